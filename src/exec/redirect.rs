@@ -1,0 +1,1 @@
+//! Redirections (XCU 2.7).

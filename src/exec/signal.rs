@@ -1,0 +1,1 @@
+//! Signal names and numbers, as `kill -l` and `trap` spell them.

@@ -1,0 +1,2 @@
+//! The one exec path: every external program the shell starts is started here, after the audit
+//! module has recorded it.

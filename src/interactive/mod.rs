@@ -1,0 +1,1 @@
+//! The interactive front end: line editing (rustyline), prompts, history, completion.

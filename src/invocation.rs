@@ -1,0 +1,1 @@
+//! The command line of the shell (product spec, Invocation): options, login detection, modes.

@@ -1,0 +1,13 @@
+//! auditsh: an audited POSIX login shell.
+//!
+//! The data flows one way (see the architecture notes in the README):
+//! invocation → config → audit session → source → syntax → exec (expand, builtins, spawn).
+
+pub mod audit;
+pub mod builtins;
+pub mod exec;
+pub mod expand;
+pub mod interactive;
+pub mod invocation;
+pub mod state;
+pub mod syntax;

@@ -1,0 +1,84 @@
+//! The shell's state: variables, parameters, options, functions, aliases, traps, jobs, and the
+//! audit session. Everything the interpreter changes lives in [`Shell`].
+
+pub mod options;
+pub mod vars;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::audit;
+use crate::exec::jobs::Jobs;
+use crate::exec::trap::Traps;
+use crate::syntax::ast::Command;
+pub use options::Options;
+pub use vars::{Var, VarError, Vars};
+
+/// The whole state of one shell (a forked subshell gets a copy by fork).
+pub struct Shell {
+    pub vars: Vars,
+    /// `$1`, `$2`, ...
+    pub positional: Vec<Vec<u8>>,
+    /// `$0`: the shell's or script's name; also the prefix of error messages.
+    pub arg0: Vec<u8>,
+    pub options: Options,
+    /// `$?`
+    pub last_status: i32,
+    /// `$!`
+    pub last_bg_pid: Option<i32>,
+    /// `$$`: the pid of the main shell, unchanged in subshells.
+    pub pid: i32,
+    /// Function bodies by name.
+    pub functions: HashMap<Vec<u8>, Rc<Command>>,
+    pub aliases: HashMap<Vec<u8>, Vec<u8>>,
+    pub traps: Traps,
+    pub jobs: Jobs,
+    /// Remembered command locations (`hash`).
+    pub hash: HashMap<Vec<u8>, Vec<u8>>,
+    pub audit: audit::Session,
+    /// The line of the command being run: the `LINE` in `NAME: LINE: message`.
+    pub lineno: u32,
+    /// True in a forked child (subshell, pipeline member, command substitution).
+    pub in_subshell: bool,
+    /// Function calls, `.` and `eval` currently active (bounded, so no input overflows the stack).
+    pub depth: u32,
+    /// Nesting of loops, for `break` and `continue`.
+    pub loop_depth: u32,
+}
+
+impl Shell {
+    /// Print `NAME: LINE: message` on standard error, dash's format for every error.
+    pub fn error(&self, message: &str) {
+        self.error_bytes(message.as_bytes());
+    }
+
+    pub fn error_bytes(&self, message: &[u8]) {
+        let mut line = Vec::with_capacity(self.arg0.len() + message.len() + 16);
+        line.extend_from_slice(&self.arg0);
+        line.extend_from_slice(b": ");
+        line.extend_from_slice(self.lineno.to_string().as_bytes());
+        line.extend_from_slice(b": ");
+        line.extend_from_slice(message);
+        line.push(b'\n');
+        crate::exec::io::write_all(2, &line);
+    }
+
+    /// Set a variable, honouring `set -a` (allexport).
+    pub fn set_var(&mut self, name: &[u8], value: Vec<u8>) -> Result<(), VarError> {
+        self.vars.set(name, value)?;
+        if self.options.allexport {
+            self.vars.set_exported(name, true);
+        }
+        Ok(())
+    }
+
+    pub fn get_var(&self, name: &[u8]) -> Option<&[u8]> {
+        self.vars.get(name)
+    }
+
+    /// The value of IFS as field splitting sees it: None when IFS is unset (then the default
+    /// `<space><tab><newline>` applies).
+    pub fn ifs(&self) -> Option<&[u8]> {
+        self.vars.get(b"IFS")
+    }
+}

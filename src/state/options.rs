@@ -1,0 +1,111 @@
+//! The shell options of `set` (XCU 2.14, set), in the order dash lists them.
+
+/// Each option with its letter (if any) and its `-o` name.
+pub const OPTIONS: &[(Option<u8>, &str)] = &[
+    (Some(b'e'), "errexit"),
+    (Some(b'f'), "noglob"),
+    (Some(b'I'), "ignoreeof"),
+    (Some(b'i'), "interactive"),
+    (Some(b'm'), "monitor"),
+    (Some(b'n'), "noexec"),
+    (Some(b's'), "stdin"),
+    (Some(b'x'), "xtrace"),
+    (Some(b'v'), "verbose"),
+    (Some(b'V'), "vi"),
+    (Some(b'E'), "emacs"),
+    (Some(b'C'), "noclobber"),
+    (Some(b'a'), "allexport"),
+    (Some(b'b'), "notify"),
+    (Some(b'u'), "nounset"),
+    (None, "nolog"),
+    (None, "pipefail"),
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub allexport: bool,
+    pub notify: bool,
+    pub noclobber: bool,
+    pub errexit: bool,
+    pub noglob: bool,
+    pub interactive: bool,
+    pub monitor: bool,
+    pub noexec: bool,
+    pub stdin: bool,
+    pub nounset: bool,
+    pub verbose: bool,
+    pub xtrace: bool,
+    pub ignoreeof: bool,
+    pub nolog: bool,
+    pub vi: bool,
+    pub emacs: bool,
+    pub pipefail: bool,
+}
+
+impl Options {
+    fn slot(&mut self, name: &str) -> Option<&mut bool> {
+        Some(match name {
+            "allexport" => &mut self.allexport,
+            "notify" => &mut self.notify,
+            "noclobber" => &mut self.noclobber,
+            "errexit" => &mut self.errexit,
+            "noglob" => &mut self.noglob,
+            "interactive" => &mut self.interactive,
+            "monitor" => &mut self.monitor,
+            "noexec" => &mut self.noexec,
+            "stdin" => &mut self.stdin,
+            "nounset" => &mut self.nounset,
+            "verbose" => &mut self.verbose,
+            "xtrace" => &mut self.xtrace,
+            "ignoreeof" => &mut self.ignoreeof,
+            "nolog" => &mut self.nolog,
+            "vi" => &mut self.vi,
+            "emacs" => &mut self.emacs,
+            "pipefail" => &mut self.pipefail,
+            _ => return None,
+        })
+    }
+
+    /// Set an option by its `-o` name. False if there is no such option.
+    pub fn set_by_name(&mut self, name: &str, on: bool) -> bool {
+        match self.slot(name) {
+            Some(s) => {
+                *s = on;
+                // vi and emacs exclude each other.
+                if on && name == "vi" {
+                    self.emacs = false;
+                } else if on && name == "emacs" {
+                    self.vi = false;
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Set an option by its letter. False if there is no such letter.
+    pub fn set_by_letter(&mut self, letter: u8, on: bool) -> bool {
+        match OPTIONS.iter().find(|(l, _)| *l == Some(letter)) {
+            Some((_, name)) => self.set_by_name(name, on),
+            None => false,
+        }
+    }
+
+    pub fn get_by_name(&self, name: &str) -> Option<bool> {
+        let mut copy = self.clone();
+        copy.slot(name).map(|s| *s)
+    }
+
+    /// `$-`: the letters of the options that are on, in dash's order (the reverse of `set -o`).
+    pub fn flags(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (letter, name) in OPTIONS.iter().rev() {
+            if let Some(l) = letter {
+                if self.get_by_name(name) == Some(true) {
+                    out.push(*l);
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,187 @@
+//! Shell variables (XCU 2.5.3): values, the export and readonly attributes, and the scopes that
+//! `local` creates inside function calls.
+
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Default)]
+pub struct Var {
+    /// None: declared (e.g. `export x`, `readonly x`, `local x`) but unset.
+    pub value: Option<Vec<u8>>,
+    pub exported: bool,
+    pub readonly: bool,
+}
+
+/// A variable could not be changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VarError {
+    /// `NAME: is read only` (dash's wording, printed as `sh: 1: NAME: is read only`).
+    ReadOnly(Vec<u8>),
+}
+
+impl VarError {
+    pub fn message(&self) -> String {
+        match self {
+            VarError::ReadOnly(name) => format!("{}: is read only", String::from_utf8_lossy(name)),
+        }
+    }
+}
+
+/// The variable table. Locals are kept as a stack of saved values: entering a function pushes
+/// a frame; `local x` saves x's current state in the frame; leaving the function restores them.
+#[derive(Debug, Default)]
+pub struct Vars {
+    table: HashMap<Vec<u8>, Var>,
+    frames: Vec<Vec<(Vec<u8>, Option<Var>)>>,
+}
+
+/// True if `name` is a valid variable name (XCU 3.235: letters, digits, underscore, not
+/// starting with a digit).
+pub fn is_name(name: &[u8]) -> bool {
+    match name.first() {
+        Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
+            name.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        }
+        _ => false,
+    }
+}
+
+impl Vars {
+    /// Variables from the environment, all exported. Entries that are not `NAME=value` with a
+    /// valid name are ignored, as dash does.
+    pub fn from_env() -> Vars {
+        use std::os::unix::ffi::OsStrExt;
+        let mut vars = Vars::default();
+        for (k, v) in std::env::vars_os() {
+            let k = k.as_bytes();
+            if is_name(k) {
+                vars.table.insert(
+                    k.to_vec(),
+                    Var {
+                        value: Some(v.as_bytes().to_vec()),
+                        exported: true,
+                        readonly: false,
+                    },
+                );
+            }
+        }
+        vars
+    }
+
+    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
+        self.table.get(name).and_then(|v| v.value.as_deref())
+    }
+
+    pub fn var(&self, name: &[u8]) -> Option<&Var> {
+        self.table.get(name)
+    }
+
+    /// Set a value, keeping the attributes.
+    pub fn set(&mut self, name: &[u8], value: Vec<u8>) -> Result<(), VarError> {
+        match self.table.get_mut(name) {
+            Some(v) if v.readonly => Err(VarError::ReadOnly(name.to_vec())),
+            Some(v) => {
+                v.value = Some(value);
+                Ok(())
+            }
+            None => {
+                self.table.insert(
+                    name.to_vec(),
+                    Var {
+                        value: Some(value),
+                        exported: false,
+                        readonly: false,
+                    },
+                );
+                Ok(())
+            }
+        }
+    }
+
+    pub fn unset(&mut self, name: &[u8]) -> Result<(), VarError> {
+        match self.table.get(name) {
+            Some(v) if v.readonly => Err(VarError::ReadOnly(name.to_vec())),
+            Some(_) => {
+                if self.frames.iter().any(|f| f.iter().any(|(n, _)| n == name)) {
+                    // A local: keep the slot (so leaving the function restores), drop the value.
+                    if let Some(v) = self.table.get_mut(name) {
+                        v.value = None;
+                        v.exported = false;
+                    }
+                } else {
+                    self.table.remove(name);
+                }
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    pub fn set_exported(&mut self, name: &[u8], exported: bool) {
+        self.table.entry(name.to_vec()).or_default().exported = exported;
+    }
+
+    pub fn set_readonly(&mut self, name: &[u8]) {
+        self.table.entry(name.to_vec()).or_default().readonly = true;
+    }
+
+    /// All variables, sorted by name (for `set`, `export -p`, `readonly -p`).
+    pub fn sorted(&self) -> Vec<(&[u8], &Var)> {
+        let mut all: Vec<_> = self.table.iter().map(|(k, v)| (k.as_slice(), v)).collect();
+        all.sort_by(|a, b| a.0.cmp(b.0));
+        all
+    }
+
+    /// The environment for a program: exported variables that have a value, as `NAME=value`.
+    pub fn environ(&self) -> Vec<Vec<u8>> {
+        self.table
+            .iter()
+            .filter(|(_, v)| v.exported)
+            .filter_map(|(k, v)| {
+                v.value.as_ref().map(|val| {
+                    let mut e = Vec::with_capacity(k.len() + 1 + val.len());
+                    e.extend_from_slice(k);
+                    e.push(b'=');
+                    e.extend_from_slice(val);
+                    e
+                })
+            })
+            .collect()
+    }
+
+    /// Enter a function call.
+    pub fn push_frame(&mut self) {
+        self.frames.push(Vec::new());
+    }
+
+    /// Leave a function call, restoring every variable made local in it.
+    pub fn pop_frame(&mut self) {
+        if let Some(frame) = self.frames.pop() {
+            for (name, saved) in frame.into_iter().rev() {
+                match saved {
+                    Some(v) => {
+                        self.table.insert(name, v);
+                    }
+                    None => {
+                        self.table.remove(&name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `local name`: save the current state to be restored when the function returns. Returns
+    /// false outside a function.
+    pub fn make_local(&mut self, name: &[u8]) -> bool {
+        let Some(frame) = self.frames.last_mut() else {
+            return false;
+        };
+        if !frame.iter().any(|(n, _)| n == name) {
+            frame.push((name.to_vec(), self.table.get(name).cloned()));
+        }
+        true
+    }
+
+    pub fn in_function(&self) -> bool {
+        !self.frames.is_empty()
+    }
+}

@@ -1,0 +1,253 @@
+//! The abstract syntax tree of the POSIX shell command language (XCU 2.9, 2.10).
+//!
+//! All text is bytes: a shell must carry any byte sequence (invalid UTF-8 included) from its input
+//! to the programs it starts, unchanged. Line numbers are 1-based and refer to the source the
+//! parser was given; they feed `LINENO`-style error messages and the audit records.
+
+use std::rc::Rc;
+
+/// A sequence of and-or lists separated by `;`, `&` or newlines (a `compound_list` or a
+/// `complete_command`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct List {
+    pub items: Vec<ListItem>,
+}
+
+/// One and-or list, and whether it runs asynchronously (`&`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListItem {
+    pub and_or: AndOr,
+    pub is_async: bool,
+}
+
+/// `pipeline [&& pipeline | || pipeline]...`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AndOr {
+    pub first: Pipeline,
+    pub rest: Vec<(AndOrOp, Pipeline)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AndOrOp {
+    And,
+    Or,
+}
+
+/// `[!] command [| command]...`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pipeline {
+    pub negated: bool,
+    pub commands: Vec<Command>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Simple(SimpleCommand),
+    /// A compound command with the redirections that follow it.
+    Compound(CompoundCommand, Vec<Redirect>, u32),
+    FunctionDef(FunctionDef),
+}
+
+impl Command {
+    /// The line the command starts on.
+    pub fn line(&self) -> u32 {
+        match self {
+            Command::Simple(s) => s.line,
+            Command::Compound(_, _, line) => *line,
+            Command::FunctionDef(f) => f.line,
+        }
+    }
+}
+
+/// Assignments, words and redirections in the order the grammar allows them to interleave;
+/// the order of redirections among themselves is kept (it matters: `2>&1 >f`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SimpleCommand {
+    pub assigns: Vec<Assign>,
+    pub words: Vec<Word>,
+    pub redirects: Vec<Redirect>,
+    pub line: u32,
+}
+
+/// `name=value` before a command name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assign {
+    pub name: Vec<u8>,
+    pub value: Word,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompoundCommand {
+    /// `{ list; }`
+    BraceGroup(List),
+    /// `( list )`
+    Subshell(List),
+    /// `for name [in words]; do list; done` — `words` is None when `in` is absent ("$@").
+    For {
+        var: Vec<u8>,
+        words: Option<Vec<Word>>,
+        body: List,
+    },
+    /// `case word in pattern) list;; ... esac`
+    Case { word: Word, arms: Vec<CaseArm> },
+    /// `if c1; then b1; elif c2; then b2; else e; fi` — `branches` holds (c1, b1), (c2, b2)...
+    If {
+        branches: Vec<(List, List)>,
+        else_body: Option<List>,
+    },
+    While { cond: List, body: List },
+    Until { cond: List, body: List },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseArm {
+    pub patterns: Vec<Word>,
+    pub body: List,
+    /// The arm ended with `;&` (fall through to the next arm's body) rather than `;;`.
+    pub fallthrough: bool,
+}
+
+/// `name() compound-command [redirections]`. The body is shared so that defining a function
+/// and calling it never deep-copies the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionDef {
+    pub name: Vec<u8>,
+    pub body: Rc<Command>,
+    pub line: u32,
+}
+
+/// A redirection: `[n]op target`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// The explicit descriptor number, when one was written (`2>`); None means the operator's
+    /// default (0 for input operators, 1 for output operators).
+    pub fd: Option<u32>,
+    pub op: RedirOp,
+    pub target: RedirTarget,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirOp {
+    /// `<`
+    Input,
+    /// `>`
+    Output,
+    /// `>|`
+    Clobber,
+    /// `>>`
+    Append,
+    /// `<>`
+    ReadWrite,
+    /// `<&`
+    DupInput,
+    /// `>&`
+    DupOutput,
+    /// `<<` (`strip_tabs` is `<<-`)
+    HereDoc { strip_tabs: bool },
+}
+
+impl RedirOp {
+    /// The descriptor an operator applies to when none is written.
+    pub fn default_fd(self) -> u32 {
+        match self {
+            RedirOp::Input | RedirOp::ReadWrite | RedirOp::DupInput | RedirOp::HereDoc { .. } => 0,
+            RedirOp::Output | RedirOp::Clobber | RedirOp::Append | RedirOp::DupOutput => 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedirTarget {
+    /// A file name, or for `<&`/`>&` a descriptor number or `-`.
+    Word(Word),
+    /// The body of a here-document. With a quoted delimiter the body is one `Quoted` part (no
+    /// expansion); otherwise it holds literal text, parameter, command and arithmetic
+    /// expansions, with `\$`, `` \` ``, `\\` and `\<newline>` already resolved.
+    HereDoc(Word),
+}
+
+/// A word as written: a sequence of parts, each remembering how it was quoted.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Word {
+    pub parts: Vec<WordPart>,
+}
+
+impl Word {
+    /// A word of one unquoted literal (used by tests and by the parser for simple tokens).
+    pub fn literal(text: &[u8]) -> Word {
+        Word {
+            parts: vec![WordPart::Literal(text.to_vec())],
+        }
+    }
+
+    /// The word's text when it contains no expansion and no quoting at all.
+    pub fn as_plain_literal(&self) -> Option<&[u8]> {
+        match self.parts.as_slice() {
+            [WordPart::Literal(t)] => Some(t),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WordPart {
+    /// Unquoted text: subject to pathname expansion (it is never field-split). Backslash-escaped
+    /// characters are not here: `\x` outside quotes becomes `Quoted(b"x")`.
+    Literal(Vec<u8>),
+    /// Text that is quoted: from `'...'`, a backslash escape, or literal text inside `"..."`.
+    Quoted(Vec<u8>),
+    /// `"..."`: its parts are `Quoted` text and expansions, all in double-quote context
+    /// (no field splitting, no pathname expansion; `"$@"` still makes fields).
+    DoubleQuoted(Vec<WordPart>),
+    /// `~` or `~user` at the start of a word (or after `=`/`:` in an assignment value); the
+    /// bytes are the user name, empty for `$HOME`.
+    Tilde(Vec<u8>),
+    /// `$name`, `${...}`.
+    Param(Box<ParamExp>),
+    /// `$(...)` or `` `...` ``, parsed when the enclosing command is parsed.
+    CommandSubst(Rc<List>),
+    /// `$((...))`: the expression text, itself subject to parameter expansion, command
+    /// substitution and quote removal before it is evaluated.
+    Arith(Word),
+}
+
+/// A parameter expansion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamExp {
+    pub param: Param,
+    pub op: ParamOp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Param {
+    /// A variable name.
+    Var(Vec<u8>),
+    /// `$1` .. `${10}` ... (never 0: `$0` is `Special(b'0')`).
+    Positional(usize),
+    /// One of `@ * # ? - $ ! 0`.
+    Special(u8),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamOp {
+    /// `$x`, `${x}`
+    Plain,
+    /// `${#x}`
+    Length,
+    /// `${x-w}`, `${x:-w}` (`colon`: also when set but empty)
+    Default { colon: bool, word: Word },
+    /// `${x=w}`, `${x:=w}`
+    Assign { colon: bool, word: Word },
+    /// `${x?w}`, `${x:?w}`
+    Error { colon: bool, word: Word },
+    /// `${x+w}`, `${x:+w}`
+    Alternative { colon: bool, word: Word },
+    /// `${x%w}`
+    RemoveSmallestSuffix(Word),
+    /// `${x%%w}`
+    RemoveLargestSuffix(Word),
+    /// `${x#w}`
+    RemoveSmallestPrefix(Word),
+    /// `${x##w}`
+    RemoveLargestPrefix(Word),
+}

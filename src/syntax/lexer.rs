@@ -1,0 +1,1 @@
+//! Tokens (XCU 2.3): operators, words with their quoting, here-document bodies.

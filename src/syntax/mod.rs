@@ -1,0 +1,105 @@
+//! Syntax: bytes in, trees out (XCU 2.2–2.10). Knows nothing of execution.
+//!
+//! The parser reads one complete command at a time from a [`LineSource`], so that aliases defined
+//! by one command apply to the next, and so that a shell reading standard input never reads past
+//! the command it is about to run.
+
+pub mod ast;
+pub mod lexer;
+pub mod parser;
+
+pub use parser::{ParsedCommand, Parser};
+
+use std::fmt;
+
+/// Where the parser gets its input: a line at a time, each line with its trailing `\n` (the
+/// last line of a source may lack one).
+pub trait LineSource {
+    /// The next line, or None at end of input. `continuation` is true when the parser is in
+    /// the middle of a command (an interactive source shows PS2 then).
+    fn next_line(&mut self, continuation: bool) -> std::io::Result<Option<Vec<u8>>>;
+}
+
+/// A source over bytes already in memory (`-c` strings, scripts, `eval`, `.`).
+pub struct BytesSource<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> BytesSource<'a> {
+    pub fn new(text: &'a [u8]) -> Self {
+        BytesSource { rest: text }
+    }
+}
+
+impl LineSource for BytesSource<'_> {
+    fn next_line(&mut self, _continuation: bool) -> std::io::Result<Option<Vec<u8>>> {
+        if self.rest.is_empty() {
+            return Ok(None);
+        }
+        let end = self
+            .rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(self.rest.len(), |i| i + 1);
+        let (line, rest) = self.rest.split_at(end);
+        self.rest = rest;
+        Ok(Some(line.to_vec()))
+    }
+}
+
+/// Alias lookup, consulted while parsing (aliases are a lexical feature, XCU 2.3.1).
+pub trait Aliases {
+    fn alias(&self, name: &[u8]) -> Option<&[u8]>;
+}
+
+/// No aliases (tests, fuzzing, non-interactive tools).
+pub struct NoAliases;
+
+impl Aliases for NoAliases {
+    fn alias(&self, _name: &[u8]) -> Option<&[u8]> {
+        None
+    }
+}
+
+/// A syntax error. `message` is dash's wording, e.g. `Syntax error: "fi" unexpected`; the
+/// shell prints it as `NAME: LINE: MESSAGE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub line: u32,
+    pub message: String,
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.line, self.message)
+    }
+}
+
+/// Input could not be read, or it was not valid shell syntax.
+#[derive(Debug)]
+pub enum ParseError {
+    Syntax(SyntaxError),
+    Io(std::io::Error),
+}
+
+impl From<SyntaxError> for ParseError {
+    fn from(e: SyntaxError) -> Self {
+        ParseError::Syntax(e)
+    }
+}
+
+impl From<std::io::Error> for ParseError {
+    fn from(e: std::io::Error) -> Self {
+        ParseError::Io(e)
+    }
+}
+
+/// Parse a whole text (no aliases): a convenience for tests and fuzzing.
+pub fn parse_all(text: &[u8]) -> Result<ast::List, ParseError> {
+    let mut parser = Parser::new(Box::new(BytesSource::new(text)), 1);
+    let mut all = ast::List::default();
+    while let Some(cmd) = parser.next_command(&NoAliases)? {
+        all.items.extend(cmd.list.items);
+    }
+    Ok(all)
+}
