@@ -46,7 +46,56 @@ pub struct Shell {
     pub loop_depth: u32,
 }
 
+/// The search path dash uses when PATH is not in the environment.
+pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 impl Shell {
+    /// A shell with variables from the environment and the defaults dash sets: IFS (always
+    /// reset: an inherited IFS is a well-known way to subvert scripts), PATH when absent,
+    /// PS1/PS2/PS4, OPTIND, PPID and PWD.
+    pub fn new(arg0: Vec<u8>, audit: audit::Session) -> Shell {
+        let mut vars = Vars::from_env();
+        // SAFETY: getuid, getpid and getppid cannot fail.
+        let (uid, pid, ppid) = unsafe { (libc::getuid(), libc::getpid(), libc::getppid()) };
+        let _ = vars.set(b"IFS", b" \t\n".to_vec());
+        if vars.get(b"PATH").is_none() {
+            let _ = vars.set(b"PATH", DEFAULT_PATH.to_vec());
+        }
+        let _ = vars.set(b"PS1", if uid == 0 { b"# ".to_vec() } else { b"$ ".to_vec() });
+        let _ = vars.set(b"PS2", b"> ".to_vec());
+        let _ = vars.set(b"PS4", b"+ ".to_vec());
+        let _ = vars.set(b"OPTIND", b"1".to_vec());
+        let _ = vars.set(b"PPID", ppid.to_string().into_bytes());
+        if let Ok(cwd) = std::env::current_dir() {
+            use std::os::unix::ffi::OsStrExt;
+            let keep_env_pwd = vars
+                .get(b"PWD")
+                .is_some_and(|p| same_directory(p, cwd.as_os_str().as_bytes()));
+            if !keep_env_pwd {
+                let _ = vars.set(b"PWD", cwd.as_os_str().as_bytes().to_vec());
+            }
+        }
+        Shell {
+            vars,
+            positional: Vec::new(),
+            arg0,
+            options: Options::default(),
+            last_status: 0,
+            last_bg_pid: None,
+            pid,
+            functions: HashMap::new(),
+            aliases: HashMap::new(),
+            traps: Traps::default(),
+            jobs: Jobs::default(),
+            hash: HashMap::new(),
+            audit,
+            lineno: 1,
+            in_subshell: false,
+            depth: 0,
+            loop_depth: 0,
+        }
+    }
+
     /// Print `NAME: LINE: message` on standard error, dash's format for every error.
     pub fn error(&self, message: &str) {
         self.error_bytes(message.as_bytes());
@@ -80,5 +129,21 @@ impl Shell {
     /// `<space><tab><newline>` applies).
     pub fn ifs(&self) -> Option<&[u8]> {
         self.vars.get(b"IFS")
+    }
+}
+
+/// True if `logical` is an absolute path naming the same directory as `physical` (so an
+/// inherited PWD with symlinks in it can be kept, as dash does).
+fn same_directory(logical: &[u8], physical: &[u8]) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+    if logical.first() != Some(&b'/') {
+        return false;
+    }
+    let a = std::fs::metadata(std::ffi::OsStr::from_bytes(logical));
+    let b = std::fs::metadata(std::ffi::OsStr::from_bytes(physical));
+    match (a, b) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
     }
 }
