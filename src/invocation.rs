@@ -1,1 +1,246 @@
-//! The command line of the shell (product spec, Invocation): options, login detection, modes.
+//! The command line of the shell (product spec, Invocation): `sh` options, login detection, and
+//! where commands come from.
+
+/// Where the shell reads its commands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `-c STRING`
+    Command(Vec<u8>),
+    /// `auditsh FILE [ARG...]`
+    Script(Vec<u8>),
+    /// Standard input (`-s`, or no operands).
+    Stdin,
+}
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Run(Invocation),
+    Version,
+    Help,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    /// argv as given (recorded in session-start).
+    pub argv: Vec<Vec<u8>>,
+    /// `$0`
+    pub dollar0: Vec<u8>,
+    pub positional: Vec<Vec<u8>>,
+    pub source: Source,
+    /// A login shell: argv[0] starts with `-`, or `-l`/`--login`.
+    pub login: bool,
+    /// `-i` was given.
+    pub force_interactive: bool,
+    /// Option changes in command-line order: (`set -o` name, on).
+    pub options: Vec<(&'static str, bool)>,
+}
+
+/// A command-line error: the message for `NAME: 0: MESSAGE`; the shell exits with 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+pub const HELP: &str = "\
+Usage: auditsh [-abCefhilmnsuvx] [-o option] [-c string [name [arg...]] | -s [arg...] | file [arg...]]
+An audited POSIX shell: every command line and every program started is recorded.
+
+  -c string   run the commands in string ($0 and the positional parameters follow)
+  -s          read commands from standard input (the default with no file operand)
+  -i          interactive shell
+  -l, --login login shell: read /etc/profile and ~/.profile first
+  -o name     set an option by name (+o name unsets it): errexit, noglob, nounset, xtrace,
+              verbose, noexec, noclobber, allexport, notify, monitor, ignoreeof, vi, emacs,
+              pipefail
+  --version   print the version and exit
+  --help      print this help and exit
+
+Records go to syslog and to the spool (see /etc/auditsh/auditsh.toml); search and verify them
+with auditsh-log.
+";
+
+fn option_name(letter: u8) -> Option<&'static str> {
+    crate::state::options::OPTIONS
+        .iter()
+        .find(|(l, _)| *l == Some(letter))
+        .map(|(_, n)| *n)
+}
+
+fn long_option_name(name: &[u8]) -> Option<&'static str> {
+    crate::state::options::OPTIONS
+        .iter()
+        .find(|(_, n)| n.as_bytes() == name)
+        .map(|(_, n)| *n)
+}
+
+/// Parse the shell's argv.
+pub fn parse(argv: Vec<Vec<u8>>) -> Result<Request, UsageError> {
+    let arg0 = argv.first().cloned().unwrap_or_else(|| b"auditsh".to_vec());
+    let mut login = arg0.first() == Some(&b'-');
+    let mut force_interactive = false;
+    let mut command_mode = false;
+    let mut stdin_mode = false;
+    let mut options = Vec::new();
+    let mut i = 1;
+    while let Some(arg) = argv.get(i) {
+        match arg.as_slice() {
+            b"--login" => {
+                login = true;
+                i += 1;
+                continue;
+            }
+            b"--version" => return Ok(Request::Version),
+            b"--help" => return Ok(Request::Help),
+            b"--" | b"-" => {
+                i += 1;
+                break;
+            }
+            _ => {}
+        }
+        let on = match arg.first() {
+            Some(b'-') => true,
+            Some(b'+') => false,
+            _ => break,
+        };
+        if arg.len() < 2 {
+            break;
+        }
+        if arg.get(1) == Some(&b'-') {
+            return Err(UsageError(format!(
+                "Illegal option {}",
+                String::from_utf8_lossy(arg)
+            )));
+        }
+        i += 1;
+        for &c in &arg[1..] {
+            match c {
+                b'c' if on => command_mode = true,
+                b's' if on => stdin_mode = true,
+                b'i' if on => force_interactive = true,
+                b'l' if on => login = true,
+                b'c' | b's' | b'i' | b'l' => {}
+                b'o' => {
+                    let Some(name) = argv.get(i) else {
+                        return Err(UsageError("-o requires an option name".into()));
+                    };
+                    let Some(n) = long_option_name(name) else {
+                        return Err(UsageError(format!(
+                            "Illegal option -o {}",
+                            String::from_utf8_lossy(name)
+                        )));
+                    };
+                    options.push((n, on));
+                    i += 1;
+                }
+                _ => match option_name(c) {
+                    Some(n) => options.push((n, on)),
+                    None => {
+                        return Err(UsageError(format!(
+                            "Illegal option {}{}",
+                            if on { '-' } else { '+' },
+                            c as char
+                        )))
+                    }
+                },
+            }
+        }
+    }
+    let operands = &argv[i.min(argv.len())..];
+    let (source, dollar0, positional) = if command_mode {
+        let Some(text) = operands.first() else {
+            return Err(UsageError("-c requires an argument".into()));
+        };
+        let dollar0 = operands.get(1).cloned().unwrap_or_else(|| arg0.clone());
+        let positional = operands.get(2..).map(<[_]>::to_vec).unwrap_or_default();
+        (Source::Command(text.clone()), dollar0, positional)
+    } else if stdin_mode || operands.is_empty() {
+        (Source::Stdin, arg0.clone(), operands.to_vec())
+    } else {
+        (
+            Source::Script(operands[0].clone()),
+            operands[0].clone(),
+            operands[1..].to_vec(),
+        )
+    };
+    Ok(Request::Run(Invocation {
+        argv,
+        dollar0,
+        positional,
+        source,
+        login,
+        force_interactive,
+        options,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<Vec<u8>> {
+        list.iter().map(|s| s.as_bytes().to_vec()).collect()
+    }
+
+    fn run(list: &[&str]) -> Invocation {
+        match parse(args(list)).unwrap() {
+            Request::Run(inv) => inv,
+            other => panic!("expected a run, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn command_string_with_name_and_args() {
+        let inv = run(&["sh", "-c", "echo $1", "name", "a", "b"]);
+        assert_eq!(inv.source, Source::Command(b"echo $1".to_vec()));
+        assert_eq!(inv.dollar0, b"name");
+        assert_eq!(inv.positional, args(&["a", "b"]));
+    }
+
+    #[test]
+    fn options_combined_and_by_name() {
+        let inv = run(&["sh", "-eu", "-o", "noglob", "+o", "xtrace", "-c", "x"]);
+        assert_eq!(
+            inv.options,
+            vec![
+                ("errexit", true),
+                ("nounset", true),
+                ("noglob", true),
+                ("xtrace", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn login_forms() {
+        assert!(run(&["-auditsh"]).login);
+        assert!(run(&["sh", "-l"]).login);
+        assert!(run(&["sh", "--login", "-c", "true"]).login);
+        assert!(!run(&["sh"]).login);
+    }
+
+    #[test]
+    fn script_and_stdin() {
+        let inv = run(&["sh", "file.sh", "x"]);
+        assert_eq!(inv.source, Source::Script(b"file.sh".to_vec()));
+        assert_eq!(inv.dollar0, b"file.sh");
+        let inv = run(&["sh", "-s", "a", "b"]);
+        assert_eq!(inv.source, Source::Stdin);
+        assert_eq!(inv.positional, args(&["a", "b"]));
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(
+            parse(args(&["sh", "-c"])),
+            Err(UsageError("-c requires an argument".into()))
+        );
+        assert_eq!(
+            parse(args(&["sh", "-Z"])),
+            Err(UsageError("Illegal option -Z".into()))
+        );
+        assert_eq!(
+            parse(args(&["sh", "-o", "nosuch"])),
+            Err(UsageError("Illegal option -o nosuch".into()))
+        );
+        assert_eq!(parse(args(&["sh", "--version"])), Ok(Request::Version));
+    }
+}

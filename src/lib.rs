@@ -11,3 +11,4 @@ pub mod interactive;
 pub mod invocation;
 pub mod state;
 pub mod syntax;
+pub mod toplevel;

@@ -1,5 +1,21 @@
 //! Built-in utilities, each in its own file; [`lookup`] maps names to them.
 
+pub mod alias;
+pub mod cd;
+pub mod command;
+pub mod eval;
+pub mod fc;
+pub mod flow;
+pub mod jobs;
+pub mod newgrp;
+pub mod set;
+pub mod trap;
+pub mod truefalse;
+pub mod util;
+pub mod vars;
+
+pub use util::quote_for_reuse;
+
 use crate::exec::ExecResult;
 use crate::state::Shell;
 
@@ -17,7 +33,46 @@ pub struct Builtin {
 }
 
 /// The built-ins, sorted by name.
-static BUILTINS: &[Builtin] = &[];
+static BUILTINS: &[Builtin] = &[
+    b(".", eval::dot, true),
+    b(":", truefalse::colon, true),
+    b("alias", alias::alias, false),
+    b("bg", jobs::bg, false),
+    b("break", flow::break_, true),
+    b("cd", cd::cd, false),
+    b("command", command::command, false),
+    b("continue", flow::continue_, true),
+    b("eval", eval::eval, true),
+    b("exec", eval::exec, true),
+    b("exit", flow::exit, true),
+    b("export", vars::export, true),
+    b("false", truefalse::false_, false),
+    b("fc", fc::fc, false),
+    b("fg", jobs::fg, false),
+    b("hash", command::hash, false),
+    b("jobs", jobs::jobs, false),
+    b("local", vars::local, false),
+    b("newgrp", newgrp::newgrp, false),
+    b("pwd", cd::pwd, false),
+    b("readonly", vars::readonly, true),
+    b("return", flow::return_, true),
+    b("set", set::set, true),
+    b("shift", set::shift, true),
+    b("trap", trap::trap, true),
+    b("true", truefalse::colon, false),
+    b("type", command::type_, false),
+    b("unalias", alias::unalias, false),
+    b("unset", vars::unset, true),
+    b("wait", jobs::wait, false),
+];
+
+const fn b(name: &'static str, func: BuiltinFn, special: bool) -> Builtin {
+    Builtin {
+        name,
+        func,
+        special,
+    }
+}
 
 pub fn lookup(name: &[u8]) -> Option<&'static Builtin> {
     BUILTINS
@@ -29,4 +84,16 @@ pub fn lookup(name: &[u8]) -> Option<&'static Builtin> {
 /// Every built-in, for `type`, completion and `command -v`.
 pub fn all() -> &'static [Builtin] {
     BUILTINS
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_is_sorted_and_unique() {
+        let names: Vec<_> = super::all().iter().map(|b| b.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(names, sorted);
+    }
 }

@@ -1,11 +1,986 @@
-//! Walking the tree: lists, and-or lists, pipelines, compound commands, simple commands.
+//! Walking the tree (XCU 2.9): lists, and-or lists, pipelines, compound commands, function
+//! calls and simple commands, with exit statuses and `set -e` as dash applies them.
 
-use super::Divert;
-use crate::expand::ExpandError;
+use std::os::unix::io::RawFd;
+use std::rc::Rc;
+
+use super::jobs::{wait_pid, ChildStatus};
+use super::redirect::{self, SavedFds};
+use super::spawn::{self, Forked, SpawnError, SpawnOptions};
+use super::{trap, Divert, ExecResult};
+use crate::builtins;
+use crate::expand::{self, ExpandError};
 use crate::state::Shell;
-use crate::syntax::ast::List;
+use crate::syntax::ast::{
+    AndOr, AndOrOp, CaseArm, Command, CompoundCommand, List, Pipeline, SimpleCommand,
+};
 
+/// How a node is evaluated.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flags {
+    /// The status is tested (a condition, the left of `&&`/`||`, under `!`): `set -e` does
+    /// not apply.
+    pub tested: bool,
+    /// Nothing runs in this process after this node: a program may replace the process
+    /// instead of being waited for (a forked child's last command).
+    pub exit_after: bool,
+}
+
+impl Flags {
+    fn tested(self) -> Flags {
+        Flags {
+            tested: true,
+            exit_after: false,
+        }
+    }
+
+    fn not_last(self) -> Flags {
+        Flags {
+            exit_after: false,
+            ..self
+        }
+    }
+}
+
+/// Stack the evaluator may use before refusing to nest deeper (bytes below the limit).
+const STACK_RESERVE: usize = 256 * 1024;
+
+thread_local! {
+    static STACK_TOP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Remember where the stack starts, so deep recursion can be refused before it overflows.
+pub fn mark_stack_top() {
+    let here = 0u8;
+    STACK_TOP.with(|t| t.set(&here as *const u8 as usize));
+}
+
+/// True when the evaluator is close to the end of its stack.
+fn stack_exhausted() -> bool {
+    let here = 0u8;
+    let here = &here as *const u8 as usize;
+    let top = STACK_TOP.with(|t| t.get());
+    if top == 0 {
+        return false;
+    }
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: limit is a valid out-pointer.
+    unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut limit) };
+    let size = if limit.rlim_cur == libc::RLIM_INFINITY || limit.rlim_cur > (1 << 30) {
+        1 << 30
+    } else {
+        limit.rlim_cur as usize
+    };
+    top.saturating_sub(here) + STACK_RESERVE > size
+}
+
+fn too_deep(sh: &Shell) -> Divert {
+    sh.error("nesting too deep: recursion limit reached");
+    Divert::Error(2)
+}
+
+/// Print an expansion error and turn it into the diversion that aborts the command.
+pub fn expansion_failed(sh: &Shell, e: ExpandError) -> Divert {
+    sh.error_bytes(&e.message);
+    Divert::Error(e.status)
+}
+
+/// Run pending traps (between commands). `$?` is preserved across the trap's commands.
+pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
+    if !trap::any_pending() {
+        return Ok(());
+    }
+    for sig in trap::take_all_pending() {
+        let fatal = [libc::SIGHUP, libc::SIGINT, libc::SIGTERM].contains(&sig);
+        if fatal && sh.traps.get(sig).is_none() && !sh.options.interactive {
+            let reason = if sig == libc::SIGHUP {
+                crate::audit::EndReason::Hangup
+            } else {
+                crate::audit::EndReason::Error
+            };
+            die_of_signal(sh, sig, reason);
+        }
+        if let Some(trap::Action::Command(cmd)) = sh.traps.get(sig).cloned() {
+            let saved = sh.last_status;
+            match run_text(sh, &cmd, None) {
+                Ok(_) => sh.last_status = saved,
+                Err(Divert::Exit(s)) => return Err(Divert::Exit(s)),
+                Err(_) => sh.last_status = saved,
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn run_list(sh: &mut Shell, list: &List, flags: Flags) -> ExecResult {
+    let mut status = 0;
+    let n = list.items.len();
+    for (i, item) in list.items.iter().enumerate() {
+        let last = i + 1 == n;
+        let item_flags = if last { flags } else { flags.not_last() };
+        status = if item.is_async {
+            run_async(sh, &item.and_or)?
+        } else {
+            run_and_or(sh, &item.and_or, item_flags)?
+        };
+        sh.last_status = status;
+        run_pending_traps(sh)?;
+    }
+    Ok(status)
+}
+
+fn run_and_or(sh: &mut Shell, ao: &AndOr, flags: Flags) -> ExecResult {
+    if ao.rest.is_empty() {
+        return run_pipeline(sh, &ao.first, flags);
+    }
+    let mut status = run_pipeline(sh, &ao.first, flags.tested())?;
+    let n = ao.rest.len();
+    for (i, (op, pipeline)) in ao.rest.iter().enumerate() {
+        let run = match op {
+            AndOrOp::And => status == 0,
+            AndOrOp::Or => status != 0,
+        };
+        if run {
+            let f = if i + 1 == n { flags } else { flags.tested() };
+            status = run_pipeline(sh, pipeline, f)?;
+        }
+    }
+    Ok(status)
+}
+
+fn run_pipeline(sh: &mut Shell, p: &Pipeline, flags: Flags) -> ExecResult {
+    let inner = if p.negated { flags.tested() } else { flags };
+    let status = if p.commands.len() == 1 {
+        run_command(sh, &p.commands[0], inner)?
+    } else {
+        let status = run_multi_pipeline(sh, &p.commands)?;
+        sh.last_status = status;
+        check_errexit(sh, status, inner)?;
+        status
+    };
+    let status = if p.negated {
+        i32::from(status == 0)
+    } else {
+        status
+    };
+    sh.last_status = status;
+    Ok(status)
+}
+
+/// `set -e`: a failing command whose status is not tested ends the shell.
+fn check_errexit(sh: &Shell, status: i32, flags: Flags) -> Result<(), Divert> {
+    if status != 0 && sh.options.errexit && !flags.tested {
+        return Err(Divert::Exit(status));
+    }
+    Ok(())
+}
+
+pub fn run_command(sh: &mut Shell, cmd: &Command, flags: Flags) -> ExecResult {
+    if stack_exhausted() {
+        return Err(too_deep(sh));
+    }
+    match cmd {
+        Command::Simple(sc) => run_simple(sh, sc, flags),
+        Command::Compound(cc, redirects, line) => {
+            sh.lineno = *line;
+            if let CompoundCommand::Subshell(list) = cc {
+                // Redirections of a subshell are performed in the child, as dash does.
+                let status = run_subshell(sh, list, redirects, flags)?;
+                sh.last_status = status;
+                check_errexit(sh, status, flags)?;
+                return Ok(status);
+            }
+            let f = if redirects.is_empty() {
+                flags
+            } else {
+                flags.not_last()
+            };
+            redirect::with_redirections(sh, redirects, |sh| run_compound(sh, cc, f))
+        }
+        Command::FunctionDef(def) => {
+            sh.lineno = def.line;
+            sh.functions.insert(def.name.clone(), Rc::clone(&def.body));
+            Ok(0)
+        }
+    }
+}
+
+fn run_compound(sh: &mut Shell, cc: &CompoundCommand, flags: Flags) -> ExecResult {
+    match cc {
+        CompoundCommand::BraceGroup(list) => run_list(sh, list, flags),
+        CompoundCommand::Subshell(list) => run_subshell(sh, list, &[], flags),
+        CompoundCommand::If {
+            branches,
+            else_body,
+        } => {
+            for (cond, body) in branches {
+                if run_list(sh, cond, flags.tested())? == 0 {
+                    return run_list(sh, body, flags);
+                }
+            }
+            match else_body {
+                Some(body) => run_list(sh, body, flags),
+                None => Ok(0),
+            }
+        }
+        CompoundCommand::While { cond, body } => run_loop(sh, cond, body, false, flags),
+        CompoundCommand::Until { cond, body } => run_loop(sh, cond, body, true, flags),
+        CompoundCommand::For { var, words, body } => {
+            run_for(sh, var, words.as_deref(), body, flags)
+        }
+        CompoundCommand::Case { word, arms } => run_case(sh, word, arms, flags),
+    }
+}
+
+/// What a loop does with a diversion from its body or condition.
+enum LoopControl {
+    Next,
+    Stop,
+}
+
+fn loop_divert(d: Divert) -> Result<LoopControl, Divert> {
+    match d {
+        Divert::Break(n) if n > 1 => Err(Divert::Break(n - 1)),
+        Divert::Break(_) => Ok(LoopControl::Stop),
+        Divert::Continue(n) if n > 1 => Err(Divert::Continue(n - 1)),
+        Divert::Continue(_) => Ok(LoopControl::Next),
+        other => Err(other),
+    }
+}
+
+fn run_loop(sh: &mut Shell, cond: &List, body: &List, until: bool, flags: Flags) -> ExecResult {
+    sh.loop_depth += 1;
+    let result = (|| {
+        let mut status = 0;
+        loop {
+            let c = match run_list(sh, cond, flags.tested()) {
+                Ok(c) => c,
+                Err(d) => match loop_divert(d)? {
+                    LoopControl::Next => continue,
+                    LoopControl::Stop => break,
+                },
+            };
+            if (c == 0) == until {
+                break;
+            }
+            match run_list(sh, body, flags.not_last()) {
+                Ok(s) => status = s,
+                Err(d) => {
+                    status = sh.last_status;
+                    match loop_divert(d)? {
+                        LoopControl::Next => continue,
+                        LoopControl::Stop => break,
+                    }
+                }
+            }
+        }
+        Ok(status)
+    })();
+    sh.loop_depth -= 1;
+    result
+}
+
+fn run_for(
+    sh: &mut Shell,
+    var: &[u8],
+    words: Option<&[crate::syntax::ast::Word]>,
+    body: &List,
+    flags: Flags,
+) -> ExecResult {
+    let items = match words {
+        Some(words) => expand::expand_words(sh, words).map_err(|e| expansion_failed(sh, e))?,
+        None => sh.positional.clone(),
+    };
+    sh.loop_depth += 1;
+    let result = (|| {
+        let mut status = 0;
+        for item in items {
+            if let Err(e) = sh.set_var(var, item) {
+                sh.error(&e.message());
+                return Err(Divert::Error(2));
+            }
+            match run_list(sh, body, flags.not_last()) {
+                Ok(s) => status = s,
+                Err(d) => {
+                    status = sh.last_status;
+                    match loop_divert(d)? {
+                        LoopControl::Next => continue,
+                        LoopControl::Stop => break,
+                    }
+                }
+            }
+        }
+        Ok(status)
+    })();
+    sh.loop_depth -= 1;
+    result
+}
+
+fn run_case(
+    sh: &mut Shell,
+    word: &crate::syntax::ast::Word,
+    arms: &[CaseArm],
+    flags: Flags,
+) -> ExecResult {
+    let subject = expand::expand_word(sh, word).map_err(|e| expansion_failed(sh, e))?;
+    let mut matched: Option<usize> = None;
+    'arms: for (i, arm) in arms.iter().enumerate() {
+        for pat in &arm.patterns {
+            let pattern = expand::expand_pattern(sh, pat).map_err(|e| expansion_failed(sh, e))?;
+            if expand::pattern::matches(&pattern, &subject) {
+                matched = Some(i);
+                break 'arms;
+            }
+        }
+    }
+    let Some(mut i) = matched else {
+        return Ok(0);
+    };
+    loop {
+        let arm = &arms[i];
+        let status = run_list(sh, &arm.body, flags)?;
+        if arm.fallthrough && i + 1 < arms.len() {
+            i += 1;
+        } else {
+            return Ok(status);
+        }
+    }
+}
+
+/// The status a diversion leaves a finished child (or the whole shell) with.
+pub fn divert_status(sh: &Shell, result: ExecResult) -> i32 {
+    match result {
+        Ok(s) => s,
+        Err(Divert::Exit(s)) | Err(Divert::Error(s)) | Err(Divert::Return(s)) => s,
+        Err(Divert::Break(_)) | Err(Divert::Continue(_)) => sh.last_status,
+    }
+}
+
+/// Leave a forked child: run its EXIT trap, then end the process without running any of the
+/// parent's cleanup.
+pub fn exit_child(sh: &mut Shell, status: i32) -> ! {
+    let status = run_exit_trap(sh, status);
+    // SAFETY: _exit ends the process at once; nothing is buffered in the shell.
+    unsafe { libc::_exit(status & 0xff) }
+}
+
+/// End the session and die of `sig`, so the parent sees what it would have seen from dash.
+pub fn die_of_signal(sh: &mut Shell, sig: i32, reason: crate::audit::EndReason) -> ! {
+    if !sh.in_subshell {
+        sh.audit.end(Some(128 + sig), reason);
+    }
+    trap::default(sig);
+    // SAFETY: raising a signal with its default action ends the process; _exit is the
+    // fallback should it be blocked.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(sig);
+        libc::_exit(128 + sig)
+    }
+}
+
+/// Run the EXIT trap, if any; returns the status to exit with.
+pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
+    if let Some(cmd) = sh.traps.take_exit() {
+        sh.last_status = status;
+        match run_text(sh, &cmd, None) {
+            Err(Divert::Exit(s)) => return s,
+            _ => return status,
+        }
+    }
+    status
+}
+
+fn fork_failed(sh: &Shell, errno: i32) -> Divert {
+    sh.error(&format!("Cannot fork: {}", spawn::os_error_text(errno)));
+    Divert::Error(2)
+}
+
+fn run_subshell(
+    sh: &mut Shell,
+    list: &List,
+    redirects: &[crate::syntax::ast::Redirect],
+    flags: Flags,
+) -> ExecResult {
+    match spawn::fork_shell(sh).map_err(|e| fork_failed(sh, e))? {
+        Forked::Child => {
+            let result = redirect::with_redirections(sh, redirects, |sh| {
+                run_list(
+                    sh,
+                    list,
+                    Flags {
+                        tested: flags.tested,
+                        exit_after: redirects.is_empty(),
+                    },
+                )
+            });
+            let status = divert_status(sh, result);
+            exit_child(sh, status)
+        }
+        Forked::Parent(pid) => Ok(wait_pid(pid, false).exit_status()),
+    }
+}
+
+fn pipe() -> Result<(RawFd, RawFd), i32> {
+    let mut fds = [0; 2];
+    // SAFETY: fds is a valid array of two ints.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+        return Err(std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EMFILE));
+    }
+    Ok((fds[0], fds[1]))
+}
+
+fn close(fd: RawFd) {
+    // SAFETY: closing a descriptor we own.
+    unsafe { libc::close(fd) };
+}
+
+/// Make `src` the descriptor `target` in this (child) process.
+fn move_fd(src: RawFd, target: RawFd) {
+    if src != target {
+        // SAFETY: both are valid descriptors in this process.
+        unsafe { libc::dup2(src, target) };
+        close(src);
+    }
+}
+
+fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
+    let n = commands.len();
+    let mut pids = Vec::with_capacity(n);
+    let mut prev_read: Option<RawFd> = None;
+    for (i, cmd) in commands.iter().enumerate() {
+        let (next_read, write) = if i + 1 < n {
+            match pipe() {
+                Ok((r, w)) => (Some(r), Some(w)),
+                Err(e) => {
+                    if let Some(r) = prev_read {
+                        close(r);
+                    }
+                    sh.error(&format!("Pipe call failed: {}", spawn::os_error_text(e)));
+                    return Err(Divert::Error(2));
+                }
+            }
+        } else {
+            (None, None)
+        };
+        match spawn::fork_shell(sh) {
+            Ok(Forked::Child) => {
+                if let Some(r) = next_read {
+                    close(r);
+                }
+                if let Some(r) = prev_read {
+                    move_fd(r, 0);
+                }
+                if let Some(w) = write {
+                    move_fd(w, 1);
+                }
+                let result = run_command(
+                    sh,
+                    cmd,
+                    Flags {
+                        tested: false,
+                        exit_after: true,
+                    },
+                );
+                let status = divert_status(sh, result);
+                exit_child(sh, status);
+            }
+            Ok(Forked::Parent(pid)) => {
+                pids.push(pid);
+                if let Some(r) = prev_read {
+                    close(r);
+                }
+                if let Some(w) = write {
+                    close(w);
+                }
+                prev_read = next_read;
+            }
+            Err(e) => {
+                for fd in [prev_read, next_read, write].into_iter().flatten() {
+                    close(fd);
+                }
+                for pid in pids {
+                    wait_pid(pid, false);
+                }
+                return Err(fork_failed(sh, e));
+            }
+        }
+    }
+    let mut status = 0;
+    let mut failed = 0;
+    for pid in pids {
+        status = wait_pid(pid, false).exit_status();
+        if status != 0 {
+            failed = status;
+        }
+    }
+    Ok(if sh.options.pipefail { failed } else { status })
+}
+
+/// `list &`: run in a forked child; `$!` is its pid.
+fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
+    match spawn::fork_shell(sh).map_err(|e| fork_failed(sh, e))? {
+        Forked::Child => {
+            if !sh.options.monitor {
+                // XCU 2.11: an asynchronous list without job control ignores SIGINT and
+                // SIGQUIT, and reads /dev/null unless redirected.
+                trap::ignore(libc::SIGINT);
+                trap::ignore(libc::SIGQUIT);
+                if let Ok(null) = std::fs::File::open("/dev/null") {
+                    use std::os::unix::io::IntoRawFd;
+                    move_fd(null.into_raw_fd(), 0);
+                }
+            }
+            let result = run_and_or(
+                sh,
+                ao,
+                Flags {
+                    tested: false,
+                    exit_after: true,
+                },
+            );
+            let status = divert_status(sh, result);
+            exit_child(sh, status)
+        }
+        Forked::Parent(pid) => {
+            sh.last_bg_pid = Some(pid);
+            sh.jobs.add(vec![pid], Vec::new());
+            Ok(0)
+        }
+    }
+}
+
+/// Run `body` in a forked child with its standard output to a pipe; return what it wrote.
 pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, ExpandError> {
-    let _ = (sh, body, Divert::Exit(0));
-    Ok(Vec::new())
+    let (read, write) = pipe()
+        .map_err(|e| ExpandError::new(format!("Pipe call failed: {}", spawn::os_error_text(e))))?;
+    match spawn::fork_shell(sh) {
+        Ok(Forked::Child) => {
+            close(read);
+            move_fd(write, 1);
+            let result = run_list(
+                sh,
+                body,
+                Flags {
+                    tested: false,
+                    exit_after: true,
+                },
+            );
+            let status = divert_status(sh, result);
+            exit_child(sh, status)
+        }
+        Ok(Forked::Parent(pid)) => {
+            close(write);
+            let mut out = Vec::new();
+            let mut buf = [0u8; 8192];
+            loop {
+                // SAFETY: buf is valid for buf.len() bytes.
+                let n = unsafe { libc::read(read, buf.as_mut_ptr().cast(), buf.len()) };
+                if n > 0 {
+                    out.extend_from_slice(&buf[..n as usize]);
+                } else if n == 0
+                    || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR)
+                {
+                    break;
+                }
+            }
+            close(read);
+            let status = wait_pid(pid, false).exit_status();
+            sh.last_status = status;
+            sh.subst_status = Some(status);
+            Ok(out)
+        }
+        Err(e) => {
+            close(read);
+            close(write);
+            Err(ExpandError::new(format!(
+                "Cannot fork: {}",
+                spawn::os_error_text(e)
+            )))
+        }
+    }
+}
+
+/// Parse and run `text` (for `eval`, traps, and `.`), command by command, so that aliases
+/// defined early apply later. `origin` names the file for error messages.
+pub fn run_text(sh: &mut Shell, text: &[u8], origin: Option<&[u8]>) -> ExecResult {
+    let _ = origin;
+    if sh.depth >= 1000 || stack_exhausted() {
+        return Err(too_deep(sh));
+    }
+    sh.depth += 1;
+    let result = run_text_inner(sh, text);
+    sh.depth -= 1;
+    result
+}
+
+fn run_text_inner(sh: &mut Shell, text: &[u8]) -> ExecResult {
+    use crate::syntax::{BytesSource, ParseError, Parser};
+    let first_line = sh.lineno;
+    let mut parser = Parser::new(Box::new(BytesSource::new(text)), first_line);
+    let mut status = 0;
+    loop {
+        let aliases = AliasView(&sh.aliases);
+        let parsed = parser.next_command(&aliases);
+        match parsed {
+            Ok(Some(cmd)) => {
+                status = run_list(sh, &cmd.list, Flags::default())?;
+            }
+            Ok(None) => return Ok(status),
+            Err(ParseError::Syntax(e)) => {
+                sh.lineno = e.line;
+                sh.error(&e.message);
+                return Err(Divert::Error(2));
+            }
+            Err(ParseError::Io(e)) => {
+                sh.error(&e.to_string());
+                return Err(Divert::Error(2));
+            }
+        }
+    }
+}
+
+/// The alias table as the parser sees it.
+pub struct AliasView<'a>(pub &'a std::collections::HashMap<Vec<u8>, Vec<u8>>);
+
+impl crate::syntax::Aliases for AliasView<'_> {
+    fn alias(&self, name: &[u8]) -> Option<&[u8]> {
+        self.0.get(name).map(|v| v.as_slice())
+    }
+}
+
+/// Expanded assignments of a simple command: (name, value).
+type Assignments = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Variables saved while temporary assignments (`x=1 cmd`) are in force.
+type SavedVars = Vec<(Vec<u8>, Option<crate::state::Var>)>;
+
+/// Expand the assignments of a simple command into NAME=value pairs.
+fn expand_assignments(sh: &mut Shell, sc: &SimpleCommand) -> Result<Assignments, Divert> {
+    let mut out = Vec::with_capacity(sc.assigns.len());
+    for a in &sc.assigns {
+        let value = expand::expand_word(sh, &a.value).map_err(|e| expansion_failed(sh, e))?;
+        out.push((a.name.clone(), value));
+    }
+    Ok(out)
+}
+
+/// Assign for good (special built-ins, assignment-only commands).
+fn assign_permanently(sh: &mut Shell, assigns: Assignments) -> Result<(), Divert> {
+    for (name, value) in assigns {
+        if let Err(e) = sh.set_var(&name, value) {
+            sh.error(&e.message());
+            return Err(Divert::Error(2));
+        }
+    }
+    Ok(())
+}
+
+/// Assign for the duration of one built-in or function call; exported meanwhile, as dash does.
+fn assign_temporarily(sh: &mut Shell, assigns: Assignments) -> Result<SavedVars, Divert> {
+    let mut saved = Vec::with_capacity(assigns.len());
+    for (name, value) in assigns {
+        saved.push((name.clone(), sh.vars.var(&name).cloned()));
+        if let Err(e) = sh.vars.set(&name, value) {
+            sh.vars.restore(saved);
+            sh.error(&e.message());
+            return Err(Divert::Error(2));
+        }
+        sh.vars.set_exported(&name, true);
+    }
+    Ok(saved)
+}
+
+/// `set -x`: print the command as it will run, after PS4.
+fn trace(sh: &mut Shell, assigns: &[(Vec<u8>, Vec<u8>)], fields: &[Vec<u8>]) {
+    let ps4 = sh.get_var(b"PS4").map(|p| p.to_vec()).unwrap_or_default();
+    let mut line = ps4;
+    let mut first = true;
+    for (name, value) in assigns {
+        if !first {
+            line.push(b' ');
+        }
+        first = false;
+        line.extend_from_slice(name);
+        line.push(b'=');
+        line.extend_from_slice(&crate::builtins::quote_for_reuse(value));
+    }
+    for f in fields {
+        if !first {
+            line.push(b' ');
+        }
+        first = false;
+        line.extend_from_slice(&crate::builtins::quote_for_reuse(f));
+    }
+    line.push(b'\n');
+    super::io::write_all(2, &line);
+}
+
+fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> ExecResult {
+    sh.lineno = sc.line;
+    sh.subst_status = None;
+    let fields = expand::expand_words(sh, &sc.words).map_err(|e| expansion_failed(sh, e))?;
+    let assigns = expand_assignments(sh, sc)?;
+    if sh.options.xtrace && (!fields.is_empty() || !assigns.is_empty()) {
+        trace(sh, &assigns, &fields);
+    }
+
+    if fields.is_empty() {
+        // Assignments and redirections only: assignments persist; redirections are performed
+        // and undone; the status is that of the last command substitution.
+        assign_permanently(sh, assigns)?;
+        let status = sh.subst_status.unwrap_or(0);
+        let status = redirect::with_redirections(sh, &sc.redirects, |_| Ok(status))?;
+        sh.last_status = status;
+        check_errexit(sh, status, flags)?;
+        return Ok(status);
+    }
+
+    let status = run_fields(
+        sh,
+        &fields,
+        assigns,
+        &sc.redirects,
+        flags,
+        Lookup::default(),
+    )?;
+    sh.last_status = status;
+    check_errexit(sh, status, flags)?;
+    Ok(status)
+}
+
+/// How a command name is looked up (`command` changes it).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Lookup {
+    /// Skip functions (`command name`).
+    pub no_functions: bool,
+    /// Special built-ins lose their special properties (`command name`).
+    pub no_special: bool,
+    /// Search the default PATH instead of $PATH (`command -p`).
+    pub default_path: bool,
+}
+
+/// Run a command given as expanded fields, with its assignments and redirections.
+pub fn run_fields(
+    sh: &mut Shell,
+    fields: &[Vec<u8>],
+    assigns: Assignments,
+    redirects: &[crate::syntax::ast::Redirect],
+    flags: Flags,
+    lookup: Lookup,
+) -> ExecResult {
+    let name = fields[0].as_slice();
+    let builtin = builtins::lookup(name);
+
+    if let Some(b) = builtin.filter(|b| b.special) {
+        if name == b"exec" && fields.len() == 1 {
+            // `exec` with only redirections: they stay in force.
+            assign_permanently(sh, assigns)?;
+            let mut saved = SavedFds::default();
+            return match redirect::apply(sh, redirects, &mut saved) {
+                Ok(()) => {
+                    saved.keep();
+                    Ok(0)
+                }
+                Err(e) => {
+                    saved.restore();
+                    if lookup.no_special {
+                        Ok(e.status)
+                    } else {
+                        Err(Divert::Error(e.status))
+                    }
+                }
+            };
+        }
+        let saved_vars = if lookup.no_special {
+            Some(assign_temporarily(sh, assigns)?)
+        } else {
+            assign_permanently(sh, assigns)?;
+            None
+        };
+        let mut saved = SavedFds::default();
+        let result = match redirect::apply(sh, redirects, &mut saved) {
+            Ok(()) => (b.func)(sh, fields),
+            Err(e) if lookup.no_special => Ok(e.status),
+            Err(e) => Err(Divert::Error(e.status)),
+        };
+        saved.restore();
+        if let Some(v) = saved_vars {
+            sh.vars.restore(v);
+        }
+        return match result {
+            // `command` keeps a special built-in's error from ending the shell.
+            Err(Divert::Error(s)) if lookup.no_special => Ok(s),
+            other => other,
+        };
+    }
+
+    if !lookup.no_functions {
+        if let Some(body) = sh.functions.get(name).cloned() {
+            let saved_vars = assign_temporarily(sh, assigns)?;
+            let result = redirect::with_redirections(sh, redirects, |sh| {
+                call_function(sh, &body, fields, flags)
+            });
+            sh.vars.restore(saved_vars);
+            return result;
+        }
+    }
+
+    if let Some(b) = builtin {
+        let saved_vars = assign_temporarily(sh, assigns)?;
+        let result = redirect::with_redirections(sh, redirects, |sh| (b.func)(sh, fields));
+        sh.vars.restore(saved_vars);
+        return result;
+    }
+
+    run_external(sh, fields, assigns, redirects, flags, lookup)
+}
+
+fn run_external(
+    sh: &mut Shell,
+    fields: &[Vec<u8>],
+    assigns: Assignments,
+    redirects: &[crate::syntax::ast::Redirect],
+    flags: Flags,
+    lookup: Lookup,
+) -> ExecResult {
+    let name = fields[0].as_slice();
+    let temporary_path = assigns
+        .iter()
+        .find(|(n, _)| n == b"PATH")
+        .map(|(_, v)| v.clone());
+    let path = if lookup.default_path {
+        spawn::find_in_default_path(name)
+    } else if let Some(p) = temporary_path {
+        spawn::search(&p, name)
+    } else {
+        spawn::find_in_path(sh, name)
+    };
+    let Some(path) = path else {
+        // Redirections are still performed (and their errors reported) before "not found".
+        let r = redirect::with_redirections(sh, redirects, |_| Ok(0))?;
+        if r != 0 {
+            return Ok(r);
+        }
+        SpawnError::NotFound.report(sh, name);
+        return Ok(127);
+    };
+    let extra_env: Vec<Vec<u8>> = assigns
+        .into_iter()
+        .map(|(mut n, v)| {
+            n.push(b'=');
+            n.extend_from_slice(&v);
+            n
+        })
+        .collect();
+
+    if flags.exit_after && sh.traps.get(0).is_none() {
+        // Nothing follows in this process: become the program.
+        let mut saved = SavedFds::default();
+        if let Err(e) = redirect::apply(sh, redirects, &mut saved) {
+            return Ok(e.status);
+        }
+        let err = spawn::exec_program(sh, &path, fields, &extra_env);
+        saved.restore();
+        return Ok(exec_failure(sh, &path, fields, err));
+    }
+
+    let mut saved = SavedFds::default();
+    if let Err(e) = redirect::apply(sh, redirects, &mut saved) {
+        saved.restore();
+        return Ok(e.status);
+    }
+    let opts = SpawnOptions {
+        extra_env,
+        ..SpawnOptions::default()
+    };
+    let spawned = spawn::spawn_program(sh, &path, fields, &opts);
+    saved.restore();
+    match spawned {
+        Ok(pid) => {
+            let status = wait_pid(pid, false);
+            Ok(foreground_status(sh, status))
+        }
+        Err(err) => Ok(exec_failure(sh, &path, fields, err)),
+    }
+}
+
+/// The status of a finished foreground program; a program killed by SIGINT also interrupts a
+/// non-interactive shell's script, as dash does.
+fn foreground_status(sh: &mut Shell, status: ChildStatus) -> i32 {
+    let _ = sh;
+    status.exit_status()
+}
+
+/// Report a program that could not start; returns the status. A file the kernel will not
+/// run for lack of a `#!` line is run as a shell script in a subshell (XCU 2.9.1.1).
+fn exec_failure(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>], err: SpawnError) -> i32 {
+    if err == SpawnError::Os(libc::ENOEXEC) {
+        return run_as_script(sh, path, fields);
+    }
+    err.report(sh, &fields[0]);
+    err.status()
+}
+
+/// Run a file with no `#!` line as a script, in a forked copy of the shell reset as a new
+/// shell would be: no functions, aliases or traps; the arguments as positional parameters.
+fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> i32 {
+    let text = match std::fs::read(crate::state::os(path)) {
+        Ok(t) => t,
+        Err(e) => {
+            let err = SpawnError::Os(e.raw_os_error().unwrap_or(libc::EACCES));
+            err.report(sh, &fields[0]);
+            return err.status();
+        }
+    };
+    match spawn::fork_shell(sh) {
+        Ok(Forked::Child) => {
+            sh.functions.clear();
+            sh.aliases.clear();
+            sh.arg0 = fields[0].clone();
+            sh.positional = fields[1..].to_vec();
+            sh.lineno = 1;
+            let result = run_text(sh, &text, Some(path));
+            let status = divert_status(sh, result);
+            exit_child(sh, status)
+        }
+        Ok(Forked::Parent(pid)) => wait_pid(pid, false).exit_status(),
+        Err(e) => {
+            sh.error(&format!("Cannot fork: {}", spawn::os_error_text(e)));
+            2
+        }
+    }
+}
+
+/// Call a function: new positional parameters and a scope for `local`; `return` ends it.
+pub fn call_function(
+    sh: &mut Shell,
+    body: &Rc<Command>,
+    args: &[Vec<u8>],
+    flags: Flags,
+) -> ExecResult {
+    if sh.depth >= 10_000 || stack_exhausted() {
+        return Err(too_deep(sh));
+    }
+    let saved_positional = std::mem::replace(&mut sh.positional, args[1..].to_vec());
+    let saved_loop_depth = std::mem::replace(&mut sh.loop_depth, 0);
+    sh.vars.push_frame();
+    sh.depth += 1;
+    let result = run_command(sh, body, flags.not_last());
+    sh.depth -= 1;
+    sh.vars.pop_frame();
+    sh.loop_depth = saved_loop_depth;
+    sh.positional = saved_positional;
+    match result {
+        Err(Divert::Return(s)) => Ok(s),
+        other => other,
+    }
 }

@@ -1,1 +1,324 @@
-//! Redirections (XCU 2.7).
+//! Redirections (XCU 2.7). They are performed in the shell process, saving what they replace,
+//! so one mechanism serves built-ins, functions, compound commands and programs alike (a
+//! program started by posix_spawn inherits the redirected descriptors; the shell then puts its
+//! own back).
+
+use std::ffi::CString;
+use std::os::unix::io::RawFd;
+
+use super::spawn::{c_string, os_error_text};
+use super::Divert;
+use crate::expand;
+use crate::state::Shell;
+use crate::syntax::ast::{RedirOp, RedirTarget, Redirect};
+
+/// Descriptors the shell keeps for itself (saved copies) start here; user redirections may
+/// only name 0–9, as in dash.
+pub const FIRST_INTERNAL_FD: RawFd = 10;
+
+/// A descriptor replaced by a redirection, and the copy that restores it (None: it was closed).
+#[derive(Debug)]
+pub struct Saved {
+    fd: RawFd,
+    copy: Option<RawFd>,
+}
+
+/// Redirections that were performed and can be undone.
+#[derive(Debug, Default)]
+pub struct SavedFds {
+    saved: Vec<Saved>,
+}
+
+impl SavedFds {
+    fn save(&mut self, fd: RawFd) {
+        if self.saved.iter().any(|s| s.fd == fd) {
+            return;
+        }
+        // SAFETY: F_DUPFD_CLOEXEC on any descriptor is safe; EBADF means it was closed.
+        let copy = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, FIRST_INTERNAL_FD) };
+        self.saved.push(Saved {
+            fd,
+            copy: (copy >= 0).then_some(copy),
+        });
+    }
+
+    /// Put every saved descriptor back, in reverse order.
+    pub fn restore(self) {
+        for s in self.saved.into_iter().rev() {
+            // SAFETY: plain descriptor operations on numbers we own.
+            unsafe {
+                match s.copy {
+                    Some(copy) => {
+                        libc::dup2(copy, s.fd);
+                        libc::close(copy);
+                    }
+                    None => {
+                        libc::close(s.fd);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Forget the saved copies: the redirections become permanent (`exec >file`).
+    pub fn keep(self) {
+        for s in self.saved {
+            if let Some(copy) = s.copy {
+                // SAFETY: closing a copy we made.
+                unsafe {
+                    libc::close(copy);
+                }
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.saved.is_empty()
+    }
+}
+
+/// A redirection failed: the message is printed; this is the status (2 in dash), and
+/// whether it is a syntax-class error (bad fd number) that ends a non-interactive shell.
+#[derive(Debug)]
+pub struct RedirError {
+    pub status: i32,
+    pub fatal: bool,
+}
+
+fn errno() -> i32 {
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
+}
+
+fn open_error(sh: &Shell, verb: &str, name: &[u8], err: i32) -> RedirError {
+    // dash's wording: "cannot open f: No such file", "cannot create d/f: Directory nonexistent".
+    let reason = match (verb, err) {
+        ("open", libc::ENOENT) => "No such file".to_string(),
+        ("create", libc::ENOENT) => "Directory nonexistent".to_string(),
+        (_, e) => os_error_text(e),
+    };
+    let mut msg = format!("cannot {verb} ").into_bytes();
+    msg.extend_from_slice(name);
+    msg.extend_from_slice(b": ");
+    msg.extend_from_slice(reason.as_bytes());
+    sh.error_bytes(&msg);
+    RedirError {
+        status: 2,
+        fatal: false,
+    }
+}
+
+fn bad_fd_number(sh: &Shell) -> RedirError {
+    sh.error("Syntax error: Bad fd number");
+    RedirError {
+        status: 2,
+        fatal: true,
+    }
+}
+
+fn bad_descriptor(sh: &Shell, fd: &[u8]) -> RedirError {
+    let mut msg = fd.to_vec();
+    msg.extend_from_slice(b": Bad file descriptor");
+    sh.error_bytes(&msg);
+    RedirError {
+        status: 2,
+        fatal: false,
+    }
+}
+
+fn open_file(path: &[u8], flags: i32) -> Result<RawFd, i32> {
+    let c: CString = c_string(path);
+    loop {
+        // SAFETY: c is a valid C string.
+        let fd = unsafe { libc::open(c.as_ptr(), flags | libc::O_CLOEXEC, 0o666) };
+        if fd >= 0 {
+            return Ok(fd);
+        }
+        let e = errno();
+        if e != libc::EINTR {
+            return Err(e);
+        }
+    }
+}
+
+/// `set -C`: refuse to overwrite an existing regular file (other files, like /dev/null, are fine).
+fn open_noclobber(path: &[u8]) -> Result<RawFd, i32> {
+    match open_file(path, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL) {
+        Err(libc::EEXIST) => {
+            let meta = std::fs::metadata(crate::state::os(path));
+            match meta {
+                Ok(m) if !m.is_file() => open_file(path, libc::O_WRONLY),
+                _ => Err(libc::EEXIST),
+            }
+        }
+        other => other,
+    }
+}
+
+/// Move `src` onto `target` (closing `src`), clearing close-on-exec on the result.
+fn install(src: RawFd, target: RawFd) {
+    // SAFETY: descriptor operations on numbers we own.
+    unsafe {
+        if src == target {
+            let flags = libc::fcntl(target, libc::F_GETFD);
+            libc::fcntl(target, libc::F_SETFD, flags & !libc::FD_CLOEXEC);
+        } else {
+            libc::dup2(src, target);
+            libc::close(src);
+        }
+    }
+}
+
+/// Create a descriptor from which a here-document body can be read: a pipe when the body fits
+/// in its buffer, otherwise an anonymous memory file.
+fn here_document(body: &[u8]) -> Result<RawFd, i32> {
+    const PIPE_SAFE: usize = 4096;
+    if body.len() <= PIPE_SAFE {
+        let mut fds = [0; 2];
+        // SAFETY: fds is a valid array of two ints.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+            return Err(errno());
+        }
+        super::io::write_all(fds[1], body);
+        // SAFETY: closing our own write end.
+        unsafe { libc::close(fds[1]) };
+        return Ok(fds[0]);
+    }
+    // SAFETY: the name is a valid C string.
+    let fd = unsafe { libc::memfd_create(c"here-document".as_ptr(), libc::MFD_CLOEXEC) };
+    if fd < 0 {
+        return Err(errno());
+    }
+    super::io::write_all(fd, body);
+    // SAFETY: rewinding our own descriptor.
+    unsafe { libc::lseek(fd, 0, libc::SEEK_SET) };
+    Ok(fd)
+}
+
+fn fd_is_open(fd: RawFd) -> bool {
+    // SAFETY: F_GETFD only queries.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
+}
+
+/// Perform `redirects` in order, saving what they replace into `saved`. On error, the message
+/// has been printed and the redirections done so far are still in `saved` (the caller restores).
+pub fn apply(
+    sh: &mut Shell,
+    redirects: &[Redirect],
+    saved: &mut SavedFds,
+) -> Result<(), RedirError> {
+    for r in redirects {
+        let fd = r.fd.unwrap_or_else(|| r.op.default_fd());
+        if fd > 9 {
+            return Err(bad_fd_number(sh));
+        }
+        let fd = fd as RawFd;
+        match (&r.op, &r.target) {
+            (RedirOp::HereDoc { .. }, RedirTarget::HereDoc(body))
+            | (RedirOp::HereDoc { .. }, RedirTarget::Word(body)) => {
+                let text = expand::expand_word(sh, body).map_err(|e| {
+                    sh.error_bytes(&e.message);
+                    RedirError {
+                        status: e.status,
+                        fatal: true,
+                    }
+                })?;
+                let src = here_document(&text).map_err(|e| {
+                    sh.error(&os_error_text(e));
+                    RedirError {
+                        status: 2,
+                        fatal: false,
+                    }
+                })?;
+                saved.save(fd);
+                install(src, fd);
+            }
+            (op, RedirTarget::Word(word)) | (op, RedirTarget::HereDoc(word)) => {
+                let target = expand::expand_word(sh, word).map_err(|e| {
+                    sh.error_bytes(&e.message);
+                    RedirError {
+                        status: e.status,
+                        fatal: true,
+                    }
+                })?;
+                match op {
+                    RedirOp::DupInput | RedirOp::DupOutput => {
+                        if target == b"-" {
+                            saved.save(fd);
+                            // SAFETY: closing a user descriptor as asked.
+                            unsafe { libc::close(fd) };
+                            continue;
+                        }
+                        let src = parse_fd(&target).ok_or_else(|| bad_fd_number(sh))?;
+                        if src > 9 {
+                            return Err(bad_fd_number(sh));
+                        }
+                        if !fd_is_open(src) {
+                            return Err(bad_descriptor(sh, &target));
+                        }
+                        if src != fd {
+                            saved.save(fd);
+                            // SAFETY: both descriptors are valid user descriptors.
+                            unsafe { libc::dup2(src, fd) };
+                        }
+                    }
+                    _ => {
+                        let (verb, result) = match op {
+                            RedirOp::Input => ("open", open_file(&target, libc::O_RDONLY)),
+                            RedirOp::ReadWrite => {
+                                ("open", open_file(&target, libc::O_RDWR | libc::O_CREAT))
+                            }
+                            RedirOp::Append => (
+                                "create",
+                                open_file(&target, libc::O_WRONLY | libc::O_CREAT | libc::O_APPEND),
+                            ),
+                            RedirOp::Output if sh.options.noclobber => {
+                                ("create", open_noclobber(&target))
+                            }
+                            _ => (
+                                "create",
+                                open_file(&target, libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC),
+                            ),
+                        };
+                        let src = result.map_err(|e| open_error(sh, verb, &target, e))?;
+                        saved.save(fd);
+                        install(src, fd);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_fd(text: &[u8]) -> Option<RawFd> {
+    if text.is_empty() || text.len() > 9 || !text.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(text).ok()?.parse().ok()
+}
+
+/// Apply redirections around `f` and restore them after: the common case for built-ins,
+/// functions and compound commands.
+pub fn with_redirections(
+    sh: &mut Shell,
+    redirects: &[Redirect],
+    f: impl FnOnce(&mut Shell) -> Result<i32, Divert>,
+) -> Result<i32, Divert> {
+    if redirects.is_empty() {
+        return f(sh);
+    }
+    let mut saved = SavedFds::default();
+    if let Err(e) = apply(sh, redirects, &mut saved) {
+        saved.restore();
+        return if e.fatal {
+            Err(Divert::Error(e.status))
+        } else {
+            Ok(e.status)
+        };
+    }
+    let result = f(sh);
+    saved.restore();
+    result
+}

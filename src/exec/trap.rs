@@ -1,5 +1,161 @@
-//! Traps (XCU 2.14, trap): actions for signals and EXIT.
+//! Traps (XCU 2.14, trap): what the shell does on a signal or at EXIT. Signal handlers only
+//! mark the signal pending; the evaluator runs the trap's command between commands.
 
-/// The trap table.
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The highest signal number we track (Linux real-time signals end at 64).
+const MAX_SIGNAL: usize = 65;
+
+static PENDING: [AtomicBool; MAX_SIGNAL] = [const { AtomicBool::new(false) }; MAX_SIGNAL];
+static ANY_PENDING: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn mark_pending(sig: libc::c_int) {
+    if let Some(flag) = PENDING.get(sig as usize) {
+        flag.store(true, Ordering::SeqCst);
+        ANY_PENDING.store(true, Ordering::SeqCst);
+    }
+}
+
+/// What a trap does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// `trap '' SIG`
+    Ignore,
+    /// `trap 'cmd' SIG`
+    Command(Vec<u8>),
+}
+
+/// The trap table: signal number (0 for EXIT) → action. Signals not in it have their default
+/// disposition (or the shell's own, for an interactive shell).
 #[derive(Debug, Default)]
-pub struct Traps {}
+pub struct Traps {
+    actions: BTreeMap<i32, Action>,
+    /// Signals ignored when a non-interactive shell started: they cannot be trapped (XCU 2.11).
+    ignored_at_entry: Vec<i32>,
+}
+
+fn set_disposition(sig: i32, handler: libc::sighandler_t) {
+    // SAFETY: sigaction with a zeroed struct, an empty mask and a valid handler (SIG_DFL,
+    // SIG_IGN or an async-signal-safe function that only stores atomics).
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = handler;
+        libc::sigemptyset(&mut sa.sa_mask);
+        sa.sa_flags = 0;
+        libc::sigaction(sig, &sa, std::ptr::null_mut());
+    }
+}
+
+/// Catch `sig`: the handler only marks it pending.
+pub fn catch(sig: i32) {
+    set_disposition(
+        sig,
+        mark_pending as extern "C" fn(libc::c_int) as libc::sighandler_t,
+    );
+}
+
+pub fn ignore(sig: i32) {
+    set_disposition(sig, libc::SIG_IGN);
+}
+
+pub fn default(sig: i32) {
+    set_disposition(sig, libc::SIG_DFL);
+}
+
+/// True (and cleared) if `sig` arrived since the last call.
+pub fn take_pending(sig: i32) -> bool {
+    PENDING
+        .get(sig as usize)
+        .is_some_and(|f| f.swap(false, Ordering::SeqCst))
+}
+
+/// True if any caught signal is pending.
+pub fn any_pending() -> bool {
+    ANY_PENDING.load(Ordering::SeqCst)
+}
+
+/// The signals that are pending, cleared.
+pub fn take_all_pending() -> Vec<i32> {
+    ANY_PENDING.store(false, Ordering::SeqCst);
+    (1..MAX_SIGNAL as i32)
+        .filter(|&s| take_pending(s))
+        .collect()
+}
+
+impl Traps {
+    /// Note the signals ignored at entry (a non-interactive shell keeps them ignored).
+    pub fn note_ignored_at_entry(&mut self) {
+        for sig in 1..32 {
+            let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+            // SAFETY: querying the current action with a null new action changes nothing.
+            let r = unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) };
+            if r == 0 && old.sa_sigaction == libc::SIG_IGN {
+                self.ignored_at_entry.push(sig);
+            }
+        }
+    }
+
+    pub fn get(&self, sig: i32) -> Option<&Action> {
+        self.actions.get(&sig)
+    }
+
+    /// Set or reset (`None`) the action for a signal (0 = EXIT) and install the disposition.
+    /// Returns false when the signal cannot be trapped (ignored at entry): silently kept, as
+    /// dash does.
+    pub fn set(&mut self, sig: i32, action: Option<Action>) -> bool {
+        if self.ignored_at_entry.contains(&sig) {
+            return false;
+        }
+        if sig != 0 {
+            match &action {
+                Some(Action::Ignore) => ignore(sig),
+                Some(Action::Command(_)) => catch(sig),
+                None => default(sig),
+            }
+        }
+        match action {
+            Some(a) => {
+                self.actions.insert(sig, a);
+            }
+            None => {
+                self.actions.remove(&sig);
+            }
+        }
+        true
+    }
+
+    pub fn is_ignored(&self, sig: i32) -> bool {
+        matches!(self.actions.get(&sig), Some(Action::Ignore))
+            || self.ignored_at_entry.contains(&sig)
+    }
+
+    /// In a subshell, traps with commands are reset to the default; ignored stay ignored.
+    pub fn reset_for_subshell(&mut self) {
+        let caught: Vec<i32> = self
+            .actions
+            .iter()
+            .filter(|(_, a)| matches!(a, Action::Command(_)))
+            .map(|(s, _)| *s)
+            .collect();
+        for sig in caught {
+            self.actions.remove(&sig);
+            if sig != 0 {
+                default(sig);
+            }
+        }
+    }
+
+    /// All set traps, for `trap` with no operands.
+    pub fn all(&self) -> impl Iterator<Item = (&i32, &Action)> {
+        self.actions.iter()
+    }
+
+    /// The EXIT trap's command, taken (it runs once).
+    pub fn take_exit(&mut self) -> Option<Vec<u8>> {
+        match self.actions.remove(&0) {
+            Some(Action::Command(c)) => Some(c),
+            _ => None,
+        }
+    }
+}

@@ -44,6 +44,14 @@ pub struct Shell {
     pub depth: u32,
     /// Nesting of loops, for `break` and `continue`.
     pub loop_depth: u32,
+    /// The working directory as the shell tracks it (logical, like PWD, but not changeable by
+    /// assigning PWD: the audit records this one).
+    pub cwd: Vec<u8>,
+    /// The startup file and line being run, for the audit record of programs it starts.
+    pub origin: Option<(Vec<u8>, u32)>,
+    /// The status of the last command substitution in the current command (the status of a
+    /// command that has only assignments).
+    pub subst_status: Option<i32>,
 }
 
 /// The search path dash uses when PATH is not in the environment.
@@ -61,19 +69,27 @@ impl Shell {
         if vars.get(b"PATH").is_none() {
             let _ = vars.set(b"PATH", DEFAULT_PATH.to_vec());
         }
-        let _ = vars.set(b"PS1", if uid == 0 { b"# ".to_vec() } else { b"$ ".to_vec() });
+        let _ = vars.set(
+            b"PS1",
+            if uid == 0 {
+                b"# ".to_vec()
+            } else {
+                b"$ ".to_vec()
+            },
+        );
         let _ = vars.set(b"PS2", b"> ".to_vec());
         let _ = vars.set(b"PS4", b"+ ".to_vec());
         let _ = vars.set(b"OPTIND", b"1".to_vec());
         let _ = vars.set(b"PPID", ppid.to_string().into_bytes());
-        if let Ok(cwd) = std::env::current_dir() {
+        let mut cwd = Vec::new();
+        if let Ok(physical) = std::env::current_dir() {
             use std::os::unix::ffi::OsStrExt;
-            let keep_env_pwd = vars
-                .get(b"PWD")
-                .is_some_and(|p| same_directory(p, cwd.as_os_str().as_bytes()));
-            if !keep_env_pwd {
-                let _ = vars.set(b"PWD", cwd.as_os_str().as_bytes().to_vec());
-            }
+            let physical = physical.as_os_str().as_bytes();
+            cwd = match vars.get(b"PWD") {
+                Some(p) if same_directory(p, physical) => p.to_vec(),
+                _ => physical.to_vec(),
+            };
+            let _ = vars.set(b"PWD", cwd.clone());
         }
         Shell {
             vars,
@@ -93,6 +109,9 @@ impl Shell {
             in_subshell: false,
             depth: 0,
             loop_depth: 0,
+            cwd,
+            origin: None,
+            subst_status: None,
         }
     }
 
@@ -115,10 +134,18 @@ impl Shell {
     /// Set a variable, honouring `set -a` (allexport).
     pub fn set_var(&mut self, name: &[u8], value: Vec<u8>) -> Result<(), VarError> {
         self.vars.set(name, value)?;
+        if name == b"PATH" {
+            self.hash.clear();
+        }
         if self.options.allexport {
             self.vars.set_exported(name, true);
         }
         Ok(())
+    }
+
+    /// The working directory for records and relative paths.
+    pub fn cwd(&self) -> Vec<u8> {
+        self.cwd.clone()
     }
 
     pub fn get_var(&self, name: &[u8]) -> Option<&[u8]> {
@@ -146,4 +173,10 @@ fn same_directory(logical: &[u8], physical: &[u8]) -> bool {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
     }
+}
+
+/// Bytes as a path for std::fs (the shell's text is bytes, never assumed UTF-8).
+pub fn os(bytes: &[u8]) -> &std::ffi::OsStr {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::OsStr::from_bytes(bytes)
 }

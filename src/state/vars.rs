@@ -148,6 +148,20 @@ impl Vars {
             .collect()
     }
 
+    /// Put back variables saved before temporary assignments (`x=1 builtin`).
+    pub fn restore(&mut self, saved: Vec<(Vec<u8>, Option<Var>)>) {
+        for (name, var) in saved.into_iter().rev() {
+            match var {
+                Some(v) => {
+                    self.table.insert(name, v);
+                }
+                None => {
+                    self.table.remove(&name);
+                }
+            }
+        }
+    }
+
     /// Enter a function call.
     pub fn push_frame(&mut self) {
         self.frames.push(Vec::new());

@@ -1,0 +1,71 @@
+//! `alias` and `unalias` (XCU 2.3.1): the table the parser consults.
+
+use super::util::{out, quote_for_reuse};
+use crate::exec::ExecResult;
+use crate::state::Shell;
+
+fn line(name: &[u8], value: &[u8]) -> Vec<u8> {
+    let mut l = name.to_vec();
+    l.push(b'=');
+    l.extend_from_slice(&quote_for_reuse(value));
+    l.push(b'\n');
+    l
+}
+
+/// `alias [name[=value]...]`: define, or print `name='value'` (all, sorted, with no operands).
+pub fn alias(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    if args.len() == 1 {
+        let mut names: Vec<_> = sh.aliases.iter().collect();
+        names.sort();
+        let mut text = Vec::new();
+        for (n, v) in names {
+            text.extend_from_slice(&line(n, v));
+        }
+        out(&text);
+        return Ok(0);
+    }
+    let mut status = 0;
+    for arg in &args[1..] {
+        match arg.iter().position(|&b| b == b'=') {
+            Some(eq) => {
+                sh.aliases
+                    .insert(arg[..eq].to_vec(), arg[eq + 1..].to_vec());
+            }
+            None => match sh.aliases.get(arg.as_slice()) {
+                Some(v) => {
+                    out(&line(arg, v));
+                }
+                None => {
+                    let mut msg = b"alias: ".to_vec();
+                    msg.extend_from_slice(arg);
+                    msg.extend_from_slice(b" not found\n");
+                    crate::exec::io::write_all(2, &msg);
+                    status = 1;
+                }
+            },
+        }
+    }
+    Ok(status)
+}
+
+/// `unalias -a | name...`
+pub fn unalias(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let mut status = 0;
+    let mut operands = &args[1..];
+    if operands.first().map(|a| a.as_slice()) == Some(b"-a") {
+        sh.aliases.clear();
+        operands = &operands[1..];
+    } else if operands.first().map(|a| a.as_slice()) == Some(b"--") {
+        operands = &operands[1..];
+    }
+    for name in operands {
+        if sh.aliases.remove(name.as_slice()).is_none() {
+            let mut msg = b"unalias: ".to_vec();
+            msg.extend_from_slice(name);
+            msg.extend_from_slice(b": not found");
+            sh.error_bytes(&msg);
+            status = 1;
+        }
+    }
+    Ok(status)
+}

@@ -1,0 +1,185 @@
+//! `cd` and `pwd`, with dash's logical (`-L`, default) and physical (`-P`) views of the path.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+
+use super::util::out;
+use crate::exec::ExecResult;
+use crate::state::Shell;
+
+/// Lexically clean an absolute path: drop `.` and empty components, let `..` remove the one
+/// before it.
+fn canonical(path: &[u8]) -> Vec<u8> {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for comp in path.split(|&b| b == b'/') {
+        match comp {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    let mut out = Vec::with_capacity(path.len());
+    for p in &parts {
+        out.push(b'/');
+        out.extend_from_slice(p);
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    out
+}
+
+fn chdir(path: &[u8]) -> bool {
+    std::env::set_current_dir(OsStr::from_bytes(path)).is_ok()
+}
+
+fn physical_cwd() -> Option<Vec<u8>> {
+    std::env::current_dir()
+        .ok()
+        .map(|p| p.as_os_str().as_bytes().to_vec())
+}
+
+/// Try to enter `dir`; on success return the new logical (or physical) path.
+fn enter(sh: &Shell, dir: &[u8], physical: bool) -> Option<Vec<u8>> {
+    if physical {
+        return if chdir(dir) { physical_cwd() } else { None };
+    }
+    let full = if dir.first() == Some(&b'/') {
+        dir.to_vec()
+    } else {
+        let mut f = sh.cwd.clone();
+        f.push(b'/');
+        f.extend_from_slice(dir);
+        f
+    };
+    let logical = canonical(&full);
+    if chdir(&logical) {
+        return Some(logical);
+    }
+    // The logical path may not exist when `..` crosses a symlink: try the path as written.
+    if chdir(dir) {
+        return physical_cwd();
+    }
+    None
+}
+
+/// `cd [-L|-P] [dir|-]`
+pub fn cd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let mut physical = false;
+    let mut i = 1;
+    while let Some(a) = args.get(i) {
+        match a.as_slice() {
+            b"-P" => physical = true,
+            b"-L" => physical = false,
+            b"--" => {
+                i += 1;
+                break;
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    let mut print = false;
+    let target: Vec<u8> = match args.get(i).map(|a| a.as_slice()) {
+        None => match sh.get_var(b"HOME") {
+            Some(h) if !h.is_empty() => h.to_vec(),
+            _ => {
+                sh.error("cd: HOME not set");
+                return Ok(2);
+            }
+        },
+        Some(b"-") => {
+            print = true;
+            match sh.get_var(b"OLDPWD") {
+                Some(o) => o.to_vec(),
+                None => {
+                    sh.error("cd: OLDPWD not set");
+                    return Ok(2);
+                }
+            }
+        }
+        Some(d) => d.to_vec(),
+    };
+
+    let mut new = None;
+    let relative_search = !target.starts_with(b"/")
+        && !target.starts_with(b"./")
+        && !target.starts_with(b"../")
+        && target != b"."
+        && target != b"..";
+    if relative_search {
+        if let Some(cdpath) = sh.get_var(b"CDPATH").map(|c| c.to_vec()) {
+            for entry in cdpath.split(|&b| b == b':') {
+                let mut candidate = entry.to_vec();
+                if !candidate.is_empty() && !candidate.ends_with(b"/") {
+                    candidate.push(b'/');
+                }
+                candidate.extend_from_slice(&target);
+                let is_dir = std::fs::metadata(OsStr::from_bytes(if candidate.is_empty() {
+                    b"."
+                } else {
+                    &candidate
+                }))
+                .map(|m| m.is_dir())
+                .unwrap_or(false);
+                if is_dir {
+                    if let Some(p) = enter(sh, &candidate, physical) {
+                        print |= !entry.is_empty();
+                        new = Some(p);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let new = match new.or_else(|| enter(sh, &target, physical)) {
+        Some(p) => p,
+        None => {
+            let mut msg = b"cd: can't cd to ".to_vec();
+            msg.extend_from_slice(&target);
+            sh.error_bytes(&msg);
+            return Ok(2);
+        }
+    };
+    let old = std::mem::replace(&mut sh.cwd, new.clone());
+    let _ = sh.set_var(b"OLDPWD", old);
+    let _ = sh.set_var(b"PWD", new.clone());
+    if print {
+        let mut line = new;
+        line.push(b'\n');
+        out(&line);
+    }
+    Ok(0)
+}
+
+/// `pwd [-L|-P]`
+pub fn pwd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let physical = args[1..].iter().any(|a| a == b"-P");
+    let mut path = if physical {
+        match physical_cwd() {
+            Some(p) => p,
+            None => {
+                sh.error("pwd: can't get the current directory");
+                return Ok(2);
+            }
+        }
+    } else {
+        sh.cwd.clone()
+    };
+    path.push(b'\n');
+    Ok(if out(&path) { 0 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+
+    #[test]
+    fn canonical_paths() {
+        assert_eq!(canonical(b"/a/./b/../c"), b"/a/c");
+        assert_eq!(canonical(b"/.."), b"/");
+        assert_eq!(canonical(b"//x//y/"), b"/x/y");
+    }
+}

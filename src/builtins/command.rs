@@ -1,0 +1,242 @@
+//! `command`, `type` and `hash`: how a name resolves (alias, keyword, function, built-in,
+//! program), and running a name while bypassing functions.
+
+use super::util::{out, quote_for_reuse};
+use crate::exec::eval::{run_fields, Flags, Lookup};
+use crate::exec::{spawn, ExecResult};
+use crate::state::Shell;
+
+/// The reserved words of XCU 2.4.
+pub const KEYWORDS: &[&str] = &[
+    "!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then",
+    "until", "while",
+];
+
+/// What a name resolves to.
+enum Kind {
+    Alias(Vec<u8>),
+    Keyword,
+    Function,
+    SpecialBuiltin,
+    Builtin,
+    Tracked(Vec<u8>),
+    Program(Vec<u8>),
+    NotFound,
+}
+
+fn resolve(sh: &mut Shell, name: &[u8], with_aliases: bool, default_path: bool) -> Kind {
+    if with_aliases {
+        if let Some(v) = sh.aliases.get(name) {
+            return Kind::Alias(v.clone());
+        }
+    }
+    if KEYWORDS.iter().any(|k| k.as_bytes() == name) {
+        return Kind::Keyword;
+    }
+    if sh.functions.contains_key(name) {
+        return Kind::Function;
+    }
+    if let Some(b) = super::lookup(name) {
+        return if b.special {
+            Kind::SpecialBuiltin
+        } else {
+            Kind::Builtin
+        };
+    }
+    if default_path {
+        return match spawn::find_in_default_path(name) {
+            Some(p) => Kind::Program(p),
+            None => Kind::NotFound,
+        };
+    }
+    if !name.contains(&b'/') {
+        if let Some(p) = sh.hash.get(name) {
+            return Kind::Tracked(p.clone());
+        }
+    }
+    match spawn::find_in_path(sh, name) {
+        Some(p) if name.contains(&b'/') => {
+            if std::fs::metadata(crate::state::os(&p)).is_ok() {
+                Kind::Program(p)
+            } else {
+                Kind::NotFound
+            }
+        }
+        Some(p) => Kind::Program(p),
+        None => Kind::NotFound,
+    }
+}
+
+/// `type`/`command -V` wording; returns (line, found).
+fn describe(sh: &mut Shell, name: &[u8], default_path: bool) -> (Vec<u8>, bool) {
+    let mut line = name.to_vec();
+    let found = match resolve(sh, name, true, default_path) {
+        Kind::Alias(v) => {
+            line.extend_from_slice(b" is an alias for ");
+            line.extend_from_slice(&v);
+            true
+        }
+        Kind::Keyword => {
+            line.extend_from_slice(b" is a shell keyword");
+            true
+        }
+        Kind::Function => {
+            line.extend_from_slice(b" is a shell function");
+            true
+        }
+        Kind::SpecialBuiltin => {
+            line.extend_from_slice(b" is a special shell builtin");
+            true
+        }
+        Kind::Builtin => {
+            line.extend_from_slice(b" is a shell builtin");
+            true
+        }
+        Kind::Tracked(p) => {
+            line.extend_from_slice(b" is a tracked alias for ");
+            line.extend_from_slice(&p);
+            true
+        }
+        Kind::Program(p) => {
+            line.extend_from_slice(b" is ");
+            line.extend_from_slice(&p);
+            true
+        }
+        Kind::NotFound => {
+            line.extend_from_slice(b": not found");
+            false
+        }
+    };
+    line.push(b'\n');
+    (line, found)
+}
+
+/// `type name...`
+pub fn type_(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let mut status = 0;
+    for name in &args[1..] {
+        let (line, found) = describe(sh, name, false);
+        out(&line);
+        if !found {
+            status = 127;
+        }
+    }
+    Ok(status)
+}
+
+/// `command [-p] [-v|-V] name [arg...]`
+pub fn command(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let mut default_path = false;
+    let mut verbose = None;
+    let mut i = 1;
+    while let Some(a) = args.get(i) {
+        if a == b"--" {
+            i += 1;
+            break;
+        }
+        if a.len() < 2 || a[0] != b'-' {
+            break;
+        }
+        for &c in &a[1..] {
+            match c {
+                b'p' => default_path = true,
+                b'v' => verbose = Some(false),
+                b'V' => verbose = Some(true),
+                _ => {
+                    sh.error(&format!("command: Illegal option -{}", c as char));
+                    return Ok(2);
+                }
+            }
+        }
+        i += 1;
+    }
+    let operands = &args[i..];
+    match verbose {
+        Some(true) => {
+            let mut status = 0;
+            for name in operands {
+                let (line, found) = describe(sh, name, default_path);
+                out(&line);
+                if !found {
+                    status = 127;
+                }
+            }
+            Ok(status)
+        }
+        Some(false) => {
+            let Some(name) = operands.first() else {
+                return Ok(0);
+            };
+            let line = match resolve(sh, name, true, default_path) {
+                Kind::Alias(v) => {
+                    let mut l = b"alias ".to_vec();
+                    l.extend_from_slice(name);
+                    l.push(b'=');
+                    l.extend_from_slice(&quote_for_reuse(&v));
+                    l
+                }
+                Kind::Keyword | Kind::Function | Kind::SpecialBuiltin | Kind::Builtin => {
+                    name.clone()
+                }
+                Kind::Tracked(p) | Kind::Program(p) => p,
+                Kind::NotFound => return Ok(127),
+            };
+            let mut line = line;
+            line.push(b'\n');
+            out(&line);
+            Ok(0)
+        }
+        None => {
+            if operands.is_empty() {
+                return Ok(0);
+            }
+            run_fields(
+                sh,
+                operands,
+                Vec::new(),
+                &[],
+                Flags::default(),
+                Lookup {
+                    no_functions: true,
+                    no_special: true,
+                    default_path,
+                },
+            )
+        }
+    }
+}
+
+/// `hash [-r] [name...]`
+pub fn hash(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let mut operands = &args[1..];
+    if operands.first().map(|a| a.as_slice()) == Some(b"-r") {
+        sh.hash.clear();
+        operands = &operands[1..];
+    }
+    if args.len() == 1 {
+        let mut paths: Vec<_> = sh.hash.values().cloned().collect();
+        paths.sort();
+        let mut text = Vec::new();
+        for p in paths {
+            text.extend_from_slice(&p);
+            text.push(b'\n');
+        }
+        out(&text);
+        return Ok(0);
+    }
+    let mut status = 0;
+    for name in operands {
+        if super::lookup(name).is_some() || sh.functions.contains_key(name.as_slice()) {
+            continue;
+        }
+        sh.hash.remove(name.as_slice());
+        if spawn::find_in_path(sh, name).is_none() {
+            let mut msg = b"hash: ".to_vec();
+            msg.extend_from_slice(name);
+            msg.extend_from_slice(b": not found");
+            sh.error_bytes(&msg);
+            status = 1;
+        }
+    }
+    Ok(status)
+}

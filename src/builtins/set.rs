@@ -1,0 +1,128 @@
+//! `set` (options, positional parameters, listing variables) and `shift`.
+
+use super::util::{out, parse_count, quote_for_reuse};
+use crate::exec::{Divert, ExecResult};
+use crate::state::options::OPTIONS;
+use crate::state::Shell;
+
+fn illegal(sh: &Shell, what: &[u8]) -> Divert {
+    let mut msg = b"set: Illegal option ".to_vec();
+    msg.extend_from_slice(what);
+    sh.error_bytes(&msg);
+    Divert::Error(2)
+}
+
+/// Print the options, as `set -o` (a table) or `set +o` (commands that restore them).
+fn list_options(sh: &Shell, as_commands: bool) {
+    let mut text = Vec::new();
+    if !as_commands {
+        text.extend_from_slice(b"Current option settings\n");
+    }
+    for (_, name) in OPTIONS {
+        let on = sh.options.get_by_name(name).unwrap_or(false);
+        if as_commands {
+            text.extend_from_slice(
+                format!("set {}o {name}\n", if on { '-' } else { '+' }).as_bytes(),
+            );
+        } else {
+            text.extend_from_slice(
+                format!("{name:<16}{}\n", if on { "on" } else { "off" }).as_bytes(),
+            );
+        }
+    }
+    out(&text);
+}
+
+/// Apply one option change, keeping what depends on it in step.
+pub fn set_option(sh: &mut Shell, name: &str, on: bool) -> bool {
+    sh.options.set_by_name(name, on)
+}
+
+/// `set [-abCefhmnuvx] [-o name]... [--] [arg...]`
+pub fn set(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    if args.len() == 1 {
+        let mut text = Vec::new();
+        for (name, var) in sh.vars.sorted() {
+            if let Some(v) = &var.value {
+                text.extend_from_slice(name);
+                text.push(b'=');
+                text.extend_from_slice(&quote_for_reuse(v));
+                text.push(b'\n');
+            }
+        }
+        out(&text);
+        return Ok(0);
+    }
+    let mut i = 1;
+    let mut set_positional = false;
+    while let Some(arg) = args.get(i) {
+        let (on, letters) = match arg.first() {
+            Some(b'-') => (true, &arg[1..]),
+            Some(b'+') => (false, &arg[1..]),
+            _ => break,
+        };
+        if arg == b"--" {
+            set_positional = true;
+            i += 1;
+            break;
+        }
+        if letters.is_empty() {
+            // `set -` ends the options and turns off -v and -x; `set +` just ends them.
+            if on {
+                sh.options.verbose = false;
+                sh.options.xtrace = false;
+            }
+            i += 1;
+            set_positional = i < args.len();
+            break;
+        }
+        i += 1;
+        for &c in letters {
+            if c == b'o' {
+                match args.get(i) {
+                    None => {
+                        list_options(sh, !on);
+                    }
+                    Some(name) => {
+                        let ok = std::str::from_utf8(name)
+                            .map(|n| set_option(sh, n, on))
+                            .unwrap_or(false);
+                        if !ok {
+                            let mut what = b"-o ".to_vec();
+                            what.extend_from_slice(name);
+                            return Err(illegal(sh, &what));
+                        }
+                        i += 1;
+                    }
+                }
+            } else {
+                let ok = OPTIONS
+                    .iter()
+                    .find(|(l, _)| *l == Some(c))
+                    .map(|(_, n)| set_option(sh, n, on))
+                    .unwrap_or(false);
+                if !ok {
+                    return Err(illegal(sh, &[if on { b'-' } else { b'+' }, c]));
+                }
+            }
+        }
+    }
+    if set_positional || i < args.len() {
+        sh.positional = args[i..].to_vec();
+    }
+    Ok(0)
+}
+
+/// `shift [n]`
+pub fn shift(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let n = match args.get(1) {
+        Some(a) => parse_count(sh, "shift", a)? as usize,
+        None => 1,
+    };
+    if n > sh.positional.len() {
+        sh.error("shift: can't shift that many");
+        return Err(Divert::Error(2));
+    }
+    sh.positional.drain(..n);
+    Ok(0)
+}

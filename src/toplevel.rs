@@ -1,0 +1,380 @@
+//! The top level: start the audit session, set up the shell from its invocation, read startup
+//! files, then read and run commands until the end, recording each command line.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::audit::{self, EndReason, Mode};
+use crate::exec::eval::{self, AliasView, Flags};
+use crate::exec::{io, trap, Divert};
+use crate::invocation::{self, Invocation, Request, Source};
+use crate::state::Shell;
+use crate::syntax::{BytesSource, LineSource, ParseError, Parser};
+
+/// Run the shell with this argv; returns only through `finish`.
+pub fn main(argv: Vec<Vec<u8>>) -> ! {
+    eval::mark_stack_top();
+    let name = argv.first().cloned().unwrap_or_else(|| b"auditsh".to_vec());
+    let inv = match invocation::parse(argv) {
+        Ok(Request::Run(inv)) => inv,
+        Ok(Request::Version) => {
+            io::write_all(
+                1,
+                format!("auditsh {}\n", env!("CARGO_PKG_VERSION")).as_bytes(),
+            );
+            std::process::exit(0);
+        }
+        Ok(Request::Help) => {
+            io::write_all(1, invocation::HELP.as_bytes());
+            std::process::exit(0);
+        }
+        Err(e) => {
+            let mut msg = name;
+            msg.extend_from_slice(b": 0: ");
+            msg.extend_from_slice(e.0.as_bytes());
+            msg.push(b'\n');
+            io::write_all(2, &msg);
+            std::process::exit(2);
+        }
+    };
+    run(inv)
+}
+
+fn is_terminal(fd: i32) -> bool {
+    // SAFETY: isatty only queries the descriptor.
+    unsafe { libc::isatty(fd) == 1 }
+}
+
+fn run(inv: Invocation) -> ! {
+    let interactive =
+        inv.force_interactive || (inv.source == Source::Stdin && is_terminal(0) && is_terminal(2));
+    let mode = match (&inv.source, interactive) {
+        (_, true) => Mode::Interactive,
+        (Source::Command(_), _) => Mode::Command,
+        (Source::Script(_), _) => Mode::Script,
+        (Source::Stdin, _) => Mode::Stdin,
+    };
+    let session = audit::Session::start(audit::StartInfo {
+        mode,
+        login: inv.login,
+        args: &inv.argv,
+    });
+    let mut sh = Shell::new(inv.dollar0.clone(), session);
+    sh.positional = inv.positional.clone();
+    sh.traps.note_ignored_at_entry();
+    for (name, on) in &inv.options {
+        sh.options.set_by_name(name, *on);
+    }
+    sh.options.interactive = interactive;
+    if matches!(inv.source, Source::Stdin) {
+        sh.options.stdin = true;
+    }
+    install_signal_handlers(&sh);
+
+    // The script is read before anything runs, so the record carries exactly what will run.
+    let script = match &inv.source {
+        Source::Script(path) => match std::fs::read(crate::state::os(path)) {
+            Ok(text) => Some((path.clone(), text)),
+            Err(e) => {
+                sh.lineno = 0;
+                let mut msg = b"cannot open ".to_vec();
+                msg.extend_from_slice(path);
+                msg.extend_from_slice(b": ");
+                let reason = match e.raw_os_error() {
+                    Some(libc::ENOENT) => "No such file".to_string(),
+                    Some(n) => crate::exec::spawn::os_error_text(n),
+                    None => e.to_string(),
+                };
+                msg.extend_from_slice(reason.as_bytes());
+                sh.error_bytes(&msg);
+                finish(&mut sh, 2, EndReason::Error);
+            }
+        },
+        _ => None,
+    };
+
+    read_startup_files(&mut sh, &inv, interactive);
+
+    match &inv.source {
+        Source::Command(text) => {
+            let text = text.clone();
+            let (status, reason) = run_recorded(&mut sh, &text, None);
+            finish(&mut sh, status, reason)
+        }
+        Source::Script(_) => {
+            let (path, text) = script.unwrap_or_default();
+            let (status, reason) = run_recorded(&mut sh, &text, Some(&path));
+            finish(&mut sh, status, reason)
+        }
+        Source::Stdin => {
+            let prompts = Rc::new(RefCell::new(Prompts::default()));
+            let source: Box<dyn LineSource> = if interactive {
+                Box::new(crate::interactive::TerminalSource::new(Rc::clone(&prompts)))
+            } else {
+                Box::new(crate::interactive::FdSource::new(0))
+            };
+            let (status, reason) = read_eval_loop(&mut sh, source, prompts, interactive);
+            finish(&mut sh, status, reason)
+        }
+    }
+}
+
+/// The prompts the terminal source shows, expanded by the loop before each command.
+#[derive(Debug, Default)]
+pub struct Prompts {
+    pub ps1: Vec<u8>,
+    pub ps2: Vec<u8>,
+}
+
+/// Catch the signals that end a non-interactive shell, so that it can write `session-end`
+/// before it goes (it then dies of the same signal, as a caller expects). An interactive shell
+/// ignores SIGTERM and SIGQUIT, and SIGINT only abandons the line.
+fn install_signal_handlers(sh: &Shell) {
+    for sig in [libc::SIGHUP, libc::SIGINT, libc::SIGTERM] {
+        if !sh.traps.is_ignored(sig) {
+            trap::catch(sig);
+        }
+    }
+    if sh.options.interactive {
+        trap::ignore(libc::SIGQUIT);
+        trap::ignore(libc::SIGTERM);
+    }
+}
+
+/// Read the startup files: the config's system rc (always), then for a login shell
+/// /etc/profile and ~/.profile, then for an interactive shell $ENV or ~/.auditshrc.
+fn read_startup_files(sh: &mut Shell, inv: &Invocation, interactive: bool) {
+    let mut files: Vec<Vec<u8>> = Vec::new();
+    if let Some(rc) = sh.audit.system_rc() {
+        files.push(rc.to_vec());
+    }
+    if inv.login {
+        files.push(b"/etc/profile".to_vec());
+        if let Some(home) = sh.get_var(b"HOME") {
+            let mut p = home.to_vec();
+            p.extend_from_slice(b"/.profile");
+            files.push(p);
+        }
+    }
+    for file in files {
+        run_startup_file(sh, &file);
+    }
+    if interactive {
+        let env_file = match sh.get_var(b"ENV").map(|e| e.to_vec()) {
+            Some(env) => crate::expand::expand_word(sh, &crate::syntax::ast::Word::literal(&env))
+                .ok()
+                .filter(|f| !f.is_empty()),
+            None => sh.get_var(b"HOME").map(|h| {
+                let mut p = h.to_vec();
+                p.extend_from_slice(b"/.auditshrc");
+                p
+            }),
+        };
+        if let Some(file) = env_file {
+            run_startup_file(sh, &file);
+        }
+    }
+}
+
+/// Run one startup file if it can be read; its programs' records carry the file and line.
+fn run_startup_file(sh: &mut Shell, path: &[u8]) {
+    let Ok(text) = std::fs::read(crate::state::os(path)) else {
+        return;
+    };
+    let saved_arg0 = sh.arg0.clone();
+    sh.origin = Some((path.to_vec(), 1));
+    sh.lineno = 1;
+    let result = eval::run_text(sh, &text, Some(path));
+    sh.origin = None;
+    sh.arg0 = saved_arg0;
+    if let Err(Divert::Exit(s)) = result {
+        finish(sh, s, EndReason::Exit);
+    }
+}
+
+/// Run a whole text (the `-c` string, a script) as one recorded command line.
+fn run_recorded(sh: &mut Shell, text: &[u8], script: Option<&[u8]>) -> (i32, EndReason) {
+    let cwd = sh.cwd();
+    let id = match sh
+        .audit
+        .command_start(text, &cwd, script.map(|p| (p, text)))
+    {
+        Ok(id) => id,
+        Err(denied) => {
+            sh.error(&denied.message);
+            return (126, EndReason::Exit);
+        }
+    };
+    let mut parser = Parser::new(Box::new(BytesSource::new(text)), 1);
+    let (status, reason) = run_parsed(sh, &mut parser, false);
+    sh.audit.command_end(id, status, None);
+    (status, reason)
+}
+
+/// What the loop does after one command.
+enum Next {
+    Continue(i32),
+    Stop(i32, EndReason),
+}
+
+/// Handle the result of a command: a diversion may end the shell.
+fn after_command(sh: &mut Shell, result: Result<i32, Divert>, interactive: bool) -> Next {
+    match result {
+        Ok(s) => Next::Continue(s),
+        Err(Divert::Exit(s)) => Next::Stop(s, EndReason::Exit),
+        Err(Divert::Return(s)) if !interactive => Next::Stop(s, EndReason::Exit),
+        Err(Divert::Error(s)) if !interactive => Next::Stop(s, EndReason::Error),
+        Err(Divert::Error(s)) | Err(Divert::Return(s)) => Next::Continue(s),
+        Err(Divert::Break(_)) | Err(Divert::Continue(_)) => Next::Continue(sh.last_status),
+    }
+}
+
+/// Parse and run every command of `parser` (no per-command records).
+fn run_parsed(sh: &mut Shell, parser: &mut Parser<'_>, interactive: bool) -> (i32, EndReason) {
+    let mut status = 0;
+    loop {
+        let parsed = parser.next_command(&AliasView(&sh.aliases));
+        match parsed {
+            Ok(Some(cmd)) => {
+                if sh.options.verbose {
+                    let mut echo = cmd.text.clone();
+                    echo.push(b'\n');
+                    io::write_all(2, &echo);
+                }
+                if sh.options.noexec {
+                    continue;
+                }
+                let result = eval::run_list(sh, &cmd.list, Flags::default());
+                match after_command(sh, result, interactive) {
+                    Next::Continue(s) => {
+                        status = s;
+                        sh.last_status = s;
+                    }
+                    Next::Stop(s, reason) => return (s, reason),
+                }
+                if let Some((s, reason)) = check_fatal_signals(sh) {
+                    return (s, reason);
+                }
+            }
+            Ok(None) => return (status, EndReason::Exit),
+            Err(ParseError::Syntax(e)) => {
+                sh.lineno = e.line;
+                sh.error(&e.message);
+                return (2, EndReason::Error);
+            }
+            Err(ParseError::Io(e)) => {
+                sh.error(&e.to_string());
+                return (2, EndReason::Error);
+            }
+        }
+    }
+}
+
+/// Read commands one at a time (standard input, a terminal), recording each as a command line.
+fn read_eval_loop(
+    sh: &mut Shell,
+    source: Box<dyn LineSource>,
+    prompts: Rc<RefCell<Prompts>>,
+    interactive: bool,
+) -> (i32, EndReason) {
+    let mut parser = Parser::new(source, 1);
+    let mut status = 0;
+    loop {
+        if interactive {
+            sh.jobs.reap_nonblocking();
+            let mut p = prompts.borrow_mut();
+            p.ps1 = crate::interactive::prompt::expand(sh, b"PS1");
+            p.ps2 = crate::interactive::prompt::expand(sh, b"PS2");
+        }
+        let parsed = parser.next_command(&AliasView(&sh.aliases));
+        match parsed {
+            Ok(Some(cmd)) => {
+                if sh.options.verbose {
+                    let mut echo = cmd.text.clone();
+                    echo.push(b'\n');
+                    io::write_all(2, &echo);
+                }
+                if sh.options.noexec && !interactive {
+                    continue;
+                }
+                let cwd = sh.cwd();
+                let id = match sh.audit.command_start(&cmd.text, &cwd, None) {
+                    Ok(id) => id,
+                    Err(denied) => {
+                        sh.error(&denied.message);
+                        status = 126;
+                        sh.last_status = status;
+                        continue;
+                    }
+                };
+                let result = eval::run_list(sh, &cmd.list, Flags::default());
+                let next = after_command(sh, result, interactive);
+                let s = match next {
+                    Next::Continue(s) | Next::Stop(s, _) => s,
+                };
+                sh.audit.command_end(id, s, None);
+                match next {
+                    Next::Continue(s) => {
+                        status = s;
+                        sh.last_status = s;
+                    }
+                    Next::Stop(s, reason) => return (s, reason),
+                }
+                if let Some((s, reason)) = check_fatal_signals(sh) {
+                    return (s, reason);
+                }
+            }
+            Ok(None) => {
+                if interactive {
+                    io::write_all(2, b"\n");
+                }
+                return (status, EndReason::Eof);
+            }
+            Err(ParseError::Syntax(e)) => {
+                sh.lineno = e.line;
+                sh.error(&e.message);
+                if !interactive {
+                    return (2, EndReason::Error);
+                }
+                parser.recover();
+                status = 2;
+                sh.last_status = 2;
+            }
+            Err(ParseError::Io(e)) => {
+                sh.error(&e.to_string());
+                return (2, EndReason::Error);
+            }
+        }
+    }
+}
+
+/// A signal that ends the shell (HUP, INT, TERM with no trap) arrived: the status and reason.
+fn check_fatal_signals(sh: &mut Shell) -> Option<(i32, EndReason)> {
+    if sh.options.interactive {
+        if trap::take_pending(libc::SIGHUP) {
+            return Some((128 + libc::SIGHUP, EndReason::Hangup));
+        }
+        trap::take_pending(libc::SIGINT);
+        return None;
+    }
+    for sig in [libc::SIGHUP, libc::SIGINT, libc::SIGTERM] {
+        if sh.traps.get(sig).is_none() && trap::take_pending(sig) {
+            let reason = if sig == libc::SIGHUP {
+                EndReason::Hangup
+            } else {
+                EndReason::Error
+            };
+            eval::die_of_signal(sh, sig, reason);
+        }
+    }
+    None
+}
+
+/// Leave the shell: the EXIT trap, then `session-end`, then exit.
+pub fn finish(sh: &mut Shell, status: i32, reason: EndReason) -> ! {
+    let status = eval::run_exit_trap(sh, status);
+    if !sh.in_subshell {
+        sh.audit.end(Some(status), reason);
+    }
+    std::process::exit(status & 0xff)
+}
