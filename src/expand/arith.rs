@@ -1,11 +1,466 @@
 //! Arithmetic expansion (XCU 2.6.4): the C operators on signed 64-bit integers.
+//!
+//! The grammar and the order of evaluation follow dash: the expression is evaluated while it is
+//! parsed, so an error (division by zero, a variable that is not a number) is reported at the
+//! same point dash reports it. Arithmetic wraps. There is no `++`, `--` or comma operator:
+//! `++x` is two unary pluses, `x++` is a syntax error, as in dash.
 
 use super::ExpandError;
 use crate::state::Shell;
 
+/// How deeply parentheses and the middle operands of `?:` may nest. Deeper input is an error
+/// instead of a stack overflow.
+const MAX_NESTING: u32 = 256;
+
 /// Evaluate an arithmetic expression (already parameter-expanded), reading and assigning shell
 /// variables.
 pub fn eval(sh: &mut Shell, expr: &[u8]) -> Result<i64, ExpandError> {
-    let _ = (sh, expr);
-    Ok(0)
+    // dash works on C strings: a NUL byte ends the expression.
+    let expr = until_nul(expr);
+    let mut p = Parser {
+        sh,
+        src: expr,
+        pos: 0,
+        tok: Tok::Eof,
+        depth: 0,
+    };
+    p.advance();
+    let result = p.assignment(false)?;
+    if p.tok != Tok::Eof {
+        return Err(p.error("expecting EOF"));
+    }
+    Ok(result)
 }
+
+/// Convert a variable's value to a number as dash's arithmetic does (`strtoimax` with base 0,
+/// surrounding white space allowed, empty or blank meaning 0); anything else is
+/// `Illegal number: VALUE`.
+pub fn parse_var_value(value: &[u8]) -> Result<i64, ExpandError> {
+    let value = until_nul(value);
+    let illegal = || {
+        let mut m = b"Illegal number: ".to_vec();
+        m.extend_from_slice(value);
+        ExpandError::new(m)
+    };
+    let (n, end, overflow) = strtoimax(value);
+    if overflow {
+        return Err(illegal());
+    }
+    let rest = value.get(end..).unwrap_or_default();
+    if rest.iter().all(|&c| is_c_space(c)) {
+        Ok(n)
+    } else {
+        Err(illegal())
+    }
+}
+
+fn until_nul(s: &[u8]) -> &[u8] {
+    match s.iter().position(|&c| c == 0) {
+        Some(i) => s.get(..i).unwrap_or_default(),
+        None => s,
+    }
+}
+
+/// C `isspace` in the C locale.
+fn is_c_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// glibc `strtoimax(s, &end, 0)`: leading white space, an optional sign, then a decimal, octal
+/// (`0`) or hexadecimal (`0x`) constant. Returns the value (saturated on overflow), the index
+/// just past the constant (0 when there is none), and whether it overflowed.
+fn strtoimax(s: &[u8]) -> (i64, usize, bool) {
+    let at = |i: usize| s.get(i).copied().unwrap_or(0);
+    let mut i = 0;
+    while is_c_space(at(i)) {
+        i += 1;
+    }
+    let mut negative = false;
+    if at(i) == b'+' || at(i) == b'-' {
+        negative = at(i) == b'-';
+        i += 1;
+    }
+    let base: u64;
+    if at(i) == b'0' && (at(i + 1) | 0x20) == b'x' && at(i + 2).is_ascii_hexdigit() {
+        base = 16;
+        i += 2;
+    } else if at(i) == b'0' {
+        base = 8;
+    } else {
+        base = 10;
+    }
+    let start = i;
+    let mut acc: u64 = 0;
+    let mut overflow = false;
+    loop {
+        let d = match at(i) {
+            c @ b'0'..=b'9' => u64::from(c - b'0'),
+            c @ b'a'..=b'f' => u64::from(c - b'a' + 10),
+            c @ b'A'..=b'F' => u64::from(c - b'A' + 10),
+            _ => break,
+        };
+        if d >= base {
+            break;
+        }
+        match acc.checked_mul(base).and_then(|v| v.checked_add(d)) {
+            Some(v) => acc = v,
+            None => overflow = true,
+        }
+        i += 1;
+    }
+    if i == start {
+        return (0, 0, false);
+    }
+    let limit: u64 = if negative {
+        (i64::MAX as u64) + 1
+    } else {
+        i64::MAX as u64
+    };
+    if overflow || acc > limit {
+        return (if negative { i64::MIN } else { i64::MAX }, i, true);
+    }
+    let v = if negative {
+        (acc as i64).wrapping_neg()
+    } else {
+        acc as i64
+    };
+    (v, i, false)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Mul,
+    Div,
+    Rem,
+    Add,
+    Sub,
+    Shl,
+    Shr,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    BitAnd,
+    BitXor,
+    BitOr,
+    And,
+    Or,
+}
+
+impl Op {
+    /// Binding strength: higher binds tighter.
+    fn prec(self) -> u8 {
+        match self {
+            Op::Or => 1,
+            Op::And => 2,
+            Op::BitOr => 3,
+            Op::BitXor => 4,
+            Op::BitAnd => 5,
+            Op::Eq | Op::Ne => 6,
+            Op::Lt | Op::Le | Op::Gt | Op::Ge => 7,
+            Op::Shl | Op::Shr => 8,
+            Op::Add | Op::Sub => 9,
+            Op::Mul | Op::Div | Op::Rem => 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Eof,
+    /// A character that starts no token.
+    Bad,
+    Num(i64),
+    /// A variable name: `src[start..end]`.
+    Var(usize, usize),
+    Bin(Op),
+    /// `=`
+    Assign,
+    /// `*=`, `+=`, ...
+    OpAssign(Op),
+    Not,
+    BitNot,
+    LParen,
+    RParen,
+    Question,
+    Colon,
+}
+
+struct Parser<'s, 'e> {
+    sh: &'s mut Shell,
+    src: &'e [u8],
+    pos: usize,
+    tok: Tok,
+    depth: u32,
+}
+
+impl<'s, 'e> Parser<'s, 'e> {
+    #[cold]
+    #[inline(never)]
+    fn error(&self, what: &str) -> ExpandError {
+        let mut m = b"arithmetic expression: ".to_vec();
+        m.extend_from_slice(what.as_bytes());
+        m.extend_from_slice(b": \"");
+        m.extend_from_slice(self.src);
+        m.push(b'"');
+        ExpandError::new(m)
+    }
+
+    fn at(&self, i: usize) -> u8 {
+        self.src.get(i).copied().unwrap_or(0)
+    }
+
+    /// Lex the token at `pos`: the token and the position after it.
+    fn lex(&self, mut pos: usize) -> (Tok, usize) {
+        while matches!(self.at(pos), b' ' | b'\t' | b'\n') {
+            pos += 1;
+        }
+        let c = self.at(pos);
+        let next = self.at(pos + 1);
+        // An operator that may be followed by `=` to make an assignment operator.
+        let assignable = |op: Op, len: usize| {
+            if self.at(pos + len) == b'=' {
+                (Tok::OpAssign(op), pos + len + 1)
+            } else {
+                (Tok::Bin(op), pos + len)
+            }
+        };
+        match c {
+            0 => (Tok::Eof, pos),
+            b'0'..=b'9' => {
+                let rest = self.src.get(pos..).unwrap_or_default();
+                let (v, len, _) = strtoimax(rest);
+                (Tok::Num(v), pos + len.max(1))
+            }
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                let mut end = pos + 1;
+                while matches!(self.at(end), b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_') {
+                    end += 1;
+                }
+                (Tok::Var(pos, end), end)
+            }
+            b'=' if next == b'=' => (Tok::Bin(Op::Eq), pos + 2),
+            b'=' => (Tok::Assign, pos + 1),
+            b'>' if next == b'=' => (Tok::Bin(Op::Ge), pos + 2),
+            b'>' if next == b'>' => assignable(Op::Shr, 2),
+            b'>' => (Tok::Bin(Op::Gt), pos + 1),
+            b'<' if next == b'=' => (Tok::Bin(Op::Le), pos + 2),
+            b'<' if next == b'<' => assignable(Op::Shl, 2),
+            b'<' => (Tok::Bin(Op::Lt), pos + 1),
+            b'|' if next == b'|' => (Tok::Bin(Op::Or), pos + 2),
+            b'|' => assignable(Op::BitOr, 1),
+            b'&' if next == b'&' => (Tok::Bin(Op::And), pos + 2),
+            b'&' => assignable(Op::BitAnd, 1),
+            b'!' if next == b'=' => (Tok::Bin(Op::Ne), pos + 2),
+            b'!' => (Tok::Not, pos + 1),
+            b'(' => (Tok::LParen, pos + 1),
+            b')' => (Tok::RParen, pos + 1),
+            b'*' => assignable(Op::Mul, 1),
+            b'/' => assignable(Op::Div, 1),
+            b'%' => assignable(Op::Rem, 1),
+            b'+' => assignable(Op::Add, 1),
+            b'-' => assignable(Op::Sub, 1),
+            b'^' => assignable(Op::BitXor, 1),
+            b'~' => (Tok::BitNot, pos + 1),
+            b'?' => (Tok::Question, pos + 1),
+            b':' => (Tok::Colon, pos + 1),
+            _ => (Tok::Bad, pos),
+        }
+    }
+
+    fn advance(&mut self) {
+        let (tok, pos) = self.lex(self.pos);
+        self.tok = tok;
+        self.pos = pos;
+    }
+
+    fn var_value(&self, start: usize, end: usize) -> Result<i64, ExpandError> {
+        let name = self.src.get(start..end).unwrap_or_default();
+        match self.sh.get_var(name) {
+            Some(v) => parse_var_value(v),
+            None => Ok(0),
+        }
+    }
+
+    /// assignment: NAME assign-op assignment | conditional
+    ///
+    /// A chain `a = b += c` is right-associative: the targets are collected, the value on the
+    /// right is evaluated, then the targets are assigned from the innermost out.
+    fn assignment(&mut self, noeval: bool) -> Result<i64, ExpandError> {
+        let mut targets: Vec<(usize, usize, Option<Op>)> = Vec::new();
+        while let Tok::Var(start, end) = self.tok {
+            let (next, after) = self.lex(self.pos);
+            let op = match next {
+                Tok::Assign => None,
+                Tok::OpAssign(op) => Some(op),
+                _ => break,
+            };
+            targets.push((start, end, op));
+            self.pos = after;
+            self.advance();
+        }
+        let mut value = self.conditional(noeval)?;
+        if !noeval {
+            for &(start, end, op) in targets.iter().rev() {
+                value = self.assign(start, end, op, value)?;
+            }
+        }
+        Ok(value)
+    }
+
+    /// Store the result of `NAME op= value`.
+    fn assign(
+        &mut self,
+        start: usize,
+        end: usize,
+        op: Option<Op>,
+        mut value: i64,
+    ) -> Result<i64, ExpandError> {
+        if let Some(op) = op {
+            let old = self.var_value(start, end)?;
+            value = self.apply(op, old, value)?;
+        }
+        let name = self.src.get(start..end).unwrap_or_default();
+        self.sh
+            .set_var(name, value.to_string().into_bytes())
+            .map_err(|e| ExpandError::new(e.message()))?;
+        Ok(value)
+    }
+
+    /// conditional: binary | binary `?` assignment `:` conditional
+    ///
+    /// The right-associative chain `a ? b : c ? d : e` is walked in a loop: once a condition
+    /// is true, everything after its `:` is parsed without being evaluated.
+    fn conditional(&mut self, noeval: bool) -> Result<i64, ExpandError> {
+        let mut skip = noeval;
+        let mut chosen = None;
+        loop {
+            let a = self.binary(1, skip)?;
+            if self.tok != Tok::Question {
+                return Ok(chosen.unwrap_or(a));
+            }
+            self.advance();
+            let b = self.nested(skip || a == 0)?;
+            if self.tok != Tok::Colon {
+                return Err(self.error("expecting ':'"));
+            }
+            self.advance();
+            if !skip && a != 0 {
+                chosen = Some(b);
+            }
+            skip = skip || a != 0;
+        }
+    }
+
+    /// An assignment expression inside parentheses or between `?` and `:`: the only places
+    /// the parser recurses, so the only place nesting is limited.
+    fn nested(&mut self, noeval: bool) -> Result<i64, ExpandError> {
+        if self.depth >= MAX_NESTING {
+            return Err(self.error("nested too deeply"));
+        }
+        self.depth += 1;
+        let r = self.assignment(noeval)?;
+        self.depth -= 1;
+        Ok(r)
+    }
+
+    /// Binary operators by precedence climbing; all are left-associative. The recursion is
+    /// bounded by the number of precedence levels.
+    fn binary(&mut self, min_prec: u8, noeval: bool) -> Result<i64, ExpandError> {
+        let mut a = self.primary(noeval)?;
+        loop {
+            let Tok::Bin(op) = self.tok else {
+                return Ok(a);
+            };
+            if op.prec() < min_prec {
+                return Ok(a);
+            }
+            self.advance();
+            let rhs_noeval = noeval
+                || match op {
+                    Op::And => a == 0,
+                    Op::Or => a != 0,
+                    _ => false,
+                };
+            let b = self.binary(op.prec() + 1, rhs_noeval)?;
+            a = if noeval { b } else { self.apply(op, a, b)? };
+        }
+    }
+
+    fn apply(&self, op: Op, a: i64, b: i64) -> Result<i64, ExpandError> {
+        Ok(match op {
+            Op::Mul => a.wrapping_mul(b),
+            Op::Div | Op::Rem if b == 0 => return Err(self.error("division by zero")),
+            // INT64_MIN / -1 wraps to INT64_MIN and INT64_MIN % -1 is 0 (dash dies of SIGFPE).
+            Op::Div => a.wrapping_div(b),
+            Op::Rem => a.wrapping_rem(b),
+            Op::Add => a.wrapping_add(b),
+            Op::Sub => a.wrapping_sub(b),
+            // The shift count is taken modulo 64, as the hardware dash runs on does.
+            Op::Shl => a.wrapping_shl((b & 63) as u32),
+            Op::Shr => a.wrapping_shr((b & 63) as u32),
+            Op::Lt => i64::from(a < b),
+            Op::Le => i64::from(a <= b),
+            Op::Gt => i64::from(a > b),
+            Op::Ge => i64::from(a >= b),
+            Op::Eq => i64::from(a == b),
+            Op::Ne => i64::from(a != b),
+            Op::BitAnd => a & b,
+            Op::BitXor => a ^ b,
+            Op::BitOr => a | b,
+            Op::And => i64::from(a != 0 && b != 0),
+            Op::Or => i64::from(a != 0 || b != 0),
+        })
+    }
+
+    /// primary: unary-op* ( `(` assignment `)` | number | name )
+    ///
+    /// Unary operators are collected and applied innermost first, without recursion.
+    fn primary(&mut self, noeval: bool) -> Result<i64, ExpandError> {
+        let mut unary: Vec<Tok> = Vec::new();
+        let mut v = loop {
+            match self.tok {
+                Tok::LParen => {
+                    self.advance();
+                    let r = self.nested(noeval)?;
+                    if self.tok != Tok::RParen {
+                        return Err(self.error("expecting ')'"));
+                    }
+                    self.advance();
+                    break r;
+                }
+                Tok::Num(v) => {
+                    self.advance();
+                    break v;
+                }
+                Tok::Var(start, end) => {
+                    self.advance();
+                    break if noeval {
+                        0
+                    } else {
+                        self.var_value(start, end)?
+                    };
+                }
+                Tok::Bin(Op::Add) => self.advance(),
+                t @ (Tok::Bin(Op::Sub) | Tok::Not | Tok::BitNot) => {
+                    unary.push(t);
+                    self.advance();
+                }
+                _ => return Err(self.error("expecting primary")),
+            }
+        };
+        for t in unary.iter().rev() {
+            v = match t {
+                Tok::Not => i64::from(v == 0),
+                Tok::BitNot => !v,
+                _ => v.wrapping_neg(),
+            };
+        }
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests;

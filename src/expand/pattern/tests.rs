@@ -1,0 +1,396 @@
+use super::*;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn dash(script: &str, args: &[&[u8]]) -> Vec<u8> {
+    let out = Command::new("/usr/bin/dash")
+        .arg("-c")
+        .arg(script)
+        .arg("sh")
+        .args(args.iter().map(|a| OsStr::from_bytes(a)))
+        .output()
+        .expect("run dash");
+    assert!(out.status.success(), "dash failed: {script} {args:?}");
+    out.stdout
+}
+
+/// Whether dash's `case` matches TEXT against the pattern. The pattern comes from an unquoted
+/// expansion, where dash (0.5.12) lets a backslash escape the next byte: the same notation as
+/// the patterns given to this module.
+fn dash_matches(pattern: &[u8], text: &[u8]) -> bool {
+    let out = dash(
+        "case \"$1\" in $2) echo y;; *) echo n;; esac",
+        &[text, pattern],
+    );
+    match out.as_slice() {
+        b"y\n" => true,
+        b"n\n" => false,
+        other => panic!("dash said {:?}", String::from_utf8_lossy(other)),
+    }
+}
+
+/// (pattern, text): compared with dash at test time.
+const MATCH_TABLE: &[(&str, &str)] = &[
+    ("", ""),
+    ("", "a"),
+    ("a", "a"),
+    ("a", "b"),
+    ("abc", "abc"),
+    ("abc", "abcd"),
+    ("*", ""),
+    ("*", "anything"),
+    ("?", ""),
+    ("?", "a"),
+    ("?", "ab"),
+    ("??", "ab"),
+    ("a*", "a"),
+    ("a*", "abc"),
+    ("a*", "ba"),
+    ("*a", "ba"),
+    ("*a*", "xxaxx"),
+    ("*a*", "xxxx"),
+    ("a*b*c", "aXbYc"),
+    ("a*b*c", "aXbYcZ"),
+    ("a*b*c", "abcbc"),
+    ("*ab", "aab"),
+    ("*ab*", "aaab"),
+    ("**", "x"),
+    ("*?*", ""),
+    ("*?*", "x"),
+    ("a?c", "abc"),
+    ("a?c", "ac"),
+    ("[abc]", "b"),
+    ("[abc]", "d"),
+    ("[a-c]", "b"),
+    ("[a-c]", "d"),
+    ("[c-a]", "b"),
+    ("[!a-c]", "d"),
+    ("[!a-c]", "b"),
+    ("[!]", "!"),
+    ("[!]", "[!]"),
+    ("[]]", "]"),
+    ("[]a]", "a"),
+    ("[]a]", "b"),
+    ("[!]]", "]"),
+    ("[!]]", "x"),
+    ("[]", "[]"),
+    ("[]-a]", "_"),
+    ("[a-]", "-"),
+    ("[a-]", "b"),
+    ("[-a]", "-"),
+    ("[--0]", "/"),
+    ("[a\\-c]", "b"),
+    ("[a\\-c]", "-"),
+    ("[\\]]", "]"),
+    ("[\\!a]", "!"),
+    ("[\\\\]", "\\"),
+    ("[\\a-c]", "b"),
+    ("[a-\\c]", "b"),
+    ("[\\]", "[]"),
+    ("[", "["),
+    ("[a", "[a"),
+    ("[a", "a"),
+    ("[a-", "[a-"),
+    ("[!", "[!"),
+    ("[[]", "["),
+    ("[[a]", "a"),
+    ("[[:alpha:]", "[a"),
+    ("[[:alpha:]", "[["),
+    ("[[:alpha:]]", "q"),
+    ("[[:alpha:]]", "1"),
+    ("[[:alpha:]]", ":]"),
+    ("[[:digit:]]", "7"),
+    ("[[:digit:]]", "x"),
+    ("[[:alnum:]]", "Z"),
+    ("[[:alnum:]]", "_"),
+    ("[[:upper:]]", "A"),
+    ("[[:upper:]]", "a"),
+    ("[[:lower:]]", "a"),
+    ("[[:lower:]]", "A"),
+    ("[[:space:]]", " "),
+    ("[[:space:]]", "\t"),
+    ("[[:space:]]", "\x0b"),
+    ("[[:space:]]", "x"),
+    ("[[:blank:]]", "\t"),
+    ("[[:blank:]]", "\n"),
+    ("[[:punct:]]", "!"),
+    ("[[:punct:]]", "a"),
+    ("[[:print:]]", " "),
+    ("[[:print:]]", "\x07"),
+    ("[[:graph:]]", " "),
+    ("[[:graph:]]", "~"),
+    ("[[:cntrl:]]", "\x01"),
+    ("[[:cntrl:]]", "a"),
+    ("[[:xdigit:]]", "f"),
+    ("[[:xdigit:]]", "g"),
+    ("[[:foo:]]", "f]"),
+    ("[[:foo:]]", "a"),
+    ("[[:alpha:][:digit:]]", "5"),
+    ("[[:alpha:]-z]", "-"),
+    ("[![:alpha:]]", "1"),
+    ("[![:alpha:]]", "a"),
+    ("[[:alpha:]", "a"),
+    ("[:alpha:]", ":"),
+    ("[:alpha:]", "x"),
+    ("\\*", "*"),
+    ("\\*", "a"),
+    ("\\?", "?"),
+    ("\\[a]", "[a]"),
+    ("\\[a]", "a"),
+    ("\\a", "a"),
+    ("\\\\", "\\"),
+    ("\\", "\\"),
+    ("a\\", "a\\"),
+    ("*\\*", "ab*"),
+    ("*\\*", "ab"),
+    ("a[", "a["),
+    ("*[", "x["),
+    ("[*]", "*"),
+    ("[*]", "a"),
+    ("[?]", "?"),
+    ("*.c", "main.c"),
+    ("*.c", ".c"),
+    ("*.c", "main.h"),
+    (".*", ".profile"),
+    ("?*", "é"),
+    ("?", "é"),
+    ("??", "é"),
+    ("[\u{80}-\u{bf}]?", "é"),
+];
+
+#[test]
+fn matches_like_dash() {
+    assert!(MATCH_TABLE.len() >= 80);
+    let mut failures = Vec::new();
+    for (pattern, text) in MATCH_TABLE {
+        let d = dash_matches(pattern.as_bytes(), text.as_bytes());
+        let o = matches(pattern.as_bytes(), text.as_bytes());
+        if d != o {
+            failures.push(format!("{pattern:?} vs {text:?}: dash {d}, ours {o}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// (value, pattern): every one of `#`, `##`, `%`, `%%` compared with dash.
+const AFFIX_TABLE: &[(&str, &str)] = &[
+    ("abcabc", "a"),
+    ("abcabc", "b"),
+    ("abcabc", "*b"),
+    ("abcabc", "b*"),
+    ("abcabc", "*"),
+    ("abcabc", "?"),
+    ("abcabc", "??"),
+    ("abcabc", "*c"),
+    ("abcabc", "a*"),
+    ("abcabc", "*a*"),
+    ("abcabc", ""),
+    ("", ""),
+    ("", "*"),
+    ("", "a"),
+    ("/usr/local/bin/prog", "*/"),
+    ("/usr/local/bin/prog", "/*"),
+    ("file.tar.gz", ".*"),
+    ("file.tar.gz", "*."),
+    ("file.tar.gz", "*.[gt]*"),
+    ("a*b*c", "\\*"),
+    ("a*b*c", "*\\*"),
+    ("a*b*c", "\\**"),
+    ("\\x\\", "\\\\"),
+    ("a\\b", "a\\"),
+    ("a\\", "\\"),
+    ("aaaa", "a*a"),
+    ("aaaa", "[a]"),
+    ("x1y2z3", "[[:digit:]]*"),
+    ("x1y2z3", "*[[:digit:]]"),
+    ("x1y2z3", "[![:digit:]]"),
+    ("x1y2z3", "*[![:digit:]]"),
+    ("[ab]", "["),
+    ("[ab]", "[a"),
+    ("[ab]", "\\[a"),
+    ("hello world", "* "),
+    ("hello world", " *"),
+    ("hello world", "*o*"),
+];
+
+#[test]
+fn affix_removal_like_dash() {
+    assert!(AFFIX_TABLE.len() >= 30);
+    let script = "x=$1; printf '%s\\n' \"${x#$2}\" \"${x##$2}\" \"${x%$2}\" \"${x%%$2}\"";
+    let mut failures = Vec::new();
+    for (value, pattern) in AFFIX_TABLE {
+        let (v, p) = (value.as_bytes(), pattern.as_bytes());
+        let out = dash(script, &[v, p]);
+        let d: Vec<&[u8]> = out.split(|&b| b == b'\n').take(4).collect();
+        let o: Vec<&[u8]> = vec![
+            remove_prefix(v, p, false),
+            remove_prefix(v, p, true),
+            remove_suffix(v, p, false),
+            remove_suffix(v, p, true),
+        ];
+        if d != o {
+            failures.push(format!("{value:?} {pattern:?}: dash {d:?}, ours {o:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn caret_negates_too() {
+    // dash reads `[^...]` as a set containing `^`; here it negates, as `[!...]` does.
+    assert!(matches(b"[^a]", b"b"));
+    assert!(!matches(b"[^a]", b"a"));
+    assert!(matches(b"[^a]", b"^") && matches(b"[!a]", b"^"));
+    assert!(matches(b"[^]]", b"a"));
+    assert!(!matches(b"[^]]", b"]"));
+    assert!(matches(b"[\\^a]", b"^"));
+}
+
+#[test]
+fn ranges_are_unsigned() {
+    assert!(matches(b"[a-\xff]", b"\xe9"));
+    assert!(matches(b"[a-\xff]", b"b"));
+    assert!(!matches(b"[a-\xff]", b"A"));
+    assert!(matches(b"[\x01-\xff]", b"\x80"));
+}
+
+#[test]
+fn path_components() {
+    assert!(!matches_path_component(b"*", b".profile"));
+    assert!(!matches_path_component(b"?profile", b".profile"));
+    assert!(!matches_path_component(b"[.]profile", b".profile"));
+    assert!(!matches_path_component(b"[!a]profile", b".profile"));
+    assert!(matches_path_component(b".*", b".profile"));
+    assert!(matches_path_component(b"\\.*", b".profile"));
+    assert!(matches_path_component(b".p*", b".profile"));
+    assert!(matches_path_component(b"*", b"profile"));
+    assert!(matches_path_component(b"*.*", b"a.b"));
+    assert!(matches_path_component(b"a*", b"a.b"));
+    assert!(!matches_path_component(b"", b"."));
+    assert!(matches_path_component(b".", b"."));
+    assert!(matches_path_component(b".*", b".."));
+}
+
+#[test]
+fn glob_detection() {
+    for p in [
+        &b"*"[..],
+        b"a?",
+        b"[ab]",
+        b"x[!a]",
+        b"[]]",
+        b"\\*[a]",
+        b"[[:alpha:]]",
+        b"[[:alpha:]",
+    ] {
+        assert!(has_unescaped_glob(p), "{:?}", String::from_utf8_lossy(p));
+    }
+    for p in [
+        &b""[..],
+        b"abc",
+        b"\\*",
+        b"\\?",
+        b"\\[ab]",
+        b"[",
+        b"[ab",
+        b"[]",
+        b"[!]",
+        b"[\\]",
+        b"a\\",
+        b"[a-",
+        b"[[:alpha:",
+    ] {
+        assert!(!has_unescaped_glob(p), "{:?}", String::from_utf8_lossy(p));
+    }
+}
+
+#[test]
+fn unescaping() {
+    assert_eq!(unescape(b""), b"");
+    assert_eq!(unescape(b"abc"), b"abc");
+    assert_eq!(unescape(b"\\*\\?\\["), b"*?[");
+    assert_eq!(unescape(b"\\\\"), b"\\");
+    assert_eq!(unescape(b"a\\"), b"a\\");
+    assert_eq!(unescape(b"\\a\\b"), b"ab");
+    assert_eq!(unescape(b"*[x]"), b"*[x]");
+}
+
+#[test]
+fn pathological_patterns_are_fast() {
+    let text = vec![b'a'; 10_000];
+    let started = Instant::now();
+    assert!(!matches(b"*a*a*a*a*a*b", &text));
+    assert!(matches(b"*a*a*a*a*a*", &text));
+    assert!(!matches(b"*?*?*?*?*?*?*?*b", &text));
+    let mut long = b"*a".repeat(1_000);
+    long.push(b'b');
+    assert!(!matches(&long, &text));
+    assert_eq!(remove_prefix(&text, b"*a*a*a*b", true), &text[..]);
+    assert_eq!(remove_prefix(&text, b"*a*a*a*", true), b"");
+    assert_eq!(remove_prefix(&text, b"*a*a*a", false), &text[3..]);
+    assert_eq!(remove_suffix(&text, b"a*a*a*b", false), &text[..]);
+    assert_eq!(remove_suffix(&text, b"a*a*a*", true), b"");
+    assert_eq!(remove_suffix(&text, b"a*a*a*", false), &text[..9_997]);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn no_panics_on_odd_patterns() {
+    let patterns: &[&[u8]] = &[
+        b"",
+        b"\\",
+        b"[",
+        b"[!",
+        b"[^",
+        b"[]",
+        b"[!]",
+        b"[a-",
+        b"[a-\\",
+        b"[\\",
+        b"[[",
+        b"[[:",
+        b"[[:alpha",
+        b"[[:alpha:",
+        b"[[:alpha:]",
+        b"[a-]",
+        b"[-]",
+        b"[]-",
+        b"*\\",
+        b"**\\",
+        b"\\\\\\",
+        b"[\xff-\x00]",
+        b"[\x00]",
+        b"\x00",
+        b"[z-a]",
+        b"?*[",
+    ];
+    let texts: &[&[u8]] = &[
+        b"", b"\\", b"[", b"a", b"[!", b"]", b"\xff", b"\x00", b"[a-",
+    ];
+    for p in patterns {
+        let _ = has_unescaped_glob(p);
+        let _ = unescape(p);
+        for t in texts {
+            let _ = matches(p, t);
+            let _ = matches_path_component(p, t);
+            let _ = remove_prefix(t, p, false);
+            let _ = remove_prefix(t, p, true);
+            let _ = remove_suffix(t, p, false);
+            let _ = remove_suffix(t, p, true);
+        }
+    }
+    assert!(matches(b"", b""));
+    assert!(matches(b"\\", b"\\"));
+    assert!(matches(b"[", b"["));
+    assert!(matches(b"[!", b"[!"));
+    assert!(matches(b"[]", b"[]"));
+    assert!(matches(b"[a-", b"[a-"));
+    assert!(matches(b"[\\", b"[\\"));
+    assert!(!matches(b"[z-a]x", b"[z-a]x"));
+}
