@@ -4,8 +4,8 @@
 //! quoted characters that way). Matching is byte-oriented, as in the C locale. Bracket
 //! expressions are read as dash reads them: `]` first in the bracket is literal, `\` escapes
 //! inside it too, `[:class:]` names one of the twelve POSIX classes (an unknown name is just
-//! characters), and a `[` that has no closing `]` is a literal `[`. `[^...]` negates like
-//! `[!...]`. Ranges compare bytes as unsigned values.
+//! characters), and a `[` that has no closing `]` is a literal `[`. `[^...]` is a set containing
+//! `^`, as in dash (POSIX leaves it unspecified; `[!...]` negates). Ranges compare bytes as unsigned values.
 //!
 //! A pattern is compiled to a list of elements that each match exactly one byte, plus `*`. Whole
 //! matches use the single-backtrack-point algorithm for `*`; prefix and suffix removal run the
@@ -82,7 +82,7 @@ const CLASSES: &[(&[u8], ClassFn)] = &[
 fn parse_bracket(pat: &[u8], start: usize) -> Option<(ByteSet, usize)> {
     let mut set = ByteSet::default();
     let mut i = start;
-    let invert = matches!(pat.get(i), Some(b'!' | b'^'));
+    let invert = matches!(pat.get(i), Some(b'!'));
     if invert {
         i += 1;
     }
