@@ -340,6 +340,14 @@ fn read_eval_loop(
                 status = 2;
                 sh.last_status = 2;
             }
+            Err(ParseError::Io(e))
+                if interactive && e.kind() == std::io::ErrorKind::Interrupted =>
+            {
+                // Ctrl-C while typing: the command is abandoned, the shell prompts again.
+                parser.recover();
+                status = 130;
+                sh.last_status = status;
+            }
             Err(ParseError::Io(e)) => {
                 sh.error(&e.to_string());
                 return (2, EndReason::Error);

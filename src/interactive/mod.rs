@@ -76,27 +76,69 @@ impl LineSource for FdSource {
     }
 }
 
-/// Reads lines from the terminal, showing PS1 before a command and PS2 on continuation lines.
+/// Reads lines from the terminal, showing PS1 before a command and PS2 on continuation lines:
+/// rustyline when standard input is a terminal (editing, history), plain reads otherwise
+/// (`-i` with a pipe). Ctrl-C abandons the command being entered: the read fails with
+/// `Interrupted` and the shell prompts again.
 pub struct TerminalSource {
     prompts: Rc<RefCell<Prompts>>,
     input: FdSource,
+    editor: Option<rustyline::DefaultEditor>,
+    use_editor: bool,
 }
 
 impl TerminalSource {
     pub fn new(prompts: Rc<RefCell<Prompts>>) -> Self {
+        // SAFETY: isatty only queries the descriptor.
+        let use_editor = unsafe { libc::isatty(0) == 1 };
         TerminalSource {
             prompts,
             input: FdSource::new(0),
+            editor: None,
+            use_editor,
+        }
+    }
+
+    fn prompt(&self, continuation: bool) -> Vec<u8> {
+        let p = self.prompts.borrow();
+        if continuation {
+            p.ps2.clone()
+        } else {
+            p.ps1.clone()
         }
     }
 }
 
 impl LineSource for TerminalSource {
     fn next_line(&mut self, continuation: bool) -> std::io::Result<Option<Vec<u8>>> {
-        {
-            let p = self.prompts.borrow();
-            io::write_all(2, if continuation { &p.ps2 } else { &p.ps1 });
+        let prompt = self.prompt(continuation);
+        if self.use_editor && self.editor.is_none() {
+            match rustyline::DefaultEditor::new() {
+                Ok(e) => self.editor = Some(e),
+                Err(_) => self.use_editor = false,
+            }
         }
-        self.input.next_line(continuation)
+        let Some(editor) = self.editor.as_mut() else {
+            io::write_all(2, &prompt);
+            return self.input.next_line(continuation);
+        };
+        let prompt = String::from_utf8_lossy(&prompt).into_owned();
+        match editor.readline(prompt.as_str()) {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                let mut bytes = line.into_bytes();
+                bytes.push(b'\n');
+                Ok(Some(bytes))
+            }
+            Err(rustyline::error::ReadlineError::Eof) => Ok(None),
+            Err(rustyline::error::ReadlineError::Interrupted) => Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "interrupted",
+            )),
+            Err(rustyline::error::ReadlineError::Io(e)) => Err(e),
+            Err(e) => Err(std::io::Error::other(e.to_string())),
+        }
     }
 }
