@@ -193,12 +193,7 @@ impl<'a> Expander<'a> {
                 r?;
             }
             WordPart::CommandSubst(list) => {
-                let mut out = crate::exec::command_substitution(self.sh, list)?;
-                // dash drops NUL bytes and all trailing newlines.
-                out.retain(|&c| c != 0);
-                while out.last() == Some(&b'\n') {
-                    out.pop();
-                }
+                let out = clean_command_output(crate::exec::command_substitution(self.sh, list)?);
                 self.begin_region(ctx);
                 self.push_value(&out, ctx);
                 self.pending_start = false;
@@ -245,6 +240,16 @@ impl<'a> Expander<'a> {
             out.push(f.into_text());
         }
     }
+}
+
+/// The result of a command substitution: the output without its NUL bytes and without all
+/// its trailing newlines (as dash).
+fn clean_command_output(mut out: Vec<u8>) -> Vec<u8> {
+    out.retain(|&c| c != 0);
+    while out.last() == Some(&b'\n') {
+        out.pop();
+    }
+    out
 }
 
 /// True for the parts of `"$@"`.

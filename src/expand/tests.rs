@@ -660,3 +660,51 @@ fn heredoc_body() {
     };
     assert_eq!(expand_word(&mut sh, &body).unwrap(), b"x a:b *\n");
 }
+
+#[test]
+fn more_dash_cases() {
+    let e = env()
+        .var("x", "a b")
+        .bvar("nb", b"\xff \xfe")
+        .var("g", "d*")
+        .args(&["p q", "r"]);
+    fields(
+        &e,
+        "$nb \"$nb\" ${u-$nb} ${u-\"$@\"} \"${u-\"$@\"}\" ${u-x\"$@\"y}",
+    );
+    fields(&e, "${x:+$@} \"${x:+$@}\" ${x:+\"$*\"} ${u:-\"$x\"$x}");
+    fields(&e.clone().var("IFS", "*"), "$g ${g}x \"$g\"");
+    let t = glob_tree();
+    let e = e.dir(&t.0);
+    fields(&e, "$g ${u-d*} \"${u-d*}\" ${u-\"d\"*} ${u-'d*'} $g$x");
+    t.unlock();
+}
+
+#[test]
+fn strings_more() {
+    let e = env().var("x", "a\\b").args(&["a", "", "b"]);
+    for ifs in [None, Some(":"), Some("")] {
+        let e = match ifs {
+            Some(v) => e.clone().var("IFS", v),
+            None => e.clone().unset("IFS"),
+        };
+        string(&e, "$x\"$x\"");
+        string(&e, "$@$*");
+        string(&e, "\"$@\"x");
+        string(&e, "${u-$@}");
+        string(&e, "${#@}");
+        string(&e, "${@#a}");
+        string(&e, "\"${*%b}\"");
+    }
+}
+
+#[test]
+fn command_output_cleanup() {
+    assert_eq!(clean_command_output(b"a\n\n".to_vec()), b"a");
+    assert_eq!(
+        clean_command_output(b"\n\na\n\nb\n\n".to_vec()),
+        b"\n\na\n\nb"
+    );
+    assert_eq!(clean_command_output(b"a\0b\n\0\n".to_vec()), b"ab");
+    assert_eq!(clean_command_output(b"\n".to_vec()), b"");
+}
