@@ -217,14 +217,12 @@ impl<'a> Expander<'a> {
 
     /// Field splitting, pathname expansion and quote removal of everything expanded.
     fn finish_fields(self, out: &mut Vec<Vec<u8>>) {
-        let ifs = match self.sh.ifs() {
-            Some(v) => v.to_vec(),
-            None => split::DEFAULT_IFS.to_vec(),
-        };
-        let noglob = self.sh.options.noglob;
-        let mut fields = Vec::new();
-        for f in self.done.into_iter().chain(std::iter::once(self.cur)) {
-            split::split_field(f, &ifs, &mut fields);
+        let Expander { sh, done, cur, .. } = self;
+        let ifs = sh.ifs().unwrap_or(split::DEFAULT_IFS);
+        let noglob = sh.options.noglob;
+        let mut fields = Vec::with_capacity(done.len() + 1);
+        for f in done.into_iter().chain(std::iter::once(cur)) {
+            split::split_field(f, ifs, &mut fields);
         }
         for f in fields {
             if !noglob && f.may_glob() {

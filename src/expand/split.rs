@@ -33,6 +33,7 @@ pub fn split_field(field: Field, ifs: &[u8], out: &mut Vec<Field>) {
             flags: flags[a..b].to_vec(),
         })
     };
+    let before = out.len();
     let mut start = 0;
     let mut i = 0;
     while i < n {
@@ -62,7 +63,12 @@ pub fn split_field(field: Field, ifs: &[u8], out: &mut Vec<Field>) {
         }
         start = i;
     }
-    if start < n {
+    if start == 0 && out.len() == before {
+        // Nothing split: keep the field as it is.
+        if field.exists() {
+            out.push(field);
+        }
+    } else if start < n {
         emit(out, start, n);
     }
 }

@@ -708,3 +708,84 @@ fn command_output_cleanup() {
     assert_eq!(clean_command_output(b"a\0b\n\0\n".to_vec()), b"ab");
     assert_eq!(clean_command_output(b"\n".to_vec()), b"");
 }
+
+/// Random words of every kind of part (but command substitution): expansion never panics.
+#[test]
+fn random_words_do_not_panic() {
+    let t = glob_tree();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    const BYTES: &[u8] = b"ab*?[]!^-\\/. :\t\n\xff\0~";
+    fn text(next: &mut dyn FnMut(u64) -> u64) -> Vec<u8> {
+        (0..next(5))
+            .map(|_| BYTES[next(BYTES.len() as u64) as usize])
+            .collect()
+    }
+    fn part(next: &mut dyn FnMut(u64) -> u64, depth: u32) -> WordPart {
+        let params = [
+            Param::Var(b"x".to_vec()),
+            Param::Var(b"u".to_vec()),
+            Param::Var(b"IFS".to_vec()),
+            Param::Positional(1),
+            Param::Positional(3),
+            Param::Special(b'@'),
+            Param::Special(b'*'),
+            Param::Special(b'#'),
+            Param::Special(b'!'),
+            Param::Special(b'-'),
+        ];
+        let k = if depth > 2 { next(3) } else { next(7) };
+        match k {
+            0 => WordPart::Literal(text(next)),
+            1 => WordPart::Quoted(text(next)),
+            2 => WordPart::Tilde(text(next)),
+            3 => WordPart::DoubleQuoted((0..next(3)).map(|_| part(next, depth + 1)).collect()),
+            4 => WordPart::Arith(random_word(next, depth + 1)),
+            _ => {
+                let w = random_word(next, depth + 1);
+                let colon = next(2) == 0;
+                let op = match next(10) {
+                    0 => ParamOp::Plain,
+                    1 => ParamOp::Length,
+                    2 => ParamOp::Default { colon, word: w },
+                    3 => ParamOp::Assign { colon, word: w },
+                    4 => ParamOp::Error { colon, word: w },
+                    5 => ParamOp::Alternative { colon, word: w },
+                    6 => ParamOp::RemoveSmallestSuffix(w),
+                    7 => ParamOp::RemoveLargestSuffix(w),
+                    8 => ParamOp::RemoveSmallestPrefix(w),
+                    _ => ParamOp::RemoveLargestPrefix(w),
+                };
+                let param = params[next(params.len() as u64) as usize].clone();
+                WordPart::Param(Box::new(ParamExp { param, op }))
+            }
+        }
+    }
+    fn random_word(next: &mut dyn FnMut(u64) -> u64, depth: u32) -> Word {
+        Word {
+            parts: (0..next(4)).map(|_| part(next, depth)).collect(),
+        }
+    }
+    let e = env().dir(&t.0);
+    e.with_dir(|| {
+        for round in 0..3000 {
+            let mut sh = env().var("x", "a *:b").args(&["", "p q", "*"]).shell();
+            match round % 3 {
+                0 => sh.set_var(b"IFS", b":* ".to_vec()).unwrap(),
+                1 => sh.vars.unset(b"IFS").unwrap(),
+                _ => sh.set_var(b"IFS", Vec::new()).unwrap(),
+            }
+            sh.options.nounset = round % 5 == 0;
+            let w = random_word(&mut next, 0);
+            let _ = expand_words(&mut sh, std::slice::from_ref(&w));
+            let _ = expand_word(&mut sh, &w);
+            let _ = expand_pattern(&mut sh, &w);
+        }
+    });
+    t.unlock();
+}
