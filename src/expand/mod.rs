@@ -1,11 +1,22 @@
 //! Word expansion (XCU 2.6): tilde, parameter, command substitution, arithmetic, field
 //! splitting, pathname expansion, quote removal. Knows nothing of the terminal.
+//!
+//! The behaviour is dash's. A word is expanded left to right into [`fields::Field`]s that
+//! remember, for each byte, whether it was quoted or came from an unquoted expansion; then
+//! each field is split ([`split`]), globbed ([`pathname`]) and has its quotes removed.
 
 pub mod arith;
+mod fields;
+mod parameter;
+mod pathname;
 pub mod pattern;
+mod split;
+mod tilde;
+
+use fields::{Field, QUOTED, SPLIT, START};
 
 use crate::state::Shell;
-use crate::syntax::ast::Word;
+use crate::syntax::ast::{Param, ParamExp, ParamOp, Word, WordPart};
 
 /// An expansion failed. `message` is dash's wording without the `NAME: LINE: ` prefix, e.g.
 /// `x: parameter not set`; `status` is the exit status a non-interactive shell leaves with
@@ -28,20 +39,234 @@ impl ExpandError {
 /// Expand the words of a command (or a `for` list) into fields: every step, including field
 /// splitting and pathname expansion.
 pub fn expand_words(sh: &mut Shell, words: &[Word]) -> Result<Vec<Vec<u8>>, ExpandError> {
-    let _ = (sh, words);
-    Ok(Vec::new())
+    let mut out = Vec::with_capacity(words.len());
+    for word in words {
+        if let Some(text) = word.as_plain_literal() {
+            if sh.options.noglob || !text.iter().any(|c| matches!(c, b'*' | b'?' | b'[')) {
+                out.push(text.to_vec());
+                continue;
+            }
+        }
+        let mut e = Expander::new(sh, Mode::Fields);
+        e.parts(&word.parts, Ctx::Unquoted)?;
+        e.finish_fields(&mut out);
+    }
+    Ok(out)
 }
 
 /// Expand a word to one string with no field splitting and no pathname expansion: assignment
-/// values, redirection targets, the word of `case`.
+/// values, redirection targets, the word of `case`, here-document bodies. `$@` and `$*` join
+/// the parameters with the first character of IFS here, as in dash.
 pub fn expand_word(sh: &mut Shell, word: &Word) -> Result<Vec<u8>, ExpandError> {
-    let _ = (sh, word);
-    Ok(Vec::new())
+    if let Some(text) = word.as_plain_literal() {
+        return Ok(text.to_vec());
+    }
+    let mut e = Expander::new(sh, Mode::Word);
+    e.parts(&word.parts, Ctx::Unquoted)?;
+    Ok(e.cur.into_text())
 }
 
 /// Expand a word into a pattern for [`pattern`] matching (case patterns, `${x%pat}`): quoted
 /// characters come out escaped with a backslash so they match themselves.
 pub fn expand_pattern(sh: &mut Shell, word: &Word) -> Result<Vec<u8>, ExpandError> {
-    let _ = (sh, word);
-    Ok(Vec::new())
+    if let Some(text) = word.as_plain_literal() {
+        return Ok(text.to_vec());
+    }
+    let mut e = Expander::new(sh, Mode::Pattern);
+    e.parts(&word.parts, Ctx::Unquoted)?;
+    Ok(e.cur.to_pattern())
 }
+
+/// What the expansion is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Command words: `"$@"` makes fields, then splitting and pathname expansion.
+    Fields,
+    /// One string.
+    Word,
+    /// One string, as a pattern.
+    Pattern,
+}
+
+/// The quoting context of a part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    /// Unquoted text of the word.
+    Unquoted,
+    /// The word of an unquoted `${x-word}`: its unquoted text is part of the expansion's
+    /// result, so it is field-split like it (dash).
+    ParamWord,
+    /// Inside double quotes.
+    Quoted,
+}
+
+struct Expander<'a> {
+    sh: &'a mut Shell,
+    mode: Mode,
+    /// Fields completed by `"$@"` (and unquoted `$@`) before the current one.
+    done: Vec<Field>,
+    cur: Field,
+    /// The next byte pushed starts the result of an unquoted expansion.
+    pending_start: bool,
+}
+
+impl<'a> Expander<'a> {
+    fn new(sh: &'a mut Shell, mode: Mode) -> Self {
+        Expander {
+            sh,
+            mode,
+            done: Vec::new(),
+            cur: Field::default(),
+            pending_start: false,
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8], flag: u8) {
+        if bytes.is_empty() {
+            return;
+        }
+        let first = self.cur.text.len();
+        self.cur.push(bytes, flag);
+        if self.pending_start {
+            self.cur.flags[first] |= START;
+            self.pending_start = false;
+        }
+    }
+
+    /// Push the result of an expansion in context `ctx`.
+    fn push_value(&mut self, bytes: &[u8], ctx: Ctx) {
+        let flag = if ctx == Ctx::Quoted { QUOTED } else { SPLIT };
+        self.push(bytes, flag);
+    }
+
+    /// End the current field (between the parameters of `$@`).
+    fn break_field(&mut self) {
+        let f = std::mem::take(&mut self.cur);
+        self.done.push(f);
+    }
+
+    fn parts(&mut self, parts: &[WordPart], ctx: Ctx) -> Result<(), ExpandError> {
+        for part in parts {
+            self.part(part, ctx)?;
+        }
+        Ok(())
+    }
+
+    fn part(&mut self, part: &WordPart, ctx: Ctx) -> Result<(), ExpandError> {
+        match part {
+            WordPart::Literal(t) => {
+                let flag = match ctx {
+                    Ctx::Unquoted => 0,
+                    Ctx::ParamWord => SPLIT,
+                    Ctx::Quoted => QUOTED,
+                };
+                self.push(t, flag);
+            }
+            WordPart::Quoted(t) => {
+                if t.is_empty() {
+                    self.cur.push_mark();
+                } else {
+                    self.push(t, QUOTED);
+                }
+            }
+            WordPart::DoubleQuoted(inner) => {
+                if self.mode == Mode::Fields && is_lone_at(inner) {
+                    // `"$@"` alone makes no field when there are no parameters.
+                    self.parts(inner, Ctx::Quoted)?;
+                } else {
+                    self.cur.push_mark();
+                    self.parts(inner, Ctx::Quoted)?;
+                    self.cur.push_mark();
+                }
+            }
+            WordPart::Tilde(name) => match tilde::expand(self.sh, name) {
+                Some(home) => self.push(&home, QUOTED),
+                None => {
+                    self.push(b"~", 0);
+                    self.push(name, 0);
+                }
+            },
+            WordPart::Param(pe) => {
+                self.begin_region(ctx);
+                let r = parameter::expand(self, pe, ctx);
+                self.pending_start = false;
+                r?;
+            }
+            WordPart::CommandSubst(list) => {
+                let out = clean_command_output(crate::exec::command_substitution(self.sh, list)?);
+                self.begin_region(ctx);
+                self.push_value(&out, ctx);
+                self.pending_start = false;
+            }
+            WordPart::Arith(expr) => {
+                let text = expand_word(self.sh, expr)?;
+                let value = arith::eval(self.sh, &text)?;
+                self.begin_region(ctx);
+                self.push_value(value.to_string().as_bytes(), ctx);
+                self.pending_start = false;
+            }
+        }
+        Ok(())
+    }
+
+    fn begin_region(&mut self, ctx: Ctx) {
+        if ctx != Ctx::Quoted {
+            self.pending_start = true;
+        }
+    }
+
+    /// Field splitting, pathname expansion and quote removal of everything expanded.
+    fn finish_fields(self, out: &mut Vec<Vec<u8>>) {
+        let Expander { sh, done, cur, .. } = self;
+        let ifs = sh.ifs().unwrap_or(split::DEFAULT_IFS);
+        let noglob = sh.options.noglob;
+        let mut fields = Vec::with_capacity(done.len() + 1);
+        for f in done.into_iter().chain(std::iter::once(cur)) {
+            split::split_field(f, ifs, &mut fields);
+        }
+        for f in fields {
+            if !noglob && f.may_glob() {
+                let pat = f.to_pattern();
+                if pattern::has_unescaped_glob(&pat) {
+                    let found = pathname::expand(&pat);
+                    if !found.is_empty() {
+                        out.extend(found);
+                        continue;
+                    }
+                }
+            }
+            out.push(f.into_text());
+        }
+    }
+}
+
+/// The result of a command substitution: the output without its NUL bytes and without all
+/// its trailing newlines (as dash).
+fn clean_command_output(mut out: Vec<u8>) -> Vec<u8> {
+    out.retain(|&c| c != 0);
+    while out.last() == Some(&b'\n') {
+        out.pop();
+    }
+    out
+}
+
+/// True for the parts of `"$@"`.
+fn is_lone_at(parts: &[WordPart]) -> bool {
+    match parts {
+        [WordPart::Param(pe)] => {
+            matches!(
+                **pe,
+                ParamExp {
+                    param: Param::Special(b'@'),
+                    op: ParamOp::Plain
+                }
+            )
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod testword;

@@ -1,0 +1,291 @@
+//! Parameter expansion (XCU 2.6.2), as dash does it.
+//!
+//! Special parameters are always set except `$!` before the first background job; `$@` and
+//! `$*` count as null when joining them gives nothing. Only variables can be assigned by
+//! `${x=word}` (dash: `1: bad variable name`). With `set -u`, using an unset parameter is an
+//! error except in `${x-w}`, `${x=w}`, `${x?w}` and `${x+w}`; `$@` and `$*` never are.
+
+use super::fields::QUOTED;
+use super::{Ctx, ExpandError, Expander, Mode, SPLIT};
+use crate::state::Shell;
+use crate::syntax::ast::{Param, ParamExp, ParamOp, Word};
+
+enum Value {
+    Unset,
+    Str(Vec<u8>),
+    /// `$@` or `$*`: the positional parameters.
+    Args,
+}
+
+fn lookup(sh: &Shell, param: &Param) -> Value {
+    let s = |v: &[u8]| Value::Str(v.to_vec());
+    match param {
+        Param::Var(name) => sh.get_var(name).map_or(Value::Unset, s),
+        Param::Positional(0) => s(&sh.arg0),
+        Param::Positional(n) => sh.positional.get(n - 1).map_or(Value::Unset, |v| s(v)),
+        Param::Special(c) => match c {
+            b'@' | b'*' => Value::Args,
+            b'#' => Value::Str(sh.positional.len().to_string().into_bytes()),
+            b'?' => Value::Str(sh.last_status.to_string().into_bytes()),
+            b'$' => Value::Str(sh.pid.to_string().into_bytes()),
+            b'!' => match sh.last_bg_pid {
+                Some(pid) => Value::Str(pid.to_string().into_bytes()),
+                None => Value::Unset,
+            },
+            b'-' => Value::Str(sh.options.flags()),
+            b'0' => s(&sh.arg0),
+            _ => Value::Unset,
+        },
+    }
+}
+
+/// The parameter's name as dash prints it in messages.
+fn name_of(param: &Param) -> Vec<u8> {
+    match param {
+        Param::Var(name) => name.clone(),
+        Param::Positional(n) => n.to_string().into_bytes(),
+        Param::Special(c) => vec![*c],
+    }
+}
+
+fn error(param: &Param, message: &[u8]) -> ExpandError {
+    let mut m = name_of(param);
+    m.extend_from_slice(b": ");
+    m.extend_from_slice(message);
+    ExpandError::new(m)
+}
+
+/// The character joining `$*` (and `$@` where it is not split into fields): the first of IFS,
+/// a space when IFS is unset, nothing when IFS is empty.
+fn join_sep(sh: &Shell) -> Option<u8> {
+    match sh.ifs() {
+        None => Some(b' '),
+        Some(v) => v.first().copied(),
+    }
+}
+
+fn join(args: &[Vec<u8>], sep: Option<u8>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(args.iter().map(|a| a.len() + 1).sum());
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            if let Some(c) = sep {
+                out.push(c);
+            }
+        }
+        out.extend_from_slice(a);
+    }
+    out
+}
+
+/// The context of the word of `${x-word}` given the context of the expansion.
+fn word_ctx(ctx: Ctx) -> Ctx {
+    if ctx == Ctx::Quoted {
+        Ctx::Quoted
+    } else {
+        Ctx::ParamWord
+    }
+}
+
+pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), ExpandError> {
+    let value = lookup(e.sh, &pe.param);
+    let is_at = pe.param == Param::Special(b'@');
+    let unset = matches!(value, Value::Unset);
+    match &pe.op {
+        ParamOp::Plain => {
+            if unset && e.sh.options.nounset {
+                return Err(error(&pe.param, b"parameter not set"));
+            }
+            push_param(e, value, is_at, ctx);
+        }
+        ParamOp::Length => {
+            if unset && e.sh.options.nounset {
+                return Err(error(&pe.param, b"parameter not set"));
+            }
+            let n = match value {
+                Value::Unset => 0,
+                Value::Str(s) => s.len(),
+                Value::Args => join(&e.sh.positional, join_sep(e.sh)).len(),
+            };
+            e.push_value(n.to_string().as_bytes(), ctx);
+        }
+        ParamOp::Default { colon, word } => {
+            if is_missing(e, &value, is_at, *colon, ctx) {
+                e.parts(&word.parts, word_ctx(ctx))?;
+            } else {
+                push_param(e, value, is_at, ctx);
+            }
+        }
+        ParamOp::Alternative { colon, word } => {
+            if !is_missing_alt(e, &value, *colon) {
+                e.parts(&word.parts, word_ctx(ctx))?;
+            }
+        }
+        ParamOp::Assign { colon, word } => {
+            if is_missing(e, &value, is_at, *colon, ctx) {
+                let Param::Var(name) = &pe.param else {
+                    return Err(error(&pe.param, b"bad variable name"));
+                };
+                let v = super::expand_word(e.sh, word)?;
+                e.sh.set_var(name, v.clone())
+                    .map_err(|err| ExpandError::new(err.message()))?;
+                e.push_value(&v, ctx);
+            } else {
+                push_param(e, value, is_at, ctx);
+            }
+        }
+        ParamOp::Error { colon, word } => {
+            if is_missing(e, &value, is_at, *colon, ctx) {
+                let message = if word.parts.is_empty() {
+                    if *colon {
+                        b"parameter not set or null".to_vec()
+                    } else {
+                        b"parameter not set".to_vec()
+                    }
+                } else {
+                    super::expand_word(e.sh, word)?
+                };
+                return Err(error(&pe.param, &message));
+            }
+            push_param(e, value, is_at, ctx);
+        }
+        ParamOp::RemoveSmallestSuffix(w) => remove(e, pe, value, w, ctx, false, false)?,
+        ParamOp::RemoveLargestSuffix(w) => remove(e, pe, value, w, ctx, false, true)?,
+        ParamOp::RemoveSmallestPrefix(w) => remove(e, pe, value, w, ctx, true, false)?,
+        ParamOp::RemoveLargestPrefix(w) => remove(e, pe, value, w, ctx, true, true)?,
+    }
+    Ok(())
+}
+
+/// True if the parameter is unset, or (`colon`) null. `$@` and `$*` are null when there are
+/// no parameters, or all are empty and joining them adds no separator (dash counts one where
+/// the parameters become separate fields).
+fn is_missing(e: &Expander, value: &Value, is_at: bool, colon: bool, ctx: Ctx) -> bool {
+    match value {
+        Value::Unset => true,
+        Value::Str(s) => colon && s.is_empty(),
+        Value::Args => {
+            if !colon {
+                return false;
+            }
+            let args = &e.sh.positional;
+            let sep_counts = if e.mode == Mode::Fields && (is_at || ctx != Ctx::Quoted) {
+                true
+            } else {
+                join_sep(e.sh).is_some()
+            };
+            args.iter().all(|a| a.is_empty()) && (args.len() <= 1 || !sep_counts)
+        }
+    }
+}
+
+/// The test of `${x:+word}`: for `$@` and `$*` dash counts a separator only if joining
+/// writes one (IFS not empty).
+fn is_missing_alt(e: &Expander, value: &Value, colon: bool) -> bool {
+    match value {
+        Value::Args if colon => {
+            let args = &e.sh.positional;
+            args.iter().all(|a| a.is_empty()) && (args.len() <= 1 || join_sep(e.sh).is_none())
+        }
+        _ => is_missing(e, value, false, colon, Ctx::Quoted),
+    }
+}
+
+/// Push a parameter's value (set, or unset without `set -u`).
+fn push_param(e: &mut Expander, value: Value, is_at: bool, ctx: Ctx) {
+    match value {
+        Value::Unset => {}
+        Value::Str(s) => e.push_value(&s, ctx),
+        Value::Args => push_args(e, is_at, ctx),
+    }
+}
+
+/// `$@` and `$*`.
+fn push_args(e: &mut Expander, is_at: bool, ctx: Ctx) {
+    let args = std::mem::take(&mut e.sh.positional);
+    if e.mode == Mode::Fields && ctx == Ctx::Quoted && is_at {
+        // "$@": one field per parameter, each existing even if empty.
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                e.break_field();
+            }
+            e.cur.push_mark();
+            e.push(a, QUOTED);
+        }
+    } else if e.mode == Mode::Fields && ctx != Ctx::Quoted {
+        // Unquoted: each parameter is split on its own.
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                e.break_field();
+                e.pending_start = true;
+            }
+            e.push(a, SPLIT);
+        }
+    } else {
+        let joined = join(&args, join_sep(e.sh));
+        e.push_value(&joined, ctx);
+    }
+    e.sh.positional = args;
+}
+
+/// `${x#pat}`, `${x##pat}`, `${x%pat}`, `${x%%pat}`. For `$@` and `$*` dash applies the
+/// pattern to the parameters joined (so `#` trims the first, `%` the last).
+fn remove(
+    e: &mut Expander,
+    pe: &ParamExp,
+    value: Value,
+    word: &Word,
+    ctx: Ctx,
+    prefix: bool,
+    largest: bool,
+) -> Result<(), ExpandError> {
+    if matches!(value, Value::Unset) && e.sh.options.nounset {
+        return Err(error(&pe.param, b"parameter not set"));
+    }
+    let pat = super::expand_pattern(e.sh, word)?;
+    let cut = |v: &[u8]| -> Vec<u8> {
+        if prefix {
+            super::pattern::remove_prefix(v, &pat, largest).to_vec()
+        } else {
+            super::pattern::remove_suffix(v, &pat, largest).to_vec()
+        }
+    };
+    match value {
+        Value::Unset => {}
+        Value::Str(s) => {
+            let r = cut(&s);
+            e.push_value(&r, ctx);
+        }
+        Value::Args => {
+            let is_at = pe.param == Param::Special(b'@');
+            let fields = e.mode == Mode::Fields && (ctx != Ctx::Quoted || is_at);
+            if !fields {
+                let r = cut(&join(&e.sh.positional, join_sep(e.sh)));
+                e.push_value(&r, ctx);
+                return Ok(());
+            }
+            // Join with a NUL where the parameters become separate fields (no shell value
+            // holds a NUL), or with the IFS character that splitting will remove.
+            let sep = if ctx == Ctx::Quoted {
+                None
+            } else {
+                join_sep(e.sh).filter(|&c| c != 0)
+            };
+            let joined = join(&e.sh.positional, Some(sep.unwrap_or(0)));
+            if e.sh.positional.is_empty() {
+                return Ok(());
+            }
+            let r = cut(&joined);
+            for (i, piece) in r.split(|&c| c == 0).enumerate() {
+                if i > 0 {
+                    e.break_field();
+                    e.pending_start = ctx != Ctx::Quoted;
+                }
+                if ctx == Ctx::Quoted {
+                    e.cur.push_mark();
+                }
+                e.push_value(piece, ctx);
+            }
+        }
+    }
+    Ok(())
+}

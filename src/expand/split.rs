@@ -1,0 +1,135 @@
+//! Field splitting (XCU 2.6.5), as dash does it.
+//!
+//! Only bytes from unquoted expansions (flag [`SPLIT`]) can delimit fields. IFS white space
+//! (the characters of IFS among space, tab and newline) at the start of a field is skipped;
+//! a delimiter ends a field, and a run of IFS white space around at most one other IFS
+//! character counts as one delimiter. A run of separators never continues into the next
+//! expansion ([`START`]). A field is produced at the end only if something (text or a quote)
+//! remains, so `a:` gives one field while `a::b` gives three.
+
+use super::fields::{Field, SPLIT, START};
+
+/// The default IFS, used when IFS is unset.
+pub const DEFAULT_IFS: &[u8] = b" \t\n";
+
+fn is_ifs_white(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n')
+}
+
+/// Split `field` by `ifs`, appending the resulting fields to `out`.
+pub fn split_field(field: Field, ifs: &[u8], out: &mut Vec<Field>) {
+    let n = field.text.len();
+    if ifs.is_empty() || !field.flags.iter().any(|f| f & SPLIT != 0) {
+        if field.exists() {
+            out.push(field);
+        }
+        return;
+    }
+    let (text, flags) = (&field.text, &field.flags);
+    let delimits = |i: usize| flags[i] & SPLIT != 0 && ifs.contains(&text[i]);
+    let emit = |out: &mut Vec<Field>, a: usize, b: usize| {
+        out.push(Field {
+            text: text[a..b].to_vec(),
+            flags: flags[a..b].to_vec(),
+        })
+    };
+    let before = out.len();
+    let mut start = 0;
+    let mut i = 0;
+    while i < n {
+        if !delimits(i) {
+            i += 1;
+            continue;
+        }
+        let mut white = is_ifs_white(text[i]);
+        if i == start && white {
+            i += 1;
+            start = i;
+            continue;
+        }
+        emit(out, start, i);
+        i += 1;
+        // Swallow the rest of the delimiter inside this expansion's result: white space, and
+        // one non-white IFS character if the delimiter so far was white space.
+        while i < n && flags[i] & START == 0 && delimits(i) {
+            if is_ifs_white(text[i]) {
+                i += 1;
+            } else if white {
+                white = false;
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        start = i;
+    }
+    if start == 0 && out.len() == before {
+        // Nothing split: keep the field as it is.
+        if field.exists() {
+            out.push(field);
+        }
+    } else if start < n {
+        emit(out, start, n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fields::QUOTED;
+    use super::*;
+
+    fn split(parts: &[(&[u8], u8)], ifs: &[u8]) -> Vec<Vec<u8>> {
+        let mut f = Field::default();
+        for (t, fl) in parts {
+            let first = f.text.len();
+            f.push(t, *fl);
+            if *fl == SPLIT && !t.is_empty() {
+                f.flags[first] |= START;
+            }
+        }
+        let mut out = Vec::new();
+        split_field(f, ifs, &mut out);
+        out.into_iter().map(|f| f.into_text()).collect()
+    }
+
+    #[test]
+    fn default_ifs() {
+        assert_eq!(split(&[(b" a  b ", SPLIT)], DEFAULT_IFS), vec![b"a", b"b"]);
+        assert_eq!(
+            split(&[(b"   ", SPLIT)], DEFAULT_IFS),
+            Vec::<Vec<u8>>::new()
+        );
+    }
+
+    #[test]
+    fn colon() {
+        let r = split(&[(b"a::b:", SPLIT)], b":");
+        assert_eq!(r, vec![&b"a"[..], b"", b"b"]);
+        assert_eq!(split(&[(b":a", SPLIT)], b":"), vec![&b""[..], b"a"]);
+        assert_eq!(split(&[(b"::", SPLIT)], b":"), vec![b"", b""]);
+    }
+
+    #[test]
+    fn space_colon() {
+        let r = split(&[(b" a : b :: c : ", SPLIT)], b" :");
+        assert_eq!(r, vec![&b"a"[..], b"b", b"", b"c"]);
+        assert_eq!(split(&[(b" : ", SPLIT)], b" :"), vec![b""]);
+    }
+
+    #[test]
+    fn quoted_text_and_literals_never_split() {
+        assert_eq!(split(&[(b"a b", QUOTED)], DEFAULT_IFS), vec![b"a b"]);
+        assert_eq!(split(&[(b"a b", 0)], DEFAULT_IFS), vec![b"a b"]);
+    }
+
+    #[test]
+    fn separators_do_not_run_across_expansions() {
+        let r = split(&[(b"a ", SPLIT), (b": b", SPLIT)], b" :");
+        assert_eq!(r, vec![&b"a"[..], b"", b"b"]);
+    }
+
+    #[test]
+    fn empty_ifs_does_not_split() {
+        assert_eq!(split(&[(b"a b", SPLIT)], b""), vec![b"a b"]);
+    }
+}
