@@ -12,6 +12,7 @@
 //! #! args: a b c       positional arguments (split on blanks)
 //! #! stdin: l1\nl2\n   standard input (escapes: \n \t \\)
 //! #! mode: script      c (default) | script | stdin | pipe
+//! #! flags: -e -o x    shell options placed before -c / the script / -s
 //! echo the script body, up to the next "### " line
 //! ```
 //!
@@ -63,6 +64,7 @@ pub struct Case {
     pub line: usize,
     pub mode: Mode,
     pub args: Vec<String>,
+    pub flags: Vec<String>,
     pub stdin: Option<Vec<u8>>,
     pub compare_stderr: bool,
     pub body: String,
@@ -127,7 +129,9 @@ pub fn parse_cases(area: &str, text: &str) -> Result<Vec<Case>, String> {
                 return Err(format!("{area}.cases:{lineno}: case without a name"));
             }
             if !seen.insert(name.clone()) {
-                return Err(format!("{area}.cases:{lineno}: duplicate case name {name:?}"));
+                return Err(format!(
+                    "{area}.cases:{lineno}: duplicate case name {name:?}"
+                ));
             }
             cases.push(Case {
                 area: area.to_string(),
@@ -135,6 +139,7 @@ pub fn parse_cases(area: &str, text: &str) -> Result<Vec<Case>, String> {
                 line: lineno,
                 mode: Mode::C,
                 args: Vec::new(),
+                flags: Vec::new(),
                 stdin: None,
                 compare_stderr: false,
                 body: String::new(),
@@ -157,6 +162,9 @@ pub fn parse_cases(area: &str, text: &str) -> Result<Vec<Case>, String> {
                     ("args", Some(v)) => {
                         case.args = v.split_whitespace().map(str::to_string).collect()
                     }
+                    ("flags", Some(v)) => {
+                        case.flags = v.split_whitespace().map(str::to_string).collect()
+                    }
                     ("stdin", Some(v)) => case.stdin = Some(unescape(v)),
                     ("mode", Some(v)) => {
                         case.mode = match v.trim() {
@@ -165,13 +173,13 @@ pub fn parse_cases(area: &str, text: &str) -> Result<Vec<Case>, String> {
                             "stdin" => Mode::Stdin,
                             "pipe" => Mode::Pipe,
                             other => {
-                                return Err(format!("{area}.cases:{lineno}: unknown mode {other:?}"))
+                                return Err(format!(
+                                    "{area}.cases:{lineno}: unknown mode {other:?}"
+                                ))
                             }
                         }
                     }
-                    _ => {
-                        return Err(format!("{area}.cases:{lineno}: unknown directive {line:?}"))
-                    }
+                    _ => return Err(format!("{area}.cases:{lineno}: unknown directive {line:?}")),
                 }
                 continue;
             }
@@ -182,7 +190,10 @@ pub fn parse_cases(area: &str, text: &str) -> Result<Vec<Case>, String> {
     finish(&mut cases, &mut body);
     for c in &cases {
         if c.body.is_empty() && c.mode == Mode::C {
-            return Err(format!("{area}.cases:{}: case {:?} has no script", c.line, c.name));
+            return Err(format!(
+                "{area}.cases:{}: case {:?} has no script",
+                c.line, c.name
+            ));
         }
     }
     Ok(cases)
@@ -248,11 +259,7 @@ impl Sandbox {
     fn new() -> std::io::Result<Sandbox> {
         let tmp = fs::canonicalize(std::env::temp_dir())?;
         let seq = SEQ.fetch_add(1, Ordering::SeqCst);
-        let base = tmp.join(format!(
-            "auditsh-diff-{:08}-{:06}",
-            std::process::id(),
-            seq
-        ));
+        let base = tmp.join(format!("auditsh-diff-{:08}-{:06}", std::process::id(), seq));
         let _ = fs::remove_dir_all(&base);
         fs::create_dir_all(&base)?;
         let sb = Sandbox { base };
@@ -287,7 +294,11 @@ impl Sandbox {
             ("d/x", "x\n", 0o644),
             ("d/.hidden", "hidden\n", 0o644),
             ("noexec.sh", "echo should not run\n", 0o644),
-            ("exec.sh", "#!/bin/sh\necho \"exec.sh:$#:$*\"\nexit 7\n", 0o755),
+            (
+                "exec.sh",
+                "#!/bin/sh\necho \"exec.sh:$#:$*\"\nexit 7\n",
+                0o755,
+            ),
             (
                 "lib.sh",
                 "libvar=loaded\nlibfn() { echo \"libfn:$#:$*\"; }\n",
@@ -371,7 +382,8 @@ fn run_case_inner(shell: &str, case: &Case) -> std::io::Result<Outcome> {
         .env("LC_ALL", "C")
         .env("TZ", "UTC")
         .env("AUDITSH_CONFIG", sb.base.join("cfg").join("auditsh.toml"))
-        .process_group(0);
+        .process_group(0)
+        .args(&case.flags);
 
     let mut input: Option<Vec<u8>> = case.stdin.clone();
     match case.mode {
@@ -491,6 +503,9 @@ fn describe(case: &Case) -> String {
         case.area, case.name, case.area, case.line
     );
     let _ = write!(r, "    mode {:?}", case.mode);
+    if !case.flags.is_empty() {
+        let _ = write!(r, ", flags {:?}", case.flags);
+    }
     if !case.args.is_empty() {
         let _ = write!(r, ", args {:?}", case.args);
     }
@@ -570,8 +585,8 @@ pub fn run_area(area: &str) {
         .join("tests")
         .join("diff")
         .join(format!("{area}.cases"));
-    let text = fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let cases = parse_cases(area, &text).unwrap_or_else(|e| panic!("{e}"));
     assert!(!cases.is_empty(), "{} has no cases", path.display());
 
@@ -657,7 +672,9 @@ pub fn run_area(area: &str) {
 
 /// Names of all case files, to check that each one has a test.
 pub fn all_areas() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("diff");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("diff");
     let mut v: Vec<String> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .flatten()
