@@ -11,7 +11,7 @@
 //! #! stderr            compare stderr too
 //! #! args: a b c       positional arguments (split on blanks)
 //! #! stdin: l1\nl2\n   standard input (escapes: \n \t \\)
-//! #! mode: script      c (default) | script | stdin | pipe
+//! #! mode: script      c (default) | script | stdin | plain
 //! #! flags: -e -o x    shell options placed before -c / the script / -s
 //! echo the script body, up to the next "### " line
 //! ```
@@ -20,7 +20,7 @@
 //! * `c`      — `SHELL -c BODY sh ARGS...`
 //! * `script` — BODY is written to `./script.sh`, run as `SHELL ./script.sh ARGS...`
 //! * `stdin`  — `SHELL -s ARGS...` with BODY (then the `stdin:` text) on stdin
-//! * `pipe`   — `SHELL` with no operands, BODY (then the `stdin:` text) on stdin
+//! * `plain`  — `SHELL < file`: no operands, BODY (then the `stdin:` text) on stdin
 //!
 //! argv[0] is `sh` for both shells, so messages read `sh: 1: ...` for both.
 //!
@@ -54,7 +54,7 @@ pub enum Mode {
     C,
     Script,
     Stdin,
-    Pipe,
+    Plain,
 }
 
 #[derive(Clone, Debug)]
@@ -171,7 +171,7 @@ pub fn parse_cases(area: &str, text: &str) -> Result<Vec<Case>, String> {
                             "c" => Mode::C,
                             "script" => Mode::Script,
                             "stdin" => Mode::Stdin,
-                            "pipe" => Mode::Pipe,
+                            "plain" => Mode::Plain,
                             other => {
                                 return Err(format!(
                                     "{area}.cases:{lineno}: unknown mode {other:?}"
@@ -395,7 +395,7 @@ fn run_case_inner(shell: &str, case: &Case) -> std::io::Result<Outcome> {
             fs::write(&p, format!("{}\n", case.body))?;
             cmd.arg("./script.sh").args(&case.args);
         }
-        Mode::Stdin | Mode::Pipe => {
+        Mode::Stdin | Mode::Plain => {
             let mut all = format!("{}\n", case.body).into_bytes();
             all.extend_from_slice(case.stdin.as_deref().unwrap_or_default());
             input = Some(all);
