@@ -1,0 +1,88 @@
+//! Differential tests: every case in `tests/diff/*.cases` runs under dash
+//! (the reference) and under auditsh; stdout, exit status and, where the case
+//! asks for it, stderr must be identical. See `tests/diffsupport/mod.rs` for
+//! the case file format.
+//!
+//! One area:        cargo test --test differential quoting
+//! Some cases:      DIFF_FILTER=heredoc cargo test --test differential
+//! Against a shell: DIFF_SHELL=/usr/bin/dash cargo test --test differential
+
+mod diffsupport;
+
+macro_rules! areas {
+    ($($area:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $area() {
+                diffsupport::run_area(stringify!($area));
+            }
+        )*
+
+        const AREAS: &[&str] = &[$(stringify!($area)),*];
+    };
+}
+
+areas!(
+    quoting,
+    params,
+    special_params,
+    cmdsubst,
+    arith,
+    tilde_split,
+    glob,
+    redir,
+    heredoc,
+    simple,
+    compound,
+    functions_alias,
+    set_e,
+    status,
+    errors,
+    echo_printf,
+    test_builtin,
+    read_getopts,
+    vars_builtins,
+    dirs_builtins,
+    misc_builtins,
+    trap_signals,
+    invocation,
+);
+
+#[test]
+fn every_case_file_has_a_test() {
+    let files = diffsupport::all_areas();
+    let missing: Vec<&String> = files
+        .iter()
+        .filter(|f| !AREAS.contains(&f.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "case files without a test in areas!(): {missing:?}"
+    );
+    let absent: Vec<&&str> = AREAS
+        .iter()
+        .filter(|a| !files.iter().any(|f| f == *a))
+        .collect();
+    assert!(
+        absent.is_empty(),
+        "areas!() names without a case file: {absent:?}"
+    );
+}
+
+#[test]
+fn case_file_parser() {
+    let text = "header\n### one\n#! stderr\n#! args: a b\n#! stdin: x\\ny\n#! mode: script\n#! flags: -e -u\necho 1\n\necho 2\n\n### two\necho $1\n";
+    let cases = diffsupport::parse_cases("t", text).unwrap();
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[0].name, "one");
+    assert!(cases[0].compare_stderr);
+    assert_eq!(cases[0].args, ["a", "b"]);
+    assert_eq!(cases[0].stdin.as_deref(), Some(&b"x\ny"[..]));
+    assert_eq!(cases[0].mode, diffsupport::Mode::Script);
+    assert_eq!(cases[0].flags, ["-e", "-u"]);
+    assert_eq!(cases[0].body, "echo 1\n\necho 2");
+    assert_eq!(cases[1].body, "echo $1");
+    assert_eq!(cases[1].line, 12);
+    assert!(diffsupport::parse_cases("t", "### a\necho\n### a\necho\n").is_err());
+    assert!(diffsupport::parse_cases("t", "### a\n#! bogus\necho\n").is_err());
+}
