@@ -1,1 +1,1162 @@
 //! Tokens (XCU 2.3): operators, words with their quoting, here-document bodies.
+//!
+//! The lexer reads its input a byte at a time from a stack: pushed strings (alias values, the
+//! text of backquoted commands and of here-document bodies) over the lines of the
+//! [`LineSource`], which are fetched only when the lexer needs the next byte. Words are turned
+//! into [`WordPart`]s as they are read; `$(...)` and backquoted commands are parsed by the parser
+//! recursively, so the lexer and the parser share one state (`Cx`).
+//!
+//! Quoting inside `${name op word}` follows dash:
+//! - for `-` `=` `?` `+` (with or without `:`) inside double quotes the word is in double-quote
+//!   context: single quotes are ordinary characters, and its text is `Quoted`;
+//! - for the pattern operators `%` `%%` `#` `##` the word is always read as if unquoted, even
+//!   inside double quotes (`"${x#'a'}"` removes `a`, `"${x#*}"` uses `*` as a pattern): its
+//!   unquoted text is `Literal` and its unquoted expansions are pattern-active.
+
+use std::io;
+use std::rc::Rc;
+
+use super::ast::{List, Param, ParamExp, ParamOp, Word, WordPart};
+use super::parser::Cx;
+use super::{LineSource, SyntaxError};
+
+/// Nesting deeper than this (parentheses, compound commands, `$(`, `${`, `$((`, backquotes)
+/// is a syntax error rather than a stack overflow.
+pub(crate) const MAX_DEPTH: usize = 1000;
+
+/// dash takes only a single digit as an IO_NUMBER (`12>f` is the word `12` and `>f`).
+pub(crate) const MAX_IO_NUMBER_DIGITS: usize = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    AndIf,
+    OrIf,
+    DSemi,
+    SemiAnd,
+    Semi,
+    Amp,
+    Pipe,
+    LParen,
+    RParen,
+    Less,
+    Great,
+    DLess,
+    DLessDash,
+    DGreat,
+    LessAnd,
+    GreatAnd,
+    LessGreat,
+    Clobber,
+}
+
+impl Op {
+    pub(crate) fn text(self) -> &'static str {
+        match self {
+            Op::AndIf => "&&",
+            Op::OrIf => "||",
+            Op::DSemi => ";;",
+            Op::SemiAnd => ";&",
+            Op::Semi => ";",
+            Op::Amp => "&",
+            Op::Pipe => "|",
+            Op::LParen => "(",
+            Op::RParen => ")",
+            Op::Less => "<",
+            Op::Great => ">",
+            Op::DLess => "<<",
+            Op::DLessDash => "<<-",
+            Op::DGreat => ">>",
+            Op::LessAnd => "<&",
+            Op::GreatAnd => ">&",
+            Op::LessGreat => "<>",
+            Op::Clobber => ">|",
+        }
+    }
+
+    pub(crate) fn is_redirect(self) -> bool {
+        matches!(
+            self,
+            Op::Less
+                | Op::Great
+                | Op::DLess
+                | Op::DLessDash
+                | Op::DGreat
+                | Op::LessAnd
+                | Op::GreatAnd
+                | Op::LessGreat
+                | Op::Clobber
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TokKind {
+    Word(Word),
+    IoNumber(u32),
+    Op(Op),
+    Newline,
+    Eof,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Token {
+    pub(crate) kind: TokKind,
+    pub(crate) line: u32,
+    /// An alias whose value ends in a blank was finished just before this token: the token is
+    /// checked for aliases too (XCU 2.3.1).
+    pub(crate) after_blank_alias: bool,
+}
+
+/// A pushed string: an alias value (`alias` is its name) or a barrier (backquote or
+/// here-document text), which reads as end of input once consumed.
+struct Frame {
+    text: Vec<u8>,
+    pos: usize,
+    alias: Option<Vec<u8>>,
+}
+
+/// The byte stream: pushed strings over the lines of the source.
+pub(crate) struct Input<'a> {
+    source: Box<dyn LineSource + 'a>,
+    buf: Vec<u8>,
+    pos: usize,
+    at_eof: bool,
+    pub(crate) io_error: Option<io::Error>,
+    /// The line number of the next byte of the source.
+    pub(crate) line: u32,
+    /// The lines read for the current command.
+    pub(crate) text: Vec<u8>,
+    /// A command has started: further lines are continuation lines.
+    pub(crate) started: bool,
+    frames: Vec<Frame>,
+    /// When Some, every byte consumed is recorded (the raw text of a here-document delimiter).
+    pub(crate) record: Option<Vec<u8>>,
+}
+
+impl<'a> Input<'a> {
+    pub(crate) fn new(source: Box<dyn LineSource + 'a>, line: u32) -> Self {
+        Input {
+            source,
+            buf: Vec::new(),
+            pos: 0,
+            at_eof: false,
+            io_error: None,
+            line,
+            text: Vec::new(),
+            started: false,
+            frames: Vec::new(),
+            record: None,
+        }
+    }
+
+    fn fill(&mut self) {
+        while !self.at_eof && self.pos >= self.buf.len() {
+            match self.source.next_line(self.started) {
+                Ok(Some(line)) => {
+                    self.text.extend_from_slice(&line);
+                    self.buf = line;
+                    self.pos = 0;
+                }
+                Ok(None) => self.at_eof = true,
+                Err(e) => {
+                    self.io_error = Some(e);
+                    self.at_eof = true;
+                }
+            }
+        }
+    }
+
+    /// The next byte, without line-continuation removal.
+    pub(crate) fn peek_raw(&mut self) -> Option<u8> {
+        for f in self.frames.iter().rev() {
+            if let Some(&c) = f.text.get(f.pos) {
+                return Some(c);
+            }
+            if f.alias.is_none() {
+                return None;
+            }
+        }
+        if self.pos >= self.buf.len() {
+            self.fill();
+        }
+        self.buf.get(self.pos).copied()
+    }
+
+    /// The byte after the next one, when it is in the same line or pushed string.
+    fn peek_second(&self) -> Option<u8> {
+        for f in self.frames.iter().rev() {
+            if f.pos < f.text.len() {
+                return f.text.get(f.pos + 1).copied();
+            }
+            if f.alias.is_none() {
+                return None;
+            }
+        }
+        self.buf.get(self.pos + 1).copied()
+    }
+
+    /// Consume the byte `peek_raw` returned.
+    pub(crate) fn bump(&mut self) {
+        let mut consumed = None;
+        let mut from_frames = false;
+        for f in self.frames.iter_mut().rev() {
+            if let Some(&c) = f.text.get(f.pos) {
+                f.pos += 1;
+                consumed = Some(c);
+                from_frames = true;
+                break;
+            }
+            if f.alias.is_none() {
+                return;
+            }
+        }
+        if !from_frames {
+            if let Some(&c) = self.buf.get(self.pos) {
+                self.pos += 1;
+                if c == b'\n' {
+                    self.line = self.line.saturating_add(1);
+                }
+                consumed = Some(c);
+            }
+        }
+        if let (Some(rec), Some(c)) = (self.record.as_mut(), consumed) {
+            rec.push(c);
+        }
+    }
+
+    /// The next byte, after removing any `\<newline>` pairs.
+    pub(crate) fn peek(&mut self) -> Option<u8> {
+        loop {
+            let c = self.peek_raw()?;
+            if c == b'\\' && self.peek_second() == Some(b'\n') {
+                let rec = self.record.take();
+                self.bump();
+                self.bump();
+                self.record = rec;
+                continue;
+            }
+            return Some(c);
+        }
+    }
+
+    pub(crate) fn push_alias(&mut self, name: &[u8], value: &[u8]) {
+        self.frames.push(Frame {
+            text: value.to_vec(),
+            pos: 0,
+            alias: Some(name.to_vec()),
+        });
+    }
+
+    pub(crate) fn alias_in_use(&self, name: &[u8]) -> bool {
+        self.frames.iter().any(|f| f.alias.as_deref() == Some(name))
+    }
+
+    /// Push a barrier string; returns the stack height to restore with `pop_to`.
+    pub(crate) fn push_barrier(&mut self, text: Vec<u8>) -> usize {
+        let height = self.frames.len();
+        self.frames.push(Frame {
+            text,
+            pos: 0,
+            alias: None,
+        });
+        height
+    }
+
+    pub(crate) fn pop_to(&mut self, height: usize) {
+        self.frames.truncate(height);
+    }
+
+    /// Drop alias values that have been read to the end. True when one of them ended in a
+    /// blank (the next word is then checked for aliases).
+    pub(crate) fn pop_finished_aliases(&mut self) -> bool {
+        let mut blank = false;
+        while let Some(f) = self.frames.last() {
+            if f.alias.is_none() || f.pos < f.text.len() {
+                break;
+            }
+            blank = matches!(f.text.last(), Some(b' ' | b'\t'));
+            self.frames.pop();
+        }
+        blank
+    }
+
+    /// After a syntax error: forget pushed strings and the rest of the current line.
+    pub(crate) fn discard_line(&mut self) {
+        self.frames.clear();
+        self.record = None;
+        if self.pos < self.buf.len() {
+            if self.buf.last() == Some(&b'\n') {
+                self.line = self.line.saturating_add(1);
+            }
+            self.pos = self.buf.len();
+        }
+        self.text.clear();
+        self.started = false;
+    }
+}
+
+/// Builds the parts of a word, merging adjacent text of the same kind.
+#[derive(Default)]
+pub(crate) struct Parts {
+    pub(crate) parts: Vec<WordPart>,
+}
+
+impl Parts {
+    fn literal(&mut self, c: u8) {
+        if let Some(WordPart::Literal(t)) = self.parts.last_mut() {
+            t.push(c);
+        } else {
+            self.parts.push(WordPart::Literal(vec![c]));
+        }
+    }
+
+    fn quoted(&mut self, text: &[u8]) {
+        if let Some(WordPart::Quoted(t)) = self.parts.last_mut() {
+            t.extend_from_slice(text);
+        } else {
+            self.parts.push(WordPart::Quoted(text.to_vec()));
+        }
+    }
+
+    /// Text in the given context: `Quoted` when `quoted`, else `Literal`.
+    fn text(&mut self, c: u8, quoted: bool) {
+        if quoted {
+            self.quoted(&[c]);
+        } else {
+            self.literal(c);
+        }
+    }
+
+    fn push(&mut self, part: WordPart) {
+        self.parts.push(part);
+    }
+
+    fn into_word(self) -> Word {
+        Word { parts: self.parts }
+    }
+}
+
+pub(crate) fn is_name_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_'
+}
+
+pub(crate) fn is_name_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+pub(crate) fn is_name(s: &[u8]) -> bool {
+    match s.split_first() {
+        Some((&c, rest)) => is_name_start(c) && rest.iter().all(|&c| is_name_char(c)),
+        None => false,
+    }
+}
+
+fn is_special_param(c: u8) -> bool {
+    matches!(c, b'@' | b'*' | b'#' | b'?' | b'-' | b'$' | b'!' | b'0')
+}
+
+fn is_meta(c: u8) -> bool {
+    matches!(
+        c,
+        b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>'
+    )
+}
+
+/// How the word after a `${name op` is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ParamWordMode {
+    /// As unquoted text (any operator outside double quotes, pattern operators anywhere).
+    Unquoted,
+    /// In double-quote context (`-=?+` operators inside double quotes).
+    DoubleQuoted,
+}
+
+pub(crate) fn syntax(line: u32, message: impl Into<String>) -> SyntaxError {
+    SyntaxError {
+        line,
+        message: message.into(),
+    }
+}
+
+impl Cx<'_, '_> {
+    fn err(&self, message: &str) -> SyntaxError {
+        syntax(self.st.input.line, format!("Syntax error: {message}"))
+    }
+
+    fn bad_substitution(&self) -> SyntaxError {
+        syntax(self.st.input.line, "Bad substitution")
+    }
+
+    pub(crate) fn enter(&mut self) -> Result<(), SyntaxError> {
+        self.st.depth += 1;
+        if self.st.depth > MAX_DEPTH {
+            return Err(self.err("nesting too deep"));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn leave(&mut self) {
+        self.st.depth = self.st.depth.saturating_sub(1);
+    }
+
+    /// Read the next token. `record`: keep the raw text of the word (here-document delimiter).
+    pub(crate) fn lex_token(&mut self, record: bool) -> Result<Token, SyntaxError> {
+        let mut after_blank_alias = false;
+        loop {
+            if self.st.input.pop_finished_aliases() {
+                after_blank_alias = true;
+            }
+            match self.st.input.peek() {
+                Some(b' ' | b'\t') => self.st.input.bump(),
+                Some(b'#') => {
+                    while let Some(c) = self.st.input.peek_raw() {
+                        if c == b'\n' {
+                            break;
+                        }
+                        self.st.input.bump();
+                    }
+                }
+                _ => break,
+            }
+        }
+        let line = self.st.input.line;
+        let tok = |kind| Token {
+            kind,
+            line,
+            after_blank_alias,
+        };
+        let c = match self.st.input.peek() {
+            None => {
+                self.eof_heredocs();
+                return Ok(tok(TokKind::Eof));
+            }
+            Some(c) => c,
+        };
+        if c == b'\n' {
+            self.st.input.bump();
+            self.read_heredocs()?;
+            return Ok(tok(TokKind::Newline));
+        }
+        self.st.input.started = true;
+        if let Some(op) = self.lex_operator(c) {
+            return Ok(tok(TokKind::Op(op)));
+        }
+        if record {
+            self.st.input.record = Some(Vec::new());
+        }
+        let word = self.lex_word();
+        if !record {
+            self.st.input.record = None;
+        }
+        let word = word?;
+        if let [WordPart::Literal(t)] = word.parts.as_slice() {
+            if !t.is_empty()
+                && t.len() <= MAX_IO_NUMBER_DIGITS
+                && t.iter().all(u8::is_ascii_digit)
+                && matches!(self.st.input.peek(), Some(b'<' | b'>'))
+            {
+                let n = t.iter().fold(0u32, |n, &d| {
+                    n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+                });
+                return Ok(tok(TokKind::IoNumber(n)));
+            }
+        }
+        Ok(tok(TokKind::Word(word)))
+    }
+
+    fn lex_operator(&mut self, c: u8) -> Option<Op> {
+        let inp = &mut self.st.input;
+        let op = match c {
+            b'&' => {
+                inp.bump();
+                if inp.peek() == Some(b'&') {
+                    inp.bump();
+                    Op::AndIf
+                } else {
+                    Op::Amp
+                }
+            }
+            b'|' => {
+                inp.bump();
+                if inp.peek() == Some(b'|') {
+                    inp.bump();
+                    Op::OrIf
+                } else {
+                    Op::Pipe
+                }
+            }
+            b';' => {
+                inp.bump();
+                match inp.peek() {
+                    Some(b';') => {
+                        inp.bump();
+                        Op::DSemi
+                    }
+                    Some(b'&') => {
+                        inp.bump();
+                        Op::SemiAnd
+                    }
+                    _ => Op::Semi,
+                }
+            }
+            b'(' => {
+                inp.bump();
+                Op::LParen
+            }
+            b')' => {
+                inp.bump();
+                Op::RParen
+            }
+            b'<' => {
+                inp.bump();
+                match inp.peek() {
+                    Some(b'<') => {
+                        inp.bump();
+                        if inp.peek() == Some(b'-') {
+                            inp.bump();
+                            Op::DLessDash
+                        } else {
+                            Op::DLess
+                        }
+                    }
+                    Some(b'&') => {
+                        inp.bump();
+                        Op::LessAnd
+                    }
+                    Some(b'>') => {
+                        inp.bump();
+                        Op::LessGreat
+                    }
+                    _ => Op::Less,
+                }
+            }
+            b'>' => {
+                inp.bump();
+                match inp.peek() {
+                    Some(b'>') => {
+                        inp.bump();
+                        Op::DGreat
+                    }
+                    Some(b'&') => {
+                        inp.bump();
+                        Op::GreatAnd
+                    }
+                    Some(b'|') => {
+                        inp.bump();
+                        Op::Clobber
+                    }
+                    _ => Op::Great,
+                }
+            }
+            _ => return None,
+        };
+        Some(op)
+    }
+
+    /// An unquoted word, up to the next metacharacter.
+    fn lex_word(&mut self) -> Result<Word, SyntaxError> {
+        let mut b = Parts::default();
+        while let Some(c) = self.st.input.peek() {
+            if is_meta(c) {
+                break;
+            }
+            self.st.input.bump();
+            match c {
+                b'\\' => match self.st.input.peek_raw() {
+                    Some(e) => {
+                        self.st.input.bump();
+                        b.quoted(&[e]);
+                    }
+                    None => b.literal(b'\\'),
+                },
+                b'\'' => {
+                    let t = self.lex_single_quoted()?;
+                    b.quoted(&t);
+                }
+                b'"' => {
+                    let parts = self.lex_double_quoted()?;
+                    b.push(WordPart::DoubleQuoted(parts));
+                }
+                b'$' => self.lex_dollar(&mut b, false)?,
+                b'`' => {
+                    let list = self.lex_backquote(false)?;
+                    b.push(WordPart::CommandSubst(list));
+                }
+                _ => b.literal(c),
+            }
+        }
+        Ok(b.into_word())
+    }
+
+    /// After `'`: the text up to the closing quote.
+    fn lex_single_quoted(&mut self) -> Result<Vec<u8>, SyntaxError> {
+        let mut t = Vec::new();
+        loop {
+            match self.st.input.peek_raw() {
+                None => return Err(self.err("Unterminated quoted string")),
+                Some(b'\'') => {
+                    self.st.input.bump();
+                    return Ok(t);
+                }
+                Some(c) => {
+                    self.st.input.bump();
+                    t.push(c);
+                }
+            }
+        }
+    }
+
+    /// After `"`: the parts up to the closing quote.
+    fn lex_double_quoted(&mut self) -> Result<Vec<WordPart>, SyntaxError> {
+        let mut b = Parts::default();
+        loop {
+            let c = match self.st.input.peek() {
+                None => return Err(self.err("Unterminated quoted string")),
+                Some(c) => c,
+            };
+            self.st.input.bump();
+            match c {
+                b'"' => return Ok(b.parts),
+                b'\\' => self.dq_backslash(&mut b, b"$`\"\\"),
+                b'$' => self.lex_dollar(&mut b, true)?,
+                b'`' => {
+                    let list = self.lex_backquote(true)?;
+                    b.push(WordPart::CommandSubst(list));
+                }
+                _ => b.quoted(&[c]),
+            }
+        }
+    }
+
+    /// After a backslash in double-quote-like context: it escapes only the bytes in `special`.
+    fn dq_backslash(&mut self, b: &mut Parts, special: &[u8]) {
+        match self.st.input.peek_raw() {
+            Some(e) if special.contains(&e) => {
+                self.st.input.bump();
+                b.quoted(&[e]);
+            }
+            _ => b.quoted(b"\\"),
+        }
+    }
+
+    /// After `$`.
+    fn lex_dollar(&mut self, b: &mut Parts, quoted: bool) -> Result<(), SyntaxError> {
+        let c = match self.st.input.peek() {
+            Some(c) => c,
+            None => {
+                b.text(b'$', quoted);
+                return Ok(());
+            }
+        };
+        match c {
+            b'{' => {
+                self.st.input.bump();
+                self.enter()?;
+                let p = self.lex_braced_param(quoted);
+                self.leave();
+                b.push(WordPart::Param(Box::new(p?)));
+            }
+            b'(' => {
+                self.st.input.bump();
+                self.enter()?;
+                let r = if self.st.input.peek() == Some(b'(') {
+                    self.st.input.bump();
+                    self.lex_arith().map(WordPart::Arith)
+                } else {
+                    self.parse_command_subst().map(WordPart::CommandSubst)
+                };
+                self.leave();
+                b.push(r?);
+            }
+            _ if is_name_start(c) => {
+                let mut name = Vec::new();
+                while let Some(c) = self.st.input.peek() {
+                    if !is_name_char(c) {
+                        break;
+                    }
+                    self.st.input.bump();
+                    name.push(c);
+                }
+                b.push(plain(Param::Var(name)));
+            }
+            b'1'..=b'9' => {
+                self.st.input.bump();
+                b.push(plain(Param::Positional(usize::from(c - b'0'))));
+            }
+            _ if is_special_param(c) => {
+                self.st.input.bump();
+                b.push(plain(Param::Special(c)));
+            }
+            _ => b.text(b'$', quoted),
+        }
+        Ok(())
+    }
+
+    /// After `${`: the parameter, the operator and its word, up to the closing `}`.
+    fn lex_braced_param(&mut self, quoted: bool) -> Result<ParamExp, SyntaxError> {
+        let mut length = false;
+        let c = self.st.input.peek();
+        let param = match c {
+            Some(b'#') => {
+                self.st.input.bump();
+                match self.st.input.peek() {
+                    Some(b'}') => Param::Special(b'#'),
+                    Some(n) if is_name_char(n) => {
+                        length = true;
+                        self.read_param_name()?
+                    }
+                    Some(n) if is_special_param(n) && self.st.input.peek_second() == Some(b'}') => {
+                        length = true;
+                        self.st.input.bump();
+                        Param::Special(n)
+                    }
+                    _ => Param::Special(b'#'),
+                }
+            }
+            Some(c) if is_name_char(c) => self.read_param_name()?,
+            Some(c) if is_special_param(c) => {
+                self.st.input.bump();
+                Param::Special(c)
+            }
+            None => return Err(self.err("Missing '}'")),
+            _ => return Err(self.bad_substitution()),
+        };
+        if length {
+            return match self.st.input.peek() {
+                Some(b'}') => {
+                    self.st.input.bump();
+                    Ok(ParamExp {
+                        param,
+                        op: ParamOp::Length,
+                    })
+                }
+                None => Err(self.err("Missing '}'")),
+                _ => Err(self.bad_substitution()),
+            };
+        }
+        let c = match self.st.input.peek() {
+            Some(c) => c,
+            None => return Err(self.err("Missing '}'")),
+        };
+        self.st.input.bump();
+        let mut colon = false;
+        let c = if c == b':' {
+            colon = true;
+            match self.st.input.peek() {
+                Some(c @ (b'-' | b'=' | b'?' | b'+')) => {
+                    self.st.input.bump();
+                    c
+                }
+                None => return Err(self.err("Missing '}'")),
+                _ => return Err(self.bad_substitution()),
+            }
+        } else {
+            c
+        };
+        let mode = if quoted {
+            ParamWordMode::DoubleQuoted
+        } else {
+            ParamWordMode::Unquoted
+        };
+        let op = match c {
+            b'}' => ParamOp::Plain,
+            b'-' => ParamOp::Default {
+                colon,
+                word: self.lex_param_word(mode, quoted)?,
+            },
+            b'=' => ParamOp::Assign {
+                colon,
+                word: self.lex_param_word(mode, quoted)?,
+            },
+            b'?' => ParamOp::Error {
+                colon,
+                word: self.lex_param_word(mode, quoted)?,
+            },
+            b'+' => ParamOp::Alternative {
+                colon,
+                word: self.lex_param_word(mode, quoted)?,
+            },
+            b'%' | b'#' => {
+                let double = self.st.input.peek() == Some(c);
+                if double {
+                    self.st.input.bump();
+                }
+                let word = self.lex_param_word(ParamWordMode::Unquoted, quoted)?;
+                match (c, double) {
+                    (b'%', false) => ParamOp::RemoveSmallestSuffix(word),
+                    (b'%', true) => ParamOp::RemoveLargestSuffix(word),
+                    (_, false) => ParamOp::RemoveSmallestPrefix(word),
+                    (_, true) => ParamOp::RemoveLargestPrefix(word),
+                }
+            }
+            _ => return Err(self.bad_substitution()),
+        };
+        Ok(ParamExp { param, op })
+    }
+
+    /// A name or a number after `${` or `${#`.
+    fn read_param_name(&mut self) -> Result<Param, SyntaxError> {
+        let first = self.st.input.peek().unwrap_or(b'}');
+        let mut text = Vec::new();
+        if first.is_ascii_digit() {
+            while let Some(c) = self.st.input.peek() {
+                if !c.is_ascii_digit() {
+                    break;
+                }
+                self.st.input.bump();
+                text.push(c);
+            }
+            let n = text.iter().fold(0usize, |n, &d| {
+                n.saturating_mul(10).saturating_add(usize::from(d - b'0'))
+            });
+            return Ok(if n == 0 {
+                Param::Special(b'0')
+            } else {
+                Param::Positional(n)
+            });
+        }
+        if !is_name_start(first) {
+            return Err(self.bad_substitution());
+        }
+        while let Some(c) = self.st.input.peek() {
+            if !is_name_char(c) {
+                break;
+            }
+            self.st.input.bump();
+            text.push(c);
+        }
+        Ok(Param::Var(text))
+    }
+
+    /// The word of `${name op word}`, up to the closing `}`. `outer_quoted`: the expansion is
+    /// inside double quotes (no tilde expansion then).
+    fn lex_param_word(
+        &mut self,
+        mode: ParamWordMode,
+        outer_quoted: bool,
+    ) -> Result<Word, SyntaxError> {
+        let mut b = Parts::default();
+        loop {
+            let c = match self.st.input.peek() {
+                None => return Err(self.err("Missing '}'")),
+                Some(c) => c,
+            };
+            self.st.input.bump();
+            match (c, mode) {
+                (b'}', _) => break,
+                (b'$', ParamWordMode::Unquoted) => self.lex_dollar(&mut b, false)?,
+                (b'$', ParamWordMode::DoubleQuoted) => self.lex_dollar(&mut b, true)?,
+                (b'`', _) => {
+                    let list = self.lex_backquote(mode == ParamWordMode::DoubleQuoted)?;
+                    b.push(WordPart::CommandSubst(list));
+                }
+                (b'"', _) => {
+                    self.enter()?;
+                    let parts = self.lex_double_quoted();
+                    self.leave();
+                    b.push(WordPart::DoubleQuoted(parts?));
+                }
+                (b'\\', ParamWordMode::Unquoted) => match self.st.input.peek_raw() {
+                    Some(e) => {
+                        self.st.input.bump();
+                        b.quoted(&[e]);
+                    }
+                    None => b.literal(b'\\'),
+                },
+                (b'\\', ParamWordMode::DoubleQuoted) => self.dq_backslash(&mut b, b"$`\"\\}"),
+                (b'\'', ParamWordMode::Unquoted) => {
+                    let t = self.lex_single_quoted()?;
+                    b.quoted(&t);
+                }
+                (_, ParamWordMode::Unquoted) => b.literal(c),
+                (_, ParamWordMode::DoubleQuoted) => b.quoted(&[c]),
+            }
+        }
+        let mut word = b.into_word();
+        if !outer_quoted {
+            word.parts = tilde_split(std::mem::take(&mut word.parts), false);
+        }
+        Ok(word)
+    }
+
+    /// After `$((`: the expression up to the matching `))`.
+    fn lex_arith(&mut self) -> Result<Word, SyntaxError> {
+        let mut b = Parts::default();
+        let mut parens = 0usize;
+        loop {
+            let c = match self.st.input.peek() {
+                None => return Err(self.err("Missing '))'")),
+                Some(c) => c,
+            };
+            self.st.input.bump();
+            match c {
+                b'(' => {
+                    parens += 1;
+                    b.quoted(b"(");
+                }
+                b')' if parens > 0 => {
+                    parens -= 1;
+                    b.quoted(b")");
+                }
+                b')' => {
+                    if self.st.input.peek() == Some(b')') {
+                        self.st.input.bump();
+                        return Ok(b.into_word());
+                    }
+                    b.quoted(b")");
+                }
+                b'\\' => self.dq_backslash(&mut b, b"$`\"\\"),
+                b'$' => self.lex_dollar(&mut b, true)?,
+                b'`' => {
+                    let list = self.lex_backquote(true)?;
+                    b.push(WordPart::CommandSubst(list));
+                }
+                _ => b.quoted(&[c]),
+            }
+        }
+    }
+
+    /// After `` ` ``: collect the command text (resolving `\$`, `` \` ``, `\\`, and `\"` inside
+    /// double quotes) and parse it.
+    fn lex_backquote(&mut self, dq: bool) -> Result<Rc<List>, SyntaxError> {
+        let mut text = Vec::new();
+        loop {
+            let c = match self.st.input.peek_raw() {
+                None => return Err(self.err("EOF in backquote substitution")),
+                Some(c) => c,
+            };
+            self.st.input.bump();
+            match c {
+                b'`' => break,
+                b'\\' => match self.st.input.peek_raw() {
+                    None => return Err(self.err("EOF in backquote substitution")),
+                    Some(b'\n') => self.st.input.bump(),
+                    Some(e) if matches!(e, b'$' | b'`' | b'\\') || (dq && e == b'"') => {
+                        self.st.input.bump();
+                        text.push(e);
+                    }
+                    Some(_) => text.push(b'\\'),
+                },
+                _ => text.push(c),
+            }
+        }
+        self.enter()?;
+        let height = self.st.input.push_barrier(text);
+        let r = self.parse_backquote_body();
+        self.st.input.pop_to(height);
+        self.leave();
+        r
+    }
+
+    /// Read the bodies of the here-documents whose operators were on the line just ended.
+    fn read_heredocs(&mut self) -> Result<(), SyntaxError> {
+        let pending = std::mem::take(&mut self.st.pending);
+        for h in pending {
+            let body = self.read_heredoc_body(&h.delim, h.quoted, h.strip_tabs)?;
+            if let Some(slot) = self.st.bodies.get_mut(h.id) {
+                *slot = Some(body);
+            }
+        }
+        Ok(())
+    }
+
+    /// At end of input, here-documents still waiting get empty bodies (as dash does).
+    fn eof_heredocs(&mut self) {
+        for h in std::mem::take(&mut self.st.pending) {
+            if let Some(slot) = self.st.bodies.get_mut(h.id) {
+                *slot = Some(Word {
+                    parts: vec![WordPart::Quoted(Vec::new())],
+                });
+            }
+        }
+    }
+
+    fn read_heredoc_body(
+        &mut self,
+        delim: &[u8],
+        quoted: bool,
+        strip_tabs: bool,
+    ) -> Result<Word, SyntaxError> {
+        let mut body = Vec::new();
+        let mut line = Vec::new();
+        while self.st.input.peek_raw().is_some() {
+            line.clear();
+            if strip_tabs {
+                while self.st.input.peek_raw() == Some(b'\t') {
+                    self.st.input.bump();
+                }
+            }
+            let mut ended = false;
+            while let Some(c) = self.st.input.peek_raw() {
+                self.st.input.bump();
+                match c {
+                    b'\n' => {
+                        ended = true;
+                        break;
+                    }
+                    b'\\' if !quoted => match self.st.input.peek_raw() {
+                        Some(b'\n') => self.st.input.bump(),
+                        Some(e) => {
+                            self.st.input.bump();
+                            line.push(b'\\');
+                            line.push(e);
+                        }
+                        None => line.push(b'\\'),
+                    },
+                    _ => line.push(c),
+                }
+            }
+            if line == delim {
+                break;
+            }
+            body.extend_from_slice(&line);
+            if ended {
+                body.push(b'\n');
+            }
+        }
+        if quoted {
+            return Ok(Word {
+                parts: vec![WordPart::Quoted(body)],
+            });
+        }
+        let height = self.st.input.push_barrier(body);
+        let r = self.lex_heredoc_text();
+        self.st.input.pop_to(height);
+        r
+    }
+
+    /// The text of an unquoted here-document, read from a barrier string.
+    fn lex_heredoc_text(&mut self) -> Result<Word, SyntaxError> {
+        let mut b = Parts::default();
+        while let Some(c) = self.st.input.peek_raw() {
+            self.st.input.bump();
+            match c {
+                b'\\' => self.dq_backslash(&mut b, b"$`\\"),
+                b'$' => self.lex_dollar(&mut b, true)?,
+                b'`' => {
+                    let list = self.lex_backquote(true)?;
+                    b.push(WordPart::CommandSubst(list));
+                }
+                _ => b.quoted(&[c]),
+            }
+        }
+        if b.parts.is_empty() {
+            b.parts.push(WordPart::Quoted(Vec::new()));
+        }
+        Ok(b.into_word())
+    }
+}
+
+fn plain(param: Param) -> WordPart {
+    WordPart::Param(Box::new(ParamExp {
+        param,
+        op: ParamOp::Plain,
+    }))
+}
+
+/// The delimiter of a here-document from the raw text of its word: quote removal only, and
+/// whether any quoting was present.
+pub(crate) fn heredoc_delimiter(raw: &[u8]) -> (Vec<u8>, bool) {
+    let mut out = Vec::new();
+    let mut quoted = false;
+    let mut i = 0;
+    while let Some(&c) = raw.get(i) {
+        i += 1;
+        match c {
+            b'\\' => {
+                quoted = true;
+                if let Some(&e) = raw.get(i) {
+                    out.push(e);
+                    i += 1;
+                }
+            }
+            b'\'' => {
+                quoted = true;
+                while let Some(&e) = raw.get(i) {
+                    i += 1;
+                    if e == b'\'' {
+                        break;
+                    }
+                    out.push(e);
+                }
+            }
+            b'"' => {
+                quoted = true;
+                while let Some(&e) = raw.get(i) {
+                    i += 1;
+                    match e {
+                        b'"' => break,
+                        b'\\' if matches!(raw.get(i), Some(b'$' | b'`' | b'"' | b'\\')) => {
+                            if let Some(&n) = raw.get(i) {
+                                out.push(n);
+                            }
+                            i += 1;
+                        }
+                        _ => out.push(e),
+                    }
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    (out, quoted)
+}
+
+/// Tilde expansion markers (XCU 2.6.1): a `~` prefix at the start of the word, and in
+/// assignment values also after each unquoted `:`. The prefix runs to the first unquoted `/`
+/// (or `:` in an assignment) and must consist of unquoted literal text only.
+pub(crate) fn tilde_split(parts: Vec<WordPart>, assign: bool) -> Vec<WordPart> {
+    let needs = match parts.first() {
+        Some(WordPart::Literal(t)) => t.first() == Some(&b'~') || (assign && t.contains(&b':')),
+        _ => false,
+    } || (assign
+        && parts
+            .iter()
+            .any(|p| matches!(p, WordPart::Literal(t) if t.contains(&b':'))));
+    if !needs {
+        return parts;
+    }
+    let count = parts.len();
+    let mut out = Vec::with_capacity(count + 2);
+    // Whether the next byte of a literal starts a segment where a tilde prefix may begin.
+    let mut at_start = true;
+    for (index, part) in parts.into_iter().enumerate() {
+        let last = index + 1 == count;
+        let t = match part {
+            WordPart::Literal(t) => t,
+            other => {
+                at_start = false;
+                out.push(other);
+                continue;
+            }
+        };
+        let mut lit: Vec<u8> = Vec::new();
+        let mut i = 0;
+        while i < t.len() {
+            let c = t.get(i).copied().unwrap_or(0);
+            if at_start && c == b'~' {
+                let rest = t.get(i + 1..).unwrap_or(&[]);
+                let end = rest
+                    .iter()
+                    .position(|&c| c == b'/' || (assign && c == b':'));
+                if end.is_some() || last {
+                    let n = end.unwrap_or(rest.len());
+                    if !lit.is_empty() {
+                        out.push(WordPart::Literal(std::mem::take(&mut lit)));
+                    }
+                    out.push(WordPart::Tilde(rest.get(..n).unwrap_or(&[]).to_vec()));
+                    i += 1 + n;
+                    at_start = false;
+                    continue;
+                }
+            }
+            at_start = assign && c == b':';
+            lit.push(c);
+            i += 1;
+        }
+        if !lit.is_empty() {
+            out.push(WordPart::Literal(lit));
+        }
+    }
+    out
+}

@@ -1,7 +1,19 @@
 //! The recursive-descent parser for the grammar of XCU 2.10.
+//!
+//! It follows dash where POSIX leaves room: the same error messages (`Syntax error: "fi"
+//! unexpected (expecting "then")`), a function body may be any command, reserved words are
+//! recognised only where a command may start (and `in`/`do` after `for`/`case`), aliases are
+//! expanded in command-name position and after an alias whose value ends in a blank.
+//! `;&` (fall through, POSIX.1-2024) is accepted in `case`.
 
-use super::ast::List;
-use super::{Aliases, LineSource, ParseError};
+use std::rc::Rc;
+
+use super::ast::{
+    AndOr, AndOrOp, Assign, CaseArm, Command, CompoundCommand, FunctionDef, List, ListItem,
+    Pipeline, RedirOp, RedirTarget, Redirect, SimpleCommand, Word, WordPart,
+};
+use super::lexer::{self, heredoc_delimiter, is_name, tilde_split, Input, Op, TokKind, Token};
+use super::{Aliases, LineSource, ParseError, SyntaxError};
 
 /// One complete command as read, with the exact text it was parsed from.
 #[derive(Debug)]
@@ -14,17 +26,45 @@ pub struct ParsedCommand {
     pub line: u32,
 }
 
+/// A here-document whose body has not been read yet.
+pub(crate) struct PendingHereDoc {
+    pub(crate) id: usize,
+    pub(crate) delim: Vec<u8>,
+    pub(crate) quoted: bool,
+    pub(crate) strip_tabs: bool,
+}
+
+/// Everything the lexer and the parser share.
+pub(crate) struct State<'a> {
+    pub(crate) input: Input<'a>,
+    pub(crate) peeked: Option<Token>,
+    pub(crate) depth: usize,
+    pub(crate) pending: Vec<PendingHereDoc>,
+    /// Here-document bodies by id, filled in when read.
+    pub(crate) bodies: Vec<Option<Word>>,
+}
+
+/// The state plus the alias table of the current `next_command` call.
+pub(crate) struct Cx<'s, 'a> {
+    pub(crate) st: &'s mut State<'a>,
+    aliases: &'s dyn Aliases,
+}
+
 pub struct Parser<'a> {
-    source: Box<dyn LineSource + 'a>,
-    line: u32,
+    st: State<'a>,
 }
 
 impl<'a> Parser<'a> {
     /// A parser reading from `source`, whose first line is numbered `first_line`.
     pub fn new(source: Box<dyn LineSource + 'a>, first_line: u32) -> Self {
         Parser {
-            source,
-            line: first_line,
+            st: State {
+                input: Input::new(source, first_line),
+                peeked: None,
+                depth: 0,
+                pending: Vec::new(),
+                bodies: Vec::new(),
+            },
         }
     }
 
@@ -34,16 +74,893 @@ impl<'a> Parser<'a> {
         &mut self,
         aliases: &dyn Aliases,
     ) -> Result<Option<ParsedCommand>, ParseError> {
-        let _ = (aliases, &mut self.source, self.line);
-        Ok(None)
+        self.st.depth = 0;
+        self.st.pending.clear();
+        self.st.bodies.clear();
+        self.st.input.started = false;
+        let result = Cx {
+            st: &mut self.st,
+            aliases,
+        }
+        .complete_command();
+        if let Some(e) = self.st.input.io_error.take() {
+            return Err(ParseError::Io(e));
+        }
+        Ok(result?)
     }
 
     /// After a syntax error: drop whatever is left of the current line, so an interactive
     /// shell can go on with the next one.
-    pub fn recover(&mut self) {}
+    pub fn recover(&mut self) {
+        self.st.peeked = None;
+        self.st.depth = 0;
+        self.st.pending.clear();
+        self.st.bodies.clear();
+        self.st.input.discard_line();
+    }
 
     /// The line number the parser has reached.
     pub fn line(&self) -> u32 {
-        self.line
+        self.st.input.line
     }
 }
+
+/// Reserved words (XCU 2.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kw {
+    Bang,
+    LBrace,
+    RBrace,
+    Case,
+    Do,
+    Done,
+    Elif,
+    Else,
+    Esac,
+    Fi,
+    For,
+    If,
+    In,
+    Then,
+    Until,
+    While,
+}
+
+fn keyword(tok: &Token) -> Option<Kw> {
+    let TokKind::Word(w) = &tok.kind else {
+        return None;
+    };
+    Some(match w.as_plain_literal()? {
+        b"!" => Kw::Bang,
+        b"{" => Kw::LBrace,
+        b"}" => Kw::RBrace,
+        b"case" => Kw::Case,
+        b"do" => Kw::Do,
+        b"done" => Kw::Done,
+        b"elif" => Kw::Elif,
+        b"else" => Kw::Else,
+        b"esac" => Kw::Esac,
+        b"fi" => Kw::Fi,
+        b"for" => Kw::For,
+        b"if" => Kw::If,
+        b"in" => Kw::In,
+        b"then" => Kw::Then,
+        b"until" => Kw::Until,
+        b"while" => Kw::While,
+        _ => return None,
+    })
+}
+
+/// dash's name for a token in error messages.
+fn token_name(tok: &Token) -> String {
+    match &tok.kind {
+        TokKind::Eof => "end of file".into(),
+        TokKind::Newline => "newline".into(),
+        TokKind::IoNumber(_) => "redirection".into(),
+        TokKind::Op(op) if op.is_redirect() => "redirection".into(),
+        TokKind::Op(op) => format!("\"{}\"", op.text()),
+        TokKind::Word(w) => match (keyword(tok), w.as_plain_literal()) {
+            (Some(_), Some(t)) => format!("\"{}\"", String::from_utf8_lossy(t)),
+            _ => "word".into(),
+        },
+    }
+}
+
+/// Where a compound list may end.
+fn ends_list(tok: &Token) -> bool {
+    match &tok.kind {
+        TokKind::Eof => true,
+        TokKind::Op(op) => matches!(op, Op::RParen | Op::DSemi | Op::SemiAnd),
+        TokKind::Word(_) => matches!(
+            keyword(tok),
+            Some(
+                Kw::Then | Kw::Else | Kw::Elif | Kw::Fi | Kw::Do | Kw::Done | Kw::Esac | Kw::RBrace
+            )
+        ),
+        _ => false,
+    }
+}
+
+fn redir_op(op: Op) -> Option<RedirOp> {
+    Some(match op {
+        Op::Less => RedirOp::Input,
+        Op::Great => RedirOp::Output,
+        Op::Clobber => RedirOp::Clobber,
+        Op::DGreat => RedirOp::Append,
+        Op::LessGreat => RedirOp::ReadWrite,
+        Op::LessAnd => RedirOp::DupInput,
+        Op::GreatAnd => RedirOp::DupOutput,
+        Op::DLess => RedirOp::HereDoc { strip_tabs: false },
+        Op::DLessDash => RedirOp::HereDoc { strip_tabs: true },
+        _ => return None,
+    })
+}
+
+fn is_redirect_start(tok: &Token) -> bool {
+    match tok.kind {
+        TokKind::IoNumber(_) => true,
+        TokKind::Op(op) => op.is_redirect(),
+        _ => false,
+    }
+}
+
+/// `NAME=value` with a valid name: the split point.
+fn assignment_split(w: &Word) -> Option<usize> {
+    let Some(WordPart::Literal(t)) = w.parts.first() else {
+        return None;
+    };
+    let eq = t.iter().position(|&c| c == b'=')?;
+    is_name(t.get(..eq)?).then_some(eq)
+}
+
+fn placeholder(id: usize) -> Word {
+    Word::literal(id.to_string().as_bytes())
+}
+
+impl Cx<'_, '_> {
+    // ----- tokens -----
+
+    fn peek(&mut self) -> Result<&Token, SyntaxError> {
+        if self.st.peeked.is_none() {
+            let t = self.lex_token(false)?;
+            self.st.peeked = Some(t);
+        }
+        match &self.st.peeked {
+            Some(t) => Ok(t),
+            None => Err(lexer::syntax(self.st.input.line, "Syntax error: internal")),
+        }
+    }
+
+    fn take(&mut self) -> Result<Token, SyntaxError> {
+        match self.st.peeked.take() {
+            Some(t) => Ok(t),
+            None => self.lex_token(false),
+        }
+    }
+
+    /// Peek at a token in a position where a command name may appear: expand aliases.
+    /// `always`: command-name position (else only after an alias ending in a blank).
+    fn peek_command_word(&mut self, always: bool) -> Result<&Token, SyntaxError> {
+        loop {
+            let tok = self.peek()?;
+            if !(always || tok.after_blank_alias) || keyword(tok).is_some() {
+                break;
+            }
+            let TokKind::Word(w) = &tok.kind else {
+                break;
+            };
+            let Some(name) = w.as_plain_literal() else {
+                break;
+            };
+            let name = name.to_vec();
+            if self.st.input.alias_in_use(&name) {
+                break;
+            }
+            let aliases = self.aliases;
+            let Some(value) = aliases.alias(&name) else {
+                break;
+            };
+            self.st.input.push_alias(&name, value);
+            self.st.peeked = None;
+        }
+        self.peek()
+    }
+
+    fn unexpected(&self, tok: &Token, expecting: Option<&str>) -> SyntaxError {
+        let msg = match expecting {
+            Some(e) => format!(
+                "Syntax error: {} unexpected (expecting \"{e}\")",
+                token_name(tok)
+            ),
+            None => format!("Syntax error: {} unexpected", token_name(tok)),
+        };
+        lexer::syntax(self.st.input.line, msg)
+    }
+
+    fn skip_newlines(&mut self) -> Result<(), SyntaxError> {
+        while self.peek()?.kind == TokKind::Newline {
+            self.take()?;
+        }
+        Ok(())
+    }
+
+    /// Consume the reserved word `kw` or fail with `... unexpected (expecting "name")`.
+    fn expect_kw(&mut self, kw: Kw, name: &str) -> Result<(), SyntaxError> {
+        let tok = self.peek_command_word(true)?;
+        if keyword(tok) == Some(kw) {
+            self.take()?;
+            Ok(())
+        } else {
+            let tok = tok.clone();
+            Err(self.unexpected(&tok, Some(name)))
+        }
+    }
+
+    // ----- lists -----
+
+    fn complete_command(&mut self) -> Result<Option<ParsedCommand>, SyntaxError> {
+        loop {
+            let tok = self.peek_command_word(true)?;
+            match tok.kind {
+                TokKind::Newline => {
+                    self.take()?;
+                    self.st.input.text.clear();
+                    self.st.input.started = false;
+                }
+                TokKind::Eof => {
+                    self.st.input.text.clear();
+                    self.take()?;
+                    return Ok(None);
+                }
+                _ => break,
+            }
+        }
+        let line = self.peek()?.line;
+        let mut list = List::default();
+        loop {
+            let and_or = self.and_or()?;
+            let tok = self.peek()?;
+            let is_async = match tok.kind {
+                TokKind::Op(Op::Semi) => false,
+                TokKind::Op(Op::Amp) => true,
+                TokKind::Newline => {
+                    self.take()?;
+                    list.items.push(ListItem {
+                        and_or,
+                        is_async: false,
+                    });
+                    break;
+                }
+                TokKind::Eof => {
+                    list.items.push(ListItem {
+                        and_or,
+                        is_async: false,
+                    });
+                    break;
+                }
+                _ => {
+                    let tok = tok.clone();
+                    return Err(self.unexpected(&tok, None));
+                }
+            };
+            self.take()?;
+            list.items.push(ListItem { and_or, is_async });
+            let tok = self.peek_command_word(true)?;
+            match tok.kind {
+                TokKind::Newline => {
+                    self.take()?;
+                    break;
+                }
+                TokKind::Eof => break,
+                _ => {}
+            }
+        }
+        if !self.st.bodies.is_empty() {
+            fill_list(&mut list, &mut self.st.bodies);
+        }
+        let mut text = std::mem::take(&mut self.st.input.text);
+        if text.last() == Some(&b'\n') {
+            text.pop();
+        }
+        Ok(Some(ParsedCommand { list, text, line }))
+    }
+
+    /// A compound list: and-or lists separated by `;`, `&` and newlines, up to a token that
+    /// ends it (a reserved word such as `fi`, `)`, `;;`, end of input), which is not consumed.
+    /// `allow_empty`: case arms and command substitutions may be empty.
+    fn compound_list(&mut self, allow_empty: bool) -> Result<List, SyntaxError> {
+        let mut list = List::default();
+        loop {
+            self.skip_newlines()?;
+            let tok = self.peek_command_word(true)?;
+            if ends_list(tok) {
+                if list.items.is_empty() && !allow_empty && tok.kind != TokKind::Eof {
+                    let tok = tok.clone();
+                    return Err(self.unexpected(&tok, None));
+                }
+                return Ok(list);
+            }
+            let and_or = self.and_or()?;
+            let is_async = match self.peek()?.kind {
+                TokKind::Op(Op::Semi) | TokKind::Newline => {
+                    self.take()?;
+                    false
+                }
+                TokKind::Op(Op::Amp) => {
+                    self.take()?;
+                    true
+                }
+                _ => {
+                    list.items.push(ListItem {
+                        and_or,
+                        is_async: false,
+                    });
+                    return Ok(list);
+                }
+            };
+            list.items.push(ListItem { and_or, is_async });
+        }
+    }
+
+    fn and_or(&mut self) -> Result<AndOr, SyntaxError> {
+        let first = self.pipeline()?;
+        let mut rest = Vec::new();
+        loop {
+            let op = match self.peek()?.kind {
+                TokKind::Op(Op::AndIf) => AndOrOp::And,
+                TokKind::Op(Op::OrIf) => AndOrOp::Or,
+                _ => break,
+            };
+            self.take()?;
+            self.skip_newlines()?;
+            rest.push((op, self.pipeline()?));
+        }
+        Ok(AndOr { first, rest })
+    }
+
+    fn pipeline(&mut self) -> Result<Pipeline, SyntaxError> {
+        let mut negated = false;
+        if keyword(self.peek_command_word(true)?) == Some(Kw::Bang) {
+            self.take()?;
+            negated = true;
+        }
+        let mut commands = vec![self.command()?];
+        while self.peek()?.kind == TokKind::Op(Op::Pipe) {
+            self.take()?;
+            self.skip_newlines()?;
+            commands.push(self.command()?);
+        }
+        Ok(Pipeline { negated, commands })
+    }
+
+    // ----- commands -----
+
+    fn command(&mut self) -> Result<Command, SyntaxError> {
+        let tok = self.peek_command_word(true)?.clone();
+        let line = tok.line;
+        let compound = match (&tok.kind, keyword(&tok)) {
+            (_, Some(Kw::If)) => Some(Kw::If),
+            (_, Some(Kw::While)) => Some(Kw::While),
+            (_, Some(Kw::Until)) => Some(Kw::Until),
+            (_, Some(Kw::For)) => Some(Kw::For),
+            (_, Some(Kw::Case)) => Some(Kw::Case),
+            (_, Some(Kw::LBrace)) => Some(Kw::LBrace),
+            (_, Some(_)) => return Err(self.unexpected(&tok, None)),
+            (TokKind::Op(Op::LParen), _) => None,
+            (TokKind::Word(_) | TokKind::IoNumber(_), _) => {
+                return self.simple_command(line);
+            }
+            (TokKind::Op(op), _) if op.is_redirect() => return self.simple_command(line),
+            _ => return Err(self.unexpected(&tok, None)),
+        };
+        self.take()?;
+        self.enter()?;
+        let cc = match compound {
+            Some(Kw::If) => self.if_clause(),
+            Some(Kw::While) => self.while_clause(false),
+            Some(Kw::Until) => self.while_clause(true),
+            Some(Kw::For) => self.for_clause(),
+            Some(Kw::Case) => self.case_clause(),
+            Some(_) => self.brace_group(),
+            None => self.subshell(),
+        };
+        self.leave();
+        let cc = cc?;
+        let mut redirects = Vec::new();
+        while is_redirect_start(self.peek()?) {
+            redirects.push(self.redirect()?);
+        }
+        Ok(Command::Compound(cc, redirects, line))
+    }
+
+    fn brace_group(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        let body = self.compound_list(false)?;
+        self.expect_kw(Kw::RBrace, "}")?;
+        Ok(CompoundCommand::BraceGroup(body))
+    }
+
+    fn subshell(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        let body = self.compound_list(false)?;
+        self.expect_op(Op::RParen)?;
+        Ok(CompoundCommand::Subshell(body))
+    }
+
+    fn expect_op(&mut self, op: Op) -> Result<(), SyntaxError> {
+        let tok = self.peek()?;
+        if tok.kind == TokKind::Op(op) {
+            self.take()?;
+            Ok(())
+        } else {
+            let tok = tok.clone();
+            Err(self.unexpected(&tok, Some(op.text())))
+        }
+    }
+
+    fn if_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        let mut branches = Vec::new();
+        let mut else_body = None;
+        loop {
+            let cond = self.compound_list(false)?;
+            self.expect_kw(Kw::Then, "then")?;
+            let body = self.compound_list(false)?;
+            branches.push((cond, body));
+            let tok = self.peek_command_word(true)?;
+            match keyword(tok) {
+                Some(Kw::Elif) => {
+                    self.take()?;
+                }
+                Some(Kw::Else) => {
+                    self.take()?;
+                    else_body = Some(self.compound_list(false)?);
+                    self.expect_kw(Kw::Fi, "fi")?;
+                    break;
+                }
+                Some(Kw::Fi) => {
+                    self.take()?;
+                    break;
+                }
+                _ => {
+                    let tok = tok.clone();
+                    return Err(self.unexpected(&tok, Some("fi")));
+                }
+            }
+        }
+        Ok(CompoundCommand::If {
+            branches,
+            else_body,
+        })
+    }
+
+    fn while_clause(&mut self, until: bool) -> Result<CompoundCommand, SyntaxError> {
+        let cond = self.compound_list(false)?;
+        let body = self.do_group()?;
+        Ok(if until {
+            CompoundCommand::Until { cond, body }
+        } else {
+            CompoundCommand::While { cond, body }
+        })
+    }
+
+    fn do_group(&mut self) -> Result<List, SyntaxError> {
+        self.expect_kw(Kw::Do, "do")?;
+        let body = self.compound_list(false)?;
+        self.expect_kw(Kw::Done, "done")?;
+        Ok(body)
+    }
+
+    fn for_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        let tok = self.take()?;
+        let var = match &tok.kind {
+            TokKind::Word(w) => match w.as_plain_literal() {
+                Some(name) if is_name(name) => name.to_vec(),
+                _ => return Err(self.err_plain("Syntax error: Bad for loop variable")),
+            },
+            _ => return Err(self.err_plain("Syntax error: Bad for loop variable")),
+        };
+        self.skip_newlines()?;
+        let mut words = None;
+        let tok = self.peek_command_word(true)?;
+        if keyword(tok) == Some(Kw::In) {
+            self.take()?;
+            let mut list = Vec::new();
+            loop {
+                let tok = self.take()?;
+                match tok.kind {
+                    TokKind::Word(w) => list.push(Word {
+                        parts: tilde_split(w.parts, false),
+                    }),
+                    TokKind::Newline | TokKind::Op(Op::Semi) => break,
+                    _ => return Err(self.unexpected(&tok, None)),
+                }
+            }
+            words = Some(list);
+            self.skip_newlines()?;
+        } else if tok.kind == TokKind::Op(Op::Semi) {
+            self.take()?;
+            self.skip_newlines()?;
+        }
+        let body = self.do_group()?;
+        Ok(CompoundCommand::For { var, words, body })
+    }
+
+    fn err_plain(&self, message: &str) -> SyntaxError {
+        lexer::syntax(self.st.input.line, message)
+    }
+
+    fn case_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        let tok = self.take()?;
+        let word = match tok.kind {
+            TokKind::Word(w) => Word {
+                parts: tilde_split(w.parts, false),
+            },
+            _ => return Err(self.unexpected(&tok, Some("word"))),
+        };
+        self.skip_newlines()?;
+        self.expect_kw(Kw::In, "in")?;
+        let mut arms = Vec::new();
+        loop {
+            self.skip_newlines()?;
+            let tok = self.peek_command_word(true)?;
+            if keyword(tok) == Some(Kw::Esac) {
+                self.take()?;
+                break;
+            }
+            if tok.kind == TokKind::Op(Op::LParen) {
+                self.take()?;
+            }
+            let patterns = self.case_patterns()?;
+            let body = self.compound_list(true)?;
+            self.skip_newlines()?;
+            let tok = self.peek_command_word(true)?;
+            let fallthrough = match (&tok.kind, keyword(tok)) {
+                (_, Some(Kw::Esac)) => {
+                    self.take()?;
+                    arms.push(CaseArm {
+                        patterns,
+                        body,
+                        fallthrough: false,
+                    });
+                    break;
+                }
+                (TokKind::Op(Op::DSemi), _) => false,
+                (TokKind::Op(Op::SemiAnd), _) => true,
+                _ => {
+                    let tok = tok.clone();
+                    return Err(self.unexpected(&tok, Some(";;")));
+                }
+            };
+            self.take()?;
+            arms.push(CaseArm {
+                patterns,
+                body,
+                fallthrough,
+            });
+        }
+        Ok(CompoundCommand::Case { word, arms })
+    }
+
+    /// `pattern [| pattern]... )`, with dash's error messages.
+    fn case_patterns(&mut self) -> Result<Vec<Word>, SyntaxError> {
+        let mut patterns = Vec::new();
+        loop {
+            let tok = self.take()?;
+            match tok.kind {
+                TokKind::Word(w) => patterns.push(Word {
+                    parts: tilde_split(w.parts, false),
+                }),
+                TokKind::Eof => return Err(self.unexpected(&tok, Some(")"))),
+                _ => {
+                    let next = self.take()?;
+                    if next.kind == TokKind::Op(Op::Pipe) {
+                        continue;
+                    }
+                    if next.kind == TokKind::Op(Op::RParen) {
+                        return Err(self.unexpected(&tok, None));
+                    }
+                    return Err(self.unexpected(&next, Some(")")));
+                }
+            }
+            let tok = self.take()?;
+            match tok.kind {
+                TokKind::Op(Op::Pipe) => {}
+                TokKind::Op(Op::RParen) => return Ok(patterns),
+                _ => return Err(self.unexpected(&tok, Some(")"))),
+            }
+        }
+    }
+
+    fn simple_command(&mut self, line: u32) -> Result<Command, SyntaxError> {
+        let mut cmd = SimpleCommand {
+            line,
+            ..SimpleCommand::default()
+        };
+        loop {
+            let before_name = cmd.words.is_empty();
+            let tok = self.peek_command_word(before_name)?;
+            if is_redirect_start(tok) {
+                let r = self.redirect()?;
+                cmd.redirects.push(r);
+                continue;
+            }
+            let TokKind::Word(_) = tok.kind else {
+                break;
+            };
+            let Ok(Token {
+                kind: TokKind::Word(w),
+                ..
+            }) = self.take()
+            else {
+                break;
+            };
+            if before_name {
+                if let Some(eq) = assignment_split(&w) {
+                    cmd.assigns.push(make_assign(w, eq));
+                    continue;
+                }
+                if cmd.assigns.is_empty()
+                    && cmd.redirects.is_empty()
+                    && self.peek()?.kind == TokKind::Op(Op::LParen)
+                {
+                    return self.function_def(w, line);
+                }
+            }
+            cmd.words.push(Word {
+                parts: tilde_split(w.parts, false),
+            });
+        }
+        Ok(Command::Simple(cmd))
+    }
+
+    fn function_def(&mut self, name: Word, line: u32) -> Result<Command, SyntaxError> {
+        self.take()?;
+        self.expect_op(Op::RParen)?;
+        let name = match name.as_plain_literal() {
+            Some(n) if is_name(n) => n.to_vec(),
+            _ => return Err(self.err_plain("Syntax error: Bad function name")),
+        };
+        self.skip_newlines()?;
+        self.enter()?;
+        let body = self.command();
+        self.leave();
+        Ok(Command::FunctionDef(FunctionDef {
+            name,
+            body: Rc::new(body?),
+            line,
+        }))
+    }
+
+    fn redirect(&mut self) -> Result<Redirect, SyntaxError> {
+        let mut fd = None;
+        let mut tok = self.take()?;
+        if let TokKind::IoNumber(n) = tok.kind {
+            fd = Some(n);
+            tok = self.take()?;
+        }
+        let op = match tok.kind {
+            TokKind::Op(op) => redir_op(op),
+            _ => None,
+        };
+        let Some(op) = op else {
+            return Err(self.unexpected(&tok, None));
+        };
+        if let RedirOp::HereDoc { strip_tabs } = op {
+            let target = self.lex_token(true);
+            let raw = self.st.input.record.take().unwrap_or_default();
+            let target = target?;
+            if !matches!(target.kind, TokKind::Word(_)) {
+                return Err(self.unexpected(&target, None));
+            }
+            let (delim, quoted) = heredoc_delimiter(&raw);
+            let id = self.st.bodies.len();
+            self.st.bodies.push(None);
+            self.st.pending.push(PendingHereDoc {
+                id,
+                delim,
+                quoted,
+                strip_tabs,
+            });
+            return Ok(Redirect {
+                fd,
+                op,
+                target: RedirTarget::HereDoc(placeholder(id)),
+            });
+        }
+        let target = self.take()?;
+        match target.kind {
+            TokKind::Word(w) => Ok(Redirect {
+                fd,
+                op,
+                target: RedirTarget::Word(Word {
+                    parts: tilde_split(w.parts, false),
+                }),
+            }),
+            _ => Err(self.unexpected(&target, None)),
+        }
+    }
+
+    // ----- substitutions (called by the lexer) -----
+
+    /// After `$(`: the commands up to the matching `)`.
+    pub(crate) fn parse_command_subst(&mut self) -> Result<Rc<List>, SyntaxError> {
+        let saved_peek = self.st.peeked.take();
+        let saved_pending = std::mem::take(&mut self.st.pending);
+        let r = self.compound_list(true).and_then(|list| {
+            self.expect_op(Op::RParen)?;
+            Ok(list)
+        });
+        let inner = std::mem::replace(&mut self.st.pending, saved_pending);
+        self.st.pending.extend(inner);
+        self.st.peeked = saved_peek;
+        r.map(Rc::new)
+    }
+
+    /// The commands of a backquoted substitution, read from a barrier string.
+    pub(crate) fn parse_backquote_body(&mut self) -> Result<Rc<List>, SyntaxError> {
+        let saved_peek = self.st.peeked.take();
+        let saved_pending = std::mem::take(&mut self.st.pending);
+        let r = self.compound_list(true).and_then(|list| {
+            let tok = self.take()?;
+            if tok.kind != TokKind::Eof {
+                return Err(self.unexpected(&tok, None));
+            }
+            Ok(list)
+        });
+        let inner = std::mem::replace(&mut self.st.pending, saved_pending);
+        self.st.pending.extend(inner);
+        self.st.peeked = saved_peek;
+        r.map(Rc::new)
+    }
+}
+
+fn make_assign(w: Word, eq: usize) -> Assign {
+    let mut parts = w.parts.into_iter();
+    let (name, first_rest) = match parts.next() {
+        Some(WordPart::Literal(t)) => {
+            let rest = t.get(eq + 1..).unwrap_or(&[]).to_vec();
+            (t.get(..eq).unwrap_or(&[]).to_vec(), rest)
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    let mut value = Vec::new();
+    if !first_rest.is_empty() {
+        value.push(WordPart::Literal(first_rest));
+    }
+    value.extend(parts);
+    Assign {
+        name,
+        value: Word {
+            parts: tilde_split(value, true),
+        },
+    }
+}
+
+// ----- filling in here-document bodies -----
+
+fn fill_list(list: &mut List, bodies: &mut [Option<Word>]) {
+    for item in &mut list.items {
+        fill_pipeline(&mut item.and_or.first, bodies);
+        for (_, p) in &mut item.and_or.rest {
+            fill_pipeline(p, bodies);
+        }
+    }
+}
+
+fn fill_pipeline(p: &mut Pipeline, bodies: &mut [Option<Word>]) {
+    for c in &mut p.commands {
+        fill_command(c, bodies);
+    }
+}
+
+fn fill_command(c: &mut Command, bodies: &mut [Option<Word>]) {
+    match c {
+        Command::Simple(s) => {
+            for a in &mut s.assigns {
+                fill_word(&mut a.value, bodies);
+            }
+            for w in &mut s.words {
+                fill_word(w, bodies);
+            }
+            fill_redirects(&mut s.redirects, bodies);
+        }
+        Command::Compound(cc, redirects, _) => {
+            match cc {
+                CompoundCommand::BraceGroup(l) | CompoundCommand::Subshell(l) => {
+                    fill_list(l, bodies)
+                }
+                CompoundCommand::For { words, body, .. } => {
+                    for w in words.iter_mut().flatten() {
+                        fill_word(w, bodies);
+                    }
+                    fill_list(body, bodies);
+                }
+                CompoundCommand::Case { word, arms } => {
+                    fill_word(word, bodies);
+                    for arm in arms {
+                        for p in &mut arm.patterns {
+                            fill_word(p, bodies);
+                        }
+                        fill_list(&mut arm.body, bodies);
+                    }
+                }
+                CompoundCommand::If {
+                    branches,
+                    else_body,
+                } => {
+                    for (c, b) in branches {
+                        fill_list(c, bodies);
+                        fill_list(b, bodies);
+                    }
+                    if let Some(e) = else_body {
+                        fill_list(e, bodies);
+                    }
+                }
+                CompoundCommand::While { cond, body } | CompoundCommand::Until { cond, body } => {
+                    fill_list(cond, bodies);
+                    fill_list(body, bodies);
+                }
+            }
+            fill_redirects(redirects, bodies);
+        }
+        Command::FunctionDef(f) => {
+            if let Some(body) = Rc::get_mut(&mut f.body) {
+                fill_command(body, bodies);
+            }
+        }
+    }
+}
+
+fn fill_redirects(redirects: &mut [Redirect], bodies: &mut [Option<Word>]) {
+    for r in redirects {
+        match &mut r.target {
+            RedirTarget::Word(w) => fill_word(w, bodies),
+            RedirTarget::HereDoc(w) => {
+                let id = w
+                    .as_plain_literal()
+                    .and_then(|t| std::str::from_utf8(t).ok())
+                    .and_then(|t| t.parse::<usize>().ok());
+                if let Some(body) = id.and_then(|id| bodies.get_mut(id)).and_then(Option::take) {
+                    *w = body;
+                } else {
+                    fill_word(w, bodies);
+                }
+            }
+        }
+    }
+}
+
+fn fill_word(w: &mut Word, bodies: &mut [Option<Word>]) {
+    fill_parts(&mut w.parts, bodies);
+}
+
+fn fill_parts(parts: &mut [WordPart], bodies: &mut [Option<Word>]) {
+    for p in parts {
+        match p {
+            WordPart::DoubleQuoted(inner) => fill_parts(inner, bodies),
+            WordPart::Param(pe) => {
+                use super::ast::ParamOp::*;
+                match &mut pe.op {
+                    Default { word, .. }
+                    | Assign { word, .. }
+                    | Error { word, .. }
+                    | Alternative { word, .. }
+                    | RemoveSmallestSuffix(word)
+                    | RemoveLargestSuffix(word)
+                    | RemoveSmallestPrefix(word)
+                    | RemoveLargestPrefix(word) => fill_word(word, bodies),
+                    Plain | Length => {}
+                }
+            }
+            WordPart::CommandSubst(list) => {
+                if let Some(list) = Rc::get_mut(list) {
+                    fill_list(list, bodies);
+                }
+            }
+            WordPart::Arith(w) => fill_word(w, bodies),
+            WordPart::Literal(_) | WordPart::Quoted(_) | WordPart::Tilde(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;
