@@ -216,7 +216,8 @@ mod tests {
         assert_eq!(parse(&w(&["-l", "0"])), err("invalid signal number or exit status: 0"));
         assert_eq!(parse(&w(&["-l", "65"])), err("invalid signal number or exit status: 65"));
         assert_eq!(parse(&w(&["-l", "abc"])), err("Illegal number: abc"));
-        assert_eq!(parse(&w(&["-l", "-s", "1"])), err(USAGE));
+        assert_eq!(parse(&w(&["-l", "-s", "1"])), Ok(Action::ListAll));
+        assert_eq!(parse(&w(&["-s", "1", "-l", "9"])), err(USAGE));
         assert_eq!(parse(&w(&["-"])), send(15, &["-"]));
     }
 
@@ -248,7 +249,7 @@ mod tests {
                 return;
             };
             let e = String::from_utf8_lossy(&d.stderr);
-            let e = e.trim_end().strip_prefix("sh: 1: kill: ").unwrap_or(&e).to_string();
+            let e = e.strip_suffix('\n').unwrap_or(&e).strip_prefix("sh: 1: kill: ").unwrap_or(&e).to_string();
             let mine = match parse(&w(c)) {
                 Err(m) => String::from_utf8_lossy(&m).into_owned(),
                 Ok(Action::Send { targets, .. }) => {

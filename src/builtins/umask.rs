@@ -51,12 +51,16 @@ pub fn parse(arg: &[u8], current: u32) -> Result<u32, String> {
         if positions == 0 {
             positions = 0o111;
         }
+        if i == arg.len() {
+            // dash reads past the end here; it ends with an error.
+            return Err(format!("Illegal mode: {}", String::from_utf8_lossy(arg)));
+        }
         let Some(&op) = arg.get(i).filter(|c| b"=+-".contains(c)) else {
             break;
         };
         i += 1;
         let mut val = 0u32;
-        while let Some(&c) = arg.get(i).filter(|c| b"rwxugoXst".contains(c)) {
+        while let Some(&c) = arg.get(i).filter(|c| b"rwxugoXs".contains(c)) {
             val |= match c {
                 b'r' => 0o4,
                 b'w' => 0o2,
@@ -193,6 +197,13 @@ mod tests {
             (0o022, "0"),
             (0o022, "00077"),
             (0o022, "77777777777777"),
+            (0o022, "u=r,u"),
+            (0o022, "u+"),
+            (0o022, "u+s"),
+            (0o022, "u+t"),
+            (0o022, "u+ug"),
+            (0o022, "u=rwx g="),
+            (0o022, "u=rw;"),
         ];
         for &(start, arg) in cases {
             if let Some((d, _)) = dash(start, arg) {
