@@ -369,9 +369,9 @@ mod tests {
             }
             ind = st.optind;
             off = st.optoff;
-            let oa = optarg
-                .as_ref()
-                .map_or("unset".to_string(), |v| String::from_utf8_lossy(v).to_string());
+            let oa = optarg.as_ref().map_or("unset".to_string(), |v| {
+                String::from_utf8_lossy(v).to_string()
+            });
             lines.push(format!(
                 "x={} OPTARG={} OPTIND={}",
                 st.var as char, oa, st.optind
@@ -419,7 +419,10 @@ mod tests {
 
     #[test]
     fn against_dash() {
-        check("ab:c", &["-a", "-bfoo", "-c", "-b", "bar", "-ca", "-d", "--", "-a"]);
+        check(
+            "ab:c",
+            &["-a", "-bfoo", "-c", "-b", "bar", "-ca", "-d", "--", "-a"],
+        );
         check(":ab:", &["-a", "-d", "-b"]);
         check("abc", &["-ab", "-c"]);
         check("abc", &["-abc", "x", "-a"]);

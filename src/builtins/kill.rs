@@ -5,7 +5,8 @@ use crate::exec::signal;
 use crate::exec::ExecResult;
 use crate::state::Shell;
 
-const USAGE: &str = "Usage: kill [-s sigspec | -signum | -sigspec] [pid | job]... or\nkill -l [exitstatus]";
+const USAGE: &str =
+    "Usage: kill [-s sigspec | -signum | -sigspec] [pid | job]... or\nkill -l [exitstatus]";
 
 /// The C library's message for an errno value.
 pub(crate) fn strerror(errno: i32) -> String {
@@ -88,7 +89,10 @@ pub fn parse(args: &[Vec<u8>]) -> Result<Action, Vec<u8>> {
         };
         let n = number(a)?;
         let n = if n > 128 { n - 128 } else { n };
-        return match (0 < n && n < i64::from(signal::NSIG)).then(|| signal::name(n as i32)).flatten() {
+        return match (0 < n && n < i64::from(signal::NSIG))
+            .then(|| signal::name(n as i32))
+            .flatten()
+        {
             Some(name) => Ok(Action::Name(name)),
             None => {
                 let mut m = b"invalid signal number or exit status: ".to_vec();
@@ -202,8 +206,14 @@ mod tests {
         assert_eq!(parse(&w(&["-0", "1"])), send(0, &["1"]));
         assert_eq!(parse(&w(&["--", "1"])), send(15, &["1"]));
         assert_eq!(parse(&w(&["-9", "--", "1"])), send(9, &["--", "1"]));
-        assert_eq!(parse(&w(&["-s", "SIGTERM", "1"])), err("invalid signal number or name: SIGTERM"));
-        assert_eq!(parse(&w(&["-s", "EXIT", "1"])), err("invalid signal number or name: EXIT"));
+        assert_eq!(
+            parse(&w(&["-s", "SIGTERM", "1"])),
+            err("invalid signal number or name: SIGTERM")
+        );
+        assert_eq!(
+            parse(&w(&["-s", "EXIT", "1"])),
+            err("invalid signal number or name: EXIT")
+        );
         assert_eq!(parse(&w(&["-9x", "1"])), err("Illegal option -9"));
         assert_eq!(parse(&w(&[])), err(USAGE));
         assert_eq!(parse(&w(&["-9"])), err(USAGE));
@@ -213,8 +223,14 @@ mod tests {
         assert_eq!(parse(&w(&["-l", "137"])), Ok(Action::Name("KILL")));
         assert_eq!(parse(&w(&["-l", " 9 "])), Ok(Action::Name("KILL")));
         assert_eq!(parse(&w(&["-l", "1", "2"])), Ok(Action::Name("HUP")));
-        assert_eq!(parse(&w(&["-l", "0"])), err("invalid signal number or exit status: 0"));
-        assert_eq!(parse(&w(&["-l", "65"])), err("invalid signal number or exit status: 65"));
+        assert_eq!(
+            parse(&w(&["-l", "0"])),
+            err("invalid signal number or exit status: 0")
+        );
+        assert_eq!(
+            parse(&w(&["-l", "65"])),
+            err("invalid signal number or exit status: 65")
+        );
         assert_eq!(parse(&w(&["-l", "abc"])), err("Illegal number: abc"));
         assert_eq!(parse(&w(&["-l", "-s", "1"])), Ok(Action::ListAll));
         assert_eq!(parse(&w(&["-s", "1", "-l", "9"])), err(USAGE));
@@ -249,7 +265,12 @@ mod tests {
                 return;
             };
             let e = String::from_utf8_lossy(&d.stderr);
-            let e = e.strip_suffix('\n').unwrap_or(&e).strip_prefix("sh: 1: kill: ").unwrap_or(&e).to_string();
+            let e = e
+                .strip_suffix('\n')
+                .unwrap_or(&e)
+                .strip_prefix("sh: 1: kill: ")
+                .unwrap_or(&e)
+                .to_string();
             let mine = match parse(&w(c)) {
                 Err(m) => String::from_utf8_lossy(&m).into_owned(),
                 Ok(Action::Send { targets, .. }) => {

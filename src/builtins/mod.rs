@@ -28,16 +28,56 @@ pub struct Builtin {
 
 /// The built-ins, sorted by name.
 static BUILTINS: &[Builtin] = &[
-    Builtin { name: "[", func: test::bracket, special: false },
-    Builtin { name: "echo", func: echo::echo, special: false },
-    Builtin { name: "getopts", func: getopts::getopts, special: false },
-    Builtin { name: "kill", func: kill::kill, special: false },
-    Builtin { name: "printf", func: printf::printf, special: false },
-    Builtin { name: "read", func: read::read, special: false },
-    Builtin { name: "test", func: test::test, special: false },
-    Builtin { name: "times", func: times::times, special: true },
-    Builtin { name: "ulimit", func: ulimit::ulimit, special: false },
-    Builtin { name: "umask", func: umask::umask, special: false },
+    Builtin {
+        name: "[",
+        func: test::bracket,
+        special: false,
+    },
+    Builtin {
+        name: "echo",
+        func: echo::echo,
+        special: false,
+    },
+    Builtin {
+        name: "getopts",
+        func: getopts::getopts,
+        special: false,
+    },
+    Builtin {
+        name: "kill",
+        func: kill::kill,
+        special: false,
+    },
+    Builtin {
+        name: "printf",
+        func: printf::printf,
+        special: false,
+    },
+    Builtin {
+        name: "read",
+        func: read::read,
+        special: false,
+    },
+    Builtin {
+        name: "test",
+        func: test::test,
+        special: false,
+    },
+    Builtin {
+        name: "times",
+        func: times::times,
+        special: true,
+    },
+    Builtin {
+        name: "ulimit",
+        func: ulimit::ulimit,
+        special: false,
+    },
+    Builtin {
+        name: "umask",
+        func: umask::umask,
+        special: false,
+    },
 ];
 
 pub fn lookup(name: &[u8]) -> Option<&'static Builtin> {

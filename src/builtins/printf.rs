@@ -89,7 +89,8 @@ fn strtoint(s: &[u8], signed: bool) -> (u64, usize, bool) {
     }
     let mut base = 10;
     if s.get(i) == Some(&b'0') {
-        if matches!(s.get(i + 1), Some(b'x' | b'X')) && s.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+        if matches!(s.get(i + 1), Some(b'x' | b'X'))
+            && s.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
         {
             base = 16;
             i += 2;
@@ -101,7 +102,10 @@ fn strtoint(s: &[u8], signed: bool) -> (u64, usize, bool) {
     let mut mag: u64 = 0;
     let mut over = false;
     while let Some(d) = s.get(i).and_then(|&c| (c as char).to_digit(base)) {
-        match mag.checked_mul(u64::from(base)).and_then(|m| m.checked_add(u64::from(d))) {
+        match mag
+            .checked_mul(u64::from(base))
+            .and_then(|m| m.checked_add(u64::from(d)))
+        {
             Some(m) => mag = m,
             None => over = true,
         }
@@ -113,10 +117,18 @@ fn strtoint(s: &[u8], signed: bool) -> (u64, usize, bool) {
     if signed {
         let limit = if neg { 1u64 << 63 } else { (1u64 << 63) - 1 };
         if over || mag > limit {
-            let v = if neg { i64::MIN as u64 } else { i64::MAX as u64 };
+            let v = if neg {
+                i64::MIN as u64
+            } else {
+                i64::MAX as u64
+            };
             return (v, i, true);
         }
-        let v = if neg { (mag as i64).wrapping_neg() as u64 } else { mag };
+        let v = if neg {
+            (mag as i64).wrapping_neg() as u64
+        } else {
+            mag
+        };
         (v, i, false)
     } else if over {
         (u64::MAX, i, true)
@@ -221,7 +233,8 @@ impl Spec<'_> {
     }
 
     fn width(&self) -> usize {
-        self.width.map_or(0, |w| w.unsigned_abs().min(MAX_FIELD as u64) as usize)
+        self.width
+            .map_or(0, |w| w.unsigned_abs().min(MAX_FIELD as u64) as usize)
     }
 
     fn precision(&self) -> Option<usize> {
@@ -553,7 +566,11 @@ mod tests {
             "stdout of printf {shown:?}"
         );
         assert_eq!(mine.errors, errs, "stderr of printf {shown:?}");
-        assert_eq!(Some(mine.status), d.status.code(), "status of printf {shown:?}");
+        assert_eq!(
+            Some(mine.status),
+            d.status.code(),
+            "status of printf {shown:?}"
+        );
     }
 
     #[test]
@@ -597,7 +614,14 @@ mod tests {
             &[b"%d %s\n", b"1x", b"2"],
             &[b"%z"],
             &[b"abc%z"],
-            &[b"%5.2f|%e|%g|%G|%E\n", b"3.14159", b"12345.678", b"0.0001", b"1e20", b"0"],
+            &[
+                b"%5.2f|%e|%g|%G|%E\n",
+                b"3.14159",
+                b"12345.678",
+                b"0.0001",
+                b"1e20",
+                b"0",
+            ],
             &[b"%d %d %x\n", b"'A", b"0x1f", b"010"],
             &[b"%d\n", b"99999999999999999999"],
             &[b"%d\n", b"--", b"5"],
@@ -623,11 +647,30 @@ mod tests {
             &[b"%d", b" +12"],
             &[b"%d|", b"'", b"\"ab", "'é".as_bytes()],
             &[b"%d %d\n", b"1"],
-            &[b"%#.3g|%g|%g|%g|%.0f|%.0f|%e|%a", b"1", b"1e-5", b"123456789", b"0.5", b"0.5", b"1.5", b"inf", b"1"],
+            &[
+                b"%#.3g|%g|%g|%g|%.0f|%.0f|%e|%a",
+                b"1",
+                b"1e-5",
+                b"123456789",
+                b"0.5",
+                b"0.5",
+                b"1.5",
+                b"inf",
+                b"1",
+            ],
             &[b"%f|%f", b"1e400", b"nan"],
             &[b"%f", b"1x"],
             &[b"%.20f", b"0.1"],
-            &[b"%-+5d|%+-5d|%- d|%0-5d|%#5x|%#05x|%#.0o", b"1", b"2", b"3", b"4", b"255", b"255", b"0"],
+            &[
+                b"%-+5d|%+-5d|%- d|%0-5d|%#5x|%#05x|%#.0o",
+                b"1",
+                b"2",
+                b"3",
+                b"4",
+                b"255",
+                b"255",
+                b"0",
+            ],
             &[b"\\e\\E\\\"\\x\\777|\\0|\\08"],
             &[b"%*5d|", b"3", b"7"],
             &[b"%5*d|", b"3", b"7"],
@@ -649,14 +692,31 @@ mod tests {
             &[b"%d", b"9223372036854775807"],
             &[b"%x|%X|%o", b"-1", b"255", b"-8"],
             &[b"%c", "é".as_bytes()],
-            &[b"%.3d|%+.0d|%#o|%#x|% d|%+d|%05d|%x|%o", b"5", b"0", b"0", b"0", b"3", b"3", b"-42", b"-1", b"-1"],
+            &[
+                b"%.3d|%+.0d|%#o|%#x|% d|%+d|%05d|%x|%o",
+                b"5",
+                b"0",
+                b"0",
+                b"0",
+                b"3",
+                b"3",
+                b"-42",
+                b"-1",
+                b"-1",
+            ],
             &[b"%ld", b"5"],
             &[b"%s"],
             &[b""],
             &[b"", b"a", b"b"],
             &[b"x", b"a", b"b"],
             &[b"%%%s%%\n", b"a", b"b"],
-            &[b"%010.3f|%-10.2e|%+g|% G", b"3.14159", b"2.5", b"7", b"1e-10"],
+            &[
+                b"%010.3f|%-10.2e|%+g|% G",
+                b"3.14159",
+                b"2.5",
+                b"7",
+                b"1e-10",
+            ],
             &[b"%F|%.1F|%A", b"inf", b"2.25", b"0.5"],
             &[b"%g|%g|%g", b"100000", b"1000000", b"1e-4"],
             &[b"%f", b"0x1p3"],

@@ -132,8 +132,7 @@ fn read_byte() -> Option<u8> {
         let n = unsafe { libc::read(0, (&mut c as *mut u8).cast(), 1) };
         match n {
             1 => return Some(c),
-            n if n < 0
-                && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) => {}
+            n if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) => {}
             _ => return None,
         }
     }
@@ -194,11 +193,18 @@ mod tests {
         let mut it = input.iter().copied();
         let line = read_line(|| it.next(), raw);
         let mut fields = split(&line, ifs, names).into_iter();
-        let vals = (0..names).map(|_| fields.next().unwrap_or_default()).collect();
+        let vals = (0..names)
+            .map(|_| fields.next().unwrap_or_default())
+            .collect();
         (vals, i32::from(line.eof), it.collect())
     }
 
-    fn dash(input: &[u8], raw: bool, ifs: Option<&[u8]>, names: usize) -> Option<(Vec<Vec<u8>>, i32)> {
+    fn dash(
+        input: &[u8],
+        raw: bool,
+        ifs: Option<&[u8]>,
+        names: usize,
+    ) -> Option<(Vec<Vec<u8>>, i32)> {
         use std::io::Write;
         use std::os::unix::ffi::OsStrExt;
         let vars: Vec<String> = (0..names).map(|i| format!("v{i}")).collect();
@@ -247,10 +253,19 @@ mod tests {
         assert_eq!((v, st, rest), (vec![b"ab".to_vec()], 0, b"c".to_vec()));
     }
 
+    /// Input, -r, IFS (None: unset), number of names.
+    type Case<'a> = (&'a [u8], bool, Option<&'a [u8]>, usize);
+
     #[test]
     fn against_dash() {
         let sp: Option<&[u8]> = None;
-        let cases: &[(&[u8], bool, Option<&[u8]>, usize)] = &[
+        if std::path::Path::new("/usr/bin/dash").exists() {
+            assert_eq!(
+                dash(b"a b\n", false, sp, 2),
+                Some((vec![b"a".to_vec(), b"b".to_vec()], 0))
+            );
+        }
+        let cases: &[Case] = &[
             (b"a b  c  \n", false, sp, 2),
             (b"  a:b:c: \n", false, Some(b": "), 2),
             (b"a:b:c:\n", false, Some(b":"), 2),

@@ -469,7 +469,11 @@ mod tests {
             return;
         };
         let err = String::from_utf8_lossy(&d.stderr);
-        let err = err.strip_suffix('\n').unwrap_or(&err).strip_prefix("sh: 1: test: ").unwrap_or(&err);
+        let err = err
+            .strip_suffix('\n')
+            .unwrap_or(&err)
+            .strip_prefix("sh: 1: test: ")
+            .unwrap_or(&err);
         match mine {
             Ok(s) => assert_eq!((Some(s), ""), (d.status.code(), err), "test {args:?}"),
             Err(m) => assert_eq!(

@@ -29,12 +29,14 @@ pub fn times(_sh: &mut Shell, _args: &[Vec<u8>]) -> ExecResult {
         libc::times(&mut t);
         (t, libc::sysconf(libc::_SC_CLK_TCK))
     };
+    // clock_t and long are i64 on 64-bit Linux but not everywhere.
+    #[allow(clippy::useless_conversion)]
     let out = render(
-        t.tms_utime as i64,
-        t.tms_stime as i64,
-        t.tms_cutime as i64,
-        t.tms_cstime as i64,
-        hz as i64,
+        i64::from(t.tms_utime),
+        i64::from(t.tms_stime),
+        i64::from(t.tms_cutime),
+        i64::from(t.tms_cstime),
+        i64::from(hz),
     );
     crate::exec::io::write_all(1, out.as_bytes());
     Ok(0)
@@ -46,21 +48,43 @@ mod tests {
 
     #[test]
     fn format() {
-        assert_eq!(render(0, 0, 0, 0, 100), "0m0.000000s 0m0.000000s\n0m0.000000s 0m0.000000s\n");
-        assert_eq!(render(1, 250, 6000, 6123, 100), "0m0.010000s 0m2.500000s\n1m0.000000s 1m1.230000s\n");
-        assert_eq!(render(360_000, 59_999, 7, 12_345, 100), "60m0.000000s 9m59.990000s\n0m0.070000s 2m3.450000s\n");
-        assert_eq!(render(5, 5, 5, 5, 0), "0m5.000000s 0m5.000000s\n0m5.000000s 0m5.000000s\n");
+        assert_eq!(
+            render(0, 0, 0, 0, 100),
+            "0m0.000000s 0m0.000000s\n0m0.000000s 0m0.000000s\n"
+        );
+        assert_eq!(
+            render(1, 250, 6000, 6123, 100),
+            "0m0.010000s 0m2.500000s\n1m0.000000s 1m1.230000s\n"
+        );
+        assert_eq!(
+            render(360_000, 59_999, 7, 12_345, 100),
+            "60m0.000000s 9m59.990000s\n0m0.070000s 2m3.450000s\n"
+        );
+        assert_eq!(
+            render(5, 5, 5, 5, 0),
+            "0m5.000000s 0m5.000000s\n0m5.000000s 0m5.000000s\n"
+        );
     }
 
     #[test]
     fn shape_matches_dash() {
-        let Ok(d) = std::process::Command::new("/usr/bin/dash").args(["-c", "times"]).output() else {
+        let Ok(d) = std::process::Command::new("/usr/bin/dash")
+            .args(["-c", "times"])
+            .output()
+        else {
             return;
         };
         let s = String::from_utf8_lossy(&d.stdout);
-        let shape = |s: &str| s.chars().map(|c| if c.is_ascii_digit() { '9' } else { c }).collect::<String>();
-        let lines: Vec<String> = s.lines().map(|l| shape(l)).collect();
+        let shape = |s: &str| {
+            s.chars()
+                .map(|c| if c.is_ascii_digit() { '9' } else { c })
+                .collect::<String>()
+        };
+        let lines: Vec<String> = s.lines().map(shape).collect();
         assert_eq!(lines.len(), 2);
-        assert_eq!(shape(render(1, 2, 3, 4, 100).lines().next().unwrap_or("")), lines[0]);
+        assert_eq!(
+            shape(render(1, 2, 3, 4, 100).lines().next().unwrap_or("")),
+            lines[0]
+        );
     }
 }

@@ -14,18 +14,78 @@ pub struct Limit {
 
 /// dash's limits, in its `-a` order.
 pub static LIMITS: &[Limit] = &[
-    Limit { name: "time(seconds)", resource: libc::RLIMIT_CPU as i32, factor: 1, option: b't' },
-    Limit { name: "file(blocks)", resource: libc::RLIMIT_FSIZE as i32, factor: 512, option: b'f' },
-    Limit { name: "data(kbytes)", resource: libc::RLIMIT_DATA as i32, factor: 1024, option: b'd' },
-    Limit { name: "stack(kbytes)", resource: libc::RLIMIT_STACK as i32, factor: 1024, option: b's' },
-    Limit { name: "coredump(blocks)", resource: libc::RLIMIT_CORE as i32, factor: 512, option: b'c' },
-    Limit { name: "memory(kbytes)", resource: libc::RLIMIT_RSS as i32, factor: 1024, option: b'm' },
-    Limit { name: "locked memory(kbytes)", resource: libc::RLIMIT_MEMLOCK as i32, factor: 1024, option: b'l' },
-    Limit { name: "process", resource: libc::RLIMIT_NPROC as i32, factor: 1, option: b'p' },
-    Limit { name: "nofiles", resource: libc::RLIMIT_NOFILE as i32, factor: 1, option: b'n' },
-    Limit { name: "vmemory(kbytes)", resource: libc::RLIMIT_AS as i32, factor: 1024, option: b'v' },
-    Limit { name: "locks", resource: libc::RLIMIT_LOCKS as i32, factor: 1, option: b'w' },
-    Limit { name: "rtprio", resource: libc::RLIMIT_RTPRIO as i32, factor: 1, option: b'r' },
+    Limit {
+        name: "time(seconds)",
+        resource: libc::RLIMIT_CPU as i32,
+        factor: 1,
+        option: b't',
+    },
+    Limit {
+        name: "file(blocks)",
+        resource: libc::RLIMIT_FSIZE as i32,
+        factor: 512,
+        option: b'f',
+    },
+    Limit {
+        name: "data(kbytes)",
+        resource: libc::RLIMIT_DATA as i32,
+        factor: 1024,
+        option: b'd',
+    },
+    Limit {
+        name: "stack(kbytes)",
+        resource: libc::RLIMIT_STACK as i32,
+        factor: 1024,
+        option: b's',
+    },
+    Limit {
+        name: "coredump(blocks)",
+        resource: libc::RLIMIT_CORE as i32,
+        factor: 512,
+        option: b'c',
+    },
+    Limit {
+        name: "memory(kbytes)",
+        resource: libc::RLIMIT_RSS as i32,
+        factor: 1024,
+        option: b'm',
+    },
+    Limit {
+        name: "locked memory(kbytes)",
+        resource: libc::RLIMIT_MEMLOCK as i32,
+        factor: 1024,
+        option: b'l',
+    },
+    Limit {
+        name: "process",
+        resource: libc::RLIMIT_NPROC as i32,
+        factor: 1,
+        option: b'p',
+    },
+    Limit {
+        name: "nofiles",
+        resource: libc::RLIMIT_NOFILE as i32,
+        factor: 1,
+        option: b'n',
+    },
+    Limit {
+        name: "vmemory(kbytes)",
+        resource: libc::RLIMIT_AS as i32,
+        factor: 1024,
+        option: b'v',
+    },
+    Limit {
+        name: "locks",
+        resource: libc::RLIMIT_LOCKS as i32,
+        factor: 1,
+        option: b'w',
+    },
+    Limit {
+        name: "rtprio",
+        resource: libc::RLIMIT_RTPRIO as i32,
+        factor: 1,
+        option: b'r',
+    },
 ];
 
 /// What to do, from the arguments.
@@ -74,7 +134,13 @@ pub fn parse(args: &[Vec<u8>]) -> Result<Request, Vec<u8>> {
             }
         }
     };
-    Ok(Request { soft, hard, all, which, set })
+    Ok(Request {
+        soft,
+        hard,
+        all,
+        which,
+        set,
+    })
 }
 
 /// A limit as dash shows it.
@@ -87,7 +153,10 @@ pub fn show(value: u64, factor: u64) -> String {
 }
 
 fn get(resource: i32) -> libc::rlimit {
-    let mut r = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: r is a valid rlimit to fill; an unknown resource only fails with EINVAL.
     unsafe { libc::getrlimit(resource as _, &mut r) };
     r
@@ -124,7 +193,10 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             // SAFETY: r is a valid rlimit.
             if unsafe { libc::setrlimit(l.resource as _, &r) } < 0 {
                 let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-                sh.error(&format!("ulimit: error setting limit ({})", super::kill::strerror(e)));
+                sh.error(&format!(
+                    "ulimit: error setting limit ({})",
+                    super::kill::strerror(e)
+                ));
                 return Ok(2);
             }
         }
@@ -147,9 +219,15 @@ mod tests {
     #[test]
     fn parsing() {
         let r = parse(&w(&[])).unwrap_or_else(|_| unreachable!());
-        assert_eq!((r.soft, r.hard, r.all, LIMITS[r.which].option, r.set), (true, true, false, b'f', None));
+        assert_eq!(
+            (r.soft, r.hard, r.all, LIMITS[r.which].option, r.set),
+            (true, true, false, b'f', None)
+        );
         let r = parse(&w(&["-Hn"])).unwrap_or_else(|_| unreachable!());
-        assert_eq!((r.soft, r.hard, LIMITS[r.which].option), (false, true, b'n'));
+        assert_eq!(
+            (r.soft, r.hard, LIMITS[r.which].option),
+            (false, true, b'n')
+        );
         let r = parse(&w(&["-HSn"])).unwrap_or_else(|_| unreachable!());
         assert_eq!((r.soft, r.hard), (true, false));
         let r = parse(&w(&["-n", "-c"])).unwrap_or_else(|_| unreachable!());
@@ -177,7 +255,10 @@ mod tests {
     /// Reading limits gives what dash prints (same process limits, inherited).
     #[test]
     fn listing_matches_dash() {
-        for opts in ["-a", "-Ha", "-Sa", "", "-n", "-Hn", "-s", "-c", "-p", "-r", "-w", "-t", "-v", "-l", "-m", "-d"] {
+        for opts in [
+            "-a", "-Ha", "-Sa", "", "-n", "-Hn", "-s", "-c", "-p", "-r", "-w", "-t", "-v", "-l",
+            "-m", "-d",
+        ] {
             let Ok(d) = std::process::Command::new("/usr/bin/dash")
                 .arg("-c")
                 .arg(format!("ulimit {opts}"))
@@ -192,7 +273,11 @@ mod tests {
             let mut out = String::new();
             if req.all {
                 for l in LIMITS {
-                    out.push_str(&format!("{:<20} {}\n", l.name, show(pick(&get(l.resource)), l.factor)));
+                    out.push_str(&format!(
+                        "{:<20} {}\n",
+                        l.name,
+                        show(pick(&get(l.resource)), l.factor)
+                    ));
                 }
             } else {
                 let l = &LIMITS[req.which];

@@ -157,11 +157,7 @@ mod tests {
     fn mine(start: u32, arg: &str) -> String {
         match parse(arg.as_bytes(), start) {
             Ok(m) => format!("{:04o}\n{}\n0\n", m, symbolic(m)),
-            Err(e) => format!(
-                "sh: 1: umask: {e}\n{:04o}\n{}\n2\n",
-                start,
-                symbolic(start)
-            ),
+            Err(e) => format!("sh: 1: umask: {e}\n{:04o}\n{}\n2\n", start, symbolic(start)),
         }
     }
 
