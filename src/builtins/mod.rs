@@ -3,14 +3,23 @@
 pub mod alias;
 pub mod cd;
 pub mod command;
+pub mod echo;
 pub mod eval;
 pub mod fc;
 pub mod flow;
+pub mod getopts;
 pub mod jobs;
+pub mod kill;
 pub mod newgrp;
+pub mod printf;
+pub mod read;
 pub mod set;
+pub mod test;
+pub mod times;
 pub mod trap;
 pub mod truefalse;
+pub mod ulimit;
+pub mod umask;
 pub mod util;
 pub mod vars;
 
@@ -36,12 +45,14 @@ pub struct Builtin {
 static BUILTINS: &[Builtin] = &[
     b(".", eval::dot, true),
     b(":", truefalse::colon, true),
+    b("[", test::bracket, false),
     b("alias", alias::alias, false),
     b("bg", jobs::bg, false),
     b("break", flow::break_, true),
     b("cd", cd::cd, false),
     b("command", command::command, false),
     b("continue", flow::continue_, true),
+    b("echo", echo::echo, false),
     b("eval", eval::eval, true),
     b("exec", eval::exec, true),
     b("exit", flow::exit, true),
@@ -49,18 +60,26 @@ static BUILTINS: &[Builtin] = &[
     b("false", truefalse::false_, false),
     b("fc", fc::fc, false),
     b("fg", jobs::fg, false),
+    b("getopts", getopts::getopts, false),
     b("hash", command::hash, false),
     b("jobs", jobs::jobs, false),
+    b("kill", kill::kill, false),
     b("local", vars::local, false),
     b("newgrp", newgrp::newgrp, false),
+    b("printf", printf::printf, false),
     b("pwd", cd::pwd, false),
+    b("read", read::read, false),
     b("readonly", vars::readonly, true),
     b("return", flow::return_, true),
     b("set", set::set, true),
     b("shift", set::shift, true),
+    b("test", test::test, false),
+    b("times", times::times, true),
     b("trap", trap::trap, true),
     b("true", truefalse::colon, false),
     b("type", command::type_, false),
+    b("ulimit", ulimit::ulimit, false),
+    b("umask", umask::umask, false),
     b("unalias", alias::unalias, false),
     b("unset", vars::unset, true),
     b("wait", jobs::wait, false),

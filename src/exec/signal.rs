@@ -1,39 +1,158 @@
 //! Signal names and numbers, as `kill -l` and `trap` spell them.
+//!
+//! The names are dash's: without the `SIG` prefix, matched without regard to case, `EXIT` for
+//! 0 (trap's pseudo-signal), a bare number for signals with no name (16, 32, 33 on Linux), and
+//! `RTMIN+n` / `RTMAX-n` for the realtime signals.
 
-/// The number of a signal given by name (`INT`, `SIGINT`) or number.
-pub fn number(name: &[u8]) -> Option<i32> {
-    let name = name.strip_prefix(b"SIG").unwrap_or(name);
-    if let Ok(n) = std::str::from_utf8(name).unwrap_or("").parse::<i32>() {
-        return Some(n);
-    }
-    all()
-        .iter()
-        .find(|(_, n)| n.as_bytes() == name)
-        .map(|(s, _)| *s)
+use std::sync::OnceLock;
+
+/// One more than the highest signal number (Linux).
+pub const NSIG: i32 = 65;
+
+/// The classic signals, by their libc numbers.
+const NAMED: &[(i32, &str)] = &[
+    (libc::SIGHUP, "HUP"),
+    (libc::SIGINT, "INT"),
+    (libc::SIGQUIT, "QUIT"),
+    (libc::SIGILL, "ILL"),
+    (libc::SIGTRAP, "TRAP"),
+    (libc::SIGABRT, "ABRT"),
+    (libc::SIGBUS, "BUS"),
+    (libc::SIGFPE, "FPE"),
+    (libc::SIGKILL, "KILL"),
+    (libc::SIGUSR1, "USR1"),
+    (libc::SIGSEGV, "SEGV"),
+    (libc::SIGUSR2, "USR2"),
+    (libc::SIGPIPE, "PIPE"),
+    (libc::SIGALRM, "ALRM"),
+    (libc::SIGTERM, "TERM"),
+    (libc::SIGCHLD, "CHLD"),
+    (libc::SIGCONT, "CONT"),
+    (libc::SIGSTOP, "STOP"),
+    (libc::SIGTSTP, "TSTP"),
+    (libc::SIGTTIN, "TTIN"),
+    (libc::SIGTTOU, "TTOU"),
+    (libc::SIGURG, "URG"),
+    (libc::SIGXCPU, "XCPU"),
+    (libc::SIGXFSZ, "XFSZ"),
+    (libc::SIGVTALRM, "VTALRM"),
+    (libc::SIGPROF, "PROF"),
+    (libc::SIGWINCH, "WINCH"),
+    (libc::SIGIO, "IO"),
+    (libc::SIGPWR, "PWR"),
+    (libc::SIGSYS, "SYS"),
+];
+
+/// Every signal 1..NSIG with its name, in number order (the order of `kill -l`).
+fn table() -> &'static [(i32, &'static str)] {
+    static TABLE: OnceLock<Vec<(i32, &'static str)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        // The C library reserves the first realtime signals for itself; ask it for the range.
+        let (rtmin, rtmax) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+        let mut names: Vec<String> = (0..NSIG).map(|n| n.to_string()).collect();
+        for &(num, name) in NAMED {
+            if (1..NSIG).contains(&num) {
+                names[num as usize] = name.to_string();
+            }
+        }
+        if 0 < rtmin && rtmin <= rtmax && rtmax < NSIG {
+            let mid = (rtmin + rtmax) / 2;
+            for n in rtmin..=rtmax {
+                names[n as usize] = if n == rtmin {
+                    "RTMIN".to_string()
+                } else if n == rtmax {
+                    "RTMAX".to_string()
+                } else if n <= mid {
+                    format!("RTMIN+{}", n - rtmin)
+                } else {
+                    format!("RTMAX-{}", rtmax - n)
+                };
+            }
+        }
+        // Built once per process; the strings live as long as the program.
+        names
+            .into_iter()
+            .enumerate()
+            .skip(1)
+            .map(|(n, s)| (n as i32, &*Box::leak(s.into_boxed_str())))
+            .collect()
+    })
 }
 
-/// The name of a signal, without `SIG`.
-pub fn name(num: i32) -> Option<&'static str> {
-    all().iter().find(|(s, _)| *s == num).map(|(_, n)| *n)
-}
-
+/// Every signal 1..NSIG as `(number, name)`, in the order `kill -l` lists them (after its
+/// leading `0`).
 pub fn all() -> &'static [(i32, &'static str)] {
-    &[
-        (libc::SIGHUP, "HUP"),
-        (libc::SIGINT, "INT"),
-        (libc::SIGQUIT, "QUIT"),
-        (libc::SIGKILL, "KILL"),
-        (libc::SIGUSR1, "USR1"),
-        (libc::SIGUSR2, "USR2"),
-        (libc::SIGPIPE, "PIPE"),
-        (libc::SIGALRM, "ALRM"),
-        (libc::SIGTERM, "TERM"),
-        (libc::SIGCHLD, "CHLD"),
-        (libc::SIGCONT, "CONT"),
-        (libc::SIGSTOP, "STOP"),
-        (libc::SIGTSTP, "TSTP"),
-        (libc::SIGTTIN, "TTIN"),
-        (libc::SIGTTOU, "TTOU"),
-        (libc::SIGWINCH, "WINCH"),
-    ]
+    table()
+}
+
+/// The name of signal `num` without `SIG` (`EXIT` for 0), or None outside 0..NSIG.
+pub fn name(num: i32) -> Option<&'static str> {
+    if num == 0 {
+        return Some("EXIT");
+    }
+    table()
+        .get(usize::try_from(num).ok()?.checked_sub(1)?)
+        .map(|&(_, n)| n)
+}
+
+/// A signal number from a decimal number (below NSIG) or a name as dash's `kill` and `trap`
+/// accept it: no `SIG` prefix, any case, `EXIT` for 0.
+pub fn number(name: &[u8]) -> Option<i32> {
+    if !name.is_empty() && name.iter().all(u8::is_ascii_digit) {
+        let mut n: i32 = 0;
+        for &d in name {
+            n = n.checked_mul(10)?.checked_add(i32::from(d - b'0'))?;
+        }
+        return (n < NSIG).then_some(n);
+    }
+    if name.eq_ignore_ascii_case(b"EXIT") {
+        return Some(0);
+    }
+    table()
+        .iter()
+        .find(|(_, n)| n.as_bytes().eq_ignore_ascii_case(name))
+        .map(|&(num, _)| num)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_numbers() {
+        assert_eq!(number(b"INT"), Some(2));
+        assert_eq!(number(b"int"), Some(2));
+        assert_eq!(number(b"SIGINT"), None);
+        assert_eq!(number(b"9"), Some(9));
+        assert_eq!(number(b"65"), None);
+        assert_eq!(number(b"99999999999999"), None);
+        assert_eq!(number(b"EXIT"), Some(0));
+        assert_eq!(number(b""), None);
+        assert_eq!(number(b"rtmin+3"), Some(37));
+        assert_eq!(number(b"RTMAX-1"), Some(63));
+        assert_eq!(number(b"16"), Some(16));
+        assert_eq!(name(15), Some("TERM"));
+        assert_eq!(name(0), Some("EXIT"));
+        assert_eq!(name(16), Some("16"));
+        assert_eq!(name(64), Some("RTMAX"));
+        assert_eq!(name(65), None);
+        assert_eq!(name(-1), None);
+        assert_eq!(all().len(), 64);
+    }
+
+    #[test]
+    fn kill_l_matches_dash() {
+        let Ok(out) = std::process::Command::new("/usr/bin/dash")
+            .args(["-c", "kill -l"])
+            .output()
+        else {
+            return;
+        };
+        let mut mine = String::from("0\n");
+        for (_, n) in all() {
+            mine.push_str(n);
+            mine.push('\n');
+        }
+        assert_eq!(String::from_utf8_lossy(&out.stdout), mine);
+    }
 }

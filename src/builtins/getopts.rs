@@ -1,0 +1,483 @@
+//! `getopts optstring name [arg...]` (XCU getopts), as dash does it; and [`NextOpt`], the
+//! option scanner the other built-ins share (dash's `nextopt`).
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use crate::exec::ExecResult;
+use crate::state::Shell;
+
+/// What `getopts` does to OPTARG.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OptArg {
+    Set(Vec<u8>),
+    Unset,
+    Keep,
+}
+
+/// The outcome of one `getopts` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The value for the named variable: the option letter, `?` or `:`.
+    pub var: u8,
+    pub optarg: OptArg,
+    /// The new OPTIND.
+    pub optind: usize,
+    /// Where the next option starts inside word `optind - 1` (1-based), or -1 when the next
+    /// option starts a new word.
+    pub optoff: i64,
+    /// A diagnostic for standard error (dash prints it without the usual prefix).
+    pub message: Option<Vec<u8>>,
+    /// No more options: the exit status is 1.
+    pub done: bool,
+}
+
+/// One call of getopts over `args` (the words to parse), with the state left by the previous
+/// call: `optind` (1-based index of the next word) and `optoff` (see [`Step::optoff`]).
+pub fn step(optstr: &[u8], args: &[Vec<u8>], optind: usize, optoff: i64) -> Step {
+    let ind = optind.clamp(1, args.len() + 1);
+    let mut optnext = ind - 1;
+    // The position of the next option letter: (word index, byte offset).
+    let mut p: Option<(usize, usize)> = None;
+    if ind > 1 && optoff >= 0 && (optoff as usize) <= args[ind - 2].len() {
+        p = Some((ind - 2, optoff as usize));
+    }
+    let mut step = Step {
+        var: b'?',
+        optarg: OptArg::Keep,
+        optind: 0,
+        optoff: -1,
+        message: None,
+        done: false,
+    };
+    let at_end = |p: Option<(usize, usize)>| match p {
+        None => true,
+        Some((w, o)) => o >= args[w].len(),
+    };
+    'out: {
+        if at_end(p) {
+            let word = match args.get(optnext) {
+                Some(w) if w.len() > 1 && w[0] == b'-' => w,
+                _ => {
+                    p = None;
+                    step.done = true;
+                    break 'out;
+                }
+            };
+            optnext += 1;
+            if word.as_slice() == b"--" {
+                p = None;
+                step.done = true;
+                break 'out;
+            }
+            p = Some((optnext - 1, 1));
+        }
+        let Some((w, o)) = p else { break 'out };
+        let c = args[w][o];
+        p = Some((w, o + 1));
+        let mut q = 0;
+        loop {
+            match optstr.get(q) {
+                None => {
+                    if optstr.first() == Some(&b':') {
+                        step.optarg = OptArg::Set(vec![c]);
+                    } else {
+                        let mut m = b"Illegal option -".to_vec();
+                        m.extend_from_slice(&[c, b'\n']);
+                        step.message = Some(m);
+                        step.optarg = OptArg::Unset;
+                    }
+                    step.var = b'?';
+                    break 'out;
+                }
+                Some(&x) if x == c => break,
+                Some(_) => {
+                    q += 1;
+                    if optstr.get(q) == Some(&b':') {
+                        q += 1;
+                    }
+                }
+            }
+        }
+        step.var = c;
+        if optstr.get(q + 1) == Some(&b':') {
+            if at_end(p) {
+                if optnext >= args.len() {
+                    if optstr.first() == Some(&b':') {
+                        step.optarg = OptArg::Set(vec![c]);
+                        step.var = b':';
+                    } else {
+                        let mut m = b"No arg for -".to_vec();
+                        m.extend_from_slice(&[c]);
+                        m.extend_from_slice(b" option\n");
+                        step.message = Some(m);
+                        step.optarg = OptArg::Unset;
+                        step.var = b'?';
+                    }
+                    break 'out;
+                }
+                p = Some((optnext, 0));
+            }
+            if let Some((w, o)) = p {
+                if w == optnext {
+                    optnext += 1;
+                }
+                step.optarg = OptArg::Set(args[w][o..].to_vec());
+                p = Some((w, args[w].len()));
+            }
+        } else {
+            step.optarg = OptArg::Set(Vec::new());
+        }
+    }
+    step.optind = optnext + 1;
+    step.optoff = p.map_or(-1, |(_, o)| o as i64);
+    step
+}
+
+/// The OPTIND value the last getopts call set, and its position inside the word; an OPTIND
+/// changed since (by the script) starts a new word, as dash's assignment hook does.
+static LAST_OPTIND: AtomicI64 = AtomicI64::new(-1);
+static LAST_OPTOFF: AtomicI64 = AtomicI64::new(-1);
+
+/// dash's `number()`: a decimal with optional blanks and sign, 0..=INT_MAX.
+pub(crate) fn parse_number(s: &[u8]) -> Option<i64> {
+    let mut i = 0;
+    while i < s.len() && is_space(s[i]) {
+        i += 1;
+    }
+    let neg = match s.get(i) {
+        Some(b'-') => {
+            i += 1;
+            true
+        }
+        Some(b'+') => {
+            i += 1;
+            false
+        }
+        _ => false,
+    };
+    let digits_start = i;
+    let mut n: i64 = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        n = n.checked_mul(10)?.checked_add(i64::from(s[i] - b'0'))?;
+        i += 1;
+    }
+    if i == digits_start {
+        return None;
+    }
+    while i < s.len() && is_space(s[i]) {
+        i += 1;
+    }
+    if i != s.len() {
+        return None;
+    }
+    let n = if neg { -n } else { n };
+    (0..=i64::from(i32::MAX)).contains(&n).then_some(n)
+}
+
+/// C's isspace in the C locale.
+pub(crate) fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+pub fn getopts(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    if args.len() < 3 {
+        sh.error("getopts: Usage: getopts optstring var [arg...]");
+        return Ok(2);
+    }
+    let words: Vec<Vec<u8>> = if args.len() == 3 {
+        sh.positional.clone()
+    } else {
+        args[3..].to_vec()
+    };
+    let optind_var = sh.get_var(b"OPTIND").and_then(parse_number);
+    let mut optind = match optind_var {
+        Some(0) | None => 1,
+        Some(n) => n as usize,
+    };
+    let mut optoff = if optind_var == Some(LAST_OPTIND.load(Ordering::Relaxed)) {
+        LAST_OPTOFF.load(Ordering::Relaxed)
+    } else {
+        -1
+    };
+    if optind > words.len() + 1 {
+        optind = 1;
+        optoff = -1;
+    }
+    let st = step(&args[1], &words, optind, optoff);
+    if let Some(m) = &st.message {
+        crate::exec::io::write_all(2, m);
+    }
+    let mut failed = false;
+    match &st.optarg {
+        OptArg::Set(v) => {
+            if let Err(e) = sh.set_var(b"OPTARG", v.clone()) {
+                sh.error(&format!("getopts: {}", e.message()));
+                failed = true;
+            }
+        }
+        OptArg::Unset => {
+            if let Err(e) = sh.vars.unset(b"OPTARG") {
+                // dash ignores a read-only OPTARG here.
+                let _ = e;
+            }
+        }
+        OptArg::Keep => {}
+    }
+    if let Err(e) = sh.set_var(b"OPTIND", st.optind.to_string().into_bytes()) {
+        sh.error(&format!("getopts: {}", e.message()));
+        failed = true;
+    }
+    let name = &args[2];
+    if !crate::state::vars::is_name(name) {
+        let mut m = b"getopts: ".to_vec();
+        m.extend_from_slice(name);
+        m.extend_from_slice(b": bad variable name");
+        sh.error_bytes(&m);
+        failed = true;
+    } else if let Err(e) = sh.set_var(name, vec![st.var]) {
+        sh.error(&format!("getopts: {}", e.message()));
+        failed = true;
+    }
+    if failed {
+        LAST_OPTIND.store(-1, Ordering::Relaxed);
+        LAST_OPTOFF.store(-1, Ordering::Relaxed);
+        return Ok(2);
+    }
+    LAST_OPTIND.store(st.optind as i64, Ordering::Relaxed);
+    LAST_OPTOFF.store(st.optoff, Ordering::Relaxed);
+    Ok(i32::from(st.done))
+}
+
+/// dash's `nextopt`: scans leading options of a built-in's arguments. Options end at the
+/// first word that does not start with `-`, at `-` alone, or after `--`.
+pub(crate) struct NextOpt<'a> {
+    args: &'a [Vec<u8>],
+    /// Index of the next word not yet taken.
+    pub next: usize,
+    cur: Option<(usize, usize)>,
+}
+
+impl<'a> NextOpt<'a> {
+    /// Scan `args` (without the command name).
+    pub fn new(args: &'a [Vec<u8>]) -> Self {
+        NextOpt {
+            args,
+            next: 0,
+            cur: None,
+        }
+    }
+
+    /// The next option letter and its argument (for letters followed by `:` in `optstring`);
+    /// None at the end of the options; Err with dash's message for an unknown letter or a
+    /// missing argument.
+    #[allow(clippy::type_complexity)]
+    pub fn next(&mut self, optstring: &[u8]) -> Result<Option<(u8, Option<&'a [u8]>)>, Vec<u8>> {
+        let (w, o) = match self.cur {
+            Some((w, o)) if o < self.args[w].len() => (w, o),
+            _ => {
+                let Some(word) = self.args.get(self.next) else {
+                    return Ok(None);
+                };
+                if word.len() < 2 || word[0] != b'-' {
+                    return Ok(None);
+                }
+                self.next += 1;
+                if word.as_slice() == b"--" {
+                    self.cur = None;
+                    return Ok(None);
+                }
+                (self.next - 1, 1)
+            }
+        };
+        let c = self.args[w][o];
+        self.cur = Some((w, o + 1));
+        let mut q = 0;
+        loop {
+            match optstring.get(q) {
+                None => {
+                    let mut m = b"Illegal option -".to_vec();
+                    m.push(c);
+                    return Err(m);
+                }
+                Some(&x) if x == c => break,
+                Some(_) => {
+                    q += 1;
+                    if optstring.get(q) == Some(&b':') {
+                        q += 1;
+                    }
+                }
+            }
+        }
+        if optstring.get(q + 1) == Some(&b':') {
+            let rest = &self.args[w][o + 1..];
+            let arg = if rest.is_empty() {
+                let Some(a) = self.args.get(self.next) else {
+                    let mut m = b"No arg for -".to_vec();
+                    m.push(c);
+                    m.extend_from_slice(b" option");
+                    return Err(m);
+                };
+                self.next += 1;
+                a.as_slice()
+            } else {
+                rest
+            };
+            self.cur = None;
+            return Ok(Some((c, Some(arg))));
+        }
+        Ok(Some((c, None)))
+    }
+
+    /// The words after the options.
+    pub fn rest(&self) -> &'a [Vec<u8>] {
+        &self.args[self.next.min(self.args.len())..]
+    }
+}
+
+/// Print `NAME: LINE: CMD: message` for a built-in's error.
+pub(crate) fn builtin_error(sh: &Shell, cmd: &str, msg: &[u8]) {
+    let mut m = cmd.as_bytes().to_vec();
+    m.extend_from_slice(b": ");
+    m.extend_from_slice(msg);
+    sh.error_bytes(&m);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(words: &[&str]) -> Vec<Vec<u8>> {
+        words.iter().map(|s| s.as_bytes().to_vec()).collect()
+    }
+
+    /// Run getopts to the end as `while getopts ...` would, returning one line per call like
+    /// `x=a OPTARG=.. OPTIND=..` plus the diagnostics.
+    fn run(optstr: &str, args: &[&str]) -> Vec<String> {
+        let args = w(args);
+        let (mut ind, mut off) = (1usize, -1i64);
+        let mut optarg: Option<Vec<u8>> = None;
+        let mut lines = Vec::new();
+        for _ in 0..100 {
+            let st = step(optstr.as_bytes(), &args, ind, off);
+            if let Some(m) = &st.message {
+                lines.push(String::from_utf8_lossy(m).trim_end().to_string());
+            }
+            match st.optarg {
+                OptArg::Set(v) => optarg = Some(v),
+                OptArg::Unset => optarg = None,
+                OptArg::Keep => {}
+            }
+            ind = st.optind;
+            off = st.optoff;
+            let oa = optarg.as_ref().map_or("unset".to_string(), |v| {
+                String::from_utf8_lossy(v).to_string()
+            });
+            lines.push(format!(
+                "x={} OPTARG={} OPTIND={}",
+                st.var as char, oa, st.optind
+            ));
+            if st.done {
+                break;
+            }
+        }
+        lines
+    }
+
+    fn dash(optstr: &str, args: &[&str]) -> Option<Vec<String>> {
+        let script = "o=$1; shift; unset OPTARG; while getopts \"$o\" x \"$@\"; do echo \"x=$x OPTARG=${OPTARG-unset} OPTIND=$OPTIND\"; done; echo \"x=$x OPTARG=${OPTARG-unset} OPTIND=$OPTIND\"";
+        let out = std::process::Command::new("/usr/bin/dash")
+            .arg("-c")
+            .arg(script)
+            .arg("sh")
+            .arg(optstr)
+            .args(args)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .ok()?;
+        // Diagnostics go to stderr; interleave them is not possible, so compare separately.
+        let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        lines.extend(
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .map(str::to_string),
+        );
+        Some(lines)
+    }
+
+    fn check(optstr: &str, args: &[&str]) {
+        let mine = run(optstr, args);
+        let (mut out, mut err): (Vec<String>, Vec<String>) =
+            mine.into_iter().partition(|l| l.starts_with("x="));
+        out.append(&mut err);
+        if let Some(d) = dash(optstr, args) {
+            assert_eq!(out, d, "getopts {optstr:?} {args:?}");
+        }
+    }
+
+    #[test]
+    fn against_dash() {
+        check(
+            "ab:c",
+            &["-a", "-bfoo", "-c", "-b", "bar", "-ca", "-d", "--", "-a"],
+        );
+        check(":ab:", &["-a", "-d", "-b"]);
+        check("abc", &["-ab", "-c"]);
+        check("abc", &["-abc", "x", "-a"]);
+        check("a:", &["-a"]);
+        check("a:", &["-a", ""]);
+        check("a:b", &["-ab"]);
+        check("a", &[]);
+        check("a", &["-"]);
+        check("a", &["--"]);
+        check("a", &["---"]);
+        check(":", &["-:"]);
+        check("a:", &["-:"]);
+        check(":a", &["-:"]);
+        check("", &["-a"]);
+        check("ab", &["-a", "b", "-b"]);
+        check("a:b:", &["-a", "-b", "-b"]);
+        check("x", &["-x", "-xx", "-xxx"]);
+    }
+
+    #[test]
+    fn nextopt() {
+        let a = w(&["-rp", "PROMPT", "x"]);
+        let mut n = NextOpt::new(&a);
+        assert_eq!(n.next(b"p:r"), Ok(Some((b'r', None))));
+        assert_eq!(n.next(b"p:r"), Ok(Some((b'p', Some(&b"PROMPT"[..])))));
+        assert_eq!(n.next(b"p:r"), Ok(None));
+        assert_eq!(n.rest(), &a[2..]);
+        let a = w(&["-pX", "--", "-r"]);
+        let mut n = NextOpt::new(&a);
+        assert_eq!(n.next(b"p:r"), Ok(Some((b'p', Some(&b"X"[..])))));
+        assert_eq!(n.next(b"p:r"), Ok(None));
+        assert_eq!(n.rest(), &a[2..]);
+        let a = w(&["-q"]);
+        assert_eq!(
+            NextOpt::new(&a).next(b"p:r"),
+            Err(b"Illegal option -q".to_vec())
+        );
+        let a = w(&["-p"]);
+        assert_eq!(
+            NextOpt::new(&a).next(b"p:r"),
+            Err(b"No arg for -p option".to_vec())
+        );
+        let a = w(&["-", "x"]);
+        let mut n = NextOpt::new(&a);
+        assert_eq!(n.next(b"p:r"), Ok(None));
+        assert_eq!(n.rest().len(), 2);
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_number(b" 9 "), Some(9));
+        assert_eq!(parse_number(b"+9"), Some(9));
+        assert_eq!(parse_number(b"-9"), None);
+        assert_eq!(parse_number(b""), None);
+        assert_eq!(parse_number(b"9x"), None);
+        assert_eq!(parse_number(b"99999999999"), None);
+    }
+}

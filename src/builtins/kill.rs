@@ -1,0 +1,300 @@
+//! `kill [-s sig | -sig | -num] pid|%job...` and `kill -l [status]` (XCU kill), as dash does
+//! them.
+
+use crate::exec::signal;
+use crate::exec::ExecResult;
+use crate::state::Shell;
+
+const USAGE: &str =
+    "Usage: kill [-s sigspec | -signum | -sigspec] [pid | job]... or\nkill -l [exitstatus]";
+
+/// The C library's message for an errno value.
+pub(crate) fn strerror(errno: i32) -> String {
+    // SAFETY: strerror returns a pointer to a NUL-terminated string valid until the next call;
+    // it is copied at once (the shell is single-threaded).
+    unsafe {
+        let p = libc::strerror(errno);
+        if p.is_null() {
+            return format!("error {errno}");
+        }
+        std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
+    }
+}
+
+/// The process group of job `spec` (`%1`, `%%`, `%name`). The job table will answer this;
+/// until it does, there are no jobs.
+fn resolve_job_pid(_sh: &Shell, _spec: &[u8]) -> Option<i32> {
+    None
+}
+
+/// dash's `decode_signal(s, 1)`: a number below NSIG, or a name other than EXIT.
+fn decode(s: &[u8]) -> Option<i32> {
+    let n = signal::number(s)?;
+    if n == 0 && !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(n)
+}
+
+/// What `kill` was asked to do.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Action {
+    /// `kill -l`: the full list.
+    ListAll,
+    /// `kill -l N`: one name.
+    Name(&'static str),
+    /// Send `signal` to each target (pids, `-pgid`s, `%job`s).
+    Send { signal: i32, targets: Vec<Vec<u8>> },
+}
+
+/// Parse the arguments (without the command name). Err is dash's message (status 2).
+pub fn parse(args: &[Vec<u8>]) -> Result<Action, Vec<u8>> {
+    if args.is_empty() {
+        return Err(USAGE.as_bytes().to_vec());
+    }
+    let mut signo: Option<i32> = None;
+    let mut list = false;
+    let mut rest: &[Vec<u8>] = args;
+    if args[0].first() == Some(&b'-') {
+        signo = decode(&args[0][1..]);
+        if signo.is_none() {
+            let mut opts = super::getopts::NextOpt::new(args);
+            while let Some((c, arg)) = opts.next(b"ls:")? {
+                if c == b'l' {
+                    list = true;
+                } else {
+                    let a = arg.unwrap_or(b"");
+                    signo = decode(a);
+                    if signo.is_none() {
+                        let mut m = b"invalid signal number or name: ".to_vec();
+                        m.extend_from_slice(a);
+                        return Err(m);
+                    }
+                }
+            }
+            rest = opts.rest();
+        } else {
+            rest = &args[1..];
+        }
+    }
+    if !list && signo.is_none() {
+        signo = Some(libc::SIGTERM);
+    }
+    if (signo.is_none() || rest.is_empty()) ^ list {
+        return Err(USAGE.as_bytes().to_vec());
+    }
+    if list {
+        let Some(a) = rest.first() else {
+            return Ok(Action::ListAll);
+        };
+        let n = number(a)?;
+        let n = if n > 128 { n - 128 } else { n };
+        return match (0 < n && n < i64::from(signal::NSIG))
+            .then(|| signal::name(n as i32))
+            .flatten()
+        {
+            Some(name) => Ok(Action::Name(name)),
+            None => {
+                let mut m = b"invalid signal number or exit status: ".to_vec();
+                m.extend_from_slice(a);
+                Err(m)
+            }
+        };
+    }
+    Ok(Action::Send {
+        signal: signo.unwrap_or(libc::SIGTERM),
+        targets: rest.to_vec(),
+    })
+}
+
+/// dash's `number()`, with its message.
+fn number(s: &[u8]) -> Result<i64, Vec<u8>> {
+    super::getopts::parse_number(s).ok_or_else(|| {
+        let mut m = b"Illegal number: ".to_vec();
+        m.extend_from_slice(s);
+        m
+    })
+}
+
+/// `kill -l`'s output.
+pub fn list_all() -> Vec<u8> {
+    let mut out = b"0\n".to_vec();
+    for (_, name) in signal::all() {
+        out.extend_from_slice(name.as_bytes());
+        out.push(b'\n');
+    }
+    out
+}
+
+pub fn kill(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let fail = |sh: &Shell, m: &[u8]| {
+        super::getopts::builtin_error(sh, "kill", m);
+        Ok(2)
+    };
+    let (signo, targets) = match parse(args.get(1..).unwrap_or(&[])) {
+        Err(m) => return fail(sh, &m),
+        Ok(Action::ListAll) => {
+            crate::exec::io::write_all(1, &list_all());
+            return Ok(0);
+        }
+        Ok(Action::Name(n)) => {
+            crate::exec::io::write_all(1, format!("{n}\n").as_bytes());
+            return Ok(0);
+        }
+        Ok(Action::Send { signal, targets }) => (signal, targets),
+    };
+    let mut status = 0;
+    for t in &targets {
+        let pid = if t.first() == Some(&b'%') {
+            match resolve_job_pid(sh, t) {
+                Some(pgid) => -pgid,
+                None => {
+                    let mut m = b"No such job: ".to_vec();
+                    m.extend_from_slice(t);
+                    return fail(sh, &m);
+                }
+            }
+        } else if let Some(neg) = t.strip_prefix(b"-") {
+            match number(neg) {
+                Ok(n) => -(n as i32),
+                Err(m) => return fail(sh, &m),
+            }
+        } else {
+            match number(t) {
+                Ok(n) => n as i32,
+                Err(m) => return fail(sh, &m),
+            }
+        };
+        // SAFETY: kill has no memory effects.
+        if unsafe { libc::kill(pid, signo) } != 0 {
+            let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+            // dash's message ends with an extra newline, which shows as a blank line.
+            sh.error(&format!("kill: {}\n", strerror(e)));
+            status = 1;
+        }
+    }
+    Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(a: &[&str]) -> Vec<Vec<u8>> {
+        a.iter().map(|s| s.as_bytes().to_vec()).collect()
+    }
+
+    fn send(sig: i32, t: &[&str]) -> Result<Action, Vec<u8>> {
+        Ok(Action::Send {
+            signal: sig,
+            targets: w(t),
+        })
+    }
+
+    fn err(m: &str) -> Result<Action, Vec<u8>> {
+        Err(m.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn parsing() {
+        assert_eq!(parse(&w(&["1"])), send(15, &["1"]));
+        assert_eq!(parse(&w(&["-9", "1", "2"])), send(9, &["1", "2"]));
+        assert_eq!(parse(&w(&["-KILL", "1"])), send(9, &["1"]));
+        assert_eq!(parse(&w(&["-kill", "1"])), send(9, &["1"]));
+        assert_eq!(parse(&w(&["-s", "hup", "1"])), send(1, &["1"]));
+        assert_eq!(parse(&w(&["-shup", "1"])), send(1, &["1"]));
+        assert_eq!(parse(&w(&["-0", "1"])), send(0, &["1"]));
+        assert_eq!(parse(&w(&["--", "1"])), send(15, &["1"]));
+        assert_eq!(parse(&w(&["-9", "--", "1"])), send(9, &["--", "1"]));
+        assert_eq!(
+            parse(&w(&["-s", "SIGTERM", "1"])),
+            err("invalid signal number or name: SIGTERM")
+        );
+        assert_eq!(
+            parse(&w(&["-s", "EXIT", "1"])),
+            err("invalid signal number or name: EXIT")
+        );
+        assert_eq!(parse(&w(&["-9x", "1"])), err("Illegal option -9"));
+        assert_eq!(parse(&w(&[])), err(USAGE));
+        assert_eq!(parse(&w(&["-9"])), err(USAGE));
+        assert_eq!(parse(&w(&["-s"])), err("No arg for -s option"));
+        assert_eq!(parse(&w(&["-l"])), Ok(Action::ListAll));
+        assert_eq!(parse(&w(&["-l", "9"])), Ok(Action::Name("KILL")));
+        assert_eq!(parse(&w(&["-l", "137"])), Ok(Action::Name("KILL")));
+        assert_eq!(parse(&w(&["-l", " 9 "])), Ok(Action::Name("KILL")));
+        assert_eq!(parse(&w(&["-l", "1", "2"])), Ok(Action::Name("HUP")));
+        assert_eq!(
+            parse(&w(&["-l", "0"])),
+            err("invalid signal number or exit status: 0")
+        );
+        assert_eq!(
+            parse(&w(&["-l", "65"])),
+            err("invalid signal number or exit status: 65")
+        );
+        assert_eq!(parse(&w(&["-l", "abc"])), err("Illegal number: abc"));
+        assert_eq!(parse(&w(&["-l", "-s", "1"])), Ok(Action::ListAll));
+        assert_eq!(parse(&w(&["-s", "1", "-l", "9"])), err(USAGE));
+        assert_eq!(parse(&w(&["-"])), send(15, &["-"]));
+    }
+
+    /// Error cases through dash, comparing messages and statuses.
+    #[test]
+    fn errors_against_dash() {
+        let cases: &[&[&str]] = &[
+            &[],
+            &["-l", "0"],
+            &["-l", "abc"],
+            &["-l", "200"],
+            &["-s", "SIGTERM", "1"],
+            &["-9x", "1"],
+            &["-s"],
+            &["%1"],
+            &["abc"],
+            &["-9", "--", "1"],
+            &["-"],
+            &["-l", "-1"],
+        ];
+        for c in cases {
+            let Ok(d) = std::process::Command::new("/usr/bin/dash")
+                .arg("-c")
+                .arg("kill \"$@\"")
+                .arg("sh")
+                .args(*c)
+                .output()
+            else {
+                return;
+            };
+            let e = String::from_utf8_lossy(&d.stderr);
+            let e = e
+                .strip_suffix('\n')
+                .unwrap_or(&e)
+                .strip_prefix("sh: 1: kill: ")
+                .unwrap_or(&e)
+                .to_string();
+            let mine = match parse(&w(c)) {
+                Err(m) => String::from_utf8_lossy(&m).into_owned(),
+                Ok(Action::Send { targets, .. }) => {
+                    let t = &targets[0];
+                    if t.starts_with(b"%") {
+                        format!("No such job: {}", String::from_utf8_lossy(t))
+                    } else {
+                        let n = t.strip_prefix(b"-").unwrap_or(t);
+                        match number(n) {
+                            Err(m) => String::from_utf8_lossy(&m).into_owned(),
+                            Ok(_) => String::new(),
+                        }
+                    }
+                }
+                Ok(_) => String::new(),
+            };
+            assert_eq!((mine, Some(2)), (e, d.status.code()), "kill {c:?}");
+        }
+    }
+
+    #[test]
+    fn list() {
+        let l = list_all();
+        assert!(l.starts_with(b"0\nHUP\nINT\n"));
+        assert!(l.ends_with(b"RTMAX\n"));
+    }
+}

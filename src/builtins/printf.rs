@@ -1,0 +1,745 @@
+//! `printf format [arg...]` (XCU printf), as dash does it; also the backslash escapes that
+//! `echo` and `%b` share.
+
+use super::getopts::is_space;
+use crate::exec::ExecResult;
+use crate::state::Shell;
+
+/// The largest field width or precision honoured: beyond it output would only exhaust memory.
+const MAX_FIELD: i64 = 1 << 24;
+
+/// What one printf run produced.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub out: Vec<u8>,
+    /// Messages (without the `printf: ` prefix), in order.
+    pub errors: Vec<Vec<u8>>,
+    pub status: i32,
+}
+
+fn is_odigit(c: Option<&u8>) -> bool {
+    matches!(c, Some(b'0'..=b'7'))
+}
+
+/// One backslash escape of a format, `s[i]` being the byte after the backslash: the byte it
+/// stands for and the index after it. Unknown escapes stand for a backslash, consuming nothing.
+pub(crate) fn conv_escape(s: &[u8], i: usize) -> (u8, usize) {
+    let v = match s.get(i) {
+        Some(b'0'..=b'7') => {
+            let mut value: u32 = 0;
+            let mut j = i;
+            while j < s.len() && j < i + 3 && is_odigit(s.get(j)) {
+                value = (value << 3) + u32::from(s[j] - b'0');
+                j += 1;
+            }
+            return (value as u8, j);
+        }
+        Some(b'\\') => b'\\',
+        Some(b'a') => 0x07,
+        Some(b'b') => 0x08,
+        Some(b'e') => 0x1b,
+        Some(b'f') => 0x0c,
+        Some(b'n') => b'\n',
+        Some(b'r') => b'\r',
+        Some(b't') => b'\t',
+        Some(b'v') => 0x0b,
+        _ => return (b'\\', i),
+    };
+    (v, i + 1)
+}
+
+/// The escapes of `echo` and `%b`: those of formats, `\0NNN` for octal, and `\c` which ends
+/// all output (the bool is true then).
+pub(crate) fn conv_escape_str(s: &[u8]) -> (Vec<u8>, bool) {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let ch = s[i];
+        i += 1;
+        if ch != b'\\' {
+            out.push(ch);
+            continue;
+        }
+        if s.get(i) == Some(&b'c') {
+            return (out, true);
+        }
+        if s.get(i) == Some(&b'0') && is_odigit(s.get(i + 1)) {
+            i += 1;
+        }
+        let (c, next) = conv_escape(s, i);
+        out.push(c);
+        i = next;
+    }
+    (out, false)
+}
+
+/// C's strtoimax/strtoumax with base 0: (value, bytes used, overflowed). Unsigned results of
+/// a `-` are negated modulo 2^64, as C does.
+fn strtoint(s: &[u8], signed: bool) -> (u64, usize, bool) {
+    let mut i = 0;
+    while i < s.len() && is_space(s[i]) {
+        i += 1;
+    }
+    let mut neg = false;
+    if let Some(&c) = s.get(i) {
+        if c == b'-' || c == b'+' {
+            neg = c == b'-';
+            i += 1;
+        }
+    }
+    let mut base = 10;
+    if s.get(i) == Some(&b'0') {
+        if matches!(s.get(i + 1), Some(b'x' | b'X'))
+            && s.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+        {
+            base = 16;
+            i += 2;
+        } else {
+            base = 8;
+        }
+    }
+    let start = i;
+    let mut mag: u64 = 0;
+    let mut over = false;
+    while let Some(d) = s.get(i).and_then(|&c| (c as char).to_digit(base)) {
+        match mag
+            .checked_mul(u64::from(base))
+            .and_then(|m| m.checked_add(u64::from(d)))
+        {
+            Some(m) => mag = m,
+            None => over = true,
+        }
+        i += 1;
+    }
+    if i == start {
+        return (0, 0, false);
+    }
+    if signed {
+        let limit = if neg { 1u64 << 63 } else { (1u64 << 63) - 1 };
+        if over || mag > limit {
+            let v = if neg {
+                i64::MIN as u64
+            } else {
+                i64::MAX as u64
+            };
+            return (v, i, true);
+        }
+        let v = if neg {
+            (mag as i64).wrapping_neg() as u64
+        } else {
+            mag
+        };
+        (v, i, false)
+    } else if over {
+        (u64::MAX, i, true)
+    } else {
+        (if neg { mag.wrapping_neg() } else { mag }, i, false)
+    }
+}
+
+/// C's strtod (through the C library, for its exact syntax: hex, inf, nan, exponents).
+fn strtod(s: &[u8]) -> (f64, usize, bool) {
+    let end = s.iter().position(|&c| c == 0).unwrap_or(s.len());
+    let Ok(c) = std::ffi::CString::new(&s[..end]) else {
+        return (0.0, 0, false);
+    };
+    let mut ep: *mut libc::c_char = std::ptr::null_mut();
+    // SAFETY: c is a valid NUL-terminated string that outlives the call; ep receives a pointer
+    // into it. errno is thread-local and reset before the call so ERANGE can be seen.
+    let (v, used, erange) = unsafe {
+        *libc::__errno_location() = 0;
+        let v = libc::strtod(c.as_ptr(), &mut ep);
+        let used = ep.offset_from(c.as_ptr()) as usize;
+        (v, used, *libc::__errno_location() == libc::ERANGE)
+    };
+    (v, used, erange)
+}
+
+/// The arguments being consumed, and the diagnostics their conversion produced.
+struct Args<'a> {
+    args: &'a [Vec<u8>],
+    next: usize,
+    errors: Vec<Vec<u8>>,
+    status: i32,
+}
+
+impl<'a> Args<'a> {
+    fn take(&mut self) -> Option<&'a [u8]> {
+        let a = self.args.get(self.next)?;
+        self.next += 1;
+        Some(a)
+    }
+
+    fn check(&mut self, s: &[u8], used: usize, erange: bool) {
+        let what: &[u8] = if used < s.len() {
+            if used == 0 {
+                b"expected numeric value"
+            } else {
+                b"not completely converted"
+            }
+        } else if erange {
+            b"Numerical result out of range"
+        } else {
+            return;
+        };
+        let mut m = s.to_vec();
+        m.extend_from_slice(b": ");
+        m.extend_from_slice(what);
+        self.errors.push(m);
+        self.status = 1;
+    }
+
+    fn int(&mut self, signed: bool) -> u64 {
+        let Some(s) = self.take() else { return 0 };
+        if let Some(b'"' | b'\'') = s.first() {
+            return u64::from(s.get(1).copied().unwrap_or(0));
+        }
+        let (v, used, erange) = strtoint(s, signed);
+        self.check(s, used, erange);
+        v
+    }
+
+    fn float(&mut self) -> f64 {
+        let Some(s) = self.take() else { return 0.0 };
+        if let Some(b'"' | b'\'') = s.first() {
+            return f64::from(s.get(1).copied().unwrap_or(0));
+        }
+        let (v, used, erange) = strtod(s);
+        self.check(s, used, erange);
+        v
+    }
+
+    fn str(&mut self) -> &'a [u8] {
+        self.take().unwrap_or(b"")
+    }
+}
+
+/// A parsed conversion specification.
+struct Spec<'a> {
+    flags: &'a [u8],
+    /// Negative: left-justify (as C does with a negative `*` width).
+    width: Option<i64>,
+    /// Negative: as if none was given.
+    precision: Option<i64>,
+}
+
+impl Spec<'_> {
+    fn has(&self, f: u8) -> bool {
+        self.flags.contains(&f)
+    }
+
+    fn left(&self) -> bool {
+        self.has(b'-') || self.width.is_some_and(|w| w < 0)
+    }
+
+    fn width(&self) -> usize {
+        self.width
+            .map_or(0, |w| w.unsigned_abs().min(MAX_FIELD as u64) as usize)
+    }
+
+    fn precision(&self) -> Option<usize> {
+        match self.precision {
+            Some(p) if p >= 0 => Some(p.min(MAX_FIELD) as usize),
+            _ => None,
+        }
+    }
+
+    /// Pad `body` to the width with spaces.
+    fn pad(&self, out: &mut Vec<u8>, body: &[u8]) {
+        let fill = self.width().saturating_sub(body.len());
+        if self.left() {
+            out.extend_from_slice(body);
+            out.resize(out.len() + fill, b' ');
+        } else {
+            out.resize(out.len() + fill, b' ');
+            out.extend_from_slice(body);
+        }
+    }
+
+    /// `%s`, `%b`: the precision cuts the bytes.
+    fn string(&self, out: &mut Vec<u8>, s: &[u8]) {
+        let s = match self.precision() {
+            Some(p) if p < s.len() => &s[..p],
+            _ => s,
+        };
+        self.pad(out, s);
+    }
+
+    /// `%d %i %o %u %x %X` with C's rules for sign, precision, `#` and `0`.
+    fn integer(&self, out: &mut Vec<u8>, conv: u8, v: u64) {
+        let (neg, mag) = if matches!(conv, b'd' | b'i') {
+            let s = v as i64;
+            (s < 0, s.unsigned_abs())
+        } else {
+            (false, v)
+        };
+        let mut digits = match conv {
+            b'o' => format!("{mag:o}"),
+            b'x' => format!("{mag:x}"),
+            b'X' => format!("{mag:X}"),
+            _ => mag.to_string(),
+        }
+        .into_bytes();
+        let prec = self.precision();
+        if prec == Some(0) && mag == 0 {
+            digits.clear();
+        }
+        if let Some(p) = prec {
+            if digits.len() < p {
+                let mut z = vec![b'0'; p - digits.len()];
+                z.append(&mut digits);
+                digits = z;
+            }
+        }
+        if conv == b'o' && self.has(b'#') && digits.first() != Some(&b'0') {
+            digits.insert(0, b'0');
+        }
+        let prefix: &[u8] = match conv {
+            b'd' | b'i' if neg => b"-",
+            b'd' | b'i' if self.has(b'+') => b"+",
+            b'd' | b'i' if self.has(b' ') => b" ",
+            b'x' if self.has(b'#') && mag != 0 => b"0x",
+            b'X' if self.has(b'#') && mag != 0 => b"0X",
+            _ => b"",
+        };
+        let len = prefix.len() + digits.len();
+        if self.has(b'0') && !self.left() && prec.is_none() && self.width() > len {
+            out.extend_from_slice(prefix);
+            out.resize(out.len() + self.width() - len, b'0');
+            out.extend_from_slice(&digits);
+        } else {
+            let mut body = prefix.to_vec();
+            body.extend_from_slice(&digits);
+            self.pad(out, &body);
+        }
+    }
+
+    /// `%e %E %f %F %g %G %a %A`, formatted by the C library for C's exact output.
+    fn float(&self, out: &mut Vec<u8>, conv: u8, v: f64) {
+        let mut f = vec![b'%'];
+        f.extend(self.flags.iter().filter(|c| b"#-+ 0".contains(c)));
+        f.extend_from_slice(b"*.*");
+        f.push(conv);
+        let Ok(fmt) = std::ffi::CString::new(f) else {
+            return;
+        };
+        let width = if self.left() {
+            -(self.width() as libc::c_int)
+        } else {
+            self.width() as libc::c_int
+        };
+        let prec = self.precision().map_or(-1, |p| p as libc::c_int);
+        // SAFETY: fmt is a NUL-terminated format with exactly one conversion, which takes two
+        // ints (`*.*`) and a double, as passed; a null buffer of size 0 only measures.
+        let n = unsafe { libc::snprintf(std::ptr::null_mut(), 0, fmt.as_ptr(), width, prec, v) };
+        if n <= 0 {
+            return;
+        }
+        let mut buf = vec![0u8; n as usize + 1];
+        // SAFETY: buf has room for n bytes and the terminating NUL; arguments as above.
+        let m = unsafe {
+            libc::snprintf(
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                fmt.as_ptr(),
+                width,
+                prec,
+                v,
+            )
+        };
+        if m > 0 {
+            out.extend_from_slice(&buf[..(m as usize).min(n as usize)]);
+        }
+    }
+}
+
+fn digits_then(fmt: &[u8], mut i: usize, stop: &[u8]) -> usize {
+    while i < fmt.len() && stop.contains(&fmt[i]) {
+        i += 1;
+    }
+    i
+}
+
+fn parse_num(s: &[u8]) -> i64 {
+    s.iter()
+        .filter(|c| c.is_ascii_digit())
+        .fold(0i64, |n, &d| (n * 10 + i64::from(d - b'0')).min(MAX_FIELD))
+}
+
+/// Run printf over `args` (without the command name).
+pub fn format(args: &[Vec<u8>]) -> Output {
+    let mut res = Output::default();
+    let mut opts = super::getopts::NextOpt::new(args);
+    if let Err(m) = opts.next(b"") {
+        res.errors.push(m);
+        res.status = 2;
+        return res;
+    }
+    let args = opts.rest();
+    let Some(fmt) = args.first() else {
+        res.errors.push(b"usage: printf format [arg ...]".to_vec());
+        res.status = 2;
+        return res;
+    };
+    let mut a = Args {
+        args: &args[1..],
+        next: 0,
+        errors: Vec::new(),
+        status: 0,
+    };
+    let out = &mut res.out;
+    let fatal = 'run: loop {
+        let mut i = 0;
+        while i < fmt.len() {
+            let ch = fmt[i];
+            i += 1;
+            if ch == b'\\' {
+                let (c, next) = conv_escape(fmt, i);
+                out.push(c);
+                i = next;
+                continue;
+            }
+            if ch != b'%' {
+                out.push(ch);
+                continue;
+            }
+            if fmt.get(i) == Some(&b'%') {
+                out.push(b'%');
+                i += 1;
+                continue;
+            }
+            let start = i - 1;
+            let flags_end = digits_then(fmt, i, b"#-+ 0");
+            let flags = &fmt[i..flags_end];
+            i = flags_end;
+            let mut width = None;
+            let mut literal = false;
+            if fmt.get(i) == Some(&b'*') {
+                i += 1;
+                width = Some(i64::from(a.int(true) as i64 as i32));
+            } else {
+                let end = digits_then(fmt, i, b"*0123456789");
+                if end > i {
+                    literal |= fmt[i..end].contains(&b'*');
+                    width = Some(parse_num(&fmt[i..end]));
+                }
+                i = end;
+            }
+            let mut precision = None;
+            if fmt.get(i) == Some(&b'.') {
+                i += 1;
+                if fmt.get(i) == Some(&b'*') {
+                    i += 1;
+                    precision = Some(i64::from(a.int(true) as i64 as i32));
+                } else {
+                    let end = digits_then(fmt, i, b"*0123456789");
+                    literal |= fmt[i..end].contains(&b'*');
+                    precision = Some(parse_num(&fmt[i..end]));
+                    i = end;
+                }
+            }
+            let Some(&conv) = fmt.get(i) else {
+                break 'run Some(b"missing format character".to_vec());
+            };
+            i += 1;
+            let spec = Spec {
+                flags,
+                width,
+                precision,
+            };
+            // The C library prints a specification it cannot parse as it is.
+            let mut lit = fmt[start..i - 1].to_vec();
+            if matches!(conv, b'd' | b'i' | b'o' | b'u' | b'x' | b'X') {
+                lit.push(b'l');
+            }
+            lit.push(conv);
+            match conv {
+                b'b' => {
+                    let (s, stop) = conv_escape_str(a.str());
+                    if literal {
+                        out.extend_from_slice(&lit);
+                    } else {
+                        spec.string(out, &s);
+                    }
+                    if stop {
+                        break 'run None;
+                    }
+                }
+                b'c' => {
+                    let c = a.take().and_then(|s| s.first().copied()).unwrap_or(0);
+                    if literal {
+                        out.extend_from_slice(&lit);
+                    } else {
+                        spec.pad(out, &[c]);
+                    }
+                }
+                b's' => {
+                    let s = a.str();
+                    if literal {
+                        out.extend_from_slice(&lit);
+                    } else {
+                        spec.string(out, s);
+                    }
+                }
+                b'd' | b'i' | b'o' | b'u' | b'x' | b'X' => {
+                    let v = a.int(matches!(conv, b'd' | b'i'));
+                    if literal {
+                        out.extend_from_slice(&lit);
+                    } else {
+                        spec.integer(out, conv, v);
+                    }
+                }
+                b'a' | b'A' | b'e' | b'E' | b'f' | b'F' | b'g' | b'G' => {
+                    let v = a.float();
+                    if literal {
+                        out.extend_from_slice(&lit);
+                    } else {
+                        spec.float(out, conv, v);
+                    }
+                }
+                _ => {
+                    let mut m = fmt[start..i].to_vec();
+                    m.extend_from_slice(b": invalid directive");
+                    break 'run Some(m);
+                }
+            }
+        }
+        if a.next == 0 || a.next >= a.args.len() {
+            break None;
+        }
+    };
+    res.errors.append(&mut a.errors);
+    res.status = a.status;
+    if let Some(m) = fatal {
+        res.errors.push(m);
+        res.status = 2;
+    }
+    res
+}
+
+pub fn printf(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let res = format(args.get(1..).unwrap_or(&[]));
+    for e in &res.errors {
+        super::getopts::builtin_error(sh, "printf", e);
+    }
+    if !crate::exec::io::write_all(1, &res.out) && res.status == 0 {
+        return Ok(1);
+    }
+    Ok(res.status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&[u8]]) -> Output {
+        let v: Vec<Vec<u8>> = args.iter().map(|a| a.to_vec()).collect();
+        format(&v)
+    }
+
+    /// Compare with dash: stdout, the stderr lines (prefix removed) and the status.
+    fn check(args: &[&[u8]]) {
+        use std::os::unix::ffi::OsStrExt;
+        let mine = run(args);
+        let Ok(d) = std::process::Command::new("/usr/bin/dash")
+            .arg("-c")
+            .arg("printf \"$@\"")
+            .arg("sh")
+            .args(args.iter().map(|a| std::ffi::OsStr::from_bytes(a)))
+            .output()
+        else {
+            return;
+        };
+        let errs: Vec<Vec<u8>> = d
+            .stderr
+            .split(|&c| c == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| l.strip_prefix(b"sh: 1: printf: ").unwrap_or(l).to_vec())
+            .collect();
+        let shown: Vec<String> = args
+            .iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        assert_eq!(
+            String::from_utf8_lossy(&mine.out),
+            String::from_utf8_lossy(&d.stdout),
+            "stdout of printf {shown:?}"
+        );
+        assert_eq!(mine.errors, errs, "stderr of printf {shown:?}");
+        assert_eq!(
+            Some(mine.status),
+            d.status.code(),
+            "status of printf {shown:?}"
+        );
+    }
+
+    #[test]
+    fn basics() {
+        let r = run(&[b"%s-%d\n", b"a", b"1", b"b"]);
+        assert_eq!(r.out, b"a-1\nb-0\n");
+        assert_eq!(r.status, 0);
+        let r = run(&[b"%d", b"abc"]);
+        assert_eq!(r.out, b"0");
+        assert_eq!(r.errors, vec![b"abc: expected numeric value".to_vec()]);
+        assert_eq!(r.status, 1);
+        assert_eq!(run(&[]).status, 2);
+        assert_eq!(run(&[b"%b|", b"a\\cb"]).out, b"a");
+        assert_eq!(run(&[b"\xff%s", b"\xfe"]).out, b"\xff\xfe");
+    }
+
+    #[test]
+    fn no_panics_on_odd_input() {
+        for f in [
+            &b"%"[..],
+            b"%*",
+            b"%.*",
+            b"%-",
+            b"\\",
+            b"%99999999999999999999999d",
+            b"%.99999999999999999999f",
+            b"%*.*e",
+            b"\\0",
+            b"%#",
+            b"\\777",
+        ] {
+            let _ = run(&[f, b"1", b"-99999999999999999999999", b"\xff"]);
+        }
+    }
+
+    #[test]
+    fn against_dash() {
+        let cases: &[&[&[u8]]] = &[
+            &[b"%d %s\n", b"1", b"2"],
+            &[b"%d", b"abc"],
+            &[b"%d %s\n", b"1x", b"2"],
+            &[b"%z"],
+            &[b"abc%z"],
+            &[
+                b"%5.2f|%e|%g|%G|%E\n",
+                b"3.14159",
+                b"12345.678",
+                b"0.0001",
+                b"1e20",
+                b"0",
+            ],
+            &[b"%d %d %x\n", b"'A", b"0x1f", b"010"],
+            &[b"%d\n", b"99999999999999999999"],
+            &[b"%d\n", b"--", b"5"],
+            &[b"--", b"%s\n", b"x"],
+            &[b"-v", b"x"],
+            &[b"-"],
+            &[b"%s-%s\n", b"a", b"b", b"c"],
+            &[b"%b|\n", b"a\\cb", b"x"],
+            &[b"a\\cb\n"],
+            &[b"%*d|%-*d|%.*s\n", b"5", b"1", b"4", b"2", b"2", b"abcdef"],
+            &[b"%c%c|\n", b"abc", b""],
+            &[b"%c|"],
+            &[b"\\101\\x41\\n"],
+            &[b"%5%|\n"],
+            &[b"%q\n", b"a"],
+            &[b"%"],
+            &[b"%10"],
+            &[b"%05s|%-5s|%.1s|%5c|%-3c|", b"ab", b"cd", b"ef", b"g", b"h"],
+            &[b"%*d|%-*d|%.*d|", b"-4", b"5", b"-4", b"6", b"-2", b"7"],
+            &[b"%*d|", b"4294967297", b"5"],
+            &[b"%5b|%-5b|%.2b|", b"ab", b"c\\n", b"xyz"],
+            &[b"%d", b" 12 "],
+            &[b"%d", b" +12"],
+            &[b"%d|", b"'", b"\"ab", "'é".as_bytes()],
+            &[b"%d %d\n", b"1"],
+            &[
+                b"%#.3g|%g|%g|%g|%.0f|%.0f|%e|%a",
+                b"1",
+                b"1e-5",
+                b"123456789",
+                b"0.5",
+                b"0.5",
+                b"1.5",
+                b"inf",
+                b"1",
+            ],
+            &[b"%f|%f", b"1e400", b"nan"],
+            &[b"%f", b"1x"],
+            &[b"%.20f", b"0.1"],
+            &[
+                b"%-+5d|%+-5d|%- d|%0-5d|%#5x|%#05x|%#.0o",
+                b"1",
+                b"2",
+                b"3",
+                b"4",
+                b"255",
+                b"255",
+                b"0",
+            ],
+            &[b"\\e\\E\\\"\\x\\777|\\0|\\08"],
+            &[b"%*5d|", b"3", b"7"],
+            &[b"%5*d|", b"3", b"7"],
+            &[b"%**d|", b"3", b"7", b"8"],
+            &[b"%.*5d|", b"3", b"7"],
+            &[b"%-0-5d|", b"3"],
+            &[b"% +d|", b"3"],
+            &[b"%#5.3x|%-#8o|", b"10", b"8"],
+            &[b"%b", b"\\0777\\1234"],
+            &[b"%b|", b"\\", b"x\\"],
+            &[b"%.3c|", b"abc"],
+            &[b"%i %d", b"0777", b"08"],
+            &[b"%x", b"0x"],
+            &[b"%d", b"-"],
+            &[b"%d", b"-0x1f"],
+            &[b"%u", b"18446744073709551616"],
+            &[b"%u", b"-18446744073709551615"],
+            &[b"%d", b"-9223372036854775809"],
+            &[b"%d", b"9223372036854775807"],
+            &[b"%x|%X|%o", b"-1", b"255", b"-8"],
+            &[b"%c", "é".as_bytes()],
+            &[
+                b"%.3d|%+.0d|%#o|%#x|% d|%+d|%05d|%x|%o",
+                b"5",
+                b"0",
+                b"0",
+                b"0",
+                b"3",
+                b"3",
+                b"-42",
+                b"-1",
+                b"-1",
+            ],
+            &[b"%ld", b"5"],
+            &[b"%s"],
+            &[b""],
+            &[b"", b"a", b"b"],
+            &[b"x", b"a", b"b"],
+            &[b"%%%s%%\n", b"a", b"b"],
+            &[
+                b"%010.3f|%-10.2e|%+g|% G",
+                b"3.14159",
+                b"2.5",
+                b"7",
+                b"1e-10",
+            ],
+            &[b"%F|%.1F|%A", b"inf", b"2.25", b"0.5"],
+            &[b"%g|%g|%g", b"100000", b"1000000", b"1e-4"],
+            &[b"%f", b"0x1p3"],
+            &[b"%f", b"'x"],
+            &[b"%.2f\n", b"1.005", b"2.675", b"-0"],
+            &[b"%s %s %s\n", b"a", b"b"],
+            &[b"%5s|%-5s|", "é".as_bytes(), b"\xff"],
+            &[b"%b", b"a\\0b\\c"],
+            &[b"%b\n", b"\\x41\\0101\\101\\e\\a\\v\\q\\\\"],
+            &[b"%d %d", b"1", b"2", b"3"],
+            &[b"%.0s|%.s|", b"abc", b"def"],
+            &[b"%+5s|%#s|% s", b"a", b"b", b"c"],
+            &[b"\\"],
+            &[b"%d", b""],
+            &[b"%f", b""],
+            &[b"%0*d|", b"5", b"-3"],
+            &[b"%08.3d|", b"5"],
+            &[b"%-08d|", b"5"],
+            &[b"%#o|%#x", b"8", b"0"],
+            &[b"%.5x|%#.5x", b"255", b"255"],
+        ];
+        for c in cases {
+            check(c);
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! `read [-r] [-p prompt] name...` (XCU read), as dash does it: one byte at a time from
+//! descriptor 0 (so the rest of the input stays for the next command), backslash escapes
+//! unless `-r`, and IFS field splitting where the last name takes the rest of the line.
+
+use crate::exec::ExecResult;
+use crate::state::Shell;
+
+/// A line as read: each byte with whether a backslash quoted it (quoted bytes never split).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub bytes: Vec<u8>,
+    pub quoted: Vec<bool>,
+    /// The input ended before a newline (exit status 1).
+    pub eof: bool,
+}
+
+/// Read one line from `next` (None at end of input). NUL bytes are dropped; without `raw`, a
+/// backslash quotes the next byte and backslash-newline joins lines.
+pub fn read_line(mut next: impl FnMut() -> Option<u8>, raw: bool) -> Line {
+    let mut line = Line::default();
+    let mut backslash = false;
+    loop {
+        let Some(c) = next() else {
+            line.eof = true;
+            return line;
+        };
+        if c == 0 {
+            continue;
+        }
+        if backslash {
+            backslash = false;
+            if c != b'\n' {
+                line.bytes.push(c);
+                line.quoted.push(true);
+            }
+            continue;
+        }
+        if !raw && c == b'\\' {
+            backslash = true;
+            continue;
+        }
+        if c == b'\n' {
+            return line;
+        }
+        line.bytes.push(c);
+        line.quoted.push(false);
+    }
+}
+
+const DEFAULT_IFS: &[u8] = b" \t\n";
+
+/// Split `line` into at most `max` fields with `ifs` (dash's ifsbreakup for read): the last
+/// field keeps the rest of the line, less trailing IFS white space. Fewer fields may result.
+pub fn split(line: &Line, ifs: &[u8], max: usize) -> Vec<Vec<u8>> {
+    let s = &line.bytes;
+    let n = s.len();
+    let mut fields = Vec::new();
+    let mut maxargs = max;
+    let mut start = 0usize;
+    // Where to cut the last field (its trailing IFS), if anywhere.
+    let mut r: Option<usize> = None;
+    let mut p = 0usize;
+    while p < n {
+        // Quoted bytes are outside the regions that split; skip them.
+        if line.quoted[p] {
+            p += 1;
+            continue;
+        }
+        let mut ifsspc = false;
+        while p < n && !line.quoted[p] {
+            let q = p;
+            let c = s[p];
+            p += 1;
+            let isifs = ifs.contains(&c);
+            let isdefifs = isifs && DEFAULT_IFS.contains(&c);
+            if maxargs == 0 {
+                if isdefifs {
+                    if r.is_none() {
+                        r = Some(q);
+                    }
+                    continue;
+                }
+                if !(isifs && ifsspc) {
+                    r = None;
+                }
+                ifsspc = false;
+                continue;
+            }
+            if ifsspc {
+                // After white space, more white space and one other IFS byte still
+                // belong to the same separator.
+                start = if isifs { p } else { q };
+                if isdefifs {
+                    continue;
+                }
+                ifsspc = false;
+                if isifs {
+                    continue;
+                }
+            }
+            if isifs {
+                ifsspc = isdefifs;
+                if q == start && ifsspc {
+                    start = p;
+                    ifsspc = false;
+                    continue;
+                }
+                maxargs -= 1;
+                if maxargs == 0 {
+                    r = Some(q);
+                    continue;
+                }
+                fields.push(s[start..q].to_vec());
+                start = p;
+                continue;
+            }
+            ifsspc = false;
+        }
+    }
+    let end = r.unwrap_or(n).max(start);
+    if start < end {
+        fields.push(s[start..end].to_vec());
+    }
+    fields
+}
+
+/// Read one byte from descriptor 0, retrying on EINTR; None at end of input or on error.
+fn read_byte() -> Option<u8> {
+    let mut c = 0u8;
+    loop {
+        // SAFETY: c is one writable byte.
+        let n = unsafe { libc::read(0, (&mut c as *mut u8).cast(), 1) };
+        match n {
+            1 => return Some(c),
+            n if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) => {}
+            _ => return None,
+        }
+    }
+}
+
+pub fn read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let mut opts = super::getopts::NextOpt::new(args.get(1..).unwrap_or(&[]));
+    let mut raw = false;
+    let mut prompt: Option<&[u8]> = None;
+    loop {
+        match opts.next(b"p:r") {
+            Ok(Some((b'p', a))) => prompt = a,
+            Ok(Some(_)) => raw = true,
+            Ok(None) => break,
+            Err(m) => {
+                super::getopts::builtin_error(sh, "read", &m);
+                return Ok(2);
+            }
+        }
+    }
+    if let Some(p) = prompt {
+        // SAFETY: isatty has no memory effects.
+        if unsafe { libc::isatty(0) } == 1 {
+            crate::exec::io::write_all(2, p);
+        }
+    }
+    let names = opts.rest();
+    if names.is_empty() {
+        sh.error("read: arg count");
+        return Ok(2);
+    }
+    let line = read_line(read_byte, raw);
+    let ifs = sh.ifs().unwrap_or(DEFAULT_IFS).to_vec();
+    let mut fields = split(&line, &ifs, names.len()).into_iter();
+    for name in names {
+        if !crate::state::vars::is_name(name) {
+            let mut m = b"read: ".to_vec();
+            m.extend_from_slice(name);
+            m.extend_from_slice(b": bad variable name");
+            sh.error_bytes(&m);
+            return Ok(2);
+        }
+        if let Err(e) = sh.set_var(name, fields.next().unwrap_or_default()) {
+            sh.error(&format!("read: {}", e.message()));
+            return Ok(2);
+        }
+    }
+    Ok(i32::from(line.eof))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Read `input` into `names` as the built-in would: the values, the status, and what
+    /// is left unread.
+    fn run(input: &[u8], raw: bool, ifs: &[u8], names: usize) -> (Vec<Vec<u8>>, i32, Vec<u8>) {
+        let mut it = input.iter().copied();
+        let line = read_line(|| it.next(), raw);
+        let mut fields = split(&line, ifs, names).into_iter();
+        let vals = (0..names)
+            .map(|_| fields.next().unwrap_or_default())
+            .collect();
+        (vals, i32::from(line.eof), it.collect())
+    }
+
+    fn dash(
+        input: &[u8],
+        raw: bool,
+        ifs: Option<&[u8]>,
+        names: usize,
+    ) -> Option<(Vec<Vec<u8>>, i32)> {
+        use std::io::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let vars: Vec<String> = (0..names).map(|i| format!("v{i}")).collect();
+        let script = format!(
+            "{} read {} {}; s=$?; for v in {}; do eval \"printf '%s\\0' \\\"\\${{$v}}\\\"\"; done; echo $s",
+            if ifs.is_some() { "IFS=$1;" } else { "unset IFS;" },
+            if raw { "-r" } else { "" },
+            vars.join(" "),
+            vars.join(" ")
+        );
+        let mut child = std::process::Command::new("/usr/bin/dash")
+            .arg("-c")
+            .arg(&script)
+            .arg("sh")
+            .arg(std::ffi::OsStr::from_bytes(ifs.unwrap_or(b"")))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .ok()?;
+        child.stdin.take()?.write_all(input).ok()?;
+        let out = child.wait_with_output().ok()?;
+        let parts: Vec<&[u8]> = out.stdout.split(|&c| c == 0).collect();
+        let vals = parts[..names].iter().map(|p| p.to_vec()).collect();
+        let status = String::from_utf8_lossy(parts[names]).trim().parse().ok()?;
+        Some((vals, status))
+    }
+
+    fn check(input: &[u8], raw: bool, ifs: Option<&[u8]>, names: usize) {
+        let (vals, st, _) = run(input, raw, ifs.unwrap_or(DEFAULT_IFS), names);
+        if let Some(d) = dash(input, raw, ifs, names) {
+            assert_eq!(
+                (vals, st),
+                d,
+                "read {:?} raw={raw} ifs={:?} names={names}",
+                String::from_utf8_lossy(input),
+                ifs.map(String::from_utf8_lossy)
+            );
+        }
+    }
+
+    #[test]
+    fn stops_after_the_line() {
+        let (v, st, rest) = run(b"a b\nc d\n", false, DEFAULT_IFS, 1);
+        assert_eq!((v, st, rest), (vec![b"a b".to_vec()], 0, b"c d\n".to_vec()));
+        let (v, st, rest) = run(b"a\\\nb\nc", false, DEFAULT_IFS, 1);
+        assert_eq!((v, st, rest), (vec![b"ab".to_vec()], 0, b"c".to_vec()));
+    }
+
+    /// Input, -r, IFS (None: unset), number of names.
+    type Case<'a> = (&'a [u8], bool, Option<&'a [u8]>, usize);
+
+    #[test]
+    fn against_dash() {
+        let sp: Option<&[u8]> = None;
+        if std::path::Path::new("/usr/bin/dash").exists() {
+            assert_eq!(
+                dash(b"a b\n", false, sp, 2),
+                Some((vec![b"a".to_vec(), b"b".to_vec()], 0))
+            );
+        }
+        let cases: &[Case] = &[
+            (b"a b  c  \n", false, sp, 2),
+            (b"  a:b:c: \n", false, Some(b": "), 2),
+            (b"a:b:c:\n", false, Some(b":"), 2),
+            (b"a:b::\n", false, Some(b":"), 2),
+            (b"a:b:\n", false, Some(b":"), 3),
+            (b"a\\ b c\\\nd e\n", false, sp, 2),
+            (b"a\\ b c\\\nd e\n", true, sp, 2),
+            (b"abc", false, sp, 1),
+            (b"a\0b\n", false, sp, 1),
+            (b"a\\", false, sp, 1),
+            (b"a\\\\", false, sp, 1),
+            (b"a\\\\b\n", false, sp, 1),
+            (b"  a  b  \n", false, Some(b""), 2),
+            (b"a\\:b:c\n", false, Some(b":"), 2),
+            (b" a b \n", false, sp, 2),
+            (b" \\  b\n", false, sp, 2),
+            (b"a \\ \n", false, sp, 2),
+            (b"a b \\ \n", false, sp, 2),
+            (b"a\\b \\c\n", false, sp, 2),
+            (b"a \\b c\n", false, sp, 3),
+            (b"a b \\ c\n", false, sp, 2),
+            (b"\n", false, sp, 3),
+            (b"", false, sp, 2),
+            (b"a b c d\n", false, sp, 1),
+            (b"a b c d\n", false, sp, 4),
+            (b"a b c d\n", false, sp, 6),
+            (b"a : b\n", false, Some(b" :"), 2),
+            (b"a : b : \n", false, Some(b" :"), 2),
+            (b"a :: b\n", false, Some(b" :"), 3),
+            (b"::a\n", false, Some(b":"), 3),
+            (b"a:\n", false, Some(b":"), 1),
+            (b"a: \n", false, Some(b": "), 1),
+            (b"a : \n", false, Some(b": "), 2),
+            (b"\ta\t\tb\t\n", false, Some(b"\t"), 2),
+            (b"x\xffy z\n", false, sp, 2),
+            (b"a\\\\ b\n", false, sp, 2),
+            (b"\\\n\n", false, sp, 1),
+            (b"a\tb\n", false, Some(b" "), 2),
+        ];
+        for &(input, raw, ifs, names) in cases {
+            check(input, raw, ifs, names);
+        }
+    }
+}

@@ -1,0 +1,596 @@
+//! `test expr` and `[ expr ]` (XCU test), as dash does them: POSIX's rules by argument count,
+//! then the XSI grammar with `!`, `-a`, `-o` and parentheses.
+
+use std::ffi::CString;
+
+use crate::exec::ExecResult;
+use crate::state::Shell;
+
+/// Deeper nesting of parentheses than this is refused rather than risking the stack.
+const MAX_DEPTH: u32 = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Eoi,
+    Operand,
+    Unot,
+    Band,
+    Bor,
+    Lparen,
+    Rparen,
+    Unary(u8),
+    Binary(Bin),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bin {
+    StrEq,
+    StrNe,
+    StrLt,
+    StrGt,
+    IntEq,
+    IntNe,
+    IntGe,
+    IntGt,
+    IntLe,
+    IntLt,
+    FilNt,
+    FilOt,
+    FilEq,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Unop,
+    Binop,
+    Bunop,
+    Bbinop,
+    Paren,
+}
+
+struct Op {
+    text: &'static [u8],
+    tok: Tok,
+    kind: Kind,
+}
+
+const fn op(text: &'static [u8], tok: Tok, kind: Kind) -> Op {
+    Op { text, tok, kind }
+}
+
+static OPS: &[Op] = &[
+    op(b"-r", Tok::Unary(b'r'), Kind::Unop),
+    op(b"-w", Tok::Unary(b'w'), Kind::Unop),
+    op(b"-x", Tok::Unary(b'x'), Kind::Unop),
+    op(b"-e", Tok::Unary(b'e'), Kind::Unop),
+    op(b"-f", Tok::Unary(b'f'), Kind::Unop),
+    op(b"-d", Tok::Unary(b'd'), Kind::Unop),
+    op(b"-c", Tok::Unary(b'c'), Kind::Unop),
+    op(b"-b", Tok::Unary(b'b'), Kind::Unop),
+    op(b"-p", Tok::Unary(b'p'), Kind::Unop),
+    op(b"-u", Tok::Unary(b'u'), Kind::Unop),
+    op(b"-g", Tok::Unary(b'g'), Kind::Unop),
+    op(b"-k", Tok::Unary(b'k'), Kind::Unop),
+    op(b"-s", Tok::Unary(b's'), Kind::Unop),
+    op(b"-t", Tok::Unary(b't'), Kind::Unop),
+    op(b"-z", Tok::Unary(b'z'), Kind::Unop),
+    op(b"-n", Tok::Unary(b'n'), Kind::Unop),
+    op(b"-h", Tok::Unary(b'h'), Kind::Unop),
+    op(b"-O", Tok::Unary(b'O'), Kind::Unop),
+    op(b"-G", Tok::Unary(b'G'), Kind::Unop),
+    op(b"-L", Tok::Unary(b'h'), Kind::Unop),
+    op(b"-S", Tok::Unary(b'S'), Kind::Unop),
+    op(b"=", Tok::Binary(Bin::StrEq), Kind::Binop),
+    op(b"!=", Tok::Binary(Bin::StrNe), Kind::Binop),
+    op(b"<", Tok::Binary(Bin::StrLt), Kind::Binop),
+    op(b">", Tok::Binary(Bin::StrGt), Kind::Binop),
+    op(b"-eq", Tok::Binary(Bin::IntEq), Kind::Binop),
+    op(b"-ne", Tok::Binary(Bin::IntNe), Kind::Binop),
+    op(b"-ge", Tok::Binary(Bin::IntGe), Kind::Binop),
+    op(b"-gt", Tok::Binary(Bin::IntGt), Kind::Binop),
+    op(b"-le", Tok::Binary(Bin::IntLe), Kind::Binop),
+    op(b"-lt", Tok::Binary(Bin::IntLt), Kind::Binop),
+    op(b"-nt", Tok::Binary(Bin::FilNt), Kind::Binop),
+    op(b"-ot", Tok::Binary(Bin::FilOt), Kind::Binop),
+    op(b"-ef", Tok::Binary(Bin::FilEq), Kind::Binop),
+    op(b"!", Tok::Unot, Kind::Bunop),
+    op(b"-a", Tok::Band, Kind::Bbinop),
+    op(b"-o", Tok::Bor, Kind::Bbinop),
+    op(b"(", Tok::Lparen, Kind::Paren),
+    op(b")", Tok::Rparen, Kind::Paren),
+];
+
+fn getop(s: &[u8]) -> Option<&'static Op> {
+    OPS.iter().find(|o| o.text == s)
+}
+
+/// An error message (what follows `test: `).
+type Error = Vec<u8>;
+
+fn syntax(op: &[u8], msg: &str) -> Error {
+    let mut m = Vec::new();
+    if !op.is_empty() {
+        m.extend_from_slice(op);
+        m.extend_from_slice(b": ");
+    }
+    m.extend_from_slice(msg.as_bytes());
+    m
+}
+
+/// dash's integer operands: decimal, blanks around, a sign; anything else is an error.
+fn getn(s: &[u8]) -> Result<i64, Error> {
+    let bad = || {
+        let mut m = b"Illegal number: ".to_vec();
+        m.extend_from_slice(s);
+        m
+    };
+    let mut i = 0;
+    while i < s.len() && super::getopts::is_space(s[i]) {
+        i += 1;
+    }
+    let neg = match s.get(i) {
+        Some(b'-') => {
+            i += 1;
+            true
+        }
+        Some(b'+') => {
+            i += 1;
+            false
+        }
+        _ => false,
+    };
+    let start = i;
+    let mut mag: u64 = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        mag = mag
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(u64::from(s[i] - b'0')))
+            .ok_or_else(bad)?;
+        i += 1;
+    }
+    if i == start {
+        return Err(bad());
+    }
+    while i < s.len() && super::getopts::is_space(s[i]) {
+        i += 1;
+    }
+    if i != s.len() {
+        return Err(bad());
+    }
+    if neg {
+        if mag > 1u64 << 63 {
+            return Err(bad());
+        }
+        Ok((mag as i64).wrapping_neg())
+    } else {
+        i64::try_from(mag).map_err(|_| bad())
+    }
+}
+
+fn cpath(p: &[u8]) -> Option<CString> {
+    CString::new(p).ok()
+}
+
+fn stat(p: &[u8], follow: bool) -> Option<libc::stat> {
+    let c = cpath(p)?;
+    // SAFETY: an all-zero stat is a valid value to be overwritten.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: c is NUL-terminated and st is a valid, writable stat buffer.
+    let r = unsafe {
+        if follow {
+            libc::stat(c.as_ptr(), &mut st)
+        } else {
+            libc::lstat(c.as_ptr(), &mut st)
+        }
+    };
+    (r == 0).then_some(st)
+}
+
+fn access(p: &[u8], mode: libc::c_int) -> bool {
+    let Some(c) = cpath(p) else { return false };
+    // SAFETY: c is NUL-terminated; faccessat only reads it.
+    unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), mode, libc::AT_EACCESS) == 0 }
+}
+
+fn unary(op: u8, arg: &[u8]) -> Result<bool, Error> {
+    let fmt = |st: &libc::stat| st.st_mode & libc::S_IFMT;
+    Ok(match op {
+        b'z' => arg.is_empty(),
+        b'n' => !arg.is_empty(),
+        // SAFETY: isatty accepts any integer.
+        b't' => unsafe { libc::isatty(getn(arg)? as libc::c_int) == 1 },
+        b'r' => access(arg, libc::R_OK),
+        b'w' => access(arg, libc::W_OK),
+        b'x' => access(arg, libc::X_OK),
+        _ => {
+            let Some(st) = stat(arg, op != b'h') else {
+                return Ok(false);
+            };
+            match op {
+                b'e' => true,
+                b'f' => fmt(&st) == libc::S_IFREG,
+                b'd' => fmt(&st) == libc::S_IFDIR,
+                b'c' => fmt(&st) == libc::S_IFCHR,
+                b'b' => fmt(&st) == libc::S_IFBLK,
+                b'p' => fmt(&st) == libc::S_IFIFO,
+                b'S' => fmt(&st) == libc::S_IFSOCK,
+                b'h' => fmt(&st) == libc::S_IFLNK,
+                b'u' => st.st_mode & libc::S_ISUID != 0,
+                b'g' => st.st_mode & libc::S_ISGID != 0,
+                b'k' => st.st_mode & libc::S_ISVTX != 0,
+                b's' => st.st_size > 0,
+                // SAFETY: geteuid and getegid cannot fail.
+                b'O' => st.st_uid == unsafe { libc::geteuid() },
+                // SAFETY: as above.
+                b'G' => st.st_gid == unsafe { libc::getegid() },
+                _ => true,
+            }
+        }
+    })
+}
+
+fn mtime(p: &[u8]) -> Option<(i64, i64)> {
+    stat(p, true).map(|st| (st.st_mtime, st.st_mtime_nsec))
+}
+
+fn binary(op: Bin, a: &[u8], b: &[u8]) -> Result<bool, Error> {
+    Ok(match op {
+        Bin::StrEq => a == b,
+        Bin::StrNe => a != b,
+        Bin::StrLt => a < b,
+        Bin::StrGt => a > b,
+        Bin::IntEq => getn(a)? == getn(b)?,
+        Bin::IntNe => getn(a)? != getn(b)?,
+        Bin::IntGe => getn(a)? >= getn(b)?,
+        Bin::IntGt => getn(a)? > getn(b)?,
+        Bin::IntLe => getn(a)? <= getn(b)?,
+        Bin::IntLt => getn(a)? < getn(b)?,
+        Bin::FilNt => matches!((mtime(a), mtime(b)), (Some(x), Some(y)) if x > y),
+        Bin::FilOt => matches!((mtime(a), mtime(b)), (Some(x), Some(y)) if x < y),
+        Bin::FilEq => match (stat(a, true), stat(b, true)) {
+            (Some(x), Some(y)) => x.st_dev == y.st_dev && x.st_ino == y.st_ino,
+            _ => false,
+        },
+    })
+}
+
+/// The expression parser: `wp` is the current word, `wp_op` the operator the last `lex` saw.
+struct Parser<'a> {
+    args: &'a [Vec<u8>],
+    wp: usize,
+    wp_op: Option<&'static Op>,
+    depth: u32,
+}
+
+impl Parser<'_> {
+    fn lex(&mut self, i: usize) -> Tok {
+        let Some(s) = self.args.get(i) else {
+            self.wp_op = None;
+            return Tok::Eoi;
+        };
+        if let Some(op) = getop(s) {
+            let operand = op.kind == Kind::Unop && self.isoperand(i);
+            let lone_paren = op.tok == Tok::Lparen && i + 1 >= self.args.len();
+            if !operand && !lone_paren {
+                self.wp_op = Some(op);
+                return op.tok;
+            }
+        }
+        self.wp_op = None;
+        Tok::Operand
+    }
+
+    fn isoperand(&self, i: usize) -> bool {
+        let Some(next) = self.args.get(i + 1) else {
+            return true;
+        };
+        if i + 2 >= self.args.len() {
+            return false;
+        }
+        getop(next).is_some_and(|o| o.kind == Kind::Binop)
+    }
+
+    fn oexpr(&mut self, mut n: Tok) -> Result<bool, Error> {
+        let mut res = false;
+        loop {
+            res |= self.aexpr(n)?;
+            n = self.lex(self.wp + 1);
+            if n != Tok::Bor {
+                return Ok(res);
+            }
+            self.wp += 2;
+            n = self.lex(self.wp);
+        }
+    }
+
+    fn aexpr(&mut self, mut n: Tok) -> Result<bool, Error> {
+        let mut res = true;
+        loop {
+            if !self.nexpr(n)? {
+                res = false;
+            }
+            n = self.lex(self.wp + 1);
+            if n != Tok::Band {
+                return Ok(res);
+            }
+            self.wp += 2;
+            n = self.lex(self.wp);
+        }
+    }
+
+    fn nexpr(&mut self, mut n: Tok) -> Result<bool, Error> {
+        let mut negate = false;
+        while n == Tok::Unot {
+            n = self.lex(self.wp + 1);
+            if n != Tok::Eoi {
+                self.wp += 1;
+            }
+            negate = !negate;
+        }
+        Ok(self.primary(n)? ^ negate)
+    }
+
+    fn primary(&mut self, n: Tok) -> Result<bool, Error> {
+        if n == Tok::Eoi {
+            return Ok(false);
+        }
+        if n == Tok::Lparen {
+            self.wp += 1;
+            let nn = self.lex(self.wp);
+            if nn == Tok::Rparen {
+                return Ok(false);
+            }
+            if self.depth >= MAX_DEPTH {
+                return Err(syntax(b"", "expression too deeply nested"));
+            }
+            self.depth += 1;
+            let res = self.oexpr(nn)?;
+            self.depth -= 1;
+            self.wp += 1;
+            if self.lex(self.wp) != Tok::Rparen {
+                return Err(syntax(b"", "closing paren expected"));
+            }
+            return Ok(res);
+        }
+        if let Some(op) = self.wp_op.filter(|o| o.kind == Kind::Unop) {
+            self.wp += 1;
+            let Some(arg) = self.args.get(self.wp) else {
+                return Err(syntax(op.text, "argument expected"));
+            };
+            let Tok::Unary(u) = op.tok else {
+                return Ok(false);
+            };
+            return unary(u, arg);
+        }
+        self.lex(self.wp + 1);
+        if let Some(op) = self.wp_op.filter(|o| o.kind == Kind::Binop) {
+            let a = &self.args[self.wp];
+            self.wp += 2;
+            let Some(b) = self.args.get(self.wp) else {
+                return Err(syntax(op.text, "argument expected"));
+            };
+            let Tok::Binary(bin) = op.tok else {
+                return Ok(false);
+            };
+            return binary(bin, a, b);
+        }
+        Ok(self.args.get(self.wp).is_some_and(|a| !a.is_empty()))
+    }
+}
+
+/// Evaluate `test`'s arguments (without the command name): the exit status, or an error
+/// message for status 2.
+pub fn evaluate(args: &[Vec<u8>]) -> Result<i32, Error> {
+    let mut args = args;
+    let mut res = 1;
+    loop {
+        if args.is_empty() {
+            return Ok(res);
+        }
+        if args.len() == 3 && getop(&args[1]).is_some_and(|o| o.kind == Kind::Binop) {
+            let mut p = Parser {
+                args,
+                wp: 0,
+                wp_op: None,
+                depth: 0,
+            };
+            return finish(&mut p, Tok::Operand, res);
+        }
+        if args.len() == 3 || args.len() == 4 {
+            if args[0].as_slice() == b"(" && args[args.len() - 1].as_slice() == b")" {
+                args = &args[1..args.len() - 1];
+            } else if args[0].as_slice() == b"!" {
+                res = 0;
+                args = &args[1..];
+                continue;
+            }
+        }
+        let mut p = Parser {
+            args,
+            wp: 0,
+            wp_op: None,
+            depth: 0,
+        };
+        let n = p.lex(0);
+        return finish(&mut p, n, res);
+    }
+}
+
+fn finish(p: &mut Parser, n: Tok, res: i32) -> Result<i32, Error> {
+    let r = res ^ i32::from(p.oexpr(n)?);
+    if p.wp + 1 < p.args.len() {
+        return Err(syntax(&p.args[p.wp], "unexpected operator"));
+    }
+    Ok(r)
+}
+
+fn run(sh: &Shell, name: &str, args: &[Vec<u8>]) -> ExecResult {
+    match evaluate(args) {
+        Ok(s) => Ok(s),
+        Err(m) => {
+            super::getopts::builtin_error(sh, name, &m);
+            Ok(2)
+        }
+    }
+}
+
+pub fn test(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    run(sh, "test", args.get(1..).unwrap_or(&[]))
+}
+
+/// `[`: dash checks only that the last argument begins with `]`.
+pub fn bracket(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    match args.last() {
+        Some(last) if args.len() > 1 && last.first() == Some(&b']') => {
+            run(sh, "[", &args[1..args.len() - 1])
+        }
+        _ => {
+            sh.error("[: missing ]");
+            Ok(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(args: &[&str]) {
+        let v: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+        let mine = evaluate(&v);
+        let Ok(d) = std::process::Command::new("/usr/bin/dash")
+            .arg("-c")
+            .arg("test \"$@\"")
+            .arg("sh")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+        else {
+            return;
+        };
+        let err = String::from_utf8_lossy(&d.stderr);
+        let err = err
+            .strip_suffix('\n')
+            .unwrap_or(&err)
+            .strip_prefix("sh: 1: test: ")
+            .unwrap_or(&err);
+        match mine {
+            Ok(s) => assert_eq!((Some(s), ""), (d.status.code(), err), "test {args:?}"),
+            Err(m) => assert_eq!(
+                (Some(2), String::from_utf8_lossy(&m).as_ref()),
+                (d.status.code(), err),
+                "test {args:?}"
+            ),
+        }
+    }
+
+    #[test]
+    fn against_dash() {
+        let cases: &[&[&str]] = &[
+            &[],
+            &[""],
+            &["a"],
+            &["!"],
+            &["-n"],
+            &["-z"],
+            &["-t"],
+            &["("],
+            &[")"],
+            &["-a"],
+            &["-o"],
+            &["=", "="],
+            &["!", ""],
+            &["!", "a"],
+            &["-z", ""],
+            &["-n", ""],
+            &["-z", "a"],
+            &["(", ")"],
+            &["a", "b"],
+            &["-l", "x"],
+            &["a", "=", "a"],
+            &["a", "!=", "a"],
+            &["a", "<", "b"],
+            &["b", ">", "a"],
+            &["1", "-eq", "a"],
+            &["1", "-eq"],
+            &[" 12 ", "-eq", "12"],
+            &["", "-eq", "0"],
+            &["99999999999999999999", "-gt", "1"],
+            &["-9223372036854775808", "-lt", "0"],
+            &["+5", "-eq", "5"],
+            &["-t", "abc"],
+            &["!", "!", "a", "b"],
+            &["a", "-a"],
+            &["-n", "-a", "-n"],
+            &["1", "-lt", "2", "-o"],
+            &["a", "=", "a", "-a", "(", "b", ")"],
+            &["(", "a", ")"],
+            &["(", "a"],
+            &["(", "a", "=", "a", ")"],
+            &["!", "(", "a", ")"],
+            &["!", "a", "=", "b"],
+            &["!", "!", "a"],
+            &["-a", "-a", "-a"],
+            &["-o", "-o", "-o"],
+            &["=", "=", "="],
+            &["!", "=", "!"],
+            &["(", "=", ")"],
+            &["-n", "=", "-n"],
+            &["-z", "-z", "-z"],
+            &["a", "-o", "b", "-a", ""],
+            &["", "-o", "", "-a", "x"],
+            &["!", "", "-a", "!", "x"],
+            &["(", "(", "a", ")", ")"],
+            &["(", "(", "a", ")"],
+            &["a", ")"],
+            &["-f", "Cargo.toml"],
+            &["-d", "src"],
+            &["-e", "nonexistent"],
+            &["-r", "Cargo.toml", "-a", "-w", "src"],
+            &["-x", "src"],
+            &["-s", "Cargo.toml"],
+            &["-L", "Cargo.toml"],
+            &["-h", "nonexistent"],
+            &["-O", "Cargo.toml"],
+            &["-G", "src"],
+            &["-b", "/dev/null"],
+            &["-c", "/dev/null"],
+            &["-p", "/dev/null"],
+            &["-S", "/dev/null"],
+            &["-u", "/dev/null"],
+            &["-g", "/dev/null"],
+            &["-k", "/tmp"],
+            &["Cargo.toml", "-ef", "./Cargo.toml"],
+            &["Cargo.toml", "-nt", "nonexistent"],
+            &["src", "-ot", "Cargo.toml"],
+            &["-t", "99"],
+            &["1", "-ne", "2", "-a", "3", "-le", "3"],
+            &["3", "-ge", "4", "-o", "5", "-lt", "4"],
+            &["x", "-eq", "1", "-o", "a"],
+            &["a", "=", "b", "-o", "1", "-eq", "x"],
+            &["(", "a", "-a", ")"],
+            &["!", "-e", "nonexistent"],
+            &["-e"],
+            &["-e", "-a", "x"],
+            &["!", "-z"],
+            &["a", "-a", "b", "c"],
+            &["(", "a", "b", ")"],
+            &["(", "!", ")"],
+            &["a", "-nt"],
+            &["x", "=="],
+        ];
+        for c in cases {
+            check(c);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_fatal() {
+        let mut v = vec![b"(".to_vec(); 100_000];
+        v.push(b"a".to_vec());
+        v.extend(vec![b")".to_vec(); 100_000]);
+        assert!(evaluate(&v).is_err());
+        let v = vec![b"!".to_vec(); 100_001];
+        assert!(evaluate(&v).is_ok());
+    }
+}

@@ -1,0 +1,289 @@
+//! `ulimit [-HSa] [-tfdscmlpnvwr] [limit]`, as dash does it (its options, units and `-a`
+//! listing).
+
+use crate::exec::ExecResult;
+use crate::state::Shell;
+
+/// A resource: its `-a` label, the RLIMIT_ constant, the unit in bytes, the option letter.
+pub struct Limit {
+    pub name: &'static str,
+    pub resource: i32,
+    pub factor: u64,
+    pub option: u8,
+}
+
+/// dash's limits, in its `-a` order.
+pub static LIMITS: &[Limit] = &[
+    Limit {
+        name: "time(seconds)",
+        resource: libc::RLIMIT_CPU as i32,
+        factor: 1,
+        option: b't',
+    },
+    Limit {
+        name: "file(blocks)",
+        resource: libc::RLIMIT_FSIZE as i32,
+        factor: 512,
+        option: b'f',
+    },
+    Limit {
+        name: "data(kbytes)",
+        resource: libc::RLIMIT_DATA as i32,
+        factor: 1024,
+        option: b'd',
+    },
+    Limit {
+        name: "stack(kbytes)",
+        resource: libc::RLIMIT_STACK as i32,
+        factor: 1024,
+        option: b's',
+    },
+    Limit {
+        name: "coredump(blocks)",
+        resource: libc::RLIMIT_CORE as i32,
+        factor: 512,
+        option: b'c',
+    },
+    Limit {
+        name: "memory(kbytes)",
+        resource: libc::RLIMIT_RSS as i32,
+        factor: 1024,
+        option: b'm',
+    },
+    Limit {
+        name: "locked memory(kbytes)",
+        resource: libc::RLIMIT_MEMLOCK as i32,
+        factor: 1024,
+        option: b'l',
+    },
+    Limit {
+        name: "process",
+        resource: libc::RLIMIT_NPROC as i32,
+        factor: 1,
+        option: b'p',
+    },
+    Limit {
+        name: "nofiles",
+        resource: libc::RLIMIT_NOFILE as i32,
+        factor: 1,
+        option: b'n',
+    },
+    Limit {
+        name: "vmemory(kbytes)",
+        resource: libc::RLIMIT_AS as i32,
+        factor: 1024,
+        option: b'v',
+    },
+    Limit {
+        name: "locks",
+        resource: libc::RLIMIT_LOCKS as i32,
+        factor: 1,
+        option: b'w',
+    },
+    Limit {
+        name: "rtprio",
+        resource: libc::RLIMIT_RTPRIO as i32,
+        factor: 1,
+        option: b'r',
+    },
+];
+
+/// What to do, from the arguments.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Request {
+    pub soft: bool,
+    pub hard: bool,
+    pub all: bool,
+    /// Index into [`LIMITS`].
+    pub which: usize,
+    /// A new value in bytes/units (`u64::MAX` for unlimited).
+    pub set: Option<u64>,
+}
+
+/// Parse the arguments (without the command name); Err is dash's message.
+pub fn parse(args: &[Vec<u8>]) -> Result<Request, Vec<u8>> {
+    let mut opts = super::getopts::NextOpt::new(args);
+    let (mut soft, mut hard, mut all, mut what) = (true, true, false, b'f');
+    while let Some((c, _)) = opts.next(b"HSatfdscmlpnvwr")? {
+        match c {
+            b'H' => (soft, hard) = (false, true),
+            b'S' => (soft, hard) = (true, false),
+            b'a' => all = true,
+            c => what = c,
+        }
+    }
+    let which = LIMITS.iter().position(|l| l.option == what).unwrap_or(1);
+    let rest = opts.rest();
+    let set = match rest.first() {
+        None => None,
+        Some(v) => {
+            if all || rest.len() > 1 {
+                return Err(b"too many arguments".to_vec());
+            }
+            if v.as_slice() == b"unlimited" {
+                Some(libc::RLIM_INFINITY)
+            } else {
+                let mut n: u64 = 0;
+                for &c in v {
+                    if !c.is_ascii_digit() {
+                        return Err(b"bad number".to_vec());
+                    }
+                    n = n.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                }
+                Some(n.wrapping_mul(LIMITS[which].factor))
+            }
+        }
+    };
+    Ok(Request {
+        soft,
+        hard,
+        all,
+        which,
+        set,
+    })
+}
+
+/// A limit as dash shows it.
+pub fn show(value: u64, factor: u64) -> String {
+    if value == libc::RLIM_INFINITY {
+        "unlimited".to_string()
+    } else {
+        ((value / factor) as i64).to_string()
+    }
+}
+
+fn get(resource: i32) -> libc::rlimit {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: r is a valid rlimit to fill; an unknown resource only fails with EINVAL.
+    unsafe { libc::getrlimit(resource as _, &mut r) };
+    r
+}
+
+pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let req = match parse(args.get(1..).unwrap_or(&[])) {
+        Ok(r) => r,
+        Err(m) => {
+            super::getopts::builtin_error(sh, "ulimit", &m);
+            return Ok(2);
+        }
+    };
+    let pick = |r: &libc::rlimit| if req.soft { r.rlim_cur } else { r.rlim_max };
+    if req.all {
+        let mut out = String::new();
+        for l in LIMITS {
+            let r = get(l.resource);
+            out.push_str(&format!("{:<20} {}\n", l.name, show(pick(&r), l.factor)));
+        }
+        crate::exec::io::write_all(1, out.as_bytes());
+        return Ok(0);
+    }
+    let l = &LIMITS[req.which];
+    let mut r = get(l.resource);
+    match req.set {
+        Some(v) => {
+            if req.hard {
+                r.rlim_max = v;
+            }
+            if req.soft {
+                r.rlim_cur = v;
+            }
+            // SAFETY: r is a valid rlimit.
+            if unsafe { libc::setrlimit(l.resource as _, &r) } < 0 {
+                let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+                sh.error(&format!(
+                    "ulimit: error setting limit ({})",
+                    super::kill::strerror(e)
+                ));
+                return Ok(2);
+            }
+        }
+        None => {
+            let out = format!("{}\n", show(pick(&r), l.factor));
+            crate::exec::io::write_all(1, out.as_bytes());
+        }
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(a: &[&str]) -> Vec<Vec<u8>> {
+        a.iter().map(|s| s.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn parsing() {
+        let r = parse(&w(&[])).unwrap_or_else(|_| unreachable!());
+        assert_eq!(
+            (r.soft, r.hard, r.all, LIMITS[r.which].option, r.set),
+            (true, true, false, b'f', None)
+        );
+        let r = parse(&w(&["-Hn"])).unwrap_or_else(|_| unreachable!());
+        assert_eq!(
+            (r.soft, r.hard, LIMITS[r.which].option),
+            (false, true, b'n')
+        );
+        let r = parse(&w(&["-HSn"])).unwrap_or_else(|_| unreachable!());
+        assert_eq!((r.soft, r.hard), (true, false));
+        let r = parse(&w(&["-n", "-c"])).unwrap_or_else(|_| unreachable!());
+        assert_eq!(LIMITS[r.which].option, b'c');
+        let r = parse(&w(&["-c", "10"])).unwrap_or_else(|_| unreachable!());
+        assert_eq!(r.set, Some(5120));
+        let r = parse(&w(&["-d", "unlimited"])).unwrap_or_else(|_| unreachable!());
+        assert_eq!(r.set, Some(libc::RLIM_INFINITY));
+        let r = parse(&w(&[""])).unwrap_or_else(|_| unreachable!());
+        assert_eq!(r.set, Some(0));
+        let r = parse(&w(&["99999999999999999999999"])).unwrap_or_else(|_| unreachable!());
+        assert!(r.set.is_some());
+        assert_eq!(parse(&w(&["-x"])), Err(b"Illegal option -x".to_vec()));
+        assert_eq!(parse(&w(&["-u"])), Err(b"Illegal option -u".to_vec()));
+        assert_eq!(parse(&w(&["abc"])), Err(b"bad number".to_vec()));
+        assert_eq!(parse(&w(&["1x"])), Err(b"bad number".to_vec()));
+        assert_eq!(parse(&w(&["-1"])), Err(b"Illegal option -1".to_vec()));
+        assert_eq!(parse(&w(&["--", "-n"])), Err(b"bad number".to_vec()));
+        assert_eq!(parse(&w(&["1", "2"])), Err(b"too many arguments".to_vec()));
+        assert_eq!(parse(&w(&["-a", "1"])), Err(b"too many arguments".to_vec()));
+        assert_eq!(show(libc::RLIM_INFINITY, 1024), "unlimited");
+        assert_eq!(show(8 << 20, 1024), "8192");
+    }
+
+    /// Reading limits gives what dash prints (same process limits, inherited).
+    #[test]
+    fn listing_matches_dash() {
+        for opts in [
+            "-a", "-Ha", "-Sa", "", "-n", "-Hn", "-s", "-c", "-p", "-r", "-w", "-t", "-v", "-l",
+            "-m", "-d",
+        ] {
+            let Ok(d) = std::process::Command::new("/usr/bin/dash")
+                .arg("-c")
+                .arg(format!("ulimit {opts}"))
+                .output()
+            else {
+                return;
+            };
+            let Ok(req) = parse(&w(&opts.split_whitespace().collect::<Vec<_>>())) else {
+                panic!("parse {opts}");
+            };
+            let pick = |r: &libc::rlimit| if req.soft { r.rlim_cur } else { r.rlim_max };
+            let mut out = String::new();
+            if req.all {
+                for l in LIMITS {
+                    out.push_str(&format!(
+                        "{:<20} {}\n",
+                        l.name,
+                        show(pick(&get(l.resource)), l.factor)
+                    ));
+                }
+            } else {
+                let l = &LIMITS[req.which];
+                out = format!("{}\n", show(pick(&get(l.resource)), l.factor));
+            }
+            assert_eq!(out, String::from_utf8_lossy(&d.stdout), "ulimit {opts}");
+        }
+    }
+}
