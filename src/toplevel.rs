@@ -184,7 +184,7 @@ fn run_startup_file(sh: &mut Shell, path: &[u8]) {
     let saved_arg0 = sh.arg0.clone();
     sh.origin = Some((path.to_vec(), 1));
     sh.lineno = 1;
-    let result = eval::run_text(sh, &text, Some(path));
+    let result = eval::run_text(sh, &text, None);
     sh.origin = None;
     sh.arg0 = saved_arg0;
     if let Err(Divert::Exit(s)) = result {

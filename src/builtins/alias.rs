@@ -60,10 +60,11 @@ pub fn unalias(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     }
     for name in operands {
         if sh.aliases.remove(name.as_slice()).is_none() {
+            // dash's wording, without the usual NAME: LINE: prefix.
             let mut msg = b"unalias: ".to_vec();
             msg.extend_from_slice(name);
-            msg.extend_from_slice(b": not found");
-            sh.error_bytes(&msg);
+            msg.extend_from_slice(b" not found\n");
+            crate::exec::io::write_all(2, &msg);
             status = 1;
         }
     }

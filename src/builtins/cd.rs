@@ -21,11 +21,15 @@ fn canonical(path: &[u8]) -> Vec<u8> {
         }
     }
     let mut out = Vec::with_capacity(path.len());
+    // POSIX leaves a leading `//` to the implementation; dash keeps it.
+    if path.starts_with(b"//") && !path.starts_with(b"///") {
+        out.push(b'/');
+    }
     for p in &parts {
         out.push(b'/');
         out.extend_from_slice(p);
     }
-    if out.is_empty() {
+    if parts.is_empty() {
         out.push(b'/');
     }
     out
@@ -83,21 +87,17 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     }
     let mut print = false;
     let target: Vec<u8> = match args.get(i).map(|a| a.as_slice()) {
+        // dash: with HOME unset or empty, `cd` does nothing and succeeds.
         None => match sh.get_var(b"HOME") {
             Some(h) if !h.is_empty() => h.to_vec(),
-            _ => {
-                sh.error("cd: HOME not set");
-                return Ok(2);
-            }
+            _ => return Ok(0),
         },
+        // dash: with OLDPWD unset, `cd -` stays (and prints where).
         Some(b"-") => {
             print = true;
             match sh.get_var(b"OLDPWD") {
-                Some(o) => o.to_vec(),
-                None => {
-                    sh.error("cd: OLDPWD not set");
-                    return Ok(2);
-                }
+                Some(o) if !o.is_empty() => o.to_vec(),
+                _ => sh.cwd.clone(),
             }
         }
         Some(d) => d.to_vec(),
@@ -156,7 +156,19 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 
 /// `pwd [-L|-P]`
 pub fn pwd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    let physical = args[1..].iter().any(|a| a == b"-P");
+    let mut physical = false;
+    for a in &args[1..] {
+        match a.as_slice() {
+            b"-P" => physical = true,
+            b"-L" => physical = false,
+            b"--" => break,
+            [b'-', c, ..] => {
+                sh.error(&format!("pwd: Illegal option -{}", *c as char));
+                return Ok(2);
+            }
+            _ => break,
+        }
+    }
     let mut path = if physical {
         match physical_cwd() {
             Some(p) => p,
@@ -180,6 +192,8 @@ mod tests {
     fn canonical_paths() {
         assert_eq!(canonical(b"/a/./b/../c"), b"/a/c");
         assert_eq!(canonical(b"/.."), b"/");
-        assert_eq!(canonical(b"//x//y/"), b"/x/y");
+        assert_eq!(canonical(b"//x//y/"), b"//x/y");
+        assert_eq!(canonical(b"///x"), b"/x");
+        assert_eq!(canonical(b"//"), b"//");
     }
 }

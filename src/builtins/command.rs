@@ -193,7 +193,7 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             run_fields(
                 sh,
                 operands,
-                Vec::new(),
+                &[],
                 &[],
                 Flags::default(),
                 Lookup {

@@ -15,7 +15,7 @@ pub fn eval(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     if text.is_empty() {
         return Ok(0);
     }
-    run_text(sh, &text, None)
+    run_text(sh, &text, Some(b"eval: "))
 }
 
 /// `. file`: run the commands of a file (found in PATH when it has no slash) in this shell.
@@ -66,7 +66,9 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     };
     let saved_line = sh.lineno;
     sh.lineno = 1;
-    let result = run_text(sh, &text, Some(&path));
+    let mut label = path.clone();
+    label.extend_from_slice(b": ");
+    let result = run_text(sh, &text, Some(&label));
     sh.lineno = saved_line;
     match result {
         Err(Divert::Return(s)) => Ok(s),
@@ -92,7 +94,7 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     if !sh.in_subshell {
         sh.audit.end(None, EndReason::Exec);
     }
-    let err = spawn::exec_program(sh, &path, &args[1..], &[]);
+    let err = spawn::exec_program(sh, &path, &args[1..]);
     err.report_as(sh, "exec", name);
     let _ = status_before;
     Err(Divert::Exit(err.status()))

@@ -12,7 +12,7 @@ use crate::builtins;
 use crate::expand::{self, ExpandError};
 use crate::state::Shell;
 use crate::syntax::ast::{
-    AndOr, AndOrOp, CaseArm, Command, CompoundCommand, List, Pipeline, SimpleCommand,
+    AndOr, AndOrOp, Assign, CaseArm, Command, CompoundCommand, List, Pipeline, SimpleCommand,
 };
 
 /// How a node is evaluated.
@@ -423,7 +423,7 @@ fn run_subshell(
             let status = divert_status(sh, result);
             exit_child(sh, status)
         }
-        Forked::Parent(pid) => Ok(wait_pid(pid, false).exit_status()),
+        Forked::Parent(pid) => Ok(foreground_status(sh, wait_pid(pid, false))),
     }
 }
 
@@ -517,7 +517,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
     let mut status = 0;
     let mut failed = 0;
     for pid in pids {
-        status = wait_pid(pid, false).exit_status();
+        status = foreground_status(sh, wait_pid(pid, false));
         if status != 0 {
             failed = status;
         }
@@ -593,8 +593,8 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
                 }
             }
             close(read);
+            // `$?` changes only when the command completes (dash: `echo $(exit 4) $?` is 0).
             let status = wait_pid(pid, false).exit_status();
-            sh.last_status = status;
             sh.subst_status = Some(status);
             Ok(out)
         }
@@ -611,33 +611,38 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
 
 /// Parse and run `text` (for `eval`, traps, and `.`), command by command, so that aliases
 /// defined early apply later. `origin` names the file for error messages.
-pub fn run_text(sh: &mut Shell, text: &[u8], origin: Option<&[u8]>) -> ExecResult {
-    let _ = origin;
+pub fn run_text(sh: &mut Shell, text: &[u8], label: Option<&[u8]>) -> ExecResult {
     if sh.depth >= 1000 || stack_exhausted() {
         return Err(too_deep(sh));
     }
     sh.depth += 1;
-    let result = run_text_inner(sh, text);
+    let result = run_text_inner(sh, text, label);
     sh.depth -= 1;
     result
 }
 
-fn run_text_inner(sh: &mut Shell, text: &[u8]) -> ExecResult {
+fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>) -> ExecResult {
     use crate::syntax::{BytesSource, ParseError, Parser};
     let first_line = sh.lineno;
     let mut parser = Parser::new(Box::new(BytesSource::new(text)), first_line);
     let mut status = 0;
+    let flags = Flags {
+        tested: sh.condition,
+        exit_after: false,
+    };
     loop {
         let aliases = AliasView(&sh.aliases);
         let parsed = parser.next_command(&aliases);
         match parsed {
             Ok(Some(cmd)) => {
-                status = run_list(sh, &cmd.list, Flags::default())?;
+                status = run_list(sh, &cmd.list, flags)?;
             }
             Ok(None) => return Ok(status),
             Err(ParseError::Syntax(e)) => {
                 sh.lineno = e.line;
-                sh.error(&e.message);
+                let mut msg = label.map(<[u8]>::to_vec).unwrap_or_default();
+                msg.extend_from_slice(e.message.as_bytes());
+                sh.error_bytes(&msg);
                 return Err(Divert::Error(2));
             }
             Err(ParseError::Io(e)) => {
@@ -663,45 +668,66 @@ type Assignments = Vec<(Vec<u8>, Vec<u8>)>;
 /// Variables saved while temporary assignments (`x=1 cmd`) are in force.
 type SavedVars = Vec<(Vec<u8>, Option<crate::state::Var>)>;
 
-/// Expand the assignments of a simple command into NAME=value pairs.
-fn expand_assignments(sh: &mut Shell, sc: &SimpleCommand) -> Result<Assignments, Divert> {
-    let mut out = Vec::with_capacity(sc.assigns.len());
-    for a in &sc.assigns {
+/// Assign for good (special built-ins, assignment-only commands), left to right: each value
+/// sees the assignments before it. Returns what was assigned, for `set -x`.
+fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments, Divert> {
+    let mut done = Vec::with_capacity(assigns.len());
+    for a in assigns {
         let value = expand::expand_word(sh, &a.value).map_err(|e| expansion_failed(sh, e))?;
-        out.push((a.name.clone(), value));
-    }
-    Ok(out)
-}
-
-/// Assign for good (special built-ins, assignment-only commands).
-fn assign_permanently(sh: &mut Shell, assigns: Assignments) -> Result<(), Divert> {
-    for (name, value) in assigns {
-        if let Err(e) = sh.set_var(&name, value) {
+        if let Err(e) = sh.set_var(&a.name, value.clone()) {
             sh.error(&e.message());
             return Err(Divert::Error(2));
         }
+        done.push((a.name.clone(), value));
     }
-    Ok(())
+    Ok(done)
 }
 
-/// Assign for the duration of one built-in or function call; exported meanwhile, as dash does.
-fn assign_temporarily(sh: &mut Shell, assigns: Assignments) -> Result<SavedVars, Divert> {
-    let mut saved = Vec::with_capacity(assigns.len());
-    for (name, value) in assigns {
-        saved.push((name.clone(), sh.vars.var(&name).cloned()));
-        if let Err(e) = sh.vars.set(&name, value) {
-            sh.vars.restore(saved);
+/// Assign for the duration of one command (built-in, function or program), left to right,
+/// exported meanwhile, as dash does. Returns the saved variables to restore and what was
+/// assigned.
+fn assign_temporarily(
+    sh: &mut Shell,
+    assigns: &[Assign],
+) -> Result<(SavedVars, Assignments), Divert> {
+    let mut saved: SavedVars = Vec::with_capacity(assigns.len());
+    let mut done = Vec::with_capacity(assigns.len());
+    for a in assigns {
+        let value = match expand::expand_word(sh, &a.value) {
+            Ok(v) => v,
+            Err(e) => {
+                restore_temporary(sh, saved);
+                return Err(expansion_failed(sh, e));
+            }
+        };
+        saved.push((a.name.clone(), sh.vars.var(&a.name).cloned()));
+        if let Err(e) = sh.vars.set(&a.name, value.clone()) {
+            restore_temporary(sh, saved);
             sh.error(&e.message());
             return Err(Divert::Error(2));
         }
-        sh.vars.set_exported(&name, true);
+        sh.vars.set_exported(&a.name, true);
+        if a.name == b"PATH" {
+            sh.hash.clear();
+        }
+        done.push((a.name.clone(), value));
     }
-    Ok(saved)
+    Ok((saved, done))
 }
 
-/// `set -x`: print the command as it will run, after PS4.
+fn restore_temporary(sh: &mut Shell, saved: SavedVars) {
+    if saved.iter().any(|(n, _)| n == b"PATH") {
+        sh.hash.clear();
+    }
+    sh.vars.restore(saved);
+}
+
+/// `set -x`: print the command as it will run, after PS4 (dash does not quote the words).
 fn trace(sh: &mut Shell, assigns: &[(Vec<u8>, Vec<u8>)], fields: &[Vec<u8>]) {
-    let ps4 = sh.get_var(b"PS4").map(|p| p.to_vec()).unwrap_or_default();
+    if !sh.options.xtrace || (assigns.is_empty() && fields.is_empty()) {
+        return;
+    }
+    let ps4 = crate::interactive::prompt::expand(sh, b"PS4");
     let mut line = ps4;
     let mut first = true;
     for (name, value) in assigns {
@@ -711,14 +737,14 @@ fn trace(sh: &mut Shell, assigns: &[(Vec<u8>, Vec<u8>)], fields: &[Vec<u8>]) {
         first = false;
         line.extend_from_slice(name);
         line.push(b'=');
-        line.extend_from_slice(&crate::builtins::quote_for_reuse(value));
+        line.extend_from_slice(value);
     }
     for f in fields {
         if !first {
             line.push(b' ');
         }
         first = false;
-        line.extend_from_slice(&crate::builtins::quote_for_reuse(f));
+        line.extend_from_slice(f);
     }
     line.push(b'\n');
     super::io::write_all(2, &line);
@@ -728,17 +754,14 @@ fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> ExecResult {
     sh.lineno = sc.line;
     sh.subst_status = None;
     let fields = expand::expand_words(sh, &sc.words).map_err(|e| expansion_failed(sh, e))?;
-    let assigns = expand_assignments(sh, sc)?;
-    if sh.options.xtrace && (!fields.is_empty() || !assigns.is_empty()) {
-        trace(sh, &assigns, &fields);
-    }
 
     if fields.is_empty() {
         // Assignments and redirections only: assignments persist; redirections are performed
         // and undone; the status is that of the last command substitution.
-        assign_permanently(sh, assigns)?;
-        let status = sh.subst_status.unwrap_or(0);
-        let status = redirect::with_redirections(sh, &sc.redirects, |_| Ok(status))?;
+        let done = assign_permanently(sh, &sc.assigns)?;
+        trace(sh, &done, &[]);
+        let status =
+            redirect::with_redirections(sh, &sc.redirects, |sh| Ok(sh.subst_status.unwrap_or(0)))?;
         sh.last_status = status;
         check_errexit(sh, status, flags)?;
         return Ok(status);
@@ -747,7 +770,7 @@ fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> ExecResult {
     let status = run_fields(
         sh,
         &fields,
-        assigns,
+        &sc.assigns,
         &sc.redirects,
         flags,
         Lookup::default(),
@@ -772,49 +795,38 @@ pub struct Lookup {
 pub fn run_fields(
     sh: &mut Shell,
     fields: &[Vec<u8>],
-    assigns: Assignments,
+    assigns: &[Assign],
     redirects: &[crate::syntax::ast::Redirect],
     flags: Flags,
     lookup: Lookup,
 ) -> ExecResult {
     let name = fields[0].as_slice();
     let builtin = builtins::lookup(name);
+    sh.condition = flags.tested;
 
     if let Some(b) = builtin.filter(|b| b.special) {
-        if name == b"exec" && fields.len() == 1 {
-            // `exec` with only redirections: they stay in force.
-            assign_permanently(sh, assigns)?;
-            let mut saved = SavedFds::default();
-            return match redirect::apply(sh, redirects, &mut saved) {
-                Ok(()) => {
-                    saved.keep();
-                    Ok(0)
-                }
-                Err(e) => {
-                    saved.restore();
-                    if lookup.no_special {
-                        Ok(e.status)
-                    } else {
-                        Err(Divert::Error(e.status))
-                    }
-                }
-            };
-        }
-        let saved_vars = if lookup.no_special {
-            Some(assign_temporarily(sh, assigns)?)
+        let (saved_vars, done) = if lookup.no_special {
+            let (saved, done) = assign_temporarily(sh, assigns)?;
+            (Some(saved), done)
         } else {
-            assign_permanently(sh, assigns)?;
-            None
+            (None, assign_permanently(sh, assigns)?)
         };
+        trace(sh, &done, fields);
         let mut saved = SavedFds::default();
         let result = match redirect::apply(sh, redirects, &mut saved) {
+            // `exec` with only redirections: they stay in force.
+            Ok(()) if name == b"exec" && fields.len() == 1 => {
+                saved.keep();
+                saved = SavedFds::default();
+                Ok(0)
+            }
             Ok(()) => (b.func)(sh, fields),
             Err(e) if lookup.no_special => Ok(e.status),
             Err(e) => Err(Divert::Error(e.status)),
         };
         saved.restore();
         if let Some(v) = saved_vars {
-            sh.vars.restore(v);
+            restore_temporary(sh, v);
         }
         return match result {
             // `command` keeps a special built-in's error from ending the shell.
@@ -823,44 +835,34 @@ pub fn run_fields(
         };
     }
 
-    if !lookup.no_functions {
-        if let Some(body) = sh.functions.get(name).cloned() {
-            let saved_vars = assign_temporarily(sh, assigns)?;
-            let result = redirect::with_redirections(sh, redirects, |sh| {
-                call_function(sh, &body, fields, flags)
-            });
-            sh.vars.restore(saved_vars);
-            return result;
-        }
-    }
-
-    if let Some(b) = builtin {
-        let saved_vars = assign_temporarily(sh, assigns)?;
-        let result = redirect::with_redirections(sh, redirects, |sh| (b.func)(sh, fields));
-        sh.vars.restore(saved_vars);
-        return result;
-    }
-
-    run_external(sh, fields, assigns, redirects, flags, lookup)
+    let (saved_vars, done) = assign_temporarily(sh, assigns)?;
+    trace(sh, &done, fields);
+    let result = if let Some(body) = sh
+        .functions
+        .get(name)
+        .filter(|_| !lookup.no_functions)
+        .cloned()
+    {
+        redirect::with_redirections(sh, redirects, |sh| call_function(sh, &body, fields, flags))
+    } else if let Some(b) = builtin {
+        redirect::with_redirections(sh, redirects, |sh| (b.func)(sh, fields))
+    } else {
+        run_external(sh, fields, redirects, flags, lookup)
+    };
+    restore_temporary(sh, saved_vars);
+    result
 }
 
 fn run_external(
     sh: &mut Shell,
     fields: &[Vec<u8>],
-    assigns: Assignments,
     redirects: &[crate::syntax::ast::Redirect],
     flags: Flags,
     lookup: Lookup,
 ) -> ExecResult {
     let name = fields[0].as_slice();
-    let temporary_path = assigns
-        .iter()
-        .find(|(n, _)| n == b"PATH")
-        .map(|(_, v)| v.clone());
     let path = if lookup.default_path {
         spawn::find_in_default_path(name)
-    } else if let Some(p) = temporary_path {
-        spawn::search(&p, name)
     } else {
         spawn::find_in_path(sh, name)
     };
@@ -873,36 +875,19 @@ fn run_external(
         SpawnError::NotFound.report(sh, name);
         return Ok(127);
     };
-    let extra_env: Vec<Vec<u8>> = assigns
-        .into_iter()
-        .map(|(mut n, v)| {
-            n.push(b'=');
-            n.extend_from_slice(&v);
-            n
-        })
-        .collect();
-
-    if flags.exit_after && sh.traps.get(0).is_none() {
-        // Nothing follows in this process: become the program.
-        let mut saved = SavedFds::default();
-        if let Err(e) = redirect::apply(sh, redirects, &mut saved) {
-            return Ok(e.status);
-        }
-        let err = spawn::exec_program(sh, &path, fields, &extra_env);
-        saved.restore();
-        return Ok(exec_failure(sh, &path, fields, err));
-    }
 
     let mut saved = SavedFds::default();
     if let Err(e) = redirect::apply(sh, redirects, &mut saved) {
         saved.restore();
         return Ok(e.status);
     }
-    let opts = SpawnOptions {
-        extra_env,
-        ..SpawnOptions::default()
-    };
-    let spawned = spawn::spawn_program(sh, &path, fields, &opts);
+    if flags.exit_after && sh.traps.get(0).is_none() {
+        // Nothing follows in this process: become the program.
+        let err = spawn::exec_program(sh, &path, fields);
+        saved.restore();
+        return Ok(exec_failure(sh, &path, fields, err));
+    }
+    let spawned = spawn::spawn_program(sh, &path, fields, &SpawnOptions::default());
     saved.restore();
     match spawned {
         Ok(pid) => {
@@ -916,8 +901,34 @@ fn run_external(
 /// The status of a finished foreground program; a program killed by SIGINT also interrupts a
 /// non-interactive shell's script, as dash does.
 fn foreground_status(sh: &mut Shell, status: ChildStatus) -> i32 {
-    let _ = sh;
+    report_signal(sh, status);
     status.exit_status()
+}
+
+/// dash tells on standard error when a foreground program was killed by a signal other than
+/// SIGINT and SIGPIPE ("Killed", "Terminated", "Segmentation fault (core dumped)").
+pub fn report_signal(sh: &Shell, status: ChildStatus) {
+    let _ = sh;
+    if let ChildStatus::Signaled(sig) = status {
+        if sig != libc::SIGINT && sig != libc::SIGPIPE {
+            let mut text = signal_description(sig).into_bytes();
+            text.push(b'\n');
+            super::io::write_all(2, &text);
+        }
+    }
+}
+
+/// The C library's description of a signal ("Killed").
+pub fn signal_description(sig: i32) -> String {
+    // SAFETY: strsignal returns a pointer to a static or thread-local string.
+    let ptr = unsafe { libc::strsignal(sig) };
+    if ptr.is_null() {
+        return format!("Signal {sig}");
+    }
+    // SAFETY: ptr is a valid NUL-terminated string from the C library.
+    unsafe { std::ffi::CStr::from_ptr(ptr) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Report a program that could not start; returns the status. A file the kernel will not
@@ -948,7 +959,7 @@ fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> i32 {
             sh.arg0 = fields[0].clone();
             sh.positional = fields[1..].to_vec();
             sh.lineno = 1;
-            let result = run_text(sh, &text, Some(path));
+            let result = run_text(sh, &text, None);
             let status = divert_status(sh, result);
             exit_child(sh, status)
         }

@@ -47,7 +47,9 @@ impl SpawnError {
         let mut msg = prefix.to_vec();
         msg.extend_from_slice(name);
         match self {
-            SpawnError::NotFound => msg.extend_from_slice(b": not found"),
+            SpawnError::NotFound | SpawnError::Os(libc::ENOENT) => {
+                msg.extend_from_slice(b": not found")
+            }
             SpawnError::Os(e) => {
                 msg.extend_from_slice(b": ");
                 msg.extend_from_slice(os_error_text(*e).as_bytes());
@@ -76,8 +78,6 @@ pub fn os_error_text(errno: i32) -> String {
 pub struct SpawnOptions {
     /// Put the child in this process group (0: a new group led by the child).
     pub process_group: Option<libc::pid_t>,
-    /// Variables assigned for this command only (`x=1 cmd`), as NAME=value.
-    pub extra_env: Vec<Vec<u8>>,
 }
 
 /// Find a command in PATH (or take a name with a slash as it is). Returns the path to run.
@@ -168,19 +168,10 @@ pub fn c_string(bytes: &[u8]) -> CString {
     CString::new(&bytes[..end]).unwrap_or_default()
 }
 
-/// The environment of a program: exported variables, overridden by `extra`.
-fn environment(sh: &Shell, extra: &[Vec<u8>]) -> Vec<CString> {
-    let mut env: Vec<Vec<u8>> = sh.vars.environ();
-    for assignment in extra {
-        let name_len = assignment
-            .iter()
-            .position(|&b| b == b'=')
-            .unwrap_or(assignment.len());
-        let name = &assignment[..=name_len.min(assignment.len() - 1)];
-        env.retain(|e| !e.starts_with(name));
-        env.push(assignment.clone());
-    }
-    env.iter().map(|e| c_string(e)).collect()
+/// The environment of a program: the exported variables (temporary assignments like
+/// `x=1 cmd` are exported variables while the command runs).
+fn environment(sh: &Shell) -> Vec<CString> {
+    sh.vars.environ().iter().map(|e| c_string(e)).collect()
 }
 
 /// Record the program in the audit trail; the caller must not start it on Err.
@@ -229,7 +220,7 @@ pub fn spawn_program(
         .map(|a| a.as_ptr() as *mut libc::c_char)
         .collect();
     argv_ptrs.push(std::ptr::null_mut());
-    let c_env = environment(sh, &opts.extra_env);
+    let c_env = environment(sh);
     let mut env_ptrs: Vec<*mut libc::c_char> = c_env
         .iter()
         .map(|e| e.as_ptr() as *mut libc::c_char)
@@ -278,12 +269,7 @@ pub fn spawn_program(
 
 /// Replace this process with a program (`exec cmd`, or the last command of a forked child).
 /// Returns only on failure. The audit record is written first.
-pub fn exec_program(
-    sh: &mut Shell,
-    path: &[u8],
-    argv: &[Vec<u8>],
-    extra_env: &[Vec<u8>],
-) -> SpawnError {
+pub fn exec_program(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> SpawnError {
     if let Err(e) = record(sh, path, argv) {
         return e;
     }
@@ -291,7 +277,7 @@ pub fn exec_program(
     let c_argv: Vec<CString> = argv.iter().map(|a| c_string(a)).collect();
     let mut argv_ptrs: Vec<*const libc::c_char> = c_argv.iter().map(|a| a.as_ptr()).collect();
     argv_ptrs.push(std::ptr::null());
-    let c_env = environment(sh, extra_env);
+    let c_env = environment(sh);
     let mut env_ptrs: Vec<*const libc::c_char> = c_env.iter().map(|e| e.as_ptr()).collect();
     env_ptrs.push(std::ptr::null());
     for s in signals_to_default(sh) {

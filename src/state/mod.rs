@@ -52,6 +52,9 @@ pub struct Shell {
     /// The status of the last command substitution in the current command (the status of a
     /// command that has only assignments).
     pub subst_status: Option<i32>,
+    /// The built-in being run was called where its status is tested (so `eval` and `.`
+    /// run their commands as tested too, for `set -e`).
+    pub condition: bool,
 }
 
 /// The search path dash uses when PATH is not in the environment.
@@ -112,6 +115,7 @@ impl Shell {
             cwd,
             origin: None,
             subst_status: None,
+            condition: false,
         }
     }
 
