@@ -27,11 +27,9 @@ pub fn render(args: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-pub fn echo(_sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn echo(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let out = render(args.get(1..).unwrap_or(&[]));
-    // dash's echo reports no write errors in its status.
-    crate::exec::io::write_all(1, &out);
-    Ok(0)
+    Ok(super::util::write_output(sh, "echo", &out))
 }
 
 #[cfg(test)]

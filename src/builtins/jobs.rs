@@ -29,9 +29,12 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         };
         status = match index {
             Some(i) => {
-                let s = sh.jobs.wait_job(i).map_or(127, ChildStatus::exit_status);
+                let status = sh.jobs.wait_job(i);
+                if let Some(st) = status {
+                    crate::exec::eval::report_signal(sh, st);
+                }
                 sh.jobs.remove(i);
-                s
+                status.map_or(127, ChildStatus::exit_status)
             }
             None => 127,
         };

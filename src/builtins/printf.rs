@@ -522,10 +522,12 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     for e in &res.errors {
         super::getopts::builtin_error(sh, "printf", e);
     }
-    if !crate::exec::io::write_all(1, &res.out) && res.status == 0 {
-        return Ok(1);
-    }
-    Ok(res.status)
+    let write_status = super::util::write_output(sh, "printf", &res.out);
+    Ok(if res.status == 0 {
+        write_status
+    } else {
+        res.status
+    })
 }
 
 #[cfg(test)]

@@ -25,8 +25,13 @@ fn condition_name(sig: i32) -> String {
 /// `trap [action condition...]`
 pub fn trap(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let mut operands = &args[1..];
-    if operands.first().map(|a| a.as_slice()) == Some(b"--") {
-        operands = &operands[1..];
+    match operands.first().map(|a| a.as_slice()) {
+        Some(b"--") => operands = &operands[1..],
+        Some([b'-', c, ..]) => {
+            sh.error(&format!("trap: Illegal option -{}", *c as char));
+            return Err(crate::exec::Divert::Error(2));
+        }
+        _ => {}
     }
     if operands.is_empty() {
         let mut text = Vec::new();

@@ -51,3 +51,13 @@ pub fn quote_for_reuse(value: &[u8]) -> Vec<u8> {
 pub fn out(bytes: &[u8]) -> bool {
     io::write_all(1, bytes)
 }
+
+/// Write a built-in's output to standard output; if that fails, say so as dash does
+/// (`echo: echo: I/O error`) and return status 1.
+pub fn write_output(sh: &Shell, builtin: &str, bytes: &[u8]) -> i32 {
+    if bytes.is_empty() || io::write_all(1, bytes) {
+        return 0;
+    }
+    sh.error(&format!("{builtin}: {builtin}: I/O error"));
+    1
+}

@@ -118,6 +118,9 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         rest = &rest[1..];
     }
     for name in rest {
+        if !functions && !is_name(name) {
+            return Err(bad_name(sh, "unset", name));
+        }
         if functions {
             sh.functions.remove(name.as_slice());
         } else if let Err(e) = sh.vars.unset(name) {
@@ -140,7 +143,10 @@ pub fn local(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     }
     for arg in &args[1..] {
         if arg == b"-" {
-            // dash: `local -` makes the options local; keep them as they are.
+            // dash: `local -` makes the options local to the function.
+            if let Some(slot) = sh.local_options.last_mut() {
+                slot.get_or_insert_with(|| sh.options.clone());
+            }
             continue;
         }
         let (name, value) = split_assignment(arg);

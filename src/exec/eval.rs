@@ -984,9 +984,13 @@ pub fn call_function(
     let saved_positional = std::mem::replace(&mut sh.positional, args[1..].to_vec());
     let saved_loop_depth = std::mem::replace(&mut sh.loop_depth, 0);
     sh.vars.push_frame();
+    sh.local_options.push(None);
     sh.depth += 1;
     let result = run_command(sh, body, flags.not_last());
     sh.depth -= 1;
+    if let Some(Some(options)) = sh.local_options.pop() {
+        sh.options = options;
+    }
     sh.vars.pop_frame();
     sh.loop_depth = saved_loop_depth;
     sh.positional = saved_positional;

@@ -109,7 +109,10 @@ pub fn search(path: &[u8], name: &[u8]) -> Option<Vec<u8>> {
     if name.contains(&b'/') {
         return Some(name.to_vec());
     }
-    path.split(|&b| b == b':').find_map(|dir| {
+    // Like dash, a file that exists but may not be executed is passed over for a later one
+    // that may; if there is none, it is the one run (and the kernel's refusal is reported).
+    let mut fallback = None;
+    for dir in path.split(|&b| b == b':') {
         let mut candidate = if dir.is_empty() {
             b".".to_vec()
         } else {
@@ -117,8 +120,14 @@ pub fn search(path: &[u8], name: &[u8]) -> Option<Vec<u8>> {
         };
         candidate.push(b'/');
         candidate.extend_from_slice(name);
-        is_candidate(&candidate).then_some(candidate)
-    })
+        if is_candidate(&candidate) {
+            if check_executable(&candidate).is_none() {
+                return Some(candidate);
+            }
+            fallback.get_or_insert(candidate);
+        }
+    }
+    fallback
 }
 
 /// Whether the kernel would run `path`, checked before a step that cannot be undone (`exec`

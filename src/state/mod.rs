@@ -55,6 +55,8 @@ pub struct Shell {
     /// The built-in being run was called where its status is tested (so `eval` and `.`
     /// run their commands as tested too, for `set -e`).
     pub condition: bool,
+    /// Per active function call: the options to restore on return, if `local -` saved them.
+    pub local_options: Vec<Option<Options>>,
 }
 
 /// The search path dash uses when PATH is not in the environment.
@@ -116,6 +118,7 @@ impl Shell {
             origin: None,
             subst_status: None,
             condition: false,
+            local_options: Vec::new(),
         }
     }
 

@@ -17,7 +17,9 @@ pub const OPTIONS: &[(Option<u8>, &str)] = &[
     (Some(b'a'), "allexport"),
     (Some(b'b'), "notify"),
     (Some(b'u'), "nounset"),
+    (Some(b'p'), "privileged"),
     (None, "nolog"),
+    (None, "debug"),
     (None, "pipefail"),
 ];
 
@@ -40,6 +42,11 @@ pub struct Options {
     pub vi: bool,
     pub emacs: bool,
     pub pipefail: bool,
+    /// Accepted for dash compatibility; the shell never runs with privilege, so it has no
+    /// effect.
+    pub privileged: bool,
+    /// Accepted for dash compatibility; no effect.
+    pub debug: bool,
 }
 
 impl Options {
@@ -62,6 +69,8 @@ impl Options {
             "vi" => &mut self.vi,
             "emacs" => &mut self.emacs,
             "pipefail" => &mut self.pipefail,
+            "privileged" => &mut self.privileged,
+            "debug" => &mut self.debug,
             _ => return None,
         })
     }
