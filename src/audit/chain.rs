@@ -81,3 +81,58 @@ pub fn verify(text: &[u8]) -> Result<u64, ChainError> {
     }
     Ok(expected)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(session: &str, seq: u64, prev: &[u8; 32]) -> String {
+        let p = hex64(prev);
+        format!(
+            r#"{{"event":{{"sequence":{seq},"id":"{session}-{seq}"}},"auditsh":{{"session":"{session}","prev":"{}"}}}}"#,
+            std::str::from_utf8(&p).unwrap()
+        )
+    }
+
+    fn chain(n: u64) -> Vec<String> {
+        let mut prev = GENESIS;
+        (0..n)
+            .map(|i| {
+                let l = line("s1", i, &prev);
+                prev = line_hash(l.as_bytes());
+                l
+            })
+            .collect()
+    }
+
+    fn text(lines: &[String]) -> Vec<u8> {
+        lines
+            .iter()
+            .flat_map(|l| format!("{l}\n").into_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn intact_chain() {
+        assert_eq!(verify(&text(&chain(5))), Ok(5));
+        assert_eq!(verify(b""), Ok(0));
+    }
+
+    #[test]
+    fn edits_are_found_and_named() {
+        let mut c = chain(5);
+        c[2] = c[2].replace("\"s1\"", "\"s1\" ");
+        assert_eq!(verify(&text(&c)).unwrap_err().line, 4);
+
+        let mut c = chain(5);
+        c.remove(2);
+        assert_eq!(verify(&text(&c)).unwrap_err().line, 3);
+
+        let mut c = chain(5);
+        c.swap(1, 2);
+        assert_eq!(verify(&text(&c)).unwrap_err().line, 2);
+
+        let c = chain(5);
+        assert_eq!(verify(&text(&c[1..])).unwrap_err().line, 1);
+    }
+}

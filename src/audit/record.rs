@@ -770,31 +770,39 @@ pub fn encode(
         _ => None,
     };
     let full = full(&sha);
-    let mut limits = Limits {
-        payload: payload.map_or(0, |(_, len)| len),
-        other: usize::MAX,
-    };
-    loop {
-        let over = (buf.len() + 1).saturating_sub(max_bytes);
-        if over == 0 {
-            return;
-        }
-        if limits.payload > 0 {
-            limits.payload = limits
-                .payload
-                .saturating_sub(over.max(limits.payload / 8).max(1));
-        } else if limits.other == usize::MAX {
-            limits.other = OTHER_TEXT_MAX;
-        } else {
-            return; // as small as it gets
-        }
+    let mut attempt = |buf: &mut Vec<u8>, limits: Limits| {
         let f = full.as_ref().map(|(field, sha256, length)| Full {
             field,
             sha256,
             length: *length,
         });
         write_record(buf, id, h, action, limits, f, true);
+        buf.len() < max_bytes
+    };
+    // Without its payload: what is left for it?
+    let mut limits = Limits {
+        payload: 0,
+        other: usize::MAX,
+    };
+    if !attempt(buf, limits) {
+        limits.other = OTHER_TEXT_MAX;
+        attempt(buf, limits);
+        return; // as small as it gets
     }
+    if payload.is_none() {
+        return;
+    }
+    // Each unit of payload budget is at least one byte of the line, so taking the excess off
+    // the budget comes to a fit in a few rounds.
+    limits.payload = max_bytes - 1 - buf.len();
+    while limits.payload > 0 {
+        if attempt(buf, limits) {
+            return;
+        }
+        let over = (buf.len() + 1).saturating_sub(max_bytes).max(1);
+        limits.payload = limits.payload.saturating_sub(over);
+    }
+    attempt(buf, limits);
 }
 
 fn write_record(
@@ -832,5 +840,422 @@ pub fn hex_into(bytes: &[u8; 32], out: &mut [u8; 64]) {
     for (i, b) in bytes.iter().enumerate() {
         out[2 * i] = HEX[usize::from(b >> 4)];
         out[2 * i + 1] = HEX[usize::from(b & 15)];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn identity() -> Identity {
+        Identity {
+            hostname: "web01".into(),
+            uid: "1000".into(),
+            user_name: Some("alice".into()),
+            euid: "1000".into(),
+            effective_name: Some("alice".into()),
+            gid: "1001".into(),
+            group_name: Some("staff".into()),
+            audit_id: Some("1000".into()),
+            audit_name: Some("alice".into()),
+            audit_session: Some("12".into()),
+            pid: 4242,
+            ppid: 4241,
+            parent_name: Some("sshd".into()),
+            tty: Some("/dev/pts/3".into()),
+            source_ip: Some("192.0.2.7".into()),
+            source_port: Some(51234),
+            lossy: false,
+        }
+    }
+
+    const SESSION: &str = "9f2c00112233445566778899aabbccdd";
+    const PREV: &str = "5d1e000000000000000000000000000000000000000000000000000000000000";
+
+    fn encode_with(id: &Identity, action: &Action<'_>, max: usize) -> (Vec<u8>, Value) {
+        let h = Header {
+            timestamp: "2026-11-21T13:04:48.752211Z",
+            session: SESSION,
+            sequence: 4,
+            mode: Mode::Interactive,
+            prev: PREV,
+        };
+        let mut buf = Vec::new();
+        encode(&mut buf, id, &h, action, max);
+        assert!(!buf.contains(&b'\n'), "raw newline in {}", to_s(&buf));
+        let v: Value = serde_json::from_slice(&buf).expect("record is JSON");
+        (buf, v)
+    }
+
+    fn to_s(b: &[u8]) -> String {
+        String::from_utf8_lossy(b).into_owned()
+    }
+
+    fn rec(action: &Action<'_>) -> Value {
+        encode_with(&identity(), action, 65536).1
+    }
+
+    fn check_common(v: &Value, action: &str, category: &str, type_: &str) {
+        assert_eq!(v["@timestamp"], "2026-11-21T13:04:48.752211Z");
+        assert_eq!(v["ecs"]["version"], "8.11.0");
+        assert_eq!(v["event"]["kind"], "event");
+        assert_eq!(v["event"]["category"], serde_json::json!([category]));
+        assert_eq!(v["event"]["type"], serde_json::json!([type_]));
+        assert_eq!(v["event"]["action"], action);
+        assert_eq!(v["event"]["sequence"], 4);
+        assert_eq!(v["event"]["id"], format!("{SESSION}-4"));
+        assert_eq!(v["host"]["hostname"], "web01");
+        assert_eq!(v["user"]["name"], "alice");
+        assert_eq!(v["user"]["id"], "1000");
+        assert_eq!(v["user"]["effective"]["name"], "alice");
+        assert_eq!(v["user"]["effective"]["id"], "1000");
+        assert_eq!(v["user"]["audit"]["id"], "1000");
+        assert_eq!(v["user"]["audit"]["name"], "alice");
+        assert_eq!(v["group"]["id"], "1001");
+        assert_eq!(v["group"]["name"], "staff");
+        assert_eq!(v["process"]["pid"], 4242);
+        assert_eq!(v["process"]["parent"]["pid"], 4241);
+        assert_eq!(v["source"]["ip"], "192.0.2.7");
+        assert_eq!(v["source"]["port"], 51234);
+        assert_eq!(v["auditsh"]["version"], 1);
+        assert_eq!(v["auditsh"]["session"], SESSION);
+        assert_eq!(v["auditsh"]["audit_session"], "12");
+        assert_eq!(v["auditsh"]["tty"], "/dev/pts/3");
+        assert_eq!(v["auditsh"]["mode"], "interactive");
+        assert_eq!(v["auditsh"]["prev"], PREV);
+        assert!(v["auditsh"].get("lossy").is_none());
+        assert!(v["auditsh"].get("truncated").is_none());
+        let msg = v["message"].as_str().unwrap();
+        assert!(msg.starts_with("alice@web01 pts/3: "), "{msg}");
+    }
+
+    fn keys(v: &Value) -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    }
+
+    #[test]
+    fn session_start() {
+        let args = vec![b"-auditsh".to_vec(), b"-l".to_vec()];
+        let v = rec(&Action::SessionStart {
+            login: true,
+            args: &args,
+            pam_session: None,
+        });
+        check_common(&v, "session-start", "session", "start");
+        assert_eq!(v["auditsh"]["login"], true);
+        assert_eq!(v["process"]["args"], serde_json::json!(["-auditsh", "-l"]));
+        assert_eq!(v["process"]["parent"]["name"], "sshd");
+        assert!(v["auditsh"].get("pam_session").is_none());
+        assert!(v.get("error").is_none());
+        assert!(v["event"].get("duration").is_none());
+    }
+
+    #[test]
+    fn command_start_and_end() {
+        let v = rec(&Action::CommandStart {
+            text: b"rm -rf /tmp/x",
+            cwd: b"/home/alice",
+            script: None,
+        });
+        check_common(&v, "command", "process", "start");
+        assert_eq!(v["process"]["command_line"], "rm -rf /tmp/x");
+        assert_eq!(v["process"]["working_directory"], "/home/alice");
+        assert_eq!(v["message"], "alice@web01 pts/3: rm -rf /tmp/x");
+        assert!(v["auditsh"].get("script").is_none());
+        assert!(v["process"].get("parent").unwrap().get("name").is_none());
+
+        let sha = "ab".repeat(32);
+        let v = rec(&Action::CommandStart {
+            text: b"echo hi\n",
+            cwd: b"/",
+            script: Some((b"/home/alice/s.sh", &sha)),
+        });
+        assert_eq!(v["auditsh"]["script"]["path"], "/home/alice/s.sh");
+        assert_eq!(v["auditsh"]["script"]["sha256"], sha.as_str());
+        assert_eq!(v["process"]["command_line"], "echo hi\n");
+
+        let v = rec(&Action::CommandEnd {
+            command: 3,
+            duration_ns: 1_500_000,
+            exit_code: 0,
+            signal: None,
+        });
+        check_common(&v, "command", "process", "end");
+        assert_eq!(v["event"]["duration"], 1_500_000);
+        assert_eq!(v["event"]["outcome"], "success");
+        assert_eq!(v["process"]["exit_code"], 0);
+        assert_eq!(v["auditsh"]["command"], format!("{SESSION}-3"));
+        assert!(v["auditsh"].get("signal").is_none());
+
+        let v = rec(&Action::CommandEnd {
+            command: 3,
+            duration_ns: 7,
+            exit_code: 137,
+            signal: Some(libc::SIGKILL),
+        });
+        assert_eq!(v["event"]["outcome"], "failure");
+        assert_eq!(v["process"]["exit_code"], 137);
+        assert_eq!(v["auditsh"]["signal"], "KILL");
+    }
+
+    #[test]
+    fn exec() {
+        let argv = vec![b"rm".to_vec(), b"-rf".to_vec(), b"/tmp/x".to_vec()];
+        let v = rec(&Action::Exec {
+            executable: b"/usr/bin/rm",
+            argv: &argv,
+            cwd: b"/home/alice",
+            origin: None,
+            command: Some(3),
+        });
+        check_common(&v, "exec", "process", "start");
+        assert_eq!(v["process"]["executable"], "/usr/bin/rm");
+        assert_eq!(
+            v["process"]["args"],
+            serde_json::json!(["rm", "-rf", "/tmp/x"])
+        );
+        assert_eq!(v["process"]["args_count"], 3);
+        assert_eq!(v["process"]["working_directory"], "/home/alice");
+        assert_eq!(v["auditsh"]["command"], format!("{SESSION}-3"));
+        assert_eq!(v["message"], "alice@web01 pts/3: /usr/bin/rm -rf /tmp/x");
+        assert!(v["auditsh"].get("source").is_none());
+        assert_eq!(
+            keys(&v["process"]),
+            [
+                "args",
+                "args_count",
+                "executable",
+                "parent",
+                "pid",
+                "working_directory"
+            ]
+        );
+
+        let v = rec(&Action::Exec {
+            executable: b"/bin/ls",
+            argv: &argv[..1],
+            cwd: b"/",
+            origin: Some((b"/etc/auditsh/auditshrc", 12)),
+            command: None,
+        });
+        assert_eq!(v["auditsh"]["source"]["file"], "/etc/auditsh/auditshrc");
+        assert_eq!(v["auditsh"]["source"]["line"], 12);
+        assert!(v["auditsh"].get("command").is_none());
+    }
+
+    #[test]
+    fn session_end() {
+        let v = rec(&Action::SessionEnd {
+            exit_code: Some(2),
+            duration_ns: 99,
+            reason: EndReason::Exit,
+        });
+        check_common(&v, "session-end", "session", "end");
+        assert_eq!(v["process"]["exit_code"], 2);
+        assert_eq!(v["event"]["duration"], 99);
+        assert_eq!(v["auditsh"]["end_reason"], "exit");
+        let v = rec(&Action::SessionEnd {
+            exit_code: None,
+            duration_ns: 1,
+            reason: EndReason::Hangup,
+        });
+        assert!(v["process"].get("exit_code").is_none());
+        assert_eq!(v["auditsh"]["end_reason"], "hangup");
+    }
+
+    #[test]
+    fn audit_failure_and_recovery() {
+        let v = rec(&Action::AuditFailure {
+            sink: SinkName::Syslog,
+            error: "/dev/log: Connection refused",
+        });
+        check_common(&v, "audit-failure", "session", "error");
+        assert_eq!(v["error"]["message"], "/dev/log: Connection refused");
+        assert_eq!(v["auditsh"]["sink"], "syslog");
+        let v = rec(&Action::AuditRecovery {
+            sink: SinkName::Spool,
+        });
+        check_common(&v, "audit-failure", "session", "info");
+        assert_eq!(v["auditsh"]["sink"], "spool");
+        assert_eq!(v["auditsh"]["recovered"], true);
+        assert!(v.get("error").is_none());
+    }
+
+    #[test]
+    fn denied() {
+        let refused = Action::CommandStart {
+            text: b"rm -rf /",
+            cwd: b"/",
+            script: None,
+        };
+        let v = rec(&Action::Denied {
+            refused: &refused,
+            reason: "syslog: gone",
+        });
+        check_common(&v, "denied", "process", "denied");
+        assert_eq!(v["process"]["command_line"], "rm -rf /");
+        assert_eq!(v["error"]["message"], "syslog: gone");
+        assert_eq!(v["message"], "alice@web01 pts/3: denied: rm -rf /");
+    }
+
+    #[test]
+    fn optional_identity_fields_are_omitted() {
+        let mut id = identity();
+        id.audit_id = None;
+        id.audit_name = None;
+        id.tty = None;
+        id.source_ip = None;
+        id.source_port = None;
+        id.audit_session = None;
+        let (_, v) = encode_with(
+            &id,
+            &Action::AuditRecovery {
+                sink: SinkName::Spool,
+            },
+            65536,
+        );
+        assert!(v["user"].get("audit").is_none());
+        assert!(v["auditsh"].get("tty").is_none());
+        assert!(v["auditsh"].get("audit_session").is_none());
+        assert!(v.get("source").is_none());
+        assert_eq!(v["message"], "alice@web01: audit sink spool recovered");
+    }
+
+    #[test]
+    fn hostile_text_stays_one_exact_line() {
+        let text: &[u8] = b"echo \"}\n{\"event\":1}\r\x1b[2J\x00\x01\t\\ \xff\xfe end";
+        let (_, v) = encode_with(
+            &identity(),
+            &Action::CommandStart {
+                text,
+                cwd: b"/",
+                script: None,
+            },
+            65536,
+        );
+        assert_eq!(
+            v["process"]["command_line"],
+            "echo \"}\n{\"event\":1}\r\x1b[2J\x00\x01\t\\ \\xff\\xfe end"
+        );
+        assert_eq!(v["auditsh"]["lossy"], true);
+    }
+
+    #[test]
+    fn lossy_args_and_paths() {
+        let argv = vec![b"cat".to_vec(), b"caf\xe9".to_vec()];
+        let (_, v) = encode_with(
+            &identity(),
+            &Action::Exec {
+                executable: b"/bin/cat",
+                argv: &argv,
+                cwd: b"/tmp/\xff",
+                origin: None,
+                command: None,
+            },
+            65536,
+        );
+        assert_eq!(v["process"]["args"][1], "caf\\xe9");
+        assert_eq!(v["process"]["working_directory"], "/tmp/\\xff");
+        assert_eq!(v["auditsh"]["lossy"], true);
+        let mut id = identity();
+        id.lossy = true;
+        let (_, v) = encode_with(
+            &id,
+            &Action::AuditRecovery {
+                sink: SinkName::Spool,
+            },
+            65536,
+        );
+        assert_eq!(v["auditsh"]["lossy"], true);
+    }
+
+    #[test]
+    fn long_command_line_is_truncated_with_full_hash() {
+        let text = "x".repeat(100_000);
+        let max = 8192;
+        let (buf, v) = encode_with(
+            &identity(),
+            &Action::CommandStart {
+                text: text.as_bytes(),
+                cwd: b"/",
+                script: None,
+            },
+            max,
+        );
+        assert!(buf.len() < max, "{} bytes", buf.len());
+        assert!(buf.len() > max - 1024, "{} bytes: cut too much", buf.len());
+        let kept = v["process"]["command_line"].as_str().unwrap();
+        assert!(text.starts_with(kept) && kept.len() < text.len());
+        assert_eq!(v["auditsh"]["truncated"], true);
+        assert_eq!(v["auditsh"]["full"]["field"], "process.command_line");
+        assert_eq!(v["auditsh"]["full"]["length"], 100_000);
+        assert_eq!(
+            v["auditsh"]["full"]["sha256"],
+            hex(&Sha256::digest(text.as_bytes()))
+        );
+        assert!(v["message"].as_str().unwrap().ends_with("..."));
+    }
+
+    #[test]
+    fn many_args_are_truncated() {
+        let argv: Vec<Vec<u8>> = (0..20_000)
+            .map(|i| format!("file{i}").into_bytes())
+            .collect();
+        let max = 16384;
+        let (buf, v) = encode_with(
+            &identity(),
+            &Action::Exec {
+                executable: b"/bin/rm",
+                argv: &argv,
+                cwd: b"/",
+                origin: None,
+                command: None,
+            },
+            max,
+        );
+        assert!(buf.len() < max);
+        assert_eq!(v["process"]["args_count"], 20_000);
+        let kept = v["process"]["args"].as_array().unwrap();
+        assert!(!kept.is_empty() && kept.len() < 20_000);
+        assert_eq!(kept[0], "file0");
+        assert_eq!(v["auditsh"]["full"]["field"], "process.args");
+        let mut h = Sha256::new();
+        let mut len = 0;
+        for a in &argv {
+            h.update(a);
+            h.update([0]);
+            len += a.len() + 1;
+        }
+        assert_eq!(v["auditsh"]["full"]["sha256"], hex(&h.finalize()));
+        assert_eq!(v["auditsh"]["full"]["length"], len);
+    }
+
+    #[test]
+    fn escapes_do_not_defeat_truncation() {
+        // Each byte becomes 6 characters (\u0001) or 5 (\\xff) in the line.
+        let text: Vec<u8> = [b"\x01\xff".as_slice()].concat().repeat(20_000);
+        let max = 4096;
+        let (buf, v) = encode_with(
+            &identity(),
+            &Action::CommandStart {
+                text: &text,
+                cwd: &vec![b'd'; 5000],
+                script: None,
+            },
+            max,
+        );
+        assert!(buf.len() < max, "{} bytes", buf.len());
+        assert_eq!(v["auditsh"]["truncated"], true);
+        assert_eq!(v["auditsh"]["lossy"], true);
+    }
+
+    #[test]
+    fn signal_names() {
+        assert_eq!(signal_name(libc::SIGKILL), Some("KILL"));
+        assert_eq!(signal_name(libc::SIGTERM), Some("TERM"));
+        assert_eq!(signal_name(1000), None);
     }
 }
