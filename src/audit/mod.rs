@@ -468,7 +468,8 @@ impl Writer {
         let hash = chain::line_hash(&self.buf);
         self.buf.push(b'\n');
         let warning = matches!(action, Action::AuditFailure { .. } | Action::Denied { .. });
-        let d = self.sinks.write(&self.buf, warning, try_sink);
+        let healthy = [state.failed[0] == 0, state.failed[1] == 0];
+        let d = self.sinks.write(&self.buf, warning, healthy, try_sink);
         if d.ok(SinkName::Spool) && self.config.spool.sync == SpoolSync::Record {
             if let Some(spool) = &mut self.sinks.spool {
                 let _ = spool.sync();
@@ -502,7 +503,13 @@ impl Writer {
                         o != s && self.sinks.enabled(o) && state.failed[sink::index(o)] == 0
                     })
                     .collect();
-                say(&policy::warning(s, e, &working, self.config.on_failure));
+                say(&policy::warning(
+                    s,
+                    e,
+                    &working,
+                    self.config.on_failure,
+                    self.config.require,
+                ));
             }
             let action = match &err {
                 Some(e) => Action::AuditFailure { sink: s, error: e },
@@ -536,3 +543,6 @@ fn note_changes(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

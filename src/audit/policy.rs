@@ -19,11 +19,19 @@ pub fn accepted(require: Require, sinks: &Sinks, d: &Delivery) -> bool {
 }
 
 /// The one warning printed when a sink starts failing.
-pub fn warning(sink: SinkName, error: &str, others_working: &[SinkName], on: OnFailure) -> String {
-    let tail = match (others_working.first(), on) {
-        (_, OnFailure::Refuse) => "commands whose records are not accepted are refused".to_string(),
-        (Some(other), OnFailure::Warn) => format!("records continue to the {}", other.as_str()),
-        (None, OnFailure::Warn) => "no audit sink works: records are lost".to_string(),
+pub fn warning(
+    sink: SinkName,
+    error: &str,
+    others_working: &[SinkName],
+    on: OnFailure,
+    require: Require,
+) -> String {
+    let tail = match (others_working.first(), on, require) {
+        (Some(other), OnFailure::Warn, _) | (Some(other), OnFailure::Refuse, Require::Any) => {
+            format!("records continue to the {}", other.as_str())
+        }
+        (None, OnFailure::Warn, _) => "no audit sink works: records are lost".to_string(),
+        (_, OnFailure::Refuse, _) => "commands are refused until it works again".to_string(),
     };
     format!("auditsh: audit: {}: {error} ({tail})\n", sink.as_str())
 }

@@ -770,7 +770,7 @@ pub fn encode(
         _ => None,
     };
     let full = full(&sha);
-    let mut attempt = |buf: &mut Vec<u8>, limits: Limits| {
+    let attempt = |buf: &mut Vec<u8>, limits: Limits| {
         let f = full.as_ref().map(|(field, sha256, length)| Full {
             field,
             sha256,

@@ -82,11 +82,14 @@ impl Sinks {
             }
     }
 
-    /// Send `line` (with its trailing newline) to the sinks `try_sink` selects.
+    /// Send `line` (with its trailing newline) to the sinks `try_sink` selects. `healthy`
+    /// says per sink that it is not in a failure episode (a healthy syslog may wait a
+    /// moment for room in a full queue).
     pub fn write(
         &mut self,
         line: &[u8],
         warning: bool,
+        healthy: [bool; 2],
         try_sink: impl Fn(SinkName) -> bool,
     ) -> Delivery {
         let mut d = Delivery::default();
@@ -105,7 +108,7 @@ impl Sinks {
         if let Some(syslog) = &mut self.syslog {
             if try_sink(SinkName::Syslog) {
                 let body = line.strip_suffix(b"\n").unwrap_or(line);
-                d.results[1] = Some(syslog.send(body, warning));
+                d.results[1] = Some(syslog.send(body, warning, healthy[1]));
             }
         }
         d

@@ -72,6 +72,10 @@ fn header_time(buf: &mut Vec<u8>) {
     }
 }
 
+/// How long a record may wait for room in a full syslog queue (a burst of records against a
+/// slow daemon), once, when the sink is healthy.
+pub const FULL_QUEUE_WAIT_MS: libc::c_int = 20;
+
 pub struct Syslog {
     logger: Logger<LoggerBackend, JsonFormatter>,
     fd: RawFd,
@@ -150,16 +154,21 @@ impl Syslog {
         self.logger.formatter.pid = pid;
     }
 
-    /// Send one line (without its newline) as one datagram, without waiting.
-    pub fn send(&mut self, line: &[u8], warning: bool) -> Result<(), String> {
+    /// Send one line (without its newline) as one datagram. When the daemon's queue is full
+    /// and `patient` (the sink is not in a failure episode), wait for room at most
+    /// [`FULL_QUEUE_WAIT_MS`] once; otherwise never wait.
+    pub fn send(&mut self, line: &[u8], warning: bool, patient: bool) -> Result<(), String> {
         if !self.connected {
             self.connect()?;
         }
-        let res = if warning {
-            self.logger.warning(line)
-        } else {
-            self.logger.info(line)
-        };
+        let mut res = self.send_once(line, warning);
+        if patient {
+            if let Err(syslog::Error::Write(e)) = &res {
+                if e.kind() == io::ErrorKind::WouldBlock && self.wait_writable() {
+                    res = self.send_once(line, warning);
+                }
+            }
+        }
         res.map_err(|e| {
             self.connected = false;
             let msg = match &e {
@@ -168,5 +177,27 @@ impl Syslog {
             };
             format!("{}: {}", self.path.display(), msg)
         })
+    }
+
+    fn send_once(&mut self, line: &[u8], warning: bool) -> syslog::Result<()> {
+        if warning {
+            self.logger.warning(line)
+        } else {
+            self.logger.info(line)
+        }
+    }
+
+    fn wait_writable(&self) -> bool {
+        let Some(fd) = self.fd() else {
+            return false;
+        };
+        let mut p = libc::pollfd {
+            fd,
+            events: libc::POLLOUT,
+            revents: 0,
+        };
+        // SAFETY: p is one valid pollfd; the timeout is bounded.
+        let n = unsafe { libc::poll(&mut p, 1, FULL_QUEUE_WAIT_MS) };
+        n == 1 && (p.revents & libc::POLLOUT) != 0
     }
 }
