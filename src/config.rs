@@ -18,8 +18,9 @@ pub const INSTALLED_SPOOL_DIR: &str = "/var/log/auditsh";
 /// The smallest accepted `max_record_bytes`: a record without its payload must fit.
 pub const MIN_RECORD_BYTES: usize = 4096;
 
-/// The largest accepted `max_record_bytes` (syslog datagrams larger than this are not sent).
-pub const MAX_RECORD_BYTES: usize = 1 << 20;
+/// The largest accepted `max_record_bytes`: a record must fit one syslog datagram, and Linux
+/// limits a datagram to the socket's send buffer (about 208 KiB by default).
+pub const MAX_RECORD_BYTES: usize = 128 * 1024;
 
 /// The defaults, as a config file would spell them.
 pub const DEFAULT_TOML: &str = r#"on_failure = "warn"          # or "refuse"

@@ -394,6 +394,47 @@ fn syslog_recovery_is_recorded() {
 }
 
 #[test]
+fn syslog_daemon_restart_is_a_failure_then_a_recovery() {
+    let t = TempDir::new();
+    let sock = t.0.join("log.sock");
+    let rx = Receiver::bind(&sock);
+    let mut s = start(config(&t.0));
+    s.exec(b"/bin/a", &argv(&["a"]), b"/", None).unwrap();
+    assert_eq!(rx.take(2).len(), 2);
+    drop(rx); // the daemon goes away
+    std::fs::remove_file(&sock).unwrap();
+    s.exec(b"/bin/b", &argv(&["b"]), b"/", None).unwrap();
+    let rx = Receiver::bind(&sock); // and comes back
+    s.exec(b"/bin/c", &argv(&["c"]), b"/", None).unwrap();
+    s.end(Some(0), EndReason::Exit);
+    let text = spool_text(&s);
+    assert_eq!(chain::verify(&text), Ok(7));
+    assert_eq!(
+        actions(&records(&text)),
+        [
+            "session-start/start",
+            "exec/start",
+            "exec/start",
+            "audit-failure/error",
+            "exec/start",
+            "audit-failure/info",
+            "session-end/end"
+        ]
+    );
+    let spool_lines = lines(&text);
+    let msgs = rx.take(3);
+    let got: Vec<&[u8]> = msgs.iter().map(|m| syslog_json(m)).collect();
+    assert_eq!(
+        got,
+        [
+            &spool_lines[4][..],
+            &spool_lines[5][..],
+            &spool_lines[6][..]
+        ]
+    );
+}
+
+#[test]
 fn refuse_policy_denies_and_still_ends() {
     let t = TempDir::new();
     let mut c = config(&t.0);
