@@ -1,6 +1,18 @@
 //! The audit trail: records (schema in `record`), the hash chain, the spool and syslog sinks,
 //! and the session that ties them together. Knows nothing of the shell language: it is told
 //! what is about to run and what happened.
+//!
+//! - `record`: the schema (every field), serialization into a reused buffer, truncation.
+//! - `chain`: the SHA-256 chain (`auditsh.prev`) and a verifier.
+//! - `shared`: sequence, chain head and sink failure flags in a shared page, behind a POSIX
+//!   record lock, so that forked children continue the session's one gapless sequence.
+//! - `sink`: the spool file and syslog; `policy`: what a sink failure means.
+//! - `identity`: who, where, which tty, looked up once at start; `text`: bytes as JSON text;
+//!   `clock`: timestamps and durations.
+//!
+//! Writing a record: take the lock, read sequence and previous hash, serialize, hash, one
+//! write(2) to the spool and one non-blocking send to syslog, advance the shared state,
+//! release the lock; then failure or recovery notices as the policy says.
 
 pub mod chain;
 pub mod clock;
@@ -74,7 +86,7 @@ pub struct Session {
 struct Inner {
     shared: Shared,
     w: Writer,
-    mode_started_ns: u64,
+    started_ns: u64,
     start_pid: u32,
     child: bool,
     ended: bool,
@@ -223,16 +235,7 @@ impl Session {
                 Err(e) => sinks.missing[sink::index(SinkName::Syslog)] = Some(e),
             }
         }
-        let shared = match Shared::new() {
-            Ok(s) => s,
-            Err(e) => {
-                say(&format!(
-                    "auditsh: audit: shared session state: {} (auditing is off)\n",
-                    text::os_error_text(&e)
-                ));
-                return Session { inner: None };
-            }
-        };
+        let shared = Shared::new();
         let mut inner = Box::new(Inner {
             shared,
             w: Writer {
@@ -243,7 +246,7 @@ impl Session {
                 sinks,
                 config,
             },
-            mode_started_ns: started_ns,
+            started_ns,
             start_pid: std::process::id(),
             child: false,
             ended: false,
@@ -363,7 +366,7 @@ impl Session {
         inner.ended = true;
         let action = Action::SessionEnd {
             exit_code,
-            duration_ns: clock::monotonic_ns().saturating_sub(inner.mode_started_ns),
+            duration_ns: clock::monotonic_ns().saturating_sub(inner.started_ns),
             reason,
         };
         inner.emit(&action);

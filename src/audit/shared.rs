@@ -17,18 +17,45 @@ pub struct State {
     pub failed: [u8; 2],
 }
 
+const INITIAL: State = State {
+    next_sequence: 0,
+    prev: [0; 32],
+    failed: [0; 2],
+};
+
 /// The mapping and the lock descriptor.
 pub struct Shared {
     fd: RawFd,
     map: *mut State,
     /// The fd exists and is lockable (otherwise records are serialized only in-process).
     lockable: bool,
+    /// `map` is a heap allocation (no shared mapping could be made).
+    heap: bool,
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared::new()
+    }
 }
 
 impl Shared {
     /// Create the page. Falls back to an anonymous shared mapping without a lock when memfds
-    /// are not available.
-    pub fn new() -> io::Result<Shared> {
+    /// are not available, and to process-private memory when no mapping can be made (forked
+    /// children then cannot continue the chain, but auditing stays on).
+    pub fn new() -> Shared {
+        match Shared::mapped() {
+            Ok(s) => s,
+            Err(_) => Shared {
+                fd: -1,
+                map: Box::into_raw(Box::new(INITIAL)),
+                lockable: false,
+                heap: true,
+            },
+        }
+    }
+
+    fn mapped() -> io::Result<Shared> {
         let size = std::mem::size_of::<State>();
         // SAFETY: the name is a valid NUL-terminated string; flags are valid.
         let fd =
@@ -67,14 +94,13 @@ impl Shared {
         }
         let map = p.cast::<State>();
         // SAFETY: the mapping is at least size_of::<State>() bytes, page-aligned, and ours.
-        unsafe {
-            map.write(State {
-                next_sequence: 0,
-                prev: [0; 32],
-                failed: [0; 2],
-            })
-        };
-        Ok(Shared { fd, map, lockable })
+        unsafe { map.write(INITIAL) };
+        Ok(Shared {
+            fd,
+            map,
+            lockable,
+            heap: false,
+        })
     }
 
     /// The lock/shared-memory descriptor, if any.
@@ -110,6 +136,11 @@ fn lock(fd: RawFd, kind: libc::c_int) {
 
 impl Drop for Shared {
     fn drop(&mut self) {
+        if self.heap {
+            // SAFETY: map came from Box::into_raw in `new` and is not used after.
+            drop(unsafe { Box::from_raw(self.map) });
+            return;
+        }
         // SAFETY: map is our mapping of that size; fd is ours. Nothing uses them after.
         unsafe {
             libc::munmap(self.map.cast(), std::mem::size_of::<State>());
