@@ -89,23 +89,14 @@ pub enum CompoundCommand {
         body: List,
     },
     /// `case word in pattern) list;; ... esac`
-    Case {
-        word: Word,
-        arms: Vec<CaseArm>,
-    },
+    Case { word: Word, arms: Vec<CaseArm> },
     /// `if c1; then b1; elif c2; then b2; else e; fi` — `branches` holds (c1, b1), (c2, b2)...
     If {
         branches: Vec<(List, List)>,
         else_body: Option<List>,
     },
-    While {
-        cond: List,
-        body: List,
-    },
-    Until {
-        cond: List,
-        body: List,
-    },
+    While { cond: List, body: List },
+    Until { cond: List, body: List },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,10 +30,7 @@ impl<'a> Parser<'a> {
 
     /// Parse the next complete command, reading only as many lines as it (and its
     /// here-documents) need. Blank lines and comments are skipped. Ok(None) at end of input.
-    pub fn next_command(
-        &mut self,
-        aliases: &dyn Aliases,
-    ) -> Result<Option<ParsedCommand>, ParseError> {
+    pub fn next_command(&mut self, aliases: &dyn Aliases) -> Result<Option<ParsedCommand>, ParseError> {
         let _ = (aliases, &mut self.source, self.line);
         Ok(None)
     }
