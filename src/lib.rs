@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod builtins;
+pub mod config;
 pub mod exec;
 pub mod expand;
 pub mod interactive;

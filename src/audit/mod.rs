@@ -1,8 +1,38 @@
 //! The audit trail: records (schema in `record`), the hash chain, the spool and syslog sinks,
 //! and the session that ties them together. Knows nothing of the shell language: it is told
 //! what is about to run and what happened.
+//!
+//! - `record`: the schema (every field), serialization into a reused buffer, truncation.
+//! - `chain`: the SHA-256 chain (`auditsh.prev`) and a verifier.
+//! - `shared`: sequence, chain head and sink failure flags in a shared page, behind a POSIX
+//!   record lock, so that forked children continue the session's one gapless sequence.
+//! - `sink`: the spool file and syslog; `policy`: what a sink failure means.
+//! - `identity`: who, where, which tty, looked up once at start; `text`: bytes as JSON text;
+//!   `clock`: timestamps and durations.
+//!
+//! Writing a record: take the lock, read sequence and previous hash, serialize, hash, one
+//! write(2) to the spool and one non-blocking send to syslog, advance the shared state,
+//! release the lock; then failure or recovery notices as the policy says.
 
+pub mod chain;
+pub mod clock;
+pub mod identity;
+pub mod policy;
+pub mod record;
+pub mod shared;
+pub mod sink;
+pub mod text;
+
+use crate::config::{Config, OnFailure, SpoolSync};
+use identity::Identity;
+use record::{Action, Header, SinkName};
+use sha2::{Digest, Sha256};
+use shared::Shared;
+use sink::{spool::Spool, syslog::Syslog, Delivery, Sinks, ALL};
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::io::RawFd;
+use std::path::{Path, PathBuf};
 
 /// How the shell reads its commands (`auditsh.mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,19 +79,206 @@ pub struct Denied {
 pub type Origin<'a> = Option<(&'a [u8], u32)>;
 
 /// One shell session's audit state.
-pub struct Session {}
+pub struct Session {
+    inner: Option<Box<Inner>>,
+}
+
+struct Inner {
+    shared: Shared,
+    w: Writer,
+    started_ns: u64,
+    start_pid: u32,
+    child: bool,
+    ended: bool,
+    /// The command line running now (its sequence), for `auditsh.command`.
+    current_command: Option<u64>,
+}
+
+/// What building and writing a record needs (everything but the shared state).
+struct Writer {
+    config: Config,
+    identity: Identity,
+    session: String,
+    mode: Mode,
+    sinks: Sinks,
+    /// The line being written, reused across records.
+    buf: Vec<u8>,
+}
+
+/// The process runs with privilege it did not start with (setuid/setgid): environment
+/// inputs to the audit are ignored.
+pub fn is_secure() -> bool {
+    // SAFETY: getauxval and the id getters have no preconditions.
+    unsafe {
+        libc::getauxval(libc::AT_SECURE) != 0
+            || libc::getuid() != libc::geteuid()
+            || libc::getgid() != libc::getegid()
+    }
+}
+
+/// The config file to read: `AUDITSH_CONFIG` unless the process is setuid/setgid.
+pub fn config_path(secure: bool) -> PathBuf {
+    if !secure {
+        if let Some(p) = std::env::var_os("AUDITSH_CONFIG").filter(|p| !p.is_empty()) {
+            return PathBuf::from(p);
+        }
+    }
+    PathBuf::from(crate::config::SYSTEM_CONFIG)
+}
+
+/// Read the config the way `Session::start` does: a missing file means the defaults, a
+/// malformed one prints one line on stderr and means the (auditing) defaults.
+pub fn load_config(path: &Path) -> Config {
+    match Config::load(path) {
+        Ok(Some(c)) => c,
+        Ok(None) => Config::default(),
+        Err(e) => {
+            say(&format!(
+                "auditsh: {e} (auditing continues with the default settings)\n"
+            ));
+            Config::default()
+        }
+    }
+}
+
+/// The spool directory when the config names none.
+pub fn default_spool_dir(secure: bool) -> PathBuf {
+    if secure {
+        return PathBuf::from(crate::config::INSTALLED_SPOOL_DIR);
+    }
+    if let Some(x) = std::env::var_os("XDG_STATE_HOME").filter(|x| x.as_bytes().starts_with(b"/")) {
+        return Path::new(&x).join("auditsh");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        return Path::new(&h).join(".local/state/auditsh");
+    }
+    PathBuf::from(crate::config::INSTALLED_SPOOL_DIR)
+}
+
+/// Write to stderr; never fails, never panics.
+fn say(msg: &str) {
+    let _ = std::io::stderr().write_all(msg.as_bytes());
+}
+
+/// 128 random bits as 32 lowercase hex characters.
+fn new_session_id() -> String {
+    let mut bytes = [0u8; 16];
+    let mut got = 0;
+    while got < bytes.len() {
+        // SAFETY: the pointer and length describe the unfilled rest of `bytes`.
+        let n = unsafe { libc::getrandom(bytes[got..].as_mut_ptr().cast(), bytes.len() - got, 0) };
+        if n > 0 {
+            got += n as usize;
+        } else if std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            // No getrandom: time, pid and a stack address, hashed (unique enough, not secret).
+            let (s, ns) = clock::realtime();
+            let mut h = Sha256::new();
+            h.update(s.to_le_bytes());
+            h.update(ns.to_le_bytes());
+            h.update(std::process::id().to_le_bytes());
+            h.update((&bytes as *const _ as usize).to_le_bytes());
+            h.update(clock::monotonic_ns().to_le_bytes());
+            bytes.copy_from_slice(&h.finalize()[..16]);
+            break;
+        }
+    }
+    record::hex(&bytes)
+}
 
 impl Session {
     /// Read the config, open the sinks, write `session-start`. Never fails: a sink that cannot
     /// be opened is an audit failure handled by the failure policy.
     pub fn start(info: StartInfo<'_>) -> Session {
-        let _ = info;
-        Session {}
+        let secure = is_secure();
+        let config = load_config(&config_path(secure));
+        Session::start_with(config, info)
+    }
+
+    /// `start` with a given config (the environment still chooses the default spool
+    /// directory in development mode when the config names none).
+    pub fn start_with(config: Config, info: StartInfo<'_>) -> Session {
+        let secure = is_secure();
+        let started_ns = clock::monotonic_ns();
+        let (now, _) = clock::realtime();
+        let ssh = std::env::var_os("SSH_CONNECTION");
+        let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()));
+        let session = new_session_id();
+
+        let mut sinks = Sinks::default();
+        if config.spool.enabled {
+            let dir = config
+                .spool
+                .dir
+                .clone()
+                .unwrap_or_else(|| default_spool_dir(secure));
+            match Spool::open(&dir, &clock::date(now), &session) {
+                Ok(opened) => {
+                    if !secure && (opened.created_dir || info.mode == Mode::Interactive) {
+                        say(&format!(
+                            "auditsh: audit records go to {}, which is not protected (auditsh is not installed setuid)\n",
+                            dir.display()
+                        ));
+                    }
+                    sinks.spool = Some(opened.spool);
+                }
+                Err(e) => sinks.missing[sink::index(SinkName::Spool)] = Some(e),
+            }
+        }
+        if config.syslog.enabled {
+            match Syslog::open(
+                &config.syslog.socket,
+                config.syslog.facility.to_syslog(),
+                config.syslog.cee_cookie,
+            ) {
+                // A failed connection is retried (and reported) by the first record.
+                Ok(s) => sinks.syslog = Some(s),
+                Err(e) => sinks.missing[sink::index(SinkName::Syslog)] = Some(e),
+            }
+        }
+        let shared = Shared::new();
+        let mut inner = Box::new(Inner {
+            shared,
+            w: Writer {
+                buf: Vec::with_capacity(4096),
+                identity,
+                session,
+                mode: info.mode,
+                sinks,
+                config,
+            },
+            started_ns,
+            start_pid: std::process::id(),
+            child: false,
+            ended: false,
+            current_command: None,
+        });
+        inner.emit(&Action::SessionStart {
+            login: info.login,
+            args: info.args,
+            pam_session: None,
+        });
+        Session { inner: Some(inner) }
     }
 
     /// A session that records nothing (unit tests of other modules).
     pub fn disabled() -> Session {
-        Session {}
+        Session { inner: None }
+    }
+
+    /// The session id (`auditsh.session`), empty when disabled.
+    pub fn id(&self) -> &str {
+        self.inner.as_deref().map_or("", |i| &i.w.session)
+    }
+
+    /// The spool file, when the spool is open.
+    pub fn spool_path(&self) -> Option<&Path> {
+        self.inner
+            .as_deref()?
+            .w
+            .sinks
+            .spool
+            .as_ref()
+            .map(|s| s.path())
     }
 
     /// A command line is about to run. `script` is (path, contents) in script mode.
@@ -71,16 +288,45 @@ impl Session {
         cwd: &[u8],
         script: Option<(&[u8], &[u8])>,
     ) -> Result<CommandId, Denied> {
-        let _ = (text, cwd, script);
+        let started_ns = clock::monotonic_ns();
+        let Some(inner) = self.inner.as_deref_mut() else {
+            return Ok(CommandId {
+                sequence: 0,
+                started_ns,
+            });
+        };
+        let sha;
+        let script = match script {
+            Some((path, contents)) => {
+                sha = chain::hex64(&chain::line_hash(contents));
+                Some((path, std::str::from_utf8(&sha).unwrap_or("")))
+            }
+            None => None,
+        };
+        let action = Action::CommandStart { text, cwd, script };
+        let sequence = inner.emit_checked(&action)?;
+        inner.current_command = Some(sequence);
         Ok(CommandId {
-            sequence: 0,
-            started_ns: 0,
+            sequence,
+            started_ns,
         })
     }
 
     /// That command line finished with `exit_code` (or was killed by `signal`).
     pub fn command_end(&mut self, id: CommandId, exit_code: i32, signal: Option<i32>) {
-        let _ = (id, exit_code, signal);
+        let Some(inner) = self.inner.as_deref_mut() else {
+            return;
+        };
+        let action = Action::CommandEnd {
+            command: id.sequence,
+            duration_ns: clock::monotonic_ns().saturating_sub(id.started_ns),
+            exit_code,
+            signal,
+        };
+        inner.emit(&action);
+        if inner.current_command == Some(id.sequence) {
+            inner.current_command = None;
+        }
     }
 
     /// An external program is about to start: `executable` is the resolved path, `argv` its
@@ -92,27 +338,214 @@ impl Session {
         cwd: &[u8],
         origin: Origin<'_>,
     ) -> Result<(), Denied> {
-        let _ = (executable, argv, cwd, origin);
-        Ok(())
+        let Some(inner) = self.inner.as_deref_mut() else {
+            return Ok(());
+        };
+        if !inner.w.config.record_exec {
+            return Ok(());
+        }
+        let action = Action::Exec {
+            executable,
+            argv,
+            cwd,
+            origin,
+            command: inner.current_command,
+        };
+        inner.emit_checked(&action).map(|_| ())
     }
 
     /// The session ends. Written once, by the process that started the session (never by a
     /// forked child).
     pub fn end(&mut self, exit_code: Option<i32>, reason: EndReason) {
-        let _ = (exit_code, reason);
+        let Some(inner) = self.inner.as_deref_mut() else {
+            return;
+        };
+        if inner.child || inner.ended || std::process::id() != inner.start_pid {
+            return;
+        }
+        inner.ended = true;
+        let action = Action::SessionEnd {
+            exit_code,
+            duration_ns: clock::monotonic_ns().saturating_sub(inner.started_ns),
+            reason,
+        };
+        inner.emit(&action);
+        if inner.w.config.spool.sync == SpoolSync::SessionEnd {
+            if let Some(spool) = &mut inner.w.sinks.spool {
+                let _ = spool.sync();
+            }
+        }
     }
 
     /// Called in a forked child: it may write records (continuing the session's sequence and
     /// chain) but never `session-end`.
-    pub fn after_fork(&mut self) {}
+    pub fn after_fork(&mut self) {
+        if let Some(inner) = self.inner.as_deref_mut() {
+            inner.child = true;
+            inner.w.identity.refresh_pids();
+            if let Some(s) = &mut inner.w.sinks.syslog {
+                s.set_pid(inner.w.identity.pid);
+            }
+        }
+    }
 
     /// Descriptors the shell holds for the audit: user redirections may not name them.
     pub fn owned_fds(&self) -> Vec<RawFd> {
-        Vec::new()
+        let Some(inner) = self.inner.as_deref() else {
+            return Vec::new();
+        };
+        let mut v = inner.w.sinks.fds();
+        v.extend(inner.shared.fd());
+        v.sort_unstable();
+        v
     }
 
     /// The system rc file the config names, read before any user startup file.
     pub fn system_rc(&self) -> Option<&[u8]> {
-        None
+        let inner = self.inner.as_deref()?;
+        inner.w.config.system_rc().map(|p| p.as_os_str().as_bytes())
     }
 }
+
+impl Inner {
+    /// Write a record whatever the policy says (session start and end, command end).
+    fn emit(&mut self, action: &Action<'_>) -> u64 {
+        let mut guard = self.shared.lock();
+        let (seq, d) = self.w.write_one(&mut guard, action, |_| true);
+        self.w.handle_failures(&mut guard, &d);
+        seq
+    }
+
+    /// Write a record that may be refused: under `on_failure = "refuse"`, when the required
+    /// sinks did not accept it, a `denied` record goes to whatever still works and the caller
+    /// gets `Denied`.
+    fn emit_checked(&mut self, action: &Action<'_>) -> Result<u64, Denied> {
+        let mut guard = self.shared.lock();
+        let (seq, d) = self.w.write_one(&mut guard, action, |_| true);
+        let accepted = policy::accepted(self.w.config.require, &self.w.sinks, &d);
+        self.w.handle_failures(&mut guard, &d);
+        if accepted || self.w.config.on_failure == OnFailure::Warn {
+            return Ok(seq);
+        }
+        let message = policy::denied_message(&d);
+        let denied = Action::Denied {
+            refused: action,
+            reason: &message,
+        };
+        let failed = guard.failed;
+        let (_, d2) = self
+            .w
+            .write_one(&mut guard, &denied, |s| failed[sink::index(s)] == 0);
+        self.w.handle_failures(&mut guard, &d2);
+        Err(Denied { message })
+    }
+}
+
+impl Writer {
+    /// Build, write and chain one record under the lock. The sequence and the chain advance
+    /// when at least one sink took the line.
+    fn write_one(
+        &mut self,
+        state: &mut shared::State,
+        action: &Action<'_>,
+        try_sink: impl Fn(SinkName) -> bool,
+    ) -> (u64, Delivery) {
+        let sequence = state.next_sequence;
+        let prev = chain::hex64(&state.prev);
+        let (secs, nanos) = clock::realtime();
+        let ts = clock::timestamp(secs, nanos);
+        let header = Header {
+            timestamp: clock::as_str(&ts),
+            session: &self.session,
+            sequence,
+            mode: self.mode,
+            prev: std::str::from_utf8(&prev).unwrap_or(""),
+        };
+        record::encode(
+            &mut self.buf,
+            &self.identity,
+            &header,
+            action,
+            self.config.max_record_bytes,
+        );
+        let hash = chain::line_hash(&self.buf);
+        self.buf.push(b'\n');
+        let warning = matches!(action, Action::AuditFailure { .. } | Action::Denied { .. });
+        let healthy = [state.failed[0] == 0, state.failed[1] == 0];
+        let d = self.sinks.write(&self.buf, warning, healthy, try_sink);
+        if d.ok(SinkName::Spool) && self.config.spool.sync == SpoolSync::Record {
+            if let Some(spool) = &mut self.sinks.spool {
+                let _ = spool.sync();
+            }
+        }
+        if d.any_ok() {
+            state.next_sequence = sequence + 1;
+            state.prev = hash;
+        }
+        (sequence, d)
+    }
+
+    /// Start and end failure episodes: a sink that failed for the first time gets one warning
+    /// on stderr and an `audit-failure` record on the sinks that still work; a failed sink that
+    /// took a record again gets a recovery record.
+    fn handle_failures(&mut self, state: &mut shared::State, d: &Delivery) {
+        // (sink, Some(error)) for a failure, (sink, None) for a recovery.
+        let mut notices: Vec<(SinkName, Option<String>)> = Vec::new();
+        note_changes(state, d, &mut notices);
+        // A sink starts failing at most once per episode and no notice is sent to a failed
+        // sink, so this ends; the bound is a second guarantee.
+        let mut rounds = 0;
+        while !notices.is_empty() && rounds < 8 {
+            rounds += 1;
+            let (s, err) = notices.remove(0);
+            if let Some(e) = &err {
+                let working: Vec<SinkName> = ALL
+                    .iter()
+                    .copied()
+                    .filter(|&o| {
+                        o != s && self.sinks.enabled(o) && state.failed[sink::index(o)] == 0
+                    })
+                    .collect();
+                say(&policy::warning(
+                    s,
+                    e,
+                    &working,
+                    self.config.on_failure,
+                    self.config.require,
+                ));
+            }
+            let action = match &err {
+                Some(e) => Action::AuditFailure { sink: s, error: e },
+                None => Action::AuditRecovery { sink: s },
+            };
+            let failed = state.failed;
+            let (_, d2) = self.write_one(state, &action, |o| failed[sink::index(o)] == 0);
+            note_changes(state, &d2, &mut notices);
+        }
+    }
+}
+
+/// Failures and recoveries shown by one delivery, recorded in the shared state.
+fn note_changes(
+    state: &mut shared::State,
+    d: &Delivery,
+    notices: &mut Vec<(SinkName, Option<String>)>,
+) {
+    for s in ALL {
+        let i = sink::index(s);
+        match (&d.results[i], state.failed[i]) {
+            (Some(Err(e)), 0) => {
+                state.failed[i] = 1;
+                notices.push((s, Some(e.clone())));
+            }
+            (Some(Ok(())), f) if f != 0 => {
+                state.failed[i] = 0;
+                notices.push((s, None));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

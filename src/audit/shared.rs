@@ -1,0 +1,181 @@
+//! The session state shared by the shell and its forked children: the next sequence number,
+//! the previous line's hash and the sinks' failure flags live in one shared memory page (a
+//! memfd mapped MAP_SHARED, inherited across fork), and writers take a POSIX record lock on
+//! that memfd. POSIX locks belong to a process, so they exclude forked children, and the
+//! kernel releases them when a holder dies (even by SIGKILL).
+
+use std::io;
+use std::os::unix::io::RawFd;
+
+/// The shared page's contents.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct State {
+    pub next_sequence: u64,
+    pub prev: [u8; 32],
+    /// Per sink (spool, syslog): in a failure episode.
+    pub failed: [u8; 2],
+}
+
+const INITIAL: State = State {
+    next_sequence: 0,
+    prev: [0; 32],
+    failed: [0; 2],
+};
+
+/// The mapping and the lock descriptor.
+pub struct Shared {
+    fd: RawFd,
+    map: *mut State,
+    /// The fd exists and is lockable (otherwise records are serialized only in-process).
+    lockable: bool,
+    /// `map` is a heap allocation (no shared mapping could be made).
+    heap: bool,
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared::new()
+    }
+}
+
+impl Shared {
+    /// Create the page. Falls back to an anonymous shared mapping without a lock when memfds
+    /// are not available, and to process-private memory when no mapping can be made (forked
+    /// children then cannot continue the chain, but auditing stays on).
+    pub fn new() -> Shared {
+        match Shared::mapped() {
+            Ok(s) => s,
+            Err(_) => Shared {
+                fd: -1,
+                map: Box::into_raw(Box::new(INITIAL)),
+                lockable: false,
+                heap: true,
+            },
+        }
+    }
+
+    fn mapped() -> io::Result<Shared> {
+        let size = std::mem::size_of::<State>();
+        // SAFETY: the name is a valid NUL-terminated string; flags are valid.
+        let fd =
+            unsafe { libc::memfd_create(b"auditsh-session\0".as_ptr().cast(), libc::MFD_CLOEXEC) };
+        let (fd, flags, lockable) = if fd >= 0 {
+            let fd = super::sink::move_high(fd)?;
+            // SAFETY: fd is a memfd we own; the length is positive.
+            if unsafe { libc::ftruncate(fd, size as libc::off_t) } != 0 {
+                let e = io::Error::last_os_error();
+                // SAFETY: fd is ours and not used after.
+                unsafe { libc::close(fd) };
+                return Err(e);
+            }
+            (fd, libc::MAP_SHARED, true)
+        } else {
+            (-1, libc::MAP_SHARED | libc::MAP_ANONYMOUS, false)
+        };
+        // SAFETY: a fresh mapping of `size` bytes of fd (or anonymous); checked below.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                size,
+                libc::PROT_READ | libc::PROT_WRITE,
+                flags,
+                fd,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            let e = io::Error::last_os_error();
+            if fd >= 0 {
+                // SAFETY: fd is ours and not used after.
+                unsafe { libc::close(fd) };
+            }
+            return Err(e);
+        }
+        let map = p.cast::<State>();
+        // SAFETY: the mapping is at least size_of::<State>() bytes, page-aligned, and ours.
+        unsafe { map.write(INITIAL) };
+        Ok(Shared {
+            fd,
+            map,
+            lockable,
+            heap: false,
+        })
+    }
+
+    /// The lock/shared-memory descriptor, if any.
+    pub fn fd(&self) -> Option<RawFd> {
+        (self.fd >= 0).then_some(self.fd)
+    }
+
+    /// Take the lock (waiting for other processes of the session) and give access to the
+    /// state until the guard is dropped.
+    pub fn lock(&mut self) -> Guard<'_> {
+        if self.lockable {
+            lock(self.fd, libc::F_WRLCK);
+        }
+        Guard { shared: self }
+    }
+}
+
+fn lock(fd: RawFd, kind: libc::c_int) {
+    // SAFETY: flock is plain data.
+    let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+    fl.l_type = kind as libc::c_short;
+    fl.l_whence = libc::SEEK_SET as libc::c_short;
+    fl.l_start = 0;
+    fl.l_len = 1;
+    loop {
+        // SAFETY: fd is our memfd, fl is a valid flock.
+        let rc = unsafe { libc::fcntl(fd, libc::F_SETLKW, &fl) };
+        if rc == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            return;
+        }
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        if self.heap {
+            // SAFETY: map came from Box::into_raw in `new` and is not used after.
+            drop(unsafe { Box::from_raw(self.map) });
+            return;
+        }
+        // SAFETY: map is our mapping of that size; fd is ours. Nothing uses them after.
+        unsafe {
+            libc::munmap(self.map.cast(), std::mem::size_of::<State>());
+            if self.fd >= 0 {
+                libc::close(self.fd);
+            }
+        }
+    }
+}
+
+/// Held while a record is built, written and the state advanced.
+pub struct Guard<'a> {
+    shared: &'a mut Shared,
+}
+
+impl std::ops::Deref for Guard<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        // SAFETY: the mapping lives as long as Shared; other processes change it only while
+        // they hold the lock, which we hold.
+        unsafe { &*self.shared.map }
+    }
+}
+
+impl std::ops::DerefMut for Guard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        // SAFETY: as for deref; &mut self guarantees no other reference in this process.
+        unsafe { &mut *self.shared.map }
+    }
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        if self.shared.lockable {
+            lock(self.shared.fd, libc::F_UNLCK);
+        }
+    }
+}

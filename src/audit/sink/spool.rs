@@ -1,0 +1,128 @@
+//! The spool: one file per session, `<dir>/<YYYY-MM-DD>/<session>.jsonl`, opened once at start
+//! (O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, mode 0640); each record is one write(2) of the whole
+//! line including its newline.
+
+use crate::audit::text::os_error_text;
+use std::ffi::CString;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::io::RawFd;
+use std::path::{Path, PathBuf};
+
+pub const FILE_MODE: libc::mode_t = 0o640;
+pub const DIR_MODE: u32 = 0o750;
+
+pub struct Spool {
+    fd: RawFd,
+    path: PathBuf,
+}
+
+/// The spool file was opened; `created_dir` says the spool directory itself was new.
+pub struct Opened {
+    pub spool: Spool,
+    pub created_dir: bool,
+}
+
+impl Spool {
+    /// Create the directories as needed and open this session's file.
+    pub fn open(dir: &Path, date: &str, session: &str) -> Result<Opened, String> {
+        let created_dir = !dir.exists();
+        let day = dir.join(date);
+        make_dir(dir).map_err(|e| format!("{}: {}", dir.display(), os_error_text(&e)))?;
+        make_dir(&day).map_err(|e| format!("{}: {}", day.display(), os_error_text(&e)))?;
+        let path = day.join(format!("{session}.jsonl"));
+        let fd =
+            open_append(&path).map_err(|e| format!("{}: {}", path.display(), os_error_text(&e)))?;
+        Ok(Opened {
+            spool: Spool { fd, path },
+            created_dir,
+        })
+    }
+
+    pub fn fd(&self) -> Option<RawFd> {
+        Some(self.fd)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// One write(2) of the whole line.
+    pub fn write(&mut self, line: &[u8]) -> Result<(), String> {
+        loop {
+            // SAFETY: fd is our spool descriptor; line is valid for line.len() bytes.
+            let n = unsafe { libc::write(self.fd, line.as_ptr().cast(), line.len()) };
+            if n < 0 {
+                let e = io::Error::last_os_error();
+                if e.raw_os_error() == Some(libc::EINTR) {
+                    continue;
+                }
+                return Err(format!("{}: {}", self.path.display(), os_error_text(&e)));
+            }
+            let n = n as usize;
+            if n == line.len() {
+                return Ok(());
+            }
+            // A short write (disk full): end the fragment so the next record starts a line;
+            // the chain check will name the broken line.
+            // SAFETY: as above, one byte.
+            unsafe { libc::write(self.fd, b"\n".as_ptr().cast(), 1) };
+            return Err(format!(
+                "{}: short write ({n} of {} bytes)",
+                self.path.display(),
+                line.len()
+            ));
+        }
+    }
+
+    /// fdatasync the file.
+    pub fn sync(&mut self) -> Result<(), String> {
+        // SAFETY: fd is our spool descriptor.
+        if unsafe { libc::fdatasync(self.fd) } == 0 {
+            Ok(())
+        } else {
+            let e = io::Error::last_os_error();
+            Err(format!("{}: {}", self.path.display(), os_error_text(&e)))
+        }
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        // SAFETY: fd is ours and not used after.
+        unsafe { libc::close(self.fd) };
+    }
+}
+
+fn make_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    match std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(DIR_MODE)
+        .create(dir)
+    {
+        Ok(()) => {
+            // The umask may have taken bits away: make the mode exact.
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(DIR_MODE))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn open_append(path: &Path) -> io::Result<RawFd> {
+    let c = CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains NUL"))?;
+    let flags =
+        libc::O_WRONLY | libc::O_APPEND | libc::O_CREAT | libc::O_CLOEXEC | libc::O_NOFOLLOW;
+    // SAFETY: c is a valid NUL-terminated path; flags and mode are valid.
+    let fd = unsafe { libc::open(c.as_ptr(), flags, libc::c_uint::from(FILE_MODE)) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fd is the file we just opened; the umask may have narrowed the mode.
+    unsafe { libc::fchmod(fd, FILE_MODE) };
+    super::move_high(fd)
+}

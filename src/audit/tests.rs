@@ -1,0 +1,599 @@
+//! Session tests on real sinks: a temporary spool directory and a private syslog socket that
+//! the test binds itself.
+
+use super::*;
+use crate::config::{Config, OnFailure, Require, SpoolSync};
+use serde_json::Value;
+use std::os::unix::net::UnixDatagram;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        let p = std::env::temp_dir().join(format!(
+            "auditsh-unit-{}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            clock::monotonic_ns()
+        ));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A syslog daemon stand-in: a bound datagram socket read by a thread.
+struct Receiver {
+    got: Arc<Mutex<Vec<Vec<u8>>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Receiver {
+    fn bind(path: &Path) -> Receiver {
+        let sock = UnixDatagram::bind(path).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(20)))
+            .unwrap();
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (g, s) = (got.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 1 << 20];
+            while !s.load(Ordering::SeqCst) {
+                if let Ok(n) = sock.recv(&mut buf) {
+                    g.lock().unwrap().push(buf[..n].to_vec());
+                }
+            }
+        });
+        Receiver {
+            got,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Wait for `n` messages (or a second), then return everything received.
+    fn take(&self, n: usize) -> Vec<Vec<u8>> {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while self.got.lock().unwrap().len() < n && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.got.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The JSON part of a syslog message: after "auditsh[PID]: " and an optional "@cee: ".
+fn syslog_json(msg: &[u8]) -> &[u8] {
+    let at = msg
+        .windows(3)
+        .position(|w| w == b"]: ")
+        .expect("syslog header");
+    let rest = &msg[at + 3..];
+    rest.strip_prefix(b"@cee: ").unwrap_or(rest)
+}
+
+fn config(dir: &Path) -> Config {
+    let mut c = Config::default();
+    c.spool.dir = Some(dir.join("spool"));
+    c.syslog.socket = dir.join("log.sock");
+    c
+}
+
+fn start(c: Config) -> Session {
+    let args = vec![b"auditsh".to_vec(), b"-c".to_vec(), b"x".to_vec()];
+    Session::start_with(
+        c,
+        StartInfo {
+            mode: Mode::Command,
+            login: false,
+            args: &args,
+        },
+    )
+}
+
+fn spool_text(s: &Session) -> Vec<u8> {
+    std::fs::read(s.spool_path().expect("spool open")).unwrap()
+}
+
+fn records(text: &[u8]) -> Vec<Value> {
+    text.split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).expect("JSON line"))
+        .collect()
+}
+
+fn lines(text: &[u8]) -> Vec<Vec<u8>> {
+    text.split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+fn actions(recs: &[Value]) -> Vec<String> {
+    recs.iter()
+        .map(|r| {
+            let t = r["event"]["type"][0].as_str().unwrap_or("");
+            format!("{}/{t}", r["event"]["action"].as_str().unwrap_or(""))
+        })
+        .collect()
+}
+
+fn argv(words: &[&str]) -> Vec<Vec<u8>> {
+    words.iter().map(|w| w.as_bytes().to_vec()).collect()
+}
+
+#[test]
+fn both_sinks_get_the_same_chained_records() {
+    let t = TempDir::new();
+    let rx = Receiver::bind(&t.0.join("log.sock"));
+    let mut s = start(config(&t.0));
+    let id = s
+        .command_start(b"true; /bin/echo hi", b"/tmp", None)
+        .unwrap();
+    s.exec(b"/bin/echo", &argv(&["echo", "hi"]), b"/tmp", None)
+        .unwrap();
+    s.command_end(id, 0, None);
+    s.exec(
+        b"/bin/true",
+        &argv(&["true"]),
+        b"/",
+        Some((b"/etc/auditsh/auditshrc", 3)),
+    )
+    .unwrap();
+    s.end(Some(0), EndReason::Exit);
+    s.end(Some(0), EndReason::Exit); // once only
+
+    let text = spool_text(&s);
+    assert_eq!(chain::verify(&text), Ok(6));
+    let recs = records(&text);
+    assert_eq!(
+        actions(&recs),
+        [
+            "session-start/start",
+            "command/start",
+            "exec/start",
+            "command/end",
+            "exec/start",
+            "session-end/end"
+        ]
+    );
+    for (i, r) in recs.iter().enumerate() {
+        assert_eq!(r["event"]["sequence"], i);
+        assert_eq!(r["auditsh"]["session"], s.id());
+        assert_eq!(r["auditsh"]["mode"], "command");
+    }
+    assert_eq!(
+        recs[0]["process"]["args"],
+        serde_json::json!(["auditsh", "-c", "x"])
+    );
+    assert_eq!(recs[0]["auditsh"]["login"], false);
+    assert_eq!(recs[0]["auditsh"]["prev"], "0".repeat(64));
+    assert_eq!(recs[1]["process"]["command_line"], "true; /bin/echo hi");
+    assert_eq!(recs[2]["auditsh"]["command"], recs[1]["event"]["id"]);
+    assert_eq!(recs[2]["process"]["executable"], "/bin/echo");
+    assert_eq!(recs[3]["auditsh"]["command"], recs[1]["event"]["id"]);
+    assert_eq!(recs[3]["process"]["exit_code"], 0);
+    assert!(recs[4]["auditsh"].get("command").is_none());
+    assert_eq!(recs[4]["auditsh"]["source"]["line"], 3);
+    assert_eq!(recs[5]["auditsh"]["end_reason"], "exit");
+    assert_eq!(recs[5]["process"]["exit_code"], 0);
+
+    // The syslog copy is the same bytes.
+    let msgs = rx.take(6);
+    let spool_lines = lines(&text);
+    assert_eq!(msgs.len(), 6);
+    for (m, l) in msgs.iter().zip(&spool_lines) {
+        assert!(
+            m.starts_with(b"<86>"),
+            "authpriv.info: {}",
+            String::from_utf8_lossy(m)
+        );
+        let tag = format!(" auditsh[{}]: {{", std::process::id());
+        assert!(m.windows(tag.len()).any(|w| w == tag.as_bytes()));
+        assert_eq!(syslog_json(m), l.as_slice());
+    }
+}
+
+#[test]
+fn spool_file_is_where_and_how_the_spec_says() {
+    let t = TempDir::new();
+    let mut c = config(&t.0);
+    c.syslog.enabled = false;
+    let s = start(c);
+    let path = s.spool_path().unwrap().to_path_buf();
+    let (now, _) = clock::realtime();
+    assert_eq!(
+        path,
+        t.0.join("spool")
+            .join(clock::date(now))
+            .join(format!("{}.jsonl", s.id()))
+    );
+    assert_eq!(s.id().len(), 32);
+    assert!(s
+        .id()
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    let fds = s.owned_fds();
+    assert_eq!(fds.len(), 2, "spool and shared state: {fds:?}");
+    for fd in fds {
+        assert!(fd >= 100, "{fd}");
+        // SAFETY: querying flags of a descriptor the session owns.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+        assert_eq!(flags & libc::FD_CLOEXEC, libc::FD_CLOEXEC, "fd {fd}");
+    }
+}
+
+#[test]
+fn owned_fds_include_the_syslog_socket() {
+    let t = TempDir::new();
+    let _rx = Receiver::bind(&t.0.join("log.sock"));
+    let s = start(config(&t.0));
+    let fds = s.owned_fds();
+    assert_eq!(fds.len(), 3, "{fds:?}");
+    assert!(fds.iter().all(|&fd| fd >= 100));
+    assert_eq!(s.system_rc(), Some(b"/etc/auditsh/auditshrc".as_slice()));
+}
+
+#[test]
+fn forked_children_continue_one_gapless_chain() {
+    let t = TempDir::new();
+    let rx = Receiver::bind(&t.0.join("log.sock"));
+    let mut s = start(config(&t.0));
+    let id = s.command_start(b"(loop) & loop", b"/", None).unwrap();
+    // SAFETY: the child only writes records and calls _exit.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0);
+    if pid == 0 {
+        s.after_fork();
+        for i in 0..50 {
+            let _ = s.exec(b"/bin/child", &argv(&["child", &i.to_string()]), b"/", None);
+        }
+        s.end(Some(0), EndReason::Exit); // a child never writes session-end
+                                         // SAFETY: leave the forked test process without running destructors.
+        unsafe { libc::_exit(0) };
+    }
+    for i in 0..50 {
+        s.exec(
+            b"/bin/parent",
+            &argv(&["parent", &i.to_string()]),
+            b"/",
+            None,
+        )
+        .unwrap();
+    }
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    s.command_end(id, 0, None);
+    s.end(Some(0), EndReason::Exit);
+
+    let text = spool_text(&s);
+    assert_eq!(chain::verify(&text), Ok(104));
+    let recs = records(&text);
+    let mut seen = std::collections::BTreeSet::new();
+    let (mut parent, mut child) = (0, 0);
+    for r in &recs {
+        assert!(seen.insert(r["event"]["sequence"].as_u64().unwrap()));
+        if r["event"]["action"] == "exec" {
+            assert_eq!(r["auditsh"]["command"], recs[1]["event"]["id"]);
+            if r["process"]["executable"] == "/bin/child" {
+                child += 1;
+                assert_eq!(r["process"]["pid"], pid);
+                assert_eq!(r["process"]["parent"]["pid"], std::process::id());
+            } else {
+                parent += 1;
+                assert_eq!(r["process"]["pid"], std::process::id());
+            }
+        }
+    }
+    assert_eq!((parent, child), (50, 50));
+    assert_eq!(seen.len(), 104);
+    assert_eq!(
+        recs.iter()
+            .filter(|r| r["event"]["action"] == "session-end")
+            .count(),
+        1
+    );
+    assert_eq!(recs.last().unwrap()["event"]["action"], "session-end");
+    let msgs = rx.take(104);
+    assert_eq!(msgs.len(), 104);
+    for (m, l) in msgs.iter().zip(lines(&text)) {
+        assert_eq!(syslog_json(m), l.as_slice());
+    }
+}
+
+#[test]
+fn dead_syslog_socket_is_one_failure_and_no_wait() {
+    let t = TempDir::new();
+    let before = Instant::now();
+    let mut s = start(config(&t.0)); // nothing bound at log.sock
+    for i in 0..20 {
+        s.exec(b"/bin/true", &argv(&["true", &i.to_string()]), b"/", None)
+            .unwrap();
+    }
+    s.end(Some(0), EndReason::Exit);
+    assert!(
+        before.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        before.elapsed()
+    );
+    let text = spool_text(&s);
+    assert_eq!(chain::verify(&text), Ok(23));
+    let recs = records(&text);
+    let failures: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["event"]["action"] == "audit-failure")
+        .collect();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0]["auditsh"]["sink"], "syslog");
+    assert_eq!(failures[0]["event"]["type"][0], "error");
+    let msg = failures[0]["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("log.sock"), "{msg}");
+    assert_eq!(recs[1]["event"]["action"], "audit-failure");
+}
+
+#[test]
+fn syslog_recovery_is_recorded() {
+    let t = TempDir::new();
+    let mut s = start(config(&t.0));
+    s.exec(b"/bin/a", &argv(&["a"]), b"/", None).unwrap();
+    let rx = Receiver::bind(&t.0.join("log.sock"));
+    s.exec(b"/bin/b", &argv(&["b"]), b"/", None).unwrap();
+    s.end(Some(0), EndReason::Exit);
+    let text = spool_text(&s);
+    assert_eq!(chain::verify(&text), Ok(6));
+    let recs = records(&text);
+    assert_eq!(
+        actions(&recs),
+        [
+            "session-start/start",
+            "audit-failure/error",
+            "exec/start",
+            "exec/start",
+            "audit-failure/info",
+            "session-end/end"
+        ]
+    );
+    assert_eq!(recs[4]["auditsh"]["sink"], "syslog");
+    assert_eq!(recs[4]["auditsh"]["recovered"], true);
+    let msgs = rx.take(3);
+    let spool_lines = lines(&text);
+    let got: Vec<&[u8]> = msgs.iter().map(|m| syslog_json(m)).collect();
+    assert_eq!(
+        got,
+        [
+            &spool_lines[3][..],
+            &spool_lines[4][..],
+            &spool_lines[5][..]
+        ]
+    );
+}
+
+#[test]
+fn syslog_daemon_restart_is_a_failure_then_a_recovery() {
+    let t = TempDir::new();
+    let sock = t.0.join("log.sock");
+    let rx = Receiver::bind(&sock);
+    let mut s = start(config(&t.0));
+    s.exec(b"/bin/a", &argv(&["a"]), b"/", None).unwrap();
+    assert_eq!(rx.take(2).len(), 2);
+    drop(rx); // the daemon goes away
+    std::fs::remove_file(&sock).unwrap();
+    s.exec(b"/bin/b", &argv(&["b"]), b"/", None).unwrap();
+    let rx = Receiver::bind(&sock); // and comes back
+    s.exec(b"/bin/c", &argv(&["c"]), b"/", None).unwrap();
+    s.end(Some(0), EndReason::Exit);
+    let text = spool_text(&s);
+    assert_eq!(chain::verify(&text), Ok(7));
+    assert_eq!(
+        actions(&records(&text)),
+        [
+            "session-start/start",
+            "exec/start",
+            "exec/start",
+            "audit-failure/error",
+            "exec/start",
+            "audit-failure/info",
+            "session-end/end"
+        ]
+    );
+    let spool_lines = lines(&text);
+    let msgs = rx.take(3);
+    let got: Vec<&[u8]> = msgs.iter().map(|m| syslog_json(m)).collect();
+    assert_eq!(
+        got,
+        [
+            &spool_lines[4][..],
+            &spool_lines[5][..],
+            &spool_lines[6][..]
+        ]
+    );
+}
+
+#[test]
+fn refuse_policy_denies_and_still_ends() {
+    let t = TempDir::new();
+    let mut c = config(&t.0);
+    c.on_failure = OnFailure::Refuse;
+    c.require = Require::All;
+    let mut s = start(c); // syslog is dead
+    let e = s.command_start(b"rm -rf /", b"/", None).unwrap_err();
+    assert!(e.message.contains("syslog"), "{}", e.message);
+    let e = s
+        .exec(b"/bin/rm", &argv(&["rm", "-rf", "/"]), b"/", None)
+        .unwrap_err();
+    assert!(!e.message.contains('\n'));
+    s.end(Some(126), EndReason::Exit);
+    let text = spool_text(&s);
+    assert_eq!(chain::verify(&text), Ok(7));
+    let recs = records(&text);
+    assert_eq!(
+        actions(&recs),
+        [
+            "session-start/start",
+            "audit-failure/error",
+            "command/start",
+            "denied/denied",
+            "exec/start",
+            "denied/denied",
+            "session-end/end"
+        ]
+    );
+    assert_eq!(recs[3]["process"]["command_line"], "rm -rf /");
+    assert!(recs[3]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("syslog"));
+    assert_eq!(recs[5]["process"]["executable"], "/bin/rm");
+}
+
+#[test]
+fn refuse_with_any_accepts_what_the_spool_took() {
+    let t = TempDir::new();
+    let mut c = config(&t.0);
+    c.on_failure = OnFailure::Refuse;
+    c.require = Require::Any;
+    let mut s = start(c);
+    assert!(s.command_start(b"ls", b"/", None).is_ok());
+    assert!(s.exec(b"/bin/ls", &argv(&["ls"]), b"/", None).is_ok());
+}
+
+#[test]
+fn refuse_when_no_sink_works() {
+    let t = TempDir::new();
+    std::fs::write(t.0.join("file"), b"").unwrap();
+    let mut c = config(&t.0);
+    c.on_failure = OnFailure::Refuse;
+    c.spool.dir = Some(t.0.join("file").join("spool")); // cannot be created
+    let mut s = start(c);
+    assert!(s.spool_path().is_none());
+    assert!(s.command_start(b"ls", b"/", None).is_err());
+    assert!(s.exec(b"/bin/ls", &argv(&["ls"]), b"/", None).is_err());
+    s.end(Some(0), EndReason::Exit);
+}
+
+#[test]
+fn record_exec_false_writes_no_exec_records() {
+    let t = TempDir::new();
+    let mut c = config(&t.0);
+    c.record_exec = false;
+    c.syslog.enabled = false;
+    let mut s = start(c);
+    let id = s.command_start(b"ls", b"/", None).unwrap();
+    s.exec(b"/bin/ls", &argv(&["ls"]), b"/", None).unwrap();
+    s.command_end(id, 1, None);
+    s.end(Some(1), EndReason::Eof);
+    let recs = records(&spool_text(&s));
+    assert_eq!(
+        actions(&recs),
+        [
+            "session-start/start",
+            "command/start",
+            "command/end",
+            "session-end/end"
+        ]
+    );
+    assert_eq!(recs[2]["event"]["outcome"], "failure");
+    assert_eq!(recs[3]["auditsh"]["end_reason"], "eof");
+}
+
+#[test]
+fn script_mode_hash_and_child_end() {
+    let t = TempDir::new();
+    let mut c = config(&t.0);
+    c.syslog.enabled = false;
+    c.spool.sync = SpoolSync::Record;
+    let mut s = start(c);
+    let contents = b"echo hi\n";
+    let id = s
+        .command_start(contents, b"/", Some((b"/tmp/s.sh", contents)))
+        .unwrap();
+    s.command_end(id, 0, None);
+    s.after_fork();
+    s.end(Some(0), EndReason::Exit); // as a child: nothing
+    let recs = records(&spool_text(&s));
+    assert_eq!(recs.len(), 3);
+    assert_eq!(recs[1]["auditsh"]["script"]["path"], "/tmp/s.sh");
+    assert_eq!(
+        recs[1]["auditsh"]["script"]["sha256"],
+        record::hex(&chain::line_hash(contents))
+    );
+}
+
+#[test]
+fn cee_cookie_and_facility() {
+    let t = TempDir::new();
+    let rx = Receiver::bind(&t.0.join("log.sock"));
+    let mut c = config(&t.0);
+    c.syslog.cee_cookie = true;
+    c.syslog.facility = "local3".parse().unwrap();
+    c.spool.enabled = false;
+    let mut s = start(c);
+    s.end(Some(0), EndReason::Exit);
+    let msgs = rx.take(2);
+    assert_eq!(msgs.len(), 2);
+    // local3 (19) * 8 + info (6) = 158
+    assert!(msgs[0].starts_with(b"<158>"));
+    let text = String::from_utf8(msgs[0].clone()).unwrap();
+    assert!(
+        text.contains(&format!(" auditsh[{}]: @cee: {{", std::process::id())),
+        "{text}"
+    );
+    let v: Value = serde_json::from_slice(syslog_json(&msgs[1])).unwrap();
+    assert_eq!(v["event"]["action"], "session-end");
+    assert_eq!(v["event"]["sequence"], 1);
+}
+
+#[test]
+fn large_records_are_cut_to_the_configured_size() {
+    let t = TempDir::new();
+    let rx = Receiver::bind(&t.0.join("log.sock"));
+    let mut c = config(&t.0);
+    c.max_record_bytes = 4096;
+    let mut s = start(c);
+    let long = vec![b'y'; 50_000];
+    s.command_start(&long, b"/", None).unwrap();
+    let text = spool_text(&s);
+    for l in lines(&text) {
+        assert!(l.len() < 4096);
+    }
+    let recs = records(&text);
+    assert_eq!(recs[1]["auditsh"]["truncated"], true);
+    assert_eq!(recs[1]["auditsh"]["full"]["length"], 50_000);
+    assert_eq!(rx.take(2).len(), 2);
+}
+
+#[test]
+fn disabled_session_records_nothing() {
+    let mut s = Session::disabled();
+    assert!(s.command_start(b"x", b"/", None).is_ok());
+    assert!(s.exec(b"/bin/x", &argv(&["x"]), b"/", None).is_ok());
+    s.end(Some(0), EndReason::Exit);
+    assert!(s.owned_fds().is_empty());
+    assert!(s.system_rc().is_none());
+    assert!(s.spool_path().is_none());
+}

@@ -1,0 +1,432 @@
+//! The shell's configuration: `/etc/auditsh/auditsh.toml` (TOML, read with serde).
+//!
+//! Every key of the audit-records spec's Configuration section is here; unknown keys are an
+//! error naming them. A missing file means the embedded defaults ([`DEFAULT_TOML`] documents
+//! them, and a unit test keeps it equal to [`Config::default`]).
+
+use serde::{Deserialize, Deserializer};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// The installed config file.
+pub const SYSTEM_CONFIG: &str = "/etc/auditsh/auditsh.toml";
+
+/// The installed spool directory.
+pub const INSTALLED_SPOOL_DIR: &str = "/var/log/auditsh";
+
+/// The smallest accepted `max_record_bytes`: a record without its payload must fit.
+pub const MIN_RECORD_BYTES: usize = 4096;
+
+/// The largest accepted `max_record_bytes`: a record must fit one syslog datagram, and Linux
+/// limits a datagram to the socket's send buffer (about 208 KiB by default).
+pub const MAX_RECORD_BYTES: usize = 128 * 1024;
+
+/// The defaults, as a config file would spell them.
+pub const DEFAULT_TOML: &str = r#"on_failure = "warn"          # or "refuse"
+require = "any"              # or "all": which enabled sinks must accept a record
+max_record_bytes = 65536
+record_exec = true           # exec records (command records are always written)
+system_rc = "/etc/auditsh/auditshrc"
+
+[spool]
+enabled = true
+# dir = "/var/log/auditsh"   # installed default; development mode: $XDG_STATE_HOME/auditsh
+sync = "none"                # or "session-end", "record"
+
+[syslog]
+enabled = true
+socket = "/dev/log"
+facility = "authpriv"
+cee_cookie = false
+"#;
+
+/// What happens when a record does not reach the required sinks (`on_failure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnFailure {
+    /// Keep running, warn once, write `audit-failure` records to the sinks that still work.
+    #[default]
+    Warn,
+    /// A command whose record the required sinks did not accept does not run.
+    Refuse,
+}
+
+/// Which enabled sinks must accept a record (`require`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Require {
+    #[default]
+    Any,
+    All,
+}
+
+/// When the spool file is fdatasync'ed (`spool.sync`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpoolSync {
+    #[default]
+    None,
+    SessionEnd,
+    Record,
+}
+
+/// A syslog facility by name (`syslog.facility`): kern, user, mail, daemon, auth, syslog, lpr,
+/// news, uucp, cron, authpriv, ftp, local0 ... local7 (an optional `log_` prefix is accepted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facility(pub u8);
+
+impl Facility {
+    pub const AUTHPRIV: Facility = Facility(10 << 3);
+
+    /// The facility for the `syslog` crate.
+    pub fn to_syslog(self) -> syslog::Facility {
+        use syslog::Facility as F;
+        const ALL: [F; 24] = [
+            F::LOG_KERN,
+            F::LOG_USER,
+            F::LOG_MAIL,
+            F::LOG_DAEMON,
+            F::LOG_AUTH,
+            F::LOG_SYSLOG,
+            F::LOG_LPR,
+            F::LOG_NEWS,
+            F::LOG_UUCP,
+            F::LOG_CRON,
+            F::LOG_AUTHPRIV,
+            F::LOG_FTP,
+            F::LOG_NTP,
+            F::LOG_AUDIT,
+            F::LOG_ALERT,
+            F::LOG_CLOCK_DAEMON,
+            F::LOG_LOCAL0,
+            F::LOG_LOCAL1,
+            F::LOG_LOCAL2,
+            F::LOG_LOCAL3,
+            F::LOG_LOCAL4,
+            F::LOG_LOCAL5,
+            F::LOG_LOCAL6,
+            F::LOG_LOCAL7,
+        ];
+        ALL.get(usize::from(self.0 >> 3))
+            .copied()
+            .unwrap_or(F::LOG_AUTHPRIV)
+    }
+}
+
+impl FromStr for Facility {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Facility, String> {
+        match syslog::Facility::from_str(s) {
+            Ok(f) => Ok(Facility(f as u8)),
+            Err(()) => Err(format!("unknown syslog facility `{s}`")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Facility {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Facility, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub on_failure: OnFailure,
+    pub require: Require,
+    #[serde(deserialize_with = "de_record_bytes")]
+    pub max_record_bytes: usize,
+    /// Write `exec` records (command records are always written).
+    pub record_exec: bool,
+    /// The system rc file read before any user startup file; empty: none.
+    pub system_rc: PathBuf,
+    pub spool: SpoolConfig,
+    pub syslog: SyslogConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpoolConfig {
+    pub enabled: bool,
+    /// `None`: the mode's default (installed `/var/log/auditsh`, development
+    /// `$XDG_STATE_HOME/auditsh` or `~/.local/state/auditsh`).
+    pub dir: Option<PathBuf>,
+    pub sync: SpoolSync,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyslogConfig {
+    pub enabled: bool,
+    pub socket: PathBuf,
+    pub facility: Facility,
+    /// Put `@cee: ` before the JSON (rsyslog mmjsonparse).
+    pub cee_cookie: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            on_failure: OnFailure::Warn,
+            require: Require::Any,
+            max_record_bytes: 65536,
+            record_exec: true,
+            system_rc: PathBuf::from("/etc/auditsh/auditshrc"),
+            spool: SpoolConfig::default(),
+            syslog: SyslogConfig::default(),
+        }
+    }
+}
+
+impl Default for SpoolConfig {
+    fn default() -> SpoolConfig {
+        SpoolConfig {
+            enabled: true,
+            dir: None,
+            sync: SpoolSync::None,
+        }
+    }
+}
+
+impl Default for SyslogConfig {
+    fn default() -> SyslogConfig {
+        SyslogConfig {
+            enabled: true,
+            socket: PathBuf::from("/dev/log"),
+            facility: Facility::AUTHPRIV,
+            cee_cookie: false,
+        }
+    }
+}
+
+fn de_record_bytes<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let n = i64::deserialize(d)?;
+    match usize::try_from(n) {
+        Ok(n) if (MIN_RECORD_BYTES..=MAX_RECORD_BYTES).contains(&n) => Ok(n),
+        _ => Err(serde::de::Error::custom(format!(
+            "max_record_bytes must be between {MIN_RECORD_BYTES} and {MAX_RECORD_BYTES}, not {n}"
+        ))),
+    }
+}
+
+/// A config file that could not be used: names the file and, when known, the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    /// 1-based line of the error.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        // One line, whatever the parser said.
+        let mut first = true;
+        for part in self
+            .message
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            if !first {
+                f.write_str("; ")?;
+            }
+            f.write_str(part)?;
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Parse config text; `path` is only used to name the file in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        toml::from_str::<Config>(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: e
+                .span()
+                .map(|span| line_of(text, span.start.min(text.len()))),
+            message: e.message().to_string(),
+        })
+    }
+
+    /// Read a config file. A missing file is `Ok(None)`: the caller uses the defaults.
+    pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(ConfigError {
+                    path: path.to_path_buf(),
+                    line: None,
+                    message: crate::audit::text::os_error_text(&e),
+                })
+            }
+        };
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(ConfigError {
+                    path: path.to_path_buf(),
+                    line: Some(line_of_bytes(&bytes, e.valid_up_to())),
+                    message: "not valid UTF-8".to_string(),
+                })
+            }
+        };
+        Config::parse(text, path).map(Some)
+    }
+
+    /// The system rc file, if the config names one.
+    pub fn system_rc(&self) -> Option<&Path> {
+        if self.system_rc.as_os_str().is_empty() {
+            None
+        } else {
+            Some(&self.system_rc)
+        }
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    line_of_bytes(text.as_bytes(), offset)
+}
+
+fn line_of_bytes(bytes: &[u8], offset: usize) -> usize {
+    let end = offset.min(bytes.len());
+    1 + bytes[..end].iter().filter(|&&b| b == b'\n').count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/etc/auditsh/auditsh.toml"))
+    }
+
+    #[test]
+    fn empty_file_is_the_defaults() {
+        assert_eq!(parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn embedded_default_text_matches_the_defaults() {
+        assert_eq!(parse(DEFAULT_TOML).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn default_values() {
+        let c = Config::default();
+        assert_eq!(c.on_failure, OnFailure::Warn);
+        assert_eq!(c.require, Require::Any);
+        assert_eq!(c.max_record_bytes, 65536);
+        assert!(c.record_exec);
+        assert_eq!(c.system_rc(), Some(Path::new("/etc/auditsh/auditshrc")));
+        assert!(c.spool.enabled);
+        assert_eq!(c.spool.dir, None);
+        assert_eq!(c.spool.sync, SpoolSync::None);
+        assert!(c.syslog.enabled);
+        assert_eq!(c.syslog.socket, Path::new("/dev/log"));
+        assert_eq!(c.syslog.facility, Facility::AUTHPRIV);
+        assert!(!c.syslog.cee_cookie);
+    }
+
+    #[test]
+    fn every_key() {
+        let c = parse(
+            r#"
+on_failure = "refuse"
+require = "all"
+max_record_bytes = 8192
+record_exec = false
+system_rc = ""
+
+[spool]
+enabled = false
+dir = "/tmp/spool"
+sync = "session-end"
+
+[syslog]
+enabled = false
+socket = "/run/x.sock"
+facility = "local3"
+cee_cookie = true
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.on_failure, OnFailure::Refuse);
+        assert_eq!(c.require, Require::All);
+        assert_eq!(c.max_record_bytes, 8192);
+        assert!(!c.record_exec);
+        assert_eq!(c.system_rc(), None);
+        assert!(!c.spool.enabled);
+        assert_eq!(c.spool.dir.as_deref(), Some(Path::new("/tmp/spool")));
+        assert_eq!(c.spool.sync, SpoolSync::SessionEnd);
+        assert!(!c.syslog.enabled);
+        assert_eq!(c.syslog.socket, Path::new("/run/x.sock"));
+        assert_eq!(c.syslog.facility, Facility(19 << 3));
+        assert!(matches!(
+            c.syslog.facility.to_syslog(),
+            syslog::Facility::LOG_LOCAL3
+        ));
+        assert!(c.syslog.cee_cookie);
+        assert_eq!(
+            parse("[spool]\nsync = \"record\"\n").unwrap().spool.sync,
+            SpoolSync::Record
+        );
+    }
+
+    #[test]
+    fn malformed_file_names_the_line() {
+        let e = parse("on_failure = \"warn\"\nrequire = \"any\"\nmax_record_bytes = = 3\n")
+            .unwrap_err();
+        assert_eq!(e.line, Some(3));
+        let s = e.to_string();
+        assert!(s.starts_with("/etc/auditsh/auditsh.toml: line 3: "), "{s}");
+        assert!(!s.contains('\n'), "{s}");
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let e = parse("on_failure = \"warn\"\n\n[spool]\nenabeld = true\n").unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert!(e.to_string().contains("enabeld"), "{e}");
+        let e = parse("colour = 1\n").unwrap_err();
+        assert!(e.to_string().contains("colour"), "{e}");
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn bad_values() {
+        let e = parse("on_failure = \"ignore\"\n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(e.to_string().contains("ignore"), "{e}");
+        let e = parse("\n[syslog]\nfacility = \"nope\"\n").unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.to_string().contains("nope"), "{e}");
+        let e = parse("max_record_bytes = 10\n").unwrap_err();
+        assert!(e.to_string().contains("max_record_bytes"), "{e}");
+        let e = parse("max_record_bytes = -1\n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+        let e = parse("[spool]\nsync = \"always\"\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        let e = parse("record_exec = \"yes\"\n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn missing_file_is_none() {
+        assert_eq!(
+            Config::load(Path::new("/nonexistent/auditsh/auditsh.toml")),
+            Ok(None)
+        );
+    }
+}

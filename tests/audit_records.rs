@@ -1,0 +1,256 @@
+//! The real binary's audit trail (spec: audit-records.md): run `auditsh` with `AUDITSH_CONFIG`
+//! pointing at a temporary spool and a private syslog socket, parse every record line and
+//! check fields, sequences, chain and the syslog copy.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The exec records of `executable`.
+fn execs<'a>(recs: &'a [Value], executable: &str) -> Vec<&'a Value> {
+    recs.iter()
+        .filter(|r| r["event"]["action"] == "exec" && r["process"]["executable"] == executable)
+        .collect()
+}
+
+#[test]
+fn command_string() {
+    let env = AuditEnv::new();
+    let out = env.run(&["-c", "true; /bin/echo hi"], None);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0));
+
+    let recs = check_session(&env);
+    let cwd = path_str(&env.dir);
+    let start = &recs[0];
+    assert_eq!(start["auditsh"]["mode"], "command");
+    assert_eq!(start["auditsh"]["login"], false);
+    assert_eq!(start["process"]["args"][1], "-c");
+    assert_eq!(start["process"]["args"][2], "true; /bin/echo hi");
+
+    let starts = of_kind(&recs, "command/start");
+    assert_eq!(starts.len(), 1);
+    assert_eq!(starts[0]["process"]["command_line"], "true; /bin/echo hi");
+    assert_eq!(starts[0]["process"]["working_directory"], cwd.as_str());
+    let ends = of_kind(&recs, "command/end");
+    assert_eq!(ends.len(), 1);
+    assert_eq!(ends[0]["auditsh"]["command"], starts[0]["event"]["id"]);
+    assert_eq!(ends[0]["process"]["exit_code"], 0);
+    assert_eq!(ends[0]["event"]["outcome"], "success");
+    assert!(ends[0]["event"]["duration"].as_u64().is_some());
+
+    // `true` is a built-in: the only program started is /bin/echo.
+    let all_execs: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["event"]["action"] == "exec")
+        .collect();
+    assert_eq!(all_execs.len(), 1);
+    let e = execs(&recs, "/bin/echo");
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0]["process"]["args"], json!(["/bin/echo", "hi"]));
+    assert_eq!(e[0]["process"]["args_count"], 2);
+    assert_eq!(e[0]["process"]["working_directory"], cwd.as_str());
+    assert_eq!(e[0]["auditsh"]["command"], starts[0]["event"]["id"]);
+    let seq = |r: &Value| r["event"]["sequence"].as_u64().unwrap();
+    assert!(seq(starts[0]) < seq(e[0]) && seq(e[0]) < seq(ends[0]));
+
+    let end = recs.last().unwrap();
+    assert_eq!(end["process"]["exit_code"], 0);
+    assert!(matches!(
+        end["auditsh"]["end_reason"].as_str(),
+        Some("exit" | "eof")
+    ));
+    assert_eq!(of_kind(&recs, "audit-failure/error").len(), 0);
+}
+
+#[test]
+fn exit_status_reaches_command_end_and_session_end() {
+    let env = AuditEnv::new();
+    let out = env.run(&["-c", "/bin/false || exit 7"], None);
+    assert_eq!(out.status.code(), Some(7));
+    let recs = check_session(&env);
+    let ends = of_kind(&recs, "command/end");
+    assert_eq!(ends.len(), 1);
+    assert_eq!(ends[0]["process"]["exit_code"], 7);
+    assert_eq!(ends[0]["event"]["outcome"], "failure");
+    assert_eq!(recs.last().unwrap()["process"]["exit_code"], 7);
+    assert_eq!(recs.last().unwrap()["auditsh"]["end_reason"], "exit");
+    assert_eq!(execs(&recs, "/bin/false").len(), 1);
+}
+
+#[test]
+fn script_file() {
+    let env = AuditEnv::new();
+    let script = env.dir.join("job.sh");
+    let contents = b"echo a\n/bin/true x y\nexit 3\n";
+    std::fs::write(&script, contents).unwrap();
+    let out = env.run(&[&path_str(&script)], None);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "a\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(3));
+
+    let recs = check_session(&env);
+    assert_eq!(recs[0]["auditsh"]["mode"], "script");
+    let starts = of_kind(&recs, "command/start");
+    assert_eq!(starts.len(), 1);
+    let s = starts[0];
+    assert_eq!(s["auditsh"]["script"]["path"], path_str(&script).as_str());
+    assert_eq!(
+        s["auditsh"]["script"]["sha256"],
+        hex(&Sha256::digest(contents)).as_str()
+    );
+    assert_eq!(
+        s["process"]["command_line"],
+        "echo a\n/bin/true x y\nexit 3\n"
+    );
+    let e = execs(&recs, "/bin/true");
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0]["process"]["args"], json!(["/bin/true", "x", "y"]));
+    assert_eq!(e[0]["process"]["args_count"], 3);
+    assert_eq!(e[0]["auditsh"]["command"], s["event"]["id"]);
+    let ends = of_kind(&recs, "command/end");
+    assert_eq!(ends.len(), 1);
+    assert_eq!(ends[0]["auditsh"]["command"], s["event"]["id"]);
+    assert_eq!(ends[0]["process"]["exit_code"], 3);
+    assert_eq!(recs.last().unwrap()["process"]["exit_code"], 3);
+}
+
+#[test]
+fn commands_on_stdin() {
+    let env = AuditEnv::new();
+    let out = env.run(&[], Some(b"echo a\n/bin/true\n"));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "a\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0));
+
+    let recs = check_session(&env);
+    assert_eq!(recs[0]["auditsh"]["mode"], "stdin");
+    let starts = of_kind(&recs, "command/start");
+    let texts: Vec<&str> = starts
+        .iter()
+        .map(|r| {
+            r["process"]["command_line"]
+                .as_str()
+                .unwrap()
+                .trim_end_matches('\n')
+        })
+        .collect();
+    assert_eq!(texts, ["echo a", "/bin/true"]);
+    let ends = of_kind(&recs, "command/end");
+    assert_eq!(ends.len(), 2);
+    for (s, e) in starts.iter().zip(&ends) {
+        assert_eq!(e["auditsh"]["command"], s["event"]["id"]);
+        assert_eq!(e["process"]["exit_code"], 0);
+    }
+    let e = execs(&recs, "/bin/true");
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0]["process"]["args"], json!(["/bin/true"]));
+    assert_eq!(e[0]["auditsh"]["command"], starts[1]["event"]["id"]);
+    assert_eq!(
+        recs.iter()
+            .filter(|r| r["event"]["action"] == "exec")
+            .count(),
+        1
+    );
+    let end = recs.last().unwrap();
+    assert_eq!(end["auditsh"]["end_reason"], "eof");
+    assert_eq!(end["process"]["exit_code"], 0);
+}
+
+#[test]
+fn programs_in_pipelines_and_subshells_share_the_chain() {
+    let env = AuditEnv::new();
+    let out = env.run(
+        &[
+            "-c",
+            "/bin/echo a | /bin/cat; (/bin/true); x=$(/bin/echo b); /bin/echo $x",
+        ],
+        None,
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "a\nb\n");
+    let recs = check_session(&env);
+    let starts = of_kind(&recs, "command/start");
+    assert_eq!(starts.len(), 1);
+    assert_eq!(execs(&recs, "/bin/echo").len(), 2);
+    assert_eq!(execs(&recs, "/bin/cat").len(), 1);
+    assert_eq!(execs(&recs, "/bin/true").len(), 1);
+    for r in recs.iter().filter(|r| r["event"]["action"] == "exec") {
+        assert_eq!(r["auditsh"]["command"], starts[0]["event"]["id"]);
+    }
+    assert_eq!(of_kind(&recs, "session-end/end").len(), 1);
+}
+
+#[test]
+fn hostile_command_text_is_one_exact_record() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = AuditEnv::new();
+    let text: &[u8] = b": '\"}' \"\x1b[2J\"\n: '\x01\xff\xfe' # {\"event\":1}";
+    let mut c = env.command();
+    c.arg("-c").arg(std::ffi::OsStr::from_bytes(text));
+    let out = run_with_stdin(c, None);
+    assert_eq!(out.status.code(), Some(0));
+    let recs = check_session(&env);
+    let starts = of_kind(&recs, "command/start");
+    assert_eq!(starts.len(), 1);
+    assert_eq!(
+        starts[0]["process"]["command_line"],
+        ": '\"}' \"\x1b[2J\"\n: '\x01\\xff\\xfe' # {\"event\":1}"
+    );
+    assert_eq!(starts[0]["auditsh"]["lossy"], true);
+}
+
+#[test]
+fn malformed_config_is_named_and_auditing_continues() {
+    let env = AuditEnv::new();
+    std::fs::write(&env.config, "on_failure = \"warn\"\nrequire = = \"any\"\n").unwrap();
+    let state = env.dir.join("state");
+    let mut c = env.command();
+    c.env("XDG_STATE_HOME", &state).args(["-c", "/bin/true"]);
+    let out = run_with_stdin(c, None);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let want = format!("auditsh: {}: line 2: ", env.config.display());
+    assert!(stderr.starts_with(&want), "{stderr}");
+    assert_eq!(stderr.lines().filter(|l| l.contains("line 2")).count(), 1);
+    // The defaults: development spool under $XDG_STATE_HOME.
+    let day = std::fs::read_dir(state.join("auditsh"))
+        .expect("default spool")
+        .flatten()
+        .next()
+        .unwrap();
+    let file = std::fs::read_dir(day.path())
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap();
+    let text = std::fs::read(file.path()).unwrap();
+    let recs = records(&text);
+    assert_eq!(execs(&recs, "/bin/true").len(), 1);
+}
+
+#[test]
+fn dead_syslog_leaves_the_spool_complete() {
+    let env = AuditEnv::new();
+    std::fs::remove_file(env.dir.join("log.sock")).unwrap();
+    let t = std::time::Instant::now();
+    let out = env.run(&["-c", "/bin/true; /bin/true"], None);
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one warning: {stderr}");
+    assert!(stderr.starts_with("auditsh: audit: syslog: "), "{stderr}");
+    let text = env.spool();
+    let recs = records(&text);
+    assert_eq!(auditsh::audit::chain::verify(&text), Ok(recs.len() as u64));
+    let failures = of_kind(&recs, "audit-failure/error");
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0]["auditsh"]["sink"], "syslog");
+    assert_eq!(execs(&recs, "/bin/true").len(), 2);
+}
