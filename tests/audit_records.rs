@@ -178,7 +178,7 @@ fn programs_in_pipelines_and_subshells_share_the_chain() {
     let recs = check_session(&env);
     let starts = of_kind(&recs, "command/start");
     assert_eq!(starts.len(), 1);
-    assert_eq!(execs(&recs, "/bin/echo").len(), 2);
+    assert_eq!(execs(&recs, "/bin/echo").len(), 3);
     assert_eq!(execs(&recs, "/bin/cat").len(), 1);
     assert_eq!(execs(&recs, "/bin/true").len(), 1);
     for r in recs.iter().filter(|r| r["event"]["action"] == "exec") {

@@ -206,6 +206,9 @@ impl Session {
 
         let mut sinks = Sinks::default();
         if config.spool.enabled {
+            // The notice is for someone running a checkout on its default spool; a config
+            // that names the directory was written by someone who knows where it is.
+            let default_dir = config.spool.dir.is_none();
             let dir = config
                 .spool
                 .dir
@@ -213,7 +216,10 @@ impl Session {
                 .unwrap_or_else(|| default_spool_dir(secure));
             match Spool::open(&dir, &clock::date(now), &session) {
                 Ok(opened) => {
-                    if !secure && (opened.created_dir || info.mode == Mode::Interactive) {
+                    if !secure
+                        && default_dir
+                        && (opened.created_dir || info.mode == Mode::Interactive)
+                    {
                         say(&format!(
                             "auditsh: audit records go to {}, which is not protected (auditsh is not installed setuid)\n",
                             dir.display()
