@@ -14,6 +14,9 @@ use crate::syntax::{BytesSource, LineSource, ParseError, Parser};
 /// Run the shell with this argv; returns only through `finish`.
 pub fn main(argv: Vec<Vec<u8>>) -> ! {
     eval::mark_stack_top();
+    // The Rust runtime ignores SIGPIPE before main; a shell must not (a pipeline's writer is
+    // meant to die when its reader goes away, built-ins included).
+    trap::default(libc::SIGPIPE);
     let name = argv.first().cloned().unwrap_or_else(|| b"auditsh".to_vec());
     let inv = match invocation::parse(argv) {
         Ok(Request::Run(inv)) => inv,

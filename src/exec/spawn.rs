@@ -319,19 +319,46 @@ pub enum Forked {
 /// Fork a subshell. In the child the shell state is marked as a subshell and the audit session
 /// as a child's (it goes on writing records in the session's sequence, never `session-end`).
 pub fn fork_shell(sh: &mut Shell) -> Result<Forked, i32> {
+    // Signals are blocked across the fork so that one sent to the child before it has put its
+    // dispositions back is not taken by the parent's handler (and lost): once unblocked, it
+    // acts as it would on any new subshell.
+    // SAFETY: sigset operations on local values; sigprocmask with valid pointers.
+    let old = unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::sigprocmask(libc::SIG_SETMASK, &all, &mut old);
+        old
+    };
     // SAFETY: the shell is single-threaded, so the child may go on running Rust code.
     let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(std::io::Error::last_os_error()
-            .raw_os_error()
-            .unwrap_or(libc::EAGAIN));
-    }
     if pid == 0 {
         sh.in_subshell = true;
         sh.audit.after_fork();
         sh.jobs.clear_for_subshell();
         sh.traps.reset_for_subshell();
-        return Ok(Forked::Child);
+        // The shell's own handling of these signals is not a subshell's.
+        for sig in [
+            libc::SIGHUP,
+            libc::SIGINT,
+            libc::SIGTERM,
+            libc::SIGQUIT,
+            libc::SIGTSTP,
+            libc::SIGTTIN,
+            libc::SIGTTOU,
+        ] {
+            if sh.traps.get(sig).is_none() && !sh.traps.is_ignored(sig) {
+                super::trap::default(sig);
+            }
+        }
+        super::trap::take_all_pending();
     }
-    Ok(Forked::Parent(pid))
+    let err = std::io::Error::last_os_error().raw_os_error();
+    // SAFETY: restoring the mask saved above.
+    unsafe { libc::sigprocmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+    match pid {
+        p if p < 0 => Err(err.unwrap_or(libc::EAGAIN)),
+        0 => Ok(Forked::Child),
+        p => Ok(Forked::Parent(p)),
+    }
 }
