@@ -36,6 +36,13 @@ impl Sandbox {
         c
     }
 
+    /// Run a script file (for inputs larger than one argument may be).
+    fn run_script(&self, script: &[u8]) -> Output {
+        let path = self.dir.join("big.sh");
+        std::fs::write(&path, script).unwrap();
+        self.run(&[path.as_os_str().as_bytes()], b"")
+    }
+
     fn run(&self, args: &[&[u8]], stdin: &[u8]) -> Output {
         let mut child = self
             .shell()
@@ -72,9 +79,9 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn stdin_script_leaves_the_next_line_to_read() {
     let sb = Sandbox::new("stdin-read");
-    let script = b"read line\necho \"got [$line]\"\necho end\n";
+    let script = b"read line\nhello there\necho \"[$line]\"\n";
     let out = sb.run(&[], script);
-    assert_eq!(text(&out.stdout), "got [echo \"got [$line]\"]\nend\n");
+    assert_eq!(text(&out.stdout), "[hello there]\n");
     assert_eq!(out.status.code(), Some(0));
 
     // The same from a regular file (read in blocks, the offset put back after each line).
@@ -153,7 +160,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
         let mut script = open.repeat(100_000);
         script.push_str("true");
         script.push_str(&close.repeat(100_000));
-        let out = sb.run(&[b"-c", script.as_bytes()], b"");
+        let out = sb.run_script(script.as_bytes());
         assert_eq!(out.status.code(), Some(2), "{open}: {}", text(&out.stderr));
         assert_eq!(
             text(&out.stderr).lines().count(),
@@ -179,7 +186,7 @@ fn a_megabyte_command_line() {
     let sb = Sandbox::new("megabyte");
     let word = "x".repeat(1 << 20);
     let script = format!("v={word}; echo ${{#v}}");
-    let out = sb.run(&[b"-c", script.as_bytes()], b"");
+    let out = sb.run_script(script.as_bytes());
     assert_eq!(text(&out.stdout), "1048576\n");
 }
 

@@ -56,7 +56,7 @@ impl LineSource for FdSource {
                     let back = (n - nl - 1) as libc::off_t;
                     // SAFETY: moving the offset back over bytes we read but did not use.
                     unsafe { libc::lseek(self.fd, -back, libc::SEEK_CUR) };
-                    return Ok(Some(line));
+                    return Ok(Some(crate::syntax::without_nul(line)));
                 }
                 line.extend_from_slice(&buf[..n]);
             }
@@ -68,11 +68,15 @@ impl LineSource for FdSource {
                 }
                 line.push(byte[0]);
                 if byte[0] == b'\n' {
-                    return Ok(Some(line));
+                    return Ok(Some(crate::syntax::without_nul(line)));
                 }
             }
         }
-        Ok(if line.is_empty() { None } else { Some(line) })
+        Ok(if line.is_empty() {
+            None
+        } else {
+            Some(crate::syntax::without_nul(line))
+        })
     }
 }
 

@@ -43,8 +43,17 @@ impl LineSource for BytesSource<'_> {
             .map_or(self.rest.len(), |i| i + 1);
         let (line, rest) = self.rest.split_at(end);
         self.rest = rest;
-        Ok(Some(line.to_vec()))
+        Ok(Some(without_nul(line.to_vec())))
     }
+}
+
+/// Input lines lose their NUL bytes, as dash drops them: no argument or file name can carry
+/// one, so keeping them could only make a command differ from what it appears to be.
+pub fn without_nul(mut line: Vec<u8>) -> Vec<u8> {
+    if line.contains(&0) {
+        line.retain(|&b| b != 0);
+    }
+    line
 }
 
 /// Alias lookup, consulted while parsing (aliases are a lexical feature, XCU 2.3.1).
