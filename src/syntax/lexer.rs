@@ -24,6 +24,10 @@ use super::{LineSource, SyntaxError};
 /// is a syntax error rather than a stack overflow.
 pub(crate) const MAX_DEPTH: usize = 1000;
 
+/// The most stack the parser may use below `next_command` (on top of the nesting limit, since
+/// a level costs far more stack in an unoptimised build than in a release build).
+pub(crate) const STACK_BUDGET: usize = 1024 * 1024;
+
 /// dash takes only a single digit as an IO_NUMBER (`12>f` is the word `12` and `>f`).
 pub(crate) const MAX_IO_NUMBER_DIGITS: usize = 1;
 
@@ -383,13 +387,23 @@ impl Cx<'_, '_> {
         syntax(self.st.input.line, format!("Syntax error: {message}"))
     }
 
+    /// End of input inside `${`: inside double quotes dash reports the open quote.
+    fn missing_brace(&self, quoted: bool) -> SyntaxError {
+        if quoted && !self.st.in_heredoc {
+            self.err("Unterminated quoted string")
+        } else {
+            self.err("Missing '}'")
+        }
+    }
+
     fn bad_substitution(&self) -> SyntaxError {
         syntax(self.st.input.line, "Bad substitution")
     }
 
     pub(crate) fn enter(&mut self) -> Result<(), SyntaxError> {
         self.st.depth += 1;
-        if self.st.depth > MAX_DEPTH {
+        let here = stack_position();
+        if self.st.depth > MAX_DEPTH || here.abs_diff(self.st.stack_base) > STACK_BUDGET {
             return Err(self.err("nesting too deep"));
         }
         Ok(())
@@ -718,7 +732,7 @@ impl Cx<'_, '_> {
                 self.st.input.bump();
                 Param::Special(c)
             }
-            None => return Err(self.err("Missing '}'")),
+            None => return Err(self.missing_brace(quoted)),
             _ => return Err(self.bad_substitution()),
         };
         if length {
@@ -730,13 +744,13 @@ impl Cx<'_, '_> {
                         op: ParamOp::Length,
                     })
                 }
-                None => Err(self.err("Missing '}'")),
+                None => Err(self.missing_brace(quoted)),
                 _ => Err(self.bad_substitution()),
             };
         }
         let c = match self.st.input.peek() {
             Some(c) => c,
-            None => return Err(self.err("Missing '}'")),
+            None => return Err(self.missing_brace(quoted)),
         };
         self.st.input.bump();
         let mut colon = false;
@@ -747,7 +761,7 @@ impl Cx<'_, '_> {
                     self.st.input.bump();
                     c
                 }
-                None => return Err(self.err("Missing '}'")),
+                None => return Err(self.missing_brace(quoted)),
                 _ => return Err(self.bad_substitution()),
             }
         } else {
@@ -838,7 +852,7 @@ impl Cx<'_, '_> {
         let mut b = Parts::default();
         loop {
             let c = match self.st.input.peek() {
-                None => return Err(self.err("Missing '}'")),
+                None => return Err(self.missing_brace(outer_quoted)),
                 Some(c) => c,
             };
             self.st.input.bump();
@@ -1007,6 +1021,10 @@ impl Cx<'_, '_> {
                 }
             }
             if line == delim {
+                if !ended {
+                    // dash counts the missing newline of a final delimiter line.
+                    self.st.input.line = self.st.input.line.saturating_add(1);
+                }
                 break;
             }
             body.extend_from_slice(&line);
@@ -1020,7 +1038,9 @@ impl Cx<'_, '_> {
             });
         }
         let height = self.st.input.push_barrier(body);
+        let saved = std::mem::replace(&mut self.st.in_heredoc, true);
         let r = self.lex_heredoc_text();
+        self.st.in_heredoc = saved;
         self.st.input.pop_to(height);
         r
     }
@@ -1045,6 +1065,13 @@ impl Cx<'_, '_> {
         }
         Ok(b.into_word())
     }
+}
+
+/// An address on the current stack (compared, never dereferenced).
+#[inline(never)]
+pub(crate) fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
 }
 
 fn plain(param: Param) -> WordPart {
