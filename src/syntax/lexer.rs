@@ -119,6 +119,12 @@ struct Frame {
     alias: Option<Vec<u8>>,
 }
 
+impl Frame {
+    fn is_barrier(&self) -> bool {
+        self.alias.is_none()
+    }
+}
+
 /// The byte stream: pushed strings over the lines of the source.
 pub(crate) struct Input<'a> {
     source: Box<dyn LineSource + 'a>,
@@ -176,7 +182,7 @@ impl<'a> Input<'a> {
             if let Some(&c) = f.text.get(f.pos) {
                 return Some(c);
             }
-            if f.alias.is_none() {
+            if f.is_barrier() {
                 return None;
             }
         }
@@ -192,7 +198,7 @@ impl<'a> Input<'a> {
             if f.pos < f.text.len() {
                 return f.text.get(f.pos + 1).copied();
             }
-            if f.alias.is_none() {
+            if f.is_barrier() {
                 return None;
             }
         }
@@ -210,7 +216,7 @@ impl<'a> Input<'a> {
                 from_frames = true;
                 break;
             }
-            if f.alias.is_none() {
+            if f.is_barrier() {
                 return;
             }
         }

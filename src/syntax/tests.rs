@@ -293,3 +293,461 @@ fn long_lines_parse_in_linear_time() {
     parse(&doc);
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
 }
+
+// ----- tables -----
+
+#[test]
+fn productions_and_word_forms() {
+    for (input, expected) in TREES {
+        let got = show_list(&parse(input));
+        assert_eq!(&got, expected, "input: {input:?}");
+    }
+}
+
+#[test]
+fn syntax_errors_match_dash() {
+    for (input, line, message) in ERRORS {
+        let (l, m) = err(input.as_bytes());
+        assert_eq!((l, m.as_str()), (*line, *message), "input: {input:?}");
+    }
+}
+
+/// Inputs and their trees (checked by hand against dash's behaviour).
+#[rustfmt::skip]
+const TREES: &[(&str, &str)] = &[
+    ("echo a b\tc", "[echo] [a] [b] [c];"),
+    ("echo a;b&c", "[echo] [a]; [b] & [c];"),
+    ("a && b || ! c | d", "[a] && [b] || ! [c] | [d];"),
+    ("a |\nb &&\n\nc", "[a] | [b] && [c];"),
+    ("echo \\a\\ b 'c d'e\"f $x\"", "[echo] ['a 'b] ['c d'e\"'f '$<x>\"];"),
+    ("echo \"a\\b\\$\\`\\\"\\\\c\" \"\\\nx\"", "[echo] [\"'a\\b$`\"\\c'\"] [\"'x'\"];"),
+    ("echo a\\\nb", "[echo] [ab];"),
+    ("echo ''  \"\"  x''y", "[echo] [''] [\"\"] [x''y];"),
+    ("echo 'a\\'", "[echo] ['a\\'];"),
+    ("echo $ $. a$ \"$\" \"a$\" $\"x\"", "[echo] [$] [$.] [a$] [\"'$'\"] [\"'a$'\"] [$\"'x'\"];"),
+    ("echo $x$y ${x}y $1 $12 ${12} $0 ${0} $@ $* $# $? $- $$ $! \"$@\"", "[echo] [$<x>$<y>] [$<x>y] [$<1>] [$<1>2] [$<12>] [$<0>] [$<0>] [$<@>] [$<*>] [$<#>] [$<?>] [$<->] [$<$>] [$<!>] [\"$<@>\"];"),
+    ("echo ${#} ${#x} ${#1} ${#12} ${##} ${#@} ${#?} ${#-} ${#:-a} ${##x} ${#-x}", "[echo] [$<#>] [$<#x>] [$<#1>] [$<#12>] [$<##>] [$<#@>] [$<#?>] [$<#->] [$<#:-a>] [$<##x>] [$<#-x>];"),
+    ("echo ${x-a} ${x:-a} ${x=a} ${x:=a} ${x?a} ${x:?a} ${x+a} ${x:+a} ${x%a} ${x%%a} ${x#a} ${x##a}", "[echo] [$<x-a>] [$<x:-a>] [$<x=a>] [$<x:=a>] [$<x?a>] [$<x:?a>] [$<x+a>] [$<x:+a>] [$<x%a>] [$<x%%a>] [$<x#a>] [$<x##a>];"),
+    ("echo ${x-} ${x:-a b} ${x-$y} ${x-\"$y\"} ${x-'}'} ${x-\\}} ${x-${y-z}}", "[echo] [$<x->] [$<x:-a b>] [$<x-$<y>>] [$<x-\"$<y>\">] [$<x-'}'>] [$<x-'}'>] [$<x-$<y-z>>];"),
+    ("echo \"${x-'a'}\" \"${x#'a'}\" \"${x#*}\" \"${x-\"a b\"}\" \"${x-\\}\\a}\" \"${x#\\a}\" \"${x-}}\"", "[echo] [\"$<x-''a''>\"] [\"$<x#'a'>\"] [\"$<x#*>\"] [\"$<x-\"'a b'\">\"] [\"$<x-'}\\a'>\"] [\"$<x#'a'>\"] [\"$<x->'}'\"];"),
+    ("echo ${x-~} ${x-~/a} \"${x-~}\" ${x#~}", "[echo] [$<x-~{}>] [$<x-~{}/a>] [\"$<x-'~'>\"] [$<x#~{}>];"),
+    ("echo ~ ~/a ~user ~user/b ~\"q\" a~ ~$x x=~ ~:a", "[echo] [~{}] [~{}/a] [~{user}] [~{user}/b] [~\"'q'\"] [a~] [~$<x>] [x=~] [~{:a}];"),
+    ("a=~ b=~/x c=a:~/b:~c d=~\"x\" e=$x:~", "a=[~{}] b=[~{}/x] c=[a:~{}/b:~{c}] d=[~\"'x'\"] e=[$<x>:~{}];"),
+    ("echo $(echo a) \"$(echo b)\" `echo c` \"`echo d`\"", "[echo] [$([echo] [a];)] [\"$([echo] [b];)\"] [$([echo] [c];)] [\"$([echo] [d];)\"];"),
+    ("echo $(echo ')' \")\" \\) ; case x in x) echo y;; esac)", "[echo] [$([echo] [')'] [\"')'\"] [')']; case [x] in [x]) [echo] [y]; ;; esac;)];"),
+    ("echo $( (echo a) ) $(\necho b # comment )\n)", "[echo] [$(( [echo] [a]; );)] [$([echo] [b];)];"),
+    ("echo `echo \\`echo a\\`` `echo \\$x \\\\ \\\"` \"`echo \\\"q\\\"`\"", "[echo] [$([echo] [$([echo] [a];)];)] [$([echo] [$<x>] [' \"'];)] [\"$([echo] [\"'q'\"];)\"];"),
+    ("echo $((1+2)) $(( (1+2)*3 )) $((x+$y+${z})) \"$((1))\" $(($(echo 1)+`echo 2`))", "[echo] [$(('1+2'))] [$((' (1+2)*3 '))] [$(('x+'$<y>'+'$<z>))] [\"$(('1'))\"] [$(($([echo] [1];)'+'$([echo] [2];)))];"),
+    ("echo $((1) + 2))", "[echo] [$(('1) + 2'))];"),
+    ("echo $((a\n+b))", "[echo] [$(('a\\n+b'))];"),
+    ("cat <<EOF\na $x ${y} \\$ \\` \\\\ \\a \" ' $(echo c) $((1+1)) `echo d`\nEOF", "[cat] <<doc['a '$<x>' '$<y>' $ ` \\ \\a \" ' '$([echo] [c];)' '$(('1+1'))' '$([echo] [d];)'\\n'];"),
+    ("cat <<'EOF'\na $x \\$\nEOF", "[cat] <<doc['a $x \\$\\n'];"),
+    ("cat <<E\\OF\n$x\nEOF", "[cat] <<doc['$x\\n'];"),
+    ("cat <<\"E\"OF <<-X\n$a\nEOF\n\tb\n\tX", "[cat] <<doc['$a\\n'] <<-doc['b\\n'];"),
+    ("cat <<EOF\na\\\nEOF\nEOF", "[cat] <<doc['aEOF\\n'];"),
+    ("cat <<EOF; echo b\nx\nEOF", "[cat] <<doc['x\\n']; [echo] [b];"),
+    ("cat <<EOF", "[cat] <<doc[''];"),
+    ("cat <<EOF\nno end", "[cat] <<doc['no end'];"),
+    ("echo $(cat <<EOF\ninner\nEOF\n)", "[echo] [$([cat] <<doc['inner\\n'];)];"),
+    ("f() { cat <<X; }\nbody\nX", "f() { [cat] <<doc['body\\n']; };"),
+    ("cat <<EOF | tr a b && echo ok\naaa\nEOF", "[cat] <<doc['aaa\\n'] | [tr] [a] [b] && [echo] [ok];"),
+    ("echo 1>a 2>>b 3<c <d >|e <>f 4<&5 >&- <<-g", "[echo] 1>[a] 2>>[b] 3<[c] <[d] >|[e] <>[f] 4<&[5] >&[-] <<-doc[''];"),
+    ("echo 12>x a<y", "[echo] [12] [a] >[x] <[y];"),
+    ("2>x", "2>[x];"),
+    ("x=1", "x=[1];"),
+    ("x=1 y=2 cmd a=b", "x=[1] y=[2] [cmd] [a=b];"),
+    (">f x=1 cmd", "x=[1] [cmd] >[f];"),
+    ("{ a; b; }", "{ [a]; [b]; };"),
+    ("{ a\nb\n}", "{ [a]; [b]; };"),
+    ("( a; b ) >x 2>&1", "( [a]; [b]; ) >[x] 2>&[1];"),
+    ("(a)|(b)", "( [a]; ) | ( [b]; );"),
+    ("if a\nthen b\nelse c\nfi", "if [a]; then [b]; else [c]; fi;"),
+    ("while a; do b; done; until c; do d; done", "while [a]; do [b]; done; until [c]; do [d]; done;"),
+    ("for x in a b; do echo $x; done", "for x in [a] [b] do [echo] [$<x>]; done;"),
+    ("for x; do a; done", "for x do [a]; done;"),
+    ("for x do a; done", "for x do [a]; done;"),
+    ("for x\ndo a; done", "for x do [a]; done;"),
+    ("for x in; do a; done", "for x in  do [a]; done;"),
+    ("for x in a b\ndo a\ndone", "for x in [a] [b] do [a]; done;"),
+    ("for x\nin a; do b; done", "for x in [a] do [b]; done;"),
+    ("case $x in a) b;; c|d) e; f;; esac", "case [$<x>] in [a]) [b]; ;; [c]|[d]) [e]; [f]; ;; esac;"),
+    ("case x in (a) b;; (c|d) ;; esac", "case [x] in [a]) [b]; ;; [c]|[d])  ;; esac;"),
+    ("case x in\na)\nb\n;;\nc) d\nesac", "case [x] in [a]) [b]; ;; [c]) [d]; ;; esac;"),
+    ("case x in a) ;& b) c ;; esac", "case [x] in [a])  ;& [b]) [c]; ;; esac;"),
+    ("case x in esac", "case [x] in  esac;"),
+    ("case in in in) echo;; esac", "case [in] in [in]) [echo]; ;; esac;"),
+    ("case x in x) echo in;;esac", "case [x] in [x]) [echo] [in]; ;; esac;"),
+    ("f() { echo; }", "f() { [echo]; };"),
+    ("f ( ) ( echo )", "f() ( [echo]; );"),
+    ("f()\n{\necho\n}", "f() { [echo]; };"),
+    ("f() echo a", "f() [echo] [a];"),
+    ("f() if a; then b; fi >x", "f() if [a]; then [b]; fi >[x];"),
+    ("f() g() { a; }", "f() g() { [a]; };"),
+    ("! a", "! [a];"),
+    ("echo ! { } fi then", "[echo] [!] [{] [}] [fi] [then];"),
+    ("echo if; if=1", "[echo] [if]; if=[1];"),
+    ("a & b &", "[a] & [b] &"),
+    ("echo # comment\n# full line\n  # indented\necho b", "[echo]; [echo] [b];"),
+    ("case x in (a) (b) ;; esac", "case [x] in [a]) ( [b]; ); ;; esac;"),
+];
+/// Inputs, and the line and message dash reports for them (`dash -c INPUT`).
+#[rustfmt::skip]
+const ERRORS: &[(&str, u32, &str)] = &[
+    ("fi", 1, "Syntax error: \"fi\" unexpected"),
+    ("if true; then", 1, "Syntax error: end of file unexpected (expecting \"fi\")"),
+    ("if true; done", 1, "Syntax error: \"done\" unexpected (expecting \"then\")"),
+    ("echo 'abc", 1, "Syntax error: Unterminated quoted string"),
+    ("echo \"abc", 1, "Syntax error: Unterminated quoted string"),
+    ("echo `abc", 1, "Syntax error: EOF in backquote substitution"),
+    ("echo $(abc", 1, "Syntax error: end of file unexpected (expecting \")\")"),
+    ("echo ${x", 1, "Syntax error: Missing '}'"),
+    ("echo $((1+2)", 1, "Syntax error: Missing '))'"),
+    ("echo $((1+2", 1, "Syntax error: Missing '))'"),
+    ("(", 1, "Syntax error: end of file unexpected (expecting \")\")"),
+    (")", 1, "Syntax error: \")\" unexpected"),
+    ("( )", 1, "Syntax error: \")\" unexpected"),
+    ("echo >", 1, "Syntax error: end of file unexpected"),
+    ("echo >&", 1, "Syntax error: end of file unexpected"),
+    ("echo a |", 1, "Syntax error: end of file unexpected"),
+    ("echo a &&", 1, "Syntax error: end of file unexpected"),
+    ("a && || b", 1, "Syntax error: \"||\" unexpected"),
+    (";", 1, "Syntax error: \";\" unexpected"),
+    (";;", 1, "Syntax error: \";;\" unexpected"),
+    ("&", 1, "Syntax error: \"&\" unexpected"),
+    ("echo a ;;", 1, "Syntax error: \";;\" unexpected"),
+    ("echo (", 1, "Syntax error: end of file unexpected (expecting \")\")"),
+    ("for 1 in a; do :; done", 1, "Syntax error: Bad for loop variable"),
+    ("for x in a b; echo; done", 1, "Syntax error: word unexpected (expecting \"do\")"),
+    ("for x", 1, "Syntax error: end of file unexpected (expecting \"do\")"),
+    ("case x in a) echo", 1, "Syntax error: end of file unexpected (expecting \";;\")"),
+    ("case x", 1, "Syntax error: end of file unexpected (expecting \"in\")"),
+    ("case x in", 1, "Syntax error: end of file unexpected (expecting \")\")"),
+    ("case x in a) ;;", 1, "Syntax error: end of file unexpected (expecting \")\")"),
+    ("while true; do; done", 1, "Syntax error: \";\" unexpected"),
+    ("while; do :; done", 1, "Syntax error: \";\" unexpected"),
+    ("{ }", 1, "Syntax error: \"}\" unexpected"),
+    ("{ echo; }}", 1, "Syntax error: end of file unexpected (expecting \"}\")"),
+    ("{ echo }", 1, "Syntax error: end of file unexpected (expecting \"}\")"),
+    ("if then fi", 1, "Syntax error: \"then\" unexpected"),
+    ("!", 1, "Syntax error: end of file unexpected"),
+    ("! !", 1, "Syntax error: \"!\" unexpected"),
+    ("true | ! true", 1, "Syntax error: \"!\" unexpected"),
+    ("1f() { :; }", 1, "Syntax error: Bad function name"),
+    ("f.g() { :; }", 1, "Syntax error: Bad function name"),
+    ("a=b() { :; }", 1, "Syntax error: \"(\" unexpected"),
+    ("echo $((", 1, "Syntax error: Missing '))'"),
+    ("echo `echo \\`", 1, "Syntax error: EOF in backquote substitution"),
+    ("case a in ;; esac", 1, "Syntax error: word unexpected (expecting \")\")"),
+    ("case a in a) ;; b esac", 1, "Syntax error: word unexpected (expecting \")\")"),
+    ("case a in a|) ;; esac", 1, "Syntax error: \";;\" unexpected (expecting \")\")"),
+    ("case a in |a) ;; esac", 1, "Syntax error: word unexpected (expecting \")\")"),
+    ("echo a; )", 1, "Syntax error: \")\" unexpected"),
+    ("echo a ) b", 1, "Syntax error: \")\" unexpected"),
+    ("if true; then :; else; fi", 1, "Syntax error: \";\" unexpected"),
+    ("if true; then :; elif; then :; fi", 1, "Syntax error: \";\" unexpected"),
+    ("for x in a; do echo $x; done done", 1, "Syntax error: \"done\" unexpected"),
+    ("cat <<", 1, "Syntax error: end of file unexpected"),
+    ("cat << >x", 1, "Syntax error: redirection unexpected"),
+    ("in", 1, "Syntax error: \"in\" unexpected"),
+    ("{", 1, "Syntax error: end of file unexpected (expecting \"}\")"),
+    ("if", 1, "Syntax error: end of file unexpected (expecting \"then\")"),
+    ("while", 1, "Syntax error: end of file unexpected (expecting \"do\")"),
+    ("if true; then fi", 1, "Syntax error: \"fi\" unexpected"),
+    ("for x in a; do", 1, "Syntax error: end of file unexpected (expecting \"done\")"),
+    ("for x in a; do done", 1, "Syntax error: \"done\" unexpected"),
+    ("echo $(\necho a", 2, "Syntax error: end of file unexpected (expecting \")\")"),
+    ("f()", 1, "Syntax error: end of file unexpected"),
+    ("f() echo a |", 1, "Syntax error: end of file unexpected"),
+    ("(echo a) (echo b)", 1, "Syntax error: \"(\" unexpected"),
+    ("echo a (echo b)", 1, "Syntax error: \"(\" unexpected"),
+    ("(echo a) echo b", 1, "Syntax error: word unexpected"),
+    ("a=1 (echo)", 1, "Syntax error: \"(\" unexpected"),
+    (">x (echo)", 1, "Syntax error: \"(\" unexpected"),
+    ("echo a; ;", 1, "Syntax error: \";\" unexpected"),
+    ("echo a & ;", 1, "Syntax error: \";\" unexpected"),
+    ("case esac in esac) echo y;; esac", 1, "Syntax error: \")\" unexpected"),
+    ("case x in x) echo in;;", 1, "Syntax error: end of file unexpected (expecting \")\")"),
+    ("for x in a b", 1, "Syntax error: end of file unexpected"),
+    ("for x in a b;", 1, "Syntax error: end of file unexpected (expecting \"do\")"),
+    ("for x y", 1, "Syntax error: word unexpected (expecting \"do\")"),
+    ("for x; echo", 1, "Syntax error: word unexpected (expecting \"do\")"),
+    ("for x in a; { echo $x; }", 1, "Syntax error: \"{\" unexpected (expecting \"do\")"),
+    ("for 'x' in a; do echo; done", 1, "Syntax error: Bad for loop variable"),
+    ("f(x) { :; }", 1, "Syntax error: word unexpected (expecting \")\")"),
+    ("(echo a) fi", 1, "Syntax error: \"fi\" unexpected"),
+    ("echo $(echo a; fi)", 1, "Syntax error: \"fi\" unexpected (expecting \")\")"),
+    ("echo;\n\nif true\nthen\n  fi\nfi", 5, "Syntax error: \"fi\" unexpected"),
+    ("echo 'a\nb\nc", 3, "Syntax error: Unterminated quoted string"),
+    ("echo a\necho \"a", 2, "Syntax error: Unterminated quoted string"),
+    ("(\necho", 2, "Syntax error: end of file unexpected (expecting \")\")"),
+    ("echo a \\\nb \\\n)", 3, "Syntax error: \")\" unexpected"),
+    ("if true; then\necho", 2, "Syntax error: end of file unexpected (expecting \"fi\")"),
+    ("echo a; if true; then\n\n", 3, "Syntax error: end of file unexpected (expecting \"fi\")"),
+    ("x=1 (", 1, "Syntax error: \"(\" unexpected"),
+    ("echo ${x:", 1, "Syntax error: Missing '}'"),
+    ("echo \"${x", 1, "Syntax error: Unterminated quoted string"),
+    ("echo $(( $(echo 1 ) + 2", 1, "Syntax error: Missing '))'"),
+    ("echo `", 1, "Syntax error: EOF in backquote substitution"),
+    ("echo \"`\"", 1, "Syntax error: EOF in backquote substitution"),
+    ("echo $(case x in x) echo ;; esac", 1, "Syntax error: end of file unexpected (expecting \")\")"),
+    ("cat <<EOF; (\na\nEOF", 4, "Syntax error: end of file unexpected (expecting \")\")"),
+    ("a | | b", 1, "Syntax error: \"|\" unexpected"),
+    ("a || && b", 1, "Syntax error: \"&&\" unexpected"),
+    ("a & & b", 1, "Syntax error: \"&\" unexpected"),
+    ("if a; then b; else c; elif d; then e; fi", 1, "Syntax error: \"elif\" unexpected (expecting \"fi\")"),
+    ("case x in a) b;; esac esac", 1, "Syntax error: \"esac\" unexpected"),
+    ("{ a; } }", 1, "Syntax error: \"}\" unexpected"),
+    ("until a; done", 1, "Syntax error: \"done\" unexpected (expecting \"do\")"),
+    ("while a; then b; done", 1, "Syntax error: \"then\" unexpected (expecting \"do\")"),
+    ("for x in a; done", 1, "Syntax error: \"done\" unexpected (expecting \"do\")"),
+    ("case x in a b) ;; esac", 1, "Syntax error: word unexpected (expecting \")\")"),
+    ("echo a <", 1, "Syntax error: end of file unexpected"),
+    ("echo a 2>", 1, "Syntax error: end of file unexpected"),
+    ("echo a > ;", 1, "Syntax error: \";\" unexpected"),
+    ("echo a < |", 1, "Syntax error: \"|\" unexpected"),
+    ("echo a <<- ", 1, "Syntax error: end of file unexpected"),
+    ("echo a > ( ", 1, "Syntax error: \"(\" unexpected"),
+    ("f() ;", 1, "Syntax error: \";\" unexpected"),
+    ("f() }", 1, "Syntax error: \"}\" unexpected"),
+    ("f() fi", 1, "Syntax error: \"fi\" unexpected"),
+    ("f() ", 1, "Syntax error: end of file unexpected"),
+    ("!;", 1, "Syntax error: \";\" unexpected"),
+    ("! |a", 1, "Syntax error: \"|\" unexpected"),
+    ("a |;", 1, "Syntax error: \";\" unexpected"),
+    ("then", 1, "Syntax error: \"then\" unexpected"),
+    ("do", 1, "Syntax error: \"do\" unexpected"),
+    ("done", 1, "Syntax error: \"done\" unexpected"),
+    ("else", 1, "Syntax error: \"else\" unexpected"),
+    ("elif", 1, "Syntax error: \"elif\" unexpected"),
+    ("esac", 1, "Syntax error: \"esac\" unexpected"),
+    ("}", 1, "Syntax error: \"}\" unexpected"),
+    ("{\n}", 2, "Syntax error: \"}\" unexpected"),
+    ("echo ${x!}", 1, "Bad substitution"),
+    ("echo ${!x}", 1, "Bad substitution"),
+    ("echo ${}", 1, "Bad substitution"),
+    ("echo ${#x-a}", 1, "Bad substitution"),
+    ("echo ${1x}", 1, "Bad substitution"),
+    ("echo ${x:a}", 1, "Bad substitution"),
+    ("echo ${%}", 1, "Bad substitution"),
+    ("echo \"${x!}\"", 1, "Bad substitution"),
+];
+
+// ----- commands one at a time: text, lines, lazy reading, aliases, recovery -----
+
+/// A source that records how it was read.
+struct Recording {
+    lines: Vec<Vec<u8>>,
+    next: usize,
+    log: std::rc::Rc<std::cell::RefCell<Vec<bool>>>,
+}
+
+impl crate::syntax::LineSource for Recording {
+    fn next_line(&mut self, continuation: bool) -> std::io::Result<Option<Vec<u8>>> {
+        let line = self.lines.get(self.next).cloned();
+        if line.is_some() {
+            self.next += 1;
+            self.log.borrow_mut().push(continuation);
+        }
+        Ok(line)
+    }
+}
+
+type Log = std::rc::Rc<std::cell::RefCell<Vec<bool>>>;
+
+fn recording(text: &str) -> (Parser<'static>, Log) {
+    let log = Log::default();
+    let lines = text
+        .split_inclusive('\n')
+        .map(|l| l.as_bytes().to_vec())
+        .collect();
+    let src = Recording {
+        lines,
+        next: 0,
+        log: log.clone(),
+    };
+    (Parser::new(Box::new(src), 1), log)
+}
+
+struct Table(Vec<(&'static str, &'static str)>);
+
+impl crate::syntax::Aliases for Table {
+    fn alias(&self, name: &[u8]) -> Option<&[u8]> {
+        self.0
+            .iter()
+            .find(|(n, _)| n.as_bytes() == name)
+            .map(|(_, v)| v.as_bytes())
+    }
+}
+
+/// Every command of `text` as (line, text, tree).
+fn commands(text: &str, aliases: &dyn crate::syntax::Aliases) -> Vec<(u32, String, String)> {
+    let mut p = Parser::new(Box::new(BytesSource::new(text.as_bytes())), 1);
+    let mut out = Vec::new();
+    while let Some(c) = p.next_command(aliases).expect("parses") {
+        out.push((
+            c.line,
+            String::from_utf8_lossy(&c.text).into_owned(),
+            show_list(&c.list),
+        ));
+    }
+    out
+}
+
+#[test]
+fn commands_come_one_at_a_time_with_their_text_and_line() {
+    let got = commands(
+        "\n# comment\n  echo a; b & c\n\nif x\nthen y\nfi\ncat <<E; d\nbody\nE\necho \\\nz\necho last",
+        &NoAliases,
+    );
+    let want = [
+        (3, "  echo a; b & c", "[echo] [a]; [b] & [c];"),
+        (5, "if x\nthen y\nfi", "if [x]; then [y]; fi;"),
+        (8, "cat <<E; d\nbody\nE", "[cat] <<doc['body\\n']; [d];"),
+        (11, "echo \\\nz", "[echo] [z];"),
+        (13, "echo last", "[echo] [last];"),
+    ];
+    let want: Vec<_> = want
+        .iter()
+        .map(|(l, t, s)| (*l, t.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn reads_no_line_past_the_command() {
+    let (mut p, log) = recording("echo a\nif b\nthen c\nfi\ncat <<E\nx\nE\nnext\n");
+    p.next_command(&NoAliases).unwrap().unwrap();
+    assert_eq!(*log.borrow(), [false]);
+    p.next_command(&NoAliases).unwrap().unwrap();
+    assert_eq!(*log.borrow(), [false, false, true, true]);
+    p.next_command(&NoAliases).unwrap().unwrap();
+    assert_eq!(*log.borrow(), [false, false, true, true, false, true, true]);
+    assert_eq!(p.line(), 8);
+    let c = p.next_command(&NoAliases).unwrap().unwrap();
+    assert_eq!(c.line, 8);
+    assert!(p.next_command(&NoAliases).unwrap().is_none());
+}
+
+#[test]
+fn line_numbers_of_commands() {
+    let l = parse("a\n\nb \\\nc; d\nif e\nthen\n  f\nfi\nwhile g; do\nh\ndone\nk() {\nm\n}\n");
+    let lines: Vec<u32> = l
+        .items
+        .iter()
+        .map(|i| i.and_or.first.commands[0].line())
+        .collect();
+    assert_eq!(lines, [1, 3, 4, 5, 9, 12]);
+    let Command::Compound(CompoundCommand::If { branches, .. }, _, _) =
+        &l.items[3].and_or.first.commands[0]
+    else {
+        panic!("if");
+    };
+    assert_eq!(branches[0].1.items[0].and_or.first.commands[0].line(), 7);
+}
+
+#[test]
+fn recover_discards_the_rest_of_the_line() {
+    let mut p = Parser::new(
+        Box::new(BytesSource::new(b"echo a; fi; echo b\necho c\nif\n")),
+        1,
+    );
+    match p.next_command(&NoAliases) {
+        Err(ParseError::Syntax(e)) => assert_eq!(
+            (e.line, e.message.as_str()),
+            (1, "Syntax error: \"fi\" unexpected")
+        ),
+        other => panic!("{other:?}"),
+    }
+    p.recover();
+    let c = p.next_command(&NoAliases).unwrap().unwrap();
+    assert_eq!((c.line, show_list(&c.list).as_str()), (2, "[echo] [c];"));
+    assert!(p.next_command(&NoAliases).is_err());
+    p.recover();
+    assert!(p.next_command(&NoAliases).unwrap().is_none());
+}
+
+#[test]
+fn aliases() {
+    let table = Table(vec![
+        ("ll", "ls -l"),
+        ("e", "echo "),
+        ("hi", "hello"),
+        ("a", "b"),
+        ("b", "a"),
+        ("loop", "loop x"),
+        ("th", "if true; then echo y;"),
+        ("two", "echo 1\necho 2"),
+        ("p", "("),
+    ]);
+    let cases = [
+        ("ll /", "[ls] [-l] [/];"),
+        ("ll ll", "[ls] [-l] [ll];"),
+        ("e hi", "[echo] [hello];"),
+        ("e e hi", "[echo] [echo] [hello];"),
+        ("e ll", "[echo] [ls] [-l];"),
+        ("echo ll", "[echo] [ll];"),
+        ("a", "[a];"),
+        ("loop", "[loop] [x];"),
+        ("th fi", "if [true]; then [echo] [y]; fi;"),
+        ("x=1 ll", "x=[1] [ls] [-l];"),
+        (">f ll", "[ls] [-l] >[f];"),
+        ("\\ll; 'll'", "['l'l]; ['ll'];"),
+        ("true && ll | ll", "[true] && [ls] [-l] | [ls] [-l];"),
+        ("two", "[echo] [1]; [echo] [2];"),
+        ("p ll)", "( [ls] [-l]; );"),
+        ("if ll; then ll; fi", "if [ls] [-l]; then [ls] [-l]; fi;"),
+        (
+            "for ll in ll; do ll; done",
+            "for ll in [ll] do [ls] [-l]; done;",
+        ),
+    ];
+    for (input, want) in cases {
+        let got = commands(input, &table);
+        let trees: Vec<&str> = got.iter().map(|c| c.2.as_str()).collect();
+        assert_eq!(trees.join(" "), want, "{input}");
+        assert_eq!(got[0].1, input);
+    }
+}
+
+#[test]
+fn alias_defined_by_one_command_applies_to_the_next() {
+    struct Live(std::cell::RefCell<Vec<u8>>);
+    impl crate::syntax::Aliases for Live {
+        fn alias(&self, name: &[u8]) -> Option<&[u8]> {
+            // A fixed value once "defined": enough to show the parser asks per command.
+            (name == b"g" && !self.0.borrow().is_empty()).then_some(b"grep -n")
+        }
+    }
+    let live = Live(Default::default());
+    let mut p = Parser::new(Box::new(BytesSource::new(b"g x\ng y\n")), 1);
+    let c = p.next_command(&live).unwrap().unwrap();
+    assert_eq!(show_list(&c.list), "[g] [x];");
+    live.0.borrow_mut().push(1);
+    let c = p.next_command(&live).unwrap().unwrap();
+    assert_eq!(show_list(&c.list), "[grep] [-n] [y];");
+}
+
+#[test]
+fn nul_bytes_and_invalid_utf8_are_ordinary_bytes() {
+    let l = parse_all(b"echo a\0b '\xff\0' \"\xfe\"\n").unwrap();
+    assert_eq!(
+        show_list(&l),
+        "[echo] [a\0b] ['\u{fffd}\0'] [\"'\u{fffd}'\"];"
+    );
+    let Command::Simple(s) = &l.items[0].and_or.first.commands[0] else {
+        panic!()
+    };
+    assert_eq!(s.words[2].parts, [WordPart::Quoted(b"\xff\0".to_vec())]);
+}
+
+#[test]
+fn io_errors_are_reported() {
+    struct Failing;
+    impl crate::syntax::LineSource for Failing {
+        fn next_line(&mut self, _: bool) -> std::io::Result<Option<Vec<u8>>> {
+            Err(std::io::Error::other("boom"))
+        }
+    }
+    let mut p = Parser::new(Box::new(Failing), 1);
+    assert!(matches!(p.next_command(&NoAliases), Err(ParseError::Io(_))));
+}
