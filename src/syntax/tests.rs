@@ -751,3 +751,39 @@ fn io_errors_are_reported() {
     let mut p = Parser::new(Box::new(Failing), 1);
     assert!(matches!(p.next_command(&NoAliases), Err(ParseError::Io(_))));
 }
+
+/// Token soup from a fixed pseudo-random sequence: every input parses or fails cleanly.
+#[test]
+fn random_token_soup_never_panics() {
+    const PIECES: &[&str] = &[
+        " ", "\n", "\t", "a", "x=1", "'", "\"", "\\", "`", "$", "${", "}", "$(", "$((", "(", ")",
+        "))", ";", ";;", ";&", "&", "&&", "|", "||", "<", ">", "<<", "<<-", "EOF", "\nEOF\n", "<&",
+        ">&", "2", "#", "~", ":", "=", "if", "then", "elif", "else", "fi", "for", "in", "do",
+        "done", "case", "esac", "while", "until", "{", "!", "f()", "${#", "${x%%", "${x:-", "\\\n",
+        "\0", "\u{ff}", "ll", "al ",
+    ];
+    let table = Table(vec![("ll", "ls -l "), ("al", "al x ")]);
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..20_000 {
+        let mut s = String::new();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let len = (seed % 24) as usize;
+        for _ in 0..len {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            s.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
+        }
+        let _ = parse_all(s.as_bytes());
+        let mut p = Parser::new(Box::new(BytesSource::new(s.as_bytes())), 1);
+        for _ in 0..=s.len() {
+            match p.next_command(&table) {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(_) => p.recover(),
+            }
+        }
+    }
+}
