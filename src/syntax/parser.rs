@@ -946,9 +946,9 @@ fn fill_redirects(redirects: &mut [Redirect], bodies: &mut [Option<Word>]) {
                     .and_then(|t| t.parse::<usize>().ok());
                 if let Some(body) = id.and_then(|id| bodies.get_mut(id)).and_then(Option::take) {
                     *w = body;
-                } else {
-                    fill_word(w, bodies);
                 }
+                // The body may hold command substitutions with here-documents of their own.
+                fill_word(w, bodies);
             }
         }
     }

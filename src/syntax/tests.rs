@@ -389,6 +389,19 @@ const TREES: &[(&str, &str)] = &[
     ("a & b &", "[a] & [b] &"),
     ("echo # comment\n# full line\n  # indented\necho b", "[echo]; [echo] [b];"),
     ("case x in (a) (b) ;; esac", "case [x] in [a]) ( [b]; ); ;; esac;"),
+    ("echo $(cat <<EOF)\ninner\nEOF", "[echo] [$([cat] <<doc['inner\\n'];)];"),
+    ("cat <<A $(cat <<B)\na\nA\nb\nB", "[cat] [$([cat] <<doc['b\\n'];)] <<doc['a\\n'];"),
+    ("echo a\\", "[echo] [a\\];"),
+    ("cat <<EOF\na\\", "[cat] <<doc['a\\'];"),
+    ("x=`cat <<EOF\nin bq $y\nEOF\n`", "x=[$([cat] <<doc['in bq '$<y>'\\n'];)];"),
+    ("cat <<EOF\n${x-\"a}b\"}\nEOF", "[cat] <<doc[$<x-\"'a}b'\">'\\n'];"),
+    ("echo \"$(echo \"a b\")\" \"${x:-\"$(echo \")\")\"}\"", "[echo] [\"$([echo] [\"'a b'\"];)\"] [\"$<x:-\"$([echo] [\"')'\"];)\">\"];"),
+    ("case x in a) ;; esac | cat", "case [x] in [a])  ;; esac | [cat];"),
+    ("! { a; } && ! (b) || c", "! { [a]; } && ! ( [b]; ) || [c];"),
+    ("a=$(echo) b=`echo` \"c\"=d e\\=f g=", "a=[$([echo];)] b=[$([echo];)] [\"'c'\"=d] [e'='f] [g=];"),
+    ("echo ${x:-$(echo })} ${x:-`echo }`}", "[echo] [$<x:-$([echo] [}];)>] [$<x:-$([echo] [}];)>];"),
+    ("for i in 1 2; do :; done >f 2>&1 &", "for i in [1] [2] do [:]; done >[f] 2>&[1] &"),
+    ("cat <<A\n$(cat <<B\ninner\nB\n)\nA", "[cat] <<doc[$([cat] <<doc['inner\\n'];)'\\n'];"),
 ];
 /// Inputs, and the line and message dash reports for them (`dash -c INPUT`).
 #[rustfmt::skip]
@@ -530,6 +543,9 @@ const ERRORS: &[(&str, u32, &str)] = &[
     ("echo ${x:a}", 1, "Bad substitution"),
     ("echo ${%}", 1, "Bad substitution"),
     ("echo \"${x!}\"", 1, "Bad substitution"),
+    ("echo \"a\\", 1, "Syntax error: Unterminated quoted string"),
+    ("echo $((1", 1, "Syntax error: Missing '))'"),
+    ("echo ${x-a", 1, "Syntax error: Missing '}'"),
 ];
 
 // ----- commands one at a time: text, lines, lazy reading, aliases, recovery -----
