@@ -464,11 +464,7 @@ impl Cx<'_, '_> {
         if record {
             self.st.input.record = Some(Vec::new());
         }
-        let word = self.lex_word();
-        if !record {
-            self.st.input.record = None;
-        }
-        let word = word?;
+        let word = self.lex_word()?;
         if let [WordPart::Literal(t)] = word.parts.as_slice() {
             if !t.is_empty()
                 && t.len() <= MAX_IO_NUMBER_DIGITS
