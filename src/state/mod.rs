@@ -61,7 +61,14 @@ impl Shell {
         if vars.get(b"PATH").is_none() {
             let _ = vars.set(b"PATH", DEFAULT_PATH.to_vec());
         }
-        let _ = vars.set(b"PS1", if uid == 0 { b"# ".to_vec() } else { b"$ ".to_vec() });
+        let _ = vars.set(
+            b"PS1",
+            if uid == 0 {
+                b"# ".to_vec()
+            } else {
+                b"$ ".to_vec()
+            },
+        );
         let _ = vars.set(b"PS2", b"> ".to_vec());
         let _ = vars.set(b"PS4", b"+ ".to_vec());
         let _ = vars.set(b"OPTIND", b"1".to_vec());

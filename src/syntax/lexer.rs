@@ -12,6 +12,16 @@
 //! - for the pattern operators `%` `%%` `#` `##` the word is always read as if unquoted, even
 //!   inside double quotes (`"${x#'a'}"` removes `a`, `"${x#*}"` uses `*` as a pattern): its
 //!   unquoted text is `Literal` and its unquoted expansions are pattern-active.
+//!
+//! Inside `$((...))` the text is `Quoted` and quote characters are kept as they are: dash does
+//! no quote removal there (`$(("1"+2))` is an arithmetic error). A `)` that does not close a
+//! `(` of the expression and is not followed by `)` is part of the text, as in dash; `$((` is
+//! always arithmetic.
+//!
+//! Where dash reports an error only when the word is expanded (`${x!}`: "Bad substitution";
+//! `>&word` with a word that is not a digit or `-`: "Bad fd number"), the first is reported
+//! here, when the command is parsed, with dash's message, and the second is left to the
+//! redirection code.
 
 use std::io;
 use std::rc::Rc;
