@@ -200,6 +200,9 @@ fn err(s: &[u8]) -> (u32, String) {
     }
 }
 
+/// Prints table entries for the inputs in `$PARSE` (separated by lines of `----`), e.g.
+/// `PARSE="$(cat cases)" cargo test --lib syntax::parser::tests::dump -- --nocapture`.
+/// Does nothing when `PARSE` is unset.
 #[test]
 fn dump() {
     for s in std::env::var("PARSE").unwrap_or_default().split("\n----\n") {
