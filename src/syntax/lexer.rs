@@ -12,6 +12,16 @@
 //! - for the pattern operators `%` `%%` `#` `##` the word is always read as if unquoted, even
 //!   inside double quotes (`"${x#'a'}"` removes `a`, `"${x#*}"` uses `*` as a pattern): its
 //!   unquoted text is `Literal` and its unquoted expansions are pattern-active.
+//!
+//! Inside `$((...))` the text is `Quoted` and quote characters are kept as they are: dash does
+//! no quote removal there (`$(("1"+2))` is an arithmetic error). A `)` that does not close a
+//! `(` of the expression and is not followed by `)` is part of the text, as in dash; `$((` is
+//! always arithmetic.
+//!
+//! Where dash reports an error only when the word is expanded (`${x!}`: "Bad substitution";
+//! `>&word` with a word that is not a digit or `-`: "Bad fd number"), the first is reported
+//! here, when the command is parsed, with dash's message, and the second is left to the
+//! redirection code.
 
 use std::io;
 use std::rc::Rc;
@@ -23,6 +33,10 @@ use super::{LineSource, SyntaxError};
 /// Nesting deeper than this (parentheses, compound commands, `$(`, `${`, `$((`, backquotes)
 /// is a syntax error rather than a stack overflow.
 pub(crate) const MAX_DEPTH: usize = 1000;
+
+/// The most stack the parser may use below `next_command` (on top of the nesting limit, since
+/// a level costs far more stack in an unoptimised build than in a release build).
+pub(crate) const STACK_BUDGET: usize = 1024 * 1024;
 
 /// dash takes only a single digit as an IO_NUMBER (`12>f` is the word `12` and `>f`).
 pub(crate) const MAX_IO_NUMBER_DIGITS: usize = 1;
@@ -115,6 +129,12 @@ struct Frame {
     alias: Option<Vec<u8>>,
 }
 
+impl Frame {
+    fn is_barrier(&self) -> bool {
+        self.alias.is_none()
+    }
+}
+
 /// The byte stream: pushed strings over the lines of the source.
 pub(crate) struct Input<'a> {
     source: Box<dyn LineSource + 'a>,
@@ -172,7 +192,7 @@ impl<'a> Input<'a> {
             if let Some(&c) = f.text.get(f.pos) {
                 return Some(c);
             }
-            if f.alias.is_none() {
+            if f.is_barrier() {
                 return None;
             }
         }
@@ -188,7 +208,7 @@ impl<'a> Input<'a> {
             if f.pos < f.text.len() {
                 return f.text.get(f.pos + 1).copied();
             }
-            if f.alias.is_none() {
+            if f.is_barrier() {
                 return None;
             }
         }
@@ -206,7 +226,7 @@ impl<'a> Input<'a> {
                 from_frames = true;
                 break;
             }
-            if f.alias.is_none() {
+            if f.is_barrier() {
                 return;
             }
         }
@@ -383,13 +403,23 @@ impl Cx<'_, '_> {
         syntax(self.st.input.line, format!("Syntax error: {message}"))
     }
 
+    /// End of input inside `${`: inside double quotes dash reports the open quote.
+    fn missing_brace(&self, quoted: bool) -> SyntaxError {
+        if quoted && !self.st.in_heredoc {
+            self.err("Unterminated quoted string")
+        } else {
+            self.err("Missing '}'")
+        }
+    }
+
     fn bad_substitution(&self) -> SyntaxError {
         syntax(self.st.input.line, "Bad substitution")
     }
 
     pub(crate) fn enter(&mut self) -> Result<(), SyntaxError> {
         self.st.depth += 1;
-        if self.st.depth > MAX_DEPTH {
+        let here = stack_position();
+        if self.st.depth > MAX_DEPTH || here.abs_diff(self.st.stack_base) > STACK_BUDGET {
             return Err(self.err("nesting too deep"));
         }
         Ok(())
@@ -444,11 +474,7 @@ impl Cx<'_, '_> {
         if record {
             self.st.input.record = Some(Vec::new());
         }
-        let word = self.lex_word();
-        if !record {
-            self.st.input.record = None;
-        }
-        let word = word?;
+        let word = self.lex_word()?;
         if let [WordPart::Literal(t)] = word.parts.as_slice() {
             if !t.is_empty()
                 && t.len() <= MAX_IO_NUMBER_DIGITS
@@ -718,7 +744,7 @@ impl Cx<'_, '_> {
                 self.st.input.bump();
                 Param::Special(c)
             }
-            None => return Err(self.err("Missing '}'")),
+            None => return Err(self.missing_brace(quoted)),
             _ => return Err(self.bad_substitution()),
         };
         if length {
@@ -730,13 +756,13 @@ impl Cx<'_, '_> {
                         op: ParamOp::Length,
                     })
                 }
-                None => Err(self.err("Missing '}'")),
+                None => Err(self.missing_brace(quoted)),
                 _ => Err(self.bad_substitution()),
             };
         }
         let c = match self.st.input.peek() {
             Some(c) => c,
-            None => return Err(self.err("Missing '}'")),
+            None => return Err(self.missing_brace(quoted)),
         };
         self.st.input.bump();
         let mut colon = false;
@@ -747,7 +773,7 @@ impl Cx<'_, '_> {
                     self.st.input.bump();
                     c
                 }
-                None => return Err(self.err("Missing '}'")),
+                None => return Err(self.missing_brace(quoted)),
                 _ => return Err(self.bad_substitution()),
             }
         } else {
@@ -838,7 +864,7 @@ impl Cx<'_, '_> {
         let mut b = Parts::default();
         loop {
             let c = match self.st.input.peek() {
-                None => return Err(self.err("Missing '}'")),
+                None => return Err(self.missing_brace(outer_quoted)),
                 Some(c) => c,
             };
             self.st.input.bump();
@@ -1007,6 +1033,10 @@ impl Cx<'_, '_> {
                 }
             }
             if line == delim {
+                if !ended {
+                    // dash counts the missing newline of a final delimiter line.
+                    self.st.input.line = self.st.input.line.saturating_add(1);
+                }
                 break;
             }
             body.extend_from_slice(&line);
@@ -1020,7 +1050,9 @@ impl Cx<'_, '_> {
             });
         }
         let height = self.st.input.push_barrier(body);
+        let saved = std::mem::replace(&mut self.st.in_heredoc, true);
         let r = self.lex_heredoc_text();
+        self.st.in_heredoc = saved;
         self.st.input.pop_to(height);
         r
     }
@@ -1045,6 +1077,13 @@ impl Cx<'_, '_> {
         }
         Ok(b.into_word())
     }
+}
+
+/// An address on the current stack (compared, never dereferenced).
+#[inline(never)]
+pub(crate) fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
 }
 
 fn plain(param: Param) -> WordPart {

@@ -42,6 +42,10 @@ pub(crate) struct State<'a> {
     pub(crate) pending: Vec<PendingHereDoc>,
     /// Here-document bodies by id, filled in when read.
     pub(crate) bodies: Vec<Option<Word>>,
+    /// `stack_position()` when `next_command` started.
+    pub(crate) stack_base: usize,
+    /// Reading the text of an unquoted here-document.
+    pub(crate) in_heredoc: bool,
 }
 
 /// The state plus the alias table of the current `next_command` call.
@@ -64,6 +68,8 @@ impl<'a> Parser<'a> {
                 depth: 0,
                 pending: Vec::new(),
                 bodies: Vec::new(),
+                in_heredoc: false,
+                stack_base: 0,
             },
         }
     }
@@ -75,6 +81,7 @@ impl<'a> Parser<'a> {
         aliases: &dyn Aliases,
     ) -> Result<Option<ParsedCommand>, ParseError> {
         self.st.depth = 0;
+        self.st.stack_base = lexer::stack_position();
         self.st.pending.clear();
         self.st.bodies.clear();
         self.st.input.started = false;
@@ -149,6 +156,14 @@ fn keyword(tok: &Token) -> Option<Kw> {
         b"while" => Kw::While,
         _ => return None,
     })
+}
+
+/// dash's name for a token read where reserved words are not recognised.
+fn plain_token_name(tok: &Token) -> String {
+    match tok.kind {
+        TokKind::Word(_) => "word".into(),
+        _ => token_name(tok),
+    }
 }
 
 /// dash's name for a token in error messages.
@@ -275,6 +290,17 @@ impl Cx<'_, '_> {
             None => format!("Syntax error: {} unexpected", token_name(tok)),
         };
         lexer::syntax(self.st.input.line, msg)
+    }
+
+    /// As `unexpected`, for a token read where reserved words are not recognised.
+    fn unexpected_plain(&self, tok: &Token, expecting: &str) -> SyntaxError {
+        lexer::syntax(
+            self.st.input.line,
+            format!(
+                "Syntax error: {} unexpected (expecting \"{expecting}\")",
+                plain_token_name(tok)
+            ),
+        )
     }
 
     fn skip_newlines(&mut self) -> Result<(), SyntaxError> {
@@ -657,14 +683,14 @@ impl Cx<'_, '_> {
                     if next.kind == TokKind::Op(Op::RParen) {
                         return Err(self.unexpected(&tok, None));
                     }
-                    return Err(self.unexpected(&next, Some(")")));
+                    return Err(self.unexpected_plain(&next, ")"));
                 }
             }
             let tok = self.take()?;
             match tok.kind {
                 TokKind::Op(Op::Pipe) => {}
                 TokKind::Op(Op::RParen) => return Ok(patterns),
-                _ => return Err(self.unexpected(&tok, Some(")"))),
+                _ => return Err(self.unexpected_plain(&tok, ")")),
             }
         }
     }
@@ -920,9 +946,9 @@ fn fill_redirects(redirects: &mut [Redirect], bodies: &mut [Option<Word>]) {
                     .and_then(|t| t.parse::<usize>().ok());
                 if let Some(body) = id.and_then(|id| bodies.get_mut(id)).and_then(Option::take) {
                     *w = body;
-                } else {
-                    fill_word(w, bodies);
                 }
+                // The body may hold command substitutions with here-documents of their own.
+                fill_word(w, bodies);
             }
         }
     }

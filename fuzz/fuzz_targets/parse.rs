@@ -1,0 +1,34 @@
+//! Arbitrary bytes through the parser: it must never panic, overflow its stack or hang.
+#![no_main]
+
+use auditsh::syntax::{parse_all, Aliases, BytesSource, Parser};
+use libfuzzer_sys::fuzz_target;
+
+/// A few aliases, including ones that refer to each other and end in blanks.
+struct Table;
+
+impl Aliases for Table {
+    fn alias(&self, name: &[u8]) -> Option<&[u8]> {
+        match name {
+            b"ll" => Some(b"ls -l "),
+            b"a" => Some(b"b "),
+            b"b" => Some(b"a"),
+            b"p" => Some(b"( echo "),
+            b"i" => Some(b"if true; then echo\n"),
+            _ => None,
+        }
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let _ = parse_all(data);
+    let mut parser = Parser::new(Box::new(BytesSource::new(data)), 1);
+    // Each call consumes at least one line or fails; bound the loop anyway.
+    for _ in 0..=data.len() {
+        match parser.next_command(&Table) {
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(_) => parser.recover(),
+        }
+    }
+});
