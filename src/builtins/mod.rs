@@ -64,7 +64,7 @@ static BUILTINS: &[Builtin] = &[
     b("hash", command::hash, false),
     b("jobs", jobs::jobs, false),
     b("kill", kill::kill, false),
-    b("local", vars::local, false),
+    b("local", vars::local, true),
     b("newgrp", newgrp::newgrp, false),
     b("printf", printf::printf, false),
     b("pwd", cd::pwd, false),
@@ -114,5 +114,15 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn special_flags_agree_with_the_parser() {
+        let special: Vec<_> = super::all()
+            .iter()
+            .filter(|b| b.special)
+            .map(|b| b.name)
+            .collect();
+        assert_eq!(special, crate::syntax::SPECIAL_BUILTINS);
     }
 }

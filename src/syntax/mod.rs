@@ -47,6 +47,12 @@ impl LineSource for BytesSource<'_> {
     }
 }
 
+/// The special built-ins (XCU 2.14, plus dash's `local`): no function may take their names.
+pub const SPECIAL_BUILTINS: &[&str] = &[
+    ".", ":", "break", "continue", "eval", "exec", "exit", "export", "local", "readonly", "return",
+    "set", "shift", "times", "trap", "unset",
+];
+
 /// Input lines lose their NUL bytes, as dash drops them: no argument or file name can carry
 /// one, so keeping them could only make a command differ from what it appears to be.
 pub fn without_nul(mut line: Vec<u8>) -> Vec<u8> {

@@ -740,8 +740,12 @@ impl Cx<'_, '_> {
     fn function_def(&mut self, name: Word, line: u32) -> Result<Command, SyntaxError> {
         self.take()?;
         self.expect_op(Op::RParen)?;
+        // A function may not take the name of a special built-in (XCU 2.9.5): dash refuses
+        // it as it parses.
         let name = match name.as_plain_literal() {
-            Some(n) if is_name(n) => n.to_vec(),
+            Some(n) if is_name(n) && !super::SPECIAL_BUILTINS.iter().any(|b| b.as_bytes() == n) => {
+                n.to_vec()
+            }
             _ => return Err(self.err_plain("Syntax error: Bad function name")),
         };
         self.skip_newlines()?;

@@ -450,6 +450,8 @@ const ERRORS: &[(&str, u32, &str)] = &[
     ("true | ! true", 1, "Syntax error: \"!\" unexpected"),
     ("1f() { :; }", 1, "Syntax error: Bad function name"),
     ("f.g() { :; }", 1, "Syntax error: Bad function name"),
+    ("set() { :; }", 1, "Syntax error: Bad function name"),
+    ("local() { :; }", 1, "Syntax error: Bad function name"),
     ("a=b() { :; }", 1, "Syntax error: \"(\" unexpected"),
     ("echo $((", 1, "Syntax error: Missing '))'"),
     ("echo `echo \\`", 1, "Syntax error: EOF in backquote substitution"),
