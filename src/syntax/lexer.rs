@@ -304,6 +304,10 @@ impl<'a> Input<'a> {
     pub(crate) fn discard_line(&mut self) {
         self.frames.clear();
         self.record = None;
+        // An interrupted read (Ctrl-C at a prompt) is not the end of the input: reading goes
+        // on with the next line. A source at its real end says so again.
+        self.at_eof = false;
+        self.io_error = None;
         if self.pos < self.buf.len() {
             if self.buf.last() == Some(&b'\n') {
                 self.line = self.line.saturating_add(1);
