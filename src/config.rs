@@ -22,24 +22,8 @@ pub const MIN_RECORD_BYTES: usize = 4096;
 /// limits a datagram to the socket's send buffer (about 208 KiB by default).
 pub const MAX_RECORD_BYTES: usize = 128 * 1024;
 
-/// The defaults, as a config file would spell them.
-pub const DEFAULT_TOML: &str = r#"on_failure = "warn"          # or "refuse"
-require = "any"              # or "all": which enabled sinks must accept a record
-max_record_bytes = 65536
-record_exec = true           # exec records (command records are always written)
-system_rc = "/etc/auditsh/auditshrc"
-
-[spool]
-enabled = true
-# dir = "/var/log/auditsh"   # installed default; development mode: $XDG_STATE_HOME/auditsh
-sync = "none"                # or "session-end", "record"
-
-[syslog]
-enabled = true
-socket = "/dev/log"
-facility = "authpriv"
-cee_cookie = false
-"#;
+/// The defaults, as a config file would spell them: the file the package installs.
+pub const DEFAULT_TOML: &str = include_str!("../packaging/auditsh.toml");
 
 /// What happens when a record does not reach the required sinks (`on_failure`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]

@@ -18,6 +18,7 @@ pub mod chain;
 pub mod clock;
 pub mod identity;
 pub mod policy;
+pub mod privilege;
 pub mod record;
 pub mod shared;
 pub mod sink;
@@ -200,8 +201,6 @@ impl Session {
         let secure = is_secure();
         let started_ns = clock::monotonic_ns();
         let (now, _) = clock::realtime();
-        let ssh = std::env::var_os("SSH_CONNECTION");
-        let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()));
         let session = new_session_id();
 
         let mut sinks = Sinks::default();
@@ -242,6 +241,17 @@ impl Session {
             }
         }
         let shared = Shared::new();
+        if secure {
+            // Everything the audit needs with privilege is open: give it up before anything
+            // else happens. Running on with it would be worse than not running.
+            if let Err(e) = privilege::drop_for_good() {
+                say(&format!("auditsh: cannot drop privilege: {e}\n"));
+                std::process::exit(126);
+            }
+        }
+        // Who the user is, looked up once, after the drop (the effective ids are theirs).
+        let ssh = std::env::var_os("SSH_CONNECTION");
+        let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()));
         let mut inner = Box::new(Inner {
             shared,
             w: Writer {

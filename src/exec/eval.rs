@@ -879,7 +879,11 @@ fn run_external(
     let mut saved = SavedFds::default();
     if let Err(e) = redirect::apply(sh, redirects, &mut saved) {
         saved.restore();
-        return Ok(e.status);
+        return if e.fatal {
+            Err(Divert::Error(e.status))
+        } else {
+            Ok(e.status)
+        };
     }
     if flags.exit_after && sh.traps.get(0).is_none() {
         // Nothing follows in this process: become the program.

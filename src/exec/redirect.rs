@@ -252,6 +252,11 @@ pub fn apply(
                         }
                         let src = parse_fd(&target).ok_or_else(|| bad_fd_number(sh))?;
                         if src > 9 {
+                            // The audit's own descriptors are refused as if they were not
+                            // open; other large numbers are dash's syntax error.
+                            if sh.audit.owned_fds().contains(&src) {
+                                return Err(bad_descriptor(sh, &target));
+                            }
                             return Err(bad_fd_number(sh));
                         }
                         if !fd_is_open(src) {
