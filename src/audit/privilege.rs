@@ -22,7 +22,8 @@ pub fn drop_for_good() -> Result<(), String> {
     let (mut rg, mut eg, mut sg) = (0, 0, 0);
     // SAFETY: the out-pointers are valid locals.
     let ok = unsafe {
-        libc::getresuid(&mut r, &mut e, &mut s) == 0 && libc::getresgid(&mut rg, &mut eg, &mut sg) == 0
+        libc::getresuid(&mut r, &mut e, &mut s) == 0
+            && libc::getresgid(&mut rg, &mut eg, &mut sg) == 0
     };
     if !ok || [r, e, s] != [uid; 3] || [rg, eg, sg] != [gid; 3] {
         return Err("privilege is still held after dropping it".to_string());
@@ -30,7 +31,10 @@ pub fn drop_for_good() -> Result<(), String> {
     // Setting the effective uid back to the real one would make the process dumpable again.
     // SAFETY: prctl with these arguments only changes the dumpable flag.
     if unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) } != 0 {
-        return Err(format!("prctl(PR_SET_DUMPABLE): {}", std::io::Error::last_os_error()));
+        return Err(format!(
+            "prctl(PR_SET_DUMPABLE): {}",
+            std::io::Error::last_os_error()
+        ));
     }
     Ok(())
 }

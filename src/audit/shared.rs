@@ -58,8 +58,12 @@ impl Shared {
     fn mapped() -> io::Result<Shared> {
         let size = std::mem::size_of::<State>();
         // SAFETY: the name is a valid NUL-terminated string; flags are valid.
-        let fd =
-            unsafe { libc::memfd_create(b"auditsh-session\0".as_ptr().cast(), libc::MFD_CLOEXEC) };
+        let fd = unsafe {
+            libc::memfd_create(
+                b"auditsh-session\0".as_ptr().cast(),
+                libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING,
+            )
+        };
         let (fd, flags, lockable) = if fd >= 0 {
             let fd = super::sink::move_high(fd)?;
             // SAFETY: fd is a memfd we own; the length is positive.
@@ -68,6 +72,19 @@ impl Shared {
                 // SAFETY: fd is ours and not used after.
                 unsafe { libc::close(fd) };
                 return Err(e);
+            }
+            // The shell can reopen its own descriptors through /proc/self/fd; the user it runs
+            // for must not reach this one that way: only its creator (the `auditsh` account
+            // when installed) may open it, and its size is sealed (a truncation would make
+            // the next record fault).
+            // SAFETY: fchmod and fcntl on our own descriptor.
+            unsafe {
+                libc::fchmod(fd, 0o600);
+                libc::fcntl(
+                    fd,
+                    libc::F_ADD_SEALS,
+                    libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_SEAL,
+                );
             }
             (fd, libc::MAP_SHARED, true)
         } else {
