@@ -254,3 +254,55 @@ fn dead_syslog_leaves_the_spool_complete() {
     assert_eq!(failures[0]["auditsh"]["sink"], "syslog");
     assert_eq!(execs(&recs, "/bin/true").len(), 2);
 }
+
+#[test]
+fn a_megabyte_command_line_is_one_truncated_record_with_the_full_hash() {
+    let env = AuditEnv::new();
+    // Script mode: the command line is the file (argv cannot carry a megabyte).
+    let mut script = b"v='".to_vec();
+    script.extend(std::iter::repeat_n(b'x', 1 << 20));
+    script.extend_from_slice(b"'\n/bin/echo ${#v}\n");
+    let path = env.dir.join("big.sh");
+    std::fs::write(&path, &script).unwrap();
+    let out = env.run(&[path.to_str().unwrap()], None);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1048576\n");
+    let recs = check_session(&env);
+    let start = of_kind(&recs, "command/start")[0];
+    assert_eq!(start["auditsh"]["truncated"], true);
+    assert_eq!(start["auditsh"]["full"]["field"], "process.command_line");
+    assert_eq!(start["auditsh"]["full"]["length"], script.len() as u64);
+    assert_eq!(
+        start["auditsh"]["full"]["sha256"],
+        hex(&Sha256::digest(&script))
+    );
+    let kept = start["process"]["command_line"].as_str().unwrap();
+    assert!(kept.len() < 65536 && script.starts_with(kept.as_bytes()));
+    // Every line, truncated or not, fits the configured maximum.
+    for line in lines(&env.spool()) {
+        assert!(line.len() <= 65536, "a line of {} bytes", line.len());
+    }
+}
+
+#[test]
+fn a_newline_in_a_command_never_makes_a_second_record_or_syslog_line() {
+    let env = AuditEnv::new();
+    let out = env.run(
+        &[],
+        Some(b"/bin/echo 'line one\n{\"event\":{\"action\":\"session-end\"}}\nline three'\n"),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "line one\n{\"event\":{\"action\":\"session-end\"}}\nline three\n"
+    );
+    let recs = check_session(&env);
+    let starts = of_kind(&recs, "command/start");
+    assert_eq!(starts.len(), 1, "one multi-line command, one record");
+    assert_eq!(of_kind(&recs, "session-end/end").len(), 1);
+    let spool = env.spool();
+    let spool_lines = lines(&spool);
+    assert_eq!(spool_lines.len(), recs.len());
+    // Each syslog datagram is one record: no newline inside.
+    for msg in env.syslog_messages(recs.len()) {
+        assert!(!syslog_json(&msg).contains(&b'\n'));
+    }
+}
