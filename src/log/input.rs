@@ -49,7 +49,10 @@ pub fn default_spool_dir() -> PathBuf {
 
 /// A file name that marks a spool file (also when rotated and compressed).
 pub fn is_spool_name(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.as_encoded_bytes()).unwrap_or(b"");
+    let name = path
+        .file_name()
+        .map(|n| n.as_encoded_bytes())
+        .unwrap_or(b"");
     name.ends_with(b".jsonl") || name.ends_with(b".jsonl.gz")
 }
 
@@ -134,9 +137,10 @@ impl Collector {
             match std::fs::metadata(&p) {
                 Ok(m) if m.is_file() => self.add(&p, &m),
                 Ok(_) => {}
-                Err(e) => self
-                    .errors
-                    .push(format!("{}: {}", super::show::path(&p), os_error_text(&e))),
+                Err(e) => {
+                    self.errors
+                        .push(format!("{}: {}", super::show::path(&p), os_error_text(&e)))
+                }
             }
         }
     }

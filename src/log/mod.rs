@@ -61,7 +61,11 @@ where
             // --help and --version are "errors" with status 0; printing may fail (closed
             // stdout): the status says what happened either way.
             let _ = e.print();
-            return if e.exit_code() == 0 { EXIT_OK } else { EXIT_ERROR };
+            return if e.exit_code() == 0 {
+                EXIT_OK
+            } else {
+                EXIT_ERROR
+            };
         }
     };
     match cli.command {

@@ -427,10 +427,7 @@ impl Verifier {
             return;
         };
         ctx.last_key = Some(key.clone());
-        let s = self
-            .sessions
-            .entry(key)
-            .or_insert_with(|| Session::new(at));
+        let s = self.sessions.entry(key).or_insert_with(|| Session::new(at));
         s.last_line = at;
         s.last = Some((at, s.next));
         s.next = s.next.saturating_add(1);
@@ -483,8 +480,10 @@ impl Verifier {
             if seq > end_seq {
                 later.push((
                     at,
-                    format!("a record after the session's end (session-end, sequence {end_seq}, {})",
-                        place_of(&self.files, end_at, at)),
+                    format!(
+                        "a record after the session's end (session-end, sequence {end_seq}, {})",
+                        place_of(&self.files, end_at, at)
+                    ),
                 ));
             }
         }
@@ -538,6 +537,16 @@ impl Verifier {
                         at,
                         format!("sequence {seq} is out of order: it comes after {after}"),
                     ));
+                } else if s.last.is_some_and(|(_, q)| q == seq) {
+                    later.push((
+                        at,
+                        format!(
+                            "sequence {seq} again, as at {}: a duplicated or replayed record",
+                            s.last
+                                .map(|(l, _)| place_of(&self.files, l, at))
+                                .unwrap_or_default()
+                        ),
+                    ));
                 } else {
                     later.push((
                         at,
@@ -575,7 +584,11 @@ impl Verifier {
                         (last - first).saturating_add(1)
                     )
                 };
-                let start = if first == 0 { ", the session's start" } else { "" };
+                let start = if first == 0 {
+                    ", the session's start"
+                } else {
+                    ""
+                };
                 self.finding(at, Some(key), format!("{which}{start}, before this line"));
             }
             if s.end.is_none() {
@@ -603,7 +616,11 @@ fn place_of(files: &[String], at: Loc, from: Loc) -> String {
     if at.file == from.file {
         format!("line {}", at.line)
     } else {
-        format!("{}:{}", files.get(at.file).map_or("?", String::as_str), at.line)
+        format!(
+            "{}:{}",
+            files.get(at.file).map_or("?", String::as_str),
+            at.line
+        )
     }
 }
 
