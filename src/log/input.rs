@@ -192,6 +192,11 @@ pub enum Line {
 }
 
 impl Reader {
+    /// Lines of `inner` (already decompressed when `compressed`).
+    pub fn new(inner: Box<dyn BufRead>, compressed: bool) -> Reader {
+        Reader { inner, compressed }
+    }
+
     /// The next line into `buf` (cleared first); `None` at the end.
     pub fn next_line(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<Line>> {
         buf.clear();

@@ -293,7 +293,18 @@ impl Verifier {
     /// line; what was read before it is checked. Damaged gzip data is a finding.
     pub fn read_file(&mut self, path: &std::path::Path, format: Format) -> Result<(), String> {
         let name = show::path(path);
-        let mut reader = input::open(path).map_err(|e| format!("{name}: {}", os_error_text(&e)))?;
+        let reader = input::open(path).map_err(|e| format!("{name}: {}", os_error_text(&e)))?;
+        self.read(path, format, reader)
+    }
+
+    /// Check the lines of `reader`, read from `path`.
+    pub fn read(
+        &mut self,
+        path: &std::path::Path,
+        format: Format,
+        mut reader: input::Reader,
+    ) -> Result<(), String> {
+        let name = show::path(path);
         let mut ctx = self.start_file(&name, format, path);
         let mut buf = Vec::new();
         let mut line_no: u64 = 0;
