@@ -382,6 +382,7 @@ impl Verifier {
                         ctx,
                         at,
                         copy,
+                        json,
                         format!("a line of {len} bytes, longer than any record"),
                     );
                 }
@@ -399,7 +400,7 @@ impl Verifier {
                     } else {
                         format!("not a JSON record: torn or altered line ({e})")
                     };
-                    self.damaged(ctx, at, copy, what);
+                    self.damaged(ctx, at, copy, json, what);
                 }
                 return;
             }
@@ -413,7 +414,7 @@ impl Verifier {
                 } else {
                     "a JSON value that is not a record (not an object)".to_string()
                 };
-                self.damaged(ctx, at, copy, what);
+                self.damaged(ctx, at, copy, json, what);
                 return;
             }
         };
@@ -423,21 +424,25 @@ impl Verifier {
         self.record(key, at, json, &v, newline);
     }
 
-    /// A line that should be a record and is not: a finding, tied to the session of the
-    /// record before it in this file (or the session a spool file is named after), where it
-    /// takes the next sequence.
-    fn damaged(&mut self, ctx: &mut FileCtx, at: Loc, copy: Copy, what: String) {
-        let key = ctx.last_key.clone().or_else(|| {
-            (copy == Copy::Spool)
-                .then(|| ctx.stem_session.clone())
-                .flatten()
-                .map(|s| (s, copy))
-        });
+    /// A line that should be a record and is not: a finding, tied to a session where one can
+    /// be told, in which it takes the next sequence. In a spool file (one session) that is the
+    /// session of the record before it, or the one the file is named after; in a syslog file
+    /// (sessions interleaved) only the line's own `event.id`, when what is left shows it.
+    fn damaged(&mut self, ctx: &mut FileCtx, at: Loc, copy: Copy, json: &[u8], what: String) {
+        let key = match copy {
+            Copy::Spool => ctx
+                .last_key
+                .clone()
+                .or_else(|| ctx.stem_session.clone().map(|s| (s, copy))),
+            Copy::Syslog => torn_session(json).map(|s| (s, copy)),
+        };
         self.finding(at, key.as_ref(), what);
         let Some(key) = key else {
             return;
         };
-        ctx.last_key = Some(key.clone());
+        if copy == Copy::Spool {
+            ctx.last_key = Some(key.clone());
+        }
         let s = self.sessions.entry(key).or_insert_with(|| Session::new(at));
         s.last_line = at;
         s.last = Some((at, s.next));
@@ -633,6 +638,19 @@ fn place_of(files: &[String], at: Loc, from: Loc) -> String {
             at.line
         )
     }
+}
+
+/// The session named by the `event.id` (`"id":"SESSION-SEQ"`, the first `"id"` of a record)
+/// of what is left of a torn line.
+fn torn_session(json: &[u8]) -> Option<String> {
+    const KEY: &[u8] = b"\"id\":\"";
+    let start = json.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let rest = &json[start..];
+    let end = rest.iter().position(|&b| b == b'"')?;
+    let id = std::str::from_utf8(&rest[..end]).ok()?;
+    let (session, seq) = id.rsplit_once('-')?;
+    (!session.is_empty() && !seq.is_empty() && seq.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| session.to_string())
 }
 
 /// A read error that means the (gzip) data is bad rather than the file unreadable.

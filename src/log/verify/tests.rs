@@ -194,3 +194,24 @@ fn a_torn_first_line_belongs_to_the_session_the_file_is_named_after() {
         ["s1.jsonl:1: session s1"]
     );
 }
+
+#[test]
+fn a_torn_syslog_line_belongs_to_the_session_its_event_id_names() {
+    let a = session("A", 4);
+    let b = session("B", 4);
+    let mut lines = Vec::new();
+    for (x, y) in a.iter().zip(&b) {
+        lines.push(format!("Nov 21 h auditsh[1]: {x}"));
+        lines.push(format!("Nov 21 h auditsh[2]: {y}"));
+    }
+    // B's record 1 (line 4) torn after its event.id; A's record 2 (line 5) torn before it.
+    let cut = lines[3].find("\"message\"").unwrap();
+    lines[3].truncate(cut);
+    lines[4].truncate(40);
+    let r = check(&[("messages", Format::Syslog, lines)]);
+    let f: Vec<String> = r.findings.iter().map(ToString::to_string).collect();
+    assert_eq!(f.len(), 3, "{f:?}");
+    assert!(f[0].starts_with("messages:4: session B (syslog copy): not a JSON record"));
+    assert!(f[1].starts_with("messages:5: not a JSON record"), "{f:?}");
+    assert!(f[2].starts_with("messages:7: session A (syslog copy): record 2 is missing"));
+}
