@@ -10,6 +10,7 @@ pub mod exec;
 pub mod expand;
 pub mod interactive;
 pub mod invocation;
+pub mod log;
 pub mod state;
 pub mod syntax;
 pub mod toplevel;

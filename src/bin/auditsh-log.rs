@@ -1,0 +1,5 @@
+//! `auditsh-log`: argv → `auditsh::log::main`.
+
+fn main() {
+    std::process::exit(auditsh::log::main(std::env::args_os()));
+}

@@ -1,0 +1,301 @@
+//! Which files to read, and reading them: operands (files and directories) become a list of
+//! files; a file is opened plain or through gzip (by its magic bytes, so a rotated
+//! `.jsonl.gz` and a `messages.2.gz` both work); lines are read with a length limit, since a
+//! log file may hold anything.
+
+use crate::audit::text::os_error_text;
+use flate2::bufread::MultiGzDecoder;
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// Where the spool is when it is installed.
+pub const INSTALLED_SPOOL_DIR: &str = crate::config::INSTALLED_SPOOL_DIR;
+
+/// Lines longer than this are not records (a record is at most 128 KiB; a syslog prefix adds
+/// little): the rest of such a line is skipped without being kept.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// Of a line longer than `MAX_LINE`, this much of its start is kept (to tell whose it is).
+pub const KEPT_OF_LONG_LINE: usize = 4096;
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `*.jsonl` or `*.jsonl.gz`: a spool file, every line a record.
+    Spool,
+    /// Anything else given by name: a syslog file, where lines of other programs are skipped.
+    Syslog,
+}
+
+/// One file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub path: PathBuf,
+    pub format: Format,
+}
+
+/// The spool directory when no operand is given: the installed one when it exists, else the
+/// development default (`$XDG_STATE_HOME/auditsh` or `~/.local/state/auditsh`).
+pub fn default_spool_dir() -> PathBuf {
+    let installed = Path::new(INSTALLED_SPOOL_DIR);
+    if installed.is_dir() {
+        return installed.to_path_buf();
+    }
+    crate::audit::default_spool_dir(false)
+}
+
+/// A file name that marks a spool file (also when rotated and compressed).
+pub fn is_spool_name(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.as_encoded_bytes())
+        .unwrap_or(b"");
+    name.ends_with(b".jsonl") || name.ends_with(b".jsonl.gz")
+}
+
+/// The files named by `operands`, in order: a file as it is, a directory walked (sorted by
+/// name) for spool files. The same file twice is read once. Problems (a missing operand, an
+/// unreadable directory) are returned beside the list, one message each.
+pub fn collect(operands: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
+    let mut c = Collector::default();
+    for op in operands {
+        match std::fs::metadata(op) {
+            Ok(m) if m.is_dir() => c.walk(op, 0),
+            Ok(m) => c.add(op, &m),
+            Err(e) => c
+                .errors
+                .push(format!("{}: {}", super::show::path(op), os_error_text(&e))),
+        }
+    }
+    (c.files, c.errors)
+}
+
+#[derive(Default)]
+struct Collector {
+    files: Vec<Input>,
+    errors: Vec<String>,
+    seen: HashSet<(u64, u64)>,
+}
+
+/// Directories nested deeper than this are not entered (a spool is two levels deep).
+const MAX_DEPTH: usize = 64;
+
+impl Collector {
+    fn add(&mut self, path: &Path, m: &std::fs::Metadata) {
+        if !self.seen.insert((m.dev(), m.ino())) {
+            return;
+        }
+        let format = if is_spool_name(path) {
+            Format::Spool
+        } else {
+            Format::Syslog
+        };
+        self.files.push(Input {
+            path: path.to_path_buf(),
+            format,
+        });
+    }
+
+    fn walk(&mut self, dir: &Path, depth: usize) {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(r) => r,
+            Err(e) => {
+                self.errors
+                    .push(format!("{}: {}", super::show::path(dir), os_error_text(&e)));
+                return;
+            }
+        };
+        let mut paths = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(e) => paths.push(e.path()),
+                Err(e) => {
+                    self.errors
+                        .push(format!("{}: {}", super::show::path(dir), os_error_text(&e)));
+                    return;
+                }
+            }
+        }
+        paths.sort();
+        for p in paths {
+            // Symbolic links to directories are not followed (no loops); to files they are.
+            let Ok(lm) = std::fs::symlink_metadata(&p) else {
+                continue;
+            };
+            if lm.is_dir() {
+                if depth < MAX_DEPTH {
+                    self.walk(&p, depth + 1);
+                }
+                continue;
+            }
+            if !is_spool_name(&p) {
+                continue;
+            }
+            match std::fs::metadata(&p) {
+                Ok(m) if m.is_file() => self.add(&p, &m),
+                Ok(_) => {}
+                Err(e) => {
+                    self.errors
+                        .push(format!("{}: {}", super::show::path(&p), os_error_text(&e)))
+                }
+            }
+        }
+    }
+}
+
+/// Open a file for reading lines: through gzip when it starts with gzip's magic bytes.
+pub fn open(path: &Path) -> io::Result<Reader> {
+    let file = File::open(path)?;
+    if file.metadata()?.is_dir() {
+        return Err(io::Error::other("is a directory"));
+    }
+    let mut plain = BufReader::with_capacity(64 * 1024, file);
+    let gz = {
+        let head = plain.fill_buf()?;
+        head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b
+    };
+    Ok(if gz {
+        Reader {
+            inner: Box::new(BufReader::with_capacity(
+                64 * 1024,
+                MultiGzDecoder::new(plain),
+            )),
+            compressed: true,
+        }
+    } else {
+        Reader {
+            inner: Box::new(plain),
+            compressed: false,
+        }
+    })
+}
+
+/// Lines of one file.
+pub struct Reader {
+    inner: Box<dyn BufRead>,
+    /// Read through gzip: a read error is then most likely damaged data.
+    pub compressed: bool,
+}
+
+/// One line read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    /// The bytes are in the buffer, without the newline; `newline` says whether it had one
+    /// (the last line of a cut file has none).
+    Text { newline: bool },
+    /// Longer than `MAX_LINE`: skipped up to its newline (or the end); `len` bytes long. The
+    /// buffer holds its first `KEPT_OF_LONG_LINE` bytes.
+    TooLong { len: u64 },
+}
+
+impl Reader {
+    /// Lines of `inner` (already decompressed when `compressed`).
+    pub fn new(inner: Box<dyn BufRead>, compressed: bool) -> Reader {
+        Reader { inner, compressed }
+    }
+
+    /// The next line into `buf` (cleared first); `None` at the end.
+    pub fn next_line(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<Line>> {
+        buf.clear();
+        let mut len: u64 = 0;
+        let mut too_long = false;
+        loop {
+            let chunk = match self.inner.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                if len == 0 {
+                    return Ok(None);
+                }
+                return Ok(Some(if too_long {
+                    Line::TooLong { len }
+                } else {
+                    Line::Text { newline: false }
+                }));
+            }
+            let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (&chunk[..i], Some(i + 1)),
+                None => (chunk, None),
+            };
+            len = len.saturating_add(part.len() as u64);
+            if !too_long {
+                if buf.len() + part.len() > MAX_LINE {
+                    too_long = true;
+                    let room = KEPT_OF_LONG_LINE.saturating_sub(buf.len()).min(part.len());
+                    buf.extend_from_slice(&part[..room]);
+                    buf.truncate(KEPT_OF_LONG_LINE);
+                } else {
+                    buf.extend_from_slice(part);
+                }
+            }
+            let used = done.unwrap_or(chunk.len());
+            self.inner.consume(used);
+            if done.is_some() {
+                return Ok(Some(if too_long {
+                    Line::TooLong { len }
+                } else {
+                    Line::Text { newline: true }
+                }));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader(bytes: &'static [u8]) -> Reader {
+        Reader {
+            inner: Box::new(BufReader::with_capacity(7, bytes)),
+            compressed: false,
+        }
+    }
+
+    #[test]
+    fn lines_with_and_without_newline() {
+        let mut r = reader(b"ab\n\ncdefghijklmnop\nq");
+        let mut buf = Vec::new();
+        let mut got = Vec::new();
+        while let Some(l) = r.next_line(&mut buf).unwrap() {
+            got.push((String::from_utf8(buf.clone()).unwrap(), l));
+        }
+        let nl = Line::Text { newline: true };
+        assert_eq!(
+            got,
+            vec![
+                ("ab".into(), nl),
+                ("".into(), Line::Text { newline: true }),
+                ("cdefghijklmnop".into(), Line::Text { newline: true }),
+                ("q".into(), Line::Text { newline: false }),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_huge_line_is_skipped_not_kept() {
+        let mut big = vec![b'x'; MAX_LINE + 10];
+        big.extend_from_slice(b"\nok\n");
+        let big: &'static [u8] = Box::leak(big.into_boxed_slice());
+        let mut r = reader(big);
+        let mut buf = Vec::new();
+        assert_eq!(
+            r.next_line(&mut buf).unwrap(),
+            Some(Line::TooLong {
+                len: MAX_LINE as u64 + 10
+            })
+        );
+        assert_eq!(buf.len(), KEPT_OF_LONG_LINE);
+        assert_eq!(
+            r.next_line(&mut buf).unwrap(),
+            Some(Line::Text { newline: true })
+        );
+        assert_eq!(buf, b"ok");
+        assert_eq!(r.next_line(&mut buf).unwrap(), None);
+    }
+}

@@ -1,0 +1,83 @@
+//! `auditsh-log`: the security team's tool for the records auditsh writes (spool files and
+//! collected syslog files, plain or gzip'd).
+//!
+//! One file per subcommand (`verify` now; `search`, `sessions`, `show`, `report` later), over
+//! what they share:
+//!
+//! - `input`: operands → files (directories walked for `*.jsonl` spool files, the default spool
+//!   directory when there is no operand), opening them (gzip by its magic bytes), reading lines
+//!   with a length limit.
+//! - `line`: one line → the JSON text of a record (spool lines as they are; syslog lines from
+//!   the first `{`, after a prefix and an optional `@cee: ` cookie).
+//! - `show`: text from log files made safe to print on one line.
+
+pub mod input;
+pub mod line;
+pub mod show;
+pub mod verify;
+
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+use std::io::Write;
+
+/// Exit status: nothing found.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: findings.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit status: usage or I/O errors.
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "auditsh-log",
+    version,
+    about = "Read, check and report on auditsh audit records (spool and syslog files, plain or gzip'd)",
+    propagate_version = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check that every session's records are intact: hash chain, sequence, start and end.
+    ///
+    /// Prints one line per finding (FILE:LINE: session SESSION: what is wrong) and a summary.
+    /// Exit status: 0 no findings, 1 findings, 2 usage or I/O errors.
+    Verify(verify::Args),
+}
+
+/// Run `auditsh-log` with `argv` (program name first); returns the exit status.
+pub fn main<I, T>(argv: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are "errors" with status 0; printing may fail (closed
+            // stdout): the status says what happened either way.
+            let _ = e.print();
+            return if e.exit_code() == 0 {
+                EXIT_OK
+            } else {
+                EXIT_ERROR
+            };
+        }
+    };
+    match cli.command {
+        Command::Verify(args) => verify::run(&args),
+    }
+}
+
+/// An error line on stderr: `auditsh-log: MESSAGE`.
+pub fn error(msg: &str) {
+    let mut line = String::with_capacity(msg.len() + 14);
+    line.push_str("auditsh-log: ");
+    line.push_str(msg);
+    line.push('\n');
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}

@@ -1,0 +1,665 @@
+//! `auditsh-log verify`: are the sessions' records intact?
+//!
+//! Records are grouped by `auditsh.session` (and by copy: a session's spool records and its
+//! syslog records are two copies, each checked on its own), in the order the files and lines
+//! are read. Per session:
+//!
+//! - every line is a JSON object with the fields every record carries;
+//! - `event.sequence` runs 0, 1, 2 ... with no gap, duplicate or reordering;
+//! - `auditsh.prev` is the SHA-256 of the previous record's line as written;
+//! - `event.id` is `<session>-<sequence>`;
+//! - sequence 0 is `session-start`, and the last record is `session-end`.
+//!
+//! Findings point at the line where the damage is: an altered record at its own line (the next
+//! record's `auditsh.prev` shows it), missing records at the line after the gap, a reordered or
+//! duplicated record at the line that came too late, an unterminated session at its last line.
+
+use super::input::{self, Format, Line};
+use super::line::{classify, Classified, Copy};
+use super::show;
+use super::{error, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use crate::audit::chain::{hex64, line_hash, GENESIS};
+use crate::audit::text::os_error_text;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Spool files, syslog files (plain or gzip'd) and directories (searched for *.jsonl and
+    /// *.jsonl.gz). Default: /var/log/auditsh when it exists, else $XDG_STATE_HOME/auditsh or
+    /// ~/.local/state/auditsh
+    #[arg(value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+
+    /// Print only the findings, no summary
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Run `verify`; returns the exit status.
+pub fn run(args: &Args) -> i32 {
+    let operands = if args.paths.is_empty() {
+        vec![input::default_spool_dir()]
+    } else {
+        args.paths.clone()
+    };
+    let (files, errors) = input::collect(&operands);
+    let mut failed = !errors.is_empty();
+    for e in &errors {
+        error(e);
+    }
+    let mut v = Verifier::new();
+    for f in &files {
+        if let Err(e) = v.read_file(&f.path, f.format) {
+            error(&e);
+            failed = true;
+        }
+    }
+    let report = v.finish();
+    let out = io::stdout();
+    let mut out = io::BufWriter::new(out.lock());
+    let written = report
+        .findings
+        .iter()
+        .try_for_each(|f| writeln!(out, "{f}"))
+        .and_then(|()| {
+            if args.quiet {
+                Ok(())
+            } else {
+                writeln!(out, "{}", report.summary())
+            }
+        })
+        .and_then(|()| out.flush());
+    if let Err(e) = written {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            error(&format!("standard output: {}", os_error_text(&e)));
+        }
+        return EXIT_ERROR;
+    }
+    if failed {
+        EXIT_ERROR
+    } else if report.findings.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    }
+}
+
+/// Where a line is: the file's index among those read, and its 1-based line number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Loc {
+    pub file: usize,
+    pub line: u64,
+}
+
+/// One thing wrong, at one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The file's name as it is printed.
+    pub file: String,
+    pub loc: Loc,
+    /// The session (printable) and which copy, when the line could be tied to one.
+    pub session: Option<(String, Copy)>,
+    pub what: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: ", self.file, self.loc.line)?;
+        if let Some((s, copy)) = &self.session {
+            write!(f, "session {s}")?;
+            if *copy == Copy::Syslog {
+                write!(f, " (syslog copy)")?;
+            }
+            write!(f, ": ")?;
+        }
+        write!(f, "{}", self.what)
+    }
+}
+
+/// What `verify` found.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub files: usize,
+    pub sessions: usize,
+    pub records: u64,
+    /// In file order, then line order.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// `N files, M sessions, K records, F findings`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{}, {}, {}, {}",
+            plural(self.files as u64, "file"),
+            plural(self.sessions as u64, "session"),
+            plural(self.records, "record"),
+            plural(self.findings.len() as u64, "finding")
+        )
+    }
+}
+
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// A session's copy: the key records are grouped by.
+type Key = (String, Copy);
+
+/// What is known of one session's copy so far.
+struct Session {
+    /// The next sequence in order.
+    next: u64,
+    /// Hash of the last record in order, its place and sequence (none before the first).
+    last_hash: [u8; 32],
+    last: Option<(Loc, u64)>,
+    /// The last record in order was damaged: the next one's `auditsh.prev` is not checked
+    /// against it (the damage is already a finding).
+    last_broken: bool,
+    /// The last line of this session in file order.
+    last_line: Loc,
+    /// `session-end`: its sequence and place.
+    end: Option<(u64, Loc)>,
+    /// Sequences not seen yet below `next`: first → (last, where the gap showed).
+    gaps: BTreeMap<u64, (u64, Loc)>,
+}
+
+impl Session {
+    fn new(at: Loc) -> Session {
+        Session {
+            next: 0,
+            last_hash: GENESIS,
+            last: None,
+            last_broken: false,
+            last_line: at,
+            end: None,
+            gaps: BTreeMap::new(),
+        }
+    }
+
+    /// The gap holding `seq`, split around it; false when `seq` is in none.
+    fn take_from_gap(&mut self, seq: u64) -> bool {
+        let Some((&first, &(last, at))) = self.gaps.range(..=seq).next_back() else {
+            return false;
+        };
+        if seq > last {
+            return false;
+        }
+        self.gaps.remove(&first);
+        if first < seq {
+            self.gaps.insert(first, (seq - 1, at));
+        }
+        if seq < last {
+            self.gaps.insert(seq + 1, (last, at));
+        }
+        true
+    }
+}
+
+/// The fields every record carries, and what each must be.
+#[derive(Clone, Copy)]
+enum Ty {
+    Str,
+    Int,
+    Array,
+    Hash,
+}
+
+const REQUIRED: &[(&str, Ty)] = &[
+    ("@timestamp", Ty::Str),
+    ("ecs.version", Ty::Str),
+    ("event.kind", Ty::Str),
+    ("event.category", Ty::Array),
+    ("event.type", Ty::Array),
+    ("event.action", Ty::Str),
+    ("event.sequence", Ty::Int),
+    ("event.id", Ty::Str),
+    ("message", Ty::Str),
+    ("host.hostname", Ty::Str),
+    ("user.id", Ty::Str),
+    ("user.effective.id", Ty::Str),
+    ("group.id", Ty::Str),
+    ("process.pid", Ty::Int),
+    ("process.parent.pid", Ty::Int),
+    ("auditsh.version", Ty::Int),
+    ("auditsh.session", Ty::Str),
+    ("auditsh.mode", Ty::Str),
+    ("auditsh.prev", Ty::Hash),
+];
+
+/// The value at a dotted path (`@timestamp` has no dots).
+fn field<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
+    if path.starts_with('@') {
+        return v.get(path);
+    }
+    path.split('.').try_fold(v, |v, k| v.get(k))
+}
+
+fn is_hash(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The fields that are missing or not what they must be.
+fn bad_fields(v: &Value) -> Vec<&'static str> {
+    REQUIRED
+        .iter()
+        .filter(|(path, ty)| {
+            let Some(x) = field(v, path) else {
+                return true;
+            };
+            !match ty {
+                Ty::Str => x.is_string(),
+                Ty::Int => x.is_u64(),
+                Ty::Array => x.is_array(),
+                Ty::Hash => x.as_str().is_some_and(is_hash),
+            }
+        })
+        .map(|(path, _)| *path)
+        .collect()
+}
+
+/// Reads lines and keeps each session's state; `finish` gives the findings.
+#[derive(Default)]
+pub struct Verifier {
+    files: Vec<String>,
+    sessions: HashMap<Key, Session>,
+    findings: Vec<Finding>,
+    records: u64,
+}
+
+/// Per file: the session of the last record read, to which a torn line that follows belongs
+/// (in a spool file every line is of one session).
+struct FileCtx {
+    index: usize,
+    format: Format,
+    last_key: Option<Key>,
+    /// A spool file is named after its session.
+    stem_session: Option<String>,
+}
+
+impl Verifier {
+    pub fn new() -> Verifier {
+        Verifier::default()
+    }
+
+    /// Read and check one file. An I/O error (cannot open, read error) is returned as one
+    /// line; what was read before it is checked. Damaged gzip data is a finding.
+    pub fn read_file(&mut self, path: &std::path::Path, format: Format) -> Result<(), String> {
+        let name = show::path(path);
+        let reader = input::open(path).map_err(|e| format!("{name}: {}", os_error_text(&e)))?;
+        self.read(path, format, reader)
+    }
+
+    /// Check the lines of `reader`, read from `path`.
+    pub fn read(
+        &mut self,
+        path: &std::path::Path,
+        format: Format,
+        mut reader: input::Reader,
+    ) -> Result<(), String> {
+        let name = show::path(path);
+        let mut ctx = self.start_file(&name, format, path);
+        let mut buf = Vec::new();
+        let mut line_no: u64 = 0;
+        loop {
+            match reader.next_line(&mut buf) {
+                Ok(None) => return Ok(()),
+                Ok(Some(kind)) => {
+                    line_no += 1;
+                    self.line(&mut ctx, line_no, &buf, kind);
+                }
+                Err(e) if reader.compressed && is_data_error(&e) => {
+                    let at = Loc {
+                        file: ctx.index,
+                        line: line_no + 1,
+                    };
+                    self.finding(
+                        at,
+                        None,
+                        format!(
+                            "compressed data is damaged or cut short ({})",
+                            os_error_text(&e)
+                        ),
+                    );
+                    return Ok(());
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "{name}: read error after line {line_no}: {}",
+                        os_error_text(&e)
+                    ))
+                }
+            }
+        }
+    }
+
+    fn start_file(&mut self, name: &str, format: Format, path: &std::path::Path) -> FileCtx {
+        self.files.push(name.to_string());
+        let stem_session = (format == Format::Spool)
+            .then(|| path.file_name().and_then(|n| n.to_str()))
+            .flatten()
+            .map(|n| n.trim_end_matches(".gz").trim_end_matches(".jsonl"))
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        FileCtx {
+            index: self.files.len() - 1,
+            format,
+            last_key: None,
+            stem_session,
+        }
+    }
+
+    fn finding(&mut self, loc: Loc, key: Option<&Key>, what: String) {
+        self.findings.push(Finding {
+            file: self.files.get(loc.file).cloned().unwrap_or_default(),
+            loc,
+            session: key.map(|(s, c)| (show::value(s), *c)),
+            what,
+        });
+    }
+
+    /// One line of a file.
+    fn line(&mut self, ctx: &mut FileCtx, line_no: u64, bytes: &[u8], kind: Line) {
+        let at = Loc {
+            file: ctx.index,
+            line: line_no,
+        };
+        let Classified::Record { json, copy, sure } = classify(bytes, ctx.format) else {
+            return;
+        };
+        let newline = match kind {
+            Line::Text { newline } => newline,
+            Line::TooLong { len } => {
+                if sure {
+                    self.damaged(
+                        ctx,
+                        at,
+                        copy,
+                        json,
+                        format!("a line of {len} bytes, longer than any record"),
+                    );
+                }
+                return;
+            }
+        };
+        let v: Value = match serde_json::from_slice(json) {
+            Ok(v) => v,
+            Err(e) => {
+                if sure {
+                    let what = if json.is_empty() {
+                        "an empty line, not a record".to_string()
+                    } else if !newline {
+                        format!("a line cut short, where the file ends ({e})")
+                    } else {
+                        format!("not a JSON record: torn or altered line ({e})")
+                    };
+                    self.damaged(ctx, at, copy, json, what);
+                }
+                return;
+            }
+        };
+        let session = match v.get("auditsh").map(|a| a.get("session")) {
+            None if !sure => return, // another program's JSON
+            Some(Some(Value::String(s))) => s.clone(),
+            _ => {
+                let what = if v.is_object() {
+                    "a record with no auditsh.session".to_string()
+                } else {
+                    "a JSON value that is not a record (not an object)".to_string()
+                };
+                self.damaged(ctx, at, copy, json, what);
+                return;
+            }
+        };
+        self.records += 1;
+        let key: Key = (session, copy);
+        ctx.last_key = Some(key.clone());
+        self.record(key, at, json, &v, newline);
+    }
+
+    /// A line that should be a record and is not: a finding, tied to a session where one can
+    /// be told, in which it takes the next sequence. In a spool file (one session) that is the
+    /// session of the record before it, or the one the file is named after; in a syslog file
+    /// (sessions interleaved) only the line's own `event.id`, when what is left shows it.
+    fn damaged(&mut self, ctx: &mut FileCtx, at: Loc, copy: Copy, json: &[u8], what: String) {
+        let key = match copy {
+            Copy::Spool => ctx
+                .last_key
+                .clone()
+                .or_else(|| ctx.stem_session.clone().map(|s| (s, copy))),
+            Copy::Syslog => torn_session(json).map(|s| (s, copy)),
+        };
+        self.finding(at, key.as_ref(), what);
+        let Some(key) = key else {
+            return;
+        };
+        if copy == Copy::Spool {
+            ctx.last_key = Some(key.clone());
+        }
+        let s = self.sessions.entry(key).or_insert_with(|| Session::new(at));
+        s.last_line = at;
+        s.last = Some((at, s.next));
+        s.next = s.next.saturating_add(1);
+        s.last_broken = true;
+    }
+
+    /// Check one parsed record of session `key`.
+    fn record(&mut self, key: Key, at: Loc, json: &[u8], v: &Value, newline: bool) {
+        let mut problems: Vec<String> = Vec::new();
+        let bad = bad_fields(v);
+        if !bad.is_empty() {
+            problems.push(format!("missing or malformed: {}", bad.join(", ")));
+        }
+        if !newline {
+            problems.push("no newline after the record: the file ends inside it".to_string());
+        }
+        let seq = field(v, "event.sequence").and_then(Value::as_u64);
+        let action = field(v, "event.action").and_then(Value::as_str);
+        if let (Some(seq), Some(id)) = (seq, field(v, "event.id").and_then(Value::as_str)) {
+            let want = format!("{}-{seq}", key.0);
+            if id != want {
+                problems.push(format!(
+                    "event.id {} is not the session and sequence ({})",
+                    show::value(id),
+                    show::value(&want)
+                ));
+            }
+        }
+        if let Some(seq) = seq {
+            if action == Some("session-start") && seq != 0 {
+                problems.push(format!(
+                    "session-start with sequence {seq}: a session starts once, at 0"
+                ));
+            }
+            if seq == 0 && action.is_some_and(|a| a != "session-start") {
+                problems.push(format!(
+                    "the first record (sequence 0) is {}, not session-start",
+                    show::value(action.unwrap_or(""))
+                ));
+            }
+        }
+
+        let s = self
+            .sessions
+            .entry(key.clone())
+            .or_insert_with(|| Session::new(at));
+        s.last_line = at;
+        let mut later: Vec<(Loc, String)> = Vec::new();
+        if let (Some((end_seq, end_at)), Some(seq)) = (s.end, seq) {
+            if seq > end_seq {
+                later.push((
+                    at,
+                    format!(
+                        "a record after the session's end (session-end, sequence {end_seq}, {})",
+                        place_of(&self.files, end_at, at)
+                    ),
+                ));
+            }
+        }
+        let damaged = !problems.is_empty();
+        match seq {
+            None => {
+                // Not placeable: it takes the next place, as a torn line does.
+                s.last = Some((at, s.next));
+                s.next = s.next.saturating_add(1);
+                s.last_hash = line_hash(json);
+                s.last_broken = true;
+            }
+            Some(seq) if seq >= s.next => {
+                if seq > s.next {
+                    s.gaps.insert(s.next, (seq - 1, at));
+                } else if !s.last_broken {
+                    let prev = field(v, "auditsh.prev").and_then(Value::as_str);
+                    let want = hex64(&s.last_hash);
+                    if prev.map(str::as_bytes) != Some(&want[..]) && prev.is_some_and(is_hash) {
+                        match s.last {
+                            None => later.push((
+                                at,
+                                "auditsh.prev of the first record (sequence 0) is not 64 zeros"
+                                    .to_string(),
+                            )),
+                            Some((prev_at, prev_seq)) => later.push((
+                                prev_at,
+                                format!(
+                                    "record {prev_seq} was altered: its SHA-256 is not the auditsh.prev of record {seq} ({})",
+                                    place_of(&self.files, at, prev_at)
+                                ),
+                            )),
+                        }
+                    }
+                }
+                s.last = Some((at, seq));
+                s.next = seq.saturating_add(1);
+                s.last_hash = line_hash(json);
+                s.last_broken = damaged;
+                if action == Some("session-end") && s.end.is_none() {
+                    s.end = Some((seq, at));
+                }
+            }
+            Some(seq) => {
+                let after = s
+                    .last
+                    .map(|(l, q)| format!("sequence {q}, {}", place_of(&self.files, l, at)))
+                    .unwrap_or_default();
+                if s.take_from_gap(seq) {
+                    later.push((
+                        at,
+                        format!("sequence {seq} is out of order: it comes after {after}"),
+                    ));
+                } else if s.last.is_some_and(|(_, q)| q == seq) {
+                    later.push((
+                        at,
+                        format!(
+                            "sequence {seq} again, as at {}: a duplicated or replayed record",
+                            s.last
+                                .map(|(l, _)| place_of(&self.files, l, at))
+                                .unwrap_or_default()
+                        ),
+                    ));
+                } else {
+                    later.push((
+                        at,
+                        format!("sequence {seq} again: a duplicated or replayed record (the last in order is {after})"),
+                    ));
+                }
+                if action == Some("session-end") && s.end.is_none() {
+                    s.end = Some((seq, at));
+                }
+            }
+        }
+        for p in problems {
+            self.finding(at, Some(&key), p);
+        }
+        for (loc, what) in later {
+            self.finding(loc, Some(&key), what);
+        }
+    }
+
+    /// The findings: everything seen per line, then what only the end shows (records that
+    /// never came, sessions with no end). Sorted by file and line.
+    pub fn finish(mut self) -> Report {
+        let mut keys: Vec<Key> = self.sessions.keys().cloned().collect();
+        keys.sort();
+        for key in &keys {
+            let Some(s) = self.sessions.remove(key) else {
+                continue;
+            };
+            for (&first, &(last, at)) in &s.gaps {
+                let which = if first == last {
+                    format!("record {first} is missing")
+                } else {
+                    format!(
+                        "records {first} to {last} are missing ({} records)",
+                        (last - first).saturating_add(1)
+                    )
+                };
+                let start = if first == 0 {
+                    ", the session's start"
+                } else {
+                    ""
+                };
+                self.finding(at, Some(key), format!("{which}{start}, before this line"));
+            }
+            if s.end.is_none() {
+                self.finding(
+                    s.last_line,
+                    Some(key),
+                    "has no end (unterminated): no session-end after this record".to_string(),
+                );
+            }
+        }
+        // Stable: findings at one line keep the order they were found in.
+        self.findings.sort_by_key(|f| f.loc);
+        let sessions: HashSet<&str> = keys.iter().map(|(s, _)| s.as_str()).collect();
+        Report {
+            files: self.files.len(),
+            sessions: sessions.len(),
+            records: self.records,
+            findings: self.findings,
+        }
+    }
+}
+
+/// `line L` in the same file as `from`, `FILE:L` in another.
+fn place_of(files: &[String], at: Loc, from: Loc) -> String {
+    if at.file == from.file {
+        format!("line {}", at.line)
+    } else {
+        format!(
+            "{}:{}",
+            files.get(at.file).map_or("?", String::as_str),
+            at.line
+        )
+    }
+}
+
+/// The session named by the `event.id` (`"id":"SESSION-SEQ"`, the first `"id"` of a record)
+/// of what is left of a torn line.
+fn torn_session(json: &[u8]) -> Option<String> {
+    const KEY: &[u8] = b"\"id\":\"";
+    let start = json.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let rest = &json[start..];
+    let end = rest.iter().position(|&b| b == b'"')?;
+    let id = std::str::from_utf8(&rest[..end]).ok()?;
+    let (session, seq) = id.rsplit_once('-')?;
+    (!session.is_empty() && !seq.is_empty() && seq.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| session.to_string())
+}
+
+/// A read error that means the (gzip) data is bad rather than the file unreadable.
+fn is_data_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::UnexpectedEof
+    )
+}
+
+#[cfg(test)]
+mod tests;

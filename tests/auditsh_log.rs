@@ -1,0 +1,655 @@
+//! `auditsh-log verify` against spool and syslog files written by the real shell: clean ones
+//! verify, and each kind of damage (an edited, removed, swapped, duplicated or torn line, a
+//! missing end, a shell killed with SIGKILL) is found at the right file and line.
+
+use std::io::Write;
+use std::os::unix::net::UnixDatagram;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A private directory with a config whose spool is `<dir>/spool` (syslog off, or to a socket
+/// the test binds).
+struct Env {
+    dir: PathBuf,
+    config: PathBuf,
+    syslog: Option<UnixDatagram>,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env::make(false)
+    }
+
+    fn with_syslog() -> Env {
+        Env::make(true)
+    }
+
+    fn make(syslog: bool) -> Env {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!(
+            "auditsh-log-it-{}-{}-{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(dir.join("spool")).unwrap();
+        let config = dir.join("auditsh.toml");
+        let (sock, section) = if syslog {
+            let path = dir.join("log.sock");
+            let sock = UnixDatagram::bind(&path).unwrap();
+            sock.set_nonblocking(true).unwrap();
+            (
+                Some(sock),
+                format!("[syslog]\nsocket = \"{}\"\n", path.display()),
+            )
+        } else {
+            (None, "[syslog]\nenabled = false\n".to_string())
+        };
+        std::fs::write(
+            &config,
+            format!(
+                "system_rc = \"\"\n[spool]\ndir = \"{}\"\n{section}",
+                dir.join("spool").display()
+            ),
+        )
+        .unwrap();
+        Env {
+            dir,
+            config,
+            syslog: sock,
+        }
+    }
+
+    fn spool(&self) -> PathBuf {
+        self.dir.join("spool")
+    }
+
+    fn shell(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_auditsh"));
+        c.env_clear()
+            .env("AUDITSH_CONFIG", &self.config)
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", &self.dir)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// `auditsh -c SCRIPT`; returns the session's spool file.
+    fn session(&self, script: &str) -> PathBuf {
+        let before = spool_files(&self.spool());
+        let out = self.shell().args(["-c", script]).output().unwrap();
+        assert!(
+            out.status.code().is_some(),
+            "auditsh -c {script:?}: {out:?}"
+        );
+        let after = spool_files(&self.spool());
+        let new: Vec<_> = after.into_iter().filter(|f| !before.contains(f)).collect();
+        assert_eq!(new.len(), 1, "one new spool file: {new:?}");
+        new.into_iter().next().unwrap()
+    }
+
+    /// A new directory under this one (for damaged copies).
+    fn subdir(&self, name: &str) -> PathBuf {
+        let d = self.dir.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    /// Every syslog datagram received so far, as the lines a syslog daemon would write
+    /// (`<PRI>` dropped).
+    fn syslog_lines(&self) -> Vec<Vec<u8>> {
+        let sock = self.syslog.as_ref().expect("syslog socket");
+        let mut lines = Vec::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        while let Ok(n) = sock.recv(&mut buf) {
+            let msg = &buf[..n];
+            let msg = match msg.iter().position(|&b| b == b'>') {
+                Some(i) if msg.first() == Some(&b'<') => &msg[i + 1..],
+                _ => msg,
+            };
+            lines.push(msg.to_vec());
+        }
+        lines
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Every file under `dir`, sorted.
+fn spool_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn log(args: &[&Path]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+        .arg("verify")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn log_args(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The findings (every line but the summary).
+fn findings(o: &Output) -> Vec<String> {
+    let out = stdout(o);
+    let mut lines: Vec<String> = out.lines().map(str::to_string).collect();
+    let summary = lines.pop().unwrap_or_default();
+    assert!(
+        summary.ends_with(" findings") || summary.ends_with(" finding"),
+        "{out}"
+    );
+    lines
+}
+
+fn session_of(file: &Path) -> String {
+    file.file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .trim_end_matches(".gz")
+        .trim_end_matches(".jsonl")
+        .to_string()
+}
+
+fn lines_of(file: &Path) -> Vec<Vec<u8>> {
+    let text = std::fs::read(file).unwrap();
+    let body = text.strip_suffix(b"\n").unwrap_or(&text);
+    body.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect()
+}
+
+fn write_lines(file: &Path, lines: &[Vec<u8>]) {
+    let mut text = Vec::new();
+    for l in lines {
+        text.extend_from_slice(l);
+        text.push(b'\n');
+    }
+    std::fs::write(file, text).unwrap();
+}
+
+/// A copy of `file` in a new directory `name`, its lines changed by `edit`.
+fn damaged_copy(
+    env: &Env,
+    file: &Path,
+    name: &str,
+    edit: impl FnOnce(&mut Vec<Vec<u8>>),
+) -> PathBuf {
+    let copy = env.subdir(name).join(file.file_name().unwrap());
+    let mut lines = lines_of(file);
+    edit(&mut lines);
+    write_lines(&copy, &lines);
+    copy
+}
+
+/// `verify` of `file` finds exactly one thing, at `line`, about `file`'s session, saying `what`.
+fn assert_one_finding(file: &Path, line: usize, what: &str) {
+    let o = log(&[file]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let f = findings(&o);
+    assert_eq!(f.len(), 1, "{}", stdout(&o));
+    let want = format!("{}:{line}: session {}: ", file.display(), session_of(file));
+    assert!(f[0].starts_with(&want), "want {want}…, got {}", f[0]);
+    assert!(f[0].contains(what), "want {what:?} in {}", f[0]);
+    assert!(stdout(&o).ends_with("1 finding\n"), "{}", stdout(&o));
+}
+
+const SCRIPT: &str = "true; /bin/echo hi | /bin/cat; for i in 1 2; do /bin/true $i; done";
+
+#[test]
+fn a_clean_spool_verifies() {
+    let env = Env::new();
+    let file = env.session(SCRIPT);
+    assert!(lines_of(&file).len() >= 8);
+    let o = log(&[&env.spool()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "1 file, 1 session, {} records, 0 findings\n",
+            lines_of(&file).len()
+        )
+    );
+    assert_eq!(stderr(&o), "");
+    // The file itself, named directly, too.
+    let o = log(&[&file]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // --quiet prints nothing when there is nothing to say.
+    let o = log_args(&["verify", "--quiet", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn an_edited_line_is_found_at_its_line() {
+    let env = Env::new();
+    let file = env.session(SCRIPT);
+    // One character inside a string of the third record (its message) changed.
+    let copy = damaged_copy(&env, &file, "edited", |lines| {
+        let l = &mut lines[2];
+        let at = l.windows(11).position(|w| w == b"\"message\":\"").unwrap() + 11;
+        l[at] = if l[at] == b'x' { b'y' } else { b'x' };
+    });
+    assert_one_finding(&copy, 3, "record 2 was altered");
+}
+
+#[test]
+fn a_removed_line_is_found_where_it_is_missing() {
+    let env = Env::new();
+    let file = env.session(SCRIPT);
+    let copy = damaged_copy(&env, &file, "removed", |lines| {
+        lines.remove(3);
+    });
+    assert_one_finding(&copy, 4, "record 3 is missing");
+    // The first line (session-start) removed.
+    let copy = damaged_copy(&env, &file, "removed-start", |lines| {
+        lines.remove(0);
+    });
+    assert_one_finding(&copy, 1, "record 0 is missing, the session's start");
+}
+
+#[test]
+fn swapped_lines_are_found() {
+    let env = Env::new();
+    let file = env.session(SCRIPT);
+    let copy = damaged_copy(&env, &file, "swapped", |lines| lines.swap(2, 3));
+    assert_one_finding(
+        &copy,
+        4,
+        "sequence 2 is out of order: it comes after sequence 3, line 3",
+    );
+}
+
+#[test]
+fn a_duplicated_line_is_found() {
+    let env = Env::new();
+    let file = env.session(SCRIPT);
+    let copy = damaged_copy(&env, &file, "duplicated", |lines| {
+        let l = lines[2].clone();
+        lines.insert(3, l);
+    });
+    assert_one_finding(&copy, 4, "sequence 2 again, as at line 3");
+}
+
+#[test]
+fn a_removed_end_leaves_the_session_unterminated() {
+    let env = Env::new();
+    let file = env.session(SCRIPT);
+    let n = lines_of(&file).len();
+    let copy = damaged_copy(&env, &file, "no-end", |lines| {
+        lines.pop();
+    });
+    assert_one_finding(&copy, n - 1, "has no end (unterminated)");
+}
+
+#[test]
+fn a_truncated_line_is_found() {
+    let env = Env::new();
+    let file = env.session(SCRIPT);
+    // A line cut in half in the middle of the file.
+    let copy = damaged_copy(&env, &file, "torn", |lines| {
+        let l = &mut lines[4];
+        l.truncate(l.len() / 2);
+    });
+    assert_one_finding(&copy, 5, "not a JSON record: torn or altered line");
+
+    // The file cut in the middle of a line: that line is torn, and it is the session's last.
+    let text = std::fs::read(&file).unwrap();
+    let starts: Vec<usize> = text
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'\n')
+        .map(|(i, _)| i + 1)
+        .collect();
+    let cut = env.subdir("cut").join(file.file_name().unwrap());
+    std::fs::write(&cut, &text[..starts[4] + 40]).unwrap();
+    let o = log(&[&cut]);
+    assert_eq!(o.status.code(), Some(1));
+    let f = findings(&o);
+    let at = format!("{}:6: session {}: ", cut.display(), session_of(&file));
+    assert_eq!(f.len(), 2, "{}", stdout(&o));
+    assert!(
+        f[0].starts_with(&at) && f[0].contains("a line cut short, where the file ends"),
+        "{}",
+        f[0]
+    );
+    assert!(
+        f[1].starts_with(&at) && f[1].contains("has no end (unterminated)"),
+        "{}",
+        f[1]
+    );
+}
+
+#[test]
+fn a_shell_killed_with_sigkill_is_unterminated_and_nothing_else() {
+    let env = Env::new();
+    let mut child = env
+        .shell()
+        .args(["-c", "while :; do /bin/true; done"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let file = loop {
+        let files = spool_files(&env.spool());
+        if let Some(f) = files.first() {
+            if lines_of(f).len() >= 20 {
+                break f.clone();
+            }
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the spool file never reached 20 lines");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    // A child forked just before may still write its exec record: let it.
+    std::thread::sleep(Duration::from_millis(300));
+    let text = std::fs::read(&file).unwrap();
+    assert!(text.ends_with(b"\n"), "every line whole");
+    let n = lines_of(&file).len();
+    assert_one_finding(
+        &file,
+        n,
+        "has no end (unterminated): no session-end after this record",
+    );
+    let o = log(&[&env.spool()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(findings(&o).len(), 1, "{}", stdout(&o));
+}
+
+fn gzip(src: &Path, dst: &Path) {
+    let data = std::fs::read(src).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&data).unwrap();
+    std::fs::write(dst, enc.finish().unwrap()).unwrap();
+}
+
+#[test]
+fn gzipped_files_verify_the_same() {
+    let env = Env::new();
+    let file = env.session(SCRIPT);
+    let n = lines_of(&file).len();
+    let dir = env.subdir("rotated");
+    let gz = dir.join(format!("{}.jsonl.gz", session_of(&file)));
+    gzip(&file, &gz);
+    let o = log(&[&dir]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!("1 file, 1 session, {n} records, 0 findings\n")
+    );
+
+    // Damage inside the compressed copy is found at the same line.
+    let copy = damaged_copy(&env, &file, "plain-removed", |lines| {
+        lines.remove(3);
+    });
+    let gzdir = env.subdir("gz-removed");
+    let gz = gzdir.join(format!("{}.jsonl.gz", session_of(&file)));
+    gzip(&copy, &gz);
+    assert_one_finding(&gz, 4, "record 3 is missing");
+
+    // Compressed data cut short: a finding, not a crash.
+    let data = std::fs::read(&gz).unwrap();
+    let cutdir = env.subdir("gz-cut");
+    let cut = cutdir.join(format!("{}.jsonl.gz", session_of(&file)));
+    std::fs::write(&cut, &data[..data.len() / 2]).unwrap();
+    let o = log(&[&cut]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("compressed data is damaged or cut short"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_directory_of_several_sessions() {
+    let env = Env::new();
+    let a = env.session("/bin/true a");
+    let b = env.session(SCRIPT);
+    let c = env.session("/bin/echo c >/dev/null; exit 3");
+    let total: usize = [&a, &b, &c].iter().map(|f| lines_of(f).len()).sum();
+    let o = log(&[&env.spool()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!("3 files, 3 sessions, {total} records, 0 findings\n")
+    );
+
+    // One of them damaged: only it is reported, with its file and session.
+    let mut lines = lines_of(&b);
+    lines.remove(2);
+    write_lines(&b, &lines);
+    let o = log(&[&env.spool()]);
+    assert_eq!(o.status.code(), Some(1));
+    let f = findings(&o);
+    assert_eq!(f.len(), 1, "{}", stdout(&o));
+    assert!(
+        f[0].starts_with(&format!(
+            "{}:3: session {}: record 2 is missing",
+            b.display(),
+            session_of(&b)
+        )),
+        "{}",
+        f[0]
+    );
+    assert!(stdout(&o).ends_with(&format!(
+        "3 files, 3 sessions, {} records, 1 finding\n",
+        total - 1
+    )));
+}
+
+#[test]
+fn syslog_files_interleaving_sessions_verify() {
+    let env = Env::with_syslog();
+    let a = env.session(SCRIPT);
+    let a_lines = env.syslog_lines();
+    let b = env.session("/bin/true b; /bin/echo b | /bin/cat >/dev/null");
+    let b_lines = env.syslog_lines();
+    assert_eq!(a_lines.len(), lines_of(&a).len());
+    assert_eq!(b_lines.len(), lines_of(&b).len());
+    // Interleave the two sessions, with another program's lines between them, one session
+    // behind an @cee: cookie.
+    let mut syslog = Vec::new();
+    let (mut ia, mut ib) = (a_lines.iter(), b_lines.iter());
+    loop {
+        let (x, y) = (ia.next(), ib.next());
+        if x.is_none() && y.is_none() {
+            break;
+        }
+        if let Some(x) = x {
+            syslog.push(x.clone());
+        }
+        syslog.push(b"Nov 21 13:04:48 web01 sshd[77]: Accepted publickey for alice".to_vec());
+        if let Some(y) = y {
+            let i = y.iter().position(|&c| c == b'{').unwrap();
+            let mut l = y[..i].to_vec();
+            l.extend_from_slice(b"@cee: ");
+            l.extend_from_slice(&y[i..]);
+            syslog.push(l);
+        }
+    }
+    let logdir = env.subdir("var-log");
+    let auth = logdir.join("auth.log");
+    write_lines(&auth, &syslog);
+    let o = log(&[&auth]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let records = a_lines.len() + b_lines.len();
+    assert_eq!(
+        stdout(&o),
+        format!("1 file, 2 sessions, {records} records, 0 findings\n")
+    );
+
+    // Spool and syslog together: the two copies of each session are checked each on its own.
+    let o = log(&[&env.spool(), &auth]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!("3 files, 2 sessions, {} records, 0 findings\n", 2 * records)
+    );
+
+    // Split over two (rotated, one gzip'd) files.
+    let half = syslog.len() / 2;
+    let old = logdir.join("auth.log.1");
+    write_lines(&old, &syslog[..half]);
+    gzip(&old, &logdir.join("auth.log.1.gz"));
+    std::fs::remove_file(&old).unwrap();
+    write_lines(&auth, &syslog[half..]);
+    let o = log(&[&logdir.join("auth.log.1.gz"), &auth]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+
+    // A record of session b removed: found in the file, at the line after it.
+    write_lines(&auth, &syslog);
+    let victim = syslog
+        .iter()
+        .position(|l| {
+            String::from_utf8_lossy(l).contains(&format!("\"id\":\"{}-2\"", session_of(&b)))
+        })
+        .unwrap();
+    let mut damaged = syslog.clone();
+    damaged.remove(victim);
+    write_lines(&auth, &damaged);
+    let o = log(&[&auth]);
+    assert_eq!(o.status.code(), Some(1));
+    let f = findings(&o);
+    assert_eq!(f.len(), 1, "{}", stdout(&o));
+    let next_b = damaged[victim..]
+        .iter()
+        .position(|l| String::from_utf8_lossy(l).contains(&session_of(&b)))
+        .unwrap()
+        + victim
+        + 1;
+    assert!(
+        f[0].starts_with(&format!(
+            "{}:{next_b}: session {} (syslog copy): record 2 is missing",
+            auth.display(),
+            session_of(&b)
+        )),
+        "{}",
+        f[0]
+    );
+}
+
+#[test]
+fn a_missing_file_is_an_error_naming_it() {
+    let env = Env::new();
+    let file = env.session("true");
+    let missing = env.dir.join("no-such-file.jsonl");
+    let o = log(&[&file, &missing]);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "auditsh-log: {}: No such file or directory\n",
+            missing.display()
+        )
+    );
+    // What could be read was still checked.
+    assert!(
+        stdout(&o).ends_with("1 file, 1 session, 4 records, 0 findings\n"),
+        "{}",
+        stdout(&o)
+    );
+
+    // An unreadable spool file inside a directory, likewise (not as root: root reads it).
+    let o = log(&[&env.dir.join("no-such-dir")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no-such-dir: No such file or directory"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn hostile_input_gives_findings_not_crashes() {
+    let env = Env::new();
+    let dir = env.subdir("hostile");
+    let mut junk: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+    junk.extend_from_slice(b"\n{\"auditsh\":{\"session\":\"x\\n/etc/passwd:1: fake\"}}\n");
+    junk.extend_from_slice(&vec![b'{'; 3_000_000]);
+    junk.extend_from_slice(b"\n[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n\n\0\0");
+    std::fs::write(dir.join("junk.jsonl"), &junk).unwrap();
+    std::fs::write(dir.join("empty.jsonl"), b"").unwrap();
+    std::fs::write(dir.join("fake.jsonl.gz"), b"\x1f\x8b\x08garbage").unwrap();
+    let o = log(&[&dir, &dir.join("junk.jsonl")]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    // Every finding names a file; nothing from the data starts a line of its own.
+    for l in out.lines() {
+        assert!(
+            l.starts_with(dir.to_str().unwrap()) || l.contains(" findings"),
+            "{l}"
+        );
+    }
+    assert!(out.contains("longer than any record"), "{out}");
+    assert!(
+        out.contains("session x\\x0a/etc/passwd:1: fake: missing or malformed"),
+        "{out}"
+    );
+}
+
+#[test]
+fn help_and_version() {
+    let o = log_args(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("verify"), "{}", stdout(&o));
+    let o = log_args(&["verify", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("--quiet"), "{}", stdout(&o));
+    let o = log_args(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        format!("auditsh-log {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let o = log_args(&["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = log_args(&["verify", "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2));
+}
