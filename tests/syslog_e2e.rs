@@ -154,10 +154,19 @@ fn fifty_concurrent_sessions_lose_nothing() {
                 .expect("start auditsh")
         })
         .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        assert_eq!(stderr(&out), "", "no sink failed");
+    // Every shell finishes before anything is checked.
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let warned = outputs.iter().filter(|o| !o.stderr.is_empty()).count();
+    for out in &outputs {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+        assert_eq!(
+            stderr(out),
+            "",
+            "no sink may fail ({warned} of {SESSIONS} sessions warned)"
+        );
     }
 
     let sessions = spool_sessions(&spool);
