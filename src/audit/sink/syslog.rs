@@ -74,6 +74,11 @@ fn header_time(buf: &mut Vec<u8>) {
     }
 }
 
+/// The send failed because the daemon's queue (or this socket's buffer) is full.
+fn queue_full(res: &syslog::Result<()>) -> bool {
+    matches!(res, Err(syslog::Error::Write(e)) if e.kind() == io::ErrorKind::WouldBlock)
+}
+
 /// How long one record may wait, in all, for room in a full syslog queue. Only a healthy sink
 /// waits (once the sink is in a failure episode records never wait), so a stopped or stuck
 /// daemon costs a session this much once per episode; a missing daemon costs nothing (the
@@ -175,11 +180,7 @@ impl Syslog {
         }
         let deadline = Instant::now() + Duration::from_millis(FULL_QUEUE_WAIT_MS);
         let mut res = self.send_once(line, warning);
-        while patient {
-            match &res {
-                Err(syslog::Error::Write(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
-                _ => break,
-            }
+        while patient && queue_full(&res) {
             if !self.wait_writable(deadline) {
                 break;
             }
