@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod rsyslog;
+
 use serde_json::Value;
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};

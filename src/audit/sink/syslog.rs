@@ -1,7 +1,8 @@
 //! Syslog: the `syslog` crate's Unix datagram backend on a non-blocking socket to the
 //! configured path (default /dev/log). Message = the JSON line, optionally behind `@cee: `.
-//! A full socket (EAGAIN) or a missing listener is a sink failure, never a wait; after a
-//! failure the next record tries to connect again.
+//! A missing listener is a sink failure at once. A full socket (EAGAIN) is waited for, a
+//! bounded time ([`FULL_QUEUE_WAIT_MS`]) and only while the sink is healthy, then it is a
+//! sink failure too; after a failure the next record tries to connect again.
 
 use crate::audit::text::os_error_text;
 use std::cell::RefCell;
@@ -9,6 +10,7 @@ use std::io::{self, Write};
 use std::os::unix::io::{AsRawFd, FromRawFd, RawFd};
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 use syslog::{LogFormat, Logger, LoggerBackend, Severity};
 
 /// The RFC 3164 header (`<PRI>Mmm dd hh:mm:ss auditsh[PID]: `) and the JSON line, formatted
@@ -72,9 +74,23 @@ fn header_time(buf: &mut Vec<u8>) {
     }
 }
 
-/// How long a record may wait for room in a full syslog queue (a burst of records against a
-/// slow daemon), once, when the sink is healthy.
-pub const FULL_QUEUE_WAIT_MS: libc::c_int = 20;
+/// The send failed because the daemon's queue (or this socket's buffer) is full.
+fn queue_full(res: &syslog::Result<()>) -> bool {
+    matches!(res, Err(syslog::Error::Write(e)) if e.kind() == io::ErrorKind::WouldBlock)
+}
+
+/// How long one record may wait, in all, for room in a full syslog queue. Only a healthy sink
+/// waits (once the sink is in a failure episode records never wait), so a stopped or stuck
+/// daemon costs a session this much once per episode; a missing daemon costs nothing (the
+/// send fails at once).
+///
+/// The daemon's queue is short (`net.unix.max_dgram_qlen`, often 10 datagrams) and shared by
+/// every writer on the machine: when many sessions write at once, each place the daemon frees
+/// is taken by whichever writer runs first, and a waiting writer may lose that race many
+/// times in a row while the daemon is working normally. Waiting is the backpressure that
+/// lets it catch up; under 50 sessions starting programs as fast as they can on two cores the
+/// longest wait seen was about 0.35 s.
+pub const FULL_QUEUE_WAIT_MS: u64 = 2000;
 
 pub struct Syslog {
     logger: Logger<LoggerBackend, JsonFormatter>,
@@ -155,19 +171,20 @@ impl Syslog {
     }
 
     /// Send one line (without its newline) as one datagram. When the daemon's queue is full
-    /// and `patient` (the sink is not in a failure episode), wait for room at most
-    /// [`FULL_QUEUE_WAIT_MS`] once; otherwise never wait.
+    /// and `patient` (the sink is not in a failure episode), wait for room and send again,
+    /// as often as room appears, for at most [`FULL_QUEUE_WAIT_MS`] in all; otherwise never
+    /// wait.
     pub fn send(&mut self, line: &[u8], warning: bool, patient: bool) -> Result<(), String> {
         if !self.connected {
             self.connect()?;
         }
+        let deadline = Instant::now() + Duration::from_millis(FULL_QUEUE_WAIT_MS);
         let mut res = self.send_once(line, warning);
-        if patient {
-            if let Err(syslog::Error::Write(e)) = &res {
-                if e.kind() == io::ErrorKind::WouldBlock && self.wait_writable() {
-                    res = self.send_once(line, warning);
-                }
+        while patient && queue_full(&res) {
+            if !self.wait_writable(deadline) {
+                break;
             }
+            res = self.send_once(line, warning);
         }
         res.map_err(|e| {
             self.connected = false;
@@ -187,17 +204,36 @@ impl Syslog {
         }
     }
 
-    fn wait_writable(&self) -> bool {
+    /// Wait until the socket can take a datagram (or has an error to report), at most until
+    /// `deadline`. A signal (SIGCHLD from a finished program, say) does not end the wait.
+    fn wait_writable(&self, deadline: Instant) -> bool {
         let Some(fd) = self.fd() else {
             return false;
         };
-        let mut p = libc::pollfd {
-            fd,
-            events: libc::POLLOUT,
-            revents: 0,
-        };
-        // SAFETY: p is one valid pollfd; the timeout is bounded.
-        let n = unsafe { libc::poll(&mut p, 1, FULL_QUEUE_WAIT_MS) };
-        n == 1 && (p.revents & libc::POLLOUT) != 0
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            // Round up: a 0 ms timeout would only spin.
+            let ms = left
+                .as_micros()
+                .div_ceil(1000)
+                .min(libc::c_int::MAX as u128);
+            let mut p = libc::pollfd {
+                fd,
+                events: libc::POLLOUT,
+                revents: 0,
+            };
+            // SAFETY: p is one valid pollfd; the timeout is bounded.
+            let n = unsafe { libc::poll(&mut p, 1, ms as libc::c_int) };
+            if n > 0 {
+                // Room, or an error (the daemon went away) that the next send reports.
+                return p.revents & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0;
+            }
+            if n < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                return false;
+            }
+        }
     }
 }

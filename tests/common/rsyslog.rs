@@ -1,0 +1,335 @@
+//! A real rsyslogd for end-to-end tests: its own config, socket, work directory and output file
+//! in a temporary directory, started as a child (`rsyslogd -n`) and killed when the guard
+//! drops. Nothing system-wide is touched: no /dev/log, no /etc/rsyslog.conf, no kernel log.
+//!
+//! The output file holds only `authpriv.*` messages, each written as the raw message text and
+//! a newline, so that it can be compared byte for byte with the spool.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Where Debian's rsyslog package installs the daemon.
+pub const RSYSLOGD: &str = "/usr/sbin/rsyslogd";
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Is rsyslogd installed? When it is not, say the test is skipped (and the caller returns),
+/// unless `AUDITSH_E2E=required`: then a missing component is a failure.
+pub fn rsyslogd_present(test: &str) -> bool {
+    if Path::new(RSYSLOGD).is_file() {
+        return true;
+    }
+    if std::env::var("AUDITSH_E2E").as_deref() == Ok("required") {
+        panic!("{test}: {RSYSLOGD} is not installed (AUDITSH_E2E=required: a missing component is a failure)");
+    }
+    // Straight to the process's stderr: the test harness captures `eprintln!` of passing
+    // tests, and a skip must be seen.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "SKIPPED: {test}: rsyslogd not installed"
+    );
+    false
+}
+
+/// Run the daemon tests one at a time: they start many processes, and one of them compares
+/// elapsed times, which only means something when nothing else of ours runs beside it.
+pub fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A temporary directory that is removed at the end, or kept (and named) when the test fails.
+pub struct TempDir {
+    pub path: PathBuf,
+}
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let path = std::env::temp_dir().join(format!(
+            "auditsh-{tag}-{}-{}-{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir { path }
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("test files kept in {}", self.path.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// A running rsyslogd (or a stopped one that can be started again on the same socket).
+pub struct Rsyslog {
+    pub dir: PathBuf,
+    pub conf: PathBuf,
+    pub socket: PathBuf,
+    pub out: PathBuf,
+    pidfile: PathBuf,
+    errlog: PathBuf,
+    child: Option<Child>,
+}
+
+/// The daemon's config. Notes:
+/// - `maxMessageSize` is set before any module is loaded (it sizes the input buffers), and
+///   128k is the shell's largest `max_record_bytes`.
+/// - `SysSock.Use="off"`: imuxsock must not take /dev/log; only our socket is an input.
+/// - `RateLimit.Interval="0"`: a burst from one process is not thinned out.
+/// - The RFC 3164 message after `auditsh[PID]:` starts with the space that follows the colon,
+///   and rsyslog keeps that space in `%msg%`. The input therefore skips imuxsock's own
+///   parser and goes through a pmrfc3164 parser with `remove.msgFirstSpace="on"`, which takes
+///   away exactly that one space, so `%msg%` is the JSON line exactly as the shell sent it.
+/// - One main-queue worker and one file action: messages are written in the order they were
+///   received, which for one session is the order of its sequence numbers.
+fn config_text(dir: &Path, socket: &Path, out: &Path) -> String {
+    format!(
+        r#"global(workDirectory="{work}" maxMessageSize="128k")
+main_queue(queue.workerThreads="1")
+module(load="imuxsock" SysSock.Use="off")
+template(name="auditsh.raw" type="string" string="%msg%\n")
+parser(name="auditsh.rfc3164" type="pmrfc3164" remove.msgFirstSpace="on")
+ruleset(name="auditsh" parser="auditsh.rfc3164") {{
+    if prifilt("authpriv.*") then {{
+        action(type="omfile" file="{out}" template="auditsh.raw")
+    }}
+}}
+input(type="imuxsock" Socket="{socket}" CreatePath="on" RateLimit.Interval="0"
+      UseSpecialParser="off" ruleset="auditsh")
+"#,
+        work = dir.join("work").display(),
+        out = out.display(),
+        socket = socket.display(),
+    )
+}
+
+impl Rsyslog {
+    /// Write the config under `dir/rsyslog/` and start the daemon on `dir/rsyslog/log.sock`.
+    pub fn start(dir: &Path) -> Rsyslog {
+        let dir = dir.join("rsyslog");
+        std::fs::create_dir_all(dir.join("work")).unwrap();
+        let socket = dir.join("log.sock");
+        let out = dir.join("out.log");
+        let conf = dir.join("rsyslog.conf");
+        std::fs::write(&conf, config_text(&dir, &socket, &out)).unwrap();
+        let mut r = Rsyslog {
+            pidfile: dir.join("rsyslogd.pid"),
+            errlog: dir.join("rsyslogd.err"),
+            dir,
+            conf,
+            socket,
+            out,
+            child: None,
+        };
+        r.restart();
+        r
+    }
+
+    /// Start the daemon (again) on the same config and socket, and wait until the socket is
+    /// bound: from then on datagrams queue in it even before the daemon reads them.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "rsyslogd is already running");
+        // A killed daemon leaves its socket file and pid file behind.
+        let _ = std::fs::remove_file(&self.socket);
+        let _ = std::fs::remove_file(&self.pidfile);
+        let err = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.errlog)
+            .unwrap();
+        let child = Command::new(RSYSLOGD)
+            .arg("-n")
+            .arg("-f")
+            .arg(&self.conf)
+            .arg("-i")
+            .arg(&self.pidfile)
+            .stdin(Stdio::null())
+            .stdout(err.try_clone().unwrap())
+            .stderr(err)
+            .spawn()
+            .expect("start rsyslogd");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.socket.exists() {
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                self.child = None;
+                panic!(
+                    "rsyslogd exited ({status}) before binding {}: {}",
+                    self.socket.display(),
+                    self.stderr()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "rsyslogd did not bind {} in time: {}",
+                self.socket.display(),
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Kill the daemon (SIGKILL: as if it crashed) and reap it.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// What the daemon said on stdout and stderr.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&std::fs::read(&self.errlog).unwrap_or_default()).into_owned()
+    }
+
+    /// The complete lines of the output file so far (a line still being written is left out).
+    pub fn lines(&self) -> Vec<Vec<u8>> {
+        let text = std::fs::read(&self.out).unwrap_or_default();
+        let complete = match text.iter().rposition(|&b| b == b'\n') {
+            Some(i) => &text[..=i],
+            None => &[][..],
+        };
+        super::lines(complete)
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect()
+    }
+
+    /// Wait until the output file has at least `n` lines (panics after `timeout`), then a
+    /// moment more so that a line too many would show; returns the whole file, which must end
+    /// with a newline.
+    pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<u8> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let got = self.lines().len();
+            if got >= n {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "rsyslogd wrote {got} of {n} lines to {}; daemon said: {}",
+                self.out.display(),
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let text = std::fs::read(&self.out).unwrap();
+        assert!(text.ends_with(b"\n"), "output ends with a whole line");
+        text
+    }
+}
+
+impl Drop for Rsyslog {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The shell's config for an end-to-end test: spool in `spool`, syslog to `socket` (or
+/// syslog disabled), `top` holding more top-level keys. Returns the config file's path.
+pub fn shell_config(
+    dir: &Path,
+    name: &str,
+    top: &str,
+    spool: &Path,
+    socket: Option<&Path>,
+) -> PathBuf {
+    let syslog = match socket {
+        Some(s) => format!("socket = \"{}\"", s.display()),
+        None => "enabled = false".to_string(),
+    };
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!(
+            "{top}\nsystem_rc = \"\"\n\n[spool]\ndir = \"{}\"\n\n[syslog]\n{syslog}\n",
+            spool.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// The real shell with `config` and a clean, predictable environment, run in `dir`.
+pub fn shell(config: &Path, dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_auditsh"));
+    c.env_clear()
+        .env("AUDITSH_CONFIG", config)
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", dir)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Run the shell to the end.
+pub fn run_shell(config: &Path, dir: &Path, args: &[&str]) -> Output {
+    shell(config, dir).args(args).output().expect("run auditsh")
+}
+
+/// Every spool file under `spool` (one per session), sorted.
+pub fn spool_files(spool: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for day in std::fs::read_dir(spool).unwrap().flatten() {
+        for f in std::fs::read_dir(day.path()).unwrap().flatten() {
+            files.push(f.path());
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Lines of text grouped by `auditsh.session`, in the order they appear. Every line must be
+/// one JSON object (a torn or interleaved line fails here).
+pub fn by_session(text: &[u8]) -> BTreeMap<String, Vec<Vec<u8>>> {
+    let mut map: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
+    for (i, line) in super::lines(text).into_iter().enumerate() {
+        let v: Value = serde_json::from_slice(line).unwrap_or_else(|e| {
+            panic!(
+                "line {} is not one JSON record ({e}): {}",
+                i + 1,
+                String::from_utf8_lossy(line)
+            )
+        });
+        let s = v["auditsh"]["session"]
+            .as_str()
+            .unwrap_or_else(|| panic!("line {}: no auditsh.session", i + 1));
+        map.entry(s.to_string()).or_default().push(line.to_vec());
+    }
+    map
+}
+
+/// Lines joined back into text, each with its newline.
+pub fn joined(lines: &[Vec<u8>]) -> Vec<u8> {
+    let mut t = Vec::new();
+    for l in lines {
+        t.extend_from_slice(l);
+        t.push(b'\n');
+    }
+    t
+}
+
+/// One session's lines are a whole chain: one session, sequences 0, 1, 2 ... with no gap,
+/// each `auditsh.prev` the hash of the line before. Returns the number of records.
+pub fn check_chain(what: &str, text: &[u8]) -> u64 {
+    auditsh::audit::chain::verify(text)
+        .unwrap_or_else(|e| panic!("{what}: the chain is broken: {e}"))
+}

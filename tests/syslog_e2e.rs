@@ -1,0 +1,405 @@
+//! The syslog sink against a real rsyslogd (spec: audit-records.md, Sinks; testing.md, tier 4):
+//! the daemon runs with its own config on a private socket in a temporary directory and writes
+//! the raw message of every `authpriv` record to a file, which is compared with the spool.
+//!
+//! Without /usr/sbin/rsyslogd each test says `SKIPPED: ...` on stderr and passes, unless
+//! `AUDITSH_E2E=required`.
+
+mod common;
+
+use common::rsyslog::*;
+use common::{kind, records};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Each spool file's lines grouped by session (and checked: one session per file, a whole
+/// chain).
+fn spool_sessions(spool: &Path) -> BTreeMap<String, Vec<Vec<u8>>> {
+    let mut map = BTreeMap::new();
+    for f in spool_files(spool) {
+        let text = std::fs::read(&f).unwrap();
+        let mut s = by_session(&text);
+        assert_eq!(s.len(), 1, "one session in {}", f.display());
+        check_chain(&f.display().to_string(), &text);
+        map.append(&mut s);
+    }
+    map
+}
+
+/// rsyslog's copy holds exactly the spool's lines, byte for byte, in the same order for each
+/// session.
+fn assert_same_lines(
+    spool: &BTreeMap<String, Vec<Vec<u8>>>,
+    syslog: &BTreeMap<String, Vec<Vec<u8>>>,
+) {
+    assert_eq!(
+        spool.keys().collect::<Vec<_>>(),
+        syslog.keys().collect::<Vec<_>>(),
+        "the same sessions in the spool and in rsyslog's output"
+    );
+    for (session, lines) in spool {
+        let got = &syslog[session];
+        assert_eq!(got.len(), lines.len(), "session {session}: record count");
+        for (i, (a, b)) in lines.iter().zip(got).enumerate() {
+            assert!(
+                a == b,
+                "session {session}, record {i}: spool and rsyslog differ\nspool:  {}\nsyslog: {}",
+                String::from_utf8_lossy(a),
+                String::from_utf8_lossy(b)
+            );
+        }
+    }
+}
+
+fn total(map: &BTreeMap<String, Vec<Vec<u8>>>) -> usize {
+    map.values().map(Vec::len).sum()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn rsyslogd_receives_every_record_byte_for_byte() {
+    if !rsyslogd_present("rsyslogd_receives_every_record_byte_for_byte") {
+        return;
+    }
+    let _serial = serial();
+    let tmp = TempDir::new("rsyslog-bytes");
+    let rsyslog = Rsyslog::start(&tmp.path);
+    let spool = tmp.path.join("spool");
+    let config = shell_config(&tmp.path, "auditsh.toml", "", &spool, Some(&rsyslog.socket));
+
+    // Text that JSON must escape, non-ASCII text, bytes that are not UTF-8, control
+    // characters from a program's output, a pipeline, a subshell and a command substitution.
+    let tricky = "/bin/echo 'caf\u{e9} \"}' '\\' '{\"event\":1}' >/dev/null; \
+                  x=$(/usr/bin/printf '\\033[2J\\001\\377\\t'); /bin/echo \"$x\" | /bin/cat >/dev/null; \
+                  (/bin/true \"a  b\" '  lead'); /bin/false || /bin/true";
+    let out = run_shell(&config, &tmp.path, &["-c", tricky]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+
+    // A command line far over max_record_bytes: the records are truncated, and the largest
+    // datagrams the shell sends (about 64 KiB) arrive whole.
+    let big = format!("/bin/true {}", "x".repeat(100_000));
+    let out = run_shell(&config, &tmp.path, &["-c", &big]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Commands on standard input: one command line each.
+    let mut c = shell(&config, &tmp.path);
+    c.stdin(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().unwrap();
+        input
+            .write_all(b"/bin/echo one >/dev/null\ncd /tmp\n/bin/true two\nexit 3\n")
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+
+    let sessions = spool_sessions(&spool);
+    assert_eq!(sessions.len(), 3);
+    let text = rsyslog.wait_for(total(&sessions), Duration::from_secs(30));
+    let received = by_session(&text);
+    assert_same_lines(&sessions, &received);
+
+    // What was compared is what it should be: the tricky text escaped once, the big record
+    // truncated, no audit failure anywhere.
+    let all: Vec<Value> = records(&text);
+    assert!(all.iter().all(|r| r["event"]["action"] != "audit-failure"));
+    assert!(all.iter().any(|r| r["process"]["command_line"] == tricky));
+    assert!(all
+        .iter()
+        .any(|r| r["process"]["args"][1] == "caf\u{e9} \"}"));
+    assert!(all.iter().any(
+        |r| r["process"]["args"][1] == "\u{1b}[2J\u{1}\\xff\t" && r["auditsh"]["lossy"] == true
+    ));
+    assert!(all
+        .iter()
+        .any(|r| r["process"]["args"] == serde_json::json!(["/bin/true", "a  b", "  lead"])));
+    let truncated: Vec<&Value> = all
+        .iter()
+        .filter(|r| r["auditsh"]["truncated"] == true)
+        .collect();
+    assert!(
+        truncated.len() >= 2,
+        "the big command line and its exec are truncated"
+    );
+    assert!(text.len() > 120_000);
+}
+
+#[test]
+fn fifty_concurrent_sessions_lose_nothing() {
+    if !rsyslogd_present("fifty_concurrent_sessions_lose_nothing") {
+        return;
+    }
+    let _serial = serial();
+    const SESSIONS: usize = 50;
+    const EXECS: usize = 100;
+    let tmp = TempDir::new("rsyslog-load");
+    let rsyslog = Rsyslog::start(&tmp.path);
+    let spool = tmp.path.join("spool");
+    let config = shell_config(&tmp.path, "auditsh.toml", "", &spool, Some(&rsyslog.socket));
+    let script = format!("i=0; while [ $i -lt {EXECS} ]; do /bin/true; i=$((i+1)); done");
+
+    let children: Vec<_> = (0..SESSIONS)
+        .map(|_| {
+            shell(&config, &tmp.path)
+                .args(["-c", &script])
+                .spawn()
+                .expect("start auditsh")
+        })
+        .collect();
+    // Every shell finishes before anything is checked.
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let warned = outputs.iter().filter(|o| !o.stderr.is_empty()).count();
+    for out in &outputs {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+        assert_eq!(
+            stderr(out),
+            "",
+            "no sink may fail ({warned} of {SESSIONS} sessions warned)"
+        );
+    }
+
+    let sessions = spool_sessions(&spool);
+    assert_eq!(sessions.len(), SESSIONS);
+    for (session, lines) in &sessions {
+        let recs = records(&joined(lines));
+        let kinds: Vec<String> = recs.iter().map(kind).collect();
+        let failures = kinds
+            .iter()
+            .filter(|k| k.starts_with("audit-failure"))
+            .count();
+        assert_eq!(failures, 0, "session {session}: a sink failed: {kinds:?}");
+        assert_eq!(
+            kinds.iter().filter(|k| *k == "exec/start").count(),
+            EXECS,
+            "session {session}"
+        );
+        assert_eq!(lines.len(), EXECS + 4, "session {session}: {kinds:?}");
+        assert_eq!(kinds[0], "session-start/start");
+        assert_eq!(kinds[lines.len() - 1], "session-end/end");
+    }
+
+    let text = rsyslog.wait_for(total(&sessions), Duration::from_secs(120));
+    let received = by_session(&text);
+    for (session, lines) in &received {
+        check_chain(
+            &format!("rsyslog's copy of session {session}"),
+            &joined(lines),
+        );
+    }
+    assert_same_lines(&sessions, &received);
+}
+
+/// Spool records of one session, as parsed values.
+fn spool_records(spool: &Path) -> Vec<Value> {
+    let files = spool_files(spool);
+    assert_eq!(files.len(), 1, "one session: {files:?}");
+    records(&std::fs::read(&files[0]).unwrap())
+}
+
+#[test]
+fn syslog_daemon_stopped_and_restarted_mid_session() {
+    if !rsyslogd_present("syslog_daemon_stopped_and_restarted_mid_session") {
+        return;
+    }
+    let _serial = serial();
+    const ROUNDS: usize = 40;
+    let script =
+        format!("i=0; while [ $i -lt {ROUNDS} ]; do /bin/true; sleep 0.05; i=$((i+1)); done");
+    let tmp = TempDir::new("rsyslog-stop");
+
+    // The same loop without syslog: how long it takes on this machine now.
+    let quiet_spool = tmp.path.join("spool-nosyslog");
+    let quiet = shell_config(&tmp.path, "nosyslog.toml", "", &quiet_spool, None);
+    let t = Instant::now();
+    let out = run_shell(&quiet, &tmp.path, &["-c", &script]);
+    let baseline = t.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let mut rsyslog = Rsyslog::start(&tmp.path);
+    let spool = tmp.path.join("spool");
+    let config = shell_config(&tmp.path, "auditsh.toml", "", &spool, Some(&rsyslog.socket));
+    let exec_count = |recs: &[Value]| recs.iter().filter(|r| kind(r) == "exec/start").count();
+    let read_spool = || -> Vec<Value> {
+        let files = spool_files(&spool);
+        match files.first() {
+            Some(f) => {
+                let text = std::fs::read(f).unwrap();
+                let end = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                records(&text[..end])
+            }
+            None => Vec::new(),
+        }
+    };
+    let wait_until = |what: &str, pred: &dyn Fn(&[Value]) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if spool.exists() && pred(&read_spool()) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+
+    let t = Instant::now();
+    let mut child = shell(&config, &tmp.path)
+        .args(["-c", &script])
+        .spawn()
+        .unwrap();
+    // A quarter of the way in, the daemon dies.
+    wait_until("a quarter of the loop", &|r| exec_count(r) >= ROUNDS / 2);
+    rsyslog.kill();
+    wait_until("the syslog failure record", &|r| {
+        r.iter().any(|r| kind(r) == "audit-failure/error")
+    });
+    // It comes back on the same socket while the shell is still running.
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the shell is still running when the daemon comes back"
+    );
+    let restarted_at = exec_count(&read_spool());
+    rsyslog.restart();
+    let out = child.wait_with_output().unwrap();
+    let elapsed = t.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Never blocked: a correctness bound (it must not wait on the dead socket), not a
+    // benchmark.
+    assert!(
+        elapsed < baseline * 2 + Duration::from_secs(1),
+        "with the daemon stopped the shell took {elapsed:?}, without syslog {baseline:?}"
+    );
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "one warning: {err}");
+    assert!(err.starts_with("auditsh: audit: syslog: "), "{err}");
+
+    let recs = spool_records(&spool);
+    let text = std::fs::read(&spool_files(&spool)[0]).unwrap();
+    check_chain("spool", &text);
+    assert_eq!(exec_count(&recs), 2 * ROUNDS, "every program recorded");
+    let failures: Vec<&Value> = recs
+        .iter()
+        .filter(|r| kind(r) == "audit-failure/error")
+        .collect();
+    assert_eq!(failures.len(), 1, "one failure record for the episode");
+    assert_eq!(failures[0]["auditsh"]["sink"], "syslog");
+    assert!(failures[0]["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
+    let recoveries: Vec<&Value> = recs
+        .iter()
+        .filter(|r| kind(r) == "audit-failure/info")
+        .collect();
+    assert_eq!(recoveries.len(), 1, "one recovery record");
+    let recovery = recoveries[0];
+    assert_eq!(recovery["auditsh"]["sink"], "syslog");
+    assert_eq!(recovery["auditsh"]["recovered"], true);
+    let seq = |r: &Value| r["event"]["sequence"].as_u64().unwrap();
+    assert!(seq(recovery) > seq(failures[0]));
+    // The daemon came back before the loop ended, and records went on after the recovery.
+    assert!(restarted_at < 2 * ROUNDS);
+    let after: Vec<&Value> = recs.iter().filter(|r| seq(r) > seq(recovery)).collect();
+    assert!(after.iter().any(|r| kind(r) == "exec/start"));
+
+    // The restarted daemon has the recovery record and everything after it, in order.
+    let lines = common::lines(&text);
+    let from = seq(recovery) as usize;
+    let want: Vec<Vec<u8>> = lines[from..].iter().map(|l| l.to_vec()).collect();
+    let received = rsyslog.wait_for(want.len(), Duration::from_secs(30));
+    let got = by_session(&received);
+    let session = recs[0]["auditsh"]["session"].as_str().unwrap();
+    let got = &got[session];
+    assert!(
+        got.ends_with(&want),
+        "rsyslog has the records from the recovery on, in order"
+    );
+    // And nothing that the spool does not have.
+    for l in got {
+        assert!(lines.contains(&l.as_slice()));
+    }
+}
+
+#[test]
+fn unwritable_spool_refuses_and_syslog_has_the_denial() {
+    if !rsyslogd_present("unwritable_spool_refuses_and_syslog_has_the_denial") {
+        return;
+    }
+    let _serial = serial();
+    let tmp = TempDir::new("rsyslog-refuse");
+    let rsyslog = Rsyslog::start(&tmp.path);
+    // A directory under a regular file cannot be created, even by root.
+    let file = tmp.path.join("not-a-directory");
+    std::fs::write(&file, "").unwrap();
+    let spool = file.join("spool");
+    let config = shell_config(
+        &tmp.path,
+        "auditsh.toml",
+        "on_failure = \"refuse\"\nrequire = \"all\"",
+        &spool,
+        Some(&rsyslog.socket),
+    );
+    let out = run_shell(&config, &tmp.path, &["-c", "/bin/echo should-not-run"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "nothing ran");
+    assert_eq!(out.status.code(), Some(126));
+    let err = stderr(&out);
+    let refused: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("command refused"))
+        .collect();
+    assert_eq!(refused.len(), 1, "one clear refusal line: {err}");
+    assert!(
+        refused[0].contains("the audit record could not be written (spool: "),
+        "it says why and names the sink: {err}"
+    );
+    // Besides it, only the one warning of the spool's failure episode (at session start).
+    let others: Vec<&str> = err
+        .lines()
+        .filter(|l| !l.contains("command refused"))
+        .collect();
+    assert!(others.len() <= 1, "{err}");
+    for l in others {
+        assert!(
+            l.starts_with("auditsh: audit: spool: ")
+                && l.ends_with("(commands are refused until it works again)"),
+            "{err}"
+        );
+    }
+    assert!(!spool.exists());
+
+    // session-start, the spool's failure, the denial, session-end: all in syslog, chained.
+    let text = rsyslog.wait_for(4, Duration::from_secs(30));
+    let sessions = by_session(&text);
+    assert_eq!(sessions.len(), 1);
+    let lines = sessions.values().next().unwrap();
+    check_chain("rsyslog's copy", &joined(lines));
+    let recs = records(&text);
+    let kinds: Vec<String> = recs.iter().map(kind).collect();
+    let denied: Vec<&Value> = recs.iter().filter(|r| kind(r) == "denied/denied").collect();
+    assert_eq!(denied.len(), 1, "{kinds:?}");
+    assert_eq!(
+        denied[0]["process"]["command_line"],
+        "/bin/echo should-not-run"
+    );
+    assert!(denied[0]["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("spool")));
+    let failures: Vec<&Value> = recs
+        .iter()
+        .filter(|r| kind(r) == "audit-failure/error")
+        .collect();
+    assert_eq!(failures.len(), 1, "{kinds:?}");
+    assert_eq!(failures[0]["auditsh"]["sink"], "spool");
+    assert!(!kinds.iter().any(|k| k == "exec/start"), "{kinds:?}");
+    assert_eq!(kinds.last().map(String::as_str), Some("session-end/end"));
+}
