@@ -412,7 +412,21 @@ fn kill_9_leaves_every_line_whole_and_no_end() {
         &[],
     );
     assert_eq!(text(&out.stdout), r("killed-session-3d0-{RUN}\n"));
-    let (_, session) = session_with(&r("killed-session-3d0-{RUN}"));
+    let (path, session) = session_with(&r("killed-session-3d0-{RUN}"));
+    // The security team's tool reports exactly this: a session with no end.
+    let verify = Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+        .arg("verify")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(1));
+    let report = text(&verify.stdout);
+    let findings: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains(": session "))
+        .collect();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert!(findings[0].contains("unterminated"), "{report}");
     let n = auditsh::audit::chain::verify(&session).expect("every line whole, chain intact");
     let recs = common::records(&session);
     assert_eq!(recs.len() as u64, n);

@@ -217,11 +217,13 @@ pub fn apply(
         match (&r.op, &r.target) {
             (RedirOp::HereDoc { .. }, RedirTarget::HereDoc(body))
             | (RedirOp::HereDoc { .. }, RedirTarget::Word(body)) => {
+                // dash expands a here-document in a separate writer process: an error there
+                // fails the command, not the shell.
                 let text = expand::expand_word(sh, body).map_err(|e| {
                     sh.error_bytes(&e.message);
                     RedirError {
                         status: e.status,
-                        fatal: true,
+                        fatal: false,
                     }
                 })?;
                 let src = here_document(&text).map_err(|e| {
