@@ -363,43 +363,48 @@ fn a_truncated_line_is_found() {
 
 #[test]
 fn a_shell_killed_with_sigkill_is_unterminated_and_nothing_else() {
-    let env = Env::new();
-    let mut child = env
-        .shell()
-        .args(["-c", "while :; do /bin/true; done"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let file = loop {
-        let files = spool_files(&env.spool());
-        if let Some(f) = files.first() {
-            if lines_of(f).len() >= 20 {
-                break f.clone();
+    // Repeated, killing at a different point each time (the kill may land while a record is
+    // being written, or between a fork and the child's record).
+    for round in 0..5 {
+        let env = Env::new();
+        let mut child = env
+            .shell()
+            .args(["-c", "while :; do /bin/true; done"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let enough = 20 + 7 * round;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let file = loop {
+            let files = spool_files(&env.spool());
+            if let Some(f) = files.first() {
+                if lines_of(f).len() >= enough {
+                    break f.clone();
+                }
             }
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the spool file never reached 20 lines");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    // A child forked just before may still write its exec record: let it.
-    std::thread::sleep(Duration::from_millis(300));
-    let text = std::fs::read(&file).unwrap();
-    assert!(text.ends_with(b"\n"), "every line whole");
-    let n = lines_of(&file).len();
-    assert_one_finding(
-        &file,
-        n,
-        "has no end (unterminated): no session-end after this record",
-    );
-    let o = log(&[&env.spool()]);
-    assert_eq!(o.status.code(), Some(1));
-    assert_eq!(findings(&o).len(), 1, "{}", stdout(&o));
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("the spool file never reached {enough} lines");
+            }
+            std::thread::sleep(Duration::from_millis(3 * round as u64 + 1));
+        };
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        // A child forked just before may still write its exec record: let it.
+        std::thread::sleep(Duration::from_millis(300));
+        let text = std::fs::read(&file).unwrap();
+        assert!(text.ends_with(b"\n"), "round {round}: every line whole");
+        let n = lines_of(&file).len();
+        assert_one_finding(
+            &file,
+            n,
+            "has no end (unterminated): no session-end after this record",
+        );
+        let o = log(&[&env.spool()]);
+        assert_eq!(o.status.code(), Some(1));
+        assert_eq!(findings(&o).len(), 1, "round {round}: {}", stdout(&o));
+    }
 }
 
 fn gzip(src: &Path, dst: &Path) {
