@@ -187,8 +187,9 @@ fn environment(sh: &Shell) -> Vec<CString> {
 fn record(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> Result<(), SpawnError> {
     let executable = absolute(sh, path);
     let cwd = sh.cwd();
+    // A program started by a startup file carries that file and the line being run.
     let origin = sh.origin.clone();
-    let origin = origin.as_ref().map(|(f, l)| (f.as_slice(), *l));
+    let origin = origin.as_ref().map(|(f, _)| (f.as_slice(), sh.lineno));
     sh.audit
         .exec(&executable, argv, &cwd, origin)
         .map_err(|d| SpawnError::Denied(d.message))
