@@ -69,10 +69,14 @@ fn run(inv: Invocation) -> ! {
         sh.options.set_by_name(name, *on);
     }
     sh.options.interactive = interactive;
+    if interactive && !inv.options.contains(&("monitor", false)) {
+        sh.options.monitor = true;
+    }
     if matches!(inv.source, Source::Stdin) {
         sh.options.stdin = true;
     }
     install_signal_handlers(&sh);
+    start_job_control(&mut sh);
 
     // The script is read before anything runs, so the record carries exactly what will run.
     let script = match &inv.source {
@@ -144,6 +148,20 @@ fn install_signal_handlers(sh: &Shell) {
     }
 }
 
+/// Job control for an interactive shell (`-m`, on by default there): its own process group,
+/// the terminal, and the stop signals ignored by the shell itself.
+fn start_job_control(sh: &mut Shell) {
+    if !sh.options.monitor {
+        return;
+    }
+    sh.jobs.control = crate::exec::jobs::JobControl::start();
+    if sh.jobs.control.is_some() {
+        for sig in [libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU] {
+            trap::ignore(sig);
+        }
+    }
+}
+
 /// Read the startup files: the config's system rc (always), then for a login shell
 /// /etc/profile and ~/.profile, then for an interactive shell $ENV or ~/.auditshrc.
 fn read_startup_files(sh: &mut Shell, inv: &Invocation, interactive: bool) {
@@ -208,6 +226,8 @@ fn run_recorded(sh: &mut Shell, text: &[u8], script: Option<&[u8]>) -> (i32, End
             return (126, EndReason::Exit);
         }
     };
+    sh.current_command = Some(id);
+    sh.current_text = text.to_vec();
     let mut parser = Parser::new(Box::new(BytesSource::new(text)), 1);
     let (status, reason) = run_parsed(sh, &mut parser, false);
     sh.audit.command_end(id, status, None);
@@ -282,9 +302,10 @@ fn read_eval_loop(
 ) -> (i32, EndReason) {
     let mut parser = Parser::new(source, 1);
     let mut status = 0;
+    let mut warned_stopped = false;
     loop {
         if interactive {
-            sh.jobs.reap_nonblocking();
+            notify_finished_jobs(sh);
             let mut p = prompts.borrow_mut();
             p.ps1 = crate::interactive::prompt::expand(sh, b"PS1");
             p.ps2 = crate::interactive::prompt::expand(sh, b"PS2");
@@ -310,12 +331,27 @@ fn read_eval_loop(
                         continue;
                     }
                 };
+                sh.current_command = Some(id);
+                sh.current_text = cmd.text.clone();
                 let result = eval::run_list(sh, &cmd.list, Flags::default());
-                let next = after_command(sh, result, interactive);
+                let mut next = after_command(sh, result, interactive);
+                if let Next::Stop(s, EndReason::Exit) = next {
+                    if interactive && sh.jobs.has_stopped() && !warned_stopped {
+                        // Leaving would hang up stopped jobs: say so once; a second exit goes.
+                        io::write_all(2, b"You have stopped jobs.\n");
+                        warned_stopped = true;
+                        next = Next::Continue(s);
+                    }
+                }
                 let s = match next {
                     Next::Continue(s) | Next::Stop(s, _) => s,
                 };
-                sh.audit.command_end(id, s, None);
+                // A job stopped in this line carries its command record: the end is written
+                // when the job finishes, with its final status.
+                if !sh.jobs.jobs.iter().any(|j| j.command == Some(id)) {
+                    sh.audit.command_end(id, s, None);
+                }
+                sh.current_command = None;
                 match next {
                     Next::Continue(s) => {
                         status = s;
@@ -359,6 +395,32 @@ fn read_eval_loop(
     }
 }
 
+/// Before a prompt: report the jobs that finished since the last one, and write the end
+/// records of command lines that waited for them.
+fn notify_finished_jobs(sh: &mut Shell) {
+    for (job, mark) in sh.jobs.take_finished() {
+        io::write_all(2, &crate::exec::jobs::describe(&job, mark));
+        crate::exec::jobs::record_end(&mut sh.audit, &job);
+    }
+}
+
+/// The shell is leaving: jobs still stopped (or all jobs, on a hangup) get SIGHUP, and the
+/// command lines that waited for them get their end records.
+fn hang_up_jobs(sh: &mut Shell, all: bool) {
+    if sh.jobs.jobs.is_empty() || sh.in_subshell {
+        return;
+    }
+    if all || sh.jobs.has_stopped() {
+        sh.jobs.hang_up_all();
+    }
+    for job in std::mem::take(&mut sh.jobs.jobs) {
+        if let Some(id) = job.command {
+            sh.audit
+                .command_end(id, 128 + libc::SIGHUP, Some(libc::SIGHUP));
+        }
+    }
+}
+
 /// A signal that ends the shell (HUP, INT, TERM with no trap) arrived: the status and reason.
 fn check_fatal_signals(sh: &mut Shell) -> Option<(i32, EndReason)> {
     if sh.options.interactive {
@@ -384,6 +446,7 @@ fn check_fatal_signals(sh: &mut Shell) -> Option<(i32, EndReason)> {
 /// Leave the shell: the EXIT trap, then `session-end`, then exit.
 pub fn finish(sh: &mut Shell, status: i32, reason: EndReason) -> ! {
     let status = eval::run_exit_trap(sh, status);
+    hang_up_jobs(sh, reason == EndReason::Hangup);
     if !sh.in_subshell {
         sh.audit.end(Some(status), reason);
     }

@@ -1,16 +1,26 @@
-//! `wait`, `jobs`, `fg`, `bg`: the job table as a non-interactive shell sees it.
+//! `wait`, `jobs`, `fg`, `bg`: the job table, and job control in an interactive shell.
 
-use crate::exec::jobs::ChildStatus;
-use crate::exec::{trap, ExecResult};
+use crate::exec::jobs::{self, ChildStatus, Job};
+use crate::exec::{io, trap, ExecResult};
 use crate::state::Shell;
 
-/// `wait [pid...]`: wait for the given children (or all); the status is the last one's, 127
-/// for a pid that is not a child of this shell.
+/// Forget a finished job; if a command line waited for it, its end record is written now.
+fn finish(sh: &mut Shell, index: usize) {
+    if let Some(job) = sh.jobs.remove(index) {
+        jobs::record_end(&mut sh.audit, &job);
+    }
+}
+
+/// `wait [pid|%job...]`: wait for the given children (or all); the status is the last one's,
+/// 127 for one that is not a child of this shell.
 pub fn wait(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     if args.len() == 1 {
         while !sh.jobs.jobs.is_empty() {
-            sh.jobs.wait_job(0);
-            sh.jobs.remove(0);
+            let status = sh.jobs.wait_job(0, false);
+            if let Some(st) = status {
+                crate::exec::eval::report_signal(sh, st);
+            }
+            finish(sh, 0);
             if trap::any_pending() {
                 return Ok(128);
             }
@@ -29,12 +39,12 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         };
         status = match index {
             Some(i) => {
-                let status = sh.jobs.wait_job(i);
-                if let Some(st) = status {
+                let st = sh.jobs.wait_job(i, false);
+                if let Some(st) = st {
                     crate::exec::eval::report_signal(sh, st);
                 }
-                sh.jobs.remove(i);
-                status.map_or(127, ChildStatus::exit_status)
+                finish(sh, i);
+                st.map_or(127, ChildStatus::exit_status)
             }
             None => 127,
         };
@@ -42,86 +52,164 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     Ok(status)
 }
 
-/// The job a `%` spec names: `%N`, `%%`, `%+`, `%-`, `%string` (command starts with it).
+/// The job a `%` spec names: `%N`, `%%`, `%+`, `%-`, `%string` (its command starts with
+/// string), `%?string` (its command contains string).
 pub fn resolve_job(sh: &Shell, spec: &[u8]) -> Option<usize> {
     let jobs = &sh.jobs.jobs;
     match spec {
-        b"" | b"%" | b"+" => jobs.len().checked_sub(1),
-        b"-" => jobs.len().checked_sub(2),
+        b"" | b"%" | b"+" => sh.jobs.current(0),
+        b"-" => sh.jobs.current(1),
         _ if spec.iter().all(u8::is_ascii_digit) => {
             let n: usize = std::str::from_utf8(spec).ok()?.parse().ok()?;
             jobs.iter().position(|j| j.number == n)
         }
+        [b'?', rest @ ..] => jobs
+            .iter()
+            .position(|j| j.text.windows(rest.len().max(1)).any(|w| w == rest)),
         _ => jobs.iter().position(|j| j.text.starts_with(spec)),
     }
 }
 
-/// `jobs`: list background jobs as `[N] + Running|Done  text`.
-pub fn jobs(sh: &mut Shell, _args: &[Vec<u8>]) -> ExecResult {
+/// `jobs [-l|-p] [%job...]`
+pub fn jobs(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     sh.jobs.reap_nonblocking();
-    let mut text = Vec::new();
-    let n = sh.jobs.jobs.len();
-    for (i, job) in sh.jobs.jobs.iter().enumerate() {
-        let mark = if i + 1 == n {
-            '+'
-        } else if i + 2 == n {
-            '-'
-        } else {
-            ' '
-        };
-        let state = match job.status() {
-            Some(ChildStatus::Exited(0)) if job.is_done() => "Done".to_string(),
-            Some(ChildStatus::Exited(c)) if job.is_done() => format!("Done({c})"),
-            Some(ChildStatus::Signaled(s)) if job.is_done() => {
-                crate::exec::signal::name(s).unwrap_or("Signal").to_string()
-            }
-            Some(ChildStatus::Stopped(_)) => "Stopped".to_string(),
-            _ => "Running".to_string(),
-        };
-        text.extend_from_slice(format!("[{}] {} {:<24}", job.number, mark, state).as_bytes());
-        text.extend_from_slice(&job.text);
-        text.push(b'\n');
+    let mut long = false;
+    let mut pids_only = false;
+    let mut specs = Vec::new();
+    for a in &args[1..] {
+        match a.as_slice() {
+            b"-l" => long = true,
+            b"-p" => pids_only = true,
+            s => specs.push(s.strip_prefix(b"%").unwrap_or(s).to_vec()),
+        }
     }
-    crate::exec::io::write_all(1, &text);
-    sh.jobs.jobs.retain(|j| !j.is_done());
+    let indices: Vec<usize> = if specs.is_empty() {
+        (0..sh.jobs.jobs.len()).collect()
+    } else {
+        let mut v = Vec::new();
+        for s in &specs {
+            match resolve_job(sh, s) {
+                Some(i) => v.push(i),
+                None => {
+                    let mut msg = b"jobs: %".to_vec();
+                    msg.extend_from_slice(s);
+                    msg.extend_from_slice(b": no such job");
+                    sh.error_bytes(&msg);
+                    return Ok(1);
+                }
+            }
+        }
+        v
+    };
+    let mut text = Vec::new();
+    for &i in &indices {
+        let job: &Job = &sh.jobs.jobs[i];
+        let mark = sh.jobs.mark(i);
+        if pids_only {
+            let pid = if job.pgid > 0 { job.pgid } else { job.pids[0] };
+            text.extend_from_slice(format!("{pid}\n").as_bytes());
+        } else if long {
+            for (k, pid) in job.pids.iter().enumerate() {
+                let head = if k == 0 {
+                    format!("[{}] {} ", job.number, mark)
+                } else {
+                    "      ".to_string()
+                };
+                text.extend_from_slice(format!("{head}{pid:>6} {:<20}", job.state()).as_bytes());
+                text.extend_from_slice(&job.text);
+                text.push(b'\n');
+            }
+        } else {
+            text.extend_from_slice(&jobs::describe(job, mark));
+        }
+    }
+    io::write_all(1, &text);
+    // Finished jobs have now been reported.
+    let mut i = 0;
+    while i < sh.jobs.jobs.len() {
+        if sh.jobs.jobs[i].is_done() {
+            finish(sh, i);
+        } else {
+            i += 1;
+        }
+    }
     Ok(0)
 }
 
-/// `fg [%job]`: wait for a background job in the foreground.
+fn no_job(sh: &Shell, builtin: &str, args: &[Vec<u8>]) -> ExecResult {
+    if args.len() > 1 {
+        let mut msg = format!("{builtin}: No such job: ").into_bytes();
+        msg.extend_from_slice(&args[1]);
+        sh.error_bytes(&msg);
+    } else {
+        sh.error(&format!("{builtin}: No current job"));
+    }
+    Ok(2)
+}
+
+fn continue_job(sh: &mut Shell, index: usize) {
+    let job = &mut sh.jobs.jobs[index];
+    let target = if job.pgid > 0 { -job.pgid } else { job.pids[0] };
+    // SAFETY: SIGCONT to our own child or its process group.
+    unsafe { libc::kill(target, libc::SIGCONT) };
+    job.continued();
+    let number = job.number;
+    sh.jobs.touch(number);
+}
+
+/// `fg [%job]`: continue a job in the foreground and wait for it.
 pub fn fg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let spec = args
         .get(1)
         .map(|a| a.strip_prefix(b"%").unwrap_or(a))
         .unwrap_or(b"");
     let Some(i) = resolve_job(sh, spec) else {
-        sh.error(if args.len() > 1 {
-            "fg: No such job"
-        } else {
-            "fg: No current job"
-        });
-        return Ok(2);
+        return no_job(sh, "fg", args);
     };
     let mut line = sh.jobs.jobs[i].text.clone();
     line.push(b'\n');
-    crate::exec::io::write_all(1, &line);
-    let status = sh.jobs.wait_job(i).map_or(127, ChildStatus::exit_status);
-    sh.jobs.remove(i);
-    Ok(status)
+    io::write_all(1, &line);
+    let control = sh.jobs.control;
+    let pgid = sh.jobs.jobs[i].pgid;
+    if let (Some(c), true) = (control, pgid > 0) {
+        c.give_terminal(pgid);
+    }
+    continue_job(sh, i);
+    let status = sh.jobs.wait_job(i, control.is_some());
+    if let Some(c) = control {
+        c.take_terminal();
+    }
+    match status {
+        Some(st) if st.is_stopped() => {
+            let mut line = b"\n".to_vec();
+            line.extend_from_slice(&jobs::describe(&sh.jobs.jobs[i], '+'));
+            io::write_all(2, &line);
+            Ok(st.exit_status())
+        }
+        st => {
+            if let Some(st) = st {
+                crate::exec::eval::report_signal(sh, st);
+            }
+            finish(sh, i);
+            Ok(st.map_or(127, ChildStatus::exit_status))
+        }
+    }
 }
 
-/// `bg [%job]`: background jobs already run; nothing to resume without job control.
+/// `bg [%job]`: continue a stopped job in the background.
 pub fn bg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let spec = args
         .get(1)
         .map(|a| a.strip_prefix(b"%").unwrap_or(a))
         .unwrap_or(b"");
-    if resolve_job(sh, spec).is_none() {
-        sh.error(if args.len() > 1 {
-            "bg: No such job"
-        } else {
-            "bg: No current job"
-        });
-        return Ok(2);
-    }
+    let Some(i) = resolve_job(sh, spec) else {
+        return no_job(sh, "bg", args);
+    };
+    continue_job(sh, i);
+    let job = &sh.jobs.jobs[i];
+    let mut line = format!("[{}] ", job.number).into_bytes();
+    line.extend_from_slice(&job.text);
+    line.extend_from_slice(b" &\n");
+    io::write_all(1, &line);
     Ok(0)
 }

@@ -408,7 +408,8 @@ fn run_subshell(
     redirects: &[crate::syntax::ast::Redirect],
     flags: Flags,
 ) -> ExecResult {
-    match spawn::fork_shell(sh).map_err(|e| fork_failed(sh, e))? {
+    let group = job_group(sh, true);
+    match spawn::fork_job(sh, group).map_err(|e| fork_failed(sh, e))? {
         Forked::Child => {
             let result = redirect::with_redirections(sh, redirects, |sh| {
                 run_list(
@@ -423,7 +424,62 @@ fn run_subshell(
             let status = divert_status(sh, result);
             exit_child(sh, status)
         }
-        Forked::Parent(pid) => Ok(foreground_status(sh, wait_pid(pid, false))),
+        Forked::Parent(pid) => {
+            let pgid = if group.is_some() { pid } else { 0 };
+            let text = sh.current_text.clone();
+            Ok(wait_foreground(sh, pgid, vec![pid], text))
+        }
+    }
+}
+
+/// The process group a new job gets when this shell controls jobs (an interactive shell,
+/// not a subshell of it).
+fn job_group(sh: &Shell, foreground: bool) -> Option<spawn::JobGroup> {
+    (sh.jobs.control.is_some() && !sh.in_subshell).then_some(spawn::JobGroup {
+        pgid: 0,
+        foreground,
+    })
+}
+
+/// Wait for a foreground job: its status (the last process's, or with `pipefail` the last
+/// failure). Under job control (`pgid` > 0) a job that stops goes to the job table, keeping
+/// the command line it belongs to, and the shell takes the terminal back.
+fn wait_foreground(
+    sh: &mut Shell,
+    pgid: libc::pid_t,
+    pids: Vec<libc::pid_t>,
+    text: Vec<u8>,
+) -> i32 {
+    let control = sh.jobs.control.filter(|_| pgid > 0);
+    let statuses: Vec<Option<ChildStatus>> = pids
+        .iter()
+        .map(|&pid| Some(wait_pid(pid, control.is_some())))
+        .collect();
+    if let Some(c) = control {
+        c.take_terminal();
+    }
+    if let Some(stop) = statuses.iter().flatten().copied().find(|s| s.is_stopped()) {
+        let number = sh.jobs.add_with(pgid, pids, statuses, text);
+        if let Some(job) = sh.jobs.jobs.iter_mut().find(|j| j.number == number) {
+            job.command = sh.current_command;
+            let mut line = b"\n".to_vec();
+            line.extend_from_slice(&super::jobs::describe(job, '+'));
+            super::io::write_all(2, &line);
+        }
+        return stop.exit_status();
+    }
+    let mut status = 0;
+    let mut failed = 0;
+    for st in statuses.into_iter().flatten() {
+        status = foreground_status(sh, st);
+        if status != 0 {
+            failed = status;
+        }
+    }
+    if sh.options.pipefail {
+        failed
+    } else {
+        status
     }
 }
 
@@ -471,7 +527,11 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
         } else {
             (None, None)
         };
-        match spawn::fork_shell(sh) {
+        let group = job_group(sh, true).map(|g| spawn::JobGroup {
+            pgid: pids.first().copied().unwrap_or(0),
+            ..g
+        });
+        match spawn::fork_job(sh, group) {
             Ok(Forked::Child) => {
                 if let Some(r) = next_read {
                     close(r);
@@ -514,20 +574,19 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
             }
         }
     }
-    let mut status = 0;
-    let mut failed = 0;
-    for pid in pids {
-        status = foreground_status(sh, wait_pid(pid, false));
-        if status != 0 {
-            failed = status;
-        }
-    }
-    Ok(if sh.options.pipefail { failed } else { status })
+    let pgid = if job_group(sh, true).is_some() {
+        pids.first().copied().unwrap_or(0)
+    } else {
+        0
+    };
+    let text = sh.current_text.clone();
+    Ok(wait_foreground(sh, pgid, pids, text))
 }
 
 /// `list &`: run in a forked child; `$!` is its pid.
 fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
-    match spawn::fork_shell(sh).map_err(|e| fork_failed(sh, e))? {
+    let group = job_group(sh, false);
+    match spawn::fork_job(sh, group).map_err(|e| fork_failed(sh, e))? {
         Forked::Child => {
             if !sh.options.monitor {
                 // XCU 2.11: an asynchronous list without job control ignores SIGINT and
@@ -552,7 +611,11 @@ fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
         }
         Forked::Parent(pid) => {
             sh.last_bg_pid = Some(pid);
-            sh.jobs.add(vec![pid], Vec::new());
+            let pgid = if group.is_some() { pid } else { 0 };
+            let number = sh.jobs.add(pgid, vec![pid], sh.current_text.clone());
+            if sh.options.interactive && !sh.in_subshell {
+                super::io::write_all(2, format!("[{number}] {pid}\n").as_bytes());
+            }
             Ok(0)
         }
     }
@@ -891,12 +954,18 @@ fn run_external(
         saved.restore();
         return Ok(exec_failure(sh, &path, fields, err));
     }
-    let spawned = spawn::spawn_program(sh, &path, fields, &SpawnOptions::default());
+    let group = job_group(sh, true);
+    let opts = SpawnOptions {
+        process_group: group.map(|_| 0),
+        terminal: group.and(sh.jobs.control.map(|c| c.tty)),
+    };
+    let spawned = spawn::spawn_program(sh, &path, fields, &opts);
     saved.restore();
     match spawned {
         Ok(pid) => {
-            let status = wait_pid(pid, false);
-            Ok(foreground_status(sh, status))
+            let pgid = if group.is_some() { pid } else { 0 };
+            let text = fields.join(&b' ');
+            Ok(wait_foreground(sh, pgid, vec![pid], text))
         }
         Err(err) => Ok(exec_failure(sh, &path, fields, err)),
     }

@@ -1,5 +1,10 @@
-//! Jobs: children the shell has started and not yet reaped; `$!`, `wait`, `jobs`, `fg`, `bg`.
-//! (Full interactive job control — process groups and the terminal — builds on this table.)
+//! Jobs: children the shell has started and not yet reaped; `$!`, `wait`, `jobs`, `fg`, `bg`;
+//! and, in an interactive shell, job control: each job in its own process group, the terminal
+//! handed to the foreground job and taken back, stopped jobs kept for `fg` and `bg`.
+
+use std::os::unix::io::RawFd;
+
+use crate::audit::CommandId;
 
 /// How a child ended (or stopped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +30,10 @@ impl ChildStatus {
         }
     }
 
+    pub fn is_stopped(self) -> bool {
+        matches!(self, ChildStatus::Stopped(_))
+    }
+
     fn from_raw(raw: i32) -> ChildStatus {
         if libc::WIFEXITED(raw) {
             ChildStatus::Exited(libc::WEXITSTATUS(raw))
@@ -38,8 +47,8 @@ impl ChildStatus {
     }
 }
 
-/// Wait for one child, retrying when a signal interrupts the wait. `on_signal` runs when the
-/// wait was interrupted (the shell uses it to notice pending traps later).
+/// Wait for one child, retrying when a signal interrupts the wait. With `untraced`, a child
+/// that stops is reported as stopped.
 pub fn wait_pid(pid: libc::pid_t, untraced: bool) -> ChildStatus {
     let mut raw = 0;
     let flags = if untraced { libc::WUNTRACED } else { 0 };
@@ -56,14 +65,93 @@ pub fn wait_pid(pid: libc::pid_t, untraced: bool) -> ChildStatus {
     }
 }
 
-/// A background job: the processes of one pipeline started with `&`.
+/// The terminal and process group of an interactive shell with job control.
+#[derive(Debug, Clone, Copy)]
+pub struct JobControl {
+    /// The shell's own descriptor for the terminal (close-on-exec, above the user's range).
+    pub tty: RawFd,
+    pub shell_pgid: libc::pid_t,
+    /// The terminal modes to restore when the shell takes the terminal back.
+    pub modes: libc::termios,
+}
+
+impl JobControl {
+    /// Make the shell a job-control shell on its terminal: wait until it is in the foreground,
+    /// put it in its own process group, and take the terminal. None when there is no terminal
+    /// to control.
+    pub fn start() -> Option<JobControl> {
+        // SAFETY: plain terminal and process-group calls on descriptors we own; every result
+        // is checked.
+        unsafe {
+            let fd = [2, 0, 1].into_iter().find(|&fd| libc::isatty(fd) == 1)?;
+            let tty = libc::fcntl(
+                fd,
+                libc::F_DUPFD_CLOEXEC,
+                super::redirect::FIRST_INTERNAL_FD,
+            );
+            if tty < 0 {
+                return None;
+            }
+            // A job-control shell started in the background stops itself until it is brought
+            // to the foreground (as every job-control shell does).
+            loop {
+                let fg = libc::tcgetpgrp(tty);
+                let own = libc::getpgrp();
+                if fg < 0 || fg == own {
+                    break;
+                }
+                libc::kill(-own, libc::SIGTTIN);
+            }
+            let pid = libc::getpid();
+            if libc::getpgrp() != pid && libc::setpgid(0, pid) != 0 {
+                libc::close(tty);
+                return None;
+            }
+            // Ignore SIGTTOU while taking the terminal: the shell may still be in the
+            // background group at this instant.
+            super::trap::ignore(libc::SIGTTOU);
+            libc::tcsetpgrp(tty, pid);
+            let mut modes: libc::termios = std::mem::zeroed();
+            libc::tcgetattr(tty, &mut modes);
+            Some(JobControl {
+                tty,
+                shell_pgid: pid,
+                modes,
+            })
+        }
+    }
+
+    /// Give the terminal to a job's process group.
+    pub fn give_terminal(&self, pgid: libc::pid_t) {
+        // SAFETY: tcsetpgrp on our terminal descriptor.
+        unsafe { libc::tcsetpgrp(self.tty, pgid) };
+    }
+
+    /// Take the terminal back after a foreground job, with the shell's terminal modes (a
+    /// program that was stopped or killed may have left them raw).
+    pub fn take_terminal(&self) {
+        // SAFETY: terminal calls on our descriptor with a saved, valid termios.
+        unsafe {
+            libc::tcsetpgrp(self.tty, self.shell_pgid);
+            libc::tcsetattr(self.tty, libc::TCSADRAIN, &self.modes);
+        }
+    }
+}
+
+/// A job: the processes of one pipeline (or one program) started in the background, or
+/// stopped in the foreground.
 #[derive(Debug, Clone)]
 pub struct Job {
     pub number: usize,
+    /// Its process group under job control (0 without job control).
+    pub pgid: libc::pid_t,
     pub pids: Vec<libc::pid_t>,
     /// The status of each process once known.
     pub statuses: Vec<Option<ChildStatus>>,
     pub text: Vec<u8>,
+    /// The command line whose end record waits for this job (it was stopped in the
+    /// foreground; its end carries the final status).
+    pub command: Option<CommandId>,
 }
 
 impl Job {
@@ -73,9 +161,43 @@ impl Job {
             .all(|s| matches!(s, Some(ChildStatus::Exited(_) | ChildStatus::Signaled(_))))
     }
 
+    pub fn is_stopped(&self) -> bool {
+        !self.is_done()
+            && self
+                .statuses
+                .iter()
+                .any(|s| matches!(s, Some(ChildStatus::Stopped(_))))
+    }
+
     /// The job's status: that of its last process.
     pub fn status(&self) -> Option<ChildStatus> {
         self.statuses.last().copied().flatten()
+    }
+
+    /// Mark every process as running again (after SIGCONT).
+    pub fn continued(&mut self) {
+        for s in &mut self.statuses {
+            if matches!(s, Some(ChildStatus::Stopped(_))) {
+                *s = None;
+            }
+        }
+    }
+
+    /// The state word `jobs` shows.
+    pub fn state(&self) -> String {
+        if self.is_done() {
+            return match self.status() {
+                Some(ChildStatus::Exited(0)) | None => "Done".to_string(),
+                Some(ChildStatus::Exited(c)) => format!("Done({c})"),
+                Some(ChildStatus::Signaled(s)) => crate::exec::eval::signal_description(s),
+                Some(ChildStatus::Stopped(_)) => "Stopped".to_string(),
+            };
+        }
+        if self.is_stopped() {
+            "Stopped".to_string()
+        } else {
+            "Running".to_string()
+        }
     }
 }
 
@@ -83,37 +205,107 @@ impl Job {
 #[derive(Debug, Default)]
 pub struct Jobs {
     pub jobs: Vec<Job>,
+    /// Job numbers from least to most recently used: the last is `%+`, the one before `%-`.
+    recency: Vec<usize>,
+    /// Set in an interactive shell that controls its terminal.
+    pub control: Option<JobControl>,
 }
 
 impl Jobs {
-    /// Remember a background job; returns its number.
-    pub fn add(&mut self, pids: Vec<libc::pid_t>, text: Vec<u8>) -> usize {
-        let number = self.jobs.iter().map(|j| j.number).max().unwrap_or(0) + 1;
+    /// Remember a job; returns its number.
+    pub fn add(&mut self, pgid: libc::pid_t, pids: Vec<libc::pid_t>, text: Vec<u8>) -> usize {
         let statuses = vec![None; pids.len()];
+        self.add_with(pgid, pids, statuses, text)
+    }
+
+    /// Remember a job whose processes' statuses are (partly) known.
+    pub fn add_with(
+        &mut self,
+        pgid: libc::pid_t,
+        pids: Vec<libc::pid_t>,
+        statuses: Vec<Option<ChildStatus>>,
+        text: Vec<u8>,
+    ) -> usize {
+        let number = self.jobs.iter().map(|j| j.number).max().unwrap_or(0) + 1;
         self.jobs.push(Job {
             number,
+            pgid,
             pids,
             statuses,
             text,
+            command: None,
         });
+        self.touch(number);
         number
     }
 
-    /// A subshell does not own its parent's jobs.
-    pub fn clear_for_subshell(&mut self) {
-        self.jobs.clear();
+    /// Make job `number` the current job (`%+`).
+    pub fn touch(&mut self, number: usize) {
+        self.recency.retain(|&n| n != number);
+        self.recency.push(number);
     }
 
-    /// Reap whatever children have finished, without blocking.
+    /// The index of the current (`%+`) or previous (`%-`) job.
+    pub fn current(&self, back: usize) -> Option<usize> {
+        let live: Vec<usize> = self
+            .recency
+            .iter()
+            .copied()
+            .filter(|n| self.jobs.iter().any(|j| j.number == *n))
+            .collect();
+        let number = *live.iter().rev().nth(back)?;
+        self.jobs.iter().position(|j| j.number == number)
+    }
+
+    /// The mark `jobs` shows beside a job: `+` current, `-` previous.
+    pub fn mark(&self, index: usize) -> char {
+        if self.current(0) == Some(index) {
+            '+'
+        } else if self.current(1) == Some(index) {
+            '-'
+        } else {
+            ' '
+        }
+    }
+
+    /// A subshell does not own its parent's jobs, nor its terminal.
+    pub fn clear_for_subshell(&mut self) {
+        self.jobs.clear();
+        self.recency.clear();
+        if let Some(c) = self.control.take() {
+            // SAFETY: closing the subshell's copy of the terminal descriptor.
+            unsafe { libc::close(c.tty) };
+        }
+    }
+
+    /// Reap whatever children have finished or stopped, without blocking.
     pub fn reap_nonblocking(&mut self) {
         loop {
             let mut raw = 0;
             // SAFETY: raw is a valid out-pointer.
-            let pid = unsafe { libc::waitpid(-1, &mut raw, libc::WNOHANG | libc::WUNTRACED) };
+            let pid = unsafe {
+                libc::waitpid(
+                    -1,
+                    &mut raw,
+                    libc::WNOHANG | libc::WUNTRACED | libc::WCONTINUED,
+                )
+            };
             if pid <= 0 {
                 return;
             }
-            self.record(pid, ChildStatus::from_raw(raw));
+            if libc::WIFCONTINUED(raw) {
+                self.set_continued(pid);
+            } else {
+                self.record(pid, ChildStatus::from_raw(raw));
+            }
+        }
+    }
+
+    fn set_continued(&mut self, pid: libc::pid_t) {
+        for job in &mut self.jobs {
+            if let Some(i) = job.pids.iter().position(|&p| p == pid) {
+                job.statuses[i] = None;
+            }
         }
     }
 
@@ -125,16 +317,31 @@ impl Jobs {
         }
     }
 
-    /// Wait until the job is done; returns its status.
-    pub fn wait_job(&mut self, index: usize) -> Option<ChildStatus> {
+    /// Wait until the job is done (or, with `untraced`, stopped); returns its status.
+    pub fn wait_job(&mut self, index: usize, untraced: bool) -> Option<ChildStatus> {
         let pids: Vec<_> = self.jobs.get(index)?.pids.clone();
         for (i, pid) in pids.iter().enumerate() {
-            if self.jobs[index].statuses[i].is_none() {
-                let status = wait_pid(*pid, false);
-                self.jobs[index].statuses[i] = Some(status);
+            let known = self.jobs[index].statuses[i];
+            let finished = matches!(
+                known,
+                Some(ChildStatus::Exited(_) | ChildStatus::Signaled(_))
+            );
+            if finished || (untraced && matches!(known, Some(ChildStatus::Stopped(_)))) {
+                continue;
             }
+            let status = wait_pid(*pid, untraced);
+            self.jobs[index].statuses[i] = Some(status);
         }
-        self.jobs[index].status()
+        let job = &self.jobs[index];
+        if job.is_stopped() {
+            return job
+                .statuses
+                .iter()
+                .flatten()
+                .find(|s| s.is_stopped())
+                .copied();
+        }
+        job.status()
     }
 
     /// The job containing `pid`, by index.
@@ -142,10 +349,65 @@ impl Jobs {
         self.jobs.iter().position(|j| j.pids.contains(&pid))
     }
 
-    /// Forget jobs that are done (after their status was reported or waited for).
-    pub fn remove(&mut self, index: usize) {
+    /// Forget a job (after its status was reported or waited for).
+    pub fn remove(&mut self, index: usize) -> Option<Job> {
         if index < self.jobs.len() {
-            self.jobs.remove(index);
+            let job = self.jobs.remove(index);
+            self.recency.retain(|&n| n != job.number);
+            return Some(job);
         }
+        None
+    }
+
+    /// Jobs that finished since they were last looked at, removed from the table (for the
+    /// notice an interactive shell prints before its prompt, and for the end records of
+    /// command lines that waited for them).
+    pub fn take_finished(&mut self) -> Vec<(Job, char)> {
+        self.reap_nonblocking();
+        let mut done = Vec::new();
+        let mut i = 0;
+        while i < self.jobs.len() {
+            if self.jobs[i].is_done() {
+                let mark = self.mark(i);
+                if let Some(job) = self.remove(i) {
+                    done.push((job, mark));
+                }
+            } else {
+                i += 1;
+            }
+        }
+        done
+    }
+
+    pub fn has_stopped(&self) -> bool {
+        self.jobs.iter().any(Job::is_stopped)
+    }
+
+    /// Send SIGHUP (and SIGCONT, so a stopped job sees it) to every job: the terminal hung up.
+    pub fn hang_up_all(&self) {
+        for job in &self.jobs {
+            let target = if job.pgid > 0 { -job.pgid } else { job.pids[0] };
+            // SAFETY: kill with a pid or process group of our own children.
+            unsafe {
+                libc::kill(target, libc::SIGHUP);
+                libc::kill(target, libc::SIGCONT);
+            }
+        }
+    }
+}
+
+/// The line `jobs` and the notices print for a job: `[N] + State  text`.
+pub fn describe(job: &Job, mark: char) -> Vec<u8> {
+    let mut line = format!("[{}] {} {:<24}", job.number, mark, job.state()).into_bytes();
+    line.extend_from_slice(&job.text);
+    line.push(b'\n');
+    line
+}
+
+/// A job that was stopped in the foreground has finished: write the end record of the command
+/// line it belongs to, with the job's final status.
+pub fn record_end(audit: &mut crate::audit::Session, job: &Job) {
+    if let (Some(id), Some(status)) = (job.command, job.status()) {
+        audit.command_end(id, status.exit_status(), status.signal());
     }
 }

@@ -6,6 +6,7 @@
 
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::io::RawFd;
 
 use crate::state::Shell;
 
@@ -78,6 +79,8 @@ pub fn os_error_text(errno: i32) -> String {
 pub struct SpawnOptions {
     /// Put the child in this process group (0: a new group led by the child).
     pub process_group: Option<libc::pid_t>,
+    /// Hand this terminal to the child's process group before it runs (a foreground job).
+    pub terminal: Option<RawFd>,
 }
 
 /// Find a command in PATH (or take a name with a slash as it is). Returns the path to run.
@@ -243,6 +246,13 @@ pub fn spawn_program(
     // until the call returns; the attribute object is initialised before use and destroyed
     // after.
     let rc = unsafe {
+        let mut actions: libc::posix_spawn_file_actions_t = std::mem::zeroed();
+        libc::posix_spawn_file_actions_init(&mut actions);
+        if let Some(tty) = opts.terminal {
+            // The child takes the terminal for its new group before it execs, so a program
+            // that reads the terminal at once is never stopped by SIGTTIN.
+            libc::posix_spawn_file_actions_addtcsetpgrp_np(&mut actions, tty);
+        }
         let mut attr: libc::posix_spawnattr_t = std::mem::zeroed();
         libc::posix_spawnattr_init(&mut attr);
         let mut flags = libc::POSIX_SPAWN_SETSIGMASK | libc::POSIX_SPAWN_SETSIGDEF;
@@ -263,12 +273,13 @@ pub fn spawn_program(
         let rc = libc::posix_spawn(
             &mut pid,
             c_path.as_ptr(),
-            std::ptr::null(),
+            &actions,
             &attr,
             argv_ptrs.as_ptr(),
             env_ptrs.as_ptr(),
         );
         libc::posix_spawnattr_destroy(&mut attr);
+        libc::posix_spawn_file_actions_destroy(&mut actions);
         rc
     };
     if rc != 0 {
@@ -320,6 +331,23 @@ pub enum Forked {
 /// Fork a subshell. In the child the shell state is marked as a subshell and the audit session
 /// as a child's (it goes on writing records in the session's sequence, never `session-end`).
 pub fn fork_shell(sh: &mut Shell) -> Result<Forked, i32> {
+    fork_job(sh, None)
+}
+
+/// A job's process group: join `pgid` (0: lead a new group); `foreground` also hands it the
+/// terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct JobGroup {
+    pub pgid: libc::pid_t,
+    pub foreground: bool,
+}
+
+/// Fork a subshell that is (part of) a job under job control: the child joins the job's
+/// process group, and a foreground job gets the terminal, both while signals are still
+/// blocked (so the child is not stopped by SIGTTOU for taking the terminal). The parent sets
+/// the group too, so that neither side races the other.
+pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> {
+    let tty = sh.jobs.control.map(|c| c.tty);
     // Signals are blocked across the fork so that one sent to the child before it has put its
     // dispositions back is not taken by the parent's handler (and lost): once unblocked, it
     // acts as it would on any new subshell.
@@ -333,6 +361,24 @@ pub fn fork_shell(sh: &mut Shell) -> Result<Forked, i32> {
     };
     // SAFETY: the shell is single-threaded, so the child may go on running Rust code.
     let pid = unsafe { libc::fork() };
+    if let (Some(g), true) = (group, pid >= 0) {
+        let child = if pid == 0 {
+            // SAFETY: getpid cannot fail.
+            unsafe { libc::getpid() }
+        } else {
+            pid
+        };
+        let pgid = if g.pgid == 0 { child } else { g.pgid };
+        // SAFETY: process-group and terminal calls on our own child and terminal.
+        unsafe {
+            libc::setpgid(child, pgid);
+            if pid == 0 && g.foreground {
+                if let Some(tty) = tty {
+                    libc::tcsetpgrp(tty, pgid);
+                }
+            }
+        }
+    }
     if pid == 0 {
         sh.in_subshell = true;
         sh.audit.after_fork();

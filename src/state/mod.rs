@@ -57,6 +57,10 @@ pub struct Shell {
     pub condition: bool,
     /// Per active function call: the options to restore on return, if `local -` saved them.
     pub local_options: Vec<Option<Options>>,
+    /// The command line being run (its record's id and its text): a job stopped in it keeps
+    /// the id, so the line's end record can wait for the job's final status.
+    pub current_command: Option<audit::CommandId>,
+    pub current_text: Vec<u8>,
 }
 
 /// The search path dash uses when PATH is not in the environment.
@@ -74,16 +78,17 @@ impl Shell {
         if vars.get(b"PATH").is_none() {
             let _ = vars.set(b"PATH", DEFAULT_PATH.to_vec());
         }
-        let _ = vars.set(
-            b"PS1",
-            if uid == 0 {
-                b"# ".to_vec()
-            } else {
-                b"$ ".to_vec()
-            },
-        );
-        let _ = vars.set(b"PS2", b"> ".to_vec());
-        let _ = vars.set(b"PS4", b"+ ".to_vec());
+        // Prompts from the environment are kept, as dash keeps them.
+        if vars.get(b"PS1").is_none() {
+            let root = uid == 0;
+            let _ = vars.set(b"PS1", if root { b"# ".to_vec() } else { b"$ ".to_vec() });
+        }
+        if vars.get(b"PS2").is_none() {
+            let _ = vars.set(b"PS2", b"> ".to_vec());
+        }
+        if vars.get(b"PS4").is_none() {
+            let _ = vars.set(b"PS4", b"+ ".to_vec());
+        }
         let _ = vars.set(b"OPTIND", b"1".to_vec());
         let _ = vars.set(b"PPID", ppid.to_string().into_bytes());
         let mut cwd = Vec::new();
@@ -119,6 +124,8 @@ impl Shell {
             subst_status: None,
             condition: false,
             local_options: Vec::new(),
+            current_command: None,
+            current_text: Vec::new(),
         }
     }
 
