@@ -324,6 +324,15 @@ fn read_eval_loop(
                 let cwd = sh.cwd();
                 let id = match sh.audit.command_start(&cmd.text, &cwd, None) {
                     Ok(id) => id,
+                    Err(_) if is_plain_exit(&cmd.list) => {
+                        // Refusing commands must never trap the user in the shell: `exit`
+                        // always works (its denial is recorded where a sink still works).
+                        let result = eval::run_list(sh, &cmd.list, Flags::default());
+                        if let Next::Stop(s, reason) = after_command(sh, result, interactive) {
+                            return (s, reason);
+                        }
+                        continue;
+                    }
                     Err(denied) => {
                         sh.error(&denied.message);
                         status = 126;
@@ -392,6 +401,23 @@ fn read_eval_loop(
                 return (2, EndReason::Error);
             }
         }
+    }
+}
+
+/// A command line that is only `exit [n]` (no expansion, no redirection).
+fn is_plain_exit(list: &crate::syntax::ast::List) -> bool {
+    use crate::syntax::ast::Command;
+    match list.items.as_slice() {
+        [item] if !item.is_async && item.and_or.rest.is_empty() => {
+            match item.and_or.first.commands.as_slice() {
+                [Command::Simple(sc)] if sc.assigns.is_empty() && sc.redirects.is_empty() => {
+                    sc.words.first().and_then(|w| w.as_plain_literal()) == Some(b"exit")
+                        && sc.words.iter().all(|w| w.as_plain_literal().is_some())
+                }
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 

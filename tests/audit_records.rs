@@ -306,3 +306,17 @@ fn a_newline_in_a_command_never_makes_a_second_record_or_syslog_line() {
         assert!(!syslog_json(&msg).contains(&b'\n'));
     }
 }
+
+#[test]
+fn exit_always_works_when_commands_are_refused() {
+    let env = AuditEnv::with_config_extra("on_failure = \"refuse\"\nrequire = \"all\"");
+    // Make the spool unusable: its directory is a regular file.
+    std::fs::remove_dir_all(env.dir.join("spool")).unwrap();
+    std::fs::write(env.dir.join("spool"), b"not a directory").unwrap();
+    let out = env.run(
+        &[],
+        Some(b"/bin/echo refused\nexit 5\n/bin/echo not reached\n"),
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert_eq!(out.status.code(), Some(5));
+}
