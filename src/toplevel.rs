@@ -259,11 +259,7 @@ fn run_parsed(sh: &mut Shell, parser: &mut Parser<'_>, interactive: bool) -> (i3
         let parsed = parser.next_command(&AliasView(&sh.aliases));
         match parsed {
             Ok(Some(cmd)) => {
-                if sh.options.verbose {
-                    let mut echo = cmd.text.clone();
-                    echo.push(b'\n');
-                    io::write_all(2, &echo);
-                }
+                echo_verbose(sh, &cmd.text);
                 if sh.options.noexec {
                     continue;
                 }
@@ -313,11 +309,7 @@ fn read_eval_loop(
         let parsed = parser.next_command(&AliasView(&sh.aliases));
         match parsed {
             Ok(Some(cmd)) => {
-                if sh.options.verbose {
-                    let mut echo = cmd.text.clone();
-                    echo.push(b'\n');
-                    io::write_all(2, &echo);
-                }
+                echo_verbose(sh, &cmd.text);
                 if sh.options.noexec && !interactive {
                     continue;
                 }
@@ -401,6 +393,15 @@ fn read_eval_loop(
                 return (2, EndReason::Error);
             }
         }
+    }
+}
+
+/// `set -v`: the shell writes its input to standard error as it reads it.
+fn echo_verbose(sh: &Shell, text: &[u8]) {
+    if sh.options.verbose {
+        let mut echo = text.to_vec();
+        echo.push(b'\n');
+        io::write_all(2, &echo);
     }
 }
 

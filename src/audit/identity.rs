@@ -2,7 +2,6 @@
 //! (user and group names may go through NSS; nothing here runs per record).
 
 use super::text::{is_lossy, to_text};
-use std::ffi::CStr;
 
 /// `/proc/self/loginuid` and `/proc/self/sessionid` when unset.
 pub const UNSET_ID: u32 = u32::MAX;
@@ -168,65 +167,40 @@ fn tty_name() -> Option<Vec<u8>> {
 }
 
 fn lookup_user(uid: libc::uid_t) -> Option<Vec<u8>> {
-    let mut buf = vec![0u8; 1024];
-    loop {
-        // SAFETY: passwd is plain data; getpwuid_r writes into it and into buf (valid for
-        // buf.len() bytes), and sets result to null or to &pwd.
-        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut result: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: all pointers are valid for the call (see above).
-        let rc = unsafe {
-            libc::getpwuid_r(
-                uid,
-                &mut pwd,
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                &mut result,
-            )
-        };
-        if rc == libc::ERANGE && buf.len() < 1 << 20 {
-            buf.resize(buf.len() * 4, 0);
-            continue;
-        }
-        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
-            return None;
-        }
-        // SAFETY: pw_name points into buf, NUL-terminated by getpwuid_r.
-        return Some(unsafe { CStr::from_ptr(pwd.pw_name) }.to_bytes().to_vec());
-    }
+    name_in(&std::fs::read("/etc/passwd").ok()?, uid)
 }
 
 fn lookup_group(gid: libc::gid_t) -> Option<Vec<u8>> {
-    let mut buf = vec![0u8; 1024];
-    loop {
-        // SAFETY: group is plain data; getgrgid_r fills it and buf.
-        let mut grp: libc::group = unsafe { std::mem::zeroed() };
-        let mut result: *mut libc::group = std::ptr::null_mut();
-        // SAFETY: all pointers are valid for the call; buf is valid for buf.len() bytes.
-        let rc = unsafe {
-            libc::getgrgid_r(
-                gid,
-                &mut grp,
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                &mut result,
-            )
-        };
-        if rc == libc::ERANGE && buf.len() < 1 << 20 {
-            buf.resize(buf.len() * 4, 0);
-            continue;
-        }
-        if rc != 0 || result.is_null() || grp.gr_name.is_null() {
-            return None;
-        }
-        // SAFETY: gr_name points into buf, NUL-terminated by getgrgid_r.
-        return Some(unsafe { CStr::from_ptr(grp.gr_name) }.to_bytes().to_vec());
-    }
+    name_in(&std::fs::read("/etc/group").ok()?, gid)
+}
+
+/// The name for `id` in a passwd- or group-format file (`name:x:id:...`). Names come from
+/// the local files only, never from a directory service: the shell must not wait on the
+/// network as it starts. An account known only to a directory is recorded by id alone.
+fn name_in(file: &[u8], id: u32) -> Option<Vec<u8>> {
+    file.split(|&b| b == b'\n').find_map(|line| {
+        let mut fields = line.split(|&b| b == b':');
+        let name = fields.next()?;
+        let number = fields.nth(1)?;
+        let matches = std::str::from_utf8(number).ok()?.parse::<u32>().ok()? == id;
+        (matches && !name.is_empty()).then(|| name.to_vec())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_come_from_local_files() {
+        let passwd = b"root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n\nbad line\n:x:7:7::/:\n";
+        assert_eq!(name_in(passwd, 0), Some(b"root".to_vec()));
+        assert_eq!(name_in(passwd, 1000), Some(b"alice".to_vec()));
+        assert_eq!(name_in(passwd, 7), None);
+        assert_eq!(name_in(passwd, 4242), None);
+        let group = b"root:x:0:\nauditsh:x:998:\n";
+        assert_eq!(name_in(group, 998), Some(b"auditsh".to_vec()));
+    }
 
     #[test]
     fn ssh_connection() {

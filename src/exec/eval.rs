@@ -266,21 +266,34 @@ fn run_loop(sh: &mut Shell, cond: &List, body: &List, until: bool, flags: Flags)
             if (c == 0) == until {
                 break;
             }
-            match run_list(sh, body, flags.not_last()) {
-                Ok(s) => status = s,
-                Err(d) => {
-                    status = sh.last_status;
-                    match loop_divert(d)? {
-                        LoopControl::Next => continue,
-                        LoopControl::Stop => break,
-                    }
-                }
+            if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
+                break;
             }
         }
         Ok(status)
     })();
     sh.loop_depth -= 1;
     result
+}
+
+/// Run a loop's body once: its status goes to `status`; `break` and `continue` aimed at this
+/// loop become the control value, others go on unwinding.
+fn run_body(
+    sh: &mut Shell,
+    body: &List,
+    flags: Flags,
+    status: &mut i32,
+) -> Result<LoopControl, Divert> {
+    match run_list(sh, body, flags.not_last()) {
+        Ok(s) => {
+            *status = s;
+            Ok(LoopControl::Next)
+        }
+        Err(d) => {
+            *status = sh.last_status;
+            loop_divert(d)
+        }
+    }
 }
 
 fn run_for(
@@ -302,15 +315,8 @@ fn run_for(
                 sh.error(&e.message());
                 return Err(Divert::Error(2));
             }
-            match run_list(sh, body, flags.not_last()) {
-                Ok(s) => status = s,
-                Err(d) => {
-                    status = sh.last_status;
-                    match loop_divert(d)? {
-                        LoopControl::Next => continue,
-                        LoopControl::Stop => break,
-                    }
-                }
+            if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
+                break;
             }
         }
         Ok(status)
