@@ -320,3 +320,57 @@ fn exit_always_works_when_commands_are_refused() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "");
     assert_eq!(out.status.code(), Some(5));
 }
+
+#[test]
+fn startup_files_run_in_order_and_their_programs_carry_file_and_line() {
+    let env = AuditEnv::new();
+    let rc = env.dir.join("system.rc");
+    std::fs::write(&rc, "SYSTEM_RC=read\n/bin/echo system-rc\n").unwrap();
+    // The config names the system rc; the user's ~/.profile and $ENV follow it.
+    let config = std::fs::read_to_string(&env.config).unwrap().replace(
+        "system_rc = \"\"",
+        &format!("system_rc = \"{}\"", rc.display()),
+    );
+    std::fs::write(&env.config, config).unwrap();
+    std::fs::write(
+        env.dir.join(".profile"),
+        "# the user's profile\n\n/bin/echo profile \"$SYSTEM_RC\"\n",
+    )
+    .unwrap();
+    std::fs::write(env.dir.join("env.sh"), "/bin/echo env-file\n").unwrap();
+    let mut c = env.command();
+    // A login shell (-l) that is interactive (-i, without a terminal): system rc, then
+    // /etc/profile and ~/.profile, then $ENV, then the commands.
+    c.args(["-l", "-i"]).env("ENV", env.dir.join("env.sh"));
+    let out = run_with_stdin(c, Some(b"/bin/echo typed\n"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let order: Vec<&str> = stdout
+        .lines()
+        .filter(|l| ["system-rc", "profile read", "env-file", "typed"].contains(l))
+        .collect();
+    assert_eq!(
+        order,
+        ["system-rc", "profile read", "env-file", "typed"],
+        "{stdout}"
+    );
+    let recs = check_session(&env);
+    let echo = |arg: &str| {
+        execs(&recs, "/bin/echo")
+            .into_iter()
+            .find(|r| r["process"]["args"][1] == arg)
+            .cloned()
+            .unwrap_or_else(|| panic!("no exec record for /bin/echo {arg}"))
+    };
+    let rc_rec = echo("system-rc");
+    assert_eq!(rc_rec["auditsh"]["source"]["file"], rc.to_str().unwrap());
+    assert_eq!(rc_rec["auditsh"]["source"]["line"], 2);
+    let profile = echo("profile");
+    assert_eq!(
+        profile["auditsh"]["source"]["file"],
+        env.dir.join(".profile").to_str().unwrap()
+    );
+    assert_eq!(profile["auditsh"]["source"]["line"], 3);
+    let typed = echo("typed");
+    assert!(typed["auditsh"].get("source").is_none());
+    assert_eq!(recs[0]["auditsh"]["login"], true);
+}
