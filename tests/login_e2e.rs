@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 /// The record of one action/type, which must be the only one of its kind.
 fn only<'a>(recs: &'a [Value], k: &str) -> &'a Value {
@@ -143,13 +144,15 @@ fn ssh_compound_command_string() {
     for want in [
         vec!["/bin/echo".to_string(), m.clone()],
         vec!["/usr/bin/tr".into(), "a-z".into(), "A-Z".into()],
-        vec!["/bin/echo".into(), "one".into(), "two".into(), "three".into()],
+        vec![
+            "/bin/echo".into(),
+            "one".into(),
+            "two".into(),
+            "three".into(),
+        ],
         vec!["/usr/bin/wc".into(), "-w".into()],
     ] {
-        assert!(
-            programs.contains(&want),
-            "exec of {want:?} in {programs:?}"
-        );
+        assert!(programs.contains(&want), "exec of {want:?} in {programs:?}");
     }
     assert_eq!(programs.len(), 4, "built-ins are not execs: {programs:?}");
     check_exec_links(&recs);
@@ -166,9 +169,16 @@ fn ssh_tty_session_with_typed_lines() {
     let _serial = sshd::serial();
     let s = Sshd::start(inst, "tty");
     let m = marker("tt-marker");
-    // Both lines in one write: they reach the shell's terminal together.
+    // Both lines in one write: they reach the shell's terminal together, and a front end
+    // that dropped the rest of what it read with the first line would wait for more input
+    // forever (hence the shorter limit).
     let keys = format!("echo {m}\nexit 3\n");
-    let out = s.run_ssh(&["-tt"], &[], Some(keys.as_bytes()));
+    let out = s.run_ssh_within(
+        &["-tt"],
+        &[],
+        Some(keys.as_bytes()),
+        Duration::from_secs(20),
+    );
     let stdout = out.stdout();
     assert_eq!(
         out.code(),
@@ -217,7 +227,9 @@ fn ssh_script_on_stdin() {
          /bin/cat\n\
          this line is data for cat\n"
     );
-    let out = s.run_ssh(&[], &[], Some(script.as_bytes())).ok("ssh host < script");
+    let out = s
+        .run_ssh(&[], &[], Some(script.as_bytes()))
+        .ok("ssh host < script");
     assert_eq!(
         out.stdout(),
         format!(
@@ -390,7 +402,10 @@ fn tree(root: &Path) -> BTreeMap<PathBuf, (String, u32, Vec<u8>)> {
             let mode = md.mode() & 0o7777;
             if md.file_type().is_symlink() {
                 let t = std::fs::read_link(&p).unwrap();
-                out.insert(rel, ("link".into(), 0, t.into_os_string().into_encoded_bytes()));
+                out.insert(
+                    rel,
+                    ("link".into(), 0, t.into_os_string().into_encoded_bytes()),
+                );
             } else if md.is_dir() {
                 out.insert(rel, ("dir".into(), mode, Vec::new()));
                 walk(root, &p, out);
@@ -549,7 +564,11 @@ fn check_su_session(recs: &[Value], mode: &str) {
     assert_eq!(start["auditsh"]["login"], true, "{start}");
     assert_eq!(start["auditsh"]["mode"], mode, "{start}");
     assert_eq!(start["process"]["parent"]["name"], "su", "{start}");
-    assert_eq!(args(start)[0], "-auditsh", "su -l: a login shell by argv[0]");
+    assert_eq!(
+        args(start)[0],
+        "-auditsh",
+        "su -l: a login shell by argv[0]"
+    );
     assert_eq!(start["user"]["name"], USER, "{start}");
 }
 
@@ -581,7 +600,11 @@ fn su_login_with_commands_on_stdin() {
     let s = Sshd::start(inst, "su-stdin");
     let m = marker("su-stdin-marker");
     let line = format!("echo {m}; exit 4");
-    let out = su(&s, &[], Some(format!("{line}\necho not reached\n").as_bytes()));
+    let out = su(
+        &s,
+        &[],
+        Some(format!("{line}\necho not reached\n").as_bytes()),
+    );
     assert_eq!(out.code(), Some(4), "stderr: {}", out.stderr());
     assert_eq!(out.stdout(), format!("{m}\n"));
     let recs = s.session_with(&m);

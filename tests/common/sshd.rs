@@ -61,9 +61,14 @@ pub fn ready(test: &str, tools: &[&str]) -> Option<&'static Installed> {
         skip(test, "not running as root");
         return None;
     }
-    for tool in [SSHD, "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/sbin/useradd"]
-        .iter()
-        .chain(tools)
+    for tool in [
+        SSHD,
+        "/usr/bin/ssh",
+        "/usr/bin/ssh-keygen",
+        "/usr/sbin/useradd",
+    ]
+    .iter()
+    .chain(tools)
     {
         if !Path::new(tool).exists() {
             skip(test, &format!("{tool} is not installed"));
@@ -500,11 +505,22 @@ impl Sshd {
         c
     }
 
-    /// Run `ssh HOST remote...` with `stdin`, bounded.
+    /// Run `ssh HOST remote...` with `stdin`, bounded by `CLIENT_TIMEOUT`.
     pub fn run_ssh(&self, extra: &[&str], remote: &[&str], stdin: Option<&[u8]>) -> Out {
+        self.run_ssh_within(extra, remote, stdin, CLIENT_TIMEOUT)
+    }
+
+    /// `run_ssh` with its own time limit.
+    pub fn run_ssh_within(
+        &self,
+        extra: &[&str],
+        remote: &[&str],
+        stdin: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Out {
         let mut c = self.ssh();
         c.args(extra).arg(self.host()).args(remote);
-        run_bounded(c, stdin, CLIENT_TIMEOUT)
+        run_bounded(c, stdin, timeout)
     }
 
     /// Every session in the spool: its records, in order.
@@ -604,6 +620,18 @@ pub fn args(r: &Value) -> Vec<String> {
 impl Drop for Sshd {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
+            // A connection's processes finish a moment after the client has gone; let them,
+            // so that the daemon reaps them rather than leaving them to init.
+            let children = format!("/proc/{0}/task/{0}/children", child.id());
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline
+                && !std::fs::read_to_string(&children)
+                    .unwrap_or_default()
+                    .trim()
+                    .is_empty()
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
             let _ = child.kill();
             let _ = child.wait();
         }
