@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod rsyslog;
+pub mod sshd;
 
 use serde_json::Value;
 use std::os::unix::net::UnixDatagram;
