@@ -103,6 +103,12 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             };
             die_of_signal(sh, sig, reason);
         }
+        if sig == libc::SIGINT && sh.traps.get(sig).is_none() && sh.options.interactive {
+            // Ctrl-C in an interactive shell abandons the command line being run (a loop of
+            // built-ins included) and goes back to the prompt.
+            super::io::write_all(2, b"\n");
+            return Err(Divert::Error(128 + libc::SIGINT));
+        }
         if let Some(trap::Action::Command(cmd)) = sh.traps.get(sig).cloned() {
             let saved = sh.last_status;
             match run_text(sh, &cmd, None) {
