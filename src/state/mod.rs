@@ -57,6 +57,8 @@ pub struct Shell {
     pub condition: bool,
     /// Per active function call: the options to restore on return, if `local -` saved them.
     pub local_options: Vec<Option<Options>>,
+    /// The commands entered at the terminal (for `fc` and the line editor).
+    pub history: crate::interactive::history::History,
 }
 
 /// The search path dash uses when PATH is not in the environment.
@@ -74,16 +76,23 @@ impl Shell {
         if vars.get(b"PATH").is_none() {
             let _ = vars.set(b"PATH", DEFAULT_PATH.to_vec());
         }
-        let _ = vars.set(
-            b"PS1",
-            if uid == 0 {
-                b"# ".to_vec()
-            } else {
-                b"$ ".to_vec()
-            },
-        );
-        let _ = vars.set(b"PS2", b"> ".to_vec());
-        let _ = vars.set(b"PS4", b"+ ".to_vec());
+        // The prompts come from the environment when it has them (as in dash).
+        if vars.get(b"PS1").is_none() {
+            let _ = vars.set(
+                b"PS1",
+                if uid == 0 {
+                    b"# ".to_vec()
+                } else {
+                    b"$ ".to_vec()
+                },
+            );
+        }
+        if vars.get(b"PS2").is_none() {
+            let _ = vars.set(b"PS2", b"> ".to_vec());
+        }
+        if vars.get(b"PS4").is_none() {
+            let _ = vars.set(b"PS4", b"+ ".to_vec());
+        }
         let _ = vars.set(b"OPTIND", b"1".to_vec());
         let _ = vars.set(b"PPID", ppid.to_string().into_bytes());
         let mut cwd = Vec::new();
@@ -119,6 +128,7 @@ impl Shell {
             subst_status: None,
             condition: false,
             local_options: Vec::new(),
+            history: crate::interactive::history::History::new(),
         }
     }
 
