@@ -202,7 +202,7 @@ fn is_command_position(before: &str) -> bool {
 
 fn is_assignment(word: &str) -> bool {
     match word.find('=') {
-        Some(eq) if eq > 0 => crate::state::vars::is_name(word[..eq].as_bytes()),
+        Some(eq) if eq > 0 => crate::state::vars::is_name(&word.as_bytes()[..eq]),
         _ => false,
     }
 }

@@ -119,7 +119,7 @@ pub struct Handoff {
 /// The history file: `HISTFILE` if set (empty: none), else `~/.auditsh_history`.
 fn history_file(sh: &Shell) -> Option<Vec<u8>> {
     match sh.get_var(b"HISTFILE") {
-        Some(f) if f.is_empty() => None,
+        Some([]) => None,
         Some(f) => Some(f.to_vec()),
         None => sh.get_var(b"HOME").filter(|h| !h.is_empty()).map(|h| {
             let mut p = h.to_vec();
