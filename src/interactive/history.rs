@@ -74,18 +74,19 @@ impl History {
     }
 
     /// Add a command as entered; trailing newlines are not kept. Empty entries are ignored.
-    pub fn add(&mut self, text: &[u8]) -> bool {
+    /// The entry as added.
+    pub fn add(&mut self, text: &[u8]) -> Option<Vec<u8>> {
         let mut text = text.to_vec();
         while text.last() == Some(&b'\n') {
             text.pop();
         }
         if text.iter().all(|b| b.is_ascii_whitespace()) || self.size == 0 {
-            return false;
+            return None;
         }
         self.entries.push_back(text.clone());
-        self.unsynced.push(text);
+        self.unsynced.push(text.clone());
         self.trim();
-        true
+        Some(text)
     }
 
     /// Note whether the last entry is the command now running.

@@ -180,10 +180,10 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
 /// history file) as its last entry.
 pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
     handoff.borrow_mut().typed.clear();
-    if sh.history.add(text) {
+    if let Some(entry) = sh.history.add(text) {
         sh.history.set_current_is_last(true);
         let file = history_file(sh);
-        sh.history.append_to_file(file.as_deref(), text);
+        sh.history.append_to_file(file.as_deref(), &entry);
     }
 }
 
@@ -191,9 +191,12 @@ pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
 /// that it can be recalled and corrected), forgotten after Ctrl-C.
 pub fn abandoned(sh: &mut Shell, handoff: &RefCell<Handoff>, syntax_error: bool) {
     let typed = std::mem::take(&mut handoff.borrow_mut().typed);
-    if syntax_error && sh.history.add(&typed) {
+    if !syntax_error {
+        return;
+    }
+    if let Some(entry) = sh.history.add(&typed) {
         let file = history_file(sh);
-        sh.history.append_to_file(file.as_deref(), &typed);
+        sh.history.append_to_file(file.as_deref(), &entry);
     }
 }
 
@@ -294,6 +297,26 @@ impl TerminalSource {
     }
 }
 
+/// Ignore `sig`; the disposition it had.
+fn ignore_signal(sig: libc::c_int) -> Option<libc::sigaction> {
+    // SAFETY: zeroed sigaction structs are valid; sigaction only reads `new` and fills `old`.
+    unsafe {
+        let mut new: libc::sigaction = std::mem::zeroed();
+        new.sa_sigaction = libc::SIG_IGN;
+        libc::sigemptyset(&mut new.sa_mask);
+        let mut old: libc::sigaction = std::mem::zeroed();
+        (libc::sigaction(sig, &new, &mut old) == 0).then_some(old)
+    }
+}
+
+/// Put back the disposition `ignore_signal` replaced.
+fn restore_signal(sig: libc::c_int, old: Option<libc::sigaction>) {
+    if let Some(old) = old {
+        // SAFETY: old was filled in by sigaction.
+        unsafe { libc::sigaction(sig, &old, std::ptr::null_mut()) };
+    }
+}
+
 /// True if a whole line typed ahead waits in the terminal's input queue while the terminal is
 /// in canonical mode (the kernel then counts only complete lines).
 fn line_typed_ahead(fd: i32) -> bool {
@@ -335,7 +358,11 @@ impl LineSource for TerminalSource {
             let Some(editor) = self.editor.as_mut() else {
                 return Ok(None);
             };
-            match editor.readline(shown.as_str()) {
+            // Ctrl-Z at the prompt makes rustyline stop its process group: the shell itself.
+            let tstp = ignore_signal(libc::SIGTSTP);
+            let result = editor.readline(shown.as_str());
+            restore_signal(libc::SIGTSTP, tstp);
+            match result {
                 Ok(line) => {
                     self.eofs = 0;
                     let mut bytes = line.into_bytes();
