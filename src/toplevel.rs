@@ -71,10 +71,6 @@ fn run(inv: Invocation) -> ! {
     }
     sh.options.interactive = interactive;
     if interactive {
-        // Line editing is on at a terminal: emacs keys unless `-o vi` was given.
-        if !sh.options.vi {
-            sh.options.emacs = true;
-        }
         // A prompt that shows where the user is, unless the environment gives one.
         if std::env::var_os("PS1").is_none() {
             let _ = sh.set_var(
