@@ -7,6 +7,7 @@ use std::rc::Rc;
 use crate::audit::{self, EndReason, Mode};
 use crate::exec::eval::{self, AliasView, Flags};
 use crate::exec::{io, trap, Divert};
+use crate::interactive::Handoff;
 use crate::invocation::{self, Invocation, Request, Source};
 use crate::state::Shell;
 use crate::syntax::{BytesSource, LineSource, ParseError, Parser};
@@ -72,6 +73,15 @@ fn run(inv: Invocation) -> ! {
     if interactive && !inv.options.contains(&("monitor", false)) {
         sh.options.monitor = true;
     }
+    if interactive {
+        // A prompt that shows where the user is, unless the environment gives one.
+        if std::env::var_os("PS1").is_none() {
+            let _ = sh.set_var(
+                b"PS1",
+                crate::interactive::prompt::DEFAULT_INTERACTIVE_PS1.to_vec(),
+            );
+        }
+    }
     if matches!(inv.source, Source::Stdin) {
         sh.options.stdin = true;
     }
@@ -114,23 +124,16 @@ fn run(inv: Invocation) -> ! {
             finish(&mut sh, status, reason)
         }
         Source::Stdin => {
-            let prompts = Rc::new(RefCell::new(Prompts::default()));
+            let handoff = Rc::new(RefCell::new(Handoff::default()));
             let source: Box<dyn LineSource> = if interactive {
-                Box::new(crate::interactive::TerminalSource::new(Rc::clone(&prompts)))
+                Box::new(crate::interactive::TerminalSource::new(Rc::clone(&handoff)))
             } else {
                 Box::new(crate::interactive::FdSource::new(0))
             };
-            let (status, reason) = read_eval_loop(&mut sh, source, prompts, interactive);
+            let (status, reason) = read_eval_loop(&mut sh, source, handoff, interactive);
             finish(&mut sh, status, reason)
         }
     }
-}
-
-/// The prompts the terminal source shows, expanded by the loop before each command.
-#[derive(Debug, Default)]
-pub struct Prompts {
-    pub ps1: Vec<u8>,
-    pub ps2: Vec<u8>,
 }
 
 /// Catch the signals that end a non-interactive shell, so that it can write `session-end`
@@ -293,7 +296,7 @@ fn run_parsed(sh: &mut Shell, parser: &mut Parser<'_>, interactive: bool) -> (i3
 fn read_eval_loop(
     sh: &mut Shell,
     source: Box<dyn LineSource>,
-    prompts: Rc<RefCell<Prompts>>,
+    handoff: Rc<RefCell<Handoff>>,
     interactive: bool,
 ) -> (i32, EndReason) {
     let mut parser = Parser::new(source, 1);
@@ -302,9 +305,7 @@ fn read_eval_loop(
     loop {
         if interactive {
             notify_finished_jobs(sh);
-            let mut p = prompts.borrow_mut();
-            p.ps1 = crate::interactive::prompt::expand(sh, b"PS1");
-            p.ps2 = crate::interactive::prompt::expand(sh, b"PS2");
+            crate::interactive::before_prompt(sh, &handoff);
         }
         let parsed = parser.next_command(&AliasView(&sh.aliases));
         match parsed {
@@ -312,6 +313,9 @@ fn read_eval_loop(
                 echo_verbose(sh, &cmd.text);
                 if sh.options.noexec && !interactive {
                     continue;
+                }
+                if interactive {
+                    crate::interactive::entered(sh, &handoff, &cmd.text);
                 }
                 let cwd = sh.cwd();
                 let id = match sh.audit.command_start(&cmd.text, &cwd, None) {
@@ -377,6 +381,7 @@ fn read_eval_loop(
                     return (2, EndReason::Error);
                 }
                 parser.recover();
+                crate::interactive::abandoned(sh, &handoff, true);
                 status = 2;
                 sh.last_status = 2;
             }
@@ -385,6 +390,7 @@ fn read_eval_loop(
             {
                 // Ctrl-C while typing: the command is abandoned, the shell prompts again.
                 parser.recover();
+                crate::interactive::abandoned(sh, &handoff, false);
                 status = 130;
                 sh.last_status = status;
             }

@@ -1,14 +1,25 @@
-//! The interactive front end: reading lines from a terminal with prompts, and the
-//! non-interactive reader of standard input.
+//! The interactive front end: reading lines from a terminal with prompts, line editing,
+//! history and completion (rustyline), and the non-interactive reader of standard input.
+//!
+//! The read-eval loop and the terminal source share a [`Handoff`]: before each prompt the loop
+//! puts there what the editor needs from the shell (the expanded prompts, the editing mode,
+//! new history entries, a snapshot of names for completion, lines that `fc` re-runs), since the
+//! editor cannot reach the shell while a line is being read.
 
+pub mod complete;
+pub mod history;
 pub mod prompt;
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
+use rustyline::config::Configurer;
+use rustyline::history::{History as _, MemHistory};
+
 use crate::exec::io;
+use crate::state::Shell;
 use crate::syntax::LineSource;
-use crate::toplevel::Prompts;
 
 /// Reads lines from a descriptor without reading past the end of the line, so that a command
 /// run from a script on standard input finds the rest of the script where it should (XCU 2.1:
@@ -80,69 +91,304 @@ impl LineSource for FdSource {
     }
 }
 
+/// What the read-eval loop hands the terminal source before each prompt.
+#[derive(Debug, Default)]
+pub struct Handoff {
+    pub ps1: Vec<u8>,
+    pub ps2: Vec<u8>,
+    /// `set -o vi` is on (else emacs editing).
+    pub vi: bool,
+    /// `set -o ignoreeof`: Ctrl-D on an empty line does not end the shell.
+    pub ignoreeof: bool,
+    /// The names completion offers (shared with the editor's helper).
+    pub names: Rc<RefCell<complete::Names>>,
+    /// The history limit (HISTSIZE).
+    pub history_size: usize,
+    /// The editor's history must be replaced by `history_new`.
+    pub history_reset: bool,
+    /// History entries the editor does not have yet.
+    pub history_new: Vec<Vec<u8>>,
+    /// Lines to read before the terminal: a command that `fc` re-runs.
+    pub pending: VecDeque<Vec<u8>>,
+    /// The lines returned since the last primary prompt (the command being entered).
+    pub typed: Vec<u8>,
+    /// The history has been set up for the session.
+    started: bool,
+}
+
+/// The history file: `HISTFILE` if set (empty: none), else `~/.auditsh_history`.
+fn history_file(sh: &Shell) -> Option<Vec<u8>> {
+    match sh.get_var(b"HISTFILE") {
+        Some([]) => None,
+        Some(f) => Some(f.to_vec()),
+        None => sh.get_var(b"HOME").filter(|h| !h.is_empty()).map(|h| {
+            let mut p = h.to_vec();
+            if !p.ends_with(b"/") {
+                p.push(b'/');
+            }
+            p.extend_from_slice(b".auditsh_history");
+            p
+        }),
+    }
+}
+
+/// What the loop does before it reads a command at the terminal: the history file is read the
+/// first time (after the startup files, which may set HISTFILE and HISTSIZE), then the prompts
+/// are expanded and the editor's state brought up to date.
+pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
+    sh.history.set_current_is_last(false);
+    let size = history::History::size_from(sh.get_var(b"HISTSIZE"));
+    if size != sh.history.size() {
+        sh.history.set_size(size);
+    }
+    let first = !handoff.borrow().started;
+    if first {
+        let file = history_file(sh);
+        sh.history.load(file.as_deref());
+    }
+    let ps1 = prompt::expand(sh, b"PS1");
+    let ps2 = prompt::expand(sh, b"PS2");
+    let names = complete::Names::of(sh);
+    let (reset, new) = sh.history.take_for_editor();
+    let rerun = sh.history.take_rerun();
+    let mut h = handoff.borrow_mut();
+    h.started = true;
+    h.ps1 = ps1;
+    h.ps2 = ps2;
+    h.vi = sh.options.vi;
+    h.ignoreeof = sh.options.ignoreeof;
+    *h.names.borrow_mut() = names;
+    h.history_size = size;
+    if reset {
+        h.history_reset = true;
+        h.history_new = new;
+    } else {
+        h.history_new.extend(new);
+    }
+    if let Some(text) = rerun {
+        for line in text.split_inclusive(|&b| b == b'\n') {
+            let mut line = line.to_vec();
+            if line.last() != Some(&b'\n') {
+                line.push(b'\n');
+            }
+            h.pending.push_back(line);
+        }
+    }
+}
+
+/// A command was read at the terminal and is about to run: it goes into the history (and the
+/// history file) as its last entry.
+pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
+    handoff.borrow_mut().typed.clear();
+    if let Some(entry) = sh.history.add(text) {
+        sh.history.set_current_is_last(true);
+        let file = history_file(sh);
+        sh.history.append_to_file(file.as_deref(), &entry);
+    }
+}
+
+/// The command being entered was abandoned: kept in the history after a syntax error (so
+/// that it can be recalled and corrected), forgotten after Ctrl-C.
+pub fn abandoned(sh: &mut Shell, handoff: &RefCell<Handoff>, syntax_error: bool) {
+    let typed = std::mem::take(&mut handoff.borrow_mut().typed);
+    if !syntax_error {
+        return;
+    }
+    if let Some(entry) = sh.history.add(&typed) {
+        let file = history_file(sh);
+        sh.history.append_to_file(file.as_deref(), &entry);
+    }
+}
+
 /// Reads lines from the terminal, showing PS1 before a command and PS2 on continuation lines:
-/// rustyline when standard input is a terminal (editing, history), plain reads otherwise
-/// (`-i` with a pipe). Ctrl-C abandons the command being entered: the read fails with
-/// `Interrupted` and the shell prompts again.
+/// rustyline when standard input is a terminal (editing, history, completion), plain reads
+/// otherwise (`-i` with a pipe). Ctrl-C abandons the command being entered: the read fails
+/// with `Interrupted` and the shell prompts again.
+///
+/// Typed-ahead input is kept: one editor serves the whole session and keeps the bytes it read
+/// past the end of a line for the next line (rustyline's `buffer-redux`); a complete line
+/// typed while a command ran (the terminal in canonical mode) is read with one plain read,
+/// which takes that line and no more, so later lines stay for the programs that read them.
 pub struct TerminalSource {
-    prompts: Rc<RefCell<Prompts>>,
+    handoff: Rc<RefCell<Handoff>>,
     input: FdSource,
-    editor: Option<rustyline::DefaultEditor>,
+    editor: Option<rustyline::Editor<complete::ShellHelper, MemHistory>>,
     use_editor: bool,
+    /// Consecutive Ctrl-D refused by ignoreeof (dash gives up after 50).
+    eofs: u32,
 }
 
 impl TerminalSource {
-    pub fn new(prompts: Rc<RefCell<Prompts>>) -> Self {
+    pub fn new(handoff: Rc<RefCell<Handoff>>) -> Self {
         // SAFETY: isatty only queries the descriptor.
         let use_editor = unsafe { libc::isatty(0) == 1 };
         TerminalSource {
-            prompts,
+            handoff,
             input: FdSource::new(0),
             editor: None,
             use_editor,
+            eofs: 0,
         }
     }
 
     fn prompt(&self, continuation: bool) -> Vec<u8> {
-        let p = self.prompts.borrow();
+        let h = self.handoff.borrow();
         if continuation {
-            p.ps2.clone()
+            h.ps2.clone()
         } else {
-            p.ps1.clone()
+            h.ps1.clone()
         }
     }
+
+    fn create_editor(&mut self) {
+        let config = rustyline::Config::builder()
+            .completion_type(rustyline::CompletionType::List)
+            .auto_add_history(false)
+            .build();
+        let history = MemHistory::with_config(&config);
+        match rustyline::Editor::with_history(config, history) {
+            Ok(mut e) => {
+                let names = Rc::clone(&self.handoff.borrow().names);
+                e.set_helper(Some(complete::ShellHelper { names }));
+                self.editor = Some(e);
+            }
+            Err(_) => self.use_editor = false,
+        }
+    }
+
+    /// Bring the editor's mode and history up to date with the shell.
+    fn sync_editor(&mut self) {
+        let Some(editor) = self.editor.as_mut() else {
+            return;
+        };
+        let mut h = self.handoff.borrow_mut();
+        let mode = if h.vi {
+            rustyline::EditMode::Vi
+        } else {
+            rustyline::EditMode::Emacs
+        };
+        if editor.config_mut().edit_mode() != mode {
+            editor.set_edit_mode(mode);
+        }
+        let size = h.history_size.max(1);
+        if editor.config_mut().max_history_size() != size {
+            let _ = editor.set_max_history_size(size);
+        }
+        if std::mem::take(&mut h.history_reset) {
+            let _ = editor.clear_history();
+        }
+        for entry in h.history_new.drain(..) {
+            let _ = editor
+                .history_mut()
+                .add_owned(String::from_utf8_lossy(&entry).into_owned());
+        }
+    }
+
+    /// Show the prompt and read one line without the editor.
+    fn plain_line(&mut self, prompt: &[u8], echo: bool) -> std::io::Result<Option<Vec<u8>>> {
+        io::write_all(2, prompt);
+        let line = self.input.next_line(true)?;
+        if echo {
+            if let Some(l) = &line {
+                io::write_all(2, l);
+            }
+        }
+        Ok(line)
+    }
+}
+
+/// Ignore `sig`; the disposition it had.
+fn ignore_signal(sig: libc::c_int) -> Option<libc::sigaction> {
+    // SAFETY: zeroed sigaction structs are valid; sigaction only reads `new` and fills `old`.
+    unsafe {
+        let mut new: libc::sigaction = std::mem::zeroed();
+        new.sa_sigaction = libc::SIG_IGN;
+        libc::sigemptyset(&mut new.sa_mask);
+        let mut old: libc::sigaction = std::mem::zeroed();
+        (libc::sigaction(sig, &new, &mut old) == 0).then_some(old)
+    }
+}
+
+/// Put back the disposition `ignore_signal` replaced.
+fn restore_signal(sig: libc::c_int, old: Option<libc::sigaction>) {
+    if let Some(old) = old {
+        // SAFETY: old was filled in by sigaction.
+        unsafe { libc::sigaction(sig, &old, std::ptr::null_mut()) };
+    }
+}
+
+/// True if a whole line typed ahead waits in the terminal's input queue while the terminal is
+/// in canonical mode (the kernel then counts only complete lines).
+fn line_typed_ahead(fd: i32) -> bool {
+    // SAFETY: an all-zero termios is a valid value to be filled in.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: tcgetattr fills in t.
+    if unsafe { libc::tcgetattr(fd, &mut t) } != 0 || t.c_lflag & libc::ICANON == 0 {
+        return false;
+    }
+    let mut n: libc::c_int = 0;
+    // SAFETY: FIONREAD stores an int.
+    let rc = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut n) };
+    rc == 0 && n > 0
 }
 
 impl LineSource for TerminalSource {
     fn next_line(&mut self, continuation: bool) -> std::io::Result<Option<Vec<u8>>> {
-        let prompt = self.prompt(continuation);
-        if self.use_editor && self.editor.is_none() {
-            match rustyline::DefaultEditor::new() {
-                Ok(e) => self.editor = Some(e),
-                Err(_) => self.use_editor = false,
+        {
+            let mut h = self.handoff.borrow_mut();
+            if let Some(line) = h.pending.pop_front() {
+                h.typed.extend_from_slice(&line);
+                return Ok(Some(line));
             }
         }
-        let Some(editor) = self.editor.as_mut() else {
-            io::write_all(2, &prompt);
-            return self.input.next_line(continuation);
-        };
-        let prompt = String::from_utf8_lossy(&prompt).into_owned();
-        match editor.readline(prompt.as_str()) {
-            Ok(line) => {
-                if !line.trim().is_empty() {
-                    let _ = editor.add_history_entry(line.as_str());
-                }
-                let mut bytes = line.into_bytes();
-                bytes.push(b'\n');
-                Ok(Some(bytes))
+        let prompt = self.prompt(continuation);
+        if self.use_editor && self.editor.is_none() {
+            self.create_editor();
+        }
+        if self.editor.is_none() || line_typed_ahead(0) {
+            let line = self.plain_line(&prompt, self.editor.is_some())?;
+            if let Some(l) = &line {
+                self.handoff.borrow_mut().typed.extend_from_slice(l);
             }
-            Err(rustyline::error::ReadlineError::Eof) => Ok(None),
-            Err(rustyline::error::ReadlineError::Interrupted) => Err(std::io::Error::new(
-                std::io::ErrorKind::Interrupted,
-                "interrupted",
-            )),
-            Err(rustyline::error::ReadlineError::Io(e)) => Err(e),
-            Err(e) => Err(std::io::Error::other(e.to_string())),
+            return Ok(line);
+        }
+        self.sync_editor();
+        let shown = prompt::for_display(&prompt);
+        loop {
+            let Some(editor) = self.editor.as_mut() else {
+                return Ok(None);
+            };
+            // Ctrl-Z at the prompt makes rustyline stop its process group: the shell itself.
+            let tstp = ignore_signal(libc::SIGTSTP);
+            let result = editor.readline(shown.as_str());
+            restore_signal(libc::SIGTSTP, tstp);
+            match result {
+                Ok(line) => {
+                    self.eofs = 0;
+                    let mut bytes = line.into_bytes();
+                    bytes.push(b'\n');
+                    self.handoff.borrow_mut().typed.extend_from_slice(&bytes);
+                    return Ok(Some(bytes));
+                }
+                Err(rustyline::error::ReadlineError::Eof) => {
+                    let ignore = self.handoff.borrow().ignoreeof;
+                    if ignore && !continuation && self.eofs < 50 {
+                        self.eofs += 1;
+                        io::write_all(2, b"Use \"exit\" to leave shell.\n");
+                        continue;
+                    }
+                    return Ok(None);
+                }
+                Err(rustyline::error::ReadlineError::Interrupted) => {
+                    self.handoff.borrow_mut().typed.clear();
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::Interrupted,
+                        "interrupted",
+                    ));
+                }
+                Err(rustyline::error::ReadlineError::Io(e)) => return Err(e),
+                Err(e) => return Err(std::io::Error::other(e.to_string())),
+            }
         }
     }
 }

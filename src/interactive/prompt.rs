@@ -1,22 +1,22 @@
-//! Prompt expansion: PS1 and PS2 go through parameter expansion.
+//! Prompt expansion. The backslash escapes of bash (`\u \h \H \w \W \$ \t \T \@ \A \d \n \s
+//! \e \a \\`, `\[ \]` dropped) are replaced first, then the result goes through parameter
+//! expansion, command substitution and arithmetic expansion (as dash expands PS1); the text an
+//! escape produces (a directory name, say) is not expanded again.
+
+use std::sync::OnceLock;
 
 use crate::state::Shell;
 use crate::syntax::parse_all;
 
-/// The value of the prompt variable `var`, expanded (parameter expansion, command
-/// substitution, arithmetic); the raw value if it does not parse.
+/// The prompt a user sees when the environment gives none: who, where, and `$` or `#`.
+pub const DEFAULT_INTERACTIVE_PS1: &[u8] = b"\\u@\\h:\\w\\$ ";
+
+/// The value of the prompt variable `var`, expanded; the raw value if it does not parse.
 pub fn expand(sh: &mut Shell, var: &[u8]) -> Vec<u8> {
     let Some(raw) = sh.get_var(var).map(|v| v.to_vec()) else {
         return Vec::new();
     };
-    let mut quoted = b"\"".to_vec();
-    for &b in &raw {
-        if b == b'"' || b == b'\\' {
-            quoted.push(b'\\');
-        }
-        quoted.push(b);
-    }
-    quoted.push(b'"');
+    let quoted = quote_with_escapes(sh, &raw);
     let word = match parse_all(&quoted) {
         Ok(list) => list
             .items
@@ -27,8 +27,182 @@ pub fn expand(sh: &mut Shell, var: &[u8]) -> Vec<u8> {
             }),
         Err(_) => None,
     };
-    match word {
-        Some(w) => crate::expand::expand_word(sh, &w).unwrap_or(raw),
+    let saved_status = sh.last_status;
+    let out = match word {
+        Some(w) => crate::expand::expand_word(sh, &w).unwrap_or_else(|_| raw.clone()),
         None => raw,
+    };
+    // A command substitution in the prompt does not change `$?`.
+    sh.last_status = saved_status;
+    out
+}
+
+/// `raw` with its backslash escapes replaced, inside double quotes, ready for parameter
+/// expansion: the replacement texts are quoted so that they come out as they are.
+fn quote_with_escapes(sh: &Shell, raw: &[u8]) -> Vec<u8> {
+    let mut q = Vec::with_capacity(raw.len() + 16);
+    q.push(b'"');
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if b == b'"' {
+            q.extend_from_slice(b"\\\"");
+            i += 1;
+            continue;
+        }
+        if b != b'\\' {
+            q.push(b);
+            i += 1;
+            continue;
+        }
+        let Some(&c) = raw.get(i + 1) else {
+            q.extend_from_slice(b"\\\\");
+            break;
+        };
+        i += 2;
+        let text: Vec<u8> = match c {
+            b'u' => user_name(),
+            b'h' => {
+                let h = host_name();
+                h.split(|&b| b == b'.').next().unwrap_or(&[]).to_vec()
+            }
+            b'H' => host_name(),
+            b'w' => tilde_home(sh, &sh.cwd),
+            b'W' => {
+                let w = tilde_home(sh, &sh.cwd);
+                if w == b"~" || w == b"/" {
+                    w
+                } else {
+                    let trimmed = w.strip_suffix(b"/").unwrap_or(&w);
+                    match trimmed.iter().rposition(|&b| b == b'/') {
+                        Some(p) => trimmed[p + 1..].to_vec(),
+                        None => trimmed.to_vec(),
+                    }
+                }
+            }
+            b'$' => {
+                // SAFETY: geteuid cannot fail.
+                if unsafe { libc::geteuid() } == 0 {
+                    b"#".to_vec()
+                } else {
+                    b"$".to_vec()
+                }
+            }
+            b't' => clock("%H:%M:%S"),
+            b'T' => clock("%I:%M:%S"),
+            b'@' => clock("%I:%M %p"),
+            b'A' => clock("%H:%M"),
+            b'd' => clock("%a %b %d"),
+            b'n' => b"\n".to_vec(),
+            b'r' => b"\r".to_vec(),
+            b'e' => b"\x1b".to_vec(),
+            b'a' => b"\x07".to_vec(),
+            b's' => b"auditsh".to_vec(),
+            b'\\' => b"\\".to_vec(),
+            b'[' | b']' => Vec::new(),
+            other => vec![b'\\', other],
+        };
+        for &t in &text {
+            if matches!(t, b'$' | b'`' | b'"' | b'\\') {
+                q.push(b'\\');
+            }
+            q.push(t);
+        }
     }
+    q.push(b'"');
+    q
+}
+
+/// `dir` with a leading `$HOME` written as `~`.
+fn tilde_home(sh: &Shell, dir: &[u8]) -> Vec<u8> {
+    if let Some(home) = sh.get_var(b"HOME") {
+        let home = home.strip_suffix(b"/").unwrap_or(home);
+        if !home.is_empty() && dir.starts_with(home) {
+            let rest = &dir[home.len()..];
+            if rest.is_empty() || rest[0] == b'/' {
+                let mut out = b"~".to_vec();
+                out.extend_from_slice(rest);
+                return out;
+            }
+        }
+    }
+    dir.to_vec()
+}
+
+/// The login name of the real user (from the password database, else `$USER` as the
+/// environment had it, else the uid), looked up once.
+fn user_name() -> Vec<u8> {
+    static NAME: OnceLock<Vec<u8>> = OnceLock::new();
+    NAME.get_or_init(|| {
+        // SAFETY: getuid cannot fail.
+        let uid = unsafe { libc::getuid() };
+        let mut buf = vec![0u8; 4096];
+        // SAFETY: an all-zero passwd is a valid value to be filled in.
+        let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: buf outlives the call and the use of pw's pointers into it.
+        let rc = unsafe {
+            libc::getpwuid_r(
+                uid,
+                &mut pw,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut result,
+            )
+        };
+        if rc == 0 && !result.is_null() && !pw.pw_name.is_null() {
+            // SAFETY: pw_name points to a NUL-terminated string inside buf.
+            let name = unsafe { std::ffi::CStr::from_ptr(pw.pw_name) };
+            return name.to_bytes().to_vec();
+        }
+        match std::env::var_os("USER") {
+            Some(u) => {
+                use std::os::unix::ffi::OsStrExt;
+                u.as_bytes().to_vec()
+            }
+            None => uid.to_string().into_bytes(),
+        }
+    })
+    .clone()
+}
+
+/// The host name, looked up once.
+fn host_name() -> Vec<u8> {
+    static NAME: OnceLock<Vec<u8>> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let mut buf = [0u8; 256];
+        // SAFETY: buf is valid for its length; the name is NUL-terminated when it fits.
+        let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
+        if rc != 0 {
+            return b"localhost".to_vec();
+        }
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        buf[..end].to_vec()
+    })
+    .clone()
+}
+
+/// The local time formatted by strftime.
+fn clock(format: &str) -> Vec<u8> {
+    // SAFETY: time with a null pointer only returns the time.
+    let now = unsafe { libc::time(std::ptr::null_mut()) };
+    // SAFETY: an all-zero tm is a valid value to be filled in.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid for the call.
+    if unsafe { libc::localtime_r(&now, &mut tm) }.is_null() {
+        return Vec::new();
+    }
+    let Ok(fmt) = std::ffi::CString::new(format) else {
+        return Vec::new();
+    };
+    let mut buf = [0u8; 64];
+    // SAFETY: buf is valid for its length, fmt is NUL-terminated, tm was filled in.
+    let n = unsafe { libc::strftime(buf.as_mut_ptr().cast(), buf.len(), fmt.as_ptr(), &tm) };
+    buf[..n.min(buf.len())].to_vec()
+}
+
+/// The prompt as the line editor shows it: `\[`/`\]` were already dropped; invalid UTF-8 is
+/// shown replaced.
+pub fn for_display(prompt: &[u8]) -> String {
+    String::from_utf8_lossy(prompt).into_owned()
 }

@@ -61,6 +61,8 @@ pub struct Shell {
     /// the id, so the line's end record can wait for the job's final status.
     pub current_command: Option<audit::CommandId>,
     pub current_text: Vec<u8>,
+    /// The commands entered at the terminal (for `fc` and the line editor).
+    pub history: crate::interactive::history::History,
 }
 
 /// The search path dash uses when PATH is not in the environment.
@@ -126,6 +128,7 @@ impl Shell {
             local_options: Vec::new(),
             current_command: None,
             current_text: Vec::new(),
+            history: crate::interactive::history::History::new(),
         }
     }
 

@@ -1,0 +1,319 @@
+//! The command history of an interactive shell: the commands entered, numbered from 1 for the
+//! session (entries loaded from the history file count too), kept in memory for `fc` and the
+//! line editor, and appended one entry per line to the history file (`HISTFILE`, by default
+//! `~/.auditsh_history`) so that the next session can recall them.
+//!
+//! The history file is a convenience for the user, not part of the audit trail: the audit never
+//! reads it, and removing or editing it changes nothing in the records.
+//!
+//! File format: one entry per line; a newline inside an entry (a multi-line command) is written
+//! as `\n` and a backslash as `\\`.
+
+use std::collections::VecDeque;
+use std::io::Write;
+
+/// How many entries are kept when `HISTSIZE` is unset or not a number.
+pub const DEFAULT_SIZE: usize = 500;
+
+/// An upper bound on `HISTSIZE`, so that a huge value cannot exhaust memory.
+const MAX_SIZE: usize = 1_000_000;
+
+#[derive(Debug, Default)]
+pub struct History {
+    /// The kept entries, oldest first.
+    entries: VecDeque<Vec<u8>>,
+    /// The number of the first kept entry.
+    first: usize,
+    /// The limit on kept entries.
+    size: usize,
+    /// The command being run was added as the last entry (so `fc` does not count it).
+    current_is_last: bool,
+    /// Text that `fc` asks the shell to run as the next command line.
+    rerun: Option<Vec<u8>>,
+    /// Entries not yet handed to the line editor.
+    unsynced: Vec<Vec<u8>>,
+    /// Set when the kept entries were replaced (the editor must start over).
+    reset: bool,
+    /// The history file has been read (once, at the start of the session).
+    loaded: bool,
+}
+
+impl History {
+    pub fn new() -> History {
+        History {
+            first: 1,
+            size: DEFAULT_SIZE,
+            ..History::default()
+        }
+    }
+
+    /// The limit on kept entries from the value of `HISTSIZE`.
+    pub fn size_from(value: Option<&[u8]>) -> usize {
+        value
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .map(|n| n.min(MAX_SIZE))
+            .unwrap_or(DEFAULT_SIZE)
+    }
+
+    /// Change the limit; drops the oldest entries beyond it.
+    pub fn set_size(&mut self, size: usize) {
+        self.size = size;
+        self.trim();
+    }
+
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    fn trim(&mut self) {
+        while self.entries.len() > self.size {
+            self.entries.pop_front();
+            self.first += 1;
+        }
+    }
+
+    /// Add a command as entered; trailing newlines are not kept. Empty entries are ignored.
+    /// The entry as added.
+    pub fn add(&mut self, text: &[u8]) -> Option<Vec<u8>> {
+        let mut text = text.to_vec();
+        while text.last() == Some(&b'\n') {
+            text.pop();
+        }
+        if text.iter().all(|b| b.is_ascii_whitespace()) || self.size == 0 {
+            return None;
+        }
+        self.entries.push_back(text.clone());
+        self.unsynced.push(text.clone());
+        self.trim();
+        Some(text)
+    }
+
+    /// Note whether the last entry is the command now running.
+    pub fn set_current_is_last(&mut self, yes: bool) {
+        self.current_is_last = yes;
+    }
+
+    /// Remove the entry of the command now running (`fc` that re-runs a command is replaced in
+    /// the history by the command it runs).
+    pub fn remove_current(&mut self) {
+        if self.current_is_last && self.entries.pop_back().is_some() {
+            self.current_is_last = false;
+            self.reset = true;
+        }
+    }
+
+    /// The entries as `fc` sees them (the running command excluded): (number, text).
+    pub fn visible(&self) -> Vec<(usize, &[u8])> {
+        let n = if self.current_is_last {
+            self.entries.len().saturating_sub(1)
+        } else {
+            self.entries.len()
+        };
+        self.entries
+            .iter()
+            .take(n)
+            .enumerate()
+            .map(|(i, e)| (self.first + i, e.as_slice()))
+            .collect()
+    }
+
+    /// The number the running command has (or the next command will have).
+    pub fn current_number(&self) -> usize {
+        if self.current_is_last {
+            self.first + self.entries.len() - 1
+        } else {
+            self.first + self.entries.len()
+        }
+    }
+
+    pub fn set_rerun(&mut self, text: Vec<u8>) {
+        self.rerun = Some(text);
+    }
+
+    pub fn take_rerun(&mut self) -> Option<Vec<u8>> {
+        self.rerun.take()
+    }
+
+    /// What the line editor needs: Some(all entries) when it must start over, else the new ones.
+    pub fn take_for_editor(&mut self) -> (bool, Vec<Vec<u8>>) {
+        if self.reset {
+            self.reset = false;
+            self.unsynced.clear();
+            (true, self.entries.iter().cloned().collect())
+        } else {
+            (false, std::mem::take(&mut self.unsynced))
+        }
+    }
+
+    /// Read the history file once, at the start of the session. A file much longer than the
+    /// limit is rewritten with its last entries.
+    pub fn load(&mut self, path: Option<&[u8]>) {
+        if self.loaded {
+            return;
+        }
+        self.loaded = true;
+        let Some(path) = path else {
+            return;
+        };
+        let Ok(data) = std::fs::read(crate::state::os(path)) else {
+            return;
+        };
+        let lines: Vec<&[u8]> = data
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .collect();
+        let skip = lines.len().saturating_sub(self.size);
+        for line in &lines[skip..] {
+            self.add(&decode(line));
+        }
+        if lines.len() > self.size.saturating_mul(2).max(DEFAULT_SIZE) {
+            rewrite(path, &lines[skip..]);
+        }
+        self.reset = true;
+    }
+
+    /// Append one entry to the history file (created private to the user when missing).
+    pub fn append_to_file(&self, path: Option<&[u8]>, text: &[u8]) {
+        let Some(path) = path else {
+            return;
+        };
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(crate::state::os(path));
+        if let Ok(mut file) = file {
+            let mut line = encode(text);
+            line.push(b'\n');
+            let _ = file.write_all(&line);
+        }
+    }
+}
+
+/// Write the kept (encoded) lines to a new file and put it in place of the old one.
+fn rewrite(path: &[u8], lines: &[&[u8]]) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut tmp = path.to_vec();
+    tmp.extend_from_slice(format!(".{}.tmp", std::process::id()).as_bytes());
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(crate::state::os(&tmp));
+    let Ok(mut file) = file else {
+        return;
+    };
+    let mut out = Vec::new();
+    for line in lines {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    if file.write_all(&out).is_ok() {
+        let _ = std::fs::rename(crate::state::os(&tmp), crate::state::os(path));
+    } else {
+        let _ = std::fs::remove_file(crate::state::os(&tmp));
+    }
+}
+
+/// An entry as one line of the history file.
+pub fn encode(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for &b in text {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            _ => out.push(b),
+        }
+    }
+    out
+}
+
+/// An entry from one line of the history file.
+pub fn decode(line: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(line.len());
+    let mut i = 0;
+    while i < line.len() {
+        match (line[i], line.get(i + 1)) {
+            (b'\\', Some(b'n')) => {
+                out.push(b'\n');
+                i += 2;
+            }
+            (b'\\', Some(b'\\')) => {
+                out.push(b'\\');
+                i += 2;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoding_round_trips() {
+        for text in [
+            &b"echo a"[..],
+            b"for i in 1\ndo echo \\n; done",
+            b"\\",
+            b"a\\nb",
+        ] {
+            let line = encode(text);
+            assert!(!line.contains(&b'\n'));
+            assert_eq!(decode(&line), text);
+        }
+    }
+
+    #[test]
+    fn numbering_and_limit() {
+        let mut h = History::new();
+        h.set_size(3);
+        for c in ["a", "b", "  ", "c", "d"] {
+            h.add(c.as_bytes());
+        }
+        let v: Vec<_> = h
+            .visible()
+            .into_iter()
+            .map(|(n, t)| (n, t.to_vec()))
+            .collect();
+        assert_eq!(
+            v,
+            vec![(2, b"b".to_vec()), (3, b"c".to_vec()), (4, b"d".to_vec())]
+        );
+        h.add(b"fc -l");
+        h.set_current_is_last(true);
+        assert_eq!(h.visible().len(), 2);
+        assert_eq!(h.current_number(), 5);
+        h.remove_current();
+        assert_eq!(h.visible().last().map(|e| e.0), Some(4));
+    }
+
+    #[test]
+    fn load_reads_the_file_once() {
+        let dir = std::env::temp_dir().join(format!("auditsh-hist-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join("h");
+        let _ = std::fs::write(&file, b"one\ntwo\\nlines\n\nthree\n");
+        use std::os::unix::ffi::OsStrExt;
+        let path = file.as_os_str().as_bytes().to_vec();
+        let mut h = History::new();
+        h.load(Some(&path));
+        h.load(Some(&path));
+        let v: Vec<_> = h.visible().into_iter().map(|(_, t)| t.to_vec()).collect();
+        assert_eq!(
+            v,
+            vec![b"one".to_vec(), b"two\nlines".to_vec(), b"three".to_vec()]
+        );
+        h.append_to_file(Some(&path), b"four\nfive");
+        let data = std::fs::read(&file).unwrap_or_default();
+        assert!(data.ends_with(b"three\nfour\\nfive\n"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,588 @@
+//! The interactive front end at a real terminal: the shell runs in a detached tmux session
+//! (its own server socket, a private HOME and spool), the test types with `send-keys` and reads
+//! the screen with `capture-pane`, polling until what it expects shows up.
+//!
+//! Without /usr/bin/tmux each test says `SKIPPED: ...` on stderr and passes, unless
+//! `AUDITSH_E2E=required`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// False (after saying so) when tmux is missing and the end-to-end tests are not required.
+fn tmux_available(test: &str) -> bool {
+    if Path::new("/usr/bin/tmux").exists() {
+        return true;
+    }
+    if std::env::var("AUDITSH_E2E").as_deref() == Ok("required") {
+        panic!("{test}: tmux not installed and AUDITSH_E2E=required");
+    }
+    eprintln!("SKIPPED: {test}: tmux not installed");
+    false
+}
+
+/// One test's terminal: a tmux server of its own, a directory with HOME, the spool, the
+/// config, a bin directory on PATH, and the file the exit status is written to.
+struct Term {
+    socket: String,
+    dir: PathBuf,
+    sessions: usize,
+}
+
+impl Term {
+    fn new(test: &str) -> Term {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let socket = format!("auditsh-{test}-{}-{n}-{nanos}", std::process::id());
+        let dir = std::env::temp_dir().join(&socket);
+        std::fs::create_dir_all(dir.join("home/sub")).unwrap();
+        std::fs::create_dir_all(dir.join("spool")).unwrap();
+        std::fs::create_dir_all(dir.join("bin")).unwrap();
+        std::fs::write(
+            dir.join("auditsh.toml"),
+            format!(
+                "system_rc = \"\"\n\n[spool]\ndir = \"{}\"\n\n[syslog]\nenabled = false\n",
+                dir.join("spool").display()
+            ),
+        )
+        .unwrap();
+        Term {
+            socket,
+            dir,
+            sessions: 0,
+        }
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.join("home")
+    }
+
+    fn tmux(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket, "-f", "/dev/null"]);
+        c
+    }
+
+    /// Start the shell in a new tmux session (the previous one must have ended); `ps1`: the
+    /// PS1 in its environment (None: none).
+    fn start(&mut self, ps1: Option<&str>) {
+        self.sessions += 1;
+        let _ = std::fs::remove_file(self.dir.join("status"));
+        let script = self.dir.join("run.sh");
+        let ps1_env = match ps1 {
+            Some(p) => format!("PS1='{}'", p.replace('\'', "'\\''")),
+            None => String::new(),
+        };
+        std::fs::write(
+            &script,
+            format!(
+                "cd '{home}' || exit 1\n\
+                 env -i TERM=\"$TERM\" HOME='{home}' PATH='{bin}:/usr/bin:/bin' \
+                 AUDITSH_CONFIG='{config}' {ps1_env} '{shell}'\n\
+                 echo \"status $?\" > '{status}'\n",
+                home = self.home().display(),
+                bin = self.dir.join("bin").display(),
+                config = self.dir.join("auditsh.toml").display(),
+                shell = env!("CARGO_BIN_EXE_auditsh"),
+                status = self.dir.join("status").display(),
+            ),
+        )
+        .unwrap();
+        let ok = self
+            .tmux()
+            .args(["new-session", "-d", "-s", "t", "-x", "100", "-y", "40"])
+            .arg(format!("/bin/sh {}", script.display()))
+            // The server stays when the shell ends, for the next login of the same test.
+            .args([";", "set-option", "-s", "exit-empty", "off"])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "tmux new-session");
+    }
+
+    /// Type text as it is.
+    fn text(&self, s: &str) {
+        let ok = self
+            .tmux()
+            .args(["send-keys", "-t", "t", "-l", s])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "send-keys -l {s:?}");
+    }
+
+    /// Press keys by their tmux names (Enter, Left, C-a, ...), or type text among them.
+    fn keys(&self, keys: &[&str]) {
+        let ok = self
+            .tmux()
+            .args(["send-keys", "-t", "t"])
+            .args(keys)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "send-keys {keys:?}");
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .tmux()
+            .args(["capture-pane", "-p", "-t", "t"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        out
+    }
+
+    /// Wait until the screen satisfies `pred`; the screen then.
+    fn wait_until(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Wait until `needle` is on the screen (capture-pane drops blanks at the end of a line,
+    /// so those of `needle` do not count).
+    fn wait_for(&self, needle: &str) -> String {
+        let needle = needle.trim_end();
+        self.wait_until(&format!("{needle:?}"), |s| s.contains(needle))
+    }
+
+    /// Wait until a screen line is exactly `line` (after trailing blanks).
+    fn wait_line(&self, line: &str) -> String {
+        self.wait_until(&format!("line {line:?}"), |s| {
+            s.lines().any(|l| l.trim_end() == line)
+        })
+    }
+
+    /// Wait until `needle` is on the screen `n` times.
+    fn wait_count(&self, needle: &str, n: usize) -> String {
+        let needle = needle.trim_end();
+        self.wait_until(&format!("{n} x {needle:?}"), |s| {
+            s.matches(needle).count() >= n
+        })
+    }
+
+    /// Wait for the shell to end; its exit status.
+    fn wait_exit(&self) -> i32 {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Ok(text) = std::fs::read_to_string(self.dir.join("status")) {
+                if let Some(n) = text.trim().strip_prefix("status ") {
+                    return n.parse().unwrap_or(-1);
+                }
+            }
+            if Instant::now() > deadline {
+                panic!("the shell did not end; screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Every record of every session in the spool, the sessions in the order they started.
+    fn records(&self) -> Vec<serde_json::Value> {
+        let mut files = Vec::new();
+        for day in std::fs::read_dir(self.dir.join("spool")).unwrap().flatten() {
+            if let Ok(entries) = std::fs::read_dir(day.path()) {
+                files.extend(entries.flatten().map(|e| e.path()));
+            }
+        }
+        let mut sessions: Vec<Vec<serde_json::Value>> = files
+            .iter()
+            .map(|f| {
+                let text = std::fs::read(f).unwrap();
+                text.split(|&b| b == b'\n')
+                    .filter(|l| !l.is_empty())
+                    .map(|l| serde_json::from_slice(l).expect("a record is JSON"))
+                    .collect()
+            })
+            .collect();
+        sessions.sort_by_key(|recs| {
+            recs.first()
+                .and_then(|r| r["@timestamp"].as_str())
+                .unwrap_or("")
+                .to_string()
+        });
+        sessions.into_iter().flatten().collect()
+    }
+
+    /// The command lines recorded (command start records), in order.
+    fn commands(&self) -> Vec<String> {
+        self.records()
+            .iter()
+            .filter(|r| r["event"]["action"] == "command" && r["event"]["type"][0] == "start")
+            .map(|r| {
+                r["process"]["command_line"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect()
+    }
+
+    /// An executable script in the bin directory on PATH.
+    fn program(&self, name: &str, body: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.dir.join("bin").join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+impl Drop for Term {
+    fn drop(&mut self) {
+        let _ = self.tmux().arg("kill-server").output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+const P: &str = "P> ";
+
+#[test]
+fn typed_lines_run_and_each_is_one_record() {
+    if !tmux_available("typed_lines_run_and_each_is_one_record") {
+        return;
+    }
+    let mut t = Term::new("records");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("echo hel''lo-world");
+    t.keys(&["Enter"]);
+    t.wait_line("hello-world");
+    // Ctrl-C discards a half-typed line; the shell lives on.
+    t.text("echo never-run-this");
+    t.keys(&["C-c"]);
+    t.wait_count(P, 3);
+    t.text("echo alive");
+    t.keys(&["Enter"]);
+    t.wait_line("alive");
+    t.text("exit 7");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 7);
+    assert_eq!(
+        t.commands(),
+        vec!["echo hel''lo-world", "echo alive", "exit 7"]
+    );
+    let recs = t.records();
+    assert_eq!(recs[0]["event"]["action"], "session-start");
+    assert_eq!(recs.last().unwrap()["event"]["action"], "session-end");
+    for r in &recs {
+        assert!(!r.to_string().contains("never-run-this"), "{r}");
+    }
+}
+
+#[test]
+fn cursor_movement_and_deletion_edit_the_line() {
+    if !tmux_available("cursor_movement_and_deletion_edit_the_line") {
+        return;
+    }
+    let mut t = Term::new("editing");
+    t.start(Some(P));
+    t.wait_for(P);
+    // BSpace, Home, End.
+    t.text("cho abcX");
+    t.keys(&["BSpace", "Home"]);
+    t.text("e");
+    t.keys(&["End"]);
+    t.text("d");
+    t.keys(&["Enter"]);
+    t.wait_line("abcd");
+    // C-a, C-e, Left.
+    t.text("ho xy13");
+    t.keys(&["C-a"]);
+    t.text("ec");
+    t.keys(&["C-e", "Left"]);
+    t.text("2");
+    t.keys(&["Enter"]);
+    t.wait_line("xy123");
+    t.keys(&["C-d"]);
+    assert_eq!(t.wait_exit(), 0);
+    assert_eq!(t.commands(), vec!["echo abcd", "echo xy123"]);
+}
+
+#[test]
+fn history_recall_also_after_a_new_login() {
+    if !tmux_available("history_recall_also_after_a_new_login") {
+        return;
+    }
+    let mut t = Term::new("history");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("echo first-$((40+2))");
+    t.keys(&["Enter"]);
+    t.wait_line("first-42");
+    t.text("echo other");
+    t.keys(&["Enter"]);
+    t.wait_line("other");
+    t.keys(&["Up", "Up"]);
+    t.wait_count("P> echo first-$((40+2))", 2);
+    t.keys(&["Enter"]);
+    t.wait_count("first-42", 2);
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    assert!(t.home().join(".auditsh_history").exists());
+
+    // A new login with the same HOME recalls the last session's commands.
+    t.start(Some(P));
+    t.wait_for(P);
+    t.keys(&["Up"]);
+    t.wait_for("P> exit");
+    t.keys(&["Up"]);
+    t.wait_for("P> echo first-$((40+2))");
+    t.keys(&["Enter"]);
+    t.wait_line("first-42");
+    // Ctrl-R searches backwards.
+    t.keys(&["C-r"]);
+    t.text("oth");
+    t.wait_for("echo other");
+    t.keys(&["Enter"]);
+    t.wait_line("other");
+    t.keys(&["C-d"]);
+    assert_eq!(t.wait_exit(), 0);
+    let commands = t.commands();
+    assert_eq!(
+        &commands[commands.len() - 2..],
+        ["echo first-$((40+2))", "echo other"]
+    );
+}
+
+#[test]
+fn tab_completes_commands_and_quoted_file_names() {
+    if !tmux_available("tab_completes_commands_and_quoted_file_names") {
+        return;
+    }
+    let mut t = Term::new("complete");
+    t.program("auditsh-probe-zq7", "echo probe-ran");
+    std::fs::write(t.home().join("my file.txt"), "in-the-spaced-file\n").unwrap();
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("auditsh-probe-z");
+    t.keys(&["Tab"]);
+    t.wait_for("P> auditsh-probe-zq7");
+    t.keys(&["Enter"]);
+    t.wait_line("probe-ran");
+    t.text("cat my");
+    t.keys(&["Tab"]);
+    t.wait_for("P> cat my\\ file.txt");
+    t.keys(&["Enter"]);
+    t.wait_line("in-the-spaced-file");
+    t.text("cd su");
+    t.keys(&["Tab"]);
+    t.wait_for("P> cd sub/");
+    t.keys(&["Enter"]);
+    t.text("echo $HO");
+    t.keys(&["Tab"]);
+    t.wait_for("P> echo $HOME");
+    t.keys(&["C-u"]);
+    t.keys(&["C-d"]);
+    assert_eq!(t.wait_exit(), 0);
+    assert_eq!(
+        t.commands(),
+        vec!["auditsh-probe-zq7 ", "cat my\\ file.txt ", "cd sub/"]
+    );
+}
+
+#[test]
+fn multi_line_commands_and_typed_ahead_lines() {
+    if !tmux_available("multi_line_commands_and_typed_ahead_lines") {
+        return;
+    }
+    let mut t = Term::new("typeahead");
+    t.start(Some(P));
+    t.wait_for(P);
+    // Both lines arrive at once while the editor waits at the prompt.
+    t.keys(&["for i in 1 2", "Enter", "do echo n$i; done", "Enter"]);
+    t.wait_line("n2");
+    let s = t.screen();
+    assert!(s.contains("P> for i in 1 2"), "{s}");
+    assert!(s.contains("> do echo n$i; done"), "PS2 shown:\n{s}");
+    // Lines typed while a command runs.
+    t.keys(&[
+        "sleep 1",
+        "Enter",
+        "echo ahead-1",
+        "Enter",
+        "echo ahead-2",
+        "Enter",
+    ]);
+    t.wait_line("ahead-2");
+    // Lines typed while a command runs, the first for the command's `read`, the second for
+    // the shell: the shell takes only its own line.
+    t.text("echo started; sleep 1; read x; echo got=$x");
+    t.keys(&["Enter"]);
+    t.wait_line("started");
+    t.keys(&["for-read", "Enter", "echo for-shell", "Enter"]);
+    t.wait_line("got=for-read");
+    t.wait_line("for-shell");
+    t.text("exit 3");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 3);
+    assert_eq!(
+        t.commands(),
+        vec![
+            "for i in 1 2\ndo echo n$i; done",
+            "sleep 1",
+            "echo ahead-1",
+            "echo ahead-2",
+            "echo started; sleep 1; read x; echo got=$x",
+            "echo for-shell",
+            "exit 3"
+        ]
+    );
+}
+
+#[test]
+fn vi_mode_after_set_o_vi() {
+    if !tmux_available("vi_mode_after_set_o_vi") {
+        return;
+    }
+    let mut t = Term::new("vi");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("set -o vi");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 2);
+    t.text("xecho vi-mode-ok");
+    t.keys(&["Escape"]);
+    // The escape key must reach the editor on its own, not as the start of a sequence.
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["0"]);
+    std::thread::sleep(Duration::from_millis(100));
+    t.keys(&["x"]);
+    t.wait_for("P> echo vi-mode-ok");
+    t.keys(&["Enter"]);
+    t.wait_line("vi-mode-ok");
+    t.text("set -o emacs");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 4);
+    t.text("ho emacs-again");
+    t.keys(&["C-a"]);
+    t.text("ec");
+    t.keys(&["Enter"]);
+    t.wait_line("emacs-again");
+    t.keys(&["C-d"]);
+    assert_eq!(t.wait_exit(), 0);
+}
+
+fn user_and_sign() -> (String, char) {
+    let user = Command::new("id")
+        .arg("-un")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    // SAFETY: geteuid cannot fail.
+    let sign = if unsafe { libc::geteuid() } == 0 {
+        '#'
+    } else {
+        '$'
+    };
+    (user, sign)
+}
+
+#[test]
+fn prompt_escapes_render() {
+    if !tmux_available("prompt_escapes_render") {
+        return;
+    }
+    let (user, sign) = user_and_sign();
+    let mut t = Term::new("prompt");
+    t.start(Some("[\\u|\\W|\\w|\\$] "));
+    t.wait_for(&format!("[{user}|~|~|{sign}] "));
+    t.text("cd sub");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("[{user}|sub|~/sub|{sign}] "));
+    t.keys(&["C-d"]);
+    assert_eq!(t.wait_exit(), 0);
+
+    // Without PS1 in the environment: user@host:dir.
+    let mut host = [0u8; 256];
+    // SAFETY: host is valid for its length.
+    unsafe { libc::gethostname(host.as_mut_ptr().cast(), host.len() - 1) };
+    let end = host.iter().position(|&b| b == 0).unwrap_or(0);
+    let host = String::from_utf8_lossy(&host[..end]).to_string();
+    let short = host.split('.').next().unwrap_or("").to_string();
+    t.start(None);
+    t.wait_for(&format!("{user}@{short}:~{sign} "));
+    t.keys(&["C-d"]);
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn fc_lists_and_reruns_as_a_recorded_command() {
+    if !tmux_available("fc_lists_and_reruns_as_a_recorded_command") {
+        return;
+    }
+    let mut t = Term::new("fc");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("echo one");
+    t.keys(&["Enter"]);
+    t.wait_line("one");
+    t.text("echo two");
+    t.keys(&["Enter"]);
+    t.wait_line("two");
+    t.text("fc -l");
+    t.keys(&["Enter"]);
+    let s = t.wait_until("fc -l output", |s| {
+        s.lines()
+            .any(|l| l.starts_with('2') && l.trim_end().ends_with("echo two"))
+    });
+    assert!(
+        s.lines()
+            .any(|l| l.starts_with('1') && l.trim_end().ends_with("echo one")),
+        "{s}"
+    );
+    t.text("fc -s one=three 1");
+    t.keys(&["Enter"]);
+    t.wait_line("three");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    assert_eq!(
+        t.commands(),
+        vec![
+            "echo one",
+            "echo two",
+            "fc -l",
+            "fc -s one=three 1",
+            "echo three",
+            "exit"
+        ]
+    );
+}
+
+#[test]
+fn ctrl_d_ends_the_shell_unless_ignoreeof() {
+    if !tmux_available("ctrl_d_ends_the_shell_unless_ignoreeof") {
+        return;
+    }
+    let mut t = Term::new("eof");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("set -o ignoreeof; false");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 2);
+    t.keys(&["C-d"]);
+    t.wait_for("Use \"exit\" to leave shell.");
+    t.text("set +o ignoreeof");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 4);
+    t.keys(&["C-d"]);
+    assert_eq!(t.wait_exit(), 0);
+}
