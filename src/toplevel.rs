@@ -369,6 +369,10 @@ fn read_eval_loop(
                 }
             }
             Ok(None) => {
+                if interactive && trap::take_pending(libc::SIGHUP) {
+                    // The terminal went away: that is why the input ended.
+                    return (128 + libc::SIGHUP, EndReason::Hangup);
+                }
                 if interactive {
                     io::write_all(2, b"\n");
                 }
@@ -393,6 +397,9 @@ fn read_eval_loop(
                 crate::interactive::abandoned(sh, &handoff, false);
                 status = 130;
                 sh.last_status = status;
+            }
+            Err(ParseError::Io(_)) if interactive && trap::take_pending(libc::SIGHUP) => {
+                return (128 + libc::SIGHUP, EndReason::Hangup);
             }
             Err(ParseError::Io(e)) => {
                 sh.error(&e.to_string());

@@ -586,3 +586,166 @@ fn ctrl_d_ends_the_shell_unless_ignoreeof() {
     t.keys(&["C-d"]);
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+fn ctrl_c_ends_a_program_and_the_shell_lives() {
+    if !tmux_available("ctrl_c_ends_a_program_and_the_shell_lives") {
+        return;
+    }
+    let mut t = Term::new("ctrlc");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("sleep 30");
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-c"]);
+    t.text("echo after=$?");
+    t.keys(&["Enter"]);
+    t.wait_line("after=130");
+    // A loop of built-ins in the shell itself is interrupted too.
+    t.text("while :; do :; done");
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-c"]);
+    t.text("echo alive=$?");
+    t.keys(&["Enter"]);
+    t.wait_line("alive=130");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn ctrl_z_stops_a_job_and_bg_fg_resume_it() {
+    if !tmux_available("ctrl_z_stops_a_job_and_bg_fg_resume_it") {
+        return;
+    }
+    let mut t = Term::new("ctrlz");
+    t.program(
+        "ticker",
+        "i=0; while [ $i -lt 100 ]; do i=$((i+1)); sleep 0.1; done; echo ticker-done",
+    );
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("ticker");
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-z"]);
+    t.wait_for("Stopped");
+    t.text("echo stopped=$?; jobs");
+    t.keys(&["Enter"]);
+    t.wait_line("stopped=148");
+    let screen = t.wait_for("[1] + Stopped");
+    assert!(screen.contains("ticker"), "{screen}");
+    t.text("bg");
+    t.keys(&["Enter"]);
+    t.wait_for("[1] ticker &");
+    t.text("jobs");
+    t.keys(&["Enter"]);
+    t.wait_for("Running");
+    t.text("fg %1");
+    t.keys(&["Enter"]);
+    t.wait_line("ticker-done");
+    t.text("echo fg=$?");
+    t.keys(&["Enter"]);
+    t.wait_line("fg=0");
+    t.text("exit 7");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 7);
+    // The stopped and resumed job keeps its one command record, whose end carries the final
+    // status; `bg` and `fg` are command lines of their own.
+    let recs = t.records();
+    let start = recs
+        .iter()
+        .find(|r| r["event"]["type"][0] == "start" && r["process"]["command_line"] == "ticker")
+        .expect("the command record of the job");
+    let id = start["event"]["id"].clone();
+    let ends: Vec<_> = recs
+        .iter()
+        .filter(|r| {
+            r["event"]["action"] == "command"
+                && r["event"]["type"][0] == "end"
+                && r["auditsh"]["command"] == id
+        })
+        .collect();
+    assert_eq!(ends.len(), 1, "one end for the job's command line");
+    assert_eq!(
+        ends[0]["process"]["exit_code"], 0,
+        "the final status, not 148"
+    );
+    let fg_start = recs
+        .iter()
+        .find(|r| r["event"]["type"][0] == "start" && r["process"]["command_line"] == "fg %1")
+        .expect("fg is a command line");
+    assert!(
+        ends[0]["event"]["sequence"].as_u64() > fg_start["event"]["sequence"].as_u64(),
+        "the job's end comes when it finishes, after fg"
+    );
+    let commands = t.commands();
+    for c in ["ticker", "bg", "fg %1"] {
+        assert_eq!(
+            commands.iter().filter(|x| *x == c).count(),
+            1,
+            "{commands:?}"
+        );
+    }
+}
+
+#[test]
+fn a_hangup_ends_the_session_and_its_jobs() {
+    if !tmux_available("a_hangup_ends_the_session_and_its_jobs") {
+        return;
+    }
+    let mut t = Term::new("hangup");
+    t.start(Some(P));
+    t.wait_for(P);
+    let pidfile = t.dir.join("bgpid");
+    t.text(&format!("sleep 1000 & echo $! > {}", pidfile.display()));
+    t.keys(&["Enter"]);
+    let deadline = Instant::now() + TIMEOUT;
+    let pid: i32 = loop {
+        if let Some(p) = std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+        {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "no background pid");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // Closing the terminal hangs up the shell.
+    let _ = t.tmux().args(["kill-session", "-t", "t"]).output();
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let ended = t
+            .records()
+            .iter()
+            .any(|r| r["event"]["action"] == "session-end");
+        // SAFETY: kill with signal 0 only checks whether the process exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0 && !is_zombie(pid);
+        if ended && !alive {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "after the hangup: session ended {ended}, job alive {alive}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let recs = t.records();
+    let end = recs.last().unwrap();
+    assert_eq!(end["event"]["action"], "session-end");
+    assert_eq!(end["auditsh"]["end_reason"], "hangup");
+}
+
+fn is_zombie(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            s.rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        })
+        .unwrap_or(true)
+}
