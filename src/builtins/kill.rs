@@ -21,10 +21,12 @@ pub(crate) fn strerror(errno: i32) -> String {
     }
 }
 
-/// The process group of job `spec` (`%1`, `%%`, `%name`). The job table will answer this;
-/// until it does, there are no jobs.
-fn resolve_job_pid(_sh: &Shell, _spec: &[u8]) -> Option<i32> {
-    None
+/// What `kill %job` signals: the job's process group under job control, else its process
+/// (negated here as the caller negates a process group).
+fn resolve_job_pid(sh: &Shell, spec: &[u8]) -> Option<i32> {
+    let spec = spec.strip_prefix(b"%").unwrap_or(spec);
+    let job = &sh.jobs.jobs[super::jobs::resolve_job(sh, spec)?];
+    Some(if job.pgid > 0 { job.pgid } else { -job.pids[0] })
 }
 
 /// dash's `decode_signal(s, 1)`: a number below NSIG, or a name other than EXIT.
