@@ -28,10 +28,16 @@ pub fn expand(sh: &mut Shell, var: &[u8]) -> Vec<u8> {
         Err(_) => None,
     };
     let saved_status = sh.last_status;
+    // Programs a prompt starts (`PS1='$(git branch)'`) run outside any command line: their
+    // records name the variable they came from instead.
+    let saved_origin = std::mem::replace(&mut sh.origin, Some((var.to_vec(), 0)));
+    let saved_line = std::mem::replace(&mut sh.lineno, 0);
     let out = match word {
         Some(w) => crate::expand::expand_word(sh, &w).unwrap_or_else(|_| raw.clone()),
         None => raw,
     };
+    sh.origin = saved_origin;
+    sh.lineno = saved_line;
     // A command substitution in the prompt does not change `$?`.
     sh.last_status = saved_status;
     out
