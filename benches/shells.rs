@@ -456,7 +456,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
     }
     let _ = writeln!(
         report,
-        "== targets (median ratios; met when ratio <= target)"
+        "\n== targets (median ratios; met when ratio <= target)"
     );
     let _ = writeln!(report, "{:<42} {:>7} {:>7}  verdict", "", "ratio", "target");
     for (label, ratio, limit) in &ratios {
