@@ -1,0 +1,798 @@
+//! auditsh against dash, bash, dash with snoopy preloaded, auditsh with auditing off, and a
+//! posix_spawn floor: side by side, interleaved, medians and ratios. Prints numbers; asserts
+//! nothing about time. See BENCHMARKS.md for what each number means.
+//!
+//! ```text
+//! cargo bench --bench shells                 # 30 rounds
+//! cargo bench --bench shells -- --quick      # 3 rounds (CI)
+//! cargo bench --bench shells -- --rounds 50 --only startup,arith
+//! ```
+//!
+//! `AUDITSH_BENCH_ROUNDS=N` sets the rounds too. Cargo builds `target/release/auditsh` (the
+//! bench profile is the release profile) before this runs, and this measures that binary.
+
+use std::ffi::{CStr, CString};
+use std::fmt::Write as _;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::net::UnixDatagram;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const AUDITSH: &str = env!("CARGO_BIN_EXE_auditsh");
+const SNOOPY_LIBS: &[&str] = &[
+    "/lib/x86_64-linux-gnu/libsnoopy.so",
+    "/usr/lib/x86_64-linux-gnu/libsnoopy.so",
+    "/lib/aarch64-linux-gnu/libsnoopy.so",
+    "/usr/lib/aarch64-linux-gnu/libsnoopy.so",
+];
+/// How many times `-c true` runs per shell in one round (it is short, so more samples).
+const STARTUP_PER_ROUND: usize = 10;
+const PROGRAMS: usize = 1000;
+const ITERATIONS: usize = 100_000;
+
+/// The floor: start `/bin/true` with posix_spawn and wait for it, N times. Nothing else.
+const FLOOR_C: &str = r#"#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+extern char **environ;
+int main(int argc, char **argv) {
+    int n = argc > 1 ? atoi(argv[1]) : 1000;
+    char *args[] = {"true", NULL};
+    for (int i = 0; i < n; i++) {
+        pid_t pid;
+        int st;
+        if (posix_spawn(&pid, "/bin/true", NULL, NULL, args, environ) != 0) return 1;
+        if (waitpid(pid, &st, 0) != pid || st != 0) return 1;
+    }
+    return 0;
+}
+"#;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    AuditOn,
+    AuditOff,
+    Dash,
+    Bash,
+    Snoopy,
+    Floor,
+}
+
+/// One program the bench runs: a shell (given `-c SCRIPT`) or the floor (given a count).
+struct Runner {
+    kind: Kind,
+    name: String,
+    path: CString,
+    pre_args: Vec<CString>,
+    env: Vec<CString>,
+}
+
+struct Workload {
+    key: &'static str,
+    title: String,
+    script: String,
+    /// Runs per shell per round.
+    per_round: usize,
+    /// The floor runs this workload too.
+    floor: bool,
+}
+
+#[derive(Clone, Copy)]
+struct Sample {
+    wall: Duration,
+    cpu: Duration,
+    maxrss_kib: i64,
+}
+
+struct Opts {
+    rounds: usize,
+    only: Option<Vec<String>>,
+    keep: bool,
+}
+
+fn main() {
+    let opts = match parse_args() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("shells: {e}");
+            eprintln!("usage: cargo bench --bench shells -- [--quick] [--rounds N] [--only startup,programs,arith,case] [--keep]");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = run(&opts) {
+        eprintln!("shells: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn parse_args() -> Result<Opts, String> {
+    let mut rounds = match std::env::var("AUDITSH_BENCH_ROUNDS") {
+        Ok(v) => v
+            .parse()
+            .map_err(|_| format!("AUDITSH_BENCH_ROUNDS={v}: not a number"))?,
+        Err(_) => 30,
+    };
+    let mut only = None;
+    let mut keep = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            // cargo bench passes --bench to every bench binary
+            "--bench" => {}
+            "--quick" => rounds = 3,
+            "--keep" => keep = true,
+            "--rounds" => {
+                let v = args.next().ok_or("--rounds needs a number")?;
+                rounds = v
+                    .parse()
+                    .map_err(|_| format!("--rounds {v}: not a number"))?;
+            }
+            "--only" => {
+                let v = args.next().ok_or("--only needs a list")?;
+                only = Some(v.split(',').map(str::to_string).collect());
+            }
+            _ => return Err(format!("unknown argument {a}")),
+        }
+    }
+    if rounds == 0 {
+        return Err("rounds must be at least 1".into());
+    }
+    Ok(Opts { rounds, only, keep })
+}
+
+fn cstr(s: impl AsRef<[u8]>) -> CString {
+    CString::new(s.as_ref()).expect("no NUL in bench strings")
+}
+
+fn find_in_path(name: &str) -> Option<PathBuf> {
+    ["/usr/bin", "/bin", "/usr/local/bin"]
+        .iter()
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.exists())
+}
+
+fn run(opts: &Opts) -> Result<(), String> {
+    let auditsh = Path::new(AUDITSH);
+    if !auditsh.exists() {
+        return Err(format!(
+            "{AUDITSH} is missing: run `cargo build --release` (or `cargo bench`, which builds it)"
+        ));
+    }
+    let dir = std::env::temp_dir().join(format!("auditsh-bench-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("spool")).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let result = run_in(opts, &dir);
+    if opts.keep {
+        eprintln!("kept {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
+fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
+    let io_err = |what: &Path| {
+        let what = what.display().to_string();
+        move |e: io::Error| format!("{what}: {e}")
+    };
+
+    // The syslog socket auditsh sends to, bound here and drained by a thread, as a daemon would.
+    let sock = dir.join("log.sock");
+    let syslog = UnixDatagram::bind(&sock).map_err(io_err(&sock))?;
+    let received = Arc::new(AtomicU64::new(0));
+    {
+        let received = Arc::clone(&received);
+        std::thread::spawn(move || {
+            let mut buf = vec![0u8; 1 << 17];
+            while syslog.recv(&mut buf).is_ok() {
+                received.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+    }
+    let on = dir.join("on.toml");
+    std::fs::write(
+        &on,
+        format!(
+            "system_rc = \"\"\n\n[spool]\nenabled = true\ndir = \"{}\"\n\n[syslog]\nenabled = true\nsocket = \"{}\"\n",
+            dir.join("spool").display(),
+            sock.display()
+        ),
+    )
+    .map_err(io_err(&on))?;
+    let off = dir.join("off.toml");
+    std::fs::write(
+        &off,
+        "system_rc = \"\"\n\n[spool]\nenabled = false\n\n[syslog]\nenabled = false\n",
+    )
+    .map_err(io_err(&off))?;
+
+    let base_env = |extra: &[(&str, &Path)]| -> Vec<CString> {
+        let mut env = vec![
+            cstr("PATH=/usr/bin:/bin"),
+            cstr(format!("HOME={}", dir.display())),
+        ];
+        for (k, v) in extra {
+            let mut s = format!("{k}=").into_bytes();
+            s.extend_from_slice(v.as_os_str().as_bytes());
+            env.push(cstr(s));
+        }
+        env
+    };
+
+    let mut notes = Vec::new();
+    let mut runners = vec![
+        Runner {
+            kind: Kind::AuditOn,
+            name: "auditsh (audit on)".into(),
+            path: cstr(AUDITSH),
+            pre_args: vec![],
+            env: base_env(&[("AUDITSH_CONFIG", &on)]),
+        },
+        Runner {
+            kind: Kind::AuditOff,
+            name: "auditsh (audit off)".into(),
+            path: cstr(AUDITSH),
+            pre_args: vec![],
+            env: base_env(&[("AUDITSH_CONFIG", &off)]),
+        },
+    ];
+    let dash = find_in_path("dash").ok_or("dash is not installed (apt-get install dash)")?;
+    runners.push(Runner {
+        kind: Kind::Dash,
+        name: "dash".into(),
+        path: cstr(dash.as_os_str().as_bytes()),
+        pre_args: vec![],
+        env: base_env(&[]),
+    });
+    match find_in_path("bash") {
+        Some(bash) => runners.push(Runner {
+            kind: Kind::Bash,
+            name: "bash --posix".into(),
+            path: cstr(bash.as_os_str().as_bytes()),
+            pre_args: vec![cstr("--posix")],
+            env: base_env(&[]),
+        }),
+        None => notes.push("bash: not installed, row skipped".to_string()),
+    }
+    match SNOOPY_LIBS.iter().map(Path::new).find(|p| p.exists()) {
+        Some(lib) => {
+            runners.push(Runner {
+                kind: Kind::Snoopy,
+                name: "dash + snoopy".into(),
+                path: cstr(dash.as_os_str().as_bytes()),
+                pre_args: vec![],
+                env: base_env(&[("LD_PRELOAD", lib)]),
+            });
+            let dest = if Path::new("/dev/log").exists() {
+                "/dev/log (a syslog daemon is listening)"
+            } else {
+                "/dev/log, which does not exist here: each message is formatted, the connect fails, the message is dropped"
+            };
+            notes.push(format!(
+                "snoopy: LD_PRELOAD={} (config /etc/snoopy.ini); its messages go to {dest}",
+                lib.display()
+            ));
+        }
+        None => notes
+            .push("snoopy: libsnoopy.so not found (apt-get install snoopy), row skipped".into()),
+    }
+    match build_floor(dir) {
+        Ok(floor) => runners.push(Runner {
+            kind: Kind::Floor,
+            name: "floor (posix_spawn+wait)".into(),
+            path: cstr(floor.as_os_str().as_bytes()),
+            pre_args: vec![],
+            env: base_env(&[]),
+        }),
+        Err(e) => notes.push(format!("floor: not built ({e}), row skipped")),
+    }
+
+    let all = vec![
+        Workload {
+            key: "startup",
+            title: "startup: X -c true".into(),
+            script: "true".into(),
+            per_round: STARTUP_PER_ROUND,
+            floor: false,
+        },
+        Workload {
+            key: "programs",
+            title: format!("{PROGRAMS} external programs: /bin/true in a while loop"),
+            script: format!(
+                "i=0; while [ $i -lt {PROGRAMS} ]; do /bin/true; i=$((i+1)); done; echo $i"
+            ),
+            per_round: 1,
+            floor: true,
+        },
+        Workload {
+            key: "arith",
+            title: format!("{ITERATIONS}-iteration while loop of arithmetic"),
+            script: format!(
+                "i=0; s=0; while [ $i -lt {ITERATIONS} ]; do i=$((i+1)); s=$(( (s + i * 7) % 1000003 )); done; echo $s"
+            ),
+            per_round: 1,
+            floor: false,
+        },
+        Workload {
+            key: "case",
+            title: format!("{ITERATIONS}-iteration while loop of case and ["),
+            script: format!(
+                "i=0; n=0; while [ $i -lt {ITERATIONS} ]; do case $i in *7) n=$((n+1));; *[02468]) [ -n \"$i\" ] && [ \"$i\" != x ];; *) [ \"$i\" = x ] || :;; esac; i=$((i+1)); done; echo $n"
+            ),
+            per_round: 1,
+            floor: false,
+        },
+    ];
+    let workloads: Vec<Workload> = match &opts.only {
+        None => all,
+        Some(keys) => {
+            for k in keys {
+                if !all.iter().any(|w| w.key == k) {
+                    return Err(format!(
+                        "--only {k}: not one of startup, programs, arith, case"
+                    ));
+                }
+            }
+            all.into_iter()
+                .filter(|w| keys.iter().any(|k| k == w.key))
+                .collect()
+        }
+    };
+
+    let load_before = read_trim("/proc/loadavg");
+    print_header(opts, &runners, &notes, dir);
+
+    // Check and warm up: each program once per workload, its output compared with dash's.
+    let out = dir.join("out");
+    let err = dir.join("err");
+    let out_c = cstr(out.as_os_str().as_bytes());
+    let err_c = cstr(err.as_os_str().as_bytes());
+    let devnull = cstr("/dev/null");
+    for w in &workloads {
+        let mut expected: Option<Vec<u8>> = None;
+        for r in runners.iter().filter(|r| applies(r, w)) {
+            run_once(r, w, &out_c, &err_c).map_err(|e| format!("{} {}: {e}", r.name, w.key))?;
+            let got = std::fs::read(&out).unwrap_or_default();
+            let stderr = std::fs::read(&err).unwrap_or_default();
+            if !stderr.is_empty() {
+                println!(
+                    "note: {} on {} wrote to stderr: {}",
+                    r.name,
+                    w.key,
+                    String::from_utf8_lossy(&stderr).trim()
+                );
+            }
+            if r.kind == Kind::Floor {
+                continue;
+            }
+            match &expected {
+                None => expected = Some(got),
+                Some(e) if *e != got => {
+                    return Err(format!(
+                        "{} on {}: output {:?} differs from {:?}",
+                        r.name,
+                        w.key,
+                        String::from_utf8_lossy(&got),
+                        String::from_utf8_lossy(e)
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    // Measure: round after round; within a round each workload, and within it each program in
+    // turn (A, B, C, A, B, C ... for the short ones), the order rotated every round.
+    let mut samples: Vec<Vec<Vec<Sample>>> = workloads
+        .iter()
+        .map(|_| runners.iter().map(|_| Vec::new()).collect())
+        .collect();
+    let started = Instant::now();
+    for round in 0..opts.rounds {
+        for (wi, w) in workloads.iter().enumerate() {
+            let order: Vec<usize> = (0..runners.len())
+                .map(|i| (i + round) % runners.len())
+                .filter(|&i| applies(&runners[i], w))
+                .collect();
+            for _ in 0..w.per_round {
+                for &ri in &order {
+                    let s = run_once(&runners[ri], w, &devnull, &err_c)
+                        .map_err(|e| format!("{} {}: {e}", runners[ri].name, w.key))?;
+                    samples[wi][ri].push(s);
+                }
+            }
+        }
+        eprint!("\rround {}/{}", round + 1, opts.rounds);
+    }
+    eprintln!(" ({:.0} s)", started.elapsed().as_secs_f64());
+
+    let mut report = String::new();
+    let mut ratios: Vec<(String, f64, f64)> = Vec::new();
+    for (wi, w) in workloads.iter().enumerate() {
+        report_workload(&mut report, w, &runners, &samples[wi], opts.rounds);
+        let med = |k: Kind| -> Option<f64> {
+            let ri = runners.iter().position(|r| r.kind == k)?;
+            median(
+                &samples[wi][ri]
+                    .iter()
+                    .map(|s| secs(s.wall))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let on = med(Kind::AuditOn);
+        let mut target = |label: &str, other: Kind, limit: f64| {
+            if let (Some(a), Some(b)) = (on, med(other)) {
+                ratios.push((label.to_string(), a / b, limit));
+            }
+        };
+        match w.key {
+            "startup" => target("startup -c true, audit on / dash", Kind::Dash, 1.0),
+            "programs" => {
+                target("1,000 programs, audit on / dash", Kind::Dash, 1.0);
+                target("1,000 programs, audit on / floor", Kind::Floor, 1.05);
+                target("1,000 programs, audit on / audit off", Kind::AuditOff, 1.03);
+            }
+            "arith" => target("arithmetic loop, audit on / dash", Kind::Dash, 1.0),
+            _ => {}
+        }
+        if w.key == "startup" {
+            report_rss(&mut report, &runners, &samples[wi]);
+            let rss = |k: Kind| -> Option<f64> {
+                let ri = runners.iter().position(|r| r.kind == k)?;
+                median(
+                    &samples[wi][ri]
+                        .iter()
+                        .map(|s| s.maxrss_kib as f64)
+                        .collect::<Vec<_>>(),
+                )
+            };
+            if let (Some(a), Some(b)) = (rss(Kind::AuditOn), rss(Kind::Bash)) {
+                ratios.push(("peak RSS -c true, audit on / bash".into(), a / b, 1.0));
+            }
+        }
+    }
+    let _ = writeln!(
+        report,
+        "\n== targets (median ratios; met when ratio <= target)"
+    );
+    let _ = writeln!(report, "{:<42} {:>7} {:>7}  verdict", "", "ratio", "target");
+    for (label, ratio, limit) in &ratios {
+        let verdict = if *ratio <= *limit {
+            "met".to_string()
+        } else {
+            format!("missed by {:.0}%", (ratio / limit - 1.0) * 100.0)
+        };
+        let _ = writeln!(report, "{label:<42} {ratio:>7.2} {limit:>7.2}  {verdict}");
+    }
+    let spool_lines = count_spool_lines(&dir.join("spool"));
+    let _ = writeln!(
+        report,
+        "\naudit trail written during the run: {spool_lines} spool lines, {} syslog messages received by the bench's socket",
+        received.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        report,
+        "load average: before {load_before}; after {}",
+        read_trim("/proc/loadavg")
+    );
+    print!("{report}");
+    Ok(())
+}
+
+fn applies(r: &Runner, w: &Workload) -> bool {
+    r.kind != Kind::Floor || w.floor
+}
+
+fn build_floor(dir: &Path) -> Result<PathBuf, String> {
+    let src = dir.join("floor.c");
+    let bin = dir.join("floor");
+    std::fs::write(&src, FLOOR_C).map_err(|e| e.to_string())?;
+    let out = Command::new("cc")
+        .args(["-O2", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .output()
+        .map_err(|e| format!("cc: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cc: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(bin)
+}
+
+/// Start `r` on workload `w` with stdin /dev/null, stdout and stderr to the given files; wait
+/// with wait4 for its own resource usage.
+fn run_once(r: &Runner, w: &Workload, stdout: &CStr, stderr: &CStr) -> Result<Sample, String> {
+    let mut args: Vec<CString> = vec![r.path.clone()];
+    args.extend(r.pre_args.iter().cloned());
+    if r.kind == Kind::Floor {
+        args.push(cstr(PROGRAMS.to_string()));
+    } else {
+        args.push(cstr("-c"));
+        args.push(cstr(&w.script));
+    }
+    let mut argv: Vec<*mut libc::c_char> = args.iter().map(|a| a.as_ptr() as *mut _).collect();
+    argv.push(std::ptr::null_mut());
+    let mut envp: Vec<*mut libc::c_char> = r.env.iter().map(|a| a.as_ptr() as *mut _).collect();
+    envp.push(std::ptr::null_mut());
+    let devnull = cstr("/dev/null");
+
+    // SAFETY: the file actions object is initialised before use and destroyed after; every
+    // pointer passed (paths, argv, envp) points into CStrings that outlive the calls, and argv
+    // and envp are NULL-terminated.
+    unsafe {
+        let mut fa: libc::posix_spawn_file_actions_t = std::mem::zeroed();
+        if libc::posix_spawn_file_actions_init(&mut fa) != 0 {
+            return Err("posix_spawn_file_actions_init failed".into());
+        }
+        let wr = libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC;
+        libc::posix_spawn_file_actions_addopen(&mut fa, 0, devnull.as_ptr(), libc::O_RDONLY, 0);
+        libc::posix_spawn_file_actions_addopen(&mut fa, 1, stdout.as_ptr(), wr, 0o644);
+        libc::posix_spawn_file_actions_addopen(&mut fa, 2, stderr.as_ptr(), wr, 0o644);
+        let start = Instant::now();
+        let mut pid: libc::pid_t = 0;
+        let rc = libc::posix_spawn(
+            &mut pid,
+            r.path.as_ptr(),
+            &fa,
+            std::ptr::null(),
+            argv.as_ptr(),
+            envp.as_ptr(),
+        );
+        libc::posix_spawn_file_actions_destroy(&mut fa);
+        if rc != 0 {
+            return Err(format!("posix_spawn: {}", io::Error::from_raw_os_error(rc)));
+        }
+        let mut status = 0;
+        let mut ru: libc::rusage = std::mem::zeroed();
+        loop {
+            let got = libc::wait4(pid, &mut status, 0, &mut ru);
+            if got == pid {
+                break;
+            }
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(format!("wait4: {e}"));
+            }
+        }
+        let wall = start.elapsed();
+        if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+            return Err(format!("exited with wait status {status:#x}"));
+        }
+        let tv = |t: libc::timeval| {
+            Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+        };
+        Ok(Sample {
+            wall,
+            cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
+            maxrss_kib: ru.ru_maxrss,
+        })
+    }
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+fn quantile(v: &[f64], q: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.total_cmp(b));
+    let pos = q * (s.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    Some(s[lo] + (s[hi] - s[lo]) * (pos - lo as f64))
+}
+
+fn median(v: &[f64]) -> Option<f64> {
+    quantile(v, 0.5)
+}
+
+fn fmt_time(s: f64) -> String {
+    if s < 1.0 {
+        format!("{:.3} ms", s * 1e3)
+    } else {
+        format!("{s:.3} s ")
+    }
+}
+
+fn report_workload(
+    out: &mut String,
+    w: &Workload,
+    runners: &[Runner],
+    samples: &[Vec<Sample>],
+    rounds: usize,
+) {
+    let _ = writeln!(
+        out,
+        "\n== {} ({} runs each: {rounds} rounds x {})",
+        w.title,
+        rounds * w.per_round,
+        w.per_round
+    );
+    let _ = writeln!(
+        out,
+        "{:<26} {:>12} {:>25} {:>12} {:>10}",
+        "", "median wall", "p25 .. p75", "median cpu", "auditsh/X"
+    );
+    let on = runners
+        .iter()
+        .position(|r| r.kind == Kind::AuditOn)
+        .and_then(|i| median(&samples[i].iter().map(|s| secs(s.wall)).collect::<Vec<_>>()));
+    for (ri, r) in runners.iter().enumerate() {
+        let walls: Vec<f64> = samples[ri].iter().map(|s| secs(s.wall)).collect();
+        let cpus: Vec<f64> = samples[ri].iter().map(|s| secs(s.cpu)).collect();
+        let (Some(m), Some(p25), Some(p75), Some(c)) = (
+            median(&walls),
+            quantile(&walls, 0.25),
+            quantile(&walls, 0.75),
+            median(&cpus),
+        ) else {
+            continue;
+        };
+        let ratio = on.map(|o| format!("{:.2}", o / m)).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{:<26} {:>12} {:>25} {:>12} {:>10}",
+            r.name,
+            fmt_time(m),
+            format!("{} .. {}", fmt_time(p25), fmt_time(p75)),
+            fmt_time(c),
+            ratio
+        );
+    }
+}
+
+fn report_rss(out: &mut String, runners: &[Runner], samples: &[Vec<Sample>]) {
+    let _ = writeln!(
+        out,
+        "\n== peak RSS of X -c true (wait4 ru_maxrss of the child, median)"
+    );
+    let _ = writeln!(out, "{:<26} {:>12} {:>10}", "", "peak RSS", "auditsh/X");
+    let rss = |ri: usize| {
+        median(
+            &samples[ri]
+                .iter()
+                .map(|s| s.maxrss_kib as f64)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let on = runners
+        .iter()
+        .position(|r| r.kind == Kind::AuditOn)
+        .and_then(rss);
+    for (ri, r) in runners.iter().enumerate() {
+        let Some(m) = rss(ri) else { continue };
+        let ratio = on.map(|o| format!("{:.2}", o / m)).unwrap_or_default();
+        let _ = writeln!(out, "{:<26} {:>9.0} KiB {:>10}", r.name, m, ratio);
+    }
+}
+
+fn read_trim(path: &str) -> String {
+    std::fs::read_to_string(path)
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn command_line(cmd: &str, args: &[&str]) -> String {
+    Command::new(cmd)
+        .args(args)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+        .unwrap_or_else(|| "?".into())
+}
+
+fn print_header(opts: &Opts, runners: &[Runner], notes: &[String], dir: &Path) {
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "?".into());
+    println!(
+        "auditsh shell benchmark: {} rounds, runs interleaved, order rotated each round",
+        opts.rounds
+    );
+    println!(
+        "machine: nproc {cpus}, CPU {model}, kernel {}, {} MiB RAM",
+        read_trim("/proc/sys/kernel/osrelease"),
+        std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|s| s
+                .lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok()))
+            .map(|k| k / 1024)
+            .unwrap_or(0)
+    );
+    let commit = command_line(
+        "git",
+        &[
+            "-C",
+            env!("CARGO_MANIFEST_DIR"),
+            "rev-parse",
+            "--short",
+            "HEAD",
+        ],
+    );
+    let dirty = Command::new("git")
+        .args([
+            "-C",
+            env!("CARGO_MANIFEST_DIR"),
+            "status",
+            "--porcelain",
+            "--",
+            "src",
+            "Cargo.toml",
+            "Cargo.lock",
+        ])
+        .output()
+        .map(|o| !o.stdout.is_empty())
+        .unwrap_or(false);
+    println!(
+        "auditsh: {AUDITSH} (commit {commit}{}); dash {}; bash {}",
+        if dirty { ", src modified" } else { "" },
+        command_line("dpkg-query", &["-W", "-f=${Version}", "dash"]),
+        command_line("dpkg-query", &["-W", "-f=${Version}", "bash"]),
+    );
+    println!(
+        "audit on: spool in {}/spool, syslog to {}/log.sock, a datagram socket the bench binds and drains (no syslog daemon involved); audit off: both sinks disabled",
+        dir.display(),
+        dir.display()
+    );
+    for n in notes {
+        println!("{n}");
+    }
+    println!(
+        "shells run as `X -c SCRIPT` with stdin /dev/null, stdout /dev/null, env PATH=/usr/bin:/bin HOME=<tmp> only (+AUDITSH_CONFIG / LD_PRELOAD); wall = posix_spawn to wait4, cpu = user+sys from wait4"
+    );
+    println!(
+        "programs: {}",
+        runners
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}
+
+fn count_spool_lines(dir: &Path) -> usize {
+    let mut n = 0;
+    let Ok(days) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    for day in days.flatten() {
+        let Ok(files) = std::fs::read_dir(day.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            if let Ok(b) = std::fs::read(f.path()) {
+                n += b.iter().filter(|&&c| c == b'\n').count();
+            }
+        }
+    }
+    n
+}
