@@ -18,8 +18,11 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 bindir=/usr/bin
-binary=$top/target/release/auditsh
-log_binary=$top/target/release/auditsh-log
+# Where `cargo build --release` puts the binaries (the target is named in .cargo/config.toml).
+release=$top/target/x86_64-unknown-linux-gnu/release
+[ -d "$release" ] || release=$top/target/release
+binary=$release/auditsh
+log_binary=$release/auditsh-log
 action=install
 purge=no
 

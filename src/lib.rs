@@ -3,6 +3,7 @@
 //! The data flows one way (see the architecture notes in the README):
 //! invocation → config → audit session → source → syntax → exec (expand, builtins, spawn).
 
+pub mod accounts;
 pub mod audit;
 pub mod builtins;
 pub mod config;

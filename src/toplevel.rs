@@ -15,9 +15,6 @@ use crate::syntax::{BytesSource, LineSource, ParseError, Parser};
 /// Run the shell with this argv; returns only through `finish`.
 pub fn main(argv: Vec<Vec<u8>>) -> ! {
     eval::mark_stack_top();
-    // The Rust runtime ignores SIGPIPE before main; a shell must not (a pipeline's writer is
-    // meant to die when its reader goes away, built-ins included).
-    trap::default(libc::SIGPIPE);
     let name = argv.first().cloned().unwrap_or_else(|| b"auditsh".to_vec());
     let inv = match invocation::parse(argv) {
         Ok(Request::Run(inv)) => inv,
@@ -369,7 +366,7 @@ fn read_eval_loop(
                 }
             }
             Ok(None) => {
-                if interactive && trap::take_pending(libc::SIGHUP) {
+                if interactive && terminal_hung_up(sh) {
                     // The terminal went away: that is why the input ended.
                     return (128 + libc::SIGHUP, EndReason::Hangup);
                 }
@@ -398,7 +395,7 @@ fn read_eval_loop(
                 status = 130;
                 sh.last_status = status;
             }
-            Err(ParseError::Io(_)) if interactive && trap::take_pending(libc::SIGHUP) => {
+            Err(ParseError::Io(_)) if interactive && terminal_hung_up(sh) => {
                 return (128 + libc::SIGHUP, EndReason::Hangup);
             }
             Err(ParseError::Io(e)) => {
@@ -416,6 +413,22 @@ fn echo_verbose(sh: &Shell, text: &[u8]) {
         echo.push(b'\n');
         io::write_all(2, &echo);
     }
+}
+
+/// The input of an interactive shell ended or failed: was it because the terminal hung up?
+/// The SIGHUP may not have arrived yet when the read fails, so the terminal is asked too (a
+/// hung-up terminal answers EIO).
+fn terminal_hung_up(sh: &Shell) -> bool {
+    if trap::take_pending(libc::SIGHUP) {
+        return true;
+    }
+    let fd = sh.jobs.control.map_or(0, |c| c.tty);
+    // SAFETY: tcgetattr writes into a local termios.
+    let failed = unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        libc::tcgetattr(fd, &mut t) != 0
+    };
+    failed && std::io::Error::last_os_error().raw_os_error() == Some(libc::EIO)
 }
 
 /// A command line that is only `exit [n]` (no expansion, no redirection).

@@ -167,40 +167,16 @@ fn tty_name() -> Option<Vec<u8>> {
 }
 
 fn lookup_user(uid: libc::uid_t) -> Option<Vec<u8>> {
-    name_in(&std::fs::read("/etc/passwd").ok()?, uid)
+    crate::accounts::user_name(uid)
 }
 
 fn lookup_group(gid: libc::gid_t) -> Option<Vec<u8>> {
-    name_in(&std::fs::read("/etc/group").ok()?, gid)
-}
-
-/// The name for `id` in a passwd- or group-format file (`name:x:id:...`). Names come from
-/// the local files only, never from a directory service: the shell must not wait on the
-/// network as it starts. An account known only to a directory is recorded by id alone.
-fn name_in(file: &[u8], id: u32) -> Option<Vec<u8>> {
-    file.split(|&b| b == b'\n').find_map(|line| {
-        let mut fields = line.split(|&b| b == b':');
-        let name = fields.next()?;
-        let number = fields.nth(1)?;
-        let matches = std::str::from_utf8(number).ok()?.parse::<u32>().ok()? == id;
-        (matches && !name.is_empty()).then(|| name.to_vec())
-    })
+    crate::accounts::group_name(gid)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_come_from_local_files() {
-        let passwd = b"root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n\nbad line\n:x:7:7::/:\n";
-        assert_eq!(name_in(passwd, 0), Some(b"root".to_vec()));
-        assert_eq!(name_in(passwd, 1000), Some(b"alice".to_vec()));
-        assert_eq!(name_in(passwd, 7), None);
-        assert_eq!(name_in(passwd, 4242), None);
-        let group = b"root:x:0:\nauditsh:x:998:\n";
-        assert_eq!(name_in(group, 998), Some(b"auditsh".to_vec()));
-    }
 
     #[test]
     fn ssh_connection() {

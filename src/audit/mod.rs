@@ -398,10 +398,19 @@ impl Session {
     pub fn after_fork(&mut self) {
         if let Some(inner) = self.inner.as_deref_mut() {
             inner.child = true;
+            inner.shared.share();
             inner.w.identity.refresh_pids();
             if let Some(s) = &mut inner.w.sinks.syslog {
                 s.set_pid(inner.w.identity.pid);
             }
+        }
+    }
+
+    /// The shell is about to fork a child that may write records too: from now on records
+    /// are written under the session's lock.
+    pub fn before_fork(&mut self) {
+        if let Some(inner) = self.inner.as_deref_mut() {
+            inner.shared.share();
         }
     }
 

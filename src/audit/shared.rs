@@ -31,6 +31,10 @@ pub struct Shared {
     lockable: bool,
     /// `map` is a heap allocation (no shared mapping could be made).
     heap: bool,
+    /// Another process may write records of this session (a forked child exists or existed,
+    /// or this is one): only then is the lock taken. Until the shell first forks, it is the
+    /// only writer, and a record costs no locking system calls.
+    shared: bool,
 }
 
 impl Default for Shared {
@@ -51,6 +55,7 @@ impl Shared {
                 map: Box::into_raw(Box::new(INITIAL)),
                 lockable: false,
                 heap: true,
+                shared: false,
             },
         }
     }
@@ -117,6 +122,7 @@ impl Shared {
             map,
             lockable,
             heap: false,
+            shared: false,
         })
     }
 
@@ -125,13 +131,23 @@ impl Shared {
         (self.fd >= 0).then_some(self.fd)
     }
 
+    /// From now on other processes (forked children) may write records: take the lock for
+    /// every record. Called before a fork in the parent and after it in the child.
+    pub fn share(&mut self) {
+        self.shared = true;
+    }
+
     /// Take the lock (waiting for other processes of the session) and give access to the
     /// state until the guard is dropped.
     pub fn lock(&mut self) -> Guard<'_> {
-        if self.lockable {
+        let locked = self.lockable && self.shared;
+        if locked {
             lock(self.fd, libc::F_WRLCK);
         }
-        Guard { shared: self }
+        Guard {
+            shared: self,
+            locked,
+        }
     }
 }
 
@@ -171,6 +187,7 @@ impl Drop for Shared {
 /// Held while a record is built, written and the state advanced.
 pub struct Guard<'a> {
     shared: &'a mut Shared,
+    locked: bool,
 }
 
 impl std::ops::Deref for Guard<'_> {
@@ -191,7 +208,7 @@ impl std::ops::DerefMut for Guard<'_> {
 
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
-        if self.shared.lockable {
+        if self.locked {
             lock(self.shared.fd, libc::F_UNLCK);
         }
     }

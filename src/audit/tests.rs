@@ -263,6 +263,7 @@ fn forked_children_continue_one_gapless_chain() {
     let rx = Receiver::bind(&t.0.join("log.sock"));
     let mut s = start(config(&t.0));
     let id = s.command_start(b"(loop) & loop", b"/", None).unwrap();
+    s.before_fork();
     // SAFETY: the child only writes records and calls _exit.
     let pid = unsafe { libc::fork() };
     assert!(pid >= 0);

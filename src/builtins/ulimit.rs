@@ -199,6 +199,10 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                 ));
                 return Ok(2);
             }
+            if l.resource as i64 == libc::RLIMIT_STACK as i64 {
+                // The evaluator's depth check follows the new stack size.
+                crate::exec::eval::refresh_stack_limit();
+            }
         }
         None => {
             let out = format!("{}\n", show(pick(&r), l.factor));

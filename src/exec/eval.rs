@@ -46,6 +46,8 @@ impl Flags {
 const STACK_RESERVE: usize = 256 * 1024;
 
 thread_local! {
+    /// The lowest stack address the evaluator may reach (0: no limit known).
+    static STACK_FLOOR: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     static STACK_TOP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
@@ -53,15 +55,15 @@ thread_local! {
 pub fn mark_stack_top() {
     let here = 0u8;
     STACK_TOP.with(|t| t.set(&here as *const u8 as usize));
+    refresh_stack_limit();
 }
 
-/// True when the evaluator is close to the end of its stack.
-fn stack_exhausted() -> bool {
-    let here = 0u8;
-    let here = &here as *const u8 as usize;
+/// Recompute the lowest usable stack address from RLIMIT_STACK (at start, and after `ulimit
+/// -s` changes it): checking depth is then one comparison, with no system call.
+pub fn refresh_stack_limit() {
     let top = STACK_TOP.with(|t| t.get());
     if top == 0 {
-        return false;
+        return;
     }
     let mut limit = libc::rlimit {
         rlim_cur: 0,
@@ -74,7 +76,16 @@ fn stack_exhausted() -> bool {
     } else {
         limit.rlim_cur as usize
     };
-    top.saturating_sub(here) + STACK_RESERVE > size
+    let floor = top.saturating_sub(size.saturating_sub(STACK_RESERVE));
+    STACK_FLOOR.with(|f| f.set(floor));
+}
+
+/// True when the evaluator is close to the end of its stack.
+fn stack_exhausted() -> bool {
+    let here = 0u8;
+    let here = &here as *const u8 as usize;
+    let floor = STACK_FLOOR.with(|f| f.get());
+    floor != 0 && here < floor
 }
 
 fn too_deep(sh: &Shell) -> Divert {

@@ -348,6 +348,7 @@ pub struct JobGroup {
 /// the group too, so that neither side races the other.
 pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> {
     let tty = sh.jobs.control.map(|c| c.tty);
+    sh.audit.before_fork();
     // Signals are blocked across the fork so that one sent to the child before it has put its
     // dispositions back is not taken by the parent's handler (and lost): once unblocked, it
     // acts as it would on any new subshell.

@@ -33,7 +33,22 @@ pub struct Traps {
     actions: BTreeMap<i32, Action>,
     /// Signals ignored when a non-interactive shell started: they cannot be trapped (XCU 2.11).
     ignored_at_entry: Vec<i32>,
+    /// Signals whose disposition at entry has been looked at (bit per signal number).
+    checked: u64,
 }
+
+/// The signals whose dispositions the shell changes for itself (so their state at entry must
+/// be known before it does).
+const SHELL_HANDLED: [i32; 8] = [
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGPIPE,
+    libc::SIGTERM,
+    libc::SIGTSTP,
+    libc::SIGTTIN,
+    libc::SIGTTOU,
+];
 
 fn set_disposition(sig: i32, handler: libc::sighandler_t) {
     // SAFETY: sigaction with a zeroed struct, an empty mask and a valid handler (SIG_DFL,
@@ -84,15 +99,33 @@ pub fn take_all_pending() -> Vec<i32> {
 }
 
 impl Traps {
-    /// Note the signals ignored at entry (a non-interactive shell keeps them ignored).
+    /// Note which of the signals the shell itself handles were ignored at entry (a
+    /// non-interactive shell keeps them ignored). Other signals are looked at when a trap is
+    /// first set for them: until then their disposition is still the one inherited.
     pub fn note_ignored_at_entry(&mut self) {
-        for sig in 1..32 {
-            let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
-            // SAFETY: querying the current action with a null new action changes nothing.
-            let r = unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) };
-            if r == 0 && old.sa_sigaction == libc::SIG_IGN {
-                self.ignored_at_entry.push(sig);
-            }
+        for sig in SHELL_HANDLED {
+            self.check_entry(sig);
+        }
+    }
+
+    /// Record whether `sig` is ignored now, the first time it is asked.
+    fn check_entry(&mut self, sig: i32) {
+        let Some(bit) = u64::try_from(sig)
+            .ok()
+            .filter(|&b| b < 64)
+            .map(|b| 1u64 << b)
+        else {
+            return;
+        };
+        if self.checked & bit != 0 {
+            return;
+        }
+        self.checked |= bit;
+        // SAFETY: querying the current action with a null new action changes nothing.
+        let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) };
+        if r == 0 && old.sa_sigaction == libc::SIG_IGN {
+            self.ignored_at_entry.push(sig);
         }
     }
 
@@ -104,6 +137,7 @@ impl Traps {
     /// Returns false when the signal cannot be trapped (ignored at entry): silently kept, as
     /// dash does.
     pub fn set(&mut self, sig: i32, action: Option<Action>) -> bool {
+        self.check_entry(sig);
         if self.ignored_at_entry.contains(&sig) {
             return false;
         }

@@ -30,7 +30,7 @@ pub fn expand(sh: &mut Shell, var: &[u8]) -> Vec<u8> {
     let saved_status = sh.last_status;
     // Programs a prompt starts (`PS1='$(git branch)'`) run outside any command line: their
     // records name the variable they came from instead.
-    let saved_origin = std::mem::replace(&mut sh.origin, Some((var.to_vec(), 0)));
+    let saved_origin = sh.origin.replace((var.to_vec(), 0));
     let saved_line = std::mem::replace(&mut sh.lineno, 0);
     let out = match word {
         Some(w) => crate::expand::expand_word(sh, &w).unwrap_or_else(|_| raw.clone()),
@@ -142,24 +142,8 @@ fn user_name() -> Vec<u8> {
     NAME.get_or_init(|| {
         // SAFETY: getuid cannot fail.
         let uid = unsafe { libc::getuid() };
-        let mut buf = vec![0u8; 4096];
-        // SAFETY: an all-zero passwd is a valid value to be filled in.
-        let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut result: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: buf outlives the call and the use of pw's pointers into it.
-        let rc = unsafe {
-            libc::getpwuid_r(
-                uid,
-                &mut pw,
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                &mut result,
-            )
-        };
-        if rc == 0 && !result.is_null() && !pw.pw_name.is_null() {
-            // SAFETY: pw_name points to a NUL-terminated string inside buf.
-            let name = unsafe { std::ffi::CStr::from_ptr(pw.pw_name) };
-            return name.to_bytes().to_vec();
+        if let Some(name) = crate::accounts::user_name(uid) {
+            return name;
         }
         match std::env::var_os("USER") {
             Some(u) => {
