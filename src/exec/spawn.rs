@@ -180,12 +180,6 @@ pub fn c_string(bytes: &[u8]) -> CString {
     CString::new(&bytes[..end]).unwrap_or_default()
 }
 
-/// The environment of a program: the exported variables (temporary assignments like
-/// `x=1 cmd` are exported variables while the command runs).
-fn environment(sh: &Shell) -> Vec<CString> {
-    sh.vars.environ().iter().map(|e| c_string(e)).collect()
-}
-
 /// Record the program in the audit trail; the caller must not start it on Err.
 fn record(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> Result<(), SpawnError> {
     let executable = absolute(sh, path);
@@ -233,7 +227,7 @@ pub fn spawn_program(
         .map(|a| a.as_ptr() as *mut libc::c_char)
         .collect();
     argv_ptrs.push(std::ptr::null_mut());
-    let c_env = environment(sh);
+    let c_env = sh.vars.environ_c();
     let mut env_ptrs: Vec<*mut libc::c_char> = c_env
         .iter()
         .map(|e| e.as_ptr() as *mut libc::c_char)
@@ -298,7 +292,7 @@ pub fn exec_program(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> SpawnError
     let c_argv: Vec<CString> = argv.iter().map(|a| c_string(a)).collect();
     let mut argv_ptrs: Vec<*const libc::c_char> = c_argv.iter().map(|a| a.as_ptr()).collect();
     argv_ptrs.push(std::ptr::null());
-    let c_env = environment(sh);
+    let c_env = sh.vars.environ_c();
     let mut env_ptrs: Vec<*const libc::c_char> = c_env.iter().map(|e| e.as_ptr()).collect();
     env_ptrs.push(std::ptr::null());
     for s in signals_to_default(sh) {

@@ -1,7 +1,10 @@
 //! Shell variables (XCU 2.5.3): values, the export and readonly attributes, and the scopes that
 //! `local` creates inside function calls.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ffi::CString;
+use std::rc::Rc;
 
 #[derive(Debug, Clone, Default)]
 pub struct Var {
@@ -32,6 +35,9 @@ impl VarError {
 pub struct Vars {
     table: HashMap<Vec<u8>, Var>,
     frames: Vec<Vec<(Vec<u8>, Option<Var>)>>,
+    /// The environment for programs, built once and kept until an exported variable changes
+    /// (a loop that starts programs must not rebuild it every time).
+    environ_cache: RefCell<Option<Rc<Vec<CString>>>>,
 }
 
 /// True if `name` is a valid variable name (XCU 3.235: letters, digits, underscore, not
@@ -81,6 +87,9 @@ impl Vars {
             Some(v) if v.readonly => Err(VarError::ReadOnly(name.to_vec())),
             Some(v) => {
                 v.value = Some(value);
+                if v.exported {
+                    self.environ_cache.replace(None);
+                }
                 Ok(())
             }
             None => {
@@ -100,7 +109,10 @@ impl Vars {
     pub fn unset(&mut self, name: &[u8]) -> Result<(), VarError> {
         match self.table.get(name) {
             Some(v) if v.readonly => Err(VarError::ReadOnly(name.to_vec())),
-            Some(_) => {
+            Some(v) => {
+                if v.exported {
+                    self.environ_cache.replace(None);
+                }
                 if self.frames.iter().any(|f| f.iter().any(|(n, _)| n == name)) {
                     // A local: keep the slot (so leaving the function restores), drop the value.
                     if let Some(v) = self.table.get_mut(name) {
@@ -117,6 +129,7 @@ impl Vars {
     }
 
     pub fn set_exported(&mut self, name: &[u8], exported: bool) {
+        self.environ_cache.replace(None);
         self.table.entry(name.to_vec()).or_default().exported = exported;
     }
 
@@ -150,6 +163,9 @@ impl Vars {
 
     /// Put back variables saved before temporary assignments (`x=1 builtin`).
     pub fn restore(&mut self, saved: Vec<(Vec<u8>, Option<Var>)>) {
+        if !saved.is_empty() {
+            self.environ_cache.replace(None);
+        }
         for (name, var) in saved.into_iter().rev() {
             match var {
                 Some(v) => {
@@ -162,6 +178,21 @@ impl Vars {
         }
     }
 
+    /// The environment for a program as C strings, cached until an exported variable changes.
+    pub fn environ_c(&self) -> Rc<Vec<CString>> {
+        if let Some(env) = self.environ_cache.borrow().as_ref() {
+            return Rc::clone(env);
+        }
+        let env: Rc<Vec<CString>> = Rc::new(
+            self.environ()
+                .into_iter()
+                .filter_map(|e| CString::new(e).ok())
+                .collect(),
+        );
+        self.environ_cache.replace(Some(Rc::clone(&env)));
+        env
+    }
+
     /// Enter a function call.
     pub fn push_frame(&mut self) {
         self.frames.push(Vec::new());
@@ -170,6 +201,9 @@ impl Vars {
     /// Leave a function call, restoring every variable made local in it.
     pub fn pop_frame(&mut self) {
         if let Some(frame) = self.frames.pop() {
+            if !frame.is_empty() {
+                self.environ_cache.replace(None);
+            }
             for (name, saved) in frame.into_iter().rev() {
                 match saved {
                     Some(v) => {
