@@ -127,7 +127,12 @@ fn run(inv: Invocation) -> ! {
             } else {
                 Box::new(crate::interactive::FdSource::new(0))
             };
-            let (status, reason) = read_eval_loop(&mut sh, source, handoff, interactive);
+            let reading = Reading {
+                record_each: true,
+                at_end: EndReason::Eof,
+            };
+            let handoff = interactive.then_some(handoff);
+            let (status, reason) = read_eval_loop(&mut sh, source, handoff, reading);
             finish(&mut sh, status, reason)
         }
     }
@@ -228,8 +233,12 @@ fn run_recorded(sh: &mut Shell, text: &[u8], script: Option<&[u8]>) -> (i32, End
     };
     sh.current_command = Some(id);
     sh.current_text = text.to_vec();
-    let mut parser = Parser::new(Box::new(BytesSource::new(text)), 1);
-    let (status, reason) = run_parsed(sh, &mut parser, false);
+    let reading = Reading {
+        record_each: false,
+        at_end: EndReason::Exit,
+    };
+    let source = Box::new(BytesSource::new(text));
+    let (status, reason) = read_eval_loop(sh, source, None, reading);
     sh.audit.command_end(id, status, None);
     (status, reason)
 }
@@ -252,57 +261,31 @@ fn after_command(sh: &mut Shell, result: Result<i32, Divert>, interactive: bool)
     }
 }
 
-/// Parse and run every command of `parser` (no per-command records).
-fn run_parsed(sh: &mut Shell, parser: &mut Parser<'_>, interactive: bool) -> (i32, EndReason) {
-    let mut status = 0;
-    loop {
-        let parsed = parser.next_command(&AliasView(&sh.aliases));
-        match parsed {
-            Ok(Some(cmd)) => {
-                echo_verbose(sh, &cmd.text);
-                if sh.options.noexec {
-                    continue;
-                }
-                let result = eval::run_list(sh, &cmd.list, Flags::default());
-                match after_command(sh, result, interactive) {
-                    Next::Continue(s) => {
-                        status = s;
-                        sh.last_status = s;
-                    }
-                    Next::Stop(s, reason) => return (s, reason),
-                }
-                if let Some((s, reason)) = check_fatal_signals(sh) {
-                    return (s, reason);
-                }
-            }
-            Ok(None) => return (status, EndReason::Exit),
-            Err(ParseError::Syntax(e)) => {
-                sh.lineno = e.line;
-                sh.error(&e.message);
-                return (2, EndReason::Error);
-            }
-            Err(ParseError::Io(e)) => {
-                sh.error(&e.to_string());
-                return (2, EndReason::Error);
-            }
-        }
-    }
+/// How the read-eval loop records what it runs.
+struct Reading {
+    /// Each complete command is a command line of its own, with its own records (standard
+    /// input, a terminal); otherwise the caller recorded the whole text (`-c`, a script).
+    record_each: bool,
+    /// Why the session ends when the input does.
+    at_end: EndReason,
 }
 
-/// Read commands one at a time (standard input, a terminal), recording each as a command line.
+/// Read commands one at a time and run them. `handoff` is the interactive front end's state
+/// (None when the shell is not interactive).
 fn read_eval_loop(
     sh: &mut Shell,
-    source: Box<dyn LineSource>,
-    handoff: Rc<RefCell<Handoff>>,
-    interactive: bool,
+    source: Box<dyn LineSource + '_>,
+    handoff: Option<Rc<RefCell<Handoff>>>,
+    reading: Reading,
 ) -> (i32, EndReason) {
+    let interactive = handoff.is_some();
     let mut parser = Parser::new(source, 1);
     let mut status = 0;
     let mut warned_stopped = false;
     loop {
-        if interactive {
+        if let Some(handoff) = &handoff {
             notify_finished_jobs(sh);
-            crate::interactive::before_prompt(sh, &handoff);
+            crate::interactive::before_prompt(sh, handoff);
         }
         let parsed = parser.next_command(&AliasView(&sh.aliases));
         match parsed {
@@ -311,30 +294,30 @@ fn read_eval_loop(
                 if sh.options.noexec && !interactive {
                     continue;
                 }
-                if interactive {
-                    crate::interactive::entered(sh, &handoff, &cmd.text);
+                if let Some(handoff) = &handoff {
+                    crate::interactive::entered(sh, handoff, &cmd.text);
                 }
-                let cwd = sh.cwd();
-                let id = match sh.audit.command_start(&cmd.text, &cwd, None) {
-                    Ok(id) => id,
-                    Err(_) if is_plain_exit(&cmd.list) => {
+                let id = if reading.record_each {
+                    let cwd = sh.cwd();
+                    match sh.audit.command_start(&cmd.text, &cwd, None) {
+                        Ok(id) => Some(id),
                         // Refusing commands must never trap the user in the shell: `exit`
                         // always works (its denial is recorded where a sink still works).
-                        let result = eval::run_list(sh, &cmd.list, Flags::default());
-                        if let Next::Stop(s, reason) = after_command(sh, result, interactive) {
-                            return (s, reason);
+                        Err(_) if is_plain_exit(&cmd.list) => None,
+                        Err(denied) => {
+                            sh.error(&denied.message);
+                            status = 126;
+                            sh.last_status = status;
+                            continue;
                         }
-                        continue;
                     }
-                    Err(denied) => {
-                        sh.error(&denied.message);
-                        status = 126;
-                        sh.last_status = status;
-                        continue;
-                    }
+                } else {
+                    None
                 };
-                sh.current_command = Some(id);
-                sh.current_text = cmd.text.clone();
+                if id.is_some() {
+                    sh.current_command = id;
+                    sh.current_text = cmd.text.clone();
+                }
                 let result = eval::run_list(sh, &cmd.list, Flags::default());
                 let mut next = after_command(sh, result, interactive);
                 if let Next::Stop(s, EndReason::Exit) = next {
@@ -350,10 +333,12 @@ fn read_eval_loop(
                 };
                 // A job stopped in this line carries its command record: the end is written
                 // when the job finishes, with its final status.
-                if !sh.jobs.jobs.iter().any(|j| j.command == Some(id)) {
-                    sh.audit.command_end(id, s, None);
+                if let Some(id) = id {
+                    if !sh.jobs.jobs.iter().any(|j| j.command == Some(id)) {
+                        sh.audit.command_end(id, s, None);
+                    }
+                    sh.current_command = None;
                 }
-                sh.current_command = None;
                 match next {
                     Next::Continue(s) => {
                         status = s;
@@ -373,7 +358,7 @@ fn read_eval_loop(
                 if interactive {
                     io::write_all(2, b"\n");
                 }
-                return (status, EndReason::Eof);
+                return (status, reading.at_end);
             }
             Err(ParseError::Syntax(e)) => {
                 sh.lineno = e.line;
@@ -382,7 +367,9 @@ fn read_eval_loop(
                     return (2, EndReason::Error);
                 }
                 parser.recover();
-                crate::interactive::abandoned(sh, &handoff, true);
+                if let Some(handoff) = &handoff {
+                    crate::interactive::abandoned(sh, handoff, true);
+                }
                 status = 2;
                 sh.last_status = 2;
             }
@@ -391,7 +378,9 @@ fn read_eval_loop(
             {
                 // Ctrl-C while typing: the command is abandoned, the shell prompts again.
                 parser.recover();
-                crate::interactive::abandoned(sh, &handoff, false);
+                if let Some(handoff) = &handoff {
+                    crate::interactive::abandoned(sh, handoff, false);
+                }
                 status = 130;
                 sh.last_status = status;
             }
