@@ -280,6 +280,9 @@ fn read_eval_loop(
 ) -> (i32, EndReason) {
     let interactive = handoff.is_some();
     let mut parser = Parser::new(source, 1);
+    if interactive {
+        parser.stop_at_blank_lines();
+    }
     let mut status = 0;
     let mut warned_stopped = false;
     loop {
@@ -289,6 +292,9 @@ fn read_eval_loop(
         }
         let parsed = parser.next_command(&AliasView(&sh.aliases));
         match parsed {
+            Ok(Some(cmd)) if cmd.list.items.is_empty() => {
+                // A blank line at the prompt: nothing ran, nothing to record.
+            }
             Ok(Some(cmd)) => {
                 echo_verbose(sh, &cmd.text);
                 if sh.options.noexec && !interactive {

@@ -749,3 +749,26 @@ fn is_zombie(pid: i32) -> bool {
         })
         .unwrap_or(true)
 }
+
+#[test]
+fn a_finished_background_job_is_reported_before_the_next_prompt() {
+    if !tmux_available("a_finished_background_job_is_reported_before_the_next_prompt") {
+        return;
+    }
+    let mut t = Term::new("notify");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("sleep 0.3 &");
+    t.keys(&["Enter"]);
+    t.wait_for("[1] ");
+    std::thread::sleep(Duration::from_millis(600));
+    // An empty line is enough: the notice comes before the new prompt.
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Done");
+    assert!(screen.contains("[1] + Done"), "{screen}");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    // The empty line is not a command line.
+    assert_eq!(t.commands(), vec!["sleep 0.3 &", "exit"]);
+}

@@ -46,6 +46,9 @@ pub(crate) struct State<'a> {
     pub(crate) stack_base: usize,
     /// Reading the text of an unquoted here-document.
     pub(crate) in_heredoc: bool,
+    /// Return an empty command for a blank line instead of reading on (an interactive shell
+    /// prompts afresh for each line, and reports finished jobs before it).
+    pub(crate) blank_lines: bool,
 }
 
 /// The state plus the alias table of the current `next_command` call.
@@ -70,8 +73,15 @@ impl<'a> Parser<'a> {
                 bodies: Vec::new(),
                 in_heredoc: false,
                 stack_base: 0,
+                blank_lines: false,
             },
         }
+    }
+
+    /// Make `next_command` return an empty command (an empty list, empty text) for each blank
+    /// or comment-only line, rather than read the next line itself.
+    pub fn stop_at_blank_lines(&mut self) {
+        self.st.blank_lines = true;
     }
 
     /// Parse the next complete command, reading only as many lines as it (and its
@@ -329,9 +339,17 @@ impl Cx<'_, '_> {
             let tok = self.peek_command_word(true)?;
             match tok.kind {
                 TokKind::Newline => {
+                    let line = tok.line;
                     self.take()?;
                     self.st.input.text.clear();
                     self.st.input.started = false;
+                    if self.st.blank_lines {
+                        return Ok(Some(ParsedCommand {
+                            list: List::default(),
+                            text: Vec::new(),
+                            line,
+                        }));
+                    }
                 }
                 TokKind::Eof => {
                     self.st.input.text.clear();
