@@ -494,7 +494,7 @@ fn wait_foreground(
     let mut status = 0;
     let mut failed = 0;
     for st in statuses.into_iter().flatten() {
-        status = foreground_status(sh, st);
+        status = foreground_status(st);
         if status != 0 {
             failed = status;
         }
@@ -994,17 +994,15 @@ fn run_external(
     }
 }
 
-/// The status of a finished foreground program; a program killed by SIGINT also interrupts a
-/// non-interactive shell's script, as dash does.
-fn foreground_status(sh: &mut Shell, status: ChildStatus) -> i32 {
-    report_signal(sh, status);
+/// The status of a finished foreground program, its death by a signal reported.
+fn foreground_status(status: ChildStatus) -> i32 {
+    report_signal(status);
     status.exit_status()
 }
 
 /// dash tells on standard error when a foreground program was killed by a signal other than
 /// SIGINT and SIGPIPE ("Killed", "Terminated", "Segmentation fault (core dumped)").
-pub fn report_signal(sh: &Shell, status: ChildStatus) {
-    let _ = sh;
+pub fn report_signal(status: ChildStatus) {
     if let ChildStatus::Signaled(sig) = status {
         if sig != libc::SIGINT && sig != libc::SIGPIPE {
             let mut text = signal_description(sig).into_bytes();
