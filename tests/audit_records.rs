@@ -374,3 +374,17 @@ fn startup_files_run_in_order_and_their_programs_carry_file_and_line() {
     assert!(typed["auditsh"].get("source").is_none());
     assert_eq!(recs[0]["auditsh"]["login"], true);
 }
+
+#[test]
+fn exec_records_the_program_then_ends_the_session() {
+    let env = AuditEnv::new();
+    let out = env.run(&["-c", "/bin/echo first; exec /bin/echo replaced"], None);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "first\nreplaced\n");
+    let recs = check_session(&env);
+    let n = recs.len();
+    // The program the shell became is recorded before the session's end, which is last.
+    assert_eq!(recs[n - 2]["event"]["action"], "exec");
+    assert_eq!(recs[n - 2]["process"]["args"][1], "replaced");
+    assert_eq!(recs[n - 1]["event"]["action"], "session-end");
+    assert_eq!(recs[n - 1]["auditsh"]["end_reason"], "exec");
+}

@@ -90,12 +90,11 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         e.report_as(sh, "exec", name);
         return Err(Divert::Exit(e.status()));
     }
-    let status_before = sh.last_status;
-    if !sh.in_subshell {
-        sh.audit.end(None, EndReason::Exec);
-    }
-    let err = spawn::exec_program(sh, &path, &args[1..]);
+    let err = spawn::exec_program(sh, &path, &args[1..], |sh| {
+        if !sh.in_subshell {
+            sh.audit.end(None, EndReason::Exec);
+        }
+    });
     err.report_as(sh, "exec", name);
-    let _ = status_before;
     Err(Divert::Exit(err.status()))
 }

@@ -973,7 +973,7 @@ fn run_external(
     }
     if flags.exit_after && sh.traps.get(0).is_none() {
         // Nothing follows in this process: become the program.
-        let err = spawn::exec_program(sh, &path, fields);
+        let err = spawn::exec_program(sh, &path, fields, |_| {});
         saved.restore();
         return Ok(exec_failure(sh, &path, fields, err));
     }

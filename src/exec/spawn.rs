@@ -283,11 +283,19 @@ pub fn spawn_program(
 }
 
 /// Replace this process with a program (`exec cmd`, or the last command of a forked child).
-/// Returns only on failure. The audit record is written first.
-pub fn exec_program(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> SpawnError {
+/// Returns only on failure. The audit record is written first; `before` runs between the
+/// record and the exec (the `exec` built-in ends the session there, so that the session's
+/// last record is its end).
+pub fn exec_program(
+    sh: &mut Shell,
+    path: &[u8],
+    argv: &[Vec<u8>],
+    before: impl FnOnce(&mut Shell),
+) -> SpawnError {
     if let Err(e) = record(sh, path, argv) {
         return e;
     }
+    before(sh);
     let c_path = c_string(path);
     let c_argv: Vec<CString> = argv.iter().map(|a| c_string(a)).collect();
     let mut argv_ptrs: Vec<*const libc::c_char> = c_argv.iter().map(|a| a.as_ptr()).collect();
