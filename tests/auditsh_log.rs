@@ -658,3 +658,32 @@ fn help_and_version() {
     let o = log_args(&["verify", "--no-such-flag"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_job_outliving_the_shell_is_not_a_finding() {
+    let env = Env::new();
+    let out = env
+        .shell()
+        .args(["-c", "(sleep 0.3; /bin/true) & exit 0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    // The job's program is recorded after the shell's session-end.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let file = loop {
+        let files = spool_files(&env.spool());
+        if let Some(f) = files.first() {
+            let lines = lines_of(f);
+            if lines
+                .last()
+                .is_some_and(|l| l.windows(10).any(|w| w == b"/bin/true\""))
+            {
+                break f.clone();
+            }
+        }
+        assert!(Instant::now() < deadline, "the job's record never came");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let o = log(&[&file]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}

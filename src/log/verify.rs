@@ -167,6 +167,9 @@ struct Session {
     last_line: Loc,
     /// `session-end`: its sequence and place.
     end: Option<(u64, Loc)>,
+    /// The shell's own pid (from `session-start`): records after the end are allowed only
+    /// from other processes of the session (a background job that outlived the shell).
+    shell_pid: Option<u64>,
     /// Sequences not seen yet below `next`: first → (last, where the gap showed).
     gaps: BTreeMap<u64, (u64, Loc)>,
 }
@@ -180,6 +183,7 @@ impl Session {
             last_broken: false,
             last_line: at,
             end: None,
+            shell_pid: None,
             gaps: BTreeMap::new(),
         }
     }
@@ -491,9 +495,19 @@ impl Verifier {
             .entry(key.clone())
             .or_insert_with(|| Session::new(at));
         s.last_line = at;
+        let pid = field(v, "process.pid").and_then(Value::as_u64);
+        if action == Some("session-start") {
+            s.shell_pid = pid;
+        }
+        // A job started in the background may outlive the shell: its programs' records (and
+        // its sinks' failure notices) follow the session's end, from its own pid.
+        let from_a_job = matches!(action, Some("exec" | "audit-failure"))
+            && pid.is_some()
+            && s.shell_pid.is_some()
+            && pid != s.shell_pid;
         let mut later: Vec<(Loc, String)> = Vec::new();
         if let (Some((end_seq, end_at)), Some(seq)) = (s.end, seq) {
-            if seq > end_seq {
+            if seq > end_seq && !from_a_job {
                 later.push((
                     at,
                     format!(

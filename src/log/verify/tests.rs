@@ -215,3 +215,19 @@ fn a_torn_syslog_line_belongs_to_the_session_its_event_id_names() {
     assert!(f[1].starts_with("messages:5: not a JSON record"), "{f:?}");
     assert!(f[2].starts_with("messages:7: session A (syslog copy): record 2 is missing"));
 }
+
+#[test]
+fn a_background_job_may_record_programs_after_the_end() {
+    let mut l = session("s1", 3);
+    // An exec record from another process (a job the shell left running) after the end.
+    let job =
+        rec("s1", 3, "exec", &line_hash(l[2].as_bytes())).replace(r#""pid":1,"#, r#""pid":2,"#);
+    l.push(job);
+    assert_eq!(one("a.jsonl", l.clone()), Vec::<String>::new());
+    // The same from the shell's own pid is a finding.
+    let mut l = session("s1", 3);
+    l.push(rec("s1", 3, "exec", &line_hash(l[2].as_bytes())));
+    let f = one("a.jsonl", l);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("a record after the session's end"));
+}
