@@ -239,7 +239,8 @@ fn run_recorded(sh: &mut Shell, text: &[u8], script: Option<&[u8]>) -> (i32, End
     };
     let source = Box::new(BytesSource::new(text));
     let (status, reason) = read_eval_loop(sh, source, None, reading);
-    sh.audit.command_end(id, status, None);
+    let signal = killed_by(sh, status);
+    sh.audit.command_end(id, status, signal);
     (status, reason)
 }
 
@@ -324,6 +325,7 @@ fn read_eval_loop(
                     sh.current_command = id;
                     sh.current_text = cmd.text.clone();
                 }
+                sh.last_signal = None;
                 let result = eval::run_list(sh, &cmd.list, Flags::default());
                 let mut next = after_command(sh, result, interactive);
                 if let Next::Stop(s, EndReason::Exit) = next {
@@ -341,7 +343,8 @@ fn read_eval_loop(
                 // when the job finishes, with its final status.
                 if let Some(id) = id {
                     if !sh.jobs.jobs.iter().any(|j| j.command == Some(id)) {
-                        sh.audit.command_end(id, s, None);
+                        let signal = killed_by(sh, s);
+                        sh.audit.command_end(id, s, signal);
                     }
                     sh.current_command = None;
                 }
@@ -399,6 +402,12 @@ fn read_eval_loop(
             }
         }
     }
+}
+
+/// The signal a command line's status stands for, when its last program was killed by it
+/// (`auditsh.signal` in the end record).
+fn killed_by(sh: &Shell, status: i32) -> Option<i32> {
+    sh.last_signal.filter(|&sig| status == 128 + sig)
 }
 
 /// `set -v`: the shell writes its input to standard error as it reads it.

@@ -388,3 +388,17 @@ fn exec_records_the_program_then_ends_the_session() {
     assert_eq!(recs[n - 1]["event"]["action"], "session-end");
     assert_eq!(recs[n - 1]["auditsh"]["end_reason"], "exec");
 }
+
+#[test]
+fn a_command_line_ended_by_a_killed_program_names_the_signal() {
+    let env = AuditEnv::new();
+    let out = env.run(&[], Some(b"/bin/sh -c 'kill -TERM $$'\n/bin/true\n"));
+    assert_eq!(out.status.code(), Some(0));
+    let recs = check_session(&env);
+    let ends = of_kind(&recs, "command/end");
+    assert_eq!(ends.len(), 2);
+    assert_eq!(ends[0]["process"]["exit_code"], 143);
+    assert_eq!(ends[0]["auditsh"]["signal"], "TERM");
+    assert_eq!(ends[0]["event"]["outcome"], "failure");
+    assert!(ends[1]["auditsh"].get("signal").is_none());
+}

@@ -493,6 +493,11 @@ fn wait_foreground(
     }
     let mut status = 0;
     let mut failed = 0;
+    sh.last_signal = statuses
+        .last()
+        .copied()
+        .flatten()
+        .and_then(ChildStatus::signal);
     for st in statuses.into_iter().flatten() {
         status = foreground_status(st);
         if status != 0 {

@@ -61,6 +61,8 @@ pub struct Shell {
     /// the id, so the line's end record can wait for the job's final status.
     pub current_command: Option<audit::CommandId>,
     pub current_text: Vec<u8>,
+    /// The signal that killed the last foreground job, if one did (for the end record).
+    pub last_signal: Option<i32>,
     /// The commands entered at the terminal (for `fc` and the line editor).
     pub history: crate::interactive::history::History,
 }
@@ -128,6 +130,7 @@ impl Shell {
             local_options: Vec::new(),
             current_command: None,
             current_text: Vec::new(),
+            last_signal: None,
             history: crate::interactive::history::History::new(),
         }
     }
