@@ -23,7 +23,35 @@ pub fn home_of(name: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn read(path: &str) -> Option<Vec<u8>> {
-    std::fs::read(path).ok()
+    read_small(path)
+}
+
+/// The contents of a small system file (an account file, a /proc entry), read with plain
+/// `open`/`read`/`close`: the shell reads several at every start, and std's file reading
+/// first asks the size (a `statx`) it does not need here.
+pub fn read_small(path: &str) -> Option<Vec<u8>> {
+    let c = std::ffi::CString::new(path).ok()?;
+    // SAFETY: c is a valid NUL-terminated path.
+    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return None;
+    }
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let ok = loop {
+        // SAFETY: buf is valid for buf.len() bytes.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if n > 0 {
+            data.extend_from_slice(&buf[..n as usize]);
+        } else if n == 0 {
+            break true;
+        } else if std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            break false;
+        }
+    };
+    // SAFETY: closing the descriptor opened above.
+    unsafe { libc::close(fd) };
+    ok.then_some(data)
 }
 
 /// In a colon-separated file, field `want` of the first line whose field `key` is `value`

@@ -27,13 +27,21 @@ pub struct Opened {
 impl Spool {
     /// Create the directories as needed and open this session's file.
     pub fn open(dir: &Path, date: &str, session: &str) -> Result<Opened, String> {
-        let created_dir = !dir.exists();
         let day = dir.join(date);
-        make_dir(dir).map_err(|e| format!("{}: {}", dir.display(), os_error_text(&e)))?;
-        make_dir(&day).map_err(|e| format!("{}: {}", day.display(), os_error_text(&e)))?;
         let path = day.join(format!("{session}.jsonl"));
-        let fd =
-            open_append(&path).map_err(|e| format!("{}: {}", path.display(), os_error_text(&e)))?;
+        // Most sessions start on a day whose directory exists: try the file first, and make
+        // the directories only when it is not there.
+        let mut created_dir = false;
+        let fd = match open_append(&path) {
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
+                created_dir = !dir.exists();
+                make_dir(dir).map_err(|e| format!("{}: {}", dir.display(), os_error_text(&e)))?;
+                make_dir(&day).map_err(|e| format!("{}: {}", day.display(), os_error_text(&e)))?;
+                open_append(&path)
+            }
+            other => other,
+        }
+        .map_err(|e| format!("{}: {}", path.display(), os_error_text(&e)))?;
         Ok(Opened {
             spool: Spool { fd, path },
             created_dir,
