@@ -613,6 +613,9 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
 
 /// `list &`: run in a forked child; `$!` is its pid.
 fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
+    // Collect finished jobs now and then, so a script that starts many never leaves zombies
+    // behind (their statuses stay in the table for `wait`).
+    sh.jobs.reap_nonblocking();
     let group = job_group(sh, false);
     match spawn::fork_job(sh, group).map_err(|e| fork_failed(sh, e))? {
         Forked::Child => {
