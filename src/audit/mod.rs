@@ -117,6 +117,12 @@ pub fn is_secure() -> bool {
     }
 }
 
+/// Whether a missing syslog socket means "no syslog here" rather than a sink failure: only
+/// for a shell run from a checkout (not setuid) on the embedded defaults (no config file).
+pub fn syslog_absent_by_default(secure: bool, config_file: bool, socket_exists: bool) -> bool {
+    !secure && !config_file && !socket_exists
+}
+
 /// The config file to read: `AUDITSH_CONFIG` unless the process is setuid/setgid.
 pub fn config_path(secure: bool) -> PathBuf {
     if !secure {
@@ -191,7 +197,15 @@ impl Session {
     /// be opened is an audit failure handled by the failure policy.
     pub fn start(info: StartInfo<'_>) -> Session {
         let secure = is_secure();
-        let config = load_config(&config_path(secure));
+        let path = config_path(secure);
+        let mut config = load_config(&path);
+        // Run from a checkout with no config file at all, the shell sends to syslog only
+        // where there is one: a machine or container without a syslog daemon should not get
+        // a warning from every `sh -c`. Installed, or configured, a missing socket is a
+        // failure like any other.
+        if syslog_absent_by_default(secure, path.exists(), config.syslog.socket.exists()) {
+            config.syslog.enabled = false;
+        }
         Session::start_with(config, info)
     }
 

@@ -598,3 +598,18 @@ fn disabled_session_records_nothing() {
     assert!(s.system_rc().is_none());
     assert!(s.spool_path().is_none());
 }
+
+#[test]
+fn a_missing_syslog_is_quiet_only_on_the_development_defaults() {
+    use super::syslog_absent_by_default as quiet;
+    assert!(quiet(false, false, false));
+    assert!(!quiet(false, false, true), "a socket that is there is used");
+    assert!(
+        !quiet(false, true, false),
+        "a config file's syslog is expected to work"
+    );
+    assert!(
+        !quiet(true, false, false),
+        "installed, a missing syslog is a failure"
+    );
+}
