@@ -402,3 +402,63 @@ fn a_command_line_ended_by_a_killed_program_names_the_signal() {
     assert_eq!(ends[0]["event"]["outcome"], "failure");
     assert!(ends[1]["auditsh"].get("signal").is_none());
 }
+
+/// A full disk under the spool (a tiny tmpfs, root only): the shell goes on under `warn`,
+/// says so once, and the failure is recorded in syslog with the reason.
+#[test]
+fn a_full_disk_is_an_audit_failure_not_a_stop() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        if std::env::var("AUDITSH_E2E").as_deref() == Ok("required") {
+            panic!("a_full_disk_is_an_audit_failure_not_a_stop needs root (AUDITSH_E2E=required)");
+        }
+        eprintln!("SKIPPED: a_full_disk_is_an_audit_failure_not_a_stop: not running as root");
+        return;
+    }
+    let env = AuditEnv::new();
+    let spool = env.dir.join("spool");
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=16k", "tmpfs"])
+        .arg(&spool)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(mounted, "mount a tmpfs for the spool");
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(spool.clone());
+    // Fill the disk, then start a session whose command line will not fit.
+    let _ = std::fs::write(spool.join("filler"), vec![b'x'; 10 * 1024]);
+    let script = env.dir.join("big.sh");
+    let mut text = format!("# {}\n", "y".repeat(20 * 1024)).into_bytes();
+    text.extend_from_slice(b"/bin/echo still-running\n");
+    std::fs::write(&script, &text).unwrap();
+    let out = env.run(&[script.to_str().unwrap()], None);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "still-running\n");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The disk takes part of the line (a short write) or none of it (ENOSPC): either way one
+    // warning, naming the spool.
+    let full = |l: &str| l.contains("No space left") || l.contains("short write");
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| full(l) && l.contains("spool"))
+            .count(),
+        1,
+        "one warning: {stderr}"
+    );
+    let messages = env.syslog_messages(4);
+    let failures: Vec<Value> = messages
+        .iter()
+        .filter_map(|m| serde_json::from_slice::<Value>(syslog_json(m)).ok())
+        .filter(|r| r["event"]["action"] == "audit-failure")
+        .collect();
+    assert!(!failures.is_empty(), "an audit-failure record in syslog");
+    assert_eq!(failures[0]["auditsh"]["sink"], "spool");
+    assert!(full(failures[0]["error"]["message"].as_str().unwrap_or("")));
+}
