@@ -639,7 +639,7 @@ fn ctrl_z_stops_a_job_and_bg_fg_resume_it() {
     assert!(screen.contains("ticker"), "{screen}");
     t.text("bg");
     t.keys(&["Enter"]);
-    t.wait_for("[1] ticker &");
+    t.wait_line("[1] ticker");
     t.text("jobs");
     t.keys(&["Enter"]);
     t.wait_for("Running");

@@ -84,7 +84,8 @@ pub fn jobs(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         }
     }
     let indices: Vec<usize> = if specs.is_empty() {
-        (0..sh.jobs.jobs.len()).collect()
+        // The most recent job first, as dash lists them.
+        (0..sh.jobs.jobs.len()).rev().collect()
     } else {
         let mut v = Vec::new();
         for s in &specs {
@@ -109,16 +110,7 @@ pub fn jobs(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             let pid = if job.pgid > 0 { job.pgid } else { job.pids[0] };
             text.extend_from_slice(format!("{pid}\n").as_bytes());
         } else if long {
-            for (k, pid) in job.pids.iter().enumerate() {
-                let head = if k == 0 {
-                    format!("[{}] {} ", job.number, mark)
-                } else {
-                    "      ".to_string()
-                };
-                text.extend_from_slice(format!("{head}{pid:>6} {:<20}", job.state()).as_bytes());
-                text.extend_from_slice(&job.text);
-                text.push(b'\n');
-            }
+            text.extend_from_slice(&jobs::describe_with(job, mark, job.pids.first().copied()));
         } else {
             text.extend_from_slice(&jobs::describe(job, mark));
         }
@@ -209,7 +201,7 @@ pub fn bg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let job = &sh.jobs.jobs[i];
     let mut line = format!("[{}] ", job.number).into_bytes();
     line.extend_from_slice(&job.text);
-    line.extend_from_slice(b" &\n");
+    line.push(b'\n');
     io::write_all(1, &line);
     Ok(0)
 }

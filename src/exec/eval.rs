@@ -643,13 +643,24 @@ fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
         Forked::Parent(pid) => {
             sh.last_bg_pid = Some(pid);
             let pgid = if group.is_some() { pid } else { 0 };
-            let number = sh.jobs.add(pgid, vec![pid], sh.current_text.clone());
+            let number = sh
+                .jobs
+                .add(pgid, vec![pid], background_text(&sh.current_text));
             if sh.options.interactive && !sh.in_subshell {
                 super::io::write_all(2, format!("[{number}] {pid}\n").as_bytes());
             }
             Ok(0)
         }
     }
+}
+
+/// The text `jobs` shows for a background job: its line without the final `&`.
+fn background_text(line: &[u8]) -> Vec<u8> {
+    let mut text = line.trim_ascii_end();
+    if text.ends_with(b"&") && !text.ends_with(b"&&") {
+        text = text[..text.len() - 1].trim_ascii_end();
+    }
+    text.to_vec()
 }
 
 /// Run `body` in a forked child with its standard output to a pipe; return what it wrote.

@@ -396,12 +396,26 @@ impl Jobs {
     }
 }
 
-/// The line `jobs` and the notices print for a job: `[N] + State  text`.
-pub fn describe(job: &Job, mark: char) -> Vec<u8> {
-    let mut line = format!("[{}] {} {:<24}", job.number, mark, job.state()).into_bytes();
+/// Where the command text starts in a `jobs` line (dash's layout).
+const TEXT_COLUMN: usize = 33;
+
+/// The line `jobs` and the notices print for a job: `[N] + State  text`, or with `pid` (`jobs
+/// -l`) `[N] + PID State  text`, the text at dash's column.
+pub fn describe_with(job: &Job, mark: char, pid: Option<libc::pid_t>) -> Vec<u8> {
+    let mut head = format!("[{}] {} ", job.number, mark);
+    if let Some(pid) = pid {
+        head.push_str(&format!("{pid} "));
+    }
+    head.push_str(&job.state());
+    let mut line = format!("{head:<width$} ", width = TEXT_COLUMN - 1).into_bytes();
     line.extend_from_slice(&job.text);
     line.push(b'\n');
     line
+}
+
+/// `describe_with` without the pid.
+pub fn describe(job: &Job, mark: char) -> Vec<u8> {
+    describe_with(job, mark, None)
 }
 
 /// A job that was stopped in the foreground has finished: write the end record of the command
