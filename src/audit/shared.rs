@@ -65,7 +65,7 @@ impl Shared {
         // SAFETY: the name is a valid NUL-terminated string; flags are valid.
         let fd = unsafe {
             libc::memfd_create(
-                b"auditsh-session\0".as_ptr().cast(),
+                c"auditsh-session".as_ptr(),
                 libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING,
             )
         };
