@@ -212,3 +212,29 @@ fn nul_bytes_and_invalid_utf8() {
         .join(std::ffi::OsStr::from_bytes(b"\xff\xfe"))
         .exists());
 }
+
+#[test]
+fn bash_conveniences_random_seconds_source() {
+    let sb = Sandbox::new("bashisms");
+    let out = sb.run(
+        &[b"-c", b"echo $RANDOM $RANDOM $RANDOM $RANDOM $RANDOM; echo $((SECONDS >= 0)) $((RANDOM < 32768))"],
+        b"",
+    );
+    let printed = text(&out.stdout);
+    let mut lines = printed.lines();
+    let numbers: Vec<u32> = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert!(numbers.iter().all(|&n| n < 32768), "{numbers:?}");
+    assert!(numbers.windows(2).any(|w| w[0] != w[1]), "{numbers:?}");
+    assert_eq!(lines.next(), Some("1 1"));
+    // A variable the user sets is an ordinary variable.
+    let out = sb.run(&[b"-c", b"RANDOM=7; SECONDS=9; echo $RANDOM $SECONDS"], b"");
+    assert_eq!(text(&out.stdout), "7 9\n");
+    std::fs::write(sb.dir.join("lib.sh"), "greeting=hello\n").unwrap();
+    let out = sb.run(&[b"-c", b"source ./lib.sh; echo $greeting"], b"");
+    assert_eq!(text(&out.stdout), "hello\n");
+}

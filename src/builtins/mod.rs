@@ -73,6 +73,7 @@ static BUILTINS: &[Builtin] = &[
     b("return", flow::return_, true),
     b("set", set::set, true),
     b("shift", set::shift, true),
+    b("source", eval::dot, false),
     b("test", test::test, false),
     b("times", times::times, true),
     b("trap", trap::trap, true),

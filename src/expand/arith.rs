@@ -278,8 +278,8 @@ impl<'s, 'e> Parser<'s, 'e> {
 
     fn var_value(&self, start: usize, end: usize) -> Result<i64, ExpandError> {
         let name = self.src.get(start..end).unwrap_or_default();
-        match self.sh.get_var(name) {
-            Some(v) => parse_var_value(v),
+        match self.sh.get_var_or_dynamic(name) {
+            Some(v) => parse_var_value(&v),
             None => Ok(0),
         }
     }

@@ -20,7 +20,7 @@ enum Value {
 fn lookup(sh: &Shell, param: &Param) -> Value {
     let s = |v: &[u8]| Value::Str(v.to_vec());
     match param {
-        Param::Var(name) => sh.get_var(name).map_or(Value::Unset, s),
+        Param::Var(name) => sh.get_var_or_dynamic(name).map_or(Value::Unset, |v| s(&v)),
         Param::Positional(0) => s(&sh.arg0),
         Param::Positional(n) => sh.positional.get(n - 1).map_or(Value::Unset, |v| s(v)),
         Param::Special(c) => match c {

@@ -63,6 +63,8 @@ pub struct Shell {
     pub current_text: Vec<u8>,
     /// The signal that killed the last foreground job, if one did (for the end record).
     pub last_signal: Option<i32>,
+    /// When the shell started (`$SECONDS`).
+    pub started: std::time::Instant,
     /// The commands entered at the terminal (for `fc` and the line editor).
     pub history: crate::interactive::history::History,
 }
@@ -131,6 +133,7 @@ impl Shell {
             current_command: None,
             current_text: Vec::new(),
             last_signal: None,
+            started: std::time::Instant::now(),
             history: crate::interactive::history::History::new(),
         }
     }
@@ -161,6 +164,30 @@ impl Shell {
             self.vars.set_exported(name, true);
         }
         Ok(())
+    }
+
+    /// The value of a variable the shell computes when it is read (bash's `$RANDOM`, a number
+    /// from 0 to 32767, and `$SECONDS`, the seconds since the shell started), unless the user
+    /// has set a variable of that name.
+    pub fn dynamic_var(&self, name: &[u8]) -> Option<Vec<u8>> {
+        match name {
+            b"RANDOM" => {
+                let mut n = [0u8; 2];
+                // SAFETY: n is valid for 2 bytes; GRND_NONBLOCK never waits.
+                unsafe { libc::getrandom(n.as_mut_ptr().cast(), 2, libc::GRND_NONBLOCK) };
+                Some((u16::from_ne_bytes(n) & 0x7fff).to_string().into_bytes())
+            }
+            b"SECONDS" => Some(self.started.elapsed().as_secs().to_string().into_bytes()),
+            _ => None,
+        }
+    }
+
+    /// A variable's value, or a dynamic one's when no variable of that name is set.
+    pub fn get_var_or_dynamic(&self, name: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
+        match self.vars.var(name) {
+            Some(v) => v.value.as_deref().map(std::borrow::Cow::Borrowed),
+            None => self.dynamic_var(name).map(std::borrow::Cow::Owned),
+        }
     }
 
     /// The working directory for records and relative paths.
