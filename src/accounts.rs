@@ -36,13 +36,17 @@ pub fn read_small(path: &str) -> Option<Vec<u8>> {
     if fd < 0 {
         return None;
     }
-    let mut data = Vec::new();
-    let mut buf = [0u8; 4096];
+    let mut data: Vec<u8> = Vec::with_capacity(4096);
     let ok = loop {
-        // SAFETY: buf is valid for buf.len() bytes.
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if data.capacity() - data.len() < 1024 {
+            data.reserve(data.capacity());
+        }
+        let spare = data.spare_capacity_mut();
+        // SAFETY: spare is valid for spare.len() bytes of writable memory.
+        let n = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), spare.len()) };
         if n > 0 {
-            data.extend_from_slice(&buf[..n as usize]);
+            // SAFETY: read initialised the first n bytes of the spare capacity.
+            unsafe { data.set_len(data.len() + n as usize) };
         } else if n == 0 {
             break true;
         } else if std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {

@@ -33,11 +33,38 @@ impl VarError {
 /// a frame; `local x` saves x's current state in the frame; leaving the function restores them.
 #[derive(Debug, Default)]
 pub struct Vars {
-    table: HashMap<Vec<u8>, Var>,
+    table: HashMap<Vec<u8>, Var, NameHash>,
     frames: Vec<Vec<(Vec<u8>, Option<Var>)>>,
     /// The environment for programs, built once and kept until an exported variable changes
     /// (a loop that starts programs must not rebuild it every time).
     environ_cache: RefCell<Option<Rc<Vec<CString>>>>,
+}
+
+/// FNV-1a for variable names: short keys, looked up on every expansion. The table holds the
+/// user's own variables, so a hash that resists chosen collisions buys nothing here, and
+/// std's SipHash was a tenth of a loop's time.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NameHash;
+
+impl std::hash::BuildHasher for NameHash {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 /// True if `name` is a valid variable name (XCU 3.235: letters, digits, underscore, not
