@@ -140,43 +140,7 @@ static LAST_OPTOFF: AtomicI64 = AtomicI64::new(-1);
 
 /// dash's `number()`: a decimal with optional blanks and sign, 0..=INT_MAX.
 pub(crate) fn parse_number(s: &[u8]) -> Option<i64> {
-    let mut i = 0;
-    while i < s.len() && is_space(s[i]) {
-        i += 1;
-    }
-    let neg = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let digits_start = i;
-    let mut n: i64 = 0;
-    while i < s.len() && s[i].is_ascii_digit() {
-        n = n.checked_mul(10)?.checked_add(i64::from(s[i] - b'0'))?;
-        i += 1;
-    }
-    if i == digits_start {
-        return None;
-    }
-    while i < s.len() && is_space(s[i]) {
-        i += 1;
-    }
-    if i != s.len() {
-        return None;
-    }
-    let n = if neg { -n } else { n };
-    (0..=i64::from(i32::MAX)).contains(&n).then_some(n)
-}
-
-/// C's isspace in the C locale.
-pub(crate) fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+    super::util::parse_decimal(s).filter(|n| (0..=i64::from(i32::MAX)).contains(n))
 }
 
 pub fn getopts(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {

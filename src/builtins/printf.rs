@@ -1,7 +1,7 @@
 //! `printf format [arg...]` (XCU printf), as dash does it; also the backslash escapes that
 //! `echo` and `%b` share.
 
-use super::getopts::is_space;
+use super::util::is_space;
 use crate::exec::ExecResult;
 use crate::state::Shell;
 

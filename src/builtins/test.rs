@@ -124,47 +124,7 @@ fn getn(s: &[u8]) -> Result<i64, Error> {
         m.extend_from_slice(s);
         m
     };
-    let mut i = 0;
-    while i < s.len() && super::getopts::is_space(s[i]) {
-        i += 1;
-    }
-    let neg = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let start = i;
-    let mut mag: u64 = 0;
-    while i < s.len() && s[i].is_ascii_digit() {
-        mag = mag
-            .checked_mul(10)
-            .and_then(|m| m.checked_add(u64::from(s[i] - b'0')))
-            .ok_or_else(bad)?;
-        i += 1;
-    }
-    if i == start {
-        return Err(bad());
-    }
-    while i < s.len() && super::getopts::is_space(s[i]) {
-        i += 1;
-    }
-    if i != s.len() {
-        return Err(bad());
-    }
-    if neg {
-        if mag > 1u64 << 63 {
-            return Err(bad());
-        }
-        Ok((mag as i64).wrapping_neg())
-    } else {
-        i64::try_from(mag).map_err(|_| bad())
-    }
+    super::util::parse_decimal(s).ok_or_else(bad)
 }
 
 fn cpath(p: &[u8]) -> Option<CString> {

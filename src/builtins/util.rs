@@ -61,3 +61,63 @@ pub fn write_output(sh: &Shell, builtin: &str, bytes: &[u8]) -> i32 {
     sh.error(&format!("{builtin}: {builtin}: I/O error"));
     1
 }
+
+/// C's isspace in the C locale.
+pub(crate) fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// A decimal integer as dash's built-ins read one: blanks around it, an optional sign, the
+/// whole i64 range; None for anything else (an empty string, other characters, overflow).
+pub(crate) fn parse_decimal(s: &[u8]) -> Option<i64> {
+    let mut i = 0;
+    while i < s.len() && is_space(s[i]) {
+        i += 1;
+    }
+    let neg = match s.get(i) {
+        Some(b'-') => {
+            i += 1;
+            true
+        }
+        Some(b'+') => {
+            i += 1;
+            false
+        }
+        _ => false,
+    };
+    let start = i;
+    let mut mag: u64 = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        mag = mag.checked_mul(10)?.checked_add(u64::from(s[i] - b'0'))?;
+        i += 1;
+    }
+    if i == start {
+        return None;
+    }
+    while i < s.len() && is_space(s[i]) {
+        i += 1;
+    }
+    if i != s.len() {
+        return None;
+    }
+    if neg {
+        (mag <= 1u64 << 63).then(|| (mag as i64).wrapping_neg())
+    } else {
+        i64::try_from(mag).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_decimal;
+
+    #[test]
+    fn decimals() {
+        assert_eq!(parse_decimal(b" 42 "), Some(42));
+        assert_eq!(parse_decimal(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_decimal(b"9223372036854775808"), None);
+        assert_eq!(parse_decimal(b"+"), None);
+        assert_eq!(parse_decimal(b"1x"), None);
+        assert_eq!(parse_decimal(b""), None);
+    }
+}
