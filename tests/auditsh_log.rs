@@ -6,10 +6,9 @@ use std::io::Write;
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+mod common;
 
 /// A private directory with a config whose spool is `<dir>/spool` (syslog off, or to a socket
 /// the test binds).
@@ -29,15 +28,7 @@ impl Env {
     }
 
     fn make(syslog: bool) -> Env {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!(
-            "auditsh-log-it-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
+        let dir = common::unique_dir("auditsh-log-it");
         std::fs::create_dir_all(dir.join("spool")).unwrap();
         let config = dir.join("auditsh.toml");
         let (sock, section) = if syslog {

@@ -15,6 +15,19 @@ use std::time::{Duration, Instant};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// A path in the temp directory no other test (of this run or another) uses: `PREFIX-PID-N-NANOS`.
+pub fn unique_dir(prefix: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    std::env::temp_dir().join(format!(
+        "{prefix}-{}-{}-{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ))
+}
+
 pub struct AuditEnv {
     pub dir: PathBuf,
     pub config: PathBuf,
@@ -30,15 +43,7 @@ impl AuditEnv {
 
     /// As `new`, with more TOML appended to the config (top-level keys first).
     pub fn with_config_extra(top: &str) -> AuditEnv {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!(
-            "auditsh-it-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
+        let dir = unique_dir("auditsh-it");
         std::fs::create_dir_all(dir.join("spool")).unwrap();
         let sock = dir.join("log.sock");
         let syslog = UnixDatagram::bind(&sock).unwrap();
