@@ -26,7 +26,7 @@ pub mod text;
 
 use crate::config::{Config, OnFailure, SpoolSync};
 use identity::Identity;
-use record::{Action, Header, SinkName};
+use record::{Action, Fixed, Header, SinkName};
 use sha2::{Digest, Sha256};
 use shared::Shared;
 use sink::{spool::Spool, syslog::Syslog, Delivery, Sinks, ALL};
@@ -99,8 +99,9 @@ struct Inner {
 struct Writer {
     config: Config,
     identity: Identity,
-    session: String,
     mode: Mode,
+    /// The parts of every record that the session does not change, serialized once.
+    fixed: Fixed,
     sinks: Sinks,
     /// The line being written, reused across records.
     buf: Vec<u8>,
@@ -266,12 +267,13 @@ impl Session {
         // Who the user is, looked up once, after the drop (the effective ids are theirs).
         let ssh = std::env::var_os("SSH_CONNECTION");
         let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()));
+        let fixed = Fixed::new(&identity, &session, info.mode);
         let mut inner = Box::new(Inner {
             shared,
             w: Writer {
                 buf: Vec::with_capacity(4096),
                 identity,
-                session,
+                fixed,
                 mode: info.mode,
                 sinks,
                 config,
@@ -297,7 +299,7 @@ impl Session {
 
     /// The session id (`auditsh.session`), empty when disabled.
     pub fn id(&self) -> &str {
-        self.inner.as_deref().map_or("", |i| &i.w.session)
+        self.inner.as_deref().map_or("", |i| i.w.fixed.session())
     }
 
     /// The spool file, when the spool is open.
@@ -414,6 +416,7 @@ impl Session {
             inner.child = true;
             inner.shared.share();
             inner.w.identity.refresh_pids();
+            inner.w.fixed = Fixed::new(&inner.w.identity, inner.w.fixed.session(), inner.w.mode);
             if let Some(s) = &mut inner.w.sinks.syslog {
                 s.set_pid(inner.w.identity.pid);
             }
@@ -490,19 +493,21 @@ impl Writer {
         try_sink: impl Fn(SinkName) -> bool,
     ) -> (u64, Delivery) {
         let sequence = state.next_sequence;
+        if !self.sinks.any_enabled() {
+            // Auditing is off: there is nowhere to write, so nothing to build.
+            return (sequence, Delivery::default());
+        }
         let prev = chain::hex64(&state.prev);
         let (secs, nanos) = clock::realtime();
         let ts = clock::timestamp(secs, nanos);
         let header = Header {
             timestamp: clock::as_str(&ts),
-            session: &self.session,
             sequence,
-            mode: self.mode,
             prev: std::str::from_utf8(&prev).unwrap_or(""),
         };
         record::encode(
             &mut self.buf,
-            &self.identity,
+            &self.fixed,
             &header,
             action,
             self.config.max_record_bytes,

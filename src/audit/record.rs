@@ -1,5 +1,5 @@
-//! The record schema: every field a record can carry, as serde structs that mirror the JSON
-//! (ECS 8.x nested objects; what ECS lacks lives under `auditsh`). The contract is
+//! The record schema: every field a record can carry and the one JSON line it makes (ECS 8.x
+//! nested objects; what ECS lacks lives under `auditsh`). The contract is
 //! `audit-records.md`; this file is where the names live.
 //!
 //! Field names chosen here where the spec is silent:
@@ -16,15 +16,14 @@
 //!   `auditsh.sink` and `auditsh.recovered: true`.
 //! - `auditsh.pam_session` is part of the schema, written once the PAM module hands one over.
 //!
-//! Records are serialized by [`encode`] into a buffer reused across records; the structs
-//! borrow everything (identity strings, argv bytes) so that nothing is copied per record.
+//! Records are serialized by [`encode`] into a buffer reused across records, by hand: the
+//! record is built on the exec path of every program, and what a session never changes is
+//! serialized once ([`Fixed`]). Inputs are borrowed (argv bytes, paths), never copied.
 
 use super::identity::Identity;
-use super::text::{self, Args, Lossy, Text};
+use super::text::{self, push_args, push_escaped, push_lossy, push_string};
 use super::{EndReason, Mode};
-use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
-use std::fmt;
 
 pub const ECS_VERSION: &str = "8.11.0";
 /// `auditsh.version`: the record schema version.
@@ -229,198 +228,12 @@ impl Limits {
 /// Per-record values the session supplies.
 pub struct Header<'a> {
     pub timestamp: &'a str,
-    pub session: &'a str,
     pub sequence: u64,
-    pub mode: Mode,
     /// Hex SHA-256 of the previous line.
     pub prev: &'a str,
 }
 
-// ---------------------------------------------------------------------------------------------
-// The JSON shape.
-
-#[derive(Serialize)]
-pub struct Record<'a> {
-    #[serde(rename = "@timestamp")]
-    pub timestamp: &'a str,
-    pub ecs: Ecs,
-    pub event: Event<'a>,
-    pub message: Message<'a>,
-    pub host: Host<'a>,
-    pub user: User<'a>,
-    pub group: Group<'a>,
-    pub process: Process<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<SourceAddr<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<ErrorInfo<'a>>,
-    pub auditsh: Auditsh<'a>,
-}
-
-#[derive(Serialize)]
-pub struct Ecs {
-    pub version: &'static str,
-}
-
-#[derive(Serialize)]
-pub struct Event<'a> {
-    pub kind: &'static str,
-    pub category: [&'static str; 1],
-    #[serde(rename = "type")]
-    pub type_: [&'static str; 1],
-    pub action: &'static str,
-    pub sequence: u64,
-    pub id: EventId<'a>,
-    /// Nanoseconds (command end, session end).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub duration: Option<u64>,
-    /// "success" | "failure" (command end).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<&'static str>,
-}
-
-/// `"<session>-<sequence>"`, written without allocating.
-#[derive(Clone, Copy)]
-pub struct EventId<'a> {
-    pub session: &'a str,
-    pub sequence: u64,
-}
-
-impl fmt::Display for EventId<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.session, self.sequence)
-    }
-}
-
-impl Serialize for EventId<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-#[derive(Serialize)]
-pub struct Host<'a> {
-    pub hostname: &'a str,
-}
-
-#[derive(Serialize)]
-pub struct User<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    pub id: &'a str,
-    pub effective: Named<'a>,
-    /// loginuid; omitted when unset.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub audit: Option<Named<'a>>,
-}
-
-#[derive(Serialize)]
-pub struct Named<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    pub id: &'a str,
-}
-
-#[derive(Serialize)]
-pub struct Group<'a> {
-    pub id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-pub struct Process<'a> {
-    pub pid: u32,
-    pub parent: Parent<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub executable: Option<Text<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub args: Option<Args<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub args_count: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub command_line: Option<Text<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub working_directory: Option<Text<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exit_code: Option<i32>,
-}
-
-#[derive(Serialize)]
-pub struct Parent<'a> {
-    pub pid: u32,
-    /// session-start only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-pub struct SourceAddr<'a> {
-    pub ip: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub port: Option<u16>,
-}
-
-#[derive(Serialize)]
-pub struct ErrorInfo<'a> {
-    pub message: Text<'a>,
-}
-
-#[derive(Serialize)]
-pub struct Auditsh<'a> {
-    pub version: u32,
-    pub session: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub audit_session: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tty: Option<&'a str>,
-    pub mode: &'static str,
-    /// session-start: a login shell.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub login: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pam_session: Option<&'a str>,
-    /// exec, command end, denied: `event.id` of the command line it belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub command: Option<EventId<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub script: Option<Script<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<Origin<'a>>,
-    /// Signal name ("KILL") when the command was killed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub signal: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_reason: Option<&'static str>,
-    /// audit-failure: "spool" | "syslog".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sink: Option<&'static str>,
-    /// audit-failure with event.type info: the sink works again.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recovered: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lossy: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub truncated: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub full: Option<Full<'a>>,
-    pub prev: &'a str,
-}
-
-#[derive(Serialize)]
-pub struct Script<'a> {
-    pub path: Text<'a>,
-    pub sha256: &'a str,
-}
-
-#[derive(Serialize)]
-pub struct Origin<'a> {
-    pub file: Text<'a>,
-    pub line: u32,
-}
-
 /// The untruncated value of a truncated field.
-#[derive(Serialize)]
 pub struct Full<'a> {
     pub field: &'static str,
     pub sha256: &'a str,
@@ -428,98 +241,274 @@ pub struct Full<'a> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// `message`: "user@host tty: text".
+// The JSON line.
+//
+// Records are written by hand into the reused buffer, in this field order (the chain hashes
+// the bytes as written; `?` marks a field a record may leave out):
+//
+//   @timestamp, ecs{version},
+//   event{kind, category, type, action, sequence, id, duration?, outcome?},
+//   message, host{hostname},
+//   user{name?, id, effective{name?, id}, audit?{name?, id}}, group{id, name?},
+//   process{pid, parent{pid, name?}, executable?, args?, args_count?, command_line?,
+//           working_directory?, exit_code?},
+//   source?{ip, port?}, error?{message},
+//   auditsh{version, session, audit_session?, tty?, mode, login?, pam_session?, command?,
+//           script?{path, sha256}, source?{file, line}, signal?, end_reason?, sink?,
+//           recovered?, lossy?, truncated?, full?{field, sha256, length}, prev}
+//
+// What never changes in a session (who, where, the session's own fields) is serialized once,
+// into a [`Fixed`]; a record is those bytes with its own fields between them.
 
-pub struct Message<'a> {
-    pub identity: &'a Identity,
-    pub action: &'a Action<'a>,
+/// The parts of every record that are the same for the whole session, serialized once.
+pub struct Fixed {
+    session: String,
+    /// The session id as escaped JSON text (it is hex: the same bytes), for `event.id`s.
+    session_text: Vec<u8>,
+    /// `"user@host tty: "` as escaped text: the start of every `message`.
+    message_prefix: Vec<u8>,
+    /// `,"host":{…},"user":{…},"group":{…},"process":{"pid":N,"parent":{"pid":M`
+    identity: Vec<u8>,
+    /// `,"name":"sshd"` (the parent's name, in `session-start` only), or nothing.
+    parent_name: Vec<u8>,
+    /// `,"source":{…}`, or nothing.
+    source: Vec<u8>,
+    /// `,"auditsh":{"version":1,"session":"…","audit_session":"…","tty":"…","mode":"…"`
+    auditsh: Vec<u8>,
+    /// Some identity text was not UTF-8.
+    lossy: bool,
 }
 
-impl Serialize for Message<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl fmt::Display for Message<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let id = self.identity;
-        write!(f, "{}@{}", id.who(), id.hostname)?;
+impl Fixed {
+    /// Serialize the constant parts. Made again when they change (a forked child's pids).
+    pub fn new(id: &Identity, session: &str, mode: Mode) -> Fixed {
+        let mut message_prefix = Vec::with_capacity(64);
+        push_escaped(&mut message_prefix, id.who());
+        message_prefix.push(b'@');
+        push_escaped(&mut message_prefix, &id.hostname);
         if let Some(tty) = id.short_tty() {
-            write!(f, " {tty}")?;
+            message_prefix.push(b' ');
+            push_escaped(&mut message_prefix, tty);
         }
-        f.write_str(": ")?;
-        body(f, self.action)
+        message_prefix.extend_from_slice(b": ");
+
+        let mut b = Vec::with_capacity(256);
+        b.extend_from_slice(b",\"host\":{\"hostname\":");
+        push_str(&mut b, &id.hostname);
+        b.extend_from_slice(b"},\"user\":{");
+        if let Some(name) = &id.user_name {
+            b.extend_from_slice(b"\"name\":");
+            push_str(&mut b, name);
+            b.push(b',');
+        }
+        b.extend_from_slice(b"\"id\":");
+        push_str(&mut b, &id.uid);
+        b.extend_from_slice(b",\"effective\":");
+        push_named(&mut b, id.effective_name.as_deref(), &id.euid);
+        if let Some(audit_id) = &id.audit_id {
+            b.extend_from_slice(b",\"audit\":");
+            push_named(&mut b, id.audit_name.as_deref(), audit_id);
+        }
+        b.extend_from_slice(b"},\"group\":{\"id\":");
+        push_str(&mut b, &id.gid);
+        if let Some(name) = &id.group_name {
+            b.extend_from_slice(b",\"name\":");
+            push_str(&mut b, name);
+        }
+        b.extend_from_slice(b"},\"process\":{\"pid\":");
+        push_u64(&mut b, u64::from(id.pid));
+        b.extend_from_slice(b",\"parent\":{\"pid\":");
+        push_u64(&mut b, u64::from(id.ppid));
+
+        let mut parent_name = Vec::new();
+        if let Some(name) = &id.parent_name {
+            parent_name.extend_from_slice(b",\"name\":");
+            push_str(&mut parent_name, name);
+        }
+
+        let mut source = Vec::new();
+        if let Some(ip) = &id.source_ip {
+            source.extend_from_slice(b",\"source\":{\"ip\":");
+            push_str(&mut source, ip);
+            if let Some(port) = id.source_port {
+                source.extend_from_slice(b",\"port\":");
+                push_u64(&mut source, u64::from(port));
+            }
+            source.push(b'}');
+        }
+
+        let mut auditsh = Vec::with_capacity(160);
+        auditsh.extend_from_slice(b",\"auditsh\":{\"version\":");
+        push_u64(&mut auditsh, u64::from(SCHEMA_VERSION));
+        auditsh.extend_from_slice(b",\"session\":");
+        push_str(&mut auditsh, session);
+        if let Some(ses) = &id.audit_session {
+            auditsh.extend_from_slice(b",\"audit_session\":");
+            push_str(&mut auditsh, ses);
+        }
+        if let Some(tty) = &id.tty {
+            auditsh.extend_from_slice(b",\"tty\":");
+            push_str(&mut auditsh, tty);
+        }
+        auditsh.extend_from_slice(b",\"mode\":");
+        push_str(&mut auditsh, mode.as_str());
+
+        let mut session_text = Vec::with_capacity(session.len());
+        push_escaped(&mut session_text, session);
+        Fixed {
+            session: session.to_string(),
+            session_text,
+            message_prefix,
+            identity: b,
+            parent_name,
+            source,
+            auditsh,
+            lossy: id.lossy,
+        }
+    }
+
+    /// The session id these parts carry.
+    pub fn session(&self) -> &str {
+        &self.session
     }
 }
 
-fn body(f: &mut fmt::Formatter<'_>, action: &Action<'_>) -> fmt::Result {
+fn push_str(buf: &mut Vec<u8>, s: &str) {
+    buf.push(b'"');
+    push_escaped(buf, s);
+    buf.push(b'"');
+}
+
+/// `{"name":…,"id":…}`, the name left out when unknown.
+fn push_named(buf: &mut Vec<u8>, name: Option<&str>, id: &str) {
+    buf.push(b'{');
+    if let Some(name) = name {
+        buf.extend_from_slice(b"\"name\":");
+        push_str(buf, name);
+        buf.push(b',');
+    }
+    buf.extend_from_slice(b"\"id\":");
+    push_str(buf, id);
+    buf.push(b'}');
+}
+
+/// Decimal digits of `v`.
+pub fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+fn push_i64(buf: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        buf.push(b'-');
+    }
+    push_u64(buf, v.unsigned_abs());
+}
+
+/// A string the shell made itself that needs no escaping (hex, digits, a timestamp).
+fn push_plain(buf: &mut Vec<u8>, s: &str) {
+    debug_assert!(s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'));
+    buf.push(b'"');
+    buf.extend_from_slice(s.as_bytes());
+    buf.push(b'"');
+}
+
+/// `"<session>-<sequence>"`: an `event.id`.
+fn push_event_id(buf: &mut Vec<u8>, session: &[u8], sequence: u64) {
+    buf.push(b'"');
+    buf.extend_from_slice(session);
+    buf.push(b'-');
+    push_u64(buf, sequence);
+    buf.push(b'"');
+}
+
+// ---------------------------------------------------------------------------------------------
+// `message`: "user@host tty: text", written as escaped JSON text.
+
+fn push_body(buf: &mut Vec<u8>, action: &Action<'_>) {
     match *action {
-        Action::SessionStart { login, .. } => f.write_str(if login {
-            "login session start"
+        Action::SessionStart { login, .. } => buf.extend_from_slice(if login {
+            b"login session start"
         } else {
-            "session start"
+            b"session start"
         }),
         Action::CommandStart { text, .. } => {
             let mut left = MESSAGE_TEXT_MAX;
-            capped(f, &mut left, text)
+            push_capped(buf, &mut left, text);
         }
         Action::CommandEnd {
             exit_code, signal, ..
         } => match signal {
-            Some(sig) => write!(
-                f,
-                "command killed by {}",
-                signal_name(sig).unwrap_or("signal")
-            ),
-            None => write!(f, "command exit {exit_code}"),
+            Some(sig) => {
+                buf.extend_from_slice(b"command killed by ");
+                buf.extend_from_slice(signal_name(sig).unwrap_or("signal").as_bytes());
+            }
+            None => {
+                buf.extend_from_slice(b"command exit ");
+                push_i64(buf, i64::from(exit_code));
+            }
         },
         Action::Exec {
             executable, argv, ..
         } => {
             let mut left = MESSAGE_TEXT_MAX;
-            capped(f, &mut left, executable)?;
+            push_capped(buf, &mut left, executable);
             for a in argv.iter().skip(1) {
                 if left == 0 {
                     break;
                 }
-                f.write_str(" ")?;
-                capped(f, &mut left, a)?;
+                buf.push(b' ');
+                push_capped(buf, &mut left, a);
             }
-            Ok(())
         }
         Action::SessionEnd {
             exit_code, reason, ..
         } => {
-            write!(f, "session end ({})", reason.as_str())?;
+            buf.extend_from_slice(b"session end (");
+            buf.extend_from_slice(reason.as_str().as_bytes());
+            buf.push(b')');
             if let Some(code) = exit_code {
-                write!(f, " exit {code}")?;
+                buf.extend_from_slice(b" exit ");
+                push_i64(buf, i64::from(code));
             }
-            Ok(())
         }
         Action::AuditFailure { sink, error } => {
-            write!(f, "audit sink {} failed: ", sink.as_str())?;
+            buf.extend_from_slice(b"audit sink ");
+            buf.extend_from_slice(sink.as_str().as_bytes());
+            buf.extend_from_slice(b" failed: ");
             let mut left = MESSAGE_TEXT_MAX;
-            capped(f, &mut left, error.as_bytes())
+            push_capped(buf, &mut left, error.as_bytes());
         }
-        Action::AuditRecovery { sink } => write!(f, "audit sink {} recovered", sink.as_str()),
+        Action::AuditRecovery { sink } => {
+            buf.extend_from_slice(b"audit sink ");
+            buf.extend_from_slice(sink.as_str().as_bytes());
+            buf.extend_from_slice(b" recovered");
+        }
         Action::Denied { refused, .. } => {
-            f.write_str("denied: ")?;
-            body(f, refused)
+            buf.extend_from_slice(b"denied: ");
+            push_body(buf, refused);
         }
     }
 }
 
-/// Write at most `*left` bytes of `bytes` (lossy), "..." when cut.
-fn capped(f: &mut fmt::Formatter<'_>, left: &mut usize, bytes: &[u8]) -> fmt::Result {
+/// At most `*left` bytes of `bytes` (lossy, escaped), "..." when cut.
+fn push_capped(buf: &mut Vec<u8>, left: &mut usize, bytes: &[u8]) {
     let kept = text::cut(bytes, *left);
-    write!(f, "{}", Lossy(kept))?;
+    push_lossy(buf, kept);
     *left = left.saturating_sub(kept.len());
     if kept.len() < bytes.len() {
         *left = 0;
-        f.write_str("...")?;
+        buf.extend_from_slice(b"...");
     }
-    Ok(())
 }
 
 /// Signal names for `auditsh.signal`.
@@ -560,223 +549,35 @@ pub fn signal_name(sig: i32) -> Option<&'static str> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Building and encoding.
-
-/// The record for `action`.
-pub fn build<'a>(
-    id: &'a Identity,
-    h: &'a Header<'a>,
-    action: &'a Action<'a>,
-    limits: Limits,
-    full: Option<Full<'a>>,
-    truncated: bool,
-) -> Record<'a> {
-    let other = |b: &'a [u8]| Text::limited(b, limits.other);
-    let event_id = |sequence| EventId {
-        session: h.session,
-        sequence,
-    };
-    let mut process = Process {
-        pid: id.pid,
-        parent: Parent {
-            pid: id.ppid,
-            name: None,
-        },
-        executable: None,
-        args: None,
-        args_count: None,
-        command_line: None,
-        working_directory: None,
-        exit_code: None,
-    };
-    let mut auditsh = Auditsh {
-        version: SCHEMA_VERSION,
-        session: h.session,
-        audit_session: id.audit_session.as_deref(),
-        tty: id.tty.as_deref(),
-        mode: h.mode.as_str(),
-        login: None,
-        pam_session: None,
-        command: None,
-        script: None,
-        source: None,
-        signal: None,
-        end_reason: None,
-        sink: None,
-        recovered: None,
-        lossy: (id.lossy || action.lossy()).then_some(true),
-        truncated: truncated.then_some(true),
-        full,
-        prev: h.prev,
-    };
-    let mut duration = None;
-    let mut outcome = None;
-    let mut error = None;
-    let mut fill = |action: &'a Action<'a>,
-                    process: &mut Process<'a>,
-                    auditsh: &mut Auditsh<'a>| match *action {
-        Action::SessionStart {
-            login,
-            args,
-            pam_session,
-        } => {
-            process.parent.name = id.parent_name.as_deref();
-            process.args = Some(Args {
-                args,
-                budget: limits.payload,
-            });
-            process.args_count = Some(args.len());
-            auditsh.login = Some(login);
-            auditsh.pam_session = pam_session;
-        }
-        Action::CommandStart { text, cwd, script } => {
-            process.command_line = Some(Text::limited(text, limits.payload));
-            process.working_directory = Some(other(cwd));
-            auditsh.script = script.map(|(path, sha256)| Script {
-                path: other(path),
-                sha256,
-            });
-        }
-        Action::CommandEnd {
-            command,
-            duration_ns,
-            exit_code,
-            signal,
-        } => {
-            duration = Some(duration_ns);
-            outcome = Some(if exit_code == 0 && signal.is_none() {
-                "success"
-            } else {
-                "failure"
-            });
-            process.exit_code = Some(exit_code);
-            auditsh.command = Some(event_id(command));
-            auditsh.signal = signal.map(|s| signal_name(s).unwrap_or("UNKNOWN"));
-        }
-        Action::Exec {
-            executable,
-            argv,
-            cwd,
-            origin,
-            command,
-        } => {
-            process.executable = Some(other(executable));
-            process.args = Some(Args {
-                args: argv,
-                budget: limits.payload,
-            });
-            process.args_count = Some(argv.len());
-            process.working_directory = Some(other(cwd));
-            auditsh.command = command.map(event_id);
-            auditsh.source = origin.map(|(file, line)| Origin {
-                file: other(file),
-                line,
-            });
-        }
-        Action::SessionEnd {
-            exit_code,
-            duration_ns,
-            reason,
-        } => {
-            duration = Some(duration_ns);
-            process.exit_code = exit_code;
-            auditsh.end_reason = Some(reason.as_str());
-        }
-        Action::AuditFailure { sink, error: e } => {
-            auditsh.sink = Some(sink.as_str());
-            error = Some(ErrorInfo {
-                message: other(e.as_bytes()),
-            });
-        }
-        Action::AuditRecovery { sink } => {
-            auditsh.sink = Some(sink.as_str());
-            auditsh.recovered = Some(true);
-        }
-        Action::Denied { .. } => {}
-    };
-    fill(action, &mut process, &mut auditsh);
-    if let Action::Denied { refused, reason } = *action {
-        fill(refused, &mut process, &mut auditsh);
-        error = Some(ErrorInfo {
-            message: other(reason.as_bytes()),
-        });
-    }
-    Record {
-        timestamp: h.timestamp,
-        ecs: Ecs {
-            version: ECS_VERSION,
-        },
-        event: Event {
-            kind: "event",
-            category: [action.category()],
-            type_: [action.event_type()],
-            action: action.name(),
-            sequence: h.sequence,
-            id: event_id(h.sequence),
-            duration,
-            outcome,
-        },
-        message: Message {
-            identity: id,
-            action,
-        },
-        host: Host {
-            hostname: &id.hostname,
-        },
-        user: User {
-            name: id.user_name.as_deref(),
-            id: &id.uid,
-            effective: Named {
-                name: id.effective_name.as_deref(),
-                id: &id.euid,
-            },
-            audit: id.audit_id.as_deref().map(|a| Named {
-                name: id.audit_name.as_deref(),
-                id: a,
-            }),
-        },
-        group: Group {
-            id: &id.gid,
-            name: id.group_name.as_deref(),
-        },
-        process,
-        source: id.source_ip.as_deref().map(|ip| SourceAddr {
-            ip,
-            port: id.source_port,
-        }),
-        error,
-        auditsh,
-    }
-}
+// Encoding.
 
 /// Serialize the record for `action` into `buf` (cleared first) as one JSON line without its
 /// newline, truncating long strings so that the line with its newline fits `max_bytes`.
 pub fn encode(
     buf: &mut Vec<u8>,
-    id: &Identity,
+    fixed: &Fixed,
     h: &Header<'_>,
     action: &Action<'_>,
     max_bytes: usize,
 ) {
-    write_record(buf, id, h, action, Limits::NONE, None, false);
+    write_record(buf, fixed, h, action, Limits::NONE, None);
     if buf.len() < max_bytes {
         return;
     }
     // Too large: the rare path, allowed to allocate.
     let payload = action.payload();
     let sha = payload.map(|_| action.payload_sha256());
-    let full = |sha: &Option<String>| match (payload, sha) {
-        (Some((field, length)), Some(sha)) => Some((field, sha.clone(), length)),
-        _ => None,
-    };
-    let full = full(&sha);
-    let attempt = |buf: &mut Vec<u8>, limits: Limits| {
-        let f = full.as_ref().map(|(field, sha256, length)| Full {
+    let full = match (payload, &sha) {
+        (Some((field, length)), Some(sha256)) => Some(Full {
             field,
             sha256,
-            length: *length,
-        });
-        write_record(buf, id, h, action, limits, f, true);
+            length,
+        }),
+        _ => None,
+    };
+    let attempt = |buf: &mut Vec<u8>, limits: Limits| {
+        let f = Some(full.as_ref());
+        write_record(buf, fixed, h, action, limits, f);
         buf.len() < max_bytes
     };
     // Without its payload: what is left for it?
@@ -805,22 +606,208 @@ pub fn encode(
     attempt(buf, limits);
 }
 
+/// One record. `truncated` is `None` for a record written whole, `Some(full)` for one whose
+/// long strings were cut to `limits` (`full`: the payload's untruncated hash and length).
 fn write_record(
     buf: &mut Vec<u8>,
-    id: &Identity,
+    fixed: &Fixed,
     h: &Header<'_>,
     action: &Action<'_>,
     limits: Limits,
-    full: Option<Full<'_>>,
-    truncated: bool,
+    truncated: Option<Option<&Full<'_>>>,
 ) {
+    // A denied record carries the fields of what it refused.
+    let (what, reason) = match *action {
+        Action::Denied { refused, reason } => (refused, Some(reason)),
+        _ => (action, None),
+    };
+    let session = fixed.session_text.as_slice();
     buf.clear();
-    let rec = build(id, h, action, limits, full, truncated);
-    if serde_json::to_writer(&mut *buf, &rec).is_err() {
-        // Serializing into a Vec cannot fail; keep the line well-formed regardless.
-        buf.clear();
-        buf.extend_from_slice(b"{}");
+
+    buf.extend_from_slice(b"{\"@timestamp\":");
+    push_plain(buf, h.timestamp);
+    buf.extend_from_slice(b",\"ecs\":{\"version\":\"");
+    buf.extend_from_slice(ECS_VERSION.as_bytes());
+    buf.extend_from_slice(b"\"},\"event\":{\"kind\":\"event\",\"category\":[\"");
+    buf.extend_from_slice(action.category().as_bytes());
+    buf.extend_from_slice(b"\"],\"type\":[\"");
+    buf.extend_from_slice(action.event_type().as_bytes());
+    buf.extend_from_slice(b"\"],\"action\":\"");
+    buf.extend_from_slice(action.name().as_bytes());
+    buf.extend_from_slice(b"\",\"sequence\":");
+    push_u64(buf, h.sequence);
+    buf.extend_from_slice(b",\"id\":");
+    push_event_id(buf, session, h.sequence);
+    match *what {
+        Action::CommandEnd {
+            duration_ns,
+            exit_code,
+            signal,
+            ..
+        } => {
+            buf.extend_from_slice(b",\"duration\":");
+            push_u64(buf, duration_ns);
+            buf.extend_from_slice(if exit_code == 0 && signal.is_none() {
+                b",\"outcome\":\"success\""
+            } else {
+                b",\"outcome\":\"failure\""
+            });
+        }
+        Action::SessionEnd { duration_ns, .. } => {
+            buf.extend_from_slice(b",\"duration\":");
+            push_u64(buf, duration_ns);
+        }
+        _ => {}
     }
+
+    buf.extend_from_slice(b"},\"message\":\"");
+    buf.extend_from_slice(&fixed.message_prefix);
+    push_body(buf, action);
+    buf.push(b'"');
+
+    // host, user, group, and process up to the parent's pid.
+    buf.extend_from_slice(&fixed.identity);
+    if let Action::SessionStart { .. } = what {
+        buf.extend_from_slice(&fixed.parent_name);
+    }
+    buf.push(b'}');
+    match *what {
+        Action::SessionStart { args, .. } => {
+            buf.extend_from_slice(b",\"args\":");
+            push_args(buf, args, limits.payload);
+            buf.extend_from_slice(b",\"args_count\":");
+            push_u64(buf, args.len() as u64);
+        }
+        Action::CommandStart { text, cwd, .. } => {
+            buf.extend_from_slice(b",\"command_line\":");
+            push_string(buf, text, limits.payload);
+            buf.extend_from_slice(b",\"working_directory\":");
+            push_string(buf, cwd, limits.other);
+        }
+        Action::CommandEnd { exit_code, .. }
+        | Action::SessionEnd {
+            exit_code: Some(exit_code),
+            ..
+        } => {
+            buf.extend_from_slice(b",\"exit_code\":");
+            push_i64(buf, i64::from(exit_code));
+        }
+        Action::Exec {
+            executable,
+            argv,
+            cwd,
+            ..
+        } => {
+            buf.extend_from_slice(b",\"executable\":");
+            push_string(buf, executable, limits.other);
+            buf.extend_from_slice(b",\"args\":");
+            push_args(buf, argv, limits.payload);
+            buf.extend_from_slice(b",\"args_count\":");
+            push_u64(buf, argv.len() as u64);
+            buf.extend_from_slice(b",\"working_directory\":");
+            push_string(buf, cwd, limits.other);
+        }
+        _ => {}
+    }
+    buf.push(b'}');
+
+    buf.extend_from_slice(&fixed.source);
+    let error = match *what {
+        Action::AuditFailure { error, .. } => Some(error),
+        _ => reason,
+    };
+    if let Some(message) = error {
+        buf.extend_from_slice(b",\"error\":{\"message\":");
+        push_string(buf, message.as_bytes(), limits.other);
+        buf.push(b'}');
+    }
+
+    buf.extend_from_slice(&fixed.auditsh);
+    match *what {
+        Action::SessionStart {
+            login, pam_session, ..
+        } => {
+            buf.extend_from_slice(if login {
+                b",\"login\":true"
+            } else {
+                b",\"login\":false"
+            });
+            if let Some(p) = pam_session {
+                buf.extend_from_slice(b",\"pam_session\":");
+                push_str(buf, p);
+            }
+        }
+        Action::CommandStart {
+            script: Some((path, sha256)),
+            ..
+        } => {
+            buf.extend_from_slice(b",\"script\":{\"path\":");
+            push_string(buf, path, limits.other);
+            buf.extend_from_slice(b",\"sha256\":");
+            push_plain(buf, sha256);
+            buf.push(b'}');
+        }
+        Action::CommandEnd {
+            command, signal, ..
+        } => {
+            buf.extend_from_slice(b",\"command\":");
+            push_event_id(buf, session, command);
+            if let Some(sig) = signal {
+                buf.extend_from_slice(b",\"signal\":\"");
+                buf.extend_from_slice(signal_name(sig).unwrap_or("UNKNOWN").as_bytes());
+                buf.push(b'"');
+            }
+        }
+        Action::Exec {
+            origin, command, ..
+        } => {
+            if let Some(command) = command {
+                buf.extend_from_slice(b",\"command\":");
+                push_event_id(buf, session, command);
+            }
+            if let Some((file, line)) = origin {
+                buf.extend_from_slice(b",\"source\":{\"file\":");
+                push_string(buf, file, limits.other);
+                buf.extend_from_slice(b",\"line\":");
+                push_u64(buf, u64::from(line));
+                buf.push(b'}');
+            }
+        }
+        Action::SessionEnd { reason, .. } => {
+            buf.extend_from_slice(b",\"end_reason\":\"");
+            buf.extend_from_slice(reason.as_str().as_bytes());
+            buf.push(b'"');
+        }
+        Action::AuditFailure { sink, .. } => {
+            buf.extend_from_slice(b",\"sink\":\"");
+            buf.extend_from_slice(sink.as_str().as_bytes());
+            buf.push(b'"');
+        }
+        Action::AuditRecovery { sink } => {
+            buf.extend_from_slice(b",\"sink\":\"");
+            buf.extend_from_slice(sink.as_str().as_bytes());
+            buf.extend_from_slice(b"\",\"recovered\":true");
+        }
+        _ => {}
+    }
+    if fixed.lossy || action.lossy() {
+        buf.extend_from_slice(b",\"lossy\":true");
+    }
+    if let Some(full) = truncated {
+        buf.extend_from_slice(b",\"truncated\":true");
+        if let Some(full) = full {
+            buf.extend_from_slice(b",\"full\":{\"field\":\"");
+            buf.extend_from_slice(full.field.as_bytes());
+            buf.extend_from_slice(b"\",\"sha256\":");
+            push_plain(buf, full.sha256);
+            buf.extend_from_slice(b",\"length\":");
+            push_u64(buf, full.length as u64);
+            buf.push(b'}');
+        }
+    }
+    buf.extend_from_slice(b",\"prev\":");
+    push_plain(buf, h.prev);
+    buf.extend_from_slice(b"}}");
 }
 
 /// Lowercase hex.
@@ -876,13 +863,12 @@ mod tests {
     fn encode_with(id: &Identity, action: &Action<'_>, max: usize) -> (Vec<u8>, Value) {
         let h = Header {
             timestamp: "2026-11-21T13:04:48.752211Z",
-            session: SESSION,
             sequence: 4,
-            mode: Mode::Interactive,
             prev: PREV,
         };
         let mut buf = Vec::new();
-        encode(&mut buf, id, &h, action, max);
+        let fixed = Fixed::new(id, SESSION, Mode::Interactive);
+        encode(&mut buf, &fixed, &h, action, max);
         assert!(!buf.contains(&b'\n'), "raw newline in {}", to_s(&buf));
         let v: Value = serde_json::from_slice(&buf).expect("record is JSON");
         (buf, v)

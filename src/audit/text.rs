@@ -1,8 +1,8 @@
 //! Bytes as record text: valid UTF-8 is kept as it is, each byte that is not part of valid
 //! UTF-8 becomes the four characters `\xNN` (and the record carries `auditsh.lossy: true`).
-//! JSON escaping (serde_json) then guarantees no raw newline or control character in a line.
+//! JSON escaping ([`push_escaped`]) then guarantees no raw newline or control character in a
+//! line.
 
-use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// True when `bytes` is not valid UTF-8 (the record must say `auditsh.lossy: true`).
@@ -62,61 +62,92 @@ pub fn cut(bytes: &[u8], limit: usize) -> &[u8] {
     &bytes[..end]
 }
 
-/// A byte string serialized as a JSON string (lossy form), optionally cut to `limit` bytes.
-#[derive(Clone, Copy)]
-pub struct Text<'a> {
-    pub bytes: &'a [u8],
-    pub limit: usize,
-}
-
-impl<'a> Text<'a> {
-    pub fn new(bytes: &'a [u8]) -> Text<'a> {
-        Text {
-            bytes,
-            limit: usize::MAX,
+/// Append `s` (valid UTF-8) JSON-escaped, without quotes: `"` and `\`, and every control
+/// character below U+0020 (`\n`, `\t` ... or `\u00XX`), so that no text can end a line or
+/// a string. The same escapes serde_json writes, so a line reads back as the text it holds.
+pub fn push_escaped(buf: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        buf.extend_from_slice(&bytes[start..i]);
+        if short.is_empty() {
+            buf.extend_from_slice(b"\\u00");
+            buf.push(HEX[usize::from(b >> 4)]);
+            buf.push(HEX[usize::from(b & 15)]);
+        } else {
+            buf.extend_from_slice(short);
         }
+        start = i + 1;
     }
-
-    pub fn limited(bytes: &'a [u8], limit: usize) -> Text<'a> {
-        Text { bytes, limit }
-    }
+    buf.extend_from_slice(&bytes[start..]);
 }
 
-impl Serialize for Text<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let bytes = cut(self.bytes, self.limit);
-        match std::str::from_utf8(bytes) {
-            Ok(text) => s.serialize_str(text),
-            Err(_) => s.collect_str(&Lossy(bytes)),
-        }
-    }
-}
-
-/// An argv serialized as a JSON array of strings. With a `budget`, the arguments together
-/// keep at most that many bytes: the argument that crosses it is cut, the ones after it are
-/// left out (`process.args_count` keeps the real count).
-#[derive(Clone, Copy)]
-pub struct Args<'a> {
-    pub args: &'a [Vec<u8>],
-    pub budget: usize,
-}
-
-impl Serialize for Args<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut left = self.budget;
-        let mut seq = s.serialize_seq(None)?;
-        for arg in self.args {
-            if left == 0 && self.budget != usize::MAX {
-                break;
+/// Append bytes as escaped text in their lossy form (each invalid byte as `\xNN`, whose
+/// backslash is itself escaped), without quotes.
+pub fn push_lossy(buf: &mut Vec<u8>, mut rest: &[u8]) {
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => return push_escaped(buf, s),
+            Err(e) => {
+                let good = e.valid_up_to();
+                if let Ok(s) = std::str::from_utf8(&rest[..good]) {
+                    push_escaped(buf, s);
+                }
+                let bad = e.error_len().unwrap_or(rest.len() - good).max(1);
+                let end = (good + bad).min(rest.len());
+                for &b in &rest[good..end] {
+                    buf.extend_from_slice(b"\\\\x");
+                    buf.push(HEX[usize::from(b >> 4)]);
+                    buf.push(HEX[usize::from(b & 15)]);
+                }
+                rest = &rest[end..];
+                if rest.is_empty() {
+                    return;
+                }
             }
-            let kept = cut(arg, left);
-            seq.serialize_element(&Text::new(kept))?;
-            left = left.saturating_sub(kept.len().max(1));
         }
-        seq.end()
     }
 }
+
+/// Append a JSON string: the bytes cut to `limit` (see [`cut`]), lossy, escaped, quoted.
+pub fn push_string(buf: &mut Vec<u8>, bytes: &[u8], limit: usize) {
+    buf.push(b'"');
+    push_lossy(buf, cut(bytes, limit));
+    buf.push(b'"');
+}
+
+/// Append an argv as a JSON array of strings. With a `budget` (not `usize::MAX`), the
+/// arguments together keep at most that many bytes: the argument that crosses it is cut, the
+/// ones after it are left out (`process.args_count` keeps the real count).
+pub fn push_args(buf: &mut Vec<u8>, args: &[Vec<u8>], budget: usize) {
+    buf.push(b'[');
+    let mut left = budget;
+    for (i, arg) in args.iter().enumerate() {
+        if left == 0 && budget != usize::MAX {
+            break;
+        }
+        if i > 0 {
+            buf.push(b',');
+        }
+        let kept = cut(arg, left);
+        push_string(buf, kept, usize::MAX);
+        left = left.saturating_sub(kept.len().max(1));
+    }
+    buf.push(b']');
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// An OS error as text, without Rust's " (os error N)" suffix.
 pub fn os_error_text(e: &std::io::Error) -> String {
@@ -146,12 +177,44 @@ mod tests {
         assert!(is_lossy(b"a\xffb"));
     }
 
+    fn string(bytes: &[u8]) -> String {
+        let mut buf = Vec::new();
+        push_string(&mut buf, bytes, usize::MAX);
+        String::from_utf8(buf).expect("JSON text is UTF-8")
+    }
+
     #[test]
     fn text_serializes_lossy_and_escaped() {
-        let j = serde_json::to_string(&Text::new(b"a\"}\n\x1b[2J\x00\xfe")).unwrap();
+        let j = string(b"a\"}\n\x1b[2J\x00\xfe");
         assert_eq!(j, r#""a\"}\n\u001b[2J\u0000\\xfe""#);
         let back: String = serde_json::from_str(&j).unwrap();
         assert_eq!(back, "a\"}\n\x1b[2J\0\\xfe");
+    }
+
+    #[test]
+    fn every_byte_reads_back_as_its_lossy_text() {
+        // Each single byte, each pair, and strings mixing escapes, multi-byte characters and
+        // invalid sequences: the JSON string parses back to exactly the lossy text, is
+        // escaped the way serde_json escapes, and never holds a raw control character.
+        let mut inputs: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+        for a in (0..=255u8).step_by(7) {
+            for b in (0..=255u8).step_by(5) {
+                inputs.push(vec![a, b'x', b, 0xe2, 0x82, 0xac]);
+            }
+        }
+        inputs.push("héllo \"wörld\" \\ € 😀\u{7f}\u{2028}".as_bytes().to_vec());
+        inputs.push(b"\xf0\x9f\x98\xe2\x82\xc3(\xed\xa0\x80\xff\r\n\t\x08\x0c".to_vec());
+        for input in inputs {
+            let j = string(&input);
+            assert!(j.bytes().all(|b| b >= 0x20), "raw control byte in {j:?}");
+            let back: String = serde_json::from_str(&j).expect("valid JSON string");
+            assert_eq!(back, to_text(&input), "for {input:?}");
+            assert_eq!(
+                j,
+                serde_json::to_string(&to_text(&input)).unwrap(),
+                "for {input:?}"
+            );
+        }
     }
 
     #[test]
@@ -167,19 +230,13 @@ mod tests {
     #[test]
     fn args_budget() {
         let args = vec![b"echo".to_vec(), b"abcdef".to_vec(), b"xyz".to_vec()];
-        let all = Args {
-            args: &args,
-            budget: usize::MAX,
+        let json = |budget| {
+            let mut buf = Vec::new();
+            push_args(&mut buf, &args, budget);
+            String::from_utf8(buf).unwrap()
         };
-        assert_eq!(
-            serde_json::to_string(&all).unwrap(),
-            r#"["echo","abcdef","xyz"]"#
-        );
-        let some = Args {
-            args: &args,
-            budget: 7,
-        };
-        assert_eq!(serde_json::to_string(&some).unwrap(), r#"["echo","abc"]"#);
+        assert_eq!(json(usize::MAX), r#"["echo","abcdef","xyz"]"#);
+        assert_eq!(json(7), r#"["echo","abc"]"#);
     }
 
     #[test]

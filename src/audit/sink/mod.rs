@@ -82,6 +82,11 @@ impl Sinks {
             }
     }
 
+    /// Whether any sink is enabled (open, or failed to open): with none, auditing is off.
+    pub fn any_enabled(&self) -> bool {
+        ALL.iter().any(|&s| self.enabled(s))
+    }
+
     /// Send `line` (with its trailing newline) to the sinks `try_sink` selects. `healthy`
     /// says per sink that it is not in a failure episode (a healthy syslog may wait a
     /// moment for room in a full queue).

@@ -4,8 +4,9 @@
 //! bounded time ([`FULL_QUEUE_WAIT_MS`]) and only while the sink is healthy, then it is a
 //! sink failure too; after a failure the next record tries to connect again.
 
+use crate::audit::record::push_u64;
 use crate::audit::text::os_error_text;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io::{self, Write};
 use std::os::unix::io::{AsRawFd, FromRawFd, RawFd};
 use std::os::unix::net::UnixDatagram;
@@ -20,6 +21,8 @@ pub struct JsonFormatter {
     pub pid: u32,
     pub cee_cookie: bool,
     buf: RefCell<Vec<u8>>,
+    /// The last header time made, and for which second.
+    time: Cell<(i64, [u8; 15])>,
 }
 
 impl<'m> LogFormat<&'m [u8]> for JsonFormatter {
@@ -36,9 +39,14 @@ impl<'m> LogFormat<&'m [u8]> for JsonFormatter {
         };
         buf.clear();
         let pri = (self.facility as u8) | (severity as u8);
-        let _ = write!(buf, "<{pri}>");
-        header_time(&mut buf);
-        let _ = write!(buf, " auditsh[{}]: ", self.pid);
+        buf.push(b'<');
+        push_u64(&mut buf, u64::from(pri));
+        buf.push(b'>');
+        let (secs, _) = crate::audit::clock::realtime();
+        buf.extend_from_slice(&self.header_time(secs));
+        buf.extend_from_slice(b" auditsh[");
+        push_u64(&mut buf, u64::from(self.pid));
+        buf.extend_from_slice(b"]: ");
         if self.cee_cookie {
             buf.extend_from_slice(b"@cee: ");
         }
@@ -54,24 +62,39 @@ impl<'m> LogFormat<&'m [u8]> for JsonFormatter {
     }
 }
 
-/// "Mmm dd hh:mm:ss" (UTC; local syslog daemons stamp messages on receipt anyway).
-fn header_time(buf: &mut Vec<u8>) {
-    use chrono::{Datelike, Timelike};
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let (secs, _) = crate::audit::clock::realtime();
-    if let Some(t) = chrono::DateTime::from_timestamp(secs, 0) {
-        let month = MONTHS.get(t.month0() as usize).copied().unwrap_or("Jan");
-        let _ = write!(
-            buf,
-            "{month} {:>2} {:02}:{:02}:{:02}",
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        );
+impl JsonFormatter {
+    /// "Mmm dd hh:mm:ss" (UTC; local syslog daemons stamp messages on receipt anyway), made
+    /// once per second.
+    fn header_time(&self, secs: i64) -> [u8; 15] {
+        let (cached_secs, cached) = self.time.get();
+        if cached_secs == secs {
+            return cached;
+        }
+        let stamp = rfc3164_time(secs);
+        self.time.set((secs, stamp));
+        stamp
     }
+}
+
+/// "Mmm dd hh:mm:ss" for a UTC time, the day padded with a space.
+fn rfc3164_time(secs: i64) -> [u8; 15] {
+    use chrono::{Datelike, Timelike};
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let mut out = *b"Jan  1 00:00:00";
+    if let Some(t) = chrono::DateTime::from_timestamp(secs, 0) {
+        out[..3].copy_from_slice(MONTHS.get(t.month0() as usize).copied().unwrap_or(b"Jan"));
+        let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
+        let day = two(t.day());
+        out[4] = if day[0] == b'0' { b' ' } else { day[0] };
+        out[5] = day[1];
+        out[7..9].copy_from_slice(&two(t.hour()));
+        out[10..12].copy_from_slice(&two(t.minute()));
+        out[13..15].copy_from_slice(&two(t.second()));
+    }
+    out
 }
 
 /// The send failed because the daemon's queue (or this socket's buffer) is full.
@@ -134,6 +157,7 @@ impl Syslog {
                     pid: unsafe { libc::getpid() } as u32,
                     cee_cookie,
                     buf: RefCell::new(Vec::with_capacity(4096)),
+                    time: Cell::new((i64::MIN, [0; 15])),
                 },
             ),
             fd,
@@ -235,5 +259,20 @@ impl Syslog {
                 return false;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_time_is_rfc3164() {
+        assert_eq!(&rfc3164_time(1_795_266_288), b"Nov 21 13:04:48");
+        assert_eq!(
+            &rfc3164_time(1_795_266_288 - 20 * 86_400),
+            b"Nov  1 13:04:48"
+        );
+        assert_eq!(&rfc3164_time(0), b"Jan  1 00:00:00");
     }
 }
