@@ -23,39 +23,7 @@ pub fn home_of(name: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn read(path: &str) -> Option<Vec<u8>> {
-    read_small(path)
-}
-
-/// The contents of a small system file (an account file, a /proc entry), read with plain
-/// `open`/`read`/`close`: the shell reads several at every start, and std's file reading
-/// first asks the size (a `statx`) it does not need here.
-pub fn read_small(path: &str) -> Option<Vec<u8>> {
-    let c = std::ffi::CString::new(path).ok()?;
-    // SAFETY: c is a valid NUL-terminated path.
-    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
-    if fd < 0 {
-        return None;
-    }
-    let mut data: Vec<u8> = Vec::with_capacity(4096);
-    let ok = loop {
-        if data.capacity() - data.len() < 1024 {
-            data.reserve(data.capacity());
-        }
-        let spare = data.spare_capacity_mut();
-        // SAFETY: spare is valid for spare.len() bytes of writable memory.
-        let n = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), spare.len()) };
-        if n > 0 {
-            // SAFETY: read initialised the first n bytes of the spare capacity.
-            unsafe { data.set_len(data.len() + n as usize) };
-        } else if n == 0 {
-            break true;
-        } else if std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-            break false;
-        }
-    };
-    // SAFETY: closing the descriptor opened above.
-    unsafe { libc::close(fd) };
-    ok.then_some(data)
+    crate::files::read_small(path).ok()
 }
 
 /// In a colon-separated file, field `want` of the first line whose field `key` is `value`

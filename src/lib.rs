@@ -9,6 +9,7 @@ pub mod builtins;
 pub mod config;
 pub mod exec;
 pub mod expand;
+pub mod files;
 pub mod interactive;
 pub mod invocation;
 pub mod log;

@@ -65,7 +65,8 @@ impl Identity {
         let audit_session = read_proc_u32("/proc/self/sessionid")
             .filter(|&v| v != UNSET_ID)
             .map(|v| v.to_string());
-        let parent_name = crate::accounts::read_small(&format!("/proc/{ppid}/comm"))
+        let parent_name = crate::files::read_small(format!("/proc/{ppid}/comm"))
+            .ok()
             .map(|mut b| {
                 while b.last() == Some(&b'\n') {
                     b.pop();
@@ -136,7 +137,7 @@ pub fn parse_ssh_connection(v: &[u8]) -> (Option<String>, Option<u16>) {
 }
 
 fn read_proc_u32(path: &str) -> Option<u32> {
-    let s = String::from_utf8(crate::accounts::read_small(path)?).ok()?;
+    let s = String::from_utf8(crate::files::read_small(path).ok()?).ok()?;
     s.trim().parse().ok()
 }
 

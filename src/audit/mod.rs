@@ -108,14 +108,16 @@ struct Writer {
 }
 
 /// The process runs with privilege it did not start with (setuid/setgid): environment
-/// inputs to the audit are ignored.
+/// inputs to the audit are ignored. Asked once: it cannot change before the privilege drop,
+/// and after it the answer must stay the one the session started with.
 pub fn is_secure() -> bool {
+    static SECURE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     // SAFETY: getauxval and the id getters have no preconditions.
-    unsafe {
+    *SECURE.get_or_init(|| unsafe {
         libc::getauxval(libc::AT_SECURE) != 0
             || libc::getuid() != libc::geteuid()
             || libc::getgid() != libc::getegid()
-    }
+    })
 }
 
 /// Whether a missing syslog socket means "no syslog here" rather than a sink failure: only
@@ -135,16 +137,17 @@ pub fn config_path(secure: bool) -> PathBuf {
 }
 
 /// Read the config the way `Session::start` does: a missing file means the defaults, a
-/// malformed one prints one line on stderr and means the (auditing) defaults.
-pub fn load_config(path: &Path) -> Config {
+/// malformed one prints one line on stderr and means the (auditing) defaults. Also says
+/// whether there is a file at all.
+pub fn load_config(path: &Path) -> (Config, bool) {
     match Config::load(path) {
-        Ok(Some(c)) => c,
-        Ok(None) => Config::default(),
+        Ok(Some(c)) => (c, true),
+        Ok(None) => (Config::default(), false),
         Err(e) => {
             say(&format!(
                 "auditsh: {e} (auditing continues with the default settings)\n"
             ));
-            Config::default()
+            (Config::default(), true)
         }
     }
 }
@@ -199,12 +202,15 @@ impl Session {
     pub fn start(info: StartInfo<'_>) -> Session {
         let secure = is_secure();
         let path = config_path(secure);
-        let mut config = load_config(&path);
+        let (mut config, config_file) = load_config(&path);
         // Run from a checkout with no config file at all, the shell sends to syslog only
         // where there is one: a machine or container without a syslog daemon should not get
         // a warning from every `sh -c`. Installed, or configured, a missing socket is a
         // failure like any other.
-        if syslog_absent_by_default(secure, path.exists(), config.syslog.socket.exists()) {
+        if !secure
+            && !config_file
+            && syslog_absent_by_default(secure, config_file, config.syslog.socket.exists())
+        {
             config.syslog.enabled = false;
         }
         Session::start_with(config, info)
@@ -268,6 +274,7 @@ impl Session {
         let ssh = std::env::var_os("SSH_CONNECTION");
         let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()));
         let fixed = Fixed::new(&identity, &session, info.mode);
+        let identity_pid = identity.pid;
         let mut inner = Box::new(Inner {
             shared,
             w: Writer {
@@ -279,7 +286,7 @@ impl Session {
                 config,
             },
             started_ns,
-            start_pid: std::process::id(),
+            start_pid: identity_pid,
             child: false,
             ended: false,
             current_command: None,

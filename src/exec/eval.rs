@@ -759,7 +759,7 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>) -> ExecResu
 }
 
 /// The alias table as the parser sees it.
-pub struct AliasView<'a>(pub &'a std::collections::HashMap<Vec<u8>, Vec<u8>>);
+pub struct AliasView<'a>(pub &'a crate::state::vars::NameMap<Vec<u8>>);
 
 impl crate::syntax::Aliases for AliasView<'_> {
     fn alias(&self, name: &[u8]) -> Option<&[u8]> {

@@ -4,8 +4,8 @@
 pub mod options;
 pub mod vars;
 
-use std::collections::HashMap;
 use std::rc::Rc;
+use vars::NameMap;
 
 use crate::audit;
 use crate::exec::jobs::Jobs;
@@ -29,12 +29,12 @@ pub struct Shell {
     /// `$$`: the pid of the main shell, unchanged in subshells.
     pub pid: i32,
     /// Function bodies by name.
-    pub functions: HashMap<Vec<u8>, Rc<Command>>,
-    pub aliases: HashMap<Vec<u8>, Vec<u8>>,
+    pub functions: NameMap<Rc<Command>>,
+    pub aliases: NameMap<Vec<u8>>,
     pub traps: Traps,
     pub jobs: Jobs,
     /// Remembered command locations (`hash`).
-    pub hash: HashMap<Vec<u8>, Vec<u8>>,
+    pub hash: NameMap<Vec<u8>>,
     pub audit: audit::Session,
     /// The line of the command being run: the `LINE` in `NAME: LINE: message`.
     pub lineno: u32,
@@ -115,11 +115,11 @@ impl Shell {
             last_status: 0,
             last_bg_pid: None,
             pid,
-            functions: HashMap::new(),
-            aliases: HashMap::new(),
+            functions: NameMap::default(),
+            aliases: NameMap::default(),
             traps: Traps::default(),
             jobs: Jobs::default(),
-            hash: HashMap::new(),
+            hash: NameMap::default(),
             audit,
             lineno: 1,
             in_subshell: false,

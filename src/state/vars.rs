@@ -55,6 +55,10 @@ impl std::hash::BuildHasher for NameHash {
 
 pub struct Fnv(u64);
 
+/// A table keyed by names the user chooses (functions, aliases, the command hash table),
+/// hashed like the variable table (and made without asking the kernel for random keys).
+pub type NameMap<V> = HashMap<Vec<u8>, V, NameHash>;
+
 impl std::hash::Hasher for Fnv {
     fn finish(&self) -> u64 {
         self.0
