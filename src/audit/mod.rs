@@ -261,7 +261,7 @@ impl Session {
                 Err(e) => sinks.missing[sink::index(SinkName::Syslog)] = Some(e),
             }
         }
-        let shared = Shared::new();
+        let shared = Shared::new(sinks.spool.as_ref().and_then(|s| s.fd()));
         if secure {
             // Everything the audit needs with privilege is open: give it up before anything
             // else happens. Running on with it would be worse than not running.

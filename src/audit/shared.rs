@@ -1,8 +1,10 @@
 //! The session state shared by the shell and its forked children: the next sequence number,
-//! the previous line's hash and the sinks' failure flags live in one shared memory page (a
-//! memfd mapped MAP_SHARED, inherited across fork), and writers take a POSIX record lock on
-//! that memfd. POSIX locks belong to a process, so they exclude forked children, and the
-//! kernel releases them when a holder dies (even by SIGKILL).
+//! the previous line's hash and the sinks' failure flags live in one shared memory page (an
+//! anonymous MAP_SHARED mapping, inherited across fork and reachable by no descriptor), and
+//! writers take a POSIX record lock on the session's spool file. POSIX locks belong to a
+//! process, so they exclude forked children, and the kernel releases them when a holder dies
+//! (even by SIGKILL). Without a spool file the lock is on a memfd of the shell's own (made
+//! before the privilege drop, owner-only and sealed), which then also holds the page.
 
 use std::io;
 use std::os::unix::io::RawFd;
@@ -26,6 +28,8 @@ const INITIAL: State = State {
 /// The mapping and the lock descriptor.
 pub struct Shared {
     fd: RawFd,
+    /// `fd` is the spool file's, not ours to close.
+    borrowed_fd: bool,
     map: *mut State,
     /// The fd exists and is lockable (otherwise records are serialized only in-process).
     lockable: bool,
@@ -39,25 +43,44 @@ pub struct Shared {
 
 impl Default for Shared {
     fn default() -> Shared {
-        Shared::new()
+        Shared::new(None)
     }
 }
 
 impl Shared {
-    /// Create the page. Falls back to an anonymous shared mapping without a lock when memfds
-    /// are not available, and to process-private memory when no mapping can be made (forked
-    /// children then cannot continue the chain, but auditing stays on).
-    pub fn new() -> Shared {
-        match Shared::mapped() {
+    /// Create the page; `lock` is the spool file's descriptor, when there is one (it stays
+    /// the spool's: this never closes it). Without one the lock is on a memfd; without memfds,
+    /// an anonymous mapping without a lock, and process-private memory when no mapping can be
+    /// made (forked children then cannot continue the chain, but auditing stays on).
+    pub fn new(lock: Option<RawFd>) -> Shared {
+        let made = match lock {
+            Some(fd) => Shared::anonymous(fd),
+            None => Shared::mapped(),
+        };
+        match made {
             Ok(s) => s,
             Err(_) => Shared {
                 fd: -1,
+                borrowed_fd: false,
                 map: Box::into_raw(Box::new(INITIAL)),
                 lockable: false,
                 heap: true,
                 shared: false,
             },
         }
+    }
+
+    /// The page as an anonymous shared mapping, locked through `lock_fd`.
+    fn anonymous(lock_fd: RawFd) -> io::Result<Shared> {
+        let map = map_state(-1, libc::MAP_SHARED | libc::MAP_ANONYMOUS)?;
+        Ok(Shared {
+            fd: lock_fd,
+            borrowed_fd: true,
+            map,
+            lockable: true,
+            heap: false,
+            shared: false,
+        })
     }
 
     fn mapped() -> io::Result<Shared> {
@@ -95,30 +118,19 @@ impl Shared {
         } else {
             (-1, libc::MAP_SHARED | libc::MAP_ANONYMOUS, false)
         };
-        // SAFETY: a fresh mapping of `size` bytes of fd (or anonymous); checked below.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                size,
-                libc::PROT_READ | libc::PROT_WRITE,
-                flags,
-                fd,
-                0,
-            )
-        };
-        if p == libc::MAP_FAILED {
-            let e = io::Error::last_os_error();
-            if fd >= 0 {
-                // SAFETY: fd is ours and not used after.
-                unsafe { libc::close(fd) };
+        let map = match map_state(fd, flags) {
+            Ok(map) => map,
+            Err(e) => {
+                if fd >= 0 {
+                    // SAFETY: fd is ours and not used after.
+                    unsafe { libc::close(fd) };
+                }
+                return Err(e);
             }
-            return Err(e);
-        }
-        let map = p.cast::<State>();
-        // SAFETY: the mapping is at least size_of::<State>() bytes, page-aligned, and ours.
-        unsafe { map.write(INITIAL) };
+        };
         Ok(Shared {
             fd,
+            borrowed_fd: false,
             map,
             lockable,
             heap: false,
@@ -126,9 +138,9 @@ impl Shared {
         })
     }
 
-    /// The lock/shared-memory descriptor, if any.
+    /// The descriptor this owns (the memfd), if any.
     pub fn fd(&self) -> Option<RawFd> {
-        (self.fd >= 0).then_some(self.fd)
+        (self.fd >= 0 && !self.borrowed_fd).then_some(self.fd)
     }
 
     /// From now on other processes (forked children) may write records: take the lock for
@@ -151,6 +163,29 @@ impl Shared {
     }
 }
 
+/// Map the state's page (of `fd`, or anonymous) and put the initial state in it.
+fn map_state(fd: RawFd, flags: libc::c_int) -> io::Result<*mut State> {
+    let size = std::mem::size_of::<State>();
+    // SAFETY: a fresh mapping of `size` bytes of fd (or anonymous); checked below.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            size,
+            libc::PROT_READ | libc::PROT_WRITE,
+            flags,
+            fd,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    let map = p.cast::<State>();
+    // SAFETY: the mapping is at least size_of::<State>() bytes, page-aligned, and ours.
+    unsafe { map.write(INITIAL) };
+    Ok(map)
+}
+
 fn lock(fd: RawFd, kind: libc::c_int) {
     // SAFETY: flock is plain data.
     let mut fl: libc::flock = unsafe { std::mem::zeroed() };
@@ -159,7 +194,7 @@ fn lock(fd: RawFd, kind: libc::c_int) {
     fl.l_start = 0;
     fl.l_len = 1;
     loop {
-        // SAFETY: fd is our memfd, fl is a valid flock.
+        // SAFETY: fd is the spool file or our memfd, fl is a valid flock.
         let rc = unsafe { libc::fcntl(fd, libc::F_SETLKW, &fl) };
         if rc == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
             return;
@@ -177,7 +212,7 @@ impl Drop for Shared {
         // SAFETY: map is our mapping of that size; fd is ours. Nothing uses them after.
         unsafe {
             libc::munmap(self.map.cast(), std::mem::size_of::<State>());
-            if self.fd >= 0 {
+            if self.fd >= 0 && !self.borrowed_fd {
                 libc::close(self.fd);
             }
         }

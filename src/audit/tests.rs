@@ -236,8 +236,10 @@ fn spool_file_is_where_and_how_the_spec_says() {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
+    // The spool file, which is also the lock of the shared state (an anonymous mapping, no
+    // descriptor of its own).
     let fds = s.owned_fds();
-    assert_eq!(fds.len(), 2, "spool and shared state: {fds:?}");
+    assert_eq!(fds.len(), 1, "the spool: {fds:?}");
     for fd in fds {
         assert!(fd >= 100, "{fd}");
         // SAFETY: querying flags of a descriptor the session owns.
@@ -252,9 +254,21 @@ fn owned_fds_include_the_syslog_socket() {
     let _rx = Receiver::bind(&t.0.join("log.sock"));
     let s = start(config(&t.0));
     let fds = s.owned_fds();
-    assert_eq!(fds.len(), 3, "{fds:?}");
+    assert_eq!(fds.len(), 2, "spool and syslog: {fds:?}");
     assert!(fds.iter().all(|&fd| fd >= 100));
     assert_eq!(s.system_rc(), Some(b"/etc/auditsh/auditshrc".as_slice()));
+}
+
+#[test]
+fn without_a_spool_the_shared_state_has_its_own_descriptor() {
+    let t = TempDir::new();
+    let _rx = Receiver::bind(&t.0.join("log.sock"));
+    let mut c = config(&t.0);
+    c.spool.enabled = false;
+    let s = start(c);
+    let fds = s.owned_fds();
+    assert_eq!(fds.len(), 2, "syslog and the shared state's memfd: {fds:?}");
+    assert!(fds.iter().all(|&fd| fd >= 100));
 }
 
 #[test]
@@ -325,6 +339,49 @@ fn forked_children_continue_one_gapless_chain() {
     for (m, l) in msgs.iter().zip(lines(&text)) {
         assert_eq!(syslog_json(m), l.as_slice());
     }
+}
+
+#[test]
+fn forked_children_keep_one_chain_without_a_spool() {
+    // The lock is then on the shared state's memfd: syslog alone must still get one gapless
+    // chain, in order, from the shell and a child writing at once.
+    let t = TempDir::new();
+    let rx = Receiver::bind(&t.0.join("log.sock"));
+    let mut c = config(&t.0);
+    c.spool.enabled = false;
+    let mut s = start(c);
+    let id = s.command_start(b"(loop) & loop", b"/", None).unwrap();
+    s.before_fork();
+    // SAFETY: the child only writes records and calls _exit.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0);
+    if pid == 0 {
+        s.after_fork();
+        for i in 0..50 {
+            let _ = s.exec(b"/bin/child", &argv(&["child", &i.to_string()]), b"/", None);
+        }
+        // SAFETY: leave the forked test process without running destructors.
+        unsafe { libc::_exit(0) };
+    }
+    for i in 0..50 {
+        let _ = s.exec(
+            b"/bin/parent",
+            &argv(&["parent", &i.to_string()]),
+            b"/",
+            None,
+        );
+    }
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    s.command_end(id, 0, None);
+    s.end(Some(0), EndReason::Exit);
+    let mut text = Vec::new();
+    for m in rx.take(104) {
+        text.extend_from_slice(syslog_json(&m));
+        text.push(b'\n');
+    }
+    assert_eq!(chain::verify(&text), Ok(104));
 }
 
 #[test]
