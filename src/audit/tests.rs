@@ -271,11 +271,9 @@ fn without_a_spool_the_shared_state_has_its_own_descriptor() {
     assert!(fds.iter().all(|&fd| fd >= 100));
 }
 
-#[test]
-fn forked_children_continue_one_gapless_chain() {
-    let t = TempDir::new();
-    let rx = Receiver::bind(&t.0.join("log.sock"));
-    let mut s = start(config(&t.0));
+/// A command line during which the shell and a forked child each start 50 programs at once,
+/// then the session's end: 104 records. Returns the child's pid.
+fn shell_and_child_write_50_each(s: &mut Session) -> libc::pid_t {
     let id = s.command_start(b"(loop) & loop", b"/", None).unwrap();
     s.before_fork();
     // SAFETY: the child only writes records and calls _exit.
@@ -286,8 +284,9 @@ fn forked_children_continue_one_gapless_chain() {
         for i in 0..50 {
             let _ = s.exec(b"/bin/child", &argv(&["child", &i.to_string()]), b"/", None);
         }
-        s.end(Some(0), EndReason::Exit); // a child never writes session-end
-                                         // SAFETY: leave the forked test process without running destructors.
+        // A child never writes session-end.
+        s.end(Some(0), EndReason::Exit);
+        // SAFETY: leave the forked test process without running destructors.
         unsafe { libc::_exit(0) };
     }
     for i in 0..50 {
@@ -305,6 +304,15 @@ fn forked_children_continue_one_gapless_chain() {
     assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
     s.command_end(id, 0, None);
     s.end(Some(0), EndReason::Exit);
+    pid
+}
+
+#[test]
+fn forked_children_continue_one_gapless_chain() {
+    let t = TempDir::new();
+    let rx = Receiver::bind(&t.0.join("log.sock"));
+    let mut s = start(config(&t.0));
+    let pid = shell_and_child_write_50_each(&mut s);
 
     let text = spool_text(&s);
     assert_eq!(chain::verify(&text), Ok(104));
@@ -350,32 +358,7 @@ fn forked_children_keep_one_chain_without_a_spool() {
     let mut c = config(&t.0);
     c.spool.enabled = false;
     let mut s = start(c);
-    let id = s.command_start(b"(loop) & loop", b"/", None).unwrap();
-    s.before_fork();
-    // SAFETY: the child only writes records and calls _exit.
-    let pid = unsafe { libc::fork() };
-    assert!(pid >= 0);
-    if pid == 0 {
-        s.after_fork();
-        for i in 0..50 {
-            let _ = s.exec(b"/bin/child", &argv(&["child", &i.to_string()]), b"/", None);
-        }
-        // SAFETY: leave the forked test process without running destructors.
-        unsafe { libc::_exit(0) };
-    }
-    for i in 0..50 {
-        let _ = s.exec(
-            b"/bin/parent",
-            &argv(&["parent", &i.to_string()]),
-            b"/",
-            None,
-        );
-    }
-    let mut status = 0;
-    // SAFETY: waiting for our own child.
-    unsafe { libc::waitpid(pid, &mut status, 0) };
-    s.command_end(id, 0, None);
-    s.end(Some(0), EndReason::Exit);
+    shell_and_child_write_50_each(&mut s);
     let mut text = Vec::new();
     for m in rx.take(104) {
         text.extend_from_slice(syslog_json(&m));
