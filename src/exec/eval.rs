@@ -1005,8 +1005,11 @@ fn run_external(
     saved.restore();
     match spawned {
         Ok(pid) => {
-            let pgid = if group.is_some() { pid } else { 0 };
-            let text = fields.join(&b' ');
+            // The command's text is kept only for a job that stops, which needs job control.
+            let (pgid, text) = match group {
+                Some(_) => (pid, fields.join(&b' ')),
+                None => (0, Vec::new()),
+            };
             Ok(wait_foreground(sh, pgid, vec![pid], text))
         }
         Err(err) => Ok(exec_failure(sh, &path, fields, err)),

@@ -1,6 +1,6 @@
 //! Redirections (XCU 2.7). They are performed in the shell process, saving what they replace,
 //! so one mechanism serves built-ins, functions, compound commands and programs alike (a
-//! program started by posix_spawn inherits the redirected descriptors; the shell then puts its
+//! program the shell starts inherits the redirected descriptors; the shell then puts its
 //! own back).
 
 use std::ffi::CString;

@@ -9,6 +9,8 @@ const MAX_SIGNAL: usize = 65;
 
 static PENDING: [AtomicBool; MAX_SIGNAL] = [const { AtomicBool::new(false) }; MAX_SIGNAL];
 static ANY_PENDING: AtomicBool = AtomicBool::new(false);
+/// Signals whose disposition is `mark_pending` in this process.
+static CAUGHT: [AtomicBool; MAX_SIGNAL] = [const { AtomicBool::new(false) }; MAX_SIGNAL];
 
 extern "C" fn mark_pending(sig: libc::c_int) {
     if let Some(flag) = PENDING.get(sig as usize) {
@@ -53,13 +55,25 @@ const SHELL_HANDLED: [i32; 8] = [
 fn set_disposition(sig: i32, handler: libc::sighandler_t) {
     // SAFETY: sigaction with a zeroed struct, an empty mask and a valid handler (SIG_DFL,
     // SIG_IGN or an async-signal-safe function that only stores atomics).
-    unsafe {
+    let r = unsafe {
         let mut sa: libc::sigaction = std::mem::zeroed();
         sa.sa_sigaction = handler;
         libc::sigemptyset(&mut sa.sa_mask);
         sa.sa_flags = 0;
-        libc::sigaction(sig, &sa, std::ptr::null_mut());
+        libc::sigaction(sig, &sa, std::ptr::null_mut())
+    };
+    if let (0, Some(flag)) = (r, CAUGHT.get(sig as usize)) {
+        let caught = handler == mark_pending as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        flag.store(caught, Ordering::SeqCst);
     }
+}
+
+/// True if `sig` is caught (its handler marks it pending): a program started from this
+/// process must not inherit the handler before it execs.
+pub fn is_caught(sig: i32) -> bool {
+    CAUGHT
+        .get(sig as usize)
+        .is_some_and(|f| f.load(Ordering::SeqCst))
 }
 
 /// Catch `sig`: the handler only marks it pending.
