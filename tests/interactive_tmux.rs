@@ -616,6 +616,48 @@ fn ctrl_c_ends_a_program_and_the_shell_lives() {
 }
 
 #[test]
+fn a_job_starts_with_the_shells_own_signals_at_their_defaults() {
+    // The interactive shell ignores INT, QUIT, TERM, TSTP, TTIN and TTOU for itself (and
+    // tmux may have started it with the stop signals ignored already): a program it starts
+    // must have none of them ignored, or Ctrl-C and Ctrl-Z would not reach it.
+    if !tmux_available("a_job_starts_with_the_shells_own_signals_at_their_defaults") {
+        return;
+    }
+    let mut t = Term::new("sigdefaults");
+    t.start(Some(P));
+    t.wait_for(P);
+    // A program alone (started directly) and one in a pipeline (in a forked member). The
+    // marker is put together by the shell, so that the typed line does not show it.
+    t.text("grep SigIgn /proc/self/status >sigign.txt; m=MA; sed \"s/^SigIgn:[[:space:]]*/${m}SK1=/\" sigign.txt");
+    t.keys(&["Enter"]);
+    t.wait_for("MASK1=");
+    t.text("grep SigIgn /proc/self/status | sed \"s/^SigIgn:[[:space:]]*/${m}SK2=/\"");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("MASK2=");
+    for marker in ["MASK1=", "MASK2="] {
+        let mask = screen
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(marker))
+            .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+            .unwrap_or_else(|| panic!("no {marker} on screen: {screen}"));
+        for sig in [
+            libc::SIGINT,
+            libc::SIGQUIT,
+            libc::SIGTERM,
+            libc::SIGTSTP,
+            libc::SIGTTIN,
+            libc::SIGTTOU,
+        ] {
+            assert_eq!(
+                mask & (1 << (sig - 1)),
+                0,
+                "{marker} signal {sig} ignored: {mask:#x}"
+            );
+        }
+    }
+}
+
+#[test]
 fn ctrl_z_stops_a_job_and_bg_fg_resume_it() {
     if !tmux_available("ctrl_z_stops_a_job_and_bg_fg_resume_it") {
         return;

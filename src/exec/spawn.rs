@@ -212,23 +212,20 @@ fn record(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> Result<(), SpawnErro
         .map_err(|d| SpawnError::Denied(d.message))
 }
 
-/// Signals the shell catches or ignores for itself; a program must start with them at their
-/// defaults unless the user's trap ignores them.
+/// The signals a program must start with at their defaults: those the shell catches (a child
+/// must not run the shell's handler before it execs; exec would reset them anyway) and those
+/// it ignores for itself, unless the user's trap ignores them or they were ignored when the
+/// shell started (a program inherits those ignored). A signal the shell never set keeps the
+/// disposition the shell inherited, for the program too. Under job control the stop signals
+/// are the shell's to manage: a job always starts with them at their defaults, as in dash
+/// (a terminal multiplexer may well have started the shell with them ignored).
 fn signals_to_default(sh: &Shell) -> impl Iterator<Item = i32> + '_ {
-    [
-        libc::SIGINT,
-        libc::SIGQUIT,
-        libc::SIGTERM,
-        libc::SIGTSTP,
-        libc::SIGTTIN,
-        libc::SIGTTOU,
-        libc::SIGCHLD,
-        libc::SIGHUP,
-        libc::SIGPIPE,
-        libc::SIGWINCH,
-    ]
-    .into_iter()
-    .filter(|&s| !sh.traps.is_ignored(s))
+    use super::trap::{is_caught, is_set_ignored};
+    let job_control = sh.jobs.control.is_some();
+    (1..super::signal::NSIG).filter(move |&s| {
+        let stop = matches!(s, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU);
+        is_caught(s) || (is_set_ignored(s) && (!sh.traps.is_ignored(s) || (job_control && stop)))
+    })
 }
 
 /// Size of the stack the child of [`spawn_program`] runs on until it execs. It calls a few
@@ -424,11 +421,6 @@ pub fn spawn_program(
         for s in signals_to_default(sh) {
             libc::sigaddset(&mut set, s);
         }
-        for s in 1..super::signal::NSIG {
-            if super::trap::is_caught(s) {
-                libc::sigaddset(&mut set, s);
-            }
-        }
         set
     };
     let args = ChildArgs {
@@ -596,7 +588,8 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
         sh.audit.after_fork();
         sh.jobs.clear_for_subshell();
         sh.traps.reset_for_subshell();
-        // The shell's own handling of these signals is not a subshell's.
+        // The shell's own handling of these signals is not a subshell's. Under job control
+        // the stop signals are defaults in a job even if the shell inherited them ignored.
         for sig in [
             libc::SIGHUP,
             libc::SIGINT,
@@ -606,7 +599,9 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
             libc::SIGTTIN,
             libc::SIGTTOU,
         ] {
-            if sh.traps.get(sig).is_none() && !sh.traps.is_ignored(sig) {
+            let stop = matches!(sig, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU);
+            if sh.traps.get(sig).is_none() && (!sh.traps.is_ignored(sig) || (tty.is_some() && stop))
+            {
                 super::trap::default(sig);
             }
         }

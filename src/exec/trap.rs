@@ -2,15 +2,19 @@
 //! mark the signal pending; the evaluator runs the trap's command between commands.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 /// The highest signal number we track (Linux real-time signals end at 64).
 const MAX_SIGNAL: usize = 65;
 
 static PENDING: [AtomicBool; MAX_SIGNAL] = [const { AtomicBool::new(false) }; MAX_SIGNAL];
 static ANY_PENDING: AtomicBool = AtomicBool::new(false);
-/// Signals whose disposition is `mark_pending` in this process.
-static CAUGHT: [AtomicBool; MAX_SIGNAL] = [const { AtomicBool::new(false) }; MAX_SIGNAL];
+/// What this process set each signal's disposition to ([`DEFAULT`], [`CAUGHT`], [`IGNORED`]):
+/// a signal it never set keeps the disposition it inherited.
+static SET_TO: [AtomicU8; MAX_SIGNAL] = [const { AtomicU8::new(DEFAULT) }; MAX_SIGNAL];
+const DEFAULT: u8 = 0;
+const CAUGHT: u8 = 1;
+const IGNORED: u8 = 2;
 
 extern "C" fn mark_pending(sig: libc::c_int) {
     if let Some(flag) = PENDING.get(sig as usize) {
@@ -62,18 +66,33 @@ fn set_disposition(sig: i32, handler: libc::sighandler_t) {
         sa.sa_flags = 0;
         libc::sigaction(sig, &sa, std::ptr::null_mut())
     };
-    if let (0, Some(flag)) = (r, CAUGHT.get(sig as usize)) {
-        let caught = handler == mark_pending as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        flag.store(caught, Ordering::SeqCst);
+    if let (0, Some(state)) = (r, SET_TO.get(sig as usize)) {
+        let set_to = if handler == libc::SIG_DFL {
+            DEFAULT
+        } else if handler == libc::SIG_IGN {
+            IGNORED
+        } else {
+            CAUGHT
+        };
+        state.store(set_to, Ordering::SeqCst);
     }
+}
+
+fn set_to(sig: i32) -> u8 {
+    SET_TO
+        .get(sig as usize)
+        .map_or(DEFAULT, |s| s.load(Ordering::SeqCst))
 }
 
 /// True if `sig` is caught (its handler marks it pending): a program started from this
 /// process must not inherit the handler before it execs.
 pub fn is_caught(sig: i32) -> bool {
-    CAUGHT
-        .get(sig as usize)
-        .is_some_and(|f| f.load(Ordering::SeqCst))
+    set_to(sig) == CAUGHT
+}
+
+/// True if this process itself set `sig` to be ignored (for itself, or for a `trap ''`).
+pub fn is_set_ignored(sig: i32) -> bool {
+    set_to(sig) == IGNORED
 }
 
 /// Catch `sig`: the handler only marks it pending.
