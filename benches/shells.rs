@@ -56,6 +56,9 @@ int main(int argc, char **argv) {
 enum Kind {
     AuditOn,
     AuditOff,
+    /// Audit on with one sink: where the cost of auditing a program goes.
+    SpoolOnly,
+    SyslogOnly,
     Dash,
     Bash,
     Snoopy,
@@ -180,34 +183,32 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
     };
 
     // The syslog socket auditsh sends to, bound here and drained by a thread, as a daemon would.
+    // The syslog-only runs get a socket of their own, so that the count of messages on the
+    // first one can be checked against the spool of the audit-on runs.
     let sock = dir.join("log.sock");
-    let syslog = UnixDatagram::bind(&sock).map_err(io_err(&sock))?;
-    let received = Arc::new(AtomicU64::new(0));
-    {
-        let received = Arc::clone(&received);
-        std::thread::spawn(move || {
-            let mut buf = vec![0u8; 1 << 17];
-            while syslog.recv(&mut buf).is_ok() {
-                received.fetch_add(1, Ordering::Relaxed);
-            }
-        });
-    }
-    let on = dir.join("on.toml");
-    std::fs::write(
-        &on,
-        format!(
-            "system_rc = \"\"\n\n[spool]\nenabled = true\ndir = \"{}\"\n\n[syslog]\nenabled = true\nsocket = \"{}\"\n",
-            dir.join("spool").display(),
-            sock.display()
-        ),
-    )
-    .map_err(io_err(&on))?;
-    let off = dir.join("off.toml");
-    std::fs::write(
-        &off,
-        "system_rc = \"\"\n\n[spool]\nenabled = false\n\n[syslog]\nenabled = false\n",
-    )
-    .map_err(io_err(&off))?;
+    let received = drain(&sock)?;
+    let sock_only = dir.join("log-only.sock");
+    let _ = drain(&sock_only)?;
+    // The configs: which sinks each auditsh run writes to.
+    let config = |name: &str, spool: Option<&Path>, syslog: Option<&Path>| {
+        let path = dir.join(name);
+        let mut text = String::from("system_rc = \"\"\n\n[spool]\n");
+        match spool {
+            Some(d) => text += &format!("enabled = true\ndir = \"{}\"\n", d.display()),
+            None => text += "enabled = false\n",
+        }
+        text += "\n[syslog]\n";
+        match syslog {
+            Some(s) => text += &format!("enabled = true\nsocket = \"{}\"\n", s.display()),
+            None => text += "enabled = false\n",
+        }
+        std::fs::write(&path, text).map_err(io_err(&path))?;
+        Ok::<PathBuf, String>(path)
+    };
+    let on = config("on.toml", Some(&dir.join("spool")), Some(&sock))?;
+    let spool_only = config("spool-only.toml", Some(&dir.join("spool-only")), None)?;
+    let syslog_only = config("syslog-only.toml", None, Some(&sock_only))?;
+    let off = config("off.toml", None, None)?;
 
     let base_env = |extra: &[(&str, &Path)]| -> Vec<CString> {
         let mut env = vec![
@@ -237,6 +238,20 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             path: cstr(AUDITSH),
             pre_args: vec![],
             env: base_env(&[("AUDITSH_CONFIG", &off)]),
+        },
+        Runner {
+            kind: Kind::SpoolOnly,
+            name: "auditsh (spool only)".into(),
+            path: cstr(AUDITSH),
+            pre_args: vec![],
+            env: base_env(&[("AUDITSH_CONFIG", &spool_only)]),
+        },
+        Runner {
+            kind: Kind::SyslogOnly,
+            name: "auditsh (syslog only)".into(),
+            path: cstr(AUDITSH),
+            pre_args: vec![],
+            env: base_env(&[("AUDITSH_CONFIG", &syslog_only)]),
         },
     ];
     let dash = find_in_path("dash").ok_or("dash is not installed (apt-get install dash)")?;
@@ -482,8 +497,30 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether a program runs a workload: the floor only starts programs, and the one-sink runs
+/// matter only where auditing costs something (start-up and programs; the loops write no
+/// records).
 fn applies(r: &Runner, w: &Workload) -> bool {
-    r.kind != Kind::Floor || w.floor
+    match r.kind {
+        Kind::Floor => w.floor,
+        Kind::SpoolOnly | Kind::SyslogOnly => matches!(w.key, "startup" | "programs"),
+        _ => true,
+    }
+}
+
+/// Bind a datagram socket at `path` and drain it with a thread, as a syslog daemon would;
+/// the count of messages received.
+fn drain(path: &Path) -> Result<Arc<AtomicU64>, String> {
+    let sock = UnixDatagram::bind(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let received = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&received);
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 1 << 17];
+        while sock.recv(&mut buf).is_ok() {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    Ok(received)
 }
 
 fn build_floor(dir: &Path) -> Result<PathBuf, String> {
