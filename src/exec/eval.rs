@@ -622,8 +622,8 @@ fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
             if !sh.options.monitor {
                 // XCU 2.11: an asynchronous list without job control ignores SIGINT and
                 // SIGQUIT, and reads /dev/null unless redirected.
-                trap::ignore(libc::SIGINT);
-                trap::ignore(libc::SIGQUIT);
+                sh.traps.ignore_for_good(libc::SIGINT);
+                sh.traps.ignore_for_good(libc::SIGQUIT);
                 if let Ok(null) = std::fs::File::open("/dev/null") {
                     use std::os::unix::io::IntoRawFd;
                     move_fd(null.into_raw_fd(), 0);

@@ -167,14 +167,12 @@ impl Traps {
     }
 
     /// Set or reset (`None`) the action for a signal (0 = EXIT) and install the disposition.
-    /// Returns false when the signal cannot be trapped (ignored at entry): silently kept, as
-    /// dash does.
+    /// A signal ignored when the shell started stays ignored whatever the trap says (XCU
+    /// 2.11); the trap is still kept and listed, as dash does. Returns false in that case.
     pub fn set(&mut self, sig: i32, action: Option<Action>) -> bool {
         self.check_entry(sig);
-        if self.ignored_at_entry.contains(&sig) {
-            return false;
-        }
-        if sig != 0 {
+        let settable = !self.ignored_at_entry.contains(&sig);
+        if sig != 0 && settable {
             match &action {
                 Some(Action::Ignore) => ignore(sig),
                 Some(Action::Command(_)) => catch(sig),
@@ -189,7 +187,19 @@ impl Traps {
                 self.actions.remove(&sig);
             }
         }
-        true
+        settable
+    }
+
+    /// Ignore `sig` for good, as if it had been ignored when the shell started: it cannot be
+    /// trapped and every program started from here inherits it ignored (XCU 2.11: the
+    /// commands of an asynchronous list without job control ignore SIGINT and SIGQUIT).
+    pub fn ignore_for_good(&mut self, sig: i32) {
+        self.check_entry(sig);
+        ignore(sig);
+        self.actions.remove(&sig);
+        if !self.ignored_at_entry.contains(&sig) {
+            self.ignored_at_entry.push(sig);
+        }
     }
 
     pub fn is_ignored(&self, sig: i32) -> bool {
@@ -207,7 +217,7 @@ impl Traps {
             .collect();
         for sig in caught {
             self.actions.remove(&sig);
-            if sig != 0 {
+            if sig != 0 && !self.ignored_at_entry.contains(&sig) {
                 default(sig);
             }
         }
