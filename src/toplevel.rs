@@ -62,7 +62,7 @@ fn run(inv: Invocation) -> ! {
     });
     let mut sh = Shell::new(inv.dollar0.clone(), session);
     sh.positional = inv.positional.clone();
-    sh.traps.note_ignored_at_entry();
+    sh.traps.note_ignored_at_entry(interactive);
     for (name, on) in &inv.options {
         sh.options.set_by_name(name, *on);
     }

@@ -294,3 +294,35 @@ echo "children: $children"
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+#[test]
+fn signals_ignored_at_entry_stay_ignored_for_programs_as_in_dash() {
+    // A parent that ignores SIGQUIT and SIGPIPE (the `nohup`/Python way) starts the shell:
+    // every program it runs, directly, in a subshell, in a pipeline or in the background,
+    // inherits them ignored, as under dash; a `trap` cannot take them back.
+    let sb = Sandbox::new("entry-ignored");
+    let script = "trap 'echo caught' QUIT; \
+        grep SigIgn /proc/self/status; \
+        (grep SigIgn /proc/self/status); \
+        grep SigIgn /proc/self/status | cat; \
+        grep SigIgn /proc/self/status & wait";
+    let run = |shell: &str| {
+        let mut c = sb.shell();
+        c.arg("-c")
+            .arg(format!("trap '' QUIT PIPE; exec {shell} -c \"$0\""))
+            .arg(script);
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let ours = run(env!("CARGO_BIN_EXE_auditsh"));
+    assert_eq!(ours, run("/usr/bin/dash"));
+    // QUIT is signal 3 and PIPE 13: both bits set in every line; INT and QUIT of the
+    // background job too (0x6), as XCU 2.11 asks.
+    let lines: Vec<&str> = ours.lines().collect();
+    assert_eq!(lines.len(), 4, "{ours}");
+    for l in &lines {
+        let mask = u64::from_str_radix(l.trim_start_matches("SigIgn:").trim(), 16).unwrap();
+        assert_eq!(mask & 0x1004, 0x1004, "{l}");
+    }
+}

@@ -220,12 +220,16 @@ fn record(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> Result<(), SpawnErro
 /// are the shell's to manage: a job always starts with them at their defaults, as in dash
 /// (a terminal multiplexer may well have started the shell with them ignored).
 fn signals_to_default(sh: &Shell) -> impl Iterator<Item = i32> + '_ {
-    use super::trap::{is_caught, is_set_ignored};
     let job_control = sh.jobs.control.is_some();
-    (1..super::signal::NSIG).filter(move |&s| {
-        let stop = matches!(s, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU);
-        is_caught(s) || (is_set_ignored(s) && (!sh.traps.is_ignored(s) || (job_control && stop)))
-    })
+    (1..super::signal::NSIG).filter(move |&s| shell_set(sh, s, job_control))
+}
+
+/// Whether the shell caught or ignored `sig` for itself: caught, or set to be ignored where it
+/// was not ignored by the user's trap or at entry (or is a stop signal under job control).
+fn shell_set(sh: &Shell, sig: i32, job_control: bool) -> bool {
+    use super::trap::{is_caught, is_set_ignored};
+    let stop = matches!(sig, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU);
+    is_caught(sig) || (is_set_ignored(sig) && (!sh.traps.is_ignored(sig) || (job_control && stop)))
 }
 
 /// Size of the stack the child of [`spawn_program`] runs on until it execs. It calls a few
@@ -588,8 +592,11 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
         sh.audit.after_fork();
         sh.jobs.clear_for_subshell();
         sh.traps.reset_for_subshell();
-        // The shell's own handling of these signals is not a subshell's. Under job control
-        // the stop signals are defaults in a job even if the shell inherited them ignored.
+        // The shell's own handling of signals is not a subshell's: what it catches or ignores
+        // for itself goes back to the default (a signal it never set keeps what it inherited).
+        // Under job control the stop signals are defaults in a job even if the shell inherited
+        // them ignored.
+        let job_control = tty.is_some();
         for sig in [
             libc::SIGHUP,
             libc::SIGINT,
@@ -599,9 +606,7 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
             libc::SIGTTIN,
             libc::SIGTTOU,
         ] {
-            let stop = matches!(sig, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU);
-            if sh.traps.get(sig).is_none() && (!sh.traps.is_ignored(sig) || (tty.is_some() && stop))
-            {
+            if sh.traps.get(sig).is_none() && shell_set(sh, sig, job_control) {
                 super::trap::default(sig);
             }
         }

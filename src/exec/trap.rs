@@ -43,8 +43,8 @@ pub struct Traps {
     checked: u64,
 }
 
-/// The signals whose dispositions the shell changes for itself (so their state at entry must
-/// be known before it does).
+/// The signals whose dispositions an interactive shell changes for itself (so their state at
+/// entry must be known before it does).
 const SHELL_HANDLED: [i32; 8] = [
     libc::SIGHUP,
     libc::SIGINT,
@@ -55,6 +55,10 @@ const SHELL_HANDLED: [i32; 8] = [
     libc::SIGTTIN,
     libc::SIGTTOU,
 ];
+
+/// Those a non-interactive shell changes: it catches them to write `session-end` before it
+/// dies of them.
+const SCRIPT_HANDLED: [i32; 3] = [libc::SIGHUP, libc::SIGINT, libc::SIGTERM];
 
 fn set_disposition(sig: i32, handler: libc::sighandler_t) {
     // SAFETY: sigaction with a zeroed struct, an empty mask and a valid handler (SIG_DFL,
@@ -134,9 +138,15 @@ pub fn take_all_pending() -> Vec<i32> {
 impl Traps {
     /// Note which of the signals the shell itself handles were ignored at entry (a
     /// non-interactive shell keeps them ignored). Other signals are looked at when a trap is
-    /// first set for them: until then their disposition is still the one inherited.
-    pub fn note_ignored_at_entry(&mut self) {
-        for sig in SHELL_HANDLED {
+    /// first set for them: until then their disposition is still the one inherited, and
+    /// programs and subshells inherit it too.
+    pub fn note_ignored_at_entry(&mut self, interactive: bool) {
+        let handled: &[i32] = if interactive {
+            &SHELL_HANDLED
+        } else {
+            &SCRIPT_HANDLED
+        };
+        for &sig in handled {
             self.check_entry(sig);
         }
     }
