@@ -97,14 +97,20 @@ impl Shell {
         }
         let _ = vars.set(b"OPTIND", b"1".to_vec());
         let _ = vars.set(b"PPID", ppid.to_string().into_bytes());
+        // An inherited PWD naming the current directory is kept (as dash keeps it: the
+        // logical path the user cd'd through); otherwise the physical one. Compared with "."
+        // itself, so that a right PWD costs no getcwd.
         let mut cwd = Vec::new();
-        if let Ok(physical) = std::env::current_dir() {
-            use std::os::unix::ffi::OsStrExt;
-            let physical = physical.as_os_str().as_bytes();
-            cwd = match vars.get(b"PWD") {
-                Some(p) if same_directory(p, physical) => p.to_vec(),
-                _ => physical.to_vec(),
-            };
+        match vars.get(b"PWD") {
+            Some(p) if same_directory(p, b".") => cwd = p.to_vec(),
+            _ => {
+                if let Ok(physical) = std::env::current_dir() {
+                    use std::os::unix::ffi::OsStrExt;
+                    cwd = physical.as_os_str().as_bytes().to_vec();
+                }
+            }
+        }
+        if !cwd.is_empty() {
             let _ = vars.set(b"PWD", cwd.clone());
         }
         Shell {
@@ -206,16 +212,16 @@ impl Shell {
     }
 }
 
-/// True if `logical` is an absolute path naming the same directory as `physical` (so an
+/// True if `logical` is an absolute path naming the same directory as `other` (so an
 /// inherited PWD with symlinks in it can be kept, as dash does).
-fn same_directory(logical: &[u8], physical: &[u8]) -> bool {
+fn same_directory(logical: &[u8], other: &[u8]) -> bool {
     use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::MetadataExt;
     if logical.first() != Some(&b'/') {
         return false;
     }
     let a = std::fs::metadata(std::ffi::OsStr::from_bytes(logical));
-    let b = std::fs::metadata(std::ffi::OsStr::from_bytes(physical));
+    let b = std::fs::metadata(std::ffi::OsStr::from_bytes(other));
     match (a, b) {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
