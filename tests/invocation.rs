@@ -26,7 +26,12 @@ impl Sandbox {
     }
 
     fn shell(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_auditsh"));
+        self.shell_at(env!("CARGO_BIN_EXE_auditsh"))
+    }
+
+    /// `program` (auditsh, or dash to compare with) in the sandbox's environment.
+    fn shell_at(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
         c.env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
             .env("HOME", &self.dir)
@@ -324,5 +329,43 @@ fn signals_ignored_at_entry_stay_ignored_for_programs_as_in_dash() {
     for l in &lines {
         let mask = u64::from_str_radix(l.trim_start_matches("SigIgn:").trim(), 16).unwrap();
         assert_eq!(mask & 0x1004, 0x1004, "{l}");
+    }
+}
+
+#[test]
+fn inherited_pwd_is_kept_only_when_it_names_the_current_directory() {
+    // Through a symbolic link, a stale PWD, a relative one and none: the same as dash.
+    let sb = Sandbox::new("pwd");
+    let real = sb.dir.join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    let link = sb.dir.join("link");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let link_s = link.display().to_string();
+    for pwd in [
+        Some(link_s.as_str()),
+        Some("/nonexistent"),
+        Some("relative"),
+        None,
+    ] {
+        let run = |shell: &str| {
+            let mut c = sb.shell_at(shell);
+            c.current_dir(&link)
+                .arg("-c")
+                .arg("echo \"$PWD\"; cd ..; pwd");
+            if let Some(p) = pwd {
+                c.env("PWD", p);
+            }
+            text(&c.output().unwrap().stdout)
+        };
+        let ours = run(env!("CARGO_BIN_EXE_auditsh"));
+        assert_eq!(ours, run("/usr/bin/dash"), "PWD={pwd:?}");
+        let first = ours.lines().next().unwrap_or("");
+        let expected = if pwd == Some(link_s.as_str()) {
+            link_s.clone()
+        } else {
+            std::fs::canonicalize(&real).unwrap().display().to_string()
+        };
+        assert_eq!(first, expected, "PWD={pwd:?}");
     }
 }
