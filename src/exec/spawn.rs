@@ -16,11 +16,11 @@
 //! terminal, signal mask, default dispositions), without what it costs per call: `posix_spawn`
 //! maps and unmaps a fresh stack for every child, and its child calls `rt_sigaction` for each of
 //! the 64 signals, to learn which have handlers. Here the stack is mapped once per process and
-//! the shell knows which signals it handles, so the child resets only those (about ten).
-//! Starting a thousand `/bin/true` from a loop (`while [ $i -lt 1000 ]; ...`, audit off, on a
-//! 2-core VM): the system calls per program on this side of the exec went from 120 to 15
-//! (dash, which vforks, makes 7); the shell's own CPU time (`perf stat -i`) from 40 ms to 31 ms
-//! (dash: 29 ms); the whole run from 483 ms to 457 ms of CPU, level with dash (454 ms).
+//! the shell knows which signals it set, so the child resets only those (three in a `-c`
+//! shell). Starting a thousand `/bin/true` from a loop (`while [ $i -lt 1000 ]; ...`, audit
+//! off, on a 2-core VM): the system calls per program on this side of the exec went from about
+//! 120 to 8 (dash, which vforks, makes 7); the shell's own CPU time (`perf stat -i`) from 40 ms
+//! to 31 ms (dash: 29 ms); the whole run from 483 ms to 457 ms of CPU, level with dash (454 ms).
 
 use std::cell::RefCell;
 use std::ffi::CString;
