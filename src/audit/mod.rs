@@ -278,7 +278,8 @@ impl Session {
         let mut inner = Box::new(Inner {
             shared,
             w: Writer {
-                buf: Vec::with_capacity(4096),
+                // A record is about 700 bytes; the buffer grows once for a longer one and keeps it.
+                buf: Vec::with_capacity(1024),
                 identity,
                 fixed,
                 mode: info.mode,

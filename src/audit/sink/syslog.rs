@@ -156,7 +156,7 @@ impl Syslog {
                     // SAFETY: getpid cannot fail.
                     pid: unsafe { libc::getpid() } as u32,
                     cee_cookie,
-                    buf: RefCell::new(Vec::with_capacity(4096)),
+                    buf: RefCell::new(Vec::with_capacity(1024)),
                     time: Cell::new((i64::MIN, [0; 15])),
                 },
             ),
