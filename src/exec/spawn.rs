@@ -439,14 +439,7 @@ pub fn spawn_program(
 
     // Signals are blocked across the clone: the child must not run a handler of the parent's
     // on the shared memory before it has put its dispositions back.
-    // SAFETY: sigset operations on local values; sigprocmask with valid pointers.
-    let old = unsafe {
-        let mut all: libc::sigset_t = std::mem::zeroed();
-        let mut old: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut all);
-        libc::sigprocmask(libc::SIG_SETMASK, &all, &mut old);
-        old
-    };
+    let old = block_all_signals();
     // SAFETY: `stack` is the top of a mapping only the children of this thread use, one at a
     // time: CLONE_VFORK suspends this thread until the child execs or exits, so the stack is
     // free again when clone returns, and `args`, `strings`, `ptrs` and `env` outlive the
@@ -529,6 +522,18 @@ pub fn exec_program(
     )
 }
 
+/// Block every signal; the mask there was, for `sigprocmask(SIG_SETMASK, ...)` to put back.
+fn block_all_signals() -> libc::sigset_t {
+    // SAFETY: sigset operations on local values; sigprocmask with valid pointers.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::sigprocmask(libc::SIG_SETMASK, &all, &mut old);
+        old
+    }
+}
+
 /// Where a fork left us.
 pub enum Forked {
     Parent(libc::pid_t),
@@ -559,14 +564,7 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
     // Signals are blocked across the fork so that one sent to the child before it has put its
     // dispositions back is not taken by the parent's handler (and lost): once unblocked, it
     // acts as it would on any new subshell.
-    // SAFETY: sigset operations on local values; sigprocmask with valid pointers.
-    let old = unsafe {
-        let mut all: libc::sigset_t = std::mem::zeroed();
-        let mut old: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut all);
-        libc::sigprocmask(libc::SIG_SETMASK, &all, &mut old);
-        old
-    };
+    let old = block_all_signals();
     // SAFETY: the shell is single-threaded, so the child may go on running Rust code.
     let pid = unsafe { libc::fork() };
     if let (Some(g), true) = (group, pid >= 0) {
