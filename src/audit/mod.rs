@@ -122,8 +122,13 @@ pub fn is_secure() -> bool {
 
 /// Whether a missing syslog socket means "no syslog here" rather than a sink failure: only
 /// for a shell run from a checkout (not setuid) on the embedded defaults (no config file).
-pub fn syslog_absent_by_default(secure: bool, config_file: bool, socket_exists: bool) -> bool {
-    !secure && !config_file && !socket_exists
+/// The socket is looked at only then.
+pub fn syslog_absent_by_default(
+    secure: bool,
+    config_file: bool,
+    socket_exists: impl FnOnce() -> bool,
+) -> bool {
+    !secure && !config_file && !socket_exists()
 }
 
 /// The config file to read: `AUDITSH_CONFIG` unless the process is setuid/setgid.
@@ -207,10 +212,7 @@ impl Session {
         // where there is one: a machine or container without a syslog daemon should not get
         // a warning from every `sh -c`. Installed, or configured, a missing socket is a
         // failure like any other.
-        if !secure
-            && !config_file
-            && syslog_absent_by_default(secure, config_file, config.syslog.socket.exists())
-        {
+        if syslog_absent_by_default(secure, config_file, || config.syslog.socket.exists()) {
             config.syslog.enabled = false;
         }
         Session::start_with(config, info)

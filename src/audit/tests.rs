@@ -642,14 +642,20 @@ fn disabled_session_records_nothing() {
 #[test]
 fn a_missing_syslog_is_quiet_only_on_the_development_defaults() {
     use super::syslog_absent_by_default as quiet;
-    assert!(quiet(false, false, false));
-    assert!(!quiet(false, false, true), "a socket that is there is used");
+    assert!(quiet(false, false, || false));
     assert!(
-        !quiet(false, true, false),
+        !quiet(false, false, || true),
+        "a socket that is there is used"
+    );
+    assert!(
+        !quiet(false, true, || false),
         "a config file's syslog is expected to work"
     );
     assert!(
-        !quiet(true, false, false),
+        !quiet(true, false, || false),
         "installed, a missing syslog is a failure"
     );
+    // Installed or configured, start-up does not even look at the socket.
+    assert!(!quiet(true, false, || unreachable!("socket looked at")));
+    assert!(!quiet(false, true, || unreachable!("socket looked at")));
 }
