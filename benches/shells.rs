@@ -1,6 +1,7 @@
-//! auditsh against dash, bash, dash with snoopy preloaded, auditsh with auditing off, and a
-//! posix_spawn floor: side by side, interleaved, medians and ratios. Prints numbers; asserts
-//! nothing about time. See BENCHMARKS.md for what each number means.
+//! auditsh against dash, bash, dash with snoopy preloaded, auditsh with auditing off, a
+//! posix_spawn floor, and the floor making the records' system calls (what the record contract
+//! costs with no shell around it): side by side, interleaved, medians and ratios. Prints
+//! numbers; asserts nothing about time. See BENCHMARKS.md for what each number means.
 //!
 //! ```text
 //! cargo bench --bench shells                 # 30 rounds
@@ -35,20 +36,57 @@ const PROGRAMS: usize = 1000;
 const ITERATIONS: usize = 100_000;
 
 /// The floor: start `/bin/true` with posix_spawn and wait for it, N times. Nothing else.
-const FLOOR_C: &str = r#"#include <spawn.h>
+/// Given a spool directory and a socket as well (`floor N DIR SOCKET`), it also makes the
+/// system calls the record contract asks for, and nothing else: a new file for the session, a
+/// connected datagram socket, and per record one `write` of a 700-byte line and one 735-byte
+/// datagram (a record and its syslog header are about that long): two records at the start
+/// (session start, command start), one before each program, two at the end. No record is
+/// built or hashed.
+const FLOOR_C: &str = r#"#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 extern char **environ;
+static int spool = -1, sock = -1;
+static char line[735];
+static int record(void) {
+    if (spool < 0) return 0;
+    if (write(spool, line, 700) != 700) return -1;
+    return send(sock, line, sizeof line, 0) == sizeof line ? 0 : -1;
+}
 int main(int argc, char **argv) {
     int n = argc > 1 ? atoi(argv[1]) : 1000;
+    if (argc > 3) {
+        unsigned char id[16];
+        char path[4096];
+        struct sockaddr_un addr = {.sun_family = AF_UNIX};
+        if (getrandom(id, sizeof id, 0) != sizeof id) return 1;
+        int len = snprintf(path, sizeof path - 40, "%s/", argv[2]);
+        for (int i = 0; i < 16; i++) len += sprintf(path + len, "%02x", id[i]);
+        strcpy(path + len, ".jsonl");
+        spool = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
+        sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        strncpy(addr.sun_path, argv[3], sizeof addr.sun_path - 1);
+        if (spool < 0 || sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) != 0) return 1;
+        memset(line, 'x', sizeof line);
+        line[699] = '\n';
+    }
+    if (record() || record()) return 1;
     char *args[] = {"true", NULL};
     for (int i = 0; i < n; i++) {
         pid_t pid;
         int st;
+        if (record()) return 1;
         if (posix_spawn(&pid, "/bin/true", NULL, NULL, args, environ) != 0) return 1;
         if (waitpid(pid, &st, 0) != pid || st != 0) return 1;
     }
-    return 0;
+    return record() || record();
 }
 "#;
 
@@ -63,9 +101,18 @@ enum Kind {
     Bash,
     Snoopy,
     Floor,
+    /// The floor making the records' system calls too: what the record contract costs.
+    FloorSinks,
 }
 
-/// One program the bench runs: a shell (given `-c SCRIPT`) or the floor (given a count).
+impl Kind {
+    fn is_floor(self) -> bool {
+        matches!(self, Kind::Floor | Kind::FloorSinks)
+    }
+}
+
+/// One program the bench runs: a shell (given `-c SCRIPT`) or a floor (given a count, then
+/// its `pre_args`).
 struct Runner {
     kind: Kind,
     name: String,
@@ -80,8 +127,8 @@ struct Workload {
     script: String,
     /// Runs per shell per round.
     per_round: usize,
-    /// The floor runs this workload too.
-    floor: bool,
+    /// How many programs the floors start for this workload (they run only where it is set).
+    floor_count: Option<usize>,
 }
 
 #[derive(Clone, Copy)]
@@ -194,6 +241,10 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
     let received = drain(&sock)?;
     let sock_only = dir.join("log-only.sock");
     let _ = drain(&sock_only)?;
+    let sock_floor = dir.join("log-floor.sock");
+    let _ = drain(&sock_floor)?;
+    let floor_spool = dir.join("spool-floor");
+    std::fs::create_dir_all(&floor_spool).map_err(io_err(&floor_spool))?;
     // The configs: which sinks each auditsh run writes to.
     let config = |name: &str, spool: Option<&Path>, syslog: Option<&Path>| {
         let path = dir.join(name);
@@ -300,14 +351,26 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             .push("snoopy: libsnoopy.so not found (apt-get install snoopy), row skipped".into()),
     }
     match build_floor(dir) {
-        Ok(floor) => runners.push(Runner {
-            kind: Kind::Floor,
-            name: "floor (posix_spawn+wait)".into(),
-            path: cstr(floor.as_os_str().as_bytes()),
-            pre_args: vec![],
-            env: base_env(&[]),
-        }),
-        Err(e) => notes.push(format!("floor: not built ({e}), row skipped")),
+        Ok(floor) => {
+            runners.push(Runner {
+                kind: Kind::Floor,
+                name: "floor (posix_spawn+wait)".into(),
+                path: cstr(floor.as_os_str().as_bytes()),
+                pre_args: vec![],
+                env: base_env(&[]),
+            });
+            runners.push(Runner {
+                kind: Kind::FloorSinks,
+                name: "floor + records' syscalls".into(),
+                path: cstr(floor.as_os_str().as_bytes()),
+                pre_args: vec![
+                    cstr(floor_spool.as_os_str().as_bytes()),
+                    cstr(sock_floor.as_os_str().as_bytes()),
+                ],
+                env: base_env(&[]),
+            });
+        }
+        Err(e) => notes.push(format!("floor: not built ({e}), rows skipped")),
     }
 
     let all = vec![
@@ -316,7 +379,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             title: "startup: X -c true".into(),
             script: "true".into(),
             per_round: STARTUP_PER_ROUND,
-            floor: false,
+            floor_count: Some(0),
         },
         Workload {
             key: "programs",
@@ -325,7 +388,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
                 "i=0; while [ $i -lt {PROGRAMS} ]; do /bin/true; i=$((i+1)); done; echo $i"
             ),
             per_round: 1,
-            floor: true,
+            floor_count: Some(PROGRAMS),
         },
         Workload {
             key: "arith",
@@ -334,7 +397,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
                 "i=0; s=0; while [ $i -lt {ITERATIONS} ]; do i=$((i+1)); s=$(( (s + i * 7) % 1000003 )); done; echo $s"
             ),
             per_round: 1,
-            floor: false,
+            floor_count: None,
         },
         Workload {
             key: "case",
@@ -343,7 +406,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
                 "i=0; n=0; while [ $i -lt {ITERATIONS} ]; do case $i in *7) n=$((n+1));; *[02468]) [ -n \"$i\" ] && [ \"$i\" != x ];; *) [ \"$i\" = x ] || :;; esac; i=$((i+1)); done; echo $n"
             ),
             per_round: 1,
-            floor: false,
+            floor_count: None,
         },
     ];
     let workloads: Vec<Workload> = match &opts.only {
@@ -385,7 +448,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
                     String::from_utf8_lossy(&stderr).trim()
                 );
             }
-            if r.kind == Kind::Floor {
+            if r.kind.is_floor() {
                 continue;
             }
             match &expected {
@@ -431,6 +494,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
 
     let mut report = String::new();
     let mut ratios: Vec<(String, f64, f64)> = Vec::new();
+    let mut costs = String::new();
     for (wi, w) in workloads.iter().enumerate() {
         report_workload(&mut report, w, &runners, &samples[wi], opts.rounds);
         let med = |k: Kind| -> Option<f64> {
@@ -458,6 +522,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             "arith" => target("arithmetic loop, audit on / dash", Kind::Dash, 1.0),
             _ => {}
         }
+        report_costs(&mut costs, w, &med);
         if w.key == "startup" {
             report_rss(&mut report, &runners, &samples[wi]);
             let rss = |k: Kind| -> Option<f64> {
@@ -487,6 +552,18 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
         };
         let _ = writeln!(report, "{label:<42} {ratio:>7.2} {limit:>7.2}  {verdict}");
     }
+    if !costs.is_empty() {
+        let _ = writeln!(
+            report,
+            "\n== what auditing costs, against what the records' system calls alone cost (median wall)"
+        );
+        let _ = writeln!(
+            report,
+            "{:<30} {:>16} {:>24} {:>16}",
+            "", "auditsh on - off", "floor + syscalls - floor", "the difference"
+        );
+        report.push_str(&costs);
+    }
     let spool_lines = count_spool_lines(&dir.join("spool"));
     let _ = writeln!(
         report,
@@ -502,12 +579,41 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether a program runs a workload: the floor only starts programs, and the one-sink runs
+/// One line of the cost table for start-up and programs: what auditing adds to auditsh, what
+/// the records' system calls alone add to the floor (the part no shell can avoid), and the
+/// difference (what auditsh spends on top: building, hashing and bookkeeping).
+fn report_costs(out: &mut String, w: &Workload, med: &dyn Fn(Kind) -> Option<f64>) {
+    let Some(count) = w.floor_count else { return };
+    let (Some(on), Some(off), Some(floor), Some(sinks)) = (
+        med(Kind::AuditOn),
+        med(Kind::AuditOff),
+        med(Kind::Floor),
+        med(Kind::FloorSinks),
+    ) else {
+        return;
+    };
+    let per = count.max(1) as f64;
+    let label = if count == 0 {
+        "startup -c true (per run)".to_string()
+    } else {
+        format!("{count} programs (per program)")
+    };
+    let us = |s: f64| format!("{:+.1} us", s * 1e6 / per);
+    let _ = writeln!(
+        out,
+        "{label:<30} {:>16} {:>24} {:>16}",
+        us(on - off),
+        us(sinks - floor),
+        us((on - off) - (sinks - floor))
+    );
+}
+
+/// Whether a program runs a workload: the floors run only start-up and programs, and the one-sink runs
 /// matter only where auditing costs something (start-up and programs; the loops write no
 /// records).
 fn applies(r: &Runner, w: &Workload) -> bool {
     match r.kind {
-        Kind::Floor => w.floor,
+        Kind::Floor | Kind::FloorSinks => w.floor_count.is_some(),
         Kind::SpoolOnly | Kind::SyslogOnly => matches!(w.key, "startup" | "programs"),
         _ => true,
     }
@@ -551,10 +657,11 @@ fn build_floor(dir: &Path) -> Result<PathBuf, String> {
 /// with wait4 for its own resource usage.
 fn run_once(r: &Runner, w: &Workload, stdout: &CStr, stderr: &CStr) -> Result<Sample, String> {
     let mut args: Vec<CString> = vec![r.path.clone()];
-    args.extend(r.pre_args.iter().cloned());
-    if r.kind == Kind::Floor {
-        args.push(cstr(PROGRAMS.to_string()));
+    if r.kind.is_floor() {
+        args.push(cstr(w.floor_count.unwrap_or(0).to_string()));
+        args.extend(r.pre_args.iter().cloned());
     } else {
+        args.extend(r.pre_args.iter().cloned());
         args.push(cstr("-c"));
         args.push(cstr(&w.script));
     }
@@ -802,6 +909,11 @@ fn print_header(opts: &Opts, runners: &[Runner], notes: &[String], dir: &Path) {
     );
     println!(
         "audit on: spool in {}/spool, syslog to {}/log.sock, a datagram socket the bench binds and drains (no syslog daemon involved); audit off: both sinks disabled",
+        dir.display(),
+        dir.display()
+    );
+    println!(
+        "floor + records' syscalls: the floor given a spool directory ({}/spool-floor) and a drained socket of its own ({}/log-floor.sock)",
         dir.display(),
         dir.display()
     );
