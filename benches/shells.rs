@@ -847,6 +847,27 @@ fn command_line(cmd: &str, args: &[&str]) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// What one `cpuid` costs: under a hypervisor that traps it, this (times the forty or so that
+/// glibc runs when a program starts, in ld.so or in a static binary's start-up) is a large part
+/// of every start-up measured here. See BENCHMARKS.md.
+#[cfg(target_arch = "x86_64")]
+fn cpuid_cost_ns() -> Option<f64> {
+    const N: u32 = 1000;
+    let start = Instant::now();
+    for leaf in 0..N {
+        // SAFETY: cpuid exists on every x86_64 CPU and has no side effects.
+        #[allow(unused_unsafe)]
+        let r = unsafe { std::arch::x86_64::__cpuid(leaf % 2) };
+        std::hint::black_box(r);
+    }
+    Some(start.elapsed().as_nanos() as f64 / f64::from(N))
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn cpuid_cost_ns() -> Option<f64> {
+    None
+}
+
 fn print_header(opts: &Opts, runners: &[Runner], notes: &[String], dir: &Path) {
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -864,6 +885,11 @@ fn print_header(opts: &Opts, runners: &[Runner], notes: &[String], dir: &Path) {
         "auditsh shell benchmark: {} rounds, runs interleaved, order rotated each round",
         opts.rounds
     );
+    if let Some(ns) = cpuid_cost_ns() {
+        println!(
+            "cpuid: {ns:.0} ns per instruction here (1,000 timed; a hypervisor that traps it makes every C library's CPU probing at start-up slow)"
+        );
+    }
     println!(
         "machine: nproc {cpus}, CPU {model}, kernel {}, {} MiB RAM",
         read_trim("/proc/sys/kernel/osrelease"),
