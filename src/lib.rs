@@ -13,6 +13,8 @@ pub mod files;
 pub mod interactive;
 pub mod invocation;
 pub mod log;
+#[cfg(target_arch = "x86_64")]
+pub mod musl;
 pub mod state;
 pub mod syntax;
 pub mod toplevel;

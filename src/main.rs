@@ -8,6 +8,11 @@
 
 use std::ffi::{c_char, c_int, CStr};
 
+/// The musl build's allocator: see `auditsh::musl`.
+#[cfg(all(target_env = "musl", target_arch = "x86_64"))]
+#[global_allocator]
+static ALLOCATOR: auditsh::musl::OneThreadAllocator = auditsh::musl::OneThreadAllocator::new();
+
 /// # Safety
 /// Called by the C runtime with `argc` valid, NUL-terminated strings in `argv`.
 #[no_mangle]

@@ -12,7 +12,9 @@ pub struct Limit {
     pub option: u8,
 }
 
-/// dash's limits, in its `-a` order.
+/// dash's limits, in its `-a` order. (The casts are needed with glibc, whose RLIMIT_
+/// constants are unsigned, and not with musl, whose are `int`.)
+#[allow(clippy::unnecessary_cast)]
 pub static LIMITS: &[Limit] = &[
     Limit {
         name: "time(seconds)",
