@@ -38,3 +38,62 @@ pub fn drop_for_good() -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Variables that steer the dynamic loader and the C library of the programs the shell
+/// starts, and that glibc's start-up removes from the environment of a program run with
+/// privilege it did not start with (ld.so(8), "secure-execution mode"). The musl build has
+/// no such step, so the shell leaves them out of its variables itself in that case, whatever
+/// its C library: a setuid shell never passes them on.
+const LOADER_VARIABLES: &[&[u8]] = &[
+    b"GCONV_PATH",
+    b"GETCONF_DIR",
+    b"GLIBC_TUNABLES",
+    b"HOSTALIASES",
+    b"LD_AUDIT",
+    b"LD_DEBUG",
+    b"LD_DEBUG_OUTPUT",
+    b"LD_DYNAMIC_WEAK",
+    b"LD_HWCAP_MASK",
+    b"LD_LIBRARY_PATH",
+    b"LD_ORIGIN_PATH",
+    b"LD_PRELOAD",
+    b"LD_PROFILE",
+    b"LD_SHOW_AUXV",
+    b"LD_USE_LOAD_BIAS",
+    b"LOCALDOMAIN",
+    b"LOCPATH",
+    b"MALLOC_TRACE",
+    b"NIS_PATH",
+    b"NLSPATH",
+    b"RESOLV_HOST_CONF",
+    b"RES_OPTIONS",
+    b"TMPDIR",
+    b"TZDIR",
+];
+
+/// Whether an inherited variable is left out because the shell runs with privilege it did
+/// not start with (see [`LOADER_VARIABLES`]).
+pub fn dropped_from_environment(name: &[u8], privileged: bool) -> bool {
+    privileged && LOADER_VARIABLES.contains(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dropped_from_environment;
+
+    #[test]
+    fn loader_variables_are_dropped_only_with_privilege() {
+        for name in [
+            &b"LD_PRELOAD"[..],
+            b"LD_LIBRARY_PATH",
+            b"TMPDIR",
+            b"GLIBC_TUNABLES",
+        ] {
+            assert!(dropped_from_environment(name, true));
+            assert!(!dropped_from_environment(name, false));
+        }
+        for name in [&b"PATH"[..], b"HOME", b"LD_PRELOADX", b"ld_preload"] {
+            assert!(!dropped_from_environment(name, true));
+        }
+    }
+}

@@ -84,13 +84,16 @@ pub fn is_name(name: &[u8]) -> bool {
 
 impl Vars {
     /// Variables from the environment, all exported. Entries that are not `NAME=value` with a
-    /// valid name are ignored, as dash does.
+    /// valid name are ignored, as dash does; so are the loader's variables when the shell runs
+    /// setuid (`audit::privilege::dropped_from_environment`).
     pub fn from_env() -> Vars {
+        use crate::audit::privilege::dropped_from_environment;
         use std::os::unix::ffi::OsStrExt;
+        let privileged = crate::audit::is_secure();
         let mut vars = Vars::default();
         for (k, v) in std::env::vars_os() {
             let k = k.as_bytes();
-            if is_name(k) {
+            if is_name(k) && !dropped_from_environment(k, privileged) {
                 vars.table.insert(
                     k.to_vec(),
                     Var {
