@@ -804,6 +804,22 @@ fn report_rss(out: &mut String, runners: &[Runner], samples: &[Vec<Sample>]) {
         out,
         "\n== peak RSS of X -c true (wait4 ru_maxrss of the child, median)"
     );
+    // Linux keeps the peak of the address space an exec replaces, and a child started with
+    // posix_spawn (a vfork) replaces the bench's own: no child reports less than the bench's
+    // RSS of that moment. Say how high that went, so that such values are read as "at most".
+    if let Some(own) = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        })
+    {
+        let _ = writeln!(
+            out,
+            "(a child started with posix_spawn reports at least the bench's own RSS when it started, which peaked at {own} KiB: values up to that may be the bench's, not the child's)"
+        );
+    }
     let _ = writeln!(out, "{:<26} {:>12} {:>10}", "", "peak RSS", "auditsh/X");
     let rss = |ri: usize| {
         median(
