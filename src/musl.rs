@@ -3,9 +3,9 @@
 //! The shell is installed as a static musl binary (README, "Installed mode"). The reason is
 //! start-up: glibc's start-up asks the CPU about its features and caches with about forty
 //! `cpuid` instructions, and a hypervisor traps each one (3.8 µs each on the machine of
-//! BENCHMARKS.md: most of a `sh -c` start). musl asks nothing. Two parts of musl are slow for
-//! a shell, whose loops make many small allocations and copies, so the musl build replaces
-//! them:
+//! BENCHMARKS.md: about a third of dash's `sh -c` start). musl asks nothing. Two parts of
+//! musl are slow for a shell, whose loops make many small allocations and copies, so the musl
+//! build replaces them:
 //!
 //! - `memcpy` and `memmove`: musl's copy with `rep movsq` even for a few bytes (15 % of an
 //!   arithmetic loop). [`copy`] moves up to 64 bytes with a few unaligned loads and stores and
