@@ -11,8 +11,11 @@
 #   - /etc/auditsh/auditsh.toml, root-owned, the documented defaults (kept if it exists)
 #   - DIR/auditsh setuid and setgid auditsh (mode 6755), DIR/auditsh-log (0755)
 #   - DIR/auditsh listed in /etc/shells
-# --uninstall removes the binaries and the /etc/shells line; --purge also removes the config,
-# the records and the account.
+#   - where rsyslog is installed: /etc/rsyslog.d/auditsh.conf (records whole, with the sender's
+#     kernel credentials, in /var/log/auditsh-syslog.log; see packaging/rsyslog/auditsh.conf),
+#     and the annotation of the system socket turned on in /etc/rsyslog.conf
+# --uninstall removes the binaries, the /etc/shells line and the rsyslog snippet; --purge also
+# removes the config, the records and the account.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +42,7 @@ while [ $# -gt 0 ]; do
         --log-binary) log_binary=${2:?--log-binary needs a path}; shift 2 ;;
         --uninstall) action=uninstall; shift ;;
         --purge) purge=yes; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "install.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -52,6 +55,13 @@ fi
 shell=$bindir/auditsh
 spool=/var/log/auditsh
 confdir=/etc/auditsh
+rsyslog_snippet=/etc/rsyslog.d/auditsh.conf
+syslog_file=/var/log/auditsh-syslog.log
+# imuxsock's line as Debian ships it, and as the annotation leaves it: the sender's kernel
+# credentials (uid, gid, pid) are module parameters of the system socket, so they can only be
+# set on this line, not from a snippet.
+imuxsock_stock='module(load="imuxsock")'
+imuxsock_annotated='module(load="imuxsock" SysSock.Annotate="on" SysSock.ParseTrusted="on")'
 
 remove_shell_line() {
     if [ -f /etc/shells ] && grep -qx "$shell" /etc/shells; then
@@ -61,9 +71,50 @@ remove_shell_line() {
     fi
 }
 
+# rsyslog must be told to apply a changed config; where systemd runs it, restart it.
+restart_rsyslog() {
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+        systemctl try-restart rsyslog.service || true
+    elif pidof rsyslogd >/dev/null 2>&1; then
+        echo "install.sh: restart rsyslogd for $rsyslog_snippet to take effect" >&2
+    fi
+}
+
+# Records whole in syslog (maxMessageSize above max_record_bytes, rsyslog's 8 KiB default
+# would cut every longer record) and the sender's credentials beside each.
+install_rsyslog() {
+    [ -d /etc/rsyslog.d ] || return 0
+    max=$(sed -n 's/^[[:space:]]*max_record_bytes[[:space:]]*=[[:space:]]*\([0-9][0-9]*\).*/\1/p' \
+        "$confdir/auditsh.toml" | tail -n 1)
+    # The syslog header and an @cee: cookie need far less than this headroom.
+    size=$(( ${max:-65536} + 4096 ))
+    sed -e "s|@MAX_MESSAGE_SIZE@|$size|" -e "s|@LOG_FILE@|$syslog_file|" \
+        "$here/rsyslog/auditsh.conf" > "$rsyslog_snippet.new"
+    chmod 0644 "$rsyslog_snippet.new"
+    mv -f "$rsyslog_snippet.new" "$rsyslog_snippet"
+    if [ -f /etc/rsyslog.conf ]; then
+        if grep -q "^$imuxsock_stock" /etc/rsyslog.conf; then
+            sed -i "s|^$imuxsock_stock|$imuxsock_annotated|" /etc/rsyslog.conf
+        elif ! grep -q 'SysSock.ParseTrusted="on"' /etc/rsyslog.conf; then
+            echo "install.sh: add SysSock.Annotate=\"on\" SysSock.ParseTrusted=\"on\" to imuxsock's module(load=...) line in /etc/rsyslog.conf, so that records carry their sender's credentials" >&2
+        fi
+    fi
+    restart_rsyslog
+}
+
+uninstall_rsyslog() {
+    [ -e "$rsyslog_snippet" ] || return 0
+    rm -f "$rsyslog_snippet"
+    if [ -f /etc/rsyslog.conf ] && grep -q "^$imuxsock_annotated" /etc/rsyslog.conf; then
+        sed -i "s|^$imuxsock_annotated|$imuxsock_stock|" /etc/rsyslog.conf
+    fi
+    restart_rsyslog
+}
+
 if [ "$action" = uninstall ]; then
     rm -f "$shell" "$bindir/auditsh-log"
     remove_shell_line
+    uninstall_rsyslog
     if [ "$purge" = yes ]; then
         rm -rf "$confdir" "$spool"
         if getent passwd auditsh >/dev/null; then userdel auditsh; fi
@@ -108,5 +159,7 @@ touch /etc/shells
 if ! grep -qx "$shell" /etc/shells; then
     echo "$shell" >> /etc/shells
 fi
+
+install_rsyslog
 
 echo "auditsh installed: $shell (setuid auditsh), records in $spool, config $confdir/auditsh.toml"

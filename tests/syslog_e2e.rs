@@ -403,3 +403,172 @@ fn unwritable_spool_refuses_and_syslog_has_the_denial() {
     assert!(!kinds.iter().any(|k| k == "exec/start"), "{kinds:?}");
     assert_eq!(kinds.last().map(String::as_str), Some("session-end/end"));
 }
+
+/// The JSON of a line rsyslog wrote, and the kernel's credentials of its sender when the line
+/// carries them (`trusted(uid=U,gid=G,pid=P)`, packaging/rsyslog/auditsh.conf) with the pid of
+/// its `auditsh[PID]` tag.
+fn sender_and_json(line: &[u8]) -> (Option<(String, String)>, u32, &[u8]) {
+    let brace = line.iter().position(|&b| b == b'{').expect("a record");
+    let prefix = String::from_utf8_lossy(&line[..brace]).into_owned();
+    let tag: u32 = prefix
+        .split("auditsh[")
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no auditsh[PID] tag in {prefix:?}"));
+    let trusted = prefix.split("trusted(").nth(1).map(|r| {
+        let inner = r.split(')').next().unwrap();
+        let get = |k: &str| {
+            inner
+                .split(',')
+                .find_map(|kv| kv.strip_prefix(k))
+                .unwrap_or("")
+                .to_string()
+        };
+        (get("uid="), get("pid="))
+    });
+    (trusted, tag, &line[brace..])
+}
+
+fn verify(paths: &[&Path]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+        .arg("verify")
+        .args(paths)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// rsyslog cuts messages at its maxMessageSize, 8 KiB unless configured: with the shipped
+/// snippet records of 20 KB arrive whole and carry their sender's credentials; without it
+/// they are cut, and `verify` says so, proven by the spool copy, instead of calling them
+/// altered.
+#[test]
+fn long_records_reach_syslog_whole_with_the_shipped_rsyslog_snippet() {
+    if !rsyslogd_present("long_records_reach_syslog_whole_with_the_shipped_rsyslog_snippet") {
+        return;
+    }
+    let _serial = serial();
+    let long = format!("/bin/true {}", "y".repeat(20_000));
+    for snippet in [true, false] {
+        let tmp = TempDir::new("rsyslog-long");
+        let rsyslog = Rsyslog::start_packaged(&tmp.path, snippet);
+        let spool = tmp.path.join("spool");
+        let config = shell_config(&tmp.path, "auditsh.toml", "", &spool, Some(&rsyslog.socket));
+        let out = run_shell(&config, &tmp.path, &["-c", &long]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let sessions = spool_sessions(&spool);
+        let spool_lines = sessions.values().next().unwrap().clone();
+        assert_eq!(
+            spool_lines.len(),
+            5,
+            "start, command, exec, command end, end"
+        );
+        assert!(spool_lines[1].len() > 20_000 && spool_lines[2].len() > 20_000);
+        let text = rsyslog.wait_for(spool_lines.len(), Duration::from_secs(30));
+        let lines = common::lines(&text);
+        assert_eq!(lines.len(), spool_lines.len(), "{}", rsyslog.stderr());
+        let (code, said) = verify(&[&spool, &rsyslog.out]);
+        if snippet {
+            // SAFETY: getuid cannot fail.
+            let uid = unsafe { libc::getuid() }.to_string();
+            for (line, whole) in lines.iter().zip(&spool_lines) {
+                let (trusted, tag, json) = sender_and_json(line);
+                assert!(json == &whole[..], "whole and byte for byte");
+                let (sender_uid, sender_pid) = trusted.expect("the sender's credentials");
+                assert_eq!(sender_uid, uid);
+                assert_eq!(sender_pid, tag.to_string());
+            }
+            assert_eq!(code, Some(0), "{said}");
+            assert!(said.contains(", 0 findings"), "{said}");
+        } else {
+            let (_, _, json) = sender_and_json(lines[1]);
+            assert!(
+                json.len() < 8192 && spool_lines[1].starts_with(json),
+                "cut at 8 KiB"
+            );
+            assert_eq!(code, Some(1), "{said}");
+            for seq in [1, 2] {
+                assert!(
+                    said.contains(&format!("record {seq} was cut by the transport after")),
+                    "{said}"
+                );
+            }
+            assert!(
+                !said.contains("altered") && !said.contains("torn"),
+                "{said}"
+            );
+        }
+    }
+}
+
+/// Any local user can send a well-formed auditsh line with auditsh's tag to the syslog
+/// socket (`logger -t 'auditsh[4242]'`); with the shipped snippet the line carries the
+/// kernel's word on who sent it, and `verify` names the forgery.
+#[test]
+fn a_line_forged_with_logger_is_told_by_its_sender() {
+    if !rsyslogd_present("a_line_forged_with_logger_is_told_by_its_sender") {
+        return;
+    }
+    let _serial = serial();
+    let tmp = TempDir::new("rsyslog-forged");
+    let rsyslog = Rsyslog::start_packaged(&tmp.path, true);
+    let spool = tmp.path.join("spool");
+    let config = shell_config(&tmp.path, "auditsh.toml", "", &spool, Some(&rsyslog.socket));
+    let out = run_shell(&config, &tmp.path, &["-c", "/bin/true genuine"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let genuine = rsyslog.wait_for(5, Duration::from_secs(30));
+    // A whole session, well chained, of another user, under a made-up shell pid.
+    let forged: Vec<Vec<u8>> = common::lines(&genuine)
+        .iter()
+        .map(|l| {
+            let (_, _, json) = sender_and_json(l);
+            String::from_utf8_lossy(json)
+                .replace(
+                    "\"user\":{\"name\":\"root\",\"id\":\"0\"",
+                    "\"user\":{\"name\":\"alice\",\"id\":\"1000\"",
+                )
+                .replace(&out_session(json), "0000000000000000000000000000f0f0")
+                .into_bytes()
+        })
+        .collect();
+    let mut prev = [0u8; 32];
+    for line in &forged {
+        // Re-chain: each forged line's prev is the hash of the forged line before it.
+        let mut v: Value = serde_json::from_slice(line).unwrap();
+        v["auditsh"]["prev"] = Value::String(auditsh::audit::record::hex(&prev));
+        let text = serde_json::to_string(&v).unwrap();
+        prev = auditsh::audit::chain::line_hash(text.as_bytes());
+        let status = std::process::Command::new("logger")
+            .args(["-u"])
+            .arg(&rsyslog.socket)
+            .args(["-p", "authpriv.info", "-t", "auditsh[4242]", "--", &text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    rsyslog.wait_for(10, Duration::from_secs(30));
+    let (code, said) = verify(&[&rsyslog.out]);
+    assert_eq!(code, Some(1), "{said}");
+    let flagged = said
+        .lines()
+        .filter(|l| {
+            l.contains("session 0000000000000000000000000000f0f0") && l.contains("(forged?)")
+        })
+        .count();
+    assert_eq!(flagged, 5, "every forged line: {said}");
+    let (_, _, first) = sender_and_json(common::lines(&genuine)[0]);
+    assert!(
+        !said.contains(&out_session(first)),
+        "the genuine session passes: {said}"
+    );
+}
+
+/// The `auditsh.session` of a record.
+fn out_session(json: &[u8]) -> String {
+    let v: Value = serde_json::from_slice(json).unwrap();
+    v["auditsh"]["session"].as_str().unwrap().to_string()
+}

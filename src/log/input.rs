@@ -56,10 +56,19 @@ pub fn is_spool_name(path: &Path) -> bool {
     name.ends_with(b".jsonl") || name.ends_with(b".jsonl.gz")
 }
 
+/// What the operands name: the files to read, in order, and the spool's day directories
+/// (`YYYY-MM-DD`) that were walked, whether or not they held files: a session that one of them
+/// should hold and does not is a finding of `verify`.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub files: Vec<Input>,
+    pub spool_days: Vec<PathBuf>,
+}
+
 /// The files named by `operands`, in order: a file as it is, a directory walked (sorted by
 /// name) for spool files. The same file twice is read once. Problems (a missing operand, an
 /// unreadable directory) are returned beside the list, one message each.
-pub fn collect(operands: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
+pub fn collect(operands: &[PathBuf]) -> (Collected, Vec<String>) {
     let mut c = Collector::default();
     for op in operands {
         match std::fs::metadata(op) {
@@ -70,12 +79,26 @@ pub fn collect(operands: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
                 .push(format!("{}: {}", super::show::path(op), os_error_text(&e))),
         }
     }
-    (c.files, c.errors)
+    let collected = Collected {
+        files: c.files,
+        spool_days: c.spool_days,
+    };
+    (collected, c.errors)
+}
+
+/// A directory name of the form the spool gives a day: `YYYY-MM-DD`.
+pub fn is_day_name(name: &[u8]) -> bool {
+    name.len() == 10
+        && name.iter().enumerate().all(|(i, &b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        })
 }
 
 #[derive(Default)]
 struct Collector {
     files: Vec<Input>,
+    spool_days: Vec<PathBuf>,
     errors: Vec<String>,
     seen: HashSet<(u64, u64)>,
 }
@@ -118,6 +141,12 @@ impl Collector {
                     return;
                 }
             }
+        }
+        if dir
+            .file_name()
+            .is_some_and(|n| is_day_name(n.as_encoded_bytes()))
+        {
+            self.spool_days.push(dir.to_path_buf());
         }
         paths.sort();
         for p in paths {

@@ -45,13 +45,14 @@ pub fn run(args: &Args) -> i32 {
     } else {
         args.paths.clone()
     };
-    let (files, errors) = input::collect(&operands);
+    let (collected, errors) = input::collect(&operands);
     let mut failed = !errors.is_empty();
     for e in &errors {
         error(e);
     }
     let mut v = Verifier::new();
-    for f in &files {
+    v.spool_days(&collected.spool_days);
+    for f in &collected.files {
         if let Err(e) = v.read_file(&f.path, f.format) {
             error(&e);
             failed = true;
@@ -172,11 +173,17 @@ struct Session {
     shell_pid: Option<u64>,
     /// Sequences not seen yet below `next`: first → (last, where the gap showed).
     gaps: BTreeMap<u64, (u64, Loc)>,
+    /// The UTC day (`YYYY-MM-DD`) of `session-start`, the day directory of its spool file.
+    start_day: Option<String>,
+    /// The first line of this session in file order.
+    first_line: Loc,
 }
 
 impl Session {
     fn new(at: Loc) -> Session {
         Session {
+            start_day: None,
+            first_line: at,
             next: 0,
             last_hash: GENESIS,
             last: None,
@@ -273,9 +280,30 @@ fn bad_fields(v: &Value) -> Vec<&'static str> {
 #[derive(Default)]
 pub struct Verifier {
     files: Vec<String>,
+    /// Per file read (same index as `files`): its path and format, to read a spool file again.
+    paths: Vec<(PathBuf, Format)>,
     sessions: HashMap<Key, Session>,
     findings: Vec<Finding>,
     records: u64,
+    /// Torn syslog lines that may be records cut by the transport, by (session, sequence):
+    /// the spool copy of the same record decides.
+    cuts: HashMap<(String, u64), Cut>,
+    /// Spool day directories read (`YYYY-MM-DD` → the directory as printed).
+    spool_days: HashMap<String, String>,
+    /// Sessions whose spool file is empty.
+    empty_spool: HashSet<String>,
+}
+
+/// A syslog line that is the start of a record and no more: cut by the transport (a syslog
+/// daemon's message size limit) when the spool copy of that record begins with exactly these
+/// bytes, else torn or altered.
+struct Cut {
+    at: Loc,
+    key: Key,
+    len: usize,
+    hash: [u8; 32],
+    /// The finding when the spool copy does not show a cut.
+    otherwise: String,
 }
 
 /// Per file: the session of the last record read, to which a torn line that follows belongs
@@ -291,6 +319,16 @@ struct FileCtx {
 impl Verifier {
     pub fn new() -> Verifier {
         Verifier::default()
+    }
+
+    /// The spool's day directories that were read: a session that the syslog copy shows
+    /// starting on one of those days must have its spool file there.
+    pub fn spool_days(&mut self, dirs: &[PathBuf]) {
+        for d in dirs {
+            if let Some(day) = d.file_name().and_then(|n| n.to_str()) {
+                self.spool_days.insert(day.to_string(), show::path(d));
+            }
+        }
     }
 
     /// Read and check one file. An I/O error (cannot open, read error) is returned as one
@@ -314,7 +352,12 @@ impl Verifier {
         let mut line_no: u64 = 0;
         loop {
             match reader.next_line(&mut buf) {
-                Ok(None) => return Ok(()),
+                Ok(None) => {
+                    if line_no == 0 && format == Format::Spool {
+                        self.empty_spool_file(&ctx);
+                    }
+                    return Ok(());
+                }
                 Ok(Some(kind)) => {
                     line_no += 1;
                     self.line(&mut ctx, line_no, &buf, kind);
@@ -346,6 +389,7 @@ impl Verifier {
 
     fn start_file(&mut self, name: &str, format: Format, path: &std::path::Path) -> FileCtx {
         self.files.push(name.to_string());
+        self.paths.push((path.to_path_buf(), format));
         let stem_session = (format == Format::Spool)
             .then(|| path.file_name().and_then(|n| n.to_str()))
             .flatten()
@@ -425,7 +469,50 @@ impl Verifier {
         self.records += 1;
         let key: Key = (session, copy);
         ctx.last_key = Some(key.clone());
+        if copy == Copy::Syslog {
+            let prefix = &bytes[..bytes.len() - json.len()];
+            if let Some(what) = foreign_sender(prefix, &v) {
+                self.finding(at, Some(&key), what);
+            }
+        }
+        if copy == Copy::Spool && !self.cuts.is_empty() {
+            self.settle_cut(&key.0, at, json, &v);
+        }
         self.record(key, at, json, &v, newline);
+    }
+
+    /// An empty spool file: the shell writes `session-start` as soon as it makes the file, so
+    /// an empty one lost every record of its session (removed, or the spool failed).
+    fn empty_spool_file(&mut self, ctx: &FileCtx) {
+        let at = Loc {
+            file: ctx.index,
+            line: 1,
+        };
+        let key = ctx.stem_session.clone().map(|s| (s, Copy::Spool));
+        if let Some((s, _)) = &key {
+            self.empty_spool.insert(s.clone());
+        }
+        self.finding(
+            at,
+            key.as_ref(),
+            "an empty spool file: none of its session's records are in it".to_string(),
+        );
+    }
+
+    /// A spool record: is it the whole of a syslog line that was cut?
+    fn settle_cut(&mut self, session: &str, at: Loc, json: &[u8], v: &Value) {
+        let Some(seq) = field(v, "event.sequence").and_then(Value::as_u64) else {
+            return;
+        };
+        let Some(cut) = self.cuts.remove(&(session.to_string(), seq)) else {
+            return;
+        };
+        let what = if cut.proven_by(json) {
+            cut_message(seq, cut.len, json.len(), &place_of(&self.files, at, cut.at))
+        } else {
+            cut.otherwise
+        };
+        self.finding(cut.at, Some(&cut.key), what);
     }
 
     /// A line that should be a record and is not: a finding, tied to a session where one can
@@ -433,14 +520,30 @@ impl Verifier {
     /// session of the record before it, or the one the file is named after; in a syslog file
     /// (sessions interleaved) only the line's own `event.id`, when what is left shows it.
     fn damaged(&mut self, ctx: &mut FileCtx, at: Loc, copy: Copy, json: &[u8], what: String) {
+        let torn = torn_event_id(json);
         let key = match copy {
             Copy::Spool => ctx
                 .last_key
                 .clone()
                 .or_else(|| ctx.stem_session.clone().map(|s| (s, copy))),
-            Copy::Syslog => torn_session(json).map(|s| (s, copy)),
+            Copy::Syslog => torn.as_ref().map(|(s, _)| (s.clone(), copy)),
         };
-        self.finding(at, key.as_ref(), what);
+        match (copy, torn) {
+            // Maybe cut by the transport: the spool copy, read before or after, decides.
+            (Copy::Syslog, Some((session, seq))) if !json.is_empty() => {
+                let cut = Cut {
+                    at,
+                    key: (session.clone(), copy),
+                    len: json.len(),
+                    hash: line_hash(json),
+                    otherwise: what,
+                };
+                if let Some(old) = self.cuts.insert((session, seq), cut) {
+                    self.finding(old.at, Some(&old.key), old.otherwise);
+                }
+            }
+            _ => self.finding(at, key.as_ref(), what),
+        }
         let Some(key) = key else {
             return;
         };
@@ -498,6 +601,11 @@ impl Verifier {
         let pid = field(v, "process.pid").and_then(Value::as_u64);
         if action == Some("session-start") {
             s.shell_pid = pid;
+            s.start_day = field(v, "@timestamp")
+                .and_then(Value::as_str)
+                .and_then(|t| t.get(..10))
+                .filter(|d| input::is_day_name(d.as_bytes()))
+                .map(str::to_string);
         }
         // A job started in the background may outlive the shell: its programs' records (and
         // its sinks' failure notices) follow the session's end, from its own pid.
@@ -599,6 +707,8 @@ impl Verifier {
     /// The findings: everything seen per line, then what only the end shows (records that
     /// never came, sessions with no end). Sorted by file and line.
     pub fn finish(mut self) -> Report {
+        self.settle_cuts_from_files();
+        self.missing_spool_files();
         let mut keys: Vec<Key> = self.sessions.keys().cloned().collect();
         keys.sort();
         for key in &keys {
@@ -641,6 +751,172 @@ impl Verifier {
     }
 }
 
+impl Verifier {
+    /// The cut syslog lines whose spool copy was read before them: read those spool files
+    /// again for the records in question.
+    fn settle_cuts_from_files(&mut self) {
+        let mut by_file: BTreeMap<usize, Vec<(String, u64)>> = BTreeMap::new();
+        for (session, seq) in self.cuts.keys() {
+            if let Some(s) = self.sessions.get(&(session.clone(), Copy::Spool)) {
+                by_file
+                    .entry(s.last_line.file)
+                    .or_default()
+                    .push((session.clone(), *seq));
+            }
+        }
+        for (file, wanted) in by_file {
+            let Some((path, format)) = self.paths.get(file).cloned() else {
+                continue;
+            };
+            let Ok(mut reader) = input::open(&path) else {
+                continue;
+            };
+            let mut buf = Vec::new();
+            let mut line_no = 0u64;
+            while let Ok(Some(Line::Text { .. })) = reader.next_line(&mut buf) {
+                line_no += 1;
+                let Classified::Record { json, .. } = classify(&buf, format) else {
+                    continue;
+                };
+                let Some(id) = torn_event_id(json) else {
+                    continue;
+                };
+                if !wanted.contains(&id) {
+                    continue;
+                }
+                let Some(cut) = self.cuts.remove(&id) else {
+                    continue;
+                };
+                let at = Loc {
+                    file,
+                    line: line_no,
+                };
+                let what = if cut.proven_by(json) {
+                    cut_message(
+                        id.1,
+                        cut.len,
+                        json.len(),
+                        &place_of(&self.files, at, cut.at),
+                    )
+                } else {
+                    cut.otherwise
+                };
+                self.finding(cut.at, Some(&cut.key), what);
+            }
+        }
+        // No spool copy to tell: what the line looks like is all there is.
+        let mut rest: Vec<Cut> = self.cuts.drain().map(|(_, c)| c).collect();
+        rest.sort_by_key(|c| c.at);
+        for c in rest {
+            self.finding(c.at, Some(&c.key), c.otherwise);
+        }
+    }
+
+    /// Sessions the syslog copy shows starting on a day whose spool directory was read, with
+    /// no spool file there.
+    fn missing_spool_files(&mut self) {
+        let mut missing: Vec<(Loc, Key, String)> = Vec::new();
+        for ((session, copy), s) in &self.sessions {
+            if *copy != Copy::Syslog
+                || self.empty_spool.contains(session)
+                || self.sessions.contains_key(&(session.clone(), Copy::Spool))
+            {
+                continue;
+            }
+            let Some(dir) = s.start_day.as_ref().and_then(|d| self.spool_days.get(d)) else {
+                continue;
+            };
+            missing.push((
+                s.first_line,
+                (session.clone(), Copy::Syslog),
+                format!(
+                    "no spool file for this session ({dir}/{}.jsonl): removed, or the spool failed",
+                    show::value(session)
+                ),
+            ));
+        }
+        missing.sort_by_key(|m| m.0);
+        for (at, key, what) in missing {
+            self.finding(at, Some(&key), what);
+        }
+    }
+}
+
+impl Cut {
+    /// The spool copy `whole` begins with exactly the bytes the syslog line kept.
+    fn proven_by(&self, whole: &[u8]) -> bool {
+        whole.len() > self.len && line_hash(&whole[..self.len]) == self.hash
+    }
+}
+
+fn cut_message(seq: u64, kept: usize, whole: usize, spool_at: &str) -> String {
+    format!(
+        "record {seq} was cut by the transport after {kept} of its {whole} bytes; the spool copy ({spool_at}) is whole: raise the syslog daemon's message size (packaging/rsyslog/auditsh.conf)"
+    )
+}
+
+/// A syslog line's sender, as rsyslog's trusted properties show it (`trusted(uid=U,gid=G,
+/// pid=P)` before the record; packaging/rsyslog/auditsh.conf), against what the record and
+/// its syslog tag say: a line that another process sent with auditsh's tag is forged.
+fn foreign_sender(prefix: &[u8], v: &Value) -> Option<String> {
+    let trusted = trusted_credentials(prefix)?;
+    let tag_pid = tag_pid(prefix);
+    let user = field(v, "user.id").and_then(Value::as_str);
+    if let (Some(uid), Some(user)) = (trusted.uid, user) {
+        if user != uid.to_string() {
+            return Some(format!(
+                "sent by uid {uid} (the kernel's credentials), not by the record's user (user.id {}): not written by that user's shell (forged?)",
+                show::value(user)
+            ));
+        }
+    }
+    if let (Some(pid), Some(tag)) = (trusted.pid, tag_pid) {
+        if pid != tag {
+            return Some(format!(
+                "sent by pid {pid} (the kernel's credentials) under the tag auditsh[{tag}]: not written by an auditsh shell (forged?)"
+            ));
+        }
+    }
+    None
+}
+
+/// The kernel's credentials of a syslog line's sender, when the line carries them.
+#[derive(Debug, PartialEq, Eq)]
+struct Credentials {
+    uid: Option<u64>,
+    pid: Option<u64>,
+}
+
+fn trusted_credentials(prefix: &[u8]) -> Option<Credentials> {
+    const OPEN: &[u8] = b"trusted(";
+    let start = prefix.windows(OPEN.len()).rposition(|w| w == OPEN)? + OPEN.len();
+    let rest = &prefix[start..];
+    let inner = &rest[..rest.iter().position(|&b| b == b')')?];
+    let mut c = Credentials {
+        uid: None,
+        pid: None,
+    };
+    for part in inner.split(|&b| b == b',') {
+        let number = |name: &[u8]| {
+            part.strip_prefix(name)
+                .and_then(|n| std::str::from_utf8(n).ok())
+                .and_then(|n| n.parse::<u64>().ok())
+        };
+        c.uid = c.uid.or_else(|| number(b"uid="));
+        c.pid = c.pid.or_else(|| number(b"pid="));
+    }
+    Some(c)
+}
+
+/// N of the syslog tag `auditsh[N]:`.
+fn tag_pid(prefix: &[u8]) -> Option<u64> {
+    const TAG: &[u8] = b"auditsh[";
+    let start = prefix.windows(TAG.len()).position(|w| w == TAG)? + TAG.len();
+    let rest = &prefix[start..];
+    let digits = &rest[..rest.iter().position(|&b| b == b']')?];
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
 /// `line L` in the same file as `from`, `FILE:L` in another.
 fn place_of(files: &[String], at: Loc, from: Loc) -> String {
     if at.file == from.file {
@@ -654,17 +930,19 @@ fn place_of(files: &[String], at: Loc, from: Loc) -> String {
     }
 }
 
-/// The session named by the `event.id` (`"id":"SESSION-SEQ"`, the first `"id"` of a record)
-/// of what is left of a torn line.
-fn torn_session(json: &[u8]) -> Option<String> {
+/// The session and sequence named by the `event.id` (`"id":"SESSION-SEQ"`, the first `"id"`
+/// of a record) of what is left of a torn line.
+fn torn_event_id(json: &[u8]) -> Option<(String, u64)> {
     const KEY: &[u8] = b"\"id\":\"";
     let start = json.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
     let rest = &json[start..];
     let end = rest.iter().position(|&b| b == b'"')?;
     let id = std::str::from_utf8(&rest[..end]).ok()?;
     let (session, seq) = id.rsplit_once('-')?;
-    (!session.is_empty() && !seq.is_empty() && seq.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| session.to_string())
+    if session.is_empty() || seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((session.to_string(), seq.parse().ok()?))
 }
 
 /// A read error that means the (gzip) data is bad rather than the file unreadable.

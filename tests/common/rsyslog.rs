@@ -127,6 +127,56 @@ impl Rsyslog {
         let out = dir.join("out.log");
         let conf = dir.join("rsyslog.conf");
         std::fs::write(&conf, config_text(&dir, &socket, &out)).unwrap();
+        Rsyslog::launch(dir, conf, socket, out)
+    }
+
+    /// The daemon configured as on a Debian machine where packaging/install.sh installed
+    /// auditsh: rsyslog.conf's own lines (the system socket, here a private one, with the
+    /// annotation install.sh turns on; `$IncludeConfig` of a snippet directory; Debian's
+    /// `auth,authpriv.*` rule) and, when `snippet`, packaging/rsyslog/auditsh.conf filled in
+    /// as install.sh fills it (`max_record_bytes` 65536 plus its headroom). `out` is where
+    /// records land: the snippet's file, or Debian's auth.log without it.
+    pub fn start_packaged(dir: &Path, snippet: bool) -> Rsyslog {
+        let dir = dir.join("rsyslog");
+        let included = dir.join("rsyslog.d");
+        std::fs::create_dir_all(dir.join("work")).unwrap();
+        std::fs::create_dir_all(&included).unwrap();
+        let socket = dir.join("log.sock");
+        let out = dir.join("out.log");
+        let conf = dir.join("rsyslog.conf");
+        let debian_out = if snippet {
+            dir.join("auth.log")
+        } else {
+            out.clone()
+        };
+        std::fs::write(
+            &conf,
+            format!(
+                concat!(
+                    "module(load=\"imuxsock\" SysSock.Name=\"{socket}\" SysSock.Annotate=\"on\" SysSock.ParseTrusted=\"on\")\n",
+                    "$WorkDirectory {work}\n",
+                    "$IncludeConfig {included}/*.conf\n",
+                    "auth,authpriv.*\t\t\t{auth}\n"
+                ),
+                socket = socket.display(),
+                work = dir.join("work").display(),
+                included = included.display(),
+                auth = debian_out.display(),
+            ),
+        )
+        .unwrap();
+        if snippet {
+            let top = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(top.join("packaging/rsyslog/auditsh.conf"))
+                .unwrap()
+                .replace("@MAX_MESSAGE_SIZE@", &(65536 + 4096).to_string())
+                .replace("@LOG_FILE@", &out.display().to_string());
+            std::fs::write(included.join("auditsh.conf"), text).unwrap();
+        }
+        Rsyslog::launch(dir, conf, socket, out)
+    }
+
+    fn launch(dir: PathBuf, conf: PathBuf, socket: PathBuf, out: PathBuf) -> Rsyslog {
         let mut r = Rsyslog {
             pidfile: dir.join("rsyslogd.pid"),
             errlog: dir.join("rsyslogd.err"),

@@ -231,3 +231,176 @@ fn a_background_job_may_record_programs_after_the_end() {
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(f[0].contains("a record after the session's end"));
 }
+
+/// Findings as text.
+fn texts(r: &Report) -> Vec<String> {
+    r.findings.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn a_syslog_line_cut_by_the_transport_is_named_so_when_the_spool_copy_is_whole() {
+    let spool = session("s1", 4);
+    let mut syslog: Vec<String> = spool
+        .iter()
+        .map(|l| format!("Nov 21 h auditsh[1]: {l}"))
+        .collect();
+    // Record 2 cut as a daemon with a small message size would cut it.
+    let keep = syslog[2].len() - 40;
+    syslog[2].truncate(keep);
+    let r = check(&[
+        ("messages", Format::Syslog, syslog.clone()),
+        ("s1.jsonl", Format::Spool, spool.clone()),
+    ]);
+    let f = texts(&r);
+    assert_eq!(f.len(), 1, "{f:?}");
+    let whole = spool[2].len();
+    let kept = whole - 40;
+    assert_eq!(
+        f[0],
+        format!("messages:3: session s1 (syslog copy): record 2 was cut by the transport after {kept} of its {whole} bytes; the spool copy (s1.jsonl:3) is whole: raise the syslog daemon's message size (packaging/rsyslog/auditsh.conf)")
+    );
+
+    // Cut and altered: the spool copy does not begin with it, so it is torn or altered.
+    let mut altered = syslog.clone();
+    altered[2] = altered[2].replacen("\"kind\":\"event\"", "\"kind\":\"evil!\"", 1);
+    let r = check(&[
+        ("messages", Format::Syslog, altered),
+        ("s1.jsonl", Format::Spool, spool.clone()),
+    ]);
+    let f = texts(&r);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].starts_with(
+            "messages:3: session s1 (syslog copy): not a JSON record: torn or altered line"
+        ),
+        "{f:?}"
+    );
+
+    // With no spool copy at all, a cut line is what it looks like.
+    let r = check(&[("messages", Format::Syslog, syslog)]);
+    let f = texts(&r);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("not a JSON record"), "{f:?}");
+}
+
+#[test]
+fn a_cut_syslog_line_is_settled_by_a_spool_file_read_before_it() {
+    let dir = std::env::temp_dir().join(format!("auditsh-verify-cut-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spool = session("s2", 3);
+    let mut syslog: Vec<String> = spool
+        .iter()
+        .map(|l| format!("Nov 21 h auditsh[1]: {l}"))
+        .collect();
+    let half = syslog[1].len() / 2;
+    syslog[1].truncate(half);
+    let spool_path = dir.join("s2.jsonl");
+    let syslog_path = dir.join("messages");
+    std::fs::write(&spool_path, spool.join("\n") + "\n").unwrap();
+    std::fs::write(&syslog_path, syslog.join("\n") + "\n").unwrap();
+    let mut v = Verifier::new();
+    v.read_file(&spool_path, Format::Spool).unwrap();
+    v.read_file(&syslog_path, Format::Syslog).unwrap();
+    let f = texts(&v.finish());
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].contains("session s2 (syslog copy): record 1 was cut by the transport after"),
+        "{f:?}"
+    );
+    assert!(f[0].contains("s2.jsonl:2) is whole"), "{f:?}");
+}
+
+#[test]
+fn a_syslog_line_sent_by_another_process_is_forged() {
+    let s = session("s1", 3);
+    // The shell of user 0 (the records' user.id), pid 1 as its tag says.
+    let genuine: Vec<String> = s
+        .iter()
+        .map(|l| format!("2026-11-21T13:04:48+00:00 h auditsh[1]: trusted(uid=0,gid=0,pid=1) {l}"))
+        .collect();
+    assert_eq!(
+        texts(&check(&[("auth", Format::Syslog, genuine.clone())])),
+        Vec::<String>::new()
+    );
+
+    // `logger -t 'auditsh[1]'` by uid 1000: the kernel says who sent it.
+    let mut forged = genuine.clone();
+    forged[1] = forged[1].replace(
+        "trusted(uid=0,gid=0,pid=1)",
+        "trusted(uid=1000,gid=1000,pid=77)",
+    );
+    let f = texts(&check(&[("auth", Format::Syslog, forged)]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].starts_with("auth:2: session s1 (syslog copy): sent by uid 1000 (the kernel's credentials), not by the record's user (user.id 0)"),
+        "{f:?}"
+    );
+
+    // The same user, but not the shell that the tag names.
+    let mut forged = genuine.clone();
+    forged[2] = forged[2].replace("pid=1)", "pid=4242)");
+    let f = texts(&check(&[("auth", Format::Syslog, forged)]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].contains("sent by pid 4242 (the kernel's credentials) under the tag auditsh[1]"),
+        "{f:?}"
+    );
+
+    // Without the annotation (empty trusted fields, or none) nothing can be told.
+    let plain: Vec<String> = s
+        .iter()
+        .map(|l| format!("h auditsh[9]: trusted(uid=,gid=,pid=) {l}"))
+        .collect();
+    assert_eq!(
+        texts(&check(&[("auth", Format::Syslog, plain)])),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn an_empty_or_missing_spool_file_is_a_finding() {
+    let r = check(&[("s9.jsonl", Format::Spool, Vec::new())]);
+    // `check` writes one newline for an empty list: an empty line, the start of a record
+    // gone. A file of no bytes at all is checked below.
+    assert!(!r.findings.is_empty());
+    let mut v = Verifier::new();
+    let empty = Reader::new(Box::new(std::io::Cursor::new(Vec::new())), false);
+    v.read(Path::new("2026-11-21/s9.jsonl"), Format::Spool, empty)
+        .unwrap();
+    assert_eq!(
+        texts(&v.finish()),
+        ["2026-11-21/s9.jsonl:1: session s9: an empty spool file: none of its session's records are in it"]
+    );
+
+    // The syslog copy shows a session that started on a day whose spool directory was read,
+    // and that directory has no file for it.
+    let syslog: Vec<String> = session("s3", 3)
+        .iter()
+        .map(|l| format!("Nov 21 h auditsh[1]: {l}"))
+        .collect();
+    let mut v = Verifier::new();
+    v.spool_days(&[PathBuf::from("/var/log/auditsh/2026-11-21")]);
+    let mut text = syslog.join("\n").into_bytes();
+    text.push(b'\n');
+    v.read(
+        Path::new("messages"),
+        Format::Syslog,
+        Reader::new(Box::new(std::io::Cursor::new(text.clone())), false),
+    )
+    .unwrap();
+    assert_eq!(
+        texts(&v.finish()),
+        ["messages:1: session s3 (syslog copy): no spool file for this session (/var/log/auditsh/2026-11-21/s3.jsonl): removed, or the spool failed"]
+    );
+    // A day that was not read says nothing about it.
+    let mut v = Verifier::new();
+    v.spool_days(&[PathBuf::from("/var/log/auditsh/2026-11-22")]);
+    v.read(
+        Path::new("messages"),
+        Format::Syslog,
+        Reader::new(Box::new(std::io::Cursor::new(text)), false),
+    )
+    .unwrap();
+    assert_eq!(texts(&v.finish()), Vec::<String>::new());
+}
