@@ -436,3 +436,51 @@ fn kill_9_leaves_every_line_whole_and_no_end() {
         .iter()
         .all(|r| r["process"]["args"][1] != "never"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Syslog as install.sh leaves it.
+
+/// install.sh sets rsyslog up so that records arrive whole and name their sender: its snippet
+/// with the message size above `max_record_bytes`, the system socket's annotation turned on,
+/// and a configuration rsyslogd accepts.
+#[test]
+fn install_sets_rsyslog_up_for_whole_records_and_their_senders() {
+    let Some(_inst) = installed() else { return };
+    if !Path::new("/etc/rsyslog.d").is_dir() {
+        if std::env::var("AUDITSH_E2E").as_deref() == Ok("required") {
+            panic!("rsyslog is not installed (AUDITSH_E2E=required)");
+        }
+        eprintln!("SKIPPED: install_sets_rsyslog_up: rsyslog is not installed");
+        return;
+    }
+    let snippet = std::fs::read_to_string("/etc/rsyslog.d/auditsh.conf").expect("the snippet");
+    assert!(
+        !snippet.contains('@'),
+        "every placeholder filled in: {snippet}"
+    );
+    let config = std::fs::read_to_string("/etc/auditsh/auditsh.toml").unwrap();
+    let max: u64 = config
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("max_record_bytes"))
+        .and_then(|v| v.trim().trim_start_matches('=').split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(65536);
+    assert!(
+        snippet.contains(&format!("maxMessageSize=\"{}\"", max + 4096)),
+        "{snippet}"
+    );
+    let main = std::fs::read_to_string("/etc/rsyslog.conf").unwrap();
+    assert!(
+        main.lines().any(|l| l.starts_with(
+            "module(load=\"imuxsock\" SysSock.Annotate=\"on\" SysSock.ParseTrusted=\"on\")"
+        )),
+        "{main}"
+    );
+    let check = Command::new("rsyslogd").arg("-N1").output().unwrap();
+    assert!(
+        check.status.success(),
+        "rsyslogd -N1: {}{}",
+        text(&check.stdout),
+        text(&check.stderr)
+    );
+}
