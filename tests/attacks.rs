@@ -484,3 +484,65 @@ fn install_sets_rsyslog_up_for_whole_records_and_their_senders() {
         text(&check.stderr)
     );
 }
+
+/// A session forged as root's, well chained, sent by the attacker to a real rsyslogd set up
+/// as install.sh sets it up (`logger -t 'auditsh[4242]'`): it lands beside genuine records
+/// with auditsh's tag, and `verify` names every line of it by the sender the kernel saw.
+#[test]
+fn a_session_forged_into_syslog_is_reported() {
+    let Some(inst) = installed() else { return };
+    if !common::rsyslog::rsyslogd_present("a_session_forged_into_syslog_is_reported") {
+        return;
+    }
+    let tmp = common::rsyslog::TempDir::new("attack-forged-syslog");
+    let rsyslog = common::rsyslog::Rsyslog::start_packaged(&tmp.path, true);
+    let session = format!("{:032x}", 0xf0f0_u128 + u128::from(std::process::id()));
+    let mut prev = [0u8; 32];
+    let mut script = String::new();
+    for (seq, action) in ["session-start", "command", "session-end"]
+        .iter()
+        .enumerate()
+    {
+        let line = format!(
+            concat!(
+                r#"{{"@timestamp":"2026-12-03T10:00:0{seq}.000000Z","ecs":{{"version":"8.11.0"}},"#,
+                r#""event":{{"kind":"event","category":["session"],"type":["info"],"action":"{a}","#,
+                r#""sequence":{seq},"id":"{s}-{seq}"}},"message":"root@web01: forged","#,
+                r#""host":{{"hostname":"web01"}},"user":{{"name":"root","id":"0","#,
+                r#""effective":{{"name":"root","id":"0"}}}},"group":{{"id":"0"}},"#,
+                r#""process":{{"pid":4242,"parent":{{"pid":1}}}},"#,
+                r#""auditsh":{{"version":1,"session":"{s}","mode":"command","prev":"{p}"}}}}"#
+            ),
+            seq = seq,
+            a = action,
+            s = session,
+            p = auditsh::audit::record::hex(&prev),
+        );
+        prev = auditsh::audit::chain::line_hash(line.as_bytes());
+        script.push_str(&format!(
+            "logger -u '{}' -p authpriv.info -t 'auditsh[4242]' -- '{}' || exit 1\n",
+            rsyslog.socket.display(),
+            line
+        ));
+    }
+    let out = inst.attack(&script, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    rsyslog.wait_for(3, std::time::Duration::from_secs(30));
+    let verify = Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+        .arg("verify")
+        .arg(&rsyslog.out)
+        .output()
+        .unwrap();
+    let report = text(&verify.stdout);
+    assert_eq!(verify.status.code(), Some(1), "{report}");
+    let forged = report
+        .lines()
+        .filter(|l| {
+            l.contains(&format!(
+                "session {session} (syslog copy): sent by uid {}",
+                inst.uid
+            )) && l.contains("(user.id 0)")
+        })
+        .count();
+    assert_eq!(forged, 3, "every forged line is named: {report}");
+}
