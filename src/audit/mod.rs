@@ -17,6 +17,7 @@
 pub mod chain;
 pub mod clock;
 pub mod identity;
+pub mod mac;
 pub mod policy;
 pub mod privilege;
 pub mod record;
