@@ -279,6 +279,16 @@ impl Key {
     /// (O_EXCL|O_NOFOLLOW, `mode`), written, synced, renamed over `path`. Shells that evolve
     /// the same state at the same time write the same text, so the last rename wins nothing.
     pub fn replace_file(&self, path: &Path, mode: libc::mode_t) -> Result<(), String> {
+        self.write_file(path, mode, true)
+    }
+
+    /// As [`Key::replace_file`], but an existing `path` is left alone and is an error
+    /// (`FILE: exists`).
+    pub fn create_file(&self, path: &Path, mode: libc::mode_t) -> Result<(), String> {
+        self.write_file(path, mode, false)
+    }
+
+    fn write_file(&self, path: &Path, mode: libc::mode_t, replace: bool) -> Result<(), String> {
         let name = path.display();
         let fail = |what: &str, e: io::Error| {
             format!("{name}: {what}: {}", super::text::os_error_text(&e))
@@ -315,12 +325,25 @@ impl Key {
         // SAFETY: fd is ours.
         unsafe { libc::close(fd) };
         let renamed = written.map_err(|e| fail("cannot write", e)).and_then(|()| {
-            // SAFETY: both are valid paths.
-            if unsafe { libc::rename(c_tmp.as_ptr(), c_path.as_ptr()) } != 0 {
-                Err(fail("cannot replace", io::Error::last_os_error()))
+            if replace {
+                // SAFETY: both are valid paths.
+                if unsafe { libc::rename(c_tmp.as_ptr(), c_path.as_ptr()) } != 0 {
+                    return Err(fail("cannot replace", io::Error::last_os_error()));
+                }
             } else {
-                Ok(())
+                // link(2) never replaces: the new file appears whole or not at all.
+                // SAFETY: both are valid paths.
+                if unsafe { libc::link(c_tmp.as_ptr(), c_path.as_ptr()) } != 0 {
+                    let e = io::Error::last_os_error();
+                    if e.kind() == io::ErrorKind::AlreadyExists {
+                        return Err(format!("{name}: exists"));
+                    }
+                    return Err(fail("cannot create", e));
+                }
+                // SAFETY: c_tmp is the file created above, now also at `path`.
+                unsafe { libc::unlink(c_tmp.as_ptr()) };
             }
+            Ok(())
         });
         if renamed.is_err() {
             // SAFETY: c_tmp is a valid path (the file this call created).
@@ -773,6 +796,18 @@ mod tests {
         let back = Key::read(&path, false).unwrap();
         assert_eq!((back.epoch, back.bytes), (20001, k2.bytes));
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        // Created only where there is nothing.
+        let e = k2.create_file(&path, 0o400).unwrap_err();
+        assert_eq!(e, format!("{}: exists", path.display()));
+        let fresh = dir.join("fresh");
+        k2.create_file(&fresh, 0o400).unwrap();
+        let meta = std::fs::metadata(&fresh).unwrap();
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
+            0o400
+        );
+        assert_eq!(Key::read(&fresh, false).unwrap().bytes, k2.bytes);
+        std::fs::remove_file(&fresh).unwrap();
         // A symbolic link is not followed for the state file.
         let link = dir.join("link");
         std::os::unix::fs::symlink(&path, &link).unwrap();
