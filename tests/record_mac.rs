@@ -592,3 +592,54 @@ fn a_shell_without_its_key_warns_and_records_so() {
     assert_eq!(recs[1]["event"]["action"], "audit-failure");
     assert_eq!(recs[1]["auditsh"]["sink"], "mac");
 }
+
+#[test]
+fn key_evolve_brings_the_state_forward_and_keeps_its_owner() {
+    let env = Env::new(false);
+    let seed = [0x11; 32];
+    Key::new(today() - 2, seed)
+        .replace_file(&env.state(), 0o600)
+        .unwrap();
+    // SAFETY: geteuid cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        std::os::unix::fs::chown(env.state(), Some(65534), Some(65534)).unwrap();
+    }
+    let evolve = || {
+        Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+            .args(["key", "evolve", "--state"])
+            .arg(env.state())
+            .output()
+            .unwrap()
+    };
+    let o = evolve();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let mut want = Key::new(today() - 2, seed);
+    want.evolve_to(today());
+    // The file's text for the evolved key, through the library's writer.
+    let expected_file = env.dir.join("expected");
+    want.replace_file(&expected_file, 0o600).unwrap();
+    let expected = std::fs::read(&expected_file).unwrap();
+    assert_eq!(std::fs::read(env.state()).unwrap(), expected);
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(env.state()).unwrap();
+    assert_eq!(meta.mode() & 0o777, 0o600);
+    if root {
+        assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    }
+    // Nothing to do the second time; a missing state is one line.
+    let o = evolve();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(std::fs::read(env.state()).unwrap(), expected);
+    std::fs::remove_file(env.state()).unwrap();
+    let o = evolve();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "auditsh-log: key evolve: {}: No such file or directory\n",
+            env.state().display()
+        )
+    );
+}

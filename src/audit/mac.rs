@@ -279,16 +279,34 @@ impl Key {
     /// (O_EXCL|O_NOFOLLOW, `mode`), written, synced, renamed over `path`. Shells that evolve
     /// the same state at the same time write the same text, so the last rename wins nothing.
     pub fn replace_file(&self, path: &Path, mode: libc::mode_t) -> Result<(), String> {
-        self.write_file(path, mode, true)
+        self.write_file(path, mode, true, None)
+    }
+
+    /// As [`Key::replace_file`], the new file owned by `uid`:`gid` (root bringing the
+    /// account's state forward).
+    pub fn replace_file_owned(
+        &self,
+        path: &Path,
+        mode: libc::mode_t,
+        uid: libc::uid_t,
+        gid: libc::gid_t,
+    ) -> Result<(), String> {
+        self.write_file(path, mode, true, Some((uid, gid)))
     }
 
     /// As [`Key::replace_file`], but an existing `path` is left alone and is an error
     /// (`FILE: exists`).
     pub fn create_file(&self, path: &Path, mode: libc::mode_t) -> Result<(), String> {
-        self.write_file(path, mode, false)
+        self.write_file(path, mode, false, None)
     }
 
-    fn write_file(&self, path: &Path, mode: libc::mode_t, replace: bool) -> Result<(), String> {
+    fn write_file(
+        &self,
+        path: &Path,
+        mode: libc::mode_t,
+        replace: bool,
+        owner: Option<(libc::uid_t, libc::gid_t)>,
+    ) -> Result<(), String> {
         let name = path.display();
         let fail = |what: &str, e: io::Error| {
             format!("{name}: {what}: {}", super::text::os_error_text(&e))
@@ -313,7 +331,14 @@ impl Key {
             return Err(fail("cannot create", io::Error::last_os_error()));
         }
         let mut text = self.to_text();
-        let written = write_all(fd, &text).and_then(|()| {
+        let owned = match owner {
+            // SAFETY: fd is the file opened above.
+            Some((uid, gid)) if unsafe { libc::fchown(fd, uid, gid) } != 0 => {
+                Err(io::Error::last_os_error())
+            }
+            _ => Ok(()),
+        };
+        let written = owned.and_then(|()| write_all(fd, &text)).and_then(|()| {
             // SAFETY: fd is the file opened above.
             if unsafe { libc::fsync(fd) } != 0 {
                 Err(io::Error::last_os_error())

@@ -24,6 +24,19 @@ pub enum KeyCommand {
     /// Run as root by install.sh, which then gives the state file to the auditsh account.
     /// Exit status: 0 created, 2 a file exists (without --force) or cannot be written.
     Init(InitArgs),
+    /// Bring the host's state file forward to today (the key of earlier days erased from it),
+    /// as the first session of a day does: run it daily (install.sh installs an hourly cron
+    /// job), so that a day without sessions does not leave an earlier key on the disk.
+    ///
+    /// Exit status: 0 done (or nothing to do), 2 the state cannot be read or written.
+    Evolve(EvolveArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvolveArgs {
+    /// The host's key state file (its owner and mode are kept)
+    #[arg(long, value_name = "FILE", default_value = mac::INSTALLED_STATE_FILE)]
+    pub state: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -46,6 +59,7 @@ pub struct InitArgs {
 pub fn run(args: &Args) -> i32 {
     match &args.command {
         KeyCommand::Init(a) => init(a),
+        KeyCommand::Evolve(a) => evolve(a),
     }
 }
 
@@ -97,4 +111,38 @@ fn init(a: &InitArgs) -> i32 {
         a.verify_key.display()
     );
     EXIT_OK
+}
+
+fn evolve(a: &EvolveArgs) -> i32 {
+    use std::os::unix::fs::MetadataExt;
+    let mut key = match mac::Key::read(&a.state, false) {
+        Ok(k) => k,
+        Err(e) => {
+            error(&format!("key evolve: {e}"));
+            return EXIT_ERROR;
+        }
+    };
+    let today = mac::day_of(clock::realtime().0);
+    if key.epoch() >= today {
+        return EXIT_OK;
+    }
+    let meta = match a.state.symlink_metadata() {
+        Ok(m) => m,
+        Err(e) => {
+            error(&format!(
+                "key evolve: {}: {}",
+                a.state.display(),
+                crate::audit::text::os_error_text(&e)
+            ));
+            return EXIT_ERROR;
+        }
+    };
+    key.evolve_to(today);
+    match key.replace_file_owned(&a.state, 0o600, meta.uid(), meta.gid()) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            error(&format!("key evolve: {e}"));
+            EXIT_ERROR
+        }
+    }
 }
