@@ -24,9 +24,11 @@ pub enum KeyCommand {
     /// Run as root by install.sh, which then gives the state file to the auditsh account.
     /// Exit status: 0 created, 2 a file exists (without --force) or cannot be written.
     Init(InitArgs),
-    /// Bring the host's state file forward to today (the key of earlier days erased from it),
-    /// as the first session of a day does: run it daily (install.sh installs an hourly cron
-    /// job), so that a day without sessions does not leave an earlier key on the disk.
+    /// Bring the host's state file forward to today (earlier days' key erased from it).
+    ///
+    /// The first session of a day does this; run it daily (install.sh installs an hourly
+    /// cron job where there is cron) so that a day without sessions does not leave an earlier
+    /// day's key on the disk.
     ///
     /// Exit status: 0 done (or nothing to do), 2 the state cannot be read or written.
     Evolve(EvolveArgs),

@@ -50,7 +50,7 @@ pub enum Command {
     /// Prints one line per finding (FILE:LINE: session SESSION: what is wrong) and a summary.
     /// Exit status: 0 no findings, 1 findings, 2 usage or I/O errors.
     Verify(verify::Args),
-    /// The host's record key: `key init` creates it.
+    /// The host's record key: create it (`key init`), bring it forward (`key evolve`).
     Key(key::Args),
 }
 
