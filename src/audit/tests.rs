@@ -766,3 +766,21 @@ fn without_its_key_a_session_says_so_and_records_without_mac() {
         .iter()
         .all(|r| r["auditsh"].get("mac").is_none() && r["auditsh"].get("key_epoch").is_none()));
 }
+
+#[test]
+fn a_session_past_midnight_seals_with_the_new_days_key() {
+    let t = TempDir::new();
+    let seed = [0x77; 32];
+    let (key, today) = key_state(&t.0, seed, 0);
+    let mut c = config(&t.0);
+    c.syslog.enabled = false;
+    c.mac.key_file = Some(key);
+    let mut s = start(c);
+    // The session started yesterday: its key in memory is yesterday's.
+    s.inner.as_mut().unwrap().w.sealer = Some(mac::Sealer::new(mac::Key::new(today - 1, seed)));
+    s.command_start(b"true", b"/", None).unwrap();
+    let text = spool_text(&s);
+    let last = lines(&text).pop().unwrap();
+    // Sealed with today's key, derived in memory from yesterday's.
+    assert_sealed(&last, seed, today - 1, today);
+}

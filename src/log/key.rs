@@ -18,10 +18,10 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum KeyCommand {
-    /// Create the host's record key: the state file the shell reads, and the verification key
-    /// (keep a copy off this host: it checks every day's records from today on).
+    /// Create the host's record key: the state file and the verification key.
     ///
-    /// Run as root by install.sh, which then gives the state file to the auditsh account.
+    /// The shell reads the state file; keep the verification key off this host: it checks
+    /// every day's records from today on. Run as root by install.sh, which then gives the state file to the auditsh account.
     /// Exit status: 0 created, 2 a file exists (without --force) or cannot be written.
     Init(InitArgs),
     /// Bring the host's state file forward to today (earlier days' key erased from it).
