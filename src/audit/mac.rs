@@ -388,7 +388,8 @@ fn cstring(path: &Path) -> io::Result<CString> {
 /// Read at most `buf.len()` bytes of a file.
 fn read_into(path: &Path, follow: bool, buf: &mut [u8]) -> io::Result<usize> {
     let c = cstring(path)?;
-    let mut flags = libc::O_RDONLY | libc::O_CLOEXEC;
+    // O_NONBLOCK: a FIFO put in the key's place must not hang the shell at start.
+    let mut flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NONBLOCK;
     if !follow {
         flags |= libc::O_NOFOLLOW;
     }
@@ -396,6 +397,19 @@ fn read_into(path: &Path, follow: bool, buf: &mut [u8]) -> io::Result<usize> {
     let fd = unsafe { libc::open(c.as_ptr(), flags) };
     if fd < 0 {
         return Err(io::Error::last_os_error());
+    }
+    // SAFETY: stat is plain data that fstat fills.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fd is ours, st a valid stat.
+    let regular =
+        unsafe { libc::fstat(fd, &mut st) } == 0 && st.st_mode & libc::S_IFMT == libc::S_IFREG;
+    if !regular {
+        // SAFETY: fd is ours.
+        unsafe { libc::close(fd) };
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
     }
     let mut got = 0;
     let result = loop {
@@ -833,6 +847,16 @@ mod tests {
         );
         assert_eq!(Key::read(&fresh, false).unwrap().bytes, k2.bytes);
         std::fs::remove_file(&fresh).unwrap();
+        // Not a regular file: refused, without waiting for a writer.
+        let fifo = dir.join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: c is a valid path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = Key::read(&fifo, false).unwrap_err();
+        assert!(e.ends_with(": not a regular file"), "{e}");
+        std::fs::remove_file(&fifo).unwrap();
+        let e = Key::read(&dir, true).unwrap_err();
+        assert!(e.ends_with(": not a regular file"), "{e}");
         // A symbolic link is not followed for the state file.
         let link = dir.join("link");
         std::os::unix::fs::symlink(&path, &link).unwrap();
