@@ -643,3 +643,31 @@ fn key_evolve_brings_the_state_forward_and_keeps_its_owner() {
         )
     );
 }
+
+#[test]
+fn a_users_umask_does_not_change_the_state_files_mode() {
+    let env = Env::new(true);
+    Key::new(today() - 1, [0x21; 32])
+        .replace_file(&env.state(), 0o600)
+        .unwrap();
+    // The day's first session, started with the most restrictive umask, brings the state
+    // forward: the new file keeps its mode (the next sessions must read it).
+    let out = Command::new("/bin/sh")
+        .arg("-c")
+        .arg("umask 777; exec \"$0\" -c /bin/true")
+        .arg(env!("CARGO_BIN_EXE_auditsh"))
+        .env_clear()
+        .env("AUDITSH_CONFIG", &env.config)
+        .env("PATH", "/usr/bin:/bin")
+        .current_dir(&env.dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        std::fs::metadata(env.state()).unwrap().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(Key::read(&env.state(), false).unwrap().epoch(), today());
+}

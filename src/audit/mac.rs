@@ -331,12 +331,19 @@ impl Key {
             return Err(fail("cannot create", io::Error::last_os_error()));
         }
         let mut text = self.to_text();
-        let owned = match owner {
-            // SAFETY: fd is the file opened above.
-            Some((uid, gid)) if unsafe { libc::fchown(fd, uid, gid) } != 0 => {
-                Err(io::Error::last_os_error())
+        // The mode exactly, whatever the umask (a user's `umask 777` before the day's first
+        // session must not leave a state file the next shells cannot read).
+        // SAFETY: fd is the file opened above.
+        let owned = if unsafe { libc::fchmod(fd, mode) } != 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            match owner {
+                // SAFETY: fd is the file opened above.
+                Some((uid, gid)) if unsafe { libc::fchown(fd, uid, gid) } != 0 => {
+                    Err(io::Error::last_os_error())
+                }
+                _ => Ok(()),
             }
-            _ => Ok(()),
         };
         let written = owned.and_then(|()| write_all(fd, &text)).and_then(|()| {
             // SAFETY: fd is the file opened above.
@@ -376,7 +383,42 @@ impl Key {
             return renamed;
         }
         sync_dir(path);
+        if replace {
+            remove_stale_temporaries(path);
+        }
         Ok(())
+    }
+}
+
+/// A writer killed between creating its temporary file and renaming it (a user may kill their
+/// own setuid shell) leaves the file behind, with a key that is an earlier day's the next day:
+/// once the state has moved on, temporaries older than a minute are removed.
+fn remove_stale_temporaries(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let mut prefix = name.as_bytes().to_vec();
+    prefix.extend_from_slice(b".new-");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let minute_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for e in entries.flatten() {
+        if !e.file_name().as_bytes().starts_with(&prefix) {
+            continue;
+        }
+        let stale = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < minute_ago);
+        if stale {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 
@@ -835,6 +877,23 @@ mod tests {
         let back = Key::read(&path, false).unwrap();
         assert_eq!((back.epoch, back.bytes), (20001, k2.bytes));
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        // Temporaries left by a writer killed before its rename go once they are stale.
+        let stale = dir.join("key.new-0123456789abcdef");
+        let fresh_tmp = dir.join("key.new-fedcba9876543210");
+        for p in [&stale, &fresh_tmp] {
+            std::fs::write(p, k2.to_text()).unwrap();
+        }
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&stale)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        k2.replace_file(&path, 0o600).unwrap();
+        assert!(!stale.exists());
+        assert!(fresh_tmp.exists());
+        std::fs::remove_file(&fresh_tmp).unwrap();
         // Created only where there is nothing.
         let e = k2.create_file(&path, 0o400).unwrap_err();
         assert_eq!(e, format!("{}: exists", path.display()));
