@@ -671,3 +671,64 @@ fn a_users_umask_does_not_change_the_state_files_mode() {
     );
     assert_eq!(Key::read(&env.state(), false).unwrap().epoch(), today());
 }
+
+#[test]
+fn a_users_file_size_limit_leaves_the_state_behind_and_says_so() {
+    let env = Env::new(true);
+    let seed = [0x31; 32];
+    Key::new(today() - 1, seed)
+        .replace_file(&env.state(), 0o600)
+        .unwrap();
+    // Records to syslog only: under `ulimit -f 0` the spool cannot take a byte.
+    let config = env.dir.join("syslog-only.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "system_rc = \"\"\n[spool]\nenabled = false\n[syslog]\nsocket = \"{}\"\n[mac]\nkey_file = \"{}\"\n",
+            env.dir.join("log.sock").display(),
+            env.state().display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new("/bin/sh")
+        .arg("-c")
+        // SIGXFSZ ignored from the start: the shell's other writes (its shared state) are
+        // not this test's subject, the key state's write-back is.
+        .arg("trap '' XFSZ; ulimit -f 0; exec \"$0\" -c /bin/true")
+        .arg(env!("CARGO_BIN_EXE_auditsh"))
+        .env_clear()
+        .env("AUDITSH_CONFIG", &config)
+        .env("PATH", "/usr/bin:/bin")
+        .current_dir(&env.dir)
+        .output()
+        .unwrap();
+    // Not killed by SIGXFSZ: the session runs, sealed with today's key (derived in memory),
+    // and the state that could not be written back is reported.
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("auditsh: audit: the key state was not brought forward (")
+            && err.contains("File too large")
+            && err.ends_with("an earlier day's key is still on disk\n"),
+        "{err}"
+    );
+    assert_eq!(Key::read(&env.state(), false).unwrap().epoch(), today() - 1);
+    let mut syslog = Vec::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    while let Ok(n) = env.syslog.recv(&mut buf) {
+        syslog.push(buf[..n].to_vec());
+    }
+    assert!(syslog.len() >= 4, "{syslog:?}");
+    let seed_file = env.dir.join("seed.key");
+    Key::new(today() - 1, seed)
+        .replace_file(&seed_file, 0o600)
+        .unwrap();
+    let o = verify(Some(&seed_file), &env.file("messages", &syslog));
+    let (f, summary) = findings(&o);
+    assert!(f.is_empty(), "{f:?}");
+    assert!(summary.ends_with(" authenticated, 0 findings"), "{summary}");
+    assert!(
+        String::from_utf8_lossy(&syslog[1]).contains("\"sink\":\"mac\""),
+        "{syslog:?}"
+    );
+}

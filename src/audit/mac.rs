@@ -331,6 +331,10 @@ impl Key {
             return Err(fail("cannot create", io::Error::last_os_error()));
         }
         let mut text = self.to_text();
+        // A user's `ulimit -f 0` must make the write fail (EFBIG), not kill the process with
+        // SIGXFSZ before it has started.
+        // SAFETY: signal() with SIG_IGN installs no handler; the old disposition is restored.
+        let xfsz = unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
         // The mode exactly, whatever the umask (a user's `umask 777` before the day's first
         // session must not leave a state file the next shells cannot read).
         // SAFETY: fd is the file opened above.
@@ -354,8 +358,13 @@ impl Key {
             }
         });
         erase(&mut text);
-        // SAFETY: fd is ours.
-        unsafe { libc::close(fd) };
+        // SAFETY: fd is ours; restoring the disposition read above.
+        unsafe {
+            libc::close(fd);
+            if xfsz != libc::SIG_ERR {
+                libc::signal(libc::SIGXFSZ, xfsz);
+            }
+        }
         let renamed = written.map_err(|e| fail("cannot write", e)).and_then(|()| {
             if replace {
                 // SAFETY: both are valid paths.
