@@ -9,13 +9,17 @@
 #   - a system account and group `auditsh` (no login, no home of its own)
 #   - /var/log/auditsh, owned auditsh:auditsh, mode 0750 (readers: root and the auditsh group)
 #   - /etc/auditsh/auditsh.toml, root-owned, the documented defaults (kept if it exists)
+#   - the records' MAC key, when there is none: /var/lib/auditsh (auditsh:auditsh 0700) with the
+#     key state file `key` (auditsh:auditsh 0600), and the verification key
+#     /etc/auditsh/verify.key (root:root 0400; move it off the host, README "Installed mode"),
+#     and /etc/cron.hourly/auditsh-key, which brings the state forward on days without sessions
 #   - DIR/auditsh setuid and setgid auditsh (mode 6755), DIR/auditsh-log (0755)
 #   - DIR/auditsh listed in /etc/shells
 #   - where rsyslog is installed: /etc/rsyslog.d/auditsh.conf (records whole, with the sender's
 #     kernel credentials, in /var/log/auditsh-syslog.log; see packaging/rsyslog/auditsh.conf),
 #     and the annotation of the system socket turned on in /etc/rsyslog.conf
 # --uninstall removes the binaries, the /etc/shells line and the rsyslog snippet; --purge also
-# removes the config, the records and the account.
+# removes the config, the records, the keys and the account.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,7 +46,7 @@ while [ $# -gt 0 ]; do
         --log-binary) log_binary=${2:?--log-binary needs a path}; shift 2 ;;
         --uninstall) action=uninstall; shift ;;
         --purge) purge=yes; shift ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "install.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -62,6 +66,10 @@ syslog_file=/var/log/auditsh-syslog.log
 # set on this line, not from a snippet.
 imuxsock_stock='module(load="imuxsock")'
 imuxsock_annotated='module(load="imuxsock" SysSock.Annotate="on" SysSock.ParseTrusted="on")'
+statedir=/var/lib/auditsh
+state=$statedir/key
+verify_key=$confdir/verify.key
+cron_job=/etc/cron.hourly/auditsh-key
 
 remove_shell_line() {
     if [ -f /etc/shells ] && grep -qx "$shell" /etc/shells; then
@@ -112,11 +120,11 @@ uninstall_rsyslog() {
 }
 
 if [ "$action" = uninstall ]; then
-    rm -f "$shell" "$bindir/auditsh-log"
+    rm -f "$shell" "$bindir/auditsh-log" "$cron_job"
     remove_shell_line
     uninstall_rsyslog
     if [ "$purge" = yes ]; then
-        rm -rf "$confdir" "$spool"
+        rm -rf "$confdir" "$spool" "$statedir"
         if getent passwd auditsh >/dev/null; then userdel auditsh; fi
         if getent group auditsh >/dev/null; then groupdel auditsh; fi
     fi
@@ -155,6 +163,36 @@ else
     echo "install.sh: $log_binary is missing: auditsh-log not installed" >&2
 fi
 
+# The records' MAC key: made once. An existing state file is kept (and given back to the
+# account if need be); a verification key without a state file is an earlier key whose records
+# only it can check: it is not replaced here.
+install -d -o auditsh -g auditsh -m 0700 "$statedir"
+if [ ! -e "$state" ] && [ ! -e "$verify_key" ]; then
+    if [ -x "$bindir/auditsh-log" ]; then
+        "$bindir/auditsh-log" key init --state "$state" --verify-key "$verify_key"
+    else
+        echo "install.sh: auditsh-log is not installed: no record key created (records will not be authenticated)" >&2
+    fi
+elif [ ! -e "$state" ]; then
+    echo "install.sh: $verify_key exists but $state does not: no new key created (keep $verify_key for the records it sealed, then run auditsh-log key init --force)" >&2
+fi
+if [ -e "$state" ]; then
+    chown auditsh:auditsh "$state"
+    chmod 0600 "$state"
+fi
+if [ -e "$verify_key" ]; then
+    chown root:root "$verify_key"
+    chmod 0400 "$verify_key"
+fi
+# The first session of a day brings the state forward; on a day without one, this does (at
+# most an hour after midnight UTC), so that no earlier day's key stays on the disk.
+if [ -d /etc/cron.hourly ]; then
+    printf '#!/bin/sh\n# Installed by auditsh install.sh: erase the earlier days'"'"' record key.\nexec %s key evolve --state %s\n' \
+        "$bindir/auditsh-log" "$state" > "$cron_job.new"
+    chmod 0755 "$cron_job.new"
+    mv -f "$cron_job.new" "$cron_job"
+fi
+
 touch /etc/shells
 if ! grep -qx "$shell" /etc/shells; then
     echo "$shell" >> /etc/shells
@@ -162,4 +200,4 @@ fi
 
 install_rsyslog
 
-echo "auditsh installed: $shell (setuid auditsh), records in $spool, config $confdir/auditsh.toml"
+echo "auditsh installed: $shell (setuid auditsh), records in $spool, config $confdir/auditsh.toml, record key $state"

@@ -129,6 +129,7 @@ pub struct Config {
     pub system_rc: PathBuf,
     pub spool: SpoolConfig,
     pub syslog: SyslogConfig,
+    pub mac: MacConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -151,6 +152,14 @@ pub struct SyslogConfig {
     pub cee_cookie: bool,
 }
 
+/// Authenticated records (`[mac]`): the key state file the records' MAC key is read from.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MacConfig {
+    /// `None`: installed, `/var/lib/auditsh/key`; run from a checkout, no MAC.
+    pub key_file: Option<PathBuf>,
+}
+
 impl Default for Config {
     fn default() -> Config {
         Config {
@@ -161,6 +170,7 @@ impl Default for Config {
             system_rc: PathBuf::from("/etc/auditsh/auditshrc"),
             spool: SpoolConfig::default(),
             syslog: SyslogConfig::default(),
+            mac: MacConfig::default(),
         }
     }
 }
@@ -321,6 +331,7 @@ mod tests {
         assert_eq!(c.syslog.socket, Path::new("/dev/log"));
         assert_eq!(c.syslog.facility, Facility::AUTHPRIV);
         assert!(!c.syslog.cee_cookie);
+        assert_eq!(c.mac.key_file, None);
     }
 
     #[test]
@@ -343,6 +354,9 @@ enabled = false
 socket = "/run/x.sock"
 facility = "local3"
 cee_cookie = true
+
+[mac]
+key_file = "/tmp/key"
 "#,
         )
         .unwrap();
@@ -362,6 +376,7 @@ cee_cookie = true
             syslog::Facility::LOG_LOCAL3
         ));
         assert!(c.syslog.cee_cookie);
+        assert_eq!(c.mac.key_file.as_deref(), Some(Path::new("/tmp/key")));
         assert_eq!(
             parse("[spool]\nsync = \"record\"\n").unwrap().spool.sync,
             SpoolSync::Record

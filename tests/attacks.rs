@@ -18,6 +18,8 @@ use serde_json::Value;
 const USER: &str = "auditsh-attacker";
 const BINDIR: &str = "/usr/local/libexec/auditsh-attack-tests";
 const SPOOL: &str = "/var/log/auditsh";
+const KEY_STATE: &str = "/var/lib/auditsh/key";
+const VERIFY_KEY: &str = "/etc/auditsh/verify.key";
 
 struct Installed {
     shell: PathBuf,
@@ -59,6 +61,8 @@ fn install() -> Option<Installed> {
             BINDIR,
             "--binary",
             env!("CARGO_BIN_EXE_auditsh"),
+            "--log-binary",
+            env!("CARGO_BIN_EXE_auditsh-log"),
         ])
         .output()
         .expect("run install.sh");
@@ -545,4 +549,81 @@ fn a_session_forged_into_syslog_is_reported() {
         })
         .count();
     assert_eq!(forged, 3, "every forged line is named: {report}");
+
+    // And with the host's record key: none of them carries a MAC the attacker could make.
+    let key = if Path::new(VERIFY_KEY).exists() {
+        VERIFY_KEY
+    } else {
+        KEY_STATE
+    };
+    let verify = Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+        .args(["verify", "--key", key])
+        .arg(&rsyslog.out)
+        .output()
+        .unwrap();
+    let report = text(&verify.stdout);
+    assert_eq!(verify.status.code(), Some(1), "{report}");
+    let unauthenticated = report
+        .lines()
+        .filter(|l| {
+            l.contains(&format!(
+                "session {session} (syslog copy): not authenticated"
+            ))
+        })
+        .count();
+    assert_eq!(unauthenticated, 3, "{report}");
+}
+
+#[test]
+fn the_record_key_cannot_be_read_and_the_records_carry_its_mac() {
+    let Some(inst) = installed() else { return };
+    // install.sh made the key: the state for the account only, the seed for root only.
+    use std::os::unix::fs::MetadataExt;
+    let state = std::fs::metadata(KEY_STATE).expect("install.sh created the key state");
+    assert_eq!(state.mode() & 0o777, 0o600);
+    let dir = std::fs::metadata("/var/lib/auditsh").unwrap();
+    assert_eq!(dir.mode() & 0o777, 0o700);
+    let script = r("cat /var/lib/auditsh/key 2>/dev/null && echo read-state; \
+         ls /var/lib/auditsh 2>/dev/null && echo listed; \
+         cat /etc/auditsh/verify.key 2>/dev/null && echo read-seed; \
+         grep -l auditsh-key /proc/$$/environ /proc/self/environ 2>/dev/null; \
+         tr '\\0' '\\n' </proc/self/environ | grep -c KEY; \
+         /bin/echo key-done-8f3-{RUN}");
+    let out = inst.attack(&script, &[]);
+    assert_eq!(
+        text(&out.stdout),
+        r("0\nkey-done-8f3-{RUN}\n"),
+        "{}",
+        text(&out.stderr)
+    );
+    let (path, session) = session_with(&r("key-done-8f3-{RUN}"));
+    assert_whole(&session);
+    let recs = common::records(&session);
+    assert!(recs.iter().all(|r| r["auditsh"]["mac"].is_string()));
+    // The security team's check: with the verification key (or, moved off the host, the
+    // state file of today), every record is authenticated.
+    let key = if Path::new(VERIFY_KEY).exists() {
+        VERIFY_KEY
+    } else {
+        KEY_STATE
+    };
+    let verify = Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+        .args(["verify", "--key", key])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report = text(&verify.stdout);
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{report}{}",
+        text(&verify.stderr)
+    );
+    assert!(
+        report.ends_with(&format!(
+            "{n} records, {n} authenticated, 0 findings\n",
+            n = recs.len()
+        )),
+        "{report}"
+    );
 }

@@ -7,16 +7,19 @@
 //! - `shared`: sequence, chain head and sink failure flags in a shared page, behind a POSIX
 //!   record lock, so that forked children continue the session's one gapless sequence.
 //! - `sink`: the spool file and syslog; `policy`: what a sink failure means.
+//! - `mac`: the records' forward-secure MAC key (loaded before the privilege drop, held only in
+//!   memory) and the seal each record ends with.
 //! - `identity`: who, where, which tty, looked up once at start; `text`: bytes as JSON text;
 //!   `clock`: timestamps and durations.
 //!
-//! Writing a record: take the lock, read sequence and previous hash, serialize, hash, one
+//! Writing a record: take the lock, read sequence and previous hash, serialize, seal, hash, one
 //! write(2) to the spool and one non-blocking send to syslog, advance the shared state,
 //! release the lock; then failure or recovery notices as the policy says.
 
 pub mod chain;
 pub mod clock;
 pub mod identity;
+pub mod mac;
 pub mod policy;
 pub mod privilege;
 pub mod record;
@@ -105,6 +108,9 @@ struct Writer {
     sinks: Sinks,
     /// The line being written, reused across records.
     buf: Vec<u8>,
+    /// The records' MAC key (`mac`), held only in this process's memory; `None`: records go
+    /// out without a MAC.
+    sealer: Option<mac::Sealer>,
 }
 
 /// The process runs with privilege it did not start with (setuid/setgid): environment
@@ -264,6 +270,12 @@ impl Session {
             }
         }
         let shared = Shared::new(sinks.spool.as_ref().and_then(|s| s.fd()));
+        // The record key is readable only with the audit account's privilege: load it (and
+        // bring the state forward to today) before the drop.
+        let (sealer, key_problem) = match mac::key_file(config.mac.key_file.as_deref(), secure) {
+            Some(path) => mac::session_key(&path, mac::day_of(now)),
+            None => (None, None),
+        };
         if secure {
             // Everything the audit needs with privilege is open: give it up before anything
             // else happens. Running on with it would be worse than not running.
@@ -287,6 +299,7 @@ impl Session {
                 mode: info.mode,
                 sinks,
                 config,
+                sealer,
             },
             started_ns,
             start_pid: identity_pid,
@@ -299,6 +312,10 @@ impl Session {
             args: info.args,
             pam_session: None,
         });
+        if let Some(problem) = &key_problem {
+            say(&format!("auditsh: audit: {problem}\n"));
+            inner.emit(&Action::KeyFailure { error: problem });
+        }
         Session { inner: Some(inner) }
     }
 
@@ -514,6 +531,7 @@ impl Writer {
             timestamp: clock::as_str(&ts),
             sequence,
             prev: std::str::from_utf8(&prev).unwrap_or(""),
+            key_epoch: self.sealer.as_mut().map(|k| k.epoch_for(mac::day_of(secs))),
         };
         record::encode(
             &mut self.buf,
@@ -522,6 +540,9 @@ impl Writer {
             action,
             self.config.max_record_bytes,
         );
+        if let Some(sealer) = &self.sealer {
+            sealer.seal(&mut self.buf);
+        }
         let hash = chain::line_hash(&self.buf);
         self.buf.push(b'\n');
         let warning = matches!(action, Action::AuditFailure { .. } | Action::Denied { .. });

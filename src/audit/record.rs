@@ -15,6 +15,10 @@
 //! - a recovered sink is an `audit-failure` record with `event.type: ["info"]`, its
 //!   `auditsh.sink` and `auditsh.recovered: true`.
 //! - `auditsh.pam_session` is part of the schema, written once the PAM module hands one over.
+//! - `auditsh.key_epoch` (integer, the UTC day of the key) and `auditsh.mac` (hex HMAC-SHA-256)
+//!   are a sealed record's last two fields (`mac.rs` says what the MAC covers). A session whose
+//!   records go out without a MAC says so in an `audit-failure` record with `auditsh.sink: "mac"`
+//!   and `error.message` saying why.
 //!
 //! Records are serialized by [`encode`] into a buffer reused across records, by hand: the
 //! record is built on the exec path of every program, and what a session never changes is
@@ -111,6 +115,11 @@ pub enum Action<'a> {
     AuditRecovery {
         sink: SinkName,
     },
+    /// Records go out without a MAC, or the key state could not be written back (`mac`):
+    /// an `audit-failure` with `auditsh.sink: "mac"`.
+    KeyFailure {
+        error: &'a str,
+    },
     /// The refused action (a `CommandStart` or an `Exec`) and why.
     Denied {
         refused: &'a Action<'a>,
@@ -125,7 +134,9 @@ impl Action<'_> {
             Action::CommandStart { .. } | Action::CommandEnd { .. } => "command",
             Action::Exec { .. } => "exec",
             Action::SessionEnd { .. } => "session-end",
-            Action::AuditFailure { .. } | Action::AuditRecovery { .. } => "audit-failure",
+            Action::AuditFailure { .. }
+            | Action::AuditRecovery { .. }
+            | Action::KeyFailure { .. } => "audit-failure",
             Action::Denied { .. } => "denied",
         }
     }
@@ -135,7 +146,8 @@ impl Action<'_> {
             Action::SessionStart { .. }
             | Action::SessionEnd { .. }
             | Action::AuditFailure { .. }
-            | Action::AuditRecovery { .. } => "session",
+            | Action::AuditRecovery { .. }
+            | Action::KeyFailure { .. } => "session",
             _ => "process",
         }
     }
@@ -146,7 +158,7 @@ impl Action<'_> {
                 "start"
             }
             Action::CommandEnd { .. } | Action::SessionEnd { .. } => "end",
-            Action::AuditFailure { .. } => "error",
+            Action::AuditFailure { .. } | Action::KeyFailure { .. } => "error",
             Action::AuditRecovery { .. } => "info",
             Action::Denied { .. } => "denied",
         }
@@ -231,6 +243,9 @@ pub struct Header<'a> {
     pub sequence: u64,
     /// Hex SHA-256 of the previous line.
     pub prev: &'a str,
+    /// `auditsh.key_epoch`: the epoch of the key the record will be sealed with (`mac`), or
+    /// `None` for a record written without a MAC.
+    pub key_epoch: Option<u64>,
 }
 
 /// The untruncated value of a truncated field.
@@ -255,7 +270,11 @@ pub struct Full<'a> {
 //   source?{ip, port?}, error?{message},
 //   auditsh{version, session, audit_session?, tty?, mode, login?, pam_session?, command?,
 //           script?{path, sha256}, source?{file, line}, signal?, end_reason?, sink?,
-//           recovered?, lossy?, truncated?, full?{field, sha256, length}, prev}
+//           recovered?, lossy?, truncated?, full?{field, sha256, length}, prev,
+//           key_epoch?, mac?}
+//
+// `key_epoch` and `mac` are last so that the MAC covers every byte before it (`mac.rs`); the
+// encoder writes `key_epoch` and the sealer appends `mac`.
 //
 // What never changes in a session (who, where, the session's own fields) is serialized once,
 // into a [`Fixed`]; a record is those bytes with its own fields between them.
@@ -493,6 +512,11 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>) {
             buf.extend_from_slice(sink.as_str().as_bytes());
             buf.extend_from_slice(b" recovered");
         }
+        Action::KeyFailure { error } => {
+            buf.extend_from_slice(b"audit key: ");
+            let mut left = MESSAGE_TEXT_MAX;
+            push_capped(buf, &mut left, error.as_bytes());
+        }
         Action::Denied { refused, .. } => {
             buf.extend_from_slice(b"denied: ");
             push_body(buf, refused);
@@ -560,6 +584,8 @@ pub fn encode(
     action: &Action<'_>,
     max_bytes: usize,
 ) {
+    // A sealed record grows by its MAC after encoding: leave room for it.
+    let max_bytes = max_bytes - h.key_epoch.map_or(0, |_| super::mac::SEAL_LEN);
     write_record(buf, fixed, h, action, Limits::NONE, None);
     if buf.len() < max_bytes {
         return;
@@ -713,7 +739,7 @@ fn write_record(
 
     buf.extend_from_slice(&fixed.source);
     let error = match *what {
-        Action::AuditFailure { error, .. } => Some(error),
+        Action::AuditFailure { error, .. } | Action::KeyFailure { error } => Some(error),
         _ => reason,
     };
     if let Some(message) = error {
@@ -788,6 +814,7 @@ fn write_record(
             buf.extend_from_slice(sink.as_str().as_bytes());
             buf.extend_from_slice(b"\",\"recovered\":true");
         }
+        Action::KeyFailure { .. } => buf.extend_from_slice(b",\"sink\":\"mac\""),
         _ => {}
     }
     if fixed.lossy || action.lossy() {
@@ -807,6 +834,10 @@ fn write_record(
     }
     buf.extend_from_slice(b",\"prev\":");
     push_plain(buf, h.prev);
+    if let Some(epoch) = h.key_epoch {
+        buf.extend_from_slice(b",\"key_epoch\":");
+        push_u64(buf, epoch);
+    }
     buf.extend_from_slice(b"}}");
 }
 
@@ -865,6 +896,7 @@ mod tests {
             timestamp: "2026-11-21T13:04:48.752211Z",
             sequence: 4,
             prev: PREV,
+            key_epoch: None,
         };
         let mut buf = Vec::new();
         let fixed = Fixed::new(id, SESSION, Mode::Interactive);

@@ -659,3 +659,128 @@ fn a_missing_syslog_is_quiet_only_on_the_development_defaults() {
     assert!(!quiet(true, false, || unreachable!("socket looked at")));
     assert!(!quiet(false, true, || unreachable!("socket looked at")));
 }
+
+/// A key state file in `dir`, of `days_ago` days before today, from `seed`.
+fn key_state(dir: &Path, seed: [u8; 32], days_ago: u64) -> (PathBuf, u64) {
+    let today = mac::day_of(clock::realtime().0);
+    let path = dir.join("key");
+    mac::Key::new(today - days_ago, seed)
+        .replace_file(&path, 0o600)
+        .unwrap();
+    (path, today)
+}
+
+/// Every line sealed with the key of `day`, as derived from `seed` of `seed_day`.
+fn assert_sealed(text: &[u8], seed: [u8; 32], seed_day: u64, day: u64) {
+    let mut d = mac::Deriver::new(&mac::Key::new(seed_day, seed));
+    for l in lines(text) {
+        let v: Value = serde_json::from_slice(&l).unwrap();
+        assert_eq!(
+            v["auditsh"]["key_epoch"],
+            day,
+            "{}",
+            String::from_utf8_lossy(&l)
+        );
+        let (signed, mac_hex) = mac::split_sealed(&l).expect("sealed line");
+        assert_eq!(v["auditsh"]["mac"].as_str().unwrap().as_bytes(), mac_hex);
+        assert_eq!(d.check(day, signed, mac_hex), Ok(true));
+    }
+}
+
+#[test]
+fn records_of_the_shell_and_its_children_are_sealed_with_todays_key() {
+    let t = TempDir::new();
+    let rx = Receiver::bind(&t.0.join("log.sock"));
+    let seed = [0x5a; 32];
+    let (key, today) = key_state(&t.0, seed, 3);
+    let mut c = config(&t.0);
+    c.mac.key_file = Some(key.clone());
+    let mut s = start(c);
+    shell_and_child_write_50_each(&mut s);
+    let text = spool_text(&s);
+    // The chain covers the lines as written, MAC included.
+    assert_eq!(chain::verify(&text), Ok(104));
+    assert_sealed(&text, seed, today - 3, today);
+    for (m, l) in rx.take(104).iter().zip(lines(&text)) {
+        assert_eq!(syslog_json(m), l.as_slice());
+    }
+    // The state on disk was brought forward: the key of three days ago is gone from it.
+    let mut want = mac::Key::new(today - 3, seed);
+    want.evolve_to(today);
+    let mut d = mac::Deriver::new(&mac::Key::read(&key, false).unwrap());
+    assert_eq!(d.base(), today);
+    let line = lines(&text).remove(0);
+    let (signed, mac_hex) = mac::split_sealed(&line).unwrap();
+    assert_eq!(d.check(today, signed, mac_hex), Ok(true));
+    assert_eq!(
+        d.check(today - 1, signed, mac_hex),
+        Err(mac::Unavailable::Before)
+    );
+}
+
+#[test]
+fn a_sealed_record_still_fits_the_configured_size() {
+    let t = TempDir::new();
+    let (key, today) = key_state(&t.0, [1; 32], 0);
+    let mut c = config(&t.0);
+    c.syslog.enabled = false;
+    c.max_record_bytes = 4096;
+    c.mac.key_file = Some(key);
+    let mut s = start(c);
+    // Every length of payload around the limit.
+    for n in 3000..3200 {
+        s.command_start(&vec![b'y'; n], b"/", None).unwrap();
+    }
+    let text = spool_text(&s);
+    for l in lines(&text) {
+        assert!(l.len() < 4096, "{} bytes", l.len());
+    }
+    assert_sealed(&text, [1; 32], today, today);
+    assert_eq!(records(&text).last().unwrap()["auditsh"]["truncated"], true);
+}
+
+#[test]
+fn without_its_key_a_session_says_so_and_records_without_mac() {
+    let t = TempDir::new();
+    let mut c = config(&t.0);
+    c.syslog.enabled = false;
+    c.mac.key_file = Some(t.0.join("no-key"));
+    let mut s = start(c);
+    s.command_start(b"true", b"/", None).unwrap();
+    let recs = records(&spool_text(&s));
+    assert_eq!(
+        actions(&recs),
+        [
+            "session-start/start",
+            "audit-failure/error",
+            "command/start"
+        ]
+    );
+    assert_eq!(recs[1]["auditsh"]["sink"], "mac");
+    let msg = recs[1]["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("records are not authenticated: ") && msg.contains("no-key"),
+        "{msg}"
+    );
+    assert!(recs
+        .iter()
+        .all(|r| r["auditsh"].get("mac").is_none() && r["auditsh"].get("key_epoch").is_none()));
+}
+
+#[test]
+fn a_session_past_midnight_seals_with_the_new_days_key() {
+    let t = TempDir::new();
+    let seed = [0x77; 32];
+    let (key, today) = key_state(&t.0, seed, 0);
+    let mut c = config(&t.0);
+    c.syslog.enabled = false;
+    c.mac.key_file = Some(key);
+    let mut s = start(c);
+    // The session started yesterday: its key in memory is yesterday's.
+    s.inner.as_mut().unwrap().w.sealer = Some(mac::Sealer::new(mac::Key::new(today - 1, seed)));
+    s.command_start(b"true", b"/", None).unwrap();
+    let text = spool_text(&s);
+    let last = lines(&text).pop().unwrap();
+    // Sealed with today's key, derived in memory from yesterday's.
+    assert_sealed(&last, seed, today - 1, today);
+}

@@ -1,8 +1,8 @@
 //! `auditsh-log`: the security team's tool for the records auditsh writes (spool files and
 //! collected syslog files, plain or gzip'd).
 //!
-//! One file per subcommand (`verify` now; `search`, `sessions`, `show`, `report` later), over
-//! what they share:
+//! One file per subcommand (`verify` and `key` now; `search`, `sessions`, `show`, `report`
+//! later), over what they share:
 //!
 //! - `input`: operands → files (directories walked for `*.jsonl` spool files, the default spool
 //!   directory when there is no operand), opening them (gzip by its magic bytes), reading lines
@@ -10,8 +10,11 @@
 //! - `line`: one line → the JSON text of a record (spool lines as they are; syslog lines from
 //!   the first `{`, after a prefix and an optional `@cee: ` cookie).
 //! - `show`: text from log files made safe to print on one line.
+//! - `authenticate`: `verify --key`, each record's MAC checked with the host's key.
 
+pub mod authenticate;
 pub mod input;
+pub mod key;
 pub mod line;
 pub mod show;
 pub mod verify;
@@ -47,6 +50,8 @@ pub enum Command {
     /// Prints one line per finding (FILE:LINE: session SESSION: what is wrong) and a summary.
     /// Exit status: 0 no findings, 1 findings, 2 usage or I/O errors.
     Verify(verify::Args),
+    /// The host's record key: create it (`key init`), bring it forward (`key evolve`).
+    Key(key::Args),
 }
 
 /// Run `auditsh-log` with `argv` (program name first); returns the exit status.
@@ -70,6 +75,7 @@ where
     };
     match cli.command {
         Command::Verify(args) => verify::run(&args),
+        Command::Key(args) => key::run(&args),
     }
 }
 

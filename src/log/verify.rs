@@ -8,12 +8,15 @@
 //! - `event.sequence` runs 0, 1, 2 ... with no gap, duplicate or reordering;
 //! - `auditsh.prev` is the SHA-256 of the previous record's line as written;
 //! - `event.id` is `<session>-<sequence>`;
-//! - sequence 0 is `session-start`, and the last record is `session-end`.
+//! - sequence 0 is `session-start`, and the last record is `session-end`;
+//! - with `--key`, each record's MAC (`authenticate`), and `auditsh.key_epoch` never going
+//!   back within a session.
 //!
 //! Findings point at the line where the damage is: an altered record at its own line (the next
 //! record's `auditsh.prev` shows it), missing records at the line after the gap, a reordered or
 //! duplicated record at the line that came too late, an unterminated session at its last line.
 
+use super::authenticate::Authenticator;
 use super::input::{self, Format, Line};
 use super::line::{classify, Classified, Copy};
 use super::show;
@@ -36,6 +39,12 @@ pub struct Args {
     /// Print only the findings, no summary
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Also check that each record was sealed by auditsh with this host's key: FILE is the
+    /// verification key (auditsh-log key init) or a state file, which checks its own day and
+    /// every later one. A record without a valid MAC is a finding
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
 }
 
 /// Run `verify`; returns the exit status.
@@ -52,6 +61,15 @@ pub fn run(args: &Args) -> i32 {
     }
     let mut v = Verifier::new();
     v.spool_days(&collected.spool_days);
+    if let Some(path) = &args.key {
+        match Authenticator::load(path) {
+            Ok(a) => v.authenticator = Some(a),
+            Err(e) => {
+                error(&e);
+                return EXIT_ERROR;
+            }
+        }
+    }
     for f in &collected.files {
         if let Err(e) = v.read_file(&f.path, f.format) {
             error(&e);
@@ -126,15 +144,22 @@ pub struct Report {
     pub files: usize,
     pub sessions: usize,
     pub records: u64,
+    /// With `--key`: the records whose MAC checked.
+    pub authenticated: Option<u64>,
     /// In file order, then line order.
     pub findings: Vec<Finding>,
 }
 
 impl Report {
-    /// `N files, M sessions, K records, F findings`.
+    /// `N files, M sessions, K records, F findings` (with `--key`, `A authenticated` before
+    /// the findings).
     pub fn summary(&self) -> String {
+        let authenticated = self
+            .authenticated
+            .map(|a| format!("{a} authenticated, "))
+            .unwrap_or_default();
         format!(
-            "{}, {}, {}, {}",
+            "{}, {}, {}, {authenticated}{}",
             plural(self.files as u64, "file"),
             plural(self.sessions as u64, "session"),
             plural(self.records, "record"),
@@ -177,6 +202,8 @@ struct Session {
     start_day: Option<String>,
     /// The first line of this session in file order.
     first_line: Loc,
+    /// With `--key`: the last `auditsh.key_epoch` seen, and its record's sequence.
+    key_epoch: Option<(u64, Option<u64>)>,
 }
 
 impl Session {
@@ -192,6 +219,7 @@ impl Session {
             end: None,
             shell_pid: None,
             gaps: BTreeMap::new(),
+            key_epoch: None,
         }
     }
 
@@ -292,6 +320,8 @@ pub struct Verifier {
     spool_days: HashMap<String, String>,
     /// Sessions whose spool file is empty.
     empty_spool: HashSet<String>,
+    /// `--key`: checks each record's MAC.
+    pub authenticator: Option<Authenticator>,
 }
 
 /// A syslog line that is the start of a record and no more: cut by the transport (a syslog
@@ -593,11 +623,29 @@ impl Verifier {
             }
         }
 
+        let sealed = self.authenticator.as_mut().map(|a| a.check(json, v));
         let s = self
             .sessions
             .entry(key.clone())
             .or_insert_with(|| Session::new(at));
         s.last_line = at;
+        // What the MAC check finds is reported at the record; it is not damage to the chain
+        // (the next record's auditsh.prev is still checked against this one).
+        let mut unauthenticated: Vec<String> = Vec::new();
+        if let Some(sealed) = sealed {
+            unauthenticated = sealed.problems;
+            if let Some(epoch) = sealed.epoch {
+                if let Some((before, before_seq)) = s.key_epoch.filter(|&(e, _)| epoch < e) {
+                    let which = before_seq.map_or(String::new(), |q| format!(" of record {q}"));
+                    unauthenticated.push(format!(
+                        "auditsh.key_epoch {epoch} ({}) is earlier than {before} ({}){which} before it: a session's key never goes back",
+                        crate::audit::mac::date_of(epoch),
+                        crate::audit::mac::date_of(before),
+                    ));
+                }
+                s.key_epoch = Some((epoch, seq));
+            }
+        }
         let pid = field(v, "process.pid").and_then(Value::as_u64);
         if action == Some("session-start") {
             s.shell_pid = pid;
@@ -696,7 +744,7 @@ impl Verifier {
                 }
             }
         }
-        for p in problems {
+        for p in problems.into_iter().chain(unauthenticated) {
             self.finding(at, Some(&key), p);
         }
         for (loc, what) in later {
@@ -746,6 +794,7 @@ impl Verifier {
             files: self.files.len(),
             sessions: sessions.len(),
             records: self.records,
+            authenticated: self.authenticator.as_ref().map(|a| a.authenticated),
             findings: self.findings,
         }
     }
