@@ -449,6 +449,91 @@ fn a_session_cut_and_continued_is_reported() {
     assert!(f[0].contains("has no end (unterminated)"), "{f:?}");
 }
 
+/// Whoever takes the host on a later day holds that day's key, and can seal records dated
+/// that day. Continuing an earlier day's session with them (as if it had gone on past
+/// midnight) still takes the earlier key: a session's key moves on only through a
+/// `key-rollover` record sealed with the key before it.
+#[test]
+fn a_session_continued_into_a_later_day_needs_the_earlier_days_key() {
+    let env = Env::new(true);
+    let (_, lines, _) = env.session(SCRIPT);
+    let n = lines.len();
+    let keep = 3;
+    let tomorrow = attackers_key(&env, 1);
+    let later = |l: &[u8]| {
+        replace(
+            l,
+            &format!("\"@timestamp\":\"{}", mac::date_of(today())),
+            &format!("\"@timestamp\":\"{}", mac::date_of(today() + 1)),
+        )
+    };
+    let mut cut = lines[..keep].to_vec();
+    cut.extend(rebuild(
+        &lines[keep..],
+        line_hash(&lines[keep - 1]),
+        later,
+        &Seal::With(&tomorrow, today() + 1),
+    ));
+    let file = env.file("continued.jsonl", &cut);
+    let o = verify(None, &file);
+    assert_eq!(o.status.code(), Some(0), "the chain holds: {}", stdout(&o));
+    let o = verify(Some(&env.verify_key()), &file);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let (f, _) = findings(&o);
+    assert_eq!(
+        lines_with(&f, "which this session never moved to"),
+        (keep + 1..=n).collect::<Vec<_>>(),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        lines_with(&f, "").iter().all(|&l| l > keep),
+        "the genuine part is clean: {f:?}"
+    );
+
+    // A key-rollover record of the attacker's own making, sealed with the only key they have.
+    let rollover = {
+        let l = String::from_utf8(unsealed(&lines[keep])).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&l).unwrap();
+        let action = format!("\"action\":\"{}\"", v["event"]["action"].as_str().unwrap());
+        l.replacen(&action, "\"action\":\"key-rollover\"", 1)
+            .replacen(
+                ",\"prev\":\"",
+                &format!(",\"next_key_epoch\":{},\"prev\":\"", today() + 1),
+                1,
+            )
+            .into_bytes()
+    };
+    let mut forged = lines[..keep].to_vec();
+    // It takes the place of the first record after the cut.
+    let mut tail = vec![rollover];
+    tail.extend(lines[keep + 1..].iter().map(|l| unsealed(l)));
+    forged.extend(rebuild(
+        &tail,
+        line_hash(&lines[keep - 1]),
+        later,
+        &Seal::With(&tomorrow, today() + 1),
+    ));
+    let file = env.file("rolled.jsonl", &forged);
+    let o = verify(Some(&env.verify_key()), &file);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let (f, _) = findings(&o);
+    assert!(
+        lines_with(
+            &f,
+            "a key-rollover record must be sealed with an earlier day's key"
+        ) == [keep + 1],
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        lines_with(&f, "which this session never moved to"),
+        (keep + 1..=n).collect::<Vec<_>>(),
+        "{}",
+        stdout(&o)
+    );
+}
+
 #[test]
 fn records_re_sealed_with_a_later_key_are_reported() {
     let env = Env::new(true);

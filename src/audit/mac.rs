@@ -578,6 +578,11 @@ impl Sealer {
         Sealer { key, prepared }
     }
 
+    /// The epoch of the key held now.
+    pub fn epoch(&self) -> u64 {
+        self.key.epoch
+    }
+
     /// The epoch of the key a record written on `day` is sealed with: the key is brought
     /// forward first when `day` is later (a session past midnight), the old one erased. An
     /// earlier day (the clock went back) keeps the key as it is: the verifier reports the

@@ -524,14 +524,42 @@ impl Writer {
             // Auditing is off: there is nowhere to write, so nothing to build.
             return (sequence, Delivery::default());
         }
-        let prev = chain::hex64(&state.prev);
         let (secs, nanos) = clock::realtime();
+        let day = mac::day_of(secs);
+        if let Some(sealer) = self.sealer.as_mut() {
+            if day > sealer.epoch() && sequence > 0 {
+                // The key moves on (a session past midnight). Before any record is sealed
+                // with the new key, one sealed with the old key says so: whoever takes the host
+                // later holds only the new key, and cannot continue an earlier day's session
+                // with records of their own.
+                let old = sealer.epoch();
+                let rollover = Action::KeyRollover {
+                    next_epoch: day.min(mac::MAX_EPOCH),
+                };
+                self.write_sealed(state, &rollover, (secs, nanos), Some(old), &try_sink);
+            }
+        }
+        let key_epoch = self.sealer.as_mut().map(|k| k.epoch_for(day));
+        self.write_sealed(state, action, (secs, nanos), key_epoch, &try_sink)
+    }
+
+    /// `write_one` for a record sealed with the key of `key_epoch` (when there is a key).
+    fn write_sealed(
+        &mut self,
+        state: &mut shared::State,
+        action: &Action<'_>,
+        (secs, nanos): (i64, u32),
+        key_epoch: Option<u64>,
+        try_sink: &impl Fn(SinkName) -> bool,
+    ) -> (u64, Delivery) {
+        let sequence = state.next_sequence;
+        let prev = chain::hex64(&state.prev);
         let ts = clock::timestamp(secs, nanos);
         let header = Header {
             timestamp: clock::as_str(&ts),
             sequence,
             prev: std::str::from_utf8(&prev).unwrap_or(""),
-            key_epoch: self.sealer.as_mut().map(|k| k.epoch_for(mac::day_of(secs))),
+            key_epoch,
         };
         record::encode(
             &mut self.buf,

@@ -19,6 +19,10 @@
 //!   are a sealed record's last two fields (`mac.rs` says what the MAC covers). A session whose
 //!   records go out without a MAC says so in an `audit-failure` record with `auditsh.sink: "mac"`
 //!   and `error.message` saying why.
+//! - `key-rollover` (`event.category: ["session"]`, `event.type: ["change"]`): the session's
+//!   record key moves on to a later day's. Written before the first record sealed with the new
+//!   key, and sealed with the old one (its `auditsh.key_epoch` is the old day, its
+//!   `@timestamp` the new), it names the new epoch in `auditsh.next_key_epoch`.
 //!
 //! Records are serialized by [`encode`] into a buffer reused across records, by hand: the
 //! record is built on the exec path of every program, and what a session never changes is
@@ -120,6 +124,12 @@ pub enum Action<'a> {
     KeyFailure {
         error: &'a str,
     },
+    /// The session's record key moves on to a later day's (`mac`): written, before any record
+    /// sealed with the new key, sealed with the old one, so that only a holder of the earlier
+    /// key can continue a session into a later day.
+    KeyRollover {
+        next_epoch: u64,
+    },
     /// The refused action (a `CommandStart` or an `Exec`) and why.
     Denied {
         refused: &'a Action<'a>,
@@ -137,6 +147,7 @@ impl Action<'_> {
             Action::AuditFailure { .. }
             | Action::AuditRecovery { .. }
             | Action::KeyFailure { .. } => "audit-failure",
+            Action::KeyRollover { .. } => "key-rollover",
             Action::Denied { .. } => "denied",
         }
     }
@@ -147,7 +158,8 @@ impl Action<'_> {
             | Action::SessionEnd { .. }
             | Action::AuditFailure { .. }
             | Action::AuditRecovery { .. }
-            | Action::KeyFailure { .. } => "session",
+            | Action::KeyFailure { .. }
+            | Action::KeyRollover { .. } => "session",
             _ => "process",
         }
     }
@@ -159,6 +171,7 @@ impl Action<'_> {
             }
             Action::CommandEnd { .. } | Action::SessionEnd { .. } => "end",
             Action::AuditFailure { .. } | Action::KeyFailure { .. } => "error",
+            Action::KeyRollover { .. } => "change",
             Action::AuditRecovery { .. } => "info",
             Action::Denied { .. } => "denied",
         }
@@ -517,6 +530,10 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>) {
             let mut left = MESSAGE_TEXT_MAX;
             push_capped(buf, &mut left, error.as_bytes());
         }
+        Action::KeyRollover { next_epoch } => {
+            buf.extend_from_slice(b"record key moves on to ");
+            buf.extend_from_slice(super::mac::date_of(next_epoch).as_bytes());
+        }
         Action::Denied { refused, .. } => {
             buf.extend_from_slice(b"denied: ");
             push_body(buf, refused);
@@ -815,6 +832,10 @@ fn write_record(
             buf.extend_from_slice(b"\",\"recovered\":true");
         }
         Action::KeyFailure { .. } => buf.extend_from_slice(b",\"sink\":\"mac\""),
+        Action::KeyRollover { next_epoch } => {
+            buf.extend_from_slice(b",\"next_key_epoch\":");
+            push_u64(buf, next_epoch);
+        }
         _ => {}
     }
     if fixed.lossy || action.lossy() {

@@ -771,7 +771,8 @@ fn without_its_key_a_session_says_so_and_records_without_mac() {
 fn a_session_past_midnight_seals_with_the_new_days_key() {
     let t = TempDir::new();
     let seed = [0x77; 32];
-    let (key, today) = key_state(&t.0, seed, 0);
+    // The state of yesterday: the session starts with today's key derived from it.
+    let (key, today) = key_state(&t.0, seed, 1);
     let mut c = config(&t.0);
     c.syslog.enabled = false;
     c.mac.key_file = Some(key);
@@ -780,7 +781,39 @@ fn a_session_past_midnight_seals_with_the_new_days_key() {
     s.inner.as_mut().unwrap().w.sealer = Some(mac::Sealer::new(mac::Key::new(today - 1, seed)));
     s.command_start(b"true", b"/", None).unwrap();
     let text = spool_text(&s);
-    let last = lines(&text).pop().unwrap();
+    let mut all = lines(&text);
+    let last = all.pop().unwrap();
     // Sealed with today's key, derived in memory from yesterday's.
     assert_sealed(&last, seed, today - 1, today);
+    // Before it, and sealed with yesterday's key, the record that moves the key on.
+    let rollover = all.pop().unwrap();
+    let v: Value = serde_json::from_slice(&rollover).unwrap();
+    assert_eq!(v["event"]["action"], "key-rollover");
+    assert_eq!(v["event"]["type"], serde_json::json!(["change"]));
+    assert_eq!(v["auditsh"]["next_key_epoch"], today);
+    assert_sealed(&rollover, seed, today - 1, today - 1);
+    // With the key, the rollover opens today's key for the session. (Its session-start was
+    // sealed today, before the test took the key back a day: only what follows is checked.)
+    let seed_file = t.0.join("seed");
+    mac::Key::new(today - 1, seed)
+        .replace_file(&seed_file, 0o600)
+        .unwrap();
+    let rest = t.0.join("rest.jsonl");
+    let mut text = rollover.clone();
+    text.push(b'\n');
+    text.extend_from_slice(&last);
+    text.push(b'\n');
+    std::fs::write(&rest, text).unwrap();
+    let mut verifier = crate::log::verify::Verifier::new();
+    verifier.authenticator =
+        Some(crate::log::authenticate::Authenticator::load(&seed_file).unwrap());
+    verifier
+        .read_file(&rest, crate::log::input::Format::Spool)
+        .unwrap();
+    let report = verifier.finish();
+    let found: Vec<String> = report.findings.iter().map(ToString::to_string).collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].contains("record 0 is missing"), "{found:?}");
+    assert!(found[1].contains("has no end"), "{found:?}");
+    assert_eq!(report.authenticated, Some(2));
 }

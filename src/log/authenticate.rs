@@ -13,8 +13,10 @@
 //!   later);
 //! - `auditsh.key_epoch` before the key file's: cannot be checked with this key.
 //!
-//! The order of epochs within a session (a session's key never goes back) is `verify`'s, which
-//! sees the sessions.
+//! A `key-rollover` record is the exception to the day rule: the shell seals it with the key it
+//! held before the day changed, and it names the new day (`auditsh.next_key_epoch`, the day of
+//! its `@timestamp`). Which keys a session may use (its first record's, and those its rollover
+//! records open) and their order are `verify`'s, which sees the sessions.
 
 use crate::audit::mac::{self, Deriver, Unavailable};
 use serde_json::Value;
@@ -34,6 +36,8 @@ pub struct Checked {
     pub problems: Vec<String>,
     /// The record's `auditsh.key_epoch`, when it has one.
     pub epoch: Option<u64>,
+    /// An authenticated `key-rollover` record: the epoch it opens.
+    pub opens: Option<u64>,
 }
 
 impl Authenticator {
@@ -76,18 +80,33 @@ impl Authenticator {
             ));
             return out;
         }
-        match timestamp_day(v) {
-            Some(day) if day != epoch => out.problems.push(format!(
+        let rollover =
+            v.get("event").and_then(|e| e.get("action")) == Some(&Value::from("key-rollover"));
+        let next = auditsh
+            .and_then(|a| a.get("next_key_epoch"))
+            .and_then(Value::as_u64);
+        match (timestamp_day(v), rollover) {
+            (Some(day), false) if day != epoch => out.problems.push(format!(
                 "sealed with the key of another day: auditsh.key_epoch {epoch} ({}) is not the day of its @timestamp ({})",
                 mac::date_of(epoch),
                 mac::date_of(day)
             )),
+            (day, true) if day.is_none() || next != day || next <= Some(epoch) => {
+                out.problems.push(format!(
+                    "a key-rollover record must be sealed with an earlier day's key and open its own day: auditsh.key_epoch {epoch}, auditsh.next_key_epoch {}, @timestamp's day {}",
+                    next.map_or("none".to_string(), |n| n.to_string()),
+                    day.map_or("none".to_string(), |d| d.to_string()),
+                ));
+            }
             _ => {}
         }
         match self.keys.check(epoch, signed, hex) {
             Ok(true) => {
                 if out.problems.is_empty() {
                     self.authenticated += 1;
+                    if rollover {
+                        out.opens = next;
+                    }
                 }
             }
             Ok(false) => out

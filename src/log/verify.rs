@@ -202,8 +202,12 @@ struct Session {
     start_day: Option<String>,
     /// The first line of this session in file order.
     first_line: Loc,
-    /// With `--key`: the last `auditsh.key_epoch` seen, and its record's sequence.
+    /// With `--key`: the last `auditsh.key_epoch` seen (of a record other than a
+    /// `key-rollover`), and its record's sequence.
     key_epoch: Option<(u64, Option<u64>)>,
+    /// With `--key`: the epochs whose keys this session may use: its first sealed record's,
+    /// and those its authenticated `key-rollover` records opened.
+    opened: Vec<u64>,
 }
 
 impl Session {
@@ -220,6 +224,7 @@ impl Session {
             shell_pid: None,
             gaps: BTreeMap::new(),
             key_epoch: None,
+            opened: Vec::new(),
         }
     }
 
@@ -634,7 +639,27 @@ impl Verifier {
         let mut unauthenticated: Vec<String> = Vec::new();
         if let Some(sealed) = sealed {
             unauthenticated = sealed.problems;
+            let rollover = action == Some("key-rollover");
             if let Some(epoch) = sealed.epoch {
+                if s.opened.is_empty() {
+                    // The session's first authenticated record opens the key it was sealed
+                    // with (a forged one is a finding already and opens nothing).
+                    if unauthenticated.is_empty() {
+                        s.opened.push(epoch);
+                    }
+                } else if !s.opened.contains(&epoch) {
+                    unauthenticated.push(format!(
+                        "sealed with the key of {} (epoch {epoch}), which this session never moved to: no key-rollover record sealed with one of its earlier keys opens it (a session of an earlier day continued with a later key?)",
+                        crate::audit::mac::date_of(epoch),
+                    ));
+                }
+                if let Some(next) = sealed.opens {
+                    if s.opened.contains(&epoch) && !s.opened.contains(&next) {
+                        s.opened.push(next);
+                    }
+                }
+            }
+            if let Some(epoch) = sealed.epoch.filter(|_| !rollover) {
                 if let Some((before, before_seq)) = s.key_epoch.filter(|&(e, _)| epoch < e) {
                     let which = before_seq.map_or(String::new(), |q| format!(" of record {q}"));
                     unauthenticated.push(format!(
