@@ -206,6 +206,27 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The key to check records with: the verification key install.sh made, or, when it has
+/// been moved off the host, the state file (it verifies today's records).
+fn record_key() -> &'static str {
+    if Path::new(VERIFY_KEY).exists() {
+        VERIFY_KEY
+    } else {
+        KEY_STATE
+    }
+}
+
+/// `auditsh-log verify [--key KEY] PATH`: its exit status and what it printed on stdout.
+fn verify(key: Option<&str>, path: &Path) -> (Option<i32>, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_auditsh-log"));
+    c.arg("verify");
+    if let Some(key) = key {
+        c.args(["--key", key]);
+    }
+    let out = c.arg(path).output().unwrap();
+    (out.status.code(), text(&out.stdout))
+}
+
 /// A whole session: chain intact from session-start to session-end.
 fn assert_whole(text: &[u8]) {
     auditsh::audit::chain::verify(text).expect("the chain holds");
@@ -418,13 +439,8 @@ fn kill_9_leaves_every_line_whole_and_no_end() {
     assert_eq!(text(&out.stdout), r("killed-session-3d0-{RUN}\n"));
     let (path, session) = session_with(&r("killed-session-3d0-{RUN}"));
     // The security team's tool reports exactly this: a session with no end.
-    let verify = Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
-        .arg("verify")
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(verify.status.code(), Some(1));
-    let report = text(&verify.stdout);
+    let (code, report) = verify(None, &path);
+    assert_eq!(code, Some(1), "{report}");
     let findings: Vec<&str> = report
         .lines()
         .filter(|l| l.contains(": session "))
@@ -532,13 +548,8 @@ fn a_session_forged_into_syslog_is_reported() {
     let out = inst.attack(&script, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     rsyslog.wait_for(3, std::time::Duration::from_secs(30));
-    let verify = Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
-        .arg("verify")
-        .arg(&rsyslog.out)
-        .output()
-        .unwrap();
-    let report = text(&verify.stdout);
-    assert_eq!(verify.status.code(), Some(1), "{report}");
+    let (code, report) = verify(None, &rsyslog.out);
+    assert_eq!(code, Some(1), "{report}");
     let forged = report
         .lines()
         .filter(|l| {
@@ -551,18 +562,8 @@ fn a_session_forged_into_syslog_is_reported() {
     assert_eq!(forged, 3, "every forged line is named: {report}");
 
     // And with the host's record key: none of them carries a MAC the attacker could make.
-    let key = if Path::new(VERIFY_KEY).exists() {
-        VERIFY_KEY
-    } else {
-        KEY_STATE
-    };
-    let verify = Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
-        .args(["verify", "--key", key])
-        .arg(&rsyslog.out)
-        .output()
-        .unwrap();
-    let report = text(&verify.stdout);
-    assert_eq!(verify.status.code(), Some(1), "{report}");
+    let (code, report) = verify(Some(record_key()), &rsyslog.out);
+    assert_eq!(code, Some(1), "{report}");
     let unauthenticated = report
         .lines()
         .filter(|l| {
@@ -602,23 +603,8 @@ fn the_record_key_cannot_be_read_and_the_records_carry_its_mac() {
     assert!(recs.iter().all(|r| r["auditsh"]["mac"].is_string()));
     // The security team's check: with the verification key (or, moved off the host, the
     // state file of today), every record is authenticated.
-    let key = if Path::new(VERIFY_KEY).exists() {
-        VERIFY_KEY
-    } else {
-        KEY_STATE
-    };
-    let verify = Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
-        .args(["verify", "--key", key])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let report = text(&verify.stdout);
-    assert_eq!(
-        verify.status.code(),
-        Some(0),
-        "{report}{}",
-        text(&verify.stderr)
-    );
+    let (code, report) = verify(Some(record_key()), &path);
+    assert_eq!(code, Some(0), "{report}");
     assert!(
         report.ends_with(&format!(
             "{n} records, {n} authenticated, 0 findings\n",
