@@ -15,6 +15,7 @@ use crate::syntax::{BytesSource, LineSource, ParseError, Parser};
 /// Run the shell with this argv; returns only through `finish`.
 pub fn main(argv: Vec<Vec<u8>>) -> ! {
     eval::mark_stack_top();
+    std::panic::set_hook(Box::new(report_internal_error));
     let name = argv.first().cloned().unwrap_or_else(|| b"auditsh".to_vec());
     let inv = match invocation::parse(argv) {
         Ok(Request::Run(inv)) => inv,
@@ -39,6 +40,25 @@ pub fn main(argv: Vec<Vec<u8>>) -> ! {
         }
     };
     run(inv)
+}
+
+/// The panic hook: one line on stderr, never a backtrace, whatever the environment says
+/// (`RUST_BACKTRACE` is the user's, and the installed shell takes no input from it). The
+/// process then ends as the build says (release builds abort).
+fn report_internal_error(info: &std::panic::PanicHookInfo<'_>) {
+    let payload = info.payload();
+    let what = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("panic");
+    let mut line = b"auditsh: internal error: ".to_vec();
+    line.extend(what.bytes().map(|b| if b.is_ascii_control() { b' ' } else { b }));
+    if let Some(at) = info.location() {
+        line.extend_from_slice(format!(" ({}:{})", at.file(), at.line()).as_bytes());
+    }
+    line.push(b'\n');
+    io::write_all(2, &line);
 }
 
 fn is_terminal(fd: i32) -> bool {
@@ -142,6 +162,9 @@ fn run(inv: Invocation) -> ! {
 /// before it goes (it then dies of the same signal, as a caller expects). An interactive shell
 /// ignores SIGTERM and SIGQUIT, and SIGINT only abandons the line.
 fn install_signal_handlers(sh: &Shell) {
+    // A record written past the user's file size limit fails with EFBIG, which the failure
+    // policy reports, instead of killing the shell mid-session.
+    trap::ignore(libc::SIGXFSZ);
     for sig in [libc::SIGHUP, libc::SIGINT, libc::SIGTERM] {
         if !sh.traps.is_ignored(sig) {
             trap::catch(sig);

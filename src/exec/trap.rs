@@ -45,7 +45,8 @@ pub struct Traps {
 
 /// The signals whose dispositions an interactive shell changes for itself (so their state at
 /// entry must be known before it does).
-const SHELL_HANDLED: [i32; 8] = [
+const SHELL_HANDLED: [i32; 9] = [
+    libc::SIGXFSZ,
     libc::SIGHUP,
     libc::SIGINT,
     libc::SIGQUIT,
@@ -57,8 +58,20 @@ const SHELL_HANDLED: [i32; 8] = [
 ];
 
 /// Those a non-interactive shell changes: it catches them to write `session-end` before it
-/// dies of them.
-const SCRIPT_HANDLED: [i32; 3] = [libc::SIGHUP, libc::SIGINT, libc::SIGTERM];
+/// dies of them (and SIGXFSZ, see [`shell_default`]).
+const SCRIPT_HANDLED: [i32; 4] = [libc::SIGXFSZ, libc::SIGHUP, libc::SIGINT, libc::SIGTERM];
+
+/// Put `sig` back to what the shell itself needs when no trap is set: SIGXFSZ stays ignored
+/// (a record written past the user's `ulimit -f` must fail with EFBIG and be reported, not
+/// kill the shell); every other signal goes to its default. Programs still start with
+/// SIGXFSZ at its default (`spawn` resets what the shell set for itself).
+pub fn shell_default(sig: i32) {
+    if sig == libc::SIGXFSZ {
+        ignore(sig);
+    } else {
+        default(sig);
+    }
+}
 
 fn set_disposition(sig: i32, handler: libc::sighandler_t) {
     // SAFETY: sigaction with a zeroed struct, an empty mask and a valid handler (SIG_DFL,
@@ -186,7 +199,7 @@ impl Traps {
             match &action {
                 Some(Action::Ignore) => ignore(sig),
                 Some(Action::Command(_)) => catch(sig),
-                None => default(sig),
+                None => shell_default(sig),
             }
         }
         match action {
@@ -228,7 +241,7 @@ impl Traps {
         for sig in caught {
             self.actions.remove(&sig);
             if sig != 0 && !self.ignored_at_entry.contains(&sig) {
-                default(sig);
+                shell_default(sig);
             }
         }
     }
