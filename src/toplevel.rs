@@ -61,6 +61,17 @@ fn report_internal_error(info: &std::panic::PanicHookInfo<'_>) {
     io::write_all(2, &line);
 }
 
+/// The Rust runtime's own environment inputs, taken out of the process environment once the
+/// shell has its variables (programs still get them from there): a failed allocation then
+/// prints one line and no backtrace, whatever the user set.
+fn forget_runtime_variables() {
+    for name in ["RUST_BACKTRACE", "RUST_LIB_BACKTRACE", "RUST_MIN_STACK"] {
+        if std::env::var_os(name).is_some() {
+            std::env::remove_var(name);
+        }
+    }
+}
+
 fn is_terminal(fd: i32) -> bool {
     // SAFETY: isatty only queries the descriptor.
     unsafe { libc::isatty(fd) == 1 }
@@ -81,6 +92,7 @@ fn run(inv: Invocation) -> ! {
         args: &inv.argv,
     });
     let mut sh = Shell::new(inv.dollar0.clone(), session);
+    forget_runtime_variables();
     sh.positional = inv.positional.clone();
     sh.traps.note_ignored_at_entry(interactive);
     for (name, on) in &inv.options {

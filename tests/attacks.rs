@@ -436,3 +436,108 @@ fn kill_9_leaves_every_line_whole_and_no_end() {
         .iter()
         .all(|r| r["process"]["args"][1] != "never"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Start-up under hostile limits and without privilege: an installed shell that cannot record
+// runs nothing (status 126); one that can records everything.
+// ---------------------------------------------------------------------------------------------
+
+/// Run `program` (with `args`) as the attacker with no supplementary groups, `PATH` and
+/// `HOME` set, and `extra` options for setpriv before the `--`.
+fn as_attacker(inst: &Installed, extra: &[&str], program: &Path, args: &[&str]) -> Output {
+    Command::new("setpriv")
+        .arg(format!("--reuid={}", inst.uid))
+        .arg(format!("--regid={}", inst.gid))
+        .arg("--clear-groups")
+        .args(extra)
+        .arg("--")
+        .arg(program)
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("HOME", &inst.home)
+        .current_dir(&inst.home)
+        .output()
+        .expect("run as the attacker")
+}
+
+/// The installed shell either refused to start (126, nothing ran) or recorded the whole
+/// session, with the marker's program among its exec records. Returns whether it ran.
+fn recorded_or_refused(out: &Output, marker: &str) -> bool {
+    let stdout = text(&out.stdout);
+    if out.status.code() == Some(126) {
+        assert!(!stdout.contains(marker), "ran while refusing: {stdout}");
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        return false;
+    }
+    assert_eq!(stdout, format!("{marker}\n"), "{}", text(&out.stderr));
+    let (_, session) = session_with(marker);
+    assert_whole(&session);
+    let echoes = execs_of(&session, "/bin/echo");
+    assert_eq!(echoes.len(), 1, "the marker's program has no exec record");
+    assert_eq!(echoes[0]["process"]["args"][1], marker);
+    true
+}
+
+#[test]
+fn a_low_descriptor_limit_never_runs_commands_unrecorded() {
+    let Some(inst) = installed() else { return };
+    for limit in [100, 20] {
+        let marker = r(&format!("nofile-{limit}-{{RUN}}"));
+        // dash's `ulimit -n` sets the soft and the hard limit: the shell cannot raise it.
+        let script = format!("ulimit -n {limit} && exec {} -c '/bin/echo {marker}'", inst.shell.display());
+        let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
+        assert!(recorded_or_refused(&out, &marker), "limit {limit}: refused: {}", text(&out.stderr));
+    }
+    // Too low for any descriptor above the user's 0-9: refused, with one line.
+    let marker = r("nofile-8-{RUN}");
+    let script = format!("ulimit -n 8 && exec {} -c '/bin/echo {marker}'", inst.shell.display());
+    let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
+    assert!(!recorded_or_refused(&out, &marker), "ran with 8 descriptors");
+}
+
+#[test]
+fn descriptors_taken_above_100_never_run_commands_unrecorded() {
+    let Some(inst) = installed() else { return };
+    let filler = inst.compile(
+        "fill-descriptors",
+        "#include <fcntl.h>\n#include <unistd.h>\n\
+         int main(int c, char **v) { int fd = open(\"/dev/null\", O_RDWR);\n\
+         for (int i = 100; i < 1024; i++) dup2(fd, i);\n\
+         execv(v[1], v + 1); return 127; }\n",
+        false,
+    );
+    let marker = r("filled-fds-{RUN}");
+    let script = format!("/bin/echo {marker}");
+    let shell = inst.shell.to_str().unwrap();
+    let out = as_attacker(inst, &[], &filler, &[shell, "-c", &script]);
+    assert!(recorded_or_refused(&out, &marker), "refused: {}", text(&out.stderr));
+}
+
+#[test]
+fn no_new_privs_refuses_instead_of_running_unaudited() {
+    let Some(inst) = installed() else { return };
+    let off = inst.home.join("off.toml");
+    std::fs::write(&off, "[spool]\nenabled = false\n[syslog]\nenabled = false\n").unwrap();
+    let witness = inst.home.join(r("nnp-ran-{RUN}"));
+    let script = format!("touch {}", witness.display());
+    let mut c = Command::new("setpriv");
+    c.arg(format!("--reuid={}", inst.uid))
+        .arg(format!("--regid={}", inst.gid))
+        .args(["--clear-groups", "--no-new-privs", "--"])
+        .arg(&inst.shell)
+        .args(["-c", &script])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &inst.home)
+        .env("AUDITSH_CONFIG", &off)
+        .env("XDG_STATE_HOME", &inst.home)
+        .current_dir(&inst.home);
+    let out = c.output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(126), "{stderr}");
+    assert!(!witness.exists(), "the command ran");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("without its privilege"), "{stderr}");
+}
