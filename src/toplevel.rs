@@ -53,7 +53,10 @@ fn report_internal_error(info: &std::panic::PanicHookInfo<'_>) {
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("panic");
     let mut line = b"auditsh: internal error: ".to_vec();
-    line.extend(what.bytes().map(|b| if b.is_ascii_control() { b' ' } else { b }));
+    line.extend(
+        what.bytes()
+            .map(|b| if b.is_ascii_control() { b' ' } else { b }),
+    );
     if let Some(at) = info.location() {
         line.extend_from_slice(format!(" ({}:{})", at.file(), at.line()).as_bytes());
     }

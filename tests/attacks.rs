@@ -486,15 +486,28 @@ fn a_low_descriptor_limit_never_runs_commands_unrecorded() {
     for limit in [100, 20] {
         let marker = r(&format!("nofile-{limit}-{{RUN}}"));
         // dash's `ulimit -n` sets the soft and the hard limit: the shell cannot raise it.
-        let script = format!("ulimit -n {limit} && exec {} -c '/bin/echo {marker}'", inst.shell.display());
+        let script = format!(
+            "ulimit -n {limit} && exec {} -c '/bin/echo {marker}'",
+            inst.shell.display()
+        );
         let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
-        assert!(recorded_or_refused(&out, &marker), "limit {limit}: refused: {}", text(&out.stderr));
+        assert!(
+            recorded_or_refused(&out, &marker),
+            "limit {limit}: refused: {}",
+            text(&out.stderr)
+        );
     }
     // Too low for any descriptor above the user's 0-9: refused, with one line.
     let marker = r("nofile-8-{RUN}");
-    let script = format!("ulimit -n 8 && exec {} -c '/bin/echo {marker}'", inst.shell.display());
+    let script = format!(
+        "ulimit -n 8 && exec {} -c '/bin/echo {marker}'",
+        inst.shell.display()
+    );
     let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
-    assert!(!recorded_or_refused(&out, &marker), "ran with 8 descriptors");
+    assert!(
+        !recorded_or_refused(&out, &marker),
+        "ran with 8 descriptors"
+    );
 }
 
 #[test]
@@ -512,14 +525,22 @@ fn descriptors_taken_above_100_never_run_commands_unrecorded() {
     let script = format!("/bin/echo {marker}");
     let shell = inst.shell.to_str().unwrap();
     let out = as_attacker(inst, &[], &filler, &[shell, "-c", &script]);
-    assert!(recorded_or_refused(&out, &marker), "refused: {}", text(&out.stderr));
+    assert!(
+        recorded_or_refused(&out, &marker),
+        "refused: {}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn no_new_privs_refuses_instead_of_running_unaudited() {
     let Some(inst) = installed() else { return };
     let off = inst.home.join("off.toml");
-    std::fs::write(&off, "[spool]\nenabled = false\n[syslog]\nenabled = false\n").unwrap();
+    std::fs::write(
+        &off,
+        "[spool]\nenabled = false\n[syslog]\nenabled = false\n",
+    )
+    .unwrap();
     let witness = inst.home.join(r("nnp-ran-{RUN}"));
     let script = format!("touch {}", witness.display());
     let mut c = Command::new("setpriv");
@@ -540,4 +561,184 @@ fn no_new_privs_refuses_instead_of_running_unaudited() {
     assert!(!witness.exists(), "the command ran");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("without its privilege"), "{stderr}");
+}
+
+/// The installed shell's config, replaced for one test and put back when dropped.
+struct SystemConfigSwap {
+    saved: Option<Vec<u8>>,
+}
+
+const SYSTEM_CONFIG: &str = "/etc/auditsh/auditsh.toml";
+
+impl SystemConfigSwap {
+    fn with(text: &str) -> SystemConfigSwap {
+        let saved = std::fs::read(SYSTEM_CONFIG).ok();
+        std::fs::write(SYSTEM_CONFIG, text).unwrap();
+        SystemConfigSwap { saved }
+    }
+}
+
+impl Drop for SystemConfigSwap {
+    fn drop(&mut self) {
+        match &self.saved {
+            Some(text) => std::fs::write(SYSTEM_CONFIG, text).unwrap(),
+            None => std::fs::remove_file(SYSTEM_CONFIG).unwrap(),
+        }
+    }
+}
+
+/// A syslog socket of the test's own that anyone may send to, read as messages arrive (the
+/// kernel queues only a few datagrams per socket).
+struct SyslogSink {
+    path: PathBuf,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+}
+
+impl SyslogSink {
+    fn bind(tag: &str) -> SyslogSink {
+        use std::os::unix::fs::PermissionsExt;
+        let path = PathBuf::from(format!("/tmp/auditsh-{tag}-{}.sock", run()));
+        let _ = std::fs::remove_file(&path);
+        let socket = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let into = std::sync::Arc::clone(&received);
+        // Ends with the test process (a reader blocked in recv holds nothing of the test's).
+        std::thread::spawn(move || {
+            let mut buf = vec![0u8; 1 << 20];
+            while let Ok(n) = socket.recv(&mut buf) {
+                into.lock().unwrap().push(buf[..n].to_vec());
+            }
+        });
+        SyslogSink { path, received }
+    }
+
+    /// The records received for `session`.
+    fn records_of(&self, session: &str) -> Vec<Value> {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|m| serde_json::from_slice::<Value>(common::syslog_json(m)).ok())
+            .filter(|v| v["auditsh"]["session"] == session)
+            .collect()
+    }
+}
+
+impl Drop for SyslogSink {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The records of a spool file that are whole lines (a spool cut by a file size limit may end
+/// in a fragment).
+fn whole_records(text: &[u8]) -> Vec<Value> {
+    text.split(|&b| b == b'\n')
+        .filter_map(|l| serde_json::from_slice(l).ok())
+        .collect()
+}
+
+#[test]
+fn a_file_size_limit_is_reported_and_does_not_kill_the_shell() {
+    let Some(inst) = installed() else { return };
+    let syslog = SyslogSink::bind("xfsz");
+    let _config = SystemConfigSwap::with(&format!(
+        "[spool]\nenabled = true\n[syslog]\nenabled = true\nsocket = \"{}\"\n",
+        syslog.path.display()
+    ));
+    // The spool already holds more than 1024 bytes when `ulimit -f 2` takes effect: every
+    // later record written there fails with EFBIG. `dd` past the limit must still die of
+    // SIGXFSZ, as under dash; the shell itself must not.
+    let script = r(": xfsz-{RUN}; ulimit -f 2; /bin/true; /bin/true; \
+         grep SigIgn /proc/self/status; \
+         dd if=/dev/zero of=$HOME/xfsz-big bs=1024 count=4 2>/dev/null; echo dd=$?; \
+         echo after");
+    let out = inst.attack(&script, &[]);
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let mut lines = stdout.lines();
+    let sigign = lines.next().unwrap_or("");
+    let mask = u64::from_str_radix(sigign.trim_start_matches("SigIgn:").trim(), 16)
+        .unwrap_or_else(|_| panic!("{stdout}"));
+    assert_eq!(
+        mask & (1 << (libc::SIGXFSZ - 1)),
+        0,
+        "a program inherits SIGXFSZ ignored"
+    );
+    assert_eq!(lines.next(), Some("dd=153"), "{stdout}");
+    assert_eq!(lines.next(), Some("after"), "{stdout}");
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("spool")).collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(warnings[0].contains("File too large"), "{stderr}");
+    let _ = std::fs::remove_file(inst.home.join("xfsz-big"));
+
+    let (_, spool) = session_with(&r(": xfsz-{RUN}"));
+    let spooled = whole_records(&spool);
+    let session = spooled[0]["auditsh"]["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let logged = syslog.records_of(&session);
+    let actions: Vec<&str> = logged
+        .iter()
+        .map(|r| r["event"]["action"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(actions.first(), Some(&"session-start"), "{actions:?}");
+    assert_eq!(actions.last(), Some(&"session-end"), "{actions:?}");
+    assert!(actions.contains(&"audit-failure"), "{actions:?}");
+    // syslog has every record, in one gapless sequence; the spool stops where the limit hit.
+    let seqs: Vec<u64> = logged
+        .iter()
+        .map(|r| r["event"]["sequence"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, (0..seqs.len() as u64).collect::<Vec<_>>());
+    assert!(spooled.len() < logged.len());
+    assert_eq!(execs_of(&joined_records(&logged), "/bin/true").len(), 2);
+}
+
+fn joined_records(records: &[Value]) -> Vec<u8> {
+    let mut text = Vec::new();
+    for r in records {
+        text.extend_from_slice(r.to_string().as_bytes());
+        text.push(b'\n');
+    }
+    text
+}
+
+#[test]
+fn running_out_of_memory_is_an_error_not_a_crash() {
+    let Some(inst) = installed() else { return };
+    // The limit leaves the shell a little room above what it uses now: 2 MB, too little for a
+    // 5 MB printf field; 50 MB, too little for a 200 MB command substitution.
+    let vm = "$(sed -n 's/^VmSize: *\\([0-9]*\\).*/\\1/p' /proc/$$/status)";
+    for (room, command) in [
+        (2_000, "printf '%*d' 5000000 1"),
+        (50_000, "x=$(head -c 200000000 /dev/zero | tr '\\0' a)"),
+    ] {
+        let marker = r(&format!("oom-{room}-{{RUN}}"));
+        let script = format!(
+            ": {marker}; ulimit -v $(({vm} + {room})); {command}; echo status=$?; echo after"
+        );
+        let out = inst.attack(&script, &[("RUST_BACKTRACE", "1")]);
+        let stdout = text(&out.stdout);
+        let stderr = text(&out.stderr);
+        assert!(stdout.ends_with("after\n"), "{command}: {stdout}{stderr}");
+        assert!(
+            stdout.contains("status=1") || stdout.contains("status=2"),
+            "{command}: {stdout}"
+        );
+        // Beside the audit's own warnings (a machine without /dev/log has one), one line.
+        let said: Vec<&str> = stderr
+            .lines()
+            .filter(|l| !l.starts_with("auditsh: audit: "))
+            .collect();
+        assert_eq!(said.len(), 1, "{command}: {stderr}");
+        assert!(said[0].ends_with("Out of space"), "{command}: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"));
+        let (_, session) = session_with(&marker);
+        assert_whole(&session);
+    }
 }
