@@ -515,9 +515,11 @@ fn descriptors_taken_above_100_never_run_commands_unrecorded() {
     let Some(inst) = installed() else { return };
     let filler = inst.compile(
         "fill-descriptors",
-        "#include <fcntl.h>\n#include <unistd.h>\n\
-         int main(int c, char **v) { int fd = open(\"/dev/null\", O_RDWR);\n\
-         for (int i = 100; i < 1024; i++) dup2(fd, i);\n\
+        "#include <fcntl.h>\n#include <sys/resource.h>\n#include <unistd.h>\n\
+         int main(int c, char **v) { struct rlimit l = { 1024, 1024 };\n\
+         if (setrlimit(RLIMIT_NOFILE, &l)) return 126;\n\
+         int fd = open(\"/dev/null\", O_RDWR);\n\
+         for (int i = 100; i < 1024; i++) if (dup2(fd, i) != i) return 125;\n\
          execv(v[1], v + 1); return 127; }\n",
         false,
     );
