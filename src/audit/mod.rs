@@ -238,8 +238,10 @@ fn new_session_id() -> String {
 }
 
 impl Session {
-    /// Read the config, open the sinks, write `session-start`. Never fails: a sink that cannot
-    /// be opened is an audit failure handled by the failure policy.
+    /// Read the config, open the sinks, write `session-start`. In development mode it never
+    /// fails: a sink that cannot be opened is an audit failure handled by the failure policy.
+    /// The installed shell exits with status 126 instead when it runs without its privilege
+    /// or cannot record the session's start (`Inner::start_or_refuse`).
     pub fn start(info: StartInfo<'_>) -> Session {
         if installed_without_privilege() {
             refuse_to_start(
