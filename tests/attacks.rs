@@ -497,6 +497,23 @@ fn a_low_descriptor_limit_never_runs_commands_unrecorded() {
             text(&out.stderr)
         );
     }
+    // A soft limit of 10 with a higher hard one: the shell places its descriptors above the
+    // soft limit, and what it runs still sees the limit the user set.
+    let marker = r("nofile-soft-10-{RUN}");
+    let script = format!(
+        "ulimit -Sn 10 && exec {} -c '/bin/echo {marker}; /bin/sh -c \"ulimit -Sn\"'",
+        inst.shell.display()
+    );
+    let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
+    assert_eq!(
+        text(&out.stdout),
+        format!("{marker}\n10\n"),
+        "{}",
+        text(&out.stderr)
+    );
+    let (_, session) = session_with(&marker);
+    assert_whole(&session);
+    assert_eq!(execs_of(&session, "/bin/sh").len(), 1);
     // Too low for any descriptor above the user's 0-9: refused, with one line.
     let marker = r("nofile-8-{RUN}");
     let script = format!(
