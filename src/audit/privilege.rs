@@ -123,7 +123,27 @@ pub fn dropped_from_environment(name: &[u8], privileged: bool) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::dropped_from_environment;
+    use super::{dropped_from_environment, holds, installed_file, InstalledFile};
+
+    #[test]
+    fn the_test_binary_is_not_the_installed_shell() {
+        // Test binaries are never setuid or setgid.
+        assert_eq!(installed_file(), None);
+    }
+
+    #[test]
+    fn the_privilege_is_held_only_as_the_files_owner_and_group() {
+        // SAFETY: the id getters cannot fail.
+        let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        let other = |id: u32| id.wrapping_add(1);
+        let file = |owner, group| InstalledFile { owner, group };
+        assert!(holds(file(Some(euid), Some(egid))));
+        assert!(holds(file(Some(euid), None)));
+        assert!(holds(file(None, Some(egid))));
+        assert!(!holds(file(Some(other(euid)), Some(egid))));
+        assert!(!holds(file(Some(euid), Some(other(egid)))));
+        assert!(!holds(file(None, Some(other(egid)))));
+    }
 
     #[test]
     fn loader_variables_are_dropped_only_with_privilege() {
