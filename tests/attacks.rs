@@ -485,10 +485,24 @@ fn a_low_descriptor_limit_never_runs_commands_unrecorded() {
     let Some(inst) = installed() else { return };
     for limit in [100, 20] {
         let marker = r(&format!("nofile-{limit}-{{RUN}}"));
+        // Wherever the shell's descriptors end up below 100, the user cannot name them.
+        let file = inst.home.join(format!("nofile-{limit}.sh"));
+        std::fs::write(
+            &file,
+            format!(
+                "/bin/echo {marker}\n\
+                 i=10; while [ $i -lt 100 ]; do\n\
+                 (echo forged >&$i) 2>/dev/null && echo wrote-$i\n\
+                 (cat <&$i) 2>/dev/null && echo read-$i\n\
+                 i=$((i + 1)); done\n"
+            ),
+        )
+        .unwrap();
         // dash's `ulimit -n` sets the soft and the hard limit: the shell cannot raise it.
         let script = format!(
-            "ulimit -n {limit} && exec {} -c '/bin/echo {marker}'",
-            inst.shell.display()
+            "ulimit -n {limit} && exec {} {}",
+            inst.shell.display(),
+            file.display()
         );
         let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
         assert!(
