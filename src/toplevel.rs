@@ -17,6 +17,7 @@ use crate::syntax::{BytesSource, LineSource, ParseError, Parser};
 pub fn main(argv: Vec<Vec<u8>>) -> ! {
     eval::mark_stack_top();
     std::panic::set_hook(Box::new(report_internal_error));
+    let runtime_variables = take_runtime_variables();
     let name = argv.first().cloned().unwrap_or_else(|| b"auditsh".to_vec());
     let inv = match invocation::parse(argv) {
         Ok(Request::Run(inv)) => inv,
@@ -40,7 +41,7 @@ pub fn main(argv: Vec<Vec<u8>>) -> ! {
             std::process::exit(2);
         }
     };
-    run(inv)
+    run(inv, runtime_variables)
 }
 
 /// The top-level shell's session, for the panic hook (null until the shell exists).
@@ -98,15 +99,20 @@ fn internal_error_line(what: &str, at: Option<(&str, u32)>) -> Vec<u8> {
     line
 }
 
-/// The Rust runtime's own environment inputs, taken out of the process environment once the
-/// shell has its variables (programs still get them from there): a failed allocation then
-/// prints one line and no backtrace, whatever the user set.
-fn forget_runtime_variables() {
+/// The Rust runtime's own environment inputs, taken out of the process environment before
+/// anything else happens, so that a failed allocation prints one line and no backtrace
+/// whatever the user set. They are the user's variables all the same: the shell puts them
+/// among its variables, exported, once it has them.
+fn take_runtime_variables() -> Vec<(&'static str, Vec<u8>)> {
+    use std::os::unix::ffi::OsStringExt;
+    let mut taken = Vec::new();
     for name in ["RUST_BACKTRACE", "RUST_LIB_BACKTRACE", "RUST_MIN_STACK"] {
-        if std::env::var_os(name).is_some() {
+        if let Some(value) = std::env::var_os(name) {
             std::env::remove_var(name);
+            taken.push((name, value.into_vec()));
         }
     }
+    taken
 }
 
 fn is_terminal(fd: i32) -> bool {
@@ -114,7 +120,7 @@ fn is_terminal(fd: i32) -> bool {
     unsafe { libc::isatty(fd) == 1 }
 }
 
-fn run(inv: Invocation) -> ! {
+fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     let interactive =
         inv.force_interactive || (inv.source == Source::Stdin && is_terminal(0) && is_terminal(2));
     let mode = match (&inv.source, interactive) {
@@ -129,7 +135,12 @@ fn run(inv: Invocation) -> ! {
         args: &inv.argv,
     });
     let mut sh = Shell::new(inv.dollar0.clone(), session);
-    forget_runtime_variables();
+    for (name, value) in runtime_variables {
+        // The user's variables like any other: exported to the programs the shell starts.
+        if sh.vars.set(name.as_bytes(), value).is_ok() {
+            sh.vars.set_exported(name.as_bytes(), true);
+        }
+    }
     // `sh` stays in this frame until the process ends: its session outlives any panic.
     PANIC_SESSION.store(&mut sh.audit, Ordering::SeqCst);
     sh.positional = inv.positional.clone();
