@@ -775,3 +775,31 @@ fn running_out_of_memory_is_an_error_not_a_crash() {
         assert_whole(&session);
     }
 }
+
+#[test]
+fn a_user_namespace_refuses_instead_of_running_unaudited() {
+    let Some(inst) = installed() else { return };
+    // Where unprivileged user namespaces are not allowed this is no attack at all.
+    let allowed = as_attacker(inst, &[], Path::new("/usr/bin/unshare"), &["-U", "true"]);
+    if !allowed.status.success() {
+        eprintln!(
+            "user namespaces are not available to users here: nothing to attack ({})",
+            text(&allowed.stderr).trim()
+        );
+        return;
+    }
+    // In a new user namespace the kernel ignores the set-user-ID bit of a file whose owner is
+    // not mapped there; the file's owner and the process then both show as the overflow id.
+    let witness = inst.home.join(r("userns-ran-{RUN}"));
+    let script = format!("touch {}", witness.display());
+    let shell = inst.shell.to_str().unwrap();
+    for how in [&["-U"][..], &["-U", "-r"]] {
+        let mut args = how.to_vec();
+        args.extend([shell, "-c", &script]);
+        let out = as_attacker(inst, &[], Path::new("/usr/bin/unshare"), &args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(126), "unshare {how:?}: {stderr}");
+        assert!(!witness.exists(), "unshare {how:?}: the command ran");
+        assert!(stderr.contains("without its privilege"), "{stderr}");
+    }
+}

@@ -116,7 +116,8 @@ pub fn is_secure() -> bool {
 }
 
 /// The binary is the installed one but the kernel did not give it the identity its file names
-/// (`no_new_privs`, a `nosuid` mount): it cannot open the protected sinks, so it runs nothing.
+/// (`no_new_privs`, a `nosuid` mount, another user namespace): it cannot open the protected
+/// sinks, so it runs nothing.
 pub fn installed_without_privilege() -> bool {
     standing().without_privilege
 }
@@ -144,9 +145,12 @@ fn standing() -> Standing {
             };
         }
         match privilege::installed_file() {
+            // Without AT_SECURE the identity is only real when the caller already is the
+            // file's owner (the `auditsh` account itself) in the initial user namespace.
             Some(file) => Standing {
                 secure: true,
-                without_privilege: !privilege::holds(file),
+                without_privilege: !privilege::holds(file)
+                    || !privilege::in_initial_user_namespace(),
             },
             None => Standing {
                 secure: false,
@@ -245,7 +249,7 @@ impl Session {
     pub fn start(info: StartInfo<'_>) -> Session {
         if installed_without_privilege() {
             refuse_to_start(
-                "the installed shell runs without its privilege (no_new_privs or a nosuid mount), so it cannot record",
+                "the installed shell runs without its privilege (no_new_privs, a nosuid mount or a user namespace), so it cannot record",
             );
         }
         let secure = is_secure();

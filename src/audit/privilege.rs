@@ -46,6 +46,22 @@ pub fn holds(file: InstalledFile) -> bool {
     file.owner.is_none_or(|u| u == euid) && file.group.is_none_or(|g| g == egid)
 }
 
+/// Whether the process runs in the initial user namespace, where the ids it has are the ids
+/// the rest of the system sees. In another one (`unshare -U`) the kernel does not honour the
+/// installed file's set-user-ID bit, and the file's owner and the process may both show as
+/// the overflow id, which would look like the privilege being held. Unreadable: not known to
+/// be the initial one.
+pub fn in_initial_user_namespace() -> bool {
+    let Ok(map) = crate::files::read_small("/proc/self/uid_map") else {
+        return false;
+    };
+    let fields: Vec<&[u8]> = map
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|f| !f.is_empty())
+        .collect();
+    fields == [&b"0"[..], b"0", b"4294967295"]
+}
+
 /// Drop the setuid/setgid identity: real, effective and saved ids all become the caller's,
 /// then check that none of the privileged ones is left, and make the process non-dumpable (no
 /// ptrace, no /proc/PID/fd for the user). Supplementary groups are the caller's already (a
@@ -124,6 +140,12 @@ pub fn dropped_from_environment(name: &[u8], privileged: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{dropped_from_environment, holds, installed_file, InstalledFile};
+
+    #[test]
+    fn the_tests_run_in_the_initial_user_namespace() {
+        // The test suite runs on the host, never under `unshare -U`.
+        assert!(super::in_initial_user_namespace());
+    }
 
     #[test]
     fn the_test_binary_is_not_the_installed_shell() {
