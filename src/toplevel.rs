@@ -17,6 +17,9 @@ use crate::syntax::{BytesSource, LineSource, ParseError, Parser};
 pub fn main(argv: Vec<Vec<u8>>) -> ! {
     eval::mark_stack_top();
     std::panic::set_hook(Box::new(report_internal_error));
+    // A record written past the user's file size limit fails with EFBIG, which the failure
+    // policy reports, instead of killing the shell (before `session-start` is written).
+    trap::shell_ignores_xfsz();
     let runtime_variables = take_runtime_variables();
     let name = argv.first().cloned().unwrap_or_else(|| b"auditsh".to_vec());
     let inv = match invocation::parse(argv) {
@@ -224,9 +227,6 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
 /// before it goes (it then dies of the same signal, as a caller expects). An interactive shell
 /// ignores SIGTERM and SIGQUIT, and SIGINT only abandons the line.
 fn install_signal_handlers(sh: &Shell) {
-    // A record written past the user's file size limit fails with EFBIG, which the failure
-    // policy reports, instead of killing the shell mid-session.
-    trap::ignore(libc::SIGXFSZ);
     for sig in [libc::SIGHUP, libc::SIGINT, libc::SIGTERM] {
         if !sh.traps.is_ignored(sig) {
             trap::catch(sig);

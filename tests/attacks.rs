@@ -596,18 +596,25 @@ fn no_new_privs_refuses_instead_of_running_unaudited() {
     assert!(stderr.contains("without its privilege"), "{stderr}");
 }
 
-/// The installed shell's config, replaced for one test and put back when dropped.
+/// The installed shell's config, replaced for one test and put back when dropped. Tests that
+/// replace it run one at a time (the others of this file run on the config as installed).
 struct SystemConfigSwap {
     saved: Option<Vec<u8>>,
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
 }
 
 const SYSTEM_CONFIG: &str = "/etc/auditsh/auditsh.toml";
 
 impl SystemConfigSwap {
     fn with(text: &str) -> SystemConfigSwap {
+        static SWAPPING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let guard = SWAPPING.lock().unwrap_or_else(|e| e.into_inner());
         let saved = std::fs::read(SYSTEM_CONFIG).ok();
         std::fs::write(SYSTEM_CONFIG, text).unwrap();
-        SystemConfigSwap { saved }
+        SystemConfigSwap {
+            saved,
+            _one_at_a_time: guard,
+        }
     }
 }
 
@@ -802,4 +809,31 @@ fn a_user_namespace_refuses_instead_of_running_unaudited() {
         assert!(!witness.exists(), "unshare {how:?}: the command ran");
         assert!(stderr.contains("without its privilege"), "{stderr}");
     }
+}
+
+#[test]
+fn a_session_start_that_cannot_be_written_runs_nothing() {
+    let Some(inst) = installed() else { return };
+    // The spool is the only sink; `ulimit -f 0` (a limits.conf `fsize` line does the same)
+    // makes its first write fail with EFBIG. Under `on_failure = "warn"` the installed shell
+    // must still not run anything unrecorded, and must not die of SIGXFSZ either.
+    let _config = SystemConfigSwap::with(
+        "on_failure = \"warn\"\n[spool]\nenabled = true\n[syslog]\nenabled = false\n",
+    );
+    let witness = inst.home.join(r("fsize-0-ran-{RUN}"));
+    let script = format!(
+        "ulimit -f 0 && exec {} -c 'touch {}'",
+        inst.shell.display(),
+        witness.display()
+    );
+    let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(126), "{stderr}");
+    assert!(!witness.exists(), "the command ran");
+    let refusal: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.starts_with("auditsh: audit: "))
+        .collect();
+    assert_eq!(refusal.len(), 1, "{stderr}");
+    assert!(refusal[0].contains("File too large"), "{stderr}");
 }
