@@ -8,7 +8,8 @@ use super::record::SinkName;
 use std::io;
 use std::os::unix::io::RawFd;
 
-/// The lowest descriptor number the audit uses when it can: below it is the user's range.
+/// Where the audit's descriptors go when there is room: well above the user's 0–9 and the
+/// shell's own copies, which start at 10.
 pub const FD_FLOOR: RawFd = 100;
 
 /// The lowest descriptor the audit may ever take: 0–9 are the user's (redirections name
