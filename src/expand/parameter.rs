@@ -17,9 +17,20 @@ enum Value {
     Args,
 }
 
-fn lookup(sh: &Shell, param: &Param) -> Value {
-    let s = |v: &[u8]| Value::Str(v.to_vec());
-    match param {
+/// The parameter's value. A variable's value is as large as the user made it: copied
+/// fallibly (an empty value stands in and the expander reports "Out of space").
+fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
+    let mut out_of_space = false;
+    let mut s = |v: &[u8]| {
+        let mut copy = Vec::new();
+        if copy.try_reserve_exact(v.len()).is_err() {
+            out_of_space = true;
+            return Value::Unset;
+        }
+        copy.extend_from_slice(v);
+        Value::Str(copy)
+    };
+    let value = match param {
         Param::Var(name) => sh.get_var_or_dynamic(name).map_or(Value::Unset, |v| s(&v)),
         Param::Positional(0) => s(&sh.arg0),
         Param::Positional(n) => sh.positional.get(n - 1).map_or(Value::Unset, |v| s(v)),
@@ -36,7 +47,11 @@ fn lookup(sh: &Shell, param: &Param) -> Value {
             b'0' => s(&sh.arg0),
             _ => Value::Unset,
         },
+    };
+    if out_of_space {
+        return Err(ExpandError::out_of_space());
     }
+    Ok(value)
 }
 
 /// The parameter's name as dash prints it in messages.
@@ -90,7 +105,7 @@ fn word_ctx(ctx: Ctx) -> Ctx {
 }
 
 pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), ExpandError> {
-    let value = lookup(e.sh, &pe.param);
+    let value = lookup(e.sh, &pe.param)?;
     let is_at = pe.param == Param::Special(b'@');
     let unset = matches!(value, Value::Unset);
     match &pe.op {

@@ -53,8 +53,13 @@ impl LineSource for BytesSource<'_> {
             .position(|&b| b == b'\n')
             .map_or(self.rest.len(), |i| i + 1);
         let (line, rest) = self.rest.split_at(end);
+        let mut copy = Vec::new();
+        if !room_for(&mut copy, line.len()) {
+            return Err(out_of_space());
+        }
+        copy.extend_from_slice(line);
         self.rest = rest;
-        Ok(Some(without_nul(line.to_vec())))
+        Ok(Some(without_nul(copy)))
     }
 }
 
