@@ -49,7 +49,8 @@ pub fn main(argv: Vec<Vec<u8>>) -> ! {
 
 /// The top-level shell's session, for the panic hook (null until the shell exists).
 static PANIC_SESSION: AtomicPtr<audit::Session> = AtomicPtr::new(std::ptr::null_mut());
-/// The hook has reported a panic already (a panic leaving the C `main` panics again).
+/// The hook has reported a panic already (a panic while it writes `session-end` prints no
+/// second line).
 static PANIC_REPORTED: AtomicBool = AtomicBool::new(false);
 
 /// The panic hook: one line on stderr, never a backtrace, whatever the environment says
