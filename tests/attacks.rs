@@ -604,12 +604,21 @@ struct SystemConfigSwap {
 }
 
 const SYSTEM_CONFIG: &str = "/etc/auditsh/auditsh.toml";
+/// The config as it was, kept on disk while a test has replaced it: a test run that was
+/// killed mid-test leaves it, and the next swap puts it back first.
+const SYSTEM_CONFIG_SAVED: &str = "/etc/auditsh/auditsh.toml.attack-test-saved";
 
 impl SystemConfigSwap {
     fn with(text: &str) -> SystemConfigSwap {
         static SWAPPING: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let guard = SWAPPING.lock().unwrap_or_else(|e| e.into_inner());
+        if let Ok(left) = std::fs::read(SYSTEM_CONFIG_SAVED) {
+            std::fs::write(SYSTEM_CONFIG, left).unwrap();
+        }
         let saved = std::fs::read(SYSTEM_CONFIG).ok();
+        if let Some(saved) = &saved {
+            std::fs::write(SYSTEM_CONFIG_SAVED, saved).unwrap();
+        }
         std::fs::write(SYSTEM_CONFIG, text).unwrap();
         SystemConfigSwap {
             saved,
@@ -624,6 +633,7 @@ impl Drop for SystemConfigSwap {
             Some(text) => std::fs::write(SYSTEM_CONFIG, text).unwrap(),
             None => std::fs::remove_file(SYSTEM_CONFIG).unwrap(),
         }
+        let _ = std::fs::remove_file(SYSTEM_CONFIG_SAVED);
     }
 }
 
