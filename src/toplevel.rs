@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use crate::audit::{self, EndReason, Mode};
 use crate::exec::eval::{self, AliasView, Flags};
@@ -15,6 +16,11 @@ use crate::syntax::{BytesSource, LineSource, ParseError, Parser};
 /// Run the shell with this argv; returns only through `finish`.
 pub fn main(argv: Vec<Vec<u8>>) -> ! {
     eval::mark_stack_top();
+    std::panic::set_hook(Box::new(report_internal_error));
+    // A record written past the user's file size limit fails with EFBIG, which the failure
+    // policy reports, instead of killing the shell (before `session-start` is written).
+    trap::shell_ignores_xfsz();
+    let runtime_variables = take_runtime_variables();
     let name = argv.first().cloned().unwrap_or_else(|| b"auditsh".to_vec());
     let inv = match invocation::parse(argv) {
         Ok(Request::Run(inv)) => inv,
@@ -38,7 +44,79 @@ pub fn main(argv: Vec<Vec<u8>>) -> ! {
             std::process::exit(2);
         }
     };
-    run(inv)
+    run(inv, runtime_variables)
+}
+
+/// The top-level shell's session, for the panic hook (null until the shell exists).
+static PANIC_SESSION: AtomicPtr<audit::Session> = AtomicPtr::new(std::ptr::null_mut());
+/// The hook has reported a panic already (a panic while it writes `session-end` prints no
+/// second line).
+static PANIC_REPORTED: AtomicBool = AtomicBool::new(false);
+
+/// The panic hook: one line on stderr, never a backtrace, whatever the environment says
+/// (`RUST_BACKTRACE` is the user's, and the installed shell takes no input from it); then
+/// the process aborts.
+///
+/// It also writes `session-end` (reason "error"), but only for a panic in the shell's own
+/// code outside the audit (`src/`, not `src/audit/`): the audit never calls out of itself
+/// while a session exists, so no record is half-written and no lock is held then. A panic
+/// in the audit itself, or in a library, leaves the session unterminated, which `verify`
+/// reports.
+fn report_internal_error(info: &std::panic::PanicHookInfo<'_>) {
+    if PANIC_REPORTED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let payload = info.payload();
+    let what = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("panic");
+    let at = info.location().map(|l| (l.file(), l.line()));
+    io::write_all(2, &internal_error_line(what, at));
+    if at.is_some_and(|(file, _)| file.starts_with("src/") && !file.starts_with("src/audit/")) {
+        let session = PANIC_SESSION.swap(std::ptr::null_mut(), Ordering::SeqCst);
+        if !session.is_null() {
+            // SAFETY: the pointer is the top-level shell's session, which lives until the
+            // process ends (`run` never returns); the code that panicked is not the audit's,
+            // so no reference into the session is in use, and nothing runs after the hook
+            // but the abort.
+            unsafe { (*session).end(None, EndReason::Error) };
+        }
+    }
+    // Every build ends here the way release builds do (panic = "abort"): nothing unwinds
+    // into the C `main`, and the runtime adds no message of its own.
+    std::process::abort();
+}
+
+/// `auditsh: internal error: WHAT (FILE:LINE)`, on one line.
+fn internal_error_line(what: &str, at: Option<(&str, u32)>) -> Vec<u8> {
+    let mut line = b"auditsh: internal error: ".to_vec();
+    line.extend(
+        what.bytes()
+            .map(|b| if b.is_ascii_control() { b' ' } else { b }),
+    );
+    if let Some((file, n)) = at {
+        line.extend_from_slice(format!(" ({file}:{n})").as_bytes());
+    }
+    line.push(b'\n');
+    line
+}
+
+/// The Rust runtime's own environment inputs, taken out of the process environment before
+/// anything else happens, so that a failed allocation prints one line and no backtrace
+/// whatever the user set. They are the user's variables all the same: the shell puts them
+/// among its variables, exported, once it has them.
+fn take_runtime_variables() -> Vec<(&'static str, Vec<u8>)> {
+    use std::os::unix::ffi::OsStringExt;
+    let mut taken = Vec::new();
+    for name in ["RUST_BACKTRACE", "RUST_LIB_BACKTRACE", "RUST_MIN_STACK"] {
+        if let Some(value) = std::env::var_os(name) {
+            std::env::remove_var(name);
+            taken.push((name, value.into_vec()));
+        }
+    }
+    taken
 }
 
 fn is_terminal(fd: i32) -> bool {
@@ -46,7 +124,7 @@ fn is_terminal(fd: i32) -> bool {
     unsafe { libc::isatty(fd) == 1 }
 }
 
-fn run(inv: Invocation) -> ! {
+fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     let interactive =
         inv.force_interactive || (inv.source == Source::Stdin && is_terminal(0) && is_terminal(2));
     let mode = match (&inv.source, interactive) {
@@ -61,6 +139,14 @@ fn run(inv: Invocation) -> ! {
         args: &inv.argv,
     });
     let mut sh = Shell::new(inv.dollar0.clone(), session);
+    for (name, value) in runtime_variables {
+        // The user's variables like any other: exported to the programs the shell starts.
+        if sh.vars.set(name.as_bytes(), value).is_ok() {
+            sh.vars.set_exported(name.as_bytes(), true);
+        }
+    }
+    // `sh` stays in this frame until the process ends: its session outlives any panic.
+    PANIC_SESSION.store(&mut sh.audit, Ordering::SeqCst);
     sh.positional = inv.positional.clone();
     sh.traps.note_ignored_at_entry(interactive);
     for (name, on) in &inv.options {
@@ -508,4 +594,21 @@ pub fn finish(sh: &mut Shell, status: i32, reason: EndReason) -> ! {
         sh.audit.end(Some(status), reason);
     }
     std::process::exit(status & 0xff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::internal_error_line;
+
+    #[test]
+    fn an_internal_error_is_one_line() {
+        assert_eq!(
+            internal_error_line("index out of\nbounds\x1b[2J", Some(("src/x.rs", 7))),
+            b"auditsh: internal error: index out of bounds [2J (src/x.rs:7)\n"
+        );
+        assert_eq!(
+            internal_error_line("boom", None),
+            b"auditsh: internal error: boom\n"
+        );
+    }
 }

@@ -613,3 +613,414 @@ fn the_record_key_cannot_be_read_and_the_records_carry_its_mac() {
         "{report}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Start-up under hostile limits and without privilege: an installed shell that cannot record
+// runs nothing (status 126); one that can records everything.
+// ---------------------------------------------------------------------------------------------
+
+/// Run `program` (with `args`) as the attacker with no supplementary groups, `PATH` and
+/// `HOME` set, and `extra` options for setpriv before the `--`.
+fn as_attacker(inst: &Installed, extra: &[&str], program: &Path, args: &[&str]) -> Output {
+    Command::new("setpriv")
+        .arg(format!("--reuid={}", inst.uid))
+        .arg(format!("--regid={}", inst.gid))
+        .arg("--clear-groups")
+        .args(extra)
+        .arg("--")
+        .arg(program)
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("HOME", &inst.home)
+        .current_dir(&inst.home)
+        .output()
+        .expect("run as the attacker")
+}
+
+/// The installed shell either refused to start (126, nothing ran) or recorded the whole
+/// session, with the marker's program among its exec records. Returns whether it ran.
+fn recorded_or_refused(out: &Output, marker: &str) -> bool {
+    let stdout = text(&out.stdout);
+    if out.status.code() == Some(126) {
+        assert!(!stdout.contains(marker), "ran while refusing: {stdout}");
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        return false;
+    }
+    assert_eq!(stdout, format!("{marker}\n"), "{}", text(&out.stderr));
+    let (_, session) = session_with(marker);
+    assert_whole(&session);
+    let echoes = execs_of(&session, "/bin/echo");
+    assert_eq!(echoes.len(), 1, "the marker's program has no exec record");
+    assert_eq!(echoes[0]["process"]["args"][1], marker);
+    true
+}
+
+#[test]
+fn a_low_descriptor_limit_never_runs_commands_unrecorded() {
+    let Some(inst) = installed() else { return };
+    for limit in [100, 20] {
+        let marker = r(&format!("nofile-{limit}-{{RUN}}"));
+        // Wherever the shell's descriptors end up below 100, the user cannot name them.
+        let file = inst.home.join(format!("nofile-{limit}.sh"));
+        std::fs::write(
+            &file,
+            format!(
+                "/bin/echo {marker}\n\
+                 i=10; while [ $i -lt 100 ]; do\n\
+                 (echo forged >&$i) 2>/dev/null && echo wrote-$i\n\
+                 (cat <&$i) 2>/dev/null && echo read-$i\n\
+                 i=$((i + 1)); done\n"
+            ),
+        )
+        .unwrap();
+        // dash's `ulimit -n` sets the soft and the hard limit: the shell cannot raise it.
+        let script = format!(
+            "ulimit -n {limit} && exec {} {}",
+            inst.shell.display(),
+            file.display()
+        );
+        let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
+        assert!(
+            recorded_or_refused(&out, &marker),
+            "limit {limit}: refused: {}",
+            text(&out.stderr)
+        );
+    }
+    // A soft limit of 10 with a higher hard one: the shell places its descriptors above the
+    // soft limit, and what it runs still sees the limit the user set.
+    let marker = r("nofile-soft-10-{RUN}");
+    let script = format!(
+        "ulimit -Sn 10 && exec {} -c '/bin/echo {marker}; /bin/sh -c \"ulimit -Sn\"'",
+        inst.shell.display()
+    );
+    let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
+    assert_eq!(
+        text(&out.stdout),
+        format!("{marker}\n10\n"),
+        "{}",
+        text(&out.stderr)
+    );
+    let (_, session) = session_with(&marker);
+    assert_whole(&session);
+    assert_eq!(execs_of(&session, "/bin/sh").len(), 1);
+    // Too low for any descriptor above the user's 0-9: refused, with one line.
+    let marker = r("nofile-8-{RUN}");
+    let script = format!(
+        "ulimit -n 8 && exec {} -c '/bin/echo {marker}'",
+        inst.shell.display()
+    );
+    let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
+    assert!(
+        !recorded_or_refused(&out, &marker),
+        "ran with 8 descriptors"
+    );
+}
+
+#[test]
+fn descriptors_taken_above_100_never_run_commands_unrecorded() {
+    let Some(inst) = installed() else { return };
+    let filler = inst.compile(
+        "fill-descriptors",
+        "#include <fcntl.h>\n#include <sys/resource.h>\n#include <unistd.h>\n\
+         int main(int c, char **v) { struct rlimit l = { 1024, 1024 };\n\
+         if (setrlimit(RLIMIT_NOFILE, &l)) return 126;\n\
+         int fd = open(\"/dev/null\", O_RDWR);\n\
+         for (int i = 100; i < 1024; i++) if (dup2(fd, i) != i) return 125;\n\
+         execv(v[1], v + 1); return 127; }\n",
+        false,
+    );
+    let marker = r("filled-fds-{RUN}");
+    let script = format!("/bin/echo {marker}");
+    let shell = inst.shell.to_str().unwrap();
+    let out = as_attacker(inst, &[], &filler, &[shell, "-c", &script]);
+    assert!(
+        recorded_or_refused(&out, &marker),
+        "refused: {}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn no_new_privs_refuses_instead_of_running_unaudited() {
+    let Some(inst) = installed() else { return };
+    let off = inst.home.join("off.toml");
+    std::fs::write(
+        &off,
+        "[spool]\nenabled = false\n[syslog]\nenabled = false\n",
+    )
+    .unwrap();
+    let witness = inst.home.join(r("nnp-ran-{RUN}"));
+    let script = format!("touch {}", witness.display());
+    let mut c = Command::new("setpriv");
+    c.arg(format!("--reuid={}", inst.uid))
+        .arg(format!("--regid={}", inst.gid))
+        .args(["--clear-groups", "--no-new-privs", "--"])
+        .arg(&inst.shell)
+        .args(["-c", &script])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &inst.home)
+        .env("AUDITSH_CONFIG", &off)
+        .env("XDG_STATE_HOME", &inst.home)
+        .current_dir(&inst.home);
+    let out = c.output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(126), "{stderr}");
+    assert!(!witness.exists(), "the command ran");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("without its privilege"), "{stderr}");
+}
+
+/// The installed shell's config, replaced for one test and put back when dropped. Tests that
+/// replace it run one at a time (the others of this file run on the config as installed).
+struct SystemConfigSwap {
+    saved: Option<Vec<u8>>,
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
+}
+
+const SYSTEM_CONFIG: &str = "/etc/auditsh/auditsh.toml";
+/// The config as it was, kept on disk while a test has replaced it: a test run that was
+/// killed mid-test leaves it, and the next swap puts it back first.
+const SYSTEM_CONFIG_SAVED: &str = "/etc/auditsh/auditsh.toml.attack-test-saved";
+
+impl SystemConfigSwap {
+    fn with(text: &str) -> SystemConfigSwap {
+        static SWAPPING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let guard = SWAPPING.lock().unwrap_or_else(|e| e.into_inner());
+        if let Ok(left) = std::fs::read(SYSTEM_CONFIG_SAVED) {
+            std::fs::write(SYSTEM_CONFIG, left).unwrap();
+        }
+        let saved = std::fs::read(SYSTEM_CONFIG).ok();
+        if let Some(saved) = &saved {
+            std::fs::write(SYSTEM_CONFIG_SAVED, saved).unwrap();
+        }
+        std::fs::write(SYSTEM_CONFIG, text).unwrap();
+        SystemConfigSwap {
+            saved,
+            _one_at_a_time: guard,
+        }
+    }
+}
+
+impl Drop for SystemConfigSwap {
+    fn drop(&mut self) {
+        match &self.saved {
+            Some(text) => std::fs::write(SYSTEM_CONFIG, text).unwrap(),
+            None => std::fs::remove_file(SYSTEM_CONFIG).unwrap(),
+        }
+        let _ = std::fs::remove_file(SYSTEM_CONFIG_SAVED);
+    }
+}
+
+/// A syslog socket of the test's own that anyone may send to, read as messages arrive (the
+/// kernel queues only a few datagrams per socket).
+struct SyslogSink {
+    path: PathBuf,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+}
+
+impl SyslogSink {
+    fn bind(tag: &str) -> SyslogSink {
+        use std::os::unix::fs::PermissionsExt;
+        let path = PathBuf::from(format!("/tmp/auditsh-{tag}-{}.sock", run()));
+        let _ = std::fs::remove_file(&path);
+        let socket = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let into = std::sync::Arc::clone(&received);
+        // Ends with the test process (a reader blocked in recv holds nothing of the test's).
+        std::thread::spawn(move || {
+            let mut buf = vec![0u8; 1 << 20];
+            while let Ok(n) = socket.recv(&mut buf) {
+                into.lock().unwrap().push(buf[..n].to_vec());
+            }
+        });
+        SyslogSink { path, received }
+    }
+
+    /// The records received for `session`.
+    fn records_of(&self, session: &str) -> Vec<Value> {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|m| serde_json::from_slice::<Value>(common::syslog_json(m)).ok())
+            .filter(|v| v["auditsh"]["session"] == session)
+            .collect()
+    }
+}
+
+impl Drop for SyslogSink {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The records of a spool file that are whole lines (a spool cut by a file size limit may end
+/// in a fragment).
+fn whole_records(text: &[u8]) -> Vec<Value> {
+    text.split(|&b| b == b'\n')
+        .filter_map(|l| serde_json::from_slice(l).ok())
+        .collect()
+}
+
+#[test]
+fn a_file_size_limit_is_reported_and_does_not_kill_the_shell() {
+    let Some(inst) = installed() else { return };
+    let syslog = SyslogSink::bind("xfsz");
+    let _config = SystemConfigSwap::with(&format!(
+        "[spool]\nenabled = true\n[syslog]\nenabled = true\nsocket = \"{}\"\n",
+        syslog.path.display()
+    ));
+    // The spool already holds more than 1024 bytes when `ulimit -f 2` takes effect: every
+    // later record written there fails with EFBIG. `dd` past the limit must still die of
+    // SIGXFSZ, as under dash; the shell itself must not.
+    let script = r(": xfsz-{RUN}; ulimit -f 2; /bin/true; /bin/true; \
+         grep SigIgn /proc/self/status; \
+         dd if=/dev/zero of=$HOME/xfsz-big bs=1024 count=4 2>/dev/null; echo dd=$?; \
+         echo after");
+    let out = inst.attack(&script, &[]);
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let mut lines = stdout.lines();
+    let sigign = lines.next().unwrap_or("");
+    let mask = u64::from_str_radix(sigign.trim_start_matches("SigIgn:").trim(), 16)
+        .unwrap_or_else(|_| panic!("{stdout}"));
+    assert_eq!(
+        mask & (1 << (libc::SIGXFSZ - 1)),
+        0,
+        "a program inherits SIGXFSZ ignored"
+    );
+    assert_eq!(lines.next(), Some("dd=153"), "{stdout}");
+    assert_eq!(lines.next(), Some("after"), "{stdout}");
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("spool")).collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(warnings[0].contains("File too large"), "{stderr}");
+    let _ = std::fs::remove_file(inst.home.join("xfsz-big"));
+
+    let (_, spool) = session_with(&r(": xfsz-{RUN}"));
+    let spooled = whole_records(&spool);
+    let session = spooled[0]["auditsh"]["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let logged = syslog.records_of(&session);
+    let actions: Vec<&str> = logged
+        .iter()
+        .map(|r| r["event"]["action"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(actions.first(), Some(&"session-start"), "{actions:?}");
+    assert_eq!(actions.last(), Some(&"session-end"), "{actions:?}");
+    assert!(actions.contains(&"audit-failure"), "{actions:?}");
+    // syslog has every record, in one gapless sequence; the spool stops where the limit hit.
+    let seqs: Vec<u64> = logged
+        .iter()
+        .map(|r| r["event"]["sequence"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, (0..seqs.len() as u64).collect::<Vec<_>>());
+    assert!(spooled.len() < logged.len());
+    assert_eq!(execs_of(&joined_records(&logged), "/bin/true").len(), 2);
+}
+
+fn joined_records(records: &[Value]) -> Vec<u8> {
+    let mut text = Vec::new();
+    for r in records {
+        text.extend_from_slice(r.to_string().as_bytes());
+        text.push(b'\n');
+    }
+    text
+}
+
+#[test]
+fn running_out_of_memory_is_an_error_not_a_crash() {
+    let Some(inst) = installed() else { return };
+    // The limit leaves the shell a little room above what it uses now: 2 MB, too little for a
+    // 5 MB printf field; 50 MB, too little for a 200 MB command substitution.
+    let vm = "$(sed -n 's/^VmSize: *\\([0-9]*\\).*/\\1/p' /proc/$$/status)";
+    for (room, command) in [
+        (2_000, "printf '%*d' 5000000 1"),
+        (50_000, "x=$(head -c 200000000 /dev/zero | tr '\\0' a)"),
+    ] {
+        let marker = r(&format!("oom-{room}-{{RUN}}"));
+        let script = format!(
+            ": {marker}; ulimit -v $(({vm} + {room})); {command}; echo status=$?; echo after"
+        );
+        let out = inst.attack(&script, &[("RUST_BACKTRACE", "1")]);
+        let stdout = text(&out.stdout);
+        let stderr = text(&out.stderr);
+        assert!(stdout.ends_with("after\n"), "{command}: {stdout}{stderr}");
+        assert!(
+            stdout.contains("status=1") || stdout.contains("status=2"),
+            "{command}: {stdout}"
+        );
+        // Beside the audit's own warnings (a machine without /dev/log has one), one line.
+        let said: Vec<&str> = stderr
+            .lines()
+            .filter(|l| !l.starts_with("auditsh: audit: "))
+            .collect();
+        assert_eq!(said.len(), 1, "{command}: {stderr}");
+        assert!(said[0].ends_with("Out of space"), "{command}: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"));
+        let (_, session) = session_with(&marker);
+        assert_whole(&session);
+    }
+}
+
+#[test]
+fn a_user_namespace_refuses_instead_of_running_unaudited() {
+    let Some(inst) = installed() else { return };
+    // Where unprivileged user namespaces are not allowed this is no attack at all.
+    let allowed = as_attacker(inst, &[], Path::new("/usr/bin/unshare"), &["-U", "true"]);
+    if !allowed.status.success() {
+        eprintln!(
+            "user namespaces are not available to users here: nothing to attack ({})",
+            text(&allowed.stderr).trim()
+        );
+        return;
+    }
+    // In a new user namespace the kernel ignores the set-user-ID bit of a file whose owner is
+    // not mapped there; the file's owner and the process then both show as the overflow id.
+    let witness = inst.home.join(r("userns-ran-{RUN}"));
+    let script = format!("touch {}", witness.display());
+    let shell = inst.shell.to_str().unwrap();
+    for how in [&["-U"][..], &["-U", "-r"]] {
+        let mut args = how.to_vec();
+        args.extend([shell, "-c", &script]);
+        let out = as_attacker(inst, &[], Path::new("/usr/bin/unshare"), &args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(126), "unshare {how:?}: {stderr}");
+        assert!(!witness.exists(), "unshare {how:?}: the command ran");
+        assert!(stderr.contains("without its privilege"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_session_start_that_cannot_be_written_runs_nothing() {
+    let Some(inst) = installed() else { return };
+    // The spool is the only sink; `ulimit -f 0` (a limits.conf `fsize` line does the same)
+    // makes its first write fail with EFBIG. Under `on_failure = "warn"` the installed shell
+    // must still not run anything unrecorded, and must not die of SIGXFSZ either.
+    let _config = SystemConfigSwap::with(
+        "on_failure = \"warn\"\n[spool]\nenabled = true\n[syslog]\nenabled = false\n",
+    );
+    let witness = inst.home.join(r("fsize-0-ran-{RUN}"));
+    let script = format!(
+        "ulimit -f 0 && exec {} -c 'touch {}'",
+        inst.shell.display(),
+        witness.display()
+    );
+    let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(126), "{stderr}");
+    assert!(!witness.exists(), "the command ran");
+    let refusal: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.starts_with("auditsh: audit: "))
+        .collect();
+    assert_eq!(refusal.len(), 1, "{stderr}");
+    assert!(refusal[0].contains("File too large"), "{stderr}");
+}

@@ -462,3 +462,31 @@ fn a_full_disk_is_an_audit_failure_not_a_stop() {
     assert_eq!(failures[0]["auditsh"]["sink"], "spool");
     assert!(full(failures[0]["error"]["message"].as_str().unwrap_or("")));
 }
+
+/// A here-document or a `read` line larger than the memory `ulimit -v` leaves: one error line
+/// (no abort, no backtrace), and the session still ends with its `session-end`.
+#[test]
+fn input_larger_than_memory_is_an_error_and_the_session_ends() {
+    let env = AuditEnv::new();
+    let room =
+        "ulimit -v $(( $(sed -n 's/^VmSize: *\\([0-9]*\\).*/\\1/p' /proc/$$/status) + 4000 ))";
+    let body = "a".repeat(24 << 20);
+    let script = env.dir.join("big-heredoc.sh");
+    std::fs::write(
+        &script,
+        format!("{room}\ncat <<EOF | wc -c\n{body}\nEOF\necho after\n"),
+    )
+    .unwrap();
+    let mut c = env.command();
+    c.arg(&script).env("RUST_BACKTRACE", "1");
+    let out = common::run_with_stdin(c, None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.trim_end().ends_with("Out of space"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("after"));
+    let recs = common::records(&env.spool());
+    let last = recs.last().unwrap();
+    assert_eq!(last["event"]["action"], "session-end");
+    assert_eq!(last["auditsh"]["end_reason"], "error");
+}

@@ -113,16 +113,56 @@ struct Writer {
     sealer: Option<mac::Sealer>,
 }
 
-/// The process runs with privilege it did not start with (setuid/setgid): environment
-/// inputs to the audit are ignored. Asked once: it cannot change before the privilege drop,
-/// and after it the answer must stay the one the session started with.
+/// The process is the installed shell (its file is setuid/setgid) or runs with privilege it
+/// did not start with: environment inputs to the audit are ignored. Asked once: it cannot
+/// change before the privilege drop, and after it the answer must stay the one the session
+/// started with.
 pub fn is_secure() -> bool {
-    static SECURE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    // SAFETY: getauxval and the id getters have no preconditions.
-    *SECURE.get_or_init(|| unsafe {
-        libc::getauxval(libc::AT_SECURE) != 0
-            || libc::getuid() != libc::geteuid()
-            || libc::getgid() != libc::getegid()
+    standing().secure
+}
+
+/// The binary is the installed one but the kernel did not give it the identity its file names
+/// (`no_new_privs`, a `nosuid` mount, another user namespace): it cannot open the protected
+/// sinks, so it runs nothing.
+pub fn installed_without_privilege() -> bool {
+    standing().without_privilege
+}
+
+#[derive(Clone, Copy)]
+struct Standing {
+    secure: bool,
+    without_privilege: bool,
+}
+
+fn standing() -> Standing {
+    static STANDING: std::sync::OnceLock<Standing> = std::sync::OnceLock::new();
+    *STANDING.get_or_init(|| {
+        // SAFETY: getauxval and the id getters have no preconditions.
+        let raised = unsafe {
+            libc::getauxval(libc::AT_SECURE) != 0
+                || libc::getuid() != libc::geteuid()
+                || libc::getgid() != libc::getegid()
+        };
+        if raised {
+            // The setuid exec took effect: no need to look at the file.
+            return Standing {
+                secure: true,
+                without_privilege: false,
+            };
+        }
+        match privilege::installed_file() {
+            // Without AT_SECURE the identity is only real when the caller already is the
+            // file's owner (the `auditsh` account itself) in the initial user namespace.
+            Some(file) => Standing {
+                secure: true,
+                without_privilege: !privilege::holds(file)
+                    || !privilege::in_initial_user_namespace(),
+            },
+            None => Standing {
+                secure: false,
+                without_privilege: false,
+            },
+        }
     })
 }
 
@@ -208,9 +248,16 @@ fn new_session_id() -> String {
 }
 
 impl Session {
-    /// Read the config, open the sinks, write `session-start`. Never fails: a sink that cannot
-    /// be opened is an audit failure handled by the failure policy.
+    /// Read the config, open the sinks, write `session-start`. In development mode it never
+    /// fails: a sink that cannot be opened is an audit failure handled by the failure policy.
+    /// The installed shell exits with status 126 instead when it runs without its privilege
+    /// or cannot record the session's start (`Inner::start_or_refuse`).
     pub fn start(info: StartInfo<'_>) -> Session {
+        if installed_without_privilege() {
+            refuse_to_start(
+                "the installed shell runs without its privilege (no_new_privs, a nosuid mount or a user namespace), so it cannot record",
+            );
+        }
         let secure = is_secure();
         let path = config_path(secure);
         let (mut config, config_file) = load_config(&path);
@@ -307,11 +354,16 @@ impl Session {
             ended: false,
             current_command: None,
         });
-        inner.emit(&Action::SessionStart {
+        let start = Action::SessionStart {
             login: info.login,
             args: info.args,
             pam_session: None,
-        });
+        };
+        if secure {
+            inner.start_or_refuse(&start);
+        } else {
+            inner.emit(&start);
+        }
         if let Some(problem) = &key_problem {
             say(&format!("auditsh: audit: {problem}\n"));
             inner.emit(&Action::KeyFailure { error: problem });
@@ -476,7 +528,55 @@ impl Session {
     }
 }
 
+/// The installed shell cannot record this session: one line, status 126, nothing has run.
+fn refuse_to_start(why: &str) -> ! {
+    say(&format!("auditsh: {why}: not running anything\n"));
+    std::process::exit(126);
+}
+
 impl Inner {
+    /// Write `session-start` in installed mode, where a session that cannot record runs
+    /// nothing, whatever `on_failure` says: with a required sink that could not be opened
+    /// (`require = "any"`: every enabled sink; `"all"`: any of them), or a `session-start`
+    /// the required sinks did not accept, the shell refuses to start. A config that enables
+    /// no sink at all is the administrator's choice to record nothing, and is not refused.
+    fn start_or_refuse(&mut self, start: &Action<'_>) {
+        let sinks = &self.w.sinks;
+        if !sinks.any_enabled() {
+            return;
+        }
+        let enabled = || ALL.iter().copied().filter(|&s| sinks.enabled(s));
+        let missing = |s: SinkName| sinks.missing[sink::index(s)].is_some();
+        let unopened = match self.w.config.require {
+            crate::config::Require::Any => enabled().all(missing),
+            crate::config::Require::All => enabled().any(missing),
+        };
+        let why = |d: &Delivery| {
+            let reasons: Vec<String> = ALL
+                .iter()
+                .filter_map(|&s| d.error(s).map(|e| format!("{}: {e}", s.as_str())))
+                .collect();
+            format!("the audit trail cannot be written ({})", reasons.join("; "))
+        };
+        if unopened {
+            let mut d = Delivery::default();
+            for s in ALL {
+                if let Some(e) = &sinks.missing[sink::index(s)] {
+                    d.results[sink::index(s)] = Some(Err(e.clone()));
+                }
+            }
+            refuse_to_start(&why(&d));
+        }
+        let mut guard = self.shared.lock();
+        let (_, d) = self.w.write_one(&mut guard, start, |_| true);
+        let accepted = policy::accepted(self.w.config.require, &self.w.sinks, &d);
+        self.w.handle_failures(&mut guard, &d);
+        if !accepted {
+            drop(guard);
+            refuse_to_start(&why(&d));
+        }
+    }
+
     /// Write a record whatever the policy says (session start and end, command end).
     fn emit(&mut self, action: &Action<'_>) -> u64 {
         let mut guard = self.shared.lock();

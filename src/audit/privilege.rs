@@ -2,6 +2,66 @@
 //! as soon as the audit's descriptors are open it gives that privilege up for good, before it
 //! reads any user file or runs anything.
 
+/// The running binary's own file is set-user-ID or set-group-ID: it is the installed shell,
+/// whether or not the kernel gave it that identity (under `no_new_privs`, or on a `nosuid`
+/// mount, it does not). `owner`/`group` are the identities the bits name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstalledFile {
+    pub owner: Option<libc::uid_t>,
+    pub group: Option<libc::gid_t>,
+}
+
+/// The identity bits of the running binary's file: `/proc/self/exe` is the file the kernel
+/// executed (not a path the caller could swap); where /proc is not mounted, the path the
+/// program was executed by (`AT_EXECFN`). None when neither can be looked at or neither bit
+/// is set.
+pub fn installed_file() -> Option<InstalledFile> {
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid NUL-terminated path and a valid out-pointer.
+    let mut ok = unsafe { libc::stat(c"/proc/self/exe".as_ptr(), &mut st) } == 0;
+    if !ok {
+        // SAFETY: getauxval has no preconditions; AT_EXECFN is a NUL-terminated string the
+        // kernel placed on the stack, or 0.
+        let execfn = unsafe { libc::getauxval(libc::AT_EXECFN) } as *const libc::c_char;
+        // SAFETY: as above, and st is a valid out-pointer.
+        ok = !execfn.is_null() && unsafe { libc::stat(execfn, &mut st) } == 0;
+    }
+    if !ok {
+        return None;
+    }
+    let file = InstalledFile {
+        owner: (st.st_mode & libc::S_ISUID != 0).then_some(st.st_uid),
+        group: (st.st_mode & libc::S_ISGID != 0).then_some(st.st_gid),
+    };
+    (file.owner.is_some() || file.group.is_some()).then_some(file)
+}
+
+/// Whether the process runs with the identity its installed file names: the effective user
+/// (group) is the file's owner (group) for each bit that is set. Root running the installed
+/// shell runs as `auditsh` after the exec, so this holds for root too; under `no_new_privs`
+/// the effective ids stay the caller's and it does not.
+pub fn holds(file: InstalledFile) -> bool {
+    // SAFETY: the id getters cannot fail.
+    let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    file.owner.is_none_or(|u| u == euid) && file.group.is_none_or(|g| g == egid)
+}
+
+/// Whether the process runs in the initial user namespace, where the ids it has are the ids
+/// the rest of the system sees. In another one (`unshare -U`) the kernel does not honour the
+/// installed file's set-user-ID bit, and the file's owner and the process may both show as
+/// the overflow id, which would look like the privilege being held. Unreadable: not known to
+/// be the initial one.
+pub fn in_initial_user_namespace() -> bool {
+    let Ok(map) = crate::files::read_small("/proc/self/uid_map") else {
+        return false;
+    };
+    let fields: Vec<&[u8]> = map
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|f| !f.is_empty())
+        .collect();
+    fields == [&b"0"[..], b"0", b"4294967295"]
+}
+
 /// Drop the setuid/setgid identity: real, effective and saved ids all become the caller's,
 /// then check that none of the privileged ones is left, and make the process non-dumpable (no
 /// ptrace, no /proc/PID/fd for the user). Supplementary groups are the caller's already (a
@@ -79,7 +139,33 @@ pub fn dropped_from_environment(name: &[u8], privileged: bool) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::dropped_from_environment;
+    use super::{dropped_from_environment, holds, installed_file, InstalledFile};
+
+    #[test]
+    fn the_tests_run_in_the_initial_user_namespace() {
+        // The test suite runs on the host, never under `unshare -U`.
+        assert!(super::in_initial_user_namespace());
+    }
+
+    #[test]
+    fn the_test_binary_is_not_the_installed_shell() {
+        // Test binaries are never setuid or setgid.
+        assert_eq!(installed_file(), None);
+    }
+
+    #[test]
+    fn the_privilege_is_held_only_as_the_files_owner_and_group() {
+        // SAFETY: the id getters cannot fail.
+        let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        let other = |id: u32| id.wrapping_add(1);
+        let file = |owner, group| InstalledFile { owner, group };
+        assert!(holds(file(Some(euid), Some(egid))));
+        assert!(holds(file(Some(euid), None)));
+        assert!(holds(file(None, Some(egid))));
+        assert!(!holds(file(Some(other(euid)), Some(egid))));
+        assert!(!holds(file(Some(euid), Some(other(egid)))));
+        assert!(!holds(file(None, Some(other(egid)))));
+    }
 
     #[test]
     fn loader_variables_are_dropped_only_with_privilege() {

@@ -11,11 +11,33 @@ use crate::state::Shell;
 
 /// `eval [arg...]`: the arguments joined by spaces, run as commands.
 pub fn eval(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    let text = args[1..].join(&b' ');
+    // One argument (`eval "$x"`) runs as it is; several are joined, fallibly (the text is as
+    // large as the user made it).
+    let joined;
+    let text: &[u8] = match &args[1..] {
+        [one] => one,
+        rest => {
+            let mut t = Vec::new();
+            if t.try_reserve_exact(rest.iter().map(|a| a.len() + 1).sum())
+                .is_err()
+            {
+                sh.error("eval: Out of space");
+                return Ok(2);
+            }
+            for (i, a) in rest.iter().enumerate() {
+                if i > 0 {
+                    t.push(b' ');
+                }
+                t.extend_from_slice(a);
+            }
+            joined = t;
+            &joined
+        }
+    };
     if text.is_empty() {
         return Ok(0);
     }
-    run_text(sh, &text, Some(b"eval: "))
+    run_text(sh, text, Some(b"eval: "))
 }
 
 /// `. file`: run the commands of a file (found in PATH when it has no slash) in this shell.

@@ -244,15 +244,30 @@ impl Spec<'_> {
         }
     }
 
+    /// Whether the field this makes fits in memory: the width and precision are the user's
+    /// (up to 16 MiB each), so the room is reserved fallibly in `out` (with room for the
+    /// longest number), and the conversions write into it without a copy of the field. Out of
+    /// memory ends printf with an error, not the shell.
+    fn fits(&self, out: &mut Vec<u8>) -> bool {
+        let precision = self.precision().unwrap_or(0);
+        out.try_reserve(self.width().max(precision).saturating_add(512))
+            .is_ok()
+    }
+
     /// Pad `body` to the width with spaces.
     fn pad(&self, out: &mut Vec<u8>, body: &[u8]) {
-        let fill = self.width().saturating_sub(body.len());
+        self.pad_with(out, body.len(), |out| out.extend_from_slice(body));
+    }
+
+    /// Pad the `len` bytes `body` writes to the width with spaces.
+    fn pad_with(&self, out: &mut Vec<u8>, len: usize, body: impl FnOnce(&mut Vec<u8>)) {
+        let fill = self.width().saturating_sub(len);
         if self.left() {
-            out.extend_from_slice(body);
+            body(out);
             out.resize(out.len() + fill, b' ');
         } else {
             out.resize(out.len() + fill, b' ');
-            out.extend_from_slice(body);
+            body(out);
         }
     }
 
@@ -284,14 +299,9 @@ impl Spec<'_> {
         if prec == Some(0) && mag == 0 {
             digits.clear();
         }
-        if let Some(p) = prec {
-            if digits.len() < p {
-                let mut z = vec![b'0'; p - digits.len()];
-                z.append(&mut digits);
-                digits = z;
-            }
-        }
-        if conv == b'o' && self.has(b'#') && digits.first() != Some(&b'0') {
+        // The precision's leading zeros, written straight into `out` (up to 16 MiB).
+        let zeros = prec.map_or(0, |p| p.saturating_sub(digits.len()));
+        if conv == b'o' && self.has(b'#') && zeros == 0 && digits.first() != Some(&b'0') {
             digits.insert(0, b'0');
         }
         let prefix: &[u8] = match conv {
@@ -302,15 +312,17 @@ impl Spec<'_> {
             b'X' if self.has(b'#') && mag != 0 => b"0X",
             _ => b"",
         };
-        let len = prefix.len() + digits.len();
+        let len = prefix.len() + zeros + digits.len();
         if self.has(b'0') && !self.left() && prec.is_none() && self.width() > len {
             out.extend_from_slice(prefix);
             out.resize(out.len() + self.width() - len, b'0');
             out.extend_from_slice(&digits);
         } else {
-            let mut body = prefix.to_vec();
-            body.extend_from_slice(&digits);
-            self.pad(out, &body);
+            self.pad_with(out, len, |out| {
+                out.extend_from_slice(prefix);
+                out.resize(out.len() + zeros, b'0');
+                out.extend_from_slice(&digits);
+            });
         }
     }
 
@@ -335,12 +347,16 @@ impl Spec<'_> {
         if n <= 0 {
             return;
         }
-        let mut buf = vec![0u8; n as usize + 1];
-        // SAFETY: buf has room for n bytes and the terminating NUL; arguments as above.
+        // Written straight into `out`: the field may be 16 MiB wide.
+        if out.try_reserve(n as usize + 1).is_err() {
+            return;
+        }
+        let spare = out.spare_capacity_mut();
+        // SAFETY: spare has room for n bytes and the terminating NUL; arguments as above.
         let m = unsafe {
             libc::snprintf(
-                buf.as_mut_ptr().cast(),
-                buf.len(),
+                spare.as_mut_ptr().cast(),
+                spare.len(),
                 fmt.as_ptr(),
                 width,
                 prec,
@@ -348,7 +364,8 @@ impl Spec<'_> {
             )
         };
         if m > 0 {
-            out.extend_from_slice(&buf[..(m as usize).min(n as usize)]);
+            // SAFETY: snprintf initialised the first m bytes (at most n) of the spare room.
+            unsafe { out.set_len(out.len() + (m as usize).min(n as usize)) };
         }
     }
 }
@@ -447,6 +464,9 @@ pub fn format(args: &[Vec<u8>]) -> Output {
                 width,
                 precision,
             };
+            if !spec.fits(out) {
+                break 'run Some(b"Out of space".to_vec());
+            }
             // The C library prints a specification it cannot parse as it is.
             let mut lit = fmt[start..i - 1].to_vec();
             if matches!(conv, b'd' | b'i' | b'o' | b'u' | b'x' | b'X') {

@@ -12,6 +12,26 @@ pub struct Line {
     pub quoted: Vec<bool>,
     /// The input ended before a newline (exit status 1).
     pub eof: bool,
+    /// The line did not fit in memory (its length is the input's to choose): reading stopped.
+    pub out_of_space: bool,
+}
+
+impl Line {
+    fn push(&mut self, c: u8, quoted: bool) -> bool {
+        if self.bytes.len() == self.bytes.capacity() {
+            let more = self.bytes.capacity().max(64);
+            if self.bytes.try_reserve(more).is_err() || self.quoted.try_reserve(more).is_err() {
+                *self = Line {
+                    out_of_space: true,
+                    ..Line::default()
+                };
+                return false;
+            }
+        }
+        self.bytes.push(c);
+        self.quoted.push(quoted);
+        true
+    }
 }
 
 /// Read one line from `next` (None at end of input). NUL bytes are dropped; without `raw`, a
@@ -29,9 +49,8 @@ pub fn read_line(mut next: impl FnMut() -> Option<u8>, raw: bool) -> Line {
         }
         if backslash {
             backslash = false;
-            if c != b'\n' {
-                line.bytes.push(c);
-                line.quoted.push(true);
+            if c != b'\n' && !line.push(c, true) {
+                return line;
             }
             continue;
         }
@@ -42,8 +61,9 @@ pub fn read_line(mut next: impl FnMut() -> Option<u8>, raw: bool) -> Line {
         if c == b'\n' {
             return line;
         }
-        line.bytes.push(c);
-        line.quoted.push(false);
+        if !line.push(c, false) {
+            return line;
+        }
     }
 }
 
@@ -165,6 +185,10 @@ pub fn read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         return Ok(2);
     }
     let line = read_line(read_byte, raw);
+    if line.out_of_space {
+        sh.error("read: Out of space");
+        return Ok(2);
+    }
     let ifs = sh.ifs().unwrap_or(DEFAULT_IFS).to_vec();
     let mut fields = split(&line, &ifs, names.len()).into_iter();
     for name in names {

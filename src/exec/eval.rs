@@ -93,6 +93,14 @@ fn too_deep(sh: &Shell) -> Divert {
     Divert::Error(2)
 }
 
+/// An expansion ran out of memory (a size the user chose): the command does not run, its
+/// status is 1, and the shell goes on (dash says the same words, then dies).
+fn out_of_space(sh: &mut Shell) -> i32 {
+    sh.error("Out of space");
+    sh.last_status = 1;
+    1
+}
+
 /// Print an expansion error and turn it into the diversion that aborts the command.
 pub fn expansion_failed(sh: &Shell, e: ExpandError) -> Divert {
     sh.error_bytes(&e.message);
@@ -686,10 +694,18 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
             close(write);
             let mut out = Vec::new();
             let mut buf = [0u8; 8192];
+            let mut out_of_space = false;
             loop {
                 // SAFETY: buf is valid for buf.len() bytes.
                 let n = unsafe { libc::read(read, buf.as_mut_ptr().cast(), buf.len()) };
                 if n > 0 {
+                    // The output's size is the user's to choose: running out of memory fails
+                    // the command, not the shell (the writer gets SIGPIPE when we close).
+                    if out.try_reserve(n as usize).is_err() {
+                        out_of_space = true;
+                        out = Vec::new();
+                        break;
+                    }
                     out.extend_from_slice(&buf[..n as usize]);
                 } else if n == 0
                     || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR)
@@ -701,6 +717,9 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
             // `$?` changes only when the command completes (dash: `echo $(exit 4) $?` is 0).
             let status = wait_pid(pid, false).exit_status();
             sh.subst_status = Some(status);
+            if out_of_space {
+                return Err(ExpandError::out_of_space());
+            }
             Ok(out)
         }
         Err(e) => {
@@ -778,7 +797,15 @@ type SavedVars = Vec<(Vec<u8>, Option<crate::state::Var>)>;
 fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments, Divert> {
     let mut done = Vec::with_capacity(assigns.len());
     for a in assigns {
-        let value = expand::expand_word(sh, &a.value).map_err(|e| expansion_failed(sh, e))?;
+        let value = match expand::expand_word(sh, &a.value) {
+            Ok(value) => value,
+            Err(e) if e.is_out_of_space() => {
+                // The variable keeps its value and the assignment's status is 1.
+                sh.subst_status = Some(out_of_space(sh));
+                continue;
+            }
+            Err(e) => return Err(expansion_failed(sh, e)),
+        };
         if let Err(e) = sh.set_var(&a.name, value.clone()) {
             sh.error(&e.message());
             return Err(Divert::Error(2));
@@ -858,7 +885,11 @@ fn trace(sh: &mut Shell, assigns: &[(Vec<u8>, Vec<u8>)], fields: &[Vec<u8>]) {
 fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> ExecResult {
     sh.lineno = sc.line;
     sh.subst_status = None;
-    let fields = expand::expand_words(sh, &sc.words).map_err(|e| expansion_failed(sh, e))?;
+    let fields = match expand::expand_words(sh, &sc.words) {
+        Ok(fields) => fields,
+        Err(e) if e.is_out_of_space() => return Ok(out_of_space(sh)),
+        Err(e) => return Err(expansion_failed(sh, e)),
+    };
 
     if fields.is_empty() {
         // Assignments and redirections only: assignments persist; redirections are performed

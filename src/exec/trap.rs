@@ -45,7 +45,8 @@ pub struct Traps {
 
 /// The signals whose dispositions an interactive shell changes for itself (so their state at
 /// entry must be known before it does).
-const SHELL_HANDLED: [i32; 8] = [
+const SHELL_HANDLED: [i32; 9] = [
+    libc::SIGXFSZ,
     libc::SIGHUP,
     libc::SIGINT,
     libc::SIGQUIT,
@@ -57,8 +58,36 @@ const SHELL_HANDLED: [i32; 8] = [
 ];
 
 /// Those a non-interactive shell changes: it catches them to write `session-end` before it
-/// dies of them.
-const SCRIPT_HANDLED: [i32; 3] = [libc::SIGHUP, libc::SIGINT, libc::SIGTERM];
+/// dies of them (and SIGXFSZ, see [`shell_default`]).
+const SCRIPT_HANDLED: [i32; 4] = [libc::SIGXFSZ, libc::SIGHUP, libc::SIGINT, libc::SIGTERM];
+
+/// How SIGXFSZ was found when the shell started to ignore it for itself (before it writes its
+/// first record): 0, not yet; 1, at its default or caught; 2, ignored already (programs then
+/// inherit it ignored, as from dash).
+static XFSZ_AT_ENTRY: AtomicU8 = AtomicU8::new(0);
+
+/// Ignore SIGXFSZ for the shell itself, from its very start: `session-start` is written before
+/// anything else, and past the user's `ulimit -f` it must fail, not kill the shell.
+pub fn shell_ignores_xfsz() {
+    // SAFETY: querying the current action with a null new action changes nothing.
+    let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::sigaction(libc::SIGXFSZ, std::ptr::null(), &mut old) };
+    let ignored = r == 0 && old.sa_sigaction == libc::SIG_IGN;
+    XFSZ_AT_ENTRY.store(if ignored { 2 } else { 1 }, Ordering::SeqCst);
+    ignore(libc::SIGXFSZ);
+}
+
+/// Put `sig` back to what the shell itself needs when no trap is set: SIGXFSZ stays ignored
+/// (a record written past the user's `ulimit -f` must fail with EFBIG and be reported, not
+/// kill the shell); every other signal goes to its default. Programs still start with
+/// SIGXFSZ at its default (`spawn` resets what the shell set for itself).
+pub fn shell_default(sig: i32) {
+    if sig == libc::SIGXFSZ {
+        ignore(sig);
+    } else {
+        default(sig);
+    }
+}
 
 fn set_disposition(sig: i32, handler: libc::sighandler_t) {
     // SAFETY: sigaction with a zeroed struct, an empty mask and a valid handler (SIG_DFL,
@@ -164,10 +193,16 @@ impl Traps {
             return;
         }
         self.checked |= bit;
-        // SAFETY: querying the current action with a null new action changes nothing.
-        let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
-        let r = unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) };
-        if r == 0 && old.sa_sigaction == libc::SIG_IGN {
+        // SIGXFSZ is the shell's own to ignore from its start: its state at entry was noted then.
+        let noted = XFSZ_AT_ENTRY.load(Ordering::SeqCst);
+        let at_entry = (sig == libc::SIGXFSZ && noted != 0).then_some(noted == 2);
+        let ignored = at_entry.unwrap_or_else(|| {
+            // SAFETY: querying the current action with a null new action changes nothing.
+            let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+            let r = unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) };
+            r == 0 && old.sa_sigaction == libc::SIG_IGN
+        });
+        if ignored {
             self.ignored_at_entry.push(sig);
         }
     }
@@ -186,7 +221,7 @@ impl Traps {
             match &action {
                 Some(Action::Ignore) => ignore(sig),
                 Some(Action::Command(_)) => catch(sig),
-                None => default(sig),
+                None => shell_default(sig),
             }
         }
         match action {
@@ -228,7 +263,7 @@ impl Traps {
         for sig in caught {
             self.actions.remove(&sig);
             if sig != 0 && !self.ignored_at_entry.contains(&sig) {
-                default(sig);
+                shell_default(sig);
             }
         }
     }

@@ -33,6 +33,12 @@ impl Field {
         self.flags.resize(self.text.len(), flag);
     }
 
+    /// Make room for `n` more bytes, or say there is no memory for them.
+    pub fn try_room(&mut self, n: usize) -> Result<(), std::collections::TryReserveError> {
+        self.text.try_reserve(n)?;
+        self.flags.try_reserve(n)
+    }
+
     pub fn push_mark(&mut self) {
         self.text.push(0);
         self.flags.push(MARK);

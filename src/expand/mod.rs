@@ -27,12 +27,27 @@ pub struct ExpandError {
     pub status: i32,
 }
 
+/// The message of an expansion that ran out of memory (dash's words).
+const OUT_OF_SPACE: &[u8] = b"Out of space";
+
 impl ExpandError {
     pub fn new(message: impl Into<Vec<u8>>) -> Self {
         ExpandError {
             message: message.into(),
             status: 2,
         }
+    }
+
+    /// A size the user chose could not be allocated: the command fails, the shell goes on.
+    pub fn out_of_space() -> Self {
+        ExpandError {
+            message: OUT_OF_SPACE.to_vec(),
+            status: 1,
+        }
+    }
+
+    pub fn is_out_of_space(&self) -> bool {
+        self.message == OUT_OF_SPACE && self.status == 1
     }
 }
 
@@ -108,6 +123,9 @@ struct Expander<'a> {
     cur: Field,
     /// The next byte pushed starts the result of an unquoted expansion.
     pending_start: bool,
+    /// A push did not fit in memory (the word is as large as the user made it): the
+    /// expansion fails with "Out of space" at the end of the part.
+    out_of_space: bool,
 }
 
 impl<'a> Expander<'a> {
@@ -118,11 +136,17 @@ impl<'a> Expander<'a> {
             done: Vec::new(),
             cur: Field::default(),
             pending_start: false,
+            out_of_space: false,
         }
     }
 
     fn push(&mut self, bytes: &[u8], flag: u8) {
-        if bytes.is_empty() {
+        if bytes.is_empty() || self.out_of_space {
+            return;
+        }
+        if self.cur.try_room(bytes.len()).is_err() {
+            self.out_of_space = true;
+            self.cur = Field::default();
             return;
         }
         let first = self.cur.text.len();
@@ -148,6 +172,9 @@ impl<'a> Expander<'a> {
     fn parts(&mut self, parts: &[WordPart], ctx: Ctx) -> Result<(), ExpandError> {
         for part in parts {
             self.part(part, ctx)?;
+            if self.out_of_space {
+                return Err(ExpandError::out_of_space());
+            }
         }
         Ok(())
     }

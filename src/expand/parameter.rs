@@ -17,9 +17,20 @@ enum Value {
     Args,
 }
 
-fn lookup(sh: &Shell, param: &Param) -> Value {
-    let s = |v: &[u8]| Value::Str(v.to_vec());
-    match param {
+/// The parameter's value. A variable's value is as large as the user made it: copied
+/// fallibly (an empty value stands in and the expander reports "Out of space").
+fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
+    let mut out_of_space = false;
+    let mut s = |v: &[u8]| {
+        let mut copy = Vec::new();
+        if copy.try_reserve_exact(v.len()).is_err() {
+            out_of_space = true;
+            return Value::Unset;
+        }
+        copy.extend_from_slice(v);
+        Value::Str(copy)
+    };
+    let value = match param {
         Param::Var(name) => sh.get_var_or_dynamic(name).map_or(Value::Unset, |v| s(&v)),
         Param::Positional(0) => s(&sh.arg0),
         Param::Positional(n) => sh.positional.get(n - 1).map_or(Value::Unset, |v| s(v)),
@@ -36,7 +47,11 @@ fn lookup(sh: &Shell, param: &Param) -> Value {
             b'0' => s(&sh.arg0),
             _ => Value::Unset,
         },
+    };
+    if out_of_space {
+        return Err(ExpandError::out_of_space());
     }
+    Ok(value)
 }
 
 /// The parameter's name as dash prints it in messages.
@@ -64,8 +79,11 @@ fn join_sep(sh: &Shell) -> Option<u8> {
     }
 }
 
-fn join(args: &[Vec<u8>], sep: Option<u8>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(args.iter().map(|a| a.len() + 1).sum());
+/// The parameters joined; as large as the user made them, so allocated fallibly.
+fn join(args: &[Vec<u8>], sep: Option<u8>) -> Result<Vec<u8>, ExpandError> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(args.iter().map(|a| a.len() + 1).sum())
+        .map_err(|_| ExpandError::out_of_space())?;
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
             if let Some(c) = sep {
@@ -74,7 +92,7 @@ fn join(args: &[Vec<u8>], sep: Option<u8>) -> Vec<u8> {
         }
         out.extend_from_slice(a);
     }
-    out
+    Ok(out)
 }
 
 /// The context of the word of `${x-word}` given the context of the expansion.
@@ -87,7 +105,7 @@ fn word_ctx(ctx: Ctx) -> Ctx {
 }
 
 pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), ExpandError> {
-    let value = lookup(e.sh, &pe.param);
+    let value = lookup(e.sh, &pe.param)?;
     let is_at = pe.param == Param::Special(b'@');
     let unset = matches!(value, Value::Unset);
     match &pe.op {
@@ -104,7 +122,7 @@ pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), Ex
             let n = match value {
                 Value::Unset => 0,
                 Value::Str(s) => s.len(),
-                Value::Args => join(&e.sh.positional, join_sep(e.sh)).len(),
+                Value::Args => join(&e.sh.positional, join_sep(e.sh))?.len(),
             };
             e.push_value(n.to_string().as_bytes(), ctx);
         }
@@ -221,8 +239,11 @@ fn push_args(e: &mut Expander, is_at: bool, ctx: Ctx) {
             e.push(a, SPLIT);
         }
     } else {
-        let joined = join(&args, join_sep(e.sh));
-        e.push_value(&joined, ctx);
+        match join(&args, join_sep(e.sh)) {
+            Ok(joined) => e.push_value(&joined, ctx),
+            // Reported by the expander at the end of this part.
+            Err(_) => e.out_of_space = true,
+        }
     }
     e.sh.positional = args;
 }
@@ -259,7 +280,7 @@ fn remove(
             let is_at = pe.param == Param::Special(b'@');
             let fields = e.mode == Mode::Fields && (ctx != Ctx::Quoted || is_at);
             if !fields {
-                let r = cut(&join(&e.sh.positional, join_sep(e.sh)));
+                let r = cut(&join(&e.sh.positional, join_sep(e.sh))?);
                 e.push_value(&r, ctx);
                 return Ok(());
             }
@@ -270,7 +291,7 @@ fn remove(
             } else {
                 join_sep(e.sh).filter(|&c| c != 0)
             };
-            let joined = join(&e.sh.positional, Some(sep.unwrap_or(0)));
+            let joined = join(&e.sh.positional, Some(sep.unwrap_or(0)))?;
             if e.sh.positional.is_empty() {
                 return Ok(());
             }

@@ -62,6 +62,10 @@ impl LineSource for FdSource {
                 if n == 0 {
                     break;
                 }
+                // A line is as long as the input makes it: out of memory is an error.
+                if !crate::syntax::room_for(&mut line, n) {
+                    return Err(crate::syntax::out_of_space());
+                }
                 if let Some(nl) = buf[..n].iter().position(|&b| b == b'\n') {
                     line.extend_from_slice(&buf[..=nl]);
                     let back = (n - nl - 1) as libc::off_t;
@@ -76,6 +80,9 @@ impl LineSource for FdSource {
             loop {
                 if self.read(&mut byte)? == 0 {
                     break;
+                }
+                if !crate::syntax::room_for(&mut line, 1) {
+                    return Err(crate::syntax::out_of_space());
                 }
                 line.push(byte[0]);
                 if byte[0] == b'\n' {

@@ -1018,6 +1018,9 @@ impl Cx<'_, '_> {
             }
             let mut ended = false;
             while let Some(c) = self.st.input.peek_raw() {
+                if !super::room_for(&mut line, 2) {
+                    return Err(syntax(self.st.input.line, "Out of space"));
+                }
                 self.st.input.bump();
                 match c {
                     b'\n' => {
@@ -1042,6 +1045,9 @@ impl Cx<'_, '_> {
                     self.st.input.line = self.st.input.line.saturating_add(1);
                 }
                 break;
+            }
+            if !super::room_for(&mut body, line.len() + 1) {
+                return Err(syntax(self.st.input.line, "Out of space"));
             }
             body.extend_from_slice(&line);
             if ended {

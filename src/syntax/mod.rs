@@ -20,6 +20,17 @@ pub trait LineSource {
     fn next_line(&mut self, continuation: bool) -> std::io::Result<Option<Vec<u8>>>;
 }
 
+/// Make room for `more` bytes in `v`, growing it fallibly: a line or a here-document body is
+/// as long as the input makes it, and running out of memory must be an error, not an abort.
+pub(crate) fn room_for(v: &mut Vec<u8>, more: usize) -> bool {
+    v.capacity() - v.len() >= more || v.try_reserve(more.max(v.len()).max(64)).is_ok()
+}
+
+/// The error of a line that does not fit in memory (dash's words).
+pub(crate) fn out_of_space() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::OutOfMemory, "Out of space")
+}
+
 /// A source over bytes already in memory (`-c` strings, scripts, `eval`, `.`).
 pub struct BytesSource<'a> {
     rest: &'a [u8],
@@ -42,8 +53,13 @@ impl LineSource for BytesSource<'_> {
             .position(|&b| b == b'\n')
             .map_or(self.rest.len(), |i| i + 1);
         let (line, rest) = self.rest.split_at(end);
+        let mut copy = Vec::new();
+        if !room_for(&mut copy, line.len()) {
+            return Err(out_of_space());
+        }
+        copy.extend_from_slice(line);
         self.rest = rest;
-        Ok(Some(without_nul(line.to_vec())))
+        Ok(Some(without_nul(copy)))
     }
 }
 

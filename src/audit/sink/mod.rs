@@ -8,27 +8,108 @@ use super::record::SinkName;
 use std::io;
 use std::os::unix::io::RawFd;
 
-/// The lowest descriptor number the audit uses: below it is the user's range.
+/// Where the audit's descriptors go when there is room: well above the user's 0–9 and the
+/// shell's own copies, which start at 10.
 pub const FD_FLOOR: RawFd = 100;
 
-/// Move `fd` to the lowest free descriptor >= [`FD_FLOOR`], close-on-exec, closing the
-/// original.
+/// The lowest descriptor the audit may ever take: 0–9 are the user's (redirections name
+/// them), and the shell's own copies start at 10.
+const FD_LOWEST: RawFd = 10;
+
+/// Move `fd` out of the user's range, close-on-exec, closing the original: to the lowest free
+/// descriptor >= [`FD_FLOOR`] when the soft `RLIMIT_NOFILE` leaves room there; else (a limit at
+/// or below 100, or 100 and up all taken by whoever started the shell) to the highest free one
+/// below [`FD_FLOOR`] and the limit, down to 10; else above the soft limit, raised towards the
+/// hard one just for the duplication (the user's limit is put back at once: a descriptor above
+/// the limit stays valid, and programs see the limit the user set). When all of this fails the
+/// error is EMFILE, and the sink cannot be opened.
 pub fn move_high(fd: RawFd) -> io::Result<RawFd> {
-    if fd >= FD_FLOOR {
+    if fd >= FD_LOWEST {
+        // Already out of the user's range (opened with the low descriptors all taken).
         // SAFETY: fd is a descriptor we own; F_SETFD with FD_CLOEXEC has no other effect.
         unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
-        return Ok(fd);
+        if fd >= FD_FLOOR {
+            return Ok(fd);
+        }
     }
+    let moved = dup_at_or_above(fd, FD_FLOOR)
+        .or_else(|_| dup_highest_free_below(fd))
+        .or_else(|_| dup_above_soft_limit(fd));
+    match moved {
+        Ok(high) => {
+            // SAFETY: fd is ours and no longer used.
+            unsafe { libc::close(fd) };
+            Ok(high)
+        }
+        // An fd already above the user's range (10..100) is good enough where it is.
+        Err(_) if fd >= FD_LOWEST => Ok(fd),
+        Err(e) => {
+            // SAFETY: fd is ours and not used after (the caller gets the error).
+            unsafe { libc::close(fd) };
+            Err(e)
+        }
+    }
+}
+
+fn dup_at_or_above(fd: RawFd, lowest: RawFd) -> io::Result<RawFd> {
     // SAFETY: fd is a descriptor we own; F_DUPFD_CLOEXEC returns a new one or -1.
-    let high = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, FD_FLOOR) };
-    let err = io::Error::last_os_error();
-    // SAFETY: fd is ours and no longer used (on failure too: the caller gets the error).
-    unsafe { libc::close(fd) };
+    let high = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, lowest) };
     if high < 0 {
-        Err(err)
+        Err(io::Error::last_os_error())
     } else {
         Ok(high)
     }
+}
+
+fn soft_nofile() -> libc::rlimit {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: lim is a valid out-pointer.
+    unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+    lim
+}
+
+/// The highest free descriptor in 10..min(limit, 100). The shell is one thread, so nothing
+/// takes the descriptor between the look and the dup.
+fn dup_highest_free_below(fd: RawFd) -> io::Result<RawFd> {
+    let limit = soft_nofile().rlim_cur.min(FD_FLOOR as libc::rlim_t) as RawFd;
+    for candidate in (FD_LOWEST..limit).rev() {
+        // SAFETY: F_GETFD only asks whether the descriptor is open.
+        if candidate == fd || unsafe { libc::fcntl(candidate, libc::F_GETFD) } >= 0 {
+            continue;
+        }
+        // SAFETY: candidate is free and fd is ours: dup3 makes candidate a copy of fd.
+        let got = unsafe { libc::dup3(fd, candidate, libc::O_CLOEXEC) };
+        if got >= 0 {
+            return Ok(got);
+        }
+    }
+    Err(io::Error::from_raw_os_error(libc::EMFILE))
+}
+
+/// Raise the soft limit to make room at or above 100, duplicate there, and put the user's
+/// soft limit back.
+fn dup_above_soft_limit(fd: RawFd) -> io::Result<RawFd> {
+    let user = soft_nofile();
+    let room = (FD_FLOOR as libc::rlim_t + 64).max(user.rlim_cur.saturating_add(64));
+    let raised = libc::rlimit {
+        rlim_cur: room.min(user.rlim_max),
+        rlim_max: user.rlim_max,
+    };
+    if raised.rlim_cur <= user.rlim_cur {
+        return Err(io::Error::from_raw_os_error(libc::EMFILE));
+    }
+    // SAFETY: setrlimit with a soft limit within the hard one.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let lowest = FD_FLOOR.max(user.rlim_cur.min(RawFd::MAX as libc::rlim_t) as RawFd);
+    let got = dup_at_or_above(fd, lowest);
+    // SAFETY: the limits as they were.
+    unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &user) };
+    got
 }
 
 /// The sinks of one session.
