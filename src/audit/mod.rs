@@ -8,7 +8,8 @@
 //!   record lock, so that forked children continue the session's one gapless sequence.
 //! - `sink`: the spool file and syslog; `policy`: what a sink failure means.
 //! - `identity`: who, where, which tty, looked up once at start; `text`: bytes as JSON text;
-//!   `clock`: timestamps and durations.
+//!   `clock`: timestamps and durations; `place`: the physical working directory and the
+//!   identity of the file a program is, looked at for each record that names them.
 //!
 //! Writing a record: take the lock, read sequence and previous hash, serialize, hash, one
 //! write(2) to the spool and one non-blocking send to syslog, advance the shared state,
@@ -17,6 +18,7 @@
 pub mod chain;
 pub mod clock;
 pub mod identity;
+pub mod place;
 pub mod policy;
 pub mod privilege;
 pub mod record;
@@ -93,6 +95,16 @@ struct Inner {
     ended: bool,
     /// The command line running now (its sequence), for `auditsh.command`.
     current_command: Option<u64>,
+    /// Buffers for what `place` looks up per record, reused.
+    places: Places,
+}
+
+/// The physical working directory, the executable's absolute path and its resolved path.
+#[derive(Default)]
+struct Places {
+    cwd: Vec<u8>,
+    executable: Vec<u8>,
+    target: Vec<u8>,
 }
 
 /// What building and writing a record needs (everything but the shared state).
@@ -293,6 +305,7 @@ impl Session {
             child: false,
             ended: false,
             current_command: None,
+            places: Places::default(),
         });
         inner.emit(&Action::SessionStart {
             login: info.login,
@@ -323,7 +336,9 @@ impl Session {
             .map(|s| s.path())
     }
 
-    /// A command line is about to run. `script` is (path, contents) in script mode.
+    /// A command line is about to run. `script` is (path, contents) in script mode; `cwd` is
+    /// the shell's logical working directory (`$PWD`): the record names the physical one, and
+    /// this one too when they differ.
     pub fn command_start(
         &mut self,
         text: &[u8],
@@ -345,8 +360,18 @@ impl Session {
             }
             None => None,
         };
-        let action = Action::CommandStart { text, cwd, script };
-        let sequence = inner.emit_checked(&action)?;
+        // Taken out while the record borrows them (moving Vecs allocates nothing).
+        let mut places = std::mem::take(&mut inner.places);
+        place::physical_cwd(&mut places.cwd);
+        let action = Action::CommandStart {
+            text,
+            cwd: &places.cwd,
+            script,
+            logical_cwd: Some(cwd).filter(|&l| l != places.cwd.as_slice()),
+        };
+        let written = inner.emit_checked(&action);
+        inner.places = places;
+        let sequence = written?;
         inner.current_command = Some(sequence);
         Ok(CommandId {
             sequence,
@@ -371,8 +396,10 @@ impl Session {
         }
     }
 
-    /// An external program is about to start: `executable` is the resolved path, `argv` its
-    /// arguments (argv[0] included).
+    /// An external program is about to start: `executable` is the path it is run by (found in
+    /// PATH, or as given: `./x`), `argv` its arguments (argv[0] included), `cwd` the shell's
+    /// logical working directory. The record names the physical working directory, the path
+    /// made absolute against it, and the file that path names (device, inode, resolved path).
     pub fn exec(
         &mut self,
         executable: &[u8],
@@ -386,14 +413,29 @@ impl Session {
         if !inner.w.config.record_exec {
             return Ok(());
         }
+        let mut places = std::mem::take(&mut inner.places);
+        place::physical_cwd(&mut places.cwd);
+        place::absolute(executable, &places.cwd, &mut places.executable);
+        let file =
+            place::identify(&places.executable, &mut places.target).map(|(device, inode)| {
+                record::FileId {
+                    device,
+                    inode,
+                    target: Some(places.target.as_slice()).filter(|t| !t.is_empty()),
+                }
+            });
         let action = Action::Exec {
-            executable,
+            executable: &places.executable,
             argv,
-            cwd,
+            cwd: &places.cwd,
             origin,
             command: inner.current_command,
+            logical_cwd: Some(cwd).filter(|&l| l != places.cwd.as_slice()),
+            file,
         };
-        inner.emit_checked(&action).map(|_| ())
+        let written = inner.emit_checked(&action);
+        inner.places = places;
+        written.map(|_| ())
     }
 
     /// The session ends. Written once, by the process that started the session (never by a
