@@ -15,6 +15,31 @@
 //! - a recovered sink is an `audit-failure` record with `event.type: ["info"]`, its
 //!   `auditsh.sink` and `auditsh.recovered: true`.
 //! - `auditsh.pam_session` is part of the schema, written once the PAM module hands one over.
+//! - `process.working_directory` of `command` start and `exec` records is the physical working
+//!   directory, getcwd(2) when the record is written (left out if it cannot be known); the
+//!   shell's logical one (`$PWD`) is `auditsh.logical_cwd` when it differs (a directory
+//!   renamed under the shell, or entered through a symlink).
+//! - `exec`: `process.executable` is the path the program is run by, made absolute against
+//!   the physical working directory (`./x` in /tmp/real is `/tmp/real/x`);
+//!   `auditsh.executable.device` and `auditsh.executable.inode` (decimal strings, as ECS's
+//!   `file.device`/`file.inode`, `stat -c %d` and `%i`) identify the file that path names
+//!   when the record is written, and `auditsh.executable.target` is its resolved path when
+//!   that is not `process.executable` (a symlink in the path, `.` or `..`). Left out when the
+//!   file cannot be opened (the exec then fails).
+//! - `session-start`: `auditsh.parent_trusted` beside `process.parent.name`. A process's name
+//!   (`/proc/PID/comm`) is the file name it was exec'd by, or what it set: whoever started it
+//!   chose it. `true` only when the parent runs with root's real uid (`/proc/PPID/status`)
+//!   and the session user is not root; `false` for a parent started by the user, by another
+//!   unprivileged user, or that cannot be looked at.
+//! - Strings: valid UTF-8 is kept, a byte that is not becomes `\xNN` and the record carries
+//!   `auditsh.lossy: true`. In a record so marked every string taken from bytes (message,
+//!   command line, arguments, paths, names, error text) is in the lossy form, where a
+//!   backslash of the text is written as two: the byte 0xff reads `\xff`, the typed text
+//!   `\xff` reads `\\xff` (`text::decode_lossy` gives the bytes back). A record not marked
+//!   lossy carries its text exactly. Besides JSON's own escapes, DEL, the C1 controls, the
+//!   bidirectional marks, embeddings, overrides and isolates, and the line and paragraph
+//!   separators are written as `\uXXXX`, so that no viewer shows other text than the record
+//!   holds; a JSON parser reads back the exact characters.
 //!
 //! Records are serialized by [`encode`] into a buffer reused across records, by hand: the
 //! record is built on the exec path of every program, and what a session never changes is
