@@ -105,6 +105,7 @@ struct Places {
     cwd: Vec<u8>,
     executable: Vec<u8>,
     target: Vec<u8>,
+    root_only_dirs: place::RootOnlyDirs,
 }
 
 /// What building and writing a record needs (everything but the shared state).
@@ -416,14 +417,16 @@ impl Session {
         let mut places = std::mem::take(&mut inner.places);
         place::physical_cwd(&mut places.cwd);
         place::absolute(executable, &places.cwd, &mut places.executable);
-        let file =
-            place::identify(&places.executable, &mut places.target).map(|(device, inode)| {
-                record::FileId {
-                    device,
-                    inode,
-                    target: Some(places.target.as_slice()).filter(|t| !t.is_empty()),
-                }
-            });
+        let file = place::identify(
+            &places.executable,
+            &mut places.target,
+            &mut places.root_only_dirs,
+        )
+        .map(|(device, inode)| record::FileId {
+            device,
+            inode,
+            target: Some(places.target.as_slice()).filter(|t| !t.is_empty()),
+        });
         let action = Action::Exec {
             executable: &places.executable,
             argv,
