@@ -108,6 +108,24 @@ struct Places {
     root_only_dirs: place::RootOnlyDirs,
 }
 
+impl Places {
+    /// Look at the physical working directory and, for an `exec`, make `executable` absolute
+    /// against it and identify the file: its device and inode, its resolved path left in
+    /// `target`. Nothing is looked at when auditing is off (`recording` false): no record
+    /// will be built.
+    fn look(&mut self, recording: bool, executable: Option<&[u8]>) -> Option<(u64, u64)> {
+        self.cwd.clear();
+        self.executable.clear();
+        self.target.clear();
+        if !recording {
+            return None;
+        }
+        place::physical_cwd(&mut self.cwd);
+        place::absolute(executable?, &self.cwd, &mut self.executable);
+        place::identify(&self.executable, &mut self.target, &mut self.root_only_dirs)
+    }
+}
+
 /// What building and writing a record needs (everything but the shared state).
 struct Writer {
     config: Config,
@@ -363,7 +381,7 @@ impl Session {
         };
         // Taken out while the record borrows them (moving Vecs allocates nothing).
         let mut places = std::mem::take(&mut inner.places);
-        place::physical_cwd(&mut places.cwd);
+        places.look(inner.w.sinks.any_enabled(), None);
         let action = Action::CommandStart {
             text,
             cwd: &places.cwd,
@@ -415,18 +433,13 @@ impl Session {
             return Ok(());
         }
         let mut places = std::mem::take(&mut inner.places);
-        place::physical_cwd(&mut places.cwd);
-        place::absolute(executable, &places.cwd, &mut places.executable);
-        let file = place::identify(
-            &places.executable,
-            &mut places.target,
-            &mut places.root_only_dirs,
-        )
-        .map(|(device, inode)| record::FileId {
-            device,
-            inode,
-            target: Some(places.target.as_slice()).filter(|t| !t.is_empty()),
-        });
+        let file = places
+            .look(inner.w.sinks.any_enabled(), Some(executable))
+            .map(|(device, inode)| record::FileId {
+                device,
+                inode,
+                target: Some(places.target.as_slice()).filter(|t| !t.is_empty()),
+            });
         let action = Action::Exec {
             executable: &places.executable,
             argv,
