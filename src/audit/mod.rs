@@ -386,7 +386,7 @@ impl Session {
             text,
             cwd: &places.cwd,
             script,
-            logical_cwd: Some(cwd).filter(|&l| l != places.cwd.as_slice()),
+            logical_cwd: Some(cwd).filter(|&l| !l.is_empty() && l != places.cwd.as_slice()),
         };
         let written = inner.emit_checked(&action);
         inner.places = places;
@@ -446,7 +446,7 @@ impl Session {
             cwd: &places.cwd,
             origin,
             command: inner.current_command,
-            logical_cwd: Some(cwd).filter(|&l| l != places.cwd.as_slice()),
+            logical_cwd: Some(cwd).filter(|&l| !l.is_empty() && l != places.cwd.as_slice()),
             file,
         };
         let written = inner.emit_checked(&action);
