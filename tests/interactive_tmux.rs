@@ -892,3 +892,32 @@ fn each_line_of_a_pasted_block_is_its_own_command_record() {
     assert_eq!(exec_of("raw-one"), id_of("/bin/echo raw-one"));
     assert_eq!(exec_of("raw-two"), id_of("/bin/echo raw-two"));
 }
+
+#[test]
+fn ctrl_c_drops_the_rest_of_a_pasted_block() {
+    if !tmux_available("ctrl_c_drops_the_rest_of_a_pasted_block") {
+        return;
+    }
+    let mut t = Term::new("paste-intr");
+    t.start(Some(P));
+    t.wait_for(P);
+    // As with lines typed ahead (the terminal flushes its input on Ctrl-C), the lines of a
+    // paste that have not run yet are dropped when Ctrl-C interrupts one of them.
+    t.text("\x1b[200~/bin/echo first-ran; sleep 30\r/bin/echo second-ran\x1b[201~");
+    t.keys(&["Enter"]);
+    t.wait_line("first-ran");
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-c"]);
+    t.wait_count(P, 2);
+    t.text("echo alive");
+    t.keys(&["Enter"]);
+    t.wait_line("alive");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    assert_eq!(
+        t.commands(),
+        vec!["/bin/echo first-ran; sleep 30", "echo alive", "exit"]
+    );
+    assert!(!t.screen().contains("second-ran"));
+}

@@ -189,6 +189,12 @@ pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
     }
 }
 
+/// Ctrl-C interrupted the command that ran: the lines still waiting (the rest of a pasted
+/// block) are dropped, as the terminal drops the lines typed ahead when it sends SIGINT.
+pub fn interrupted(handoff: &RefCell<Handoff>) {
+    handoff.borrow_mut().pending.clear();
+}
+
 /// The command being entered was abandoned: kept in the history after a syntax error (so
 /// that it can be recalled and corrected), forgotten after Ctrl-C.
 pub fn abandoned(sh: &mut Shell, handoff: &RefCell<Handoff>, syntax_error: bool) {
