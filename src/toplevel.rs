@@ -413,6 +413,8 @@ fn read_eval_loop(
                 }
                 sh.last_signal = None;
                 let result = eval::run_list(sh, &cmd.list, Flags::default());
+                let interrupted =
+                    matches!(result, Err(Divert::Error(s)) if s == 128 + libc::SIGINT);
                 let mut next = after_command(sh, result, interactive);
                 if let Next::Stop(s, EndReason::Exit) = next {
                     if interactive && sh.jobs.has_stopped() && !warned_stopped {
@@ -425,6 +427,11 @@ fn read_eval_loop(
                 let s = match next {
                     Next::Continue(s) | Next::Stop(s, _) => s,
                 };
+                if let Some(handoff) = &handoff {
+                    if interrupted || killed_by(sh, s) == Some(libc::SIGINT) {
+                        crate::interactive::interrupted(handoff);
+                    }
+                }
                 // A job stopped in this line carries its command record: the end is written
                 // when the job finishes, with its final status.
                 if let Some(id) = id {

@@ -457,6 +457,73 @@ fn kill_9_leaves_every_line_whole_and_no_end() {
         .all(|r| r["process"]["args"][1] != "never"));
 }
 
+#[test]
+fn a_renamed_directory_or_a_symlink_cannot_hide_the_program_that_ran() {
+    use std::os::unix::fs::MetadataExt;
+    let Some(inst) = installed() else { return };
+    let dir = inst.home.join(r("decoy-{RUN}"));
+    let d = dir.display();
+    // The attacker runs ./x from a directory renamed under the shell, with a decoy of the old
+    // name in its place, and a program through a symlink.
+    let out = inst.attack(
+        &format!(
+            "mkdir -p {d}/a && printf '#!/bin/sh\\necho ran-real\\n' > {d}/a/x && chmod +x {d}/a/x \
+             && ln -s x {d}/a/link && cd {d}/a && /bin/mv {d}/a {d}/real && /bin/mkdir {d}/a \
+             && ./x && {d}/real/link"
+        ),
+        &[],
+    );
+    assert_eq!(text(&out.stdout), "ran-real\nran-real\n", "{out:?}");
+    let real = dir.join("real");
+    let m = std::fs::metadata(real.join("x")).unwrap();
+    let (_, session) = session_with(&format!("{d}/real/link"));
+    assert_whole(&session);
+    let x = execs_of(&session, &format!("{d}/real/x"));
+    assert_eq!(x.len(), 1, "{}", text(&session));
+    assert_eq!(x[0]["process"]["args"][0], "./x");
+    assert_eq!(x[0]["process"]["working_directory"], format!("{d}/real"));
+    assert_eq!(x[0]["auditsh"]["logical_cwd"], format!("{d}/a"));
+    assert_eq!(x[0]["auditsh"]["executable"]["device"], m.dev().to_string());
+    assert_eq!(x[0]["auditsh"]["executable"]["inode"], m.ino().to_string());
+    let link = execs_of(&session, &format!("{d}/real/link"));
+    assert_eq!(link.len(), 1);
+    assert_eq!(
+        link[0]["auditsh"]["executable"]["target"],
+        format!("{d}/real/x")
+    );
+    assert_eq!(
+        link[0]["auditsh"]["executable"]["inode"],
+        m.ino().to_string()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_parent_named_sshd_by_the_user_is_marked_untrusted() {
+    let Some(inst) = installed() else { return };
+    let dir = inst.home.join(r("fake-sshd-{RUN}"));
+    let d = dir.display();
+    let shell = inst.shell.display();
+    let out = inst.attack(
+        &format!(
+            "mkdir -p {d} && cp /bin/sh {d}/sshd && \
+             {d}/sshd -c '{shell} -c \"/bin/echo inner-$((40+2))-{run}\"; :'",
+            run = run()
+        ),
+        &[],
+    );
+    assert_eq!(text(&out.stdout), r("inner-42-{RUN}\n"), "{out:?}");
+    let (_, inner) = session_with(&r("inner-42-{RUN}"));
+    let start = &common::records(&inner)[0];
+    assert_eq!(start["process"]["parent"]["name"], "sshd", "{start}");
+    assert_eq!(start["auditsh"]["parent_trusted"], false, "{start}");
+    // The attacker's own session was started by this test, running as root: trusted.
+    let (_, outer) = session_with(&format!("{d}/sshd -c"));
+    let start = &common::records(&outer)[0];
+    assert_eq!(start["auditsh"]["parent_trusted"], true, "{start}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Syslog as install.sh leaves it.
 

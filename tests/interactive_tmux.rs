@@ -814,3 +814,110 @@ fn a_finished_background_job_is_reported_before_the_next_prompt() {
     // The empty line is not a command line.
     assert_eq!(t.commands(), vec!["sleep 0.3 &", "exit"]);
 }
+
+#[test]
+fn each_line_of_a_pasted_block_is_its_own_command_record() {
+    if !tmux_available("each_line_of_a_pasted_block_is_its_own_command_record") {
+        return;
+    }
+    let mut t = Term::new("paste");
+    t.start(Some(P));
+    t.wait_for(P);
+    let block = "/bin/echo paste-one\n\
+                 for i in 1 2\n\
+                 do /bin/echo loop-$i\n\
+                 done\n\
+                 cd sub && /bin/echo paste-two\n";
+    // A bracketed paste, as a terminal sends one: tmux wraps the buffer in the paste markers
+    // (the editor asked for them) and sends each newline as a carriage return.
+    let ok = t
+        .tmux()
+        .args(["set-buffer", "-b", "block", block])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "set-buffer");
+    let ok = t
+        .tmux()
+        .args(["paste-buffer", "-p", "-b", "block", "-t", "t"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "paste-buffer");
+    t.keys(&["Enter"]);
+    t.wait_line("paste-two");
+    // The same block sent as raw bytes with the markers around it.
+    t.text("\x1b[200~/bin/echo raw-one\r/bin/echo raw-two\x1b[201~");
+    t.keys(&["Enter"]);
+    t.wait_line("raw-two");
+    t.text("exit 4");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 4);
+    assert_eq!(
+        t.commands(),
+        vec![
+            "/bin/echo paste-one",
+            "for i in 1 2\ndo /bin/echo loop-$i\ndone",
+            "cd sub && /bin/echo paste-two",
+            "/bin/echo raw-one",
+            "/bin/echo raw-two",
+            "exit 4"
+        ]
+    );
+    // Each program's record points at the command record of its own line.
+    let recs = t.records();
+    let id_of = |text: &str| {
+        recs.iter()
+            .find(|r| {
+                r["event"]["action"] == "command"
+                    && r["event"]["type"][0] == "start"
+                    && r["process"]["command_line"] == text
+            })
+            .map(|r| r["event"]["id"].clone())
+            .unwrap_or_else(|| panic!("no command record {text:?}"))
+    };
+    let exec_of = |arg: &str| {
+        let e: Vec<&serde_json::Value> = recs
+            .iter()
+            .filter(|r| r["event"]["action"] == "exec" && r["process"]["args"][1] == arg)
+            .collect();
+        assert_eq!(e.len(), 1, "exec of {arg}");
+        e[0]["auditsh"]["command"].clone()
+    };
+    assert_eq!(exec_of("paste-one"), id_of("/bin/echo paste-one"));
+    let the_loop = id_of("for i in 1 2\ndo /bin/echo loop-$i\ndone");
+    assert_eq!(exec_of("loop-1"), the_loop);
+    assert_eq!(exec_of("loop-2"), the_loop);
+    assert_eq!(exec_of("paste-two"), id_of("cd sub && /bin/echo paste-two"));
+    assert_eq!(exec_of("raw-one"), id_of("/bin/echo raw-one"));
+    assert_eq!(exec_of("raw-two"), id_of("/bin/echo raw-two"));
+}
+
+#[test]
+fn ctrl_c_drops_the_rest_of_a_pasted_block() {
+    if !tmux_available("ctrl_c_drops_the_rest_of_a_pasted_block") {
+        return;
+    }
+    let mut t = Term::new("paste-intr");
+    t.start(Some(P));
+    t.wait_for(P);
+    // As with lines typed ahead (the terminal flushes its input on Ctrl-C), the lines of a
+    // paste that have not run yet are dropped when Ctrl-C interrupts one of them.
+    t.text("\x1b[200~/bin/echo first-ran; sleep 30\r/bin/echo second-ran\x1b[201~");
+    t.keys(&["Enter"]);
+    t.wait_line("first-ran");
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-c"]);
+    t.wait_count(P, 2);
+    t.text("echo alive");
+    t.keys(&["Enter"]);
+    t.wait_line("alive");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    assert_eq!(
+        t.commands(),
+        vec!["/bin/echo first-ran; sleep 30", "echo alive", "exit"]
+    );
+    assert!(!t.screen().contains("second-ran"));
+}

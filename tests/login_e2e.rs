@@ -32,6 +32,8 @@ fn check_ssh_session(recs: &[Value], mode: &str, login: bool) {
     assert_eq!(start["auditsh"]["mode"], mode, "{start}");
     assert_eq!(start["auditsh"]["login"], login, "{start}");
     assert_eq!(start["process"]["parent"]["name"], "sshd", "{start}");
+    // sshd's process for the login runs as the user: its name is not beyond the user's reach.
+    assert_eq!(start["auditsh"]["parent_trusted"], false, "{start}");
     for r in recs {
         assert_eq!(r["source"]["ip"], "127.0.0.1", "{r}");
     }
@@ -564,6 +566,8 @@ fn check_su_session(recs: &[Value], mode: &str) {
     assert_eq!(start["auditsh"]["login"], true, "{start}");
     assert_eq!(start["auditsh"]["mode"], mode, "{start}");
     assert_eq!(start["process"]["parent"]["name"], "su", "{start}");
+    // su run by root keeps root's real uid.
+    assert_eq!(start["auditsh"]["parent_trusted"], true, "{start}");
     assert_eq!(
         args(start)[0],
         "-auditsh",

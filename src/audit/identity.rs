@@ -1,7 +1,7 @@
 //! Who and where: everything about the session that does not change, looked up once at start
 //! (user and group names may go through NSS; nothing here runs per record).
 
-use super::text::{is_lossy, to_text};
+use super::text::{is_lossy, to_record_text};
 
 /// `/proc/self/loginuid` and `/proc/self/sessionid` when unset.
 pub const UNSET_ID: u32 = u32::MAX;
@@ -22,21 +22,28 @@ pub struct Identity {
     pub audit_session: Option<String>,
     pub pid: u32,
     pub ppid: u32,
+    /// The parent's name (`/proc/PPID/comm`): whoever started the parent program chose it.
     pub parent_name: Option<String>,
+    /// The parent runs with root's real uid in a session of another user, so the user did not
+    /// choose its name (`auditsh.parent_trusted`).
+    pub parent_trusted: bool,
     pub tty: Option<String>,
     pub source_ip: Option<String>,
     pub source_port: Option<u16>,
-    /// Some identity text was not UTF-8: every record says `auditsh.lossy: true`.
+    /// Some identity text was not UTF-8: every record says `auditsh.lossy: true`, and all
+    /// the text here is in the lossy form (each backslash doubled, see `text`).
     pub lossy: bool,
 }
 
 impl Identity {
     /// Look everything up. `ssh_connection` is the value of `SSH_CONNECTION`, if any.
     pub fn gather(ssh_connection: Option<&[u8]>) -> Identity {
-        let mut lossy = false;
-        let mut text = |b: Vec<u8>| {
-            lossy |= is_lossy(&b);
-            to_text(&b)
+        // Whether any of the text is not UTF-8 decides the form of all of it (every record
+        // is then lossy): looked at before anything is converted.
+        let lossy = std::cell::Cell::new(false);
+        let raw = |b: Vec<u8>| {
+            lossy.set(lossy.get() | is_lossy(&b));
+            b
         };
         // SAFETY: these calls have no preconditions and cannot fail.
         let (uid, euid, gid, pid, ppid) = unsafe {
@@ -48,18 +55,18 @@ impl Identity {
                 libc::getppid(),
             )
         };
-        let hostname = text(hostname());
-        let user_name = lookup_user(uid).map(&mut text);
+        let hostname = raw(hostname());
+        let user_name = lookup_user(uid).map(raw);
         let effective_name = if euid == uid {
             user_name.clone()
         } else {
-            lookup_user(euid).map(&mut text)
+            lookup_user(euid).map(raw)
         };
-        let group_name = lookup_group(gid).map(&mut text);
+        let group_name = lookup_group(gid).map(raw);
         let loginuid = read_proc_u32("/proc/self/loginuid").filter(|&v| v != UNSET_ID);
         let audit_name = match loginuid {
             Some(l) if l == uid => user_name.clone(),
-            Some(l) => lookup_user(l).map(&mut text),
+            Some(l) => lookup_user(l).map(raw),
             None => None,
         };
         let audit_session = read_proc_u32("/proc/self/sessionid")
@@ -73,24 +80,28 @@ impl Identity {
                 }
                 b
             })
-            .map(&mut text);
-        let tty = tty_name().map(&mut text);
+            .map(raw);
+        let parent_trusted = parent_name.is_some() && parent_trusted(ppid, uid);
+        let tty = tty_name().map(raw);
+        let lossy = lossy.get();
+        let text = |b: Vec<u8>| to_record_text(&b, lossy);
         let (source_ip, source_port) = ssh_connection.map(parse_ssh_connection).unwrap_or_default();
         Identity {
-            hostname,
+            hostname: text(hostname),
             uid: uid.to_string(),
-            user_name,
+            user_name: user_name.map(text),
             euid: euid.to_string(),
-            effective_name,
+            effective_name: effective_name.map(text),
             gid: gid.to_string(),
-            group_name,
+            group_name: group_name.map(text),
             audit_id: loginuid.map(|l| l.to_string()),
-            audit_name,
+            audit_name: audit_name.map(text),
             audit_session,
             pid: u32::try_from(pid).unwrap_or(0),
             ppid: u32::try_from(ppid).unwrap_or(0),
-            parent_name,
-            tty,
+            parent_name: parent_name.map(text),
+            parent_trusted,
+            tty: tty.map(text),
             source_ip,
             source_port,
             lossy,
@@ -104,6 +115,36 @@ impl Identity {
         self.pid = u32::try_from(pid).unwrap_or(0);
         self.ppid = u32::try_from(ppid).unwrap_or(0);
         self.parent_name = None;
+        self.parent_trusted = false;
+    }
+
+    /// The same identity with its text in the lossy form (each backslash doubled), for the
+    /// records marked lossy; None when no text has a backslash (the forms are the same). Only
+    /// for an identity whose text is exact (not `lossy`).
+    pub fn in_lossy_form(&self) -> Option<Identity> {
+        let texts = [
+            Some(&self.hostname),
+            self.user_name.as_ref(),
+            self.effective_name.as_ref(),
+            self.group_name.as_ref(),
+            self.audit_name.as_ref(),
+            self.parent_name.as_ref(),
+            self.tty.as_ref(),
+        ];
+        if !texts.iter().flatten().any(|t| t.contains('\\')) {
+            return None;
+        }
+        let double = |t: &String| t.replace('\\', "\\\\");
+        Some(Identity {
+            hostname: double(&self.hostname),
+            user_name: self.user_name.as_ref().map(double),
+            effective_name: self.effective_name.as_ref().map(double),
+            group_name: self.group_name.as_ref().map(double),
+            audit_name: self.audit_name.as_ref().map(double),
+            parent_name: self.parent_name.as_ref().map(double),
+            tty: self.tty.as_ref().map(double),
+            ..self.clone()
+        })
     }
 
     /// The name used in `message`: the user name, or the uid.
@@ -134,6 +175,23 @@ pub fn parse_ssh_connection(v: &[u8]) -> (Option<String>, Option<u16>) {
         Some(ip) => (Some(ip), port),
         None => (None, None),
     }
+}
+
+/// Whether the parent's name is beyond the session user's choice: the name a process has is
+/// the file name it was exec'd by (a symlink named `sshd` to any program will do) or whatever
+/// it set, so it is only trusted when the parent runs with root's real uid and the session is
+/// not root's. A parent started by the user, or by another unprivileged user (`su` through a
+/// symlink of their own), or one that cannot be looked at, is not trusted.
+fn parent_trusted(ppid: libc::pid_t, session_uid: libc::uid_t) -> bool {
+    session_uid != 0 && parent_real_uid(ppid) == Some(0)
+}
+
+/// The real uid of process `pid` (the first number of the `Uid:` line of its status).
+fn parent_real_uid(pid: libc::pid_t) -> Option<u32> {
+    let status = crate::files::read_small(format!("/proc/{pid}/status")).ok()?;
+    let status = String::from_utf8_lossy(&status);
+    let line = status.lines().find_map(|l| l.strip_prefix("Uid:"))?;
+    line.split_ascii_whitespace().next()?.parse().ok()
 }
 
 fn read_proc_u32(path: &str) -> Option<u32> {

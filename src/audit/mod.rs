@@ -10,7 +10,8 @@
 //! - `mac`: the records' forward-secure MAC key (loaded before the privilege drop, held only in
 //!   memory) and the seal each record ends with.
 //! - `identity`: who, where, which tty, looked up once at start; `text`: bytes as JSON text;
-//!   `clock`: timestamps and durations.
+//!   `clock`: timestamps and durations; `place`: the physical working directory and the
+//!   identity of the file a program is, looked at for each record that names them.
 //!
 //! Writing a record: take the lock, read sequence and previous hash, serialize, seal, hash, one
 //! write(2) to the spool and one non-blocking send to syslog, advance the shared state,
@@ -20,6 +21,7 @@ pub mod chain;
 pub mod clock;
 pub mod identity;
 pub mod mac;
+pub mod place;
 pub mod policy;
 pub mod privilege;
 pub mod record;
@@ -96,6 +98,35 @@ struct Inner {
     ended: bool,
     /// The command line running now (its sequence), for `auditsh.command`.
     current_command: Option<u64>,
+    /// Buffers for what `place` looks up per record, reused.
+    places: Places,
+}
+
+/// The physical working directory, the executable's absolute path and its resolved path.
+#[derive(Default)]
+struct Places {
+    cwd: Vec<u8>,
+    executable: Vec<u8>,
+    target: Vec<u8>,
+    root_only_dirs: place::RootOnlyDirs,
+}
+
+impl Places {
+    /// Look at the physical working directory and, for an `exec`, make `executable` absolute
+    /// against it and identify the file: its device and inode, its resolved path left in
+    /// `target`. Nothing is looked at when auditing is off (`recording` false): no record
+    /// will be built.
+    fn look(&mut self, recording: bool, executable: Option<&[u8]>) -> Option<(u64, u64)> {
+        self.cwd.clear();
+        self.executable.clear();
+        self.target.clear();
+        if !recording {
+            return None;
+        }
+        place::physical_cwd(&mut self.cwd);
+        place::absolute(executable?, &self.cwd, &mut self.executable);
+        place::identify(&self.executable, &mut self.target, &mut self.root_only_dirs)
+    }
 }
 
 /// What building and writing a record needs (everything but the shared state).
@@ -353,6 +384,7 @@ impl Session {
             child: false,
             ended: false,
             current_command: None,
+            places: Places::default(),
         });
         let start = Action::SessionStart {
             login: info.login,
@@ -392,7 +424,9 @@ impl Session {
             .map(|s| s.path())
     }
 
-    /// A command line is about to run. `script` is (path, contents) in script mode.
+    /// A command line is about to run. `script` is (path, contents) in script mode; `cwd` is
+    /// the shell's logical working directory (`$PWD`): the record names the physical one, and
+    /// this one too when they differ.
     pub fn command_start(
         &mut self,
         text: &[u8],
@@ -414,8 +448,18 @@ impl Session {
             }
             None => None,
         };
-        let action = Action::CommandStart { text, cwd, script };
-        let sequence = inner.emit_checked(&action)?;
+        // Taken out while the record borrows them (moving Vecs allocates nothing).
+        let mut places = std::mem::take(&mut inner.places);
+        places.look(inner.w.sinks.any_enabled(), None);
+        let action = Action::CommandStart {
+            text,
+            cwd: &places.cwd,
+            script,
+            logical_cwd: Some(cwd).filter(|&l| !l.is_empty() && l != places.cwd.as_slice()),
+        };
+        let written = inner.emit_checked(&action);
+        inner.places = places;
+        let sequence = written?;
         inner.current_command = Some(sequence);
         Ok(CommandId {
             sequence,
@@ -440,8 +484,10 @@ impl Session {
         }
     }
 
-    /// An external program is about to start: `executable` is the resolved path, `argv` its
-    /// arguments (argv[0] included).
+    /// An external program is about to start: `executable` is the path it is run by (found in
+    /// PATH, or as given: `./x`), `argv` its arguments (argv[0] included), `cwd` the shell's
+    /// logical working directory. The record names the physical working directory, the path
+    /// made absolute against it, and the file that path names (device, inode, resolved path).
     pub fn exec(
         &mut self,
         executable: &[u8],
@@ -455,14 +501,26 @@ impl Session {
         if !inner.w.config.record_exec {
             return Ok(());
         }
+        let mut places = std::mem::take(&mut inner.places);
+        let file = places
+            .look(inner.w.sinks.any_enabled(), Some(executable))
+            .map(|(device, inode)| record::FileId {
+                device,
+                inode,
+                target: Some(places.target.as_slice()).filter(|t| !t.is_empty()),
+            });
         let action = Action::Exec {
-            executable,
+            executable: &places.executable,
             argv,
-            cwd,
+            cwd: &places.cwd,
             origin,
             command: inner.current_command,
+            logical_cwd: Some(cwd).filter(|&l| !l.is_empty() && l != places.cwd.as_slice()),
+            file,
         };
-        inner.emit_checked(&action).map(|_| ())
+        let written = inner.emit_checked(&action);
+        inner.places = places;
+        written.map(|_| ())
     }
 
     /// The session ends. Written once, by the process that started the session (never by a

@@ -23,6 +23,31 @@
 //!   record key moves on to a later day's. Written before the first record sealed with the new
 //!   key, and sealed with the old one (its `auditsh.key_epoch` is the old day, its
 //!   `@timestamp` the new), it names the new epoch in `auditsh.next_key_epoch`.
+//! - `process.working_directory` of `command` start and `exec` records is the physical working
+//!   directory, getcwd(2) when the record is written (left out if it cannot be known); the
+//!   shell's logical one (`$PWD`) is `auditsh.logical_cwd` when it differs (a directory
+//!   renamed under the shell, or entered through a symlink).
+//! - `exec`: `process.executable` is the path the program is run by, made absolute against
+//!   the physical working directory (`./x` in /tmp/real is `/tmp/real/x`);
+//!   `auditsh.executable.device` and `auditsh.executable.inode` (decimal strings, as ECS's
+//!   `file.device`/`file.inode`, `stat -c %d` and `%i`) identify the file that path names
+//!   when the record is written, and `auditsh.executable.target` is its resolved path when
+//!   that is not `process.executable` (a symlink in the path, `.` or `..`). Left out when the
+//!   file cannot be opened (the exec then fails).
+//! - `session-start`: `auditsh.parent_trusted` beside `process.parent.name`. A process's name
+//!   (`/proc/PID/comm`) is the file name it was exec'd by, or what it set: whoever started it
+//!   chose it. `true` only when the parent runs with root's real uid (`/proc/PPID/status`)
+//!   and the session user is not root; `false` for a parent started by the user, by another
+//!   unprivileged user, or that cannot be looked at.
+//! - Strings: valid UTF-8 is kept, a byte that is not becomes `\xNN` and the record carries
+//!   `auditsh.lossy: true`. In a record so marked every string taken from bytes (message,
+//!   command line, arguments, paths, names, error text) is in the lossy form, where a
+//!   backslash of the text is written as two: the byte 0xff reads `\xff`, the typed text
+//!   `\xff` reads `\\xff` (`text::decode_lossy` gives the bytes back). A record not marked
+//!   lossy carries its text exactly. Besides JSON's own escapes, DEL, the C1 controls, the
+//!   bidirectional marks, embeddings, overrides and isolates, and the line and paragraph
+//!   separators are written as `\uXXXX`, so that no viewer shows other text than the record
+//!   holds; a JSON parser reads back the exact characters.
 //!
 //! Records are serialized by [`encode`] into a buffer reused across records, by hand: the
 //! record is built on the exec path of every program, and what a session never changes is
@@ -90,9 +115,12 @@ pub enum Action<'a> {
     },
     CommandStart {
         text: &'a [u8],
+        /// The physical working directory (empty: unknown).
         cwd: &'a [u8],
         /// Script path and the hex SHA-256 of its contents.
         script: Option<(&'a [u8], &'a str)>,
+        /// The shell's logical working directory, when it is not `cwd`.
+        logical_cwd: Option<&'a [u8]>,
     },
     CommandEnd {
         command: u64,
@@ -101,11 +129,17 @@ pub enum Action<'a> {
         signal: Option<i32>,
     },
     Exec {
+        /// The absolute path the program is run by.
         executable: &'a [u8],
         argv: &'a [Vec<u8>],
+        /// The physical working directory (empty: unknown).
         cwd: &'a [u8],
         origin: Option<(&'a [u8], u32)>,
         command: Option<u64>,
+        /// The shell's logical working directory, when it is not `cwd`.
+        logical_cwd: Option<&'a [u8]>,
+        /// The file that path names, when it could be looked at.
+        file: Option<FileId<'a>>,
     },
     SessionEnd {
         exit_code: Option<i32>,
@@ -135,6 +169,15 @@ pub enum Action<'a> {
         refused: &'a Action<'a>,
         reason: &'a str,
     },
+}
+
+/// The file an `exec` runs (`auditsh.executable.*`): its device and inode numbers, and its
+/// resolved path when that is not the path the program is run by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId<'a> {
+    pub device: u64,
+    pub inode: u64,
+    pub target: Option<&'a [u8]>,
 }
 
 impl Action<'_> {
@@ -181,22 +224,32 @@ impl Action<'_> {
     fn lossy(&self) -> bool {
         match *self {
             Action::SessionStart { args, .. } => args.iter().any(|a| text::is_lossy(a)),
-            Action::CommandStart { text, cwd, script } => {
+            Action::CommandStart {
+                text,
+                cwd,
+                script,
+                logical_cwd,
+            } => {
                 text::is_lossy(text)
                     || text::is_lossy(cwd)
                     || script.is_some_and(|(p, _)| text::is_lossy(p))
+                    || logical_cwd.is_some_and(text::is_lossy)
             }
             Action::Exec {
                 executable,
                 argv,
                 cwd,
                 origin,
+                logical_cwd,
+                file,
                 ..
             } => {
                 text::is_lossy(executable)
                     || text::is_lossy(cwd)
                     || argv.iter().any(|a| text::is_lossy(a))
                     || origin.is_some_and(|(f, _)| text::is_lossy(f))
+                    || logical_cwd.is_some_and(text::is_lossy)
+                    || file.and_then(|f| f.target).is_some_and(text::is_lossy)
             }
             Action::Denied { refused, .. } => refused.lossy(),
             _ => false,
@@ -281,9 +334,10 @@ pub struct Full<'a> {
 //   process{pid, parent{pid, name?}, executable?, args?, args_count?, command_line?,
 //           working_directory?, exit_code?},
 //   source?{ip, port?}, error?{message},
-//   auditsh{version, session, audit_session?, tty?, mode, login?, pam_session?, command?,
-//           script?{path, sha256}, source?{file, line}, signal?, end_reason?, sink?,
-//           recovered?, lossy?, truncated?, full?{field, sha256, length}, prev,
+//   auditsh{version, session, audit_session?, tty?, mode, login?, pam_session?,
+//           parent_trusted?, command?, script?{path, sha256}, source?{file, line},
+//           logical_cwd?, executable?{device, inode, target?}, signal?, end_reason?, sink?,
+//           recovered?, next_key_epoch?, lossy?, truncated?, full?{field, sha256, length}, prev,
 //           key_epoch?, mac?}
 //
 // `key_epoch` and `mac` are last so that the MAC covers every byte before it (`mac.rs`); the
@@ -303,17 +357,32 @@ pub struct Fixed {
     identity: Vec<u8>,
     /// `,"name":"sshd"` (the parent's name, in `session-start` only), or nothing.
     parent_name: Vec<u8>,
+    /// `,"parent_trusted":…` beside the parent's name, or nothing.
+    parent_trusted: &'static [u8],
     /// `,"source":{…}`, or nothing.
     source: Vec<u8>,
     /// `,"auditsh":{"version":1,"session":"…","audit_session":"…","tty":"…","mode":"…"`
     auditsh: Vec<u8>,
     /// Some identity text was not UTF-8.
     lossy: bool,
+    /// The same parts with the identity's text in the lossy form (each backslash doubled), for
+    /// the records marked lossy; None when that is the same text (no backslash in it).
+    lossy_form: Option<Box<Fixed>>,
 }
 
 impl Fixed {
     /// Serialize the constant parts. Made again when they change (a forked child's pids).
     pub fn new(id: &Identity, session: &str, mode: Mode) -> Fixed {
+        let mut fixed = Fixed::serialize(id, session, mode);
+        if !id.lossy {
+            fixed.lossy_form = id
+                .in_lossy_form()
+                .map(|doubled| Box::new(Fixed::serialize(&doubled, session, mode)));
+        }
+        fixed
+    }
+
+    fn serialize(id: &Identity, session: &str, mode: Mode) -> Fixed {
         let mut message_prefix = Vec::with_capacity(64);
         push_escaped(&mut message_prefix, id.who());
         message_prefix.push(b'@');
@@ -353,9 +422,15 @@ impl Fixed {
         push_u64(&mut b, u64::from(id.ppid));
 
         let mut parent_name = Vec::new();
+        let mut parent_trusted: &'static [u8] = b"";
         if let Some(name) = &id.parent_name {
             parent_name.extend_from_slice(b",\"name\":");
             push_str(&mut parent_name, name);
+            parent_trusted = if id.parent_trusted {
+                b",\"parent_trusted\":true"
+            } else {
+                b",\"parent_trusted\":false"
+            };
         }
 
         let mut source = Vec::new();
@@ -393,9 +468,11 @@ impl Fixed {
             message_prefix,
             identity: b,
             parent_name,
+            parent_trusted,
             source,
             auditsh,
             lossy: id.lossy,
+            lossy_form: None,
         }
     }
 
@@ -466,7 +543,7 @@ fn push_event_id(buf: &mut Vec<u8>, session: &[u8], sequence: u64) {
 // ---------------------------------------------------------------------------------------------
 // `message`: "user@host tty: text", written as escaped JSON text.
 
-fn push_body(buf: &mut Vec<u8>, action: &Action<'_>) {
+fn push_body(buf: &mut Vec<u8>, action: &Action<'_>, lf: bool) {
     match *action {
         Action::SessionStart { login, .. } => buf.extend_from_slice(if login {
             b"login session start"
@@ -475,7 +552,7 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>) {
         }),
         Action::CommandStart { text, .. } => {
             let mut left = MESSAGE_TEXT_MAX;
-            push_capped(buf, &mut left, text);
+            push_capped(buf, &mut left, text, lf);
         }
         Action::CommandEnd {
             exit_code, signal, ..
@@ -493,13 +570,13 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>) {
             executable, argv, ..
         } => {
             let mut left = MESSAGE_TEXT_MAX;
-            push_capped(buf, &mut left, executable);
+            push_capped(buf, &mut left, executable, lf);
             for a in argv.iter().skip(1) {
                 if left == 0 {
                     break;
                 }
                 buf.push(b' ');
-                push_capped(buf, &mut left, a);
+                push_capped(buf, &mut left, a, lf);
             }
         }
         Action::SessionEnd {
@@ -518,7 +595,7 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>) {
             buf.extend_from_slice(sink.as_str().as_bytes());
             buf.extend_from_slice(b" failed: ");
             let mut left = MESSAGE_TEXT_MAX;
-            push_capped(buf, &mut left, error.as_bytes());
+            push_capped(buf, &mut left, error.as_bytes(), lf);
         }
         Action::AuditRecovery { sink } => {
             buf.extend_from_slice(b"audit sink ");
@@ -528,7 +605,7 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>) {
         Action::KeyFailure { error } => {
             buf.extend_from_slice(b"audit key: ");
             let mut left = MESSAGE_TEXT_MAX;
-            push_capped(buf, &mut left, error.as_bytes());
+            push_capped(buf, &mut left, error.as_bytes(), lf);
         }
         Action::KeyRollover { next_epoch } => {
             buf.extend_from_slice(b"record key moves on to ");
@@ -536,15 +613,15 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>) {
         }
         Action::Denied { refused, .. } => {
             buf.extend_from_slice(b"denied: ");
-            push_body(buf, refused);
+            push_body(buf, refused, lf);
         }
     }
 }
 
-/// At most `*left` bytes of `bytes` (lossy, escaped), "..." when cut.
-fn push_capped(buf: &mut Vec<u8>, left: &mut usize, bytes: &[u8]) {
+/// At most `*left` bytes of `bytes` (lossy, escaped; `lf`: in the lossy form), "..." when cut.
+fn push_capped(buf: &mut Vec<u8>, left: &mut usize, bytes: &[u8], lf: bool) {
     let kept = text::cut(bytes, *left);
-    push_lossy(buf, kept);
+    push_lossy(buf, kept, lf);
     *left = left.saturating_sub(kept.len());
     if kept.len() < bytes.len() {
         *left = 0;
@@ -603,7 +680,10 @@ pub fn encode(
 ) {
     // A sealed record grows by its MAC after encoding: leave room for it.
     let max_bytes = max_bytes - h.key_epoch.map_or(0, |_| super::mac::SEAL_LEN);
-    write_record(buf, fixed, h, action, Limits::NONE, None);
+    // Whether the record is marked lossy is known before any string is written: in such a
+    // record every byte string is in the lossy form.
+    let lossy = fixed.lossy || action.lossy();
+    write_record(buf, fixed, h, action, lossy, Limits::NONE, None);
     if buf.len() < max_bytes {
         return;
     }
@@ -620,7 +700,7 @@ pub fn encode(
     };
     let attempt = |buf: &mut Vec<u8>, limits: Limits| {
         let f = Some(full.as_ref());
-        write_record(buf, fixed, h, action, limits, f);
+        write_record(buf, fixed, h, action, lossy, limits, f);
         buf.len() < max_bytes
     };
     // Without its payload: what is left for it?
@@ -656,9 +736,15 @@ fn write_record(
     fixed: &Fixed,
     h: &Header<'_>,
     action: &Action<'_>,
+    lossy: bool,
     limits: Limits,
     truncated: Option<Option<&Full<'_>>>,
 ) {
+    let lf = lossy;
+    let fixed = match &fixed.lossy_form {
+        Some(doubled) if lossy => doubled,
+        _ => fixed,
+    };
     // A denied record carries the fields of what it refused.
     let (what, reason) = match *action {
         Action::Denied { refused, reason } => (refused, Some(reason)),
@@ -705,7 +791,7 @@ fn write_record(
 
     buf.extend_from_slice(b"},\"message\":\"");
     buf.extend_from_slice(&fixed.message_prefix);
-    push_body(buf, action);
+    push_body(buf, action, lf);
     buf.push(b'"');
 
     // host, user, group, and process up to the parent's pid.
@@ -717,15 +803,14 @@ fn write_record(
     match *what {
         Action::SessionStart { args, .. } => {
             buf.extend_from_slice(b",\"args\":");
-            push_args(buf, args, limits.payload);
+            push_args(buf, args, limits.payload, lf);
             buf.extend_from_slice(b",\"args_count\":");
             push_u64(buf, args.len() as u64);
         }
         Action::CommandStart { text, cwd, .. } => {
             buf.extend_from_slice(b",\"command_line\":");
-            push_string(buf, text, limits.payload);
-            buf.extend_from_slice(b",\"working_directory\":");
-            push_string(buf, cwd, limits.other);
+            push_string(buf, text, limits.payload, lf);
+            push_cwd(buf, cwd, limits.other, lf);
         }
         Action::CommandEnd { exit_code, .. }
         | Action::SessionEnd {
@@ -742,13 +827,12 @@ fn write_record(
             ..
         } => {
             buf.extend_from_slice(b",\"executable\":");
-            push_string(buf, executable, limits.other);
+            push_string(buf, executable, limits.other, lf);
             buf.extend_from_slice(b",\"args\":");
-            push_args(buf, argv, limits.payload);
+            push_args(buf, argv, limits.payload, lf);
             buf.extend_from_slice(b",\"args_count\":");
             push_u64(buf, argv.len() as u64);
-            buf.extend_from_slice(b",\"working_directory\":");
-            push_string(buf, cwd, limits.other);
+            push_cwd(buf, cwd, limits.other, lf);
         }
         _ => {}
     }
@@ -761,7 +845,7 @@ fn write_record(
     };
     if let Some(message) = error {
         buf.extend_from_slice(b",\"error\":{\"message\":");
-        push_string(buf, message.as_bytes(), limits.other);
+        push_string(buf, message.as_bytes(), limits.other, lf);
         buf.push(b'}');
     }
 
@@ -779,16 +863,21 @@ fn write_record(
                 buf.extend_from_slice(b",\"pam_session\":");
                 push_str(buf, p);
             }
+            buf.extend_from_slice(fixed.parent_trusted);
         }
         Action::CommandStart {
-            script: Some((path, sha256)),
+            script,
+            logical_cwd,
             ..
         } => {
-            buf.extend_from_slice(b",\"script\":{\"path\":");
-            push_string(buf, path, limits.other);
-            buf.extend_from_slice(b",\"sha256\":");
-            push_plain(buf, sha256);
-            buf.push(b'}');
+            if let Some((path, sha256)) = script {
+                buf.extend_from_slice(b",\"script\":{\"path\":");
+                push_string(buf, path, limits.other, lf);
+                buf.extend_from_slice(b",\"sha256\":");
+                push_plain(buf, sha256);
+                buf.push(b'}');
+            }
+            push_logical_cwd(buf, logical_cwd, limits.other, lf);
         }
         Action::CommandEnd {
             command, signal, ..
@@ -802,7 +891,11 @@ fn write_record(
             }
         }
         Action::Exec {
-            origin, command, ..
+            origin,
+            command,
+            logical_cwd,
+            file,
+            ..
         } => {
             if let Some(command) = command {
                 buf.extend_from_slice(b",\"command\":");
@@ -810,9 +903,22 @@ fn write_record(
             }
             if let Some((file, line)) = origin {
                 buf.extend_from_slice(b",\"source\":{\"file\":");
-                push_string(buf, file, limits.other);
+                push_string(buf, file, limits.other, lf);
                 buf.extend_from_slice(b",\"line\":");
                 push_u64(buf, u64::from(line));
+                buf.push(b'}');
+            }
+            push_logical_cwd(buf, logical_cwd, limits.other, lf);
+            if let Some(f) = file {
+                buf.extend_from_slice(b",\"executable\":{\"device\":\"");
+                push_u64(buf, f.device);
+                buf.extend_from_slice(b"\",\"inode\":\"");
+                push_u64(buf, f.inode);
+                buf.push(b'"');
+                if let Some(target) = f.target {
+                    buf.extend_from_slice(b",\"target\":");
+                    push_string(buf, target, limits.other, lf);
+                }
                 buf.push(b'}');
             }
         }
@@ -838,7 +944,7 @@ fn write_record(
         }
         _ => {}
     }
-    if fixed.lossy || action.lossy() {
+    if lossy {
         buf.extend_from_slice(b",\"lossy\":true");
     }
     if let Some(full) = truncated {
@@ -860,6 +966,22 @@ fn write_record(
         push_u64(buf, epoch);
     }
     buf.extend_from_slice(b"}}");
+}
+
+/// `,"working_directory":"…"` (`process.*`), left out when the directory is not known.
+fn push_cwd(buf: &mut Vec<u8>, cwd: &[u8], limit: usize, lf: bool) {
+    if !cwd.is_empty() {
+        buf.extend_from_slice(b",\"working_directory\":");
+        push_string(buf, cwd, limit, lf);
+    }
+}
+
+/// `,"logical_cwd":"…"` (`auditsh.*`), when the shell's `$PWD` is not the physical directory.
+fn push_logical_cwd(buf: &mut Vec<u8>, logical: Option<&[u8]>, limit: usize, lf: bool) {
+    if let Some(dir) = logical {
+        buf.extend_from_slice(b",\"logical_cwd\":");
+        push_string(buf, dir, limit, lf);
+    }
 }
 
 /// Lowercase hex.
@@ -905,6 +1027,7 @@ mod tests {
             tty: Some("/dev/pts/3".into()),
             source_ip: Some("192.0.2.7".into()),
             source_port: Some(51234),
+            parent_trusted: false,
             lossy: false,
         }
     }
@@ -987,7 +1110,31 @@ mod tests {
         assert_eq!(v["auditsh"]["login"], true);
         assert_eq!(v["process"]["args"], serde_json::json!(["-auditsh", "-l"]));
         assert_eq!(v["process"]["parent"]["name"], "sshd");
+        assert_eq!(v["auditsh"]["parent_trusted"], false);
         assert!(v["auditsh"].get("pam_session").is_none());
+        let mut id = identity();
+        id.parent_trusted = true;
+        let (_, v) = encode_with(
+            &id,
+            &Action::SessionStart {
+                login: false,
+                args: &args,
+                pam_session: None,
+            },
+            65536,
+        );
+        assert_eq!(v["auditsh"]["parent_trusted"], true);
+        id.parent_name = None;
+        let (_, v) = encode_with(
+            &id,
+            &Action::SessionStart {
+                login: false,
+                args: &args,
+                pam_session: None,
+            },
+            65536,
+        );
+        assert!(v["auditsh"].get("parent_trusted").is_none());
         assert!(v.get("error").is_none());
         assert!(v["event"].get("duration").is_none());
     }
@@ -998,6 +1145,7 @@ mod tests {
             text: b"rm -rf /tmp/x",
             cwd: b"/home/alice",
             script: None,
+            logical_cwd: None,
         });
         check_common(&v, "command", "process", "start");
         assert_eq!(v["process"]["command_line"], "rm -rf /tmp/x");
@@ -1011,6 +1159,7 @@ mod tests {
             text: b"echo hi\n",
             cwd: b"/",
             script: Some((b"/home/alice/s.sh", &sha)),
+            logical_cwd: None,
         });
         assert_eq!(v["auditsh"]["script"]["path"], "/home/alice/s.sh");
         assert_eq!(v["auditsh"]["script"]["sha256"], sha.as_str());
@@ -1049,6 +1198,8 @@ mod tests {
             cwd: b"/home/alice",
             origin: None,
             command: Some(3),
+            logical_cwd: None,
+            file: None,
         });
         check_common(&v, "exec", "process", "start");
         assert_eq!(v["process"]["executable"], "/usr/bin/rm");
@@ -1079,10 +1230,105 @@ mod tests {
             cwd: b"/",
             origin: Some((b"/etc/auditsh/auditshrc", 12)),
             command: None,
+            logical_cwd: None,
+            file: None,
         });
         assert_eq!(v["auditsh"]["source"]["file"], "/etc/auditsh/auditshrc");
         assert_eq!(v["auditsh"]["source"]["line"], 12);
         assert!(v["auditsh"].get("command").is_none());
+        assert!(v["auditsh"].get("executable").is_none());
+        assert!(v["auditsh"].get("logical_cwd").is_none());
+
+        let v = rec(&Action::Exec {
+            executable: b"/home/alice/bin/x",
+            argv: &argv[..1],
+            cwd: b"/home/alice",
+            origin: None,
+            command: Some(3),
+            logical_cwd: Some(b"/home/decoy"),
+            file: Some(FileId {
+                device: 64769,
+                inode: 18446744073709551615,
+                target: Some(b"/opt/x"),
+            }),
+        });
+        assert_eq!(v["process"]["working_directory"], "/home/alice");
+        assert_eq!(v["auditsh"]["logical_cwd"], "/home/decoy");
+        assert_eq!(
+            v["auditsh"]["executable"],
+            serde_json::json!({"device": "64769", "inode": "18446744073709551615", "target": "/opt/x"})
+        );
+        // An unknown working directory is left out.
+        let v = rec(&Action::Exec {
+            executable: b"/bin/x",
+            argv: &argv[..1],
+            cwd: b"",
+            origin: None,
+            command: None,
+            logical_cwd: Some(b"/gone"),
+            file: Some(FileId {
+                device: 1,
+                inode: 2,
+                target: None,
+            }),
+        });
+        assert!(v["process"].get("working_directory").is_none());
+        assert_eq!(
+            v["auditsh"]["executable"],
+            serde_json::json!({"device": "1", "inode": "2"})
+        );
+    }
+
+    #[test]
+    fn identity_text_follows_the_records_form() {
+        // A parent that named itself with a backslash: exact in a record that is not lossy,
+        // doubled in one that is.
+        let mut id = identity();
+        id.parent_name = Some("a\\xff".into());
+        let args = vec![b"-auditsh".to_vec()];
+        let start = |args: &[Vec<u8>]| {
+            encode_with(
+                &id,
+                &Action::SessionStart {
+                    login: true,
+                    args,
+                    pam_session: None,
+                },
+                65536,
+            )
+            .1
+        };
+        let v = start(&args);
+        assert_eq!(v["process"]["parent"]["name"], "a\\xff");
+        assert!(v["auditsh"].get("lossy").is_none());
+        let lossy_args = vec![b"-auditsh\xff".to_vec()];
+        let v = start(&lossy_args);
+        assert_eq!(v["auditsh"]["lossy"], true);
+        assert_eq!(v["process"]["parent"]["name"], "a\\\\xff");
+        assert_eq!(v["process"]["args"][0], "-auditsh\\xff");
+    }
+
+    #[test]
+    fn viewer_controls_are_escaped_in_every_field() {
+        let text = "ls \u{202e}txt.exe\u{85}\u{7f}";
+        let (buf, v) = encode_with(
+            &identity(),
+            &Action::CommandStart {
+                text: text.as_bytes(),
+                cwd: "/tmp/\u{2067}".as_bytes(),
+                script: None,
+                logical_cwd: None,
+            },
+            65536,
+        );
+        let line = String::from_utf8(buf).unwrap();
+        for raw in ['\u{202e}', '\u{85}', '\u{7f}', '\u{2067}'] {
+            assert!(!line.contains(raw), "{raw:?} in {line}");
+        }
+        assert!(line.contains("\\u202etxt.exe\\u0085\\u007f"), "{line}");
+        assert_eq!(v["process"]["command_line"], text);
+        assert_eq!(v["process"]["working_directory"], "/tmp/\u{2067}");
+        assert!(v["message"].as_str().unwrap().ends_with(text));
     }
 
     #[test]
@@ -1129,6 +1375,7 @@ mod tests {
             text: b"rm -rf /",
             cwd: b"/",
             script: None,
+            logical_cwd: None,
         };
         let v = rec(&Action::Denied {
             refused: &refused,
@@ -1172,14 +1419,20 @@ mod tests {
                 text,
                 cwd: b"/",
                 script: None,
+                logical_cwd: None,
             },
             65536,
         );
+        // Lossy: the text's own backslash is doubled, the bad bytes are `\xNN`.
         assert_eq!(
             v["process"]["command_line"],
-            "echo \"}\n{\"event\":1}\r\x1b[2J\x00\x01\t\\ \\xff\\xfe end"
+            "echo \"}\n{\"event\":1}\r\x1b[2J\x00\x01\t\\\\ \\xff\\xfe end"
         );
         assert_eq!(v["auditsh"]["lossy"], true);
+        assert_eq!(
+            text::decode_lossy(v["process"]["command_line"].as_str().unwrap()).unwrap(),
+            text
+        );
     }
 
     #[test]
@@ -1193,6 +1446,8 @@ mod tests {
                 cwd: b"/tmp/\xff",
                 origin: None,
                 command: None,
+                logical_cwd: None,
+                file: None,
             },
             65536,
         );
@@ -1221,6 +1476,7 @@ mod tests {
                 text: text.as_bytes(),
                 cwd: b"/",
                 script: None,
+                logical_cwd: None,
             },
             max,
         );
@@ -1252,6 +1508,8 @@ mod tests {
                 cwd: b"/",
                 origin: None,
                 command: None,
+                logical_cwd: None,
+                file: None,
             },
             max,
         );
@@ -1283,6 +1541,7 @@ mod tests {
                 text: &text,
                 cwd: &vec![b'd'; 5000],
                 script: None,
+                logical_cwd: None,
             },
             max,
         );

@@ -179,20 +179,6 @@ fn is_candidate(path: &[u8]) -> bool {
     }
 }
 
-/// The absolute form of `path` for the record (`process.executable`).
-fn absolute(sh: &Shell, path: &[u8]) -> Vec<u8> {
-    if path.first() == Some(&b'/') {
-        return path.to_vec();
-    }
-    let mut abs = sh.cwd();
-    if abs.last() != Some(&b'/') {
-        abs.push(b'/');
-    }
-    let rel = path.strip_prefix(b"./").unwrap_or(path);
-    abs.extend_from_slice(rel);
-    abs
-}
-
 /// Bytes to a C string; a NUL byte (which no argument can carry) ends the string.
 pub fn c_string(bytes: &[u8]) -> CString {
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
@@ -200,15 +186,14 @@ pub fn c_string(bytes: &[u8]) -> CString {
     CString::new(&bytes[..end]).unwrap_or_default()
 }
 
-/// Record the program in the audit trail; the caller must not start it on Err.
+/// Record the program in the audit trail; the caller must not start it on Err. The record
+/// names the program by `path` made absolute against the physical working directory, where
+/// the kernel will look for it, and the shell's `$PWD` beside it when that differs.
 fn record(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> Result<(), SpawnError> {
-    let executable = absolute(sh, path);
-    let cwd = sh.cwd();
     // A program started by a startup file carries that file and the line being run.
-    let origin = sh.origin.clone();
-    let origin = origin.as_ref().map(|(f, _)| (f.as_slice(), sh.lineno));
+    let origin = sh.origin.as_ref().map(|(f, _)| (f.as_slice(), sh.lineno));
     sh.audit
-        .exec(&executable, argv, &cwd, origin)
+        .exec(path, argv, &sh.cwd, origin)
         .map_err(|d| SpawnError::Denied(d.message))
 }
 

@@ -115,7 +115,8 @@ pub struct Handoff {
     pub history_reset: bool,
     /// History entries the editor does not have yet.
     pub history_new: Vec<Vec<u8>>,
-    /// Lines to read before the terminal: a command that `fc` re-runs.
+    /// Lines to read before the terminal: a command that `fc` re-runs, the later lines of a
+    /// pasted block.
     pub pending: VecDeque<Vec<u8>>,
     /// The lines returned since the last primary prompt (the command being entered).
     pub typed: Vec<u8>,
@@ -173,12 +174,13 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
         h.history_new.extend(new);
     }
     if let Some(text) = rerun {
-        for line in text.split_inclusive(|&b| b == b'\n') {
+        // Before what is left of a pasted block: the re-run is the command that ran last.
+        for line in text.split_inclusive(|&b| b == b'\n').rev() {
             let mut line = line.to_vec();
             if line.last() != Some(&b'\n') {
                 line.push(b'\n');
             }
-            h.pending.push_back(line);
+            h.pending.push_front(line);
         }
     }
 }
@@ -192,6 +194,12 @@ pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
         let file = history_file(sh);
         sh.history.append_to_file(file.as_deref(), &entry);
     }
+}
+
+/// Ctrl-C interrupted the command that ran: the lines still waiting (the rest of a pasted
+/// block) are dropped, as the terminal drops the lines typed ahead when it sends SIGINT.
+pub fn interrupted(handoff: &RefCell<Handoff>) {
+    handoff.borrow_mut().pending.clear();
 }
 
 /// The command being entered was abandoned: kept in the history after a syntax error (so
@@ -339,6 +347,20 @@ fn line_typed_ahead(fd: i32) -> bool {
     rc == 0 && n > 0
 }
 
+/// A pasted block comes back from the editor as one "line" with newlines in it: its first line
+/// is returned and the others wait in `pending`, so that the shell reads them one at a time, as
+/// if typed, and each command line is read (and recorded) with its own text.
+fn queue_later_lines(h: &mut Handoff, mut text: Vec<u8>) -> Vec<u8> {
+    let Some(nl) = text.iter().position(|&b| b == b'\n') else {
+        return text;
+    };
+    let rest = text.split_off(nl + 1);
+    for line in rest.split_inclusive(|&b| b == b'\n') {
+        h.pending.push_back(line.to_vec());
+    }
+    text
+}
+
 impl LineSource for TerminalSource {
     fn next_line(&mut self, continuation: bool) -> std::io::Result<Option<Vec<u8>>> {
         {
@@ -374,8 +396,9 @@ impl LineSource for TerminalSource {
                     self.eofs = 0;
                     let mut bytes = line.into_bytes();
                     bytes.push(b'\n');
-                    self.handoff.borrow_mut().typed.extend_from_slice(&bytes);
-                    return Ok(Some(bytes));
+                    let first = queue_later_lines(&mut self.handoff.borrow_mut(), bytes);
+                    self.handoff.borrow_mut().typed.extend_from_slice(&first);
+                    return Ok(Some(first));
                 }
                 Err(rustyline::error::ReadlineError::Eof) => {
                     let ignore = self.handoff.borrow().ignoreeof;
