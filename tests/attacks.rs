@@ -1091,3 +1091,183 @@ fn a_session_start_that_cannot_be_written_runs_nothing() {
     assert_eq!(refusal.len(), 1, "{stderr}");
     assert!(refusal[0].contains("File too large"), "{stderr}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Records that reach syslog, and pasted blocks, against the installed shell.
+
+/// A command line of 20 KB run by the attacker: its records (over rsyslog's 8 KiB default)
+/// reach an rsyslogd set up as install.sh sets it up whole, byte for byte as in the spool,
+/// behind the attacker's own kernel credentials, and the two copies verify with the key.
+#[test]
+fn long_records_of_the_installed_shell_reach_syslog_whole() {
+    let Some(inst) = installed() else { return };
+    if !common::rsyslog::rsyslogd_present("long_records_of_the_installed_shell_reach_syslog_whole")
+    {
+        return;
+    }
+    let tmp = common::rsyslog::TempDir::new("attack-long-syslog");
+    let rsyslog = common::rsyslog::Rsyslog::start_packaged(&tmp.path, true);
+    let _config = SystemConfigSwap::with(&format!(
+        "[syslog]\nenabled = true\nsocket = \"{}\"\n",
+        rsyslog.socket.display()
+    ));
+    let script = r(&format!("/bin/true long-{{RUN}} {}", "z".repeat(20_000)));
+    let out = inst.attack(&script, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let (path, session) = session_with(&r("long-{RUN} zzz"));
+    assert_whole(&session);
+    let spool_lines = common::lines(&session);
+    assert!(spool_lines.iter().filter(|l| l.len() > 20_000).count() >= 2);
+    let received = rsyslog.wait_for(spool_lines.len(), std::time::Duration::from_secs(30));
+    let id = common::records(&session)[0]["auditsh"]["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ours: Vec<&[u8]> = common::lines(&received)
+        .into_iter()
+        .filter(|l| l.windows(id.len()).any(|w| w == id.as_bytes()))
+        .collect();
+    assert_eq!(ours.len(), spool_lines.len(), "{}", rsyslog.stderr());
+    let sender = format!("trusted(uid={},gid={},", inst.uid, inst.gid);
+    for (got, want) in ours.iter().zip(&spool_lines) {
+        let brace = got.iter().position(|&b| b == b'{').unwrap();
+        assert!(&got[brace..] == *want, "whole and byte for byte");
+        assert!(
+            text(&got[..brace]).contains(&sender),
+            "{}",
+            text(&got[..brace])
+        );
+    }
+    let both = tmp.path.join("both");
+    std::fs::create_dir_all(&both).unwrap();
+    std::fs::copy(&path, both.join(path.file_name().unwrap())).unwrap();
+    std::fs::copy(&rsyslog.out, both.join("auditsh-syslog.log")).unwrap();
+    let (code, report) = verify(Some(record_key()), &both);
+    assert_eq!(code, Some(0), "{report}");
+    assert!(report.ends_with(" 0 findings\n"), "{report}");
+}
+
+/// A block pasted at the installed shell's prompt (bracketed paste, as a terminal sends it):
+/// each command line of it runs under a command record of its own text, and each program's
+/// record points at its own line's.
+#[test]
+fn a_pasted_block_is_recorded_line_by_line() {
+    let Some(inst) = installed() else { return };
+    if !Path::new("/usr/bin/tmux").exists() {
+        if std::env::var("AUDITSH_E2E").as_deref() == Ok("required") {
+            panic!("tmux is not installed (AUDITSH_E2E=required)");
+        }
+        eprintln!("SKIPPED: a_pasted_block_is_recorded_line_by_line: no tmux");
+        return;
+    }
+    let socket = r("auditsh-attack-paste-{RUN}");
+    let tmux = || {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &socket, "-f", "/dev/null"]);
+        c
+    };
+    let login = format!(
+        "setpriv --reuid={uid} --regid={gid} --clear-groups -- env -i TERM=xterm HOME={home} \
+         PATH=/usr/bin:/bin PS1='attacker$ ' {shell}",
+        uid = inst.uid,
+        gid = inst.gid,
+        home = inst.home.display(),
+        shell = inst.shell.display()
+    );
+    let ok = tmux()
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            &login,
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "tmux new-session");
+    let screen = || {
+        let out = tmux()
+            .args(["capture-pane", "-p", "-t", "t"])
+            .output()
+            .unwrap();
+        text(&out.stdout)
+    };
+    let wait_for = |what: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let s = screen();
+            if s.lines().any(|l| l.trim_end() == what || l.ends_with(what)) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "waiting for {what:?}:\n{s}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    wait_for("attacker$");
+    let block = r("/bin/echo pasted-one-{RUN}\n/bin/true second\n/bin/echo pasted-three-{RUN}\n");
+    let pasted = tmux()
+        .args(["set-buffer", "-b", "block", &block])
+        .status()
+        .is_ok_and(|s| s.success())
+        && tmux()
+            .args(["paste-buffer", "-p", "-b", "block", "-t", "t"])
+            .status()
+            .is_ok_and(|s| s.success());
+    assert!(pasted, "paste");
+    wait_for(&r("pasted-three-{RUN}"));
+    // The same as the raw bytes a terminal sends, the paste markers around the lines.
+    let raw = r("\x1b[200~/bin/echo raw-one-{RUN}\r/bin/echo raw-two-{RUN}\x1b[201~");
+    let _ = tmux().args(["send-keys", "-t", "t", "-l", &raw]).status();
+    let _ = tmux().args(["send-keys", "-t", "t", "Enter"]).status();
+    wait_for(&r("raw-two-{RUN}"));
+    let _ = tmux().args(["send-keys", "-t", "t", "-l", "exit"]).status();
+    let _ = tmux().args(["send-keys", "-t", "t", "Enter"]).status();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let _ = tmux().arg("kill-server").status();
+
+    let (_, session) = session_with(&r("pasted-one-{RUN}"));
+    let recs = common::records(&session);
+    let starts: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["event"]["action"] == "command" && r["event"]["type"][0] == "start")
+        .collect();
+    let texts: Vec<&str> = starts
+        .iter()
+        .filter_map(|r| r["process"]["command_line"].as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            r("/bin/echo pasted-one-{RUN}").as_str(),
+            "/bin/true second",
+            r("/bin/echo pasted-three-{RUN}").as_str(),
+            r("/bin/echo raw-one-{RUN}").as_str(),
+            r("/bin/echo raw-two-{RUN}").as_str(),
+            "exit"
+        ],
+        "{}",
+        text(&session)
+    );
+    for (exec_arg, line) in [
+        (r("pasted-one-{RUN}"), 0),
+        ("second".to_string(), 1),
+        (r("pasted-three-{RUN}"), 2),
+        (r("raw-one-{RUN}"), 3),
+        (r("raw-two-{RUN}"), 4),
+    ] {
+        let exec = recs
+            .iter()
+            .find(|r| {
+                r["event"]["action"] == "exec" && r["process"]["args"][1] == exec_arg.as_str()
+            })
+            .unwrap_or_else(|| panic!("no exec of {exec_arg}"));
+        assert_eq!(exec["auditsh"]["command"], starts[line]["event"]["id"]);
+    }
+}
