@@ -568,9 +568,9 @@ impl Inner {
             refuse_to_start(&why(&d));
         }
         let mut guard = self.shared.lock();
-        let (_, d) = self.w.write_one(&mut guard, start, |_| true);
+        let (seq, d) = self.w.write_one(&mut guard, start, |_| true);
         let accepted = policy::accepted(self.w.config.require, &self.w.sinks, &d);
-        self.w.handle_failures(&mut guard, &d);
+        self.w.handle_failures(&mut guard, seq, &d);
         if !accepted {
             drop(guard);
             refuse_to_start(&why(&d));
@@ -581,7 +581,7 @@ impl Inner {
     fn emit(&mut self, action: &Action<'_>) -> u64 {
         let mut guard = self.shared.lock();
         let (seq, d) = self.w.write_one(&mut guard, action, |_| true);
-        self.w.handle_failures(&mut guard, &d);
+        self.w.handle_failures(&mut guard, seq, &d);
         seq
     }
 
@@ -592,7 +592,7 @@ impl Inner {
         let mut guard = self.shared.lock();
         let (seq, d) = self.w.write_one(&mut guard, action, |_| true);
         let accepted = policy::accepted(self.w.config.require, &self.w.sinks, &d);
-        self.w.handle_failures(&mut guard, &d);
+        self.w.handle_failures(&mut guard, seq, &d);
         if accepted || self.w.config.on_failure == OnFailure::Warn {
             return Ok(seq);
         }
@@ -602,17 +602,17 @@ impl Inner {
             reason: &message,
         };
         let failed = guard.failed;
-        let (_, d2) = self
+        let (seq2, d2) = self
             .w
             .write_one(&mut guard, &denied, |s| failed[sink::index(s)] == 0);
-        self.w.handle_failures(&mut guard, &d2);
+        self.w.handle_failures(&mut guard, seq2, &d2);
         Err(Denied { message })
     }
 }
 
 impl Writer {
     /// Build, write and chain one record under the lock. The sequence and the chain advance
-    /// when at least one sink took the line.
+    /// whether or not a sink took the line, so that a lost record shows as a gap.
     fn write_one(
         &mut self,
         state: &mut shared::State,
@@ -675,75 +675,110 @@ impl Writer {
         self.buf.push(b'\n');
         let warning = matches!(action, Action::AuditFailure { .. } | Action::Denied { .. });
         let healthy = [state.failed[0] == 0, state.failed[1] == 0];
-        let d = self.sinks.write(&self.buf, warning, healthy, try_sink);
+        let d = self.sinks.write(
+            &self.buf,
+            warning,
+            healthy,
+            &mut state.spool_partial,
+            try_sink,
+        );
         if d.ok(SinkName::Spool) && self.config.spool.sync == SpoolSync::Record {
             if let Some(spool) = &mut self.sinks.spool {
                 let _ = spool.sync();
             }
         }
-        if d.any_ok() {
-            state.next_sequence = sequence + 1;
-            state.prev = hash;
-        }
+        // Taken or not, the record keeps its place: a record no sink took is a gap in the
+        // sequence, and the next one chains to the lost line.
+        state.next_sequence = sequence + 1;
+        state.prev = hash;
         (sequence, d)
     }
 
     /// Start and end failure episodes: a sink that failed for the first time gets one warning
     /// on stderr and an `audit-failure` record on the sinks that still work; a failed sink that
-    /// took a record again gets a recovery record.
-    fn handle_failures(&mut self, state: &mut shared::State, d: &Delivery) {
-        // (sink, Some(error)) for a failure, (sink, None) for a recovery.
-        let mut notices: Vec<(SinkName, Option<String>)> = Vec::new();
-        note_changes(state, d, &mut notices);
+    /// took a record again gets a recovery record saying what it lost. `sequence`: the record
+    /// `d` is about.
+    fn handle_failures(&mut self, state: &mut shared::State, sequence: u64, d: &Delivery) {
+        let mut notices: Vec<(SinkName, Notice)> = Vec::new();
+        note_changes(state, sequence, d, &mut notices);
         // A sink starts failing at most once per episode and no notice is sent to a failed
         // sink, so this ends; the bound is a second guarantee.
         let mut rounds = 0;
         while !notices.is_empty() && rounds < 8 {
             rounds += 1;
-            let (s, err) = notices.remove(0);
-            if let Some(e) = &err {
-                let working: Vec<SinkName> = ALL
-                    .iter()
-                    .copied()
-                    .filter(|&o| {
-                        o != s && self.sinks.enabled(o) && state.failed[sink::index(o)] == 0
-                    })
-                    .collect();
-                say(&policy::warning(
-                    s,
-                    e,
-                    &working,
-                    self.config.on_failure,
-                    self.config.require,
-                ));
-            }
-            let action = match &err {
-                Some(e) => Action::AuditFailure { sink: s, error: e },
-                None => Action::AuditRecovery { sink: s },
+            let (s, notice) = notices.remove(0);
+            let located;
+            let action = match &notice {
+                Notice::Failed(e) => {
+                    let working: Vec<SinkName> = ALL
+                        .iter()
+                        .copied()
+                        .filter(|&o| {
+                            o != s && self.sinks.enabled(o) && state.failed[sink::index(o)] == 0
+                        })
+                        .collect();
+                    say(&policy::warning(
+                        s,
+                        e,
+                        &working,
+                        self.config.on_failure,
+                        self.config.require,
+                    ));
+                    // The record names the file; the user's terminal does not.
+                    located = match (s, &self.sinks.spool) {
+                        (SinkName::Spool, Some(spool)) => {
+                            format!("{}: {e}", spool.path().display())
+                        }
+                        _ => e.clone(),
+                    };
+                    Action::AuditFailure {
+                        sink: s,
+                        error: &located,
+                    }
+                }
+                Notice::Recovered(lost) => Action::AuditRecovery {
+                    sink: s,
+                    lost: *lost,
+                },
             };
             let failed = state.failed;
-            let (_, d2) = self.write_one(state, &action, |o| failed[sink::index(o)] == 0);
-            note_changes(state, &d2, &mut notices);
+            let (seq, d2) = self.write_one(state, &action, |o| failed[sink::index(o)] == 0);
+            note_changes(state, seq, &d2, &mut notices);
         }
     }
 }
 
-/// Failures and recoveries shown by one delivery, recorded in the shared state.
+/// A change in a sink's health, to be recorded.
+enum Notice {
+    /// The sink failed (the error).
+    Failed(String),
+    /// The sink took a record again, after losing these.
+    Recovered(record::Lost),
+}
+
+/// Failures and recoveries shown by the delivery of record `sequence`, recorded in the shared
+/// state.
 fn note_changes(
     state: &mut shared::State,
+    sequence: u64,
     d: &Delivery,
-    notices: &mut Vec<(SinkName, Option<String>)>,
+    notices: &mut Vec<(SinkName, Notice)>,
 ) {
     for s in ALL {
         let i = sink::index(s);
         match (&d.results[i], state.failed[i]) {
             (Some(Err(e)), 0) => {
                 state.failed[i] = 1;
-                notices.push((s, Some(e.clone())));
+                state.lost_from[i] = sequence;
+                notices.push((s, Notice::Failed(e.clone())));
             }
             (Some(Ok(())), f) if f != 0 => {
                 state.failed[i] = 0;
-                notices.push((s, None));
+                let lost = record::Lost {
+                    count: sequence.saturating_sub(state.lost_from[i]),
+                    first_sequence: state.lost_from[i],
+                };
+                notices.push((s, Notice::Recovered(lost)));
             }
             _ => {}
         }

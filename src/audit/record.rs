@@ -14,6 +14,10 @@
 //!   arguments) and `error.message` saying why.
 //! - a recovered sink is an `audit-failure` record with `event.type: ["info"]`, its
 //!   `auditsh.sink` and `auditsh.recovered: true`.
+//!   It says what that sink lost in `auditsh.lost: {"count": N, "first_sequence": F}`: the
+//!   records F to F+N-1, which every sink still consumed a sequence number for (a record no
+//!   sink took still advances the sequence and the chain: the next record's `auditsh.prev` is
+//!   the hash of the lost line), so that the sink's copy shows exactly that gap.
 //! - `auditsh.pam_session` is part of the schema, written once the PAM module hands one over.
 //! - `auditsh.key_epoch` (integer, the UTC day of the key) and `auditsh.mac` (hex HMAC-SHA-256)
 //!   are a sealed record's last two fields (`mac.rs` says what the MAC covers). A session whose
@@ -118,6 +122,8 @@ pub enum Action<'a> {
     },
     AuditRecovery {
         sink: SinkName,
+        /// The records that sink did not take during the failure episode.
+        lost: Lost,
     },
     /// Records go out without a MAC, or the key state could not be written back (`mac`):
     /// an `audit-failure` with `auditsh.sink: "mac"`.
@@ -250,6 +256,14 @@ impl Limits {
     };
 }
 
+/// What a sink lost in a failure episode (`auditsh.lost`): the records from `first_sequence`
+/// on that it did not take, `count` of them, up to the record it took again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lost {
+    pub count: u64,
+    pub first_sequence: u64,
+}
+
 /// Per-record values the session supplies.
 pub struct Header<'a> {
     pub timestamp: &'a str,
@@ -283,7 +297,7 @@ pub struct Full<'a> {
 //   source?{ip, port?}, error?{message},
 //   auditsh{version, session, audit_session?, tty?, mode, login?, pam_session?, command?,
 //           script?{path, sha256}, source?{file, line}, signal?, end_reason?, sink?,
-//           recovered?, lossy?, truncated?, full?{field, sha256, length}, prev,
+//           recovered?, lost?{count, first_sequence}, lossy?, truncated?, full?{field, sha256, length}, prev,
 //           key_epoch?, mac?}
 //
 // `key_epoch` and `mac` are last so that the MAC covers every byte before it (`mac.rs`); the
@@ -520,10 +534,18 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>) {
             let mut left = MESSAGE_TEXT_MAX;
             push_capped(buf, &mut left, error.as_bytes());
         }
-        Action::AuditRecovery { sink } => {
+        Action::AuditRecovery { sink, lost } => {
             buf.extend_from_slice(b"audit sink ");
             buf.extend_from_slice(sink.as_str().as_bytes());
-            buf.extend_from_slice(b" recovered");
+            buf.extend_from_slice(b" recovered (");
+            push_u64(buf, lost.count);
+            buf.extend_from_slice(if lost.count == 1 {
+                b" record lost from sequence "
+            } else {
+                b" records lost from sequence "
+            });
+            push_u64(buf, lost.first_sequence);
+            buf.push(b')');
         }
         Action::KeyFailure { error } => {
             buf.extend_from_slice(b"audit key: ");
@@ -826,10 +848,14 @@ fn write_record(
             buf.extend_from_slice(sink.as_str().as_bytes());
             buf.push(b'"');
         }
-        Action::AuditRecovery { sink } => {
+        Action::AuditRecovery { sink, lost } => {
             buf.extend_from_slice(b",\"sink\":\"");
             buf.extend_from_slice(sink.as_str().as_bytes());
-            buf.extend_from_slice(b"\",\"recovered\":true");
+            buf.extend_from_slice(b"\",\"recovered\":true,\"lost\":{\"count\":");
+            push_u64(buf, lost.count);
+            buf.extend_from_slice(b",\"first_sequence\":");
+            push_u64(buf, lost.first_sequence);
+            buf.push(b'}');
         }
         Action::KeyFailure { .. } => buf.extend_from_slice(b",\"sink\":\"mac\""),
         Action::KeyRollover { next_epoch } => {
@@ -1116,10 +1142,16 @@ mod tests {
         assert_eq!(v["auditsh"]["sink"], "syslog");
         let v = rec(&Action::AuditRecovery {
             sink: SinkName::Spool,
+            lost: Lost {
+                count: 27,
+                first_sequence: 12,
+            },
         });
         check_common(&v, "audit-failure", "session", "info");
         assert_eq!(v["auditsh"]["sink"], "spool");
         assert_eq!(v["auditsh"]["recovered"], true);
+        assert_eq!(v["auditsh"]["lost"]["count"], 27);
+        assert_eq!(v["auditsh"]["lost"]["first_sequence"], 12);
         assert!(v.get("error").is_none());
     }
 
@@ -1153,6 +1185,10 @@ mod tests {
             &id,
             &Action::AuditRecovery {
                 sink: SinkName::Spool,
+                lost: Lost {
+                    count: 1,
+                    first_sequence: 1,
+                },
             },
             65536,
         );
@@ -1160,7 +1196,10 @@ mod tests {
         assert!(v["auditsh"].get("tty").is_none());
         assert!(v["auditsh"].get("audit_session").is_none());
         assert!(v.get("source").is_none());
-        assert_eq!(v["message"], "alice@web01: audit sink spool recovered");
+        assert_eq!(
+            v["message"],
+            "alice@web01: audit sink spool recovered (1 record lost from sequence 1)"
+        );
     }
 
     #[test]
@@ -1205,6 +1244,10 @@ mod tests {
             &id,
             &Action::AuditRecovery {
                 sink: SinkName::Spool,
+                lost: Lost {
+                    count: 1,
+                    first_sequence: 1,
+                },
             },
             65536,
         );

@@ -17,12 +17,20 @@ pub struct State {
     pub prev: [u8; 32],
     /// Per sink (spool, syslog): in a failure episode.
     pub failed: [u8; 2],
+    /// The spool file ends in a fragment of a record that could not be removed: the next
+    /// write ends its line first.
+    pub spool_partial: u8,
+    /// Per sink: the sequence of the first record it did not take in the current failure
+    /// episode.
+    pub lost_from: [u64; 2],
 }
 
 const INITIAL: State = State {
     next_sequence: 0,
     prev: [0; 32],
     failed: [0; 2],
+    spool_partial: 0,
+    lost_from: [0; 2],
 };
 
 /// The mapping and the lock descriptor.

@@ -817,3 +817,105 @@ fn a_session_past_midnight_seals_with_the_new_days_key() {
     assert!(found[1].contains("has no end"), "{found:?}");
     assert_eq!(report.authenticated, Some(2));
 }
+
+/// The spool file stops taking records part-way through one (here `ulimit -f`, as a full disk
+/// would): the fragment does not stay, the records the spool lost keep their sequence numbers
+/// (syslog has them), the next record in the spool chains to the last lost line, and the
+/// recovery record says what was lost.
+#[test]
+fn records_the_spool_lost_leave_a_gap_and_no_fragment() {
+    let t = TempDir::new();
+    let rx = Receiver::bind(&t.0.join("log.sock"));
+    let mut s = start(config(&t.0));
+    s.exec(b"/bin/a", &argv(&["a"]), b"/", None).unwrap(); // 1
+    let path = s.spool_path().unwrap().to_path_buf();
+    let size = std::fs::metadata(&path).unwrap().len();
+    s.before_fork();
+    // SAFETY: the child only writes records, changes its own limits and calls _exit.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0);
+    if pid == 0 {
+        s.after_fork();
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: plain limit and signal calls on this process.
+        unsafe {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            libc::getrlimit(libc::RLIMIT_FSIZE, &mut lim);
+            let small = libc::rlimit {
+                rlim_cur: size + 100,
+                rlim_max: lim.rlim_max,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &small);
+        }
+        // 2: written in part (100 bytes), 3: the failure notice (syslog only), 4 to 7: refused.
+        for i in 0..5 {
+            let _ = s.exec(b"/bin/lost", &argv(&["lost", &i.to_string()]), b"/", None);
+        }
+        // SAFETY: as above; the soft limit goes back up to what it was.
+        unsafe { libc::setrlimit(libc::RLIMIT_FSIZE, &lim) };
+        let _ = s.exec(b"/bin/back", &argv(&["back"]), b"/", None); // 8, then the recovery: 9
+                                                                    // SAFETY: leave the forked test process without running destructors.
+        unsafe { libc::_exit(0) };
+    }
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    s.end(Some(0), EndReason::Exit); // 10
+
+    let text = spool_text(&s);
+    // Every line is a whole record: the fragment of record 2 was not left behind.
+    let recs = records(&text);
+    let seqs: Vec<u64> = recs
+        .iter()
+        .map(|r| r["event"]["sequence"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, [0, 1, 8, 9, 10]);
+    assert_eq!(recs[3]["event"]["action"], "audit-failure");
+    assert_eq!(recs[3]["auditsh"]["sink"], "spool");
+    assert_eq!(recs[3]["auditsh"]["recovered"], true);
+    assert_eq!(recs[3]["auditsh"]["lost"]["count"], 6);
+    assert_eq!(recs[3]["auditsh"]["lost"]["first_sequence"], 2);
+
+    // Syslog has every record, and the chain runs through the lost ones.
+    let msgs = rx.take(11);
+    let got: Vec<&[u8]> = msgs.iter().map(|m| syslog_json(m)).collect();
+    assert_eq!(got.len(), 11);
+    assert_eq!(chain::verify(&got.join(&b'\n')), Ok(11));
+    let failure: Value = serde_json::from_slice(got[3]).unwrap();
+    assert_eq!(failure["event"]["action"], "audit-failure");
+    let msg = failure["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("short write (100 of "), "{msg}");
+    assert!(
+        msg.contains(path.to_str().unwrap()),
+        "the record names the file: {msg}"
+    );
+    assert_eq!(
+        recs[2]["auditsh"]["prev"].as_str().unwrap().as_bytes(),
+        &chain::hex64(&chain::line_hash(got[7]))[..]
+    );
+}
+
+/// A fragment the spool could not remove is ended by the next record's write: the record
+/// starts its own line.
+#[test]
+fn the_next_record_ends_a_fragment_left_in_the_spool() {
+    let t = TempDir::new();
+    let opened = sink::spool::Spool::open(&t.0.join("spool"), "2026-12-03", "x").unwrap();
+    let mut spool = opened.spool;
+    std::fs::write(spool.path(), b"{\"torn").unwrap();
+    let mut partial = 1;
+    spool.write(b"{\"whole\":1}\n", &mut partial).unwrap();
+    assert_eq!(partial, 0);
+    assert_eq!(
+        std::fs::read(spool.path()).unwrap(),
+        b"{\"torn\n{\"whole\":1}\n"
+    );
+    spool.write(b"{\"next\":2}\n", &mut partial).unwrap();
+    assert!(std::fs::read(spool.path())
+        .unwrap()
+        .ends_with(b"1}\n{\"next\":2}\n"));
+}

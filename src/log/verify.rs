@@ -208,6 +208,9 @@ struct Session {
     /// With `--key`: the epochs whose keys this session may use: its first sealed record's,
     /// and those its authenticated `key-rollover` records opened.
     opened: Vec<u64>,
+    /// The losses this copy's sink reported on recovering (`auditsh.lost`): first and last
+    /// sequence lost, and the recovery record's sequence.
+    accounted: Vec<(u64, u64, u64)>,
 }
 
 impl Session {
@@ -225,6 +228,7 @@ impl Session {
             gaps: BTreeMap::new(),
             key_epoch: None,
             opened: Vec::new(),
+            accounted: Vec::new(),
         }
     }
 
@@ -671,6 +675,9 @@ impl Verifier {
                 s.key_epoch = Some((epoch, seq));
             }
         }
+        if let (Some(lost), Some(seq)) = (sink_loss(v, key.1), seq) {
+            s.accounted.push((lost.0, lost.1, seq));
+        }
         let pid = field(v, "process.pid").and_then(Value::as_u64);
         if action == Some("session-start") {
             s.shell_pid = pid;
@@ -802,6 +809,28 @@ impl Verifier {
                 } else {
                     ""
                 };
+                // The sink said it lost exactly these: a loss while it failed, not a removal.
+                if let Some(&(_, _, by)) = s
+                    .accounted
+                    .iter()
+                    .find(|&&(f, l, _)| f == first && l == last)
+                {
+                    let n = plural((last - first).saturating_add(1), "record");
+                    let range = if first == last {
+                        format!("record {first}")
+                    } else {
+                        format!("records {first} to {last}")
+                    };
+                    self.finding(
+                        at,
+                        Some(key),
+                        format!(
+                            "{range} ({n}) lost while the {} failed, as its recovery record (sequence {by}) says{start}, before this line",
+                            copy_sink(key.1)
+                        ),
+                    );
+                    continue;
+                }
                 self.finding(at, Some(key), format!("{which}{start}, before this line"));
             }
             if s.end.is_none() {
@@ -1002,6 +1031,28 @@ fn place_of(files: &[String], at: Loc, from: Loc) -> String {
             at.line
         )
     }
+}
+
+/// The sink a copy of the records comes from, as `auditsh.sink` names it.
+fn copy_sink(copy: Copy) -> &'static str {
+    match copy {
+        Copy::Spool => "spool",
+        Copy::Syslog => "syslog",
+    }
+}
+
+/// A recovery record of the sink of `copy`: the first and last sequence it says that sink
+/// lost (`auditsh.lost`).
+fn sink_loss(v: &Value, copy: Copy) -> Option<(u64, u64)> {
+    if field(v, "event.action").and_then(Value::as_str) != Some("audit-failure")
+        || field(v, "auditsh.recovered").and_then(Value::as_bool) != Some(true)
+        || field(v, "auditsh.sink").and_then(Value::as_str) != Some(copy_sink(copy))
+    {
+        return None;
+    }
+    let first = field(v, "auditsh.lost.first_sequence").and_then(Value::as_u64)?;
+    let count = field(v, "auditsh.lost.count").and_then(Value::as_u64)?;
+    Some((first, first.checked_add(count.checked_sub(1)?)?))
 }
 
 /// The session and sequence named by the `event.id` (`"id":"SESSION-SEQ"`, the first `"id"`
