@@ -228,7 +228,7 @@ fn malformed_config_is_named_and_auditing_continues() {
     let file = std::fs::read_dir(day.path())
         .unwrap()
         .flatten()
-        .next()
+        .find(|f| f.path().extension().is_some_and(|e| e == "jsonl"))
         .unwrap();
     let text = std::fs::read(file.path()).unwrap();
     let recs = records(&text);

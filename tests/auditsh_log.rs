@@ -129,7 +129,7 @@ fn spool_files(dir: &Path) -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else {
+            } else if p.extension().is_some_and(|e| e == "jsonl") {
                 out.push(p);
             }
         }

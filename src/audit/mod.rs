@@ -16,6 +16,7 @@
 //! write(2) to the spool and one non-blocking send to syslog, advance the shared state,
 //! release the lock; then failure or recovery notices as the policy says.
 
+pub mod budget;
 pub mod chain;
 pub mod clock;
 pub mod identity;
@@ -111,6 +112,10 @@ struct Writer {
     /// The records' MAC key (`mac`), held only in this process's memory; `None`: records go
     /// out without a MAC.
     sealer: Option<mac::Sealer>,
+    /// The byte budgets (`limits`).
+    budgets: budget::Budgets,
+    /// A budget the last record passed first: its notice is written next.
+    budget_notice: Option<(&'static str, u64)>,
 }
 
 /// The process is the installed shell (its file is setuid/setgid) or runs with privilege it
@@ -317,6 +322,14 @@ impl Session {
             }
         }
         let shared = Shared::new(sinks.spool.as_ref().and_then(|s| s.fd()));
+        // The user's day and rate counters sit beside the spool file, where only the audit
+        // account may write: opened before the drop.
+        let user_counters = sinks
+            .spool
+            .as_ref()
+            .and_then(|s| s.path().parent())
+            // SAFETY: getuid cannot fail.
+            .and_then(|day| budget::UserCounters::open(day, unsafe { libc::getuid() }).ok());
         // The record key is readable only with the audit account's privilege: load it (and
         // bring the state forward to today) before the drop.
         let (sealer, key_problem) = match mac::key_file(config.mac.key_file.as_deref(), secure) {
@@ -336,6 +349,14 @@ impl Session {
         let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()));
         let fixed = Fixed::new(&identity, &session, info.mode);
         let identity_pid = identity.pid;
+        let waited_ms = user_counters
+            .as_ref()
+            .and_then(|u| u.admit(config.limits.sessions_per_second));
+        let budgets = budget::Budgets {
+            session: config.limits.session_bytes,
+            user_day: config.limits.user_day_bytes,
+            user: user_counters,
+        };
         let mut inner = Box::new(Inner {
             shared,
             w: Writer {
@@ -347,6 +368,8 @@ impl Session {
                 sinks,
                 config,
                 sealer,
+                budgets,
+                budget_notice: None,
             },
             started_ns,
             start_pid: identity_pid,
@@ -358,6 +381,7 @@ impl Session {
             login: info.login,
             args: info.args,
             pam_session: None,
+            waited_ms,
         };
         if secure {
             inner.start_or_refuse(&start);
@@ -640,7 +664,16 @@ impl Writer {
             }
         }
         let key_epoch = self.sealer.as_mut().map(|k| k.epoch_for(day));
-        self.write_sealed(state, action, (secs, nanos), key_epoch, &try_sink)
+        let written = self.write_sealed(state, action, (secs, nanos), key_epoch, &try_sink);
+        if let Some((budget, bytes)) = self.budget_notice.take() {
+            // Once per budget and session: later records are cut without a word.
+            let failed = state.failed;
+            let notice = Action::OverBudget { budget, bytes };
+            self.write_sealed(state, &notice, (secs, nanos), key_epoch, &|o| {
+                failed[sink::index(o)] == 0
+            });
+        }
+        written
     }
 
     /// `write_one` for a record sealed with the key of `key_epoch` (when there is a key).
@@ -668,11 +701,33 @@ impl Writer {
             action,
             self.config.max_record_bytes,
         );
+        if let Some((budget, bytes)) =
+            budget::passed(&self.budgets, state.session_bytes, self.buf.len())
+        {
+            // Past a budget: the fixed fields, and the long text as its SHA-256 and length.
+            record::encode(
+                &mut self.buf,
+                &self.fixed,
+                &header,
+                action,
+                budget::OVER_BUDGET_RECORD_BYTES.min(self.config.max_record_bytes),
+            );
+            let bit = if budget == "session_bytes" { 1 } else { 2 };
+            if state.over_budget & bit == 0 {
+                state.over_budget |= bit;
+                self.budget_notice = Some((budget, bytes));
+            }
+        }
         if let Some(sealer) = &self.sealer {
             sealer.seal(&mut self.buf);
         }
         let hash = chain::line_hash(&self.buf);
         self.buf.push(b'\n');
+        let len = self.buf.len() as u64;
+        state.session_bytes = state.session_bytes.saturating_add(len);
+        if let Some(user) = &self.budgets.user {
+            user.add_day_bytes(len);
+        }
         let warning = matches!(action, Action::AuditFailure { .. } | Action::Denied { .. });
         let healthy = [state.failed[0] == 0, state.failed[1] == 0];
         let d = self.sinks.write(

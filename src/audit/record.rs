@@ -18,6 +18,11 @@
 //!   records F to F+N-1, which every sink still consumed a sequence number for (a record no
 //!   sink took still advances the sequence and the chain: the next record's `auditsh.prev` is
 //!   the hash of the lost line), so that the sink's copy shows exactly that gap.
+//! - `[limits]` budgets: a session past one writes an `audit-failure` record (`event.type:
+//!   ["error"]`) with `auditsh.budget: {"name": "session_bytes" | "user_day_bytes", "bytes": N}`;
+//!   later records are cut as an oversized one is (`auditsh.truncated`, `auditsh.full`).
+//! - `auditsh.start_waited_ms` (session-start): the start waited this long for the user's
+//!   session rate (`limits.sessions_per_second`).
 //! - `auditsh.pam_session` is part of the schema, written once the PAM module hands one over.
 //! - `auditsh.key_epoch` (integer, the UTC day of the key) and `auditsh.mac` (hex HMAC-SHA-256)
 //!   are a sealed record's last two fields (`mac.rs` says what the MAC covers). A session whose
@@ -91,6 +96,8 @@ pub enum Action<'a> {
         login: bool,
         args: &'a [Vec<u8>],
         pam_session: Option<&'a str>,
+        /// How long the start waited for the user's session rate (`limits`), in ms.
+        waited_ms: Option<u64>,
     },
     CommandStart {
         text: &'a [u8],
@@ -136,6 +143,13 @@ pub enum Action<'a> {
     KeyRollover {
         next_epoch: u64,
     },
+    /// The session passed a byte budget (`limits`): records from here on keep their fixed
+    /// fields and truncate their text. An `audit-failure` with `auditsh.budget`.
+    OverBudget {
+        /// The config key (`session_bytes`, `user_day_bytes`).
+        budget: &'static str,
+        bytes: u64,
+    },
     /// The refused action (a `CommandStart` or an `Exec`) and why.
     Denied {
         refused: &'a Action<'a>,
@@ -152,7 +166,8 @@ impl Action<'_> {
             Action::SessionEnd { .. } => "session-end",
             Action::AuditFailure { .. }
             | Action::AuditRecovery { .. }
-            | Action::KeyFailure { .. } => "audit-failure",
+            | Action::KeyFailure { .. }
+            | Action::OverBudget { .. } => "audit-failure",
             Action::KeyRollover { .. } => "key-rollover",
             Action::Denied { .. } => "denied",
         }
@@ -165,6 +180,7 @@ impl Action<'_> {
             | Action::AuditFailure { .. }
             | Action::AuditRecovery { .. }
             | Action::KeyFailure { .. }
+            | Action::OverBudget { .. }
             | Action::KeyRollover { .. } => "session",
             _ => "process",
         }
@@ -176,7 +192,9 @@ impl Action<'_> {
                 "start"
             }
             Action::CommandEnd { .. } | Action::SessionEnd { .. } => "end",
-            Action::AuditFailure { .. } | Action::KeyFailure { .. } => "error",
+            Action::AuditFailure { .. } | Action::KeyFailure { .. } | Action::OverBudget { .. } => {
+                "error"
+            }
             Action::KeyRollover { .. } => "change",
             Action::AuditRecovery { .. } => "info",
             Action::Denied { .. } => "denied",
@@ -295,10 +313,11 @@ pub struct Full<'a> {
 //   process{pid, parent{pid, name?}, executable?, args?, args_count?, command_line?,
 //           working_directory?, exit_code?},
 //   source?{ip, port?}, error?{message},
-//   auditsh{version, session, audit_session?, tty?, mode, login?, pam_session?, command?,
+//   auditsh{version, session, audit_session?, tty?, mode, login?, pam_session?,
+//           start_waited_ms?, command?,
 //           script?{path, sha256}, source?{file, line}, signal?, end_reason?, sink?,
-//           recovered?, lost?{count, first_sequence}, lossy?, truncated?, full?{field, sha256, length}, prev,
-//           key_epoch?, mac?}
+//           budget?{name, bytes}, recovered?, lost?{count, first_sequence}, lossy?,
+//           truncated?, full?{field, sha256, length}, prev, key_epoch?, mac?}
 //
 // `key_epoch` and `mac` are last so that the MAC covers every byte before it (`mac.rs`); the
 // encoder writes `key_epoch` and the sealer appends `mac`.
@@ -552,6 +571,15 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>) {
             let mut left = MESSAGE_TEXT_MAX;
             push_capped(buf, &mut left, error.as_bytes());
         }
+        Action::OverBudget { budget, bytes } => {
+            buf.extend_from_slice(b"audit budget ");
+            buf.extend_from_slice(budget.as_bytes());
+            buf.extend_from_slice(b" (");
+            push_u64(buf, bytes);
+            buf.extend_from_slice(
+                b" bytes) passed: records keep the SHA-256 and length of long text",
+            );
+        }
         Action::KeyRollover { next_epoch } => {
             buf.extend_from_slice(b"record key moves on to ");
             buf.extend_from_slice(super::mac::date_of(next_epoch).as_bytes());
@@ -790,7 +818,10 @@ fn write_record(
     buf.extend_from_slice(&fixed.auditsh);
     match *what {
         Action::SessionStart {
-            login, pam_session, ..
+            login,
+            pam_session,
+            waited_ms,
+            ..
         } => {
             buf.extend_from_slice(if login {
                 b",\"login\":true"
@@ -800,6 +831,10 @@ fn write_record(
             if let Some(p) = pam_session {
                 buf.extend_from_slice(b",\"pam_session\":");
                 push_str(buf, p);
+            }
+            if let Some(ms) = waited_ms {
+                buf.extend_from_slice(b",\"start_waited_ms\":");
+                push_u64(buf, ms);
             }
         }
         Action::CommandStart {
@@ -858,6 +893,13 @@ fn write_record(
             buf.push(b'}');
         }
         Action::KeyFailure { .. } => buf.extend_from_slice(b",\"sink\":\"mac\""),
+        Action::OverBudget { budget, bytes } => {
+            buf.extend_from_slice(b",\"budget\":{\"name\":\"");
+            buf.extend_from_slice(budget.as_bytes());
+            buf.extend_from_slice(b"\",\"bytes\":");
+            push_u64(buf, bytes);
+            buf.push(b'}');
+        }
         Action::KeyRollover { next_epoch } => {
             buf.extend_from_slice(b",\"next_key_epoch\":");
             push_u64(buf, next_epoch);
@@ -1008,6 +1050,7 @@ mod tests {
             login: true,
             args: &args,
             pam_session: None,
+            waited_ms: None,
         });
         check_common(&v, "session-start", "session", "start");
         assert_eq!(v["auditsh"]["login"], true);

@@ -23,6 +23,10 @@ pub struct State {
     /// Per sink: the sequence of the first record it did not take in the current failure
     /// episode.
     pub lost_from: [u64; 2],
+    /// Bytes of records the session wrote (`budget`).
+    pub session_bytes: u64,
+    /// The budgets (`budget`) this session passed and said so: 1 session, 2 user-day.
+    pub over_budget: u8,
 }
 
 const INITIAL: State = State {
@@ -31,6 +35,8 @@ const INITIAL: State = State {
     failed: [0; 2],
     spool_partial: 0,
     lost_from: [0; 2],
+    session_bytes: 0,
+    over_budget: 0,
 };
 
 /// The mapping and the lock descriptor.

@@ -919,3 +919,136 @@ fn the_next_record_ends_a_fragment_left_in_the_spool() {
         .unwrap()
         .ends_with(b"1}\n{\"next\":2}\n"));
 }
+
+/// Past `limits.session_bytes`, records keep their fixed fields and cut their text to its
+/// SHA-256 and length, and one audit-failure says so.
+#[test]
+fn past_the_session_budget_records_are_cut_and_one_notice_says_so() {
+    let t = TempDir::new();
+    let mut c = config(&t.0);
+    c.syslog.enabled = false;
+    // session-start and two of these records fit, the third does not.
+    c.limits.session_bytes = 9000;
+    let mut s = start(c);
+    let long = "x".repeat(3000);
+    for _ in 0..6 {
+        s.exec(b"/bin/true", &argv(&["true", &long]), b"/", None)
+            .unwrap();
+    }
+    s.end(Some(0), EndReason::Exit);
+    let text = spool_text(&s);
+    assert_eq!(chain::verify(&text), Ok(9));
+    let recs = records(&text);
+    let whole: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["process"]["args"][1].as_str() == Some(long.as_str()))
+        .collect();
+    assert_eq!(whole.len(), 2, "{text:?}");
+    let notices: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["auditsh"]["budget"].is_object())
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0]["event"]["action"], "audit-failure");
+    assert_eq!(notices[0]["auditsh"]["budget"]["name"], "session_bytes");
+    assert_eq!(notices[0]["auditsh"]["budget"]["bytes"], 9000);
+    // The first record past the budget, then the notice.
+    assert_eq!(recs[3]["auditsh"]["truncated"], true);
+    assert_eq!(recs[4]["auditsh"]["budget"]["name"], "session_bytes");
+    let full_sha = {
+        let mut h = Sha256::new();
+        h.update(b"true\0");
+        h.update(long.as_bytes());
+        h.update(b"\0");
+        record::hex(&h.finalize())
+    };
+    for (r, line) in recs[5..8].iter().zip(&lines(&text)[5..8]) {
+        assert_eq!(r["event"]["action"], "exec");
+        assert_eq!(r["auditsh"]["truncated"], true);
+        assert_eq!(r["auditsh"]["full"]["sha256"], full_sha.as_str());
+        assert_eq!(r["auditsh"]["full"]["length"], 3006);
+        assert_eq!(r["user"]["id"], recs[0]["user"]["id"]);
+        assert!(line.len() < budget::OVER_BUDGET_RECORD_BYTES);
+    }
+    assert_eq!(recs[8]["event"]["action"], "session-end");
+}
+
+/// `limits.user_day_bytes` counts all of one user's sessions of the day: a second session
+/// starts where the first left off.
+#[test]
+fn the_user_day_budget_is_shared_by_the_users_sessions() {
+    let t = TempDir::new();
+    let mut c = config(&t.0);
+    c.syslog.enabled = false;
+    let long = "y".repeat(3000);
+    let mut first = start(c.clone());
+    for _ in 0..2 {
+        first
+            .exec(b"/bin/true", &argv(&["true", &long]), b"/", None)
+            .unwrap();
+    }
+    first.end(Some(0), EndReason::Exit);
+    let text = spool_text(&first);
+    assert!(records(&text)
+        .iter()
+        .all(|r| r["auditsh"]["truncated"].is_null()));
+    // Room for the second session's start, not for one of these records.
+    c.limits.user_day_bytes = text.len() as u64 + 1500;
+    let mut second = start(c);
+    for _ in 0..2 {
+        second
+            .exec(b"/bin/true", &argv(&["true", &long]), b"/", None)
+            .unwrap();
+    }
+    second.end(Some(0), EndReason::Exit);
+    let recs = records(&spool_text(&second));
+    assert_eq!(recs[1]["auditsh"]["truncated"], true, "{recs:?}");
+    assert_eq!(recs[2]["auditsh"]["budget"]["name"], "user_day_bytes");
+    assert_eq!(recs[3]["auditsh"]["truncated"], true);
+    assert_eq!(
+        recs.iter()
+            .filter(|r| r["auditsh"]["budget"].is_object())
+            .count(),
+        1
+    );
+}
+
+/// Sessions one user starts per second beyond `limits.sessions_per_second` wait for the next
+/// second, and their session-start records say how long.
+#[test]
+fn sessions_beyond_the_rate_wait_and_say_so() {
+    let t = TempDir::new();
+    let mut c = config(&t.0);
+    c.syslog.enabled = false;
+    c.limits.sessions_per_second = 2;
+    let before = Instant::now();
+    let sessions: Vec<Session> = (0..5).map(|_| start(c.clone())).collect();
+    assert!(
+        before.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        before.elapsed()
+    );
+    let waited: Vec<bool> = sessions
+        .iter()
+        .map(|s| records(&spool_text(s))[0]["auditsh"]["start_waited_ms"].is_u64())
+        .collect();
+    assert!(waited.iter().filter(|&&w| w).count() >= 2, "{waited:?}");
+    assert!(!waited[0]);
+}
+
+#[test]
+fn rate_counter_takes_per_second_places() {
+    let t = TempDir::new();
+    let u = budget::UserCounters::open(&t.0, 4242).unwrap();
+    assert!(u.take_start(100, 2));
+    assert!(u.take_start(100, 2));
+    assert!(!u.take_start(100, 2));
+    assert!(u.take_start(101, 2));
+    // Another session of the same user sees the same counters.
+    let other = budget::UserCounters::open(&t.0, 4242).unwrap();
+    assert!(other.take_start(101, 2));
+    assert!(!u.take_start(101, 2));
+    other.add_day_bytes(10);
+    u.add_day_bytes(5);
+    assert_eq!(other.day_bytes(), 15);
+}
