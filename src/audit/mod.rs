@@ -116,6 +116,10 @@ struct Writer {
     budgets: budget::Budgets,
     /// A budget the last record passed first: its notice is written next.
     budget_notice: Option<(&'static str, u64)>,
+    /// Records written along with the last one (a `key-rollover` before it, a budget notice
+    /// after it) and what became of them: for `handle_failures`, which is given the record's
+    /// own delivery. Empty (no allocation) but on those rare records.
+    side_records: Vec<(u64, Delivery)>,
 }
 
 /// The process is the installed shell (its file is setuid/setgid) or runs with privilege it
@@ -370,6 +374,7 @@ impl Session {
                 sealer,
                 budgets,
                 budget_notice: None,
+                side_records: Vec::new(),
             },
             started_ns,
             start_pid: identity_pid,
@@ -660,7 +665,9 @@ impl Writer {
                 let rollover = Action::KeyRollover {
                     next_epoch: day.min(mac::MAX_EPOCH),
                 };
-                self.write_sealed(state, &rollover, (secs, nanos), Some(old), &try_sink);
+                let written =
+                    self.write_sealed(state, &rollover, (secs, nanos), Some(old), &try_sink);
+                self.side_records.push(written);
             }
         }
         let key_epoch = self.sealer.as_mut().map(|k| k.epoch_for(day));
@@ -669,9 +676,10 @@ impl Writer {
             // Once per budget and session: later records are cut without a word.
             let failed = state.failed;
             let notice = Action::OverBudget { budget, bytes };
-            self.write_sealed(state, &notice, (secs, nanos), key_epoch, &|o| {
+            let side = self.write_sealed(state, &notice, (secs, nanos), key_epoch, &|o| {
                 failed[sink::index(o)] == 0
             });
+            self.side_records.push(side);
         }
         written
     }
@@ -755,7 +763,7 @@ impl Writer {
     /// `d` is about.
     fn handle_failures(&mut self, state: &mut shared::State, sequence: u64, d: &Delivery) {
         let mut notices: Vec<(SinkName, Notice)> = Vec::new();
-        note_changes(state, sequence, d, &mut notices);
+        self.note_with_side_records(state, sequence, d, &mut notices);
         // A sink starts failing at most once per episode and no notice is sent to a failed
         // sink, so this ends; the bound is a second guarantee.
         let mut rounds = 0;
@@ -798,7 +806,32 @@ impl Writer {
             };
             let failed = state.failed;
             let (seq, d2) = self.write_one(state, &action, |o| failed[sink::index(o)] == 0);
-            note_changes(state, seq, &d2, &mut notices);
+            self.note_with_side_records(state, seq, &d2, &mut notices);
+        }
+    }
+}
+
+impl Writer {
+    /// `note_changes` for record `sequence` and the records written along with it, in
+    /// sequence order.
+    fn note_with_side_records(
+        &mut self,
+        state: &mut shared::State,
+        sequence: u64,
+        d: &Delivery,
+        notices: &mut Vec<(SinkName, Notice)>,
+    ) {
+        if self.side_records.is_empty() {
+            note_changes(state, sequence, d, notices);
+            return;
+        }
+        let side = std::mem::take(&mut self.side_records);
+        for (q, sd) in side.iter().filter(|(q, _)| *q < sequence) {
+            note_changes(state, *q, sd, notices);
+        }
+        note_changes(state, sequence, d, notices);
+        for (q, sd) in side.iter().filter(|(q, _)| *q > sequence) {
+            note_changes(state, *q, sd, notices);
         }
     }
 }
