@@ -746,3 +746,38 @@ fn records_lost_while_the_spool_failed_are_a_loss_not_a_removal() {
     );
     assert!(!stdout(&o).contains("lost while"), "{}", stdout(&o));
 }
+
+/// A fragment of the first lost record left in the spool (a cut write the shell could not
+/// take back) is a finding of its own, and the loss after it is still a loss.
+#[test]
+fn a_fragment_before_a_loss_is_a_finding_and_the_loss_still_a_loss() {
+    let env = Env::new();
+    let before = spool_files(&env.spool());
+    let out = env
+        .shell()
+        .args([
+            "-c",
+            "ulimit -S -f 1; /bin/true a; /bin/true b; ulimit -S -f unlimited; /bin/true c",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let file = spool_files(&env.spool())
+        .into_iter()
+        .find(|f| !before.contains(f))
+        .unwrap();
+    let copy = damaged_copy(&env, &file, "fragment", |lines| {
+        let fragment = lines[1][..120].to_vec();
+        lines.insert(2, fragment);
+    });
+    let o = log(&[&copy]);
+    let f = findings(&o);
+    assert_eq!(f.len(), 2, "{}", stdout(&o));
+    assert!(f[0].contains(":3: "), "{}", f[0]);
+    assert!(
+        f[1].contains(":4: ")
+            && f[1].contains("records 3 to 4 (2 records) lost while the spool failed"),
+        "{}",
+        f[1]
+    );
+}

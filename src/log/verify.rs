@@ -211,6 +211,9 @@ struct Session {
     /// The losses this copy's sink reported on recovering (`auditsh.lost`): first and last
     /// sequence lost, and the recovery record's sequence.
     accounted: Vec<(u64, u64, u64)>,
+    /// The places (sequences) taken by lines that are not records (a fragment of a record
+    /// whose write was cut short takes the place of the first record its sink lost).
+    torn: Vec<u64>,
 }
 
 impl Session {
@@ -229,6 +232,7 @@ impl Session {
             key_epoch: None,
             opened: Vec::new(),
             accounted: Vec::new(),
+            torn: Vec::new(),
         }
     }
 
@@ -592,6 +596,7 @@ impl Verifier {
         let s = self.sessions.entry(key).or_insert_with(|| Session::new(at));
         s.last_line = at;
         s.last = Some((at, s.next));
+        s.torn.push(s.next);
         s.next = s.next.saturating_add(1);
         s.last_broken = true;
     }
@@ -810,11 +815,11 @@ impl Verifier {
                     ""
                 };
                 // The sink said it lost exactly these: a loss while it failed, not a removal.
-                if let Some(&(_, _, by)) = s
-                    .accounted
-                    .iter()
-                    .find(|&&(f, l, _)| f == first && l == last)
-                {
+                // A fragment of the first lost record may stand in its place.
+                let accounts = |&&(f, l, _): &&(u64, u64, u64)| {
+                    l == last && (f == first || (f + 1 == first && s.torn.contains(&f)))
+                };
+                if let Some(&(_, _, by)) = s.accounted.iter().find(accounts) {
                     let n = plural((last - first).saturating_add(1), "record");
                     let range = if first == last {
                         format!("record {first}")
