@@ -1,9 +1,10 @@
 //! The session state shared by the shell and its forked children: the next sequence number,
-//! the previous line's hash and the sinks' failure flags live in one shared memory page (an
-//! anonymous MAP_SHARED mapping, inherited across fork and reachable by no descriptor), and
-//! writers take a POSIX record lock on the session's spool file. POSIX locks belong to a
-//! process, so they exclude forked children, and the kernel releases them when a holder dies
-//! (even by SIGKILL). Without a spool file the lock is on a memfd of the shell's own (made
+//! the previous line's hash, the sinks' failure flags (with where each sink's loss began and
+//! whether the spool ends in a fragment) and the session's record bytes (`budget`) live in
+//! one shared memory page (an anonymous MAP_SHARED mapping, inherited across fork and
+//! reachable by no descriptor), and writers take a POSIX record lock on the session's spool
+//! file. POSIX locks belong to a process, so they exclude forked children, and the kernel
+//! releases them when a holder dies (even by SIGKILL). Without a spool file the lock is on a memfd of the shell's own (made
 //! before the privilege drop, owner-only and sealed), which then also holds the page.
 
 use std::io;

@@ -421,6 +421,9 @@ fn syslog_recovery_is_recorded() {
     );
     assert_eq!(recs[4]["auditsh"]["sink"], "syslog");
     assert_eq!(recs[4]["auditsh"]["recovered"], true);
+    // Syslog lost session-start, the failure notice and the first exec.
+    assert_eq!(recs[4]["auditsh"]["lost"]["count"], 3);
+    assert_eq!(recs[4]["auditsh"]["lost"]["first_sequence"], 0);
     let msgs = rx.take(3);
     let spool_lines = lines(&text);
     let got: Vec<&[u8]> = msgs.iter().map(|m| syslog_json(m)).collect();
@@ -450,6 +453,10 @@ fn syslog_daemon_restart_is_a_failure_then_a_recovery() {
     s.end(Some(0), EndReason::Exit);
     let text = spool_text(&s);
     assert_eq!(chain::verify(&text), Ok(7));
+    // Syslog lost the exec of b and the failure notice.
+    let recovery = &records(&text)[5];
+    assert_eq!(recovery["auditsh"]["lost"]["count"], 2);
+    assert_eq!(recovery["auditsh"]["lost"]["first_sequence"], 2);
     assert_eq!(
         actions(&records(&text)),
         [

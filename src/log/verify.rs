@@ -5,7 +5,9 @@
 //! are read. Per session:
 //!
 //! - every line is a JSON object with the fields every record carries;
-//! - `event.sequence` runs 0, 1, 2 ... with no gap, duplicate or reordering;
+//! - `event.sequence` runs 0, 1, 2 ... with no gap, duplicate or reordering (a gap that a
+//!   recovery record of the copy's sink accounts for, `auditsh.lost`, is reported as records
+//!   lost while that sink failed, still a finding);
 //! - `auditsh.prev` is the SHA-256 of the previous record's line as written;
 //! - `event.id` is `<session>-<sequence>`;
 //! - sequence 0 is `session-start`, and the last record is `session-end`;
