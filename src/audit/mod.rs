@@ -702,27 +702,22 @@ impl Writer {
             prev: std::str::from_utf8(&prev).unwrap_or(""),
             key_epoch,
         };
-        record::encode(
-            &mut self.buf,
-            &self.fixed,
-            &header,
-            action,
-            self.config.max_record_bytes,
-        );
-        if let Some((budget, bytes)) =
-            budget::passed(&self.budgets, state.session_bytes, self.buf.len())
-        {
-            // Past a budget: the fixed fields, and the long text as its SHA-256 and length.
-            record::encode(
-                &mut self.buf,
-                &self.fixed,
-                &header,
-                action,
-                budget::OVER_BUDGET_RECORD_BYTES.min(self.config.max_record_bytes),
-            );
-            let bit = if budget == "session_bytes" { 1 } else { 2 };
-            if state.over_budget & bit == 0 {
-                state.over_budget |= bit;
+        // Past a budget the session stays past it: cut every record at once.
+        let over_cap = budget::OVER_BUDGET_RECORD_BYTES.min(self.config.max_record_bytes);
+        let cap = if state.over_budget != 0 {
+            over_cap
+        } else {
+            self.config.max_record_bytes
+        };
+        record::encode(&mut self.buf, &self.fixed, &header, action, cap);
+        if state.over_budget == 0 {
+            if let Some((budget, bytes)) =
+                budget::passed(&self.budgets, state.session_bytes, self.buf.len())
+            {
+                // The first record past a budget: the fixed fields, and the long text as its
+                // SHA-256 and length; a notice follows it.
+                record::encode(&mut self.buf, &self.fixed, &header, action, over_cap);
+                state.over_budget = if budget == "session_bytes" { 1 } else { 2 };
                 self.budget_notice = Some((budget, bytes));
             }
         }

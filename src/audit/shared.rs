@@ -26,7 +26,8 @@ pub struct State {
     pub lost_from: [u64; 2],
     /// Bytes of records the session wrote (`budget`).
     pub session_bytes: u64,
-    /// The budgets (`budget`) this session passed and said so: 1 session, 2 user-day.
+    /// The budget (`budget`) the session passed and said so (records are cut from then on):
+    /// 0 none, 1 the session's, 2 the user's day.
     pub over_budget: u8,
 }
 
