@@ -1114,3 +1114,49 @@ fn one_user_cannot_flood_the_spool() {
     assert_eq!(notices[0]["auditsh"]["budget"]["name"], "user_day_bytes");
     assert!(user_day_bytes(inst.uid).1 > before);
 }
+
+#[test]
+fn a_burst_of_sessions_waits_for_the_rate_and_every_one_is_recorded() {
+    let Some(inst) = installed() else { return };
+    let _config = SystemConfigSwap::with(
+        "[spool]\nenabled = true\n[syslog]\nenabled = false\n[limits]\nsessions_per_second = 4\n",
+    );
+    let script = r(&format!(
+        "i=0; while [ $i -lt 12 ]; do {} -c \": rate-{{RUN}}-$i\" & i=$((i+1)); done; wait; echo done",
+        inst.shell.display()
+    ));
+    let started = std::time::Instant::now();
+    let out = inst.attack(&script, &[]);
+    assert_eq!(text(&out.stdout), "done\n", "{}", text(&out.stderr));
+    // 13 sessions (the outer one too) at 4 a second take more than two seconds.
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // Each inner session, by its session-start's arguments (the outer session's exec records
+    // carry the same text).
+    let starts: Vec<(Value, Vec<u8>)> = spool_files()
+        .into_iter()
+        .filter_map(|f| {
+            let text = std::fs::read(f).ok()?;
+            let first = common::records(&text).into_iter().next()?;
+            Some((first, text))
+        })
+        .collect();
+    let mut waited = 0;
+    for i in 0..12 {
+        let marker = r(&format!(": rate-{{RUN}}-{i}"));
+        let sessions: Vec<&(Value, Vec<u8>)> = starts
+            .iter()
+            .filter(|(first, _)| first["process"]["args"][2] == marker.as_str())
+            .collect();
+        assert_eq!(sessions.len(), 1, "session {i}");
+        let (first, text) = sessions[0];
+        assert_whole(text);
+        if first["auditsh"]["start_waited_ms"].is_u64() {
+            waited += 1;
+        }
+    }
+    assert!(waited >= 6, "{waited} of 12 sessions waited");
+}
