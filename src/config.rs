@@ -130,6 +130,7 @@ pub struct Config {
     pub spool: SpoolConfig,
     pub syslog: SyslogConfig,
     pub mac: MacConfig,
+    pub limits: LimitsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -160,6 +161,30 @@ pub struct MacConfig {
     pub key_file: Option<PathBuf>,
 }
 
+/// What one user may make the audit write (`[limits]`); 0: no limit. Past a byte budget,
+/// records keep their fixed fields and truncate their text (with the full text's SHA-256 and
+/// length); past the session rate, a session start waits (at most a few seconds).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Bytes of records one session writes whole.
+    pub session_bytes: u64,
+    /// Bytes of records all of one user's sessions of one (UTC) day write whole.
+    pub user_day_bytes: u64,
+    /// Sessions one user starts per second.
+    pub sessions_per_second: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> LimitsConfig {
+        LimitsConfig {
+            session_bytes: 256 << 20,
+            user_day_bytes: 1 << 30,
+            sessions_per_second: 20,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Config {
         Config {
@@ -171,6 +196,7 @@ impl Default for Config {
             spool: SpoolConfig::default(),
             syslog: SyslogConfig::default(),
             mac: MacConfig::default(),
+            limits: LimitsConfig::default(),
         }
     }
 }

@@ -1271,3 +1271,142 @@ fn a_pasted_block_is_recorded_line_by_line() {
         assert_eq!(exec["auditsh"]["command"], starts[line]["event"]["id"]);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Budgets: one user cannot flood the spool or start sessions without bound.
+
+/// The user's day count of record bytes, as the installed shell keeps it (the first 8 bytes
+/// of the user's counters file in today's spool directory); 0 when there is none yet.
+fn user_day_bytes(uid: u32) -> (PathBuf, u64) {
+    let (secs, _) = auditsh::audit::clock::realtime();
+    let day = auditsh::audit::clock::date(secs);
+    let path = Path::new(SPOOL)
+        .join(day)
+        .join(format!(".user-{uid}.limits"));
+    let bytes = std::fs::read(&path).unwrap_or_default();
+    let count = bytes
+        .get(..8)
+        .map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap()));
+    (path, count)
+}
+
+#[test]
+fn one_user_cannot_flood_the_spool() {
+    let Some(inst) = installed() else { return };
+    // A loop of 60 KB command lines: past the session's budget its records keep their fixed
+    // fields and the text's SHA-256 and length, and one audit-failure says so.
+    let flood = |marker: &str| {
+        r(&format!(
+            ": {marker}-{{RUN}}; L=$(head -c 60000 /dev/zero | tr '\\0' x); i=0; \
+             while [ $i -lt 20 ]; do /bin/true \"$L\"; i=$((i+1)); done; \
+             echo 0 > {SPOOL}/*/.user-{}.limits; echo done",
+            inst.uid
+        ))
+    };
+    {
+        let _config = SystemConfigSwap::with(
+            "[spool]\nenabled = true\n[syslog]\nenabled = false\n[limits]\nsession_bytes = 32768\n",
+        );
+        let out = inst.attack(&flood("flood-session"), &[]);
+        assert_eq!(text(&out.stdout), "done\n", "{}", text(&out.stderr));
+    }
+    let (file, spool) = session_with(&r(": flood-session-{RUN}"));
+    assert!(spool.len() < 64 * 1024, "{} bytes", spool.len());
+    assert_whole(&spool);
+    let recs = common::records(&spool);
+    let trues = execs_of(&spool, "/bin/true");
+    assert_eq!(trues.len(), 20);
+    for t in &trues {
+        assert_eq!(t["auditsh"]["truncated"], true);
+        assert_eq!(
+            t["auditsh"]["full"]["length"],
+            "/bin/true".len() + 1 + 60000 + 1
+        );
+        assert_eq!(t["user"]["id"], inst.uid.to_string());
+    }
+    let notices: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["auditsh"]["budget"].is_object())
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0]["auditsh"]["budget"]["name"], "session_bytes");
+    assert_eq!(verify(None, &file).0, Some(0));
+
+    // The user's day count is the audit account's: the user can neither read nor reset it.
+    let (counter, before) = user_day_bytes(inst.uid);
+    assert!(before >= spool.len() as u64, "{before}");
+    use std::os::unix::fs::MetadataExt;
+    let md = std::fs::metadata(&counter).unwrap();
+    assert_ne!(md.uid(), inst.uid);
+    assert_eq!(md.mode() & 0o777, 0o600);
+
+    // A second session of the same user is held to the day's budget of all its sessions.
+    {
+        let _config = SystemConfigSwap::with(&format!(
+            "[spool]\nenabled = true\n[syslog]\nenabled = false\n[limits]\nuser_day_bytes = {}\n",
+            before + 16 * 1024
+        ));
+        let out = inst.attack(&flood("flood-day"), &[]);
+        assert_eq!(text(&out.stdout), "done\n", "{}", text(&out.stderr));
+    }
+    let (_, spool) = session_with(&r(": flood-day-{RUN}"));
+    assert!(spool.len() < 64 * 1024, "{} bytes", spool.len());
+    assert_whole(&spool);
+    let recs = common::records(&spool);
+    assert!(execs_of(&spool, "/bin/true")
+        .iter()
+        .all(|t| t["auditsh"]["truncated"] == true));
+    let notices: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["auditsh"]["budget"].is_object())
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0]["auditsh"]["budget"]["name"], "user_day_bytes");
+    assert!(user_day_bytes(inst.uid).1 > before);
+}
+
+#[test]
+fn a_burst_of_sessions_waits_for_the_rate_and_every_one_is_recorded() {
+    let Some(inst) = installed() else { return };
+    let _config = SystemConfigSwap::with(
+        "[spool]\nenabled = true\n[syslog]\nenabled = false\n[limits]\nsessions_per_second = 4\n",
+    );
+    let script = r(&format!(
+        "i=0; while [ $i -lt 12 ]; do {} -c \": rate-{{RUN}}-$i\" & i=$((i+1)); done; wait; echo done",
+        inst.shell.display()
+    ));
+    let started = std::time::Instant::now();
+    let out = inst.attack(&script, &[]);
+    assert_eq!(text(&out.stdout), "done\n", "{}", text(&out.stderr));
+    // 13 sessions (the outer one too) at 4 a second take more than two seconds.
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // Each inner session, by its session-start's arguments (the outer session's exec records
+    // carry the same text).
+    let starts: Vec<(Value, Vec<u8>)> = spool_files()
+        .into_iter()
+        .filter_map(|f| {
+            let text = std::fs::read(f).ok()?;
+            let first = common::records(&text).into_iter().next()?;
+            Some((first, text))
+        })
+        .collect();
+    let mut waited = 0;
+    for i in 0..12 {
+        let marker = r(&format!(": rate-{{RUN}}-{i}"));
+        let sessions: Vec<&(Value, Vec<u8>)> = starts
+            .iter()
+            .filter(|(first, _)| first["process"]["args"][2] == marker.as_str())
+            .collect();
+        assert_eq!(sessions.len(), 1, "session {i}");
+        let (first, text) = sessions[0];
+        assert_whole(text);
+        if first["auditsh"]["start_waited_ms"].is_u64() {
+            waited += 1;
+        }
+    }
+    assert!(waited >= 6, "{waited} of 12 sessions waited");
+}

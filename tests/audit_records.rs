@@ -228,7 +228,7 @@ fn malformed_config_is_named_and_auditing_continues() {
     let file = std::fs::read_dir(day.path())
         .unwrap()
         .flatten()
-        .next()
+        .find(|f| f.path().extension().is_some_and(|e| e == "jsonl"))
         .unwrap();
     let text = std::fs::read(file.path()).unwrap();
     let recs = records(&text);
@@ -489,4 +489,144 @@ fn input_larger_than_memory_is_an_error_and_the_session_ends() {
     let last = recs.last().unwrap();
     assert_eq!(last["event"]["action"], "session-end");
     assert_eq!(last["auditsh"]["end_reason"], "error");
+}
+
+/// A real full disk under the spool (a 256 KiB tmpfs, root only), freed again by a command of
+/// the same session: no line of the spool is glued to a fragment, the records the spool lost
+/// keep their sequence numbers (syslog has them all), the recovery record says which they are,
+/// `auditsh-log verify` reports them as lost while the spool failed, and the warning on stderr
+/// does not name the session's spool file.
+#[test]
+fn a_full_disk_loses_records_visibly_and_corrupts_none() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        if std::env::var("AUDITSH_E2E").as_deref() == Ok("required") {
+            panic!("a_full_disk_loses_records_visibly_and_corrupts_none needs root (AUDITSH_E2E=required)");
+        }
+        eprintln!(
+            "SKIPPED: a_full_disk_loses_records_visibly_and_corrupts_none: not running as root"
+        );
+        return;
+    }
+    let env = AuditEnv::new();
+    let spool = env.dir.join("spool");
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+        .arg(&spool)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(mounted, "mount a tmpfs for the spool");
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(spool.clone());
+    // Leave room for a few records only; the session's own records fill the rest.
+    let filler = spool.join("filler");
+    std::fs::write(&filler, vec![b'x'; 236 * 1024]).unwrap();
+    let script = format!(
+        "L=$(printf %2000s x)\n\
+         for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do /bin/true \"$L\"; done\n\
+         /bin/rm {}\n\
+         /bin/echo back\n\
+         /bin/true again\n",
+        filler.display()
+    );
+    // The socket's queue holds 10 datagrams: read them while the session runs.
+    let sock = env.syslog.try_clone().unwrap();
+    sock.set_read_timeout(Some(std::time::Duration::from_millis(300)))
+        .unwrap();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let finished = done.clone();
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            match sock.recv(&mut buf) {
+                Ok(n) => got.push(buf[..n].to_vec()),
+                Err(_) if finished.load(std::sync::atomic::Ordering::SeqCst) => break,
+                Err(_) => {}
+            }
+        }
+        got
+    });
+    let out = env.run(&["-c", &script], None);
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let msgs = reader.join().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "back\n");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("spool")).collect();
+    assert_eq!(warnings.len(), 1, "one warning: {stderr}");
+    assert!(warnings[0].contains("No space left"), "{stderr}");
+    assert!(!stderr.contains(spool.to_str().unwrap()), "{stderr}");
+    assert!(!stderr.contains(".jsonl"), "{stderr}");
+
+    // Every line of the spool is one whole record.
+    let files = env.spool_files();
+    assert_eq!(files.len(), 1);
+    let text = std::fs::read(&files[0]).unwrap();
+    let recs = records(&text);
+    let seqs: Vec<u64> = recs
+        .iter()
+        .map(|r| r["event"]["sequence"].as_u64().unwrap())
+        .collect();
+    let recovery: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["auditsh"]["recovered"] == true)
+        .collect();
+    assert_eq!(recovery.len(), 1, "{seqs:?}");
+    let recovery = recovery[0];
+    assert_eq!(recovery["auditsh"]["sink"], "spool");
+    let first = recovery["auditsh"]["lost"]["first_sequence"]
+        .as_u64()
+        .unwrap();
+    let count = recovery["auditsh"]["lost"]["count"].as_u64().unwrap();
+    assert!(
+        first > 2 && count >= 10,
+        "lost {count} from {first}: {seqs:?}"
+    );
+    // The spool has every sequence but the lost ones, in order.
+    let last = *seqs.last().unwrap();
+    let want: Vec<u64> = (0..=last)
+        .filter(|q| !(first..first + count).contains(q))
+        .collect();
+    assert_eq!(seqs, want);
+    assert_eq!(recs.last().unwrap()["event"]["action"], "session-end");
+
+    // Syslog has them all, the lost ones included, chained.
+    let syslog: Vec<&[u8]> = msgs.iter().map(|m| syslog_json(m)).collect();
+    assert_eq!(syslog.len() as u64, last + 1);
+    assert_eq!(
+        auditsh::audit::chain::verify(&syslog.join(&b'\n')),
+        Ok(last + 1)
+    );
+    let failure: Value = serde_json::from_slice(syslog[first as usize + 1]).unwrap();
+    assert_eq!(failure["event"]["action"], "audit-failure");
+    assert_eq!(failure["auditsh"]["sink"], "spool");
+    // The record names the file.
+    let message = failure["error"]["message"].as_str().unwrap();
+    assert!(message.contains(files[0].to_str().unwrap()), "{message}");
+    eprintln!("the spool's failure: {message}");
+
+    // verify: a loss while the spool failed, not missing records.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+        .arg("verify")
+        .arg(&files[0])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains(&format!(
+            "records {first} to {} ({count} records) lost while the spool failed",
+            first + count - 1
+        )),
+        "{report}"
+    );
+    assert!(!report.contains("missing"), "{report}");
+    assert!(report.ends_with("1 finding\n"), "{report}");
 }

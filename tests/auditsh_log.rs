@@ -129,7 +129,7 @@ fn spool_files(dir: &Path) -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else {
+            } else if p.extension().is_some_and(|e| e == "jsonl") {
                 out.push(p);
             }
         }
@@ -677,4 +677,107 @@ fn a_job_outliving_the_shell_is_not_a_finding() {
     };
     let o = log(&[&file]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+/// The spool stops taking records for a while (`ulimit -f` under the shell itself) and takes
+/// them again: the records it lost keep their sequence numbers, the recovery record says which
+/// they are, and `verify` reports the gap as a loss while the spool failed, not as removed
+/// records. The warning on stderr does not name the session's spool file.
+#[test]
+fn records_lost_while_the_spool_failed_are_a_loss_not_a_removal() {
+    let env = Env::new();
+    let before = spool_files(&env.spool());
+    let out = env
+        .shell()
+        .args([
+            "-c",
+            "ulimit -S -f 1; /bin/true a; /bin/true b; ulimit -S -f unlimited; /bin/true c",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let file = spool_files(&env.spool())
+        .into_iter()
+        .find(|f| !before.contains(f))
+        .unwrap();
+    let warning = stderr(&out);
+    assert!(warning.contains("auditsh: audit: spool: "), "{warning}");
+    assert!(!warning.contains(&session_of(&file)), "{warning}");
+    assert!(
+        !warning.contains(env.spool().to_str().unwrap()),
+        "{warning}"
+    );
+
+    let recs = common::records(&std::fs::read(&file).unwrap());
+    let seqs: Vec<u64> = recs
+        .iter()
+        .map(|r| r["event"]["sequence"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, [0, 1, 5, 6, 7, 8]);
+    let recovery = &recs[3];
+    assert_eq!(recovery["auditsh"]["recovered"], true);
+    assert_eq!(recovery["auditsh"]["lost"]["count"], 3);
+    assert_eq!(recovery["auditsh"]["lost"]["first_sequence"], 2);
+    let record_error = recs
+        .iter()
+        .find(|r| r["auditsh"]["recovered"] == true)
+        .map(|r| r["message"].as_str().unwrap().to_string())
+        .unwrap();
+    assert!(
+        record_error.contains("3 records lost from sequence 2"),
+        "{record_error}"
+    );
+    assert_one_finding(
+        &file,
+        3,
+        "records 2 to 4 (3 records) lost while the spool failed, as its recovery record (sequence 6) says",
+    );
+
+    // Without the recovery record nothing accounts for the gap: records are missing.
+    let copy = damaged_copy(&env, &file, "no-recovery", |lines| {
+        lines.remove(3);
+    });
+    let o = log(&[&copy]);
+    let f = findings(&o);
+    assert!(
+        f.iter().any(|l| l.contains("records 2 to 4 are missing")),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stdout(&o).contains("lost while"), "{}", stdout(&o));
+}
+
+/// A fragment of the first lost record left in the spool (a cut write the shell could not
+/// take back) is a finding of its own, and the loss after it is still a loss.
+#[test]
+fn a_fragment_before_a_loss_is_a_finding_and_the_loss_still_a_loss() {
+    let env = Env::new();
+    let before = spool_files(&env.spool());
+    let out = env
+        .shell()
+        .args([
+            "-c",
+            "ulimit -S -f 1; /bin/true a; /bin/true b; ulimit -S -f unlimited; /bin/true c",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let file = spool_files(&env.spool())
+        .into_iter()
+        .find(|f| !before.contains(f))
+        .unwrap();
+    let copy = damaged_copy(&env, &file, "fragment", |lines| {
+        let fragment = lines[1][..120].to_vec();
+        lines.insert(2, fragment);
+    });
+    let o = log(&[&copy]);
+    let f = findings(&o);
+    assert_eq!(f.len(), 2, "{}", stdout(&o));
+    assert!(f[0].contains(":3: "), "{}", f[0]);
+    assert!(
+        f[1].contains(":4: ")
+            && f[1].contains("records 3 to 4 (2 records) lost while the spool failed"),
+        "{}",
+        f[1]
+    );
 }

@@ -199,7 +199,12 @@ impl Term {
         let mut files = Vec::new();
         for day in std::fs::read_dir(self.dir.join("spool")).unwrap().flatten() {
             if let Ok(entries) = std::fs::read_dir(day.path()) {
-                files.extend(entries.flatten().map(|e| e.path()));
+                files.extend(
+                    entries
+                        .flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|e| e == "jsonl")),
+                );
             }
         }
         let mut sessions: Vec<Vec<serde_json::Value>> = files

@@ -89,7 +89,9 @@ impl Env {
         let mut files = Vec::new();
         for day in std::fs::read_dir(self.dir.join("spool")).unwrap().flatten() {
             for f in std::fs::read_dir(day.path()).unwrap().flatten() {
-                files.push(f.path());
+                if f.path().extension().is_some_and(|e| e == "jsonl") {
+                    files.push(f.path());
+                }
             }
         }
         assert_eq!(files.len(), 1);
@@ -671,6 +673,7 @@ fn a_shell_without_its_key_warns_and_records_so() {
         .unwrap()
         .flatten()
         .flat_map(|d| std::fs::read_dir(d.path()).unwrap().flatten())
+        .filter(|f| f.path().extension().is_some_and(|e| e == "jsonl"))
         .flat_map(|f| lines_of(&std::fs::read(f.path()).unwrap()))
         .map(|l| serde_json::from_slice(&l).unwrap())
         .collect();

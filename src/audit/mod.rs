@@ -17,6 +17,7 @@
 //! write(2) to the spool and one non-blocking send to syslog, advance the shared state,
 //! release the lock; then failure or recovery notices as the policy says.
 
+pub mod budget;
 pub mod chain;
 pub mod clock;
 pub mod identity;
@@ -142,6 +143,14 @@ struct Writer {
     /// The records' MAC key (`mac`), held only in this process's memory; `None`: records go
     /// out without a MAC.
     sealer: Option<mac::Sealer>,
+    /// The byte budgets (`limits`).
+    budgets: budget::Budgets,
+    /// A budget the last record passed first: its notice is written next.
+    budget_notice: Option<(&'static str, u64)>,
+    /// Records written along with the last one (a `key-rollover` before it, a budget notice
+    /// after it) and what became of them: for `handle_failures`, which is given the record's
+    /// own delivery. Empty (no allocation) but on those rare records.
+    side_records: Vec<(u64, Delivery)>,
 }
 
 /// The process is the installed shell (its file is setuid/setgid) or runs with privilege it
@@ -348,6 +357,14 @@ impl Session {
             }
         }
         let shared = Shared::new(sinks.spool.as_ref().and_then(|s| s.fd()));
+        // The user's day and rate counters sit beside the spool file, where only the audit
+        // account may write: opened before the drop.
+        let user_counters = sinks
+            .spool
+            .as_ref()
+            .and_then(|s| s.path().parent())
+            // SAFETY: getuid cannot fail.
+            .and_then(|day| budget::UserCounters::open(day, unsafe { libc::getuid() }).ok());
         // The record key is readable only with the audit account's privilege: load it (and
         // bring the state forward to today) before the drop.
         let (sealer, key_problem) = match mac::key_file(config.mac.key_file.as_deref(), secure) {
@@ -367,6 +384,14 @@ impl Session {
         let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()));
         let fixed = Fixed::new(&identity, &session, info.mode);
         let identity_pid = identity.pid;
+        let waited_ms = user_counters
+            .as_ref()
+            .and_then(|u| u.admit(config.limits.sessions_per_second));
+        let budgets = budget::Budgets {
+            session: config.limits.session_bytes,
+            user_day: config.limits.user_day_bytes,
+            user: user_counters,
+        };
         let mut inner = Box::new(Inner {
             shared,
             w: Writer {
@@ -378,6 +403,9 @@ impl Session {
                 sinks,
                 config,
                 sealer,
+                budgets,
+                budget_notice: None,
+                side_records: Vec::new(),
             },
             started_ns,
             start_pid: identity_pid,
@@ -390,6 +418,7 @@ impl Session {
             login: info.login,
             args: info.args,
             pam_session: None,
+            waited_ms,
         };
         if secure {
             inner.start_or_refuse(&start);
@@ -626,9 +655,9 @@ impl Inner {
             refuse_to_start(&why(&d));
         }
         let mut guard = self.shared.lock();
-        let (_, d) = self.w.write_one(&mut guard, start, |_| true);
+        let (seq, d) = self.w.write_one(&mut guard, start, |_| true);
         let accepted = policy::accepted(self.w.config.require, &self.w.sinks, &d);
-        self.w.handle_failures(&mut guard, &d);
+        self.w.handle_failures(&mut guard, seq, &d);
         if !accepted {
             drop(guard);
             refuse_to_start(&why(&d));
@@ -639,7 +668,7 @@ impl Inner {
     fn emit(&mut self, action: &Action<'_>) -> u64 {
         let mut guard = self.shared.lock();
         let (seq, d) = self.w.write_one(&mut guard, action, |_| true);
-        self.w.handle_failures(&mut guard, &d);
+        self.w.handle_failures(&mut guard, seq, &d);
         seq
     }
 
@@ -650,7 +679,7 @@ impl Inner {
         let mut guard = self.shared.lock();
         let (seq, d) = self.w.write_one(&mut guard, action, |_| true);
         let accepted = policy::accepted(self.w.config.require, &self.w.sinks, &d);
-        self.w.handle_failures(&mut guard, &d);
+        self.w.handle_failures(&mut guard, seq, &d);
         if accepted || self.w.config.on_failure == OnFailure::Warn {
             return Ok(seq);
         }
@@ -660,17 +689,17 @@ impl Inner {
             reason: &message,
         };
         let failed = guard.failed;
-        let (_, d2) = self
+        let (seq2, d2) = self
             .w
             .write_one(&mut guard, &denied, |s| failed[sink::index(s)] == 0);
-        self.w.handle_failures(&mut guard, &d2);
+        self.w.handle_failures(&mut guard, seq2, &d2);
         Err(Denied { message })
     }
 }
 
 impl Writer {
     /// Build, write and chain one record under the lock. The sequence and the chain advance
-    /// when at least one sink took the line.
+    /// whether or not a sink took the line, so that a lost record shows as a gap.
     fn write_one(
         &mut self,
         state: &mut shared::State,
@@ -694,11 +723,23 @@ impl Writer {
                 let rollover = Action::KeyRollover {
                     next_epoch: day.min(mac::MAX_EPOCH),
                 };
-                self.write_sealed(state, &rollover, (secs, nanos), Some(old), &try_sink);
+                let written =
+                    self.write_sealed(state, &rollover, (secs, nanos), Some(old), &try_sink);
+                self.side_records.push(written);
             }
         }
         let key_epoch = self.sealer.as_mut().map(|k| k.epoch_for(day));
-        self.write_sealed(state, action, (secs, nanos), key_epoch, &try_sink)
+        let written = self.write_sealed(state, action, (secs, nanos), key_epoch, &try_sink);
+        if let Some((budget, bytes)) = self.budget_notice.take() {
+            // Once per budget and session: later records are cut without a word.
+            let failed = state.failed;
+            let notice = Action::OverBudget { budget, bytes };
+            let side = self.write_sealed(state, &notice, (secs, nanos), key_epoch, &|o| {
+                failed[sink::index(o)] == 0
+            });
+            self.side_records.push(side);
+        }
+        written
     }
 
     /// `write_one` for a record sealed with the key of `key_epoch` (when there is a key).
@@ -719,89 +760,166 @@ impl Writer {
             prev: std::str::from_utf8(&prev).unwrap_or(""),
             key_epoch,
         };
-        record::encode(
-            &mut self.buf,
-            &self.fixed,
-            &header,
-            action,
-            self.config.max_record_bytes,
-        );
+        // Past a budget the session stays past it: cut every record at once.
+        let over_cap = budget::OVER_BUDGET_RECORD_BYTES.min(self.config.max_record_bytes);
+        let cap = if state.over_budget != 0 {
+            over_cap
+        } else {
+            self.config.max_record_bytes
+        };
+        record::encode(&mut self.buf, &self.fixed, &header, action, cap);
+        if state.over_budget == 0 {
+            if let Some((budget, bytes)) =
+                budget::passed(&self.budgets, state.session_bytes, self.buf.len())
+            {
+                // The first record past a budget: the fixed fields, and the long text as its
+                // SHA-256 and length; a notice follows it.
+                record::encode(&mut self.buf, &self.fixed, &header, action, over_cap);
+                state.over_budget = if budget == "session_bytes" { 1 } else { 2 };
+                self.budget_notice = Some((budget, bytes));
+            }
+        }
         if let Some(sealer) = &self.sealer {
             sealer.seal(&mut self.buf);
         }
         let hash = chain::line_hash(&self.buf);
         self.buf.push(b'\n');
+        let len = self.buf.len() as u64;
+        state.session_bytes = state.session_bytes.saturating_add(len);
+        if let Some(user) = &self.budgets.user {
+            user.add_day_bytes(len);
+        }
         let warning = matches!(action, Action::AuditFailure { .. } | Action::Denied { .. });
         let healthy = [state.failed[0] == 0, state.failed[1] == 0];
-        let d = self.sinks.write(&self.buf, warning, healthy, try_sink);
+        let d = self.sinks.write(
+            &self.buf,
+            warning,
+            healthy,
+            &mut state.spool_partial,
+            try_sink,
+        );
         if d.ok(SinkName::Spool) && self.config.spool.sync == SpoolSync::Record {
             if let Some(spool) = &mut self.sinks.spool {
                 let _ = spool.sync();
             }
         }
-        if d.any_ok() {
-            state.next_sequence = sequence + 1;
-            state.prev = hash;
-        }
+        // Taken or not, the record keeps its place: a record no sink took is a gap in the
+        // sequence, and the next one chains to the lost line.
+        state.next_sequence = sequence + 1;
+        state.prev = hash;
         (sequence, d)
     }
 
     /// Start and end failure episodes: a sink that failed for the first time gets one warning
     /// on stderr and an `audit-failure` record on the sinks that still work; a failed sink that
-    /// took a record again gets a recovery record.
-    fn handle_failures(&mut self, state: &mut shared::State, d: &Delivery) {
-        // (sink, Some(error)) for a failure, (sink, None) for a recovery.
-        let mut notices: Vec<(SinkName, Option<String>)> = Vec::new();
-        note_changes(state, d, &mut notices);
+    /// took a record again gets a recovery record saying what it lost. `sequence`: the record
+    /// `d` is about.
+    fn handle_failures(&mut self, state: &mut shared::State, sequence: u64, d: &Delivery) {
+        let mut notices: Vec<(SinkName, Notice)> = Vec::new();
+        self.note_with_side_records(state, sequence, d, &mut notices);
         // A sink starts failing at most once per episode and no notice is sent to a failed
         // sink, so this ends; the bound is a second guarantee.
         let mut rounds = 0;
         while !notices.is_empty() && rounds < 8 {
             rounds += 1;
-            let (s, err) = notices.remove(0);
-            if let Some(e) = &err {
-                let working: Vec<SinkName> = ALL
-                    .iter()
-                    .copied()
-                    .filter(|&o| {
-                        o != s && self.sinks.enabled(o) && state.failed[sink::index(o)] == 0
-                    })
-                    .collect();
-                say(&policy::warning(
-                    s,
-                    e,
-                    &working,
-                    self.config.on_failure,
-                    self.config.require,
-                ));
-            }
-            let action = match &err {
-                Some(e) => Action::AuditFailure { sink: s, error: e },
-                None => Action::AuditRecovery { sink: s },
+            let (s, notice) = notices.remove(0);
+            let located;
+            let action = match &notice {
+                Notice::Failed(e) => {
+                    let working: Vec<SinkName> = ALL
+                        .iter()
+                        .copied()
+                        .filter(|&o| {
+                            o != s && self.sinks.enabled(o) && state.failed[sink::index(o)] == 0
+                        })
+                        .collect();
+                    say(&policy::warning(
+                        s,
+                        e,
+                        &working,
+                        self.config.on_failure,
+                        self.config.require,
+                    ));
+                    // The record names the file; the user's terminal does not.
+                    located = match (s, &self.sinks.spool) {
+                        (SinkName::Spool, Some(spool)) => {
+                            format!("{}: {e}", spool.path().display())
+                        }
+                        _ => e.clone(),
+                    };
+                    Action::AuditFailure {
+                        sink: s,
+                        error: &located,
+                    }
+                }
+                Notice::Recovered(lost) => Action::AuditRecovery {
+                    sink: s,
+                    lost: *lost,
+                },
             };
             let failed = state.failed;
-            let (_, d2) = self.write_one(state, &action, |o| failed[sink::index(o)] == 0);
-            note_changes(state, &d2, &mut notices);
+            let (seq, d2) = self.write_one(state, &action, |o| failed[sink::index(o)] == 0);
+            self.note_with_side_records(state, seq, &d2, &mut notices);
         }
     }
 }
 
-/// Failures and recoveries shown by one delivery, recorded in the shared state.
+impl Writer {
+    /// `note_changes` for record `sequence` and the records written along with it, in
+    /// sequence order.
+    fn note_with_side_records(
+        &mut self,
+        state: &mut shared::State,
+        sequence: u64,
+        d: &Delivery,
+        notices: &mut Vec<(SinkName, Notice)>,
+    ) {
+        if self.side_records.is_empty() {
+            note_changes(state, sequence, d, notices);
+            return;
+        }
+        let side = std::mem::take(&mut self.side_records);
+        for (q, sd) in side.iter().filter(|(q, _)| *q < sequence) {
+            note_changes(state, *q, sd, notices);
+        }
+        note_changes(state, sequence, d, notices);
+        for (q, sd) in side.iter().filter(|(q, _)| *q > sequence) {
+            note_changes(state, *q, sd, notices);
+        }
+    }
+}
+
+/// A change in a sink's health, to be recorded.
+enum Notice {
+    /// The sink failed (the error).
+    Failed(String),
+    /// The sink took a record again, after losing these.
+    Recovered(record::Lost),
+}
+
+/// Failures and recoveries shown by the delivery of record `sequence`, recorded in the shared
+/// state.
 fn note_changes(
     state: &mut shared::State,
+    sequence: u64,
     d: &Delivery,
-    notices: &mut Vec<(SinkName, Option<String>)>,
+    notices: &mut Vec<(SinkName, Notice)>,
 ) {
     for s in ALL {
         let i = sink::index(s);
         match (&d.results[i], state.failed[i]) {
             (Some(Err(e)), 0) => {
                 state.failed[i] = 1;
-                notices.push((s, Some(e.clone())));
+                state.lost_from[i] = sequence;
+                notices.push((s, Notice::Failed(e.clone())));
             }
             (Some(Ok(())), f) if f != 0 => {
                 state.failed[i] = 0;
-                notices.push((s, None));
+                let lost = record::Lost {
+                    count: sequence.saturating_sub(state.lost_from[i]),
+                    first_sequence: state.lost_from[i],
+                };
+                notices.push((s, Notice::Recovered(lost)));
             }
             _ => {}
         }

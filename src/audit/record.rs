@@ -14,6 +14,15 @@
 //!   arguments) and `error.message` saying why.
 //! - a recovered sink is an `audit-failure` record with `event.type: ["info"]`, its
 //!   `auditsh.sink` and `auditsh.recovered: true`.
+//!   It says what that sink lost in `auditsh.lost: {"count": N, "first_sequence": F}`: the
+//!   records F to F+N-1, which every sink still consumed a sequence number for (a record no
+//!   sink took still advances the sequence and the chain: the next record's `auditsh.prev` is
+//!   the hash of the lost line), so that the sink's copy shows exactly that gap.
+//! - `[limits]` budgets: a session past one writes an `audit-failure` record (`event.type:
+//!   ["error"]`) with `auditsh.budget: {"name": "session_bytes" | "user_day_bytes", "bytes": N}`;
+//!   later records are cut as an oversized one is (`auditsh.truncated`, `auditsh.full`).
+//! - `auditsh.start_waited_ms` (session-start): the start waited this long for the user's
+//!   session rate (`limits.sessions_per_second`).
 //! - `auditsh.pam_session` is part of the schema, written once the PAM module hands one over.
 //! - `auditsh.key_epoch` (integer, the UTC day of the key) and `auditsh.mac` (hex HMAC-SHA-256)
 //!   are a sealed record's last two fields (`mac.rs` says what the MAC covers). A session whose
@@ -112,6 +121,8 @@ pub enum Action<'a> {
         login: bool,
         args: &'a [Vec<u8>],
         pam_session: Option<&'a str>,
+        /// How long the start waited for the user's session rate (`limits`), in ms.
+        waited_ms: Option<u64>,
     },
     CommandStart {
         text: &'a [u8],
@@ -152,6 +163,8 @@ pub enum Action<'a> {
     },
     AuditRecovery {
         sink: SinkName,
+        /// The records that sink did not take during the failure episode.
+        lost: Lost,
     },
     /// Records go out without a MAC, or the key state could not be written back (`mac`):
     /// an `audit-failure` with `auditsh.sink: "mac"`.
@@ -163,6 +176,13 @@ pub enum Action<'a> {
     /// key can continue a session into a later day.
     KeyRollover {
         next_epoch: u64,
+    },
+    /// The session passed a byte budget (`limits`): records from here on keep their fixed
+    /// fields and truncate their text. An `audit-failure` with `auditsh.budget`.
+    OverBudget {
+        /// The config key (`session_bytes`, `user_day_bytes`).
+        budget: &'static str,
+        bytes: u64,
     },
     /// The refused action (a `CommandStart` or an `Exec`) and why.
     Denied {
@@ -189,7 +209,8 @@ impl Action<'_> {
             Action::SessionEnd { .. } => "session-end",
             Action::AuditFailure { .. }
             | Action::AuditRecovery { .. }
-            | Action::KeyFailure { .. } => "audit-failure",
+            | Action::KeyFailure { .. }
+            | Action::OverBudget { .. } => "audit-failure",
             Action::KeyRollover { .. } => "key-rollover",
             Action::Denied { .. } => "denied",
         }
@@ -202,6 +223,7 @@ impl Action<'_> {
             | Action::AuditFailure { .. }
             | Action::AuditRecovery { .. }
             | Action::KeyFailure { .. }
+            | Action::OverBudget { .. }
             | Action::KeyRollover { .. } => "session",
             _ => "process",
         }
@@ -213,7 +235,9 @@ impl Action<'_> {
                 "start"
             }
             Action::CommandEnd { .. } | Action::SessionEnd { .. } => "end",
-            Action::AuditFailure { .. } | Action::KeyFailure { .. } => "error",
+            Action::AuditFailure { .. } | Action::KeyFailure { .. } | Action::OverBudget { .. } => {
+                "error"
+            }
             Action::KeyRollover { .. } => "change",
             Action::AuditRecovery { .. } => "info",
             Action::Denied { .. } => "denied",
@@ -303,6 +327,14 @@ impl Limits {
     };
 }
 
+/// What a sink lost in a failure episode (`auditsh.lost`): the records from `first_sequence`
+/// on that it did not take, `count` of them, up to the record it took again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lost {
+    pub count: u64,
+    pub first_sequence: u64,
+}
+
 /// Per-record values the session supplies.
 pub struct Header<'a> {
     pub timestamp: &'a str,
@@ -335,9 +367,10 @@ pub struct Full<'a> {
 //           working_directory?, exit_code?},
 //   source?{ip, port?}, error?{message},
 //   auditsh{version, session, audit_session?, tty?, mode, login?, pam_session?,
-//           parent_trusted?, command?, script?{path, sha256}, source?{file, line},
-//           logical_cwd?, executable?{device, inode, target?}, signal?, end_reason?, sink?,
-//           recovered?, next_key_epoch?, lossy?, truncated?, full?{field, sha256, length}, prev,
+//           parent_trusted?, start_waited_ms?, command?, script?{path, sha256},
+//           source?{file, line}, logical_cwd?, executable?{device, inode, target?}, signal?,
+//           end_reason?, sink?, budget?{name, bytes}, recovered?, lost?{count, first_sequence},
+//           next_key_epoch?, lossy?, truncated?, full?{field, sha256, length}, prev,
 //           key_epoch?, mac?}
 //
 // `key_epoch` and `mac` are last so that the MAC covers every byte before it (`mac.rs`); the
@@ -597,15 +630,32 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>, lf: bool) {
             let mut left = MESSAGE_TEXT_MAX;
             push_capped(buf, &mut left, error.as_bytes(), lf);
         }
-        Action::AuditRecovery { sink } => {
+        Action::AuditRecovery { sink, lost } => {
             buf.extend_from_slice(b"audit sink ");
             buf.extend_from_slice(sink.as_str().as_bytes());
-            buf.extend_from_slice(b" recovered");
+            buf.extend_from_slice(b" recovered (");
+            push_u64(buf, lost.count);
+            buf.extend_from_slice(if lost.count == 1 {
+                b" record lost from sequence "
+            } else {
+                b" records lost from sequence "
+            });
+            push_u64(buf, lost.first_sequence);
+            buf.push(b')');
         }
         Action::KeyFailure { error } => {
             buf.extend_from_slice(b"audit key: ");
             let mut left = MESSAGE_TEXT_MAX;
             push_capped(buf, &mut left, error.as_bytes(), lf);
+        }
+        Action::OverBudget { budget, bytes } => {
+            buf.extend_from_slice(b"audit budget ");
+            buf.extend_from_slice(budget.as_bytes());
+            buf.extend_from_slice(b" (");
+            push_u64(buf, bytes);
+            buf.extend_from_slice(
+                b" bytes) passed: records keep the SHA-256 and length of long text",
+            );
         }
         Action::KeyRollover { next_epoch } => {
             buf.extend_from_slice(b"record key moves on to ");
@@ -852,7 +902,10 @@ fn write_record(
     buf.extend_from_slice(&fixed.auditsh);
     match *what {
         Action::SessionStart {
-            login, pam_session, ..
+            login,
+            pam_session,
+            waited_ms,
+            ..
         } => {
             buf.extend_from_slice(if login {
                 b",\"login\":true"
@@ -864,6 +917,10 @@ fn write_record(
                 push_str(buf, p);
             }
             buf.extend_from_slice(fixed.parent_trusted);
+            if let Some(ms) = waited_ms {
+                buf.extend_from_slice(b",\"start_waited_ms\":");
+                push_u64(buf, ms);
+            }
         }
         Action::CommandStart {
             script,
@@ -932,12 +989,23 @@ fn write_record(
             buf.extend_from_slice(sink.as_str().as_bytes());
             buf.push(b'"');
         }
-        Action::AuditRecovery { sink } => {
+        Action::AuditRecovery { sink, lost } => {
             buf.extend_from_slice(b",\"sink\":\"");
             buf.extend_from_slice(sink.as_str().as_bytes());
-            buf.extend_from_slice(b"\",\"recovered\":true");
+            buf.extend_from_slice(b"\",\"recovered\":true,\"lost\":{\"count\":");
+            push_u64(buf, lost.count);
+            buf.extend_from_slice(b",\"first_sequence\":");
+            push_u64(buf, lost.first_sequence);
+            buf.push(b'}');
         }
         Action::KeyFailure { .. } => buf.extend_from_slice(b",\"sink\":\"mac\""),
+        Action::OverBudget { budget, bytes } => {
+            buf.extend_from_slice(b",\"budget\":{\"name\":\"");
+            buf.extend_from_slice(budget.as_bytes());
+            buf.extend_from_slice(b"\",\"bytes\":");
+            push_u64(buf, bytes);
+            buf.push(b'}');
+        }
         Action::KeyRollover { next_epoch } => {
             buf.extend_from_slice(b",\"next_key_epoch\":");
             push_u64(buf, next_epoch);
@@ -1105,6 +1173,7 @@ mod tests {
             login: true,
             args: &args,
             pam_session: None,
+            waited_ms: None,
         });
         check_common(&v, "session-start", "session", "start");
         assert_eq!(v["auditsh"]["login"], true);
@@ -1120,6 +1189,7 @@ mod tests {
                 login: false,
                 args: &args,
                 pam_session: None,
+                waited_ms: None,
             },
             65536,
         );
@@ -1131,6 +1201,7 @@ mod tests {
                 login: false,
                 args: &args,
                 pam_session: None,
+                waited_ms: None,
             },
             65536,
         );
@@ -1293,6 +1364,7 @@ mod tests {
                     login: true,
                     args,
                     pam_session: None,
+                    waited_ms: None,
                 },
                 65536,
             )
@@ -1362,10 +1434,16 @@ mod tests {
         assert_eq!(v["auditsh"]["sink"], "syslog");
         let v = rec(&Action::AuditRecovery {
             sink: SinkName::Spool,
+            lost: Lost {
+                count: 27,
+                first_sequence: 12,
+            },
         });
         check_common(&v, "audit-failure", "session", "info");
         assert_eq!(v["auditsh"]["sink"], "spool");
         assert_eq!(v["auditsh"]["recovered"], true);
+        assert_eq!(v["auditsh"]["lost"]["count"], 27);
+        assert_eq!(v["auditsh"]["lost"]["first_sequence"], 12);
         assert!(v.get("error").is_none());
     }
 
@@ -1400,6 +1478,10 @@ mod tests {
             &id,
             &Action::AuditRecovery {
                 sink: SinkName::Spool,
+                lost: Lost {
+                    count: 1,
+                    first_sequence: 1,
+                },
             },
             65536,
         );
@@ -1407,7 +1489,10 @@ mod tests {
         assert!(v["auditsh"].get("tty").is_none());
         assert!(v["auditsh"].get("audit_session").is_none());
         assert!(v.get("source").is_none());
-        assert_eq!(v["message"], "alice@web01: audit sink spool recovered");
+        assert_eq!(
+            v["message"],
+            "alice@web01: audit sink spool recovered (1 record lost from sequence 1)"
+        );
     }
 
     #[test]
@@ -1460,6 +1545,10 @@ mod tests {
             &id,
             &Action::AuditRecovery {
                 sink: SinkName::Spool,
+                lost: Lost {
+                    count: 1,
+                    first_sequence: 1,
+                },
             },
             65536,
         );

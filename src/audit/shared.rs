@@ -1,9 +1,10 @@
 //! The session state shared by the shell and its forked children: the next sequence number,
-//! the previous line's hash and the sinks' failure flags live in one shared memory page (an
-//! anonymous MAP_SHARED mapping, inherited across fork and reachable by no descriptor), and
-//! writers take a POSIX record lock on the session's spool file. POSIX locks belong to a
-//! process, so they exclude forked children, and the kernel releases them when a holder dies
-//! (even by SIGKILL). Without a spool file the lock is on a memfd of the shell's own (made
+//! the previous line's hash, the sinks' failure flags (with where each sink's loss began and
+//! whether the spool ends in a fragment) and the session's record bytes (`budget`) live in
+//! one shared memory page (an anonymous MAP_SHARED mapping, inherited across fork and
+//! reachable by no descriptor), and writers take a POSIX record lock on the session's spool
+//! file. POSIX locks belong to a process, so they exclude forked children, and the kernel
+//! releases them when a holder dies (even by SIGKILL). Without a spool file the lock is on a memfd of the shell's own (made
 //! before the privilege drop, owner-only and sealed), which then also holds the page.
 
 use std::io;
@@ -17,12 +18,27 @@ pub struct State {
     pub prev: [u8; 32],
     /// Per sink (spool, syslog): in a failure episode.
     pub failed: [u8; 2],
+    /// The spool file ends in a fragment of a record that could not be removed: the next
+    /// write ends its line first.
+    pub spool_partial: u8,
+    /// Per sink: the sequence of the first record it did not take in the current failure
+    /// episode.
+    pub lost_from: [u64; 2],
+    /// Bytes of records the session wrote (`budget`).
+    pub session_bytes: u64,
+    /// The budget (`budget`) the session passed and said so (records are cut from then on):
+    /// 0 none, 1 the session's, 2 the user's day.
+    pub over_budget: u8,
 }
 
 const INITIAL: State = State {
     next_sequence: 0,
     prev: [0; 32],
     failed: [0; 2],
+    spool_partial: 0,
+    lost_from: [0; 2],
+    session_bytes: 0,
+    over_budget: 0,
 };
 
 /// The mapping and the lock descriptor.

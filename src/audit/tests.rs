@@ -421,6 +421,9 @@ fn syslog_recovery_is_recorded() {
     );
     assert_eq!(recs[4]["auditsh"]["sink"], "syslog");
     assert_eq!(recs[4]["auditsh"]["recovered"], true);
+    // Syslog lost session-start, the failure notice and the first exec.
+    assert_eq!(recs[4]["auditsh"]["lost"]["count"], 3);
+    assert_eq!(recs[4]["auditsh"]["lost"]["first_sequence"], 0);
     let msgs = rx.take(3);
     let spool_lines = lines(&text);
     let got: Vec<&[u8]> = msgs.iter().map(|m| syslog_json(m)).collect();
@@ -450,6 +453,10 @@ fn syslog_daemon_restart_is_a_failure_then_a_recovery() {
     s.end(Some(0), EndReason::Exit);
     let text = spool_text(&s);
     assert_eq!(chain::verify(&text), Ok(7));
+    // Syslog lost the exec of b and the failure notice.
+    let recovery = &records(&text)[5];
+    assert_eq!(recovery["auditsh"]["lost"]["count"], 2);
+    assert_eq!(recovery["auditsh"]["lost"]["first_sequence"], 2);
     assert_eq!(
         actions(&records(&text)),
         [
@@ -816,4 +823,244 @@ fn a_session_past_midnight_seals_with_the_new_days_key() {
     assert!(found[0].contains("record 0 is missing"), "{found:?}");
     assert!(found[1].contains("has no end"), "{found:?}");
     assert_eq!(report.authenticated, Some(2));
+}
+
+/// The spool file stops taking records part-way through one (here `ulimit -f`, as a full disk
+/// would): the fragment does not stay, the records the spool lost keep their sequence numbers
+/// (syslog has them), the next record in the spool chains to the last lost line, and the
+/// recovery record says what was lost.
+#[test]
+fn records_the_spool_lost_leave_a_gap_and_no_fragment() {
+    let t = TempDir::new();
+    let rx = Receiver::bind(&t.0.join("log.sock"));
+    let mut s = start(config(&t.0));
+    s.exec(b"/bin/a", &argv(&["a"]), b"/", None).unwrap(); // 1
+    let path = s.spool_path().unwrap().to_path_buf();
+    let size = std::fs::metadata(&path).unwrap().len();
+    s.before_fork();
+    // SAFETY: the child only writes records, changes its own limits and calls _exit.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0);
+    if pid == 0 {
+        s.after_fork();
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: plain limit and signal calls on this process.
+        unsafe {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            libc::getrlimit(libc::RLIMIT_FSIZE, &mut lim);
+            let small = libc::rlimit {
+                rlim_cur: size + 100,
+                rlim_max: lim.rlim_max,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &small);
+        }
+        // 2: written in part (100 bytes), 3: the failure notice (syslog only), 4 to 7: refused.
+        for i in 0..5 {
+            let _ = s.exec(b"/bin/lost", &argv(&["lost", &i.to_string()]), b"/", None);
+        }
+        // SAFETY: as above; the soft limit goes back up to what it was.
+        unsafe { libc::setrlimit(libc::RLIMIT_FSIZE, &lim) };
+        let _ = s.exec(b"/bin/back", &argv(&["back"]), b"/", None); // 8, then the recovery: 9
+                                                                    // SAFETY: leave the forked test process without running destructors.
+        unsafe { libc::_exit(0) };
+    }
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    s.end(Some(0), EndReason::Exit); // 10
+
+    let text = spool_text(&s);
+    // Every line is a whole record: the fragment of record 2 was not left behind.
+    let recs = records(&text);
+    let seqs: Vec<u64> = recs
+        .iter()
+        .map(|r| r["event"]["sequence"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, [0, 1, 8, 9, 10]);
+    assert_eq!(recs[3]["event"]["action"], "audit-failure");
+    assert_eq!(recs[3]["auditsh"]["sink"], "spool");
+    assert_eq!(recs[3]["auditsh"]["recovered"], true);
+    assert_eq!(recs[3]["auditsh"]["lost"]["count"], 6);
+    assert_eq!(recs[3]["auditsh"]["lost"]["first_sequence"], 2);
+
+    // Syslog has every record, and the chain runs through the lost ones.
+    let msgs = rx.take(11);
+    let got: Vec<&[u8]> = msgs.iter().map(|m| syslog_json(m)).collect();
+    assert_eq!(got.len(), 11);
+    assert_eq!(chain::verify(&got.join(&b'\n')), Ok(11));
+    let failure: Value = serde_json::from_slice(got[3]).unwrap();
+    assert_eq!(failure["event"]["action"], "audit-failure");
+    let msg = failure["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("short write (100 of "), "{msg}");
+    assert!(
+        msg.contains(path.to_str().unwrap()),
+        "the record names the file: {msg}"
+    );
+    assert_eq!(
+        recs[2]["auditsh"]["prev"].as_str().unwrap().as_bytes(),
+        &chain::hex64(&chain::line_hash(got[7]))[..]
+    );
+}
+
+/// A fragment the spool could not remove is ended by the next record's write: the record
+/// starts its own line.
+#[test]
+fn the_next_record_ends_a_fragment_left_in_the_spool() {
+    let t = TempDir::new();
+    let opened = sink::spool::Spool::open(&t.0.join("spool"), "2026-12-03", "x").unwrap();
+    let mut spool = opened.spool;
+    std::fs::write(spool.path(), b"{\"torn").unwrap();
+    let mut partial = 1;
+    spool.write(b"{\"whole\":1}\n", &mut partial).unwrap();
+    assert_eq!(partial, 0);
+    assert_eq!(
+        std::fs::read(spool.path()).unwrap(),
+        b"{\"torn\n{\"whole\":1}\n"
+    );
+    spool.write(b"{\"next\":2}\n", &mut partial).unwrap();
+    assert!(std::fs::read(spool.path())
+        .unwrap()
+        .ends_with(b"1}\n{\"next\":2}\n"));
+}
+
+/// Past `limits.session_bytes`, records keep their fixed fields and cut their text to its
+/// SHA-256 and length, and one audit-failure says so.
+#[test]
+fn past_the_session_budget_records_are_cut_and_one_notice_says_so() {
+    let t = TempDir::new();
+    let mut c = config(&t.0);
+    c.syslog.enabled = false;
+    // session-start and two of these records fit, the third does not.
+    c.limits.session_bytes = 9000;
+    let mut s = start(c);
+    let long = "x".repeat(3000);
+    for _ in 0..6 {
+        s.exec(b"/bin/true", &argv(&["true", &long]), b"/", None)
+            .unwrap();
+    }
+    s.end(Some(0), EndReason::Exit);
+    let text = spool_text(&s);
+    assert_eq!(chain::verify(&text), Ok(9));
+    let recs = records(&text);
+    let whole: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["process"]["args"][1].as_str() == Some(long.as_str()))
+        .collect();
+    assert_eq!(whole.len(), 2, "{text:?}");
+    let notices: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["auditsh"]["budget"].is_object())
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0]["event"]["action"], "audit-failure");
+    assert_eq!(notices[0]["auditsh"]["budget"]["name"], "session_bytes");
+    assert_eq!(notices[0]["auditsh"]["budget"]["bytes"], 9000);
+    // The first record past the budget, then the notice.
+    assert_eq!(recs[3]["auditsh"]["truncated"], true);
+    assert_eq!(recs[4]["auditsh"]["budget"]["name"], "session_bytes");
+    let full_sha = {
+        let mut h = Sha256::new();
+        h.update(b"true\0");
+        h.update(long.as_bytes());
+        h.update(b"\0");
+        record::hex(&h.finalize())
+    };
+    for (r, line) in recs[5..8].iter().zip(&lines(&text)[5..8]) {
+        assert_eq!(r["event"]["action"], "exec");
+        assert_eq!(r["auditsh"]["truncated"], true);
+        assert_eq!(r["auditsh"]["full"]["sha256"], full_sha.as_str());
+        assert_eq!(r["auditsh"]["full"]["length"], 3006);
+        assert_eq!(r["user"]["id"], recs[0]["user"]["id"]);
+        assert!(
+            line.len() < budget::OVER_BUDGET_RECORD_BYTES,
+            "{} bytes: {}",
+            line.len(),
+            String::from_utf8_lossy(line)
+        );
+    }
+    assert_eq!(recs[8]["event"]["action"], "session-end");
+}
+
+/// `limits.user_day_bytes` counts all of one user's sessions of the day: a second session
+/// starts where the first left off.
+#[test]
+fn the_user_day_budget_is_shared_by_the_users_sessions() {
+    let t = TempDir::new();
+    let mut c = config(&t.0);
+    c.syslog.enabled = false;
+    let long = "y".repeat(3000);
+    let mut first = start(c.clone());
+    for _ in 0..2 {
+        first
+            .exec(b"/bin/true", &argv(&["true", &long]), b"/", None)
+            .unwrap();
+    }
+    first.end(Some(0), EndReason::Exit);
+    let text = spool_text(&first);
+    assert!(records(&text)
+        .iter()
+        .all(|r| r["auditsh"]["truncated"].is_null()));
+    // Room for the second session's start, not for one of these records.
+    c.limits.user_day_bytes = text.len() as u64 + 1500;
+    let mut second = start(c);
+    for _ in 0..2 {
+        second
+            .exec(b"/bin/true", &argv(&["true", &long]), b"/", None)
+            .unwrap();
+    }
+    second.end(Some(0), EndReason::Exit);
+    let recs = records(&spool_text(&second));
+    assert_eq!(recs[1]["auditsh"]["truncated"], true, "{recs:?}");
+    assert_eq!(recs[2]["auditsh"]["budget"]["name"], "user_day_bytes");
+    assert_eq!(recs[3]["auditsh"]["truncated"], true);
+    assert_eq!(
+        recs.iter()
+            .filter(|r| r["auditsh"]["budget"].is_object())
+            .count(),
+        1
+    );
+}
+
+/// Sessions one user starts per second beyond `limits.sessions_per_second` wait for the next
+/// second, and their session-start records say how long.
+#[test]
+fn sessions_beyond_the_rate_wait_and_say_so() {
+    let t = TempDir::new();
+    let mut c = config(&t.0);
+    c.syslog.enabled = false;
+    c.limits.sessions_per_second = 2;
+    let before = Instant::now();
+    let sessions: Vec<Session> = (0..5).map(|_| start(c.clone())).collect();
+    assert!(
+        before.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        before.elapsed()
+    );
+    let waited: Vec<bool> = sessions
+        .iter()
+        .map(|s| records(&spool_text(s))[0]["auditsh"]["start_waited_ms"].is_u64())
+        .collect();
+    assert!(waited.iter().filter(|&&w| w).count() >= 2, "{waited:?}");
+    assert!(!waited[0]);
+}
+
+#[test]
+fn rate_counter_takes_per_second_places() {
+    let t = TempDir::new();
+    let u = budget::UserCounters::open(&t.0, 4242).unwrap();
+    assert!(u.take_start(100, 2));
+    assert!(u.take_start(100, 2));
+    assert!(!u.take_start(100, 2));
+    assert!(u.take_start(101, 2));
+    // Another session of the same user sees the same counters.
+    let other = budget::UserCounters::open(&t.0, 4242).unwrap();
+    assert!(other.take_start(101, 2));
+    assert!(!u.take_start(101, 2));
+    other.add_day_bytes(10);
+    u.add_day_bytes(5);
+    assert_eq!(other.day_bytes(), 15);
 }

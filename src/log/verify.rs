@@ -5,7 +5,9 @@
 //! are read. Per session:
 //!
 //! - every line is a JSON object with the fields every record carries;
-//! - `event.sequence` runs 0, 1, 2 ... with no gap, duplicate or reordering;
+//! - `event.sequence` runs 0, 1, 2 ... with no gap, duplicate or reordering (a gap that a
+//!   recovery record of the copy's sink accounts for, `auditsh.lost`, is reported as records
+//!   lost while that sink failed, still a finding);
 //! - `auditsh.prev` is the SHA-256 of the previous record's line as written;
 //! - `event.id` is `<session>-<sequence>`;
 //! - sequence 0 is `session-start`, and the last record is `session-end`;
@@ -208,6 +210,12 @@ struct Session {
     /// With `--key`: the epochs whose keys this session may use: its first sealed record's,
     /// and those its authenticated `key-rollover` records opened.
     opened: Vec<u64>,
+    /// The losses this copy's sink reported on recovering (`auditsh.lost`): first and last
+    /// sequence lost, and the recovery record's sequence.
+    accounted: Vec<(u64, u64, u64)>,
+    /// The places (sequences) taken by lines that are not records (a fragment of a record
+    /// whose write was cut short takes the place of the first record its sink lost).
+    torn: Vec<u64>,
 }
 
 impl Session {
@@ -225,6 +233,8 @@ impl Session {
             gaps: BTreeMap::new(),
             key_epoch: None,
             opened: Vec::new(),
+            accounted: Vec::new(),
+            torn: Vec::new(),
         }
     }
 
@@ -588,6 +598,7 @@ impl Verifier {
         let s = self.sessions.entry(key).or_insert_with(|| Session::new(at));
         s.last_line = at;
         s.last = Some((at, s.next));
+        s.torn.push(s.next);
         s.next = s.next.saturating_add(1);
         s.last_broken = true;
     }
@@ -670,6 +681,9 @@ impl Verifier {
                 }
                 s.key_epoch = Some((epoch, seq));
             }
+        }
+        if let (Some(lost), Some(seq)) = (sink_loss(v, key.1), seq) {
+            s.accounted.push((lost.0, lost.1, seq));
         }
         let pid = field(v, "process.pid").and_then(Value::as_u64);
         if action == Some("session-start") {
@@ -802,6 +816,28 @@ impl Verifier {
                 } else {
                     ""
                 };
+                // The sink said it lost exactly these: a loss while it failed, not a removal.
+                // A fragment of the first lost record may stand in its place.
+                let accounts = |&&(f, l, _): &&(u64, u64, u64)| {
+                    l == last && (f == first || (f + 1 == first && s.torn.contains(&f)))
+                };
+                if let Some(&(_, _, by)) = s.accounted.iter().find(accounts) {
+                    let n = plural((last - first).saturating_add(1), "record");
+                    let range = if first == last {
+                        format!("record {first}")
+                    } else {
+                        format!("records {first} to {last}")
+                    };
+                    self.finding(
+                        at,
+                        Some(key),
+                        format!(
+                            "{range} ({n}) lost while the {} failed, as its recovery record (sequence {by}) says{start}, before this line",
+                            copy_sink(key.1)
+                        ),
+                    );
+                    continue;
+                }
                 self.finding(at, Some(key), format!("{which}{start}, before this line"));
             }
             if s.end.is_none() {
@@ -1002,6 +1038,28 @@ fn place_of(files: &[String], at: Loc, from: Loc) -> String {
             at.line
         )
     }
+}
+
+/// The sink a copy of the records comes from, as `auditsh.sink` names it.
+fn copy_sink(copy: Copy) -> &'static str {
+    match copy {
+        Copy::Spool => "spool",
+        Copy::Syslog => "syslog",
+    }
+}
+
+/// A recovery record of the sink of `copy`: the first and last sequence it says that sink
+/// lost (`auditsh.lost`).
+fn sink_loss(v: &Value, copy: Copy) -> Option<(u64, u64)> {
+    if field(v, "event.action").and_then(Value::as_str) != Some("audit-failure")
+        || field(v, "auditsh.recovered").and_then(Value::as_bool) != Some(true)
+        || field(v, "auditsh.sink").and_then(Value::as_str) != Some(copy_sink(copy))
+    {
+        return None;
+    }
+    let first = field(v, "auditsh.lost.first_sequence").and_then(Value::as_u64)?;
+    let count = field(v, "auditsh.lost.count").and_then(Value::as_u64)?;
+    Some((first, first.checked_add(count.checked_sub(1)?)?))
 }
 
 /// The session and sequence named by the `event.id` (`"id":"SESSION-SEQ"`, the first `"id"`

@@ -87,8 +87,11 @@ impl AuditEnv {
     pub fn spool_files(&self) -> Vec<PathBuf> {
         let mut files = Vec::new();
         for day in std::fs::read_dir(self.dir.join("spool")).unwrap().flatten() {
+            // The day directory also holds the users' limit counters.
             for f in std::fs::read_dir(day.path()).unwrap().flatten() {
-                files.push(f.path());
+                if f.path().extension().is_some_and(|e| e == "jsonl") {
+                    files.push(f.path());
+                }
             }
         }
         files.sort();

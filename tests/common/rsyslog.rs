@@ -340,7 +340,9 @@ pub fn spool_files(spool: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for day in std::fs::read_dir(spool).unwrap().flatten() {
         for f in std::fs::read_dir(day.path()).unwrap().flatten() {
-            files.push(f.path());
+            if f.path().extension().is_some_and(|e| e == "jsonl") {
+                files.push(f.path());
+            }
         }
     }
     files.sort();

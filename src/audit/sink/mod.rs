@@ -170,12 +170,14 @@ impl Sinks {
 
     /// Send `line` (with its trailing newline) to the sinks `try_sink` selects. `healthy`
     /// says per sink that it is not in a failure episode (a healthy syslog may wait a
-    /// moment for room in a full queue).
+    /// moment for room in a full queue). `spool_partial`: the spool file ends in a fragment
+    /// (`Spool::write`).
     pub fn write(
         &mut self,
         line: &[u8],
         warning: bool,
         healthy: [bool; 2],
+        spool_partial: &mut u8,
         try_sink: impl Fn(SinkName) -> bool,
     ) -> Delivery {
         let mut d = Delivery::default();
@@ -188,7 +190,7 @@ impl Sinks {
         }
         if let Some(spool) = &mut self.spool {
             if try_sink(SinkName::Spool) {
-                d.results[0] = Some(spool.write(line));
+                d.results[0] = Some(spool.write(line, spool_partial));
             }
         }
         if let Some(syslog) = &mut self.syslog {

@@ -41,7 +41,8 @@ impl Spool {
             }
             other => other,
         }
-        .map_err(|e| format!("{}: {}", path.display(), os_error_text(&e)))?;
+        // The session's file name is not for the user's terminal: name its directory.
+        .map_err(|e| format!("{}: {}", day.display(), os_error_text(&e)))?;
         Ok(Opened {
             spool: Spool { fd, path },
             created_dir,
@@ -56,32 +57,80 @@ impl Spool {
         &self.path
     }
 
-    /// One write(2) of the whole line.
-    pub fn write(&mut self, line: &[u8]) -> Result<(), String> {
-        loop {
-            // SAFETY: fd is our spool descriptor; line is valid for line.len() bytes.
-            let n = unsafe { libc::write(self.fd, line.as_ptr().cast(), line.len()) };
+    /// One write(2) of the whole line. `partial`: the file ends in a fragment of an earlier
+    /// record, whose line this write ends first (in the same write(2)). A short write is
+    /// continued; when the rest cannot be written (a full disk, `ulimit -f`), the fragment is
+    /// cut off again, or, when that fails, `partial` says the next write must end its line.
+    /// Errors name no path: they reach the user's terminal (the caller adds the path for the
+    /// record).
+    pub fn write(&mut self, line: &[u8], partial: &mut u8) -> Result<(), String> {
+        let lead: &[u8] = if *partial != 0 { b"\n" } else { b"" };
+        let total = lead.len() + line.len();
+        let mut done = 0;
+        let error = loop {
+            let n = if done < lead.len() {
+                let iov = [
+                    libc::iovec {
+                        iov_base: lead[done..].as_ptr() as *mut libc::c_void,
+                        iov_len: lead.len() - done,
+                    },
+                    libc::iovec {
+                        iov_base: line.as_ptr() as *mut libc::c_void,
+                        iov_len: line.len(),
+                    },
+                ];
+                // SAFETY: fd is our spool descriptor; both buffers are valid for their lengths.
+                unsafe { libc::writev(self.fd, iov.as_ptr(), 2) }
+            } else {
+                let rest = &line[done - lead.len()..];
+                // SAFETY: fd is our spool descriptor; rest is valid for rest.len() bytes.
+                unsafe { libc::write(self.fd, rest.as_ptr().cast(), rest.len()) }
+            };
             if n < 0 {
                 let e = io::Error::last_os_error();
                 if e.raw_os_error() == Some(libc::EINTR) {
                     continue;
                 }
-                return Err(format!("{}: {}", self.path.display(), os_error_text(&e)));
+                break os_error_text(&e);
             }
-            let n = n as usize;
-            if n == line.len() {
+            if n == 0 {
+                break "the file takes no more".to_string();
+            }
+            done += n as usize;
+            if done == total {
+                *partial = 0;
                 return Ok(());
             }
-            // A short write (disk full): end the fragment so the next record starts a line;
-            // the chain check will name the broken line.
-            // SAFETY: as above, one byte.
-            unsafe { libc::write(self.fd, b"\n".as_ptr().cast(), 1) };
+        };
+        if done >= lead.len() {
+            // The earlier fragment's line is ended; what is left is this record's fragment.
+            let fragment = done - lead.len();
+            *partial = u8::from(fragment > 0 && !self.cut_off(fragment));
+        }
+        if done > lead.len() {
+            let written = done - lead.len();
             return Err(format!(
-                "{}: short write ({n} of {} bytes)",
-                self.path.display(),
+                "short write ({written} of {} bytes): {error}",
                 line.len()
             ));
         }
+        Err(error)
+    }
+
+    /// Remove the last `fragment` bytes of the file (a record written in part). The session's
+    /// writers hold its lock, so nothing was appended after them.
+    fn cut_off(&self, fragment: usize) -> bool {
+        // SAFETY: stat is plain data, filled by fstat on our descriptor.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: fd is our spool descriptor; st is a valid out-pointer.
+        if unsafe { libc::fstat(self.fd, &mut st) } != 0 {
+            return false;
+        }
+        let Some(keep) = st.st_size.checked_sub(fragment as libc::off_t) else {
+            return false;
+        };
+        // SAFETY: fd is our spool descriptor, open for writing; keep is not negative.
+        keep >= 0 && unsafe { libc::ftruncate(self.fd, keep) } == 0
     }
 
     /// fdatasync the file.
