@@ -1003,7 +1003,11 @@ fn count_spool_lines(dir: &Path) -> (usize, usize) {
         let Ok(files) = std::fs::read_dir(day.path()) else {
             continue;
         };
-        for f in files.flatten() {
+        // Session files only: the day directory also holds the users' counters.
+        for f in files
+            .flatten()
+            .filter(|f| f.path().extension().is_some_and(|e| e == "jsonl"))
+        {
             if let Ok(b) = std::fs::read(f.path()) {
                 for line in b.split(|&c| c == b'\n').filter(|l| !l.is_empty()) {
                     n += 1;
