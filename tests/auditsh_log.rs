@@ -679,13 +679,9 @@ fn a_job_outliving_the_shell_is_not_a_finding() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
 
-/// The spool stops taking records for a while (`ulimit -f` under the shell itself) and takes
-/// them again: the records it lost keep their sequence numbers, the recovery record says which
-/// they are, and `verify` reports the gap as a loss while the spool failed, not as removed
-/// records. The warning on stderr does not name the session's spool file.
-#[test]
-fn records_lost_while_the_spool_failed_are_a_loss_not_a_removal() {
-    let env = Env::new();
+/// A session whose spool stops taking records for a while (`ulimit -f` under the shell
+/// itself: records 2 to 4) and takes them again; what the shell said and its spool file.
+fn spool_outage(env: &Env) -> (std::process::Output, PathBuf) {
     let before = spool_files(&env.spool());
     let out = env
         .shell()
@@ -700,6 +696,17 @@ fn records_lost_while_the_spool_failed_are_a_loss_not_a_removal() {
         .into_iter()
         .find(|f| !before.contains(f))
         .unwrap();
+    (out, file)
+}
+
+/// The spool stops taking records for a while (`ulimit -f` under the shell itself) and takes
+/// them again: the records it lost keep their sequence numbers, the recovery record says which
+/// they are, and `verify` reports the gap as a loss while the spool failed, not as removed
+/// records. The warning on stderr does not name the session's spool file.
+#[test]
+fn records_lost_while_the_spool_failed_are_a_loss_not_a_removal() {
+    let env = Env::new();
+    let (out, file) = spool_outage(&env);
     let warning = stderr(&out);
     assert!(warning.contains("auditsh: audit: spool: "), "{warning}");
     assert!(!warning.contains(&session_of(&file)), "{warning}");
@@ -752,20 +759,7 @@ fn records_lost_while_the_spool_failed_are_a_loss_not_a_removal() {
 #[test]
 fn a_fragment_before_a_loss_is_a_finding_and_the_loss_still_a_loss() {
     let env = Env::new();
-    let before = spool_files(&env.spool());
-    let out = env
-        .shell()
-        .args([
-            "-c",
-            "ulimit -S -f 1; /bin/true a; /bin/true b; ulimit -S -f unlimited; /bin/true c",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let file = spool_files(&env.spool())
-        .into_iter()
-        .find(|f| !before.contains(f))
-        .unwrap();
+    let (_, file) = spool_outage(&env);
     let copy = damaged_copy(&env, &file, "fragment", |lines| {
         let fragment = lines[1][..120].to_vec();
         lines.insert(2, fragment);

@@ -358,10 +358,13 @@ impl Session {
         }
         let shared = Shared::new(sinks.spool.as_ref().and_then(|s| s.fd()));
         // The user's day and rate counters sit beside the spool file, where only the audit
-        // account may write: opened before the drop.
+        // account may write: opened before the drop, and only when a limit uses them.
+        let limits = &config.limits;
+        let counted = limits.user_day_bytes != 0 || limits.sessions_per_second != 0;
         let user_counters = sinks
             .spool
             .as_ref()
+            .filter(|_| counted)
             .and_then(|s| s.path().parent())
             // SAFETY: getuid cannot fail.
             .and_then(|day| budget::UserCounters::open(day, unsafe { libc::getuid() }).ok());
@@ -615,6 +618,15 @@ impl Session {
     }
 }
 
+/// Why a session cannot start: each sink's error, as `error` gives it.
+fn cannot_write<'a>(error: impl Fn(SinkName) -> Option<&'a str>) -> String {
+    let reasons: Vec<String> = ALL
+        .iter()
+        .filter_map(|&s| error(s).map(|e| format!("{}: {e}", s.as_str())))
+        .collect();
+    format!("the audit trail cannot be written ({})", reasons.join("; "))
+}
+
 /// The installed shell cannot record this session: one line, status 126, nothing has run.
 fn refuse_to_start(why: &str) -> ! {
     say(&format!("auditsh: {why}: not running anything\n"));
@@ -638,21 +650,8 @@ impl Inner {
             crate::config::Require::Any => enabled().all(missing),
             crate::config::Require::All => enabled().any(missing),
         };
-        let why = |d: &Delivery| {
-            let reasons: Vec<String> = ALL
-                .iter()
-                .filter_map(|&s| d.error(s).map(|e| format!("{}: {e}", s.as_str())))
-                .collect();
-            format!("the audit trail cannot be written ({})", reasons.join("; "))
-        };
         if unopened {
-            let mut d = Delivery::default();
-            for s in ALL {
-                if let Some(e) = &sinks.missing[sink::index(s)] {
-                    d.results[sink::index(s)] = Some(Err(e.clone()));
-                }
-            }
-            refuse_to_start(&why(&d));
+            refuse_to_start(&cannot_write(|s| sinks.missing[sink::index(s)].as_deref()));
         }
         let mut guard = self.shared.lock();
         let (seq, d) = self.w.write_one(&mut guard, start, |_| true);
@@ -660,7 +659,7 @@ impl Inner {
         self.w.handle_failures(&mut guard, seq, &d);
         if !accepted {
             drop(guard);
-            refuse_to_start(&why(&d));
+            refuse_to_start(&cannot_write(|s| d.error(s)));
         }
     }
 

@@ -1181,31 +1181,20 @@ mod tests {
         assert_eq!(v["process"]["parent"]["name"], "sshd");
         assert_eq!(v["auditsh"]["parent_trusted"], false);
         assert!(v["auditsh"].get("pam_session").is_none());
+        let start_of = |id: &Identity| {
+            let start = Action::SessionStart {
+                login: false,
+                args: &args,
+                pam_session: None,
+                waited_ms: None,
+            };
+            encode_with(id, &start, 65536).1
+        };
         let mut id = identity();
         id.parent_trusted = true;
-        let (_, v) = encode_with(
-            &id,
-            &Action::SessionStart {
-                login: false,
-                args: &args,
-                pam_session: None,
-                waited_ms: None,
-            },
-            65536,
-        );
-        assert_eq!(v["auditsh"]["parent_trusted"], true);
+        assert_eq!(start_of(&id)["auditsh"]["parent_trusted"], true);
         id.parent_name = None;
-        let (_, v) = encode_with(
-            &id,
-            &Action::SessionStart {
-                login: false,
-                args: &args,
-                pam_session: None,
-                waited_ms: None,
-            },
-            65536,
-        );
-        assert!(v["auditsh"].get("parent_trusted").is_none());
+        assert!(start_of(&id)["auditsh"].get("parent_trusted").is_none());
         assert!(v.get("error").is_none());
         assert!(v["event"].get("duration").is_none());
     }

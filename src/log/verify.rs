@@ -552,8 +552,19 @@ impl Verifier {
         let Some(cut) = self.cuts.remove(&(session.to_string(), seq)) else {
             return;
         };
-        let what = if cut.proven_by(json) {
-            cut_message(seq, cut.len, json.len(), &place_of(&self.files, at, cut.at))
+        self.settle(cut, seq, at, json);
+    }
+
+    /// The finding for a cut syslog line of record `seq`, given its spool copy `whole` at
+    /// `spool_at`: cut by the transport when the copy proves it, else what the line looked like.
+    fn settle(&mut self, cut: Cut, seq: u64, spool_at: Loc, whole: &[u8]) {
+        let what = if cut.proven_by(whole) {
+            let place = place_of(&self.files, spool_at, cut.at);
+            format!(
+                "record {seq} was cut by the transport after {} of its {} bytes; the spool copy ({place}) is whole: raise the syslog daemon's message size (packaging/rsyslog/auditsh.conf)",
+                cut.len,
+                whole.len()
+            )
         } else {
             cut.otherwise
         };
@@ -901,17 +912,7 @@ impl Verifier {
                     file,
                     line: line_no,
                 };
-                let what = if cut.proven_by(json) {
-                    cut_message(
-                        id.1,
-                        cut.len,
-                        json.len(),
-                        &place_of(&self.files, at, cut.at),
-                    )
-                } else {
-                    cut.otherwise
-                };
-                self.finding(cut.at, Some(&cut.key), what);
+                self.settle(cut, id.1, at, json);
             }
         }
         // No spool copy to tell: what the line looks like is all there is.
@@ -957,12 +958,6 @@ impl Cut {
     fn proven_by(&self, whole: &[u8]) -> bool {
         whole.len() > self.len && line_hash(&whole[..self.len]) == self.hash
     }
-}
-
-fn cut_message(seq: u64, kept: usize, whole: usize, spool_at: &str) -> String {
-    format!(
-        "record {seq} was cut by the transport after {kept} of its {whole} bytes; the spool copy ({spool_at}) is whole: raise the syslog daemon's message size (packaging/rsyslog/auditsh.conf)"
-    )
 }
 
 /// A syslog line's sender, as rsyslog's trusted properties show it (`trusted(uid=U,gid=G,
