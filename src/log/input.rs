@@ -1,15 +1,17 @@
-//! Which files to read, and reading them: operands (files and directories) become a list of
-//! files; a file is opened plain or through gzip (by its magic bytes, so a rotated
-//! `.jsonl.gz` and a `messages.2.gz` both work); lines are read with a length limit, since a
-//! log file may hold anything.
+//! Which files to read, and reading them: operands (files and directories, walked) become a
+//! list of files; a file is opened plain or through gzip or zstd (by its magic bytes, so a
+//! rotated `.jsonl.gz` and a `messages.2.zst` both work, whatever their names); lines are read
+//! with a length limit, since a log file may hold anything.
 
 use crate::audit::text::os_error_text;
 use flate2::bufread::MultiGzDecoder;
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, Read};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// Where the spool is when it is installed.
 pub const INSTALLED_SPOOL_DIR: &str = crate::config::INSTALLED_SPOOL_DIR;
@@ -24,9 +26,10 @@ pub const KEPT_OF_LONG_LINE: usize = 4096;
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// `*.jsonl` or `*.jsonl.gz`: a spool file, every line a record.
+    /// `*.jsonl`, `*.jsonl.gz`, `*.jsonl.zst`: a spool file, every line a record.
     Spool,
-    /// Anything else given by name: a syslog file, where lines of other programs are skipped.
+    /// Any other file: a syslog file (or records re-imported under another name), where lines
+    /// that are not auditsh's are skipped.
     Syslog,
 }
 
@@ -35,6 +38,8 @@ pub enum Format {
 pub struct Input {
     pub path: PathBuf,
     pub format: Format,
+    /// Its size on disk when it was found.
+    pub size: u64,
 }
 
 /// The spool directory when no operand is given: the installed one when it exists, else the
@@ -53,7 +58,7 @@ pub fn is_spool_name(path: &Path) -> bool {
         .file_name()
         .map(|n| n.as_encoded_bytes())
         .unwrap_or(b"");
-    name.ends_with(b".jsonl") || name.ends_with(b".jsonl.gz")
+    name.ends_with(b".jsonl") || name.ends_with(b".jsonl.gz") || name.ends_with(b".jsonl.zst")
 }
 
 /// What the operands name: the files to read, in order, and the spool's day directories
@@ -65,8 +70,15 @@ pub struct Collected {
     pub spool_days: Vec<PathBuf>,
 }
 
+impl Collected {
+    /// The bytes of all files as they are on disk (compressed or not).
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+}
+
 /// The files named by `operands`, in order: a file as it is, a directory walked (sorted by
-/// name) for spool files. The same file twice is read once. Problems (a missing operand, an
+/// name) for every regular file in it. The same file twice is read once. Problems (a missing operand, an
 /// unreadable directory) are returned beside the list, one message each.
 pub fn collect(operands: &[PathBuf]) -> (Collected, Vec<String>) {
     let mut c = Collector::default();
@@ -74,9 +86,11 @@ pub fn collect(operands: &[PathBuf]) -> (Collected, Vec<String>) {
         match std::fs::metadata(op) {
             Ok(m) if m.is_dir() => c.walk(op, 0),
             Ok(m) => c.add(op, &m),
-            Err(e) => c
-                .errors
-                .push(format!("{}: {}", super::show::path(op), os_error_text(&e))),
+            Err(e) => c.errors.push(format!(
+                "{}: {}",
+                super::printable::path(op),
+                os_error_text(&e)
+            )),
         }
     }
     let collected = Collected {
@@ -119,6 +133,7 @@ impl Collector {
         self.files.push(Input {
             path: path.to_path_buf(),
             format,
+            size: m.len(),
         });
     }
 
@@ -126,8 +141,11 @@ impl Collector {
         let entries = match std::fs::read_dir(dir) {
             Ok(r) => r,
             Err(e) => {
-                self.errors
-                    .push(format!("{}: {}", super::show::path(dir), os_error_text(&e)));
+                self.errors.push(format!(
+                    "{}: {}",
+                    super::printable::path(dir),
+                    os_error_text(&e)
+                ));
                 return;
             }
         };
@@ -136,8 +154,11 @@ impl Collector {
             match entry {
                 Ok(e) => paths.push(e.path()),
                 Err(e) => {
-                    self.errors
-                        .push(format!("{}: {}", super::show::path(dir), os_error_text(&e)));
+                    self.errors.push(format!(
+                        "{}: {}",
+                        super::printable::path(dir),
+                        os_error_text(&e)
+                    ));
                     return;
                 }
             }
@@ -160,37 +181,72 @@ impl Collector {
                 }
                 continue;
             }
-            if !is_spool_name(&p) {
-                continue;
-            }
             match std::fs::metadata(&p) {
                 Ok(m) if m.is_file() => self.add(&p, &m),
                 Ok(_) => {}
-                Err(e) => {
-                    self.errors
-                        .push(format!("{}: {}", super::show::path(&p), os_error_text(&e)))
-                }
+                Err(e) => self.errors.push(format!(
+                    "{}: {}",
+                    super::printable::path(&p),
+                    os_error_text(&e)
+                )),
             }
         }
     }
 }
 
-/// Open a file for reading lines: through gzip when it starts with gzip's magic bytes.
+/// Open a file for reading lines: through gzip or zstd when it starts with their magic bytes.
 pub fn open(path: &Path) -> io::Result<Reader> {
+    open_counted(path, None)
+}
+
+/// Bytes read from the file (compressed, as on disk) are added to a shared counter: what a
+/// progress bar shows.
+struct Counted<R> {
+    inner: R,
+    counter: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+
+/// As [`open`], adding the bytes read to `counter` when there is one.
+pub fn open_counted(path: &Path, counter: Option<Arc<AtomicU64>>) -> io::Result<Reader> {
     let file = File::open(path)?;
     if file.metadata()?.is_dir() {
         return Err(io::Error::other("is a directory"));
     }
-    let mut plain = BufReader::with_capacity(64 * 1024, file);
-    let gz = {
-        let head = plain.fill_buf()?;
-        head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b
+    let raw: Box<dyn Read + Send> = match counter {
+        Some(counter) => Box::new(Counted {
+            inner: file,
+            counter,
+        }),
+        None => Box::new(file),
     };
-    Ok(if gz {
+    let mut plain = BufReader::with_capacity(256 * 1024, raw);
+    let head = plain.fill_buf()?;
+    Ok(if head.starts_with(GZIP_MAGIC) {
         Reader {
             inner: Box::new(BufReader::with_capacity(
-                64 * 1024,
+                256 * 1024,
                 MultiGzDecoder::new(plain),
+            )),
+            compressed: true,
+        }
+    } else if head.starts_with(ZSTD_MAGIC) {
+        let decoder = ruzstd::decoding::StreamingDecoder::new(plain)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+        Reader {
+            inner: Box::new(BufReader::with_capacity(
+                256 * 1024,
+                ZstdFrames(Some(decoder)),
             )),
             compressed: true,
         }
@@ -202,9 +258,43 @@ pub fn open(path: &Path) -> io::Result<Reader> {
     })
 }
 
+type ZstdDecoder = ruzstd::decoding::StreamingDecoder<
+    BufReader<Box<dyn Read + Send>>,
+    ruzstd::decoding::FrameDecoder,
+>;
+
+/// A zstd stream of one or more frames (a file compressed in parts, or `cat a.zst b.zst`).
+struct ZstdFrames(Option<ZstdDecoder>);
+
+impl Read for ZstdFrames {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(decoder) = self.0.as_mut() else {
+                return Ok(0);
+            };
+            let n = decoder.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            // The end of a frame: another may follow.
+            if decoder.get_mut().fill_buf()?.is_empty() {
+                return Ok(0);
+            }
+            let Some(done) = self.0.take() else {
+                return Ok(0);
+            };
+            let (source, frame) = done.into_parts();
+            self.0 = Some(
+                ruzstd::decoding::StreamingDecoder::new_with_decoder(source, frame)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?,
+            );
+        }
+    }
+}
+
 /// Lines of one file.
 pub struct Reader {
-    inner: Box<dyn BufRead>,
+    inner: Box<dyn BufRead + Send>,
     /// Read through gzip: a read error is then most likely damaged data.
     pub compressed: bool,
 }
@@ -222,7 +312,7 @@ pub enum Line {
 
 impl Reader {
     /// Lines of `inner` (already decompressed when `compressed`).
-    pub fn new(inner: Box<dyn BufRead>, compressed: bool) -> Reader {
+    pub fn new(inner: Box<dyn BufRead + Send>, compressed: bool) -> Reader {
         Reader { inner, compressed }
     }
 

@@ -13,11 +13,14 @@
 //! - `authenticate`: `verify --key`, each record's MAC checked with the host's key.
 
 pub mod authenticate;
+pub mod filter;
 pub mod input;
 pub mod key;
 pub mod line;
-pub mod show;
+pub mod printable;
 pub mod verify;
+pub mod view;
+pub mod when;
 
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;

@@ -21,7 +21,7 @@
 use super::authenticate::Authenticator;
 use super::input::{self, Format, Line};
 use super::line::{classify, Classified, Copy};
-use super::show;
+use super::printable;
 use super::{error, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::audit::chain::{hex64, line_hash, GENESIS};
 use crate::audit::text::os_error_text;
@@ -371,7 +371,7 @@ impl Verifier {
     pub fn spool_days(&mut self, dirs: &[PathBuf]) {
         for d in dirs {
             if let Some(day) = d.file_name().and_then(|n| n.to_str()) {
-                self.spool_days.insert(day.to_string(), show::path(d));
+                self.spool_days.insert(day.to_string(), printable::path(d));
             }
         }
     }
@@ -379,7 +379,7 @@ impl Verifier {
     /// Read and check one file. An I/O error (cannot open, read error) is returned as one
     /// line; what was read before it is checked. Damaged gzip data is a finding.
     pub fn read_file(&mut self, path: &std::path::Path, format: Format) -> Result<(), String> {
-        let name = show::path(path);
+        let name = printable::path(path);
         let reader = input::open(path).map_err(|e| format!("{name}: {}", os_error_text(&e)))?;
         self.read(path, format, reader)
     }
@@ -391,7 +391,7 @@ impl Verifier {
         format: Format,
         mut reader: input::Reader,
     ) -> Result<(), String> {
-        let name = show::path(path);
+        let name = printable::path(path);
         let mut ctx = self.start_file(&name, format, path);
         let mut buf = Vec::new();
         let mut line_no: u64 = 0;
@@ -453,7 +453,7 @@ impl Verifier {
         self.findings.push(Finding {
             file: self.files.get(loc.file).cloned().unwrap_or_default(),
             loc,
-            session: key.map(|(s, c)| (show::value(s), *c)),
+            session: key.map(|(s, c)| (printable::value(s), *c)),
             what,
         });
     }
@@ -631,8 +631,8 @@ impl Verifier {
             if id != want {
                 problems.push(format!(
                     "event.id {} is not the session and sequence ({})",
-                    show::value(id),
-                    show::value(&want)
+                    printable::value(id),
+                    printable::value(&want)
                 ));
             }
         }
@@ -645,7 +645,7 @@ impl Verifier {
             if seq == 0 && action.is_some_and(|a| a != "session-start") {
                 problems.push(format!(
                     "the first record (sequence 0) is {}, not session-start",
-                    show::value(action.unwrap_or(""))
+                    printable::value(action.unwrap_or(""))
                 ));
             }
         }
@@ -942,7 +942,7 @@ impl Verifier {
                 (session.clone(), Copy::Syslog),
                 format!(
                     "no spool file for this session ({dir}/{}.jsonl): removed, or the spool failed",
-                    show::value(session)
+                    printable::value(session)
                 ),
             ));
         }
@@ -971,7 +971,7 @@ fn foreign_sender(prefix: &[u8], v: &Value) -> Option<String> {
         if user != uid.to_string() {
             return Some(format!(
                 "sent by uid {uid} (the kernel's credentials), not by the record's user (user.id {}): not written by that user's shell (forged?)",
-                show::value(user)
+                printable::value(user)
             ));
         }
     }
