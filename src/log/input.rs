@@ -42,14 +42,27 @@ pub struct Input {
     pub size: u64,
 }
 
-/// The spool directory when no operand is given: the installed one when it exists, else the
-/// development default (`$XDG_STATE_HOME/auditsh` or `~/.local/state/auditsh`).
+/// The spool directory when no operand is given: the installed spool when this
+/// `auditsh-log` is the installed one (its `auditsh` beside it is setuid or setgid, as the
+/// package and `packaging/install.sh` make it), else the development spool
+/// (`$XDG_STATE_HOME/auditsh` or `~/.local/state/auditsh`), which a development build of the
+/// shell writes, whether or not `/var/log/auditsh` exists.
 pub fn default_spool_dir() -> PathBuf {
-    let installed = Path::new(INSTALLED_SPOOL_DIR);
-    if installed.is_dir() {
-        return installed.to_path_buf();
+    if is_installed() {
+        return PathBuf::from(INSTALLED_SPOOL_DIR);
     }
     crate::audit::default_spool_dir(false)
+}
+
+/// This program is the installed one: the shell beside it runs setuid or setgid.
+fn is_installed() -> bool {
+    let Ok(exe) = std::env::current_exe() else {
+        return false;
+    };
+    let Some(dir) = exe.parent() else {
+        return false;
+    };
+    std::fs::metadata(dir.join("auditsh")).is_ok_and(|m| m.is_file() && m.mode() & 0o6000 != 0)
 }
 
 /// A file name that marks a spool file (also when rotated and compressed).
@@ -171,6 +184,13 @@ impl Collector {
         }
         paths.sort();
         for p in paths {
+            // Hidden entries are passed over, as ripgrep does: the spool's per-user counters
+            // (`.user-UID.limits`) live there, and no writer of records names a file so.
+            if p.file_name()
+                .is_some_and(|n| n.as_encoded_bytes().starts_with(b"."))
+            {
+                continue;
+            }
             // Symbolic links to directories are not followed (no loops); to files they are.
             let Ok(lm) = std::fs::symlink_metadata(&p) else {
                 continue;

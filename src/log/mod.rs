@@ -1,15 +1,20 @@
 //! `auditsh-log`: the security team's tool for the records auditsh writes (spool files and
-//! collected syslog files, plain or gzip'd).
+//! collected syslog files, plain, gzip'd or zstd'd).
 //!
-//! One file per subcommand (`verify` and `key` now; `search`, `sessions`, `show`, `report`
-//! later), over what they share:
+//! One file per subcommand (`search`, `sessions`, `show`, `report`, `verify`, `key`), over
+//! what they share:
 //!
-//! - `input`: operands → files (directories walked for `*.jsonl` spool files, the default spool
-//!   directory when there is no operand), opening them (gzip by its magic bytes), reading lines
-//!   with a length limit.
+//! - `input`: operands → files (directories walked, every regular file read; the default
+//!   spool directory when there is no operand), opening them (gzip or zstd by their magic
+//!   bytes), reading lines with a length limit.
 //! - `line`: one line → the JSON text of a record (spool lines as they are; syslog lines from
 //!   the first `{`, after a prefix and an optional `@cee: ` cookie).
-//! - `show`: text from log files made safe to print on one line.
+//! - `view`: a record's fields, borrowed from the line, tolerant of what is missing or wrong.
+//! - `filter`: the filters every reading subcommand takes, and their byte prefilter.
+//! - `select`: operands, filters, zone and threads together; the empty-run rule.
+//! - `scan`: many files read in parallel, results in file order, one warning per bad file.
+//! - `when`: time bounds (`--since 2h`) and times shown in the local zone.
+//! - `printable`: text from log files made safe to print on one line.
 //! - `authenticate`: `verify --key`, each record's MAC checked with the host's key.
 
 pub mod authenticate;
@@ -18,6 +23,9 @@ pub mod input;
 pub mod key;
 pub mod line;
 pub mod printable;
+pub mod scan;
+pub mod search;
+pub mod select;
 pub mod verify;
 pub mod view;
 pub mod when;
@@ -48,6 +56,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the records that match the filters (as a table, as stored JSON lines, or CSV).
+    ///
+    /// Exit status: 0 something matched, 1 nothing did, 2 an error.
+    Search(Box<search::Args>),
     /// Check that every session's records are intact: hash chain, sequence, start and end.
     ///
     /// Prints one line per finding (FILE:LINE: session SESSION: what is wrong) and a summary.
@@ -77,6 +89,7 @@ where
         }
     };
     match cli.command {
+        Command::Search(args) => search::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Key(args) => key::run(&args),
     }

@@ -1,0 +1,462 @@
+//! Reading many files fast: files are read in parallel (one per worker thread, as many
+//! workers as cores) and their results handed on in file order, with a bounded number of
+//! files in flight, so that memory does not grow with the corpus. Each line is classified
+//! (record or another program's line), checked cheaply for being whole, shown to the
+//! caller's prefilter, and parsed (borrowed) only when the prefilter lets it through.
+//!
+//! What goes wrong in a file (it cannot be read, its compressed data is cut, some of its
+//! lines are not records) becomes one warning line for that file, and counts in [`Totals`].
+
+use super::input::{self, Format, Input, Line as Read};
+use super::line::{classify, Classified, Copy};
+use super::printable;
+use super::view::{self, Record};
+use crate::audit::text::os_error_text;
+use memchr::memmem;
+use std::collections::BTreeMap;
+use std::io::{self, IsTerminal};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
+
+/// One record's line, as the caller sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'b> {
+    /// The file's index among those scanned.
+    pub file: usize,
+    /// 1-based line number.
+    pub no: u64,
+    /// The record's JSON text exactly as stored (syslog prefix and cookie removed).
+    pub json: &'b [u8],
+    /// The whole line.
+    pub raw: &'b [u8],
+    pub copy: Copy,
+}
+
+/// What a scan does with the records of one file.
+pub trait Visitor {
+    /// Whether the record with this JSON text may be wanted (parsed only then).
+    fn wants(&mut self, json: &[u8]) -> bool;
+    /// A record the prefilter let through.
+    fn record(&mut self, line: &Line, record: Record<'_>);
+}
+
+/// What reading one file found.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    /// Lines that hold a record (parsed or not).
+    pub records: u64,
+    /// Lines that should be records and are not (cut short, not JSON, too long).
+    pub bad_lines: u64,
+    /// The first of them: its line number and what is wrong.
+    pub first_bad: Option<(u64, String)>,
+    /// The file's compressed data is damaged or cut short (after this many lines).
+    pub damaged: Option<String>,
+    /// The file could not be opened or read.
+    pub unreadable: Option<String>,
+    /// No record, and bytes no text file has (NUL).
+    pub binary: bool,
+}
+
+impl FileReport {
+    /// One warning line for the file, when anything went wrong.
+    pub fn warning(&self, name: &str) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(e) = &self.unreadable {
+            parts.push(format!("cannot be read: {e}"));
+        }
+        if let Some(d) = &self.damaged {
+            parts.push(d.clone());
+        }
+        if self.binary && self.records == 0 {
+            parts.push("binary data, no records".to_string());
+        }
+        if let Some((at, what)) = &self.first_bad {
+            let n = self.bad_lines;
+            let lines = if n == 1 { "1 line" } else { "lines" };
+            let count = if n == 1 {
+                String::new()
+            } else {
+                format!("{n} ")
+            };
+            parts.push(format!(
+                "{count}{lines} that should be records and are not, skipped (line {at}: {what})"
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("{name}: {}", parts.join("; ")))
+    }
+}
+
+/// A line of a syslog file that is not tagged `auditsh` is a record only if it has auditsh's
+/// fields (another program's JSON is not).
+static MARK: std::sync::LazyLock<memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memmem::Finder::new(b"\"auditsh\":"));
+
+/// Read one file, showing each record to `visitor`; `counter` gets the bytes read from disk.
+pub fn read_file(
+    input: &Input,
+    index: usize,
+    counter: Option<Arc<AtomicU64>>,
+    visitor: &mut dyn Visitor,
+) -> FileReport {
+    let mut report = FileReport::default();
+    let mut reader = match input::open_counted(&input.path, counter) {
+        Ok(r) => r,
+        Err(e) => {
+            report.unreadable = Some(os_error_text(&e));
+            return report;
+        }
+    };
+    let mut buf = Vec::with_capacity(4096);
+    let mut no: u64 = 0;
+    let mut nul = false;
+    loop {
+        let kind = match reader.next_line(&mut buf) {
+            Ok(Some(k)) => k,
+            Ok(None) => break,
+            Err(e) => {
+                let what = os_error_text(&e);
+                if reader.compressed && is_data_error(&e) {
+                    report.damaged = Some(format!(
+                        "compressed data damaged or cut short after line {no} ({what})"
+                    ));
+                } else {
+                    report.unreadable = Some(format!("read error after line {no}: {what}"));
+                }
+                break;
+            }
+        };
+        no += 1;
+        if !nul && memchr::memchr(0, &buf).is_some() {
+            nul = true;
+        }
+        let Classified::Record { json, copy, sure } = classify(&buf, input.format) else {
+            continue;
+        };
+        let ours = sure || MARK.find(json).is_some();
+        if !ours || json.is_empty() && input.format != Format::Spool {
+            continue;
+        }
+        let problem = match kind {
+            Read::TooLong { len } => Some(format!("{len} bytes, longer than any record")),
+            Read::Text { .. } if json.is_empty() => Some("an empty line".to_string()),
+            Read::Text { .. } if trim_end(json).last() != Some(&b'}') => {
+                Some("cut short".to_string())
+            }
+            Read::Text { .. } => None,
+        };
+        if let Some(p) = problem {
+            report.bad(no, p);
+            continue;
+        }
+        report.records += 1;
+        if !visitor.wants(json) {
+            continue;
+        }
+        match view::parse(json) {
+            Ok(rec) if rec.session().is_some() => {
+                let line = Line {
+                    file: index,
+                    no,
+                    json,
+                    raw: &buf,
+                    copy,
+                };
+                visitor.record(&line, rec);
+            }
+            Ok(_) if !sure => report.records -= 1, // another program's JSON
+            Ok(_) => {
+                report.records -= 1;
+                report.bad(no, "no auditsh.session".to_string());
+            }
+            Err(e) => {
+                report.records -= 1;
+                report.bad(no, format!("not JSON ({e})"));
+            }
+        }
+    }
+    report.binary = nul;
+    report
+}
+
+impl FileReport {
+    fn bad(&mut self, no: u64, what: String) {
+        self.bad_lines += 1;
+        if self.first_bad.is_none() {
+            self.first_bad = Some((no, what));
+        }
+    }
+}
+
+fn trim_end(b: &[u8]) -> &[u8] {
+    let mut end = b.len();
+    while end > 0 && matches!(b[end - 1], b' ' | b'\t' | b'\r') {
+        end -= 1;
+    }
+    &b[..end]
+}
+
+/// A read error that means the (compressed) data is bad rather than the file unreadable.
+pub fn is_data_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::UnexpectedEof
+    )
+}
+
+/// What a whole scan read.
+#[derive(Debug, Default)]
+pub struct Totals {
+    pub files: usize,
+    pub records: u64,
+    pub bad_lines: u64,
+    /// Files with a warning.
+    pub files_with_problems: usize,
+    /// Files that could not be read (an error, not damage).
+    pub unreadable: usize,
+}
+
+impl Totals {
+    pub fn add(&mut self, r: &FileReport) {
+        self.files += 1;
+        self.records += r.records;
+        self.bad_lines += r.bad_lines;
+        if r.unreadable.is_some() {
+            self.unreadable += 1;
+        }
+        if r.unreadable.is_some()
+            || r.damaged.is_some()
+            || r.bad_lines > 0
+            || (r.binary && r.records == 0)
+        {
+            self.files_with_problems += 1;
+        }
+    }
+
+    /// The summary line on stderr when anything was skipped, e.g. `auditsh-log: 1,204 files,
+    /// 3,456,789 records read; 2 files with problems (above), 3 lines skipped`.
+    pub fn summary(&self) -> Option<String> {
+        (self.files_with_problems > 0).then(|| {
+            format!(
+                "{} files, {} records read; {} with problems (above), {} skipped",
+                self.files,
+                self.records,
+                plural(self.files_with_problems as u64, "file"),
+                plural(self.bad_lines, "line"),
+            )
+        })
+    }
+}
+
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// How many files to read at once: one per core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `work(i)` for `i` in `0..n` on `threads` threads, `consume(i, result)` on the calling
+/// thread in order of `i`. At most a few files per thread are ahead of the one consumed.
+/// `consume` returning false stops the run (e.g. the reader of the output went away).
+pub fn ordered<T: Send>(
+    n: usize,
+    threads: usize,
+    work: &(dyn Fn(usize) -> T + Sync),
+    consume: &mut dyn FnMut(usize, T) -> bool,
+) {
+    if threads <= 1 || n <= 1 {
+        for i in 0..n {
+            if !consume(i, work(i)) {
+                return;
+            }
+        }
+        return;
+    }
+    let window = threads * 4;
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let consumed = (Mutex::new(0usize), Condvar::new());
+    let (tx, rx) = mpsc::channel::<(usize, T)>();
+    std::thread::scope(|s| {
+        for _ in 0..threads.min(n) {
+            let tx = tx.clone();
+            let (next, stop, consumed) = (&next, &stop, &consumed);
+            s.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                {
+                    let (lock, cv) = consumed;
+                    let mut done = lock.lock().unwrap_or_else(|p| p.into_inner());
+                    while i >= *done + window && !stop.load(Ordering::Relaxed) {
+                        done = cv.wait(done).unwrap_or_else(|p| p.into_inner());
+                    }
+                }
+                if tx.send((i, work(i))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending: BTreeMap<usize, T> = BTreeMap::new();
+        let mut want = 0;
+        'recv: for (i, t) in rx.iter() {
+            pending.insert(i, t);
+            while let Some(t) = pending.remove(&want) {
+                let go_on = consume(want, t);
+                want += 1;
+                let (lock, cv) = &consumed;
+                *lock.lock().unwrap_or_else(|p| p.into_inner()) = want;
+                if !go_on {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                cv.notify_all();
+                if !go_on {
+                    break 'recv;
+                }
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        consumed.1.notify_all();
+        // Drain what the workers still send, so that none waits on a full channel.
+        for _ in rx.iter() {}
+    });
+}
+
+/// A progress bar on stderr for a scan of `total` bytes in `files` files: only when stderr is
+/// a terminal.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    pub bytes: Arc<AtomicU64>,
+}
+
+impl Progress {
+    pub fn new(total: u64, files: usize) -> Progress {
+        let bar = io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total),
+                indicatif::ProgressDrawTarget::stderr_with_hz(8),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:30} {binary_bytes}/{binary_total_bytes} {msg} {elapsed}",
+            ) {
+                bar.set_style(style);
+            }
+            bar.set_message(format!("0/{files} files"));
+            bar
+        });
+        Progress {
+            bar,
+            bytes: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// `done` files of `files` are read.
+    pub fn update(&self, done: usize, files: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(self.bytes.load(Ordering::Relaxed));
+            bar.set_message(format!("{done}/{files} files"));
+        }
+    }
+
+    /// Print a line on stderr above the bar.
+    pub fn say(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| super::error(line)),
+            None => super::error(line),
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// What a worker does with one file: given its index, the file, and the byte counter.
+pub type Work<'a, T> = dyn Fn(usize, &Input, Arc<AtomicU64>) -> (T, FileReport) + Sync + 'a;
+
+/// Scan `files`: each file is read by `work` on a worker thread (given its index, the file,
+/// and the byte counter for the progress bar) and what it returns is given to `consume` in
+/// file order. Warnings are printed per file as they come; the totals are returned.
+pub fn scan<T: Send>(
+    files: &[Input],
+    threads: usize,
+    work: &Work<'_, T>,
+    consume: &mut dyn FnMut(usize, T) -> bool,
+) -> Totals {
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let progress = Progress::new(total, files.len());
+    let mut totals = Totals::default();
+    let counter = progress.bytes.clone();
+    ordered(
+        files.len(),
+        threads,
+        &|i| work(i, &files[i], counter.clone()),
+        &mut |i, (t, report): (T, FileReport)| {
+            totals.add(&report);
+            if let Some(w) = report.warning(&printable::path(&files[i].path)) {
+                progress.say(&w);
+            }
+            progress.update(i + 1, files.len());
+            consume(i, t)
+        },
+    );
+    progress.finish();
+    totals
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_come_in_order_from_many_threads() {
+        let mut got = Vec::new();
+        ordered(
+            200,
+            4,
+            &|i| {
+                if i % 7 == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                i * 2
+            },
+            &mut |i, t| {
+                got.push((i, t));
+                true
+            },
+        );
+        assert_eq!(got, (0..200).map(|i| (i, i * 2)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_stop_ends_the_run() {
+        let ran = AtomicUsize::new(0);
+        let mut seen = 0;
+        ordered(
+            10_000,
+            2,
+            &|i| {
+                ran.fetch_add(1, Ordering::Relaxed);
+                i
+            },
+            &mut |i, _| {
+                seen += 1;
+                i < 5
+            },
+        );
+        assert_eq!(seen, 6);
+        assert!(ran.load(Ordering::Relaxed) < 100);
+    }
+}
