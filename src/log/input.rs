@@ -320,7 +320,7 @@ pub struct Reader {
 }
 
 /// One line read.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Line {
     /// The bytes are in the buffer, without the newline; `newline` says whether it had one
     /// (the last line of a cut file has none).

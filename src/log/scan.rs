@@ -34,6 +34,9 @@ pub struct Line<'b> {
 
 /// What a scan does with the records of one file.
 pub trait Visitor {
+    /// Every line of the file as read, before anything is made of it (`verify` digests them
+    /// all, whatever they hold). `kind` says whether it was cut at the length limit.
+    fn line(&mut self, _no: u64, _raw: &[u8], _kind: Read) {}
     /// Whether the record with this JSON text may be wanted (parsed only then).
     fn wants(&mut self, json: &[u8]) -> bool;
     /// A record the prefilter let through.
@@ -126,6 +129,7 @@ pub fn read_file(
             }
         };
         no += 1;
+        visitor.line(no, &buf, kind);
         if !nul && memchr::memchr(0, &buf).is_some() {
             nul = true;
         }
