@@ -22,6 +22,7 @@ pub mod filter;
 pub mod input;
 pub mod key;
 pub mod line;
+pub mod once;
 pub mod printable;
 pub mod scan;
 pub mod search;

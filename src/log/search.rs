@@ -6,6 +6,7 @@
 //! [`CSV_COLUMNS`]). `--count` prints the number of matches only. Exit status as grep's:
 //! 0 something matched, 1 nothing did, 2 an error.
 
+use super::once::{session_key, Seen};
 use super::printable;
 use super::scan::{self, FileReport, Line, Visitor};
 use super::select::Selection;
@@ -91,6 +92,7 @@ pub fn run(args: &Args) -> i32 {
     let mut head = Some(head);
     let filter = &ready.filter;
     let zone = &ready.zone;
+    let mut seen = Seen::default();
     let totals = scan::scan(
         &ready.collected.files,
         ready.threads,
@@ -100,26 +102,30 @@ pub fn run(args: &Args) -> i32 {
                 zone,
                 format: args.format,
                 count_only: args.count,
-                count: 0,
+                matches: Vec::new(),
                 out: Vec::new(),
             };
             let report: FileReport = scan::read_file(input, i, Some(counter), &mut v);
-            ((v.count, v.out), report)
+            ((v.matches, v.out), report)
         },
-        &mut |_, (count, bytes): (u64, Vec<u8>)| {
-            matched += count;
-            if write_error.is_some() {
-                return false;
+        &mut |_, (matches, bytes): (Vec<Match>, Vec<u8>)| {
+            let mut from = 0;
+            for m in matches {
+                let text = &bytes[from..m.end];
+                from = m.end;
+                if !seen.first(m.session, m.sequence) {
+                    continue;
+                }
+                matched += 1;
+                if write_error.is_some() || text.is_empty() {
+                    continue;
+                }
+                let head = head.take().unwrap_or_default();
+                if let Err(e) = out.write_all(&head).and_then(|()| out.write_all(text)) {
+                    write_error = Some(e);
+                }
             }
-            if bytes.is_empty() {
-                return true;
-            }
-            let head = head.take().unwrap_or_default();
-            if let Err(e) = out.write_all(&head).and_then(|()| out.write_all(&bytes)) {
-                write_error = Some(e);
-                return false;
-            }
-            true
+            write_error.is_none()
         },
     );
     if write_error.is_none() && totals.records > 0 && args.format == Format::Csv {
@@ -157,12 +163,20 @@ pub fn run(args: &Args) -> i32 {
     }
 }
 
+/// A matching record in a file's output: which record it is (a copy of one already printed
+/// is not printed again), and where its text ends in the output.
+struct Match {
+    session: u128,
+    sequence: Option<u64>,
+    end: usize,
+}
+
 struct Matcher<'f> {
     filter: &'f super::filter::Filter,
     zone: &'f Zone,
     format: Format,
     count_only: bool,
-    count: u64,
+    matches: Vec<Match>,
     out: Vec<u8>,
 }
 
@@ -175,10 +189,19 @@ impl Visitor for Matcher<'_> {
         if !self.filter.matches(&r) {
             return;
         }
-        self.count += 1;
-        if self.count_only {
-            return;
+        if !self.count_only {
+            self.print(line, &r);
         }
+        self.matches.push(Match {
+            session: session_key(r.session().unwrap_or("")),
+            sequence: r.event.sequence.value(),
+            end: self.out.len(),
+        });
+    }
+}
+
+impl Matcher<'_> {
+    fn print(&mut self, line: &Line, r: &Record) {
         match self.format {
             Format::Jsonl => {
                 self.out.extend_from_slice(line.json);
@@ -188,12 +211,12 @@ impl Visitor for Matcher<'_> {
                 let mut w = csv::WriterBuilder::new()
                     .has_headers(false)
                     .from_writer(&mut self.out);
-                let _ = w.write_record(csv_row(&r));
+                let _ = w.write_record(csv_row(r));
                 let _ = w.flush();
             }
             Format::Table => {
                 self.out
-                    .extend_from_slice(table_row(&r, self.zone).as_bytes());
+                    .extend_from_slice(table_row(r, self.zone).as_bytes());
             }
         }
     }
