@@ -19,14 +19,20 @@
 
 pub mod authenticate;
 pub mod filter;
+pub mod html;
 pub mod input;
+pub mod integrity;
 pub mod key;
 pub mod line;
 pub mod once;
 pub mod printable;
+pub mod report;
 pub mod scan;
 pub mod search;
 pub mod select;
+pub mod sessions;
+pub mod show;
+pub mod tally;
 pub mod verify;
 pub mod view;
 pub mod when;
@@ -61,6 +67,18 @@ pub enum Command {
     ///
     /// Exit status: 0 something matched, 1 nothing did, 2 an error.
     Search(Box<search::Args>),
+    /// List sessions, one row each, with their numbers and what verify found in them.
+    ///
+    /// Exit status: 0 a session listed, 1 none, 2 an error.
+    Sessions(Box<sessions::Args>),
+    /// Print one session as a timeline: command lines, the programs they started, exit
+    /// statuses, and any damage where it is.
+    ///
+    /// Exit status: 0 shown, 1 no such session, 2 an error (or a prefix of several sessions).
+    Show(Box<show::Args>),
+    /// Totals, users, hosts, privileged and failed commands, off-hours activity, audit
+    /// failures and integrity, as text, JSON, CSV or one HTML page.
+    Report(Box<report::Args>),
     /// Check that every session's records are intact: hash chain, sequence, start and end.
     ///
     /// Prints one line per finding (FILE:LINE: session SESSION: what is wrong) and a summary.
@@ -91,6 +109,9 @@ where
     };
     match cli.command {
         Command::Search(args) => search::run(&args),
+        Command::Sessions(args) => sessions::run(&args),
+        Command::Show(args) => show::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Key(args) => key::run(&args),
     }
@@ -103,4 +124,13 @@ pub fn error(msg: &str) {
     line.push_str(msg);
     line.push('\n');
     let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_holds_together() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -1,0 +1,371 @@
+//! What `sessions` and `report` count, in one pass over the files.
+//!
+//! Worker threads turn each record into a [`Fact`]: a few numbers, and text only where the
+//! answer needs it (a session's first record in the file, command lines, privileged programs,
+//! failures). The calling thread folds the facts, in file order and each record once, into
+//! per-session state ([`SessionTally`]) and the report's lists: memory grows with the number
+//! of sessions and with what the report lists, not with the corpus.
+
+use super::filter::Filter;
+use super::once::{session_key, Seen};
+use super::scan::{Line, Visitor};
+use super::view::{Privileged, Record};
+use std::collections::{HashMap, HashSet};
+
+/// What kind of record a fact is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    SessionStart,
+    CommandStart,
+    CommandEnd,
+    Exec,
+    Denied,
+    AuditFailure,
+    SessionEnd,
+    Other,
+}
+
+/// Text a fact carries when the answer needs it.
+#[derive(Debug, Default, Clone)]
+pub struct Info {
+    pub session: String,
+    pub stamp: String,
+    pub host: String,
+    pub user: String,
+    pub effective_user: String,
+    pub login_user: String,
+    pub tty: String,
+    pub source_ip: String,
+    pub mode: String,
+    pub end_reason: String,
+    pub command_line: String,
+    pub executable: String,
+    pub args: String,
+    pub signal: String,
+    pub sink: String,
+    pub message: String,
+    pub action: String,
+}
+
+/// One record, as `sessions` and `report` need it.
+#[derive(Debug)]
+pub struct Fact {
+    pub session: u128,
+    pub sequence: Option<u64>,
+    pub kind: Kind,
+    /// It passes the filters.
+    pub matched: bool,
+    /// `@timestamp`'s day as YYYYMMDD (0: none).
+    pub day: u32,
+    pub exit: Option<i64>,
+    pub privileged: Option<Privileged>,
+    /// The command start this command end belongs to (`auditsh.command`'s sequence).
+    pub command: Option<u64>,
+    pub info: Option<Box<Info>>,
+}
+
+/// The facts of one file.
+pub struct Facts<'f> {
+    filter: &'f Filter,
+    /// Sessions met in this file (their first record carries the session's text).
+    met: HashSet<u128>,
+    pub facts: Vec<Fact>,
+}
+
+impl<'f> Facts<'f> {
+    pub fn new(filter: &'f Filter) -> Facts<'f> {
+        Facts {
+            filter,
+            met: HashSet::new(),
+            facts: Vec::new(),
+        }
+    }
+}
+
+fn day_of(stamp: &str) -> u32 {
+    let b = stamp.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return 0;
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    match (digits(0..4), digits(5..7), digits(8..10)) {
+        (Some(y), Some(m), Some(d)) => y * 10_000 + m * 100 + d,
+        _ => 0,
+    }
+}
+
+/// The sequence in an `event.id`-like reference `<session>-<sequence>`.
+fn sequence_of(reference: &str) -> Option<u64> {
+    reference.rsplit('-').next()?.parse().ok()
+}
+
+fn kind_of(r: &Record) -> Kind {
+    match r.action() {
+        "session-start" => Kind::SessionStart,
+        "command" if r.has_type("end") => Kind::CommandEnd,
+        "command" => Kind::CommandStart,
+        "exec" => Kind::Exec,
+        "denied" => Kind::Denied,
+        "audit-failure" => Kind::AuditFailure,
+        "session-end" => Kind::SessionEnd,
+        _ => Kind::Other,
+    }
+}
+
+fn info(r: &Record) -> Info {
+    let s = |f: Option<&str>| f.unwrap_or("").to_string();
+    Info {
+        session: s(r.session()),
+        stamp: s(r.timestamp.str()),
+        host: s(r.host.hostname.str()),
+        user: s(r.user_name()),
+        effective_user: s(r.user.effective.name.str().or(r.user.effective.id.str())),
+        login_user: s(r.login_user()),
+        tty: s(r.auditsh.tty.str()),
+        source_ip: s(r.source.ip.str()),
+        mode: s(r.auditsh.mode.str()),
+        end_reason: s(r.auditsh.end_reason.str()),
+        command_line: s(r.process.command_line.str()),
+        executable: s(r.process.executable.str()),
+        args: r.args_joined().unwrap_or_default(),
+        signal: s(r.auditsh.signal.str()),
+        sink: s(r.auditsh.sink.str()),
+        message: s(r.error.message.str().or(r.message.str())),
+        action: r.action().to_string(),
+    }
+}
+
+impl Visitor for Facts<'_> {
+    fn wants(&mut self, _json: &[u8]) -> bool {
+        // Sessions are counted whole, whatever the filters let through.
+        true
+    }
+
+    fn record(&mut self, _line: &Line, r: Record<'_>) {
+        let session = session_key(r.session().unwrap_or(""));
+        let kind = kind_of(&r);
+        let matched = self.filter.matches(&r);
+        let privileged = r.privileged(&self.filter.extra_privileged);
+        let exit = r.process.exit_code.value();
+        let first_here = self.met.insert(session);
+        let failed_end = kind == Kind::CommandEnd && exit.is_some_and(|c| c != 0);
+        let wanted = first_here
+            || matches!(
+                kind,
+                Kind::SessionStart
+                    | Kind::SessionEnd
+                    | Kind::CommandStart
+                    | Kind::Denied
+                    | Kind::AuditFailure
+            )
+            || failed_end
+            || privileged.is_some();
+        self.facts.push(Fact {
+            session,
+            sequence: r.event.sequence.value(),
+            kind,
+            matched,
+            day: r.timestamp.str().map_or(0, day_of),
+            exit,
+            privileged,
+            command: r.auditsh.command.str().and_then(sequence_of),
+            info: wanted.then(|| Box::new(info(&r))),
+        });
+    }
+}
+
+/// Counts of one session, or of what a user or host did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub records: u64,
+    pub commands: u64,
+    pub programs: u64,
+    pub failed_commands: u64,
+    pub privileged: u64,
+}
+
+impl Counts {
+    fn add(&mut self, f: &Fact) {
+        self.records += 1;
+        match f.kind {
+            Kind::CommandStart => self.commands += 1,
+            Kind::Exec => self.programs += 1,
+            Kind::CommandEnd if f.exit.is_some_and(|c| c != 0) => self.failed_commands += 1,
+            _ => {}
+        }
+        if f.privileged.is_some() {
+            self.privileged += 1;
+        }
+    }
+}
+
+/// One session as the records read show it.
+#[derive(Debug, Default)]
+pub struct SessionTally {
+    /// Its text (session id, host, users, tty ...) from `session-start`, else its first record.
+    pub info: Info,
+    pub has_start: bool,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub end_reason: Option<String>,
+    /// The earliest and latest `@timestamp` of its records that carry text (its start, end,
+    /// command lines): the first orders sessions with no start.
+    pub first_stamp: String,
+    pub last_stamp: String,
+    /// Over all of its records.
+    pub all: Counts,
+    /// Over its records that pass the filters.
+    pub matched: Counts,
+    /// Command lines started and not yet ended, by sequence: the text a failed one is listed
+    /// with (its end record has only the status).
+    pending_commands: HashMap<u64, Box<str>>,
+}
+
+impl SessionTally {
+    pub fn is_matched(&self) -> bool {
+        self.matched.records > 0
+    }
+}
+
+/// A privileged record, a failed command line, an audit failure: the report's lists.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub session: u128,
+    pub info: Info,
+    pub exit: Option<i64>,
+    pub reason: Option<Privileged>,
+}
+
+/// Everything folded.
+#[derive(Default)]
+pub struct Tally {
+    seen: Seen,
+    pub sessions: HashMap<u128, SessionTally>,
+    pub privileged: Vec<Listed>,
+    pub failed: Vec<Listed>,
+    pub audit_failures: Vec<Listed>,
+    /// Matching records per day (YYYYMMDD).
+    pub per_day: HashMap<u32, u64>,
+    /// Failed command lines per day.
+    pub failed_per_day: HashMap<u32, u64>,
+    /// The report's lists are kept only when asked for (`sessions` needs none).
+    pub lists: bool,
+}
+
+impl Tally {
+    pub fn new(lists: bool) -> Tally {
+        Tally {
+            lists,
+            ..Tally::default()
+        }
+    }
+
+    /// Fold one file's facts.
+    pub fn add(&mut self, facts: Vec<Fact>) {
+        for f in facts {
+            if self.seen.first(f.session, f.sequence) {
+                self.fold(f);
+            }
+        }
+    }
+
+    fn fold(&mut self, f: Fact) {
+        let s = self.sessions.entry(f.session).or_default();
+        if let Some(info) = &f.info {
+            if s.first_stamp.is_empty() || (!info.stamp.is_empty() && info.stamp < s.first_stamp) {
+                s.first_stamp = info.stamp.clone();
+            }
+            if info.stamp > s.last_stamp {
+                s.last_stamp = info.stamp.clone();
+            }
+            if f.kind == Kind::SessionStart && !s.has_start {
+                s.has_start = true;
+                s.start = Some(info.stamp.clone());
+                s.info = (**info).clone();
+            } else if s.info.session.is_empty() {
+                s.info = (**info).clone();
+            }
+            if f.kind == Kind::SessionEnd {
+                s.end = Some(info.stamp.clone());
+                s.end_reason = Some(info.end_reason.clone()).filter(|r| !r.is_empty());
+            }
+        }
+        s.all.add(&f);
+        if !f.matched {
+            return;
+        }
+        s.matched.add(&f);
+        *self.per_day.entry(f.day).or_default() += 1;
+        if !self.lists {
+            return;
+        }
+        let failed = f.kind == Kind::CommandEnd && f.exit.is_some_and(|c| c != 0);
+        match (f.kind, &f.info) {
+            (Kind::CommandStart, Some(info)) => {
+                if let Some(seq) = f.sequence {
+                    s.pending_commands
+                        .insert(seq, info.command_line.clone().into_boxed_str());
+                }
+            }
+            (Kind::CommandEnd, _) => {
+                let line = f.command.and_then(|c| s.pending_commands.remove(&c));
+                if let (true, Some(info)) = (failed, &f.info) {
+                    let mut info = (**info).clone();
+                    info.command_line = line.map(String::from).unwrap_or_default();
+                    *self.failed_per_day.entry(f.day).or_default() += 1;
+                    self.failed.push(Listed {
+                        session: f.session,
+                        info,
+                        exit: f.exit,
+                        reason: None,
+                    });
+                }
+            }
+            (Kind::Denied | Kind::AuditFailure, Some(info)) => {
+                self.audit_failures.push(Listed {
+                    session: f.session,
+                    info: (**info).clone(),
+                    exit: f.exit,
+                    reason: None,
+                });
+            }
+            _ => {}
+        }
+        if let (Some(reason), Some(info)) = (f.privileged, &f.info) {
+            self.privileged.push(Listed {
+                session: f.session,
+                info: (**info).clone(),
+                exit: f.exit,
+                reason: Some(reason),
+            });
+        }
+    }
+
+    /// The sessions with a matching record, by start time (or first record), then id.
+    pub fn matched_sessions(&self) -> Vec<&SessionTally> {
+        let mut v: Vec<&SessionTally> = self.sessions.values().filter(|s| s.is_matched()).collect();
+        v.sort_by(|a, b| {
+            let ka = a.start.as_deref().unwrap_or(&a.first_stamp);
+            let kb = b.start.as_deref().unwrap_or(&b.first_stamp);
+            ka.cmp(kb).then_with(|| a.info.session.cmp(&b.info.session))
+        });
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_references() {
+        assert_eq!(day_of("2026-12-03T17:18:58.968104Z"), 20261203);
+        assert_eq!(day_of("garbage"), 0);
+        assert_eq!(sequence_of("55e6ae8ada2ff3ba271148bda1d14d4c-17"), Some(17));
+        assert_eq!(sequence_of("x"), None);
+    }
+}
