@@ -651,6 +651,49 @@ fn help_and_version() {
 }
 
 #[test]
+fn the_manual_page_and_completions_come_from_the_command_line_definition() {
+    let o = log_args(&["man"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.contains(".TH auditsh-log 1"), "{page}");
+    for sub in ["search", "sessions", "show", "report", "verify"] {
+        assert!(page.contains(sub), "{sub} missing from the page");
+    }
+    // The examples an auditor starts from are in the page.
+    assert!(page.contains("\\-\\-source\\-ip"), "{page}");
+    let o = log_args(&["man", "search"]);
+    assert_eq!(o.status.code(), Some(0));
+    let page = stdout(&o);
+    assert!(page.contains(".TH auditsh-log-search 1"), "{page}");
+    assert!(page.contains("\\-\\-privileged"), "{page}");
+    let o = log_args(&["man", "frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no such subcommand"), "{}", stderr(&o));
+
+    let o = log_args(&["completions", "bash"]);
+    assert_eq!(o.status.code(), Some(0));
+    let script = stdout(&o);
+    assert!(script.contains("--source-ip"), "{script}");
+    assert!(script.contains("complete -F"), "{script}");
+    // The script is valid bash.
+    let env = Env::new();
+    let file = env.subdir("completions").join("auditsh-log.bash");
+    std::fs::write(&file, &script).unwrap();
+    let check = Command::new("bash").arg("-n").arg(&file).output().unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let o = log_args(&["completions", "zsh"]);
+    assert!(
+        stdout(&o).contains("#compdef auditsh-log"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
 fn a_job_outliving_the_shell_is_not_a_finding() {
     let env = Env::new();
     let out = env

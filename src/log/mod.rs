@@ -48,11 +48,30 @@ pub const EXIT_FINDINGS: i32 = 1;
 /// Exit status: usage or I/O errors.
 pub const EXIT_ERROR: i32 = 2;
 
+/// The questions auditors ask, as commands: `--help` and the manual page show them.
+const EXAMPLES: &str = "\
+Examples:
+  Who ran sudo last week on the db hosts:
+    auditsh-log search --exe sudo --host 'db*' --since 7d /var/log/remote
+  Every session from this address, or this network:
+    auditsh-log sessions --source-ip 203.0.113.7 /var/log/remote
+    auditsh-log sessions --source-ip 10.20.0.0/16 --format csv /var/log/remote
+  What did this session do:
+    auditsh-log show 9f2c4e /var/log/remote
+  Failed commands outside business hours, for the compliance file:
+    auditsh-log report --since 2026-11-01 --until 2026-12-01 --format html -o november.html
+    auditsh-log report --format csv --section off_hours --tz Europe/Berlin
+  Are the records intact (exit status 1 on any finding):
+    auditsh-log verify /var/log/auditsh
+
+Output formats and their columns and keys: doc/auditsh-log.md; auditsh-log(1).";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "auditsh-log",
     version,
-    about = "Read, check and report on auditsh audit records (spool and syslog files, plain or gzip'd)",
+    about = "Search, check and report on auditsh audit records (spool and syslog files, plain, gzip'd or zstd'd)",
+    after_long_help = EXAMPLES,
     propagate_version = true,
     arg_required_else_help = true
 )]
@@ -86,6 +105,17 @@ pub enum Command {
     Verify(verify::Args),
     /// The host's record key: create it (`key init`), bring it forward (`key evolve`).
     Key(key::Args),
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page auditsh-log(1), or a subcommand's (roff, for man -l).
+    Man {
+        /// The subcommand whose page to print
+        #[arg(value_name = "SUBCOMMAND")]
+        subcommand: Option<String>,
+    },
 }
 
 /// Run `auditsh-log` with `argv` (program name first); returns the exit status.
@@ -114,7 +144,67 @@ where
         Command::Report(args) => report::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Key(args) => key::run(&args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "auditsh-log", &mut out);
+            print_all(&out)
+        }
+        Command::Man { subcommand } => man(subcommand.as_deref()),
     }
+}
+
+/// Write `bytes` to stdout; the status says whether it went.
+fn print_all(bytes: &[u8]) -> i32 {
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            error(&format!(
+                "standard output: {}",
+                crate::audit::text::os_error_text(&e)
+            ));
+            EXIT_ERROR
+        }
+    }
+}
+
+/// The manual page, from the command-line definition: auditsh-log(1), or
+/// auditsh-log-SUBCOMMAND(1).
+fn man(subcommand: Option<&str>) -> i32 {
+    use clap::CommandFactory;
+    let top = Cli::command();
+    let cmd = match subcommand {
+        None => top,
+        Some(name) => {
+            if top.find_subcommand(name).is_none() {
+                let names: Vec<&str> = top.get_subcommands().map(|c| c.get_name()).collect();
+                error(&format!(
+                    "man {name}: no such subcommand (one of: {})",
+                    names.join(", ")
+                ));
+                return EXIT_ERROR;
+            }
+            // Built under the parent, so that its synopsis and name read `auditsh-log NAME`.
+            let mut top = top;
+            top.build();
+            match top.find_subcommand(name) {
+                Some(sub) => sub.clone().display_name(format!("auditsh-log-{name}")),
+                None => return EXIT_ERROR,
+            }
+        }
+    };
+    let mut out = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(cmd)
+        .manual("auditsh manual")
+        .render(&mut out)
+    {
+        error(&format!("man: {e}"));
+        return EXIT_ERROR;
+    }
+    print_all(&out)
 }
 
 /// An error line on stderr: `auditsh-log: MESSAGE`.
