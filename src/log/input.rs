@@ -357,7 +357,7 @@ impl Reader {
                     Line::Text { newline: false }
                 }));
             }
-            let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            let (part, done) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (&chunk[..i], Some(i + 1)),
                 None => (chunk, None),
             };
