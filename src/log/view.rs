@@ -355,7 +355,11 @@ pub struct Auditsh<'a> {
 
 /// Parse the JSON text of a record. `None` when it is not a JSON object.
 pub fn parse(json: &[u8]) -> Result<Record<'_>, serde_json::Error> {
-    serde_json::from_slice(json)
+    // One check of the whole line (vectorised) instead of one per string value.
+    match std::str::from_utf8(json) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(json),
+    }
 }
 
 /// The programs whose start is a privileged command, by basename (besides any the user adds).
