@@ -52,15 +52,15 @@ pub const COLUMNS: &[&str] = &[
 ];
 
 /// Read every file once: the sessions' numbers and their integrity.
-pub fn tally(ready: &super::select::Ready, lists: bool) -> (Tally, Integrity, scan::Totals) {
-    let mut tally = Tally::new(lists);
+pub fn tally(ready: &super::select::Ready, for_report: bool) -> (Tally, Integrity, scan::Totals) {
+    let mut tally = Tally::new(for_report);
     let mut checker = integrity::Checker::new(&ready.collected);
     let filter = &ready.filter;
     let totals = scan::scan(
         &ready.collected.files,
         ready.threads,
         &|i, input, counter| {
-            let mut v = integrity::Both::new(Facts::new(filter), i, input);
+            let mut v = integrity::Both::new(Facts::new(filter, for_report), i, input);
             let report: FileReport = scan::read_file(input, i, Some(counter), &mut v);
             let (facts, digest) = v.finish(&report);
             ((facts.facts, digest), report)

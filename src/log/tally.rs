@@ -12,6 +12,9 @@ use super::scan::{Line, Visitor};
 use super::view::{Privileged, Record};
 use std::collections::{HashMap, HashSet};
 
+static SESSION_START: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"action\":\"session-start\""));
+
 /// What kind of record a fact is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -67,15 +70,19 @@ pub struct Fact {
 /// The facts of one file.
 pub struct Facts<'f> {
     filter: &'f Filter,
+    /// Only what matches counts (`report`): other records need not be parsed, but for a
+    /// session's start (the session's time and people).
+    matching_only: bool,
     /// Sessions met in this file (their first record carries the session's text).
     met: HashSet<u128>,
     pub facts: Vec<Fact>,
 }
 
 impl<'f> Facts<'f> {
-    pub fn new(filter: &'f Filter) -> Facts<'f> {
+    pub fn new(filter: &'f Filter, matching_only: bool) -> Facts<'f> {
         Facts {
             filter,
+            matching_only,
             met: HashSet::new(),
             facts: Vec::new(),
         }
@@ -140,9 +147,9 @@ fn info(r: &Record) -> Info {
 }
 
 impl Visitor for Facts<'_> {
-    fn wants(&mut self, _json: &[u8]) -> bool {
-        // Sessions are counted whole, whatever the filters let through.
-        true
+    fn wants(&mut self, json: &[u8]) -> bool {
+        // `sessions` counts sessions whole, whatever the filters let through.
+        !self.matching_only || self.filter.prefilter(json) || SESSION_START.find(json).is_some()
     }
 
     fn record(&mut self, _line: &Line, r: Record<'_>) {
