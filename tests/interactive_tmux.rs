@@ -926,3 +926,45 @@ fn ctrl_c_drops_the_rest_of_a_pasted_block() {
     );
     assert!(!t.screen().contains("second-ran"));
 }
+
+#[test]
+fn auditsh_log_draws_its_progress_bar_at_a_terminal_only() {
+    if !tmux_available("auditsh_log_draws_its_progress_bar_at_a_terminal_only") {
+        return;
+    }
+    let mut t = Term::new("progress");
+    // A named pipe as the second operand holds the scan open until the test writes to it.
+    let fifo = t.dir.join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    t.start(Some(P));
+    t.wait_for(P);
+    let log = env!("CARGO_BIN_EXE_auditsh-log");
+    let spool = t.dir.join("spool");
+    t.text(&format!(
+        "'{log}' search --count -j1 '{}' '{}'; echo status-$?",
+        spool.display(),
+        fifo.display()
+    ));
+    t.keys(&["Enter"]);
+    // The spool's file is read, the pipe not yet: the bar says so.
+    let screen = t.wait_for("1/2 files");
+    assert!(screen.contains('█') || screen.contains('░'), "{screen}");
+    // An empty pipe ends the scan; the bar is cleared, the count printed.
+    std::fs::write(&fifo, b"").unwrap();
+    let screen = t.wait_for("status-0");
+    assert!(!screen.contains("2 files"), "{screen}");
+
+    // Not at a terminal: nothing of it on stderr.
+    let out = Command::new(log)
+        .args(["search", "--count"])
+        .arg(&spool)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
