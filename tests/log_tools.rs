@@ -1,0 +1,811 @@
+//! `auditsh-log` against a generated fleet (tests/corpus): every answer is checked against
+//! what the generator's own model says it must be.
+
+mod corpus;
+
+use corpus::{Fleet, Placement, Rec, Session};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A fleet written to a private directory, with its model; removed when dropped.
+struct Corpus {
+    dir: PathBuf,
+    fleet: Fleet,
+    sessions: Vec<Session>,
+}
+
+impl Drop for Corpus {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn temp_dir(what: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "auditsh-log-tools-{what}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// 5 hosts, 3 days (Friday to Sunday), 4 sessions per host and day.
+fn fleet() -> Fleet {
+    Fleet::new(20261106, 5, 3, 4)
+}
+
+fn write(fleet: Fleet, what: &str) -> Corpus {
+    let dir = temp_dir(what);
+    let mut sessions = Vec::new();
+    fleet
+        .write(&dir, &mut |s| sessions.push(s.clone()))
+        .expect("the corpus is written (needs the zstd program)");
+    Corpus {
+        dir,
+        fleet,
+        sessions,
+    }
+}
+
+fn clean() -> Corpus {
+    write(fleet(), "clean")
+}
+
+fn damaged() -> Corpus {
+    write(fleet().with_damage(), "damaged")
+}
+
+fn log(args: &[&str], paths: &[&Path]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+        .args(args)
+        .args(paths)
+        .env("TZ", "UTC")
+        .env_remove("XDG_STATE_HOME")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn show(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        text(&o.stdout).chars().take(3000).collect::<String>(),
+        text(&o.stderr).chars().take(3000).collect::<String>()
+    )
+}
+
+type Key = (String, u64);
+
+impl Corpus {
+    fn all(&self) -> impl Iterator<Item = (&Session, &Rec)> {
+        self.sessions
+            .iter()
+            .flat_map(|s| s.records.iter().map(move |r| (s, r)))
+    }
+
+    /// The records `pred` selects, by session and sequence.
+    fn expect(&self, pred: &dyn Fn(&Session, &Rec) -> bool) -> BTreeMap<Key, (&Session, &Rec)> {
+        self.all()
+            .filter(|(s, r)| pred(s, r))
+            .map(|(s, r)| ((s.id.clone(), r.seq), (s, r)))
+            .collect()
+    }
+
+    fn records(&self) -> usize {
+        self.all().count()
+    }
+
+    fn search(&self, args: &[&str]) -> Output {
+        let mut a = vec!["search"];
+        a.extend_from_slice(args);
+        log(&a, &[&self.dir])
+    }
+
+    /// `search --format csv FILTERS` gives exactly the records `pred` selects, each row's cells
+    /// as the model has them; the exit status says whether any matched.
+    fn check(&self, filters: &[&str], pred: &dyn Fn(&Session, &Rec) -> bool) {
+        let want = self.expect(pred);
+        assert!(
+            !want.is_empty() && want.len() < self.records(),
+            "{filters:?} selects {} of {} records: not a test of the filter",
+            want.len(),
+            self.records()
+        );
+        let mut args = vec!["--format", "csv"];
+        args.extend_from_slice(filters);
+        let out = self.search(&args);
+        assert_eq!(out.status.code(), Some(0), "{filters:?}: {}", show(&out));
+        let rows = csv_rows(&out.stdout);
+        assert_eq!(rows[0], HEADER, "{filters:?}: the CSV header");
+        let mut got = BTreeSet::new();
+        for row in &rows[1..] {
+            let key = (row[2].clone(), row[3].parse::<u64>().expect("sequence"));
+            let Some((s, r)) = want.get(&key) else {
+                panic!("{filters:?}: {row:?} matched, and must not");
+            };
+            assert_eq!(*row, s.csv_row(r), "{filters:?}: the row of {key:?}");
+            got.insert(key);
+        }
+        let missing: Vec<_> = want.keys().filter(|k| !got.contains(*k)).collect();
+        assert!(
+            missing.is_empty(),
+            "{filters:?}: {} of {} records missing, e.g. {:?}",
+            missing.len(),
+            want.len(),
+            &missing[..missing.len().min(5)]
+        );
+    }
+}
+
+const HEADER: [&str; 18] = [
+    "timestamp",
+    "host",
+    "session",
+    "sequence",
+    "action",
+    "type",
+    "user",
+    "effective_user",
+    "login_user",
+    "tty",
+    "source_ip",
+    "cwd",
+    "executable",
+    "args",
+    "command_line",
+    "exit_code",
+    "outcome",
+    "message",
+];
+
+fn csv_rows(b: &[u8]) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(b)
+        .records()
+        .map(|r| r.expect("CSV").iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// `addr` is in `net` (`a.b.c.d/n`, `x::/n`, or one address).
+fn in_net(addr: &str, net: &str) -> bool {
+    let (base, bits) = match net.split_once('/') {
+        Some((b, n)) => (b, n.parse::<u32>().unwrap()),
+        None => (net, 128),
+    };
+    match (
+        addr.parse::<IpAddr>().unwrap(),
+        base.parse::<IpAddr>().unwrap(),
+    ) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => {
+            let bits = bits.min(32);
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
+            u32::from(a) & mask == u32::from(b) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(b)) => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
+            u128::from(a) & mask == u128::from(b) & mask
+        }
+        _ => false,
+    }
+}
+
+fn source(s: &Session) -> Option<&str> {
+    s.source.as_ref().map(|x| x.0.as_str())
+}
+
+// ---------------------------------------------------------------------------------------------
+// search: each filter.
+
+#[test]
+fn the_corpus_has_what_the_filters_need() {
+    let c = clean();
+    let placements: BTreeSet<_> = c
+        .sessions
+        .iter()
+        .map(|s| format!("{:?}", s.placement))
+        .collect();
+    assert_eq!(
+        placements.len(),
+        3,
+        "spool, syslog and both: {placements:?}"
+    );
+    let modes: BTreeSet<_> = c.sessions.iter().map(|s| s.mode).collect();
+    assert_eq!(modes.len(), 3, "{modes:?}");
+    assert!(c
+        .sessions
+        .iter()
+        .any(|s| s.login.as_ref().is_some_and(|l| l.name != s.user.name)));
+    assert!(c.sessions.iter().any(|s| s.off_hours(8, 18)));
+    assert!(c.sessions.iter().any(|s| !s.off_hours(8, 18)));
+    for action in ["denied", "audit-failure", "session-end", "exec"] {
+        assert!(c.all().any(|(_, r)| r.action == action), "{action}");
+    }
+    assert!(c.all().any(|(_, r)| r.signal.is_some()));
+    let files = walk(&c.dir);
+    for end in [
+        ".jsonl",
+        ".jsonl.gz",
+        "auditsh.log",
+        ".log.1.gz",
+        ".log.2.zst",
+    ] {
+        assert!(
+            files.iter().any(|f| f.to_string_lossy().ends_with(end)),
+            "a file *{end}"
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn search_by_user_name_and_id() {
+    let c = clean();
+    c.check(&["--user", "alice"], &|s, _| {
+        s.user.name == "alice" || s.login_name() == Some("alice")
+    });
+    c.check(&["--user", "1002"], &|s, _| {
+        s.user.id == "1002" || s.login.as_ref().is_some_and(|l| l.id == "1002")
+    });
+    c.check(&["--user", "root"], &|s, _| s.user.name == "root");
+}
+
+#[test]
+fn search_by_login_user() {
+    let c = clean();
+    c.check(&["--login-user", "carol"], &|s, _| {
+        s.login_name() == Some("carol")
+    });
+    c.check(&["--login-user", "1001"], &|s, _| {
+        s.login_name() == Some("alice")
+    });
+}
+
+#[test]
+fn search_by_host_glob() {
+    let c = clean();
+    c.check(&["--host", "WEB*"], &|s, _| s.host.starts_with("web"));
+    c.check(&["--host", "db01"], &|s, _| s.host == "db01");
+    c.check(&["--host", "b?*"], &|s, _| s.host.starts_with('b'));
+}
+
+#[test]
+fn search_by_session_prefix() {
+    let c = clean();
+    let id = c.sessions[7].id.clone();
+    c.check(&["--session", &id], &|s, _| s.id == id);
+    let prefix = &id[..5];
+    c.check(&["--session", prefix], &|s, _| s.id.starts_with(prefix));
+}
+
+#[test]
+fn search_by_time() {
+    let c = clean();
+    let day = corpus::MICROS_PER_DAY;
+    let d1 = c.fleet.first_day * day + day;
+    c.check(&["--since", "2026-11-07T12:00:00Z"], &|_, r| {
+        r.ts >= d1 + 12 * 3_600_000_000
+    });
+    c.check(&["--until", "2026-11-07T12:00:00Z"], &|_, r| {
+        r.ts < d1 + 12 * 3_600_000_000
+    });
+    // An offset: 06:30+02:00 is 04:30Z.
+    c.check(&["--since", "2026-11-07T06:30:00+02:00"], &|_, r| {
+        r.ts >= d1 + 4 * 3_600_000_000 + 30 * 60_000_000
+    });
+    // Dates in the local zone (TZ=UTC): the whole of Saturday.
+    c.check(
+        &["--since", "2026-11-07", "--until", "2026-11-08"],
+        &|_, r| r.ts >= d1 && r.ts < d1 + day,
+    );
+    // Inclusive since, exclusive until, to the microsecond.
+    let (s, r) = c.all().nth(40).unwrap();
+    let t = r.timestamp();
+    let (sid, seq) = (s.id.clone(), r.seq);
+    let out = c.search(&["--format", "csv", "--since", &t, "--until", &t]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let next = corpus::stamp(r.ts + 1);
+    let out = c.search(&[
+        "--format",
+        "csv",
+        "--since",
+        &t,
+        "--until",
+        &next,
+        "--session",
+        &sid,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let rows = csv_rows(&out.stdout);
+    assert!(
+        rows[1..].iter().all(|row| row[3] == seq.to_string()),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn search_by_action() {
+    let c = clean();
+    c.check(&["--action", "exec"], &|_, r| r.action == "exec");
+    c.check(&["--action", "session-start,session-end"], &|_, r| {
+        r.action.starts_with("session-")
+    });
+    c.check(&["--action", "denied,audit-failure"], &|_, r| {
+        r.action == "denied" || r.action == "audit-failure"
+    });
+}
+
+#[test]
+fn search_by_command_line() {
+    let c = clean();
+    c.check(&["--command", "^git "], &|_, r| {
+        r.command_line
+            .as_deref()
+            .is_some_and(|t| t.starts_with("git "))
+    });
+    c.check(&["--command", "rsync"], &|_, r| {
+        r.command_line
+            .as_deref()
+            .is_some_and(|t| t.contains("rsync"))
+    });
+    c.check(&["--command", r#"quote \\"x"#], &|_, r| {
+        r.command_line
+            .as_deref()
+            .is_some_and(|t| t.contains("quote \\\"x"))
+    });
+}
+
+#[test]
+fn search_by_program() {
+    let c = clean();
+    c.check(&["--exe", "sudo"], &|_, r| r.program() == Some("sudo"));
+    c.check(&["--exe", "py*"], &|_, r| {
+        r.program().is_some_and(|p| p.starts_with("py"))
+    });
+    c.check(&["--exe", "/usr/sbin/*"], &|_, r| {
+        r.executable
+            .as_deref()
+            .is_some_and(|p| p.starts_with("/usr/sbin/"))
+    });
+    c.check(&["--exe", "/opt/tools/deploy.sh"], &|_, r| {
+        r.executable.as_deref() == Some("/opt/tools/deploy.sh")
+    });
+    // Without '/', the file name only: 'usr*' names no program.
+    let out = c.search(&["--exe", "usr*"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+}
+
+#[test]
+fn search_by_arguments() {
+    let c = clean();
+    // Also a `-c` shell's own argv in its session-start record.
+    c.check(&["--args", "restart nginx"], &|_, r| {
+        r.args_joined().is_some_and(|a| a.contains("restart nginx"))
+    });
+    c.check(&["--args", "^ls -"], &|_, r| {
+        r.args_joined().is_some_and(|a| a.starts_with("ls -"))
+    });
+}
+
+#[test]
+fn search_by_exit_status() {
+    let c = clean();
+    c.check(&["--exit", "2"], &|_, r| r.exit_code == Some(2));
+    c.check(&["--exit", "0"], &|_, r| r.exit_code == Some(0));
+    c.check(&["--exit", "nonzero"], &|_, r| {
+        r.exit_code.is_some_and(|x| x != 0)
+    });
+}
+
+#[test]
+fn search_by_tty() {
+    let c = clean();
+    let tty = c
+        .sessions
+        .iter()
+        .find_map(|s| s.tty.clone().filter(|t| t.starts_with("/dev/pts/")))
+        .unwrap();
+    let short = tty.strip_prefix("/dev/").unwrap().to_string();
+    c.check(&["--tty", &tty], &|s, _| {
+        s.tty.as_deref() == Some(tty.as_str())
+    });
+    c.check(&["--tty", &short], &|s, _| {
+        s.tty.as_deref() == Some(tty.as_str())
+    });
+    c.check(&["--tty", "tty1"], &|s, _| {
+        s.tty.as_deref() == Some("/dev/tty1")
+    });
+}
+
+#[test]
+fn search_by_source_address_and_network() {
+    let c = clean();
+    for net in [
+        "192.0.2.7",
+        "192.0.2.0/24",
+        "10.0.0.0/8",
+        "2001:db8::/32",
+        "2001:db8::7",
+        "2001:db8:0:1::/64",
+    ] {
+        c.check(&["--source-ip", net], &|s, _| {
+            source(s).is_some_and(|ip| in_net(ip, net))
+        });
+    }
+}
+
+#[test]
+fn search_by_working_directory() {
+    let c = clean();
+    c.check(&["--cwd", "/etc*"], &|_, r| {
+        r.cwd.as_deref().is_some_and(|d| d.starts_with("/etc"))
+    });
+    c.check(&["--cwd", "*café"], &|_, r| {
+        r.cwd.as_deref().is_some_and(|d| d.ends_with("café"))
+    });
+    c.check(&["--cwd", "/srv/data/Q3 reports"], &|_, r| {
+        r.cwd.as_deref() == Some("/srv/data/Q3 reports")
+    });
+}
+
+#[test]
+fn search_privileged() {
+    let c = clean();
+    c.check(&["--privileged"], &|s, r| s.privileged(r).is_some());
+    assert!(c
+        .all()
+        .any(|(s, r)| s.privileged(r) == Some("effective-root")));
+    c.check(&["--privileged", "--privileged-program", "tar"], &|s, r| {
+        s.privileged(r).is_some() || r.program() == Some("tar")
+    });
+}
+
+#[test]
+fn search_with_several_filters() {
+    let c = clean();
+    c.check(
+        &["--user", "alice", "--action", "exec", "--exe", "sudo"],
+        &|s, r| {
+            (s.user.name == "alice" || s.login_name() == Some("alice"))
+                && r.program() == Some("sudo")
+        },
+    );
+    c.check(
+        &["--host", "web*", "--exit", "nonzero", "--action", "command"],
+        &|s, r| s.host.starts_with("web") && r.is_failed_command(),
+    );
+    c.check(&["--privileged", "--since", "2026-11-07"], &|s, r| {
+        s.privileged(r).is_some() && r.ts >= (c.fleet.first_day + 1) * corpus::MICROS_PER_DAY
+    });
+    c.check(
+        &["--source-ip", "2001:db8::/32", "--cwd", "/home/*"],
+        &|s, r| {
+            source(s).is_some_and(|ip| ip.contains(':'))
+                && r.cwd.as_deref().is_some_and(|d| d.starts_with("/home/"))
+        },
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// search: formats, counts, exit statuses.
+
+/// The model's lines, each once: what `--format jsonl` must print for `pred`.
+fn lines_of(c: &Corpus, pred: &dyn Fn(&Session, &Rec) -> bool) -> Vec<String> {
+    let mut v: Vec<String> = c
+        .all()
+        .filter(|(s, r)| pred(s, r))
+        .map(|(_, r)| r.line.clone())
+        .collect();
+    v.sort();
+    v
+}
+
+fn out_lines(o: &Output) -> Vec<String> {
+    let mut v: Vec<String> = text(&o.stdout).lines().map(str::to_string).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn jsonl_is_each_record_as_stored_once() {
+    let c = clean();
+    assert!(c.sessions.iter().any(|s| s.placement == Placement::Both));
+    let out = c.search(&["--format", "jsonl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(out.stdout.ends_with(b"}\n"));
+    let got = out_lines(&out);
+    let want = lines_of(&c, &|_, _| true);
+    let dup = got.windows(2).filter(|w| w[0] == w[1]).count();
+    assert_eq!(
+        dup, 0,
+        "records printed twice (a session's spool and syslog copies)"
+    );
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "the lines differ from the records as written");
+}
+
+#[test]
+fn jsonl_of_a_filter_is_byte_identical() {
+    let c = clean();
+    // Sessions of one copy only: what is printed does not depend on dropping duplicates.
+    let hosts = ["web02", "bastion"];
+    for h in hosts {
+        let out = c.search(&["--format", "jsonl", "--host", h, "--action", "command"]);
+        assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+        let want = lines_of(&c, &|s, r| s.host == h && r.action == "command");
+        assert_eq!(out_lines(&out), want, "--host {h}");
+    }
+}
+
+#[test]
+fn each_record_counted_once() {
+    let c = clean();
+    let want = c.expect(&|_, r| r.action == "exec").len();
+    let out = c.search(&["--count", "--action", "exec"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(text(&out.stdout).trim(), want.to_string());
+    let out = c.search(&["--count"]);
+    assert_eq!(text(&out.stdout).trim(), c.records().to_string());
+    let out = c.search(&["--format", "csv"]);
+    assert_eq!(csv_rows(&out.stdout).len() - 1, c.records());
+}
+
+#[test]
+fn count_of_one_copy() {
+    let c = clean();
+    // bastion's sessions are in its syslog files only.
+    let want = c
+        .expect(&|s, r| s.host == "bastion" && r.action == "exec")
+        .len();
+    assert!(want > 0);
+    let out = c.search(&["--count", "--action", "exec", "--host", "bastion"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(text(&out.stdout), format!("{want}\n"));
+    let out = c.search(&["--count", "--user", "nobody-at-all"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert_eq!(text(&out.stdout), "0\n");
+}
+
+#[test]
+fn exit_statuses_are_greps() {
+    let c = clean();
+    assert_eq!(c.search(&["--user", "alice"]).status.code(), Some(0));
+    let out = c.search(&["--user", "mallory"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let out = c.search(&["--format", "csv", "--user", "mallory"]);
+    assert_eq!(
+        csv_rows(&out.stdout),
+        vec![HEADER.map(String::from).to_vec()]
+    );
+    let out = c.search(&["--command", "("]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(text(&out.stderr).contains("--command"), "{}", show(&out));
+    let out = c.search(&["--source-ip", "not-an-address"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let out = log(&["search"], &[&c.dir.join("no-such-dir")]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+}
+
+#[test]
+fn table_shows_the_rows() {
+    let c = clean();
+    // web02's sessions are in its syslog files only: each row once whatever the reading of
+    // both copies does.
+    let out = c.search(&["--utc", "--action", "command", "--host", "web02"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let t = text(&out.stdout);
+    let lines: Vec<&str> = t.lines().collect();
+    for w in ["TIME", "HOST", "USER", "TTY", "ACTION", "EXIT", "WHAT"] {
+        assert!(lines[0].contains(w), "header {:?}", lines[0]);
+    }
+    let want = c.expect(&|s, r| s.host == "web02" && r.action == "command");
+    assert_eq!(lines.len() - 1, want.len(), "{t}");
+    for (s, r) in want.values() {
+        let time = corpus::shown(r.ts);
+        // Control characters and backslashes are shown escaped (`\x0a`).
+        let what: Vec<String> = match r.command_line.as_deref() {
+            Some(cl) if !cl.contains(['\n', '\\']) => vec![format!("  {cl}")],
+            Some(_) => vec![" command ".to_string()],
+            None => vec![
+                " command-end ".to_string(),
+                format!(" {}  ", r.exit_code.unwrap()),
+            ],
+        };
+        let row = lines.iter().find(|l| {
+            l.starts_with(&time)
+                && l.contains(&s.host)
+                && l.contains(s.user.name)
+                && what.iter().all(|w| l.contains(w.as_str()))
+        });
+        assert!(
+            row.is_some(),
+            "no row at {time} on {} with {what:?}: {t}",
+            s.host
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The empty-run rule, bad input.
+
+fn no_records_dir() -> PathBuf {
+    let d = temp_dir("norecords");
+    std::fs::write(d.join("README"), "not a log\n").unwrap();
+    std::fs::create_dir_all(d.join("remote/web01")).unwrap();
+    std::fs::write(
+        d.join("remote/web01/messages"),
+        "Nov  6 10:00:00 web01 sshd[12]: Accepted publickey for alice from 192.0.2.7 port 5 ssh2\n\
+         Nov  6 10:00:01 web01 app[13]: {\"level\":\"info\",\"msg\":\"started\"}\n",
+    )
+    .unwrap();
+    d
+}
+
+/// A directory removed when dropped.
+struct Dir(PathBuf);
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `auditsh-log SUB` on an empty directory and on one of files without records: exit 2 and
+/// the message.
+fn without_records(sub: &[&str]) {
+    let empty = Dir(temp_dir("empty"));
+    let other = Dir(no_records_dir());
+    for dir in [&empty.0, &other.0] {
+        let out = log(sub, &[dir]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{sub:?} {}: {}",
+            dir.display(),
+            show(&out)
+        );
+        assert!(
+            text(&out.stderr).contains("auditsh-log: no audit records in"),
+            "{sub:?}: {}",
+            show(&out)
+        );
+    }
+}
+
+#[test]
+fn search_without_records_is_an_error() {
+    without_records(&["search"]);
+    without_records(&["search", "--count"]);
+    without_records(&["search", "--format", "csv"]);
+}
+
+#[test]
+fn verify_without_records_is_an_error() {
+    without_records(&["verify"]);
+}
+
+#[test]
+fn damaged_files_are_one_warning_each_and_the_rest_is_read() {
+    let c = clean();
+    let bad_dir = c.dir.join("bad");
+    let bad = corpus::write_bad_inputs(&c.fleet, &bad_dir).unwrap();
+    let extra: usize = bad.sessions.iter().map(|s| s.records.len()).sum();
+    // The collector's files (each record once there) and the damaged files.
+    let remote = c.dir.join("remote");
+    let fleet_records = c
+        .sessions
+        .iter()
+        .filter(|s| s.placement != Placement::Spool)
+        .map(|s| s.records.len())
+        .sum::<usize>();
+    let out = log(&["search", "--count"], &[&remote, &bad_dir]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        (fleet_records + extra).to_string(),
+        "{}",
+        show(&out)
+    );
+    let err = text(&out.stderr);
+    for f in &bad.files {
+        let name = f.to_string_lossy();
+        let n = err.lines().filter(|l| l.contains(&*name)).count();
+        assert_eq!(n, 1, "one warning for {name}: {err}");
+    }
+    let ok = walk(&remote).into_iter();
+    for f in ok {
+        assert!(
+            !err.contains(&*f.to_string_lossy()),
+            "{}: {err}",
+            f.display()
+        );
+    }
+    assert_eq!(
+        err.lines().count(),
+        bad.files.len() + 1,
+        "and a summary: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+
+    // The records that can be read are there, byte for byte.
+    for s in &bad.sessions {
+        let out = log(
+            &["search", "--format", "jsonl", "--session", &s.id],
+            &[&bad_dir],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+        let mut want: Vec<String> = s.records.iter().map(|r| r.line.clone()).collect();
+        want.sort();
+        assert_eq!(out_lines(&out), want, "session {}", s.id);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify.
+
+#[test]
+fn verify_each_collection_of_a_clean_fleet() {
+    let c = clean();
+    for sub in ["spool", "remote"] {
+        let out = log(&["verify"], &[&c.dir.join(sub)]);
+        assert_eq!(out.status.code(), Some(0), "verify {sub}: {}", show(&out));
+    }
+}
+
+#[test]
+fn verify_a_clean_fleet() {
+    let c = clean();
+    let out = log(&["verify"], &[&c.dir]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+}
+
+#[test]
+fn verify_finds_each_damaged_session() {
+    let c = damaged();
+    let hit: Vec<&Session> = c.sessions.iter().filter(|s| s.damage.is_some()).collect();
+    assert_eq!(hit.len(), 4);
+    let out = log(&["verify"], &[&c.dir.join("spool")]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let t = text(&out.stdout);
+    for s in &hit {
+        assert!(t.contains(&s.id), "{:?} of {} found: {t}", s.damage, s.id);
+    }
+    for s in c.sessions.iter().filter(|s| s.damage.is_none()) {
+        assert!(!t.contains(&s.id), "clean {} reported: {t}", s.id);
+    }
+}
