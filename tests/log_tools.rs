@@ -809,3 +809,232 @@ fn verify_finds_each_damaged_session() {
         assert!(!t.contains(&s.id), "clean {} reported: {t}", s.id);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// sessions.
+
+const SESSIONS_HEADER: [&str; 15] = [
+    "session",
+    "host",
+    "user",
+    "login_user",
+    "tty",
+    "source_ip",
+    "mode",
+    "start",
+    "end",
+    "duration_s",
+    "commands",
+    "programs",
+    "failed",
+    "end_reason",
+    "integrity",
+];
+
+/// The model's `sessions` rows of `sessions`, in the contract's order: by start, then id.
+fn session_rows<'a>(sessions: impl Iterator<Item = &'a Session>) -> Vec<Vec<String>> {
+    let mut v: Vec<Vec<String>> = sessions.map(Session::row).collect();
+    v.sort_by(|a, b| (&a[7], &a[0]).cmp(&(&b[7], &b[0])));
+    v
+}
+
+fn check_sessions_csv(out: &Output, want: &[Vec<String>], what: &str) {
+    assert_eq!(out.status.code(), Some(0), "{what}: {}", show(out));
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows[0], SESSIONS_HEADER, "{what}: the header");
+    let got = &rows[1..];
+    let ids = |v: &[Vec<String>]| v.iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(got), ids(want), "{what}: the sessions, in order");
+    for (g, w) in got.iter().zip(want) {
+        for (i, col) in SESSIONS_HEADER.iter().enumerate() {
+            assert_eq!(g[i], w[i], "{what}: session {}, column {col}", w[0]);
+        }
+    }
+}
+
+#[test]
+fn sessions_of_the_spool_trees() {
+    let c = damaged();
+    let out = log(&["sessions", "--format", "csv"], &[&c.dir.join("spool")]);
+    let want = session_rows(
+        c.sessions
+            .iter()
+            .filter(|s| s.placement != Placement::Syslog),
+    );
+    check_sessions_csv(&out, &want, "spool");
+    // Each kind of damage in the integrity column.
+    for d in corpus::Damage::ALL {
+        assert!(want.iter().any(|r| r[14] == d.kind()), "{d:?}");
+    }
+    assert!(want.iter().any(|r| r[14] == "ok"));
+}
+
+#[test]
+fn sessions_of_the_whole_fleet() {
+    let c = damaged();
+    let out = log(&["sessions", "--format", "csv"], &[&c.dir]);
+    check_sessions_csv(&out, &session_rows(c.sessions.iter()), "fleet");
+}
+
+#[test]
+fn sessions_with_a_matching_record_and_all_their_numbers() {
+    let c = clean();
+    let want = session_rows(
+        c.sessions
+            .iter()
+            .filter(|s| s.records.iter().any(|r| r.program() == Some("sudo"))),
+    );
+    assert!(!want.is_empty() && want.len() < c.sessions.len());
+    let out = log(&["sessions", "--format", "csv", "--exe", "sudo"], &[&c.dir]);
+    check_sessions_csv(&out, &want, "--exe sudo");
+    let want = session_rows(c.sessions.iter().filter(|s| s.host == "bastion"));
+    let out = log(
+        &["sessions", "--format", "csv", "--host", "bastion"],
+        &[&c.dir],
+    );
+    check_sessions_csv(&out, &want, "--host bastion");
+    let out = log(&["sessions", "--user", "mallory"], &[&c.dir]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let out = log(&["sessions", "--command", "("], &[&c.dir]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let empty = Dir(temp_dir("sessions-empty"));
+    let out = log(&["sessions"], &[&empty.0]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+}
+
+#[test]
+fn sessions_as_json_lines() {
+    let c = damaged();
+    let out = log(&["sessions", "--format", "jsonl"], &[&c.dir.join("spool")]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let want = session_rows(
+        c.sessions
+            .iter()
+            .filter(|s| s.placement != Placement::Syslog),
+    );
+    let got: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        for (i, key) in SESSIONS_HEADER.iter().enumerate() {
+            let v = g.get(key).unwrap_or_else(|| panic!("{key} in {g}"));
+            let what = format!("session {}, {key}: {v}", w[0]);
+            match (key, w[i].as_str()) {
+                (_, "") => assert!(v.is_null(), "{what}, want null"),
+                (&"duration_s", x) => {
+                    let x: f64 = x.parse().unwrap();
+                    assert!((v.as_f64().expect("a number") - x).abs() < 1e-6, "{what}");
+                }
+                (&"commands" | &"programs" | &"failed", x) => {
+                    assert_eq!(v.as_u64(), Some(x.parse().unwrap()), "{what}")
+                }
+                (_, x) => assert_eq!(v.as_str(), Some(x), "{what}"),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// show.
+
+#[test]
+fn show_as_json_lines_in_sequence_order() {
+    let c = damaged();
+    // A session of both copies, a reordered one and one with a gap.
+    let picks: Vec<&Session> = c
+        .sessions
+        .iter()
+        .filter(|s| {
+            s.placement == Placement::Both
+                || matches!(
+                    s.damage,
+                    Some(corpus::Damage::Reordered | corpus::Damage::Gap)
+                )
+        })
+        .take(4)
+        .collect();
+    assert!(picks.iter().any(|s| s.damage.is_some()));
+    assert!(picks.iter().any(|s| s.placement == Placement::Both));
+    for s in picks {
+        let out = log(&["show", &s.id, "--format", "jsonl"], &[&c.dir]);
+        assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+        let want: String = s
+            .in_order()
+            .iter()
+            .map(|r| format!("{}\n", r.line))
+            .collect();
+        assert!(
+            text(&out.stdout) == want,
+            "show {} --format jsonl: {}",
+            s.id,
+            show(&out)
+        );
+        // A prefix that only this session has is as good as its id.
+        let out = log(&["show", &s.id[..12], "--format", "jsonl"], &[&c.dir]);
+        assert!(
+            text(&out.stdout) == want,
+            "show {}: {}",
+            &s.id[..12],
+            show(&out)
+        );
+    }
+}
+
+#[test]
+fn show_a_timeline() {
+    let c = clean();
+    let s = c
+        .sessions
+        .iter()
+        .filter(|s| s.mode == "interactive")
+        .max_by_key(|s| s.records.len())
+        .unwrap();
+    let out = log(&["show", &s.id, "--utc"], &[&c.dir]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let t = text(&out.stdout);
+    assert!(t.contains(&s.host), "{t}");
+    assert!(t.contains(s.user.name), "{t}");
+    assert!(
+        t.contains(&corpus::shown(s.start().unwrap().ts)),
+        "the start: {t}"
+    );
+    for r in &s.records {
+        if let Some(cl) = r
+            .command_line
+            .as_deref()
+            .filter(|t| !t.contains(['\n', '\\']))
+        {
+            assert!(t.contains(cl), "{cl:?}: {t}");
+        }
+        if let Some(p) = r.program() {
+            assert!(t.contains(p), "{p}: {t}");
+        }
+    }
+}
+
+#[test]
+fn show_unknown_and_ambiguous() {
+    let c = clean();
+    let out = log(&["show", "ffffffffffffffffffffffffffffffff0"], &[&c.dir]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(!out.stderr.is_empty() || !out.stdout.is_empty());
+    // The shortest prefix that two sessions share.
+    let prefix = (1..8)
+        .rev()
+        .find_map(|n| {
+            let mut by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            for s in &c.sessions {
+                by.entry(&s.id[..n]).or_default().push(&s.id);
+            }
+            by.into_iter().find(|(_, v)| v.len() >= 2)
+        })
+        .unwrap();
+    let out = log(&["show", prefix.0], &[&c.dir]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    for id in prefix.1 {
+        assert!(said.contains(id), "{id} named: {said}");
+    }
+}
