@@ -809,3 +809,657 @@ fn verify_finds_each_damaged_session() {
         assert!(!t.contains(&s.id), "clean {} reported: {t}", s.id);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// sessions.
+
+const SESSIONS_HEADER: [&str; 15] = [
+    "session",
+    "host",
+    "user",
+    "login_user",
+    "tty",
+    "source_ip",
+    "mode",
+    "start",
+    "end",
+    "duration_s",
+    "commands",
+    "programs",
+    "failed",
+    "end_reason",
+    "integrity",
+];
+
+/// The model's `sessions` rows of `sessions`, in the contract's order: by start, then id.
+fn session_rows<'a>(sessions: impl Iterator<Item = &'a Session>) -> Vec<Vec<String>> {
+    let mut v: Vec<Vec<String>> = sessions.map(Session::row).collect();
+    v.sort_by(|a, b| (&a[7], &a[0]).cmp(&(&b[7], &b[0])));
+    v
+}
+
+fn check_sessions_csv(out: &Output, want: &[Vec<String>], what: &str) {
+    assert_eq!(out.status.code(), Some(0), "{what}: {}", show(out));
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows[0], SESSIONS_HEADER, "{what}: the header");
+    let got = &rows[1..];
+    let ids = |v: &[Vec<String>]| v.iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(got), ids(want), "{what}: the sessions, in order");
+    for (g, w) in got.iter().zip(want) {
+        for (i, col) in SESSIONS_HEADER.iter().enumerate() {
+            assert_eq!(g[i], w[i], "{what}: session {}, column {col}", w[0]);
+        }
+    }
+}
+
+#[test]
+fn sessions_of_the_spool_trees() {
+    let c = damaged();
+    let out = log(&["sessions", "--format", "csv"], &[&c.dir.join("spool")]);
+    let want = session_rows(
+        c.sessions
+            .iter()
+            .filter(|s| s.placement != Placement::Syslog),
+    );
+    check_sessions_csv(&out, &want, "spool");
+    // Each kind of damage in the integrity column.
+    for d in corpus::Damage::ALL {
+        assert!(want.iter().any(|r| r[14] == d.kind()), "{d:?}");
+    }
+    assert!(want.iter().any(|r| r[14] == "ok"));
+}
+
+#[test]
+fn sessions_of_the_whole_fleet() {
+    let c = damaged();
+    let out = log(&["sessions", "--format", "csv"], &[&c.dir]);
+    check_sessions_csv(&out, &session_rows(c.sessions.iter()), "fleet");
+}
+
+#[test]
+fn sessions_with_a_matching_record_and_all_their_numbers() {
+    let c = clean();
+    let want = session_rows(
+        c.sessions
+            .iter()
+            .filter(|s| s.records.iter().any(|r| r.program() == Some("sudo"))),
+    );
+    assert!(!want.is_empty() && want.len() < c.sessions.len());
+    let out = log(&["sessions", "--format", "csv", "--exe", "sudo"], &[&c.dir]);
+    check_sessions_csv(&out, &want, "--exe sudo");
+    let want = session_rows(c.sessions.iter().filter(|s| s.host == "bastion"));
+    let out = log(
+        &["sessions", "--format", "csv", "--host", "bastion"],
+        &[&c.dir],
+    );
+    check_sessions_csv(&out, &want, "--host bastion");
+    let out = log(&["sessions", "--user", "mallory"], &[&c.dir]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let out = log(&["sessions", "--command", "("], &[&c.dir]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let empty = Dir(temp_dir("sessions-empty"));
+    let out = log(&["sessions"], &[&empty.0]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+}
+
+#[test]
+fn sessions_as_json_lines() {
+    let c = damaged();
+    let out = log(&["sessions", "--format", "jsonl"], &[&c.dir.join("spool")]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let want = session_rows(
+        c.sessions
+            .iter()
+            .filter(|s| s.placement != Placement::Syslog),
+    );
+    let got: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        for (i, key) in SESSIONS_HEADER.iter().enumerate() {
+            let v = g.get(key).unwrap_or_else(|| panic!("{key} in {g}"));
+            let what = format!("session {}, {key}: {v}", w[0]);
+            match (key, w[i].as_str()) {
+                (_, "") => assert!(v.is_null(), "{what}, want null"),
+                (&"duration_s", x) => {
+                    let x: f64 = x.parse().unwrap();
+                    assert!((v.as_f64().expect("a number") - x).abs() < 1e-6, "{what}");
+                }
+                (&"commands" | &"programs" | &"failed", x) => {
+                    assert_eq!(v.as_u64(), Some(x.parse().unwrap()), "{what}")
+                }
+                (_, x) => assert_eq!(v.as_str(), Some(x), "{what}"),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// show.
+
+#[test]
+fn show_as_json_lines_in_sequence_order() {
+    let c = damaged();
+    // A session of both copies, a reordered one and one with a gap.
+    let picks: Vec<&Session> = c
+        .sessions
+        .iter()
+        .filter(|s| {
+            s.placement == Placement::Both
+                || matches!(
+                    s.damage,
+                    Some(corpus::Damage::Reordered | corpus::Damage::Gap)
+                )
+        })
+        .take(4)
+        .collect();
+    assert!(picks.iter().any(|s| s.damage.is_some()));
+    assert!(picks.iter().any(|s| s.placement == Placement::Both));
+    for s in picks {
+        let out = log(&["show", &s.id, "--format", "jsonl"], &[&c.dir]);
+        assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+        let want: String = s
+            .in_order()
+            .iter()
+            .map(|r| format!("{}\n", r.line))
+            .collect();
+        assert!(
+            text(&out.stdout) == want,
+            "show {} --format jsonl: {}",
+            s.id,
+            show(&out)
+        );
+        // A prefix that only this session has is as good as its id.
+        let out = log(&["show", &s.id[..12], "--format", "jsonl"], &[&c.dir]);
+        assert!(
+            text(&out.stdout) == want,
+            "show {}: {}",
+            &s.id[..12],
+            show(&out)
+        );
+    }
+}
+
+#[test]
+fn show_a_timeline() {
+    let c = clean();
+    let s = c
+        .sessions
+        .iter()
+        .filter(|s| s.mode == "interactive")
+        .max_by_key(|s| s.records.len())
+        .unwrap();
+    let out = log(&["show", &s.id, "--utc"], &[&c.dir]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let t = text(&out.stdout);
+    assert!(t.contains(&s.host), "{t}");
+    assert!(t.contains(s.user.name), "{t}");
+    assert!(
+        t.contains(&corpus::shown(s.start().unwrap().ts)),
+        "the start: {t}"
+    );
+    for r in &s.records {
+        if let Some(cl) = r
+            .command_line
+            .as_deref()
+            .filter(|t| !t.contains(['\n', '\\']))
+        {
+            assert!(t.contains(cl), "{cl:?}: {t}");
+        }
+        if let Some(p) = r.program() {
+            assert!(t.contains(p), "{p}: {t}");
+        }
+    }
+}
+
+#[test]
+fn show_unknown_and_ambiguous() {
+    let c = clean();
+    let out = log(&["show", "ffffffffffffffffffffffffffffffff0"], &[&c.dir]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(!out.stderr.is_empty() || !out.stdout.is_empty());
+    // The shortest prefix that two sessions share.
+    let prefix = (1..8)
+        .rev()
+        .find_map(|n| {
+            let mut by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            for s in &c.sessions {
+                by.entry(&s.id[..n]).or_default().push(&s.id);
+            }
+            by.into_iter().find(|(_, v)| v.len() >= 2)
+        })
+        .unwrap();
+    let out = log(&["show", prefix.0], &[&c.dir]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    for id in prefix.1 {
+        assert!(said.contains(id), "{id} named: {said}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// report.
+
+use serde_json::{json, Value};
+
+const REPORT: &[&str] = &[
+    "report",
+    "--tz",
+    "UTC",
+    "--hours",
+    "08:00-18:00",
+    "--weekdays",
+    "Mon-Fri",
+];
+
+fn report(dir: &Path, extra: &[&str]) -> Output {
+    let mut a = REPORT.to_vec();
+    a.extend_from_slice(extra);
+    log(&a, &[dir])
+}
+
+fn report_json(dir: &Path) -> Value {
+    let out = report(dir, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    serde_json::from_slice(&out.stdout).expect("report --format json is JSON")
+}
+
+/// `v`'s keys `keys` only (more may be added to the contract's).
+fn project(v: &Value, keys: &[&str]) -> Value {
+    let mut o = serde_json::Map::new();
+    for k in keys {
+        let x = v.get(k).unwrap_or_else(|| panic!("key {k} in {v}"));
+        o.insert(k.to_string(), x.clone());
+    }
+    Value::Object(o)
+}
+
+fn list<'a>(r: &'a Value, key: &str) -> &'a Vec<Value> {
+    r.get(key)
+        .and_then(Value::as_array)
+        .unwrap_or_else(|| panic!("a list {key} in the report"))
+}
+
+const USER_KEYS: &[&str] = &[
+    "user",
+    "sessions",
+    "commands",
+    "programs",
+    "failed_commands",
+    "privileged",
+];
+const HOST_KEYS: &[&str] = &[
+    "host",
+    "sessions",
+    "commands",
+    "programs",
+    "failed_commands",
+];
+const PRIVILEGED_KEYS: &[&str] = &[
+    "timestamp",
+    "host",
+    "session",
+    "user",
+    "effective_user",
+    "login_user",
+    "executable",
+    "args",
+    "reason",
+];
+const TOTALS_KEYS: &[&str] = &[
+    "records",
+    "sessions",
+    "commands",
+    "programs",
+    "failed_commands",
+    "hosts",
+    "users",
+];
+
+/// What the report must say, from the model.
+struct Want {
+    totals: Value,
+    users: Vec<Value>,
+    hosts: Vec<Value>,
+    privileged: Vec<Value>,
+    failed: Vec<Value>,
+    off_hours: Vec<Value>,
+    audit_failures: Vec<(Value, [String; 2])>,
+}
+
+fn want_report(c: &Corpus) -> Want {
+    let all: Vec<(&Session, &Rec)> = c.all().collect();
+    let count = |p: &dyn Fn(&Session, &Rec) -> bool| all.iter().filter(|(s, r)| p(s, r)).count();
+    let distinct =
+        |f: &dyn Fn(&Session) -> String| c.sessions.iter().map(f).collect::<BTreeSet<_>>().len();
+    let totals = json!({
+        "records": all.len(),
+        "sessions": c.sessions.len(),
+        "commands": count(&|_, r| r.is_command_start()),
+        "programs": count(&|_, r| r.action == "exec"),
+        "failed_commands": count(&|_, r| r.is_failed_command()),
+        "hosts": distinct(&|s| s.host.clone()),
+        "users": distinct(&|s| s.user.name.to_string()),
+    });
+    let group = |key: &dyn Fn(&Session) -> String, with_privileged: bool, name: &str| {
+        let keys: BTreeSet<String> = c.sessions.iter().map(key).collect();
+        let mut v: Vec<Value> = keys
+            .iter()
+            .map(|k| {
+                let of =
+                    |p: &dyn Fn(&Session, &Rec) -> bool| count(&|s, r| key(s) == *k && p(s, r));
+                let mut o = json!({
+                    name: k,
+                    "sessions": c.sessions.iter().filter(|s| key(s) == *k).count(),
+                    "commands": of(&|_, r| r.is_command_start()),
+                    "programs": of(&|_, r| r.action == "exec"),
+                    "failed_commands": of(&|_, r| r.is_failed_command()),
+                });
+                if with_privileged {
+                    o["privileged"] = json!(of(&|s, r| s.privileged(r).is_some()));
+                }
+                o
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            b["commands"]
+                .as_u64()
+                .cmp(&a["commands"].as_u64())
+                .then(a[name].as_str().cmp(&b[name].as_str()))
+        });
+        v
+    };
+    let mut timed: Vec<(&Session, &Rec)> = all.clone();
+    timed.sort_by_key(|(s, r)| (r.ts, s.id.clone(), r.seq));
+    let privileged = timed
+        .iter()
+        .filter_map(|(s, r)| {
+            let reason = s.privileged(r)?;
+            Some(json!({
+                "timestamp": r.timestamp(),
+                "host": s.host,
+                "session": s.id,
+                "user": s.user.name,
+                "effective_user": s.effective.name,
+                "login_user": s.login_name(),
+                "executable": r.executable,
+                "args": r.args_joined(),
+                "reason": reason,
+            }))
+        })
+        .collect();
+    let failed = timed
+        .iter()
+        .filter(|(_, r)| r.is_failed_command())
+        .map(|(s, r)| {
+            let line = s
+                .records
+                .iter()
+                .find(|x| x.is_command_start() && Some(x.seq) == r.command)
+                .and_then(|x| x.command_line.clone());
+            json!({
+                "timestamp": r.timestamp(),
+                "host": s.host,
+                "session": s.id,
+                "user": s.user.name,
+                "command_line": line,
+                "exit_code": r.exit_code,
+                "signal": r.signal,
+            })
+        })
+        .collect();
+    let mut starts: Vec<&Session> = c.sessions.iter().filter(|s| s.off_hours(8, 18)).collect();
+    starts.sort_by_key(|s| (s.start().unwrap().ts, s.id.clone()));
+    let off_hours = starts
+        .iter()
+        .map(|s| {
+            json!({
+                "session": s.id,
+                "host": s.host,
+                "user": s.user.name,
+                "login_user": s.login_name(),
+                "source_ip": source(s),
+                "start": s.start().unwrap().timestamp(),
+            })
+        })
+        .collect();
+    let audit_failures = timed
+        .iter()
+        .filter(|(_, r)| r.action == "audit-failure" || r.action == "denied")
+        .map(|(s, r)| {
+            let v = json!({
+                "timestamp": r.timestamp(),
+                "host": s.host,
+                "session": s.id,
+                "user": s.user.name,
+                "action": r.action,
+                "sink": r.sink,
+            });
+            (v, [r.message.clone(), r.error.clone().unwrap_or_default()])
+        })
+        .collect();
+    Want {
+        totals,
+        users: group(&|s| s.user.name.to_string(), true, "user"),
+        hosts: group(&|s| s.host.clone(), false, "host"),
+        privileged,
+        failed,
+        off_hours,
+        audit_failures,
+    }
+}
+
+/// A time-ordered list, compared whatever the order of entries of one instant.
+fn check_timed(got: &[Value], want: &[Value], keys: &[&str], time: &str, what: &str) {
+    let got: Vec<Value> = got.iter().map(|v| project(v, keys)).collect();
+    let times: Vec<&str> = got.iter().map(|v| v[time].as_str().unwrap_or("")).collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "{what}: in time order"
+    );
+    let sorted = |v: &[Value]| {
+        let mut v: Vec<String> = v.iter().map(Value::to_string).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(got.len(), want.len(), "{what}: entries");
+    assert_eq!(sorted(&got), sorted(want), "{what}");
+}
+
+#[test]
+fn report_as_json() {
+    let c = damaged();
+    let r = report_json(&c.dir);
+    let w = want_report(&c);
+    assert_eq!(project(&r["totals"], TOTALS_KEYS), w.totals, "totals");
+    let users: Vec<Value> = list(&r, "users")
+        .iter()
+        .map(|v| project(v, USER_KEYS))
+        .collect();
+    assert_eq!(users, w.users, "users");
+    let hosts: Vec<Value> = list(&r, "hosts")
+        .iter()
+        .map(|v| project(v, HOST_KEYS))
+        .collect();
+    assert_eq!(hosts, w.hosts, "hosts");
+    check_timed(
+        list(&r, "privileged"),
+        &w.privileged,
+        PRIVILEGED_KEYS,
+        "timestamp",
+        "privileged",
+    );
+    let failed_keys = [
+        "timestamp",
+        "host",
+        "session",
+        "user",
+        "command_line",
+        "exit_code",
+        "signal",
+    ];
+    check_timed(
+        list(&r, "failed"),
+        &w.failed,
+        &failed_keys,
+        "timestamp",
+        "failed",
+    );
+    let off_keys = [
+        "session",
+        "host",
+        "user",
+        "login_user",
+        "source_ip",
+        "start",
+    ];
+    check_timed(
+        list(&r, "off_hours"),
+        &w.off_hours,
+        &off_keys,
+        "start",
+        "off_hours",
+    );
+    // audit_failures: `message` is the record's message or its error's.
+    let af = list(&r, "audit_failures");
+    let af_keys = ["timestamp", "host", "session", "user", "action", "sink"];
+    let wanted: Vec<Value> = w.audit_failures.iter().map(|(v, _)| v.clone()).collect();
+    check_timed(af, &wanted, &af_keys, "timestamp", "audit_failures");
+    for got in af {
+        let (_, messages) = w
+            .audit_failures
+            .iter()
+            .find(|(v, _)| *v == project(got, &af_keys))
+            .unwrap();
+        let m = got["message"].as_str().unwrap_or("");
+        assert!(
+            messages.iter().any(|x| x == m),
+            "message {m:?}: {messages:?}"
+        );
+    }
+}
+
+#[test]
+fn report_integrity_of_the_spool_trees() {
+    let c = damaged();
+    let r = report_json(&c.dir.join("spool"));
+    check_integrity(&r, &c);
+}
+
+#[test]
+fn report_integrity_of_the_whole_fleet() {
+    let c = damaged();
+    let r = report_json(&c.dir);
+    check_integrity(&r, &c);
+}
+
+fn check_integrity(r: &Value, c: &Corpus) {
+    let got = list(r, "integrity");
+    let mut want: Vec<&Session> = c.sessions.iter().filter(|s| s.damage.is_some()).collect();
+    want.sort_by_key(|s| s.id.clone());
+    let mut got_ids: Vec<&str> = got
+        .iter()
+        .map(|v| v["session"].as_str().unwrap_or(""))
+        .collect();
+    got_ids.sort();
+    let want_ids: Vec<&str> = want.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(got_ids, want_ids, "the damaged sessions");
+    for s in want {
+        let v = got.iter().find(|v| v["session"] == s.id.as_str()).unwrap();
+        let kind = s.damage.unwrap().kind();
+        assert_eq!(v["host"], s.host.as_str());
+        assert_eq!(v["user"], s.user.name);
+        assert_eq!(v["integrity"], kind, "{}", s.id);
+        let findings = &v["findings"];
+        let n = findings
+            .as_array()
+            .map(|a| a.len())
+            .or_else(|| findings.as_str().map(|t| t.lines().count()))
+            .unwrap_or(0);
+        assert!(n >= 1, "the findings of {}: {v}", s.id);
+    }
+}
+
+#[test]
+fn report_csv_sections() {
+    let c = clean();
+    let w = want_report(&c);
+    let cells = |v: &Value, keys: &[&str]| -> Vec<String> {
+        keys.iter()
+            .map(|k| match &v[*k] {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                x => x.to_string(),
+            })
+            .collect()
+    };
+    let section = |name: Option<&str>| {
+        let mut a = vec!["--format", "csv"];
+        if let Some(n) = name {
+            a.extend(["--section", n]);
+        }
+        let out = report(&c.dir, &a);
+        assert_eq!(out.status.code(), Some(0), "{name:?}: {}", show(&out));
+        csv_rows(&out.stdout)
+    };
+    let rows = section(None);
+    assert_eq!(rows[0], TOTALS_KEYS, "totals by default");
+    assert_eq!(rows[1..], [cells(&w.totals, TOTALS_KEYS)]);
+    let rows = section(Some("users"));
+    assert_eq!(rows[0], USER_KEYS);
+    let want: Vec<Vec<String>> = w.users.iter().map(|v| cells(v, USER_KEYS)).collect();
+    assert_eq!(rows[1..], want[..], "users");
+    let rows = section(Some("hosts"));
+    assert_eq!(rows[0], HOST_KEYS);
+    let want: Vec<Vec<String>> = w.hosts.iter().map(|v| cells(v, HOST_KEYS)).collect();
+    assert_eq!(rows[1..], want[..], "hosts");
+    let rows = section(Some("privileged"));
+    assert_eq!(rows[0], PRIVILEGED_KEYS);
+    let mut got = rows[1..].to_vec();
+    let mut want: Vec<Vec<String>> = w
+        .privileged
+        .iter()
+        .map(|v| cells(v, PRIVILEGED_KEYS))
+        .collect();
+    assert!(got.windows(2).all(|p| p[0][0] <= p[1][0]), "in time order");
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "privileged");
+}
+
+#[test]
+fn report_of_matching_records_only() {
+    let c = clean();
+    let out = report(&c.dir, &["--format", "json", "--host", "bastion"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let of =
+        |p: &dyn Fn(&Rec) -> bool| c.all().filter(|(s, r)| s.host == "bastion" && p(r)).count();
+    let want = json!({
+        "records": of(&|_| true),
+        "sessions": c.sessions.iter().filter(|s| s.host == "bastion").count(),
+        "commands": of(&|r| r.is_command_start()),
+        "programs": of(&|r| r.action == "exec"),
+        "failed_commands": of(&|r| r.is_failed_command()),
+        "hosts": 1,
+        "users": c.sessions.iter().filter(|s| s.host == "bastion").map(|s| s.user.name).collect::<BTreeSet<_>>().len(),
+    });
+    assert_eq!(project(&r["totals"], TOTALS_KEYS), want);
+    let file = c.dir.join("report.json");
+    let out = report(
+        &c.dir,
+        &[
+            "--format",
+            "json",
+            "-o",
+            file.to_str().unwrap(),
+            "--host",
+            "bastion",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let r: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(project(&r["totals"], TOTALS_KEYS), want, "-o FILE");
+}
