@@ -255,7 +255,7 @@ fn ticks(max: u64) -> (u64, u64) {
         for m in [1, 2, 5] {
             let s = step.saturating_mul(m);
             if max.div_ceil(s) <= 4 {
-                return (s, max.div_ceil(s).max(1) * s);
+                return (s, max.div_ceil(s).max(1).saturating_mul(s));
             }
         }
         step = step.saturating_mul(10);
@@ -291,7 +291,12 @@ fn columns(bars: &[Bar], class: &str, unit: &str, axis: &str) -> String {
     let (pw, ph) = (w - left - right, h - top_m - bottom_m);
     let n = bars.len();
     let slot = pw / n as f64;
-    let bw = (slot * 0.8).min(48.0);
+    // Narrow slots are filled whole: gaps of a fraction of a pixel only blur.
+    let bw = if slot < 4.0 {
+        slot
+    } else {
+        (slot * 0.8).min(48.0)
+    };
     let every = ((label_w + 10.0) / slot).ceil().max(1.0) as usize;
     let y = |v: u64| top_m + ph - v as f64 / top as f64 * ph;
     let mut o = String::new();
@@ -771,6 +776,15 @@ fn audit_failures_table(o: &mut String, r: &Report, zone: &Zone) {
     );
 }
 
+/// `altered;gap` as one tag per kind of damage.
+fn tags(kinds: &str) -> String {
+    kinds
+        .split(';')
+        .map(|k| format!("<span class=\"tag\">{}</span>", value(k, 40)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn integrity_table(o: &mut String, r: &Report) {
     let body = r.integrity.iter().map(|s| {
         let mut findings = String::from("<ul>");
@@ -790,10 +804,7 @@ fn integrity_table(o: &mut String, r: &Report) {
             td("id", &or_dash(&s.session)),
             td("", &or_dash(&s.host)),
             td("", &or_dash(&s.user)),
-            td(
-                "",
-                &format!("<span class=\"tag\">{}</span>", value(&s.integrity, 200))
-            ),
+            td("", &tags(&s.integrity)),
             td("code", &findings)
         )
     });
@@ -805,4 +816,278 @@ fn integrity_table(o: &mut String, r: &Report) {
         r.integrity.len(),
         body,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::report::{FailedRow, IntegrityRow, Period, PrivilegedRow, UserRow};
+
+    fn bar(label: &str, value: u64) -> Bar {
+        Bar {
+            label: label.to_string(),
+            value,
+            tip: format!("{label}: {value}"),
+        }
+    }
+
+    /// The numbers in `attr="..."` of every element that starts with `start`.
+    fn attrs(svg: &str, start: &str, attr: &str) -> Vec<f64> {
+        svg.match_indices(start)
+            .map(|(i, _)| {
+                let rest = &svg[i..];
+                let rest = &rest[..rest.find('>').unwrap()];
+                let at = rest.find(&format!(" {attr}=\"")).unwrap() + attr.len() + 3;
+                rest[at..at + rest[at..].find('"').unwrap()]
+                    .parse()
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    fn is_finite_svg(svg: &str) {
+        for bad in ["NaN", "inf"] {
+            assert!(!svg.contains(bad), "{bad} in {svg}");
+        }
+        for h in attrs(svg, "<rect class=\"bar", "height") {
+            assert!(h >= 0.0, "negative height in {svg}");
+        }
+    }
+
+    #[test]
+    fn markup_in_text_is_text() {
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"q\"\u{7}"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;\u{fffd}"
+        );
+        // Control and bidirectional characters are shown, as in the text report.
+        assert_eq!(
+            value("a\u{1b}[2J<b>\u{202e}x\n", 100),
+            "a\\x1b[2J&lt;b&gt;\\xe2\\x80\\xaex\\x0a"
+        );
+        assert_eq!(value("abcdef", 3), "abc...");
+    }
+
+    #[test]
+    fn numbers_are_grouped() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn axis_steps_are_round() {
+        assert_eq!(ticks(0), (1, 1));
+        assert_eq!(ticks(1), (1, 1));
+        assert_eq!(ticks(3), (1, 3));
+        assert_eq!(ticks(7), (2, 8));
+        assert_eq!(ticks(15), (5, 15));
+        assert_eq!(ticks(1234), (500, 1500));
+        let (step, top) = ticks(u64::MAX);
+        assert!(step > 0 && top >= step);
+    }
+
+    #[test]
+    fn column_chart_without_bars_says_no_data() {
+        let svg = columns(&[], "", "records", "day (UTC)");
+        assert!(svg.contains("no data"));
+        assert!(!svg.contains("class=\"bar"));
+    }
+
+    #[test]
+    fn column_chart_of_one_bar() {
+        let svg = columns(&[bar("11-21", 5)], "", "records", "day (UTC)");
+        is_finite_svg(&svg);
+        assert_eq!(svg.matches("<rect class=\"bar").count(), 1);
+        assert_eq!(svg.matches("<title>").count(), 1);
+        assert!(attrs(&svg, "<rect class=\"bar", "width")[0] <= 48.0);
+        assert_eq!(attrs(&svg, "<text class=\"x\"", "x").len(), 1);
+        // 5 on an axis of 0, 2, 4, 6.
+        assert!(svg.contains(">6</text>") && !svg.contains(">8</text>"));
+    }
+
+    #[test]
+    fn column_chart_of_zeros_has_an_axis_and_flat_bars() {
+        let svg = columns(&[bar("a", 0), bar("b", 0)], "fail", "failed", "day");
+        is_finite_svg(&svg);
+        assert_eq!(attrs(&svg, "<rect class=\"bar", "height"), vec![0.0, 0.0]);
+        assert!(svg.contains(">0</text>") && svg.contains(">1</text>"));
+    }
+
+    #[test]
+    fn a_year_of_days_has_thinned_labels_that_do_not_overlap() {
+        let first: Date = "2025-01-01".parse().unwrap();
+        let bars: Vec<Bar> = (0..365)
+            .map(|i| {
+                let d = first.checked_add(i.days()).unwrap();
+                bar(&d.to_string(), (i as u64 * 7) % 50)
+            })
+            .collect();
+        let svg = columns(&bars, "", "records", "day (UTC)");
+        is_finite_svg(&svg);
+        assert_eq!(svg.matches("<rect class=\"bar").count(), 365);
+        let xs = attrs(&svg, "<text class=\"x\"", "x");
+        assert!(xs.len() >= 3 && xs.len() <= 10, "{} labels", xs.len());
+        let width = text_width("2025-01-01".len());
+        for pair in xs.windows(2) {
+            assert!(pair[1] - pair[0] >= width, "labels overlap: {pair:?}");
+        }
+        assert!(xs[0] - width / 2.0 >= 0.0);
+        assert!(xs[xs.len() - 1] + width / 2.0 <= 600.0);
+    }
+
+    #[test]
+    fn row_chart_edge_cases() {
+        let none = rows(&[], "", "commands");
+        assert!(none.contains("no data") && !none.contains("class=\"bar"));
+        let one = rows(&[bar("alice", 0)], "priv", "commands");
+        is_finite_svg(&one);
+        assert_eq!(one.matches("<rect class=\"bar priv").count(), 1);
+        let many: Vec<Bar> = (0..10).map(|i| bar(&format!("user{i}"), 100 - i)).collect();
+        let svg = rows(&many, "", "commands");
+        is_finite_svg(&svg);
+        assert_eq!(svg.matches("<title>").count(), 10);
+        let widths = attrs(&svg, "<rect class=\"bar", "width");
+        assert!(widths.windows(2).all(|w| w[0] >= w[1]));
+        // A hostile name is text in the label and in the hover title.
+        let evil = rows(&[bar("<script>\"x\u{1b}", 3)], "", "commands");
+        assert!(!evil.contains("<script") && !evil.contains('\u{1b}'));
+        assert!(evil.contains("&lt;script&gt;&quot;x\\x1b"));
+    }
+
+    fn day(d: &str, records: u64, failed: u64) -> DayRow {
+        DayRow {
+            day: d.to_string(),
+            records,
+            failed_commands: failed,
+        }
+    }
+
+    #[test]
+    fn days_without_records_are_on_the_axis() {
+        assert!(days(&[]).is_empty());
+        let d = days(&[day("2026-02-27", 3, 1), day("2026-03-02", 4, 0)]);
+        let counts: Vec<u64> = d.iter().map(|s| s.2).collect();
+        assert_eq!(counts, vec![3, 0, 0, 4]);
+        let (bars, axis) = day_bars(&[day("2026-02-27", 3, 1)], true);
+        assert_eq!(bars.len(), 1);
+        assert_eq!(bars[0].label, "02-27");
+        assert_eq!(bars[0].value, 1);
+        assert_eq!(axis, "day (UTC), 2026");
+    }
+
+    #[test]
+    fn years_of_days_are_drawn_in_spans() {
+        let d = days(&[
+            day("2020-01-01", 1, 0),
+            day("2020-01-02", 2, 0),
+            day("2024-12-31", 5, 5),
+        ]);
+        assert!(d.len() <= DAYS_MAX, "{} bars", d.len());
+        assert_eq!(d.iter().map(|s| s.2).sum::<u64>(), 8);
+        assert_eq!(d[0].2, 3);
+        assert_eq!(d.last().unwrap().1, "2024-12-31".parse::<Date>().unwrap());
+        let (bars, axis) = day_bars(&[day("2020-01-01", 1, 0), day("2024-12-31", 5, 5)], false);
+        assert_eq!(bars[0].label, "2020-01-01");
+        assert!(bars[0]
+            .tip
+            .starts_with("2020-01-01 to 2020-01-05: 1 records"));
+        assert_eq!(axis, "5-day spans (UTC)");
+    }
+
+    fn hostile() -> String {
+        "<script>alert(1)</script>\"'&\u{7}".to_string()
+    }
+
+    #[test]
+    fn the_page_escapes_every_record_value_and_caps_long_tables() {
+        let evil = hostile();
+        let mut r = Report::default();
+        r.totals.records = 1234;
+        r.users.push(UserRow {
+            user: evil.clone(),
+            commands: 2,
+            ..UserRow::default()
+        });
+        r.privileged.push(PrivilegedRow {
+            timestamp: "2026-11-21T13:04:48.752211Z".to_string(),
+            host: evil.clone(),
+            session: evil.clone(),
+            user: evil.clone(),
+            effective_user: "root".to_string(),
+            login_user: evil.clone(),
+            executable: evil.clone(),
+            args: evil.clone(),
+            reason: "program".to_string(),
+        });
+        for i in 0..(ROWS_MAX + 7) {
+            r.failed.push(FailedRow {
+                timestamp: format!("2026-11-21T13:04:{:02}.000000Z", i % 60),
+                host: "h".to_string(),
+                session: "s".to_string(),
+                user: evil.clone(),
+                command_line: evil.clone(),
+                exit_code: Some(1),
+                signal: None,
+            });
+        }
+        r.integrity.push(IntegrityRow {
+            session: evil.clone(),
+            host: evil.clone(),
+            user: evil.clone(),
+            integrity: "altered".to_string(),
+            findings: vec![evil.clone(); FINDINGS_MAX + 2],
+        });
+        r.activity.push(day("2026-11-21", 1234, 507));
+        r.business_hours.hours = "<b>".to_string();
+        r.period = Period {
+            first: Some("2026-11-21T13:04:48.752211Z".to_string()),
+            last: Some("2026-11-21T13:05:48.752211Z".to_string()),
+        };
+        let berlin = Zone::pick(false, Some("Europe/Berlin")).unwrap();
+        let html = page_at(&r, &berlin, "2026-11-22T08:00:00.000000Z");
+        assert!(!html.to_lowercase().contains("<script"), "a live script");
+        assert!(!html.contains("<b>") && !html.contains('\u{7}'));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;\\x07"));
+        for h in [
+            "Totals",
+            "Users",
+            "Hosts",
+            "Privileged commands",
+            "Failed commands",
+            "Sessions outside business hours",
+            "Audit failures and denied commands",
+            "Integrity findings",
+        ] {
+            assert!(html.contains(&format!("<h2>{h}")), "{h}");
+        }
+        assert_eq!(html.matches("<svg").count(), 4);
+        // Times in the zone asked for; the number of failed rows shown, and where the rest are.
+        assert!(html.contains("2026-11-21 14:04:48 to 2026-11-21 14:05:48"));
+        assert!(html.contains("2026-11-22 09:00:00"));
+        assert!(html.contains(">1,234</span>"));
+        let failed =
+            &html[html.find("id=\"failed\"").unwrap()..html.find("id=\"off-hours\"").unwrap()];
+        assert_eq!(failed.matches("<tr>").count(), ROWS_MAX + 1);
+        assert!(failed
+            .contains("7 more in <code>auditsh-log report --format csv --section failed</code>"));
+        assert!(html.contains("2 more: <code>auditsh-log verify</code>"));
+        // Nothing that would be fetched.
+        for fetch in ["http:", "https:", "src=", "<link", "@import", "url("] {
+            assert!(!html.contains(fetch), "{fetch}");
+        }
+    }
+
+    #[test]
+    fn an_empty_report_is_a_page_of_empty_charts() {
+        let html = page_at(
+            &Report::default(),
+            &Zone::utc(),
+            "2026-11-22T08:00:00.000000Z",
+        );
+        assert_eq!(html.matches("no data</text>").count(), 4);
+        assert!(html.contains("no records"));
+        assert_eq!(html.matches("<p class=\"none\">None.</p>").count(), 7);
+    }
 }
