@@ -663,18 +663,18 @@ fn hosts_table(o: &mut String, r: &Report) {
 
 fn privileged_table(o: &mut String, r: &Report, zone: &Zone) {
     let body = r.privileged.iter().map(|p| {
-        let what = if p.args.is_empty() {
-            &p.executable
-        } else {
-            &p.args
-        };
+        let what = p
+            .args
+            .as_deref()
+            .or(p.executable.as_deref())
+            .unwrap_or("");
         format!(
             "<tr>{}{}{}{}{}{}{}{}</tr>",
             td("time", &escape(&zone.show(&p.timestamp))),
             td("", &or_dash(&p.host)),
             td("", &or_dash(&p.user)),
             td("", &or_dash(&p.effective_user)),
-            td("", &or_dash(&p.login_user)),
+            td("", &or_dash(p.login_user.as_deref().unwrap_or(""))),
             td("", &escape(&p.reason)),
             td("code", &or_dash(what)),
             td("id", &or_dash(&p.session))
@@ -733,8 +733,8 @@ fn off_hours_table(o: &mut String, r: &Report, zone: &Zone) {
             td("time", &escape(&zone.show(&s.start))),
             td("", &or_dash(&s.host)),
             td("", &or_dash(&s.user)),
-            td("", &or_dash(&s.login_user)),
-            td("", &or_dash(&s.source_ip)),
+            td("", &or_dash(s.login_user.as_deref().unwrap_or(""))),
+            td("", &or_dash(s.source_ip.as_deref().unwrap_or(""))),
             td("id", &or_dash(&s.session))
         )
     });
@@ -759,7 +759,7 @@ fn audit_failures_table(o: &mut String, r: &Report, zone: &Zone) {
                 "",
                 &format!("<span class=\"tag\">{}</span>", value(&a.action, 40))
             ),
-            td("", &or_dash(&a.sink)),
+            td("", &or_dash(a.sink.as_deref().unwrap_or(""))),
             td("code", &or_dash(&a.message)),
             td("id", &or_dash(&a.session))
         )

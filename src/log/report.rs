@@ -124,9 +124,9 @@ pub struct PrivilegedRow {
     pub session: String,
     pub user: String,
     pub effective_user: String,
-    pub login_user: String,
-    pub executable: String,
-    pub args: String,
+    pub login_user: Option<String>,
+    pub executable: Option<String>,
+    pub args: Option<String>,
     pub reason: String,
 }
 
@@ -146,8 +146,8 @@ pub struct OffHoursRow {
     pub session: String,
     pub host: String,
     pub user: String,
-    pub login_user: String,
-    pub source_ip: String,
+    pub login_user: Option<String>,
+    pub source_ip: Option<String>,
     pub start: String,
 }
 
@@ -158,7 +158,7 @@ pub struct AuditFailureRow {
     pub session: String,
     pub user: String,
     pub action: String,
-    pub sink: String,
+    pub sink: Option<String>,
     pub message: String,
 }
 
@@ -297,11 +297,16 @@ fn privileged_row(l: &Listed) -> PrivilegedRow {
         session: i.session.clone(),
         user: i.user.clone(),
         effective_user: i.effective_user.clone(),
-        login_user: i.login_user.clone(),
-        executable: i.executable.clone(),
-        args: i.args.clone(),
+        login_user: present(&i.login_user),
+        executable: present(&i.executable),
+        args: present(&i.args),
         reason: l.reason.map_or("", |r| r.as_str()).to_string(),
     }
+}
+
+/// A value the record does not have is `null`, not an empty string.
+fn present(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
 }
 
 fn failed_row(l: &Listed) -> FailedRow {
@@ -325,7 +330,7 @@ fn audit_failure_row(l: &Listed) -> AuditFailureRow {
         session: i.session.clone(),
         user: i.user.clone(),
         action: i.action.clone(),
-        sink: i.sink.clone(),
+        sink: present(&i.sink),
         message: i.message.clone(),
     }
 }
@@ -376,8 +381,8 @@ pub fn build(tally: &Tally, integrity: &Integrity, hours: &Hours, spec: Business
                 session: i.session.clone(),
                 host: i.host.clone(),
                 user: i.user.clone(),
-                login_user: i.login_user.clone(),
-                source_ip: i.source_ip.clone(),
+                login_user: present(&i.login_user),
+                source_ip: present(&i.source_ip),
                 start: start.to_string(),
             });
         }
@@ -706,7 +711,7 @@ pub fn text(r: &Report, zone: &Zone) -> String {
             p(&x.host, 30),
             p(&x.user, 20),
             p(&x.effective_user, 12),
-            p(&x.args, 200)
+            p(x.args.as_deref().or(x.executable.as_deref()).unwrap_or("-"), 200)
         );
     }
     let _ = writeln!(o, "\nFailed commands ({})", r.failed.len());
@@ -742,14 +747,7 @@ pub fn text(r: &Report, zone: &Zone) -> String {
             zone.show(&x.start),
             p(&x.host, 30),
             p(&x.user, 20),
-            p(
-                if x.source_ip.is_empty() {
-                    "-"
-                } else {
-                    &x.source_ip
-                },
-                40
-            ),
+            p(x.source_ip.as_deref().unwrap_or("-"), 40),
             p(&x.session, 64)
         );
     }
