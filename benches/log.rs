@@ -15,7 +15,6 @@
 //! (as the real or the login user), each record once.
 
 #[path = "../tests/corpus/mod.rs"]
-#[allow(dead_code)]
 mod corpus;
 
 use std::io::{self, BufRead, BufReader, Read};
@@ -50,7 +49,9 @@ fn parse_args() -> Result<Opts, String> {
             }
             "--rounds" => {
                 let v = args.next().ok_or("--rounds needs a number")?;
-                o.rounds = v.parse().map_err(|_| format!("--rounds {v}: not a number"))?;
+                o.rounds = v
+                    .parse()
+                    .map_err(|_| format!("--rounds {v}: not a number"))?;
             }
             "--dir" => o.dir = Some(args.next().ok_or("--dir needs a directory")?.into()),
             other => return Err(format!("unknown argument {other}")),
@@ -148,7 +149,7 @@ fn corpus_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
             let p = e?.path();
             if p.is_dir() {
                 todo.push(p);
-            } else if !p.file_name().is_some_and(|n| n == ".generated") {
+            } else if p.file_name().is_none_or(|n| n != ".generated") {
                 out.push(p);
             }
         }
@@ -160,7 +161,11 @@ fn corpus_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
 /// A file's bytes, decompressed by its first bytes (as auditsh-log does).
 fn open_any(p: &Path) -> io::Result<Box<dyn Read>> {
     let mut f = BufReader::new(std::fs::File::open(p)?);
-    let head = f.fill_buf()?.get(..4).map(<[u8]>::to_vec).unwrap_or_default();
+    let head = f
+        .fill_buf()?
+        .get(..4)
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default();
     Ok(if head.starts_with(&[0x1f, 0x8b]) {
         Box::new(flate2::bufread::MultiGzDecoder::new(f))
     } else if head == [0x28, 0xb5, 0x2f, 0xfd] {
@@ -259,7 +264,10 @@ fn run(opts: &Opts) -> Result<(), String> {
         c.uncompressed as f64 / 1e6,
         opts.rounds
     );
-    println!("question: every sudo {WHO} ran; the generator's answer: {}", c.answer);
+    println!(
+        "question: every sudo {WHO} ran; the generator's answer: {}",
+        c.answer
+    );
     let d = c.dir.to_string_lossy().to_string();
     let jq_filter = format!(
         "[inputs | select((.user.name == \"{WHO}\" or .user.audit.name == \"{WHO}\") and ((.process.executable // \"\") | endswith(\"/sudo\")))] | unique_by([.auditsh.session, .event.sequence]) | length"
@@ -269,14 +277,15 @@ fn run(opts: &Opts) -> Result<(), String> {
         "find '{d}' -type f ! -name .generated | while read -r f; do case \"$f\" in *.gz) zcat \"$f\";; *.zst) zstdcat -q \"$f\";; *) cat \"$f\";; esac; done | sed -n 's/^[^{{]*\\({{\"@timestamp\".*\\)$/\\1/p' | jq -n '{jq_filter}'"
     );
     let mut rows: Vec<Row> = Vec::new();
-    let mut add = |name: &'static str, what: String, mk: &dyn Fn() -> Command| -> Result<(), String> {
-        let mut runs = Vec::new();
-        for _ in 0..opts.rounds {
-            runs.push(timed(&mut mk()).map_err(|e| format!("{name}: {e}"))?);
-        }
-        rows.push(Row { name, what, runs });
-        Ok(())
-    };
+    let mut add =
+        |name: &'static str, what: String, mk: &dyn Fn() -> Command| -> Result<(), String> {
+            let mut runs = Vec::new();
+            for _ in 0..opts.rounds {
+                runs.push(timed(&mut mk()).map_err(|e| format!("{name}: {e}"))?);
+            }
+            rows.push(Row { name, what, runs });
+            Ok(())
+        };
     add(
         "search",
         format!("auditsh-log search --user {WHO} --exe sudo --count DIR"),
@@ -303,11 +312,15 @@ fn run(opts: &Opts) -> Result<(), String> {
     }
     let have_jq = which("jq").is_some() && which("zstdcat").is_some();
     if have_jq {
-        add("zcat | jq", "zcat FILE... | sed | jq (the same question)".to_string(), &|| {
-            let mut c = Command::new("sh");
-            c.arg("-c").arg(&jq_script);
-            c
-        })?;
+        add(
+            "zcat | jq",
+            "zcat FILE... | sed | jq (the same question)".to_string(),
+            &|| {
+                let mut c = Command::new("sh");
+                c.arg("-c").arg(&jq_script);
+                c
+            },
+        )?;
     } else {
         println!("(jq or zstd not installed: no jq row)");
     }
@@ -316,16 +329,24 @@ fn run(opts: &Opts) -> Result<(), String> {
         c.args(["verify", "-q", &d]);
         c
     })?;
-    add("report", "auditsh-log report --format json DIR".to_string(), &|| {
-        let mut c = Command::new(LOG);
-        c.args(["report", "--format", "json", &d]);
-        c
-    })?;
-    add("sessions", "auditsh-log sessions --format csv DIR".to_string(), &|| {
-        let mut c = Command::new(LOG);
-        c.args(["sessions", "--format", "csv", &d]);
-        c
-    })?;
+    add(
+        "report",
+        "auditsh-log report --format json DIR".to_string(),
+        &|| {
+            let mut c = Command::new(LOG);
+            c.args(["report", "--format", "json", &d]);
+            c
+        },
+    )?;
+    add(
+        "sessions",
+        "auditsh-log sessions --format csv DIR".to_string(),
+        &|| {
+            let mut c = Command::new(LOG);
+            c.args(["sessions", "--format", "csv", &d]);
+            c
+        },
+    )?;
 
     let search = rows[0].best().wall.as_secs_f64();
     println!();
@@ -359,7 +380,10 @@ fn run(opts: &Opts) -> Result<(), String> {
         if let Some(a) = answer(name) {
             println!("answer of {name}: {a}");
             if a != c.answer.to_string() {
-                disagree.push(format!("{name} answered {a}, the generator says {}", c.answer));
+                disagree.push(format!(
+                    "{name} answered {a}, the generator says {}",
+                    c.answer
+                ));
             }
         }
     }

@@ -663,11 +663,7 @@ fn hosts_table(o: &mut String, r: &Report) {
 
 fn privileged_table(o: &mut String, r: &Report, zone: &Zone) {
     let body = r.privileged.iter().map(|p| {
-        let what = p
-            .args
-            .as_deref()
-            .or(p.executable.as_deref())
-            .unwrap_or("");
+        let what = p.args.as_deref().or(p.executable.as_deref()).unwrap_or("");
         format!(
             "<tr>{}{}{}{}{}{}{}{}</tr>",
             td("time", &escape(&zone.show(&p.timestamp))),
@@ -1016,9 +1012,9 @@ mod tests {
             session: evil.clone(),
             user: evil.clone(),
             effective_user: "root".to_string(),
-            login_user: evil.clone(),
-            executable: evil.clone(),
-            args: evil.clone(),
+            login_user: Some(evil.clone()),
+            executable: Some(evil.clone()),
+            args: Some(evil.clone()),
             reason: "program".to_string(),
         });
         for i in 0..(ROWS_MAX + 7) {

@@ -711,7 +711,10 @@ pub fn text(r: &Report, zone: &Zone) -> String {
             p(&x.host, 30),
             p(&x.user, 20),
             p(&x.effective_user, 12),
-            p(x.args.as_deref().or(x.executable.as_deref()).unwrap_or("-"), 200)
+            p(
+                x.args.as_deref().or(x.executable.as_deref()).unwrap_or("-"),
+                200
+            )
         );
     }
     let _ = writeln!(o, "\nFailed commands ({})", r.failed.len());

@@ -84,20 +84,25 @@ impl Ready {
             error(&s);
         }
         if totals.records == 0 && !(self.failed && totals.files == 0) {
-            let names: Vec<String> = self.operands.iter().map(|p| printable::path(p)).collect();
-            let files = match totals.files {
-                0 => "no file".to_string(),
-                1 => "1 file".to_string(),
-                n => format!("{n} files"),
-            };
-            error(&format!(
-                "no audit records in {} ({files} read): nothing to answer from; name the spool or collected syslog files",
-                names.join(", ")
-            ));
+            no_records(&self.operands, totals.files);
         }
         if totals.records == 0 {
             return Some(EXIT_ERROR);
         }
         (self.failed || totals.unreadable > 0).then_some(EXIT_ERROR)
     }
+}
+
+/// The empty-run rule's message: nothing was read that could answer anything.
+pub fn no_records(operands: &[PathBuf], files: usize) {
+    let names: Vec<String> = operands.iter().map(|p| printable::path(p)).collect();
+    let files = match files {
+        0 => "no file".to_string(),
+        1 => "1 file".to_string(),
+        n => format!("{n} files"),
+    };
+    error(&format!(
+        "no audit records in {} ({files} read): nothing to answer from; name the spool or collected syslog files",
+        names.join(", ")
+    ));
 }

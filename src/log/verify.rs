@@ -32,9 +32,10 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Spool files, syslog files (plain or gzip'd) and directories (searched for *.jsonl and
-    /// *.jsonl.gz). Default: /var/log/auditsh when it exists, else $XDG_STATE_HOME/auditsh or
-    /// ~/.local/state/auditsh
+    /// Files and directories to read (directories are walked; any file holding records is
+    /// read: spool files, syslog files, plain, gzip'd or zstd'd). Default: the installed spool
+    /// /var/log/auditsh for the installed auditsh-log, else the development spool
+    /// ($XDG_STATE_HOME/auditsh or ~/.local/state/auditsh)
     #[arg(value_name = "FILE|DIR")]
     pub paths: Vec<PathBuf>,
 
@@ -79,6 +80,14 @@ pub fn run(args: &Args) -> i32 {
         }
     }
     let report = v.finish();
+    // The empty-run rule: no record read (and nothing wrong found) is an error, never
+    // "0 findings".
+    if report.records == 0 && report.findings.is_empty() {
+        if !(failed && report.files == 0) {
+            super::select::no_records(&operands, report.files);
+        }
+        return EXIT_ERROR;
+    }
     let out = io::stdout();
     let mut out = io::BufWriter::new(out.lock());
     let written = report
@@ -202,6 +211,8 @@ struct Session {
     gaps: BTreeMap<u64, (u64, Loc)>,
     /// The UTC day (`YYYY-MM-DD`) of `session-start`, the day directory of its spool file.
     start_day: Option<String>,
+    /// `host.hostname` of `session-start`: whose spool tree must hold its file.
+    host: Option<String>,
     /// The first line of this session in file order.
     first_line: Loc,
     /// With `--key`: the last `auditsh.key_epoch` seen (of a record other than a
@@ -222,6 +233,7 @@ impl Session {
     fn new(at: Loc) -> Session {
         Session {
             start_day: None,
+            host: None,
             first_line: at,
             next: 0,
             last_hash: GENESIS,
@@ -331,8 +343,12 @@ pub struct Verifier {
     /// Torn syslog lines that may be records cut by the transport, by (session, sequence):
     /// the spool copy of the same record decides.
     cuts: HashMap<(String, u64), Cut>,
-    /// Spool day directories read (`YYYY-MM-DD` → the directory as printed).
-    spool_days: HashMap<String, String>,
+    /// Spool day directories read: `YYYY-MM-DD` → each such directory (several spool trees,
+    /// one per host, may be read at once).
+    spool_days: HashMap<String, Vec<PathBuf>>,
+    /// Per spool tree (the parent of its day directories): the hosts whose records its files
+    /// hold. A session is missing from a tree only if the tree is its host's.
+    tree_hosts: HashMap<PathBuf, HashSet<String>>,
     /// Sessions whose spool file is empty.
     empty_spool: HashSet<String>,
     /// `--key`: checks each record's MAC.
@@ -359,6 +375,8 @@ struct FileCtx {
     last_key: Option<Key>,
     /// A spool file is named after its session.
     stem_session: Option<String>,
+    /// The host of this spool file's records is noted for its tree.
+    host_noted: bool,
 }
 
 impl Verifier {
@@ -371,7 +389,10 @@ impl Verifier {
     pub fn spool_days(&mut self, dirs: &[PathBuf]) {
         for d in dirs {
             if let Some(day) = d.file_name().and_then(|n| n.to_str()) {
-                self.spool_days.insert(day.to_string(), printable::path(d));
+                self.spool_days
+                    .entry(day.to_string())
+                    .or_default()
+                    .push(d.clone());
             }
         }
     }
@@ -446,6 +467,7 @@ impl Verifier {
             format,
             last_key: None,
             stem_session,
+            host_noted: false,
         }
     }
 
@@ -522,6 +544,10 @@ impl Verifier {
         }
         if copy == Copy::Spool && !self.cuts.is_empty() {
             self.settle_cut(&key.0, at, json, &v);
+        }
+        if copy == Copy::Spool && !ctx.host_noted {
+            ctx.host_noted = true;
+            self.note_tree_host(ctx.index, &v);
         }
         self.record(key, at, json, &v, newline);
     }
@@ -699,6 +725,9 @@ impl Verifier {
         let pid = field(v, "process.pid").and_then(Value::as_u64);
         if action == Some("session-start") {
             s.shell_pid = pid;
+            s.host = field(v, "host.hostname")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             s.start_day = field(v, "@timestamp")
                 .and_then(Value::as_str)
                 .and_then(|t| t.get(..10))
@@ -923,6 +952,26 @@ impl Verifier {
         }
     }
 
+    /// The host of a spool file's records belongs to the spool tree the file is in (the
+    /// parent of its day directory).
+    fn note_tree_host(&mut self, file: usize, v: &Value) {
+        let Some(host) = field(v, "host.hostname").and_then(Value::as_str) else {
+            return;
+        };
+        let Some(root) = self
+            .paths
+            .get(file)
+            .and_then(|(p, _)| p.parent())
+            .and_then(|day| day.parent())
+        else {
+            return;
+        };
+        self.tree_hosts
+            .entry(root.to_path_buf())
+            .or_default()
+            .insert(host.to_string());
+    }
+
     /// Sessions the syslog copy shows starting on a day whose spool directory was read, with
     /// no spool file there.
     fn missing_spool_files(&mut self) {
@@ -934,9 +983,21 @@ impl Verifier {
             {
                 continue;
             }
-            let Some(dir) = s.start_day.as_ref().and_then(|d| self.spool_days.get(d)) else {
+            let Some(dirs) = s.start_day.as_ref().and_then(|d| self.spool_days.get(d)) else {
                 continue;
             };
+            // The day directory of this host's tree; a tree whose files are another host's
+            // (or that has no file to tell) is not expected to hold the session.
+            let Some(dir) = dirs.iter().find(|d| {
+                let hosts = d.parent().and_then(|root| self.tree_hosts.get(root));
+                match (&s.host, hosts) {
+                    (Some(h), Some(hosts)) => hosts.contains(h),
+                    _ => false,
+                }
+            }) else {
+                continue;
+            };
+            let dir = printable::path(dir);
             missing.push((
                 s.first_line,
                 (session.clone(), Copy::Syslog),
