@@ -28,7 +28,7 @@ use crate::audit::text::os_error_text;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -976,6 +976,13 @@ impl Verifier {
     /// no spool file there.
     fn missing_spool_files(&mut self) {
         let mut missing: Vec<(Loc, Key, String)> = Vec::new();
+        let trees: HashSet<&Path> = self
+            .spool_days
+            .values()
+            .flatten()
+            .filter_map(|d| d.parent())
+            .collect();
+        let one_tree = trees.len() <= 1;
         for ((session, copy), s) in &self.sessions {
             if *copy != Copy::Syslog
                 || self.empty_spool.contains(session)
@@ -986,13 +993,15 @@ impl Verifier {
             let Some(dirs) = s.start_day.as_ref().and_then(|d| self.spool_days.get(d)) else {
                 continue;
             };
-            // The day directory of this host's tree; a tree whose files are another host's
-            // (or that has no file to tell) is not expected to hold the session.
+            // The day directory of this host's tree. A tree whose files are another host's
+            // is not expected to hold the session; one with no file to tell is, when it is
+            // the only tree read (one host's spool beside its syslog).
             let Some(dir) = dirs.iter().find(|d| {
                 let hosts = d.parent().and_then(|root| self.tree_hosts.get(root));
                 match (&s.host, hosts) {
                     (Some(h), Some(hosts)) => hosts.contains(h),
-                    _ => false,
+                    (_, None) => one_tree,
+                    (None, Some(_)) => false,
                 }
             }) else {
                 continue;
