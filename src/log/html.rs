@@ -496,6 +496,14 @@ fn charts(o: &mut String, r: &Report) {
         &columns(&activity, "", "records", &axis),
         "Matching records per day; hover a bar for its number.",
     );
+    // The two charts over time side by side, then the two per user.
+    let (failed, axis) = day_bars(&r.activity, true);
+    figure(
+        o,
+        "Failed commands over time",
+        &columns(&failed, "fail", "failed commands", &axis),
+        "Command lines that ended with a status other than 0, per day.",
+    );
     let users: Vec<Bar> = r
         .users
         .iter()
@@ -503,7 +511,11 @@ fn charts(o: &mut String, r: &Report) {
         .map(|u| Bar {
             label: u.user.clone(),
             value: u.commands,
-            tip: format!("{}: {} commands", u.user, grouped(u.commands)),
+            tip: format!(
+                "{}: {} commands",
+                printable::value(&u.user),
+                grouped(u.commands)
+            ),
         })
         .collect();
     figure(
@@ -524,7 +536,11 @@ fn charts(o: &mut String, r: &Report) {
         .map(|&(user, n)| Bar {
             label: user.to_string(),
             value: n,
-            tip: format!("{user}: {} privileged commands", grouped(n)),
+            tip: format!(
+                "{}: {} privileged commands",
+                printable::value(user),
+                grouped(n)
+            ),
         })
         .collect();
     figure(
@@ -532,13 +548,6 @@ fn charts(o: &mut String, r: &Report) {
         "Privileged commands per user",
         &rows(&privileged, "priv", "privileged commands"),
         "Programs such as sudo or su, and commands run as root by another user.",
-    );
-    let (failed, axis) = day_bars(&r.activity, true);
-    figure(
-        o,
-        "Failed commands over time",
-        &columns(&failed, "fail", "failed commands", &axis),
-        "Command lines that ended with a status other than 0, per day.",
     );
     o.push_str("</div>\n</section>\n");
 }
