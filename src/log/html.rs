@@ -152,15 +152,22 @@ footer{margin-top:32px;color:var(--muted);font-size:12px}
  body{background:#fff;font-size:9.5pt}
  main{max-width:none;padding:0}
  nav{display:none}
- header,.tile,figure,table{border-color:#bbb}
- .charts{gap:8px}
+ .tile,figure,table{border-color:#bbb}
+ header{border-color:#bbb;border-left-color:var(--blue)}
+ .tiles{grid-template-columns:repeat(auto-fit,minmax(80px,1fr));gap:6px}
+ .tile{padding:6px 8px}
+ .tile .n{font-size:20px}
+ .tile .l{font-size:8pt}
+ /* One chart a row: two side by side would print their labels at 6px. */
+ .charts{grid-template-columns:1fr;gap:8px}
+ figure svg{max-width:600px}
  figure,.tile,tr,header{break-inside:avoid}
  h2{break-after:avoid}
  thead{display:table-header-group}
  table{font-size:8.5pt}
  a{color:inherit;text-decoration:none}
 }
-@media (max-width:800px){.charts{grid-template-columns:1fr}}
+@media screen and (max-width:800px){.charts{grid-template-columns:1fr}}
 ";
 
 fn zone_name(zone: &Zone) -> String {
