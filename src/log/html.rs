@@ -179,17 +179,19 @@ fn zone_name(zone: &Zone) -> String {
 
 fn header(o: &mut String, r: &Report, zone: &Zone, now: &str, period: &str) {
     let b = &r.business_hours;
+    let mut hours = format!("{} {}", b.weekdays, b.hours).trim().to_string();
+    if !b.tz.is_empty() {
+        let _ = write!(hours, " ({})", b.tz);
+    }
     let _ = write!(
         o,
         "<header>\n<h1>auditsh audit report</h1>\n<dl class=\"meta\">\
          <dt>Period</dt><dd>{}</dd>\
-         <dt>Business hours</dt><dd>{} {} ({})</dd>\
+         <dt>Business hours</dt><dd>{}</dd>\
          <dt>Generated</dt><dd>{}</dd>\
          <dt>Times shown in</dt><dd>{}</dd></dl>\n",
         escape(period),
-        escape(&b.weekdays),
-        escape(&b.hours),
-        escape(&b.tz),
+        escape(&hours),
         escape(&zone.show(now)),
         escape(&zone_name(zone)),
     );
@@ -274,7 +276,7 @@ fn text_width(n: usize) -> f64 {
     n as f64 * 6.6
 }
 
-const NO_DATA: &str = "<svg viewBox=\"0 0 600 120\" role=\"img\" aria-label=\"no data\"><rect class=\"frame\" x=\"0.5\" y=\"0.5\" width=\"599\" height=\"119\" fill=\"none\" stroke=\"#e5e7eb\"/><text class=\"none\" x=\"300\" y=\"66\" text-anchor=\"middle\">no data</text></svg>";
+const NO_DATA: &str = "<svg viewBox=\"0 0 600 120\" role=\"img\" aria-label=\"no data\"><rect x=\"1\" y=\"1\" width=\"598\" height=\"118\" fill=\"none\" stroke=\"#d1d5db\" stroke-dasharray=\"4 3\"/><text class=\"none\" x=\"300\" y=\"66\" text-anchor=\"middle\">no data</text></svg>";
 
 /// Vertical bars over an axis of labels (days): a value axis with grid lines, and the axis
 /// labels thinned out so that none overlaps the next.
@@ -1104,6 +1106,7 @@ mod tests {
         );
         assert_eq!(html.matches("no data</text>").count(), 4);
         assert!(html.contains("no records"));
+        assert!(!html.contains("()"), "business hours of nothing");
         assert_eq!(html.matches("<p class=\"none\">None.</p>").count(), 7);
     }
 }
