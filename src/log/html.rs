@@ -152,15 +152,22 @@ footer{margin-top:32px;color:var(--muted);font-size:12px}
  body{background:#fff;font-size:9.5pt}
  main{max-width:none;padding:0}
  nav{display:none}
- header,.tile,figure,table{border-color:#bbb}
- .charts{gap:8px}
+ .tile,figure,table{border-color:#bbb}
+ header{border-color:#bbb;border-left-color:var(--blue)}
+ .tiles{grid-template-columns:repeat(auto-fit,minmax(80px,1fr));gap:6px}
+ .tile{padding:6px 8px}
+ .tile .n{font-size:20px}
+ .tile .l{font-size:8pt}
+ /* One chart a row: two side by side would print their labels at 6px. */
+ .charts{grid-template-columns:1fr;gap:8px}
+ figure svg{max-width:600px}
  figure,.tile,tr,header{break-inside:avoid}
  h2{break-after:avoid}
  thead{display:table-header-group}
  table{font-size:8.5pt}
  a{color:inherit;text-decoration:none}
 }
-@media (max-width:800px){.charts{grid-template-columns:1fr}}
+@media screen and (max-width:800px){.charts{grid-template-columns:1fr}}
 ";
 
 fn zone_name(zone: &Zone) -> String {
@@ -172,17 +179,19 @@ fn zone_name(zone: &Zone) -> String {
 
 fn header(o: &mut String, r: &Report, zone: &Zone, now: &str, period: &str) {
     let b = &r.business_hours;
+    let mut hours = format!("{} {}", b.weekdays, b.hours).trim().to_string();
+    if !b.tz.is_empty() {
+        let _ = write!(hours, " ({})", b.tz);
+    }
     let _ = write!(
         o,
         "<header>\n<h1>auditsh audit report</h1>\n<dl class=\"meta\">\
          <dt>Period</dt><dd>{}</dd>\
-         <dt>Business hours</dt><dd>{} {} ({})</dd>\
+         <dt>Business hours</dt><dd>{}</dd>\
          <dt>Generated</dt><dd>{}</dd>\
          <dt>Times shown in</dt><dd>{}</dd></dl>\n",
         escape(period),
-        escape(&b.weekdays),
-        escape(&b.hours),
-        escape(&b.tz),
+        escape(&hours),
         escape(&zone.show(now)),
         escape(&zone_name(zone)),
     );
@@ -267,7 +276,7 @@ fn text_width(n: usize) -> f64 {
     n as f64 * 6.6
 }
 
-const NO_DATA: &str = "<svg viewBox=\"0 0 600 120\" role=\"img\" aria-label=\"no data\"><rect class=\"frame\" x=\"0.5\" y=\"0.5\" width=\"599\" height=\"119\" fill=\"none\" stroke=\"#e5e7eb\"/><text class=\"none\" x=\"300\" y=\"66\" text-anchor=\"middle\">no data</text></svg>";
+const NO_DATA: &str = "<svg viewBox=\"0 0 600 120\" role=\"img\" aria-label=\"no data\"><rect x=\"1\" y=\"1\" width=\"598\" height=\"118\" fill=\"none\" stroke=\"#d1d5db\" stroke-dasharray=\"4 3\"/><text class=\"none\" x=\"300\" y=\"66\" text-anchor=\"middle\">no data</text></svg>";
 
 /// Vertical bars over an axis of labels (days): a value axis with grid lines, and the axis
 /// labels thinned out so that none overlaps the next.
@@ -496,6 +505,14 @@ fn charts(o: &mut String, r: &Report) {
         &columns(&activity, "", "records", &axis),
         "Matching records per day; hover a bar for its number.",
     );
+    // The two charts over time side by side, then the two per user.
+    let (failed, axis) = day_bars(&r.activity, true);
+    figure(
+        o,
+        "Failed commands over time",
+        &columns(&failed, "fail", "failed commands", &axis),
+        "Command lines that ended with a status other than 0, per day.",
+    );
     let users: Vec<Bar> = r
         .users
         .iter()
@@ -503,7 +520,11 @@ fn charts(o: &mut String, r: &Report) {
         .map(|u| Bar {
             label: u.user.clone(),
             value: u.commands,
-            tip: format!("{}: {} commands", u.user, grouped(u.commands)),
+            tip: format!(
+                "{}: {} commands",
+                printable::value(&u.user),
+                grouped(u.commands)
+            ),
         })
         .collect();
     figure(
@@ -524,7 +545,11 @@ fn charts(o: &mut String, r: &Report) {
         .map(|&(user, n)| Bar {
             label: user.to_string(),
             value: n,
-            tip: format!("{user}: {} privileged commands", grouped(n)),
+            tip: format!(
+                "{}: {} privileged commands",
+                printable::value(user),
+                grouped(n)
+            ),
         })
         .collect();
     figure(
@@ -532,13 +557,6 @@ fn charts(o: &mut String, r: &Report) {
         "Privileged commands per user",
         &rows(&privileged, "priv", "privileged commands"),
         "Programs such as sudo or su, and commands run as root by another user.",
-    );
-    let (failed, axis) = day_bars(&r.activity, true);
-    figure(
-        o,
-        "Failed commands over time",
-        &columns(&failed, "fail", "failed commands", &axis),
-        "Command lines that ended with a status other than 0, per day.",
     );
     o.push_str("</div>\n</section>\n");
 }
@@ -1084,6 +1102,7 @@ mod tests {
         );
         assert_eq!(html.matches("no data</text>").count(), 4);
         assert!(html.contains("no records"));
+        assert!(!html.contains("()"), "business hours of nothing");
         assert_eq!(html.matches("<p class=\"none\">None.</p>").count(), 7);
     }
 }
