@@ -818,3 +818,68 @@ fn a_fragment_before_a_loss_is_a_finding_and_the_loss_still_a_loss() {
         f[1]
     );
 }
+
+/// A session still running is `open`: not a finding, counted in the summary and shown as such
+/// by `sessions`; once it ends it verifies clean; and a shell that died without an end is
+/// unterminated again (its pid gone), whatever `open` said before.
+#[test]
+fn a_running_session_is_open_not_unterminated() {
+    let env = Env::new();
+    let mut child = env
+        .shell()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"/bin/true\n").unwrap();
+    stdin.flush().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let file = loop {
+        if let Some(f) = spool_files(&env.spool()).first() {
+            if lines_of(f)
+                .iter()
+                .any(|l| l.windows(6).any(|w| w == b"\"exec\""))
+            {
+                break f.clone();
+            }
+        }
+        assert!(Instant::now() < deadline, "the shell never ran /bin/true");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let o = log(&[&env.spool()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(findings(&o).is_empty(), "{}", stdout(&o));
+    let summary = stdout(&o);
+    assert!(
+        summary.starts_with("1 file, 1 session (1 open), ")
+            && summary.ends_with(" records, 0 findings\n"),
+        "{summary}"
+    );
+    let sessions = log_args(&["sessions", "--format", "csv", env.spool().to_str().unwrap()]);
+    let csv = stdout(&sessions);
+    assert!(
+        csv.lines().nth(1).is_some_and(|row| row.ends_with(",open")),
+        "{csv}"
+    );
+
+    // Ended: clean, and nothing open.
+    drop(stdin);
+    child.wait().unwrap();
+    let o = log(&[&env.spool()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("open"), "{}", stdout(&o));
+
+    // Its end removed: the shell is gone, so the session is unterminated.
+    let mut lines = lines_of(&file);
+    lines.pop();
+    write_lines(&file, &lines);
+    let o = log(&[&env.spool()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        findings(&o)[0].ends_with("has no end (unterminated): no session-end after this record"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -538,7 +538,7 @@ fn fill_random(out: &mut [u8]) {
 }
 
 /// 64 lowercase hex digits into 32 bytes; false for anything else.
-fn decode_hex(hex: &[u8], out: &mut [u8; 32]) -> bool {
+pub(crate) fn decode_hex(hex: &[u8], out: &mut [u8; 32]) -> bool {
     if hex.len() != 64 {
         return false;
     }
@@ -671,6 +671,7 @@ pub enum Unavailable {
 }
 
 /// Keys of every epoch from a key file's on, derived as records ask for them.
+#[derive(Clone)]
 pub struct Deriver {
     base: u64,
     /// keys[i] = K(base + i).

@@ -18,15 +18,15 @@
 //! its `@timestamp`). Which keys a session may use (its first record's, and those its rollover
 //! records open) and their order are `verify`'s, which sees the sessions.
 
+use super::view::Record;
 use crate::audit::mac::{self, Deriver, Unavailable};
-use serde_json::Value;
 use std::path::Path;
 
-/// Checks records' MACs with the keys derived from one key file.
+/// Checks records' MACs with the keys derived from one key file (cloned for each file read
+/// in parallel: the keys derived so far come along).
+#[derive(Clone)]
 pub struct Authenticator {
     keys: Deriver,
-    /// Records whose MAC checked.
-    pub authenticated: u64,
 }
 
 /// What one record's check found.
@@ -38,6 +38,8 @@ pub struct Checked {
     pub epoch: Option<u64>,
     /// An authenticated `key-rollover` record: the epoch it opens.
     pub opens: Option<u64>,
+    /// The MAC checked and nothing else was wrong.
+    pub authenticated: bool,
 }
 
 impl Authenticator {
@@ -46,26 +48,24 @@ impl Authenticator {
         let key = mac::Key::read(path, true)?;
         Ok(Authenticator {
             keys: Deriver::new(&key),
-            authenticated: 0,
         })
     }
 
-    /// Check one record: `json` its bytes as read (the JSON of a syslog line), `v` parsed.
-    pub fn check(&mut self, json: &[u8], v: &Value) -> Checked {
+    /// Check one record: `json` its bytes as read (the JSON of a syslog line), `r` parsed.
+    pub fn check(&mut self, json: &[u8], r: &Record) -> Checked {
         let mut out = Checked::default();
-        let auditsh = v.get("auditsh");
-        let mac_field = auditsh.and_then(|a| a.get("mac"));
-        let epoch_field = auditsh.and_then(|a| a.get("key_epoch"));
-        if mac_field.is_none() && epoch_field.is_none() {
+        let mac_field = &r.auditsh.mac;
+        let epoch_field = &r.auditsh.key_epoch;
+        if mac_field.is_absent() && epoch_field.is_absent() {
             out.problems.push(
                 "not authenticated: the record has no MAC (auditsh.mac); auditsh writes one with the host's key"
                     .to_string(),
             );
             return out;
         }
-        let epoch = epoch_field.and_then(Value::as_u64);
+        let epoch = epoch_field.value();
         let sealed = mac::split_sealed(json)
-            .filter(|(_, hex)| mac_field.and_then(Value::as_str).map(str::as_bytes) == Some(hex));
+            .filter(|(_, hex)| mac_field.str().map(str::as_bytes) == Some(hex));
         let (Some(epoch), Some((signed, hex))) = (epoch, sealed) else {
             out.problems.push(
                 "not authenticated: auditsh.mac or auditsh.key_epoch is malformed, or the MAC is not the record's last field"
@@ -80,12 +80,9 @@ impl Authenticator {
             ));
             return out;
         }
-        let rollover =
-            v.get("event").and_then(|e| e.get("action")) == Some(&Value::from("key-rollover"));
-        let next = auditsh
-            .and_then(|a| a.get("next_key_epoch"))
-            .and_then(Value::as_u64);
-        match (timestamp_day(v), rollover) {
+        let rollover = r.action() == "key-rollover";
+        let next = r.auditsh.next_key_epoch.value();
+        match (r.timestamp.str().and_then(timestamp_day), rollover) {
             (Some(day), false) if day != epoch => out.problems.push(format!(
                 "sealed with the key of another day: auditsh.key_epoch {epoch} ({}) is not the day of its @timestamp ({})",
                 mac::date_of(epoch),
@@ -103,7 +100,7 @@ impl Authenticator {
         match self.keys.check(epoch, signed, hex) {
             Ok(true) => {
                 if out.problems.is_empty() {
-                    self.authenticated += 1;
+                    out.authenticated = true;
                     if rollover {
                         out.opens = next;
                     }
@@ -129,8 +126,7 @@ impl Authenticator {
 }
 
 /// The UTC day (days since 1970-01-01) of a record's `@timestamp` ("YYYY-MM-DDT…").
-pub fn timestamp_day(v: &Value) -> Option<u64> {
-    let ts = v.get("@timestamp")?.as_str()?;
+pub fn timestamp_day(ts: &str) -> Option<u64> {
     let date = ts.get(..10)?;
     let b = date.as_bytes();
     if b[4] != b'-' || b[7] != b'-' || ts.as_bytes().get(10) != Some(&b'T') {
@@ -150,7 +146,7 @@ mod tests {
 
     #[test]
     fn timestamp_days() {
-        let day = |ts: &str| timestamp_day(&serde_json::json!({ "@timestamp": ts }));
+        let day = timestamp_day;
         assert_eq!(day("1970-01-01T00:00:00.000000Z"), Some(0));
         assert_eq!(day("2025-12-03T23:59:59.999999Z"), Some(20425));
         assert_eq!(day("2025-12-04T00:00:00.000000Z"), Some(20426));

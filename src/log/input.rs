@@ -235,14 +235,23 @@ impl<R: Read> Read for Counted<R> {
 }
 
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+/// The largest read buffer: enough for the kernel's read-ahead, small beside a cache.
+const BUF_MAX: usize = 256 * 1024;
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
 
 /// As [`open`], adding the bytes read to `counter` when there is one.
 pub fn open_counted(path: &Path, counter: Option<Arc<AtomicU64>>) -> io::Result<Reader> {
     let file = File::open(path)?;
-    if file.metadata()?.is_dir() {
+    let meta = file.metadata()?;
+    if meta.is_dir() {
         return Err(io::Error::other("is a directory"));
     }
+    // Buffers sized to the file: most spool files are a few KB, and a fresh 256 KB buffer per
+    // file (zeroed, as the counting reader cannot read into uninitialised memory) cost more
+    // than reading them.
+    let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+    let plain_buf = size.saturating_add(1).clamp(4096, BUF_MAX);
+    let unpacked_buf = size.saturating_mul(8).clamp(16 * 1024, BUF_MAX);
     let raw: Box<dyn Read + Send> = match counter {
         Some(counter) => Box::new(Counted {
             inner: file,
@@ -250,12 +259,12 @@ pub fn open_counted(path: &Path, counter: Option<Arc<AtomicU64>>) -> io::Result<
         }),
         None => Box::new(file),
     };
-    let mut plain = BufReader::with_capacity(256 * 1024, raw);
+    let mut plain = BufReader::with_capacity(plain_buf, raw);
     let head = plain.fill_buf()?;
     Ok(if head.starts_with(GZIP_MAGIC) {
         Reader {
             inner: Box::new(BufReader::with_capacity(
-                256 * 1024,
+                unpacked_buf,
                 MultiGzDecoder::new(plain),
             )),
             compressed: true,
@@ -265,7 +274,7 @@ pub fn open_counted(path: &Path, counter: Option<Arc<AtomicU64>>) -> io::Result<
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
         Reader {
             inner: Box::new(BufReader::with_capacity(
-                256 * 1024,
+                unpacked_buf,
                 ZstdFrames(Some(decoder)),
             )),
             compressed: true,

@@ -1,25 +1,12 @@
 //! What `verify` finds, per session, for `sessions`, `show` and `report`: the kinds of damage
 //! (the `integrity` column), the finding lines, and the sessions still running.
 
+use super::digest::{Digester, FileDigest};
 use super::input::{Collected, Input};
-use super::scan::{FileReport, Line, Visitor};
-use super::verify::{Finding, Verifier};
+use super::scan::{self, FileReport, Line, Visitor};
+use super::verify::{Finding, Kind, Verifier};
 use super::view::Record;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The kinds of damage, in the order the `integrity` column lists them.
-pub const KINDS: &[&str] = &[
-    "altered",
-    "gap",
-    "lost",
-    "reordered",
-    "duplicate",
-    "torn",
-    "unterminated",
-    "forged",
-    "misplaced",
-    "unauthenticated",
-];
 
 /// Per session: what is wrong with it.
 #[derive(Debug, Default)]
@@ -30,28 +17,26 @@ pub struct Integrity {
 
 #[derive(Debug, Default)]
 struct Damage {
-    kinds: BTreeSet<usize>,
+    kinds: BTreeSet<Kind>,
     findings: Vec<Finding>,
 }
 
 impl Integrity {
-    pub fn from_findings(
-        findings: Vec<Finding>,
-        open: BTreeSet<String>,
-        kind: impl Fn(&Finding) -> &'static str,
-    ) -> Integrity {
+    /// What `verify` found, by session (findings not tied to a session are not here).
+    pub fn from_report(report: super::verify::Report) -> Integrity {
         let mut damaged: BTreeMap<String, Damage> = BTreeMap::new();
-        for f in findings {
+        for f in report.findings {
             let Some((session, _)) = &f.session else {
                 continue;
             };
-            let k = kind(&f);
             let d = damaged.entry(session.clone()).or_default();
-            d.kinds
-                .insert(KINDS.iter().position(|x| *x == k).unwrap_or(0));
+            d.kinds.insert(f.kind);
             d.findings.push(f);
         }
-        Integrity { damaged, open }
+        Integrity {
+            damaged,
+            open: report.open,
+        }
     }
 
     /// The `integrity` cell: `ok`, `open`, or the kinds joined by `;`.
@@ -60,7 +45,7 @@ impl Integrity {
             Some(d) => d
                 .kinds
                 .iter()
-                .map(|&k| KINDS[k])
+                .map(|k| k.as_str())
                 .collect::<Vec<_>>()
                 .join(";"),
             None if self.open.contains(session) => "open".to_string(),
@@ -83,23 +68,28 @@ impl Integrity {
     }
 }
 
-/// A visitor that also feeds the integrity check.
+/// A visitor that also digests every line for the integrity check.
 pub struct Both<V> {
     pub inner: V,
+    digester: Digester,
 }
 
 impl<V: Visitor> Both<V> {
-    pub fn new(inner: V, _index: usize, _input: &Input) -> Both<V> {
-        Both { inner }
+    pub fn new(inner: V, input: &Input) -> Both<V> {
+        Both {
+            inner,
+            digester: Digester::new(input.format, None),
+        }
     }
 
-    pub fn finish(self, _report: &FileReport) -> (V, ()) {
-        (self.inner, ())
+    pub fn finish(self) -> (V, FileDigest) {
+        (self.inner, self.digester.digest)
     }
 }
 
 impl<V: Visitor> Visitor for Both<V> {
     fn line(&mut self, no: u64, raw: &[u8], kind: super::input::Line) {
+        self.digester.line(no, raw, kind);
         self.inner.line(no, raw, kind);
     }
     fn wants(&mut self, json: &[u8]) -> bool {
@@ -110,54 +100,52 @@ impl<V: Visitor> Visitor for Both<V> {
     }
 }
 
-/// Checks the files' sessions.
+/// Checks the sessions of the files it is given the digests of, in file order.
 pub struct Checker {
-    files: Vec<Input>,
-    days: Vec<std::path::PathBuf>,
+    verifier: Verifier,
 }
 
 impl Checker {
     pub fn new(c: &Collected) -> Checker {
-        Checker {
-            files: c.files.clone(),
-            days: c.spool_days.clone(),
-        }
+        let mut verifier = Verifier::new();
+        verifier.spool_days(&c.spool_days);
+        Checker { verifier }
     }
 
-    pub fn consume(&mut self, _digest: ()) {}
+    pub fn consume(&mut self, input: &Input, digest: FileDigest, report: &FileReport) {
+        // An unreadable file is the scan's warning already.
+        let _ = self
+            .verifier
+            .consume(&input.path, input.format, digest, report);
+    }
 
     pub fn finish(self) -> Integrity {
-        let mut v = Verifier::new();
-        v.spool_days(&self.days);
-        for f in &self.files {
-            let _ = v.read_file(&f.path, f.format);
-        }
-        let report = v.finish();
-        Integrity::from_findings(report.findings, BTreeSet::new(), |f| kind_by_text(&f.what))
+        Integrity::from_report(self.verifier.finish())
     }
-}
 
-fn kind_by_text(what: &str) -> &'static str {
-    let has = |s: &str| what.contains(s);
-    if has("unterminated") {
-        "unterminated"
-    } else if has("lost while") || has("lost") {
-        "lost"
-    } else if has("missing") && !has("missing or malformed") {
-        "gap"
-    } else if has("out of order") {
-        "reordered"
-    } else if has("duplicated") || has("again") {
-        "duplicate"
-    } else if has("cut short") || has("longer than") || has("empty line") {
-        "torn"
-    } else if has("spool file") {
-        "misplaced"
-    } else if has("MAC") || has("key") {
-        "unauthenticated"
-    } else if has("sent by") || has("sender") {
-        "forged"
-    } else {
-        "altered"
+    /// Check the sessions in the files of `c` numbered `which`, reading them again. Findings
+    /// keep the numbers of `c`'s files.
+    pub fn check(c: &Collected, which: &[usize], threads: usize) -> Integrity {
+        let files: Vec<&Input> = which.iter().filter_map(|&i| c.files.get(i)).collect();
+        let mut checker = Checker::new(c);
+        let sizes: Vec<u64> = files.iter().map(|f| f.size).collect();
+        scan::ordered_files(
+            &sizes,
+            threads,
+            &|i| {
+                let mut d = Digester::new(files[i].format, None);
+                let report = scan::read_file(files[i], i, None, &mut d);
+                (d.digest, report)
+            },
+            &mut |i, (digest, report)| {
+                checker.consume(files[i], digest, &report);
+                true
+            },
+        );
+        let mut report = checker.verifier.finish();
+        for f in &mut report.findings {
+            f.loc.file = which.get(f.loc.file).copied().unwrap_or(f.loc.file);
+        }
+        Integrity::from_report(report)
     }
 }

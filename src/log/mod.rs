@@ -18,6 +18,7 @@
 //! - `authenticate`: `verify --key`, each record's MAC checked with the host's key.
 
 pub mod authenticate;
+pub mod digest;
 pub mod filter;
 pub mod html;
 pub mod input;
@@ -27,6 +28,7 @@ pub mod line;
 pub mod once;
 pub mod printable;
 pub mod report;
+pub mod running;
 pub mod scan;
 pub mod search;
 pub mod select;

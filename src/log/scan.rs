@@ -44,7 +44,7 @@ pub trait Visitor {
 }
 
 /// What reading one file found.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FileReport {
     /// Lines that hold a record (parsed or not).
     pub records: u64,
@@ -54,6 +54,8 @@ pub struct FileReport {
     pub first_bad: Option<(u64, String)>,
     /// The file's compressed data is damaged or cut short (after this many lines).
     pub damaged: Option<String>,
+    /// The decoder's error for it.
+    pub damage: Option<String>,
     /// The file could not be opened or read.
     pub unreadable: Option<String>,
     /// No record, and bytes no text file has (NUL).
@@ -101,14 +103,24 @@ pub fn read_file(
     counter: Option<Arc<AtomicU64>>,
     visitor: &mut dyn Visitor,
 ) -> FileReport {
+    match input::open_counted(&input.path, counter) {
+        Ok(reader) => read_lines(reader, input.format, index, visitor),
+        Err(e) => FileReport {
+            unreadable: Some(os_error_text(&e)),
+            ..FileReport::default()
+        },
+    }
+}
+
+/// Read the lines of `reader` (file number `index`, in `format`), showing each record to
+/// `visitor`.
+pub fn read_lines(
+    mut reader: input::Reader,
+    format: Format,
+    index: usize,
+    visitor: &mut dyn Visitor,
+) -> FileReport {
     let mut report = FileReport::default();
-    let mut reader = match input::open_counted(&input.path, counter) {
-        Ok(r) => r,
-        Err(e) => {
-            report.unreadable = Some(os_error_text(&e));
-            return report;
-        }
-    };
     let mut buf = Vec::with_capacity(4096);
     let mut no: u64 = 0;
     let mut nul = false;
@@ -122,6 +134,7 @@ pub fn read_file(
                     report.damaged = Some(format!(
                         "compressed data damaged or cut short after line {no} ({what})"
                     ));
+                    report.damage = Some(what);
                 } else {
                     report.unreadable = Some(format!("read error after line {no}: {what}"));
                 }
@@ -133,11 +146,11 @@ pub fn read_file(
         if !nul && memchr::memchr(0, &buf).is_some() {
             nul = true;
         }
-        let Classified::Record { json, copy, sure } = classify(&buf, input.format) else {
+        let Classified::Record { json, copy, sure } = classify(&buf, format) else {
             continue;
         };
         let ours = sure || MARK.find(json).is_some();
-        if !ours || json.is_empty() && input.format != Format::Spool {
+        if !ours || json.is_empty() && format != Format::Spool {
             continue;
         }
         let problem = match kind {
@@ -273,6 +286,26 @@ pub fn ordered<T: Send>(
     work: &(dyn Fn(usize) -> T + Sync),
     consume: &mut dyn FnMut(usize, T) -> bool,
 ) {
+    // Each "file" as large as the budget: a few per thread ahead, no more.
+    ordered_files(&vec![BYTES_AHEAD; n], threads, work, consume);
+}
+
+/// How far the workers may read ahead of the file being consumed, in bytes on disk, beside a
+/// few files per thread: many small files in flight cost little memory, and keep the
+/// workers busy while one large file is read.
+const BYTES_AHEAD: u64 = 32 << 20;
+/// And never more files than this (empty ones, say).
+const FILES_AHEAD_MAX: usize = 4096;
+
+/// As [`ordered`] for files of these `sizes` (bytes): workers run ahead of the consumer by
+/// up to `BYTES_AHEAD`, or a few files per thread, whichever goes further.
+pub fn ordered_files<T: Send>(
+    sizes: &[u64],
+    threads: usize,
+    work: &(dyn Fn(usize) -> T + Sync),
+    consume: &mut dyn FnMut(usize, T) -> bool,
+) {
+    let n = sizes.len();
     if threads <= 1 || n <= 1 {
         for i in 0..n {
             if !consume(i, work(i)) {
@@ -281,7 +314,19 @@ pub fn ordered<T: Send>(
         }
         return;
     }
-    let window = threads * 4;
+    // before[i]: the bytes of the files before file i.
+    let before: Vec<u64> = std::iter::once(0)
+        .chain(sizes.iter().scan(0u64, |sum, &s| {
+            *sum = sum.saturating_add(s);
+            Some(*sum)
+        }))
+        .collect();
+    let files_ahead = threads * 4;
+    let too_far = |i: usize, done: usize| {
+        i >= done + files_ahead
+            && (i >= done + FILES_AHEAD_MAX
+                || before[i].saturating_sub(before[done.min(n)]) > BYTES_AHEAD)
+    };
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let consumed = (Mutex::new(0usize), Condvar::new());
@@ -289,7 +334,7 @@ pub fn ordered<T: Send>(
     std::thread::scope(|s| {
         for _ in 0..threads.min(n) {
             let tx = tx.clone();
-            let (next, stop, consumed) = (&next, &stop, &consumed);
+            let (next, stop, consumed, too_far) = (&next, &stop, &consumed, &too_far);
             s.spawn(move || loop {
                 if stop.load(Ordering::Relaxed) {
                     break;
@@ -301,7 +346,7 @@ pub fn ordered<T: Send>(
                 {
                     let (lock, cv) = consumed;
                     let mut done = lock.lock().unwrap_or_else(|p| p.into_inner());
-                    while i >= *done + window && !stop.load(Ordering::Relaxed) {
+                    while too_far(i, *done) && !stop.load(Ordering::Relaxed) {
                         done = cv.wait(done).unwrap_or_else(|p| p.into_inner());
                     }
                 }
@@ -403,8 +448,9 @@ pub fn scan<T: Send>(
     let progress = Progress::new(total, files.len());
     let mut totals = Totals::default();
     let counter = progress.bytes.clone();
-    ordered(
-        files.len(),
+    let sizes: Vec<u64> = files.iter().map(|f| f.size).collect();
+    ordered_files(
+        &sizes,
         threads,
         &|i| work(i, &files[i], counter.clone()),
         &mut |i, (t, report): (T, FileReport)| {

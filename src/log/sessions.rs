@@ -60,13 +60,13 @@ pub fn tally(ready: &super::select::Ready, for_report: bool) -> (Tally, Integrit
         &ready.collected.files,
         ready.threads,
         &|i, input, counter| {
-            let mut v = integrity::Both::new(Facts::new(filter, for_report), i, input);
+            let mut v = integrity::Both::new(Facts::new(filter, for_report), input);
             let report: FileReport = scan::read_file(input, i, Some(counter), &mut v);
-            let (facts, digest) = v.finish(&report);
-            ((facts.facts, digest), report)
+            let (facts, digest) = v.finish();
+            ((facts.facts, digest, report.clone()), report)
         },
-        &mut |_, (facts, digest)| {
-            checker.consume(digest);
+        &mut |i, (facts, digest, report)| {
+            checker.consume(&ready.collected.files[i], digest, &report);
             tally.add(facts);
             true
         },

@@ -142,6 +142,9 @@ pub fn run(args: &Args) -> i32 {
             return EXIT_ERROR;
         }
     };
+    // The files that hold the session's records (either copy): those its check reads.
+    let files: BTreeSet<usize> = kept.iter().map(|k| k.file).collect();
+    let files: Vec<usize> = files.into_iter().collect();
     // In sequence order, each record once (a syslog copy of a spool record is the same one).
     let mut by_seq: BTreeMap<(u64, usize), Kept> = BTreeMap::new();
     let mut seen = BTreeSet::new();
@@ -165,7 +168,7 @@ pub fn run(args: &Args) -> i32 {
             out.write_all(b"\n")
         }),
         Format::Text => {
-            let integrity = integrity::Checker::new(&ready.collected).finish();
+            let integrity = integrity::Checker::check(&ready.collected, &files, ready.threads);
             out.write_all(timeline(&id, &records, &integrity, &ready.zone).as_bytes())
         }
     }

@@ -17,16 +17,23 @@
 //! Findings point at the line where the damage is: an altered record at its own line (the next
 //! record's `auditsh.prev` shows it), missing records at the line after the gap, a reordered or
 //! duplicated record at the line that came too late, an unterminated session at its last line.
+//! A session with no end whose shell is still running on this host, or whose spool file a
+//! process holds open, is `open`, not unterminated.
+//!
+//! Files are read and their lines digested in parallel ([`super::digest`]); the digests are
+//! walked here in file order.
 
 use super::authenticate::Authenticator;
+use super::digest::{copy_sink, torn_event_id, Action, Damaged, Digester, Fact, FileDigest, Rec};
 use super::input::{self, Format, Line};
 use super::line::{classify, Classified, Copy};
 use super::printable;
+use super::running::Running;
+use super::scan::{self, FileReport};
 use super::{error, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
-use crate::audit::chain::{hex64, line_hash, GENESIS};
+use crate::audit::chain::{line_hash, GENESIS};
 use crate::audit::text::os_error_text;
-use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -42,6 +49,10 @@ pub struct Args {
     /// Print only the findings, no summary
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Read this many files at once (default: one per core)
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
 
     /// Also check that each record was sealed by auditsh with this host's key: FILE is the
     /// verification key (auditsh-log key init) or a state file, which checks its own day and
@@ -73,12 +84,31 @@ pub fn run(args: &Args) -> i32 {
             }
         }
     }
-    for f in &collected.files {
-        if let Err(e) = v.read_file(&f.path, f.format) {
-            error(&e);
-            failed = true;
-        }
-    }
+    let files = &collected.files;
+    let progress = scan::Progress::new(collected.total_bytes(), files.len());
+    let auth = v.authenticator.clone();
+    let counter = progress.bytes.clone();
+    let sizes: Vec<u64> = files.iter().map(|f| f.size).collect();
+    scan::ordered_files(
+        &sizes,
+        args.threads
+            .filter(|&n| n > 0)
+            .unwrap_or_else(scan::default_threads),
+        &|i| {
+            let mut d = Digester::new(files[i].format, auth.clone());
+            let report = scan::read_file(&files[i], i, Some(counter.clone()), &mut d);
+            (d.digest, report)
+        },
+        &mut |i, (digest, report)| {
+            if let Err(e) = v.consume(&files[i].path, files[i].format, digest, &report) {
+                progress.say(&e);
+                failed = true;
+            }
+            progress.update(i + 1, files.len());
+            true
+        },
+    );
+    progress.finish();
     let report = v.finish();
     // The empty-run rule: no record read (and nothing wrong found) is an error, never
     // "0 findings".
@@ -124,6 +154,62 @@ pub struct Loc {
     pub line: u64,
 }
 
+/// The kinds of damage, in the order the `integrity` column of `sessions` lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// A record's bytes changed (its hash is not the next `auditsh.prev`), or a record that
+    /// the shell never writes so (a field missing, an `event.id` that is not its own).
+    Altered,
+    /// Records missing from the middle or the start of a session's copy, or its whole file.
+    Gap,
+    /// Records the sink said it lost while it failed (`auditsh.lost`).
+    Lost,
+    /// A record that came after one with a later sequence.
+    Reordered,
+    /// A sequence seen twice.
+    Duplicate,
+    /// A line cut short or torn: not a whole record.
+    Torn,
+    /// No `session-end`, and the session is not running.
+    Unterminated,
+    /// Sent by a process other than the record's shell.
+    Forged,
+    /// A session's spool file is not in its host's spool tree.
+    Misplaced,
+    /// With `--key`: a MAC missing, wrong, or of a key the session may not use.
+    Unauthenticated,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::Altered,
+        Kind::Gap,
+        Kind::Lost,
+        Kind::Reordered,
+        Kind::Duplicate,
+        Kind::Torn,
+        Kind::Unterminated,
+        Kind::Forged,
+        Kind::Misplaced,
+        Kind::Unauthenticated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Altered => "altered",
+            Kind::Gap => "gap",
+            Kind::Lost => "lost",
+            Kind::Reordered => "reordered",
+            Kind::Duplicate => "duplicate",
+            Kind::Torn => "torn",
+            Kind::Unterminated => "unterminated",
+            Kind::Forged => "forged",
+            Kind::Misplaced => "misplaced",
+            Kind::Unauthenticated => "unauthenticated",
+        }
+    }
+}
+
 /// One thing wrong, at one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -132,6 +218,7 @@ pub struct Finding {
     pub loc: Loc,
     /// The session (printable) and which copy, when the line could be tied to one.
     pub session: Option<(String, Copy)>,
+    pub kind: Kind,
     pub what: String,
 }
 
@@ -159,18 +246,24 @@ pub struct Report {
     pub authenticated: Option<u64>,
     /// In file order, then line order.
     pub findings: Vec<Finding>,
+    /// Sessions still running (printable ids): no end yet, and not a finding.
+    pub open: BTreeSet<String>,
 }
 
 impl Report {
-    /// `N files, M sessions, K records, F findings` (with `--key`, `A authenticated` before
-    /// the findings).
+    /// `N files, M sessions (K open), R records, F findings` (with `--key`, `A authenticated`
+    /// before the findings; no `(K open)` when none is).
     pub fn summary(&self) -> String {
         let authenticated = self
             .authenticated
             .map(|a| format!("{a} authenticated, "))
             .unwrap_or_default();
+        let open = match self.open.len() {
+            0 => String::new(),
+            n => format!(" ({n} open)"),
+        };
         format!(
-            "{}, {}, {}, {authenticated}{}",
+            "{}, {}{open}, {}, {authenticated}{}",
             plural(self.files as u64, "file"),
             plural(self.sessions as u64, "session"),
             plural(self.records, "record"),
@@ -209,10 +302,8 @@ struct Session {
     shell_pid: Option<u64>,
     /// Sequences not seen yet below `next`: first → (last, where the gap showed).
     gaps: BTreeMap<u64, (u64, Loc)>,
-    /// The UTC day (`YYYY-MM-DD`) of `session-start`, the day directory of its spool file.
-    start_day: Option<String>,
-    /// `host.hostname` of `session-start`: whose spool tree must hold its file.
-    host: Option<String>,
+    /// Where and when `session-start` says the session began.
+    start: Option<Box<super::digest::Start>>,
     /// The first line of this session in file order.
     first_line: Loc,
     /// With `--key`: the last `auditsh.key_epoch` seen (of a record other than a
@@ -232,8 +323,7 @@ struct Session {
 impl Session {
     fn new(at: Loc) -> Session {
         Session {
-            start_day: None,
-            host: None,
+            start: None,
             first_line: at,
             next: 0,
             last_hash: GENESIS,
@@ -269,69 +359,8 @@ impl Session {
     }
 }
 
-/// The fields every record carries, and what each must be.
-#[derive(Clone, Copy)]
-enum Ty {
-    Str,
-    Int,
-    Array,
-    Hash,
-}
-
-const REQUIRED: &[(&str, Ty)] = &[
-    ("@timestamp", Ty::Str),
-    ("ecs.version", Ty::Str),
-    ("event.kind", Ty::Str),
-    ("event.category", Ty::Array),
-    ("event.type", Ty::Array),
-    ("event.action", Ty::Str),
-    ("event.sequence", Ty::Int),
-    ("event.id", Ty::Str),
-    ("message", Ty::Str),
-    ("host.hostname", Ty::Str),
-    ("user.id", Ty::Str),
-    ("user.effective.id", Ty::Str),
-    ("group.id", Ty::Str),
-    ("process.pid", Ty::Int),
-    ("process.parent.pid", Ty::Int),
-    ("auditsh.version", Ty::Int),
-    ("auditsh.session", Ty::Str),
-    ("auditsh.mode", Ty::Str),
-    ("auditsh.prev", Ty::Hash),
-];
-
-/// The value at a dotted path (`@timestamp` has no dots).
-fn field<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
-    if path.starts_with('@') {
-        return v.get(path);
-    }
-    path.split('.').try_fold(v, |v, k| v.get(k))
-}
-
-fn is_hash(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-/// The fields that are missing or not what they must be.
-fn bad_fields(v: &Value) -> Vec<&'static str> {
-    REQUIRED
-        .iter()
-        .filter(|(path, ty)| {
-            let Some(x) = field(v, path) else {
-                return true;
-            };
-            !match ty {
-                Ty::Str => x.is_string(),
-                Ty::Int => x.is_u64(),
-                Ty::Array => x.is_array(),
-                Ty::Hash => x.as_str().is_some_and(is_hash),
-            }
-        })
-        .map(|(path, _)| *path)
-        .collect()
-}
-
-/// Reads lines and keeps each session's state; `finish` gives the findings.
+/// Walks the files' digests in order and keeps each session's state; `finish` gives the
+/// findings.
 #[derive(Default)]
 pub struct Verifier {
     files: Vec<String>,
@@ -340,8 +369,9 @@ pub struct Verifier {
     sessions: HashMap<Key, Session>,
     findings: Vec<Finding>,
     records: u64,
+    authenticated: u64,
     /// Torn syslog lines that may be records cut by the transport, by (session, sequence):
-    /// the spool copy of the same record decides.
+    /// the spool copy of the same record decides (read again at the end).
     cuts: HashMap<(String, u64), Cut>,
     /// Spool day directories read: `YYYY-MM-DD` → each such directory (several spool trees,
     /// one per host, may be read at once).
@@ -351,7 +381,7 @@ pub struct Verifier {
     tree_hosts: HashMap<PathBuf, HashSet<String>>,
     /// Sessions whose spool file is empty.
     empty_spool: HashSet<String>,
-    /// `--key`: checks each record's MAC.
+    /// `--key`: checks each record's MAC (a copy per file digested).
     pub authenticator: Option<Authenticator>,
 }
 
@@ -364,19 +394,16 @@ struct Cut {
     len: usize,
     hash: [u8; 32],
     /// The finding when the spool copy does not show a cut.
-    otherwise: String,
+    otherwise: (Kind, String),
 }
 
 /// Per file: the session of the last record read, to which a torn line that follows belongs
 /// (in a spool file every line is of one session).
 struct FileCtx {
     index: usize,
-    format: Format,
     last_key: Option<Key>,
     /// A spool file is named after its session.
     stem_session: Option<String>,
-    /// The host of this spool file's records is noted for its tree.
-    host_noted: bool,
 }
 
 impl Verifier {
@@ -397,9 +424,10 @@ impl Verifier {
         }
     }
 
-    /// Read and check one file. An I/O error (cannot open, read error) is returned as one
-    /// line; what was read before it is checked. Damaged gzip data is a finding.
-    pub fn read_file(&mut self, path: &std::path::Path, format: Format) -> Result<(), String> {
+    /// Read and check one file, here and now (the tools read files in parallel and
+    /// [`Verifier::consume`] their digests). An I/O error is returned as one line; what was
+    /// read before it is checked.
+    pub fn read_file(&mut self, path: &Path, format: Format) -> Result<(), String> {
         let name = printable::path(path);
         let reader = input::open(path).map_err(|e| format!("{name}: {}", os_error_text(&e)))?;
         self.read(path, format, reader)
@@ -408,148 +436,88 @@ impl Verifier {
     /// Check the lines of `reader`, read from `path`.
     pub fn read(
         &mut self,
-        path: &std::path::Path,
+        path: &Path,
         format: Format,
-        mut reader: input::Reader,
+        reader: input::Reader,
     ) -> Result<(), String> {
-        let name = printable::path(path);
-        let mut ctx = self.start_file(&name, format, path);
-        let mut buf = Vec::new();
-        let mut line_no: u64 = 0;
-        loop {
-            match reader.next_line(&mut buf) {
-                Ok(None) => {
-                    if line_no == 0 && format == Format::Spool {
-                        self.empty_spool_file(&ctx);
-                    }
-                    return Ok(());
-                }
-                Ok(Some(kind)) => {
-                    line_no += 1;
-                    self.line(&mut ctx, line_no, &buf, kind);
-                }
-                Err(e) if reader.compressed && is_data_error(&e) => {
-                    let at = Loc {
-                        file: ctx.index,
-                        line: line_no + 1,
-                    };
-                    self.finding(
-                        at,
-                        None,
-                        format!(
-                            "compressed data is damaged or cut short ({})",
-                            os_error_text(&e)
-                        ),
-                    );
-                    return Ok(());
-                }
-                Err(e) => {
-                    return Err(format!(
-                        "{name}: read error after line {line_no}: {}",
-                        os_error_text(&e)
-                    ))
-                }
-            }
-        }
+        let mut d = Digester::new(format, self.authenticator.clone());
+        let report = scan::read_lines(reader, format, self.files.len(), &mut d);
+        self.consume(path, format, d.digest, &report)
     }
 
-    fn start_file(&mut self, name: &str, format: Format, path: &std::path::Path) -> FileCtx {
-        self.files.push(name.to_string());
+    /// The digest of the next file, `path`, and how reading it ended. An I/O error is
+    /// returned as one line; what was read before it is checked.
+    pub fn consume(
+        &mut self,
+        path: &Path,
+        format: Format,
+        digest: FileDigest,
+        report: &FileReport,
+    ) -> Result<(), String> {
+        let name = printable::path(path);
+        self.files.push(name.clone());
         self.paths.push((path.to_path_buf(), format));
+        let index = self.files.len() - 1;
         let stem_session = (format == Format::Spool)
             .then(|| path.file_name().and_then(|n| n.to_str()))
             .flatten()
             .map(|n| n.trim_end_matches(".gz").trim_end_matches(".jsonl"))
             .filter(|n| !n.is_empty())
             .map(str::to_string);
-        FileCtx {
-            index: self.files.len() - 1,
-            format,
+        let mut ctx = FileCtx {
+            index,
             last_key: None,
             stem_session,
-            host_noted: false,
+        };
+        if let Some(host) = digest.spool_host {
+            self.note_tree_host(index, host);
         }
+        for fact in digest.facts {
+            match fact {
+                Fact::Record(r) => {
+                    if r.copy == Copy::Spool && !self.cuts.is_empty() {
+                        if let Some(seq) = r.seq {
+                            let whole = digest.text.get(r.text.clone()).unwrap_or_default();
+                            self.settle_cut(
+                                &r.session,
+                                seq,
+                                Loc {
+                                    file: index,
+                                    line: r.no,
+                                },
+                                whole,
+                            );
+                        }
+                    }
+                    self.record(&mut ctx, r)
+                }
+                Fact::Damaged(d) => self.damaged(&mut ctx, d),
+            }
+        }
+        if let Some(e) = &report.unreadable {
+            return Err(format!("{name}: {e}"));
+        }
+        if let Some(e) = &report.damage {
+            let at = Loc {
+                file: index,
+                line: digest.lines + 1,
+            };
+            let what = format!("compressed data is damaged or cut short ({e})");
+            self.finding(at, None, Kind::Torn, what);
+        } else if digest.lines == 0 && format == Format::Spool {
+            self.empty_spool_file(&ctx);
+        }
+        Ok(())
     }
 
-    fn finding(&mut self, loc: Loc, key: Option<&Key>, what: String) {
+    fn finding(&mut self, loc: Loc, key: Option<&Key>, kind: Kind, what: String) {
         self.findings.push(Finding {
             file: self.files.get(loc.file).cloned().unwrap_or_default(),
             loc,
             session: key.map(|(s, c)| (printable::value(s), *c)),
+            kind,
             what,
         });
-    }
-
-    /// One line of a file.
-    fn line(&mut self, ctx: &mut FileCtx, line_no: u64, bytes: &[u8], kind: Line) {
-        let at = Loc {
-            file: ctx.index,
-            line: line_no,
-        };
-        let Classified::Record { json, copy, sure } = classify(bytes, ctx.format) else {
-            return;
-        };
-        let newline = match kind {
-            Line::Text { newline } => newline,
-            Line::TooLong { len } => {
-                if sure {
-                    self.damaged(
-                        ctx,
-                        at,
-                        copy,
-                        json,
-                        format!("a line of {len} bytes, longer than any record"),
-                    );
-                }
-                return;
-            }
-        };
-        let v: Value = match serde_json::from_slice(json) {
-            Ok(v) => v,
-            Err(e) => {
-                if sure {
-                    let what = if json.is_empty() {
-                        "an empty line, not a record".to_string()
-                    } else if !newline {
-                        format!("a line cut short, where the file ends ({e})")
-                    } else {
-                        format!("not a JSON record: torn or altered line ({e})")
-                    };
-                    self.damaged(ctx, at, copy, json, what);
-                }
-                return;
-            }
-        };
-        let session = match v.get("auditsh").map(|a| a.get("session")) {
-            None if !sure => return, // another program's JSON
-            Some(Some(Value::String(s))) => s.clone(),
-            _ => {
-                let what = if v.is_object() {
-                    "a record with no auditsh.session".to_string()
-                } else {
-                    "a JSON value that is not a record (not an object)".to_string()
-                };
-                self.damaged(ctx, at, copy, json, what);
-                return;
-            }
-        };
-        self.records += 1;
-        let key: Key = (session, copy);
-        ctx.last_key = Some(key.clone());
-        if copy == Copy::Syslog {
-            let prefix = &bytes[..bytes.len() - json.len()];
-            if let Some(what) = foreign_sender(prefix, &v) {
-                self.finding(at, Some(&key), what);
-            }
-        }
-        if copy == Copy::Spool && !self.cuts.is_empty() {
-            self.settle_cut(&key.0, at, json, &v);
-        }
-        if copy == Copy::Spool && !ctx.host_noted {
-            ctx.host_noted = true;
-            self.note_tree_host(ctx.index, &v);
-        }
-        self.record(key, at, json, &v, newline);
     }
 
     /// An empty spool file: the shell writes `session-start` as soon as it makes the file, so
@@ -566,70 +534,74 @@ impl Verifier {
         self.finding(
             at,
             key.as_ref(),
+            Kind::Gap,
             "an empty spool file: none of its session's records are in it".to_string(),
         );
     }
 
     /// A spool record: is it the whole of a syslog line that was cut?
-    fn settle_cut(&mut self, session: &str, at: Loc, json: &[u8], v: &Value) {
-        let Some(seq) = field(v, "event.sequence").and_then(Value::as_u64) else {
-            return;
-        };
-        let Some(cut) = self.cuts.remove(&(session.to_string(), seq)) else {
-            return;
-        };
-        self.settle(cut, seq, at, json);
+    fn settle_cut(&mut self, session: &str, seq: u64, at: Loc, whole: &[u8]) {
+        if let Some(cut) = self.cuts.remove(&(session.to_string(), seq)) {
+            self.settle(cut, seq, at, whole);
+        }
     }
 
     /// The finding for a cut syslog line of record `seq`, given its spool copy `whole` at
     /// `spool_at`: cut by the transport when the copy proves it, else what the line looked like.
     fn settle(&mut self, cut: Cut, seq: u64, spool_at: Loc, whole: &[u8]) {
-        let what = if cut.proven_by(whole) {
+        let (kind, what) = if cut.proven_by(whole) {
             let place = place_of(&self.files, spool_at, cut.at);
-            format!(
-                "record {seq} was cut by the transport after {} of its {} bytes; the spool copy ({place}) is whole: raise the syslog daemon's message size (packaging/rsyslog/auditsh.conf)",
-                cut.len,
-                whole.len()
+            (
+                Kind::Torn,
+                format!(
+                    "record {seq} was cut by the transport after {} of its {} bytes; the spool copy ({place}) is whole: raise the syslog daemon's message size (packaging/rsyslog/auditsh.conf)",
+                    cut.len,
+                    whole.len()
+                ),
             )
         } else {
             cut.otherwise
         };
-        self.finding(cut.at, Some(&cut.key), what);
+        self.finding(cut.at, Some(&cut.key), kind, what);
     }
 
     /// A line that should be a record and is not: a finding, tied to a session where one can
     /// be told, in which it takes the next sequence. In a spool file (one session) that is the
     /// session of the record before it, or the one the file is named after; in a syslog file
     /// (sessions interleaved) only the line's own `event.id`, when what is left shows it.
-    fn damaged(&mut self, ctx: &mut FileCtx, at: Loc, copy: Copy, json: &[u8], what: String) {
-        let torn = torn_event_id(json);
-        let key = match copy {
+    fn damaged(&mut self, ctx: &mut FileCtx, d: Damaged) {
+        let at = Loc {
+            file: ctx.index,
+            line: d.no,
+        };
+        let key = match d.copy {
             Copy::Spool => ctx
                 .last_key
                 .clone()
-                .or_else(|| ctx.stem_session.clone().map(|s| (s, copy))),
-            Copy::Syslog => torn.as_ref().map(|(s, _)| (s.clone(), copy)),
+                .or_else(|| ctx.stem_session.clone().map(|s| (s, d.copy))),
+            Copy::Syslog => d.torn_id.as_ref().map(|(s, _)| (s.clone(), d.copy)),
         };
-        match (copy, torn) {
-            // Maybe cut by the transport: the spool copy, read before or after, decides.
-            (Copy::Syslog, Some((session, seq))) if !json.is_empty() => {
+        match (d.torn_id, d.cut) {
+            // Maybe cut by the transport: the spool copy decides.
+            (Some((session, seq)), Some((len, hash))) => {
                 let cut = Cut {
                     at,
-                    key: (session.clone(), copy),
-                    len: json.len(),
-                    hash: line_hash(json),
-                    otherwise: what,
+                    key: (session.clone(), d.copy),
+                    len,
+                    hash,
+                    otherwise: (d.kind, d.what),
                 };
                 if let Some(old) = self.cuts.insert((session, seq), cut) {
-                    self.finding(old.at, Some(&old.key), old.otherwise);
+                    let (kind, what) = old.otherwise;
+                    self.finding(old.at, Some(&old.key), kind, what);
                 }
             }
-            _ => self.finding(at, key.as_ref(), what),
+            _ => self.finding(at, key.as_ref(), d.kind, d.what),
         }
         let Some(key) = key else {
             return;
         };
-        if copy == Copy::Spool {
+        if d.copy == Copy::Spool {
             ctx.last_key = Some(key.clone());
         }
         let s = self.sessions.entry(key).or_insert_with(|| Session::new(at));
@@ -640,54 +612,39 @@ impl Verifier {
         s.last_broken = true;
     }
 
-    /// Check one parsed record of session `key`.
-    fn record(&mut self, key: Key, at: Loc, json: &[u8], v: &Value, newline: bool) {
-        let mut problems: Vec<String> = Vec::new();
-        let bad = bad_fields(v);
-        if !bad.is_empty() {
-            problems.push(format!("missing or malformed: {}", bad.join(", ")));
-        }
-        if !newline {
-            problems.push("no newline after the record: the file ends inside it".to_string());
-        }
-        let seq = field(v, "event.sequence").and_then(Value::as_u64);
-        let action = field(v, "event.action").and_then(Value::as_str);
-        if let (Some(seq), Some(id)) = (seq, field(v, "event.id").and_then(Value::as_str)) {
-            let want = format!("{}-{seq}", key.0);
-            if id != want {
-                problems.push(format!(
-                    "event.id {} is not the session and sequence ({})",
-                    printable::value(id),
-                    printable::value(&want)
-                ));
+    /// Check one record, given what its digest found of it on its own.
+    fn record(&mut self, ctx: &mut FileCtx, r: Rec) {
+        let at = Loc {
+            file: ctx.index,
+            line: r.no,
+        };
+        self.records += 1;
+        let key: Key = (r.session, r.copy);
+        if r.copy == Copy::Spool {
+            match &ctx.last_key {
+                Some(k) if *k == key => {}
+                _ => ctx.last_key = Some(key.clone()),
             }
         }
-        if let Some(seq) = seq {
-            if action == Some("session-start") && seq != 0 {
-                problems.push(format!(
-                    "session-start with sequence {seq}: a session starts once, at 0"
-                ));
-            }
-            if seq == 0 && action.is_some_and(|a| a != "session-start") {
-                problems.push(format!(
-                    "the first record (sequence 0) is {}, not session-start",
-                    printable::value(action.unwrap_or(""))
-                ));
-            }
+        let seq = r.seq;
+        let problems = r.problems;
+        if !self.sessions.contains_key(&key) {
+            self.sessions.insert(key.clone(), Session::new(at));
         }
-
-        let sealed = self.authenticator.as_mut().map(|a| a.check(json, v));
-        let s = self
-            .sessions
-            .entry(key.clone())
-            .or_insert_with(|| Session::new(at));
+        let files = &self.files;
+        let Some(s) = self.sessions.get_mut(&key) else {
+            return;
+        };
         s.last_line = at;
         // What the MAC check finds is reported at the record; it is not damage to the chain
         // (the next record's auditsh.prev is still checked against this one).
         let mut unauthenticated: Vec<String> = Vec::new();
-        if let Some(sealed) = sealed {
+        if let Some(sealed) = r.sealed {
+            if sealed.authenticated {
+                self.authenticated += 1;
+            }
             unauthenticated = sealed.problems;
-            let rollover = action == Some("key-rollover");
+            let rollover = r.action == Action::KeyRollover;
             if let Some(epoch) = sealed.epoch {
                 if s.opened.is_empty() {
                     // The session's first authenticated record opens the key it was sealed
@@ -719,129 +676,130 @@ impl Verifier {
                 s.key_epoch = Some((epoch, seq));
             }
         }
-        if let (Some(lost), Some(seq)) = (sink_loss(v, key.1), seq) {
+        if let (Some(lost), Some(seq)) = (r.loss, seq) {
             s.accounted.push((lost.0, lost.1, seq));
         }
-        let pid = field(v, "process.pid").and_then(Value::as_u64);
-        if action == Some("session-start") {
-            s.shell_pid = pid;
-            s.host = field(v, "host.hostname")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            s.start_day = field(v, "@timestamp")
-                .and_then(Value::as_str)
-                .and_then(|t| t.get(..10))
-                .filter(|d| input::is_day_name(d.as_bytes()))
-                .map(str::to_string);
+        if r.action == Action::SessionStart {
+            s.shell_pid = r.pid;
+            s.start = r.start;
         }
         // A job started in the background may outlive the shell: its programs' records (and
         // its sinks' failure notices) follow the session's end, from its own pid.
-        let from_a_job = matches!(action, Some("exec" | "audit-failure"))
-            && pid.is_some()
+        let from_a_job = r.action == Action::FromJob
+            && r.pid.is_some()
             && s.shell_pid.is_some()
-            && pid != s.shell_pid;
-        let mut later: Vec<(Loc, String)> = Vec::new();
+            && r.pid != s.shell_pid;
+        let mut later: Vec<(Loc, Kind, String)> = Vec::new();
         if let (Some((end_seq, end_at)), Some(seq)) = (s.end, seq) {
             if seq > end_seq && !from_a_job {
                 later.push((
                     at,
+                    Kind::Altered,
                     format!(
                         "a record after the session's end (session-end, sequence {end_seq}, {})",
-                        place_of(&self.files, end_at, at)
+                        place_of(files, end_at, at)
                     ),
                 ));
             }
         }
         let damaged = !problems.is_empty();
+        let is_end = r.action == Action::SessionEnd;
         match seq {
             None => {
                 // Not placeable: it takes the next place, as a torn line does.
                 s.last = Some((at, s.next));
                 s.next = s.next.saturating_add(1);
-                s.last_hash = line_hash(json);
+                s.last_hash = r.hash;
                 s.last_broken = true;
             }
             Some(seq) if seq >= s.next => {
                 if seq > s.next {
                     s.gaps.insert(s.next, (seq - 1, at));
-                } else if !s.last_broken {
-                    let prev = field(v, "auditsh.prev").and_then(Value::as_str);
-                    let want = hex64(&s.last_hash);
-                    if prev.map(str::as_bytes) != Some(&want[..]) && prev.is_some_and(is_hash) {
-                        match s.last {
-                            None => later.push((
-                                at,
-                                "auditsh.prev of the first record (sequence 0) is not 64 zeros"
-                                    .to_string(),
-                            )),
-                            Some((prev_at, prev_seq)) => later.push((
-                                prev_at,
-                                format!(
-                                    "record {prev_seq} was altered: its SHA-256 is not the auditsh.prev of record {seq} ({})",
-                                    place_of(&self.files, at, prev_at)
-                                ),
-                            )),
-                        }
+                } else if !s.last_broken && r.prev.is_some_and(|p| p != s.last_hash) {
+                    match s.last {
+                        None => later.push((
+                            at,
+                            Kind::Altered,
+                            "auditsh.prev of the first record (sequence 0) is not 64 zeros"
+                                .to_string(),
+                        )),
+                        Some((prev_at, prev_seq)) => later.push((
+                            prev_at,
+                            Kind::Altered,
+                            format!(
+                                "record {prev_seq} was altered: its SHA-256 is not the auditsh.prev of record {seq} ({})",
+                                place_of(files, at, prev_at)
+                            ),
+                        )),
                     }
                 }
                 s.last = Some((at, seq));
                 s.next = seq.saturating_add(1);
-                s.last_hash = line_hash(json);
+                s.last_hash = r.hash;
                 s.last_broken = damaged;
-                if action == Some("session-end") && s.end.is_none() {
+                if is_end && s.end.is_none() {
                     s.end = Some((seq, at));
                 }
             }
             Some(seq) => {
                 let after = s
                     .last
-                    .map(|(l, q)| format!("sequence {q}, {}", place_of(&self.files, l, at)))
+                    .map(|(l, q)| format!("sequence {q}, {}", place_of(files, l, at)))
                     .unwrap_or_default();
                 if s.take_from_gap(seq) {
                     later.push((
                         at,
+                        Kind::Reordered,
                         format!("sequence {seq} is out of order: it comes after {after}"),
                     ));
                 } else if s.last.is_some_and(|(_, q)| q == seq) {
                     later.push((
                         at,
+                        Kind::Duplicate,
                         format!(
                             "sequence {seq} again, as at {}: a duplicated or replayed record",
                             s.last
-                                .map(|(l, _)| place_of(&self.files, l, at))
+                                .map(|(l, _)| place_of(files, l, at))
                                 .unwrap_or_default()
                         ),
                     ));
                 } else {
                     later.push((
                         at,
+                        Kind::Duplicate,
                         format!("sequence {seq} again: a duplicated or replayed record (the last in order is {after})"),
                     ));
                 }
-                if action == Some("session-end") && s.end.is_none() {
+                if is_end && s.end.is_none() {
                     s.end = Some((seq, at));
                 }
             }
         }
-        for p in problems.into_iter().chain(unauthenticated) {
-            self.finding(at, Some(&key), p);
+        for (kind, p) in problems {
+            self.finding(at, Some(&key), kind, p);
         }
-        for (loc, what) in later {
-            self.finding(loc, Some(&key), what);
+        for p in unauthenticated {
+            self.finding(at, Some(&key), Kind::Unauthenticated, p);
+        }
+        for (loc, kind, what) in later {
+            self.finding(loc, Some(&key), kind, what);
         }
     }
 
     /// The findings: everything seen per line, then what only the end shows (records that
-    /// never came, sessions with no end). Sorted by file and line.
+    /// never came, sessions with no end unless still running). Sorted by file and line.
     pub fn finish(mut self) -> Report {
         self.settle_cuts_from_files();
         self.missing_spool_files();
         let mut keys: Vec<Key> = self.sessions.keys().cloned().collect();
         keys.sort();
+        let mut running = Running::new();
+        let mut open = BTreeSet::new();
         for key in &keys {
-            let Some(s) = self.sessions.remove(key) else {
+            let Some(s) = self.sessions.get(key) else {
                 continue;
             };
+            let mut found: Vec<(Loc, Kind, String)> = Vec::new();
             for (&first, &(last, at)) in &s.gaps {
                 let which = if first == last {
                     format!("record {first} is missing")
@@ -868,36 +826,74 @@ impl Verifier {
                     } else {
                         format!("records {first} to {last}")
                     };
-                    self.finding(
+                    found.push((
                         at,
-                        Some(key),
+                        Kind::Lost,
                         format!(
                             "{range} ({n}) lost while the {} failed, as its recovery record (sequence {by}) says{start}, before this line",
                             copy_sink(key.1)
                         ),
-                    );
+                    ));
                     continue;
                 }
-                self.finding(at, Some(key), format!("{which}{start}, before this line"));
+                found.push((at, Kind::Gap, format!("{which}{start}, before this line")));
             }
             if s.end.is_none() {
-                self.finding(
-                    s.last_line,
-                    Some(key),
-                    "has no end (unterminated): no session-end after this record".to_string(),
-                );
+                if self.is_running(&key.0, &mut running) {
+                    open.insert(printable::value(&key.0));
+                } else {
+                    found.push((
+                        s.last_line,
+                        Kind::Unterminated,
+                        "has no end (unterminated): no session-end after this record".to_string(),
+                    ));
+                }
+            }
+            for (at, kind, what) in found {
+                self.finding(at, Some(key), kind, what);
             }
         }
         // Stable: findings at one line keep the order they were found in.
         self.findings.sort_by_key(|f| f.loc);
+        // A running session with damage of another kind is damaged, not open.
+        for f in &self.findings {
+            if let Some((s, _)) = &f.session {
+                open.remove(s);
+            }
+        }
         let sessions: HashSet<&str> = keys.iter().map(|(s, _)| s.as_str()).collect();
         Report {
             files: self.files.len(),
             sessions: sessions.len(),
             records: self.records,
-            authenticated: self.authenticator.as_ref().map(|a| a.authenticated),
+            authenticated: self.authenticator.as_ref().map(|_| self.authenticated),
             findings: self.findings,
+            open,
         }
+    }
+
+    /// The session is still running here: its shell (from `session-start`, either copy) is
+    /// alive on this host, or a process holds its spool file open.
+    fn is_running(&self, session: &str, running: &mut Running) -> bool {
+        [Copy::Spool, Copy::Syslog].iter().any(|&copy| {
+            let Some(s) = self.sessions.get(&(session.to_string(), copy)) else {
+                return false;
+            };
+            let shell = s
+                .start
+                .as_ref()
+                .and_then(|st| Some((st.host.as_deref()?, s.shell_pid?, st.unix?)));
+            if let Some((host, pid, unix)) = shell {
+                if running.shell_alive(host, pid, unix) {
+                    return true;
+                }
+            }
+            copy == Copy::Spool
+                && self
+                    .paths
+                    .get(s.first_line.file)
+                    .is_some_and(|(p, _)| running.held(p))
+        })
     }
 }
 
@@ -948,16 +944,14 @@ impl Verifier {
         let mut rest: Vec<Cut> = self.cuts.drain().map(|(_, c)| c).collect();
         rest.sort_by_key(|c| c.at);
         for c in rest {
-            self.finding(c.at, Some(&c.key), c.otherwise);
+            let (kind, what) = c.otherwise;
+            self.finding(c.at, Some(&c.key), kind, what);
         }
     }
 
     /// The host of a spool file's records belongs to the spool tree the file is in (the
     /// parent of its day directory).
-    fn note_tree_host(&mut self, file: usize, v: &Value) {
-        let Some(host) = field(v, "host.hostname").and_then(Value::as_str) else {
-            return;
-        };
+    fn note_tree_host(&mut self, file: usize, host: String) {
         let Some(root) = self
             .paths
             .get(file)
@@ -969,7 +963,7 @@ impl Verifier {
         self.tree_hosts
             .entry(root.to_path_buf())
             .or_default()
-            .insert(host.to_string());
+            .insert(host);
     }
 
     /// Sessions the syslog copy shows starting on a day whose spool directory was read, with
@@ -990,7 +984,11 @@ impl Verifier {
             {
                 continue;
             }
-            let Some(dirs) = s.start_day.as_ref().and_then(|d| self.spool_days.get(d)) else {
+            let start = s.start.as_deref();
+            let Some(dirs) = start
+                .and_then(|st| st.day.as_ref())
+                .and_then(|d| self.spool_days.get(d))
+            else {
                 continue;
             };
             // The day directory of this host's tree. A tree whose files are another host's
@@ -998,7 +996,7 @@ impl Verifier {
             // the only tree read (one host's spool beside its syslog).
             let Some(dir) = dirs.iter().find(|d| {
                 let hosts = d.parent().and_then(|root| self.tree_hosts.get(root));
-                match (&s.host, hosts) {
+                match (start.and_then(|st| st.host.as_ref()), hosts) {
                     (Some(h), Some(hosts)) => hosts.contains(h),
                     (_, None) => one_tree,
                     (None, Some(_)) => false,
@@ -1018,7 +1016,7 @@ impl Verifier {
         }
         missing.sort_by_key(|m| m.0);
         for (at, key, what) in missing {
-            self.finding(at, Some(&key), what);
+            self.finding(at, Some(&key), Kind::Misplaced, what);
         }
     }
 }
@@ -1028,68 +1026,6 @@ impl Cut {
     fn proven_by(&self, whole: &[u8]) -> bool {
         whole.len() > self.len && line_hash(&whole[..self.len]) == self.hash
     }
-}
-
-/// A syslog line's sender, as rsyslog's trusted properties show it (`trusted(uid=U,gid=G,
-/// pid=P)` before the record; packaging/rsyslog/auditsh.conf), against what the record and
-/// its syslog tag say: a line that another process sent with auditsh's tag is forged.
-fn foreign_sender(prefix: &[u8], v: &Value) -> Option<String> {
-    let trusted = trusted_credentials(prefix)?;
-    let tag_pid = tag_pid(prefix);
-    let user = field(v, "user.id").and_then(Value::as_str);
-    if let (Some(uid), Some(user)) = (trusted.uid, user) {
-        if user != uid.to_string() {
-            return Some(format!(
-                "sent by uid {uid} (the kernel's credentials), not by the record's user (user.id {}): not written by that user's shell (forged?)",
-                printable::value(user)
-            ));
-        }
-    }
-    if let (Some(pid), Some(tag)) = (trusted.pid, tag_pid) {
-        if pid != tag {
-            return Some(format!(
-                "sent by pid {pid} (the kernel's credentials) under the tag auditsh[{tag}]: not written by an auditsh shell (forged?)"
-            ));
-        }
-    }
-    None
-}
-
-/// The kernel's credentials of a syslog line's sender, when the line carries them.
-#[derive(Debug, PartialEq, Eq)]
-struct Credentials {
-    uid: Option<u64>,
-    pid: Option<u64>,
-}
-
-fn trusted_credentials(prefix: &[u8]) -> Option<Credentials> {
-    const OPEN: &[u8] = b"trusted(";
-    let start = prefix.windows(OPEN.len()).rposition(|w| w == OPEN)? + OPEN.len();
-    let rest = &prefix[start..];
-    let inner = &rest[..rest.iter().position(|&b| b == b')')?];
-    let mut c = Credentials {
-        uid: None,
-        pid: None,
-    };
-    for part in inner.split(|&b| b == b',') {
-        let number = |name: &[u8]| {
-            part.strip_prefix(name)
-                .and_then(|n| std::str::from_utf8(n).ok())
-                .and_then(|n| n.parse::<u64>().ok())
-        };
-        c.uid = c.uid.or_else(|| number(b"uid="));
-        c.pid = c.pid.or_else(|| number(b"pid="));
-    }
-    Some(c)
-}
-
-/// N of the syslog tag `auditsh[N]:`.
-fn tag_pid(prefix: &[u8]) -> Option<u64> {
-    const TAG: &[u8] = b"auditsh[";
-    let start = prefix.windows(TAG.len()).position(|w| w == TAG)? + TAG.len();
-    let rest = &prefix[start..];
-    let digits = &rest[..rest.iter().position(|&b| b == b']')?];
-    std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
 /// `line L` in the same file as `from`, `FILE:L` in another.
@@ -1103,51 +1039,6 @@ fn place_of(files: &[String], at: Loc, from: Loc) -> String {
             at.line
         )
     }
-}
-
-/// The sink a copy of the records comes from, as `auditsh.sink` names it.
-fn copy_sink(copy: Copy) -> &'static str {
-    match copy {
-        Copy::Spool => "spool",
-        Copy::Syslog => "syslog",
-    }
-}
-
-/// A recovery record of the sink of `copy`: the first and last sequence it says that sink
-/// lost (`auditsh.lost`).
-fn sink_loss(v: &Value, copy: Copy) -> Option<(u64, u64)> {
-    if field(v, "event.action").and_then(Value::as_str) != Some("audit-failure")
-        || field(v, "auditsh.recovered").and_then(Value::as_bool) != Some(true)
-        || field(v, "auditsh.sink").and_then(Value::as_str) != Some(copy_sink(copy))
-    {
-        return None;
-    }
-    let first = field(v, "auditsh.lost.first_sequence").and_then(Value::as_u64)?;
-    let count = field(v, "auditsh.lost.count").and_then(Value::as_u64)?;
-    Some((first, first.checked_add(count.checked_sub(1)?)?))
-}
-
-/// The session and sequence named by the `event.id` (`"id":"SESSION-SEQ"`, the first `"id"`
-/// of a record) of what is left of a torn line.
-fn torn_event_id(json: &[u8]) -> Option<(String, u64)> {
-    const KEY: &[u8] = b"\"id\":\"";
-    let start = json.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
-    let rest = &json[start..];
-    let end = rest.iter().position(|&b| b == b'"')?;
-    let id = std::str::from_utf8(&rest[..end]).ok()?;
-    let (session, seq) = id.rsplit_once('-')?;
-    if session.is_empty() || seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some((session.to_string(), seq.parse().ok()?))
-}
-
-/// A read error that means the (gzip) data is bad rather than the file unreadable.
-fn is_data_error(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::UnexpectedEof
-    )
 }
 
 #[cfg(test)]

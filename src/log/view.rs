@@ -30,6 +30,10 @@ impl<T> Field<T> {
     pub fn is_ok(&self) -> bool {
         matches!(self, Field::Ok(_))
     }
+
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Field::Absent)
+    }
 }
 
 impl<T: Copy> Field<T> {

@@ -1,6 +1,7 @@
 //! The verifier on made-up chains: each rule, and where its finding points.
 
 use super::*;
+use crate::audit::chain::hex64;
 use crate::log::input::Reader;
 use std::path::Path;
 

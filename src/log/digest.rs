@@ -1,0 +1,456 @@
+//! What `verify` needs of each line, worked out where the line is read.
+//!
+//! Checking a session's chain is sequential (each record's `auditsh.prev` is the hash of the
+//! one before it, and a session's copies may be spread over many files), but almost all of the
+//! work is not: parsing the record, hashing its line, checking its fields, its `event.id`, its
+//! sender and its MAC. A [`Digester`] does that on the worker thread that reads the file
+//! ([`super::scan`]) and keeps a small [`Fact`] per line; the [`super::verify::Verifier`]
+//! then walks the facts in file order and keeps each session's state.
+
+use super::authenticate::{Authenticator, Checked};
+use super::input::{self, Format, Line as Read};
+use super::line::{classify, Classified, Copy};
+use super::printable;
+use super::scan::{Line, Visitor};
+use super::verify::Kind;
+use super::view::{self, Field, Record};
+use crate::audit::chain::line_hash;
+use serde_json::Value;
+
+/// What one file's lines held, for the verifier.
+#[derive(Debug, Default)]
+pub struct FileDigest {
+    /// The lines that hold records or should, in order.
+    pub facts: Vec<Fact>,
+    /// Lines read in all.
+    pub lines: u64,
+    /// `host.hostname` of the file's first spool record: whose spool tree the file is in.
+    pub spool_host: Option<String>,
+    /// The JSON text of the spool records, one after another (`Rec::text` is a range of it):
+    /// the whole record that a syslog line cut by the transport is checked against.
+    pub text: Vec<u8>,
+}
+
+/// One line that holds a record, or should.
+#[derive(Debug)]
+pub enum Fact {
+    Record(Rec),
+    Damaged(Damaged),
+}
+
+/// A line that should be a record and is not.
+#[derive(Debug)]
+pub struct Damaged {
+    pub no: u64,
+    pub copy: Copy,
+    pub kind: Kind,
+    pub what: String,
+    /// The session and sequence its `event.id` names, when what is left shows one.
+    pub torn_id: Option<(String, u64)>,
+    /// A syslog line that may be a record cut by the transport: its length and hash (the
+    /// spool copy of the record decides).
+    pub cut: Option<(usize, [u8; 32])>,
+}
+
+/// A record: what the verifier's state needs of it.
+#[derive(Debug)]
+pub struct Rec {
+    pub no: u64,
+    pub copy: Copy,
+    pub session: String,
+    pub seq: Option<u64>,
+    pub action: Action,
+    pub pid: Option<u64>,
+    /// SHA-256 of the JSON text: the next record's `auditsh.prev`.
+    pub hash: [u8; 32],
+    /// A spool record's JSON text in [`FileDigest::text`].
+    pub text: std::ops::Range<usize>,
+    /// `auditsh.prev`, when it is 64 hex digits.
+    pub prev: Option<[u8; 32]>,
+    /// What is wrong with the record on its own, in the order it is reported.
+    pub problems: Vec<(Kind, String)>,
+    /// Of `session-start`: where and when the session began.
+    pub start: Option<Box<Start>>,
+    /// A recovery record of this copy's sink: the first and last sequence it lost.
+    pub loss: Option<(u64, u64)>,
+    /// With `--key`: what the MAC check found.
+    pub sealed: Option<Checked>,
+}
+
+/// The actions the verifier's rules name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    SessionStart,
+    SessionEnd,
+    /// `exec` or `audit-failure`: may come from a background job after the shell's end.
+    FromJob,
+    KeyRollover,
+    Other,
+}
+
+/// Where and when a session began (its `session-start`).
+#[derive(Debug, Clone)]
+pub struct Start {
+    pub host: Option<String>,
+    /// `YYYY-MM-DD` (UTC): the spool's day directory of its file.
+    pub day: Option<String>,
+    /// Seconds since the epoch.
+    pub unix: Option<i64>,
+}
+
+/// Digests the lines of one file (a [`Visitor`] that asks for no parsed record: it parses
+/// what it needs itself, every line).
+pub struct Digester {
+    format: Format,
+    auth: Option<Authenticator>,
+    pub digest: FileDigest,
+    spool_seen: bool,
+}
+
+impl Digester {
+    /// For a file in `format`; `auth` checks MACs (`--key`), a copy per file.
+    pub fn new(format: Format, auth: Option<Authenticator>) -> Digester {
+        Digester {
+            format,
+            auth,
+            digest: FileDigest::default(),
+            spool_seen: false,
+        }
+    }
+
+    fn damaged(&mut self, no: u64, copy: Copy, json: &[u8], kind: Kind, what: String) {
+        let torn_id = torn_event_id(json);
+        let cut = (copy == Copy::Syslog && torn_id.is_some() && !json.is_empty())
+            .then(|| (json.len(), line_hash(json)));
+        self.digest.facts.push(Fact::Damaged(Damaged {
+            no,
+            copy,
+            kind,
+            what,
+            torn_id,
+            cut,
+        }));
+    }
+
+    /// A line the record parser refused: what it is, from a generic JSON parse (a rare path).
+    fn unparsed(&mut self, no: u64, copy: Copy, sure: bool, json: &[u8], newline: bool, e: &str) {
+        let (kind, what) = match serde_json::from_slice::<Value>(json) {
+            Err(e) if sure => {
+                let what = if json.is_empty() {
+                    "an empty line, not a record".to_string()
+                } else if !newline {
+                    format!("a line cut short, where the file ends ({e})")
+                } else {
+                    format!("not a JSON record: torn or altered line ({e})")
+                };
+                (Kind::Torn, what)
+            }
+            Err(_) => return,
+            Ok(v) => {
+                let auditsh = v.get("auditsh");
+                if auditsh.is_none() && !sure {
+                    return; // another program's JSON
+                }
+                let what = if !v.is_object() {
+                    "a JSON value that is not a record (not an object)".to_string()
+                } else if auditsh
+                    .and_then(|a| a.get("session"))
+                    .is_none_or(|s| !s.is_string())
+                {
+                    "a record with no auditsh.session".to_string()
+                } else {
+                    format!("not a record as auditsh writes it ({e})")
+                };
+                (Kind::Altered, what)
+            }
+        };
+        self.damaged(no, copy, json, kind, what);
+    }
+}
+
+impl Visitor for Digester {
+    fn line(&mut self, no: u64, raw: &[u8], kind: Read) {
+        self.digest.lines = no;
+        let Classified::Record { json, copy, sure } = classify(raw, self.format) else {
+            return;
+        };
+        let newline = match kind {
+            Read::Text { newline } => newline,
+            Read::TooLong { len } => {
+                if sure {
+                    let what = format!("a line of {len} bytes, longer than any record");
+                    self.damaged(no, copy, json, Kind::Torn, what);
+                }
+                return;
+            }
+        };
+        let rec = match view::parse(json) {
+            Ok(r) => r,
+            Err(e) => return self.unparsed(no, copy, sure, json, newline, &e.to_string()),
+        };
+        let Some(session) = rec.session() else {
+            if sure || !matches!(rec.auditsh.session, Field::Absent) {
+                let what = "a record with no auditsh.session".to_string();
+                self.damaged(no, copy, json, Kind::Altered, what);
+            }
+            return;
+        };
+        if copy == Copy::Spool && !self.spool_seen {
+            self.spool_seen = true;
+            self.digest.spool_host = rec.host.hostname.str().map(str::to_string);
+        }
+        let mut problems = Vec::new();
+        if copy == Copy::Syslog {
+            let prefix = &raw[..raw.len() - json.len()];
+            if let Some(what) = foreign_sender(prefix, &rec) {
+                problems.push((Kind::Forged, what));
+            }
+        }
+        record_problems(&rec, session, newline, &mut problems);
+        let action = match rec.action() {
+            "session-start" => Action::SessionStart,
+            "session-end" => Action::SessionEnd,
+            "exec" | "audit-failure" => Action::FromJob,
+            "key-rollover" => Action::KeyRollover,
+            _ => Action::Other,
+        };
+        let start = (action == Action::SessionStart).then(|| {
+            let ts = rec.timestamp.str();
+            Box::new(Start {
+                host: rec.host.hostname.str().map(str::to_string),
+                day: ts
+                    .and_then(|t| t.get(..10))
+                    .filter(|d| input::is_day_name(d.as_bytes()))
+                    .map(str::to_string),
+                unix: ts
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.timestamp()),
+            })
+        });
+        let prev = rec.auditsh.prev.str().and_then(|p| {
+            let mut out = [0u8; 32];
+            crate::audit::mac::decode_hex(p.as_bytes(), &mut out).then_some(out)
+        });
+        let sealed = self.auth.as_mut().map(|a| a.check(json, &rec));
+        let text = if copy == Copy::Spool {
+            let from = self.digest.text.len();
+            self.digest.text.extend_from_slice(json);
+            from..self.digest.text.len()
+        } else {
+            0..0
+        };
+        self.digest.facts.push(Fact::Record(Rec {
+            no,
+            copy,
+            session: session.to_string(),
+            seq: rec.event.sequence.value(),
+            action,
+            pid: rec.process.pid.value(),
+            hash: line_hash(json),
+            text,
+            prev,
+            problems,
+            start,
+            loss: sink_loss(&rec, copy),
+            sealed,
+        }));
+    }
+
+    fn wants(&mut self, _json: &[u8]) -> bool {
+        false
+    }
+
+    fn record(&mut self, _line: &Line, _record: Record<'_>) {}
+}
+
+/// The fields every record carries, and what each must be.
+fn bad_fields(r: &Record) -> Vec<&'static str> {
+    let str_ok = |f: &Field<std::borrow::Cow<str>>| f.is_ok();
+    let hash_ok = r.auditsh.prev.str().is_some_and(|p| {
+        p.len() == 64 && p.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    });
+    let checks: [(&str, bool); 19] = [
+        ("@timestamp", str_ok(&r.timestamp)),
+        ("ecs.version", str_ok(&r.ecs.version)),
+        ("event.kind", str_ok(&r.event.kind)),
+        ("event.category", r.event.category.is_ok()),
+        ("event.type", r.event.kind_of.is_ok()),
+        ("event.action", str_ok(&r.event.action)),
+        ("event.sequence", r.event.sequence.is_ok()),
+        ("event.id", str_ok(&r.event.id)),
+        ("message", str_ok(&r.message)),
+        ("host.hostname", str_ok(&r.host.hostname)),
+        ("user.id", str_ok(&r.user.id)),
+        ("user.effective.id", str_ok(&r.user.effective.id)),
+        ("group.id", str_ok(&r.group.id)),
+        ("process.pid", r.process.pid.is_ok()),
+        ("process.parent.pid", r.process.parent.pid.is_ok()),
+        ("auditsh.version", r.auditsh.version.is_ok()),
+        ("auditsh.session", str_ok(&r.auditsh.session)),
+        ("auditsh.mode", str_ok(&r.auditsh.mode)),
+        ("auditsh.prev", hash_ok),
+    ];
+    checks
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(path, _)| *path)
+        .collect()
+}
+
+/// What is wrong with a record of `session` on its own: fields, newline, `event.id`, and
+/// `session-start` being first.
+fn record_problems(r: &Record, session: &str, newline: bool, out: &mut Vec<(Kind, String)>) {
+    let bad = bad_fields(r);
+    if !bad.is_empty() {
+        out.push((
+            Kind::Altered,
+            format!("missing or malformed: {}", bad.join(", ")),
+        ));
+    }
+    if !newline {
+        let what = "no newline after the record: the file ends inside it".to_string();
+        out.push((Kind::Torn, what));
+    }
+    let seq = r.event.sequence.value();
+    let action = r.event.action.str();
+    if let (Some(seq), Some(id)) = (seq, r.event.id.str()) {
+        let matches = names_record(id, session, seq);
+        if !matches {
+            let want = format!("{session}-{seq}");
+            out.push((
+                Kind::Altered,
+                format!(
+                    "event.id {} is not the session and sequence ({})",
+                    printable::value(id),
+                    printable::value(&want)
+                ),
+            ));
+        }
+    }
+    if let Some(seq) = seq {
+        if action == Some("session-start") && seq != 0 {
+            out.push((
+                Kind::Altered,
+                format!("session-start with sequence {seq}: a session starts once, at 0"),
+            ));
+        }
+        if seq == 0 && action.is_some_and(|a| a != "session-start") {
+            out.push((
+                Kind::Altered,
+                format!(
+                    "the first record (sequence 0) is {}, not session-start",
+                    printable::value(action.unwrap_or(""))
+                ),
+            ));
+        }
+    }
+}
+
+/// `id` is `<session>-<seq>`, the sequence in decimal as the shell writes it.
+fn names_record(id: &str, session: &str, seq: u64) -> bool {
+    let Some(n) = id.strip_prefix(session).and_then(|r| r.strip_prefix('-')) else {
+        return false;
+    };
+    n.bytes().all(|b| b.is_ascii_digit())
+        && (n == "0" || !n.starts_with('0'))
+        && n.parse::<u64>().ok() == Some(seq)
+}
+
+/// A syslog line's sender, as rsyslog's trusted properties show it (`trusted(uid=U,gid=G,
+/// pid=P)` before the record; packaging/rsyslog/auditsh.conf), against what the record and
+/// its syslog tag say: a line that another process sent with auditsh's tag is forged.
+fn foreign_sender(prefix: &[u8], r: &Record) -> Option<String> {
+    let trusted = trusted_credentials(prefix)?;
+    let tag_pid = tag_pid(prefix);
+    if let (Some(uid), Some(user)) = (trusted.uid, r.user.id.str()) {
+        if user != uid.to_string() {
+            return Some(format!(
+                "sent by uid {uid} (the kernel's credentials), not by the record's user (user.id {}): not written by that user's shell (forged?)",
+                printable::value(user)
+            ));
+        }
+    }
+    if let (Some(pid), Some(tag)) = (trusted.pid, tag_pid) {
+        if pid != tag {
+            return Some(format!(
+                "sent by pid {pid} (the kernel's credentials) under the tag auditsh[{tag}]: not written by an auditsh shell (forged?)"
+            ));
+        }
+    }
+    None
+}
+
+/// The kernel's credentials of a syslog line's sender, when the line carries them.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Credentials {
+    pub uid: Option<u64>,
+    pub pid: Option<u64>,
+}
+
+pub fn trusted_credentials(prefix: &[u8]) -> Option<Credentials> {
+    const OPEN: &[u8] = b"trusted(";
+    let start = prefix.windows(OPEN.len()).rposition(|w| w == OPEN)? + OPEN.len();
+    let rest = &prefix[start..];
+    let inner = &rest[..rest.iter().position(|&b| b == b')')?];
+    let mut c = Credentials {
+        uid: None,
+        pid: None,
+    };
+    for part in inner.split(|&b| b == b',') {
+        let number = |name: &[u8]| {
+            part.strip_prefix(name)
+                .and_then(|n| std::str::from_utf8(n).ok())
+                .and_then(|n| n.parse::<u64>().ok())
+        };
+        c.uid = c.uid.or_else(|| number(b"uid="));
+        c.pid = c.pid.or_else(|| number(b"pid="));
+    }
+    Some(c)
+}
+
+/// N of the syslog tag `auditsh[N]:`.
+pub fn tag_pid(prefix: &[u8]) -> Option<u64> {
+    const TAG: &[u8] = b"auditsh[";
+    let start = prefix.windows(TAG.len()).position(|w| w == TAG)? + TAG.len();
+    let rest = &prefix[start..];
+    let digits = &rest[..rest.iter().position(|&b| b == b']')?];
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+/// The sink a copy of the records comes from, as `auditsh.sink` names it.
+pub fn copy_sink(copy: Copy) -> &'static str {
+    match copy {
+        Copy::Spool => "spool",
+        Copy::Syslog => "syslog",
+    }
+}
+
+/// A recovery record of the sink of `copy`: the first and last sequence it says that sink
+/// lost (`auditsh.lost`).
+fn sink_loss(r: &Record, copy: Copy) -> Option<(u64, u64)> {
+    if r.action() != "audit-failure"
+        || r.auditsh.recovered.value() != Some(true)
+        || r.auditsh.sink.str() != Some(copy_sink(copy))
+    {
+        return None;
+    }
+    let lost = r.auditsh.lost.as_ref()?;
+    let first = lost.first_sequence.value()?;
+    let count = lost.count.value()?;
+    Some((first, first.checked_add(count.checked_sub(1)?)?))
+}
+
+/// The session and sequence named by the `event.id` (`"id":"SESSION-SEQ"`, the first `"id"`
+/// of a record) of what is left of a torn line.
+pub fn torn_event_id(json: &[u8]) -> Option<(String, u64)> {
+    const KEY: &[u8] = b"\"id\":\"";
+    let start = json.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let rest = &json[start..];
+    let end = rest.iter().position(|&b| b == b'"')?;
+    let id = std::str::from_utf8(&rest[..end]).ok()?;
+    let (session, seq) = id.rsplit_once('-')?;
+    if session.is_empty() || seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((session.to_string(), seq.parse().ok()?))
+}
