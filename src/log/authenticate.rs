@@ -18,7 +18,7 @@
 //! its `@timestamp`). Which keys a session may use (its first record's, and those its rollover
 //! records open) and their order are `verify`'s, which sees the sessions.
 
-use super::view::Record;
+use super::digest::Fields;
 use crate::audit::mac::{self, Deriver, Unavailable};
 use std::path::Path;
 
@@ -52,7 +52,7 @@ impl Authenticator {
     }
 
     /// Check one record: `json` its bytes as read (the JSON of a syslog line), `r` parsed.
-    pub fn check(&mut self, json: &[u8], r: &Record) -> Checked {
+    pub fn check(&mut self, json: &[u8], r: &Fields) -> Checked {
         let mut out = Checked::default();
         let mac_field = &r.auditsh.mac;
         let epoch_field = &r.auditsh.key_epoch;

@@ -294,8 +294,11 @@ pub fn ordered<T: Send>(
 /// few files per thread: many small files in flight cost little memory, and keep the
 /// workers busy while one large file is read.
 const BYTES_AHEAD: u64 = 32 << 20;
-/// And never more files than this (empty ones, say).
-const FILES_AHEAD_MAX: usize = 4096;
+/// And never more runs than this (of empty files, say).
+const RUNS_AHEAD_MAX: usize = 1024;
+/// A run of small files handed to a worker at once: up to this many bytes, or files.
+const RUN_BYTES: u64 = 1 << 20;
+const RUN_FILES: usize = 64;
 
 /// As [`ordered`] for files of these `sizes` (bytes): workers run ahead of the consumer by
 /// up to `BYTES_AHEAD`, or a few files per thread, whichever goes further.
@@ -314,54 +317,77 @@ pub fn ordered_files<T: Send>(
         }
         return;
     }
-    // before[i]: the bytes of the files before file i.
+    // Small files go to a worker in runs (a spool holds one file per session): one hand-over
+    // per run, not per file.
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut run_bytes: Vec<u64> = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0u64;
+    for (i, &size) in sizes.iter().enumerate() {
+        bytes = bytes.saturating_add(size);
+        if bytes >= RUN_BYTES || i + 1 - start >= RUN_FILES || i + 1 == n {
+            runs.push(start..i + 1);
+            run_bytes.push(bytes);
+            start = i + 1;
+            bytes = 0;
+        }
+    }
+    let runs_n = runs.len();
+    // before[r]: the bytes of the runs before run r.
     let before: Vec<u64> = std::iter::once(0)
-        .chain(sizes.iter().scan(0u64, |sum, &s| {
+        .chain(run_bytes.iter().scan(0u64, |sum, &s| {
             *sum = sum.saturating_add(s);
             Some(*sum)
         }))
         .collect();
-    let files_ahead = threads * 4;
-    let too_far = |i: usize, done: usize| {
-        i >= done + files_ahead
-            && (i >= done + FILES_AHEAD_MAX
-                || before[i].saturating_sub(before[done.min(n)]) > BYTES_AHEAD)
+    let runs_ahead = threads * 4;
+    let too_far = |r: usize, done: usize| {
+        r >= done + runs_ahead
+            && (r >= done + RUNS_AHEAD_MAX
+                || before[r].saturating_sub(before[done.min(runs_n)]) > BYTES_AHEAD)
     };
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let consumed = (Mutex::new(0usize), Condvar::new());
-    let (tx, rx) = mpsc::channel::<(usize, T)>();
+    let (tx, rx) = mpsc::channel::<(usize, Vec<T>)>();
     std::thread::scope(|s| {
-        for _ in 0..threads.min(n) {
+        for _ in 0..threads.min(runs_n) {
             let tx = tx.clone();
-            let (next, stop, consumed, too_far) = (&next, &stop, &consumed, &too_far);
+            let (next, stop, consumed, too_far, runs) = (&next, &stop, &consumed, &too_far, &runs);
             s.spawn(move || loop {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= n {
+                let r = next.fetch_add(1, Ordering::Relaxed);
+                if r >= runs_n {
                     break;
                 }
                 {
                     let (lock, cv) = consumed;
                     let mut done = lock.lock().unwrap_or_else(|p| p.into_inner());
-                    while too_far(i, *done) && !stop.load(Ordering::Relaxed) {
+                    while too_far(r, *done) && !stop.load(Ordering::Relaxed) {
                         done = cv.wait(done).unwrap_or_else(|p| p.into_inner());
                     }
                 }
-                if tx.send((i, work(i))).is_err() {
+                let results = runs[r].clone().map(work).collect();
+                if tx.send((r, results)).is_err() {
                     break;
                 }
             });
         }
         drop(tx);
-        let mut pending: BTreeMap<usize, T> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, Vec<T>> = BTreeMap::new();
         let mut want = 0;
-        'recv: for (i, t) in rx.iter() {
-            pending.insert(i, t);
-            while let Some(t) = pending.remove(&want) {
-                let go_on = consume(want, t);
+        'recv: for (r, t) in rx.iter() {
+            pending.insert(r, t);
+            while let Some(results) = pending.remove(&want) {
+                let mut go_on = true;
+                for (i, t) in runs[want].clone().zip(results) {
+                    if !consume(i, t) {
+                        go_on = false;
+                        break;
+                    }
+                }
                 want += 1;
                 let (lock, cv) = &consumed;
                 *lock.lock().unwrap_or_else(|p| p.into_inner()) = want;

@@ -643,6 +643,7 @@ impl Verifier {
             if sealed.authenticated {
                 self.authenticated += 1;
             }
+            let sealed = *sealed;
             unauthenticated = sealed.problems;
             let rollover = r.action == Action::KeyRollover;
             if let Some(epoch) = sealed.epoch {

@@ -190,7 +190,53 @@ impl<'de: 'a, 'a> Deserialize<'de> for Field<Vec<Cow<'a, str>>> {
     }
 }
 
-type Text<'a> = Field<Cow<'a, str>>;
+/// An array of strings, checked and not kept (`verify` asks only whether it is one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Strings;
+
+impl<'de> Deserialize<'de> for Field<Strings> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Field<Strings>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of strings")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                let mut bad = false;
+                while let Some(s) = a.next_element::<Field<Cow<'de, str>>>()? {
+                    bad |= !s.is_ok();
+                }
+                Ok(if bad { Field::Bad } else { Field::Ok(Strings) })
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Field::Bad)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Field::Bad)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Field::Bad)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Field::Bad)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Field::Bad)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Field::Bad)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Field::Bad)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+pub type Text<'a> = Field<Cow<'a, str>>;
 
 /// The fields of a record the tools use.
 #[derive(Debug, Default, Deserialize)]
