@@ -53,6 +53,20 @@ pub struct Damaged {
     pub cut: Option<(usize, [u8; 32])>,
 }
 
+impl Damaged {
+    /// What is left where a damaged line was taken out of a digest.
+    pub fn placeholder() -> Damaged {
+        Damaged {
+            no: 0,
+            copy: Copy::Spool,
+            kind: Kind::Torn,
+            what: String::new(),
+            torn_id: None,
+            cut: None,
+        }
+    }
+}
+
 /// A record: what the verifier's state needs of it.
 #[derive(Debug)]
 pub struct Rec {

@@ -160,17 +160,24 @@ impl Visitor for Facts<'_> {
         let exit = r.process.exit_code.value();
         let first_here = self.met.insert(session);
         let failed_end = kind == Kind::CommandEnd && exit.is_some_and(|c| c != 0);
-        let wanted = first_here
-            || matches!(
-                kind,
-                Kind::SessionStart
-                    | Kind::SessionEnd
-                    | Kind::CommandStart
-                    | Kind::Denied
-                    | Kind::AuditFailure
-            )
+        // All the text for what may be listed or tells the session's people; for a command
+        // line's start or a session's end only their own (most records: fewer copies).
+        let whole = first_here
+            || matches!(kind, Kind::SessionStart | Kind::Denied | Kind::AuditFailure)
             || failed_end
             || privileged.is_some();
+        let info = if whole {
+            Some(Box::new(info(&r)))
+        } else if matches!(kind, Kind::CommandStart | Kind::SessionEnd) {
+            Some(Box::new(Info {
+                stamp: r.timestamp.str().unwrap_or("").to_string(),
+                command_line: r.process.command_line.str().unwrap_or("").to_string(),
+                end_reason: r.auditsh.end_reason.str().unwrap_or("").to_string(),
+                ..Info::default()
+            }))
+        } else {
+            None
+        };
         self.facts.push(Fact {
             session,
             sequence: r.event.sequence.value(),
@@ -180,7 +187,7 @@ impl Visitor for Facts<'_> {
             exit,
             privileged,
             command: r.auditsh.command.str().and_then(sequence_of),
-            info: wanted.then(|| Box::new(info(&r))),
+            info,
         });
     }
 }

@@ -472,7 +472,9 @@ impl Verifier {
         if let Some(host) = digest.spool_host {
             self.note_tree_host(index, host);
         }
-        for fact in digest.facts {
+        let mut facts = digest.facts;
+        // By reference: a fact is a few hundred bytes, and most of it is only looked at.
+        for fact in &mut facts {
             match fact {
                 Fact::Record(r) => {
                     if r.copy == Copy::Spool && !self.cuts.is_empty() {
@@ -491,7 +493,10 @@ impl Verifier {
                     }
                     self.record(&mut ctx, r)
                 }
-                Fact::Damaged(d) => self.damaged(&mut ctx, d),
+                Fact::Damaged(d) => {
+                    let d = std::mem::replace(d, Damaged::placeholder());
+                    self.damaged(&mut ctx, d)
+                }
             }
         }
         if let Some(e) = &report.unreadable {
@@ -613,13 +618,13 @@ impl Verifier {
     }
 
     /// Check one record, given what its digest found of it on its own.
-    fn record(&mut self, ctx: &mut FileCtx, r: Rec) {
+    fn record(&mut self, ctx: &mut FileCtx, r: &mut Rec) {
         let at = Loc {
             file: ctx.index,
             line: r.no,
         };
         self.records += 1;
-        let key: Key = (r.session, r.copy);
+        let key: Key = (std::mem::take(&mut r.session), r.copy);
         if r.copy == Copy::Spool {
             match &ctx.last_key {
                 Some(k) if *k == key => {}
@@ -627,7 +632,7 @@ impl Verifier {
             }
         }
         let seq = r.seq;
-        let problems = r.problems;
+        let problems = std::mem::take(&mut r.problems);
         if !self.sessions.contains_key(&key) {
             self.sessions.insert(key.clone(), Session::new(at));
         }
@@ -639,7 +644,7 @@ impl Verifier {
         // What the MAC check finds is reported at the record; it is not damage to the chain
         // (the next record's auditsh.prev is still checked against this one).
         let mut unauthenticated: Vec<String> = Vec::new();
-        if let Some(sealed) = r.sealed {
+        if let Some(sealed) = r.sealed.take() {
             if sealed.authenticated {
                 self.authenticated += 1;
             }
@@ -682,7 +687,7 @@ impl Verifier {
         }
         if r.action == Action::SessionStart {
             s.shell_pid = r.pid;
-            s.start = r.start;
+            s.start = r.start.take();
         }
         // A job started in the background may outlive the shell: its programs' records (and
         // its sinks' failure notices) follow the session's end, from its own pid.
