@@ -797,8 +797,16 @@ impl Verifier {
     pub fn finish(mut self) -> Report {
         self.settle_cuts_from_files();
         self.missing_spool_files();
-        let mut keys: Vec<Key> = self.sessions.keys().cloned().collect();
+        // Only the sessions with something to say, in order of session (the order of their
+        // findings at one line).
+        let mut keys: Vec<&Key> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| !s.gaps.is_empty() || s.end.is_none())
+            .map(|(k, _)| k)
+            .collect();
         keys.sort();
+        let keys: Vec<Key> = keys.into_iter().cloned().collect();
         let mut running = Running::new();
         let mut open = BTreeSet::new();
         for key in &keys {
@@ -867,7 +875,7 @@ impl Verifier {
                 open.remove(s);
             }
         }
-        let sessions: HashSet<&str> = keys.iter().map(|(s, _)| s.as_str()).collect();
+        let sessions: HashSet<&str> = self.sessions.keys().map(|(s, _)| s.as_str()).collect();
         Report {
             files: self.files.len(),
             sessions: sessions.len(),
@@ -983,6 +991,18 @@ impl Verifier {
             .filter_map(|d| d.parent())
             .collect();
         let one_tree = trees.len() <= 1;
+        // Each day's directories with the hosts of their trees, looked up once.
+        let days: HashMap<&str, Vec<(&PathBuf, Option<&HashSet<String>>)>> = self
+            .spool_days
+            .iter()
+            .map(|(day, dirs)| {
+                let dirs = dirs
+                    .iter()
+                    .map(|d| (d, d.parent().and_then(|root| self.tree_hosts.get(root))))
+                    .collect();
+                (day.as_str(), dirs)
+            })
+            .collect();
         for ((session, copy), s) in &self.sessions {
             if *copy != Copy::Syslog
                 || self.empty_spool.contains(session)
@@ -992,16 +1012,15 @@ impl Verifier {
             }
             let start = s.start.as_deref();
             let Some(dirs) = start
-                .and_then(|st| st.day.as_ref())
-                .and_then(|d| self.spool_days.get(d))
+                .and_then(|st| st.day.as_deref())
+                .and_then(|d| days.get(d))
             else {
                 continue;
             };
             // The day directory of this host's tree. A tree whose files are another host's
             // is not expected to hold the session; one with no file to tell is, when it is
             // the only tree read (one host's spool beside its syslog).
-            let Some(dir) = dirs.iter().find(|d| {
-                let hosts = d.parent().and_then(|root| self.tree_hosts.get(root));
+            let Some((dir, _)) = dirs.iter().find(|(_, hosts)| {
                 match (start.and_then(|st| st.host.as_ref()), hosts) {
                     (Some(h), Some(hosts)) => hosts.contains(h),
                     (_, None) => one_tree,
