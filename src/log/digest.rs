@@ -215,7 +215,63 @@ pub struct AuditshFields<'a> {
     pub mac: Text<'a>,
 }
 
-impl Fields<'_> {
+impl<'a> Fields<'a> {
+    /// The fields of a record the tools' view already parsed (the same leniency: one parse
+    /// serves both when `sessions` and `report` digest what they read).
+    pub fn from_record(r: &Record<'a>) -> Fields<'a> {
+        let strings = |f: &Field<Vec<std::borrow::Cow<'a, str>>>| match f {
+            Field::Ok(_) => Field::Ok(Strings),
+            Field::Bad => Field::Bad,
+            Field::Absent => Field::Absent,
+        };
+        let a = &r.auditsh;
+        Fields {
+            timestamp: r.timestamp.clone(),
+            ecs: EcsFields {
+                version: r.ecs.version.clone(),
+            },
+            event: EventFields {
+                kind: r.event.kind.clone(),
+                category: strings(&r.event.category),
+                kind_of: strings(&r.event.kind_of),
+                action: r.event.action.clone(),
+                sequence: r.event.sequence.clone(),
+                id: r.event.id.clone(),
+            },
+            message: r.message.clone(),
+            host: HostFields {
+                hostname: r.host.hostname.clone(),
+            },
+            user: UserFields {
+                id: r.user.id.clone(),
+                effective: IdFields {
+                    id: r.user.effective.id.clone(),
+                },
+            },
+            group: IdFields {
+                id: r.group.id.clone(),
+            },
+            process: ProcessFields {
+                pid: r.process.pid.clone(),
+                parent: ParentFields {
+                    pid: r.process.parent.pid.clone(),
+                },
+            },
+            auditsh: AuditshFields {
+                version: a.version.clone(),
+                session: a.session.clone(),
+                mode: a.mode.clone(),
+                prev: a.prev.clone(),
+                sink: a.sink.clone(),
+                recovered: a.recovered.clone(),
+                lost: a.lost.clone(),
+                key_epoch: a.key_epoch.clone(),
+                next_key_epoch: a.next_key_epoch.clone(),
+                mac: a.mac.clone(),
+            },
+        }
+    }
+
     /// Parse the JSON text of a record (checked as UTF-8 once, as [`super::view::parse`]).
     pub fn parse(json: &[u8]) -> Result<Fields<'_>, serde_json::Error> {
         match std::str::from_utf8(json) {
@@ -319,10 +375,34 @@ impl Visitor for Digester {
                 return;
             }
         };
-        let rec = match Fields::parse(json) {
-            Ok(r) => r,
-            Err(e) => return self.unparsed(no, copy, sure, json, newline, &e.to_string()),
-        };
+        match Fields::parse(json) {
+            Ok(rec) => self.fields(no, raw, json, copy, sure, newline, &rec),
+            Err(e) => self.unparsed(no, copy, sure, json, newline, &e.to_string()),
+        }
+    }
+
+    fn wants(&mut self, _json: &[u8]) -> bool {
+        false
+    }
+
+    fn record(&mut self, _line: &Line, _record: Record<'_>) {}
+}
+
+impl Digester {
+    /// Digest a line that parsed, given its fields: `raw` the whole line, `json` the record's
+    /// text in it, `sure` whether the line is auditsh's (see [`classify`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn fields(
+        &mut self,
+        no: u64,
+        raw: &[u8],
+        json: &[u8],
+        copy: Copy,
+        sure: bool,
+        newline: bool,
+        rec: &Fields,
+    ) {
+        self.digest.lines = self.digest.lines.max(no);
         let Some(session) = rec.session() else {
             if sure || !matches!(rec.auditsh.session, Field::Absent) {
                 let what = "a record with no auditsh.session".to_string();
@@ -337,11 +417,11 @@ impl Visitor for Digester {
         let mut problems = Vec::new();
         if copy == Copy::Syslog {
             let prefix = &raw[..raw.len() - json.len()];
-            if let Some(what) = foreign_sender(prefix, &rec) {
+            if let Some(what) = foreign_sender(prefix, rec) {
                 problems.push((Kind::Forged, what));
             }
         }
-        record_problems(&rec, session, newline, &mut problems);
+        record_problems(rec, session, newline, &mut problems);
         let action = match rec.action() {
             "session-start" => Action::SessionStart,
             "session-end" => Action::SessionEnd,
@@ -366,7 +446,7 @@ impl Visitor for Digester {
             let mut out = [0u8; 32];
             crate::audit::mac::decode_hex(p.as_bytes(), &mut out).then_some(out)
         });
-        let sealed = self.auth.as_mut().map(|a| Box::new(a.check(json, &rec)));
+        let sealed = self.auth.as_mut().map(|a| Box::new(a.check(json, rec)));
         let text = if copy == Copy::Spool {
             let from = self.digest.text.len();
             self.digest.text.extend_from_slice(json);
@@ -386,16 +466,10 @@ impl Visitor for Digester {
             prev,
             problems,
             start,
-            loss: sink_loss(&rec, copy),
+            loss: sink_loss(rec, copy),
             sealed,
         }));
     }
-
-    fn wants(&mut self, _json: &[u8]) -> bool {
-        false
-    }
-
-    fn record(&mut self, _line: &Line, _record: Record<'_>) {}
 }
 
 /// The fields every record carries, and what each must be.

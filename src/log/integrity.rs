@@ -1,7 +1,7 @@
 //! What `verify` finds, per session, for `sessions`, `show` and `report`: the kinds of damage
 //! (the `integrity` column), the finding lines, and the sessions still running.
 
-use super::digest::{Digester, FileDigest};
+use super::digest::{Digester, Fields, FileDigest};
 use super::input::{Collected, Input};
 use super::scan::{self, FileReport, Line, Visitor};
 use super::verify::{Finding, Kind, Verifier};
@@ -68,10 +68,18 @@ impl Integrity {
     }
 }
 
-/// A visitor that also digests every line for the integrity check.
+/// A visitor that also digests every line for the integrity check. Every record the scan
+/// parses for `inner` is digested from that parse; the scan is asked to parse them all (verify
+/// needs every record), and `inner` sees only those it wants. A line the scan passes over
+/// (not a record, cut short, not JSON) is digested from its bytes, kept until the next line.
 pub struct Both<V> {
     pub inner: V,
     digester: Digester,
+    format: super::input::Format,
+    /// The line read last and not yet digested: its number, how it was read, its bytes.
+    pending: Option<(u64, super::input::Line)>,
+    bytes: Vec<u8>,
+    inner_wants: bool,
 }
 
 impl<V: Visitor> Both<V> {
@@ -79,24 +87,54 @@ impl<V: Visitor> Both<V> {
         Both {
             inner,
             digester: Digester::new(input.format, None),
+            format: input.format,
+            pending: None,
+            bytes: Vec::new(),
+            inner_wants: false,
         }
     }
 
-    pub fn finish(self) -> (V, FileDigest) {
+    pub fn finish(mut self) -> (V, FileDigest) {
+        self.flush();
         (self.inner, self.digester.digest)
+    }
+
+    /// Digest the pending line from its bytes: the scan did not parse it.
+    fn flush(&mut self) {
+        if let Some((no, kind)) = self.pending.take() {
+            self.digester.line(no, &self.bytes, kind);
+        }
     }
 }
 
 impl<V: Visitor> Visitor for Both<V> {
     fn line(&mut self, no: u64, raw: &[u8], kind: super::input::Line) {
-        self.digester.line(no, raw, kind);
+        self.flush();
+        self.bytes.clear();
+        self.bytes.extend_from_slice(raw);
+        self.pending = Some((no, kind));
         self.inner.line(no, raw, kind);
     }
+
     fn wants(&mut self, json: &[u8]) -> bool {
-        self.inner.wants(json)
+        self.inner_wants = self.inner.wants(json);
+        true
     }
+
     fn record(&mut self, line: &Line, record: Record<'_>) {
-        self.inner.record(line, record);
+        if let Some((no, kind)) = self.pending.take() {
+            let newline = matches!(kind, super::input::Line::Text { newline: true });
+            let sure = match super::line::classify(line.raw, self.format) {
+                super::line::Classified::Record { sure, .. } => sure,
+                super::line::Classified::Other => false,
+            };
+            let fields = Fields::from_record(&record);
+            self.digester
+                .fields(no, line.raw, line.json, line.copy, sure, newline, &fields);
+        }
+        if self.inner_wants {
+            self.inner.record(line, record);
+        }
     }
 }
 

@@ -364,7 +364,7 @@ pub struct Error<'a> {
     pub message: Text<'a>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct Lost {
     pub count: Field<u64>,
