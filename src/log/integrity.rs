@@ -140,14 +140,17 @@ impl<V: Visitor> Visitor for Both<V> {
 
 /// Checks the sessions of the files it is given the digests of, in file order.
 pub struct Checker {
-    verifier: Verifier,
+    /// Left to the process's end (see [`Verifier::finish`]).
+    verifier: std::mem::ManuallyDrop<Verifier>,
 }
 
 impl Checker {
     pub fn new(c: &Collected) -> Checker {
         let mut verifier = Verifier::new();
         verifier.spool_days(&c.spool_days);
-        Checker { verifier }
+        Checker {
+            verifier: std::mem::ManuallyDrop::new(verifier),
+        }
     }
 
     pub fn consume(&mut self, input: &Input, digest: FileDigest, report: &FileReport) {
@@ -157,7 +160,7 @@ impl Checker {
             .consume(&input.path, input.format, digest, report);
     }
 
-    pub fn finish(self) -> Integrity {
+    pub fn finish(mut self) -> Integrity {
         Integrity::from_report(self.verifier.finish())
     }
 

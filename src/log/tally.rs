@@ -287,14 +287,15 @@ impl Tally {
         }
     }
 
-    fn fold(&mut self, f: Fact) {
+    fn fold(&mut self, mut f: Fact) {
         let s = self.sessions.entry(f.session).or_default();
         if let Some(info) = &f.info {
+            // clone_from: the string's room is reused (most facts are command lines).
             if s.first_stamp.is_empty() || (!info.stamp.is_empty() && info.stamp < s.first_stamp) {
-                s.first_stamp = info.stamp.clone();
+                s.first_stamp.clone_from(&info.stamp);
             }
             if info.stamp > s.last_stamp {
-                s.last_stamp = info.stamp.clone();
+                s.last_stamp.clone_from(&info.stamp);
             }
             if f.kind == Kind::SessionStart && !s.has_start {
                 s.has_start = true;
@@ -317,23 +318,30 @@ impl Tally {
         if !self.lists {
             return;
         }
+        if let (Some(reason), Some(info)) = (f.privileged, &f.info) {
+            self.privileged.push(Listed {
+                session: f.session,
+                info: (**info).clone(),
+                exit: f.exit,
+                reason: Some(reason),
+            });
+        }
         let failed = f.kind == Kind::CommandEnd && f.exit.is_some_and(|c| c != 0);
-        match (f.kind, &f.info) {
-            (Kind::CommandStart, Some(info)) => {
+        match (f.kind, f.info.take()) {
+            (Kind::CommandStart, Some(mut info)) => {
                 if let Some(seq) = f.sequence {
-                    s.pending_commands
-                        .insert(seq, info.command_line.clone().into_boxed_str());
+                    let line = std::mem::take(&mut info.command_line);
+                    s.pending_commands.insert(seq, line.into_boxed_str());
                 }
             }
-            (Kind::CommandEnd, _) => {
+            (Kind::CommandEnd, info) => {
                 let line = f.command.and_then(|c| s.pending_commands.remove(&c));
-                if let (true, Some(info)) = (failed, &f.info) {
-                    let mut info = (**info).clone();
+                if let (true, Some(mut info)) = (failed, info) {
                     info.command_line = line.map(String::from).unwrap_or_default();
                     *self.failed_per_day.entry(f.day).or_default() += 1;
                     self.failed.push(Listed {
                         session: f.session,
-                        info,
+                        info: *info,
                         exit: f.exit,
                         reason: None,
                     });
@@ -342,20 +350,12 @@ impl Tally {
             (Kind::Denied | Kind::AuditFailure, Some(info)) => {
                 self.audit_failures.push(Listed {
                     session: f.session,
-                    info: (**info).clone(),
+                    info: *info,
                     exit: f.exit,
                     reason: None,
                 });
             }
             _ => {}
-        }
-        if let (Some(reason), Some(info)) = (f.privileged, &f.info) {
-            self.privileged.push(Listed {
-                session: f.session,
-                info: (**info).clone(),
-                exit: f.exit,
-                reason: Some(reason),
-            });
         }
     }
 

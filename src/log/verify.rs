@@ -73,7 +73,7 @@ pub fn run(args: &Args) -> i32 {
     for e in &errors {
         error(e);
     }
-    let mut v = Verifier::new();
+    let mut v = std::mem::ManuallyDrop::new(Verifier::new());
     v.spool_days(&collected.spool_days);
     if let Some(path) = &args.key {
         match Authenticator::load(path) {
@@ -794,7 +794,9 @@ impl Verifier {
 
     /// The findings: everything seen per line, then what only the end shows (records that
     /// never came, sessions with no end unless still running). Sorted by file and line.
-    pub fn finish(mut self) -> Report {
+    /// The state stays (to be dropped, or left to the process's end when the run is over:
+    /// freeing a fleet's sessions one by one takes longer than the kernel reclaiming them).
+    pub fn finish(&mut self) -> Report {
         self.settle_cuts_from_files();
         self.missing_spool_files();
         // Only the sessions with something to say, in order of session (the order of their
@@ -881,7 +883,7 @@ impl Verifier {
             sessions: sessions.len(),
             records: self.records,
             authenticated: self.authenticator.as_ref().map(|_| self.authenticated),
-            findings: self.findings,
+            findings: std::mem::take(&mut self.findings),
             open,
         }
     }
