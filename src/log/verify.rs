@@ -385,6 +385,9 @@ pub struct Verifier {
     pub authenticator: Option<Authenticator>,
 }
 
+/// A spool day directory, and the hosts whose records its tree holds (when known).
+type DayDir<'a> = (&'a PathBuf, Option<&'a HashSet<String>>);
+
 /// A syslog line that is the start of a record and no more: cut by the transport (a syslog
 /// daemon's message size limit) when the spool copy of that record begins with exactly these
 /// bytes, else torn or altered.
@@ -994,7 +997,7 @@ impl Verifier {
             .collect();
         let one_tree = trees.len() <= 1;
         // Each day's directories with the hosts of their trees, looked up once.
-        let days: HashMap<&str, Vec<(&PathBuf, Option<&HashSet<String>>)>> = self
+        let days: HashMap<&str, Vec<DayDir>> = self
             .spool_days
             .iter()
             .map(|(day, dirs)| {
