@@ -30,6 +30,8 @@ struct Opts {
     quick: bool,
     rounds: usize,
     dir: Option<PathBuf>,
+    /// Leave out the jq row (minutes a round on the full corpus).
+    no_jq: bool,
 }
 
 fn parse_args() -> Result<Opts, String> {
@@ -37,6 +39,7 @@ fn parse_args() -> Result<Opts, String> {
         quick: false,
         rounds: 3,
         dir: None,
+        no_jq: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -54,6 +57,7 @@ fn parse_args() -> Result<Opts, String> {
                     .map_err(|_| format!("--rounds {v}: not a number"))?;
             }
             "--dir" => o.dir = Some(args.next().ok_or("--dir needs a directory")?.into()),
+            "--no-jq" => o.no_jq = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -65,7 +69,7 @@ fn main() {
         Ok(o) => o,
         Err(e) => {
             eprintln!("log: {e}");
-            eprintln!("usage: cargo bench --bench log -- [--quick] [--rounds N] [--dir DIR]");
+            eprintln!("usage: cargo bench --bench log -- [--quick] [--rounds N] [--dir DIR] [--no-jq]");
             std::process::exit(2);
         }
     };
@@ -311,7 +315,9 @@ fn run(opts: &Opts) -> Result<(), String> {
         println!("(rg not installed: no rg row; apt-get install ripgrep)");
     }
     let have_jq = which("jq").is_some() && which("zstdcat").is_some();
-    if have_jq {
+    if opts.no_jq {
+        println!("(--no-jq: no jq row)");
+    } else if have_jq {
         add(
             "zcat | jq",
             "zcat FILE... | sed | jq (the same question)".to_string(),
