@@ -69,7 +69,9 @@ fn main() {
         Ok(o) => o,
         Err(e) => {
             eprintln!("log: {e}");
-            eprintln!("usage: cargo bench --bench log -- [--quick] [--rounds N] [--dir DIR] [--no-jq]");
+            eprintln!(
+                "usage: cargo bench --bench log -- [--quick] [--rounds N] [--dir DIR] [--no-jq]"
+            );
             std::process::exit(2);
         }
     };
