@@ -289,6 +289,22 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// A line that holds a record: where it is and what of it is the record.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'b> {
+    /// 1-based line number.
+    pub no: u64,
+    /// The whole line.
+    pub raw: &'b [u8],
+    /// The record's JSON text in it.
+    pub json: &'b [u8],
+    pub copy: Copy,
+    /// The line is auditsh's (see [`classify`]).
+    pub sure: bool,
+    /// It ended with a newline.
+    pub newline: bool,
+}
+
 /// Digests the lines of one file (a [`Visitor`] that asks for no parsed record: it parses
 /// what it needs itself, every line).
 pub struct Digester {
@@ -376,7 +392,17 @@ impl Visitor for Digester {
             }
         };
         match Fields::parse(json) {
-            Ok(rec) => self.fields(no, raw, json, copy, sure, newline, &rec),
+            Ok(rec) => {
+                let at = Place {
+                    no,
+                    raw,
+                    json,
+                    copy,
+                    sure,
+                    newline,
+                };
+                self.fields(&at, &rec)
+            }
             Err(e) => self.unparsed(no, copy, sure, json, newline, &e.to_string()),
         }
     }
@@ -389,19 +415,16 @@ impl Visitor for Digester {
 }
 
 impl Digester {
-    /// Digest a line that parsed, given its fields: `raw` the whole line, `json` the record's
-    /// text in it, `sure` whether the line is auditsh's (see [`classify`]).
-    #[allow(clippy::too_many_arguments)]
-    pub fn fields(
-        &mut self,
-        no: u64,
-        raw: &[u8],
-        json: &[u8],
-        copy: Copy,
-        sure: bool,
-        newline: bool,
-        rec: &Fields,
-    ) {
+    /// Digest a line that parsed, given its fields.
+    pub fn fields(&mut self, at: &Place, rec: &Fields) {
+        let Place {
+            no,
+            raw,
+            json,
+            copy,
+            sure,
+            newline,
+        } = *at;
         self.digest.lines = self.digest.lines.max(no);
         let Some(session) = rec.session() else {
             if sure || !matches!(rec.auditsh.session, Field::Absent) {

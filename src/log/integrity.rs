@@ -1,7 +1,7 @@
 //! What `verify` finds, per session, for `sessions`, `show` and `report`: the kinds of damage
 //! (the `integrity` column), the finding lines, and the sessions still running.
 
-use super::digest::{Digester, Fields, FileDigest};
+use super::digest::{Digester, Fields, FileDigest, Place};
 use super::input::{Collected, Input};
 use super::scan::{self, FileReport, Line, Visitor};
 use super::verify::{Finding, Kind, Verifier};
@@ -128,9 +128,15 @@ impl<V: Visitor> Visitor for Both<V> {
                 super::line::Classified::Record { sure, .. } => sure,
                 super::line::Classified::Other => false,
             };
-            let fields = Fields::from_record(&record);
-            self.digester
-                .fields(no, line.raw, line.json, line.copy, sure, newline, &fields);
+            let at = Place {
+                no,
+                raw: line.raw,
+                json: line.json,
+                copy: line.copy,
+                sure,
+                newline,
+            };
+            self.digester.fields(&at, &Fields::from_record(&record));
         }
         if self.inner_wants {
             self.inner.record(line, record);
