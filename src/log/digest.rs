@@ -686,3 +686,62 @@ pub fn torn_event_id(json: &[u8]) -> Option<(String, u64)> {
     }
     Some((session.to_string(), seq.parse().ok()?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `sessions` and `report` digest a record from the tools' parse of it, `verify` from its
+    /// own: the two must find the same, for whole records and for malformed ones.
+    #[test]
+    fn a_record_digests_the_same_from_either_parse() {
+        let whole = r#"{"@timestamp":"2026-11-21T13:04:48.752211Z","ecs":{"version":"8.11.0"},"event":{"kind":"event","category":["session"],"type":["start"],"action":"session-start","sequence":0,"id":"s1-0"},"message":"m","host":{"hostname":"h"},"user":{"id":"0","effective":{"id":"0"}},"group":{"id":"0"},"process":{"pid":7,"parent":{"pid":1}},"auditsh":{"version":1,"session":"s1","mode":"command","prev":"0000000000000000000000000000000000000000000000000000000000000000"}}"#;
+        let lines = [
+            whole.to_string(),
+            whole.replace(r#""sequence":0"#, r#""sequence":"0""#),
+            whole.replace(r#""category":["session"]"#, r#""category":"session""#),
+            whole.replace(r#""type":["start"]"#, r#""type":["start",1]"#),
+            whole.replace(r#","group":{"id":"0"}"#, ""),
+            whole.replace(r#""id":"s1-0""#, r#""id":"s2-0""#),
+            whole.replace(r#""action":"session-start""#, r#""action":"exec""#),
+            whole.replace(r#""prev":"0000"#, r#""prev":"zz00"#),
+        ];
+        for line in &lines {
+            let json = line.as_bytes();
+            let at = Place {
+                no: 1,
+                raw: json,
+                json,
+                copy: Copy::Spool,
+                sure: true,
+                newline: true,
+            };
+            let mut own = Digester::new(Format::Spool, None);
+            own.line(1, json, Read::Text { newline: true });
+            let mut shared = Digester::new(Format::Spool, None);
+            let record = super::super::view::parse(json).unwrap();
+            shared.fields(&at, &Fields::from_record(&record));
+            let (a, b) = (
+                format!("{:?}", own.digest.facts),
+                format!("{:?}", shared.digest.facts),
+            );
+            assert_eq!(a, b, "{line}");
+            assert!(a.contains("Record"), "{a}");
+        }
+        // And the malformed ones are found.
+        let mut d = Digester::new(Format::Spool, None);
+        for (i, line) in lines.iter().enumerate() {
+            d.line(i as u64 + 1, line.as_bytes(), Read::Text { newline: true });
+        }
+        let problems: Vec<usize> = d
+            .digest
+            .facts
+            .iter()
+            .map(|f| match f {
+                Fact::Record(r) => r.problems.len(),
+                Fact::Damaged(_) => 99,
+            })
+            .collect();
+        assert_eq!(problems, [0, 1, 1, 1, 1, 1, 1, 1]);
+    }
+}
