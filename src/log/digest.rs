@@ -30,6 +30,8 @@ pub struct FileDigest {
     /// The JSON text of the spool records, one after another (`Rec::text` is a range of it):
     /// the whole record that a syslog line cut by the transport is checked against.
     pub text: Vec<u8>,
+    /// The sessions of the file's records, each once (`Rec::session` numbers them).
+    pub sessions: Vec<String>,
 }
 
 /// One line that holds a record, or should.
@@ -72,7 +74,8 @@ impl Damaged {
 pub struct Rec {
     pub no: u64,
     pub copy: Copy,
-    pub session: String,
+    /// The record's session: its number in [`FileDigest::sessions`].
+    pub session: u32,
     pub seq: Option<u64>,
     pub action: Action,
     pub pid: Option<u64>,
@@ -312,6 +315,10 @@ pub struct Digester {
     auth: Option<Authenticator>,
     pub digest: FileDigest,
     spool_seen: bool,
+    /// The numbers of the sessions met, and the last one's (a spool file's records are all
+    /// of one session).
+    numbers: std::collections::HashMap<String, u32>,
+    last: Option<u32>,
 }
 
 impl Digester {
@@ -322,7 +329,28 @@ impl Digester {
             auth,
             digest: FileDigest::default(),
             spool_seen: false,
+            numbers: std::collections::HashMap::new(),
+            last: None,
         }
+    }
+
+    /// The session's number in this file.
+    fn number(&mut self, session: &str) -> u32 {
+        let sessions = &mut self.digest.sessions;
+        if let Some(n) = self.last.filter(|&n| sessions[n as usize] == session) {
+            return n;
+        }
+        let n = match self.numbers.get(session) {
+            Some(&n) => n,
+            None => {
+                let n = u32::try_from(sessions.len()).unwrap_or(u32::MAX);
+                sessions.push(session.to_string());
+                self.numbers.insert(session.to_string(), n);
+                n
+            }
+        };
+        self.last = Some(n);
+        n
     }
 
     fn damaged(&mut self, no: u64, copy: Copy, json: &[u8], kind: Kind, what: String) {
@@ -477,10 +505,11 @@ impl Digester {
         } else {
             0..0
         };
+        let session = self.number(session);
         self.digest.facts.push(Fact::Record(Rec {
             no,
             copy,
-            session: session.to_string(),
+            session,
             seq: rec.event.sequence.value(),
             action,
             pid: rec.process.pid.value(),

@@ -359,6 +359,41 @@ impl Session {
     }
 }
 
+/// Each session copy's state, numbered in the order first met: a file's records look their
+/// session up once per file, not once per record.
+#[derive(Default)]
+struct Sessions {
+    numbers: HashMap<Key, usize>,
+    keys: Vec<Key>,
+    states: Vec<Session>,
+}
+
+impl Sessions {
+    /// The number of `key`'s state, made (first seen at `at`) if there is none.
+    fn number(&mut self, key: &Key, at: Loc) -> usize {
+        if let Some(&n) = self.numbers.get(key) {
+            return n;
+        }
+        let n = self.states.len();
+        self.numbers.insert(key.clone(), n);
+        self.keys.push(key.clone());
+        self.states.push(Session::new(at));
+        n
+    }
+
+    fn get(&self, key: &Key) -> Option<&Session> {
+        self.numbers.get(key).map(|&n| &self.states[n])
+    }
+
+    fn contains_key(&self, key: &Key) -> bool {
+        self.numbers.contains_key(key)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&Key, &Session)> {
+        self.keys.iter().zip(&self.states)
+    }
+}
+
 /// Walks the files' digests in order and keeps each session's state; `finish` gives the
 /// findings.
 #[derive(Default)]
@@ -366,7 +401,7 @@ pub struct Verifier {
     files: Vec<String>,
     /// Per file read (same index as `files`): its path and format, to read a spool file again.
     paths: Vec<(PathBuf, Format)>,
-    sessions: HashMap<Key, Session>,
+    sessions: Sessions,
     findings: Vec<Finding>,
     records: u64,
     authenticated: u64,
@@ -404,7 +439,10 @@ struct Cut {
 /// (in a spool file every line is of one session).
 struct FileCtx {
     index: usize,
-    last_key: Option<Key>,
+    /// The state number of the last spool record's session.
+    last_spool: Option<usize>,
+    /// The state number of each of the file's sessions (`FileDigest::sessions`), by copy.
+    numbers: Vec<[Option<usize>; 2]>,
     /// A spool file is named after its session.
     stem_session: Option<String>,
 }
@@ -469,7 +507,8 @@ impl Verifier {
             .map(str::to_string);
         let mut ctx = FileCtx {
             index,
-            last_key: None,
+            last_spool: None,
+            numbers: vec![[None; 2]; digest.sessions.len()],
             stem_session,
         };
         if let Some(host) = digest.spool_host {
@@ -484,7 +523,7 @@ impl Verifier {
                         if let Some(seq) = r.seq {
                             let whole = digest.text.get(r.text.clone()).unwrap_or_default();
                             self.settle_cut(
-                                &r.session,
+                                &digest.sessions[r.session as usize],
                                 seq,
                                 Loc {
                                     file: index,
@@ -494,7 +533,8 @@ impl Verifier {
                             );
                         }
                     }
-                    self.record(&mut ctx, r)
+                    let n = self.number(&mut ctx, &digest.sessions, r);
+                    self.record(&mut ctx, r, n)
                 }
                 Fact::Damaged(d) => {
                     let d = std::mem::replace(d, Damaged::placeholder());
@@ -584,8 +624,8 @@ impl Verifier {
         };
         let key = match d.copy {
             Copy::Spool => ctx
-                .last_key
-                .clone()
+                .last_spool
+                .map(|n| self.sessions.keys[n].clone())
                 .or_else(|| ctx.stem_session.clone().map(|s| (s, d.copy))),
             Copy::Syslog => d.torn_id.as_ref().map(|(s, _)| (s.clone(), d.copy)),
         };
@@ -609,10 +649,11 @@ impl Verifier {
         let Some(key) = key else {
             return;
         };
+        let n = self.sessions.number(&key, at);
         if d.copy == Copy::Spool {
-            ctx.last_key = Some(key.clone());
+            ctx.last_spool = Some(n);
         }
-        let s = self.sessions.entry(key).or_insert_with(|| Session::new(at));
+        let s = &mut self.sessions.states[n];
         s.last_line = at;
         s.last = Some((at, s.next));
         s.torn.push(s.next);
@@ -620,29 +661,43 @@ impl Verifier {
         s.last_broken = true;
     }
 
-    /// Check one record, given what its digest found of it on its own.
-    fn record(&mut self, ctx: &mut FileCtx, r: &mut Rec) {
+    /// The state number of a record's session copy (looked up once per file).
+    fn number(&mut self, ctx: &mut FileCtx, sessions: &[String], r: &Rec) -> usize {
+        let copy = usize::from(r.copy == Copy::Syslog);
+        let i = r.session as usize;
+        let n = match ctx.numbers.get(i).and_then(|c| c[copy]) {
+            Some(n) => n,
+            None => {
+                let session = sessions.get(i).cloned().unwrap_or_default();
+                let at = Loc {
+                    file: ctx.index,
+                    line: r.no,
+                };
+                let n = self.sessions.number(&(session, r.copy), at);
+                if let Some(c) = ctx.numbers.get_mut(i) {
+                    c[copy] = Some(n);
+                }
+                n
+            }
+        };
+        if r.copy == Copy::Spool {
+            ctx.last_spool = Some(n);
+        }
+        n
+    }
+
+    /// Check one record of session copy number `n`, given what its digest found of it on
+    /// its own.
+    fn record(&mut self, ctx: &mut FileCtx, r: &mut Rec, n: usize) {
         let at = Loc {
             file: ctx.index,
             line: r.no,
         };
         self.records += 1;
-        let key: Key = (std::mem::take(&mut r.session), r.copy);
-        if r.copy == Copy::Spool {
-            match &ctx.last_key {
-                Some(k) if *k == key => {}
-                _ => ctx.last_key = Some(key.clone()),
-            }
-        }
         let seq = r.seq;
         let problems = std::mem::take(&mut r.problems);
-        if !self.sessions.contains_key(&key) {
-            self.sessions.insert(key.clone(), Session::new(at));
-        }
         let files = &self.files;
-        let Some(s) = self.sessions.get_mut(&key) else {
-            return;
-        };
+        let s = &mut self.sessions.states[n];
         s.last_line = at;
         // What the MAC check finds is reported at the record; it is not damage to the chain
         // (the next record's auditsh.prev is still checked against this one).
@@ -784,6 +839,10 @@ impl Verifier {
                 }
             }
         }
+        if problems.is_empty() && unauthenticated.is_empty() && later.is_empty() {
+            return;
+        }
+        let key = self.sessions.keys[n].clone();
         for (kind, p) in problems {
             self.finding(at, Some(&key), kind, p);
         }
@@ -880,7 +939,7 @@ impl Verifier {
                 open.remove(s);
             }
         }
-        let sessions: HashSet<&str> = self.sessions.keys().map(|(s, _)| s.as_str()).collect();
+        let sessions: HashSet<&str> = self.sessions.keys.iter().map(|(s, _)| s.as_str()).collect();
         Report {
             files: self.files.len(),
             sessions: sessions.len(),
@@ -1008,7 +1067,7 @@ impl Verifier {
                 (day.as_str(), dirs)
             })
             .collect();
-        for ((session, copy), s) in &self.sessions {
+        for ((session, copy), s) in self.sessions.iter() {
             if *copy != Copy::Syslog
                 || self.empty_spool.contains(session)
                 || self.sessions.contains_key(&(session.clone(), Copy::Spool))
