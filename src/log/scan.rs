@@ -293,7 +293,7 @@ pub fn ordered<T: Send>(
 /// How far the workers may read ahead of the file being consumed, in bytes on disk, beside a
 /// few files per thread: many small files in flight cost little memory, and keep the
 /// workers busy while one large file is read.
-const BYTES_AHEAD: u64 = 32 << 20;
+const BYTES_AHEAD: u64 = 8 << 20;
 /// And never more runs than this (of empty files, say).
 const RUNS_AHEAD_MAX: usize = 1024;
 /// A run of small files handed to a worker at once: up to this many bytes, or files.
