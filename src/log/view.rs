@@ -143,50 +143,14 @@ impl<'de> Deserialize<'de> for Field<bool> {
     }
 }
 
-/// An array of strings (`process.args`, `event.type`); any other value is `Bad`.
-impl<'de: 'a, 'a> Deserialize<'de> for Field<Vec<Cow<'a, str>>> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Field<Vec<Cow<'de, str>>>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an array of strings")
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                let mut bad = false;
-                while let Some(s) = a.next_element::<Field<Cow<'de, str>>>()? {
-                    match s {
-                        Field::Ok(s) => out.push(s),
-                        _ => bad = true,
-                    }
-                }
-                Ok(if bad { Field::Bad } else { Field::Ok(out) })
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Field::Bad)
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Field::Bad)
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Field::Bad)
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Field::Bad)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Field::Bad)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Field::Bad)
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
-                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Field::Bad)
-            }
-        }
-        d.deserialize_any(V)
+/// What an array of strings is read into: its strings kept, or only checked.
+trait StringArray<'de>: Default {
+    fn push(&mut self, s: Cow<'de, str>);
+}
+
+impl<'de> StringArray<'de> for Vec<Cow<'de, str>> {
+    fn push(&mut self, s: Cow<'de, str>) {
+        Vec::push(self, s);
     }
 }
 
@@ -194,45 +158,65 @@ impl<'de: 'a, 'a> Deserialize<'de> for Field<Vec<Cow<'a, str>>> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Strings;
 
-impl<'de> Deserialize<'de> for Field<Strings> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Field<Strings>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an array of strings")
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
-                let mut bad = false;
-                while let Some(s) = a.next_element::<Field<Cow<'de, str>>>()? {
-                    bad |= !s.is_ok();
-                }
-                Ok(if bad { Field::Bad } else { Field::Ok(Strings) })
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Field::Bad)
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Field::Bad)
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Field::Bad)
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Field::Bad)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Field::Bad)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Field::Bad)
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
-                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Field::Bad)
+impl<'de> StringArray<'de> for Strings {
+    fn push(&mut self, _: Cow<'de, str>) {}
+}
+
+/// An array of strings into `T`; any other value is `Bad`.
+struct ArrayOfStrings<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: StringArray<'de>> Visitor<'de> for ArrayOfStrings<T> {
+    type Value = Field<T>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of strings")
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        let mut out = T::default();
+        let mut bad = false;
+        while let Some(s) = a.next_element::<Field<Cow<'de, str>>>()? {
+            match s {
+                Field::Ok(s) => out.push(s),
+                _ => bad = true,
             }
         }
-        d.deserialize_any(V)
+        Ok(if bad { Field::Bad } else { Field::Ok(out) })
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Field::Bad)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Field::Bad)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Field::Bad)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Field::Bad)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Field::Bad)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Field::Bad)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Field::Bad)
+    }
+}
+
+/// An array of strings (`process.args`, `event.type`); any other value is `Bad`.
+impl<'de: 'a, 'a> Deserialize<'de> for Field<Vec<Cow<'a, str>>> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v: Field<Vec<Cow<'de, str>>> =
+            d.deserialize_any(ArrayOfStrings(std::marker::PhantomData))?;
+        Ok(v)
+    }
+}
+
+impl<'de> Deserialize<'de> for Field<Strings> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ArrayOfStrings(std::marker::PhantomData))
     }
 }
 
