@@ -27,9 +27,6 @@ pub struct FileDigest {
     pub lines: u64,
     /// `host.hostname` of the file's first spool record: whose spool tree the file is in.
     pub spool_host: Option<String>,
-    /// The JSON text of the spool records, one after another (`Rec::text` is a range of it):
-    /// the whole record that a syslog line cut by the transport is checked against.
-    pub text: Vec<u8>,
     /// The sessions of the file's records, each once (`Rec::session` numbers them).
     pub sessions: Vec<String>,
 }
@@ -81,8 +78,6 @@ pub struct Rec {
     pub pid: Option<u64>,
     /// SHA-256 of the JSON text: the next record's `auditsh.prev`.
     pub hash: [u8; 32],
-    /// A spool record's JSON text in [`FileDigest::text`].
-    pub text: std::ops::Range<usize>,
     /// `auditsh.prev`, when it is 64 hex digits.
     pub prev: Option<[u8; 32]>,
     /// What is wrong with the record on its own, in the order it is reported.
@@ -498,13 +493,6 @@ impl Digester {
             crate::audit::mac::decode_hex(p.as_bytes(), &mut out).then_some(out)
         });
         let sealed = self.auth.as_mut().map(|a| Box::new(a.check(json, rec)));
-        let text = if copy == Copy::Spool {
-            let from = self.digest.text.len();
-            self.digest.text.extend_from_slice(json);
-            from..self.digest.text.len()
-        } else {
-            0..0
-        };
         let session = self.number(session);
         self.digest.facts.push(Fact::Record(Rec {
             no,
@@ -514,7 +502,6 @@ impl Digester {
             action,
             pid: rec.process.pid.value(),
             hash: line_hash(json),
-            text,
             prev,
             problems,
             start,

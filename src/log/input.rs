@@ -4,10 +4,10 @@
 //! with a length limit, since a log file may hold anything.
 
 use crate::audit::text::os_error_text;
-use flate2::bufread::MultiGzDecoder;
+use flate2::bufread::GzDecoder;
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, Read};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -235,8 +235,6 @@ impl<R: Read> Read for Counted<R> {
 }
 
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
-/// The largest read buffer: enough for the kernel's read-ahead, small beside a cache.
-const BUF_MAX: usize = 256 * 1024;
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
 
 /// As [`open`], adding the bytes read to `counter` when there is one.
@@ -246,51 +244,202 @@ pub fn open_counted(path: &Path, counter: Option<Arc<AtomicU64>>) -> io::Result<
     if meta.is_dir() {
         return Err(io::Error::other("is a directory"));
     }
-    // Buffers sized to the file: most spool files are a few KB, and a fresh 256 KB buffer per
-    // file (zeroed, as the counting reader cannot read into uninitialised memory) cost more
-    // than reading them.
-    let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
-    let plain_buf = size.saturating_add(1).clamp(4096, BUF_MAX);
-    let unpacked_buf = size.saturating_mul(8).clamp(16 * 1024, BUF_MAX);
-    let raw: Box<dyn Read + Send> = match counter {
+    let raw: Source = match counter {
         Some(counter) => Box::new(Counted {
             inner: file,
             counter,
         }),
         None => Box::new(file),
     };
-    let mut plain = BufReader::with_capacity(plain_buf, raw);
+    let mut plain = Buffered::new(raw);
     let head = plain.fill_buf()?;
-    Ok(if head.starts_with(GZIP_MAGIC) {
-        Reader {
-            inner: Box::new(BufReader::with_capacity(
-                unpacked_buf,
-                MultiGzDecoder::new(plain),
-            )),
-            compressed: true,
-        }
+    let (inner, compressed): (Box<dyn BufRead + Send>, bool) = if head.starts_with(GZIP_MAGIC) {
+        let decoder = match spare::take_gzip() {
+            Some(mut d) => {
+                d.reset(plain);
+                d
+            }
+            None => GzDecoder::new(plain),
+        };
+        (Box::new(Buffered::new(Gzip(Some(decoder)))), true)
     } else if head.starts_with(ZSTD_MAGIC) {
-        let decoder = ruzstd::decoding::StreamingDecoder::new(plain)
+        let frame = spare::take_zstd().unwrap_or_default();
+        let decoder = ruzstd::decoding::StreamingDecoder::new_with_decoder(plain, frame)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-        Reader {
-            inner: Box::new(BufReader::with_capacity(
-                unpacked_buf,
-                ZstdFrames(Some(decoder)),
-            )),
-            compressed: true,
-        }
+        (Box::new(Buffered::new(ZstdFrames(Some(decoder)))), true)
     } else {
-        Reader {
-            inner: Box::new(plain),
-            compressed: false,
-        }
-    })
+        (Box::new(plain), false)
+    };
+    Ok(Reader::new(inner, compressed))
 }
 
-type ZstdDecoder = ruzstd::decoding::StreamingDecoder<
-    BufReader<Box<dyn Read + Send>>,
-    ruzstd::decoding::FrameDecoder,
->;
+/// What a file is read from: the file, counted or not.
+type Source = Box<dyn Read + Send>;
+
+/// A read buffer's size: enough for the kernel's read-ahead, small beside a cache.
+const BUF_SIZE: usize = 256 * 1024;
+
+/// Buffers and decoder states kept for the next file read on the same thread: a worker reads
+/// thousands of small files, and allocating, zeroing and faulting in fresh ones for each
+/// (a gzip state is about 40 KB, a zstd one more) cost more than reading most files.
+mod spare {
+    use super::{Buffered, Source, BUF_SIZE};
+    use flate2::bufread::GzDecoder;
+    use ruzstd::decoding::FrameDecoder;
+    use std::cell::RefCell;
+
+    /// Buffers kept per thread: a file read through a decoder needs two.
+    const BUFFERS: usize = 4;
+
+    #[derive(Default)]
+    struct Spare {
+        buffers: Vec<Vec<u8>>,
+        gzip: Option<GzDecoder<Buffered<Source>>>,
+        zstd: Option<FrameDecoder>,
+    }
+
+    thread_local! {
+        static SPARE: RefCell<Spare> = RefCell::new(Spare::default());
+    }
+
+    /// What `f` takes from this thread's spares (nothing while the thread ends).
+    fn with<T>(f: impl FnOnce(&mut Spare) -> Option<T>) -> Option<T> {
+        SPARE
+            .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| f(&mut s)))
+            .ok()
+            .flatten()
+    }
+
+    pub fn take_buffer() -> Vec<u8> {
+        with(|s| s.buffers.pop()).unwrap_or_else(|| vec![0; BUF_SIZE])
+    }
+
+    pub fn give_buffer(b: Vec<u8>) {
+        if b.len() == BUF_SIZE {
+            with(|s| (s.buffers.len() < BUFFERS).then(|| s.buffers.push(b)));
+        }
+    }
+
+    pub fn take_gzip() -> Option<GzDecoder<Buffered<Source>>> {
+        with(|s| s.gzip.take())
+    }
+
+    pub fn give_gzip(d: GzDecoder<Buffered<Source>>) {
+        // Whatever is replaced is dropped outside the borrow (it gives its buffer back).
+        let _replaced = with(|s| s.gzip.replace(d));
+    }
+
+    pub fn take_zstd() -> Option<FrameDecoder> {
+        with(|s| s.zstd.take())
+    }
+
+    pub fn give_zstd(d: FrameDecoder) {
+        let _replaced = with(|s| s.zstd.replace(d));
+    }
+}
+
+/// A buffered reader whose buffer comes from, and goes back to, this thread's spares.
+pub struct Buffered<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+}
+
+impl<R> Buffered<R> {
+    fn new(inner: R) -> Buffered<R> {
+        Buffered {
+            inner,
+            buf: spare::take_buffer(),
+            pos: 0,
+            end: 0,
+        }
+    }
+}
+
+impl Buffered<Source> {
+    /// Reads nothing, holds nothing: what a decoder holds while it waits for its next file.
+    fn nothing() -> Buffered<Source> {
+        Buffered {
+            inner: Box::new(io::empty()),
+            buf: Vec::new(),
+            pos: 0,
+            end: 0,
+        }
+    }
+}
+
+impl<R> Drop for Buffered<R> {
+    fn drop(&mut self) {
+        spare::give_buffer(std::mem::take(&mut self.buf));
+    }
+}
+
+impl<R: Read> Read for Buffered<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.end && out.len() >= self.buf.len() {
+            return self.inner.read(out);
+        }
+        let n = {
+            let have = self.fill_buf()?;
+            let n = have.len().min(out.len());
+            out[..n].copy_from_slice(&have[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: Read> BufRead for Buffered<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos >= self.end {
+            self.end = self.inner.read(&mut self.buf)?;
+            self.pos = 0;
+        }
+        Ok(&self.buf[self.pos..self.end])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.end);
+    }
+}
+
+/// A gzip stream of one or more members (a file compressed in parts, or `cat a.gz b.gz`),
+/// through a decoder that goes back to the spares when the file is done.
+struct Gzip(Option<GzDecoder<Buffered<Source>>>);
+
+impl Read for Gzip {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(decoder) = self.0.as_mut() else {
+                return Ok(0);
+            };
+            let n = decoder.read(out)?;
+            if n > 0 || out.is_empty() {
+                return Ok(n);
+            }
+            // The end of a member: another may follow.
+            if decoder.get_mut().fill_buf()?.is_empty() {
+                return Ok(0);
+            }
+            let rest = decoder.reset(Buffered::nothing());
+            decoder.reset(rest);
+        }
+    }
+}
+
+impl Drop for Gzip {
+    fn drop(&mut self) {
+        if let Some(mut decoder) = self.0.take() {
+            drop(decoder.reset(Buffered::nothing()));
+            spare::give_gzip(decoder);
+        }
+    }
+}
+
+type ZstdDecoder =
+    ruzstd::decoding::StreamingDecoder<Buffered<Source>, ruzstd::decoding::FrameDecoder>;
 
 /// A zstd stream of one or more frames (a file compressed in parts, or `cat a.zst b.zst`).
 struct ZstdFrames(Option<ZstdDecoder>);
@@ -321,32 +470,70 @@ impl Read for ZstdFrames {
     }
 }
 
+impl Drop for ZstdFrames {
+    fn drop(&mut self) {
+        if let Some(decoder) = self.0.take() {
+            let (_, frame) = decoder.into_parts();
+            spare::give_zstd(frame);
+        }
+    }
+}
+
 /// Lines of one file.
 pub struct Reader {
     inner: Box<dyn BufRead + Send>,
     /// Read through gzip: a read error is then most likely damaged data.
     pub compressed: bool,
+    /// Bytes of `inner` that the line returned last still borrows: consumed at the next.
+    lent: usize,
 }
 
 /// One line read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Line {
-    /// The bytes are in the buffer, without the newline; `newline` says whether it had one
-    /// (the last line of a cut file has none).
+    /// The line's bytes, without the newline; `newline` says whether it had one (the last
+    /// line of a cut file has none).
     Text { newline: bool },
-    /// Longer than `MAX_LINE`: skipped up to its newline (or the end); `len` bytes long. The
-    /// buffer holds its first `KEPT_OF_LONG_LINE` bytes.
+    /// Longer than `MAX_LINE`: skipped up to its newline (or the end); `len` bytes long. Its
+    /// first `KEPT_OF_LONG_LINE` bytes are what is returned of it.
     TooLong { len: u64 },
 }
 
 impl Reader {
     /// Lines of `inner` (already decompressed when `compressed`).
     pub fn new(inner: Box<dyn BufRead + Send>, compressed: bool) -> Reader {
-        Reader { inner, compressed }
+        Reader {
+            inner,
+            compressed,
+            lent: 0,
+        }
     }
 
-    /// The next line into `buf` (cleared first); `None` at the end.
-    pub fn next_line(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<Line>> {
+    /// The next line: its bytes (in the reader's buffer when the line is whole in it, else
+    /// gathered in `spill`) and how it was read; `None` at the end.
+    pub fn next_line<'a>(
+        &'a mut self,
+        spill: &'a mut Vec<u8>,
+    ) -> io::Result<Option<(&'a [u8], Line)>> {
+        self.inner.consume(std::mem::take(&mut self.lent));
+        // Most lines lie whole in the buffer: lent, not copied.
+        let whole = loop {
+            match self.inner.fill_buf() {
+                Ok(chunk) => break memchr::memchr(b'\n', chunk).filter(|&i| i <= MAX_LINE),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if let Some(i) = whole {
+            self.lent = i + 1;
+            let chunk = self.inner.fill_buf()?;
+            return Ok(Some((&chunk[..i], Line::Text { newline: true })));
+        }
+        Ok(self.gather(spill)?.map(|kind| (spill.as_slice(), kind)))
+    }
+
+    /// A line that does not lie whole in the buffer, gathered into `buf`.
+    fn gather(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<Line>> {
         buf.clear();
         let mut len: u64 = 0;
         let mut too_long = false;
@@ -399,10 +586,7 @@ mod tests {
     use super::*;
 
     fn reader(bytes: &'static [u8]) -> Reader {
-        Reader {
-            inner: Box::new(BufReader::with_capacity(7, bytes)),
-            compressed: false,
-        }
+        Reader::new(Box::new(std::io::BufReader::with_capacity(7, bytes)), false)
     }
 
     #[test]
@@ -410,8 +594,8 @@ mod tests {
         let mut r = reader(b"ab\n\ncdefghijklmnop\nq");
         let mut buf = Vec::new();
         let mut got = Vec::new();
-        while let Some(l) = r.next_line(&mut buf).unwrap() {
-            got.push((String::from_utf8(buf.clone()).unwrap(), l));
+        while let Some((line, l)) = r.next_line(&mut buf).unwrap() {
+            got.push((String::from_utf8(line.to_vec()).unwrap(), l));
         }
         let nl = Line::Text { newline: true };
         assert_eq!(
@@ -432,18 +616,17 @@ mod tests {
         let big: &'static [u8] = Box::leak(big.into_boxed_slice());
         let mut r = reader(big);
         let mut buf = Vec::new();
+        let (line, kind) = r.next_line(&mut buf).unwrap().unwrap();
         assert_eq!(
-            r.next_line(&mut buf).unwrap(),
-            Some(Line::TooLong {
+            kind,
+            Line::TooLong {
                 len: MAX_LINE as u64 + 10
-            })
+            }
         );
-        assert_eq!(buf.len(), KEPT_OF_LONG_LINE);
-        assert_eq!(
-            r.next_line(&mut buf).unwrap(),
-            Some(Line::Text { newline: true })
-        );
-        assert_eq!(buf, b"ok");
-        assert_eq!(r.next_line(&mut buf).unwrap(), None);
+        assert_eq!(line.len(), KEPT_OF_LONG_LINE);
+        let (line, kind) = r.next_line(&mut buf).unwrap().unwrap();
+        assert_eq!(kind, Line::Text { newline: true });
+        assert_eq!(line, b"ok");
+        assert!(r.next_line(&mut buf).unwrap().is_none());
     }
 }

@@ -71,14 +71,10 @@ impl Integrity {
 /// A visitor that also digests every line for the integrity check. Every record the scan
 /// parses for `inner` is digested from that parse; the scan is asked to parse them all (verify
 /// needs every record), and `inner` sees only those it wants. A line the scan passes over
-/// (not a record, cut short, not JSON) is digested from its bytes, kept until the next line.
+/// (not a record, cut short, not JSON) is digested from its bytes.
 pub struct Both<V> {
     pub inner: V,
     digester: Digester,
-    format: super::input::Format,
-    /// The line read last and not yet digested: its number, how it was read, its bytes.
-    pending: Option<(u64, super::input::Line)>,
-    bytes: Vec<u8>,
     inner_wants: bool,
 }
 
@@ -87,33 +83,23 @@ impl<V: Visitor> Both<V> {
         Both {
             inner,
             digester: Digester::new(input.format, None),
-            format: input.format,
-            pending: None,
-            bytes: Vec::new(),
             inner_wants: false,
         }
     }
 
-    pub fn finish(mut self) -> (V, FileDigest) {
-        self.flush();
+    pub fn finish(self) -> (V, FileDigest) {
         (self.inner, self.digester.digest)
-    }
-
-    /// Digest the pending line from its bytes: the scan did not parse it.
-    fn flush(&mut self) {
-        if let Some((no, kind)) = self.pending.take() {
-            self.digester.line(no, &self.bytes, kind);
-        }
     }
 }
 
 impl<V: Visitor> Visitor for Both<V> {
     fn line(&mut self, no: u64, raw: &[u8], kind: super::input::Line) {
-        self.flush();
-        self.bytes.clear();
-        self.bytes.extend_from_slice(raw);
-        self.pending = Some((no, kind));
         self.inner.line(no, raw, kind);
+    }
+
+    fn passed(&mut self, no: u64, raw: &[u8], kind: super::input::Line) {
+        self.digester.line(no, raw, kind);
+        self.inner.passed(no, raw, kind);
     }
 
     fn wants(&mut self, json: &[u8]) -> bool {
@@ -122,24 +108,25 @@ impl<V: Visitor> Visitor for Both<V> {
     }
 
     fn record(&mut self, line: &Line, record: Record<'_>) {
-        if let Some((no, kind)) = self.pending.take() {
-            let newline = matches!(kind, super::input::Line::Text { newline: true });
-            let sure = match super::line::classify(line.raw, self.format) {
-                super::line::Classified::Record { sure, .. } => sure,
-                super::line::Classified::Other => false,
-            };
-            let at = Place {
-                no,
-                raw: line.raw,
-                json: line.json,
-                copy: line.copy,
-                sure,
-                newline,
-            };
-            self.digester.fields(&at, &Fields::from_record(&record));
-        }
+        let at = Place {
+            no: line.no,
+            raw: line.raw,
+            json: line.json,
+            copy: line.copy,
+            sure: line.sure,
+            newline: line.newline,
+        };
+        self.digester.fields(&at, &Fields::from_record(&record));
         if self.inner_wants {
             self.inner.record(line, record);
+        } else {
+            self.inner.passed(
+                line.no,
+                line.raw,
+                super::input::Line::Text {
+                    newline: line.newline,
+                },
+            );
         }
     }
 }

@@ -30,6 +30,10 @@ pub struct Line<'b> {
     /// The whole line.
     pub raw: &'b [u8],
     pub copy: Copy,
+    /// It ended with a newline (the last line of a cut file has none).
+    pub newline: bool,
+    /// The line is auditsh's by its form, not only by its fields (see [`classify`]).
+    pub sure: bool,
 }
 
 /// What a scan does with the records of one file.
@@ -37,6 +41,9 @@ pub trait Visitor {
     /// Every line of the file as read, before anything is made of it (`verify` digests them
     /// all, whatever they hold). `kind` says whether it was cut at the length limit.
     fn line(&mut self, _no: u64, _raw: &[u8], _kind: Read) {}
+    /// A line that [`Visitor::record`] is not shown: not a record, not whole, not wanted or
+    /// not JSON.
+    fn passed(&mut self, _no: u64, _raw: &[u8], _kind: Read) {}
     /// Whether the record with this JSON text may be wanted (parsed only then).
     fn wants(&mut self, json: &[u8]) -> bool;
     /// A record the prefilter let through.
@@ -121,12 +128,12 @@ pub fn read_lines(
     visitor: &mut dyn Visitor,
 ) -> FileReport {
     let mut report = FileReport::default();
-    let mut buf = Vec::with_capacity(4096);
+    let mut spill = Vec::new();
     let mut no: u64 = 0;
     let mut nul = false;
     loop {
-        let kind = match reader.next_line(&mut buf) {
-            Ok(Some(k)) => k,
+        let (line, kind) = match reader.next_line(&mut spill) {
+            Ok(Some(l)) => l,
             Ok(None) => break,
             Err(e) => {
                 let what = os_error_text(&e);
@@ -142,57 +149,88 @@ pub fn read_lines(
             }
         };
         no += 1;
-        visitor.line(no, &buf, kind);
-        if !nul && memchr::memchr(0, &buf).is_some() {
+        visitor.line(no, line, kind);
+        if !nul && memchr::memchr(0, line).is_some() {
             nul = true;
         }
-        let Classified::Record { json, copy, sure } = classify(&buf, format) else {
-            continue;
+        let at = Place {
+            file: index,
+            no,
+            format,
+            kind,
         };
-        let ours = sure || MARK.find(json).is_some();
-        if !ours || json.is_empty() && format != Format::Spool {
-            continue;
-        }
-        let problem = match kind {
-            Read::TooLong { len } => Some(format!("{len} bytes, longer than any record")),
-            Read::Text { .. } if json.is_empty() => Some("an empty line".to_string()),
-            Read::Text { .. } if trim_end(json).last() != Some(&b'}') => {
-                Some("cut short".to_string())
-            }
-            Read::Text { .. } => None,
-        };
-        if let Some(p) = problem {
-            report.bad(no, p);
-            continue;
-        }
-        report.records += 1;
-        if !visitor.wants(json) {
-            continue;
-        }
-        match view::parse(json) {
-            Ok(rec) if rec.session().is_some() => {
-                let line = Line {
-                    file: index,
-                    no,
-                    json,
-                    raw: &buf,
-                    copy,
-                };
-                visitor.record(&line, rec);
-            }
-            Ok(_) if !sure => report.records -= 1, // another program's JSON
-            Ok(_) => {
-                report.records -= 1;
-                report.bad(no, "no auditsh.session".to_string());
-            }
-            Err(e) => {
-                report.records -= 1;
-                report.bad(no, format!("not JSON ({e})"));
-            }
+        if !show_record(&mut report, visitor, at, line) {
+            visitor.passed(no, line, kind);
         }
     }
     report.binary = nul;
     report
+}
+
+/// Where a line is, and how it was read.
+#[derive(Clone, Copy)]
+struct Place {
+    file: usize,
+    no: u64,
+    format: Format,
+    kind: Read,
+}
+
+/// Show the line `buf` to `visitor` as a record, if it is one, whole, wanted and parsed;
+/// false when it was not shown.
+fn show_record(report: &mut FileReport, visitor: &mut dyn Visitor, at: Place, buf: &[u8]) -> bool {
+    let Place {
+        file,
+        no,
+        format,
+        kind,
+    } = at;
+    let Classified::Record { json, copy, sure } = classify(buf, format) else {
+        return false;
+    };
+    let ours = sure || MARK.find(json).is_some();
+    if !ours || json.is_empty() && format != Format::Spool {
+        return false;
+    }
+    let problem = match kind {
+        Read::TooLong { len } => Some(format!("{len} bytes, longer than any record")),
+        Read::Text { .. } if json.is_empty() => Some("an empty line".to_string()),
+        Read::Text { .. } if trim_end(json).last() != Some(&b'}') => Some("cut short".to_string()),
+        Read::Text { .. } => None,
+    };
+    if let Some(p) = problem {
+        report.bad(no, p);
+        return false;
+    }
+    report.records += 1;
+    if !visitor.wants(json) {
+        return false;
+    }
+    match view::parse(json) {
+        Ok(rec) if rec.session().is_some() => {
+            let line = Line {
+                file,
+                no,
+                json,
+                raw: buf,
+                copy,
+                newline: matches!(kind, Read::Text { newline: true }),
+                sure,
+            };
+            visitor.record(&line, rec);
+            return true;
+        }
+        Ok(_) if !sure => report.records -= 1, // another program's JSON
+        Ok(_) => {
+            report.records -= 1;
+            report.bad(no, "no auditsh.session".to_string());
+        }
+        Err(e) => {
+            report.records -= 1;
+            report.bad(no, format!("not JSON ({e})"));
+        }
+    }
+    false
 }
 
 impl FileReport {

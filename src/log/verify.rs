@@ -408,6 +408,9 @@ pub struct Verifier {
     /// Torn syslog lines that may be records cut by the transport, by (session, sequence):
     /// the spool copy of the same record decides (read again at the end).
     cuts: HashMap<(String, u64), Cut>,
+    /// The spool file that holds the record of a cut read before it (the text is not kept:
+    /// cuts are rare).
+    cut_copies: HashMap<(String, u64), usize>,
     /// Spool day directories read: `YYYY-MM-DD` → each such directory (several spool trees,
     /// one per host, may be read at once).
     spool_days: HashMap<String, Vec<PathBuf>>,
@@ -521,16 +524,10 @@ impl Verifier {
                 Fact::Record(r) => {
                     if r.copy == Copy::Spool && !self.cuts.is_empty() {
                         if let Some(seq) = r.seq {
-                            let whole = digest.text.get(r.text.clone()).unwrap_or_default();
-                            self.settle_cut(
-                                &digest.sessions[r.session as usize],
-                                seq,
-                                Loc {
-                                    file: index,
-                                    line: r.no,
-                                },
-                                whole,
-                            );
+                            let id = (digest.sessions[r.session as usize].clone(), seq);
+                            if self.cuts.contains_key(&id) {
+                                self.cut_copies.insert(id, index);
+                            }
                         }
                     }
                     let n = self.number(&mut ctx, &digest.sessions, r);
@@ -585,13 +582,6 @@ impl Verifier {
             Kind::Gap,
             "an empty spool file: none of its session's records are in it".to_string(),
         );
-    }
-
-    /// A spool record: is it the whole of a syslog line that was cut?
-    fn settle_cut(&mut self, session: &str, seq: u64, at: Loc, whole: &[u8]) {
-        if let Some(cut) = self.cuts.remove(&(session.to_string(), seq)) {
-            self.settle(cut, seq, at, whole);
-        }
     }
 
     /// The finding for a cut syslog line of record `seq`, given its spool copy `whole` at
@@ -976,16 +966,19 @@ impl Verifier {
 }
 
 impl Verifier {
-    /// The cut syslog lines whose spool copy was read before them: read those spool files
-    /// again for the records in question.
+    /// The cut syslog lines: read the spool files that hold their records again (the one
+    /// seen holding it, else the session's last) for the records in question.
     fn settle_cuts_from_files(&mut self) {
         let mut by_file: BTreeMap<usize, Vec<(String, u64)>> = BTreeMap::new();
         for (session, seq) in self.cuts.keys() {
-            if let Some(s) = self.sessions.get(&(session.clone(), Copy::Spool)) {
-                by_file
-                    .entry(s.last_line.file)
-                    .or_default()
-                    .push((session.clone(), *seq));
+            let id = (session.clone(), *seq);
+            let file = self.cut_copies.get(&id).copied().or_else(|| {
+                self.sessions
+                    .get(&(session.clone(), Copy::Spool))
+                    .map(|s| s.last_line.file)
+            });
+            if let Some(file) = file {
+                by_file.entry(file).or_default().push(id);
             }
         }
         for (file, wanted) in by_file {
@@ -997,9 +990,9 @@ impl Verifier {
             };
             let mut buf = Vec::new();
             let mut line_no = 0u64;
-            while let Ok(Some(Line::Text { .. })) = reader.next_line(&mut buf) {
+            while let Ok(Some((line, Line::Text { .. }))) = reader.next_line(&mut buf) {
                 line_no += 1;
-                let Classified::Record { json, .. } = classify(&buf, format) else {
+                let Classified::Record { json, .. } = classify(line, format) else {
                     continue;
                 };
                 let Some(id) = torn_event_id(json) else {

@@ -52,6 +52,22 @@ fn check(files: &[(&str, Format, Vec<String>)]) -> Report {
     v.finish()
 }
 
+/// As [`check`], from files written in a directory of their own (the verifier reads a spool
+/// file again to settle a cut syslog line); findings name the files by their path.
+fn check_files(test: &str, files: &[(&str, Format, Vec<String>)]) -> (Report, String) {
+    let dir = std::env::temp_dir().join(format!("auditsh-verify-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut v = Verifier::new();
+    for (name, format, lines) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        v.read_file(&path, *format).unwrap();
+    }
+    let report = v.finish();
+    std::fs::remove_dir_all(&dir).unwrap();
+    (report, format!("{}/", dir.display()))
+}
+
 fn one(name: &str, lines: Vec<String>) -> Vec<String> {
     check(&[(name, Format::Spool, lines)])
         .findings
@@ -248,34 +264,36 @@ fn a_syslog_line_cut_by_the_transport_is_named_so_when_the_spool_copy_is_whole()
     // Record 2 cut as a daemon with a small message size would cut it.
     let keep = syslog[2].len() - 40;
     syslog[2].truncate(keep);
-    let r = check(&[
-        ("messages", Format::Syslog, syslog.clone()),
-        ("s1.jsonl", Format::Spool, spool.clone()),
-    ]);
+    let (r, dir) = check_files(
+        "cut",
+        &[
+            ("messages", Format::Syslog, syslog.clone()),
+            ("s1.jsonl", Format::Spool, spool.clone()),
+        ],
+    );
     let f = texts(&r);
     assert_eq!(f.len(), 1, "{f:?}");
     let whole = spool[2].len();
     let kept = whole - 40;
     assert_eq!(
         f[0],
-        format!("messages:3: session s1 (syslog copy): record 2 was cut by the transport after {kept} of its {whole} bytes; the spool copy (s1.jsonl:3) is whole: raise the syslog daemon's message size (packaging/rsyslog/auditsh.conf)")
+        format!("{dir}messages:3: session s1 (syslog copy): record 2 was cut by the transport after {kept} of its {whole} bytes; the spool copy ({dir}s1.jsonl:3) is whole: raise the syslog daemon's message size (packaging/rsyslog/auditsh.conf)")
     );
 
     // Cut and altered: the spool copy does not begin with it, so it is torn or altered.
     let mut altered = syslog.clone();
     altered[2] = altered[2].replacen("\"kind\":\"event\"", "\"kind\":\"evil!\"", 1);
-    let r = check(&[
-        ("messages", Format::Syslog, altered),
-        ("s1.jsonl", Format::Spool, spool.clone()),
-    ]);
+    let (r, dir) = check_files(
+        "cut-altered",
+        &[
+            ("messages", Format::Syslog, altered),
+            ("s1.jsonl", Format::Spool, spool.clone()),
+        ],
+    );
     let f = texts(&r);
     assert_eq!(f.len(), 1, "{f:?}");
-    assert!(
-        f[0].starts_with(
-            "messages:3: session s1 (syslog copy): not a JSON record: torn or altered line"
-        ),
-        "{f:?}"
-    );
+    let torn = "messages:3: session s1 (syslog copy): not a JSON record: torn or altered line";
+    assert!(f[0].starts_with(&format!("{dir}{torn}")), "{f:?}");
 
     // With no spool copy at all, a cut line is what it looks like.
     let r = check(&[("messages", Format::Syslog, syslog)]);
