@@ -272,10 +272,7 @@ impl<'a> Fields<'a> {
 
     /// Parse the JSON text of a record (checked as UTF-8 once, as [`super::view::parse`]).
     pub fn parse(json: &[u8]) -> Result<Fields<'_>, serde_json::Error> {
-        match std::str::from_utf8(json) {
-            Ok(text) => serde_json::from_str(text),
-            Err(_) => serde_json::from_slice(json),
-        }
+        super::view::parse_as(json)
     }
 
     pub fn action(&self) -> &str {
@@ -467,7 +464,11 @@ impl Digester {
                 problems.push((Kind::Forged, what));
             }
         }
-        record_problems(rec, session, newline, &mut problems);
+        let prev = rec.auditsh.prev.str().and_then(|p| {
+            let mut out = [0u8; 32];
+            crate::audit::mac::decode_hex(p.as_bytes(), &mut out).then_some(out)
+        });
+        record_problems(rec, session, prev.as_ref(), newline, &mut problems);
         let action = match rec.action() {
             "session-start" => Action::SessionStart,
             "session-end" => Action::SessionEnd,
@@ -487,10 +488,6 @@ impl Digester {
                     .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
                     .map(|t| t.timestamp()),
             })
-        });
-        let prev = rec.auditsh.prev.str().and_then(|p| {
-            let mut out = [0u8; 32];
-            crate::audit::mac::decode_hex(p.as_bytes(), &mut out).then_some(out)
         });
         let sealed = self.auth.as_mut().map(|a| Box::new(a.check(json, rec)));
         let session = self.number(session);
@@ -512,11 +509,9 @@ impl Digester {
 }
 
 /// The fields every record carries, and what each must be.
-fn bad_fields(r: &Fields) -> Vec<&'static str> {
+fn bad_fields(r: &Fields, prev: Option<&[u8; 32]>) -> Vec<&'static str> {
     let str_ok = |f: &Field<std::borrow::Cow<str>>| f.is_ok();
-    let hash_ok = r.auditsh.prev.str().is_some_and(|p| {
-        p.len() == 64 && p.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    });
+    let hash_ok = prev.is_some();
     let checks: [(&str, bool); 19] = [
         ("@timestamp", str_ok(&r.timestamp)),
         ("ecs.version", str_ok(&r.ecs.version)),
@@ -547,8 +542,14 @@ fn bad_fields(r: &Fields) -> Vec<&'static str> {
 
 /// What is wrong with a record of `session` on its own: fields, newline, `event.id`, and
 /// `session-start` being first.
-fn record_problems(r: &Fields, session: &str, newline: bool, out: &mut Vec<(Kind, String)>) {
-    let bad = bad_fields(r);
+fn record_problems(
+    r: &Fields,
+    session: &str,
+    prev: Option<&[u8; 32]>,
+    newline: bool,
+    out: &mut Vec<(Kind, String)>,
+) {
+    let bad = bad_fields(r, prev);
     if !bad.is_empty() {
         out.push((
             Kind::Altered,

@@ -389,10 +389,23 @@ pub struct Auditsh<'a> {
 
 /// Parse the JSON text of a record. `None` when it is not a JSON object.
 pub fn parse(json: &[u8]) -> Result<Record<'_>, serde_json::Error> {
-    // One check of the whole line (vectorised) instead of one per string value.
+    parse_as(json)
+}
+
+/// Parse JSON text into `T`, borrowing from it. JSON is UTF-8: the whole text is checked once
+/// (vectorised) rather than each string parsed, and invalid UTF-8 anywhere, in a value `T`
+/// skips too, is an error.
+pub fn parse_as<'a, T: Deserialize<'a>>(json: &'a [u8]) -> Result<T, serde_json::Error> {
     match std::str::from_utf8(json) {
         Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(json),
+        Err(e) => {
+            // The parser's own error where it finds one first (it says where).
+            serde_json::from_slice::<T>(json)?;
+            Err(<serde_json::Error as serde::de::Error>::custom(format!(
+                "invalid UTF-8 at byte {}",
+                e.valid_up_to() + 1
+            )))
+        }
     }
 }
 
@@ -529,5 +542,14 @@ mod tests {
     fn not_an_object_is_an_error() {
         assert!(parse(b"[1,2]").is_err());
         assert!(parse(b"{\"a\":").is_err());
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_error_even_where_nothing_is_read() {
+        let line = b"{\"auditsh\":{\"session\":\"s\"},\"other\":\"a\xffb\"}";
+        let e = parse(line).map(|_| ()).unwrap_err().to_string();
+        assert_eq!(e, "invalid UTF-8 at byte 38");
+        let e = parse(b"{\"auditsh\":{\"session\":\"\xff\"}}").map(|_| ());
+        assert!(e.unwrap_err().to_string().contains("line 1"));
     }
 }
