@@ -175,7 +175,7 @@ fn open_any(p: &Path) -> io::Result<Box<dyn Read>> {
     Ok(if head.starts_with(&[0x1f, 0x8b]) {
         Box::new(flate2::bufread::MultiGzDecoder::new(f))
     } else if head == [0x28, 0xb5, 0x2f, 0xfd] {
-        Box::new(ruzstd::decoding::StreamingDecoder::new(f).map_err(io::Error::other)?)
+        Box::new(zstd::stream::read::Decoder::with_buffer(f)?)
     } else {
         Box::new(f)
     })

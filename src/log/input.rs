@@ -263,10 +263,9 @@ pub fn open_counted(path: &Path, counter: Option<Arc<AtomicU64>>) -> io::Result<
         };
         (Box::new(Buffered::new(Gzip(Some(decoder)))), true)
     } else if head.starts_with(ZSTD_MAGIC) {
-        let frame = spare::take_zstd().unwrap_or_default();
-        let decoder = ruzstd::decoding::StreamingDecoder::new_with_decoder(plain, frame)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-        (Box::new(Buffered::new(ZstdFrames(Some(decoder)))), true)
+        // Every frame to the end (a file compressed in parts, or `cat a.zst b.zst`).
+        let decoder = zstd::stream::read::Decoder::with_buffer(plain)?;
+        (Box::new(Buffered::new(decoder)), true)
     } else {
         (Box::new(plain), false)
     };
@@ -279,13 +278,12 @@ type Source = Box<dyn Read + Send>;
 /// A read buffer's size: enough for the kernel's read-ahead, small beside a cache.
 const BUF_SIZE: usize = 256 * 1024;
 
-/// Buffers and decoder states kept for the next file read on the same thread: a worker reads
-/// thousands of small files, and allocating, zeroing and faulting in fresh ones for each
-/// (a gzip state is about 40 KB, a zstd one more) cost more than reading most files.
+/// Buffers and gzip decoder states kept for the next file read on the same thread: a worker
+/// reads thousands of small files, and allocating, zeroing and faulting in fresh ones for each
+/// (a gzip state is about 40 KB) cost more than reading most files.
 mod spare {
     use super::{Buffered, Source, BUF_SIZE};
     use flate2::bufread::GzDecoder;
-    use ruzstd::decoding::FrameDecoder;
     use std::cell::RefCell;
 
     /// Buffers kept per thread: a file read through a decoder needs two.
@@ -295,7 +293,6 @@ mod spare {
     struct Spare {
         buffers: Vec<Vec<u8>>,
         gzip: Option<GzDecoder<Buffered<Source>>>,
-        zstd: Option<FrameDecoder>,
     }
 
     thread_local! {
@@ -327,14 +324,6 @@ mod spare {
     pub fn give_gzip(d: GzDecoder<Buffered<Source>>) {
         // Whatever is replaced is dropped outside the borrow (it gives its buffer back).
         let _replaced = with(|s| s.gzip.replace(d));
-    }
-
-    pub fn take_zstd() -> Option<FrameDecoder> {
-        with(|s| s.zstd.take())
-    }
-
-    pub fn give_zstd(d: FrameDecoder) {
-        let _replaced = with(|s| s.zstd.replace(d));
     }
 }
 
@@ -434,47 +423,6 @@ impl Drop for Gzip {
         if let Some(mut decoder) = self.0.take() {
             drop(decoder.reset(Buffered::nothing()));
             spare::give_gzip(decoder);
-        }
-    }
-}
-
-type ZstdDecoder =
-    ruzstd::decoding::StreamingDecoder<Buffered<Source>, ruzstd::decoding::FrameDecoder>;
-
-/// A zstd stream of one or more frames (a file compressed in parts, or `cat a.zst b.zst`).
-struct ZstdFrames(Option<ZstdDecoder>);
-
-impl Read for ZstdFrames {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            let Some(decoder) = self.0.as_mut() else {
-                return Ok(0);
-            };
-            let n = decoder.read(buf)?;
-            if n > 0 || buf.is_empty() {
-                return Ok(n);
-            }
-            // The end of a frame: another may follow.
-            if decoder.get_mut().fill_buf()?.is_empty() {
-                return Ok(0);
-            }
-            let Some(done) = self.0.take() else {
-                return Ok(0);
-            };
-            let (source, frame) = done.into_parts();
-            self.0 = Some(
-                ruzstd::decoding::StreamingDecoder::new_with_decoder(source, frame)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?,
-            );
-        }
-    }
-}
-
-impl Drop for ZstdFrames {
-    fn drop(&mut self) {
-        if let Some(decoder) = self.0.take() {
-            let (_, frame) = decoder.into_parts();
-            spare::give_zstd(frame);
         }
     }
 }

@@ -258,7 +258,10 @@ pub struct Listed {
 #[derive(Default)]
 pub struct Tally {
     seen: Seen,
-    pub sessions: HashMap<u128, SessionTally>,
+    /// The sessions, in the order met; `numbers` finds one by its key. (Not a map of
+    /// tallies: a tally is large, and a map's growth moves every one of them.)
+    sessions: Vec<SessionTally>,
+    numbers: HashMap<u128, usize>,
     pub privileged: Vec<Listed>,
     pub failed: Vec<Listed>,
     pub audit_failures: Vec<Listed>,
@@ -288,7 +291,11 @@ impl Tally {
     }
 
     fn fold(&mut self, mut f: Fact) {
-        let s = self.sessions.entry(f.session).or_default();
+        let n = *self.numbers.entry(f.session).or_insert_with(|| {
+            self.sessions.push(SessionTally::default());
+            self.sessions.len() - 1
+        });
+        let s = &mut self.sessions[n];
         if let Some(info) = &f.info {
             // clone_from: the string's room is reused (most facts are command lines).
             if s.first_stamp.is_empty() || (!info.stamp.is_empty() && info.stamp < s.first_stamp) {
@@ -361,7 +368,7 @@ impl Tally {
 
     /// The sessions with a matching record, by start time (or first record), then id.
     pub fn matched_sessions(&self) -> Vec<&SessionTally> {
-        let mut v: Vec<&SessionTally> = self.sessions.values().filter(|s| s.is_matched()).collect();
+        let mut v: Vec<&SessionTally> = self.sessions.iter().filter(|s| s.is_matched()).collect();
         v.sort_by(|a, b| {
             let ka = a.start.as_deref().unwrap_or(&a.first_stamp);
             let kb = b.start.as_deref().unwrap_or(&b.first_stamp);
