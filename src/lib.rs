@@ -5,6 +5,8 @@
 
 pub mod accounts;
 pub mod audit;
+/// The security team's tool, `auditsh-log` (not the shell's logging: that is [`audit`]).
+pub mod auditsh_log;
 pub mod builtins;
 pub mod config;
 pub mod exec;
@@ -12,7 +14,6 @@ pub mod expand;
 pub mod files;
 pub mod interactive;
 pub mod invocation;
-pub mod log;
 #[cfg(target_arch = "x86_64")]
 pub mod musl;
 pub mod state;

@@ -811,11 +811,11 @@ fn a_session_past_midnight_seals_with_the_new_days_key() {
     text.extend_from_slice(&last);
     text.push(b'\n');
     std::fs::write(&rest, text).unwrap();
-    let mut verifier = crate::log::verify::Verifier::new();
+    let mut verifier = crate::auditsh_log::verify::Verifier::new();
     verifier.authenticator =
-        Some(crate::log::authenticate::Authenticator::load(&seed_file).unwrap());
+        Some(crate::auditsh_log::authenticate::Authenticator::load(&seed_file).unwrap());
     verifier
-        .read_file(&rest, crate::log::input::Format::Spool)
+        .read_file(&rest, crate::auditsh_log::input::Format::Spool)
         .unwrap();
     let report = verifier.finish();
     let found: Vec<String> = report.findings.iter().map(ToString::to_string).collect();

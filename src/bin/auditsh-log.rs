@@ -1,5 +1,5 @@
-//! `auditsh-log`: argv → `auditsh::log::main`.
+//! `auditsh-log`: argv → `auditsh::auditsh_log::main`.
 
 fn main() {
-    std::process::exit(auditsh::log::main(std::env::args_os()));
+    std::process::exit(auditsh::auditsh_log::main(std::env::args_os()));
 }

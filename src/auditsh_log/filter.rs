@@ -426,7 +426,7 @@ fn needles(a: &FilterArgs, f: &Filter) -> Vec<Vec<Finder<'static>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::view::parse;
+    use crate::auditsh_log::view::parse;
 
     const EXEC: &[u8] = br#"{"@timestamp":"2026-11-21T13:04:48.752211Z","event":{"action":"exec","type":["start"]},"host":{"hostname":"db01"},"user":{"name":"alice","id":"1000","effective":{"name":"root","id":"0"},"audit":{"name":"alice","id":"1000"}},"process":{"executable":"/usr/bin/sudo","args":["sudo","systemctl","restart","nginx"],"working_directory":"/etc/nginx"},"source":{"ip":"10.1.2.3"},"auditsh":{"session":"abcdef0123","tty":"/dev/pts/3"}}"#;
 

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::audit::chain::hex64;
-use crate::log::input::Reader;
+use crate::auditsh_log::input::Reader;
 use std::path::Path;
 
 /// A record line of session `s` with `seq`, `action` and the previous line's hash.

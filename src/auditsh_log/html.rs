@@ -835,7 +835,7 @@ fn integrity_table(o: &mut String, r: &Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::report::{FailedRow, IntegrityRow, Period, PrivilegedRow, UserRow};
+    use crate::auditsh_log::report::{FailedRow, IntegrityRow, Period, PrivilegedRow, UserRow};
 
     fn bar(label: &str, value: u64) -> Bar {
         Bar {
