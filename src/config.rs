@@ -288,7 +288,7 @@ impl Config {
                 return Err(ConfigError {
                     path: path.to_path_buf(),
                     line: None,
-                    message: crate::audit::text::os_error_text(&e),
+                    message: crate::sys::errno::io_text(&e),
                 })
             }
         };

@@ -18,4 +18,5 @@ pub mod invocation;
 pub mod musl;
 pub mod state;
 pub mod syntax;
+pub mod sys;
 pub mod toplevel;

@@ -182,7 +182,7 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
                 msg.extend_from_slice(b": ");
                 let reason = match e.raw_os_error() {
                     Some(libc::ENOENT) => "No such file".to_string(),
-                    Some(n) => crate::exec::spawn::os_error_text(n),
+                    Some(n) => crate::sys::errno::text(n),
                     None => e.to_string(),
                 };
                 msg.extend_from_slice(reason.as_bytes());
@@ -525,7 +525,7 @@ fn terminal_hung_up(sh: &Shell) -> bool {
         let mut t: libc::termios = std::mem::zeroed();
         libc::tcgetattr(fd, &mut t) != 0
     };
-    failed && std::io::Error::last_os_error().raw_os_error() == Some(libc::EIO)
+    failed && crate::sys::errno::last() == libc::EIO
 }
 
 /// A command line that is only `exit [n]` (no expansion, no redirection).

@@ -229,7 +229,7 @@ fn verify(key: Option<&str>, path: &Path) -> (Option<i32>, String) {
 
 /// A whole session: chain intact from session-start to session-end.
 fn assert_whole(text: &[u8]) {
-    auditsh::audit::chain::verify(text).expect("the chain holds");
+    auditsh::auditsh_log::verify::one_session(text).expect("the chain holds");
     let recs = common::records(text);
     assert_eq!(recs.first().unwrap()["event"]["action"], "session-start");
     assert_eq!(recs.last().unwrap()["event"]["action"], "session-end");
@@ -447,7 +447,8 @@ fn kill_9_leaves_every_line_whole_and_no_end() {
         .collect();
     assert_eq!(findings.len(), 1, "{report}");
     assert!(findings[0].contains("unterminated"), "{report}");
-    let n = auditsh::audit::chain::verify(&session).expect("every line whole, chain intact");
+    let n = auditsh::auditsh_log::verify::one_session(&session)
+        .expect("every line whole, chain intact");
     let recs = common::records(&session);
     assert_eq!(recs.len() as u64, n);
     assert_ne!(recs.last().unwrap()["event"]["action"], "session-end");

@@ -248,7 +248,10 @@ fn dead_syslog_leaves_the_spool_complete() {
     assert!(stderr.starts_with("auditsh: audit: syslog: "), "{stderr}");
     let text = env.spool();
     let recs = records(&text);
-    assert_eq!(auditsh::audit::chain::verify(&text), Ok(recs.len() as u64));
+    assert_eq!(
+        auditsh::auditsh_log::verify::one_session(&text),
+        Ok(recs.len() as u64)
+    );
     let failures = of_kind(&recs, "audit-failure/error");
     assert_eq!(failures.len(), 1);
     assert_eq!(failures[0]["auditsh"]["sink"], "syslog");
@@ -601,7 +604,7 @@ fn a_full_disk_loses_records_visibly_and_corrupts_none() {
     let syslog: Vec<&[u8]> = msgs.iter().map(|m| syslog_json(m)).collect();
     assert_eq!(syslog.len() as u64, last + 1);
     assert_eq!(
-        auditsh::audit::chain::verify(&syslog.join(&b'\n')),
+        auditsh::auditsh_log::verify::one_session(&syslog.join(&b'\n')),
         Ok(last + 1)
     );
     let failure: Value = serde_json::from_slice(syslog[first as usize + 1]).unwrap();

@@ -262,7 +262,7 @@ impl Key {
             Some(libc::ELOOP) if !follow => {
                 format!("{name}: a symbolic link, not a key file")
             }
-            _ => format!("{name}: {}", super::text::os_error_text(&e)),
+            _ => format!("{name}: {}", crate::sys::errno::io_text(&e)),
         });
         let parsed = match n {
             Ok(n) if n > MAX_KEY_FILE => {
@@ -309,7 +309,7 @@ impl Key {
     ) -> Result<(), String> {
         let name = path.display();
         let fail = |what: &str, e: io::Error| {
-            format!("{name}: {what}: {}", super::text::os_error_text(&e))
+            format!("{name}: {what}: {}", crate::sys::errno::io_text(&e))
         };
         let mut suffix = [0u8; 8];
         fill_random(&mut suffix);

@@ -271,7 +271,7 @@ fn new_session_id() -> String {
         let n = unsafe { libc::getrandom(bytes[got..].as_mut_ptr().cast(), bytes.len() - got, 0) };
         if n > 0 {
             got += n as usize;
-        } else if std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+        } else if crate::sys::errno::last() != libc::EINTR {
             // No getrandom: time, pid and a stack address, hashed (unique enough, not secret).
             let (s, ns) = clock::realtime();
             let mut h = Sha256::new();

@@ -679,41 +679,9 @@ fn push_capped(buf: &mut Vec<u8>, left: &mut usize, bytes: &[u8], lf: bool) {
     }
 }
 
-/// Signal names for `auditsh.signal`.
+/// Signal names for `auditsh.signal`: the classic ones (a realtime signal has none here).
 pub fn signal_name(sig: i32) -> Option<&'static str> {
-    Some(match sig {
-        libc::SIGHUP => "HUP",
-        libc::SIGINT => "INT",
-        libc::SIGQUIT => "QUIT",
-        libc::SIGILL => "ILL",
-        libc::SIGTRAP => "TRAP",
-        libc::SIGABRT => "ABRT",
-        libc::SIGBUS => "BUS",
-        libc::SIGFPE => "FPE",
-        libc::SIGKILL => "KILL",
-        libc::SIGUSR1 => "USR1",
-        libc::SIGSEGV => "SEGV",
-        libc::SIGUSR2 => "USR2",
-        libc::SIGPIPE => "PIPE",
-        libc::SIGALRM => "ALRM",
-        libc::SIGTERM => "TERM",
-        libc::SIGCHLD => "CHLD",
-        libc::SIGCONT => "CONT",
-        libc::SIGSTOP => "STOP",
-        libc::SIGTSTP => "TSTP",
-        libc::SIGTTIN => "TTIN",
-        libc::SIGTTOU => "TTOU",
-        libc::SIGURG => "URG",
-        libc::SIGXCPU => "XCPU",
-        libc::SIGXFSZ => "XFSZ",
-        libc::SIGVTALRM => "VTALRM",
-        libc::SIGPROF => "PROF",
-        libc::SIGWINCH => "WINCH",
-        libc::SIGIO => "IO",
-        libc::SIGPWR => "PWR",
-        libc::SIGSYS => "SYS",
-        _ => return None,
-    })
+    crate::sys::signal::classic_name(sig)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1633,5 +1601,6 @@ mod tests {
         assert_eq!(signal_name(libc::SIGKILL), Some("KILL"));
         assert_eq!(signal_name(libc::SIGTERM), Some("TERM"));
         assert_eq!(signal_name(1000), None);
+        assert_eq!(signal_name(libc::SIGRTMIN() + 1), None);
     }
 }

@@ -212,7 +212,7 @@ fn lock(fd: RawFd, kind: libc::c_int) {
     loop {
         // SAFETY: fd is the spool file or our memfd, fl is a valid flock.
         let rc = unsafe { libc::fcntl(fd, libc::F_SETLKW, &fl) };
-        if rc == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+        if rc == 0 || crate::sys::errno::last() != libc::EINTR {
             return;
         }
     }

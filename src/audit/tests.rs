@@ -164,7 +164,7 @@ fn both_sinks_get_the_same_chained_records() {
     s.end(Some(0), EndReason::Exit); // once only
 
     let text = spool_text(&s);
-    assert_eq!(chain::verify(&text), Ok(6));
+    assert_eq!(crate::auditsh_log::verify::one_session(&text), Ok(6));
     let recs = records(&text);
     assert_eq!(
         actions(&recs),
@@ -315,7 +315,7 @@ fn forked_children_continue_one_gapless_chain() {
     let pid = shell_and_child_write_50_each(&mut s);
 
     let text = spool_text(&s);
-    assert_eq!(chain::verify(&text), Ok(104));
+    assert_eq!(crate::auditsh_log::verify::one_session(&text), Ok(104));
     let recs = records(&text);
     let mut seen = std::collections::BTreeSet::new();
     let (mut parent, mut child) = (0, 0);
@@ -364,7 +364,7 @@ fn forked_children_keep_one_chain_without_a_spool() {
         text.extend_from_slice(syslog_json(&m));
         text.push(b'\n');
     }
-    assert_eq!(chain::verify(&text), Ok(104));
+    assert_eq!(crate::auditsh_log::verify::one_session(&text), Ok(104));
 }
 
 #[test]
@@ -383,7 +383,7 @@ fn dead_syslog_socket_is_one_failure_and_no_wait() {
         before.elapsed()
     );
     let text = spool_text(&s);
-    assert_eq!(chain::verify(&text), Ok(23));
+    assert_eq!(crate::auditsh_log::verify::one_session(&text), Ok(23));
     let recs = records(&text);
     let failures: Vec<&Value> = recs
         .iter()
@@ -406,7 +406,7 @@ fn syslog_recovery_is_recorded() {
     s.exec(b"/bin/b", &argv(&["b"]), b"/", None).unwrap();
     s.end(Some(0), EndReason::Exit);
     let text = spool_text(&s);
-    assert_eq!(chain::verify(&text), Ok(6));
+    assert_eq!(crate::auditsh_log::verify::one_session(&text), Ok(6));
     let recs = records(&text);
     assert_eq!(
         actions(&recs),
@@ -452,7 +452,7 @@ fn syslog_daemon_restart_is_a_failure_then_a_recovery() {
     s.exec(b"/bin/c", &argv(&["c"]), b"/", None).unwrap();
     s.end(Some(0), EndReason::Exit);
     let text = spool_text(&s);
-    assert_eq!(chain::verify(&text), Ok(7));
+    assert_eq!(crate::auditsh_log::verify::one_session(&text), Ok(7));
     // Syslog lost the exec of b and the failure notice.
     let recovery = &records(&text)[5];
     assert_eq!(recovery["auditsh"]["lost"]["count"], 2);
@@ -497,7 +497,7 @@ fn refuse_policy_denies_and_still_ends() {
     assert!(!e.message.contains('\n'));
     s.end(Some(126), EndReason::Exit);
     let text = spool_text(&s);
-    assert_eq!(chain::verify(&text), Ok(7));
+    assert_eq!(crate::auditsh_log::verify::one_session(&text), Ok(7));
     let recs = records(&text);
     assert_eq!(
         actions(&recs),
@@ -706,7 +706,7 @@ fn records_of_the_shell_and_its_children_are_sealed_with_todays_key() {
     shell_and_child_write_50_each(&mut s);
     let text = spool_text(&s);
     // The chain covers the lines as written, MAC included.
-    assert_eq!(chain::verify(&text), Ok(104));
+    assert_eq!(crate::auditsh_log::verify::one_session(&text), Ok(104));
     assert_sealed(&text, seed, today - 3, today);
     for (m, l) in rx.take(104).iter().zip(lines(&text)) {
         assert_eq!(syslog_json(m), l.as_slice());
@@ -891,7 +891,10 @@ fn records_the_spool_lost_leave_a_gap_and_no_fragment() {
     let msgs = rx.take(11);
     let got: Vec<&[u8]> = msgs.iter().map(|m| syslog_json(m)).collect();
     assert_eq!(got.len(), 11);
-    assert_eq!(chain::verify(&got.join(&b'\n')), Ok(11));
+    assert_eq!(
+        crate::auditsh_log::verify::one_session(&got.join(&b'\n')),
+        Ok(11)
+    );
     let failure: Value = serde_json::from_slice(got[3]).unwrap();
     assert_eq!(failure["event"]["action"], "audit-failure");
     let msg = failure["error"]["message"].as_str().unwrap();
@@ -944,7 +947,7 @@ fn past_the_session_budget_records_are_cut_and_one_notice_says_so() {
     }
     s.end(Some(0), EndReason::Exit);
     let text = spool_text(&s);
-    assert_eq!(chain::verify(&text), Ok(9));
+    assert_eq!(crate::auditsh_log::verify::one_session(&text), Ok(9));
     let recs = records(&text);
     let whole: Vec<&Value> = recs
         .iter()

@@ -265,15 +265,6 @@ pub fn decode_lossy(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// An OS error as text, without Rust's " (os error N)" suffix.
-pub fn os_error_text(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,11 +403,5 @@ mod tests {
         };
         assert_eq!(json(usize::MAX), r#"["echo","abcdef","xyz"]"#);
         assert_eq!(json(7), r#"["echo","abc"]"#);
-    }
-
-    #[test]
-    fn os_error_without_suffix() {
-        let e = std::io::Error::from_raw_os_error(libc::ENOENT);
-        assert_eq!(os_error_text(&e), "No such file or directory");
     }
 }

@@ -3,7 +3,7 @@
 //! rotated `.jsonl.gz` and a `messages.2.zst` both work, whatever their names); lines are read
 //! with a length limit, since a log file may hold anything.
 
-use crate::audit::text::os_error_text;
+use crate::sys::errno;
 use flate2::bufread::GzDecoder;
 use std::collections::HashSet;
 use std::fs::File;
@@ -102,7 +102,7 @@ pub fn collect(operands: &[PathBuf]) -> (Collected, Vec<String>) {
             Err(e) => c.errors.push(format!(
                 "{}: {}",
                 super::printable::path(op),
-                os_error_text(&e)
+                errno::io_text(&e)
             )),
         }
     }
@@ -157,7 +157,7 @@ impl Collector {
                 self.errors.push(format!(
                     "{}: {}",
                     super::printable::path(dir),
-                    os_error_text(&e)
+                    errno::io_text(&e)
                 ));
                 return;
             }
@@ -170,7 +170,7 @@ impl Collector {
                     self.errors.push(format!(
                         "{}: {}",
                         super::printable::path(dir),
-                        os_error_text(&e)
+                        errno::io_text(&e)
                     ));
                     return;
                 }
@@ -207,7 +207,7 @@ impl Collector {
                 Err(e) => self.errors.push(format!(
                     "{}: {}",
                     super::printable::path(&p),
-                    os_error_text(&e)
+                    errno::io_text(&e)
                 )),
             }
         }

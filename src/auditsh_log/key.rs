@@ -87,7 +87,7 @@ fn init(a: &InitArgs) -> i32 {
         Err(e) => {
             error(&format!(
                 "key init: no random bytes for a key: {}",
-                crate::audit::text::os_error_text(&e)
+                crate::sys::errno::io_text(&e)
             ));
             return EXIT_ERROR;
         }
@@ -134,7 +134,7 @@ fn evolve(a: &EvolveArgs) -> i32 {
             error(&format!(
                 "key evolve: {}: {}",
                 a.state.display(),
-                crate::audit::text::os_error_text(&e)
+                crate::sys::errno::io_text(&e)
             ));
             return EXIT_ERROR;
         }

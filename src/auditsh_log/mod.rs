@@ -166,7 +166,7 @@ fn print_all(bytes: &[u8]) -> i32 {
         Err(e) => {
             error(&format!(
                 "standard output: {}",
-                crate::audit::text::os_error_text(&e)
+                crate::sys::errno::io_text(&e)
             ));
             EXIT_ERROR
         }

@@ -8,7 +8,7 @@ use super::sessions::tally;
 use super::tally::{Listed, SessionTally, Tally};
 use super::when::Zone;
 use super::{error, html, EXIT_ERROR, EXIT_OK};
-use crate::audit::text::os_error_text;
+use crate::sys::errno;
 use jiff::civil::{Time, Weekday};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -515,13 +515,13 @@ pub fn run(args: &Args) -> i32 {
     };
     let written = match &args.output {
         Some(path) => std::fs::write(path, &bytes)
-            .map_err(|e| format!("{}: {}", super::printable::path(path), os_error_text(&e))),
+            .map_err(|e| format!("{}: {}", super::printable::path(path), errno::io_text(&e))),
         None => {
             let out = io::stdout();
             let mut out = out.lock();
             match out.write_all(&bytes).and_then(|()| out.flush()) {
                 Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-                    Err(format!("standard output: {}", os_error_text(&e)))
+                    Err(format!("standard output: {}", errno::io_text(&e)))
                 }
                 _ => Ok(()),
             }

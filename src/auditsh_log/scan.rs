@@ -11,7 +11,7 @@ use super::input::{self, Format, Input, Line as Read};
 use super::line::{classify, Classified, Copy};
 use super::printable;
 use super::view::{self, Record};
-use crate::audit::text::os_error_text;
+use crate::sys::errno;
 use memchr::memmem;
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal};
@@ -113,7 +113,7 @@ pub fn read_file(
     match input::open_counted(&input.path, counter) {
         Ok(reader) => read_lines(reader, input.format, index, visitor),
         Err(e) => FileReport {
-            unreadable: Some(os_error_text(&e)),
+            unreadable: Some(errno::io_text(&e)),
             ..FileReport::default()
         },
     }
@@ -136,7 +136,7 @@ pub fn read_lines(
             Ok(Some(l)) => l,
             Ok(None) => break,
             Err(e) => {
-                let what = os_error_text(&e);
+                let what = errno::io_text(&e);
                 if reader.compressed && is_data_error(&e) {
                     report.damaged = Some(format!(
                         "compressed data damaged or cut short after line {no} ({what})"

@@ -13,7 +13,7 @@ use super::select::Selection;
 use super::view::Record;
 use super::when::Zone;
 use super::{error, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
-use crate::audit::text::os_error_text;
+use crate::sys::errno;
 use std::io::{self, Write};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -150,7 +150,7 @@ pub fn run(args: &Args) -> i32 {
         if e.kind() == io::ErrorKind::BrokenPipe {
             return if matched > 0 { EXIT_OK } else { EXIT_FINDINGS };
         }
-        error(&format!("standard output: {}", os_error_text(&e)));
+        error(&format!("standard output: {}", errno::io_text(&e)));
         return EXIT_ERROR;
     }
     if let Some(status) = ready.finish(&totals) {

@@ -13,7 +13,7 @@ use super::select::Selection;
 use super::view::Record;
 use super::when::Zone;
 use super::{error, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
-use crate::audit::text::os_error_text;
+use crate::sys::errno;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
@@ -175,7 +175,7 @@ pub fn run(args: &Args) -> i32 {
     .and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            error(&format!("standard output: {}", os_error_text(&e)));
+            error(&format!("standard output: {}", errno::io_text(&e)));
             return EXIT_ERROR;
         }
     }

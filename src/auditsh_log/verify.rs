@@ -32,7 +32,7 @@ use super::running::Running;
 use super::scan::{self, FileReport};
 use super::{error, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::audit::chain::{line_hash, GENESIS};
-use crate::audit::text::os_error_text;
+use crate::sys::errno;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -62,6 +62,31 @@ pub struct Args {
 }
 
 /// Run `verify`; returns the exit status.
+/// Check one session's records, the lines of its spool file (the last newline optional), as
+/// `verify` does: their number, or the first finding. No `session-end` yet is not a finding
+/// here: the tests of the shell that wrote them check a session still running, or killed.
+pub fn one_session(text: &[u8]) -> Result<u64, String> {
+    let mut text = text.to_vec();
+    if !text.is_empty() && !text.ends_with(b"\n") {
+        text.push(b'\n');
+    }
+    let reader = input::Reader::new(Box::new(io::Cursor::new(text)), false);
+    let mut v = Verifier::new();
+    v.read(Path::new("session.jsonl"), Format::Spool, reader)?;
+    let report = v.finish();
+    if let Some(f) = report
+        .findings
+        .iter()
+        .find(|f| f.kind != Kind::Unterminated)
+    {
+        return Err(f.to_string());
+    }
+    match report.sessions {
+        0 | 1 => Ok(report.records),
+        n => Err(format!("{n} sessions, not one")),
+    }
+}
+
 pub fn run(args: &Args) -> i32 {
     let operands = if args.paths.is_empty() {
         vec![input::default_spool_dir()]
@@ -134,7 +159,7 @@ pub fn run(args: &Args) -> i32 {
         .and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            error(&format!("standard output: {}", os_error_text(&e)));
+            error(&format!("standard output: {}", errno::io_text(&e)));
         }
         return EXIT_ERROR;
     }
@@ -473,7 +498,7 @@ impl Verifier {
     /// read before it is checked.
     pub fn read_file(&mut self, path: &Path, format: Format) -> Result<(), String> {
         let name = printable::path(path);
-        let reader = input::open(path).map_err(|e| format!("{name}: {}", os_error_text(&e)))?;
+        let reader = input::open(path).map_err(|e| format!("{name}: {}", errno::io_text(&e)))?;
         self.read(path, format, reader)
     }
 

@@ -6,12 +6,6 @@ use crate::exec::eval::{run_fields, Flags, Lookup};
 use crate::exec::{spawn, ExecResult};
 use crate::state::Shell;
 
-/// The reserved words of XCU 2.4.
-pub const KEYWORDS: &[&str] = &[
-    "!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then",
-    "until", "while",
-];
-
 /// What a name resolves to.
 enum Kind {
     Alias(Vec<u8>),
@@ -30,7 +24,7 @@ fn resolve(sh: &mut Shell, name: &[u8], with_aliases: bool, default_path: bool) 
             return Kind::Alias(v.clone());
         }
     }
-    if KEYWORDS.iter().any(|k| k.as_bytes() == name) {
+    if crate::syntax::parser::is_reserved_word(name) {
         return Kind::Keyword;
     }
     if sh.functions.contains_key(name) {

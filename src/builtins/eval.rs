@@ -49,19 +49,9 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         Some(name.clone())
     } else {
         let path_var = sh.get_var(b"PATH").map(|p| p.to_vec()).unwrap_or_default();
-        path_var.split(|&b| b == b':').find_map(|dir| {
-            let mut p = if dir.is_empty() {
-                b".".to_vec()
-            } else {
-                dir.to_vec()
-            };
-            p.push(b'/');
-            p.extend_from_slice(name);
-            std::fs::metadata(OsStr::from_bytes(&p))
-                .ok()
-                .filter(|m| m.is_file())
-                .map(|_| p)
-        })
+        let found = spawn::path_candidates(&path_var, name)
+            .find(|p| std::fs::metadata(OsStr::from_bytes(p)).is_ok_and(|m| m.is_file()));
+        found
     };
     let Some(path) = path else {
         let mut msg = b".: ".to_vec();
@@ -78,7 +68,7 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             msg.extend_from_slice(b": ");
             let reason = match e.raw_os_error() {
                 Some(libc::ENOENT) => "No such file".to_string(),
-                Some(n) => spawn::os_error_text(n),
+                Some(n) => crate::sys::errno::text(n),
                 None => e.to_string(),
             };
             msg.extend_from_slice(reason.as_bytes());

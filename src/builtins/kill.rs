@@ -1,25 +1,12 @@
 //! `kill [-s sig | -sig | -num] pid|%job...` and `kill -l [status]` (XCU kill), as dash does
 //! them.
 
-use crate::exec::signal;
 use crate::exec::ExecResult;
 use crate::state::Shell;
+use crate::sys::signal;
 
 const USAGE: &str =
     "Usage: kill [-s sigspec | -signum | -sigspec] [pid | job]... or\nkill -l [exitstatus]";
-
-/// The C library's message for an errno value.
-pub(crate) fn strerror(errno: i32) -> String {
-    // SAFETY: strerror returns a pointer to a NUL-terminated string valid until the next call;
-    // it is copied at once (the shell is single-threaded).
-    unsafe {
-        let p = libc::strerror(errno);
-        if p.is_null() {
-            return format!("error {errno}");
-        }
-        std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
-    }
-}
 
 /// What `kill %job` signals: the job's process group under job control, else its process
 /// (negated here as the caller negates a process group).
@@ -169,9 +156,9 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         };
         // SAFETY: kill has no memory effects.
         if unsafe { libc::kill(pid, signo) } != 0 {
-            let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+            let e = crate::sys::errno::last();
             // dash's message ends with an extra newline, which shows as a blank line.
-            sh.error(&format!("kill: {}\n", strerror(e)));
+            sh.error(&format!("kill: {}\n", crate::sys::errno::text(e)));
             status = 1;
         }
     }

@@ -152,7 +152,7 @@ fn read_byte() -> Option<u8> {
         let n = unsafe { libc::read(0, (&mut c as *mut u8).cast(), 1) };
         match n {
             1 => return Some(c),
-            n if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) => {}
+            n if n < 0 && crate::sys::errno::last() == libc::EINTR => {}
             _ => return None,
         }
     }

@@ -1,10 +1,10 @@
 //! `trap`: set, reset, ignore and list the actions for signals and EXIT.
 
 use super::util::{out, quote_for_reuse};
-use crate::exec::signal;
 use crate::exec::trap::Action;
 use crate::exec::ExecResult;
 use crate::state::Shell;
+use crate::sys::signal;
 
 /// The condition number of a trap operand: 0 or EXIT, a signal name or number.
 fn condition(name: &[u8]) -> Option<i32> {

@@ -194,10 +194,10 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             }
             // SAFETY: r is a valid rlimit.
             if unsafe { libc::setrlimit(l.resource as _, &r) } < 0 {
-                let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+                let e = crate::sys::errno::last();
                 sh.error(&format!(
                     "ulimit: error setting limit ({})",
-                    super::kill::strerror(e)
+                    crate::sys::errno::text(e)
                 ));
                 return Ok(2);
             }

@@ -429,7 +429,7 @@ pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
 }
 
 fn fork_failed(sh: &Shell, errno: i32) -> Divert {
-    sh.error(&format!("Cannot fork: {}", spawn::os_error_text(errno)));
+    sh.error(&format!("Cannot fork: {}", crate::sys::errno::text(errno)));
     Divert::Error(2)
 }
 
@@ -556,7 +556,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
                     if let Some(r) = prev_read {
                         close(r);
                     }
-                    sh.error(&format!("Pipe call failed: {}", spawn::os_error_text(e)));
+                    sh.error(&format!("Pipe call failed: {}", crate::sys::errno::text(e)));
                     return Err(Divert::Error(2));
                 }
             }
@@ -673,8 +673,9 @@ fn background_text(line: &[u8]) -> Vec<u8> {
 
 /// Run `body` in a forked child with its standard output to a pipe; return what it wrote.
 pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, ExpandError> {
-    let (read, write) = pipe()
-        .map_err(|e| ExpandError::new(format!("Pipe call failed: {}", spawn::os_error_text(e))))?;
+    let (read, write) = pipe().map_err(|e| {
+        ExpandError::new(format!("Pipe call failed: {}", crate::sys::errno::text(e)))
+    })?;
     match spawn::fork_shell(sh) {
         Ok(Forked::Child) => {
             close(read);
@@ -707,9 +708,7 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
                         break;
                     }
                     out.extend_from_slice(&buf[..n as usize]);
-                } else if n == 0
-                    || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR)
-                {
+                } else if n == 0 || crate::sys::errno::last() != libc::EINTR {
                     break;
                 }
             }
@@ -727,7 +726,7 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
             close(write);
             Err(ExpandError::new(format!(
                 "Cannot fork: {}",
-                spawn::os_error_text(e)
+                crate::sys::errno::text(e)
             )))
         }
     }
@@ -1112,7 +1111,7 @@ fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> i32 {
         }
         Ok(Forked::Parent(pid)) => wait_pid(pid, false).exit_status(),
         Err(e) => {
-            sh.error(&format!("Cannot fork: {}", spawn::os_error_text(e)));
+            sh.error(&format!("Cannot fork: {}", crate::sys::errno::text(e)));
             2
         }
     }

@@ -7,7 +7,7 @@ pub fn write_all(fd: i32, mut data: &[u8]) -> bool {
         // SAFETY: data points to data.len() readable bytes.
         let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
         if n < 0 {
-            if std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+            if crate::sys::errno::last() == libc::EINTR {
                 continue;
             }
             return false;

@@ -58,7 +58,7 @@ pub fn wait_pid(pid: libc::pid_t, untraced: bool) -> ChildStatus {
         if r == pid {
             return ChildStatus::from_raw(raw);
         }
-        if r < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+        if r < 0 && crate::sys::errno::last() != libc::EINTR {
             // Already reaped or not our child: nothing to report.
             return ChildStatus::Exited(127);
         }

@@ -4,7 +4,6 @@ pub mod eval;
 pub mod io;
 pub mod jobs;
 pub mod redirect;
-pub mod signal;
 pub mod spawn;
 pub mod trap;
 

@@ -6,11 +6,12 @@
 use std::ffi::CString;
 use std::os::unix::io::RawFd;
 
-use super::spawn::{c_string, os_error_text};
+use super::spawn::c_string;
 use super::Divert;
 use crate::expand;
 use crate::state::Shell;
 use crate::syntax::ast::{RedirOp, RedirTarget, Redirect};
+use crate::sys::errno;
 
 /// Descriptors the shell keeps for itself (saved copies) start here; user redirections may
 /// only name 0–9, as in dash.
@@ -96,7 +97,7 @@ fn open_error(sh: &Shell, verb: &str, name: &[u8], err: i32) -> RedirError {
     let reason = match (verb, err) {
         ("open", libc::ENOENT) => "No such file".to_string(),
         ("create", libc::ENOENT) => "Directory nonexistent".to_string(),
-        (_, e) => os_error_text(e),
+        (_, e) => errno::text(e),
     };
     let mut msg = format!("cannot {verb} ").into_bytes();
     msg.extend_from_slice(name);
@@ -227,7 +228,7 @@ pub fn apply(
                     }
                 })?;
                 let src = here_document(&text).map_err(|e| {
-                    sh.error(&os_error_text(e));
+                    sh.error(&errno::text(e));
                     RedirError {
                         status: 2,
                         fatal: false,

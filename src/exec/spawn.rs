@@ -73,7 +73,7 @@ impl SpawnError {
             }
             SpawnError::Os(e) => {
                 msg.extend_from_slice(b": ");
-                msg.extend_from_slice(os_error_text(*e).as_bytes());
+                msg.extend_from_slice(crate::sys::errno::text(*e).as_bytes());
             }
             SpawnError::Denied(why) => {
                 msg.extend_from_slice(b": ");
@@ -81,16 +81,6 @@ impl SpawnError {
             }
         }
         sh.error_bytes(&msg);
-    }
-}
-
-/// The C library's text for an errno value, as dash prints it ("Permission denied").
-pub fn os_error_text(errno: i32) -> String {
-    let text = std::io::Error::from_raw_os_error(errno).to_string();
-    // std appends " (os error N)"; dash prints strerror alone.
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_string(),
-        None => text,
     }
 }
 
@@ -135,14 +125,7 @@ pub fn search(path: &[u8], name: &[u8]) -> Option<Vec<u8>> {
     // Like dash, a file that exists but may not be executed is passed over for a later one
     // that may; if there is none, it is the one run (and the kernel's refusal is reported).
     let mut fallback = None;
-    for dir in path.split(|&b| b == b':') {
-        let mut candidate = if dir.is_empty() {
-            b".".to_vec()
-        } else {
-            dir.to_vec()
-        };
-        candidate.push(b'/');
-        candidate.extend_from_slice(name);
+    for candidate in path_candidates(path, name) {
         if is_candidate(&candidate) {
             if check_executable(&candidate).is_none() {
                 return Some(candidate);
@@ -151,6 +134,19 @@ pub fn search(path: &[u8], name: &[u8]) -> Option<Vec<u8>> {
         }
     }
     fallback
+}
+
+/// `dir/name` for each directory of a PATH value, in order (an empty entry is the current
+/// directory).
+pub fn path_candidates<'a>(path: &'a [u8], name: &'a [u8]) -> impl Iterator<Item = Vec<u8>> + 'a {
+    path.split(|&b| b == b':').map(move |dir| {
+        let dir: &[u8] = if dir.is_empty() { b"." } else { dir };
+        let mut candidate = Vec::with_capacity(dir.len() + 1 + name.len());
+        candidate.extend_from_slice(dir);
+        candidate.push(b'/');
+        candidate.extend_from_slice(name);
+        candidate
+    })
 }
 
 /// Whether the kernel would run `path`, checked before a step that cannot be undone (`exec`
@@ -206,7 +202,7 @@ fn record(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> Result<(), SpawnErro
 /// (a terminal multiplexer may well have started the shell with them ignored).
 fn signals_to_default(sh: &Shell) -> impl Iterator<Item = i32> + '_ {
     let job_control = sh.jobs.control.is_some();
-    (1..super::signal::NSIG).filter(move |&s| shell_set(sh, s, job_control))
+    (1..crate::sys::signal::NSIG).filter(move |&s| shell_set(sh, s, job_control))
 }
 
 /// Whether the shell caught or ignored `sig` for itself: caught, or set to be ignored where it
@@ -292,9 +288,12 @@ fn child_stack() -> Result<*mut libc::c_void, i32> {
     })
 }
 
-/// errno as the last call left it.
+/// errno as the last call left it, `or` if it left none.
 fn last_errno(or: i32) -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(or)
+    match crate::sys::errno::last() {
+        0 => or,
+        e => e,
+    }
 }
 
 /// Everything the child of [`spawn_program`] needs, prepared by the parent: the child runs on
@@ -339,7 +338,7 @@ extern "C" fn spawn_child(arg: *mut libc::c_void) -> libc::c_int {
         // exec), and the program must start with the shell's own dispositions undone.
         let mut dfl: libc::sigaction = std::mem::zeroed();
         dfl.sa_sigaction = libc::SIG_DFL;
-        for sig in 1..super::signal::NSIG {
+        for sig in 1..crate::sys::signal::NSIG {
             if libc::sigismember(&args.defaults, sig) == 1 {
                 libc::sigaction(sig, &dfl, std::ptr::null_mut());
             }
@@ -595,11 +594,11 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
         }
         super::trap::take_all_pending();
     }
-    let err = std::io::Error::last_os_error().raw_os_error();
+    let err = last_errno(libc::EAGAIN);
     // SAFETY: restoring the mask saved above.
     unsafe { libc::sigprocmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
     match pid {
-        p if p < 0 => Err(err.unwrap_or(libc::EAGAIN)),
+        p if p < 0 => Err(err),
         0 => Ok(Forked::Child),
         p => Ok(Forked::Parent(p)),
     }

@@ -17,11 +17,6 @@ use rustyline::{Context, Helper};
 
 use crate::state::Shell;
 
-/// The reserved words a command can start with.
-const KEYWORDS: &[&str] = &[
-    "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then", "until", "while",
-];
-
 /// The names the completer offers, as the shell had them when the prompt was shown.
 #[derive(Debug, Default, Clone)]
 pub struct Names {
@@ -238,7 +233,9 @@ fn command_candidates(names: &Names, prefix: &str) -> Vec<Pair> {
             found.push(b.name.to_string());
         }
     }
-    for k in KEYWORDS {
+    // The reserved words that are words (not `!`, `{`, `}`).
+    let words = crate::syntax::parser::reserved_words().filter(|w| w.len() > 1);
+    for k in words {
         if k.starts_with(prefix) {
             found.push(k.to_string());
         }

@@ -143,29 +143,45 @@ enum Kw {
     While,
 }
 
+/// The reserved words, each once: the parser's, `command -v`'s and the completer's.
+const RESERVED: [(&str, Kw); 16] = [
+    ("!", Kw::Bang),
+    ("{", Kw::LBrace),
+    ("}", Kw::RBrace),
+    ("case", Kw::Case),
+    ("do", Kw::Do),
+    ("done", Kw::Done),
+    ("elif", Kw::Elif),
+    ("else", Kw::Else),
+    ("esac", Kw::Esac),
+    ("fi", Kw::Fi),
+    ("for", Kw::For),
+    ("if", Kw::If),
+    ("in", Kw::In),
+    ("then", Kw::Then),
+    ("until", Kw::Until),
+    ("while", Kw::While),
+];
+
+/// The reserved words of XCU 2.4.
+pub fn reserved_words() -> impl Iterator<Item = &'static str> {
+    RESERVED.iter().map(|(w, _)| *w)
+}
+
+/// `word` is a reserved word.
+pub fn is_reserved_word(word: &[u8]) -> bool {
+    RESERVED.iter().any(|(w, _)| w.as_bytes() == word)
+}
+
 fn keyword(tok: &Token) -> Option<Kw> {
     let TokKind::Word(w) = &tok.kind else {
         return None;
     };
-    Some(match w.as_plain_literal()? {
-        b"!" => Kw::Bang,
-        b"{" => Kw::LBrace,
-        b"}" => Kw::RBrace,
-        b"case" => Kw::Case,
-        b"do" => Kw::Do,
-        b"done" => Kw::Done,
-        b"elif" => Kw::Elif,
-        b"else" => Kw::Else,
-        b"esac" => Kw::Esac,
-        b"fi" => Kw::Fi,
-        b"for" => Kw::For,
-        b"if" => Kw::If,
-        b"in" => Kw::In,
-        b"then" => Kw::Then,
-        b"until" => Kw::Until,
-        b"while" => Kw::While,
-        _ => return None,
-    })
+    let w = w.as_plain_literal()?;
+    RESERVED
+        .iter()
+        .find(|(name, _)| name.as_bytes() == w)
+        .map(|&(_, kw)| kw)
 }
 
 /// dash's name for a token read where reserved words are not recognised.

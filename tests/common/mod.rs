@@ -187,7 +187,7 @@ pub fn check_session(env: &AuditEnv) -> Vec<Value> {
     let recs = records(&text);
     assert!(!recs.is_empty());
     assert_eq!(
-        auditsh::audit::chain::verify(&text),
+        auditsh::auditsh_log::verify::one_session(&text),
         Ok(recs.len() as u64),
         "chain and sequences"
     );

@@ -382,6 +382,6 @@ pub fn joined(lines: &[Vec<u8>]) -> Vec<u8> {
 /// One session's lines are a whole chain: one session, sequences 0, 1, 2 ... with no gap,
 /// each `auditsh.prev` the hash of the line before. Returns the number of records.
 pub fn check_chain(what: &str, text: &[u8]) -> u64 {
-    auditsh::audit::chain::verify(text)
+    auditsh::auditsh_log::verify::one_session(text)
         .unwrap_or_else(|e| panic!("{what}: the chain is broken: {e}"))
 }

@@ -2,7 +2,7 @@
 //! (O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, mode 0640); each record is one write(2) of the whole
 //! line including its newline.
 
-use crate::audit::text::os_error_text;
+use crate::sys::errno;
 use std::ffi::CString;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
@@ -35,14 +35,14 @@ impl Spool {
         let fd = match open_append(&path) {
             Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
                 created_dir = !dir.exists();
-                make_dir(dir).map_err(|e| format!("{}: {}", dir.display(), os_error_text(&e)))?;
-                make_dir(&day).map_err(|e| format!("{}: {}", day.display(), os_error_text(&e)))?;
+                make_dir(dir).map_err(|e| format!("{}: {}", dir.display(), errno::io_text(&e)))?;
+                make_dir(&day).map_err(|e| format!("{}: {}", day.display(), errno::io_text(&e)))?;
                 open_append(&path)
             }
             other => other,
         }
         // The session's file name is not for the user's terminal: name its directory.
-        .map_err(|e| format!("{}: {}", day.display(), os_error_text(&e)))?;
+        .map_err(|e| format!("{}: {}", day.display(), errno::io_text(&e)))?;
         Ok(Opened {
             spool: Spool { fd, path },
             created_dir,
@@ -91,7 +91,7 @@ impl Spool {
                 if e.raw_os_error() == Some(libc::EINTR) {
                     continue;
                 }
-                break os_error_text(&e);
+                break errno::io_text(&e);
             }
             if n == 0 {
                 break "the file takes no more".to_string();
@@ -140,7 +140,7 @@ impl Spool {
             Ok(())
         } else {
             let e = io::Error::last_os_error();
-            Err(format!("{}: {}", self.path.display(), os_error_text(&e)))
+            Err(format!("{}: {}", self.path.display(), errno::io_text(&e)))
         }
     }
 }

@@ -5,7 +5,7 @@
 //! sink failure too; after a failure the next record tries to connect again.
 
 use crate::audit::record::push_u64;
-use crate::audit::text::os_error_text;
+use crate::sys::errno;
 use std::cell::{Cell, RefCell};
 use std::io::{self, Write};
 use std::os::unix::io::{AsRawFd, FromRawFd, RawFd};
@@ -142,10 +142,10 @@ impl Syslog {
         if fd < 0 {
             return Err(format!(
                 "socket: {}",
-                os_error_text(&io::Error::last_os_error())
+                errno::io_text(&io::Error::last_os_error())
             ));
         }
-        let fd = super::move_high(fd).map_err(|e| format!("socket: {}", os_error_text(&e)))?;
+        let fd = super::move_high(fd).map_err(|e| format!("socket: {}", errno::io_text(&e)))?;
         // SAFETY: fd is a datagram socket we own; the UnixDatagram takes ownership.
         let sock = unsafe { UnixDatagram::from_raw_fd(fd) };
         let mut s = Syslog {
@@ -178,7 +178,7 @@ impl Syslog {
                 self.connected = true;
                 Ok(())
             }
-            Err(e) => Err(format!("{}: {}", self.path.display(), os_error_text(&e))),
+            Err(e) => Err(format!("{}: {}", self.path.display(), errno::io_text(&e))),
         }
     }
 
@@ -213,7 +213,7 @@ impl Syslog {
         res.map_err(|e| {
             self.connected = false;
             let msg = match &e {
-                syslog::Error::Write(io) | syslog::Error::Io(io) => os_error_text(io),
+                syslog::Error::Write(io) | syslog::Error::Io(io) => errno::io_text(io),
                 other => other.to_string(),
             };
             format!("{}: {}", self.path.display(), msg)
@@ -255,7 +255,7 @@ impl Syslog {
                 // Room, or an error (the daemon went away) that the next send reports.
                 return p.revents & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0;
             }
-            if n < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            if n < 0 && crate::sys::errno::last() != libc::EINTR {
                 return false;
             }
         }

@@ -90,6 +90,14 @@ fn table() -> &'static [(i32, &'static str)] {
     })
 }
 
+/// The name of one of the classic signals (not a realtime one), as the records give it.
+pub fn classic_name(num: i32) -> Option<&'static str> {
+    NAMED
+        .iter()
+        .find(|&&(n, _)| n == num)
+        .map(|&(_, name)| name)
+}
+
 /// Every signal 1..NSIG as `(number, name)`, in the order `kill -l` lists them (after its
 /// leading `0`).
 pub fn all() -> &'static [(i32, &'static str)] {
