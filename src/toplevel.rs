@@ -7,11 +7,12 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use crate::audit::{self, EndReason, Mode};
 use crate::exec::eval::{self, AliasView, Flags};
-use crate::exec::{io, trap, Divert};
+use crate::exec::{trap, Divert};
 use crate::interactive::Handoff;
 use crate::invocation::{self, Invocation, Request, Source};
 use crate::state::Shell;
 use crate::syntax::{BytesSource, LineSource, ParseError, Parser};
+use crate::sys::fd;
 
 /// Run the shell with this argv; returns only through `finish`.
 pub fn main(argv: Vec<Vec<u8>>) -> ! {
@@ -25,14 +26,14 @@ pub fn main(argv: Vec<Vec<u8>>) -> ! {
     let inv = match invocation::parse(argv) {
         Ok(Request::Run(inv)) => inv,
         Ok(Request::Version) => {
-            io::write_all(
+            fd::write_all(
                 1,
                 format!("auditsh {}\n", env!("CARGO_PKG_VERSION")).as_bytes(),
             );
             std::process::exit(0);
         }
         Ok(Request::Help) => {
-            io::write_all(1, invocation::HELP.as_bytes());
+            fd::write_all(1, invocation::HELP.as_bytes());
             std::process::exit(0);
         }
         Err(e) => {
@@ -40,7 +41,7 @@ pub fn main(argv: Vec<Vec<u8>>) -> ! {
             msg.extend_from_slice(b": 0: ");
             msg.extend_from_slice(e.0.as_bytes());
             msg.push(b'\n');
-            io::write_all(2, &msg);
+            fd::write_all(2, &msg);
             std::process::exit(2);
         }
     };
@@ -73,7 +74,7 @@ fn report_internal_error(info: &std::panic::PanicHookInfo<'_>) {
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("panic");
     let at = info.location().map(|l| (l.file(), l.line()));
-    io::write_all(2, &internal_error_line(what, at));
+    fd::write_all(2, &internal_error_line(what, at));
     if at.is_some_and(|(file, _)| file.starts_with("src/") && !file.starts_with("src/audit/")) {
         let session = PANIC_SESSION.swap(std::ptr::null_mut(), Ordering::SeqCst);
         if !session.is_null() {
@@ -119,14 +120,9 @@ fn take_runtime_variables() -> Vec<(&'static str, Vec<u8>)> {
     taken
 }
 
-fn is_terminal(fd: i32) -> bool {
-    // SAFETY: isatty only queries the descriptor.
-    unsafe { libc::isatty(fd) == 1 }
-}
-
 fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
-    let interactive =
-        inv.force_interactive || (inv.source == Source::Stdin && is_terminal(0) && is_terminal(2));
+    let interactive = inv.force_interactive
+        || (inv.source == Source::Stdin && fd::is_terminal(0) && fd::is_terminal(2));
     let mode = match (&inv.source, interactive) {
         (_, true) => Mode::Interactive,
         (Source::Command(_), _) => Mode::Command,
@@ -419,7 +415,7 @@ fn read_eval_loop(
                 if let Next::Stop(s, EndReason::Exit) = next {
                     if interactive && sh.jobs.has_stopped() && !warned_stopped {
                         // Leaving would hang up stopped jobs: say so once; a second exit goes.
-                        io::write_all(2, b"You have stopped jobs.\n");
+                        fd::write_all(2, b"You have stopped jobs.\n");
                         warned_stopped = true;
                         next = Next::Continue(s);
                     }
@@ -458,7 +454,7 @@ fn read_eval_loop(
                     return (128 + libc::SIGHUP, EndReason::Hangup);
                 }
                 if interactive {
-                    io::write_all(2, b"\n");
+                    fd::write_all(2, b"\n");
                 }
                 return (status, reading.at_end);
             }
@@ -508,7 +504,7 @@ fn echo_verbose(sh: &Shell, text: &[u8]) {
     if sh.options.verbose {
         let mut echo = text.to_vec();
         echo.push(b'\n');
-        io::write_all(2, &echo);
+        fd::write_all(2, &echo);
     }
 }
 
@@ -549,7 +545,7 @@ fn is_plain_exit(list: &crate::syntax::ast::List) -> bool {
 /// records of command lines that waited for them.
 fn notify_finished_jobs(sh: &mut Shell) {
     for (job, mark) in sh.jobs.take_finished() {
-        io::write_all(2, &crate::exec::jobs::describe(&job, mark));
+        fd::write_all(2, &crate::exec::jobs::describe(&job, mark));
         crate::exec::jobs::record_end(&mut sh.audit, &job);
     }
 }

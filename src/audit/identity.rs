@@ -110,8 +110,10 @@ impl Identity {
 
     /// In a forked child: the writer is now this process.
     pub fn refresh_pids(&mut self) {
-        // SAFETY: getpid/getppid have no preconditions and cannot fail.
-        let (pid, ppid) = unsafe { (libc::getpid(), libc::getppid()) };
+        let (pid, ppid) = (
+            crate::sys::process::pid(),
+            crate::sys::process::parent_pid(),
+        );
         self.pid = u32::try_from(pid).unwrap_or(0);
         self.ppid = u32::try_from(ppid).unwrap_or(0);
         self.parent_name = None;
@@ -258,8 +260,7 @@ mod tests {
     fn gather_knows_the_process() {
         let id = Identity::gather(None);
         assert_eq!(id.pid, std::process::id());
-        // SAFETY: getuid cannot fail.
-        assert_eq!(id.uid, unsafe { libc::getuid() }.to_string());
+        assert_eq!(id.uid, crate::sys::process::uid().to_string());
         assert!(!id.hostname.is_empty());
         assert!(id.source_ip.is_none());
         if let Some(a) = &id.audit_id {

@@ -366,8 +366,7 @@ impl Session {
             .as_ref()
             .filter(|_| counted)
             .and_then(|s| s.path().parent())
-            // SAFETY: getuid cannot fail.
-            .and_then(|day| budget::UserCounters::open(day, unsafe { libc::getuid() }).ok());
+            .and_then(|day| budget::UserCounters::open(day, crate::sys::process::uid()).ok());
         // The record key is readable only with the audit account's privilege: load it (and
         // bring the state forward to today) before the drop.
         let (sealer, key_problem) = match mac::key_file(config.mac.key_file.as_deref(), secure) {

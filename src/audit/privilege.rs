@@ -41,8 +41,7 @@ pub fn installed_file() -> Option<InstalledFile> {
 /// shell runs as `auditsh` after the exec, so this holds for root too; under `no_new_privs`
 /// the effective ids stay the caller's and it does not.
 pub fn holds(file: InstalledFile) -> bool {
-    // SAFETY: the id getters cannot fail.
-    let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let (euid, egid) = (crate::sys::process::euid(), crate::sys::process::egid());
     file.owner.is_none_or(|u| u == euid) && file.group.is_none_or(|g| g == egid)
 }
 
@@ -67,8 +66,7 @@ pub fn in_initial_user_namespace() -> bool {
 /// ptrace, no /proc/PID/fd for the user). Supplementary groups are the caller's already (a
 /// setuid exec does not change them).
 pub fn drop_for_good() -> Result<(), String> {
-    // SAFETY: getuid/getgid cannot fail.
-    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+    let (uid, gid) = (crate::sys::process::uid(), crate::sys::process::gid());
     // SAFETY: plain system calls with integer arguments.
     unsafe {
         if libc::setresgid(gid, gid, gid) != 0 {
@@ -155,8 +153,7 @@ mod tests {
 
     #[test]
     fn the_privilege_is_held_only_as_the_files_owner_and_group() {
-        // SAFETY: the id getters cannot fail.
-        let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        let (euid, egid) = (crate::sys::process::euid(), crate::sys::process::egid());
         let other = |id: u32| id.wrapping_add(1);
         let file = |owner, group| InstalledFile { owner, group };
         assert!(holds(file(Some(euid), Some(egid))));

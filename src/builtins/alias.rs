@@ -39,7 +39,7 @@ pub fn alias(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                     let mut msg = b"alias: ".to_vec();
                     msg.extend_from_slice(arg);
                     msg.extend_from_slice(b" not found\n");
-                    crate::exec::io::write_all(2, &msg);
+                    crate::sys::fd::write_all(2, &msg);
                     status = 1;
                 }
             },
@@ -64,7 +64,7 @@ pub fn unalias(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             let mut msg = b"unalias: ".to_vec();
             msg.extend_from_slice(name);
             msg.extend_from_slice(b" not found\n");
-            crate::exec::io::write_all(2, &msg);
+            crate::sys::fd::write_all(2, &msg);
             status = 1;
         }
     }

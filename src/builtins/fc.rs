@@ -222,7 +222,7 @@ fn rerun(sh: &mut Shell, text: Vec<u8>) {
     if shown.last() != Some(&b'\n') {
         shown.push(b'\n');
     }
-    crate::exec::io::write_all(2, &shown);
+    crate::sys::fd::write_all(2, &shown);
     sh.history.remove_current();
     sh.history.set_rerun(text);
 }

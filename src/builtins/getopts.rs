@@ -169,7 +169,7 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     }
     let st = step(&args[1], &words, optind, optoff);
     if let Some(m) = &st.message {
-        crate::exec::io::write_all(2, m);
+        crate::sys::fd::write_all(2, m);
     }
     let mut failed = false;
     match &st.optarg {

@@ -1,8 +1,9 @@
 //! `wait`, `jobs`, `fg`, `bg`: the job table, and job control in an interactive shell.
 
 use crate::exec::jobs::{self, ChildStatus, Job};
-use crate::exec::{io, trap, ExecResult};
+use crate::exec::{trap, ExecResult};
 use crate::state::Shell;
+use crate::sys::fd;
 
 /// Forget a finished job; if a command line waited for it, its end record is written now.
 fn finish(sh: &mut Shell, index: usize) {
@@ -115,7 +116,7 @@ pub fn jobs(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             text.extend_from_slice(&jobs::describe(job, mark));
         }
     }
-    io::write_all(1, &text);
+    fd::write_all(1, &text);
     // Finished jobs have now been reported.
     let mut i = 0;
     while i < sh.jobs.jobs.len() {
@@ -142,8 +143,7 @@ fn no_job(sh: &Shell, builtin: &str, args: &[Vec<u8>]) -> ExecResult {
 fn continue_job(sh: &mut Shell, index: usize) {
     let job = &mut sh.jobs.jobs[index];
     let target = if job.pgid > 0 { -job.pgid } else { job.pids[0] };
-    // SAFETY: SIGCONT to our own child or its process group.
-    unsafe { libc::kill(target, libc::SIGCONT) };
+    let _ = crate::sys::process::kill(target, libc::SIGCONT);
     job.continued();
     let number = job.number;
     sh.jobs.touch(number);
@@ -160,7 +160,7 @@ pub fn fg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     };
     let mut line = sh.jobs.jobs[i].text.clone();
     line.push(b'\n');
-    io::write_all(1, &line);
+    fd::write_all(1, &line);
     let control = sh.jobs.control;
     let pgid = sh.jobs.jobs[i].pgid;
     if let (Some(c), true) = (control, pgid > 0) {
@@ -175,7 +175,7 @@ pub fn fg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         Some(st) if st.is_stopped() => {
             let mut line = b"\n".to_vec();
             line.extend_from_slice(&jobs::describe(&sh.jobs.jobs[i], '+'));
-            io::write_all(2, &line);
+            fd::write_all(2, &line);
             Ok(st.exit_status())
         }
         st => {
@@ -202,6 +202,6 @@ pub fn bg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let mut line = format!("[{}] ", job.number).into_bytes();
     line.extend_from_slice(&job.text);
     line.push(b'\n');
-    io::write_all(1, &line);
+    fd::write_all(1, &line);
     Ok(0)
 }

@@ -123,11 +123,11 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let (signo, targets) = match parse(args.get(1..).unwrap_or(&[])) {
         Err(m) => return fail(sh, &m),
         Ok(Action::ListAll) => {
-            crate::exec::io::write_all(1, &list_all());
+            crate::sys::fd::write_all(1, &list_all());
             return Ok(0);
         }
         Ok(Action::Name(n)) => {
-            crate::exec::io::write_all(1, format!("{n}\n").as_bytes());
+            crate::sys::fd::write_all(1, format!("{n}\n").as_bytes());
             return Ok(0);
         }
         Ok(Action::Send { signal, targets }) => (signal, targets),
@@ -154,9 +154,7 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                 Err(m) => return fail(sh, &m),
             }
         };
-        // SAFETY: kill has no memory effects.
-        if unsafe { libc::kill(pid, signo) } != 0 {
-            let e = crate::sys::errno::last();
+        if let Err(e) = crate::sys::process::kill(pid, signo) {
             // dash's message ends with an extra newline, which shows as a blank line.
             sh.error(&format!("kill: {}\n", crate::sys::errno::text(e)));
             status = 1;

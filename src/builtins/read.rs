@@ -146,13 +146,11 @@ pub fn split(line: &Line, ifs: &[u8], max: usize) -> Vec<Vec<u8>> {
 
 /// Read one byte from descriptor 0, retrying on EINTR; None at end of input or on error.
 fn read_byte() -> Option<u8> {
-    let mut c = 0u8;
+    let mut c = [0u8];
     loop {
-        // SAFETY: c is one writable byte.
-        let n = unsafe { libc::read(0, (&mut c as *mut u8).cast(), 1) };
-        match n {
-            1 => return Some(c),
-            n if n < 0 && crate::sys::errno::last() == libc::EINTR => {}
+        match crate::sys::fd::read(0, &mut c) {
+            Ok(1) => return Some(c[0]),
+            Err(libc::EINTR) => {}
             _ => return None,
         }
     }
@@ -174,9 +172,8 @@ pub fn read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         }
     }
     if let Some(p) = prompt {
-        // SAFETY: isatty has no memory effects.
-        if unsafe { libc::isatty(0) } == 1 {
-            crate::exec::io::write_all(2, p);
+        if crate::sys::fd::is_terminal(0) {
+            crate::sys::fd::write_all(2, p);
         }
     }
     let names = opts.rest();

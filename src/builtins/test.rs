@@ -157,8 +157,7 @@ fn unary(op: u8, arg: &[u8]) -> Result<bool, Error> {
     Ok(match op {
         b'z' => arg.is_empty(),
         b'n' => !arg.is_empty(),
-        // SAFETY: isatty accepts any integer.
-        b't' => unsafe { libc::isatty(getn(arg)? as libc::c_int) == 1 },
+        b't' => crate::sys::fd::is_terminal(getn(arg)? as i32),
         b'r' => access(arg, libc::R_OK),
         b'w' => access(arg, libc::W_OK),
         b'x' => access(arg, libc::X_OK),
@@ -179,10 +178,8 @@ fn unary(op: u8, arg: &[u8]) -> Result<bool, Error> {
                 b'g' => st.st_mode & libc::S_ISGID != 0,
                 b'k' => st.st_mode & libc::S_ISVTX != 0,
                 b's' => st.st_size > 0,
-                // SAFETY: geteuid and getegid cannot fail.
-                b'O' => st.st_uid == unsafe { libc::geteuid() },
-                // SAFETY: as above.
-                b'G' => st.st_gid == unsafe { libc::getegid() },
+                b'O' => st.st_uid == crate::sys::process::euid(),
+                b'G' => st.st_gid == crate::sys::process::egid(),
                 _ => true,
             }
         }

@@ -38,7 +38,7 @@ pub fn times(_sh: &mut Shell, _args: &[Vec<u8>]) -> ExecResult {
         i64::from(t.tms_cstime),
         i64::from(hz),
     );
-    crate::exec::io::write_all(1, out.as_bytes());
+    crate::sys::fd::write_all(1, out.as_bytes());
     Ok(0)
 }
 

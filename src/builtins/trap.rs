@@ -71,7 +71,7 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                 let mut msg = b"trap: ".to_vec();
                 msg.extend_from_slice(name);
                 msg.extend_from_slice(b": bad trap\n");
-                crate::exec::io::write_all(2, &msg);
+                crate::sys::fd::write_all(2, &msg);
                 status = 1;
             }
         }

@@ -179,7 +179,7 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             let r = get(l.resource);
             out.push_str(&format!("{:<20} {}\n", l.name, show(pick(&r), l.factor)));
         }
-        crate::exec::io::write_all(1, out.as_bytes());
+        crate::sys::fd::write_all(1, out.as_bytes());
         return Ok(0);
     }
     let l = &LIMITS[req.which];
@@ -208,7 +208,7 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         }
         None => {
             let out = format!("{}\n", show(pick(&r), l.factor));
-            crate::exec::io::write_all(1, out.as_bytes());
+            crate::sys::fd::write_all(1, out.as_bytes());
         }
     }
     Ok(0)

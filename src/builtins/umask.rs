@@ -120,7 +120,7 @@ pub fn umask(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             } else {
                 format!("{:04o}\n", current)
             };
-            crate::exec::io::write_all(1, out.as_bytes());
+            crate::sys::fd::write_all(1, out.as_bytes());
             Ok(0)
         }
         Some(arg) => match parse(arg, current) {

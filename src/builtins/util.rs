@@ -1,7 +1,8 @@
 //! Helpers shared by built-ins: number parsing, quoting for re-input, output.
 
-use crate::exec::{io, Divert};
+use crate::exec::Divert;
 use crate::state::Shell;
+use crate::sys::fd;
 
 /// Parse a non-negative decimal number as dash does for `exit`, `shift`, `break`...; prints
 /// `NAME: Illegal number: ARG` and returns the error that ends a non-interactive shell.
@@ -49,13 +50,13 @@ pub fn quote_for_reuse(value: &[u8]) -> Vec<u8> {
 
 /// Write to standard output; a failed write is the built-in's failure (status 1).
 pub fn out(bytes: &[u8]) -> bool {
-    io::write_all(1, bytes)
+    fd::write_all(1, bytes)
 }
 
 /// Write a built-in's output to standard output; if that fails, say so as dash does
 /// (`echo: echo: I/O error`) and return status 1.
 pub fn write_output(sh: &Shell, builtin: &str, bytes: &[u8]) -> i32 {
-    if bytes.is_empty() || io::write_all(1, bytes) {
+    if bytes.is_empty() || fd::write_all(1, bytes) {
         return 0;
     }
     sh.error(&format!("{builtin}: {builtin}: I/O error"));

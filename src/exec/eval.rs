@@ -125,7 +125,7 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
         if sig == libc::SIGINT && sh.traps.get(sig).is_none() && sh.options.interactive {
             // Ctrl-C in an interactive shell abandons the command line being run (a loop of
             // built-ins included) and goes back to the prompt.
-            super::io::write_all(2, b"\n");
+            crate::sys::fd::write_all(2, b"\n");
             return Err(Divert::Error(128 + libc::SIGINT));
         }
         if let Some(trap::Action::Command(cmd)) = sh.traps.get(sig).cloned() {
@@ -495,7 +495,7 @@ fn wait_foreground(
             job.command = sh.current_command;
             let mut line = b"\n".to_vec();
             line.extend_from_slice(&super::jobs::describe(job, '+'));
-            super::io::write_all(2, &line);
+            crate::sys::fd::write_all(2, &line);
         }
         return stop.exit_status();
     }
@@ -655,7 +655,7 @@ fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
                 .jobs
                 .add(pgid, vec![pid], background_text(&sh.current_text));
             if sh.options.interactive && !sh.in_subshell {
-                super::io::write_all(2, format!("[{number}] {pid}\n").as_bytes());
+                crate::sys::fd::write_all(2, format!("[{number}] {pid}\n").as_bytes());
             }
             Ok(0)
         }
@@ -878,7 +878,7 @@ fn trace(sh: &mut Shell, assigns: &[(Vec<u8>, Vec<u8>)], fields: &[Vec<u8>]) {
         line.extend_from_slice(f);
     }
     line.push(b'\n');
-    super::io::write_all(2, &line);
+    crate::sys::fd::write_all(2, &line);
 }
 
 fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> ExecResult {
@@ -1059,7 +1059,7 @@ pub fn report_signal(status: ChildStatus) {
         if sig != libc::SIGINT && sig != libc::SIGPIPE {
             let mut text = signal_description(sig).into_bytes();
             text.push(b'\n');
-            super::io::write_all(2, &text);
+            crate::sys::fd::write_all(2, &text);
         }
     }
 }

@@ -1,7 +1,6 @@
 //! Execution: walking the tree (eval), redirections, the one exec path (spawn), jobs, traps.
 
 pub mod eval;
-pub mod io;
 pub mod jobs;
 pub mod redirect;
 pub mod spawn;

@@ -181,7 +181,7 @@ fn here_document(body: &[u8]) -> Result<RawFd, i32> {
         if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
             return Err(errno());
         }
-        super::io::write_all(fds[1], body);
+        crate::sys::fd::write_all(fds[1], body);
         // SAFETY: closing our own write end.
         unsafe { libc::close(fds[1]) };
         return Ok(fds[0]);
@@ -191,7 +191,7 @@ fn here_document(body: &[u8]) -> Result<RawFd, i32> {
     if fd < 0 {
         return Err(errno());
     }
-    super::io::write_all(fd, body);
+    crate::sys::fd::write_all(fd, body);
     // SAFETY: rewinding our own descriptor.
     unsafe { libc::lseek(fd, 0, libc::SEEK_SET) };
     Ok(fd)

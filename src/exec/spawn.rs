@@ -553,8 +553,7 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
     let pid = unsafe { libc::fork() };
     if let (Some(g), true) = (group, pid >= 0) {
         let child = if pid == 0 {
-            // SAFETY: getpid cannot fail.
-            unsafe { libc::getpid() }
+            crate::sys::process::pid()
         } else {
             pid
         };

@@ -17,9 +17,9 @@ use std::rc::Rc;
 use rustyline::config::Configurer;
 use rustyline::history::{History as _, MemHistory};
 
-use crate::exec::io;
 use crate::state::Shell;
 use crate::syntax::LineSource;
+use crate::sys::fd;
 
 /// Reads lines from a descriptor without reading past the end of the line, so that a command
 /// run from a script on standard input finds the rest of the script where it should (XCU 2.1:
@@ -235,8 +235,7 @@ pub struct TerminalSource {
 
 impl TerminalSource {
     pub fn new(handoff: Rc<RefCell<Handoff>>) -> Self {
-        // SAFETY: isatty only queries the descriptor.
-        let use_editor = unsafe { libc::isatty(0) == 1 };
+        let use_editor = crate::sys::fd::is_terminal(0);
         TerminalSource {
             handoff,
             input: FdSource::new(0),
@@ -301,11 +300,11 @@ impl TerminalSource {
 
     /// Show the prompt and read one line without the editor.
     fn plain_line(&mut self, prompt: &[u8], echo: bool) -> std::io::Result<Option<Vec<u8>>> {
-        io::write_all(2, prompt);
+        fd::write_all(2, prompt);
         let line = self.input.next_line(true)?;
         if echo {
             if let Some(l) = &line {
-                io::write_all(2, l);
+                fd::write_all(2, l);
             }
         }
         Ok(line)
@@ -404,7 +403,7 @@ impl LineSource for TerminalSource {
                     let ignore = self.handoff.borrow().ignoreeof;
                     if ignore && !continuation && self.eofs < 50 {
                         self.eofs += 1;
-                        io::write_all(2, b"Use \"exit\" to leave shell.\n");
+                        fd::write_all(2, b"Use \"exit\" to leave shell.\n");
                         continue;
                     }
                     return Ok(None);

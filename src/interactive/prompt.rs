@@ -87,8 +87,7 @@ fn quote_with_escapes(sh: &Shell, raw: &[u8]) -> Vec<u8> {
                 }
             }
             b'$' => {
-                // SAFETY: geteuid cannot fail.
-                if unsafe { libc::geteuid() } == 0 {
+                if crate::sys::process::euid() == 0 {
                     b"#".to_vec()
                 } else {
                     b"$".to_vec()
@@ -140,8 +139,7 @@ fn tilde_home(sh: &Shell, dir: &[u8]) -> Vec<u8> {
 fn user_name() -> Vec<u8> {
     static NAME: OnceLock<Vec<u8>> = OnceLock::new();
     NAME.get_or_init(|| {
-        // SAFETY: getuid cannot fail.
-        let uid = unsafe { libc::getuid() };
+        let uid = crate::sys::process::uid();
         if let Some(name) = crate::accounts::user_name(uid) {
             return name;
         }

@@ -78,8 +78,11 @@ impl Shell {
     /// PS1/PS2/PS4, OPTIND, PPID and PWD.
     pub fn new(arg0: Vec<u8>, audit: audit::Session) -> Shell {
         let mut vars = Vars::from_env();
-        // SAFETY: getuid, getpid and getppid cannot fail.
-        let (uid, pid, ppid) = unsafe { (libc::getuid(), libc::getpid(), libc::getppid()) };
+        let (uid, pid, ppid) = (
+            crate::sys::process::uid(),
+            crate::sys::process::pid(),
+            crate::sys::process::parent_pid(),
+        );
         let _ = vars.set(b"IFS", b" \t\n".to_vec());
         if vars.get(b"PATH").is_none() {
             let _ = vars.set(b"PATH", DEFAULT_PATH.to_vec());
@@ -157,7 +160,7 @@ impl Shell {
         line.extend_from_slice(b": ");
         line.extend_from_slice(message);
         line.push(b'\n');
-        crate::exec::io::write_all(2, &line);
+        crate::sys::fd::write_all(2, &line);
     }
 
     /// Set a variable, honouring `set -a` (allexport).

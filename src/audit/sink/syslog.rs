@@ -153,8 +153,7 @@ impl Syslog {
                 LoggerBackend::Unix(sock),
                 JsonFormatter {
                     facility,
-                    // SAFETY: getpid cannot fail.
-                    pid: unsafe { libc::getpid() } as u32,
+                    pid: crate::sys::process::pid() as u32,
                     cee_cookie,
                     buf: RefCell::new(Vec::with_capacity(1024)),
                     time: Cell::new((i64::MIN, [0; 15])),

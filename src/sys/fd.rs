@@ -1,0 +1,57 @@
+//! File descriptors: small, allocation-free I/O on raw descriptors (for built-ins and error
+//! messages), and what a descriptor is.
+
+/// Write all of `data` to `fd`, retrying on EINTR and short writes. Errors (EPIPE, EBADF) are
+/// returned so a built-in like `echo` can report failure; most callers ignore them.
+pub fn write_all(fd: i32, mut data: &[u8]) -> bool {
+    while !data.is_empty() {
+        // SAFETY: data points to data.len() readable bytes.
+        let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
+        if n < 0 {
+            if crate::sys::errno::last() == libc::EINTR {
+                continue;
+            }
+            return false;
+        }
+        data = &data[n as usize..];
+    }
+    true
+}
+
+/// `fd` is open on a terminal.
+pub fn is_terminal(fd: i32) -> bool {
+    // SAFETY: isatty only queries the descriptor, whatever its number.
+    unsafe { libc::isatty(fd) == 1 }
+}
+
+/// One `read(2)` into `buf`: the bytes read (0 at the end), or the error number (EINTR
+/// included: the caller decides whether a signal ends the wait).
+pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, i32> {
+    // SAFETY: buf is valid for buf.len() writable bytes.
+    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+    usize::try_from(n).map_err(|_| super::errno::last())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_and_writes_a_pipe() {
+        let mut fds = [0; 2];
+        // SAFETY: fds has room for the two descriptors.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        assert!(write_all(fds[1], b"abc"));
+        let mut buf = [0u8; 8];
+        assert_eq!(read(fds[0], &mut buf), Ok(3));
+        assert_eq!(&buf[..3], b"abc");
+        assert!(!is_terminal(fds[0]));
+        // SAFETY: both are ours and closed once.
+        unsafe {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+        assert_eq!(read(fds[0], &mut buf), Err(libc::EBADF));
+        assert!(!write_all(fds[1], b"x"));
+    }
+}
