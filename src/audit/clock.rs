@@ -5,24 +5,16 @@ use chrono::{Datelike, Timelike};
 
 /// CLOCK_REALTIME as (seconds, nanoseconds).
 pub fn realtime() -> (i64, u32) {
-    read(libc::CLOCK_REALTIME)
+    crate::sys::time::realtime()
 }
 
 /// CLOCK_MONOTONIC in nanoseconds.
 pub fn monotonic_ns() -> u64 {
-    let (s, ns) = read(libc::CLOCK_MONOTONIC);
+    let (s, ns) = crate::sys::time::monotonic();
     u64::try_from(s)
         .unwrap_or(0)
         .saturating_mul(1_000_000_000)
         .saturating_add(u64::from(ns))
-}
-
-fn read(clock: libc::clockid_t) -> (i64, u32) {
-    // SAFETY: timespec is plain data; clock_gettime fills it.
-    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
-    // SAFETY: ts is a valid timespec; the clock ids are valid.
-    unsafe { libc::clock_gettime(clock, &mut ts) };
-    (ts.tv_sec, u32::try_from(ts.tv_nsec).unwrap_or(0))
 }
 
 /// "2026-11-21T13:04:48.752211Z": 27 bytes.

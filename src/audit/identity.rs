@@ -202,28 +202,11 @@ fn read_proc_u32(path: &str) -> Option<u32> {
 }
 
 fn hostname() -> Vec<u8> {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for buf.len() bytes; gethostname NUL-terminates on success
-    // when the name fits, and we terminate the search at the buffer's end otherwise.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return Vec::new();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    buf[..end].to_vec()
+    crate::sys::process::hostname().unwrap_or_default()
 }
 
 fn tty_name() -> Option<Vec<u8>> {
-    for fd in 0..3 {
-        let mut buf = [0u8; 256];
-        // SAFETY: the buffer is valid for buf.len() bytes; ttyname_r NUL-terminates on success.
-        let rc = unsafe { libc::ttyname_r(fd, buf.as_mut_ptr().cast(), buf.len()) };
-        if rc == 0 {
-            let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-            return Some(buf[..end].to_vec());
-        }
-    }
-    None
+    (0..3).find_map(crate::sys::fd::tty_name)
 }
 
 fn lookup_user(uid: libc::uid_t) -> Option<Vec<u8>> {

@@ -140,20 +140,8 @@ impl Key {
     /// A new random key for `epoch` (getrandom; no fallback: a key must not be guessable).
     pub fn generate(epoch: u64) -> io::Result<Key> {
         let mut key = Key::new(epoch, [0; KEY_LEN]);
-        let mut got = 0;
-        while got < KEY_LEN {
-            let rest = &mut key.bytes[got..];
-            // SAFETY: the pointer and length describe the unfilled rest of the key.
-            let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
-            if n > 0 {
-                got += n as usize;
-            } else {
-                let e = io::Error::last_os_error();
-                if e.raw_os_error() != Some(libc::EINTR) {
-                    return Err(e);
-                }
-            }
-        }
+        crate::sys::process::random_fill(&mut key.bytes, true)
+            .map_err(io::Error::from_raw_os_error)?;
         Ok(key)
     }
 
@@ -527,9 +515,7 @@ fn sync_dir(path: &Path) {
 
 /// Bytes that need not be secret but should not collide (a temp file's name).
 fn fill_random(out: &mut [u8]) {
-    // SAFETY: out is valid for out.len() writable bytes.
-    let n = unsafe { libc::getrandom(out.as_mut_ptr().cast(), out.len(), libc::GRND_NONBLOCK) };
-    if usize::try_from(n).ok() != Some(out.len()) {
+    if crate::sys::process::random_fill(out, false).is_err() {
         let t = super::clock::monotonic_ns() ^ u64::from(std::process::id()) << 40;
         for (i, b) in out.iter_mut().enumerate() {
             *b = (t >> (8 * (i % 8))) as u8;

@@ -265,24 +265,16 @@ fn say(msg: &str) {
 /// 128 random bits as 32 lowercase hex characters.
 fn new_session_id() -> String {
     let mut bytes = [0u8; 16];
-    let mut got = 0;
-    while got < bytes.len() {
-        // SAFETY: the pointer and length describe the unfilled rest of `bytes`.
-        let n = unsafe { libc::getrandom(bytes[got..].as_mut_ptr().cast(), bytes.len() - got, 0) };
-        if n > 0 {
-            got += n as usize;
-        } else if crate::sys::errno::last() != libc::EINTR {
-            // No getrandom: time, pid and a stack address, hashed (unique enough, not secret).
-            let (s, ns) = clock::realtime();
-            let mut h = Sha256::new();
-            h.update(s.to_le_bytes());
-            h.update(ns.to_le_bytes());
-            h.update(std::process::id().to_le_bytes());
-            h.update((&bytes as *const _ as usize).to_le_bytes());
-            h.update(clock::monotonic_ns().to_le_bytes());
-            bytes.copy_from_slice(&h.finalize()[..16]);
-            break;
-        }
+    if crate::sys::process::random_fill(&mut bytes, true).is_err() {
+        // No getrandom: time, pid and a stack address, hashed (unique enough, not secret).
+        let (s, ns) = clock::realtime();
+        let mut h = Sha256::new();
+        h.update(s.to_le_bytes());
+        h.update(ns.to_le_bytes());
+        h.update(std::process::id().to_le_bytes());
+        h.update((&bytes as *const _ as usize).to_le_bytes());
+        h.update(clock::monotonic_ns().to_le_bytes());
+        bytes.copy_from_slice(&h.finalize()[..16]);
     }
     record::hex(&bytes)
 }

@@ -23,12 +23,7 @@ pub fn render(user: i64, sys: i64, cuser: i64, csys: i64, per_second: i64) -> St
 }
 
 pub fn times(_sh: &mut Shell, _args: &[Vec<u8>]) -> ExecResult {
-    // SAFETY: an all-zero tms is valid; times fills it; sysconf has no preconditions.
-    let (t, hz) = unsafe {
-        let mut t: libc::tms = std::mem::zeroed();
-        libc::times(&mut t);
-        (t, libc::sysconf(libc::_SC_CLK_TCK))
-    };
+    let (t, hz) = crate::sys::process::cpu_times();
     // clock_t and long are i64 on 64-bit Linux but not everywhere.
     #[allow(clippy::useless_conversion)]
     let out = render(

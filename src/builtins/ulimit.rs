@@ -155,13 +155,7 @@ pub fn show(value: u64, factor: u64) -> String {
 }
 
 fn get(resource: i32) -> libc::rlimit {
-    let mut r = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: r is a valid rlimit to fill; an unknown resource only fails with EINVAL.
-    unsafe { libc::getrlimit(resource as _, &mut r) };
-    r
+    crate::sys::process::limit(resource)
 }
 
 pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
@@ -192,9 +186,7 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             if req.soft {
                 r.rlim_cur = v;
             }
-            // SAFETY: r is a valid rlimit.
-            if unsafe { libc::setrlimit(l.resource as _, &r) } < 0 {
-                let e = crate::sys::errno::last();
+            if let Err(e) = crate::sys::process::set_limit(l.resource, &r) {
                 sh.error(&format!(
                     "ulimit: error setting limit ({})",
                     crate::sys::errno::text(e)

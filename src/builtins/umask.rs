@@ -107,12 +107,7 @@ pub fn umask(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             }
         }
     }
-    // SAFETY: umask cannot fail; the second call restores the value the first one read.
-    let current = unsafe {
-        let m = libc::umask(0);
-        libc::umask(m);
-        m
-    } as u32;
+    let current = crate::sys::process::umask() as u32;
     match opts.rest().first() {
         None => {
             let out = if symbolic_mode {
@@ -125,8 +120,7 @@ pub fn umask(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         }
         Some(arg) => match parse(arg, current) {
             Ok(m) => {
-                // SAFETY: umask cannot fail.
-                unsafe { libc::umask(m as libc::mode_t) };
+                crate::sys::process::set_umask(m as libc::mode_t);
                 Ok(0)
             }
             Err(e) => {

@@ -65,12 +65,8 @@ pub fn refresh_stack_limit() {
     if top == 0 {
         return;
     }
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: limit is a valid out-pointer.
-    unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut limit) };
+    #[allow(clippy::unnecessary_cast)] // c_uint with glibc, c_int with musl
+    let limit = crate::sys::process::limit(libc::RLIMIT_STACK as i32);
     let size = if limit.rlim_cur == libc::RLIM_INFINITY || limit.rlim_cur > (1 << 30) {
         1 << 30
     } else {

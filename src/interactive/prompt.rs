@@ -157,36 +157,13 @@ fn user_name() -> Vec<u8> {
 /// The host name, looked up once.
 fn host_name() -> Vec<u8> {
     static NAME: OnceLock<Vec<u8>> = OnceLock::new();
-    NAME.get_or_init(|| {
-        let mut buf = [0u8; 256];
-        // SAFETY: buf is valid for its length; the name is NUL-terminated when it fits.
-        let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
-        if rc != 0 {
-            return b"localhost".to_vec();
-        }
-        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-        buf[..end].to_vec()
-    })
-    .clone()
+    NAME.get_or_init(|| crate::sys::process::hostname().unwrap_or_else(|| b"localhost".to_vec()))
+        .clone()
 }
 
 /// The local time formatted by strftime.
 fn clock(format: &str) -> Vec<u8> {
-    // SAFETY: time with a null pointer only returns the time.
-    let now = unsafe { libc::time(std::ptr::null_mut()) };
-    // SAFETY: an all-zero tm is a valid value to be filled in.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    // SAFETY: both pointers are valid for the call.
-    if unsafe { libc::localtime_r(&now, &mut tm) }.is_null() {
-        return Vec::new();
-    }
-    let Ok(fmt) = std::ffi::CString::new(format) else {
-        return Vec::new();
-    };
-    let mut buf = [0u8; 64];
-    // SAFETY: buf is valid for its length, fmt is NUL-terminated, tm was filled in.
-    let n = unsafe { libc::strftime(buf.as_mut_ptr().cast(), buf.len(), fmt.as_ptr(), &tm) };
-    buf[..n.min(buf.len())].to_vec()
+    crate::sys::time::local_now(format)
 }
 
 /// The prompt as the line editor shows it: `\[`/`\]` were already dropped; invalid UTF-8 is

@@ -182,8 +182,7 @@ impl Shell {
         match name {
             b"RANDOM" => {
                 let mut n = [0u8; 2];
-                // SAFETY: n is valid for 2 bytes; GRND_NONBLOCK never waits.
-                unsafe { libc::getrandom(n.as_mut_ptr().cast(), 2, libc::GRND_NONBLOCK) };
+                let _ = crate::sys::process::random_fill(&mut n, false);
                 Some((u16::from_ne_bytes(n) & 0x7fff).to_string().into_bytes())
             }
             b"SECONDS" => Some(self.started.elapsed().as_secs().to_string().into_bytes()),

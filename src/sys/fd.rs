@@ -32,6 +32,18 @@ pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, i32> {
     usize::try_from(n).map_err(|_| super::errno::last())
 }
 
+/// The name of the terminal open on `fd` (`ttyname`), None when it is not one.
+pub fn tty_name(fd: i32) -> Option<Vec<u8>> {
+    let mut buf = [0u8; 256];
+    // SAFETY: buf is valid for buf.len() bytes; ttyname_r NUL-terminates on success.
+    let rc = unsafe { libc::ttyname_r(fd, buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    Some(buf[..end].to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +58,7 @@ mod tests {
         assert_eq!(read(fds[0], &mut buf), Ok(3));
         assert_eq!(&buf[..3], b"abc");
         assert!(!is_terminal(fds[0]));
+        assert_eq!(tty_name(fds[0]), None);
         // SAFETY: both are ours and closed once.
         unsafe {
             libc::close(fds[0]);

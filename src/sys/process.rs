@@ -1,4 +1,5 @@
-//! The process's identity: its ids and its users' and groups', which cannot fail to be read.
+//! The process and the machine it runs on: its ids and its users' and groups', its limits,
+//! umask and CPU times, the host's name, random bytes from the kernel.
 
 /// This process's id.
 pub fn pid() -> libc::pid_t {
@@ -45,6 +46,93 @@ pub fn kill(pid: libc::pid_t, signal: i32) -> Result<(), i32> {
     }
 }
 
+/// The host's name (`gethostname`), None when it cannot be read.
+pub fn hostname() -> Option<Vec<u8>> {
+    let mut buf = [0u8; 256];
+    // SAFETY: buf is valid for buf.len() - 1 bytes, so the name always ends in a NUL within it.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    Some(buf[..end].to_vec())
+}
+
+/// Fill `buf` with random bytes from the kernel (`getrandom`), retrying when a signal or a
+/// short read interrupts; `wait`: wait for the kernel's pool at boot (a key must), else fail
+/// rather than wait. The error number when it fails (then `buf` may be partly filled).
+pub fn random_fill(buf: &mut [u8], wait: bool) -> Result<(), i32> {
+    let flags = if wait { 0 } else { libc::GRND_NONBLOCK };
+    let mut got = 0;
+    while got < buf.len() {
+        let rest = &mut buf[got..];
+        // SAFETY: the pointer and length describe the unfilled rest of buf.
+        let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), flags) };
+        match usize::try_from(n) {
+            Ok(n) if n > 0 => got += n,
+            _ => match super::errno::last() {
+                libc::EINTR => {}
+                e => return Err(e),
+            },
+        }
+    }
+    Ok(())
+}
+
+/// A resource limit (`getrlimit`); both zero for a resource the kernel does not know.
+pub fn limit(resource: i32) -> libc::rlimit {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: r is a valid rlimit to fill; an unknown resource only fails with EINVAL.
+    unsafe { libc::getrlimit(resource as _, &mut r) };
+    r
+}
+
+/// Set a resource limit (`setrlimit`); the error number when it fails.
+pub fn set_limit(resource: i32, r: &libc::rlimit) -> Result<(), i32> {
+    // SAFETY: r is a valid rlimit.
+    match unsafe { libc::setrlimit(resource as _, r) } {
+        0 => Ok(()),
+        _ => Err(super::errno::last()),
+    }
+}
+
+/// The file mode creation mask.
+pub fn umask() -> libc::mode_t {
+    // SAFETY: umask cannot fail; the second call restores the value the first one read.
+    unsafe {
+        let m = libc::umask(0);
+        libc::umask(m);
+        m
+    }
+}
+
+/// Set the file mode creation mask.
+pub fn set_umask(mask: libc::mode_t) {
+    // SAFETY: umask cannot fail.
+    unsafe { libc::umask(mask) };
+}
+
+/// The CPU times of the process and of its waited-for children (`times`), and the clock
+/// ticks per second they count in.
+pub fn cpu_times() -> (libc::tms, i64) {
+    let mut t = libc::tms {
+        tms_utime: 0,
+        tms_stime: 0,
+        tms_cutime: 0,
+        tms_cstime: 0,
+    };
+    // SAFETY: t is a valid tms to fill; sysconf has no preconditions.
+    let hz = unsafe {
+        libc::times(&mut t);
+        libc::sysconf(libc::_SC_CLK_TCK)
+    };
+    #[allow(clippy::useless_conversion)] // long is i64 on 64-bit Linux, not everywhere
+    (t, i64::from(hz))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +150,34 @@ mod tests {
         std::fs::remove_file(&dir).unwrap();
         assert_eq!(m, euid());
         let _ = (uid(), gid(), egid());
+    }
+
+    #[test]
+    fn limits_mask_and_times() {
+        #[allow(clippy::unnecessary_cast)] // c_uint with glibc, c_int with musl
+        let nofile = libc::RLIMIT_NOFILE as i32;
+        let files = limit(nofile);
+        assert!(files.rlim_cur > 0 && files.rlim_cur <= files.rlim_max);
+        assert_eq!(set_limit(nofile, &files), Ok(()));
+        let above = libc::rlimit {
+            rlim_cur: files.rlim_max,
+            rlim_max: files.rlim_max.saturating_add(1),
+        };
+        if files.rlim_max != libc::RLIM_INFINITY && euid() != 0 {
+            assert_eq!(set_limit(nofile, &above), Err(libc::EPERM));
+        }
+        let (_, hz) = cpu_times();
+        assert!(hz > 0);
+        let _ = umask();
+    }
+
+    #[test]
+    fn host_name_and_random_bytes() {
+        let name = hostname().unwrap();
+        assert!(!name.is_empty() && !name.contains(&0));
+        let (mut a, mut b) = ([0u8; 16], [0u8; 16]);
+        assert_eq!(random_fill(&mut a, true), Ok(()));
+        assert_eq!(random_fill(&mut b, false), Ok(()));
+        assert_ne!(a, b);
     }
 }

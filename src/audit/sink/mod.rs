@@ -62,13 +62,8 @@ fn dup_at_or_above(fd: RawFd, lowest: RawFd) -> io::Result<RawFd> {
 }
 
 fn soft_nofile() -> libc::rlimit {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: lim is a valid out-pointer.
-    unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
-    lim
+    #[allow(clippy::unnecessary_cast)] // c_uint with glibc, c_int with musl
+    crate::sys::process::limit(libc::RLIMIT_NOFILE as i32)
 }
 
 /// The highest free descriptor in 10..min(limit, 100). The shell is one thread, so nothing
@@ -101,14 +96,12 @@ fn dup_above_soft_limit(fd: RawFd) -> io::Result<RawFd> {
     if raised.rlim_cur <= user.rlim_cur {
         return Err(io::Error::from_raw_os_error(libc::EMFILE));
     }
-    // SAFETY: setrlimit with a soft limit within the hard one.
-    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
+    #[allow(clippy::unnecessary_cast)] // c_uint with glibc, c_int with musl
+    let nofile = libc::RLIMIT_NOFILE as i32;
+    crate::sys::process::set_limit(nofile, &raised).map_err(io::Error::from_raw_os_error)?;
     let lowest = FD_FLOOR.max(user.rlim_cur.min(RawFd::MAX as libc::rlim_t) as RawFd);
     let got = dup_at_or_above(fd, lowest);
-    // SAFETY: the limits as they were.
-    unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &user) };
+    let _ = crate::sys::process::set_limit(nofile, &user); // the limits as they were
     got
 }
 
