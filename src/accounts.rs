@@ -23,7 +23,7 @@ pub fn home_of(name: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn read(path: &str) -> Option<Vec<u8>> {
-    crate::files::read_small(path).ok()
+    crate::sys::fs::read_small(path).ok()
 }
 
 /// In a colon-separated file, field `want` of the first line whose field `key` is `value`

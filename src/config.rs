@@ -281,7 +281,7 @@ impl Config {
 
     /// Read a config file. A missing file is `Ok(None)`: the caller uses the defaults.
     pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
-        let bytes = match crate::files::read_small(path) {
+        let bytes = match crate::sys::fs::read_small(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {

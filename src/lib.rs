@@ -11,7 +11,6 @@ pub mod builtins;
 pub mod config;
 pub mod exec;
 pub mod expand;
-pub mod files;
 pub mod interactive;
 pub mod invocation;
 #[cfg(target_arch = "x86_64")]

@@ -72,7 +72,7 @@ impl Identity {
         let audit_session = read_proc_u32("/proc/self/sessionid")
             .filter(|&v| v != UNSET_ID)
             .map(|v| v.to_string());
-        let parent_name = crate::files::read_small(format!("/proc/{ppid}/comm"))
+        let parent_name = crate::sys::fs::read_small(format!("/proc/{ppid}/comm"))
             .ok()
             .map(|mut b| {
                 while b.last() == Some(&b'\n') {
@@ -190,14 +190,14 @@ fn parent_trusted(ppid: libc::pid_t, session_uid: libc::uid_t) -> bool {
 
 /// The real uid of process `pid` (the first number of the `Uid:` line of its status).
 fn parent_real_uid(pid: libc::pid_t) -> Option<u32> {
-    let status = crate::files::read_small(format!("/proc/{pid}/status")).ok()?;
+    let status = crate::sys::fs::read_small(format!("/proc/{pid}/status")).ok()?;
     let status = String::from_utf8_lossy(&status);
     let line = status.lines().find_map(|l| l.strip_prefix("Uid:"))?;
     line.split_ascii_whitespace().next()?.parse().ok()
 }
 
 fn read_proc_u32(path: &str) -> Option<u32> {
-    let s = String::from_utf8(crate::files::read_small(path).ok()?).ok()?;
+    let s = String::from_utf8(crate::sys::fs::read_small(path).ok()?).ok()?;
     s.trim().parse().ok()
 }
 

@@ -51,7 +51,7 @@ pub fn holds(file: InstalledFile) -> bool {
 /// the overflow id, which would look like the privilege being held. Unreadable: not known to
 /// be the initial one.
 pub fn in_initial_user_namespace() -> bool {
-    let Ok(map) = crate::files::read_small("/proc/self/uid_map") else {
+    let Ok(map) = crate::sys::fs::read_small("/proc/self/uid_map") else {
         return false;
     };
     let fields: Vec<&[u8]> = map

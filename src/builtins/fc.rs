@@ -311,21 +311,14 @@ fn temp_file(body: &[u8]) -> Option<Vec<u8>> {
     let dir = std::env::var_os("TMPDIR")
         .filter(|d| !d.is_empty())
         .unwrap_or_else(|| "/tmp".into());
-    let mut template = dir.as_bytes().to_vec();
-    template.extend_from_slice(b"/auditsh-fc.XXXXXX\0");
-    // SAFETY: template is a writable NUL-terminated buffer ending in XXXXXX.
-    let fd = unsafe { libc::mkstemp(template.as_mut_ptr().cast()) };
-    if fd < 0 {
-        return None;
-    }
-    template.pop();
-    // SAFETY: fd was just opened by mkstemp and is owned by the File from here on.
-    let mut file = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+    let mut prefix = dir.as_bytes().to_vec();
+    prefix.extend_from_slice(b"/auditsh-fc.");
+    let (mut file, path) = crate::sys::fs::temp_file(&prefix).ok()?;
     if file.write_all(body).is_err() {
-        let _ = std::fs::remove_file(crate::state::os(&template));
+        let _ = std::fs::remove_file(crate::state::os(&path));
         return None;
     }
-    Some(template)
+    Some(path)
 }
 
 #[cfg(test)]

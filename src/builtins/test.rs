@@ -1,8 +1,6 @@
 //! `test expr` and `[ expr ]` (XCU test), as dash does them: POSIX's rules by argument count,
 //! then the XSI grammar with `!`, `-a`, `-o` and parentheses.
 
-use std::ffi::CString;
-
 use crate::exec::ExecResult;
 use crate::state::Shell;
 
@@ -127,29 +125,12 @@ fn getn(s: &[u8]) -> Result<i64, Error> {
     super::util::parse_decimal(s).ok_or_else(bad)
 }
 
-fn cpath(p: &[u8]) -> Option<CString> {
-    CString::new(p).ok()
-}
-
 fn stat(p: &[u8], follow: bool) -> Option<libc::stat> {
-    let c = cpath(p)?;
-    // SAFETY: an all-zero stat is a valid value to be overwritten.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: c is NUL-terminated and st is a valid, writable stat buffer.
-    let r = unsafe {
-        if follow {
-            libc::stat(c.as_ptr(), &mut st)
-        } else {
-            libc::lstat(c.as_ptr(), &mut st)
-        }
-    };
-    (r == 0).then_some(st)
+    crate::sys::fs::stat(p, follow)
 }
 
 fn access(p: &[u8], mode: libc::c_int) -> bool {
-    let Some(c) = cpath(p) else { return false };
-    // SAFETY: c is NUL-terminated; faccessat only reads it.
-    unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), mode, libc::AT_EACCESS) == 0 }
+    crate::sys::fs::may_access(p, mode)
 }
 
 fn unary(op: u8, arg: &[u8]) -> Result<bool, Error> {
