@@ -12,22 +12,18 @@
 //! entry and close, the kernel resolving the path once, whatever its depth, and naming the
 //! file it found. The buffers are the caller's, reused from record to record.
 
+use crate::sys::fs;
 use std::io::Write as _;
+use std::os::fd::AsRawFd;
 
 /// The process's working directory into `out` (cleared first): getcwd(2), or, when that fails
 /// (the directory was removed), the kernel's own description of it from `/proc/self/cwd`
 /// (`/tmp/x (deleted)`). Left empty when neither answers.
 pub fn physical_cwd(out: &mut Vec<u8>) {
-    out.clear();
-    let mut buf = [0u8; libc::PATH_MAX as usize];
-    // SAFETY: the buffer is valid for its length; getcwd NUL-terminates what it writes.
-    let p = unsafe { libc::getcwd(buf.as_mut_ptr().cast(), buf.len()) };
-    if !p.is_null() && buf[0] == b'/' {
-        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-        out.extend_from_slice(&buf[..end]);
+    if fs::current_dir(out) && out.first() == Some(&b'/') {
         return;
     }
-    read_link(b"/proc/self/cwd\0", out);
+    fs::read_link(c"/proc/self/cwd", out);
 }
 
 /// `path` made absolute against `cwd` into `out` (cleared first): an absolute path as it is,
@@ -106,51 +102,27 @@ pub fn identify(path: &[u8], target: &mut Vec<u8>, dirs: &mut RootOnlyDirs) -> O
 /// [`identify`] by opening `path` and asking the kernel for the path of what it opened.
 fn identify_by_kernel(path: &[u8], target: &mut Vec<u8>) -> Option<(u64, u64)> {
     target.clear();
-    // The path as a C string, in `target` for now (no allocation once it has grown).
-    if path.contains(&0) {
-        return None;
+    let place = fs::open_place(path)?;
+    let fd = place.as_raw_fd();
+    let st = crate::sys::fd::stat(fd)?;
+    let mut link = [0u8; 32];
+    let mut w = &mut link[..];
+    let _ = write!(w, "/proc/self/fd/{fd}\0");
+    if let Ok(link) = std::ffi::CStr::from_bytes_until_nul(&link) {
+        fs::read_link(link, target);
     }
-    target.extend_from_slice(path);
-    target.push(0);
-    // SAFETY: `target` holds a NUL-terminated string.
-    let fd = unsafe { libc::open(target.as_ptr().cast(), libc::O_PATH | libc::O_CLOEXEC) };
-    target.clear();
-    if fd < 0 {
-        return None;
+    if target.is_empty() {
+        fs::real_path(path, target);
     }
-    // SAFETY: an all-zero stat is a valid value to be filled in; fd is open.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    let ok = unsafe { libc::fstat(fd, &mut st) } == 0;
-    if ok {
-        let mut link = [0u8; 32];
-        let mut w = &mut link[..];
-        let _ = write!(w, "/proc/self/fd/{fd}\0");
-        read_link(&link, target);
-        if target.is_empty() {
-            resolve_without_proc(path, target);
-        }
-        if target.as_slice() == path {
-            target.clear();
-        }
+    if target.as_slice() == path {
+        target.clear();
     }
-    // SAFETY: fd was opened above and is closed once.
-    unsafe { libc::close(fd) };
-    ok.then_some((st.st_dev, st.st_ino))
+    Some((st.st_dev, st.st_ino))
 }
 
-/// lstat(2) of `path` (no NUL in it).
+/// lstat(2) of `path`.
 fn lstat(path: &[u8]) -> Option<libc::stat> {
-    let mut c = [0u8; libc::PATH_MAX as usize];
-    if path.len() >= c.len() || path.contains(&0) {
-        return None;
-    }
-    c[..path.len()].copy_from_slice(path);
-    // SAFETY: `c` is NUL-terminated after the path; an all-zero stat is a valid value to be
-    // filled in.
-    unsafe {
-        let mut st: libc::stat = std::mem::zeroed();
-        (libc::lstat(c.as_ptr().cast(), &mut st) == 0).then_some(st)
-    }
+    fs::stat(path, false)
 }
 
 /// A directory only root can change: owned by root, writable by no one else.
@@ -191,7 +163,9 @@ fn resolve_root_only(dir: &[u8]) -> Option<Vec<u8>> {
             let mut link = resolved.clone();
             link.push(0);
             let mut to = Vec::new();
-            read_link(&link, &mut to);
+            if let Ok(link) = std::ffi::CStr::from_bytes_with_nul(&link) {
+                fs::read_link(link, &mut to);
+            }
             if to.is_empty() || links > 40 {
                 return None;
             }
@@ -207,33 +181,6 @@ fn resolve_root_only(dir: &[u8]) -> Option<Vec<u8>> {
         }
     }
     Some(resolved)
-}
-
-/// readlink(2) of the NUL-terminated `link` into `out` (cleared first; empty on failure).
-fn read_link(link: &[u8], out: &mut Vec<u8>) {
-    out.clear();
-    let mut buf = [0u8; libc::PATH_MAX as usize];
-    // SAFETY: `link` is NUL-terminated (the callers build it so), the buffer valid for its
-    // length.
-    let n = unsafe { libc::readlink(link.as_ptr().cast(), buf.as_mut_ptr().cast(), buf.len()) };
-    if n > 0 && (n as usize) < buf.len() {
-        out.extend_from_slice(&buf[..n as usize]);
-    }
-}
-
-/// realpath(3), for a system without /proc.
-fn resolve_without_proc(path: &[u8], out: &mut Vec<u8>) {
-    out.clear();
-    let Ok(c) = std::ffi::CString::new(path) else {
-        return;
-    };
-    let mut buf = [0u8; libc::PATH_MAX as usize + 1];
-    // SAFETY: c is NUL-terminated; realpath writes at most PATH_MAX bytes and a NUL.
-    let p = unsafe { libc::realpath(c.as_ptr(), buf.as_mut_ptr().cast()) };
-    if !p.is_null() {
-        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-        out.extend_from_slice(&buf[..end]);
-    }
 }
 
 #[cfg(test)]

@@ -44,6 +44,14 @@ pub fn tty_name(fd: i32) -> Option<Vec<u8>> {
     Some(buf[..end].to_vec())
 }
 
+/// The status of the file open on `fd` (`fstat`), None when it cannot be had.
+pub fn stat(fd: i32) -> Option<libc::stat> {
+    // SAFETY: an all-zero stat is a valid value to be filled in.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: st is a valid, writable stat buffer; a bad fd only fails.
+    (unsafe { libc::fstat(fd, &mut st) } == 0).then_some(st)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,12 +67,14 @@ mod tests {
         assert_eq!(&buf[..3], b"abc");
         assert!(!is_terminal(fds[0]));
         assert_eq!(tty_name(fds[0]), None);
+        assert_eq!(stat(fds[0]).unwrap().st_mode & libc::S_IFMT, libc::S_IFIFO);
         // SAFETY: both are ours and closed once.
         unsafe {
             libc::close(fds[0]);
             libc::close(fds[1]);
         }
         assert_eq!(read(fds[0], &mut buf), Err(libc::EBADF));
+        assert!(stat(fds[0]).is_none());
         assert!(!write_all(fds[1], b"x"));
     }
 }

@@ -1,7 +1,7 @@
 //! Files by their path: reading the small files the shell reads as it starts, and what a
 //! path names.
 
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -48,21 +48,89 @@ pub fn read_small(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     result.map(|()| data)
 }
 
+/// `f` of `path` as a C string, built on the stack (the exec path reads paths without
+/// allocating); None when the path holds a NUL or is too long for any system call.
+fn with_c_path<T>(path: &[u8], f: impl FnOnce(&CStr) -> Option<T>) -> Option<T> {
+    let mut buf = [0u8; libc::PATH_MAX as usize];
+    if path.len() >= buf.len() {
+        return None;
+    }
+    buf[..path.len()].copy_from_slice(path);
+    f(CStr::from_bytes_until_nul(&buf[..=path.len()])
+        .ok()
+        .filter(|c| c.to_bytes().len() == path.len())?)
+}
+
 /// The status of what `path` names (`stat`), or of the link itself when `follow` is false
 /// (`lstat`); None when it cannot be had.
 pub fn stat(path: &[u8], follow: bool) -> Option<libc::stat> {
-    let c = CString::new(path).ok()?;
-    // SAFETY: an all-zero stat is a valid value to be overwritten.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: c is NUL-terminated and st is a valid, writable stat buffer.
-    let r = unsafe {
-        if follow {
-            libc::stat(c.as_ptr(), &mut st)
-        } else {
-            libc::lstat(c.as_ptr(), &mut st)
-        }
-    };
-    (r == 0).then_some(st)
+    with_c_path(path, |c| {
+        // SAFETY: an all-zero stat is a valid value to be overwritten.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: c is NUL-terminated and st is a valid, writable stat buffer.
+        let r = unsafe {
+            if follow {
+                libc::stat(c.as_ptr(), &mut st)
+            } else {
+                libc::lstat(c.as_ptr(), &mut st)
+            }
+        };
+        (r == 0).then_some(st)
+    })
+}
+
+/// The process's working directory into `out` (cleared first), as getcwd(2) gives it; false
+/// when it fails (the directory was removed).
+pub fn current_dir(out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let mut buf = [0u8; libc::PATH_MAX as usize];
+    // SAFETY: the buffer is valid for its length; getcwd NUL-terminates what it writes.
+    let p = unsafe { libc::getcwd(buf.as_mut_ptr().cast(), buf.len()) };
+    if p.is_null() {
+        return false;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    out.extend_from_slice(&buf[..end]);
+    true
+}
+
+/// The target of the symbolic link `link` into `out` (cleared first; left empty when it is
+/// not one or cannot be read).
+pub fn read_link(link: &CStr, out: &mut Vec<u8>) {
+    out.clear();
+    let mut buf = [0u8; libc::PATH_MAX as usize];
+    // SAFETY: link is NUL-terminated, the buffer valid for its length.
+    let n = unsafe { libc::readlink(link.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+    if n > 0 && (n as usize) < buf.len() {
+        out.extend_from_slice(&buf[..n as usize]);
+    }
+}
+
+/// realpath(3) of `path` into `out` (cleared first; left empty when it fails).
+pub fn real_path(path: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut buf = [0u8; libc::PATH_MAX as usize + 1];
+    let resolved = with_c_path(path, |c| {
+        // SAFETY: c is NUL-terminated; realpath writes at most PATH_MAX bytes and a NUL.
+        let p = unsafe { libc::realpath(c.as_ptr(), buf.as_mut_ptr().cast()) };
+        (!p.is_null()).then_some(())
+    });
+    if resolved.is_some() {
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        out.extend_from_slice(&buf[..end]);
+    }
+}
+
+/// `path` opened as a place only (`O_PATH`: nothing is read, no permission is needed on the
+/// file itself), closed when dropped.
+pub fn open_place(path: &[u8]) -> Option<std::os::fd::OwnedFd> {
+    with_c_path(path, |c| {
+        // SAFETY: c is NUL-terminated.
+        let fd = unsafe { libc::open(c.as_ptr(), libc::O_PATH | libc::O_CLOEXEC) };
+        // SAFETY: fd was just opened and is owned by the OwnedFd from here on.
+        (fd >= 0)
+            .then(|| unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) })
+    })
 }
 
 /// Whether the effective ids may access `path` as `mode` (`R_OK`, `W_OK`, `X_OK`, `F_OK`).
@@ -109,6 +177,20 @@ mod tests {
         let link = stat(b"/proc/self/exe", false).unwrap();
         assert_eq!(link.st_mode & libc::S_IFMT, libc::S_IFLNK);
         assert!(may_access(b"/", libc::X_OK));
+        let long = vec![b'a'; libc::PATH_MAX as usize];
+        assert!(stat(&long, true).is_none());
+        let mut out = Vec::new();
+        assert!(current_dir(&mut out));
+        assert_eq!(out, std::env::current_dir().unwrap().as_os_str().as_bytes());
+        read_link(c"/proc/self/cwd", &mut out);
+        assert_eq!(out, std::env::current_dir().unwrap().as_os_str().as_bytes());
+        read_link(c"/", &mut out);
+        assert!(out.is_empty());
+        real_path(b"/proc/self/../self/.", &mut out);
+        assert_eq!(out, format!("/proc/{}", std::process::id()).as_bytes());
+        real_path(b"/nonexistent/x", &mut out);
+        assert!(out.is_empty());
+        assert!(open_place(b"/").is_some() && open_place(b"/nonexistent").is_none());
         assert!(!may_access(b"/nonexistent/x", libc::F_OK));
     }
 
