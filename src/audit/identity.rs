@@ -45,16 +45,9 @@ impl Identity {
             lossy.set(lossy.get() | is_lossy(&b));
             b
         };
-        // SAFETY: these calls have no preconditions and cannot fail.
-        let (uid, euid, gid, pid, ppid) = unsafe {
-            (
-                libc::getuid(),
-                libc::geteuid(),
-                libc::getgid(),
-                libc::getpid(),
-                libc::getppid(),
-            )
-        };
+        use crate::sys::process;
+        let (uid, euid, gid) = (process::uid(), process::euid(), process::gid());
+        let (pid, ppid) = (process::pid(), process::parent_pid());
         let hostname = raw(hostname());
         let user_name = lookup_user(uid).map(raw);
         let effective_name = if euid == uid {

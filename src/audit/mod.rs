@@ -177,12 +177,10 @@ struct Standing {
 fn standing() -> Standing {
     static STANDING: std::sync::OnceLock<Standing> = std::sync::OnceLock::new();
     *STANDING.get_or_init(|| {
-        // SAFETY: getauxval and the id getters have no preconditions.
-        let raised = unsafe {
-            libc::getauxval(libc::AT_SECURE) != 0
-                || libc::getuid() != libc::geteuid()
-                || libc::getgid() != libc::getegid()
-        };
+        use crate::sys::process;
+        let raised = process::secure_exec()
+            || process::uid() != process::euid()
+            || process::gid() != process::egid();
         if raised {
             // The setuid exec took effect: no need to look at the file.
             return Standing {

@@ -16,19 +16,10 @@ pub struct InstalledFile {
 /// program was executed by (`AT_EXECFN`). None when neither can be looked at or neither bit
 /// is set.
 pub fn installed_file() -> Option<InstalledFile> {
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: a valid NUL-terminated path and a valid out-pointer.
-    let mut ok = unsafe { libc::stat(c"/proc/self/exe".as_ptr(), &mut st) } == 0;
-    if !ok {
-        // SAFETY: getauxval has no preconditions; AT_EXECFN is a NUL-terminated string the
-        // kernel placed on the stack, or 0.
-        let execfn = unsafe { libc::getauxval(libc::AT_EXECFN) } as *const libc::c_char;
-        // SAFETY: as above, and st is a valid out-pointer.
-        ok = !execfn.is_null() && unsafe { libc::stat(execfn, &mut st) } == 0;
-    }
-    if !ok {
-        return None;
-    }
+    let st = crate::sys::fs::stat(b"/proc/self/exe", true).or_else(|| {
+        let path = crate::sys::process::exec_path()?;
+        crate::sys::fs::stat(path.to_bytes(), true)
+    })?;
     let file = InstalledFile {
         owner: (st.st_mode & libc::S_ISUID != 0).then_some(st.st_uid),
         group: (st.st_mode & libc::S_ISGID != 0).then_some(st.st_gid),
@@ -67,33 +58,15 @@ pub fn in_initial_user_namespace() -> bool {
 /// setuid exec does not change them).
 pub fn drop_for_good() -> Result<(), String> {
     let (uid, gid) = (crate::sys::process::uid(), crate::sys::process::gid());
-    // SAFETY: plain system calls with integer arguments.
-    unsafe {
-        if libc::setresgid(gid, gid, gid) != 0 {
-            return Err(format!("setresgid: {}", std::io::Error::last_os_error()));
-        }
-        if libc::setresuid(uid, uid, uid) != 0 {
-            return Err(format!("setresuid: {}", std::io::Error::last_os_error()));
-        }
-    }
-    let (mut r, mut e, mut s) = (0, 0, 0);
-    let (mut rg, mut eg, mut sg) = (0, 0, 0);
-    // SAFETY: the out-pointers are valid locals.
-    let ok = unsafe {
-        libc::getresuid(&mut r, &mut e, &mut s) == 0
-            && libc::getresgid(&mut rg, &mut eg, &mut sg) == 0
-    };
-    if !ok || [r, e, s] != [uid; 3] || [rg, eg, sg] != [gid; 3] {
+    crate::sys::process::set_ids_for_good(uid, gid)
+        .map_err(|(call, e)| format!("{call}: {}", crate::sys::errno::text(e)))?;
+    let ids = crate::sys::process::all_ids();
+    if ids != Some(([uid; 3], [gid; 3])) {
         return Err("privilege is still held after dropping it".to_string());
     }
     // Setting the effective uid back to the real one would make the process dumpable again.
-    // SAFETY: prctl with these arguments only changes the dumpable flag.
-    if unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) } != 0 {
-        return Err(format!(
-            "prctl(PR_SET_DUMPABLE): {}",
-            std::io::Error::last_os_error()
-        ));
-    }
+    crate::sys::process::set_not_dumpable()
+        .map_err(|e| format!("prctl(PR_SET_DUMPABLE): {}", crate::sys::errno::text(e)))?;
     Ok(())
 }
 

@@ -37,6 +37,57 @@ pub fn egid() -> libc::gid_t {
     unsafe { libc::getegid() }
 }
 
+/// The kernel ran this program with privilege it did not start with (`AT_SECURE`: a setuid
+/// or setgid file, or file capabilities).
+pub fn secure_exec() -> bool {
+    // SAFETY: getauxval has no preconditions.
+    unsafe { libc::getauxval(libc::AT_SECURE) != 0 }
+}
+
+/// The path this program was executed by (`AT_EXECFN`), when the kernel gave one.
+pub fn exec_path() -> Option<&'static std::ffi::CStr> {
+    // SAFETY: getauxval has no preconditions; AT_EXECFN is a NUL-terminated string the
+    // kernel placed on the stack for the life of the process, or 0.
+    let p = unsafe { libc::getauxval(libc::AT_EXECFN) } as *const libc::c_char;
+    // SAFETY: as above.
+    (!p.is_null()).then(|| unsafe { std::ffi::CStr::from_ptr(p) })
+}
+
+/// Set the real, effective and saved group ids to `gid`, then the user ids to `uid` (the
+/// order that leaves no way back); the call and its error when one fails.
+pub fn set_ids_for_good(uid: libc::uid_t, gid: libc::gid_t) -> Result<(), (&'static str, i32)> {
+    // SAFETY: a plain system call with integer arguments.
+    if unsafe { libc::setresgid(gid, gid, gid) } != 0 {
+        return Err(("setresgid", super::errno::last()));
+    }
+    // SAFETY: as above.
+    if unsafe { libc::setresuid(uid, uid, uid) } != 0 {
+        return Err(("setresuid", super::errno::last()));
+    }
+    Ok(())
+}
+
+/// The real, effective and saved user ids, and the same of the group ids.
+pub fn all_ids() -> Option<([libc::uid_t; 3], [libc::gid_t; 3])> {
+    let (mut r, mut e, mut s) = (0, 0, 0);
+    let (mut rg, mut eg, mut sg) = (0, 0, 0);
+    // SAFETY: the out-pointers are valid locals.
+    let ok = unsafe { libc::getresuid(&mut r, &mut e, &mut s) == 0 };
+    // SAFETY: as above.
+    let ok = ok && unsafe { libc::getresgid(&mut rg, &mut eg, &mut sg) == 0 };
+    ok.then_some(([r, e, s], [rg, eg, sg]))
+}
+
+/// Make the process not dumpable (no core file, no ptrace by its user); the error number when
+/// it fails.
+pub fn set_not_dumpable() -> Result<(), i32> {
+    // SAFETY: prctl with these arguments only changes the dumpable flag.
+    match unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) } {
+        0 => Ok(()),
+        _ => Err(super::errno::last()),
+    }
+}
+
 /// Send `signal` to `pid` (a process group when negative); the error number when it fails.
 pub fn kill(pid: libc::pid_t, signal: i32) -> Result<(), i32> {
     // SAFETY: kill has no memory effects.
@@ -150,6 +201,13 @@ mod tests {
         std::fs::remove_file(&dir).unwrap();
         assert_eq!(m, euid());
         let _ = (uid(), gid(), egid());
+        let (uids, gids) = all_ids().unwrap();
+        assert_eq!(
+            (uids[0], uids[1], gids[0], gids[1]),
+            (uid(), euid(), gid(), egid())
+        );
+        assert!(!secure_exec());
+        assert!(exec_path().is_some_and(|p| !p.to_bytes().is_empty()));
     }
 
     #[test]
