@@ -516,12 +516,7 @@ fn terminal_hung_up(sh: &Shell) -> bool {
         return true;
     }
     let fd = sh.jobs.control.map_or(0, |c| c.tty);
-    // SAFETY: tcgetattr writes into a local termios.
-    let failed = unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        libc::tcgetattr(fd, &mut t) != 0
-    };
-    failed && crate::sys::errno::last() == libc::EIO
+    crate::sys::term::modes(fd).err() == Some(libc::EIO)
 }
 
 /// A command line that is only `exit [n]` (no expansion, no redirection).

@@ -5,6 +5,7 @@
 use std::os::unix::io::RawFd;
 
 use crate::audit::CommandId;
+use crate::sys::{self, process, term};
 
 /// How a child ended (or stopped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,61 +81,46 @@ impl JobControl {
     /// put it in its own process group, and take the terminal. None when there is no terminal
     /// to control.
     pub fn start() -> Option<JobControl> {
-        // SAFETY: plain terminal and process-group calls on descriptors we own; every result
-        // is checked.
-        unsafe {
-            let fd = [2, 0, 1].into_iter().find(|&fd| libc::isatty(fd) == 1)?;
-            let tty = libc::fcntl(
-                fd,
-                libc::F_DUPFD_CLOEXEC,
-                super::redirect::FIRST_INTERNAL_FD,
-            );
-            if tty < 0 {
-                return None;
-            }
-            // A job-control shell started in the background stops itself until it is brought
-            // to the foreground (as every job-control shell does).
-            loop {
-                let fg = libc::tcgetpgrp(tty);
-                let own = libc::getpgrp();
-                if fg < 0 || fg == own {
-                    break;
+        let fd = [2, 0, 1].into_iter().find(|&fd| sys::fd::is_terminal(fd))?;
+        let tty = sys::fd::dup_at_least(fd, super::redirect::FIRST_INTERNAL_FD).ok()?;
+        // A job-control shell started in the background stops itself until it is brought to
+        // the foreground (as every job-control shell does).
+        loop {
+            let own = process::group();
+            match term::foreground(tty) {
+                Some(fg) if fg != own => {
+                    let _ = process::kill(-own, libc::SIGTTIN);
                 }
-                libc::kill(-own, libc::SIGTTIN);
+                _ => break,
             }
-            let pid = libc::getpid();
-            if libc::getpgrp() != pid && libc::setpgid(0, pid) != 0 {
-                libc::close(tty);
-                return None;
-            }
-            // Ignore SIGTTOU while taking the terminal: the shell may still be in the
-            // background group at this instant.
-            super::trap::ignore(libc::SIGTTOU);
-            libc::tcsetpgrp(tty, pid);
-            let mut modes: libc::termios = std::mem::zeroed();
-            libc::tcgetattr(tty, &mut modes);
-            Some(JobControl {
-                tty,
-                shell_pgid: pid,
-                modes,
-            })
         }
+        let pid = process::pid();
+        if process::group() != pid && process::set_group(0, pid).is_err() {
+            sys::fd::close(tty);
+            return None;
+        }
+        // Ignore SIGTTOU while taking the terminal: the shell may still be in the background
+        // group at this instant.
+        super::trap::ignore(libc::SIGTTOU);
+        let _ = term::set_foreground(tty, pid);
+        let modes = term::modes(tty).unwrap_or_else(|_| term::blank_modes());
+        Some(JobControl {
+            tty,
+            shell_pgid: pid,
+            modes,
+        })
     }
 
     /// Give the terminal to a job's process group.
     pub fn give_terminal(&self, pgid: libc::pid_t) {
-        // SAFETY: tcsetpgrp on our terminal descriptor.
-        unsafe { libc::tcsetpgrp(self.tty, pgid) };
+        let _ = term::set_foreground(self.tty, pgid);
     }
 
     /// Take the terminal back after a foreground job, with the shell's terminal modes (a
     /// program that was stopped or killed may have left them raw).
     pub fn take_terminal(&self) {
-        // SAFETY: terminal calls on our descriptor with a saved, valid termios.
-        unsafe {
-            libc::tcsetpgrp(self.tty, self.shell_pgid);
-            libc::tcsetattr(self.tty, libc::TCSADRAIN, &self.modes);
-        }
+        let _ = term::set_foreground(self.tty, self.shell_pgid);
+        term::set_modes(self.tty, &self.modes);
     }
 }
 

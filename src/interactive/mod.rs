@@ -334,16 +334,9 @@ fn restore_signal(sig: libc::c_int, old: Option<libc::sigaction>) {
 /// True if a whole line typed ahead waits in the terminal's input queue while the terminal is
 /// in canonical mode (the kernel then counts only complete lines).
 fn line_typed_ahead(fd: i32) -> bool {
-    // SAFETY: an all-zero termios is a valid value to be filled in.
-    let mut t: libc::termios = unsafe { std::mem::zeroed() };
-    // SAFETY: tcgetattr fills in t.
-    if unsafe { libc::tcgetattr(fd, &mut t) } != 0 || t.c_lflag & libc::ICANON == 0 {
-        return false;
-    }
-    let mut n: libc::c_int = 0;
-    // SAFETY: FIONREAD stores an int.
-    let rc = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut n) };
-    rc == 0 && n > 0
+    use crate::sys::term;
+    let canonical = term::modes(fd).is_ok_and(|t| t.c_lflag & libc::ICANON != 0);
+    canonical && term::waiting(fd).is_some_and(|n| n > 0)
 }
 
 /// A pasted block comes back from the editor as one "line" with newlines in it: its first line

@@ -52,6 +52,24 @@ pub fn stat(fd: i32) -> Option<libc::stat> {
     (unsafe { libc::fstat(fd, &mut st) } == 0).then_some(st)
 }
 
+/// A duplicate of `fd` numbered `lowest` or above, closed on exec (`F_DUPFD_CLOEXEC`); the
+/// error number when it fails.
+pub fn dup_at_least(fd: i32, lowest: i32) -> Result<i32, i32> {
+    // SAFETY: fcntl with F_DUPFD_CLOEXEC and an integer argument has no memory effects.
+    let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, lowest) };
+    if new < 0 {
+        Err(super::errno::last())
+    } else {
+        Ok(new)
+    }
+}
+
+/// Close `fd`, ignoring errors (there is nothing to do about them).
+pub fn close(fd: i32) {
+    // SAFETY: closing a descriptor has no memory effects; the caller owns `fd`.
+    unsafe { libc::close(fd) };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,12 +86,13 @@ mod tests {
         assert!(!is_terminal(fds[0]));
         assert_eq!(tty_name(fds[0]), None);
         assert_eq!(stat(fds[0]).unwrap().st_mode & libc::S_IFMT, libc::S_IFIFO);
-        // SAFETY: both are ours and closed once.
-        unsafe {
-            libc::close(fds[0]);
-            libc::close(fds[1]);
-        }
+        let high = dup_at_least(fds[0], 100).unwrap();
+        assert!(high >= 100);
+        close(high);
+        close(fds[0]);
+        close(fds[1]);
         assert_eq!(read(fds[0], &mut buf), Err(libc::EBADF));
+        assert_eq!(dup_at_least(fds[0], 100), Err(libc::EBADF));
         assert!(stat(fds[0]).is_none());
         assert!(!write_all(fds[1], b"x"));
     }

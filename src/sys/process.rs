@@ -88,6 +88,22 @@ pub fn set_not_dumpable() -> Result<(), i32> {
     }
 }
 
+/// This process's process group.
+pub fn group() -> libc::pid_t {
+    // SAFETY: getpgrp has no preconditions and cannot fail.
+    unsafe { libc::getpgrp() }
+}
+
+/// Put process `pid` (0: this one) in process group `pgid` (`setpgid`); the error number
+/// when it fails.
+pub fn set_group(pid: libc::pid_t, pgid: libc::pid_t) -> Result<(), i32> {
+    // SAFETY: setpgid has no memory effects.
+    match unsafe { libc::setpgid(pid, pgid) } {
+        0 => Ok(()),
+        _ => Err(super::errno::last()),
+    }
+}
+
 /// Send `signal` to `pid` (a process group when negative); the error number when it fails.
 pub fn kill(pid: libc::pid_t, signal: i32) -> Result<(), i32> {
     // SAFETY: kill has no memory effects.
