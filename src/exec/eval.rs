@@ -515,17 +515,6 @@ fn wait_foreground(
     }
 }
 
-fn pipe() -> Result<(RawFd, RawFd), i32> {
-    let mut fds = [0; 2];
-    // SAFETY: fds is a valid array of two ints.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
-        return Err(std::io::Error::last_os_error()
-            .raw_os_error()
-            .unwrap_or(libc::EMFILE));
-    }
-    Ok((fds[0], fds[1]))
-}
-
 fn close(fd: RawFd) {
     // SAFETY: closing a descriptor we own.
     unsafe { libc::close(fd) };
@@ -546,7 +535,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
     let mut prev_read: Option<RawFd> = None;
     for (i, cmd) in commands.iter().enumerate() {
         let (next_read, write) = if i + 1 < n {
-            match pipe() {
+            match crate::sys::fd::pipe() {
                 Ok((r, w)) => (Some(r), Some(w)),
                 Err(e) => {
                     if let Some(r) = prev_read {
@@ -669,7 +658,7 @@ fn background_text(line: &[u8]) -> Vec<u8> {
 
 /// Run `body` in a forked child with its standard output to a pipe; return what it wrote.
 pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, ExpandError> {
-    let (read, write) = pipe().map_err(|e| {
+    let (read, write) = crate::sys::fd::pipe().map_err(|e| {
         ExpandError::new(format!("Pipe call failed: {}", crate::sys::errno::text(e)))
     })?;
     match spawn::fork_shell(sh) {

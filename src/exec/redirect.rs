@@ -176,15 +176,10 @@ fn install(src: RawFd, target: RawFd) {
 fn here_document(body: &[u8]) -> Result<RawFd, i32> {
     const PIPE_SAFE: usize = 4096;
     if body.len() <= PIPE_SAFE {
-        let mut fds = [0; 2];
-        // SAFETY: fds is a valid array of two ints.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
-            return Err(errno());
-        }
-        crate::sys::fd::write_all(fds[1], body);
-        // SAFETY: closing our own write end.
-        unsafe { libc::close(fds[1]) };
-        return Ok(fds[0]);
+        let (read, write) = crate::sys::fd::pipe()?;
+        crate::sys::fd::write_all(write, body);
+        crate::sys::fd::close(write);
+        return Ok(read);
     }
     // SAFETY: the name is a valid C string.
     let fd = unsafe { libc::memfd_create(c"here-document".as_ptr(), libc::MFD_CLOEXEC) };

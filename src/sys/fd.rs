@@ -52,6 +52,16 @@ pub fn stat(fd: i32) -> Option<libc::stat> {
     (unsafe { libc::fstat(fd, &mut st) } == 0).then_some(st)
 }
 
+/// A pipe, both ends closed on exec: (read end, write end), or the error number.
+pub fn pipe() -> Result<(i32, i32), i32> {
+    let mut fds = [0; 2];
+    // SAFETY: fds is a valid array of two ints.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+        return Err(super::errno::last());
+    }
+    Ok((fds[0], fds[1]))
+}
+
 /// A duplicate of `fd` numbered `lowest` or above, closed on exec (`F_DUPFD_CLOEXEC`); the
 /// error number when it fails.
 pub fn dup_at_least(fd: i32, lowest: i32) -> Result<i32, i32> {
@@ -76,9 +86,8 @@ mod tests {
 
     #[test]
     fn reads_and_writes_a_pipe() {
-        let mut fds = [0; 2];
-        // SAFETY: fds has room for the two descriptors.
-        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let (r, w) = pipe().unwrap();
+        let fds = [r, w];
         assert!(write_all(fds[1], b"abc"));
         let mut buf = [0u8; 8];
         assert_eq!(read(fds[0], &mut buf), Ok(3));

@@ -54,18 +54,14 @@ mod tests {
 
     #[test]
     fn a_pipe_is_no_terminal() {
-        let mut fds = [0; 2];
-        // SAFETY: fds has room for the two descriptors.
-        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-        assert_eq!(modes(fds[0]).map(|_| ()), Err(libc::ENOTTY));
-        assert_eq!(foreground(fds[0]), None);
-        assert_eq!(set_foreground(fds[0], 1), Err(libc::ENOTTY));
-        assert!(super::super::fd::write_all(fds[1], b"abc"));
-        assert_eq!(waiting(fds[0]), Some(3));
-        // SAFETY: both are ours and closed once.
-        unsafe {
-            libc::close(fds[0]);
-            libc::close(fds[1]);
-        }
+        use super::super::fd;
+        let (r, w) = fd::pipe().unwrap();
+        assert_eq!(modes(r).map(|_| ()), Err(libc::ENOTTY));
+        assert_eq!(foreground(r), None);
+        assert_eq!(set_foreground(r, 1), Err(libc::ENOTTY));
+        assert!(fd::write_all(w, b"abc"));
+        assert_eq!(waiting(r), Some(3));
+        fd::close(r);
+        fd::close(w);
     }
 }
