@@ -11,7 +11,7 @@ use super::Divert;
 use crate::expand;
 use crate::state::Shell;
 use crate::syntax::ast::{RedirOp, RedirTarget, Redirect};
-use crate::sys::errno;
+use crate::sys::{errno, fd};
 
 /// Descriptors the shell keeps for itself (saved copies) start here; user redirections may
 /// only name 0–9, as in dash.
@@ -35,28 +35,20 @@ impl SavedFds {
         if self.saved.iter().any(|s| s.fd == fd) {
             return;
         }
-        // SAFETY: F_DUPFD_CLOEXEC on any descriptor is safe; EBADF means it was closed.
-        let copy = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, FIRST_INTERNAL_FD) };
-        self.saved.push(Saved {
-            fd,
-            copy: (copy >= 0).then_some(copy),
-        });
+        // EBADF: it was closed (and is closed again on restore).
+        let copy = fd::dup_at_least(fd, FIRST_INTERNAL_FD).ok();
+        self.saved.push(Saved { fd, copy });
     }
 
     /// Put every saved descriptor back, in reverse order.
     pub fn restore(self) {
         for s in self.saved.into_iter().rev() {
-            // SAFETY: plain descriptor operations on numbers we own.
-            unsafe {
-                match s.copy {
-                    Some(copy) => {
-                        libc::dup2(copy, s.fd);
-                        libc::close(copy);
-                    }
-                    None => {
-                        libc::close(s.fd);
-                    }
+            match s.copy {
+                Some(copy) => {
+                    let _ = fd::dup_to(copy, s.fd);
+                    fd::close(copy);
                 }
+                None => fd::close(s.fd),
             }
         }
     }
@@ -65,10 +57,7 @@ impl SavedFds {
     pub fn keep(self) {
         for s in self.saved {
             if let Some(copy) = s.copy {
-                // SAFETY: closing a copy we made.
-                unsafe {
-                    libc::close(copy);
-                }
+                fd::close(copy);
             }
         }
     }
@@ -84,12 +73,6 @@ impl SavedFds {
 pub struct RedirError {
     pub status: i32,
     pub fatal: bool,
-}
-
-fn errno() -> i32 {
-    std::io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(libc::EIO)
 }
 
 fn open_error(sh: &Shell, verb: &str, name: &[u8], err: i32) -> RedirError {
@@ -130,17 +113,7 @@ fn bad_descriptor(sh: &Shell, fd: &[u8]) -> RedirError {
 
 fn open_file(path: &[u8], flags: i32) -> Result<RawFd, i32> {
     let c: CString = c_string(path);
-    loop {
-        // SAFETY: c is a valid C string.
-        let fd = unsafe { libc::open(c.as_ptr(), flags | libc::O_CLOEXEC, 0o666) };
-        if fd >= 0 {
-            return Ok(fd);
-        }
-        let e = errno();
-        if e != libc::EINTR {
-            return Err(e);
-        }
-    }
+    fd::open(&c, flags)
 }
 
 /// `set -C`: refuse to overwrite an existing regular file (other files, like /dev/null, are fine).
@@ -159,15 +132,11 @@ fn open_noclobber(path: &[u8]) -> Result<RawFd, i32> {
 
 /// Move `src` onto `target` (closing `src`), clearing close-on-exec on the result.
 fn install(src: RawFd, target: RawFd) {
-    // SAFETY: descriptor operations on numbers we own.
-    unsafe {
-        if src == target {
-            let flags = libc::fcntl(target, libc::F_GETFD);
-            libc::fcntl(target, libc::F_SETFD, flags & !libc::FD_CLOEXEC);
-        } else {
-            libc::dup2(src, target);
-            libc::close(src);
-        }
+    if src == target {
+        fd::set_inherited(target);
+    } else {
+        let _ = fd::dup_to(src, target);
+        fd::close(src);
     }
 }
 
@@ -181,20 +150,14 @@ fn here_document(body: &[u8]) -> Result<RawFd, i32> {
         crate::sys::fd::close(write);
         return Ok(read);
     }
-    // SAFETY: the name is a valid C string.
-    let fd = unsafe { libc::memfd_create(c"here-document".as_ptr(), libc::MFD_CLOEXEC) };
-    if fd < 0 {
-        return Err(errno());
-    }
-    crate::sys::fd::write_all(fd, body);
-    // SAFETY: rewinding our own descriptor.
-    unsafe { libc::lseek(fd, 0, libc::SEEK_SET) };
-    Ok(fd)
+    let file = fd::memory_file(c"here-document")?;
+    fd::write_all(file, body);
+    fd::rewind(file);
+    Ok(file)
 }
 
-fn fd_is_open(fd: RawFd) -> bool {
-    // SAFETY: F_GETFD only queries.
-    unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
+fn fd_is_open(n: RawFd) -> bool {
+    fd::is_open(n)
 }
 
 /// Perform `redirects` in order, saving what they replace into `saved`. On error, the message
@@ -244,8 +207,7 @@ pub fn apply(
                     RedirOp::DupInput | RedirOp::DupOutput => {
                         if target == b"-" {
                             saved.save(fd);
-                            // SAFETY: closing a user descriptor as asked.
-                            unsafe { libc::close(fd) };
+                            fd::close(fd);
                             continue;
                         }
                         let src = parse_fd(&target).ok_or_else(|| bad_fd_number(sh))?;
@@ -262,8 +224,7 @@ pub fn apply(
                         }
                         if src != fd {
                             saved.save(fd);
-                            // SAFETY: both descriptors are valid user descriptors.
-                            unsafe { libc::dup2(src, fd) };
+                            let _ = fd::dup_to(src, fd);
                         }
                     }
                     _ => {

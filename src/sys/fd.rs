@@ -74,6 +74,64 @@ pub fn dup_at_least(fd: i32, lowest: i32) -> Result<i32, i32> {
     }
 }
 
+/// Make `target` a copy of `src` (`dup2`; the copy is inherited across exec).
+pub fn dup_to(src: i32, target: i32) -> Result<(), i32> {
+    // SAFETY: dup2 has no memory effects.
+    if unsafe { libc::dup2(src, target) } < 0 {
+        return Err(super::errno::last());
+    }
+    Ok(())
+}
+
+/// Clear close-on-exec on `fd`: the programs the shell starts inherit it.
+pub fn set_inherited(fd: i32) {
+    // SAFETY: F_GETFD and F_SETFD with an integer argument have no memory effects.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFD);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC);
+        }
+    }
+}
+
+/// `fd` is an open descriptor.
+pub fn is_open(fd: i32) -> bool {
+    // SAFETY: F_GETFD only queries.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
+}
+
+/// Open `path` with `flags` and close-on-exec, creating it with mode 0666 (less the umask)
+/// when `flags` say so, retrying when a signal interrupts; the error number when it fails.
+pub fn open(path: &std::ffi::CStr, flags: i32) -> Result<i32, i32> {
+    loop {
+        // SAFETY: path is a valid C string.
+        let fd = unsafe { libc::open(path.as_ptr(), flags | libc::O_CLOEXEC, 0o666) };
+        if fd >= 0 {
+            return Ok(fd);
+        }
+        match super::errno::last() {
+            libc::EINTR => {}
+            e => return Err(e),
+        }
+    }
+}
+
+/// A file in memory, closed on exec (`memfd_create`), named `name` in /proc.
+pub fn memory_file(name: &std::ffi::CStr) -> Result<i32, i32> {
+    // SAFETY: the name is a valid C string.
+    let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
+    if fd < 0 {
+        return Err(super::errno::last());
+    }
+    Ok(fd)
+}
+
+/// Move the offset of `fd` back to its start.
+pub fn rewind(fd: i32) {
+    // SAFETY: lseek has no memory effects.
+    unsafe { libc::lseek(fd, 0, libc::SEEK_SET) };
+}
+
 /// Close `fd`, ignoring errors (there is nothing to do about them).
 pub fn close(fd: i32) {
     // SAFETY: closing a descriptor has no memory effects; the caller owns `fd`.
@@ -96,13 +154,37 @@ mod tests {
         assert_eq!(tty_name(fds[0]), None);
         assert_eq!(stat(fds[0]).unwrap().st_mode & libc::S_IFMT, libc::S_IFIFO);
         let high = dup_at_least(fds[0], 100).unwrap();
+        assert!(is_open(high));
+        assert_eq!(dup_to(fds[0], high), Ok(()));
         assert!(high >= 100);
         close(high);
         close(fds[0]);
         close(fds[1]);
-        assert_eq!(read(fds[0], &mut buf), Err(libc::EBADF));
-        assert_eq!(dup_at_least(fds[0], 100), Err(libc::EBADF));
-        assert!(stat(fds[0]).is_none());
-        assert!(!write_all(fds[1], b"x"));
+        // Not a descriptor (a closed number may be another test thread's by now).
+        assert_eq!(read(-1, &mut buf), Err(libc::EBADF));
+        assert_eq!(dup_at_least(-1, 100), Err(libc::EBADF));
+        assert!(!is_open(-1));
+        assert!(stat(-1).is_none());
+        assert!(!write_all(-1, b"x"));
+    }
+
+    #[test]
+    fn memory_files_and_opens() {
+        let m = memory_file(c"test").unwrap();
+        assert!(write_all(m, b"hello"));
+        rewind(m);
+        let mut buf = [0u8; 8];
+        assert_eq!(read(m, &mut buf), Ok(5));
+        set_inherited(m);
+        // SAFETY: F_GETFD only queries.
+        assert_eq!(
+            unsafe { libc::fcntl(m, libc::F_GETFD) } & libc::FD_CLOEXEC,
+            0
+        );
+        close(m);
+        let f = open(c"/proc/self/stat", libc::O_RDONLY).unwrap();
+        assert!(read(f, &mut buf).is_ok_and(|n| n > 0));
+        close(f);
+        assert_eq!(open(c"/nonexistent/x", libc::O_RDONLY), Err(libc::ENOENT));
     }
 }
