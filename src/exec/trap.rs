@@ -1,6 +1,7 @@
 //! Traps (XCU 2.14, trap): what the shell does on a signal or at EXIT. Signal handlers only
 //! mark the signal pending; the evaluator runs the trap's command between commands.
 
+use crate::sys::signal;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
@@ -69,10 +70,7 @@ static XFSZ_AT_ENTRY: AtomicU8 = AtomicU8::new(0);
 /// Ignore SIGXFSZ for the shell itself, from its very start: `session-start` is written before
 /// anything else, and past the user's `ulimit -f` it must fail, not kill the shell.
 pub fn shell_ignores_xfsz() {
-    // SAFETY: querying the current action with a null new action changes nothing.
-    let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
-    let r = unsafe { libc::sigaction(libc::SIGXFSZ, std::ptr::null(), &mut old) };
-    let ignored = r == 0 && old.sa_sigaction == libc::SIG_IGN;
+    let ignored = signal::is_ignored(libc::SIGXFSZ);
     XFSZ_AT_ENTRY.store(if ignored { 2 } else { 1 }, Ordering::SeqCst);
     ignore(libc::SIGXFSZ);
 }
@@ -90,16 +88,9 @@ pub fn shell_default(sig: i32) {
 }
 
 fn set_disposition(sig: i32, handler: libc::sighandler_t) {
-    // SAFETY: sigaction with a zeroed struct, an empty mask and a valid handler (SIG_DFL,
-    // SIG_IGN or an async-signal-safe function that only stores atomics).
-    let r = unsafe {
-        let mut sa: libc::sigaction = std::mem::zeroed();
-        sa.sa_sigaction = handler;
-        libc::sigemptyset(&mut sa.sa_mask);
-        sa.sa_flags = 0;
-        libc::sigaction(sig, &sa, std::ptr::null_mut())
-    };
-    if let (0, Some(state)) = (r, SET_TO.get(sig as usize)) {
+    // The handler is SIG_DFL, SIG_IGN or `note`, which only stores atomics.
+    let set = signal::set_handler(sig, handler).is_some();
+    if let (true, Some(state)) = (set, SET_TO.get(sig as usize)) {
         let set_to = if handler == libc::SIG_DFL {
             DEFAULT
         } else if handler == libc::SIG_IGN {
@@ -196,12 +187,7 @@ impl Traps {
         // SIGXFSZ is the shell's own to ignore from its start: its state at entry was noted then.
         let noted = XFSZ_AT_ENTRY.load(Ordering::SeqCst);
         let at_entry = (sig == libc::SIGXFSZ && noted != 0).then_some(noted == 2);
-        let ignored = at_entry.unwrap_or_else(|| {
-            // SAFETY: querying the current action with a null new action changes nothing.
-            let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
-            let r = unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) };
-            r == 0 && old.sa_sigaction == libc::SIG_IGN
-        });
+        let ignored = at_entry.unwrap_or_else(|| signal::is_ignored(sig));
         if ignored {
             self.ignored_at_entry.push(sig);
         }

@@ -32,21 +32,16 @@ pub struct FdSource {
 
 impl FdSource {
     pub fn new(fd: i32) -> Self {
-        // SAFETY: lseek only queries the offset here.
-        let seekable = unsafe { libc::lseek(fd, 0, libc::SEEK_CUR) } >= 0;
+        let seekable = crate::sys::fd::seek_by(fd, 0).is_ok();
         FdSource { fd, seekable }
     }
 
     fn read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
         loop {
-            // SAFETY: buf is valid for buf.len() bytes.
-            let n = unsafe { libc::read(self.fd, buf.as_mut_ptr().cast(), buf.len()) };
-            if n >= 0 {
-                return Ok(n as usize);
-            }
-            let e = std::io::Error::last_os_error();
-            if e.raw_os_error() != Some(libc::EINTR) {
-                return Err(e);
+            match crate::sys::fd::read(self.fd, buf) {
+                Ok(n) => return Ok(n),
+                Err(libc::EINTR) => {}
+                Err(e) => return Err(std::io::Error::from_raw_os_error(e)),
             }
         }
     }
@@ -68,9 +63,8 @@ impl LineSource for FdSource {
                 }
                 if let Some(nl) = buf[..n].iter().position(|&b| b == b'\n') {
                     line.extend_from_slice(&buf[..=nl]);
-                    let back = (n - nl - 1) as libc::off_t;
-                    // SAFETY: moving the offset back over bytes we read but did not use.
-                    unsafe { libc::lseek(self.fd, -back, libc::SEEK_CUR) };
+                    // Back over the bytes read but not used.
+                    let _ = crate::sys::fd::seek_by(self.fd, -((n - nl - 1) as i64));
                     return Ok(Some(crate::syntax::without_nul(line)));
                 }
                 line.extend_from_slice(&buf[..n]);
@@ -313,21 +307,13 @@ impl TerminalSource {
 
 /// Ignore `sig`; the disposition it had.
 fn ignore_signal(sig: libc::c_int) -> Option<libc::sigaction> {
-    // SAFETY: zeroed sigaction structs are valid; sigaction only reads `new` and fills `old`.
-    unsafe {
-        let mut new: libc::sigaction = std::mem::zeroed();
-        new.sa_sigaction = libc::SIG_IGN;
-        libc::sigemptyset(&mut new.sa_mask);
-        let mut old: libc::sigaction = std::mem::zeroed();
-        (libc::sigaction(sig, &new, &mut old) == 0).then_some(old)
-    }
+    crate::sys::signal::set_handler(sig, libc::SIG_IGN)
 }
 
 /// Put back the disposition `ignore_signal` replaced.
 fn restore_signal(sig: libc::c_int, old: Option<libc::sigaction>) {
     if let Some(old) = old {
-        // SAFETY: old was filled in by sigaction.
-        unsafe { libc::sigaction(sig, &old, std::ptr::null_mut()) };
+        crate::sys::signal::restore(sig, &old);
     }
 }
 

@@ -126,6 +126,14 @@ pub fn memory_file(name: &std::ffi::CStr) -> Result<i32, i32> {
     Ok(fd)
 }
 
+/// Move the offset of `fd` by `by` bytes from where it is (`lseek(SEEK_CUR)`); the new
+/// offset, or the error number (`ESPIPE` on a pipe or a terminal).
+pub fn seek_by(fd: i32, by: i64) -> Result<u64, i32> {
+    // SAFETY: lseek has no memory effects.
+    let at = unsafe { libc::lseek(fd, by as libc::off_t, libc::SEEK_CUR) };
+    u64::try_from(at).map_err(|_| super::errno::last())
+}
+
 /// Move the offset of `fd` back to its start.
 pub fn rewind(fd: i32) {
     // SAFETY: lseek has no memory effects.
@@ -146,6 +154,7 @@ mod tests {
     fn reads_and_writes_a_pipe() {
         let (r, w) = pipe().unwrap();
         let fds = [r, w];
+        assert_eq!(seek_by(r, 0), Err(libc::ESPIPE));
         assert!(write_all(fds[1], b"abc"));
         let mut buf = [0u8; 8];
         assert_eq!(read(fds[0], &mut buf), Ok(3));
@@ -173,6 +182,8 @@ mod tests {
         let m = memory_file(c"test").unwrap();
         assert!(write_all(m, b"hello"));
         rewind(m);
+        assert_eq!(seek_by(m, 2), Ok(2));
+        assert_eq!(seek_by(m, -2), Ok(0));
         let mut buf = [0u8; 8];
         assert_eq!(read(m, &mut buf), Ok(5));
         set_inherited(m);

@@ -1,4 +1,5 @@
-//! Signal names and numbers, as `kill -l` and `trap` spell them.
+//! Signals: their names and numbers, as `kill -l` and `trap` spell them, and their
+//! dispositions.
 //!
 //! The names are dash's: without the `SIG` prefix, matched without regard to case, `EXIT` for
 //! 0 (trap's pseudo-signal), a bare number for signals with no name (16, 32, 33 on Linux), and
@@ -133,9 +134,60 @@ pub fn number(name: &[u8]) -> Option<i32> {
         .map(|&(num, _)| num)
 }
 
+/// The disposition of `sig` (`sigaction` without changing it), None when it has none (not a
+/// signal).
+pub fn disposition(sig: i32) -> Option<libc::sigaction> {
+    // SAFETY: an all-zero sigaction is a valid value to be filled in.
+    let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: a null new action only queries; old is a valid sigaction to fill.
+    let r = unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) };
+    (r == 0).then_some(old)
+}
+
+/// `sig` is ignored (`SIG_IGN`).
+pub fn is_ignored(sig: i32) -> bool {
+    disposition(sig).is_some_and(|a| a.sa_sigaction == libc::SIG_IGN)
+}
+
+/// Set the disposition of `sig` to `handler` (`SIG_DFL`, `SIG_IGN`, or a handler that is
+/// async-signal-safe), no signal blocked while it runs, no flags; the one it had, or None when
+/// it cannot be set.
+pub fn set_handler(sig: i32, handler: libc::sighandler_t) -> Option<libc::sigaction> {
+    // SAFETY: an all-zero sigaction is a valid value.
+    let mut new: libc::sigaction = unsafe { std::mem::zeroed() };
+    new.sa_sigaction = handler;
+    // SAFETY: sa_mask is a valid sigset_t to empty.
+    unsafe { libc::sigemptyset(&mut new.sa_mask) };
+    // SAFETY: as above.
+    let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: new and old are valid; the handler is one the caller vouches for.
+    (unsafe { libc::sigaction(sig, &new, &mut old) } == 0).then_some(old)
+}
+
+/// Put back a disposition [`set_handler`] or [`disposition`] returned.
+pub fn restore(sig: i32, old: &libc::sigaction) {
+    // SAFETY: old was filled in by sigaction.
+    unsafe { libc::sigaction(sig, old, std::ptr::null_mut()) };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dispositions_are_set_and_put_back() {
+        // SIGURG is ignored by default and used by nothing in the tests.
+        let before = disposition(libc::SIGURG).unwrap();
+        let old = set_handler(libc::SIGURG, libc::SIG_IGN).unwrap();
+        assert!(is_ignored(libc::SIGURG));
+        restore(libc::SIGURG, &old);
+        assert_eq!(
+            disposition(libc::SIGURG).unwrap().sa_sigaction,
+            before.sa_sigaction
+        );
+        assert!(disposition(1000).is_none());
+        assert!(set_handler(libc::SIGKILL, libc::SIG_IGN).is_none());
+    }
 
     #[test]
     fn names_and_numbers() {
