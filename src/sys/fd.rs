@@ -74,6 +74,52 @@ pub fn dup_at_least(fd: i32, lowest: i32) -> Result<i32, i32> {
     }
 }
 
+/// Make `target` a copy of `src`, closed on exec (`dup3` with `O_CLOEXEC`).
+pub fn dup_to_private(src: i32, target: i32) -> Result<(), i32> {
+    // SAFETY: dup3 has no memory effects.
+    if unsafe { libc::dup3(src, target, libc::O_CLOEXEC) } < 0 {
+        return Err(super::errno::last());
+    }
+    Ok(())
+}
+
+/// Set close-on-exec on `fd`: the programs the shell starts do not inherit it.
+pub fn set_private(fd: i32) {
+    // SAFETY: F_SETFD with FD_CLOEXEC has no other effect.
+    unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+}
+
+/// A Unix datagram socket, non-blocking and closed on exec.
+pub fn datagram_socket() -> Result<i32, i32> {
+    let kind = libc::SOCK_DGRAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
+    // SAFETY: a plain socket(2) call with valid constants.
+    let fd = unsafe { libc::socket(libc::AF_UNIX, kind, 0) };
+    if fd < 0 {
+        return Err(super::errno::last());
+    }
+    Ok(fd)
+}
+
+/// Wait up to `ms` milliseconds for `fd` to take a write (`poll`): None when the time ran
+/// out; Some(true) when it will take one, or has failed or hung up (the write says how);
+/// Some(false) when poll reported something else (an invalid descriptor); the error number
+/// when the wait failed (EINTR included).
+pub fn wait_writable(fd: i32, ms: i32) -> Result<Option<bool>, i32> {
+    let mut p = libc::pollfd {
+        fd,
+        events: libc::POLLOUT,
+        revents: 0,
+    };
+    // SAFETY: p is one valid pollfd.
+    match unsafe { libc::poll(&mut p, 1, ms) } {
+        0 => Ok(None),
+        n if n > 0 => Ok(Some(
+            p.revents & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0,
+        )),
+        _ => Err(super::errno::last()),
+    }
+}
+
 /// Make `target` a copy of `src` (`dup2`; the copy is inherited across exec).
 pub fn dup_to(src: i32, target: i32) -> Result<(), i32> {
     // SAFETY: dup2 has no memory effects.
@@ -155,6 +201,8 @@ mod tests {
         let (r, w) = pipe().unwrap();
         let fds = [r, w];
         assert_eq!(seek_by(r, 0), Err(libc::ESPIPE));
+        assert_eq!(wait_writable(w, 0), Ok(Some(true)));
+        assert_eq!(wait_writable(r, 0), Ok(None));
         assert!(write_all(fds[1], b"abc"));
         let mut buf = [0u8; 8];
         assert_eq!(read(fds[0], &mut buf), Ok(3));
@@ -165,6 +213,11 @@ mod tests {
         let high = dup_at_least(fds[0], 100).unwrap();
         assert!(is_open(high));
         assert_eq!(dup_to(fds[0], high), Ok(()));
+        assert_eq!(dup_to_private(fds[0], high), Ok(()));
+        set_private(high);
+        let s = datagram_socket().unwrap();
+        assert!(is_open(s));
+        close(s);
         assert!(high >= 100);
         close(high);
         close(fds[0]);

@@ -5,6 +5,7 @@ pub mod spool;
 pub mod syslog;
 
 use super::record::SinkName;
+use crate::sys::fd;
 use std::io;
 use std::os::unix::io::RawFd;
 
@@ -26,8 +27,7 @@ const FD_LOWEST: RawFd = 10;
 pub fn move_high(fd: RawFd) -> io::Result<RawFd> {
     if fd >= FD_LOWEST {
         // Already out of the user's range (opened with the low descriptors all taken).
-        // SAFETY: fd is a descriptor we own; F_SETFD with FD_CLOEXEC has no other effect.
-        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+        fd::set_private(fd);
         if fd >= FD_FLOOR {
             return Ok(fd);
         }
@@ -37,28 +37,20 @@ pub fn move_high(fd: RawFd) -> io::Result<RawFd> {
         .or_else(|_| dup_above_soft_limit(fd));
     match moved {
         Ok(high) => {
-            // SAFETY: fd is ours and no longer used.
-            unsafe { libc::close(fd) };
+            fd::close(fd); // ours, and no longer used
             Ok(high)
         }
         // An fd already above the user's range (10..100) is good enough where it is.
         Err(_) if fd >= FD_LOWEST => Ok(fd),
         Err(e) => {
-            // SAFETY: fd is ours and not used after (the caller gets the error).
-            unsafe { libc::close(fd) };
+            fd::close(fd); // ours, and not used after (the caller gets the error)
             Err(e)
         }
     }
 }
 
 fn dup_at_or_above(fd: RawFd, lowest: RawFd) -> io::Result<RawFd> {
-    // SAFETY: fd is a descriptor we own; F_DUPFD_CLOEXEC returns a new one or -1.
-    let high = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, lowest) };
-    if high < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(high)
-    }
+    fd::dup_at_least(fd, lowest).map_err(io::Error::from_raw_os_error)
 }
 
 fn soft_nofile() -> libc::rlimit {
@@ -71,14 +63,11 @@ fn soft_nofile() -> libc::rlimit {
 fn dup_highest_free_below(fd: RawFd) -> io::Result<RawFd> {
     let limit = soft_nofile().rlim_cur.min(FD_FLOOR as libc::rlim_t) as RawFd;
     for candidate in (FD_LOWEST..limit).rev() {
-        // SAFETY: F_GETFD only asks whether the descriptor is open.
-        if candidate == fd || unsafe { libc::fcntl(candidate, libc::F_GETFD) } >= 0 {
+        if candidate == fd || fd::is_open(candidate) {
             continue;
         }
-        // SAFETY: candidate is free and fd is ours: dup3 makes candidate a copy of fd.
-        let got = unsafe { libc::dup3(fd, candidate, libc::O_CLOEXEC) };
-        if got >= 0 {
-            return Ok(got);
+        if fd::dup_to_private(fd, candidate).is_ok() {
+            return Ok(candidate);
         }
     }
     Err(io::Error::from_raw_os_error(libc::EMFILE))

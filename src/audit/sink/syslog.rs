@@ -131,20 +131,8 @@ impl Syslog {
         facility: syslog::Facility,
         cee_cookie: bool,
     ) -> Result<Syslog, String> {
-        // SAFETY: plain socket(2) call with valid constants.
-        let fd = unsafe {
-            libc::socket(
-                libc::AF_UNIX,
-                libc::SOCK_DGRAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
-                0,
-            )
-        };
-        if fd < 0 {
-            return Err(format!(
-                "socket: {}",
-                errno::io_text(&io::Error::last_os_error())
-            ));
-        }
+        let fd =
+            crate::sys::fd::datagram_socket().map_err(|e| format!("socket: {}", errno::text(e)))?;
         let fd = super::move_high(fd).map_err(|e| format!("socket: {}", errno::io_text(&e)))?;
         // SAFETY: fd is a datagram socket we own; the UnixDatagram takes ownership.
         let sock = unsafe { UnixDatagram::from_raw_fd(fd) };
@@ -243,19 +231,11 @@ impl Syslog {
                 .as_micros()
                 .div_ceil(1000)
                 .min(libc::c_int::MAX as u128);
-            let mut p = libc::pollfd {
-                fd,
-                events: libc::POLLOUT,
-                revents: 0,
-            };
-            // SAFETY: p is one valid pollfd; the timeout is bounded.
-            let n = unsafe { libc::poll(&mut p, 1, ms as libc::c_int) };
-            if n > 0 {
+            match crate::sys::fd::wait_writable(fd, ms as i32) {
                 // Room, or an error (the daemon went away) that the next send reports.
-                return p.revents & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0;
-            }
-            if n < 0 && crate::sys::errno::last() != libc::EINTR {
-                return false;
+                Ok(Some(ready)) => return ready,
+                Ok(None) | Err(libc::EINTR) => {}
+                Err(_) => return false,
             }
         }
     }
