@@ -51,17 +51,13 @@ impl ChildStatus {
 /// Wait for one child, retrying when a signal interrupts the wait. With `untraced`, a child
 /// that stops is reported as stopped.
 pub fn wait_pid(pid: libc::pid_t, untraced: bool) -> ChildStatus {
-    let mut raw = 0;
     let flags = if untraced { libc::WUNTRACED } else { 0 };
     loop {
-        // SAFETY: raw is a valid out-pointer.
-        let r = unsafe { libc::waitpid(pid, &mut raw, flags) };
-        if r == pid {
-            return ChildStatus::from_raw(raw);
-        }
-        if r < 0 && crate::sys::errno::last() != libc::EINTR {
+        match process::wait(pid, flags) {
+            Ok(Some((r, raw))) if r == pid => return ChildStatus::from_raw(raw),
+            Ok(_) | Err(libc::EINTR) => {}
             // Already reaped or not our child: nothing to report.
-            return ChildStatus::Exited(127);
+            Err(_) => return ChildStatus::Exited(127),
         }
     }
 }
@@ -259,26 +255,17 @@ impl Jobs {
         self.jobs.clear();
         self.recency.clear();
         if let Some(c) = self.control.take() {
-            // SAFETY: closing the subshell's copy of the terminal descriptor.
-            unsafe { libc::close(c.tty) };
+            sys::fd::close(c.tty); // the subshell's copy of the terminal
         }
     }
 
     /// Reap whatever children have finished or stopped, without blocking.
     pub fn reap_nonblocking(&mut self) {
         loop {
-            let mut raw = 0;
-            // SAFETY: raw is a valid out-pointer.
-            let pid = unsafe {
-                libc::waitpid(
-                    -1,
-                    &mut raw,
-                    libc::WNOHANG | libc::WUNTRACED | libc::WCONTINUED,
-                )
-            };
-            if pid <= 0 {
+            let flags = libc::WNOHANG | libc::WUNTRACED | libc::WCONTINUED;
+            let Ok(Some((pid, raw))) = process::wait(-1, flags) else {
                 return;
-            }
+            };
             if libc::WIFCONTINUED(raw) {
                 self.set_continued(pid);
             } else {
@@ -373,11 +360,8 @@ impl Jobs {
     pub fn hang_up_all(&self) {
         for job in &self.jobs {
             let target = if job.pgid > 0 { -job.pgid } else { job.pids[0] };
-            // SAFETY: kill with a pid or process group of our own children.
-            unsafe {
-                libc::kill(target, libc::SIGHUP);
-                libc::kill(target, libc::SIGCONT);
-            }
+            let _ = process::kill(target, libc::SIGHUP);
+            let _ = process::kill(target, libc::SIGCONT);
         }
     }
 }

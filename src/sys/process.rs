@@ -104,6 +104,18 @@ pub fn set_group(pid: libc::pid_t, pgid: libc::pid_t) -> Result<(), i32> {
     }
 }
 
+/// Wait for a child (`waitpid`): its pid and raw status, None when `WNOHANG` found none,
+/// or the error number (EINTR included: the caller decides whether a signal ends the wait).
+pub fn wait(pid: libc::pid_t, flags: i32) -> Result<Option<(libc::pid_t, i32)>, i32> {
+    let mut raw = 0;
+    // SAFETY: raw is a valid out-pointer.
+    match unsafe { libc::waitpid(pid, &mut raw, flags) } {
+        0 => Ok(None),
+        p if p > 0 => Ok(Some((p, raw))),
+        _ => Err(super::errno::last()),
+    }
+}
+
 /// Send `signal` to `pid` (a process group when negative); the error number when it fails.
 pub fn kill(pid: libc::pid_t, signal: i32) -> Result<(), i32> {
     // SAFETY: kill has no memory effects.
@@ -210,6 +222,7 @@ mod tests {
         assert!(parent_pid() > 0);
         assert_eq!(kill(pid(), 0), Ok(()));
         assert_eq!(kill(-1_000_000_000, 0), Err(libc::ESRCH));
+        assert_eq!(wait(-1_000_000, libc::WNOHANG), Err(libc::ECHILD));
         // The ids read as the file the process creates shows them.
         let dir = std::env::temp_dir().join(format!("auditsh-ids-{}", pid()));
         std::fs::write(&dir, b"").unwrap();
