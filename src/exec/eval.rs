@@ -390,8 +390,7 @@ pub fn divert_status(sh: &Shell, result: ExecResult) -> i32 {
 /// parent's cleanup.
 pub fn exit_child(sh: &mut Shell, status: i32) -> ! {
     let status = run_exit_trap(sh, status);
-    // SAFETY: _exit ends the process at once; nothing is buffered in the shell.
-    unsafe { libc::_exit(status & 0xff) }
+    crate::sys::process::exit_now(status & 0xff)
 }
 
 /// End the session and die of `sig`, so the parent sees what it would have seen from dash.
@@ -400,16 +399,7 @@ pub fn die_of_signal(sh: &mut Shell, sig: i32, reason: crate::audit::EndReason) 
         sh.audit.end(Some(128 + sig), reason);
     }
     trap::default(sig);
-    // SAFETY: raising a signal with its default action ends the process; _exit is the
-    // fallback should it be blocked.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, sig);
-        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
-        libc::raise(sig);
-        libc::_exit(128 + sig)
-    }
+    crate::sys::process::die_of(sig)
 }
 
 /// Run the EXIT trap, if any; returns the status to exit with.
@@ -516,15 +506,13 @@ fn wait_foreground(
 }
 
 fn close(fd: RawFd) {
-    // SAFETY: closing a descriptor we own.
-    unsafe { libc::close(fd) };
+    crate::sys::fd::close(fd);
 }
 
 /// Make `src` the descriptor `target` in this (child) process.
 fn move_fd(src: RawFd, target: RawFd) {
     if src != target {
-        // SAFETY: both are valid descriptors in this process.
-        unsafe { libc::dup2(src, target) };
+        let _ = crate::sys::fd::dup_to(src, target);
         close(src);
     }
 }
@@ -682,19 +670,21 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
             let mut buf = [0u8; 8192];
             let mut out_of_space = false;
             loop {
-                // SAFETY: buf is valid for buf.len() bytes.
-                let n = unsafe { libc::read(read, buf.as_mut_ptr().cast(), buf.len()) };
-                if n > 0 {
-                    // The output's size is the user's to choose: running out of memory fails
-                    // the command, not the shell (the writer gets SIGPIPE when we close).
-                    if out.try_reserve(n as usize).is_err() {
-                        out_of_space = true;
-                        out = Vec::new();
-                        break;
+                match crate::sys::fd::read(read, &mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        // The output's size is the user's to choose: running out of memory
+                        // fails the command, not the shell (the writer gets SIGPIPE when we
+                        // close).
+                        if out.try_reserve(n).is_err() {
+                            out_of_space = true;
+                            out = Vec::new();
+                            break;
+                        }
+                        out.extend_from_slice(&buf[..n]);
                     }
-                    out.extend_from_slice(&buf[..n as usize]);
-                } else if n == 0 || crate::sys::errno::last() != libc::EINTR {
-                    break;
+                    Err(libc::EINTR) => {}
+                    Err(_) => break,
                 }
             }
             close(read);
@@ -1042,24 +1032,11 @@ fn foreground_status(status: ChildStatus) -> i32 {
 pub fn report_signal(status: ChildStatus) {
     if let ChildStatus::Signaled(sig) = status {
         if sig != libc::SIGINT && sig != libc::SIGPIPE {
-            let mut text = signal_description(sig).into_bytes();
+            let mut text = crate::sys::signal::description(sig).into_bytes();
             text.push(b'\n');
             crate::sys::fd::write_all(2, &text);
         }
     }
-}
-
-/// The C library's description of a signal ("Killed").
-pub fn signal_description(sig: i32) -> String {
-    // SAFETY: strsignal returns a pointer to a static or thread-local string.
-    let ptr = unsafe { libc::strsignal(sig) };
-    if ptr.is_null() {
-        return format!("Signal {sig}");
-    }
-    // SAFETY: ptr is a valid NUL-terminated string from the C library.
-    unsafe { std::ffi::CStr::from_ptr(ptr) }
-        .to_string_lossy()
-        .into_owned()
 }
 
 /// Report a program that could not start; returns the status. A file the kernel will not

@@ -171,7 +171,7 @@ impl Job {
             return match self.status() {
                 Some(ChildStatus::Exited(0)) | None => "Done".to_string(),
                 Some(ChildStatus::Exited(c)) => format!("Done({c})"),
-                Some(ChildStatus::Signaled(s)) => crate::exec::eval::signal_description(s),
+                Some(ChildStatus::Signaled(s)) => sys::signal::description(s),
                 Some(ChildStatus::Stopped(_)) => "Stopped".to_string(),
             };
         }

@@ -116,6 +116,31 @@ pub fn wait(pid: libc::pid_t, flags: i32) -> Result<Option<(libc::pid_t, i32)>, 
     }
 }
 
+/// End the process now with `status` (`_exit`: no destructors, nothing flushed; the shell
+/// buffers nothing).
+pub fn exit_now(status: i32) -> ! {
+    // SAFETY: _exit ends the process at once.
+    unsafe { libc::_exit(status) }
+}
+
+/// Die of `sig` with its default action (unblocked first), as a parent expects a child killed
+/// by it to; `_exit(128 + sig)` should it not end the process. The caller has set the default
+/// action.
+pub fn die_of(sig: i32) -> ! {
+    // SAFETY: an all-zero sigset_t is valid; the set is a local one.
+    let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: set is a valid sigset_t.
+    unsafe {
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+    }
+    // SAFETY: unblocking one signal with a valid set.
+    unsafe { libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut()) };
+    // SAFETY: raise has no memory effects.
+    unsafe { libc::raise(sig) };
+    exit_now(128 + sig)
+}
+
 /// Send `signal` to `pid` (a process group when negative); the error number when it fails.
 pub fn kill(pid: libc::pid_t, signal: i32) -> Result<(), i32> {
     // SAFETY: kill has no memory effects.

@@ -134,6 +134,19 @@ pub fn number(name: &[u8]) -> Option<i32> {
         .map(|&(num, _)| num)
 }
 
+/// The C library's description of a signal ("Killed"), as dash reports a job killed by it.
+pub fn description(sig: i32) -> String {
+    // SAFETY: strsignal returns a pointer to a static or thread-local string, or null.
+    let ptr = unsafe { libc::strsignal(sig) };
+    if ptr.is_null() {
+        return format!("Signal {sig}");
+    }
+    // SAFETY: ptr is a valid NUL-terminated string from the C library, copied at once.
+    unsafe { std::ffi::CStr::from_ptr(ptr) }
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// The disposition of `sig` (`sigaction` without changing it), None when it has none (not a
 /// signal).
 pub fn disposition(sig: i32) -> Option<libc::sigaction> {
@@ -173,6 +186,12 @@ pub fn restore(sig: i32, old: &libc::sigaction) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptions_are_the_c_librarys() {
+        assert_eq!(description(libc::SIGKILL), "Killed");
+        assert_eq!(description(libc::SIGTERM), "Terminated");
+    }
 
     #[test]
     fn dispositions_are_set_and_put_back() {
