@@ -18,6 +18,58 @@ pub fn write_all(fd: i32, mut data: &[u8]) -> bool {
     true
 }
 
+/// One `write(2)` of `data`: the bytes written, or the error number (EINTR included).
+pub fn write(fd: i32, data: &[u8]) -> Result<usize, i32> {
+    // SAFETY: data is valid for data.len() bytes.
+    let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
+    usize::try_from(n).map_err(|_| super::errno::last())
+}
+
+/// One `writev(2)` of `first` then `second`: the bytes written, or the error number.
+pub fn write_two(fd: i32, first: &[u8], second: &[u8]) -> Result<usize, i32> {
+    let iov = [
+        libc::iovec {
+            iov_base: first.as_ptr() as *mut libc::c_void,
+            iov_len: first.len(),
+        },
+        libc::iovec {
+            iov_base: second.as_ptr() as *mut libc::c_void,
+            iov_len: second.len(),
+        },
+    ];
+    // SAFETY: both buffers are valid for their lengths; writev only reads them.
+    let n = unsafe { libc::writev(fd, iov.as_ptr(), 2) };
+    usize::try_from(n).map_err(|_| super::errno::last())
+}
+
+/// Cut the file open on `fd` to `len` bytes (`ftruncate`).
+pub fn truncate(fd: i32, len: u64) -> Result<(), i32> {
+    let len = libc::off_t::try_from(len).map_err(|_| libc::EFBIG)?;
+    // SAFETY: ftruncate has no memory effects.
+    match unsafe { libc::ftruncate(fd, len) } {
+        0 => Ok(()),
+        _ => Err(super::errno::last()),
+    }
+}
+
+/// Flush the file's data to its disk (`fdatasync`).
+pub fn sync_data(fd: i32) -> Result<(), i32> {
+    // SAFETY: fdatasync has no memory effects.
+    match unsafe { libc::fdatasync(fd) } {
+        0 => Ok(()),
+        _ => Err(super::errno::last()),
+    }
+}
+
+/// Set the permission bits of the file open on `fd` (`fchmod`).
+pub fn set_mode(fd: i32, mode: libc::mode_t) -> Result<(), i32> {
+    // SAFETY: fchmod has no memory effects.
+    match unsafe { libc::fchmod(fd, mode) } {
+        0 => Ok(()),
+        _ => Err(super::errno::last()),
+    }
+}
+
 /// `fd` is open on a terminal.
 pub fn is_terminal(fd: i32) -> bool {
     // SAFETY: isatty only queries the descriptor, whatever its number.
@@ -149,9 +201,15 @@ pub fn is_open(fd: i32) -> bool {
 /// Open `path` with `flags` and close-on-exec, creating it with mode 0666 (less the umask)
 /// when `flags` say so, retrying when a signal interrupts; the error number when it fails.
 pub fn open(path: &std::ffi::CStr, flags: i32) -> Result<i32, i32> {
+    open_with_mode(path, flags, 0o666)
+}
+
+/// As [`open`], creating the file with `mode` (less the umask).
+pub fn open_with_mode(path: &std::ffi::CStr, flags: i32, mode: libc::mode_t) -> Result<i32, i32> {
     loop {
         // SAFETY: path is a valid C string.
-        let fd = unsafe { libc::open(path.as_ptr(), flags | libc::O_CLOEXEC, 0o666) };
+        let fd =
+            unsafe { libc::open(path.as_ptr(), flags | libc::O_CLOEXEC, mode as libc::c_uint) };
         if fd >= 0 {
             return Ok(fd);
         }
@@ -228,6 +286,21 @@ mod tests {
         assert!(!is_open(-1));
         assert!(stat(-1).is_none());
         assert!(!write_all(-1, b"x"));
+    }
+
+    #[test]
+    fn files_written_cut_and_synced() {
+        let m = memory_file(c"write").unwrap();
+        assert_eq!(write(m, b"abc"), Ok(3));
+        assert_eq!(write_two(m, b"de", b"fgh"), Ok(5));
+        assert_eq!(stat(m).unwrap().st_size, 8);
+        assert_eq!(truncate(m, 2), Ok(()));
+        assert_eq!(stat(m).unwrap().st_size, 2);
+        assert_eq!(sync_data(m), Ok(()));
+        assert_eq!(set_mode(m, 0o600), Ok(()));
+        assert_eq!(stat(m).unwrap().st_mode & 0o777, 0o600);
+        close(m);
+        assert_eq!(write(-1, b"x"), Err(libc::EBADF));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! (O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, mode 0640); each record is one write(2) of the whole
 //! line including its newline.
 
-use crate::sys::errno;
+use crate::sys::{errno, fd};
 use std::ffi::CString;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
@@ -68,35 +68,20 @@ impl Spool {
         let total = lead.len() + line.len();
         let mut done = 0;
         let error = loop {
-            let n = if done < lead.len() {
-                let iov = [
-                    libc::iovec {
-                        iov_base: lead[done..].as_ptr() as *mut libc::c_void,
-                        iov_len: lead.len() - done,
-                    },
-                    libc::iovec {
-                        iov_base: line.as_ptr() as *mut libc::c_void,
-                        iov_len: line.len(),
-                    },
-                ];
-                // SAFETY: fd is our spool descriptor; both buffers are valid for their lengths.
-                unsafe { libc::writev(self.fd, iov.as_ptr(), 2) }
+            let written = if done < lead.len() {
+                fd::write_two(self.fd, &lead[done..], line)
             } else {
-                let rest = &line[done - lead.len()..];
-                // SAFETY: fd is our spool descriptor; rest is valid for rest.len() bytes.
-                unsafe { libc::write(self.fd, rest.as_ptr().cast(), rest.len()) }
+                fd::write(self.fd, &line[done - lead.len()..])
             };
-            if n < 0 {
-                let e = io::Error::last_os_error();
-                if e.raw_os_error() == Some(libc::EINTR) {
-                    continue;
-                }
-                break errno::io_text(&e);
-            }
+            let n = match written {
+                Ok(n) => n,
+                Err(libc::EINTR) => continue,
+                Err(e) => break errno::text(e),
+            };
             if n == 0 {
                 break "the file takes no more".to_string();
             }
-            done += n as usize;
+            done += n;
             if done == total {
                 *partial = 0;
                 return Ok(());
@@ -120,35 +105,25 @@ impl Spool {
     /// Remove the last `fragment` bytes of the file (a record written in part). The session's
     /// writers hold its lock, so nothing was appended after them.
     fn cut_off(&self, fragment: usize) -> bool {
-        // SAFETY: stat is plain data, filled by fstat on our descriptor.
-        let mut st: libc::stat = unsafe { std::mem::zeroed() };
-        // SAFETY: fd is our spool descriptor; st is a valid out-pointer.
-        if unsafe { libc::fstat(self.fd, &mut st) } != 0 {
-            return false;
-        }
-        let Some(keep) = st.st_size.checked_sub(fragment as libc::off_t) else {
+        let Some(st) = fd::stat(self.fd) else {
             return false;
         };
-        // SAFETY: fd is our spool descriptor, open for writing; keep is not negative.
-        keep >= 0 && unsafe { libc::ftruncate(self.fd, keep) } == 0
+        let size = u64::try_from(st.st_size).unwrap_or(0);
+        let Some(keep) = size.checked_sub(fragment as u64) else {
+            return false;
+        };
+        fd::truncate(self.fd, keep).is_ok()
     }
 
     /// fdatasync the file.
     pub fn sync(&mut self) -> Result<(), String> {
-        // SAFETY: fd is our spool descriptor.
-        if unsafe { libc::fdatasync(self.fd) } == 0 {
-            Ok(())
-        } else {
-            let e = io::Error::last_os_error();
-            Err(format!("{}: {}", self.path.display(), errno::io_text(&e)))
-        }
+        fd::sync_data(self.fd).map_err(|e| format!("{}: {}", self.path.display(), errno::text(e)))
     }
 }
 
 impl Drop for Spool {
     fn drop(&mut self) {
-        // SAFETY: fd is ours and not used after.
-        unsafe { libc::close(self.fd) };
+        fd::close(self.fd); // ours, and not used after
     }
 }
 
@@ -174,12 +149,7 @@ fn open_append(path: &Path) -> io::Result<RawFd> {
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains NUL"))?;
     let flags =
         libc::O_WRONLY | libc::O_APPEND | libc::O_CREAT | libc::O_CLOEXEC | libc::O_NOFOLLOW;
-    // SAFETY: c is a valid NUL-terminated path; flags and mode are valid.
-    let fd = unsafe { libc::open(c.as_ptr(), flags, libc::c_uint::from(FILE_MODE)) };
-    if fd < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: fd is the file we just opened; the umask may have narrowed the mode.
-    unsafe { libc::fchmod(fd, FILE_MODE) };
-    super::move_high(fd)
+    let file = fd::open_with_mode(&c, flags, FILE_MODE).map_err(io::Error::from_raw_os_error)?;
+    let _ = fd::set_mode(file, FILE_MODE); // the umask may have narrowed it
+    super::move_high(file)
 }
