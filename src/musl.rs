@@ -29,7 +29,7 @@ use std::ptr::{read_unaligned, write_unaligned};
 /// `src` must be valid for reads and `dest` for writes of `n` bytes.
 #[inline]
 pub unsafe fn copy(dest: *mut u8, src: *const u8, n: usize) {
-    // SAFETY (every block below): the caller guarantees `n` readable bytes at `src` and `n`
+    // SAFETY: (for every access below) the caller guarantees `n` readable bytes at `src` and `n`
     // writable bytes at `dest`; each access is inside them by the size test before it.
     unsafe {
         if n <= 16 {

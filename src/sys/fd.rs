@@ -314,10 +314,8 @@ mod tests {
         assert_eq!(read(m, &mut buf), Ok(5));
         set_inherited(m);
         // SAFETY: F_GETFD only queries.
-        assert_eq!(
-            unsafe { libc::fcntl(m, libc::F_GETFD) } & libc::FD_CLOEXEC,
-            0
-        );
+        let flags = unsafe { libc::fcntl(m, libc::F_GETFD) };
+        assert_eq!(flags & libc::FD_CLOEXEC, 0);
         close(m);
         let f = open(c"/proc/self/stat", libc::O_RDONLY).unwrap();
         assert!(read(f, &mut buf).is_ok_and(|n| n > 0));
