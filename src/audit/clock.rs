@@ -4,9 +4,7 @@
 use chrono::{Datelike, Timelike};
 
 /// CLOCK_REALTIME as (seconds, nanoseconds).
-pub fn realtime() -> (i64, u32) {
-    crate::sys::time::realtime()
-}
+pub use crate::sys::time::realtime;
 
 /// CLOCK_MONOTONIC in nanoseconds.
 pub fn monotonic_ns() -> u64 {

@@ -84,7 +84,7 @@ pub fn identify(path: &[u8], target: &mut Vec<u8>, dirs: &mut RootOnlyDirs) -> O
                     target.push(b'/');
                 }
                 target.extend_from_slice(name);
-                match lstat(target) {
+                match fs::stat(target, false) {
                     Some(st) if st.st_mode & libc::S_IFMT != libc::S_IFLNK => {
                         if target.as_slice() == path {
                             target.clear();
@@ -120,11 +120,6 @@ fn identify_by_kernel(path: &[u8], target: &mut Vec<u8>) -> Option<(u64, u64)> {
     Some((st.st_dev, st.st_ino))
 }
 
-/// lstat(2) of `path`.
-fn lstat(path: &[u8]) -> Option<libc::stat> {
-    fs::stat(path, false)
-}
-
 /// A directory only root can change: owned by root, writable by no one else.
 fn root_only(st: &libc::stat) -> bool {
     st.st_mode & libc::S_IFMT == libc::S_IFDIR && st.st_uid == 0 && st.st_mode & 0o022 == 0
@@ -134,7 +129,7 @@ fn root_only(st: &libc::stat) -> bool {
 /// it, only root can change (`root_only`): then no one else can make it lead elsewhere. Each
 /// component is looked at, symlinks followed by hand (at most 40, as the kernel).
 fn resolve_root_only(dir: &[u8]) -> Option<Vec<u8>> {
-    if dir.first() != Some(&b'/') || !root_only(&lstat(b"/")?) {
+    if dir.first() != Some(&b'/') || !root_only(&fs::stat(b"/", false)?) {
         return None;
     }
     let mut resolved = b"/".to_vec();
@@ -157,7 +152,7 @@ fn resolve_root_only(dir: &[u8]) -> Option<Vec<u8>> {
             resolved.push(b'/');
         }
         resolved.extend_from_slice(&component);
-        let st = lstat(&resolved)?;
+        let st = fs::stat(&resolved, false)?;
         if st.st_mode & libc::S_IFMT == libc::S_IFLNK {
             links += 1;
             let mut link = resolved.clone();

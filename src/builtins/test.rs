@@ -3,6 +3,7 @@
 
 use crate::exec::ExecResult;
 use crate::state::Shell;
+use crate::sys::fs::{may_access, stat};
 
 /// Deeper nesting of parentheses than this is refused rather than risking the stack.
 const MAX_DEPTH: u32 = 1000;
@@ -125,23 +126,15 @@ fn getn(s: &[u8]) -> Result<i64, Error> {
     super::util::parse_decimal(s).ok_or_else(bad)
 }
 
-fn stat(p: &[u8], follow: bool) -> Option<libc::stat> {
-    crate::sys::fs::stat(p, follow)
-}
-
-fn access(p: &[u8], mode: libc::c_int) -> bool {
-    crate::sys::fs::may_access(p, mode)
-}
-
 fn unary(op: u8, arg: &[u8]) -> Result<bool, Error> {
     let fmt = |st: &libc::stat| st.st_mode & libc::S_IFMT;
     Ok(match op {
         b'z' => arg.is_empty(),
         b'n' => !arg.is_empty(),
         b't' => crate::sys::fd::is_terminal(getn(arg)? as i32),
-        b'r' => access(arg, libc::R_OK),
-        b'w' => access(arg, libc::W_OK),
-        b'x' => access(arg, libc::X_OK),
+        b'r' => may_access(arg, libc::R_OK),
+        b'w' => may_access(arg, libc::W_OK),
+        b'x' => may_access(arg, libc::X_OK),
         _ => {
             let Some(st) = stat(arg, op != b'h') else {
                 return Ok(false);

@@ -3,6 +3,7 @@
 
 use crate::exec::ExecResult;
 use crate::state::Shell;
+use crate::sys::process::limit;
 
 /// A resource: its `-a` label, the RLIMIT_ constant, the unit in bytes, the option letter.
 pub struct Limit {
@@ -154,10 +155,6 @@ pub fn show(value: u64, factor: u64) -> String {
     }
 }
 
-fn get(resource: i32) -> libc::rlimit {
-    crate::sys::process::limit(resource)
-}
-
 pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let req = match parse(args.get(1..).unwrap_or(&[])) {
         Ok(r) => r,
@@ -170,14 +167,14 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     if req.all {
         let mut out = String::new();
         for l in LIMITS {
-            let r = get(l.resource);
+            let r = limit(l.resource);
             out.push_str(&format!("{:<20} {}\n", l.name, show(pick(&r), l.factor)));
         }
         crate::sys::fd::write_all(1, out.as_bytes());
         return Ok(0);
     }
     let l = &LIMITS[req.which];
-    let mut r = get(l.resource);
+    let mut r = limit(l.resource);
     match req.set {
         Some(v) => {
             if req.hard {
@@ -274,12 +271,12 @@ mod tests {
                     out.push_str(&format!(
                         "{:<20} {}\n",
                         l.name,
-                        show(pick(&get(l.resource)), l.factor)
+                        show(pick(&limit(l.resource)), l.factor)
                     ));
                 }
             } else {
                 let l = &LIMITS[req.which];
-                out = format!("{}\n", show(pick(&get(l.resource)), l.factor));
+                out = format!("{}\n", show(pick(&limit(l.resource)), l.factor));
             }
             assert_eq!(out, String::from_utf8_lossy(&d.stdout), "ulimit {opts}");
         }

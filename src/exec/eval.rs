@@ -1,6 +1,7 @@
 //! Walking the tree (XCU 2.9): lists, and-or lists, pipelines, compound commands, function
 //! calls and simple commands, with exit statuses and `set -e` as dash applies them.
 
+use crate::sys::fd;
 use std::os::unix::io::RawFd;
 use std::rc::Rc;
 
@@ -505,15 +506,11 @@ fn wait_foreground(
     }
 }
 
-fn close(fd: RawFd) {
-    crate::sys::fd::close(fd);
-}
-
 /// Make `src` the descriptor `target` in this (child) process.
 fn move_fd(src: RawFd, target: RawFd) {
     if src != target {
         let _ = crate::sys::fd::dup_to(src, target);
-        close(src);
+        fd::close(src);
     }
 }
 
@@ -527,7 +524,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
                 Ok((r, w)) => (Some(r), Some(w)),
                 Err(e) => {
                     if let Some(r) = prev_read {
-                        close(r);
+                        fd::close(r);
                     }
                     sh.error(&format!("Pipe call failed: {}", crate::sys::errno::text(e)));
                     return Err(Divert::Error(2));
@@ -543,7 +540,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
         match spawn::fork_job(sh, group) {
             Ok(Forked::Child) => {
                 if let Some(r) = next_read {
-                    close(r);
+                    fd::close(r);
                 }
                 if let Some(r) = prev_read {
                     move_fd(r, 0);
@@ -565,16 +562,16 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
             Ok(Forked::Parent(pid)) => {
                 pids.push(pid);
                 if let Some(r) = prev_read {
-                    close(r);
+                    fd::close(r);
                 }
                 if let Some(w) = write {
-                    close(w);
+                    fd::close(w);
                 }
                 prev_read = next_read;
             }
             Err(e) => {
                 for fd in [prev_read, next_read, write].into_iter().flatten() {
-                    close(fd);
+                    fd::close(fd);
                 }
                 for pid in pids {
                     wait_pid(pid, false);
@@ -651,7 +648,7 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
     })?;
     match spawn::fork_shell(sh) {
         Ok(Forked::Child) => {
-            close(read);
+            fd::close(read);
             move_fd(write, 1);
             let result = run_list(
                 sh,
@@ -665,7 +662,7 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
             exit_child(sh, status)
         }
         Ok(Forked::Parent(pid)) => {
-            close(write);
+            fd::close(write);
             let mut out = Vec::new();
             let mut buf = [0u8; 8192];
             let mut out_of_space = false;
@@ -687,7 +684,7 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
                     Err(_) => break,
                 }
             }
-            close(read);
+            fd::close(read);
             // `$?` changes only when the command completes (dash: `echo $(exit 4) $?` is 0).
             let status = wait_pid(pid, false).exit_status();
             sh.subst_status = Some(status);
@@ -697,8 +694,8 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
             Ok(out)
         }
         Err(e) => {
-            close(read);
-            close(write);
+            fd::close(read);
+            fd::close(write);
             Err(ExpandError::new(format!(
                 "Cannot fork: {}",
                 crate::sys::errno::text(e)

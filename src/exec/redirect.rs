@@ -156,10 +156,6 @@ fn here_document(body: &[u8]) -> Result<RawFd, i32> {
     Ok(file)
 }
 
-fn fd_is_open(n: RawFd) -> bool {
-    fd::is_open(n)
-}
-
 /// Perform `redirects` in order, saving what they replace into `saved`. On error, the message
 /// has been printed and the redirections done so far are still in `saved` (the caller restores).
 pub fn apply(
@@ -219,7 +215,7 @@ pub fn apply(
                             }
                             return Err(bad_fd_number(sh));
                         }
-                        if !fd_is_open(src) {
+                        if !fd::is_open(src) {
                             return Err(bad_descriptor(sh, &target));
                         }
                         if src != fd {

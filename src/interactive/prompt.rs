@@ -3,6 +3,7 @@
 //! expansion, command substitution and arithmetic expansion (as dash expands PS1); the text an
 //! escape produces (a directory name, say) is not expanded again.
 
+use crate::sys::time::local_now;
 use std::sync::OnceLock;
 
 use crate::state::Shell;
@@ -93,11 +94,11 @@ fn quote_with_escapes(sh: &Shell, raw: &[u8]) -> Vec<u8> {
                     b"$".to_vec()
                 }
             }
-            b't' => clock("%H:%M:%S"),
-            b'T' => clock("%I:%M:%S"),
-            b'@' => clock("%I:%M %p"),
-            b'A' => clock("%H:%M"),
-            b'd' => clock("%a %b %d"),
+            b't' => local_now("%H:%M:%S"),
+            b'T' => local_now("%I:%M:%S"),
+            b'@' => local_now("%I:%M %p"),
+            b'A' => local_now("%H:%M"),
+            b'd' => local_now("%a %b %d"),
             b'n' => b"\n".to_vec(),
             b'r' => b"\r".to_vec(),
             b'e' => b"\x1b".to_vec(),
@@ -159,11 +160,6 @@ fn host_name() -> Vec<u8> {
     static NAME: OnceLock<Vec<u8>> = OnceLock::new();
     NAME.get_or_init(|| crate::sys::process::hostname().unwrap_or_else(|| b"localhost".to_vec()))
         .clone()
-}
-
-/// The local time formatted by strftime.
-fn clock(format: &str) -> Vec<u8> {
-    crate::sys::time::local_now(format)
 }
 
 /// The prompt as the line editor shows it: `\[`/`\]` were already dropped; invalid UTF-8 is
