@@ -516,7 +516,7 @@ fn terminal_hung_up(sh: &Shell) -> bool {
         return true;
     }
     let fd = sh.jobs.control.map_or(0, |c| c.tty);
-    crate::sys::term::modes(fd).err() == Some(libc::EIO)
+    crate::sys::fd::terminal_modes(fd).err() == Some(libc::EIO)
 }
 
 /// A command line that is only `exit [n]` (no expansion, no redirection).

@@ -9,9 +9,10 @@
 //! closed: the shell keeps no descriptor for it, every session of the user adds to the same
 //! counters, and a record costs one atomic add (no system call).
 
-use std::ffi::CString;
+use crate::sys::fd::{self, SharedCounters};
 use std::io;
-use std::os::unix::ffi::OsStrExt;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -23,21 +24,15 @@ pub const OVER_BUDGET_RECORD_BYTES: usize = 2048;
 /// The longest a session start waits for the user's session rate.
 pub const MAX_START_WAIT_MS: u64 = 5000;
 
-/// The user's counters, as the file holds them.
-#[repr(C)]
-struct Counters {
-    /// Bytes of records all the user's sessions of the day wrote.
-    day_bytes: AtomicU64,
-    /// The session rate: the second (high 40 bits, of the realtime clock) and the sessions
-    /// started in it (low 24 bits).
-    rate: AtomicU64,
-}
-
-const SIZE: usize = std::mem::size_of::<Counters>();
+/// The user's counters, as the file holds them: bytes of records all the user's sessions of
+/// the day wrote, and the session rate: the second (high 40 bits, of the realtime clock) and
+/// the sessions started in it (low 24 bits).
+const DAY_BYTES: usize = 0;
+const RATE: usize = 1;
 
 /// One user's counters for one day, shared by all of the user's sessions.
 pub struct UserCounters {
-    map: *mut Counters,
+    map: SharedCounters<2>,
 }
 
 impl UserCounters {
@@ -45,39 +40,36 @@ impl UserCounters {
     /// privilege; the file is the audit account's, mode 0600.
     pub fn open(day_dir: &Path, uid: u32) -> io::Result<UserCounters> {
         let path = day_dir.join(format!(".user-{uid}.limits"));
-        let c = CString::new(path.as_os_str().as_bytes())
-            .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
-        let flags = libc::O_RDWR | libc::O_CREAT | libc::O_CLOEXEC | libc::O_NOFOLLOW;
-        // SAFETY: c is a valid NUL-terminated path; flags and mode are valid.
-        let fd = unsafe { libc::open(c.as_ptr(), flags, 0o600 as libc::c_uint) };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let mapped = map(fd);
-        // SAFETY: fd is ours; the mapping (if any) stays valid after the close.
-        unsafe { libc::close(fd) };
-        mapped.map(|map| UserCounters { map })
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .custom_flags(fd::O_NOFOLLOW)
+            .mode(0o600)
+            .open(path)?;
+        // The mapping stays valid after the file is closed.
+        let map =
+            SharedCounters::of_file(file.as_raw_fd()).map_err(io::Error::from_raw_os_error)?;
+        Ok(UserCounters { map })
     }
 
-    fn counters(&self) -> &Counters {
-        // SAFETY: the mapping is SIZE bytes, page-aligned, lives as long as self, and is only
-        // ever accessed through atomics.
-        unsafe { &*self.map }
+    fn counters(&self) -> &[AtomicU64; 2] {
+        self.map.get()
     }
 
     /// The day's bytes so far.
     pub fn day_bytes(&self) -> u64 {
-        self.counters().day_bytes.load(Ordering::Relaxed)
+        self.counters()[DAY_BYTES].load(Ordering::Relaxed)
     }
 
     pub fn add_day_bytes(&self, n: u64) {
-        self.counters().day_bytes.fetch_add(n, Ordering::Relaxed);
+        self.counters()[DAY_BYTES].fetch_add(n, Ordering::Relaxed);
     }
 
     /// Take a place among the user's sessions of second `now` (at most `per_second` of them):
     /// true when there was one.
     pub fn take_start(&self, now: u64, per_second: u32) -> bool {
-        let rate = &self.counters().rate;
+        let rate = &self.counters()[RATE];
         let mut seen = rate.load(Ordering::Relaxed);
         loop {
             let (second, count) = (seen >> 24, seen & 0xff_ffff);
@@ -120,47 +112,6 @@ impl UserCounters {
         let waited = (super::clock::monotonic_ns() - started) / 1_000_000;
         (waited > 0).then_some(waited)
     }
-}
-
-impl Drop for UserCounters {
-    fn drop(&mut self) {
-        // SAFETY: our mapping of SIZE bytes, not used after.
-        unsafe { libc::munmap(self.map.cast(), SIZE) };
-    }
-}
-
-/// Grow the file to the counters' size (a new one is empty: zeros) and map it shared.
-fn map(fd: libc::c_int) -> io::Result<*mut Counters> {
-    // SAFETY: stat is plain data, filled by fstat on our descriptor.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: fd is ours; st is a valid out-pointer.
-    if unsafe { libc::fstat(fd, &mut st) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    if (st.st_mode & libc::S_IFMT) != libc::S_IFREG {
-        return Err(io::Error::from_raw_os_error(libc::EINVAL));
-    }
-    // Growing a file another session has grown already changes nothing.
-    // SAFETY: fd is ours, open for writing.
-    if st.st_size < SIZE as libc::off_t && unsafe { libc::ftruncate(fd, SIZE as libc::off_t) } != 0
-    {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: a fresh shared mapping of SIZE bytes of fd; checked below.
-    let p = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            SIZE,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_SHARED,
-            fd,
-            0,
-        )
-    };
-    if p == libc::MAP_FAILED {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(p.cast())
 }
 
 /// The byte budgets of one session.

@@ -29,11 +29,12 @@
 //! crate would do the same for our own buffers, but not for the HMAC states inside `hmac`,
 //! which are erased here by overwriting them with a state keyed with zeros).
 
+use crate::sys::{errno, fd, signal};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::ffi::CString;
-use std::io;
+use std::io::{self, Read, Write};
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -81,22 +82,12 @@ pub fn date_of(epoch: u64) -> String {
     super::clock::date(secs)
 }
 
-/// Overwrite secret bytes with zeros in a way the compiler may not remove.
-pub fn erase(bytes: &mut [u8]) {
-    for b in bytes.iter_mut() {
-        // SAFETY: b is a valid, aligned, exclusive reference to one byte.
-        unsafe { std::ptr::write_volatile(b, 0) };
-    }
-    std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
-}
+pub use crate::sys::clib::erase;
 
 /// Overwrite a keyed HMAC state (which is as good as its key) with one keyed with zeros.
 fn erase_state(state: &mut HmacSha256) {
-    let blank = keyed(&[0u8; KEY_LEN]);
-    // SAFETY: `state` is a valid, aligned, exclusive reference; the old value needs no drop
-    // (it owns no heap memory) and is replaced by a valid one.
-    unsafe { std::ptr::write_volatile(state, blank) };
-    std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
+    // The old state owns no heap memory: nothing is lost by not dropping it.
+    crate::sys::clib::overwrite(state, keyed(&[0u8; KEY_LEN]));
 }
 
 /// Temporaries of a key computation (HMAC's padded keys, hash states) are left on the stack
@@ -157,8 +148,7 @@ impl Key {
         h.update(EVOLVE_LABEL);
         h.update(&next.to_be_bytes());
         let out: [u8; KEY_LEN] = h.finalize().into_bytes().into();
-        // SAFETY: a volatile write of the new key over the old, in place.
-        unsafe { std::ptr::write_volatile(&mut self.bytes, out) };
+        crate::sys::clib::overwrite(&mut self.bytes, out);
         self.epoch = next;
     }
 
@@ -247,7 +237,7 @@ impl Key {
         let name = path.display();
         let mut buf = [0u8; MAX_KEY_FILE + 1];
         let n = read_into(path, follow, &mut buf).map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) if !follow => {
+            Some(errno::ELOOP) if !follow => {
                 format!("{name}: a symbolic link, not a key file")
             }
             _ => format!("{name}: {}", crate::sys::errno::io_text(&e)),
@@ -266,7 +256,7 @@ impl Key {
     /// Write this key to `path`, replacing what is there atomically: a new file beside it
     /// (O_EXCL|O_NOFOLLOW, `mode`), written, synced, renamed over `path`. Shells that evolve
     /// the same state at the same time write the same text, so the last rename wins nothing.
-    pub fn replace_file(&self, path: &Path, mode: libc::mode_t) -> Result<(), String> {
+    pub fn replace_file(&self, path: &Path, mode: u32) -> Result<(), String> {
         self.write_file(path, mode, true, None)
     }
 
@@ -275,25 +265,25 @@ impl Key {
     pub fn replace_file_owned(
         &self,
         path: &Path,
-        mode: libc::mode_t,
-        uid: libc::uid_t,
-        gid: libc::gid_t,
+        mode: u32,
+        uid: u32,
+        gid: u32,
     ) -> Result<(), String> {
         self.write_file(path, mode, true, Some((uid, gid)))
     }
 
     /// As [`Key::replace_file`], but an existing `path` is left alone and is an error
     /// (`FILE: exists`).
-    pub fn create_file(&self, path: &Path, mode: libc::mode_t) -> Result<(), String> {
+    pub fn create_file(&self, path: &Path, mode: u32) -> Result<(), String> {
         self.write_file(path, mode, false, None)
     }
 
     fn write_file(
         &self,
         path: &Path,
-        mode: libc::mode_t,
+        mode: u32,
         replace: bool,
-        owner: Option<(libc::uid_t, libc::gid_t)>,
+        owner: Option<(u32, u32)>,
     ) -> Result<(), String> {
         let name = path.display();
         let fail = |what: &str, e: io::Error| {
@@ -305,78 +295,34 @@ impl Key {
         tmp_name.extend_from_slice(b".new-");
         tmp_name.extend_from_slice(super::record::hex(&suffix).as_bytes());
         let tmp = PathBuf::from(std::ffi::OsStr::from_bytes(&tmp_name));
-        let c_tmp = cstring(&tmp).map_err(|e| fail("cannot create", e))?;
-        let c_path = cstring(path).map_err(|e| fail("cannot create", e))?;
-        // SAFETY: c_tmp is a valid path; the flags and mode are plain integers.
-        let fd = unsafe {
-            libc::open(
-                c_tmp.as_ptr(),
-                libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-                libc::c_uint::from(mode),
-            )
-        };
-        if fd < 0 {
-            return Err(fail("cannot create", io::Error::last_os_error()));
-        }
         let mut text = self.to_text();
         // A user's `ulimit -f 0` must make the write fail (EFBIG), not kill the process with
         // SIGXFSZ before it has started.
-        // SAFETY: signal() with SIG_IGN installs no handler; the old disposition is restored.
-        let xfsz = unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
-        // The mode exactly, whatever the umask (a user's `umask 777` before the day's first
-        // session must not leave a state file the next shells cannot read).
-        // SAFETY: fd is the file opened above.
-        let owned = if unsafe { libc::fchmod(fd, mode) } != 0 {
-            Err(io::Error::last_os_error())
-        } else {
-            match owner {
-                // SAFETY: fd is the file opened above.
-                Some((uid, gid)) if unsafe { libc::fchown(fd, uid, gid) } != 0 => {
-                    Err(io::Error::last_os_error())
-                }
-                _ => Ok(()),
-            }
-        };
-        let written = owned.and_then(|()| write_all(fd, &text)).and_then(|()| {
-            // SAFETY: fd is the file opened above.
-            if unsafe { libc::fsync(fd) } != 0 {
-                Err(io::Error::last_os_error())
-            } else {
-                Ok(())
-            }
-        });
+        let xfsz = signal::set_handler(signal::SIGXFSZ, signal::SIG_IGN);
+        let written = write_new(&tmp, mode, owner, &text).map_err(|(what, e)| fail(what, e));
         erase(&mut text);
-        // SAFETY: fd is ours; restoring the disposition read above.
-        unsafe {
-            libc::close(fd);
-            if xfsz != libc::SIG_ERR {
-                libc::signal(libc::SIGXFSZ, xfsz);
-            }
+        if let Some(old) = xfsz {
+            signal::restore(signal::SIGXFSZ, &old);
         }
-        let renamed = written.map_err(|e| fail("cannot write", e)).and_then(|()| {
+        let renamed = written.and_then(|()| {
             if replace {
-                // SAFETY: both are valid paths.
-                if unsafe { libc::rename(c_tmp.as_ptr(), c_path.as_ptr()) } != 0 {
-                    return Err(fail("cannot replace", io::Error::last_os_error()));
-                }
+                std::fs::rename(&tmp, path).map_err(|e| fail("cannot replace", e))
             } else {
                 // link(2) never replaces: the new file appears whole or not at all.
-                // SAFETY: both are valid paths.
-                if unsafe { libc::link(c_tmp.as_ptr(), c_path.as_ptr()) } != 0 {
-                    let e = io::Error::last_os_error();
-                    if e.kind() == io::ErrorKind::AlreadyExists {
-                        return Err(format!("{name}: exists"));
+                match std::fs::hard_link(&tmp, path) {
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        Err(format!("{name}: exists"))
                     }
-                    return Err(fail("cannot create", e));
+                    Err(e) => Err(fail("cannot create", e)),
+                    Ok(()) => {
+                        let _ = std::fs::remove_file(&tmp);
+                        Ok(())
+                    }
                 }
-                // SAFETY: c_tmp is the file created above, now also at `path`.
-                unsafe { libc::unlink(c_tmp.as_ptr()) };
             }
-            Ok(())
         });
         if renamed.is_err() {
-            // SAFETY: c_tmp is a valid path (the file this call created).
-            unsafe { libc::unlink(c_tmp.as_ptr()) };
+            let _ = std::fs::remove_file(&tmp);
             return renamed;
         }
         sync_dir(path);
@@ -385,6 +331,33 @@ impl Key {
         }
         Ok(())
     }
+}
+
+/// Create `tmp` (O_EXCL|O_NOFOLLOW), with exactly `mode` whatever the umask (a user's
+/// `umask 777` before the day's first session must not leave a state file the next shells
+/// cannot read) and `owner`, holding `text`, synced. The file may exist after an error, which
+/// says what failed ("cannot create", "cannot write").
+fn write_new(
+    tmp: &Path,
+    mode: u32,
+    owner: Option<(u32, u32)>,
+    text: &[u8],
+) -> Result<(), (&'static str, io::Error)> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(fd::O_NOFOLLOW)
+        .mode(mode)
+        .open(tmp)
+        .map_err(|e| ("cannot create", e))?;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+        .and_then(|()| match owner {
+            Some((uid, gid)) => std::os::unix::fs::fchown(&file, Some(uid), Some(gid)),
+            None => Ok(()),
+        })
+        .and_then(|()| file.write_all(text))
+        .and_then(|()| file.sync_all())
+        .map_err(|e| ("cannot write", e))
 }
 
 /// A writer killed between creating its temporary file and renaming it (a user may kill their
@@ -419,75 +392,30 @@ fn remove_stale_temporaries(path: &Path) {
     }
 }
 
-fn cstring(path: &Path) -> io::Result<CString> {
-    CString::new(path.as_os_str().as_bytes())
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains NUL"))
-}
-
-/// Read at most `buf.len()` bytes of a file.
+/// Read at most `buf.len()` bytes of a regular file.
 fn read_into(path: &Path, follow: bool, buf: &mut [u8]) -> io::Result<usize> {
-    let c = cstring(path)?;
     // O_NONBLOCK: a FIFO put in the key's place must not hang the shell at start.
-    let mut flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NONBLOCK;
-    if !follow {
-        flags |= libc::O_NOFOLLOW;
-    }
-    // SAFETY: c is a valid path.
-    let fd = unsafe { libc::open(c.as_ptr(), flags) };
-    if fd < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: stat is plain data that fstat fills.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: fd is ours, st a valid stat.
-    let regular =
-        unsafe { libc::fstat(fd, &mut st) } == 0 && st.st_mode & libc::S_IFMT == libc::S_IFREG;
-    if !regular {
-        // SAFETY: fd is ours.
-        unsafe { libc::close(fd) };
+    let flags = fd::O_NONBLOCK | if follow { 0 } else { fd::O_NOFOLLOW };
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "not a regular file",
         ));
     }
     let mut got = 0;
-    let result = loop {
-        if got == buf.len() {
-            break Ok(got);
-        }
-        let rest = &mut buf[got..];
-        // SAFETY: rest is valid for rest.len() writable bytes.
-        let n = unsafe { libc::read(fd, rest.as_mut_ptr().cast(), rest.len()) };
-        if n > 0 {
-            got += n as usize;
-        } else if n == 0 {
-            break Ok(got);
-        } else {
-            let e = io::Error::last_os_error();
-            if e.raw_os_error() != Some(libc::EINTR) {
-                break Err(e);
-            }
-        }
-    };
-    // SAFETY: fd is ours.
-    unsafe { libc::close(fd) };
-    result
-}
-
-fn write_all(fd: libc::c_int, mut data: &[u8]) -> io::Result<()> {
-    while !data.is_empty() {
-        // SAFETY: data is valid for data.len() bytes.
-        let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
-        if n > 0 {
-            data = &data[n as usize..];
-        } else {
-            let e = io::Error::last_os_error();
-            if n == 0 || e.raw_os_error() != Some(libc::EINTR) {
-                return Err(e);
-            }
+    while got < buf.len() {
+        match file.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
-    Ok(())
+    Ok(got)
 }
 
 /// Make a rename in the directory of `path` durable (best effort: the key is right either way).
@@ -496,20 +424,12 @@ fn sync_dir(path: &Path) {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let Ok(c) = cstring(dir) else { return };
-    // SAFETY: c is a valid path.
-    let fd = unsafe {
-        libc::open(
-            c.as_ptr(),
-            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
-        )
-    };
-    if fd >= 0 {
-        // SAFETY: fd is ours.
-        unsafe {
-            libc::fsync(fd);
-            libc::close(fd);
-        }
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(fd::O_DIRECTORY)
+        .open(dir);
+    if let Ok(d) = opened {
+        let _ = d.sync_all();
     }
 }
 

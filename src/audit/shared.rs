@@ -7,6 +7,7 @@
 //! releases them when a holder dies (even by SIGKILL). Without a spool file the lock is on a memfd of the shell's own (made
 //! before the privilege drop, owner-only and sealed), which then also holds the page.
 
+use crate::sys::fd::{self, SharedValue};
 use std::io;
 use std::os::unix::io::RawFd;
 
@@ -41,16 +42,20 @@ const INITIAL: State = State {
     over_budget: 0,
 };
 
+/// Where the state lives: a shared mapping, or (when none could be made) this process's heap.
+enum Page {
+    Mapped(SharedValue<State>),
+    Heap(Box<State>),
+}
+
 /// The mapping and the lock descriptor.
 pub struct Shared {
     fd: RawFd,
     /// `fd` is the spool file's, not ours to close.
     borrowed_fd: bool,
-    map: *mut State,
+    page: Page,
     /// The fd exists and is lockable (otherwise records are serialized only in-process).
     lockable: bool,
-    /// `map` is a heap allocation (no shared mapping could be made).
-    heap: bool,
     /// Another process may write records of this session (a forked child exists or existed,
     /// or this is one): only then is the lock taken. Until the shell first forks, it is the
     /// only writer, and a record costs no locking system calls.
@@ -73,83 +78,50 @@ impl Shared {
             Some(fd) => Shared::anonymous(fd),
             None => Shared::mapped(),
         };
-        match made {
-            Ok(s) => s,
-            Err(_) => Shared {
-                fd: -1,
-                borrowed_fd: false,
-                map: Box::into_raw(Box::new(INITIAL)),
-                lockable: false,
-                heap: true,
-                shared: false,
-            },
-        }
-    }
-
-    /// The page as an anonymous shared mapping, locked through `lock_fd`.
-    fn anonymous(lock_fd: RawFd) -> io::Result<Shared> {
-        let map = map_state(-1, libc::MAP_SHARED | libc::MAP_ANONYMOUS)?;
-        Ok(Shared {
-            fd: lock_fd,
-            borrowed_fd: true,
-            map,
-            lockable: true,
-            heap: false,
+        made.unwrap_or_else(|_| Shared {
+            fd: -1,
+            borrowed_fd: false,
+            page: Page::Heap(Box::new(INITIAL)),
+            lockable: false,
             shared: false,
         })
     }
 
+    /// The page as an anonymous shared mapping, locked through `lock_fd`.
+    fn anonymous(lock_fd: RawFd) -> io::Result<Shared> {
+        let page = SharedValue::anonymous(INITIAL).map_err(io::Error::from_raw_os_error)?;
+        Ok(Shared {
+            fd: lock_fd,
+            borrowed_fd: true,
+            page: Page::Mapped(page),
+            lockable: true,
+            shared: false,
+        })
+    }
+
+    /// The page as a mapping of a memfd of the shell's own, which is also the lock. The shell
+    /// can reopen its own descriptors through /proc/self/fd; the user it runs for must not
+    /// reach this one that way (`sealed_memory_file`).
     fn mapped() -> io::Result<Shared> {
         let size = std::mem::size_of::<State>();
-        // SAFETY: the name is a valid NUL-terminated string; flags are valid.
-        let fd = unsafe {
-            libc::memfd_create(
-                c"auditsh-session".as_ptr(),
-                libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING,
-            )
+        let (fd, lockable) = match fd::sealed_memory_file(c"auditsh-session", size) {
+            Ok(fd) => (super::sink::move_high(fd)?, true),
+            Err(_) => (-1, false),
         };
-        let (fd, flags, lockable) = if fd >= 0 {
-            let fd = super::sink::move_high(fd)?;
-            // SAFETY: fd is a memfd we own; the length is positive.
-            if unsafe { libc::ftruncate(fd, size as libc::off_t) } != 0 {
-                let e = io::Error::last_os_error();
-                // SAFETY: fd is ours and not used after.
-                unsafe { libc::close(fd) };
-                return Err(e);
-            }
-            // The shell can reopen its own descriptors through /proc/self/fd; the user it runs
-            // for must not reach this one that way: only its creator (the `auditsh` account
-            // when installed) may open it, and its size is sealed (a truncation would make
-            // the next record fault).
-            // SAFETY: fchmod and fcntl on our own descriptor.
-            unsafe {
-                libc::fchmod(fd, 0o600);
-                libc::fcntl(
-                    fd,
-                    libc::F_ADD_SEALS,
-                    libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_SEAL,
-                );
-            }
-            (fd, libc::MAP_SHARED, true)
-        } else {
-            (-1, libc::MAP_SHARED | libc::MAP_ANONYMOUS, false)
-        };
-        let map = match map_state(fd, flags) {
-            Ok(map) => map,
+        let page = match SharedValue::of_file(fd, INITIAL) {
+            Ok(page) => page,
             Err(e) => {
                 if fd >= 0 {
-                    // SAFETY: fd is ours and not used after.
-                    unsafe { libc::close(fd) };
+                    fd::close(fd);
                 }
-                return Err(e);
+                return Err(io::Error::from_raw_os_error(e));
             }
         };
         Ok(Shared {
             fd,
             borrowed_fd: false,
-            map,
+            page: Page::Mapped(page),
             lockable,
-            heap: false,
             shared: false,
         })
     }
@@ -170,7 +142,7 @@ impl Shared {
     pub fn lock(&mut self) -> Guard<'_> {
         let locked = self.lockable && self.shared;
         if locked {
-            lock(self.fd, libc::F_WRLCK);
+            fd::lock_first_byte(self.fd, true);
         }
         Guard {
             shared: self,
@@ -179,58 +151,10 @@ impl Shared {
     }
 }
 
-/// Map the state's page (of `fd`, or anonymous) and put the initial state in it.
-fn map_state(fd: RawFd, flags: libc::c_int) -> io::Result<*mut State> {
-    let size = std::mem::size_of::<State>();
-    // SAFETY: a fresh mapping of `size` bytes of fd (or anonymous); checked below.
-    let p = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            size,
-            libc::PROT_READ | libc::PROT_WRITE,
-            flags,
-            fd,
-            0,
-        )
-    };
-    if p == libc::MAP_FAILED {
-        return Err(io::Error::last_os_error());
-    }
-    let map = p.cast::<State>();
-    // SAFETY: the mapping is at least size_of::<State>() bytes, page-aligned, and ours.
-    unsafe { map.write(INITIAL) };
-    Ok(map)
-}
-
-fn lock(fd: RawFd, kind: libc::c_int) {
-    // SAFETY: flock is plain data.
-    let mut fl: libc::flock = unsafe { std::mem::zeroed() };
-    fl.l_type = kind as libc::c_short;
-    fl.l_whence = libc::SEEK_SET as libc::c_short;
-    fl.l_start = 0;
-    fl.l_len = 1;
-    loop {
-        // SAFETY: fd is the spool file or our memfd, fl is a valid flock.
-        let rc = unsafe { libc::fcntl(fd, libc::F_SETLKW, &fl) };
-        if rc == 0 || crate::sys::errno::last() != libc::EINTR {
-            return;
-        }
-    }
-}
-
 impl Drop for Shared {
     fn drop(&mut self) {
-        if self.heap {
-            // SAFETY: map came from Box::into_raw in `new` and is not used after.
-            drop(unsafe { Box::from_raw(self.map) });
-            return;
-        }
-        // SAFETY: map is our mapping of that size; fd is ours. Nothing uses them after.
-        unsafe {
-            libc::munmap(self.map.cast(), std::mem::size_of::<State>());
-            if self.fd >= 0 && !self.borrowed_fd {
-                libc::close(self.fd);
-            }
+        if self.fd >= 0 && !self.borrowed_fd {
+            fd::close(self.fd);
         }
     }
 }
@@ -241,26 +165,30 @@ pub struct Guard<'a> {
     locked: bool,
 }
 
+// Other processes change the state only while they hold the lock, which the guard holds.
 impl std::ops::Deref for Guard<'_> {
     type Target = State;
     fn deref(&self) -> &State {
-        // SAFETY: the mapping lives as long as Shared; other processes change it only while
-        // they hold the lock, which we hold.
-        unsafe { &*self.shared.map }
+        match &self.shared.page {
+            Page::Mapped(page) => page.get(),
+            Page::Heap(state) => state,
+        }
     }
 }
 
 impl std::ops::DerefMut for Guard<'_> {
     fn deref_mut(&mut self) -> &mut State {
-        // SAFETY: as for deref; &mut self guarantees no other reference in this process.
-        unsafe { &mut *self.shared.map }
+        match &mut self.shared.page {
+            Page::Mapped(page) => page.get_mut(),
+            Page::Heap(state) => state,
+        }
     }
 }
 
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
         if self.locked {
-            lock(self.shared.fd, libc::F_UNLCK);
+            fd::lock_first_byte(self.shared.fd, false);
         }
     }
 }

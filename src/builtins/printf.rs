@@ -4,6 +4,7 @@
 use super::util::is_space;
 use crate::exec::ExecResult;
 use crate::state::Shell;
+use crate::sys;
 
 /// The largest field width or precision honoured: beyond it output would only exhaust memory.
 const MAX_FIELD: i64 = 1 << 24;
@@ -137,24 +138,6 @@ fn strtoint(s: &[u8], signed: bool) -> (u64, usize, bool) {
     }
 }
 
-/// C's strtod (through the C library, for its exact syntax: hex, inf, nan, exponents).
-fn strtod(s: &[u8]) -> (f64, usize, bool) {
-    let end = s.iter().position(|&c| c == 0).unwrap_or(s.len());
-    let Ok(c) = std::ffi::CString::new(&s[..end]) else {
-        return (0.0, 0, false);
-    };
-    let mut ep: *mut libc::c_char = std::ptr::null_mut();
-    // SAFETY: c is a valid NUL-terminated string that outlives the call; ep receives a pointer
-    // into it. errno is thread-local and reset before the call so ERANGE can be seen.
-    let (v, used, erange) = unsafe {
-        *libc::__errno_location() = 0;
-        let v = libc::strtod(c.as_ptr(), &mut ep);
-        let used = ep.offset_from(c.as_ptr()) as usize;
-        (v, used, *libc::__errno_location() == libc::ERANGE)
-    };
-    (v, used, erange)
-}
-
 /// The arguments being consumed, and the diagnostics their conversion produced.
 struct Args<'a> {
     args: &'a [Vec<u8>],
@@ -204,7 +187,7 @@ impl<'a> Args<'a> {
         if let Some(b'"' | b'\'') = s.first() {
             return f64::from(s.get(1).copied().unwrap_or(0));
         }
-        let (v, used, erange) = strtod(s);
+        let (v, used, erange) = sys::clib::strtod(s);
         self.check(s, used, erange);
         v
     }
@@ -335,38 +318,12 @@ impl Spec<'_> {
         let Ok(fmt) = std::ffi::CString::new(f) else {
             return;
         };
-        let width = if self.left() {
-            -(self.width() as libc::c_int)
-        } else {
-            self.width() as libc::c_int
-        };
-        let prec = self.precision().map_or(-1, |p| p as libc::c_int);
-        // SAFETY: fmt is a NUL-terminated format with exactly one conversion, which takes two
-        // ints (`*.*`) and a double, as passed; a null buffer of size 0 only measures.
-        let n = unsafe { libc::snprintf(std::ptr::null_mut(), 0, fmt.as_ptr(), width, prec, v) };
-        if n <= 0 {
-            return;
-        }
-        // Written straight into `out`: the field may be 16 MiB wide.
-        if out.try_reserve(n as usize + 1).is_err() {
-            return;
-        }
-        let spare = out.spare_capacity_mut();
-        // SAFETY: spare has room for n bytes and the terminating NUL; arguments as above.
-        let m = unsafe {
-            libc::snprintf(
-                spare.as_mut_ptr().cast(),
-                spare.len(),
-                fmt.as_ptr(),
-                width,
-                prec,
-                v,
-            )
-        };
-        if m > 0 {
-            // SAFETY: snprintf initialised the first m bytes (at most n) of the spare room.
-            unsafe { out.set_len(out.len() + (m as usize).min(n as usize)) };
-        }
+        let width = i32::try_from(self.width()).unwrap_or(i32::MAX);
+        let width = if self.left() { -width } else { width };
+        let prec = self
+            .precision()
+            .map_or(-1, |p| i32::try_from(p).unwrap_or(i32::MAX));
+        sys::clib::format_double(out, &fmt, width, prec, v);
     }
 }
 

@@ -5,7 +5,7 @@
 use std::os::unix::io::RawFd;
 
 use crate::audit::CommandId;
-use crate::sys::{self, process, term};
+use crate::sys::{self, fd, process};
 
 /// How a child ended (or stopped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub struct JobControl {
     pub tty: RawFd,
     pub shell_pgid: libc::pid_t,
     /// The terminal modes to restore when the shell takes the terminal back.
-    pub modes: libc::termios,
+    pub modes: fd::TerminalModes,
 }
 
 impl JobControl {
@@ -83,7 +83,7 @@ impl JobControl {
         // the foreground (as every job-control shell does).
         loop {
             let own = process::group();
-            match term::foreground(tty) {
+            match fd::foreground_group(tty) {
                 Some(fg) if fg != own => {
                     let _ = process::kill(-own, libc::SIGTTIN);
                 }
@@ -98,8 +98,8 @@ impl JobControl {
         // Ignore SIGTTOU while taking the terminal: the shell may still be in the background
         // group at this instant.
         super::trap::ignore(libc::SIGTTOU);
-        let _ = term::set_foreground(tty, pid);
-        let modes = term::modes(tty).unwrap_or_else(|_| term::blank_modes());
+        let _ = fd::set_foreground_group(tty, pid);
+        let modes = fd::terminal_modes(tty).unwrap_or_else(|_| fd::blank_terminal_modes());
         Some(JobControl {
             tty,
             shell_pgid: pid,
@@ -109,14 +109,14 @@ impl JobControl {
 
     /// Give the terminal to a job's process group.
     pub fn give_terminal(&self, pgid: libc::pid_t) {
-        let _ = term::set_foreground(self.tty, pgid);
+        let _ = fd::set_foreground_group(self.tty, pgid);
     }
 
     /// Take the terminal back after a foreground job, with the shell's terminal modes (a
     /// program that was stopped or killed may have left them raw).
     pub fn take_terminal(&self) {
-        let _ = term::set_foreground(self.tty, self.shell_pgid);
-        term::set_modes(self.tty, &self.modes);
+        let _ = fd::set_foreground_group(self.tty, self.shell_pgid);
+        fd::set_terminal_modes(self.tty, &self.modes);
     }
 }
 

@@ -320,9 +320,9 @@ fn restore_signal(sig: libc::c_int, old: Option<libc::sigaction>) {
 /// True if a whole line typed ahead waits in the terminal's input queue while the terminal is
 /// in canonical mode (the kernel then counts only complete lines).
 fn line_typed_ahead(fd: i32) -> bool {
-    use crate::sys::term;
-    let canonical = term::modes(fd).is_ok_and(|t| t.c_lflag & libc::ICANON != 0);
-    canonical && term::waiting(fd).is_some_and(|n| n > 0)
+    use crate::sys::fd;
+    let canonical = fd::terminal_modes(fd).is_ok_and(|t| fd::is_canonical(&t));
+    canonical && fd::bytes_waiting(fd).is_some_and(|n| n > 0)
 }
 
 /// A pasted block comes back from the editor as one "line" with newlines in it: its first line

@@ -3,7 +3,7 @@
 //! expansion, command substitution and arithmetic expansion (as dash expands PS1); the text an
 //! escape produces (a directory name, say) is not expanded again.
 
-use crate::sys::time::local_now;
+use crate::sys::clib::local_now;
 use std::sync::OnceLock;
 
 use crate::state::Shell;

@@ -3,6 +3,9 @@
 
 use std::io;
 
+/// The error numbers the rest of the shell names.
+pub use libc::{EACCES, EEXIST, EINTR, EINVAL, EIO, ELOOP, EMFILE, ENOENT, ENOEXEC, ENOTTY};
+
 /// The error number the last failed system call left (0 when there is none).
 pub fn last() -> i32 {
     io::Error::last_os_error().raw_os_error().unwrap_or(0)

@@ -1,5 +1,12 @@
 //! File descriptors: small, allocation-free I/O on raw descriptors (for built-ins and error
-//! messages), and what a descriptor is.
+//! messages), what a descriptor is, and the terminal one may be (its modes, its foreground
+//! process group).
+
+/// Flags of `open` the rest of the shell names.
+pub use libc::{
+    O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_RDWR,
+    O_TRUNC, O_WRONLY,
+};
 
 /// Write all of `data` to `fd`, retrying on EINTR and short writes. Errors (EPIPE, EBADF) are
 /// returned so a built-in like `echo` can report failure; most callers ignore them.
@@ -8,7 +15,7 @@ pub fn write_all(fd: i32, mut data: &[u8]) -> bool {
         // SAFETY: data points to data.len() readable bytes.
         let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
         if n < 0 {
-            if crate::sys::errno::last() == libc::EINTR {
+            if super::errno::last() == libc::EINTR {
                 continue;
             }
             return false;
@@ -250,6 +257,209 @@ pub fn close(fd: i32) {
     unsafe { libc::close(fd) };
 }
 
+/// A file in memory, closed on exec, named `name` in /proc, of `size` zero bytes, which only
+/// its owner may open through /proc/self/fd (mode 0600) and whose size is sealed (a mapping of
+/// it can then not be cut short under a reader): those two where the kernel allows.
+pub fn sealed_memory_file(name: &std::ffi::CStr, size: usize) -> Result<i32, i32> {
+    // SAFETY: the name is a valid C string.
+    let fd =
+        unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING) };
+    if fd < 0 {
+        return Err(super::errno::last());
+    }
+    if let Err(e) = truncate(fd, size as u64) {
+        close(fd);
+        return Err(e);
+    }
+    // Both best effort, as a memfd without them still serves.
+    let _ = set_mode(fd, 0o600);
+    let seals = libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_SEAL;
+    // SAFETY: F_ADD_SEALS takes an int and has no memory effects.
+    unsafe { libc::fcntl(fd, libc::F_ADD_SEALS, seals) };
+    Ok(fd)
+}
+
+/// Take (`exclusive`) or release the POSIX record lock on the first byte of `fd`, waiting for
+/// other processes (`F_SETLKW`, retried on EINTR). Such locks belong to the process: forked
+/// children are excluded, and the kernel releases them when a holder dies.
+pub fn lock_first_byte(fd: i32, exclusive: bool) {
+    // SAFETY: flock is plain data; all-zero is a valid value.
+    let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+    fl.l_type = (if exclusive {
+        libc::F_WRLCK
+    } else {
+        libc::F_UNLCK
+    }) as libc::c_short;
+    fl.l_whence = libc::SEEK_SET as libc::c_short;
+    fl.l_len = 1;
+    loop {
+        // SAFETY: fl is a valid flock; a bad descriptor only fails.
+        let rc = unsafe { libc::fcntl(fd, libc::F_SETLKW, &fl) };
+        if rc == 0 || super::errno::last() != libc::EINTR {
+            return;
+        }
+    }
+}
+
+// Shared memory.
+
+/// Map `len` bytes shared and writable: of the file on `fd`, or anonymous when `fd` is -1.
+fn map_shared(fd: i32, len: usize) -> Result<std::ptr::NonNull<u8>, i32> {
+    let flags = if fd < 0 {
+        libc::MAP_SHARED | libc::MAP_ANONYMOUS
+    } else {
+        libc::MAP_SHARED
+    };
+    let prot = libc::PROT_READ | libc::PROT_WRITE;
+    // SAFETY: a fresh mapping the kernel places; checked below.
+    let p = unsafe { libc::mmap(std::ptr::null_mut(), len, prot, flags, fd, 0) };
+    if p == libc::MAP_FAILED {
+        return Err(super::errno::last());
+    }
+    std::ptr::NonNull::new(p.cast()).ok_or(libc::ENOMEM)
+}
+
+fn unmap(p: std::ptr::NonNull<u8>, len: usize) {
+    // SAFETY: the caller's mapping of len bytes, not used after.
+    unsafe { libc::munmap(p.as_ptr().cast(), len) };
+}
+
+/// One `T` in memory mapped shared: a forked child sees and changes the same value (its
+/// processes must agree among themselves, e.g. by [`lock_first_byte`], who changes it when).
+/// Unmapped when dropped.
+pub struct SharedValue<T: Copy + 'static> {
+    at: std::ptr::NonNull<T>,
+}
+
+impl<T: Copy + 'static> SharedValue<T> {
+    /// A mapping of its own (reachable by no descriptor), holding `init`.
+    pub fn anonymous(init: T) -> Result<SharedValue<T>, i32> {
+        SharedValue::of_file(-1, init)
+    }
+
+    /// The start of the file on `fd` (at least `size_of::<T>()` bytes long, e.g. a
+    /// [`sealed_memory_file`]), set to `init`; anonymous when `fd` is -1.
+    pub fn of_file(fd: i32, init: T) -> Result<SharedValue<T>, i32> {
+        let at = map_shared(fd, std::mem::size_of::<T>())?.cast::<T>();
+        // SAFETY: the mapping is page-aligned, at least size_of::<T>() bytes, and ours; a
+        // valid T is written before any reference to it exists.
+        unsafe { at.as_ptr().write(init) };
+        Ok(SharedValue { at })
+    }
+
+    pub fn get(&self) -> &T {
+        // SAFETY: the mapping lives as long as self and holds a T written by `of_file` (or by
+        // another process of this one's, which only writes whole T values' fields).
+        unsafe { self.at.as_ref() }
+    }
+
+    pub fn get_mut(&mut self) -> &mut T {
+        // SAFETY: as for `get`; &mut self excludes every other reference in this process.
+        unsafe { self.at.as_mut() }
+    }
+}
+
+impl<T: Copy + 'static> Drop for SharedValue<T> {
+    fn drop(&mut self) {
+        unmap(self.at.cast(), std::mem::size_of::<T>());
+    }
+}
+
+/// `N` counters in a file mapped shared: every process that maps the file adds to the same
+/// counters. The file is grown to hold them (new counters are zero). Unmapped when dropped.
+pub struct SharedCounters<const N: usize> {
+    at: std::ptr::NonNull<[std::sync::atomic::AtomicU64; N]>,
+}
+
+impl<const N: usize> SharedCounters<N> {
+    const LEN: usize = N * 8;
+
+    /// Map the counters of the regular file open for reading and writing on `fd` (EINVAL when
+    /// it is not a regular file). The descriptor may be closed after.
+    pub fn of_file(fd: i32) -> Result<SharedCounters<N>, i32> {
+        let st = stat(fd).ok_or_else(super::errno::last)?;
+        if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+            return Err(libc::EINVAL);
+        }
+        // Growing a file another process has grown already changes nothing.
+        if u64::try_from(st.st_size).unwrap_or(0) < Self::LEN as u64 {
+            truncate(fd, Self::LEN as u64)?;
+        }
+        let at = map_shared(fd, Self::LEN)?.cast();
+        Ok(SharedCounters { at })
+    }
+
+    pub fn get(&self) -> &[std::sync::atomic::AtomicU64; N] {
+        // SAFETY: the mapping is LEN bytes, page-aligned, lives as long as self, any bytes are
+        // valid counters, and they are only ever accessed through atomics.
+        unsafe { self.at.as_ref() }
+    }
+}
+
+impl<const N: usize> Drop for SharedCounters<N> {
+    fn drop(&mut self) {
+        unmap(self.at.cast(), Self::LEN);
+    }
+}
+
+// Terminals.
+
+/// A terminal's modes (`struct termios`).
+pub type TerminalModes = libc::termios;
+
+/// Whether the modes are canonical (line by line) input.
+pub fn is_canonical(modes: &TerminalModes) -> bool {
+    modes.c_lflag & libc::ICANON != 0
+}
+
+/// Terminal modes with every flag clear: what a shell keeps when its terminal's cannot be read.
+pub fn blank_terminal_modes() -> TerminalModes {
+    // SAFETY: an all-zero termios is a valid value.
+    unsafe { std::mem::zeroed() }
+}
+
+/// The terminal modes of `fd` (`tcgetattr`); the error number when it is not a terminal
+/// (`ENOTTY`) or the terminal has hung up (`EIO`).
+pub fn terminal_modes(fd: i32) -> Result<TerminalModes, i32> {
+    let mut t = blank_terminal_modes();
+    // SAFETY: t is a valid termios to fill.
+    match unsafe { libc::tcgetattr(fd, &mut t) } {
+        0 => Ok(t),
+        _ => Err(super::errno::last()),
+    }
+}
+
+/// Set the terminal modes of `fd` once what was written has been sent (`TCSADRAIN`).
+pub fn set_terminal_modes(fd: i32, modes: &TerminalModes) {
+    // SAFETY: modes is a valid termios; a bad descriptor only fails.
+    unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, modes) };
+}
+
+/// The foreground process group of the terminal on `fd` (`tcgetpgrp`), None when there is
+/// none to be had.
+pub fn foreground_group(fd: i32) -> Option<libc::pid_t> {
+    // SAFETY: tcgetpgrp has no memory effects.
+    let pgid = unsafe { libc::tcgetpgrp(fd) };
+    (pgid >= 0).then_some(pgid)
+}
+
+/// Make `pgid` the foreground process group of the terminal on `fd` (`tcsetpgrp`).
+pub fn set_foreground_group(fd: i32, pgid: libc::pid_t) -> Result<(), i32> {
+    // SAFETY: tcsetpgrp has no memory effects.
+    match unsafe { libc::tcsetpgrp(fd, pgid) } {
+        0 => Ok(()),
+        _ => Err(super::errno::last()),
+    }
+}
+
+/// The bytes that wait to be read on `fd` (`FIONREAD`), None when it cannot say.
+pub fn bytes_waiting(fd: i32) -> Option<usize> {
+    let mut n: libc::c_int = 0;
+    // SAFETY: FIONREAD stores an int.
+    let rc = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut n) };
+    (rc == 0).then(|| usize::try_from(n).unwrap_or(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,5 +531,17 @@ mod tests {
         assert!(read(f, &mut buf).is_ok_and(|n| n > 0));
         close(f);
         assert_eq!(open(c"/nonexistent/x", libc::O_RDONLY), Err(libc::ENOENT));
+    }
+
+    #[test]
+    fn a_pipe_is_no_terminal() {
+        let (r, w) = pipe().unwrap();
+        assert_eq!(terminal_modes(r).map(|_| ()), Err(libc::ENOTTY));
+        assert_eq!(foreground_group(r), None);
+        assert_eq!(set_foreground_group(r, 1), Err(libc::ENOTTY));
+        assert!(write_all(w, b"abc"));
+        assert_eq!(bytes_waiting(r), Some(3));
+        close(r);
+        close(w);
     }
 }

@@ -8,6 +8,15 @@
 use std::sync::OnceLock;
 
 /// One more than the highest signal number (Linux).
+/// The signals and dispositions the rest of the shell names.
+pub use libc::{
+    SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
+    SIGXFSZ, SIG_DFL, SIG_IGN,
+};
+
+/// A signal's disposition, as `sigaction` reports and takes it.
+pub type Disposition = libc::sigaction;
+
 pub const NSIG: i32 = 65;
 
 /// The classic signals, by their libc numbers.
