@@ -689,57 +689,68 @@ fn run_once(r: &Runner, w: &Workload, stdout: &CStr, stderr: &CStr) -> Result<Sa
     envp.push(std::ptr::null_mut());
     let devnull = cstr("/dev/null");
 
-    // SAFETY: the file actions object is initialised before use and destroyed after; every
-    // pointer passed (paths, argv, envp) points into CStrings that outlive the calls, and argv
-    // and envp are NULL-terminated.
-    unsafe {
-        let mut fa: libc::posix_spawn_file_actions_t = std::mem::zeroed();
-        if libc::posix_spawn_file_actions_init(&mut fa) != 0 {
-            return Err("posix_spawn_file_actions_init failed".into());
-        }
-        let wr = libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC;
-        libc::posix_spawn_file_actions_addopen(&mut fa, 0, devnull.as_ptr(), libc::O_RDONLY, 0);
-        libc::posix_spawn_file_actions_addopen(&mut fa, 1, stdout.as_ptr(), wr, 0o644);
-        libc::posix_spawn_file_actions_addopen(&mut fa, 2, stderr.as_ptr(), wr, 0o644);
-        let start = Instant::now();
-        let mut pid: libc::pid_t = 0;
-        let rc = libc::posix_spawn(
+    // The file actions object is initialised before use and destroyed after; every pointer
+    // passed (paths, argv, envp) points into CStrings that outlive the calls, and argv and envp
+    // are NULL-terminated.
+    // SAFETY: an all-zero file actions object is valid storage for init.
+    let mut fa: libc::posix_spawn_file_actions_t = unsafe { std::mem::zeroed() };
+    // SAFETY: fa is valid storage.
+    if unsafe { libc::posix_spawn_file_actions_init(&mut fa) } != 0 {
+        return Err("posix_spawn_file_actions_init failed".into());
+    }
+    let wr = libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC;
+    for (fd, path, flags, mode) in [
+        (0, devnull.as_c_str(), libc::O_RDONLY, 0),
+        (1, stdout, wr, 0o644),
+        (2, stderr, wr, 0o644),
+    ] {
+        // SAFETY: fa was initialised; path is a valid C string that outlives the spawn.
+        unsafe { libc::posix_spawn_file_actions_addopen(&mut fa, fd, path.as_ptr(), flags, mode) };
+    }
+    let start = Instant::now();
+    let mut pid: libc::pid_t = 0;
+    // SAFETY: see above.
+    let rc = unsafe {
+        libc::posix_spawn(
             &mut pid,
             r.path.as_ptr(),
             &fa,
             std::ptr::null(),
             argv.as_ptr(),
             envp.as_ptr(),
-        );
-        libc::posix_spawn_file_actions_destroy(&mut fa);
-        if rc != 0 {
-            return Err(format!("posix_spawn: {}", io::Error::from_raw_os_error(rc)));
-        }
-        let mut status = 0;
-        let mut ru: libc::rusage = std::mem::zeroed();
-        loop {
-            let got = libc::wait4(pid, &mut status, 0, &mut ru);
-            if got == pid {
-                break;
-            }
-            let e = io::Error::last_os_error();
-            if e.kind() != io::ErrorKind::Interrupted {
-                return Err(format!("wait4: {e}"));
-            }
-        }
-        let wall = start.elapsed();
-        if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-            return Err(format!("exited with wait status {status:#x}"));
-        }
-        let tv = |t: libc::timeval| {
-            Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-        };
-        Ok(Sample {
-            wall,
-            cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
-            maxrss_kib: ru.ru_maxrss,
-        })
+        )
+    };
+    // SAFETY: fa was initialised and is not used after.
+    unsafe { libc::posix_spawn_file_actions_destroy(&mut fa) };
+    if rc != 0 {
+        return Err(format!("posix_spawn: {}", io::Error::from_raw_os_error(rc)));
     }
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value to be filled in.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: status and ru are valid out-pointers; pid is our child.
+        let got = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+        if got == pid {
+            break;
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(format!("wait4: {e}"));
+        }
+    }
+    let wall = start.elapsed();
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        return Err(format!("exited with wait status {status:#x}"));
+    }
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    Ok(Sample {
+        wall,
+        cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
+        maxrss_kib: ru.ru_maxrss,
+    })
 }
 
 fn secs(d: Duration) -> f64 {

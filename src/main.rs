@@ -21,7 +21,9 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     let args: Vec<Vec<u8>> = (0..count)
         .filter_map(|i| {
             // SAFETY: the C runtime passes argc valid pointers in argv.
-            let arg = unsafe { *argv.add(i) };
+            let at = unsafe { argv.add(i) };
+            // SAFETY: as above.
+            let arg = unsafe { *at };
             // SAFETY: each non-null argument is a NUL-terminated string.
             (!arg.is_null()).then(|| unsafe { CStr::from_ptr(arg) }.to_bytes().to_vec())
         })

@@ -1,6 +1,7 @@
 //! The top level: start the audit session, set up the shell from its invocation, read startup
 //! files, then read and run commands until the end, recording each command line.
 
+use crate::sys;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
@@ -177,7 +178,7 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
                 msg.extend_from_slice(path);
                 msg.extend_from_slice(b": ");
                 let reason = match e.raw_os_error() {
-                    Some(libc::ENOENT) => "No such file".to_string(),
+                    Some(sys::errno::ENOENT) => "No such file".to_string(),
                     Some(n) => crate::sys::errno::text(n),
                     None => e.to_string(),
                 };
@@ -224,14 +225,18 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
 /// before it goes (it then dies of the same signal, as a caller expects). An interactive shell
 /// ignores SIGTERM and SIGQUIT, and SIGINT only abandons the line.
 fn install_signal_handlers(sh: &Shell) {
-    for sig in [libc::SIGHUP, libc::SIGINT, libc::SIGTERM] {
+    for sig in [
+        sys::signal::SIGHUP,
+        sys::signal::SIGINT,
+        sys::signal::SIGTERM,
+    ] {
         if !sh.traps.is_ignored(sig) {
             trap::catch(sig);
         }
     }
     if sh.options.interactive {
-        trap::ignore(libc::SIGQUIT);
-        trap::ignore(libc::SIGTERM);
+        trap::ignore(sys::signal::SIGQUIT);
+        trap::ignore(sys::signal::SIGTERM);
     }
 }
 
@@ -243,7 +248,11 @@ fn start_job_control(sh: &mut Shell) {
     }
     sh.jobs.control = crate::exec::jobs::JobControl::start();
     if sh.jobs.control.is_some() {
-        for sig in [libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU] {
+        for sig in [
+            sys::signal::SIGTSTP,
+            sys::signal::SIGTTIN,
+            sys::signal::SIGTTOU,
+        ] {
             trap::ignore(sig);
         }
     }
@@ -410,7 +419,7 @@ fn read_eval_loop(
                 sh.last_signal = None;
                 let result = eval::run_list(sh, &cmd.list, Flags::default());
                 let interrupted =
-                    matches!(result, Err(Divert::Error(s)) if s == 128 + libc::SIGINT);
+                    matches!(result, Err(Divert::Error(s)) if s == 128 + sys::signal::SIGINT);
                 let mut next = after_command(sh, result, interactive);
                 if let Next::Stop(s, EndReason::Exit) = next {
                     if interactive && sh.jobs.has_stopped() && !warned_stopped {
@@ -424,7 +433,7 @@ fn read_eval_loop(
                     Next::Continue(s) | Next::Stop(s, _) => s,
                 };
                 if let Some(handoff) = &handoff {
-                    if interrupted || killed_by(sh, s) == Some(libc::SIGINT) {
+                    if interrupted || killed_by(sh, s) == Some(sys::signal::SIGINT) {
                         crate::interactive::interrupted(handoff);
                     }
                 }
@@ -451,7 +460,7 @@ fn read_eval_loop(
             Ok(None) => {
                 if interactive && terminal_hung_up(sh) {
                     // The terminal went away: that is why the input ended.
-                    return (128 + libc::SIGHUP, EndReason::Hangup);
+                    return (128 + sys::signal::SIGHUP, EndReason::Hangup);
                 }
                 if interactive {
                     fd::write_all(2, b"\n");
@@ -483,7 +492,7 @@ fn read_eval_loop(
                 sh.last_status = status;
             }
             Err(ParseError::Io(_)) if interactive && terminal_hung_up(sh) => {
-                return (128 + libc::SIGHUP, EndReason::Hangup);
+                return (128 + sys::signal::SIGHUP, EndReason::Hangup);
             }
             Err(ParseError::Io(e)) => {
                 sh.error(&e.to_string());
@@ -512,11 +521,11 @@ fn echo_verbose(sh: &Shell, text: &[u8]) {
 /// The SIGHUP may not have arrived yet when the read fails, so the terminal is asked too (a
 /// hung-up terminal answers EIO).
 fn terminal_hung_up(sh: &Shell) -> bool {
-    if trap::take_pending(libc::SIGHUP) {
+    if trap::take_pending(sys::signal::SIGHUP) {
         return true;
     }
     let fd = sh.jobs.control.map_or(0, |c| c.tty);
-    crate::sys::fd::terminal_modes(fd).err() == Some(libc::EIO)
+    crate::sys::fd::terminal_modes(fd).err() == Some(sys::errno::EIO)
 }
 
 /// A command line that is only `exit [n]` (no expansion, no redirection).
@@ -557,7 +566,7 @@ fn hang_up_jobs(sh: &mut Shell, all: bool) {
     for job in std::mem::take(&mut sh.jobs.jobs) {
         if let Some(id) = job.command {
             sh.audit
-                .command_end(id, 128 + libc::SIGHUP, Some(libc::SIGHUP));
+                .command_end(id, 128 + sys::signal::SIGHUP, Some(sys::signal::SIGHUP));
         }
     }
 }
@@ -565,15 +574,19 @@ fn hang_up_jobs(sh: &mut Shell, all: bool) {
 /// A signal that ends the shell (HUP, INT, TERM with no trap) arrived: the status and reason.
 fn check_fatal_signals(sh: &mut Shell) -> Option<(i32, EndReason)> {
     if sh.options.interactive {
-        if trap::take_pending(libc::SIGHUP) {
-            return Some((128 + libc::SIGHUP, EndReason::Hangup));
+        if trap::take_pending(sys::signal::SIGHUP) {
+            return Some((128 + sys::signal::SIGHUP, EndReason::Hangup));
         }
-        trap::take_pending(libc::SIGINT);
+        trap::take_pending(sys::signal::SIGINT);
         return None;
     }
-    for sig in [libc::SIGHUP, libc::SIGINT, libc::SIGTERM] {
+    for sig in [
+        sys::signal::SIGHUP,
+        sys::signal::SIGINT,
+        sys::signal::SIGTERM,
+    ] {
         if sh.traps.get(sig).is_none() && trap::take_pending(sig) {
-            let reason = if sig == libc::SIGHUP {
+            let reason = if sig == sys::signal::SIGHUP {
                 EndReason::Hangup
             } else {
                 EndReason::Error

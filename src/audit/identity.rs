@@ -2,6 +2,7 @@
 //! (user and group names may go through NSS; nothing here runs per record).
 
 use super::text::{is_lossy, to_record_text};
+use crate::sys;
 
 /// `/proc/self/loginuid` and `/proc/self/sessionid` when unset.
 pub const UNSET_ID: u32 = u32::MAX;
@@ -177,12 +178,12 @@ pub fn parse_ssh_connection(v: &[u8]) -> (Option<String>, Option<u16>) {
 /// it set, so it is only trusted when the parent runs with root's real uid and the session is
 /// not root's. A parent started by the user, or by another unprivileged user (`su` through a
 /// symlink of their own), or one that cannot be looked at, is not trusted.
-fn parent_trusted(ppid: libc::pid_t, session_uid: libc::uid_t) -> bool {
+fn parent_trusted(ppid: sys::process::pid_t, session_uid: sys::process::uid_t) -> bool {
     session_uid != 0 && parent_real_uid(ppid) == Some(0)
 }
 
 /// The real uid of process `pid` (the first number of the `Uid:` line of its status).
-fn parent_real_uid(pid: libc::pid_t) -> Option<u32> {
+fn parent_real_uid(pid: sys::process::pid_t) -> Option<u32> {
     let status = crate::sys::fs::read_small(format!("/proc/{pid}/status")).ok()?;
     let status = String::from_utf8_lossy(&status);
     let line = status.lines().find_map(|l| l.strip_prefix("Uid:"))?;
@@ -202,11 +203,11 @@ fn tty_name() -> Option<Vec<u8>> {
     (0..3).find_map(crate::sys::fd::tty_name)
 }
 
-fn lookup_user(uid: libc::uid_t) -> Option<Vec<u8>> {
+fn lookup_user(uid: sys::process::uid_t) -> Option<Vec<u8>> {
     crate::accounts::user_name(uid)
 }
 
-fn lookup_group(gid: libc::gid_t) -> Option<Vec<u8>> {
+fn lookup_group(gid: sys::process::gid_t) -> Option<Vec<u8>> {
     crate::accounts::group_name(gid)
 }
 

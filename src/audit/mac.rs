@@ -866,9 +866,7 @@ mod tests {
         std::fs::remove_file(&fresh).unwrap();
         // Not a regular file: refused, without waiting for a writer.
         let fifo = dir.join("fifo");
-        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
-        // SAFETY: c is a valid path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        crate::sys::fs::make_fifo(&fifo).unwrap();
         let e = Key::read(&fifo, false).unwrap_err();
         assert!(e.ends_with(": not a regular file"), "{e}");
         std::fs::remove_file(&fifo).unwrap();

@@ -12,6 +12,7 @@
 //! entry and close, the kernel resolving the path once, whatever its depth, and naming the
 //! file it found. The buffers are the caller's, reused from record to record.
 
+use crate::sys;
 use crate::sys::fs;
 use std::io::Write as _;
 use std::os::fd::AsRawFd;
@@ -85,7 +86,7 @@ pub fn identify(path: &[u8], target: &mut Vec<u8>, dirs: &mut RootOnlyDirs) -> O
                 }
                 target.extend_from_slice(name);
                 match fs::stat(target, false) {
-                    Some(st) if st.st_mode & libc::S_IFMT != libc::S_IFLNK => {
+                    Some(st) if st.st_mode & sys::fs::S_IFMT != sys::fs::S_IFLNK => {
                         if target.as_slice() == path {
                             target.clear();
                         }
@@ -121,8 +122,8 @@ fn identify_by_kernel(path: &[u8], target: &mut Vec<u8>) -> Option<(u64, u64)> {
 }
 
 /// A directory only root can change: owned by root, writable by no one else.
-fn root_only(st: &libc::stat) -> bool {
-    st.st_mode & libc::S_IFMT == libc::S_IFDIR && st.st_uid == 0 && st.st_mode & 0o022 == 0
+fn root_only(st: &sys::fs::Stat) -> bool {
+    st.st_mode & sys::fs::S_IFMT == sys::fs::S_IFDIR && st.st_uid == 0 && st.st_mode & 0o022 == 0
 }
 
 /// The resolved path of `dir` (absolute), if every directory looked in on the way to it, and
@@ -153,7 +154,7 @@ fn resolve_root_only(dir: &[u8]) -> Option<Vec<u8>> {
         }
         resolved.extend_from_slice(&component);
         let st = fs::stat(&resolved, false)?;
-        if st.st_mode & libc::S_IFMT == libc::S_IFLNK {
+        if st.st_mode & sys::fs::S_IFMT == sys::fs::S_IFLNK {
             links += 1;
             let mut link = resolved.clone();
             link.push(0);

@@ -7,8 +7,8 @@
 /// mount, it does not). `owner`/`group` are the identities the bits name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InstalledFile {
-    pub owner: Option<libc::uid_t>,
-    pub group: Option<libc::gid_t>,
+    pub owner: Option<u32>,
+    pub group: Option<u32>,
 }
 
 /// The identity bits of the running binary's file: `/proc/self/exe` is the file the kernel
@@ -21,8 +21,8 @@ pub fn installed_file() -> Option<InstalledFile> {
         crate::sys::fs::stat(path.to_bytes(), true)
     })?;
     let file = InstalledFile {
-        owner: (st.st_mode & libc::S_ISUID != 0).then_some(st.st_uid),
-        group: (st.st_mode & libc::S_ISGID != 0).then_some(st.st_gid),
+        owner: (st.st_mode & crate::sys::fs::S_ISUID != 0).then_some(st.st_uid),
+        group: (st.st_mode & crate::sys::fs::S_ISGID != 0).then_some(st.st_gid),
     };
     (file.owner.is_some() || file.group.is_some()).then_some(file)
 }

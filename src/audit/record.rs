@@ -1210,7 +1210,7 @@ mod tests {
             command: 3,
             duration_ns: 7,
             exit_code: 137,
-            signal: Some(libc::SIGKILL),
+            signal: Some(crate::sys::signal::SIGKILL),
         });
         assert_eq!(v["event"]["outcome"], "failure");
         assert_eq!(v["process"]["exit_code"], 137);
@@ -1598,9 +1598,9 @@ mod tests {
 
     #[test]
     fn signal_names() {
-        assert_eq!(signal_name(libc::SIGKILL), Some("KILL"));
-        assert_eq!(signal_name(libc::SIGTERM), Some("TERM"));
+        assert_eq!(signal_name(crate::sys::signal::SIGKILL), Some("KILL"));
+        assert_eq!(signal_name(crate::sys::signal::SIGTERM), Some("TERM"));
         assert_eq!(signal_name(1000), None);
-        assert_eq!(signal_name(libc::SIGRTMIN() + 1), None);
+        assert_eq!(signal_name(crate::sys::signal::SIGRTMIN() + 1), None);
     }
 }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::config::{Config, OnFailure, Require, SpoolSync};
+use crate::sys;
 use serde_json::Value;
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
@@ -242,9 +243,7 @@ fn spool_file_is_where_and_how_the_spec_says() {
     assert_eq!(fds.len(), 1, "the spool: {fds:?}");
     for fd in fds {
         assert!(fd >= 100, "{fd}");
-        // SAFETY: querying flags of a descriptor the session owns.
-        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
-        assert_eq!(flags & libc::FD_CLOEXEC, libc::FD_CLOEXEC, "fd {fd}");
+        assert!(sys::fd::is_private(fd), "fd {fd}");
     }
 }
 
@@ -273,22 +272,17 @@ fn without_a_spool_the_shared_state_has_its_own_descriptor() {
 
 /// A command line during which the shell and a forked child each start 50 programs at once,
 /// then the session's end: 104 records. Returns the child's pid.
-fn shell_and_child_write_50_each(s: &mut Session) -> libc::pid_t {
+fn shell_and_child_write_50_each(s: &mut Session) -> sys::process::pid_t {
     let id = s.command_start(b"(loop) & loop", b"/", None).unwrap();
     s.before_fork();
-    // SAFETY: the child only writes records and calls _exit.
-    let pid = unsafe { libc::fork() };
-    assert!(pid >= 0);
-    if pid == 0 {
+    let pid = sys::process::fork_running(|| {
         s.after_fork();
         for i in 0..50 {
             let _ = s.exec(b"/bin/child", &argv(&["child", &i.to_string()]), b"/", None);
         }
         // A child never writes session-end.
         s.end(Some(0), EndReason::Exit);
-        // SAFETY: leave the forked test process without running destructors.
-        unsafe { libc::_exit(0) };
-    }
+    });
     for i in 0..50 {
         s.exec(
             b"/bin/parent",
@@ -298,10 +292,8 @@ fn shell_and_child_write_50_each(s: &mut Session) -> libc::pid_t {
         )
         .unwrap();
     }
-    let mut status = 0;
-    // SAFETY: waiting for our own child.
-    unsafe { libc::waitpid(pid, &mut status, 0) };
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    let status = sys::process::wait(pid, 0).unwrap().unwrap().1;
+    assert!(sys::process::exited_zero(status));
     s.command_end(id, 0, None);
     s.end(Some(0), EndReason::Exit);
     pid
@@ -838,39 +830,26 @@ fn records_the_spool_lost_leave_a_gap_and_no_fragment() {
     let path = s.spool_path().unwrap().to_path_buf();
     let size = std::fs::metadata(&path).unwrap().len();
     s.before_fork();
-    // SAFETY: the child only writes records, changes its own limits and calls _exit.
-    let pid = unsafe { libc::fork() };
-    assert!(pid >= 0);
-    if pid == 0 {
+    let pid = sys::process::fork_running(|| {
         s.after_fork();
-        let mut lim = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
+        use sys::process::{limit, resource::FSIZE, rlimit, set_limit};
+        let _ = sys::signal::set_handler(sys::signal::SIGXFSZ, sys::signal::SIG_IGN);
+        let lim = limit(FSIZE);
+        let small = rlimit {
+            rlim_cur: size + 100,
+            rlim_max: lim.rlim_max,
         };
-        // SAFETY: plain limit and signal calls on this process.
-        unsafe {
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            libc::getrlimit(libc::RLIMIT_FSIZE, &mut lim);
-            let small = libc::rlimit {
-                rlim_cur: size + 100,
-                rlim_max: lim.rlim_max,
-            };
-            libc::setrlimit(libc::RLIMIT_FSIZE, &small);
-        }
+        set_limit(FSIZE, &small).unwrap();
         // 2: written in part (100 bytes), 3: the failure notice (syslog only), 4 to 7: refused.
         for i in 0..5 {
             let _ = s.exec(b"/bin/lost", &argv(&["lost", &i.to_string()]), b"/", None);
         }
-        // SAFETY: as above; the soft limit goes back up to what it was.
-        unsafe { libc::setrlimit(libc::RLIMIT_FSIZE, &lim) };
+        // The soft limit goes back up to what it was.
+        set_limit(FSIZE, &lim).unwrap();
         let _ = s.exec(b"/bin/back", &argv(&["back"]), b"/", None); // 8, then the recovery: 9
-                                                                    // SAFETY: leave the forked test process without running destructors.
-        unsafe { libc::_exit(0) };
-    }
-    let mut status = 0;
-    // SAFETY: waiting for our own child.
-    unsafe { libc::waitpid(pid, &mut status, 0) };
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    });
+    let status = sys::process::wait(pid, 0).unwrap().unwrap().1;
+    assert!(sys::process::exited_zero(status));
     s.end(Some(0), EndReason::Exit); // 10
 
     let text = spool_text(&s);

@@ -1,5 +1,6 @@
 //! `eval`, `.` and `exec`: running text as commands, and replacing the shell.
 
+use crate::sys;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
@@ -67,7 +68,7 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             msg.extend_from_slice(&path);
             msg.extend_from_slice(b": ");
             let reason = match e.raw_os_error() {
-                Some(libc::ENOENT) => "No such file".to_string(),
+                Some(sys::errno::ENOENT) => "No such file".to_string(),
                 Some(n) => crate::sys::errno::text(n),
                 None => e.to_string(),
             };

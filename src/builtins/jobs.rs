@@ -3,6 +3,7 @@
 use crate::exec::jobs::{self, ChildStatus, Job};
 use crate::exec::{trap, ExecResult};
 use crate::state::Shell;
+use crate::sys;
 use crate::sys::fd;
 
 /// Forget a finished job; if a command line waited for it, its end record is written now.
@@ -143,7 +144,7 @@ fn no_job(sh: &Shell, builtin: &str, args: &[Vec<u8>]) -> ExecResult {
 fn continue_job(sh: &mut Shell, index: usize) {
     let job = &mut sh.jobs.jobs[index];
     let target = if job.pgid > 0 { -job.pgid } else { job.pids[0] };
-    let _ = crate::sys::process::kill(target, libc::SIGCONT);
+    let _ = crate::sys::process::kill(target, sys::signal::SIGCONT);
     job.continued();
     let number = job.number;
     sh.jobs.touch(number);

@@ -3,6 +3,7 @@
 
 use crate::exec::ExecResult;
 use crate::state::Shell;
+use crate::sys;
 use crate::sys::signal;
 
 const USAGE: &str =
@@ -67,7 +68,7 @@ pub fn parse(args: &[Vec<u8>]) -> Result<Action, Vec<u8>> {
         }
     }
     if !list && signo.is_none() {
-        signo = Some(libc::SIGTERM);
+        signo = Some(sys::signal::SIGTERM);
     }
     if (signo.is_none() || rest.is_empty()) ^ list {
         return Err(USAGE.as_bytes().to_vec());
@@ -91,7 +92,7 @@ pub fn parse(args: &[Vec<u8>]) -> Result<Action, Vec<u8>> {
         };
     }
     Ok(Action::Send {
-        signal: signo.unwrap_or(libc::SIGTERM),
+        signal: signo.unwrap_or(sys::signal::SIGTERM),
         targets: rest.to_vec(),
     })
 }

@@ -4,6 +4,7 @@
 
 use crate::exec::ExecResult;
 use crate::state::Shell;
+use crate::sys;
 
 /// A line as read: each byte with whether a backslash quoted it (quoted bytes never split).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -150,7 +151,7 @@ fn read_byte() -> Option<u8> {
     loop {
         match crate::sys::fd::read(0, &mut c) {
             Ok(1) => return Some(c[0]),
-            Err(libc::EINTR) => {}
+            Err(sys::errno::EINTR) => {}
             _ => return None,
         }
     }

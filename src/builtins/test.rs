@@ -3,6 +3,7 @@
 
 use crate::exec::ExecResult;
 use crate::state::Shell;
+use crate::sys;
 use crate::sys::fs::{may_access, stat};
 
 /// Deeper nesting of parentheses than this is refused rather than risking the stack.
@@ -127,30 +128,30 @@ fn getn(s: &[u8]) -> Result<i64, Error> {
 }
 
 fn unary(op: u8, arg: &[u8]) -> Result<bool, Error> {
-    let fmt = |st: &libc::stat| st.st_mode & libc::S_IFMT;
+    let fmt = |st: &sys::fs::Stat| st.st_mode & sys::fs::S_IFMT;
     Ok(match op {
         b'z' => arg.is_empty(),
         b'n' => !arg.is_empty(),
         b't' => crate::sys::fd::is_terminal(getn(arg)? as i32),
-        b'r' => may_access(arg, libc::R_OK),
-        b'w' => may_access(arg, libc::W_OK),
-        b'x' => may_access(arg, libc::X_OK),
+        b'r' => may_access(arg, sys::fs::R_OK),
+        b'w' => may_access(arg, sys::fs::W_OK),
+        b'x' => may_access(arg, sys::fs::X_OK),
         _ => {
             let Some(st) = stat(arg, op != b'h') else {
                 return Ok(false);
             };
             match op {
                 b'e' => true,
-                b'f' => fmt(&st) == libc::S_IFREG,
-                b'd' => fmt(&st) == libc::S_IFDIR,
-                b'c' => fmt(&st) == libc::S_IFCHR,
-                b'b' => fmt(&st) == libc::S_IFBLK,
-                b'p' => fmt(&st) == libc::S_IFIFO,
-                b'S' => fmt(&st) == libc::S_IFSOCK,
-                b'h' => fmt(&st) == libc::S_IFLNK,
-                b'u' => st.st_mode & libc::S_ISUID != 0,
-                b'g' => st.st_mode & libc::S_ISGID != 0,
-                b'k' => st.st_mode & libc::S_ISVTX != 0,
+                b'f' => fmt(&st) == sys::fs::S_IFREG,
+                b'd' => fmt(&st) == sys::fs::S_IFDIR,
+                b'c' => fmt(&st) == sys::fs::S_IFCHR,
+                b'b' => fmt(&st) == sys::fs::S_IFBLK,
+                b'p' => fmt(&st) == sys::fs::S_IFIFO,
+                b'S' => fmt(&st) == sys::fs::S_IFSOCK,
+                b'h' => fmt(&st) == sys::fs::S_IFLNK,
+                b'u' => st.st_mode & sys::fs::S_ISUID != 0,
+                b'g' => st.st_mode & sys::fs::S_ISGID != 0,
+                b'k' => st.st_mode & sys::fs::S_ISVTX != 0,
                 b's' => st.st_size > 0,
                 b'O' => st.st_uid == crate::sys::process::euid(),
                 b'G' => st.st_gid == crate::sys::process::egid(),

@@ -3,6 +3,7 @@
 
 use crate::exec::ExecResult;
 use crate::state::Shell;
+use crate::sys;
 use crate::sys::process::limit;
 
 /// A resource: its `-a` label, the RLIMIT_ constant, the unit in bytes, the option letter.
@@ -19,73 +20,73 @@ pub struct Limit {
 pub static LIMITS: &[Limit] = &[
     Limit {
         name: "time(seconds)",
-        resource: libc::RLIMIT_CPU as i32,
+        resource: sys::process::resource::CPU,
         factor: 1,
         option: b't',
     },
     Limit {
         name: "file(blocks)",
-        resource: libc::RLIMIT_FSIZE as i32,
+        resource: sys::process::resource::FSIZE,
         factor: 512,
         option: b'f',
     },
     Limit {
         name: "data(kbytes)",
-        resource: libc::RLIMIT_DATA as i32,
+        resource: sys::process::resource::DATA,
         factor: 1024,
         option: b'd',
     },
     Limit {
         name: "stack(kbytes)",
-        resource: libc::RLIMIT_STACK as i32,
+        resource: sys::process::resource::STACK,
         factor: 1024,
         option: b's',
     },
     Limit {
         name: "coredump(blocks)",
-        resource: libc::RLIMIT_CORE as i32,
+        resource: sys::process::resource::CORE,
         factor: 512,
         option: b'c',
     },
     Limit {
         name: "memory(kbytes)",
-        resource: libc::RLIMIT_RSS as i32,
+        resource: sys::process::resource::RSS,
         factor: 1024,
         option: b'm',
     },
     Limit {
         name: "locked memory(kbytes)",
-        resource: libc::RLIMIT_MEMLOCK as i32,
+        resource: sys::process::resource::MEMLOCK,
         factor: 1024,
         option: b'l',
     },
     Limit {
         name: "process",
-        resource: libc::RLIMIT_NPROC as i32,
+        resource: sys::process::resource::NPROC,
         factor: 1,
         option: b'p',
     },
     Limit {
         name: "nofiles",
-        resource: libc::RLIMIT_NOFILE as i32,
+        resource: sys::process::resource::NOFILE,
         factor: 1,
         option: b'n',
     },
     Limit {
         name: "vmemory(kbytes)",
-        resource: libc::RLIMIT_AS as i32,
+        resource: sys::process::resource::AS,
         factor: 1024,
         option: b'v',
     },
     Limit {
         name: "locks",
-        resource: libc::RLIMIT_LOCKS as i32,
+        resource: sys::process::resource::LOCKS,
         factor: 1,
         option: b'w',
     },
     Limit {
         name: "rtprio",
-        resource: libc::RLIMIT_RTPRIO as i32,
+        resource: sys::process::resource::RTPRIO,
         factor: 1,
         option: b'r',
     },
@@ -124,7 +125,7 @@ pub fn parse(args: &[Vec<u8>]) -> Result<Request, Vec<u8>> {
                 return Err(b"too many arguments".to_vec());
             }
             if v.as_slice() == b"unlimited" {
-                Some(libc::RLIM_INFINITY)
+                Some(sys::process::RLIM_INFINITY)
             } else {
                 let mut n: u64 = 0;
                 for &c in v {
@@ -148,7 +149,7 @@ pub fn parse(args: &[Vec<u8>]) -> Result<Request, Vec<u8>> {
 
 /// A limit as dash shows it.
 pub fn show(value: u64, factor: u64) -> String {
-    if value == libc::RLIM_INFINITY {
+    if value == sys::process::RLIM_INFINITY {
         "unlimited".to_string()
     } else {
         ((value / factor) as i64).to_string()
@@ -163,7 +164,7 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             return Ok(2);
         }
     };
-    let pick = |r: &libc::rlimit| if req.soft { r.rlim_cur } else { r.rlim_max };
+    let pick = |r: &sys::process::rlimit| if req.soft { r.rlim_cur } else { r.rlim_max };
     if req.all {
         let mut out = String::new();
         for l in LIMITS {
@@ -190,7 +191,7 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                 ));
                 return Ok(2);
             }
-            if l.resource as i64 == libc::RLIMIT_STACK as i64 {
+            if l.resource as i64 == sys::process::resource::STACK as i64 {
                 // The evaluator's depth check follows the new stack size.
                 crate::exec::eval::refresh_stack_limit();
             }
@@ -230,7 +231,7 @@ mod tests {
         let r = parse(&w(&["-c", "10"])).unwrap_or_else(|_| unreachable!());
         assert_eq!(r.set, Some(5120));
         let r = parse(&w(&["-d", "unlimited"])).unwrap_or_else(|_| unreachable!());
-        assert_eq!(r.set, Some(libc::RLIM_INFINITY));
+        assert_eq!(r.set, Some(sys::process::RLIM_INFINITY));
         let r = parse(&w(&[""])).unwrap_or_else(|_| unreachable!());
         assert_eq!(r.set, Some(0));
         let r = parse(&w(&["99999999999999999999999"])).unwrap_or_else(|_| unreachable!());
@@ -243,7 +244,7 @@ mod tests {
         assert_eq!(parse(&w(&["--", "-n"])), Err(b"bad number".to_vec()));
         assert_eq!(parse(&w(&["1", "2"])), Err(b"too many arguments".to_vec()));
         assert_eq!(parse(&w(&["-a", "1"])), Err(b"too many arguments".to_vec()));
-        assert_eq!(show(libc::RLIM_INFINITY, 1024), "unlimited");
+        assert_eq!(show(sys::process::RLIM_INFINITY, 1024), "unlimited");
         assert_eq!(show(8 << 20, 1024), "8192");
     }
 
@@ -264,7 +265,7 @@ mod tests {
             let Ok(req) = parse(&w(&opts.split_whitespace().collect::<Vec<_>>())) else {
                 panic!("parse {opts}");
             };
-            let pick = |r: &libc::rlimit| if req.soft { r.rlim_cur } else { r.rlim_max };
+            let pick = |r: &sys::process::rlimit| if req.soft { r.rlim_cur } else { r.rlim_max };
             let mut out = String::new();
             if req.all {
                 for l in LIMITS {

@@ -120,7 +120,7 @@ pub fn umask(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         }
         Some(arg) => match parse(arg, current) {
             Ok(m) => {
-                crate::sys::process::set_umask(m as libc::mode_t);
+                crate::sys::process::set_umask(m);
                 Ok(0)
             }
             Err(e) => {

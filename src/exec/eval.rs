@@ -1,6 +1,7 @@
 //! Walking the tree (XCU 2.9): lists, and-or lists, pipelines, compound commands, function
 //! calls and simple commands, with exit statuses and `set -e` as dash applies them.
 
+use crate::sys;
 use crate::sys::fd;
 use std::os::unix::io::RawFd;
 use std::rc::Rc;
@@ -67,8 +68,8 @@ pub fn refresh_stack_limit() {
         return;
     }
     #[allow(clippy::unnecessary_cast)] // c_uint with glibc, c_int with musl
-    let limit = crate::sys::process::limit(libc::RLIMIT_STACK as i32);
-    let size = if limit.rlim_cur == libc::RLIM_INFINITY || limit.rlim_cur > (1 << 30) {
+    let limit = crate::sys::process::limit(sys::process::resource::STACK);
+    let size = if limit.rlim_cur == sys::process::RLIM_INFINITY || limit.rlim_cur > (1 << 30) {
         1 << 30
     } else {
         limit.rlim_cur as usize
@@ -110,20 +111,25 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
         return Ok(());
     }
     for sig in trap::take_all_pending() {
-        let fatal = [libc::SIGHUP, libc::SIGINT, libc::SIGTERM].contains(&sig);
+        let fatal = [
+            sys::signal::SIGHUP,
+            sys::signal::SIGINT,
+            sys::signal::SIGTERM,
+        ]
+        .contains(&sig);
         if fatal && sh.traps.get(sig).is_none() && !sh.options.interactive {
-            let reason = if sig == libc::SIGHUP {
+            let reason = if sig == sys::signal::SIGHUP {
                 crate::audit::EndReason::Hangup
             } else {
                 crate::audit::EndReason::Error
             };
             die_of_signal(sh, sig, reason);
         }
-        if sig == libc::SIGINT && sh.traps.get(sig).is_none() && sh.options.interactive {
+        if sig == sys::signal::SIGINT && sh.traps.get(sig).is_none() && sh.options.interactive {
             // Ctrl-C in an interactive shell abandons the command line being run (a loop of
             // built-ins included) and goes back to the prompt.
             crate::sys::fd::write_all(2, b"\n");
-            return Err(Divert::Error(128 + libc::SIGINT));
+            return Err(Divert::Error(128 + sys::signal::SIGINT));
         }
         if let Some(trap::Action::Command(cmd)) = sh.traps.get(sig).cloned() {
             let saved = sh.last_status;
@@ -464,8 +470,8 @@ fn job_group(sh: &Shell, foreground: bool) -> Option<spawn::JobGroup> {
 /// the command line it belongs to, and the shell takes the terminal back.
 fn wait_foreground(
     sh: &mut Shell,
-    pgid: libc::pid_t,
-    pids: Vec<libc::pid_t>,
+    pgid: sys::process::pid_t,
+    pids: Vec<sys::process::pid_t>,
     text: Vec<u8>,
 ) -> i32 {
     let control = sh.jobs.control.filter(|_| pgid > 0);
@@ -600,8 +606,8 @@ fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
             if !sh.options.monitor {
                 // XCU 2.11: an asynchronous list without job control ignores SIGINT and
                 // SIGQUIT, and reads /dev/null unless redirected.
-                sh.traps.ignore_for_good(libc::SIGINT);
-                sh.traps.ignore_for_good(libc::SIGQUIT);
+                sh.traps.ignore_for_good(sys::signal::SIGINT);
+                sh.traps.ignore_for_good(sys::signal::SIGQUIT);
                 if let Ok(null) = std::fs::File::open("/dev/null") {
                     use std::os::unix::io::IntoRawFd;
                     move_fd(null.into_raw_fd(), 0);
@@ -680,7 +686,7 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
                         }
                         out.extend_from_slice(&buf[..n]);
                     }
-                    Err(libc::EINTR) => {}
+                    Err(sys::errno::EINTR) => {}
                     Err(_) => break,
                 }
             }
@@ -1028,7 +1034,7 @@ fn foreground_status(status: ChildStatus) -> i32 {
 /// SIGINT and SIGPIPE ("Killed", "Terminated", "Segmentation fault (core dumped)").
 pub fn report_signal(status: ChildStatus) {
     if let ChildStatus::Signaled(sig) = status {
-        if sig != libc::SIGINT && sig != libc::SIGPIPE {
+        if sig != sys::signal::SIGINT && sig != sys::signal::SIGPIPE {
             let mut text = crate::sys::signal::description(sig).into_bytes();
             text.push(b'\n');
             crate::sys::fd::write_all(2, &text);
@@ -1039,7 +1045,7 @@ pub fn report_signal(status: ChildStatus) {
 /// Report a program that could not start; returns the status. A file the kernel will not
 /// run for lack of a `#!` line is run as a shell script in a subshell (XCU 2.9.1.1).
 fn exec_failure(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>], err: SpawnError) -> i32 {
-    if err == SpawnError::Os(libc::ENOEXEC) {
+    if err == SpawnError::Os(sys::errno::ENOEXEC) {
         return run_as_script(sh, path, fields);
     }
     err.report(sh, &fields[0]);
@@ -1052,7 +1058,7 @@ fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> i32 {
     let text = match std::fs::read(crate::state::os(path)) {
         Ok(t) => t,
         Err(e) => {
-            let err = SpawnError::Os(e.raw_os_error().unwrap_or(libc::EACCES));
+            let err = SpawnError::Os(e.raw_os_error().unwrap_or(sys::errno::EACCES));
             err.report(sh, &fields[0]);
             return err.status();
         }

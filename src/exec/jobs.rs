@@ -36,12 +36,12 @@ impl ChildStatus {
     }
 
     fn from_raw(raw: i32) -> ChildStatus {
-        if libc::WIFEXITED(raw) {
-            ChildStatus::Exited(libc::WEXITSTATUS(raw))
-        } else if libc::WIFSIGNALED(raw) {
-            ChildStatus::Signaled(libc::WTERMSIG(raw))
-        } else if libc::WIFSTOPPED(raw) {
-            ChildStatus::Stopped(libc::WSTOPSIG(raw))
+        if sys::process::WIFEXITED(raw) {
+            ChildStatus::Exited(sys::process::WEXITSTATUS(raw))
+        } else if sys::process::WIFSIGNALED(raw) {
+            ChildStatus::Signaled(sys::process::WTERMSIG(raw))
+        } else if sys::process::WIFSTOPPED(raw) {
+            ChildStatus::Stopped(sys::process::WSTOPSIG(raw))
         } else {
             ChildStatus::Exited(0)
         }
@@ -50,12 +50,12 @@ impl ChildStatus {
 
 /// Wait for one child, retrying when a signal interrupts the wait. With `untraced`, a child
 /// that stops is reported as stopped.
-pub fn wait_pid(pid: libc::pid_t, untraced: bool) -> ChildStatus {
-    let flags = if untraced { libc::WUNTRACED } else { 0 };
+pub fn wait_pid(pid: sys::process::pid_t, untraced: bool) -> ChildStatus {
+    let flags = if untraced { sys::process::WUNTRACED } else { 0 };
     loop {
         match process::wait(pid, flags) {
             Ok(Some((r, raw))) if r == pid => return ChildStatus::from_raw(raw),
-            Ok(_) | Err(libc::EINTR) => {}
+            Ok(_) | Err(sys::errno::EINTR) => {}
             // Already reaped or not our child: nothing to report.
             Err(_) => return ChildStatus::Exited(127),
         }
@@ -67,7 +67,7 @@ pub fn wait_pid(pid: libc::pid_t, untraced: bool) -> ChildStatus {
 pub struct JobControl {
     /// The shell's own descriptor for the terminal (close-on-exec, above the user's range).
     pub tty: RawFd,
-    pub shell_pgid: libc::pid_t,
+    pub shell_pgid: sys::process::pid_t,
     /// The terminal modes to restore when the shell takes the terminal back.
     pub modes: fd::TerminalModes,
 }
@@ -85,7 +85,7 @@ impl JobControl {
             let own = process::group();
             match fd::foreground_group(tty) {
                 Some(fg) if fg != own => {
-                    let _ = process::kill(-own, libc::SIGTTIN);
+                    let _ = process::kill(-own, sys::signal::SIGTTIN);
                 }
                 _ => break,
             }
@@ -97,7 +97,7 @@ impl JobControl {
         }
         // Ignore SIGTTOU while taking the terminal: the shell may still be in the background
         // group at this instant.
-        super::trap::ignore(libc::SIGTTOU);
+        super::trap::ignore(sys::signal::SIGTTOU);
         let _ = fd::set_foreground_group(tty, pid);
         let modes = fd::terminal_modes(tty).unwrap_or_else(|_| fd::blank_terminal_modes());
         Some(JobControl {
@@ -108,7 +108,7 @@ impl JobControl {
     }
 
     /// Give the terminal to a job's process group.
-    pub fn give_terminal(&self, pgid: libc::pid_t) {
+    pub fn give_terminal(&self, pgid: sys::process::pid_t) {
         let _ = fd::set_foreground_group(self.tty, pgid);
     }
 
@@ -126,8 +126,8 @@ impl JobControl {
 pub struct Job {
     pub number: usize,
     /// Its process group under job control (0 without job control).
-    pub pgid: libc::pid_t,
-    pub pids: Vec<libc::pid_t>,
+    pub pgid: sys::process::pid_t,
+    pub pids: Vec<sys::process::pid_t>,
     /// The status of each process once known.
     pub statuses: Vec<Option<ChildStatus>>,
     pub text: Vec<u8>,
@@ -195,7 +195,12 @@ pub struct Jobs {
 
 impl Jobs {
     /// Remember a job; returns its number.
-    pub fn add(&mut self, pgid: libc::pid_t, pids: Vec<libc::pid_t>, text: Vec<u8>) -> usize {
+    pub fn add(
+        &mut self,
+        pgid: sys::process::pid_t,
+        pids: Vec<sys::process::pid_t>,
+        text: Vec<u8>,
+    ) -> usize {
         let statuses = vec![None; pids.len()];
         self.add_with(pgid, pids, statuses, text)
     }
@@ -203,8 +208,8 @@ impl Jobs {
     /// Remember a job whose processes' statuses are (partly) known.
     pub fn add_with(
         &mut self,
-        pgid: libc::pid_t,
-        pids: Vec<libc::pid_t>,
+        pgid: sys::process::pid_t,
+        pids: Vec<sys::process::pid_t>,
         statuses: Vec<Option<ChildStatus>>,
         text: Vec<u8>,
     ) -> usize {
@@ -262,11 +267,11 @@ impl Jobs {
     /// Reap whatever children have finished or stopped, without blocking.
     pub fn reap_nonblocking(&mut self) {
         loop {
-            let flags = libc::WNOHANG | libc::WUNTRACED | libc::WCONTINUED;
+            let flags = sys::process::WNOHANG | sys::process::WUNTRACED | sys::process::WCONTINUED;
             let Ok(Some((pid, raw))) = process::wait(-1, flags) else {
                 return;
             };
-            if libc::WIFCONTINUED(raw) {
+            if sys::process::WIFCONTINUED(raw) {
                 self.set_continued(pid);
             } else {
                 self.record(pid, ChildStatus::from_raw(raw));
@@ -274,7 +279,7 @@ impl Jobs {
         }
     }
 
-    fn set_continued(&mut self, pid: libc::pid_t) {
+    fn set_continued(&mut self, pid: sys::process::pid_t) {
         for job in &mut self.jobs {
             if let Some(i) = job.pids.iter().position(|&p| p == pid) {
                 job.statuses[i] = None;
@@ -282,7 +287,7 @@ impl Jobs {
         }
     }
 
-    fn record(&mut self, pid: libc::pid_t, status: ChildStatus) {
+    fn record(&mut self, pid: sys::process::pid_t, status: ChildStatus) {
         for job in &mut self.jobs {
             if let Some(i) = job.pids.iter().position(|&p| p == pid) {
                 job.statuses[i] = Some(status);
@@ -318,7 +323,7 @@ impl Jobs {
     }
 
     /// The job containing `pid`, by index.
-    pub fn find_pid(&self, pid: libc::pid_t) -> Option<usize> {
+    pub fn find_pid(&self, pid: sys::process::pid_t) -> Option<usize> {
         self.jobs.iter().position(|j| j.pids.contains(&pid))
     }
 
@@ -360,8 +365,8 @@ impl Jobs {
     pub fn hang_up_all(&self) {
         for job in &self.jobs {
             let target = if job.pgid > 0 { -job.pgid } else { job.pids[0] };
-            let _ = process::kill(target, libc::SIGHUP);
-            let _ = process::kill(target, libc::SIGCONT);
+            let _ = process::kill(target, sys::signal::SIGHUP);
+            let _ = process::kill(target, sys::signal::SIGCONT);
         }
     }
 }
@@ -371,7 +376,7 @@ const TEXT_COLUMN: usize = 33;
 
 /// The line `jobs` and the notices print for a job: `[N] + State  text`, or with `pid` (`jobs
 /// -l`) `[N] + PID State  text`, the text at dash's column.
-pub fn describe_with(job: &Job, mark: char, pid: Option<libc::pid_t>) -> Vec<u8> {
+pub fn describe_with(job: &Job, mark: char, pid: Option<sys::process::pid_t>) -> Vec<u8> {
     let mut head = format!("[{}] {} ", job.number, mark);
     if let Some(pid) = pid {
         head.push_str(&format!("{pid} "));

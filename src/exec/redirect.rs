@@ -3,6 +3,7 @@
 //! program the shell starts inherits the redirected descriptors; the shell then puts its
 //! own back).
 
+use crate::sys;
 use std::ffi::CString;
 use std::os::unix::io::RawFd;
 
@@ -78,8 +79,8 @@ pub struct RedirError {
 fn open_error(sh: &Shell, verb: &str, name: &[u8], err: i32) -> RedirError {
     // dash's wording: "cannot open f: No such file", "cannot create d/f: Directory nonexistent".
     let reason = match (verb, err) {
-        ("open", libc::ENOENT) => "No such file".to_string(),
-        ("create", libc::ENOENT) => "Directory nonexistent".to_string(),
+        ("open", sys::errno::ENOENT) => "No such file".to_string(),
+        ("create", sys::errno::ENOENT) => "Directory nonexistent".to_string(),
         (_, e) => errno::text(e),
     };
     let mut msg = format!("cannot {verb} ").into_bytes();
@@ -118,12 +119,12 @@ fn open_file(path: &[u8], flags: i32) -> Result<RawFd, i32> {
 
 /// `set -C`: refuse to overwrite an existing regular file (other files, like /dev/null, are fine).
 fn open_noclobber(path: &[u8]) -> Result<RawFd, i32> {
-    match open_file(path, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL) {
-        Err(libc::EEXIST) => {
+    match open_file(path, sys::fd::O_WRONLY | sys::fd::O_CREAT | sys::fd::O_EXCL) {
+        Err(sys::errno::EEXIST) => {
             let meta = std::fs::metadata(crate::state::os(path));
             match meta {
-                Ok(m) if !m.is_file() => open_file(path, libc::O_WRONLY),
-                _ => Err(libc::EEXIST),
+                Ok(m) if !m.is_file() => open_file(path, sys::fd::O_WRONLY),
+                _ => Err(sys::errno::EEXIST),
             }
         }
         other => other,
@@ -225,20 +226,27 @@ pub fn apply(
                     }
                     _ => {
                         let (verb, result) = match op {
-                            RedirOp::Input => ("open", open_file(&target, libc::O_RDONLY)),
-                            RedirOp::ReadWrite => {
-                                ("open", open_file(&target, libc::O_RDWR | libc::O_CREAT))
-                            }
+                            RedirOp::Input => ("open", open_file(&target, sys::fd::O_RDONLY)),
+                            RedirOp::ReadWrite => (
+                                "open",
+                                open_file(&target, sys::fd::O_RDWR | sys::fd::O_CREAT),
+                            ),
                             RedirOp::Append => (
                                 "create",
-                                open_file(&target, libc::O_WRONLY | libc::O_CREAT | libc::O_APPEND),
+                                open_file(
+                                    &target,
+                                    sys::fd::O_WRONLY | sys::fd::O_CREAT | sys::fd::O_APPEND,
+                                ),
                             ),
                             RedirOp::Output if sh.options.noclobber => {
                                 ("create", open_noclobber(&target))
                             }
                             _ => (
                                 "create",
-                                open_file(&target, libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC),
+                                open_file(
+                                    &target,
+                                    sys::fd::O_WRONLY | sys::fd::O_CREAT | sys::fd::O_TRUNC,
+                                ),
                             ),
                         };
                         let src = result.map_err(|e| open_error(sh, verb, &target, e))?;

@@ -303,7 +303,7 @@ struct ChildArgs {
     argv: *const *const libc::c_char,
     envp: *const *const libc::c_char,
     /// Signals to put back to SIG_DFL before the program runs.
-    defaults: libc::sigset_t,
+    defaults: crate::sys::signal::Mask,
     /// `setpgid(0, pgid)`.
     process_group: Option<libc::pid_t>,
     /// Hand this terminal to the child's process group.
@@ -320,51 +320,55 @@ extern "C" fn spawn_child(arg: *mut libc::c_void) -> libc::c_int {
     // until this process execs or exits, so the struct outlives every use here.
     let args = unsafe { &*(arg as *const ChildArgs) };
     let fail = |args: &ChildArgs| -> ! {
-        // SAFETY: errno is this thread's; _exit ends the child without running any of the
-        // parent's exit handlers or touching its buffers.
-        unsafe {
-            let errno = *libc::__errno_location();
-            args.err.store(
-                if errno == 0 { libc::ENOEXEC } else { errno },
-                Ordering::SeqCst,
-            );
-            libc::_exit(127)
-        }
+        // SAFETY: __errno_location has no preconditions.
+        let errno_at = unsafe { libc::__errno_location() };
+        // SAFETY: it points to this thread's errno.
+        let errno = unsafe { *errno_at };
+        args.err.store(
+            if errno == 0 { libc::ENOEXEC } else { errno },
+            Ordering::SeqCst,
+        );
+        // SAFETY: _exit ends the child without running any of the parent's exit handlers or
+        // touching its buffers.
+        unsafe { libc::_exit(127) }
     };
-    // SAFETY: only async-signal-safe system-call wrappers, on local values and the pointers
+    // Only async-signal-safe system-call wrappers from here, on local values and the pointers
     // the parent prepared (valid C strings and NULL-terminated arrays of them).
-    unsafe {
-        // A handler of the parent's must not run here (signals are unblocked before the
-        // exec), and the program must start with the shell's own dispositions undone.
-        let mut dfl: libc::sigaction = std::mem::zeroed();
-        dfl.sa_sigaction = libc::SIG_DFL;
-        for sig in 1..crate::sys::signal::NSIG {
-            if libc::sigismember(&args.defaults, sig) == 1 {
-                libc::sigaction(sig, &dfl, std::ptr::null_mut());
-            }
+    //
+    // A handler of the parent's must not run here (signals are unblocked before the exec), and
+    // the program must start with the shell's own dispositions undone.
+    // SAFETY: an all-zero sigaction is a valid value.
+    let mut dfl: libc::sigaction = unsafe { std::mem::zeroed() };
+    dfl.sa_sigaction = libc::SIG_DFL;
+    for sig in 1..crate::sys::signal::NSIG {
+        if crate::sys::signal::in_mask(&args.defaults, sig) {
+            // SAFETY: dfl is a valid sigaction; the old one is not asked for.
+            unsafe { libc::sigaction(sig, &dfl, std::ptr::null_mut()) };
         }
-        if let Some(pgid) = args.process_group {
-            if libc::setpgid(0, pgid) != 0 {
-                fail(args);
-            }
-        }
-        if let Some(tty) = args.terminal {
-            // Signals are still blocked, so taking the terminal from the background does not
-            // stop the child with SIGTTOU; a program that reads the terminal at once is never
-            // stopped by SIGTTIN.
-            let pgid = match args.process_group {
-                Some(p) if p != 0 => p,
-                _ => libc::getpgrp(),
-            };
-            if libc::tcsetpgrp(tty, pgid) != 0 {
-                fail(args);
-            }
-        }
-        let mut empty: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut empty);
-        libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
-        libc::execve(args.path, args.argv, args.envp);
     }
+    if let Some(pgid) = args.process_group {
+        // SAFETY: setpgid has no memory effects.
+        if unsafe { libc::setpgid(0, pgid) } != 0 {
+            fail(args);
+        }
+    }
+    if let Some(tty) = args.terminal {
+        // Signals are still blocked, so taking the terminal from the background does not
+        // stop the child with SIGTTOU; a program that reads the terminal at once is never
+        // stopped by SIGTTIN.
+        let pgid = match args.process_group {
+            Some(p) if p != 0 => p,
+            // SAFETY: getpgrp has no preconditions.
+            _ => unsafe { libc::getpgrp() },
+        };
+        // SAFETY: tcsetpgrp has no memory effects.
+        if unsafe { libc::tcsetpgrp(tty, pgid) } != 0 {
+            fail(args);
+        }
+    }
+    crate::sys::signal::set_mask(&crate::sys::signal::mask_of([]));
+    // SAFETY: path, argv and envp are the parent's valid C strings and NULL-terminated arrays.
+    unsafe { libc::execve(args.path, args.argv, args.envp) };
     fail(args)
 }
 
@@ -402,15 +406,7 @@ pub fn spawn_program(
     ptrs.extend(env.iter().map(|e| e.as_ptr()));
     ptrs.push(std::ptr::null());
 
-    // SAFETY: sigset operations on a local value.
-    let defaults = unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        for s in signals_to_default(sh) {
-            libc::sigaddset(&mut set, s);
-        }
-        set
-    };
+    let defaults = crate::sys::signal::mask_of(signals_to_default(sh));
     let args = ChildArgs {
         path: base,
         argv: ptrs.as_ptr(),
@@ -423,7 +419,7 @@ pub fn spawn_program(
 
     // Signals are blocked across the clone: the child must not run a handler of the parent's
     // on the shared memory before it has put its dispositions back.
-    let old = block_all_signals();
+    let old = crate::sys::signal::block_all();
     // SAFETY: `stack` is the top of a mapping only the children of this thread use, one at a
     // time: CLONE_VFORK suspends this thread until the child execs or exits, so the stack is
     // free again when clone returns, and `args`, `strings`, `ptrs` and `env` outlive the
@@ -446,8 +442,7 @@ pub fn spawn_program(
             && last_errno(libc::ECHILD) == libc::EINTR
         {}
     }
-    // SAFETY: restoring the mask saved above.
-    unsafe { libc::sigprocmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+    crate::sys::signal::set_mask(&old);
     if pid < 0 {
         return Err(SpawnError::Os(clone_err));
     }
@@ -486,36 +481,17 @@ pub fn exec_program(
     let mut env_ptrs: Vec<*const libc::c_char> = c_env.iter().map(|e| e.as_ptr()).collect();
     env_ptrs.push(std::ptr::null());
     for s in signals_to_default(sh) {
-        // SAFETY: resetting a disposition to the default is always valid.
-        unsafe {
-            libc::signal(s, libc::SIG_DFL);
-        }
+        let _ = crate::sys::signal::set_handler(s, libc::SIG_DFL);
     }
-    // SAFETY: an empty mask is valid; the pointers live until execve returns (it returns only
-    // on failure).
-    unsafe {
-        let mut empty: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut empty);
-        libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
-        libc::execve(c_path.as_ptr(), argv_ptrs.as_ptr(), env_ptrs.as_ptr());
-    }
+    crate::sys::signal::set_mask(&crate::sys::signal::mask_of([]));
+    // SAFETY: the pointers are valid C strings and NULL-terminated arrays of them, which live
+    // until execve returns (it returns only on failure).
+    unsafe { libc::execve(c_path.as_ptr(), argv_ptrs.as_ptr(), env_ptrs.as_ptr()) };
     SpawnError::Os(
         std::io::Error::last_os_error()
             .raw_os_error()
             .unwrap_or(libc::ENOEXEC),
     )
-}
-
-/// Block every signal; the mask there was, for `sigprocmask(SIG_SETMASK, ...)` to put back.
-fn block_all_signals() -> libc::sigset_t {
-    // SAFETY: sigset operations on local values; sigprocmask with valid pointers.
-    unsafe {
-        let mut all: libc::sigset_t = std::mem::zeroed();
-        let mut old: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut all);
-        libc::sigprocmask(libc::SIG_SETMASK, &all, &mut old);
-        old
-    }
 }
 
 /// Where a fork left us.
@@ -548,9 +524,9 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
     // Signals are blocked across the fork so that one sent to the child before it has put its
     // dispositions back is not taken by the parent's handler (and lost): once unblocked, it
     // acts as it would on any new subshell.
-    let old = block_all_signals();
-    // SAFETY: the shell is single-threaded, so the child may go on running Rust code.
-    let pid = unsafe { libc::fork() };
+    let old = crate::sys::signal::block_all();
+    let forked = crate::sys::process::fork();
+    let pid = forked.unwrap_or(-1);
     if let (Some(g), true) = (group, pid >= 0) {
         let child = if pid == 0 {
             crate::sys::process::pid()
@@ -558,13 +534,10 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
             pid
         };
         let pgid = if g.pgid == 0 { child } else { g.pgid };
-        // SAFETY: process-group and terminal calls on our own child and terminal.
-        unsafe {
-            libc::setpgid(child, pgid);
-            if pid == 0 && g.foreground {
-                if let Some(tty) = tty {
-                    libc::tcsetpgrp(tty, pgid);
-                }
+        let _ = crate::sys::process::set_group(child, pgid);
+        if pid == 0 && g.foreground {
+            if let Some(tty) = tty {
+                let _ = crate::sys::fd::set_foreground_group(tty, pgid);
             }
         }
     }
@@ -593,12 +566,10 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
         }
         super::trap::take_all_pending();
     }
-    let err = last_errno(libc::EAGAIN);
-    // SAFETY: restoring the mask saved above.
-    unsafe { libc::sigprocmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
-    match pid {
-        p if p < 0 => Err(err),
-        0 => Ok(Forked::Child),
-        p => Ok(Forked::Parent(p)),
+    crate::sys::signal::set_mask(&old);
+    match forked {
+        Err(e) => Err(e),
+        Ok(0) => Ok(Forked::Child),
+        Ok(p) => Ok(Forked::Parent(p)),
     }
 }

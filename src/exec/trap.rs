@@ -1,6 +1,7 @@
 //! Traps (XCU 2.14, trap): what the shell does on a signal or at EXIT. Signal handlers only
 //! mark the signal pending; the evaluator runs the trap's command between commands.
 
+use crate::sys;
 use crate::sys::signal;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -17,7 +18,7 @@ const DEFAULT: u8 = 0;
 const CAUGHT: u8 = 1;
 const IGNORED: u8 = 2;
 
-extern "C" fn mark_pending(sig: libc::c_int) {
+extern "C" fn mark_pending(sig: i32) {
     if let Some(flag) = PENDING.get(sig as usize) {
         flag.store(true, Ordering::SeqCst);
         ANY_PENDING.store(true, Ordering::SeqCst);
@@ -47,20 +48,25 @@ pub struct Traps {
 /// The signals whose dispositions an interactive shell changes for itself (so their state at
 /// entry must be known before it does).
 const SHELL_HANDLED: [i32; 9] = [
-    libc::SIGXFSZ,
-    libc::SIGHUP,
-    libc::SIGINT,
-    libc::SIGQUIT,
-    libc::SIGPIPE,
-    libc::SIGTERM,
-    libc::SIGTSTP,
-    libc::SIGTTIN,
-    libc::SIGTTOU,
+    sys::signal::SIGXFSZ,
+    sys::signal::SIGHUP,
+    sys::signal::SIGINT,
+    sys::signal::SIGQUIT,
+    sys::signal::SIGPIPE,
+    sys::signal::SIGTERM,
+    sys::signal::SIGTSTP,
+    sys::signal::SIGTTIN,
+    sys::signal::SIGTTOU,
 ];
 
 /// Those a non-interactive shell changes: it catches them to write `session-end` before it
 /// dies of them (and SIGXFSZ, see [`shell_default`]).
-const SCRIPT_HANDLED: [i32; 4] = [libc::SIGXFSZ, libc::SIGHUP, libc::SIGINT, libc::SIGTERM];
+const SCRIPT_HANDLED: [i32; 4] = [
+    sys::signal::SIGXFSZ,
+    sys::signal::SIGHUP,
+    sys::signal::SIGINT,
+    sys::signal::SIGTERM,
+];
 
 /// How SIGXFSZ was found when the shell started to ignore it for itself (before it writes its
 /// first record): 0, not yet; 1, at its default or caught; 2, ignored already (programs then
@@ -70,9 +76,9 @@ static XFSZ_AT_ENTRY: AtomicU8 = AtomicU8::new(0);
 /// Ignore SIGXFSZ for the shell itself, from its very start: `session-start` is written before
 /// anything else, and past the user's `ulimit -f` it must fail, not kill the shell.
 pub fn shell_ignores_xfsz() {
-    let ignored = signal::is_ignored(libc::SIGXFSZ);
+    let ignored = signal::is_ignored(sys::signal::SIGXFSZ);
     XFSZ_AT_ENTRY.store(if ignored { 2 } else { 1 }, Ordering::SeqCst);
-    ignore(libc::SIGXFSZ);
+    ignore(sys::signal::SIGXFSZ);
 }
 
 /// Put `sig` back to what the shell itself needs when no trap is set: SIGXFSZ stays ignored
@@ -80,20 +86,20 @@ pub fn shell_ignores_xfsz() {
 /// kill the shell); every other signal goes to its default. Programs still start with
 /// SIGXFSZ at its default (`spawn` resets what the shell set for itself).
 pub fn shell_default(sig: i32) {
-    if sig == libc::SIGXFSZ {
+    if sig == sys::signal::SIGXFSZ {
         ignore(sig);
     } else {
         default(sig);
     }
 }
 
-fn set_disposition(sig: i32, handler: libc::sighandler_t) {
+fn set_disposition(sig: i32, handler: sys::signal::Handler) {
     // The handler is SIG_DFL, SIG_IGN or `note`, which only stores atomics.
     let set = signal::set_handler(sig, handler).is_some();
     if let (true, Some(state)) = (set, SET_TO.get(sig as usize)) {
-        let set_to = if handler == libc::SIG_DFL {
+        let set_to = if handler == sys::signal::SIG_DFL {
             DEFAULT
-        } else if handler == libc::SIG_IGN {
+        } else if handler == sys::signal::SIG_IGN {
             IGNORED
         } else {
             CAUGHT
@@ -121,18 +127,15 @@ pub fn is_set_ignored(sig: i32) -> bool {
 
 /// Catch `sig`: the handler only marks it pending.
 pub fn catch(sig: i32) {
-    set_disposition(
-        sig,
-        mark_pending as extern "C" fn(libc::c_int) as libc::sighandler_t,
-    );
+    set_disposition(sig, sys::signal::catcher(mark_pending));
 }
 
 pub fn ignore(sig: i32) {
-    set_disposition(sig, libc::SIG_IGN);
+    set_disposition(sig, sys::signal::SIG_IGN);
 }
 
 pub fn default(sig: i32) {
-    set_disposition(sig, libc::SIG_DFL);
+    set_disposition(sig, sys::signal::SIG_DFL);
 }
 
 /// True (and cleared) if `sig` arrived since the last call.
@@ -186,7 +189,7 @@ impl Traps {
         self.checked |= bit;
         // SIGXFSZ is the shell's own to ignore from its start: its state at entry was noted then.
         let noted = XFSZ_AT_ENTRY.load(Ordering::SeqCst);
-        let at_entry = (sig == libc::SIGXFSZ && noted != 0).then_some(noted == 2);
+        let at_entry = (sig == sys::signal::SIGXFSZ && noted != 0).then_some(noted == 2);
         let ignored = at_entry.unwrap_or_else(|| signal::is_ignored(sig));
         if ignored {
             self.ignored_at_entry.push(sig);

@@ -10,6 +10,7 @@ pub mod complete;
 pub mod history;
 pub mod prompt;
 
+use crate::sys;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -40,7 +41,7 @@ impl FdSource {
         loop {
             match crate::sys::fd::read(self.fd, buf) {
                 Ok(n) => return Ok(n),
-                Err(libc::EINTR) => {}
+                Err(sys::errno::EINTR) => {}
                 Err(e) => return Err(std::io::Error::from_raw_os_error(e)),
             }
         }
@@ -306,12 +307,12 @@ impl TerminalSource {
 }
 
 /// Ignore `sig`; the disposition it had.
-fn ignore_signal(sig: libc::c_int) -> Option<libc::sigaction> {
-    crate::sys::signal::set_handler(sig, libc::SIG_IGN)
+fn ignore_signal(sig: i32) -> Option<sys::signal::Disposition> {
+    crate::sys::signal::set_handler(sig, sys::signal::SIG_IGN)
 }
 
 /// Put back the disposition `ignore_signal` replaced.
-fn restore_signal(sig: libc::c_int, old: Option<libc::sigaction>) {
+fn restore_signal(sig: i32, old: Option<sys::signal::Disposition>) {
     if let Some(old) = old {
         crate::sys::signal::restore(sig, &old);
     }
@@ -366,9 +367,9 @@ impl LineSource for TerminalSource {
                 return Ok(None);
             };
             // Ctrl-Z at the prompt makes rustyline stop its process group: the shell itself.
-            let tstp = ignore_signal(libc::SIGTSTP);
+            let tstp = ignore_signal(sys::signal::SIGTSTP);
             let result = editor.readline(shown.as_str());
-            restore_signal(libc::SIGTSTP, tstp);
+            restore_signal(sys::signal::SIGTSTP, tstp);
             match result {
                 Ok(line) => {
                     self.eofs = 0;

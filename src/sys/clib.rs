@@ -13,8 +13,10 @@ pub fn strtod(s: &[u8]) -> (f64, usize, bool) {
         return (0.0, 0, false);
     };
     let mut ep: *mut libc::c_char = std::ptr::null_mut();
-    // SAFETY: errno is thread-local; it is cleared so that ERANGE from this call can be seen.
-    unsafe { *libc::__errno_location() = 0 };
+    // SAFETY: __errno_location has no preconditions.
+    let errno = unsafe { libc::__errno_location() };
+    // SAFETY: it points to this thread's errno, cleared so that ERANGE from strtod can be seen.
+    unsafe { *errno = 0 };
     // SAFETY: c is a valid NUL-terminated string that outlives the call; ep receives a pointer
     // into it.
     let v = unsafe { libc::strtod(c.as_ptr(), &mut ep) };

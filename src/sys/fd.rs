@@ -148,6 +148,13 @@ pub fn set_private(fd: i32) {
     unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
 }
 
+/// `fd` is open and closed on exec.
+pub fn is_private(fd: i32) -> bool {
+    // SAFETY: F_GETFD only queries.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    flags >= 0 && flags & libc::FD_CLOEXEC != 0
+}
+
 /// A Unix datagram socket, non-blocking and closed on exec.
 pub fn datagram_socket() -> Result<i32, i32> {
     let kind = libc::SOCK_DGRAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
@@ -157,6 +164,14 @@ pub fn datagram_socket() -> Result<i32, i32> {
         return Err(super::errno::last());
     }
     Ok(fd)
+}
+
+/// The socket on `fd` (from [`datagram_socket`], perhaps moved) as a `UnixDatagram`, which owns
+/// it from now on: the caller gives the descriptor up.
+pub fn adopt_datagram(fd: i32) -> std::os::unix::net::UnixDatagram {
+    use std::os::fd::FromRawFd;
+    // SAFETY: the caller owns fd, a socket, and hands it over.
+    unsafe { std::os::unix::net::UnixDatagram::from_raw_fd(fd) }
 }
 
 /// Wait up to `ms` milliseconds for `fd` to take a write (`poll`): None when the time ran
@@ -190,12 +205,11 @@ pub fn dup_to(src: i32, target: i32) -> Result<(), i32> {
 
 /// Clear close-on-exec on `fd`: the programs the shell starts inherit it.
 pub fn set_inherited(fd: i32) {
-    // SAFETY: F_GETFD and F_SETFD with an integer argument have no memory effects.
-    unsafe {
-        let flags = libc::fcntl(fd, libc::F_GETFD);
-        if flags >= 0 {
-            libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC);
-        }
+    // SAFETY: F_GETFD only queries.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    if flags >= 0 {
+        // SAFETY: F_SETFD with an integer argument has no memory effects.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC) };
     }
 }
 
@@ -523,9 +537,7 @@ mod tests {
         let mut buf = [0u8; 8];
         assert_eq!(read(m, &mut buf), Ok(5));
         set_inherited(m);
-        // SAFETY: F_GETFD only queries.
-        let flags = unsafe { libc::fcntl(m, libc::F_GETFD) };
-        assert_eq!(flags & libc::FD_CLOEXEC, 0);
+        assert!(!is_private(m));
         close(m);
         let f = open(c"/proc/self/stat", libc::O_RDONLY).unwrap();
         assert!(read(f, &mut buf).is_ok_and(|n| n > 0));

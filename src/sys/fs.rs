@@ -1,6 +1,12 @@
 //! Files by their path: reading the small files the shell reads as it starts, and what a
 //! path names.
 
+/// A file's status (`struct stat`), and the mode bits and access modes the rest of the shell
+/// names.
+pub use libc::{
+    stat as Stat, R_OK, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
+    S_ISGID, S_ISUID, S_ISVTX, W_OK, X_OK,
+};
 use std::ffi::{CStr, CString};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
@@ -67,13 +73,12 @@ pub fn stat(path: &[u8], follow: bool) -> Option<libc::stat> {
     with_c_path(path, |c| {
         // SAFETY: an all-zero stat is a valid value to be overwritten.
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
-        // SAFETY: c is NUL-terminated and st is a valid, writable stat buffer.
-        let r = unsafe {
-            if follow {
-                libc::stat(c.as_ptr(), &mut st)
-            } else {
-                libc::lstat(c.as_ptr(), &mut st)
-            }
+        let r = if follow {
+            // SAFETY: c is NUL-terminated and st is a valid, writable stat buffer.
+            unsafe { libc::stat(c.as_ptr(), &mut st) }
+        } else {
+            // SAFETY: as above.
+            unsafe { libc::lstat(c.as_ptr(), &mut st) }
         };
         (r == 0).then_some(st)
     })
@@ -162,6 +167,17 @@ pub fn temp_file(prefix: &[u8]) -> io::Result<(std::fs::File, Vec<u8>)> {
     // SAFETY: fd was just opened by mkstemp and is owned by the File from here on.
     let file = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) };
     Ok((file, template))
+}
+
+/// Make a FIFO at `path` (for tests of what refuses one).
+#[cfg(test)]
+pub fn make_fifo(path: &Path) -> io::Result<()> {
+    let c = CString::new(path.as_os_str().as_bytes())?;
+    // SAFETY: c is a valid NUL-terminated path.
+    match unsafe { libc::mkfifo(c.as_ptr(), 0o600) } {
+        0 => Ok(()),
+        _ => Err(io::Error::last_os_error()),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,29 @@
 //! The process and the machine it runs on: its ids and its users' and groups', its limits,
 //! umask and CPU times, the host's name, random bytes from the kernel.
 
+/// The C types of ids and limits, and the wait-status tests, as the rest of the shell names them.
+pub use libc::{
+    gid_t, pid_t, rlim_t, rlimit, uid_t, RLIM_INFINITY, WCONTINUED, WEXITSTATUS, WIFCONTINUED,
+    WIFEXITED, WIFSIGNALED, WIFSTOPPED, WNOHANG, WSTOPSIG, WTERMSIG, WUNTRACED,
+};
+
+/// The resources of [`limit`] and [`set_limit`], as `i32` (glibc's are `c_uint`, musl's `c_int`).
+#[allow(clippy::unnecessary_cast)]
+pub mod resource {
+    pub const CPU: i32 = libc::RLIMIT_CPU as i32;
+    pub const FSIZE: i32 = libc::RLIMIT_FSIZE as i32;
+    pub const DATA: i32 = libc::RLIMIT_DATA as i32;
+    pub const STACK: i32 = libc::RLIMIT_STACK as i32;
+    pub const CORE: i32 = libc::RLIMIT_CORE as i32;
+    pub const RSS: i32 = libc::RLIMIT_RSS as i32;
+    pub const MEMLOCK: i32 = libc::RLIMIT_MEMLOCK as i32;
+    pub const NPROC: i32 = libc::RLIMIT_NPROC as i32;
+    pub const NOFILE: i32 = libc::RLIMIT_NOFILE as i32;
+    pub const AS: i32 = libc::RLIMIT_AS as i32;
+    pub const LOCKS: i32 = libc::RLIMIT_LOCKS as i32;
+    pub const RTPRIO: i32 = libc::RLIMIT_RTPRIO as i32;
+}
+
 /// This process's id.
 pub fn pid() -> libc::pid_t {
     // SAFETY: getpid has no preconditions and cannot fail.
@@ -116,6 +139,17 @@ pub fn wait(pid: libc::pid_t, flags: i32) -> Result<Option<(libc::pid_t, i32)>, 
     }
 }
 
+/// Fork (`fork`): `Ok(0)` in the child, the child's pid in the parent, or the error number.
+/// The child goes on running the shell's code: sound because the shell is one thread (the
+/// tool, `auditsh-log`, which runs threads, never forks).
+pub fn fork() -> Result<pid_t, i32> {
+    // SAFETY: see above: no other thread can hold a lock the child would need.
+    match unsafe { libc::fork() } {
+        -1 => Err(super::errno::last()),
+        pid => Ok(pid),
+    }
+}
+
 /// End the process now with `status` (`_exit`: no destructors, nothing flushed; the shell
 /// buffers nothing).
 pub fn exit_now(status: i32) -> ! {
@@ -130,10 +164,9 @@ pub fn die_of(sig: i32) -> ! {
     // SAFETY: an all-zero sigset_t is valid; the set is a local one.
     let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
     // SAFETY: set is a valid sigset_t.
-    unsafe {
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, sig);
-    }
+    unsafe { libc::sigemptyset(&mut set) };
+    // SAFETY: as above; a bad signal number only fails.
+    unsafe { libc::sigaddset(&mut set, sig) };
     // SAFETY: unblocking one signal with a valid set.
     unsafe { libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut()) };
     // SAFETY: raise has no memory effects.
@@ -205,12 +238,11 @@ pub fn set_limit(resource: i32, r: &libc::rlimit) -> Result<(), i32> {
 
 /// The file mode creation mask.
 pub fn umask() -> libc::mode_t {
-    // SAFETY: umask cannot fail; the second call restores the value the first one read.
-    unsafe {
-        let m = libc::umask(0);
-        libc::umask(m);
-        m
-    }
+    // SAFETY: umask cannot fail.
+    let m = unsafe { libc::umask(0) };
+    // SAFETY: as above; the value the first call read is put back.
+    unsafe { libc::umask(m) };
+    m
 }
 
 /// Set the file mode creation mask.
@@ -228,13 +260,37 @@ pub fn cpu_times() -> (libc::tms, i64) {
         tms_cutime: 0,
         tms_cstime: 0,
     };
-    // SAFETY: t is a valid tms to fill; sysconf has no preconditions.
-    let hz = unsafe {
-        libc::times(&mut t);
-        libc::sysconf(libc::_SC_CLK_TCK)
-    };
+    // SAFETY: t is a valid tms to fill.
+    unsafe { libc::times(&mut t) };
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
     #[allow(clippy::useless_conversion)] // long is i64 on 64-bit Linux, not everywhere
     (t, i64::from(hz))
+}
+
+/// Fork a copy of this process that runs `child` and exits 0 after it (nothing else of the copy
+/// runs: no destructor, no atexit handler); the copy's pid. For tests of what several processes
+/// do to shared state; [`wait`] for it.
+#[cfg(test)]
+pub fn fork_running(child: impl FnOnce()) -> pid_t {
+    // SAFETY: the copy runs only `child` and `_exit`; the tests that use this fork from a
+    // thread that holds no lock the child's code takes.
+    let pid = unsafe { libc::fork() };
+    assert!(
+        pid >= 0,
+        "fork: {}",
+        super::errno::text(super::errno::last())
+    );
+    if pid == 0 {
+        child();
+        exit_now(0);
+    }
+    pid
+}
+
+/// A [`wait`] status that says the process exited 0.
+pub fn exited_zero(status: i32) -> bool {
+    libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
 }
 
 #[cfg(test)]

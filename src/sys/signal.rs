@@ -10,9 +10,14 @@ use std::sync::OnceLock;
 /// One more than the highest signal number (Linux).
 /// The signals and dispositions the rest of the shell names.
 pub use libc::{
-    SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
-    SIGXFSZ, SIG_DFL, SIG_IGN,
+    sighandler_t as Handler, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGRTMIN, SIGTERM,
+    SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ, SIG_DFL, SIG_IGN,
 };
+
+/// A handler function as a [`Handler`] for [`set_handler`].
+pub fn catcher(f: extern "C" fn(i32)) -> Handler {
+    f as Handler
+}
 
 /// A signal's disposition, as `sigaction` reports and takes it.
 pub type Disposition = libc::sigaction;
@@ -190,6 +195,46 @@ pub fn set_handler(sig: i32, handler: libc::sighandler_t) -> Option<libc::sigact
 pub fn restore(sig: i32, old: &libc::sigaction) {
     // SAFETY: old was filled in by sigaction.
     unsafe { libc::sigaction(sig, old, std::ptr::null_mut()) };
+}
+
+/// A set of signals, as the signal mask is one.
+pub type Mask = libc::sigset_t;
+
+/// The set of `signals` (numbers that are not signals are left out).
+pub fn mask_of(signals: impl IntoIterator<Item = i32>) -> Mask {
+    // SAFETY: an all-zero sigset_t is a valid value, emptied next.
+    let mut set: Mask = unsafe { std::mem::zeroed() };
+    // SAFETY: set is a valid sigset_t.
+    unsafe { libc::sigemptyset(&mut set) };
+    for sig in signals {
+        // SAFETY: as above; a bad number only fails.
+        unsafe { libc::sigaddset(&mut set, sig) };
+    }
+    set
+}
+
+/// Whether `sig` is in `set`.
+pub fn in_mask(set: &Mask, sig: i32) -> bool {
+    // SAFETY: set is a valid sigset_t.
+    unsafe { libc::sigismember(set, sig) == 1 }
+}
+
+/// Block every signal; the mask there was, for [`set_mask`] to put back.
+pub fn block_all() -> Mask {
+    // SAFETY: an all-zero sigset_t is a valid value, filled next.
+    let mut all: Mask = unsafe { std::mem::zeroed() };
+    // SAFETY: all is a valid sigset_t.
+    unsafe { libc::sigfillset(&mut all) };
+    let mut old = mask_of([]);
+    // SAFETY: both pointers are valid sigsets.
+    unsafe { libc::sigprocmask(libc::SIG_SETMASK, &all, &mut old) };
+    old
+}
+
+/// Make `mask` the blocked signals.
+pub fn set_mask(mask: &Mask) {
+    // SAFETY: mask is a valid sigset; the old mask is not asked for.
+    unsafe { libc::sigprocmask(libc::SIG_SETMASK, mask, std::ptr::null_mut()) };
 }
 
 #[cfg(test)]

@@ -411,12 +411,13 @@ impl Sshd {
             .stderr(log);
         // SAFETY: prctl is async-signal-safe; the daemon dies with the thread that started it
         // (the test) even if the test process is killed before the guard drops.
-        unsafe {
-            c.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
+        let die_with_parent = || {
+            // SAFETY: as above.
+            unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+            Ok(())
+        };
+        // SAFETY: the closure only makes the async-signal-safe call above.
+        unsafe { c.pre_exec(die_with_parent) };
         let mut child = c.spawn().expect("start sshd");
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {

@@ -5,6 +5,7 @@ pub mod spool;
 pub mod syslog;
 
 use super::record::SinkName;
+use crate::sys;
 use crate::sys::fd;
 use std::io;
 use std::os::unix::io::RawFd;
@@ -53,15 +54,15 @@ fn dup_at_or_above(fd: RawFd, lowest: RawFd) -> io::Result<RawFd> {
     fd::dup_at_least(fd, lowest).map_err(io::Error::from_raw_os_error)
 }
 
-fn soft_nofile() -> libc::rlimit {
+fn soft_nofile() -> sys::process::rlimit {
     #[allow(clippy::unnecessary_cast)] // c_uint with glibc, c_int with musl
-    crate::sys::process::limit(libc::RLIMIT_NOFILE as i32)
+    crate::sys::process::limit(sys::process::resource::NOFILE)
 }
 
 /// The highest free descriptor in 10..min(limit, 100). The shell is one thread, so nothing
 /// takes the descriptor between the look and the dup.
 fn dup_highest_free_below(fd: RawFd) -> io::Result<RawFd> {
-    let limit = soft_nofile().rlim_cur.min(FD_FLOOR as libc::rlim_t) as RawFd;
+    let limit = soft_nofile().rlim_cur.min(FD_FLOOR as sys::process::rlim_t) as RawFd;
     for candidate in (FD_LOWEST..limit).rev() {
         if candidate == fd || fd::is_open(candidate) {
             continue;
@@ -70,25 +71,25 @@ fn dup_highest_free_below(fd: RawFd) -> io::Result<RawFd> {
             return Ok(candidate);
         }
     }
-    Err(io::Error::from_raw_os_error(libc::EMFILE))
+    Err(io::Error::from_raw_os_error(sys::errno::EMFILE))
 }
 
 /// Raise the soft limit to make room at or above 100, duplicate there, and put the user's
 /// soft limit back.
 fn dup_above_soft_limit(fd: RawFd) -> io::Result<RawFd> {
     let user = soft_nofile();
-    let room = (FD_FLOOR as libc::rlim_t + 64).max(user.rlim_cur.saturating_add(64));
-    let raised = libc::rlimit {
+    let room = (FD_FLOOR as sys::process::rlim_t + 64).max(user.rlim_cur.saturating_add(64));
+    let raised = sys::process::rlimit {
         rlim_cur: room.min(user.rlim_max),
         rlim_max: user.rlim_max,
     };
     if raised.rlim_cur <= user.rlim_cur {
-        return Err(io::Error::from_raw_os_error(libc::EMFILE));
+        return Err(io::Error::from_raw_os_error(sys::errno::EMFILE));
     }
     #[allow(clippy::unnecessary_cast)] // c_uint with glibc, c_int with musl
-    let nofile = libc::RLIMIT_NOFILE as i32;
+    let nofile = sys::process::resource::NOFILE;
     crate::sys::process::set_limit(nofile, &raised).map_err(io::Error::from_raw_os_error)?;
-    let lowest = FD_FLOOR.max(user.rlim_cur.min(RawFd::MAX as libc::rlim_t) as RawFd);
+    let lowest = FD_FLOOR.max(user.rlim_cur.min(RawFd::MAX as sys::process::rlim_t) as RawFd);
     let got = dup_at_or_above(fd, lowest);
     let _ = crate::sys::process::set_limit(nofile, &user); // the limits as they were
     got

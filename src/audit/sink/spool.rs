@@ -2,6 +2,7 @@
 //! (O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, mode 0640); each record is one write(2) of the whole
 //! line including its newline.
 
+use crate::sys;
 use crate::sys::{errno, fd};
 use std::ffi::CString;
 use std::io;
@@ -10,7 +11,7 @@ use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::os::unix::io::RawFd;
 use std::path::{Path, PathBuf};
 
-pub const FILE_MODE: libc::mode_t = 0o640;
+pub const FILE_MODE: u32 = 0o640;
 pub const DIR_MODE: u32 = 0o750;
 
 pub struct Spool {
@@ -33,7 +34,7 @@ impl Spool {
         // the directories only when it is not there.
         let mut created_dir = false;
         let fd = match open_append(&path) {
-            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
+            Err(e) if e.raw_os_error() == Some(sys::errno::ENOENT) => {
                 created_dir = !dir.exists();
                 make_dir(dir).map_err(|e| format!("{}: {}", dir.display(), errno::io_text(&e)))?;
                 make_dir(&day).map_err(|e| format!("{}: {}", day.display(), errno::io_text(&e)))?;
@@ -75,7 +76,7 @@ impl Spool {
             };
             let n = match written {
                 Ok(n) => n,
-                Err(libc::EINTR) => continue,
+                Err(sys::errno::EINTR) => continue,
                 Err(e) => break errno::text(e),
             };
             if n == 0 {
@@ -147,8 +148,11 @@ fn make_dir(dir: &Path) -> io::Result<()> {
 fn open_append(path: &Path) -> io::Result<RawFd> {
     let c = CString::new(path.as_os_str().as_bytes())
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains NUL"))?;
-    let flags =
-        libc::O_WRONLY | libc::O_APPEND | libc::O_CREAT | libc::O_CLOEXEC | libc::O_NOFOLLOW;
+    let flags = sys::fd::O_WRONLY
+        | sys::fd::O_APPEND
+        | sys::fd::O_CREAT
+        | sys::fd::O_CLOEXEC
+        | sys::fd::O_NOFOLLOW;
     let file = fd::open_with_mode(&c, flags, FILE_MODE).map_err(io::Error::from_raw_os_error)?;
     let _ = fd::set_mode(file, FILE_MODE); // the umask may have narrowed it
     super::move_high(file)

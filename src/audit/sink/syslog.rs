@@ -5,11 +5,11 @@
 //! sink failure too; after a failure the next record tries to connect again.
 
 use crate::audit::record::push_u64;
+use crate::sys;
 use crate::sys::errno;
 use std::cell::{Cell, RefCell};
 use std::io::{self, Write};
-use std::os::unix::io::{AsRawFd, FromRawFd, RawFd};
-use std::os::unix::net::UnixDatagram;
+use std::os::unix::io::{AsRawFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use syslog::{LogFormat, Logger, LoggerBackend, Severity};
@@ -134,8 +134,7 @@ impl Syslog {
         let fd =
             crate::sys::fd::datagram_socket().map_err(|e| format!("socket: {}", errno::text(e)))?;
         let fd = super::move_high(fd).map_err(|e| format!("socket: {}", errno::io_text(&e)))?;
-        // SAFETY: fd is a datagram socket we own; the UnixDatagram takes ownership.
-        let sock = unsafe { UnixDatagram::from_raw_fd(fd) };
+        let sock = crate::sys::fd::adopt_datagram(fd);
         let mut s = Syslog {
             logger: Logger::new(
                 LoggerBackend::Unix(sock),
@@ -227,14 +226,11 @@ impl Syslog {
                 return false;
             }
             // Round up: a 0 ms timeout would only spin.
-            let ms = left
-                .as_micros()
-                .div_ceil(1000)
-                .min(libc::c_int::MAX as u128);
+            let ms = left.as_micros().div_ceil(1000).min(i32::MAX as u128);
             match crate::sys::fd::wait_writable(fd, ms as i32) {
                 // Room, or an error (the daemon went away) that the next send reports.
                 Ok(Some(ready)) => return ready,
-                Ok(None) | Err(libc::EINTR) => {}
+                Ok(None) | Err(sys::errno::EINTR) => {}
                 Err(_) => return false,
             }
         }
