@@ -1,8 +1,7 @@
 //! Tokens (XCU 2.3): operators, words with their quoting, here-document bodies.
 //!
-//! The lexer reads its input a byte at a time from a stack: pushed strings (alias values, the
-//! text of backquoted commands and of here-document bodies) over the lines of the
-//! [`LineSource`], which are fetched only when the lexer needs the next byte. Words are turned
+//! The lexer reads its input a byte at a time from [`Input`](super::input::Input) (pushed
+//! strings over the source's lines); here-document bodies are read by `heredoc`. Words are turned
 //! into [`WordPart`]s as they are read; `$(...)` and backquoted commands are parsed by the parser
 //! recursively, so the lexer and the parser share one state (`Cx`).
 //!
@@ -23,12 +22,11 @@
 //! here, when the command is parsed, with dash's message, and the second is left to the
 //! redirection code.
 
-use std::io;
 use std::rc::Rc;
 
 use super::ast::{List, Param, ParamExp, ParamOp, Word, WordPart};
 use super::parser::Cx;
-use super::{LineSource, SyntaxError};
+use super::SyntaxError;
 
 /// Nesting deeper than this (parentheses, compound commands, `$(`, `${`, `$((`, backquotes)
 /// is a syntax error rather than a stack overflow.
@@ -121,204 +119,6 @@ pub(crate) struct Token {
     pub(crate) after_blank_alias: bool,
 }
 
-/// A pushed string: an alias value (`alias` is its name) or a barrier (backquote or
-/// here-document text), which reads as end of input once consumed.
-struct Frame {
-    text: Vec<u8>,
-    pos: usize,
-    alias: Option<Vec<u8>>,
-}
-
-impl Frame {
-    fn is_barrier(&self) -> bool {
-        self.alias.is_none()
-    }
-}
-
-/// The byte stream: pushed strings over the lines of the source.
-pub(crate) struct Input<'a> {
-    source: Box<dyn LineSource + 'a>,
-    buf: Vec<u8>,
-    pos: usize,
-    at_eof: bool,
-    pub(crate) io_error: Option<io::Error>,
-    /// The line number of the next byte of the source.
-    pub(crate) line: u32,
-    /// The lines read for the current command.
-    pub(crate) text: Vec<u8>,
-    /// A command has started: further lines are continuation lines.
-    pub(crate) started: bool,
-    frames: Vec<Frame>,
-    /// When Some, every byte consumed is recorded (the raw text of a here-document delimiter).
-    pub(crate) record: Option<Vec<u8>>,
-}
-
-impl<'a> Input<'a> {
-    pub(crate) fn new(source: Box<dyn LineSource + 'a>, line: u32) -> Self {
-        Input {
-            source,
-            buf: Vec::new(),
-            pos: 0,
-            at_eof: false,
-            io_error: None,
-            line,
-            text: Vec::new(),
-            started: false,
-            frames: Vec::new(),
-            record: None,
-        }
-    }
-
-    fn fill(&mut self) {
-        while !self.at_eof && self.pos >= self.buf.len() {
-            match self.source.next_line(self.started) {
-                Ok(Some(line)) => {
-                    self.text.extend_from_slice(&line);
-                    self.buf = line;
-                    self.pos = 0;
-                }
-                Ok(None) => self.at_eof = true,
-                Err(e) => {
-                    self.io_error = Some(e);
-                    self.at_eof = true;
-                }
-            }
-        }
-    }
-
-    /// The next byte, without line-continuation removal.
-    pub(crate) fn peek_raw(&mut self) -> Option<u8> {
-        for f in self.frames.iter().rev() {
-            if let Some(&c) = f.text.get(f.pos) {
-                return Some(c);
-            }
-            if f.is_barrier() {
-                return None;
-            }
-        }
-        if self.pos >= self.buf.len() {
-            self.fill();
-        }
-        self.buf.get(self.pos).copied()
-    }
-
-    /// The byte after the next one, when it is in the same line or pushed string.
-    fn peek_second(&self) -> Option<u8> {
-        for f in self.frames.iter().rev() {
-            if f.pos < f.text.len() {
-                return f.text.get(f.pos + 1).copied();
-            }
-            if f.is_barrier() {
-                return None;
-            }
-        }
-        self.buf.get(self.pos + 1).copied()
-    }
-
-    /// Consume the byte `peek_raw` returned.
-    pub(crate) fn bump(&mut self) {
-        let mut consumed = None;
-        let mut from_frames = false;
-        for f in self.frames.iter_mut().rev() {
-            if let Some(&c) = f.text.get(f.pos) {
-                f.pos += 1;
-                consumed = Some(c);
-                from_frames = true;
-                break;
-            }
-            if f.is_barrier() {
-                return;
-            }
-        }
-        if !from_frames {
-            if let Some(&c) = self.buf.get(self.pos) {
-                self.pos += 1;
-                if c == b'\n' {
-                    self.line = self.line.saturating_add(1);
-                }
-                consumed = Some(c);
-            }
-        }
-        if let (Some(rec), Some(c)) = (self.record.as_mut(), consumed) {
-            rec.push(c);
-        }
-    }
-
-    /// The next byte, after removing any `\<newline>` pairs.
-    pub(crate) fn peek(&mut self) -> Option<u8> {
-        loop {
-            let c = self.peek_raw()?;
-            if c == b'\\' && self.peek_second() == Some(b'\n') {
-                let rec = self.record.take();
-                self.bump();
-                self.bump();
-                self.record = rec;
-                continue;
-            }
-            return Some(c);
-        }
-    }
-
-    pub(crate) fn push_alias(&mut self, name: &[u8], value: &[u8]) {
-        self.frames.push(Frame {
-            text: value.to_vec(),
-            pos: 0,
-            alias: Some(name.to_vec()),
-        });
-    }
-
-    pub(crate) fn alias_in_use(&self, name: &[u8]) -> bool {
-        self.frames.iter().any(|f| f.alias.as_deref() == Some(name))
-    }
-
-    /// Push a barrier string; returns the stack height to restore with `pop_to`.
-    pub(crate) fn push_barrier(&mut self, text: Vec<u8>) -> usize {
-        let height = self.frames.len();
-        self.frames.push(Frame {
-            text,
-            pos: 0,
-            alias: None,
-        });
-        height
-    }
-
-    pub(crate) fn pop_to(&mut self, height: usize) {
-        self.frames.truncate(height);
-    }
-
-    /// Drop alias values that have been read to the end. True when one of them ended in a
-    /// blank (the next word is then checked for aliases).
-    pub(crate) fn pop_finished_aliases(&mut self) -> bool {
-        let mut blank = false;
-        while let Some(f) = self.frames.last() {
-            if f.alias.is_none() || f.pos < f.text.len() {
-                break;
-            }
-            blank = matches!(f.text.last(), Some(b' ' | b'\t'));
-            self.frames.pop();
-        }
-        blank
-    }
-
-    /// After a syntax error: forget pushed strings and the rest of the current line.
-    pub(crate) fn discard_line(&mut self) {
-        self.frames.clear();
-        self.record = None;
-        // An interrupted read (Ctrl-C at a prompt) is not the end of the input: reading goes
-        // on with the next line. A source at its real end says so again.
-        self.at_eof = false;
-        self.io_error = None;
-        if self.pos < self.buf.len() {
-            if self.buf.last() == Some(&b'\n') {
-                self.line = self.line.saturating_add(1);
-            }
-            self.pos = self.buf.len();
-        }
-        self.text.clear();
-        self.started = false;
-    }
-}
-
 /// Builds the parts of a word, merging adjacent text of the same kind.
 #[derive(Default)]
 pub(crate) struct Parts {
@@ -326,7 +126,7 @@ pub(crate) struct Parts {
 }
 
 impl Parts {
-    fn literal(&mut self, c: u8) {
+    pub(super) fn literal(&mut self, c: u8) {
         if let Some(WordPart::Literal(t)) = self.parts.last_mut() {
             t.push(c);
         } else {
@@ -334,7 +134,7 @@ impl Parts {
         }
     }
 
-    fn quoted(&mut self, text: &[u8]) {
+    pub(super) fn quoted(&mut self, text: &[u8]) {
         if let Some(WordPart::Quoted(t)) = self.parts.last_mut() {
             t.extend_from_slice(text);
         } else {
@@ -343,7 +143,7 @@ impl Parts {
     }
 
     /// Text in the given context: `Quoted` when `quoted`, else `Literal`.
-    fn text(&mut self, c: u8, quoted: bool) {
+    pub(super) fn text(&mut self, c: u8, quoted: bool) {
         if quoted {
             self.quoted(&[c]);
         } else {
@@ -351,11 +151,11 @@ impl Parts {
         }
     }
 
-    fn push(&mut self, part: WordPart) {
+    pub(super) fn push(&mut self, part: WordPart) {
         self.parts.push(part);
     }
 
-    fn into_word(self) -> Word {
+    pub(super) fn into_word(self) -> Word {
         Word { parts: self.parts }
     }
 }
@@ -659,7 +459,7 @@ impl Cx<'_, '_> {
     }
 
     /// After a backslash in double-quote-like context: it escapes only the bytes in `special`.
-    fn dq_backslash(&mut self, b: &mut Parts, special: &[u8]) {
+    pub(super) fn dq_backslash(&mut self, b: &mut Parts, special: &[u8]) {
         match self.st.input.peek_raw() {
             Some(e) if special.contains(&e) => {
                 self.st.input.bump();
@@ -670,7 +470,7 @@ impl Cx<'_, '_> {
     }
 
     /// After `$`.
-    fn lex_dollar(&mut self, b: &mut Parts, quoted: bool) -> Result<(), SyntaxError> {
+    pub(super) fn lex_dollar(&mut self, b: &mut Parts, quoted: bool) -> Result<(), SyntaxError> {
         let c = match self.st.input.peek() {
             Some(c) => c,
             None => {
@@ -948,7 +748,7 @@ impl Cx<'_, '_> {
 
     /// After `` ` ``: collect the command text (resolving `\$`, `` \` ``, `\\`, and `\"` inside
     /// double quotes) and parse it.
-    fn lex_backquote(&mut self, dq: bool) -> Result<Rc<List>, SyntaxError> {
+    pub(super) fn lex_backquote(&mut self, dq: bool) -> Result<Rc<List>, SyntaxError> {
         let mut text = Vec::new();
         loop {
             let c = match self.st.input.peek_raw() {
@@ -976,116 +776,6 @@ impl Cx<'_, '_> {
         self.st.input.pop_to(height);
         self.leave();
         r
-    }
-
-    /// Read the bodies of the here-documents whose operators were on the line just ended.
-    fn read_heredocs(&mut self) -> Result<(), SyntaxError> {
-        let pending = std::mem::take(&mut self.st.pending);
-        for h in pending {
-            let body = self.read_heredoc_body(&h.delim, h.quoted, h.strip_tabs)?;
-            if let Some(slot) = self.st.bodies.get_mut(h.id) {
-                *slot = Some(body);
-            }
-        }
-        Ok(())
-    }
-
-    /// At end of input, here-documents still waiting get empty bodies (as dash does).
-    fn eof_heredocs(&mut self) {
-        for h in std::mem::take(&mut self.st.pending) {
-            if let Some(slot) = self.st.bodies.get_mut(h.id) {
-                *slot = Some(Word {
-                    parts: vec![WordPart::Quoted(Vec::new())],
-                });
-            }
-        }
-    }
-
-    fn read_heredoc_body(
-        &mut self,
-        delim: &[u8],
-        quoted: bool,
-        strip_tabs: bool,
-    ) -> Result<Word, SyntaxError> {
-        let mut body = Vec::new();
-        let mut line = Vec::new();
-        while self.st.input.peek_raw().is_some() {
-            line.clear();
-            if strip_tabs {
-                while self.st.input.peek_raw() == Some(b'\t') {
-                    self.st.input.bump();
-                }
-            }
-            let mut ended = false;
-            while let Some(c) = self.st.input.peek_raw() {
-                if !super::room_for(&mut line, 2) {
-                    return Err(syntax(self.st.input.line, "Out of space"));
-                }
-                self.st.input.bump();
-                match c {
-                    b'\n' => {
-                        ended = true;
-                        break;
-                    }
-                    b'\\' if !quoted => match self.st.input.peek_raw() {
-                        Some(b'\n') => self.st.input.bump(),
-                        Some(e) => {
-                            self.st.input.bump();
-                            line.push(b'\\');
-                            line.push(e);
-                        }
-                        None => line.push(b'\\'),
-                    },
-                    _ => line.push(c),
-                }
-            }
-            if line == delim {
-                if !ended {
-                    // dash counts the missing newline of a final delimiter line.
-                    self.st.input.line = self.st.input.line.saturating_add(1);
-                }
-                break;
-            }
-            if !super::room_for(&mut body, line.len() + 1) {
-                return Err(syntax(self.st.input.line, "Out of space"));
-            }
-            body.extend_from_slice(&line);
-            if ended {
-                body.push(b'\n');
-            }
-        }
-        if quoted {
-            return Ok(Word {
-                parts: vec![WordPart::Quoted(body)],
-            });
-        }
-        let height = self.st.input.push_barrier(body);
-        let saved = std::mem::replace(&mut self.st.in_heredoc, true);
-        let r = self.lex_heredoc_text();
-        self.st.in_heredoc = saved;
-        self.st.input.pop_to(height);
-        r
-    }
-
-    /// The text of an unquoted here-document, read from a barrier string.
-    fn lex_heredoc_text(&mut self) -> Result<Word, SyntaxError> {
-        let mut b = Parts::default();
-        while let Some(c) = self.st.input.peek_raw() {
-            self.st.input.bump();
-            match c {
-                b'\\' => self.dq_backslash(&mut b, b"$`\\"),
-                b'$' => self.lex_dollar(&mut b, true)?,
-                b'`' => {
-                    let list = self.lex_backquote(true)?;
-                    b.push(WordPart::CommandSubst(list));
-                }
-                _ => b.quoted(&[c]),
-            }
-        }
-        if b.parts.is_empty() {
-            b.parts.push(WordPart::Quoted(Vec::new()));
-        }
-        Ok(b.into_word())
     }
 }
 

@@ -5,6 +5,9 @@
 //! the command it is about to run.
 
 pub mod ast;
+mod compound;
+mod heredoc;
+mod input;
 pub mod lexer;
 pub mod parser;
 

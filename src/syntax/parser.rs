@@ -1,4 +1,4 @@
-//! The recursive-descent parser for the grammar of XCU 2.10.
+//! The recursive-descent parser for the grammar of XCU 2.10 (compound commands in `compound`).
 //!
 //! It follows dash where POSIX leaves room: the same error messages (`Syntax error: "fi"
 //! unexpected (expecting "then")`), a function body may be any command, reserved words are
@@ -9,10 +9,11 @@
 use std::rc::Rc;
 
 use super::ast::{
-    AndOr, AndOrOp, Assign, CaseArm, Command, CompoundCommand, FunctionDef, List, ListItem,
-    Pipeline, RedirOp, RedirTarget, Redirect, SimpleCommand, Word, WordPart,
+    AndOr, AndOrOp, Assign, Command, CompoundCommand, FunctionDef, List, ListItem, Pipeline,
+    RedirOp, RedirTarget, Redirect, SimpleCommand, Word, WordPart,
 };
-use super::lexer::{self, heredoc_delimiter, is_name, tilde_split, Input, Op, TokKind, Token};
+use super::input::Input;
+use super::lexer::{self, heredoc_delimiter, is_name, tilde_split, Op, TokKind, Token};
 use super::{Aliases, LineSource, ParseError, SyntaxError};
 
 /// One complete command as read, with the exact text it was parsed from.
@@ -124,7 +125,7 @@ impl<'a> Parser<'a> {
 
 /// Reserved words (XCU 2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kw {
+pub(super) enum Kw {
     Bang,
     LBrace,
     RBrace,
@@ -173,7 +174,7 @@ pub fn is_reserved_word(word: &[u8]) -> bool {
     RESERVED.iter().any(|(w, _)| w.as_bytes() == word)
 }
 
-fn keyword(tok: &Token) -> Option<Kw> {
+pub(super) fn keyword(tok: &Token) -> Option<Kw> {
     let TokKind::Word(w) = &tok.kind else {
         return None;
     };
@@ -261,7 +262,7 @@ fn placeholder(id: usize) -> Word {
 impl Cx<'_, '_> {
     // ----- tokens -----
 
-    fn peek(&mut self) -> Result<&Token, SyntaxError> {
+    pub(super) fn peek(&mut self) -> Result<&Token, SyntaxError> {
         if self.st.peeked.is_none() {
             let t = self.lex_token(false)?;
             self.st.peeked = Some(t);
@@ -272,7 +273,7 @@ impl Cx<'_, '_> {
         }
     }
 
-    fn take(&mut self) -> Result<Token, SyntaxError> {
+    pub(super) fn take(&mut self) -> Result<Token, SyntaxError> {
         match self.st.peeked.take() {
             Some(t) => Ok(t),
             None => self.lex_token(false),
@@ -281,7 +282,7 @@ impl Cx<'_, '_> {
 
     /// Peek at a token in a position where a command name may appear: expand aliases.
     /// `always`: command-name position (else only after an alias ending in a blank).
-    fn peek_command_word(&mut self, always: bool) -> Result<&Token, SyntaxError> {
+    pub(super) fn peek_command_word(&mut self, always: bool) -> Result<&Token, SyntaxError> {
         loop {
             let tok = self.peek()?;
             if !(always || tok.after_blank_alias) || keyword(tok).is_some() {
@@ -307,7 +308,7 @@ impl Cx<'_, '_> {
         self.peek()
     }
 
-    fn unexpected(&self, tok: &Token, expecting: Option<&str>) -> SyntaxError {
+    pub(super) fn unexpected(&self, tok: &Token, expecting: Option<&str>) -> SyntaxError {
         let msg = match expecting {
             Some(e) => format!(
                 "Syntax error: {} unexpected (expecting \"{e}\")",
@@ -319,7 +320,7 @@ impl Cx<'_, '_> {
     }
 
     /// As `unexpected`, for a token read where reserved words are not recognised.
-    fn unexpected_plain(&self, tok: &Token, expecting: &str) -> SyntaxError {
+    pub(super) fn unexpected_plain(&self, tok: &Token, expecting: &str) -> SyntaxError {
         lexer::syntax(
             self.st.input.line,
             format!(
@@ -329,7 +330,7 @@ impl Cx<'_, '_> {
         )
     }
 
-    fn skip_newlines(&mut self) -> Result<(), SyntaxError> {
+    pub(super) fn skip_newlines(&mut self) -> Result<(), SyntaxError> {
         while self.peek()?.kind == TokKind::Newline {
             self.take()?;
         }
@@ -337,7 +338,7 @@ impl Cx<'_, '_> {
     }
 
     /// Consume the reserved word `kw` or fail with `... unexpected (expecting "name")`.
-    fn expect_kw(&mut self, kw: Kw, name: &str) -> Result<(), SyntaxError> {
+    pub(super) fn expect_kw(&mut self, kw: Kw, name: &str) -> Result<(), SyntaxError> {
         let tok = self.peek_command_word(true)?;
         if keyword(tok) == Some(kw) {
             self.take()?;
@@ -428,7 +429,7 @@ impl Cx<'_, '_> {
     /// A compound list: and-or lists separated by `;`, `&` and newlines, up to a token that
     /// ends it (a reserved word such as `fi`, `)`, `;;`, end of input), which is not consumed.
     /// `allow_empty`: case arms and command substitutions may be empty.
-    fn compound_list(&mut self, allow_empty: bool) -> Result<List, SyntaxError> {
+    pub(super) fn compound_list(&mut self, allow_empty: bool) -> Result<List, SyntaxError> {
         let mut list = List::default();
         loop {
             self.skip_newlines()?;
@@ -533,19 +534,7 @@ impl Cx<'_, '_> {
         Ok(Command::Compound(cc, redirects, line))
     }
 
-    fn brace_group(&mut self) -> Result<CompoundCommand, SyntaxError> {
-        let body = self.compound_list(false)?;
-        self.expect_kw(Kw::RBrace, "}")?;
-        Ok(CompoundCommand::BraceGroup(body))
-    }
-
-    fn subshell(&mut self) -> Result<CompoundCommand, SyntaxError> {
-        let body = self.compound_list(false)?;
-        self.expect_op(Op::RParen)?;
-        Ok(CompoundCommand::Subshell(body))
-    }
-
-    fn expect_op(&mut self, op: Op) -> Result<(), SyntaxError> {
+    pub(super) fn expect_op(&mut self, op: Op) -> Result<(), SyntaxError> {
         let tok = self.peek()?;
         if tok.kind == TokKind::Op(op) {
             self.take()?;
@@ -556,177 +545,8 @@ impl Cx<'_, '_> {
         }
     }
 
-    fn if_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
-        let mut branches = Vec::new();
-        let mut else_body = None;
-        loop {
-            let cond = self.compound_list(false)?;
-            self.expect_kw(Kw::Then, "then")?;
-            let body = self.compound_list(false)?;
-            branches.push((cond, body));
-            let tok = self.peek_command_word(true)?;
-            match keyword(tok) {
-                Some(Kw::Elif) => {
-                    self.take()?;
-                }
-                Some(Kw::Else) => {
-                    self.take()?;
-                    else_body = Some(self.compound_list(false)?);
-                    self.expect_kw(Kw::Fi, "fi")?;
-                    break;
-                }
-                Some(Kw::Fi) => {
-                    self.take()?;
-                    break;
-                }
-                _ => {
-                    let tok = tok.clone();
-                    return Err(self.unexpected(&tok, Some("fi")));
-                }
-            }
-        }
-        Ok(CompoundCommand::If {
-            branches,
-            else_body,
-        })
-    }
-
-    fn while_clause(&mut self, until: bool) -> Result<CompoundCommand, SyntaxError> {
-        let cond = self.compound_list(false)?;
-        let body = self.do_group()?;
-        Ok(if until {
-            CompoundCommand::Until { cond, body }
-        } else {
-            CompoundCommand::While { cond, body }
-        })
-    }
-
-    fn do_group(&mut self) -> Result<List, SyntaxError> {
-        self.expect_kw(Kw::Do, "do")?;
-        let body = self.compound_list(false)?;
-        self.expect_kw(Kw::Done, "done")?;
-        Ok(body)
-    }
-
-    fn for_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
-        let tok = self.take()?;
-        let var = match &tok.kind {
-            TokKind::Word(w) => match w.as_plain_literal() {
-                Some(name) if is_name(name) => name.to_vec(),
-                _ => return Err(self.err_plain("Syntax error: Bad for loop variable")),
-            },
-            _ => return Err(self.err_plain("Syntax error: Bad for loop variable")),
-        };
-        self.skip_newlines()?;
-        let mut words = None;
-        let tok = self.peek_command_word(true)?;
-        if keyword(tok) == Some(Kw::In) {
-            self.take()?;
-            let mut list = Vec::new();
-            loop {
-                let tok = self.take()?;
-                match tok.kind {
-                    TokKind::Word(w) => list.push(Word {
-                        parts: tilde_split(w.parts, false),
-                    }),
-                    TokKind::Newline | TokKind::Op(Op::Semi) => break,
-                    _ => return Err(self.unexpected(&tok, None)),
-                }
-            }
-            words = Some(list);
-            self.skip_newlines()?;
-        } else if tok.kind == TokKind::Op(Op::Semi) {
-            self.take()?;
-            self.skip_newlines()?;
-        }
-        let body = self.do_group()?;
-        Ok(CompoundCommand::For { var, words, body })
-    }
-
-    fn err_plain(&self, message: &str) -> SyntaxError {
+    pub(super) fn err_plain(&self, message: &str) -> SyntaxError {
         lexer::syntax(self.st.input.line, message)
-    }
-
-    fn case_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
-        let tok = self.take()?;
-        let word = match tok.kind {
-            TokKind::Word(w) => Word {
-                parts: tilde_split(w.parts, false),
-            },
-            _ => return Err(self.unexpected(&tok, Some("word"))),
-        };
-        self.skip_newlines()?;
-        self.expect_kw(Kw::In, "in")?;
-        let mut arms = Vec::new();
-        loop {
-            self.skip_newlines()?;
-            let tok = self.peek_command_word(true)?;
-            if keyword(tok) == Some(Kw::Esac) {
-                self.take()?;
-                break;
-            }
-            if tok.kind == TokKind::Op(Op::LParen) {
-                self.take()?;
-            }
-            let patterns = self.case_patterns()?;
-            let body = self.compound_list(true)?;
-            self.skip_newlines()?;
-            let tok = self.peek_command_word(true)?;
-            let fallthrough = match (&tok.kind, keyword(tok)) {
-                (_, Some(Kw::Esac)) => {
-                    self.take()?;
-                    arms.push(CaseArm {
-                        patterns,
-                        body,
-                        fallthrough: false,
-                    });
-                    break;
-                }
-                (TokKind::Op(Op::DSemi), _) => false,
-                (TokKind::Op(Op::SemiAnd), _) => true,
-                _ => {
-                    let tok = tok.clone();
-                    return Err(self.unexpected(&tok, Some(";;")));
-                }
-            };
-            self.take()?;
-            arms.push(CaseArm {
-                patterns,
-                body,
-                fallthrough,
-            });
-        }
-        Ok(CompoundCommand::Case { word, arms })
-    }
-
-    /// `pattern [| pattern]... )`, with dash's error messages.
-    fn case_patterns(&mut self) -> Result<Vec<Word>, SyntaxError> {
-        let mut patterns = Vec::new();
-        loop {
-            let tok = self.take()?;
-            match tok.kind {
-                TokKind::Word(w) => patterns.push(Word {
-                    parts: tilde_split(w.parts, false),
-                }),
-                TokKind::Eof => return Err(self.unexpected(&tok, Some(")"))),
-                _ => {
-                    let next = self.take()?;
-                    if next.kind == TokKind::Op(Op::Pipe) {
-                        continue;
-                    }
-                    if next.kind == TokKind::Op(Op::RParen) {
-                        return Err(self.unexpected(&tok, None));
-                    }
-                    return Err(self.unexpected_plain(&next, ")"));
-                }
-            }
-            let tok = self.take()?;
-            match tok.kind {
-                TokKind::Op(Op::Pipe) => {}
-                TokKind::Op(Op::RParen) => return Ok(patterns),
-                _ => return Err(self.unexpected_plain(&tok, ")")),
-            }
-        }
     }
 
     fn simple_command(&mut self, line: u32) -> Result<Command, SyntaxError> {

@@ -1,0 +1,190 @@
+//! Compound commands (XCU 2.9.4): brace groups, subshells, `if`, `while`/`until`, `for` and
+//! `case`, each parsed after the token that opens it.
+
+use super::ast::{CaseArm, CompoundCommand, List, Word};
+use super::lexer::{is_name, tilde_split, Op, TokKind};
+use super::parser::{keyword, Cx, Kw};
+use super::SyntaxError;
+
+impl Cx<'_, '_> {
+    pub(super) fn brace_group(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        let body = self.compound_list(false)?;
+        self.expect_kw(Kw::RBrace, "}")?;
+        Ok(CompoundCommand::BraceGroup(body))
+    }
+
+    pub(super) fn subshell(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        let body = self.compound_list(false)?;
+        self.expect_op(Op::RParen)?;
+        Ok(CompoundCommand::Subshell(body))
+    }
+
+    pub(super) fn if_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        let mut branches = Vec::new();
+        let mut else_body = None;
+        loop {
+            let cond = self.compound_list(false)?;
+            self.expect_kw(Kw::Then, "then")?;
+            let body = self.compound_list(false)?;
+            branches.push((cond, body));
+            let tok = self.peek_command_word(true)?;
+            match keyword(tok) {
+                Some(Kw::Elif) => {
+                    self.take()?;
+                }
+                Some(Kw::Else) => {
+                    self.take()?;
+                    else_body = Some(self.compound_list(false)?);
+                    self.expect_kw(Kw::Fi, "fi")?;
+                    break;
+                }
+                Some(Kw::Fi) => {
+                    self.take()?;
+                    break;
+                }
+                _ => {
+                    let tok = tok.clone();
+                    return Err(self.unexpected(&tok, Some("fi")));
+                }
+            }
+        }
+        Ok(CompoundCommand::If {
+            branches,
+            else_body,
+        })
+    }
+
+    pub(super) fn while_clause(&mut self, until: bool) -> Result<CompoundCommand, SyntaxError> {
+        let cond = self.compound_list(false)?;
+        let body = self.do_group()?;
+        Ok(if until {
+            CompoundCommand::Until { cond, body }
+        } else {
+            CompoundCommand::While { cond, body }
+        })
+    }
+
+    pub(super) fn do_group(&mut self) -> Result<List, SyntaxError> {
+        self.expect_kw(Kw::Do, "do")?;
+        let body = self.compound_list(false)?;
+        self.expect_kw(Kw::Done, "done")?;
+        Ok(body)
+    }
+
+    pub(super) fn for_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        let tok = self.take()?;
+        let var = match &tok.kind {
+            TokKind::Word(w) => match w.as_plain_literal() {
+                Some(name) if is_name(name) => name.to_vec(),
+                _ => return Err(self.err_plain("Syntax error: Bad for loop variable")),
+            },
+            _ => return Err(self.err_plain("Syntax error: Bad for loop variable")),
+        };
+        self.skip_newlines()?;
+        let mut words = None;
+        let tok = self.peek_command_word(true)?;
+        if keyword(tok) == Some(Kw::In) {
+            self.take()?;
+            let mut list = Vec::new();
+            loop {
+                let tok = self.take()?;
+                match tok.kind {
+                    TokKind::Word(w) => list.push(Word {
+                        parts: tilde_split(w.parts, false),
+                    }),
+                    TokKind::Newline | TokKind::Op(Op::Semi) => break,
+                    _ => return Err(self.unexpected(&tok, None)),
+                }
+            }
+            words = Some(list);
+            self.skip_newlines()?;
+        } else if tok.kind == TokKind::Op(Op::Semi) {
+            self.take()?;
+            self.skip_newlines()?;
+        }
+        let body = self.do_group()?;
+        Ok(CompoundCommand::For { var, words, body })
+    }
+
+    pub(super) fn case_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        let tok = self.take()?;
+        let word = match tok.kind {
+            TokKind::Word(w) => Word {
+                parts: tilde_split(w.parts, false),
+            },
+            _ => return Err(self.unexpected(&tok, Some("word"))),
+        };
+        self.skip_newlines()?;
+        self.expect_kw(Kw::In, "in")?;
+        let mut arms = Vec::new();
+        loop {
+            self.skip_newlines()?;
+            let tok = self.peek_command_word(true)?;
+            if keyword(tok) == Some(Kw::Esac) {
+                self.take()?;
+                break;
+            }
+            if tok.kind == TokKind::Op(Op::LParen) {
+                self.take()?;
+            }
+            let patterns = self.case_patterns()?;
+            let body = self.compound_list(true)?;
+            self.skip_newlines()?;
+            let tok = self.peek_command_word(true)?;
+            let fallthrough = match (&tok.kind, keyword(tok)) {
+                (_, Some(Kw::Esac)) => {
+                    self.take()?;
+                    arms.push(CaseArm {
+                        patterns,
+                        body,
+                        fallthrough: false,
+                    });
+                    break;
+                }
+                (TokKind::Op(Op::DSemi), _) => false,
+                (TokKind::Op(Op::SemiAnd), _) => true,
+                _ => {
+                    let tok = tok.clone();
+                    return Err(self.unexpected(&tok, Some(";;")));
+                }
+            };
+            self.take()?;
+            arms.push(CaseArm {
+                patterns,
+                body,
+                fallthrough,
+            });
+        }
+        Ok(CompoundCommand::Case { word, arms })
+    }
+
+    /// `pattern [| pattern]... )`, with dash's error messages.
+    pub(super) fn case_patterns(&mut self) -> Result<Vec<Word>, SyntaxError> {
+        let mut patterns = Vec::new();
+        loop {
+            let tok = self.take()?;
+            match tok.kind {
+                TokKind::Word(w) => patterns.push(Word {
+                    parts: tilde_split(w.parts, false),
+                }),
+                TokKind::Eof => return Err(self.unexpected(&tok, Some(")"))),
+                _ => {
+                    let next = self.take()?;
+                    if next.kind == TokKind::Op(Op::Pipe) {
+                        continue;
+                    }
+                    if next.kind == TokKind::Op(Op::RParen) {
+                        return Err(self.unexpected(&tok, None));
+                    }
+                    return Err(self.unexpected_plain(&next, ")"));
+                }
+            }
+            let tok = self.take()?;
+            match tok.kind {
+                TokKind::Op(Op::Pipe) => {}
+                TokKind::Op(Op::RParen) => return Ok(patterns),
+                _ => return Err(self.unexpected_plain(&tok, ")")),
+            }
+        }
+    }
+}

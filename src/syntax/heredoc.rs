@@ -1,0 +1,120 @@
+//! Here-documents (XCU 2.7.4): their bodies are read after the line that holds their
+//! operators, up to the delimiter line, and lexed as a double-quoted word unless the delimiter
+//! was quoted.
+
+use super::ast::{Word, WordPart};
+use super::lexer::{syntax, Parts};
+use super::parser::Cx;
+use super::SyntaxError;
+
+impl Cx<'_, '_> {
+    /// Read the bodies of the here-documents whose operators were on the line just ended.
+    pub(super) fn read_heredocs(&mut self) -> Result<(), SyntaxError> {
+        let pending = std::mem::take(&mut self.st.pending);
+        for h in pending {
+            let body = self.read_heredoc_body(&h.delim, h.quoted, h.strip_tabs)?;
+            if let Some(slot) = self.st.bodies.get_mut(h.id) {
+                *slot = Some(body);
+            }
+        }
+        Ok(())
+    }
+
+    /// At end of input, here-documents still waiting get empty bodies (as dash does).
+    pub(super) fn eof_heredocs(&mut self) {
+        for h in std::mem::take(&mut self.st.pending) {
+            if let Some(slot) = self.st.bodies.get_mut(h.id) {
+                *slot = Some(Word {
+                    parts: vec![WordPart::Quoted(Vec::new())],
+                });
+            }
+        }
+    }
+
+    fn read_heredoc_body(
+        &mut self,
+        delim: &[u8],
+        quoted: bool,
+        strip_tabs: bool,
+    ) -> Result<Word, SyntaxError> {
+        let mut body = Vec::new();
+        let mut line = Vec::new();
+        while self.st.input.peek_raw().is_some() {
+            line.clear();
+            if strip_tabs {
+                while self.st.input.peek_raw() == Some(b'\t') {
+                    self.st.input.bump();
+                }
+            }
+            let mut ended = false;
+            while let Some(c) = self.st.input.peek_raw() {
+                if !super::room_for(&mut line, 2) {
+                    return Err(syntax(self.st.input.line, "Out of space"));
+                }
+                self.st.input.bump();
+                match c {
+                    b'\n' => {
+                        ended = true;
+                        break;
+                    }
+                    b'\\' if !quoted => match self.st.input.peek_raw() {
+                        Some(b'\n') => self.st.input.bump(),
+                        Some(e) => {
+                            self.st.input.bump();
+                            line.push(b'\\');
+                            line.push(e);
+                        }
+                        None => line.push(b'\\'),
+                    },
+                    _ => line.push(c),
+                }
+            }
+            if line == delim {
+                if !ended {
+                    // dash counts the missing newline of a final delimiter line.
+                    self.st.input.line = self.st.input.line.saturating_add(1);
+                }
+                break;
+            }
+            if !super::room_for(&mut body, line.len() + 1) {
+                return Err(syntax(self.st.input.line, "Out of space"));
+            }
+            body.extend_from_slice(&line);
+            if ended {
+                body.push(b'\n');
+            }
+        }
+        if quoted {
+            return Ok(Word {
+                parts: vec![WordPart::Quoted(body)],
+            });
+        }
+        let height = self.st.input.push_barrier(body);
+        let saved = std::mem::replace(&mut self.st.in_heredoc, true);
+        let r = self.lex_heredoc_text();
+        self.st.in_heredoc = saved;
+        self.st.input.pop_to(height);
+        r
+    }
+
+    /// The text of an unquoted here-document, read from a barrier string.
+    fn lex_heredoc_text(&mut self) -> Result<Word, SyntaxError> {
+        let mut b = Parts::default();
+        while let Some(c) = self.st.input.peek_raw() {
+            self.st.input.bump();
+            match c {
+                b'\\' => self.dq_backslash(&mut b, b"$`\\"),
+                b'$' => self.lex_dollar(&mut b, true)?,
+                b'`' => {
+                    let list = self.lex_backquote(true)?;
+                    b.push(WordPart::CommandSubst(list));
+                }
+                _ => b.quoted(&[c]),
+            }
+        }
+        if b.parts.is_empty() {
+            b.parts.push(WordPart::Quoted(Vec::new()));
+        }
+        Ok(b.into_word())
+    }
+}

@@ -1,0 +1,205 @@
+//! The byte stream the lexer reads: strings pushed by the lexer (alias values, the text of
+//! backquoted commands and of here-document bodies) over the lines of the [`LineSource`],
+//! which are fetched only when the lexer needs the next byte.
+
+use std::io;
+
+use super::LineSource;
+
+/// A pushed string: an alias value (`alias` is its name) or a barrier (backquote or
+/// here-document text), which reads as end of input once consumed.
+struct Frame {
+    text: Vec<u8>,
+    pos: usize,
+    alias: Option<Vec<u8>>,
+}
+
+impl Frame {
+    fn is_barrier(&self) -> bool {
+        self.alias.is_none()
+    }
+}
+
+/// The byte stream: pushed strings over the lines of the source.
+pub(crate) struct Input<'a> {
+    source: Box<dyn LineSource + 'a>,
+    buf: Vec<u8>,
+    pos: usize,
+    at_eof: bool,
+    pub(crate) io_error: Option<io::Error>,
+    /// The line number of the next byte of the source.
+    pub(crate) line: u32,
+    /// The lines read for the current command.
+    pub(crate) text: Vec<u8>,
+    /// A command has started: further lines are continuation lines.
+    pub(crate) started: bool,
+    frames: Vec<Frame>,
+    /// When Some, every byte consumed is recorded (the raw text of a here-document delimiter).
+    pub(crate) record: Option<Vec<u8>>,
+}
+
+impl<'a> Input<'a> {
+    pub(crate) fn new(source: Box<dyn LineSource + 'a>, line: u32) -> Self {
+        Input {
+            source,
+            buf: Vec::new(),
+            pos: 0,
+            at_eof: false,
+            io_error: None,
+            line,
+            text: Vec::new(),
+            started: false,
+            frames: Vec::new(),
+            record: None,
+        }
+    }
+
+    fn fill(&mut self) {
+        while !self.at_eof && self.pos >= self.buf.len() {
+            match self.source.next_line(self.started) {
+                Ok(Some(line)) => {
+                    self.text.extend_from_slice(&line);
+                    self.buf = line;
+                    self.pos = 0;
+                }
+                Ok(None) => self.at_eof = true,
+                Err(e) => {
+                    self.io_error = Some(e);
+                    self.at_eof = true;
+                }
+            }
+        }
+    }
+
+    /// The next byte, without line-continuation removal.
+    pub(crate) fn peek_raw(&mut self) -> Option<u8> {
+        for f in self.frames.iter().rev() {
+            if let Some(&c) = f.text.get(f.pos) {
+                return Some(c);
+            }
+            if f.is_barrier() {
+                return None;
+            }
+        }
+        if self.pos >= self.buf.len() {
+            self.fill();
+        }
+        self.buf.get(self.pos).copied()
+    }
+
+    /// The byte after the next one, when it is in the same line or pushed string.
+    pub(crate) fn peek_second(&self) -> Option<u8> {
+        for f in self.frames.iter().rev() {
+            if f.pos < f.text.len() {
+                return f.text.get(f.pos + 1).copied();
+            }
+            if f.is_barrier() {
+                return None;
+            }
+        }
+        self.buf.get(self.pos + 1).copied()
+    }
+
+    /// Consume the byte `peek_raw` returned.
+    pub(crate) fn bump(&mut self) {
+        let mut consumed = None;
+        let mut from_frames = false;
+        for f in self.frames.iter_mut().rev() {
+            if let Some(&c) = f.text.get(f.pos) {
+                f.pos += 1;
+                consumed = Some(c);
+                from_frames = true;
+                break;
+            }
+            if f.is_barrier() {
+                return;
+            }
+        }
+        if !from_frames {
+            if let Some(&c) = self.buf.get(self.pos) {
+                self.pos += 1;
+                if c == b'\n' {
+                    self.line = self.line.saturating_add(1);
+                }
+                consumed = Some(c);
+            }
+        }
+        if let (Some(rec), Some(c)) = (self.record.as_mut(), consumed) {
+            rec.push(c);
+        }
+    }
+
+    /// The next byte, after removing any `\<newline>` pairs.
+    pub(crate) fn peek(&mut self) -> Option<u8> {
+        loop {
+            let c = self.peek_raw()?;
+            if c == b'\\' && self.peek_second() == Some(b'\n') {
+                let rec = self.record.take();
+                self.bump();
+                self.bump();
+                self.record = rec;
+                continue;
+            }
+            return Some(c);
+        }
+    }
+
+    pub(crate) fn push_alias(&mut self, name: &[u8], value: &[u8]) {
+        self.frames.push(Frame {
+            text: value.to_vec(),
+            pos: 0,
+            alias: Some(name.to_vec()),
+        });
+    }
+
+    pub(crate) fn alias_in_use(&self, name: &[u8]) -> bool {
+        self.frames.iter().any(|f| f.alias.as_deref() == Some(name))
+    }
+
+    /// Push a barrier string; returns the stack height to restore with `pop_to`.
+    pub(crate) fn push_barrier(&mut self, text: Vec<u8>) -> usize {
+        let height = self.frames.len();
+        self.frames.push(Frame {
+            text,
+            pos: 0,
+            alias: None,
+        });
+        height
+    }
+
+    pub(crate) fn pop_to(&mut self, height: usize) {
+        self.frames.truncate(height);
+    }
+
+    /// Drop alias values that have been read to the end. True when one of them ended in a
+    /// blank (the next word is then checked for aliases).
+    pub(crate) fn pop_finished_aliases(&mut self) -> bool {
+        let mut blank = false;
+        while let Some(f) = self.frames.last() {
+            if f.alias.is_none() || f.pos < f.text.len() {
+                break;
+            }
+            blank = matches!(f.text.last(), Some(b' ' | b'\t'));
+            self.frames.pop();
+        }
+        blank
+    }
+
+    /// After a syntax error: forget pushed strings and the rest of the current line.
+    pub(crate) fn discard_line(&mut self) {
+        self.frames.clear();
+        self.record = None;
+        // An interrupted read (Ctrl-C at a prompt) is not the end of the input: reading goes
+        // on with the next line. A source at its real end says so again.
+        self.at_eof = false;
+        self.io_error = None;
+        if self.pos < self.buf.len() {
+            if self.buf.last() == Some(&b'\n') {
+                self.line = self.line.saturating_add(1);
+            }
+            self.pos = self.buf.len();
+        }
+        self.text.clear();
+        self.started = false;
+    }
+}
