@@ -20,6 +20,7 @@
 pub mod authenticate;
 pub mod digest;
 pub mod filter;
+pub mod findings;
 pub mod html;
 pub mod input;
 pub mod integrity;

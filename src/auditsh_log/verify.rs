@@ -21,10 +21,12 @@
 //! process holds open, is `open`, not unterminated.
 //!
 //! Files are read and their lines digested in parallel ([`super::digest`]); the digests are
-//! walked here in file order.
+//! walked here in file order. What is found, and the summary, are [`super::findings`].
 
 use super::authenticate::Authenticator;
 use super::digest::{copy_sink, torn_event_id, Action, Damaged, Digester, Fact, FileDigest, Rec};
+use super::findings::plural;
+pub use super::findings::{Finding, Kind, Loc, Report};
 use super::input::{self, Format, Line};
 use super::line::{classify, Classified, Copy};
 use super::printable;
@@ -169,139 +171,6 @@ pub fn run(args: &Args) -> i32 {
         EXIT_OK
     } else {
         EXIT_FINDINGS
-    }
-}
-
-/// Where a line is: the file's index among those read, and its 1-based line number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Loc {
-    pub file: usize,
-    pub line: u64,
-}
-
-/// The kinds of damage, in the order the `integrity` column of `sessions` lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    /// A record's bytes changed (its hash is not the next `auditsh.prev`), or a record that
-    /// the shell never writes so (a field missing, an `event.id` that is not its own).
-    Altered,
-    /// Records missing from the middle or the start of a session's copy, or its whole file.
-    Gap,
-    /// Records the sink said it lost while it failed (`auditsh.lost`).
-    Lost,
-    /// A record that came after one with a later sequence.
-    Reordered,
-    /// A sequence seen twice.
-    Duplicate,
-    /// A line cut short or torn: not a whole record.
-    Torn,
-    /// No `session-end`, and the session is not running.
-    Unterminated,
-    /// Sent by a process other than the record's shell.
-    Forged,
-    /// A session's spool file is not in its host's spool tree.
-    Misplaced,
-    /// With `--key`: a MAC missing, wrong, or of a key the session may not use.
-    Unauthenticated,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 10] = [
-        Kind::Altered,
-        Kind::Gap,
-        Kind::Lost,
-        Kind::Reordered,
-        Kind::Duplicate,
-        Kind::Torn,
-        Kind::Unterminated,
-        Kind::Forged,
-        Kind::Misplaced,
-        Kind::Unauthenticated,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Altered => "altered",
-            Kind::Gap => "gap",
-            Kind::Lost => "lost",
-            Kind::Reordered => "reordered",
-            Kind::Duplicate => "duplicate",
-            Kind::Torn => "torn",
-            Kind::Unterminated => "unterminated",
-            Kind::Forged => "forged",
-            Kind::Misplaced => "misplaced",
-            Kind::Unauthenticated => "unauthenticated",
-        }
-    }
-}
-
-/// One thing wrong, at one line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// The file's name as it is printed.
-    pub file: String,
-    pub loc: Loc,
-    /// The session (printable) and which copy, when the line could be tied to one.
-    pub session: Option<(String, Copy)>,
-    pub kind: Kind,
-    pub what: String,
-}
-
-impl std::fmt::Display for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: ", self.file, self.loc.line)?;
-        if let Some((s, copy)) = &self.session {
-            write!(f, "session {s}")?;
-            if *copy == Copy::Syslog {
-                write!(f, " (syslog copy)")?;
-            }
-            write!(f, ": ")?;
-        }
-        write!(f, "{}", self.what)
-    }
-}
-
-/// What `verify` found.
-#[derive(Debug, Default)]
-pub struct Report {
-    pub files: usize,
-    pub sessions: usize,
-    pub records: u64,
-    /// With `--key`: the records whose MAC checked.
-    pub authenticated: Option<u64>,
-    /// In file order, then line order.
-    pub findings: Vec<Finding>,
-    /// Sessions still running (printable ids): no end yet, and not a finding.
-    pub open: BTreeSet<String>,
-}
-
-impl Report {
-    /// `N files, M sessions (K open), R records, F findings` (with `--key`, `A authenticated`
-    /// before the findings; no `(K open)` when none is).
-    pub fn summary(&self) -> String {
-        let authenticated = self
-            .authenticated
-            .map(|a| format!("{a} authenticated, "))
-            .unwrap_or_default();
-        let open = match self.open.len() {
-            0 => String::new(),
-            n => format!(" ({n} open)"),
-        };
-        format!(
-            "{}, {}{open}, {}, {authenticated}{}",
-            plural(self.files as u64, "file"),
-            plural(self.sessions as u64, "session"),
-            plural(self.records, "record"),
-            plural(self.findings.len() as u64, "finding")
-        )
-    }
-}
-
-fn plural(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
     }
 }
 
@@ -990,144 +859,6 @@ impl Verifier {
     }
 }
 
-impl Verifier {
-    /// The cut syslog lines: read the spool files that hold their records again (the one
-    /// seen holding it, else the session's last) for the records in question.
-    fn settle_cuts_from_files(&mut self) {
-        let mut by_file: BTreeMap<usize, Vec<(String, u64)>> = BTreeMap::new();
-        for (session, seq) in self.cuts.keys() {
-            let id = (session.clone(), *seq);
-            let file = self.cut_copies.get(&id).copied().or_else(|| {
-                self.sessions
-                    .get(&(session.clone(), Copy::Spool))
-                    .map(|s| s.last_line.file)
-            });
-            if let Some(file) = file {
-                by_file.entry(file).or_default().push(id);
-            }
-        }
-        for (file, wanted) in by_file {
-            let Some((path, format)) = self.paths.get(file).cloned() else {
-                continue;
-            };
-            let Ok(mut reader) = input::open(&path) else {
-                continue;
-            };
-            let mut buf = Vec::new();
-            let mut line_no = 0u64;
-            while let Ok(Some((line, Line::Text { .. }))) = reader.next_line(&mut buf) {
-                line_no += 1;
-                let Classified::Record { json, .. } = classify(line, format) else {
-                    continue;
-                };
-                let Some(id) = torn_event_id(json) else {
-                    continue;
-                };
-                if !wanted.contains(&id) {
-                    continue;
-                }
-                let Some(cut) = self.cuts.remove(&id) else {
-                    continue;
-                };
-                let at = Loc {
-                    file,
-                    line: line_no,
-                };
-                self.settle(cut, id.1, at, json);
-            }
-        }
-        // No spool copy to tell: what the line looks like is all there is.
-        let mut rest: Vec<Cut> = self.cuts.drain().map(|(_, c)| c).collect();
-        rest.sort_by_key(|c| c.at);
-        for c in rest {
-            let (kind, what) = c.otherwise;
-            self.finding(c.at, Some(&c.key), kind, what);
-        }
-    }
-
-    /// The host of a spool file's records belongs to the spool tree the file is in (the
-    /// parent of its day directory).
-    fn note_tree_host(&mut self, file: usize, host: String) {
-        let Some(root) = self
-            .paths
-            .get(file)
-            .and_then(|(p, _)| p.parent())
-            .and_then(|day| day.parent())
-        else {
-            return;
-        };
-        self.tree_hosts
-            .entry(root.to_path_buf())
-            .or_default()
-            .insert(host);
-    }
-
-    /// Sessions the syslog copy shows starting on a day whose spool directory was read, with
-    /// no spool file there.
-    fn missing_spool_files(&mut self) {
-        let mut missing: Vec<(Loc, Key, String)> = Vec::new();
-        let trees: HashSet<&Path> = self
-            .spool_days
-            .values()
-            .flatten()
-            .filter_map(|d| d.parent())
-            .collect();
-        let one_tree = trees.len() <= 1;
-        // Each day's directories with the hosts of their trees, looked up once.
-        let days: HashMap<&str, Vec<DayDir>> = self
-            .spool_days
-            .iter()
-            .map(|(day, dirs)| {
-                let dirs = dirs
-                    .iter()
-                    .map(|d| (d, d.parent().and_then(|root| self.tree_hosts.get(root))))
-                    .collect();
-                (day.as_str(), dirs)
-            })
-            .collect();
-        for ((session, copy), s) in self.sessions.iter() {
-            if *copy != Copy::Syslog
-                || self.empty_spool.contains(session)
-                || self.sessions.contains_key(&(session.clone(), Copy::Spool))
-            {
-                continue;
-            }
-            let start = s.start.as_deref();
-            let Some(dirs) = start
-                .and_then(|st| st.day.as_deref())
-                .and_then(|d| days.get(d))
-            else {
-                continue;
-            };
-            // The day directory of this host's tree. A tree whose files are another host's
-            // is not expected to hold the session; one with no file to tell is, when it is
-            // the only tree read (one host's spool beside its syslog).
-            let Some((dir, _)) = dirs.iter().find(|(_, hosts)| {
-                match (start.and_then(|st| st.host.as_ref()), hosts) {
-                    (Some(h), Some(hosts)) => hosts.contains(h),
-                    (_, None) => one_tree,
-                    (None, Some(_)) => false,
-                }
-            }) else {
-                continue;
-            };
-            let dir = printable::path(dir);
-            missing.push((
-                s.first_line,
-                (session.clone(), Copy::Syslog),
-                format!(
-                    "no spool file for this session ({dir}/{}.jsonl): removed, or the spool failed",
-                    printable::value(session)
-                ),
-            ));
-        }
-        missing.sort_by_key(|m| m.0);
-        for (at, key, what) in missing {
-            self.finding(at, Some(&key), Kind::Misplaced, what);
-        }
-    }
-}
-
 impl Cut {
     /// The spool copy `whole` begins with exactly the bytes the syslog line kept.
     fn proven_by(&self, whole: &[u8]) -> bool {
@@ -1147,6 +878,8 @@ fn place_of(files: &[String], at: Loc, from: Loc) -> String {
         )
     }
 }
+
+mod copies;
 
 #[cfg(test)]
 mod tests;

@@ -304,7 +304,7 @@ fn a_syslog_line_cut_by_the_transport_is_named_so_when_the_spool_copy_is_whole()
 
 #[test]
 fn a_cut_syslog_line_is_settled_by_a_spool_file_read_before_it() {
-    let dir = std::env::temp_dir().join(format!("auditsh-verify-cut-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("auditsh-verify-cut-early-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let spool = session("s2", 3);
     let mut syslog: Vec<String> = spool
