@@ -7,6 +7,7 @@
 //! Some cases:      DIFF_FILTER=heredoc cargo test --test differential
 //! Against a shell: DIFF_SHELL=/usr/bin/dash cargo test --test differential
 
+mod common;
 mod diffsupport;
 
 macro_rules! areas {

@@ -5,45 +5,45 @@ use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+
+use common::{AuditEnv, AUDITSH, DASH};
+
+/// A private directory with the shell's config (spool there, syslog off), and the
+/// environment the shell and dash run in.
 struct Sandbox {
-    dir: std::path::PathBuf,
+    env: AuditEnv,
 }
 
 impl Sandbox {
     fn new(name: &str) -> Sandbox {
-        let dir = std::env::temp_dir().join(format!("auditsh-inv-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("spool")).unwrap();
-        std::fs::write(
-            dir.join("auditsh.toml"),
-            format!(
-                "[spool]\ndir = \"{}\"\n[syslog]\nenabled = false\n",
-                dir.join("spool").display()
-            ),
-        )
-        .unwrap();
-        Sandbox { dir }
+        Sandbox {
+            env: AuditEnv::builder()
+                .tag(&format!("inv-{name}"))
+                .syslog(false)
+                .build(),
+        }
+    }
+
+    fn dir(&self) -> &std::path::Path {
+        self.env.dir()
     }
 
     fn shell(&self) -> Command {
-        self.shell_at(env!("CARGO_BIN_EXE_auditsh"))
+        self.shell_at(AUDITSH)
     }
 
     /// `program` (auditsh, or dash to compare with) in the sandbox's environment.
     fn shell_at(&self, program: &str) -> Command {
-        let mut c = Command::new(program);
-        c.env_clear()
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-            .env("HOME", &self.dir)
-            .env("LC_ALL", "C")
-            .env("AUDITSH_CONFIG", self.dir.join("auditsh.toml"))
-            .current_dir(&self.dir);
+        let mut c = self.env.command_at(program);
+        c.env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("LC_ALL", "C");
         c
     }
 
     /// Run a script file (for inputs larger than one argument may be).
     fn run_script(&self, script: &[u8]) -> Output {
-        let path = self.dir.join("big.sh");
+        let path = self.dir().join("big.sh");
         std::fs::write(&path, script).unwrap();
         self.run(&[path.as_os_str().as_bytes()], b"")
     }
@@ -68,12 +68,6 @@ impl Sandbox {
     }
 }
 
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -90,7 +84,7 @@ fn stdin_script_leaves_the_next_line_to_read() {
     assert_eq!(out.status.code(), Some(0));
 
     // The same from a regular file (read in blocks, the offset put back after each line).
-    let path = sb.dir.join("script.sh");
+    let path = sb.dir().join("script.sh");
     std::fs::write(&path, b"read line\nhello there\necho \"[$line]\"\n").unwrap();
     let out = sb
         .shell()
@@ -213,7 +207,7 @@ fn nul_bytes_and_invalid_utf8() {
     );
     assert_eq!(out.stdout, b"\xff\xfe");
     assert!(sb
-        .dir
+        .dir()
         .join(std::ffi::OsStr::from_bytes(b"\xff\xfe"))
         .exists());
 }
@@ -239,7 +233,7 @@ fn bash_conveniences_random_seconds_source() {
     // A variable the user sets is an ordinary variable.
     let out = sb.run(&[b"-c", b"RANDOM=7; SECONDS=9; echo $RANDOM $SECONDS"], b"");
     assert_eq!(text(&out.stdout), "7 9\n");
-    std::fs::write(sb.dir.join("lib.sh"), "greeting=hello\n").unwrap();
+    std::fs::write(sb.dir().join("lib.sh"), "greeting=hello\n").unwrap();
     let out = sb.run(&[b"-c", b"source ./lib.sh; echo $greeting"], b"");
     assert_eq!(text(&out.stdout), "hello\n");
 }
@@ -320,8 +314,8 @@ fn signals_ignored_at_entry_stay_ignored_for_programs_as_in_dash() {
         assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
         text(&out.stdout)
     };
-    let ours = run(env!("CARGO_BIN_EXE_auditsh"));
-    assert_eq!(ours, run("/usr/bin/dash"));
+    let ours = run(AUDITSH);
+    assert_eq!(ours, run(DASH));
     // QUIT is signal 3 and PIPE 13: both bits set in every line; INT and QUIT of the
     // background job too (0x6), as XCU 2.11 asks.
     let lines: Vec<&str> = ours.lines().collect();
@@ -336,9 +330,9 @@ fn signals_ignored_at_entry_stay_ignored_for_programs_as_in_dash() {
 fn inherited_pwd_is_kept_only_when_it_names_the_current_directory() {
     // Through a symbolic link, a stale PWD, a relative one and none: the same as dash.
     let sb = Sandbox::new("pwd");
-    let real = sb.dir.join("real");
+    let real = sb.dir().join("real");
     std::fs::create_dir_all(&real).unwrap();
-    let link = sb.dir.join("link");
+    let link = sb.dir().join("link");
     let _ = std::fs::remove_file(&link);
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let link_s = link.display().to_string();
@@ -358,8 +352,8 @@ fn inherited_pwd_is_kept_only_when_it_names_the_current_directory() {
             }
             text(&c.output().unwrap().stdout)
         };
-        let ours = run(env!("CARGO_BIN_EXE_auditsh"));
-        assert_eq!(ours, run("/usr/bin/dash"), "PWD={pwd:?}");
+        let ours = run(AUDITSH);
+        assert_eq!(ours, run(DASH), "PWD={pwd:?}");
         let first = ours.lines().next().unwrap_or("");
         let expected = if pwd == Some(link_s.as_str()) {
             link_s.clone()

@@ -29,6 +29,7 @@
 //! * `DIFF_SHELL=/path`      — the shell under test (default: the built auditsh);
 //! * `DIFF_JOBS=n`           — processes run at once over the whole suite (default 2).
 
+use crate::common::{Config, TempDir, AUDITSH, DASH};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::fs;
@@ -37,13 +38,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// The reference implementation.
-pub const DASH: &str = "/usr/bin/dash";
 /// Wall-clock limit of one shell run.
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest value printed in a report, in bytes of escaped text.
@@ -247,22 +245,17 @@ impl Drop for Slot {
     }
 }
 
-static SEQ: AtomicUsize = AtomicUsize::new(0);
-
-/// A private directory tree for one run; removed on drop. Names have a fixed
-/// length so that `${#PWD}` and the like agree between runs.
+/// A private directory tree for one run; removed on drop. Its name has the length of
+/// every other's, so that `${#PWD}` and the like agree between runs.
 struct Sandbox {
-    base: PathBuf,
+    base: TempDir,
 }
 
 impl Sandbox {
     fn new() -> std::io::Result<Sandbox> {
-        let tmp = fs::canonicalize(std::env::temp_dir())?;
-        let seq = SEQ.fetch_add(1, Ordering::SeqCst);
-        let base = tmp.join(format!("auditsh-diff-{:08}-{:06}", std::process::id(), seq));
-        let _ = fs::remove_dir_all(&base);
-        fs::create_dir_all(&base)?;
-        let sb = Sandbox { base };
+        let sb = Sandbox {
+            base: TempDir::new("diff"),
+        };
         sb.populate()?;
         Ok(sb)
     }
@@ -278,13 +271,9 @@ impl Sandbox {
         fs::create_dir_all(self.base.join("cfg"))?;
         fs::create_dir_all(self.base.join("state"))?;
         fs::create_dir_all(self.base.join("out"))?;
-        let spool = self.base.join("state").join("spool");
         fs::write(
             self.base.join("cfg").join("auditsh.toml"),
-            format!(
-                "[spool]\ndir = \"{}\"\n[syslog]\nenabled = false\n",
-                spool.display()
-            ),
+            Config::private(&self.base.join("state").join("spool")).text(),
         )?;
         let files: &[(&str, &str, u32)] = &[
             ("a.txt", "alpha\n", 0o644),
@@ -314,27 +303,8 @@ impl Sandbox {
     }
 
     fn normalize(&self, bytes: Vec<u8>) -> Vec<u8> {
-        let needle = self.base.to_string_lossy().into_owned().into_bytes();
+        let needle = self.base.path().to_string_lossy().into_owned().into_bytes();
         replace_all(&bytes, &needle, b"$BASE")
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        // Make everything removable even if a case chmod'ed things.
-        fn unlock(p: &Path) {
-            if let Ok(rd) = fs::read_dir(p) {
-                let _ = fs::set_permissions(p, fs::Permissions::from_mode(0o755));
-                for e in rd.flatten() {
-                    if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-                        let _ = fs::set_permissions(e.path(), fs::Permissions::from_mode(0o755));
-                        unlock(&e.path());
-                    }
-                }
-            }
-        }
-        unlock(&self.base);
-        let _ = fs::remove_dir_all(&self.base);
     }
 }
 
@@ -578,7 +548,7 @@ fn judge(case: &Case, shell: &str) -> Verdict {
 
 /// The shell under test.
 pub fn shell_under_test() -> String {
-    std::env::var("DIFF_SHELL").unwrap_or_else(|_| env!("CARGO_BIN_EXE_auditsh").to_string())
+    std::env::var("DIFF_SHELL").unwrap_or_else(|_| AUDITSH.to_string())
 }
 
 /// Runs every (selected) case of `tests/diff/<area>.cases`; panics with a
