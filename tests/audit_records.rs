@@ -408,41 +408,49 @@ fn a_command_line_ended_by_a_killed_program_names_the_signal() {
     assert!(ends[1]["auditsh"].get("signal").is_none());
 }
 
-/// Unmounts its directory when dropped.
-struct Unmount(std::path::PathBuf);
+/// An audit environment whose spool is a tmpfs of its own, unmounted when dropped.
+struct SmallSpool(AuditEnv);
 
-impl Drop for Unmount {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(&self.0).status();
+impl std::ops::Deref for SmallSpool {
+    type Target = AuditEnv;
+    fn deref(&self) -> &AuditEnv {
+        &self.0
     }
 }
 
-/// A tmpfs of `size` mounted on `dir` (root only) until the guard drops.
-fn mount_tmpfs(dir: &std::path::Path, size: &str) -> Unmount {
+impl Drop for SmallSpool {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.spool_dir())
+            .status();
+    }
+}
+
+/// A spool of `size` (a tmpfs: root only; without root `test` is skipped).
+fn small_spool(test: &str, size: &str) -> Option<SmallSpool> {
+    if !is_root() {
+        skip(test, "not running as root");
+        return None;
+    }
+    let env = AuditEnv::new();
     let mounted = std::process::Command::new("mount")
         .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-        .arg(dir)
+        .arg(env.spool_dir())
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
     assert!(mounted, "mount a tmpfs for the spool");
-    Unmount(dir.to_path_buf())
+    Some(SmallSpool(env))
 }
 
 /// A full disk under the spool (a tiny tmpfs, root only): the shell goes on under `warn`,
 /// says so once, and the failure is recorded in syslog with the reason.
 #[test]
 fn a_full_disk_is_an_audit_failure_not_a_stop() {
-    if !is_root() {
-        skip(
-            "a_full_disk_is_an_audit_failure_not_a_stop",
-            "not running as root",
-        );
+    let Some(env) = small_spool("a_full_disk_is_an_audit_failure_not_a_stop", "16k") else {
         return;
-    }
-    let env = AuditEnv::new();
+    };
     let spool = env.spool_dir().to_path_buf();
-    let _unmount = mount_tmpfs(&spool, "16k");
     // Fill the disk, then start a session whose command line will not fit.
     let _ = std::fs::write(spool.join("filler"), vec![b'x'; 10 * 1024]);
     let script = env.dir().join("big.sh");
@@ -510,16 +518,13 @@ fn input_larger_than_memory_is_an_error_and_the_session_ends() {
 /// does not name the session's spool file.
 #[test]
 fn a_full_disk_loses_records_visibly_and_corrupts_none() {
-    if !is_root() {
-        skip(
-            "a_full_disk_loses_records_visibly_and_corrupts_none",
-            "not running as root",
-        );
+    let Some(env) = small_spool(
+        "a_full_disk_loses_records_visibly_and_corrupts_none",
+        "256k",
+    ) else {
         return;
-    }
-    let env = AuditEnv::new();
+    };
     let spool = env.spool_dir().to_path_buf();
-    let _unmount = mount_tmpfs(&spool, "256k");
     // Leave room for a few records only; the session's own records fill the rest.
     let filler = spool.join("filler");
     std::fs::write(&filler, vec![b'x'; 236 * 1024]).unwrap();
