@@ -62,20 +62,27 @@ impl Dash {
 
     /// Run it to its end: its output, or None when dash cannot be run here (a comparison
     /// then has nothing to compare with).
-    pub fn run(mut self) -> Option<Output> {
-        let Some(input) = self.input else {
-            return self.cmd.output().ok();
-        };
-        let mut child = self
-            .cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .ok()?;
-        child.stdin.take()?.write_all(&input).ok()?;
-        child.wait_with_output().ok()
+    pub fn run(self) -> Option<Output> {
+        output_with_input(self.cmd, self.input.as_deref()).ok()
     }
+}
+
+/// Run `cmd` to its end, its output captured, with `input` on its standard input: written
+/// while it runs, so that neither waits for the other whatever the sizes.
+pub fn output_with_input(mut cmd: Command, input: Option<&[u8]>) -> std::io::Result<Output> {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let Some(input) = input else {
+        return cmd.output();
+    };
+    let mut child = cmd.stdin(Stdio::piped()).spawn()?;
+    let mut pipe = child.stdin.take().expect("a pipe to the program's stdin");
+    let data = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&data);
+    });
+    let out = child.wait_with_output();
+    let _ = writer.join();
+    out
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);

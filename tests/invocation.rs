@@ -3,9 +3,8 @@
 //! shell's own options). The deliberate differences from dash that a case can show are cases
 //! there (`#! differs`).
 
-use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 mod common;
 
@@ -51,22 +50,9 @@ impl Sandbox {
     }
 
     fn run(&self, args: &[&[u8]], stdin: &[u8]) -> Output {
-        let mut child = self
-            .shell()
-            .args(args.iter().map(|a| std::ffi::OsStr::from_bytes(a)))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        let data = stdin.to_vec();
-        let writer = std::thread::spawn(move || {
-            let _ = input.write_all(&data);
-        });
-        let out = child.wait_with_output().unwrap();
-        writer.join().unwrap();
-        out
+        let mut c = self.shell();
+        c.args(args.iter().map(|a| std::ffi::OsStr::from_bytes(a)));
+        common::run_with_stdin(c, Some(stdin))
     }
 }
 

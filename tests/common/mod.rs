@@ -444,18 +444,8 @@ pub fn spool_files(spool: &Path) -> Vec<PathBuf> {
 }
 
 /// Run `c` to its end, with `stdin` as its standard input, its output captured.
-pub fn run_with_stdin(mut c: Command, stdin: Option<&[u8]>) -> Output {
-    use std::io::Write;
-    if stdin.is_some() {
-        c.stdin(Stdio::piped());
-    }
-    c.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = c.spawn().expect("run auditsh");
-    if let Some(input) = stdin {
-        let mut i = child.stdin.take().unwrap();
-        let _ = i.write_all(input);
-    }
-    child.wait_with_output().unwrap()
+pub fn run_with_stdin(c: Command, stdin: Option<&[u8]>) -> Output {
+    testutil::output_with_input(c, stdin).expect("run the program")
 }
 
 /// The lines of a spool file, without their newlines.
