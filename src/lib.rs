@@ -18,4 +18,6 @@ pub mod musl;
 pub mod state;
 pub mod syntax;
 pub mod sys;
+#[cfg(test)]
+mod testutil;
 pub mod toplevel;

@@ -8,6 +8,7 @@
 
 mod common;
 
+use common::{Config, TempDir, AUDITSH, AUDITSH_LOG, DASH};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -36,16 +37,12 @@ fn installed() -> Option<&'static Installed> {
 }
 
 fn skip(why: &str) -> Option<Installed> {
-    if std::env::var("AUDITSH_E2E").as_deref() == Ok("required") {
-        panic!("attack tests cannot run: {why} (AUDITSH_E2E=required)");
-    }
-    eprintln!("SKIPPED: attack tests: {why}");
+    common::skip("attack tests", why);
     None
 }
 
 fn install() -> Option<Installed> {
-    // SAFETY: geteuid cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
+    if !common::is_root() {
         return skip("not running as root");
     }
     for tool in ["/usr/sbin/useradd", "/usr/bin/setpriv", "/usr/bin/gcc"] {
@@ -60,9 +57,9 @@ fn install() -> Option<Installed> {
             "--bindir",
             BINDIR,
             "--binary",
-            env!("CARGO_BIN_EXE_auditsh"),
+            AUDITSH,
             "--log-binary",
-            env!("CARGO_BIN_EXE_auditsh-log"),
+            AUDITSH_LOG,
         ])
         .output()
         .expect("run install.sh");
@@ -111,17 +108,7 @@ fn install() -> Option<Installed> {
 impl Installed {
     /// Run `script` as the attacker in a session of the installed shell.
     fn attack(&self, script: &str, env: &[(&str, &str)]) -> Output {
-        let mut c = Command::new("setpriv");
-        c.arg(format!("--reuid={}", self.uid))
-            .arg(format!("--regid={}", self.gid))
-            .arg("--clear-groups")
-            .arg("--")
-            .arg(&self.shell)
-            .args(["-c", script])
-            .env_clear()
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-            .env("HOME", &self.home)
-            .current_dir(&self.home);
+        let mut c = attacker_command(self, &[], &self.shell, &["-c", script]);
         for (k, v) in env {
             c.env(k, v);
         }
@@ -143,27 +130,10 @@ impl Installed {
     }
 }
 
-/// Every spool file of the installed shell.
-fn spool_files() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for day in std::fs::read_dir(SPOOL).into_iter().flatten().flatten() {
-        for f in std::fs::read_dir(day.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            if f.path().extension().and_then(|e| e.to_str()) == Some("jsonl") {
-                files.push(f.path());
-            }
-        }
-    }
-    files
-}
-
 /// The spool file of the session whose records contain `marker`.
 fn session_with(marker: &str) -> (PathBuf, Vec<u8>) {
     let mut found = Vec::new();
-    for f in spool_files() {
+    for f in common::spool_files(Path::new(SPOOL)) {
         let text = std::fs::read(&f).unwrap_or_default();
         if text.windows(marker.len()).any(|w| w == marker.as_bytes()) {
             found.push((f, text));
@@ -187,14 +157,7 @@ fn execs_of(text: &[u8], executable: &str) -> Vec<Value> {
 
 /// A tag unique to this test run, so markers never match a session of an earlier run.
 fn run() -> &'static str {
-    static RUN: OnceLock<String> = OnceLock::new();
-    RUN.get_or_init(|| {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        format!("{}-{t}", std::process::id())
-    })
+    common::run_tag()
 }
 
 /// `text` with `{RUN}` replaced by this run's tag.
@@ -218,7 +181,7 @@ fn record_key() -> &'static str {
 
 /// `auditsh-log verify [--key KEY] PATH`: its exit status and what it printed on stdout.
 fn verify(key: Option<&str>, path: &Path) -> (Option<i32>, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_auditsh-log"));
+    let mut c = Command::new(AUDITSH_LOG);
     c.arg("verify");
     if let Some(key) = key {
         c.args(["--key", key]);
@@ -271,15 +234,15 @@ fn the_spool_cannot_be_written_truncated_renamed_or_deleted() {
 
 /// The descriptors a program sees when dash starts it as the attacker.
 fn baseline_fds(inst: &Installed) -> String {
-    let out = Command::new("setpriv")
-        .arg(format!("--reuid={}", inst.uid))
-        .arg(format!("--regid={}", inst.gid))
-        .args(["--clear-groups", "--", "/usr/bin/dash", "-c"])
-        .arg("ls /proc/self/fd | tr '\\n' ' '")
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap();
+    let out = attacker_command(
+        inst,
+        &[],
+        Path::new(DASH),
+        &["-c", "ls /proc/self/fd | tr '\\n' ' '"],
+    )
+    .env("PATH", "/usr/bin:/bin")
+    .output()
+    .unwrap();
     text(&out.stdout)
 }
 
@@ -318,14 +281,11 @@ fn the_audit_configuration_and_ld_preload_are_ignored() {
     let Some(inst) = installed() else { return };
     let evil_dir = inst.home.join("evil-spool");
     let evil_conf = inst.home.join("evil.toml");
-    std::fs::write(
-        &evil_conf,
-        format!(
-            "[spool]\nenabled = false\ndir = \"{}\"\n[syslog]\nenabled = false\n",
-            evil_dir.display()
-        ),
-    )
-    .unwrap();
+    Config::installed()
+        .spool_off()
+        .spool_dir(&evil_dir)
+        .syslog_off()
+        .write(&evil_conf);
     let lib = inst.compile(
         "evil.so",
         "#define _GNU_SOURCE\n#include <errno.h>\n#include <stdio.h>\n\
@@ -582,8 +542,8 @@ fn a_session_forged_into_syslog_is_reported() {
     if !common::rsyslog::rsyslogd_present("a_session_forged_into_syslog_is_reported") {
         return;
     }
-    let tmp = common::rsyslog::TempDir::new("attack-forged-syslog");
-    let rsyslog = common::rsyslog::Rsyslog::start_packaged(&tmp.path, true);
+    let tmp = TempDir::new("attack-forged-syslog");
+    let rsyslog = common::rsyslog::Rsyslog::start_packaged(tmp.path(), true);
     let session = format!("{:032x}", 0xf0f0_u128 + u128::from(std::process::id()));
     let mut prev = [0u8; 32];
     let mut script = String::new();
@@ -687,11 +647,12 @@ fn the_record_key_cannot_be_read_and_the_records_carry_its_mac() {
 // runs nothing (status 126); one that can records everything.
 // ---------------------------------------------------------------------------------------------
 
-/// Run `program` (with `args`) as the attacker with no supplementary groups, `PATH` and
-/// `HOME` set, and `extra` options for setpriv before the `--`.
-fn as_attacker(inst: &Installed, extra: &[&str], program: &Path, args: &[&str]) -> Output {
-    Command::new("setpriv")
-        .arg(format!("--reuid={}", inst.uid))
+/// `program` (with `args`) run as the attacker with no supplementary groups, `extra` options
+/// for setpriv before the `--`, and a clean environment: `PATH`, `HOME`, and the attacker's
+/// directory as the working directory.
+fn attacker_command(inst: &Installed, extra: &[&str], program: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new("setpriv");
+    c.arg(format!("--reuid={}", inst.uid))
         .arg(format!("--regid={}", inst.gid))
         .arg("--clear-groups")
         .args(extra)
@@ -701,7 +662,13 @@ fn as_attacker(inst: &Installed, extra: &[&str], program: &Path, args: &[&str]) 
         .env_clear()
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .env("HOME", &inst.home)
-        .current_dir(&inst.home)
+        .current_dir(&inst.home);
+    c
+}
+
+/// Run `program` as `attacker_command` has it.
+fn as_attacker(inst: &Installed, extra: &[&str], program: &Path, args: &[&str]) -> Output {
+    attacker_command(inst, extra, program, args)
         .output()
         .expect("run as the attacker")
 }
@@ -749,7 +716,7 @@ fn a_low_descriptor_limit_never_runs_commands_unrecorded() {
             inst.shell.display(),
             file.display()
         );
-        let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
+        let out = as_attacker(inst, &[], Path::new(DASH), &["-c", &script]);
         assert!(
             recorded_or_refused(&out, &marker),
             "limit {limit}: refused: {}",
@@ -763,7 +730,7 @@ fn a_low_descriptor_limit_never_runs_commands_unrecorded() {
         "ulimit -Sn 10 && exec {} -c '/bin/echo {marker}; /bin/sh -c \"ulimit -Sn\"'",
         inst.shell.display()
     );
-    let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
+    let out = as_attacker(inst, &[], Path::new(DASH), &["-c", &script]);
     assert_eq!(
         text(&out.stdout),
         format!("{marker}\n10\n"),
@@ -779,7 +746,7 @@ fn a_low_descriptor_limit_never_runs_commands_unrecorded() {
         "ulimit -n 8 && exec {} -c '/bin/echo {marker}'",
         inst.shell.display()
     );
-    let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
+    let out = as_attacker(inst, &[], Path::new(DASH), &["-c", &script]);
     assert!(
         !recorded_or_refused(&out, &marker),
         "ran with 8 descriptors"
@@ -814,26 +781,15 @@ fn descriptors_taken_above_100_never_run_commands_unrecorded() {
 fn no_new_privs_refuses_instead_of_running_unaudited() {
     let Some(inst) = installed() else { return };
     let off = inst.home.join("off.toml");
-    std::fs::write(
-        &off,
-        "[spool]\nenabled = false\n[syslog]\nenabled = false\n",
-    )
-    .unwrap();
+    Config::installed().spool_off().syslog_off().write(&off);
     let witness = inst.home.join(r("nnp-ran-{RUN}"));
     let script = format!("touch {}", witness.display());
-    let mut c = Command::new("setpriv");
-    c.arg(format!("--reuid={}", inst.uid))
-        .arg(format!("--regid={}", inst.gid))
-        .args(["--clear-groups", "--no-new-privs", "--"])
-        .arg(&inst.shell)
-        .args(["-c", &script])
-        .env_clear()
+    let out = attacker_command(inst, &["--no-new-privs"], &inst.shell, &["-c", &script])
         .env("PATH", "/usr/bin:/bin")
-        .env("HOME", &inst.home)
         .env("AUDITSH_CONFIG", &off)
         .env("XDG_STATE_HOME", &inst.home)
-        .current_dir(&inst.home);
-    let out = c.output().unwrap();
+        .output()
+        .unwrap();
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(126), "{stderr}");
     assert!(!witness.exists(), "the command ran");
@@ -854,7 +810,7 @@ const SYSTEM_CONFIG: &str = "/etc/auditsh/auditsh.toml";
 const SYSTEM_CONFIG_SAVED: &str = "/etc/auditsh/auditsh.toml.attack-test-saved";
 
 impl SystemConfigSwap {
-    fn with(text: &str) -> SystemConfigSwap {
+    fn with(config: &Config) -> SystemConfigSwap {
         static SWAPPING: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let guard = SWAPPING.lock().unwrap_or_else(|e| e.into_inner());
         if let Ok(left) = std::fs::read(SYSTEM_CONFIG_SAVED) {
@@ -864,7 +820,7 @@ impl SystemConfigSwap {
         if let Some(saved) = &saved {
             std::fs::write(SYSTEM_CONFIG_SAVED, saved).unwrap();
         }
-        std::fs::write(SYSTEM_CONFIG, text).unwrap();
+        config.write(Path::new(SYSTEM_CONFIG));
         SystemConfigSwap {
             saved,
             _one_at_a_time: guard,
@@ -938,10 +894,7 @@ fn whole_records(text: &[u8]) -> Vec<Value> {
 fn a_file_size_limit_is_reported_and_does_not_kill_the_shell() {
     let Some(inst) = installed() else { return };
     let syslog = SyslogSink::bind("xfsz");
-    let _config = SystemConfigSwap::with(&format!(
-        "[spool]\nenabled = true\n[syslog]\nenabled = true\nsocket = \"{}\"\n",
-        syslog.path.display()
-    ));
+    let _config = SystemConfigSwap::with(&Config::installed().syslog_socket(&syslog.path));
     // The spool already holds more than 1024 bytes when `ulimit -f 2` takes effect: every
     // later record written there fails with EFBIG. `dd` past the limit must still die of
     // SIGXFSZ, as under dash; the shell itself must not.
@@ -1073,7 +1026,9 @@ fn a_session_start_that_cannot_be_written_runs_nothing() {
     // makes its first write fail with EFBIG. Under `on_failure = "warn"` the installed shell
     // must still not run anything unrecorded, and must not die of SIGXFSZ either.
     let _config = SystemConfigSwap::with(
-        "on_failure = \"warn\"\n[spool]\nenabled = true\n[syslog]\nenabled = false\n",
+        &Config::installed()
+            .top("on_failure = \"warn\"")
+            .syslog_off(),
     );
     let witness = inst.home.join(r("fsize-0-ran-{RUN}"));
     let script = format!(
@@ -1081,7 +1036,7 @@ fn a_session_start_that_cannot_be_written_runs_nothing() {
         inst.shell.display(),
         witness.display()
     );
-    let out = as_attacker(inst, &[], Path::new("/bin/dash"), &["-c", &script]);
+    let out = as_attacker(inst, &[], Path::new(DASH), &["-c", &script]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(126), "{stderr}");
     assert!(!witness.exists(), "the command ran");
@@ -1106,12 +1061,9 @@ fn long_records_of_the_installed_shell_reach_syslog_whole() {
     {
         return;
     }
-    let tmp = common::rsyslog::TempDir::new("attack-long-syslog");
-    let rsyslog = common::rsyslog::Rsyslog::start_packaged(&tmp.path, true);
-    let _config = SystemConfigSwap::with(&format!(
-        "[syslog]\nenabled = true\nsocket = \"{}\"\n",
-        rsyslog.socket.display()
-    ));
+    let tmp = TempDir::new("attack-long-syslog");
+    let rsyslog = common::rsyslog::Rsyslog::start_packaged(tmp.path(), true);
+    let _config = SystemConfigSwap::with(&Config::installed().syslog_socket(&rsyslog.socket));
     let script = r(&format!("/bin/true long-{{RUN}} {}", "z".repeat(20_000)));
     let out = inst.attack(&script, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -1139,7 +1091,7 @@ fn long_records_of_the_installed_shell_reach_syslog_whole() {
             text(&got[..brace])
         );
     }
-    let both = tmp.path.join("both");
+    let both = tmp.join("both");
     std::fs::create_dir_all(&both).unwrap();
     std::fs::copy(&path, both.join(path.file_name().unwrap())).unwrap();
     std::fs::copy(&rsyslog.out, both.join("auditsh-syslog.log")).unwrap();
@@ -1306,7 +1258,9 @@ fn one_user_cannot_flood_the_spool() {
     };
     {
         let _config = SystemConfigSwap::with(
-            "[spool]\nenabled = true\n[syslog]\nenabled = false\n[limits]\nsession_bytes = 32768\n",
+            &Config::installed()
+                .syslog_off()
+                .tables("[limits]\nsession_bytes = 32768"),
         );
         let out = inst.attack(&flood("flood-session"), &[]);
         assert_eq!(text(&out.stdout), "done\n", "{}", text(&out.stderr));
@@ -1343,10 +1297,10 @@ fn one_user_cannot_flood_the_spool() {
 
     // A second session of the same user is held to the day's budget of all its sessions.
     {
-        let _config = SystemConfigSwap::with(&format!(
-            "[spool]\nenabled = true\n[syslog]\nenabled = false\n[limits]\nuser_day_bytes = {}\n",
+        let _config = SystemConfigSwap::with(&Config::installed().syslog_off().tables(&format!(
+            "[limits]\nuser_day_bytes = {}",
             before + 16 * 1024
-        ));
+        )));
         let out = inst.attack(&flood("flood-day"), &[]);
         assert_eq!(text(&out.stdout), "done\n", "{}", text(&out.stderr));
     }
@@ -1370,7 +1324,9 @@ fn one_user_cannot_flood_the_spool() {
 fn a_burst_of_sessions_waits_for_the_rate_and_every_one_is_recorded() {
     let Some(inst) = installed() else { return };
     let _config = SystemConfigSwap::with(
-        "[spool]\nenabled = true\n[syslog]\nenabled = false\n[limits]\nsessions_per_second = 4\n",
+        &Config::installed()
+            .syslog_off()
+            .tables("[limits]\nsessions_per_second = 4"),
     );
     let script = r(&format!(
         "i=0; while [ $i -lt 12 ]; do {} -c \": rate-{{RUN}}-$i\" & i=$((i+1)); done; wait; echo done",
@@ -1387,7 +1343,7 @@ fn a_burst_of_sessions_waits_for_the_rate_and_every_one_is_recorded() {
     );
     // Each inner session, by its session-start's arguments (the outer session's exec records
     // carry the same text).
-    let starts: Vec<(Value, Vec<u8>)> = spool_files()
+    let starts: Vec<(Value, Vec<u8>)> = common::spool_files(Path::new(SPOOL))
         .into_iter()
         .filter_map(|f| {
             let text = std::fs::read(f).ok()?;

@@ -28,7 +28,7 @@ fn command_string() {
     assert_eq!(out.status.code(), Some(0));
 
     let recs = check_session(&env);
-    let cwd = path_str(&env.dir);
+    let cwd = path_str(env.dir());
     let start = &recs[0];
     assert_eq!(start["auditsh"]["mode"], "command");
     assert_eq!(start["auditsh"]["login"], false);
@@ -88,7 +88,7 @@ fn exit_status_reaches_command_end_and_session_end() {
 #[test]
 fn script_file() {
     let env = AuditEnv::new();
-    let script = env.dir.join("job.sh");
+    let script = env.dir().join("job.sh");
     let contents = b"echo a\n/bin/true x y\nexit 3\n";
     std::fs::write(&script, contents).unwrap();
     let out = env.run(&[&path_str(&script)], None);
@@ -210,7 +210,7 @@ fn hostile_command_text_is_one_exact_record() {
 fn malformed_config_is_named_and_auditing_continues() {
     let env = AuditEnv::new();
     std::fs::write(&env.config, "on_failure = \"warn\"\nrequire = = \"any\"\n").unwrap();
-    let state = env.dir.join("state");
+    let state = env.dir().join("state");
     let mut c = env.command();
     c.env("XDG_STATE_HOME", &state).args(["-c", "/bin/true"]);
     let out = run_with_stdin(c, None);
@@ -238,7 +238,7 @@ fn malformed_config_is_named_and_auditing_continues() {
 #[test]
 fn dead_syslog_leaves_the_spool_complete() {
     let env = AuditEnv::new();
-    std::fs::remove_file(env.dir.join("log.sock")).unwrap();
+    std::fs::remove_file(env.dir().join("log.sock")).unwrap();
     let t = std::time::Instant::now();
     let out = env.run(&["-c", "/bin/true; /bin/true"], None);
     assert!(t.elapsed() < std::time::Duration::from_secs(5));
@@ -246,7 +246,7 @@ fn dead_syslog_leaves_the_spool_complete() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "one warning: {stderr}");
     assert!(stderr.starts_with("auditsh: audit: syslog: "), "{stderr}");
-    let text = env.spool();
+    let text = env.spool_text();
     let recs = records(&text);
     assert_eq!(
         auditsh::auditsh_log::verify::one_session(&text),
@@ -265,7 +265,7 @@ fn a_megabyte_command_line_is_one_truncated_record_with_the_full_hash() {
     let mut script = b"v='".to_vec();
     script.extend(std::iter::repeat_n(b'x', 1 << 20));
     script.extend_from_slice(b"'\n/bin/echo ${#v}\n");
-    let path = env.dir.join("big.sh");
+    let path = env.dir().join("big.sh");
     std::fs::write(&path, &script).unwrap();
     let out = env.run(&[path.to_str().unwrap()], None);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "1048576\n");
@@ -281,7 +281,7 @@ fn a_megabyte_command_line_is_one_truncated_record_with_the_full_hash() {
     let kept = start["process"]["command_line"].as_str().unwrap();
     assert!(kept.len() < 65536 && script.starts_with(kept.as_bytes()));
     // Every line, truncated or not, fits the configured maximum.
-    for line in lines(&env.spool()) {
+    for line in lines(&env.spool_text()) {
         assert!(line.len() <= 65536, "a line of {} bytes", line.len());
     }
 }
@@ -301,7 +301,7 @@ fn a_newline_in_a_command_never_makes_a_second_record_or_syslog_line() {
     let starts = of_kind(&recs, "command/start");
     assert_eq!(starts.len(), 1, "one multi-line command, one record");
     assert_eq!(of_kind(&recs, "session-end/end").len(), 1);
-    let spool = env.spool();
+    let spool = env.spool_text();
     let spool_lines = lines(&spool);
     assert_eq!(spool_lines.len(), recs.len());
     // Each syslog datagram is one record: no newline inside.
@@ -312,10 +312,12 @@ fn a_newline_in_a_command_never_makes_a_second_record_or_syslog_line() {
 
 #[test]
 fn exit_always_works_when_commands_are_refused() {
-    let env = AuditEnv::with_config_extra("on_failure = \"refuse\"\nrequire = \"all\"");
+    let env = AuditEnv::builder()
+        .top_toml("on_failure = \"refuse\"\nrequire = \"all\"")
+        .build();
     // Make the spool unusable: its directory is a regular file.
-    std::fs::remove_dir_all(env.dir.join("spool")).unwrap();
-    std::fs::write(env.dir.join("spool"), b"not a directory").unwrap();
+    std::fs::remove_dir_all(env.dir().join("spool")).unwrap();
+    std::fs::write(env.dir().join("spool"), b"not a directory").unwrap();
     let out = env.run(
         &[],
         Some(b"/bin/echo refused\nexit 5\n/bin/echo not reached\n"),
@@ -327,7 +329,7 @@ fn exit_always_works_when_commands_are_refused() {
 #[test]
 fn startup_files_run_in_order_and_their_programs_carry_file_and_line() {
     let env = AuditEnv::new();
-    let rc = env.dir.join("system.rc");
+    let rc = env.dir().join("system.rc");
     std::fs::write(&rc, "SYSTEM_RC=read\n/bin/echo system-rc\n").unwrap();
     // The config names the system rc; the user's ~/.profile and $ENV follow it.
     let config = std::fs::read_to_string(&env.config).unwrap().replace(
@@ -336,15 +338,15 @@ fn startup_files_run_in_order_and_their_programs_carry_file_and_line() {
     );
     std::fs::write(&env.config, config).unwrap();
     std::fs::write(
-        env.dir.join(".profile"),
+        env.dir().join(".profile"),
         "# the user's profile\n\n/bin/echo profile \"$SYSTEM_RC\"\n",
     )
     .unwrap();
-    std::fs::write(env.dir.join("env.sh"), "/bin/echo env-file\n").unwrap();
+    std::fs::write(env.dir().join("env.sh"), "/bin/echo env-file\n").unwrap();
     let mut c = env.command();
     // A login shell (-l) that is interactive (-i, without a terminal): system rc, then
     // /etc/profile and ~/.profile, then $ENV, then the commands.
-    c.args(["-l", "-i"]).env("ENV", env.dir.join("env.sh"));
+    c.args(["-l", "-i"]).env("ENV", env.dir().join("env.sh"));
     let out = run_with_stdin(c, Some(b"/bin/echo typed\n"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let order: Vec<&str> = stdout
@@ -370,7 +372,7 @@ fn startup_files_run_in_order_and_their_programs_carry_file_and_line() {
     let profile = echo("profile");
     assert_eq!(
         profile["auditsh"]["source"]["file"],
-        env.dir.join(".profile").to_str().unwrap()
+        env.dir().join(".profile").to_str().unwrap()
     );
     assert_eq!(profile["auditsh"]["source"]["line"], 3);
     let typed = echo("typed");
@@ -406,37 +408,52 @@ fn a_command_line_ended_by_a_killed_program_names_the_signal() {
     assert!(ends[1]["auditsh"].get("signal").is_none());
 }
 
-/// A full disk under the spool (a tiny tmpfs, root only): the shell goes on under `warn`,
-/// says so once, and the failure is recorded in syslog with the reason.
-#[test]
-fn a_full_disk_is_an_audit_failure_not_a_stop() {
-    // SAFETY: geteuid cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
-        if std::env::var("AUDITSH_E2E").as_deref() == Ok("required") {
-            panic!("a_full_disk_is_an_audit_failure_not_a_stop needs root (AUDITSH_E2E=required)");
-        }
-        eprintln!("SKIPPED: a_full_disk_is_an_audit_failure_not_a_stop: not running as root");
-        return;
+/// An audit environment whose spool is a tmpfs of its own, unmounted when dropped.
+struct SmallSpool(AuditEnv);
+
+impl std::ops::Deref for SmallSpool {
+    type Target = AuditEnv;
+    fn deref(&self) -> &AuditEnv {
+        &self.0
+    }
+}
+
+impl Drop for SmallSpool {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.spool_dir())
+            .status();
+    }
+}
+
+/// A spool of `size` (a tmpfs: root only; without root `test` is skipped).
+fn small_spool(test: &str, size: &str) -> Option<SmallSpool> {
+    if !is_root() {
+        skip(test, "not running as root");
+        return None;
     }
     let env = AuditEnv::new();
-    let spool = env.dir.join("spool");
     let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=16k", "tmpfs"])
-        .arg(&spool)
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(env.spool_dir())
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
     assert!(mounted, "mount a tmpfs for the spool");
-    struct Unmount(std::path::PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(spool.clone());
+    Some(SmallSpool(env))
+}
+
+/// A full disk under the spool (a tiny tmpfs, root only): the shell goes on under `warn`,
+/// says so once, and the failure is recorded in syslog with the reason.
+#[test]
+fn a_full_disk_is_an_audit_failure_not_a_stop() {
+    let Some(env) = small_spool("a_full_disk_is_an_audit_failure_not_a_stop", "16k") else {
+        return;
+    };
+    let spool = env.spool_dir().to_path_buf();
     // Fill the disk, then start a session whose command line will not fit.
     let _ = std::fs::write(spool.join("filler"), vec![b'x'; 10 * 1024]);
-    let script = env.dir.join("big.sh");
+    let script = env.dir().join("big.sh");
     let mut text = format!("# {}\n", "y".repeat(20 * 1024)).into_bytes();
     text.extend_from_slice(b"/bin/echo still-running\n");
     std::fs::write(&script, &text).unwrap();
@@ -474,7 +491,7 @@ fn input_larger_than_memory_is_an_error_and_the_session_ends() {
     let room =
         "ulimit -v $(( $(sed -n 's/^VmSize: *\\([0-9]*\\).*/\\1/p' /proc/$$/status) + 4000 ))";
     let body = "a".repeat(24 << 20);
-    let script = env.dir.join("big-heredoc.sh");
+    let script = env.dir().join("big-heredoc.sh");
     std::fs::write(
         &script,
         format!("{room}\ncat <<EOF | wc -c\n{body}\nEOF\necho after\n"),
@@ -488,7 +505,7 @@ fn input_larger_than_memory_is_an_error_and_the_session_ends() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.trim_end().ends_with("Out of space"), "{stderr}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("after"));
-    let recs = common::records(&env.spool());
+    let recs = common::records(&env.spool_text());
     let last = recs.last().unwrap();
     assert_eq!(last["event"]["action"], "session-end");
     assert_eq!(last["auditsh"]["end_reason"], "error");
@@ -501,32 +518,13 @@ fn input_larger_than_memory_is_an_error_and_the_session_ends() {
 /// does not name the session's spool file.
 #[test]
 fn a_full_disk_loses_records_visibly_and_corrupts_none() {
-    // SAFETY: geteuid cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
-        if std::env::var("AUDITSH_E2E").as_deref() == Ok("required") {
-            panic!("a_full_disk_loses_records_visibly_and_corrupts_none needs root (AUDITSH_E2E=required)");
-        }
-        eprintln!(
-            "SKIPPED: a_full_disk_loses_records_visibly_and_corrupts_none: not running as root"
-        );
+    let Some(env) = small_spool(
+        "a_full_disk_loses_records_visibly_and_corrupts_none",
+        "256k",
+    ) else {
         return;
-    }
-    let env = AuditEnv::new();
-    let spool = env.dir.join("spool");
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
-        .arg(&spool)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    assert!(mounted, "mount a tmpfs for the spool");
-    struct Unmount(std::path::PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(spool.clone());
+    };
+    let spool = env.spool_dir().to_path_buf();
     // Leave room for a few records only; the session's own records fill the rest.
     let filler = spool.join("filler");
     std::fs::write(&filler, vec![b'x'; 236 * 1024]).unwrap();
@@ -539,7 +537,7 @@ fn a_full_disk_loses_records_visibly_and_corrupts_none() {
         filler.display()
     );
     // The socket's queue holds 10 datagrams: read them while the session runs.
-    let sock = env.syslog.try_clone().unwrap();
+    let sock = env.syslog_socket().try_clone().unwrap();
     sock.set_read_timeout(Some(std::time::Duration::from_millis(300)))
         .unwrap();
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -616,7 +614,7 @@ fn a_full_disk_loses_records_visibly_and_corrupts_none() {
     eprintln!("the spool's failure: {message}");
 
     // verify: a loss while the spool failed, not missing records.
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+    let o = std::process::Command::new(AUDITSH_LOG)
         .arg("verify")
         .arg(&files[0])
         .output()

@@ -3,143 +3,26 @@
 //! missing end, a shell killed with SIGKILL) is found at the right file and line.
 
 use std::io::Write;
-use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
 
-/// A private directory with a config whose spool is `<dir>/spool` (syslog off, or to a socket
-/// the test binds).
-struct Env {
-    dir: PathBuf,
-    config: PathBuf,
-    syslog: Option<UnixDatagram>,
+use common::{AuditEnv, AUDITSH_LOG};
+
+/// A private directory whose spool is `<dir>/spool`, syslog off.
+fn env() -> AuditEnv {
+    AuditEnv::builder().tag("log-it").syslog(false).build()
 }
 
-impl Env {
-    fn new() -> Env {
-        Env::make(false)
-    }
-
-    fn with_syslog() -> Env {
-        Env::make(true)
-    }
-
-    fn make(syslog: bool) -> Env {
-        let dir = common::unique_dir("auditsh-log-it");
-        std::fs::create_dir_all(dir.join("spool")).unwrap();
-        let config = dir.join("auditsh.toml");
-        let (sock, section) = if syslog {
-            let path = dir.join("log.sock");
-            let sock = UnixDatagram::bind(&path).unwrap();
-            sock.set_nonblocking(true).unwrap();
-            (
-                Some(sock),
-                format!("[syslog]\nsocket = \"{}\"\n", path.display()),
-            )
-        } else {
-            (None, "[syslog]\nenabled = false\n".to_string())
-        };
-        std::fs::write(
-            &config,
-            format!(
-                "system_rc = \"\"\n[spool]\ndir = \"{}\"\n{section}",
-                dir.join("spool").display()
-            ),
-        )
-        .unwrap();
-        Env {
-            dir,
-            config,
-            syslog: sock,
-        }
-    }
-
-    fn spool(&self) -> PathBuf {
-        self.dir.join("spool")
-    }
-
-    fn shell(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_auditsh"));
-        c.env_clear()
-            .env("AUDITSH_CONFIG", &self.config)
-            .env("PATH", "/usr/bin:/bin")
-            .env("HOME", &self.dir)
-            .current_dir(&self.dir)
-            .stdin(Stdio::null());
-        c
-    }
-
-    /// `auditsh -c SCRIPT`; returns the session's spool file.
-    fn session(&self, script: &str) -> PathBuf {
-        let before = spool_files(&self.spool());
-        let out = self.shell().args(["-c", script]).output().unwrap();
-        assert!(
-            out.status.code().is_some(),
-            "auditsh -c {script:?}: {out:?}"
-        );
-        let after = spool_files(&self.spool());
-        let new: Vec<_> = after.into_iter().filter(|f| !before.contains(f)).collect();
-        assert_eq!(new.len(), 1, "one new spool file: {new:?}");
-        new.into_iter().next().unwrap()
-    }
-
-    /// A new directory under this one (for damaged copies).
-    fn subdir(&self, name: &str) -> PathBuf {
-        let d = self.dir.join(name);
-        std::fs::create_dir_all(&d).unwrap();
-        d
-    }
-
-    /// Every syslog datagram received so far, as the lines a syslog daemon would write
-    /// (`<PRI>` dropped).
-    fn syslog_lines(&self) -> Vec<Vec<u8>> {
-        let sock = self.syslog.as_ref().expect("syslog socket");
-        let mut lines = Vec::new();
-        let mut buf = vec![0u8; 256 * 1024];
-        while let Ok(n) = sock.recv(&mut buf) {
-            let msg = &buf[..n];
-            let msg = match msg.iter().position(|&b| b == b'>') {
-                Some(i) if msg.first() == Some(&b'<') => &msg[i + 1..],
-                _ => msg,
-            };
-            lines.push(msg.to_vec());
-        }
-        lines
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Every file under `dir`, sorted.
-fn spool_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "jsonl") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+/// As `env`, with syslog to a socket the test binds.
+fn env_with_syslog() -> AuditEnv {
+    AuditEnv::builder().tag("log-it").build()
 }
 
 fn log(args: &[&Path]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+    Command::new(AUDITSH_LOG)
         .arg("verify")
         .args(args)
         .stdin(Stdio::null())
@@ -148,7 +31,7 @@ fn log(args: &[&Path]) -> Output {
 }
 
 fn log_args(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+    Command::new(AUDITSH_LOG)
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -202,7 +85,7 @@ fn write_lines(file: &Path, lines: &[Vec<u8>]) {
 
 /// A copy of `file` in a new directory `name`, its lines changed by `edit`.
 fn damaged_copy(
-    env: &Env,
+    env: &AuditEnv,
     file: &Path,
     name: &str,
     edit: impl FnOnce(&mut Vec<Vec<u8>>),
@@ -230,10 +113,10 @@ const SCRIPT: &str = "true; /bin/echo hi | /bin/cat; for i in 1 2; do /bin/true 
 
 #[test]
 fn a_clean_spool_verifies() {
-    let env = Env::new();
-    let file = env.session(SCRIPT);
+    let env = env();
+    let file = env.session(SCRIPT).file;
     assert!(lines_of(&file).len() >= 8);
-    let o = log(&[&env.spool()]);
+    let o = log(&[env.spool_dir()]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(
         stdout(&o),
@@ -254,8 +137,8 @@ fn a_clean_spool_verifies() {
 
 #[test]
 fn an_edited_line_is_found_at_its_line() {
-    let env = Env::new();
-    let file = env.session(SCRIPT);
+    let env = env();
+    let file = env.session(SCRIPT).file;
     // One character inside a string of the third record (its message) changed.
     let copy = damaged_copy(&env, &file, "edited", |lines| {
         let l = &mut lines[2];
@@ -267,8 +150,8 @@ fn an_edited_line_is_found_at_its_line() {
 
 #[test]
 fn a_removed_line_is_found_where_it_is_missing() {
-    let env = Env::new();
-    let file = env.session(SCRIPT);
+    let env = env();
+    let file = env.session(SCRIPT).file;
     let copy = damaged_copy(&env, &file, "removed", |lines| {
         lines.remove(3);
     });
@@ -282,8 +165,8 @@ fn a_removed_line_is_found_where_it_is_missing() {
 
 #[test]
 fn swapped_lines_are_found() {
-    let env = Env::new();
-    let file = env.session(SCRIPT);
+    let env = env();
+    let file = env.session(SCRIPT).file;
     let copy = damaged_copy(&env, &file, "swapped", |lines| lines.swap(2, 3));
     assert_one_finding(
         &copy,
@@ -294,8 +177,8 @@ fn swapped_lines_are_found() {
 
 #[test]
 fn a_duplicated_line_is_found() {
-    let env = Env::new();
-    let file = env.session(SCRIPT);
+    let env = env();
+    let file = env.session(SCRIPT).file;
     let copy = damaged_copy(&env, &file, "duplicated", |lines| {
         let l = lines[2].clone();
         lines.insert(3, l);
@@ -305,8 +188,8 @@ fn a_duplicated_line_is_found() {
 
 #[test]
 fn a_removed_end_leaves_the_session_unterminated() {
-    let env = Env::new();
-    let file = env.session(SCRIPT);
+    let env = env();
+    let file = env.session(SCRIPT).file;
     let n = lines_of(&file).len();
     let copy = damaged_copy(&env, &file, "no-end", |lines| {
         lines.pop();
@@ -316,8 +199,8 @@ fn a_removed_end_leaves_the_session_unterminated() {
 
 #[test]
 fn a_truncated_line_is_found() {
-    let env = Env::new();
-    let file = env.session(SCRIPT);
+    let env = env();
+    let file = env.session(SCRIPT).file;
     // A line cut in half in the middle of the file.
     let copy = damaged_copy(&env, &file, "torn", |lines| {
         let l = &mut lines[4];
@@ -357,9 +240,9 @@ fn a_shell_killed_with_sigkill_is_unterminated_and_nothing_else() {
     // Repeated, killing at a different point each time (the kill may land while a record is
     // being written, or between a fork and the child's record).
     for round in 0..5 {
-        let env = Env::new();
+        let env = env();
         let mut child = env
-            .shell()
+            .command()
             .args(["-c", "while :; do /bin/true; done"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -368,7 +251,7 @@ fn a_shell_killed_with_sigkill_is_unterminated_and_nothing_else() {
         let enough = 20 + 7 * round;
         let deadline = Instant::now() + Duration::from_secs(60);
         let file = loop {
-            let files = spool_files(&env.spool());
+            let files = env.spool_files();
             if let Some(f) = files.first() {
                 if lines_of(f).len() >= enough {
                     break f.clone();
@@ -392,7 +275,7 @@ fn a_shell_killed_with_sigkill_is_unterminated_and_nothing_else() {
             n,
             "has no end (unterminated): no session-end after this record",
         );
-        let o = log(&[&env.spool()]);
+        let o = log(&[env.spool_dir()]);
         assert_eq!(o.status.code(), Some(1));
         assert_eq!(findings(&o).len(), 1, "round {round}: {}", stdout(&o));
     }
@@ -407,8 +290,8 @@ fn gzip(src: &Path, dst: &Path) {
 
 #[test]
 fn gzipped_files_verify_the_same() {
-    let env = Env::new();
-    let file = env.session(SCRIPT);
+    let env = env();
+    let file = env.session(SCRIPT).file;
     let n = lines_of(&file).len();
     let dir = env.subdir("rotated");
     let gz = dir.join(format!("{}.jsonl.gz", session_of(&file)));
@@ -445,12 +328,12 @@ fn gzipped_files_verify_the_same() {
 
 #[test]
 fn a_directory_of_several_sessions() {
-    let env = Env::new();
-    let a = env.session("/bin/true a");
-    let b = env.session(SCRIPT);
-    let c = env.session("/bin/echo c >/dev/null; exit 3");
+    let env = env();
+    let a = env.session("/bin/true a").file;
+    let b = env.session(SCRIPT).file;
+    let c = env.session("/bin/echo c >/dev/null; exit 3").file;
     let total: usize = [&a, &b, &c].iter().map(|f| lines_of(f).len()).sum();
-    let o = log(&[&env.spool()]);
+    let o = log(&[env.spool_dir()]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(
         stdout(&o),
@@ -461,7 +344,7 @@ fn a_directory_of_several_sessions() {
     let mut lines = lines_of(&b);
     lines.remove(2);
     write_lines(&b, &lines);
-    let o = log(&[&env.spool()]);
+    let o = log(&[env.spool_dir()]);
     assert_eq!(o.status.code(), Some(1));
     let f = findings(&o);
     assert_eq!(f.len(), 1, "{}", stdout(&o));
@@ -482,10 +365,12 @@ fn a_directory_of_several_sessions() {
 
 #[test]
 fn syslog_files_interleaving_sessions_verify() {
-    let env = Env::with_syslog();
-    let a = env.session(SCRIPT);
+    let env = env_with_syslog();
+    let a = env.session(SCRIPT).file;
     let a_lines = env.syslog_lines();
-    let b = env.session("/bin/true b; /bin/echo b | /bin/cat >/dev/null");
+    let b = env
+        .session("/bin/true b; /bin/echo b | /bin/cat >/dev/null")
+        .file;
     let b_lines = env.syslog_lines();
     assert_eq!(a_lines.len(), lines_of(&a).len());
     assert_eq!(b_lines.len(), lines_of(&b).len());
@@ -522,7 +407,7 @@ fn syslog_files_interleaving_sessions_verify() {
     );
 
     // Spool and syslog together: the two copies of each session are checked each on its own.
-    let o = log(&[&env.spool(), &auth]);
+    let o = log(&[env.spool_dir(), &auth]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(
         stdout(&o),
@@ -573,9 +458,9 @@ fn syslog_files_interleaving_sessions_verify() {
 
 #[test]
 fn a_missing_file_is_an_error_naming_it() {
-    let env = Env::new();
-    let file = env.session("true");
-    let missing = env.dir.join("no-such-file.jsonl");
+    let env = env();
+    let file = env.session("true").file;
+    let missing = env.dir().join("no-such-file.jsonl");
     let o = log(&[&file, &missing]);
     assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(
@@ -593,7 +478,7 @@ fn a_missing_file_is_an_error_naming_it() {
     );
 
     // An unreadable spool file inside a directory, likewise (not as root: root reads it).
-    let o = log(&[&env.dir.join("no-such-dir")]);
+    let o = log(&[&env.dir().join("no-such-dir")]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("no-such-dir: No such file or directory"),
@@ -604,7 +489,7 @@ fn a_missing_file_is_an_error_naming_it() {
 
 #[test]
 fn hostile_input_gives_findings_not_crashes() {
-    let env = Env::new();
+    let env = env();
     let dir = env.subdir("hostile");
     let mut junk: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
     junk.extend_from_slice(b"\n{\"auditsh\":{\"session\":\"x\\n/etc/passwd:1: fake\"}}\n");
@@ -676,7 +561,7 @@ fn the_manual_page_and_completions_come_from_the_command_line_definition() {
     assert!(script.contains("--source-ip"), "{script}");
     assert!(script.contains("complete -F"), "{script}");
     // The script is valid bash.
-    let env = Env::new();
+    let env = env();
     let file = env.subdir("completions").join("auditsh-log.bash");
     std::fs::write(&file, &script).unwrap();
     let check = Command::new("bash").arg("-n").arg(&file).output().unwrap();
@@ -695,9 +580,9 @@ fn the_manual_page_and_completions_come_from_the_command_line_definition() {
 
 #[test]
 fn a_job_outliving_the_shell_is_not_a_finding() {
-    let env = Env::new();
+    let env = env();
     let out = env
-        .shell()
+        .command()
         .args(["-c", "(sleep 0.3; /bin/true) & exit 0"])
         .output()
         .unwrap();
@@ -705,7 +590,7 @@ fn a_job_outliving_the_shell_is_not_a_finding() {
     // The job's program is recorded after the shell's session-end.
     let deadline = Instant::now() + Duration::from_secs(20);
     let file = loop {
-        let files = spool_files(&env.spool());
+        let files = env.spool_files();
         if let Some(f) = files.first() {
             let lines = lines_of(f);
             if lines
@@ -724,22 +609,11 @@ fn a_job_outliving_the_shell_is_not_a_finding() {
 
 /// A session whose spool stops taking records for a while (`ulimit -f` under the shell
 /// itself: records 2 to 4) and takes them again; what the shell said and its spool file.
-fn spool_outage(env: &Env) -> (std::process::Output, PathBuf) {
-    let before = spool_files(&env.spool());
-    let out = env
-        .shell()
-        .args([
-            "-c",
-            "ulimit -S -f 1; /bin/true a; /bin/true b; ulimit -S -f unlimited; /bin/true c",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let file = spool_files(&env.spool())
-        .into_iter()
-        .find(|f| !before.contains(f))
-        .unwrap();
-    (out, file)
+fn spool_outage(env: &AuditEnv) -> (std::process::Output, PathBuf) {
+    let s = env
+        .session("ulimit -S -f 1; /bin/true a; /bin/true b; ulimit -S -f unlimited; /bin/true c");
+    assert_eq!(s.out.status.code(), Some(0), "{}", stderr(&s.out));
+    (s.out, s.file)
 }
 
 /// The spool stops taking records for a while (`ulimit -f` under the shell itself) and takes
@@ -748,13 +622,13 @@ fn spool_outage(env: &Env) -> (std::process::Output, PathBuf) {
 /// records. The warning on stderr does not name the session's spool file.
 #[test]
 fn records_lost_while_the_spool_failed_are_a_loss_not_a_removal() {
-    let env = Env::new();
+    let env = env();
     let (out, file) = spool_outage(&env);
     let warning = stderr(&out);
     assert!(warning.contains("auditsh: audit: spool: "), "{warning}");
     assert!(!warning.contains(&session_of(&file)), "{warning}");
     assert!(
-        !warning.contains(env.spool().to_str().unwrap()),
+        !warning.contains(env.spool_dir().to_str().unwrap()),
         "{warning}"
     );
 
@@ -801,7 +675,7 @@ fn records_lost_while_the_spool_failed_are_a_loss_not_a_removal() {
 /// take back) is a finding of its own, and the loss after it is still a loss.
 #[test]
 fn a_fragment_before_a_loss_is_a_finding_and_the_loss_still_a_loss() {
-    let env = Env::new();
+    let env = env();
     let (_, file) = spool_outage(&env);
     let copy = damaged_copy(&env, &file, "fragment", |lines| {
         let fragment = lines[1][..120].to_vec();
@@ -824,9 +698,9 @@ fn a_fragment_before_a_loss_is_a_finding_and_the_loss_still_a_loss() {
 /// unterminated again (its pid gone), whatever `open` said before.
 #[test]
 fn a_running_session_is_open_not_unterminated() {
-    let env = Env::new();
+    let env = env();
     let mut child = env
-        .shell()
+        .command()
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -837,7 +711,7 @@ fn a_running_session_is_open_not_unterminated() {
     stdin.flush().unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     let file = loop {
-        if let Some(f) = spool_files(&env.spool()).first() {
+        if let Some(f) = env.spool_files().first() {
             if lines_of(f)
                 .iter()
                 .any(|l| l.windows(6).any(|w| w == b"\"exec\""))
@@ -848,7 +722,7 @@ fn a_running_session_is_open_not_unterminated() {
         assert!(Instant::now() < deadline, "the shell never ran /bin/true");
         std::thread::sleep(Duration::from_millis(20));
     };
-    let o = log(&[&env.spool()]);
+    let o = log(&[env.spool_dir()]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(findings(&o).is_empty(), "{}", stdout(&o));
     let summary = stdout(&o);
@@ -857,7 +731,12 @@ fn a_running_session_is_open_not_unterminated() {
             && summary.ends_with(" records, 0 findings\n"),
         "{summary}"
     );
-    let sessions = log_args(&["sessions", "--format", "csv", env.spool().to_str().unwrap()]);
+    let sessions = log_args(&[
+        "sessions",
+        "--format",
+        "csv",
+        env.spool_dir().to_str().unwrap(),
+    ]);
     let csv = stdout(&sessions);
     assert!(
         csv.lines().nth(1).is_some_and(|row| row.ends_with(",open")),
@@ -867,7 +746,7 @@ fn a_running_session_is_open_not_unterminated() {
     // Ended: clean, and nothing open.
     drop(stdin);
     child.wait().unwrap();
-    let o = log(&[&env.spool()]);
+    let o = log(&[env.spool_dir()]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(!stdout(&o).contains("open"), "{}", stdout(&o));
 
@@ -875,7 +754,7 @@ fn a_running_session_is_open_not_unterminated() {
     let mut lines = lines_of(&file);
     lines.pop();
     write_lines(&file, &lines);
-    let o = log(&[&env.spool()]);
+    let o = log(&[env.spool_dir()]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(
         findings(&o)[0].ends_with("has no end (unterminated): no session-end after this record"),

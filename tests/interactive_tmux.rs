@@ -5,12 +5,12 @@
 //! Without /usr/bin/tmux each test says `SKIPPED: ...` on stderr and passes, unless
 //! `AUDITSH_E2E=required`.
 
+mod common;
+
+use common::{AuditEnv, AUDITSH, AUDITSH_LOG};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 const TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -19,10 +19,7 @@ fn tmux_available(test: &str) -> bool {
     if Path::new("/usr/bin/tmux").exists() {
         return true;
     }
-    if std::env::var("AUDITSH_E2E").as_deref() == Ok("required") {
-        panic!("{test}: tmux not installed and AUDITSH_E2E=required");
-    }
-    eprintln!("SKIPPED: {test}: tmux not installed");
+    common::skip(test, "tmux is not installed");
     false
 }
 
@@ -30,39 +27,33 @@ fn tmux_available(test: &str) -> bool {
 /// config, a bin directory on PATH, and the file the exit status is written to.
 struct Term {
     socket: String,
-    dir: PathBuf,
+    env: AuditEnv,
     sessions: usize,
 }
 
 impl Term {
     fn new(test: &str) -> Term {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let socket = format!("auditsh-{test}-{}-{n}-{nanos}", std::process::id());
-        let dir = std::env::temp_dir().join(&socket);
-        std::fs::create_dir_all(dir.join("home/sub")).unwrap();
-        std::fs::create_dir_all(dir.join("spool")).unwrap();
-        std::fs::create_dir_all(dir.join("bin")).unwrap();
-        std::fs::write(
-            dir.join("auditsh.toml"),
-            format!(
-                "system_rc = \"\"\n\n[spool]\ndir = \"{}\"\n\n[syslog]\nenabled = false\n",
-                dir.join("spool").display()
-            ),
-        )
-        .unwrap();
+        let env = AuditEnv::builder()
+            .tag(&format!("tmux-{test}"))
+            .syslog(false)
+            .build();
+        std::fs::create_dir_all(env.dir().join("home/sub")).unwrap();
+        std::fs::create_dir_all(env.dir().join("bin")).unwrap();
+        // The server's socket is named as the directory is: of this test alone.
+        let socket = env.dir().file_name().unwrap().to_str().unwrap().to_string();
         Term {
             socket,
-            dir,
+            env,
             sessions: 0,
         }
     }
 
+    fn dir(&self) -> &Path {
+        self.env.dir()
+    }
+
     fn home(&self) -> PathBuf {
-        self.dir.join("home")
+        self.dir().join("home")
     }
 
     fn tmux(&self) -> Command {
@@ -75,8 +66,8 @@ impl Term {
     /// PS1 in its environment (None: none).
     fn start(&mut self, ps1: Option<&str>) {
         self.sessions += 1;
-        let _ = std::fs::remove_file(self.dir.join("status"));
-        let script = self.dir.join("run.sh");
+        let _ = std::fs::remove_file(self.dir().join("status"));
+        let script = self.dir().join("run.sh");
         let ps1_env = match ps1 {
             Some(p) => format!("PS1='{}'", p.replace('\'', "'\\''")),
             None => String::new(),
@@ -89,10 +80,10 @@ impl Term {
                  AUDITSH_CONFIG='{config}' {ps1_env} '{shell}'\n\
                  echo \"status $?\" > '{status}'\n",
                 home = self.home().display(),
-                bin = self.dir.join("bin").display(),
-                config = self.dir.join("auditsh.toml").display(),
-                shell = env!("CARGO_BIN_EXE_auditsh"),
-                status = self.dir.join("status").display(),
+                bin = self.dir().join("bin").display(),
+                config = self.env.config.display(),
+                shell = AUDITSH,
+                status = self.dir().join("status").display(),
             ),
         )
         .unwrap();
@@ -182,7 +173,7 @@ impl Term {
     fn wait_exit(&self) -> i32 {
         let deadline = Instant::now() + TIMEOUT;
         loop {
-            if let Ok(text) = std::fs::read_to_string(self.dir.join("status")) {
+            if let Ok(text) = std::fs::read_to_string(self.dir().join("status")) {
                 if let Some(n) = text.trim().strip_prefix("status ") {
                     return n.parse().unwrap_or(-1);
                 }
@@ -196,26 +187,11 @@ impl Term {
 
     /// Every record of every session in the spool, the sessions in the order they started.
     fn records(&self) -> Vec<serde_json::Value> {
-        let mut files = Vec::new();
-        for day in std::fs::read_dir(self.dir.join("spool")).unwrap().flatten() {
-            if let Ok(entries) = std::fs::read_dir(day.path()) {
-                files.extend(
-                    entries
-                        .flatten()
-                        .map(|e| e.path())
-                        .filter(|p| p.extension().is_some_and(|e| e == "jsonl")),
-                );
-            }
-        }
-        let mut sessions: Vec<Vec<serde_json::Value>> = files
+        let mut sessions: Vec<Vec<serde_json::Value>> = self
+            .env
+            .spool_files()
             .iter()
-            .map(|f| {
-                let text = std::fs::read(f).unwrap();
-                text.split(|&b| b == b'\n')
-                    .filter(|l| !l.is_empty())
-                    .map(|l| serde_json::from_slice(l).expect("a record is JSON"))
-                    .collect()
-            })
+            .map(|f| common::records(&std::fs::read(f).unwrap()))
             .collect();
         sessions.sort_by_key(|recs| {
             recs.first()
@@ -243,7 +219,7 @@ impl Term {
     /// An executable script in the bin directory on PATH.
     fn program(&self, name: &str, body: &str) {
         use std::os::unix::fs::PermissionsExt;
-        let path = self.dir.join("bin").join(name);
+        let path = self.dir().join("bin").join(name);
         std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
@@ -252,7 +228,6 @@ impl Term {
 impl Drop for Term {
     fn drop(&mut self) {
         let _ = self.tmux().arg("kill-server").output();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -491,12 +466,7 @@ fn user_and_sign() -> (String, char) {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
-    // SAFETY: geteuid cannot fail.
-    let sign = if unsafe { libc::geteuid() } == 0 {
-        '#'
-    } else {
-        '$'
-    };
+    let sign = if common::is_root() { '#' } else { '$' };
     (user, sign)
 }
 
@@ -746,7 +716,7 @@ fn a_hangup_ends_the_session_and_its_jobs() {
     let mut t = Term::new("hangup");
     t.start(Some(P));
     t.wait_for(P);
-    let pidfile = t.dir.join("bgpid");
+    let pidfile = t.dir().join("bgpid");
     t.text(&format!("sleep 1000 & echo $! > {}", pidfile.display()));
     t.keys(&["Enter"]);
     let deadline = Instant::now() + TIMEOUT;
@@ -934,13 +904,13 @@ fn auditsh_log_draws_its_progress_bar_at_a_terminal_only() {
     }
     let mut t = Term::new("progress");
     // A named pipe as the second operand holds the scan open until the test writes to it.
-    let fifo = t.dir.join("fifo");
+    let fifo = t.dir().join("fifo");
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
     t.start(Some(P));
     t.wait_for(P);
-    let log = env!("CARGO_BIN_EXE_auditsh-log");
-    let spool = t.dir.join("spool");
+    let log = AUDITSH_LOG;
+    let spool = t.env.spool_dir();
     t.text(&format!(
         "'{log}' search --count -j1 '{}' '{}'; echo status-$?",
         spool.display(),
@@ -958,7 +928,7 @@ fn auditsh_log_draws_its_progress_bar_at_a_terminal_only() {
     // Not at a terminal: nothing of it on stderr.
     let out = Command::new(log)
         .args(["search", "--count"])
-        .arg(&spool)
+        .arg(spool)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));

@@ -1,38 +1,25 @@
 //! `auditsh-log` against a generated fleet (tests/corpus): every answer is checked against
 //! what the generator's own model says it must be.
 
+mod common;
 mod corpus;
 
+use common::{TempDir, AUDITSH_LOG};
 use corpus::{Fleet, Placement, Rec, Session};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A fleet written to a private directory, with its model; removed when dropped.
 struct Corpus {
-    dir: PathBuf,
+    tmp: TempDir,
     fleet: Fleet,
     sessions: Vec<Session>,
 }
 
-impl Drop for Corpus {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn temp_dir(what: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "auditsh-log-tools-{what}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn temp_dir(what: &str) -> TempDir {
+    TempDir::new(&format!("log-tools-{what}"))
 }
 
 /// 5 hosts, 3 days (Friday to Sunday), 4 sessions per host and day.
@@ -41,13 +28,13 @@ fn fleet() -> Fleet {
 }
 
 fn write(fleet: Fleet, what: &str) -> Corpus {
-    let dir = temp_dir(what);
+    let tmp = temp_dir(what);
     let mut sessions = Vec::new();
     fleet
-        .write(&dir, &mut |s| sessions.push(s.clone()))
+        .write(tmp.path(), &mut |s| sessions.push(s.clone()))
         .expect("the corpus is written (needs the zstd program)");
     Corpus {
-        dir,
+        tmp,
         fleet,
         sessions,
     }
@@ -62,7 +49,7 @@ fn damaged() -> Corpus {
 }
 
 fn log(args: &[&str], paths: &[&Path]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+    Command::new(AUDITSH_LOG)
         .args(args)
         .args(paths)
         .env("TZ", "UTC")
@@ -88,6 +75,10 @@ fn show(o: &Output) -> String {
 type Key = (String, u64);
 
 impl Corpus {
+    fn dir(&self) -> &Path {
+        self.tmp.path()
+    }
+
     fn all(&self) -> impl Iterator<Item = (&Session, &Rec)> {
         self.sessions
             .iter()
@@ -109,7 +100,7 @@ impl Corpus {
     fn search(&self, args: &[&str]) -> Output {
         let mut a = vec!["search"];
         a.extend_from_slice(args);
-        log(&a, &[&self.dir])
+        log(&a, &[self.dir()])
     }
 
     /// `search --format csv FILTERS` gives exactly the records `pred` selects, each row's cells
@@ -241,7 +232,7 @@ fn the_corpus_has_what_the_filters_need() {
         assert!(c.all().any(|(_, r)| r.action == action), "{action}");
     }
     assert!(c.all().any(|(_, r)| r.signal.is_some()));
-    let files = walk(&c.dir);
+    let files = walk(c.dir());
     for end in [
         ".jsonl",
         ".jsonl.gz",
@@ -617,7 +608,7 @@ fn exit_statuses_are_greps() {
     assert!(text(&out.stderr).contains("--command"), "{}", show(&out));
     let out = c.search(&["--source-ip", "not-an-address"]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
-    let out = log(&["search"], &[&c.dir.join("no-such-dir")]);
+    let out = log(&["search"], &[&c.dir().join("no-such-dir")]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
 }
 
@@ -663,7 +654,7 @@ fn table_shows_the_rows() {
 // ---------------------------------------------------------------------------------------------
 // The empty-run rule, bad input.
 
-fn no_records_dir() -> PathBuf {
+fn no_records_dir() -> TempDir {
     let d = temp_dir("norecords");
     std::fs::write(d.join("README"), "not a log\n").unwrap();
     std::fs::create_dir_all(d.join("remote/web01")).unwrap();
@@ -676,21 +667,12 @@ fn no_records_dir() -> PathBuf {
     d
 }
 
-/// A directory removed when dropped.
-struct Dir(PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// `auditsh-log SUB` on an empty directory and on one of files without records: exit 2 and
 /// the message.
 fn without_records(sub: &[&str]) {
-    let empty = Dir(temp_dir("empty"));
-    let other = Dir(no_records_dir());
-    for dir in [&empty.0, &other.0] {
+    let empty = temp_dir("empty");
+    let other = no_records_dir();
+    for dir in [empty.path(), other.path()] {
         let out = log(sub, &[dir]);
         assert_eq!(
             out.status.code(),
@@ -722,11 +704,11 @@ fn verify_without_records_is_an_error() {
 #[test]
 fn damaged_files_are_one_warning_each_and_the_rest_is_read() {
     let c = clean();
-    let bad_dir = c.dir.join("bad");
+    let bad_dir = c.dir().join("bad");
     let bad = corpus::write_bad_inputs(&c.fleet, &bad_dir).unwrap();
     let extra: usize = bad.sessions.iter().map(|s| s.records.len()).sum();
     // The collector's files (each record once there) and the damaged files.
-    let remote = c.dir.join("remote");
+    let remote = c.dir().join("remote");
     let fleet_records = c
         .sessions
         .iter()
@@ -782,7 +764,7 @@ fn damaged_files_are_one_warning_each_and_the_rest_is_read() {
 fn verify_each_collection_of_a_clean_fleet() {
     let c = clean();
     for sub in ["spool", "remote"] {
-        let out = log(&["verify"], &[&c.dir.join(sub)]);
+        let out = log(&["verify"], &[&c.dir().join(sub)]);
         assert_eq!(out.status.code(), Some(0), "verify {sub}: {}", show(&out));
     }
 }
@@ -790,7 +772,7 @@ fn verify_each_collection_of_a_clean_fleet() {
 #[test]
 fn verify_a_clean_fleet() {
     let c = clean();
-    let out = log(&["verify"], &[&c.dir]);
+    let out = log(&["verify"], &[c.dir()]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
 }
 
@@ -799,7 +781,7 @@ fn verify_finds_each_damaged_session() {
     let c = damaged();
     let hit: Vec<&Session> = c.sessions.iter().filter(|s| s.damage.is_some()).collect();
     assert_eq!(hit.len(), 4);
-    let out = log(&["verify"], &[&c.dir.join("spool")]);
+    let out = log(&["verify"], &[&c.dir().join("spool")]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let t = text(&out.stdout);
     for s in &hit {
@@ -855,7 +837,7 @@ fn check_sessions_csv(out: &Output, want: &[Vec<String>], what: &str) {
 #[test]
 fn sessions_of_the_spool_trees() {
     let c = damaged();
-    let out = log(&["sessions", "--format", "csv"], &[&c.dir.join("spool")]);
+    let out = log(&["sessions", "--format", "csv"], &[&c.dir().join("spool")]);
     let want = session_rows(
         c.sessions
             .iter()
@@ -872,7 +854,7 @@ fn sessions_of_the_spool_trees() {
 #[test]
 fn sessions_of_the_whole_fleet() {
     let c = damaged();
-    let out = log(&["sessions", "--format", "csv"], &[&c.dir]);
+    let out = log(&["sessions", "--format", "csv"], &[c.dir()]);
     check_sessions_csv(&out, &session_rows(c.sessions.iter()), "fleet");
 }
 
@@ -885,27 +867,33 @@ fn sessions_with_a_matching_record_and_all_their_numbers() {
             .filter(|s| s.records.iter().any(|r| r.program() == Some("sudo"))),
     );
     assert!(!want.is_empty() && want.len() < c.sessions.len());
-    let out = log(&["sessions", "--format", "csv", "--exe", "sudo"], &[&c.dir]);
+    let out = log(
+        &["sessions", "--format", "csv", "--exe", "sudo"],
+        &[c.dir()],
+    );
     check_sessions_csv(&out, &want, "--exe sudo");
     let want = session_rows(c.sessions.iter().filter(|s| s.host == "bastion"));
     let out = log(
         &["sessions", "--format", "csv", "--host", "bastion"],
-        &[&c.dir],
+        &[c.dir()],
     );
     check_sessions_csv(&out, &want, "--host bastion");
-    let out = log(&["sessions", "--user", "mallory"], &[&c.dir]);
+    let out = log(&["sessions", "--user", "mallory"], &[c.dir()]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
-    let out = log(&["sessions", "--command", "("], &[&c.dir]);
+    let out = log(&["sessions", "--command", "("], &[c.dir()]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
-    let empty = Dir(temp_dir("sessions-empty"));
-    let out = log(&["sessions"], &[&empty.0]);
+    let empty = temp_dir("sessions-empty");
+    let out = log(&["sessions"], &[empty.path()]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
 }
 
 #[test]
 fn sessions_as_json_lines() {
     let c = damaged();
-    let out = log(&["sessions", "--format", "jsonl"], &[&c.dir.join("spool")]);
+    let out = log(
+        &["sessions", "--format", "jsonl"],
+        &[&c.dir().join("spool")],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let want = session_rows(
         c.sessions
@@ -958,7 +946,7 @@ fn show_as_json_lines_in_sequence_order() {
     assert!(picks.iter().any(|s| s.damage.is_some()));
     assert!(picks.iter().any(|s| s.placement == Placement::Both));
     for s in picks {
-        let out = log(&["show", &s.id, "--format", "jsonl"], &[&c.dir]);
+        let out = log(&["show", &s.id, "--format", "jsonl"], &[c.dir()]);
         assert_eq!(out.status.code(), Some(0), "{}", show(&out));
         let want: String = s
             .in_order()
@@ -972,7 +960,7 @@ fn show_as_json_lines_in_sequence_order() {
             show(&out)
         );
         // A prefix that only this session has is as good as its id.
-        let out = log(&["show", &s.id[..12], "--format", "jsonl"], &[&c.dir]);
+        let out = log(&["show", &s.id[..12], "--format", "jsonl"], &[c.dir()]);
         assert!(
             text(&out.stdout) == want,
             "show {}: {}",
@@ -991,7 +979,7 @@ fn show_a_timeline() {
         .filter(|s| s.mode == "interactive")
         .max_by_key(|s| s.records.len())
         .unwrap();
-    let out = log(&["show", &s.id, "--utc"], &[&c.dir]);
+    let out = log(&["show", &s.id, "--utc"], &[c.dir()]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let t = text(&out.stdout);
     assert!(t.contains(&s.host), "{t}");
@@ -1017,7 +1005,7 @@ fn show_a_timeline() {
 #[test]
 fn show_unknown_and_ambiguous() {
     let c = clean();
-    let out = log(&["show", "ffffffffffffffffffffffffffffffff0"], &[&c.dir]);
+    let out = log(&["show", "ffffffffffffffffffffffffffffffff0"], &[c.dir()]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(!out.stderr.is_empty() || !out.stdout.is_empty());
     // The shortest prefix that two sessions share.
@@ -1031,7 +1019,7 @@ fn show_unknown_and_ambiguous() {
             by.into_iter().find(|(_, v)| v.len() >= 2)
         })
         .unwrap();
-    let out = log(&["show", prefix.0], &[&c.dir]);
+    let out = log(&["show", prefix.0], &[c.dir()]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
     let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
     for id in prefix.1 {
@@ -1271,7 +1259,7 @@ fn check_timed(got: &[Value], want: &[Value], keys: &[&str], time: &str, what: &
 #[test]
 fn report_as_json() {
     let c = damaged();
-    let r = report_json(&c.dir);
+    let r = report_json(c.dir());
     let w = want_report(&c);
     assert_eq!(project(&r["totals"], TOTALS_KEYS), w.totals, "totals");
     let users: Vec<Value> = list(&r, "users")
@@ -1344,14 +1332,14 @@ fn report_as_json() {
 #[test]
 fn report_integrity_of_the_spool_trees() {
     let c = damaged();
-    let r = report_json(&c.dir.join("spool"));
+    let r = report_json(&c.dir().join("spool"));
     check_integrity(&r, &c);
 }
 
 #[test]
 fn report_integrity_of_the_whole_fleet() {
     let c = damaged();
-    let r = report_json(&c.dir);
+    let r = report_json(c.dir());
     check_integrity(&r, &c);
 }
 
@@ -1400,7 +1388,7 @@ fn report_csv_sections() {
         if let Some(n) = name {
             a.extend(["--section", n]);
         }
-        let out = report(&c.dir, &a);
+        let out = report(c.dir(), &a);
         assert_eq!(out.status.code(), Some(0), "{name:?}: {}", show(&out));
         csv_rows(&out.stdout)
     };
@@ -1432,7 +1420,7 @@ fn report_csv_sections() {
 #[test]
 fn report_of_matching_records_only() {
     let c = clean();
-    let out = report(&c.dir, &["--format", "json", "--host", "bastion"]);
+    let out = report(c.dir(), &["--format", "json", "--host", "bastion"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     let of =
@@ -1447,9 +1435,9 @@ fn report_of_matching_records_only() {
         "users": c.sessions.iter().filter(|s| s.host == "bastion").map(|s| s.user.name).collect::<BTreeSet<_>>().len(),
     });
     assert_eq!(project(&r["totals"], TOTALS_KEYS), want);
-    let file = c.dir.join("report.json");
+    let file = c.dir().join("report.json");
     let out = report(
-        &c.dir,
+        c.dir(),
         &[
             "--format",
             "json",

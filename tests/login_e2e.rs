@@ -265,7 +265,7 @@ fn ssh_script_on_stdin() {
 
 /// Upload `content` with `scp [mode]`, download it back, and return the local copy.
 fn scp_round_trip(s: &Sshd, mode: &[&str], name: &str, content: &[u8]) -> Vec<u8> {
-    let local = s.dir.path.join(format!("{name}.up"));
+    let local = s.env.dir().join(format!("{name}.up"));
     std::fs::write(&local, content).unwrap();
     let remote = format!("{}:{}/{name}", s.host(), s.remote_dir);
     let mut up = s.scp();
@@ -276,7 +276,7 @@ fn scp_round_trip(s: &Sshd, mode: &[&str], name: &str, content: &[u8]) -> Vec<u8
         content,
         "the uploaded file"
     );
-    let back = s.dir.path.join(format!("{name}.down"));
+    let back = s.env.dir().join(format!("{name}.down"));
     let mut down = s.scp();
     down.args(mode).arg(&remote).arg(&back);
     run_bounded(down, None, sshd::CLIENT_TIMEOUT).ok("scp download");
@@ -362,11 +362,11 @@ fn sftp_batch() {
     let _serial = sshd::serial();
     let s = Sshd::start(inst, "sftp");
     let content = binary_content(100_000, 3);
-    let local = s.dir.path.join("batch.up");
+    let local = s.env.dir().join("batch.up");
     std::fs::write(&local, &content).unwrap();
-    let back = s.dir.path.join("batch.down");
+    let back = s.env.dir().join("batch.down");
     let rd = &s.remote_dir;
-    let batch = s.dir.path.join("batch");
+    let batch = s.env.dir().join("batch");
     std::fs::write(
         &batch,
         format!(
@@ -429,7 +429,7 @@ fn rsync_both_directions() {
     };
     let _serial = sshd::serial();
     let s = Sshd::start(inst, "rsync");
-    let src = s.dir.path.join("src");
+    let src = s.env.dir().join("src");
     std::fs::create_dir_all(src.join("a/b c")).unwrap();
     std::fs::create_dir_all(src.join("empty")).unwrap();
     std::fs::write(src.join("top.txt"), "top\n").unwrap();
@@ -449,7 +449,7 @@ fn rsync_both_directions() {
     let want = tree(&src);
     assert_eq!(tree(&s.remote_path.join("tree")), want, "pushed tree");
 
-    let dst = s.dir.path.join("dst");
+    let dst = s.env.dir().join("dst");
     let mut pull = Command::new("rsync");
     pull.args(["-a", "-e", &ssh])
         .arg(&remote)
@@ -491,7 +491,7 @@ fn git_clone_and_push() {
     s.run_ssh(&[], &["git", "init", "-q", "--bare", &repo], None)
         .ok("git init --bare");
     let url = format!("{}:{repo}", s.host());
-    let work = s.dir.path.join("git");
+    let work = s.env.dir().join("git");
     std::fs::create_dir(&work).unwrap();
     let git = |args: &[&str], cwd: &Path| {
         let mut c = Command::new("git");
@@ -555,7 +555,7 @@ fn su(s: &Sshd, extra: &[&str], stdin: Option<&[u8]>) -> sshd::Out {
     let mut c = Command::new("su");
     c.args(["-l", "-w", "AUDITSH_CONFIG", USER])
         .args(extra)
-        .env("AUDITSH_CONFIG", &s.config)
+        .env("AUDITSH_CONFIG", &s.env.config)
         .current_dir("/");
     run_bounded(c, stdin, sshd::CLIENT_TIMEOUT)
 }

@@ -7,62 +7,56 @@
 
 mod common;
 
+use common::{toml_path, AuditEnv, AUDITSH, AUDITSH_LOG};
+
 use auditsh::audit::chain::{hex64, line_hash, GENESIS};
 use auditsh::audit::mac::{self, Key, Sealer};
-use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 static OUT: AtomicUsize = AtomicUsize::new(0);
 
-struct Env {
-    dir: PathBuf,
-    config: PathBuf,
-    syslog: UnixDatagram,
+/// A test environment with syslog to a socket the test binds, and what the tests of keys add
+/// to it.
+struct Env(AuditEnv);
+
+impl std::ops::Deref for Env {
+    type Target = AuditEnv;
+    fn deref(&self) -> &AuditEnv {
+        &self.0
+    }
 }
 
 impl Env {
     /// A spool, a syslog socket, and (when `key`) a key made by `auditsh-log key init` that
     /// the config names.
     fn new(key: bool) -> Env {
-        let dir = common::unique_dir("auditsh-mac-it");
-        std::fs::create_dir_all(dir.join("spool")).unwrap();
-        let sock = dir.join("log.sock");
-        let syslog = UnixDatagram::bind(&sock).unwrap();
-        syslog.set_nonblocking(true).unwrap();
-        let mut text = format!(
-            "system_rc = \"\"\n[spool]\ndir = \"{}\"\n[syslog]\nsocket = \"{}\"\n",
-            dir.join("spool").display(),
-            sock.display()
-        );
-        let env = Env {
-            config: dir.join("auditsh.toml"),
-            dir,
-            syslog,
-        };
+        let mut env = Env(AuditEnv::builder().tag("mac-it").build());
         if key {
             let o = env.key_init(&[]);
             assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-            text.push_str(&format!(
-                "[mac]\nkey_file = \"{}\"\n",
-                env.state().display()
-            ));
+            let table = env.mac_table();
+            env.0.reconfigure(|c| c.tables(&table));
         }
-        std::fs::write(&env.config, text).unwrap();
         env
     }
 
     fn state(&self) -> PathBuf {
-        self.dir.join("state.key")
+        self.dir().join("state.key")
     }
 
     fn verify_key(&self) -> PathBuf {
-        self.dir.join("verify.key")
+        self.dir().join("verify.key")
+    }
+
+    /// The config's table naming the key state.
+    fn mac_table(&self) -> String {
+        format!("[mac]\nkey_file = {}", toml_path(&self.state()))
     }
 
     fn key_init(&self, extra: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+        Command::new(AUDITSH_LOG)
             .args(["key", "init", "--state"])
             .arg(self.state())
             .arg("--verify-key")
@@ -75,43 +69,18 @@ impl Env {
     /// `auditsh -c SCRIPT`: its spool file's lines and its syslog lines (as a syslog file
     /// holds them).
     fn session(&self, script: &str) -> (PathBuf, Vec<Vec<u8>>, Vec<Vec<u8>>) {
-        let out = Command::new(env!("CARGO_BIN_EXE_auditsh"))
-            .env_clear()
-            .env("AUDITSH_CONFIG", &self.config)
-            .env("PATH", "/usr/bin:/bin")
-            .env("HOME", &self.dir)
-            .current_dir(&self.dir)
-            .stdin(Stdio::null())
-            .args(["-c", script])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
-        let mut files = Vec::new();
-        for day in std::fs::read_dir(self.dir.join("spool")).unwrap().flatten() {
-            for f in std::fs::read_dir(day.path()).unwrap().flatten() {
-                if f.path().extension().is_some_and(|e| e == "jsonl") {
-                    files.push(f.path());
-                }
-            }
-        }
-        assert_eq!(files.len(), 1);
-        let file = files.pop().unwrap();
-        let lines = lines_of(&std::fs::read(&file).unwrap());
-        let mut syslog = Vec::new();
-        let mut buf = vec![0u8; 256 * 1024];
-        while let Ok(n) = self.syslog.recv(&mut buf) {
-            syslog.push(buf[..n].to_vec());
-        }
+        let s = self.0.session(script);
+        assert!(s.out.status.success(), "{}", stderr(&s.out));
+        assert_eq!(self.spool_files().len(), 1);
+        let lines = lines_of(&std::fs::read(&s.file).unwrap());
+        let syslog = self.syslog_messages(lines.len());
         assert_eq!(syslog.len(), lines.len());
-        (file, lines, syslog)
+        (s.file, lines, syslog)
     }
 
     /// Write `lines` to a new file `name` in a new directory.
     fn file(&self, name: &str, lines: &[Vec<u8>]) -> PathBuf {
-        let d = self
-            .dir
-            .join(format!("out-{}", OUT.fetch_add(1, Ordering::SeqCst)));
-        std::fs::create_dir_all(&d).unwrap();
+        let d = self.subdir(&format!("out-{}", OUT.fetch_add(1, Ordering::SeqCst)));
         let p = d.join(name);
         let mut text = Vec::new();
         for l in lines {
@@ -120,12 +89,6 @@ impl Env {
         }
         std::fs::write(&p, text).unwrap();
         p
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -144,7 +107,7 @@ fn stderr(o: &Output) -> String {
 
 /// `auditsh-log verify [--key KEY] FILE`.
 fn verify(key: Option<&Path>, file: &Path) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_auditsh-log"));
+    let mut c = Command::new(AUDITSH_LOG);
     c.arg("verify");
     if let Some(k) = key {
         c.arg("--key").arg(k);
@@ -296,7 +259,7 @@ fn a_sealed_session_verifies_with_the_key_in_the_spool_and_in_syslog() {
         format!("1 file, 1 session, {n} records, 0 findings\n")
     );
     // A key of a later day cannot check today's records, and says so.
-    let later = env.dir.join("later.key");
+    let later = env.dir().join("later.key");
     let mut k = Key::read(&env.state(), false).unwrap();
     k.evolve_to(today() + 1);
     k.replace_file(&later, 0o600).unwrap();
@@ -339,9 +302,9 @@ fn key_init_refuses_to_overwrite_and_a_bad_key_file_is_one_line() {
     assert_eq!(mode(&env.state()), 0o600);
     assert_eq!(mode(&env.verify_key()), 0o400);
 
-    let bad = env.dir.join("bad.key");
+    let bad = env.dir().join("bad.key");
     std::fs::write(&bad, "auditsh-key 1 epoch=x key=00\n").unwrap();
-    let o = verify(Some(&bad), &env.dir);
+    let o = verify(Some(&bad), env.dir());
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
@@ -613,7 +576,7 @@ fn an_unsealed_file_passes_nothing() {
     assert!(lines
         .iter()
         .all(|l| !String::from_utf8_lossy(l).contains("\"mac\"")));
-    let key = env.dir.join("some.key");
+    let key = env.dir().join("some.key");
     Key::new(today(), [3; 32])
         .replace_file(&key, 0o600)
         .unwrap();
@@ -645,14 +608,7 @@ fn an_unsealed_file_passes_nothing() {
 fn a_shell_without_its_key_warns_and_records_so() {
     let env = Env::new(true);
     std::fs::remove_file(env.state()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_auditsh"))
-        .env_clear()
-        .env("AUDITSH_CONFIG", &env.config)
-        .env("PATH", "/usr/bin:/bin")
-        .current_dir(&env.dir)
-        .args(["-c", "/bin/true"])
-        .output()
-        .unwrap();
+    let out = env.command().args(["-c", "/bin/true"]).output().unwrap();
     assert!(out.status.success());
     assert_eq!(
         stderr(&out),
@@ -661,22 +617,15 @@ fn a_shell_without_its_key_warns_and_records_so() {
             env.state().display()
         )
     );
-    let spool = env.dir.join("spool");
-    let o = verify(Some(&env.verify_key()), &spool);
+    let spool = env.spool_dir();
+    let o = verify(Some(&env.verify_key()), spool);
     assert_eq!(o.status.code(), Some(1));
     let (f, _) = findings(&o);
     assert!(!f.is_empty());
     assert!(f.iter().all(|l| l.contains("not authenticated")), "{f:?}");
     let text = stdout(&o);
     assert!(text.contains(":2: session "), "{text}");
-    let recs: Vec<serde_json::Value> = std::fs::read_dir(&spool)
-        .unwrap()
-        .flatten()
-        .flat_map(|d| std::fs::read_dir(d.path()).unwrap().flatten())
-        .filter(|f| f.path().extension().is_some_and(|e| e == "jsonl"))
-        .flat_map(|f| lines_of(&std::fs::read(f.path()).unwrap()))
-        .map(|l| serde_json::from_slice(&l).unwrap())
-        .collect();
+    let recs = env.records();
     assert_eq!(recs[1]["event"]["action"], "audit-failure");
     assert_eq!(recs[1]["auditsh"]["sink"], "mac");
 }
@@ -688,13 +637,12 @@ fn key_evolve_brings_the_state_forward_and_keeps_its_owner() {
     Key::new(today() - 2, seed)
         .replace_file(&env.state(), 0o600)
         .unwrap();
-    // SAFETY: geteuid cannot fail.
-    let root = unsafe { libc::geteuid() } == 0;
+    let root = common::is_root();
     if root {
         std::os::unix::fs::chown(env.state(), Some(65534), Some(65534)).unwrap();
     }
     let evolve = || {
-        Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+        Command::new(AUDITSH_LOG)
             .args(["key", "evolve", "--state"])
             .arg(env.state())
             .output()
@@ -706,7 +654,7 @@ fn key_evolve_brings_the_state_forward_and_keeps_its_owner() {
     let mut want = Key::new(today() - 2, seed);
     want.evolve_to(today());
     // The file's text for the evolved key, through the library's writer.
-    let expected_file = env.dir.join("expected");
+    let expected_file = env.dir().join("expected");
     want.replace_file(&expected_file, 0o600).unwrap();
     let expected = std::fs::read(&expected_file).unwrap();
     assert_eq!(std::fs::read(env.state()).unwrap(), expected);
@@ -740,14 +688,11 @@ fn a_users_umask_does_not_change_the_state_files_mode() {
         .unwrap();
     // The day's first session, started with the most restrictive umask, brings the state
     // forward: the new file keeps its mode (the next sessions must read it).
-    let out = Command::new("/bin/sh")
+    let out = env
+        .command_at("/bin/sh")
         .arg("-c")
         .arg("umask 777; exec \"$0\" -c /bin/true")
-        .arg(env!("CARGO_BIN_EXE_auditsh"))
-        .env_clear()
-        .env("AUDITSH_CONFIG", &env.config)
-        .env("PATH", "/usr/bin:/bin")
-        .current_dir(&env.dir)
+        .arg(AUDITSH)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -768,26 +713,15 @@ fn a_users_file_size_limit_leaves_the_state_behind_and_says_so() {
         .replace_file(&env.state(), 0o600)
         .unwrap();
     // Records to syslog only: under `ulimit -f 0` the spool cannot take a byte.
-    let config = env.dir.join("syslog-only.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "system_rc = \"\"\n[spool]\nenabled = false\n[syslog]\nsocket = \"{}\"\n[mac]\nkey_file = \"{}\"\n",
-            env.dir.join("log.sock").display(),
-            env.state().display()
-        ),
-    )
-    .unwrap();
-    let out = Command::new("/bin/sh")
+    let config = env.write_config("syslog-only.toml", |c| c.spool_off());
+    let out = env
+        .command_at("/bin/sh")
         .arg("-c")
         // SIGXFSZ ignored from the start: the shell's other writes (its shared state) are
         // not this test's subject, the key state's write-back is.
         .arg("trap '' XFSZ; ulimit -f 0; exec \"$0\" -c /bin/true")
-        .arg(env!("CARGO_BIN_EXE_auditsh"))
-        .env_clear()
+        .arg(AUDITSH)
         .env("AUDITSH_CONFIG", &config)
-        .env("PATH", "/usr/bin:/bin")
-        .current_dir(&env.dir)
         .output()
         .unwrap();
     // Not killed by SIGXFSZ: the session runs, sealed with today's key (derived in memory),
@@ -801,13 +735,9 @@ fn a_users_file_size_limit_leaves_the_state_behind_and_says_so() {
         "{err}"
     );
     assert_eq!(Key::read(&env.state(), false).unwrap().epoch(), today() - 1);
-    let mut syslog = Vec::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    while let Ok(n) = env.syslog.recv(&mut buf) {
-        syslog.push(buf[..n].to_vec());
-    }
+    let syslog = env.syslog_messages(4);
     assert!(syslog.len() >= 4, "{syslog:?}");
-    let seed_file = env.dir.join("seed.key");
+    let seed_file = env.dir().join("seed.key");
     Key::new(today() - 1, seed)
         .replace_file(&seed_file, 0o600)
         .unwrap();

@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::{AuditEnv, TempDir, AUDITSH_LOG};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,45 +26,15 @@ const HEADINGS: &[&str] = &[
     "Integrity findings",
 ];
 
-/// A private directory with a shell config whose spool is `<dir>/spool` (syslog off).
-struct Env {
-    dir: PathBuf,
-    config: PathBuf,
+/// A private directory whose spool is `<dir>/spool`, syslog off.
+fn env() -> AuditEnv {
+    AuditEnv::builder().tag("report-html").syslog(false).build()
 }
 
-impl Env {
-    fn new() -> Env {
-        let dir = common::unique_dir("auditsh-report-html");
-        std::fs::create_dir_all(dir.join("spool")).unwrap();
-        let config = dir.join("auditsh.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "system_rc = \"\"\n[spool]\ndir = \"{}\"\n[syslog]\nenabled = false\n",
-                dir.join("spool").display()
-            ),
-        )
-        .unwrap();
-        Env { dir, config }
-    }
-
-    /// The shell reading `script` on its standard input, each line a command line.
-    fn session(&self, script: &str) {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_auditsh"));
-        c.env_clear()
-            .env("AUDITSH_CONFIG", &self.config)
-            .env("PATH", "/usr/bin:/bin")
-            .env("HOME", &self.dir)
-            .current_dir(&self.dir);
-        let out = common::run_with_stdin(c, Some(script.as_bytes()));
-        assert!(out.status.code().is_some(), "auditsh: {out:?}");
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// The shell reading `script` on its standard input, each line a command line.
+fn session(env: &AuditEnv, script: &str) {
+    let out = env.run(&[], Some(script.as_bytes()));
+    assert!(out.status.code().is_some(), "auditsh: {out:?}");
 }
 
 /// Chromium on PATH (Debian's package installs `/usr/bin/chromium`), or why the test is skipped.
@@ -73,7 +45,7 @@ fn chromium(test: &str) -> Option<PathBuf> {
         .map(|d| d.join("chromium"))
         .find(|p| p.is_file());
     if found.is_none() {
-        common::sshd::skip(test, "chromium is not installed (apt-get install chromium)");
+        common::skip(test, "chromium is not installed (apt-get install chromium)");
     }
     found
 }
@@ -164,12 +136,15 @@ fn the_report_page_in_headless_chromium() {
     let Some(chromium) = chromium(test) else {
         return;
     };
-    let env = Env::new();
-    env.session("echo hello\nls / >/dev/null\nls '<script>alert(1)</script>'\nfalse\n");
-    env.session("pwd\nls -d /tmp\n");
-    let page = env.dir.join("page.html");
+    let env = env();
+    session(
+        &env,
+        "echo hello\nls / >/dev/null\nls '<script>alert(1)</script>'\nfalse\n",
+    );
+    session(&env, "pwd\nls -d /tmp\n");
+    let page = env.dir().join("page.html");
     // `ls` made privileged, so that every chart has bars.
-    let report = Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+    let report = Command::new(AUDITSH_LOG)
         .args([
             "report",
             "--format",
@@ -179,7 +154,7 @@ fn the_report_page_in_headless_chromium() {
             "-o",
         ])
         .arg(&page)
-        .arg(env.dir.join("spool"))
+        .arg(env.spool_dir())
         .env("TZ", "UTC")
         .stdin(Stdio::null())
         .output()
@@ -190,7 +165,7 @@ fn the_report_page_in_headless_chromium() {
 
     // (a) The DOM after loading (and the console, in the same run).
     let url = file_url(&page);
-    let run = browse(&chromium, &env.dir, &["--dump-dom", &url]);
+    let run = browse(&chromium, env.dir(), &["--dump-dom", &url]);
     let dom = &run.stdout;
     for h in HEADINGS {
         assert!(dom.contains(&format!("<h2>{h}")), "heading {h} in:\n{dom}");
@@ -212,10 +187,10 @@ fn the_report_page_in_headless_chromium() {
     assert!(console.is_empty(), "console messages: {console:#?}");
 
     // (b) A screenshot, kept where a failing run can be looked at.
-    let shot = env.dir.join("shot.png");
+    let shot = env.dir().join("shot.png");
     browse(
         &chromium,
-        &env.dir,
+        env.dir(),
         &[
             &format!("--screenshot={}", shot.display()),
             "--window-size=1280,2400",
@@ -240,8 +215,7 @@ fn the_console_check_sees_a_broken_page() {
     let Some(chromium) = chromium(test) else {
         return;
     };
-    let dir = common::unique_dir("auditsh-report-html-broken");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("report-html-broken");
     let page = dir.join("broken.html");
     std::fs::write(
         &page,
@@ -252,9 +226,8 @@ fn the_console_check_sees_a_broken_page() {
     )
     .unwrap();
     let url = file_url(&page);
-    let run = browse(&chromium, &dir, &["--dump-dom", &url]);
+    let run = browse(&chromium, dir.path(), &["--dump-dom", &url]);
     let console = console_messages(&run.log, &url);
-    let _ = std::fs::remove_dir_all(&dir);
     for what in ["broken", "no_such_function", "Content Security Policy"] {
         assert!(
             console.iter().any(|l| l.contains(what)),

@@ -8,17 +8,18 @@
 mod common;
 
 use common::rsyslog::*;
-use common::{kind, records};
+use common::{kind, records, AuditEnv, TempDir, AUDITSH_LOG};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// Each spool file's lines grouped by session (and checked: one session per file, a whole
 /// chain).
-fn spool_sessions(spool: &Path) -> BTreeMap<String, Vec<Vec<u8>>> {
+fn spool_sessions(env: &AuditEnv) -> BTreeMap<String, Vec<Vec<u8>>> {
     let mut map = BTreeMap::new();
-    for f in spool_files(spool) {
+    for f in env.spool_files() {
         let text = std::fs::read(&f).unwrap();
         let mut s = by_session(&text);
         assert_eq!(s.len(), 1, "one session in {}", f.display());
@@ -53,6 +54,24 @@ fn assert_same_lines(
     }
 }
 
+/// A test environment whose records go to the daemon.
+fn env_for(rsyslog: &Rsyslog) -> AuditEnv {
+    AuditEnv::builder()
+        .tag("rsyslog-shell")
+        .syslog_socket(&rsyslog.socket)
+        .build()
+}
+
+/// The shell run in `env` with `args`, to be waited for with its output.
+fn spawn(env: &AuditEnv, args: &[&str]) -> std::process::Child {
+    env.command()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start auditsh")
+}
+
 fn total(map: &BTreeMap<String, Vec<Vec<u8>>>) -> usize {
     map.values().map(Vec::len).sum()
 }
@@ -68,40 +87,32 @@ fn rsyslogd_receives_every_record_byte_for_byte() {
     }
     let _serial = serial();
     let tmp = TempDir::new("rsyslog-bytes");
-    let rsyslog = Rsyslog::start(&tmp.path);
-    let spool = tmp.path.join("spool");
-    let config = shell_config(&tmp.path, "auditsh.toml", "", &spool, Some(&rsyslog.socket));
+    let rsyslog = Rsyslog::start(tmp.path());
+    let env = env_for(&rsyslog);
 
     // Text that JSON must escape, non-ASCII text, bytes that are not UTF-8, control
     // characters from a program's output, a pipeline, a subshell and a command substitution.
     let tricky = "/bin/echo 'caf\u{e9} \"}' '\\' '{\"event\":1}' >/dev/null; \
                   x=$(/usr/bin/printf '\\033[2J\\001\\377\\t'); /bin/echo \"$x\" | /bin/cat >/dev/null; \
                   (/bin/true \"a  b\" '  lead'); /bin/false || /bin/true";
-    let out = run_shell(&config, &tmp.path, &["-c", tricky]);
+    let out = env.run(&["-c", tricky], None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stderr(&out), "");
 
     // A command line far over max_record_bytes: the records are truncated, and the largest
     // datagrams the shell sends (about 64 KiB) arrive whole.
     let big = format!("/bin/true {}", "x".repeat(100_000));
-    let out = run_shell(&config, &tmp.path, &["-c", &big]);
+    let out = env.run(&["-c", &big], None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     // Commands on standard input: one command line each.
-    let mut c = shell(&config, &tmp.path);
-    c.stdin(std::process::Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    {
-        use std::io::Write;
-        let mut input = child.stdin.take().unwrap();
-        input
-            .write_all(b"/bin/echo one >/dev/null\ncd /tmp\n/bin/true two\nexit 3\n")
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = env.run(
+        &[],
+        Some(b"/bin/echo one >/dev/null\ncd /tmp\n/bin/true two\nexit 3\n"),
+    );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 
-    let sessions = spool_sessions(&spool);
+    let sessions = spool_sessions(&env);
     assert_eq!(sessions.len(), 3);
     let text = rsyslog.wait_for(total(&sessions), Duration::from_secs(30));
     let received = by_session(&text);
@@ -141,18 +152,12 @@ fn fifty_concurrent_sessions_lose_nothing() {
     const SESSIONS: usize = 50;
     const EXECS: usize = 100;
     let tmp = TempDir::new("rsyslog-load");
-    let rsyslog = Rsyslog::start(&tmp.path);
-    let spool = tmp.path.join("spool");
-    let config = shell_config(&tmp.path, "auditsh.toml", "", &spool, Some(&rsyslog.socket));
+    let rsyslog = Rsyslog::start(tmp.path());
+    let env = env_for(&rsyslog);
     let script = format!("i=0; while [ $i -lt {EXECS} ]; do /bin/true; i=$((i+1)); done");
 
     let children: Vec<_> = (0..SESSIONS)
-        .map(|_| {
-            shell(&config, &tmp.path)
-                .args(["-c", &script])
-                .spawn()
-                .expect("start auditsh")
-        })
+        .map(|_| spawn(&env, &["-c", &script]))
         .collect();
     // Every shell finishes before anything is checked.
     let outputs: Vec<_> = children
@@ -169,7 +174,7 @@ fn fifty_concurrent_sessions_lose_nothing() {
         );
     }
 
-    let sessions = spool_sessions(&spool);
+    let sessions = spool_sessions(&env);
     assert_eq!(sessions.len(), SESSIONS);
     for (session, lines) in &sessions {
         let recs = records(&joined(lines));
@@ -201,12 +206,6 @@ fn fifty_concurrent_sessions_lose_nothing() {
 }
 
 /// Spool records of one session, as parsed values.
-fn spool_records(spool: &Path) -> Vec<Value> {
-    let files = spool_files(spool);
-    assert_eq!(files.len(), 1, "one session: {files:?}");
-    records(&std::fs::read(&files[0]).unwrap())
-}
-
 #[test]
 fn syslog_daemon_stopped_and_restarted_mid_session() {
     if !rsyslogd_present("syslog_daemon_stopped_and_restarted_mid_session") {
@@ -219,19 +218,20 @@ fn syslog_daemon_stopped_and_restarted_mid_session() {
     let tmp = TempDir::new("rsyslog-stop");
 
     // The same loop without syslog: how long it takes on this machine now.
-    let quiet_spool = tmp.path.join("spool-nosyslog");
-    let quiet = shell_config(&tmp.path, "nosyslog.toml", "", &quiet_spool, None);
+    let quiet = AuditEnv::builder()
+        .tag("rsyslog-quiet")
+        .syslog(false)
+        .build();
     let t = Instant::now();
-    let out = run_shell(&quiet, &tmp.path, &["-c", &script]);
+    let out = quiet.run(&["-c", &script], None);
     let baseline = t.elapsed();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
-    let mut rsyslog = Rsyslog::start(&tmp.path);
-    let spool = tmp.path.join("spool");
-    let config = shell_config(&tmp.path, "auditsh.toml", "", &spool, Some(&rsyslog.socket));
+    let mut rsyslog = Rsyslog::start(tmp.path());
+    let env = env_for(&rsyslog);
     let exec_count = |recs: &[Value]| recs.iter().filter(|r| kind(r) == "exec/start").count();
     let read_spool = || -> Vec<Value> {
-        let files = spool_files(&spool);
+        let files = env.spool_files();
         match files.first() {
             Some(f) => {
                 let text = std::fs::read(f).unwrap();
@@ -244,7 +244,7 @@ fn syslog_daemon_stopped_and_restarted_mid_session() {
     let wait_until = |what: &str, pred: &dyn Fn(&[Value]) -> bool| {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if spool.exists() && pred(&read_spool()) {
+            if pred(&read_spool()) {
                 return;
             }
             assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -253,10 +253,7 @@ fn syslog_daemon_stopped_and_restarted_mid_session() {
     };
 
     let t = Instant::now();
-    let mut child = shell(&config, &tmp.path)
-        .args(["-c", &script])
-        .spawn()
-        .unwrap();
+    let mut child = spawn(&env, &["-c", &script]);
     // A quarter of the way in, the daemon dies.
     wait_until("a quarter of the loop", &|r| exec_count(r) >= ROUNDS / 2);
     rsyslog.kill();
@@ -284,8 +281,8 @@ fn syslog_daemon_stopped_and_restarted_mid_session() {
     assert_eq!(err.lines().count(), 1, "one warning: {err}");
     assert!(err.starts_with("auditsh: audit: syslog: "), "{err}");
 
-    let recs = spool_records(&spool);
-    let text = std::fs::read(&spool_files(&spool)[0]).unwrap();
+    let text = env.spool_text();
+    let recs = records(&text);
     check_chain("spool", &text);
     assert_eq!(exec_count(&recs), 2 * ROUNDS, "every program recorded");
     let failures: Vec<&Value> = recs
@@ -337,19 +334,18 @@ fn unwritable_spool_refuses_and_syslog_has_the_denial() {
     }
     let _serial = serial();
     let tmp = TempDir::new("rsyslog-refuse");
-    let rsyslog = Rsyslog::start(&tmp.path);
+    let rsyslog = Rsyslog::start(tmp.path());
     // A directory under a regular file cannot be created, even by root.
-    let file = tmp.path.join("not-a-directory");
+    let file = tmp.join("not-a-directory");
     std::fs::write(&file, "").unwrap();
     let spool = file.join("spool");
-    let config = shell_config(
-        &tmp.path,
-        "auditsh.toml",
-        "on_failure = \"refuse\"\nrequire = \"all\"",
-        &spool,
-        Some(&rsyslog.socket),
-    );
-    let out = run_shell(&config, &tmp.path, &["-c", "/bin/echo should-not-run"]);
+    let env = AuditEnv::builder()
+        .tag("rsyslog-refuse")
+        .spool_dir(&spool)
+        .top_toml("on_failure = \"refuse\"\nrequire = \"all\"")
+        .syslog_socket(&rsyslog.socket)
+        .build();
+    let out = env.run(&["-c", "/bin/echo should-not-run"], None);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "", "nothing ran");
     assert_eq!(out.status.code(), Some(126));
     let err = stderr(&out);
@@ -431,7 +427,7 @@ fn sender_and_json(line: &[u8]) -> (Option<(String, String)>, u32, &[u8]) {
 }
 
 fn verify(paths: &[&Path]) -> (Option<i32>, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+    let out = std::process::Command::new(AUDITSH_LOG)
         .arg("verify")
         .args(paths)
         .output()
@@ -455,12 +451,11 @@ fn long_records_reach_syslog_whole_with_the_shipped_rsyslog_snippet() {
     let long = format!("/bin/true {}", "y".repeat(20_000));
     for snippet in [true, false] {
         let tmp = TempDir::new("rsyslog-long");
-        let rsyslog = Rsyslog::start_packaged(&tmp.path, snippet);
-        let spool = tmp.path.join("spool");
-        let config = shell_config(&tmp.path, "auditsh.toml", "", &spool, Some(&rsyslog.socket));
-        let out = run_shell(&config, &tmp.path, &["-c", &long]);
+        let rsyslog = Rsyslog::start_packaged(tmp.path(), snippet);
+        let env = env_for(&rsyslog);
+        let out = env.run(&["-c", &long], None);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let sessions = spool_sessions(&spool);
+        let sessions = spool_sessions(&env);
         let spool_lines = sessions.values().next().unwrap().clone();
         assert_eq!(
             spool_lines.len(),
@@ -471,7 +466,7 @@ fn long_records_reach_syslog_whole_with_the_shipped_rsyslog_snippet() {
         let text = rsyslog.wait_for(spool_lines.len(), Duration::from_secs(30));
         let lines = common::lines(&text);
         assert_eq!(lines.len(), spool_lines.len(), "{}", rsyslog.stderr());
-        let (code, said) = verify(&[&spool, &rsyslog.out]);
+        let (code, said) = verify(&[env.spool_dir(), &rsyslog.out]);
         if snippet {
             // SAFETY: getuid cannot fail.
             let uid = unsafe { libc::getuid() }.to_string();
@@ -515,10 +510,9 @@ fn a_line_forged_with_logger_is_told_by_its_sender() {
     }
     let _serial = serial();
     let tmp = TempDir::new("rsyslog-forged");
-    let rsyslog = Rsyslog::start_packaged(&tmp.path, true);
-    let spool = tmp.path.join("spool");
-    let config = shell_config(&tmp.path, "auditsh.toml", "", &spool, Some(&rsyslog.socket));
-    let out = run_shell(&config, &tmp.path, &["-c", "/bin/true genuine"]);
+    let rsyslog = Rsyslog::start_packaged(tmp.path(), true);
+    let env = env_for(&rsyslog);
+    let out = env.run(&["-c", "/bin/true genuine"], None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let genuine = rsyslog.wait_for(5, Duration::from_secs(30));
     // A whole session, well chained, of another user, under a made-up shell pid.

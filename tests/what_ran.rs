@@ -46,8 +46,8 @@ fn assert_identity(rec: &Value, path: &Path) {
 #[test]
 fn a_decoy_directory_does_not_hide_the_program_that_ran() {
     let env = AuditEnv::new();
-    let a = env.dir.join("a");
-    let real = env.dir.join("real");
+    let a = env.dir().join("a");
+    let real = env.dir().join("real");
     std::fs::create_dir(&a).unwrap();
     program(&a.join("x"), "ran-the-real-x");
     let setup = format!(
@@ -83,7 +83,7 @@ fn a_decoy_directory_does_not_hide_the_program_that_ran() {
 
     // Where the logical and physical directories agree, there is no second one.
     let first = command(&recs, &setup);
-    assert_eq!(first["process"]["working_directory"], path_str(&env.dir));
+    assert_eq!(first["process"]["working_directory"], path_str(env.dir()));
     assert!(first["auditsh"].get("logical_cwd").is_none(), "{first}");
     let mv = execs_by_arg0(&recs, "/bin/mv");
     assert_eq!(mv.len(), 1);
@@ -93,13 +93,13 @@ fn a_decoy_directory_does_not_hide_the_program_that_ran() {
 #[test]
 fn a_symlinked_program_records_what_it_resolves_to() {
     let env = AuditEnv::new();
-    let real = env.dir.join("real");
+    let real = env.dir().join("real");
     std::fs::create_dir(&real).unwrap();
     program(&real.join("prog"), "ran-prog");
     std::os::unix::fs::symlink("prog", real.join("link")).unwrap();
-    std::os::unix::fs::symlink(&real, env.dir.join("via")).unwrap();
+    std::os::unix::fs::symlink(&real, env.dir().join("via")).unwrap();
     let real_str = path_str(&real);
-    let dir = path_str(&env.dir);
+    let dir = path_str(env.dir());
     let text = format!("{real_str}/link; {dir}/via/prog; {real_str}/prog; cd via && ./prog");
     let out = env.run(&["-c", &text], None);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "ran-prog\n".repeat(4));
@@ -140,7 +140,7 @@ fn bidirectional_and_c1_controls_and_del_are_escaped_and_read_back_exactly() {
     let text = format!("/bin/echo '{hostile}'");
     let out = env.run(&["-c", &text], None);
     assert_eq!(out.status.code(), Some(0));
-    let spool = env.spool();
+    let spool = env.spool_text();
     for raw in [
         "\u{202e}", "\u{85}", "\u{7f}", "\u{2066}", "\u{200f}", "\u{61c}",
     ] {
@@ -237,18 +237,10 @@ fn a_parent_run_by_the_user_is_marked_untrusted() {
 
     // A program the user runs may call itself anything: still untrusted.
     let env = AuditEnv::new();
-    let fake = env.dir.join("sshd");
+    let fake = env.dir().join("sshd");
     std::fs::copy("/bin/sh", &fake).unwrap();
-    let mut c = std::process::Command::new(&fake);
-    c.args([
-        "-c",
-        &format!("'{}' -c true; :", env!("CARGO_BIN_EXE_auditsh")),
-    ])
-    .env_clear()
-    .env("AUDITSH_CONFIG", &env.config)
-    .env("PATH", "/usr/bin:/bin")
-    .env("HOME", &env.dir)
-    .current_dir(&env.dir);
+    let mut c = env.command_at(&fake);
+    c.args(["-c", &format!("'{AUDITSH}' -c true; :")]);
     let out = run_with_stdin(c, None);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let recs = check_session(&env);
@@ -258,36 +250,26 @@ fn a_parent_run_by_the_user_is_marked_untrusted() {
 
 #[test]
 fn a_parent_started_by_root_for_another_user_is_trusted() {
-    // SAFETY: geteuid cannot fail.
-    let root = unsafe { libc::geteuid() } == 0;
-    if !root || !Path::new("/usr/bin/setpriv").exists() {
-        if std::env::var("AUDITSH_E2E").as_deref() == Ok("required") {
-            panic!("needs root and setpriv (AUDITSH_E2E=required)");
-        }
-        eprintln!(
-            "SKIPPED: a_parent_started_by_root_for_another_user_is_trusted: needs root and setpriv"
+    if !is_root() || !Path::new("/usr/bin/setpriv").exists() {
+        skip(
+            "a_parent_started_by_root_for_another_user_is_trusted",
+            "needs root and setpriv",
         );
         return;
     }
     use std::os::unix::fs::PermissionsExt;
     let env = AuditEnv::new();
     for (p, mode) in [
-        (env.dir.clone(), 0o777),
-        (env.dir.join("spool"), 0o777),
-        (env.dir.join("log.sock"), 0o666),
+        (env.dir().to_path_buf(), 0o777),
+        (env.spool_dir().to_path_buf(), 0o777),
+        (env.dir().join("log.sock"), 0o666),
     ] {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
     }
     // setpriv execs the shell: its parent is this test, running as root.
-    let mut c = std::process::Command::new("setpriv");
+    let mut c = env.command_at("setpriv");
     c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(env!("CARGO_BIN_EXE_auditsh"))
-        .args(["-c", "true"])
-        .env_clear()
-        .env("AUDITSH_CONFIG", &env.config)
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", &env.dir)
-        .current_dir(&env.dir);
+        .args([AUDITSH, "-c", "true"]);
     let out = run_with_stdin(c, None);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let recs = check_session(&env);

@@ -7,32 +7,11 @@ use crate::sys;
 use serde_json::Value;
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let p = std::env::temp_dir().join(format!(
-            "auditsh-unit-{}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst),
-            clock::monotonic_ns()
-        ));
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use crate::testutil::TempDir;
 
 /// A syslog daemon stand-in: a bound datagram socket read by a thread.
 struct Receiver {
@@ -145,9 +124,9 @@ fn argv(words: &[&str]) -> Vec<Vec<u8>> {
 
 #[test]
 fn both_sinks_get_the_same_chained_records() {
-    let t = TempDir::new();
-    let rx = Receiver::bind(&t.0.join("log.sock"));
-    let mut s = start(config(&t.0));
+    let t = TempDir::new("unit");
+    let rx = Receiver::bind(&t.join("log.sock"));
+    let mut s = start(config(t.path()));
     let id = s
         .command_start(b"true; /bin/echo hi", b"/tmp", None)
         .unwrap();
@@ -217,15 +196,15 @@ fn both_sinks_get_the_same_chained_records() {
 
 #[test]
 fn spool_file_is_where_and_how_the_spec_says() {
-    let t = TempDir::new();
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let mut c = config(t.path());
     c.syslog.enabled = false;
     let s = start(c);
     let path = s.spool_path().unwrap().to_path_buf();
     let (now, _) = clock::realtime();
     assert_eq!(
         path,
-        t.0.join("spool")
+        t.join("spool")
             .join(clock::date(now))
             .join(format!("{}.jsonl", s.id()))
     );
@@ -249,9 +228,9 @@ fn spool_file_is_where_and_how_the_spec_says() {
 
 #[test]
 fn owned_fds_include_the_syslog_socket() {
-    let t = TempDir::new();
-    let _rx = Receiver::bind(&t.0.join("log.sock"));
-    let s = start(config(&t.0));
+    let t = TempDir::new("unit");
+    let _rx = Receiver::bind(&t.join("log.sock"));
+    let s = start(config(t.path()));
     let fds = s.owned_fds();
     assert_eq!(fds.len(), 2, "spool and syslog: {fds:?}");
     assert!(fds.iter().all(|&fd| fd >= 100));
@@ -260,9 +239,9 @@ fn owned_fds_include_the_syslog_socket() {
 
 #[test]
 fn without_a_spool_the_shared_state_has_its_own_descriptor() {
-    let t = TempDir::new();
-    let _rx = Receiver::bind(&t.0.join("log.sock"));
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let _rx = Receiver::bind(&t.join("log.sock"));
+    let mut c = config(t.path());
     c.spool.enabled = false;
     let s = start(c);
     let fds = s.owned_fds();
@@ -301,9 +280,9 @@ fn shell_and_child_write_50_each(s: &mut Session) -> sys::process::pid_t {
 
 #[test]
 fn forked_children_continue_one_gapless_chain() {
-    let t = TempDir::new();
-    let rx = Receiver::bind(&t.0.join("log.sock"));
-    let mut s = start(config(&t.0));
+    let t = TempDir::new("unit");
+    let rx = Receiver::bind(&t.join("log.sock"));
+    let mut s = start(config(t.path()));
     let pid = shell_and_child_write_50_each(&mut s);
 
     let text = spool_text(&s);
@@ -345,9 +324,9 @@ fn forked_children_continue_one_gapless_chain() {
 fn forked_children_keep_one_chain_without_a_spool() {
     // The lock is then on the shared state's memfd: syslog alone must still get one gapless
     // chain, in order, from the shell and a child writing at once.
-    let t = TempDir::new();
-    let rx = Receiver::bind(&t.0.join("log.sock"));
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let rx = Receiver::bind(&t.join("log.sock"));
+    let mut c = config(t.path());
     c.spool.enabled = false;
     let mut s = start(c);
     shell_and_child_write_50_each(&mut s);
@@ -361,9 +340,9 @@ fn forked_children_keep_one_chain_without_a_spool() {
 
 #[test]
 fn dead_syslog_socket_is_one_failure_and_no_wait() {
-    let t = TempDir::new();
+    let t = TempDir::new("unit");
     let before = Instant::now();
-    let mut s = start(config(&t.0)); // nothing bound at log.sock
+    let mut s = start(config(t.path())); // nothing bound at log.sock
     for i in 0..20 {
         s.exec(b"/bin/true", &argv(&["true", &i.to_string()]), b"/", None)
             .unwrap();
@@ -391,10 +370,10 @@ fn dead_syslog_socket_is_one_failure_and_no_wait() {
 
 #[test]
 fn syslog_recovery_is_recorded() {
-    let t = TempDir::new();
-    let mut s = start(config(&t.0));
+    let t = TempDir::new("unit");
+    let mut s = start(config(t.path()));
     s.exec(b"/bin/a", &argv(&["a"]), b"/", None).unwrap();
-    let rx = Receiver::bind(&t.0.join("log.sock"));
+    let rx = Receiver::bind(&t.join("log.sock"));
     s.exec(b"/bin/b", &argv(&["b"]), b"/", None).unwrap();
     s.end(Some(0), EndReason::Exit);
     let text = spool_text(&s);
@@ -431,10 +410,10 @@ fn syslog_recovery_is_recorded() {
 
 #[test]
 fn syslog_daemon_restart_is_a_failure_then_a_recovery() {
-    let t = TempDir::new();
-    let sock = t.0.join("log.sock");
+    let t = TempDir::new("unit");
+    let sock = t.join("log.sock");
     let rx = Receiver::bind(&sock);
-    let mut s = start(config(&t.0));
+    let mut s = start(config(t.path()));
     s.exec(b"/bin/a", &argv(&["a"]), b"/", None).unwrap();
     assert_eq!(rx.take(2).len(), 2);
     drop(rx); // the daemon goes away
@@ -476,8 +455,8 @@ fn syslog_daemon_restart_is_a_failure_then_a_recovery() {
 
 #[test]
 fn refuse_policy_denies_and_still_ends() {
-    let t = TempDir::new();
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let mut c = config(t.path());
     c.on_failure = OnFailure::Refuse;
     c.require = Require::All;
     let mut s = start(c); // syslog is dead
@@ -513,8 +492,8 @@ fn refuse_policy_denies_and_still_ends() {
 
 #[test]
 fn refuse_with_any_accepts_what_the_spool_took() {
-    let t = TempDir::new();
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let mut c = config(t.path());
     c.on_failure = OnFailure::Refuse;
     c.require = Require::Any;
     let mut s = start(c);
@@ -524,11 +503,11 @@ fn refuse_with_any_accepts_what_the_spool_took() {
 
 #[test]
 fn refuse_when_no_sink_works() {
-    let t = TempDir::new();
-    std::fs::write(t.0.join("file"), b"").unwrap();
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    std::fs::write(t.join("file"), b"").unwrap();
+    let mut c = config(t.path());
     c.on_failure = OnFailure::Refuse;
-    c.spool.dir = Some(t.0.join("file").join("spool")); // cannot be created
+    c.spool.dir = Some(t.join("file").join("spool")); // cannot be created
     let mut s = start(c);
     assert!(s.spool_path().is_none());
     assert!(s.command_start(b"ls", b"/", None).is_err());
@@ -538,8 +517,8 @@ fn refuse_when_no_sink_works() {
 
 #[test]
 fn record_exec_false_writes_no_exec_records() {
-    let t = TempDir::new();
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let mut c = config(t.path());
     c.record_exec = false;
     c.syslog.enabled = false;
     let mut s = start(c);
@@ -563,8 +542,8 @@ fn record_exec_false_writes_no_exec_records() {
 
 #[test]
 fn script_mode_hash_and_child_end() {
-    let t = TempDir::new();
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let mut c = config(t.path());
     c.syslog.enabled = false;
     c.spool.sync = SpoolSync::Record;
     let mut s = start(c);
@@ -586,9 +565,9 @@ fn script_mode_hash_and_child_end() {
 
 #[test]
 fn cee_cookie_and_facility() {
-    let t = TempDir::new();
-    let rx = Receiver::bind(&t.0.join("log.sock"));
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let rx = Receiver::bind(&t.join("log.sock"));
+    let mut c = config(t.path());
     c.syslog.cee_cookie = true;
     c.syslog.facility = "local3".parse().unwrap();
     c.spool.enabled = false;
@@ -610,9 +589,9 @@ fn cee_cookie_and_facility() {
 
 #[test]
 fn large_records_are_cut_to_the_configured_size() {
-    let t = TempDir::new();
-    let rx = Receiver::bind(&t.0.join("log.sock"));
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let rx = Receiver::bind(&t.join("log.sock"));
+    let mut c = config(t.path());
     c.max_record_bytes = 4096;
     let mut s = start(c);
     let long = vec![b'y'; 50_000];
@@ -688,11 +667,11 @@ fn assert_sealed(text: &[u8], seed: [u8; 32], seed_day: u64, day: u64) {
 
 #[test]
 fn records_of_the_shell_and_its_children_are_sealed_with_todays_key() {
-    let t = TempDir::new();
-    let rx = Receiver::bind(&t.0.join("log.sock"));
+    let t = TempDir::new("unit");
+    let rx = Receiver::bind(&t.join("log.sock"));
     let seed = [0x5a; 32];
-    let (key, today) = key_state(&t.0, seed, 3);
-    let mut c = config(&t.0);
+    let (key, today) = key_state(t.path(), seed, 3);
+    let mut c = config(t.path());
     c.mac.key_file = Some(key.clone());
     let mut s = start(c);
     shell_and_child_write_50_each(&mut s);
@@ -719,9 +698,9 @@ fn records_of_the_shell_and_its_children_are_sealed_with_todays_key() {
 
 #[test]
 fn a_sealed_record_still_fits_the_configured_size() {
-    let t = TempDir::new();
-    let (key, today) = key_state(&t.0, [1; 32], 0);
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let (key, today) = key_state(t.path(), [1; 32], 0);
+    let mut c = config(t.path());
     c.syslog.enabled = false;
     c.max_record_bytes = 4096;
     c.mac.key_file = Some(key);
@@ -740,10 +719,10 @@ fn a_sealed_record_still_fits_the_configured_size() {
 
 #[test]
 fn without_its_key_a_session_says_so_and_records_without_mac() {
-    let t = TempDir::new();
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let mut c = config(t.path());
     c.syslog.enabled = false;
-    c.mac.key_file = Some(t.0.join("no-key"));
+    c.mac.key_file = Some(t.join("no-key"));
     let mut s = start(c);
     s.command_start(b"true", b"/", None).unwrap();
     let recs = records(&spool_text(&s));
@@ -768,11 +747,11 @@ fn without_its_key_a_session_says_so_and_records_without_mac() {
 
 #[test]
 fn a_session_past_midnight_seals_with_the_new_days_key() {
-    let t = TempDir::new();
+    let t = TempDir::new("unit");
     let seed = [0x77; 32];
     // The state of yesterday: the session starts with today's key derived from it.
-    let (key, today) = key_state(&t.0, seed, 1);
-    let mut c = config(&t.0);
+    let (key, today) = key_state(t.path(), seed, 1);
+    let mut c = config(t.path());
     c.syslog.enabled = false;
     c.mac.key_file = Some(key);
     let mut s = start(c);
@@ -793,11 +772,11 @@ fn a_session_past_midnight_seals_with_the_new_days_key() {
     assert_sealed(&rollover, seed, today - 1, today - 1);
     // With the key, the rollover opens today's key for the session. (Its session-start was
     // sealed today, before the test took the key back a day: only what follows is checked.)
-    let seed_file = t.0.join("seed");
+    let seed_file = t.join("seed");
     mac::Key::new(today - 1, seed)
         .replace_file(&seed_file, 0o600)
         .unwrap();
-    let rest = t.0.join("rest.jsonl");
+    let rest = t.join("rest.jsonl");
     let mut text = rollover.clone();
     text.push(b'\n');
     text.extend_from_slice(&last);
@@ -823,9 +802,9 @@ fn a_session_past_midnight_seals_with_the_new_days_key() {
 /// recovery record says what was lost.
 #[test]
 fn records_the_spool_lost_leave_a_gap_and_no_fragment() {
-    let t = TempDir::new();
-    let rx = Receiver::bind(&t.0.join("log.sock"));
-    let mut s = start(config(&t.0));
+    let t = TempDir::new("unit");
+    let rx = Receiver::bind(&t.join("log.sock"));
+    let mut s = start(config(t.path()));
     s.exec(b"/bin/a", &argv(&["a"]), b"/", None).unwrap(); // 1
     let path = s.spool_path().unwrap().to_path_buf();
     let size = std::fs::metadata(&path).unwrap().len();
@@ -892,8 +871,8 @@ fn records_the_spool_lost_leave_a_gap_and_no_fragment() {
 /// starts its own line.
 #[test]
 fn the_next_record_ends_a_fragment_left_in_the_spool() {
-    let t = TempDir::new();
-    let opened = sink::spool::Spool::open(&t.0.join("spool"), "2026-12-03", "x").unwrap();
+    let t = TempDir::new("unit");
+    let opened = sink::spool::Spool::open(&t.join("spool"), "2026-12-03", "x").unwrap();
     let mut spool = opened.spool;
     std::fs::write(spool.path(), b"{\"torn").unwrap();
     let mut partial = 1;
@@ -913,8 +892,8 @@ fn the_next_record_ends_a_fragment_left_in_the_spool() {
 /// SHA-256 and length, and one audit-failure says so.
 #[test]
 fn past_the_session_budget_records_are_cut_and_one_notice_says_so() {
-    let t = TempDir::new();
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let mut c = config(t.path());
     c.syslog.enabled = false;
     // session-start and two of these records fit, the third does not.
     c.limits.session_bytes = 9000;
@@ -971,8 +950,8 @@ fn past_the_session_budget_records_are_cut_and_one_notice_says_so() {
 /// starts where the first left off.
 #[test]
 fn the_user_day_budget_is_shared_by_the_users_sessions() {
-    let t = TempDir::new();
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let mut c = config(t.path());
     c.syslog.enabled = false;
     let long = "y".repeat(3000);
     let mut first = start(c.clone());
@@ -1011,8 +990,8 @@ fn the_user_day_budget_is_shared_by_the_users_sessions() {
 /// second, and their session-start records say how long.
 #[test]
 fn sessions_beyond_the_rate_wait_and_say_so() {
-    let t = TempDir::new();
-    let mut c = config(&t.0);
+    let t = TempDir::new("unit");
+    let mut c = config(t.path());
     c.syslog.enabled = false;
     c.limits.sessions_per_second = 2;
     let before = Instant::now();
@@ -1032,14 +1011,14 @@ fn sessions_beyond_the_rate_wait_and_say_so() {
 
 #[test]
 fn rate_counter_takes_per_second_places() {
-    let t = TempDir::new();
-    let u = budget::UserCounters::open(&t.0, 4242).unwrap();
+    let t = TempDir::new("unit");
+    let u = budget::UserCounters::open(t.path(), 4242).unwrap();
     assert!(u.take_start(100, 2));
     assert!(u.take_start(100, 2));
     assert!(!u.take_start(100, 2));
     assert!(u.take_start(101, 2));
     // Another session of the same user sees the same counters.
-    let other = budget::UserCounters::open(&t.0, 4242).unwrap();
+    let other = budget::UserCounters::open(t.path(), 4242).unwrap();
     assert!(other.take_start(101, 2));
     assert!(!u.take_start(101, 2));
     other.add_day_bytes(10);

@@ -35,18 +35,12 @@ pub fn echo(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::dash;
 
     fn check(args: &[&[u8]]) {
-        use std::os::unix::ffi::OsStrExt;
         let v: Vec<Vec<u8>> = args.iter().map(|a| a.to_vec()).collect();
         let mine = render(&v);
-        let Ok(d) = std::process::Command::new("/usr/bin/dash")
-            .arg("-c")
-            .arg("echo \"$@\"")
-            .arg("sh")
-            .args(args.iter().map(|a| std::ffi::OsStr::from_bytes(a)))
-            .output()
-        else {
+        let Some(d) = dash("echo \"$@\"").byte_args(args.iter().copied()).run() else {
             return;
         };
         assert_eq!(mine, d.stdout, "echo {args:?}");

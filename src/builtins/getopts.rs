@@ -309,6 +309,7 @@ pub(crate) fn builtin_error(sh: &Shell, cmd: &str, msg: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil;
 
     fn w(words: &[&str]) -> Vec<Vec<u8>> {
         words.iter().map(|s| s.as_bytes().to_vec()).collect()
@@ -349,15 +350,7 @@ mod tests {
 
     fn dash(optstr: &str, args: &[&str]) -> Option<Vec<String>> {
         let script = "o=$1; shift; unset OPTARG; while getopts \"$o\" x \"$@\"; do echo \"x=$x OPTARG=${OPTARG-unset} OPTIND=$OPTIND\"; done; echo \"x=$x OPTARG=${OPTARG-unset} OPTIND=$OPTIND\"";
-        let out = std::process::Command::new("/usr/bin/dash")
-            .arg("-c")
-            .arg(script)
-            .arg("sh")
-            .arg(optstr)
-            .args(args)
-            .stderr(std::process::Stdio::piped())
-            .output()
-            .ok()?;
+        let out = testutil::dash(script).arg(optstr).args(args).run()?;
         // Diagnostics go to stderr; interleave them is not possible, so compare separately.
         let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
             .lines()

@@ -167,6 +167,7 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::dash;
 
     fn w(a: &[&str]) -> Vec<Vec<u8>> {
         a.iter().map(|s| s.as_bytes().to_vec()).collect()
@@ -243,13 +244,7 @@ mod tests {
             &["-l", "-1"],
         ];
         for c in cases {
-            let Ok(d) = std::process::Command::new("/usr/bin/dash")
-                .arg("-c")
-                .arg("kill \"$@\"")
-                .arg("sh")
-                .args(*c)
-                .output()
-            else {
+            let Some(d) = dash("kill \"$@\"").args(*c).run() else {
                 return;
             };
             let e = String::from_utf8_lossy(&d.stderr);

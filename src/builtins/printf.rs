@@ -510,6 +510,7 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::dash;
 
     fn run(args: &[&[u8]]) -> Output {
         let v: Vec<Vec<u8>> = args.iter().map(|a| a.to_vec()).collect();
@@ -518,15 +519,8 @@ mod tests {
 
     /// Compare with dash: stdout, the stderr lines (prefix removed) and the status.
     fn check(args: &[&[u8]]) {
-        use std::os::unix::ffi::OsStrExt;
         let mine = run(args);
-        let Ok(d) = std::process::Command::new("/usr/bin/dash")
-            .arg("-c")
-            .arg("printf \"$@\"")
-            .arg("sh")
-            .args(args.iter().map(|a| std::ffi::OsStr::from_bytes(a)))
-            .output()
-        else {
+        let Some(d) = dash("printf \"$@\"").byte_args(args.iter().copied()).run() else {
             return;
         };
         let errs: Vec<Vec<u8>> = d

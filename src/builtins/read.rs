@@ -208,6 +208,7 @@ pub fn read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil;
 
     /// Read `input` into `names` as the built-in would: the values, the status, and what
     /// is left unread.
@@ -227,8 +228,6 @@ mod tests {
         ifs: Option<&[u8]>,
         names: usize,
     ) -> Option<(Vec<Vec<u8>>, i32)> {
-        use std::io::Write;
-        use std::os::unix::ffi::OsStrExt;
         let vars: Vec<String> = (0..names).map(|i| format!("v{i}")).collect();
         let script = format!(
             "{} read {} {}; s=$?; for v in {}; do eval \"printf '%s\\0' \\\"\\${{$v}}\\\"\"; done; echo $s",
@@ -237,17 +236,10 @@ mod tests {
             vars.join(" "),
             vars.join(" ")
         );
-        let mut child = std::process::Command::new("/usr/bin/dash")
-            .arg("-c")
-            .arg(&script)
-            .arg("sh")
-            .arg(std::ffi::OsStr::from_bytes(ifs.unwrap_or(b"")))
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .ok()?;
-        child.stdin.take()?.write_all(input).ok()?;
-        let out = child.wait_with_output().ok()?;
+        let out = testutil::dash(&script)
+            .byte_args([ifs.unwrap_or(b"")])
+            .stdin(input)
+            .run()?;
         let parts: Vec<&[u8]> = out.stdout.split(|&c| c == 0).collect();
         let vals = parts[..names].iter().map(|p| p.to_vec()).collect();
         let status = String::from_utf8_lossy(parts[names]).trim().parse().ok()?;
@@ -281,7 +273,7 @@ mod tests {
     #[test]
     fn against_dash() {
         let sp: Option<&[u8]> = None;
-        if std::path::Path::new("/usr/bin/dash").exists() {
+        if std::path::Path::new(testutil::DASH).exists() {
             assert_eq!(
                 dash(b"a b\n", false, sp, 2),
                 Some((vec![b"a".to_vec(), b"b".to_vec()], 0))

@@ -386,17 +386,15 @@ pub fn bracket(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::dash;
 
     fn check(args: &[&str]) {
         let v: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
         let mine = evaluate(&v);
-        let Ok(d) = std::process::Command::new("/usr/bin/dash")
-            .arg("-c")
-            .arg("test \"$@\"")
-            .arg("sh")
+        let Some(d) = dash("test \"$@\"")
             .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
+            .run()
         else {
             return;
         };

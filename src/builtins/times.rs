@@ -40,6 +40,7 @@ pub fn times(_sh: &mut Shell, _args: &[Vec<u8>]) -> ExecResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::dash;
 
     #[test]
     fn format() {
@@ -63,10 +64,7 @@ mod tests {
 
     #[test]
     fn shape_matches_dash() {
-        let Ok(d) = std::process::Command::new("/usr/bin/dash")
-            .args(["-c", "times"])
-            .output()
-        else {
+        let Some(d) = dash("times").run() else {
             return;
         };
         let s = String::from_utf8_lossy(&d.stdout);

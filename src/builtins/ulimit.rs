@@ -207,6 +207,7 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::dash;
 
     fn w(a: &[&str]) -> Vec<Vec<u8>> {
         a.iter().map(|s| s.as_bytes().to_vec()).collect()
@@ -255,11 +256,7 @@ mod tests {
             "-a", "-Ha", "-Sa", "", "-n", "-Hn", "-s", "-c", "-p", "-r", "-w", "-t", "-v", "-l",
             "-m", "-d",
         ] {
-            let Ok(d) = std::process::Command::new("/usr/bin/dash")
-                .arg("-c")
-                .arg(format!("ulimit {opts}"))
-                .output()
-            else {
+            let Some(d) = dash(format!("ulimit {opts}")).run() else {
                 return;
             };
             let Ok(req) = parse(&w(&opts.split_whitespace().collect::<Vec<_>>())) else {

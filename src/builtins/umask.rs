@@ -134,17 +134,14 @@ pub fn umask(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil;
 
     /// dash's result of `umask START; umask ARG; umask` and its stderr.
     fn dash(start: u32, arg: &str) -> Option<(String, i32)> {
-        let d = std::process::Command::new("/usr/bin/dash")
-            .arg("-c")
-            .arg("umask $1; umask \"$2\" 2>&1; s=$?; umask; umask -S; echo $s")
-            .arg("sh")
+        let d = testutil::dash("umask $1; umask \"$2\" 2>&1; s=$?; umask; umask -S; echo $s")
             .arg(format!("{start:o}"))
             .arg(arg)
-            .output()
-            .ok()?;
+            .run()?;
         Some((String::from_utf8_lossy(&d.stdout).into_owned(), 0))
     }
 

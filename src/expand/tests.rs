@@ -3,13 +3,11 @@
 
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use super::testword::word;
 use super::*;
 use crate::audit::Session;
-
-const DASH: &str = "/usr/bin/dash";
+use crate::testutil::{self, TempDir};
 
 /// The state a test sets up, applied both to a [`Shell`] and as a dash script.
 #[derive(Default, Clone)]
@@ -117,16 +115,15 @@ impl Env {
     }
 
     /// Run `body` under dash: its standard output, or the error message without the
-    /// `dash: 1: ` prefix.
+    /// `sh: 1: ` prefix.
     fn dash(&self, body: &str) -> Result<Vec<u8>, Vec<u8>> {
         let script = self.script(body);
-        let mut cmd = Command::new(DASH);
-        cmd.arg("-c").arg(std::ffi::OsStr::from_bytes(&script));
-        cmd.env("HOME", "/home/test-home");
+        let mut cmd =
+            testutil::dash(std::ffi::OsStr::from_bytes(&script)).env("HOME", "/home/test-home");
         if let Some(d) = &self.dir {
-            cmd.current_dir(d);
+            cmd = cmd.current_dir(d);
         }
-        let out = cmd.output().expect("run dash");
+        let out = cmd.run().expect("run dash");
         if out.status.success() {
             Ok(out.stdout)
         } else {
@@ -541,26 +538,9 @@ fn arithmetic_contents_are_expanded() {
     }
 }
 
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn glob_tree() -> TempDir {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "auditsh-expand-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let d = TempDir(dir);
-    let p = |s: &str| d.0.join(s);
+    let d = TempDir::new("expand");
+    let p = |s: &str| d.join(s);
     for sub in ["d1/sub", "d2", ".hd", "locked/in"] {
         std::fs::create_dir_all(p(sub)).unwrap();
     }
@@ -569,7 +549,7 @@ fn glob_tree() -> TempDir {
     ] {
         std::fs::write(p(f), b"").unwrap();
     }
-    std::fs::write(d.0.join(std::ffi::OsStr::from_bytes(b"n\xffz")), b"").unwrap();
+    std::fs::write(d.join(std::ffi::OsStr::from_bytes(b"n\xffz")), b"").unwrap();
     std::os::unix::fs::symlink("d1", p("ld")).unwrap();
     std::os::unix::fs::symlink("nowhere", p("dangling")).unwrap();
     use std::os::unix::fs::PermissionsExt;
@@ -577,20 +557,10 @@ fn glob_tree() -> TempDir {
     d
 }
 
-impl TempDir {
-    fn unlock(&self) {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(
-            self.0.join("locked"),
-            std::fs::Permissions::from_mode(0o755),
-        );
-    }
-}
-
 #[test]
 fn pathname_expansion() {
     let t = glob_tree();
-    let e = env().dir(&t.0);
+    let e = env().dir(t.path());
     fields(
         &e,
         "* .* */ */x.c */*.c ld/* d* \"d\"*/* d1/.* d1/[.]* [.]* \\.* ./*",
@@ -603,7 +573,7 @@ fn pathname_expansion() {
         &e,
         "[a] \"[a]\" [\"a]\" \\[a] *[]] ?? n?z locked/* locked/*/ \\* [!a]*",
     );
-    let abs = format!("{}/d1/*.c", t.0.display());
+    let abs = format!("{}/d1/*.c", t.path().display());
     fields(&e, &abs);
     let e2 = e
         .clone()
@@ -613,7 +583,6 @@ fn pathname_expansion() {
         .var("sp", "d1/* d2/*");
     fields(&e2, "$s \"$s\" $q $b $sp \"$sp\" x$s ${s}.c");
     fields(&e2.clone().noglob(), "* $s d1/* \"*\"");
-    t.unlock();
 }
 
 #[test]
@@ -675,9 +644,8 @@ fn more_dash_cases() {
     fields(&e, "${x:+$@} \"${x:+$@}\" ${x:+\"$*\"} ${u:-\"$x\"$x}");
     fields(&e.clone().var("IFS", "*"), "$g ${g}x \"$g\"");
     let t = glob_tree();
-    let e = e.dir(&t.0);
+    let e = e.dir(t.path());
     fields(&e, "$g ${u-d*} \"${u-d*}\" ${u-\"d\"*} ${u-'d*'} $g$x");
-    t.unlock();
 }
 
 #[test]
@@ -771,7 +739,7 @@ fn random_words_do_not_panic() {
             parts: (0..next(4)).map(|_| part(next, depth)).collect(),
         }
     }
-    let e = env().dir(&t.0);
+    let e = env().dir(t.path());
     e.with_dir(|| {
         for round in 0..3000 {
             let mut sh = env().var("x", "a *:b").args(&["", "p q", "*"]).shell();
@@ -787,5 +755,4 @@ fn random_words_do_not_panic() {
             let _ = expand_pattern(&mut sh, &w);
         }
     });
-    t.unlock();
 }

@@ -286,10 +286,7 @@ mod tests {
 
     #[test]
     fn kill_l_matches_dash() {
-        let Ok(out) = std::process::Command::new("/usr/bin/dash")
-            .args(["-c", "kill -l"])
-            .output()
-        else {
+        let Some(out) = crate::testutil::dash("kill -l").run() else {
             return;
         };
         let mut mine = String::from("0\n");

@@ -12,7 +12,7 @@
 //! root-owned, listed in /etc/shells), the user `USER` with home `/home/USER`, and
 //! /run/sshd (sshd's privilege-separation directory).
 
-use super::rsyslog::TempDir;
+use super::{skip, AuditEnv};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -44,20 +44,10 @@ pub struct Installed {
     pub home: PathBuf,
 }
 
-/// Say that `test` is skipped and why (straight to the process's stderr: the harness
-/// captures `eprintln!` of passing tests), or panic under `AUDITSH_E2E=required`.
-pub fn skip(test: &str, why: &str) {
-    if std::env::var("AUDITSH_E2E").as_deref() == Ok("required") {
-        panic!("{test}: {why} (AUDITSH_E2E=required: a missing component is a failure)");
-    }
-    let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {test}: {why}");
-}
-
 /// Root, sshd and the programs in `tools` present? Then the user and the shell are installed
 /// (once) and returned; otherwise the test is skipped (None) or, when required, fails.
 pub fn ready(test: &str, tools: &[&str]) -> Option<&'static Installed> {
-    // SAFETY: geteuid cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
+    if !super::is_root() {
         skip(test, "not running as root");
         return None;
     }
@@ -286,14 +276,12 @@ pub fn run_bounded(mut c: Command, stdin: Option<&[u8]>, timeout: Duration) -> O
 
 /// A running private sshd and everything a client needs to reach the test user.
 pub struct Sshd {
-    pub dir: TempDir,
+    /// Its directory, and the shell config sshd hands to every session (`SetEnv
+    /// AUDITSH_CONFIG=...`), whose spool the test user owns.
+    pub env: AuditEnv,
     pub port: u16,
     /// The client's private key.
     pub key: PathBuf,
-    /// The shell config sshd hands to every session (`SetEnv AUDITSH_CONFIG=...`).
-    pub config: PathBuf,
-    /// The spool that config names, owned by the test user.
-    pub spool: PathBuf,
     /// A directory of this daemon's own in the user's home (relative name, and full path):
     /// files that tests copy there do not meet those of another test.
     pub remote_dir: String,
@@ -304,8 +292,11 @@ pub struct Sshd {
 
 impl Sshd {
     pub fn start(inst: &Installed, tag: &str) -> Sshd {
-        let dir = TempDir::new(&format!("sshd-{tag}"));
-        let d = dir.path.clone();
+        let env = AuditEnv::builder()
+            .tag(&format!("sshd-{tag}"))
+            .syslog(false)
+            .build();
+        let d = env.dir().to_path_buf();
         // Root-owned, but the user must reach the config and its spool through it.
         chmod(&d, 0o755);
         for name in ["host_key", "client_key"] {
@@ -318,21 +309,9 @@ impl Sshd {
         let authorized = d.join("authorized_keys");
         std::fs::copy(d.join("client_key.pub"), &authorized).unwrap();
         chmod(&authorized, 0o644);
-
-        let spool = d.join("spool");
-        std::fs::create_dir(&spool).unwrap();
-        chown(&spool, inst.uid, inst.gid);
-        chmod(&spool, 0o700);
-        let config = d.join("auditsh.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "system_rc = \"\"\n\n[spool]\ndir = \"{}\"\n\n[syslog]\nenabled = false\n",
-                spool.display()
-            ),
-        )
-        .unwrap();
-        chmod(&config, 0o644);
+        chown(env.spool_dir(), inst.uid, inst.gid);
+        chmod(env.spool_dir(), 0o700);
+        chmod(&env.config, 0o644);
 
         let remote_dir = format!(
             "e2e-{tag}-{}-{}",
@@ -349,13 +328,11 @@ impl Sshd {
         let mut s = Sshd {
             port: 0,
             key: d.join("client_key"),
-            config,
-            spool,
             remote_dir,
             remote_path,
             log,
             child: None,
-            dir,
+            env,
         };
         // A free port can be taken by someone else before sshd binds it: try a few.
         for _ in 0..5 {
@@ -372,7 +349,7 @@ impl Sshd {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
         };
-        let d = &self.dir.path;
+        let d = self.env.dir();
         let conf = d.join("sshd_config");
         std::fs::write(
             &conf,
@@ -396,7 +373,7 @@ impl Sshd {
                 host_key = d.join("host_key").display(),
                 pid = d.join("sshd.pid").display(),
                 auth = d.join("authorized_keys").display(),
-                config = self.config.display(),
+                config = self.env.config.display(),
             ),
         )
         .unwrap();
@@ -527,7 +504,7 @@ impl Sshd {
     /// Every session in the spool: its records, in order.
     pub fn sessions(&self) -> Vec<(PathBuf, Vec<u8>)> {
         let mut out = Vec::new();
-        for f in super::rsyslog::spool_files(&self.spool) {
+        for f in self.env.spool_files() {
             let text = std::fs::read(&f).unwrap();
             out.push((f, text));
         }
@@ -546,7 +523,7 @@ impl Sshd {
             found.len(),
             1,
             "one session with {marker:?} in {}; found {:?}",
-            self.spool.display(),
+            self.env.spool_dir().display(),
             found.iter().map(|f| &f.0).collect::<Vec<_>>()
         );
         let (path, text) = &found[0];
@@ -646,13 +623,5 @@ impl Drop for Sshd {
 
 /// A marker unique to this run of the test binary.
 pub fn marker(name: &str) -> String {
-    static RUN: OnceLock<String> = OnceLock::new();
-    let run = RUN.get_or_init(|| {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        format!("{}-{t}", std::process::id())
-    });
-    format!("{name}-{run}")
+    format!("{name}-{}", super::run_tag())
 }

@@ -11,8 +11,12 @@
 //! #! stderr            compare stderr too
 //! #! args: a b c       positional arguments (split on blanks)
 //! #! stdin: l1\nl2\n   standard input (escapes: \n \t \\)
-//! #! mode: script      c (default) | script | stdin | plain
+//! #! mode: script      c (default) | script | stdin | plain | pipe
 //! #! flags: -e -o x    shell options placed before -c / the script / -s
+//! #! differs: why      auditsh differs from dash here on purpose, for this reason;
+//! #! expect: text      then: auditsh's stdout (escapes as for stdin),
+//! #! expect-stderr: t  its stderr,
+//! #! expect-status: 2  its exit status
 //! echo the script body, up to the next "### " line
 //! ```
 //!
@@ -21,14 +25,23 @@
 //! * `script` — BODY is written to `./script.sh`, run as `SHELL ./script.sh ARGS...`
 //! * `stdin`  — `SHELL -s ARGS...` with BODY (then the `stdin:` text) on stdin
 //! * `plain`  — `SHELL < file`: no operands, BODY (then the `stdin:` text) on stdin
+//! * `pipe`   — as `plain`, with standard input a pipe instead of a file
 //!
 //! argv[0] is `sh` for both shells, so messages read `sh: 1: ...` for both.
+//!
+//! A deliberate difference from dash is a case of its own: `differs` gives the reason, and
+//! one `expect` directive or more say what auditsh gives instead of what dash gives. Those
+//! streams are compared with the expectation, the others with dash as usual. Dash still runs
+//! the case (twice: it must be deterministic), and must give something else than expected:
+//! when it gives what the case expects of auditsh, the difference is gone and the case says so.
+//! Against dash itself (`DIFF_SHELL`), these cases differ, as they should.
 //!
 //! Environment variables:
 //! * `DIFF_FILTER=substring` — only cases whose name (or `area/name`) contains it;
 //! * `DIFF_SHELL=/path`      — the shell under test (default: the built auditsh);
 //! * `DIFF_JOBS=n`           — processes run at once over the whole suite (default 2).
 
+use crate::common::{Config, TempDir, AUDITSH, DASH};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::fs;
@@ -37,13 +50,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// The reference implementation.
-pub const DASH: &str = "/usr/bin/dash";
 /// Wall-clock limit of one shell run.
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest value printed in a report, in bytes of escaped text.
@@ -55,6 +65,7 @@ pub enum Mode {
     Script,
     Stdin,
     Plain,
+    Pipe,
 }
 
 #[derive(Clone, Debug)]
@@ -67,7 +78,35 @@ pub struct Case {
     pub flags: Vec<String>,
     pub stdin: Option<Vec<u8>>,
     pub compare_stderr: bool,
+    /// Why auditsh differs from dash in this case, on purpose (`differs`).
+    pub differs: Option<String>,
+    /// What auditsh gives instead of dash: stdout, stderr, status (`expect...`).
+    pub expect_stdout: Option<Vec<u8>>,
+    pub expect_stderr: Option<Vec<u8>>,
+    pub expect_status: Option<String>,
     pub body: String,
+}
+
+impl Case {
+    /// What the shell under test must give: dash's outcome, but for the streams the case
+    /// expects otherwise.
+    fn wanted(&self, dash: &Outcome) -> Outcome {
+        Outcome {
+            stdout: self.expect_stdout.clone().unwrap_or(dash.stdout.clone()),
+            stderr: self.expect_stderr.clone().unwrap_or(dash.stderr.clone()),
+            status: self.expect_status.clone().unwrap_or(dash.status.clone()),
+        }
+    }
+
+    /// Does dash give everything the case expects of auditsh?
+    fn dash_agrees(&self, dash: &Outcome) -> bool {
+        fn agrees<T: PartialEq>(expected: &Option<T>, got: &T) -> bool {
+            expected.as_ref().is_none_or(|e| e == got)
+        }
+        agrees(&self.expect_stdout, &dash.stdout)
+            && agrees(&self.expect_stderr, &dash.stderr)
+            && agrees(&self.expect_status, &dash.status)
+    }
 }
 
 /// What one run of a shell produced, with the run's private directory
@@ -142,6 +181,10 @@ pub fn parse_cases(area: &str, text: &str) -> Result<Vec<Case>, String> {
                 flags: Vec::new(),
                 stdin: None,
                 compare_stderr: false,
+                differs: None,
+                expect_stdout: None,
+                expect_stderr: None,
+                expect_status: None,
                 body: String::new(),
             });
             in_directives = true;
@@ -152,10 +195,11 @@ pub fn parse_cases(area: &str, text: &str) -> Result<Vec<Case>, String> {
         };
         if in_directives {
             if let Some(d) = line.strip_prefix("#!") {
-                let d = d.trim();
+                // A value keeps its blanks at the end (an expected output may end in one).
+                let d = d.trim_start();
                 let (key, value) = match d.split_once(':') {
                     Some((k, v)) => (k.trim(), Some(v.strip_prefix(' ').unwrap_or(v))),
-                    None => (d, None),
+                    None => (d.trim_end(), None),
                 };
                 match (key, value) {
                     ("stderr", None) => case.compare_stderr = true,
@@ -172,6 +216,7 @@ pub fn parse_cases(area: &str, text: &str) -> Result<Vec<Case>, String> {
                             "script" => Mode::Script,
                             "stdin" => Mode::Stdin,
                             "plain" => Mode::Plain,
+                            "pipe" => Mode::Pipe,
                             other => {
                                 return Err(format!(
                                     "{area}.cases:{lineno}: unknown mode {other:?}"
@@ -179,6 +224,19 @@ pub fn parse_cases(area: &str, text: &str) -> Result<Vec<Case>, String> {
                             }
                         }
                     }
+                    ("differs", Some(v)) if !v.trim().is_empty() => {
+                        case.differs = Some(v.trim().to_string())
+                    }
+                    ("expect", Some(v)) => case.expect_stdout = Some(unescape(v)),
+                    ("expect-stderr", Some(v)) => case.expect_stderr = Some(unescape(v)),
+                    ("expect-status", Some(v)) => match v.trim().parse::<u8>() {
+                        Ok(n) => case.expect_status = Some(format!("exit {n}")),
+                        Err(_) => {
+                            return Err(format!(
+                                "{area}.cases:{lineno}: expect-status is not a status: {v:?}"
+                            ))
+                        }
+                    },
                     _ => return Err(format!("{area}.cases:{lineno}: unknown directive {line:?}")),
                 }
                 continue;
@@ -192,6 +250,15 @@ pub fn parse_cases(area: &str, text: &str) -> Result<Vec<Case>, String> {
         if c.body.is_empty() && c.mode == Mode::C {
             return Err(format!(
                 "{area}.cases:{}: case {:?} has no script",
+                c.line, c.name
+            ));
+        }
+        let expects =
+            c.expect_stdout.is_some() || c.expect_stderr.is_some() || c.expect_status.is_some();
+        if expects != c.differs.is_some() {
+            return Err(format!(
+                "{area}.cases:{}: case {:?}: `differs` (the reason) and `expect...` (what \
+                 auditsh gives instead) go together",
                 c.line, c.name
             ));
         }
@@ -247,22 +314,17 @@ impl Drop for Slot {
     }
 }
 
-static SEQ: AtomicUsize = AtomicUsize::new(0);
-
-/// A private directory tree for one run; removed on drop. Names have a fixed
-/// length so that `${#PWD}` and the like agree between runs.
+/// A private directory tree for one run; removed on drop. Its name has the length of
+/// every other's, so that `${#PWD}` and the like agree between runs.
 struct Sandbox {
-    base: PathBuf,
+    base: TempDir,
 }
 
 impl Sandbox {
     fn new() -> std::io::Result<Sandbox> {
-        let tmp = fs::canonicalize(std::env::temp_dir())?;
-        let seq = SEQ.fetch_add(1, Ordering::SeqCst);
-        let base = tmp.join(format!("auditsh-diff-{:08}-{:06}", std::process::id(), seq));
-        let _ = fs::remove_dir_all(&base);
-        fs::create_dir_all(&base)?;
-        let sb = Sandbox { base };
+        let sb = Sandbox {
+            base: TempDir::new("diff"),
+        };
         sb.populate()?;
         Ok(sb)
     }
@@ -278,13 +340,9 @@ impl Sandbox {
         fs::create_dir_all(self.base.join("cfg"))?;
         fs::create_dir_all(self.base.join("state"))?;
         fs::create_dir_all(self.base.join("out"))?;
-        let spool = self.base.join("state").join("spool");
         fs::write(
             self.base.join("cfg").join("auditsh.toml"),
-            format!(
-                "[spool]\ndir = \"{}\"\n[syslog]\nenabled = false\n",
-                spool.display()
-            ),
+            Config::private(&self.base.join("state").join("spool")).text(),
         )?;
         let files: &[(&str, &str, u32)] = &[
             ("a.txt", "alpha\n", 0o644),
@@ -314,27 +372,8 @@ impl Sandbox {
     }
 
     fn normalize(&self, bytes: Vec<u8>) -> Vec<u8> {
-        let needle = self.base.to_string_lossy().into_owned().into_bytes();
+        let needle = self.base.path().to_string_lossy().into_owned().into_bytes();
         replace_all(&bytes, &needle, b"$BASE")
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        // Make everything removable even if a case chmod'ed things.
-        fn unlock(p: &Path) {
-            if let Ok(rd) = fs::read_dir(p) {
-                let _ = fs::set_permissions(p, fs::Permissions::from_mode(0o755));
-                for e in rd.flatten() {
-                    if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-                        let _ = fs::set_permissions(e.path(), fs::Permissions::from_mode(0o755));
-                        unlock(&e.path());
-                    }
-                }
-            }
-        }
-        unlock(&self.base);
-        let _ = fs::remove_dir_all(&self.base);
     }
 }
 
@@ -395,7 +434,7 @@ fn run_case_inner(shell: &str, case: &Case) -> std::io::Result<Outcome> {
             fs::write(&p, format!("{}\n", case.body))?;
             cmd.arg("./script.sh").args(&case.args);
         }
-        Mode::Stdin | Mode::Plain => {
+        Mode::Stdin | Mode::Plain | Mode::Pipe => {
             let mut all = format!("{}\n", case.body).into_bytes();
             all.extend_from_slice(case.stdin.as_deref().unwrap_or_default());
             input = Some(all);
@@ -404,7 +443,12 @@ fn run_case_inner(shell: &str, case: &Case) -> std::io::Result<Outcome> {
             }
         }
     }
+    let mut piped = None;
     match input {
+        Some(bytes) if case.mode == Mode::Pipe => {
+            cmd.stdin(Stdio::piped());
+            piped = Some(bytes);
+        }
         Some(bytes) => {
             let p = out.join("stdin");
             fs::write(&p, bytes)?;
@@ -420,6 +464,13 @@ fn run_case_inner(shell: &str, case: &Case) -> std::io::Result<Outcome> {
     let _slot = Slot::take();
     let start = Instant::now();
     let mut child = cmd.spawn()?;
+    // All of it in one write: a shell that reads ahead gets all of it at its first read.
+    let writer = match (piped, child.stdin.take()) {
+        (Some(bytes), Some(mut pipe)) => Some(thread::spawn(move || {
+            let _ = pipe.write_all(&bytes);
+        })),
+        _ => None,
+    };
     let status = loop {
         if let Some(st) = child.try_wait()? {
             break Some(st);
@@ -436,6 +487,9 @@ fn run_case_inner(shell: &str, case: &Case) -> std::io::Result<Outcome> {
         thread::sleep(Duration::from_millis(2));
     };
     drop(_slot);
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
 
     let status = match status {
         None => format!("timed out after {}s", TIMEOUT.as_secs()),
@@ -513,6 +567,9 @@ fn describe(case: &Case) -> String {
         let _ = write!(r, ", stdin {}", show(i));
     }
     let _ = writeln!(r);
+    if let Some(why) = &case.differs {
+        let _ = writeln!(r, "    differs from dash on purpose: {why}");
+    }
     for l in case.body.lines().take(25) {
         let _ = writeln!(r, "    | {l}");
     }
@@ -522,19 +579,26 @@ fn describe(case: &Case) -> String {
     r
 }
 
-fn compare(case: &Case, dash: &Outcome, other: &Outcome, other_name: &str) -> Option<String> {
+/// The streams in which `other` is not what `want` is, `want` named by what it comes from:
+/// dash, or for a stream the case expects, the expectation.
+fn compare(case: &Case, want: &Outcome, other: &Outcome, other_name: &str) -> Option<String> {
+    let from = |expected: bool| if expected { "expected" } else { "dash" };
     let mut diffs = String::new();
-    if dash.stdout != other.stdout {
-        let _ = writeln!(diffs, "    stdout  dash: {}", show(&dash.stdout));
-        let _ = writeln!(diffs, "    {other_name:>12}: {}", show(&other.stdout));
+    if want.stdout != other.stdout {
+        let w = from(case.expect_stdout.is_some());
+        let _ = writeln!(diffs, "    stdout {w:>12}: {}", show(&want.stdout));
+        let _ = writeln!(diffs, "    {other_name:>19}: {}", show(&other.stdout));
     }
-    if case.compare_stderr && dash.stderr != other.stderr {
-        let _ = writeln!(diffs, "    stderr  dash: {}", show(&dash.stderr));
-        let _ = writeln!(diffs, "    {other_name:>12}: {}", show(&other.stderr));
+    let stderr = case.compare_stderr || case.expect_stderr.is_some();
+    if stderr && want.stderr != other.stderr {
+        let w = from(case.expect_stderr.is_some());
+        let _ = writeln!(diffs, "    stderr {w:>12}: {}", show(&want.stderr));
+        let _ = writeln!(diffs, "    {other_name:>19}: {}", show(&other.stderr));
     }
-    if dash.status != other.status {
-        let _ = writeln!(diffs, "    status  dash: {}", dash.status);
-        let _ = writeln!(diffs, "    {other_name:>12}: {}", other.status);
+    if want.status != other.status {
+        let w = from(case.expect_status.is_some());
+        let _ = writeln!(diffs, "    status {w:>12}: {}", want.status);
+        let _ = writeln!(diffs, "    {other_name:>19}: {}", other.status);
     }
     if diffs.is_empty() {
         None
@@ -554,14 +618,21 @@ fn judge(case: &Case, shell: &str) -> Verdict {
     let d2 = run_case(DASH, case);
     // Deterministic in what the case compares: dash's own stderr may vary where the case does
     // not look at it (whether it says "Terminated" for a killed background job is a race).
-    let varies = compare(case, &d1, &d2, "dash again").is_some();
+    let dash_only = Case {
+        differs: None,
+        expect_stdout: None,
+        expect_stderr: None,
+        expect_status: None,
+        ..case.clone()
+    };
+    let varies = compare(&dash_only, &d1, &d2, "dash again").is_some();
     if varies || d1.status.starts_with("timed out") || d1.status.starts_with("runner error") {
         let mut r = describe(case);
         if d1.status.starts_with("timed out") || d1.status.starts_with("runner error") {
             let _ = writeln!(r, "    dash: {}", d1.status);
         } else {
             // Show what changed between the two dash runs.
-            let mut c = case.clone();
+            let mut c = dash_only.clone();
             c.compare_stderr = true;
             if let Some(d) = compare(&c, &d1, &d2, "dash again") {
                 r = d;
@@ -569,8 +640,16 @@ fn judge(case: &Case, shell: &str) -> Verdict {
         }
         return Verdict::Broken(r);
     }
+    if case.differs.is_some() && case.dash_agrees(&d1) {
+        let mut r = describe(case);
+        let _ = writeln!(
+            r,
+            "    dash gives what the case expects of auditsh: the difference is gone"
+        );
+        return Verdict::Broken(r);
+    }
     let got = run_case(shell, case);
-    match compare(case, &d1, &got, "auditsh") {
+    match compare(case, &case.wanted(&d1), &got, "auditsh") {
         None => Verdict::Same,
         Some(r) => Verdict::Differs(r),
     }
@@ -578,7 +657,7 @@ fn judge(case: &Case, shell: &str) -> Verdict {
 
 /// The shell under test.
 pub fn shell_under_test() -> String {
-    std::env::var("DIFF_SHELL").unwrap_or_else(|_| env!("CARGO_BIN_EXE_auditsh").to_string())
+    std::env::var("DIFF_SHELL").unwrap_or_else(|_| AUDITSH.to_string())
 }
 
 /// Runs every (selected) case of `tests/diff/<area>.cases`; panics with a
@@ -653,7 +732,7 @@ pub fn run_area(area: &str) {
     if !broken.is_empty() {
         let _ = writeln!(
             report,
-            "=== BROKEN CASES (not deterministic under dash, or dash itself failed to run them)"
+            "=== BROKEN CASES (not deterministic under dash, dash itself failed to run them, or dash gives what a case expects of auditsh)"
         );
         for r in &broken {
             let _ = writeln!(report, "{r}");

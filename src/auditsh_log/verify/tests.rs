@@ -3,6 +3,7 @@
 use super::*;
 use crate::audit::chain::hex64;
 use crate::auditsh_log::input::Reader;
+use crate::testutil::TempDir;
 use std::path::Path;
 
 /// A record line of session `s` with `seq`, `action` and the previous line's hash.
@@ -55,17 +56,14 @@ fn check(files: &[(&str, Format, Vec<String>)]) -> Report {
 /// As [`check`], from files written in a directory of their own (the verifier reads a spool
 /// file again to settle a cut syslog line); findings name the files by their path.
 fn check_files(test: &str, files: &[(&str, Format, Vec<String>)]) -> (Report, String) {
-    let dir = std::env::temp_dir().join(format!("auditsh-verify-{test}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new(&format!("verify-{test}"));
     let mut v = Verifier::new();
     for (name, format, lines) in files {
         let path = dir.join(name);
         std::fs::write(&path, lines.join("\n") + "\n").unwrap();
         v.read_file(&path, *format).unwrap();
     }
-    let report = v.finish();
-    std::fs::remove_dir_all(&dir).unwrap();
-    (report, format!("{}/", dir.display()))
+    (v.finish(), format!("{}/", dir.path().display()))
 }
 
 fn one(name: &str, lines: Vec<String>) -> Vec<String> {

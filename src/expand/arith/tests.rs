@@ -1,5 +1,5 @@
 use super::*;
-use std::process::Command;
+use crate::testutil::dash as run_dash;
 
 fn shell() -> Shell {
     Shell::new(b"sh".to_vec(), crate::audit::Session::disabled())
@@ -19,19 +19,12 @@ const VARS: &[(&str, &str)] = &[
 
 /// What dash prints for `echo $((EXPR)); echo "$x"`: Ok((value, x)) or Err(message).
 fn dash(expr: &[u8]) -> Result<(String, String), String> {
-    use std::os::unix::ffi::OsStrExt;
     let mut script = String::new();
     for (k, v) in VARS {
         script.push_str(&format!("{k}='{v}' "));
     }
     script.push_str("; echo $(($1)); echo \"$x\"");
-    let out = Command::new("/usr/bin/dash")
-        .arg("-c")
-        .arg(&script)
-        .arg("sh")
-        .arg(std::ffi::OsStr::from_bytes(expr))
-        .output()
-        .expect("run dash");
+    let out = run_dash(&script).byte_args([expr]).run().expect("run dash");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     if out.status.success() {
@@ -332,12 +325,9 @@ fn readonly_assignment_fails() {
 
 #[test]
 fn readonly_against_dash() {
-    let out = Command::new("/usr/bin/dash")
-        .arg("-c")
-        .arg("readonly r=1; echo $((r=2))")
-        .arg("sh")
-        .output()
-        .unwrap();
+    let out = run_dash("readonly r=1; echo $((r=2))")
+        .run()
+        .expect("run dash");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),

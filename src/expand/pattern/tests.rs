@@ -1,16 +1,10 @@
 use super::*;
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn dash(script: &str, args: &[&[u8]]) -> Vec<u8> {
-    let out = Command::new("/usr/bin/dash")
-        .arg("-c")
-        .arg(script)
-        .arg("sh")
-        .args(args.iter().map(|a| OsStr::from_bytes(a)))
-        .output()
+    let out = crate::testutil::dash(script)
+        .byte_args(args.iter().copied())
+        .run()
         .expect("run dash");
     assert!(out.status.success(), "dash failed: {script} {args:?}");
     out.stdout
