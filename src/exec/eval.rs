@@ -9,12 +9,12 @@ use std::rc::Rc;
 use super::jobs::{wait_pid, ChildStatus};
 use super::redirect::{self, SavedFds};
 use super::spawn::{self, Forked, SpawnError, SpawnOptions};
-use super::{trap, Divert, ExecResult};
+use super::{compound, trap, Divert, ExecResult};
 use crate::builtins;
 use crate::expand::{self, ExpandError};
 use crate::state::Shell;
 use crate::syntax::ast::{
-    AndOr, AndOrOp, Assign, CaseArm, Command, CompoundCommand, List, Pipeline, SimpleCommand,
+    AndOr, AndOrOp, Assign, Command, CompoundCommand, List, Pipeline, SimpleCommand,
 };
 
 /// How a node is evaluated.
@@ -29,14 +29,14 @@ pub struct Flags {
 }
 
 impl Flags {
-    fn tested(self) -> Flags {
+    pub(super) fn tested(self) -> Flags {
         Flags {
             tested: true,
             exit_after: false,
         }
     }
 
-    fn not_last(self) -> Flags {
+    pub(super) fn not_last(self) -> Flags {
         Flags {
             exit_after: false,
             ..self
@@ -226,161 +226,9 @@ pub fn run_command(sh: &mut Shell, cmd: &Command, flags: Flags) -> ExecResult {
             } else {
                 flags.not_last()
             };
-            redirect::with_redirections(sh, redirects, |sh| run_compound(sh, cc, f))
+            redirect::with_redirections(sh, redirects, |sh| compound::run_compound(sh, cc, f))
         }
-        Command::FunctionDef(def) => {
-            sh.lineno = def.line;
-            sh.functions.insert(def.name.clone(), Rc::clone(&def.body));
-            Ok(0)
-        }
-    }
-}
-
-fn run_compound(sh: &mut Shell, cc: &CompoundCommand, flags: Flags) -> ExecResult {
-    match cc {
-        CompoundCommand::BraceGroup(list) => run_list(sh, list, flags),
-        CompoundCommand::Subshell(list) => run_subshell(sh, list, &[], flags),
-        CompoundCommand::If {
-            branches,
-            else_body,
-        } => {
-            for (cond, body) in branches {
-                if run_list(sh, cond, flags.tested())? == 0 {
-                    return run_list(sh, body, flags);
-                }
-            }
-            match else_body {
-                Some(body) => run_list(sh, body, flags),
-                None => Ok(0),
-            }
-        }
-        CompoundCommand::While { cond, body } => run_loop(sh, cond, body, false, flags),
-        CompoundCommand::Until { cond, body } => run_loop(sh, cond, body, true, flags),
-        CompoundCommand::For { var, words, body } => {
-            run_for(sh, var, words.as_deref(), body, flags)
-        }
-        CompoundCommand::Case { word, arms } => run_case(sh, word, arms, flags),
-    }
-}
-
-/// What a loop does with a diversion from its body or condition.
-enum LoopControl {
-    Next,
-    Stop,
-}
-
-fn loop_divert(d: Divert) -> Result<LoopControl, Divert> {
-    match d {
-        Divert::Break(n) if n > 1 => Err(Divert::Break(n - 1)),
-        Divert::Break(_) => Ok(LoopControl::Stop),
-        Divert::Continue(n) if n > 1 => Err(Divert::Continue(n - 1)),
-        Divert::Continue(_) => Ok(LoopControl::Next),
-        other => Err(other),
-    }
-}
-
-fn run_loop(sh: &mut Shell, cond: &List, body: &List, until: bool, flags: Flags) -> ExecResult {
-    sh.loop_depth += 1;
-    let result = (|| {
-        let mut status = 0;
-        loop {
-            let c = match run_list(sh, cond, flags.tested()) {
-                Ok(c) => c,
-                Err(d) => match loop_divert(d)? {
-                    LoopControl::Next => continue,
-                    LoopControl::Stop => break,
-                },
-            };
-            if (c == 0) == until {
-                break;
-            }
-            if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
-                break;
-            }
-        }
-        Ok(status)
-    })();
-    sh.loop_depth -= 1;
-    result
-}
-
-/// Run a loop's body once: its status goes to `status`; `break` and `continue` aimed at this
-/// loop become the control value, others go on unwinding.
-fn run_body(
-    sh: &mut Shell,
-    body: &List,
-    flags: Flags,
-    status: &mut i32,
-) -> Result<LoopControl, Divert> {
-    match run_list(sh, body, flags.not_last()) {
-        Ok(s) => {
-            *status = s;
-            Ok(LoopControl::Next)
-        }
-        Err(d) => {
-            *status = sh.last_status;
-            loop_divert(d)
-        }
-    }
-}
-
-fn run_for(
-    sh: &mut Shell,
-    var: &[u8],
-    words: Option<&[crate::syntax::ast::Word]>,
-    body: &List,
-    flags: Flags,
-) -> ExecResult {
-    let items = match words {
-        Some(words) => expand::expand_words(sh, words).map_err(|e| expansion_failed(sh, e))?,
-        None => sh.positional.clone(),
-    };
-    sh.loop_depth += 1;
-    let result = (|| {
-        let mut status = 0;
-        for item in items {
-            if let Err(e) = sh.set_var(var, item) {
-                sh.error(&e.message());
-                return Err(Divert::Error(2));
-            }
-            if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
-                break;
-            }
-        }
-        Ok(status)
-    })();
-    sh.loop_depth -= 1;
-    result
-}
-
-fn run_case(
-    sh: &mut Shell,
-    word: &crate::syntax::ast::Word,
-    arms: &[CaseArm],
-    flags: Flags,
-) -> ExecResult {
-    let subject = expand::expand_word(sh, word).map_err(|e| expansion_failed(sh, e))?;
-    let mut matched: Option<usize> = None;
-    'arms: for (i, arm) in arms.iter().enumerate() {
-        for pat in &arm.patterns {
-            let pattern = expand::expand_pattern(sh, pat).map_err(|e| expansion_failed(sh, e))?;
-            if expand::pattern::matches(&pattern, &subject) {
-                matched = Some(i);
-                break 'arms;
-            }
-        }
-    }
-    let Some(mut i) = matched else {
-        return Ok(0);
-    };
-    loop {
-        let arm = &arms[i];
-        let status = run_list(sh, &arm.body, flags)?;
-        if arm.fallthrough && i + 1 < arms.len() {
-            i += 1;
-        } else {
-            return Ok(status);
-        }
+        Command::FunctionDef(def) => compound::define_function(sh, def),
     }
 }
 
@@ -426,7 +274,7 @@ fn fork_failed(sh: &Shell, errno: i32) -> Divert {
     Divert::Error(2)
 }
 
-fn run_subshell(
+pub(super) fn run_subshell(
     sh: &mut Shell,
     list: &List,
     redirects: &[crate::syntax::ast::Redirect],

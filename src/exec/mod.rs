@@ -1,5 +1,6 @@
 //! Execution: walking the tree (eval), redirections, the one exec path (spawn), jobs, traps.
 
+pub mod compound;
 pub mod eval;
 pub mod jobs;
 pub mod redirect;
