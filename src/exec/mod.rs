@@ -5,6 +5,7 @@ pub mod eval;
 pub mod jobs;
 pub mod redirect;
 pub mod spawn;
+pub mod substitution;
 pub mod trap;
 
 use crate::expand::ExpandError;
@@ -36,5 +37,5 @@ pub type ExecResult = Result<i32, Divert>;
 /// Run `body` in a subshell and return its standard output (XCU 2.6.3); `$?` becomes the
 /// status of the subshell. Trailing newlines are kept here; the expander removes them.
 pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, ExpandError> {
-    eval::command_substitution(sh, body)
+    substitution::command_substitution(sh, body)
 }
