@@ -20,7 +20,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         while !sh.jobs.jobs.is_empty() {
             let status = sh.jobs.wait_job(0, false);
             if let Some(st) = status {
-                crate::exec::eval::report_signal(st);
+                crate::exec::pipeline::report_signal(st);
             }
             finish(sh, 0);
             if trap::any_pending() {
@@ -43,7 +43,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             Some(i) => {
                 let st = sh.jobs.wait_job(i, false);
                 if let Some(st) = st {
-                    crate::exec::eval::report_signal(st);
+                    crate::exec::pipeline::report_signal(st);
                 }
                 finish(sh, i);
                 st.map_or(127, ChildStatus::exit_status)
@@ -181,7 +181,7 @@ pub fn fg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         }
         st => {
             if let Some(st) = st {
-                crate::exec::eval::report_signal(st);
+                crate::exec::pipeline::report_signal(st);
             }
             finish(sh, i);
             Ok(st.map_or(127, ChildStatus::exit_status))

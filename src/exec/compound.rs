@@ -3,7 +3,8 @@
 
 use std::rc::Rc;
 
-use super::eval::{expansion_failed, run_list, run_subshell, Flags};
+use super::eval::{expansion_failed, run_list, Flags};
+use super::pipeline::run_subshell;
 use super::{Divert, ExecResult};
 use crate::expand;
 use crate::state::Shell;

@@ -3,6 +3,7 @@
 pub mod compound;
 pub mod eval;
 pub mod jobs;
+pub mod pipeline;
 pub mod redirect;
 pub mod spawn;
 pub mod substitution;

@@ -4,8 +4,9 @@
 use crate::sys;
 use crate::sys::fd;
 
-use super::eval::{divert_status, exit_child, move_fd, run_list, Flags};
+use super::eval::{divert_status, exit_child, run_list, Flags};
 use super::jobs::wait_pid;
+use super::pipeline::move_fd;
 use super::spawn::{self, Forked};
 use crate::expand::ExpandError;
 use crate::state::Shell;
