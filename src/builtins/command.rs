@@ -2,7 +2,8 @@
 //! program), and running a name while bypassing functions.
 
 use super::util::{out, quote_for_reuse};
-use crate::exec::eval::{run_fields, Flags, Lookup};
+use crate::exec::eval::Flags;
+use crate::exec::simple::{run_fields, Lookup};
 use crate::exec::{spawn, ExecResult};
 use crate::state::Shell;
 

@@ -5,6 +5,7 @@ pub mod eval;
 pub mod jobs;
 pub mod pipeline;
 pub mod redirect;
+pub mod simple;
 pub mod spawn;
 pub mod substitution;
 pub mod trap;
