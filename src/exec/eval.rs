@@ -1,5 +1,6 @@
-//! Walking the tree (XCU 2.9): lists, and-or lists, pipelines, compound commands, function
-//! calls and simple commands, with exit statuses and `set -e` as dash applies them.
+//! Walking the tree (XCU 2.9): text parsed and run, lists and and-or lists, each command
+//! handed to its module (compound, simple, pipeline), with exit statuses and `set -e` as dash
+//! applies them; the stack guard that refuses runaway recursion; how a process leaves.
 
 use crate::sys;
 
@@ -236,7 +237,8 @@ pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
 }
 
 /// Parse and run `text` (for `eval`, traps, and `.`), command by command, so that aliases
-/// defined early apply later. `origin` names the file for error messages.
+/// defined early apply later. `label` begins syntax error messages (`eval: `, or the file's
+/// name for `.`).
 pub fn run_text(sh: &mut Shell, text: &[u8], label: Option<&[u8]>) -> ExecResult {
     if sh.depth >= 1000 || stack_exhausted() {
         return Err(too_deep(sh));

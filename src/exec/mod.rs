@@ -1,4 +1,5 @@
-//! Execution: walking the tree (eval), redirections, the one exec path (spawn), jobs, traps.
+//! Execution: walking the tree (eval; compound, simple and pipeline commands, command
+//! substitution), redirections, the one exec path (spawn), jobs, traps.
 
 pub mod compound;
 pub mod eval;
