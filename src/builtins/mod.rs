@@ -3,8 +3,10 @@
 pub mod alias;
 pub mod cd;
 pub mod command;
+pub mod dot;
 pub mod echo;
 pub mod eval;
+pub mod exec;
 pub mod fc;
 pub mod flow;
 pub mod getopts;
@@ -43,7 +45,7 @@ pub struct Builtin {
 
 /// The built-ins, sorted by name.
 static BUILTINS: &[Builtin] = &[
-    b(".", eval::dot, true),
+    b(".", dot::dot, true),
     b(":", truefalse::colon, true),
     b("[", test::bracket, false),
     b("alias", alias::alias, false),
@@ -54,7 +56,7 @@ static BUILTINS: &[Builtin] = &[
     b("continue", flow::continue_, true),
     b("echo", echo::echo, false),
     b("eval", eval::eval, true),
-    b("exec", eval::exec, true),
+    b("exec", exec::exec, true),
     b("exit", flow::exit, true),
     b("export", vars::export, true),
     b("false", truefalse::false_, false),
@@ -73,7 +75,7 @@ static BUILTINS: &[Builtin] = &[
     b("return", flow::return_, true),
     b("set", set::set, true),
     b("shift", set::shift, true),
-    b("source", eval::dot, false),
+    b("source", dot::dot, false),
     b("test", test::test, false),
     b("times", times::times, true),
     b("trap", trap::trap, true),
