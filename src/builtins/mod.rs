@@ -10,6 +10,7 @@ pub mod exec;
 pub mod fc;
 pub mod flow;
 pub mod getopts;
+pub mod hash;
 pub mod jobs;
 pub mod kill;
 pub mod newgrp;
@@ -20,6 +21,8 @@ pub mod test;
 pub mod times;
 pub mod trap;
 pub mod truefalse;
+#[path = "type.rs"]
+pub mod type_;
 pub mod ulimit;
 pub mod umask;
 pub mod util;
@@ -63,7 +66,7 @@ static BUILTINS: &[Builtin] = &[
     b("fc", fc::fc, false),
     b("fg", jobs::fg, false),
     b("getopts", getopts::getopts, false),
-    b("hash", command::hash, false),
+    b("hash", hash::hash, false),
     b("jobs", jobs::jobs, false),
     b("kill", kill::kill, false),
     b("local", vars::local, true),
@@ -80,7 +83,7 @@ static BUILTINS: &[Builtin] = &[
     b("times", times::times, true),
     b("trap", trap::trap, true),
     b("true", truefalse::colon, false),
-    b("type", command::type_, false),
+    b("type", type_::type_, false),
     b("ulimit", ulimit::ulimit, false),
     b("umask", umask::umask, false),
     b("unalias", alias::unalias, false),
