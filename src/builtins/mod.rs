@@ -7,15 +7,18 @@ pub mod dot;
 pub mod echo;
 pub mod eval;
 pub mod exec;
+pub mod export;
 pub mod fc;
 pub mod flow;
 pub mod getopts;
 pub mod hash;
 pub mod jobs;
 pub mod kill;
+pub mod local;
 pub mod newgrp;
 pub mod printf;
 pub mod read;
+pub mod readonly;
 pub mod set;
 pub mod test;
 pub mod times;
@@ -25,8 +28,8 @@ pub mod truefalse;
 pub mod type_;
 pub mod ulimit;
 pub mod umask;
+pub mod unset;
 pub mod util;
-pub mod vars;
 
 pub use util::quote_for_reuse;
 
@@ -61,7 +64,7 @@ static BUILTINS: &[Builtin] = &[
     b("eval", eval::eval, true),
     b("exec", exec::exec, true),
     b("exit", flow::exit, true),
-    b("export", vars::export, true),
+    b("export", export::export, true),
     b("false", truefalse::false_, false),
     b("fc", fc::fc, false),
     b("fg", jobs::fg, false),
@@ -69,12 +72,12 @@ static BUILTINS: &[Builtin] = &[
     b("hash", hash::hash, false),
     b("jobs", jobs::jobs, false),
     b("kill", kill::kill, false),
-    b("local", vars::local, true),
+    b("local", local::local, true),
     b("newgrp", newgrp::newgrp, false),
     b("printf", printf::printf, false),
     b("pwd", cd::pwd, false),
     b("read", read::read, false),
-    b("readonly", vars::readonly, true),
+    b("readonly", readonly::readonly, true),
     b("return", flow::return_, true),
     b("set", set::set, true),
     b("shift", set::shift, true),
@@ -87,7 +90,7 @@ static BUILTINS: &[Builtin] = &[
     b("ulimit", ulimit::ulimit, false),
     b("umask", umask::umask, false),
     b("unalias", alias::unalias, false),
-    b("unset", vars::unset, true),
+    b("unset", unset::unset, true),
     b("wait", jobs::wait, false),
 ];
 
