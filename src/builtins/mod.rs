@@ -1,15 +1,16 @@
 //! Built-in utilities, each in its own file; [`lookup`] maps names to them.
 
 pub mod alias;
+pub mod breakcontinue;
 pub mod cd;
 pub mod command;
 pub mod dot;
 pub mod echo;
 pub mod eval;
 pub mod exec;
+pub mod exit;
 pub mod export;
 pub mod fc;
-pub mod flow;
 pub mod getopts;
 pub mod hash;
 pub mod jobs;
@@ -19,6 +20,8 @@ pub mod newgrp;
 pub mod printf;
 pub mod read;
 pub mod readonly;
+#[path = "return.rs"]
+pub mod return_;
 pub mod set;
 pub mod test;
 pub mod times;
@@ -56,14 +59,14 @@ static BUILTINS: &[Builtin] = &[
     b("[", test::bracket, false),
     b("alias", alias::alias, false),
     b("bg", jobs::bg, false),
-    b("break", flow::break_, true),
+    b("break", breakcontinue::break_, true),
     b("cd", cd::cd, false),
     b("command", command::command, false),
-    b("continue", flow::continue_, true),
+    b("continue", breakcontinue::continue_, true),
     b("echo", echo::echo, false),
     b("eval", eval::eval, true),
     b("exec", exec::exec, true),
-    b("exit", flow::exit, true),
+    b("exit", exit::exit, true),
     b("export", export::export, true),
     b("false", truefalse::false_, false),
     b("fc", fc::fc, false),
@@ -78,7 +81,7 @@ static BUILTINS: &[Builtin] = &[
     b("pwd", cd::pwd, false),
     b("read", read::read, false),
     b("readonly", readonly::readonly, true),
-    b("return", flow::return_, true),
+    b("return", return_::return_, true),
     b("set", set::set, true),
     b("shift", set::shift, true),
     b("source", dot::dot, false),
