@@ -23,6 +23,7 @@ pub mod readonly;
 #[path = "return.rs"]
 pub mod return_;
 pub mod set;
+pub mod shift;
 pub mod test;
 pub mod times;
 pub mod trap;
@@ -83,7 +84,7 @@ static BUILTINS: &[Builtin] = &[
     b("readonly", readonly::readonly, true),
     b("return", return_::return_, true),
     b("set", set::set, true),
-    b("shift", set::shift, true),
+    b("shift", shift::shift, true),
     b("source", dot::dot, false),
     b("test", test::test, false),
     b("times", times::times, true),
