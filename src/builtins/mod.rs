@@ -11,6 +11,7 @@ pub mod exec;
 pub mod exit;
 pub mod export;
 pub mod fc;
+pub mod fgbg;
 pub mod getopts;
 pub mod hash;
 pub mod jobs;
@@ -34,6 +35,7 @@ pub mod ulimit;
 pub mod umask;
 pub mod unset;
 pub mod util;
+pub mod wait;
 
 pub use util::quote_for_reuse;
 
@@ -59,7 +61,7 @@ static BUILTINS: &[Builtin] = &[
     b(":", truefalse::colon, true),
     b("[", test::bracket, false),
     b("alias", alias::alias, false),
-    b("bg", jobs::bg, false),
+    b("bg", fgbg::bg, false),
     b("break", breakcontinue::break_, true),
     b("cd", cd::cd, false),
     b("command", command::command, false),
@@ -71,7 +73,7 @@ static BUILTINS: &[Builtin] = &[
     b("export", export::export, true),
     b("false", truefalse::false_, false),
     b("fc", fc::fc, false),
-    b("fg", jobs::fg, false),
+    b("fg", fgbg::fg, false),
     b("getopts", getopts::getopts, false),
     b("hash", hash::hash, false),
     b("jobs", jobs::jobs, false),
@@ -95,7 +97,7 @@ static BUILTINS: &[Builtin] = &[
     b("umask", umask::umask, false),
     b("unalias", alias::unalias, false),
     b("unset", unset::unset, true),
-    b("wait", jobs::wait, false),
+    b("wait", wait::wait, false),
 ];
 
 const fn b(name: &'static str, func: BuiltinFn, special: bool) -> Builtin {
