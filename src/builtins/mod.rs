@@ -19,6 +19,7 @@ pub mod kill;
 pub mod local;
 pub mod newgrp;
 pub mod printf;
+pub mod pwd;
 pub mod read;
 pub mod readonly;
 #[path = "return.rs"]
@@ -81,7 +82,7 @@ static BUILTINS: &[Builtin] = &[
     b("local", local::local, true),
     b("newgrp", newgrp::newgrp, false),
     b("printf", printf::printf, false),
-    b("pwd", cd::pwd, false),
+    b("pwd", pwd::pwd, false),
     b("read", read::read, false),
     b("readonly", readonly::readonly, true),
     b("return", return_::return_, true),
