@@ -34,6 +34,7 @@ pub mod truefalse;
 pub mod type_;
 pub mod ulimit;
 pub mod umask;
+pub mod unalias;
 pub mod unset;
 pub mod util;
 pub mod wait;
@@ -96,7 +97,7 @@ static BUILTINS: &[Builtin] = &[
     b("type", type_::type_, false),
     b("ulimit", ulimit::ulimit, false),
     b("umask", umask::umask, false),
-    b("unalias", alias::unalias, false),
+    b("unalias", unalias::unalias, false),
     b("unset", unset::unset, true),
     b("wait", wait::wait, false),
 ];
