@@ -1,4 +1,6 @@
-//! Built-in utilities, each in its own file; [`lookup`] maps names to them.
+//! Built-in utilities, each in the file of its name (`.` and `source` in dot.rs); a family that
+//! shares its code in one file (truefalse.rs: `:`, `true`, `false`; test.rs: `test`, `[`;
+//! breakcontinue.rs; fgbg.rs); util.rs holds what several share. [`lookup`] maps names to them.
 
 pub mod alias;
 pub mod breakcontinue;
@@ -22,6 +24,7 @@ pub mod printf;
 pub mod pwd;
 pub mod read;
 pub mod readonly;
+// `return` and `type` are Rust keywords: the modules take a `_`, the files keep the name.
 #[path = "return.rs"]
 pub mod return_;
 pub mod set;
