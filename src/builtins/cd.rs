@@ -1,4 +1,4 @@
-//! `cd` and `pwd`, with dash's logical (`-L`, default) and physical (`-P`) views of the path.
+//! `cd`, with dash's logical (`-L`, default) and physical (`-P`) views of the path.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -39,7 +39,7 @@ fn chdir(path: &[u8]) -> bool {
     std::env::set_current_dir(OsStr::from_bytes(path)).is_ok()
 }
 
-fn physical_cwd() -> Option<Vec<u8>> {
+pub(super) fn physical_cwd() -> Option<Vec<u8>> {
     std::env::current_dir()
         .ok()
         .map(|p| p.as_os_str().as_bytes().to_vec())
@@ -152,36 +152,6 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         out(&line);
     }
     Ok(0)
-}
-
-/// `pwd [-L|-P]`
-pub fn pwd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    let mut physical = false;
-    for a in &args[1..] {
-        match a.as_slice() {
-            b"-P" => physical = true,
-            b"-L" => physical = false,
-            b"--" => break,
-            [b'-', c, ..] => {
-                sh.error(&format!("pwd: Illegal option -{}", *c as char));
-                return Ok(2);
-            }
-            _ => break,
-        }
-    }
-    let mut path = if physical {
-        match physical_cwd() {
-            Some(p) => p,
-            None => {
-                sh.error("pwd: can't get the current directory");
-                return Ok(2);
-            }
-        }
-    } else {
-        sh.cwd.clone()
-    };
-    path.push(b'\n');
-    Ok(if out(&path) { 0 } else { 1 })
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
-//! `command`, `type` and `hash`: how a name resolves (alias, keyword, function, built-in,
-//! program), and running a name while bypassing functions.
+//! `command`: running a name while bypassing functions, or saying what it is (`-v`, `-V`);
+//! and how a name resolves (alias, keyword, function, built-in, program), which `type` says too.
 
 use super::util::{out, quote_for_reuse};
-use crate::exec::eval::{run_fields, Flags, Lookup};
+use crate::exec::eval::Flags;
+use crate::exec::simple::{run_fields, Lookup};
 use crate::exec::{spawn, ExecResult};
 use crate::state::Shell;
 
@@ -62,7 +63,7 @@ fn resolve(sh: &mut Shell, name: &[u8], with_aliases: bool, default_path: bool) 
 }
 
 /// `type`/`command -V` wording; returns (line, found).
-fn describe(sh: &mut Shell, name: &[u8], default_path: bool) -> (Vec<u8>, bool) {
+pub(super) fn describe(sh: &mut Shell, name: &[u8], default_path: bool) -> (Vec<u8>, bool) {
     let mut line = name.to_vec();
     let found = match resolve(sh, name, true, default_path) {
         Kind::Alias(v) => {
@@ -103,19 +104,6 @@ fn describe(sh: &mut Shell, name: &[u8], default_path: bool) -> (Vec<u8>, bool) 
     };
     line.push(b'\n');
     (line, found)
-}
-
-/// `type name...`
-pub fn type_(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    let mut status = 0;
-    for name in &args[1..] {
-        let (line, found) = describe(sh, name, false);
-        out(&line);
-        if !found {
-            status = 127;
-        }
-    }
-    Ok(status)
 }
 
 /// `command [-p] [-v|-V] name [arg...]`
@@ -198,39 +186,4 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             )
         }
     }
-}
-
-/// `hash [-r] [name...]`
-pub fn hash(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    let mut operands = &args[1..];
-    if operands.first().map(|a| a.as_slice()) == Some(b"-r") {
-        sh.hash.clear();
-        operands = &operands[1..];
-    }
-    if args.len() == 1 {
-        let mut paths: Vec<_> = sh.hash.values().cloned().collect();
-        paths.sort();
-        let mut text = Vec::new();
-        for p in paths {
-            text.extend_from_slice(&p);
-            text.push(b'\n');
-        }
-        out(&text);
-        return Ok(0);
-    }
-    let mut status = 0;
-    for name in operands {
-        if super::lookup(name).is_some() || sh.functions.contains_key(name.as_slice()) {
-            continue;
-        }
-        sh.hash.remove(name.as_slice());
-        if spawn::find_in_path(sh, name).is_none() {
-            let mut msg = b"hash: ".to_vec();
-            msg.extend_from_slice(name);
-            msg.extend_from_slice(b": not found");
-            sh.error_bytes(&msg);
-            status = 1;
-        }
-    }
-    Ok(status)
 }

@@ -1,57 +1,16 @@
-//! `wait`, `jobs`, `fg`, `bg`: the job table, and job control in an interactive shell.
+//! `jobs`: the job table listed; and what the other job built-ins share with it: `%` job
+//! specs, and forgetting a finished job.
 
-use crate::exec::jobs::{self, ChildStatus, Job};
-use crate::exec::{trap, ExecResult};
+use crate::exec::jobs::{self, Job};
+use crate::exec::ExecResult;
 use crate::state::Shell;
-use crate::sys;
 use crate::sys::fd;
 
 /// Forget a finished job; if a command line waited for it, its end record is written now.
-fn finish(sh: &mut Shell, index: usize) {
+pub(super) fn finish(sh: &mut Shell, index: usize) {
     if let Some(job) = sh.jobs.remove(index) {
         jobs::record_end(&mut sh.audit, &job);
     }
-}
-
-/// `wait [pid|%job...]`: wait for the given children (or all); the status is the last one's,
-/// 127 for one that is not a child of this shell.
-pub fn wait(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    if args.len() == 1 {
-        while !sh.jobs.jobs.is_empty() {
-            let status = sh.jobs.wait_job(0, false);
-            if let Some(st) = status {
-                crate::exec::eval::report_signal(st);
-            }
-            finish(sh, 0);
-            if trap::any_pending() {
-                return Ok(128);
-            }
-        }
-        return Ok(0);
-    }
-    let mut status = 0;
-    for arg in &args[1..] {
-        let index = if let Some(spec) = arg.strip_prefix(b"%") {
-            resolve_job(sh, spec)
-        } else {
-            std::str::from_utf8(arg)
-                .ok()
-                .and_then(|s| s.parse::<i32>().ok())
-                .and_then(|pid| sh.jobs.find_pid(pid))
-        };
-        status = match index {
-            Some(i) => {
-                let st = sh.jobs.wait_job(i, false);
-                if let Some(st) = st {
-                    crate::exec::eval::report_signal(st);
-                }
-                finish(sh, i);
-                st.map_or(127, ChildStatus::exit_status)
-            }
-            None => 127,
-        };
-    }
-    Ok(status)
 }
 
 /// The job a `%` spec names: `%N`, `%%`, `%+`, `%-`, `%string` (its command starts with
@@ -127,82 +86,5 @@ pub fn jobs(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             i += 1;
         }
     }
-    Ok(0)
-}
-
-fn no_job(sh: &Shell, builtin: &str, args: &[Vec<u8>]) -> ExecResult {
-    if args.len() > 1 {
-        let mut msg = format!("{builtin}: No such job: ").into_bytes();
-        msg.extend_from_slice(&args[1]);
-        sh.error_bytes(&msg);
-    } else {
-        sh.error(&format!("{builtin}: No current job"));
-    }
-    Ok(2)
-}
-
-fn continue_job(sh: &mut Shell, index: usize) {
-    let job = &mut sh.jobs.jobs[index];
-    let target = if job.pgid > 0 { -job.pgid } else { job.pids[0] };
-    let _ = crate::sys::process::kill(target, sys::signal::SIGCONT);
-    job.continued();
-    let number = job.number;
-    sh.jobs.touch(number);
-}
-
-/// `fg [%job]`: continue a job in the foreground and wait for it.
-pub fn fg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    let spec = args
-        .get(1)
-        .map(|a| a.strip_prefix(b"%").unwrap_or(a))
-        .unwrap_or(b"");
-    let Some(i) = resolve_job(sh, spec) else {
-        return no_job(sh, "fg", args);
-    };
-    let mut line = sh.jobs.jobs[i].text.clone();
-    line.push(b'\n');
-    fd::write_all(1, &line);
-    let control = sh.jobs.control;
-    let pgid = sh.jobs.jobs[i].pgid;
-    if let (Some(c), true) = (control, pgid > 0) {
-        c.give_terminal(pgid);
-    }
-    continue_job(sh, i);
-    let status = sh.jobs.wait_job(i, control.is_some());
-    if let Some(c) = control {
-        c.take_terminal();
-    }
-    match status {
-        Some(st) if st.is_stopped() => {
-            let mut line = b"\n".to_vec();
-            line.extend_from_slice(&jobs::describe(&sh.jobs.jobs[i], '+'));
-            fd::write_all(2, &line);
-            Ok(st.exit_status())
-        }
-        st => {
-            if let Some(st) = st {
-                crate::exec::eval::report_signal(st);
-            }
-            finish(sh, i);
-            Ok(st.map_or(127, ChildStatus::exit_status))
-        }
-    }
-}
-
-/// `bg [%job]`: continue a stopped job in the background.
-pub fn bg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    let spec = args
-        .get(1)
-        .map(|a| a.strip_prefix(b"%").unwrap_or(a))
-        .unwrap_or(b"");
-    let Some(i) = resolve_job(sh, spec) else {
-        return no_job(sh, "bg", args);
-    };
-    continue_job(sh, i);
-    let job = &sh.jobs.jobs[i];
-    let mut line = format!("[{}] ", job.number).into_bytes();
-    line.extend_from_slice(&job.text);
-    line.push(b'\n');
-    fd::write_all(1, &line);
     Ok(0)
 }

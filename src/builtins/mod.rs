@@ -1,27 +1,46 @@
-//! Built-in utilities, each in its own file; [`lookup`] maps names to them.
+//! Built-in utilities, each in the file of its name (`.` and `source` in dot.rs); a family that
+//! shares its code in one file (truefalse.rs: `:`, `true`, `false`; test.rs: `test`, `[`;
+//! breakcontinue.rs; fgbg.rs); util.rs holds what several share. [`lookup`] maps names to them.
 
 pub mod alias;
+pub mod breakcontinue;
 pub mod cd;
 pub mod command;
+pub mod dot;
 pub mod echo;
 pub mod eval;
+pub mod exec;
+pub mod exit;
+pub mod export;
 pub mod fc;
-pub mod flow;
+pub mod fgbg;
 pub mod getopts;
+pub mod hash;
 pub mod jobs;
 pub mod kill;
+pub mod local;
 pub mod newgrp;
 pub mod printf;
+pub mod pwd;
 pub mod read;
+pub mod readonly;
+// `return` and `type` are Rust keywords: the modules take a `_`, the files keep the name.
+#[path = "return.rs"]
+pub mod return_;
 pub mod set;
+pub mod shift;
 pub mod test;
 pub mod times;
 pub mod trap;
 pub mod truefalse;
+#[path = "type.rs"]
+pub mod type_;
 pub mod ulimit;
 pub mod umask;
+pub mod unalias;
+pub mod unset;
 pub mod util;
-pub mod vars;
+pub mod wait;
 
 pub use util::quote_for_reuse;
 
@@ -43,47 +62,47 @@ pub struct Builtin {
 
 /// The built-ins, sorted by name.
 static BUILTINS: &[Builtin] = &[
-    b(".", eval::dot, true),
+    b(".", dot::dot, true),
     b(":", truefalse::colon, true),
     b("[", test::bracket, false),
     b("alias", alias::alias, false),
-    b("bg", jobs::bg, false),
-    b("break", flow::break_, true),
+    b("bg", fgbg::bg, false),
+    b("break", breakcontinue::break_, true),
     b("cd", cd::cd, false),
     b("command", command::command, false),
-    b("continue", flow::continue_, true),
+    b("continue", breakcontinue::continue_, true),
     b("echo", echo::echo, false),
     b("eval", eval::eval, true),
-    b("exec", eval::exec, true),
-    b("exit", flow::exit, true),
-    b("export", vars::export, true),
+    b("exec", exec::exec, true),
+    b("exit", exit::exit, true),
+    b("export", export::export, true),
     b("false", truefalse::false_, false),
     b("fc", fc::fc, false),
-    b("fg", jobs::fg, false),
+    b("fg", fgbg::fg, false),
     b("getopts", getopts::getopts, false),
-    b("hash", command::hash, false),
+    b("hash", hash::hash, false),
     b("jobs", jobs::jobs, false),
     b("kill", kill::kill, false),
-    b("local", vars::local, true),
+    b("local", local::local, true),
     b("newgrp", newgrp::newgrp, false),
     b("printf", printf::printf, false),
-    b("pwd", cd::pwd, false),
+    b("pwd", pwd::pwd, false),
     b("read", read::read, false),
-    b("readonly", vars::readonly, true),
-    b("return", flow::return_, true),
+    b("readonly", readonly::readonly, true),
+    b("return", return_::return_, true),
     b("set", set::set, true),
-    b("shift", set::shift, true),
-    b("source", eval::dot, false),
+    b("shift", shift::shift, true),
+    b("source", dot::dot, false),
     b("test", test::test, false),
     b("times", times::times, true),
     b("trap", trap::trap, true),
     b("true", truefalse::colon, false),
-    b("type", command::type_, false),
+    b("type", type_::type_, false),
     b("ulimit", ulimit::ulimit, false),
     b("umask", umask::umask, false),
-    b("unalias", alias::unalias, false),
-    b("unset", vars::unset, true),
-    b("wait", jobs::wait, false),
+    b("unalias", unalias::unalias, false),
+    b("unset", unset::unset, true),
+    b("wait", wait::wait, false),
 ];
 
 const fn b(name: &'static str, func: BuiltinFn, special: bool) -> Builtin {

@@ -7,5 +7,5 @@ use crate::state::Shell;
 pub fn newgrp(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let mut argv = vec![b"exec".to_vec(), b"newgrp".to_vec()];
     argv.extend_from_slice(&args[1..]);
-    super::eval::exec(sh, &argv)
+    super::exec::exec(sh, &argv)
 }

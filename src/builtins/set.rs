@@ -1,6 +1,6 @@
-//! `set` (options, positional parameters, listing variables) and `shift`.
+//! `set`: options, positional parameters, and the listing of variables.
 
-use super::util::{out, parse_count, quote_for_reuse};
+use super::util::{out, quote_for_reuse};
 use crate::exec::{Divert, ExecResult};
 use crate::state::options::OPTIONS;
 use crate::state::Shell;
@@ -110,19 +110,5 @@ pub fn set(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     if set_positional || i < args.len() {
         sh.positional = args[i..].to_vec();
     }
-    Ok(0)
-}
-
-/// `shift [n]`
-pub fn shift(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    let n = match args.get(1) {
-        Some(a) => parse_count(sh, "shift", a)? as usize,
-        None => 1,
-    };
-    if n > sh.positional.len() {
-        sh.error("shift: can't shift that many");
-        return Err(Divert::Error(2));
-    }
-    sh.positional.drain(..n);
     Ok(0)
 }

@@ -1,4 +1,5 @@
-//! Helpers shared by built-ins: number parsing, quoting for re-input, output.
+//! Helpers shared by built-ins: number parsing, quoting for re-input, output, variable names
+//! and `name=value` operands.
 
 use crate::exec::Divert;
 use crate::state::Shell;
@@ -61,6 +62,23 @@ pub fn write_output(sh: &Shell, builtin: &str, bytes: &[u8]) -> i32 {
     }
     sh.error(&format!("{builtin}: {builtin}: I/O error"));
     1
+}
+
+/// `NAME: ARG: bad variable name`, and the error that ends a non-interactive shell.
+pub fn bad_name(sh: &Shell, builtin: &str, name: &[u8]) -> Divert {
+    let mut msg = format!("{builtin}: ").into_bytes();
+    msg.extend_from_slice(name);
+    msg.extend_from_slice(b": bad variable name");
+    sh.error_bytes(&msg);
+    Divert::Error(2)
+}
+
+/// Split `name=value` (value None when there is no `=`).
+pub fn split_assignment(arg: &[u8]) -> (&[u8], Option<&[u8]>) {
+    match arg.iter().position(|&b| b == b'=') {
+        Some(eq) => (&arg[..eq], Some(&arg[eq + 1..])),
+        None => (arg, None),
+    }
 }
 
 /// C's isspace in the C locale.

@@ -1,21 +1,15 @@
-//! Walking the tree (XCU 2.9): lists, and-or lists, pipelines, compound commands, function
-//! calls and simple commands, with exit statuses and `set -e` as dash applies them.
+//! Walking the tree (XCU 2.9): text parsed and run, lists and and-or lists, each command
+//! handed to its module (compound, simple, pipeline), with exit statuses and `set -e` as dash
+//! applies them; the stack guard that refuses runaway recursion; how a process leaves.
 
 use crate::sys;
-use crate::sys::fd;
-use std::os::unix::io::RawFd;
-use std::rc::Rc;
 
-use super::jobs::{wait_pid, ChildStatus};
-use super::redirect::{self, SavedFds};
-use super::spawn::{self, Forked, SpawnError, SpawnOptions};
-use super::{trap, Divert, ExecResult};
-use crate::builtins;
-use crate::expand::{self, ExpandError};
+use super::pipeline::{run_async, run_pipeline, run_subshell};
+use super::redirect;
+use super::{compound, simple, trap, Divert, ExecResult};
+use crate::expand::ExpandError;
 use crate::state::Shell;
-use crate::syntax::ast::{
-    AndOr, AndOrOp, Assign, CaseArm, Command, CompoundCommand, List, Pipeline, SimpleCommand,
-};
+use crate::syntax::ast::{AndOr, AndOrOp, Command, CompoundCommand, List};
 
 /// How a node is evaluated.
 #[derive(Debug, Clone, Copy, Default)]
@@ -29,14 +23,14 @@ pub struct Flags {
 }
 
 impl Flags {
-    fn tested(self) -> Flags {
+    pub(super) fn tested(self) -> Flags {
         Flags {
             tested: true,
             exit_after: false,
         }
     }
 
-    fn not_last(self) -> Flags {
+    pub(super) fn not_last(self) -> Flags {
         Flags {
             exit_after: false,
             ..self
@@ -79,24 +73,16 @@ pub fn refresh_stack_limit() {
 }
 
 /// True when the evaluator is close to the end of its stack.
-fn stack_exhausted() -> bool {
+pub(super) fn stack_exhausted() -> bool {
     let here = 0u8;
     let here = &here as *const u8 as usize;
     let floor = STACK_FLOOR.with(|f| f.get());
     floor != 0 && here < floor
 }
 
-fn too_deep(sh: &Shell) -> Divert {
+pub(super) fn too_deep(sh: &Shell) -> Divert {
     sh.error("nesting too deep: recursion limit reached");
     Divert::Error(2)
-}
-
-/// An expansion ran out of memory (a size the user chose): the command does not run, its
-/// status is 1, and the shell goes on (dash says the same words, then dies).
-fn out_of_space(sh: &mut Shell) -> i32 {
-    sh.error("Out of space");
-    sh.last_status = 1;
-    1
 }
 
 /// Print an expansion error and turn it into the diversion that aborts the command.
@@ -160,7 +146,7 @@ pub fn run_list(sh: &mut Shell, list: &List, flags: Flags) -> ExecResult {
     Ok(status)
 }
 
-fn run_and_or(sh: &mut Shell, ao: &AndOr, flags: Flags) -> ExecResult {
+pub(super) fn run_and_or(sh: &mut Shell, ao: &AndOr, flags: Flags) -> ExecResult {
     if ao.rest.is_empty() {
         return run_pipeline(sh, &ao.first, flags);
     }
@@ -179,27 +165,8 @@ fn run_and_or(sh: &mut Shell, ao: &AndOr, flags: Flags) -> ExecResult {
     Ok(status)
 }
 
-fn run_pipeline(sh: &mut Shell, p: &Pipeline, flags: Flags) -> ExecResult {
-    let inner = if p.negated { flags.tested() } else { flags };
-    let status = if p.commands.len() == 1 {
-        run_command(sh, &p.commands[0], inner)?
-    } else {
-        let status = run_multi_pipeline(sh, &p.commands)?;
-        sh.last_status = status;
-        check_errexit(sh, status, inner)?;
-        status
-    };
-    let status = if p.negated {
-        i32::from(status == 0)
-    } else {
-        status
-    };
-    sh.last_status = status;
-    Ok(status)
-}
-
 /// `set -e`: a failing command whose status is not tested ends the shell.
-fn check_errexit(sh: &Shell, status: i32, flags: Flags) -> Result<(), Divert> {
+pub(super) fn check_errexit(sh: &Shell, status: i32, flags: Flags) -> Result<(), Divert> {
     if status != 0 && sh.options.errexit && !flags.tested {
         return Err(Divert::Exit(status));
     }
@@ -211,7 +178,7 @@ pub fn run_command(sh: &mut Shell, cmd: &Command, flags: Flags) -> ExecResult {
         return Err(too_deep(sh));
     }
     match cmd {
-        Command::Simple(sc) => run_simple(sh, sc, flags),
+        Command::Simple(sc) => simple::run_simple(sh, sc, flags),
         Command::Compound(cc, redirects, line) => {
             sh.lineno = *line;
             if let CompoundCommand::Subshell(list) = cc {
@@ -226,161 +193,9 @@ pub fn run_command(sh: &mut Shell, cmd: &Command, flags: Flags) -> ExecResult {
             } else {
                 flags.not_last()
             };
-            redirect::with_redirections(sh, redirects, |sh| run_compound(sh, cc, f))
+            redirect::with_redirections(sh, redirects, |sh| compound::run_compound(sh, cc, f))
         }
-        Command::FunctionDef(def) => {
-            sh.lineno = def.line;
-            sh.functions.insert(def.name.clone(), Rc::clone(&def.body));
-            Ok(0)
-        }
-    }
-}
-
-fn run_compound(sh: &mut Shell, cc: &CompoundCommand, flags: Flags) -> ExecResult {
-    match cc {
-        CompoundCommand::BraceGroup(list) => run_list(sh, list, flags),
-        CompoundCommand::Subshell(list) => run_subshell(sh, list, &[], flags),
-        CompoundCommand::If {
-            branches,
-            else_body,
-        } => {
-            for (cond, body) in branches {
-                if run_list(sh, cond, flags.tested())? == 0 {
-                    return run_list(sh, body, flags);
-                }
-            }
-            match else_body {
-                Some(body) => run_list(sh, body, flags),
-                None => Ok(0),
-            }
-        }
-        CompoundCommand::While { cond, body } => run_loop(sh, cond, body, false, flags),
-        CompoundCommand::Until { cond, body } => run_loop(sh, cond, body, true, flags),
-        CompoundCommand::For { var, words, body } => {
-            run_for(sh, var, words.as_deref(), body, flags)
-        }
-        CompoundCommand::Case { word, arms } => run_case(sh, word, arms, flags),
-    }
-}
-
-/// What a loop does with a diversion from its body or condition.
-enum LoopControl {
-    Next,
-    Stop,
-}
-
-fn loop_divert(d: Divert) -> Result<LoopControl, Divert> {
-    match d {
-        Divert::Break(n) if n > 1 => Err(Divert::Break(n - 1)),
-        Divert::Break(_) => Ok(LoopControl::Stop),
-        Divert::Continue(n) if n > 1 => Err(Divert::Continue(n - 1)),
-        Divert::Continue(_) => Ok(LoopControl::Next),
-        other => Err(other),
-    }
-}
-
-fn run_loop(sh: &mut Shell, cond: &List, body: &List, until: bool, flags: Flags) -> ExecResult {
-    sh.loop_depth += 1;
-    let result = (|| {
-        let mut status = 0;
-        loop {
-            let c = match run_list(sh, cond, flags.tested()) {
-                Ok(c) => c,
-                Err(d) => match loop_divert(d)? {
-                    LoopControl::Next => continue,
-                    LoopControl::Stop => break,
-                },
-            };
-            if (c == 0) == until {
-                break;
-            }
-            if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
-                break;
-            }
-        }
-        Ok(status)
-    })();
-    sh.loop_depth -= 1;
-    result
-}
-
-/// Run a loop's body once: its status goes to `status`; `break` and `continue` aimed at this
-/// loop become the control value, others go on unwinding.
-fn run_body(
-    sh: &mut Shell,
-    body: &List,
-    flags: Flags,
-    status: &mut i32,
-) -> Result<LoopControl, Divert> {
-    match run_list(sh, body, flags.not_last()) {
-        Ok(s) => {
-            *status = s;
-            Ok(LoopControl::Next)
-        }
-        Err(d) => {
-            *status = sh.last_status;
-            loop_divert(d)
-        }
-    }
-}
-
-fn run_for(
-    sh: &mut Shell,
-    var: &[u8],
-    words: Option<&[crate::syntax::ast::Word]>,
-    body: &List,
-    flags: Flags,
-) -> ExecResult {
-    let items = match words {
-        Some(words) => expand::expand_words(sh, words).map_err(|e| expansion_failed(sh, e))?,
-        None => sh.positional.clone(),
-    };
-    sh.loop_depth += 1;
-    let result = (|| {
-        let mut status = 0;
-        for item in items {
-            if let Err(e) = sh.set_var(var, item) {
-                sh.error(&e.message());
-                return Err(Divert::Error(2));
-            }
-            if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
-                break;
-            }
-        }
-        Ok(status)
-    })();
-    sh.loop_depth -= 1;
-    result
-}
-
-fn run_case(
-    sh: &mut Shell,
-    word: &crate::syntax::ast::Word,
-    arms: &[CaseArm],
-    flags: Flags,
-) -> ExecResult {
-    let subject = expand::expand_word(sh, word).map_err(|e| expansion_failed(sh, e))?;
-    let mut matched: Option<usize> = None;
-    'arms: for (i, arm) in arms.iter().enumerate() {
-        for pat in &arm.patterns {
-            let pattern = expand::expand_pattern(sh, pat).map_err(|e| expansion_failed(sh, e))?;
-            if expand::pattern::matches(&pattern, &subject) {
-                matched = Some(i);
-                break 'arms;
-            }
-        }
-    }
-    let Some(mut i) = matched else {
-        return Ok(0);
-    };
-    loop {
-        let arm = &arms[i];
-        let status = run_list(sh, &arm.body, flags)?;
-        if arm.fallthrough && i + 1 < arms.len() {
-            i += 1;
-        } else {
-            return Ok(status);
-        }
+        Command::FunctionDef(def) => compound::define_function(sh, def),
     }
 }
 
@@ -421,297 +236,9 @@ pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
     status
 }
 
-fn fork_failed(sh: &Shell, errno: i32) -> Divert {
-    sh.error(&format!("Cannot fork: {}", crate::sys::errno::text(errno)));
-    Divert::Error(2)
-}
-
-fn run_subshell(
-    sh: &mut Shell,
-    list: &List,
-    redirects: &[crate::syntax::ast::Redirect],
-    flags: Flags,
-) -> ExecResult {
-    let group = job_group(sh, true);
-    match spawn::fork_job(sh, group).map_err(|e| fork_failed(sh, e))? {
-        Forked::Child => {
-            let result = redirect::with_redirections(sh, redirects, |sh| {
-                run_list(
-                    sh,
-                    list,
-                    Flags {
-                        tested: flags.tested,
-                        exit_after: redirects.is_empty(),
-                    },
-                )
-            });
-            let status = divert_status(sh, result);
-            exit_child(sh, status)
-        }
-        Forked::Parent(pid) => {
-            let pgid = if group.is_some() { pid } else { 0 };
-            let text = sh.current_text.clone();
-            Ok(wait_foreground(sh, pgid, vec![pid], text))
-        }
-    }
-}
-
-/// The process group a new job gets when this shell controls jobs (an interactive shell,
-/// not a subshell of it).
-fn job_group(sh: &Shell, foreground: bool) -> Option<spawn::JobGroup> {
-    (sh.jobs.control.is_some() && !sh.in_subshell).then_some(spawn::JobGroup {
-        pgid: 0,
-        foreground,
-    })
-}
-
-/// Wait for a foreground job: its status (the last process's, or with `pipefail` the last
-/// failure). Under job control (`pgid` > 0) a job that stops goes to the job table, keeping
-/// the command line it belongs to, and the shell takes the terminal back.
-fn wait_foreground(
-    sh: &mut Shell,
-    pgid: sys::process::pid_t,
-    pids: Vec<sys::process::pid_t>,
-    text: Vec<u8>,
-) -> i32 {
-    let control = sh.jobs.control.filter(|_| pgid > 0);
-    let statuses: Vec<Option<ChildStatus>> = pids
-        .iter()
-        .map(|&pid| Some(wait_pid(pid, control.is_some())))
-        .collect();
-    if let Some(c) = control {
-        c.take_terminal();
-    }
-    if let Some(stop) = statuses.iter().flatten().copied().find(|s| s.is_stopped()) {
-        let number = sh.jobs.add_with(pgid, pids, statuses, text);
-        if let Some(job) = sh.jobs.jobs.iter_mut().find(|j| j.number == number) {
-            job.command = sh.current_command;
-            let mut line = b"\n".to_vec();
-            line.extend_from_slice(&super::jobs::describe(job, '+'));
-            crate::sys::fd::write_all(2, &line);
-        }
-        return stop.exit_status();
-    }
-    let mut status = 0;
-    let mut failed = 0;
-    sh.last_signal = statuses
-        .last()
-        .copied()
-        .flatten()
-        .and_then(ChildStatus::signal);
-    for st in statuses.into_iter().flatten() {
-        status = foreground_status(st);
-        if status != 0 {
-            failed = status;
-        }
-    }
-    if sh.options.pipefail {
-        failed
-    } else {
-        status
-    }
-}
-
-/// Make `src` the descriptor `target` in this (child) process.
-fn move_fd(src: RawFd, target: RawFd) {
-    if src != target {
-        let _ = crate::sys::fd::dup_to(src, target);
-        fd::close(src);
-    }
-}
-
-fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
-    let n = commands.len();
-    let mut pids = Vec::with_capacity(n);
-    let mut prev_read: Option<RawFd> = None;
-    for (i, cmd) in commands.iter().enumerate() {
-        let (next_read, write) = if i + 1 < n {
-            match crate::sys::fd::pipe() {
-                Ok((r, w)) => (Some(r), Some(w)),
-                Err(e) => {
-                    if let Some(r) = prev_read {
-                        fd::close(r);
-                    }
-                    sh.error(&format!("Pipe call failed: {}", crate::sys::errno::text(e)));
-                    return Err(Divert::Error(2));
-                }
-            }
-        } else {
-            (None, None)
-        };
-        let group = job_group(sh, true).map(|g| spawn::JobGroup {
-            pgid: pids.first().copied().unwrap_or(0),
-            ..g
-        });
-        match spawn::fork_job(sh, group) {
-            Ok(Forked::Child) => {
-                if let Some(r) = next_read {
-                    fd::close(r);
-                }
-                if let Some(r) = prev_read {
-                    move_fd(r, 0);
-                }
-                if let Some(w) = write {
-                    move_fd(w, 1);
-                }
-                let result = run_command(
-                    sh,
-                    cmd,
-                    Flags {
-                        tested: false,
-                        exit_after: true,
-                    },
-                );
-                let status = divert_status(sh, result);
-                exit_child(sh, status);
-            }
-            Ok(Forked::Parent(pid)) => {
-                pids.push(pid);
-                if let Some(r) = prev_read {
-                    fd::close(r);
-                }
-                if let Some(w) = write {
-                    fd::close(w);
-                }
-                prev_read = next_read;
-            }
-            Err(e) => {
-                for fd in [prev_read, next_read, write].into_iter().flatten() {
-                    fd::close(fd);
-                }
-                for pid in pids {
-                    wait_pid(pid, false);
-                }
-                return Err(fork_failed(sh, e));
-            }
-        }
-    }
-    let pgid = if job_group(sh, true).is_some() {
-        pids.first().copied().unwrap_or(0)
-    } else {
-        0
-    };
-    let text = sh.current_text.clone();
-    Ok(wait_foreground(sh, pgid, pids, text))
-}
-
-/// `list &`: run in a forked child; `$!` is its pid.
-fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
-    // Collect finished jobs now and then, so a script that starts many never leaves zombies
-    // behind (their statuses stay in the table for `wait`).
-    sh.jobs.reap_nonblocking();
-    let group = job_group(sh, false);
-    match spawn::fork_job(sh, group).map_err(|e| fork_failed(sh, e))? {
-        Forked::Child => {
-            if !sh.options.monitor {
-                // XCU 2.11: an asynchronous list without job control ignores SIGINT and
-                // SIGQUIT, and reads /dev/null unless redirected.
-                sh.traps.ignore_for_good(sys::signal::SIGINT);
-                sh.traps.ignore_for_good(sys::signal::SIGQUIT);
-                if let Ok(null) = std::fs::File::open("/dev/null") {
-                    use std::os::unix::io::IntoRawFd;
-                    move_fd(null.into_raw_fd(), 0);
-                }
-            }
-            let result = run_and_or(
-                sh,
-                ao,
-                Flags {
-                    tested: false,
-                    exit_after: true,
-                },
-            );
-            let status = divert_status(sh, result);
-            exit_child(sh, status)
-        }
-        Forked::Parent(pid) => {
-            sh.last_bg_pid = Some(pid);
-            let pgid = if group.is_some() { pid } else { 0 };
-            let number = sh
-                .jobs
-                .add(pgid, vec![pid], background_text(&sh.current_text));
-            if sh.options.interactive && !sh.in_subshell {
-                crate::sys::fd::write_all(2, format!("[{number}] {pid}\n").as_bytes());
-            }
-            Ok(0)
-        }
-    }
-}
-
-/// The text `jobs` shows for a background job: its line without the final `&`.
-fn background_text(line: &[u8]) -> Vec<u8> {
-    let mut text = line.trim_ascii_end();
-    if text.ends_with(b"&") && !text.ends_with(b"&&") {
-        text = text[..text.len() - 1].trim_ascii_end();
-    }
-    text.to_vec()
-}
-
-/// Run `body` in a forked child with its standard output to a pipe; return what it wrote.
-pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, ExpandError> {
-    let (read, write) = crate::sys::fd::pipe().map_err(|e| {
-        ExpandError::new(format!("Pipe call failed: {}", crate::sys::errno::text(e)))
-    })?;
-    match spawn::fork_shell(sh) {
-        Ok(Forked::Child) => {
-            fd::close(read);
-            move_fd(write, 1);
-            let result = run_list(
-                sh,
-                body,
-                Flags {
-                    tested: false,
-                    exit_after: true,
-                },
-            );
-            let status = divert_status(sh, result);
-            exit_child(sh, status)
-        }
-        Ok(Forked::Parent(pid)) => {
-            fd::close(write);
-            let mut out = Vec::new();
-            let mut buf = [0u8; 8192];
-            let mut out_of_space = false;
-            loop {
-                match crate::sys::fd::read(read, &mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => {
-                        // The output's size is the user's to choose: running out of memory
-                        // fails the command, not the shell (the writer gets SIGPIPE when we
-                        // close).
-                        if out.try_reserve(n).is_err() {
-                            out_of_space = true;
-                            out = Vec::new();
-                            break;
-                        }
-                        out.extend_from_slice(&buf[..n]);
-                    }
-                    Err(sys::errno::EINTR) => {}
-                    Err(_) => break,
-                }
-            }
-            fd::close(read);
-            // `$?` changes only when the command completes (dash: `echo $(exit 4) $?` is 0).
-            let status = wait_pid(pid, false).exit_status();
-            sh.subst_status = Some(status);
-            if out_of_space {
-                return Err(ExpandError::out_of_space());
-            }
-            Ok(out)
-        }
-        Err(e) => {
-            fd::close(read);
-            fd::close(write);
-            Err(ExpandError::new(format!(
-                "Cannot fork: {}",
-                crate::sys::errno::text(e)
-            )))
-        }
-    }
-}
-
 /// Parse and run `text` (for `eval`, traps, and `.`), command by command, so that aliases
-/// defined early apply later. `origin` names the file for error messages.
+/// defined early apply later. `label` begins syntax error messages (`eval: `, or the file's
+/// name for `.`).
 pub fn run_text(sh: &mut Shell, text: &[u8], label: Option<&[u8]>) -> ExecResult {
     if sh.depth >= 1000 || stack_exhausted() {
         return Err(too_deep(sh));
@@ -760,353 +287,5 @@ pub struct AliasView<'a>(pub &'a crate::state::vars::NameMap<Vec<u8>>);
 impl crate::syntax::Aliases for AliasView<'_> {
     fn alias(&self, name: &[u8]) -> Option<&[u8]> {
         self.0.get(name).map(|v| v.as_slice())
-    }
-}
-
-/// Expanded assignments of a simple command: (name, value).
-type Assignments = Vec<(Vec<u8>, Vec<u8>)>;
-
-/// Variables saved while temporary assignments (`x=1 cmd`) are in force.
-type SavedVars = Vec<(Vec<u8>, Option<crate::state::Var>)>;
-
-/// Assign for good (special built-ins, assignment-only commands), left to right: each value
-/// sees the assignments before it. Returns what was assigned, for `set -x`.
-fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments, Divert> {
-    let mut done = Vec::with_capacity(assigns.len());
-    for a in assigns {
-        let value = match expand::expand_word(sh, &a.value) {
-            Ok(value) => value,
-            Err(e) if e.is_out_of_space() => {
-                // The variable keeps its value and the assignment's status is 1.
-                sh.subst_status = Some(out_of_space(sh));
-                continue;
-            }
-            Err(e) => return Err(expansion_failed(sh, e)),
-        };
-        if let Err(e) = sh.set_var(&a.name, value.clone()) {
-            sh.error(&e.message());
-            return Err(Divert::Error(2));
-        }
-        done.push((a.name.clone(), value));
-    }
-    Ok(done)
-}
-
-/// Assign for the duration of one command (built-in, function or program), left to right,
-/// exported meanwhile, as dash does. Returns the saved variables to restore and what was
-/// assigned.
-fn assign_temporarily(
-    sh: &mut Shell,
-    assigns: &[Assign],
-) -> Result<(SavedVars, Assignments), Divert> {
-    let mut saved: SavedVars = Vec::with_capacity(assigns.len());
-    let mut done = Vec::with_capacity(assigns.len());
-    for a in assigns {
-        let value = match expand::expand_word(sh, &a.value) {
-            Ok(v) => v,
-            Err(e) => {
-                restore_temporary(sh, saved);
-                return Err(expansion_failed(sh, e));
-            }
-        };
-        saved.push((a.name.clone(), sh.vars.var(&a.name).cloned()));
-        if let Err(e) = sh.vars.set(&a.name, value.clone()) {
-            restore_temporary(sh, saved);
-            sh.error(&e.message());
-            return Err(Divert::Error(2));
-        }
-        sh.vars.set_exported(&a.name, true);
-        if a.name == b"PATH" {
-            sh.hash.clear();
-        }
-        done.push((a.name.clone(), value));
-    }
-    Ok((saved, done))
-}
-
-fn restore_temporary(sh: &mut Shell, saved: SavedVars) {
-    if saved.iter().any(|(n, _)| n == b"PATH") {
-        sh.hash.clear();
-    }
-    sh.vars.restore(saved);
-}
-
-/// `set -x`: print the command as it will run, after PS4 (dash does not quote the words).
-fn trace(sh: &mut Shell, assigns: &[(Vec<u8>, Vec<u8>)], fields: &[Vec<u8>]) {
-    if !sh.options.xtrace || (assigns.is_empty() && fields.is_empty()) {
-        return;
-    }
-    let ps4 = crate::interactive::prompt::expand(sh, b"PS4");
-    let mut line = ps4;
-    let mut first = true;
-    for (name, value) in assigns {
-        if !first {
-            line.push(b' ');
-        }
-        first = false;
-        line.extend_from_slice(name);
-        line.push(b'=');
-        line.extend_from_slice(value);
-    }
-    for f in fields {
-        if !first {
-            line.push(b' ');
-        }
-        first = false;
-        line.extend_from_slice(f);
-    }
-    line.push(b'\n');
-    crate::sys::fd::write_all(2, &line);
-}
-
-fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> ExecResult {
-    sh.lineno = sc.line;
-    sh.subst_status = None;
-    let fields = match expand::expand_words(sh, &sc.words) {
-        Ok(fields) => fields,
-        Err(e) if e.is_out_of_space() => return Ok(out_of_space(sh)),
-        Err(e) => return Err(expansion_failed(sh, e)),
-    };
-
-    if fields.is_empty() {
-        // Assignments and redirections only: assignments persist; redirections are performed
-        // and undone; the status is that of the last command substitution.
-        let done = assign_permanently(sh, &sc.assigns)?;
-        trace(sh, &done, &[]);
-        let status =
-            redirect::with_redirections(sh, &sc.redirects, |sh| Ok(sh.subst_status.unwrap_or(0)))?;
-        sh.last_status = status;
-        check_errexit(sh, status, flags)?;
-        return Ok(status);
-    }
-
-    let status = run_fields(
-        sh,
-        &fields,
-        &sc.assigns,
-        &sc.redirects,
-        flags,
-        Lookup::default(),
-    )?;
-    sh.last_status = status;
-    check_errexit(sh, status, flags)?;
-    Ok(status)
-}
-
-/// How a command name is looked up (`command` changes it).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Lookup {
-    /// Skip functions (`command name`).
-    pub no_functions: bool,
-    /// Special built-ins lose their special properties (`command name`).
-    pub no_special: bool,
-    /// Search the default PATH instead of $PATH (`command -p`).
-    pub default_path: bool,
-}
-
-/// Run a command given as expanded fields, with its assignments and redirections.
-pub fn run_fields(
-    sh: &mut Shell,
-    fields: &[Vec<u8>],
-    assigns: &[Assign],
-    redirects: &[crate::syntax::ast::Redirect],
-    flags: Flags,
-    lookup: Lookup,
-) -> ExecResult {
-    let name = fields[0].as_slice();
-    let builtin = builtins::lookup(name);
-    sh.condition = flags.tested;
-
-    if let Some(b) = builtin.filter(|b| b.special) {
-        let (saved_vars, done) = if lookup.no_special {
-            let (saved, done) = assign_temporarily(sh, assigns)?;
-            (Some(saved), done)
-        } else {
-            (None, assign_permanently(sh, assigns)?)
-        };
-        trace(sh, &done, fields);
-        let mut saved = SavedFds::default();
-        let result = match redirect::apply(sh, redirects, &mut saved) {
-            // `exec` with only redirections: they stay in force.
-            Ok(()) if name == b"exec" && fields.len() == 1 => {
-                saved.keep();
-                saved = SavedFds::default();
-                Ok(0)
-            }
-            Ok(()) => (b.func)(sh, fields),
-            Err(e) if lookup.no_special => Ok(e.status),
-            Err(e) => Err(Divert::Error(e.status)),
-        };
-        saved.restore();
-        if let Some(v) = saved_vars {
-            restore_temporary(sh, v);
-        }
-        return match result {
-            // `command` keeps a special built-in's error from ending the shell.
-            Err(Divert::Error(s)) if lookup.no_special => Ok(s),
-            other => other,
-        };
-    }
-
-    let (saved_vars, done) = assign_temporarily(sh, assigns)?;
-    trace(sh, &done, fields);
-    let result = if let Some(body) = sh
-        .functions
-        .get(name)
-        .filter(|_| !lookup.no_functions)
-        .cloned()
-    {
-        redirect::with_redirections(sh, redirects, |sh| call_function(sh, &body, fields, flags))
-    } else if let Some(b) = builtin {
-        redirect::with_redirections(sh, redirects, |sh| (b.func)(sh, fields))
-    } else {
-        run_external(sh, fields, redirects, flags, lookup)
-    };
-    restore_temporary(sh, saved_vars);
-    result
-}
-
-fn run_external(
-    sh: &mut Shell,
-    fields: &[Vec<u8>],
-    redirects: &[crate::syntax::ast::Redirect],
-    flags: Flags,
-    lookup: Lookup,
-) -> ExecResult {
-    let name = fields[0].as_slice();
-    let path = if lookup.default_path {
-        spawn::find_in_default_path(name)
-    } else {
-        spawn::find_in_path(sh, name)
-    };
-    let Some(path) = path else {
-        // Redirections are still performed (and their errors reported) before "not found".
-        let r = redirect::with_redirections(sh, redirects, |_| Ok(0))?;
-        if r != 0 {
-            return Ok(r);
-        }
-        SpawnError::NotFound.report(sh, name);
-        return Ok(127);
-    };
-
-    let mut saved = SavedFds::default();
-    if let Err(e) = redirect::apply(sh, redirects, &mut saved) {
-        saved.restore();
-        return if e.fatal {
-            Err(Divert::Error(e.status))
-        } else {
-            Ok(e.status)
-        };
-    }
-    if flags.exit_after && sh.traps.get(0).is_none() {
-        // Nothing follows in this process: become the program.
-        let err = spawn::exec_program(sh, &path, fields, |_| {});
-        saved.restore();
-        return Ok(exec_failure(sh, &path, fields, err));
-    }
-    let group = job_group(sh, true);
-    let opts = SpawnOptions {
-        process_group: group.map(|_| 0),
-        terminal: group.and(sh.jobs.control.map(|c| c.tty)),
-    };
-    let spawned = spawn::spawn_program(sh, &path, fields, &opts);
-    saved.restore();
-    match spawned {
-        Ok(pid) => {
-            // The command's text is kept only for a job that stops, which needs job control.
-            let (pgid, text) = match group {
-                Some(_) => (pid, fields.join(&b' ')),
-                None => (0, Vec::new()),
-            };
-            Ok(wait_foreground(sh, pgid, vec![pid], text))
-        }
-        Err(err) => Ok(exec_failure(sh, &path, fields, err)),
-    }
-}
-
-/// The status of a finished foreground program, its death by a signal reported.
-fn foreground_status(status: ChildStatus) -> i32 {
-    report_signal(status);
-    status.exit_status()
-}
-
-/// dash tells on standard error when a foreground program was killed by a signal other than
-/// SIGINT and SIGPIPE ("Killed", "Terminated", "Segmentation fault (core dumped)").
-pub fn report_signal(status: ChildStatus) {
-    if let ChildStatus::Signaled(sig) = status {
-        if sig != sys::signal::SIGINT && sig != sys::signal::SIGPIPE {
-            let mut text = crate::sys::signal::description(sig).into_bytes();
-            text.push(b'\n');
-            crate::sys::fd::write_all(2, &text);
-        }
-    }
-}
-
-/// Report a program that could not start; returns the status. A file the kernel will not
-/// run for lack of a `#!` line is run as a shell script in a subshell (XCU 2.9.1.1).
-fn exec_failure(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>], err: SpawnError) -> i32 {
-    if err == SpawnError::Os(sys::errno::ENOEXEC) {
-        return run_as_script(sh, path, fields);
-    }
-    err.report(sh, &fields[0]);
-    err.status()
-}
-
-/// Run a file with no `#!` line as a script, in a forked copy of the shell reset as a new
-/// shell would be: no functions, aliases or traps; the arguments as positional parameters.
-fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> i32 {
-    let text = match std::fs::read(crate::state::os(path)) {
-        Ok(t) => t,
-        Err(e) => {
-            let err = SpawnError::Os(e.raw_os_error().unwrap_or(sys::errno::EACCES));
-            err.report(sh, &fields[0]);
-            return err.status();
-        }
-    };
-    match spawn::fork_shell(sh) {
-        Ok(Forked::Child) => {
-            sh.functions.clear();
-            sh.aliases.clear();
-            sh.arg0 = fields[0].clone();
-            sh.positional = fields[1..].to_vec();
-            sh.lineno = 1;
-            let result = run_text(sh, &text, None);
-            let status = divert_status(sh, result);
-            exit_child(sh, status)
-        }
-        Ok(Forked::Parent(pid)) => wait_pid(pid, false).exit_status(),
-        Err(e) => {
-            sh.error(&format!("Cannot fork: {}", crate::sys::errno::text(e)));
-            2
-        }
-    }
-}
-
-/// Call a function: new positional parameters and a scope for `local`; `return` ends it.
-pub fn call_function(
-    sh: &mut Shell,
-    body: &Rc<Command>,
-    args: &[Vec<u8>],
-    flags: Flags,
-) -> ExecResult {
-    if sh.depth >= 10_000 || stack_exhausted() {
-        return Err(too_deep(sh));
-    }
-    let saved_positional = std::mem::replace(&mut sh.positional, args[1..].to_vec());
-    let saved_loop_depth = std::mem::replace(&mut sh.loop_depth, 0);
-    sh.vars.push_frame();
-    sh.local_options.push(None);
-    sh.depth += 1;
-    let result = run_command(sh, body, flags.not_last());
-    sh.depth -= 1;
-    if let Some(Some(options)) = sh.local_options.pop() {
-        sh.options = options;
-    }
-    sh.vars.pop_frame();
-    sh.loop_depth = saved_loop_depth;
-    sh.positional = saved_positional;
-    match result {
-        Err(Divert::Return(s)) => Ok(s),
-        other => other,
     }
 }

@@ -1,9 +1,14 @@
-//! Execution: walking the tree (eval), redirections, the one exec path (spawn), jobs, traps.
+//! Execution: walking the tree (eval; compound, simple and pipeline commands, command
+//! substitution), redirections, the one exec path (spawn), jobs, traps.
 
+pub mod compound;
 pub mod eval;
 pub mod jobs;
+pub mod pipeline;
 pub mod redirect;
+pub mod simple;
 pub mod spawn;
+pub mod substitution;
 pub mod trap;
 
 use crate::expand::ExpandError;
@@ -35,5 +40,5 @@ pub type ExecResult = Result<i32, Divert>;
 /// Run `body` in a subshell and return its standard output (XCU 2.6.3); `$?` becomes the
 /// status of the subshell. Trailing newlines are kept here; the expander removes them.
 pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, ExpandError> {
-    eval::command_substitution(sh, body)
+    substitution::command_substitution(sh, body)
 }

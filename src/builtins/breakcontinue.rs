@@ -1,26 +1,9 @@
-//! `exit`, `return`, `break`, `continue`: control flow as values (see `exec::Divert`).
+//! `break` and `continue`: leaving or going on with enclosing loops, as a diversion the loops
+//! catch (see `exec::Divert`).
 
 use super::util::parse_count;
 use crate::exec::{Divert, ExecResult};
 use crate::state::Shell;
-
-/// `exit [n]`: leave the shell with n (default: the last status).
-pub fn exit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    let status = match args.get(1) {
-        Some(a) => parse_count(sh, "exit", a)? as i32,
-        None => sh.last_status,
-    };
-    Err(Divert::Exit(status))
-}
-
-/// `return [n]`: leave the function or dot script with n (default: the last status).
-pub fn return_(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    let status = match args.get(1) {
-        Some(a) => parse_count(sh, "return", a)? as i32,
-        None => sh.last_status,
-    };
-    Err(Divert::Return(status))
-}
 
 fn loop_count(sh: &mut Shell, name: &str, args: &[Vec<u8>]) -> Result<Option<u32>, Divert> {
     let n = match args.get(1) {

@@ -1,0 +1,15 @@
+//! `exit`: leaving the shell, or the subshell, as a diversion that unwinds everything (see
+//! `exec::Divert`).
+
+use super::util::parse_count;
+use crate::exec::{Divert, ExecResult};
+use crate::state::Shell;
+
+/// `exit [n]`: leave the shell with n (default: the last status).
+pub fn exit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let status = match args.get(1) {
+        Some(a) => parse_count(sh, "exit", a)? as i32,
+        None => sh.last_status,
+    };
+    Err(Divert::Exit(status))
+}

@@ -1,0 +1,86 @@
+//! `fg` and `bg`: a stopped or background job continued, in the foreground (waited for, with
+//! the terminal) or in the background.
+
+use super::jobs::{finish, resolve_job};
+use crate::exec::jobs::{self, ChildStatus};
+use crate::exec::ExecResult;
+use crate::state::Shell;
+use crate::sys;
+use crate::sys::fd;
+
+fn no_job(sh: &Shell, builtin: &str, args: &[Vec<u8>]) -> ExecResult {
+    if args.len() > 1 {
+        let mut msg = format!("{builtin}: No such job: ").into_bytes();
+        msg.extend_from_slice(&args[1]);
+        sh.error_bytes(&msg);
+    } else {
+        sh.error(&format!("{builtin}: No current job"));
+    }
+    Ok(2)
+}
+
+fn continue_job(sh: &mut Shell, index: usize) {
+    let job = &mut sh.jobs.jobs[index];
+    let target = if job.pgid > 0 { -job.pgid } else { job.pids[0] };
+    let _ = crate::sys::process::kill(target, sys::signal::SIGCONT);
+    job.continued();
+    let number = job.number;
+    sh.jobs.touch(number);
+}
+
+/// `fg [%job]`: continue a job in the foreground and wait for it.
+pub fn fg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let spec = args
+        .get(1)
+        .map(|a| a.strip_prefix(b"%").unwrap_or(a))
+        .unwrap_or(b"");
+    let Some(i) = resolve_job(sh, spec) else {
+        return no_job(sh, "fg", args);
+    };
+    let mut line = sh.jobs.jobs[i].text.clone();
+    line.push(b'\n');
+    fd::write_all(1, &line);
+    let control = sh.jobs.control;
+    let pgid = sh.jobs.jobs[i].pgid;
+    if let (Some(c), true) = (control, pgid > 0) {
+        c.give_terminal(pgid);
+    }
+    continue_job(sh, i);
+    let status = sh.jobs.wait_job(i, control.is_some());
+    if let Some(c) = control {
+        c.take_terminal();
+    }
+    match status {
+        Some(st) if st.is_stopped() => {
+            let mut line = b"\n".to_vec();
+            line.extend_from_slice(&jobs::describe(&sh.jobs.jobs[i], '+'));
+            fd::write_all(2, &line);
+            Ok(st.exit_status())
+        }
+        st => {
+            if let Some(st) = st {
+                crate::exec::pipeline::report_signal(st);
+            }
+            finish(sh, i);
+            Ok(st.map_or(127, ChildStatus::exit_status))
+        }
+    }
+}
+
+/// `bg [%job]`: continue a stopped job in the background.
+pub fn bg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let spec = args
+        .get(1)
+        .map(|a| a.strip_prefix(b"%").unwrap_or(a))
+        .unwrap_or(b"");
+    let Some(i) = resolve_job(sh, spec) else {
+        return no_job(sh, "bg", args);
+    };
+    continue_job(sh, i);
+    let job = &sh.jobs.jobs[i];
+    let mut line = format!("[{}] ", job.number).into_bytes();
+    line.extend_from_slice(&job.text);
+    line.push(b'\n');
+    fd::write_all(1, &line);
+    Ok(0)
+}

@@ -1,0 +1,36 @@
+//! `local` (dash's, not POSIX): variables, or with `-` the options, that a function's return
+//! restores.
+
+use super::util::{bad_name, split_assignment};
+use crate::exec::{Divert, ExecResult};
+use crate::state::vars::is_name;
+use crate::state::Shell;
+
+/// `local [name[=value]...]`: variables restored when the function returns.
+pub fn local(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    if !sh.vars.in_function() {
+        sh.error("local: not in a function");
+        return Err(Divert::Error(2));
+    }
+    for arg in &args[1..] {
+        if arg == b"-" {
+            // dash: `local -` makes the options local to the function.
+            if let Some(slot) = sh.local_options.last_mut() {
+                slot.get_or_insert_with(|| sh.options.clone());
+            }
+            continue;
+        }
+        let (name, value) = split_assignment(arg);
+        if !is_name(name) {
+            return Err(bad_name(sh, "local", name));
+        }
+        sh.vars.make_local(name);
+        if let Some(v) = value {
+            if let Err(e) = sh.set_var(name, v.to_vec()) {
+                sh.error(&e.message());
+                return Err(Divert::Error(2));
+            }
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,37 @@
+//! `pwd`: the working directory, as `cd` left it (`-L`, the default) or as the system has it
+//! (`-P`).
+
+use super::cd::physical_cwd;
+use super::util::out;
+use crate::exec::ExecResult;
+use crate::state::Shell;
+
+/// `pwd [-L|-P]`
+pub fn pwd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let mut physical = false;
+    for a in &args[1..] {
+        match a.as_slice() {
+            b"-P" => physical = true,
+            b"-L" => physical = false,
+            b"--" => break,
+            [b'-', c, ..] => {
+                sh.error(&format!("pwd: Illegal option -{}", *c as char));
+                return Ok(2);
+            }
+            _ => break,
+        }
+    }
+    let mut path = if physical {
+        match physical_cwd() {
+            Some(p) => p,
+            None => {
+                sh.error("pwd: can't get the current directory");
+                return Ok(2);
+            }
+        }
+    } else {
+        sh.cwd.clone()
+    };
+    path.push(b'\n');
+    Ok(if out(&path) { 0 } else { 1 })
+}

@@ -1,0 +1,15 @@
+//! `return`: leaving a function or a dot script, as a diversion that they catch (see
+//! `exec::Divert`).
+
+use super::util::parse_count;
+use crate::exec::{Divert, ExecResult};
+use crate::state::Shell;
+
+/// `return [n]`: leave the function or dot script with n (default: the last status).
+pub fn return_(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let status = match args.get(1) {
+        Some(a) => parse_count(sh, "return", a)? as i32,
+        None => sh.last_status,
+    };
+    Err(Divert::Return(status))
+}

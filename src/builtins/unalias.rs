@@ -1,0 +1,27 @@
+//! `unalias`: removing entries from the alias table (XCU 2.3.1).
+
+use crate::exec::ExecResult;
+use crate::state::Shell;
+
+/// `unalias -a | name...`
+pub fn unalias(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let mut status = 0;
+    let mut operands = &args[1..];
+    if operands.first().map(|a| a.as_slice()) == Some(b"-a") {
+        sh.aliases.clear();
+        operands = &operands[1..];
+    } else if operands.first().map(|a| a.as_slice()) == Some(b"--") {
+        operands = &operands[1..];
+    }
+    for name in operands {
+        if sh.aliases.remove(name.as_slice()).is_none() {
+            // dash's wording, without the usual NAME: LINE: prefix.
+            let mut msg = b"unalias: ".to_vec();
+            msg.extend_from_slice(name);
+            msg.extend_from_slice(b" not found\n");
+            crate::sys::fd::write_all(2, &msg);
+            status = 1;
+        }
+    }
+    Ok(status)
+}

@@ -1,0 +1,47 @@
+//! `wait`: waiting for background jobs, and their statuses.
+
+use super::jobs::{finish, resolve_job};
+use crate::exec::jobs::ChildStatus;
+use crate::exec::{trap, ExecResult};
+use crate::state::Shell;
+
+/// `wait [pid|%job...]`: wait for the given children (or all); the status is the last one's,
+/// 127 for one that is not a child of this shell.
+pub fn wait(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    if args.len() == 1 {
+        while !sh.jobs.jobs.is_empty() {
+            let status = sh.jobs.wait_job(0, false);
+            if let Some(st) = status {
+                crate::exec::pipeline::report_signal(st);
+            }
+            finish(sh, 0);
+            if trap::any_pending() {
+                return Ok(128);
+            }
+        }
+        return Ok(0);
+    }
+    let mut status = 0;
+    for arg in &args[1..] {
+        let index = if let Some(spec) = arg.strip_prefix(b"%") {
+            resolve_job(sh, spec)
+        } else {
+            std::str::from_utf8(arg)
+                .ok()
+                .and_then(|s| s.parse::<i32>().ok())
+                .and_then(|pid| sh.jobs.find_pid(pid))
+        };
+        status = match index {
+            Some(i) => {
+                let st = sh.jobs.wait_job(i, false);
+                if let Some(st) = st {
+                    crate::exec::pipeline::report_signal(st);
+                }
+                finish(sh, i);
+                st.map_or(127, ChildStatus::exit_status)
+            }
+            None => 127,
+        };
+    }
+    Ok(status)
+}

@@ -1,0 +1,166 @@
+//! Compound commands (XCU 2.9.4): brace groups, `if`, the loops and the `break` and
+//! `continue` aimed at them, `case`; and function definitions (XCU 2.9.5).
+
+use std::rc::Rc;
+
+use super::eval::{expansion_failed, run_list, Flags};
+use super::pipeline::run_subshell;
+use super::{Divert, ExecResult};
+use crate::expand;
+use crate::state::Shell;
+use crate::syntax::ast::{CaseArm, CompoundCommand, FunctionDef, List};
+
+pub(super) fn run_compound(sh: &mut Shell, cc: &CompoundCommand, flags: Flags) -> ExecResult {
+    match cc {
+        CompoundCommand::BraceGroup(list) => run_list(sh, list, flags),
+        CompoundCommand::Subshell(list) => run_subshell(sh, list, &[], flags),
+        CompoundCommand::If {
+            branches,
+            else_body,
+        } => {
+            for (cond, body) in branches {
+                if run_list(sh, cond, flags.tested())? == 0 {
+                    return run_list(sh, body, flags);
+                }
+            }
+            match else_body {
+                Some(body) => run_list(sh, body, flags),
+                None => Ok(0),
+            }
+        }
+        CompoundCommand::While { cond, body } => run_loop(sh, cond, body, false, flags),
+        CompoundCommand::Until { cond, body } => run_loop(sh, cond, body, true, flags),
+        CompoundCommand::For { var, words, body } => {
+            run_for(sh, var, words.as_deref(), body, flags)
+        }
+        CompoundCommand::Case { word, arms } => run_case(sh, word, arms, flags),
+    }
+}
+
+/// What a loop does with a diversion from its body or condition.
+enum LoopControl {
+    Next,
+    Stop,
+}
+
+fn loop_divert(d: Divert) -> Result<LoopControl, Divert> {
+    match d {
+        Divert::Break(n) if n > 1 => Err(Divert::Break(n - 1)),
+        Divert::Break(_) => Ok(LoopControl::Stop),
+        Divert::Continue(n) if n > 1 => Err(Divert::Continue(n - 1)),
+        Divert::Continue(_) => Ok(LoopControl::Next),
+        other => Err(other),
+    }
+}
+
+fn run_loop(sh: &mut Shell, cond: &List, body: &List, until: bool, flags: Flags) -> ExecResult {
+    sh.loop_depth += 1;
+    let result = (|| {
+        let mut status = 0;
+        loop {
+            let c = match run_list(sh, cond, flags.tested()) {
+                Ok(c) => c,
+                Err(d) => match loop_divert(d)? {
+                    LoopControl::Next => continue,
+                    LoopControl::Stop => break,
+                },
+            };
+            if (c == 0) == until {
+                break;
+            }
+            if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
+                break;
+            }
+        }
+        Ok(status)
+    })();
+    sh.loop_depth -= 1;
+    result
+}
+
+/// Run a loop's body once: its status goes to `status`; `break` and `continue` aimed at this
+/// loop become the control value, others go on unwinding.
+fn run_body(
+    sh: &mut Shell,
+    body: &List,
+    flags: Flags,
+    status: &mut i32,
+) -> Result<LoopControl, Divert> {
+    match run_list(sh, body, flags.not_last()) {
+        Ok(s) => {
+            *status = s;
+            Ok(LoopControl::Next)
+        }
+        Err(d) => {
+            *status = sh.last_status;
+            loop_divert(d)
+        }
+    }
+}
+
+fn run_for(
+    sh: &mut Shell,
+    var: &[u8],
+    words: Option<&[crate::syntax::ast::Word]>,
+    body: &List,
+    flags: Flags,
+) -> ExecResult {
+    let items = match words {
+        Some(words) => expand::expand_words(sh, words).map_err(|e| expansion_failed(sh, e))?,
+        None => sh.positional.clone(),
+    };
+    sh.loop_depth += 1;
+    let result = (|| {
+        let mut status = 0;
+        for item in items {
+            if let Err(e) = sh.set_var(var, item) {
+                sh.error(&e.message());
+                return Err(Divert::Error(2));
+            }
+            if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
+                break;
+            }
+        }
+        Ok(status)
+    })();
+    sh.loop_depth -= 1;
+    result
+}
+
+fn run_case(
+    sh: &mut Shell,
+    word: &crate::syntax::ast::Word,
+    arms: &[CaseArm],
+    flags: Flags,
+) -> ExecResult {
+    let subject = expand::expand_word(sh, word).map_err(|e| expansion_failed(sh, e))?;
+    let mut matched: Option<usize> = None;
+    'arms: for (i, arm) in arms.iter().enumerate() {
+        for pat in &arm.patterns {
+            let pattern = expand::expand_pattern(sh, pat).map_err(|e| expansion_failed(sh, e))?;
+            if expand::pattern::matches(&pattern, &subject) {
+                matched = Some(i);
+                break 'arms;
+            }
+        }
+    }
+    let Some(mut i) = matched else {
+        return Ok(0);
+    };
+    loop {
+        let arm = &arms[i];
+        let status = run_list(sh, &arm.body, flags)?;
+        if arm.fallthrough && i + 1 < arms.len() {
+            i += 1;
+        } else {
+            return Ok(status);
+        }
+    }
+}
+
+/// `name() command`: defining succeeds; the body runs when the name is called.
+pub(super) fn define_function(sh: &mut Shell, def: &FunctionDef) -> ExecResult {
+    sh.lineno = def.line;
+    sh.functions.insert(def.name.clone(), Rc::clone(&def.body));
+    Ok(0)
+}

@@ -1,0 +1,280 @@
+//! Process plumbing (XCU 2.9.2, 2.9.3, 2.12): pipelines, subshells and asynchronous lists,
+//! each in forked children; waiting for a foreground job, with job control when the shell
+//! has it.
+
+use crate::sys;
+use crate::sys::fd;
+use std::os::unix::io::RawFd;
+
+use super::eval::{
+    check_errexit, divert_status, exit_child, run_and_or, run_command, run_list, Flags,
+};
+use super::jobs::{wait_pid, ChildStatus};
+use super::redirect;
+use super::spawn::{self, Forked};
+use super::{Divert, ExecResult};
+use crate::state::Shell;
+use crate::syntax::ast::{AndOr, Command, List, Pipeline};
+
+pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, flags: Flags) -> ExecResult {
+    let inner = if p.negated { flags.tested() } else { flags };
+    let status = if p.commands.len() == 1 {
+        run_command(sh, &p.commands[0], inner)?
+    } else {
+        let status = run_multi_pipeline(sh, &p.commands)?;
+        sh.last_status = status;
+        check_errexit(sh, status, inner)?;
+        status
+    };
+    let status = if p.negated {
+        i32::from(status == 0)
+    } else {
+        status
+    };
+    sh.last_status = status;
+    Ok(status)
+}
+
+fn fork_failed(sh: &Shell, errno: i32) -> Divert {
+    sh.error(&format!("Cannot fork: {}", crate::sys::errno::text(errno)));
+    Divert::Error(2)
+}
+
+pub(super) fn run_subshell(
+    sh: &mut Shell,
+    list: &List,
+    redirects: &[crate::syntax::ast::Redirect],
+    flags: Flags,
+) -> ExecResult {
+    let group = job_group(sh, true);
+    match spawn::fork_job(sh, group).map_err(|e| fork_failed(sh, e))? {
+        Forked::Child => {
+            let result = redirect::with_redirections(sh, redirects, |sh| {
+                run_list(
+                    sh,
+                    list,
+                    Flags {
+                        tested: flags.tested,
+                        exit_after: redirects.is_empty(),
+                    },
+                )
+            });
+            let status = divert_status(sh, result);
+            exit_child(sh, status)
+        }
+        Forked::Parent(pid) => {
+            let pgid = if group.is_some() { pid } else { 0 };
+            let text = sh.current_text.clone();
+            Ok(wait_foreground(sh, pgid, vec![pid], text))
+        }
+    }
+}
+
+/// The process group a new job gets when this shell controls jobs (an interactive shell,
+/// not a subshell of it).
+pub(super) fn job_group(sh: &Shell, foreground: bool) -> Option<spawn::JobGroup> {
+    (sh.jobs.control.is_some() && !sh.in_subshell).then_some(spawn::JobGroup {
+        pgid: 0,
+        foreground,
+    })
+}
+
+/// Wait for a foreground job: its status (the last process's, or with `pipefail` the last
+/// failure). Under job control (`pgid` > 0) a job that stops goes to the job table, keeping
+/// the command line it belongs to, and the shell takes the terminal back.
+pub(super) fn wait_foreground(
+    sh: &mut Shell,
+    pgid: sys::process::pid_t,
+    pids: Vec<sys::process::pid_t>,
+    text: Vec<u8>,
+) -> i32 {
+    let control = sh.jobs.control.filter(|_| pgid > 0);
+    let statuses: Vec<Option<ChildStatus>> = pids
+        .iter()
+        .map(|&pid| Some(wait_pid(pid, control.is_some())))
+        .collect();
+    if let Some(c) = control {
+        c.take_terminal();
+    }
+    if let Some(stop) = statuses.iter().flatten().copied().find(|s| s.is_stopped()) {
+        let number = sh.jobs.add_with(pgid, pids, statuses, text);
+        if let Some(job) = sh.jobs.jobs.iter_mut().find(|j| j.number == number) {
+            job.command = sh.current_command;
+            let mut line = b"\n".to_vec();
+            line.extend_from_slice(&super::jobs::describe(job, '+'));
+            crate::sys::fd::write_all(2, &line);
+        }
+        return stop.exit_status();
+    }
+    let mut status = 0;
+    let mut failed = 0;
+    sh.last_signal = statuses
+        .last()
+        .copied()
+        .flatten()
+        .and_then(ChildStatus::signal);
+    for st in statuses.into_iter().flatten() {
+        status = foreground_status(st);
+        if status != 0 {
+            failed = status;
+        }
+    }
+    if sh.options.pipefail {
+        failed
+    } else {
+        status
+    }
+}
+
+/// Make `src` the descriptor `target` in this (child) process.
+pub(super) fn move_fd(src: RawFd, target: RawFd) {
+    if src != target {
+        let _ = crate::sys::fd::dup_to(src, target);
+        fd::close(src);
+    }
+}
+
+fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
+    let n = commands.len();
+    let mut pids = Vec::with_capacity(n);
+    let mut prev_read: Option<RawFd> = None;
+    for (i, cmd) in commands.iter().enumerate() {
+        let (next_read, write) = if i + 1 < n {
+            match crate::sys::fd::pipe() {
+                Ok((r, w)) => (Some(r), Some(w)),
+                Err(e) => {
+                    if let Some(r) = prev_read {
+                        fd::close(r);
+                    }
+                    sh.error(&format!("Pipe call failed: {}", crate::sys::errno::text(e)));
+                    return Err(Divert::Error(2));
+                }
+            }
+        } else {
+            (None, None)
+        };
+        let group = job_group(sh, true).map(|g| spawn::JobGroup {
+            pgid: pids.first().copied().unwrap_or(0),
+            ..g
+        });
+        match spawn::fork_job(sh, group) {
+            Ok(Forked::Child) => {
+                if let Some(r) = next_read {
+                    fd::close(r);
+                }
+                if let Some(r) = prev_read {
+                    move_fd(r, 0);
+                }
+                if let Some(w) = write {
+                    move_fd(w, 1);
+                }
+                let result = run_command(
+                    sh,
+                    cmd,
+                    Flags {
+                        tested: false,
+                        exit_after: true,
+                    },
+                );
+                let status = divert_status(sh, result);
+                exit_child(sh, status);
+            }
+            Ok(Forked::Parent(pid)) => {
+                pids.push(pid);
+                if let Some(r) = prev_read {
+                    fd::close(r);
+                }
+                if let Some(w) = write {
+                    fd::close(w);
+                }
+                prev_read = next_read;
+            }
+            Err(e) => {
+                for fd in [prev_read, next_read, write].into_iter().flatten() {
+                    fd::close(fd);
+                }
+                for pid in pids {
+                    wait_pid(pid, false);
+                }
+                return Err(fork_failed(sh, e));
+            }
+        }
+    }
+    let pgid = if job_group(sh, true).is_some() {
+        pids.first().copied().unwrap_or(0)
+    } else {
+        0
+    };
+    let text = sh.current_text.clone();
+    Ok(wait_foreground(sh, pgid, pids, text))
+}
+
+/// `list &`: run in a forked child; `$!` is its pid.
+pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
+    // Collect finished jobs now and then, so a script that starts many never leaves zombies
+    // behind (their statuses stay in the table for `wait`).
+    sh.jobs.reap_nonblocking();
+    let group = job_group(sh, false);
+    match spawn::fork_job(sh, group).map_err(|e| fork_failed(sh, e))? {
+        Forked::Child => {
+            if !sh.options.monitor {
+                // XCU 2.11: an asynchronous list without job control ignores SIGINT and
+                // SIGQUIT, and reads /dev/null unless redirected.
+                sh.traps.ignore_for_good(sys::signal::SIGINT);
+                sh.traps.ignore_for_good(sys::signal::SIGQUIT);
+                if let Ok(null) = std::fs::File::open("/dev/null") {
+                    use std::os::unix::io::IntoRawFd;
+                    move_fd(null.into_raw_fd(), 0);
+                }
+            }
+            let result = run_and_or(
+                sh,
+                ao,
+                Flags {
+                    tested: false,
+                    exit_after: true,
+                },
+            );
+            let status = divert_status(sh, result);
+            exit_child(sh, status)
+        }
+        Forked::Parent(pid) => {
+            sh.last_bg_pid = Some(pid);
+            let pgid = if group.is_some() { pid } else { 0 };
+            let number = sh
+                .jobs
+                .add(pgid, vec![pid], background_text(&sh.current_text));
+            if sh.options.interactive && !sh.in_subshell {
+                crate::sys::fd::write_all(2, format!("[{number}] {pid}\n").as_bytes());
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// The text `jobs` shows for a background job: its line without the final `&`.
+fn background_text(line: &[u8]) -> Vec<u8> {
+    let mut text = line.trim_ascii_end();
+    if text.ends_with(b"&") && !text.ends_with(b"&&") {
+        text = text[..text.len() - 1].trim_ascii_end();
+    }
+    text.to_vec()
+}
+
+/// The status of a finished foreground program, its death by a signal reported.
+fn foreground_status(status: ChildStatus) -> i32 {
+    report_signal(status);
+    status.exit_status()
+}
+
+/// dash tells on standard error when a foreground program was killed by a signal other than
+/// SIGINT and SIGPIPE ("Killed", "Terminated", "Segmentation fault (core dumped)").
+pub fn report_signal(status: ChildStatus) {
+    if let ChildStatus::Signaled(sig) = status {
+        if sig != sys::signal::SIGINT && sig != sys::signal::SIGPIPE {
+            let mut text = crate::sys::signal::description(sig).into_bytes();
+            text.push(b'\n');
+            crate::sys::fd::write_all(2, &text);
+        }
+    }
+}

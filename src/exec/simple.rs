@@ -1,0 +1,357 @@
+//! Simple commands (XCU 2.9.1): assignments, for good or for one command; `set -x` tracing;
+//! then the name's lookup, in dash's order: special built-in, function, built-in, program.
+
+use crate::sys;
+use std::rc::Rc;
+
+use super::eval::{
+    check_errexit, divert_status, exit_child, expansion_failed, run_command, run_text,
+    stack_exhausted, too_deep, Flags,
+};
+use super::jobs::wait_pid;
+use super::pipeline::{job_group, wait_foreground};
+use super::redirect::{self, SavedFds};
+use super::spawn::{self, Forked, SpawnError, SpawnOptions};
+use super::{Divert, ExecResult};
+use crate::builtins;
+use crate::expand;
+use crate::state::Shell;
+use crate::syntax::ast::{Assign, Command, SimpleCommand};
+
+/// An expansion ran out of memory (a size the user chose): the command does not run, its
+/// status is 1, and the shell goes on (dash says the same words, then dies).
+fn out_of_space(sh: &mut Shell) -> i32 {
+    sh.error("Out of space");
+    sh.last_status = 1;
+    1
+}
+
+/// Expanded assignments of a simple command: (name, value).
+type Assignments = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Variables saved while temporary assignments (`x=1 cmd`) are in force.
+type SavedVars = Vec<(Vec<u8>, Option<crate::state::Var>)>;
+
+/// Assign for good (special built-ins, assignment-only commands), left to right: each value
+/// sees the assignments before it. Returns what was assigned, for `set -x`.
+fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments, Divert> {
+    let mut done = Vec::with_capacity(assigns.len());
+    for a in assigns {
+        let value = match expand::expand_word(sh, &a.value) {
+            Ok(value) => value,
+            Err(e) if e.is_out_of_space() => {
+                // The variable keeps its value and the assignment's status is 1.
+                sh.subst_status = Some(out_of_space(sh));
+                continue;
+            }
+            Err(e) => return Err(expansion_failed(sh, e)),
+        };
+        if let Err(e) = sh.set_var(&a.name, value.clone()) {
+            sh.error(&e.message());
+            return Err(Divert::Error(2));
+        }
+        done.push((a.name.clone(), value));
+    }
+    Ok(done)
+}
+
+/// Assign for the duration of one command (built-in, function or program), left to right,
+/// exported meanwhile, as dash does. Returns the saved variables to restore and what was
+/// assigned.
+fn assign_temporarily(
+    sh: &mut Shell,
+    assigns: &[Assign],
+) -> Result<(SavedVars, Assignments), Divert> {
+    let mut saved: SavedVars = Vec::with_capacity(assigns.len());
+    let mut done = Vec::with_capacity(assigns.len());
+    for a in assigns {
+        let value = match expand::expand_word(sh, &a.value) {
+            Ok(v) => v,
+            Err(e) => {
+                restore_temporary(sh, saved);
+                return Err(expansion_failed(sh, e));
+            }
+        };
+        saved.push((a.name.clone(), sh.vars.var(&a.name).cloned()));
+        if let Err(e) = sh.vars.set(&a.name, value.clone()) {
+            restore_temporary(sh, saved);
+            sh.error(&e.message());
+            return Err(Divert::Error(2));
+        }
+        sh.vars.set_exported(&a.name, true);
+        if a.name == b"PATH" {
+            sh.hash.clear();
+        }
+        done.push((a.name.clone(), value));
+    }
+    Ok((saved, done))
+}
+
+fn restore_temporary(sh: &mut Shell, saved: SavedVars) {
+    if saved.iter().any(|(n, _)| n == b"PATH") {
+        sh.hash.clear();
+    }
+    sh.vars.restore(saved);
+}
+
+/// `set -x`: print the command as it will run, after PS4 (dash does not quote the words).
+fn trace(sh: &mut Shell, assigns: &[(Vec<u8>, Vec<u8>)], fields: &[Vec<u8>]) {
+    if !sh.options.xtrace || (assigns.is_empty() && fields.is_empty()) {
+        return;
+    }
+    let ps4 = crate::interactive::prompt::expand(sh, b"PS4");
+    let mut line = ps4;
+    let mut first = true;
+    for (name, value) in assigns {
+        if !first {
+            line.push(b' ');
+        }
+        first = false;
+        line.extend_from_slice(name);
+        line.push(b'=');
+        line.extend_from_slice(value);
+    }
+    for f in fields {
+        if !first {
+            line.push(b' ');
+        }
+        first = false;
+        line.extend_from_slice(f);
+    }
+    line.push(b'\n');
+    crate::sys::fd::write_all(2, &line);
+}
+
+pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> ExecResult {
+    sh.lineno = sc.line;
+    sh.subst_status = None;
+    let fields = match expand::expand_words(sh, &sc.words) {
+        Ok(fields) => fields,
+        Err(e) if e.is_out_of_space() => return Ok(out_of_space(sh)),
+        Err(e) => return Err(expansion_failed(sh, e)),
+    };
+
+    if fields.is_empty() {
+        // Assignments and redirections only: assignments persist; redirections are performed
+        // and undone; the status is that of the last command substitution.
+        let done = assign_permanently(sh, &sc.assigns)?;
+        trace(sh, &done, &[]);
+        let status =
+            redirect::with_redirections(sh, &sc.redirects, |sh| Ok(sh.subst_status.unwrap_or(0)))?;
+        sh.last_status = status;
+        check_errexit(sh, status, flags)?;
+        return Ok(status);
+    }
+
+    let status = run_fields(
+        sh,
+        &fields,
+        &sc.assigns,
+        &sc.redirects,
+        flags,
+        Lookup::default(),
+    )?;
+    sh.last_status = status;
+    check_errexit(sh, status, flags)?;
+    Ok(status)
+}
+
+/// How a command name is looked up (`command` changes it).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Lookup {
+    /// Skip functions (`command name`).
+    pub no_functions: bool,
+    /// Special built-ins lose their special properties (`command name`).
+    pub no_special: bool,
+    /// Search the default PATH instead of $PATH (`command -p`).
+    pub default_path: bool,
+}
+
+/// Run a command given as expanded fields, with its assignments and redirections.
+pub fn run_fields(
+    sh: &mut Shell,
+    fields: &[Vec<u8>],
+    assigns: &[Assign],
+    redirects: &[crate::syntax::ast::Redirect],
+    flags: Flags,
+    lookup: Lookup,
+) -> ExecResult {
+    let name = fields[0].as_slice();
+    let builtin = builtins::lookup(name);
+    sh.condition = flags.tested;
+
+    if let Some(b) = builtin.filter(|b| b.special) {
+        let (saved_vars, done) = if lookup.no_special {
+            let (saved, done) = assign_temporarily(sh, assigns)?;
+            (Some(saved), done)
+        } else {
+            (None, assign_permanently(sh, assigns)?)
+        };
+        trace(sh, &done, fields);
+        let mut saved = SavedFds::default();
+        let result = match redirect::apply(sh, redirects, &mut saved) {
+            // `exec` with only redirections: they stay in force.
+            Ok(()) if name == b"exec" && fields.len() == 1 => {
+                saved.keep();
+                saved = SavedFds::default();
+                Ok(0)
+            }
+            Ok(()) => (b.func)(sh, fields),
+            Err(e) if lookup.no_special => Ok(e.status),
+            Err(e) => Err(Divert::Error(e.status)),
+        };
+        saved.restore();
+        if let Some(v) = saved_vars {
+            restore_temporary(sh, v);
+        }
+        return match result {
+            // `command` keeps a special built-in's error from ending the shell.
+            Err(Divert::Error(s)) if lookup.no_special => Ok(s),
+            other => other,
+        };
+    }
+
+    let (saved_vars, done) = assign_temporarily(sh, assigns)?;
+    trace(sh, &done, fields);
+    let result = if let Some(body) = sh
+        .functions
+        .get(name)
+        .filter(|_| !lookup.no_functions)
+        .cloned()
+    {
+        redirect::with_redirections(sh, redirects, |sh| call_function(sh, &body, fields, flags))
+    } else if let Some(b) = builtin {
+        redirect::with_redirections(sh, redirects, |sh| (b.func)(sh, fields))
+    } else {
+        run_external(sh, fields, redirects, flags, lookup)
+    };
+    restore_temporary(sh, saved_vars);
+    result
+}
+
+fn run_external(
+    sh: &mut Shell,
+    fields: &[Vec<u8>],
+    redirects: &[crate::syntax::ast::Redirect],
+    flags: Flags,
+    lookup: Lookup,
+) -> ExecResult {
+    let name = fields[0].as_slice();
+    let path = if lookup.default_path {
+        spawn::find_in_default_path(name)
+    } else {
+        spawn::find_in_path(sh, name)
+    };
+    let Some(path) = path else {
+        // Redirections are still performed (and their errors reported) before "not found".
+        let r = redirect::with_redirections(sh, redirects, |_| Ok(0))?;
+        if r != 0 {
+            return Ok(r);
+        }
+        SpawnError::NotFound.report(sh, name);
+        return Ok(127);
+    };
+
+    let mut saved = SavedFds::default();
+    if let Err(e) = redirect::apply(sh, redirects, &mut saved) {
+        saved.restore();
+        return if e.fatal {
+            Err(Divert::Error(e.status))
+        } else {
+            Ok(e.status)
+        };
+    }
+    if flags.exit_after && sh.traps.get(0).is_none() {
+        // Nothing follows in this process: become the program.
+        let err = spawn::exec_program(sh, &path, fields, |_| {});
+        saved.restore();
+        return Ok(exec_failure(sh, &path, fields, err));
+    }
+    let group = job_group(sh, true);
+    let opts = SpawnOptions {
+        process_group: group.map(|_| 0),
+        terminal: group.and(sh.jobs.control.map(|c| c.tty)),
+    };
+    let spawned = spawn::spawn_program(sh, &path, fields, &opts);
+    saved.restore();
+    match spawned {
+        Ok(pid) => {
+            // The command's text is kept only for a job that stops, which needs job control.
+            let (pgid, text) = match group {
+                Some(_) => (pid, fields.join(&b' ')),
+                None => (0, Vec::new()),
+            };
+            Ok(wait_foreground(sh, pgid, vec![pid], text))
+        }
+        Err(err) => Ok(exec_failure(sh, &path, fields, err)),
+    }
+}
+
+/// Report a program that could not start; returns the status. A file the kernel will not
+/// run for lack of a `#!` line is run as a shell script in a subshell (XCU 2.9.1.1).
+fn exec_failure(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>], err: SpawnError) -> i32 {
+    if err == SpawnError::Os(sys::errno::ENOEXEC) {
+        return run_as_script(sh, path, fields);
+    }
+    err.report(sh, &fields[0]);
+    err.status()
+}
+
+/// Run a file with no `#!` line as a script, in a forked copy of the shell reset as a new
+/// shell would be: no functions, aliases or traps; the arguments as positional parameters.
+fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> i32 {
+    let text = match std::fs::read(crate::state::os(path)) {
+        Ok(t) => t,
+        Err(e) => {
+            let err = SpawnError::Os(e.raw_os_error().unwrap_or(sys::errno::EACCES));
+            err.report(sh, &fields[0]);
+            return err.status();
+        }
+    };
+    match spawn::fork_shell(sh) {
+        Ok(Forked::Child) => {
+            sh.functions.clear();
+            sh.aliases.clear();
+            sh.arg0 = fields[0].clone();
+            sh.positional = fields[1..].to_vec();
+            sh.lineno = 1;
+            let result = run_text(sh, &text, None);
+            let status = divert_status(sh, result);
+            exit_child(sh, status)
+        }
+        Ok(Forked::Parent(pid)) => wait_pid(pid, false).exit_status(),
+        Err(e) => {
+            sh.error(&format!("Cannot fork: {}", crate::sys::errno::text(e)));
+            2
+        }
+    }
+}
+
+/// Call a function: new positional parameters and a scope for `local`; `return` ends it.
+pub fn call_function(
+    sh: &mut Shell,
+    body: &Rc<Command>,
+    args: &[Vec<u8>],
+    flags: Flags,
+) -> ExecResult {
+    if sh.depth >= 10_000 || stack_exhausted() {
+        return Err(too_deep(sh));
+    }
+    let saved_positional = std::mem::replace(&mut sh.positional, args[1..].to_vec());
+    let saved_loop_depth = std::mem::replace(&mut sh.loop_depth, 0);
+    sh.vars.push_frame();
+    sh.local_options.push(None);
+    sh.depth += 1;
+    let result = run_command(sh, body, flags.not_last());
+    sh.depth -= 1;
+    if let Some(Some(options)) = sh.local_options.pop() {
+        sh.options = options;
+    }
+    sh.vars.pop_frame();
+    sh.loop_depth = saved_loop_depth;
+    sh.positional = saved_positional;
+    match result {
+        Err(Divert::Return(s)) => Ok(s),
+        other => other,
+    }
+}

@@ -1,0 +1,76 @@
+//! Command substitution (XCU 2.6.3): the body runs in a forked child whose standard output
+//! is a pipe the shell reads to the end.
+
+use crate::sys;
+use crate::sys::fd;
+
+use super::eval::{divert_status, exit_child, run_list, Flags};
+use super::jobs::wait_pid;
+use super::pipeline::move_fd;
+use super::spawn::{self, Forked};
+use crate::expand::ExpandError;
+use crate::state::Shell;
+use crate::syntax::ast::List;
+
+/// Run `body` in a forked child with its standard output to a pipe; return what it wrote.
+pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, ExpandError> {
+    let (read, write) = crate::sys::fd::pipe().map_err(|e| {
+        ExpandError::new(format!("Pipe call failed: {}", crate::sys::errno::text(e)))
+    })?;
+    match spawn::fork_shell(sh) {
+        Ok(Forked::Child) => {
+            fd::close(read);
+            move_fd(write, 1);
+            let result = run_list(
+                sh,
+                body,
+                Flags {
+                    tested: false,
+                    exit_after: true,
+                },
+            );
+            let status = divert_status(sh, result);
+            exit_child(sh, status)
+        }
+        Ok(Forked::Parent(pid)) => {
+            fd::close(write);
+            let mut out = Vec::new();
+            let mut buf = [0u8; 8192];
+            let mut out_of_space = false;
+            loop {
+                match crate::sys::fd::read(read, &mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        // The output's size is the user's to choose: running out of memory
+                        // fails the command, not the shell (the writer gets SIGPIPE when we
+                        // close).
+                        if out.try_reserve(n).is_err() {
+                            out_of_space = true;
+                            out = Vec::new();
+                            break;
+                        }
+                        out.extend_from_slice(&buf[..n]);
+                    }
+                    Err(sys::errno::EINTR) => {}
+                    Err(_) => break,
+                }
+            }
+            fd::close(read);
+            // `$?` changes only when the command completes (dash: `echo $(exit 4) $?` is 0).
+            let status = wait_pid(pid, false).exit_status();
+            sh.subst_status = Some(status);
+            if out_of_space {
+                return Err(ExpandError::out_of_space());
+            }
+            Ok(out)
+        }
+        Err(e) => {
+            fd::close(read);
+            fd::close(write);
+            Err(ExpandError::new(format!(
+                "Cannot fork: {}",
+                crate::sys::errno::text(e)
+            )))
+        }
+    }
+}
