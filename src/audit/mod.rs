@@ -1,8 +1,9 @@
-//! The audit trail: records (schema in `record`), the hash chain, the spool and syslog sinks,
-//! and the session that ties them together. Knows nothing of the shell language: it is told
-//! what is about to run and what happened.
+//! The audit trail: records (schema in `record::schema`), the hash chain, the spool and syslog
+//! sinks, and the session that ties them together. Knows nothing of the shell language: it is
+//! told what is about to run and what happened.
 //!
-//! - `record`: the schema (every field), serialization into a reused buffer, truncation.
+//! - `record`: the schema (every event and field, in `schema`), and the encoder that writes
+//!   a record as its line into a reused buffer, truncation included (`encode`).
 //! - `chain`: the SHA-256 chain (`auditsh.prev`) and a verifier.
 //! - `shared`: sequence, chain head and sink failure flags in a shared page, behind a POSIX
 //!   record lock, so that forked children continue the session's one gapless sequence.
@@ -33,6 +34,7 @@ pub mod text;
 use crate::config::{Config, OnFailure, SpoolSync};
 use identity::Identity;
 use record::{Action, Fixed, Header, SinkName};
+pub use record::{EndReason, Mode};
 use sha2::{Digest, Sha256};
 use shared::Shared;
 use sink::{spool::Spool, syslog::Syslog, Delivery, Sinks, ALL};
@@ -40,25 +42,6 @@ use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::io::RawFd;
 use std::path::{Path, PathBuf};
-
-/// How the shell reads its commands (`auditsh.mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Interactive,
-    Command,
-    Script,
-    Stdin,
-}
-
-/// Why a session ended (`auditsh.end_reason`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndReason {
-    Exit,
-    Eof,
-    Exec,
-    Hangup,
-    Error,
-}
 
 /// What the session records when it starts.
 pub struct StartInfo<'a> {
