@@ -41,7 +41,7 @@ use sink::{spool::Spool, syslog::Syslog, Delivery, Sinks, ALL};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::io::RawFd;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What the session records when it starts.
 pub struct StartInfo<'a> {
@@ -187,57 +187,6 @@ fn standing() -> Standing {
     })
 }
 
-/// Whether a missing syslog socket means "no syslog here" rather than a sink failure: only
-/// for a shell run from a checkout (not setuid) on the embedded defaults (no config file).
-/// The socket is looked at only then.
-pub fn syslog_absent_by_default(
-    secure: bool,
-    config_file: bool,
-    socket_exists: impl FnOnce() -> bool,
-) -> bool {
-    !secure && !config_file && !socket_exists()
-}
-
-/// The config file to read: `AUDITSH_CONFIG` unless the process is setuid/setgid.
-pub fn config_path(secure: bool) -> PathBuf {
-    if !secure {
-        if let Some(p) = std::env::var_os("AUDITSH_CONFIG").filter(|p| !p.is_empty()) {
-            return PathBuf::from(p);
-        }
-    }
-    PathBuf::from(crate::config::SYSTEM_CONFIG)
-}
-
-/// Read the config the way `Session::start` does: a missing file means the defaults, a
-/// malformed one prints one line on stderr and means the (auditing) defaults. Also says
-/// whether there is a file at all.
-pub fn load_config(path: &Path) -> (Config, bool) {
-    match Config::load(path) {
-        Ok(Some(c)) => (c, true),
-        Ok(None) => (Config::default(), false),
-        Err(e) => {
-            say(&format!(
-                "auditsh: {e} (auditing continues with the default settings)\n"
-            ));
-            (Config::default(), true)
-        }
-    }
-}
-
-/// The spool directory when the config names none.
-pub fn default_spool_dir(secure: bool) -> PathBuf {
-    if secure {
-        return PathBuf::from(crate::config::INSTALLED_SPOOL_DIR);
-    }
-    if let Some(x) = std::env::var_os("XDG_STATE_HOME").filter(|x| x.as_bytes().starts_with(b"/")) {
-        return Path::new(&x).join("auditsh");
-    }
-    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        return Path::new(&h).join(".local/state/auditsh");
-    }
-    PathBuf::from(crate::config::INSTALLED_SPOOL_DIR)
-}
-
 /// Write to stderr; never fails, never panics.
 fn say(msg: &str) {
     let _ = std::io::stderr().write_all(msg.as_bytes());
@@ -271,17 +220,7 @@ impl Session {
                 "the installed shell runs without its privilege (no_new_privs, a nosuid mount or a user namespace), so it cannot record",
             );
         }
-        let secure = is_secure();
-        let path = config_path(secure);
-        let (mut config, config_file) = load_config(&path);
-        // Run from a checkout with no config file at all, the shell sends to syslog only
-        // where there is one: a machine or container without a syslog daemon should not get
-        // a warning from every `sh -c`. Installed, or configured, a missing socket is a
-        // failure like any other.
-        if syslog_absent_by_default(secure, config_file, || config.syslog.socket.exists()) {
-            config.syslog.enabled = false;
-        }
-        Session::start_with(config, info)
+        Session::start_with(crate::config::resolve(is_secure()), info)
     }
 
     /// `start` with a given config (the environment still chooses the default spool
@@ -301,7 +240,7 @@ impl Session {
                 .spool
                 .dir
                 .clone()
-                .unwrap_or_else(|| default_spool_dir(secure));
+                .unwrap_or_else(|| crate::config::default_spool_dir(secure));
             match Spool::open(&dir, &clock::date(now), &session) {
                 Ok(opened) => {
                     if !secure

@@ -617,27 +617,6 @@ fn disabled_session_records_nothing() {
     assert!(s.spool_path().is_none());
 }
 
-#[test]
-fn a_missing_syslog_is_quiet_only_on_the_development_defaults() {
-    use super::syslog_absent_by_default as quiet;
-    assert!(quiet(false, false, || false));
-    assert!(
-        !quiet(false, false, || true),
-        "a socket that is there is used"
-    );
-    assert!(
-        !quiet(false, true, || false),
-        "a config file's syslog is expected to work"
-    );
-    assert!(
-        !quiet(true, false, || false),
-        "installed, a missing syslog is a failure"
-    );
-    // Installed or configured, start-up does not even look at the socket.
-    assert!(!quiet(true, false, || unreachable!("socket looked at")));
-    assert!(!quiet(false, true, || unreachable!("socket looked at")));
-}
-
 /// A key state file in `dir`, of `days_ago` days before today, from `seed`.
 fn key_state(dir: &Path, seed: [u8; 32], days_ago: u64) -> (PathBuf, u64) {
     let today = mac::day_of(clock::realtime().0);
