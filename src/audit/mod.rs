@@ -209,23 +209,40 @@ fn new_session_id() -> String {
     record::hex(&bytes)
 }
 
+/// A session whose sinks, user counters and record key are open, and that has written
+/// nothing yet: installed, the process still holds the `auditsh` identity it opened them with.
+/// [`Opened::start`] takes the proof that it gave the identity up, then writes `session-start`.
+pub struct Opened<'a> {
+    info: StartInfo<'a>,
+    secure: bool,
+    config: Config,
+    started_ns: u64,
+    session: String,
+    sinks: Sinks,
+    shared: Shared,
+    user_counters: Option<budget::UserCounters>,
+    sealer: Option<mac::Sealer>,
+    key_problem: Option<String>,
+}
+
 impl Session {
-    /// Read the config, open the sinks, write `session-start`. In development mode it never
-    /// fails: a sink that cannot be opened is an audit failure handled by the failure policy.
-    /// The installed shell exits with status 126 instead when it runs without its privilege
-    /// or cannot record the session's start (`Inner::start_or_refuse`).
-    pub fn start(info: StartInfo<'_>) -> Session {
+    /// Read the config, open the sinks, the user's counters and the record key: all that the
+    /// installed shell needs its privilege for. In development mode it never fails: a sink
+    /// that cannot be opened is an audit failure handled by the failure policy. The installed
+    /// shell exits with status 126 instead when it runs without its privilege (and later,
+    /// in [`Opened::start`], when it cannot record the session's start).
+    pub fn open(info: StartInfo<'_>) -> Opened<'_> {
         if installed_without_privilege() {
             refuse_to_start(
                 "the installed shell runs without its privilege (no_new_privs, a nosuid mount or a user namespace), so it cannot record",
             );
         }
-        Session::start_with(crate::config::resolve(is_secure()), info)
+        Session::open_with(crate::config::resolve(is_secure()), info)
     }
 
-    /// `start` with a given config (the environment still chooses the default spool
+    /// `open` with a given config (the environment still chooses the default spool
     /// directory in development mode when the config names none).
-    pub fn start_with(config: Config, info: StartInfo<'_>) -> Session {
+    pub fn open_with(config: Config, info: StartInfo<'_>) -> Opened<'_> {
         let secure = is_secure();
         let started_ns = clock::monotonic_ns();
         let (now, _) = clock::realtime();
@@ -285,43 +302,57 @@ impl Session {
             Some(path) => mac::session_key(&path, mac::day_of(now)),
             None => (None, None),
         };
-        if secure {
-            // Everything the audit needs with privilege is open: give it up before anything
-            // else happens. Running on with it would be worse than not running.
-            if let Err(e) = privilege::drop_for_good() {
-                say(&format!("auditsh: cannot drop privilege: {e}\n"));
-                std::process::exit(126);
-            }
+        Opened {
+            info,
+            secure,
+            config,
+            started_ns,
+            session,
+            sinks,
+            shared,
+            user_counters,
+            sealer,
+            key_problem,
         }
+    }
+}
+
+impl Opened<'_> {
+    /// Look up who the user is and write `session-start`, once the privilege is given up
+    /// (`privilege::drop_if_installed`). The installed shell exits with status 126 when it
+    /// cannot record the session's start (`Inner::start_or_refuse`).
+    pub fn start(self, _dropped: privilege::Unprivileged) -> Session {
         // Who the user is, looked up once, after the drop (the effective ids are theirs).
         let ssh = std::env::var_os("SSH_CONNECTION");
         let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()));
-        let fixed = Fixed::new(&identity, &session, info.mode);
+        let fixed = Fixed::new(&identity, &self.session, self.info.mode);
         let identity_pid = identity.pid;
-        let waited_ms = user_counters
+        let limits = &self.config.limits;
+        let waited_ms = self
+            .user_counters
             .as_ref()
-            .and_then(|u| u.admit(config.limits.sessions_per_second));
+            .and_then(|u| u.admit(limits.sessions_per_second));
         let budgets = budget::Budgets {
-            session: config.limits.session_bytes,
-            user_day: config.limits.user_day_bytes,
-            user: user_counters,
+            session: limits.session_bytes,
+            user_day: limits.user_day_bytes,
+            user: self.user_counters,
         };
         let mut inner = Box::new(Inner {
-            shared,
+            shared: self.shared,
             w: Writer {
                 // A record is about 700 bytes; the buffer grows once for a longer one and keeps it.
                 buf: Vec::with_capacity(1024),
                 identity,
                 fixed,
-                mode: info.mode,
-                sinks,
-                config,
-                sealer,
+                mode: self.info.mode,
+                sinks: self.sinks,
+                config: self.config,
+                sealer: self.sealer,
                 budgets,
                 budget_notice: None,
                 side_records: Vec::new(),
             },
-            started_ns,
+            started_ns: self.started_ns,
             start_pid: identity_pid,
             child: false,
             ended: false,
@@ -329,23 +360,25 @@ impl Session {
             places: Places::default(),
         });
         let start = Action::SessionStart {
-            login: info.login,
-            args: info.args,
+            login: self.info.login,
+            args: self.info.args,
             pam_session: None,
             waited_ms,
         };
-        if secure {
+        if self.secure {
             inner.start_or_refuse(&start);
         } else {
             inner.emit(&start);
         }
-        if let Some(problem) = &key_problem {
+        if let Some(problem) = &self.key_problem {
             say(&format!("auditsh: audit: {problem}\n"));
             inner.emit(&Action::KeyFailure { error: problem });
         }
         Session { inner: Some(inner) }
     }
+}
 
+impl Session {
     /// A session that records nothing (unit tests of other modules).
     pub fn disabled() -> Session {
         Session { inner: None }

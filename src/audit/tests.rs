@@ -81,7 +81,7 @@ fn config(dir: &Path) -> Config {
 
 fn start(c: Config) -> Session {
     let args = vec![b"auditsh".to_vec(), b"-c".to_vec(), b"x".to_vec()];
-    Session::start_with(
+    Session::open_with(
         c,
         StartInfo {
             mode: Mode::Command,
@@ -89,6 +89,7 @@ fn start(c: Config) -> Session {
             args: &args,
         },
     )
+    .start(privilege::drop_if_installed())
 }
 
 fn spool_text(s: &Session) -> Vec<u8> {
