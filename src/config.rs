@@ -1,11 +1,16 @@
-//! The shell's configuration: `/etc/auditsh/auditsh.toml` (TOML, read with serde).
+//! The shell's configuration, resolved: which file (`/etc/auditsh/auditsh.toml`, or
+//! `AUDITSH_CONFIG` when not installed setuid), reading and checking it (TOML, read with
+//! serde), and the defaults of what it leaves out ([`resolve`]).
 //!
-//! Every key of the audit-records spec's Configuration section is here; unknown keys are an
-//! error naming them. A missing file means the embedded defaults ([`DEFAULT_TOML`] documents
-//! them, and a unit test keeps it equal to [`Config::default`]).
+//! Every key of the README's Configuration section is here; unknown keys are an error naming
+//! them. A missing file means the embedded defaults ([`DEFAULT_TOML`] documents them, and a
+//! unit test keeps it equal to [`Config::default`]); a malformed one is reported in one line,
+//! and the shell audits with the defaults.
 
 use serde::{Deserialize, Deserializer};
 use std::fmt;
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -315,6 +320,72 @@ impl Config {
     }
 }
 
+/// The configuration a session runs with: the config file ([`config_path`]) or, without one,
+/// the embedded defaults. `secure`: the installed shell, which takes no input from the
+/// environment.
+pub fn resolve(secure: bool) -> Config {
+    let path = config_path(secure);
+    let (mut config, config_file) = load_config(&path);
+    // Run from a checkout with no config file at all, the shell sends to syslog only
+    // where there is one: a machine or container without a syslog daemon should not get
+    // a warning from every `sh -c`. Installed, or configured, a missing socket is a
+    // failure like any other.
+    if syslog_absent_by_default(secure, config_file, || config.syslog.socket.exists()) {
+        config.syslog.enabled = false;
+    }
+    config
+}
+
+/// Whether a missing syslog socket means "no syslog here" rather than a sink failure: only
+/// for a shell run from a checkout (not setuid) on the embedded defaults (no config file).
+/// The socket is looked at only then.
+pub fn syslog_absent_by_default(
+    secure: bool,
+    config_file: bool,
+    socket_exists: impl FnOnce() -> bool,
+) -> bool {
+    !secure && !config_file && !socket_exists()
+}
+
+/// The config file to read: `AUDITSH_CONFIG` unless the process is setuid/setgid.
+pub fn config_path(secure: bool) -> PathBuf {
+    if !secure {
+        if let Some(p) = std::env::var_os("AUDITSH_CONFIG").filter(|p| !p.is_empty()) {
+            return PathBuf::from(p);
+        }
+    }
+    PathBuf::from(SYSTEM_CONFIG)
+}
+
+/// Read the config file: a missing file means the defaults, a malformed one prints one line
+/// on stderr and means the (auditing) defaults. Also says whether there is a file at all.
+pub fn load_config(path: &Path) -> (Config, bool) {
+    match Config::load(path) {
+        Ok(Some(c)) => (c, true),
+        Ok(None) => (Config::default(), false),
+        Err(e) => {
+            let _ = std::io::stderr().write_all(
+                format!("auditsh: {e} (auditing continues with the default settings)\n").as_bytes(),
+            );
+            (Config::default(), true)
+        }
+    }
+}
+
+/// The spool directory when the config names none.
+pub fn default_spool_dir(secure: bool) -> PathBuf {
+    if secure {
+        return PathBuf::from(INSTALLED_SPOOL_DIR);
+    }
+    if let Some(x) = std::env::var_os("XDG_STATE_HOME").filter(|x| x.as_bytes().starts_with(b"/")) {
+        return Path::new(&x).join("auditsh");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        return Path::new(&h).join(".local/state/auditsh");
+    }
+    PathBuf::from(INSTALLED_SPOOL_DIR)
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     line_of_bytes(text.as_bytes(), offset)
 }
@@ -453,5 +524,26 @@ key_file = "/tmp/key"
             Config::load(Path::new("/nonexistent/auditsh/auditsh.toml")),
             Ok(None)
         );
+    }
+
+    #[test]
+    fn a_missing_syslog_is_quiet_only_on_the_development_defaults() {
+        use super::syslog_absent_by_default as quiet;
+        assert!(quiet(false, false, || false));
+        assert!(
+            !quiet(false, false, || true),
+            "a socket that is there is used"
+        );
+        assert!(
+            !quiet(false, true, || false),
+            "a config file's syslog is expected to work"
+        );
+        assert!(
+            !quiet(true, false, || false),
+            "installed, a missing syslog is a failure"
+        );
+        // Installed or configured, start-up does not even look at the socket.
+        assert!(!quiet(true, false, || unreachable!("socket looked at")));
+        assert!(!quiet(false, true, || unreachable!("socket looked at")));
     }
 }

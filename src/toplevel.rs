@@ -1,5 +1,6 @@
-//! The top level: start the audit session, set up the shell from its invocation, read startup
-//! files, then read and run commands until the end, recording each command line.
+//! The top level: open the audit session, give up the installed shell's privilege, start the
+//! session, set up the shell from its invocation, read startup files, then read and run
+//! commands until the end, recording each command line.
 
 use crate::sys;
 use std::cell::RefCell;
@@ -130,11 +131,20 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
         (Source::Script(_), _) => Mode::Script,
         (Source::Stdin, _) => Mode::Stdin,
     };
-    let session = audit::Session::start(audit::StartInfo {
+    // The audit opens first: the config, the spool file and the syslog socket, the user's
+    // record counters and the record key. The spool, the counters and the key are the
+    // `auditsh` account's, which the installed (setuid) shell runs as until here to open them.
+    let opened = audit::Session::open(audit::StartInfo {
         mode,
         login: inv.login,
         args: &inv.argv,
     });
+    // Then it gives that identity up for good: what it opened stays open without it (the key
+    // is in memory), and it has not yet looked up who the user is, written a record, or read a
+    // file of the user's. `start` takes the proof that this step ran. A shell that cannot drop
+    // the identity runs nothing (status 126).
+    let unprivileged = audit::privilege::drop_if_installed();
+    let session = opened.start(unprivileged);
     let mut sh = Shell::new(inv.dollar0.clone(), session);
     for (name, value) in runtime_variables {
         // The user's variables like any other: exported to the programs the shell starts.

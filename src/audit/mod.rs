@@ -1,8 +1,9 @@
-//! The audit trail: records (schema in `record`), the hash chain, the spool and syslog sinks,
-//! and the session that ties them together. Knows nothing of the shell language: it is told
-//! what is about to run and what happened.
+//! The audit trail: records (schema in `record::schema`), the hash chain, the spool and syslog
+//! sinks, and the session that ties them together. Knows nothing of the shell language: it is
+//! told what is about to run and what happened.
 //!
-//! - `record`: the schema (every field), serialization into a reused buffer, truncation.
+//! - `record`: the schema (every event and field, in `schema`), and the encoder that writes
+//!   a record as its line into a reused buffer, truncation included (`encode`).
 //! - `chain`: the SHA-256 chain (`auditsh.prev`) and a verifier.
 //! - `shared`: sequence, chain head and sink failure flags in a shared page, behind a POSIX
 //!   record lock, so that forked children continue the session's one gapless sequence.
@@ -33,32 +34,14 @@ pub mod text;
 use crate::config::{Config, OnFailure, SpoolSync};
 use identity::Identity;
 use record::{Action, Fixed, Header, SinkName};
+pub use record::{EndReason, Mode};
 use sha2::{Digest, Sha256};
 use shared::Shared;
 use sink::{spool::Spool, syslog::Syslog, Delivery, Sinks, ALL};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::io::RawFd;
-use std::path::{Path, PathBuf};
-
-/// How the shell reads its commands (`auditsh.mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Interactive,
-    Command,
-    Script,
-    Stdin,
-}
-
-/// Why a session ended (`auditsh.end_reason`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndReason {
-    Exit,
-    Eof,
-    Exec,
-    Hangup,
-    Error,
-}
+use std::path::Path;
 
 /// What the session records when it starts.
 pub struct StartInfo<'a> {
@@ -204,57 +187,6 @@ fn standing() -> Standing {
     })
 }
 
-/// Whether a missing syslog socket means "no syslog here" rather than a sink failure: only
-/// for a shell run from a checkout (not setuid) on the embedded defaults (no config file).
-/// The socket is looked at only then.
-pub fn syslog_absent_by_default(
-    secure: bool,
-    config_file: bool,
-    socket_exists: impl FnOnce() -> bool,
-) -> bool {
-    !secure && !config_file && !socket_exists()
-}
-
-/// The config file to read: `AUDITSH_CONFIG` unless the process is setuid/setgid.
-pub fn config_path(secure: bool) -> PathBuf {
-    if !secure {
-        if let Some(p) = std::env::var_os("AUDITSH_CONFIG").filter(|p| !p.is_empty()) {
-            return PathBuf::from(p);
-        }
-    }
-    PathBuf::from(crate::config::SYSTEM_CONFIG)
-}
-
-/// Read the config the way `Session::start` does: a missing file means the defaults, a
-/// malformed one prints one line on stderr and means the (auditing) defaults. Also says
-/// whether there is a file at all.
-pub fn load_config(path: &Path) -> (Config, bool) {
-    match Config::load(path) {
-        Ok(Some(c)) => (c, true),
-        Ok(None) => (Config::default(), false),
-        Err(e) => {
-            say(&format!(
-                "auditsh: {e} (auditing continues with the default settings)\n"
-            ));
-            (Config::default(), true)
-        }
-    }
-}
-
-/// The spool directory when the config names none.
-pub fn default_spool_dir(secure: bool) -> PathBuf {
-    if secure {
-        return PathBuf::from(crate::config::INSTALLED_SPOOL_DIR);
-    }
-    if let Some(x) = std::env::var_os("XDG_STATE_HOME").filter(|x| x.as_bytes().starts_with(b"/")) {
-        return Path::new(&x).join("auditsh");
-    }
-    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        return Path::new(&h).join(".local/state/auditsh");
-    }
-    PathBuf::from(crate::config::INSTALLED_SPOOL_DIR)
-}
-
 /// Write to stderr; never fails, never panics.
 fn say(msg: &str) {
     let _ = std::io::stderr().write_all(msg.as_bytes());
@@ -277,33 +209,40 @@ fn new_session_id() -> String {
     record::hex(&bytes)
 }
 
+/// A session whose sinks, user counters and record key are open, and that has written
+/// nothing yet: installed, the process still holds the `auditsh` identity it opened them with.
+/// [`Opened::start`] takes the proof that it gave the identity up, then writes `session-start`.
+pub struct Opened<'a> {
+    info: StartInfo<'a>,
+    secure: bool,
+    config: Config,
+    started_ns: u64,
+    session: String,
+    sinks: Sinks,
+    shared: Shared,
+    user_counters: Option<budget::UserCounters>,
+    sealer: Option<mac::Sealer>,
+    key_problem: Option<String>,
+}
+
 impl Session {
-    /// Read the config, open the sinks, write `session-start`. In development mode it never
-    /// fails: a sink that cannot be opened is an audit failure handled by the failure policy.
-    /// The installed shell exits with status 126 instead when it runs without its privilege
-    /// or cannot record the session's start (`Inner::start_or_refuse`).
-    pub fn start(info: StartInfo<'_>) -> Session {
+    /// Read the config, open the sinks, the user's counters and the record key: all that the
+    /// installed shell needs its privilege for. In development mode it never fails: a sink
+    /// that cannot be opened is an audit failure handled by the failure policy. The installed
+    /// shell exits with status 126 instead when it runs without its privilege (and later,
+    /// in [`Opened::start`], when it cannot record the session's start).
+    pub fn open(info: StartInfo<'_>) -> Opened<'_> {
         if installed_without_privilege() {
             refuse_to_start(
                 "the installed shell runs without its privilege (no_new_privs, a nosuid mount or a user namespace), so it cannot record",
             );
         }
-        let secure = is_secure();
-        let path = config_path(secure);
-        let (mut config, config_file) = load_config(&path);
-        // Run from a checkout with no config file at all, the shell sends to syslog only
-        // where there is one: a machine or container without a syslog daemon should not get
-        // a warning from every `sh -c`. Installed, or configured, a missing socket is a
-        // failure like any other.
-        if syslog_absent_by_default(secure, config_file, || config.syslog.socket.exists()) {
-            config.syslog.enabled = false;
-        }
-        Session::start_with(config, info)
+        Session::open_with(crate::config::resolve(is_secure()), info)
     }
 
-    /// `start` with a given config (the environment still chooses the default spool
+    /// `open` with a given config (the environment still chooses the default spool
     /// directory in development mode when the config names none).
-    pub fn start_with(config: Config, info: StartInfo<'_>) -> Session {
+    pub fn open_with(config: Config, info: StartInfo<'_>) -> Opened<'_> {
         let secure = is_secure();
         let started_ns = clock::monotonic_ns();
         let (now, _) = clock::realtime();
@@ -318,7 +257,7 @@ impl Session {
                 .spool
                 .dir
                 .clone()
-                .unwrap_or_else(|| default_spool_dir(secure));
+                .unwrap_or_else(|| crate::config::default_spool_dir(secure));
             match Spool::open(&dir, &clock::date(now), &session) {
                 Ok(opened) => {
                     if !secure
@@ -363,43 +302,57 @@ impl Session {
             Some(path) => mac::session_key(&path, mac::day_of(now)),
             None => (None, None),
         };
-        if secure {
-            // Everything the audit needs with privilege is open: give it up before anything
-            // else happens. Running on with it would be worse than not running.
-            if let Err(e) = privilege::drop_for_good() {
-                say(&format!("auditsh: cannot drop privilege: {e}\n"));
-                std::process::exit(126);
-            }
+        Opened {
+            info,
+            secure,
+            config,
+            started_ns,
+            session,
+            sinks,
+            shared,
+            user_counters,
+            sealer,
+            key_problem,
         }
+    }
+}
+
+impl Opened<'_> {
+    /// Look up who the user is and write `session-start`, once the privilege is given up
+    /// (`privilege::drop_if_installed`). The installed shell exits with status 126 when it
+    /// cannot record the session's start (`Inner::start_or_refuse`).
+    pub fn start(self, _dropped: privilege::Unprivileged) -> Session {
         // Who the user is, looked up once, after the drop (the effective ids are theirs).
         let ssh = std::env::var_os("SSH_CONNECTION");
         let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()));
-        let fixed = Fixed::new(&identity, &session, info.mode);
+        let fixed = Fixed::new(&identity, &self.session, self.info.mode);
         let identity_pid = identity.pid;
-        let waited_ms = user_counters
+        let limits = &self.config.limits;
+        let waited_ms = self
+            .user_counters
             .as_ref()
-            .and_then(|u| u.admit(config.limits.sessions_per_second));
+            .and_then(|u| u.admit(limits.sessions_per_second));
         let budgets = budget::Budgets {
-            session: config.limits.session_bytes,
-            user_day: config.limits.user_day_bytes,
-            user: user_counters,
+            session: limits.session_bytes,
+            user_day: limits.user_day_bytes,
+            user: self.user_counters,
         };
         let mut inner = Box::new(Inner {
-            shared,
+            shared: self.shared,
             w: Writer {
                 // A record is about 700 bytes; the buffer grows once for a longer one and keeps it.
                 buf: Vec::with_capacity(1024),
                 identity,
                 fixed,
-                mode: info.mode,
-                sinks,
-                config,
-                sealer,
+                mode: self.info.mode,
+                sinks: self.sinks,
+                config: self.config,
+                sealer: self.sealer,
                 budgets,
                 budget_notice: None,
                 side_records: Vec::new(),
             },
-            started_ns,
+            started_ns: self.started_ns,
             start_pid: identity_pid,
             child: false,
             ended: false,
@@ -407,23 +360,25 @@ impl Session {
             places: Places::default(),
         });
         let start = Action::SessionStart {
-            login: info.login,
-            args: info.args,
+            login: self.info.login,
+            args: self.info.args,
             pam_session: None,
             waited_ms,
         };
-        if secure {
+        if self.secure {
             inner.start_or_refuse(&start);
         } else {
             inner.emit(&start);
         }
-        if let Some(problem) = &key_problem {
+        if let Some(problem) = &self.key_problem {
             say(&format!("auditsh: audit: {problem}\n"));
             inner.emit(&Action::KeyFailure { error: problem });
         }
         Session { inner: Some(inner) }
     }
+}
 
+impl Session {
     /// A session that records nothing (unit tests of other modules).
     pub fn disabled() -> Session {
         Session { inner: None }

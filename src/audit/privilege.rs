@@ -1,6 +1,7 @@
 //! Installed mode: the shell is setuid/setgid `auditsh` so that it can open the protected spool;
 //! as soon as the audit's descriptors are open it gives that privilege up for good, before it
-//! reads any user file or runs anything.
+//! reads any user file or runs anything. The top level makes the drop a step of its own, between
+//! `Session::open` and `Opened::start` ([`drop_if_installed`]).
 
 /// The running binary's own file is set-user-ID or set-group-ID: it is the installed shell,
 /// whether or not the kernel gave it that identity (under `no_new_privs`, or on a `nosuid`
@@ -68,6 +69,26 @@ pub fn drop_for_good() -> Result<(), String> {
     crate::sys::process::set_not_dumpable()
         .map_err(|e| format!("prctl(PR_SET_DUMPABLE): {}", crate::sys::errno::text(e)))?;
     Ok(())
+}
+
+/// Proof that the process holds no privilege it did not start with: the installed shell gave
+/// its identity up ([`drop_if_installed`]), or never had one. A session starts only with it
+/// ([`super::Opened::start`]), so that no record is written, and nothing of the user's looked
+/// up, while the process still holds the identity.
+pub struct Unprivileged(());
+
+/// The installed shell ([`super::is_secure`]) gives up its identity for good
+/// ([`drop_for_good`]); one that cannot runs nothing: one line, status 126. Not installed,
+/// there is nothing to give up.
+pub fn drop_if_installed() -> Unprivileged {
+    if super::is_secure() {
+        // Running on with the privilege would be worse than not running.
+        if let Err(e) = drop_for_good() {
+            super::say(&format!("auditsh: cannot drop privilege: {e}\n"));
+            std::process::exit(126);
+        }
+    }
+    Unprivileged(())
 }
 
 /// Variables that steer the dynamic loader and the C library of the programs the shell

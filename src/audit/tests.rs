@@ -81,7 +81,7 @@ fn config(dir: &Path) -> Config {
 
 fn start(c: Config) -> Session {
     let args = vec![b"auditsh".to_vec(), b"-c".to_vec(), b"x".to_vec()];
-    Session::start_with(
+    Session::open_with(
         c,
         StartInfo {
             mode: Mode::Command,
@@ -89,6 +89,7 @@ fn start(c: Config) -> Session {
             args: &args,
         },
     )
+    .start(privilege::drop_if_installed())
 }
 
 fn spool_text(s: &Session) -> Vec<u8> {
@@ -615,27 +616,6 @@ fn disabled_session_records_nothing() {
     assert!(s.owned_fds().is_empty());
     assert!(s.system_rc().is_none());
     assert!(s.spool_path().is_none());
-}
-
-#[test]
-fn a_missing_syslog_is_quiet_only_on_the_development_defaults() {
-    use super::syslog_absent_by_default as quiet;
-    assert!(quiet(false, false, || false));
-    assert!(
-        !quiet(false, false, || true),
-        "a socket that is there is used"
-    );
-    assert!(
-        !quiet(false, true, || false),
-        "a config file's syslog is expected to work"
-    );
-    assert!(
-        !quiet(true, false, || false),
-        "installed, a missing syslog is a failure"
-    );
-    // Installed or configured, start-up does not even look at the socket.
-    assert!(!quiet(true, false, || unreachable!("socket looked at")));
-    assert!(!quiet(false, true, || unreachable!("socket looked at")));
 }
 
 /// A key state file in `dir`, of `days_ago` days before today, from `seed`.

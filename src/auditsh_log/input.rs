@@ -51,7 +51,7 @@ pub fn default_spool_dir() -> PathBuf {
     if is_installed() {
         return PathBuf::from(INSTALLED_SPOOL_DIR);
     }
-    crate::audit::default_spool_dir(false)
+    crate::config::default_spool_dir(false)
 }
 
 /// This program is the installed one: the shell beside it runs setuid or setgid.

@@ -1,249 +1,22 @@
-//! The record schema: every field a record can carry and the one JSON line it makes (ECS 8.x
-//! nested objects; what ECS lacks lives under `auditsh`). The contract is
-//! `audit-records.md`; this file is where the names live.
-//!
-//! Field names chosen here where the spec is silent:
-//!
-//! - `auditsh.source.file` / `auditsh.source.line`: the startup file and line an `exec` came
-//!   from (the shell's `Origin`).
-//! - `auditsh.truncated: true` with `auditsh.full.field` (the truncated field's name, e.g.
-//!   `"process.command_line"` or `"process.args"`), `auditsh.full.sha256` (hex SHA-256 of the
-//!   full value) and `auditsh.full.length` (its length in bytes). For `process.args` the full
-//!   value is the arguments each followed by a NUL byte, as in `/proc/PID/cmdline`.
-//! - `denied` records carry what was refused (the command line, or the program with its
-//!   arguments) and `error.message` saying why.
-//! - a recovered sink is an `audit-failure` record with `event.type: ["info"]`, its
-//!   `auditsh.sink` and `auditsh.recovered: true`.
-//!   It says what that sink lost in `auditsh.lost: {"count": N, "first_sequence": F}`: the
-//!   records F to F+N-1, which every sink still consumed a sequence number for (a record no
-//!   sink took still advances the sequence and the chain: the next record's `auditsh.prev` is
-//!   the hash of the lost line), so that the sink's copy shows exactly that gap.
-//! - `[limits]` budgets: a session past one writes an `audit-failure` record (`event.type:
-//!   ["error"]`) with `auditsh.budget: {"name": "session_bytes" | "user_day_bytes", "bytes": N}`;
-//!   later records are cut as an oversized one is (`auditsh.truncated`, `auditsh.full`).
-//! - `auditsh.start_waited_ms` (session-start): the start waited this long for the user's
-//!   session rate (`limits.sessions_per_second`).
-//! - `auditsh.pam_session` is part of the schema, written once the PAM module hands one over.
-//! - `auditsh.key_epoch` (integer, the UTC day of the key) and `auditsh.mac` (hex HMAC-SHA-256)
-//!   are a sealed record's last two fields (`mac.rs` says what the MAC covers). A session whose
-//!   records go out without a MAC says so in an `audit-failure` record with `auditsh.sink: "mac"`
-//!   and `error.message` saying why.
-//! - `key-rollover` (`event.category: ["session"]`, `event.type: ["change"]`): the session's
-//!   record key moves on to a later day's. Written before the first record sealed with the new
-//!   key, and sealed with the old one (its `auditsh.key_epoch` is the old day, its
-//!   `@timestamp` the new), it names the new epoch in `auditsh.next_key_epoch`.
-//! - `process.working_directory` of `command` start and `exec` records is the physical working
-//!   directory, getcwd(2) when the record is written (left out if it cannot be known); the
-//!   shell's logical one (`$PWD`) is `auditsh.logical_cwd` when it differs (a directory
-//!   renamed under the shell, or entered through a symlink).
-//! - `exec`: `process.executable` is the path the program is run by, made absolute against
-//!   the physical working directory (`./x` in /tmp/real is `/tmp/real/x`);
-//!   `auditsh.executable.device` and `auditsh.executable.inode` (decimal strings, as ECS's
-//!   `file.device`/`file.inode`, `stat -c %d` and `%i`) identify the file that path names
-//!   when the record is written, and `auditsh.executable.target` is its resolved path when
-//!   that is not `process.executable` (a symlink in the path, `.` or `..`). Left out when the
-//!   file cannot be opened (the exec then fails).
-//! - `session-start`: `auditsh.parent_trusted` beside `process.parent.name`. A process's name
-//!   (`/proc/PID/comm`) is the file name it was exec'd by, or what it set: whoever started it
-//!   chose it. `true` only when the parent runs with root's real uid (`/proc/PPID/status`)
-//!   and the session user is not root; `false` for a parent started by the user, by another
-//!   unprivileged user, or that cannot be looked at.
-//! - Strings: valid UTF-8 is kept, a byte that is not becomes `\xNN` and the record carries
-//!   `auditsh.lossy: true`. In a record so marked every string taken from bytes (message,
-//!   command line, arguments, paths, names, error text) is in the lossy form, where a
-//!   backslash of the text is written as two: the byte 0xff reads `\xff`, the typed text
-//!   `\xff` reads `\\xff` (`text::decode_lossy` gives the bytes back). A record not marked
-//!   lossy carries its text exactly. Besides JSON's own escapes, DEL, the C1 controls, the
-//!   bidirectional marks, embeddings, overrides and isolates, and the line and paragraph
-//!   separators are written as `\uXXXX`, so that no viewer shows other text than the record
-//!   holds; a JSON parser reads back the exact characters.
-//!
-//! Records are serialized by [`encode`] into a buffer reused across records, by hand: the
-//! record is built on the exec path of every program, and what a session never changes is
-//! serialized once ([`Fixed`]). Inputs are borrowed (argv bytes, paths), never copied.
+//! The encoder: a record written as its one JSON line into a buffer, by hand, in the field order
+//! below (`schema` says what each field means). The record is built on the exec path of every
+//! program, so the buffer is reused across records, what a session never changes is
+//! serialized once ([`Fixed`]), and inputs are borrowed (argv bytes, paths), never copied.
+//! Text goes through `text` (the lossy form, JSON's escapes and the viewer controls'). A
+//! record longer than `max_record_bytes` allows is cut to fit ([`encode`]). The hex helpers
+//! serve the chain and the MAC as well.
 
-use super::identity::Identity;
-use super::text::{self, push_args, push_escaped, push_lossy, push_string};
-use super::{EndReason, Mode};
+use super::schema::{signal_name, Action, Header, Mode, ECS_VERSION, SCHEMA_VERSION};
+use crate::audit::identity::Identity;
+use crate::audit::text::{self, push_args, push_escaped, push_lossy, push_string};
 use sha2::{Digest, Sha256};
 
-pub const ECS_VERSION: &str = "8.11.0";
-/// `auditsh.version`: the record schema version.
-pub const SCHEMA_VERSION: u32 = 1;
 /// `message` keeps at most this many bytes of command text.
 pub const MESSAGE_TEXT_MAX: usize = 200;
 /// When a record is too large even with its payload dropped, other strings keep this many.
 pub const OTHER_TEXT_MAX: usize = 256;
 
-/// The sinks, as `auditsh.sink` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SinkName {
-    Spool,
-    Syslog,
-}
-
-impl SinkName {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SinkName::Spool => "spool",
-            SinkName::Syslog => "syslog",
-        }
-    }
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Interactive => "interactive",
-            Mode::Command => "command",
-            Mode::Script => "script",
-            Mode::Stdin => "stdin",
-        }
-    }
-}
-
-impl EndReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EndReason::Exit => "exit",
-            EndReason::Eof => "eof",
-            EndReason::Exec => "exec",
-            EndReason::Hangup => "hangup",
-            EndReason::Error => "error",
-        }
-    }
-}
-
-/// What a record is about: the per-action input, borrowed from the caller.
-#[derive(Clone, Copy)]
-pub enum Action<'a> {
-    SessionStart {
-        login: bool,
-        args: &'a [Vec<u8>],
-        pam_session: Option<&'a str>,
-        /// How long the start waited for the user's session rate (`limits`), in ms.
-        waited_ms: Option<u64>,
-    },
-    CommandStart {
-        text: &'a [u8],
-        /// The physical working directory (empty: unknown).
-        cwd: &'a [u8],
-        /// Script path and the hex SHA-256 of its contents.
-        script: Option<(&'a [u8], &'a str)>,
-        /// The shell's logical working directory, when it is not `cwd`.
-        logical_cwd: Option<&'a [u8]>,
-    },
-    CommandEnd {
-        command: u64,
-        duration_ns: u64,
-        exit_code: i32,
-        signal: Option<i32>,
-    },
-    Exec {
-        /// The absolute path the program is run by.
-        executable: &'a [u8],
-        argv: &'a [Vec<u8>],
-        /// The physical working directory (empty: unknown).
-        cwd: &'a [u8],
-        origin: Option<(&'a [u8], u32)>,
-        command: Option<u64>,
-        /// The shell's logical working directory, when it is not `cwd`.
-        logical_cwd: Option<&'a [u8]>,
-        /// The file that path names, when it could be looked at.
-        file: Option<FileId<'a>>,
-    },
-    SessionEnd {
-        exit_code: Option<i32>,
-        duration_ns: u64,
-        reason: EndReason,
-    },
-    AuditFailure {
-        sink: SinkName,
-        error: &'a str,
-    },
-    AuditRecovery {
-        sink: SinkName,
-        /// The records that sink did not take during the failure episode.
-        lost: Lost,
-    },
-    /// Records go out without a MAC, or the key state could not be written back (`mac`):
-    /// an `audit-failure` with `auditsh.sink: "mac"`.
-    KeyFailure {
-        error: &'a str,
-    },
-    /// The session's record key moves on to a later day's (`mac`): written, before any record
-    /// sealed with the new key, sealed with the old one, so that only a holder of the earlier
-    /// key can continue a session into a later day.
-    KeyRollover {
-        next_epoch: u64,
-    },
-    /// The session passed a byte budget (`limits`): records from here on keep their fixed
-    /// fields and truncate their text. An `audit-failure` with `auditsh.budget`.
-    OverBudget {
-        /// The config key (`session_bytes`, `user_day_bytes`).
-        budget: &'static str,
-        bytes: u64,
-    },
-    /// The refused action (a `CommandStart` or an `Exec`) and why.
-    Denied {
-        refused: &'a Action<'a>,
-        reason: &'a str,
-    },
-}
-
-/// The file an `exec` runs (`auditsh.executable.*`): its device and inode numbers, and its
-/// resolved path when that is not the path the program is run by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileId<'a> {
-    pub device: u64,
-    pub inode: u64,
-    pub target: Option<&'a [u8]>,
-}
-
 impl Action<'_> {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Action::SessionStart { .. } => "session-start",
-            Action::CommandStart { .. } | Action::CommandEnd { .. } => "command",
-            Action::Exec { .. } => "exec",
-            Action::SessionEnd { .. } => "session-end",
-            Action::AuditFailure { .. }
-            | Action::AuditRecovery { .. }
-            | Action::KeyFailure { .. }
-            | Action::OverBudget { .. } => "audit-failure",
-            Action::KeyRollover { .. } => "key-rollover",
-            Action::Denied { .. } => "denied",
-        }
-    }
-
-    fn category(&self) -> &'static str {
-        match self {
-            Action::SessionStart { .. }
-            | Action::SessionEnd { .. }
-            | Action::AuditFailure { .. }
-            | Action::AuditRecovery { .. }
-            | Action::KeyFailure { .. }
-            | Action::OverBudget { .. }
-            | Action::KeyRollover { .. } => "session",
-            _ => "process",
-        }
-    }
-
-    fn event_type(&self) -> &'static str {
-        match self {
-            Action::SessionStart { .. } | Action::CommandStart { .. } | Action::Exec { .. } => {
-                "start"
-            }
-            Action::CommandEnd { .. } | Action::SessionEnd { .. } => "end",
-            Action::AuditFailure { .. } | Action::KeyFailure { .. } | Action::OverBudget { .. } => {
-                "error"
-            }
-            Action::KeyRollover { .. } => "change",
-            Action::AuditRecovery { .. } => "info",
-            Action::Denied { .. } => "denied",
-        }
-    }
-
     /// Any byte input that is not UTF-8 (the record is then marked lossy).
     fn lossy(&self) -> bool {
         match *self {
@@ -325,25 +98,6 @@ impl Limits {
         payload: usize::MAX,
         other: usize::MAX,
     };
-}
-
-/// What a sink lost in a failure episode (`auditsh.lost`): the records from `first_sequence`
-/// on that it did not take, `count` of them, up to the record it took again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Lost {
-    pub count: u64,
-    pub first_sequence: u64,
-}
-
-/// Per-record values the session supplies.
-pub struct Header<'a> {
-    pub timestamp: &'a str,
-    pub sequence: u64,
-    /// Hex SHA-256 of the previous line.
-    pub prev: &'a str,
-    /// `auditsh.key_epoch`: the epoch of the key the record will be sealed with (`mac`), or
-    /// `None` for a record written without a MAC.
-    pub key_epoch: Option<u64>,
 }
 
 /// The untruncated value of a truncated field.
@@ -659,7 +413,7 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>, lf: bool) {
         }
         Action::KeyRollover { next_epoch } => {
             buf.extend_from_slice(b"record key moves on to ");
-            buf.extend_from_slice(super::mac::date_of(next_epoch).as_bytes());
+            buf.extend_from_slice(crate::audit::mac::date_of(next_epoch).as_bytes());
         }
         Action::Denied { refused, .. } => {
             buf.extend_from_slice(b"denied: ");
@@ -679,11 +433,6 @@ fn push_capped(buf: &mut Vec<u8>, left: &mut usize, bytes: &[u8], lf: bool) {
     }
 }
 
-/// Signal names for `auditsh.signal`: the classic ones (a realtime signal has none here).
-pub fn signal_name(sig: i32) -> Option<&'static str> {
-    crate::sys::signal::classic_name(sig)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Encoding.
 
@@ -697,7 +446,7 @@ pub fn encode(
     max_bytes: usize,
 ) {
     // A sealed record grows by its MAC after encoding: leave room for it.
-    let max_bytes = max_bytes - h.key_epoch.map_or(0, |_| super::mac::SEAL_LEN);
+    let max_bytes = max_bytes - h.key_epoch.map_or(0, |_| crate::audit::mac::SEAL_LEN);
     // Whether the record is marked lossy is known before any string is written: in such a
     // record every byte string is in the lossy form.
     let lossy = fixed.lossy || action.lossy();
@@ -1042,6 +791,7 @@ pub fn hex_into(bytes: &[u8; 32], out: &mut [u8; 64]) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::schema::{EndReason, FileId, Lost, SinkName};
     use super::*;
     use serde_json::Value;
 
@@ -1594,13 +1344,5 @@ mod tests {
         assert!(buf.len() < max, "{} bytes", buf.len());
         assert_eq!(v["auditsh"]["truncated"], true);
         assert_eq!(v["auditsh"]["lossy"], true);
-    }
-
-    #[test]
-    fn signal_names() {
-        assert_eq!(signal_name(crate::sys::signal::SIGKILL), Some("KILL"));
-        assert_eq!(signal_name(crate::sys::signal::SIGTERM), Some("TERM"));
-        assert_eq!(signal_name(1000), None);
-        assert_eq!(signal_name(crate::sys::signal::SIGRTMIN() + 1), None);
     }
 }

@@ -1,0 +1,8 @@
+//! One audit record: `schema` says what each event is and what each of its fields means (the
+//! one place to look them up); `encode` writes a record as its JSON line.
+
+pub mod encode;
+pub mod schema;
+
+pub use encode::{encode, hex, hex_into, push_u64, Fixed};
+pub use schema::{Action, EndReason, FileId, Header, Lost, Mode, SinkName};

@@ -1,0 +1,399 @@
+//! The record schema: what each event is and what each of its fields means. A record is one
+//! JSON object on one line, with Elastic Common Schema field names ([`ECS_VERSION`]) as nested
+//! objects; what ECS has no field for lives under `auditsh`. `encode` writes it (in the field
+//! order its comment gives); this file is where the names and their meanings live. A field
+//! marked `?` is left out when it does not apply or is not known.
+//!
+//! # In every record
+//!
+//! - `@timestamp`: when the record was written, UTC, to the microsecond
+//!   (`2026-11-21T13:04:48.752211Z`).
+//! - `ecs.version`: [`ECS_VERSION`].
+//! - `event.kind`: `event`. `event.category`, `event.type`: one value each, by event (below).
+//!   `event.action`: the event's name ([`Action::name`]).
+//! - `event.sequence`: the record's place in its session, 0, 1, 2 …: one sequence for the
+//!   shell and its forked children. A record that no sink took still takes its number, so that
+//!   a loss shows as a gap. `event.id`: `<auditsh.session>-<event.sequence>`.
+//! - `message`: one line for people: `user@host tty: ` (the user name, or the uid; the tty
+//!   without `/dev/`, and no tty without a terminal) and what happened, as each event says
+//!   below. Text taken from the command line, the program and its arguments, or an error is
+//!   cut to `encode::MESSAGE_TEXT_MAX` bytes, with `...` where it was cut.
+//! - `host.hostname`.
+//! - `user.id`, `user.name`?: the real user; `user.effective.id`, `user.effective.name`?: the
+//!   effective user; `user.audit.id`, `user.audit.name`?: the login user the kernel keeps
+//!   across `su` and `sudo` (`/proc/self/loginuid`), no `user.audit` when it is unset.
+//!   `group.id`, `group.name`?: the real group. Ids are decimal strings, as in ECS; a name is
+//!   left out when it cannot be looked up.
+//! - `process.pid`, `process.parent.pid`: the process that wrote the record (the shell, or a
+//!   forked child of it: a subshell, a part of a pipeline) and its parent.
+//! - `source.ip`, `source.port`?: the client of an SSH login (`SSH_CONNECTION`); no `source`
+//!   otherwise.
+//! - `auditsh.version`: [`SCHEMA_VERSION`]. `auditsh.session`: the session's id, 32 random hex
+//!   digits. `auditsh.audit_session`?: the kernel's audit session (`/proc/self/sessionid`),
+//!   when set. `auditsh.tty`?: the terminal on standard input, output or error
+//!   (`/dev/pts/3`). `auditsh.mode`: how the shell reads its commands ([`Mode`]).
+//! - `auditsh.prev`: the SHA-256 (hex) of the session's previous line as written, without its
+//!   newline and with its MAC; 64 zeros for sequence 0 (`chain`). A line no sink took is
+//!   chained all the same.
+//! - `auditsh.lossy`?: `true` when some text of the record was not UTF-8 (Strings, below).
+//! - `auditsh.truncated`?, `auditsh.full`?: the record was cut to fit (Size, below).
+//! - `auditsh.key_epoch`?, `auditsh.mac`?: a sealed record's last two fields, so that the MAC
+//!   covers every byte before it: the UTC day of the key that sealed it (days since
+//!   1970-01-01), and the HMAC-SHA-256 (hex) of the line up to `,"mac":"` (`mac` says how the
+//!   key is kept). A record written without a key has neither.
+//!
+//! # The events
+//!
+//! Each is an [`Action`]; `event.category`/`event.type` after its name.
+//!
+//! - `session-start` (`session`/`start`): the session began. `process.args`,
+//!   `process.args_count`: the shell's own argv. `process.parent.name`?: the parent's name
+//!   (`/proc/PPID/comm`), and beside it `auditsh.parent_trusted`: a process's name is the file
+//!   name it was exec'd by, or what it set, so whoever started it chose it; `true` only when the
+//!   parent runs with root's real uid (`/proc/PPID/status`) and the session user is not root,
+//!   `false` for a parent started by the user or another unprivileged user, or that cannot be
+//!   looked at. `auditsh.login`: a login shell. `auditsh.pam_session`?: the PAM module's
+//!   session, once it hands one over. `auditsh.start_waited_ms`?: how long the start waited
+//!   for the user's session rate (`limits.sessions_per_second`). Message: `session start`, or
+//!   `login session start`.
+//! - `command`, start (`process`/`start`): a command line is about to run; written before
+//!   anything in it runs. `process.command_line`: its text as read. `process.working_directory`?:
+//!   the physical working directory, getcwd(2) when the record is written (left out when it
+//!   cannot be known); `auditsh.logical_cwd`?: the shell's `$PWD` when that differs (a
+//!   directory renamed under the shell, or entered through a symlink). `auditsh.script`? (`path`,
+//!   `sha256`): in script mode, the script and the SHA-256 of its contents. Message: the text.
+//! - `command`, end (`process`/`end`): that command line finished. `process.exit_code`;
+//!   `event.duration` (nanoseconds); `event.outcome`: `success` for status 0 not killed,
+//!   `failure` otherwise; `auditsh.command`: the `event.id` of its start record;
+//!   `auditsh.signal`?: the signal that killed it, without `SIG` ([`signal_name`]; `UNKNOWN`
+//!   for one without a name). Message: `command exit N`, or `command killed by KILL`.
+//! - `exec` (`process`/`start`): a program is about to start; written before it starts, also
+//!   in pipelines, subshells and command substitutions. `process.executable`: the path it is
+//!   run by, made absolute against the physical working directory (`./x` in /tmp/real is
+//!   `/tmp/real/x`). `process.args`, `process.args_count`: its argv, argv\[0\] included.
+//!   `process.working_directory`?, `auditsh.logical_cwd`?: as in a `command` start.
+//!   `auditsh.command`?: the `event.id` of the command line it belongs to. `auditsh.source`?
+//!   (`file`, `line`): the startup file and line it came from (commands of startup files have
+//!   no `command` records). `auditsh.executable`? (`device`, `inode`, `target`?): the file that
+//!   path names when the record is written, its device and inode as decimal strings (as ECS's
+//!   `file.device`/`file.inode`, `stat -c %d` and `%i`), and its resolved path when that is not
+//!   `process.executable` (a symlink on the way, `.` or `..`); left out when the file cannot be
+//!   opened (the exec then fails). Message: the path and the arguments after argv\[0\].
+//! - `session-end` (`session`/`end`): the session ended, written once, by the shell that
+//!   started it. `process.exit_code`?: the shell's exit status, when it has one;
+//!   `event.duration` (nanoseconds); `auditsh.end_reason` ([`EndReason`]). Message:
+//!   `session end (REASON) exit N`, without ` exit N` when there is no status.
+//! - `audit-failure`, four kinds:
+//!   - a sink failed (`session`/`error`): `auditsh.sink` ([`SinkName`]), `error.message` (for
+//!     the spool, naming the file). Written once when the sink starts failing, to the sinks
+//!     that still work. Message: `audit sink SINK failed: ERROR`.
+//!   - a failed sink took a record again (`session`/`info`): `auditsh.sink`,
+//!     `auditsh.recovered: true`, and `auditsh.lost` (`count`, `first_sequence`): the records
+//!     F to F+N-1 that sink did not take. Each of them still took its sequence number, so the
+//!     sink's copy shows exactly that gap. Message: `audit sink SINK recovered (N records
+//!     lost from sequence F)`.
+//!   - records go out without a MAC, or the key state could not be written back
+//!     (`session`/`error`): `auditsh.sink: "mac"`, `error.message` saying why. Message:
+//!     `audit key: ERROR`.
+//!   - the session passed a byte budget of `[limits]` (`session`/`error`): `auditsh.budget`
+//!     (`name`: `session_bytes` or `user_day_bytes`; `bytes`: its size). From here on its
+//!     records are cut as an oversized one is, to at most `budget::OVER_BUDGET_RECORD_BYTES`.
+//!     Message: `audit budget NAME (N bytes) passed: …`.
+//! - `key-rollover` (`session`/`change`): the session's record key moves on to a later day's
+//!   (a session past midnight). Written before the first record sealed with the new key, and
+//!   sealed with the old one: its `auditsh.key_epoch` is the old day, its `@timestamp` the
+//!   new. `auditsh.next_key_epoch`: the new day. Message: `record key moves on to DATE`.
+//! - `denied` (`process`/`denied`): under `on_failure = "refuse"`, a command line or a program
+//!   that did not run because the required sinks did not take its record. It carries the fields
+//!   of what was refused (a `command` start or an `exec`) and `error.message` saying why.
+//!   Message: `denied: ` and the refused record's.
+//!
+//! # Strings
+//!
+//! Valid UTF-8 is kept; a byte that is not becomes `\xNN` and the record carries
+//! `auditsh.lossy: true`. In a record so marked every string taken from bytes (message,
+//! command line, arguments, paths, names, error text) is in the lossy form, where a backslash
+//! of the text is written as two: the byte 0xff reads `\xff`, the typed text `\xff` reads
+//! `\\xff` (`text::decode_lossy` gives the bytes back). A record not marked lossy carries its
+//! text exactly. Besides JSON's own escapes, DEL, the C1 controls, the bidirectional marks,
+//! embeddings, overrides and isolates, and the line and paragraph separators are written as
+//! `\uXXXX`, so that no viewer shows other text than the record holds; a JSON parser reads back
+//! the exact characters.
+//!
+//! # Size
+//!
+//! A record with its newline fits `max_record_bytes`. One that would not keeps its fixed
+//! fields and cuts its payload (`process.command_line`, or `process.args` from the end); when
+//! even no payload at all is too much, it also cuts every other string to
+//! `encode::OTHER_TEXT_MAX` bytes. A record
+//! so cut says `auditsh.truncated: true` and, when it has a payload, `auditsh.full` (`field`:
+//! `process.command_line` or `process.args`; `sha256`: the hex SHA-256 of the full value;
+//! `length`: its length in bytes). The full value of `process.args` is the arguments each
+//! followed by a NUL byte, as in `/proc/PID/cmdline`. `process.args_count` always counts them
+//! all.
+
+pub const ECS_VERSION: &str = "8.11.0";
+/// `auditsh.version`: the record schema version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How the shell reads its commands (`auditsh.mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// With a prompt: standard input and error are a terminal, or `-i`.
+    Interactive,
+    /// The `-c` string.
+    Command,
+    /// A script file (`auditsh FILE`).
+    Script,
+    /// Commands from standard input, without a prompt (`ssh host < script`).
+    Stdin,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Interactive => "interactive",
+            Mode::Command => "command",
+            Mode::Script => "script",
+            Mode::Stdin => "stdin",
+        }
+    }
+}
+
+/// Why a session ended (`auditsh.end_reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// `exit`, or the end of the `-c` string or the script.
+    Exit,
+    /// The end of standard input (Ctrl-D at the prompt).
+    Eof,
+    /// `exec` replaced the shell with a program.
+    Exec,
+    /// The terminal hung up (SIGHUP).
+    Hangup,
+    /// An error or a fatal signal ended it (a syntax error in a script, SIGTERM, an internal
+    /// error).
+    Error,
+}
+
+impl EndReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::Exit => "exit",
+            EndReason::Eof => "eof",
+            EndReason::Exec => "exec",
+            EndReason::Hangup => "hangup",
+            EndReason::Error => "error",
+        }
+    }
+}
+
+/// The sinks, as `auditsh.sink` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkName {
+    Spool,
+    Syslog,
+}
+
+impl SinkName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SinkName::Spool => "spool",
+            SinkName::Syslog => "syslog",
+        }
+    }
+}
+
+/// What a record is about: one variant an event (the module's list says which fields each
+/// fills), borrowed from the caller.
+#[derive(Clone, Copy)]
+pub enum Action<'a> {
+    /// `session-start`.
+    SessionStart {
+        /// `auditsh.login`.
+        login: bool,
+        /// The shell's argv: `process.args`, `process.args_count`.
+        args: &'a [Vec<u8>],
+        /// `auditsh.pam_session`.
+        pam_session: Option<&'a str>,
+        /// How long the start waited for the user's session rate (`limits`), in ms:
+        /// `auditsh.start_waited_ms`.
+        waited_ms: Option<u64>,
+    },
+    /// `command`, start.
+    CommandStart {
+        /// `process.command_line`.
+        text: &'a [u8],
+        /// The physical working directory (empty: unknown): `process.working_directory`.
+        cwd: &'a [u8],
+        /// Script path and the hex SHA-256 of its contents: `auditsh.script`.
+        script: Option<(&'a [u8], &'a str)>,
+        /// The shell's logical working directory, when it is not `cwd`: `auditsh.logical_cwd`.
+        logical_cwd: Option<&'a [u8]>,
+    },
+    /// `command`, end.
+    CommandEnd {
+        /// The sequence of the command line's start record: `auditsh.command`.
+        command: u64,
+        /// `event.duration`.
+        duration_ns: u64,
+        /// `process.exit_code`.
+        exit_code: i32,
+        /// `auditsh.signal`.
+        signal: Option<i32>,
+    },
+    /// `exec`.
+    Exec {
+        /// The absolute path the program is run by: `process.executable`.
+        executable: &'a [u8],
+        /// `process.args`, `process.args_count`.
+        argv: &'a [Vec<u8>],
+        /// The physical working directory (empty: unknown): `process.working_directory`.
+        cwd: &'a [u8],
+        /// The startup file and line: `auditsh.source`.
+        origin: Option<(&'a [u8], u32)>,
+        /// The sequence of the command line's start record: `auditsh.command`.
+        command: Option<u64>,
+        /// The shell's logical working directory, when it is not `cwd`: `auditsh.logical_cwd`.
+        logical_cwd: Option<&'a [u8]>,
+        /// The file that path names, when it could be looked at: `auditsh.executable`.
+        file: Option<FileId<'a>>,
+    },
+    /// `session-end`.
+    SessionEnd {
+        /// `process.exit_code`.
+        exit_code: Option<i32>,
+        /// `event.duration`.
+        duration_ns: u64,
+        /// `auditsh.end_reason`.
+        reason: EndReason,
+    },
+    /// `audit-failure`: a sink failed (`auditsh.sink`, `error.message`).
+    AuditFailure { sink: SinkName, error: &'a str },
+    /// `audit-failure` with `auditsh.recovered`: a failed sink took a record again.
+    AuditRecovery {
+        sink: SinkName,
+        /// The records that sink did not take during the failure episode: `auditsh.lost`.
+        lost: Lost,
+    },
+    /// Records go out without a MAC, or the key state could not be written back (`mac`):
+    /// an `audit-failure` with `auditsh.sink: "mac"` and `error.message`.
+    KeyFailure { error: &'a str },
+    /// The session's record key moves on to a later day's (`mac`): written, before any record
+    /// sealed with the new key, sealed with the old one, so that only a holder of the earlier
+    /// key can continue a session into a later day. `key-rollover`.
+    KeyRollover {
+        /// `auditsh.next_key_epoch`.
+        next_epoch: u64,
+    },
+    /// The session passed a byte budget (`limits`): records from here on keep their fixed
+    /// fields and truncate their text. An `audit-failure` with `auditsh.budget`.
+    OverBudget {
+        /// The config key (`session_bytes`, `user_day_bytes`): `auditsh.budget.name`.
+        budget: &'static str,
+        /// The budget: `auditsh.budget.bytes`.
+        bytes: u64,
+    },
+    /// `denied`: the refused action (a `CommandStart` or an `Exec`), whose fields the record
+    /// carries, and why (`error.message`).
+    Denied {
+        refused: &'a Action<'a>,
+        reason: &'a str,
+    },
+}
+
+/// The file an `exec` runs (`auditsh.executable.*`): its device and inode numbers, and its
+/// resolved path when that is not the path the program is run by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId<'a> {
+    pub device: u64,
+    pub inode: u64,
+    pub target: Option<&'a [u8]>,
+}
+
+/// What a sink lost in a failure episode (`auditsh.lost`): the records from `first_sequence`
+/// on that it did not take, `count` of them, up to the record it took again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lost {
+    pub count: u64,
+    pub first_sequence: u64,
+}
+
+/// Per-record values the session supplies.
+pub struct Header<'a> {
+    /// `@timestamp`.
+    pub timestamp: &'a str,
+    /// `event.sequence`.
+    pub sequence: u64,
+    /// Hex SHA-256 of the previous line: `auditsh.prev`.
+    pub prev: &'a str,
+    /// `auditsh.key_epoch`: the epoch of the key the record will be sealed with (`mac`), or
+    /// `None` for a record written without a MAC.
+    pub key_epoch: Option<u64>,
+}
+
+impl Action<'_> {
+    /// `event.action`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::SessionStart { .. } => "session-start",
+            Action::CommandStart { .. } | Action::CommandEnd { .. } => "command",
+            Action::Exec { .. } => "exec",
+            Action::SessionEnd { .. } => "session-end",
+            Action::AuditFailure { .. }
+            | Action::AuditRecovery { .. }
+            | Action::KeyFailure { .. }
+            | Action::OverBudget { .. } => "audit-failure",
+            Action::KeyRollover { .. } => "key-rollover",
+            Action::Denied { .. } => "denied",
+        }
+    }
+
+    /// `event.category`.
+    pub fn category(&self) -> &'static str {
+        match self {
+            Action::SessionStart { .. }
+            | Action::SessionEnd { .. }
+            | Action::AuditFailure { .. }
+            | Action::AuditRecovery { .. }
+            | Action::KeyFailure { .. }
+            | Action::OverBudget { .. }
+            | Action::KeyRollover { .. } => "session",
+            _ => "process",
+        }
+    }
+
+    /// `event.type`.
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            Action::SessionStart { .. } | Action::CommandStart { .. } | Action::Exec { .. } => {
+                "start"
+            }
+            Action::CommandEnd { .. } | Action::SessionEnd { .. } => "end",
+            Action::AuditFailure { .. } | Action::KeyFailure { .. } | Action::OverBudget { .. } => {
+                "error"
+            }
+            Action::KeyRollover { .. } => "change",
+            Action::AuditRecovery { .. } => "info",
+            Action::Denied { .. } => "denied",
+        }
+    }
+}
+
+/// Signal names for `auditsh.signal`: the classic ones (a realtime signal has none here).
+pub fn signal_name(sig: i32) -> Option<&'static str> {
+    crate::sys::signal::classic_name(sig)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signal_names() {
+        assert_eq!(signal_name(crate::sys::signal::SIGKILL), Some("KILL"));
+        assert_eq!(signal_name(crate::sys::signal::SIGTERM), Some("TERM"));
+        assert_eq!(signal_name(1000), None);
+        assert_eq!(signal_name(crate::sys::signal::SIGRTMIN() + 1), None);
+    }
+}
