@@ -1,4 +1,4 @@
-//! The command line of the shell (product spec, Invocation): `sh` options, login detection, and
+//! The command line of the shell (README, "Using it"): `sh` options, login detection, and
 //! where commands come from.
 
 /// Where the shell reads its commands.

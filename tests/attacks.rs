@@ -1,4 +1,4 @@
-//! The attacks of security.md, run as an unprivileged user in sessions of the installed
+//! The attacks on the trail that README's "Installed mode" says must fail, run as an unprivileged user in sessions of the installed
 //! (setuid) shell: every one must fail, and the trail must stay whole.
 //!
 //! These tests need root (to install the shell setuid and to create the test user). Without

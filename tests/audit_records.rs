@@ -1,4 +1,4 @@
-//! The real binary's audit trail (spec: audit-records.md): run `auditsh` with `AUDITSH_CONFIG`
+//! The real binary's audit trail (the fields: `audit::record::schema`): run `auditsh` with `AUDITSH_CONFIG`
 //! pointing at a temporary spool and a private syslog socket, parse every record line and
 //! check fields, sequences, chain and the syslog copy.
 

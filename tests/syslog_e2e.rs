@@ -1,4 +1,4 @@
-//! The syslog sink against a real rsyslogd (spec: audit-records.md, Sinks; testing.md, tier 4):
+//! The syslog sink against a real rsyslogd (README, "What is recorded"; `audit::sink::syslog`):
 //! the daemon runs with its own config on a private socket in a temporary directory and writes
 //! the raw message of every `authpriv` record to a file, which is compared with the spool.
 //!

@@ -2,7 +2,7 @@
 //! identity (device, inode, resolved path) beside the path as typed; text a log viewer cannot
 //! misrender (C1 controls, DEL, bidirectional overrides escaped); lossy strings that keep a raw
 //! byte apart from the typed text `\xff`; the parent's name marked as the user's to choose.
-//! The real binary in development mode (spec: audit-records.md).
+//! The real binary in development mode (the fields: `audit::record::schema`).
 
 mod common;
 

@@ -196,7 +196,7 @@ fn both_sinks_get_the_same_chained_records() {
 }
 
 #[test]
-fn spool_file_is_where_and_how_the_spec_says() {
+fn spool_file_is_where_and_how_the_readme_says() {
     let t = TempDir::new("unit");
     let mut c = config(t.path());
     c.syslog.enabled = false;
