@@ -5,7 +5,7 @@
 use crate::sys;
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::audit::{self, EndReason, Mode};
 use crate::exec::eval::{self, AliasView, Flags};
@@ -50,8 +50,6 @@ pub fn main(argv: Vec<Vec<u8>>) -> ! {
     run(inv, runtime_variables)
 }
 
-/// The top-level shell's session, for the panic hook (null until the shell exists).
-static PANIC_SESSION: AtomicPtr<audit::Session> = AtomicPtr::new(std::ptr::null_mut());
 /// The hook has reported a panic already (a panic while it writes `session-end` prints no
 /// second line).
 static PANIC_REPORTED: AtomicBool = AtomicBool::new(false);
@@ -61,10 +59,10 @@ static PANIC_REPORTED: AtomicBool = AtomicBool::new(false);
 /// the process aborts.
 ///
 /// It also writes `session-end` (reason "error"), but only for a panic in the shell's own
-/// code outside the audit (`src/`, not `src/audit/`): the audit never calls out of itself
-/// while a session exists, so no record is half-written and no lock is held then. A panic
-/// in the audit itself, or in a library, leaves the session unterminated, which `verify`
-/// reports.
+/// code outside the audit (`src/`, not `src/audit/`), and only when the audit's state is not
+/// in use (`Session::end_after_panic`): no record is half-written and no lock is held then. A
+/// panic in the audit itself, or in a library, leaves the session unterminated, which
+/// `verify` reports.
 fn report_internal_error(info: &std::panic::PanicHookInfo<'_>) {
     if PANIC_REPORTED.swap(true, Ordering::SeqCst) {
         return;
@@ -78,14 +76,7 @@ fn report_internal_error(info: &std::panic::PanicHookInfo<'_>) {
     let at = info.location().map(|l| (l.file(), l.line()));
     fd::write_all(2, &internal_error_line(what, at));
     if at.is_some_and(|(file, _)| file.starts_with("src/") && !file.starts_with("src/audit/")) {
-        let session = PANIC_SESSION.swap(std::ptr::null_mut(), Ordering::SeqCst);
-        if !session.is_null() {
-            // SAFETY: the pointer is the top-level shell's session, which lives until the
-            // process ends (`run` never returns); the code that panicked is not the audit's,
-            // so no reference into the session is in use, and nothing runs after the hook
-            // but the abort.
-            unsafe { (*session).end(None, EndReason::Error) };
-        }
+        audit::Session::end_after_panic();
     }
     // Every build ends here the way release builds do (panic = "abort"): nothing unwinds
     // into the C `main`, and the runtime adds no message of its own.
@@ -152,8 +143,7 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
             sh.vars.set_exported(name.as_bytes(), true);
         }
     }
-    // `sh` stays in this frame until the process ends: its session outlives any panic.
-    PANIC_SESSION.store(&mut sh.audit, Ordering::SeqCst);
+    sh.audit.end_on_panic();
     sh.positional = inv.positional.clone();
     sh.traps.note_ignored_at_entry(interactive);
     for (name, on) in &inv.options {
@@ -273,7 +263,7 @@ fn start_job_control(sh: &mut Shell) {
 fn read_startup_files(sh: &mut Shell, inv: &Invocation, interactive: bool) {
     let mut files: Vec<Vec<u8>> = Vec::new();
     if let Some(rc) = sh.audit.system_rc() {
-        files.push(rc.to_vec());
+        files.push(rc);
     }
     if inv.login {
         files.push(b"/etc/profile".to_vec());

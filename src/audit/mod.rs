@@ -38,10 +38,12 @@ pub use record::{EndReason, Mode};
 use sha2::{Digest, Sha256};
 use shared::Shared;
 use sink::{spool::Spool, syslog::Syslog, Delivery, Sinks, ALL};
+use std::cell::RefCell;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::io::RawFd;
-use std::path::Path;
+use std::path::PathBuf;
+use std::rc::{Rc, Weak};
 
 /// What the session records when it starts.
 pub struct StartInfo<'a> {
@@ -70,7 +72,14 @@ pub type Origin<'a> = Option<(&'a [u8], u32)>;
 
 /// One shell session's audit state.
 pub struct Session {
-    inner: Option<Box<Inner>>,
+    /// Shared with [`PANIC_SESSION`] only: the cell is borrowed exactly while the audit's own
+    /// code runs, which is how the panic hook knows whether the state is whole.
+    inner: Option<Rc<RefCell<Inner>>>,
+}
+
+thread_local! {
+    /// The session [`Session::end_after_panic`] ends: the top-level shell's.
+    static PANIC_SESSION: RefCell<Weak<RefCell<Inner>>> = const { RefCell::new(Weak::new()) };
 }
 
 struct Inner {
@@ -374,7 +383,9 @@ impl Opened<'_> {
             say(&format!("auditsh: audit: {problem}\n"));
             inner.emit(&Action::KeyFailure { error: problem });
         }
-        Session { inner: Some(inner) }
+        Session {
+            inner: Some(Rc::new(RefCell::new(*inner))),
+        }
     }
 }
 
@@ -385,19 +396,40 @@ impl Session {
     }
 
     /// The session id (`auditsh.session`), empty when disabled.
-    pub fn id(&self) -> &str {
-        self.inner.as_deref().map_or("", |i| i.w.fixed.session())
+    pub fn id(&self) -> String {
+        self.inner
+            .as_ref()
+            .map_or(String::new(), |i| i.borrow().w.fixed.session().to_string())
     }
 
     /// The spool file, when the spool is open.
-    pub fn spool_path(&self) -> Option<&Path> {
-        self.inner
-            .as_deref()?
-            .w
-            .sinks
-            .spool
-            .as_ref()
-            .map(|s| s.path())
+    pub fn spool_path(&self) -> Option<PathBuf> {
+        let inner = self.inner.as_ref()?.borrow();
+        inner.w.sinks.spool.as_ref().map(|s| s.path().to_path_buf())
+    }
+
+    /// Make this the session a panic ends ([`Session::end_after_panic`]): the top-level
+    /// shell's.
+    pub fn end_on_panic(&self) {
+        if let Some(inner) = &self.inner {
+            let _ = PANIC_SESSION.try_with(|p| *p.borrow_mut() = Rc::downgrade(inner));
+        }
+    }
+
+    /// For the panic hook: write `session-end` (reason "error") for the session
+    /// [`Session::end_on_panic`] named, unless the panic happened in the audit's own code (its
+    /// state is in use then, and may be half-changed): that session is left unterminated,
+    /// which `verify` reports.
+    pub fn end_after_panic() {
+        let _ = PANIC_SESSION.try_with(|p| {
+            let Some(cell) = p.borrow().upgrade() else {
+                return;
+            };
+            let inner = cell.try_borrow_mut();
+            if let Ok(mut inner) = inner {
+                inner.end(None, EndReason::Error);
+            }
+        });
     }
 
     /// A command line is about to run. `script` is (path, contents) in script mode; `cwd` is
@@ -410,12 +442,13 @@ impl Session {
         script: Option<(&[u8], &[u8])>,
     ) -> Result<CommandId, Denied> {
         let started_ns = clock::monotonic_ns();
-        let Some(inner) = self.inner.as_deref_mut() else {
+        let Some(cell) = &self.inner else {
             return Ok(CommandId {
                 sequence: 0,
                 started_ns,
             });
         };
+        let inner = &mut *cell.borrow_mut();
         let sha;
         let script = match script {
             Some((path, contents)) => {
@@ -445,9 +478,10 @@ impl Session {
 
     /// That command line finished with `exit_code` (or was killed by `signal`).
     pub fn command_end(&mut self, id: CommandId, exit_code: i32, signal: Option<i32>) {
-        let Some(inner) = self.inner.as_deref_mut() else {
+        let Some(cell) = &self.inner else {
             return;
         };
+        let inner = &mut *cell.borrow_mut();
         let action = Action::CommandEnd {
             command: id.sequence,
             duration_ns: clock::monotonic_ns().saturating_sub(id.started_ns),
@@ -471,9 +505,10 @@ impl Session {
         cwd: &[u8],
         origin: Origin<'_>,
     ) -> Result<(), Denied> {
-        let Some(inner) = self.inner.as_deref_mut() else {
+        let Some(cell) = &self.inner else {
             return Ok(());
         };
+        let inner = &mut *cell.borrow_mut();
         if !inner.w.config.record_exec {
             return Ok(());
         }
@@ -502,30 +537,16 @@ impl Session {
     /// The session ends. Written once, by the process that started the session (never by a
     /// forked child).
     pub fn end(&mut self, exit_code: Option<i32>, reason: EndReason) {
-        let Some(inner) = self.inner.as_deref_mut() else {
-            return;
-        };
-        if inner.child || inner.ended || std::process::id() != inner.start_pid {
-            return;
-        }
-        inner.ended = true;
-        let action = Action::SessionEnd {
-            exit_code,
-            duration_ns: clock::monotonic_ns().saturating_sub(inner.started_ns),
-            reason,
-        };
-        inner.emit(&action);
-        if inner.w.config.spool.sync == SpoolSync::SessionEnd {
-            if let Some(spool) = &mut inner.w.sinks.spool {
-                let _ = spool.sync();
-            }
+        if let Some(inner) = &self.inner {
+            inner.borrow_mut().end(exit_code, reason);
         }
     }
 
     /// Called in a forked child: it may write records (continuing the session's sequence and
     /// chain) but never `session-end`.
     pub fn after_fork(&mut self) {
-        if let Some(inner) = self.inner.as_deref_mut() {
+        if let Some(cell) = &self.inner {
+            let inner = &mut *cell.borrow_mut();
             inner.child = true;
             inner.shared.share();
             inner.w.identity.refresh_pids();
@@ -539,16 +560,18 @@ impl Session {
     /// The shell is about to fork a child that may write records too: from now on records
     /// are written under the session's lock.
     pub fn before_fork(&mut self) {
-        if let Some(inner) = self.inner.as_deref_mut() {
+        if let Some(cell) = &self.inner {
+            let inner = &mut *cell.borrow_mut();
             inner.shared.share();
         }
     }
 
     /// Descriptors the shell holds for the audit: user redirections may not name them.
     pub fn owned_fds(&self) -> Vec<RawFd> {
-        let Some(inner) = self.inner.as_deref() else {
+        let Some(cell) = &self.inner else {
             return Vec::new();
         };
+        let inner = cell.borrow();
         let mut v = inner.w.sinks.fds();
         v.extend(inner.shared.fd());
         v.sort_unstable();
@@ -556,9 +579,13 @@ impl Session {
     }
 
     /// The system rc file the config names, read before any user startup file.
-    pub fn system_rc(&self) -> Option<&[u8]> {
-        let inner = self.inner.as_deref()?;
-        inner.w.config.system_rc().map(|p| p.as_os_str().as_bytes())
+    pub fn system_rc(&self) -> Option<Vec<u8>> {
+        let inner = self.inner.as_ref()?.borrow();
+        inner
+            .w
+            .config
+            .system_rc()
+            .map(|p| p.as_os_str().as_bytes().to_vec())
     }
 }
 
@@ -578,6 +605,26 @@ fn refuse_to_start(why: &str) -> ! {
 }
 
 impl Inner {
+    /// See [`Session::end`].
+    fn end(&mut self, exit_code: Option<i32>, reason: EndReason) {
+        let inner = self;
+        if inner.child || inner.ended || std::process::id() != inner.start_pid {
+            return;
+        }
+        inner.ended = true;
+        let action = Action::SessionEnd {
+            exit_code,
+            duration_ns: clock::monotonic_ns().saturating_sub(inner.started_ns),
+            reason,
+        };
+        inner.emit(&action);
+        if inner.w.config.spool.sync == SpoolSync::SessionEnd {
+            if let Some(spool) = &mut inner.w.sinks.spool {
+                let _ = spool.sync();
+            }
+        }
+    }
+
     /// Write `session-start` in installed mode, where a session that cannot record runs
     /// nothing, whatever `on_failure` says: with a required sink that could not be opened
     /// (`require = "any"`: every enabled sink; `"all"`: any of them), or a `session-start`

@@ -235,7 +235,7 @@ fn owned_fds_include_the_syslog_socket() {
     let fds = s.owned_fds();
     assert_eq!(fds.len(), 2, "spool and syslog: {fds:?}");
     assert!(fds.iter().all(|&fd| fd >= 100));
-    assert_eq!(s.system_rc(), Some(b"/etc/auditsh/auditshrc".as_slice()));
+    assert_eq!(s.system_rc(), Some(b"/etc/auditsh/auditshrc".to_vec()));
 }
 
 #[test]
@@ -542,6 +542,29 @@ fn record_exec_false_writes_no_exec_records() {
 }
 
 #[test]
+fn a_panic_ends_the_named_session_unless_the_audit_was_in_use() {
+    let t = TempDir::new("unit");
+    let mut c = config(t.path());
+    c.syslog.enabled = false;
+    let s = start(c);
+    s.end_on_panic();
+    // A panic inside the audit's own code: its state is borrowed, and nothing is written.
+    let held = s.inner.as_ref().unwrap().borrow_mut();
+    Session::end_after_panic();
+    drop(held);
+    assert_eq!(actions(&records(&spool_text(&s))), ["session-start/start"]);
+    // A panic anywhere else: session-end, reason "error", once.
+    Session::end_after_panic();
+    Session::end_after_panic();
+    let recs = records(&spool_text(&s));
+    assert_eq!(actions(&recs), ["session-start/start", "session-end/end"]);
+    assert_eq!(recs[1]["auditsh"]["end_reason"], "error");
+    // A session that is gone is not ended by a later panic.
+    drop(s);
+    Session::end_after_panic();
+}
+
+#[test]
 fn script_mode_hash_and_child_end() {
     let t = TempDir::new("unit");
     let mut c = config(t.path());
@@ -736,7 +759,8 @@ fn a_session_past_midnight_seals_with_the_new_days_key() {
     c.mac.key_file = Some(key);
     let mut s = start(c);
     // The session started yesterday: its key in memory is yesterday's.
-    s.inner.as_mut().unwrap().w.sealer = Some(mac::Sealer::new(mac::Key::new(today - 1, seed)));
+    s.inner.as_ref().unwrap().borrow_mut().w.sealer =
+        Some(mac::Sealer::new(mac::Key::new(today - 1, seed)));
     s.command_start(b"true", b"/", None).unwrap();
     let text = spool_text(&s);
     let mut all = lines(&text);
