@@ -916,5 +916,6 @@ fn note_changes(
     }
 }
 
-#[cfg(test)]
+// The session's tests check the trail with the shipped verifier, which is the tool's.
+#[cfg(all(test, feature = "tool"))]
 mod tests;
