@@ -259,13 +259,26 @@ impl ShellError {
             .chain(&self.more)
             .map(move |kind| {
                 let mut line = Vec::new();
-                if let Some(name) = self.builtin {
-                    line.extend_from_slice(name.as_bytes());
-                    line.extend_from_slice(b": ");
-                }
-                kind.write(&mut line);
+                self.write_line(kind, &mut line);
                 line
             })
+    }
+
+    /// Append each line after `prefix`, each ended by a newline: what goes to standard error.
+    pub fn write_lines(&self, prefix: &[u8], out: &mut Vec<u8>) {
+        for kind in std::iter::once(&self.kind).chain(&self.more) {
+            out.extend_from_slice(prefix);
+            self.write_line(kind, out);
+            out.push(b'\n');
+        }
+    }
+
+    fn write_line(&self, kind: &ErrorKind, out: &mut Vec<u8>) {
+        if let Some(name) = self.builtin {
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+        }
+        kind.write(out);
     }
 
     pub fn too_deep() -> ShellError {
@@ -340,17 +353,23 @@ pub fn unreported(e: &ShellError) -> i32 {
 /// Where a command's result comes back, before its redirections are undone: the error it
 /// raised, if any, is reported here, once, and becomes what it stands for (the command's
 /// status, an abandoned command line, the shell's exit). Every other result passes through.
+#[inline]
 pub fn settle(sh: &Shell, result: ExecResult) -> ExecResult {
     match result {
-        Err(Divert::Error(e)) => {
-            sh.report(&e);
-            match e.effect {
-                Effect::Fails => Ok(e.status),
-                Effect::Aborts => Err(Divert::Abort(e.status)),
-                Effect::Exits => Err(Divert::Exit(e.status)),
-            }
-        }
+        Err(Divert::Error(e)) => report(sh, e),
         other => other,
+    }
+}
+
+// Out of line: every command passes through `settle`, few with an error.
+#[cold]
+#[inline(never)]
+fn report(sh: &Shell, e: Box<ShellError>) -> ExecResult {
+    sh.report(&e);
+    match e.effect {
+        Effect::Fails => Ok(e.status),
+        Effect::Aborts => Err(Divert::Abort(e.status)),
+        Effect::Exits => Err(Divert::Exit(e.status)),
     }
 }
 

@@ -135,6 +135,7 @@ pub fn run_list(sh: &mut Shell, list: &List, flags: Flags) -> ExecResult {
     Ok(status)
 }
 
+#[inline]
 pub(super) fn run_and_or(sh: &mut Shell, ao: &AndOr, flags: Flags) -> ExecResult {
     if ao.rest.is_empty() {
         return run_pipeline(sh, &ao.first, flags);
@@ -162,13 +163,9 @@ pub(super) fn check_errexit(sh: &Shell, status: i32, flags: Flags) -> Result<(),
     Ok(())
 }
 
-/// Run one command; an error it raised is reported here at the latest.
+/// Run one command. An error it raised outside its redirections (an expansion of its words,
+/// an assignment, a fork) comes back unreported: the caller reports it ([`settle`]).
 pub fn run_command(sh: &mut Shell, cmd: &Command, flags: Flags) -> ExecResult {
-    let result = run_command_unsettled(sh, cmd, flags);
-    settle(sh, result)
-}
-
-fn run_command_unsettled(sh: &mut Shell, cmd: &Command, flags: Flags) -> ExecResult {
     if stack_exhausted() {
         return ShellError::too_deep().raise();
     }

@@ -19,7 +19,8 @@ use crate::syntax::ast::{AndOr, Command, List, Pipeline};
 pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, flags: Flags) -> ExecResult {
     let inner = if p.negated { flags.tested() } else { flags };
     let status = if p.commands.len() == 1 {
-        run_command(sh, &p.commands[0], inner)?
+        let result = run_command(sh, &p.commands[0], inner);
+        settle(sh, result)?
     } else {
         let result = run_multi_pipeline(sh, &p.commands);
         let status = settle(sh, result)?;
@@ -175,7 +176,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
                         exit_after: true,
                     },
                 );
-                let status = divert_status(sh, result);
+                let status = divert_status(sh, settle(sh, result));
                 exit_child(sh, status);
             }
             Ok(Forked::Parent(pid)) => {

@@ -151,15 +151,13 @@ impl Shell {
     /// each line of the message. The command runner calls it (`exec::settle`), and the top
     /// level for what no command raised.
     pub fn report(&self, err: &crate::exec::ShellError) {
-        let mut text = Vec::new();
-        for message in err.lines() {
-            text.extend_from_slice(&self.arg0);
-            text.extend_from_slice(b": ");
-            text.extend_from_slice(self.lineno.to_string().as_bytes());
-            text.extend_from_slice(b": ");
-            text.extend_from_slice(&message);
-            text.push(b'\n');
-        }
+        let mut prefix = Vec::with_capacity(self.arg0.len() + 16);
+        prefix.extend_from_slice(&self.arg0);
+        prefix.extend_from_slice(b": ");
+        prefix.extend_from_slice(self.lineno.to_string().as_bytes());
+        prefix.extend_from_slice(b": ");
+        let mut text = Vec::with_capacity(prefix.len() + 128);
+        err.write_lines(&prefix, &mut text);
         crate::sys::fd::write_all(2, &text);
     }
 
