@@ -244,12 +244,11 @@ fn run_external(
         spawn::find_in_path(sh, name)
     };
     let Some(path) = path else {
-        // Redirections are still performed (and their errors reported) before "not found".
-        let r = redirect::with_redirections(sh, redirects, |_| Ok(0))?;
-        if r != 0 {
-            return Ok(r);
-        }
-        return cannot_run(name, SpawnError::NotFound).raise();
+        // Redirections are still performed (and their errors reported) before "not found",
+        // which goes where they send standard error.
+        return redirect::with_redirections(sh, redirects, |_| {
+            cannot_run(name, SpawnError::NotFound).raise()
+        });
     };
 
     let mut saved = SavedFds::default();
@@ -261,27 +260,24 @@ fn run_external(
     if flags.exit_after && sh.traps.get(0).is_none() {
         // Nothing follows in this process: become the program.
         let err = spawn::exec_program(sh, &path, fields, |_| {});
-        saved.restore();
-        return exec_failure(sh, &path, fields, err);
+        return exec_failure(sh, &path, fields, err, saved);
     }
     let group = job_group(sh, true);
     let opts = SpawnOptions {
         process_group: group.map(|_| 0),
         terminal: group.and(sh.jobs.control.map(|c| c.tty)),
     };
-    let spawned = spawn::spawn_program(sh, &path, fields, &opts);
+    let pid = match spawn::spawn_program(sh, &path, fields, &opts) {
+        Ok(pid) => pid,
+        Err(err) => return exec_failure(sh, &path, fields, err, saved),
+    };
     saved.restore();
-    match spawned {
-        Ok(pid) => {
-            // The command's text is kept only for a job that stops, which needs job control.
-            let (pgid, text) = match group {
-                Some(_) => (pid, fields.join(&b' ')),
-                None => (0, Vec::new()),
-            };
-            Ok(wait_foreground(sh, pgid, vec![pid], text))
-        }
-        Err(err) => exec_failure(sh, &path, fields, err),
-    }
+    // The command's text is kept only for a job that stops, which needs job control.
+    let (pgid, text) = match group {
+        Some(_) => (pid, fields.join(&b' ')),
+        None => (0, Vec::new()),
+    };
+    Ok(wait_foreground(sh, pgid, vec![pid], text))
 }
 
 /// A program that could not start: the command's status (127 or 126), the shell goes on.
@@ -295,13 +291,23 @@ fn cannot_run(name: &[u8], error: SpawnError) -> ShellError {
     .fails()
 }
 
-/// A program that could not start. A file the kernel will not run for lack of a `#!` line is
-/// run as a shell script in a subshell (XCU 2.9.1.1).
-fn exec_failure(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>], err: SpawnError) -> ExecResult {
+/// A program that could not start, reported while its redirections are in force (dash
+/// reports it from the child it forked), then they are undone. A file the kernel will not run
+/// for lack of a `#!` line is run as a shell script in a subshell (XCU 2.9.1.1).
+fn exec_failure(
+    sh: &mut Shell,
+    path: &[u8],
+    fields: &[Vec<u8>],
+    err: SpawnError,
+    saved: SavedFds,
+) -> ExecResult {
     if err == SpawnError::Os(sys::errno::ENOEXEC) {
+        saved.restore();
         return run_as_script(sh, path, fields);
     }
-    cannot_run(&fields[0], err).raise()
+    let result = settle(sh, cannot_run(&fields[0], err).raise());
+    saved.restore();
+    result
 }
 
 /// Run a file with no `#!` line as a script, in a forked copy of the shell reset as a new
