@@ -356,7 +356,7 @@ pub fn unreported(e: &ShellError) -> i32 {
 #[inline]
 pub fn settle(sh: &Shell, result: ExecResult) -> ExecResult {
     match result {
-        Err(Divert::Error(e)) => report(sh, e),
+        Err(Divert::Error(e)) => reported(sh, e),
         other => other,
     }
 }
@@ -364,7 +364,7 @@ pub fn settle(sh: &Shell, result: ExecResult) -> ExecResult {
 // Out of line: every command passes through `settle`, few with an error.
 #[cold]
 #[inline(never)]
-fn report(sh: &Shell, e: Box<ShellError>) -> ExecResult {
+fn reported(sh: &Shell, e: Box<ShellError>) -> ExecResult {
     sh.report(&e);
     match e.effect {
         Effect::Fails => Ok(e.status),
