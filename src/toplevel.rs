@@ -8,8 +8,9 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::audit::{self, EndReason, Mode};
+use crate::exec::error::{unreported, Cause};
 use crate::exec::eval::{self, AliasView, Flags};
-use crate::exec::{trap, Divert};
+use crate::exec::{trap, Divert, ErrorKind, ShellError};
 use crate::interactive::Handoff;
 use crate::invocation::{self, Invocation, Request, Source};
 use crate::state::Shell;
@@ -174,16 +175,12 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
             Ok(text) => Some((path.clone(), text)),
             Err(e) => {
                 sh.lineno = 0;
-                let mut msg = b"cannot open ".to_vec();
-                msg.extend_from_slice(path);
-                msg.extend_from_slice(b": ");
-                let reason = match e.raw_os_error() {
-                    Some(sys::errno::ENOENT) => "No such file".to_string(),
-                    Some(n) => crate::sys::errno::text(n),
-                    None => e.to_string(),
+                let kind = ErrorKind::CannotOpen {
+                    create: false,
+                    path: path.clone(),
+                    cause: Cause::of(&e),
                 };
-                msg.extend_from_slice(reason.as_bytes());
-                sh.error_bytes(&msg);
+                sh.report(&ShellError::new(kind));
                 finish(&mut sh, 2, EndReason::Error);
             }
         },
@@ -318,7 +315,7 @@ fn run_recorded(sh: &mut Shell, text: &[u8], script: Option<&[u8]>) -> (i32, End
     {
         Ok(id) => id,
         Err(denied) => {
-            sh.error(&denied.message);
+            sh.report(&ShellError::new(ErrorKind::Denied(denied.message)));
             return (126, EndReason::Exit);
         }
     };
@@ -347,8 +344,9 @@ fn after_command(sh: &mut Shell, result: Result<i32, Divert>, interactive: bool)
         Ok(s) => Next::Continue(s),
         Err(Divert::Exit(s)) => Next::Stop(s, EndReason::Exit),
         Err(Divert::Return(s)) if !interactive => Next::Stop(s, EndReason::Exit),
-        Err(Divert::Error(s)) if !interactive => Next::Stop(s, EndReason::Error),
-        Err(Divert::Error(s)) | Err(Divert::Return(s)) => Next::Continue(s),
+        Err(Divert::Abort(s)) if !interactive => Next::Stop(s, EndReason::Error),
+        Err(Divert::Abort(s)) | Err(Divert::Return(s)) => Next::Continue(s),
+        Err(Divert::Error(e)) => after_command(sh, Err(Divert::Abort(unreported(&e))), interactive),
         Err(Divert::Break(_)) | Err(Divert::Continue(_)) => Next::Continue(sh.last_status),
     }
 }
@@ -403,7 +401,7 @@ fn read_eval_loop(
                         // always works (its denial is recorded where a sink still works).
                         Err(_) if is_plain_exit(&cmd.list) => None,
                         Err(denied) => {
-                            sh.error(&denied.message);
+                            sh.report(&ShellError::new(ErrorKind::Denied(denied.message)));
                             status = 126;
                             sh.last_status = status;
                             continue;
@@ -419,7 +417,7 @@ fn read_eval_loop(
                 sh.last_signal = None;
                 let result = eval::run_list(sh, &cmd.list, Flags::default());
                 let interrupted =
-                    matches!(result, Err(Divert::Error(s)) if s == 128 + sys::signal::SIGINT);
+                    matches!(result, Err(Divert::Abort(s)) if s == 128 + sys::signal::SIGINT);
                 let mut next = after_command(sh, result, interactive);
                 if let Next::Stop(s, EndReason::Exit) = next {
                     if interactive && sh.jobs.has_stopped() && !warned_stopped {
@@ -467,19 +465,6 @@ fn read_eval_loop(
                 }
                 return (status, reading.at_end);
             }
-            Err(ParseError::Syntax(e)) => {
-                sh.lineno = e.line;
-                sh.error(&e.message);
-                if !interactive {
-                    return (2, EndReason::Error);
-                }
-                parser.recover();
-                if let Some(handoff) = &handoff {
-                    crate::interactive::abandoned(sh, handoff, true);
-                }
-                status = 2;
-                sh.last_status = 2;
-            }
             Err(ParseError::Io(e))
                 if interactive && e.kind() == std::io::ErrorKind::Interrupted =>
             {
@@ -494,9 +479,22 @@ fn read_eval_loop(
             Err(ParseError::Io(_)) if interactive && terminal_hung_up(sh) => {
                 return (128 + sys::signal::SIGHUP, EndReason::Hangup);
             }
-            Err(ParseError::Io(e)) => {
-                sh.error(&e.to_string());
-                return (2, EndReason::Error);
+            Err(e) => {
+                // A syntax error abandons the command at a terminal; any other ends the shell.
+                let (err, line) = ShellError::parse(e, b"");
+                if let Some(line) = line {
+                    sh.lineno = line;
+                }
+                sh.report(&err);
+                if !interactive || line.is_none() {
+                    return (2, EndReason::Error);
+                }
+                parser.recover();
+                if let Some(handoff) = &handoff {
+                    crate::interactive::abandoned(sh, handoff, true);
+                }
+                status = 2;
+                sh.last_status = 2;
             }
         }
     }

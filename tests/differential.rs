@@ -40,6 +40,7 @@ areas!(
     set_e,
     status,
     errors,
+    error_streams,
     echo_printf,
     test_builtin,
     read_getopts,

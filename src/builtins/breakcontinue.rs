@@ -2,19 +2,24 @@
 //! catch (see `exec::Divert`).
 
 use super::util::parse_count;
-use crate::exec::{Divert, ExecResult};
+use crate::exec::{Divert, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
-fn loop_count(sh: &mut Shell, name: &str, args: &[Vec<u8>]) -> Result<Option<u32>, Divert> {
+fn loop_count(
+    sh: &mut Shell,
+    name: &'static str,
+    args: &[Vec<u8>],
+) -> Result<Option<u32>, ShellError> {
     let n = match args.get(1) {
-        Some(a) => parse_count(sh, name, a)?,
+        Some(a) => parse_count(name, a)?,
         None => 1,
     };
     if n == 0 {
-        let mut msg = format!("{name}: Illegal number: ").into_bytes();
-        msg.extend_from_slice(args.get(1).map_or(&b"0"[..], |a| a.as_slice()));
-        sh.error_bytes(&msg);
-        return Err(Divert::Error(2));
+        let arg = args.get(1).map_or(&b"0"[..], |a| a.as_slice());
+        return Err(ShellError::builtin(
+            name,
+            ErrorKind::IllegalNumber(arg.to_vec()),
+        ));
     }
     if sh.loop_depth == 0 {
         return Ok(None);

@@ -4,7 +4,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
 use super::util::out;
-use crate::exec::ExecResult;
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// Lexically clean an absolute path: drop `.` and empty components, let `..` remove the one
@@ -137,10 +137,11 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let new = match new.or_else(|| enter(sh, &target, physical)) {
         Some(p) => p,
         None => {
-            let mut msg = b"cd: can't cd to ".to_vec();
+            let mut msg = b"can't cd to ".to_vec();
             msg.extend_from_slice(&target);
-            sh.error_bytes(&msg);
-            return Ok(2);
+            return ShellError::builtin("cd", ErrorKind::Message(msg))
+                .fails()
+                .raise();
         }
     };
     let old = std::mem::replace(&mut sh.cwd, new.clone());

@@ -4,7 +4,7 @@
 use super::util::{out, quote_for_reuse};
 use crate::exec::eval::Flags;
 use crate::exec::simple::{run_fields, Lookup};
-use crate::exec::{spawn, ExecResult};
+use crate::exec::{spawn, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// What a name resolves to.
@@ -125,8 +125,10 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                 b'v' => verbose = Some(false),
                 b'V' => verbose = Some(true),
                 _ => {
-                    sh.error(&format!("command: Illegal option -{}", c as char));
-                    return Ok(2);
+                    let message = format!("Illegal option -{}", c as char);
+                    return ShellError::builtin("command", ErrorKind::text(message))
+                        .fails()
+                        .raise();
                 }
             }
         }

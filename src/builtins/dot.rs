@@ -1,13 +1,13 @@
 //! `.` and `source` (bash's name for it): the commands of a file run in this shell, as if
 //! typed here; `return` ends them.
 
-use crate::sys;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
+use crate::exec::error::Cause;
 use crate::exec::eval::run_text;
 use crate::exec::spawn;
-use crate::exec::{Divert, ExecResult};
+use crate::exec::{Divert, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// `. file`: run the commands of a file (found in PATH when it has no slash) in this shell.
@@ -23,27 +23,19 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             .find(|p| std::fs::metadata(OsStr::from_bytes(p)).is_ok_and(|m| m.is_file()));
         found
     };
+    // A shell error for `source` too, which is not special.
     let Some(path) = path else {
-        let mut msg = b".: ".to_vec();
-        msg.extend_from_slice(name);
-        msg.extend_from_slice(b": not found");
-        sh.error_bytes(&msg);
-        return Err(Divert::Error(2));
+        return ShellError::builtin(".", ErrorKind::NotFound(name.clone())).raise();
     };
     let text = match std::fs::read(OsStr::from_bytes(&path)) {
         Ok(t) => t,
         Err(e) => {
-            let mut msg = b".: cannot open ".to_vec();
-            msg.extend_from_slice(&path);
-            msg.extend_from_slice(b": ");
-            let reason = match e.raw_os_error() {
-                Some(sys::errno::ENOENT) => "No such file".to_string(),
-                Some(n) => crate::sys::errno::text(n),
-                None => e.to_string(),
+            let kind = ErrorKind::CannotOpen {
+                create: false,
+                path,
+                cause: Cause::of(&e),
             };
-            msg.extend_from_slice(reason.as_bytes());
-            sh.error_bytes(&msg);
-            return Err(Divert::Error(2));
+            return ShellError::builtin(".", kind).raise();
         }
     };
     let saved_line = sh.lineno;

@@ -1,7 +1,7 @@
 //! `eval`: its arguments, joined by spaces, parsed and run as commands in this shell.
 
 use crate::exec::eval::run_text;
-use crate::exec::ExecResult;
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// `eval [arg...]`: the arguments joined by spaces, run as commands.
@@ -16,8 +16,9 @@ pub fn eval(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             if t.try_reserve_exact(rest.iter().map(|a| a.len() + 1).sum())
                 .is_err()
             {
-                sh.error("eval: Out of space");
-                return Ok(2);
+                return ShellError::builtin("eval", ErrorKind::OutOfSpace)
+                    .fails()
+                    .raise();
             }
             for (i, a) in rest.iter().enumerate() {
                 if i > 0 {

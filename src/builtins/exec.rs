@@ -3,7 +3,7 @@
 
 use crate::audit::EndReason;
 use crate::exec::spawn::{self, SpawnError};
-use crate::exec::{Divert, ExecResult};
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// `exec cmd [arg...]`: replace the shell with a program. (`exec` with only redirections is
@@ -13,18 +13,28 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         return Ok(0);
     };
     let Some(path) = spawn::find_in_path(sh, name) else {
-        SpawnError::NotFound.report_as(sh, "exec", name);
-        return Err(Divert::Exit(127));
+        return cannot_exec(name, SpawnError::NotFound);
     };
     if let Some(e) = spawn::check_executable(&path) {
-        e.report_as(sh, "exec", name);
-        return Err(Divert::Exit(e.status()));
+        return cannot_exec(name, e);
     }
     let err = spawn::exec_program(sh, &path, &args[1..], |sh| {
         if !sh.in_subshell {
             sh.audit.end(None, EndReason::Exec);
         }
     });
-    err.report_as(sh, "exec", name);
-    Err(Divert::Exit(err.status()))
+    cannot_exec(name, err)
+}
+
+/// The program could not replace the shell: the shell exits (`exec: cmd: not found`).
+fn cannot_exec(name: &[u8], error: SpawnError) -> ExecResult {
+    let status = error.status();
+    let kind = ErrorKind::CannotRun {
+        name: name.to_vec(),
+        error,
+    };
+    ShellError::builtin("exec", kind)
+        .with_status(status)
+        .exits()
+        .raise()
 }

@@ -8,7 +8,7 @@ use crate::state::Shell;
 /// `exit [n]`: leave the shell with n (default: the last status).
 pub fn exit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let status = match args.get(1) {
-        Some(a) => parse_count(sh, "exit", a)? as i32,
+        Some(a) => parse_count("exit", a)? as i32,
         None => sh.last_status,
     };
     Err(Divert::Exit(status))

@@ -2,7 +2,7 @@
 //! listing that `readonly` shares with it.
 
 use super::util::{bad_name, out, quote_for_reuse, split_assignment};
-use crate::exec::{Divert, ExecResult};
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::vars::is_name;
 use crate::state::Shell;
 
@@ -50,12 +50,11 @@ pub fn export(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     for arg in names {
         let (name, value) = split_assignment(arg);
         if !is_name(name) {
-            return Err(bad_name(sh, "export", name));
+            return bad_name("export", name).raise();
         }
         if let Some(v) = value {
             if let Err(e) = sh.vars.set(name, v.to_vec()) {
-                sh.error(&e.message());
-                return Err(Divert::Error(2));
+                return ShellError::new(ErrorKind::Variable(e)).raise();
             }
         }
         sh.vars.set_exported(name, true);

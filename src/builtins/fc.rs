@@ -11,7 +11,7 @@
 //! typed at the prompt. The `fc` command itself leaves the history (POSIX).
 
 use crate::builtins::util::write_output;
-use crate::exec::ExecResult;
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 #[derive(Default)]
@@ -24,10 +24,25 @@ struct Args {
     operands: Vec<Vec<u8>>,
 }
 
-fn usage(sh: &Shell, msg: &str) -> ExecResult {
-    sh.error(&format!("fc: {msg}"));
-    sh.error("fc: usage: fc [-e editor] [-nlr] [first [last]] or fc -s [old=new] [first]");
-    Ok(2)
+fn usage(msg: &str) -> ExecResult {
+    ShellError::builtin("fc", ErrorKind::text(msg))
+        .and(ErrorKind::text(
+            "usage: fc [-e editor] [-nlr] [first [last]] or fc -s [old=new] [first]",
+        ))
+        .fails()
+        .raise()
+}
+
+/// `fc`'s other errors: status 1, the shell goes on.
+fn failure(msg: &str) -> ExecResult {
+    ShellError::builtin("fc", ErrorKind::text(msg))
+        .with_status(1)
+        .fails()
+        .raise()
+}
+
+fn out_of_range() -> ExecResult {
+    failure("history specification out of range")
 }
 
 /// A negative number is an operand, not options.
@@ -109,11 +124,10 @@ fn resolve(entries: &[(usize, &[u8])], current: usize, spec: &[u8]) -> Option<us
 pub fn fc(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let a = match parse(args) {
         Ok(a) => a,
-        Err(msg) => return usage(sh, &msg),
+        Err(msg) => return usage(&msg),
     };
     if !sh.options.interactive {
-        sh.error("fc: history is only kept by an interactive shell");
-        return Ok(1);
+        return failure("history is only kept by an interactive shell");
     }
     if a.list {
         list(sh, &a)
@@ -126,7 +140,7 @@ pub fn fc(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 
 fn list(sh: &mut Shell, a: &Args) -> ExecResult {
     if a.operands.len() > 2 {
-        return usage(sh, "too many arguments");
+        return usage("too many arguments");
     }
     let entries = sh.history.visible();
     let (Some(oldest), Some(newest)) = (entries.first().map(|e| e.0), entries.last().map(|e| e.0))
@@ -144,8 +158,7 @@ fn list(sh: &mut Shell, a: &Args) -> ExecResult {
         resolve(&entries, current, &first_spec),
         resolve(&entries, current, &last_spec),
     ) else {
-        sh.error("fc: history specification out of range");
-        return Ok(1);
+        return out_of_range();
     };
     let first = first.clamp(oldest, newest);
     let last = last.clamp(oldest, newest);
@@ -175,7 +188,8 @@ fn list(sh: &mut Shell, a: &Args) -> ExecResult {
             out.push(b'\n');
         }
     }
-    Ok(write_output(sh, "fc", &out))
+    write_output("fc", &out)?;
+    Ok(0)
 }
 
 /// The text of the entry named by `spec` (default: the previous command).
@@ -199,11 +213,10 @@ fn substitute(sh: &mut Shell, a: &Args) -> ExecResult {
         }
     }
     if operands.len() > 1 {
-        return usage(sh, "too many arguments");
+        return usage("too many arguments");
     }
     let Some((_, mut text)) = pick(sh, operands.first().map(Vec::as_slice)) else {
-        sh.error("fc: history specification out of range");
-        return Ok(1);
+        return out_of_range();
     };
     if let Some((old, new)) = replace {
         if !old.is_empty() {
@@ -229,7 +242,7 @@ fn rerun(sh: &mut Shell, text: Vec<u8>) {
 
 fn edit(sh: &mut Shell, a: &Args) -> ExecResult {
     if a.operands.len() > 2 {
-        return usage(sh, "too many arguments");
+        return usage("too many arguments");
     }
     let entries = sh.history.visible();
     let current = sh.history.current_number();
@@ -244,8 +257,7 @@ fn edit(sh: &mut Shell, a: &Args) -> ExecResult {
         None => first,
     };
     let (Some(first), Some(last)) = (first, last) else {
-        sh.error("fc: history specification out of range");
-        return Ok(1);
+        return out_of_range();
     };
     let (lo, hi) = (first.min(last), first.max(last));
     let mut chosen: Vec<Vec<u8>> = entries
@@ -254,8 +266,7 @@ fn edit(sh: &mut Shell, a: &Args) -> ExecResult {
         .map(|(_, t)| t.to_vec())
         .collect();
     if chosen.is_empty() {
-        sh.error("fc: history specification out of range");
-        return Ok(1);
+        return out_of_range();
     }
     if (first > last) != a.reverse {
         chosen.reverse();
@@ -274,8 +285,7 @@ fn edit(sh: &mut Shell, a: &Args) -> ExecResult {
             .unwrap_or_else(|| b"ed".to_vec()),
     };
     let Some(path) = temp_file(&body) else {
-        sh.error("fc: cannot create a temporary file");
-        return Ok(1);
+        return failure("cannot create a temporary file");
     };
     // The editor is started as a command of this `fc` (so it is recorded as a program run).
     let mut command = editor;
@@ -297,10 +307,7 @@ fn edit(sh: &mut Shell, a: &Args) -> ExecResult {
             Ok(0)
         }
         Ok(_) => Ok(0),
-        Err(_) => {
-            sh.error("fc: cannot read the edited file");
-            Ok(1)
-        }
+        Err(_) => failure("cannot read the edited file"),
     }
 }
 

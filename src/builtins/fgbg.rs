@@ -3,20 +3,22 @@
 
 use super::jobs::{finish, resolve_job};
 use crate::exec::jobs::{self, ChildStatus};
-use crate::exec::ExecResult;
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys;
 use crate::sys::fd;
 
-fn no_job(sh: &Shell, builtin: &str, args: &[Vec<u8>]) -> ExecResult {
-    if args.len() > 1 {
-        let mut msg = format!("{builtin}: No such job: ").into_bytes();
+fn no_job(builtin: &'static str, args: &[Vec<u8>]) -> ExecResult {
+    let message = if args.len() > 1 {
+        let mut msg = b"No such job: ".to_vec();
         msg.extend_from_slice(&args[1]);
-        sh.error_bytes(&msg);
+        msg
     } else {
-        sh.error(&format!("{builtin}: No current job"));
-    }
-    Ok(2)
+        b"No current job".to_vec()
+    };
+    ShellError::builtin(builtin, ErrorKind::Message(message))
+        .fails()
+        .raise()
 }
 
 fn continue_job(sh: &mut Shell, index: usize) {
@@ -35,7 +37,7 @@ pub fn fg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         .map(|a| a.strip_prefix(b"%").unwrap_or(a))
         .unwrap_or(b"");
     let Some(i) = resolve_job(sh, spec) else {
-        return no_job(sh, "fg", args);
+        return no_job("fg", args);
     };
     let mut line = sh.jobs.jobs[i].text.clone();
     line.push(b'\n');
@@ -74,7 +76,7 @@ pub fn bg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         .map(|a| a.strip_prefix(b"%").unwrap_or(a))
         .unwrap_or(b"");
     let Some(i) = resolve_job(sh, spec) else {
-        return no_job(sh, "bg", args);
+        return no_job("bg", args);
     };
     continue_job(sh, i);
     let job = &sh.jobs.jobs[i];

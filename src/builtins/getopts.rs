@@ -3,7 +3,8 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use crate::exec::ExecResult;
+use super::util::add_line;
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// What `getopts` does to OPTARG.
@@ -145,8 +146,8 @@ pub(crate) fn parse_number(s: &[u8]) -> Option<i64> {
 
 pub fn getopts(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     if args.len() < 3 {
-        sh.error("getopts: Usage: getopts optstring var [arg...]");
-        return Ok(2);
+        let usage = ErrorKind::text("Usage: getopts optstring var [arg...]");
+        return ShellError::builtin("getopts", usage).fails().raise();
     }
     let words: Vec<Vec<u8>> = if args.len() == 3 {
         sh.positional.clone()
@@ -171,12 +172,12 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     if let Some(m) = &st.message {
         crate::sys::fd::write_all(2, m);
     }
-    let mut failed = false;
+    // Each variable that cannot be set is a line of the error; the others are set.
+    let mut failed = None;
     match &st.optarg {
         OptArg::Set(v) => {
             if let Err(e) = sh.set_var(b"OPTARG", v.clone()) {
-                sh.error(&format!("getopts: {}", e.message()));
-                failed = true;
+                failed = Some(add_line(failed, "getopts", ErrorKind::Variable(e)));
             }
         }
         OptArg::Unset => {
@@ -188,24 +189,22 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         OptArg::Keep => {}
     }
     if let Err(e) = sh.set_var(b"OPTIND", st.optind.to_string().into_bytes()) {
-        sh.error(&format!("getopts: {}", e.message()));
-        failed = true;
+        failed = Some(add_line(failed, "getopts", ErrorKind::Variable(e)));
     }
     let name = &args[2];
     if !crate::state::vars::is_name(name) {
-        let mut m = b"getopts: ".to_vec();
-        m.extend_from_slice(name);
-        m.extend_from_slice(b": bad variable name");
-        sh.error_bytes(&m);
-        failed = true;
+        failed = Some(add_line(
+            failed,
+            "getopts",
+            ErrorKind::BadName(name.clone()),
+        ));
     } else if let Err(e) = sh.set_var(name, vec![st.var]) {
-        sh.error(&format!("getopts: {}", e.message()));
-        failed = true;
+        failed = Some(add_line(failed, "getopts", ErrorKind::Variable(e)));
     }
-    if failed {
+    if let Some(e) = failed {
         LAST_OPTIND.store(-1, Ordering::Relaxed);
         LAST_OPTOFF.store(-1, Ordering::Relaxed);
-        return Ok(2);
+        return e.fails().raise();
     }
     LAST_OPTIND.store(st.optind as i64, Ordering::Relaxed);
     LAST_OPTOFF.store(st.optoff, Ordering::Relaxed);
@@ -296,14 +295,6 @@ impl<'a> NextOpt<'a> {
     pub fn rest(&self) -> &'a [Vec<u8>] {
         &self.args[self.next.min(self.args.len())..]
     }
-}
-
-/// Print `NAME: LINE: CMD: message` for a built-in's error.
-pub(crate) fn builtin_error(sh: &Shell, cmd: &str, msg: &[u8]) {
-    let mut m = cmd.as_bytes().to_vec();
-    m.extend_from_slice(b": ");
-    m.extend_from_slice(msg);
-    sh.error_bytes(&m);
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! `hash`: the paths that PATH searches found, kept so that a name runs again without a
 //! search; listed, emptied (`-r`) or filled here.
 
-use super::util::out;
-use crate::exec::{spawn, ExecResult};
+use super::util::{add_line, out};
+use crate::exec::{spawn, ErrorKind, ExecResult};
 use crate::state::Shell;
 
 /// `hash [-r] [name...]`
@@ -23,19 +23,22 @@ pub fn hash(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         out(&text);
         return Ok(0);
     }
-    let mut status = 0;
+    let mut not_found = None;
     for name in operands {
         if super::lookup(name).is_some() || sh.functions.contains_key(name.as_slice()) {
             continue;
         }
         sh.hash.remove(name.as_slice());
         if spawn::find_in_path(sh, name).is_none() {
-            let mut msg = b"hash: ".to_vec();
-            msg.extend_from_slice(name);
-            msg.extend_from_slice(b": not found");
-            sh.error_bytes(&msg);
-            status = 1;
+            not_found = Some(add_line(
+                not_found,
+                "hash",
+                ErrorKind::NotFound(name.clone()),
+            ));
         }
     }
-    Ok(status)
+    match not_found {
+        Some(e) => e.with_status(1).fails().raise(),
+        None => Ok(0),
+    }
 }

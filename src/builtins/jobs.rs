@@ -2,7 +2,7 @@
 //! specs, and forgetting a finished job.
 
 use crate::exec::jobs::{self, Job};
-use crate::exec::ExecResult;
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys::fd;
 
@@ -53,11 +53,13 @@ pub fn jobs(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             match resolve_job(sh, s) {
                 Some(i) => v.push(i),
                 None => {
-                    let mut msg = b"jobs: %".to_vec();
+                    let mut msg = b"%".to_vec();
                     msg.extend_from_slice(s);
                     msg.extend_from_slice(b": no such job");
-                    sh.error_bytes(&msg);
-                    return Ok(1);
+                    return ShellError::builtin("jobs", ErrorKind::Message(msg))
+                        .with_status(1)
+                        .fails()
+                        .raise();
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! `kill [-s sig | -sig | -num] pid|%job...` and `kill -l [status]` (XCU kill), as dash does
 //! them.
 
-use crate::exec::ExecResult;
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys;
 use crate::sys::signal;
@@ -117,12 +117,13 @@ pub fn list_all() -> Vec<u8> {
 }
 
 pub fn kill(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    let fail = |sh: &Shell, m: &[u8]| {
-        super::getopts::builtin_error(sh, "kill", m);
-        Ok(2)
+    let fail = |m: Vec<u8>| {
+        ShellError::builtin("kill", ErrorKind::Message(m))
+            .fails()
+            .raise()
     };
     let (signo, targets) = match parse(args.get(1..).unwrap_or(&[])) {
-        Err(m) => return fail(sh, &m),
+        Err(m) => return fail(m),
         Ok(Action::ListAll) => {
             crate::sys::fd::write_all(1, &list_all());
             return Ok(0);
@@ -141,23 +142,26 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                 None => {
                     let mut m = b"No such job: ".to_vec();
                     m.extend_from_slice(t);
-                    return fail(sh, &m);
+                    return fail(m);
                 }
             }
         } else if let Some(neg) = t.strip_prefix(b"-") {
             match number(neg) {
                 Ok(n) => -(n as i32),
-                Err(m) => return fail(sh, &m),
+                Err(m) => return fail(m),
             }
         } else {
             match number(t) {
                 Ok(n) => n as i32,
-                Err(m) => return fail(sh, &m),
+                Err(m) => return fail(m),
             }
         };
         if let Err(e) = crate::sys::process::kill(pid, signo) {
-            // dash's message ends with an extra newline, which shows as a blank line.
-            sh.error(&format!("kill: {}\n", crate::sys::errno::text(e)));
+            // kill goes on to the next process: the message comes now, before any signal
+            // that follows it (one may end this shell). dash's message ends with an extra
+            // newline, which shows as a blank line.
+            let message = format!("{}\n", crate::sys::errno::text(e));
+            sh.report(&ShellError::builtin("kill", ErrorKind::text(message)));
             status = 1;
         }
     }

@@ -2,15 +2,14 @@
 //! restores.
 
 use super::util::{bad_name, split_assignment};
-use crate::exec::{Divert, ExecResult};
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::vars::is_name;
 use crate::state::Shell;
 
 /// `local [name[=value]...]`: variables restored when the function returns.
 pub fn local(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     if !sh.vars.in_function() {
-        sh.error("local: not in a function");
-        return Err(Divert::Error(2));
+        return ShellError::builtin("local", ErrorKind::text("not in a function")).raise();
     }
     for arg in &args[1..] {
         if arg == b"-" {
@@ -22,13 +21,12 @@ pub fn local(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         }
         let (name, value) = split_assignment(arg);
         if !is_name(name) {
-            return Err(bad_name(sh, "local", name));
+            return bad_name("local", name).raise();
         }
         sh.vars.make_local(name);
         if let Some(v) = value {
             if let Err(e) = sh.set_var(name, v.to_vec()) {
-                sh.error(&e.message());
-                return Err(Divert::Error(2));
+                return ShellError::new(ErrorKind::Variable(e)).raise();
             }
         }
     }

@@ -127,6 +127,100 @@ pub fn all() -> &'static [Builtin] {
 
 #[cfg(test)]
 mod tests {
+    use crate::exec::{Divert, Effect, ShellError};
+    use crate::state::Shell;
+
+    /// The error a built-in returns for `args`, unreported (the runner reports it).
+    fn error_of(args: &[&str]) -> ShellError {
+        let mut sh = Shell::new(b"sh".to_vec(), crate::audit::Session::disabled());
+        let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+        let builtin = super::lookup(&args[0]).expect("a built-in");
+        match (builtin.func)(&mut sh, &args) {
+            Err(Divert::Error(e)) => *e,
+            other => panic!("{args:?}: no error but {other:?}"),
+        }
+    }
+
+    /// Each case: the built-in's arguments, its message (after `NAME: LINE: `), its status.
+    type Cases<'a> = &'a [(&'a [&'a str], &'a str, i32)];
+
+    fn check(cases: Cases, effect: Effect) {
+        for (args, text, status) in cases {
+            let e = error_of(args);
+            assert_eq!(
+                (e.to_string().as_str(), e.status, e.effect),
+                (*text, *status, effect),
+                "{args:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn special_builtin_errors_end_the_shell() {
+        let cannot_open = ".: cannot open /nonexistent/f: No such file";
+        check(
+            &[
+                (&["shift", "5"], "shift: can't shift that many", 2),
+                (&["shift", "x"], "shift: Illegal number: x", 2),
+                (&["break", "0"], "break: Illegal number: 0", 2),
+                (&["set", "-Z"], "set: Illegal option -Z", 2),
+                (&["export", "1x=y"], "export: 1x: bad variable name", 2),
+                (&["local", "x"], "local: not in a function", 2),
+                (&["trap", "-Z"], "trap: Illegal option -Z", 2),
+                (&[".", "/nonexistent/f"], cannot_open, 2),
+                // `source` is `.` under another name, not special, and ends the shell too.
+                (&["source", "/nonexistent/f"], cannot_open, 2),
+            ],
+            Effect::Aborts,
+        );
+        check(
+            &[(
+                &["exec", "/nonexistent/f"],
+                "exec: /nonexistent/f: not found",
+                127,
+            )],
+            Effect::Exits,
+        );
+    }
+
+    #[test]
+    fn regular_builtin_errors_fail_the_command() {
+        let fc_usage = "fc: -Z: invalid option\n\
+                        fc: usage: fc [-e editor] [-nlr] [first [last]] or fc -s [old=new] [first]";
+        check(
+            &[
+                (&["cd", "/nonexistent"], "cd: can't cd to /nonexistent", 2),
+                (&["pwd", "-Z"], "pwd: Illegal option -Z", 2),
+                (&["read"], "read: arg count", 2),
+                (&["read", "-Z"], "read: Illegal option -Z", 2),
+                (&["[", "1"], "[: missing ]", 2),
+                (&["test", "1", "-eq"], "test: -eq: argument expected", 2),
+                (&["umask", "8"], "umask: Illegal number: 8", 2),
+                (
+                    &["getopts"],
+                    "getopts: Usage: getopts optstring var [arg...]",
+                    2,
+                ),
+                (&["jobs", "%3"], "jobs: %3: no such job", 1),
+                (&["fg"], "fg: No current job", 2),
+                (&["kill", "%5"], "kill: No such job: %5", 2),
+                (&["command", "-Z"], "command: Illegal option -Z", 2),
+                (
+                    &["fc", "-l"],
+                    "fc: history is only kept by an interactive shell",
+                    1,
+                ),
+                (&["fc", "-Z"], fc_usage, 2),
+                (
+                    &["hash", "nosuch_a_zz", "nosuch_b_zz"],
+                    "hash: nosuch_a_zz: not found\nhash: nosuch_b_zz: not found",
+                    1,
+                ),
+            ],
+            Effect::Fails,
+        );
+    }
+
     #[test]
     fn table_is_sorted_and_unique() {
         let names: Vec<_> = super::all().iter().map(|b| b.name).collect();

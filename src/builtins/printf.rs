@@ -1,8 +1,8 @@
 //! `printf format [arg...]` (XCU printf), as dash does it; also the backslash escapes that
 //! `echo` and `%b` share.
 
-use super::util::is_space;
-use crate::exec::ExecResult;
+use super::util::{add_line, is_space};
+use crate::exec::{ErrorKind, ExecResult};
 use crate::state::Shell;
 use crate::sys;
 
@@ -496,15 +496,24 @@ pub fn format(args: &[Vec<u8>]) -> Output {
 
 pub fn printf(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let res = format(args.get(1..).unwrap_or(&[]));
-    for e in &res.errors {
-        super::getopts::builtin_error(sh, "printf", e);
+    let mut warnings = None;
+    for e in res.errors {
+        warnings = Some(add_line(warnings, "printf", ErrorKind::Message(e)));
     }
-    let write_status = super::util::write_output(sh, "printf", &res.out);
-    Ok(if res.status == 0 {
-        write_status
-    } else {
-        res.status
-    })
+    if let Some(w) = warnings {
+        // printf goes on after them: they come now, before its output, as dash's do.
+        sh.report(&w);
+    }
+    if let Err(e) = super::util::write_output("printf", &res.out) {
+        // A conversion's failure keeps its status.
+        let status = if res.status == 0 {
+            e.status
+        } else {
+            res.status
+        };
+        return e.with_status(status).raise();
+    }
+    Ok(res.status)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use super::cd::physical_cwd;
 use super::util::out;
-use crate::exec::ExecResult;
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// `pwd [-L|-P]`
@@ -15,8 +15,10 @@ pub fn pwd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             b"-L" => physical = false,
             b"--" => break,
             [b'-', c, ..] => {
-                sh.error(&format!("pwd: Illegal option -{}", *c as char));
-                return Ok(2);
+                let message = format!("Illegal option -{}", *c as char);
+                return ShellError::builtin("pwd", ErrorKind::text(message))
+                    .fails()
+                    .raise();
             }
             _ => break,
         }
@@ -25,8 +27,8 @@ pub fn pwd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         match physical_cwd() {
             Some(p) => p,
             None => {
-                sh.error("pwd: can't get the current directory");
-                return Ok(2);
+                let message = ErrorKind::text("can't get the current directory");
+                return ShellError::builtin("pwd", message).fails().raise();
             }
         }
     } else {

@@ -2,7 +2,7 @@
 //! descriptor 0 (so the rest of the input stays for the next command), backslash escapes
 //! unless `-r`, and IFS field splitting where the last name takes the rest of the line.
 
-use crate::exec::ExecResult;
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys;
 
@@ -157,6 +157,11 @@ fn read_byte() -> Option<u8> {
     }
 }
 
+/// `read`'s errors fail the command only.
+fn failure(kind: ErrorKind) -> ExecResult {
+    ShellError::builtin("read", kind).fails().raise()
+}
+
 pub fn read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let mut opts = super::getopts::NextOpt::new(args.get(1..).unwrap_or(&[]));
     let mut raw = false;
@@ -166,10 +171,7 @@ pub fn read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             Ok(Some((b'p', a))) => prompt = a,
             Ok(Some(_)) => raw = true,
             Ok(None) => break,
-            Err(m) => {
-                super::getopts::builtin_error(sh, "read", &m);
-                return Ok(2);
-            }
+            Err(m) => return failure(ErrorKind::Message(m)),
         }
     }
     if let Some(p) = prompt {
@@ -179,27 +181,20 @@ pub fn read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     }
     let names = opts.rest();
     if names.is_empty() {
-        sh.error("read: arg count");
-        return Ok(2);
+        return failure(ErrorKind::text("arg count"));
     }
     let line = read_line(read_byte, raw);
     if line.out_of_space {
-        sh.error("read: Out of space");
-        return Ok(2);
+        return failure(ErrorKind::OutOfSpace);
     }
     let ifs = sh.ifs().unwrap_or(DEFAULT_IFS).to_vec();
     let mut fields = split(&line, &ifs, names.len()).into_iter();
     for name in names {
         if !crate::state::vars::is_name(name) {
-            let mut m = b"read: ".to_vec();
-            m.extend_from_slice(name);
-            m.extend_from_slice(b": bad variable name");
-            sh.error_bytes(&m);
-            return Ok(2);
+            return failure(ErrorKind::BadName(name.clone()));
         }
         if let Err(e) = sh.set_var(name, fields.next().unwrap_or_default()) {
-            sh.error(&format!("read: {}", e.message()));
-            return Ok(2);
+            return failure(ErrorKind::Variable(e));
         }
     }
     Ok(i32::from(line.eof))

@@ -2,7 +2,7 @@
 
 use super::export::{list, operands};
 use super::util::{bad_name, split_assignment};
-use crate::exec::{Divert, ExecResult};
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::vars::is_name;
 use crate::state::Shell;
 
@@ -16,12 +16,11 @@ pub fn readonly(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     for arg in names {
         let (name, value) = split_assignment(arg);
         if !is_name(name) {
-            return Err(bad_name(sh, "readonly", name));
+            return bad_name("readonly", name).raise();
         }
         if let Some(v) = value {
             if let Err(e) = sh.set_var(name, v.to_vec()) {
-                sh.error(&e.message());
-                return Err(Divert::Error(2));
+                return ShellError::new(ErrorKind::Variable(e)).raise();
             }
         }
         sh.vars.set_readonly(name);

@@ -8,7 +8,7 @@ use crate::state::Shell;
 /// `return [n]`: leave the function or dot script with n (default: the last status).
 pub fn return_(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let status = match args.get(1) {
-        Some(a) => parse_count(sh, "return", a)? as i32,
+        Some(a) => parse_count("return", a)? as i32,
         None => sh.last_status,
     };
     Err(Divert::Return(status))

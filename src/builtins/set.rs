@@ -1,15 +1,14 @@
 //! `set`: options, positional parameters, and the listing of variables.
 
 use super::util::{out, quote_for_reuse};
-use crate::exec::{Divert, ExecResult};
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::options::OPTIONS;
 use crate::state::Shell;
 
-fn illegal(sh: &Shell, what: &[u8]) -> Divert {
-    let mut msg = b"set: Illegal option ".to_vec();
+fn illegal(what: &[u8]) -> ShellError {
+    let mut msg = b"Illegal option ".to_vec();
     msg.extend_from_slice(what);
-    sh.error_bytes(&msg);
-    Divert::Error(2)
+    ShellError::builtin("set", ErrorKind::Message(msg))
 }
 
 /// Print the options, as `set -o` (a table) or `set +o` (commands that restore them).
@@ -90,7 +89,7 @@ pub fn set(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                         if !ok {
                             let mut what = b"-o ".to_vec();
                             what.extend_from_slice(name);
-                            return Err(illegal(sh, &what));
+                            return illegal(&what).raise();
                         }
                         i += 1;
                     }
@@ -102,7 +101,7 @@ pub fn set(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                     .map(|(_, n)| set_option(sh, n, on))
                     .unwrap_or(false);
                 if !ok {
-                    return Err(illegal(sh, &[if on { b'-' } else { b'+' }, c]));
+                    return illegal(&[if on { b'-' } else { b'+' }, c]).raise();
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! `test expr` and `[ expr ]` (XCU test), as dash does them: POSIX's rules by argument count,
 //! then the XSI grammar with `!`, `-a`, `-o` and parentheses.
 
-use crate::exec::ExecResult;
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys;
 use crate::sys::fs::{may_access, stat};
@@ -356,30 +356,28 @@ fn finish(p: &mut Parser, n: Tok, res: i32) -> Result<i32, Error> {
     Ok(r)
 }
 
-fn run(sh: &Shell, name: &str, args: &[Vec<u8>]) -> ExecResult {
+fn run(name: &'static str, args: &[Vec<u8>]) -> ExecResult {
     match evaluate(args) {
         Ok(s) => Ok(s),
-        Err(m) => {
-            super::getopts::builtin_error(sh, name, &m);
-            Ok(2)
-        }
+        Err(m) => ShellError::builtin(name, ErrorKind::Message(m))
+            .fails()
+            .raise(),
     }
 }
 
-pub fn test(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
-    run(sh, "test", args.get(1..).unwrap_or(&[]))
+pub fn test(_sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    run("test", args.get(1..).unwrap_or(&[]))
 }
 
 /// `[`: dash checks only that the last argument begins with `]`.
-pub fn bracket(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn bracket(_sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     match args.last() {
         Some(last) if args.len() > 1 && last.first() == Some(&b']') => {
-            run(sh, "[", &args[1..args.len() - 1])
+            run("[", &args[1..args.len() - 1])
         }
-        _ => {
-            sh.error("[: missing ]");
-            Ok(2)
-        }
+        _ => ShellError::builtin("[", ErrorKind::text("missing ]"))
+            .fails()
+            .raise(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::util::{out, quote_for_reuse};
 use crate::exec::trap::Action;
-use crate::exec::ExecResult;
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys::signal;
 
@@ -28,8 +28,8 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     match operands.first().map(|a| a.as_slice()) {
         Some(b"--") => operands = &operands[1..],
         Some([b'-', c, ..]) => {
-            sh.error(&format!("trap: Illegal option -{}", *c as char));
-            return Err(crate::exec::Divert::Error(2));
+            let message = format!("Illegal option -{}", *c as char);
+            return ShellError::builtin("trap", ErrorKind::text(message)).raise();
         }
         _ => {}
     }

@@ -1,7 +1,7 @@
 //! `ulimit [-HSa] [-tfdscmlpnvwr] [limit]`, as dash does it (its options, units and `-a`
 //! listing).
 
-use crate::exec::ExecResult;
+use crate::exec::{ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys;
 use crate::sys::process::limit;
@@ -156,12 +156,13 @@ pub fn show(value: u64, factor: u64) -> String {
     }
 }
 
-pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn ulimit(_sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let req = match parse(args.get(1..).unwrap_or(&[])) {
         Ok(r) => r,
         Err(m) => {
-            super::getopts::builtin_error(sh, "ulimit", &m);
-            return Ok(2);
+            return ShellError::builtin("ulimit", ErrorKind::Message(m))
+                .fails()
+                .raise();
         }
     };
     let pick = |r: &sys::process::rlimit| if req.soft { r.rlim_cur } else { r.rlim_max };
@@ -185,11 +186,10 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                 r.rlim_cur = v;
             }
             if let Err(e) = crate::sys::process::set_limit(l.resource, &r) {
-                sh.error(&format!(
-                    "ulimit: error setting limit ({})",
-                    crate::sys::errno::text(e)
-                ));
-                return Ok(2);
+                let message = format!("error setting limit ({})", crate::sys::errno::text(e));
+                return ShellError::builtin("ulimit", ErrorKind::text(message))
+                    .fails()
+                    .raise();
             }
             if l.resource as i64 == sys::process::resource::STACK as i64 {
                 // The evaluator's depth check follows the new stack size.

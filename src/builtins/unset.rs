@@ -1,7 +1,7 @@
 //! `unset`: removing variables (`-v`, the default) or functions (`-f`).
 
 use super::util::bad_name;
-use crate::exec::{Divert, ExecResult};
+use crate::exec::{ErrorKind, ExecResult};
 use crate::state::vars::is_name;
 use crate::state::Shell;
 
@@ -23,15 +23,12 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     }
     for name in rest {
         if !functions && !is_name(name) {
-            return Err(bad_name(sh, "unset", name));
+            return bad_name("unset", name).raise();
         }
         if functions {
             sh.functions.remove(name.as_slice());
         } else if let Err(e) = sh.vars.unset(name) {
-            let mut msg = b"unset: ".to_vec();
-            msg.extend_from_slice(e.message().as_bytes());
-            sh.error_bytes(&msg);
-            return Err(Divert::Error(2));
+            return crate::exec::ShellError::builtin("unset", ErrorKind::Variable(e)).raise();
         } else if name == b"PATH" {
             sh.hash.clear();
         }

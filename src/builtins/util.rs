@@ -1,13 +1,12 @@
 //! Helpers shared by built-ins: number parsing, quoting for re-input, output, variable names
 //! and `name=value` operands.
 
-use crate::exec::Divert;
-use crate::state::Shell;
+use crate::exec::{ErrorKind, ShellError};
 use crate::sys::fd;
 
-/// Parse a non-negative decimal number as dash does for `exit`, `shift`, `break`...; prints
-/// `NAME: Illegal number: ARG` and returns the error that ends a non-interactive shell.
-pub fn parse_count(sh: &Shell, builtin: &str, arg: &[u8]) -> Result<i64, Divert> {
+/// Parse a non-negative decimal number as dash does for `exit`, `shift`, `break`...; else
+/// `NAME: Illegal number: ARG`, an error that ends a non-interactive shell.
+pub fn parse_count(builtin: &'static str, arg: &[u8]) -> Result<i64, ShellError> {
     let ok = !arg.is_empty() && arg.len() <= 18 && arg.iter().all(u8::is_ascii_digit);
     match std::str::from_utf8(arg)
         .ok()
@@ -15,12 +14,10 @@ pub fn parse_count(sh: &Shell, builtin: &str, arg: &[u8]) -> Result<i64, Divert>
         .and_then(|s| s.parse().ok())
     {
         Some(n) => Ok(n),
-        None => {
-            let mut msg = format!("{builtin}: Illegal number: ").into_bytes();
-            msg.extend_from_slice(arg);
-            sh.error_bytes(&msg);
-            Err(Divert::Error(2))
-        }
+        None => Err(ShellError::builtin(
+            builtin,
+            ErrorKind::IllegalNumber(arg.to_vec()),
+        )),
     }
 }
 
@@ -54,23 +51,31 @@ pub fn out(bytes: &[u8]) -> bool {
     fd::write_all(1, bytes)
 }
 
-/// Write a built-in's output to standard output; if that fails, say so as dash does
-/// (`echo: echo: I/O error`) and return status 1.
-pub fn write_output(sh: &Shell, builtin: &str, bytes: &[u8]) -> i32 {
+/// Write a built-in's output to standard output; if that fails, the error dash gives
+/// (`echo: echo: I/O error`, status 1).
+pub fn write_output(builtin: &'static str, bytes: &[u8]) -> Result<(), ShellError> {
     if bytes.is_empty() || fd::write_all(1, bytes) {
-        return 0;
+        return Ok(());
     }
-    sh.error(&format!("{builtin}: {builtin}: I/O error"));
-    1
+    Err(
+        ShellError::builtin(builtin, ErrorKind::text(format!("{builtin}: I/O error")))
+            .with_status(1)
+            .fails(),
+    )
 }
 
-/// `NAME: ARG: bad variable name`, and the error that ends a non-interactive shell.
-pub fn bad_name(sh: &Shell, builtin: &str, name: &[u8]) -> Divert {
-    let mut msg = format!("{builtin}: ").into_bytes();
-    msg.extend_from_slice(name);
-    msg.extend_from_slice(b": bad variable name");
-    sh.error_bytes(&msg);
-    Divert::Error(2)
+/// `NAME: ARG: bad variable name`, an error that ends a non-interactive shell.
+pub fn bad_name(builtin: &'static str, name: &[u8]) -> ShellError {
+    ShellError::builtin(builtin, ErrorKind::BadName(name.to_vec()))
+}
+
+/// Add a line to a built-in's error that has several (one per operand that failed), or
+/// begin it.
+pub fn add_line(err: Option<ShellError>, builtin: &'static str, kind: ErrorKind) -> ShellError {
+    match err {
+        Some(e) => e.and(kind),
+        None => ShellError::builtin(builtin, kind),
+    }
 }
 
 /// Split `name=value` (value None when there is no `=`).

@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
-use super::eval::{expansion_failed, run_list, Flags};
+use super::eval::{run_list, Flags};
 use super::pipeline::run_subshell;
-use super::{Divert, ExecResult};
+use super::{Divert, ErrorKind, ExecResult, ShellError};
 use crate::expand;
 use crate::state::Shell;
 use crate::syntax::ast::{CaseArm, CompoundCommand, FunctionDef, List};
@@ -106,7 +106,7 @@ fn run_for(
     flags: Flags,
 ) -> ExecResult {
     let items = match words {
-        Some(words) => expand::expand_words(sh, words).map_err(|e| expansion_failed(sh, e))?,
+        Some(words) => expand::expand_words(sh, words)?,
         None => sh.positional.clone(),
     };
     sh.loop_depth += 1;
@@ -114,8 +114,7 @@ fn run_for(
         let mut status = 0;
         for item in items {
             if let Err(e) = sh.set_var(var, item) {
-                sh.error(&e.message());
-                return Err(Divert::Error(2));
+                return ShellError::new(ErrorKind::Variable(e)).raise();
             }
             if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
                 break;
@@ -133,11 +132,11 @@ fn run_case(
     arms: &[CaseArm],
     flags: Flags,
 ) -> ExecResult {
-    let subject = expand::expand_word(sh, word).map_err(|e| expansion_failed(sh, e))?;
+    let subject = expand::expand_word(sh, word)?;
     let mut matched: Option<usize> = None;
     'arms: for (i, arm) in arms.iter().enumerate() {
         for pat in &arm.patterns {
-            let pattern = expand::expand_pattern(sh, pat).map_err(|e| expansion_failed(sh, e))?;
+            let pattern = expand::expand_pattern(sh, pat)?;
             if expand::pattern::matches(&pattern, &subject) {
                 matched = Some(i);
                 break 'arms;

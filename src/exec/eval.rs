@@ -6,8 +6,7 @@ use crate::sys;
 
 use super::pipeline::{run_async, run_pipeline, run_subshell};
 use super::redirect;
-use super::{compound, simple, trap, Divert, ExecResult};
-use crate::expand::ExpandError;
+use super::{compound, settle, simple, trap, Divert, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::syntax::ast::{AndOr, AndOrOp, Command, CompoundCommand, List};
 
@@ -80,17 +79,6 @@ pub(super) fn stack_exhausted() -> bool {
     floor != 0 && here < floor
 }
 
-pub(super) fn too_deep(sh: &Shell) -> Divert {
-    sh.error("nesting too deep: recursion limit reached");
-    Divert::Error(2)
-}
-
-/// Print an expansion error and turn it into the diversion that aborts the command.
-pub fn expansion_failed(sh: &Shell, e: ExpandError) -> Divert {
-    sh.error_bytes(&e.message);
-    Divert::Error(e.status)
-}
-
 /// Run pending traps (between commands). `$?` is preserved across the trap's commands.
 pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
     if !trap::any_pending() {
@@ -115,7 +103,7 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             // Ctrl-C in an interactive shell abandons the command line being run (a loop of
             // built-ins included) and goes back to the prompt.
             crate::sys::fd::write_all(2, b"\n");
-            return Err(Divert::Error(128 + sys::signal::SIGINT));
+            return Err(Divert::Abort(128 + sys::signal::SIGINT));
         }
         if let Some(trap::Action::Command(cmd)) = sh.traps.get(sig).cloned() {
             let saved = sh.last_status;
@@ -136,7 +124,8 @@ pub fn run_list(sh: &mut Shell, list: &List, flags: Flags) -> ExecResult {
         let last = i + 1 == n;
         let item_flags = if last { flags } else { flags.not_last() };
         status = if item.is_async {
-            run_async(sh, &item.and_or)?
+            let result = run_async(sh, &item.and_or);
+            settle(sh, result)?
         } else {
             run_and_or(sh, &item.and_or, item_flags)?
         };
@@ -146,6 +135,7 @@ pub fn run_list(sh: &mut Shell, list: &List, flags: Flags) -> ExecResult {
     Ok(status)
 }
 
+#[inline]
 pub(super) fn run_and_or(sh: &mut Shell, ao: &AndOr, flags: Flags) -> ExecResult {
     if ao.rest.is_empty() {
         return run_pipeline(sh, &ao.first, flags);
@@ -173,9 +163,11 @@ pub(super) fn check_errexit(sh: &Shell, status: i32, flags: Flags) -> Result<(),
     Ok(())
 }
 
+/// Run one command. An error it raised outside its redirections (an expansion of its words,
+/// an assignment, a fork) comes back unreported: the caller reports it ([`settle`]).
 pub fn run_command(sh: &mut Shell, cmd: &Command, flags: Flags) -> ExecResult {
     if stack_exhausted() {
-        return Err(too_deep(sh));
+        return ShellError::too_deep().raise();
     }
     match cmd {
         Command::Simple(sc) => simple::run_simple(sh, sc, flags),
@@ -203,7 +195,8 @@ pub fn run_command(sh: &mut Shell, cmd: &Command, flags: Flags) -> ExecResult {
 pub fn divert_status(sh: &Shell, result: ExecResult) -> i32 {
     match result {
         Ok(s) => s,
-        Err(Divert::Exit(s)) | Err(Divert::Error(s)) | Err(Divert::Return(s)) => s,
+        Err(Divert::Exit(s)) | Err(Divert::Abort(s)) | Err(Divert::Return(s)) => s,
+        Err(Divert::Error(e)) => super::error::unreported(&e),
         Err(Divert::Break(_)) | Err(Divert::Continue(_)) => sh.last_status,
     }
 }
@@ -238,19 +231,20 @@ pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
 
 /// Parse and run `text` (for `eval`, traps, and `.`), command by command, so that aliases
 /// defined early apply later. `label` begins syntax error messages (`eval: `, or the file's
-/// name for `.`).
+/// name for `.`). Its errors are reported here: traps and startup files run it outside any
+/// command.
 pub fn run_text(sh: &mut Shell, text: &[u8], label: Option<&[u8]>) -> ExecResult {
     if sh.depth >= 1000 || stack_exhausted() {
-        return Err(too_deep(sh));
+        return settle(sh, ShellError::too_deep().raise());
     }
     sh.depth += 1;
     let result = run_text_inner(sh, text, label);
     sh.depth -= 1;
-    result
+    settle(sh, result)
 }
 
 fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>) -> ExecResult {
-    use crate::syntax::{BytesSource, ParseError, Parser};
+    use crate::syntax::{BytesSource, Parser};
     let first_line = sh.lineno;
     let mut parser = Parser::new(Box::new(BytesSource::new(text)), first_line);
     let mut status = 0;
@@ -266,16 +260,12 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>) -> ExecResu
                 status = run_list(sh, &cmd.list, flags)?;
             }
             Ok(None) => return Ok(status),
-            Err(ParseError::Syntax(e)) => {
-                sh.lineno = e.line;
-                let mut msg = label.map(<[u8]>::to_vec).unwrap_or_default();
-                msg.extend_from_slice(e.message.as_bytes());
-                sh.error_bytes(&msg);
-                return Err(Divert::Error(2));
-            }
-            Err(ParseError::Io(e)) => {
-                sh.error(&e.to_string());
-                return Err(Divert::Error(2));
+            Err(e) => {
+                let (err, line) = ShellError::parse(e, label.unwrap_or_default());
+                if let Some(line) = line {
+                    sh.lineno = line;
+                }
+                return err.raise();
             }
         }
     }

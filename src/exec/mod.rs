@@ -2,6 +2,7 @@
 //! substitution), redirections, the one exec path (spawn), jobs, traps.
 
 pub mod compound;
+pub mod error;
 pub mod eval;
 pub mod jobs;
 pub mod pipeline;
@@ -11,14 +12,17 @@ pub mod spawn;
 pub mod substitution;
 pub mod trap;
 
+pub use error::{settle, Effect, ErrorKind, ShellError};
+
 use crate::expand::ExpandError;
 use crate::state::Shell;
 use crate::syntax::ast::List;
 
 /// A change in control flow that unwinds the evaluation until something handles it
-/// (XCU 2.9.4 break/continue, return, exit). Errors that abort a command line travel the same
-/// way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// (XCU 2.9.4 break/continue, return, exit). Errors travel the same way: first unreported, to
+/// the command runner that reports them ([`settle`]), then, if they end the command line, as
+/// [`Divert::Abort`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Divert {
     /// `break N`: leave N enclosing loops.
     Break(u32),
@@ -28,10 +32,13 @@ pub enum Divert {
     Return(i32),
     /// `exit [N]`: leave the shell (or the subshell), with this status.
     Exit(i32),
-    /// A shell error (syntax error in `eval`, expansion error, special built-in error): a
-    /// non-interactive shell exits with this status; an interactive one abandons the command
-    /// line and prompts again.
-    Error(i32),
+    /// An error not yet reported, on its way back to the command that raised it (boxed: the
+    /// diversions that are not errors stay small on every return).
+    Error(Box<ShellError>),
+    /// The command line is abandoned, its error reported (a shell error: a syntax error in
+    /// `eval`, an expansion error, a special built-in's error), or Ctrl-C at a terminal: a
+    /// non-interactive shell exits with this status; an interactive one prompts again.
+    Abort(i32),
 }
 
 /// The result of running something: its exit status, or a diversion of control.

@@ -12,16 +12,18 @@ use super::eval::{
 use super::jobs::{wait_pid, ChildStatus};
 use super::redirect;
 use super::spawn::{self, Forked};
-use super::{Divert, ExecResult};
+use super::{settle, Divert, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::syntax::ast::{AndOr, Command, List, Pipeline};
 
 pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, flags: Flags) -> ExecResult {
     let inner = if p.negated { flags.tested() } else { flags };
     let status = if p.commands.len() == 1 {
-        run_command(sh, &p.commands[0], inner)?
+        let result = run_command(sh, &p.commands[0], inner);
+        settle(sh, result)?
     } else {
-        let status = run_multi_pipeline(sh, &p.commands)?;
+        let result = run_multi_pipeline(sh, &p.commands);
+        let status = settle(sh, result)?;
         sh.last_status = status;
         check_errexit(sh, status, inner)?;
         status
@@ -35,9 +37,8 @@ pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, flags: Flags) -> ExecRe
     Ok(status)
 }
 
-fn fork_failed(sh: &Shell, errno: i32) -> Divert {
-    sh.error(&format!("Cannot fork: {}", crate::sys::errno::text(errno)));
-    Divert::Error(2)
+fn fork_failed(errno: i32) -> Divert {
+    ShellError::new(ErrorKind::CannotFork(errno)).into()
 }
 
 pub(super) fn run_subshell(
@@ -47,7 +48,7 @@ pub(super) fn run_subshell(
     flags: Flags,
 ) -> ExecResult {
     let group = job_group(sh, true);
-    match spawn::fork_job(sh, group).map_err(|e| fork_failed(sh, e))? {
+    match spawn::fork_job(sh, group).map_err(fork_failed)? {
         Forked::Child => {
             let result = redirect::with_redirections(sh, redirects, |sh| {
                 run_list(
@@ -146,8 +147,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
                     if let Some(r) = prev_read {
                         fd::close(r);
                     }
-                    sh.error(&format!("Pipe call failed: {}", crate::sys::errno::text(e)));
-                    return Err(Divert::Error(2));
+                    return ShellError::new(ErrorKind::PipeFailed(e)).raise();
                 }
             }
         } else {
@@ -176,7 +176,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
                         exit_after: true,
                     },
                 );
-                let status = divert_status(sh, result);
+                let status = divert_status(sh, settle(sh, result));
                 exit_child(sh, status);
             }
             Ok(Forked::Parent(pid)) => {
@@ -196,7 +196,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
                 for pid in pids {
                     wait_pid(pid, false);
                 }
-                return Err(fork_failed(sh, e));
+                return Err(fork_failed(e));
             }
         }
     }
@@ -215,7 +215,7 @@ pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
     // behind (their statuses stay in the table for `wait`).
     sh.jobs.reap_nonblocking();
     let group = job_group(sh, false);
-    match spawn::fork_job(sh, group).map_err(|e| fork_failed(sh, e))? {
+    match spawn::fork_job(sh, group).map_err(fork_failed)? {
         Forked::Child => {
             if !sh.options.monitor {
                 // XCU 2.11: an asynchronous list without job control ignores SIGINT and

@@ -7,12 +7,13 @@ use crate::sys;
 use std::ffi::CString;
 use std::os::unix::io::RawFd;
 
+use super::error::Cause;
 use super::spawn::c_string;
-use super::Divert;
+use super::{settle, Divert, ErrorKind, ShellError};
 use crate::expand;
 use crate::state::Shell;
 use crate::syntax::ast::{RedirOp, RedirTarget, Redirect};
-use crate::sys::{errno, fd};
+use crate::sys::fd;
 
 /// Descriptors the shell keeps for itself (saved copies) start here; user redirections may
 /// only name 0–9, as in dash.
@@ -68,48 +69,23 @@ impl SavedFds {
     }
 }
 
-/// A redirection failed: the message is printed; this is the status (2 in dash), and
-/// whether it is a syntax-class error (bad fd number) that ends a non-interactive shell.
-#[derive(Debug)]
-pub struct RedirError {
-    pub status: i32,
-    pub fatal: bool,
-}
-
-fn open_error(sh: &Shell, verb: &str, name: &[u8], err: i32) -> RedirError {
+fn open_error(create: bool, name: &[u8], err: i32) -> ShellError {
     // dash's wording: "cannot open f: No such file", "cannot create d/f: Directory nonexistent".
-    let reason = match (verb, err) {
-        ("open", sys::errno::ENOENT) => "No such file".to_string(),
-        ("create", sys::errno::ENOENT) => "Directory nonexistent".to_string(),
-        (_, e) => errno::text(e),
-    };
-    let mut msg = format!("cannot {verb} ").into_bytes();
-    msg.extend_from_slice(name);
-    msg.extend_from_slice(b": ");
-    msg.extend_from_slice(reason.as_bytes());
-    sh.error_bytes(&msg);
-    RedirError {
-        status: 2,
-        fatal: false,
-    }
+    ShellError::new(ErrorKind::CannotOpen {
+        create,
+        path: name.to_vec(),
+        cause: Cause::Errno(err),
+    })
+    .fails()
 }
 
-fn bad_fd_number(sh: &Shell) -> RedirError {
-    sh.error("Syntax error: Bad fd number");
-    RedirError {
-        status: 2,
-        fatal: true,
-    }
+/// A descriptor above 9: dash's syntax error, which ends a non-interactive shell.
+fn bad_fd_number() -> ShellError {
+    ShellError::new(ErrorKind::BadFdNumber)
 }
 
-fn bad_descriptor(sh: &Shell, fd: &[u8]) -> RedirError {
-    let mut msg = fd.to_vec();
-    msg.extend_from_slice(b": Bad file descriptor");
-    sh.error_bytes(&msg);
-    RedirError {
-        status: 2,
-        fatal: false,
-    }
+fn bad_descriptor(fd: &[u8]) -> ShellError {
+    ShellError::new(ErrorKind::BadDescriptor(fd.to_vec())).fails()
 }
 
 fn open_file(path: &[u8], flags: i32) -> Result<RawFd, i32> {
@@ -157,17 +133,18 @@ fn here_document(body: &[u8]) -> Result<RawFd, i32> {
     Ok(file)
 }
 
-/// Perform `redirects` in order, saving what they replace into `saved`. On error, the message
-/// has been printed and the redirections done so far are still in `saved` (the caller restores).
+/// Perform `redirects` in order, saving what they replace into `saved`. On error, the
+/// redirections done so far are still in `saved`: the caller reports the error (dash prints it
+/// with them in force), then restores.
 pub fn apply(
     sh: &mut Shell,
     redirects: &[Redirect],
     saved: &mut SavedFds,
-) -> Result<(), RedirError> {
+) -> Result<(), ShellError> {
     for r in redirects {
         let fd = r.fd.unwrap_or_else(|| r.op.default_fd());
         if fd > 9 {
-            return Err(bad_fd_number(sh));
+            return Err(bad_fd_number());
         }
         let fd = fd as RawFd;
         match (&r.op, &r.target) {
@@ -175,31 +152,15 @@ pub fn apply(
             | (RedirOp::HereDoc { .. }, RedirTarget::Word(body)) => {
                 // dash expands a here-document in a separate writer process: an error there
                 // fails the command, not the shell.
-                let text = expand::expand_word(sh, body).map_err(|e| {
-                    sh.error_bytes(&e.message);
-                    RedirError {
-                        status: e.status,
-                        fatal: false,
-                    }
-                })?;
-                let src = here_document(&text).map_err(|e| {
-                    sh.error(&errno::text(e));
-                    RedirError {
-                        status: 2,
-                        fatal: false,
-                    }
-                })?;
+                let text =
+                    expand::expand_word(sh, body).map_err(|e| ShellError::from(e).fails())?;
+                let src = here_document(&text)
+                    .map_err(|e| ShellError::new(ErrorKind::HereDocument(e)).fails())?;
                 saved.save(fd);
                 install(src, fd);
             }
             (op, RedirTarget::Word(word)) | (op, RedirTarget::HereDoc(word)) => {
-                let target = expand::expand_word(sh, word).map_err(|e| {
-                    sh.error_bytes(&e.message);
-                    RedirError {
-                        status: e.status,
-                        fatal: true,
-                    }
-                })?;
+                let target = expand::expand_word(sh, word).map_err(ShellError::from)?;
                 match op {
                     RedirOp::DupInput | RedirOp::DupOutput => {
                         if target == b"-" {
@@ -207,17 +168,17 @@ pub fn apply(
                             fd::close(fd);
                             continue;
                         }
-                        let src = parse_fd(&target).ok_or_else(|| bad_fd_number(sh))?;
+                        let src = parse_fd(&target).ok_or_else(bad_fd_number)?;
                         if src > 9 {
                             // The audit's own descriptors are refused as if they were not
                             // open; other large numbers are dash's syntax error.
                             if sh.audit.owned_fds().contains(&src) {
-                                return Err(bad_descriptor(sh, &target));
+                                return Err(bad_descriptor(&target));
                             }
-                            return Err(bad_fd_number(sh));
+                            return Err(bad_fd_number());
                         }
                         if !fd::is_open(src) {
-                            return Err(bad_descriptor(sh, &target));
+                            return Err(bad_descriptor(&target));
                         }
                         if src != fd {
                             saved.save(fd);
@@ -225,31 +186,31 @@ pub fn apply(
                         }
                     }
                     _ => {
-                        let (verb, result) = match op {
-                            RedirOp::Input => ("open", open_file(&target, sys::fd::O_RDONLY)),
+                        let (create, result) = match op {
+                            RedirOp::Input => (false, open_file(&target, sys::fd::O_RDONLY)),
                             RedirOp::ReadWrite => (
-                                "open",
+                                false,
                                 open_file(&target, sys::fd::O_RDWR | sys::fd::O_CREAT),
                             ),
                             RedirOp::Append => (
-                                "create",
+                                true,
                                 open_file(
                                     &target,
                                     sys::fd::O_WRONLY | sys::fd::O_CREAT | sys::fd::O_APPEND,
                                 ),
                             ),
                             RedirOp::Output if sh.options.noclobber => {
-                                ("create", open_noclobber(&target))
+                                (true, open_noclobber(&target))
                             }
                             _ => (
-                                "create",
+                                true,
                                 open_file(
                                     &target,
                                     sys::fd::O_WRONLY | sys::fd::O_CREAT | sys::fd::O_TRUNC,
                                 ),
                             ),
                         };
-                        let src = result.map_err(|e| open_error(sh, verb, &target, e))?;
+                        let src = result.map_err(|e| open_error(create, &target, e))?;
                         saved.save(fd);
                         install(src, fd);
                     }
@@ -268,7 +229,8 @@ fn parse_fd(text: &[u8]) -> Option<RawFd> {
 }
 
 /// Apply redirections around `f` and restore them after: the common case for built-ins,
-/// functions and compound commands.
+/// functions and compound commands. An error, theirs or `f`'s, is reported before they are
+/// undone; with no redirections, the caller reports it.
 pub fn with_redirections(
     sh: &mut Shell,
     redirects: &[Redirect],
@@ -278,15 +240,11 @@ pub fn with_redirections(
         return f(sh);
     }
     let mut saved = SavedFds::default();
-    if let Err(e) = apply(sh, redirects, &mut saved) {
-        saved.restore();
-        return if e.fatal {
-            Err(Divert::Error(e.status))
-        } else {
-            Ok(e.status)
-        };
-    }
-    let result = f(sh);
+    let result = match apply(sh, redirects, &mut saved) {
+        Ok(()) => f(sh),
+        Err(e) => e.raise(),
+    };
+    let result = settle(sh, result);
     saved.restore();
     result
 }

@@ -5,14 +5,13 @@ use crate::sys;
 use std::rc::Rc;
 
 use super::eval::{
-    check_errexit, divert_status, exit_child, expansion_failed, run_command, run_text,
-    stack_exhausted, too_deep, Flags,
+    check_errexit, divert_status, exit_child, run_command, run_text, stack_exhausted, Flags,
 };
 use super::jobs::wait_pid;
 use super::pipeline::{job_group, wait_foreground};
 use super::redirect::{self, SavedFds};
 use super::spawn::{self, Forked, SpawnError, SpawnOptions};
-use super::{Divert, ExecResult};
+use super::{settle, Divert, ErrorKind, ExecResult, ShellError};
 use crate::builtins;
 use crate::expand;
 use crate::state::Shell;
@@ -20,10 +19,10 @@ use crate::syntax::ast::{Assign, Command, SimpleCommand};
 
 /// An expansion ran out of memory (a size the user chose): the command does not run, its
 /// status is 1, and the shell goes on (dash says the same words, then dies).
-fn out_of_space(sh: &mut Shell) -> i32 {
-    sh.error("Out of space");
-    sh.last_status = 1;
-    1
+fn out_of_space() -> ShellError {
+    ShellError::new(ErrorKind::OutOfSpace)
+        .with_status(1)
+        .fails()
 }
 
 /// Expanded assignments of a simple command: (name, value).
@@ -40,15 +39,17 @@ fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments,
         let value = match expand::expand_word(sh, &a.value) {
             Ok(value) => value,
             Err(e) if e.is_out_of_space() => {
-                // The variable keeps its value and the assignment's status is 1.
-                sh.subst_status = Some(out_of_space(sh));
+                // The variable keeps its value, the assignment's status is 1, and the next
+                // assignments are made: the message comes now, before what they print.
+                sh.report(&out_of_space());
+                sh.last_status = 1;
+                sh.subst_status = Some(1);
                 continue;
             }
-            Err(e) => return Err(expansion_failed(sh, e)),
+            Err(e) => return Err(e.into()),
         };
         if let Err(e) = sh.set_var(&a.name, value.clone()) {
-            sh.error(&e.message());
-            return Err(Divert::Error(2));
+            return ShellError::new(ErrorKind::Variable(e)).raise();
         }
         done.push((a.name.clone(), value));
     }
@@ -69,14 +70,13 @@ fn assign_temporarily(
             Ok(v) => v,
             Err(e) => {
                 restore_temporary(sh, saved);
-                return Err(expansion_failed(sh, e));
+                return Err(e.into());
             }
         };
         saved.push((a.name.clone(), sh.vars.var(&a.name).cloned()));
         if let Err(e) = sh.vars.set(&a.name, value.clone()) {
             restore_temporary(sh, saved);
-            sh.error(&e.message());
-            return Err(Divert::Error(2));
+            return ShellError::new(ErrorKind::Variable(e)).raise();
         }
         sh.vars.set_exported(&a.name, true);
         if a.name == b"PATH" {
@@ -127,8 +127,8 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> Ex
     sh.subst_status = None;
     let fields = match expand::expand_words(sh, &sc.words) {
         Ok(fields) => fields,
-        Err(e) if e.is_out_of_space() => return Ok(out_of_space(sh)),
-        Err(e) => return Err(expansion_failed(sh, e)),
+        Err(e) if e.is_out_of_space() => return out_of_space().raise(),
+        Err(e) => return Err(e.into()),
     };
 
     if fields.is_empty() {
@@ -197,16 +197,17 @@ pub fn run_fields(
                 Ok(0)
             }
             Ok(()) => (b.func)(sh, fields),
-            Err(e) if lookup.no_special => Ok(e.status),
-            Err(e) => Err(Divert::Error(e.status)),
+            // Any redirection error of a special built-in is a shell error.
+            Err(e) => e.aborts().raise(),
         };
+        let result = settle(sh, result);
         saved.restore();
         if let Some(v) = saved_vars {
             restore_temporary(sh, v);
         }
         return match result {
             // `command` keeps a special built-in's error from ending the shell.
-            Err(Divert::Error(s)) if lookup.no_special => Ok(s),
+            Err(Divert::Abort(s)) if lookup.no_special => Ok(s),
             other => other,
         };
     }
@@ -226,7 +227,7 @@ pub fn run_fields(
         run_external(sh, fields, redirects, flags, lookup)
     };
     restore_temporary(sh, saved_vars);
-    result
+    settle(sh, result)
 }
 
 fn run_external(
@@ -243,69 +244,80 @@ fn run_external(
         spawn::find_in_path(sh, name)
     };
     let Some(path) = path else {
-        // Redirections are still performed (and their errors reported) before "not found".
-        let r = redirect::with_redirections(sh, redirects, |_| Ok(0))?;
-        if r != 0 {
-            return Ok(r);
-        }
-        SpawnError::NotFound.report(sh, name);
-        return Ok(127);
+        // Redirections are still performed (and their errors reported) before "not found",
+        // which goes where they send standard error.
+        return redirect::with_redirections(sh, redirects, |_| {
+            cannot_run(name, SpawnError::NotFound).raise()
+        });
     };
 
     let mut saved = SavedFds::default();
     if let Err(e) = redirect::apply(sh, redirects, &mut saved) {
+        let result = settle(sh, e.raise());
         saved.restore();
-        return if e.fatal {
-            Err(Divert::Error(e.status))
-        } else {
-            Ok(e.status)
-        };
+        return result;
     }
     if flags.exit_after && sh.traps.get(0).is_none() {
         // Nothing follows in this process: become the program.
         let err = spawn::exec_program(sh, &path, fields, |_| {});
-        saved.restore();
-        return Ok(exec_failure(sh, &path, fields, err));
+        return exec_failure(sh, &path, fields, err, saved);
     }
     let group = job_group(sh, true);
     let opts = SpawnOptions {
         process_group: group.map(|_| 0),
         terminal: group.and(sh.jobs.control.map(|c| c.tty)),
     };
-    let spawned = spawn::spawn_program(sh, &path, fields, &opts);
+    let pid = match spawn::spawn_program(sh, &path, fields, &opts) {
+        Ok(pid) => pid,
+        Err(err) => return exec_failure(sh, &path, fields, err, saved),
+    };
     saved.restore();
-    match spawned {
-        Ok(pid) => {
-            // The command's text is kept only for a job that stops, which needs job control.
-            let (pgid, text) = match group {
-                Some(_) => (pid, fields.join(&b' ')),
-                None => (0, Vec::new()),
-            };
-            Ok(wait_foreground(sh, pgid, vec![pid], text))
-        }
-        Err(err) => Ok(exec_failure(sh, &path, fields, err)),
-    }
+    // The command's text is kept only for a job that stops, which needs job control.
+    let (pgid, text) = match group {
+        Some(_) => (pid, fields.join(&b' ')),
+        None => (0, Vec::new()),
+    };
+    Ok(wait_foreground(sh, pgid, vec![pid], text))
 }
 
-/// Report a program that could not start; returns the status. A file the kernel will not
-/// run for lack of a `#!` line is run as a shell script in a subshell (XCU 2.9.1.1).
-fn exec_failure(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>], err: SpawnError) -> i32 {
+/// A program that could not start: the command's status (127 or 126), the shell goes on.
+fn cannot_run(name: &[u8], error: SpawnError) -> ShellError {
+    let status = error.status();
+    ShellError::new(ErrorKind::CannotRun {
+        name: name.to_vec(),
+        error,
+    })
+    .with_status(status)
+    .fails()
+}
+
+/// A program that could not start, reported while its redirections are in force (dash
+/// reports it from the child it forked), then they are undone. A file the kernel will not run
+/// for lack of a `#!` line is run as a shell script in a subshell (XCU 2.9.1.1).
+fn exec_failure(
+    sh: &mut Shell,
+    path: &[u8],
+    fields: &[Vec<u8>],
+    err: SpawnError,
+    saved: SavedFds,
+) -> ExecResult {
     if err == SpawnError::Os(sys::errno::ENOEXEC) {
+        saved.restore();
         return run_as_script(sh, path, fields);
     }
-    err.report(sh, &fields[0]);
-    err.status()
+    let result = settle(sh, cannot_run(&fields[0], err).raise());
+    saved.restore();
+    result
 }
 
 /// Run a file with no `#!` line as a script, in a forked copy of the shell reset as a new
 /// shell would be: no functions, aliases or traps; the arguments as positional parameters.
-fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> i32 {
+fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> ExecResult {
     let text = match std::fs::read(crate::state::os(path)) {
         Ok(t) => t,
         Err(e) => {
             let err = SpawnError::Os(e.raw_os_error().unwrap_or(sys::errno::EACCES));
-            err.report(sh, &fields[0]);
-            return err.status();
+            return cannot_run(&fields[0], err).raise();
         }
     };
     match spawn::fork_shell(sh) {
@@ -319,11 +331,9 @@ fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> i32 {
             let status = divert_status(sh, result);
             exit_child(sh, status)
         }
-        Ok(Forked::Parent(pid)) => wait_pid(pid, false).exit_status(),
-        Err(e) => {
-            sh.error(&format!("Cannot fork: {}", crate::sys::errno::text(e)));
-            2
-        }
+        Ok(Forked::Parent(pid)) => Ok(wait_pid(pid, false).exit_status()),
+        // Unlike a pipeline's, this failure is the command's only.
+        Err(e) => ShellError::new(ErrorKind::CannotFork(e)).fails().raise(),
     }
 }
 
@@ -335,7 +345,7 @@ pub fn call_function(
     flags: Flags,
 ) -> ExecResult {
     if sh.depth >= 10_000 || stack_exhausted() {
-        return Err(too_deep(sh));
+        return ShellError::too_deep().raise();
     }
     let saved_positional = std::mem::replace(&mut sh.positional, args[1..].to_vec());
     let saved_loop_depth = std::mem::replace(&mut sh.loop_depth, 0);

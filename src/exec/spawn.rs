@@ -51,37 +51,6 @@ impl SpawnError {
             SpawnError::Os(_) | SpawnError::Denied(_) => 126,
         }
     }
-
-    /// Print dash's message for this failure: `NAME: LINE: cmd: not found` and the like.
-    pub fn report(&self, sh: &Shell, name: &[u8]) {
-        self.report_prefixed(sh, b"", name);
-    }
-
-    /// The same, for a built-in that starts programs: `exec: cmd: not found`.
-    pub fn report_as(&self, sh: &Shell, builtin: &str, name: &[u8]) {
-        let mut prefix = builtin.as_bytes().to_vec();
-        prefix.extend_from_slice(b": ");
-        self.report_prefixed(sh, &prefix, name);
-    }
-
-    fn report_prefixed(&self, sh: &Shell, prefix: &[u8], name: &[u8]) {
-        let mut msg = prefix.to_vec();
-        msg.extend_from_slice(name);
-        match self {
-            SpawnError::NotFound | SpawnError::Os(libc::ENOENT) => {
-                msg.extend_from_slice(b": not found")
-            }
-            SpawnError::Os(e) => {
-                msg.extend_from_slice(b": ");
-                msg.extend_from_slice(crate::sys::errno::text(*e).as_bytes());
-            }
-            SpawnError::Denied(why) => {
-                msg.extend_from_slice(b": ");
-                msg.extend_from_slice(why.as_bytes());
-            }
-        }
-        sh.error_bytes(&msg);
-    }
 }
 
 /// How a program is to be started.

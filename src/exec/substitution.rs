@@ -8,15 +8,15 @@ use super::eval::{divert_status, exit_child, run_list, Flags};
 use super::jobs::wait_pid;
 use super::pipeline::move_fd;
 use super::spawn::{self, Forked};
+use super::{ErrorKind, ShellError};
 use crate::expand::ExpandError;
 use crate::state::Shell;
 use crate::syntax::ast::List;
 
 /// Run `body` in a forked child with its standard output to a pipe; return what it wrote.
 pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, ExpandError> {
-    let (read, write) = crate::sys::fd::pipe().map_err(|e| {
-        ExpandError::new(format!("Pipe call failed: {}", crate::sys::errno::text(e)))
-    })?;
+    let (read, write) = crate::sys::fd::pipe()
+        .map_err(|e| ExpandError::new(ShellError::new(ErrorKind::PipeFailed(e)).to_string()))?;
     match spawn::fork_shell(sh) {
         Ok(Forked::Child) => {
             fd::close(read);
@@ -67,10 +67,9 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
         Err(e) => {
             fd::close(read);
             fd::close(write);
-            Err(ExpandError::new(format!(
-                "Cannot fork: {}",
-                crate::sys::errno::text(e)
-            )))
+            Err(ExpandError::new(
+                ShellError::new(ErrorKind::CannotFork(e)).to_string(),
+            ))
         }
     }
 }

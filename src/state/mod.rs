@@ -147,20 +147,18 @@ impl Shell {
         }
     }
 
-    /// Print `NAME: LINE: message` on standard error, dash's format for every error.
-    pub fn error(&self, message: &str) {
-        self.error_bytes(message.as_bytes());
-    }
-
-    pub fn error_bytes(&self, message: &[u8]) {
-        let mut line = Vec::with_capacity(self.arg0.len() + message.len() + 16);
-        line.extend_from_slice(&self.arg0);
-        line.extend_from_slice(b": ");
-        line.extend_from_slice(self.lineno.to_string().as_bytes());
-        line.extend_from_slice(b": ");
-        line.extend_from_slice(message);
-        line.push(b'\n');
-        crate::sys::fd::write_all(2, &line);
+    /// Print an error on standard error in dash's format, `NAME: LINE: message`, a line for
+    /// each line of the message. The command runner calls it (`exec::settle`), and the top
+    /// level for what no command raised.
+    pub fn report(&self, err: &crate::exec::ShellError) {
+        let mut prefix = Vec::with_capacity(self.arg0.len() + 16);
+        prefix.extend_from_slice(&self.arg0);
+        prefix.extend_from_slice(b": ");
+        prefix.extend_from_slice(self.lineno.to_string().as_bytes());
+        prefix.extend_from_slice(b": ");
+        let mut text = Vec::with_capacity(prefix.len() + 128);
+        err.write_lines(&prefix, &mut text);
+        crate::sys::fd::write_all(2, &text);
     }
 
     /// Set a variable, honouring `set -a` (allexport).
