@@ -30,6 +30,8 @@ pub mod state;
 pub mod syntax;
 pub mod sys;
 #[cfg(test)]
+// The record code alone uses only part of it.
+#[cfg_attr(not(all(feature = "shell", feature = "tool")), allow(dead_code))]
 mod testutil;
 #[cfg(feature = "shell")]
 pub mod toplevel;
