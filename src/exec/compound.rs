@@ -7,7 +7,7 @@ use super::eval::{run_list, Flags};
 use super::pipeline::run_subshell;
 use super::{Divert, ErrorKind, ExecResult, ShellError};
 use crate::expand;
-use crate::state::Shell;
+use crate::state::{Frame, Shell};
 use crate::syntax::ast::{CaseArm, CompoundCommand, FunctionDef, List};
 
 pub(super) fn run_compound(sh: &mut Shell, cc: &CompoundCommand, flags: Flags) -> ExecResult {
@@ -54,28 +54,24 @@ fn loop_divert(d: Divert) -> Result<LoopControl, Divert> {
 }
 
 fn run_loop(sh: &mut Shell, cond: &List, body: &List, until: bool, flags: Flags) -> ExecResult {
-    sh.loop_depth += 1;
-    let result = (|| {
-        let mut status = 0;
-        loop {
-            let c = match run_list(sh, cond, flags.tested()) {
-                Ok(c) => c,
-                Err(d) => match loop_divert(d)? {
-                    LoopControl::Next => continue,
-                    LoopControl::Stop => break,
-                },
-            };
-            if (c == 0) == until {
-                break;
-            }
-            if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
-                break;
-            }
+    let sh = &mut *sh.push_frame(Frame::Loop);
+    let mut status = 0;
+    loop {
+        let c = match run_list(sh, cond, flags.tested()) {
+            Ok(c) => c,
+            Err(d) => match loop_divert(d)? {
+                LoopControl::Next => continue,
+                LoopControl::Stop => break,
+            },
+        };
+        if (c == 0) == until {
+            break;
         }
-        Ok(status)
-    })();
-    sh.loop_depth -= 1;
-    result
+        if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
+            break;
+        }
+    }
+    Ok(status)
 }
 
 /// Run a loop's body once: its status goes to `status`; `break` and `continue` aimed at this
@@ -109,21 +105,17 @@ fn run_for(
         Some(words) => expand::expand_words(sh, words)?,
         None => sh.positional.clone(),
     };
-    sh.loop_depth += 1;
-    let result = (|| {
-        let mut status = 0;
-        for item in items {
-            if let Err(e) = sh.set_var(var, item) {
-                return ShellError::new(ErrorKind::Variable(e)).raise();
-            }
-            if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
-                break;
-            }
+    let sh = &mut *sh.push_frame(Frame::Loop);
+    let mut status = 0;
+    for item in items {
+        if let Err(e) = sh.set_var(var, item) {
+            return ShellError::new(ErrorKind::Variable(e)).raise();
         }
-        Ok(status)
-    })();
-    sh.loop_depth -= 1;
-    result
+        if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
+            break;
+        }
+    }
+    Ok(status)
 }
 
 fn run_case(

@@ -7,7 +7,7 @@ use crate::sys;
 use super::pipeline::{run_async, run_pipeline, run_subshell};
 use super::redirect;
 use super::{compound, settle, simple, trap, Divert, ExecResult, ShellError};
-use crate::state::Shell;
+use crate::state::{Frame, Shell};
 use crate::syntax::ast::{AndOr, AndOrOp, Command, CompoundCommand, List};
 
 /// How a node is evaluated.
@@ -155,12 +155,15 @@ pub(super) fn run_and_or(sh: &mut Shell, ao: &AndOr, flags: Flags) -> ExecResult
     Ok(status)
 }
 
-/// `set -e`: a failing command whose status is not tested ends the shell.
-pub(super) fn check_errexit(sh: &Shell, status: i32, flags: Flags) -> Result<(), Divert> {
+/// A command has finished with `status`: it is `$?` from now on, and under `set -e` a failure
+/// whose status is not tested ends the shell. Every command's status passes here (a list's
+/// and a pipeline's are those of their last command).
+pub(super) fn command_finished(sh: &mut Shell, status: i32, flags: Flags) -> ExecResult {
+    sh.last_status = status;
     if status != 0 && sh.options.errexit && !flags.tested {
         return Err(Divert::Exit(status));
     }
-    Ok(())
+    Ok(status)
 }
 
 /// Run one command. An error it raised outside its redirections (an expansion of its words,
@@ -176,9 +179,7 @@ pub fn run_command(sh: &mut Shell, cmd: &Command, flags: Flags) -> ExecResult {
             if let CompoundCommand::Subshell(list) = cc {
                 // Redirections of a subshell are performed in the child, as dash does.
                 let status = run_subshell(sh, list, redirects, flags)?;
-                sh.last_status = status;
-                check_errexit(sh, status, flags)?;
-                return Ok(status);
+                return command_finished(sh, status, flags);
             }
             let f = if redirects.is_empty() {
                 flags
@@ -237,9 +238,7 @@ pub fn run_text(sh: &mut Shell, text: &[u8], label: Option<&[u8]>) -> ExecResult
     if sh.depth >= 1000 || stack_exhausted() {
         return settle(sh, ShellError::too_deep().raise());
     }
-    sh.depth += 1;
-    let result = run_text_inner(sh, text, label);
-    sh.depth -= 1;
+    let result = run_text_inner(&mut sh.push_frame(Frame::Text), text, label);
     settle(sh, result)
 }
 

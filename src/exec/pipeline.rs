@@ -7,7 +7,7 @@ use crate::sys::fd;
 use std::os::unix::io::RawFd;
 
 use super::eval::{
-    check_errexit, divert_status, exit_child, run_and_or, run_command, run_list, Flags,
+    command_finished, divert_status, exit_child, run_and_or, run_command, run_list, Flags,
 };
 use super::jobs::{wait_pid, ChildStatus};
 use super::redirect;
@@ -24,9 +24,7 @@ pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, flags: Flags) -> ExecRe
     } else {
         let result = run_multi_pipeline(sh, &p.commands);
         let status = settle(sh, result)?;
-        sh.last_status = status;
-        check_errexit(sh, status, inner)?;
-        status
+        command_finished(sh, status, inner)?
     };
     let status = if p.negated {
         i32::from(status == 0)

@@ -5,7 +5,7 @@ use crate::sys;
 use std::rc::Rc;
 
 use super::eval::{
-    check_errexit, divert_status, exit_child, run_command, run_text, stack_exhausted, Flags,
+    command_finished, divert_status, exit_child, run_command, run_text, stack_exhausted, Flags,
 };
 use super::jobs::wait_pid;
 use super::pipeline::{job_group, wait_foreground};
@@ -14,7 +14,7 @@ use super::spawn::{self, Forked, SpawnError, SpawnOptions};
 use super::{settle, Divert, ErrorKind, ExecResult, ShellError};
 use crate::builtins;
 use crate::expand;
-use crate::state::Shell;
+use crate::state::{Frame, Shell};
 use crate::syntax::ast::{Assign, Command, SimpleCommand};
 
 /// An expansion ran out of memory (a size the user chose): the command does not run, its
@@ -138,9 +138,7 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> Ex
         trace(sh, &done, &[]);
         let status =
             redirect::with_redirections(sh, &sc.redirects, |sh| Ok(sh.subst_status.unwrap_or(0)))?;
-        sh.last_status = status;
-        check_errexit(sh, status, flags)?;
-        return Ok(status);
+        return command_finished(sh, status, flags);
     }
 
     let status = run_fields(
@@ -151,9 +149,7 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> Ex
         flags,
         Lookup::default(),
     )?;
-    sh.last_status = status;
-    check_errexit(sh, status, flags)?;
-    Ok(status)
+    command_finished(sh, status, flags)
 }
 
 /// How a command name is looked up (`command` changes it).
@@ -347,19 +343,12 @@ pub fn call_function(
     if sh.depth >= 10_000 || stack_exhausted() {
         return ShellError::too_deep().raise();
     }
-    let saved_positional = std::mem::replace(&mut sh.positional, args[1..].to_vec());
-    let saved_loop_depth = std::mem::replace(&mut sh.loop_depth, 0);
-    sh.vars.push_frame();
-    sh.local_options.push(None);
-    sh.depth += 1;
-    let result = run_command(sh, body, flags.not_last());
-    sh.depth -= 1;
-    if let Some(Some(options)) = sh.local_options.pop() {
-        sh.options = options;
-    }
-    sh.vars.pop_frame();
-    sh.loop_depth = saved_loop_depth;
-    sh.positional = saved_positional;
+    let positional = args[1..].to_vec();
+    let result = run_command(
+        &mut sh.push_frame(Frame::Function { positional }),
+        body,
+        flags.not_last(),
+    );
     match result {
         Err(Divert::Return(s)) => Ok(s),
         other => other,

@@ -1,6 +1,7 @@
 //! The shell's state: variables, parameters, options, functions, aliases, traps, jobs, and the
 //! audit session. Everything the interpreter changes lives in [`Shell`].
 
+pub mod frame;
 pub mod options;
 pub mod vars;
 
@@ -11,6 +12,7 @@ use crate::audit;
 use crate::exec::jobs::Jobs;
 use crate::exec::trap::Traps;
 use crate::syntax::ast::Command;
+pub use frame::Frame;
 pub use options::Options;
 pub use vars::{Var, VarError, Vars};
 
