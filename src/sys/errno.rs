@@ -4,7 +4,9 @@
 use std::io;
 
 /// The error numbers the rest of the shell names.
-pub use libc::{EACCES, EEXIST, EINTR, EINVAL, EIO, ELOOP, EMFILE, ENOENT, ENOEXEC, ENOTTY};
+pub use libc::{
+    EACCES, EAGAIN, EEXIST, EINTR, EINVAL, EIO, ELOOP, EMFILE, ENFILE, ENOENT, ENOEXEC, ENOTTY,
+};
 
 /// The error number the last failed system call left (0 when there is none).
 pub fn last() -> i32 {
