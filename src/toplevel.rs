@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::audit::{self, EndReason, Mode};
 use crate::exec::error::{unreported, Cause};
-use crate::exec::eval::{self, AliasView, Flags};
+use crate::exec::eval::{self, AliasView, Context};
 use crate::exec::{trap, Divert, ErrorKind, ShellError};
 use crate::interactive::Handoff;
 use crate::invocation::{self, Invocation, Request, Source};
@@ -298,7 +298,7 @@ fn run_startup_file(sh: &mut Shell, path: &[u8]) {
     let saved_arg0 = sh.arg0.clone();
     sh.origin = Some((path.to_vec(), 1));
     sh.lineno = 1;
-    let result = eval::run_text(sh, &text, None);
+    let result = eval::run_text(sh, &text, None, Context::default());
     sh.origin = None;
     sh.arg0 = saved_arg0;
     if let Err(Divert::Exit(s)) = result {
@@ -415,7 +415,7 @@ fn read_eval_loop(
                     sh.current_text = cmd.text.clone();
                 }
                 sh.last_signal = None;
-                let result = eval::run_list(sh, &cmd.list, Flags::default());
+                let result = eval::run_list(sh, &cmd.list, Context::default());
                 let interrupted =
                     matches!(result, Err(Divert::Abort(s)) if s == 128 + sys::signal::SIGINT);
                 let mut next = after_command(sh, result, interactive);

@@ -1,7 +1,7 @@
 //! `alias` (XCU 2.3.1): defining and printing entries of the table the parser consults.
 
 use super::util::{out, quote_for_reuse};
-use crate::exec::ExecResult;
+use crate::exec::{Context, ExecResult};
 use crate::state::Shell;
 
 fn line(name: &[u8], value: &[u8]) -> Vec<u8> {
@@ -13,7 +13,7 @@ fn line(name: &[u8], value: &[u8]) -> Vec<u8> {
 }
 
 /// `alias [name[=value]...]`: define, or print `name='value'` (all, sorted, with no operands).
-pub fn alias(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn alias(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if args.len() == 1 {
         let mut names: Vec<_> = sh.aliases.iter().collect();
         names.sort();

@@ -2,7 +2,7 @@
 //! catch (see `exec::Divert`).
 
 use super::util::parse_count;
-use crate::exec::{Divert, ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, Divert, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 fn loop_count(
@@ -28,7 +28,7 @@ fn loop_count(
 }
 
 /// `break [n]`: leave n enclosing loops (all of them if fewer; nothing outside a loop).
-pub fn break_(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn break_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     match loop_count(sh, "break", args)? {
         Some(n) => Err(Divert::Break(n)),
         None => Ok(0),
@@ -36,7 +36,7 @@ pub fn break_(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 }
 
 /// `continue [n]`: go on with the nth enclosing loop.
-pub fn continue_(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn continue_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     match loop_count(sh, "continue", args)? {
         Some(n) => Err(Divert::Continue(n)),
         None => Ok(0),

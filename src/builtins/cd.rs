@@ -4,7 +4,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
 use super::util::out;
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// Lexically clean an absolute path: drop `.` and empty components, let `..` remove the one
@@ -70,7 +70,7 @@ fn enter(sh: &Shell, dir: &[u8], physical: bool) -> Option<Vec<u8>> {
 }
 
 /// `cd [-L|-P] [dir|-]`
-pub fn cd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut physical = false;
     let mut i = 1;
     while let Some(a) = args.get(i) {

@@ -2,9 +2,8 @@
 //! and how a name resolves (alias, keyword, function, built-in, program), which `type` says too.
 
 use super::util::{out, quote_for_reuse};
-use crate::exec::eval::Flags;
 use crate::exec::simple::{run_fields, Lookup};
-use crate::exec::{spawn, ErrorKind, ExecResult, ShellError};
+use crate::exec::{spawn, Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// What a name resolves to.
@@ -107,7 +106,7 @@ pub(super) fn describe(sh: &mut Shell, name: &[u8], default_path: bool) -> (Vec<
 }
 
 /// `command [-p] [-v|-V] name [arg...]`
-pub fn command(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn command(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     let mut default_path = false;
     let mut verbose = None;
     let mut i = 1;
@@ -179,7 +178,7 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                 operands,
                 &[],
                 &[],
-                Flags::default(),
+                cx.not_last(),
                 Lookup {
                     no_functions: true,
                     no_special: true,

@@ -7,11 +7,11 @@ use std::os::unix::ffi::OsStrExt;
 use crate::exec::error::Cause;
 use crate::exec::eval::run_text;
 use crate::exec::spawn;
-use crate::exec::{Divert, ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, Divert, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// `. file`: run the commands of a file (found in PATH when it has no slash) in this shell.
-pub fn dot(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn dot(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let Some(name) = args.get(1) else {
         return Ok(0);
     };
@@ -42,7 +42,9 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     sh.lineno = 1;
     let mut label = path.clone();
     label.extend_from_slice(b": ");
-    let result = run_text(sh, &text, Some(&label));
+    // Unlike `eval`'s, the file's commands meet `set -e` even where `.` itself is tested
+    // (`. f || x`), as in dash.
+    let result = run_text(sh, &text, Some(&label), Context::default());
     sh.lineno = saved_line;
     match result {
         Err(Divert::Return(s)) => Ok(s),

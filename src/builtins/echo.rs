@@ -1,7 +1,7 @@
 //! `echo [-n] [arg...]`, as dash does it: only a first `-n` is an option, and backslash
 //! escapes are always interpreted (`\c` ends the output).
 
-use crate::exec::ExecResult;
+use crate::exec::{Context, ExecResult};
 use crate::state::Shell;
 
 /// The bytes echo writes for `args` (without the command name).
@@ -27,7 +27,7 @@ pub fn render(args: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-pub fn echo(_sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn echo(_sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let out = render(args.get(1..).unwrap_or(&[]));
     super::util::write_output("echo", &out)?;
     Ok(0)

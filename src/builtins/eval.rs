@@ -1,11 +1,11 @@
 //! `eval`: its arguments, joined by spaces, parsed and run as commands in this shell.
 
 use crate::exec::eval::run_text;
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// `eval [arg...]`: the arguments joined by spaces, run as commands.
-pub fn eval(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn eval(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     // One argument (`eval "$x"`) runs as it is; several are joined, fallibly (the text is as
     // large as the user made it).
     let joined;
@@ -33,5 +33,5 @@ pub fn eval(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     if text.is_empty() {
         return Ok(0);
     }
-    run_text(sh, text, Some(b"eval: "))
+    run_text(sh, text, Some(b"eval: "), cx)
 }

@@ -3,12 +3,12 @@
 
 use crate::audit::EndReason;
 use crate::exec::spawn::{self, SpawnError};
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// `exec cmd [arg...]`: replace the shell with a program. (`exec` with only redirections is
 /// handled by the evaluator, which keeps them in force.)
-pub fn exec(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let Some(name) = args.get(1) else {
         return Ok(0);
     };

@@ -2,7 +2,7 @@
 //! listing that `readonly` shares with it.
 
 use super::util::{bad_name, out, quote_for_reuse, split_assignment};
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::vars::is_name;
 use crate::state::Shell;
 
@@ -41,7 +41,7 @@ pub(super) fn operands(args: &[Vec<u8>]) -> (bool, &[Vec<u8>]) {
 }
 
 /// `export [-p] [name[=value]...]`
-pub fn export(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn export(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let (print, names) = operands(args);
     if print && names.is_empty() {
         list(sh, "export", |v| v.exported);

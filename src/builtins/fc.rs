@@ -11,7 +11,7 @@
 //! typed at the prompt. The `fc` command itself leaves the history (POSIX).
 
 use crate::builtins::util::write_output;
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 #[derive(Default)]
@@ -121,7 +121,7 @@ fn resolve(entries: &[(usize, &[u8])], current: usize, spec: &[u8]) -> Option<us
     }
 }
 
-pub fn fc(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn fc(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let a = match parse(args) {
         Ok(a) => a,
         Err(msg) => return usage(&msg),
@@ -291,7 +291,7 @@ fn edit(sh: &mut Shell, a: &Args) -> ExecResult {
     let mut command = editor;
     command.push(b' ');
     command.extend_from_slice(&crate::builtins::quote_for_reuse(&path));
-    let status = crate::exec::eval::run_text(sh, &command, None)?;
+    let status = crate::exec::eval::run_text(sh, &command, None, Context::default())?;
     let edited = std::fs::read(crate::state::os(&path));
     let _ = std::fs::remove_file(crate::state::os(&path));
     if status != 0 {

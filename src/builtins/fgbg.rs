@@ -3,7 +3,7 @@
 
 use super::jobs::{finish, resolve_job};
 use crate::exec::jobs::{self, ChildStatus};
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys;
 use crate::sys::fd;
@@ -31,7 +31,7 @@ fn continue_job(sh: &mut Shell, index: usize) {
 }
 
 /// `fg [%job]`: continue a job in the foreground and wait for it.
-pub fn fg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn fg(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let spec = args
         .get(1)
         .map(|a| a.strip_prefix(b"%").unwrap_or(a))
@@ -70,7 +70,7 @@ pub fn fg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 }
 
 /// `bg [%job]`: continue a stopped job in the background.
-pub fn bg(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn bg(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let spec = args
         .get(1)
         .map(|a| a.strip_prefix(b"%").unwrap_or(a))

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::util::add_line;
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// What `getopts` does to OPTARG.
@@ -144,7 +144,7 @@ pub(crate) fn parse_number(s: &[u8]) -> Option<i64> {
     super::util::parse_decimal(s).filter(|n| (0..=i64::from(i32::MAX)).contains(n))
 }
 
-pub fn getopts(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if args.len() < 3 {
         let usage = ErrorKind::text("Usage: getopts optstring var [arg...]");
         return ShellError::builtin("getopts", usage).fails().raise();

@@ -2,11 +2,11 @@
 //! search; listed, emptied (`-r`) or filled here.
 
 use super::util::{add_line, out};
-use crate::exec::{spawn, ErrorKind, ExecResult};
+use crate::exec::{spawn, Context, ErrorKind, ExecResult};
 use crate::state::Shell;
 
 /// `hash [-r] [name...]`
-pub fn hash(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn hash(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut operands = &args[1..];
     if operands.first().map(|a| a.as_slice()) == Some(b"-r") {
         sh.hash.clear();

@@ -2,7 +2,7 @@
 //! specs, and forgetting a finished job.
 
 use crate::exec::jobs::{self, Job};
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys::fd;
 
@@ -32,7 +32,7 @@ pub fn resolve_job(sh: &Shell, spec: &[u8]) -> Option<usize> {
 }
 
 /// `jobs [-l|-p] [%job...]`
-pub fn jobs(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn jobs(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     sh.jobs.reap_nonblocking();
     let mut long = false;
     let mut pids_only = false;

@@ -1,7 +1,7 @@
 //! `kill [-s sig | -sig | -num] pid|%job...` and `kill -l [status]` (XCU kill), as dash does
 //! them.
 
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys;
 use crate::sys::signal;
@@ -116,7 +116,7 @@ pub fn list_all() -> Vec<u8> {
     out
 }
 
-pub fn kill(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let fail = |m: Vec<u8>| {
         ShellError::builtin("kill", ErrorKind::Message(m))
             .fails()

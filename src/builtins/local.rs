@@ -2,12 +2,12 @@
 //! restores.
 
 use super::util::{bad_name, split_assignment};
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::vars::is_name;
 use crate::state::Shell;
 
 /// `local [name[=value]...]`: variables restored when the function returns.
-pub fn local(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn local(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if !sh.vars.in_function() {
         return ShellError::builtin("local", ErrorKind::text("not in a function")).raise();
     }

@@ -44,12 +44,12 @@ pub mod wait;
 
 pub use util::quote_for_reuse;
 
-use crate::exec::ExecResult;
+use crate::exec::{Context, ExecResult};
 use crate::state::Shell;
 
 /// A built-in: called with its argv (`args[0]` is its name); output goes to descriptors 1 and
 /// 2 as redirected by the caller.
-pub type BuiltinFn = fn(&mut Shell, &[Vec<u8>]) -> ExecResult;
+pub type BuiltinFn = fn(&mut Shell, &[Vec<u8>], Context) -> ExecResult;
 
 #[derive(Clone, Copy)]
 pub struct Builtin {
@@ -135,7 +135,7 @@ mod tests {
         let mut sh = Shell::new(b"sh".to_vec(), crate::audit::Session::disabled());
         let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
         let builtin = super::lookup(&args[0]).expect("a built-in");
-        match (builtin.func)(&mut sh, &args) {
+        match (builtin.func)(&mut sh, &args, crate::exec::Context::default()) {
             Err(Divert::Error(e)) => *e,
             other => panic!("{args:?}: no error but {other:?}"),
         }

@@ -2,7 +2,7 @@
 //! `echo` and `%b` share.
 
 use super::util::{add_line, is_space};
-use crate::exec::{ErrorKind, ExecResult};
+use crate::exec::{Context, ErrorKind, ExecResult};
 use crate::state::Shell;
 use crate::sys;
 
@@ -494,7 +494,7 @@ pub fn format(args: &[Vec<u8>]) -> Output {
     res
 }
 
-pub fn printf(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let res = format(args.get(1..).unwrap_or(&[]));
     let mut warnings = None;
     for e in res.errors {

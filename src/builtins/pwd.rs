@@ -3,11 +3,11 @@
 
 use super::cd::physical_cwd;
 use super::util::out;
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// `pwd [-L|-P]`
-pub fn pwd(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn pwd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut physical = false;
     for a in &args[1..] {
         match a.as_slice() {

@@ -2,7 +2,7 @@
 //! descriptor 0 (so the rest of the input stays for the next command), backslash escapes
 //! unless `-r`, and IFS field splitting where the last name takes the rest of the line.
 
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys;
 
@@ -162,7 +162,7 @@ fn failure(kind: ErrorKind) -> ExecResult {
     ShellError::builtin("read", kind).fails().raise()
 }
 
-pub fn read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn read(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut opts = super::getopts::NextOpt::new(args.get(1..).unwrap_or(&[]));
     let mut raw = false;
     let mut prompt: Option<&[u8]> = None;

@@ -2,12 +2,12 @@
 
 use super::export::{list, operands};
 use super::util::{bad_name, split_assignment};
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::vars::is_name;
 use crate::state::Shell;
 
 /// `readonly [-p] [name[=value]...]`
-pub fn readonly(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn readonly(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let (print, names) = operands(args);
     if print && names.is_empty() {
         list(sh, "readonly", |v| v.readonly);

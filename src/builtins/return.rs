@@ -2,11 +2,11 @@
 //! `exec::Divert`).
 
 use super::util::parse_count;
-use crate::exec::{Divert, ExecResult};
+use crate::exec::{Context, Divert, ExecResult};
 use crate::state::Shell;
 
 /// `return [n]`: leave the function or dot script with n (default: the last status).
-pub fn return_(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn return_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let status = match args.get(1) {
         Some(a) => parse_count("return", a)? as i32,
         None => sh.last_status,

@@ -1,7 +1,7 @@
 //! `set`: options, positional parameters, and the listing of variables.
 
 use super::util::{out, quote_for_reuse};
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::options::OPTIONS;
 use crate::state::Shell;
 
@@ -38,7 +38,7 @@ pub fn set_option(sh: &mut Shell, name: &str, on: bool) -> bool {
 }
 
 /// `set [-abCefhmnuvx] [-o name]... [--] [arg...]`
-pub fn set(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn set(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if args.len() == 1 {
         let mut text = Vec::new();
         for (name, var) in sh.vars.sorted() {

@@ -1,7 +1,7 @@
 //! `test expr` and `[ expr ]` (XCU test), as dash does them: POSIX's rules by argument count,
 //! then the XSI grammar with `!`, `-a`, `-o` and parentheses.
 
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys;
 use crate::sys::fs::{may_access, stat};
@@ -365,12 +365,12 @@ fn run(name: &'static str, args: &[Vec<u8>]) -> ExecResult {
     }
 }
 
-pub fn test(_sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn test(_sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     run("test", args.get(1..).unwrap_or(&[]))
 }
 
 /// `[`: dash checks only that the last argument begins with `]`.
-pub fn bracket(_sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn bracket(_sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     match args.last() {
         Some(last) if args.len() > 1 && last.first() == Some(&b']') => {
             run("[", &args[1..args.len() - 1])

@@ -1,7 +1,7 @@
 //! `times` (XCU 2.14, times): user and system times of the shell, then of its children, as
 //! dash prints them (`0m0.010000s 0m0.002000s`).
 
-use crate::exec::ExecResult;
+use crate::exec::{Context, ExecResult};
 use crate::state::Shell;
 
 /// Clock ticks as `MmS.SSSSSSs`.
@@ -22,7 +22,7 @@ pub fn render(user: i64, sys: i64, cuser: i64, csys: i64, per_second: i64) -> St
     )
 }
 
-pub fn times(_sh: &mut Shell, _args: &[Vec<u8>]) -> ExecResult {
+pub fn times(_sh: &mut Shell, _args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let (t, hz) = crate::sys::process::cpu_times();
     // clock_t and long are i64 on 64-bit Linux but not everywhere.
     #[allow(clippy::useless_conversion)]

@@ -2,7 +2,7 @@
 
 use super::util::{out, quote_for_reuse};
 use crate::exec::trap::Action;
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys::signal;
 
@@ -23,7 +23,7 @@ fn condition_name(sig: i32) -> String {
 }
 
 /// `trap [action condition...]`
-pub fn trap(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut operands = &args[1..];
     match operands.first().map(|a| a.as_slice()) {
         Some(b"--") => operands = &operands[1..],

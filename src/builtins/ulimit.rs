@@ -1,7 +1,7 @@
 //! `ulimit [-HSa] [-tfdscmlpnvwr] [limit]`, as dash does it (its options, units and `-a`
 //! listing).
 
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys;
 use crate::sys::process::limit;
@@ -156,7 +156,7 @@ pub fn show(value: u64, factor: u64) -> String {
     }
 }
 
-pub fn ulimit(_sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn ulimit(_sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let req = match parse(args.get(1..).unwrap_or(&[])) {
         Ok(r) => r,
         Err(m) => {

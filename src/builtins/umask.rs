@@ -1,7 +1,7 @@
 //! `umask [-S] [mask]` (XCU umask), as dash does it: octal (`0022`) or symbolic
 //! (`u=rwx,g=rx,o=rx`) display; octal or symbolic (`u=rwx,g=,o-w`, `a+x`) setting.
 
-use crate::exec::{ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// The mask as `umask -S` shows it: the permissions it leaves.
@@ -94,7 +94,7 @@ pub fn parse(arg: &[u8], current: u32) -> Result<u32, String> {
     Ok(!new & 0o777)
 }
 
-pub fn umask(_sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn umask(_sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut opts = super::getopts::NextOpt::new(args.get(1..).unwrap_or(&[]));
     let mut symbolic_mode = false;
     loop {

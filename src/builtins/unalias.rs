@@ -1,10 +1,10 @@
 //! `unalias`: removing entries from the alias table (XCU 2.3.1).
 
-use crate::exec::ExecResult;
+use crate::exec::{Context, ExecResult};
 use crate::state::Shell;
 
 /// `unalias -a | name...`
-pub fn unalias(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn unalias(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut status = 0;
     let mut operands = &args[1..];
     if operands.first().map(|a| a.as_slice()) == Some(b"-a") {

@@ -1,12 +1,12 @@
 //! `unset`: removing variables (`-v`, the default) or functions (`-f`).
 
 use super::util::bad_name;
-use crate::exec::{ErrorKind, ExecResult};
+use crate::exec::{Context, ErrorKind, ExecResult};
 use crate::state::vars::is_name;
 use crate::state::Shell;
 
 /// `unset [-v|-f] name...`
-pub fn unset(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut functions = false;
     let mut rest = &args[1..];
     while let Some(first) = rest.first() {

@@ -2,12 +2,12 @@
 
 use super::jobs::{finish, resolve_job};
 use crate::exec::jobs::ChildStatus;
-use crate::exec::{trap, ExecResult};
+use crate::exec::{trap, Context, ExecResult};
 use crate::state::Shell;
 
 /// `wait [pid|%job...]`: wait for the given children (or all); the status is the last one's,
 /// 127 for one that is not a child of this shell.
-pub fn wait(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if args.len() == 1 {
         while !sh.jobs.jobs.is_empty() {
             let status = sh.jobs.wait_job(0, false);

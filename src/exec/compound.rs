@@ -3,37 +3,35 @@
 
 use std::rc::Rc;
 
-use super::eval::{run_list, Flags};
+use super::eval::{run_list, Context};
 use super::pipeline::run_subshell;
 use super::{Divert, ErrorKind, ExecResult, ShellError};
 use crate::expand;
 use crate::state::{Frame, Shell};
 use crate::syntax::ast::{CaseArm, CompoundCommand, FunctionDef, List};
 
-pub(super) fn run_compound(sh: &mut Shell, cc: &CompoundCommand, flags: Flags) -> ExecResult {
+pub(super) fn run_compound(sh: &mut Shell, cc: &CompoundCommand, cx: Context) -> ExecResult {
     match cc {
-        CompoundCommand::BraceGroup(list) => run_list(sh, list, flags),
-        CompoundCommand::Subshell(list) => run_subshell(sh, list, &[], flags),
+        CompoundCommand::BraceGroup(list) => run_list(sh, list, cx),
+        CompoundCommand::Subshell(list) => run_subshell(sh, list, &[], cx),
         CompoundCommand::If {
             branches,
             else_body,
         } => {
             for (cond, body) in branches {
-                if run_list(sh, cond, flags.tested())? == 0 {
-                    return run_list(sh, body, flags);
+                if run_list(sh, cond, cx.tested())? == 0 {
+                    return run_list(sh, body, cx);
                 }
             }
             match else_body {
-                Some(body) => run_list(sh, body, flags),
+                Some(body) => run_list(sh, body, cx),
                 None => Ok(0),
             }
         }
-        CompoundCommand::While { cond, body } => run_loop(sh, cond, body, false, flags),
-        CompoundCommand::Until { cond, body } => run_loop(sh, cond, body, true, flags),
-        CompoundCommand::For { var, words, body } => {
-            run_for(sh, var, words.as_deref(), body, flags)
-        }
-        CompoundCommand::Case { word, arms } => run_case(sh, word, arms, flags),
+        CompoundCommand::While { cond, body } => run_loop(sh, cond, body, false, cx),
+        CompoundCommand::Until { cond, body } => run_loop(sh, cond, body, true, cx),
+        CompoundCommand::For { var, words, body } => run_for(sh, var, words.as_deref(), body, cx),
+        CompoundCommand::Case { word, arms } => run_case(sh, word, arms, cx),
     }
 }
 
@@ -53,11 +51,11 @@ fn loop_divert(d: Divert) -> Result<LoopControl, Divert> {
     }
 }
 
-fn run_loop(sh: &mut Shell, cond: &List, body: &List, until: bool, flags: Flags) -> ExecResult {
+fn run_loop(sh: &mut Shell, cond: &List, body: &List, until: bool, cx: Context) -> ExecResult {
     let sh = &mut *sh.push_frame(Frame::Loop);
     let mut status = 0;
     loop {
-        let c = match run_list(sh, cond, flags.tested()) {
+        let c = match run_list(sh, cond, cx.tested()) {
             Ok(c) => c,
             Err(d) => match loop_divert(d)? {
                 LoopControl::Next => continue,
@@ -67,7 +65,7 @@ fn run_loop(sh: &mut Shell, cond: &List, body: &List, until: bool, flags: Flags)
         if (c == 0) == until {
             break;
         }
-        if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
+        if let LoopControl::Stop = run_body(sh, body, cx, &mut status)? {
             break;
         }
     }
@@ -79,10 +77,10 @@ fn run_loop(sh: &mut Shell, cond: &List, body: &List, until: bool, flags: Flags)
 fn run_body(
     sh: &mut Shell,
     body: &List,
-    flags: Flags,
+    cx: Context,
     status: &mut i32,
 ) -> Result<LoopControl, Divert> {
-    match run_list(sh, body, flags.not_last()) {
+    match run_list(sh, body, cx.not_last()) {
         Ok(s) => {
             *status = s;
             Ok(LoopControl::Next)
@@ -99,7 +97,7 @@ fn run_for(
     var: &[u8],
     words: Option<&[crate::syntax::ast::Word]>,
     body: &List,
-    flags: Flags,
+    cx: Context,
 ) -> ExecResult {
     let items = match words {
         Some(words) => expand::expand_words(sh, words)?,
@@ -111,7 +109,7 @@ fn run_for(
         if let Err(e) = sh.set_var(var, item) {
             return ShellError::new(ErrorKind::Variable(e)).raise();
         }
-        if let LoopControl::Stop = run_body(sh, body, flags, &mut status)? {
+        if let LoopControl::Stop = run_body(sh, body, cx, &mut status)? {
             break;
         }
     }
@@ -122,7 +120,7 @@ fn run_case(
     sh: &mut Shell,
     word: &crate::syntax::ast::Word,
     arms: &[CaseArm],
-    flags: Flags,
+    cx: Context,
 ) -> ExecResult {
     let subject = expand::expand_word(sh, word)?;
     let mut matched: Option<usize> = None;
@@ -140,7 +138,7 @@ fn run_case(
     };
     loop {
         let arm = &arms[i];
-        let status = run_list(sh, &arm.body, flags)?;
+        let status = run_list(sh, &arm.body, cx)?;
         if arm.fallthrough && i + 1 < arms.len() {
             i += 1;
         } else {

@@ -12,7 +12,7 @@ use crate::syntax::ast::{AndOr, AndOrOp, Command, CompoundCommand, List};
 
 /// How a node is evaluated.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Flags {
+pub struct Context {
     /// The status is tested (a condition, the left of `&&`/`||`, under `!`): `set -e` does
     /// not apply.
     pub tested: bool,
@@ -21,16 +21,16 @@ pub struct Flags {
     pub exit_after: bool,
 }
 
-impl Flags {
-    pub(super) fn tested(self) -> Flags {
-        Flags {
+impl Context {
+    pub fn tested(self) -> Context {
+        Context {
             tested: true,
             exit_after: false,
         }
     }
 
-    pub(super) fn not_last(self) -> Flags {
-        Flags {
+    pub fn not_last(self) -> Context {
+        Context {
             exit_after: false,
             ..self
         }
@@ -107,7 +107,7 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
         }
         if let Some(trap::Action::Command(cmd)) = sh.traps.get(sig).cloned() {
             let saved = sh.last_status;
-            match run_text(sh, &cmd, None) {
+            match run_text(sh, &cmd, None, Context::default()) {
                 Ok(_) => sh.last_status = saved,
                 Err(Divert::Exit(s)) => return Err(Divert::Exit(s)),
                 Err(_) => sh.last_status = saved,
@@ -117,17 +117,17 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
     Ok(())
 }
 
-pub fn run_list(sh: &mut Shell, list: &List, flags: Flags) -> ExecResult {
+pub fn run_list(sh: &mut Shell, list: &List, cx: Context) -> ExecResult {
     let mut status = 0;
     let n = list.items.len();
     for (i, item) in list.items.iter().enumerate() {
         let last = i + 1 == n;
-        let item_flags = if last { flags } else { flags.not_last() };
+        let item_cx = if last { cx } else { cx.not_last() };
         status = if item.is_async {
             let result = run_async(sh, &item.and_or);
             settle(sh, result)?
         } else {
-            run_and_or(sh, &item.and_or, item_flags)?
+            run_and_or(sh, &item.and_or, item_cx)?
         };
         sh.last_status = status;
         run_pending_traps(sh)?;
@@ -136,11 +136,11 @@ pub fn run_list(sh: &mut Shell, list: &List, flags: Flags) -> ExecResult {
 }
 
 #[inline]
-pub(super) fn run_and_or(sh: &mut Shell, ao: &AndOr, flags: Flags) -> ExecResult {
+pub(super) fn run_and_or(sh: &mut Shell, ao: &AndOr, cx: Context) -> ExecResult {
     if ao.rest.is_empty() {
-        return run_pipeline(sh, &ao.first, flags);
+        return run_pipeline(sh, &ao.first, cx);
     }
-    let mut status = run_pipeline(sh, &ao.first, flags.tested())?;
+    let mut status = run_pipeline(sh, &ao.first, cx.tested())?;
     let n = ao.rest.len();
     for (i, (op, pipeline)) in ao.rest.iter().enumerate() {
         let run = match op {
@@ -148,7 +148,7 @@ pub(super) fn run_and_or(sh: &mut Shell, ao: &AndOr, flags: Flags) -> ExecResult
             AndOrOp::Or => status != 0,
         };
         if run {
-            let f = if i + 1 == n { flags } else { flags.tested() };
+            let f = if i + 1 == n { cx } else { cx.tested() };
             status = run_pipeline(sh, pipeline, f)?;
         }
     }
@@ -158,9 +158,9 @@ pub(super) fn run_and_or(sh: &mut Shell, ao: &AndOr, flags: Flags) -> ExecResult
 /// A command has finished with `status`: it is `$?` from now on, and under `set -e` a failure
 /// whose status is not tested ends the shell. Every command's status passes here (a list's
 /// and a pipeline's are those of their last command).
-pub(super) fn command_finished(sh: &mut Shell, status: i32, flags: Flags) -> ExecResult {
+pub(super) fn command_finished(sh: &mut Shell, status: i32, cx: Context) -> ExecResult {
     sh.last_status = status;
-    if status != 0 && sh.options.errexit && !flags.tested {
+    if status != 0 && sh.options.errexit && !cx.tested {
         return Err(Divert::Exit(status));
     }
     Ok(status)
@@ -168,23 +168,23 @@ pub(super) fn command_finished(sh: &mut Shell, status: i32, flags: Flags) -> Exe
 
 /// Run one command. An error it raised outside its redirections (an expansion of its words,
 /// an assignment, a fork) comes back unreported: the caller reports it ([`settle`]).
-pub fn run_command(sh: &mut Shell, cmd: &Command, flags: Flags) -> ExecResult {
+pub fn run_command(sh: &mut Shell, cmd: &Command, cx: Context) -> ExecResult {
     if stack_exhausted() {
         return ShellError::too_deep().raise();
     }
     match cmd {
-        Command::Simple(sc) => simple::run_simple(sh, sc, flags),
+        Command::Simple(sc) => simple::run_simple(sh, sc, cx),
         Command::Compound(cc, redirects, line) => {
             sh.lineno = *line;
             if let CompoundCommand::Subshell(list) = cc {
                 // Redirections of a subshell are performed in the child, as dash does.
-                let status = run_subshell(sh, list, redirects, flags)?;
-                return command_finished(sh, status, flags);
+                let status = run_subshell(sh, list, redirects, cx)?;
+                return command_finished(sh, status, cx);
             }
             let f = if redirects.is_empty() {
-                flags
+                cx
             } else {
-                flags.not_last()
+                cx.not_last()
             };
             redirect::with_redirections(sh, redirects, |sh| compound::run_compound(sh, cc, f))
         }
@@ -222,7 +222,7 @@ pub fn die_of_signal(sh: &mut Shell, sig: i32, reason: crate::audit::EndReason) 
 pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
     if let Some(cmd) = sh.traps.take_exit() {
         sh.last_status = status;
-        match run_text(sh, &cmd, None) {
+        match run_text(sh, &cmd, None, Context::default()) {
             Err(Divert::Exit(s)) => return s,
             _ => return status,
         }
@@ -234,29 +234,26 @@ pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
 /// defined early apply later. `label` begins syntax error messages (`eval: `, or the file's
 /// name for `.`). Its errors are reported here: traps and startup files run it outside any
 /// command.
-pub fn run_text(sh: &mut Shell, text: &[u8], label: Option<&[u8]>) -> ExecResult {
+pub fn run_text(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context) -> ExecResult {
     if sh.depth >= 1000 || stack_exhausted() {
         return settle(sh, ShellError::too_deep().raise());
     }
-    let result = run_text_inner(&mut sh.push_frame(Frame::Text), text, label);
+    let result = run_text_inner(&mut sh.push_frame(Frame::Text), text, label, cx);
     settle(sh, result)
 }
 
-fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>) -> ExecResult {
+fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context) -> ExecResult {
     use crate::syntax::{BytesSource, Parser};
     let first_line = sh.lineno;
     let mut parser = Parser::new(Box::new(BytesSource::new(text)), first_line);
     let mut status = 0;
-    let flags = Flags {
-        tested: sh.condition,
-        exit_after: false,
-    };
+    let cx = cx.not_last();
     loop {
         let aliases = AliasView(&sh.aliases);
         let parsed = parser.next_command(&aliases);
         match parsed {
             Ok(Some(cmd)) => {
-                status = run_list(sh, &cmd.list, flags)?;
+                status = run_list(sh, &cmd.list, cx)?;
             }
             Ok(None) => return Ok(status),
             Err(e) => {

@@ -13,6 +13,7 @@ pub mod substitution;
 pub mod trap;
 
 pub use error::{settle, Effect, ErrorKind, ShellError};
+pub use eval::Context;
 
 use crate::expand::ExpandError;
 use crate::state::Shell;

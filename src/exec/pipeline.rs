@@ -7,7 +7,7 @@ use crate::sys::fd;
 use std::os::unix::io::RawFd;
 
 use super::eval::{
-    command_finished, divert_status, exit_child, run_and_or, run_command, run_list, Flags,
+    command_finished, divert_status, exit_child, run_and_or, run_command, run_list, Context,
 };
 use super::jobs::{wait_pid, ChildStatus};
 use super::redirect;
@@ -16,8 +16,8 @@ use super::{settle, Divert, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::syntax::ast::{AndOr, Command, List, Pipeline};
 
-pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, flags: Flags) -> ExecResult {
-    let inner = if p.negated { flags.tested() } else { flags };
+pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecResult {
+    let inner = if p.negated { cx.tested() } else { cx };
     let status = if p.commands.len() == 1 {
         let result = run_command(sh, &p.commands[0], inner);
         settle(sh, result)?
@@ -43,7 +43,7 @@ pub(super) fn run_subshell(
     sh: &mut Shell,
     list: &List,
     redirects: &[crate::syntax::ast::Redirect],
-    flags: Flags,
+    cx: Context,
 ) -> ExecResult {
     let group = job_group(sh, true);
     match spawn::fork_job(sh, group).map_err(fork_failed)? {
@@ -52,8 +52,8 @@ pub(super) fn run_subshell(
                 run_list(
                     sh,
                     list,
-                    Flags {
-                        tested: flags.tested,
+                    Context {
+                        tested: cx.tested,
                         exit_after: redirects.is_empty(),
                     },
                 )
@@ -169,7 +169,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
                 let result = run_command(
                     sh,
                     cmd,
-                    Flags {
+                    Context {
                         tested: false,
                         exit_after: true,
                     },
@@ -228,7 +228,7 @@ pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
             let result = run_and_or(
                 sh,
                 ao,
-                Flags {
+                Context {
                     tested: false,
                     exit_after: true,
                 },

@@ -5,7 +5,7 @@ use crate::sys;
 use std::rc::Rc;
 
 use super::eval::{
-    command_finished, divert_status, exit_child, run_command, run_text, stack_exhausted, Flags,
+    command_finished, divert_status, exit_child, run_command, run_text, stack_exhausted, Context,
 };
 use super::jobs::wait_pid;
 use super::pipeline::{job_group, wait_foreground};
@@ -122,7 +122,7 @@ fn trace(sh: &mut Shell, assigns: &[(Vec<u8>, Vec<u8>)], fields: &[Vec<u8>]) {
     crate::sys::fd::write_all(2, &line);
 }
 
-pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> ExecResult {
+pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> ExecResult {
     sh.lineno = sc.line;
     sh.subst_status = None;
     let fields = match expand::expand_words(sh, &sc.words) {
@@ -138,7 +138,7 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> Ex
         trace(sh, &done, &[]);
         let status =
             redirect::with_redirections(sh, &sc.redirects, |sh| Ok(sh.subst_status.unwrap_or(0)))?;
-        return command_finished(sh, status, flags);
+        return command_finished(sh, status, cx);
     }
 
     let status = run_fields(
@@ -146,10 +146,10 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, flags: Flags) -> Ex
         &fields,
         &sc.assigns,
         &sc.redirects,
-        flags,
+        cx,
         Lookup::default(),
     )?;
-    command_finished(sh, status, flags)
+    command_finished(sh, status, cx)
 }
 
 /// How a command name is looked up (`command` changes it).
@@ -169,12 +169,11 @@ pub fn run_fields(
     fields: &[Vec<u8>],
     assigns: &[Assign],
     redirects: &[crate::syntax::ast::Redirect],
-    flags: Flags,
+    cx: Context,
     lookup: Lookup,
 ) -> ExecResult {
     let name = fields[0].as_slice();
     let builtin = builtins::lookup(name);
-    sh.condition = flags.tested;
 
     if let Some(b) = builtin.filter(|b| b.special) {
         let (saved_vars, done) = if lookup.no_special {
@@ -192,7 +191,7 @@ pub fn run_fields(
                 saved = SavedFds::default();
                 Ok(0)
             }
-            Ok(()) => (b.func)(sh, fields),
+            Ok(()) => (b.func)(sh, fields, cx.not_last()),
             // Any redirection error of a special built-in is a shell error.
             Err(e) => e.aborts().raise(),
         };
@@ -216,11 +215,11 @@ pub fn run_fields(
         .filter(|_| !lookup.no_functions)
         .cloned()
     {
-        redirect::with_redirections(sh, redirects, |sh| call_function(sh, &body, fields, flags))
+        redirect::with_redirections(sh, redirects, |sh| call_function(sh, &body, fields, cx))
     } else if let Some(b) = builtin {
-        redirect::with_redirections(sh, redirects, |sh| (b.func)(sh, fields))
+        redirect::with_redirections(sh, redirects, |sh| (b.func)(sh, fields, cx.not_last()))
     } else {
-        run_external(sh, fields, redirects, flags, lookup)
+        run_external(sh, fields, redirects, cx, lookup)
     };
     restore_temporary(sh, saved_vars);
     settle(sh, result)
@@ -230,7 +229,7 @@ fn run_external(
     sh: &mut Shell,
     fields: &[Vec<u8>],
     redirects: &[crate::syntax::ast::Redirect],
-    flags: Flags,
+    cx: Context,
     lookup: Lookup,
 ) -> ExecResult {
     let name = fields[0].as_slice();
@@ -253,7 +252,7 @@ fn run_external(
         saved.restore();
         return result;
     }
-    if flags.exit_after && sh.traps.get(0).is_none() {
+    if cx.exit_after && sh.traps.get(0).is_none() {
         // Nothing follows in this process: become the program.
         let err = spawn::exec_program(sh, &path, fields, |_| {});
         return exec_failure(sh, &path, fields, err, saved);
@@ -323,7 +322,7 @@ fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> ExecResult 
             sh.arg0 = fields[0].clone();
             sh.positional = fields[1..].to_vec();
             sh.lineno = 1;
-            let result = run_text(sh, &text, None);
+            let result = run_text(sh, &text, None, Context::default());
             let status = divert_status(sh, result);
             exit_child(sh, status)
         }
@@ -338,7 +337,7 @@ pub fn call_function(
     sh: &mut Shell,
     body: &Rc<Command>,
     args: &[Vec<u8>],
-    flags: Flags,
+    cx: Context,
 ) -> ExecResult {
     if sh.depth >= 10_000 || stack_exhausted() {
         return ShellError::too_deep().raise();
@@ -347,7 +346,7 @@ pub fn call_function(
     let result = run_command(
         &mut sh.push_frame(Frame::Function { positional }),
         body,
-        flags.not_last(),
+        cx.not_last(),
     );
     match result {
         Err(Divert::Return(s)) => Ok(s),

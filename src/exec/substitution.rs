@@ -4,7 +4,7 @@
 use crate::sys;
 use crate::sys::fd;
 
-use super::eval::{divert_status, exit_child, run_list, Flags};
+use super::eval::{divert_status, exit_child, run_list, Context};
 use super::jobs::wait_pid;
 use super::pipeline::move_fd;
 use super::spawn::{self, Forked};
@@ -24,7 +24,7 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
             let result = run_list(
                 sh,
                 body,
-                Flags {
+                Context {
                     tested: false,
                     exit_after: true,
                 },

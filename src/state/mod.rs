@@ -54,9 +54,6 @@ pub struct Shell {
     /// The status of the last command substitution in the current command (the status of a
     /// command that has only assignments).
     pub subst_status: Option<i32>,
-    /// The built-in being run was called where its status is tested (so `eval` and `.`
-    /// run their commands as tested too, for `set -e`).
-    pub condition: bool,
     /// Per active function call: the options to restore on return, if `local -` saved them.
     pub local_options: Vec<Option<Options>>,
     /// The command line being run (its record's id and its text): a job stopped in it keeps
@@ -139,7 +136,6 @@ impl Shell {
             cwd,
             origin: None,
             subst_status: None,
-            condition: false,
             local_options: Vec::new(),
             current_command: None,
             current_text: Vec::new(),
