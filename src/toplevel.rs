@@ -13,7 +13,7 @@ use crate::exec::eval::{self, AliasView, Context};
 use crate::exec::{trap, Divert, ErrorKind, ShellError};
 use crate::interactive::Handoff;
 use crate::invocation::{self, Invocation, Request, Source};
-use crate::state::Shell;
+use crate::state::{Frame, Shell};
 use crate::syntax::{BytesSource, LineSource, ParseError, Parser};
 use crate::sys::fd;
 
@@ -296,10 +296,11 @@ fn run_startup_file(sh: &mut Shell, path: &[u8]) {
         return;
     };
     let saved_arg0 = sh.arg0.clone();
-    sh.origin = Some((path.to_vec(), 1));
-    sh.lineno = 1;
-    let result = eval::run_text(sh, &text, None, Context::default());
-    sh.origin = None;
+    let origin = Frame::Origin {
+        name: path.to_vec(),
+        line: 1,
+    };
+    let result = eval::run_text(&mut sh.push_frame(origin), &text, None, Context::default());
     sh.arg0 = saved_arg0;
     if let Err(Divert::Exit(s)) = result {
         finish(sh, s, EndReason::Exit);
@@ -319,8 +320,8 @@ fn run_recorded(sh: &mut Shell, text: &[u8], script: Option<&[u8]>) -> (i32, End
             return (126, EndReason::Exit);
         }
     };
-    sh.current_command = Some(id);
-    sh.current_text = text.to_vec();
+    sh.line.id = Some(id);
+    sh.line.text = text.to_vec();
     let reading = Reading {
         record_each: false,
         at_end: EndReason::Exit,
@@ -347,7 +348,7 @@ fn after_command(sh: &mut Shell, result: Result<i32, Divert>, interactive: bool)
         Err(Divert::Abort(s)) if !interactive => Next::Stop(s, EndReason::Error),
         Err(Divert::Abort(s)) | Err(Divert::Return(s)) => Next::Continue(s),
         Err(Divert::Error(e)) => after_command(sh, Err(Divert::Abort(unreported(&e))), interactive),
-        Err(Divert::Break(_)) | Err(Divert::Continue(_)) => Next::Continue(sh.last_status),
+        Err(Divert::Break(_)) | Err(Divert::Continue(_)) => Next::Continue(sh.last_status()),
     }
 }
 
@@ -403,7 +404,7 @@ fn read_eval_loop(
                         Err(denied) => {
                             sh.report(&ShellError::new(ErrorKind::Denied(denied.message)));
                             status = 126;
-                            sh.last_status = status;
+                            sh.set_last_status(status);
                             continue;
                         }
                     }
@@ -411,10 +412,10 @@ fn read_eval_loop(
                     None
                 };
                 if id.is_some() {
-                    sh.current_command = id;
-                    sh.current_text = cmd.text.clone();
+                    sh.line.id = id;
+                    sh.line.text = cmd.text.clone();
                 }
-                sh.last_signal = None;
+                sh.line.killed_by = None;
                 let result = eval::run_list(sh, &cmd.list, Context::default());
                 let interrupted =
                     matches!(result, Err(Divert::Abort(s)) if s == 128 + sys::signal::SIGINT);
@@ -442,12 +443,12 @@ fn read_eval_loop(
                         let signal = killed_by(sh, s);
                         sh.audit.command_end(id, s, signal);
                     }
-                    sh.current_command = None;
+                    sh.line.id = None;
                 }
                 match next {
                     Next::Continue(s) => {
                         status = s;
-                        sh.last_status = s;
+                        sh.set_last_status(s);
                     }
                     Next::Stop(s, reason) => return (s, reason),
                 }
@@ -474,7 +475,7 @@ fn read_eval_loop(
                     crate::interactive::abandoned(sh, handoff, false);
                 }
                 status = 130;
-                sh.last_status = status;
+                sh.set_last_status(status);
             }
             Err(ParseError::Io(_)) if interactive && terminal_hung_up(sh) => {
                 return (128 + sys::signal::SIGHUP, EndReason::Hangup);
@@ -494,7 +495,7 @@ fn read_eval_loop(
                     crate::interactive::abandoned(sh, handoff, true);
                 }
                 status = 2;
-                sh.last_status = 2;
+                sh.set_last_status(2);
             }
         }
     }
@@ -503,7 +504,7 @@ fn read_eval_loop(
 /// The signal a command line's status stands for, when its last program was killed by it
 /// (`auditsh.signal` in the end record).
 fn killed_by(sh: &Shell, status: i32) -> Option<i32> {
-    sh.last_signal.filter(|&sig| status == 128 + sig)
+    sh.line.killed_by.filter(|&sig| status == 128 + sig)
 }
 
 /// `set -v`: the shell writes its input to standard error as it reads it.

@@ -21,10 +21,10 @@ fn loop_count(
             ErrorKind::IllegalNumber(arg.to_vec()),
         ));
     }
-    if sh.loop_depth == 0 {
-        return Ok(None);
+    match sh.loop_depth() {
+        0 => Ok(None),
+        depth => Ok(Some(n.min(i64::from(depth)) as u32)),
     }
-    Ok(Some(n.min(i64::from(sh.loop_depth)) as u32))
 }
 
 /// `break [n]`: leave n enclosing loops (all of them if fewer; nothing outside a loop).

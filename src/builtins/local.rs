@@ -14,9 +14,7 @@ pub fn local(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     for arg in &args[1..] {
         if arg == b"-" {
             // dash: `local -` makes the options local to the function.
-            if let Some(slot) = sh.local_options.last_mut() {
-                slot.get_or_insert_with(|| sh.options.clone());
-            }
+            sh.keep_options_locally();
             continue;
         }
         let (name, value) = split_assignment(arg);

@@ -86,7 +86,7 @@ fn run_body(
             Ok(LoopControl::Next)
         }
         Err(d) => {
-            *status = sh.last_status;
+            *status = sh.last_status();
             loop_divert(d)
         }
     }

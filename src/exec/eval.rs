@@ -106,11 +106,9 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             return Err(Divert::Abort(128 + sys::signal::SIGINT));
         }
         if let Some(trap::Action::Command(cmd)) = sh.traps.get(sig).cloned() {
-            let saved = sh.last_status;
-            match run_text(sh, &cmd, None, Context::default()) {
-                Ok(_) => sh.last_status = saved,
-                Err(Divert::Exit(s)) => return Err(Divert::Exit(s)),
-                Err(_) => sh.last_status = saved,
+            let mut in_trap = sh.push_frame(Frame::KeepStatus);
+            if let Err(Divert::Exit(s)) = run_text(&mut in_trap, &cmd, None, Context::default()) {
+                return Err(Divert::Exit(s));
             }
         }
     }
@@ -125,11 +123,12 @@ pub fn run_list(sh: &mut Shell, list: &List, cx: Context) -> ExecResult {
         let item_cx = if last { cx } else { cx.not_last() };
         status = if item.is_async {
             let result = run_async(sh, &item.and_or);
-            settle(sh, result)?
+            let status = settle(sh, result)?;
+            sh.set_last_status(status);
+            status
         } else {
             run_and_or(sh, &item.and_or, item_cx)?
         };
-        sh.last_status = status;
         run_pending_traps(sh)?;
     }
     Ok(status)
@@ -159,7 +158,7 @@ pub(super) fn run_and_or(sh: &mut Shell, ao: &AndOr, cx: Context) -> ExecResult 
 /// whose status is not tested ends the shell. Every command's status passes here (a list's
 /// and a pipeline's are those of their last command).
 pub(super) fn command_finished(sh: &mut Shell, status: i32, cx: Context) -> ExecResult {
-    sh.last_status = status;
+    sh.set_last_status(status);
     if status != 0 && sh.options.errexit && !cx.tested {
         return Err(Divert::Exit(status));
     }
@@ -198,7 +197,7 @@ pub fn divert_status(sh: &Shell, result: ExecResult) -> i32 {
         Ok(s) => s,
         Err(Divert::Exit(s)) | Err(Divert::Abort(s)) | Err(Divert::Return(s)) => s,
         Err(Divert::Error(e)) => super::error::unreported(&e),
-        Err(Divert::Break(_)) | Err(Divert::Continue(_)) => sh.last_status,
+        Err(Divert::Break(_)) | Err(Divert::Continue(_)) => sh.last_status(),
     }
 }
 
@@ -221,7 +220,7 @@ pub fn die_of_signal(sh: &mut Shell, sig: i32, reason: crate::audit::EndReason) 
 /// Run the EXIT trap, if any; returns the status to exit with.
 pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
     if let Some(cmd) = sh.traps.take_exit() {
-        sh.last_status = status;
+        sh.set_last_status(status);
         match run_text(sh, &cmd, None, Context::default()) {
             Err(Divert::Exit(s)) => return s,
             _ => return status,
@@ -235,7 +234,7 @@ pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
 /// name for `.`). Its errors are reported here: traps and startup files run it outside any
 /// command.
 pub fn run_text(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context) -> ExecResult {
-    if sh.depth >= 1000 || stack_exhausted() {
+    if sh.nesting() >= 1000 || stack_exhausted() {
         return settle(sh, ShellError::too_deep().raise());
     }
     let result = run_text_inner(&mut sh.push_frame(Frame::Text), text, label, cx);

@@ -31,7 +31,7 @@ pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecRes
     } else {
         status
     };
-    sh.last_status = status;
+    sh.set_last_status(status);
     Ok(status)
 }
 
@@ -63,7 +63,7 @@ pub(super) fn run_subshell(
         }
         Forked::Parent(pid) => {
             let pgid = if group.is_some() { pid } else { 0 };
-            let text = sh.current_text.clone();
+            let text = sh.line.text.clone();
             Ok(wait_foreground(sh, pgid, vec![pid], text))
         }
     }
@@ -98,7 +98,7 @@ pub(super) fn wait_foreground(
     if let Some(stop) = statuses.iter().flatten().copied().find(|s| s.is_stopped()) {
         let number = sh.jobs.add_with(pgid, pids, statuses, text);
         if let Some(job) = sh.jobs.jobs.iter_mut().find(|j| j.number == number) {
-            job.command = sh.current_command;
+            job.command = sh.line.id;
             let mut line = b"\n".to_vec();
             line.extend_from_slice(&super::jobs::describe(job, '+'));
             crate::sys::fd::write_all(2, &line);
@@ -107,7 +107,7 @@ pub(super) fn wait_foreground(
     }
     let mut status = 0;
     let mut failed = 0;
-    sh.last_signal = statuses
+    sh.line.killed_by = statuses
         .last()
         .copied()
         .flatten()
@@ -203,7 +203,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
     } else {
         0
     };
-    let text = sh.current_text.clone();
+    let text = sh.line.text.clone();
     Ok(wait_foreground(sh, pgid, pids, text))
 }
 
@@ -239,9 +239,7 @@ pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
         Forked::Parent(pid) => {
             sh.last_bg_pid = Some(pid);
             let pgid = if group.is_some() { pid } else { 0 };
-            let number = sh
-                .jobs
-                .add(pgid, vec![pid], background_text(&sh.current_text));
+            let number = sh.jobs.add(pgid, vec![pid], background_text(&sh.line.text));
             if sh.options.interactive && !sh.in_subshell {
                 crate::sys::fd::write_all(2, format!("[{number}] {pid}\n").as_bytes());
             }

@@ -42,7 +42,7 @@ fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments,
                 // The variable keeps its value, the assignment's status is 1, and the next
                 // assignments are made: the message comes now, before what they print.
                 sh.report(&out_of_space());
-                sh.last_status = 1;
+                sh.set_last_status(1);
                 sh.subst_status = Some(1);
                 continue;
             }
@@ -339,7 +339,7 @@ pub fn call_function(
     args: &[Vec<u8>],
     cx: Context,
 ) -> ExecResult {
-    if sh.depth >= 10_000 || stack_exhausted() {
+    if sh.nesting() >= 10_000 || stack_exhausted() {
         return ShellError::too_deep().raise();
     }
     let positional = args[1..].to_vec();

@@ -155,10 +155,7 @@ pub fn c_string(bytes: &[u8]) -> CString {
 /// names the program by `path` made absolute against the physical working directory, where
 /// the kernel will look for it, and the shell's `$PWD` beside it when that differs.
 fn record(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> Result<(), SpawnError> {
-    // A program started by a startup file carries that file and the line being run.
-    let origin = sh.origin.as_ref().map(|(f, _)| (f.as_slice(), sh.lineno));
-    sh.audit
-        .exec(path, argv, &sh.cwd, origin)
+    sh.record_exec(path, argv)
         .map_err(|d| SpawnError::Denied(d.message))
 }
 

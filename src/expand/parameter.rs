@@ -37,7 +37,7 @@ fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
         Param::Special(c) => match c {
             b'@' | b'*' => Value::Args,
             b'#' => Value::Str(sh.positional.len().to_string().into_bytes()),
-            b'?' => Value::Str(sh.last_status.to_string().into_bytes()),
+            b'?' => Value::Str(sh.last_status().to_string().into_bytes()),
             b'$' => Value::Str(sh.pid.to_string().into_bytes()),
             b'!' => match sh.last_bg_pid {
                 Some(pid) => Value::Str(pid.to_string().into_bytes()),

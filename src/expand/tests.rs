@@ -269,7 +269,7 @@ fn special_parameters() {
     let e = env().args(&["a", "b c"]);
     fields(&e, "$# \"$#\" $? \"$!\" ${#} ${#@} ${#*} ${#x} ${#?}");
     let mut sh = e.shell();
-    sh.last_status = 42;
+    sh.set_last_status(42);
     sh.last_bg_pid = Some(77);
     sh.options.noglob = true;
     let w: Vec<Word> = ["$?", "$!", "$$", "$-", "$0", "${10}"]

@@ -6,7 +6,7 @@
 use crate::sys::clib::local_now;
 use std::sync::OnceLock;
 
-use crate::state::Shell;
+use crate::state::{Frame, Shell};
 use crate::syntax::parse_all;
 
 /// The prompt a user sees when the environment gives none: who, where, and `$` or `#`.
@@ -28,20 +28,18 @@ pub fn expand(sh: &mut Shell, var: &[u8]) -> Vec<u8> {
             }),
         Err(_) => None,
     };
-    let saved_status = sh.last_status;
-    // Programs a prompt starts (`PS1='$(git branch)'`) run outside any command line: their
-    // records name the variable they came from instead.
-    let saved_origin = sh.origin.replace((var.to_vec(), 0));
-    let saved_line = std::mem::replace(&mut sh.lineno, 0);
-    let out = match word {
-        Some(w) => crate::expand::expand_word(sh, &w).unwrap_or_else(|_| raw.clone()),
-        None => raw,
+    let Some(word) = word else {
+        return raw;
     };
-    sh.origin = saved_origin;
-    sh.lineno = saved_line;
-    // A command substitution in the prompt does not change `$?`.
-    sh.last_status = saved_status;
-    out
+    // A command substitution in the prompt does not change `$?`; programs it starts
+    // (`PS1='$(git branch)'`) run outside any command line: their records name the variable
+    // they came from instead.
+    let mut keeping_status = sh.push_frame(Frame::KeepStatus);
+    let mut sh = keeping_status.push_frame(Frame::Origin {
+        name: var.to_vec(),
+        line: 0,
+    });
+    crate::expand::expand_word(&mut sh, &word).unwrap_or(raw)
 }
 
 /// `raw` with its backslash escapes replaced, inside double quotes, ready for parameter

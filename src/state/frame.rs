@@ -1,6 +1,7 @@
 //! Scopes the evaluator enters and leaves: a loop (for `break` and `continue`), a function
 //! call (its positional parameters, its `local` variables and options), a text run by `eval`,
-//! `.` or a trap (its nesting). [`Shell::push_frame`] enters one and returns a guard that is
+//! `.` or a trap (its nesting), a trap action or prompt that leaves `$?` alone, a startup file
+//! or prompt its programs' records name. [`Shell::push_frame`] enters one and returns a guard that is
 //! the shell for the scope's duration; dropping it leaves the scope, however the body ended
 //! (a status, `break`, `return`, an error), so no exit path can forget to undo it.
 
@@ -14,6 +15,11 @@ pub enum Frame {
     Function { positional: Vec<Vec<u8>> },
     /// Commands of `eval`, `.` or a trap action.
     Text,
+    /// A scope that leaves `$?` as it found it (a trap action, a prompt's expansion).
+    KeepStatus,
+    /// Commands whose programs' records say they came from `name` (a startup file, a prompt
+    /// variable), counting lines from `line`.
+    Origin { name: Vec<u8>, line: u32 },
 }
 
 /// What leaving a frame puts back.
@@ -24,6 +30,11 @@ enum Saved {
         loop_depth: u32,
     },
     Text,
+    KeepStatus(i32),
+    Origin {
+        origin: Option<Vec<u8>>,
+        line: u32,
+    },
 }
 
 /// The shell inside a frame (it dereferences to [`Shell`]); dropping it leaves the frame.
@@ -56,6 +67,11 @@ impl Shell {
                 self.depth += 1;
                 Saved::Text
             }
+            Frame::KeepStatus => Saved::KeepStatus(self.last_status),
+            Frame::Origin { name, line } => Saved::Origin {
+                origin: self.origin.replace(name),
+                line: std::mem::replace(&mut self.lineno, line),
+            },
         };
         InFrame {
             sh: self,
@@ -83,6 +99,11 @@ impl Drop for InFrame<'_> {
                 sh.positional = positional;
             }
             Some(Saved::Text) => sh.depth -= 1,
+            Some(Saved::KeepStatus(status)) => sh.last_status = status,
+            Some(Saved::Origin { origin, line }) => {
+                sh.origin = origin;
+                sh.lineno = line;
+            }
             None => {}
         }
     }
@@ -119,7 +140,7 @@ mod tests {
             });
             // A function's body sees its own arguments and no enclosing loop.
             assert_eq!(call.positional.len(), 2);
-            assert_eq!((call.loop_depth, call.depth), (0, 1));
+            assert_eq!((call.loop_depth(), call.nesting()), (0, 1));
             assert!(call.vars.make_local(b"x"));
             call.set_var(b"x", b"local".to_vec()).unwrap();
             let saved = call.options.clone();
@@ -133,5 +154,25 @@ mod tests {
         assert_eq!((sh.loop_depth, sh.depth), (0, 0));
         assert!(!sh.options.errexit, "`local -` options restored");
         assert!(sh.local_options.is_empty());
+    }
+
+    #[test]
+    fn status_and_origin_frames_put_back_what_they_found() {
+        let mut sh = Shell::new(b"sh".to_vec(), Session::disabled());
+        sh.set_last_status(3);
+        sh.lineno = 7;
+        {
+            let mut keeping = sh.push_frame(Frame::KeepStatus);
+            let mut from_file = keeping.push_frame(Frame::Origin {
+                name: b"/etc/profile".to_vec(),
+                line: 1,
+            });
+            assert_eq!(from_file.lineno, 1);
+            assert_eq!(from_file.origin.as_deref(), Some(&b"/etc/profile"[..]));
+            from_file.set_last_status(9);
+            from_file.lineno = 4;
+        }
+        assert_eq!((sh.last_status(), sh.lineno), (3, 7));
+        assert!(sh.origin.is_none());
     }
 }

@@ -24,8 +24,9 @@ pub struct Shell {
     /// `$0`: the shell's or script's name; also the prefix of error messages.
     pub arg0: Vec<u8>,
     pub options: Options,
-    /// `$?`
-    pub last_status: i32,
+    /// `$?`: written when a command finishes ([`Shell::set_last_status`]), put back by the
+    /// frames that must not change it.
+    last_status: i32,
     /// `$!`
     pub last_bg_pid: Option<i32>,
     /// `$$`: the pid of the main shell, unchanged in subshells.
@@ -42,30 +43,40 @@ pub struct Shell {
     pub lineno: u32,
     /// True in a forked child (subshell, pipeline member, command substitution).
     pub in_subshell: bool,
-    /// Function calls, `.` and `eval` currently active (bounded, so no input overflows the stack).
-    pub depth: u32,
-    /// Nesting of loops, for `break` and `continue`.
-    pub loop_depth: u32,
+    /// Function calls, `.` and `eval` currently active (bounded, so no input overflows the
+    /// stack); frames keep it.
+    depth: u32,
+    /// Nesting of loops, for `break` and `continue`; frames keep it.
+    loop_depth: u32,
     /// The working directory as the shell tracks it (logical, like PWD, but not changeable by
     /// assigning PWD: the audit records this one).
     pub cwd: Vec<u8>,
-    /// The startup file and line being run, for the audit record of programs it starts.
-    pub origin: Option<(Vec<u8>, u32)>,
+    /// The startup file (or prompt variable) being run, for the audit record of programs it
+    /// starts; [`Frame::Origin`] sets it.
+    origin: Option<Vec<u8>>,
     /// The status of the last command substitution in the current command (the status of a
     /// command that has only assignments).
     pub subst_status: Option<i32>,
     /// Per active function call: the options to restore on return, if `local -` saved them.
-    pub local_options: Vec<Option<Options>>,
-    /// The command line being run (its record's id and its text): a job stopped in it keeps
-    /// the id, so the line's end record can wait for the job's final status.
-    pub current_command: Option<audit::CommandId>,
-    pub current_text: Vec<u8>,
-    /// The signal that killed the last foreground job, if one did (for the end record).
-    pub last_signal: Option<i32>,
+    local_options: Vec<Option<Options>>,
+    /// The command line being run.
+    pub line: CommandLine,
     /// When the shell started (`$SECONDS`).
     pub started: std::time::Instant,
     /// The commands entered at the terminal (for `fc` and the line editor).
     pub history: crate::interactive::history::History,
+}
+
+/// The command line being run, as its audit record knows it.
+#[derive(Default)]
+pub struct CommandLine {
+    /// Its record's id: a job stopped in it keeps the id, so the line's end record can wait for
+    /// the job's final status.
+    pub id: Option<audit::CommandId>,
+    /// Its text (for the job table).
+    pub text: Vec<u8>,
+    /// The signal that killed the last foreground job, if one did (for the end record).
+    pub killed_by: Option<i32>,
 }
 
 /// The search path dash uses when PATH is not in the environment.
@@ -137,12 +148,50 @@ impl Shell {
             origin: None,
             subst_status: None,
             local_options: Vec::new(),
-            current_command: None,
-            current_text: Vec::new(),
-            last_signal: None,
+            line: CommandLine::default(),
             started: std::time::Instant::now(),
             history: crate::interactive::history::History::new(),
         }
+    }
+
+    /// `$?`.
+    pub fn last_status(&self) -> i32 {
+        self.last_status
+    }
+
+    /// A command has finished with `status`: `$?` from now on. The evaluator calls it where a
+    /// command, a pipeline or a command line ends (`exec::eval::command_finished`).
+    pub fn set_last_status(&mut self, status: i32) {
+        self.last_status = status;
+    }
+
+    /// Function calls, `.`, `eval` and traps being run (the caller bounds it).
+    pub fn nesting(&self) -> u32 {
+        self.depth
+    }
+
+    /// Loops enclosing the command being run, in this function (for `break` and `continue`).
+    pub fn loop_depth(&self) -> u32 {
+        self.loop_depth
+    }
+
+    /// `local -`: the options as they are now come back when the current function returns.
+    /// False outside a function.
+    pub fn keep_options_locally(&mut self) -> bool {
+        match self.local_options.last_mut() {
+            Some(slot) => {
+                slot.get_or_insert_with(|| self.options.clone());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Write the `exec` record of the program at `path`, run from the working directory; one
+    /// started by a startup file or a prompt carries that file (or variable) and the line.
+    pub fn record_exec(&mut self, path: &[u8], argv: &[Vec<u8>]) -> Result<(), audit::Denied> {
+        let origin = self.origin.as_deref().map(|name| (name, self.lineno));
+        self.audit.exec(path, argv, &self.cwd, origin)
     }
 
     /// Print an error on standard error in dash's format, `NAME: LINE: message`, a line for
