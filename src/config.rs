@@ -130,6 +130,9 @@ pub struct Config {
     pub max_record_bytes: usize,
     /// Write `exec` records (command records are always written).
     pub record_exec: bool,
+    /// Write an `end` record for every program the shell waits for (and for one that never
+    /// started).
+    pub record_exit: bool,
     /// The system rc file read before any user startup file; empty: none.
     pub system_rc: PathBuf,
     pub spool: SpoolConfig,
@@ -197,6 +200,7 @@ impl Default for Config {
             require: Require::Any,
             max_record_bytes: 65536,
             record_exec: true,
+            record_exit: true,
             system_rc: PathBuf::from("/etc/auditsh/auditshrc"),
             spool: SpoolConfig::default(),
             syslog: SyslogConfig::default(),
@@ -420,6 +424,7 @@ mod tests {
         assert_eq!(c.require, Require::Any);
         assert_eq!(c.max_record_bytes, 65536);
         assert!(c.record_exec);
+        assert!(c.record_exit);
         assert_eq!(c.system_rc(), Some(Path::new("/etc/auditsh/auditshrc")));
         assert!(c.spool.enabled);
         assert_eq!(c.spool.dir, None);

@@ -33,8 +33,8 @@ pub mod text;
 
 use crate::config::{Config, OnFailure, SpoolSync};
 use identity::Identity;
-use record::{Action, Fixed, Header, SinkName};
-pub use record::{EndReason, Mode};
+use record::{Action, Fixed, Header, Program, SinkName};
+pub use record::{EndReason, GroupLeader, Mode};
 use sha2::{Digest, Sha256};
 use shared::Shared;
 use sink::{spool::Spool, syslog::Syslog, Delivery, Sinks, ALL};
@@ -70,6 +70,86 @@ pub struct Denied {
 /// Where a command came from, for records of startup files: (file, line).
 pub type Origin<'a> = Option<(&'a [u8], u32)>;
 
+/// A process the shell makes (a program it spawns, a subshell it forks): its entity id
+/// (`process.entity_id`: `<session>-p<n>`, and under a forked child's own id, `<its id>.<n>`,
+/// so that no two processes of a session share one and none needs a lock) and when it was
+/// made (`process.start`).
+#[derive(Debug, Clone, Default)]
+pub struct NewProcess {
+    pub entity: String,
+    start: clock::Timestamp,
+    start_ns: u64,
+}
+
+impl NewProcess {
+    /// `process.start` as written.
+    pub fn start(&self) -> &str {
+        clock::as_str(&self.start)
+    }
+}
+
+/// How a program comes to run, for its `exec` record.
+#[derive(Debug, Clone, Copy)]
+pub struct Starting<'a> {
+    pub process: &'a NewProcess,
+    /// The program's pid; None when the child that will exec fills it in.
+    pub pid: Option<u32>,
+    /// The shell (or subshell) that starts it.
+    pub parent_pid: u32,
+    /// Its standard input and error are the session's terminal.
+    pub interactive: bool,
+    pub group_leader: GroupLeader<'a>,
+    /// This process becomes the program (`exec` in place): in a forked child, the process
+    /// that waits for it writes its `end` record.
+    pub in_place: bool,
+}
+
+/// A process of this shell's that the session will write an `end` record for when it is
+/// waited for (for a forked child, only if it became a program).
+#[derive(Debug)]
+struct Running {
+    pid: u32,
+    process: NewProcess,
+    /// The program's path (spawned programs); a forked child's is its own to know.
+    executable: Option<Vec<u8>>,
+    forked: bool,
+    interactive: bool,
+    group_leader: Leader,
+    command: Option<u64>,
+}
+
+/// A program's process group leader ([`GroupLeader`]), kept past the call that knew it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leader {
+    Itself,
+    Shell,
+    Other { pid: u32, entity: Option<String> },
+}
+
+impl Leader {
+    pub fn of(g: GroupLeader<'_>) -> Leader {
+        match g {
+            GroupLeader::Itself => Leader::Itself,
+            GroupLeader::Shell => Leader::Shell,
+            GroupLeader::Other { pid, entity } => Leader::Other {
+                pid,
+                entity: entity.map(str::to_string),
+            },
+        }
+    }
+
+    pub fn borrow(&self) -> GroupLeader<'_> {
+        match self {
+            Leader::Itself => GroupLeader::Itself,
+            Leader::Shell => GroupLeader::Shell,
+            Leader::Other { pid, entity } => GroupLeader::Other {
+                pid: *pid,
+                entity: entity.as_deref(),
+            },
+        }
+    }
+}
+
 /// One shell session's audit state.
 pub struct Session {
     /// Shared with [`PANIC_SESSION`] only: the cell is borrowed exactly while the audit's own
@@ -93,6 +173,16 @@ struct Inner {
     current_command: Option<u64>,
     /// Buffers for what `place` looks up per record, reused.
     places: Places,
+    /// Entity ids of the processes this one makes: this prefix and a number.
+    entity_prefix: String,
+    next_child: u64,
+    /// A forked child's own process (the program it becomes if it execs in place).
+    own: Option<NewProcess>,
+    /// The processes whose `end` records are due when they are waited for.
+    running: Vec<Running>,
+    /// The last process made to lead a new process group (a pipeline's first), for the
+    /// group's other members' `group_leader`.
+    group_leader: Option<(u32, String)>,
 }
 
 /// The physical working directory, the executable's absolute path and its resolved path.
@@ -196,6 +286,13 @@ fn standing() -> Standing {
     })
 }
 
+/// Decimal text of `v` (no allocation beyond the small string).
+fn itoa_u64(v: u64) -> String {
+    let mut b = Vec::with_capacity(20);
+    record::push_u64(&mut b, v);
+    String::from_utf8(b).unwrap_or_default()
+}
+
 /// Write to stderr; never fails, never panics.
 fn say(msg: &str) {
     let _ = std::io::stderr().write_all(msg.as_bytes());
@@ -226,6 +323,7 @@ pub struct Opened<'a> {
     secure: bool,
     config: Config,
     started_ns: u64,
+    started_wall: (i64, u32),
     session: String,
     sinks: Sinks,
     shared: Shared,
@@ -254,7 +352,8 @@ impl Session {
     pub fn open_with(config: Config, info: StartInfo<'_>) -> Opened<'_> {
         let secure = is_secure();
         let started_ns = clock::monotonic_ns();
-        let (now, _) = clock::realtime();
+        let started_wall = clock::realtime();
+        let now = started_wall.0;
         let session = new_session_id();
 
         let mut sinks = Sinks::default();
@@ -316,6 +415,7 @@ impl Session {
             secure,
             config,
             started_ns,
+            started_wall,
             session,
             sinks,
             shared,
@@ -333,7 +433,13 @@ impl Opened<'_> {
     pub fn start(self, _dropped: privilege::Unprivileged) -> Session {
         // Who the user is, looked up once, after the drop (the effective ids are theirs).
         let ssh = std::env::var_os("SSH_CONNECTION");
-        let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()));
+        let facts = identity::ShellFacts {
+            args: self.info.args,
+            interactive: self.info.mode == Mode::Interactive,
+            start: self.started_wall,
+        };
+        let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()), facts);
+        let entity_prefix = format!("{}-p", self.session);
         let fixed = Fixed::new(&identity, &self.session, self.info.mode);
         let identity_pid = identity.pid;
         let limits = &self.config.limits;
@@ -367,6 +473,11 @@ impl Opened<'_> {
             ended: false,
             current_command: None,
             places: Places::default(),
+            entity_prefix,
+            next_child: 1,
+            own: None,
+            running: Vec::new(),
+            group_leader: None,
         });
         let start = Action::SessionStart {
             login: self.info.login,
@@ -393,6 +504,13 @@ impl Session {
     /// A session that records nothing (unit tests of other modules).
     pub fn disabled() -> Session {
         Session { inner: None }
+    }
+
+    /// Whether records are written at all (some sink is enabled).
+    pub fn recording(&self) -> bool {
+        self.inner
+            .as_ref()
+            .is_some_and(|c| c.borrow().w.sinks.any_enabled())
     }
 
     /// The session id (`auditsh.session`), empty when disabled.
@@ -466,7 +584,7 @@ impl Session {
             script,
             logical_cwd: Some(cwd).filter(|&l| !l.is_empty() && l != places.cwd.as_slice()),
         };
-        let written = inner.emit_checked(&action);
+        let written = inner.emit_checked(&action, None);
         inner.places = places;
         let sequence = written?;
         inner.current_command = Some(sequence);
@@ -494,6 +612,73 @@ impl Session {
         }
     }
 
+    /// A process is about to be made (a program spawned, a subshell forked): its entity id and
+    /// start. Costs nothing when the session records nothing.
+    pub fn new_process(&mut self) -> NewProcess {
+        let Some(cell) = &self.inner else {
+            return NewProcess::default();
+        };
+        let inner = &mut *cell.borrow_mut();
+        let (secs, nanos) = clock::realtime();
+        let mut entity = String::with_capacity(inner.entity_prefix.len() + 8);
+        entity.push_str(&inner.entity_prefix);
+        entity.push_str(itoa_u64(inner.next_child).as_str());
+        inner.next_child += 1;
+        NewProcess {
+            entity,
+            start: clock::timestamp(secs, nanos),
+            start_ns: clock::monotonic_ns(),
+        }
+    }
+
+    /// The process that a forked child is, made by [`Session::new_process`] before the fork.
+    pub fn own_process(&self) -> Option<NewProcess> {
+        self.inner.as_ref()?.borrow().own.clone()
+    }
+
+    /// The leader of process group `pgid`, for a program that runs in it (`program_pid`, when
+    /// known): the program itself, the shell, the last process made to lead a group (a
+    /// pipeline's first member), or a process the session did not make.
+    pub fn group_leader(&self, pgid: u32, program_pid: Option<u32>) -> Leader {
+        if Some(pgid) == program_pid {
+            return Leader::Itself;
+        }
+        let Some(inner) = self.inner.as_ref().map(|c| c.borrow()) else {
+            return Leader::Other {
+                pid: pgid,
+                entity: None,
+            };
+        };
+        if pgid == inner.w.identity.shell.pid {
+            return Leader::Shell;
+        }
+        let entity = match &inner.group_leader {
+            Some((pid, entity)) if *pid == pgid => Some(entity.clone()),
+            _ => None,
+        };
+        Leader::Other { pid: pgid, entity }
+    }
+
+    /// The shell's pid (the session's first process, also in its forked children).
+    pub fn shell_pid(&self) -> u32 {
+        self.inner
+            .as_ref()
+            .map_or(0, |c| c.borrow().w.identity.shell.pid)
+    }
+
+    /// Whether a program with standard input and error as they are now in this process runs
+    /// on the session's terminal (`process.interactive`): both are the terminal the session
+    /// started on. No system call when the session has no terminal.
+    pub fn on_terminal(&self) -> bool {
+        let Some(inner) = self.inner.as_ref().map(|c| c.borrow()) else {
+            return false;
+        };
+        let Some(tty) = inner.w.identity.shell.tty_device else {
+            return false;
+        };
+        crate::sys::fd::char_device(0) == Some(tty) && crate::sys::fd::char_device(2) == Some(tty)
+    }
+
     /// An external program is about to start: `executable` is the path it is run by (found in
     /// PATH, or as given: `./x`), `argv` its arguments (argv[0] included), `cwd` the shell's
     /// logical working directory. The record names the physical working directory, the path
@@ -504,12 +689,24 @@ impl Session {
         argv: &[Vec<u8>],
         cwd: &[u8],
         origin: Origin<'_>,
+        starting: &Starting<'_>,
     ) -> Result<(), Denied> {
         let Some(cell) = &self.inner else {
             return Ok(());
         };
         let inner = &mut *cell.borrow_mut();
+        // A forked child that becomes a program says so, for the end record its parent writes.
+        let mark = (starting.in_place && inner.child && inner.w.config.record_exit)
+            .then(|| {
+                starting
+                    .pid
+                    .map(|pid| u64::from(pid) << 1 | u64::from(starting.interactive))
+            })
+            .flatten();
         if !inner.w.config.record_exec {
+            if let Some(mark) = mark {
+                inner.mark_exec(mark);
+            }
             return Ok(());
         }
         let mut places = std::mem::take(&mut inner.places);
@@ -521,6 +718,14 @@ impl Session {
                 target: Some(places.target.as_slice()).filter(|t| !t.is_empty()),
             });
         let action = Action::Exec {
+            program: Program {
+                entity: &starting.process.entity,
+                pid: starting.pid,
+                start: starting.process.start(),
+                parent_pid: starting.parent_pid,
+                interactive: starting.interactive,
+                group_leader: starting.group_leader,
+            },
             executable: &places.executable,
             argv,
             cwd: &places.cwd,
@@ -529,9 +734,152 @@ impl Session {
             logical_cwd: Some(cwd).filter(|&l| !l.is_empty() && l != places.cwd.as_slice()),
             file,
         };
-        let written = inner.emit_checked(&action);
+        let written = inner.emit_checked(&action, mark);
         inner.places = places;
         written.map(|_| ())
+    }
+
+    /// A program was spawned as `pid` (its `exec` record written): its `end` record is due when
+    /// it is waited for.
+    pub fn spawned(&mut self, pid: u32, executable: &[u8], starting: &Starting<'_>) {
+        self.track(Running {
+            pid,
+            process: starting.process.clone(),
+            executable: Some(executable.to_vec()),
+            forked: false,
+            interactive: starting.interactive,
+            group_leader: Leader::of(starting.group_leader),
+            command: None,
+        });
+    }
+
+    /// A subshell was forked as `pid`: if it becomes a program, its `end` record is due when
+    /// it is waited for. `leads_group`: it leads a new process group (a job's first member).
+    pub fn forked(&mut self, pid: u32, process: NewProcess, group_leader: GroupLeader<'_>) {
+        if let Some(cell) = &self.inner {
+            if group_leader == GroupLeader::Itself {
+                cell.borrow_mut().group_leader = Some((pid, process.entity.clone()));
+            }
+        }
+        self.track(Running {
+            pid,
+            process,
+            executable: None,
+            forked: true,
+            interactive: false,
+            group_leader: Leader::of(group_leader),
+            command: None,
+        });
+    }
+
+    fn track(&mut self, mut running: Running) {
+        let Some(cell) = &self.inner else {
+            return;
+        };
+        let inner = &mut *cell.borrow_mut();
+        if !inner.w.config.record_exit || !inner.w.sinks.any_enabled() {
+            return;
+        }
+        running.command = inner.current_command;
+        inner.running.push(running);
+    }
+
+    /// A child was waited for and has ended: with `exit_code`, or killed by `signal`. Writes
+    /// the `end` record of a program the session is tracking.
+    pub fn reaped(&mut self, pid: u32, exit_code: i32, signal: Option<i32>) {
+        let Some(cell) = &self.inner else {
+            return;
+        };
+        let inner = &mut *cell.borrow_mut();
+        let Some(i) = inner.running.iter().position(|r| r.pid == pid) else {
+            return;
+        };
+        let r = inner.running.swap_remove(i);
+        let ended_ns = clock::monotonic_ns();
+        let mut guard = inner.shared.lock();
+        let mut interactive = r.interactive;
+        if r.forked {
+            // Only a forked child that became a program has an end of its own.
+            let slot = pid as usize % shared::EXEC_SLOTS;
+            let mark = guard.execs[slot];
+            if mark >> 1 != u64::from(pid) {
+                return;
+            }
+            guard.execs[slot] = 0;
+            interactive = mark & 1 == 1;
+        }
+        let action = Action::End {
+            program: Program {
+                entity: &r.process.entity,
+                pid: Some(pid),
+                start: r.process.start(),
+                parent_pid: inner.w.identity.pid,
+                interactive,
+                group_leader: r.group_leader.borrow(),
+            },
+            executable: r.executable.as_deref(),
+            argv: None,
+            exit_code,
+            signal,
+            duration_ns: ended_ns.saturating_sub(r.process.start_ns),
+            command: r.command,
+            error: None,
+        };
+        let (seq, d) = inner.w.write_one(&mut guard, &action, |_| true);
+        inner.w.handle_failures(&mut guard, seq, &d);
+    }
+
+    /// A program that never started: not found (no `exec` record was written), or refused by
+    /// the kernel after its `exec` record (`pid`: the process that tried). Its `end` record at
+    /// once: status 126 or 127, `error.code` (an errno's name) and `error.message`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn not_started(
+        &mut self,
+        starting: &Starting<'_>,
+        executable: Option<&[u8]>,
+        argv: &[Vec<u8>],
+        status: i32,
+        code: &str,
+        message: &str,
+    ) {
+        let Some(cell) = &self.inner else {
+            return;
+        };
+        let inner = &mut *cell.borrow_mut();
+        // After `session-end` (a failed `exec`) the session has nothing more to say.
+        if !inner.w.config.record_exit || inner.ended {
+            return;
+        }
+        let action = Action::End {
+            program: Program {
+                entity: &starting.process.entity,
+                pid: starting.pid,
+                start: starting.process.start(),
+                parent_pid: starting.parent_pid,
+                interactive: starting.interactive,
+                group_leader: starting.group_leader,
+            },
+            executable,
+            // A program that had an exec record is named there.
+            argv: if starting.pid.is_some() { None } else { Some(argv) },
+            exit_code: status,
+            signal: None,
+            duration_ns: clock::monotonic_ns().saturating_sub(starting.process.start_ns),
+            command: inner.current_command,
+            error: Some((code, message)),
+        };
+        let mut guard = inner.shared.lock();
+        if starting.in_place && inner.child {
+            // The parent must not write a second end for this child.
+            if let Some(pid) = starting.pid {
+                let slot = pid as usize % shared::EXEC_SLOTS;
+                if guard.execs[slot] >> 1 == u64::from(pid) {
+                    guard.execs[slot] = 0;
+                }
+            }
+        }
+        let (seq, d) = inner.w.write_one(&mut guard, &action, |_| true);
+        inner.w.handle_failures(&mut guard, seq, &d);
     }
 
     /// The session ends. Written once, by the process that started the session (never by a
@@ -542,12 +890,20 @@ impl Session {
         }
     }
 
-    /// Called in a forked child: it may write records (continuing the session's sequence and
-    /// chain) but never `session-end`.
-    pub fn after_fork(&mut self) {
+    /// Called in a forked child, which is `me` (made before the fork by
+    /// [`Session::new_process`]): it may write records (continuing the session's sequence and
+    /// chain) but never `session-end`; the processes it makes are numbered under its own id;
+    /// its parent's processes are not its to wait for.
+    pub fn after_fork(&mut self, me: NewProcess) {
         if let Some(cell) = &self.inner {
             let inner = &mut *cell.borrow_mut();
             inner.child = true;
+            inner.entity_prefix.clear();
+            inner.entity_prefix.push_str(&me.entity);
+            inner.entity_prefix.push('.');
+            inner.next_child = 1;
+            inner.own = Some(me);
+            inner.running.clear();
             inner.shared.share();
             inner.w.identity.refresh_pids();
             inner.w.fixed = Fixed::new(&inner.w.identity, inner.w.fixed.session(), inner.w.mode);
@@ -654,6 +1010,12 @@ impl Inner {
         }
     }
 
+    /// Note, for the parent that will wait for this forked child, that it became a program.
+    fn mark_exec(&mut self, mark: u64) {
+        let mut guard = self.shared.lock();
+        guard.execs[(mark >> 1) as usize % shared::EXEC_SLOTS] = mark;
+    }
+
     /// Write a record whatever the policy says (session start and end, command end).
     fn emit(&mut self, action: &Action<'_>) -> u64 {
         let mut guard = self.shared.lock();
@@ -665,8 +1027,11 @@ impl Inner {
     /// Write a record that may be refused: under `on_failure = "refuse"`, when the required
     /// sinks did not accept it, a `denied` record goes to whatever still works and the caller
     /// gets `Denied`.
-    fn emit_checked(&mut self, action: &Action<'_>) -> Result<u64, Denied> {
+    fn emit_checked(&mut self, action: &Action<'_>, exec_mark: Option<u64>) -> Result<u64, Denied> {
         let mut guard = self.shared.lock();
+        if let Some(mark) = exec_mark {
+            guard.execs[(mark >> 1) as usize % shared::EXEC_SLOTS] = mark;
+        }
         let (seq, d) = self.w.write_one(&mut guard, action, |_| true);
         let accepted = policy::accepted(self.w.config.require, &self.w.sinks, &d);
         self.w.handle_failures(&mut guard, seq, &d);

@@ -30,7 +30,15 @@ pub struct State {
     /// The budget (`budget`) the session passed and said so (records are cut from then on):
     /// 0 none, 1 the session's, 2 the user's day.
     pub over_budget: u8,
+    /// Forked children that became programs (`exec` in place), so that the process that
+    /// waits for one writes its `end` record: per slot `pid % EXEC_SLOTS`, `pid << 1 |
+    /// interactive`, cleared when the end is written. A slot taken again before its child was
+    /// waited for (that many children outstanding) costs that child its `end` record.
+    pub execs: [u64; EXEC_SLOTS],
 }
+
+/// Slots of [`State::execs`].
+pub const EXEC_SLOTS: usize = 64;
 
 const INITIAL: State = State {
     next_sequence: 0,
@@ -40,6 +48,7 @@ const INITIAL: State = State {
     lost_from: [0; 2],
     session_bytes: 0,
     over_budget: 0,
+    execs: [0; EXEC_SLOTS],
 };
 
 /// Where the state lives: a shared mapping, or (when none could be made) this process's heap.

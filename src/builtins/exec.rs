@@ -13,9 +13,11 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         return Ok(0);
     };
     let Some(path) = spawn::find_in_path(sh, name) else {
+        spawn::record_never_started(sh, None, &args[1..], &SpawnError::NotFound);
         return cannot_exec(name, SpawnError::NotFound);
     };
     if let Some(e) = spawn::check_executable(&path) {
+        spawn::record_never_started(sh, Some(&path), &args[1..], &e);
         return cannot_exec(name, e);
     }
     let err = spawn::exec_program(sh, &path, &args[1..], |sh| {

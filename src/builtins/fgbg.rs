@@ -48,7 +48,7 @@ pub fn fg(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         c.give_terminal(pgid);
     }
     continue_job(sh, i);
-    let status = sh.jobs.wait_job(i, control.is_some());
+    let status = sh.jobs.wait_job(i, control.is_some(), &mut sh.audit);
     if let Some(c) = control {
         c.take_terminal();
     }

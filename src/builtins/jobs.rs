@@ -33,7 +33,7 @@ pub fn resolve_job(sh: &Shell, spec: &[u8]) -> Option<usize> {
 
 /// `jobs [-l|-p] [%job...]`
 pub fn jobs(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    sh.jobs.reap_nonblocking();
+    sh.jobs.reap_nonblocking(&mut sh.audit);
     let mut long = false;
     let mut pids_only = false;
     let mut specs = Vec::new();

@@ -10,7 +10,7 @@ use crate::state::Shell;
 pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if args.len() == 1 {
         while !sh.jobs.jobs.is_empty() {
-            let status = sh.jobs.wait_job(0, false);
+            let status = sh.jobs.wait_job(0, false, &mut sh.audit);
             if let Some(st) = status {
                 crate::exec::pipeline::report_signal(st);
             }
@@ -33,7 +33,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         };
         status = match index {
             Some(i) => {
-                let st = sh.jobs.wait_job(i, false);
+                let st = sh.jobs.wait_job(i, false, &mut sh.audit);
                 if let Some(st) = st {
                     crate::exec::pipeline::report_signal(st);
                 }

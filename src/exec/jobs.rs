@@ -4,7 +4,7 @@
 
 use std::os::unix::io::RawFd;
 
-use crate::audit::CommandId;
+use crate::audit::{CommandId, Session};
 use crate::sys::{self, fd, process};
 
 /// How a child ended (or stopped).
@@ -48,13 +48,24 @@ impl ChildStatus {
     }
 }
 
+/// A child was waited for: the audit writes the `end` record of a program that ended.
+fn reaped(audit: &mut Session, pid: sys::process::pid_t, status: ChildStatus) {
+    if !status.is_stopped() {
+        audit.reaped(pid as u32, status.exit_status(), status.signal());
+    }
+}
+
 /// Wait for one child, retrying when a signal interrupts the wait. With `untraced`, a child
 /// that stops is reported as stopped.
-pub fn wait_pid(pid: sys::process::pid_t, untraced: bool) -> ChildStatus {
+pub fn wait_pid(audit: &mut Session, pid: sys::process::pid_t, untraced: bool) -> ChildStatus {
     let flags = if untraced { sys::process::WUNTRACED } else { 0 };
     loop {
         match process::wait(pid, flags) {
-            Ok(Some((r, raw))) if r == pid => return ChildStatus::from_raw(raw),
+            Ok(Some((r, raw))) if r == pid => {
+                let status = ChildStatus::from_raw(raw);
+                reaped(audit, pid, status);
+                return status;
+            }
             Ok(_) | Err(sys::errno::EINTR) => {}
             // Already reaped or not our child: nothing to report.
             Err(_) => return ChildStatus::Exited(127),
@@ -265,7 +276,7 @@ impl Jobs {
     }
 
     /// Reap whatever children have finished or stopped, without blocking.
-    pub fn reap_nonblocking(&mut self) {
+    pub fn reap_nonblocking(&mut self, audit: &mut Session) {
         loop {
             let flags = sys::process::WNOHANG | sys::process::WUNTRACED | sys::process::WCONTINUED;
             let Ok(Some((pid, raw))) = process::wait(-1, flags) else {
@@ -274,7 +285,9 @@ impl Jobs {
             if sys::process::WIFCONTINUED(raw) {
                 self.set_continued(pid);
             } else {
-                self.record(pid, ChildStatus::from_raw(raw));
+                let status = ChildStatus::from_raw(raw);
+                reaped(audit, pid, status);
+                self.record(pid, status);
             }
         }
     }
@@ -296,7 +309,12 @@ impl Jobs {
     }
 
     /// Wait until the job is done (or, with `untraced`, stopped); returns its status.
-    pub fn wait_job(&mut self, index: usize, untraced: bool) -> Option<ChildStatus> {
+    pub fn wait_job(
+        &mut self,
+        index: usize,
+        untraced: bool,
+        audit: &mut Session,
+    ) -> Option<ChildStatus> {
         let pids: Vec<_> = self.jobs.get(index)?.pids.clone();
         for (i, pid) in pids.iter().enumerate() {
             let known = self.jobs[index].statuses[i];
@@ -307,7 +325,7 @@ impl Jobs {
             if finished || (untraced && matches!(known, Some(ChildStatus::Stopped(_)))) {
                 continue;
             }
-            let status = wait_pid(*pid, untraced);
+            let status = wait_pid(audit, *pid, untraced);
             self.jobs[index].statuses[i] = Some(status);
         }
         let job = &self.jobs[index];
@@ -340,8 +358,8 @@ impl Jobs {
     /// Jobs that finished since they were last looked at, removed from the table (for the
     /// notice an interactive shell prints before its prompt, and for the end records of
     /// command lines that waited for them).
-    pub fn take_finished(&mut self) -> Vec<(Job, char)> {
-        self.reap_nonblocking();
+    pub fn take_finished(&mut self, audit: &mut Session) -> Vec<(Job, char)> {
+        self.reap_nonblocking(audit);
         let mut done = Vec::new();
         let mut i = 0;
         while i < self.jobs.len() {

@@ -90,7 +90,7 @@ pub(super) fn wait_foreground(
     let control = sh.jobs.control.filter(|_| pgid > 0);
     let statuses: Vec<Option<ChildStatus>> = pids
         .iter()
-        .map(|&pid| Some(wait_pid(pid, control.is_some())))
+        .map(|&pid| Some(wait_pid(&mut sh.audit, pid, control.is_some())))
         .collect();
     if let Some(c) = control {
         c.take_terminal();
@@ -192,7 +192,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
                     fd::close(fd);
                 }
                 for pid in pids {
-                    wait_pid(pid, false);
+                    wait_pid(&mut sh.audit, pid, false);
                 }
                 return Err(fork_failed(e));
             }
@@ -211,7 +211,7 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
 pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
     // Collect finished jobs now and then, so a script that starts many never leaves zombies
     // behind (their statuses stay in the table for `wait`).
-    sh.jobs.reap_nonblocking();
+    sh.jobs.reap_nonblocking(&mut sh.audit);
     let group = job_group(sh, false);
     match spawn::fork_job(sh, group).map_err(fork_failed)? {
         Forked::Child => {

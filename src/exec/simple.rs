@@ -241,6 +241,7 @@ fn run_external(
     let Some(path) = path else {
         // Redirections are still performed (and their errors reported) before "not found",
         // which goes where they send standard error.
+        spawn::record_never_started(sh, None, fields, &SpawnError::NotFound);
         return redirect::with_redirections(sh, redirects, |_| {
             cannot_run(name, SpawnError::NotFound).raise()
         });
@@ -326,7 +327,7 @@ fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> ExecResult 
             let status = divert_status(sh, result);
             exit_child(sh, status)
         }
-        Ok(Forked::Parent(pid)) => Ok(wait_pid(pid, false).exit_status()),
+        Ok(Forked::Parent(pid)) => Ok(wait_pid(&mut sh.audit, pid, false).exit_status()),
         // Unlike a pipeline's, this failure is the command's only.
         Err(e) => ShellError::new(ErrorKind::CannotFork(e)).fails().raise(),
     }

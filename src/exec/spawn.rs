@@ -28,6 +28,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::io::RawFd;
 use std::sync::atomic::{AtomicI32, Ordering};
 
+use crate::audit::{Leader, NewProcess, Starting};
 use crate::state::Shell;
 
 /// Why a program could not be started.
@@ -154,9 +155,87 @@ pub fn c_string(bytes: &[u8]) -> CString {
 /// Record the program in the audit trail; the caller must not start it on Err. The record
 /// names the program by `path` made absolute against the physical working directory, where
 /// the kernel will look for it, and the shell's `$PWD` beside it when that differs.
-fn record(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> Result<(), SpawnError> {
-    sh.record_exec(path, argv)
+fn record(
+    sh: &mut Shell,
+    path: &[u8],
+    argv: &[Vec<u8>],
+    starting: &Starting<'_>,
+) -> Result<(), SpawnError> {
+    sh.record_exec(path, argv, starting)
         .map_err(|d| SpawnError::Denied(d.message))
+}
+
+/// How a program about to start runs, for its records: `pid` None for one spawned (its child
+/// fills it in), `group` the process group it will join (0: one of its own; None: this
+/// process's).
+fn starting_of<'a>(
+    sh: &Shell,
+    process: &'a NewProcess,
+    leader: &'a Leader,
+    pid: Option<u32>,
+    in_place: bool,
+) -> Starting<'a> {
+    let own = crate::sys::process::pid() as u32;
+    Starting {
+        process,
+        pid,
+        // A program that replaces this process was started by the shell this process forked
+        // from; one that replaces the shell itself, by the shell.
+        parent_pid: if in_place && sh.in_subshell {
+            crate::sys::process::parent_pid() as u32
+        } else {
+            own
+        },
+        interactive: sh.audit.on_terminal(),
+        group_leader: leader.borrow(),
+        in_place,
+    }
+}
+
+/// The leader of the process group a program will be in (`group`: as `SpawnOptions` says).
+fn leader_of(sh: &Shell, group: Option<libc::pid_t>, program_pid: Option<u32>) -> Leader {
+    match group {
+        Some(0) => Leader::Itself,
+        Some(pgid) => sh.audit.group_leader(pgid as u32, program_pid),
+        None => sh
+            .audit
+            .group_leader(crate::sys::process::group() as u32, program_pid),
+    }
+}
+
+/// A program that never started: its `end` record (status, the errno's name and text).
+pub fn record_not_started(
+    sh: &mut Shell,
+    starting: &Starting<'_>,
+    path: Option<&[u8]>,
+    argv: &[Vec<u8>],
+    error: &SpawnError,
+) {
+    let (code, message) = match error {
+        SpawnError::NotFound => ("ENOENT".to_string(), "not found".to_string()),
+        SpawnError::Os(e) => (crate::sys::errno::name(*e), crate::sys::errno::text(*e)),
+        // A refused record is in the trail as `denied`.
+        SpawnError::Denied(_) => return,
+    };
+    sh.audit
+        .not_started(starting, path, argv, error.status(), &code, &message);
+}
+
+/// A program the shell gave up on before writing its `exec` record (a name not found in
+/// PATH, a file `exec` found it could not run): its `end` record, as one that never started.
+pub fn record_never_started(
+    sh: &mut Shell,
+    path: Option<&[u8]>,
+    argv: &[Vec<u8>],
+    error: &SpawnError,
+) {
+    if !sh.audit.recording() {
+        return;
+    }
+    let process = sh.audit.new_process();
+    let leader = leader_of(sh, None, None);
+    let starting = starting_of(sh, &process, &leader, None, false);
+    record_not_started(sh, &starting, path, argv, error);
 }
 
 /// The signals a program must start with at their defaults: those the shell catches (a child
@@ -179,9 +258,11 @@ fn shell_set(sh: &Shell, sig: i32, job_control: bool) -> bool {
     is_caught(sig) || (is_set_ignored(sig) && (!sh.traps.is_ignored(sig) || (job_control && stop)))
 }
 
-/// Size of the stack the child of [`spawn_program`] runs on until it execs. It calls a few
-/// system-call wrappers and nothing else; 64 KiB is many times what it uses.
-const CHILD_STACK_SIZE: usize = 64 * 1024;
+/// Size of the stack the child of [`spawn_program`] runs on until it execs. It writes the
+/// program's `exec` record (the audit's whole write path, whose deepest frames hold a few
+/// path buffers of 4 KiB), then makes a few system calls. Only the pages it touches are ever
+/// backed by memory.
+const CHILD_STACK_SIZE: usize = 512 * 1024;
 
 /// A stack for the children of [`spawn_program`]: `CHILD_STACK_SIZE` bytes above a guard page.
 struct ChildStack {
@@ -262,9 +343,17 @@ fn last_errno(or: i32) -> i32 {
     }
 }
 
+/// What the child does before anything else: write the program's `exec` record with its own
+/// pid. Err: the record was refused, and the program must not start.
+type WriteRecord<'a> = dyn FnMut() -> Result<(), SpawnError> + 'a;
+
 /// Everything the child of [`spawn_program`] needs, prepared by the parent: the child runs on
 /// memory it shares with the suspended parent and may touch nothing else.
-struct ChildArgs {
+struct ChildArgs<'a> {
+    /// Write the `exec` record (None: the session records nothing).
+    record: Option<*mut WriteRecord<'a>>,
+    /// Why the record stopped the program (set by the child before it exits).
+    refused: *mut Option<SpawnError>,
     path: *const libc::c_char,
     argv: *const *const libc::c_char,
     envp: *const *const libc::c_char,
@@ -279,12 +368,33 @@ struct ChildArgs {
 }
 
 /// The child of [`spawn_program`], between `clone` and `execve`. It shares the parent's memory
-/// and the parent is suspended, so it allocates nothing, takes no lock and cannot panic: only
-/// system calls and reads of its argument. All signals are blocked when it starts.
+/// and the parent is suspended (it is as if the parent's one thread went on here): first it
+/// writes the program's `exec` record, which names this process's pid, with the audit's own
+/// code on the parent's state, opening no descriptor that the parent would not have (the
+/// records' descriptors are all open already); then only system calls and reads of its
+/// argument. All signals are blocked when it starts.
 extern "C" fn spawn_child(arg: *mut libc::c_void) -> libc::c_int {
     // SAFETY: `arg` is the `ChildArgs` the parent passed to clone; the parent is suspended
     // until this process execs or exits, so the struct outlives every use here.
     let args = unsafe { &*(arg as *const ChildArgs) };
+    if let Some(record) = args.record {
+        // SAFETY: the closure is the parent's, alive and unused by it until clone returns.
+        let record = unsafe { &mut *record };
+        // A panic must not unwind out of the clone entry point.
+        let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(record));
+        let refused = match written {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e),
+            Err(_) => Some(SpawnError::Os(libc::EIO)),
+        };
+        if let Some(e) = refused {
+            // SAFETY: the parent's slot, read by it only after this process has exited.
+            unsafe { *args.refused = Some(e) };
+            args.err.store(-1, Ordering::SeqCst);
+            // SAFETY: _exit ends the child without running any of the parent's exit handlers.
+            unsafe { libc::_exit(126) }
+        }
+    }
     let fail = |args: &ChildArgs| -> ! {
         // SAFETY: __errno_location has no preconditions.
         let errno_at = unsafe { libc::__errno_location() };
@@ -346,7 +456,14 @@ pub fn spawn_program(
     argv: &[Vec<u8>],
     opts: &SpawnOptions,
 ) -> Result<libc::pid_t, SpawnError> {
-    record(sh, path, argv)?;
+    let process = sh.audit.new_process();
+    let recording = sh.audit.recording();
+    let leader = if recording {
+        leader_of(sh, opts.process_group, None)
+    } else {
+        Leader::Shell
+    };
+    let starting = starting_of(sh, &process, &leader, None, false);
     let stack = child_stack().map_err(SpawnError::Os)?;
 
     // The path and the arguments, each NUL-terminated, in one buffer; then one array of
@@ -373,7 +490,15 @@ pub fn spawn_program(
     ptrs.push(std::ptr::null());
 
     let defaults = crate::sys::signal::mask_of(signals_to_default(sh));
+    // The child writes the record: only it knows its pid before the program runs.
+    let mut write_record = || {
+        let pid = Some(crate::sys::process::pid() as u32);
+        record(sh, path, argv, &Starting { pid, ..starting })
+    };
+    let mut refused: Option<SpawnError> = None;
     let args = ChildArgs {
+        record: recording.then_some(&mut write_record as *mut WriteRecord<'_>),
+        refused: &mut refused,
         path: base,
         argv: ptrs.as_ptr(),
         envp: ptrs.as_ptr().wrapping_add(env_start),
@@ -388,8 +513,9 @@ pub fn spawn_program(
     let old = crate::sys::signal::block_all();
     // SAFETY: `stack` is the top of a mapping only the children of this thread use, one at a
     // time: CLONE_VFORK suspends this thread until the child execs or exits, so the stack is
-    // free again when clone returns, and `args`, `strings`, `ptrs` and `env` outlive the
-    // child's use of them. `spawn_child` only makes system calls on them.
+    // free again when clone returns, and `args`, `strings`, `ptrs`, `env` and the record's
+    // closure outlive the child's use of them. The parent does not touch the shell's state
+    // until clone returns; the child writes the record on it as the parent would.
     let pid = unsafe {
         libc::clone(
             spawn_child,
@@ -400,6 +526,9 @@ pub fn spawn_program(
     };
     let clone_err = last_errno(libc::EAGAIN);
     let exec_err = args.err.load(Ordering::SeqCst);
+    drop(args);
+    #[allow(clippy::drop_non_drop)] // ends the closure's borrow of `sh`
+    drop(write_record);
     if pid > 0 && exec_err != 0 {
         // The child has exited (127): collect it now, so that no job ever sees it.
         let mut status = 0;
@@ -410,11 +539,26 @@ pub fn spawn_program(
     }
     crate::sys::signal::set_mask(&old);
     if pid < 0 {
-        return Err(SpawnError::Os(clone_err));
+        let err = SpawnError::Os(clone_err);
+        record_not_started(sh, &starting, Some(path), argv, &err);
+        return Err(err);
+    }
+    let started = Starting {
+        pid: Some(pid as u32),
+        ..starting
+    };
+    if let Some(denied) = refused {
+        return Err(denied);
     }
     if exec_err != 0 {
-        return Err(SpawnError::Os(exec_err));
+        let err = SpawnError::Os(exec_err);
+        // A file without `#!` is run as a script by a subshell instead (its caller's).
+        if exec_err != libc::ENOEXEC {
+            record_not_started(sh, &started, Some(path), argv, &err);
+        }
+        return Err(err);
     }
+    sh.audit.spawned(pid as u32, path, &started);
     Ok(pid)
 }
 
@@ -435,7 +579,20 @@ pub fn exec_program(
     argv: &[Vec<u8>],
     before: impl FnOnce(&mut Shell),
 ) -> SpawnError {
-    if let Err(e) = record(sh, path, argv) {
+    // A forked child becomes the program its parent made it for; the shell itself (`exec`),
+    // a program of its own.
+    let process = match sh.audit.own_process() {
+        Some(own) => own,
+        None => sh.audit.new_process(),
+    };
+    let own = crate::sys::process::pid() as u32;
+    let leader = if sh.audit.recording() {
+        leader_of(sh, None, Some(own))
+    } else {
+        Leader::Shell
+    };
+    let starting = starting_of(sh, &process, &leader, Some(own), true);
+    if let Err(e) = record(sh, path, argv, &starting) {
         return e;
     }
     before(sh);
@@ -453,11 +610,14 @@ pub fn exec_program(
     // SAFETY: the pointers are valid C strings and NULL-terminated arrays of them, which live
     // until execve returns (it returns only on failure).
     unsafe { libc::execve(c_path.as_ptr(), argv_ptrs.as_ptr(), env_ptrs.as_ptr()) };
-    SpawnError::Os(
-        std::io::Error::last_os_error()
-            .raw_os_error()
-            .unwrap_or(libc::ENOEXEC),
-    )
+    let errno = std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::ENOEXEC);
+    let err = SpawnError::Os(errno);
+    if errno != libc::ENOEXEC {
+        record_not_started(sh, &starting, Some(path), argv, &err);
+    }
+    err
 }
 
 /// Where a fork left us.
@@ -487,6 +647,7 @@ pub struct JobGroup {
 pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> {
     let tty = sh.jobs.control.map(|c| c.tty);
     sh.audit.before_fork();
+    let me = sh.audit.new_process();
     // Signals are blocked across the fork so that one sent to the child before it has put its
     // dispositions back is not taken by the parent's handler (and lost): once unblocked, it
     // acts as it would on any new subshell.
@@ -509,7 +670,7 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
     }
     if pid == 0 {
         sh.in_subshell = true;
-        sh.audit.after_fork();
+        sh.audit.after_fork(me.clone());
         sh.jobs.clear_for_subshell();
         sh.traps.reset_for_subshell();
         // The shell's own handling of signals is not a subshell's: what it catches or ignores
@@ -533,6 +694,12 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
         super::trap::take_all_pending();
     }
     crate::sys::signal::set_mask(&old);
+    if let Some(child) = forked.ok().filter(|&p| p > 0) {
+        if sh.audit.recording() {
+            let leader = leader_of(sh, group.map(|g| g.pgid), Some(child as u32));
+            sh.audit.forked(child as u32, me, leader.borrow());
+        }
+    }
     match forked {
         Err(e) => Err(e),
         Ok(0) => Ok(Forked::Child),

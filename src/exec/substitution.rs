@@ -57,7 +57,7 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
             }
             fd::close(read);
             // `$?` changes only when the command completes (dash: `echo $(exit 4) $?` is 0).
-            let status = wait_pid(pid, false).exit_status();
+            let status = wait_pid(&mut sh.audit, pid, false).exit_status();
             sh.subst_status = Some(status);
             if out_of_space {
                 return Err(ExpandError::out_of_space());

@@ -189,9 +189,14 @@ impl Shell {
 
     /// Write the `exec` record of the program at `path`, run from the working directory; one
     /// started by a startup file or a prompt carries that file (or variable) and the line.
-    pub fn record_exec(&mut self, path: &[u8], argv: &[Vec<u8>]) -> Result<(), audit::Denied> {
+    pub fn record_exec(
+        &mut self,
+        path: &[u8],
+        argv: &[Vec<u8>],
+        starting: &audit::Starting<'_>,
+    ) -> Result<(), audit::Denied> {
         let origin = self.origin.as_deref().map(|name| (name, self.lineno));
-        self.audit.exec(path, argv, &self.cwd, origin)
+        self.audit.exec(path, argv, &self.cwd, origin, starting)
     }
 
     /// Print an error on standard error in dash's format, `NAME: LINE: message`, a line for

@@ -103,6 +103,16 @@ pub fn tty_name(fd: i32) -> Option<Vec<u8>> {
     Some(buf[..end].to_vec())
 }
 
+/// The device numbers (major, minor) of the terminal open on `fd`, None when it is not a
+/// character device.
+pub fn char_device(fd: i32) -> Option<(u32, u32)> {
+    let st = stat(fd)?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFCHR {
+        return None;
+    }
+    Some((libc::major(st.st_rdev), libc::minor(st.st_rdev)))
+}
+
 /// The status of the file open on `fd` (`fstat`), None when it cannot be had.
 pub fn stat(fd: i32) -> Option<libc::stat> {
     // SAFETY: an all-zero stat is a valid value to be filled in.

@@ -6,7 +6,9 @@
 //! record longer than `max_record_bytes` allows is cut to fit ([`encode`]). The hex helpers
 //! serve the chain and the MAC as well.
 
-use super::schema::{signal_name, Action, Header, Mode, ECS_VERSION, SCHEMA_VERSION};
+use super::schema::{
+    signal_name, Action, GroupLeader, Header, Mode, Program, ECS_VERSION, SCHEMA_VERSION,
+};
 use crate::audit::identity::Identity;
 use crate::audit::text::{self, push_args, push_escaped, push_lossy, push_string};
 use sha2::{Digest, Sha256};
@@ -48,6 +50,12 @@ impl Action<'_> {
                     || logical_cwd.is_some_and(text::is_lossy)
                     || file.and_then(|f| f.target).is_some_and(text::is_lossy)
             }
+            Action::End {
+                executable, argv, ..
+            } => {
+                executable.is_some_and(text::is_lossy)
+                    || argv.is_some_and(|a| a.iter().any(|a| text::is_lossy(a)))
+            }
             Action::Denied { refused, .. } => refused.lossy(),
             _ => false,
         }
@@ -56,7 +64,11 @@ impl Action<'_> {
     /// The payload that truncation shortens first: its field name and source length.
     fn payload(&self) -> Option<(&'static str, usize)> {
         match *self {
-            Action::SessionStart { args, .. } | Action::Exec { argv: args, .. } => Some((
+            Action::SessionStart { args, .. }
+            | Action::Exec { argv: args, .. }
+            | Action::End {
+                argv: Some(args), ..
+            } => Some((
                 "process.args",
                 args.iter().map(|a| a.len() + 1).sum::<usize>(),
             )),
@@ -70,7 +82,11 @@ impl Action<'_> {
     fn payload_sha256(&self) -> String {
         let mut h = Sha256::new();
         match *self {
-            Action::SessionStart { args, .. } | Action::Exec { argv: args, .. } => {
+            Action::SessionStart { args, .. }
+            | Action::Exec { argv: args, .. }
+            | Action::End {
+                argv: Some(args), ..
+            } => {
                 for a in args {
                     h.update(a);
                     h.update([0u8]);
@@ -117,9 +133,11 @@ pub struct Full<'a> {
 //   event{kind, category, type, action, sequence, id, duration?, outcome?},
 //   message, host{hostname},
 //   user{name?, id, effective{name?, id}, audit?{name?, id}}, group{id, name?},
-//   process{pid, parent{pid, name?}, executable?, args?, args_count?, command_line?,
-//           working_directory?, exit_code?},
-//   source?{ip, port?}, error?{message},
+//   process{pid?, entity_id, start?, end?, name?, executable?, args?, args_count?,
+//           command_line?, working_directory?, exit_code?, interactive, tty?{char_device},
+//           parent{pid, entity_id?, name?}, group_leader?{…}, session_leader{…},
+//           entry_leader{…, entry_meta{type, source?{ip}}}},
+//   source?{ip, port?}, error?{code?, message},
 //   auditsh{version, session, audit_session?, tty?, mode, login?, pam_session?,
 //           parent_trusted?, start_waited_ms?, command?, script?{path, sha256},
 //           source?{file, line}, logical_cwd?, executable?{device, inode, target?}, signal?,
@@ -130,8 +148,10 @@ pub struct Full<'a> {
 // `key_epoch` and `mac` are last so that the MAC covers every byte before it (`mac.rs`); the
 // encoder writes `key_epoch` and the sealer appends `mac`.
 //
-// What never changes in a session (who, where, the session's own fields) is serialized once,
-// into a [`Fixed`]; a record is those bytes with its own fields between them.
+// What never changes in a session (who, where, the session's own fields, the shell as a process
+// and as every record's leader) is serialized once, into a [`Fixed`]; a record is those bytes
+// with its own fields between them. A leader is `{entity_id, pid, start, name, executable?,
+// args, args_count, working_directory?, interactive, user{id, name?}, tty?, same_as_process}`.
 
 /// The parts of every record that are the same for the whole session, serialized once.
 pub struct Fixed {
@@ -140,8 +160,25 @@ pub struct Fixed {
     session_text: Vec<u8>,
     /// `"user@host tty: "` as escaped text: the start of every `message`.
     message_prefix: Vec<u8>,
-    /// `,"host":{…},"user":{…},"group":{…},"process":{"pid":N,"parent":{"pid":M`
+    /// `,"host":{…},"user":{…},"group":{…},"process":{`
     identity: Vec<u8>,
+    /// `"pid":N,"entity_id":"…-p0","start":…,"name":…,"executable":…`: the shell (the writing
+    /// process, which may be a forked subshell of it) as the process of its own records.
+    shell_head: Vec<u8>,
+    /// `,"interactive":…` and the terminal (`,"tty":{…}`) of the shell.
+    shell_tail: Vec<u8>,
+    /// `,"tty":{"char_device":{…}}` of the session's terminal, or nothing.
+    tty: Vec<u8>,
+    /// `,"parent":{"pid":M`: the writing process's parent.
+    parent: Vec<u8>,
+    /// `,"session_leader":{…},"entry_leader":{…}`: the shell, for its own records
+    /// (`same_as_process` true) and for programs' (false).
+    leaders_self: Vec<u8>,
+    leaders_other: Vec<u8>,
+    /// `,"group_leader":{…}` when the shell leads a program's process group.
+    shell_group_leader: Vec<u8>,
+    /// The shell's entity id as escaped text (`…-p0`).
+    shell_entity: Vec<u8>,
     /// `,"name":"sshd"` (the parent's name, in `session-start` only), or nothing.
     parent_name: Vec<u8>,
     /// `,"parent_trusted":…` beside the parent's name, or nothing.
@@ -203,10 +240,98 @@ impl Fixed {
             b.extend_from_slice(b",\"name\":");
             push_str(&mut b, name);
         }
-        b.extend_from_slice(b"},\"process\":{\"pid\":");
-        push_u64(&mut b, u64::from(id.pid));
-        b.extend_from_slice(b",\"parent\":{\"pid\":");
-        push_u64(&mut b, u64::from(id.ppid));
+        b.extend_from_slice(b"},\"process\":{");
+
+        let shell = &id.shell;
+        let entity = Identity::shell_entity(session);
+        let mut shell_head = Vec::with_capacity(200);
+        shell_head.extend_from_slice(b"\"pid\":");
+        push_u64(&mut shell_head, u64::from(id.pid));
+        push_names(&mut shell_head, &entity, &shell.start, &shell.name);
+        if let Some(exe) = &shell.executable {
+            shell_head.extend_from_slice(b",\"executable\":");
+            push_str(&mut shell_head, exe);
+        }
+        let mut tty = Vec::new();
+        if let Some((major, minor)) = shell.tty_device {
+            tty.extend_from_slice(b",\"tty\":{\"char_device\":{\"major\":");
+            push_u64(&mut tty, u64::from(major));
+            tty.extend_from_slice(b",\"minor\":");
+            push_u64(&mut tty, u64::from(minor));
+            tty.extend_from_slice(b"}}");
+        }
+        let mut shell_tail = Vec::with_capacity(64);
+        push_bool(&mut shell_tail, b",\"interactive\":", shell.interactive);
+        shell_tail.extend_from_slice(&tty);
+        let mut parent = Vec::with_capacity(24);
+        parent.extend_from_slice(b",\"parent\":{\"pid\":");
+        push_u64(&mut parent, u64::from(id.ppid));
+
+        // The shell as a leader: the same object in every record, but for same_as_process.
+        let mut leader = Vec::with_capacity(512);
+        leader.extend_from_slice(b"{\"entity_id\":");
+        push_str(&mut leader, &entity);
+        leader.extend_from_slice(b",\"pid\":");
+        push_u64(&mut leader, u64::from(shell.pid));
+        leader.extend_from_slice(b",\"start\":");
+        push_str(&mut leader, &shell.start);
+        leader.extend_from_slice(b",\"name\":");
+        push_str(&mut leader, &shell.name);
+        if let Some(exe) = &shell.executable {
+            leader.extend_from_slice(b",\"executable\":");
+            push_str(&mut leader, exe);
+        }
+        leader.extend_from_slice(b",\"args\":[");
+        for (i, a) in shell.args.iter().enumerate() {
+            if i > 0 {
+                leader.push(b',');
+            }
+            push_str(&mut leader, a);
+        }
+        leader.extend_from_slice(b"],\"args_count\":");
+        push_u64(&mut leader, shell.args_count as u64);
+        if let Some(cwd) = &shell.working_directory {
+            leader.extend_from_slice(b",\"working_directory\":");
+            push_str(&mut leader, cwd);
+        }
+        push_bool(&mut leader, b",\"interactive\":", shell.interactive);
+        leader.extend_from_slice(b",\"user\":{\"id\":");
+        push_str(&mut leader, &id.uid);
+        if let Some(name) = &id.user_name {
+            leader.extend_from_slice(b",\"name\":");
+            push_str(&mut leader, name);
+        }
+        leader.push(b'}');
+        leader.extend_from_slice(&tty);
+        let mut entry_meta = Vec::with_capacity(64);
+        entry_meta.extend_from_slice(b",\"entry_meta\":{\"type\":");
+        push_str(&mut entry_meta, shell.entry_type);
+        if let Some(ip) = &id.source_ip {
+            entry_meta.extend_from_slice(b",\"source\":{\"ip\":");
+            push_str(&mut entry_meta, ip);
+            entry_meta.push(b'}');
+        }
+        entry_meta.push(b'}');
+        let leaders = |same: bool| {
+            let mut out = Vec::with_capacity(2 * leader.len() + 128);
+            out.extend_from_slice(b",\"session_leader\":");
+            out.extend_from_slice(&leader);
+            push_bool(&mut out, b",\"same_as_process\":", same);
+            out.extend_from_slice(b"},\"entry_leader\":");
+            out.extend_from_slice(&leader);
+            push_bool(&mut out, b",\"same_as_process\":", same);
+            out.extend_from_slice(&entry_meta);
+            out.push(b'}');
+            out
+        };
+        let leaders_self = leaders(true);
+        let leaders_other = leaders(false);
+        let mut shell_group_leader = Vec::with_capacity(leader.len() + 48);
+        shell_group_leader.extend_from_slice(b",\"group_leader\":");
+        shell_group_leader.extend_from_slice(&leader);
+        shell_group_leader.extend_from_slice(b",\"same_as_process\":false}");
+        let mut shell_entity = Vec::with_capacity(entity.len());
+        push_escaped(&mut shell_entity, &entity);
 
         let mut parent_name = Vec::new();
         let mut parent_trusted: &'static [u8] = b"";
@@ -254,6 +379,14 @@ impl Fixed {
             session_text,
             message_prefix,
             identity: b,
+            shell_head,
+            shell_tail,
+            tty,
+            parent,
+            leaders_self,
+            leaders_other,
+            shell_group_leader,
+            shell_entity,
             parent_name,
             parent_trusted,
             source,
@@ -267,6 +400,22 @@ impl Fixed {
     pub fn session(&self) -> &str {
         &self.session
     }
+}
+
+/// `,"entity_id":"…","start":"…","name":"…"`.
+fn push_names(buf: &mut Vec<u8>, entity: &str, start: &str, name: &str) {
+    buf.extend_from_slice(b",\"entity_id\":");
+    push_str(buf, entity);
+    buf.extend_from_slice(b",\"start\":");
+    push_str(buf, start);
+    buf.extend_from_slice(b",\"name\":");
+    push_str(buf, name);
+}
+
+/// `key` (with its comma and colon) and `true` or `false`.
+fn push_bool(buf: &mut Vec<u8>, key: &[u8], v: bool) {
+    buf.extend_from_slice(key);
+    buf.extend_from_slice(if v { b"true" } else { b"false" });
 }
 
 fn push_str(buf: &mut Vec<u8>, s: &str) {
@@ -366,6 +515,32 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>, lf: bool) {
                 push_capped(buf, &mut left, a, lf);
             }
         }
+        Action::End {
+            executable,
+            argv,
+            exit_code,
+            signal,
+            error,
+            ..
+        } => {
+            let mut left = MESSAGE_TEXT_MAX;
+            push_capped(buf, &mut left, program_name(executable, argv), lf);
+            match (error, signal) {
+                (Some((_, message)), _) => {
+                    buf.extend_from_slice(b" not started: ");
+                    let mut left = MESSAGE_TEXT_MAX;
+                    push_capped(buf, &mut left, message.as_bytes(), lf);
+                }
+                (None, Some(sig)) => {
+                    buf.extend_from_slice(b" killed by ");
+                    buf.extend_from_slice(signal_name(sig).unwrap_or("signal").as_bytes());
+                }
+                (None, None) => {
+                    buf.extend_from_slice(b" exit ");
+                    push_i64(buf, i64::from(exit_code));
+                }
+            }
+        }
         Action::SessionEnd {
             exit_code, reason, ..
         } => {
@@ -420,6 +595,20 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>, lf: bool) {
             push_body(buf, refused, lf);
         }
     }
+}
+
+/// A program's name for people: its executable's file name, else its argv\[0\].
+fn program_name<'a>(executable: Option<&'a [u8]>, argv: Option<&'a [Vec<u8>]>) -> &'a [u8] {
+    match (executable, argv.and_then(|a| a.first())) {
+        (Some(path), _) => base_name(path),
+        (None, Some(arg0)) => arg0,
+        (None, None) => b"program",
+    }
+}
+
+/// The last component of a path.
+fn base_name(path: &[u8]) -> &[u8] {
+    path.rsplit(|&b| b == b'/').next().unwrap_or(path)
 }
 
 /// At most `*left` bytes of `bytes` (lossy, escaped; `lf`: in the lossy form), "..." when cut.
@@ -549,6 +738,21 @@ fn write_record(
                 b",\"outcome\":\"failure\""
             });
         }
+        Action::End {
+            duration_ns,
+            exit_code,
+            signal,
+            error,
+            ..
+        } => {
+            buf.extend_from_slice(b",\"duration\":");
+            push_u64(buf, duration_ns);
+            buf.extend_from_slice(if exit_code == 0 && signal.is_none() && error.is_none() {
+                b",\"outcome\":\"success\""
+            } else {
+                b",\"outcome\":\"failure\""
+            });
+        }
         Action::SessionEnd { duration_ns, .. } => {
             buf.extend_from_slice(b",\"duration\":");
             push_u64(buf, duration_ns);
@@ -561,38 +765,20 @@ fn write_record(
     push_body(buf, action, lf);
     buf.push(b'"');
 
-    // host, user, group, and process up to the parent's pid.
+    // host, user, group, and the process the record is about: a program, or the shell.
     buf.extend_from_slice(&fixed.identity);
-    if let Action::SessionStart { .. } = what {
-        buf.extend_from_slice(&fixed.parent_name);
-    }
-    buf.push(b'}');
     match *what {
-        Action::SessionStart { args, .. } => {
-            buf.extend_from_slice(b",\"args\":");
-            push_args(buf, args, limits.payload, lf);
-            buf.extend_from_slice(b",\"args_count\":");
-            push_u64(buf, args.len() as u64);
-        }
-        Action::CommandStart { text, cwd, .. } => {
-            buf.extend_from_slice(b",\"command_line\":");
-            push_string(buf, text, limits.payload, lf);
-            push_cwd(buf, cwd, limits.other, lf);
-        }
-        Action::CommandEnd { exit_code, .. }
-        | Action::SessionEnd {
-            exit_code: Some(exit_code),
-            ..
-        } => {
-            buf.extend_from_slice(b",\"exit_code\":");
-            push_i64(buf, i64::from(exit_code));
-        }
         Action::Exec {
+            program,
             executable,
             argv,
             cwd,
             ..
         } => {
+            push_program_head(buf, &program, h.timestamp, false);
+            let name = base_name(executable);
+            buf.extend_from_slice(b",\"name\":");
+            push_string(buf, name, limits.other, lf);
             buf.extend_from_slice(b",\"executable\":");
             push_string(buf, executable, limits.other, lf);
             buf.extend_from_slice(b",\"args\":");
@@ -600,18 +786,87 @@ fn write_record(
             buf.extend_from_slice(b",\"args_count\":");
             push_u64(buf, argv.len() as u64);
             push_cwd(buf, cwd, limits.other, lf);
+            push_program_tail(buf, fixed, &program);
         }
-        _ => {}
+        Action::End {
+            program,
+            executable,
+            argv,
+            exit_code,
+            ..
+        } => {
+            push_program_head(buf, &program, h.timestamp, true);
+            let name = executable.map(base_name).or(argv.and_then(|a| a.first().map(|a| &a[..])));
+            if let Some(name) = name {
+                buf.extend_from_slice(b",\"name\":");
+                push_string(buf, name, limits.other, lf);
+            }
+            if let Some(executable) = executable {
+                buf.extend_from_slice(b",\"executable\":");
+                push_string(buf, executable, limits.other, lf);
+            }
+            if let Some(argv) = argv {
+                buf.extend_from_slice(b",\"args\":");
+                push_args(buf, argv, limits.payload, lf);
+                buf.extend_from_slice(b",\"args_count\":");
+                push_u64(buf, argv.len() as u64);
+            }
+            buf.extend_from_slice(b",\"exit_code\":");
+            push_i64(buf, i64::from(exit_code));
+            push_program_tail(buf, fixed, &program);
+        }
+        _ => {
+            buf.extend_from_slice(&fixed.shell_head);
+            match *what {
+                Action::SessionStart { args, .. } => {
+                    buf.extend_from_slice(b",\"args\":");
+                    push_args(buf, args, limits.payload, lf);
+                    buf.extend_from_slice(b",\"args_count\":");
+                    push_u64(buf, args.len() as u64);
+                }
+                Action::CommandStart { text, cwd, .. } => {
+                    buf.extend_from_slice(b",\"command_line\":");
+                    push_string(buf, text, limits.payload, lf);
+                    push_cwd(buf, cwd, limits.other, lf);
+                }
+                Action::CommandEnd { exit_code, .. }
+                | Action::SessionEnd {
+                    exit_code: Some(exit_code),
+                    ..
+                } => {
+                    buf.extend_from_slice(b",\"exit_code\":");
+                    push_i64(buf, i64::from(exit_code));
+                }
+                _ => {}
+            }
+            buf.extend_from_slice(&fixed.shell_tail);
+            buf.extend_from_slice(&fixed.parent);
+            if let Action::SessionStart { .. } = what {
+                buf.extend_from_slice(&fixed.parent_name);
+            }
+            buf.push(b'}');
+            buf.extend_from_slice(&fixed.leaders_self);
+        }
     }
     buf.push(b'}');
 
     buf.extend_from_slice(&fixed.source);
-    let error = match *what {
-        Action::AuditFailure { error, .. } | Action::KeyFailure { error } => Some(error),
-        _ => reason,
+    let (code, error) = match *what {
+        Action::AuditFailure { error, .. } | Action::KeyFailure { error } => (None, Some(error)),
+        Action::End {
+            error: Some((code, message)),
+            ..
+        } => (Some(code), Some(message)),
+        _ => (None, reason),
     };
     if let Some(message) = error {
-        buf.extend_from_slice(b",\"error\":{\"message\":");
+        buf.extend_from_slice(b",\"error\":{");
+        if let Some(code) = code {
+            buf.extend_from_slice(b"\"code\":");
+            push_plain(buf, code);
+            buf.push(b',');
+        }
+        buf.extend_from_slice(b"\"message\":");
         push_string(buf, message.as_bytes(), limits.other, lf);
         buf.push(b'}');
     }
@@ -696,6 +951,19 @@ fn write_record(
                 buf.push(b'}');
             }
         }
+        Action::End {
+            command, signal, ..
+        } => {
+            if let Some(command) = command {
+                buf.extend_from_slice(b",\"command\":");
+                push_event_id(buf, session, command);
+            }
+            if let Some(sig) = signal {
+                buf.extend_from_slice(b",\"signal\":\"");
+                buf.extend_from_slice(signal_name(sig).unwrap_or("UNKNOWN").as_bytes());
+                buf.push(b'"');
+            }
+        }
         Action::SessionEnd { reason, .. } => {
             buf.extend_from_slice(b",\"end_reason\":\"");
             buf.extend_from_slice(reason.as_str().as_bytes());
@@ -751,6 +1019,67 @@ fn write_record(
         push_u64(buf, epoch);
     }
     buf.extend_from_slice(b"}}");
+}
+
+/// The program's pid (left out of a record about a program that never had a process), entity
+/// id and start, and for an `end` its end (the record's time).
+fn push_program_head(buf: &mut Vec<u8>, p: &Program<'_>, now: &str, end: bool) {
+    if let Some(pid) = p.pid {
+        buf.extend_from_slice(b"\"pid\":");
+        push_u64(buf, u64::from(pid));
+        buf.push(b',');
+    }
+    buf.extend_from_slice(b"\"entity_id\":");
+    push_plain(buf, p.entity);
+    buf.extend_from_slice(b",\"start\":");
+    push_plain(buf, p.start);
+    if end {
+        buf.extend_from_slice(b",\"end\":");
+        push_plain(buf, now);
+    }
+}
+
+
+/// What follows a program's own fields: `interactive`, the terminal, its parent (the shell),
+/// its group leader and the session's leaders.
+fn push_program_tail(buf: &mut Vec<u8>, fixed: &Fixed, p: &Program<'_>) {
+    push_bool(buf, b",\"interactive\":", p.interactive);
+    if p.interactive {
+        buf.extend_from_slice(&fixed.tty);
+    }
+    buf.extend_from_slice(b",\"parent\":{\"pid\":");
+    push_u64(buf, u64::from(p.parent_pid));
+    buf.extend_from_slice(b",\"entity_id\":\"");
+    buf.extend_from_slice(&fixed.shell_entity);
+    buf.extend_from_slice(b"\"}");
+    match p.group_leader {
+        GroupLeader::Shell => buf.extend_from_slice(&fixed.shell_group_leader),
+        GroupLeader::Itself => {
+            buf.extend_from_slice(b",\"group_leader\":{");
+            if let Some(pid) = p.pid {
+                buf.extend_from_slice(b"\"pid\":");
+                push_u64(buf, u64::from(pid));
+                buf.push(b',');
+            }
+            buf.extend_from_slice(b"\"entity_id\":");
+            push_plain(buf, p.entity);
+            buf.extend_from_slice(b",\"start\":");
+            push_plain(buf, p.start);
+            buf.extend_from_slice(b",\"same_as_process\":true}");
+        }
+        GroupLeader::Other { pid, entity } => {
+            buf.extend_from_slice(b",\"group_leader\":{");
+            if let Some(entity) = entity {
+                buf.extend_from_slice(b"\"entity_id\":");
+                push_plain(buf, entity);
+                buf.push(b',');
+            }
+            buf.extend_from_slice(b"\"pid\":");
+            push_u64(buf, u64::from(pid));
+            buf.extend_from_slice(b",\"same_as_process\":false}");
+        }
+    }
+    buf.extend_from_slice(&fixed.leaders_other);
 }
 
 /// `,"working_directory":"…"` (`process.*`), left out when the directory is not known.

@@ -5,4 +5,4 @@ pub mod encode;
 pub mod schema;
 
 pub use encode::{encode, hex, hex_into, push_u64, Fixed};
-pub use schema::{Action, EndReason, FileId, Header, Lost, Mode, SinkName};
+pub use schema::{Action, EndReason, FileId, GroupLeader, Header, Lost, Mode, Program, SinkName};

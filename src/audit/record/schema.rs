@@ -132,9 +132,9 @@
 //! followed by a NUL byte, as in `/proc/PID/cmdline`. `process.args_count` always counts them
 //! all.
 
-pub const ECS_VERSION: &str = "8.11.0";
+pub const ECS_VERSION: &str = "9.4.0";
 /// `auditsh.version`: the record schema version.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// How the shell reads its commands (`auditsh.mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,6 +244,8 @@ pub enum Action<'a> {
     },
     /// `exec`.
     Exec {
+        /// The program as a process.
+        program: Program<'a>,
         /// The absolute path the program is run by: `process.executable`.
         executable: &'a [u8],
         /// `process.args`, `process.args_count`.
@@ -258,6 +260,27 @@ pub enum Action<'a> {
         logical_cwd: Option<&'a [u8]>,
         /// The file that path names, when it could be looked at: `auditsh.executable`.
         file: Option<FileId<'a>>,
+    },
+    /// `end`: a program the shell waited for ended, or one that never started.
+    End {
+        /// The program as its `exec` record described it (`pid` None: it never started).
+        program: Program<'a>,
+        /// `process.executable` (and `process.name`), when known to the process that waited.
+        executable: Option<&'a [u8]>,
+        /// `process.args` of a program that never started (there is no `exec` record to
+        /// name it).
+        argv: Option<&'a [Vec<u8>]>,
+        /// `process.exit_code`.
+        exit_code: i32,
+        /// `auditsh.signal`.
+        signal: Option<i32>,
+        /// `event.duration`: from the program's start to its end.
+        duration_ns: u64,
+        /// The sequence of the command line's start record: `auditsh.command`.
+        command: Option<u64>,
+        /// Why it never started: `error.code` (the errno's name, or `ENOENT` for a name not
+        /// found in PATH) and `error.message`.
+        error: Option<(&'a str, &'a str)>,
     },
     /// `session-end`.
     SessionEnd {
@@ -302,6 +325,37 @@ pub enum Action<'a> {
     },
 }
 
+/// A program as its `exec` and `end` records describe it (`process.*`).
+#[derive(Debug, Clone, Copy)]
+pub struct Program<'a> {
+    /// `process.entity_id`.
+    pub entity: &'a str,
+    /// `process.pid`; None where it is not known (a program that never started; an `exec`
+    /// record the spawning child completes with the pid).
+    pub pid: Option<u32>,
+    /// `process.start`: when the shell made the process.
+    pub start: &'a str,
+    /// `process.parent.pid`: the shell (or subshell) that started it.
+    pub parent_pid: u32,
+    /// `process.interactive`: its standard input and error are the session's terminal
+    /// (`process.tty` then names it).
+    pub interactive: bool,
+    /// `process.group_leader`.
+    pub group_leader: GroupLeader<'a>,
+}
+
+/// The leader of a program's process group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupLeader<'a> {
+    /// The program leads its own group (a job under job control).
+    Itself,
+    /// The session's shell.
+    Shell,
+    /// Another process: a pipeline's first process (with its entity id), or one outside the
+    /// session (none).
+    Other { pid: u32, entity: Option<&'a str> },
+}
+
 /// The file an `exec` runs (`auditsh.executable.*`): its device and inode numbers, and its
 /// resolved path when that is not the path the program is run by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,6 +393,7 @@ impl Action<'_> {
             Action::SessionStart { .. } => "session-start",
             Action::CommandStart { .. } | Action::CommandEnd { .. } => "command",
             Action::Exec { .. } => "exec",
+            Action::End { .. } => "end",
             Action::SessionEnd { .. } => "session-end",
             Action::AuditFailure { .. }
             | Action::AuditRecovery { .. }
@@ -369,7 +424,7 @@ impl Action<'_> {
             Action::SessionStart { .. } | Action::CommandStart { .. } | Action::Exec { .. } => {
                 "start"
             }
-            Action::CommandEnd { .. } | Action::SessionEnd { .. } => "end",
+            Action::CommandEnd { .. } | Action::End { .. } | Action::SessionEnd { .. } => "end",
             Action::AuditFailure { .. } | Action::KeyFailure { .. } | Action::OverBudget { .. } => {
                 "error"
             }
