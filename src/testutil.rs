@@ -147,3 +147,37 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.path);
     }
 }
+
+/// The record schema (`schema/record.schema.json`), compiled once.
+fn record_schema() -> &'static jsonschema::Validator {
+    static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let text = include_str!("../schema/record.schema.json");
+        let schema: serde_json::Value = serde_json::from_str(text).expect("the schema is JSON");
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("the schema compiles")
+    })
+}
+
+/// Check one record against the record schema; panics with every violation and the record.
+pub fn check_record(record: &serde_json::Value) {
+    let errors: Vec<String> = record_schema()
+        .iter_errors(record)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "record does not follow schema/record.schema.json:\n  {}\n{record}",
+        errors.join("\n  ")
+    );
+}
+
+/// Parse a record line and check it against the schema.
+pub fn checked_record(line: &[u8]) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_slice(line)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(line)));
+    check_record(&v);
+    v
+}

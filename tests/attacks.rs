@@ -1266,7 +1266,9 @@ fn one_user_cannot_flood_the_spool() {
         assert_eq!(text(&out.stdout), "done\n", "{}", text(&out.stderr));
     }
     let (file, spool) = session_with(&r(": flood-session-{RUN}"));
-    assert!(spool.len() < 64 * 1024, "{} bytes", spool.len());
+    // The 20 programs' records stay near their fixed fields (a few kilobytes each), a small
+    // part of the 1.2 MB of text the loop passed.
+    assert!(spool.len() < 240 * 1024, "{} bytes", spool.len());
     assert_whole(&spool);
     let recs = common::records(&spool);
     let trues = execs_of(&spool, "/bin/true");
@@ -1305,7 +1307,7 @@ fn one_user_cannot_flood_the_spool() {
         assert_eq!(text(&out.stdout), "done\n", "{}", text(&out.stderr));
     }
     let (_, spool) = session_with(&r(": flood-day-{RUN}"));
-    assert!(spool.len() < 64 * 1024, "{} bytes", spool.len());
+    assert!(spool.len() < 240 * 1024, "{} bytes", spool.len());
     assert_whole(&spool);
     let recs = common::records(&spool);
     assert!(execs_of(&spool, "/bin/true")
@@ -1342,12 +1344,14 @@ fn a_burst_of_sessions_waits_for_the_rate_and_every_one_is_recorded() {
         started.elapsed()
     );
     // Each inner session, by its session-start's arguments (the outer session's exec records
-    // carry the same text).
+    // carry the same text). The installed spool also holds earlier runs' sessions, written by
+    // earlier versions: only this run's are held to the record schema.
     let starts: Vec<(Value, Vec<u8>)> = common::spool_files(Path::new(SPOOL))
         .into_iter()
         .filter_map(|f| {
             let text = std::fs::read(f).ok()?;
-            let first = common::records(&text).into_iter().next()?;
+            let first = text.split(|&b| b == b'\n').next()?;
+            let first: Value = serde_json::from_slice(first).ok()?;
             Some((first, text))
         })
         .collect();
@@ -1361,6 +1365,7 @@ fn a_burst_of_sessions_waits_for_the_rate_and_every_one_is_recorded() {
         assert_eq!(sessions.len(), 1, "session {i}");
         let (first, text) = sessions[0];
         assert_whole(text);
+        common::records(text);
         if first["auditsh"]["start_waited_ms"].is_u64() {
             waited += 1;
         }

@@ -17,9 +17,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A record written past a budget is cut to about this many bytes (its newline included): its
-/// text goes, its fixed fields (who, where, the program's path and identity, the chain and the
-/// seal) stay, and together those can take a kilobyte and more.
-pub const OVER_BUDGET_RECORD_BYTES: usize = 2048;
+/// text goes, its fixed fields (who, where, the program's path and identity, the session's
+/// leaders, the chain and the seal) stay, and together those take about two kilobytes.
+pub const OVER_BUDGET_RECORD_BYTES: usize = 4096;
 
 /// The longest a session start waits for the user's session rate.
 pub const MAX_START_WAIT_MS: u64 = 5000;

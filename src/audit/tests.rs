@@ -13,6 +13,38 @@ use std::time::{Duration, Instant};
 
 use crate::testutil::TempDir;
 
+/// `Session::exec` for a program run in place by this process, under the shell's group.
+trait ExecForTest {
+    fn exec_for_test(
+        &mut self,
+        executable: &[u8],
+        argv: &[Vec<u8>],
+        cwd: &[u8],
+        origin: Origin<'_>,
+    ) -> Result<(), Denied>;
+}
+
+impl ExecForTest for Session {
+    fn exec_for_test(
+        &mut self,
+        executable: &[u8],
+        argv: &[Vec<u8>],
+        cwd: &[u8],
+        origin: Origin<'_>,
+    ) -> Result<(), Denied> {
+        let process = self.new_process();
+        let starting = Starting {
+            process: &process,
+            pid: Some(sys::process::pid() as u32),
+            parent_pid: sys::process::parent_pid() as u32,
+            interactive: false,
+            group_leader: GroupLeader::Shell,
+            in_place: false,
+        };
+        self.exec(executable, argv, cwd, origin, &starting)
+    }
+}
+
 /// A syslog daemon stand-in: a bound datagram socket read by a thread.
 struct Receiver {
     got: Arc<Mutex<Vec<Vec<u8>>>>,
@@ -96,10 +128,11 @@ fn spool_text(s: &Session) -> Vec<u8> {
     std::fs::read(s.spool_path().expect("spool open")).unwrap()
 }
 
+/// Every record of a spool's text, each checked against the record schema.
 fn records(text: &[u8]) -> Vec<Value> {
     text.split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_slice(l).expect("JSON line"))
+        .map(crate::testutil::checked_record)
         .collect()
 }
 
@@ -131,10 +164,10 @@ fn both_sinks_get_the_same_chained_records() {
     let id = s
         .command_start(b"true; /bin/echo hi", b"/tmp", None)
         .unwrap();
-    s.exec(b"/bin/echo", &argv(&["echo", "hi"]), b"/tmp", None)
+    s.exec_for_test(b"/bin/echo", &argv(&["echo", "hi"]), b"/tmp", None)
         .unwrap();
     s.command_end(id, 0, None);
-    s.exec(
+    s.exec_for_test(
         b"/bin/true",
         &argv(&["true"]),
         b"/",
@@ -256,15 +289,16 @@ fn shell_and_child_write_50_each(s: &mut Session) -> sys::process::pid_t {
     let id = s.command_start(b"(loop) & loop", b"/", None).unwrap();
     s.before_fork();
     let pid = sys::process::fork_running(|| {
-        s.after_fork();
+        let me = s.new_process();
+        s.after_fork(me);
         for i in 0..50 {
-            let _ = s.exec(b"/bin/child", &argv(&["child", &i.to_string()]), b"/", None);
+            let _ = s.exec_for_test(b"/bin/child", &argv(&["child", &i.to_string()]), b"/", None);
         }
         // A child never writes session-end.
         s.end(Some(0), EndReason::Exit);
     });
     for i in 0..50 {
-        s.exec(
+        s.exec_for_test(
             b"/bin/parent",
             &argv(&["parent", &i.to_string()]),
             b"/",
@@ -345,7 +379,7 @@ fn dead_syslog_socket_is_one_failure_and_no_wait() {
     let before = Instant::now();
     let mut s = start(config(t.path())); // nothing bound at log.sock
     for i in 0..20 {
-        s.exec(b"/bin/true", &argv(&["true", &i.to_string()]), b"/", None)
+        s.exec_for_test(b"/bin/true", &argv(&["true", &i.to_string()]), b"/", None)
             .unwrap();
     }
     s.end(Some(0), EndReason::Exit);
@@ -373,9 +407,9 @@ fn dead_syslog_socket_is_one_failure_and_no_wait() {
 fn syslog_recovery_is_recorded() {
     let t = TempDir::new("unit");
     let mut s = start(config(t.path()));
-    s.exec(b"/bin/a", &argv(&["a"]), b"/", None).unwrap();
+    s.exec_for_test(b"/bin/a", &argv(&["a"]), b"/", None).unwrap();
     let rx = Receiver::bind(&t.join("log.sock"));
-    s.exec(b"/bin/b", &argv(&["b"]), b"/", None).unwrap();
+    s.exec_for_test(b"/bin/b", &argv(&["b"]), b"/", None).unwrap();
     s.end(Some(0), EndReason::Exit);
     let text = spool_text(&s);
     assert_eq!(crate::auditsh_log::verify::one_session(&text), Ok(6));
@@ -415,13 +449,13 @@ fn syslog_daemon_restart_is_a_failure_then_a_recovery() {
     let sock = t.join("log.sock");
     let rx = Receiver::bind(&sock);
     let mut s = start(config(t.path()));
-    s.exec(b"/bin/a", &argv(&["a"]), b"/", None).unwrap();
+    s.exec_for_test(b"/bin/a", &argv(&["a"]), b"/", None).unwrap();
     assert_eq!(rx.take(2).len(), 2);
     drop(rx); // the daemon goes away
     std::fs::remove_file(&sock).unwrap();
-    s.exec(b"/bin/b", &argv(&["b"]), b"/", None).unwrap();
+    s.exec_for_test(b"/bin/b", &argv(&["b"]), b"/", None).unwrap();
     let rx = Receiver::bind(&sock); // and comes back
-    s.exec(b"/bin/c", &argv(&["c"]), b"/", None).unwrap();
+    s.exec_for_test(b"/bin/c", &argv(&["c"]), b"/", None).unwrap();
     s.end(Some(0), EndReason::Exit);
     let text = spool_text(&s);
     assert_eq!(crate::auditsh_log::verify::one_session(&text), Ok(7));
@@ -464,7 +498,7 @@ fn refuse_policy_denies_and_still_ends() {
     let e = s.command_start(b"rm -rf /", b"/", None).unwrap_err();
     assert!(e.message.contains("syslog"), "{}", e.message);
     let e = s
-        .exec(b"/bin/rm", &argv(&["rm", "-rf", "/"]), b"/", None)
+        .exec_for_test(b"/bin/rm", &argv(&["rm", "-rf", "/"]), b"/", None)
         .unwrap_err();
     assert!(!e.message.contains('\n'));
     s.end(Some(126), EndReason::Exit);
@@ -499,7 +533,7 @@ fn refuse_with_any_accepts_what_the_spool_took() {
     c.require = Require::Any;
     let mut s = start(c);
     assert!(s.command_start(b"ls", b"/", None).is_ok());
-    assert!(s.exec(b"/bin/ls", &argv(&["ls"]), b"/", None).is_ok());
+    assert!(s.exec_for_test(b"/bin/ls", &argv(&["ls"]), b"/", None).is_ok());
 }
 
 #[test]
@@ -512,7 +546,7 @@ fn refuse_when_no_sink_works() {
     let mut s = start(c);
     assert!(s.spool_path().is_none());
     assert!(s.command_start(b"ls", b"/", None).is_err());
-    assert!(s.exec(b"/bin/ls", &argv(&["ls"]), b"/", None).is_err());
+    assert!(s.exec_for_test(b"/bin/ls", &argv(&["ls"]), b"/", None).is_err());
     s.end(Some(0), EndReason::Exit);
 }
 
@@ -524,7 +558,7 @@ fn record_exec_false_writes_no_exec_records() {
     c.syslog.enabled = false;
     let mut s = start(c);
     let id = s.command_start(b"ls", b"/", None).unwrap();
-    s.exec(b"/bin/ls", &argv(&["ls"]), b"/", None).unwrap();
+    s.exec_for_test(b"/bin/ls", &argv(&["ls"]), b"/", None).unwrap();
     s.command_end(id, 1, None);
     s.end(Some(1), EndReason::Eof);
     let recs = records(&spool_text(&s));
@@ -576,7 +610,8 @@ fn script_mode_hash_and_child_end() {
         .command_start(contents, b"/", Some((b"/tmp/s.sh", contents)))
         .unwrap();
     s.command_end(id, 0, None);
-    s.after_fork();
+    let me = s.new_process();
+        s.after_fork(me);
     s.end(Some(0), EndReason::Exit); // as a child: nothing
     let recs = records(&spool_text(&s));
     assert_eq!(recs.len(), 3);
@@ -634,7 +669,7 @@ fn large_records_are_cut_to_the_configured_size() {
 fn disabled_session_records_nothing() {
     let mut s = Session::disabled();
     assert!(s.command_start(b"x", b"/", None).is_ok());
-    assert!(s.exec(b"/bin/x", &argv(&["x"]), b"/", None).is_ok());
+    assert!(s.exec_for_test(b"/bin/x", &argv(&["x"]), b"/", None).is_ok());
     s.end(Some(0), EndReason::Exit);
     assert!(s.owned_fds().is_empty());
     assert!(s.system_rc().is_none());
@@ -809,12 +844,13 @@ fn records_the_spool_lost_leave_a_gap_and_no_fragment() {
     let t = TempDir::new("unit");
     let rx = Receiver::bind(&t.join("log.sock"));
     let mut s = start(config(t.path()));
-    s.exec(b"/bin/a", &argv(&["a"]), b"/", None).unwrap(); // 1
+    s.exec_for_test(b"/bin/a", &argv(&["a"]), b"/", None).unwrap(); // 1
     let path = s.spool_path().unwrap().to_path_buf();
     let size = std::fs::metadata(&path).unwrap().len();
     s.before_fork();
     let pid = sys::process::fork_running(|| {
-        s.after_fork();
+        let me = s.new_process();
+        s.after_fork(me);
         use sys::process::{limit, resource::FSIZE, rlimit, set_limit};
         let _ = sys::signal::set_handler(sys::signal::SIGXFSZ, sys::signal::SIG_IGN);
         let lim = limit(FSIZE);
@@ -825,11 +861,11 @@ fn records_the_spool_lost_leave_a_gap_and_no_fragment() {
         set_limit(FSIZE, &small).unwrap();
         // 2: written in part (100 bytes), 3: the failure notice (syslog only), 4 to 7: refused.
         for i in 0..5 {
-            let _ = s.exec(b"/bin/lost", &argv(&["lost", &i.to_string()]), b"/", None);
+            let _ = s.exec_for_test(b"/bin/lost", &argv(&["lost", &i.to_string()]), b"/", None);
         }
         // The soft limit goes back up to what it was.
         set_limit(FSIZE, &lim).unwrap();
-        let _ = s.exec(b"/bin/back", &argv(&["back"]), b"/", None); // 8, then the recovery: 9
+        let _ = s.exec_for_test(b"/bin/back", &argv(&["back"]), b"/", None); // 8, then the recovery: 9
     });
     let status = sys::process::wait(pid, 0).unwrap().unwrap().1;
     assert!(sys::process::exited_zero(status));
@@ -899,12 +935,21 @@ fn past_the_session_budget_records_are_cut_and_one_notice_says_so() {
     let t = TempDir::new("unit");
     let mut c = config(t.path());
     c.syslog.enabled = false;
-    // session-start and two of these records fit, the third does not.
-    c.limits.session_bytes = 9000;
-    let mut s = start(c);
     let long = "x".repeat(3000);
+    // session-start and two of these records fit, the third does not: sizes measured on a
+    // session without a budget (the shell's own path and arguments are in every record).
+    let mut probe = start(c.clone());
+    for _ in 0..3 {
+        probe
+            .exec_for_test(b"/bin/true", &argv(&["true", &long]), b"/", None)
+            .unwrap();
+    }
+    let sizes: Vec<usize> = lines(&spool_text(&probe)).iter().map(|l| l.len() + 1).collect();
+    c.limits.session_bytes = (sizes[0] + sizes[1] + sizes[2] + sizes[3] / 2) as u64;
+    let budget = c.limits.session_bytes;
+    let mut s = start(c);
     for _ in 0..6 {
-        s.exec(b"/bin/true", &argv(&["true", &long]), b"/", None)
+        s.exec_for_test(b"/bin/true", &argv(&["true", &long]), b"/", None)
             .unwrap();
     }
     s.end(Some(0), EndReason::Exit);
@@ -923,7 +968,7 @@ fn past_the_session_budget_records_are_cut_and_one_notice_says_so() {
     assert_eq!(notices.len(), 1);
     assert_eq!(notices[0]["event"]["action"], "audit-failure");
     assert_eq!(notices[0]["auditsh"]["budget"]["name"], "session_bytes");
-    assert_eq!(notices[0]["auditsh"]["budget"]["bytes"], 9000);
+    assert_eq!(notices[0]["auditsh"]["budget"]["bytes"], budget);
     // The first record past the budget, then the notice.
     assert_eq!(recs[3]["auditsh"]["truncated"], true);
     assert_eq!(recs[4]["auditsh"]["budget"]["name"], "session_bytes");
@@ -961,7 +1006,7 @@ fn the_user_day_budget_is_shared_by_the_users_sessions() {
     let mut first = start(c.clone());
     for _ in 0..2 {
         first
-            .exec(b"/bin/true", &argv(&["true", &long]), b"/", None)
+            .exec_for_test(b"/bin/true", &argv(&["true", &long]), b"/", None)
             .unwrap();
     }
     first.end(Some(0), EndReason::Exit);
@@ -970,11 +1015,12 @@ fn the_user_day_budget_is_shared_by_the_users_sessions() {
         .iter()
         .all(|r| r["auditsh"]["truncated"].is_null()));
     // Room for the second session's start, not for one of these records.
-    c.limits.user_day_bytes = text.len() as u64 + 1500;
+    let start_len = lines(&text)[0].len() as u64 + 1;
+    c.limits.user_day_bytes = text.len() as u64 + start_len + 500;
     let mut second = start(c);
     for _ in 0..2 {
         second
-            .exec(b"/bin/true", &argv(&["true", &long]), b"/", None)
+            .exec_for_test(b"/bin/true", &argv(&["true", &long]), b"/", None)
             .unwrap();
     }
     second.end(Some(0), EndReason::Exit);

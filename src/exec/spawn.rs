@@ -394,6 +394,9 @@ extern "C" fn spawn_child(arg: *mut libc::c_void) -> libc::c_int {
             // SAFETY: _exit ends the child without running any of the parent's exit handlers.
             unsafe { libc::_exit(126) }
         }
+        // A spool write past `ulimit -f` raised SIGXFSZ, held by the blocked mask: it was the
+        // record's, not the program's, and must not kill the program when it is unblocked.
+        crate::sys::signal::discard_pending(libc::SIGXFSZ);
     }
     let fail = |args: &ChildArgs| -> ! {
         // SAFETY: __errno_location has no preconditions.

@@ -197,6 +197,19 @@ pub fn restore(sig: i32, old: &libc::sigaction) {
     unsafe { libc::sigaction(sig, old, std::ptr::null_mut()) };
 }
 
+/// Throw away `sig` if it is pending (blocked and sent), leaving its disposition as it was:
+/// setting `SIG_IGN` discards a pending signal.
+pub fn discard_pending(sig: i32) {
+    let mut pending = mask_of([]);
+    // SAFETY: pending is a valid sigset_t to fill.
+    if unsafe { libc::sigpending(&mut pending) } != 0 || !in_mask(&pending, sig) {
+        return;
+    }
+    if let Some(old) = set_handler(sig, libc::SIG_IGN) {
+        restore(sig, &old);
+    }
+}
+
 /// A set of signals, as the signal mask is one.
 pub type Mask = libc::sigset_t;
 

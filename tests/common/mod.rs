@@ -14,7 +14,7 @@ mod testutil;
 
 // Each test binary uses some of the harness, none all of it.
 #[allow(unused_imports)]
-pub use testutil::{TempDir, DASH};
+pub use testutil::{check_record, checked_record, TempDir, DASH};
 
 use serde_json::Value;
 use std::ffi::OsStr;
@@ -456,15 +456,9 @@ pub fn lines(text: &[u8]) -> Vec<&[u8]> {
         .collect()
 }
 
-/// Every line parsed.
+/// Every line parsed, each checked against the record schema.
 pub fn records(text: &[u8]) -> Vec<Value> {
-    lines(text)
-        .into_iter()
-        .map(|l| {
-            serde_json::from_slice(l)
-                .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(l)))
-        })
-        .collect()
+    lines(text).into_iter().map(checked_record).collect()
 }
 
 /// The JSON of a syslog message: after the "auditsh[PID]: " header and an optional cookie.

@@ -1143,7 +1143,32 @@ mod tests {
             source_ip: Some("192.0.2.7".into()),
             source_port: Some(51234),
             parent_trusted: false,
+            shell: crate::audit::identity::ShellProcess {
+                pid: 4242,
+                start: "2026-11-21T13:00:00.000000Z".into(),
+                name: "auditsh".into(),
+                executable: Some("/usr/bin/auditsh".into()),
+                args: vec!["-auditsh".into()],
+                args_count: 1,
+                working_directory: Some("/home/alice".into()),
+                interactive: true,
+                tty_device: Some((136, 3)),
+                entry_type: "sshd",
+            },
             lossy: false,
+        }
+    }
+
+    /// A program as the exec tests describe it: pid 5000, started by the shell, in its own
+    /// process group.
+    fn program() -> Program<'static> {
+        Program {
+            entity: "9f2c00112233445566778899aabbccdd-p7",
+            pid: Some(5000),
+            start: "2026-11-21T13:04:48.700000Z",
+            parent_pid: 4242,
+            interactive: true,
+            group_leader: GroupLeader::Itself,
         }
     }
 
@@ -1161,7 +1186,7 @@ mod tests {
         let fixed = Fixed::new(id, SESSION, Mode::Interactive);
         encode(&mut buf, &fixed, &h, action, max);
         assert!(!buf.contains(&b'\n'), "raw newline in {}", to_s(&buf));
-        let v: Value = serde_json::from_slice(&buf).expect("record is JSON");
+        let v = crate::testutil::checked_record(&buf);
         (buf, v)
     }
 
@@ -1175,7 +1200,7 @@ mod tests {
 
     fn check_common(v: &Value, action: &str, category: &str, type_: &str) {
         assert_eq!(v["@timestamp"], "2026-11-21T13:04:48.752211Z");
-        assert_eq!(v["ecs"]["version"], "8.11.0");
+        assert_eq!(v["ecs"]["version"], "9.4.0");
         assert_eq!(v["event"]["kind"], "event");
         assert_eq!(v["event"]["category"], serde_json::json!([category]));
         assert_eq!(v["event"]["type"], serde_json::json!([type_]));
@@ -1191,11 +1216,35 @@ mod tests {
         assert_eq!(v["user"]["audit"]["name"], "alice");
         assert_eq!(v["group"]["id"], "1001");
         assert_eq!(v["group"]["name"], "staff");
-        assert_eq!(v["process"]["pid"], 4242);
-        assert_eq!(v["process"]["parent"]["pid"], 4241);
+        if action == "exec" || action == "end" {
+            // A program: its own pid, the shell as its parent.
+            assert_eq!(v["process"]["parent"]["pid"], 4242);
+            assert_eq!(v["process"]["parent"]["entity_id"], format!("{SESSION}-p0"));
+            assert_eq!(v["process"]["session_leader"]["same_as_process"], false);
+        } else {
+            assert_eq!(v["process"]["pid"], 4242);
+            assert_eq!(v["process"]["entity_id"], format!("{SESSION}-p0"));
+            assert_eq!(v["process"]["parent"]["pid"], 4241);
+            assert_eq!(v["process"]["session_leader"]["same_as_process"], true);
+            assert_eq!(v["process"]["interactive"], true);
+        }
+        for leader in ["session_leader", "entry_leader"] {
+            let l = &v["process"][leader];
+            assert_eq!(l["entity_id"], format!("{SESSION}-p0"), "{leader}");
+            assert_eq!(l["pid"], 4242);
+            assert_eq!(l["name"], "auditsh");
+            assert_eq!(l["args"], serde_json::json!(["-auditsh"]));
+            assert_eq!(l["user"]["id"], "1000");
+            assert_eq!(l["tty"]["char_device"]["major"], 136);
+        }
+        assert_eq!(v["process"]["entry_leader"]["entry_meta"]["type"], "sshd");
+        assert_eq!(
+            v["process"]["entry_leader"]["entry_meta"]["source"]["ip"],
+            "192.0.2.7"
+        );
         assert_eq!(v["source"]["ip"], "192.0.2.7");
         assert_eq!(v["source"]["port"], 51234);
-        assert_eq!(v["auditsh"]["version"], 1);
+        assert_eq!(v["auditsh"]["version"], 2);
         assert_eq!(v["auditsh"]["session"], SESSION);
         assert_eq!(v["auditsh"]["audit_session"], "12");
         assert_eq!(v["auditsh"]["tty"], "/dev/pts/3");
@@ -1300,6 +1349,7 @@ mod tests {
     fn exec() {
         let argv = vec![b"rm".to_vec(), b"-rf".to_vec(), b"/tmp/x".to_vec()];
         let v = rec(&Action::Exec {
+            program: program(),
             executable: b"/usr/bin/rm",
             argv: &argv,
             cwd: b"/home/alice",
@@ -1319,19 +1369,33 @@ mod tests {
         assert_eq!(v["auditsh"]["command"], format!("{SESSION}-3"));
         assert_eq!(v["message"], "alice@web01 pts/3: /usr/bin/rm -rf /tmp/x");
         assert!(v["auditsh"].get("source").is_none());
+        assert_eq!(v["process"]["pid"], 5000);
+        assert_eq!(v["process"]["name"], "rm");
+        assert_eq!(v["process"]["group_leader"]["pid"], 5000);
+        assert_eq!(v["process"]["group_leader"]["same_as_process"], true);
+        assert_eq!(v["process"]["tty"]["char_device"]["minor"], 3);
         assert_eq!(
             keys(&v["process"]),
             [
                 "args",
                 "args_count",
+                "entity_id",
+                "entry_leader",
                 "executable",
+                "group_leader",
+                "interactive",
+                "name",
                 "parent",
                 "pid",
+                "session_leader",
+                "start",
+                "tty",
                 "working_directory"
             ]
         );
 
         let v = rec(&Action::Exec {
+            program: program(),
             executable: b"/bin/ls",
             argv: &argv[..1],
             cwd: b"/",
@@ -1347,6 +1411,7 @@ mod tests {
         assert!(v["auditsh"].get("logical_cwd").is_none());
 
         let v = rec(&Action::Exec {
+            program: program(),
             executable: b"/home/alice/bin/x",
             argv: &argv[..1],
             cwd: b"/home/alice",
@@ -1367,6 +1432,7 @@ mod tests {
         );
         // An unknown working directory is left out.
         let v = rec(&Action::Exec {
+            program: program(),
             executable: b"/bin/x",
             argv: &argv[..1],
             cwd: b"",
@@ -1562,6 +1628,7 @@ mod tests {
         let (_, v) = encode_with(
             &identity(),
             &Action::Exec {
+                program: program(),
                 executable: b"/bin/cat",
                 argv: &argv,
                 cwd: b"/tmp/\xff",
@@ -1628,6 +1695,7 @@ mod tests {
         let (buf, v) = encode_with(
             &identity(),
             &Action::Exec {
+                program: program(),
                 executable: b"/bin/rm",
                 argv: &argv,
                 cwd: b"/",
