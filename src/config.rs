@@ -68,47 +68,44 @@ pub struct Facility(pub u8);
 impl Facility {
     pub const AUTHPRIV: Facility = Facility(10 << 3);
 
-    /// The facility for the `syslog` crate.
-    pub fn to_syslog(self) -> syslog::Facility {
-        use syslog::Facility as F;
-        const ALL: [F; 24] = [
-            F::LOG_KERN,
-            F::LOG_USER,
-            F::LOG_MAIL,
-            F::LOG_DAEMON,
-            F::LOG_AUTH,
-            F::LOG_SYSLOG,
-            F::LOG_LPR,
-            F::LOG_NEWS,
-            F::LOG_UUCP,
-            F::LOG_CRON,
-            F::LOG_AUTHPRIV,
-            F::LOG_FTP,
-            F::LOG_NTP,
-            F::LOG_AUDIT,
-            F::LOG_ALERT,
-            F::LOG_CLOCK_DAEMON,
-            F::LOG_LOCAL0,
-            F::LOG_LOCAL1,
-            F::LOG_LOCAL2,
-            F::LOG_LOCAL3,
-            F::LOG_LOCAL4,
-            F::LOG_LOCAL5,
-            F::LOG_LOCAL6,
-            F::LOG_LOCAL7,
-        ];
-        ALL.get(usize::from(self.0 >> 3))
-            .copied()
-            .unwrap_or(F::LOG_AUTHPRIV)
-    }
+    /// The facilities by name, in the order of their codes (RFC 5424: code = place; the
+    /// value is the code shifted left by three, as `<PRI>` wants it).
+    const NAMES: [&'static str; 24] = [
+        "kern",
+        "user",
+        "mail",
+        "daemon",
+        "auth",
+        "syslog",
+        "lpr",
+        "news",
+        "uucp",
+        "cron",
+        "authpriv",
+        "ftp",
+        "ntp",
+        "audit",
+        "alert",
+        "clock_daemon",
+        "local0",
+        "local1",
+        "local2",
+        "local3",
+        "local4",
+        "local5",
+        "local6",
+        "local7",
+    ];
 }
 
 impl FromStr for Facility {
     type Err = String;
     fn from_str(s: &str) -> Result<Facility, String> {
-        match syslog::Facility::from_str(s) {
-            Ok(f) => Ok(Facility(f as u8)),
-            Err(()) => Err(format!("unknown syslog facility `{s}`")),
+        let lower = s.to_ascii_lowercase();
+        let name = lower.strip_prefix("log_").unwrap_or(&lower);
+        match Facility::NAMES.iter().position(|&n| n == name) {
+            Some(code) => Ok(Facility((code as u8) << 3)),
+            None => Err(format!("unknown syslog facility `{s}`")),
         }
     }
 }
@@ -473,10 +470,9 @@ key_file = "/tmp/key"
         assert!(!c.syslog.enabled);
         assert_eq!(c.syslog.socket, Path::new("/run/x.sock"));
         assert_eq!(c.syslog.facility, Facility(19 << 3));
-        assert!(matches!(
-            c.syslog.facility.to_syslog(),
-            syslog::Facility::LOG_LOCAL3
-        ));
+        assert_eq!("LOG_local3".parse::<Facility>(), Ok(Facility(19 << 3)));
+        assert_eq!("kern".parse::<Facility>(), Ok(Facility(0)));
+        assert!("local8".parse::<Facility>().is_err());
         assert!(c.syslog.cee_cookie);
         assert_eq!(c.mac.key_file.as_deref(), Some(Path::new("/tmp/key")));
         assert_eq!(

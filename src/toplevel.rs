@@ -381,6 +381,8 @@ fn read_eval_loop(
             notify_finished_jobs(sh);
             crate::interactive::before_prompt(sh, handoff);
         }
+        // Reading may block: the records' syslog copies go first.
+        sh.audit.flush();
         let parsed = parser.next_command(&AliasView(&sh.aliases));
         match parsed {
             Ok(Some(cmd)) if cmd.list.items.is_empty() => {

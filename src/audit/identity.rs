@@ -130,7 +130,9 @@ impl Identity {
         let mut cwd = Vec::new();
         super::place::physical_cwd(&mut cwd);
         let cwd = (!cwd.is_empty()).then(|| raw(cwd));
-        let name = raw(shell_name(facts.args.first().map_or(&b"auditsh"[..], |a| a)));
+        let name = raw(shell_name(
+            facts.args.first().map_or(&b"auditsh"[..], |a| a),
+        ));
         let lossy = lossy.get();
         let text = |b: Vec<u8>| to_record_text(&b, lossy);
         let (source_ip, source_port) = ssh_connection.map(parse_ssh_connection).unwrap_or_default();
@@ -217,7 +219,11 @@ impl Identity {
             self.tty.as_ref(),
         ];
         let backslash = |t: &&String| t.contains('\\');
-        if !texts.iter().chain(shell_texts.iter()).flatten().any(|t| backslash(&t))
+        if !texts
+            .iter()
+            .chain(shell_texts.iter())
+            .flatten()
+            .any(|t| backslash(&t))
             && !shell.args.iter().any(|a| backslash(&a))
         {
             return None;
@@ -330,7 +336,11 @@ fn shell_name(arg0: &[u8]) -> Vec<u8> {
 
 /// How the session was entered, from the parent's name (which only a trusted parent vouches
 /// for: `auditsh.parent_trusted`) and the terminal.
-fn entry_type(parent: Option<&[u8]>, ppid: sys::process::pid_t, tty: Option<&[u8]>) -> &'static str {
+fn entry_type(
+    parent: Option<&[u8]>,
+    ppid: sys::process::pid_t,
+    tty: Option<&[u8]>,
+) -> &'static str {
     let console = tty.is_some_and(|t| {
         t == b"/dev/console"
             || t.strip_prefix(b"/dev/tty")
@@ -405,7 +415,10 @@ mod tests {
         let tty = Some(&b"/dev/pts/1"[..]);
         assert_eq!(entry_type(Some(b"sshd-session"), 900, tty), "sshd");
         assert_eq!(entry_type(Some(b"sshd"), 900, None), "sshd");
-        assert_eq!(entry_type(Some(b"login"), 900, Some(b"/dev/tty1")), "console");
+        assert_eq!(
+            entry_type(Some(b"login"), 900, Some(b"/dev/tty1")),
+            "console"
+        );
         assert_eq!(entry_type(Some(b"login"), 900, tty), "terminal");
         assert_eq!(entry_type(Some(b"su"), 900, tty), "su");
         assert_eq!(entry_type(Some(b"CRON"), 900, None), "cron");

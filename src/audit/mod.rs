@@ -67,6 +67,9 @@ pub struct Denied {
     pub message: String,
 }
 
+/// At most this many syslog copies wait for the batch (`Session::flush`).
+const MAX_DEFERRED: usize = 32;
+
 /// Where a command came from, for records of startup files: (file, line).
 pub type Origin<'a> = Option<(&'a [u8], u32)>;
 
@@ -229,6 +232,11 @@ struct Writer {
     budgets: budget::Budgets,
     /// A budget the last record passed first: its notice is written next.
     budget_notice: Option<(&'static str, u64)>,
+    /// The sequence numbers of the records whose syslog copies wait in the syslog sink's
+    /// batch, in order.
+    deferred: Vec<u64>,
+    /// Syslog copies may wait for the batch (not once the session is ending).
+    defer_syslog: bool,
     /// Records written along with the last one (a `key-rollover` before it, a budget notice
     /// after it) and what became of them: for `handle_failures`, which is given the record's
     /// own delivery. Empty (no allocation) but on those rare records.
@@ -385,7 +393,7 @@ impl Session {
         if config.syslog.enabled {
             match Syslog::open(
                 &config.syslog.socket,
-                config.syslog.facility.to_syslog(),
+                config.syslog.facility.0,
                 config.syslog.cee_cookie,
             ) {
                 // A failed connection is retried (and reported) by the first record.
@@ -465,6 +473,8 @@ impl Opened<'_> {
                 sealer: self.sealer,
                 budgets,
                 budget_notice: None,
+                deferred: Vec::new(),
+                defer_syslog: true,
                 side_records: Vec::new(),
             },
             started_ns: self.started_ns,
@@ -612,6 +622,21 @@ impl Session {
         }
     }
 
+    /// Send the syslog copies waiting in the batch. The shell calls this before it blocks
+    /// (waiting for a program, reading input) and before it ends or execs: the copies of
+    /// records the spool has taken leave while programs run, not before they start.
+    pub fn flush(&mut self) {
+        let Some(cell) = &self.inner else {
+            return;
+        };
+        let inner = &mut *cell.borrow_mut();
+        if inner.w.deferred.is_empty() {
+            return;
+        }
+        let mut guard = inner.shared.lock();
+        inner.w.flush_syslog(&mut guard);
+    }
+
     /// A process is about to be made (a program spawned, a subshell forked): its entity id and
     /// start. Costs nothing when the session records nothing.
     pub fn new_process(&mut self) -> NewProcess {
@@ -619,6 +644,12 @@ impl Session {
             return NewProcess::default();
         };
         let inner = &mut *cell.borrow_mut();
+        if inner.w.deferred.len() >= MAX_DEFERRED {
+            // A shell that starts programs without waiting for them (`cmd &` in a loop) holds
+            // no more than this many copies back.
+            let mut guard = inner.shared.lock();
+            inner.w.flush_syslog(&mut guard);
+        }
         let (secs, nanos) = clock::realtime();
         let mut entity = String::with_capacity(inner.entity_prefix.len() + 8);
         entity.push_str(&inner.entity_prefix);
@@ -861,7 +892,11 @@ impl Session {
             },
             executable,
             // A program that had an exec record is named there.
-            argv: if starting.pid.is_some() { None } else { Some(argv) },
+            argv: if starting.pid.is_some() {
+                None
+            } else {
+                Some(argv)
+            },
             exit_code: status,
             signal: None,
             duration_ns: clock::monotonic_ns().saturating_sub(starting.process.start_ns),
@@ -904,6 +939,8 @@ impl Session {
             inner.next_child = 1;
             inner.own = Some(me);
             inner.running.clear();
+            // The parent sends the copies it was holding.
+            inner.w.deferred.clear();
             inner.shared.share();
             inner.w.identity.refresh_pids();
             inner.w.fixed = Fixed::new(&inner.w.identity, inner.w.fixed.session(), inner.w.mode);
@@ -968,6 +1005,12 @@ impl Inner {
             return;
         }
         inner.ended = true;
+        // The copies still waiting go first, so that what their sending shows of syslog's
+        // health is recorded before the end, and the end goes at once: nothing follows it.
+        let mut guard = inner.shared.lock();
+        inner.w.flush_syslog(&mut guard);
+        inner.w.defer_syslog = false;
+        drop(guard);
         let action = Action::SessionEnd {
             exit_code,
             duration_ns: clock::monotonic_ns().saturating_sub(inner.started_ns),
@@ -1146,13 +1189,25 @@ impl Writer {
         }
         let warning = matches!(action, Action::AuditFailure { .. } | Action::Denied { .. });
         let healthy = [state.failed[0] == 0, state.failed[1] == 0];
+        // With `require = "any"` a record the spool takes is in the trail: its syslog copy can
+        // wait for the batch the shell sends when it is about to block, off the exec path.
+        let defer =
+            self.defer_syslog && self.config.require == crate::config::Require::Any && healthy[0];
+        if !defer && !self.deferred.is_empty() {
+            // A copy sent now must not pass the ones still waiting.
+            self.flush_syslog(state);
+        }
         let d = self.sinks.write(
             &self.buf,
             warning,
             healthy,
             &mut state.spool_partial,
+            defer,
             try_sink,
         );
+        if defer && d.results[1].is_none() && self.sinks.syslog_queued() > self.deferred.len() {
+            self.deferred.push(sequence);
+        }
         if d.ok(SinkName::Spool) && self.config.spool.sync == SpoolSync::Record {
             if let Some(spool) = &mut self.sinks.spool {
                 let _ = spool.sync();
@@ -1172,6 +1227,44 @@ impl Writer {
     fn handle_failures(&mut self, state: &mut shared::State, sequence: u64, d: &Delivery) {
         let mut notices: Vec<(SinkName, Notice)> = Vec::new();
         self.note_with_side_records(state, sequence, d, &mut notices);
+        self.write_notices(state, notices);
+    }
+
+    /// Send the syslog copies waiting in the batch, in one go, and record what that shows of
+    /// the sink's health: the copies before the first that failed reached syslog; that one
+    /// and those after it are lost (the failure's notice says from where).
+    fn flush_syslog(&mut self, state: &mut shared::State) {
+        let Some(syslog) = self.sinks.syslog.as_mut() else {
+            self.deferred.clear();
+            return;
+        };
+        if self.deferred.is_empty() {
+            return;
+        }
+        let sequences = std::mem::take(&mut self.deferred);
+        let (sent, error) = syslog.flush(state.failed[1] == 0);
+        let mut notices: Vec<(SinkName, Notice)> = Vec::new();
+        for (i, &sequence) in sequences.iter().enumerate() {
+            let result = match &error {
+                _ if i < sent => Ok(()),
+                Some(e) => Err(e.clone()),
+                None => break,
+            };
+            let failed = result.is_err();
+            let d = Delivery {
+                results: [None, Some(result)],
+            };
+            note_changes(state, sequence, &d, &mut notices);
+            if failed {
+                break;
+            }
+        }
+        self.write_notices(state, notices);
+    }
+
+    /// Write the notices of sinks that failed or recovered (and of what those records show
+    /// in turn).
+    fn write_notices(&mut self, state: &mut shared::State, mut notices: Vec<(SinkName, Notice)>) {
         // A sink starts failing at most once per episode and no notice is sent to a failed
         // sink, so this ends; the bound is a second guarantee.
         let mut rounds = 0;

@@ -163,6 +163,8 @@ fn failure(kind: ErrorKind) -> ExecResult {
 }
 
 pub fn read(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    // Reading may block: the records' syslog copies go first.
+    sh.audit.flush();
     let mut opts = super::getopts::NextOpt::new(args.get(1..).unwrap_or(&[]));
     let mut raw = false;
     let mut prompt: Option<&[u8]> = None;

@@ -205,6 +205,7 @@ pub fn divert_status(sh: &Shell, result: ExecResult) -> i32 {
 /// parent's cleanup.
 pub fn exit_child(sh: &mut Shell, status: i32) -> ! {
     let status = run_exit_trap(sh, status);
+    sh.audit.flush();
     crate::sys::process::exit_now(status & 0xff)
 }
 
@@ -213,6 +214,7 @@ pub fn die_of_signal(sh: &mut Shell, sig: i32, reason: crate::audit::EndReason) 
     if !sh.in_subshell {
         sh.audit.end(Some(128 + sig), reason);
     }
+    sh.audit.flush();
     trap::default(sig);
     crate::sys::process::die_of(sig)
 }

@@ -58,6 +58,8 @@ fn reaped(audit: &mut Session, pid: sys::process::pid_t, status: ChildStatus) {
 /// Wait for one child, retrying when a signal interrupts the wait. With `untraced`, a child
 /// that stops is reported as stopped.
 pub fn wait_pid(audit: &mut Session, pid: sys::process::pid_t, untraced: bool) -> ChildStatus {
+    // The records' syslog copies go while the child runs, before the shell sleeps.
+    audit.flush();
     let flags = if untraced { sys::process::WUNTRACED } else { 0 };
     loop {
         match process::wait(pid, flags) {

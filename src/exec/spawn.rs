@@ -599,6 +599,8 @@ pub fn exec_program(
         return e;
     }
     before(sh);
+    // Nothing of this process is left to send them after the exec.
+    sh.audit.flush();
     let c_path = c_string(path);
     let c_argv: Vec<CString> = argv.iter().map(|a| c_string(a)).collect();
     let mut argv_ptrs: Vec<*const libc::c_char> = c_argv.iter().map(|a| a.as_ptr()).collect();

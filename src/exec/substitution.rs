@@ -34,6 +34,8 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
         }
         Ok(Forked::Parent(pid)) => {
             fd::close(write);
+            // Reading the output blocks: the records' syslog copies go first.
+            sh.audit.flush();
             let mut out = Vec::new();
             let mut buf = [0u8; 8192];
             let mut out_of_space = false;

@@ -184,6 +184,39 @@ pub fn adopt_datagram(fd: i32) -> std::os::unix::net::UnixDatagram {
     unsafe { std::os::unix::net::UnixDatagram::from_raw_fd(fd) }
 }
 
+/// Send each of `messages` as one datagram on the connected socket `fd`, as many as it takes
+/// in one `sendmmsg`: how many went, or the error of the first that did not (EAGAIN: the
+/// queue is full).
+pub fn send_datagrams(fd: i32, messages: &[&[u8]]) -> Result<usize, i32> {
+    if messages.is_empty() {
+        return Ok(0);
+    }
+    let mut iovs: Vec<libc::iovec> = messages
+        .iter()
+        .map(|m| libc::iovec {
+            iov_base: m.as_ptr() as *mut libc::c_void,
+            iov_len: m.len(),
+        })
+        .collect();
+    let mut headers: Vec<libc::mmsghdr> = iovs
+        .iter_mut()
+        .map(|iov| {
+            // SAFETY: an all-zero msghdr is a valid value (no name, no control data).
+            let mut h: libc::mmsghdr = unsafe { std::mem::zeroed() };
+            h.msg_hdr.msg_iov = iov;
+            h.msg_hdr.msg_iovlen = 1;
+            h
+        })
+        .collect();
+    let count = headers.len().min(libc::c_uint::MAX as usize) as libc::c_uint;
+    // SAFETY: headers point at iovecs that point at the messages, all alive for the call.
+    let sent = unsafe { libc::sendmmsg(fd, headers.as_mut_ptr(), count, libc::MSG_NOSIGNAL) };
+    if sent < 0 {
+        return Err(super::errno::last());
+    }
+    Ok(sent as usize)
+}
+
 /// Wait up to `ms` milliseconds for `fd` to take a write (`poll`): None when the time ran
 /// out; Some(true) when it will take one, or has failed or hung up (the write says how);
 /// Some(false) when poll reported something else (an invalid descriptor); the error number

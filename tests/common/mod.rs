@@ -497,8 +497,8 @@ pub fn check_session(env: &AuditEnv) -> Vec<Value> {
         assert_eq!(r["event"]["sequence"], i as u64);
         assert_eq!(r["event"]["id"], format!("{session}-{i}"));
         assert_eq!(r["auditsh"]["session"], session.as_str());
-        assert_eq!(r["ecs"]["version"], "8.11.0");
-        assert_eq!(r["auditsh"]["version"], 1);
+        assert_eq!(r["ecs"]["version"], "9.4.0");
+        assert_eq!(r["auditsh"]["version"], 2);
         assert!(r["@timestamp"].as_str().unwrap().ends_with('Z'));
     }
     assert_eq!(kind(&recs[0]), "session-start/start");

@@ -796,7 +796,9 @@ fn write_record(
             ..
         } => {
             push_program_head(buf, &program, h.timestamp, true);
-            let name = executable.map(base_name).or(argv.and_then(|a| a.first().map(|a| &a[..])));
+            let name = executable
+                .map(base_name)
+                .or(argv.and_then(|a| a.first().map(|a| &a[..])));
             if let Some(name) = name {
                 buf.extend_from_slice(b",\"name\":");
                 push_string(buf, name, limits.other, lf);
@@ -1038,7 +1040,6 @@ fn push_program_head(buf: &mut Vec<u8>, p: &Program<'_>, now: &str, end: bool) {
         push_plain(buf, now);
     }
 }
-
 
 /// What follows a program's own fields: `interactive`, the terminal, its parent (the shell),
 /// its group leader and the session's leaders.

@@ -154,13 +154,15 @@ impl Sinks {
     /// Send `line` (with its trailing newline) to the sinks `try_sink` selects. `healthy`
     /// says per sink that it is not in a failure episode (a healthy syslog may wait a
     /// moment for room in a full queue). `spool_partial`: the spool file ends in a fragment
-    /// (`Spool::write`).
+    /// (`Spool::write`). `defer_syslog`: when the spool takes the line, its syslog copy waits
+    /// in the syslog sink's batch (its delivery says nothing of syslog then).
     pub fn write(
         &mut self,
         line: &[u8],
         warning: bool,
         healthy: [bool; 2],
         spool_partial: &mut u8,
+        defer_syslog: bool,
         try_sink: impl Fn(SinkName) -> bool,
     ) -> Delivery {
         let mut d = Delivery::default();
@@ -179,10 +181,19 @@ impl Sinks {
         if let Some(syslog) = &mut self.syslog {
             if try_sink(SinkName::Syslog) {
                 let body = line.strip_suffix(b"\n").unwrap_or(line);
-                d.results[1] = Some(syslog.send(body, warning, healthy[1]));
+                if defer_syslog && d.ok(SinkName::Spool) {
+                    syslog.queue(body, warning);
+                } else {
+                    d.results[1] = Some(syslog.send(body, warning, healthy[1]));
+                }
             }
         }
         d
+    }
+
+    /// Lines waiting in the syslog sink's batch.
+    pub fn syslog_queued(&self) -> usize {
+        self.syslog.as_ref().map_or(0, |s| s.queued())
     }
 
     /// Every descriptor the sinks hold.

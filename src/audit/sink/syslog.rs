@@ -1,80 +1,25 @@
-//! Syslog: the `syslog` crate's Unix datagram backend on a non-blocking socket to the
+//! Syslog: RFC 3164 datagrams on a non-blocking Unix datagram socket connected to the
 //! configured path (default /dev/log). Message = the JSON line, optionally behind `@cee: `.
 //! A missing listener is a sink failure at once. A full socket (EAGAIN) is waited for, a
 //! bounded time ([`FULL_QUEUE_WAIT_MS`]) and only while the sink is healthy, then it is a
 //! sink failure too; after a failure the next record tries to connect again.
+//!
+//! A record can go at once ([`Syslog::send`]) or wait in the sink's batch ([`Syslog::queue`])
+//! until [`Syslog::flush`] sends the batch with one `sendmmsg`: that is how the copies of
+//! records the spool already took leave the exec path (`Session::flush`).
 
 use crate::audit::record::push_u64;
 use crate::sys;
 use crate::sys::errno;
-use std::cell::{Cell, RefCell};
-use std::io::{self, Write};
+use std::cell::Cell;
 use std::os::unix::io::{AsRawFd, RawFd};
+use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use syslog::{LogFormat, Logger, LoggerBackend, Severity};
 
-/// The RFC 3164 header (`<PRI>Mmm dd hh:mm:ss auditsh[PID]: `) and the JSON line, formatted
-/// into a buffer reused across records and handed to the backend as one datagram.
-pub struct JsonFormatter {
-    pub facility: syslog::Facility,
-    pub pid: u32,
-    pub cee_cookie: bool,
-    buf: RefCell<Vec<u8>>,
-    /// The last header time made, and for which second.
-    time: Cell<(i64, [u8; 15])>,
-}
-
-impl<'m> LogFormat<&'m [u8]> for JsonFormatter {
-    fn format<W: Write>(
-        &self,
-        w: &mut W,
-        severity: Severity,
-        message: &'m [u8],
-    ) -> syslog::Result<()> {
-        let Ok(mut buf) = self.buf.try_borrow_mut() else {
-            return Err(syslog::Error::Write(io::Error::other(
-                "syslog formatter busy",
-            )));
-        };
-        buf.clear();
-        let pri = (self.facility as u8) | (severity as u8);
-        buf.push(b'<');
-        push_u64(&mut buf, u64::from(pri));
-        buf.push(b'>');
-        let (secs, _) = crate::audit::clock::realtime();
-        buf.extend_from_slice(&self.header_time(secs));
-        buf.extend_from_slice(b" auditsh[");
-        push_u64(&mut buf, u64::from(self.pid));
-        buf.extend_from_slice(b"]: ");
-        if self.cee_cookie {
-            buf.extend_from_slice(b"@cee: ");
-        }
-        buf.extend_from_slice(message);
-        let n = w.write(&buf).map_err(syslog::Error::Write)?;
-        if n != buf.len() {
-            return Err(syslog::Error::Write(io::Error::new(
-                io::ErrorKind::WriteZero,
-                "datagram cut short",
-            )));
-        }
-        Ok(())
-    }
-}
-
-impl JsonFormatter {
-    /// "Mmm dd hh:mm:ss" (UTC; local syslog daemons stamp messages on receipt anyway), made
-    /// once per second.
-    fn header_time(&self, secs: i64) -> [u8; 15] {
-        let (cached_secs, cached) = self.time.get();
-        if cached_secs == secs {
-            return cached;
-        }
-        let stamp = rfc3164_time(secs);
-        self.time.set((secs, stamp));
-        stamp
-    }
-}
+/// Severities of the records: audit failures and denials are warnings.
+const INFO: u8 = 6;
+const WARNING: u8 = 4;
 
 /// "Mmm dd hh:mm:ss" for a UTC time, the day padded with a space.
 fn rfc3164_time(secs: i64) -> [u8; 15] {
@@ -97,11 +42,6 @@ fn rfc3164_time(secs: i64) -> [u8; 15] {
     out
 }
 
-/// The send failed because the daemon's queue (or this socket's buffer) is full.
-fn queue_full(res: &syslog::Result<()>) -> bool {
-    matches!(res, Err(syslog::Error::Write(e)) if e.kind() == io::ErrorKind::WouldBlock)
-}
-
 /// How long one record may wait, in all, for room in a full syslog queue. Only a healthy sink
 /// waits (once the sink is in a failure episode records never wait), so a stopped or stuck
 /// daemon costs a session this much once per episode; a missing daemon costs nothing (the
@@ -116,50 +56,45 @@ fn queue_full(res: &syslog::Result<()>) -> bool {
 pub const FULL_QUEUE_WAIT_MS: u64 = 2000;
 
 pub struct Syslog {
-    logger: Logger<LoggerBackend, JsonFormatter>,
-    fd: RawFd,
+    sock: UnixDatagram,
     path: PathBuf,
     connected: bool,
+    facility: u8,
+    /// The writer's pid, for the tag (`auditsh[PID]`).
+    pid: u32,
+    cee_cookie: bool,
+    /// The last header time made, and for which second.
+    time: Cell<(i64, [u8; 15])>,
+    /// Datagrams waiting to be sent (formatted, one after another) and where each ends.
+    batch: Vec<u8>,
+    ends: Vec<usize>,
 }
 
 impl Syslog {
     /// Make the socket (non-blocking, close-on-exec, moved >= 100) and connect it. The sink
     /// exists even when the connection fails: each record tries to connect until it works,
     /// and the first record's failure is reported by the failure policy.
-    pub fn open(
-        path: &Path,
-        facility: syslog::Facility,
-        cee_cookie: bool,
-    ) -> Result<Syslog, String> {
+    pub fn open(path: &Path, facility: u8, cee_cookie: bool) -> Result<Syslog, String> {
         let fd =
             crate::sys::fd::datagram_socket().map_err(|e| format!("socket: {}", errno::text(e)))?;
         let fd = super::move_high(fd).map_err(|e| format!("socket: {}", errno::io_text(&e)))?;
-        let sock = crate::sys::fd::adopt_datagram(fd);
         let mut s = Syslog {
-            logger: Logger::new(
-                LoggerBackend::Unix(sock),
-                JsonFormatter {
-                    facility,
-                    pid: crate::sys::process::pid() as u32,
-                    cee_cookie,
-                    buf: RefCell::new(Vec::with_capacity(1024)),
-                    time: Cell::new((i64::MIN, [0; 15])),
-                },
-            ),
-            fd,
+            sock: crate::sys::fd::adopt_datagram(fd),
             path: path.to_path_buf(),
             connected: false,
+            facility,
+            pid: crate::sys::process::pid() as u32,
+            cee_cookie,
+            time: Cell::new((i64::MIN, [0; 15])),
+            batch: Vec::new(),
+            ends: Vec::new(),
         };
         let _ = s.connect();
         Ok(s)
     }
 
     fn connect(&mut self) -> Result<(), String> {
-        let res = match &self.logger.backend {
-            LoggerBackend::Unix(sock) => sock.connect(&self.path),
-            _ => Err(io::Error::other("not a datagram socket")),
-        };
-        match res {
+        match self.sock.connect(&self.path) {
             Ok(()) => {
                 self.connected = true;
                 Ok(())
@@ -169,57 +104,125 @@ impl Syslog {
     }
 
     pub fn fd(&self) -> Option<RawFd> {
-        match &self.logger.backend {
-            LoggerBackend::Unix(sock) => Some(sock.as_raw_fd()),
-            _ => Some(self.fd),
-        }
+        Some(self.sock.as_raw_fd())
     }
 
-    /// The writer is now this (forked) process.
+    /// The writer is now this (forked) process: the tag names it, and the records its parent
+    /// was holding are the parent's to send.
     pub fn set_pid(&mut self, pid: u32) {
-        self.logger.formatter.pid = pid;
+        self.pid = pid;
+        self.batch.clear();
+        self.ends.clear();
     }
 
-    /// Send one line (without its newline) as one datagram. When the daemon's queue is full
-    /// and `patient` (the sink is not in a failure episode), wait for room and send again,
-    /// as often as room appears, for at most [`FULL_QUEUE_WAIT_MS`] in all; otherwise never
-    /// wait.
+    /// `<PRI>Mmm dd hh:mm:ss auditsh[PID]: ` (and the cookie) and the line, onto `out`.
+    fn format(&self, out: &mut Vec<u8>, line: &[u8], warning: bool) {
+        let pri = self.facility | if warning { WARNING } else { INFO };
+        out.push(b'<');
+        push_u64(out, u64::from(pri));
+        out.push(b'>');
+        let (secs, _) = crate::audit::clock::realtime();
+        out.extend_from_slice(&self.header_time(secs));
+        out.extend_from_slice(b" auditsh[");
+        push_u64(out, u64::from(self.pid));
+        out.extend_from_slice(b"]: ");
+        if self.cee_cookie {
+            out.extend_from_slice(b"@cee: ");
+        }
+        out.extend_from_slice(line);
+    }
+
+    /// "Mmm dd hh:mm:ss" (UTC; local syslog daemons stamp messages on receipt anyway), made
+    /// once per second.
+    fn header_time(&self, secs: i64) -> [u8; 15] {
+        let (cached_secs, cached) = self.time.get();
+        if cached_secs == secs {
+            return cached;
+        }
+        let stamp = rfc3164_time(secs);
+        self.time.set((secs, stamp));
+        stamp
+    }
+
+    /// Hold one line (without its newline) for the next [`Syslog::flush`].
+    pub fn queue(&mut self, line: &[u8], warning: bool) {
+        let mut batch = std::mem::take(&mut self.batch);
+        self.format(&mut batch, line, warning);
+        self.batch = batch;
+        self.ends.push(self.batch.len());
+    }
+
+    /// How many lines wait in the batch.
+    pub fn queued(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Send the batch (see [`Syslog::send`] for `patient`): how many of its lines went, and
+    /// the error that stopped the rest (which are lost with it). The batch is empty after.
+    pub fn flush(&mut self, patient: bool) -> (usize, Option<String>) {
+        let batch = std::mem::take(&mut self.batch);
+        let ends = std::mem::take(&mut self.ends);
+        let mut messages = Vec::with_capacity(ends.len());
+        let mut from = 0;
+        for &end in &ends {
+            messages.push(&batch[from..end]);
+            from = end;
+        }
+        let result = self.send_all(&messages, patient);
+        // Keep the buffers' memory for the next batch.
+        self.batch = batch;
+        self.batch.clear();
+        self.ends = ends;
+        self.ends.clear();
+        result
+    }
+
+    /// Send one line (without its newline) as one datagram now. When the daemon's queue is
+    /// full and `patient` (the sink is not in a failure episode), wait for room and send
+    /// again, as often as room appears, for at most [`FULL_QUEUE_WAIT_MS`] in all; otherwise
+    /// never wait.
     pub fn send(&mut self, line: &[u8], warning: bool, patient: bool) -> Result<(), String> {
-        if !self.connected {
-            self.connect()?;
+        let mut message = Vec::with_capacity(line.len() + 48);
+        self.format(&mut message, line, warning);
+        match self.send_all(&[&message], patient) {
+            (_, Some(e)) => Err(e),
+            (_, None) => Ok(()),
         }
-        let deadline = Instant::now() + Duration::from_millis(FULL_QUEUE_WAIT_MS);
-        let mut res = self.send_once(line, warning);
-        while patient && queue_full(&res) {
-            if !self.wait_writable(deadline) {
-                break;
-            }
-            res = self.send_once(line, warning);
-        }
-        res.map_err(|e| {
-            self.connected = false;
-            let msg = match &e {
-                syslog::Error::Write(io) | syslog::Error::Io(io) => errno::io_text(io),
-                other => other.to_string(),
-            };
-            format!("{}: {}", self.path.display(), msg)
-        })
     }
 
-    fn send_once(&mut self, line: &[u8], warning: bool) -> syslog::Result<()> {
-        if warning {
-            self.logger.warning(line)
-        } else {
-            self.logger.info(line)
+    fn send_all(&mut self, messages: &[&[u8]], patient: bool) -> (usize, Option<String>) {
+        if messages.is_empty() {
+            return (0, None);
         }
+        if !self.connected {
+            if let Err(e) = self.connect() {
+                return (0, Some(e));
+            }
+        }
+        let fd = self.sock.as_raw_fd();
+        let deadline = Instant::now() + Duration::from_millis(FULL_QUEUE_WAIT_MS);
+        let mut sent = 0;
+        while sent < messages.len() {
+            match crate::sys::fd::send_datagrams(fd, &messages[sent..]) {
+                Ok(n) if n > 0 => sent += n,
+                Ok(_) | Err(sys::errno::EINTR) => {}
+                Err(sys::errno::EAGAIN) if patient && self.wait_writable(deadline) => {}
+                Err(e) => {
+                    self.connected = false;
+                    return (
+                        sent,
+                        Some(format!("{}: {}", self.path.display(), errno::text(e))),
+                    );
+                }
+            }
+        }
+        (sent, None)
     }
 
     /// Wait until the socket can take a datagram (or has an error to report), at most until
     /// `deadline`. A signal (SIGCHLD from a finished program, say) does not end the wait.
     fn wait_writable(&self, deadline: Instant) -> bool {
-        let Some(fd) = self.fd() else {
-            return false;
-        };
+        let fd = self.sock.as_raw_fd();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
