@@ -21,6 +21,8 @@ use std::ffi::OsStr;
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The shell under test, as cargo built it.
@@ -244,7 +246,7 @@ impl AuditEnvBuilder {
                 let path = dir.join("log.sock");
                 let sock = UnixDatagram::bind(&path).unwrap();
                 settings = settings.syslog_socket(&path);
-                Some(sock)
+                Some(Drain::start(sock))
             }
             Syslog::At(path) => {
                 settings = settings.syslog_socket(path);
@@ -270,8 +272,48 @@ pub struct AuditEnv {
     dir: TempDir,
     pub config: PathBuf,
     spool: PathBuf,
-    syslog: Option<UnixDatagram>,
+    syslog: Option<Drain>,
     settings: Config,
+}
+
+/// The test's syslog socket, read all along by a thread as a daemon reads /dev/log (its
+/// queue holds ten datagrams: a reader that waits for the shell to end would lose the rest).
+struct Drain {
+    got: Arc<Mutex<Vec<Vec<u8>>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drain {
+    fn start(sock: UnixDatagram) -> Drain {
+        sock.set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (g, st) = (got.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 1 << 20];
+            while !st.load(Ordering::SeqCst) {
+                if let Ok(n) = sock.recv(&mut buf) {
+                    g.lock().unwrap().push(buf[..n].to_vec());
+                }
+            }
+        });
+        Drain {
+            got,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Drain {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// One session of the shell: what it did, and the spool file it wrote.
@@ -387,28 +429,23 @@ impl AuditEnv {
         records(&self.spool_text())
     }
 
-    /// The socket the test bound for syslog.
-    pub fn syslog_socket(&self) -> &UnixDatagram {
-        self.syslog
-            .as_ref()
-            .expect("a syslog socket bound by the test")
-    }
-
-    /// The syslog messages received so far, waiting a little for `n` of them.
+    /// The syslog messages received so far (taken: a later call returns only newer ones),
+    /// waiting a little for `n` of them.
     pub fn syslog_messages(&self, n: usize) -> Vec<Vec<u8>> {
-        let sock = self.syslog_socket();
-        sock.set_nonblocking(true).unwrap();
-        let mut got = Vec::new();
-        let mut buf = vec![0u8; 1 << 20];
-        let deadline = Instant::now() + Duration::from_secs(2);
+        let drain = self
+            .syslog
+            .as_ref()
+            .expect("a syslog socket bound by the test");
+        // With nothing to wait for, a moment for what is on its way.
+        let wait = if n == 0 { 100 } else { 2000 };
+        let deadline = Instant::now() + Duration::from_millis(wait);
         loop {
-            match sock.recv(&mut buf) {
-                Ok(len) => got.push(buf[..len].to_vec()),
-                Err(_) if got.len() >= n || Instant::now() > deadline => break,
-                Err(_) => std::thread::sleep(Duration::from_millis(10)),
+            let have = drain.got.lock().unwrap().len();
+            if (n > 0 && have >= n) || Instant::now() > deadline {
+                return std::mem::take(&mut *drain.got.lock().unwrap());
             }
+            std::thread::sleep(Duration::from_millis(10));
         }
-        got
     }
 
     /// The syslog messages received so far as the lines a syslog daemon writes (`<PRI>`
