@@ -616,3 +616,214 @@ fn a_full_disk_loses_records_visibly_and_corrupts_none() {
     assert!(!report.contains("missing"), "{report}");
     assert!(report.ends_with("1 finding\n"), "{report}");
 }
+
+/// The `end` record of the program whose `exec` record is `exec` (the same entity).
+fn end_of<'a>(recs: &'a [Value], exec: &Value) -> &'a Value {
+    let entity = &exec["process"]["entity_id"];
+    let ends: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["event"]["action"] == "end" && r["process"]["entity_id"] == *entity)
+        .collect();
+    assert_eq!(ends.len(), 1, "one end record for {entity}");
+    ends[0]
+}
+
+/// An `exec` record names the program's own pid, whichever way the shell started it: a
+/// simple command (spawned), a pipeline's member and a command substitution (forked, then
+/// exec'd in place).
+#[test]
+fn an_exec_record_names_the_pid_the_program_has() {
+    let env = AuditEnv::new();
+    let out = env.run(
+        &[
+            "-c",
+            "/bin/sh -c 'echo simple $$'; /bin/sh -c 'echo piped $$' | /bin/cat; \
+             x=$(/bin/sh -c 'echo substituted $$'); echo $x",
+        ],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let recs = check_session(&env);
+    let shells = execs(&recs, "/bin/sh");
+    assert_eq!(shells.len(), 3);
+    for (how, exec) in ["simple", "piped", "substituted"].iter().zip(&shells) {
+        let pid = exec["process"]["pid"].as_u64().unwrap();
+        assert!(
+            stdout.contains(&format!("{how} {pid}\n")),
+            "{how}: record says {pid}, the program said {stdout:?}"
+        );
+        assert_eq!(exec["process"]["name"], "sh");
+        // The shell started it: its parent, by pid and by entity.
+        assert_eq!(exec["process"]["parent"]["pid"], recs[0]["process"]["pid"]);
+        assert_eq!(
+            exec["process"]["parent"]["entity_id"],
+            recs[0]["process"]["entity_id"]
+        );
+        assert_eq!(end_of(&recs, exec)["process"]["pid"], pid);
+    }
+}
+
+/// Every program the shell waited for has an `end` record with its exit code: in a pipeline,
+/// in a subshell, killed by a signal, and one that never started.
+#[test]
+fn end_records_carry_each_programs_exit() {
+    let env = AuditEnv::new();
+    let out = env.run(
+        &[
+            "-c",
+            "/bin/sh -c 'exit 3' | /bin/sh -c 'exit 4'; \
+             (/bin/sh -c 'exit 5'; /bin/sh -c 'exit 6'); \
+             /bin/sh -c 'kill -9 $$'; \
+             nosuchprogram-xyz; \
+             /etc/passwd; \
+             exit 0",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let recs = check_session(&env);
+    let shells = execs(&recs, "/bin/sh");
+    assert_eq!(shells.len(), 5);
+    for (exec, code) in shells.iter().zip([3, 4, 5, 6, 137]) {
+        let end = end_of(&recs, exec);
+        assert_eq!(end["process"]["exit_code"], code, "{end}");
+        assert_eq!(end["process"]["start"], exec["process"]["start"]);
+        assert!(end["process"]["end"].as_str().unwrap() >= exec["@timestamp"].as_str().unwrap());
+        assert_eq!(end["event"]["outcome"], "failure");
+        assert!(end["event"]["duration"].as_u64().unwrap() > 0);
+        assert_eq!(end["auditsh"]["command"], exec["auditsh"]["command"]);
+    }
+    let killed = end_of(&recs, shells[4]);
+    assert_eq!(killed["auditsh"]["signal"], "KILL");
+    assert!(killed["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("sh killed by KILL"));
+
+    // Not found in PATH: no exec record, an end record that says so.
+    let missing: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["event"]["action"] == "end" && r["process"]["name"] == "nosuchprogram-xyz")
+        .collect();
+    assert_eq!(missing.len(), 1);
+    let missing = missing[0];
+    assert!(missing["process"].get("pid").is_none());
+    assert_eq!(missing["process"]["exit_code"], 127);
+    assert_eq!(missing["process"]["args"], json!(["nosuchprogram-xyz"]));
+    assert_eq!(missing["error"]["code"], "ENOENT");
+    assert_eq!(missing["event"]["outcome"], "failure");
+    // Refused by the kernel: its exec record, then its end with the reason.
+    let refused = execs(&recs, "/etc/passwd");
+    assert_eq!(refused.len(), 1);
+    let end = end_of(&recs, refused[0]);
+    assert_eq!(end["process"]["exit_code"], 126);
+    assert_eq!(end["error"]["code"], "EACCES");
+    assert_eq!(end["error"]["message"], "Permission denied");
+    assert_eq!(end["process"]["pid"], refused[0]["process"]["pid"]);
+}
+
+/// Entity ids tie the session together: every record names the session's shell as its entry
+/// and session leader, every program names it as its parent, and no two processes share an
+/// id.
+#[test]
+fn entity_ids_link_programs_to_the_shell_and_the_entry_leader() {
+    let env = AuditEnv::new();
+    env.run(
+        &[
+            "-c",
+            "/bin/true; /bin/echo a | /bin/cat >/dev/null; (/bin/true; /bin/true); \
+             x=$(/bin/echo b); /bin/true &\nwait",
+        ],
+        None,
+    );
+    let recs = check_session(&env);
+    let shell = &recs[0]["process"];
+    let shell_entity = shell["entity_id"].as_str().unwrap();
+    assert_eq!(
+        shell_entity,
+        format!("{}-p0", recs[0]["auditsh"]["session"].as_str().unwrap())
+    );
+    for r in &recs {
+        for leader in ["entry_leader", "session_leader"] {
+            assert_eq!(r["process"][leader]["entity_id"], shell_entity, "{r}");
+            assert_eq!(r["process"][leader]["pid"], shell["pid"]);
+            assert_eq!(r["process"][leader]["start"], shell["start"]);
+        }
+        assert!(r["process"]["entry_leader"]["entry_meta"]["type"].is_string());
+    }
+    let programs: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["event"]["action"] == "exec")
+        .collect();
+    assert_eq!(programs.len(), 7);
+    let mut ids: Vec<&str> = programs
+        .iter()
+        .map(|r| r["process"]["entity_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), programs.len(), "one entity per program");
+    for p in &programs {
+        assert_eq!(p["process"]["parent"]["entity_id"], shell_entity);
+        assert_eq!(p["process"]["session_leader"]["same_as_process"], false);
+        let end = end_of(&recs, p);
+        assert_eq!(end["process"]["exit_code"], 0);
+        assert_eq!(end["process"]["parent"]["entity_id"], shell_entity);
+        assert!(p["process"]["group_leader"]["pid"].is_u64());
+    }
+}
+
+/// A shell killed (SIGKILL) right after it started a program loses nothing of the spool: the
+/// program's record was written before it ran, and every line is whole.
+#[test]
+fn a_shell_killed_after_a_spawn_loses_nothing_in_the_spool() {
+    let env = AuditEnv::new();
+    let mut c = env.command();
+    c.args(["-c", "/bin/sleep 30; /bin/true"]);
+    c.stdin(std::process::Stdio::null());
+    let mut child = c.spawn().unwrap();
+    // Wait until the program's exec record is in the spool, then kill the shell.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let sleep_pid = loop {
+        let text = env
+            .spool_files()
+            .first()
+            .and_then(|f| std::fs::read(f).ok());
+        if let Some(text) = text.filter(|t| t.ends_with(b"\n")) {
+            let recs = records(&text);
+            if let Some(e) = execs(&recs, "/bin/sleep").first() {
+                break e["process"]["pid"].as_u64().unwrap();
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "no exec record");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::process::Command::new("kill")
+        .arg(sleep_pid.to_string())
+        .status();
+    let text = env.spool_text();
+    let recs = records(&text);
+    assert_eq!(
+        kind_list(&recs),
+        ["session-start/start", "command/start", "exec/start"]
+    );
+    // The chain is whole up to the kill; only the end is missing.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_auditsh-log"))
+        .arg("verify")
+        .arg(&env.spool_files()[0])
+        .output()
+        .unwrap();
+    let report =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(report.contains("unterminated"), "{report}");
+    assert!(
+        !report.contains("altered") && !report.contains("gap"),
+        "{report}"
+    );
+}
+
+fn kind_list(recs: &[Value]) -> Vec<String> {
+    recs.iter().map(kind).collect()
+}

@@ -189,7 +189,12 @@ fn fifty_concurrent_sessions_lose_nothing() {
             EXECS,
             "session {session}"
         );
-        assert_eq!(lines.len(), EXECS + 4, "session {session}: {kinds:?}");
+        assert_eq!(lines.len(), 2 * EXECS + 4, "session {session}: {kinds:?}");
+        assert_eq!(
+            kinds.iter().filter(|k| *k == "end/end").count(),
+            EXECS,
+            "session {session}: an end record for every program"
+        );
         assert_eq!(kinds[0], "session-start/start");
         assert_eq!(kinds[lines.len() - 1], "session-end/end");
     }

@@ -223,7 +223,7 @@ impl Identity {
             .iter()
             .chain(shell_texts.iter())
             .flatten()
-            .any(|t| backslash(&t))
+            .any(&backslash)
             && !shell.args.iter().any(|a| backslash(&a))
         {
             return None;

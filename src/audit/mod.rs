@@ -107,6 +107,20 @@ pub struct Starting<'a> {
     pub in_place: bool,
 }
 
+impl Starting<'_> {
+    /// The program as its records describe it.
+    fn program(&self) -> Program<'_> {
+        Program {
+            entity: &self.process.entity,
+            pid: self.pid,
+            start: self.process.start(),
+            parent_pid: self.parent_pid,
+            interactive: self.interactive,
+            group_leader: self.group_leader,
+        }
+    }
+}
+
 /// A process of this shell's that the session will write an `end` record for when it is
 /// waited for (for a forked child, only if it became a program).
 #[derive(Debug)]
@@ -749,14 +763,7 @@ impl Session {
                 target: Some(places.target.as_slice()).filter(|t| !t.is_empty()),
             });
         let action = Action::Exec {
-            program: Program {
-                entity: &starting.process.entity,
-                pid: starting.pid,
-                start: starting.process.start(),
-                parent_pid: starting.parent_pid,
-                interactive: starting.interactive,
-                group_leader: starting.group_leader,
-            },
+            program: starting.program(),
             executable: &places.executable,
             argv,
             cwd: &places.cwd,
@@ -882,14 +889,7 @@ impl Session {
             return;
         }
         let action = Action::End {
-            program: Program {
-                entity: &starting.process.entity,
-                pid: starting.pid,
-                start: starting.process.start(),
-                parent_pid: starting.parent_pid,
-                interactive: starting.interactive,
-                group_leader: starting.group_leader,
-            },
+            program: starting.program(),
             executable,
             // A program that had an exec record is named there.
             argv: if starting.pid.is_some() {

@@ -529,9 +529,6 @@ pub fn spawn_program(
     };
     let clone_err = last_errno(libc::EAGAIN);
     let exec_err = args.err.load(Ordering::SeqCst);
-    drop(args);
-    #[allow(clippy::drop_non_drop)] // ends the closure's borrow of `sh`
-    drop(write_record);
     if pid > 0 && exec_err != 0 {
         // The child has exited (127): collect it now, so that no job ever sees it.
         let mut status = 0;

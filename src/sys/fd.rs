@@ -209,8 +209,10 @@ pub fn send_datagrams(fd: i32, messages: &[&[u8]]) -> Result<usize, i32> {
         })
         .collect();
     let count = headers.len().min(libc::c_uint::MAX as usize) as libc::c_uint;
+    #[allow(clippy::useless_conversion)] // flags are c_int with glibc, c_uint with musl
+    let flags = libc::MSG_NOSIGNAL.try_into().unwrap_or_default();
     // SAFETY: headers point at iovecs that point at the messages, all alive for the call.
-    let sent = unsafe { libc::sendmmsg(fd, headers.as_mut_ptr(), count, libc::MSG_NOSIGNAL) };
+    let sent = unsafe { libc::sendmmsg(fd, headers.as_mut_ptr(), count, flags) };
     if sent < 0 {
         return Err(super::errno::last());
     }

@@ -436,12 +436,16 @@ impl AuditEnv {
             .syslog
             .as_ref()
             .expect("a syslog socket bound by the test");
-        // With nothing to wait for, a moment for what is on its way.
-        let wait = if n == 0 { 100 } else { 2000 };
-        let deadline = Instant::now() + Duration::from_millis(wait);
+        // Past `n`, what is still on its way: until nothing new came for a moment.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let mut seen = (0, Instant::now());
         loop {
             let have = drain.got.lock().unwrap().len();
-            if (n > 0 && have >= n) || Instant::now() > deadline {
+            if have != seen.0 {
+                seen = (have, Instant::now());
+            }
+            let quiet = seen.1.elapsed() > Duration::from_millis(100);
+            if (have >= n && quiet) || Instant::now() > deadline {
                 return std::mem::take(&mut *drain.got.lock().unwrap());
             }
             std::thread::sleep(Duration::from_millis(10));

@@ -1057,15 +1057,7 @@ fn push_program_tail(buf: &mut Vec<u8>, fixed: &Fixed, p: &Program<'_>) {
         GroupLeader::Shell => buf.extend_from_slice(&fixed.shell_group_leader),
         GroupLeader::Itself => {
             buf.extend_from_slice(b",\"group_leader\":{");
-            if let Some(pid) = p.pid {
-                buf.extend_from_slice(b"\"pid\":");
-                push_u64(buf, u64::from(pid));
-                buf.push(b',');
-            }
-            buf.extend_from_slice(b"\"entity_id\":");
-            push_plain(buf, p.entity);
-            buf.extend_from_slice(b",\"start\":");
-            push_plain(buf, p.start);
+            push_program_head(buf, p, "", false);
             buf.extend_from_slice(b",\"same_as_process\":true}");
         }
         GroupLeader::Other { pid, entity } => {
