@@ -1,6 +1,9 @@
 //! The record schema: what each event is and what each of its fields means. A record is one
 //! JSON object on one line, with Elastic Common Schema field names ([`ECS_VERSION`]) as nested
-//! objects; what ECS has no field for lives under `auditsh`. `encode` writes it (in the field
+//! objects, following ECS's process model (the fields Kibana's Session View draws a session's
+//! process tree from); what ECS has no field for lives under `auditsh`, and `user.audit` is
+//! the login user as Elastic's auditd integration names it. `schema/record.schema.json` is the
+//! same contract as a JSON Schema. `encode` writes it (in the field
 //! order its comment gives); this file is where the names and their meanings live. A field
 //! marked `?` is left out when it does not apply or is not known.
 //!
@@ -24,8 +27,27 @@
 //!   across `su` and `sudo` (`/proc/self/loginuid`), no `user.audit` when it is unset.
 //!   `group.id`, `group.name`?: the real group. Ids are decimal strings, as in ECS; a name is
 //!   left out when it cannot be looked up.
-//! - `process.pid`, `process.parent.pid`: the process that wrote the record (the shell, or a
-//!   forked child of it: a subshell, a part of a pipeline) and its parent.
+//! - `process.*`: the process the record is about. In `exec` and `end` records, the program
+//!   (below). In every other record, the session's shell: `process.pid` (the process that
+//!   wrote the record: the shell, or a forked child of it, a subshell or a part of a pipeline,
+//!   which is part of the shell here), `process.entity_id` (`<session>-p0`), `process.start`
+//!   (when the session started), `process.name` (argv\[0\]'s file name, without a login
+//!   shell's `-`), `process.executable`? (`/proc/self/exe`), `process.interactive` (the shell
+//!   reads commands at a prompt), `process.tty.char_device.{major,minor}`? (the terminal it
+//!   runs on), `process.parent.pid` (the writing process's parent).
+//! - `process.entry_leader.*` and `process.session_leader.*`: the session's shell, the same
+//!   in every record: `entity_id`, `pid`, `start`, `name`, `executable`?, `args` (at most
+//!   `identity::LEADER_ARGS_MAX` bytes of them, the last cut one ending in `...`),
+//!   `args_count`, `working_directory`? (where the session started), `interactive`,
+//!   `user.{id, name?}` (the real user), `tty`?, and `same_as_process` (true in the shell's own
+//!   records). `process.entry_leader.entry_meta.type`: how the session was entered, from the
+//!   parent's name (`auditsh.parent_trusted` says whether that name can be believed) and the
+//!   terminal: `sshd` (sshd or sshd-session), `console` (login on a console), `terminal`
+//!   (login elsewhere, or any parent with a terminal), `su` (su, runuser), `sudo`, `cron`
+//!   (cron, crond, anacron, atd), `init` (a parent of pid 1), `unknown`;
+//!   `entry_meta.source.ip`?: the SSH client, as `source.ip`. Whether or not the shell is the
+//!   kernel's session leader (a login through sshd makes it one; `auditsh -c` from a terminal
+//!   does not), `session_leader` names the shell: the audited session is what it leads.
 //! - `source.ip`, `source.port`?: the client of an SSH login (`SSH_CONNECTION`); no `source`
 //!   otherwise.
 //! - `auditsh.version`: [`SCHEMA_VERSION`]. `auditsh.session`: the session's id, 32 random hex
@@ -67,8 +89,20 @@
 //!   `failure` otherwise; `auditsh.command`: the `event.id` of its start record;
 //!   `auditsh.signal`?: the signal that killed it, without `SIG` ([`signal_name`]; `UNKNOWN`
 //!   for one without a name). Message: `command exit N`, or `command killed by KILL`.
-//! - `exec` (`process`/`start`): a program is about to start; written before it starts, also
-//!   in pipelines, subshells and command substitutions. `process.executable`: the path it is
+//! - `exec` (`process`/`start`): a program is about to start; written before its first
+//!   instruction, also in pipelines, subshells and command substitutions, by the process that
+//!   becomes the program (a spawned program's record is written by the spawning child, after
+//!   the clone and before the `execve`, so that it knows its pid). The program: `process.pid`
+//!   (its own), `process.entity_id` (`<session>-p<n>`; under a forked child's own id
+//!   `<its id>.<n>`: numbered by the process that makes it, so that no two share one and none
+//!   needs a lock), `process.start` (when the shell made the process), `process.name` (the
+//!   executable's file name), `process.interactive` (its standard input and error are the
+//!   session's terminal; then also `process.tty`), `process.parent.pid` and
+//!   `process.parent.entity_id` (the shell, by the pid of the process that started it and by
+//!   the shell's entity), `process.group_leader` (the program itself when it leads a job of
+//!   its own, `same_as_process` true; the session's shell, described as a leader; or another
+//!   process: a pipeline's first, by `pid` and `entity_id`, or one outside the session, by
+//!   `pid` alone). `process.executable`: the path it is
 //!   run by, made absolute against the physical working directory (`./x` in /tmp/real is
 //!   `/tmp/real/x`). `process.args`, `process.args_count`: its argv, argv\[0\] included.
 //!   `process.working_directory`?, `auditsh.logical_cwd`?: as in a `command` start.
@@ -79,6 +113,19 @@
 //!   `file.device`/`file.inode`, `stat -c %d` and `%i`), and its resolved path when that is not
 //!   `process.executable` (a symlink on the way, `.` or `..`); left out when the file cannot be
 //!   opened (the exec then fails). Message: the path and the arguments after argv\[0\].
+//! - `end` (`process`/`end`, with `record_exit`): a program the shell waited for ended, or one
+//!   never started. The program's `process.pid`, `entity_id`, `start`, `parent`,
+//!   `group_leader`, `interactive` as in its `exec` record; `process.end` (the record's time);
+//!   `process.exit_code` (128 + the signal when killed); `event.duration` (nanoseconds from
+//!   `start`); `event.outcome` (`success` for 0 not killed); `auditsh.command`?; `auditsh.signal`?
+//!   (as in a `command` end); `process.executable` and `process.name`, when the waiting process
+//!   knows them (it spawned the program; a pipeline's member exec'd in a forked child is known
+//!   by its `exec` record). A program that never started: `event.outcome` `failure`,
+//!   `process.exit_code` 127 (not found) or 126, `error.code` (the errno's name: `ENOENT`,
+//!   `EACCES`, `E2BIG`, `ENOMEM`, ...) and `error.message`; a name not found in PATH has no
+//!   `exec` record and no `process.pid`, and carries `process.args` and `process.name`
+//!   (argv\[0\]). Message: `NAME exit N`, `NAME killed by KILL`, or `NAME not started:
+//!   MESSAGE`.
 //! - `session-end` (`session`/`end`): the session ended, written once, by the shell that
 //!   started it. `process.exit_code`?: the shell's exit status, when it has one;
 //!   `event.duration` (nanoseconds); `auditsh.end_reason` ([`EndReason`]). Message:
