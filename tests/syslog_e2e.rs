@@ -464,8 +464,8 @@ fn long_records_reach_syslog_whole_with_the_shipped_rsyslog_snippet() {
         let spool_lines = sessions.values().next().unwrap().clone();
         assert_eq!(
             spool_lines.len(),
-            5,
-            "start, command, exec, command end, end"
+            6,
+            "session start, command, exec, the program's end, command end, session end"
         );
         assert!(spool_lines[1].len() > 20_000 && spool_lines[2].len() > 20_000);
         let text = rsyslog.wait_for(spool_lines.len(), Duration::from_secs(30));
@@ -519,7 +519,8 @@ fn a_line_forged_with_logger_is_told_by_its_sender() {
     let env = env_for(&rsyslog);
     let out = env.run(&["-c", "/bin/true genuine"], None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let genuine = rsyslog.wait_for(5, Duration::from_secs(30));
+    // Session start, command, exec, the program's end, command end, session end.
+    let genuine = rsyslog.wait_for(6, Duration::from_secs(30));
     // A whole session, well chained, of another user, under a made-up shell pid.
     let forged: Vec<Vec<u8>> = common::lines(&genuine)
         .iter()
@@ -544,12 +545,14 @@ fn a_line_forged_with_logger_is_told_by_its_sender() {
         let status = std::process::Command::new("logger")
             .args(["-u"])
             .arg(&rsyslog.socket)
+            // Whole records: logger cuts messages at 1 KiB unless told otherwise.
+            .args(["--size", "65536"])
             .args(["-p", "authpriv.info", "-t", "auditsh[4242]", "--", &text])
             .status()
             .unwrap();
         assert!(status.success());
     }
-    rsyslog.wait_for(10, Duration::from_secs(30));
+    rsyslog.wait_for(2 * forged.len(), Duration::from_secs(30));
     let (code, said) = verify(&[&rsyslog.out]);
     assert_eq!(code, Some(1), "{said}");
     let flagged = said
@@ -558,7 +561,7 @@ fn a_line_forged_with_logger_is_told_by_its_sender() {
             l.contains("session 0000000000000000000000000000f0f0") && l.contains("(forged?)")
         })
         .count();
-    assert_eq!(flagged, 5, "every forged line: {said}");
+    assert_eq!(flagged, forged.len(), "every forged line: {said}");
     let (_, _, first) = sender_and_json(common::lines(&genuine)[0]);
     assert!(
         !said.contains(&out_session(first)),

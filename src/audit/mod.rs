@@ -26,24 +26,29 @@ pub mod mac;
 pub mod place;
 pub mod policy;
 pub mod privilege;
+pub mod process;
 pub mod record;
 pub mod shared;
 pub mod sink;
 pub mod text;
+mod writer;
 
 use crate::config::{Config, OnFailure, SpoolSync};
 use identity::Identity;
-use record::{Action, Fixed, Header, Program, SinkName};
+use process::Running;
+pub use process::{Leader, NewProcess, Origin, Starting};
+use record::{Action, Fixed, SinkName};
 pub use record::{EndReason, GroupLeader, Mode};
 use sha2::{Digest, Sha256};
 use shared::Shared;
-use sink::{spool::Spool, syslog::Syslog, Delivery, Sinks, ALL};
+use sink::{spool::Spool, syslog::Syslog, Sinks, ALL};
 use std::cell::RefCell;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::io::RawFd;
 use std::path::PathBuf;
 use std::rc::{Rc, Weak};
+use writer::Writer;
 
 /// What the session records when it starts.
 pub struct StartInfo<'a> {
@@ -65,106 +70,6 @@ pub struct CommandId {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Denied {
     pub message: String,
-}
-
-/// At most this many syslog copies wait for the batch (`Session::flush`).
-const MAX_DEFERRED: usize = 32;
-
-/// Where a command came from, for records of startup files: (file, line).
-pub type Origin<'a> = Option<(&'a [u8], u32)>;
-
-/// A process the shell makes (a program it spawns, a subshell it forks): its entity id
-/// (`process.entity_id`: `<session>-p<n>`, and under a forked child's own id, `<its id>.<n>`,
-/// so that no two processes of a session share one and none needs a lock) and when it was
-/// made (`process.start`).
-#[derive(Debug, Clone, Default)]
-pub struct NewProcess {
-    pub entity: String,
-    start: clock::Timestamp,
-    start_ns: u64,
-}
-
-impl NewProcess {
-    /// `process.start` as written.
-    pub fn start(&self) -> &str {
-        clock::as_str(&self.start)
-    }
-}
-
-/// How a program comes to run, for its `exec` record.
-#[derive(Debug, Clone, Copy)]
-pub struct Starting<'a> {
-    pub process: &'a NewProcess,
-    /// The program's pid; None when the child that will exec fills it in.
-    pub pid: Option<u32>,
-    /// The shell (or subshell) that starts it.
-    pub parent_pid: u32,
-    /// Its standard input and error are the session's terminal.
-    pub interactive: bool,
-    pub group_leader: GroupLeader<'a>,
-    /// This process becomes the program (`exec` in place): in a forked child, the process
-    /// that waits for it writes its `end` record.
-    pub in_place: bool,
-}
-
-impl Starting<'_> {
-    /// The program as its records describe it.
-    fn program(&self) -> Program<'_> {
-        Program {
-            entity: &self.process.entity,
-            pid: self.pid,
-            start: self.process.start(),
-            parent_pid: self.parent_pid,
-            interactive: self.interactive,
-            group_leader: self.group_leader,
-        }
-    }
-}
-
-/// A process of this shell's that the session will write an `end` record for when it is
-/// waited for (for a forked child, only if it became a program).
-#[derive(Debug)]
-struct Running {
-    pid: u32,
-    process: NewProcess,
-    /// The program's path (spawned programs); a forked child's is its own to know.
-    executable: Option<Vec<u8>>,
-    forked: bool,
-    interactive: bool,
-    group_leader: Leader,
-    command: Option<u64>,
-}
-
-/// A program's process group leader ([`GroupLeader`]), kept past the call that knew it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Leader {
-    Itself,
-    Shell,
-    Other { pid: u32, entity: Option<String> },
-}
-
-impl Leader {
-    pub fn of(g: GroupLeader<'_>) -> Leader {
-        match g {
-            GroupLeader::Itself => Leader::Itself,
-            GroupLeader::Shell => Leader::Shell,
-            GroupLeader::Other { pid, entity } => Leader::Other {
-                pid,
-                entity: entity.map(str::to_string),
-            },
-        }
-    }
-
-    pub fn borrow(&self) -> GroupLeader<'_> {
-        match self {
-            Leader::Itself => GroupLeader::Itself,
-            Leader::Shell => GroupLeader::Shell,
-            Leader::Other { pid, entity } => GroupLeader::Other {
-                pid: *pid,
-                entity: entity.as_deref(),
-            },
-        }
-    }
 }
 
 /// One shell session's audit state.
@@ -229,34 +134,6 @@ impl Places {
     }
 }
 
-/// What building and writing a record needs (everything but the shared state).
-struct Writer {
-    config: Config,
-    identity: Identity,
-    mode: Mode,
-    /// The parts of every record that the session does not change, serialized once.
-    fixed: Fixed,
-    sinks: Sinks,
-    /// The line being written, reused across records.
-    buf: Vec<u8>,
-    /// The records' MAC key (`mac`), held only in this process's memory; `None`: records go
-    /// out without a MAC.
-    sealer: Option<mac::Sealer>,
-    /// The byte budgets (`limits`).
-    budgets: budget::Budgets,
-    /// A budget the last record passed first: its notice is written next.
-    budget_notice: Option<(&'static str, u64)>,
-    /// The sequence numbers of the records whose syslog copies wait in the syslog sink's
-    /// batch, in order.
-    deferred: Vec<u64>,
-    /// Syslog copies may wait for the batch (not once the session is ending).
-    defer_syslog: bool,
-    /// Records written along with the last one (a `key-rollover` before it, a budget notice
-    /// after it) and what became of them: for `handle_failures`, which is given the record's
-    /// own delivery. Empty (no allocation) but on those rare records.
-    side_records: Vec<(u64, Delivery)>,
-}
-
 /// The process is the installed shell (its file is setuid/setgid) or runs with privilege it
 /// did not start with: environment inputs to the audit are ignored. Asked once: it cannot
 /// change before the privilege drop, and after it the answer must stay the one the session
@@ -306,13 +183,6 @@ fn standing() -> Standing {
             },
         }
     })
-}
-
-/// Decimal text of `v` (no allocation beyond the small string).
-fn itoa_u64(v: u64) -> String {
-    let mut b = Vec::with_capacity(20);
-    record::push_u64(&mut b, v);
-    String::from_utf8(b).unwrap_or_default()
 }
 
 /// Write to stderr; never fails, never panics.
@@ -651,272 +521,6 @@ impl Session {
         inner.w.flush_syslog(&mut guard);
     }
 
-    /// A process is about to be made (a program spawned, a subshell forked): its entity id and
-    /// start. Costs nothing when the session records nothing.
-    pub fn new_process(&mut self) -> NewProcess {
-        let Some(cell) = &self.inner else {
-            return NewProcess::default();
-        };
-        let inner = &mut *cell.borrow_mut();
-        if inner.w.deferred.len() >= MAX_DEFERRED {
-            // A shell that starts programs without waiting for them (`cmd &` in a loop) holds
-            // no more than this many copies back.
-            let mut guard = inner.shared.lock();
-            inner.w.flush_syslog(&mut guard);
-        }
-        let (secs, nanos) = clock::realtime();
-        let mut entity = String::with_capacity(inner.entity_prefix.len() + 8);
-        entity.push_str(&inner.entity_prefix);
-        entity.push_str(itoa_u64(inner.next_child).as_str());
-        inner.next_child += 1;
-        NewProcess {
-            entity,
-            start: clock::timestamp(secs, nanos),
-            start_ns: clock::monotonic_ns(),
-        }
-    }
-
-    /// The process that a forked child is, made by [`Session::new_process`] before the fork.
-    pub fn own_process(&self) -> Option<NewProcess> {
-        self.inner.as_ref()?.borrow().own.clone()
-    }
-
-    /// The leader of process group `pgid`, for a program that runs in it (`program_pid`, when
-    /// known): the program itself, the shell, the last process made to lead a group (a
-    /// pipeline's first member), or a process the session did not make.
-    pub fn group_leader(&self, pgid: u32, program_pid: Option<u32>) -> Leader {
-        if Some(pgid) == program_pid {
-            return Leader::Itself;
-        }
-        let Some(inner) = self.inner.as_ref().map(|c| c.borrow()) else {
-            return Leader::Other {
-                pid: pgid,
-                entity: None,
-            };
-        };
-        if pgid == inner.w.identity.shell.pid {
-            return Leader::Shell;
-        }
-        let entity = match &inner.group_leader {
-            Some((pid, entity)) if *pid == pgid => Some(entity.clone()),
-            _ => None,
-        };
-        Leader::Other { pid: pgid, entity }
-    }
-
-    /// The shell's pid (the session's first process, also in its forked children).
-    pub fn shell_pid(&self) -> u32 {
-        self.inner
-            .as_ref()
-            .map_or(0, |c| c.borrow().w.identity.shell.pid)
-    }
-
-    /// Whether a program with standard input and error as they are now in this process runs
-    /// on the session's terminal (`process.interactive`): both are the terminal the session
-    /// started on. No system call when the session has no terminal.
-    pub fn on_terminal(&self) -> bool {
-        let Some(inner) = self.inner.as_ref().map(|c| c.borrow()) else {
-            return false;
-        };
-        let Some(tty) = inner.w.identity.shell.tty_device else {
-            return false;
-        };
-        crate::sys::fd::char_device(0) == Some(tty) && crate::sys::fd::char_device(2) == Some(tty)
-    }
-
-    /// An external program is about to start: `executable` is the path it is run by (found in
-    /// PATH, or as given: `./x`), `argv` its arguments (argv[0] included), `cwd` the shell's
-    /// logical working directory. The record names the physical working directory, the path
-    /// made absolute against it, and the file that path names (device, inode, resolved path).
-    pub fn exec(
-        &mut self,
-        executable: &[u8],
-        argv: &[Vec<u8>],
-        cwd: &[u8],
-        origin: Origin<'_>,
-        starting: &Starting<'_>,
-    ) -> Result<(), Denied> {
-        let Some(cell) = &self.inner else {
-            return Ok(());
-        };
-        let inner = &mut *cell.borrow_mut();
-        // A forked child that becomes a program says so, for the end record its parent writes.
-        let mark = (starting.in_place && inner.child && inner.w.config.record_exit)
-            .then(|| {
-                starting
-                    .pid
-                    .map(|pid| u64::from(pid) << 1 | u64::from(starting.interactive))
-            })
-            .flatten();
-        if !inner.w.config.record_exec {
-            if let Some(mark) = mark {
-                inner.mark_exec(mark);
-            }
-            return Ok(());
-        }
-        let mut places = std::mem::take(&mut inner.places);
-        let file = places
-            .look(inner.w.sinks.any_enabled(), Some(executable))
-            .map(|(device, inode)| record::FileId {
-                device,
-                inode,
-                target: Some(places.target.as_slice()).filter(|t| !t.is_empty()),
-            });
-        let action = Action::Exec {
-            program: starting.program(),
-            executable: &places.executable,
-            argv,
-            cwd: &places.cwd,
-            origin,
-            command: inner.current_command,
-            logical_cwd: Some(cwd).filter(|&l| !l.is_empty() && l != places.cwd.as_slice()),
-            file,
-        };
-        let written = inner.emit_checked(&action, mark);
-        inner.places = places;
-        written.map(|_| ())
-    }
-
-    /// A program was spawned as `pid` (its `exec` record written): its `end` record is due when
-    /// it is waited for.
-    pub fn spawned(&mut self, pid: u32, executable: &[u8], starting: &Starting<'_>) {
-        self.track(Running {
-            pid,
-            process: starting.process.clone(),
-            executable: Some(executable.to_vec()),
-            forked: false,
-            interactive: starting.interactive,
-            group_leader: Leader::of(starting.group_leader),
-            command: None,
-        });
-    }
-
-    /// A subshell was forked as `pid`: if it becomes a program, its `end` record is due when
-    /// it is waited for. `leads_group`: it leads a new process group (a job's first member).
-    pub fn forked(&mut self, pid: u32, process: NewProcess, group_leader: GroupLeader<'_>) {
-        if let Some(cell) = &self.inner {
-            if group_leader == GroupLeader::Itself {
-                cell.borrow_mut().group_leader = Some((pid, process.entity.clone()));
-            }
-        }
-        self.track(Running {
-            pid,
-            process,
-            executable: None,
-            forked: true,
-            interactive: false,
-            group_leader: Leader::of(group_leader),
-            command: None,
-        });
-    }
-
-    fn track(&mut self, mut running: Running) {
-        let Some(cell) = &self.inner else {
-            return;
-        };
-        let inner = &mut *cell.borrow_mut();
-        if !inner.w.config.record_exit || !inner.w.sinks.any_enabled() {
-            return;
-        }
-        running.command = inner.current_command;
-        inner.running.push(running);
-    }
-
-    /// A child was waited for and has ended: with `exit_code`, or killed by `signal`. Writes
-    /// the `end` record of a program the session is tracking.
-    pub fn reaped(&mut self, pid: u32, exit_code: i32, signal: Option<i32>) {
-        let Some(cell) = &self.inner else {
-            return;
-        };
-        let inner = &mut *cell.borrow_mut();
-        let Some(i) = inner.running.iter().position(|r| r.pid == pid) else {
-            return;
-        };
-        let r = inner.running.swap_remove(i);
-        let ended_ns = clock::monotonic_ns();
-        let mut guard = inner.shared.lock();
-        let mut interactive = r.interactive;
-        if r.forked {
-            // Only a forked child that became a program has an end of its own.
-            let slot = pid as usize % shared::EXEC_SLOTS;
-            let mark = guard.execs[slot];
-            if mark >> 1 != u64::from(pid) {
-                return;
-            }
-            guard.execs[slot] = 0;
-            interactive = mark & 1 == 1;
-        }
-        let action = Action::End {
-            program: Program {
-                entity: &r.process.entity,
-                pid: Some(pid),
-                start: r.process.start(),
-                parent_pid: inner.w.identity.pid,
-                interactive,
-                group_leader: r.group_leader.borrow(),
-            },
-            executable: r.executable.as_deref(),
-            argv: None,
-            exit_code,
-            signal,
-            duration_ns: ended_ns.saturating_sub(r.process.start_ns),
-            command: r.command,
-            error: None,
-        };
-        let (seq, d) = inner.w.write_one(&mut guard, &action, |_| true);
-        inner.w.handle_failures(&mut guard, seq, &d);
-    }
-
-    /// A program that never started: not found (no `exec` record was written), or refused by
-    /// the kernel after its `exec` record (`pid`: the process that tried). Its `end` record at
-    /// once: status 126 or 127, `error.code` (an errno's name) and `error.message`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn not_started(
-        &mut self,
-        starting: &Starting<'_>,
-        executable: Option<&[u8]>,
-        argv: &[Vec<u8>],
-        status: i32,
-        code: &str,
-        message: &str,
-    ) {
-        let Some(cell) = &self.inner else {
-            return;
-        };
-        let inner = &mut *cell.borrow_mut();
-        // After `session-end` (a failed `exec`) the session has nothing more to say.
-        if !inner.w.config.record_exit || inner.ended {
-            return;
-        }
-        let action = Action::End {
-            program: starting.program(),
-            executable,
-            // A program that had an exec record is named there.
-            argv: if starting.pid.is_some() {
-                None
-            } else {
-                Some(argv)
-            },
-            exit_code: status,
-            signal: None,
-            duration_ns: clock::monotonic_ns().saturating_sub(starting.process.start_ns),
-            command: inner.current_command,
-            error: Some((code, message)),
-        };
-        let mut guard = inner.shared.lock();
-        if starting.in_place && inner.child {
-            // The parent must not write a second end for this child.
-            if let Some(pid) = starting.pid {
-                let slot = pid as usize % shared::EXEC_SLOTS;
-                if guard.execs[slot] >> 1 == u64::from(pid) {
-                    guard.execs[slot] = 0;
-                }
-            }
-        }
-        let (seq, d) = inner.w.write_one(&mut guard, &action, |_| true);
-        inner.w.handle_failures(&mut guard, seq, &d);
-    }
-
     /// The session ends. Written once, by the process that started the session (never by a
     /// forked child).
     pub fn end(&mut self, exit_code: Option<i32>, reason: EndReason) {
@@ -956,6 +560,11 @@ impl Session {
         if let Some(cell) = &self.inner {
             let inner = &mut *cell.borrow_mut();
             inner.shared.share();
+            // The child's records go to syslog as it writes them; the copies held here go
+            // first, so that syslog gets the session's records in order (but for children
+            // running at the same time as the shell goes on).
+            let mut guard = inner.shared.lock();
+            inner.w.flush_syslog(&mut guard);
         }
     }
 
@@ -1092,285 +701,6 @@ impl Inner {
             .write_one(&mut guard, &denied, |s| failed[sink::index(s)] == 0);
         self.w.handle_failures(&mut guard, seq2, &d2);
         Err(Denied { message })
-    }
-}
-
-impl Writer {
-    /// Build, write and chain one record under the lock. The sequence and the chain advance
-    /// whether or not a sink took the line, so that a lost record shows as a gap.
-    fn write_one(
-        &mut self,
-        state: &mut shared::State,
-        action: &Action<'_>,
-        try_sink: impl Fn(SinkName) -> bool,
-    ) -> (u64, Delivery) {
-        let sequence = state.next_sequence;
-        if !self.sinks.any_enabled() {
-            // Auditing is off: there is nowhere to write, so nothing to build.
-            return (sequence, Delivery::default());
-        }
-        let (secs, nanos) = clock::realtime();
-        let day = mac::day_of(secs);
-        if let Some(sealer) = self.sealer.as_mut() {
-            if day > sealer.epoch() && sequence > 0 {
-                // The key moves on (a session past midnight). Before any record is sealed
-                // with the new key, one sealed with the old key says so: whoever takes the host
-                // later holds only the new key, and cannot continue an earlier day's session
-                // with records of their own.
-                let old = sealer.epoch();
-                let rollover = Action::KeyRollover {
-                    next_epoch: day.min(mac::MAX_EPOCH),
-                };
-                let written =
-                    self.write_sealed(state, &rollover, (secs, nanos), Some(old), &try_sink);
-                self.side_records.push(written);
-            }
-        }
-        let key_epoch = self.sealer.as_mut().map(|k| k.epoch_for(day));
-        let written = self.write_sealed(state, action, (secs, nanos), key_epoch, &try_sink);
-        if let Some((budget, bytes)) = self.budget_notice.take() {
-            // Once per budget and session: later records are cut without a word.
-            let failed = state.failed;
-            let notice = Action::OverBudget { budget, bytes };
-            let side = self.write_sealed(state, &notice, (secs, nanos), key_epoch, &|o| {
-                failed[sink::index(o)] == 0
-            });
-            self.side_records.push(side);
-        }
-        written
-    }
-
-    /// `write_one` for a record sealed with the key of `key_epoch` (when there is a key).
-    fn write_sealed(
-        &mut self,
-        state: &mut shared::State,
-        action: &Action<'_>,
-        (secs, nanos): (i64, u32),
-        key_epoch: Option<u64>,
-        try_sink: &impl Fn(SinkName) -> bool,
-    ) -> (u64, Delivery) {
-        let sequence = state.next_sequence;
-        let prev = chain::hex64(&state.prev);
-        let ts = clock::timestamp(secs, nanos);
-        let header = Header {
-            timestamp: clock::as_str(&ts),
-            sequence,
-            prev: std::str::from_utf8(&prev).unwrap_or(""),
-            key_epoch,
-        };
-        // Past a budget the session stays past it: cut every record at once.
-        let over_cap = budget::OVER_BUDGET_RECORD_BYTES.min(self.config.max_record_bytes);
-        let cap = if state.over_budget != 0 {
-            over_cap
-        } else {
-            self.config.max_record_bytes
-        };
-        record::encode(&mut self.buf, &self.fixed, &header, action, cap);
-        if state.over_budget == 0 {
-            if let Some((budget, bytes)) =
-                budget::passed(&self.budgets, state.session_bytes, self.buf.len())
-            {
-                // The first record past a budget: the fixed fields, and the long text as its
-                // SHA-256 and length; a notice follows it.
-                record::encode(&mut self.buf, &self.fixed, &header, action, over_cap);
-                state.over_budget = if budget == "session_bytes" { 1 } else { 2 };
-                self.budget_notice = Some((budget, bytes));
-            }
-        }
-        if let Some(sealer) = &self.sealer {
-            sealer.seal(&mut self.buf);
-        }
-        let hash = chain::line_hash(&self.buf);
-        self.buf.push(b'\n');
-        let len = self.buf.len() as u64;
-        state.session_bytes = state.session_bytes.saturating_add(len);
-        if let Some(user) = &self.budgets.user {
-            user.add_day_bytes(len);
-        }
-        let warning = matches!(action, Action::AuditFailure { .. } | Action::Denied { .. });
-        let healthy = [state.failed[0] == 0, state.failed[1] == 0];
-        // With `require = "any"` a record the spool takes is in the trail: its syslog copy can
-        // wait for the batch the shell sends when it is about to block, off the exec path.
-        let defer =
-            self.defer_syslog && self.config.require == crate::config::Require::Any && healthy[0];
-        if !defer && !self.deferred.is_empty() {
-            // A copy sent now must not pass the ones still waiting.
-            self.flush_syslog(state);
-        }
-        let d = self.sinks.write(
-            &self.buf,
-            warning,
-            healthy,
-            &mut state.spool_partial,
-            defer,
-            try_sink,
-        );
-        if defer && d.results[1].is_none() && self.sinks.syslog_queued() > self.deferred.len() {
-            self.deferred.push(sequence);
-        }
-        if d.ok(SinkName::Spool) && self.config.spool.sync == SpoolSync::Record {
-            if let Some(spool) = &mut self.sinks.spool {
-                let _ = spool.sync();
-            }
-        }
-        // Taken or not, the record keeps its place: a record no sink took is a gap in the
-        // sequence, and the next one chains to the lost line.
-        state.next_sequence = sequence + 1;
-        state.prev = hash;
-        (sequence, d)
-    }
-
-    /// Start and end failure episodes: a sink that failed for the first time gets one warning
-    /// on stderr and an `audit-failure` record on the sinks that still work; a failed sink that
-    /// took a record again gets a recovery record saying what it lost. `sequence`: the record
-    /// `d` is about.
-    fn handle_failures(&mut self, state: &mut shared::State, sequence: u64, d: &Delivery) {
-        let mut notices: Vec<(SinkName, Notice)> = Vec::new();
-        self.note_with_side_records(state, sequence, d, &mut notices);
-        self.write_notices(state, notices);
-    }
-
-    /// Send the syslog copies waiting in the batch, in one go, and record what that shows of
-    /// the sink's health: the copies before the first that failed reached syslog; that one
-    /// and those after it are lost (the failure's notice says from where).
-    fn flush_syslog(&mut self, state: &mut shared::State) {
-        let Some(syslog) = self.sinks.syslog.as_mut() else {
-            self.deferred.clear();
-            return;
-        };
-        if self.deferred.is_empty() {
-            return;
-        }
-        let sequences = std::mem::take(&mut self.deferred);
-        let (sent, error) = syslog.flush(state.failed[1] == 0);
-        let mut notices: Vec<(SinkName, Notice)> = Vec::new();
-        for (i, &sequence) in sequences.iter().enumerate() {
-            let result = match &error {
-                _ if i < sent => Ok(()),
-                Some(e) => Err(e.clone()),
-                None => break,
-            };
-            let failed = result.is_err();
-            let d = Delivery {
-                results: [None, Some(result)],
-            };
-            note_changes(state, sequence, &d, &mut notices);
-            if failed {
-                break;
-            }
-        }
-        self.write_notices(state, notices);
-    }
-
-    /// Write the notices of sinks that failed or recovered (and of what those records show
-    /// in turn).
-    fn write_notices(&mut self, state: &mut shared::State, mut notices: Vec<(SinkName, Notice)>) {
-        // A sink starts failing at most once per episode and no notice is sent to a failed
-        // sink, so this ends; the bound is a second guarantee.
-        let mut rounds = 0;
-        while !notices.is_empty() && rounds < 8 {
-            rounds += 1;
-            let (s, notice) = notices.remove(0);
-            let located;
-            let action = match &notice {
-                Notice::Failed(e) => {
-                    let working: Vec<SinkName> = ALL
-                        .iter()
-                        .copied()
-                        .filter(|&o| {
-                            o != s && self.sinks.enabled(o) && state.failed[sink::index(o)] == 0
-                        })
-                        .collect();
-                    say(&policy::warning(
-                        s,
-                        e,
-                        &working,
-                        self.config.on_failure,
-                        self.config.require,
-                    ));
-                    // The record names the file; the user's terminal does not.
-                    located = match (s, &self.sinks.spool) {
-                        (SinkName::Spool, Some(spool)) => {
-                            format!("{}: {e}", spool.path().display())
-                        }
-                        _ => e.clone(),
-                    };
-                    Action::AuditFailure {
-                        sink: s,
-                        error: &located,
-                    }
-                }
-                Notice::Recovered(lost) => Action::AuditRecovery {
-                    sink: s,
-                    lost: *lost,
-                },
-            };
-            let failed = state.failed;
-            let (seq, d2) = self.write_one(state, &action, |o| failed[sink::index(o)] == 0);
-            self.note_with_side_records(state, seq, &d2, &mut notices);
-        }
-    }
-}
-
-impl Writer {
-    /// `note_changes` for record `sequence` and the records written along with it, in
-    /// sequence order.
-    fn note_with_side_records(
-        &mut self,
-        state: &mut shared::State,
-        sequence: u64,
-        d: &Delivery,
-        notices: &mut Vec<(SinkName, Notice)>,
-    ) {
-        if self.side_records.is_empty() {
-            note_changes(state, sequence, d, notices);
-            return;
-        }
-        let side = std::mem::take(&mut self.side_records);
-        for (q, sd) in side.iter().filter(|(q, _)| *q < sequence) {
-            note_changes(state, *q, sd, notices);
-        }
-        note_changes(state, sequence, d, notices);
-        for (q, sd) in side.iter().filter(|(q, _)| *q > sequence) {
-            note_changes(state, *q, sd, notices);
-        }
-    }
-}
-
-/// A change in a sink's health, to be recorded.
-enum Notice {
-    /// The sink failed (the error).
-    Failed(String),
-    /// The sink took a record again, after losing these.
-    Recovered(record::Lost),
-}
-
-/// Failures and recoveries shown by the delivery of record `sequence`, recorded in the shared
-/// state.
-fn note_changes(
-    state: &mut shared::State,
-    sequence: u64,
-    d: &Delivery,
-    notices: &mut Vec<(SinkName, Notice)>,
-) {
-    for s in ALL {
-        let i = sink::index(s);
-        match (&d.results[i], state.failed[i]) {
-            (Some(Err(e)), 0) => {
-                state.failed[i] = 1;
-                state.lost_from[i] = sequence;
-                notices.push((s, Notice::Failed(e.clone())));
-            }
-            (Some(Ok(())), f) if f != 0 => {
-                state.failed[i] = 0;
-                let lost = record::Lost {
-                    count: sequence.saturating_sub(state.lost_from[i]),
-                    first_sequence: state.lost_from[i],
-                };
-                notices.push((s, Notice::Recovered(lost)));
-            }
-            _ => {}
-        }
     }
 }
 
