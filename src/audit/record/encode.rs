@@ -6,10 +6,8 @@
 //! record longer than `max_record_bytes` allows is cut to fit ([`encode`]). The hex helpers
 //! serve the chain and the MAC as well.
 
-use super::schema::{
-    signal_name, Action, GroupLeader, Header, Mode, Program, ECS_VERSION, SCHEMA_VERSION,
-};
-use crate::audit::identity::Identity;
+use super::fixed::Fixed;
+use super::schema::{signal_name, Action, GroupLeader, Header, Program, ECS_VERSION};
 use crate::audit::text::{self, push_args, push_escaped, push_lossy, push_string};
 use sha2::{Digest, Sha256};
 
@@ -146,264 +144,11 @@ pub struct Full<'a> {
 //           key_epoch?, mac?}
 //
 // `key_epoch` and `mac` are last so that the MAC covers every byte before it (`mac.rs`); the
-// encoder writes `key_epoch` and the sealer appends `mac`.
+// encoder writes `key_epoch` and the sealer appends `mac`. What never changes in a session is
+// serialized once, into a [`Fixed`] (`fixed.rs`).
 //
-// What never changes in a session (who, where, the session's own fields, the shell as a process
-// and as every record's leader) is serialized once, into a [`Fixed`]; a record is those bytes
-// with its own fields between them. A leader is `{entity_id, pid, start, name, executable?,
-// args, args_count, working_directory?, interactive, user{id, name?}, tty?, same_as_process}`.
-
-/// The parts of every record that are the same for the whole session, serialized once.
-pub struct Fixed {
-    session: String,
-    /// The session id as escaped JSON text (it is hex: the same bytes), for `event.id`s.
-    session_text: Vec<u8>,
-    /// `"user@host tty: "` as escaped text: the start of every `message`.
-    message_prefix: Vec<u8>,
-    /// `,"host":{…},"user":{…},"group":{…},"process":{`
-    identity: Vec<u8>,
-    /// `"pid":N,"entity_id":"…-p0","start":…,"name":…,"executable":…`: the shell (the writing
-    /// process, which may be a forked subshell of it) as the process of its own records.
-    shell_head: Vec<u8>,
-    /// `,"interactive":…` and the terminal (`,"tty":{…}`) of the shell.
-    shell_tail: Vec<u8>,
-    /// `,"tty":{"char_device":{…}}` of the session's terminal, or nothing.
-    tty: Vec<u8>,
-    /// `,"parent":{"pid":M`: the writing process's parent.
-    parent: Vec<u8>,
-    /// `,"session_leader":{…},"entry_leader":{…}`: the shell, for its own records
-    /// (`same_as_process` true) and for programs' (false).
-    leaders_self: Vec<u8>,
-    leaders_other: Vec<u8>,
-    /// `,"group_leader":{…}` when the shell leads a program's process group.
-    shell_group_leader: Vec<u8>,
-    /// The shell's entity id as escaped text (`…-p0`).
-    shell_entity: Vec<u8>,
-    /// `,"name":"sshd"` (the parent's name, in `session-start` only), or nothing.
-    parent_name: Vec<u8>,
-    /// `,"parent_trusted":…` beside the parent's name, or nothing.
-    parent_trusted: &'static [u8],
-    /// `,"source":{…}`, or nothing.
-    source: Vec<u8>,
-    /// `,"auditsh":{"version":1,"session":"…","audit_session":"…","tty":"…","mode":"…"`
-    auditsh: Vec<u8>,
-    /// Some identity text was not UTF-8.
-    lossy: bool,
-    /// The same parts with the identity's text in the lossy form (each backslash doubled), for
-    /// the records marked lossy; None when that is the same text (no backslash in it).
-    lossy_form: Option<Box<Fixed>>,
-}
-
-impl Fixed {
-    /// Serialize the constant parts. Made again when they change (a forked child's pids).
-    pub fn new(id: &Identity, session: &str, mode: Mode) -> Fixed {
-        let mut fixed = Fixed::serialize(id, session, mode);
-        if !id.lossy {
-            fixed.lossy_form = id
-                .in_lossy_form()
-                .map(|doubled| Box::new(Fixed::serialize(&doubled, session, mode)));
-        }
-        fixed
-    }
-
-    fn serialize(id: &Identity, session: &str, mode: Mode) -> Fixed {
-        let mut message_prefix = Vec::with_capacity(64);
-        push_escaped(&mut message_prefix, id.who());
-        message_prefix.push(b'@');
-        push_escaped(&mut message_prefix, &id.hostname);
-        if let Some(tty) = id.short_tty() {
-            message_prefix.push(b' ');
-            push_escaped(&mut message_prefix, tty);
-        }
-        message_prefix.extend_from_slice(b": ");
-
-        let mut b = Vec::with_capacity(256);
-        b.extend_from_slice(b",\"host\":{\"hostname\":");
-        push_str(&mut b, &id.hostname);
-        b.extend_from_slice(b"},\"user\":{");
-        if let Some(name) = &id.user_name {
-            b.extend_from_slice(b"\"name\":");
-            push_str(&mut b, name);
-            b.push(b',');
-        }
-        b.extend_from_slice(b"\"id\":");
-        push_str(&mut b, &id.uid);
-        b.extend_from_slice(b",\"effective\":");
-        push_named(&mut b, id.effective_name.as_deref(), &id.euid);
-        if let Some(audit_id) = &id.audit_id {
-            b.extend_from_slice(b",\"audit\":");
-            push_named(&mut b, id.audit_name.as_deref(), audit_id);
-        }
-        b.extend_from_slice(b"},\"group\":{\"id\":");
-        push_str(&mut b, &id.gid);
-        if let Some(name) = &id.group_name {
-            b.extend_from_slice(b",\"name\":");
-            push_str(&mut b, name);
-        }
-        b.extend_from_slice(b"},\"process\":{");
-
-        let shell = &id.shell;
-        let entity = Identity::shell_entity(session);
-        let mut shell_head = Vec::with_capacity(200);
-        shell_head.extend_from_slice(b"\"pid\":");
-        push_u64(&mut shell_head, u64::from(id.pid));
-        push_names(&mut shell_head, &entity, &shell.start, &shell.name);
-        if let Some(exe) = &shell.executable {
-            shell_head.extend_from_slice(b",\"executable\":");
-            push_str(&mut shell_head, exe);
-        }
-        let mut tty = Vec::new();
-        if let Some((major, minor)) = shell.tty_device {
-            tty.extend_from_slice(b",\"tty\":{\"char_device\":{\"major\":");
-            push_u64(&mut tty, u64::from(major));
-            tty.extend_from_slice(b",\"minor\":");
-            push_u64(&mut tty, u64::from(minor));
-            tty.extend_from_slice(b"}}");
-        }
-        let mut shell_tail = Vec::with_capacity(64);
-        push_bool(&mut shell_tail, b",\"interactive\":", shell.interactive);
-        shell_tail.extend_from_slice(&tty);
-        let mut parent = Vec::with_capacity(24);
-        parent.extend_from_slice(b",\"parent\":{\"pid\":");
-        push_u64(&mut parent, u64::from(id.ppid));
-
-        // The shell as a leader: the same object in every record, but for same_as_process.
-        let mut leader = Vec::with_capacity(512);
-        leader.extend_from_slice(b"{\"entity_id\":");
-        push_str(&mut leader, &entity);
-        leader.extend_from_slice(b",\"pid\":");
-        push_u64(&mut leader, u64::from(shell.pid));
-        leader.extend_from_slice(b",\"start\":");
-        push_str(&mut leader, &shell.start);
-        leader.extend_from_slice(b",\"name\":");
-        push_str(&mut leader, &shell.name);
-        if let Some(exe) = &shell.executable {
-            leader.extend_from_slice(b",\"executable\":");
-            push_str(&mut leader, exe);
-        }
-        leader.extend_from_slice(b",\"args\":[");
-        for (i, a) in shell.args.iter().enumerate() {
-            if i > 0 {
-                leader.push(b',');
-            }
-            push_str(&mut leader, a);
-        }
-        leader.extend_from_slice(b"],\"args_count\":");
-        push_u64(&mut leader, shell.args_count as u64);
-        if let Some(cwd) = &shell.working_directory {
-            leader.extend_from_slice(b",\"working_directory\":");
-            push_str(&mut leader, cwd);
-        }
-        push_bool(&mut leader, b",\"interactive\":", shell.interactive);
-        leader.extend_from_slice(b",\"user\":{\"id\":");
-        push_str(&mut leader, &id.uid);
-        if let Some(name) = &id.user_name {
-            leader.extend_from_slice(b",\"name\":");
-            push_str(&mut leader, name);
-        }
-        leader.push(b'}');
-        leader.extend_from_slice(&tty);
-        let mut entry_meta = Vec::with_capacity(64);
-        entry_meta.extend_from_slice(b",\"entry_meta\":{\"type\":");
-        push_str(&mut entry_meta, shell.entry_type);
-        if let Some(ip) = &id.source_ip {
-            entry_meta.extend_from_slice(b",\"source\":{\"ip\":");
-            push_str(&mut entry_meta, ip);
-            entry_meta.push(b'}');
-        }
-        entry_meta.push(b'}');
-        let leaders = |same: bool| {
-            let mut out = Vec::with_capacity(2 * leader.len() + 128);
-            out.extend_from_slice(b",\"session_leader\":");
-            out.extend_from_slice(&leader);
-            push_bool(&mut out, b",\"same_as_process\":", same);
-            out.extend_from_slice(b"},\"entry_leader\":");
-            out.extend_from_slice(&leader);
-            push_bool(&mut out, b",\"same_as_process\":", same);
-            out.extend_from_slice(&entry_meta);
-            out.push(b'}');
-            out
-        };
-        let leaders_self = leaders(true);
-        let leaders_other = leaders(false);
-        let mut shell_group_leader = Vec::with_capacity(leader.len() + 48);
-        shell_group_leader.extend_from_slice(b",\"group_leader\":");
-        shell_group_leader.extend_from_slice(&leader);
-        shell_group_leader.extend_from_slice(b",\"same_as_process\":false}");
-        let mut shell_entity = Vec::with_capacity(entity.len());
-        push_escaped(&mut shell_entity, &entity);
-
-        let mut parent_name = Vec::new();
-        let mut parent_trusted: &'static [u8] = b"";
-        if let Some(name) = &id.parent_name {
-            parent_name.extend_from_slice(b",\"name\":");
-            push_str(&mut parent_name, name);
-            parent_trusted = if id.parent_trusted {
-                b",\"parent_trusted\":true"
-            } else {
-                b",\"parent_trusted\":false"
-            };
-        }
-
-        let mut source = Vec::new();
-        if let Some(ip) = &id.source_ip {
-            source.extend_from_slice(b",\"source\":{\"ip\":");
-            push_str(&mut source, ip);
-            if let Some(port) = id.source_port {
-                source.extend_from_slice(b",\"port\":");
-                push_u64(&mut source, u64::from(port));
-            }
-            source.push(b'}');
-        }
-
-        let mut auditsh = Vec::with_capacity(160);
-        auditsh.extend_from_slice(b",\"auditsh\":{\"version\":");
-        push_u64(&mut auditsh, u64::from(SCHEMA_VERSION));
-        auditsh.extend_from_slice(b",\"session\":");
-        push_str(&mut auditsh, session);
-        if let Some(ses) = &id.audit_session {
-            auditsh.extend_from_slice(b",\"audit_session\":");
-            push_str(&mut auditsh, ses);
-        }
-        if let Some(tty) = &id.tty {
-            auditsh.extend_from_slice(b",\"tty\":");
-            push_str(&mut auditsh, tty);
-        }
-        auditsh.extend_from_slice(b",\"mode\":");
-        push_str(&mut auditsh, mode.as_str());
-
-        let mut session_text = Vec::with_capacity(session.len());
-        push_escaped(&mut session_text, session);
-        Fixed {
-            session: session.to_string(),
-            session_text,
-            message_prefix,
-            identity: b,
-            shell_head,
-            shell_tail,
-            tty,
-            parent,
-            leaders_self,
-            leaders_other,
-            shell_group_leader,
-            shell_entity,
-            parent_name,
-            parent_trusted,
-            source,
-            auditsh,
-            lossy: id.lossy,
-            lossy_form: None,
-        }
-    }
-
-    /// The session id these parts carry.
-    pub fn session(&self) -> &str {
-        &self.session
-    }
-}
-
 /// `,"entity_id":"…","start":"…","name":"…"`.
-fn push_names(buf: &mut Vec<u8>, entity: &str, start: &str, name: &str) {
+pub(super) fn push_names(buf: &mut Vec<u8>, entity: &str, start: &str, name: &str) {
     buf.extend_from_slice(b",\"entity_id\":");
     push_str(buf, entity);
     buf.extend_from_slice(b",\"start\":");
@@ -413,19 +158,19 @@ fn push_names(buf: &mut Vec<u8>, entity: &str, start: &str, name: &str) {
 }
 
 /// `key` (with its comma and colon) and `true` or `false`.
-fn push_bool(buf: &mut Vec<u8>, key: &[u8], v: bool) {
+pub(super) fn push_bool(buf: &mut Vec<u8>, key: &[u8], v: bool) {
     buf.extend_from_slice(key);
     buf.extend_from_slice(if v { b"true" } else { b"false" });
 }
 
-fn push_str(buf: &mut Vec<u8>, s: &str) {
+pub(super) fn push_str(buf: &mut Vec<u8>, s: &str) {
     buf.push(b'"');
     push_escaped(buf, s);
     buf.push(b'"');
 }
 
 /// `{"name":…,"id":…}`, the name left out when unknown.
-fn push_named(buf: &mut Vec<u8>, name: Option<&str>, id: &str) {
+pub(super) fn push_named(buf: &mut Vec<u8>, name: Option<&str>, id: &str) {
     buf.push(b'{');
     if let Some(name) = name {
         buf.extend_from_slice(b"\"name\":");
@@ -452,7 +197,7 @@ pub fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
     buf.extend_from_slice(&digits[i..]);
 }
 
-fn push_i64(buf: &mut Vec<u8>, v: i64) {
+pub(super) fn push_i64(buf: &mut Vec<u8>, v: i64) {
     if v < 0 {
         buf.push(b'-');
     }
@@ -460,7 +205,7 @@ fn push_i64(buf: &mut Vec<u8>, v: i64) {
 }
 
 /// A string the shell made itself that needs no escaping (hex, digits, a timestamp).
-fn push_plain(buf: &mut Vec<u8>, s: &str) {
+pub(super) fn push_plain(buf: &mut Vec<u8>, s: &str) {
     debug_assert!(s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'));
     buf.push(b'"');
     buf.extend_from_slice(s.as_bytes());
@@ -468,7 +213,7 @@ fn push_plain(buf: &mut Vec<u8>, s: &str) {
 }
 
 /// `"<session>-<sequence>"`: an `event.id`.
-fn push_event_id(buf: &mut Vec<u8>, session: &[u8], sequence: u64) {
+pub(super) fn push_event_id(buf: &mut Vec<u8>, session: &[u8], sequence: u64) {
     buf.push(b'"');
     buf.extend_from_slice(session);
     buf.push(b'-');
@@ -1113,8 +858,9 @@ pub fn hex_into(bytes: &[u8; 32], out: &mut [u8; 64]) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::schema::{EndReason, FileId, Lost, SinkName};
+    use super::super::schema::{EndReason, FileId, Lost, Mode, SinkName};
     use super::*;
+    use crate::audit::identity::Identity;
     use serde_json::Value;
 
     fn identity() -> Identity {

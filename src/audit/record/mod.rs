@@ -2,7 +2,9 @@
 //! one place to look them up); `encode` writes a record as its JSON line.
 
 pub mod encode;
+pub mod fixed;
 pub mod schema;
 
-pub use encode::{encode, hex, hex_into, push_u64, Fixed};
+pub use encode::{encode, hex, hex_into, push_u64};
+pub use fixed::Fixed;
 pub use schema::{Action, EndReason, FileId, GroupLeader, Header, Lost, Mode, Program, SinkName};
