@@ -574,3 +574,47 @@ fn out_session(json: &[u8]) -> String {
     let v: Value = serde_json::from_slice(json).unwrap();
     v["auditsh"]["session"].as_str().unwrap().to_string()
 }
+
+/// Where syslog gets a record before its program starts (no spool, or `require = "all"`),
+/// the child that becomes the program sends the `exec` record itself: its syslog tag names
+/// the pid the kernel vouches for, so the record is told genuine, and every copy is whole.
+#[test]
+fn records_sent_before_the_program_starts_are_told_genuine() {
+    if !rsyslogd_present("records_sent_before_the_program_starts_are_told_genuine") {
+        return;
+    }
+    let _serial = serial();
+    for name in ["syslog only", "require all"] {
+        let tmp = TempDir::new("rsyslog-sync");
+        let rsyslog = Rsyslog::start_packaged(tmp.path(), true);
+        let env = env_for(&rsyslog);
+        let config = env.write_config("sync.toml", |c| match name {
+            "syslog only" => c.spool_off(),
+            _ => c.top("require = \"all\""),
+        });
+        let out = env
+            .command()
+            .env("AUDITSH_CONFIG", &config)
+            .args(["-c", "/bin/true; /bin/echo a | /bin/cat"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        // Session start, command, 3 programs with their ends, command end, session end.
+        let text = rsyslog.wait_for(10, Duration::from_secs(30));
+        let lines = common::lines(&text);
+        assert_eq!(
+            lines.len(),
+            10,
+            "{name}: {}",
+            String::from_utf8_lossy(&text)
+        );
+        for line in &lines {
+            let (trusted, tag, _) = sender_and_json(line);
+            let (_, pid) = trusted.expect("the sender's credentials");
+            assert_eq!(pid, tag.to_string(), "{name}: the tag names the sender");
+        }
+        let (code, said) = verify(&[&rsyslog.out]);
+        assert_eq!(code, Some(0), "{name}: {said}");
+        assert!(said.contains(", 0 findings"), "{name}: {said}");
+    }
+}

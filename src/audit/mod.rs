@@ -549,7 +549,7 @@ impl Session {
             inner.w.identity.refresh_pids();
             inner.w.fixed = Fixed::new(&inner.w.identity, inner.w.fixed.session(), inner.w.mode);
             if let Some(s) = &mut inner.w.sinks.syslog {
-                s.set_pid(inner.w.identity.pid);
+                s.forget_batch();
             }
         }
     }

@@ -60,14 +60,14 @@ pub struct Syslog {
     path: PathBuf,
     connected: bool,
     facility: u8,
-    /// The writer's pid, for the tag (`auditsh[PID]`).
-    pid: u32,
     cee_cookie: bool,
     /// The last header time made, and for which second.
     time: Cell<(i64, [u8; 15])>,
-    /// Datagrams waiting to be sent (formatted, one after another) and where each ends.
+    /// Lines waiting to be sent (one after another), and where each ends and whether it is a
+    /// warning. They are formatted when sent: the tag names the process that sends them (the
+    /// kernel tells the daemon its pid too).
     batch: Vec<u8>,
-    ends: Vec<usize>,
+    ends: Vec<(usize, bool)>,
 }
 
 impl Syslog {
@@ -83,7 +83,6 @@ impl Syslog {
             path: path.to_path_buf(),
             connected: false,
             facility,
-            pid: crate::sys::process::pid() as u32,
             cee_cookie,
             time: Cell::new((i64::MIN, [0; 15])),
             batch: Vec::new(),
@@ -107,16 +106,15 @@ impl Syslog {
         Some(self.sock.as_raw_fd())
     }
 
-    /// The writer is now this (forked) process: the tag names it, and the records its parent
-    /// was holding are the parent's to send.
-    pub fn set_pid(&mut self, pid: u32) {
-        self.pid = pid;
+    /// In a forked child: the lines its parent was holding are the parent's to send.
+    pub fn forget_batch(&mut self) {
         self.batch.clear();
         self.ends.clear();
     }
 
-    /// `<PRI>Mmm dd hh:mm:ss auditsh[PID]: ` (and the cookie) and the line, onto `out`.
-    fn format(&self, out: &mut Vec<u8>, line: &[u8], warning: bool) {
+    /// `<PRI>Mmm dd hh:mm:ss auditsh[PID]: ` (and the cookie) and the line, onto `out`; `pid`:
+    /// the sending process's.
+    fn format(&self, out: &mut Vec<u8>, line: &[u8], warning: bool, pid: u32) {
         let pri = self.facility | if warning { WARNING } else { INFO };
         out.push(b'<');
         push_u64(out, u64::from(pri));
@@ -124,7 +122,7 @@ impl Syslog {
         let (secs, _) = crate::audit::clock::realtime();
         out.extend_from_slice(&self.header_time(secs));
         out.extend_from_slice(b" auditsh[");
-        push_u64(out, u64::from(self.pid));
+        push_u64(out, u64::from(pid));
         out.extend_from_slice(b"]: ");
         if self.cee_cookie {
             out.extend_from_slice(b"@cee: ");
@@ -146,10 +144,8 @@ impl Syslog {
 
     /// Hold one line (without its newline) for the next [`Syslog::flush`].
     pub fn queue(&mut self, line: &[u8], warning: bool) {
-        let mut batch = std::mem::take(&mut self.batch);
-        self.format(&mut batch, line, warning);
-        self.batch = batch;
-        self.ends.push(self.batch.len());
+        self.batch.extend_from_slice(line);
+        self.ends.push((self.batch.len(), warning));
     }
 
     /// How many lines wait in the batch.
@@ -160,21 +156,24 @@ impl Syslog {
     /// Send the batch (see [`Syslog::send`] for `patient`): how many of its lines went, and
     /// the error that stopped the rest (which are lost with it). The batch is empty after.
     pub fn flush(&mut self, patient: bool) -> (usize, Option<String>) {
-        let batch = std::mem::take(&mut self.batch);
-        let ends = std::mem::take(&mut self.ends);
-        let mut messages = Vec::with_capacity(ends.len());
+        let pid = crate::sys::process::pid() as u32;
+        let mut formatted = Vec::with_capacity(self.batch.len() + 64 * self.ends.len());
+        let mut bounds = Vec::with_capacity(self.ends.len());
         let mut from = 0;
-        for &end in &ends {
-            messages.push(&batch[from..end]);
+        for &(end, warning) in &self.ends {
+            self.format(&mut formatted, &self.batch[from..end], warning, pid);
+            bounds.push(formatted.len());
             from = end;
         }
-        let result = self.send_all(&messages, patient);
-        // Keep the buffers' memory for the next batch.
-        self.batch = batch;
         self.batch.clear();
-        self.ends = ends;
         self.ends.clear();
-        result
+        let mut messages = Vec::with_capacity(bounds.len());
+        let mut from = 0;
+        for end in bounds {
+            messages.push(&formatted[from..end]);
+            from = end;
+        }
+        self.send_all(&messages, patient)
     }
 
     /// Send one line (without its newline) as one datagram now. When the daemon's queue is
@@ -183,7 +182,12 @@ impl Syslog {
     /// never wait.
     pub fn send(&mut self, line: &[u8], warning: bool, patient: bool) -> Result<(), String> {
         let mut message = Vec::with_capacity(line.len() + 48);
-        self.format(&mut message, line, warning);
+        self.format(
+            &mut message,
+            line,
+            warning,
+            crate::sys::process::pid() as u32,
+        );
         match self.send_all(&[&message], patient) {
             (_, Some(e)) => Err(e),
             (_, None) => Ok(()),
