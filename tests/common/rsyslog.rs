@@ -95,8 +95,8 @@ impl Rsyslog {
     /// as install.sh fills it (`max_record_bytes` 65536 plus its headroom). `out` is where
     /// records land: the snippet's file, or Debian's auth.log without it.
     pub fn start_packaged(dir: &Path, snippet: bool) -> Rsyslog {
+        let included = Rsyslog::packaged_snippets(dir);
         let dir = dir.join("rsyslog");
-        let included = dir.join("rsyslog.d");
         std::fs::create_dir_all(dir.join("work")).unwrap();
         std::fs::create_dir_all(&included).unwrap();
         let socket = dir.join("log.sock");
@@ -132,6 +132,13 @@ impl Rsyslog {
             std::fs::write(included.join("auditsh.conf"), text).unwrap();
         }
         Rsyslog::launch(dir, conf, socket, out)
+    }
+
+    /// The snippet directory `start_packaged(dir, ..)` includes (Debian's /etc/rsyslog.d): a
+    /// test may put more `*.conf` files there before starting the daemon; they are read in the
+    /// order of their names, with the snippet's `auditsh.conf`.
+    pub fn packaged_snippets(dir: &Path) -> PathBuf {
+        dir.join("rsyslog").join("rsyslog.d")
     }
 
     fn launch(dir: PathBuf, conf: PathBuf, socket: PathBuf, out: PathBuf) -> Rsyslog {
