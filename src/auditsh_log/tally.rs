@@ -137,7 +137,7 @@ fn info(r: &Record) -> Info {
         mode: s(r.auditsh.mode.str()),
         end_reason: s(r.auditsh.end_reason.str()),
         command_line: s(r.process.command_line.str()),
-        executable: s(r.process.executable.str()),
+        executable: s(r.program_executable()),
         args: r.args_joined().unwrap_or_default(),
         signal: s(r.auditsh.signal.str()),
         sink: s(r.auditsh.sink.str()),

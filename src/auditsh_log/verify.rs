@@ -194,6 +194,9 @@ struct Session {
     /// The shell's own pid (from `session-start`): records after the end are allowed only
     /// from other processes of the session (a background job that outlived the shell).
     shell_pid: Option<u64>,
+    /// Schema 2: the session's shell as `session-start` names it in its leaders (their
+    /// fingerprint), and where: every record names the same.
+    leaders: Option<(u64, Loc)>,
     /// Sequences not seen yet below `next`: first → (last, where the gap showed).
     gaps: BTreeMap<u64, (u64, Loc)>,
     /// Where and when `session-start` says the session began.
@@ -226,6 +229,7 @@ impl Session {
             last_line: at,
             end: None,
             shell_pid: None,
+            leaders: None,
             gaps: BTreeMap::new(),
             key_epoch: None,
             opened: Vec::new(),
@@ -627,17 +631,30 @@ impl Verifier {
         if let (Some(lost), Some(seq)) = (r.loss, seq) {
             s.accounted.push((lost.0, lost.1, seq));
         }
+        let mut later: Vec<(Loc, Kind, String)> = Vec::new();
         if r.action == Action::SessionStart {
-            s.shell_pid = r.pid;
+            s.shell_pid = r.writers[0];
             s.start = r.start.take();
+            if s.leaders.is_none() {
+                s.leaders = r.leaders.map(|l| (l, at));
+            }
+        } else if let (Some((want, start_at)), Some(got)) = (s.leaders, r.leaders) {
+            if got != want {
+                later.push((
+                    at,
+                    Kind::Altered,
+                    format!(
+                        "process.session_leader and entry_leader are not the session's shell as its session-start ({}) names it",
+                        place_of(files, start_at, at)
+                    ),
+                ));
+            }
         }
         // A job started in the background may outlive the shell: its programs' records (and
-        // its sinks' failure notices) follow the session's end, from its own pid.
+        // its sinks' failure notices) follow the session's end, written by its own processes.
         let from_a_job = r.action == Action::FromJob
-            && r.pid.is_some()
             && s.shell_pid.is_some()
-            && r.pid != s.shell_pid;
-        let mut later: Vec<(Loc, Kind, String)> = Vec::new();
+            && r.writers.iter().any(|w| w.is_some() && *w != s.shell_pid);
         if let (Some((end_seq, end_at)), Some(seq)) = (s.end, seq) {
             if seq > end_seq && !from_a_job {
                 later.push((
