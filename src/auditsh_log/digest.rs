@@ -584,8 +584,14 @@ pub fn writers(r: &Fields) -> [Option<u64>; 2] {
 /// `process.entry_leader` (with `entry_meta`), fingerprinted; none when either is missing or
 /// the two name different processes (a finding of its own).
 fn leaders(r: &Fields) -> Option<u64> {
-    let s = r.process.session_leader.get()?;
-    let e = r.process.entry_leader.get()?;
+    let p = &r.process;
+    if !leader_fields(&p.session_leader, false).is_empty()
+        || !leader_fields(&p.entry_leader, true).is_empty()
+    {
+        return None;
+    }
+    let s = p.session_leader.get()?;
+    let e = p.entry_leader.get()?;
     let fingerprint = s.fingerprint();
     if fingerprint != e.fingerprint() {
         return None;
@@ -700,36 +706,79 @@ fn bad_fields(r: &Fields, prev: Option<&[u8; 32]>) -> Vec<&'static str> {
         }
         _ => {}
     }
-    for (name, leader) in [
-        ("process.session_leader", &p.session_leader),
-        ("process.entry_leader", &p.entry_leader),
-    ] {
-        let Field::Ok(l) = leader else {
-            need(name, false);
-            continue;
-        };
-        let entry = name == "process.entry_leader";
-        let fields: [(&'static str, &'static str, bool); 10] = [
-            ("process.session_leader.entity_id", "process.entry_leader.entity_id", l.entity_id.is_ok()),
-            ("process.session_leader.pid", "process.entry_leader.pid", l.pid.is_ok()),
-            ("process.session_leader.start", "process.entry_leader.start", l.start.is_ok()),
-            ("process.session_leader.name", "process.entry_leader.name", l.name.is_ok()),
-            ("process.session_leader.args", "process.entry_leader.args", l.args.is_ok()),
-            ("process.session_leader.args_count", "process.entry_leader.args_count", l.args_count.is_ok()),
-            ("process.session_leader.interactive", "process.entry_leader.interactive", l.interactive.is_ok()),
-            ("process.session_leader.user.id", "process.entry_leader.user.id", l.user.id.is_ok()),
-            ("process.session_leader.same_as_process", "process.entry_leader.same_as_process", l.same_as_process.is_ok()),
-            ("process.session_leader.tty", "process.entry_leader.tty", !matches!(l.tty, Field::Bad)),
-        ];
-        for (s, e, ok) in fields {
-            need(if entry { e } else { s }, ok);
-        }
-        if entry {
-            need(
-                "process.entry_leader.entry_meta.type",
-                l.entry_meta.get().is_some_and(|m| m.kind.is_ok()),
-            );
-        }
+    bad.extend(leader_fields(&p.session_leader, false));
+    bad.extend(leader_fields(&p.entry_leader, true));
+    bad
+}
+
+/// What is missing or malformed of `process.session_leader` (`entry`: `entry_leader`).
+fn leader_fields(leader: &Field<Leader>, entry: bool) -> Vec<&'static str> {
+    let Field::Ok(l) = leader else {
+        return vec![if entry {
+            "process.entry_leader"
+        } else {
+            "process.session_leader"
+        }];
+    };
+    let fields: [(&'static str, &'static str, bool); 10] = [
+        (
+            "process.session_leader.entity_id",
+            "process.entry_leader.entity_id",
+            l.entity_id.is_ok(),
+        ),
+        (
+            "process.session_leader.pid",
+            "process.entry_leader.pid",
+            l.pid.is_ok(),
+        ),
+        (
+            "process.session_leader.start",
+            "process.entry_leader.start",
+            l.start.is_ok(),
+        ),
+        (
+            "process.session_leader.name",
+            "process.entry_leader.name",
+            l.name.is_ok(),
+        ),
+        (
+            "process.session_leader.args",
+            "process.entry_leader.args",
+            l.args.is_ok(),
+        ),
+        (
+            "process.session_leader.args_count",
+            "process.entry_leader.args_count",
+            l.args_count.is_ok(),
+        ),
+        (
+            "process.session_leader.interactive",
+            "process.entry_leader.interactive",
+            l.interactive.is_ok(),
+        ),
+        (
+            "process.session_leader.user.id",
+            "process.entry_leader.user.id",
+            l.user.id.is_ok(),
+        ),
+        (
+            "process.session_leader.same_as_process",
+            "process.entry_leader.same_as_process",
+            l.same_as_process.is_ok(),
+        ),
+        (
+            "process.session_leader.tty",
+            "process.entry_leader.tty",
+            !matches!(l.tty, Field::Bad),
+        ),
+    ];
+    let mut bad: Vec<&'static str> = fields
+        .iter()
+        .filter(|f| !f.2)
+        .map(|&(s, e, _)| if entry { e } else { s })
+        .collect();
+    if entry && !l.entry_meta.get().is_some_and(|m| m.kind.is_ok()) {
+        bad.push("process.entry_leader.entry_meta.type");
     }
     bad
 }
@@ -797,6 +846,9 @@ fn process_problems(r: &Fields, session: &str, out: &mut Vec<(Kind, String)>) {
     let (Some(s), Some(e)) = (p.session_leader.get(), p.entry_leader.get()) else {
         return;
     };
+    // Malformed leaders are a finding already (missing or malformed).
+    let whole = leader_fields(&p.session_leader, false).is_empty()
+        && leader_fields(&p.entry_leader, true).is_empty();
     for (name, l) in [("session_leader", s), ("entry_leader", e)] {
         if let Some(id) = l.entity_id.str().filter(|id| !is_shell_entity(id, session)) {
             altered(format!(
@@ -821,7 +873,7 @@ fn process_problems(r: &Fields, session: &str, out: &mut Vec<(Kind, String)>) {
             }
         }
     }
-    if s.fingerprint() != e.fingerprint() {
+    if whole && s.fingerprint() != e.fingerprint() {
         altered(
             "process.session_leader and process.entry_leader name different processes (both are the session's shell)"
                 .to_string(),
