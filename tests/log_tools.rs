@@ -244,11 +244,17 @@ fn the_corpus_has_what_the_filters_need() {
             );
         }
     }
-    let ends: Vec<&Rec> = c.all().map(|(_, r)| r).filter(|r| r.is_program_end()).collect();
+    let ends: Vec<&Rec> = c
+        .all()
+        .map(|(_, r)| r)
+        .filter(|r| r.is_program_end())
+        .collect();
     assert!(ends.iter().any(|r| r.signal.is_some()));
     assert!(ends.iter().any(|r| r.error_code == Some("ENOENT")));
     assert!(ends.iter().any(|r| r.error_code == Some("EACCES")));
-    assert!(ends.iter().any(|r| r.executable.is_none() && r.args.is_none()));
+    assert!(ends
+        .iter()
+        .any(|r| r.executable.is_none() && r.args.is_none()));
     assert!(c.all().any(|(_, r)| r.signal.is_some()));
     let files = walk(c.dir());
     for end in [
@@ -395,9 +401,16 @@ fn search_program_ends() {
     c.check(&["--action", "end", "--exe", "sudo"], &|_, r| {
         r.is_program_end() && r.program() == Some("sudo")
     });
-    assert!(c.all().any(|(_, r)| r.action == "exec" && r.program() == Some("head")));
+    assert!(c
+        .all()
+        .any(|(_, r)| r.action == "exec" && r.program() == Some("head")));
     let out = c.search(&["--action", "end", "--exe", "head"]);
-    assert_eq!(out.status.code(), Some(1), "head runs in pipelines only: {}", show(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "head runs in pipelines only: {}",
+        show(&out)
+    );
     c.check(&["--action", "end", "--exe", "build.sh"], &|_, r| {
         r.is_program_end() && r.program() == Some("build.sh")
     });
@@ -429,7 +442,11 @@ fn search_program_ends() {
                 && l.contains(&format!(" {}  ", r.exit_code.unwrap()))
                 && l.contains(&how)
         });
-        assert!(row.is_some(), "no row {how:?} at {}: {t}", corpus::shown(r.ts));
+        assert!(
+            row.is_some(),
+            "no row {how:?} at {}: {t}",
+            corpus::shown(r.ts)
+        );
     }
 }
 
@@ -860,8 +877,14 @@ fn verify_finds_each_damaged_session() {
     let hit: Vec<&Session> = c.sessions.iter().filter(|s| s.damage.is_some()).collect();
     assert_eq!(hit.len(), corpus::Damage::ALL.len());
     // Of both schemas.
-    assert!(hit.iter().any(|s| s.version == 1), "a schema 1 session damaged");
-    assert!(hit.iter().any(|s| s.version == 2), "a schema 2 session damaged");
+    assert!(
+        hit.iter().any(|s| s.version == 1),
+        "a schema 1 session damaged"
+    );
+    assert!(
+        hit.iter().any(|s| s.version == 2),
+        "a schema 2 session damaged"
+    );
     let out = log(&["verify"], &[&c.dir().join("spool")]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let t = text(&out.stdout);

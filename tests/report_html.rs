@@ -213,11 +213,14 @@ fn the_report_page_in_headless_chromium() {
 #[test]
 fn the_report_counts_each_program_once() {
     let env = env();
-    session(&env, "ls / >/dev/null
+    session(
+        &env,
+        "ls / >/dev/null
 ls -d /tmp >/dev/null
 /bin/false
 false
-");
+",
+    );
     let spool = std::fs::read_to_string(&env.spool_files()[0]).unwrap();
     assert_eq!(spool.matches("\"action\":\"end\"").count(), 3, "{spool}");
     let report = Command::new(AUDITSH_LOG)
@@ -233,9 +236,9 @@ false
     assert_eq!(r["totals"]["failed_commands"], 2, "{r}");
     let privileged = r["privileged"].as_array().unwrap();
     assert_eq!(privileged.len(), 2, "{r}");
-    assert!(privileged.iter().all(|p| p["executable"]
-        .as_str()
-        .is_some_and(|e| e.ends_with("/ls"))));
+    assert!(privileged
+        .iter()
+        .all(|p| p["executable"].as_str().is_some_and(|e| e.ends_with("/ls"))));
 }
 
 /// The console check is not vacuous: a page with a script error, a console.error and a

@@ -308,8 +308,7 @@ fn timeline(id: &str, records: &[Kept], integrity: &Integrity, zone: &Zone) -> S
                 let _ = writeln!(o, "{time}      > {}   [{}]{end}", p(&what), p(exe));
             }
             "end" => {
-                if r
-                    .process
+                if r.process
                     .entity_id
                     .str()
                     .is_some_and(|e| started.contains(e))
@@ -323,9 +322,9 @@ fn timeline(id: &str, records: &[Kept], integrity: &Integrity, zone: &Zone) -> S
                         .or_else(|| r.program_executable().map(str::to_string))
                         .or_else(|| r.process.name.str().map(str::to_string))
                         .unwrap_or_default();
-                    let exe = r.program_executable().map_or(String::new(), |e| {
-                        format!("   [{}]", p(e))
-                    });
+                    let exe = r
+                        .program_executable()
+                        .map_or(String::new(), |e| format!("   [{}]", p(e)));
                     let _ = writeln!(
                         o,
                         "{time}      > {}{exe}  = {}",

@@ -715,9 +715,7 @@ pub fn serialize_v2(s: &Session, r: &Rec, prev: &str) -> String {
     let mut o = String::with_capacity(2400);
     o.push_str("{\"@timestamp\":\"");
     o.push_str(&stamp(r.ts));
-    o.push_str(
-        "\",\"ecs\":{\"version\":\"9.4.0\"},\"event\":{\"kind\":\"event\",\"category\":[\"",
-    );
+    o.push_str("\",\"ecs\":{\"version\":\"9.4.0\"},\"event\":{\"kind\":\"event\",\"category\":[\"");
     o.push_str(r.category);
     o.push_str("\"],\"type\":[\"");
     o.push_str(r.etype);
@@ -1095,11 +1093,20 @@ fn apply_damage(s: &mut Session, d: Damage) {
         Damage::Entity => {
             // The program record nearest the middle names another process of the session.
             let k = (0..n)
-                .filter(|&i| s.records[i].program.as_ref().is_some_and(|p| p.pid.is_some()))
+                .filter(|&i| {
+                    s.records[i]
+                        .program
+                        .as_ref()
+                        .is_some_and(|p| p.pid.is_some())
+                })
                 .min_by_key(|&i| i.abs_diff(n / 2))
                 .expect("a program's record to damage");
             let r = &mut s.records[k];
-            let entity = r.program.as_ref().map(|p| p.entity.clone()).unwrap_or_default();
+            let entity = r
+                .program
+                .as_ref()
+                .map(|p| p.entity.clone())
+                .unwrap_or_default();
             let from = format!("\"entity_id\":\"{entity}\"");
             let to = format!("\"entity_id\":\"{}-p99\"", s.id);
             assert!(r.line.contains(&from));
@@ -1110,7 +1117,7 @@ fn apply_damage(s: &mut Session, d: Damage) {
             let r = s.records.last_mut().expect("records");
             let at = r.line.find("\"entry_leader\":").expect("an entry leader");
             let args = at + r.line[at..].find("\"args\":[\"").expect("its args") + 9;
-            r.line.insert_str(args, "x");
+            r.line.insert(args, 'x');
         }
     }
     s.damage = Some(d);

@@ -494,8 +494,11 @@ fn rec2(
     )
 }
 
-/// Chain the lines made by `make` (given each one's previous hash).
-fn chain2(makers: &[&dyn Fn(&[u8; 32]) -> String]) -> Vec<String> {
+/// Makes a record line, given the previous line's hash.
+type Maker<'a> = &'a dyn Fn(&[u8; 32]) -> String;
+
+/// Chain the lines `makers` make.
+fn chain2(makers: &[Maker]) -> Vec<String> {
     let mut prev = GENESIS;
     makers
         .iter()
@@ -541,7 +544,10 @@ fn a_schema_2_session_is_intact_beside_a_schema_1_one() {
             newline: true,
         };
         let mut own = Digester::new(Format::Spool, None);
-        own.fields(&at, &crate::auditsh_log::digest::Fields::parse(json).unwrap());
+        own.fields(
+            &at,
+            &crate::auditsh_log::digest::Fields::parse(json).unwrap(),
+        );
         let mut shared = Digester::new(Format::Spool, None);
         let record = crate::auditsh_log::view::parse(json).unwrap();
         shared.fields(
@@ -587,17 +593,40 @@ fn schema_2_fields_are_checked() {
     // Entity ids: of another session, the shell's record about a program and the reverse.
     let f = edit(2, r#""entity_id":"s2-p1""#, r#""entity_id":"s9-p1""#);
     assert_eq!(f.len(), 1, "{f:?}");
-    assert!(f[0].starts_with("a.jsonl:3: session s2: process.entity_id s9-p1 is not a process of the session"), "{f:?}");
-    let f = edit(4, r#""entity_id":"s2-p0","start""#, r#""entity_id":"s2-p1","start""#);
-    assert!(f[0].contains("of a command record is not the session's shell (s2-p0)"), "{f:?}");
+    assert!(
+        f[0].starts_with(
+            "a.jsonl:3: session s2: process.entity_id s9-p1 is not a process of the session"
+        ),
+        "{f:?}"
+    );
+    let f = edit(
+        4,
+        r#""entity_id":"s2-p0","start""#,
+        r#""entity_id":"s2-p1","start""#,
+    );
+    assert!(
+        f[0].contains("of a command record is not the session's shell (s2-p0)"),
+        "{f:?}"
+    );
     let f = edit(3, r#""entity_id":"s2-p1""#, r#""entity_id":"s2-p0""#);
-    assert!(f[0].contains("of a end record is the session's shell"), "{f:?}");
+    assert!(
+        f[0].contains("of a end record is the session's shell"),
+        "{f:?}"
+    );
     // The leaders: not the same process, not the shell, or not the one session-start names
     // (the last record too, which no record's auditsh.prev covers).
-    let f = edit(2, r#""start":"2026-11-21T13:04:48.700000Z""#, r#""start":"2026-11-21T13:04:48.700001Z""#);
+    let f = edit(
+        2,
+        r#""start":"2026-11-21T13:04:48.700000Z""#,
+        r#""start":"2026-11-21T13:04:48.700001Z""#,
+    );
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(f[0].starts_with("a.jsonl:3: session s2: process.session_leader and process.entry_leader name different processes"), "{f:?}");
-    let f = edit(5, r#"["-auditsh"],"args_count":1,"working_directory":"/root","interactive":false,"user":{"id":"0","name":"root"},"same_as_process":true,"entry_meta""#, r#"["-auditsh","-x"],"args_count":1,"working_directory":"/root","interactive":false,"user":{"id":"0","name":"root"},"same_as_process":true,"entry_meta""#);
+    let f = edit(
+        5,
+        r#"["-auditsh"],"args_count":1,"working_directory":"/root","interactive":false,"user":{"id":"0","name":"root"},"same_as_process":true,"entry_meta""#,
+        r#"["-auditsh","-x"],"args_count":1,"working_directory":"/root","interactive":false,"user":{"id":"0","name":"root"},"same_as_process":true,"entry_meta""#,
+    );
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(f[0].starts_with("a.jsonl:6: session s2: process.session_leader and process.entry_leader name different processes"), "{f:?}");
     let mut l5 = l.clone();
@@ -611,8 +640,13 @@ fn schema_2_fields_are_checked() {
     assert!(f[0].contains("process.session_leader.same_as_process is false in a command record, whose process is the shell"), "{f:?}");
     // A program that never started has no pid.
     let mut l = session2("s2");
-    l[3] = rec2("s2", 3, "end", Some((1, None, 1)), &line_hash(l[2].as_bytes()))
-        .replace(r#""duration""#, r#""duration""#);
+    l[3] = rec2(
+        "s2",
+        3,
+        "end",
+        Some((1, None, 1)),
+        &line_hash(l[2].as_bytes()),
+    );
     l[4] = rec2("s2", 4, "command", None, &line_hash(l[3].as_bytes()));
     l[5] = rec2("s2", 5, "session-end", None, &line_hash(l[4].as_bytes()));
     assert_eq!(one("a.jsonl", l), Vec::<String>::new());
@@ -644,6 +678,12 @@ fn a_programs_end_after_the_sessions_is_a_jobs_when_the_shell_did_not_wait_for_i
     assert!(f[0].contains("a record after the session's end"), "{f:?}");
     // An exec record's pid is the program's own: one after the end is a job's.
     let mut l = base.clone();
-    l.push(rec2("s2", 6, "exec", Some((2, Some(9), 1)), &line_hash(l[5].as_bytes())));
+    l.push(rec2(
+        "s2",
+        6,
+        "exec",
+        Some((2, Some(9), 1)),
+        &line_hash(l[5].as_bytes()),
+    ));
     assert_eq!(one("a.jsonl", l), Vec::<String>::new());
 }
