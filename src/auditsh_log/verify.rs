@@ -4,13 +4,17 @@
 //! syslog records are two copies, each checked on its own), in the order the files and lines
 //! are read. Per session:
 //!
-//! - every line is a JSON object with the fields every record carries;
+//! - every line is a JSON object with the fields every record carries (of schema 2 also the
+//!   process model: entity ids of the session, the session's shell as every record's session
+//!   and entry leader, named as `session-start` names it);
 //! - `event.sequence` runs 0, 1, 2 ... with no gap, duplicate or reordering (a gap that a
 //!   recovery record of the copy's sink accounts for, `auditsh.lost`, is reported as records
 //!   lost while that sink failed, still a finding);
 //! - `auditsh.prev` is the SHA-256 of the previous record's line as written;
 //! - `event.id` is `<session>-<sequence>`;
-//! - sequence 0 is `session-start`, and the last record is `session-end`;
+//! - sequence 0 is `session-start`, and the last record is `session-end` (but for the records
+//!   of a job that outlived the shell: `exec`, `end`, `audit-failure` written by another of the
+//!   session's processes);
 //! - with `--key`, each record's MAC (`authenticate`), and `auditsh.key_epoch` never going
 //!   back within a session.
 //!
