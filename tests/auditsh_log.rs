@@ -259,6 +259,21 @@ fn schema_2_fields_altered_are_found() {
     );
 }
 
+/// A record marked lossy (here an argument that is not UTF-8) writes all its text in the
+/// lossy form, the leaders' too: a backslash of the shell's arguments is two there. It still
+/// names the shell as the session's other records do.
+#[test]
+fn a_lossy_record_names_the_same_shell() {
+    let env = env();
+    let file = env
+        .session(r#"x="a\b"; /bin/echo "$(printf '\377')" >/dev/null; /bin/true"#)
+        .file;
+    let text = String::from_utf8(std::fs::read(&file).unwrap()).unwrap();
+    assert!(text.contains("\"lossy\":true"), "{text}");
+    let o = log(&[&file]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
 #[test]
 fn a_truncated_line_is_found() {
     let env = env();

@@ -249,6 +249,7 @@ pub struct AuditshFields<'a> {
     pub next_key_epoch: Field<u64>,
     #[serde(borrow)]
     pub mac: Text<'a>,
+    pub lossy: Field<bool>,
 }
 
 impl<'a> Fields<'a> {
@@ -322,6 +323,7 @@ impl<'a> Fields<'a> {
                 key_epoch: a.key_epoch.clone(),
                 next_key_epoch: a.next_key_epoch.clone(),
                 mac: a.mac.clone(),
+                lossy: a.lossy.clone(),
             },
         }
     }
@@ -592,8 +594,9 @@ fn leaders(r: &Fields) -> Option<u64> {
     }
     let s = p.session_leader.get()?;
     let e = p.entry_leader.get()?;
-    let fingerprint = s.fingerprint();
-    if fingerprint != e.fingerprint() {
+    let lossy = r.auditsh.lossy.value() == Some(true);
+    let fingerprint = s.fingerprint(lossy);
+    if fingerprint != e.fingerprint(lossy) {
         return None;
     }
     let mut f = super::view::Fingerprint(fingerprint);
@@ -873,7 +876,7 @@ fn process_problems(r: &Fields, session: &str, out: &mut Vec<(Kind, String)>) {
             }
         }
     }
-    if whole && s.fingerprint() != e.fingerprint() {
+    if whole && s.fingerprint(false) != e.fingerprint(false) {
         altered(
             "process.session_leader and process.entry_leader name different processes (both are the session's shell)"
                 .to_string(),

@@ -163,15 +163,50 @@ impl<'de> StringArray<'de> for Strings {
 }
 
 /// An array of strings, not kept but fingerprinted ([`Fingerprint`]): what `verify` needs of a
-/// leader's `args` to tell whether two records name the same process.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct HashedStrings(pub u64);
+/// leader's `args` to tell whether two records name the same process. Fingerprinted as they
+/// are, and as the bytes they stand for in a record marked lossy (`text::decode_lossy`: a
+/// backslash of the text is written as two there), so that a lossy record and one that is not
+/// can be compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashedStrings {
+    pub raw: Fingerprint,
+    /// None when some string is not in the lossy form.
+    pub decoded: Option<Fingerprint>,
+}
+
+impl Default for HashedStrings {
+    fn default() -> Self {
+        HashedStrings {
+            raw: Fingerprint::default(),
+            decoded: Some(Fingerprint::default()),
+        }
+    }
+}
 
 impl<'de> StringArray<'de> for HashedStrings {
     fn push(&mut self, s: Cow<'de, str>) {
-        let mut f = Fingerprint(self.0);
-        f.text(Some(&s));
-        self.0 = f.0;
+        self.raw.text(Some(&s));
+        if let Some(d) = &mut self.decoded {
+            if s.contains('\\') {
+                match crate::audit::text::decode_lossy(&s) {
+                    Some(bytes) => d.bytes_value(Some(&bytes)),
+                    None => self.decoded = None,
+                }
+            } else {
+                d.text(Some(&s));
+            }
+        }
+    }
+}
+
+impl HashedStrings {
+    /// The fingerprint of the strings, or of what they stand for in a record marked lossy.
+    pub fn of(&self, lossy: bool) -> Option<u64> {
+        if lossy {
+            self.decoded.map(|f| f.0)
+        } else {
+            Some(self.raw.0)
+        }
     }
 }
 
@@ -318,13 +353,32 @@ impl Fingerprint {
     /// A value or its absence, its length first (so that no two sequences of values run into
     /// each other).
     pub fn text(&mut self, t: Option<&str>) {
+        self.bytes_value(t.map(str::as_bytes));
+    }
+
+    pub fn bytes_value(&mut self, t: Option<&[u8]>) {
         match t {
             Some(t) => {
                 self.bytes(&[1]);
                 self.bytes(&(t.len() as u64).to_le_bytes());
-                self.bytes(t.as_bytes());
+                self.bytes(t);
             }
             None => self.bytes(&[0]),
+        }
+    }
+
+    /// Text of a record: in one marked lossy, the bytes it stands for.
+    pub fn record_text(&mut self, t: Option<&str>, lossy: bool) {
+        match t {
+            Some(t) if lossy && t.contains('\\') => match crate::audit::text::decode_lossy(t) {
+                Some(bytes) => self.bytes_value(Some(&bytes)),
+                // Not in the lossy form: hashed apart from any text that is.
+                None => {
+                    self.bytes(&[2]);
+                    self.text(Some(t));
+                }
+            },
+            t => self.text(t),
         }
     }
 
@@ -533,27 +587,29 @@ pub struct EntryMeta<'a> {
 impl Leader<'_> {
     /// The process it names: every field but `same_as_process` (which says whose record it
     /// is in) and `entry_meta` (see [`Leader::entry_fingerprint`]). A field of the wrong type
-    /// counts as absent (it is a finding of its own).
-    pub fn fingerprint(&self) -> u64 {
+    /// counts as absent (it is a finding of its own). `lossy`: the record is marked lossy (its
+    /// text in the lossy form).
+    pub fn fingerprint(&self, lossy: bool) -> u64 {
         let mut f = Fingerprint::default();
         f.text(self.entity_id.str());
         f.number(self.pid.value());
         f.text(self.start.str());
-        f.text(self.name.str());
-        f.text(self.executable.str());
-        f.number(self.args.value().map(|a| a.0));
+        f.record_text(self.name.str(), lossy);
+        f.record_text(self.executable.str(), lossy);
+        f.number(self.args.get().and_then(|a| a.of(lossy)));
         f.number(self.args_count.value());
-        f.text(self.working_directory.str());
+        f.record_text(self.working_directory.str(), lossy);
         f.number(self.interactive.value().map(u64::from));
         f.text(self.user.id.str());
-        f.text(self.user.name.str());
+        f.record_text(self.user.name.str(), lossy);
         let tty = self.tty.get().map(|t| &t.char_device);
         f.number(tty.and_then(|d| d.major.value()));
         f.number(tty.and_then(|d| d.minor.value()));
         f.0
     }
 
-    /// How the session was entered (`entry_meta`), fingerprinted.
+    /// How the session was entered (`entry_meta`), fingerprinted (nothing of it is taken from
+    /// bytes: no lossy form).
     pub fn entry_fingerprint(&self) -> u64 {
         let mut f = Fingerprint::default();
         let meta = self.entry_meta.get();
@@ -619,6 +675,8 @@ pub struct Auditsh<'a> {
     #[serde(borrow)]
     pub logical_cwd: Text<'a>,
     pub login: Field<bool>,
+    /// Some text of the record is in the lossy form (schema 1 and 2).
+    pub lossy: Field<bool>,
 }
 
 /// Parse the JSON text of a record. `None` when it is not a JSON object.

@@ -652,6 +652,40 @@ fn schema_2_fields_are_checked() {
     assert_eq!(one("a.jsonl", l), Vec::<String>::new());
 }
 
+/// Chained again, after an edit.
+fn rechain(l: &mut [String]) {
+    let mut prev = GENESIS;
+    for x in l.iter_mut() {
+        let at = x.rfind("\"prev\":\"").unwrap() + 8;
+        x.replace_range(at..at + 64, std::str::from_utf8(&hex64(&prev)).unwrap());
+        prev = line_hash(x.as_bytes());
+    }
+}
+
+#[test]
+fn a_lossy_records_leaders_are_compared_as_the_bytes_they_stand_for() {
+    // The shell's argument `a\b` (JSON `a\\b`); in a record marked lossy, `a\\b` (JSON
+    // `a\\\\b`).
+    let mut l: Vec<String> = session2("s2")
+        .iter()
+        .map(|x| x.replace(r#""args":["-auditsh"]"#, r#""args":["-c","a\\b"]"#))
+        .collect();
+    l[2] = l[2]
+        .replace(r#""args":["-c","a\\b"]"#, r#""args":["-c","a\\\\b"]"#)
+        .replace(r#","prev""#, r#","lossy":true,"prev""#);
+    rechain(&mut l);
+    assert_eq!(one("a.jsonl", l.clone()), Vec::<String>::new());
+    // Not marked lossy, the same text is another argument.
+    l[2] = l[2].replace(r#","lossy":true"#, "");
+    rechain(&mut l);
+    let f = one("a.jsonl", l);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].contains("not the session's shell as its session-start"),
+        "{f:?}"
+    );
+}
+
 #[test]
 fn a_programs_end_after_the_sessions_is_a_jobs_when_the_shell_did_not_wait_for_it() {
     let base = session2("s2");
