@@ -94,6 +94,9 @@ pub struct Rec {
     pub loss: Option<(u64, u64)>,
     /// With `--key`: what the MAC check found.
     pub sealed: Option<Box<Checked>>,
+    /// Of schema 2 (`auditsh.version` 2 or later): its syslog copy may arrive out of order
+    /// among the records of processes running alongside.
+    pub v2: bool,
 }
 
 /// The actions the verifier's rules name.
@@ -563,6 +566,7 @@ impl Digester {
             start,
             loss: sink_loss(rec, copy),
             sealed,
+            v2: version(rec) >= 2,
         }));
     }
 }

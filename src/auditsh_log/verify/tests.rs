@@ -721,3 +721,74 @@ fn a_programs_end_after_the_sessions_is_a_jobs_when_the_shell_did_not_wait_for_i
     ));
     assert_eq!(one("a.jsonl", l), Vec::<String>::new());
 }
+
+/// A schema 2 session of `n` records: start, command lines, end.
+fn long2(s: &str, n: u64) -> Vec<String> {
+    let mut prev = GENESIS;
+    (0..n)
+        .map(|i| {
+            let action = match i {
+                0 => "session-start",
+                _ if i == n - 1 => "session-end",
+                _ => "command",
+            };
+            let l = rec2(s, i, action, None, &prev);
+            prev = line_hash(l.as_bytes());
+            l
+        })
+        .collect()
+}
+
+/// Schema 2's shell sends the syslog copies of processes running alongside (a pipeline's
+/// members) each on its own: one may come a little late. In its place in the chain, that is
+/// no finding in a syslog copy; moved far, out of the chain, in a spool copy or of schema 1,
+/// it is.
+#[test]
+fn a_schema_2_syslog_record_may_come_a_little_late() {
+    let syslog = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| format!("Nov 21 h auditsh[1]: {l}"))
+            .collect()
+    };
+    let mut l = session2("s2");
+    l.swap(2, 3);
+    assert_eq!(
+        texts(&check(&[("messages", Format::Syslog, syslog(&l))])),
+        Vec::<String>::new()
+    );
+    // Two late, the later first.
+    let mut l = long2("s2", 12);
+    let (a, b) = (l.remove(3), l.remove(3));
+    l.insert(5, b);
+    l.insert(6, a);
+    assert_eq!(
+        texts(&check(&[("messages", Format::Syslog, syslog(&l))])),
+        Vec::<String>::new()
+    );
+    // The same in a spool file, or of schema 1: out of order.
+    let mut l = session2("s2");
+    l.swap(2, 3);
+    let f = one("a.jsonl", l);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("sequence 2 is out of order"), "{f:?}");
+    let mut l = session("s1", 6);
+    l.swap(2, 3);
+    let f = texts(&check(&[("messages", Format::Syslog, syslog(&l))]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("sequence 2 is out of order"), "{f:?}");
+    // Moved far: its neighbours were read long before.
+    let mut l = long2("s2", 60);
+    let moved = l.remove(3);
+    l.insert(50, moved);
+    let f = texts(&check(&[("messages", Format::Syslog, syslog(&l))]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("sequence 3 is out of order"), "{f:?}");
+    // Late and altered: not in its place in the chain.
+    let mut l = session2("s2");
+    l.swap(2, 3);
+    l[3] = l[3].replacen("\"message\":\"m\"", "\"message\":\"M\"", 1);
+    let f = texts(&check(&[("messages", Format::Syslog, syslog(&l))]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("sequence 2 is out of order"), "{f:?}");
+}
