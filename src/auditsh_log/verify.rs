@@ -9,7 +9,8 @@
 //!   and entry leader, named as `session-start` names it);
 //! - `event.sequence` runs 0, 1, 2 ... with no gap, duplicate or reordering (a gap that a
 //!   recovery record of the copy's sink accounts for, `auditsh.lost`, is reported as records
-//!   lost while that sink failed, still a finding);
+//!   lost while that sink failed, still a finding; a schema 2 syslog copy's record that comes
+//!   a little late, in its place in the chain, is none);
 //! - `auditsh.prev` is the SHA-256 of the previous record's line as written;
 //! - `event.id` is `<session>-<sequence>`;
 //! - sequence 0 is `session-start`, and the last record is `session-end` (but for the records
