@@ -4,15 +4,16 @@
 //! fails only when the tools disagree on the answer). See BENCHMARKS.md.
 //!
 //! ```text
-//! cargo bench --bench log                 # ~1.3 GB corpus (100 hosts, 30 days), 3 rounds
-//! cargo bench --bench log -- --quick      # ~40 MB corpus, 1 round (CI)
+//! cargo bench --bench log                 # ~1.7 GB corpus (100 hosts, 30 days), 3 rounds
+//! cargo bench --bench log -- --quick      # ~50 MB corpus, 1 round (CI)
 //! cargo bench --bench log -- --rounds 5 --dir /var/tmp/fleet --keep
 //! ```
 //!
 //! The corpus is generated once into the directory (default: `target/bench-log-corpus-SIZE`)
 //! and kept there for the next run: spool trees and rsyslog collector files, most of them
-//! gzip'd, some zstd'd, some sessions in both. The question: every `sudo` that one user ran
-//! (as the real or the login user), each record once.
+//! gzip'd, some zstd'd, some sessions in both, of schema 2 (a program's exec and end records)
+//! but for the first day's sessions on some hosts (schema 1). The question: every `sudo` that
+//! one user started (as the real or the login user: its `exec` records), each record once.
 
 #[path = "../tests/corpus/mod.rs"]
 mod corpus;
@@ -81,7 +82,8 @@ fn main() {
     }
 }
 
-/// The fleet: 100 hosts over 30 days (about 1.3 GB of records), or a small one.
+/// The fleet: 100 hosts over 30 days (about 1.7 GB of records: schema 2 records carry
+/// the session's leaders), or a small one.
 fn fleet(quick: bool) -> corpus::Fleet {
     if quick {
         corpus::Fleet::new(SEED, 10, 4, 40)
@@ -89,6 +91,10 @@ fn fleet(quick: bool) -> corpus::Fleet {
         corpus::Fleet::new(SEED, 100, 30, 35)
     }
 }
+
+/// What a corpus directory's stamp says: which generator wrote it (a corpus of an older one
+/// is written again), and the answer.
+const STAMP: &str = "schema 2 answer ";
 
 /// What the generator says the corpus holds: the answer to the question, and its size.
 struct Corpus {
@@ -104,7 +110,7 @@ fn generate(dir: &Path, quick: bool) -> io::Result<Corpus> {
     let f = fleet(quick);
     let known = std::fs::read_to_string(&stamp)
         .ok()
-        .and_then(|t| t.trim().strip_prefix("answer ")?.parse::<u64>().ok());
+        .and_then(|t| t.trim().strip_prefix(STAMP)?.parse::<u64>().ok());
     let answer = match known {
         Some(n) => n,
         None => {
@@ -123,7 +129,7 @@ fn generate(dir: &Path, quick: bool) -> io::Result<Corpus> {
                         .count() as u64;
                 }
             })?;
-            std::fs::write(&stamp, format!("answer {answer}\n"))?;
+            std::fs::write(&stamp, format!("{STAMP}{answer}\n"))?;
             eprintln!("log: generated in {:.1} s", t.elapsed().as_secs_f64());
             answer
         }
@@ -271,12 +277,12 @@ fn run(opts: &Opts) -> Result<(), String> {
         opts.rounds
     );
     println!(
-        "question: every sudo {WHO} ran; the generator's answer: {}",
+        "question: every sudo {WHO} started; the generator's answer: {}",
         c.answer
     );
     let d = c.dir.to_string_lossy().to_string();
     let jq_filter = format!(
-        "[inputs | select((.user.name == \"{WHO}\" or .user.audit.name == \"{WHO}\") and ((.process.executable // \"\") | endswith(\"/sudo\")))] | unique_by([.auditsh.session, .event.sequence]) | length"
+        "[inputs | select((.user.name == \"{WHO}\" or .user.audit.name == \"{WHO}\") and .event.action == \"exec\" and ((.process.executable // \"\") | endswith(\"/sudo\")))] | unique_by([.auditsh.session, .event.sequence]) | length"
     );
     // Every file decompressed by its kind, the syslog prefix cut, into jq.
     let jq_script = format!(
@@ -294,10 +300,12 @@ fn run(opts: &Opts) -> Result<(), String> {
         };
     add(
         "search",
-        format!("auditsh-log search --user {WHO} --exe sudo --count DIR"),
+        format!("auditsh-log search --user {WHO} --action exec --exe sudo --count DIR"),
         &|| {
             let mut c = Command::new(LOG);
-            c.args(["search", "--user", WHO, "--exe", "sudo", "--count", &d]);
+            c.args([
+                "search", "--user", WHO, "--action", "exec", "--exe", "sudo", "--count", &d,
+            ]);
             c
         },
     )?;
@@ -376,7 +384,8 @@ fn run(opts: &Opts) -> Result<(), String> {
         );
     }
     // The answers must agree: search and jq with the generator, rg counts raw lines (a record
-    // kept in both copies twice, other users' sudo too), so it is shown, not compared.
+    // kept in both copies twice, other users' sudo too, and the end records that name it), so
+    // it is shown, not compared.
     let answer = |name: &str| {
         rows.iter()
             .find(|r| r.name == name)
@@ -396,7 +405,7 @@ fn run(opts: &Opts) -> Result<(), String> {
         }
     }
     if let Some(a) = answer("rg -z") {
-        println!("lines rg counted (every user's sudo, both copies): {a}");
+        println!("lines rg counted (every user's sudo, started and ended, both copies): {a}");
     }
     if !disagree.is_empty() {
         return Err(disagree.join("; "));

@@ -197,6 +197,83 @@ fn a_removed_end_leaves_the_session_unterminated() {
     assert_one_finding(&copy, n - 1, "has no end (unterminated)");
 }
 
+/// The line of `lines` whose `event.action` is `action`, and its index.
+fn line_of(lines: &[Vec<u8>], action: &str) -> usize {
+    let key = format!("\"action\":\"{action}\"");
+    lines
+        .iter()
+        .position(|l| l.windows(key.len()).any(|w| w == key.as_bytes()))
+        .unwrap_or_else(|| panic!("no {action} record"))
+}
+
+/// Schema 2's fields are the record's as much as any: a program's entity id or the session's
+/// entry leader changed is found, in the middle of the session (by the next record's
+/// `auditsh.prev`) and in its last record (which no record's hash covers: by the leaders every
+/// other record names).
+#[test]
+fn schema_2_fields_altered_are_found() {
+    let env = env();
+    let file = env.session(SCRIPT).file;
+    let lines = lines_of(&file);
+    let text = String::from_utf8(lines.concat()).unwrap();
+    assert!(text.contains("\"version\":2"), "{text}");
+    assert!(text.contains("\"action\":\"end\""), "{text}");
+    let session = session_of(&file);
+    let edit = |name: &str, i: usize, change: &dyn Fn(String) -> String| {
+        damaged_copy(&env, &file, name, |lines| {
+            let text = String::from_utf8(lines[i].clone()).unwrap();
+            let changed = change(text.clone());
+            assert_ne!(changed, text, "{name}");
+            lines[i] = changed.into_bytes();
+        })
+    };
+    // A program's end names another process of the session.
+    let end = line_of(&lines, "end");
+    let copy = edit("entity", end, &|t| {
+        let at = t.find("\"entity_id\":\"").unwrap() + 13;
+        let id = t[at..].split('"').next().unwrap().to_string();
+        t.replacen(&id, &format!("{session}-p77"), 1)
+    });
+    assert_one_finding(&copy, end + 1, &format!("record {end} was altered"));
+    // The shell's arguments as the last record's entry leader names them.
+    let last = lines.len() - 1;
+    let copy = edit("entry-leader", last, &|mut t| {
+        let at = t.find("\"entry_leader\":").unwrap();
+        let args = at + t[at..].find("\"args\":[\"").unwrap() + 9;
+        t.insert_str(args, "/tmp/evil");
+        t
+    });
+    assert_one_finding(
+        &copy,
+        last + 1,
+        "process.session_leader and process.entry_leader name different processes",
+    );
+    // Both leaders changed alike: not the shell the session's start names.
+    let copy = edit("both-leaders", last, &|t| {
+        t.replace("\"args_count\":3", "\"args_count\":4")
+    });
+    assert_one_finding(
+        &copy,
+        last + 1,
+        "process.session_leader and entry_leader are not the session's shell as its session-start (line 1) names it",
+    );
+}
+
+/// A record marked lossy (here an argument that is not UTF-8) writes all its text in the
+/// lossy form, the leaders' too: a backslash of the shell's arguments is two there. It still
+/// names the shell as the session's other records do.
+#[test]
+fn a_lossy_record_names_the_same_shell() {
+    let env = env();
+    let file = env
+        .session(r#"x="a\b"; /bin/echo "$(printf '\377')" >/dev/null; /bin/true"#)
+        .file;
+    let text = String::from_utf8(std::fs::read(&file).unwrap()).unwrap();
+    assert!(text.contains("\"lossy\":true"), "{text}");
+    let o = log(&[&file]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
 #[test]
 fn a_truncated_line_is_found() {
     let env = env();
@@ -587,28 +664,49 @@ fn a_job_outliving_the_shell_is_not_a_finding() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    // The job's program is recorded after the shell's session-end.
+    // The job's programs are recorded after the shell's session-end: their exec records, and
+    // the end records the job's subshells write when they have waited for them (that of
+    // /bin/true, the job's last, comes last).
     let deadline = Instant::now() + Duration::from_secs(20);
     let file = loop {
         let files = env.spool_files();
         if let Some(f) = files.first() {
             let lines = lines_of(f);
-            if lines
-                .last()
-                .is_some_and(|l| l.windows(10).any(|w| w == b"/bin/true\""))
-            {
+            let entity = lines.iter().find_map(|l| {
+                let l = String::from_utf8_lossy(l);
+                if !l.contains("\"executable\":\"/bin/true\"") {
+                    return None;
+                }
+                let at = l.find("\"entity_id\":\"")? + 13;
+                Some(l[at..].split('"').next()?.to_string())
+            });
+            let ended = entity.is_some_and(|e| {
+                let id = format!("\"entity_id\":\"{e}\"");
+                lines.iter().any(|l| {
+                    let l = String::from_utf8_lossy(l);
+                    l.contains("\"action\":\"end\"") && l.contains(&id)
+                })
+            });
+            if ended {
                 break f.clone();
             }
         }
-        assert!(Instant::now() < deadline, "the job's record never came");
+        assert!(Instant::now() < deadline, "the job's records never came");
         std::thread::sleep(Duration::from_millis(50));
     };
+    let text = String::from_utf8(std::fs::read(&file).unwrap()).unwrap();
+    let end_at = text.find("\"action\":\"session-end\"").unwrap();
+    assert!(
+        text[end_at..].contains("\"action\":\"end\""),
+        "an end record after the session's: {text}"
+    );
     let o = log(&[&file]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
 
 /// A session whose spool stops taking records for a while (`ulimit -f` under the shell
-/// itself: records 2 to 4) and takes them again; what the shell said and its spool file.
+/// itself: records 2 to 6, the sink's failure notice and the exec and end records of two
+/// programs) and takes them again; what the shell said and its spool file.
 fn spool_outage(env: &AuditEnv) -> (std::process::Output, PathBuf) {
     let s = env
         .session("ulimit -S -f 1; /bin/true a; /bin/true b; ulimit -S -f unlimited; /bin/true c");
@@ -637,10 +735,12 @@ fn records_lost_while_the_spool_failed_are_a_loss_not_a_removal() {
         .iter()
         .map(|r| r["event"]["sequence"].as_u64().unwrap())
         .collect();
-    assert_eq!(seqs, [0, 1, 5, 6, 7, 8]);
+    // The third program's exec record (7) is the spool's first again: the recovery record
+    // follows it.
+    assert_eq!(seqs, [0, 1, 7, 8, 9, 10, 11]);
     let recovery = &recs[3];
     assert_eq!(recovery["auditsh"]["recovered"], true);
-    assert_eq!(recovery["auditsh"]["lost"]["count"], 3);
+    assert_eq!(recovery["auditsh"]["lost"]["count"], 5);
     assert_eq!(recovery["auditsh"]["lost"]["first_sequence"], 2);
     let record_error = recs
         .iter()
@@ -648,13 +748,13 @@ fn records_lost_while_the_spool_failed_are_a_loss_not_a_removal() {
         .map(|r| r["message"].as_str().unwrap().to_string())
         .unwrap();
     assert!(
-        record_error.contains("3 records lost from sequence 2"),
+        record_error.contains("5 records lost from sequence 2"),
         "{record_error}"
     );
     assert_one_finding(
         &file,
         3,
-        "records 2 to 4 (3 records) lost while the spool failed, as its recovery record (sequence 6) says",
+        "records 2 to 6 (5 records) lost while the spool failed, as its recovery record (sequence 8) says",
     );
 
     // Without the recovery record nothing accounts for the gap: records are missing.
@@ -664,7 +764,7 @@ fn records_lost_while_the_spool_failed_are_a_loss_not_a_removal() {
     let o = log(&[&copy]);
     let f = findings(&o);
     assert!(
-        f.iter().any(|l| l.contains("records 2 to 4 are missing")),
+        f.iter().any(|l| l.contains("records 2 to 6 are missing")),
         "{}",
         stdout(&o)
     );
@@ -687,7 +787,7 @@ fn a_fragment_before_a_loss_is_a_finding_and_the_loss_still_a_loss() {
     assert!(f[0].contains(":3: "), "{}", f[0]);
     assert!(
         f[1].contains(":4: ")
-            && f[1].contains("records 3 to 4 (2 records) lost while the spool failed"),
+            && f[1].contains("records 3 to 6 (4 records) lost while the spool failed"),
         "{}",
         f[1]
     );

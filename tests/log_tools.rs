@@ -228,9 +228,33 @@ fn the_corpus_has_what_the_filters_need() {
         .any(|s| s.login.as_ref().is_some_and(|l| l.name != s.user.name)));
     assert!(c.sessions.iter().any(|s| s.off_hours(8, 18)));
     assert!(c.sessions.iter().any(|s| !s.off_hours(8, 18)));
-    for action in ["denied", "audit-failure", "session-end", "exec"] {
+    for action in ["denied", "audit-failure", "session-end", "exec", "end"] {
         assert!(c.all().any(|(_, r)| r.action == action), "{action}");
     }
+    // Both schemas, in the spool trees and in the collector's files; programs that ended,
+    // were killed, were not found, were refused, and pipelines' members named only by their
+    // exec records.
+    for version in [1, 2] {
+        for placement in [Placement::Spool, Placement::Syslog] {
+            assert!(
+                c.sessions
+                    .iter()
+                    .any(|s| s.version == version && s.placement == placement),
+                "schema {version} in {placement:?}"
+            );
+        }
+    }
+    let ends: Vec<&Rec> = c
+        .all()
+        .map(|(_, r)| r)
+        .filter(|r| r.is_program_end())
+        .collect();
+    assert!(ends.iter().any(|r| r.signal.is_some()));
+    assert!(ends.iter().any(|r| r.error_code == Some("ENOENT")));
+    assert!(ends.iter().any(|r| r.error_code == Some("EACCES")));
+    assert!(ends
+        .iter()
+        .any(|r| r.executable.is_none() && r.args.is_none()));
     assert!(c.all().any(|(_, r)| r.signal.is_some()));
     let files = walk(c.dir());
     for end in [
@@ -362,6 +386,71 @@ fn search_by_action() {
 }
 
 #[test]
+fn search_program_ends() {
+    let c = clean();
+    c.check(&["--action", "end"], &|_, r| r.is_program_end());
+    // How programs ended: by their status, and the not found (127) and refused (126).
+    c.check(&["--action", "end", "--exit", "nonzero"], &|_, r| {
+        r.is_program_end() && r.exit_code.is_some_and(|x| x != 0)
+    });
+    c.check(&["--action", "end", "--exit", "127"], &|_, r| {
+        r.is_program_end() && r.exit_code == Some(127)
+    });
+    // The end of a program that names its executable (a pipeline's member exec'd in a
+    // forked child does not: only its exec record does).
+    c.check(&["--action", "end", "--exe", "sudo"], &|_, r| {
+        r.is_program_end() && r.program() == Some("sudo")
+    });
+    assert!(c
+        .all()
+        .any(|(_, r)| r.action == "exec" && r.program() == Some("head")));
+    let out = c.search(&["--action", "end", "--exe", "head"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "head runs in pipelines only: {}",
+        show(&out)
+    );
+    c.check(&["--action", "end", "--exe", "build.sh"], &|_, r| {
+        r.is_program_end() && r.program() == Some("build.sh")
+    });
+    // A name not found carries its argv.
+    c.check(&["--action", "end", "--args", "^sl$"], &|_, r| {
+        r.is_program_end() && r.args_joined().as_deref() == Some("sl")
+    });
+    // The table says which program and how it ended.
+    let out = c.search(&["--utc", "--action", "end", "--host", "bastion"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let t = text(&out.stdout);
+    let want = c.expect(&|s, r| s.host == "bastion" && r.is_program_end());
+    assert_eq!(t.lines().count() - 1, want.len(), "{t}");
+    for (s, r) in want.values() {
+        let p = r.program.as_ref().unwrap();
+        let name = r
+            .program()
+            .map(str::to_string)
+            .or_else(|| r.args_joined())
+            .unwrap_or_else(|| format!("process {}", &p.entity[s.id.len() + 1..]));
+        let how = match (&r.error, r.signal) {
+            (Some(e), _) => format!("{name} not started: {e} (exit {})", r.exit_code.unwrap()),
+            (None, Some(sig)) => format!("{name} killed by {sig} after "),
+            (None, None) => format!("{name} exit {} after ", r.exit_code.unwrap()),
+        };
+        let row = t.lines().find(|l| {
+            l.starts_with(&corpus::shown(r.ts))
+                && l.contains(" end ")
+                && l.contains(&format!(" {}  ", r.exit_code.unwrap()))
+                && l.contains(&how)
+        });
+        assert!(
+            row.is_some(),
+            "no row {how:?} at {}: {t}",
+            corpus::shown(r.ts)
+        );
+    }
+}
+
+#[test]
 fn search_by_command_line() {
     let c = clean();
     c.check(&["--command", "^git "], &|_, r| {
@@ -481,9 +570,14 @@ fn search_privileged() {
     assert!(c
         .all()
         .any(|(s, r)| s.privileged(r) == Some("effective-root")));
+    // An added program is privileged where it starts (its `end` is not).
     c.check(&["--privileged", "--privileged-program", "tar"], &|s, r| {
-        s.privileged(r).is_some() || r.program() == Some("tar")
+        s.privileged(r).is_some() || (r.action == "exec" && r.program() == Some("tar"))
     });
+    // No program's end is privileged, by its name or its user.
+    assert!(c.all().any(|(s, r)| r.is_program_end()
+        && (s.effective.id == "0" && s.user.id != "0"
+            || r.program().is_some_and(|p| corpus::PRIVILEGED.contains(&p)))));
 }
 
 #[test]
@@ -493,6 +587,7 @@ fn search_with_several_filters() {
         &["--user", "alice", "--action", "exec", "--exe", "sudo"],
         &|s, r| {
             (s.user.name == "alice" || s.login_name() == Some("alice"))
+                && r.action == "exec"
                 && r.program() == Some("sudo")
         },
     );
@@ -780,7 +875,16 @@ fn verify_a_clean_fleet() {
 fn verify_finds_each_damaged_session() {
     let c = damaged();
     let hit: Vec<&Session> = c.sessions.iter().filter(|s| s.damage.is_some()).collect();
-    assert_eq!(hit.len(), 4);
+    assert_eq!(hit.len(), corpus::Damage::ALL.len());
+    // Of both schemas.
+    assert!(
+        hit.iter().any(|s| s.version == 1),
+        "a schema 1 session damaged"
+    );
+    assert!(
+        hit.iter().any(|s| s.version == 2),
+        "a schema 2 session damaged"
+    );
     let out = log(&["verify"], &[&c.dir().join("spool")]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let t = text(&out.stdout);
@@ -999,6 +1103,84 @@ fn show_a_timeline() {
         if let Some(p) = r.program() {
             assert!(t.contains(p), "{p}: {t}");
         }
+    }
+}
+
+#[test]
+fn show_each_program_with_how_it_ended() {
+    let c = clean();
+    // Schema 2 sessions whose programs ended every way there is; and a schema 1 one.
+    let mut picks: Vec<&Session> = Vec::new();
+    for want in [
+        &(|r: &Rec| r.signal.is_some()) as &dyn Fn(&Rec) -> bool,
+        &|r: &Rec| r.error_code == Some("ENOENT"),
+        &|r: &Rec| r.error_code == Some("EACCES"),
+        &|r: &Rec| r.executable.is_none() && r.args.is_none(),
+    ] {
+        let s = c
+            .sessions
+            .iter()
+            .find(|s| s.records.iter().any(|r| r.is_program_end() && want(r)))
+            .unwrap();
+        picks.push(s);
+    }
+    picks.push(
+        c.sessions
+            .iter()
+            .find(|s| s.version == 1 && s.records.iter().any(|r| r.action == "exec"))
+            .unwrap(),
+    );
+    for s in picks {
+        let out = log(&["show", &s.id, "--utc"], &[c.dir()]);
+        assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+        let t = text(&out.stdout);
+        let ends: BTreeMap<&str, &Rec> = s
+            .records
+            .iter()
+            .filter(|r| r.is_program_end())
+            .map(|r| (r.program.as_ref().unwrap().entity.as_str(), r))
+            .collect();
+        let how = |e: &Rec| match (&e.error, e.signal) {
+            (Some(m), _) => format!("= not started: {m} (exit {})", e.exit_code.unwrap()),
+            (None, Some(sig)) => format!("= killed by {sig} after "),
+            (None, None) => format!("= exit {} after ", e.exit_code.unwrap()),
+        };
+        let mut lines = 0;
+        for r in &s.records {
+            let (what, end) = match r.action {
+                "exec" => {
+                    let end = r.program.as_ref().and_then(|p| ends.get(p.entity.as_str()));
+                    let what = format!(
+                        "> {}   [{}]",
+                        r.args_joined().unwrap(),
+                        r.executable.as_deref().unwrap()
+                    );
+                    (what, end.copied())
+                }
+                // Never started, with no exec record: a line of its own.
+                "end" if r.error_code == Some("ENOENT") => {
+                    (format!("> {}", r.args_joined().unwrap()), Some(r))
+                }
+                _ => continue,
+            };
+            lines += 1;
+            if what.contains('\\') {
+                continue;
+            }
+            let line = t
+                .lines()
+                .find(|l| l.starts_with(&corpus::shown(r.ts)[11..]) && l.contains(&what))
+                .unwrap_or_else(|| panic!("{what:?} in {t}"));
+            match end {
+                Some(e) => assert!(line.contains(&how(e)), "{:?} in {line:?}", how(e)),
+                None => assert!(!line.contains(" = "), "{line:?}: no end"),
+            }
+        }
+        assert!(lines > 0, "{t}");
+        // Every program line is one of those: no end has a line of its own.
+        let programs = t.lines().filter(|l| l.contains("      > ")).count();
+        assert_eq!(programs, lines, "{t}");
+        assert!(!t.contains(" < "), "{t}");
     }
 }
 

@@ -207,6 +207,40 @@ fn the_report_page_in_headless_chromium() {
     );
 }
 
+/// The page's numbers come from the shell's schema 2 records, whose programs each have an
+/// `exec` and an `end` record: each program counts once, as started, and once as privileged;
+/// failed commands are command lines (`false` is one, its status not a program's).
+#[test]
+fn the_report_counts_each_program_once() {
+    let env = env();
+    session(
+        &env,
+        "ls / >/dev/null
+ls -d /tmp >/dev/null
+/bin/false
+false
+",
+    );
+    let spool = std::fs::read_to_string(&env.spool_files()[0]).unwrap();
+    assert_eq!(spool.matches("\"action\":\"end\"").count(), 3, "{spool}");
+    let report = Command::new(AUDITSH_LOG)
+        .args(["report", "--format", "json", "--privileged-program", "ls"])
+        .arg(env.spool_dir())
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "report: {report:?}");
+    let r: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(r["totals"]["programs"], 3, "{r}");
+    assert_eq!(r["totals"]["failed_commands"], 2, "{r}");
+    let privileged = r["privileged"].as_array().unwrap();
+    assert_eq!(privileged.len(), 2, "{r}");
+    assert!(privileged
+        .iter()
+        .all(|p| p["executable"].as_str().is_some_and(|e| e.ends_with("/ls"))));
+}
+
 /// The console check is not vacuous: a page with a script error, a console.error and a
 /// blocked fetch is seen to have each of them.
 #[test]

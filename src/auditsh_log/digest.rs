@@ -13,7 +13,7 @@ use super::line::{classify, Classified, Copy};
 use super::printable;
 use super::scan::{Line, Visitor};
 use super::verify::Kind;
-use super::view::{Field, Lost, Record, Strings, Text};
+use super::view::{Field, Leader, Lost, Parent, Record, Strings, Text, Tty};
 use crate::audit::chain::line_hash;
 use serde::Deserialize;
 use serde_json::Value;
@@ -75,7 +75,13 @@ pub struct Rec {
     pub session: u32,
     pub seq: Option<u64>,
     pub action: Action,
-    pub pid: Option<u64>,
+    /// The pids of the processes that may have written it (`process.pid`, but for `end`
+    /// records: see [`writers`]); of `session-start`, the first is the shell's.
+    pub writers: [Option<u64>; 2],
+    /// Schema 2: the fingerprint of the session's shell as the record's leaders name it
+    /// (`process.session_leader` and `entry_leader`, [`Leader::fingerprint`]), when both are
+    /// there and agree with each other.
+    pub leaders: Option<u64>,
     /// SHA-256 of the JSON text: the next record's `auditsh.prev`.
     pub hash: [u8; 32],
     /// `auditsh.prev`, when it is 64 hex digits.
@@ -88,6 +94,9 @@ pub struct Rec {
     pub loss: Option<(u64, u64)>,
     /// With `--key`: what the MAC check found.
     pub sealed: Option<Box<Checked>>,
+    /// Of schema 2 (`auditsh.version` 2 or later): its syslog copy may arrive out of order
+    /// among the records of processes running alongside.
+    pub v2: bool,
 }
 
 /// The actions the verifier's rules name.
@@ -95,7 +104,7 @@ pub struct Rec {
 pub enum Action {
     SessionStart,
     SessionEnd,
-    /// `exec` or `audit-failure`: may come from a background job after the shell's end.
+    /// `exec`, `end` or `audit-failure`: may come from a background job after the shell's end.
     FromJob,
     KeyRollover,
     Other,
@@ -130,7 +139,10 @@ pub struct Fields<'a> {
     pub user: UserFields<'a>,
     #[serde(borrow)]
     pub group: IdFields<'a>,
-    pub process: ProcessFields,
+    #[serde(borrow)]
+    pub process: ProcessFields<'a>,
+    #[serde(borrow)]
+    pub error: ErrorFields<'a>,
     #[serde(borrow)]
     pub auditsh: AuditshFields<'a>,
 }
@@ -155,6 +167,9 @@ pub struct EventFields<'a> {
     pub sequence: Field<u64>,
     #[serde(borrow)]
     pub id: Text<'a>,
+    pub duration: Field<u64>,
+    #[serde(borrow)]
+    pub outcome: Text<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -180,17 +195,43 @@ pub struct UserFields<'a> {
     pub effective: IdFields<'a>,
 }
 
+/// `process`: of schema 1 the pids; of schema 2 also what names the process and its leaders.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct ProcessFields {
+pub struct ProcessFields<'a> {
     pub pid: Field<u64>,
-    pub parent: ParentFields,
+    #[serde(borrow)]
+    pub parent: Parent<'a>,
+    #[serde(borrow)]
+    pub entity_id: Text<'a>,
+    #[serde(borrow)]
+    pub start: Text<'a>,
+    #[serde(borrow)]
+    pub end: Text<'a>,
+    #[serde(borrow)]
+    pub name: Text<'a>,
+    #[serde(borrow)]
+    pub executable: Text<'a>,
+    pub args: Field<Strings>,
+    pub args_count: Field<u64>,
+    pub exit_code: Field<i64>,
+    pub interactive: Field<bool>,
+    pub tty: Field<Tty>,
+    #[serde(borrow)]
+    pub group_leader: Field<Leader<'a>>,
+    #[serde(borrow)]
+    pub session_leader: Field<Leader<'a>>,
+    #[serde(borrow)]
+    pub entry_leader: Field<Leader<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct ParentFields {
-    pub pid: Field<u64>,
+pub struct ErrorFields<'a> {
+    #[serde(borrow)]
+    pub code: Text<'a>,
+    #[serde(borrow)]
+    pub message: Text<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -211,6 +252,7 @@ pub struct AuditshFields<'a> {
     pub next_key_epoch: Field<u64>,
     #[serde(borrow)]
     pub mac: Text<'a>,
+    pub lossy: Field<bool>,
 }
 
 impl<'a> Fields<'a> {
@@ -223,6 +265,7 @@ impl<'a> Fields<'a> {
             Field::Absent => Field::Absent,
         };
         let a = &r.auditsh;
+        let p = &r.process;
         Fields {
             timestamp: r.timestamp.clone(),
             ecs: EcsFields {
@@ -235,6 +278,8 @@ impl<'a> Fields<'a> {
                 action: r.event.action.clone(),
                 sequence: r.event.sequence.clone(),
                 id: r.event.id.clone(),
+                duration: r.event.duration.clone(),
+                outcome: r.event.outcome.clone(),
             },
             message: r.message.clone(),
             host: HostFields {
@@ -251,9 +296,24 @@ impl<'a> Fields<'a> {
             },
             process: ProcessFields {
                 pid: r.process.pid.clone(),
-                parent: ParentFields {
-                    pid: r.process.parent.pid.clone(),
-                },
+                parent: r.process.parent.clone(),
+                entity_id: p.entity_id.clone(),
+                start: p.start.clone(),
+                end: p.end.clone(),
+                name: p.name.clone(),
+                executable: p.executable.clone(),
+                args: strings(&p.args),
+                args_count: p.args_count.clone(),
+                exit_code: p.exit_code.clone(),
+                interactive: p.interactive.clone(),
+                tty: p.tty.clone(),
+                group_leader: p.group_leader.clone(),
+                session_leader: p.session_leader.clone(),
+                entry_leader: p.entry_leader.clone(),
+            },
+            error: ErrorFields {
+                code: r.error.code.clone(),
+                message: r.error.message.clone(),
             },
             auditsh: AuditshFields {
                 version: a.version.clone(),
@@ -266,6 +326,7 @@ impl<'a> Fields<'a> {
                 key_epoch: a.key_epoch.clone(),
                 next_key_epoch: a.next_key_epoch.clone(),
                 mac: a.mac.clone(),
+                lossy: a.lossy.clone(),
             },
         }
     }
@@ -472,7 +533,7 @@ impl Digester {
         let action = match rec.action() {
             "session-start" => Action::SessionStart,
             "session-end" => Action::SessionEnd,
-            "exec" | "audit-failure" => Action::FromJob,
+            "exec" | "end" | "audit-failure" => Action::FromJob,
             "key-rollover" => Action::KeyRollover,
             _ => Action::Other,
         };
@@ -497,21 +558,92 @@ impl Digester {
             session,
             seq: rec.event.sequence.value(),
             action,
-            pid: rec.process.pid.value(),
+            writers: writers(rec),
+            leaders: leaders(rec),
             hash: line_hash(json),
             prev,
             problems,
             start,
             loss: sink_loss(rec, copy),
             sealed,
+            v2: version(rec) >= 2,
         }));
     }
 }
 
-/// The fields every record carries, and what each must be.
+/// The pids of the processes that may have written a record. A record's `process.pid` is its
+/// writer's (schema 1; in schema 2 an `exec` record is written by the process that becomes the
+/// program). An `end` record's is the program's: it was written by the shell that waited for
+/// the program (`process.parent.pid`), or, for a program that never started after its `exec`
+/// record (`error`), maybe by the forked child that tried to become it (that `process.pid`).
+pub fn writers(r: &Fields) -> [Option<u64>; 2] {
+    let pid = r.process.pid.value();
+    if r.action() == "end" {
+        let refused = !r.error.code.is_absent() || !r.error.message.is_absent();
+        [r.process.parent.pid.value(), pid.filter(|_| refused)]
+    } else {
+        [pid, None]
+    }
+}
+
+/// The session's shell as a schema 2 record names it in `process.session_leader` and
+/// `process.entry_leader` (with `entry_meta`), fingerprinted; none when either is missing or
+/// the two name different processes (a finding of its own).
+fn leaders(r: &Fields) -> Option<u64> {
+    let p = &r.process;
+    if !leader_fields(&p.session_leader, false).is_empty()
+        || !leader_fields(&p.entry_leader, true).is_empty()
+    {
+        return None;
+    }
+    let s = p.session_leader.get()?;
+    let e = p.entry_leader.get()?;
+    let lossy = r.auditsh.lossy.value() == Some(true);
+    let fingerprint = s.fingerprint(lossy);
+    if fingerprint != e.fingerprint(lossy) {
+        return None;
+    }
+    let mut f = super::view::Fingerprint(fingerprint);
+    f.number(Some(e.entry_fingerprint()));
+    Some(f.0)
+}
+
+/// Whose record it is (schema 2): the shell's own (`process` is the shell, `<session>-p0`), a
+/// program's (`exec`, `end`, a refused `exec`), or an action this tool does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum About {
+    Shell,
+    Program,
+    Unknown,
+}
+
+fn about(r: &Fields) -> About {
+    match r.action() {
+        "session-start" | "command" | "session-end" | "audit-failure" | "key-rollover" => {
+            About::Shell
+        }
+        "exec" | "end" => About::Program,
+        "denied" if r.process.args.is_ok() && r.process.executable.is_ok() => About::Program,
+        "denied" => About::Shell,
+        _ => About::Unknown,
+    }
+}
+
+/// The schema version a record says it is (1 when it says nothing readable: those fields are
+/// a finding of their own).
+fn version(r: &Fields) -> u64 {
+    r.auditsh.version.value().unwrap_or(1)
+}
+
+/// The fields every record carries, and what each must be; of schema 2 also the process model
+/// (`process.entity_id`, the leaders) and what each kind of record is made of.
 fn bad_fields(r: &Fields, prev: Option<&[u8; 32]>) -> Vec<&'static str> {
     let str_ok = |f: &Field<std::borrow::Cow<str>>| f.is_ok();
     let hash_ok = prev.is_some();
+    let v2 = version(r) >= 2;
+    let about = about(r);
+    // Of schema 2, a program that never started has no pid.
+    let pid_ok = r.process.pid.is_ok() || (v2 && r.action() == "end" && r.process.pid.is_absent());
     let checks: [(&str, bool); 19] = [
         ("@timestamp", str_ok(&r.timestamp)),
         ("ecs.version", str_ok(&r.ecs.version)),
@@ -526,18 +658,234 @@ fn bad_fields(r: &Fields, prev: Option<&[u8; 32]>) -> Vec<&'static str> {
         ("user.id", str_ok(&r.user.id)),
         ("user.effective.id", str_ok(&r.user.effective.id)),
         ("group.id", str_ok(&r.group.id)),
-        ("process.pid", r.process.pid.is_ok()),
+        ("process.pid", pid_ok),
         ("process.parent.pid", r.process.parent.pid.is_ok()),
         ("auditsh.version", r.auditsh.version.is_ok()),
         ("auditsh.session", str_ok(&r.auditsh.session)),
         ("auditsh.mode", str_ok(&r.auditsh.mode)),
         ("auditsh.prev", hash_ok),
     ];
-    checks
+    let mut bad: Vec<&'static str> = checks
         .iter()
         .filter(|(_, ok)| !ok)
         .map(|(path, _)| *path)
-        .collect()
+        .collect();
+    if !v2 {
+        return bad;
+    }
+    let p = &r.process;
+    let mut need = |path: &'static str, ok: bool| {
+        if !ok {
+            bad.push(path);
+        }
+    };
+    need("process.entity_id", p.entity_id.is_ok());
+    need("process.interactive", p.interactive.is_ok());
+    need("process.tty", !matches!(p.tty, Field::Bad));
+    match about {
+        About::Shell => {
+            need("process.start", p.start.is_ok());
+            need("process.name", p.name.is_ok());
+        }
+        About::Program if r.action() == "exec" => {
+            need("process.start", p.start.is_ok());
+            need("process.name", p.name.is_ok());
+            need("process.executable", p.executable.is_ok());
+            need("process.args", p.args.is_ok());
+            need("process.args_count", p.args_count.is_ok());
+            match &p.group_leader {
+                Field::Ok(g) => {
+                    need("process.group_leader.pid", g.pid.is_ok());
+                    need(
+                        "process.group_leader.same_as_process",
+                        g.same_as_process.is_ok(),
+                    );
+                }
+                _ => need("process.group_leader", false),
+            }
+        }
+        About::Program if r.action() == "end" => {
+            need("process.start", p.start.is_ok());
+            need("process.end", p.end.is_ok());
+            need("process.exit_code", p.exit_code.is_ok());
+            need("event.duration", r.event.duration.is_ok());
+            need("event.outcome", r.event.outcome.is_ok());
+        }
+        _ => {}
+    }
+    bad.extend(leader_fields(&p.session_leader, false));
+    bad.extend(leader_fields(&p.entry_leader, true));
+    bad
+}
+
+/// What is missing or malformed of `process.session_leader` (`entry`: `entry_leader`).
+fn leader_fields(leader: &Field<Leader>, entry: bool) -> Vec<&'static str> {
+    let Field::Ok(l) = leader else {
+        return vec![if entry {
+            "process.entry_leader"
+        } else {
+            "process.session_leader"
+        }];
+    };
+    let fields: [(&'static str, &'static str, bool); 10] = [
+        (
+            "process.session_leader.entity_id",
+            "process.entry_leader.entity_id",
+            l.entity_id.is_ok(),
+        ),
+        (
+            "process.session_leader.pid",
+            "process.entry_leader.pid",
+            l.pid.is_ok(),
+        ),
+        (
+            "process.session_leader.start",
+            "process.entry_leader.start",
+            l.start.is_ok(),
+        ),
+        (
+            "process.session_leader.name",
+            "process.entry_leader.name",
+            l.name.is_ok(),
+        ),
+        (
+            "process.session_leader.args",
+            "process.entry_leader.args",
+            l.args.is_ok(),
+        ),
+        (
+            "process.session_leader.args_count",
+            "process.entry_leader.args_count",
+            l.args_count.is_ok(),
+        ),
+        (
+            "process.session_leader.interactive",
+            "process.entry_leader.interactive",
+            l.interactive.is_ok(),
+        ),
+        (
+            "process.session_leader.user.id",
+            "process.entry_leader.user.id",
+            l.user.id.is_ok(),
+        ),
+        (
+            "process.session_leader.same_as_process",
+            "process.entry_leader.same_as_process",
+            l.same_as_process.is_ok(),
+        ),
+        (
+            "process.session_leader.tty",
+            "process.entry_leader.tty",
+            !matches!(l.tty, Field::Bad),
+        ),
+    ];
+    let mut bad: Vec<&'static str> = fields
+        .iter()
+        .filter(|f| !f.2)
+        .map(|&(s, e, _)| if entry { e } else { s })
+        .collect();
+    if entry && !l.entry_meta.get().is_some_and(|m| m.kind.is_ok()) {
+        bad.push("process.entry_leader.entry_meta.type");
+    }
+    bad
+}
+
+/// `<session>-p0`: the session's shell as a process.
+fn is_shell_entity(id: &str, session: &str) -> bool {
+    id.strip_prefix(session) == Some("-p0")
+}
+
+/// `<session>-pN` or `<session>-pN.M…`, the numbers in decimal.
+fn is_session_entity(id: &str, session: &str) -> bool {
+    let Some(path) = id.strip_prefix(session).and_then(|r| r.strip_prefix("-p")) else {
+        return false;
+    };
+    path.split('.').all(|n| {
+        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && (n == "0" || !n.starts_with('0'))
+    })
+}
+
+/// What a schema 2 record says of its processes that cannot be: entity ids of another
+/// session, leaders that are not the session's shell or not the same process, a shell's
+/// record about another process and a program's about the shell.
+fn process_problems(r: &Fields, session: &str, out: &mut Vec<(Kind, String)>) {
+    if version(r) < 2 {
+        return;
+    }
+    let p = &r.process;
+    let mut altered = |what: String| out.push((Kind::Altered, what));
+    let want_shell = format!("{session}-p0");
+    let about = about(r);
+    if let Some(id) = p.entity_id.str() {
+        if !is_session_entity(id, session) {
+            altered(format!(
+                "process.entity_id {} is not a process of the session ({}, {}.N ...)",
+                printable::value(id),
+                printable::value(&want_shell),
+                printable::value(&format!("{session}-p1"))
+            ));
+        } else if about == About::Shell && !is_shell_entity(id, session) {
+            altered(format!(
+                "process.entity_id {} of a {} record is not the session's shell ({})",
+                printable::value(id),
+                printable::value(r.action()),
+                printable::value(&want_shell)
+            ));
+        } else if about == About::Program && is_shell_entity(id, session) {
+            altered(format!(
+                "process.entity_id {} of a {} record is the session's shell, not a program",
+                printable::value(id),
+                printable::value(r.action())
+            ));
+        }
+    }
+    if about == About::Program {
+        if let Some(id) = p.parent.entity_id.str() {
+            if !is_shell_entity(id, session) {
+                altered(format!(
+                    "process.parent.entity_id {} is not the session's shell ({})",
+                    printable::value(id),
+                    printable::value(&want_shell)
+                ));
+            }
+        }
+    }
+    let (Some(s), Some(e)) = (p.session_leader.get(), p.entry_leader.get()) else {
+        return;
+    };
+    // Malformed leaders are a finding already (missing or malformed).
+    let whole = leader_fields(&p.session_leader, false).is_empty()
+        && leader_fields(&p.entry_leader, true).is_empty();
+    for (name, l) in [("session_leader", s), ("entry_leader", e)] {
+        if let Some(id) = l.entity_id.str().filter(|id| !is_shell_entity(id, session)) {
+            altered(format!(
+                "process.{name}.entity_id {} is not the session's shell ({})",
+                printable::value(id),
+                printable::value(&want_shell)
+            ));
+        }
+        let own = l.same_as_process.value();
+        let want = match about {
+            About::Shell => Some(true),
+            About::Program => Some(false),
+            About::Unknown => None,
+        };
+        if let (Some(own), Some(want)) = (own, want) {
+            if own != want {
+                altered(format!(
+                    "process.{name}.same_as_process is {own} in a {} record, whose process is {}",
+                    printable::value(r.action()),
+                    if want { "the shell" } else { "a program" }
+                ));
+            }
+        }
+    }
+    if whole && s.fingerprint(false) != e.fingerprint(false) {
+        altered(
+            "process.session_leader and process.entry_leader name different processes (both are the session's shell)"
+                .to_string(),
+        );
+    }
 }
 
 /// What is wrong with a record of `session` on its own: fields, newline, `event.id`, and
@@ -556,6 +904,7 @@ fn record_problems(
             format!("missing or malformed: {}", bad.join(", ")),
         ));
     }
+    process_problems(r, session, out);
     if !newline {
         let what = "no newline after the record: the file ends inside it".to_string();
         out.push((Kind::Torn, what));

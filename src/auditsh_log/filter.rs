@@ -44,8 +44,9 @@ pub struct FilterArgs {
     /// The command line as typed (process.command_line), a regular expression
     #[arg(long, value_name = "REGEX")]
     pub command: Option<String>,
-    /// The program started (process.executable): a glob without '/' is matched against the
-    /// file name ('sudo', 'py*'), one with '/' against the whole path ('/usr/sbin/*')
+    /// The program started or ended (process.executable of exec and end records): a glob
+    /// without '/' is matched against the file name ('sudo', 'py*'), one with '/' against the
+    /// whole path ('/usr/sbin/*')
     #[arg(long, value_name = "GLOB")]
     pub exe: Option<String>,
     /// The program's arguments joined by single spaces, argv[0] first, a regular expression
@@ -224,7 +225,9 @@ impl Filter {
             }
         }
         if let Some((g, by_name)) = &self.exe {
-            let Some(path) = r.process.executable.str() else {
+            // A program's (`exec`, its `end`): in schema 2 the shell's own records name the
+            // shell's executable, which is no program started.
+            let Some(path) = r.program_executable() else {
                 return false;
             };
             let subject = if *by_name {

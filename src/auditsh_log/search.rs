@@ -299,6 +299,7 @@ pub fn what(r: &Record) -> String {
             .args_joined()
             .or_else(|| r.process.executable.str().map(str::to_string))
             .unwrap_or_default(),
+        "end" => program_end(r),
         "command" if r.has_type("end") => {
             let mut s = String::from("command ended");
             if let Some(sig) = r.auditsh.signal.str() {
@@ -337,6 +338,47 @@ pub fn what(r: &Record) -> String {
             .unwrap_or("")
             .to_string(),
     }
+}
+
+/// How a program ended (an `end` record, schema 2): `ls exit 0 after 3ms`, `sh killed by KILL
+/// after 2.0s`, `nosuch not started: not found (exit 127)`. A program exec'd in a forked child
+/// (a pipeline's member) is named only by its `exec` record: then its entity id stands for it
+/// (`process p3 exit 0`, the part after the session id).
+pub fn program_end(r: &Record) -> String {
+    let name = r
+        .program_name()
+        .map(str::to_string)
+        .or_else(|| {
+            let id = r.process.entity_id.str()?;
+            let own = r
+                .session()
+                .and_then(|s| id.strip_prefix(s)?.strip_prefix('-'))
+                .unwrap_or(id);
+            Some(format!("process {own}"))
+        })
+        .unwrap_or_else(|| "program".to_string());
+    format!("{name} {}", how_ended(r))
+}
+
+/// The status part of [`program_end`]: `exit 0 after 3ms`, `killed by KILL after 2.0s`,
+/// `not started: not found (exit 127)`.
+pub fn how_ended(r: &Record) -> String {
+    if let Some(m) = r.error.message.str() {
+        let mut s = format!("not started: {m}");
+        if let Some(c) = r.process.exit_code.value() {
+            s.push_str(&format!(" (exit {c})"));
+        }
+        return s;
+    }
+    let mut s = match (r.auditsh.signal.str(), r.process.exit_code.value()) {
+        (Some(sig), _) => format!("killed by {sig}"),
+        (None, Some(c)) => format!("exit {c}"),
+        _ => "ended".to_string(),
+    };
+    if let Some(d) = r.event.duration.value() {
+        s.push_str(&format!(" after {}", duration(d)));
+    }
+    s
 }
 
 /// Nanoseconds as a short duration: `850ms`, `12.3s`, `4m05s`, `2h10m`.

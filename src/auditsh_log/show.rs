@@ -234,6 +234,24 @@ fn timeline(id: &str, records: &[Kept], integrity: &Integrity, zone: &Zone) -> S
         when(start.filter(|r| r.action() == "session-start")),
         integrity.of(id)
     );
+    // Each program's end (schema 2), by its entity id, shown on the line of its `exec`; an end
+    // with no `exec` before it (a program never started, or whose `exec` record is not here)
+    // has a line of its own.
+    let mut ends: std::collections::HashMap<&str, &Record> = std::collections::HashMap::new();
+    let mut started: BTreeSet<&str> = BTreeSet::new();
+    for r in parsed.iter().flatten() {
+        if let Some(entity) = r.process.entity_id.str() {
+            match r.action() {
+                "end" => {
+                    ends.entry(entity).or_insert(r);
+                }
+                "exec" => {
+                    started.insert(entity);
+                }
+                _ => {}
+            }
+        }
+    }
     // Findings go just before the first record at or after their line in the same file.
     let findings = integrity.findings(id);
     let mut placed = vec![false; findings.len()];
@@ -279,19 +297,43 @@ fn timeline(id: &str, records: &[Kept], integrity: &Integrity, zone: &Zone) -> S
                     .or_else(|| r.process.executable.str().map(str::to_string))
                     .unwrap_or_default();
                 let exe = r.process.executable.str().unwrap_or("");
-                let _ = writeln!(o, "{time}      > {}   [{}]", p(&what), p(exe));
+                let end = r
+                    .process
+                    .entity_id
+                    .str()
+                    .and_then(|e| ends.get(e))
+                    .map_or(String::new(), |end| {
+                        format!("  = {}", p(&super::search::how_ended(end)))
+                    });
+                let _ = writeln!(o, "{time}      > {}   [{}]{end}", p(&what), p(exe));
             }
             "end" => {
-                let s = match (r.auditsh.signal.str(), r.process.exit_code.value()) {
-                    (Some(sig), _) => format!("killed by {}", p(sig)),
-                    (None, Some(c)) => format!("exit {c}"),
-                    _ => "ended".to_string(),
-                };
-                let _ = writeln!(
-                    o,
-                    "{time}      < {}: {s}",
-                    p(r.program_name().unwrap_or("?"))
-                );
+                if r.process
+                    .entity_id
+                    .str()
+                    .is_some_and(|e| started.contains(e))
+                {
+                    continue; // shown with its `exec`
+                }
+                if r.error.message.is_ok() {
+                    // Never started: what was asked for, and why not.
+                    let what = r
+                        .args_joined()
+                        .or_else(|| r.program_executable().map(str::to_string))
+                        .or_else(|| r.process.name.str().map(str::to_string))
+                        .unwrap_or_default();
+                    let exe = r
+                        .program_executable()
+                        .map_or(String::new(), |e| format!("   [{}]", p(e)));
+                    let _ = writeln!(
+                        o,
+                        "{time}      > {}{exe}  = {}",
+                        p(&what),
+                        p(&super::search::how_ended(r))
+                    );
+                } else {
+                    let _ = writeln!(o, "{time}      < {}", p(&super::search::program_end(r)));
+                }
             }
             "session-start" | "session-end" => {
                 let _ = writeln!(o, "{time}  -- {}", p(&super::search::what(r)));

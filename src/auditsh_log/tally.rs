@@ -22,6 +22,8 @@ pub enum Kind {
     CommandStart,
     CommandEnd,
     Exec,
+    /// A program's end (schema 2): neither a program started nor a command line that failed.
+    ProgramEnd,
     Denied,
     AuditFailure,
     SessionEnd,
@@ -116,6 +118,7 @@ fn kind_of(r: &Record) -> Kind {
         "command" if r.has_type("end") => Kind::CommandEnd,
         "command" => Kind::CommandStart,
         "exec" => Kind::Exec,
+        "end" => Kind::ProgramEnd,
         "denied" => Kind::Denied,
         "audit-failure" => Kind::AuditFailure,
         "session-end" => Kind::SessionEnd,
@@ -137,7 +140,7 @@ fn info(r: &Record) -> Info {
         mode: s(r.auditsh.mode.str()),
         end_reason: s(r.auditsh.end_reason.str()),
         command_line: s(r.process.command_line.str()),
-        executable: s(r.process.executable.str()),
+        executable: s(r.program_executable()),
         args: r.args_joined().unwrap_or_default(),
         signal: s(r.auditsh.signal.str()),
         sink: s(r.auditsh.sink.str()),
@@ -381,6 +384,56 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Schema 2: a program's `exec` and `end` records are one program, started once; a failed
+    /// program is no failed command line; its end is not privileged, even run as root by a user
+    /// who is not.
+    #[test]
+    fn a_program_counts_once_by_its_start() {
+        use crate::auditsh_log::filter::{Filter, FilterArgs};
+        use crate::auditsh_log::line::Copy;
+        use crate::auditsh_log::when::Zone;
+        let rec = |action: &str, kind: &str, extra: &str| {
+            format!(
+                r#"{{"@timestamp":"2026-12-03T17:18:58.968104Z","event":{{"action":"{action}","type":["{kind}"],"sequence":1}},"user":{{"id":"1000","effective":{{"id":"0"}}}},"process":{{"pid":9,"entity_id":"s-p1","executable":"/usr/bin/sudo"{extra}}},"auditsh":{{"session":"s"}}}}"#
+            )
+        };
+        let filter = Filter::compile(&FilterArgs::default(), &Zone::utc()).unwrap();
+        let mut facts = Facts::new(&filter, false);
+        for json in [
+            rec("exec", "start", ""),
+            rec("end", "end", r#","exit_code":1"#),
+        ] {
+            let line = Line {
+                file: 0,
+                no: 1,
+                json: json.as_bytes(),
+                raw: json.as_bytes(),
+                copy: Copy::Spool,
+                newline: true,
+                sure: true,
+            };
+            facts.record(&line, super::super::view::parse(json.as_bytes()).unwrap());
+        }
+        let kinds: Vec<Kind> = facts.facts.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [Kind::Exec, Kind::ProgramEnd]);
+        let mut counts = Counts::default();
+        for f in &facts.facts {
+            counts.add(f);
+        }
+        assert_eq!(
+            counts,
+            Counts {
+                records: 2,
+                commands: 0,
+                programs: 1,
+                failed_commands: 0,
+                privileged: 1,
+            }
+        );
+        assert_eq!(facts.facts[0].privileged, Some(Privileged::Program));
+        assert_eq!(facts.facts[1].privileged, None);
+    }
 
     #[test]
     fn days_and_references() {

@@ -4,13 +4,18 @@
 //! syslog records are two copies, each checked on its own), in the order the files and lines
 //! are read. Per session:
 //!
-//! - every line is a JSON object with the fields every record carries;
+//! - every line is a JSON object with the fields every record carries (of schema 2 also the
+//!   process model: entity ids of the session, the session's shell as every record's session
+//!   and entry leader, named as `session-start` names it);
 //! - `event.sequence` runs 0, 1, 2 ... with no gap, duplicate or reordering (a gap that a
 //!   recovery record of the copy's sink accounts for, `auditsh.lost`, is reported as records
-//!   lost while that sink failed, still a finding);
+//!   lost while that sink failed, still a finding; a schema 2 syslog copy's record that comes
+//!   a little late, in its place in the chain, is none);
 //! - `auditsh.prev` is the SHA-256 of the previous record's line as written;
 //! - `event.id` is `<session>-<sequence>`;
-//! - sequence 0 is `session-start`, and the last record is `session-end`;
+//! - sequence 0 is `session-start`, and the last record is `session-end` (but for the records
+//!   of a job that outlived the shell: `exec`, `end`, `audit-failure` written by another of the
+//!   session's processes);
 //! - with `--key`, each record's MAC (`authenticate`), and `auditsh.key_epoch` never going
 //!   back within a session.
 //!
@@ -194,6 +199,9 @@ struct Session {
     /// The shell's own pid (from `session-start`): records after the end are allowed only
     /// from other processes of the session (a background job that outlived the shell).
     shell_pid: Option<u64>,
+    /// Schema 2: the session's shell as `session-start` names it in its leaders (their
+    /// fingerprint), and where: every record names the same.
+    leaders: Option<(u64, Loc)>,
     /// Sequences not seen yet below `next`: first → (last, where the gap showed).
     gaps: BTreeMap<u64, (u64, Loc)>,
     /// Where and when `session-start` says the session began.
@@ -212,7 +220,14 @@ struct Session {
     /// The places (sequences) taken by lines that are not records (a fragment of a record
     /// whose write was cut short takes the place of the first record its sink lost).
     torn: Vec<u64>,
+    /// Of a syslog copy of schema 2: the last records read, with their sequence, hash and
+    /// `auditsh.prev`, to tell a record that came late from one moved (see `in_its_place`).
+    recent: std::collections::VecDeque<(u64, [u8; 32], Option<[u8; 32]>)>,
 }
+
+/// How many of a syslog copy's last records `Session::recent` keeps (while the session runs or
+/// has records missing: a session ended whole lets them go).
+const RECENT: usize = 32;
 
 impl Session {
     fn new(at: Loc) -> Session {
@@ -226,11 +241,58 @@ impl Session {
             last_line: at,
             end: None,
             shell_pid: None,
+            leaders: None,
             gaps: BTreeMap::new(),
             key_epoch: None,
             opened: Vec::new(),
             accounted: Vec::new(),
             torn: Vec::new(),
+            recent: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// A record that came late (`seq`, its hash and `auditsh.prev`) is in its place in the
+    /// chain: its neighbours in sequence that were read are among the last records read, at
+    /// least one of them, and each links to it (the record before is the one its
+    /// `auditsh.prev` names, the one after names it). A neighbour not read yet checks the link
+    /// when it comes.
+    fn in_its_place(&self, seq: u64, hash: &[u8; 32], prev: Option<&[u8; 32]>) -> bool {
+        let find = |q: u64| self.recent.iter().find(|(x, _, _)| *x == q);
+        // Read already, but no longer among the last records: the link cannot be checked.
+        let read = |q: u64| q < self.next && !self.is_missing(q);
+        let before = match seq.checked_sub(1) {
+            None => Some(prev == Some(&GENESIS)),
+            Some(q) => match find(q) {
+                Some((_, h, _)) => Some(Some(h) == prev),
+                None => read(q).then_some(false),
+            },
+        };
+        let after = match find(seq + 1) {
+            Some((_, _, p)) => Some(p.as_ref() == Some(hash)),
+            None => read(seq + 1).then_some(false),
+        };
+        (before.is_some() || after.is_some()) && before != Some(false) && after != Some(false)
+    }
+
+    /// `seq` is in a gap: below `next`, not read yet.
+    fn is_missing(&self, seq: u64) -> bool {
+        self.gaps
+            .range(..=seq)
+            .next_back()
+            .is_some_and(|(_, &(last, _))| seq <= last)
+    }
+
+    fn remember(&mut self, seq: u64, hash: [u8; 32], prev: Option<[u8; 32]>) {
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((seq, hash, prev));
+    }
+
+    /// The session ended with nothing missing: the last records are not needed any more.
+    fn settled(&mut self) {
+        if self.end.is_some() && self.gaps.is_empty() && !self.recent.is_empty() {
+            self.recent = std::collections::VecDeque::new();
         }
     }
 
@@ -627,17 +689,30 @@ impl Verifier {
         if let (Some(lost), Some(seq)) = (r.loss, seq) {
             s.accounted.push((lost.0, lost.1, seq));
         }
+        let mut later: Vec<(Loc, Kind, String)> = Vec::new();
         if r.action == Action::SessionStart {
-            s.shell_pid = r.pid;
+            s.shell_pid = r.writers[0];
             s.start = r.start.take();
+            if s.leaders.is_none() {
+                s.leaders = r.leaders.map(|l| (l, at));
+            }
+        } else if let (Some((want, start_at)), Some(got)) = (s.leaders, r.leaders) {
+            if got != want {
+                later.push((
+                    at,
+                    Kind::Altered,
+                    format!(
+                        "process.session_leader and entry_leader are not the session's shell as its session-start ({}) names it",
+                        place_of(files, start_at, at)
+                    ),
+                ));
+            }
         }
         // A job started in the background may outlive the shell: its programs' records (and
-        // its sinks' failure notices) follow the session's end, from its own pid.
+        // its sinks' failure notices) follow the session's end, written by its own processes.
         let from_a_job = r.action == Action::FromJob
-            && r.pid.is_some()
             && s.shell_pid.is_some()
-            && r.pid != s.shell_pid;
-        let mut later: Vec<(Loc, Kind, String)> = Vec::new();
+            && r.writers.iter().any(|w| w.is_some() && *w != s.shell_pid);
         if let (Some((end_seq, end_at)), Some(seq)) = (s.end, seq) {
             if seq > end_seq && !from_a_job {
                 later.push((
@@ -694,12 +769,22 @@ impl Verifier {
                     .last
                     .map(|(l, q)| format!("sequence {q}, {}", place_of(files, l, at)))
                     .unwrap_or_default();
+                // Schema 2's shell sends its syslog copies in order, but for those of processes
+                // running alongside (a pipeline's members, a job, the shell itself meanwhile):
+                // a record may come a little late. In its place in the chain it is no finding;
+                // moved far (its neighbours long read), or out of the chain, it is.
+                let late = r.copy == Copy::Syslog
+                    && r.v2
+                    && damaged_free(&problems)
+                    && s.in_its_place(seq, &r.hash, r.prev.as_ref());
                 if s.take_from_gap(seq) {
-                    later.push((
-                        at,
-                        Kind::Reordered,
-                        format!("sequence {seq} is out of order: it comes after {after}"),
-                    ));
+                    if !late {
+                        later.push((
+                            at,
+                            Kind::Reordered,
+                            format!("sequence {seq} is out of order: it comes after {after}"),
+                        ));
+                    }
                 } else if s.last.is_some_and(|(_, q)| q == seq) {
                     later.push((
                         at,
@@ -722,6 +807,12 @@ impl Verifier {
                     s.end = Some((seq, at));
                 }
             }
+        }
+        if r.copy == Copy::Syslog && r.v2 {
+            if let Some(seq) = seq {
+                s.remember(seq, r.hash, r.prev);
+            }
+            s.settled();
         }
         if problems.is_empty() && unauthenticated.is_empty() && later.is_empty() {
             return;
@@ -864,6 +955,11 @@ impl Cut {
     fn proven_by(&self, whole: &[u8]) -> bool {
         whole.len() > self.len && line_hash(&whole[..self.len]) == self.hash
     }
+}
+
+/// A record with nothing wrong on its own.
+fn damaged_free(problems: &[(Kind, String)]) -> bool {
+    problems.is_empty()
 }
 
 /// `line L` in the same file as `from`, `FILE:L` in another.

@@ -162,6 +162,54 @@ impl<'de> StringArray<'de> for Strings {
     fn push(&mut self, _: Cow<'de, str>) {}
 }
 
+/// An array of strings, not kept but fingerprinted ([`Fingerprint`]): what `verify` needs of a
+/// leader's `args` to tell whether two records name the same process. Fingerprinted as they
+/// are, and as the bytes they stand for in a record marked lossy (`text::decode_lossy`: a
+/// backslash of the text is written as two there), so that a lossy record and one that is not
+/// can be compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashedStrings {
+    pub raw: Fingerprint,
+    /// None when some string is not in the lossy form.
+    pub decoded: Option<Fingerprint>,
+}
+
+impl Default for HashedStrings {
+    fn default() -> Self {
+        HashedStrings {
+            raw: Fingerprint::default(),
+            decoded: Some(Fingerprint::default()),
+        }
+    }
+}
+
+impl<'de> StringArray<'de> for HashedStrings {
+    fn push(&mut self, s: Cow<'de, str>) {
+        self.raw.text(Some(&s));
+        if let Some(d) = &mut self.decoded {
+            if s.contains('\\') {
+                match crate::audit::text::decode_lossy(&s) {
+                    Some(bytes) => d.bytes_value(Some(&bytes)),
+                    None => self.decoded = None,
+                }
+            } else {
+                d.text(Some(&s));
+            }
+        }
+    }
+}
+
+impl HashedStrings {
+    /// The fingerprint of the strings, or of what they stand for in a record marked lossy.
+    pub fn of(&self, lossy: bool) -> Option<u64> {
+        if lossy {
+            self.decoded.map(|f| f.0)
+        } else {
+            Some(self.raw.0)
+        }
+    }
+}
+
 /// An array of strings into `T`; any other value is `Bad`.
 struct ArrayOfStrings<T>(std::marker::PhantomData<T>);
 
@@ -217,6 +265,131 @@ impl<'de: 'a, 'a> Deserialize<'de> for Field<Vec<Cow<'a, str>>> {
 impl<'de> Deserialize<'de> for Field<Strings> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(ArrayOfStrings(std::marker::PhantomData))
+    }
+}
+
+impl<'de> Deserialize<'de> for Field<HashedStrings> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ArrayOfStrings(std::marker::PhantomData))
+    }
+}
+
+/// A JSON object read as `T`; any other value is `Bad` (an object whose own fields are wrong
+/// is `Ok`, each of them lenient in turn).
+struct Object<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for Object<T> {
+    type Value = Field<T>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(a)).map(Field::Ok)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Field::Bad)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Field::Bad)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Field::Bad)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Field::Bad)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Field::Bad)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Field::Bad)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        while a.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Field::Bad)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Field<Leader<'a>> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v: Field<Leader<'de>> = d.deserialize_any(Object(std::marker::PhantomData))?;
+        Ok(v)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Field<EntryMeta<'a>> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v: Field<EntryMeta<'de>> = d.deserialize_any(Object(std::marker::PhantomData))?;
+        Ok(v)
+    }
+}
+
+impl<'de> Deserialize<'de> for Field<Tty> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Object(std::marker::PhantomData))
+    }
+}
+
+/// FNV-1a (64 bits) over the values given, each marked as to whether it is there: a
+/// fingerprint of a leader, to compare the same process across a session's records. A check of
+/// consistency, not of authenticity (the hash chain and the MAC are those).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint(pub u64);
+
+impl Default for Fingerprint {
+    fn default() -> Self {
+        Fingerprint(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fingerprint {
+    fn bytes(&mut self, b: &[u8]) {
+        for &x in b {
+            self.0 ^= u64::from(x);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    /// A value or its absence, its length first (so that no two sequences of values run into
+    /// each other).
+    pub fn text(&mut self, t: Option<&str>) {
+        self.bytes_value(t.map(str::as_bytes));
+    }
+
+    pub fn bytes_value(&mut self, t: Option<&[u8]>) {
+        match t {
+            Some(t) => {
+                self.bytes(&[1]);
+                self.bytes(&(t.len() as u64).to_le_bytes());
+                self.bytes(t);
+            }
+            None => self.bytes(&[0]),
+        }
+    }
+
+    /// Text of a record: in one marked lossy, the bytes it stands for.
+    pub fn record_text(&mut self, t: Option<&str>, lossy: bool) {
+        match t {
+            Some(t) if lossy && t.contains('\\') => match crate::audit::text::decode_lossy(t) {
+                Some(bytes) => self.bytes_value(Some(&bytes)),
+                // Not in the lossy form: hashed apart from any text that is.
+                None => {
+                    self.bytes(&[2]);
+                    self.text(Some(t));
+                }
+            },
+            t => self.text(t),
+        }
+    }
+
+    pub fn number(&mut self, n: Option<u64>) {
+        match n {
+            Some(n) => {
+                self.bytes(&[1]);
+                self.bytes(&n.to_le_bytes());
+            }
+            None => self.bytes(&[0]),
+        }
     }
 }
 
@@ -285,7 +458,7 @@ pub struct Host<'a> {
 }
 
 /// `{name, id}`, as ECS gives users and groups.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct Ids<'a> {
     #[serde(borrow)]
@@ -308,12 +481,15 @@ pub struct User<'a> {
     pub audit: Ids<'a>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct Parent<'a> {
     pub pid: Field<u64>,
     #[serde(borrow)]
     pub name: Text<'a>,
+    /// Schema 2, programs: the shell's entity.
+    #[serde(borrow)]
+    pub entity_id: Text<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -326,14 +502,125 @@ pub struct Process<'a> {
     pub executable: Text<'a>,
     #[serde(borrow)]
     pub args: Field<Vec<Cow<'a, str>>>,
+    pub args_count: Field<u64>,
     #[serde(borrow)]
     pub command_line: Text<'a>,
     #[serde(borrow)]
     pub working_directory: Text<'a>,
     pub exit_code: Field<i64>,
+    /// Schema 2: the process the record is about (`<session>-p0` the shell, `<session>-pN`
+    /// or `<session>-pN.M…` a program), what links a program's `exec` and `end` records.
+    #[serde(borrow)]
+    pub entity_id: Text<'a>,
+    /// Schema 2: when the process was made, and (`end` records) when it ended.
+    #[serde(borrow)]
+    pub start: Text<'a>,
+    #[serde(borrow)]
+    pub end: Text<'a>,
+    /// Schema 2: the executable's file name (argv[0] of a program never started).
+    #[serde(borrow)]
+    pub name: Text<'a>,
+    pub interactive: Field<bool>,
+    pub tty: Field<Tty>,
+    /// Schema 2: the leader of a program's process group, and the session's shell as the
+    /// session's and the entry leader.
+    #[serde(borrow)]
+    pub group_leader: Field<Leader<'a>>,
+    #[serde(borrow)]
+    pub session_leader: Field<Leader<'a>>,
+    #[serde(borrow)]
+    pub entry_leader: Field<Leader<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `tty.char_device` (schema 2).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct Tty {
+    pub char_device: CharDevice,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct CharDevice {
+    pub major: Field<u64>,
+    pub minor: Field<u64>,
+}
+
+/// A leader (schema 2): `process.session_leader`, `entry_leader` (the session's shell, the
+/// same in every record of a session) and `group_leader`. Its `args` are only fingerprinted.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct Leader<'a> {
+    #[serde(borrow)]
+    pub entity_id: Text<'a>,
+    pub pid: Field<u64>,
+    #[serde(borrow)]
+    pub start: Text<'a>,
+    #[serde(borrow)]
+    pub name: Text<'a>,
+    #[serde(borrow)]
+    pub executable: Text<'a>,
+    pub args: Field<HashedStrings>,
+    pub args_count: Field<u64>,
+    #[serde(borrow)]
+    pub working_directory: Text<'a>,
+    pub interactive: Field<bool>,
+    #[serde(borrow)]
+    pub user: Ids<'a>,
+    pub tty: Field<Tty>,
+    pub same_as_process: Field<bool>,
+    /// `entry_leader` only.
+    #[serde(borrow)]
+    pub entry_meta: Field<EntryMeta<'a>>,
+}
+
+/// `process.entry_leader.entry_meta`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct EntryMeta<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: Text<'a>,
+    #[serde(borrow)]
+    pub source: Source<'a>,
+}
+
+impl Leader<'_> {
+    /// The process it names: every field but `same_as_process` (which says whose record it
+    /// is in) and `entry_meta` (see [`Leader::entry_fingerprint`]). A field of the wrong type
+    /// counts as absent (it is a finding of its own). `lossy`: the record is marked lossy (its
+    /// text in the lossy form).
+    pub fn fingerprint(&self, lossy: bool) -> u64 {
+        let mut f = Fingerprint::default();
+        f.text(self.entity_id.str());
+        f.number(self.pid.value());
+        f.text(self.start.str());
+        f.record_text(self.name.str(), lossy);
+        f.record_text(self.executable.str(), lossy);
+        f.number(self.args.get().and_then(|a| a.of(lossy)));
+        f.number(self.args_count.value());
+        f.record_text(self.working_directory.str(), lossy);
+        f.number(self.interactive.value().map(u64::from));
+        f.text(self.user.id.str());
+        f.record_text(self.user.name.str(), lossy);
+        let tty = self.tty.get().map(|t| &t.char_device);
+        f.number(tty.and_then(|d| d.major.value()));
+        f.number(tty.and_then(|d| d.minor.value()));
+        f.0
+    }
+
+    /// How the session was entered (`entry_meta`), fingerprinted (nothing of it is taken from
+    /// bytes: no lossy form).
+    pub fn entry_fingerprint(&self) -> u64 {
+        let mut f = Fingerprint::default();
+        let meta = self.entry_meta.get();
+        f.number(meta.map(|_| 1));
+        f.text(meta.and_then(|m| m.kind.str()));
+        f.text(meta.and_then(|m| m.source.ip.str()));
+        f.0
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct Source<'a> {
     #[serde(borrow)]
@@ -344,6 +631,9 @@ pub struct Source<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Error<'a> {
+    /// Schema 2, `end` of a program never started: the errno's name (`ENOENT`, `EACCES`).
+    #[serde(borrow)]
+    pub code: Text<'a>,
     #[serde(borrow)]
     pub message: Text<'a>,
 }
@@ -385,6 +675,8 @@ pub struct Auditsh<'a> {
     #[serde(borrow)]
     pub logical_cwd: Text<'a>,
     pub login: Field<bool>,
+    /// Some text of the record is in the lossy form (schema 1 and 2).
+    pub lossy: Field<bool>,
 }
 
 /// Parse the JSON text of a record. `None` when it is not a JSON object.
@@ -448,21 +740,48 @@ impl Record<'_> {
         self.action() == "exec"
     }
 
+    /// A program ended, or never started (`end`, schema 2).
+    pub fn is_program_end(&self) -> bool {
+        self.action() == "end"
+    }
+
+    /// The record's `process` is a program (`exec`, `end`, a refused `exec`), not the shell.
+    /// (In schema 2 the shell's own records name the shell's executable too.)
+    pub fn is_about_program(&self) -> bool {
+        match self.action() {
+            "exec" | "end" => true,
+            "denied" => self.process.args.is_ok() && self.process.command_line.is_absent(),
+            _ => false,
+        }
+    }
+
+    /// `process.executable` of a record about a program.
+    pub fn program_executable(&self) -> Option<&str> {
+        self.process
+            .executable
+            .str()
+            .filter(|_| self.is_about_program())
+    }
+
     /// A command line that ended with a non-zero status.
     pub fn is_failed_command(&self) -> bool {
         self.is_command_end() && self.process.exit_code.value().is_some_and(|c| c != 0)
     }
 
-    /// The program's file name: the basename of `process.executable`, else of `argv[0]`.
+    /// The file name of the program a record is about: the basename of `process.executable`,
+    /// else `process.name` (schema 2), else the basename of `argv[0]`.
     pub fn program_name(&self) -> Option<&str> {
-        let path = self.process.executable.str().or_else(|| {
-            self.process
-                .args
-                .get()
-                .and_then(|a| a.first())
-                .map(|s| s.as_ref())
-        })?;
-        Some(path.rsplit('/').next().unwrap_or(path))
+        if !self.is_about_program() {
+            return None;
+        }
+        if let Some(path) = self.process.executable.str() {
+            return Some(path.rsplit('/').next().unwrap_or(path));
+        }
+        if let Some(name) = self.process.name.str() {
+            return Some(name);
+        }
+        let arg0 = self.process.args.get().and_then(|a| a.first())?;
+        Some(arg0.rsplit('/').next().unwrap_or(arg0))
     }
 
     /// `process.args` joined by single spaces.
@@ -476,8 +795,12 @@ impl Record<'_> {
     }
 
     /// Why the record is a privileged one: the program it starts is one of the privileged ones
-    /// (`extra` added to the built-in list), or it runs as root for a user who is not.
+    /// (`extra` added to the built-in list), or it runs as root for a user who is not. A
+    /// program's `end` is never one: what it ended was counted where it started.
     pub fn privileged(&self, extra: &[String]) -> Option<Privileged> {
+        if self.is_program_end() {
+            return None;
+        }
         if self.is_program() {
             if let Some(name) = self.program_name() {
                 if PRIVILEGED_PROGRAMS.contains(&name) || extra.iter().any(|e| e == name) {

@@ -5,6 +5,10 @@
 //! and keeps them as plain values too: the tests compute what `auditsh-log` must answer from
 //! those values, never by parsing the files written nor with the product's code.
 //!
+//! Records are of schema 2 (the process model: entity ids, leaders, a program's `end`), but for
+//! the sessions of the fleet's first day on some hosts, written before the upgrade in schema 1
+//! ([`Fleet::is_v1`]): the tools read both.
+//!
 //! Files ([`Fleet::write`]): a spool tree per spool host (`spool/HOST/YYYY-MM-DD/ID.jsonl`,
 //! some gzip'd) and the collector's files of every host (`remote/HOST/auditsh.log`, older days
 //! rotated to `auditsh.log.N.gz` and `auditsh.log.N.zst`), records interleaved in time order
@@ -223,25 +227,68 @@ pub enum Damage {
     Reordered,
     /// The `session-end` record removed.
     Unterminated,
+    /// Schema 2: the `process.entity_id` of a program's record in the middle changed (the next
+    /// record's `auditsh.prev` does not match).
+    Entity,
+    /// Schema 2: an argument of `process.entry_leader.args` of the last record (`session-end`)
+    /// changed: no record follows to show it by its hash; the leaders no longer name the shell
+    /// the session's other records name.
+    Leader,
 }
 
 impl Damage {
     /// The integrity kind `sessions` and `report` give it.
     pub fn kind(self) -> &'static str {
         match self {
-            Damage::Altered => "altered",
+            Damage::Altered | Damage::Entity | Damage::Leader => "altered",
             Damage::Gap => "gap",
             Damage::Reordered => "reordered",
             Damage::Unterminated => "unterminated",
         }
     }
 
-    pub const ALL: [Damage; 4] = [
+    /// Whether it can be done to `s` (the schema 2 kinds need schema 2 records).
+    pub fn applies(self, s: &Session) -> bool {
+        match self {
+            Damage::Entity | Damage::Leader => s.version == 2,
+            _ => true,
+        }
+    }
+
+    pub const ALL: [Damage; 6] = [
         Damage::Altered,
         Damage::Gap,
         Damage::Reordered,
         Damage::Unterminated,
+        Damage::Entity,
+        Damage::Leader,
     ];
+}
+
+/// Who leads a program's process group (schema 2's `process.group_leader`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupLeader {
+    /// The program itself (a job under job control).
+    Itself,
+    /// The session's shell.
+    Shell,
+    /// A pipeline's first member: its pid and entity id.
+    Other(u64, String),
+}
+
+/// A program as schema 2's `exec` and `end` records describe it.
+#[derive(Debug, Clone)]
+pub struct Program {
+    /// `process.entity_id`.
+    pub entity: String,
+    /// None: it never started.
+    pub pid: Option<u64>,
+    /// `process.start`.
+    pub start: i64,
+    pub interactive: bool,
+    pub group_leader: GroupLeader,
+    /// `process.name` (its `end` record has one only when the shell that waited knows it).
+    pub name: Option<String>,
 }
 
 /// One record as plain values, and its line as written.
@@ -269,6 +316,10 @@ pub struct Rec {
     pub script: Option<(String, String)>,
     /// `auditsh.executable` (device, inode) of an exec.
     pub file_id: Option<(u64, u64)>,
+    /// Schema 2: the program an `exec` or `end` record is about.
+    pub program: Option<Program>,
+    /// `error.code` (an `end` of a program never started).
+    pub error_code: Option<&'static str>,
     /// The JSON text as written (after any damage), without the newline.
     pub line: String,
 }
@@ -302,6 +353,8 @@ impl Rec {
             command: None,
             script: None,
             file_id: None,
+            program: None,
+            error_code: None,
             line: String::new(),
         }
     }
@@ -320,6 +373,21 @@ impl Rec {
 
     pub fn is_failed_command(&self) -> bool {
         self.is_command_end() && self.exit_code.is_some_and(|c| c != 0)
+    }
+
+    /// A program's `end` (schema 2).
+    pub fn is_program_end(&self) -> bool {
+        self.action == "end"
+    }
+
+    /// A record about the shell itself (schema 2: its `process` is the shell, `-p0`; a
+    /// refused command line's too).
+    pub fn is_shell_record(&self) -> bool {
+        match self.action {
+            "exec" | "end" => false,
+            "denied" => self.command_line.is_some(),
+            _ => true,
+        }
     }
 
     /// The program's file name.
@@ -356,6 +424,12 @@ pub struct Session {
     pub login_shell: bool,
     pub pid: u64,
     pub ppid: u64,
+    /// `auditsh.version`: 1 (written before the upgrade) or 2.
+    pub version: u8,
+    /// Schema 2: the shell as a process (`process.start`, and the session's leaders).
+    pub shell_start: i64,
+    pub shell_args: Vec<String>,
+    pub home_cwd: String,
     /// In file order (damage may have changed it).
     pub records: Vec<Rec>,
     pub placement: Placement,
@@ -377,8 +451,11 @@ impl Session {
         self.login.as_ref().map(|p| p.name)
     }
 
-    /// Why a record of this session is privileged, if it is.
+    /// Why a record of this session is privileged, if it is. A program's `end` never is.
     pub fn privileged(&self, r: &Rec) -> Option<&'static str> {
+        if r.is_program_end() {
+            return None;
+        }
         if r.action == "exec" && r.program().is_some_and(|p| PRIVILEGED.contains(&p)) {
             return Some("program");
         }
@@ -462,7 +539,12 @@ impl Session {
             s(self.tty.as_deref()),
             s(self.source.as_ref().map(|x| x.0.as_str())),
             s(r.cwd.as_deref()),
-            s(r.executable.as_deref()),
+            // Schema 2's shell records name the shell's executable.
+            match (&r.executable, self.version) {
+                (Some(e), _) => e.clone(),
+                (None, 2) if r.is_shell_record() => SHELL_EXE.to_string(),
+                _ => String::new(),
+            },
             r.args_joined().unwrap_or_default(),
             s(r.command_line.as_deref()),
             r.exit_code.map(|c| c.to_string()).unwrap_or_default(),
@@ -530,8 +612,279 @@ fn message_prefix(s: &Session) -> String {
     m
 }
 
-/// The record's line with `prev` as its `auditsh.prev`.
+/// The record's line with `prev` as its `auditsh.prev`, in the session's schema.
 pub fn serialize(s: &Session, r: &Rec, prev: &str) -> String {
+    if s.version == 1 {
+        serialize_v1(s, r, prev)
+    } else {
+        serialize_v2(s, r, prev)
+    }
+}
+
+/// Schema 2's shell: its executable, and its name (argv[0]'s file name, without a login
+/// shell's `-`).
+pub const SHELL_EXE: &str = "/usr/bin/auditsh";
+
+fn shell_name(s: &Session) -> String {
+    let a0 = s.shell_args.first().map_or("auditsh", String::as_str);
+    let base = a0.rsplit('/').next().unwrap_or(a0);
+    base.strip_prefix('-').unwrap_or(base).to_string()
+}
+
+/// `process.tty.char_device` of the session's terminal: pts are major 136, ttyN major 4.
+fn char_device(s: &Session) -> Option<(u64, u64)> {
+    let t = s.tty.as_deref()?;
+    if let Some(n) = t.strip_prefix("/dev/pts/") {
+        return Some((136, n.parse().ok()?));
+    }
+    Some((4, t.strip_prefix("/dev/tty")?.parse().ok()?))
+}
+
+fn push_tty(o: &mut String, s: &Session) {
+    if let Some((major, minor)) = char_device(s) {
+        o.push_str(&format!(
+            ",\"tty\":{{\"char_device\":{{\"major\":{major},\"minor\":{minor}}}}}"
+        ));
+    }
+}
+
+/// How the session was entered (`entry_meta.type`), from the parent's name and the terminal.
+fn entry_type(s: &Session) -> &'static str {
+    match s.parent {
+        "sshd" => "sshd",
+        "login" => "console",
+        "su" => "su",
+        "cron" => "cron",
+        _ => "unknown",
+    }
+}
+
+/// The shell as a leader, without its closing brace: `same_as_process` and, for the entry
+/// leader, `entry_meta` follow.
+fn leader(o: &mut String, s: &Session, same: bool) {
+    o.push_str(&format!(
+        "{{\"entity_id\":\"{}-p0\",\"pid\":{},\"start\":\"{}\",\"name\":",
+        s.id,
+        s.pid,
+        stamp(s.shell_start)
+    ));
+    esc(o, &shell_name(s));
+    o.push_str(",\"executable\":");
+    esc(o, SHELL_EXE);
+    o.push_str(",\"args\":");
+    esc_args(o, &s.shell_args);
+    o.push_str(&format!(",\"args_count\":{}", s.shell_args.len()));
+    o.push_str(",\"working_directory\":");
+    esc(o, &s.home_cwd);
+    o.push_str(if s.mode == "interactive" {
+        ",\"interactive\":true"
+    } else {
+        ",\"interactive\":false"
+    });
+    o.push_str(",\"user\":{\"id\":");
+    esc(o, s.user.id);
+    o.push_str(",\"name\":");
+    esc(o, s.user.name);
+    o.push('}');
+    push_tty(o, s);
+    o.push_str(if same {
+        ",\"same_as_process\":true"
+    } else {
+        ",\"same_as_process\":false"
+    });
+}
+
+/// `,"session_leader":{…},"entry_leader":{…}`.
+fn leaders(o: &mut String, s: &Session, same: bool) {
+    o.push_str(",\"session_leader\":");
+    leader(o, s, same);
+    o.push_str("},\"entry_leader\":");
+    leader(o, s, same);
+    o.push_str(",\"entry_meta\":{\"type\":");
+    esc(o, entry_type(s));
+    if let Some((ip, _)) = &s.source {
+        o.push_str(",\"source\":{\"ip\":");
+        esc(o, ip);
+        o.push('}');
+    }
+    o.push_str("}}");
+}
+
+/// Schema 2, as `src/audit/record/encode.rs` writes it.
+pub fn serialize_v2(s: &Session, r: &Rec, prev: &str) -> String {
+    let mut o = String::with_capacity(2400);
+    o.push_str("{\"@timestamp\":\"");
+    o.push_str(&stamp(r.ts));
+    o.push_str("\",\"ecs\":{\"version\":\"9.4.0\"},\"event\":{\"kind\":\"event\",\"category\":[\"");
+    o.push_str(r.category);
+    o.push_str("\"],\"type\":[\"");
+    o.push_str(r.etype);
+    o.push_str("\"],\"action\":\"");
+    o.push_str(r.action);
+    o.push_str(&format!(
+        "\",\"sequence\":{},\"id\":\"{}-{}\"",
+        r.seq, s.id, r.seq
+    ));
+    if let Some(d) = r.duration_ns {
+        o.push_str(&format!(",\"duration\":{d}"));
+    }
+    if let Some(out) = r.outcome {
+        o.push_str(&format!(",\"outcome\":\"{out}\""));
+    }
+    o.push_str("},\"message\":");
+    esc(&mut o, &r.message);
+    o.push_str(",\"host\":{\"hostname\":");
+    esc(&mut o, &s.host);
+    o.push_str("},\"user\":{\"name\":");
+    esc(&mut o, s.user.name);
+    o.push_str(",\"id\":");
+    esc(&mut o, s.user.id);
+    o.push_str(",\"effective\":");
+    named(&mut o, &s.effective);
+    if let Some(l) = &s.login {
+        o.push_str(",\"audit\":");
+        named(&mut o, l);
+    }
+    o.push_str("},\"group\":{\"id\":");
+    esc(&mut o, s.user.gid);
+    o.push_str(",\"name\":");
+    esc(&mut o, s.user.group);
+    o.push_str("},\"process\":{");
+    match &r.program {
+        Some(p) => {
+            if let Some(pid) = p.pid {
+                o.push_str(&format!("\"pid\":{pid},"));
+            }
+            o.push_str(&format!(
+                "\"entity_id\":\"{}\",\"start\":\"{}\"",
+                p.entity,
+                stamp(p.start)
+            ));
+            if r.action == "end" {
+                o.push_str(&format!(",\"end\":\"{}\"", stamp(r.ts)));
+            }
+            if let Some(name) = &p.name {
+                o.push_str(",\"name\":");
+                esc(&mut o, name);
+            }
+            if let Some(e) = &r.executable {
+                o.push_str(",\"executable\":");
+                esc(&mut o, e);
+            }
+            if let Some(args) = &r.args {
+                o.push_str(",\"args\":");
+                esc_args(&mut o, args);
+                o.push_str(&format!(",\"args_count\":{}", args.len()));
+            }
+            if let Some(c) = &r.cwd {
+                o.push_str(",\"working_directory\":");
+                esc(&mut o, c);
+            }
+            if let Some(code) = r.exit_code {
+                o.push_str(&format!(",\"exit_code\":{code}"));
+            }
+            o.push_str(if p.interactive {
+                ",\"interactive\":true"
+            } else {
+                ",\"interactive\":false"
+            });
+            if p.interactive {
+                push_tty(&mut o, s);
+            }
+            o.push_str(&format!(
+                ",\"parent\":{{\"pid\":{},\"entity_id\":\"{}-p0\"}}",
+                s.pid, s.id
+            ));
+            o.push_str(",\"group_leader\":");
+            match &p.group_leader {
+                GroupLeader::Shell => {
+                    leader(&mut o, s, false);
+                    o.push('}');
+                }
+                GroupLeader::Itself => {
+                    o.push('{');
+                    if let Some(pid) = p.pid {
+                        o.push_str(&format!("\"pid\":{pid},"));
+                    }
+                    o.push_str(&format!(
+                        "\"entity_id\":\"{}\",\"start\":\"{}\",\"same_as_process\":true}}",
+                        p.entity,
+                        stamp(p.start)
+                    ));
+                }
+                GroupLeader::Other(pid, entity) => o.push_str(&format!(
+                    "{{\"entity_id\":\"{entity}\",\"pid\":{pid},\"same_as_process\":false}}"
+                )),
+            }
+            leaders(&mut o, s, false);
+        }
+        None => {
+            o.push_str(&format!(
+                "\"pid\":{},\"entity_id\":\"{}-p0\",\"start\":\"{}\",\"name\":",
+                s.pid,
+                s.id,
+                stamp(s.shell_start)
+            ));
+            esc(&mut o, &shell_name(s));
+            o.push_str(",\"executable\":");
+            esc(&mut o, SHELL_EXE);
+            match r.action {
+                "session-start" => {
+                    o.push_str(",\"args\":");
+                    esc_args(&mut o, &s.shell_args);
+                    o.push_str(&format!(",\"args_count\":{}", s.shell_args.len()));
+                }
+                "command" | "denied" if r.etype != "end" => {
+                    o.push_str(",\"command_line\":");
+                    esc(&mut o, r.command_line.as_deref().unwrap_or(""));
+                    if let Some(c) = &r.cwd {
+                        o.push_str(",\"working_directory\":");
+                        esc(&mut o, c);
+                    }
+                }
+                _ => {}
+            }
+            if let Some(code) = r.exit_code {
+                o.push_str(&format!(",\"exit_code\":{code}"));
+            }
+            o.push_str(if s.mode == "interactive" {
+                ",\"interactive\":true"
+            } else {
+                ",\"interactive\":false"
+            });
+            push_tty(&mut o, s);
+            o.push_str(&format!(",\"parent\":{{\"pid\":{}", s.ppid));
+            if r.action == "session-start" {
+                o.push_str(",\"name\":");
+                esc(&mut o, s.parent);
+            }
+            o.push('}');
+            leaders(&mut o, s, true);
+        }
+    }
+    o.push('}');
+    if let Some((ip, port)) = &s.source {
+        o.push_str(",\"source\":{\"ip\":");
+        esc(&mut o, ip);
+        o.push_str(&format!(",\"port\":{port}}}"));
+    }
+    if let Some(e) = &r.error {
+        o.push_str(",\"error\":{");
+        if let Some(code) = r.error_code {
+            o.push_str(&format!("\"code\":\"{code}\","));
+        }
+        o.push_str("\"message\":");
+        esc(&mut o, e);
+        o.push('}');
+    }
+    o.push_str(",\"auditsh\":{\"version\":2,\"session\":");
+    esc(&mut o, &s.id);
+    auditsh_tail(&mut o, s, r, prev);
+    o
+}
+
+/// Schema 1, as the shell wrote it before the upgrade.
+fn serialize_v1(s: &Session, r: &Rec, prev: &str) -> String {
     let mut o = String::with_capacity(900);
     o.push_str("{\"@timestamp\":\"");
     o.push_str(&stamp(r.ts));
@@ -625,16 +978,22 @@ pub fn serialize(s: &Session, r: &Rec, prev: &str) -> String {
     }
     o.push_str(",\"auditsh\":{\"version\":1,\"session\":");
     esc(&mut o, &s.id);
+    auditsh_tail(&mut o, s, r, prev);
+    o
+}
+
+/// `auditsh` after its `session`: the same in both schemas.
+fn auditsh_tail(o: &mut String, s: &Session, r: &Rec, prev: &str) {
     if let Some(a) = &s.audit_session {
         o.push_str(",\"audit_session\":");
-        esc(&mut o, a);
+        esc(o, a);
     }
     if let Some(t) = &s.tty {
         o.push_str(",\"tty\":");
-        esc(&mut o, t);
+        esc(o, t);
     }
     o.push_str(",\"mode\":");
-    esc(&mut o, s.mode);
+    esc(o, s.mode);
     match r.action {
         "session-start" => {
             o.push_str(if s.login_shell {
@@ -647,13 +1006,13 @@ pub fn serialize(s: &Session, r: &Rec, prev: &str) -> String {
         "command" if r.etype == "start" => {
             if let Some((path, sha)) = &r.script {
                 o.push_str(",\"script\":{\"path\":");
-                esc(&mut o, path);
+                esc(o, path);
                 o.push_str(",\"sha256\":");
-                esc(&mut o, sha);
+                esc(o, sha);
                 o.push('}');
             }
         }
-        "command" | "exec" => {
+        "command" | "exec" | "end" => {
             if let Some(c) = r.command {
                 o.push_str(&format!(",\"command\":\"{}-{c}\"", s.id));
             }
@@ -680,7 +1039,6 @@ pub fn serialize(s: &Session, r: &Rec, prev: &str) -> String {
     o.push_str(",\"prev\":\"");
     o.push_str(prev);
     o.push_str("\"}}");
-    o
 }
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -732,6 +1090,35 @@ fn apply_damage(s: &mut Session, d: Damage) {
         Damage::Unterminated => {
             s.records.pop();
         }
+        Damage::Entity => {
+            // The program record nearest the middle names another process of the session.
+            let k = (0..n)
+                .filter(|&i| {
+                    s.records[i]
+                        .program
+                        .as_ref()
+                        .is_some_and(|p| p.pid.is_some())
+                })
+                .min_by_key(|&i| i.abs_diff(n / 2))
+                .expect("a program's record to damage");
+            let r = &mut s.records[k];
+            let entity = r
+                .program
+                .as_ref()
+                .map(|p| p.entity.clone())
+                .unwrap_or_default();
+            let from = format!("\"entity_id\":\"{entity}\"");
+            let to = format!("\"entity_id\":\"{}-p99\"", s.id);
+            assert!(r.line.contains(&from));
+            r.line = r.line.replacen(&from, &to, 1);
+        }
+        Damage::Leader => {
+            // The shell's arguments as the last record's entry leader names them.
+            let r = s.records.last_mut().expect("records");
+            let at = r.line.find("\"entry_leader\":").expect("an entry leader");
+            let args = at + r.line[at..].find("\"args\":[\"").expect("its args") + 9;
+            r.line.insert(args, 'x');
+        }
     }
     s.damage = Some(d);
 }
@@ -747,6 +1134,18 @@ struct Cmd {
     exit: i64,
     signal: Option<&'static str>,
     cd: Option<String>,
+    fate: Fate,
+}
+
+/// What became of a command line's (only) program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// It ran (or none was asked for).
+    Ran,
+    /// Its name was not found in PATH: no `exec` record; schema 2 writes its `end` (127).
+    NotFound,
+    /// The kernel refused it after its `exec` record (EACCES): schema 2 writes its `end` (126).
+    Refused,
 }
 
 fn cmd(text: &str, programs: &[(&str, &[&str])], exit: i64) -> Cmd {
@@ -759,6 +1158,7 @@ fn cmd(text: &str, programs: &[(&str, &[&str])], exit: i64) -> Cmd {
         exit,
         signal: None,
         cd: None,
+        fate: Fate::Ran,
     }
 }
 
@@ -774,7 +1174,7 @@ const DIRS: &[&str] = &[
 
 /// A command line from the catalogue for `user` in `cwd`.
 fn pick_command(rng: &mut Rng, user: &Person) -> Cmd {
-    match rng.range(0, 26) {
+    match rng.range(0, 28) {
         0 => cmd("ls -la", &[("/usr/bin/ls", &["ls", "-la"])], 0),
         1 => cmd("git status", &[("/usr/bin/git", &["git", "status"])], 0),
         2 => cmd(
@@ -891,6 +1291,20 @@ fn pick_command(rng: &mut Rng, user: &Person) -> Cmd {
             c.cd = Some("/etc".to_string());
             c
         }
+        26 => {
+            let mut c = cmd("sl", &[("sl", &["sl"])], 127);
+            c.fate = Fate::NotFound;
+            c
+        }
+        27 => {
+            let mut c = cmd(
+                "/opt/tools/build.sh --fast",
+                &[("/opt/tools/build.sh", &["/opt/tools/build.sh", "--fast"])],
+                126,
+            );
+            c.fate = Fate::Refused;
+            c
+        }
         _ => cmd(
             "git commit -m \"fix: quote \\\"x\\\"\"",
             &[("/usr/bin/git", &["git", "commit", "-m", "fix: quote \"x\""])],
@@ -946,6 +1360,12 @@ impl Fleet {
         host % 2 == 0
     }
 
+    /// Sessions written before the upgrade to schema 2: the first day's on every third host
+    /// (a spool host and a syslog-only one among them).
+    pub fn is_v1(host: usize, day: usize) -> bool {
+        day == 0 && host % 3 == 0
+    }
+
     /// Hosts whose collector writes RFC 3339 times with the `@cee:` cookie.
     pub fn is_rfc3339_host(host: usize) -> bool {
         host % 4 >= 2
@@ -976,13 +1396,13 @@ impl Fleet {
         );
         let day_us = (self.first_day + d as i64) * MICROS_PER_DAY;
         let mut out: Vec<Session> = (0..self.per_host_day)
-            .map(|_| self.session(&mut rng, h, day_us))
+            .map(|_| self.session(&mut rng, h, day_us, if Fleet::is_v1(h, d) { 1 } else { 2 }))
             .collect();
         out.sort_by_key(|s| (s.records[0].ts, s.id.clone()));
         out
     }
 
-    fn session(&self, rng: &mut Rng, h: usize, day_us: i64) -> Session {
+    fn session(&self, rng: &mut Rng, h: usize, day_us: i64, version: u8) -> Session {
         let host = host_name(h);
         let hour = if rng.one_in(4) {
             *rng.pick(&[0, 2, 5, 7, 18, 20, 22, 23])
@@ -1014,6 +1434,10 @@ impl Fleet {
             login_shell: true,
             pid: rng.range(1000, 60000),
             ppid: rng.range(1000, 60000),
+            version,
+            shell_start: start - rng.range(200, 2_000) as i64,
+            shell_args: Vec::new(),
+            home_cwd: person.home.to_string(),
             records: Vec::new(),
             placement: Placement::Syslog,
             gzip: rng.one_in(3),
@@ -1109,6 +1533,8 @@ impl Fleet {
             c.cd = Some("/srv/app".to_string());
             cmds = vec![c];
         }
+        s.home_cwd = s.user.home.to_string();
+        s.shell_args = shell_args.clone();
         r.args = Some(shell_args);
         recs.push(r);
 
@@ -1128,6 +1554,7 @@ impl Fleet {
             recs.push(r);
         }
         let mut last_exit = 0;
+        let mut entities = 0u32;
         for (i, c) in cmds.iter().enumerate() {
             if denied && i == 1 {
                 seq += 1;
@@ -1158,9 +1585,47 @@ impl Fleet {
             if let Some(d) = &c.cd {
                 cwd = d.clone();
             }
+            // Schema 2: each program as a process, and the records of their ends after the
+            // last has started (a pipeline's members exec'd in forked children are named only
+            // by their exec records).
+            let interactive = s.mode == "interactive";
+            let forked = c.programs.len() > 1;
+            let mut made: Vec<(Program, &String, &Vec<String>)> = Vec::new();
             for (path, argv) in &c.programs {
+                entities += 1;
+                let entity = format!("{}-p{entities}", s.id);
+                if c.fate == Fate::NotFound {
+                    if version == 2 {
+                        let p = Program {
+                            entity,
+                            pid: None,
+                            start: ts + rng.range(20, 200) as i64,
+                            interactive,
+                            group_leader: GroupLeader::Shell,
+                            name: Some(argv[0].clone()),
+                        };
+                        made.push((p, path, argv));
+                    }
+                    continue;
+                }
                 seq += 1;
                 ts += rng.range(50, 3_000) as i64;
+                let pid = rng.range(1000, 60000);
+                let group_leader = match (interactive, made.first()) {
+                    (false, _) => GroupLeader::Shell,
+                    (true, None) => GroupLeader::Itself,
+                    (true, Some((first, _, _))) => {
+                        GroupLeader::Other(first.pid.unwrap_or(0), first.entity.clone())
+                    }
+                };
+                let program = Program {
+                    entity,
+                    pid: Some(pid),
+                    start: ts - rng.range(20, 200) as i64,
+                    interactive,
+                    group_leader,
+                    name: Some(path.rsplit('/').next().unwrap_or(path).to_string()),
+                };
                 let mut r = Rec::new(seq, ts, "exec", "process", "start");
                 let mut m = format!("{prefix_fixed}{path}");
                 for a in argv.iter().skip(1) {
@@ -1175,6 +1640,56 @@ impl Fleet {
                 if rng.one_in(2) {
                     r.file_id = Some((65024, rng.range(100_000, 999_999)));
                 }
+                if version == 2 {
+                    r.program = Some(program.clone());
+                    made.push((program, path, argv));
+                }
+                recs.push(r);
+            }
+            let last = made.len().saturating_sub(1);
+            for (i, (mut p, path, argv)) in made.into_iter().enumerate() {
+                seq += 1;
+                ts += rng.range(100, 5_000_000) as i64;
+                let mut r = Rec::new(seq, ts, "end", "process", "end");
+                let (exit, signal) = if i == last {
+                    (c.exit, c.signal)
+                } else {
+                    (0, None)
+                };
+                r.exit_code = Some(exit);
+                r.signal = signal;
+                r.duration_ns = Some((ts - p.start) as u64 * 1000 + rng.range(0, 999));
+                r.command = Some(cmd_seq);
+                let (error, code) = match c.fate {
+                    Fate::NotFound => (Some("not found"), Some("ENOENT")),
+                    Fate::Refused => (Some("Permission denied"), Some("EACCES")),
+                    Fate::Ran => (None, None),
+                };
+                r.outcome = Some(if exit == 0 && signal.is_none() && error.is_none() {
+                    "success"
+                } else {
+                    "failure"
+                });
+                if forked {
+                    p.name = None;
+                } else if c.fate == Fate::NotFound {
+                    r.args = Some(argv.clone());
+                } else {
+                    r.executable = Some(path.clone());
+                }
+                let name = r
+                    .program()
+                    .map(str::to_string)
+                    .or_else(|| r.args.as_ref().map(|a| a[0].clone()))
+                    .unwrap_or_else(|| "program".to_string());
+                r.message = match (error, signal) {
+                    (Some(e), _) => format!("{prefix_fixed}{name} not started: {e}"),
+                    (None, Some(sig)) => format!("{prefix_fixed}{name} killed by {sig}"),
+                    (None, None) => format!("{prefix_fixed}{name} exit {exit}"),
+                };
+                r.error = error.map(str::to_string);
+                r.error_code = code;
+                r.program = Some(p);
                 recs.push(r);
             }
             seq += 1;
@@ -1298,8 +1813,15 @@ impl Fleet {
 /// copy only, long enough to have records between its start and end to damage).
 fn damage_some(sessions: &mut [Session], left: &mut Vec<Damage>) {
     for s in sessions {
-        if s.placement == Placement::Spool && s.records.len() >= 6 && !left.is_empty() {
-            apply_damage(s, left.remove(0));
+        if s.placement != Placement::Spool || s.records.len() < 6 {
+            continue;
+        }
+        let program = s.records.iter().any(|r| r.action == "exec");
+        if let Some(i) = left
+            .iter()
+            .position(|d| d.applies(s) && (*d != Damage::Entity || program))
+        {
+            apply_damage(s, left.remove(i));
         }
     }
 }

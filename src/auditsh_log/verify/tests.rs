@@ -421,3 +421,374 @@ fn an_empty_or_missing_spool_file_is_a_finding() {
     .unwrap();
     assert_eq!(texts(&v.finish()), Vec::<String>::new());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Schema 2: the process model.
+
+/// The session's shell as schema 2's leaders name it (`same`: in the shell's own records).
+fn leaders2(s: &str, same: bool) -> String {
+    let shell = format!(
+        r#"{{"entity_id":"{s}-p0","pid":1,"start":"2026-11-21T13:04:48.700000Z","name":"auditsh","executable":"/usr/bin/auditsh","args":["-auditsh"],"args_count":1,"working_directory":"/root","interactive":false,"user":{{"id":"0","name":"root"}},"same_as_process":{same}"#
+    );
+    format!(r#""session_leader":{shell}}},"entry_leader":{shell},"entry_meta":{{"type":"sshd"}}}}"#)
+}
+
+/// A schema 2 record of session `s`: the shell's own (`program` None), or a program's
+/// (`exec` or `end`: its entity number, its pid, and the pid of the shell that started it).
+fn rec2(
+    s: &str,
+    seq: u64,
+    action: &str,
+    program: Option<(u32, Option<u64>, u64)>,
+    prev: &[u8; 32],
+) -> String {
+    let p = hex64(prev);
+    let t = "2026-11-21T13:04:48.752211Z";
+    let (event, process) = match program {
+        None => (
+            String::new(),
+            format!(
+                r#""pid":1,"entity_id":"{s}-p0","start":"{t}","name":"auditsh","executable":"/usr/bin/auditsh","interactive":false,"parent":{{"pid":1}},{}"#,
+                leaders2(s, true)
+            ),
+        ),
+        Some((n, pid, parent)) => {
+            let pid = pid.map_or(String::new(), |p| format!(r#""pid":{p},"#));
+            let (event, own) = if action == "end" {
+                (
+                    r#","duration":1000,"outcome":"success""#,
+                    format!(r#""end":"{t}","exit_code":0,"#),
+                )
+            } else {
+                (
+                    "",
+                    r#""name":"true","executable":"/bin/true","args":["true"],"args_count":1,"#
+                        .to_string(),
+                )
+            };
+            (
+                event.to_string(),
+                format!(
+                    r#"{pid}"entity_id":"{s}-p{n}","start":"{t}",{own}"interactive":false,"parent":{{"pid":{parent},"entity_id":"{s}-p0"}},"group_leader":{{"pid":1,"same_as_process":false}},{}"#,
+                    leaders2(s, false)
+                ),
+            )
+        }
+    };
+    format!(
+        concat!(
+            r#"{{"@timestamp":"{t}","ecs":{{"version":"9.4.0"}},"#,
+            r#""event":{{"kind":"event","category":["process"],"type":["start"],"action":"{a}","#,
+            r#""sequence":{seq},"id":"{s}-{seq}"{event}}},"message":"m","host":{{"hostname":"h"}},"#,
+            r#""user":{{"id":"0","effective":{{"id":"0"}}}},"group":{{"id":"0"}},"#,
+            r#""process":{{{process}}},"#,
+            r#""auditsh":{{"version":2,"session":"{s}","mode":"command","prev":"{p}"}}}}"#
+        ),
+        t = t,
+        a = action,
+        seq = seq,
+        s = s,
+        event = event,
+        process = process,
+        p = std::str::from_utf8(&p).unwrap()
+    )
+}
+
+/// Makes a record line, given the previous line's hash.
+type Maker<'a> = &'a dyn Fn(&[u8; 32]) -> String;
+
+/// Chain the lines `makers` make.
+fn chain2(makers: &[Maker]) -> Vec<String> {
+    let mut prev = GENESIS;
+    makers
+        .iter()
+        .map(|m| {
+            let l = m(&prev);
+            prev = line_hash(l.as_bytes());
+            l
+        })
+        .collect()
+}
+
+/// A schema 2 session: start, a command, a program's exec and end (pid 5, started by the
+/// shell, pid 1), the command's end, the session's end.
+fn session2(s: &str) -> Vec<String> {
+    chain2(&[
+        &|p| rec2(s, 0, "session-start", None, p),
+        &|p| rec2(s, 1, "command", None, p),
+        &|p| rec2(s, 2, "exec", Some((1, Some(5), 1)), p),
+        &|p| rec2(s, 3, "end", Some((1, Some(5), 1)), p),
+        &|p| rec2(s, 4, "command", None, p),
+        &|p| rec2(s, 5, "session-end", None, p),
+    ])
+}
+
+#[test]
+fn a_schema_2_session_is_intact_beside_a_schema_1_one() {
+    let r = check(&[
+        ("a.jsonl", Format::Spool, session2("s2")),
+        ("b.jsonl", Format::Spool, session("s1", 4)),
+    ]);
+    assert_eq!(texts(&r), Vec::<String>::new());
+    assert_eq!(r.summary(), "2 files, 2 sessions, 10 records, 0 findings");
+    // The view parses what the verifier does: the record digests the same either way
+    // (`sessions` and `report` digest from the view).
+    for line in session2("s2") {
+        let json = line.as_bytes();
+        let at = crate::auditsh_log::digest::Place {
+            no: 1,
+            raw: json,
+            json,
+            copy: Copy::Spool,
+            sure: true,
+            newline: true,
+        };
+        let mut own = Digester::new(Format::Spool, None);
+        own.fields(
+            &at,
+            &crate::auditsh_log::digest::Fields::parse(json).unwrap(),
+        );
+        let mut shared = Digester::new(Format::Spool, None);
+        let record = crate::auditsh_log::view::parse(json).unwrap();
+        shared.fields(
+            &at,
+            &crate::auditsh_log::digest::Fields::from_record(&record),
+        );
+        assert_eq!(
+            format!("{:?}", own.digest.facts),
+            format!("{:?}", shared.digest.facts)
+        );
+    }
+}
+
+#[test]
+fn schema_2_fields_are_checked() {
+    let l = session2("s2");
+    let edit = |i: usize, from: &str, to: &str| {
+        let mut l = l.clone();
+        assert!(l[i].contains(from), "{from} in {}", l[i]);
+        l[i] = l[i].replacen(from, to, 1);
+        // Chained again, so that only the field check can tell.
+        let mut prev = GENESIS;
+        for x in l.iter_mut() {
+            let at = x.rfind("\"prev\":\"").unwrap() + 8;
+            x.replace_range(at..at + 64, std::str::from_utf8(&hex64(&prev)).unwrap());
+            prev = line_hash(x.as_bytes());
+        }
+        one("a.jsonl", l)
+    };
+    // A field of the process model missing or of the wrong type.
+    assert_eq!(
+        edit(1, r#""entity_id":"s2-p0","start""#, r#""start""#),
+        ["a.jsonl:2: session s2: missing or malformed: process.entity_id"]
+    );
+    assert_eq!(
+        edit(2, r#""args":["-auditsh"],"#, r#""args":"-auditsh","#),
+        ["a.jsonl:3: session s2: missing or malformed: process.session_leader.args"]
+    );
+    assert_eq!(
+        edit(3, r#""exit_code":0,"#, ""),
+        ["a.jsonl:4: session s2: missing or malformed: process.exit_code"]
+    );
+    // Entity ids: of another session, the shell's record about a program and the reverse.
+    let f = edit(2, r#""entity_id":"s2-p1""#, r#""entity_id":"s9-p1""#);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].starts_with(
+            "a.jsonl:3: session s2: process.entity_id s9-p1 is not a process of the session"
+        ),
+        "{f:?}"
+    );
+    let f = edit(
+        4,
+        r#""entity_id":"s2-p0","start""#,
+        r#""entity_id":"s2-p1","start""#,
+    );
+    assert!(
+        f[0].contains("of a command record is not the session's shell (s2-p0)"),
+        "{f:?}"
+    );
+    let f = edit(3, r#""entity_id":"s2-p1""#, r#""entity_id":"s2-p0""#);
+    assert!(
+        f[0].contains("of a end record is the session's shell"),
+        "{f:?}"
+    );
+    // The leaders: not the same process, not the shell, or not the one session-start names
+    // (the last record too, which no record's auditsh.prev covers).
+    let f = edit(
+        2,
+        r#""start":"2026-11-21T13:04:48.700000Z""#,
+        r#""start":"2026-11-21T13:04:48.700001Z""#,
+    );
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].starts_with("a.jsonl:3: session s2: process.session_leader and process.entry_leader name different processes"), "{f:?}");
+    let f = edit(
+        5,
+        r#"["-auditsh"],"args_count":1,"working_directory":"/root","interactive":false,"user":{"id":"0","name":"root"},"same_as_process":true,"entry_meta""#,
+        r#"["-auditsh","-x"],"args_count":1,"working_directory":"/root","interactive":false,"user":{"id":"0","name":"root"},"same_as_process":true,"entry_meta""#,
+    );
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].starts_with("a.jsonl:6: session s2: process.session_leader and process.entry_leader name different processes"), "{f:?}");
+    let mut l5 = l.clone();
+    l5[5] = l5[5].replace(r#""type":"sshd""#, r#""type":"console""#);
+    let f = one("a.jsonl", l5);
+    assert_eq!(
+        f,
+        ["a.jsonl:6: session s2: process.session_leader and entry_leader are not the session's shell as its session-start (line 1) names it"]
+    );
+    let f = edit(1, r#""same_as_process":true"#, r#""same_as_process":false"#);
+    assert!(f[0].contains("process.session_leader.same_as_process is false in a command record, whose process is the shell"), "{f:?}");
+    // A program that never started has no pid.
+    let mut l = session2("s2");
+    l[3] = rec2(
+        "s2",
+        3,
+        "end",
+        Some((1, None, 1)),
+        &line_hash(l[2].as_bytes()),
+    );
+    l[4] = rec2("s2", 4, "command", None, &line_hash(l[3].as_bytes()));
+    l[5] = rec2("s2", 5, "session-end", None, &line_hash(l[4].as_bytes()));
+    assert_eq!(one("a.jsonl", l), Vec::<String>::new());
+}
+
+/// Chained again, after an edit.
+fn rechain(l: &mut [String]) {
+    let mut prev = GENESIS;
+    for x in l.iter_mut() {
+        let at = x.rfind("\"prev\":\"").unwrap() + 8;
+        x.replace_range(at..at + 64, std::str::from_utf8(&hex64(&prev)).unwrap());
+        prev = line_hash(x.as_bytes());
+    }
+}
+
+#[test]
+fn a_lossy_records_leaders_are_compared_as_the_bytes_they_stand_for() {
+    // The shell's argument `a\b` (JSON `a\\b`); in a record marked lossy, `a\\b` (JSON
+    // `a\\\\b`).
+    let mut l: Vec<String> = session2("s2")
+        .iter()
+        .map(|x| x.replace(r#""args":["-auditsh"]"#, r#""args":["-c","a\\b"]"#))
+        .collect();
+    l[2] = l[2]
+        .replace(r#""args":["-c","a\\b"]"#, r#""args":["-c","a\\\\b"]"#)
+        .replace(r#","prev""#, r#","lossy":true,"prev""#);
+    rechain(&mut l);
+    assert_eq!(one("a.jsonl", l.clone()), Vec::<String>::new());
+    // Not marked lossy, the same text is another argument.
+    l[2] = l[2].replace(r#","lossy":true"#, "");
+    rechain(&mut l);
+    let f = one("a.jsonl", l);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].contains("not the session's shell as its session-start"),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn a_programs_end_after_the_sessions_is_a_jobs_when_the_shell_did_not_wait_for_it() {
+    let base = session2("s2");
+    let after = |program: (u32, Option<u64>, u64), error: bool| {
+        let mut l = base.clone();
+        let mut end = rec2("s2", 6, "end", Some(program), &line_hash(l[5].as_bytes()));
+        if error {
+            end = end.replace(
+                r#","auditsh""#,
+                r#","error":{"code":"EACCES","message":"Permission denied"},"auditsh""#,
+            );
+        }
+        l.push(end);
+        one("a.jsonl", l)
+    };
+    // Waited for by a job's subshell (pid 7), not the shell (pid 1).
+    assert_eq!(after((2, Some(9), 7), false), Vec::<String>::new());
+    // A job's forked child (pid 9) the kernel refused: it wrote its own end.
+    assert_eq!(after((2, Some(9), 1), true), Vec::<String>::new());
+    // Waited for by the shell itself, after its end: a finding, though the pid is not the
+    // shell's (it is the program's).
+    let f = after((2, Some(9), 1), false);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("a record after the session's end"), "{f:?}");
+    // An exec record's pid is the program's own: one after the end is a job's.
+    let mut l = base.clone();
+    l.push(rec2(
+        "s2",
+        6,
+        "exec",
+        Some((2, Some(9), 1)),
+        &line_hash(l[5].as_bytes()),
+    ));
+    assert_eq!(one("a.jsonl", l), Vec::<String>::new());
+}
+
+/// A schema 2 session of `n` records: start, command lines, end.
+fn long2(s: &str, n: u64) -> Vec<String> {
+    let mut prev = GENESIS;
+    (0..n)
+        .map(|i| {
+            let action = match i {
+                0 => "session-start",
+                _ if i == n - 1 => "session-end",
+                _ => "command",
+            };
+            let l = rec2(s, i, action, None, &prev);
+            prev = line_hash(l.as_bytes());
+            l
+        })
+        .collect()
+}
+
+/// Schema 2's shell sends the syslog copies of processes running alongside (a pipeline's
+/// members) each on its own: one may come a little late. In its place in the chain, that is
+/// no finding in a syslog copy; moved far, out of the chain, in a spool copy or of schema 1,
+/// it is.
+#[test]
+fn a_schema_2_syslog_record_may_come_a_little_late() {
+    let syslog = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| format!("Nov 21 h auditsh[1]: {l}"))
+            .collect()
+    };
+    let mut l = session2("s2");
+    l.swap(2, 3);
+    assert_eq!(
+        texts(&check(&[("messages", Format::Syslog, syslog(&l))])),
+        Vec::<String>::new()
+    );
+    // Two late, the later first.
+    let mut l = long2("s2", 12);
+    let (a, b) = (l.remove(3), l.remove(3));
+    l.insert(5, b);
+    l.insert(6, a);
+    assert_eq!(
+        texts(&check(&[("messages", Format::Syslog, syslog(&l))])),
+        Vec::<String>::new()
+    );
+    // The same in a spool file, or of schema 1: out of order.
+    let mut l = session2("s2");
+    l.swap(2, 3);
+    let f = one("a.jsonl", l);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("sequence 2 is out of order"), "{f:?}");
+    let mut l = session("s1", 6);
+    l.swap(2, 3);
+    let f = texts(&check(&[("messages", Format::Syslog, syslog(&l))]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("sequence 2 is out of order"), "{f:?}");
+    // Moved far: its neighbours were read long before.
+    let mut l = long2("s2", 60);
+    let moved = l.remove(3);
+    l.insert(50, moved);
+    let f = texts(&check(&[("messages", Format::Syslog, syslog(&l))]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("sequence 3 is out of order"), "{f:?}");
+    // Late and altered: not in its place in the chain.
+    let mut l = session2("s2");
+    l.swap(2, 3);
+    l[3] = l[3].replacen("\"message\":\"m\"", "\"message\":\"M\"", 1);
+    let f = texts(&check(&[("messages", Format::Syslog, syslog(&l))]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("sequence 2 is out of order"), "{f:?}");
+}
