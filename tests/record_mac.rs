@@ -370,7 +370,15 @@ fn a_session_cut_and_continued_is_reported() {
     let keep = 3;
     // The continuation: the genuine records after the cut with other text, chained on.
     let tail = &lines[keep..];
-    let edit = |l: &[u8]| replace(l, "/bin/true", "/bin/echo");
+    // The programs' own fields (the session's leaders, which carry the shell's script, stay
+    // as the session-start names them).
+    let edit = |l: &[u8]| {
+        replace(
+            l,
+            "\"executable\":\"/bin/true\"",
+            "\"executable\":\"/bin/echo\"",
+        )
+    };
     let chained_from = line_hash(&lines[keep - 1]);
     let tomorrow = attackers_key(&env, 1);
     for (seal, what) in [
@@ -506,7 +514,8 @@ fn records_re_sealed_with_a_later_key_are_reported() {
     let n = lines.len();
     let tomorrow = attackers_key(&env, 1);
     let altered = 2;
-    let edit = |l: &[u8]| replace(l, "genuine", "innocent");
+    // The program's argument (the leaders' copy of the shell's script stays).
+    let edit = |l: &[u8]| replace(l, "\"genuine\"", "\"innocent\"");
     assert!(String::from_utf8_lossy(&lines[altered]).contains("genuine"));
     let prev = line_hash(&lines[altered - 1]);
     for (seal, what) in [

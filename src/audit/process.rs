@@ -242,10 +242,20 @@ impl Session {
     /// A program was spawned as `pid` (its `exec` record written): its `end` record is due when
     /// it is waited for.
     pub fn spawned(&mut self, pid: u32, executable: &[u8], starting: &Starting<'_>) {
+        // Named as its exec record names it: made absolute against the physical working
+        // directory, which the record's child looked up into the session's buffers.
+        let executable = match &self.inner {
+            Some(cell) if executable.first() != Some(&b'/') => {
+                let mut absolute = Vec::new();
+                super::place::absolute(executable, &cell.borrow().places.cwd, &mut absolute);
+                absolute
+            }
+            _ => executable.to_vec(),
+        };
         self.track(Running {
             pid,
             process: starting.process.clone(),
-            executable: Some(executable.to_vec()),
+            executable: Some(executable),
             forked: false,
             interactive: starting.interactive,
             group_leader: Leader::of(starting.group_leader),

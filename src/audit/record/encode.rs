@@ -800,6 +800,8 @@ fn push_program_tail(buf: &mut Vec<u8>, fixed: &Fixed, p: &Program<'_>) {
     buf.extend_from_slice(b"\"}");
     match p.group_leader {
         GroupLeader::Shell => buf.extend_from_slice(&fixed.shell_group_leader),
+        // A program that never had a process leads no group.
+        GroupLeader::Itself if p.pid.is_none() => {}
         GroupLeader::Itself => {
             buf.extend_from_slice(b",\"group_leader\":{");
             push_program_head(buf, p, "", false);
