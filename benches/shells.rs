@@ -3,6 +3,10 @@
 //! costs with no shell around it): side by side, interleaved, medians and ratios. Prints
 //! numbers; asserts nothing about time. See BENCHMARKS.md for what each number means.
 //!
+//! One runner sends its syslog copies to a real rsyslogd the bench starts on a private socket
+//! (`shells/rsyslogd.rs`), as on an installed machine; the other syslog rows use a socket the
+//! bench drains itself.
+//!
 //! ```text
 //! cargo bench --bench shells                 # 30 rounds
 //! cargo bench --bench shells -- --quick      # 3 rounds (CI)
@@ -23,6 +27,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "shells/rsyslogd.rs"]
+mod rsyslogd;
+use rsyslogd::{Rsyslogd, RSYSLOGD};
+
 const AUDITSH: &str = env!("CARGO_BIN_EXE_auditsh");
 const SNOOPY_LIBS: &[&str] = &[
     "/lib/x86_64-linux-gnu/libsnoopy.so",
@@ -33,6 +41,9 @@ const SNOOPY_LIBS: &[&str] = &[
 /// How many times `-c true` runs per shell in one round (it is short, so more samples).
 const STARTUP_PER_ROUND: usize = 10;
 const PROGRAMS: usize = 1000;
+/// The programs workload of the rsyslogd runner's targets (the 1,000 one stays as it was, so
+/// that its numbers compare with earlier runs).
+const PROGRAMS_RSYSLOGD: usize = 500;
 const ITERATIONS: usize = 100_000;
 
 /// The floor: start `/bin/true` with posix_spawn and wait for it, N times. Nothing else.
@@ -97,6 +108,8 @@ enum Kind {
     /// Audit on with one sink: where the cost of auditing a program goes.
     SpoolOnly,
     SyslogOnly,
+    /// Audit on, the syslog copy read by a real rsyslogd writing to disk.
+    AuditRsyslogd,
     Dash,
     Bash,
     Snoopy,
@@ -123,6 +136,10 @@ struct Runner {
 
 struct Workload {
     key: &'static str,
+    /// The name `--only` selects it by (several workloads may share one).
+    group: &'static str,
+    /// The runner the table's auditsh/X column divides by X.
+    reference: Kind,
     title: String,
     script: String,
     /// Runs per shell per round.
@@ -150,6 +167,7 @@ fn main() {
         Err(e) => {
             eprintln!("shells: {e}");
             eprintln!("usage: cargo bench --bench shells -- [--quick] [--rounds N] [--only startup,programs,arith,case] [--keep]");
+            eprintln!("(programs selects both the 1,000-program workload and the 500-program one of the rsyslogd runner)");
             std::process::exit(2);
         }
     };
@@ -284,6 +302,44 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
     let syslog_only = config("syslog-only.toml", None, Some(&sock_only))?;
     let off = config("off.toml", None, None)?;
 
+    // The real syslog reader of the rsyslogd runner: started now, so that it is listening for
+    // the check runs; killed when `daemon` drops (at the end, and on every error return).
+    let mut notes = Vec::new();
+    let mut daemon = if !Path::new(RSYSLOGD).is_file() {
+        notes.push(format!(
+            "rsyslogd: {RSYSLOGD} is not installed (apt-get install rsyslog), row skipped"
+        ));
+        None
+    } else {
+        match Rsyslogd::start(dir) {
+            Ok(d) => {
+                notes.push(format!(
+                    "audit on, rsyslogd: spool in {}/spool-rsyslogd, syslog to {}, read by rsyslogd {} (pid {}, started by the bench with -n -f {}; imuxsock with the sender's credentials, omfile to {} with the installed template)",
+                    dir.display(),
+                    d.socket.display(),
+                    command_line("dpkg-query", &["-W", "-f=${Version}", "rsyslog"]),
+                    d.pid(),
+                    d.conf.display(),
+                    d.out.display(),
+                ));
+                Some(d)
+            }
+            Err(e) => {
+                notes.push(format!("rsyslogd: did not start ({e}), row skipped"));
+                None
+            }
+        }
+    };
+    let rsyslogd_spool = dir.join("spool-rsyslogd");
+    let with_rsyslogd = match &daemon {
+        Some(d) => Some(config(
+            "rsyslogd.toml",
+            Some(&rsyslogd_spool),
+            Some(&d.socket),
+        )?),
+        None => None,
+    };
+
     let base_env = |extra: &[(&str, &Path)]| -> Vec<CString> {
         let mut env = vec![
             cstr("PATH=/usr/bin:/bin"),
@@ -297,7 +353,6 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
         env
     };
 
-    let mut notes = Vec::new();
     let mut runners = vec![
         Runner {
             kind: Kind::AuditOn,
@@ -328,6 +383,15 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             env: base_env(&[("AUDITSH_CONFIG", &syslog_only)]),
         },
     ];
+    if let Some(conf) = &with_rsyslogd {
+        runners.push(Runner {
+            kind: Kind::AuditRsyslogd,
+            name: "auditsh (audit on, rsyslogd)".into(),
+            path: cstr(AUDITSH),
+            pre_args: vec![],
+            env: base_env(&[("AUDITSH_CONFIG", conf)]),
+        });
+    }
     let dash = find_in_path("dash").ok_or("dash is not installed (apt-get install dash)")?;
     runners.push(Runner {
         kind: Kind::Dash,
@@ -394,6 +458,8 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
     let all = vec![
         Workload {
             key: "startup",
+            group: "startup",
+            reference: Kind::AuditOn,
             title: "startup: X -c true".into(),
             script: "true".into(),
             per_round: STARTUP_PER_ROUND,
@@ -401,6 +467,8 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
         },
         Workload {
             key: "programs",
+            group: "programs",
+            reference: Kind::AuditOn,
             title: format!("{PROGRAMS} external programs: /bin/true in a while loop"),
             script: format!(
                 "i=0; while [ $i -lt {PROGRAMS} ]; do /bin/true; i=$((i+1)); done; echo $i"
@@ -409,7 +477,22 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             floor_count: Some(PROGRAMS),
         },
         Workload {
+            key: "programs-rsyslogd",
+            group: "programs",
+            reference: Kind::AuditRsyslogd,
+            title: format!(
+                "{PROGRAMS_RSYSLOGD} external programs: /bin/true in a while loop (the rsyslogd runner's workload; auditsh/X here is auditsh (audit on, rsyslogd) / X)"
+            ),
+            script: format!(
+                "i=0; while [ $i -lt {PROGRAMS_RSYSLOGD} ]; do /bin/true; i=$((i+1)); done; echo $i"
+            ),
+            per_round: 1,
+            floor_count: None,
+        },
+        Workload {
             key: "arith",
+            group: "arith",
+            reference: Kind::AuditOn,
             title: format!("{ITERATIONS}-iteration while loop of arithmetic"),
             script: format!(
                 "i=0; s=0; while [ $i -lt {ITERATIONS} ]; do i=$((i+1)); s=$(( (s + i * 7) % 1000003 )); done; echo $s"
@@ -419,6 +502,8 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
         },
         Workload {
             key: "case",
+            group: "case",
+            reference: Kind::AuditOn,
             title: format!("{ITERATIONS}-iteration while loop of case and ["),
             script: format!(
                 "i=0; n=0; while [ $i -lt {ITERATIONS} ]; do case $i in *7) n=$((n+1));; *[02468]) [ -n \"$i\" ] && [ \"$i\" != x ];; *) [ \"$i\" = x ] || :;; esac; i=$((i+1)); done; echo $n"
@@ -427,18 +512,23 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             floor_count: None,
         },
     ];
+    // The 500-program workload is there for the rsyslogd runner only.
+    let all: Vec<Workload> = all
+        .into_iter()
+        .filter(|w| w.reference != Kind::AuditRsyslogd || daemon.is_some())
+        .collect();
     let workloads: Vec<Workload> = match &opts.only {
         None => all,
         Some(keys) => {
             for k in keys {
-                if !all.iter().any(|w| w.key == k) {
+                if !all.iter().any(|w| w.group == k) {
                     return Err(format!(
                         "--only {k}: not one of startup, programs, arith, case"
                     ));
                 }
             }
             all.into_iter()
-                .filter(|w| keys.iter().any(|k| k == w.key))
+                .filter(|w| keys.iter().any(|k| k == w.group))
                 .collect()
         }
     };
@@ -512,6 +602,8 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
 
     let mut report = String::new();
     let mut ratios: Vec<(String, f64, f64)> = Vec::new();
+    // The rsyslogd runner's ratios: (label, ratio, target if there is one).
+    let mut daemon_ratios: Vec<(String, f64, Option<f64>)> = Vec::new();
     let mut costs = String::new();
     for (wi, w) in workloads.iter().enumerate() {
         report_workload(&mut report, w, &runners, &samples[wi], opts.rounds);
@@ -538,6 +630,46 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
                 target("1,000 programs, audit on / audit off", Kind::AuditOff, 1.03);
             }
             "arith" => target("arithmetic loop, audit on / dash", Kind::Dash, 1.0),
+            _ => {}
+        }
+        let with_daemon = med(Kind::AuditRsyslogd);
+        let mut against = |label: &str, other: Kind, limit: Option<f64>| {
+            if let (Some(a), Some(b)) = (with_daemon, med(other)) {
+                daemon_ratios.push((label.to_string(), a / b, limit));
+            }
+        };
+        let n = PROGRAMS_RSYSLOGD;
+        match w.key {
+            "startup" => {
+                against(
+                    "startup -c true, rsyslogd / audit off",
+                    Kind::AuditOff,
+                    None,
+                );
+                against("startup -c true, rsyslogd / dash", Kind::Dash, Some(0.70));
+                against(
+                    "startup -c true, rsyslogd / drained socket",
+                    Kind::AuditOn,
+                    None,
+                );
+            }
+            "programs-rsyslogd" => {
+                against(
+                    &format!("{n} programs, rsyslogd / audit off"),
+                    Kind::AuditOff,
+                    Some(1.02),
+                );
+                against(
+                    &format!("{n} programs, rsyslogd / dash"),
+                    Kind::Dash,
+                    Some(1.03),
+                );
+                against(
+                    &format!("{n} programs, rsyslogd / drained socket"),
+                    Kind::AuditOn,
+                    None,
+                );
+            }
             _ => {}
         }
         report_costs(&mut costs, w, &med);
@@ -570,6 +702,28 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
         };
         let _ = writeln!(report, "{label:<42} {ratio:>7.2} {limit:>7.2}  {verdict}");
     }
+    if !daemon_ratios.is_empty() {
+        let _ = writeln!(
+            report,
+            "\n== auditsh (audit on, rsyslogd), a real rsyslogd reading its syslog copy (median ratios; met when ratio <= target)"
+        );
+        let _ = writeln!(report, "{:<46} {:>7} {:>7}  verdict", "", "ratio", "target");
+        for (label, ratio, limit) in &daemon_ratios {
+            match limit {
+                Some(limit) => {
+                    let verdict = if ratio <= limit {
+                        "met".to_string()
+                    } else {
+                        format!("missed by {:.0}%", (ratio / limit - 1.0) * 100.0)
+                    };
+                    let _ = writeln!(report, "{label:<46} {ratio:>7.2} {limit:>7.2}  {verdict}");
+                }
+                None => {
+                    let _ = writeln!(report, "{label:<46} {ratio:>7.2} {:>7}", "-");
+                }
+            }
+        }
+    }
     if !costs.is_empty() {
         let _ = writeln!(
             report,
@@ -588,6 +742,24 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
         "\naudit trail written during the run: {spool_lines} spool lines ({sealed} sealed with a MAC), {} syslog messages received by the bench's socket",
         received.load(Ordering::Relaxed)
     );
+    if let Some(d) = &mut daemon {
+        // The daemon writes behind the shell: wait for it to catch up before counting.
+        let (spool_lines, _) = count_spool_lines(&rsyslogd_spool);
+        let (written, others) = d.settle(spool_lines);
+        let _ = writeln!(
+            report,
+            "audit trail of auditsh (audit on, rsyslogd): {spool_lines} spool lines, {written} lines with `auditsh[` written by rsyslogd to {} (and {others} other lines)",
+            d.out.display()
+        );
+        if written != spool_lines {
+            let _ = writeln!(
+                report,
+                "!!! MISMATCH: rsyslogd wrote {written} lines for auditsh but the spool has {spool_lines}: records were lost or split between the shell and rsyslogd's file{}; rsyslogd said: {}",
+                if d.exited() { " (rsyslogd is no longer running)" } else { "" },
+                d.said()
+            );
+        }
+    }
     let _ = writeln!(
         report,
         "load average: before {load_before}; after {}",
@@ -629,10 +801,20 @@ fn report_costs(out: &mut String, w: &Workload, med: &dyn Fn(Kind) -> Option<f64
 /// Whether a program runs a workload: the floors run only start-up and programs, and the one-sink runs
 /// matter only where auditing costs something (start-up and programs; the loops write no
 /// records).
+///
+/// The rsyslogd runner runs start-up and its own 500-program workload, which runs only what
+/// its ratios need beside it: auditing on with the drained socket, auditing off, and dash.
 fn applies(r: &Runner, w: &Workload) -> bool {
+    if w.reference == Kind::AuditRsyslogd {
+        return matches!(
+            r.kind,
+            Kind::AuditRsyslogd | Kind::AuditOn | Kind::AuditOff | Kind::Dash
+        );
+    }
     match r.kind {
         Kind::Floor | Kind::FloorSinks => w.floor_count.is_some(),
         Kind::SpoolOnly | Kind::SyslogOnly => matches!(w.key, "startup" | "programs"),
+        Kind::AuditRsyslogd => w.key == "startup",
         _ => true,
     }
 }
@@ -797,12 +979,12 @@ fn report_workload(
     );
     let _ = writeln!(
         out,
-        "{:<26} {:>12} {:>25} {:>12} {:>10}",
+        "{:<28} {:>12} {:>25} {:>12} {:>10}",
         "", "median wall", "p25 .. p75", "median cpu", "auditsh/X"
     );
     let on = runners
         .iter()
-        .position(|r| r.kind == Kind::AuditOn)
+        .position(|r| r.kind == w.reference)
         .and_then(|i| median(&samples[i].iter().map(|s| secs(s.wall)).collect::<Vec<_>>()));
     for (ri, r) in runners.iter().enumerate() {
         let walls: Vec<f64> = samples[ri].iter().map(|s| secs(s.wall)).collect();
@@ -818,7 +1000,7 @@ fn report_workload(
         let ratio = on.map(|o| format!("{:.2}", o / m)).unwrap_or_default();
         let _ = writeln!(
             out,
-            "{:<26} {:>12} {:>25} {:>12} {:>10}",
+            "{:<28} {:>12} {:>25} {:>12} {:>10}",
             r.name,
             fmt_time(m),
             format!("{} .. {}", fmt_time(p25), fmt_time(p75)),
@@ -849,7 +1031,7 @@ fn report_rss(out: &mut String, runners: &[Runner], samples: &[Vec<Sample>]) {
             "(a child started with posix_spawn reports at least the bench's own RSS when it started, which peaked at {own} KiB: values up to that may be the bench's, not the child's)"
         );
     }
-    let _ = writeln!(out, "{:<26} {:>12} {:>10}", "", "peak RSS", "auditsh/X");
+    let _ = writeln!(out, "{:<28} {:>12} {:>10}", "", "peak RSS", "auditsh/X");
     let rss = |ri: usize| {
         median(
             &samples[ri]
@@ -865,7 +1047,7 @@ fn report_rss(out: &mut String, runners: &[Runner], samples: &[Vec<Sample>]) {
     for (ri, r) in runners.iter().enumerate() {
         let Some(m) = rss(ri) else { continue };
         let ratio = on.map(|o| format!("{:.2}", o / m)).unwrap_or_default();
-        let _ = writeln!(out, "{:<26} {:>9.0} KiB {:>10}", r.name, m, ratio);
+        let _ = writeln!(out, "{:<28} {:>9.0} KiB {:>10}", r.name, m, ratio);
     }
 }
 
