@@ -120,6 +120,9 @@ impl Session {
             return NewProcess::default();
         };
         let inner = &mut *cell.borrow_mut();
+        if !inner.w.sinks.any_enabled() {
+            return NewProcess::default();
+        }
         if inner.w.deferred.len() >= MAX_DEFERRED {
             // A shell that starts programs without waiting for them (`cmd &` in a loop) holds
             // no more than this many copies back.

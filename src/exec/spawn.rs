@@ -175,6 +175,17 @@ fn starting_of<'a>(
     pid: Option<u32>,
     in_place: bool,
 ) -> Starting<'a> {
+    if !sh.audit.recording() {
+        // Nothing will be written: no need to look anything up.
+        return Starting {
+            process,
+            pid,
+            parent_pid: 0,
+            interactive: false,
+            group_leader: leader.borrow(),
+            in_place,
+        };
+    }
     let own = crate::sys::process::pid() as u32;
     Starting {
         process,
@@ -585,13 +596,13 @@ pub fn exec_program(
         Some(own) => own,
         None => sh.audit.new_process(),
     };
-    let own = crate::sys::process::pid() as u32;
-    let leader = if sh.audit.recording() {
-        leader_of(sh, None, Some(own))
+    let (leader, own) = if sh.audit.recording() {
+        let own = crate::sys::process::pid() as u32;
+        (leader_of(sh, None, Some(own)), Some(own))
     } else {
-        Leader::Shell
+        (Leader::Shell, None)
     };
-    let starting = starting_of(sh, &process, &leader, Some(own), true);
+    let starting = starting_of(sh, &process, &leader, own, true);
     if let Err(e) = record(sh, path, argv, &starting) {
         return e;
     }
