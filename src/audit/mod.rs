@@ -543,8 +543,12 @@ impl Session {
             inner.next_child = 1;
             inner.own = Some(me);
             inner.running.clear();
-            // The parent sends the copies it was holding.
+            // The parent sends the copies it was holding. A child sends its own at once, under
+            // the session's lock, so that the records of a pipeline's members reach syslog in
+            // their order (a child gains nothing by holding them: one that execs a program
+            // would send them before the exec anyway).
             inner.w.deferred.clear();
+            inner.w.defer_syslog = false;
             inner.shared.share();
             inner.w.identity.refresh_pids();
             inner.w.fixed = Fixed::new(&inner.w.identity, inner.w.fixed.session(), inner.w.mode);
