@@ -222,6 +222,8 @@ pub struct Opened<'a> {
     user_counters: Option<budget::UserCounters>,
     sealer: Option<mac::Sealer>,
     key_problem: Option<String>,
+    /// Why the spool file is not in the day's own directory (`Spool::open`).
+    spool_detour: Option<String>,
 }
 
 impl Session {
@@ -249,17 +251,31 @@ impl Session {
         let session = new_session_id();
 
         let mut sinks = Sinks::default();
+        let mut spool_detour = None;
         if config.spool.enabled {
             // The notice is for someone running a checkout on its default spool; a config
             // that names the directory was written by someone who knows where it is.
             let default_dir = config.spool.dir.is_none();
-            let dir = config
-                .spool
-                .dir
-                .clone()
-                .unwrap_or_else(|| crate::config::default_spool_dir(secure));
-            match Spool::open(&dir, &clock::date(now), &session) {
-                Ok(opened) => {
+            let dir = match config.spool.dir.clone() {
+                Some(dir) => Ok(dir),
+                None => crate::config::default_spool_dir(secure),
+            };
+            // A development build never writes into the installed spool (see
+            // `config::default_spool_dir`), not even when a config names it.
+            let dir = dir.and_then(|dir| {
+                if !secure && crate::config::is_installed_spool(&dir) {
+                    Err(format!(
+                        "{}: the installed spool, which only the installed (setuid) shell writes; a development build needs its own ([spool] dir in the file AUDITSH_CONFIG names)",
+                        dir.display()
+                    ))
+                } else {
+                    Ok(dir)
+                }
+            });
+            match dir.and_then(|dir| {
+                Spool::open(&dir, &clock::date(now), &session, secure).map(|o| (dir, o))
+            }) {
+                Ok((dir, opened)) => {
                     if !secure
                         && default_dir
                         && (opened.created_dir || info.mode == Mode::Interactive)
@@ -269,6 +285,7 @@ impl Session {
                             dir.display()
                         ));
                     }
+                    spool_detour = opened.detour;
                     sinks.spool = Some(opened.spool);
                 }
                 Err(e) => sinks.missing[sink::index(SinkName::Spool)] = Some(e),
@@ -314,6 +331,7 @@ impl Session {
             user_counters,
             sealer,
             key_problem,
+            spool_detour,
         }
     }
 }
@@ -387,6 +405,13 @@ impl Opened<'_> {
         if let Some(problem) = &self.key_problem {
             say(&format!("auditsh: audit: {problem}\n"));
             inner.emit(&Action::KeyFailure { error: problem });
+        }
+        if let Some(detour) = &self.spool_detour {
+            say(&format!("auditsh: audit: spool: {detour}\n"));
+            inner.emit(&Action::AuditFailure {
+                sink: SinkName::Spool,
+                error: detour,
+            });
         }
         Session {
             inner: Some(Rc::new(RefCell::new(*inner))),
