@@ -102,6 +102,9 @@ struct Inner {
     own: Option<NewProcess>,
     /// The processes whose `end` records are due when they are waited for.
     running: Vec<Running>,
+    /// A spawned file the kernel would not run, about to be run as a script by a subshell
+    /// (`process::Session::spawned_as_script`).
+    script: Option<Running>,
     /// The last process made to lead a new process group (a pipeline's first), for the
     /// group's other members' `group_leader`.
     group_leader: Option<(u32, String)>,
@@ -389,6 +392,7 @@ impl Opened<'_> {
             next_child: 1,
             own: None,
             running: Vec::new(),
+            script: None,
             group_leader: None,
         });
         let start = Action::SessionStart {
@@ -519,6 +523,11 @@ impl Session {
             return;
         };
         let inner = &mut *cell.borrow_mut();
+        // `exec` ends the session before it replaces the shell; when the exec then fails,
+        // the shell exits, and the session has already said how it ended.
+        if inner.ended {
+            return;
+        }
         let action = Action::CommandEnd {
             command: id.sequence,
             duration_ns: clock::monotonic_ns().saturating_sub(id.started_ns),
@@ -562,6 +571,11 @@ impl Session {
         if let Some(cell) = &self.inner {
             let inner = &mut *cell.borrow_mut();
             inner.child = true;
+            // The subshell that runs a script is the program its `exec` record named.
+            let script = inner
+                .script
+                .take()
+                .is_some_and(|s| s.process.entity == me.entity);
             inner.entity_prefix.clear();
             inner.entity_prefix.push_str(&me.entity);
             inner.entity_prefix.push('.');
@@ -577,6 +591,10 @@ impl Session {
             inner.shared.share();
             inner.w.identity.refresh_pids();
             inner.w.fixed = Fixed::new(&inner.w.identity, inner.w.fixed.session(), inner.w.mode);
+            if script {
+                let entity = inner.entity_prefix.trim_end_matches('.').to_string();
+                inner.w.fixed.set_program_parent(&entity);
+            }
             if let Some(s) = &mut inner.w.sinks.syslog {
                 s.forget_batch();
             }
