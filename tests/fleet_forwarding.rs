@@ -29,6 +29,8 @@ const BEGIN: &str = "# ---- forwarding example: begin ----";
 const END: &str = "# ---- forwarding example: end ----";
 const COLLECTOR_NAME: &str = "collector.example.org";
 const REMOTE_DIR: &str = "/var/log/remote";
+/// The long argument of each session's first program (2^14 bytes).
+const LONG_ARG: usize = 1 << 14;
 /// The hosts' maxMessageSize, as install.sh fills it in for the default max_record_bytes.
 const MAX_MESSAGE_SIZE: usize = 65536 + 4096;
 
@@ -412,9 +414,13 @@ fn sessions_on_two_hosts_reach_the_collector_whole_across_its_restart() {
         .collect();
     let daemons: Vec<Rsyslog> = (0..hosts.len()).map(start_host).collect();
 
+    // The first program's argument is 16 KiB, made by the shell (no program, so no record):
+    // its exec record is twice rsyslog's default message size, and must arrive whole.
     let script = |pause: &str| {
         format!(
-            "i=0; while [ $i -lt {} ]; do /bin/true; /bin/sleep {pause}; i=$((i+1)); done",
+            "x=y; for d in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do x=$x$x; done; \
+             /bin/true \"$x\"; /bin/sleep {pause}; \
+             i=1; while [ $i -lt {} ]; do /bin/true; /bin/sleep {pause}; i=$((i+1)); done",
             PROGRAMS / 2
         )
     };
@@ -539,6 +545,10 @@ fn sessions_on_two_hosts_reach_the_collector_whole_across_its_restart() {
         }
         for lines in spooled.values() {
             assert_eq!(lines.len(), RECORDS);
+            assert!(
+                lines.iter().any(|l| l.len() > LONG_ARG),
+                "the record with the long argument"
+            );
             let recs = records(&common::rsyslog::joined(lines));
             assert!(recs.iter().all(|r| r["host"]["hostname"] == hosts[i]));
             assert_eq!(
