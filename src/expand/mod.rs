@@ -6,6 +6,7 @@
 //! each field is split ([`split`]), globbed ([`pathname`]) and has its quotes removed.
 
 pub mod arith;
+pub mod brace;
 mod fields;
 mod parameter;
 mod pathname;
@@ -56,17 +57,34 @@ impl ExpandError {
 pub fn expand_words(sh: &mut Shell, words: &[Word]) -> Result<Vec<Vec<u8>>, ExpandError> {
     let mut out = Vec::with_capacity(words.len());
     for word in words {
+        if sh.options.bash() && brace::may_expand(word) {
+            let Some(each) = brace::expand(word) else {
+                return Err(ExpandError::new("brace expansion: too many words"));
+            };
+            for w in &each {
+                expand_one(sh, w, &mut out)?;
+            }
+            continue;
+        }
+        expand_one(sh, word, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// One word of [`expand_words`], after brace expansion.
+fn expand_one(sh: &mut Shell, word: &Word, out: &mut Vec<Vec<u8>>) -> Result<(), ExpandError> {
+    {
         if let Some(text) = word.as_plain_literal() {
             if sh.options.noglob || !text.iter().any(|c| matches!(c, b'*' | b'?' | b'[')) {
                 out.push(text.to_vec());
-                continue;
+                return Ok(());
             }
         }
         let mut e = Expander::new(sh, Mode::Fields);
         e.parts(&word.parts, Ctx::Unquoted)?;
-        e.finish_fields(&mut out);
+        e.finish_fields(out);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Expand a word to one string with no field splitting and no pathname expansion: assignment

@@ -420,6 +420,16 @@ impl Cx<'_, '_> {
 
     /// After `'`: the text up to the closing quote.
     fn lex_single_quoted(&mut self) -> Result<Vec<u8>, SyntaxError> {
+        self.lex_to_quote(false)
+    }
+
+    /// After `$'`: the raw text up to the closing quote (a `\'` does not close it).
+    fn lex_ansi_c_raw(&mut self) -> Result<Vec<u8>, SyntaxError> {
+        self.lex_to_quote(true)
+    }
+
+    /// The text up to the closing `'`; `escapes`: a backslash keeps the next byte with it.
+    fn lex_to_quote(&mut self, escapes: bool) -> Result<Vec<u8>, SyntaxError> {
         let mut t = Vec::new();
         loop {
             match self.st.input.peek_raw() {
@@ -431,6 +441,12 @@ impl Cx<'_, '_> {
                 Some(c) => {
                     self.st.input.bump();
                     t.push(c);
+                    if c == b'\\' && escapes {
+                        if let Some(e) = self.st.input.peek_raw() {
+                            self.st.input.bump();
+                            t.push(e);
+                        }
+                    }
                 }
             }
         }
@@ -512,6 +528,19 @@ impl Cx<'_, '_> {
             b'1'..=b'9' => {
                 self.st.input.bump();
                 b.push(plain(Param::Positional(usize::from(c - b'0'))));
+            }
+            b'\'' if !quoted && self.st.bash => {
+                self.st.input.bump();
+                let raw = self.lex_ansi_c_raw()?;
+                b.quoted(&super::ansi_c::decode(&raw, self.st.utf8));
+            }
+            b'"' if !quoted && self.st.bash => {
+                // `$"..."` (a translated string) is `"..."`: there is no message catalogue.
+                self.st.input.bump();
+                self.enter()?;
+                let parts = self.lex_double_quoted();
+                self.leave();
+                b.push(WordPart::DoubleQuoted(parts?));
             }
             _ if is_special_param(c) => {
                 self.st.input.bump();

@@ -50,6 +50,10 @@ pub(crate) struct State<'a> {
     /// Return an empty command for a blank line instead of reading on (an interactive shell
     /// prompts afresh for each line, and reports finished jobs before it).
     pub(crate) blank_lines: bool,
+    /// The bash language is on (not posix mode): `$'...'`, `[[`, `((`, `function`, `<<<`...
+    pub(crate) bash: bool,
+    /// The locale's character set is UTF-8 (for `$'\u...'`).
+    pub(crate) utf8: bool,
 }
 
 /// The state plus the alias table of the current `next_command` call.
@@ -75,6 +79,8 @@ impl<'a> Parser<'a> {
                 in_heredoc: false,
                 stack_base: 0,
                 blank_lines: false,
+                bash: false,
+                utf8: false,
             },
         }
     }
@@ -83,6 +89,17 @@ impl<'a> Parser<'a> {
     /// or comment-only line, rather than read the next line itself.
     pub fn stop_at_blank_lines(&mut self) {
         self.st.blank_lines = true;
+    }
+
+    /// Read the bash language (true) or only the POSIX one (posix mode). The shell sets it
+    /// before each command, since `set -o posix` may change it between commands.
+    pub fn set_bash(&mut self, on: bool) {
+        self.st.bash = on;
+    }
+
+    /// Whether `$'\u...'` gives UTF-8 (the locale's character set).
+    pub fn set_utf8(&mut self, on: bool) {
+        self.st.utf8 = on;
     }
 
     /// Parse the next complete command, reading only as many lines as it (and its
