@@ -106,6 +106,33 @@ pub enum CompoundCommand {
         cond: List,
         body: List,
     },
+    /// `(( expr ))` (bash): the expression text, expanded as `$((...))`'s is.
+    Arith(Word),
+    /// `for (( init; cond; step )); do list; done` (bash); an empty `cond` is true.
+    ArithFor {
+        init: Word,
+        cond: Word,
+        step: Word,
+        body: List,
+    },
+    /// `[[ expression ]]` (bash).
+    Cond(CondExpr),
+}
+
+/// The expression of `[[ ]]`: its words are expanded without field splitting or pathname
+/// expansion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CondExpr {
+    /// `-f word` and the other unary tests.
+    Unary(Vec<u8>, Word),
+    /// `a == pattern`, `a -eq b`, `a < b`...; for `==`, `=` and `!=` the right side is a
+    /// pattern.
+    Binary(Word, Vec<u8>, Word),
+    /// A lone word: true when it is not empty.
+    Word(Word),
+    Not(Box<CondExpr>),
+    And(Box<CondExpr>, Box<CondExpr>),
+    Or(Box<CondExpr>, Box<CondExpr>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

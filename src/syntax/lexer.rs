@@ -740,6 +740,28 @@ impl Cx<'_, '_> {
 
     /// After `$((`: the expression up to the matching `))`.
     fn lex_arith(&mut self) -> Result<Word, SyntaxError> {
+        let mut words = self.lex_arith_parts(false)?;
+        Ok(words.pop().unwrap_or_default())
+    }
+
+    /// After `for ((`: the three expressions separated by `;`, up to the matching `))`.
+    pub(super) fn lex_arith_for(&mut self) -> Result<[Word; 3], SyntaxError> {
+        let words = self.lex_arith_parts(true)?;
+        match <[Word; 3]>::try_from(words) {
+            Ok(three) => Ok(three),
+            Err(_) => Err(self.err("expected three expressions in for (( ))")),
+        }
+    }
+
+    /// After `((` (a command, bash): the expression up to the matching `))`.
+    pub(super) fn lex_arith_command(&mut self) -> Result<Word, SyntaxError> {
+        self.lex_arith()
+    }
+
+    /// The text of an arithmetic expression up to the matching `))`; `semis`: a `;` outside
+    /// parentheses separates expressions (`for ((`).
+    fn lex_arith_parts(&mut self, semis: bool) -> Result<Vec<Word>, SyntaxError> {
+        let mut words = Vec::new();
         let mut b = Parts::default();
         let mut parens = 0usize;
         loop {
@@ -760,9 +782,13 @@ impl Cx<'_, '_> {
                 b')' => {
                     if self.st.input.peek() == Some(b')') {
                         self.st.input.bump();
-                        return Ok(b.into_word());
+                        words.push(b.into_word());
+                        return Ok(words);
                     }
                     b.quoted(b")");
+                }
+                b';' if semis && parens == 0 => {
+                    words.push(std::mem::take(&mut b).into_word());
                 }
                 b'\\' => self.dq_backslash(&mut b, b"$`\"\\"),
                 b'$' => self.lex_dollar(&mut b, true)?,

@@ -7,6 +7,7 @@
 pub mod ansi_c;
 pub mod ast;
 mod compound;
+mod cond;
 mod heredoc;
 mod input;
 pub mod lexer;

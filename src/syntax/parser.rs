@@ -524,6 +524,19 @@ impl Cx<'_, '_> {
             (_, Some(Kw::Case)) => Some(Kw::Case),
             (_, Some(Kw::LBrace)) => Some(Kw::LBrace),
             (_, Some(_)) => return Err(self.unexpected(&tok, None)),
+            (TokKind::Word(w), None) if self.st.bash && w.as_plain_literal() == Some(b"[[") => {
+                self.take()?;
+                self.enter()?;
+                let cc = self.cond_command();
+                self.leave();
+                return self.with_redirects(cc?, line);
+            }
+            (TokKind::Op(Op::LParen), _) if self.st.bash && self.st.input.peek() == Some(b'(') => {
+                self.take()?;
+                self.st.input.bump();
+                let expr = self.lex_arith_command()?;
+                return self.with_redirects(CompoundCommand::Arith(expr), line);
+            }
             (TokKind::Op(Op::LParen), _) => None,
             (TokKind::Word(_) | TokKind::IoNumber(_), _) => {
                 return self.simple_command(line);
@@ -543,7 +556,11 @@ impl Cx<'_, '_> {
             None => self.subshell(),
         };
         self.leave();
-        let cc = cc?;
+        self.with_redirects(cc?, line)
+    }
+
+    /// A compound command and the redirections after it.
+    fn with_redirects(&mut self, cc: CompoundCommand, line: u32) -> Result<Command, SyntaxError> {
         let mut redirects = Vec::new();
         while is_redirect_start(self.peek()?) {
             redirects.push(self.redirect()?);
@@ -799,6 +816,19 @@ fn fill_command(c: &mut Command, bodies: &mut [Option<Word>]) {
                     fill_list(cond, bodies);
                     fill_list(body, bodies);
                 }
+                CompoundCommand::Arith(w) => fill_word(w, bodies),
+                CompoundCommand::ArithFor {
+                    init,
+                    cond,
+                    step,
+                    body,
+                } => {
+                    for w in [init, cond, step] {
+                        fill_word(w, bodies);
+                    }
+                    fill_list(body, bodies);
+                }
+                CompoundCommand::Cond(e) => fill_cond(e, bodies),
             }
             fill_redirects(redirects, bodies);
         }
@@ -806,6 +836,22 @@ fn fill_command(c: &mut Command, bodies: &mut [Option<Word>]) {
             if let Some(body) = Rc::get_mut(&mut f.body) {
                 fill_command(body, bodies);
             }
+        }
+    }
+}
+
+fn fill_cond(e: &mut super::ast::CondExpr, bodies: &mut [Option<Word>]) {
+    use super::ast::CondExpr;
+    match e {
+        CondExpr::Unary(_, w) | CondExpr::Word(w) => fill_word(w, bodies),
+        CondExpr::Binary(a, _, b) => {
+            fill_word(a, bodies);
+            fill_word(b, bodies);
+        }
+        CondExpr::Not(x) => fill_cond(x, bodies),
+        CondExpr::And(a, b) | CondExpr::Or(a, b) => {
+            fill_cond(a, bodies);
+            fill_cond(b, bodies);
         }
     }
 }

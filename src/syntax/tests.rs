@@ -174,6 +174,20 @@ fn show_command(c: &Command) -> String {
                 CompoundCommand::Until { cond, body } => {
                     format!("until {} do {} done", show_list(cond), show_list(body))
                 }
+                CompoundCommand::Arith(w) => format!("(( {} ))", show_word(w)),
+                CompoundCommand::ArithFor {
+                    init,
+                    cond,
+                    step,
+                    body,
+                } => format!(
+                    "for (( {}; {}; {} )) do {} done",
+                    show_word(init),
+                    show_word(cond),
+                    show_word(step),
+                    show_list(body)
+                ),
+                CompoundCommand::Cond(e) => format!("[[ {} ]]", show_cond(e)),
             };
             for r in redirects {
                 s += " ";
@@ -182,6 +196,17 @@ fn show_command(c: &Command) -> String {
             s
         }
         Command::FunctionDef(f) => format!("{}() {}", text(&f.name), show_command(&f.body)),
+    }
+}
+
+fn show_cond(e: &CondExpr) -> String {
+    match e {
+        CondExpr::Unary(op, w) => format!("{} {}", text(op), show_word(w)),
+        CondExpr::Binary(a, op, b) => format!("{} {} {}", show_word(a), text(op), show_word(b)),
+        CondExpr::Word(w) => show_word(w),
+        CondExpr::Not(x) => format!("! {}", show_cond(x)),
+        CondExpr::And(a, b) => format!("({} && {})", show_cond(a), show_cond(b)),
+        CondExpr::Or(a, b) => format!("({} || {})", show_cond(a), show_cond(b)),
     }
 }
 
@@ -817,4 +842,71 @@ fn blank_lines_can_end_a_read() {
     let cmd = p.next_command(&NoAliases).unwrap().unwrap();
     assert_eq!(cmd.text, b"echo a");
     assert!(p.next_command(&NoAliases).unwrap().is_none());
+}
+
+fn parse_bash(s: &str) -> String {
+    match crate::syntax::parse_all_in(s.as_bytes(), true) {
+        Ok(l) => show_list(&l),
+        Err(e) => panic!("{s:?}: {e:?}"),
+    }
+}
+
+fn err_bash(s: &str) -> String {
+    match crate::syntax::parse_all_in(s.as_bytes(), true) {
+        Ok(l) => panic!("{s:?} parsed: {}", show_list(&l)),
+        Err(ParseError::Syntax(e)) => e.message,
+        Err(e) => panic!("{s:?}: {e:?}"),
+    }
+}
+
+#[test]
+fn bash_ansi_c_and_locale_strings() {
+    assert_eq!(
+        parse_bash(r"echo $'a\tb' $'it\'s'"),
+        "[echo] ['a\tb'] ['it's'];"
+    );
+    assert_eq!(parse_bash("echo $\"x $y\""), "[echo] [\"'x '$<y>\"];");
+    // Inside double quotes and in posix mode, `$'` is a dollar and a quote.
+    assert_eq!(parse_bash("echo \"$'x'\""), "[echo] [\"'$'x''\"];");
+    assert_eq!(show_list(&parse("echo $'x'")), "[echo] [$'x'];");
+    assert_eq!(
+        err_bash("echo $'abc"),
+        "Syntax error: Unterminated quoted string"
+    );
+}
+
+#[test]
+fn bash_arithmetic_commands() {
+    assert_eq!(parse_bash("((x = 1 + 2))"), "(( ['x = 1 + 2'] ));");
+    assert_eq!(parse_bash("(( (a) ))"), "(( [' (a) '] ));");
+    assert_eq!(
+        parse_bash("for ((i=0; i<3; i++)); do echo $i; done"),
+        "for (( ['i=0']; [' i<3']; [' i++'] )) do [echo] [$<i>]; done;"
+    );
+    assert_eq!(
+        parse_bash("for ((;;)) { break; }"),
+        "for (( []; []; [] )) do [break]; done;"
+    );
+    // In posix mode `((` is two subshells.
+    assert_eq!(show_list(&parse("((true))")), "( ( [true]; ); );");
+    // `( (` with a blank is two subshells in bash mode too.
+    assert_eq!(parse_bash("( (true) )"), "( ( [true]; ); );");
+    assert!(err_bash("for ((i=0; i<3)); do :; done").contains("three expressions"));
+}
+
+#[test]
+fn bash_conditional_command() {
+    assert_eq!(
+        parse_bash("[[ -f a && $x == b* || ! y < z ]]"),
+        "[[ ((-f [a] && [$<x>] == [b*]) || ! [y] < [z]) ]];"
+    );
+    assert_eq!(parse_bash("[[ ( a ) ]] > f"), "[[ [a] ]] >[f];");
+}
+
+#[test]
+fn bash_conditional_errors() {
+    assert!(err_bash("[[ -f ]]").contains("unary operator"));
+    assert!(err_bash("[[ a b ]]").contains("binary operator expected"));
+    assert!(err_bash("[[ a ==").contains("end of file"));
+    assert!(err_bash("[[ ( a ]]").contains("`)' expected"));
 }
