@@ -59,6 +59,14 @@ pub(crate) enum Op {
     GreatAnd,
     LessGreat,
     Clobber,
+    /// `<<<` (bash)
+    TLess,
+    /// `&>` (bash)
+    AmpGreat,
+    /// `&>>` (bash)
+    AmpDGreat,
+    /// `|&` (bash)
+    PipeAmp,
 }
 
 impl Op {
@@ -82,6 +90,10 @@ impl Op {
             Op::GreatAnd => ">&",
             Op::LessGreat => "<>",
             Op::Clobber => ">|",
+            Op::TLess => "<<<",
+            Op::AmpGreat => "&>",
+            Op::AmpDGreat => "&>>",
+            Op::PipeAmp => "|&",
         }
     }
 
@@ -97,6 +109,9 @@ impl Op {
                 | Op::GreatAnd
                 | Op::LessGreat
                 | Op::Clobber
+                | Op::TLess
+                | Op::AmpGreat
+                | Op::AmpDGreat
         )
     }
 }
@@ -295,24 +310,40 @@ impl Cx<'_, '_> {
     }
 
     fn lex_operator(&mut self, c: u8) -> Option<Op> {
+        let bash = self.st.bash;
         let inp = &mut self.st.input;
         let op = match c {
             b'&' => {
                 inp.bump();
-                if inp.peek() == Some(b'&') {
-                    inp.bump();
-                    Op::AndIf
-                } else {
-                    Op::Amp
+                match inp.peek() {
+                    Some(b'&') => {
+                        inp.bump();
+                        Op::AndIf
+                    }
+                    Some(b'>') if bash => {
+                        inp.bump();
+                        if inp.peek() == Some(b'>') {
+                            inp.bump();
+                            Op::AmpDGreat
+                        } else {
+                            Op::AmpGreat
+                        }
+                    }
+                    _ => Op::Amp,
                 }
             }
             b'|' => {
                 inp.bump();
-                if inp.peek() == Some(b'|') {
-                    inp.bump();
-                    Op::OrIf
-                } else {
-                    Op::Pipe
+                match inp.peek() {
+                    Some(b'|') => {
+                        inp.bump();
+                        Op::OrIf
+                    }
+                    Some(b'&') if bash => {
+                        inp.bump();
+                        Op::PipeAmp
+                    }
+                    _ => Op::Pipe,
                 }
             }
             b';' => {
@@ -342,7 +373,10 @@ impl Cx<'_, '_> {
                 match inp.peek() {
                     Some(b'<') => {
                         inp.bump();
-                        if inp.peek() == Some(b'-') {
+                        if bash && inp.peek() == Some(b'<') {
+                            inp.bump();
+                            Op::TLess
+                        } else if inp.peek() == Some(b'-') {
                             inp.bump();
                             Op::DLessDash
                         } else {

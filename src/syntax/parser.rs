@@ -503,7 +503,21 @@ impl Cx<'_, '_> {
             negated = true;
         }
         let mut commands = vec![self.command()?];
-        while self.peek()?.kind == TokKind::Op(Op::Pipe) {
+        loop {
+            match self.peek()?.kind {
+                TokKind::Op(Op::Pipe) => {}
+                // `a |& b` is `a 2>&1 | b`, the redirection after a's own.
+                TokKind::Op(Op::PipeAmp) => {
+                    if let Some(last) = commands.last_mut() {
+                        match last {
+                            Command::Simple(s) => s.redirects.push(stderr_to_stdout()),
+                            Command::Compound(_, r, _) => r.push(stderr_to_stdout()),
+                            Command::FunctionDef(_) => {}
+                        }
+                    }
+                }
+                _ => break,
+            }
             self.take()?;
             self.skip_newlines()?;
             commands.push(self.command()?);
@@ -524,6 +538,12 @@ impl Cx<'_, '_> {
             (_, Some(Kw::Case)) => Some(Kw::Case),
             (_, Some(Kw::LBrace)) => Some(Kw::LBrace),
             (_, Some(_)) => return Err(self.unexpected(&tok, None)),
+            (TokKind::Word(w), None)
+                if self.st.bash && w.as_plain_literal() == Some(b"function") =>
+            {
+                self.take()?;
+                return self.function_keyword(line);
+            }
             (TokKind::Word(w), None) if self.st.bash && w.as_plain_literal() == Some(b"[[") => {
                 self.take()?;
                 self.enter()?;
@@ -563,7 +583,7 @@ impl Cx<'_, '_> {
     fn with_redirects(&mut self, cc: CompoundCommand, line: u32) -> Result<Command, SyntaxError> {
         let mut redirects = Vec::new();
         while is_redirect_start(self.peek()?) {
-            redirects.push(self.redirect()?);
+            self.redirect(&mut redirects)?;
         }
         Ok(Command::Compound(cc, redirects, line))
     }
@@ -592,8 +612,7 @@ impl Cx<'_, '_> {
             let before_name = cmd.words.is_empty();
             let tok = self.peek_command_word(before_name)?;
             if is_redirect_start(tok) {
-                let r = self.redirect()?;
-                cmd.redirects.push(r);
+                self.redirect(&mut cmd.redirects)?;
                 continue;
             }
             let TokKind::Word(_) = tok.kind else {
@@ -625,16 +644,38 @@ impl Cx<'_, '_> {
         Ok(Command::Simple(cmd))
     }
 
+    /// After the word `function` (bash): `name [()] command`.
+    fn function_keyword(&mut self, line: u32) -> Result<Command, SyntaxError> {
+        let tok = self.take()?;
+        let TokKind::Word(name) = tok.kind else {
+            return Err(self.unexpected(&tok, None));
+        };
+        if self.peek()?.kind == TokKind::Op(Op::LParen) {
+            self.take()?;
+            if self.peek()?.kind == TokKind::Op(Op::RParen) {
+                self.take()?;
+            } else {
+                // `function name ( list )`: the body is a subshell.
+                self.enter()?;
+                let body = self.subshell();
+                self.leave();
+                let body = self.with_redirects(body?, line)?;
+                return self.function_named(name, body, line);
+            }
+        }
+        self.function_body(name, line)
+    }
+
     fn function_def(&mut self, name: Word, line: u32) -> Result<Command, SyntaxError> {
         self.take()?;
         self.expect_op(Op::RParen)?;
-        // A function may not take the name of a special built-in (XCU 2.9.5): dash refuses
-        // it as it parses.
-        let name = match name.as_plain_literal() {
-            Some(n) if is_name(n) && !super::SPECIAL_BUILTINS.iter().any(|b| b.as_bytes() == n) => {
-                n.to_vec()
-            }
-            _ => return Err(self.err_plain("Syntax error: Bad function name")),
+        self.function_body(name, line)
+    }
+
+    /// The name checked, then the body of a function definition.
+    fn function_body(&mut self, name: Word, line: u32) -> Result<Command, SyntaxError> {
+        let Some(name) = self.checked_function_name(&name) else {
+            return Err(self.err_plain("Syntax error: Bad function name"));
         };
         self.skip_newlines()?;
         self.enter()?;
@@ -647,12 +688,85 @@ impl Cx<'_, '_> {
         }))
     }
 
-    fn redirect(&mut self) -> Result<Redirect, SyntaxError> {
+    /// A function may not take the name of a special built-in (XCU 2.9.5): dash refuses it
+    /// as it parses.
+    fn checked_function_name(&self, name: &Word) -> Option<Vec<u8>> {
+        match name.as_plain_literal() {
+            Some(n) if is_name(n) && !super::SPECIAL_BUILTINS.iter().any(|b| b.as_bytes() == n) => {
+                Some(n.to_vec())
+            }
+            _ => None,
+        }
+    }
+
+    /// A function whose body is already parsed (its name checked as for any definition).
+    fn function_named(
+        &mut self,
+        name: Word,
+        body: Command,
+        line: u32,
+    ) -> Result<Command, SyntaxError> {
+        match self.checked_function_name(&name) {
+            Some(name) => Ok(Command::FunctionDef(FunctionDef {
+                name,
+                body: Rc::new(body),
+                line,
+            })),
+            None => Err(self.err_plain("Syntax error: Bad function name")),
+        }
+    }
+
+    /// A redirection, onto `out`. The bash forms are written as the POSIX ones they stand
+    /// for: `&>w` as `>w 2>&1`, `&>>w` as `>>w 2>&1`, `<<<w` as a here-document whose body
+    /// is the word and a newline.
+    fn redirect(&mut self, out: &mut Vec<Redirect>) -> Result<(), SyntaxError> {
+        let both = match self.peek()?.kind {
+            TokKind::Op(Op::AmpGreat) => Some(RedirOp::Output),
+            TokKind::Op(Op::AmpDGreat) => Some(RedirOp::Append),
+            _ => None,
+        };
+        if let Some(op) = both {
+            self.take()?;
+            let target = self.redirect_target()?;
+            out.push(Redirect {
+                fd: None,
+                op,
+                target: RedirTarget::Word(target),
+            });
+            out.push(stderr_to_stdout());
+            return Ok(());
+        }
+        let r = self.redirect_one()?;
+        out.push(r);
+        Ok(())
+    }
+
+    /// The word after a redirection operator.
+    fn redirect_target(&mut self) -> Result<Word, SyntaxError> {
+        let target = self.take()?;
+        match target.kind {
+            TokKind::Word(w) => Ok(Word {
+                parts: tilde_split(w.parts, false),
+            }),
+            _ => Err(self.unexpected(&target, None)),
+        }
+    }
+
+    fn redirect_one(&mut self) -> Result<Redirect, SyntaxError> {
         let mut fd = None;
         let mut tok = self.take()?;
         if let TokKind::IoNumber(n) = tok.kind {
             fd = Some(n);
             tok = self.take()?;
+        }
+        if tok.kind == TokKind::Op(Op::TLess) {
+            let mut word = self.redirect_target()?;
+            word.parts.push(WordPart::Quoted(b"\n".to_vec()));
+            return Ok(Redirect {
+                fd,
+                op: RedirOp::HereDoc { strip_tabs: false },
+                target: RedirTarget::Word(word),
+            });
         }
         let op = match tok.kind {
             TokKind::Op(op) => redir_op(op),
@@ -683,17 +797,12 @@ impl Cx<'_, '_> {
                 target: RedirTarget::HereDoc(placeholder(id)),
             });
         }
-        let target = self.take()?;
-        match target.kind {
-            TokKind::Word(w) => Ok(Redirect {
-                fd,
-                op,
-                target: RedirTarget::Word(Word {
-                    parts: tilde_split(w.parts, false),
-                }),
-            }),
-            _ => Err(self.unexpected(&target, None)),
-        }
+        let target = self.redirect_target()?;
+        Ok(Redirect {
+            fd,
+            op,
+            target: RedirTarget::Word(target),
+        })
     }
 
     // ----- substitutions (called by the lexer) -----
@@ -727,6 +836,15 @@ impl Cx<'_, '_> {
         self.st.pending.extend(inner);
         self.st.peeked = saved_peek;
         r.map(Rc::new)
+    }
+}
+
+/// `2>&1`
+fn stderr_to_stdout() -> Redirect {
+    Redirect {
+        fd: Some(2),
+        op: RedirOp::DupOutput,
+        target: RedirTarget::Word(Word::literal(b"1")),
     }
 }
 

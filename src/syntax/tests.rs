@@ -910,3 +910,30 @@ fn bash_conditional_errors() {
     assert!(err_bash("[[ a ==").contains("end of file"));
     assert!(err_bash("[[ ( a ]]").contains("`)' expected"));
 }
+
+#[test]
+fn bash_function_keyword() {
+    assert_eq!(parse_bash("function f { :; }"), "f() { [:]; };");
+    assert_eq!(parse_bash("function f() { :; }"), "f() { [:]; };");
+    assert_eq!(parse_bash("function f\n{ :; }"), "f() { [:]; };");
+    assert_eq!(parse_bash("function f ( : )"), "f() ( [:]; );");
+    assert_eq!(parse_bash("echo function"), "[echo] [function];");
+    assert_eq!(show_list(&parse("function f")), "[function] [f];");
+    assert!(err_bash("function 'f' { :; }").contains("Bad function name"));
+}
+
+#[test]
+fn bash_redirections() {
+    assert_eq!(parse_bash("cat <<< $x"), "[cat] <<[$<x>'\\n'];");
+    assert_eq!(parse_bash("cat 3<<<w"), "[cat] 3<<[w'\\n'];");
+    assert_eq!(parse_bash("f &> o"), "[f] >[o] 2>&[1];");
+    assert_eq!(parse_bash("f &>> o"), "[f] >>[o] 2>&[1];");
+    assert_eq!(parse_bash("a >x |& b"), "[a] >[x] 2>&[1] | [b];");
+    assert_eq!(parse_bash("{ a; } |& b"), "{ [a]; } 2>&[1] | [b];");
+    // In posix mode they are what dash reads.
+    assert_eq!(show_list(&parse("a &> o")), "[a] & >[o];");
+    assert!(matches!(
+        parse_all(b"cat <<< x"),
+        Err(ParseError::Syntax(_))
+    ));
+}
