@@ -1011,8 +1011,19 @@ fn fill_parts(parts: &mut [WordPart], bodies: &mut [Option<Word>]) {
                     | RemoveSmallestSuffix(word)
                     | RemoveLargestSuffix(word)
                     | RemoveSmallestPrefix(word)
-                    | RemoveLargestPrefix(word) => fill_word(word, bodies),
-                    Plain | Length => {}
+                    | RemoveLargestPrefix(word)
+                    | Case { pattern: word, .. } => fill_word(word, bodies),
+                    Replace { pattern, with, .. } => {
+                        fill_word(pattern, bodies);
+                        fill_word(with, bodies);
+                    }
+                    Substring { offset, length } => {
+                        fill_word(offset, bodies);
+                        if let Some(l) = length {
+                            fill_word(l, bodies);
+                        }
+                    }
+                    Plain | Length | Transform(_) | Names { .. } => {}
                 }
             }
             WordPart::CommandSubst(list) => {

@@ -30,6 +30,7 @@ fn show_part(p: &WordPart) -> String {
                 Param::Var(n) => text(n),
                 Param::Positional(n) => n.to_string(),
                 Param::Special(c) => (*c as char).to_string(),
+                Param::Indirect(n) => format!("!{}", text(n)),
             };
             let c = |colon: &bool| if *colon { ":" } else { "" };
             match &pe.op {
@@ -51,6 +52,35 @@ fn show_part(p: &WordPart) -> String {
                 ParamOp::RemoveLargestSuffix(w) => format!("$<{name}%%{}>", show_parts(&w.parts)),
                 ParamOp::RemoveSmallestPrefix(w) => format!("$<{name}#{}>", show_parts(&w.parts)),
                 ParamOp::RemoveLargestPrefix(w) => format!("$<{name}##{}>", show_parts(&w.parts)),
+                ParamOp::Replace { at, pattern, with } => format!(
+                    "$<{name}/{at:?}/{}/{}>",
+                    show_parts(&pattern.parts),
+                    show_parts(&with.parts)
+                ),
+                ParamOp::Substring { offset, length } => format!(
+                    "$<{name}:{}:{}>",
+                    show_parts(&offset.parts),
+                    length
+                        .as_ref()
+                        .map(|l| show_parts(&l.parts))
+                        .unwrap_or_default()
+                ),
+                ParamOp::Case {
+                    upper,
+                    all,
+                    pattern,
+                } => format!(
+                    "$<{name}{}{}>",
+                    match (upper, all) {
+                        (true, false) => "^",
+                        (true, true) => "^^",
+                        (false, false) => ",",
+                        (false, true) => ",,",
+                    },
+                    show_parts(&pattern.parts)
+                ),
+                ParamOp::Transform(t) => format!("$<{name}@{}>", *t as char),
+                ParamOp::Names { at } => format!("$<!{name}{}>", if *at { "@" } else { "*" }),
             }
         }
         WordPart::CommandSubst(l) => format!("$({})", show_list(l)),
@@ -936,4 +966,29 @@ fn bash_redirections() {
         parse_all(b"cat <<< x"),
         Err(ParseError::Syntax(_))
     ));
+}
+
+#[test]
+fn bash_parameter_operations() {
+    assert_eq!(
+        parse_bash("echo ${x/a*/b} ${x//'/'/-} ${x/#p} ${x/%s/$y}"),
+        "[echo] [$<x/First/a*/b>] [$<x/All/'/'/->] [$<x/Prefix/p/>] [$<x/Suffix/s/$<y>>];"
+    );
+    assert_eq!(
+        parse_bash("echo ${x:1} ${x: -2:n+1} ${x:(1):$l}"),
+        "[echo] [$<x:'1':>] [$<x:' -2':'n+1'>] [$<x:'(1)':$<l>>];"
+    );
+    assert_eq!(
+        parse_bash("echo ${x^} ${x^^[a-c]} ${x,} ${x,,}"),
+        "[echo] [$<x^>] [$<x^^[a-c]>] [$<x,>] [$<x,,>];"
+    );
+    assert_eq!(
+        parse_bash("echo ${x@Q} ${!x} ${!x:-d} ${!pre*} ${!pre@} ${!}"),
+        "[echo] [$<x@Q>] [$<!x>] [$<!x:-d>] [$<!pre*>] [$<!pre@>] [$<!>];"
+    );
+    assert_eq!(err_bash("echo ${x@Z}"), "Bad substitution");
+    // In posix mode they are dash's bad substitutions.
+    for posix in ["echo ${x/a/b}", "echo ${x:1}", "echo ${x^}", "echo ${x@Q}"] {
+        assert!(parse_all(posix.as_bytes()).is_err(), "{posix}");
+    }
 }
