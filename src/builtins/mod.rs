@@ -88,7 +88,6 @@ static BUILTINS: &[Builtin] = &[
     b("hash", hash::hash, false),
     b("jobs", jobs::jobs, false),
     b("kill", kill::kill, false),
-    bash("let", let_::let_),
     b("local", local::local, true),
     b("newgrp", newgrp::newgrp, false),
     b("printf", printf::printf, false),
@@ -111,6 +110,10 @@ static BUILTINS: &[Builtin] = &[
     b("wait", wait::wait, false),
 ];
 
+/// The built-ins of the bash language only, sorted by name: a table of their own, so that
+/// posix mode looks up exactly what it did.
+static BASH_BUILTINS: &[Builtin] = &[bash("let", let_::let_)];
+
 const fn b(name: &'static str, func: BuiltinFn, special: bool) -> Builtin {
     Builtin {
         name,
@@ -132,16 +135,30 @@ const fn bash(name: &'static str, func: BuiltinFn) -> Builtin {
 
 /// The built-in `name` in the shell's language (`bash`: not in posix mode).
 pub fn lookup(name: &[u8], bash: bool) -> Option<&'static Builtin> {
-    BUILTINS
-        .binary_search_by(|b| b.name.as_bytes().cmp(name))
-        .ok()
-        .map(|i| &BUILTINS[i])
-        .filter(|b| bash || !b.bash_only)
+    find(BUILTINS, name).or_else(|| {
+        if bash {
+            find(BASH_BUILTINS, name)
+        } else {
+            None
+        }
+    })
 }
 
-/// Every built-in, for `type`, completion and `command -v`.
+fn find(table: &'static [Builtin], name: &[u8]) -> Option<&'static Builtin> {
+    table
+        .binary_search_by(|b| b.name.as_bytes().cmp(name))
+        .ok()
+        .map(|i| &table[i])
+}
+
+/// Every built-in of the POSIX language, for `type`, completion and `command -v`.
 pub fn all() -> &'static [Builtin] {
     BUILTINS
+}
+
+/// The built-ins of the bash language only.
+pub fn bash_only() -> &'static [Builtin] {
+    BASH_BUILTINS
 }
 
 #[cfg(test)]

@@ -28,19 +28,27 @@ pub fn eval(sh: &mut Shell, expr: &[u8]) -> Result<i64, ExpandError> {
         depth: 0,
         bash,
     };
-    let result = p.advance().and_then(|()| {
-        let v = p.comma(false)?;
+    p.advance();
+    let result = p.comma(false).and_then(|v| {
         if p.tok != Tok::Eof {
             return Err(p.error("expecting EOF"));
         }
         Ok(v)
     });
-    result.map_err(|mut e| {
-        if bash {
-            e.status = 1;
-        }
-        e
-    })
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) => Err(with_bash_status(e, bash)),
+    }
+}
+
+/// bash's arithmetic errors leave status 1.
+#[cold]
+#[inline(never)]
+fn with_bash_status(mut e: ExpandError, bash: bool) -> ExpandError {
+    if bash {
+        e.status = 1;
+    }
+    e
 }
 
 /// Convert a variable's value to a number as dash's arithmetic does (`strtoimax` with base 0,
@@ -206,6 +214,8 @@ enum Tok {
     Inc,
     /// `--` (bash)
     Dec,
+    /// A bash constant that is not one: the error to report when it is used.
+    BadNumber(&'static str),
 }
 
 struct Parser<'s, 'e> {
@@ -235,7 +245,8 @@ impl<'s, 'e> Parser<'s, 'e> {
     }
 
     /// Lex the token at `pos`: the token and the position after it.
-    fn lex(&self, mut pos: usize) -> Result<(Tok, usize), ExpandError> {
+    #[inline(always)]
+    fn lex(&self, mut pos: usize) -> (Tok, usize) {
         while matches!(self.at(pos), b' ' | b'\t' | b'\n') {
             pos += 1;
         }
@@ -249,9 +260,8 @@ impl<'s, 'e> Parser<'s, 'e> {
                 (Tok::Bin(op), pos + len)
             }
         };
-        Ok(match c {
+        match c {
             0 => (Tok::Eof, pos),
-            b'0'..=b'9' if self.bash => return self.lex_bash_number(pos),
             b'0'..=b'9' => {
                 let rest = self.src.get(pos..).unwrap_or_default();
                 let (v, len, _) = strtoimax(rest);
@@ -280,10 +290,6 @@ impl<'s, 'e> Parser<'s, 'e> {
             b'!' => (Tok::Not, pos + 1),
             b'(' => (Tok::LParen, pos + 1),
             b')' => (Tok::RParen, pos + 1),
-            b'*' if next == b'*' && self.bash => (Tok::Bin(Op::Pow), pos + 2),
-            b'+' if next == b'+' && self.bash => (Tok::Inc, pos + 2),
-            b'-' if next == b'-' && self.bash => (Tok::Dec, pos + 2),
-            b',' if self.bash => (Tok::Comma, pos + 1),
             b'*' => assignable(Op::Mul, 1),
             b'/' => assignable(Op::Div, 1),
             b'%' => assignable(Op::Rem, 1),
@@ -294,13 +300,40 @@ impl<'s, 'e> Parser<'s, 'e> {
             b'?' => (Tok::Question, pos + 1),
             b':' => (Tok::Colon, pos + 1),
             _ => (Tok::Bad, pos),
-        })
+        }
+    }
+
+    /// The token at `pos` in the shell's language: dash's lexer stays as it was, bash's
+    /// tokens are looked for first, out of line.
+    #[inline(always)]
+    fn token(&self, pos: usize) -> (Tok, usize) {
+        if self.bash {
+            self.lex_bash(pos)
+        } else {
+            self.lex(pos)
+        }
+    }
+
+    /// The tokens of bash's arithmetic that dash's lacks (or reads otherwise), else dash's.
+    #[inline(never)]
+    fn lex_bash(&self, mut pos: usize) -> (Tok, usize) {
+        while matches!(self.at(pos), b' ' | b'\t' | b'\n') {
+            pos += 1;
+        }
+        match (self.at(pos), self.at(pos + 1)) {
+            (b'0'..=b'9', _) => self.lex_bash_number(pos),
+            (b'*', b'*') => (Tok::Bin(Op::Pow), pos + 2),
+            (b'+', b'+') => (Tok::Inc, pos + 2),
+            (b'-', b'-') => (Tok::Dec, pos + 2),
+            (b',', _) => (Tok::Comma, pos + 1),
+            _ => self.lex(pos),
+        }
     }
 
     /// A constant in bash: decimal, octal (`0`), hexadecimal (`0x`) or `BASE#DIGITS` (bases 2
     /// to 64: digits, then lower-case and upper-case letters, `@` and `_`; letters of either
     /// case are the same up to base 36).
-    fn lex_bash_number(&self, pos: usize) -> Result<(Tok, usize), ExpandError> {
+    fn lex_bash_number(&self, pos: usize) -> (Tok, usize) {
         let mut end = pos;
         while self.at(end).is_ascii_digit() {
             end += 1;
@@ -310,8 +343,10 @@ impl<'s, 'e> Parser<'s, 'e> {
             let base = std::str::from_utf8(text)
                 .ok()
                 .and_then(|t| t.parse::<u32>().ok())
-                .filter(|b| (2..=64).contains(b))
-                .ok_or_else(|| self.error("invalid arithmetic base"))?;
+                .filter(|b| (2..=64).contains(b));
+            let Some(base) = base else {
+                return (Tok::BadNumber("invalid arithmetic base"), end + 1);
+            };
             (base, end + 1)
         } else if self.at(pos) == b'0' && (self.at(pos + 1) | 0x20) == b'x' {
             (16, pos + 2)
@@ -334,29 +369,29 @@ impl<'s, 'e> Parser<'s, 'e> {
                 _ => break,
             };
             if d >= base {
-                return Err(self.error("value too great for base"));
+                return (Tok::BadNumber("value too great for base"), i);
             }
             v = v.wrapping_mul(i64::from(base)).wrapping_add(i64::from(d));
             i += 1;
         }
         if i == start {
-            return Err(self.error("invalid number"));
+            return (Tok::BadNumber("invalid number"), i);
         }
-        Ok((Tok::Num(v), i))
+        (Tok::Num(v), i)
     }
 
-    fn advance(&mut self) -> Result<(), ExpandError> {
-        let (tok, pos) = self.lex(self.pos)?;
+    fn advance(&mut self) {
+        let (tok, pos) = self.token(self.pos);
         self.tok = tok;
         self.pos = pos;
-        Ok(())
     }
 
     /// comma: assignment [`,` assignment]... (the value of the last; bash only)
+    #[inline]
     fn comma(&mut self, noeval: bool) -> Result<i64, ExpandError> {
         let mut v = self.assignment(noeval)?;
         while self.tok == Tok::Comma {
-            self.advance()?;
+            self.advance();
             v = self.assignment(noeval)?;
         }
         Ok(v)
@@ -384,7 +419,7 @@ impl<'s, 'e> Parser<'s, 'e> {
     fn assignment(&mut self, noeval: bool) -> Result<i64, ExpandError> {
         let mut targets: Vec<(usize, usize, Option<Op>)> = Vec::new();
         while let Tok::Var(start, end) = self.tok {
-            let (next, after) = self.lex(self.pos)?;
+            let (next, after) = self.token(self.pos);
             let op = match next {
                 Tok::Assign => None,
                 Tok::OpAssign(op) => Some(op),
@@ -392,7 +427,7 @@ impl<'s, 'e> Parser<'s, 'e> {
             };
             targets.push((start, end, op));
             self.pos = after;
-            self.advance()?;
+            self.advance();
         }
         let mut value = self.conditional(noeval)?;
         if !noeval {
@@ -434,12 +469,12 @@ impl<'s, 'e> Parser<'s, 'e> {
             if self.tok != Tok::Question {
                 return Ok(chosen.unwrap_or(a));
             }
-            self.advance()?;
+            self.advance();
             let b = self.nested(skip || a == 0)?;
             if self.tok != Tok::Colon {
                 return Err(self.error("expecting ':'"));
             }
-            self.advance()?;
+            self.advance();
             if !skip && a != 0 {
                 chosen = Some(b);
             }
@@ -482,7 +517,7 @@ impl<'s, 'e> Parser<'s, 'e> {
             if op.prec() < min_prec {
                 return Ok(a);
             }
-            self.advance()?;
+            self.advance();
             let rhs_noeval = noeval
                 || match op {
                     Op::And => a == 0,
@@ -490,11 +525,7 @@ impl<'s, 'e> Parser<'s, 'e> {
                     _ => false,
                 };
             // `**` is right-associative.
-            let next_prec = if op == Op::Pow {
-                op.prec()
-            } else {
-                op.prec() + 1
-            };
+            let next_prec = op.prec() + u8::from(op != Op::Pow);
             let b = self.binary(next_prec, rhs_noeval)?;
             a = if noeval { b } else { self.apply(op, a, b)? };
         }
@@ -546,23 +577,23 @@ impl<'s, 'e> Parser<'s, 'e> {
         let mut v = loop {
             match self.tok {
                 Tok::LParen => {
-                    self.advance()?;
+                    self.advance();
                     let r = self.nested(noeval)?;
                     if self.tok != Tok::RParen {
                         return Err(self.error("expecting ')'"));
                     }
-                    self.advance()?;
+                    self.advance();
                     break r;
                 }
                 Tok::Num(v) => {
-                    self.advance()?;
+                    self.advance();
                     break v;
                 }
                 Tok::Var(start, end) => {
-                    self.advance()?;
+                    self.advance();
                     if matches!(self.tok, Tok::Inc | Tok::Dec) {
                         let by = if self.tok == Tok::Inc { 1 } else { -1 };
-                        self.advance()?;
+                        self.advance();
                         break if noeval {
                             0
                         } else {
@@ -577,9 +608,9 @@ impl<'s, 'e> Parser<'s, 'e> {
                 }
                 t @ (Tok::Inc | Tok::Dec) => {
                     let by = if t == Tok::Inc { 1 } else { -1 };
-                    if let (Tok::Var(start, end), after) = self.lex(self.pos)? {
+                    if let (Tok::Var(start, end), after) = self.token(self.pos) {
                         self.pos = after;
-                        self.advance()?;
+                        self.advance();
                         break if noeval {
                             0
                         } else {
@@ -591,13 +622,14 @@ impl<'s, 'e> Parser<'s, 'e> {
                         unary.push(Tok::Bin(Op::Sub));
                         unary.push(Tok::Bin(Op::Sub));
                     }
-                    self.advance()?;
+                    self.advance();
                 }
-                Tok::Bin(Op::Add) => self.advance()?,
+                Tok::Bin(Op::Add) => self.advance(),
                 t @ (Tok::Bin(Op::Sub) | Tok::Not | Tok::BitNot) => {
                     unary.push(t);
-                    self.advance()?;
+                    self.advance();
                 }
+                Tok::BadNumber(what) => return Err(self.error(what)),
                 _ => return Err(self.error("expecting primary")),
             }
         };

@@ -15,6 +15,7 @@ enum Tok<'a> {
 }
 
 /// Does the word have an unquoted `{` at all (the cheap test before [`expand`])?
+#[inline]
 pub fn may_expand(word: &Word) -> bool {
     word.parts
         .iter()

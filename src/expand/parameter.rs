@@ -19,6 +19,7 @@ enum Value {
 
 /// The parameter's value. A variable's value is as large as the user made it: copied
 /// fallibly (an empty value stands in and the expander reports "Out of space").
+#[inline]
 fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
     let mut out_of_space = false;
     let mut s = |v: &[u8]| {
@@ -31,17 +32,7 @@ fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
         Value::Str(copy)
     };
     let value = match param {
-        Param::Indirect(name) => {
-            let Some(target) = sh.get_var_or_dynamic(name) else {
-                return Ok(Value::Unset);
-            };
-            let Some(p) = param_named(&target) else {
-                let mut m = target.to_vec();
-                m.extend_from_slice(b": bad substitution");
-                return Err(ExpandError::new(m));
-            };
-            return lookup(sh, &p);
-        }
+        Param::Indirect(name) => return lookup_indirect(sh, name),
         Param::Var(name) => sh.get_var_or_dynamic(name).map_or(Value::Unset, |v| s(&v)),
         Param::Positional(0) => s(&sh.arg0),
         Param::Positional(n) => sh.positional.get(n - 1).map_or(Value::Unset, |v| s(v)),
@@ -63,6 +54,22 @@ fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
         return Err(ExpandError::out_of_space());
     }
     Ok(value)
+}
+
+/// `${!name}`: the value of the parameter `name`'s value names (out of line: `lookup` is on
+/// every expansion's path).
+#[cold]
+#[inline(never)]
+fn lookup_indirect(sh: &Shell, name: &[u8]) -> Result<Value, ExpandError> {
+    let Some(target) = sh.get_var_or_dynamic(name) else {
+        return Ok(Value::Unset);
+    };
+    let Some(p) = param_named(&target) else {
+        let mut m = target.to_vec();
+        m.extend_from_slice(b": bad substitution");
+        return Err(ExpandError::new(m));
+    };
+    lookup(sh, &p)
 }
 
 /// The parameter a `${!x}` names: a variable, a positional or a special parameter.
