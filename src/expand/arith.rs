@@ -262,6 +262,7 @@ impl<'s, 'e> Parser<'s, 'e> {
         };
         match c {
             0 => (Tok::Eof, pos),
+            b'0'..=b'9' if self.bash => self.lex_bash_number(pos),
             b'0'..=b'9' => {
                 let rest = self.src.get(pos..).unwrap_or_default();
                 let (v, len, _) = strtoimax(rest);
@@ -290,6 +291,10 @@ impl<'s, 'e> Parser<'s, 'e> {
             b'!' => (Tok::Not, pos + 1),
             b'(' => (Tok::LParen, pos + 1),
             b')' => (Tok::RParen, pos + 1),
+            b'*' if self.bash && next == b'*' => (Tok::Bin(Op::Pow), pos + 2),
+            b'+' if self.bash && next == b'+' => (Tok::Inc, pos + 2),
+            b'-' if self.bash && next == b'-' => (Tok::Dec, pos + 2),
+            b',' if self.bash => (Tok::Comma, pos + 1),
             b'*' => assignable(Op::Mul, 1),
             b'/' => assignable(Op::Div, 1),
             b'%' => assignable(Op::Rem, 1),
@@ -300,33 +305,6 @@ impl<'s, 'e> Parser<'s, 'e> {
             b'?' => (Tok::Question, pos + 1),
             b':' => (Tok::Colon, pos + 1),
             _ => (Tok::Bad, pos),
-        }
-    }
-
-    /// The token at `pos` in the shell's language: dash's lexer stays as it was, bash's
-    /// tokens are looked for first, out of line.
-    #[inline(always)]
-    fn token(&self, pos: usize) -> (Tok, usize) {
-        if self.bash {
-            self.lex_bash(pos)
-        } else {
-            self.lex(pos)
-        }
-    }
-
-    /// The tokens of bash's arithmetic that dash's lacks (or reads otherwise), else dash's.
-    #[inline(never)]
-    fn lex_bash(&self, mut pos: usize) -> (Tok, usize) {
-        while matches!(self.at(pos), b' ' | b'\t' | b'\n') {
-            pos += 1;
-        }
-        match (self.at(pos), self.at(pos + 1)) {
-            (b'0'..=b'9', _) => self.lex_bash_number(pos),
-            (b'*', b'*') => (Tok::Bin(Op::Pow), pos + 2),
-            (b'+', b'+') => (Tok::Inc, pos + 2),
-            (b'-', b'-') => (Tok::Dec, pos + 2),
-            (b',', _) => (Tok::Comma, pos + 1),
-            _ => self.lex(pos),
         }
     }
 
@@ -381,7 +359,7 @@ impl<'s, 'e> Parser<'s, 'e> {
     }
 
     fn advance(&mut self) {
-        let (tok, pos) = self.token(self.pos);
+        let (tok, pos) = self.lex(self.pos);
         self.tok = tok;
         self.pos = pos;
     }
@@ -419,7 +397,7 @@ impl<'s, 'e> Parser<'s, 'e> {
     fn assignment(&mut self, noeval: bool) -> Result<i64, ExpandError> {
         let mut targets: Vec<(usize, usize, Option<Op>)> = Vec::new();
         while let Tok::Var(start, end) = self.tok {
-            let (next, after) = self.token(self.pos);
+            let (next, after) = self.lex(self.pos);
             let op = match next {
                 Tok::Assign => None,
                 Tok::OpAssign(op) => Some(op),
@@ -608,7 +586,7 @@ impl<'s, 'e> Parser<'s, 'e> {
                 }
                 t @ (Tok::Inc | Tok::Dec) => {
                     let by = if t == Tok::Inc { 1 } else { -1 };
-                    if let (Tok::Var(start, end), after) = self.token(self.pos) {
+                    if let (Tok::Var(start, end), after) = self.lex(self.pos) {
                         self.pos = after;
                         self.advance();
                         break if noeval {
