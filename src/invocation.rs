@@ -32,6 +32,9 @@ pub struct Invocation {
     pub login: bool,
     /// `-i` was given.
     pub force_interactive: bool,
+    /// Started under the name `sh` (argv[0]'s last component, a login `-` aside): the shell
+    /// starts in posix mode, as bash does, so that `sh` means the POSIX language.
+    pub posix_name: bool,
     /// Option changes in command-line order: (`set -o` name, on).
     pub options: Vec<(&'static str, bool)>,
 }
@@ -48,9 +51,10 @@ An audited POSIX shell: every command line and every program started is recorded
   -s          read commands from standard input (the default with no file operand)
   -i          interactive shell
   -l, --login login shell: read /etc/profile and ~/.profile first
+  --posix     the POSIX language only, as dash has it (also when started as `sh`)
   -o name     set an option by name (+o name unsets it): errexit, noglob, nounset, xtrace,
               verbose, noexec, noclobber, allexport, notify, monitor, ignoreeof, vi, emacs,
-              pipefail
+              pipefail, posix
   --version   print the version and exit
   --help      print this help and exit
 
@@ -85,6 +89,11 @@ pub fn parse(argv: Vec<Vec<u8>>) -> Result<Request, UsageError> {
         match arg.as_slice() {
             b"--login" => {
                 login = true;
+                i += 1;
+                continue;
+            }
+            b"--posix" => {
+                options.push(("posix", true));
                 i += 1;
                 continue;
             }
@@ -161,7 +170,10 @@ pub fn parse(argv: Vec<Vec<u8>>) -> Result<Request, UsageError> {
             operands[1..].to_vec(),
         )
     };
+    let base = arg0.rsplit(|&c| c == b'/').next().unwrap_or_default();
+    let posix_name = base.strip_prefix(b"-").unwrap_or(base) == b"sh";
     Ok(Request::Run(Invocation {
+        posix_name,
         argv,
         dollar0,
         positional,
@@ -215,6 +227,20 @@ mod tests {
         assert!(run(&["sh", "-l"]).login);
         assert!(run(&["sh", "--login", "-c", "true"]).login);
         assert!(!run(&["sh"]).login);
+    }
+
+    #[test]
+    fn posix_mode_by_name_or_option() {
+        assert!(run(&["sh", "-c", "x"]).posix_name);
+        assert!(run(&["-sh"]).posix_name);
+        assert!(run(&["/bin/sh"]).posix_name);
+        assert!(!run(&["auditsh"]).posix_name);
+        assert!(!run(&["-bash"]).posix_name);
+        assert_eq!(run(&["auditsh", "--posix"]).options, vec![("posix", true)]);
+        assert_eq!(
+            run(&["auditsh", "-o", "posix"]).options,
+            vec![("posix", true)]
+        );
     }
 
     #[test]

@@ -147,6 +147,7 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     sh.audit.end_on_panic();
     sh.positional = inv.positional.clone();
     sh.traps.note_ignored_at_entry(interactive);
+    sh.options.posix = inv.posix_name;
     for (name, on) in &inv.options {
         sh.options.set_by_name(name, *on);
     }
@@ -383,6 +384,8 @@ fn read_eval_loop(
         }
         // Reading may block: the records' syslog copies go first.
         sh.audit.flush();
+        parser.set_bash(sh.options.bash());
+        parser.set_utf8(sh.options.bash() && sh.utf8_locale());
         let parsed = parser.next_command(&AliasView(&sh.aliases));
         match parsed {
             Ok(Some(cmd)) if cmd.list.items.is_empty() => {

@@ -16,7 +16,7 @@ macro_rules! areas {
         $(
             #[test]
             fn $area() {
-                diffsupport::run_area(stringify!($area));
+                diffsupport::run_area_in(&diffsupport::DASH_SUITE, stringify!($area));
             }
         )*
 
@@ -53,23 +53,7 @@ areas!(
 
 #[test]
 fn every_case_file_has_a_test() {
-    let files = diffsupport::all_areas();
-    let missing: Vec<&String> = files
-        .iter()
-        .filter(|f| !AREAS.contains(&f.as_str()))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "case files without a test in areas!(): {missing:?}"
-    );
-    let absent: Vec<&&str> = AREAS
-        .iter()
-        .filter(|a| !files.iter().any(|f| f == *a))
-        .collect();
-    assert!(
-        absent.is_empty(),
-        "areas!() names without a case file: {absent:?}"
-    );
+    diffsupport::check_areas(&diffsupport::DASH_SUITE, AREAS);
 }
 
 #[test]

@@ -27,7 +27,14 @@ fn has_command_subst(word: &Word) -> bool {
 
 fn param_has_command_subst(p: &ParamExp) -> bool {
     match &p.op {
-        ParamOp::Plain | ParamOp::Length => false,
+        ParamOp::Plain | ParamOp::Length | ParamOp::Transform(_) | ParamOp::Names { .. } => false,
+        ParamOp::Replace { pattern, with, .. } => {
+            has_command_subst(pattern) || has_command_subst(with)
+        }
+        ParamOp::Substring { offset, length } => {
+            has_command_subst(offset) || length.as_ref().is_some_and(has_command_subst)
+        }
+        ParamOp::Case { pattern, .. } => has_command_subst(pattern),
         ParamOp::Default { word, .. }
         | ParamOp::Assign { word, .. }
         | ParamOp::Error { word, .. }
@@ -90,6 +97,9 @@ fn collect_command<'a>(command: &'a Command, out: &mut Vec<&'a Word>) {
                 collect(cond, out);
                 collect(body, out);
             }
+            // Their words are arithmetic or `[[ ]]` operands: the loop bodies only.
+            CompoundCommand::ArithFor { body, .. } => collect(body, out),
+            CompoundCommand::Arith(_) | CompoundCommand::Cond(_) => {}
         },
         Command::FunctionDef(f) => collect_command(&f.body, out),
     }
@@ -99,7 +109,9 @@ fuzz_target!(|data: &[u8]| {
     let Some((&flags, text)) = data.split_first() else {
         return;
     };
-    let Ok(list) = auditsh::syntax::parse_all(text) else {
+    // Bit 16 of the first byte: the bash language (brace expansion, `${x/p/r}`, `${x:o:l}`...).
+    let bash = flags & 16 != 0;
+    let Ok(list) = auditsh::syntax::parse_all_in(text, bash) else {
         return;
     };
     let mut words = Vec::new();
@@ -123,6 +135,7 @@ fuzz_target!(|data: &[u8]| {
     }
     sh.options.nounset = flags & 4 != 0;
     sh.options.noglob = flags & 8 != 0;
+    sh.options.posix = !bash;
     for word in words.into_iter().filter(|w| !has_command_subst(w)).take(64) {
         let _ = expand::expand_words(&mut sh, std::slice::from_ref(word));
         let _ = expand::expand_word(&mut sh, word);

@@ -1,7 +1,7 @@
 //! Arbitrary bytes through the parser: it must never panic, overflow its stack or hang.
 #![no_main]
 
-use auditsh::syntax::{parse_all, Aliases, BytesSource, Parser};
+use auditsh::syntax::{parse_all, parse_all_in, Aliases, BytesSource, Parser};
 use libfuzzer_sys::fuzz_target;
 
 /// A few aliases, including ones that refer to each other and end in blanks.
@@ -22,7 +22,10 @@ impl Aliases for Table {
 
 fuzz_target!(|data: &[u8]| {
     let _ = parse_all(data);
+    // The bash language too: `[[ ]]`, `(( ))`, `$'...'`, `function`, `<<<`, `${x/p/r}`...
+    let _ = parse_all_in(data, true);
     let mut parser = Parser::new(Box::new(BytesSource::new(data)), 1);
+    parser.set_bash(data.first().is_some_and(|b| b & 1 == 1));
     // Each call consumes at least one line or fails; bound the loop anyway.
     for _ in 0..=data.len() {
         match parser.next_command(&Table) {

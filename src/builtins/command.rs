@@ -30,7 +30,7 @@ fn resolve(sh: &mut Shell, name: &[u8], with_aliases: bool, default_path: bool) 
     if sh.functions.contains_key(name) {
         return Kind::Function;
     }
-    if let Some(b) = super::lookup(name) {
+    if let Some(b) = super::lookup(name, sh.options.bash()) {
         return if b.special {
             Kind::SpecialBuiltin
         } else {

@@ -25,7 +25,9 @@ pub fn hash(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     let mut not_found = None;
     for name in operands {
-        if super::lookup(name).is_some() || sh.functions.contains_key(name.as_slice()) {
+        if super::lookup(name, sh.options.bash()).is_some()
+            || sh.functions.contains_key(name.as_slice())
+        {
             continue;
         }
         sh.hash.remove(name.as_slice());

@@ -18,6 +18,9 @@ pub mod getopts;
 pub mod hash;
 pub mod jobs;
 pub mod kill;
+// `let` is a Rust keyword too.
+#[path = "let.rs"]
+pub mod let_;
 pub mod local;
 pub mod newgrp;
 pub mod printf;
@@ -58,6 +61,8 @@ pub struct Builtin {
     /// A special built-in (XCU 2.14): assignments before it persist, its errors end a
     /// non-interactive shell, and functions cannot override it.
     pub special: bool,
+    /// Part of the bash language only: not a built-in in posix mode.
+    pub bash_only: bool,
 }
 
 /// The built-ins, sorted by name.
@@ -105,24 +110,55 @@ static BUILTINS: &[Builtin] = &[
     b("wait", wait::wait, false),
 ];
 
+/// The built-ins of the bash language only, sorted by name: a table of their own, so that
+/// posix mode looks up exactly what it did.
+static BASH_BUILTINS: &[Builtin] = &[bash("let", let_::let_)];
+
 const fn b(name: &'static str, func: BuiltinFn, special: bool) -> Builtin {
     Builtin {
         name,
         func,
         special,
+        bash_only: false,
     }
 }
 
-pub fn lookup(name: &[u8]) -> Option<&'static Builtin> {
-    BUILTINS
-        .binary_search_by(|b| b.name.as_bytes().cmp(name))
-        .ok()
-        .map(|i| &BUILTINS[i])
+/// A regular built-in of the bash language.
+const fn bash(name: &'static str, func: BuiltinFn) -> Builtin {
+    Builtin {
+        name,
+        func,
+        special: false,
+        bash_only: true,
+    }
 }
 
-/// Every built-in, for `type`, completion and `command -v`.
+/// The built-in `name` in the shell's language (`bash`: not in posix mode).
+pub fn lookup(name: &[u8], bash: bool) -> Option<&'static Builtin> {
+    find(BUILTINS, name).or_else(|| {
+        if bash {
+            find(BASH_BUILTINS, name)
+        } else {
+            None
+        }
+    })
+}
+
+fn find(table: &'static [Builtin], name: &[u8]) -> Option<&'static Builtin> {
+    table
+        .binary_search_by(|b| b.name.as_bytes().cmp(name))
+        .ok()
+        .map(|i| &table[i])
+}
+
+/// Every built-in of the POSIX language, for `type`, completion and `command -v`.
 pub fn all() -> &'static [Builtin] {
     BUILTINS
+}
+
+/// The built-ins of the bash language only.
+pub fn bash_only() -> &'static [Builtin] {
+    BASH_BUILTINS
 }
 
 #[cfg(test)]
@@ -134,7 +170,7 @@ mod tests {
     fn error_of(args: &[&str]) -> ShellError {
         let mut sh = Shell::new(b"sh".to_vec(), crate::audit::Session::disabled());
         let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
-        let builtin = super::lookup(&args[0]).expect("a built-in");
+        let builtin = super::lookup(&args[0], true).expect("a built-in");
         match (builtin.func)(&mut sh, &args, crate::exec::Context::default()) {
             Err(Divert::Error(e)) => *e,
             other => panic!("{args:?}: no error but {other:?}"),

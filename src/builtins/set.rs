@@ -19,6 +19,10 @@ fn list_options(sh: &Shell, as_commands: bool) {
     }
     for (_, name) in OPTIONS {
         let on = sh.options.get_by_name(name).unwrap_or(false);
+        // In posix mode the listing is dash's (plus pipefail): `posix` shows only in bash mode.
+        if *name == "posix" && on {
+            continue;
+        }
         if as_commands {
             text.extend_from_slice(
                 format!("set {}o {name}\n", if on { '-' } else { '+' }).as_bytes(),

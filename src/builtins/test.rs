@@ -127,7 +127,8 @@ fn getn(s: &[u8]) -> Result<i64, Error> {
     super::util::parse_decimal(s).ok_or_else(bad)
 }
 
-fn unary(op: u8, arg: &[u8]) -> Result<bool, Error> {
+/// A unary test by its letter (`f` for `-f`); also `[[ ]]`'s.
+pub(crate) fn unary(op: u8, arg: &[u8]) -> Result<bool, Error> {
     let fmt = |st: &sys::fs::Stat| st.st_mode & sys::fs::S_IFMT;
     Ok(match op {
         b'z' => arg.is_empty(),
@@ -159,6 +160,14 @@ fn unary(op: u8, arg: &[u8]) -> Result<bool, Error> {
             }
         }
     })
+}
+
+/// `a -nt b`, `a -ot b`, `a -ef b` for `[[ ]]`; None for another operator.
+pub(crate) fn file_binary(op: &[u8], a: &[u8], b: &[u8]) -> Option<bool> {
+    match getop(op)?.tok {
+        Tok::Binary(bin @ (Bin::FilNt | Bin::FilOt | Bin::FilEq)) => binary(bin, a, b).ok(),
+        _ => None,
+    }
 }
 
 fn mtime(p: &[u8]) -> Option<(i64, i64)> {

@@ -32,6 +32,14 @@ pub(super) fn run_compound(sh: &mut Shell, cc: &CompoundCommand, cx: Context) ->
         CompoundCommand::Until { cond, body } => run_loop(sh, cond, body, true, cx),
         CompoundCommand::For { var, words, body } => run_for(sh, var, words.as_deref(), body, cx),
         CompoundCommand::Case { word, arms } => run_case(sh, word, arms, cx),
+        CompoundCommand::Arith(w) => super::cond::run_arith(sh, w, cx),
+        CompoundCommand::ArithFor {
+            init,
+            cond,
+            step,
+            body,
+        } => super::cond::run_arith_for(sh, [init, cond, step], body, cx),
+        CompoundCommand::Cond(e) => super::cond::run_cond(sh, e, cx),
     }
 }
 

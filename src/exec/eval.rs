@@ -250,6 +250,8 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context
     let mut status = 0;
     let cx = cx.not_last();
     loop {
+        parser.set_bash(sh.options.bash());
+        parser.set_utf8(sh.options.bash() && sh.utf8_locale());
         let aliases = AliasView(&sh.aliases);
         let parsed = parser.next_command(&aliases);
         match parsed {

@@ -2,6 +2,7 @@
 //! substitution), redirections, the one exec path (spawn), jobs, traps.
 
 pub mod compound;
+mod cond;
 pub mod error;
 pub mod eval;
 pub mod jobs;

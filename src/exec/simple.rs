@@ -173,7 +173,7 @@ pub fn run_fields(
     lookup: Lookup,
 ) -> ExecResult {
     let name = fields[0].as_slice();
-    let builtin = builtins::lookup(name);
+    let builtin = builtins::lookup(name, sh.options.bash());
 
     if let Some(b) = builtin.filter(|b| b.special) {
         let (saved_vars, done) = if lookup.no_special {

@@ -2,8 +2,10 @@
 //!
 //! The grammar and the order of evaluation follow dash: the expression is evaluated while it is
 //! parsed, so an error (division by zero, a variable that is not a number) is reported at the
-//! same point dash reports it. Arithmetic wraps. There is no `++`, `--` or comma operator:
-//! `++x` is two unary pluses, `x++` is a syntax error, as in dash.
+//! same point dash reports it. Arithmetic wraps. In posix mode there is no `++`, `--` or comma
+//! operator: `++x` is two unary pluses, `x++` is a syntax error, as in dash. The bash language
+//! adds `**`, pre and post `++`/`--`, the comma operator and `BASE#DIGITS` constants; its
+//! errors leave status 1, as bash's do.
 
 use super::ExpandError;
 use crate::state::Shell;
@@ -17,19 +19,36 @@ const MAX_NESTING: u32 = 256;
 pub fn eval(sh: &mut Shell, expr: &[u8]) -> Result<i64, ExpandError> {
     // dash works on C strings: a NUL byte ends the expression.
     let expr = until_nul(expr);
+    let bash = sh.options.bash();
     let mut p = Parser {
         sh,
         src: expr,
         pos: 0,
         tok: Tok::Eof,
         depth: 0,
+        bash,
     };
     p.advance();
-    let result = p.assignment(false)?;
-    if p.tok != Tok::Eof {
-        return Err(p.error("expecting EOF"));
+    let result = p.comma(false).and_then(|v| {
+        if p.tok != Tok::Eof {
+            return Err(p.error("expecting EOF"));
+        }
+        Ok(v)
+    });
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) => Err(with_bash_status(e, bash)),
     }
-    Ok(result)
+}
+
+/// bash's arithmetic errors leave status 1.
+#[cold]
+#[inline(never)]
+fn with_bash_status(mut e: ExpandError, bash: bool) -> ExpandError {
+    if bash {
+        e.status = 1;
+    }
+    e
 }
 
 /// Convert a variable's value to a number as dash's arithmetic does (`strtoimax` with base 0,
@@ -147,6 +166,8 @@ enum Op {
     BitOr,
     And,
     Or,
+    /// `**` (bash)
+    Pow,
 }
 
 impl Op {
@@ -163,6 +184,7 @@ impl Op {
             Op::Shl | Op::Shr => 8,
             Op::Add | Op::Sub => 9,
             Op::Mul | Op::Div | Op::Rem => 10,
+            Op::Pow => 11,
         }
     }
 }
@@ -186,6 +208,14 @@ enum Tok {
     RParen,
     Question,
     Colon,
+    /// `,` (bash)
+    Comma,
+    /// `++` (bash)
+    Inc,
+    /// `--` (bash)
+    Dec,
+    /// A bash constant that is not one: the error to report when it is used.
+    BadNumber(&'static str),
 }
 
 struct Parser<'s, 'e> {
@@ -194,6 +224,8 @@ struct Parser<'s, 'e> {
     pos: usize,
     tok: Tok,
     depth: u32,
+    /// The bash operators are on.
+    bash: bool,
 }
 
 impl<'s, 'e> Parser<'s, 'e> {
@@ -213,6 +245,7 @@ impl<'s, 'e> Parser<'s, 'e> {
     }
 
     /// Lex the token at `pos`: the token and the position after it.
+    #[inline(always)]
     fn lex(&self, mut pos: usize) -> (Tok, usize) {
         while matches!(self.at(pos), b' ' | b'\t' | b'\n') {
             pos += 1;
@@ -229,6 +262,7 @@ impl<'s, 'e> Parser<'s, 'e> {
         };
         match c {
             0 => (Tok::Eof, pos),
+            b'0'..=b'9' if self.bash => self.lex_bash_number(pos),
             b'0'..=b'9' => {
                 let rest = self.src.get(pos..).unwrap_or_default();
                 let (v, len, _) = strtoimax(rest);
@@ -257,6 +291,10 @@ impl<'s, 'e> Parser<'s, 'e> {
             b'!' => (Tok::Not, pos + 1),
             b'(' => (Tok::LParen, pos + 1),
             b')' => (Tok::RParen, pos + 1),
+            b'*' if self.bash && next == b'*' => (Tok::Bin(Op::Pow), pos + 2),
+            b'+' if self.bash && next == b'+' => (Tok::Inc, pos + 2),
+            b'-' if self.bash && next == b'-' => (Tok::Dec, pos + 2),
+            b',' if self.bash => (Tok::Comma, pos + 1),
             b'*' => assignable(Op::Mul, 1),
             b'/' => assignable(Op::Div, 1),
             b'%' => assignable(Op::Rem, 1),
@@ -270,10 +308,78 @@ impl<'s, 'e> Parser<'s, 'e> {
         }
     }
 
+    /// A constant in bash: decimal, octal (`0`), hexadecimal (`0x`) or `BASE#DIGITS` (bases 2
+    /// to 64: digits, then lower-case and upper-case letters, `@` and `_`; letters of either
+    /// case are the same up to base 36).
+    fn lex_bash_number(&self, pos: usize) -> (Tok, usize) {
+        let mut end = pos;
+        while self.at(end).is_ascii_digit() {
+            end += 1;
+        }
+        let (base, start) = if self.at(end) == b'#' {
+            let text = self.src.get(pos..end).unwrap_or_default();
+            let base = std::str::from_utf8(text)
+                .ok()
+                .and_then(|t| t.parse::<u32>().ok())
+                .filter(|b| (2..=64).contains(b));
+            let Some(base) = base else {
+                return (Tok::BadNumber("invalid arithmetic base"), end + 1);
+            };
+            (base, end + 1)
+        } else if self.at(pos) == b'0' && (self.at(pos + 1) | 0x20) == b'x' {
+            (16, pos + 2)
+        } else if self.at(pos) == b'0' {
+            (8, pos)
+        } else {
+            (10, pos)
+        };
+        let mut i = start;
+        let mut v: i64 = 0;
+        loop {
+            let c = self.at(i);
+            let d = match c {
+                b'0'..=b'9' => u32::from(c - b'0'),
+                b'a'..=b'z' => u32::from(c - b'a') + 10,
+                b'A'..=b'Z' if base <= 36 => u32::from(c - b'A') + 10,
+                b'A'..=b'Z' => u32::from(c - b'A') + 36,
+                b'@' => 62,
+                b'_' => 63,
+                _ => break,
+            };
+            if d >= base {
+                return (Tok::BadNumber("value too great for base"), i);
+            }
+            v = v.wrapping_mul(i64::from(base)).wrapping_add(i64::from(d));
+            i += 1;
+        }
+        if i == start {
+            return (Tok::BadNumber("invalid number"), i);
+        }
+        (Tok::Num(v), i)
+    }
+
     fn advance(&mut self) {
         let (tok, pos) = self.lex(self.pos);
         self.tok = tok;
         self.pos = pos;
+    }
+
+    /// comma: assignment [`,` assignment]... (the value of the last; bash only)
+    #[inline]
+    fn comma(&mut self, noeval: bool) -> Result<i64, ExpandError> {
+        let mut v = self.assignment(noeval)?;
+        while self.tok == Tok::Comma {
+            self.advance();
+            v = self.assignment(noeval)?;
+        }
+        Ok(v)
+    }
+
+    /// `++name`, `--name`, `name++`, `name--`: store the new value.
+    fn step_var(&mut self, start: usize, end: usize, by: i64) -> Result<i64, ExpandError> {
+        let old = self.var_value(start, end)?;
+        self.assign(start, end, None, old.wrapping_add(by))?;
+        Ok(old)
     }
 
     fn var_value(&self, start: usize, end: usize) -> Result<i64, ExpandError> {
@@ -361,7 +467,7 @@ impl<'s, 'e> Parser<'s, 'e> {
             return Err(self.error("nested too deeply"));
         }
         self.depth += 1;
-        let r = self.assignment(noeval)?;
+        let r = self.comma(noeval)?;
         self.depth -= 1;
         Ok(r)
     }
@@ -371,8 +477,20 @@ impl<'s, 'e> Parser<'s, 'e> {
     fn binary(&mut self, min_prec: u8, noeval: bool) -> Result<i64, ExpandError> {
         let mut a = self.primary(noeval)?;
         loop {
-            let Tok::Bin(op) = self.tok else {
-                return Ok(a);
+            let op = match self.tok {
+                Tok::Bin(op) => op,
+                // `5--1`, `5++1`: a binary operator and a unary one, as in bash.
+                Tok::Inc | Tok::Dec => {
+                    let op = if self.tok == Tok::Inc {
+                        Op::Add
+                    } else {
+                        Op::Sub
+                    };
+                    self.tok = Tok::Bin(op);
+                    self.pos -= 1;
+                    op
+                }
+                _ => return Ok(a),
             };
             if op.prec() < min_prec {
                 return Ok(a);
@@ -384,7 +502,9 @@ impl<'s, 'e> Parser<'s, 'e> {
                     Op::Or => a != 0,
                     _ => false,
                 };
-            let b = self.binary(op.prec() + 1, rhs_noeval)?;
+            // `**` is right-associative.
+            let next_prec = op.prec() + u8::from(op != Op::Pow);
+            let b = self.binary(next_prec, rhs_noeval)?;
             a = if noeval { b } else { self.apply(op, a, b)? };
         }
     }
@@ -412,6 +532,18 @@ impl<'s, 'e> Parser<'s, 'e> {
             Op::BitOr => a | b,
             Op::And => i64::from(a != 0 && b != 0),
             Op::Or => i64::from(a != 0 || b != 0),
+            Op::Pow if b < 0 => return Err(self.error("exponent less than 0")),
+            Op::Pow => {
+                let (mut base, mut exp, mut acc) = (a, b as u64, 1i64);
+                while exp > 0 {
+                    if exp & 1 == 1 {
+                        acc = acc.wrapping_mul(base);
+                    }
+                    base = base.wrapping_mul(base);
+                    exp >>= 1;
+                }
+                acc
+            }
         })
     }
 
@@ -437,17 +569,45 @@ impl<'s, 'e> Parser<'s, 'e> {
                 }
                 Tok::Var(start, end) => {
                     self.advance();
+                    if matches!(self.tok, Tok::Inc | Tok::Dec) {
+                        let by = if self.tok == Tok::Inc { 1 } else { -1 };
+                        self.advance();
+                        break if noeval {
+                            0
+                        } else {
+                            self.step_var(start, end, by)?
+                        };
+                    }
                     break if noeval {
                         0
                     } else {
                         self.var_value(start, end)?
                     };
                 }
+                t @ (Tok::Inc | Tok::Dec) => {
+                    let by = if t == Tok::Inc { 1 } else { -1 };
+                    if let (Tok::Var(start, end), after) = self.lex(self.pos) {
+                        self.pos = after;
+                        self.advance();
+                        break if noeval {
+                            0
+                        } else {
+                            self.step_var(start, end, by)?.wrapping_add(by)
+                        };
+                    }
+                    // `--1` is two minus signs, `++1` two plus signs.
+                    if t == Tok::Dec {
+                        unary.push(Tok::Bin(Op::Sub));
+                        unary.push(Tok::Bin(Op::Sub));
+                    }
+                    self.advance();
+                }
                 Tok::Bin(Op::Add) => self.advance(),
                 t @ (Tok::Bin(Op::Sub) | Tok::Not | Tok::BitNot) => {
                     unary.push(t);
                     self.advance();
                 }
+                Tok::BadNumber(what) => return Err(self.error(what)),
                 _ => return Err(self.error("expecting primary")),
             }
         };

@@ -6,6 +6,7 @@
 //! each field is split ([`split`]), globbed ([`pathname`]) and has its quotes removed.
 
 pub mod arith;
+pub mod brace;
 mod fields;
 mod parameter;
 mod pathname;
@@ -55,18 +56,50 @@ impl ExpandError {
 /// splitting and pathname expansion.
 pub fn expand_words(sh: &mut Shell, words: &[Word]) -> Result<Vec<Vec<u8>>, ExpandError> {
     let mut out = Vec::with_capacity(words.len());
+    let braces = sh.options.bash();
     for word in words {
         if let Some(text) = word.as_plain_literal() {
-            if sh.options.noglob || !text.iter().any(|c| matches!(c, b'*' | b'?' | b'[')) {
+            // One scan for the glob characters and, in bash mode, a brace.
+            let special = text
+                .iter()
+                .any(|&c| matches!(c, b'*' | b'?' | b'[') || (braces && c == b'{'));
+            if !special {
                 out.push(text.to_vec());
                 continue;
             }
+            if braces && text.contains(&b'{') {
+                expand_braced(sh, word, &mut out)?;
+                continue;
+            }
+            if sh.options.noglob {
+                out.push(text.to_vec());
+                continue;
+            }
+        } else if braces && brace::may_expand(word) {
+            expand_braced(sh, word, &mut out)?;
+            continue;
         }
         let mut e = Expander::new(sh, Mode::Fields);
         e.parts(&word.parts, Ctx::Unquoted)?;
         e.finish_fields(&mut out);
     }
     Ok(out)
+}
+
+/// A word with braces (bash mode): its brace expansion, each word then expanded as any
+/// other. Out of the loop above, which every command runs.
+#[cold]
+#[inline(never)]
+fn expand_braced(sh: &mut Shell, word: &Word, out: &mut Vec<Vec<u8>>) -> Result<(), ExpandError> {
+    let Some(each) = brace::expand(word) else {
+        return Err(ExpandError::new("brace expansion: too many words"));
+    };
+    for w in &each {
+        let mut e = Expander::new(sh, Mode::Fields);
+        e.parts(&w.parts, Ctx::Unquoted)?;
+        e.finish_fields(out);
+    }
+    Ok(())
 }
 
 /// Expand a word to one string with no field splitting and no pathname expansion: assignment
@@ -243,6 +276,7 @@ impl<'a> Expander<'a> {
     }
 
     /// Field splitting, pathname expansion and quote removal of everything expanded.
+    #[inline(always)]
     fn finish_fields(self, out: &mut Vec<Vec<u8>>) {
         let Expander { sh, done, cur, .. } = self;
         let ifs = sh.ifs().unwrap_or(split::DEFAULT_IFS);

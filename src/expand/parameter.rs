@@ -8,7 +8,7 @@
 use super::fields::QUOTED;
 use super::{Ctx, ExpandError, Expander, Mode, SPLIT};
 use crate::state::Shell;
-use crate::syntax::ast::{Param, ParamExp, ParamOp, Word};
+use crate::syntax::ast::{Param, ParamExp, ParamOp, ReplaceWhere, Word};
 
 enum Value {
     Unset,
@@ -19,6 +19,7 @@ enum Value {
 
 /// The parameter's value. A variable's value is as large as the user made it: copied
 /// fallibly (an empty value stands in and the expander reports "Out of space").
+#[inline]
 fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
     let mut out_of_space = false;
     let mut s = |v: &[u8]| {
@@ -31,6 +32,7 @@ fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
         Value::Str(copy)
     };
     let value = match param {
+        Param::Indirect(name) => return lookup_indirect(sh, name),
         Param::Var(name) => sh.get_var_or_dynamic(name).map_or(Value::Unset, |v| s(&v)),
         Param::Positional(0) => s(&sh.arg0),
         Param::Positional(n) => sh.positional.get(n - 1).map_or(Value::Unset, |v| s(v)),
@@ -54,10 +56,43 @@ fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
     Ok(value)
 }
 
+/// `${!name}`: the value of the parameter `name`'s value names (out of line: `lookup` is on
+/// every expansion's path).
+#[cold]
+#[inline(never)]
+fn lookup_indirect(sh: &Shell, name: &[u8]) -> Result<Value, ExpandError> {
+    let Some(target) = sh.get_var_or_dynamic(name) else {
+        return Ok(Value::Unset);
+    };
+    let Some(p) = param_named(&target) else {
+        let mut m = target.to_vec();
+        m.extend_from_slice(b": bad substitution");
+        return Err(ExpandError::new(m));
+    };
+    lookup(sh, &p)
+}
+
+/// The parameter a `${!x}` names: a variable, a positional or a special parameter.
+fn param_named(text: &[u8]) -> Option<Param> {
+    if !text.is_empty() && text.iter().all(u8::is_ascii_digit) {
+        let n: usize = std::str::from_utf8(text).ok()?.parse().ok()?;
+        return Some(if n == 0 {
+            Param::Special(b'0')
+        } else {
+            Param::Positional(n)
+        });
+    }
+    match text {
+        [c @ (b'@' | b'*' | b'#' | b'?' | b'-' | b'$' | b'!')] => Some(Param::Special(*c)),
+        _ if crate::syntax::lexer::is_name(text) => Some(Param::Var(text.to_vec())),
+        _ => None,
+    }
+}
+
 /// The parameter's name as dash prints it in messages.
 fn name_of(param: &Param) -> Vec<u8> {
     match param {
-        Param::Var(name) => name.clone(),
+        Param::Var(name) | Param::Indirect(name) => name.clone(),
         Param::Positional(n) => n.to_string().into_bytes(),
         Param::Special(c) => vec![*c],
     }
@@ -170,8 +205,229 @@ pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), Ex
         ParamOp::RemoveLargestSuffix(w) => remove(e, pe, value, w, ctx, false, true)?,
         ParamOp::RemoveSmallestPrefix(w) => remove(e, pe, value, w, ctx, true, false)?,
         ParamOp::RemoveLargestPrefix(w) => remove(e, pe, value, w, ctx, true, true)?,
+        ParamOp::Replace { at, pattern, with } => {
+            let pat = super::expand_pattern(e.sh, pattern)?;
+            let with = super::expand_word(e.sh, with)?;
+            map_value(e, pe, value, ctx, &mut |_, s| {
+                Ok(replace(s, &pat, &with, *at))
+            })?;
+        }
+        ParamOp::Case {
+            upper,
+            all,
+            pattern,
+        } => {
+            let pat = super::expand_pattern(e.sh, pattern)?;
+            map_value(e, pe, value, ctx, &mut |_, s| {
+                Ok(change_case(s, &pat, *upper, *all))
+            })?;
+        }
+        ParamOp::Transform(t) => {
+            let name = name_of(&pe.param);
+            map_value(e, pe, value, ctx, &mut |sh, s| {
+                Ok(transform(sh, *t, &name, s))
+            })?;
+        }
+        ParamOp::Substring { offset, length } => substring(e, pe, value, offset, length, ctx)?,
+        ParamOp::Names { at } => {
+            let Param::Var(prefix) = &pe.param else {
+                return Ok(());
+            };
+            let names: Vec<Vec<u8>> =
+                e.sh.vars
+                    .sorted()
+                    .into_iter()
+                    .filter(|(n, v)| n.starts_with(prefix) && v.value.is_some())
+                    .map(|(n, _)| n.to_vec())
+                    .collect();
+            with_args(e, names, *at, ctx);
+        }
     }
     Ok(())
+}
+
+/// Push `$@`/`$*` as if the positional parameters were `args`.
+fn with_args(e: &mut Expander, args: Vec<Vec<u8>>, is_at: bool, ctx: Ctx) {
+    let saved = std::mem::replace(&mut e.sh.positional, args);
+    push_args(e, is_at, ctx);
+    e.sh.positional = saved;
+}
+
+type Map<'a> = dyn FnMut(&mut Shell, &[u8]) -> Result<Vec<u8>, ExpandError> + 'a;
+
+/// Push the value changed by `f`; for `$@` and `$*`, each parameter changed (bash).
+fn map_value(
+    e: &mut Expander,
+    pe: &ParamExp,
+    value: Value,
+    ctx: Ctx,
+    f: &mut Map,
+) -> Result<(), ExpandError> {
+    match value {
+        Value::Unset if e.sh.options.nounset => Err(error(&pe.param, b"parameter not set")),
+        Value::Unset => Ok(()),
+        Value::Str(s) => {
+            let r = f(e.sh, &s)?;
+            e.push_value(&r, ctx);
+            Ok(())
+        }
+        Value::Args => {
+            let args = e.sh.positional.clone();
+            let mut mapped = Vec::with_capacity(args.len());
+            for a in &args {
+                mapped.push(f(e.sh, a)?);
+            }
+            let is_at = pe.param == Param::Special(b'@');
+            with_args(e, mapped, is_at, ctx);
+            Ok(())
+        }
+    }
+}
+
+/// `${x/pat/with}` and its forms: the longest match at the leftmost place it matches.
+fn replace(s: &[u8], pat: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u8> {
+    let m = |a: usize, b: usize| super::pattern::matches(pat, &s[a..b]);
+    let n = s.len();
+    let joined = |a: &[u8], b: &[u8]| [a, with, b].concat();
+    match at {
+        ReplaceWhere::Prefix => match (0..=n).rev().find(|&end| m(0, end)) {
+            Some(end) => joined(&[], &s[end..]),
+            None => s.to_vec(),
+        },
+        ReplaceWhere::Suffix => match (0..=n).find(|&start| m(start, n)) {
+            Some(start) => joined(&s[..start], &[]),
+            None => s.to_vec(),
+        },
+        ReplaceWhere::First | ReplaceWhere::All => {
+            if pat.is_empty() {
+                return s.to_vec();
+            }
+            let mut out = Vec::with_capacity(n);
+            let mut i = 0;
+            while i < n {
+                match (i + 1..=n).rev().find(|&end| m(i, end)) {
+                    Some(end) => {
+                        out.extend_from_slice(with);
+                        i = end;
+                        if at == ReplaceWhere::First {
+                            break;
+                        }
+                    }
+                    None => {
+                        out.push(s[i]);
+                        i += 1;
+                    }
+                }
+            }
+            out.extend_from_slice(&s[i..]);
+            out
+        }
+    }
+}
+
+/// `${x^pat}`, `${x^^pat}`, `${x,pat}`, `${x,,pat}`: the characters that match the pattern
+/// (any one when it is empty), the first only or all.
+fn change_case(s: &[u8], pat: &[u8], upper: bool, all: bool) -> Vec<u8> {
+    let mut out = s.to_vec();
+    let count = if all { out.len() } else { out.len().min(1) };
+    for c in out.iter_mut().take(count) {
+        if pat.is_empty() || super::pattern::matches(pat, &[*c]) {
+            *c = if upper {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            };
+        }
+    }
+    out
+}
+
+/// `'...'` with each `'` as `'\''`, as bash's `${x@Q}` writes it.
+fn quoted(s: &[u8]) -> Vec<u8> {
+    let mut out = vec![b'\''];
+    for &c in s {
+        if c == b'\'' {
+            out.extend_from_slice(b"'\\''");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push(b'\'');
+    out
+}
+
+/// `${x@T}`.
+fn transform(sh: &Shell, t: u8, name: &[u8], s: &[u8]) -> Vec<u8> {
+    match t {
+        b'Q' => quoted(s),
+        b'E' => crate::syntax::ansi_c::decode(s, sh.utf8_locale()),
+        b'U' => s.to_ascii_uppercase(),
+        b'L' => s.to_ascii_lowercase(),
+        b'u' => change_case(s, b"", true, false),
+        _ => [name, b"=", &quoted(s)].concat(),
+    }
+}
+
+/// `${x:offset}`, `${x:offset:length}` (bash): a negative offset counts from the end, a
+/// negative length is where to stop, counted from the end. For `$@` and `$*` they select
+/// parameters, `$0` being number 0.
+fn substring(
+    e: &mut Expander,
+    pe: &ParamExp,
+    value: Value,
+    offset: &Word,
+    length: &Option<Word>,
+    ctx: Ctx,
+) -> Result<(), ExpandError> {
+    let mut number = |w: &Word| -> Result<i64, ExpandError> {
+        let text = super::expand_word(e.sh, w)?;
+        if text.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n')) {
+            return Ok(0);
+        }
+        super::arith::eval(e.sh, &text)
+    };
+    let off = number(offset)?;
+    let len = length.as_ref().map(&mut number).transpose()?;
+    let range = |n: usize| -> Result<(usize, usize), ExpandError> {
+        let n = n as i64;
+        let start = if off < 0 { off + n } else { off };
+        if start < 0 || start > n {
+            return Ok((0, 0));
+        }
+        let end = match len {
+            None => n,
+            Some(l) if l < 0 => {
+                if n + l < start {
+                    let mut m = b"substring expression < 0".to_vec();
+                    m.splice(0..0, [name_of(&pe.param), b": ".to_vec()].concat());
+                    return Err(ExpandError {
+                        message: m,
+                        status: 1,
+                    });
+                }
+                n + l
+            }
+            Some(l) => (start.saturating_add(l)).min(n),
+        };
+        Ok((start as usize, end as usize))
+    };
+    match value {
+        Value::Unset if e.sh.options.nounset => Err(error(&pe.param, b"parameter not set")),
+        Value::Unset => Ok(()),
+        Value::Str(s) => {
+            let (a, b) = range(s.len())?;
+            e.push_value(&s[a..b], ctx);
+            Ok(())
+        }
+        Value::Args => {
+            let mut all = vec![e.sh.arg0.clone()];
+            all.extend(e.sh.positional.iter().cloned());
+            let (a, b) = range(all.len())?;
+            let is_at = pe.param == Param::Special(b'@');
+            with_args(e, all[a..b].to_vec(), is_at, ctx);
+            Ok(())
+        }
+    }
 }
 
 /// True if the parameter is unset, or (`colon`) null. `$@` and `$*` are null when there are

@@ -228,7 +228,10 @@ fn variable_being_typed(word: &str) -> Option<(usize, bool, &str)> {
 
 fn command_candidates(names: &Names, prefix: &str) -> Vec<Pair> {
     let mut found: Vec<String> = Vec::new();
-    for b in crate::builtins::all() {
+    for b in crate::builtins::all()
+        .iter()
+        .chain(crate::builtins::bash_only())
+    {
         if b.name.starts_with(prefix) {
             found.push(b.name.to_string());
         }

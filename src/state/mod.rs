@@ -83,6 +83,18 @@ pub struct CommandLine {
 pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 impl Shell {
+    /// The locale's character set is UTF-8: the first of LC_ALL, LC_CTYPE, LANG that is set
+    /// and not empty names it.
+    pub fn utf8_locale(&self) -> bool {
+        [&b"LC_ALL"[..], b"LC_CTYPE", b"LANG"]
+            .iter()
+            .find_map(|n| self.vars.get(n).filter(|v| !v.is_empty()))
+            .is_some_and(|v| {
+                let v = v.to_ascii_lowercase();
+                v.windows(5).any(|w| w == b"utf-8") || v.windows(4).any(|w| w == b"utf8")
+            })
+    }
+
     /// A shell with variables from the environment and the defaults dash sets: IFS (always
     /// reset: an inherited IFS is a well-known way to subvert scripts), PATH when absent,
     /// PS1/PS2/PS4, OPTIND, PPID and PWD.

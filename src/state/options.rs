@@ -21,6 +21,7 @@ pub const OPTIONS: &[(Option<u8>, &str)] = &[
     (None, "nolog"),
     (None, "debug"),
     (None, "pipefail"),
+    (None, "posix"),
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -42,6 +43,9 @@ pub struct Options {
     pub vi: bool,
     pub emacs: bool,
     pub pipefail: bool,
+    /// The POSIX language exactly as dash has it: no bash extension (`set -o posix`,
+    /// `--posix`, or started under the name `sh`).
+    pub posix: bool,
     /// Accepted for dash compatibility; the shell never runs with privilege, so it has no
     /// effect.
     pub privileged: bool,
@@ -50,6 +54,12 @@ pub struct Options {
 }
 
 impl Options {
+    /// The bash language is on (the shell is not in posix mode).
+    #[inline]
+    pub fn bash(&self) -> bool {
+        !self.posix
+    }
+
     fn slot(&mut self, name: &str) -> Option<&mut bool> {
         Some(match name {
             "allexport" => &mut self.allexport,
@@ -69,6 +79,7 @@ impl Options {
             "vi" => &mut self.vi,
             "emacs" => &mut self.emacs,
             "pipefail" => &mut self.pipefail,
+            "posix" => &mut self.posix,
             "privileged" => &mut self.privileged,
             "debug" => &mut self.debug,
             _ => return None,

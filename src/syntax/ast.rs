@@ -106,6 +106,33 @@ pub enum CompoundCommand {
         cond: List,
         body: List,
     },
+    /// `(( expr ))` (bash): the expression text, expanded as `$((...))`'s is.
+    Arith(Word),
+    /// `for (( init; cond; step )); do list; done` (bash); an empty `cond` is true.
+    ArithFor {
+        init: Word,
+        cond: Word,
+        step: Word,
+        body: List,
+    },
+    /// `[[ expression ]]` (bash).
+    Cond(CondExpr),
+}
+
+/// The expression of `[[ ]]`: its words are expanded without field splitting or pathname
+/// expansion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CondExpr {
+    /// `-f word` and the other unary tests.
+    Unary(Vec<u8>, Word),
+    /// `a == pattern`, `a -eq b`, `a < b`...; for `==`, `=` and `!=` the right side is a
+    /// pattern.
+    Binary(Word, Vec<u8>, Word),
+    /// A lone word: true when it is not empty.
+    Word(Word),
+    Not(Box<CondExpr>),
+    And(Box<CondExpr>, Box<CondExpr>),
+    Or(Box<CondExpr>, Box<CondExpr>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,6 +262,21 @@ pub enum Param {
     Positional(usize),
     /// One of `@ * # ? - $ ! 0`.
     Special(u8),
+    /// `${!name...}` (bash): the parameter named by the value of `name`.
+    Indirect(Vec<u8>),
+}
+
+/// Which match `${x/pattern/string}` replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplaceWhere {
+    /// `/`: the first.
+    First,
+    /// `//`: every one.
+    All,
+    /// `/#`: one at the start.
+    Prefix,
+    /// `/%`: one at the end.
+    Suffix,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,4 +301,23 @@ pub enum ParamOp {
     RemoveSmallestPrefix(Word),
     /// `${x##w}`
     RemoveLargestPrefix(Word),
+    /// `${x/pattern/string}` and its forms (bash).
+    Replace {
+        at: ReplaceWhere,
+        pattern: Word,
+        with: Word,
+    },
+    /// `${x:offset}`, `${x:offset:length}` (bash): arithmetic words.
+    Substring { offset: Word, length: Option<Word> },
+    /// `${x^pat}`, `${x^^pat}`, `${x,pat}`, `${x,,pat}` (bash).
+    Case {
+        upper: bool,
+        all: bool,
+        pattern: Word,
+    },
+    /// `${x@Q}` and the other transformations (bash): the letter.
+    Transform(u8),
+    /// `${!prefix*}`, `${!prefix@}` (bash): the names of the variables that begin with the
+    /// prefix (the parameter is `Var(prefix)`); `at`: written with `@`.
+    Names { at: bool },
 }

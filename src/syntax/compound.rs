@@ -73,6 +73,11 @@ impl Cx<'_, '_> {
 
     pub(super) fn for_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
         let tok = self.take()?;
+        if tok.kind == TokKind::Op(Op::LParen) && self.st.bash && self.st.input.peek() == Some(b'(')
+        {
+            self.st.input.bump();
+            return self.arith_for();
+        }
         let var = match &tok.kind {
             TokKind::Word(w) => match w.as_plain_literal() {
                 Some(name) if is_name(name) => name.to_vec(),
@@ -104,6 +109,30 @@ impl Cx<'_, '_> {
         }
         let body = self.do_group()?;
         Ok(CompoundCommand::For { var, words, body })
+    }
+
+    /// After `for ((`: the expressions, then the body (`do ... done` or `{ ... }`).
+    fn arith_for(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        let [init, cond, step] = self.lex_arith_for()?;
+        self.skip_newlines()?;
+        if self.peek()?.kind == TokKind::Op(Op::Semi) {
+            self.take()?;
+            self.skip_newlines()?;
+        }
+        let body = if keyword(self.peek_command_word(true)?) == Some(Kw::LBrace) {
+            self.take()?;
+            let body = self.compound_list(false)?;
+            self.expect_kw(Kw::RBrace, "}")?;
+            body
+        } else {
+            self.do_group()?
+        };
+        Ok(CompoundCommand::ArithFor {
+            init,
+            cond,
+            step,
+            body,
+        })
     }
 
     pub(super) fn case_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {

@@ -24,7 +24,7 @@
 
 use std::rc::Rc;
 
-use super::ast::{List, Param, ParamExp, ParamOp, Word, WordPart};
+use super::ast::{List, Param, ParamExp, ParamOp, ReplaceWhere, Word, WordPart};
 use super::parser::Cx;
 use super::SyntaxError;
 
@@ -59,6 +59,14 @@ pub(crate) enum Op {
     GreatAnd,
     LessGreat,
     Clobber,
+    /// `<<<` (bash)
+    TLess,
+    /// `&>` (bash)
+    AmpGreat,
+    /// `&>>` (bash)
+    AmpDGreat,
+    /// `|&` (bash)
+    PipeAmp,
 }
 
 impl Op {
@@ -82,6 +90,10 @@ impl Op {
             Op::GreatAnd => ">&",
             Op::LessGreat => "<>",
             Op::Clobber => ">|",
+            Op::TLess => "<<<",
+            Op::AmpGreat => "&>",
+            Op::AmpDGreat => "&>>",
+            Op::PipeAmp => "|&",
         }
     }
 
@@ -97,6 +109,9 @@ impl Op {
                 | Op::GreatAnd
                 | Op::LessGreat
                 | Op::Clobber
+                | Op::TLess
+                | Op::AmpGreat
+                | Op::AmpDGreat
         )
     }
 }
@@ -295,24 +310,40 @@ impl Cx<'_, '_> {
     }
 
     fn lex_operator(&mut self, c: u8) -> Option<Op> {
+        let bash = self.st.bash;
         let inp = &mut self.st.input;
         let op = match c {
             b'&' => {
                 inp.bump();
-                if inp.peek() == Some(b'&') {
-                    inp.bump();
-                    Op::AndIf
-                } else {
-                    Op::Amp
+                match inp.peek() {
+                    Some(b'&') => {
+                        inp.bump();
+                        Op::AndIf
+                    }
+                    Some(b'>') if bash => {
+                        inp.bump();
+                        if inp.peek() == Some(b'>') {
+                            inp.bump();
+                            Op::AmpDGreat
+                        } else {
+                            Op::AmpGreat
+                        }
+                    }
+                    _ => Op::Amp,
                 }
             }
             b'|' => {
                 inp.bump();
-                if inp.peek() == Some(b'|') {
-                    inp.bump();
-                    Op::OrIf
-                } else {
-                    Op::Pipe
+                match inp.peek() {
+                    Some(b'|') => {
+                        inp.bump();
+                        Op::OrIf
+                    }
+                    Some(b'&') if bash => {
+                        inp.bump();
+                        Op::PipeAmp
+                    }
+                    _ => Op::Pipe,
                 }
             }
             b';' => {
@@ -342,7 +373,10 @@ impl Cx<'_, '_> {
                 match inp.peek() {
                     Some(b'<') => {
                         inp.bump();
-                        if inp.peek() == Some(b'-') {
+                        if bash && inp.peek() == Some(b'<') {
+                            inp.bump();
+                            Op::TLess
+                        } else if inp.peek() == Some(b'-') {
                             inp.bump();
                             Op::DLessDash
                         } else {
@@ -420,6 +454,16 @@ impl Cx<'_, '_> {
 
     /// After `'`: the text up to the closing quote.
     fn lex_single_quoted(&mut self) -> Result<Vec<u8>, SyntaxError> {
+        self.lex_to_quote(false)
+    }
+
+    /// After `$'`: the raw text up to the closing quote (a `\'` does not close it).
+    fn lex_ansi_c_raw(&mut self) -> Result<Vec<u8>, SyntaxError> {
+        self.lex_to_quote(true)
+    }
+
+    /// The text up to the closing `'`; `escapes`: a backslash keeps the next byte with it.
+    fn lex_to_quote(&mut self, escapes: bool) -> Result<Vec<u8>, SyntaxError> {
         let mut t = Vec::new();
         loop {
             match self.st.input.peek_raw() {
@@ -431,6 +475,12 @@ impl Cx<'_, '_> {
                 Some(c) => {
                     self.st.input.bump();
                     t.push(c);
+                    if c == b'\\' && escapes {
+                        if let Some(e) = self.st.input.peek_raw() {
+                            self.st.input.bump();
+                            t.push(e);
+                        }
+                    }
                 }
             }
         }
@@ -513,6 +563,19 @@ impl Cx<'_, '_> {
                 self.st.input.bump();
                 b.push(plain(Param::Positional(usize::from(c - b'0'))));
             }
+            b'\'' if !quoted && self.st.bash => {
+                self.st.input.bump();
+                let raw = self.lex_ansi_c_raw()?;
+                b.quoted(&super::ansi_c::decode(&raw, self.st.utf8));
+            }
+            b'"' if !quoted && self.st.bash => {
+                // `$"..."` (a translated string) is `"..."`: there is no message catalogue.
+                self.st.input.bump();
+                self.enter()?;
+                let parts = self.lex_double_quoted();
+                self.leave();
+                b.push(WordPart::DoubleQuoted(parts?));
+            }
             _ if is_special_param(c) => {
                 self.st.input.bump();
                 b.push(plain(Param::Special(c)));
@@ -544,6 +607,25 @@ impl Cx<'_, '_> {
                 }
             }
             Some(c) if is_name_char(c) => self.read_param_name()?,
+            Some(b'!')
+                if self.st.bash && self.st.input.peek_second().is_some_and(is_name_start) =>
+            {
+                self.st.input.bump();
+                let Param::Var(name) = self.read_param_name()? else {
+                    return Err(self.bad_substitution());
+                };
+                if let Some(c @ (b'*' | b'@')) = self.st.input.peek() {
+                    if self.st.input.peek_second() == Some(b'}') {
+                        self.st.input.bump();
+                        self.st.input.bump();
+                        return Ok(ParamExp {
+                            param: Param::Var(name),
+                            op: ParamOp::Names { at: c == b'@' },
+                        });
+                    }
+                }
+                Param::Indirect(name)
+            }
             Some(c) if is_special_param(c) => {
                 self.st.input.bump();
                 Param::Special(c)
@@ -570,6 +652,11 @@ impl Cx<'_, '_> {
         };
         self.st.input.bump();
         let mut colon = false;
+        if self.st.bash {
+            if let Some(op) = self.lex_bash_param_op(c, quoted)? {
+                return Ok(ParamExp { param, op });
+            }
+        }
         let c = if c == b':' {
             colon = true;
             match self.st.input.peek() {
@@ -624,6 +711,110 @@ impl Cx<'_, '_> {
         Ok(ParamExp { param, op })
     }
 
+    /// The bash operators after `${name` (`c` is the byte after the name, consumed), or
+    /// None for the POSIX ones.
+    fn lex_bash_param_op(&mut self, c: u8, quoted: bool) -> Result<Option<ParamOp>, SyntaxError> {
+        let mode = if quoted {
+            ParamWordMode::DoubleQuoted
+        } else {
+            ParamWordMode::Unquoted
+        };
+        Ok(Some(match c {
+            b':' if !matches!(self.st.input.peek(), Some(b'-' | b'=' | b'?' | b'+')) => {
+                let (offset, end) = self.lex_param_arith(quoted)?;
+                let length = if end == b':' {
+                    Some(self.lex_param_arith(quoted)?.0)
+                } else {
+                    None
+                };
+                ParamOp::Substring { offset, length }
+            }
+            b'/' => {
+                let at = match self.st.input.peek() {
+                    Some(b'/') => ReplaceWhere::All,
+                    Some(b'#') => ReplaceWhere::Prefix,
+                    Some(b'%') => ReplaceWhere::Suffix,
+                    _ => ReplaceWhere::First,
+                };
+                if at != ReplaceWhere::First {
+                    self.st.input.bump();
+                }
+                let (pattern, end) =
+                    self.lex_param_word_until(ParamWordMode::Unquoted, quoted, true)?;
+                let with = if end == b'/' {
+                    self.lex_param_word(mode, quoted)?
+                } else {
+                    Word::default()
+                };
+                ParamOp::Replace { at, pattern, with }
+            }
+            b'^' | b',' => {
+                let all = self.st.input.peek() == Some(c);
+                if all {
+                    self.st.input.bump();
+                }
+                ParamOp::Case {
+                    upper: c == b'^',
+                    all,
+                    pattern: self.lex_param_word(ParamWordMode::Unquoted, quoted)?,
+                }
+            }
+            b'@' => match (self.st.input.peek(), self.st.input.peek_second()) {
+                (Some(t @ (b'Q' | b'E' | b'U' | b'L' | b'u' | b'A')), Some(b'}')) => {
+                    self.st.input.bump();
+                    self.st.input.bump();
+                    ParamOp::Transform(t)
+                }
+                _ => return Err(self.bad_substitution()),
+            },
+            _ => return Ok(None),
+        }))
+    }
+
+    /// An arithmetic word of `${x:offset:length}`, up to a `:` or `}` outside parentheses;
+    /// and which of the two ended it.
+    fn lex_param_arith(&mut self, quoted: bool) -> Result<(Word, u8), SyntaxError> {
+        let mut b = Parts::default();
+        let mut parens = 0usize;
+        loop {
+            let c = match self.st.input.peek() {
+                None => return Err(self.missing_brace(quoted)),
+                Some(c) => c,
+            };
+            self.st.input.bump();
+            if matches!(c, b':' | b'}') && parens == 0 {
+                return Ok((b.into_word(), c));
+            }
+            self.arith_byte(&mut b, c, &mut parens, b"$`\"\\}")?;
+        }
+    }
+
+    /// One byte of arithmetic text (after the caller's own terminators): parentheses
+    /// counted, the expansions read, a backslash escaping the bytes in `special`.
+    fn arith_byte(
+        &mut self,
+        b: &mut Parts,
+        c: u8,
+        parens: &mut usize,
+        special: &[u8],
+    ) -> Result<(), SyntaxError> {
+        match c {
+            b'(' => *parens += 1,
+            b')' => *parens = parens.saturating_sub(1),
+            _ => {}
+        }
+        match c {
+            b'\\' => self.dq_backslash(b, special),
+            b'$' => self.lex_dollar(b, true)?,
+            b'`' => {
+                let list = self.lex_backquote(true)?;
+                b.push(WordPart::CommandSubst(list));
+            }
+            _ => b.quoted(&[c]),
+        }
+        Ok(())
+    }
+
     /// A name or a number after `${` or `${#`.
     fn read_param_name(&mut self) -> Result<Param, SyntaxError> {
         let first = self.st.input.peek().unwrap_or(b'}');
@@ -665,7 +856,19 @@ impl Cx<'_, '_> {
         mode: ParamWordMode,
         outer_quoted: bool,
     ) -> Result<Word, SyntaxError> {
+        Ok(self.lex_param_word_until(mode, outer_quoted, false)?.0)
+    }
+
+    /// As `lex_param_word`; `slash`: an unquoted `/` ends the word too (the pattern of
+    /// `${x/p/r}`). Also says which byte ended it.
+    fn lex_param_word_until(
+        &mut self,
+        mode: ParamWordMode,
+        outer_quoted: bool,
+        slash: bool,
+    ) -> Result<(Word, u8), SyntaxError> {
         let mut b = Parts::default();
+        let mut end = b'}';
         loop {
             let c = match self.st.input.peek() {
                 None => return Err(self.missing_brace(outer_quoted)),
@@ -674,6 +877,10 @@ impl Cx<'_, '_> {
             self.st.input.bump();
             match (c, mode) {
                 (b'}', _) => break,
+                (b'/', _) if slash => {
+                    end = b'/';
+                    break;
+                }
                 (b'$', ParamWordMode::Unquoted) => self.lex_dollar(&mut b, false)?,
                 (b'$', ParamWordMode::DoubleQuoted) => self.lex_dollar(&mut b, true)?,
                 (b'`', _) => {
@@ -706,11 +913,33 @@ impl Cx<'_, '_> {
         if !outer_quoted {
             word.parts = tilde_split(std::mem::take(&mut word.parts), false);
         }
-        Ok(word)
+        Ok((word, end))
     }
 
     /// After `$((`: the expression up to the matching `))`.
     fn lex_arith(&mut self) -> Result<Word, SyntaxError> {
+        let mut words = self.lex_arith_parts(false)?;
+        Ok(words.pop().unwrap_or_default())
+    }
+
+    /// After `for ((`: the three expressions separated by `;`, up to the matching `))`.
+    pub(super) fn lex_arith_for(&mut self) -> Result<[Word; 3], SyntaxError> {
+        let words = self.lex_arith_parts(true)?;
+        match <[Word; 3]>::try_from(words) {
+            Ok(three) => Ok(three),
+            Err(_) => Err(self.err("expected three expressions in for (( ))")),
+        }
+    }
+
+    /// After `((` (a command, bash): the expression up to the matching `))`.
+    pub(super) fn lex_arith_command(&mut self) -> Result<Word, SyntaxError> {
+        self.lex_arith()
+    }
+
+    /// The text of an arithmetic expression up to the matching `))`; `semis`: a `;` outside
+    /// parentheses separates expressions (`for ((`).
+    fn lex_arith_parts(&mut self, semis: bool) -> Result<Vec<Word>, SyntaxError> {
+        let mut words = Vec::new();
         let mut b = Parts::default();
         let mut parens = 0usize;
         loop {
@@ -720,28 +949,18 @@ impl Cx<'_, '_> {
             };
             self.st.input.bump();
             match c {
-                b'(' => {
-                    parens += 1;
-                    b.quoted(b"(");
-                }
-                b')' if parens > 0 => {
-                    parens -= 1;
-                    b.quoted(b")");
-                }
-                b')' => {
+                b')' if parens == 0 => {
                     if self.st.input.peek() == Some(b')') {
                         self.st.input.bump();
-                        return Ok(b.into_word());
+                        words.push(b.into_word());
+                        return Ok(words);
                     }
                     b.quoted(b")");
                 }
-                b'\\' => self.dq_backslash(&mut b, b"$`\"\\"),
-                b'$' => self.lex_dollar(&mut b, true)?,
-                b'`' => {
-                    let list = self.lex_backquote(true)?;
-                    b.push(WordPart::CommandSubst(list));
+                b';' if semis && parens == 0 => {
+                    words.push(std::mem::take(&mut b).into_word());
                 }
-                _ => b.quoted(&[c]),
+                _ => self.arith_byte(&mut b, c, &mut parens, b"$`\"\\")?,
             }
         }
     }

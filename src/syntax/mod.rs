@@ -4,8 +4,10 @@
 //! by one command apply to the next, and so that a shell reading standard input never reads past
 //! the command it is about to run.
 
+pub mod ansi_c;
 pub mod ast;
 mod compound;
+mod cond;
 mod heredoc;
 mod input;
 pub mod lexer;
@@ -130,7 +132,13 @@ impl From<std::io::Error> for ParseError {
 
 /// Parse a whole text (no aliases): a convenience for tests and fuzzing.
 pub fn parse_all(text: &[u8]) -> Result<ast::List, ParseError> {
+    parse_all_in(text, false)
+}
+
+/// As [`parse_all`], in the bash language (`bash`) or the POSIX one.
+pub fn parse_all_in(text: &[u8], bash: bool) -> Result<ast::List, ParseError> {
     let mut parser = Parser::new(Box::new(BytesSource::new(text)), 1);
+    parser.set_bash(bash);
     let mut all = ast::List::default();
     while let Some(cmd) = parser.next_command(&NoAliases)? {
         all.items.extend(cmd.list.items);

@@ -50,6 +50,10 @@ pub(crate) struct State<'a> {
     /// Return an empty command for a blank line instead of reading on (an interactive shell
     /// prompts afresh for each line, and reports finished jobs before it).
     pub(crate) blank_lines: bool,
+    /// The bash language is on (not posix mode): `$'...'`, `[[`, `((`, `function`, `<<<`...
+    pub(crate) bash: bool,
+    /// The locale's character set is UTF-8 (for `$'\u...'`).
+    pub(crate) utf8: bool,
 }
 
 /// The state plus the alias table of the current `next_command` call.
@@ -75,6 +79,8 @@ impl<'a> Parser<'a> {
                 in_heredoc: false,
                 stack_base: 0,
                 blank_lines: false,
+                bash: false,
+                utf8: false,
             },
         }
     }
@@ -83,6 +89,17 @@ impl<'a> Parser<'a> {
     /// or comment-only line, rather than read the next line itself.
     pub fn stop_at_blank_lines(&mut self) {
         self.st.blank_lines = true;
+    }
+
+    /// Read the bash language (true) or only the POSIX one (posix mode). The shell sets it
+    /// before each command, since `set -o posix` may change it between commands.
+    pub fn set_bash(&mut self, on: bool) {
+        self.st.bash = on;
+    }
+
+    /// Whether `$'\u...'` gives UTF-8 (the locale's character set).
+    pub fn set_utf8(&mut self, on: bool) {
+        self.st.utf8 = on;
     }
 
     /// Parse the next complete command, reading only as many lines as it (and its
@@ -486,7 +503,21 @@ impl Cx<'_, '_> {
             negated = true;
         }
         let mut commands = vec![self.command()?];
-        while self.peek()?.kind == TokKind::Op(Op::Pipe) {
+        loop {
+            match self.peek()?.kind {
+                TokKind::Op(Op::Pipe) => {}
+                // `a |& b` is `a 2>&1 | b`, the redirection after a's own.
+                TokKind::Op(Op::PipeAmp) => {
+                    if let Some(last) = commands.last_mut() {
+                        match last {
+                            Command::Simple(s) => s.redirects.push(stderr_to_stdout()),
+                            Command::Compound(_, r, _) => r.push(stderr_to_stdout()),
+                            Command::FunctionDef(_) => {}
+                        }
+                    }
+                }
+                _ => break,
+            }
             self.take()?;
             self.skip_newlines()?;
             commands.push(self.command()?);
@@ -507,6 +538,25 @@ impl Cx<'_, '_> {
             (_, Some(Kw::Case)) => Some(Kw::Case),
             (_, Some(Kw::LBrace)) => Some(Kw::LBrace),
             (_, Some(_)) => return Err(self.unexpected(&tok, None)),
+            (TokKind::Word(w), None)
+                if self.st.bash && w.as_plain_literal() == Some(b"function") =>
+            {
+                self.take()?;
+                return self.function_keyword(line);
+            }
+            (TokKind::Word(w), None) if self.st.bash && w.as_plain_literal() == Some(b"[[") => {
+                self.take()?;
+                self.enter()?;
+                let cc = self.cond_command();
+                self.leave();
+                return self.with_redirects(cc?, line);
+            }
+            (TokKind::Op(Op::LParen), _) if self.st.bash && self.st.input.peek() == Some(b'(') => {
+                self.take()?;
+                self.st.input.bump();
+                let expr = self.lex_arith_command()?;
+                return self.with_redirects(CompoundCommand::Arith(expr), line);
+            }
             (TokKind::Op(Op::LParen), _) => None,
             (TokKind::Word(_) | TokKind::IoNumber(_), _) => {
                 return self.simple_command(line);
@@ -526,10 +576,14 @@ impl Cx<'_, '_> {
             None => self.subshell(),
         };
         self.leave();
-        let cc = cc?;
+        self.with_redirects(cc?, line)
+    }
+
+    /// A compound command and the redirections after it.
+    fn with_redirects(&mut self, cc: CompoundCommand, line: u32) -> Result<Command, SyntaxError> {
         let mut redirects = Vec::new();
         while is_redirect_start(self.peek()?) {
-            redirects.push(self.redirect()?);
+            self.redirect(&mut redirects)?;
         }
         Ok(Command::Compound(cc, redirects, line))
     }
@@ -558,8 +612,7 @@ impl Cx<'_, '_> {
             let before_name = cmd.words.is_empty();
             let tok = self.peek_command_word(before_name)?;
             if is_redirect_start(tok) {
-                let r = self.redirect()?;
-                cmd.redirects.push(r);
+                self.redirect(&mut cmd.redirects)?;
                 continue;
             }
             let TokKind::Word(_) = tok.kind else {
@@ -591,16 +644,38 @@ impl Cx<'_, '_> {
         Ok(Command::Simple(cmd))
     }
 
+    /// After the word `function` (bash): `name [()] command`.
+    fn function_keyword(&mut self, line: u32) -> Result<Command, SyntaxError> {
+        let tok = self.take()?;
+        let TokKind::Word(name) = tok.kind else {
+            return Err(self.unexpected(&tok, None));
+        };
+        if self.peek()?.kind == TokKind::Op(Op::LParen) {
+            self.take()?;
+            if self.peek()?.kind == TokKind::Op(Op::RParen) {
+                self.take()?;
+            } else {
+                // `function name ( list )`: the body is a subshell.
+                self.enter()?;
+                let body = self.subshell();
+                self.leave();
+                let body = self.with_redirects(body?, line)?;
+                return self.function_named(name, body, line);
+            }
+        }
+        self.function_body(name, line)
+    }
+
     fn function_def(&mut self, name: Word, line: u32) -> Result<Command, SyntaxError> {
         self.take()?;
         self.expect_op(Op::RParen)?;
-        // A function may not take the name of a special built-in (XCU 2.9.5): dash refuses
-        // it as it parses.
-        let name = match name.as_plain_literal() {
-            Some(n) if is_name(n) && !super::SPECIAL_BUILTINS.iter().any(|b| b.as_bytes() == n) => {
-                n.to_vec()
-            }
-            _ => return Err(self.err_plain("Syntax error: Bad function name")),
+        self.function_body(name, line)
+    }
+
+    /// The name checked, then the body of a function definition.
+    fn function_body(&mut self, name: Word, line: u32) -> Result<Command, SyntaxError> {
+        let Some(name) = self.checked_function_name(&name) else {
+            return Err(self.err_plain("Syntax error: Bad function name"));
         };
         self.skip_newlines()?;
         self.enter()?;
@@ -613,12 +688,85 @@ impl Cx<'_, '_> {
         }))
     }
 
-    fn redirect(&mut self) -> Result<Redirect, SyntaxError> {
+    /// A function may not take the name of a special built-in (XCU 2.9.5): dash refuses it
+    /// as it parses.
+    fn checked_function_name(&self, name: &Word) -> Option<Vec<u8>> {
+        match name.as_plain_literal() {
+            Some(n) if is_name(n) && !super::SPECIAL_BUILTINS.iter().any(|b| b.as_bytes() == n) => {
+                Some(n.to_vec())
+            }
+            _ => None,
+        }
+    }
+
+    /// A function whose body is already parsed (its name checked as for any definition).
+    fn function_named(
+        &mut self,
+        name: Word,
+        body: Command,
+        line: u32,
+    ) -> Result<Command, SyntaxError> {
+        match self.checked_function_name(&name) {
+            Some(name) => Ok(Command::FunctionDef(FunctionDef {
+                name,
+                body: Rc::new(body),
+                line,
+            })),
+            None => Err(self.err_plain("Syntax error: Bad function name")),
+        }
+    }
+
+    /// A redirection, onto `out`. The bash forms are written as the POSIX ones they stand
+    /// for: `&>w` as `>w 2>&1`, `&>>w` as `>>w 2>&1`, `<<<w` as a here-document whose body
+    /// is the word and a newline.
+    fn redirect(&mut self, out: &mut Vec<Redirect>) -> Result<(), SyntaxError> {
+        let both = match self.peek()?.kind {
+            TokKind::Op(Op::AmpGreat) => Some(RedirOp::Output),
+            TokKind::Op(Op::AmpDGreat) => Some(RedirOp::Append),
+            _ => None,
+        };
+        if let Some(op) = both {
+            self.take()?;
+            let target = self.redirect_target()?;
+            out.push(Redirect {
+                fd: None,
+                op,
+                target: RedirTarget::Word(target),
+            });
+            out.push(stderr_to_stdout());
+            return Ok(());
+        }
+        let r = self.redirect_one()?;
+        out.push(r);
+        Ok(())
+    }
+
+    /// The word after a redirection operator.
+    fn redirect_target(&mut self) -> Result<Word, SyntaxError> {
+        let target = self.take()?;
+        match target.kind {
+            TokKind::Word(w) => Ok(Word {
+                parts: tilde_split(w.parts, false),
+            }),
+            _ => Err(self.unexpected(&target, None)),
+        }
+    }
+
+    fn redirect_one(&mut self) -> Result<Redirect, SyntaxError> {
         let mut fd = None;
         let mut tok = self.take()?;
         if let TokKind::IoNumber(n) = tok.kind {
             fd = Some(n);
             tok = self.take()?;
+        }
+        if tok.kind == TokKind::Op(Op::TLess) {
+            let mut word = self.redirect_target()?;
+            word.parts.push(WordPart::Quoted(b"\n".to_vec()));
+            return Ok(Redirect {
+                fd,
+                op: RedirOp::HereDoc { strip_tabs: false },
+                target: RedirTarget::Word(word),
+            });
         }
         let op = match tok.kind {
             TokKind::Op(op) => redir_op(op),
@@ -649,17 +797,12 @@ impl Cx<'_, '_> {
                 target: RedirTarget::HereDoc(placeholder(id)),
             });
         }
-        let target = self.take()?;
-        match target.kind {
-            TokKind::Word(w) => Ok(Redirect {
-                fd,
-                op,
-                target: RedirTarget::Word(Word {
-                    parts: tilde_split(w.parts, false),
-                }),
-            }),
-            _ => Err(self.unexpected(&target, None)),
-        }
+        let target = self.redirect_target()?;
+        Ok(Redirect {
+            fd,
+            op,
+            target: RedirTarget::Word(target),
+        })
     }
 
     // ----- substitutions (called by the lexer) -----
@@ -693,6 +836,15 @@ impl Cx<'_, '_> {
         self.st.pending.extend(inner);
         self.st.peeked = saved_peek;
         r.map(Rc::new)
+    }
+}
+
+/// `2>&1`
+fn stderr_to_stdout() -> Redirect {
+    Redirect {
+        fd: Some(2),
+        op: RedirOp::DupOutput,
+        target: RedirTarget::Word(Word::literal(b"1")),
     }
 }
 
@@ -782,6 +934,19 @@ fn fill_command(c: &mut Command, bodies: &mut [Option<Word>]) {
                     fill_list(cond, bodies);
                     fill_list(body, bodies);
                 }
+                CompoundCommand::Arith(w) => fill_word(w, bodies),
+                CompoundCommand::ArithFor {
+                    init,
+                    cond,
+                    step,
+                    body,
+                } => {
+                    for w in [init, cond, step] {
+                        fill_word(w, bodies);
+                    }
+                    fill_list(body, bodies);
+                }
+                CompoundCommand::Cond(e) => fill_cond(e, bodies),
             }
             fill_redirects(redirects, bodies);
         }
@@ -789,6 +954,22 @@ fn fill_command(c: &mut Command, bodies: &mut [Option<Word>]) {
             if let Some(body) = Rc::get_mut(&mut f.body) {
                 fill_command(body, bodies);
             }
+        }
+    }
+}
+
+fn fill_cond(e: &mut super::ast::CondExpr, bodies: &mut [Option<Word>]) {
+    use super::ast::CondExpr;
+    match e {
+        CondExpr::Unary(_, w) | CondExpr::Word(w) => fill_word(w, bodies),
+        CondExpr::Binary(a, _, b) => {
+            fill_word(a, bodies);
+            fill_word(b, bodies);
+        }
+        CondExpr::Not(x) => fill_cond(x, bodies),
+        CondExpr::And(a, b) | CondExpr::Or(a, b) => {
+            fill_cond(a, bodies);
+            fill_cond(b, bodies);
         }
     }
 }
@@ -830,8 +1011,19 @@ fn fill_parts(parts: &mut [WordPart], bodies: &mut [Option<Word>]) {
                     | RemoveSmallestSuffix(word)
                     | RemoveLargestSuffix(word)
                     | RemoveSmallestPrefix(word)
-                    | RemoveLargestPrefix(word) => fill_word(word, bodies),
-                    Plain | Length => {}
+                    | RemoveLargestPrefix(word)
+                    | Case { pattern: word, .. } => fill_word(word, bodies),
+                    Replace { pattern, with, .. } => {
+                        fill_word(pattern, bodies);
+                        fill_word(with, bodies);
+                    }
+                    Substring { offset, length } => {
+                        fill_word(offset, bodies);
+                        if let Some(l) = length {
+                            fill_word(l, bodies);
+                        }
+                    }
+                    Plain | Length | Transform(_) | Names { .. } => {}
                 }
             }
             WordPart::CommandSubst(list) => {

@@ -30,6 +30,7 @@ fn show_part(p: &WordPart) -> String {
                 Param::Var(n) => text(n),
                 Param::Positional(n) => n.to_string(),
                 Param::Special(c) => (*c as char).to_string(),
+                Param::Indirect(n) => format!("!{}", text(n)),
             };
             let c = |colon: &bool| if *colon { ":" } else { "" };
             match &pe.op {
@@ -51,6 +52,35 @@ fn show_part(p: &WordPart) -> String {
                 ParamOp::RemoveLargestSuffix(w) => format!("$<{name}%%{}>", show_parts(&w.parts)),
                 ParamOp::RemoveSmallestPrefix(w) => format!("$<{name}#{}>", show_parts(&w.parts)),
                 ParamOp::RemoveLargestPrefix(w) => format!("$<{name}##{}>", show_parts(&w.parts)),
+                ParamOp::Replace { at, pattern, with } => format!(
+                    "$<{name}/{at:?}/{}/{}>",
+                    show_parts(&pattern.parts),
+                    show_parts(&with.parts)
+                ),
+                ParamOp::Substring { offset, length } => format!(
+                    "$<{name}:{}:{}>",
+                    show_parts(&offset.parts),
+                    length
+                        .as_ref()
+                        .map(|l| show_parts(&l.parts))
+                        .unwrap_or_default()
+                ),
+                ParamOp::Case {
+                    upper,
+                    all,
+                    pattern,
+                } => format!(
+                    "$<{name}{}{}>",
+                    match (upper, all) {
+                        (true, false) => "^",
+                        (true, true) => "^^",
+                        (false, false) => ",",
+                        (false, true) => ",,",
+                    },
+                    show_parts(&pattern.parts)
+                ),
+                ParamOp::Transform(t) => format!("$<{name}@{}>", *t as char),
+                ParamOp::Names { at } => format!("$<!{name}{}>", if *at { "@" } else { "*" }),
             }
         }
         WordPart::CommandSubst(l) => format!("$({})", show_list(l)),
@@ -174,6 +204,20 @@ fn show_command(c: &Command) -> String {
                 CompoundCommand::Until { cond, body } => {
                     format!("until {} do {} done", show_list(cond), show_list(body))
                 }
+                CompoundCommand::Arith(w) => format!("(( {} ))", show_word(w)),
+                CompoundCommand::ArithFor {
+                    init,
+                    cond,
+                    step,
+                    body,
+                } => format!(
+                    "for (( {}; {}; {} )) do {} done",
+                    show_word(init),
+                    show_word(cond),
+                    show_word(step),
+                    show_list(body)
+                ),
+                CompoundCommand::Cond(e) => format!("[[ {} ]]", show_cond(e)),
             };
             for r in redirects {
                 s += " ";
@@ -182,6 +226,17 @@ fn show_command(c: &Command) -> String {
             s
         }
         Command::FunctionDef(f) => format!("{}() {}", text(&f.name), show_command(&f.body)),
+    }
+}
+
+fn show_cond(e: &CondExpr) -> String {
+    match e {
+        CondExpr::Unary(op, w) => format!("{} {}", text(op), show_word(w)),
+        CondExpr::Binary(a, op, b) => format!("{} {} {}", show_word(a), text(op), show_word(b)),
+        CondExpr::Word(w) => show_word(w),
+        CondExpr::Not(x) => format!("! {}", show_cond(x)),
+        CondExpr::And(a, b) => format!("({} && {})", show_cond(a), show_cond(b)),
+        CondExpr::Or(a, b) => format!("({} || {})", show_cond(a), show_cond(b)),
     }
 }
 
@@ -817,4 +872,123 @@ fn blank_lines_can_end_a_read() {
     let cmd = p.next_command(&NoAliases).unwrap().unwrap();
     assert_eq!(cmd.text, b"echo a");
     assert!(p.next_command(&NoAliases).unwrap().is_none());
+}
+
+fn parse_bash(s: &str) -> String {
+    match crate::syntax::parse_all_in(s.as_bytes(), true) {
+        Ok(l) => show_list(&l),
+        Err(e) => panic!("{s:?}: {e:?}"),
+    }
+}
+
+fn err_bash(s: &str) -> String {
+    match crate::syntax::parse_all_in(s.as_bytes(), true) {
+        Ok(l) => panic!("{s:?} parsed: {}", show_list(&l)),
+        Err(ParseError::Syntax(e)) => e.message,
+        Err(e) => panic!("{s:?}: {e:?}"),
+    }
+}
+
+#[test]
+fn bash_ansi_c_and_locale_strings() {
+    assert_eq!(
+        parse_bash(r"echo $'a\tb' $'it\'s'"),
+        "[echo] ['a\tb'] ['it's'];"
+    );
+    assert_eq!(parse_bash("echo $\"x $y\""), "[echo] [\"'x '$<y>\"];");
+    // Inside double quotes and in posix mode, `$'` is a dollar and a quote.
+    assert_eq!(parse_bash("echo \"$'x'\""), "[echo] [\"'$'x''\"];");
+    assert_eq!(show_list(&parse("echo $'x'")), "[echo] [$'x'];");
+    assert_eq!(
+        err_bash("echo $'abc"),
+        "Syntax error: Unterminated quoted string"
+    );
+}
+
+#[test]
+fn bash_arithmetic_commands() {
+    assert_eq!(parse_bash("((x = 1 + 2))"), "(( ['x = 1 + 2'] ));");
+    assert_eq!(parse_bash("(( (a) ))"), "(( [' (a) '] ));");
+    assert_eq!(
+        parse_bash("for ((i=0; i<3; i++)); do echo $i; done"),
+        "for (( ['i=0']; [' i<3']; [' i++'] )) do [echo] [$<i>]; done;"
+    );
+    assert_eq!(
+        parse_bash("for ((;;)) { break; }"),
+        "for (( []; []; [] )) do [break]; done;"
+    );
+    // In posix mode `((` is two subshells.
+    assert_eq!(show_list(&parse("((true))")), "( ( [true]; ); );");
+    // `( (` with a blank is two subshells in bash mode too.
+    assert_eq!(parse_bash("( (true) )"), "( ( [true]; ); );");
+    assert!(err_bash("for ((i=0; i<3)); do :; done").contains("three expressions"));
+}
+
+#[test]
+fn bash_conditional_command() {
+    assert_eq!(
+        parse_bash("[[ -f a && $x == b* || ! y < z ]]"),
+        "[[ ((-f [a] && [$<x>] == [b*]) || ! [y] < [z]) ]];"
+    );
+    assert_eq!(parse_bash("[[ ( a ) ]] > f"), "[[ [a] ]] >[f];");
+}
+
+#[test]
+fn bash_conditional_errors() {
+    assert!(err_bash("[[ -f ]]").contains("unary operator"));
+    assert!(err_bash("[[ a b ]]").contains("binary operator expected"));
+    assert!(err_bash("[[ a ==").contains("end of file"));
+    assert!(err_bash("[[ ( a ]]").contains("`)' expected"));
+}
+
+#[test]
+fn bash_function_keyword() {
+    assert_eq!(parse_bash("function f { :; }"), "f() { [:]; };");
+    assert_eq!(parse_bash("function f() { :; }"), "f() { [:]; };");
+    assert_eq!(parse_bash("function f\n{ :; }"), "f() { [:]; };");
+    assert_eq!(parse_bash("function f ( : )"), "f() ( [:]; );");
+    assert_eq!(parse_bash("echo function"), "[echo] [function];");
+    assert_eq!(show_list(&parse("function f")), "[function] [f];");
+    assert!(err_bash("function 'f' { :; }").contains("Bad function name"));
+}
+
+#[test]
+fn bash_redirections() {
+    assert_eq!(parse_bash("cat <<< $x"), "[cat] <<[$<x>'\\n'];");
+    assert_eq!(parse_bash("cat 3<<<w"), "[cat] 3<<[w'\\n'];");
+    assert_eq!(parse_bash("f &> o"), "[f] >[o] 2>&[1];");
+    assert_eq!(parse_bash("f &>> o"), "[f] >>[o] 2>&[1];");
+    assert_eq!(parse_bash("a >x |& b"), "[a] >[x] 2>&[1] | [b];");
+    assert_eq!(parse_bash("{ a; } |& b"), "{ [a]; } 2>&[1] | [b];");
+    // In posix mode they are what dash reads.
+    assert_eq!(show_list(&parse("a &> o")), "[a] & >[o];");
+    assert!(matches!(
+        parse_all(b"cat <<< x"),
+        Err(ParseError::Syntax(_))
+    ));
+}
+
+#[test]
+fn bash_parameter_operations() {
+    assert_eq!(
+        parse_bash("echo ${x/a*/b} ${x//'/'/-} ${x/#p} ${x/%s/$y}"),
+        "[echo] [$<x/First/a*/b>] [$<x/All/'/'/->] [$<x/Prefix/p/>] [$<x/Suffix/s/$<y>>];"
+    );
+    assert_eq!(
+        parse_bash("echo ${x:1} ${x: -2:n+1} ${x:(1):$l}"),
+        "[echo] [$<x:'1':>] [$<x:' -2':'n+1'>] [$<x:'(1)':$<l>>];"
+    );
+    assert_eq!(
+        parse_bash("echo ${x^} ${x^^[a-c]} ${x,} ${x,,}"),
+        "[echo] [$<x^>] [$<x^^[a-c]>] [$<x,>] [$<x,,>];"
+    );
+    assert_eq!(
+        parse_bash("echo ${x@Q} ${!x} ${!x:-d} ${!pre*} ${!pre@} ${!}"),
+        "[echo] [$<x@Q>] [$<!x>] [$<!x:-d>] [$<!pre*>] [$<!pre@>] [$<!>];"
+    );
+    assert_eq!(err_bash("echo ${x@Z}"), "Bad substitution");
+    // In posix mode they are dash's bad substitutions.
+    for posix in ["echo ${x/a/b}", "echo ${x:1}", "echo ${x^}", "echo ${x@Q}"] {
+        assert!(parse_all(posix.as_bytes()).is_err(), "{posix}");
+    }
 }

@@ -1,8 +1,11 @@
-//! Engine of the differential suite: parses case files under `tests/diff/`,
-//! runs every case under dash and under auditsh in identical fresh
-//! directories and environments, and reports every difference.
+//! Engine of the differential suites: parses case files, runs every case under the
+//! reference shell and under auditsh in identical fresh directories and environments, and
+//! reports every difference. Two suites use it (a [`Reference`] each): the POSIX one,
+//! `tests/diff/` against dash with auditsh started as `sh` (posix mode), and the bash one,
+//! `tests/bash/` against bash with auditsh started as `auditsh` (its default, bash mode).
+//! Below, "dash" stands for the reference shell of the suite.
 //!
-//! Case file format (`tests/diff/<area>.cases`):
+//! Case file format (`tests/diff/<area>.cases`, `tests/bash/<area>.cases`):
 //!
 //! ```text
 //! Free text before the first case is a comment for the reader.
@@ -27,7 +30,8 @@
 //! * `plain`  — `SHELL < file`: no operands, BODY (then the `stdin:` text) on stdin
 //! * `pipe`   — as `plain`, with standard input a pipe instead of a file
 //!
-//! argv[0] is `sh` for both shells, so messages read `sh: 1: ...` for both.
+//! argv[0] is `sh` for both shells in the dash suite, so messages read `sh: 1: ...` for
+//! both; in the bash suite it is `bash` and `auditsh`, and `$0` of a `-c` case is `sh`.
 //!
 //! A deliberate difference from dash is a case of its own: `differs` gives the reason, and
 //! one `expect` directive or more say what auditsh gives instead of what dash gives. Those
@@ -58,6 +62,45 @@ use std::time::{Duration, Instant};
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest value printed in a report, in bytes of escaped text.
 const SHOW_MAX: usize = 700;
+
+/// A suite: its reference shell, where its cases are, and the names the shells run under.
+#[derive(Clone, Copy, Debug)]
+pub struct Reference {
+    /// The reference's name in reports (`dash`, `bash`).
+    pub name: &'static str,
+    /// The reference shell.
+    pub path: &'static str,
+    /// argv[0] of the reference shell.
+    pub arg0: &'static str,
+    /// argv[0] of the shell under test (it selects auditsh's language: `sh` is posix mode).
+    pub test_arg0: &'static str,
+    /// The directory of the case files, under `tests/`.
+    pub dir: &'static str,
+    /// The test binary, for the rerun hint.
+    pub test: &'static str,
+}
+
+/// The POSIX suite: dash, auditsh as `sh`.
+#[allow(dead_code)] // each test binary runs one suite
+pub const DASH_SUITE: Reference = Reference {
+    name: "dash",
+    path: DASH,
+    arg0: "sh",
+    test_arg0: "sh",
+    dir: "diff",
+    test: "differential",
+};
+
+/// The bash suite: bash, auditsh in its default mode.
+#[allow(dead_code)] // each test binary runs one suite
+pub const BASH_SUITE: Reference = Reference {
+    name: "bash",
+    path: "/usr/bin/bash",
+    arg0: "bash",
+    test_arg0: "auditsh",
+    dir: "bash",
+    test: "bash_differential",
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -395,9 +438,9 @@ fn replace_all(hay: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Runs `case` under `shell` in a fresh sandbox.
-pub fn run_case(shell: &str, case: &Case) -> Outcome {
-    match run_case_inner(shell, case) {
+/// Runs `case` under `shell`, started as `arg0`, in a fresh sandbox.
+pub fn run_case(shell: &str, arg0: &str, case: &Case) -> Outcome {
+    match run_case_inner(shell, arg0, case) {
         Ok(o) => o,
         Err(e) => Outcome {
             stdout: Vec::new(),
@@ -407,13 +450,13 @@ pub fn run_case(shell: &str, case: &Case) -> Outcome {
     }
 }
 
-fn run_case_inner(shell: &str, case: &Case) -> std::io::Result<Outcome> {
+fn run_case_inner(shell: &str, arg0: &str, case: &Case) -> std::io::Result<Outcome> {
     let sb = Sandbox::new()?;
     let work = sb.work();
     let out = sb.base.join("out");
 
     let mut cmd = Command::new(shell);
-    cmd.arg0("sh")
+    cmd.arg0(arg0)
         .current_dir(&work)
         .env_clear()
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
@@ -549,12 +592,12 @@ fn show(bytes: &[u8]) -> String {
     }
 }
 
-fn describe(case: &Case) -> String {
+fn describe(rf: &Reference, case: &Case) -> String {
     let mut r = String::new();
     let _ = writeln!(
         r,
-        "--- {}/{}  (tests/diff/{}.cases:{})",
-        case.area, case.name, case.area, case.line
+        "--- {}/{}  (tests/{}/{}.cases:{})",
+        case.area, case.name, rf.dir, case.area, case.line
     );
     let _ = write!(r, "    mode {:?}", case.mode);
     if !case.flags.is_empty() {
@@ -568,7 +611,7 @@ fn describe(case: &Case) -> String {
     }
     let _ = writeln!(r);
     if let Some(why) = &case.differs {
-        let _ = writeln!(r, "    differs from dash on purpose: {why}");
+        let _ = writeln!(r, "    differs from {} on purpose: {why}", rf.name);
     }
     for l in case.body.lines().take(25) {
         let _ = writeln!(r, "    | {l}");
@@ -581,8 +624,14 @@ fn describe(case: &Case) -> String {
 
 /// The streams in which `other` is not what `want` is, `want` named by what it comes from:
 /// dash, or for a stream the case expects, the expectation.
-fn compare(case: &Case, want: &Outcome, other: &Outcome, other_name: &str) -> Option<String> {
-    let from = |expected: bool| if expected { "expected" } else { "dash" };
+fn compare(
+    rf: &Reference,
+    case: &Case,
+    want: &Outcome,
+    other: &Outcome,
+    other_name: &str,
+) -> Option<String> {
+    let from = |expected: bool| if expected { "expected" } else { rf.name };
     let mut diffs = String::new();
     if want.stdout != other.stdout {
         let w = from(case.expect_stdout.is_some());
@@ -603,7 +652,7 @@ fn compare(case: &Case, want: &Outcome, other: &Outcome, other_name: &str) -> Op
     if diffs.is_empty() {
         None
     } else {
-        Some(format!("{}{}", describe(case), diffs))
+        Some(format!("{}{}", describe(rf, case), diffs))
     }
 }
 
@@ -613,9 +662,9 @@ enum Verdict {
     Broken(String),
 }
 
-fn judge(case: &Case, shell: &str) -> Verdict {
-    let d1 = run_case(DASH, case);
-    let d2 = run_case(DASH, case);
+fn judge(rf: &Reference, case: &Case, shell: &str) -> Verdict {
+    let d1 = run_case(rf.path, rf.arg0, case);
+    let d2 = run_case(rf.path, rf.arg0, case);
     // Deterministic in what the case compares: dash's own stderr may vary where the case does
     // not look at it (whether it says "Terminated" for a killed background job is a race).
     let dash_only = Case {
@@ -625,31 +674,33 @@ fn judge(case: &Case, shell: &str) -> Verdict {
         expect_status: None,
         ..case.clone()
     };
-    let varies = compare(&dash_only, &d1, &d2, "dash again").is_some();
+    let again = format!("{} again", rf.name);
+    let varies = compare(rf, &dash_only, &d1, &d2, &again).is_some();
     if varies || d1.status.starts_with("timed out") || d1.status.starts_with("runner error") {
-        let mut r = describe(case);
+        let mut r = describe(rf, case);
         if d1.status.starts_with("timed out") || d1.status.starts_with("runner error") {
-            let _ = writeln!(r, "    dash: {}", d1.status);
+            let _ = writeln!(r, "    {}: {}", rf.name, d1.status);
         } else {
             // Show what changed between the two dash runs.
             let mut c = dash_only.clone();
             c.compare_stderr = true;
-            if let Some(d) = compare(&c, &d1, &d2, "dash again") {
+            if let Some(d) = compare(rf, &c, &d1, &d2, &again) {
                 r = d;
             }
         }
         return Verdict::Broken(r);
     }
     if case.differs.is_some() && case.dash_agrees(&d1) {
-        let mut r = describe(case);
+        let mut r = describe(rf, case);
         let _ = writeln!(
             r,
-            "    dash gives what the case expects of auditsh: the difference is gone"
+            "    {} gives what the case expects of auditsh: the difference is gone",
+            rf.name
         );
         return Verdict::Broken(r);
     }
-    let got = run_case(shell, case);
-    match compare(case, &case.wanted(&d1), &got, "auditsh") {
+    let got = run_case(shell, rf.test_arg0, case);
+    match compare(rf, case, &case.wanted(&d1), &got, "auditsh") {
         None => Verdict::Same,
         Some(r) => Verdict::Differs(r),
     }
@@ -660,12 +711,12 @@ pub fn shell_under_test() -> String {
     std::env::var("DIFF_SHELL").unwrap_or_else(|_| AUDITSH.to_string())
 }
 
-/// Runs every (selected) case of `tests/diff/<area>.cases`; panics with a
-/// report naming every case that differs or that is not deterministic under dash.
-pub fn run_area(area: &str) {
+/// Runs every (selected) case of `tests/<dir>/<area>.cases` of the suite `rf`; panics with a
+/// report naming every case that differs or that is not deterministic under the reference.
+pub fn run_area_in(rf: &Reference, area: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
-        .join("diff")
+        .join(rf.dir)
         .join(format!("{area}.cases"));
     let text =
         fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -695,10 +746,11 @@ pub fn run_area(area: &str) {
             let queue = Arc::clone(&queue);
             let results = Arc::clone(&results);
             let shell = shell.clone();
+            let rf = *rf;
             thread::spawn(move || loop {
                 let next = queue.lock().unwrap().next();
                 let Some((i, case)) = next else { break };
-                let v = judge(&case, &shell);
+                let v = judge(&rf, &case, &shell);
                 results.lock().unwrap().push((i, v));
             })
         })
@@ -719,20 +771,22 @@ pub fn run_area(area: &str) {
         }
     }
     if differ.is_empty() && broken.is_empty() {
-        eprintln!("{area}: all {total} cases agree with dash");
+        eprintln!("{area}: all {total} cases agree with {}", rf.name);
         return;
     }
     let mut report = String::new();
     let _ = writeln!(
         report,
-        "\n{area}: {} of {total} cases differ from dash, {} broken cases (shell under test: {shell})\n",
+        "\n{area}: {} of {total} cases differ from {}, {} broken cases (shell under test: {shell})\n",
         differ.len(),
+        rf.name,
         broken.len()
     );
     if !broken.is_empty() {
         let _ = writeln!(
             report,
-            "=== BROKEN CASES (not deterministic under dash, dash itself failed to run them, or dash gives what a case expects of auditsh)"
+            "=== BROKEN CASES (not deterministic under {0}, {0} itself failed to run them, or {0} gives what a case expects of auditsh)",
+            rf.name
         );
         for r in &broken {
             let _ = writeln!(report, "{r}");
@@ -746,17 +800,18 @@ pub fn run_area(area: &str) {
     }
     let _ = writeln!(
         report,
-        "(rerun one case with DIFF_FILTER=<name> cargo test --test differential {area})"
+        "(rerun one case with DIFF_FILTER=<name> cargo test --test {} {area})",
+        rf.test
     );
     let _ = std::io::stderr().flush();
     panic!("{report}");
 }
 
-/// Names of all case files, to check that each one has a test.
-pub fn all_areas() -> Vec<String> {
+/// Names of all case files of the suite `rf`.
+fn all_areas_in(rf: &Reference) -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
-        .join("diff");
+        .join(rf.dir);
     let mut v: Vec<String> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .flatten()
@@ -767,4 +822,25 @@ pub fn all_areas() -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+/// Every case file of the suite has a test in `areas`, and every name there a case file.
+pub fn check_areas(rf: &Reference, areas: &[&str]) {
+    let files = all_areas_in(rf);
+    let missing: Vec<&String> = files
+        .iter()
+        .filter(|f| !areas.contains(&f.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "case files without a test in areas!(): {missing:?}"
+    );
+    let absent: Vec<&&str> = areas
+        .iter()
+        .filter(|a| !files.iter().any(|f| f == *a))
+        .collect();
+    assert!(
+        absent.is_empty(),
+        "areas!() names without a case file: {absent:?}"
+    );
 }

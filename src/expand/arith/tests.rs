@@ -1,8 +1,42 @@
 use super::*;
 use crate::testutil::dash as run_dash;
 
+/// A shell in posix mode: the table is dash's arithmetic.
 fn shell() -> Shell {
-    Shell::new(b"sh".to_vec(), crate::audit::Session::disabled())
+    let mut sh = Shell::new(b"sh".to_vec(), crate::audit::Session::disabled());
+    sh.options.posix = true;
+    sh
+}
+
+/// A shell in bash mode.
+fn bash_shell() -> Shell {
+    Shell::new(b"auditsh".to_vec(), crate::audit::Session::disabled())
+}
+
+#[test]
+fn bash_operators() {
+    let mut sh = bash_shell();
+    let mut ev = |e: &str| eval(&mut sh, e.as_bytes()).map_err(|e| (e.status, e.message));
+    assert_eq!(ev("2**10"), Ok(1024));
+    assert_eq!(ev("2**3**2"), Ok(512));
+    assert_eq!(ev("-2**2"), Ok(4));
+    assert_eq!(ev("3**41"), Ok(3i64.wrapping_pow(41)));
+    assert_eq!(ev("a=1, a++ + ++a"), Ok(4));
+    assert_eq!(ev("a"), Ok(3));
+    assert_eq!(ev("a--, --a"), Ok(1));
+    assert_eq!(ev("--1"), Ok(1));
+    assert_eq!(ev("5--1"), Ok(6));
+    assert_eq!(ev("5++1"), Ok(6));
+    assert_eq!(ev("(1, 2) + 3"), Ok(5));
+    assert_eq!(
+        ev("2#101 + 16#ff + 36#Z + 64#A + 64#@ + 64#_"),
+        Ok(5 + 255 + 35 + 36 + 62 + 63)
+    );
+    assert_eq!(ev("010 + 0x10"), Ok(24));
+    for bad in ["2**-1", "2#102", "65#1", "1#1", "08", "1/0", "x++ +"] {
+        let e = ev(bad).unwrap_err();
+        assert_eq!(e.0, 1, "{bad}: {:?}", String::from_utf8_lossy(&e.1));
+    }
 }
 
 /// Variables both shells start with.

@@ -1,0 +1,27 @@
+//! `let expr...` (bash): each argument an arithmetic expression; status 0 when the last one's
+//! value is not zero.
+
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
+use crate::state::Shell;
+
+pub fn let_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if args.len() < 2 {
+        return ShellError::builtin("let", ErrorKind::Message(b"expression expected".to_vec()))
+            .with_status(1)
+            .fails()
+            .raise();
+    }
+    let mut last = 0;
+    for expr in &args[1..] {
+        last = match crate::expand::arith::eval(sh, expr) {
+            Ok(v) => v,
+            Err(e) => {
+                return ShellError::builtin("let", ErrorKind::Expansion(e.message))
+                    .with_status(1)
+                    .fails()
+                    .raise()
+            }
+        };
+    }
+    Ok(i32::from(last == 0))
+}

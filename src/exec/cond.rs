@@ -1,0 +1,133 @@
+//! bash's arithmetic and conditional commands: `(( expr ))`, `for (( ; ; ))`, `[[ ]]`.
+
+use super::eval::{command_finished, run_list, Context};
+use super::settle;
+use super::{Divert, ErrorKind, ExecResult, ShellError};
+use crate::expand;
+use crate::state::{Frame, Shell};
+use crate::syntax::ast::{CondExpr, List, Word};
+
+/// The value of an arithmetic expression as written in `(( ))`: expanded, then evaluated; an
+/// empty expression is 0. An error fails the command (status 1) and the shell goes on, as in
+/// bash.
+fn arith_value(sh: &mut Shell, w: &Word) -> Result<i64, Divert> {
+    let text = expand::expand_word(sh, w)?;
+    arith_text(sh, &text)
+}
+
+fn arith_text(sh: &mut Shell, text: &[u8]) -> Result<i64, Divert> {
+    if text.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n')) {
+        return Ok(0);
+    }
+    expand::arith::eval(sh, text).map_err(|e| ShellError::from(e).with_status(1).fails().into())
+}
+
+/// `(( expr ))`: status 0 when the value is not zero. Like a simple command, it is subject
+/// to `set -e`.
+pub(super) fn run_arith(sh: &mut Shell, w: &Word, cx: Context) -> ExecResult {
+    let r = arith_value(sh, w).map(|v| i32::from(v == 0));
+    let status = settle(sh, r)?;
+    command_finished(sh, status, cx)
+}
+
+/// `for (( init; cond; step ))`.
+pub(super) fn run_arith_for(
+    sh: &mut Shell,
+    [init, cond, step]: [&Word; 3],
+    body: &List,
+    cx: Context,
+) -> ExecResult {
+    arith_value(sh, init)?;
+    let sh = &mut *sh.push_frame(Frame::Loop);
+    let mut status = 0;
+    loop {
+        let go = cond.parts.is_empty() || arith_value(sh, cond)? != 0;
+        if !go {
+            break;
+        }
+        match run_list(sh, body, cx.not_last()) {
+            Ok(s) => status = s,
+            Err(d) => {
+                status = sh.last_status();
+                match d {
+                    Divert::Break(n) if n > 1 => return Err(Divert::Break(n - 1)),
+                    Divert::Break(_) => break,
+                    Divert::Continue(n) if n > 1 => return Err(Divert::Continue(n - 1)),
+                    Divert::Continue(_) => {}
+                    other => return Err(other),
+                }
+            }
+        }
+        arith_value(sh, step)?;
+    }
+    Ok(status)
+}
+
+/// `[[ expression ]]`: 0 when true, 1 when false, 2 on an error; subject to `set -e`.
+pub(super) fn run_cond(sh: &mut Shell, e: &CondExpr, cx: Context) -> ExecResult {
+    let r = eval(sh, e).map(|b| i32::from(!b));
+    let status = settle(sh, r)?;
+    command_finished(sh, status, cx)
+}
+
+fn fail(message: &str) -> Divert {
+    ShellError::new(ErrorKind::Message(message.as_bytes().to_vec()))
+        .fails()
+        .into()
+}
+
+fn eval(sh: &mut Shell, e: &CondExpr) -> Result<bool, Divert> {
+    Ok(match e {
+        CondExpr::Word(w) => !expand::expand_word(sh, w)?.is_empty(),
+        CondExpr::Not(x) => !eval(sh, x)?,
+        CondExpr::And(a, b) => eval(sh, a)? && eval(sh, b)?,
+        CondExpr::Or(a, b) => eval(sh, a)? || eval(sh, b)?,
+        CondExpr::Unary(op, w) => {
+            let arg = expand::expand_word(sh, w)?;
+            match op.get(1).copied().unwrap_or(b'e') {
+                b'v' => sh.vars.get(&arg).is_some(),
+                b'o' => std::str::from_utf8(&arg)
+                    .ok()
+                    .and_then(|n| sh.options.get_by_name(n))
+                    .unwrap_or(false),
+                b'a' | b'N' => crate::builtins::test::unary(b'e', &arg).unwrap_or(false),
+                b'L' => crate::builtins::test::unary(b'h', &arg).unwrap_or(false),
+                b'R' => false,
+                letter => crate::builtins::test::unary(letter, &arg).unwrap_or(false),
+            }
+        }
+        CondExpr::Binary(a, op, b) => {
+            let left = expand::expand_word(sh, a)?;
+            match op.as_slice() {
+                b"==" | b"=" | b"!=" => {
+                    let pattern = expand::expand_pattern(sh, b)?;
+                    let m = expand::pattern::matches(&pattern, &left);
+                    if op == b"!=" {
+                        !m
+                    } else {
+                        m
+                    }
+                }
+                b"=~" => return Err(fail("[[: the =~ operator is not supported")),
+                b"<" => left < expand::expand_word(sh, b)?,
+                b">" => left > expand::expand_word(sh, b)?,
+                b"-nt" | b"-ot" | b"-ef" => {
+                    let right = expand::expand_word(sh, b)?;
+                    crate::builtins::test::file_binary(op, &left, &right).unwrap_or(false)
+                }
+                _ => {
+                    let right = expand::expand_word(sh, b)?;
+                    let (x, y) = (arith_text(sh, &left)?, arith_text(sh, &right)?);
+                    match op.as_slice() {
+                        b"-eq" => x == y,
+                        b"-ne" => x != y,
+                        b"-lt" => x < y,
+                        b"-le" => x <= y,
+                        b"-gt" => x > y,
+                        _ => x >= y,
+                    }
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,165 @@
+//! bash's ANSI-C quoting, `$'...'`: the backslash escapes of C, decoded when the word is read.
+
+/// Decode the text between `$'` and `'`. `utf8`: the locale's character set is UTF-8, so
+/// `\u`/`\U` give UTF-8; otherwise a character outside ASCII stays as the escape, as bash
+/// writes it (`\u00E9`). A NUL ends the text, as in bash (a C string).
+pub fn decode(raw: &[u8], utf8: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while let Some(&c) = raw.get(i) {
+        i += 1;
+        if c != b'\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(&e) = raw.get(i) else {
+            out.push(b'\\');
+            break;
+        };
+        i += 1;
+        let byte = match e {
+            b'a' => 0x07,
+            b'b' => 0x08,
+            b'e' | b'E' => 0x1b,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'v' => 0x0b,
+            b'\\' | b'\'' | b'"' | b'?' => e,
+            b'0'..=b'7' => {
+                let mut v = u32::from(e - b'0');
+                for _ in 0..2 {
+                    match raw.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            i += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                (v & 0xff) as u8
+            }
+            b'x' | b'u' | b'U' => {
+                let max = match e {
+                    b'x' => 2,
+                    b'u' => 4,
+                    _ => 8,
+                };
+                let mut v: u32 = 0;
+                let mut n = 0;
+                while n < max {
+                    match raw.get(i).and_then(|&d| (d as char).to_digit(16)) {
+                        Some(d) => {
+                            v = v.wrapping_mul(16).wrapping_add(d);
+                            i += 1;
+                            n += 1;
+                        }
+                        None => break,
+                    }
+                }
+                if n == 0 {
+                    out.push(b'\\');
+                    out.push(e);
+                    continue;
+                }
+                if e == b'x' {
+                    v as u8
+                } else {
+                    push_char(&mut out, v, e, utf8);
+                    continue;
+                }
+            }
+            b'c' => match raw.get(i) {
+                Some(&x) => {
+                    i += 1;
+                    if x == b'?' {
+                        0x7f
+                    } else {
+                        // `\c\\` is one backslash after `\c`, as in bash.
+                        if x == b'\\' && raw.get(i) == Some(&b'\\') {
+                            i += 1;
+                        }
+                        x.to_ascii_uppercase() & 0x1f
+                    }
+                }
+                None => {
+                    out.extend_from_slice(b"\\c");
+                    continue;
+                }
+            },
+            other => {
+                out.push(b'\\');
+                other
+            }
+        };
+        if byte == 0 {
+            break;
+        }
+        out.push(byte);
+    }
+    if let Some(nul) = out.iter().position(|&b| b == 0) {
+        out.truncate(nul);
+    }
+    out
+}
+
+/// A `\u`/`\U` character: ASCII as itself, else UTF-8 (any value below 2^31 as the
+/// extended encoding bash uses, surrogates included) or, outside UTF-8, the escape again.
+fn push_char(out: &mut Vec<u8>, v: u32, e: u8, utf8: bool) {
+    if v < 0x80 {
+        if v != 0 {
+            out.push(v as u8);
+        } else {
+            out.push(0);
+        }
+        return;
+    }
+    if !utf8 {
+        if e == b'u' {
+            out.extend_from_slice(format!("\\u{v:04X}").as_bytes());
+        } else {
+            out.extend_from_slice(format!("\\U{v:08X}").as_bytes());
+        }
+        return;
+    }
+    let (len, first) = match v {
+        0..=0x7ff => (2, 0xc0),
+        0x800..=0xffff => (3, 0xe0),
+        0x1_0000..=0x1f_ffff => (4, 0xf0),
+        0x20_0000..=0x3ff_ffff => (5, 0xf8),
+        _ => (6, 0xfc),
+    };
+    let mut bytes = [0u8; 6];
+    let mut rest = v;
+    for slot in bytes[1..len].iter_mut().rev() {
+        *slot = 0x80 | (rest & 0x3f) as u8;
+        rest >>= 6;
+    }
+    bytes[0] = first | rest as u8;
+    out.extend_from_slice(&bytes[..len]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(decode(br"a\tb\n", false), b"a\tb\n");
+        assert_eq!(
+            decode(br"\a\b\e\E\f\r\v", false),
+            b"\x07\x08\x1b\x1b\x0c\r\x0b"
+        );
+        assert_eq!(decode(br#"\\\'\"\?"#, false), b"\\'\"?");
+        assert_eq!(decode(br"\101\0101\777", false), b"A\x081\xff");
+        assert_eq!(decode(br"\x41\x4g\x", false), b"A\x04g\\x");
+        assert_eq!(decode(br"\cA\cz\c?\c", false), b"\x01\x1a\x7f\\c");
+        assert_eq!(decode(br"\q", false), b"\\q");
+        assert_eq!(decode(br"a\0b", false), b"a");
+        assert_eq!(decode(br"\u41\u00e9", false), b"A\\u00E9");
+        assert_eq!(decode(br"\u00e9\U1F600", true), "é😀".as_bytes());
+        assert_eq!(decode(br"\U1F600", false), b"\\U0001F600");
+        assert_eq!(decode(br"x\", false), b"x\\");
+    }
+}

@@ -1,0 +1,167 @@
+//! bash's conditional command, `[[ expression ]]`: parsed after the `[[` word. Operators are
+//! recognised as the words (or `<`, `>`, `(`, `)`, `&&`, `||` tokens) they are written as;
+//! quoting one makes it an operand.
+
+use super::ast::{CompoundCommand, CondExpr, Word};
+use super::lexer::{tilde_split, Op, TokKind};
+use super::parser::Cx;
+use super::SyntaxError;
+
+/// The unary operators of `[[ ]]`.
+pub const UNARY: &[&[u8]] = &[
+    b"-a", b"-b", b"-c", b"-d", b"-e", b"-f", b"-g", b"-h", b"-k", b"-p", b"-r", b"-s", b"-t",
+    b"-u", b"-w", b"-x", b"-G", b"-L", b"-N", b"-O", b"-S", b"-z", b"-n", b"-o", b"-v", b"-R",
+];
+
+/// The binary operators written as words.
+pub const BINARY: &[&[u8]] = &[
+    b"==", b"=", b"!=", b"=~", b"-eq", b"-ne", b"-lt", b"-le", b"-gt", b"-ge", b"-nt", b"-ot",
+    b"-ef",
+];
+
+/// A token of the expression.
+enum T {
+    Word(Word),
+    Op(Op),
+    End,
+}
+
+impl Cx<'_, '_> {
+    /// After `[[`: the expression up to `]]`.
+    pub(super) fn cond_command(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        let e = self.cond_or()?;
+        match self.cond_take()? {
+            T::End => Ok(CompoundCommand::Cond(e)),
+            _ => Err(self.err_plain("Syntax error: `]]' expected")),
+        }
+    }
+
+    fn cond_peek(&mut self) -> Result<T, SyntaxError> {
+        loop {
+            let tok = self.peek()?;
+            return Ok(match &tok.kind {
+                TokKind::Newline => {
+                    self.take()?;
+                    continue;
+                }
+                TokKind::Word(w) if w.as_plain_literal() == Some(b"]]") => T::End,
+                TokKind::Word(w) => T::Word(w.clone()),
+                TokKind::Op(op) => T::Op(*op),
+                TokKind::IoNumber(n) => T::Word(Word::literal(n.to_string().as_bytes())),
+                TokKind::Eof => {
+                    return Err(self.err_plain("Syntax error: unexpected end of file in [[ ]]"))
+                }
+            });
+        }
+    }
+
+    fn cond_take(&mut self) -> Result<T, SyntaxError> {
+        let t = self.cond_peek()?;
+        self.take()?;
+        Ok(t)
+    }
+
+    fn cond_or(&mut self) -> Result<CondExpr, SyntaxError> {
+        self.cond_chain(Op::OrIf, Self::cond_and, CondExpr::Or)
+    }
+
+    fn cond_and(&mut self) -> Result<CondExpr, SyntaxError> {
+        self.cond_chain(Op::AndIf, Self::cond_not, CondExpr::And)
+    }
+
+    /// Operands joined by `op`, left-associative.
+    fn cond_chain(
+        &mut self,
+        op: Op,
+        operand: fn(&mut Self) -> Result<CondExpr, SyntaxError>,
+        join: fn(Box<CondExpr>, Box<CondExpr>) -> CondExpr,
+    ) -> Result<CondExpr, SyntaxError> {
+        let mut e = operand(self)?;
+        while matches!(self.cond_peek()?, T::Op(o) if o == op) {
+            self.take()?;
+            let r = operand(self)?;
+            e = join(Box::new(e), Box::new(r));
+        }
+        Ok(e)
+    }
+
+    fn cond_not(&mut self) -> Result<CondExpr, SyntaxError> {
+        if let T::Word(w) = self.cond_peek()? {
+            if w.as_plain_literal() == Some(b"!") {
+                self.take()?;
+                self.enter()?;
+                let e = self.cond_not();
+                self.leave();
+                return Ok(CondExpr::Not(Box::new(e?)));
+            }
+        }
+        self.cond_primary()
+    }
+
+    fn cond_primary(&mut self) -> Result<CondExpr, SyntaxError> {
+        let first = match self.cond_take()? {
+            T::Op(Op::LParen) => {
+                self.enter()?;
+                let e = self.cond_or();
+                self.leave();
+                let e = e?;
+                return match self.cond_take()? {
+                    T::Op(Op::RParen) => Ok(e),
+                    _ => Err(self.err_plain("Syntax error: `)' expected in [[ ]]")),
+                };
+            }
+            T::Word(w) => w,
+            T::End => return Err(self.err_plain("Syntax error: unexpected `]]'")),
+            T::Op(op) => {
+                return Err(self.err_plain(&format!(
+                    "Syntax error: unexpected token `{}' in [[ ]]",
+                    op.text()
+                )))
+            }
+        };
+        let first = Word {
+            parts: tilde_split(first.parts, false),
+        };
+        // A unary operator followed by an operand.
+        if let Some(op) = first.as_plain_literal().filter(|t| UNARY.contains(t)) {
+            let next = self.cond_peek()?;
+            if matches!(next, T::End) {
+                return Err(self.err_plain(
+                    "Syntax error: unexpected argument `]]' to conditional unary operator",
+                ));
+            }
+            if let T::Word(arg) = next {
+                let is_binary_next = arg.as_plain_literal().is_some_and(|t| BINARY.contains(&t));
+                if !is_binary_next {
+                    self.take()?;
+                    let arg = Word {
+                        parts: tilde_split(arg.parts, false),
+                    };
+                    return Ok(CondExpr::Unary(op.to_vec(), arg));
+                }
+            }
+        }
+        let op = match self.cond_peek()? {
+            T::Op(Op::Less) => b"<".to_vec(),
+            T::Op(Op::Great) => b">".to_vec(),
+            T::Word(w) => match w.as_plain_literal().filter(|t| BINARY.contains(t)) {
+                Some(t) => t.to_vec(),
+                None => {
+                    return Err(self.err_plain("Syntax error: conditional binary operator expected"))
+                }
+            },
+            _ => return Ok(CondExpr::Word(first)),
+        };
+        self.take()?;
+        let right = match self.cond_take()? {
+            T::Word(w) => Word {
+                parts: tilde_split(w.parts, false),
+            },
+            _ => {
+                return Err(self
+                    .err_plain("Syntax error: unexpected argument to conditional binary operator"))
+            }
+        };
+        Ok(CondExpr::Binary(first, op, right))
+    }
+}
