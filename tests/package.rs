@@ -327,19 +327,25 @@ fn shells_lists(shell: &str) -> bool {
 const PKG_USER: &str = "auditsh-pkg";
 const INSTALL_SH_BINDIR: &str = "/usr/local/libexec/auditsh-package-tests";
 
-/// A session of the installed shell as the unprivileged test user.
+/// `auditsh -c SCRIPT` of the installed shell as the unprivileged test user.
+fn as_user(uid: u32, gid: u32, script: &str) -> Command {
+    let mut c = Command::new("setpriv");
+    c.args([
+        &format!("--reuid={uid}"),
+        &format!("--regid={gid}"),
+        "--clear-groups",
+        "/usr/bin/auditsh",
+        "-c",
+        script,
+    ])
+    .current_dir("/")
+    .env("HOME", "/");
+    c
+}
+
+/// A session of the installed shell as the unprivileged test user, run to its end.
 fn installed_session(uid: u32, gid: u32, script: &str) -> Output {
-    Command::new("setpriv")
-        .args([
-            &format!("--reuid={uid}"),
-            &format!("--regid={gid}"),
-            "--clear-groups",
-            "/usr/bin/auditsh",
-            "-c",
-            script,
-        ])
-        .current_dir("/")
-        .env("HOME", "/")
+    as_user(uid, gid, script)
         .stdin(Stdio::null())
         .output()
         .unwrap()
@@ -622,16 +628,7 @@ fn debian_package_installs_upgrades_removes_and_purges() {
     assert!(v.status.success(), "verify after the upgrade: {}", text(&v));
 
     // Remove: config, records, keys and account stay; a running session keeps running.
-    let mut running = Command::new("setpriv")
-        .args([
-            &format!("--reuid={uid}"),
-            &format!("--regid={gid}"),
-            "--clear-groups",
-            "/usr/bin/auditsh",
-            "-c",
-            "read line; echo still-here",
-        ])
-        .current_dir("/")
+    let mut running = as_user(uid, gid, "read line; echo still-here")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

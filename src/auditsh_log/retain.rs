@@ -370,35 +370,13 @@ pub fn day_number(name: &str) -> Option<i64> {
     if !super::input::is_day_name(name.as_bytes()) {
         return None;
     }
-    let y: i64 = name[0..4].parse().ok()?;
-    let m: i64 = name[5..7].parse().ok()?;
-    let d: i64 = name[8..10].parse().ok()?;
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&m) || d < 1 || d > month_days[(m - 1) as usize] {
-        return None;
-    }
-    // Days from civil (H. Hinnant's algorithm): years counted from March.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    let date: jiff::civil::Date = name.parse().ok()?;
+    let secs = date
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()?
+        .timestamp()
+        .as_second();
+    Some(secs.div_euclid(86_400))
 }
 
 fn days_since_epoch_now() -> i64 {
