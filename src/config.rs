@@ -397,18 +397,44 @@ pub fn load_config(path: &Path) -> (Config, bool) {
     }
 }
 
-/// The spool directory when the config names none.
-pub fn default_spool_dir(secure: bool) -> PathBuf {
+/// The spool directory when the config names none. Installed: `/var/log/auditsh`.
+/// Development mode: `$XDG_STATE_HOME/auditsh`, else `~/.local/state/auditsh` with the home
+/// from `HOME` or, without it, the real user's entry in /etc/passwd. It never falls back to
+/// the installed spool: a development build run by root would create that day's directory
+/// as root, and the installed shell could then write no session there until midnight. With
+/// no home at all there is no default: the error says how to name one.
+pub fn default_spool_dir(secure: bool) -> Result<PathBuf, String> {
     if secure {
-        return PathBuf::from(INSTALLED_SPOOL_DIR);
+        return Ok(PathBuf::from(INSTALLED_SPOOL_DIR));
     }
     if let Some(x) = std::env::var_os("XDG_STATE_HOME").filter(|x| x.as_bytes().starts_with(b"/")) {
-        return Path::new(&x).join("auditsh");
+        return Ok(Path::new(&x).join("auditsh"));
     }
-    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        return Path::new(&h).join(".local/state/auditsh");
+    let home = std::env::var_os("HOME")
+        .map(|h| h.as_bytes().to_vec())
+        .filter(|h| h.starts_with(b"/"))
+        .or_else(|| {
+            let uid = crate::sys::process::uid();
+            crate::accounts::user_name(uid)
+                .and_then(|name| crate::accounts::home_of(&name))
+                .filter(|h| h.starts_with(b"/") && h.as_slice() != b"/")
+        });
+    match home {
+        Some(h) => Ok(Path::new(std::ffi::OsStr::from_bytes(&h)).join(".local/state/auditsh")),
+        None => Err(format!(
+            "no spool directory: HOME is not set and user {} has no home directory in /etc/passwd (name one with [spool] dir in the file AUDITSH_CONFIG names)",
+            crate::sys::process::uid()
+        )),
     }
-    PathBuf::from(INSTALLED_SPOOL_DIR)
+}
+
+/// Whether `dir` is the installed spool or inside it, as the file system resolves it. A
+/// development build does not write there (see [`default_spool_dir`]).
+pub fn is_installed_spool(dir: &Path) -> bool {
+    let installed = Path::new(INSTALLED_SPOOL_DIR);
+    let resolved = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let installed = std::fs::canonicalize(installed).unwrap_or_else(|_| installed.to_path_buf());
+    resolved.starts_with(&installed)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

@@ -837,3 +837,163 @@ fn a_shell_killed_after_a_spawn_loses_nothing_in_the_spool() {
 fn kind_list(recs: &[Value]) -> Vec<String> {
     recs.iter().map(kind).collect()
 }
+
+/// A script with no `#!` line, which the kernel will not run (ENOEXEC), is run by a subshell
+/// (XCU 2.9.1.1): that subshell is the program its `exec` record named. Its `end` record
+/// carries the script's status, the programs it starts are its children, and the command's
+/// redirections apply to it.
+#[test]
+fn a_file_without_a_shebang_line_is_one_program_from_exec_to_end() {
+    let env = AuditEnv::new();
+    let script = env.dir().join("plain-script");
+    std::fs::write(&script, "echo in-script \"$0\" \"$1\"\n/bin/true\nexit 3\n").unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out_file = env.dir().join("out");
+    let out = env.run(
+        &[
+            "-c",
+            &format!(
+                "{} arg > {}; echo status $?; (exec {}); echo status $?",
+                script.display(),
+                out_file.display(),
+                script.display()
+            ),
+        ],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        std::fs::read_to_string(&out_file).unwrap(),
+        format!("in-script {} arg\n", script.display())
+    );
+    assert!(
+        stdout.starts_with("status 3\nin-script ") && stdout.ends_with("status 3\n"),
+        "{stdout}"
+    );
+    let recs = check_session(&env);
+    let runs = execs(&recs, script.to_str().unwrap());
+    assert_eq!(runs.len(), 2);
+    let trues = execs(&recs, "/bin/true");
+    assert_eq!(trues.len(), 2);
+    for (run, inner) in runs.iter().zip(&trues) {
+        let end = end_of(&recs, run);
+        assert_eq!(end["process"]["exit_code"], 3, "{end}");
+        assert_eq!(end["process"]["start"], run["process"]["start"]);
+        // The script's subshell started /bin/true: its parent, by pid and by entity.
+        let entity = run["process"]["entity_id"].as_str().unwrap();
+        assert_eq!(inner["process"]["parent"]["entity_id"], entity);
+        assert_eq!(inner["process"]["parent"]["pid"], end["process"]["pid"]);
+        assert!(inner["process"]["entity_id"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{entity}.")));
+        assert_eq!(end_of(&recs, inner)["process"]["exit_code"], 0);
+    }
+}
+
+/// `exec` of a file with no `#!` line: the shell's session ends (reason `exec`), and a new
+/// shell runs the file, as dash execs /bin/sh on it: a session of its own, with the script's
+/// status. Nothing is written to the first session after its end.
+#[test]
+fn exec_of_a_file_without_a_shebang_line_ends_the_session_and_a_new_one_runs_it() {
+    let env = AuditEnv::new();
+    let script = env.dir().join("plain-exec");
+    std::fs::write(&script, "echo in-script \"$@\"\n/bin/true\nexit 4\n").unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = env.run(
+        &[
+            "-c",
+            &format!("exec {} a b; echo not reached", script.display()),
+        ],
+        None,
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "in-script a b\n");
+    assert_eq!(out.status.code(), Some(4));
+    let files = env.spool_files();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let sessions: Vec<Vec<Value>> = files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read(f).unwrap();
+            let recs = records(&text);
+            assert_eq!(
+                auditsh::auditsh_log::verify::one_session(&text),
+                Ok(recs.len() as u64)
+            );
+            recs
+        })
+        .collect();
+    let (first, second) = if sessions[0][0]["process"]["args"][1] == "-c" {
+        (&sessions[0], &sessions[1])
+    } else {
+        (&sessions[1], &sessions[0])
+    };
+    let last = first.last().unwrap();
+    assert_eq!(last["event"]["action"], "session-end");
+    assert_eq!(last["auditsh"]["end_reason"], "exec");
+    assert_eq!(execs(first, script.to_str().unwrap()).len(), 1);
+    assert_eq!(
+        second[0]["process"]["args"],
+        json!([
+            second[0]["process"]["executable"],
+            script.to_str().unwrap(),
+            "a",
+            "b"
+        ])
+    );
+    assert_eq!(second[0]["process"]["pid"], last["process"]["pid"]);
+    assert_eq!(second.last().unwrap()["process"]["exit_code"], 4);
+    assert_eq!(execs(second, "/bin/true").len(), 1);
+}
+
+/// `record_exit = false`: programs have their `exec` records and no `end` record; command
+/// and session records are as always.
+#[test]
+fn record_exit_false_writes_no_end_records() {
+    let env = AuditEnv::builder().top_toml("record_exit = false").build();
+    let out = env.run(
+        &[
+            "-c",
+            "/bin/true; /bin/sh -c 'exit 3' | /bin/cat; (/bin/false); nosuchprogram-xyz; exit 0",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let recs = check_session(&env);
+    let kinds = kind_list(&recs);
+    assert_eq!(
+        recs.iter()
+            .filter(|r| r["event"]["action"] == "exec")
+            .count(),
+        4,
+        "{kinds:?}"
+    );
+    assert!(
+        !recs.iter().any(|r| r["event"]["action"] == "end"),
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| k.as_str() == "command/end").count(),
+        1,
+        "{kinds:?}"
+    );
+}
+
+/// `exec` that the kernel refuses after the session has ended (here E2BIG): the shell exits
+/// 126, and the session's last record is still its end.
+#[test]
+fn a_failed_exec_writes_nothing_after_the_sessions_end() {
+    let env = AuditEnv::new();
+    let out = env.run(
+        &[
+            "-c",
+            "x=$(/usr/bin/head -c 3000000 /dev/zero | /usr/bin/tr '\\0' a); exec /bin/true $x $x",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(126));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Argument list too long"));
+    let recs = check_session(&env);
+    let last = recs.last().unwrap();
+    assert_eq!(last["auditsh"]["end_reason"], "exec");
+}

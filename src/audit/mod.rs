@@ -102,6 +102,9 @@ struct Inner {
     own: Option<NewProcess>,
     /// The processes whose `end` records are due when they are waited for.
     running: Vec<Running>,
+    /// A spawned file the kernel would not run, about to be run as a script by a subshell
+    /// (`process::Session::spawned_as_script`).
+    script: Option<Running>,
     /// The last process made to lead a new process group (a pipeline's first), for the
     /// group's other members' `group_leader`.
     group_leader: Option<(u32, String)>,
@@ -222,6 +225,8 @@ pub struct Opened<'a> {
     user_counters: Option<budget::UserCounters>,
     sealer: Option<mac::Sealer>,
     key_problem: Option<String>,
+    /// Why the spool file is not in the day's own directory (`Spool::open`).
+    spool_detour: Option<String>,
 }
 
 impl Session {
@@ -249,17 +254,31 @@ impl Session {
         let session = new_session_id();
 
         let mut sinks = Sinks::default();
+        let mut spool_detour = None;
         if config.spool.enabled {
             // The notice is for someone running a checkout on its default spool; a config
             // that names the directory was written by someone who knows where it is.
             let default_dir = config.spool.dir.is_none();
-            let dir = config
-                .spool
-                .dir
-                .clone()
-                .unwrap_or_else(|| crate::config::default_spool_dir(secure));
-            match Spool::open(&dir, &clock::date(now), &session) {
-                Ok(opened) => {
+            let dir = match config.spool.dir.clone() {
+                Some(dir) => Ok(dir),
+                None => crate::config::default_spool_dir(secure),
+            };
+            // A development build never writes into the installed spool (see
+            // `config::default_spool_dir`), not even when a config names it.
+            let dir = dir.and_then(|dir| {
+                if !secure && crate::config::is_installed_spool(&dir) {
+                    Err(format!(
+                        "{}: the installed spool, which only the installed (setuid) shell writes; a development build needs its own ([spool] dir in the file AUDITSH_CONFIG names)",
+                        dir.display()
+                    ))
+                } else {
+                    Ok(dir)
+                }
+            });
+            match dir.and_then(|dir| {
+                Spool::open(&dir, &clock::date(now), &session, secure).map(|o| (dir, o))
+            }) {
+                Ok((dir, opened)) => {
                     if !secure
                         && default_dir
                         && (opened.created_dir || info.mode == Mode::Interactive)
@@ -269,6 +288,7 @@ impl Session {
                             dir.display()
                         ));
                     }
+                    spool_detour = opened.detour;
                     sinks.spool = Some(opened.spool);
                 }
                 Err(e) => sinks.missing[sink::index(SinkName::Spool)] = Some(e),
@@ -314,6 +334,7 @@ impl Session {
             user_counters,
             sealer,
             key_problem,
+            spool_detour,
         }
     }
 }
@@ -371,6 +392,7 @@ impl Opened<'_> {
             next_child: 1,
             own: None,
             running: Vec::new(),
+            script: None,
             group_leader: None,
         });
         let start = Action::SessionStart {
@@ -387,6 +409,13 @@ impl Opened<'_> {
         if let Some(problem) = &self.key_problem {
             say(&format!("auditsh: audit: {problem}\n"));
             inner.emit(&Action::KeyFailure { error: problem });
+        }
+        if let Some(detour) = &self.spool_detour {
+            say(&format!("auditsh: audit: spool: {detour}\n"));
+            inner.emit(&Action::AuditFailure {
+                sink: SinkName::Spool,
+                error: detour,
+            });
         }
         Session {
             inner: Some(Rc::new(RefCell::new(*inner))),
@@ -494,6 +523,11 @@ impl Session {
             return;
         };
         let inner = &mut *cell.borrow_mut();
+        // `exec` ends the session before it replaces the shell; when the exec then fails,
+        // the shell exits, and the session has already said how it ended.
+        if inner.ended {
+            return;
+        }
         let action = Action::CommandEnd {
             command: id.sequence,
             duration_ns: clock::monotonic_ns().saturating_sub(id.started_ns),
@@ -537,6 +571,11 @@ impl Session {
         if let Some(cell) = &self.inner {
             let inner = &mut *cell.borrow_mut();
             inner.child = true;
+            // The subshell that runs a script is the program its `exec` record named.
+            let script = inner
+                .script
+                .take()
+                .is_some_and(|s| s.process.entity == me.entity);
             inner.entity_prefix.clear();
             inner.entity_prefix.push_str(&me.entity);
             inner.entity_prefix.push('.');
@@ -552,6 +591,10 @@ impl Session {
             inner.shared.share();
             inner.w.identity.refresh_pids();
             inner.w.fixed = Fixed::new(&inner.w.identity, inner.w.fixed.session(), inner.w.mode);
+            if script {
+                let entity = inner.entity_prefix.trim_end_matches('.').to_string();
+                inner.w.fixed.set_program_parent(&entity);
+            }
             if let Some(s) = &mut inner.w.sinks.syslog {
                 s.forget_batch();
             }

@@ -64,7 +64,7 @@ impl Starting<'_> {
 #[derive(Debug)]
 pub(super) struct Running {
     pid: u32,
-    process: NewProcess,
+    pub(super) process: NewProcess,
     /// The program's path (spawned programs); a forked child's is its own to know.
     executable: Option<Vec<u8>>,
     forked: bool,
@@ -245,6 +245,57 @@ impl Session {
     /// A program was spawned as `pid` (its `exec` record written): its `end` record is due when
     /// it is waited for.
     pub fn spawned(&mut self, pid: u32, executable: &[u8], starting: &Starting<'_>) {
+        let running = self.program(pid, executable, starting);
+        self.track(running);
+    }
+
+    /// The kernel would not run a spawned file (ENOEXEC: no `#!` line), so a subshell runs it
+    /// as a script (XCU 2.9.1.1). That subshell is the program the `exec` record named: it
+    /// takes the record's entity id ([`Session::script_process`]), the programs it starts are
+    /// its children, and its end is the program's end ([`Session::script_forked`]).
+    pub fn spawned_as_script(&mut self, executable: &[u8], starting: &Starting<'_>) {
+        let running = self.program(0, executable, starting);
+        if let Some(cell) = &self.inner {
+            cell.borrow_mut().script = Some(running);
+        }
+    }
+
+    /// The process a script's subshell is to be (see [`Session::spawned_as_script`]).
+    pub fn script_process(&self) -> Option<NewProcess> {
+        let inner = self.inner.as_ref()?.borrow();
+        inner.script.as_ref().map(|r| r.process.clone())
+    }
+
+    /// The script's subshell was forked as `pid` (None: the fork failed): its end is due when
+    /// it is waited for.
+    pub fn script_forked(&mut self, pid: Option<u32>) {
+        let Some(mut running) = self
+            .inner
+            .as_ref()
+            .and_then(|c| c.borrow_mut().script.take())
+        else {
+            return;
+        };
+        if let Some(pid) = pid {
+            running.pid = pid;
+            self.track(running);
+        }
+    }
+
+    /// This forked child, which was to become a program (`exec` in a subshell), runs it as a
+    /// script instead (no `#!` line): the programs it starts are that program's children.
+    pub fn became_script(&mut self) {
+        let Some(cell) = &self.inner else {
+            return;
+        };
+        let inner = &mut *cell.borrow_mut();
+        if let Some(own) = &inner.own {
+            inner.w.fixed.set_program_parent(&own.entity);
+        }
+    }
+
+    /// A spawned program, for the end record due when it is waited for.
+    fn program(&self, pid: u32, executable: &[u8], starting: &Starting<'_>) -> Running {
         // Named as its exec record names it: made absolute against the physical working
         // directory, which the record's child looked up into the session's buffers.
         let executable = match &self.inner {
@@ -255,7 +306,7 @@ impl Session {
             }
             _ => executable.to_vec(),
         };
-        self.track(Running {
+        Running {
             pid,
             process: starting.process.clone(),
             executable: Some(executable),
@@ -263,7 +314,7 @@ impl Session {
             interactive: starting.interactive,
             group_leader: Leader::of(starting.group_leader),
             command: None,
-        });
+        }
     }
 
     /// A subshell was forked as `pid`: if it becomes a program, its `end` record is due when

@@ -933,12 +933,40 @@ fn records_the_spool_lost_leave_a_gap_and_no_fragment() {
     );
 }
 
+/// A day directory that cannot be written (here a file stands in its place, which stops
+/// root too) sends the installed shell's session to `<date>.1`, and says why; without the
+/// detour the error stands.
+#[test]
+fn a_day_that_cannot_be_written_detours_to_another_directory_of_the_spool() {
+    let t = TempDir::new("unit");
+    let spool = t.join("spool");
+    std::fs::create_dir_all(&spool).unwrap();
+    std::fs::write(spool.join("2026-12-03"), b"not a directory").unwrap();
+    let e = sink::spool::Spool::open(&spool, "2026-12-03", "x", false)
+        .err()
+        .expect("no detour: the error stands");
+    assert!(e.contains("2026-12-03"), "{e}");
+    let opened = sink::spool::Spool::open(&spool, "2026-12-03", "x", true).unwrap();
+    assert_eq!(opened.spool.path(), spool.join("2026-12-03.1/x.jsonl"));
+    let why = opened.detour.expect("the detour is said");
+    assert!(why.starts_with(&e), "{why} / {e}");
+    assert!(why.contains("2026-12-03.1"), "{why}");
+    // The next session finds the detour directory there and uses it too.
+    std::fs::write(spool.join("2026-12-03.1/y.jsonl"), b"").unwrap();
+    let again = sink::spool::Spool::open(&spool, "2026-12-03", "y", true).unwrap();
+    assert_eq!(again.spool.path(), spool.join("2026-12-03.1/y.jsonl"));
+    // A day that can be written takes no detour.
+    let fine = sink::spool::Spool::open(&spool, "2026-12-04", "z", true).unwrap();
+    assert!(fine.detour.is_none());
+    assert_eq!(fine.spool.path(), spool.join("2026-12-04/z.jsonl"));
+}
+
 /// A fragment the spool could not remove is ended by the next record's write: the record
 /// starts its own line.
 #[test]
 fn the_next_record_ends_a_fragment_left_in_the_spool() {
     let t = TempDir::new("unit");
-    let opened = sink::spool::Spool::open(&t.join("spool"), "2026-12-03", "x").unwrap();
+    let opened = sink::spool::Spool::open(&t.join("spool"), "2026-12-03", "x", false).unwrap();
     let mut spool = opened.spool;
     std::fs::write(spool.path(), b"{\"torn").unwrap();
     let mut partial = 1;

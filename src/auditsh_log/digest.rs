@@ -841,9 +841,12 @@ fn process_problems(r: &Fields, session: &str, out: &mut Vec<(Kind, String)>) {
     }
     if about == About::Program {
         if let Some(id) = p.parent.entity_id.str() {
-            if !is_shell_entity(id, session) {
+            // A program's parent is the shell, or the program a subshell is (a file with no
+            // `#!` run as a script), whose id its own extends: `<session>-p1` of `-p1.1`.
+            let made_by = p.entity_id.str().and_then(|own| own.rsplit_once('.'));
+            if !is_shell_entity(id, session) && made_by.map(|(parent, _)| parent) != Some(id) {
                 altered(format!(
-                    "process.parent.entity_id {} is not the session's shell ({})",
+                    "process.parent.entity_id {} is not the session's shell ({}) or the process that made it",
                     printable::value(id),
                     printable::value(&want_shell)
                 ));

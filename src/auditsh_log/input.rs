@@ -46,12 +46,14 @@ pub struct Input {
 /// `auditsh-log` is the installed one (its `auditsh` beside it is setuid or setgid, as the
 /// package and `packaging/install.sh` make it), else the development spool
 /// (`$XDG_STATE_HOME/auditsh` or `~/.local/state/auditsh`), which a development build of the
-/// shell writes, whether or not `/var/log/auditsh` exists.
-pub fn default_spool_dir() -> PathBuf {
+/// shell writes, whether or not `/var/log/auditsh` exists. `Err` when there is no home to
+/// find it in: the message says to name a directory.
+pub fn default_spool_dir() -> Result<PathBuf, String> {
     if is_installed() {
-        return PathBuf::from(INSTALLED_SPOOL_DIR);
+        return Ok(PathBuf::from(INSTALLED_SPOOL_DIR));
     }
     crate::config::default_spool_dir(false)
+        .map_err(|e| format!("{e}, or name the records' files or directories"))
 }
 
 /// This program is the installed one: the shell beside it runs setuid or setgid.

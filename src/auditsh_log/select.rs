@@ -54,7 +54,10 @@ impl Selection {
             EXIT_ERROR
         })?;
         let operands = if self.paths.is_empty() {
-            vec![input::default_spool_dir()]
+            vec![input::default_spool_dir().map_err(|e| {
+                error(&e);
+                EXIT_ERROR
+            })?]
         } else {
             self.paths.clone()
         };

@@ -96,7 +96,13 @@ pub fn one_session(text: &[u8]) -> Result<u64, String> {
 
 pub fn run(args: &Args) -> i32 {
     let operands = if args.paths.is_empty() {
-        vec![input::default_spool_dir()]
+        match input::default_spool_dir() {
+            Ok(dir) => vec![dir],
+            Err(e) => {
+                error(&e);
+                return EXIT_ERROR;
+            }
+        }
     } else {
         args.paths.clone()
     };

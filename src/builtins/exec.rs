@@ -25,6 +25,28 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             sh.audit.end(None, EndReason::Exec);
         }
     });
+    if err == SpawnError::Os(crate::sys::errno::ENOEXEC) {
+        return exec_as_script(sh, name, &path, &args[1..]);
+    }
+    cannot_exec(name, err)
+}
+
+/// A file the kernel would not run (no `#!` line) replaces the shell as a script, as in dash.
+/// A subshell runs it itself; the session's shell, whose session has just ended, execs a new
+/// shell on it (dash execs /bin/sh), which records a session of its own.
+fn exec_as_script(sh: &mut Shell, name: &[u8], path: &[u8], argv: &[Vec<u8>]) -> ExecResult {
+    let text = match std::fs::read(crate::state::os(path)) {
+        Ok(t) => t,
+        Err(e) => {
+            let errno = e.raw_os_error().unwrap_or(crate::sys::errno::EACCES);
+            return cannot_exec(name, SpawnError::Os(errno));
+        }
+    };
+    if sh.in_subshell {
+        sh.audit.became_script();
+        crate::exec::simple::become_script(sh, &text, argv);
+    }
+    let err = spawn::exec_shell_on(sh, path, &argv[1..]);
     cannot_exec(name, err)
 }
 

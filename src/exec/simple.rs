@@ -256,7 +256,7 @@ fn run_external(
     if cx.exit_after && sh.traps.get(0).is_none() {
         // Nothing follows in this process: become the program.
         let err = spawn::exec_program(sh, &path, fields, |_| {});
-        return exec_failure(sh, &path, fields, err, saved);
+        return exec_failure(sh, &path, fields, err, saved, true);
     }
     let group = job_group(sh, true);
     let opts = SpawnOptions {
@@ -265,7 +265,7 @@ fn run_external(
     };
     let pid = match spawn::spawn_program(sh, &path, fields, &opts) {
         Ok(pid) => pid,
-        Err(err) => return exec_failure(sh, &path, fields, err, saved),
+        Err(err) => return exec_failure(sh, &path, fields, err, saved, false),
     };
     saved.restore();
     // The command's text is kept only for a job that stops, which needs job control.
@@ -296,10 +296,13 @@ fn exec_failure(
     fields: &[Vec<u8>],
     err: SpawnError,
     saved: SavedFds,
+    in_place: bool,
 ) -> ExecResult {
     if err == SpawnError::Os(sys::errno::ENOEXEC) {
+        // The script runs with the command's redirections, as the program would have.
+        let result = run_as_script(sh, path, fields, in_place);
         saved.restore();
-        return run_as_script(sh, path, fields);
+        return result;
     }
     let result = settle(sh, cannot_run(&fields[0], err).raise());
     saved.restore();
@@ -308,7 +311,8 @@ fn exec_failure(
 
 /// Run a file with no `#!` line as a script, in a forked copy of the shell reset as a new
 /// shell would be: no functions, aliases or traps; the arguments as positional parameters.
-fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> ExecResult {
+/// `in_place`: this subshell was to become the program, and becomes the script instead.
+fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>], in_place: bool) -> ExecResult {
     let text = match std::fs::read(crate::state::os(path)) {
         Ok(t) => t,
         Err(e) => {
@@ -316,21 +320,31 @@ fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>]) -> ExecResult 
             return cannot_run(&fields[0], err).raise();
         }
     };
-    match spawn::fork_shell(sh) {
-        Ok(Forked::Child) => {
-            sh.functions.clear();
-            sh.aliases.clear();
-            sh.arg0 = fields[0].clone();
-            sh.positional = fields[1..].to_vec();
-            sh.lineno = 1;
-            let result = run_text(sh, &text, None, Context::default());
-            let status = divert_status(sh, result);
-            exit_child(sh, status)
-        }
+    if in_place && sh.in_subshell {
+        // A subshell that was becoming the program runs the script itself.
+        sh.audit.became_script();
+        become_script(sh, &text, fields);
+    }
+    match spawn::fork_script(sh) {
+        Ok(Forked::Child) => become_script(sh, &text, fields),
         Ok(Forked::Parent(pid)) => Ok(wait_pid(&mut sh.audit, pid, false).exit_status()),
         // Unlike a pipeline's, this failure is the command's only.
         Err(e) => ShellError::new(ErrorKind::CannotFork(e)).fails().raise(),
     }
+}
+
+/// Run `text`, a file with no `#!` line, in this (forked) process as a new shell would: no
+/// functions, aliases or traps; `fields` as `$0` and the positional parameters. Exits with
+/// the script's status.
+pub fn become_script(sh: &mut Shell, text: &[u8], fields: &[Vec<u8>]) -> ! {
+    sh.functions.clear();
+    sh.aliases.clear();
+    sh.arg0 = fields[0].clone();
+    sh.positional = fields[1..].to_vec();
+    sh.lineno = 1;
+    let result = run_text(sh, text, None, Context::default());
+    let status = divert_status(sh, result);
+    exit_child(sh, status)
 }
 
 /// Call a function: new positional parameters and a scope for `local`; `return` ends it.

@@ -563,8 +563,11 @@ pub fn spawn_program(
     }
     if exec_err != 0 {
         let err = SpawnError::Os(exec_err);
-        // A file without `#!` is run as a script by a subshell instead (its caller's).
-        if exec_err != libc::ENOEXEC {
+        // A file without `#!` is run as a script by a subshell instead (its caller's), which
+        // is then the program this record named.
+        if exec_err == libc::ENOEXEC {
+            sh.audit.spawned_as_script(path, &started);
+        } else {
             record_not_started(sh, &started, Some(path), argv, &err);
         }
         return Err(err);
@@ -609,6 +612,31 @@ pub fn exec_program(
     before(sh);
     // Nothing of this process is left to send them after the exec.
     sh.audit.flush();
+    let errno = execve(sh, path, argv);
+    let err = SpawnError::Os(errno);
+    if errno != libc::ENOEXEC {
+        record_not_started(sh, &starting, Some(path), argv, &err);
+    }
+    err
+}
+
+/// Replace the session's shell, whose session has ended (`exec` of a file with no `#!`
+/// line), with a new shell running `script` with `args`, as dash execs /bin/sh. Returns only
+/// on failure.
+pub fn exec_shell_on(sh: &mut Shell, script: &[u8], args: &[Vec<u8>]) -> SpawnError {
+    let me = std::env::current_exe()
+        .map(|p| std::os::unix::ffi::OsStringExt::into_vec(p.into_os_string()))
+        .unwrap_or_else(|_| b"auditsh".to_vec());
+    let mut argv = Vec::with_capacity(args.len() + 2);
+    argv.push(me);
+    argv.push(script.to_vec());
+    argv.extend_from_slice(args);
+    SpawnError::Os(execve(sh, b"/proc/self/exe", &argv))
+}
+
+/// execve(2) with the shell's exported variables, signals as a new program gets them.
+/// Returns the error.
+fn execve(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> i32 {
     let c_path = c_string(path);
     let c_argv: Vec<CString> = argv.iter().map(|a| c_string(a)).collect();
     let mut argv_ptrs: Vec<*const libc::c_char> = c_argv.iter().map(|a| a.as_ptr()).collect();
@@ -623,14 +651,9 @@ pub fn exec_program(
     // SAFETY: the pointers are valid C strings and NULL-terminated arrays of them, which live
     // until execve returns (it returns only on failure).
     unsafe { libc::execve(c_path.as_ptr(), argv_ptrs.as_ptr(), env_ptrs.as_ptr()) };
-    let errno = std::io::Error::last_os_error()
+    std::io::Error::last_os_error()
         .raw_os_error()
-        .unwrap_or(libc::ENOEXEC);
-    let err = SpawnError::Os(errno);
-    if errno != libc::ENOEXEC {
-        record_not_started(sh, &starting, Some(path), argv, &err);
-    }
-    err
+        .unwrap_or(libc::ENOEXEC)
 }
 
 /// Where a fork left us.
@@ -658,9 +681,28 @@ pub struct JobGroup {
 /// blocked (so the child is not stopped by SIGTTOU for taking the terminal). The parent sets
 /// the group too, so that neither side races the other.
 pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> {
+    let me = sh.audit.new_process();
+    fork_as(sh, group, me, false)
+}
+
+/// Fork the subshell that runs a file the kernel would not run (no `#!` line) as a script:
+/// it is the program the file's `exec` record named (`audit::Session::spawned_as_script`).
+pub fn fork_script(sh: &mut Shell) -> Result<Forked, i32> {
+    match sh.audit.script_process() {
+        Some(me) => fork_as(sh, None, me, true),
+        None => fork_shell(sh),
+    }
+}
+
+/// Fork a child that is the process `me`: a subshell, or a script's subshell (`script`).
+fn fork_as(
+    sh: &mut Shell,
+    group: Option<JobGroup>,
+    me: crate::audit::NewProcess,
+    script: bool,
+) -> Result<Forked, i32> {
     let tty = sh.jobs.control.map(|c| c.tty);
     sh.audit.before_fork();
-    let me = sh.audit.new_process();
     // Signals are blocked across the fork so that one sent to the child before it has put its
     // dispositions back is not taken by the parent's handler (and lost): once unblocked, it
     // acts as it would on any new subshell.
@@ -707,7 +749,11 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
         super::trap::take_all_pending();
     }
     crate::sys::signal::set_mask(&old);
-    if let Some(child) = forked.ok().filter(|&p| p > 0) {
+    if script {
+        if pid != 0 {
+            sh.audit.script_forked(forked.ok().map(|p| p as u32));
+        }
+    } else if let Some(child) = forked.ok().filter(|&p| p > 0) {
         if sh.audit.recording() {
             let leader = leader_of(sh, group.map(|g| g.pgid), Some(child as u32));
             sh.audit.forked(child as u32, me, leader.borrow());

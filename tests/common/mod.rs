@@ -118,6 +118,12 @@ impl Config {
         self
     }
 
+    /// The spool on, in the directory the shell picks by default.
+    pub fn default_spool(mut self) -> Config {
+        self.spool_dir = None;
+        self
+    }
+
     pub fn spool_off(mut self) -> Config {
         self.spool = false;
         self

@@ -796,7 +796,7 @@ fn push_program_tail(buf: &mut Vec<u8>, fixed: &Fixed, p: &Program<'_>) {
     buf.extend_from_slice(b",\"parent\":{\"pid\":");
     push_u64(buf, u64::from(p.parent_pid));
     buf.extend_from_slice(b",\"entity_id\":\"");
-    buf.extend_from_slice(&fixed.shell_entity);
+    buf.extend_from_slice(&fixed.program_parent);
     buf.extend_from_slice(b"\"}");
     match p.group_leader {
         GroupLeader::Shell => buf.extend_from_slice(&fixed.shell_group_leader),

@@ -35,8 +35,9 @@ pub struct Fixed {
     pub(super) leaders_other: Vec<u8>,
     /// `,"group_leader":{…}` when the shell leads a program's process group.
     pub(super) shell_group_leader: Vec<u8>,
-    /// The shell's entity id as escaped text (`…-p0`).
-    pub(super) shell_entity: Vec<u8>,
+    /// The entity id of the programs' parent as escaped text: the shell's (`…-p0`), or in
+    /// the subshell that runs a script, that script's.
+    pub(super) program_parent: Vec<u8>,
     /// `,"name":"sshd"` (the parent's name, in `session-start` only), or nothing.
     pub(super) parent_name: Vec<u8>,
     /// `,"parent_trusted":…` beside the parent's name, or nothing.
@@ -188,8 +189,8 @@ impl Fixed {
         shell_group_leader.extend_from_slice(b",\"group_leader\":");
         shell_group_leader.extend_from_slice(&leader);
         shell_group_leader.extend_from_slice(b",\"same_as_process\":false}");
-        let mut shell_entity = Vec::with_capacity(entity.len());
-        push_escaped(&mut shell_entity, &entity);
+        let mut program_parent = Vec::with_capacity(entity.len());
+        push_escaped(&mut program_parent, &entity);
 
         let mut parent_name = Vec::new();
         let mut parent_trusted: &'static [u8] = b"";
@@ -244,7 +245,7 @@ impl Fixed {
             leaders_self,
             leaders_other,
             shell_group_leader,
-            shell_entity,
+            program_parent,
             parent_name,
             parent_trusted,
             source,
@@ -257,5 +258,12 @@ impl Fixed {
     /// The session id these parts carry.
     pub fn session(&self) -> &str {
         &self.session
+    }
+
+    /// Name `entity` as the parent of the programs this process starts (the subshell that
+    /// runs a script is that script's process).
+    pub fn set_program_parent(&mut self, entity: &str) {
+        self.program_parent.clear();
+        push_escaped(&mut self.program_parent, entity);
     }
 }

@@ -23,12 +23,42 @@ pub struct Spool {
 pub struct Opened {
     pub spool: Spool,
     pub created_dir: bool,
+    /// Why the file is not in the day's own directory (see [`Spool::open`]), for an
+    /// `audit-failure` record.
+    pub detour: Option<String>,
 }
 
+/// How many other directories of a day are tried when its own cannot be written.
+const DETOURS: u32 = 9;
+
 impl Spool {
-    /// Create the directories as needed and open this session's file.
-    pub fn open(dir: &Path, date: &str, session: &str) -> Result<Opened, String> {
+    /// Create the directories as needed and open this session's file. `detour`: when the
+    /// day's directory cannot be written (made by another account, a wrong mode), use
+    /// `<dir>/<date>.<n>` instead, the first of them that can be: a day directory left behind
+    /// by someone else must not silence the trail until midnight. The installed shell does
+    /// this; `auditsh-log` reads every file under the spool, whatever its directory.
+    pub fn open(dir: &Path, date: &str, session: &str, detour: bool) -> Result<Opened, String> {
         let day = dir.join(date);
+        let first = match Spool::open_in(dir, &day, session) {
+            Ok(opened) => return Ok(opened),
+            Err(e) => e,
+        };
+        if detour && dir.is_dir() {
+            for n in 1..=DETOURS {
+                let other = dir.join(format!("{date}.{n}"));
+                if let Ok(mut opened) = Spool::open_in(dir, &other, session) {
+                    opened.detour = Some(format!(
+                        "{first}; this session's records go to {}",
+                        other.display()
+                    ));
+                    return Ok(opened);
+                }
+            }
+        }
+        Err(first)
+    }
+
+    fn open_in(dir: &Path, day: &Path, session: &str) -> Result<Opened, String> {
         let path = day.join(format!("{session}.jsonl"));
         // Most sessions start on a day whose directory exists: try the file first, and make
         // the directories only when it is not there.
@@ -37,7 +67,7 @@ impl Spool {
             Err(e) if e.raw_os_error() == Some(sys::errno::ENOENT) => {
                 created_dir = !dir.exists();
                 make_dir(dir).map_err(|e| format!("{}: {}", dir.display(), errno::io_text(&e)))?;
-                make_dir(&day).map_err(|e| format!("{}: {}", day.display(), errno::io_text(&e)))?;
+                make_dir(day).map_err(|e| format!("{}: {}", day.display(), errno::io_text(&e)))?;
                 open_append(&path)
             }
             other => other,
@@ -47,6 +77,7 @@ impl Spool {
         Ok(Opened {
             spool: Spool { fd, path },
             created_dir,
+            detour: None,
         })
     }
 

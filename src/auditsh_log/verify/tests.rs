@@ -569,12 +569,7 @@ fn schema_2_fields_are_checked() {
         assert!(l[i].contains(from), "{from} in {}", l[i]);
         l[i] = l[i].replacen(from, to, 1);
         // Chained again, so that only the field check can tell.
-        let mut prev = GENESIS;
-        for x in l.iter_mut() {
-            let at = x.rfind("\"prev\":\"").unwrap() + 8;
-            x.replace_range(at..at + 64, std::str::from_utf8(&hex64(&prev)).unwrap());
-            prev = line_hash(x.as_bytes());
-        }
+        rechain(&mut l);
         one("a.jsonl", l)
     };
     // A field of the process model missing or of the wrong type.
@@ -611,6 +606,33 @@ fn schema_2_fields_are_checked() {
     let f = edit(3, r#""entity_id":"s2-p1""#, r#""entity_id":"s2-p0""#);
     assert!(
         f[0].contains("of a end record is the session's shell"),
+        "{f:?}"
+    );
+    // A program's parent is the shell, or the process whose id its own extends (the
+    // subshell that runs a script with no `#!` line); no other process.
+    let parent_of = |own: &str, parent: &str| {
+        let mut l = l.clone();
+        l[2] = l[2]
+            .replacen(
+                r#""entity_id":"s2-p1","start""#,
+                &format!(r#""entity_id":"{own}","start""#),
+                1,
+            )
+            .replacen(
+                r#""entity_id":"s2-p0"}"#,
+                &format!(r#""entity_id":"{parent}"}}"#),
+                1,
+            );
+        rechain(&mut l);
+        one("a.jsonl", l)
+    };
+    assert_eq!(parent_of("s2-p3.2", "s2-p3"), Vec::<String>::new());
+    let f = parent_of("s2-p3.2", "s2-p2");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].contains(
+            "process.parent.entity_id s2-p2 is not the session's shell (s2-p0) or the process that made it"
+        ),
         "{f:?}"
     );
     // The leaders: not the same process, not the shell, or not the one session-start names
