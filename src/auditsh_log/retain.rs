@@ -75,11 +75,16 @@ pub fn run(args: &Args) -> i32 {
             .delete_after
             .unwrap_or(config.retention.delete_after_days),
     };
-    let dir = args
-        .dir
-        .clone()
-        .or(config.spool.dir)
-        .unwrap_or_else(super::input::default_spool_dir);
+    let dir = match args.dir.clone().or(config.spool.dir) {
+        Some(d) => d,
+        None => match super::input::default_spool_dir() {
+            Ok(d) => d,
+            Err(e) => {
+                error(&format!("retain: {e}"));
+                return EXIT_ERROR;
+            }
+        },
+    };
     if policy.compress_after_days == 0 && policy.delete_after_days == 0 {
         return EXIT_OK;
     }
@@ -144,7 +149,7 @@ pub fn apply(
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
-        let Some(day) = name.to_str().and_then(day_number) else {
+        let Some(day) = name.to_str().and_then(day_of_directory) else {
             continue;
         };
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
@@ -365,6 +370,16 @@ pub fn open_files() -> Result<HashSet<(u64, u64)>, String> {
     Ok(open)
 }
 
+/// The day of a spool day directory: `YYYY-MM-DD`, or `YYYY-MM-DD.N`, where the installed
+/// shell writes a day's sessions when that day's own directory cannot be written.
+fn day_of_directory(name: &str) -> Option<i64> {
+    match name.split_once('.') {
+        None => day_number(name),
+        Some((day, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => day_number(day),
+        Some(_) => None,
+    }
+}
+
 /// `YYYY-MM-DD` → days since 1970-01-01 (a proleptic Gregorian date; nothing else is a day).
 pub fn day_number(name: &str) -> Option<i64> {
     if !super::input::is_day_name(name.as_bytes()) {
@@ -408,6 +423,10 @@ mod tests {
         assert_eq!(day_number("2026-12-00"), None);
         assert_eq!(day_number("2026-12-4"), None);
         assert_eq!(day_number("current"), None);
+        assert_eq!(day_of_directory("2026-12-04"), Some(20_791));
+        assert_eq!(day_of_directory("2026-12-04.3"), Some(20_791));
+        assert_eq!(day_of_directory("2026-12-04."), None);
+        assert_eq!(day_of_directory("2026-12-04.x"), None);
     }
 
     const TODAY: i64 = 20_791; // 2026-12-04
@@ -514,6 +533,17 @@ mod tests {
         }
         // A second run finds nothing left to do but the held file.
         assert_eq!(s.run((7, 0), &[&held], false), vec![Action::KeepOpen(held)]);
+    }
+
+    #[test]
+    fn a_detour_directory_goes_with_its_day() {
+        let s = Spool::new("detour");
+        let day = s.dir.join(format!("{}.1", day_name(9)));
+        std::fs::create_dir_all(&day).unwrap();
+        let p = day.join("a.jsonl");
+        std::fs::write(&p, "x\n").unwrap();
+        assert_eq!(s.run((7, 0), &[], false), vec![Action::Compress(p.clone())]);
+        assert!(day.join("a.jsonl.gz").exists());
     }
 
     #[test]
