@@ -382,6 +382,7 @@ fn assert_nothing_left() {
         "/var/log/auditsh-syslog.log",
         "/etc/cron.daily/auditsh",
         "/etc/cron.hourly/auditsh",
+        "/etc/cron.hourly/auditsh-key",
         "/usr/lib/x86_64-linux-gnu/security/pam_auditsh.so",
         "/usr/share/pam-configs/auditsh",
         "/lib/systemd/system/auditsh-retain.timer",
