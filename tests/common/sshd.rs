@@ -15,8 +15,11 @@
 //! With `AUDITSH_E2E_SHELL=/usr/bin/auditsh` (an installed, setuid shell, e.g. the package's)
 //! the user's login shell is that one instead of a copy: it ignores `AUDITSH_CONFIG` and writes
 //! its installed spool (/var/log/auditsh), where a daemon's sessions are the files written
-//! since it started; and sshd runs with `UsePAM yes`, so that the PAM stack (pam_auditsh, when
-//! its profile is enabled) sees the logins.
+//! since it started. `AUDITSH_E2E_SSHD_PAM=yes` also runs sshd with `UsePAM yes`, so that the
+//! system's PAM stack (pam_auditsh, when its profile is enabled) sees the logins; its session
+//! modules then speak too (pam_motd prints the message of the day to a session without a
+//! command, which the tests comparing such a session's output do not expect). `su` always goes
+//! through PAM.
 
 use super::{skip, AuditEnv};
 use serde_json::Value;
@@ -414,7 +417,7 @@ impl Sshd {
                 pid = d.join("sshd.pid").display(),
                 auth = d.join("authorized_keys").display(),
                 config = self.env.config.display(),
-                pam = if installed_shell().is_some() {
+                pam = if std::env::var("AUDITSH_E2E_SSHD_PAM").as_deref() == Ok("yes") {
                     "yes"
                 } else {
                     "no"
