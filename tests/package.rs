@@ -369,6 +369,11 @@ fn spool_files_with(marker: &str) -> Vec<PathBuf> {
     found
 }
 
+/// Whether the PAM session stack pam-auth-update writes names pam_auditsh.
+fn common_session_names_the_module() -> bool {
+    std::fs::read_to_string("/etc/pam.d/common-session").is_ok_and(|t| t.contains("pam_auditsh"))
+}
+
 /// What a purge must leave behind: nothing of auditsh.
 fn assert_nothing_left() {
     for path in [
@@ -397,6 +402,10 @@ fn assert_nothing_left() {
             "{path} is left after the purge"
         );
     }
+    assert!(
+        !common_session_names_the_module(),
+        "/etc/pam.d/common-session"
+    );
     assert_eq!(id_of("-u", "auditsh"), None, "the account is left");
     assert!(!group_exists("auditsh"), "the group is left");
     assert!(
@@ -511,6 +520,14 @@ fn debian_package_installs_upgrades_removes_and_purges() {
             0o644,
         );
         owned("/usr/share/pam-configs/auditsh", 0, 0, 0o644);
+        ok(
+            "pam-auth-update --enable auditsh",
+            Command::new("pam-auth-update").args(["--enable", "auditsh"]),
+        );
+        assert!(
+            common_session_names_the_module(),
+            "pam-auth-update --enable"
+        );
     }
     let units = ["/lib/systemd/system", "/usr/lib/systemd/system"]
         .into_iter()
@@ -636,6 +653,10 @@ fn debian_package_installs_upgrades_removes_and_purges() {
         .unwrap();
     dpkg(&["-r", "auditsh"]);
     assert!(!Path::new("/usr/bin/auditsh").exists());
+    assert!(
+        !common_session_names_the_module(),
+        "the PAM stack names a module that is gone"
+    );
     assert!(
         !shells_lists("/usr/bin/auditsh"),
         "/etc/shells after remove"
