@@ -428,13 +428,22 @@ pub fn default_spool_dir(secure: bool) -> Result<PathBuf, String> {
     }
 }
 
-/// Whether `dir` is the installed spool or inside it, as the file system resolves it. A
-/// development build does not write there (see [`default_spool_dir`]).
+/// Whether `dir` names the installed spool or a directory in it (compared by its
+/// components, without touching the file system: a development build's start-up stays free
+/// of look-ups). A development build does not write there (see [`default_spool_dir`]).
 pub fn is_installed_spool(dir: &Path) -> bool {
-    let installed = Path::new(INSTALLED_SPOOL_DIR);
-    let resolved = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let installed = std::fs::canonicalize(installed).unwrap_or_else(|_| installed.to_path_buf());
-    resolved.starts_with(&installed)
+    use std::path::Component;
+    let mut plain = PathBuf::new();
+    for c in dir.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                plain.pop();
+            }
+            other => plain.push(other),
+        }
+    }
+    plain.starts_with(INSTALLED_SPOOL_DIR)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -606,5 +615,25 @@ delete_after_days = 400
         // Installed or configured, start-up does not even look at the socket.
         assert!(!quiet(true, false, || unreachable!("socket looked at")));
         assert!(!quiet(false, true, || unreachable!("socket looked at")));
+    }
+
+    #[test]
+    fn the_installed_spool_is_known_however_it_is_written() {
+        for yes in [
+            "/var/log/auditsh",
+            "/var/log/auditsh/",
+            "/var//log/./auditsh/2026-12-04",
+            "/var/log/x/../auditsh",
+        ] {
+            assert!(is_installed_spool(Path::new(yes)), "{yes}");
+        }
+        for no in [
+            "/var/log/auditsh-dev",
+            "/tmp/auditsh",
+            "/var/log",
+            "relative/auditsh",
+        ] {
+            assert!(!is_installed_spool(Path::new(no)), "{no}");
+        }
     }
 }

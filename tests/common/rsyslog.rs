@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
@@ -41,6 +42,9 @@ pub struct Rsyslog {
     pub out: PathBuf,
     pidfile: PathBuf,
     errlog: PathBuf,
+    /// A command that runs the daemon elsewhere (`ip netns exec NS ...`), ending in the exec
+    /// of its arguments: the child is the daemon itself.
+    prefix: Vec<OsString>,
     child: Option<Child>,
 }
 
@@ -141,7 +145,34 @@ impl Rsyslog {
         dir.join("rsyslog").join("rsyslog.d")
     }
 
+    /// A daemon on a config of the caller's, in `dir` (created): `config` is given the
+    /// socket the daemon must bind (`dir/log.sock`, how `restart` knows it is up) and its work
+    /// directory (`dir/work`, created) and returns the config's text. The daemon is started
+    /// through `prefix` (empty: directly), which must exec it. `out` is `dir/out.log`.
+    pub fn start_with(
+        dir: &Path,
+        prefix: Vec<OsString>,
+        config: impl FnOnce(&Path, &Path) -> String,
+    ) -> Rsyslog {
+        let work = dir.join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        let socket = dir.join("log.sock");
+        let conf = dir.join("rsyslog.conf");
+        std::fs::write(&conf, config(&socket, &work)).unwrap();
+        Rsyslog::launch_with(dir.to_path_buf(), conf, socket, dir.join("out.log"), prefix)
+    }
+
     fn launch(dir: PathBuf, conf: PathBuf, socket: PathBuf, out: PathBuf) -> Rsyslog {
+        Rsyslog::launch_with(dir, conf, socket, out, Vec::new())
+    }
+
+    fn launch_with(
+        dir: PathBuf,
+        conf: PathBuf,
+        socket: PathBuf,
+        out: PathBuf,
+        prefix: Vec<OsString>,
+    ) -> Rsyslog {
         let mut r = Rsyslog {
             pidfile: dir.join("rsyslogd.pid"),
             errlog: dir.join("rsyslogd.err"),
@@ -149,6 +180,7 @@ impl Rsyslog {
             conf,
             socket,
             out,
+            prefix,
             child: None,
         };
         r.restart();
@@ -167,7 +199,15 @@ impl Rsyslog {
             .append(true)
             .open(&self.errlog)
             .unwrap();
-        let child = Command::new(RSYSLOGD)
+        let mut command = match self.prefix.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(RSYSLOGD);
+                c
+            }
+            None => Command::new(RSYSLOGD),
+        };
+        let child = command
             .arg("-n")
             .arg("-f")
             .arg(&self.conf)
@@ -205,6 +245,31 @@ impl Rsyslog {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// Stop the daemon as a service manager does (SIGTERM: it finishes or saves its queues and
+    /// exits) and reap it; SIGKILL and a panic if it is still running after `timeout`.
+    pub fn stop(&mut self, timeout: Duration) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+        // SAFETY: the pid is our own unreaped child's.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let deadline = Instant::now() + timeout;
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("rsyslogd did not stop within {timeout:?} of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Is the daemon running (started and not stopped or killed by the test)?
+    pub fn running(&self) -> bool {
+        self.child.is_some()
     }
 
     /// What the daemon said on stdout and stderr.
