@@ -136,6 +136,7 @@ pub struct Config {
     pub syslog: SyslogConfig,
     pub mac: MacConfig,
     pub limits: LimitsConfig,
+    pub retention: RetentionConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -190,6 +191,28 @@ impl Default for LimitsConfig {
     }
 }
 
+/// How long spool files stay as they are (`[retention]`, applied by `auditsh-log retain`):
+/// counted in whole UTC days from the day directory a file lives in; 0: never.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Gzip a session's file once its day is this many days back and no process holds it open.
+    pub compress_after_days: u32,
+    /// Delete a day directory's files once the day is this many days back.
+    pub delete_after_days: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> RetentionConfig {
+        // A week stays plain for tools that read the files as they are; nothing is deleted
+        // unless the administrator sets how long records must be kept (that duty is theirs).
+        RetentionConfig {
+            compress_after_days: 7,
+            delete_after_days: 0,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Config {
         Config {
@@ -203,6 +226,7 @@ impl Default for Config {
             syslog: SyslogConfig::default(),
             mac: MacConfig::default(),
             limits: LimitsConfig::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -466,6 +490,8 @@ mod tests {
         assert_eq!(c.syslog.facility, Facility::AUTHPRIV);
         assert!(!c.syslog.cee_cookie);
         assert_eq!(c.mac.key_file, None);
+        assert_eq!(c.retention.compress_after_days, 7);
+        assert_eq!(c.retention.delete_after_days, 0);
     }
 
     #[test]
@@ -491,6 +517,10 @@ cee_cookie = true
 
 [mac]
 key_file = "/tmp/key"
+
+[retention]
+compress_after_days = 2
+delete_after_days = 400
 "#,
         )
         .unwrap();
@@ -510,6 +540,8 @@ key_file = "/tmp/key"
         assert!("local8".parse::<Facility>().is_err());
         assert!(c.syslog.cee_cookie);
         assert_eq!(c.mac.key_file.as_deref(), Some(Path::new("/tmp/key")));
+        assert_eq!(c.retention.compress_after_days, 2);
+        assert_eq!(c.retention.delete_after_days, 400);
         assert_eq!(
             parse("[spool]\nsync = \"record\"\n").unwrap().spool.sync,
             SpoolSync::Record
@@ -552,6 +584,8 @@ key_file = "/tmp/key"
         assert_eq!(e.line, Some(2));
         let e = parse("record_exec = \"yes\"\n").unwrap_err();
         assert_eq!(e.line, Some(1));
+        let e = parse("[retention]\ndelete_after_days = -1\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
     }
 
     #[test]

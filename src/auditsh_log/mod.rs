@@ -1,7 +1,8 @@
 //! `auditsh-log`: the security team's tool for the records auditsh writes (spool files and
 //! collected syslog files, plain, gzip'd or zstd'd).
 //!
-//! One file per subcommand (`search`, `sessions`, `show`, `report`, `verify`, `key`), over
+//! One file per subcommand (`search`, `sessions`, `show`, `report`, `verify`, `key`,
+//! `retain`), over
 //! what they share:
 //!
 //! - `input`: operands → files (directories walked, every regular file read; the default
@@ -29,6 +30,7 @@ pub mod line;
 pub mod once;
 pub mod printable;
 pub mod report;
+pub mod retain;
 pub mod running;
 pub mod scan;
 pub mod search;
@@ -108,6 +110,15 @@ pub enum Command {
     Verify(verify::Args),
     /// The host's record key: create it (`key init`), bring it forward (`key evolve`).
     Key(key::Args),
+    /// Apply the config's [retention] to the spool: gzip the files of days at least
+    /// compress_after_days back, delete those of days at least delete_after_days back.
+    ///
+    /// A file some process holds open (a session still running) is left as it is (run as
+    /// root for the installed spool: every process's open files are looked at). The package
+    /// runs it daily. Prints one line per file; verify, search and the others read the
+    /// .jsonl.gz files as they are.
+    /// Exit status: 0 done, 2 an error (each named on stderr).
+    Retain(retain::Args),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -147,6 +158,7 @@ where
         Command::Report(args) => report::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Key(args) => key::run(&args),
+        Command::Retain(args) => retain::run(&args),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut out = Vec::new();

@@ -11,6 +11,15 @@
 //! What is installed once per test binary (root only): the shell at `BINDIR/auditsh` (0755,
 //! root-owned, listed in /etc/shells), the user `USER` with home `/home/USER`, and
 //! /run/sshd (sshd's privilege-separation directory).
+//!
+//! With `AUDITSH_E2E_SHELL=/usr/bin/auditsh` (an installed, setuid shell, e.g. the package's)
+//! the user's login shell is that one instead of a copy: it ignores `AUDITSH_CONFIG` and writes
+//! its installed spool (/var/log/auditsh), where a daemon's sessions are the files written
+//! since it started. `AUDITSH_E2E_SSHD_PAM=yes` also runs sshd with `UsePAM yes`, so that the
+//! system's PAM stack (pam_auditsh, when its profile is enabled) sees the logins; its session
+//! modules then speak too (pam_motd prints the message of the day to a session without a
+//! command, which the tests comparing such a session's output do not expect). `su` always goes
+//! through PAM.
 
 use super::{skip, AuditEnv};
 use serde_json::Value;
@@ -33,7 +42,17 @@ pub const BINDIR: &str = "/usr/local/libexec/auditsh-login-tests";
 /// How long any one client run may take before it is killed and the test fails.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The installed spool, read when the suite runs against an installed shell.
+const INSTALLED_SPOOL: &str = "/var/log/auditsh";
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// The installed shell named by `AUDITSH_E2E_SHELL`, when the suite runs against one.
+pub fn installed_shell() -> Option<PathBuf> {
+    std::env::var_os("AUDITSH_E2E_SHELL")
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+}
 static SERIAL: Mutex<()> = Mutex::new(());
 
 /// The test user and the installed shell.
@@ -87,17 +106,21 @@ fn check(what: &str, out: std::io::Result<std::process::Output>) -> std::process
 }
 
 fn install() -> Installed {
-    let bindir = Path::new(BINDIR);
-    std::fs::create_dir_all(bindir).unwrap();
-    std::fs::set_permissions(bindir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    // Copy, then rename over the old copy: a running session of an earlier copy keeps its
-    // file, and writing into a running executable would fail (ETXTBSY).
-    let shell = bindir.join("auditsh");
-    let fresh = bindir.join(format!(".auditsh.{}", std::process::id()));
-    std::fs::copy(env!("CARGO_BIN_EXE_auditsh"), &fresh).unwrap();
-    std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o755)).unwrap();
-    chown(&fresh, 0, 0);
-    std::fs::rename(&fresh, &shell).unwrap();
+    let shell = match installed_shell() {
+        Some(shell) => {
+            let mode = std::fs::metadata(&shell)
+                .unwrap_or_else(|e| panic!("AUDITSH_E2E_SHELL={}: {e}", shell.display()))
+                .permissions()
+                .mode();
+            assert!(
+                mode & 0o6000 != 0,
+                "AUDITSH_E2E_SHELL={}: not an installed (setuid) shell",
+                shell.display()
+            );
+            shell
+        }
+        None => install_copy(),
+    };
 
     let shells = std::fs::read_to_string("/etc/shells").unwrap_or_default();
     let listed = shells.lines().any(|l| l.trim() == shell.to_str().unwrap());
@@ -164,6 +187,22 @@ fn install() -> Installed {
         gid,
         home,
     }
+}
+
+/// The built shell copied to `BINDIR`.
+fn install_copy() -> PathBuf {
+    let bindir = Path::new(BINDIR);
+    std::fs::create_dir_all(bindir).unwrap();
+    std::fs::set_permissions(bindir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Copy, then rename over the old copy: a running session of an earlier copy keeps its
+    // file, and writing into a running executable would fail (ETXTBSY).
+    let shell = bindir.join("auditsh");
+    let fresh = bindir.join(format!(".auditsh.{}", std::process::id()));
+    std::fs::copy(env!("CARGO_BIN_EXE_auditsh"), &fresh).unwrap();
+    std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    chown(&fresh, 0, 0);
+    std::fs::rename(&fresh, &shell).unwrap();
+    shell
 }
 
 pub fn chown(path: &Path, uid: u32, gid: u32) {
@@ -288,6 +327,9 @@ pub struct Sshd {
     pub remote_path: PathBuf,
     log: PathBuf,
     child: Option<Child>,
+    /// When the daemon was started: against an installed shell, its sessions are the spool
+    /// files written since.
+    since: std::time::SystemTime,
 }
 
 impl Sshd {
@@ -333,6 +375,7 @@ impl Sshd {
             log,
             child: None,
             env,
+            since: std::time::SystemTime::now(),
         };
         // A free port can be taken by someone else before sshd binds it: try a few.
         for _ in 0..5 {
@@ -358,7 +401,7 @@ impl Sshd {
                  Port {port}\n\
                  HostKey {host_key}\n\
                  PidFile {pid}\n\
-                 UsePAM no\n\
+                 UsePAM {pam}\n\
                  PermitRootLogin no\n\
                  PasswordAuthentication no\n\
                  KbdInteractiveAuthentication no\n\
@@ -374,6 +417,11 @@ impl Sshd {
                 pid = d.join("sshd.pid").display(),
                 auth = d.join("authorized_keys").display(),
                 config = self.env.config.display(),
+                pam = if std::env::var("AUDITSH_E2E_SSHD_PAM").as_deref() == Ok("yes") {
+                    "yes"
+                } else {
+                    "no"
+                },
             ),
         )
         .unwrap();
@@ -504,10 +552,40 @@ impl Sshd {
     /// Every session in the spool: its records, in order.
     pub fn sessions(&self) -> Vec<(PathBuf, Vec<u8>)> {
         let mut out = Vec::new();
-        for f in self.env.spool_files() {
+        let files = if installed_shell().is_some() {
+            self.installed_spool_files()
+        } else {
+            self.env.spool_files()
+        };
+        for f in files {
             let text = std::fs::read(&f).unwrap();
             out.push((f, text));
         }
+        out
+    }
+
+    /// The installed spool's session files written since this daemon started.
+    fn installed_spool_files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let Ok(days) = std::fs::read_dir(INSTALLED_SPOOL) else {
+            return out;
+        };
+        for day in days.flatten() {
+            let Ok(files) = std::fs::read_dir(day.path()) else {
+                continue;
+            };
+            for f in files.flatten() {
+                let p = f.path();
+                let recent = f
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t >= self.since);
+                if recent && p.extension().is_some_and(|e| e == "jsonl") {
+                    out.push(p);
+                }
+            }
+        }
+        out.sort();
         out
     }
 
