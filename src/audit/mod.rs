@@ -23,6 +23,7 @@ pub mod chain;
 pub mod clock;
 pub mod identity;
 pub mod mac;
+pub mod pam;
 pub mod place;
 pub mod policy;
 pub mod privilege;
@@ -222,6 +223,8 @@ pub struct Opened<'a> {
     user_counters: Option<budget::UserCounters>,
     sealer: Option<mac::Sealer>,
     key_problem: Option<String>,
+    /// The PAM module's current facts of this login (installed shell only).
+    pam_facts: Option<pam::Facts>,
 }
 
 impl Session {
@@ -302,7 +305,11 @@ impl Session {
             Some(path) => mac::session_key(&path, mac::day_of(now)),
             None => (None, None),
         };
+        // Readable only with the audit group: looked at before the drop. A shell run from a
+        // checkout takes nothing from there (its records are the user's anyway).
+        let pam_facts = if secure { pam::current_facts() } else { None };
         Opened {
+            pam_facts,
             info,
             secure,
             config,
@@ -330,7 +337,10 @@ impl Opened<'_> {
             interactive: self.info.mode == Mode::Interactive,
             start: self.started_wall,
         };
-        let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()), facts);
+        let mut identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()), facts);
+        if let Some(f) = &self.pam_facts {
+            pam::apply(&mut identity, f);
+        }
         let entity_prefix = format!("{}-p", self.session);
         let fixed = Fixed::new(&identity, &self.session, self.info.mode);
         let identity_pid = identity.pid;
@@ -376,7 +386,7 @@ impl Opened<'_> {
         let start = Action::SessionStart {
             login: self.info.login,
             args: self.info.args,
-            pam_session: None,
+            pam_session: self.pam_facts.as_ref().map(|f| f.pam_session.as_str()),
             waited_ms,
         };
         if self.secure {
