@@ -2,7 +2,7 @@
 //!
 //! When the application (sshd, login, su ...) opens a login's PAM session, the module writes a
 //! `pam-session-open` record with PAM's own items, and at close a `pam-session-close`: the two
-//! are a small session of their own (mode `pam`, sequences 0 and 1), written with the shell's
+//! are a small session of their own (mode `pam`, the open at sequence 0 and the close last), written with the shell's
 //! writer, chain and key. It also leaves the login's facts in [`FACTS_DIR`], one file per
 //! kernel audit session (`/proc/self/sessionid`, which `pam_loginuid` fixed and the user
 //! cannot change), readable only by root and the `auditsh` group that the installed shell runs
@@ -54,8 +54,10 @@ pub struct Facts {
     pub pid: u32,
     pub pid_start: u64,
     pub boot_id: String,
-    /// For the close record: the open record's day directory, hash (hex) and time.
+    /// For the close record: the open's day directory, the next sequence and the hash (hex)
+    /// of the last line written at the open, and the open's time.
     pub day: String,
+    pub next: u64,
     pub prev: String,
     pub started: (i64, u32),
 }
@@ -119,6 +121,7 @@ impl Facts {
         put("pid_start", Some(&self.pid_start.to_string()));
         put("boot_id", Some(&self.boot_id));
         put("day", Some(&self.day));
+        put("next", Some(&self.next.to_string()));
         put("prev", Some(&self.prev));
         put(
             "started",
@@ -150,6 +153,7 @@ impl Facts {
                 "pid_start" => (f.pid_start, seen) = (v.parse().ok()?, seen | 8),
                 "boot_id" => (f.boot_id, seen) = (v, seen | 16),
                 "day" => f.day = v,
+                "next" => f.next = v.parse().ok()?,
                 "prev" => f.prev = v,
                 "started" => {
                     let (s, ns) = v.split_once('.')?;
@@ -319,32 +323,35 @@ fn pam_writer(
 }
 
 impl PamWriter {
-    /// Write `action` at `sequence` after the line whose hash is `prev`; returns the line's
-    /// hash, or why the required sinks did not take it.
+    /// Write `action` at `sequence` after the line whose hash is `prev`, with a key failure
+    /// (records without a MAC) after an open and before a close, so that the open is the
+    /// session's first record and the close its last. Returns the next sequence and the chain
+    /// head, and why the required sinks did not take the record, if they did not.
     fn write(
         &mut self,
         sequence: u64,
         prev: [u8; 32],
         action: &Action<'_>,
-    ) -> (Option<[u8; 32]>, Option<String>) {
+    ) -> (u64, [u8; 32], Option<String>) {
         let mut guard = self.shared.lock();
         guard.next_sequence = sequence;
         guard.prev = prev;
+        let opening = matches!(action, Action::PamSession { open: true, .. });
+        let problem = self.key_problem.take();
+        let key_failure = problem.as_deref().map(|error| Action::KeyFailure { error });
+        if let Some(k) = key_failure.as_ref().filter(|_| !opening) {
+            let (kseq, kd) = self.w.write_one(&mut guard, k, |_| true);
+            self.w.handle_failures(&mut guard, kseq, &kd);
+        }
         let (seq, d) = self.w.write_one(&mut guard, action, |_| true);
         let accepted = policy::accepted(self.w.config.require, &self.w.sinks, &d);
         self.w.handle_failures(&mut guard, seq, &d);
-        if let Some(problem) = self.key_problem.take() {
-            let (kseq, kd) =
-                self.w
-                    .write_one(&mut guard, &Action::KeyFailure { error: &problem }, |_| {
-                        true
-                    });
+        if let Some(k) = key_failure.as_ref().filter(|_| opening) {
+            let (kseq, kd) = self.w.write_one(&mut guard, k, |_| true);
             self.w.handle_failures(&mut guard, kseq, &kd);
         }
-        // The line's hash is the chain head only when it is the last record written.
-        let hash = (guard.next_sequence == sequence + 1).then_some(guard.prev);
         let problem = (!accepted).then(|| policy::denied_message(&d));
-        (hash, problem)
+        (guard.next_sequence, guard.prev, problem)
     }
 }
 
@@ -399,6 +406,7 @@ pub fn open(place: &Place, login: Login) -> (Facts, Result<(), Failure>) {
         pid_start: process_start(std::process::id()).unwrap_or(0),
         boot_id: boot_id().unwrap_or_default(),
         day: clock::date(started.0).to_string(),
+        next: 0,
         prev: String::new(),
         started,
     };
@@ -415,10 +423,9 @@ pub fn open(place: &Place, login: Login) -> (Facts, Result<(), Failure>) {
                 open: true,
                 pam: items(&facts.login),
             };
-            let (hash, problem) = w.write(0, [0; 32], &action);
-            if let Some(hash) = hash {
-                facts.prev = String::from_utf8_lossy(&chain::hex64(&hash)).into_owned();
-            }
+            let (next, head, problem) = w.write(0, [0; 32], &action);
+            facts.next = next;
+            facts.prev = String::from_utf8_lossy(&chain::hex64(&head)).into_owned();
             problems.extend(problem);
         }
         Err(e) => problems.push(e),
@@ -459,7 +466,7 @@ pub fn close(place: &Place, facts: &Facts) -> Result<(), Failure> {
                 open: false,
                 pam: items(&facts.login),
             };
-            let (_, problem) = w.write(1, prev, &action);
+            let (_, _, problem) = w.write(facts.next.max(1), prev, &action);
             problems.extend(problem);
         }
         Err(e) => problems.push(e),
@@ -600,12 +607,13 @@ mod tests {
             pid_start: 1234,
             boot_id: "b".into(),
             day: "2026-12-04".into(),
+            next: 2,
             prev: "0".repeat(64),
             started: (1_700_000_000, 5),
             ..Facts::default()
         };
         let text = facts.to_text();
-        assert_eq!(text.lines().count(), 15);
+        assert_eq!(text.lines().count(), 16);
         assert_eq!(Facts::from_text(&text), Some(facts));
         assert_eq!(Facts::from_text("service=x\n"), None);
         assert_eq!(Facts::from_text("no equals sign"), None);

@@ -159,7 +159,8 @@
 //! - `pam-session-open` (`session`/`start`), `pam-session-close` (`session`/`end`): written
 //!   by the PAM module (`pam_auditsh.so`) when the application (sshd, login, su ...) opens and
 //!   closes the login's PAM session: the two are a session of their own (`auditsh.mode`
-//!   `pam`, sequence 0 and 1, chained and sealed as the shell's), complete with its close.
+//!   `pam`, the open at sequence 0 and the close last, chained and sealed as the shell's),
+//!   complete with its close, open while the process that opened it lives.
 //!   `process.*`: the process that ran the PAM stack (`user.*` is its user, `user.audit` the
 //!   login's). `auditsh.pam.service`, `.user`?, `.ruser`?, `.tty`?: PAM's items;
 //!   `source.ip` from `PAM_RHOST` when it is an address (`source.port` when the application

@@ -1,0 +1,364 @@
+//! `pam_auditsh.so` under a real libpam (pamtester, root): the open and close records of a
+//! PAM session in the spool, chained and verified; the facts it leaves for the shell while
+//! the session is open, gone after the close; `source.ip` from PAM_RHOST and a host name as
+//! `source.domain`; and the installed (setuid) shell started inside that PAM session taking
+//! its address from the facts, whatever its `SSH_CONNECTION` says, where without the module
+//! it takes the environment's.
+//!
+//! The module is built by `pam/build-module` (the workspace's own gnu build is static, which a
+//! shared object cannot be). Each service file is private to the test and removed after it.
+
+mod common;
+
+use common::{checked_record, TempDir, AUDITSH, AUDITSH_LOG};
+use serde_json::Value;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BINDIR: &str = "/usr/local/libexec/auditsh-pam-tests";
+const FACTS_DIR: &str = "/run/auditsh/pam";
+const INSTALLED_SPOOL: &str = "/var/log/auditsh";
+
+/// A service file in /etc/pam.d, removed when dropped.
+struct Service {
+    name: String,
+}
+
+impl Service {
+    fn new(tag: &str, lines: &str) -> Service {
+        let name = format!("auditsh-test-{tag}-{}", std::process::id());
+        std::fs::write(Path::new("/etc/pam.d").join(&name), lines).expect("write /etc/pam.d");
+        Service { name }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(Path::new("/etc/pam.d").join(&self.name));
+    }
+}
+
+/// Build the module; None (and a note) where the test cannot run.
+fn module() -> Option<PathBuf> {
+    if cfg!(target_env = "musl") {
+        // The module is a glibc shared object, built and tested by the default (gnu) run.
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"SKIPPED: pam module: built for the gnu target only; `cargo test` without --target runs this test\n",
+        );
+        return None;
+    }
+    if !common::is_root() {
+        common::skip("pam module", "not running as root");
+        return None;
+    }
+    if !Path::new("/usr/bin/pamtester").exists() {
+        common::skip(
+            "pam module",
+            "pamtester is missing (apt-get install pamtester)",
+        );
+        return None;
+    }
+    let top = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(top.join("pam/build-module"))
+        .arg("--debug")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .expect("run pam/build-module");
+    assert!(
+        out.status.success(),
+        "pam/build-module failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(PathBuf::from(
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+    ))
+}
+
+fn pamtester(service: &Service, rhost: &str) {
+    let out = Command::new("pamtester")
+        .args(["-I", &format!("rhost={rhost}"), "-I", "tty=pts/9"])
+        .args([&service.name, "nobody", "open_session", "close_session"])
+        .output()
+        .expect("run pamtester");
+    assert!(
+        out.status.success(),
+        "pamtester: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every record under `dir`, in file order, each checked against the JSON Schema. The
+/// installed spool is shared with whatever else runs on the machine (the attack tests write
+/// into it on purpose): there a line that is not JSON is passed over.
+fn records(dir: &Path) -> Vec<Value> {
+    let shared = dir == Path::new(INSTALLED_SPOOL);
+    let mut out = Vec::new();
+    let Ok(days) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for day in days.flatten() {
+        for file in std::fs::read_dir(day.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            // Session files only (the day directory also holds the users' counters).
+            if file.path().extension().is_none_or(|e| e != "jsonl") {
+                continue;
+            }
+            let Ok(text) = std::fs::read(file.path()) else {
+                continue;
+            };
+            for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                if !shared {
+                    out.push(checked_record(line));
+                } else if let Ok(v) = serde_json::from_slice::<Value>(line) {
+                    out.push(v);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The pam session (open and close) whose `pam.service` is `service`.
+fn pam_session<'a>(all: &'a [Value], service: &Service) -> Vec<&'a Value> {
+    let mut v: Vec<&Value> = all
+        .iter()
+        .filter(|r| r["auditsh"]["pam"]["service"] == service.name.as_str())
+        .collect();
+    v.sort_by_key(|r| r["event"]["sequence"].as_u64());
+    v
+}
+
+/// Install the shell setuid into a private bindir (as the attack tests do).
+fn install_shell() -> PathBuf {
+    let top = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("sh")
+        .arg(top.join("packaging/install.sh"))
+        .args(["--bindir", BINDIR, "--binary", AUDITSH])
+        .args(["--log-binary", AUDITSH_LOG])
+        .output()
+        .expect("run install.sh");
+    assert!(
+        out.status.success(),
+        "install.sh failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(BINDIR).join("auditsh")
+}
+
+/// The installed shell's `session-start` whose command line ran `marker`.
+fn shell_start(marker: &str) -> Value {
+    let all = records(Path::new(INSTALLED_SPOOL));
+    let session = all
+        .iter()
+        .find(|r| {
+            r["event"]["action"] == "command"
+                && r["process"]["command_line"]
+                    .as_str()
+                    .is_some_and(|c| c.contains(marker))
+        })
+        .unwrap_or_else(|| panic!("no command record with {marker} in {INSTALLED_SPOOL}"))
+        ["auditsh"]["session"]
+        .clone();
+    all.into_iter()
+        .find(|r| r["auditsh"]["session"] == session && r["event"]["action"] == "session-start")
+        .expect("the session's session-start")
+}
+
+#[test]
+fn pam_sessions_record_and_hand_the_trusted_address_to_the_shell() {
+    let Some(so) = module() else {
+        return;
+    };
+    let dir = TempDir::new("pam");
+    let spool = dir.path().join("spool");
+    let config = dir.path().join("auditsh.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[spool]\nenabled = true\ndir = \"{}\"\n[syslog]\nenabled = false\n",
+            spool.display()
+        ),
+    )
+    .unwrap();
+    let run_dir_existed = Path::new("/run/auditsh").exists();
+    // What the session's facts are while it is open: pam_exec, after the module, copies them
+    // at the open and at the close (PAM_TYPE says which).
+    let seen = dir.path().join("seen");
+    std::fs::create_dir(&seen).unwrap();
+    let copy = dir.path().join("copy-facts");
+    std::fs::write(
+        &copy,
+        format!(
+            "#!/bin/sh\nmkdir -p {seen}/$PAM_TYPE && cp -p {FACTS_DIR}/* {seen}/$PAM_TYPE/ 2>/dev/null; exit 0\n",
+            seen = seen.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let module_line = format!(
+        "session required {} config={}\n",
+        so.display(),
+        config.display()
+    );
+    let service = Service::new(
+        "ip",
+        &format!(
+            "session required pam_loginuid.so\n{module_line}session optional pam_exec.so {}\n",
+            copy.display()
+        ),
+    );
+
+    pamtester(&service, "203.0.113.7");
+    let all = records(&spool);
+    let pam = pam_session(&all, &service);
+    assert_eq!(pam.len(), 2, "an open and a close: {pam:?}");
+    let (open, close) = (pam[0], pam[1]);
+    assert_eq!(open["event"]["action"], "pam-session-open");
+    assert_eq!(close["event"]["action"], "pam-session-close");
+    assert_eq!(open["auditsh"]["session"], close["auditsh"]["session"]);
+    for r in [open, close] {
+        assert_eq!(r["event"]["category"][0], "session");
+        assert_eq!(r["source"]["ip"], "203.0.113.7");
+        assert_eq!(r["auditsh"]["source_from"], "pam");
+        assert_eq!(r["auditsh"]["pam"]["user"], "nobody");
+        assert_eq!(r["auditsh"]["pam"]["tty"], "pts/9");
+        assert_eq!(r["auditsh"]["mode"], "pam");
+        // pam_loginuid made the login nobody's, in an audit session of its own.
+        assert_eq!(r["user"]["audit"]["name"], "nobody");
+        assert!(r["auditsh"]["audit_session"].is_string());
+    }
+    let pam_id = open["auditsh"]["session"].as_str().unwrap().to_string();
+    let audit_session = open["auditsh"]["audit_session"].as_str().unwrap();
+
+    // The facts while open: this session's, readable by root and the audit group only.
+    let facts_file = seen.join("open_session").join(audit_session);
+    let facts = std::fs::read_to_string(&facts_file).expect("facts while the session was open");
+    assert!(
+        facts.contains(&format!("pam_session={pam_id}\n")),
+        "{facts}"
+    );
+    assert!(facts.contains("ip=203.0.113.7\n"), "{facts}");
+    assert!(facts.contains("rhost=203.0.113.7\n"), "{facts}");
+    assert!(facts.contains("service=auditsh-test-ip-"), "{facts}");
+    let meta = std::fs::metadata(&facts_file).unwrap();
+    assert_eq!(meta.uid(), 0);
+    let group = Command::new("getent")
+        .args(["group", "auditsh"])
+        .output()
+        .unwrap();
+    if group.status.success() {
+        assert_eq!(meta.mode() & 0o777, 0o640, "facts file mode");
+        let gid: u32 = String::from_utf8_lossy(&group.stdout)
+            .split(':')
+            .nth(2)
+            .and_then(|g| g.parse().ok())
+            .unwrap();
+        assert_eq!(meta.gid(), gid, "facts file group");
+        let dmeta = std::fs::metadata(FACTS_DIR).unwrap();
+        assert_eq!((dmeta.mode() & 0o777, dmeta.gid()), (0o750, gid));
+    } else {
+        assert_eq!(
+            meta.mode() & 0o777,
+            0o600,
+            "facts file mode without the group"
+        );
+    }
+    // ... and gone after the close.
+    assert!(
+        !seen.join("close_session").join(audit_session).exists(),
+        "the facts outlived the close"
+    );
+    assert!(!Path::new(FACTS_DIR).join(audit_session).exists());
+
+    // A host name is source.domain, never looked up.
+    let named = Service::new("name", &module_line);
+    pamtester(&named, "client.example.org");
+    let all = records(&spool);
+    let pam = pam_session(&all, &named);
+    assert_eq!(pam.len(), 2, "{pam:?}");
+    for r in pam {
+        assert_eq!(r["source"]["domain"], "client.example.org");
+        assert!(r["source"].get("ip").is_none());
+    }
+
+    // The security team's tool reads PAM sessions as complete sessions: no finding.
+    let out = Command::new(AUDITSH_LOG)
+        .arg("verify")
+        .arg(&spool)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && report.contains("0 findings"),
+        "verify: {report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(AUDITSH_LOG)
+        .arg("sessions")
+        .arg(&spool)
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        list.contains(&pam_id) && list.contains("203.0.113.7"),
+        "{list}"
+    );
+
+    // The installed shell inside the PAM session: the address is PAM's, not the forged
+    // SSH_CONNECTION's; without the module, the environment's (and the record says so).
+    let shell = install_shell();
+    let tag = common::run_tag().replace('-', "");
+    let run_shell = dir.path().join("run-shell");
+    std::fs::write(
+        &run_shell,
+        format!(
+            "#!/bin/sh\nexec /usr/bin/setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/env SSH_CONNECTION='203.0.113.9 1 10.0.0.1 22' {} -c \"echo $1\"\n",
+            shell.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&run_shell, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let with_module = Service::new(
+        "shell",
+        &format!(
+            "session required pam_loginuid.so\n{module_line}session required pam_exec.so {} pam{tag}\n",
+            run_shell.display()
+        ),
+    );
+    pamtester(&with_module, "203.0.113.7");
+    let without = Service::new(
+        "noshell",
+        &format!(
+            "session required pam_loginuid.so\nsession required pam_exec.so {} env{tag}\n",
+            run_shell.display()
+        ),
+    );
+    pamtester(&without, "203.0.113.7");
+    let all = records(&spool);
+    let pam_id = pam_session(&all, &with_module)[0]["auditsh"]["session"].clone();
+
+    let start = shell_start(&format!("pam{tag}"));
+    assert_eq!(start["source"]["ip"], "203.0.113.7", "{start}");
+    assert!(start["source"].get("port").is_none(), "{start}");
+    assert_eq!(start["auditsh"]["source_from"], "pam");
+    assert_eq!(start["auditsh"]["pam_session"], pam_id);
+    let start = shell_start(&format!("env{tag}"));
+    assert_eq!(start["source"]["ip"], "203.0.113.9", "{start}");
+    assert_eq!(start["auditsh"]["source_from"], "environment");
+    assert!(start["auditsh"].get("pam_session").is_none());
+
+    let _ = Command::new("sh")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/install.sh"))
+        .args(["--uninstall", "--bindir", BINDIR])
+        .output();
+    if !run_dir_existed {
+        let _ = std::fs::remove_dir(FACTS_DIR);
+        let _ = std::fs::remove_dir("/run/auditsh");
+    }
+}
