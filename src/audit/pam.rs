@@ -430,7 +430,11 @@ pub fn open(place: &Place, login: Login) -> (Facts, Result<(), Failure>) {
         }
         Err(e) => problems.push(e),
     }
-    if facts.audit_session != UNSET_ID {
+    // A PAM session inside a login (su, sudo with pam_loginuid absent) keeps the login's
+    // audit session: the login's facts, while current, stay the ones the shell reads.
+    let login_has_facts = read_facts_of(&place.facts_dir, facts.audit_session)
+        .is_some_and(|f| f.pid != facts.pid && f.current());
+    if facts.audit_session != UNSET_ID && !login_has_facts {
         if let Err(e) = write_facts(&place.facts_dir, &facts) {
             problems.push(e);
         }
@@ -496,7 +500,10 @@ pub fn close(place: &Place, facts: &Facts) -> Result<(), Failure> {
 /// The facts of this process's audit session as the module left them (for a close in another
 /// handle than the open's).
 pub fn read_facts(dir: &Path) -> Option<Facts> {
-    let id = audit_session()?;
+    read_facts_of(dir, audit_session()?)
+}
+
+fn read_facts_of(dir: &Path, id: u32) -> Option<Facts> {
     let text = std::fs::read_to_string(facts_path(dir, id)).ok()?;
     Facts::from_text(&text)
 }
