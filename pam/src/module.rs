@@ -226,29 +226,3 @@ pub unsafe extern "C" fn pam_sm_close_session(
         outcome(pamh, pam::close(&place, &facts))
     })
 }
-
-/// Not an authentication module: these leave the decision to the others.
-///
-/// # Safety
-/// Called by libpam.
-#[no_mangle]
-pub unsafe extern "C" fn pam_sm_authenticate(
-    _pamh: *mut PamHandle,
-    _flags: c_int,
-    _argc: c_int,
-    _argv: *const *const c_char,
-) -> c_int {
-    ffi::PAM_IGNORE
-}
-
-/// # Safety
-/// Called by libpam.
-#[no_mangle]
-pub unsafe extern "C" fn pam_sm_setcred(
-    _pamh: *mut PamHandle,
-    _flags: c_int,
-    _argc: c_int,
-    _argv: *const *const c_char,
-) -> c_int {
-    ffi::PAM_IGNORE
-}

@@ -277,17 +277,7 @@ impl Session {
                 Err(e) => sinks.missing[sink::index(SinkName::Spool)] = Some(e),
             }
         }
-        if config.syslog.enabled {
-            match Syslog::open(
-                &config.syslog.socket,
-                config.syslog.facility.0,
-                config.syslog.cee_cookie,
-            ) {
-                // A failed connection is retried (and reported) by the first record.
-                Ok(s) => sinks.syslog = Some(s),
-                Err(e) => sinks.missing[sink::index(SinkName::Syslog)] = Some(e),
-            }
-        }
+        open_syslog(&config, &mut sinks);
         let shared = Shared::new(sinks.spool.as_ref().and_then(|s| s.fd()));
         // The user's day and rate counters sit beside the spool file, where only the audit
         // account may write: opened before the drop, and only when a limit uses them.
@@ -602,6 +592,21 @@ impl Session {
             .config
             .system_rc()
             .map(|p| p.as_os_str().as_bytes().to_vec())
+    }
+}
+
+/// Open the syslog sink when the config enables it.
+fn open_syslog(config: &Config, sinks: &mut Sinks) {
+    if config.syslog.enabled {
+        match Syslog::open(
+            &config.syslog.socket,
+            config.syslog.facility.0,
+            config.syslog.cee_cookie,
+        ) {
+            // A failed connection is retried (and reported) by the first record.
+            Ok(s) => sinks.syslog = Some(s),
+            Err(e) => sinks.missing[sink::index(SinkName::Syslog)] = Some(e),
+        }
     }
 }
 

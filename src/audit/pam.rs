@@ -12,7 +12,7 @@
 use super::identity::{parse_ssh_connection, Identity, ShellFacts, UNSET_ID};
 use super::record::{Action, Fixed, Mode, PamItems};
 use super::shared::Shared;
-use super::sink::{self, spool::Spool, syslog::Syslog, Sinks};
+use super::sink::{self, spool::Spool, Sinks};
 use super::writer::Writer;
 use super::{budget, chain, clock, mac, new_session_id, policy};
 use crate::config::{Config, OnFailure};
@@ -274,16 +274,7 @@ fn pam_writer(
             Err(e) => sinks.missing[sink::index(super::SinkName::Spool)] = Some(e),
         }
     }
-    if config.syslog.enabled {
-        match Syslog::open(
-            &config.syslog.socket,
-            config.syslog.facility.0,
-            config.syslog.cee_cookie,
-        ) {
-            Ok(s) => sinks.syslog = Some(s),
-            Err(e) => sinks.missing[sink::index(super::SinkName::Syslog)] = Some(e),
-        }
-    }
+    super::open_syslog(config, &mut sinks);
     if !sinks.any_enabled() {
         return Err(if sinks.missing.iter().any(Option::is_some) {
             super::cannot_write(|s| sinks.missing[sink::index(s)].as_deref())
