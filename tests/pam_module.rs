@@ -3,7 +3,9 @@
 //! the session is open, gone after the close; `source.ip` from PAM_RHOST and a host name as
 //! `source.domain`; and the installed (setuid) shell started inside that PAM session taking
 //! its address from the facts, whatever its `SSH_CONNECTION` says, where without the module
-//! it takes the environment's.
+//! it takes the environment's; and a real sshd with `UsePAM yes` and the module, in whose
+//! login the installed shell, forged `SSH_CONNECTION` or not, records the client's address
+//! and port as PAM gave them.
 //!
 //! The module is built by `pam/build-module` (the workspace's own gnu build is static, which a
 //! shared object cannot be). Each service file is private to the test and removed after it.
@@ -39,8 +41,17 @@ impl Drop for Service {
     }
 }
 
-/// Build the module; None (and a note) where the test cannot run.
+/// Build the module, once for the tests here; None (and a note) where they cannot run.
 fn module() -> Option<PathBuf> {
+    static MODULE: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+    let mut built = MODULE.lock().unwrap_or_else(|e| e.into_inner());
+    if built.is_none() {
+        *built = build_module();
+    }
+    built.clone()
+}
+
+fn build_module() -> Option<PathBuf> {
     if cfg!(target_env = "musl") {
         // The module is a glibc shared object, built and tested by the default (gnu) run.
         let _ = std::io::Write::write_all(
@@ -84,7 +95,9 @@ fn pamtester(service: &Service, rhost: &str) {
         .expect("run pamtester");
     assert!(
         out.status.success(),
-        "pamtester: {}{}",
+        "pamtester {} ({}): {}{}",
+        service.name,
+        out.status,
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -151,6 +164,13 @@ fn install_shell() -> PathBuf {
     PathBuf::from(BINDIR).join("auditsh")
 }
 
+fn uninstall_shell() {
+    let _ = Command::new("sh")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/install.sh"))
+        .args(["--uninstall", "--bindir", BINDIR])
+        .output();
+}
+
 /// The installed shell's `session-start` whose command line ran `marker`.
 fn shell_start(marker: &str) -> Value {
     let all = records(Path::new(INSTALLED_SPOOL));
@@ -175,6 +195,8 @@ fn pam_sessions_record_and_hand_the_trusted_address_to_the_shell() {
     let Some(so) = module() else {
         return;
     };
+    // One at a time with the sshd tests: they share the installed shell and the facts.
+    let _serial = common::sshd::serial();
     let dir = TempDir::new("pam");
     let spool = dir.path().join("spool");
     let config = dir.path().join("auditsh.toml");
@@ -310,16 +332,20 @@ fn pam_sessions_record_and_hand_the_trusted_address_to_the_shell() {
         "{list}"
     );
 
-    // The installed shell inside the PAM session: the address is PAM's, not the forged
+    // The installed shell inside the PAM session (run at its open; pam_exec runs at the close
+    // too): the address is PAM's, not the forged
     // SSH_CONNECTION's; without the module, the environment's (and the record says so).
     let shell = install_shell();
     let tag = common::run_tag().replace('-', "");
     let run_shell = dir.path().join("run-shell");
+    // What the shell said, shown when the test fails.
+    let shell_err = dir.path().join("shell.err");
     std::fs::write(
         &run_shell,
         format!(
-            "#!/bin/sh\nexec /usr/bin/setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/env SSH_CONNECTION='203.0.113.9 1 10.0.0.1 22' {} -c \"echo $1\"\n",
-            shell.display()
+            "#!/bin/sh\n[ \"$PAM_TYPE\" = open_session ] || exit 0\n/usr/bin/setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/env SSH_CONNECTION='203.0.113.9 1 10.0.0.1 22' {} -c \"echo $1\" 2>>{}\nexit 0\n",
+            shell.display(),
+            shell_err.display()
         ),
     )
     .unwrap();
@@ -343,6 +369,10 @@ fn pam_sessions_record_and_hand_the_trusted_address_to_the_shell() {
     let all = records(&spool);
     let pam_id = pam_session(&all, &with_module)[0]["auditsh"]["session"].clone();
 
+    eprintln!(
+        "the shell said: {}",
+        std::fs::read_to_string(&shell_err).unwrap_or_default()
+    );
     let start = shell_start(&format!("pam{tag}"));
     assert_eq!(start["source"]["ip"], "203.0.113.7", "{start}");
     assert!(start["source"].get("port").is_none(), "{start}");
@@ -353,10 +383,210 @@ fn pam_sessions_record_and_hand_the_trusted_address_to_the_shell() {
     assert_eq!(start["auditsh"]["source_from"], "environment");
     assert!(start["auditsh"].get("pam_session").is_none());
 
-    let _ = Command::new("sh")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/install.sh"))
-        .args(["--uninstall", "--bindir", BINDIR])
-        .output();
+    uninstall_shell();
+    if !run_dir_existed {
+        let _ = std::fs::remove_dir(FACTS_DIR);
+        let _ = std::fs::remove_dir("/run/auditsh");
+    }
+}
+
+/// A private sshd with `UsePAM yes` and the module in its service's session stack. sshd's PAM
+/// service is its program name: it runs as a symlink of its own name, whose /etc/pam.d file
+/// is the test's.
+struct PamSshd {
+    child: std::process::Child,
+    port: u16,
+    key: PathBuf,
+    link: PathBuf,
+    _service: Service,
+}
+
+impl Drop for PamSshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.link);
+    }
+}
+
+fn pam_sshd(dir: &Path, module_line: &str) -> PamSshd {
+    for name in ["host_key", "client_key"] {
+        let out = Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+            .arg(dir.join(name))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "ssh-keygen");
+    }
+    let authorized = dir.join("authorized_keys");
+    std::fs::copy(dir.join("client_key.pub"), &authorized).unwrap();
+    for p in [dir, authorized.as_path()] {
+        let mode = if p == dir { 0o755 } else { 0o644 };
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    std::fs::create_dir_all(BINDIR).unwrap();
+    let program = format!("auditsh-pamsshd-{}", std::process::id());
+    let link = Path::new(BINDIR).join(&program);
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(common::sshd::SSHD, &link).unwrap();
+    let service = Service {
+        name: program.clone(),
+    };
+    std::fs::write(
+        Path::new("/etc/pam.d").join(&program),
+        format!(
+            "auth required pam_permit.so\naccount required pam_permit.so\n\
+             session required pam_loginuid.so\n{module_line}"
+        ),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let conf = dir.join("sshd_config");
+    std::fs::write(
+        &conf,
+        format!(
+            "ListenAddress 127.0.0.1\nPort {port}\nHostKey {}\nPidFile {}\nUsePAM yes\n\
+             PermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+             PubkeyAuthentication yes\nAuthorizedKeysFile {}\nStrictModes no\nAllowUsers {}\n\
+             PrintMotd no\nPrintLastLog no\n",
+            dir.join("host_key").display(),
+            dir.join("sshd.pid").display(),
+            authorized.display(),
+            common::sshd::USER,
+        ),
+    )
+    .unwrap();
+    let log = dir.join("sshd.log");
+    let child = Command::new(&link)
+        .args(["-D", "-e", "-f"])
+        .arg(&conf)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("start sshd");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("Server listening on")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sshd did not start: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    PamSshd {
+        child,
+        port,
+        key: dir.join("client_key"),
+        link,
+        _service: service,
+    }
+}
+
+/// A real sshd login through PAM: the module records it with sshd's PAM_RHOST, and the
+/// installed shell run in the login, even with a forged `SSH_CONNECTION`, records the real
+/// address with `source_from: "pam"`.
+#[test]
+fn an_sshd_login_through_pam_gives_the_shell_its_real_address() {
+    let Some(so) = module() else {
+        return;
+    };
+    let Some(inst) = common::sshd::ready("pam sshd login", &[]) else {
+        return;
+    };
+    let _serial = common::sshd::serial();
+    let dir = TempDir::new("pamsshd");
+    let spool = dir.path().join("spool");
+    let config = dir.path().join("auditsh.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[spool]\nenabled = true\ndir = \"{}\"\n[syslog]\nenabled = false\n",
+            spool.display()
+        ),
+    )
+    .unwrap();
+    let shell = install_shell();
+    let run_dir_existed = Path::new("/run/auditsh").exists();
+    let sshd = pam_sshd(
+        dir.path(),
+        &format!(
+            "session required {} config={}\n",
+            so.display(),
+            config.display()
+        ),
+    );
+    let tag = common::run_tag().replace('-', "");
+    let remote = format!(
+        "{shell} -c 'echo plain{tag}'; SSH_CONNECTION='203.0.113.9 1 10.0.0.1 22' {shell} -c 'echo forged{tag}'",
+        shell = shell.display()
+    );
+    let mut c = Command::new("ssh");
+    c.args(["-F", "/dev/null", "-i"])
+        .arg(&sshd.key)
+        .args([
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+        ])
+        .args(["-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-p"])
+        .arg(sshd.port.to_string())
+        .arg(format!("{}@127.0.0.1", common::sshd::USER))
+        .arg(&remote);
+    let out = common::sshd::run_bounded(c, None, common::sshd::CLIENT_TIMEOUT);
+    assert!(
+        out.stdout().contains(&format!("plain{tag}"))
+            && out.stdout().contains(&format!("forged{tag}")),
+        "ssh: {}{}",
+        out.stdout(),
+        out.stderr()
+    );
+    let _ = inst;
+    for marker in [format!("plain{tag}"), format!("forged{tag}")] {
+        let start = shell_start(&marker);
+        assert_eq!(start["source"]["ip"], "127.0.0.1", "{marker}: {start}");
+        assert_eq!(start["auditsh"]["source_from"], "pam", "{marker}: {start}");
+        assert!(start["auditsh"]["pam_session"].is_string(), "{start}");
+    }
+    // The module's own record of the login: sshd's service name and PAM_RHOST. sshd closes
+    // the PAM session after the client has gone: wait for the close.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let pam = loop {
+        let all = records(&spool);
+        let pam: Vec<Value> = pam_session(&all, &sshd._service)
+            .into_iter()
+            .cloned()
+            .collect();
+        if pam.len() == 2 || std::time::Instant::now() > deadline {
+            break pam;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(pam.len(), 2, "{pam:?}");
+    assert_eq!(pam[0]["event"]["action"], "pam-session-open");
+    assert_eq!(pam[1]["event"]["action"], "pam-session-close");
+    assert_eq!(pam[0]["source"]["ip"], "127.0.0.1");
+    // sshd puts SSH_CONNECTION into PAM's environment (not the user's): the client's port.
+    let port = &pam[0]["source"]["port"];
+    assert!(port.as_u64().is_some_and(|p| p > 1), "{}", pam[0]);
+    for marker in [format!("plain{tag}"), format!("forged{tag}")] {
+        assert_eq!(&shell_start(&marker)["source"]["port"], port, "{marker}");
+    }
+    assert_eq!(pam[0]["auditsh"]["pam"]["user"], common::sshd::USER);
+    let start = shell_start(&format!("plain{tag}"));
+    assert_eq!(
+        start["auditsh"]["pam_session"],
+        pam[0]["auditsh"]["session"]
+    );
+    drop(sshd);
+    uninstall_shell();
     if !run_dir_existed {
         let _ = std::fs::remove_dir(FACTS_DIR);
         let _ = std::fs::remove_dir("/run/auditsh");
