@@ -228,11 +228,24 @@ fn pam_sessions_record_and_hand_the_trusted_address_to_the_shell() {
         so.display(),
         config.display()
     );
+    // And what verify says of the PAM session while it is open (its opener alive).
+    let verify_open = dir.path().join("verify-open");
+    std::fs::write(
+        &verify_open,
+        format!(
+            "#!/bin/sh\n[ \"$PAM_TYPE\" = open_session ] || exit 0\n{AUDITSH_LOG} verify {} > {}.out 2>&1\nexit 0\n",
+            spool.display(),
+            verify_open.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&verify_open, std::fs::Permissions::from_mode(0o755)).unwrap();
     let service = Service::new(
         "ip",
         &format!(
-            "session required pam_loginuid.so\n{module_line}session optional pam_exec.so {}\n",
-            copy.display()
+            "session required pam_loginuid.so\n{module_line}session optional pam_exec.so {}\nsession optional pam_exec.so {}\n",
+            copy.display(),
+            verify_open.display()
         ),
     );
 
@@ -291,6 +304,12 @@ fn pam_sessions_record_and_hand_the_trusted_address_to_the_shell() {
             "facts file mode without the group"
         );
     }
+    // Open while its opener lives: not unterminated.
+    let report = std::fs::read_to_string(dir.path().join("verify-open.out")).unwrap();
+    assert!(
+        report.contains("1 session (1 open)") && report.contains(" 0 findings"),
+        "verify while open: {report}"
+    );
     // ... and gone after the close.
     assert!(
         !seen.join("close_session").join(audit_session).exists(),
