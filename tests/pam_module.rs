@@ -328,6 +328,43 @@ fn pam_sessions_record_and_hand_the_trusted_address_to_the_shell() {
         assert!(r["source"].get("ip").is_none());
     }
 
+    // A PAM session inside the login (su: no pam_loginuid, the same audit session) is
+    // recorded, and leaves the login's facts alone.
+    let inner = Service::new("inner", &module_line);
+    let nested = dir.path().join("nested");
+    let after_inner = dir.path().join("after-inner");
+    std::fs::write(
+        &nested,
+        format!(
+            "#!/bin/sh\n[ \"$PAM_TYPE\" = open_session ] || exit 0\n\
+             pamtester -I rhost=198.51.100.1 {} nobody open_session close_session >/dev/null 2>&1\n\
+             cat {FACTS_DIR}/$(cat /proc/self/sessionid) > {} 2>&1\nexit 0\n",
+            inner.name,
+            after_inner.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&nested, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let outer = Service::new(
+        "outer",
+        &format!(
+            "session required pam_loginuid.so\n{module_line}session optional pam_exec.so {}\n",
+            nested.display()
+        ),
+    );
+    pamtester(&outer, "203.0.113.7");
+    let all = records(&spool);
+    let inner_pam = pam_session(&all, &inner);
+    assert_eq!(inner_pam.len(), 2, "{inner_pam:?}");
+    assert_eq!(inner_pam[0]["source"]["ip"], "198.51.100.1");
+    let outer_id = pam_session(&all, &outer)[0]["auditsh"]["session"].clone();
+    let facts = std::fs::read_to_string(&after_inner).unwrap();
+    assert!(
+        facts.contains(&format!("pam_session={}\n", outer_id.as_str().unwrap()))
+            && facts.contains("rhost=203.0.113.7\n"),
+        "the login's facts after a PAM session inside it: {facts}"
+    );
+
     // The security team's tool reads PAM sessions as complete sessions: no finding.
     let out = Command::new(AUDITSH_LOG)
         .arg("verify")
