@@ -190,6 +190,18 @@ fn shell_start(marker: &str) -> Value {
         .expect("the session's session-start")
 }
 
+/// The module's config in `dir`: its own spool (returned with the config's path), no syslog.
+fn module_config(dir: &Path) -> (PathBuf, PathBuf) {
+    let spool = dir.join("spool");
+    let config = dir.join("auditsh.toml");
+    let text = format!(
+        "[spool]\nenabled = true\ndir = \"{}\"\n[syslog]\nenabled = false\n",
+        spool.display()
+    );
+    std::fs::write(&config, text).unwrap();
+    (spool, config)
+}
+
 #[test]
 fn pam_sessions_record_and_hand_the_trusted_address_to_the_shell() {
     let Some(so) = module() else {
@@ -198,16 +210,7 @@ fn pam_sessions_record_and_hand_the_trusted_address_to_the_shell() {
     // One at a time with the sshd tests: they share the installed shell and the facts.
     let _serial = common::sshd::serial();
     let dir = TempDir::new("pam");
-    let spool = dir.path().join("spool");
-    let config = dir.path().join("auditsh.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[spool]\nenabled = true\ndir = \"{}\"\n[syslog]\nenabled = false\n",
-            spool.display()
-        ),
-    )
-    .unwrap();
+    let (spool, config) = module_config(dir.path());
     let run_dir_existed = Path::new("/run/auditsh").exists();
     // What the session's facts are while it is open: pam_exec, after the module, copies them
     // at the open and at the close (PAM_TYPE says which).
@@ -558,16 +561,7 @@ fn an_sshd_login_through_pam_gives_the_shell_its_real_address() {
     };
     let _serial = common::sshd::serial();
     let dir = TempDir::new("pamsshd");
-    let spool = dir.path().join("spool");
-    let config = dir.path().join("auditsh.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[spool]\nenabled = true\ndir = \"{}\"\n[syslog]\nenabled = false\n",
-            spool.display()
-        ),
-    )
-    .unwrap();
+    let (spool, config) = module_config(dir.path());
     let shell = install_shell();
     let run_dir_existed = Path::new("/run/auditsh").exists();
     let sshd = pam_sshd(
