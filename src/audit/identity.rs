@@ -31,6 +31,11 @@ pub struct Identity {
     pub tty: Option<String>,
     pub source_ip: Option<String>,
     pub source_port: Option<u16>,
+    /// The remote host as a name (`PAM_RHOST` that is not an address): `source.domain`.
+    pub source_domain: Option<String>,
+    /// Where `source` came from: `pam` (the module's facts) or `environment`
+    /// (`SSH_CONNECTION`): `auditsh.source_from`.
+    pub source_from: Option<&'static str>,
     /// The session's shell as a process: its own records' `process.*` and every record's
     /// `process.session_leader`/`entry_leader`.
     pub shell: ShellProcess,
@@ -165,8 +170,10 @@ impl Identity {
                 tty_device,
                 entry_type,
             },
+            source_from: source_ip.is_some().then_some("environment"),
             source_ip,
             source_port,
+            source_domain: None,
             lossy,
         }
         .with_cut_args(args_cut)

@@ -23,6 +23,7 @@ pub mod chain;
 pub mod clock;
 pub mod identity;
 pub mod mac;
+pub mod pam;
 pub mod place;
 pub mod policy;
 pub mod privilege;
@@ -227,6 +228,8 @@ pub struct Opened<'a> {
     key_problem: Option<String>,
     /// Why the spool file is not in the day's own directory (`Spool::open`).
     spool_detour: Option<String>,
+    /// The PAM module's current facts of this login (installed shell only).
+    pam_facts: Option<pam::Facts>,
 }
 
 impl Session {
@@ -294,17 +297,7 @@ impl Session {
                 Err(e) => sinks.missing[sink::index(SinkName::Spool)] = Some(e),
             }
         }
-        if config.syslog.enabled {
-            match Syslog::open(
-                &config.syslog.socket,
-                config.syslog.facility.0,
-                config.syslog.cee_cookie,
-            ) {
-                // A failed connection is retried (and reported) by the first record.
-                Ok(s) => sinks.syslog = Some(s),
-                Err(e) => sinks.missing[sink::index(SinkName::Syslog)] = Some(e),
-            }
-        }
+        open_syslog(&config, &mut sinks);
         let shared = Shared::new(sinks.spool.as_ref().and_then(|s| s.fd()));
         // The user's day and rate counters sit beside the spool file, where only the audit
         // account may write: opened before the drop, and only when a limit uses them.
@@ -322,7 +315,11 @@ impl Session {
             Some(path) => mac::session_key(&path, mac::day_of(now)),
             None => (None, None),
         };
+        // Readable only with the audit group: looked at before the drop. A shell run from a
+        // checkout takes nothing from there (its records are the user's anyway).
+        let pam_facts = if secure { pam::current_facts() } else { None };
         Opened {
+            pam_facts,
             info,
             secure,
             config,
@@ -351,7 +348,10 @@ impl Opened<'_> {
             interactive: self.info.mode == Mode::Interactive,
             start: self.started_wall,
         };
-        let identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()), facts);
+        let mut identity = Identity::gather(ssh.as_ref().map(|s| s.as_bytes()), facts);
+        if let Some(f) = &self.pam_facts {
+            pam::apply(&mut identity, f);
+        }
         let entity_prefix = format!("{}-p", self.session);
         let fixed = Fixed::new(&identity, &self.session, self.info.mode);
         let identity_pid = identity.pid;
@@ -398,7 +398,7 @@ impl Opened<'_> {
         let start = Action::SessionStart {
             login: self.info.login,
             args: self.info.args,
-            pam_session: None,
+            pam_session: self.pam_facts.as_ref().map(|f| f.pam_session.as_str()),
             waited_ms,
         };
         if self.secure {
@@ -635,6 +635,21 @@ impl Session {
             .config
             .system_rc()
             .map(|p| p.as_os_str().as_bytes().to_vec())
+    }
+}
+
+/// Open the syslog sink when the config enables it.
+fn open_syslog(config: &Config, sinks: &mut Sinks) {
+    if config.syslog.enabled {
+        match Syslog::open(
+            &config.syslog.socket,
+            config.syslog.facility.0,
+            config.syslog.cee_cookie,
+        ) {
+            // A failed connection is retried (and reported) by the first record.
+            Ok(s) => sinks.syslog = Some(s),
+            Err(e) => sinks.missing[sink::index(SinkName::Syslog)] = Some(e),
+        }
     }
 }
 

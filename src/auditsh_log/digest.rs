@@ -531,8 +531,9 @@ impl Digester {
         });
         record_problems(rec, session, prev.as_ref(), newline, &mut problems);
         let action = match rec.action() {
-            "session-start" => Action::SessionStart,
-            "session-end" => Action::SessionEnd,
+            // The PAM module's login (`pam-session-open`/`-close`) is a session of its own.
+            "session-start" | "pam-session-open" => Action::SessionStart,
+            "session-end" | "pam-session-close" => Action::SessionEnd,
             "exec" | "end" | "audit-failure" => Action::FromJob,
             "key-rollover" => Action::KeyRollover,
             _ => Action::Other,
@@ -619,9 +620,8 @@ enum About {
 
 fn about(r: &Fields) -> About {
     match r.action() {
-        "session-start" | "command" | "session-end" | "audit-failure" | "key-rollover" => {
-            About::Shell
-        }
+        "session-start" | "command" | "session-end" | "audit-failure" | "key-rollover"
+        | "pam-session-open" | "pam-session-close" => About::Shell,
         "exec" | "end" => About::Program,
         "denied" if r.process.args.is_ok() && r.process.executable.is_ok() => About::Program,
         "denied" => About::Shell,
@@ -929,13 +929,17 @@ fn record_problems(
         }
     }
     if let Some(seq) = seq {
-        if action == Some("session-start") && seq != 0 {
+        let starts = |a: &str| a == "session-start" || a == "pam-session-open";
+        if action.is_some_and(starts) && seq != 0 {
             out.push((
                 Kind::Altered,
-                format!("session-start with sequence {seq}: a session starts once, at 0"),
+                format!(
+                    "{} with sequence {seq}: a session starts once, at 0",
+                    action.unwrap_or("")
+                ),
             ));
         }
-        if seq == 0 && action.is_some_and(|a| a != "session-start") {
+        if seq == 0 && action.is_some_and(|a| !starts(a)) {
             out.push((
                 Kind::Altered,
                 format!(

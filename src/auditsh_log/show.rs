@@ -193,12 +193,12 @@ fn timeline(id: &str, records: &[Kept], integrity: &Integrity, zone: &Zone) -> S
     let start = parsed
         .iter()
         .flatten()
-        .find(|r| r.action() == "session-start")
+        .find(|r| is_start(r.action()))
         .or_else(|| parsed.iter().flatten().next());
     let end = parsed
         .iter()
         .flatten()
-        .find(|r| r.action() == "session-end");
+        .find(|r| matches!(r.action(), "session-end" | "pam-session-close"));
     let _ = writeln!(o, "session {}", p(id));
     if let Some(r) = start {
         let or_dash = |v: Option<&str>| v.map_or("-".to_string(), p);
@@ -231,7 +231,7 @@ fn timeline(id: &str, records: &[Kept], integrity: &Integrity, zone: &Zone) -> S
     let _ = writeln!(
         o,
         "  start {}  end {ended}  integrity {}\n",
-        when(start.filter(|r| r.action() == "session-start")),
+        when(start.filter(|r| is_start(r.action()))),
         integrity.of(id)
     );
     // Each program's end (schema 2), by its entity id, shown on the line of its `exec`; an end
@@ -335,7 +335,7 @@ fn timeline(id: &str, records: &[Kept], integrity: &Integrity, zone: &Zone) -> S
                     let _ = writeln!(o, "{time}      < {}", p(&super::search::program_end(r)));
                 }
             }
-            "session-start" | "session-end" => {
+            "session-start" | "session-end" | "pam-session-open" | "pam-session-close" => {
                 let _ = writeln!(o, "{time}  -- {}", p(&super::search::what(r)));
             }
             other => {
@@ -349,4 +349,10 @@ fn timeline(id: &str, records: &[Kept], integrity: &Integrity, zone: &Zone) -> S
         }
     }
     o
+}
+
+/// A session's first record: the shell's `session-start`, or the PAM module's open of a login
+/// (a session of its own).
+fn is_start(action: &str) -> bool {
+    matches!(action, "session-start" | "pam-session-open")
 }

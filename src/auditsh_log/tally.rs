@@ -114,14 +114,15 @@ fn sequence_of(reference: &str) -> Option<u64> {
 
 fn kind_of(r: &Record) -> Kind {
     match r.action() {
-        "session-start" => Kind::SessionStart,
+        // A PAM module's login is a session of its own: its open and close are its start and end.
+        "session-start" | "pam-session-open" => Kind::SessionStart,
         "command" if r.has_type("end") => Kind::CommandEnd,
         "command" => Kind::CommandStart,
         "exec" => Kind::Exec,
         "end" => Kind::ProgramEnd,
         "denied" => Kind::Denied,
         "audit-failure" => Kind::AuditFailure,
-        "session-end" => Kind::SessionEnd,
+        "session-end" | "pam-session-close" => Kind::SessionEnd,
         _ => Kind::Other,
     }
 }

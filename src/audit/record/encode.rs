@@ -7,7 +7,7 @@
 //! serve the chain and the MAC as well.
 
 use super::fixed::Fixed;
-use super::schema::{signal_name, Action, GroupLeader, Header, Program, ECS_VERSION};
+use super::schema::{signal_name, Action, GroupLeader, Header, PamItems, Program, ECS_VERSION};
 use crate::audit::text::{self, push_args, push_escaped, push_lossy, push_string};
 use sha2::{Digest, Sha256};
 
@@ -338,6 +338,16 @@ fn push_body(buf: &mut Vec<u8>, action: &Action<'_>, lf: bool) {
         Action::Denied { refused, .. } => {
             buf.extend_from_slice(b"denied: ");
             push_body(buf, refused, lf);
+        }
+        Action::PamSession { open, pam } => {
+            buf.extend_from_slice(if open {
+                b"pam session open ("
+            } else {
+                b"pam session close ("
+            });
+            let mut left = MESSAGE_TEXT_MAX;
+            push_capped(buf, &mut left, pam.service.unwrap_or("").as_bytes(), lf);
+            buf.push(b')');
         }
     }
 }
@@ -742,6 +752,7 @@ fn write_record(
             buf.extend_from_slice(b",\"next_key_epoch\":");
             push_u64(buf, next_epoch);
         }
+        Action::PamSession { pam, .. } => push_pam(buf, &pam, limits.other, lf),
         _ => {}
     }
     if lossy {
@@ -766,6 +777,30 @@ fn write_record(
         push_u64(buf, epoch);
     }
     buf.extend_from_slice(b"}}");
+}
+
+/// `,"pam":{"service":…,"user":…,"ruser":…,"tty":…}`, each item only when PAM has it.
+fn push_pam(buf: &mut Vec<u8>, pam: &PamItems<'_>, limit: usize, lf: bool) {
+    buf.extend_from_slice(b",\"pam\":{");
+    let items = [
+        ("service", pam.service),
+        ("user", pam.user),
+        ("ruser", pam.ruser),
+        ("tty", pam.tty),
+    ];
+    let mut first = true;
+    for (name, value) in items {
+        let Some(value) = value else { continue };
+        if !first {
+            buf.push(b',');
+        }
+        first = false;
+        buf.push(b'"');
+        buf.extend_from_slice(name.as_bytes());
+        buf.extend_from_slice(b"\":");
+        push_string(buf, value.as_bytes(), limit, lf);
+    }
+    buf.push(b'}');
 }
 
 /// The program's pid (left out of a record about a program that never had a process), entity
@@ -883,6 +918,8 @@ mod tests {
             tty: Some("/dev/pts/3".into()),
             source_ip: Some("192.0.2.7".into()),
             source_port: Some(51234),
+            source_domain: None,
+            source_from: Some("environment"),
             parent_trusted: false,
             shell: crate::audit::identity::ShellProcess {
                 pid: 4242,

@@ -213,6 +213,10 @@ impl Fixed {
                 push_u64(&mut source, u64::from(port));
             }
             source.push(b'}');
+        } else if let Some(domain) = &id.source_domain {
+            source.extend_from_slice(b",\"source\":{\"domain\":");
+            push_str(&mut source, domain);
+            source.push(b'}');
         }
 
         let mut auditsh = Vec::with_capacity(160);
@@ -230,6 +234,10 @@ impl Fixed {
         }
         auditsh.extend_from_slice(b",\"mode\":");
         push_str(&mut auditsh, mode.as_str());
+        if let Some(from) = id.source_from.filter(|_| !source.is_empty()) {
+            auditsh.extend_from_slice(b",\"source_from\":");
+            push_str(&mut auditsh, from);
+        }
 
         let mut session_text = Vec::with_capacity(session.len());
         push_escaped(&mut session_text, session);

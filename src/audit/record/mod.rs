@@ -7,4 +7,6 @@ pub mod schema;
 
 pub use encode::{encode, hex, hex_into, push_u64};
 pub use fixed::Fixed;
-pub use schema::{Action, EndReason, FileId, GroupLeader, Header, Lost, Mode, Program, SinkName};
+pub use schema::{
+    Action, EndReason, FileId, GroupLeader, Header, Lost, Mode, PamItems, Program, SinkName,
+};

@@ -48,8 +48,13 @@
 //!   `entry_meta.source.ip`?: the SSH client, as `source.ip`. Whether or not the shell is the
 //!   kernel's session leader (a login through sshd makes it one; `auditsh -c` from a terminal
 //!   does not), `session_leader` names the shell: the audited session is what it leads.
-//! - `source.ip`, `source.port`?: the client of an SSH login (`SSH_CONNECTION`); no `source`
-//!   otherwise.
+//! - `source.ip`, `source.port`?: the client of a remote login; no `source` otherwise. The
+//!   installed shell takes them from the PAM module's facts of its login (`pam_auditsh.so`,
+//!   keyed by the kernel audit session, readable only by the audit account) when there are
+//!   current ones, else from `SSH_CONNECTION`, which the user can set. `source.domain`?: the
+//!   remote host as PAM gave it (`PAM_RHOST`) when that is a name, not an address (no DNS
+//!   lookup is made). `auditsh.source_from`?: where `source` came from, `pam` or
+//!   `environment` (with a `source` only).
 //! - `auditsh.version`: [`SCHEMA_VERSION`]. `auditsh.session`: the session's id, 32 random hex
 //!   digits. `auditsh.audit_session`?: the kernel's audit session (`/proc/self/sessionid`),
 //!   when set. `auditsh.tty`?: the terminal on standard input, output or error
@@ -75,7 +80,8 @@
 //!   parent runs with root's real uid (`/proc/PPID/status`) and the session user is not root,
 //!   `false` for a parent started by the user or another unprivileged user, or that cannot be
 //!   looked at. `auditsh.login`: a login shell. `auditsh.pam_session`?: the PAM module's
-//!   session, once it hands one over. `auditsh.start_waited_ms`?: how long the start waited
+//!   session of this login (the `auditsh.session` of its `pam-session-open`), when the
+//!   installed shell found the module's current facts. `auditsh.start_waited_ms`?: how long the start waited
 //!   for the user's session rate (`limits.sessions_per_second`). Message: `session start`, or
 //!   `login session start`.
 //! - `command`, start (`process`/`start`): a command line is about to run; written before
@@ -150,6 +156,16 @@
 //!   (a session past midnight). Written before the first record sealed with the new key, and
 //!   sealed with the old one: its `auditsh.key_epoch` is the old day, its `@timestamp` the
 //!   new. `auditsh.next_key_epoch`: the new day. Message: `record key moves on to DATE`.
+//! - `pam-session-open` (`session`/`start`), `pam-session-close` (`session`/`end`): written
+//!   by the PAM module (`pam_auditsh.so`) when the application (sshd, login, su ...) opens and
+//!   closes the login's PAM session: the two are a session of their own (`auditsh.mode`
+//!   `pam`, the open at sequence 0 and the close last, chained and sealed as the shell's),
+//!   complete with its close, open while the process that opened it lives.
+//!   `process.*`: the process that ran the PAM stack (`user.*` is its user, `user.audit` the
+//!   login's). `auditsh.pam.service`, `.user`?, `.ruser`?, `.tty`?: PAM's items;
+//!   `source.ip` from `PAM_RHOST` when it is an address (`source.port` when the application
+//!   exported `SSH_CONNECTION` into PAM's environment), else `source.domain`. Message:
+//!   `pam session open (SERVICE)` or `pam session close (SERVICE)`.
 //! - `denied` (`process`/`denied`): under `on_failure = "refuse"`, a command line or a program
 //!   that did not run because the required sinks did not take its record. It carries the fields
 //!   of what was refused (a `command` start or an `exec`) and `error.message` saying why.
@@ -194,6 +210,8 @@ pub enum Mode {
     Script,
     /// Commands from standard input, without a prompt (`ssh host < script`).
     Stdin,
+    /// Not a shell: the PAM module's records of a login (`pam-session-open`/`-close`).
+    Pam,
 }
 
 impl Mode {
@@ -203,6 +221,7 @@ impl Mode {
             Mode::Command => "command",
             Mode::Script => "script",
             Mode::Stdin => "stdin",
+            Mode::Pam => "pam",
         }
     }
 }
@@ -364,12 +383,28 @@ pub enum Action<'a> {
         /// The budget: `auditsh.budget.bytes`.
         bytes: u64,
     },
+    /// `pam-session-open` (`open`) or `pam-session-close`: the PAM module's session of a login
+    /// (`auditsh.pam.*`).
+    PamSession { open: bool, pam: PamItems<'a> },
     /// `denied`: the refused action (a `CommandStart` or an `Exec`), whose fields the record
     /// carries, and why (`error.message`).
     Denied {
         refused: &'a Action<'a>,
         reason: &'a str,
     },
+}
+
+/// What PAM says of a login (`auditsh.pam.*`): its items as the application set them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PamItems<'a> {
+    /// `PAM_SERVICE`: `auditsh.pam.service`.
+    pub service: Option<&'a str>,
+    /// `PAM_USER`: `auditsh.pam.user`.
+    pub user: Option<&'a str>,
+    /// `PAM_RUSER`: `auditsh.pam.ruser`.
+    pub ruser: Option<&'a str>,
+    /// `PAM_TTY`: `auditsh.pam.tty`.
+    pub tty: Option<&'a str>,
 }
 
 /// A program as its `exec` and `end` records describe it (`process.*`).
@@ -448,6 +483,8 @@ impl Action<'_> {
             | Action::OverBudget { .. } => "audit-failure",
             Action::KeyRollover { .. } => "key-rollover",
             Action::Denied { .. } => "denied",
+            Action::PamSession { open: true, .. } => "pam-session-open",
+            Action::PamSession { open: false, .. } => "pam-session-close",
         }
     }
 
@@ -460,7 +497,8 @@ impl Action<'_> {
             | Action::AuditRecovery { .. }
             | Action::KeyFailure { .. }
             | Action::OverBudget { .. }
-            | Action::KeyRollover { .. } => "session",
+            | Action::KeyRollover { .. }
+            | Action::PamSession { .. } => "session",
             _ => "process",
         }
     }
@@ -468,9 +506,11 @@ impl Action<'_> {
     /// `event.type`.
     pub fn event_type(&self) -> &'static str {
         match self {
-            Action::SessionStart { .. } | Action::CommandStart { .. } | Action::Exec { .. } => {
-                "start"
-            }
+            Action::SessionStart { .. }
+            | Action::CommandStart { .. }
+            | Action::Exec { .. }
+            | Action::PamSession { open: true, .. } => "start",
+            Action::PamSession { open: false, .. } => "end",
             Action::CommandEnd { .. } | Action::End { .. } | Action::SessionEnd { .. } => "end",
             Action::AuditFailure { .. } | Action::KeyFailure { .. } | Action::OverBudget { .. } => {
                 "error"
