@@ -589,13 +589,20 @@ impl Sshd {
         out
     }
 
-    /// The one session whose records contain `marker`, checked whole: its chain and
-    /// sequences verify, it starts with session-start and ends with session-end.
+    /// The one shell session whose records contain `marker`, checked whole: its chain and
+    /// sequences verify, it starts with session-start and ends with session-end. The PAM
+    /// module's sessions (under an installed package with its profile on) name the process
+    /// that opened them, `su -c ... marker` too: they are not the shell's.
     pub fn session_with(&self, marker: &str) -> Vec<Value> {
+        let pam = b"\"action\":\"pam-session-open\"";
         let found: Vec<_> = self
             .sessions()
             .into_iter()
             .filter(|(_, t)| t.windows(marker.len()).any(|w| w == marker.as_bytes()))
+            .filter(|(_, t)| {
+                let first = t.split(|&b| b == b'\n').next().unwrap_or_default();
+                !first.windows(pam.len()).any(|w| w == pam)
+            })
             .collect();
         assert_eq!(
             found.len(),
