@@ -42,6 +42,9 @@ pub(super) fn operands(args: &[Vec<u8>]) -> (bool, &[Vec<u8>]) {
 
 /// `export [-p] [name[=value]...]`
 pub fn export(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if sh.options.bash() {
+        return super::declare::export(sh, args);
+    }
     let (print, names) = operands(args);
     if print && names.is_empty() {
         list(sh, "export", |v| v.exported);

@@ -8,6 +8,9 @@ use crate::state::Shell;
 
 /// `local [name[=value]...]`: variables restored when the function returns.
 pub fn local(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if sh.options.bash() {
+        return super::declare::local(sh, args);
+    }
     if !sh.vars.in_function() {
         return ShellError::builtin("local", ErrorKind::text("not in a function")).raise();
     }

@@ -6,6 +6,7 @@ pub mod alias;
 pub mod breakcontinue;
 pub mod cd;
 pub mod command;
+pub mod declare;
 pub mod dot;
 pub mod echo;
 pub mod eval;
@@ -112,7 +113,11 @@ static BUILTINS: &[Builtin] = &[
 
 /// The built-ins of the bash language only, sorted by name: a table of their own, so that
 /// posix mode looks up exactly what it did.
-static BASH_BUILTINS: &[Builtin] = &[bash("let", let_::let_)];
+static BASH_BUILTINS: &[Builtin] = &[
+    bash("declare", declare::declare),
+    bash("let", let_::let_),
+    bash("typeset", declare::typeset),
+];
 
 const fn b(name: &'static str, func: BuiltinFn, special: bool) -> Builtin {
     Builtin {

@@ -8,6 +8,9 @@ use crate::state::Shell;
 
 /// `readonly [-p] [name[=value]...]`
 pub fn readonly(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if sh.options.bash() {
+        return super::declare::readonly(sh, args);
+    }
     let (print, names) = operands(args);
     if print && names.is_empty() {
         list(sh, "readonly", |v| v.readonly);

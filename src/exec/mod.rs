@@ -1,6 +1,7 @@
 //! Execution: walking the tree (eval; compound, simple and pipeline commands, command
 //! substitution), redirections, the one exec path (spawn), jobs, traps.
 
+pub mod assign;
 pub mod compound;
 mod cond;
 pub mod error;

@@ -36,6 +36,19 @@ type SavedVars = Vec<(Vec<u8>, Option<crate::state::Var>)>;
 fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments, Divert> {
     let mut done = Vec::with_capacity(assigns.len());
     for a in assigns {
+        if a.append || a.index.is_some() || a.array.is_some() {
+            match super::assign::assign_extended(sh, a) {
+                Ok(shown) => done.push(shown),
+                Err(e) if e.status == 1 && !e.is_out_of_space() => {
+                    // bash: the assignment fails with status 1, the shell goes on.
+                    sh.report(&ShellError::from(e).with_status(1));
+                    sh.set_last_status(1);
+                    sh.subst_status = Some(1);
+                }
+                Err(e) => return Err(e.into()),
+            }
+            continue;
+        }
         let value = match expand::expand_word(sh, &a.value) {
             Ok(value) => value,
             Err(e) if e.is_out_of_space() => {
@@ -66,6 +79,17 @@ fn assign_temporarily(
     let mut saved: SavedVars = Vec::with_capacity(assigns.len());
     let mut done = Vec::with_capacity(assigns.len());
     for a in assigns {
+        if a.append || a.index.is_some() || a.array.is_some() {
+            // Made for good, even before a command.
+            match super::assign::assign_extended(sh, a) {
+                Ok(shown) => done.push(shown),
+                Err(e) => {
+                    restore_temporary(sh, saved);
+                    return Err(e.into());
+                }
+            }
+            continue;
+        }
         let value = match expand::expand_word(sh, &a.value) {
             Ok(v) => v,
             Err(e) => {
@@ -122,10 +146,73 @@ fn trace(sh: &mut Shell, assigns: &[(Vec<u8>, Vec<u8>)], fields: &[Vec<u8>]) {
     crate::sys::fd::write_all(2, &line);
 }
 
+/// The index of the first operand when the command is a declaration utility (`export`,
+/// `readonly`, `local`; in bash also `declare` and `typeset`), also after `command`: its
+/// operands that are assignments are expanded as assignments (POSIX.1-2024, XCU 2.9.1).
+fn declaration_operands(sh: &Shell, words: &[crate::syntax::ast::Word]) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        let name = words.get(i)?.as_plain_literal()?;
+        match name {
+            b"export" | b"readonly" | b"local" => return Some(i + 1),
+            b"declare" | b"typeset" if sh.options.bash() => return Some(i + 1),
+            b"command" | b"builtin" => i += 1,
+            _ => return None,
+        }
+    }
+}
+
+/// The words of a declaration utility: operands that are assignments are neither split nor
+/// globbed, and get tilde expansion after `=` and `:`; an array's elements are kept aside for
+/// the built-in.
+#[cold]
+#[inline(never)]
+fn expand_declaration(
+    sh: &mut Shell,
+    words: &[crate::syntax::ast::Word],
+    first: usize,
+) -> Result<Vec<Vec<u8>>, expand::ExpandError> {
+    let mut fields = expand::expand_words(sh, &words[..first])?;
+    let mut compound = Vec::new();
+    for w in &words[first..] {
+        let a = match crate::syntax::split_assignment(w.clone(), sh.options.bash()) {
+            Ok(a) => a,
+            Err(_) => {
+                fields.extend(expand::expand_words(sh, std::slice::from_ref(w))?);
+                continue;
+            }
+        };
+        let mut field = a.name.clone();
+        if let Some(index) = &a.index {
+            field.push(b'[');
+            field.extend(expand::expand_word(sh, index)?);
+            field.push(b']');
+        }
+        if a.append {
+            field.push(b'+');
+        }
+        field.push(b'=');
+        match &a.array {
+            Some(elements) => {
+                let elements = super::assign::expand_elements(sh, elements)?;
+                compound.push((fields.len(), elements));
+            }
+            None => field.extend(expand::expand_word(sh, &a.value)?),
+        }
+        fields.push(field);
+    }
+    sh.compound_args = compound;
+    Ok(fields)
+}
+
 pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> ExecResult {
     sh.lineno = sc.line;
     sh.subst_status = None;
-    let fields = match expand::expand_words(sh, &sc.words) {
+    let expanded = match declaration_operands(sh, &sc.words) {
+        Some(first) => expand_declaration(sh, &sc.words, first),
+        None => expand::expand_words(sh, &sc.words),
+    };
+    let fields = match expanded {
         Ok(fields) => fields,
         Err(e) if e.is_out_of_space() => return out_of_space().raise(),
         Err(e) => return Err(e.into()),

@@ -12,12 +12,13 @@ mod parameter;
 mod pathname;
 pub mod pattern;
 mod split;
+pub mod subscript;
 mod tilde;
 
 use fields::{Field, QUOTED, SPLIT, START};
 
 use crate::state::Shell;
-use crate::syntax::ast::{Param, ParamExp, ParamOp, Word, WordPart};
+use crate::syntax::ast::{Param, ParamOp, Word, WordPart};
 
 /// An expansion failed. `message` is dash's wording without the `NAME: LINE: ` prefix, e.g.
 /// `x: parameter not set`; `status` is the exit status a non-interactive shell leaves with
@@ -258,6 +259,19 @@ impl<'a> Expander<'a> {
                 self.push_value(&out, ctx);
                 self.pending_start = false;
             }
+            WordPart::Compound(elements) => {
+                // Only a declaration's argument holds one, and `declare` is given the
+                // elements themselves (`exec::assign`); elsewhere it reads as written.
+                self.push(b"(", QUOTED);
+                for (i, w) in elements.iter().enumerate() {
+                    if i > 0 {
+                        self.push(b" ", QUOTED);
+                    }
+                    let text = expand_word(self.sh, w)?;
+                    self.push(&text, QUOTED);
+                }
+                self.push(b")", QUOTED);
+            }
             WordPart::Arith(expr) => {
                 let text = expand_word(self.sh, expr)?;
                 let value = arith::eval(self.sh, &text)?;
@@ -311,18 +325,18 @@ fn clean_command_output(mut out: Vec<u8>) -> Vec<u8> {
     out
 }
 
-/// True for the parts of `"$@"`.
+/// True for the parts of `"$@"`, and of `"${a[@]}"` and the operations on it (bash): alone
+/// in double quotes, they make no field when there is no element.
 fn is_lone_at(parts: &[WordPart]) -> bool {
     match parts {
-        [WordPart::Param(pe)] => {
-            matches!(
-                **pe,
-                ParamExp {
-                    param: Param::Special(b'@'),
-                    op: ParamOp::Plain
-                }
-            )
-        }
+        [WordPart::Param(pe)] => match &pe.param {
+            Param::Special(b'@') => pe.op == ParamOp::Plain,
+            Param::Elem(_, sub) => {
+                matches!(**sub, crate::syntax::ast::Subscript::All { at: true })
+                    && pe.op != ParamOp::Length
+            }
+            _ => false,
+        },
         _ => false,
     }
 }

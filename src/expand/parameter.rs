@@ -8,7 +8,7 @@
 use super::fields::QUOTED;
 use super::{Ctx, ExpandError, Expander, Mode, SPLIT};
 use crate::state::Shell;
-use crate::syntax::ast::{Param, ParamExp, ParamOp, ReplaceWhere, Word};
+use crate::syntax::ast::{Param, ParamExp, ParamOp, ReplaceWhere, Subscript, Word};
 
 enum Value {
     Unset,
@@ -33,6 +33,8 @@ fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
     };
     let value = match param {
         Param::Indirect(name) => return lookup_indirect(sh, name),
+        // Evaluated by `expand_element` before any lookup.
+        Param::Elem(..) => Value::Unset,
         Param::Var(name) => sh.get_var_or_dynamic(name).map_or(Value::Unset, |v| s(&v)),
         Param::Positional(0) => s(&sh.arg0),
         Param::Positional(n) => sh.positional.get(n - 1).map_or(Value::Unset, |v| s(v)),
@@ -93,6 +95,10 @@ fn param_named(text: &[u8]) -> Option<Param> {
 fn name_of(param: &Param) -> Vec<u8> {
     match param {
         Param::Var(name) | Param::Indirect(name) => name.clone(),
+        Param::Elem(name, sub) => match **sub {
+            Subscript::All { at } => [&name[..], if at { b"[@]" } else { b"[*]" }].concat(),
+            Subscript::Index(_) => name.clone(),
+        },
         Param::Positional(n) => n.to_string().into_bytes(),
         Param::Special(c) => vec![*c],
     }
@@ -139,9 +145,160 @@ fn word_ctx(ctx: Ctx) -> Ctx {
     }
 }
 
+/// `$@`, or `${name[@]}`: the form whose quoted expansion makes one field per element.
+fn is_at(pe: &ParamExp) -> bool {
+    match &pe.param {
+        Param::Special(c) => *c == b'@',
+        Param::Elem(_, sub) => matches!(**sub, Subscript::All { at: true }),
+        _ => false,
+    }
+}
+
 pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), ExpandError> {
+    if let Param::Elem(name, sub) = &pe.param {
+        return expand_element(e, pe, name, sub, ctx);
+    }
     let value = lookup(e.sh, &pe.param)?;
-    let is_at = pe.param == Param::Special(b'@');
+    expand_value(e, pe, value, ctx)
+}
+
+/// `${name[i]}`, `${name[@]}` and what applies to them: one element is a value like any
+/// other; all of them are treated as `$@` is, the elements standing in for the positional
+/// parameters.
+#[cold]
+#[inline(never)]
+fn expand_element(
+    e: &mut Expander,
+    pe: &ParamExp,
+    name: &[u8],
+    sub: &Subscript,
+    ctx: Ctx,
+) -> Result<(), ExpandError> {
+    let word = match sub {
+        Subscript::Index(word) => word,
+        Subscript::All { .. } => {
+            let keys = pe.op == ParamOp::Keys;
+            let list = super::subscript::all(e.sh, name, keys);
+            if list.is_none()
+                && e.sh.options.nounset
+                && !matches!(
+                    pe.op,
+                    ParamOp::Default { .. }
+                        | ParamOp::Alternative { .. }
+                        | ParamOp::Assign { .. }
+                        | ParamOp::Error { .. }
+                )
+            {
+                return Err(error(&pe.param, b"unbound variable"));
+            }
+            let list = list.unwrap_or_default();
+            match &pe.op {
+                ParamOp::Length => {
+                    e.push_value(list.len().to_string().as_bytes(), ctx);
+                    return Ok(());
+                }
+                ParamOp::Substring { offset, length } => {
+                    return array_slice(e, pe, name, offset, length, ctx);
+                }
+                _ => {}
+            }
+            let value = if list.is_empty() {
+                Value::Unset
+            } else {
+                Value::Args
+            };
+            let saved = std::mem::replace(&mut e.sh.positional, list);
+            let op = if keys { &ParamOp::Plain } else { &pe.op };
+            let r = expand_value(
+                e,
+                &ParamExp {
+                    param: pe.param.clone(),
+                    op: op.clone(),
+                },
+                value,
+                ctx,
+            );
+            e.sh.positional = saved;
+            return r;
+        }
+    };
+    let key = super::subscript::key_of_word(e.sh, name, word, false)?;
+    let value = key
+        .and_then(|k| super::subscript::element(e.sh, name, &k))
+        .map_or(Value::Unset, Value::Str);
+    expand_value(e, pe, value, ctx)
+}
+
+/// `${a[@]:offset:length}`: the elements from index `offset` on (indexed arrays count by
+/// index, so a sparse array skips its holes), at most `length` of them.
+fn array_slice(
+    e: &mut Expander,
+    pe: &ParamExp,
+    name: &[u8],
+    offset: &Word,
+    length: &Option<Word>,
+    ctx: Ctx,
+) -> Result<(), ExpandError> {
+    let mut number = |w: &Word| -> Result<i64, ExpandError> {
+        let text = super::expand_word(e.sh, w)?;
+        if text.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n')) {
+            return Ok(0);
+        }
+        super::arith::eval(e.sh, &text)
+    };
+    let off = number(offset)?;
+    let len = length.as_ref().map(&mut number).transpose()?;
+    let entries: Vec<(i64, Vec<u8>)> = match e.sh.vars.array(name) {
+        Some(crate::state::vars::Array::Indexed(m)) => {
+            m.iter().map(|(k, v)| (*k, v.clone())).collect()
+        }
+        Some(a) => a
+            .values()
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (i as i64, v))
+            .collect(),
+        None => super::subscript::all(e.sh, name, false)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| (0, v))
+            .collect(),
+    };
+    let start = if off < 0 {
+        entries.last().map_or(0, |(k, _)| k + 1) + off
+    } else {
+        off
+    };
+    let mut chosen: Vec<Vec<u8>> = entries
+        .into_iter()
+        .filter(|(k, _)| *k >= start)
+        .map(|(_, v)| v)
+        .collect();
+    if let Some(l) = len {
+        if l < 0 {
+            let mut m = name_of(&pe.param);
+            m.extend_from_slice(b": substring expression < 0");
+            return Err(ExpandError {
+                message: m,
+                status: 1,
+            });
+        }
+        chosen.truncate(usize::try_from(l).unwrap_or(usize::MAX));
+    }
+    if off < 0 && start < 0 {
+        chosen.clear();
+    }
+    with_args(e, chosen, is_at(pe), ctx);
+    Ok(())
+}
+
+fn expand_value(
+    e: &mut Expander,
+    pe: &ParamExp,
+    value: Value,
+    ctx: Ctx,
+) -> Result<(), ExpandError> {
+    let is_at = is_at(pe);
     let unset = matches!(value, Value::Unset);
     match &pe.op {
         ParamOp::Plain => {
@@ -237,11 +394,12 @@ pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), Ex
                 e.sh.vars
                     .sorted()
                     .into_iter()
-                    .filter(|(n, v)| n.starts_with(prefix) && v.value.is_some())
+                    .filter(|(n, v)| n.starts_with(prefix) && v.is_set())
                     .map(|(n, _)| n.to_vec())
                     .collect();
             with_args(e, names, *at, ctx);
         }
+        ParamOp::Keys => {}
     }
     Ok(())
 }
@@ -277,8 +435,7 @@ fn map_value(
             for a in &args {
                 mapped.push(f(e.sh, a)?);
             }
-            let is_at = pe.param == Param::Special(b'@');
-            with_args(e, mapped, is_at, ctx);
+            with_args(e, mapped, is_at(pe), ctx);
             Ok(())
         }
     }
@@ -423,8 +580,7 @@ fn substring(
             let mut all = vec![e.sh.arg0.clone()];
             all.extend(e.sh.positional.iter().cloned());
             let (a, b) = range(all.len())?;
-            let is_at = pe.param == Param::Special(b'@');
-            with_args(e, all[a..b].to_vec(), is_at, ctx);
+            with_args(e, all[a..b].to_vec(), is_at(pe), ctx);
             Ok(())
         }
     }
@@ -533,7 +689,7 @@ fn remove(
             e.push_value(&r, ctx);
         }
         Value::Args => {
-            let is_at = pe.param == Param::Special(b'@');
+            let is_at = is_at(pe);
             let fields = e.mode == Mode::Fields && (ctx != Ctx::Quoted || is_at);
             if !fields {
                 let r = cut(&join(&e.sh.positional, join_sep(e.sh))?);

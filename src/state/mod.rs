@@ -1,6 +1,7 @@
 //! The shell's state: variables, parameters, options, functions, aliases, traps, jobs, and the
 //! audit session. Everything the interpreter changes lives in [`Shell`].
 
+pub mod array;
 pub mod frame;
 pub mod options;
 pub mod vars;
@@ -57,6 +58,9 @@ pub struct Shell {
     /// The status of the last command substitution in the current command (the status of a
     /// command that has only assignments).
     pub subst_status: Option<i32>,
+    /// The array values of a declaration utility's operands (`declare a=(...)`), by operand
+    /// index: set when its words are expanded, taken by the built-in.
+    pub compound_args: Vec<(usize, Vec<crate::exec::assign::Element>)>,
     /// Per active function call: the options to restore on return, if `local -` saved them.
     local_options: Vec<Option<Options>>,
     /// The command line being run.
@@ -159,6 +163,7 @@ impl Shell {
             cwd,
             origin: None,
             subst_status: None,
+            compound_args: Vec::new(),
             local_options: Vec::new(),
             line: CommandLine::default(),
             started: std::time::Instant::now(),
@@ -227,6 +232,7 @@ impl Shell {
 
     /// Set a variable, honouring `set -a` (allexport).
     pub fn set_var(&mut self, name: &[u8], value: Vec<u8>) -> Result<(), VarError> {
+        let value = self.integer_value(name, value);
         self.vars.set(name, value)?;
         if name == b"PATH" {
             self.hash.clear();
@@ -235,6 +241,22 @@ impl Shell {
             self.vars.set_exported(name, true);
         }
         Ok(())
+    }
+
+    /// For a variable with the integer attribute (`declare -i`), the value evaluated as
+    /// arithmetic (an expression that fails gives 0, after its message, as in bash).
+    pub fn integer_value(&mut self, name: &[u8], value: Vec<u8>) -> Vec<u8> {
+        if self.vars.attrs(name) & vars::INTEGER == 0 {
+            return value;
+        }
+        match crate::expand::arith::eval(self, &value) {
+            Ok(n) => n.to_string().into_bytes(),
+            Err(e) => {
+                let err = crate::exec::ShellError::from(e);
+                self.report(&err);
+                b"0".to_vec()
+            }
+        }
     }
 
     /// The value of a variable the shell computes when it is read (bash's `$RANDOM`, a number
@@ -255,7 +277,7 @@ impl Shell {
     /// A variable's value, or a dynamic one's when no variable of that name is set.
     pub fn get_var_or_dynamic(&self, name: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
         match self.vars.var(name) {
-            Some(v) => v.value.as_deref().map(std::borrow::Cow::Borrowed),
+            Some(v) => v.scalar().map(std::borrow::Cow::Borrowed),
             None => self.dynamic_var(name).map(std::borrow::Cow::Owned),
         }
     }

@@ -6,12 +6,68 @@ use std::collections::HashMap;
 use std::ffi::CString;
 use std::rc::Rc;
 
+pub use super::array::{Array, Key};
+
 #[derive(Debug, Clone, Default)]
 pub struct Var {
-    /// None: declared (e.g. `export x`, `readonly x`, `local x`) but unset.
+    /// None: declared (e.g. `export x`, `readonly x`, `local x`) but unset. Unused while
+    /// `array` is set.
     pub value: Option<Vec<u8>>,
+    /// The variable is an array (bash): its elements. `$name` is its element 0.
+    pub array: Option<Box<Array>>,
     pub exported: bool,
     pub readonly: bool,
+    /// bash's attributes of `declare`: [`INTEGER`], [`LOWER`], [`UPPER`], [`NAMEREF`].
+    pub attrs: u8,
+}
+
+/// `declare -i`: assignments are evaluated as arithmetic.
+pub const INTEGER: u8 = 1;
+/// `declare -l`: values are lowered on assignment.
+pub const LOWER: u8 = 2;
+/// `declare -u`: values are raised on assignment.
+pub const UPPER: u8 = 4;
+/// `declare -n`: the value names the variable that is really meant.
+pub const NAMEREF: u8 = 8;
+/// `declare -t` (accepted, kept, printed).
+pub const TRACE: u8 = 16;
+
+impl Var {
+    /// Set, as `${!prefix*}` and `set` see it: a value, or an array with any element.
+    pub fn is_set(&self) -> bool {
+        match &self.array {
+            Some(a) => !a.is_empty(),
+            None => self.value.is_some(),
+        }
+    }
+
+    /// The scalar view: the value, or an array's element 0 (key "0" of an associative one).
+    pub fn scalar(&self) -> Option<&[u8]> {
+        match &self.array {
+            Some(a) => a.get(&zero_key(a)),
+            None => self.value.as_deref(),
+        }
+    }
+}
+
+/// Element 0 of an array, as `$a` names it.
+fn zero_key(a: &Array) -> Key {
+    if a.is_assoc() {
+        Key::Text(b"0".to_vec())
+    } else {
+        Key::Index(0)
+    }
+}
+
+/// A value changed as the case attributes say.
+fn cased(attrs: u8, value: Vec<u8>) -> Vec<u8> {
+    if attrs & LOWER != 0 {
+        value.to_ascii_lowercase()
+    } else if attrs & UPPER != 0 {
+        value.to_ascii_uppercase()
+    } else {
+        value
+    }
 }
 
 /// A variable could not be changed.
@@ -99,7 +155,7 @@ impl Vars {
                     Var {
                         value: Some(v.as_bytes().to_vec()),
                         exported: true,
-                        readonly: false,
+                        ..Var::default()
                     },
                 );
             }
@@ -108,39 +164,182 @@ impl Vars {
     }
 
     pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
-        self.table.get(name).and_then(|v| v.value.as_deref())
+        let v = self.table.get(name)?;
+        if v.attrs != 0 || v.array.is_some() {
+            return self.var(name).and_then(Var::scalar);
+        }
+        v.value.as_deref()
+    }
+
+    /// The variable a name means: itself, or for a name reference (`declare -n`) the
+    /// variable its value names (followed a few levels, as bash does, then given up).
+    pub fn resolve<'a>(&'a self, mut name: &'a [u8]) -> &'a [u8] {
+        for _ in 0..8 {
+            match self.table.get(name) {
+                Some(v) if v.attrs & NAMEREF != 0 => match v.value.as_deref() {
+                    Some(target) if !target.is_empty() && target != name => name = target,
+                    _ => return name,
+                },
+                _ => return name,
+            }
+        }
+        name
     }
 
     pub fn var(&self, name: &[u8]) -> Option<&Var> {
+        self.table.get(self.resolve(name))
+    }
+
+    /// The variable itself, a name reference not followed (`declare -p`, `unset -n`).
+    pub fn var_unresolved(&self, name: &[u8]) -> Option<&Var> {
         self.table.get(name)
     }
 
-    /// Set a value, keeping the attributes.
+    /// The array of a variable, if it is one.
+    pub fn array(&self, name: &[u8]) -> Option<&Array> {
+        self.var(name).and_then(|v| v.array.as_deref())
+    }
+
+    fn writable(&mut self, name: &[u8]) -> Result<&mut Var, VarError> {
+        let name = self.resolve(name).to_vec();
+        let v = self.table.entry(name.clone()).or_default();
+        if v.readonly {
+            return Err(VarError::ReadOnly(name));
+        }
+        if v.exported {
+            self.environ_cache.replace(None);
+        }
+        Ok(v)
+    }
+
+    /// Set a value, keeping the attributes; on an array, its element 0.
     pub fn set(&mut self, name: &[u8], value: Vec<u8>) -> Result<(), VarError> {
-        match self.table.get_mut(name) {
-            Some(v) if v.readonly => Err(VarError::ReadOnly(name.to_vec())),
-            Some(v) => {
+        if let Some(v) = self.table.get_mut(name) {
+            if v.attrs == 0 && v.array.is_none() {
+                if v.readonly {
+                    return Err(VarError::ReadOnly(name.to_vec()));
+                }
                 v.value = Some(value);
                 if v.exported {
                     self.environ_cache.replace(None);
                 }
+                return Ok(());
+            }
+        } else {
+            self.table.insert(
+                name.to_vec(),
+                Var {
+                    value: Some(value),
+                    ..Var::default()
+                },
+            );
+            return Ok(());
+        }
+        let v = self.writable(name)?;
+        let value = cased(v.attrs, value);
+        match &mut v.array {
+            Some(a) => {
+                let k = zero_key(a);
+                a.set(k, value);
+            }
+            None => v.value = Some(value),
+        }
+        Ok(())
+    }
+
+    /// Make a variable an array with these elements (`a=(...)`), keeping its attributes.
+    pub fn set_array(&mut self, name: &[u8], array: Array) -> Result<(), VarError> {
+        let v = self.writable(name)?;
+        let array = match array {
+            Array::Indexed(mut m) if v.attrs & (LOWER | UPPER) != 0 => {
+                for e in m.values_mut() {
+                    *e = cased(v.attrs, std::mem::take(e));
+                }
+                Array::Indexed(m)
+            }
+            a => a,
+        };
+        v.value = None;
+        v.array = Some(Box::new(array));
+        Ok(())
+    }
+
+    /// `a[key]=value`: a scalar becomes element 0 of a new indexed array first.
+    pub fn set_element(&mut self, name: &[u8], key: Key, value: Vec<u8>) -> Result<(), VarError> {
+        let v = self.writable(name)?;
+        let value = cased(v.attrs, value);
+        let array = v.array.get_or_insert_with(|| {
+            let mut a = Array::indexed();
+            if let Some(old) = v.value.take() {
+                a.set(Key::Index(0), old);
+            }
+            Box::new(a)
+        });
+        array.set(key, value);
+        Ok(())
+    }
+
+    /// `unset 'a[key]'`.
+    pub fn unset_element(&mut self, name: &[u8], key: &Key) -> Result<(), VarError> {
+        let name = self.resolve(name).to_vec();
+        match self.table.get_mut(&name) {
+            Some(v) if v.readonly => Err(VarError::ReadOnly(name)),
+            Some(v) => {
+                match &mut v.array {
+                    Some(a) => a.remove(key),
+                    None if *key == Key::Index(0) || *key == Key::Text(b"0".to_vec()) => {
+                        v.value = None
+                    }
+                    None => {}
+                }
                 Ok(())
             }
-            None => {
-                self.table.insert(
-                    name.to_vec(),
-                    Var {
-                        value: Some(value),
-                        exported: false,
-                        readonly: false,
-                    },
-                );
-                Ok(())
+            None => Ok(()),
+        }
+    }
+
+    /// Give or take attributes (`declare -i`, `declare +l`...).
+    pub fn set_attrs(&mut self, name: &[u8], on: u8, off: u8) {
+        let v = self.table.entry(name.to_vec()).or_default();
+        v.attrs = (v.attrs | on) & !off;
+        if on & LOWER != 0 {
+            v.attrs &= !UPPER;
+        }
+        if on & UPPER != 0 {
+            v.attrs &= !LOWER;
+        }
+    }
+
+    /// The attributes of the variable a name means.
+    pub fn attrs(&self, name: &[u8]) -> u8 {
+        self.var(name).map_or(0, |v| v.attrs)
+    }
+
+    /// Turn a variable into an empty array of the kind, keeping a scalar value as element 0
+    /// of an indexed one (`declare -a x`), unless it already is one.
+    pub fn make_array(&mut self, name: &[u8], assoc: bool) {
+        let v = self.table.entry(name.to_vec()).or_default();
+        if v.array.is_none() {
+            let mut a = if assoc {
+                Array::assoc()
+            } else {
+                Array::indexed()
+            };
+            if let Some(old) = v.value.take() {
+                let k = zero_key(&a);
+                a.set(k, old);
             }
+            v.array = Some(Box::new(a));
         }
     }
 
     pub fn unset(&mut self, name: &[u8]) -> Result<(), VarError> {
+        let name = &self.resolve(name).to_vec()[..];
+        self.unset_unresolved(name)
+    }
+
+    /// Unset the variable itself, a name reference not followed (`unset -n`).
+    pub fn unset_unresolved(&mut self, name: &[u8]) -> Result<(), VarError> {
         match self.table.get(name) {
             Some(v) if v.readonly => Err(VarError::ReadOnly(name.to_vec())),
             Some(v) => {
@@ -151,7 +350,9 @@ impl Vars {
                     // A local: keep the slot (so leaving the function restores), drop the value.
                     if let Some(v) = self.table.get_mut(name) {
                         v.value = None;
+                        v.array = None;
                         v.exported = false;
+                        v.attrs = 0;
                     }
                 } else {
                     self.table.remove(name);
@@ -182,7 +383,7 @@ impl Vars {
     pub fn environ(&self) -> Vec<Vec<u8>> {
         self.table
             .iter()
-            .filter(|(_, v)| v.exported)
+            .filter(|(_, v)| v.exported && v.array.is_none())
             .filter_map(|(k, v)| {
                 v.value.as_ref().map(|val| {
                     let mut e = Vec::with_capacity(k.len() + 1 + val.len());

@@ -69,11 +69,32 @@ pub struct SimpleCommand {
     pub line: u32,
 }
 
-/// `name=value` before a command name.
+/// `name=value` before a command name; in bash also `name+=value`, `name[index]=value` and
+/// `name=(elements)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assign {
     pub name: Vec<u8>,
     pub value: Word,
+    /// `name[index]=`: the subscript as written (bash).
+    pub index: Option<Word>,
+    /// `+=` (bash): appended to the value, added for an integer, elements added to an array.
+    pub append: bool,
+    /// `name=(...)` (bash): the elements as written (`[key]=value` ones included); `value`
+    /// is empty then.
+    pub array: Option<Vec<Word>>,
+}
+
+impl Assign {
+    /// A plain `name=value`.
+    pub fn scalar(name: Vec<u8>, value: Word) -> Assign {
+        Assign {
+            name,
+            value,
+            index: None,
+            append: false,
+            array: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,6 +266,9 @@ pub enum WordPart {
     /// `$((...))`: the expression text, itself subject to parameter expansion, command
     /// substitution and quote removal before it is evaluated.
     Arith(Word),
+    /// `(...)` right after `name=` or `name+=` (bash's array assignment): the elements. Only
+    /// the parser's assignments and the arguments of `declare` and its kin hold one.
+    Compound(Vec<Word>),
 }
 
 /// A parameter expansion.
@@ -264,6 +288,17 @@ pub enum Param {
     Special(u8),
     /// `${!name...}` (bash): the parameter named by the value of `name`.
     Indirect(Vec<u8>),
+    /// `${name[subscript]}` (bash): an element of an array, or all of them.
+    Elem(Vec<u8>, Box<Subscript>),
+}
+
+/// The subscript of `${name[...]}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subscript {
+    /// `[@]` (`at`) or `[*]`: every element.
+    All { at: bool },
+    /// An index (arithmetic, for an indexed array) or a key (an associative one).
+    Index(Word),
 }
 
 /// Which match `${x/pattern/string}` replaces.
@@ -320,4 +355,7 @@ pub enum ParamOp {
     /// `${!prefix*}`, `${!prefix@}` (bash): the names of the variables that begin with the
     /// prefix (the parameter is `Var(prefix)`); `at`: written with `@`.
     Names { at: bool },
+    /// `${!name[@]}`, `${!name[*]}` (bash): the subscripts of an array (the parameter is
+    /// `Elem(name, All)`).
+    Keys,
 }

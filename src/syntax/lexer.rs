@@ -24,7 +24,7 @@
 
 use std::rc::Rc;
 
-use super::ast::{List, Param, ParamExp, ParamOp, ReplaceWhere, Word, WordPart};
+use super::ast::{List, Param, ParamExp, ParamOp, ReplaceWhere, Subscript, Word, WordPart};
 use super::parser::Cx;
 use super::SyntaxError;
 
@@ -192,6 +192,33 @@ pub(crate) fn is_name(s: &[u8]) -> bool {
 
 fn is_special_param(c: u8) -> bool {
     matches!(c, b'@' | b'*' | b'#' | b'?' | b'-' | b'$' | b'!' | b'0')
+}
+
+/// The word so far is `name=`, `name+=`, `name[...]=` or `name[...]+=`: a `(` next opens
+/// an array's elements (bash).
+fn opens_compound(parts: &[WordPart]) -> bool {
+    let Some(WordPart::Literal(last)) = parts.last() else {
+        return false;
+    };
+    if last.last() != Some(&b'=') {
+        return false;
+    }
+    let Some(WordPart::Literal(first)) = parts.first() else {
+        return false;
+    };
+    let name_end = first
+        .iter()
+        .position(|&c| !is_name_char(c))
+        .unwrap_or(first.len());
+    if name_end == 0 || !is_name_start(first[0]) {
+        return false;
+    }
+    if parts.len() == 1 {
+        let rest = &first[name_end..];
+        return matches!(rest, b"=" | b"+=")
+            || (rest.first() == Some(&b'[') && rest.ends_with(b"]=") || rest.ends_with(b"]+="));
+    }
+    first.get(name_end) == Some(&b'[') && (last.ends_with(b"]=") || last.ends_with(b"]+="))
 }
 
 fn is_meta(c: u8) -> bool {
@@ -422,6 +449,11 @@ impl Cx<'_, '_> {
         let mut b = Parts::default();
         while let Some(c) = self.st.input.peek() {
             if is_meta(c) {
+                if c == b'(' && self.st.bash && opens_compound(&b.parts) {
+                    self.st.input.bump();
+                    let elements = self.lex_compound()?;
+                    b.push(WordPart::Compound(elements));
+                }
                 break;
             }
             self.st.input.bump();
@@ -450,6 +482,43 @@ impl Cx<'_, '_> {
             }
         }
         Ok(b.into_word())
+    }
+
+    /// After `name=(`: the elements up to the `)`, on as many lines as they take, with
+    /// comments.
+    fn lex_compound(&mut self) -> Result<Vec<Word>, SyntaxError> {
+        let mut elements = Vec::new();
+        loop {
+            match self.st.input.peek() {
+                Some(b' ' | b'\t' | b'\n') => self.st.input.bump(),
+                Some(b'#') => {
+                    while let Some(c) = self.st.input.peek_raw() {
+                        if c == b'\n' {
+                            break;
+                        }
+                        self.st.input.bump();
+                    }
+                }
+                Some(b')') => {
+                    self.st.input.bump();
+                    return Ok(elements);
+                }
+                None => {
+                    return Err(self.err("Syntax error: end of file unexpected (expecting \")\")"))
+                }
+                Some(c) => {
+                    let w = self.lex_word()?;
+                    if w.parts.is_empty() {
+                        let msg = format!(
+                            "Syntax error: \"{}\" unexpected",
+                            String::from_utf8_lossy(&[c])
+                        );
+                        return Err(self.err(&msg));
+                    }
+                    elements.push(w);
+                }
+            }
+        }
     }
 
     /// After `'`: the text up to the closing quote.
@@ -596,7 +665,8 @@ impl Cx<'_, '_> {
                     Some(b'}') => Param::Special(b'#'),
                     Some(n) if is_name_char(n) => {
                         length = true;
-                        self.read_param_name()?
+                        let p = self.read_param_name()?;
+                        self.subscripted(p, quoted)?
                     }
                     Some(n) if is_special_param(n) && self.st.input.peek_second() == Some(b'}') => {
                         length = true;
@@ -606,7 +676,10 @@ impl Cx<'_, '_> {
                     _ => Param::Special(b'#'),
                 }
             }
-            Some(c) if is_name_char(c) => self.read_param_name()?,
+            Some(c) if is_name_char(c) => {
+                let p = self.read_param_name()?;
+                self.subscripted(p, quoted)?
+            }
             Some(b'!')
                 if self.st.bash && self.st.input.peek_second().is_some_and(is_name_start) =>
             {
@@ -614,6 +687,21 @@ impl Cx<'_, '_> {
                 let Param::Var(name) = self.read_param_name()? else {
                     return Err(self.bad_substitution());
                 };
+                if self.st.input.peek() == Some(b'[') {
+                    let p = self.subscripted(Param::Var(name.clone()), quoted)?;
+                    if let Param::Elem(_, sub) = &p {
+                        if matches!(**sub, Subscript::All { .. })
+                            && self.st.input.peek() == Some(b'}')
+                        {
+                            self.st.input.bump();
+                            return Ok(ParamExp {
+                                param: p,
+                                op: ParamOp::Keys,
+                            });
+                        }
+                    }
+                    return Err(self.bad_substitution());
+                }
                 if let Some(c @ (b'*' | b'@')) = self.st.input.peek() {
                     if self.st.input.peek_second() == Some(b'}') {
                         self.st.input.bump();
@@ -813,6 +901,69 @@ impl Cx<'_, '_> {
             _ => b.quoted(&[c]),
         }
         Ok(())
+    }
+
+    /// In bash, a `[subscript]` after a name in `${...}` makes the parameter an array
+    /// element (or all of them: `[@]`, `[*]`).
+    fn subscripted(&mut self, param: Param, quoted: bool) -> Result<Param, SyntaxError> {
+        let Param::Var(name) = param else {
+            return Ok(param);
+        };
+        if !self.st.bash || self.st.input.peek() != Some(b'[') {
+            return Ok(Param::Var(name));
+        }
+        self.st.input.bump();
+        if let Some(c @ (b'@' | b'*')) = self.st.input.peek() {
+            if self.st.input.peek_second() == Some(b']') {
+                self.st.input.bump();
+                self.st.input.bump();
+                return Ok(Param::Elem(
+                    name,
+                    Box::new(Subscript::All { at: c == b'@' }),
+                ));
+            }
+        }
+        let word = self.lex_subscript(quoted)?;
+        Ok(Param::Elem(name, Box::new(Subscript::Index(word))))
+    }
+
+    /// The text of a subscript, after `[`, up to the `]` that balances it: quotes are
+    /// removed and expansions kept; the caller evaluates it (arithmetic, or a key).
+    pub(super) fn lex_subscript(&mut self, quoted: bool) -> Result<Word, SyntaxError> {
+        let mut b = Parts::default();
+        let mut depth = 0usize;
+        loop {
+            let Some(c) = self.st.input.peek() else {
+                return Err(self.missing_brace(quoted));
+            };
+            self.st.input.bump();
+            match c {
+                b']' if depth == 0 => return Ok(b.into_word()),
+                b'[' => {
+                    depth += 1;
+                    b.quoted(b"[");
+                }
+                b']' => {
+                    depth -= 1;
+                    b.quoted(b"]");
+                }
+                b'\\' => self.dq_backslash(&mut b, b"$`\"\\]"),
+                b'\'' if !quoted => {
+                    let t = self.lex_single_quoted()?;
+                    b.quoted(&t);
+                }
+                b'"' => {
+                    let parts = self.lex_double_quoted()?;
+                    b.push(WordPart::DoubleQuoted(parts));
+                }
+                b'$' => self.lex_dollar(&mut b, true)?,
+                b'`' => {
+                    let list = self.lex_backquote(true)?;
+                    b.push(WordPart::CommandSubst(list));
+                }
+                _ => b.quoted(&[c]),
+            }
+        }
     }
 
     /// A name or a number after `${` or `${#`.

@@ -13,7 +13,7 @@ mod input;
 pub mod lexer;
 pub mod parser;
 
-pub use parser::{ParsedCommand, Parser};
+pub use parser::{keyed_element, split_assignment, ParsedCommand, Parser};
 
 use std::fmt;
 

@@ -272,6 +272,147 @@ fn assignment_split(w: &Word) -> Option<usize> {
     is_name(t.get(..eq)?).then_some(eq)
 }
 
+/// Where a bash assignment word's value begins: `name+=`, `name[sub]=`, `name[sub]+=`
+/// (the subscript may hold expansions, so it may span parts). Returns the name, the
+/// subscript's parts, whether it appends, and the value's parts.
+type BashAssign = (Vec<u8>, Option<Word>, bool, Vec<WordPart>);
+
+fn bash_assignment_split(w: &Word) -> Option<BashAssign> {
+    let Some(WordPart::Literal(t)) = w.parts.first() else {
+        return None;
+    };
+    let name_end = t.iter().position(|&c| !lexer::is_name_char(c))?;
+    let name = t.get(..name_end)?;
+    if !is_name(name) {
+        return None;
+    }
+    match t.get(name_end..)? {
+        [b'+', b'=', rest @ ..] => {
+            let mut value = Vec::new();
+            if !rest.is_empty() {
+                value.push(WordPart::Literal(rest.to_vec()));
+            }
+            value.extend(w.parts.iter().skip(1).cloned());
+            return Some((name.to_vec(), None, true, value));
+        }
+        [b'[', ..] => {}
+        _ => return None,
+    }
+    // `name[`: the subscript runs to the `]` that balances it and is followed by `=`/`+=`.
+    let mut depth = 0usize;
+    let mut sub = Vec::new();
+    for (pi, part) in w.parts.iter().enumerate() {
+        let WordPart::Literal(text) = part else {
+            if depth == 0 {
+                return None;
+            }
+            sub.push(part.clone());
+            continue;
+        };
+        let start = if pi == 0 { name_end } else { 0 };
+        let mut lit = Vec::new();
+        for (i, &c) in text.iter().enumerate().skip(start) {
+            match c {
+                b'[' => {
+                    depth += 1;
+                    if depth == 1 {
+                        continue;
+                    }
+                }
+                b']' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        let rest = &text[i + 1..];
+                        let (append, value_start) = match rest {
+                            [b'=', ..] => (false, 1),
+                            [b'+', b'=', ..] => (true, 2),
+                            _ => return None,
+                        };
+                        if !lit.is_empty() {
+                            sub.push(WordPart::Literal(std::mem::take(&mut lit)));
+                        }
+                        let mut value = Vec::new();
+                        if rest.len() > value_start {
+                            value.push(WordPart::Literal(rest[value_start..].to_vec()));
+                        }
+                        value.extend(w.parts.iter().skip(pi + 1).cloned());
+                        return Some((name.to_vec(), Some(Word { parts: sub }), append, value));
+                    }
+                }
+                _ => {}
+            }
+            if depth == 0 {
+                return None;
+            }
+            lit.push(c);
+        }
+        if !lit.is_empty() {
+            sub.push(WordPart::Literal(lit));
+        }
+    }
+    None
+}
+
+/// An element `[key]=value` or `[key]+=value` of `name=(...)`: the key's parts, whether it
+/// appends, and the value.
+pub fn keyed_element(w: &Word) -> Option<(Word, bool, Word)> {
+    let Some(WordPart::Literal(t)) = w.parts.first() else {
+        return None;
+    };
+    if t.first() != Some(&b'[') {
+        return None;
+    }
+    // The element read as the assignment `_[key]=value` would be.
+    let mut named = w.clone();
+    if let Some(WordPart::Literal(t)) = named.parts.first_mut() {
+        t.insert(0, b'_');
+    }
+    let (_, key, append, value) = bash_assignment_split(&named)?;
+    Some((
+        key?,
+        append,
+        Word {
+            parts: tilde_split(value, true),
+        },
+    ))
+}
+
+/// The assignment a word before the command name makes, if it is one.
+pub fn split_assignment(w: Word, bash: bool) -> Result<Assign, Word> {
+    if let Some(eq) = assignment_split(&w) {
+        return Ok(make_assign(w, eq));
+    }
+    if !bash {
+        return Err(w);
+    }
+    let Some((name, index, append, value)) = bash_assignment_split(&w) else {
+        return Err(w);
+    };
+    Ok(finish_assign(name, index, append, value))
+}
+
+/// The value's parts, an array's elements taken out of a `Compound` part.
+fn finish_assign(name: Vec<u8>, index: Option<Word>, append: bool, value: Vec<WordPart>) -> Assign {
+    if let [WordPart::Compound(elements)] = value.as_slice() {
+        return Assign {
+            name,
+            value: Word::default(),
+            index,
+            append,
+            array: Some(elements.clone()),
+        };
+    }
+    Assign {
+        name,
+        value: Word {
+            parts: tilde_split(value, true),
+        },
+        index,
+        append,
+        array: None,
+    }
+}
+
 fn placeholder(id: usize) -> Word {
     Word::literal(id.to_string().as_bytes())
 }
@@ -625,18 +766,24 @@ impl Cx<'_, '_> {
             else {
                 break;
             };
-            if before_name {
-                if let Some(eq) = assignment_split(&w) {
-                    cmd.assigns.push(make_assign(w, eq));
-                    continue;
-                }
+            let w = if before_name {
+                let w = match split_assignment(w, self.st.bash) {
+                    Ok(a) => {
+                        cmd.assigns.push(a);
+                        continue;
+                    }
+                    Err(w) => w,
+                };
                 if cmd.assigns.is_empty()
                     && cmd.redirects.is_empty()
                     && self.peek()?.kind == TokKind::Op(Op::LParen)
                 {
                     return self.function_def(w, line);
                 }
-            }
+                w
+            } else {
+                w
+            };
             cmd.words.push(Word {
                 parts: tilde_split(w.parts, false),
             });
@@ -862,12 +1009,7 @@ fn make_assign(w: Word, eq: usize) -> Assign {
         value.push(WordPart::Literal(first_rest));
     }
     value.extend(parts);
-    Assign {
-        name,
-        value: Word {
-            parts: tilde_split(value, true),
-        },
-    }
+    finish_assign(name, None, false, value)
 }
 
 // ----- filling in here-document bodies -----
@@ -892,6 +1034,9 @@ fn fill_command(c: &mut Command, bodies: &mut [Option<Word>]) {
         Command::Simple(s) => {
             for a in &mut s.assigns {
                 fill_word(&mut a.value, bodies);
+                for e in a.array.iter_mut().flatten() {
+                    fill_word(e, bodies);
+                }
             }
             for w in &mut s.words {
                 fill_word(w, bodies);
@@ -1023,7 +1168,12 @@ fn fill_parts(parts: &mut [WordPart], bodies: &mut [Option<Word>]) {
                             fill_word(l, bodies);
                         }
                     }
-                    Plain | Length | Transform(_) | Names { .. } => {}
+                    Plain | Length | Transform(_) | Names { .. } | Keys => {}
+                }
+                if let super::ast::Param::Elem(_, sub) = &mut pe.param {
+                    if let super::ast::Subscript::Index(w) = sub.as_mut() {
+                        fill_word(w, bodies);
+                    }
                 }
             }
             WordPart::CommandSubst(list) => {
@@ -1032,6 +1182,11 @@ fn fill_parts(parts: &mut [WordPart], bodies: &mut [Option<Word>]) {
                 }
             }
             WordPart::Arith(w) => fill_word(w, bodies),
+            WordPart::Compound(words) => {
+                for w in words {
+                    fill_word(w, bodies);
+                }
+            }
             WordPart::Literal(_) | WordPart::Quoted(_) | WordPart::Tilde(_) => {}
         }
     }

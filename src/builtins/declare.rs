@@ -1,0 +1,497 @@
+//! `declare` and `typeset` (bash): variables with attributes (`-a -A -i -l -u -n -r -x -t`),
+//! made local in a function unless `-g`, listed with `-p`; also the bash form of `local`,
+//! `export` and `readonly`, which are `declare` with a scope and an attribute.
+
+use super::util::out;
+use crate::exec::assign::{self, Element};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
+use crate::state::vars::{Array, Var, INTEGER, LOWER, NAMEREF, TRACE, UPPER};
+use crate::state::Shell;
+
+/// Where a `declare` without `-g` puts its variables.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Local in a function, global outside (`declare`, `typeset`).
+    Function,
+    /// Must be in a function (`local`).
+    Local,
+    /// Global (`export`, `readonly`).
+    Global,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Flags {
+    on: u8,
+    off: u8,
+    indexed: bool,
+    assoc: bool,
+    readonly: Option<bool>,
+    export: Option<bool>,
+    print: bool,
+    functions: bool,
+    function_names: bool,
+    global: bool,
+}
+
+impl Flags {
+    /// Any attribute asked for (a listing then shows only variables that have them).
+    fn any_attribute(&self) -> bool {
+        self.on != 0
+            || self.indexed
+            || self.assoc
+            || self.readonly == Some(true)
+            || self.export == Some(true)
+    }
+}
+
+pub fn declare(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    run(sh, args, "declare", Scope::Function, Flags::default())
+}
+
+pub fn typeset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    run(sh, args, "typeset", Scope::Function, Flags::default())
+}
+
+/// `local` in bash mode.
+pub fn local(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    if !sh.vars.in_function() {
+        return ShellError::builtin("local", ErrorKind::text("can only be used in a function"))
+            .with_status(1)
+            .fails()
+            .raise();
+    }
+    run(sh, args, "local", Scope::Local, Flags::default())
+}
+
+/// `export` in bash mode: `-n` takes the attribute away.
+pub fn export(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let mut flags = Flags {
+        export: Some(true),
+        ..Flags::default()
+    };
+    let args: Vec<Vec<u8>> = args
+        .iter()
+        .map(|a| {
+            if a == b"-n" {
+                flags.export = Some(false);
+                b"-".to_vec()
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
+    run(sh, &args, "export", Scope::Global, flags)
+}
+
+/// `readonly` in bash mode.
+pub fn readonly(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let flags = Flags {
+        readonly: Some(true),
+        ..Flags::default()
+    };
+    run(sh, args, "readonly", Scope::Global, flags)
+}
+
+fn usage(builtin: &'static str, arg: &[u8]) -> ShellError {
+    let msg = format!(
+        "{}: invalid option\n{builtin}: usage: {builtin} [-aAfFgiIlnrtux] [name[=value] ...]",
+        String::from_utf8_lossy(arg)
+    );
+    ShellError::builtin(builtin, ErrorKind::text(msg))
+        .with_status(2)
+        .fails()
+}
+
+fn run(
+    sh: &mut Shell,
+    args: &[Vec<u8>],
+    builtin: &'static str,
+    scope: Scope,
+    mut flags: Flags,
+) -> ExecResult {
+    let compound = std::mem::take(&mut sh.compound_args);
+    let mut i = 1;
+    while let Some(arg) = args.get(i) {
+        let (set, letters) = match arg.split_first() {
+            Some((b'-', rest)) if !rest.is_empty() => (true, rest),
+            Some((b'+', rest)) if !rest.is_empty() => (false, rest),
+            Some((b'-', _)) => {
+                i += 1;
+                continue;
+            }
+            _ => break,
+        };
+        if arg == b"--" {
+            i += 1;
+            break;
+        }
+        for &c in letters {
+            let bit = match c {
+                b'i' => INTEGER,
+                b'l' => LOWER,
+                b'u' => UPPER,
+                b'n' => NAMEREF,
+                b't' => TRACE,
+                _ => 0,
+            };
+            match c {
+                b'a' => flags.indexed = set,
+                b'A' => flags.assoc = set,
+                b'r' => flags.readonly = Some(set).filter(|s| *s).or(flags.readonly),
+                b'x' => flags.export = Some(set),
+                b'p' => flags.print = true,
+                b'f' => flags.functions = true,
+                b'F' => flags.function_names = true,
+                b'g' => flags.global = true,
+                b'I' => {}
+                _ if bit != 0 => {
+                    if set {
+                        flags.on |= bit;
+                    } else {
+                        flags.off |= bit;
+                    }
+                }
+                _ => return usage(builtin, &[if set { b'-' } else { b'+' }, c]).raise(),
+            }
+        }
+        i += 1;
+    }
+    let operands = &args[i..];
+    if flags.functions || flags.function_names {
+        return functions(sh, operands, flags);
+    }
+    if operands.is_empty() {
+        list(sh, flags, builtin);
+        return Ok(0);
+    }
+    if flags.print {
+        let mut status = 0;
+        let mut text = Vec::new();
+        for name in operands {
+            match sh.vars.var_unresolved(name) {
+                Some(v) => text.extend_from_slice(&declare_line(name, v)),
+                None => {
+                    report(sh, builtin, &[&name[..], b": not found"].concat());
+                    status = 1;
+                }
+            }
+        }
+        out(&text);
+        return Ok(status);
+    }
+    if scope == Scope::Local && !sh.vars.in_function() {
+        return ShellError::builtin(builtin, ErrorKind::text("can only be used in a function"))
+            .with_status(1)
+            .fails()
+            .raise();
+    }
+    let mut status = 0;
+    for (j, arg) in operands.iter().enumerate() {
+        let elements = compound
+            .iter()
+            .find(|(k, _)| *k == i + j)
+            .map(|(_, e)| e.clone());
+        if let Err(message) = declare_one(sh, arg, elements, flags, scope, builtin) {
+            report(sh, builtin, &message);
+            status = 1;
+        }
+    }
+    Ok(status)
+}
+
+/// `NAME: LINE: declare: message` on standard error; the built-in goes on with the next
+/// operand and fails at the end.
+fn report(sh: &Shell, builtin: &'static str, message: &[u8]) {
+    sh.report(&ShellError::builtin(builtin, ErrorKind::text(message.to_vec())).fails());
+}
+
+/// One operand: `name`, `name=value`, `name+=value`, `name[key]=value`, `name=(...)`.
+fn declare_one(
+    sh: &mut Shell,
+    arg: &[u8],
+    elements: Option<Vec<Element>>,
+    flags: Flags,
+    scope: Scope,
+    builtin: &'static str,
+) -> Result<(), Vec<u8>> {
+    let (lhs, value, append) = match arg.iter().position(|&c| c == b'=') {
+        Some(eq) if eq > 0 && arg[eq - 1] == b'+' => (&arg[..eq - 1], Some(&arg[eq + 1..]), true),
+        Some(eq) => (&arg[..eq], Some(&arg[eq + 1..]), false),
+        None => (arg, None, false),
+    };
+    let (name, key) = match lhs.iter().position(|&c| c == b'[') {
+        Some(b) if lhs.ends_with(b"]") => (&lhs[..b], Some(&lhs[b + 1..lhs.len() - 1])),
+        _ => (lhs, None),
+    };
+    if !crate::state::vars::is_name(name) {
+        return Err([b"`", arg, b"': not a valid identifier"].concat());
+    }
+    let name = name.to_vec();
+    let make_local = match scope {
+        Scope::Local => !flags.global,
+        Scope::Function => !flags.global && sh.vars.in_function(),
+        Scope::Global => false,
+    };
+    if make_local {
+        sh.vars.make_local(&name);
+        if flags.on & NAMEREF == 0 {
+            // A local starts without the global's value or attributes.
+            let _ = sh.vars.unset_unresolved(&name);
+        }
+    }
+    let err = |e: crate::expand::ExpandError| e.message;
+    let existing = sh.vars.var_unresolved(&name).cloned();
+    if existing.as_ref().is_some_and(|v| v.readonly)
+        && (value.is_some() || flags.on != 0 || flags.off != 0)
+    {
+        if value.is_some() {
+            return Err([&name[..], b": readonly variable"].concat());
+        }
+    }
+    if flags.assoc {
+        if existing
+            .as_ref()
+            .and_then(|v| v.array.as_deref())
+            .is_some_and(|a| !a.is_assoc())
+        {
+            return Err([&name[..], b": cannot convert indexed to associative array"].concat());
+        }
+        sh.vars.make_array(&name, true);
+    } else if flags.indexed {
+        if existing
+            .as_ref()
+            .and_then(|v| v.array.as_deref())
+            .is_some_and(Array::is_assoc)
+        {
+            return Err([&name[..], b": cannot convert associative to indexed array"].concat());
+        }
+        sh.vars.make_array(&name, false);
+    }
+    if flags.on & NAMEREF != 0 {
+        if let Some(v) = value {
+            if !crate::state::vars::is_name(v) && !v.is_empty() {
+                return Err([b"`", v, b"': invalid variable name for name reference"].concat());
+            }
+            let _ = sh.vars.unset_unresolved(&name);
+            sh.vars.set_attrs(&name, 0, NAMEREF);
+            sh.vars
+                .set(&name, v.to_vec())
+                .map_err(|e| e.message().into_bytes())?;
+        }
+        sh.vars.set_attrs(&name, NAMEREF, 0);
+    } else {
+        sh.vars.set_attrs(&name, flags.on, flags.off);
+    }
+    if flags.on & NAMEREF == 0 {
+        match (elements, value, key) {
+            (Some(elements), _, None) => {
+                assign::assign_array(sh, &name, elements, append).map_err(err)?;
+            }
+            (_, Some(v), Some(k)) => {
+                assign::assign_element(sh, &name, k, v.to_vec(), append).map_err(err)?;
+            }
+            (_, Some(v), None) if append => {
+                assign::append_scalar(sh, &name, v.to_vec()).map_err(err)?;
+            }
+            (_, Some(v), None) => {
+                let v = sh.integer_value(&name, v.to_vec());
+                sh.vars
+                    .set(&name, v)
+                    .map_err(|e| e.message().into_bytes())?;
+            }
+            _ => {
+                // `declare x` makes it exist (unset) so that `declare -p` shows it.
+                if sh.vars.var_unresolved(&name).is_none() {
+                    sh.vars.set_attrs(&name, 0, 0);
+                }
+            }
+        }
+    }
+    if let Some(export) = flags.export {
+        sh.vars.set_exported(&name, export);
+    } else if sh.options.allexport && value.is_some() {
+        sh.vars.set_exported(&name, true);
+    }
+    if flags.readonly == Some(true) {
+        sh.vars.set_readonly(&name);
+    }
+    if name == b"PATH" {
+        sh.hash.clear();
+    }
+    let _ = builtin;
+    Ok(())
+}
+
+/// The listing of `declare` with no operand: every variable, or those with the attributes
+/// asked for, as `declare -p` writes them (`declare` alone writes `name=value`, as `set`).
+fn list(sh: &Shell, flags: Flags, builtin: &'static str) {
+    let mut text = Vec::new();
+    let plain =
+        !flags.print && !flags.any_attribute() && builtin != "export" && builtin != "readonly";
+    for (name, var) in sh.vars.sorted() {
+        let pick = (flags.on == 0 || var.attrs & flags.on == flags.on)
+            && (!flags.indexed || var.array.as_deref().is_some_and(|a| !a.is_assoc()))
+            && (!flags.assoc || var.array.as_deref().is_some_and(Array::is_assoc))
+            && (flags.export != Some(true) || var.exported)
+            && (flags.readonly != Some(true) || var.readonly);
+        if !pick {
+            continue;
+        }
+        if plain {
+            if var.is_set() {
+                let line = declare_line(name, var);
+                // `declare -- x="1"` → `x=1` as `set` shows it.
+                let start = line.iter().position(|&c| c == b' ').map_or(0, |p| p + 1);
+                let rest = &line[start..];
+                let start = rest.iter().position(|&c| c == b' ').map_or(0, |p| p + 1);
+                text.extend_from_slice(&rest[start..]);
+            }
+        } else {
+            text.extend_from_slice(&declare_line(name, var));
+        }
+    }
+    out(&text);
+}
+
+/// `declare -f` / `-F`: functions.
+fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags) -> ExecResult {
+    let mut text = Vec::new();
+    let mut status = 0;
+    if names.is_empty() {
+        let mut all: Vec<&Vec<u8>> = sh.functions.keys().collect();
+        all.sort();
+        for n in all {
+            if flags.function_names {
+                text.extend_from_slice(b"declare -f ");
+            }
+            text.extend_from_slice(n);
+            text.push(b'\n');
+        }
+    } else {
+        for n in names {
+            if sh.functions.contains_key(n.as_slice()) {
+                text.extend_from_slice(n);
+                text.push(b'\n');
+            } else {
+                status = 1;
+            }
+        }
+    }
+    out(&text);
+    Ok(status)
+}
+
+/// One line of `declare -p`: `declare -FLAGS name="value"`, or the array's elements.
+pub fn declare_line(name: &[u8], var: &Var) -> Vec<u8> {
+    let mut flags = Vec::new();
+    match var.array.as_deref() {
+        Some(Array::Assoc(_)) => flags.push(b'A'),
+        Some(Array::Indexed(_)) => flags.push(b'a'),
+        None => {}
+    }
+    for (bit, c) in [(INTEGER, b'i'), (LOWER, b'l'), (NAMEREF, b'n')] {
+        if var.attrs & bit != 0 {
+            flags.push(c);
+        }
+    }
+    if var.readonly {
+        flags.push(b'r');
+    }
+    for (bit, c) in [(TRACE, b't'), (UPPER, b'u')] {
+        if var.attrs & bit != 0 {
+            flags.push(c);
+        }
+    }
+    if var.exported {
+        flags.push(b'x');
+    }
+    if flags.is_empty() {
+        flags.push(b'-');
+    }
+    let mut line = b"declare -".to_vec();
+    line.extend_from_slice(&flags);
+    line.push(b' ');
+    line.extend_from_slice(name);
+    match var.array.as_deref() {
+        Some(a) if !a.is_empty() => {
+            line.extend_from_slice(b"=(");
+            for (i, (k, v)) in a.entries().into_iter().enumerate() {
+                if i > 0 && !a.is_assoc() {
+                    line.push(b' ');
+                }
+                line.push(b'[');
+                if a.is_assoc() {
+                    line.extend_from_slice(&quote_key(&k));
+                } else {
+                    line.extend_from_slice(&k);
+                }
+                line.extend_from_slice(b"]=");
+                line.extend_from_slice(&quote_value(&v));
+                if a.is_assoc() {
+                    line.push(b' ');
+                }
+            }
+            line.push(b')');
+        }
+        Some(_) => {}
+        None => {
+            if let Some(v) = &var.value {
+                line.push(b'=');
+                line.extend_from_slice(&quote_value(v));
+            }
+        }
+    }
+    line.push(b'\n');
+    line
+}
+
+/// A key of an associative array as `declare -p` writes it: bare when it is plain.
+fn quote_key(k: &[u8]) -> Vec<u8> {
+    if !k.is_empty()
+        && k.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"_-./:@%+,".contains(c))
+    {
+        k.to_vec()
+    } else {
+        quote_value(k)
+    }
+}
+
+/// A value as bash's `declare -p` writes it: `"..."` with `\`, `"`, `$` and `` ` `` escaped,
+/// or `$'...'` when it holds control characters.
+pub fn quote_value(v: &[u8]) -> Vec<u8> {
+    if v.iter().any(|&c| c < 0x20 || c == 0x7f) {
+        let mut out = b"$'".to_vec();
+        for &c in v {
+            match c {
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                0x1b => out.extend_from_slice(b"\\E"),
+                0x07 => out.extend_from_slice(b"\\a"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0b => out.extend_from_slice(b"\\v"),
+                0x0c => out.extend_from_slice(b"\\f"),
+                b'\\' | b'\'' => {
+                    out.push(b'\\');
+                    out.push(c);
+                }
+                c if c < 0x20 || c == 0x7f => {
+                    out.extend_from_slice(format!("\\{c:03o}").as_bytes());
+                }
+                c => out.push(c),
+            }
+        }
+        out.push(b'\'');
+        return out;
+    }
+    let mut out = b"\"".to_vec();
+    for &c in v {
+        if matches!(c, b'\\' | b'"' | b'$' | b'`') {
+            out.push(b'\\');
+        }
+        out.push(c);
+    }
+    out.push(b'"');
+    out
+}

@@ -1,0 +1,238 @@
+//! bash's assignments beyond `name=value`: `name+=value`, `name[key]=value` and arrays,
+//! `name=(...)` and `name+=(...)` — made here for assignments before a command and for the
+//! operands of `declare` and its kin, so both behave the same.
+
+use crate::expand::{self, subscript, ExpandError};
+use crate::state::vars::{Array, Key, INTEGER};
+use crate::state::Shell;
+use crate::syntax::ast::{Assign, Word, WordPart};
+
+/// One element of `name=(...)`, expanded: `[key]=value` (or `[key]+=value`) or a bare value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    pub key: Option<Vec<u8>>,
+    pub append: bool,
+    pub value: Vec<u8>,
+}
+
+/// Expand the elements as written: a bare word is split and globbed into as many elements
+/// as it makes; a `[key]=value` one is one element, its value expanded as an assignment's.
+pub fn expand_elements(sh: &mut Shell, words: &[Word]) -> Result<Vec<Element>, ExpandError> {
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        match crate::syntax::keyed_element(w) {
+            Some((key, append, value)) => {
+                let key = expand::expand_word(sh, &key)?;
+                let value = expand::expand_word(sh, &value)?;
+                out.push(Element {
+                    key: Some(key),
+                    append,
+                    value,
+                });
+            }
+            None => {
+                for value in expand::expand_words(sh, std::slice::from_ref(w))? {
+                    out.push(Element {
+                        key: None,
+                        append: false,
+                        value,
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A failed assignment: bash's message, status 1.
+fn failed(message: Vec<u8>) -> ExpandError {
+    ExpandError { message, status: 1 }
+}
+
+fn readonly(e: crate::state::VarError) -> ExpandError {
+    failed(e.message().into_bytes())
+}
+
+/// `name=(elements)` or, `append`, `name+=(elements)`.
+pub fn assign_array(
+    sh: &mut Shell,
+    name: &[u8],
+    elements: Vec<Element>,
+    append: bool,
+) -> Result<(), ExpandError> {
+    let assoc = sh.vars.array(name).is_some_and(Array::is_assoc);
+    let mut array = match sh.vars.array(name) {
+        Some(a) if append => a.clone(),
+        None if append => {
+            // `x+=(...)` on a scalar keeps it as element 0.
+            let mut a = Array::indexed();
+            if let Some(v) = sh.vars.get(name) {
+                a.set(Key::Index(0), v.to_vec());
+            }
+            a
+        }
+        _ if assoc => Array::assoc(),
+        _ => Array::indexed(),
+    };
+    let integer = sh.vars.attrs(name) & INTEGER != 0;
+    let mut next = array.next_index();
+    let mut pending_key: Option<Vec<u8>> = None;
+    for el in elements {
+        let key = if assoc {
+            match el.key {
+                Some(k) => Key::Text(k),
+                None => {
+                    // bash 5.1: bare words of an associative array are key, value pairs.
+                    match pending_key.take() {
+                        None => {
+                            pending_key = Some(el.value);
+                            continue;
+                        }
+                        Some(k) => Key::Text(k),
+                    }
+                }
+            }
+        } else {
+            match el.key {
+                Some(k) => {
+                    let mut n = expand::arith::eval(sh, &k)?;
+                    if n < 0 {
+                        n += array.max_index().map_or(0, |m| m + 1);
+                        if n < 0 {
+                            return Err(subscript::bad_subscript(name));
+                        }
+                    }
+                    next = n + 1;
+                    Key::Index(n)
+                }
+                None => {
+                    next += 1;
+                    Key::Index(next - 1)
+                }
+            }
+        };
+        let mut value = el.value;
+        if el.append {
+            value = appended(sh, array.get(&key), &value, integer)?;
+        } else if integer {
+            value = expand::arith::eval(sh, &value)?.to_string().into_bytes();
+        }
+        array.set(key, value);
+    }
+    if let Some(k) = pending_key {
+        array.set(Key::Text(k), Vec::new());
+    }
+    sh.vars.set_array(name, array).map_err(readonly)
+}
+
+/// `old` with `add` appended, or added to it for an integer variable.
+fn appended(
+    sh: &mut Shell,
+    old: Option<&[u8]>,
+    add: &[u8],
+    integer: bool,
+) -> Result<Vec<u8>, ExpandError> {
+    let old = old.unwrap_or_default().to_vec();
+    if integer {
+        let a = expand::arith::eval(sh, &old)?;
+        let b = expand::arith::eval(sh, add)?;
+        return Ok(a.wrapping_add(b).to_string().into_bytes());
+    }
+    Ok([&old[..], add].concat())
+}
+
+/// `name[key]=value` (`append`: `+=`), the key already expanded.
+pub fn assign_element(
+    sh: &mut Shell,
+    name: &[u8],
+    key_text: &[u8],
+    value: Vec<u8>,
+    append: bool,
+) -> Result<(), ExpandError> {
+    if key_text.is_empty() {
+        return Err(subscript::bad_subscript(name));
+    }
+    let Some(key) = subscript::key(sh, name, key_text, true)? else {
+        return Err(subscript::bad_subscript(name));
+    };
+    let integer = sh.vars.attrs(name) & INTEGER != 0;
+    let value = if append {
+        let old = subscript::element(sh, name, &key);
+        appended(sh, old.as_deref(), &value, integer)?
+    } else if integer {
+        expand::arith::eval(sh, &value)?.to_string().into_bytes()
+    } else {
+        value
+    };
+    sh.vars.set_element(name, key, value).map_err(readonly)
+}
+
+/// `name+=value` on a scalar (or element 0 of an array).
+pub fn append_scalar(sh: &mut Shell, name: &[u8], value: Vec<u8>) -> Result<(), ExpandError> {
+    let integer = sh.vars.attrs(name) & INTEGER != 0;
+    let old = sh.vars.get(name).map(<[u8]>::to_vec);
+    let v = appended(sh, old.as_deref(), &value, integer)?;
+    sh.vars.set(name, v).map_err(readonly)?;
+    if sh.options.allexport {
+        sh.vars.set_exported(name, true);
+    }
+    Ok(())
+}
+
+/// An assignment before a command that is more than `name=value`. Returns the text `set -x`
+/// shows for it.
+pub fn assign_extended(sh: &mut Shell, a: &Assign) -> Result<(Vec<u8>, Vec<u8>), ExpandError> {
+    if let Some(words) = &a.array {
+        let elements = expand_elements(sh, words)?;
+        let shown = show_elements(&elements);
+        match &a.index {
+            Some(_) => {
+                let mut m = a.name.clone();
+                m.extend_from_slice(b": cannot assign list to array member");
+                return Err(failed(m));
+            }
+            None => assign_array(sh, &a.name, elements, a.append)?,
+        }
+        return Ok((a.name.clone(), shown));
+    }
+    let value = expand::expand_word(sh, &a.value)?;
+    match &a.index {
+        Some(index) => {
+            let key = expand::expand_word(sh, index)?;
+            assign_element(sh, &a.name, &key, value.clone(), a.append)?;
+            let mut name = a.name.clone();
+            name.push(b'[');
+            name.extend_from_slice(&key);
+            name.push(b']');
+            Ok((name, value))
+        }
+        None => {
+            append_scalar(sh, &a.name, value.clone())?;
+            Ok((a.name.clone(), value))
+        }
+    }
+}
+
+/// `(a b c)` as `set -x` shows an array assignment.
+fn show_elements(elements: &[Element]) -> Vec<u8> {
+    let mut out = b"(".to_vec();
+    for (i, e) in elements.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        if let Some(k) = &e.key {
+            out.push(b'[');
+            out.extend_from_slice(k);
+            out.extend_from_slice(if e.append { b"]+=" } else { b"]=" });
+        }
+        out.extend_from_slice(&e.value);
+    }
+    out.push(b')');
+    out
+}
+
+/// True when a word's first part is the start of `name=(`...: used by the declaration
+/// utilities' operand expansion.
+pub fn is_compound(w: &Word) -> bool {
+    w.parts.iter().any(|p| matches!(p, WordPart::Compound(_)))
+}

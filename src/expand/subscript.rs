@@ -1,0 +1,81 @@
+//! Array subscripts (bash): what `name[text]` means for the array `name` — an index,
+//! evaluated as arithmetic (negative counts back from the highest index), or, for an
+//! associative array, the text itself as the key.
+
+use super::ExpandError;
+use crate::state::vars::Key;
+use crate::state::Shell;
+use crate::syntax::ast::Word;
+
+/// The key `text` (already expanded) names in the array `name`. `for_write`: a negative
+/// index past the start is an error for an assignment; a read of it is simply unset.
+pub fn key(
+    sh: &mut Shell,
+    name: &[u8],
+    text: &[u8],
+    for_write: bool,
+) -> Result<Option<Key>, ExpandError> {
+    if sh.vars.array(name).is_some_and(|a| a.is_assoc()) {
+        return Ok(Some(Key::Text(text.to_vec())));
+    }
+    let n = super::arith::eval(sh, text)?;
+    if n >= 0 {
+        return Ok(Some(Key::Index(n)));
+    }
+    let top = sh.vars.array(name).and_then(|a| a.max_index());
+    match top {
+        Some(top) if n + top + 1 >= 0 => Ok(Some(Key::Index(n + top + 1))),
+        _ if for_write || sh.vars.array(name).is_some() => Err(bad_subscript(name)),
+        _ => Ok(None),
+    }
+}
+
+/// The key a written subscript names (expanded first, without field splitting).
+pub fn key_of_word(
+    sh: &mut Shell,
+    name: &[u8],
+    word: &Word,
+    for_write: bool,
+) -> Result<Option<Key>, ExpandError> {
+    let text = super::expand_word(sh, word)?;
+    if text.is_empty() {
+        return Err(bad_subscript(name));
+    }
+    key(sh, name, &text, for_write)
+}
+
+/// `NAME: bad array subscript` (bash's words; status 1).
+pub fn bad_subscript(name: &[u8]) -> ExpandError {
+    let mut m = name.to_vec();
+    m.extend_from_slice(b": bad array subscript");
+    ExpandError {
+        message: m,
+        status: 1,
+    }
+}
+
+/// The value of `name[key]`: an array's element, or for a scalar, its value at key 0.
+pub fn element(sh: &Shell, name: &[u8], key: &Key) -> Option<Vec<u8>> {
+    let var = sh.vars.var(name)?;
+    match &var.array {
+        Some(a) => a.get(key).map(<[u8]>::to_vec),
+        None if matches!(key, Key::Index(0)) => var.value.clone(),
+        None => None,
+    }
+}
+
+/// Every element of `name` in order (a scalar is an array of one), or the subscripts.
+pub fn all(sh: &Shell, name: &[u8], keys: bool) -> Option<Vec<Vec<u8>>> {
+    let var = sh.vars.var(name)?;
+    match &var.array {
+        Some(a) if keys => Some(a.keys()),
+        Some(a) => Some(a.values()),
+        None => var.value.as_ref().map(|v| {
+            if keys {
+                vec![b"0".to_vec()]
+            } else {
+                vec![v.clone()]
+            }
+        }),
+    }
+}
