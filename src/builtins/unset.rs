@@ -8,11 +8,13 @@ use crate::state::Shell;
 /// `unset [-v|-f] name...`
 pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut functions = false;
+    let mut nameref = false;
     let mut rest = &args[1..];
     while let Some(first) = rest.first() {
         match first.as_slice() {
             b"-f" => functions = true,
             b"-v" => functions = false,
+            b"-n" if sh.options.bash() => nameref = true,
             b"--" => {
                 rest = &rest[1..];
                 break;
@@ -22,6 +24,21 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         rest = &rest[1..];
     }
     for name in rest {
+        if !functions && sh.options.bash() && name.ends_with(b"]") && name.contains(&b'[') {
+            if let Err(e) = unset_element(sh, name) {
+                return crate::exec::ShellError::builtin("unset", ErrorKind::text(e.message))
+                    .with_status(1)
+                    .fails()
+                    .raise();
+            }
+            continue;
+        }
+        if nameref && !functions && is_name(name) {
+            if let Err(e) = sh.vars.unset_unresolved(name) {
+                return crate::exec::ShellError::builtin("unset", ErrorKind::Variable(e)).raise();
+            }
+            continue;
+        }
         if !functions && !is_name(name) {
             return bad_name("unset", name).raise();
         }
@@ -34,4 +51,32 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
     }
     Ok(0)
+}
+
+/// `unset 'name[key]'` (bash): one element; `name[@]` or `name[*]`, the whole array.
+fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::ExpandError> {
+    let open = arg.iter().position(|&c| c == b'[').unwrap_or(0);
+    let name = &arg[..open];
+    let sub = &arg[open + 1..arg.len() - 1];
+    if !is_name(name) {
+        let mut m = b"`".to_vec();
+        m.extend_from_slice(arg);
+        m.extend_from_slice(b"': not a valid identifier");
+        return Err(crate::expand::ExpandError {
+            message: m,
+            status: 1,
+        });
+    }
+    if sub == b"@" || sub == b"*" {
+        return sh
+            .vars
+            .unset(name)
+            .map_err(|e| crate::expand::ExpandError::new(e.message()));
+    }
+    if let Some(key) = crate::expand::subscript::key(sh, name, sub, false)? {
+        sh.vars
+            .unset_element(name, &key)
+            .map_err(|e| crate::expand::ExpandError::new(e.message()))?;
+    }
+    Ok(())
 }

@@ -65,15 +65,14 @@ pub(super) fn run_arith_for(
 
 /// `[[ expression ]]`: 0 when true, 1 when false, 2 on an error; subject to `set -e`.
 pub(super) fn run_cond(sh: &mut Shell, e: &CondExpr, cx: Context) -> ExecResult {
-    let r = eval(sh, e).map(|b| i32::from(!b));
+    let r = match eval(sh, e) {
+        Ok(b) => Ok(i32::from(!b)),
+        // A regular expression that does not compile: status 2, no message (as bash).
+        Err(Divert::Error(err)) if is_bad_regex(&err) => Ok(2),
+        Err(d) => Err(d),
+    };
     let status = settle(sh, r)?;
     command_finished(sh, status, cx)
-}
-
-fn fail(message: &str) -> Divert {
-    ShellError::new(ErrorKind::Message(message.as_bytes().to_vec()))
-        .fails()
-        .into()
 }
 
 fn eval(sh: &mut Shell, e: &CondExpr) -> Result<bool, Divert> {
@@ -108,7 +107,7 @@ fn eval(sh: &mut Shell, e: &CondExpr) -> Result<bool, Divert> {
                         m
                     }
                 }
-                b"=~" => return Err(fail("[[: the =~ operator is not supported")),
+                b"=~" => return regex_match(sh, &left, b),
                 b"<" => left < expand::expand_word(sh, b)?,
                 b">" => left > expand::expand_word(sh, b)?,
                 b"-nt" | b"-ot" | b"-ef" => {
@@ -130,4 +129,61 @@ fn eval(sh: &mut Shell, e: &CondExpr) -> Result<bool, Divert> {
             }
         }
     })
+}
+
+/// The regular expression of `[[ s =~ re ]]`: unquoted text and expansions as written, quoted
+/// text matched literally (its special characters escaped).
+fn regex_text(sh: &mut Shell, w: &Word) -> Result<Vec<u8>, Divert> {
+    use crate::syntax::ast::WordPart;
+    let mut re = Vec::new();
+    for part in &w.parts {
+        match part {
+            WordPart::Literal(t) => re.extend_from_slice(t),
+            WordPart::Quoted(_) | WordPart::DoubleQuoted(_) => {
+                let one = Word {
+                    parts: vec![part.clone()],
+                };
+                for c in expand::expand_word(sh, &one)? {
+                    if b"\\.[]()*+?{}|^$".contains(&c) {
+                        re.push(b'\\');
+                    }
+                    re.push(c);
+                }
+            }
+            _ => {
+                let one = Word {
+                    parts: vec![part.clone()],
+                };
+                re.extend(expand::expand_word(sh, &one)?);
+            }
+        }
+    }
+    Ok(re)
+}
+
+/// `=~`: status 2 for a bad expression; a match sets `BASH_REMATCH` (the match, then each
+/// group), a failure empties it.
+fn regex_match(sh: &mut Shell, left: &[u8], right: &Word) -> Result<bool, Divert> {
+    use crate::state::vars::{Array, Key};
+    let text = regex_text(sh, right)?;
+    let Some(re) = crate::sys::regex::Regex::new(&text, false) else {
+        return Err(ShellError::new(ErrorKind::Message(Vec::new()))
+            .with_status(2)
+            .fails()
+            .into());
+    };
+    let mut array = Array::indexed();
+    let found = re.captures(left);
+    if let Some(groups) = &found {
+        for (i, g) in groups.iter().enumerate() {
+            let v = g.map_or(Vec::new(), |(a, b)| left[a..b].to_vec());
+            array.set(Key::Index(i as i64), v);
+        }
+    }
+    let _ = sh.vars.set_array(b"BASH_REMATCH", array);
+    Ok(found.is_some())
+}
+
+fn is_bad_regex(err: &ShellError) -> bool {
+    matches!(&err.kind, ErrorKind::Message(m) if m.is_empty()) && err.status == 2
 }

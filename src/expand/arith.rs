@@ -273,6 +273,26 @@ impl<'s, 'e> Parser<'s, 'e> {
                 while matches!(self.at(end), b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_') {
                     end += 1;
                 }
+                if self.bash && self.at(end) == b'[' {
+                    // `name[subscript]`: the token takes the balanced brackets.
+                    let mut depth = 0usize;
+                    let mut i = end;
+                    loop {
+                        match self.at(i) {
+                            0 => return (Tok::Bad, pos),
+                            b'[' => depth += 1,
+                            b']' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                        i += 1;
+                    }
+                    end = i + 1;
+                }
                 (Tok::Var(pos, end), end)
             }
             b'=' if next == b'=' => (Tok::Bin(Op::Eq), pos + 2),
@@ -382,10 +402,62 @@ impl<'s, 'e> Parser<'s, 'e> {
         Ok(old)
     }
 
-    fn var_value(&self, start: usize, end: usize) -> Result<i64, ExpandError> {
+    fn var_value(&mut self, start: usize, end: usize) -> Result<i64, ExpandError> {
         let name = self.src.get(start..end).unwrap_or_default();
-        match self.sh.get_var_or_dynamic(name) {
-            Some(v) => parse_var_value(&v),
+        if name.last() == Some(&b']') {
+            return self.element_value(start, end);
+        }
+        let value = match self.sh.get_var_or_dynamic(name) {
+            Some(v) => v,
+            None => return Ok(0),
+        };
+        match parse_var_value(&value) {
+            Ok(n) => Ok(n),
+            Err(e) if !self.bash => Err(e),
+            Err(_) => {
+                let value = value.into_owned();
+                self.nested_value(&value)
+            }
+        }
+    }
+
+    /// bash evaluates a variable whose value is not a number as an expression of its own
+    /// (`x=1+2; $((x))` is 3), up to a depth.
+    #[cold]
+    fn nested_value(&mut self, value: &[u8]) -> Result<i64, ExpandError> {
+        thread_local!(static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
+        let depth = DEPTH.with(|d| d.get());
+        if depth >= 1024 {
+            return Err(self.error("expression recursion level exceeded"));
+        }
+        DEPTH.with(|d| d.set(depth + 1));
+        let r = eval(self.sh, value);
+        DEPTH.with(|d| d.set(depth));
+        r
+    }
+
+    /// Split `name[subscript]` (the subscript's text is already expanded).
+    fn element_parts(&self, start: usize, end: usize) -> (Vec<u8>, Vec<u8>) {
+        let text = self.src.get(start..end).unwrap_or_default();
+        let open = text.iter().position(|&c| c == b'[').unwrap_or(text.len());
+        let sub = text
+            .get(open + 1..text.len().saturating_sub(1))
+            .unwrap_or_default();
+        (text[..open].to_vec(), sub.to_vec())
+    }
+
+    #[cold]
+    fn element_value(&mut self, start: usize, end: usize) -> Result<i64, ExpandError> {
+        let (name, sub) = self.element_parts(start, end);
+        let value = match super::subscript::key(self.sh, &name, &sub, false)? {
+            Some(k) => super::subscript::element(self.sh, &name, &k),
+            None => None,
+        };
+        match value {
+            Some(v) => match parse_var_value(&v) {
+                Ok(n) => Ok(n),
+                Err(_) => self.nested_value(&v),
+            },
             None => Ok(0),
         }
     }
@@ -429,6 +501,17 @@ impl<'s, 'e> Parser<'s, 'e> {
             value = self.apply(op, old, value)?;
         }
         let name = self.src.get(start..end).unwrap_or_default();
+        if name.last() == Some(&b']') {
+            let (name, sub) = self.element_parts(start, end);
+            crate::exec::assign::assign_element(
+                self.sh,
+                &name,
+                &sub,
+                value.to_string().into_bytes(),
+                false,
+            )?;
+            return Ok(value);
+        }
         self.sh
             .set_var(name, value.to_string().into_bytes())
             .map_err(|e| ExpandError::new(e.message()))?;

@@ -153,6 +153,10 @@ impl Cx<'_, '_> {
             _ => return Ok(CondExpr::Word(first)),
         };
         self.take()?;
+        if op == b"=~" && self.st.peeked.is_none() {
+            let right = self.lex_regex_word()?;
+            return Ok(CondExpr::Binary(first, op, right));
+        }
         let right = match self.cond_take()? {
             T::Word(w) => Word {
                 parts: tilde_split(w.parts, false),

@@ -484,6 +484,51 @@ impl Cx<'_, '_> {
         Ok(b.into_word())
     }
 
+    /// The right side of `=~` in `[[ ]]`: one word in which `(`, `)`, `|`, `<` and `>` are
+    /// text (bash reads a regular expression there), up to a blank outside parentheses.
+    pub(super) fn lex_regex_word(&mut self) -> Result<Word, SyntaxError> {
+        while matches!(self.st.input.peek(), Some(b' ' | b'\t')) {
+            self.st.input.bump();
+        }
+        let mut b = Parts::default();
+        let mut depth = 0usize;
+        while let Some(c) = self.st.input.peek() {
+            match c {
+                b' ' | b'\t' | b'\n' if depth == 0 => break,
+                b';' | b'&' if depth == 0 => break,
+                b'(' => depth += 1,
+                b')' if depth == 0 => break,
+                b')' => depth -= 1,
+                _ => {}
+            }
+            self.st.input.bump();
+            match c {
+                b'\\' => match self.st.input.peek_raw() {
+                    Some(e) => {
+                        self.st.input.bump();
+                        b.quoted(&[e]);
+                    }
+                    None => b.literal(b'\\'),
+                },
+                b'\'' => {
+                    let t = self.lex_single_quoted()?;
+                    b.quoted(&t);
+                }
+                b'"' => {
+                    let parts = self.lex_double_quoted()?;
+                    b.push(WordPart::DoubleQuoted(parts));
+                }
+                b'$' => self.lex_dollar(&mut b, false)?,
+                b'`' => {
+                    let list = self.lex_backquote(false)?;
+                    b.push(WordPart::CommandSubst(list));
+                }
+                _ => b.literal(c),
+            }
+        }
+        Ok(b.into_word())
+    }
+
     /// After `name=(`: the elements up to the `)`, on as many lines as they take, with
     /// comments.
     fn lex_compound(&mut self) -> Result<Vec<Word>, SyntaxError> {

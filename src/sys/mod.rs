@@ -10,5 +10,6 @@ pub mod errno;
 pub mod fd;
 pub mod fs;
 pub mod process;
+pub mod regex;
 pub mod signal;
 pub mod time;
