@@ -152,6 +152,12 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
         sh.options.set_by_name(name, *on);
     }
     sh.options.interactive = interactive;
+    if let Source::Script(path) = &inv.source {
+        sh.script = Some(path.clone());
+    }
+    if sh.options.bash() {
+        bash_variables(&mut sh);
+    }
     if interactive && !inv.options.contains(&("monitor", false)) {
         sh.options.monitor = true;
     }
@@ -626,4 +632,41 @@ mod tests {
             b"auditsh: internal error: boom\n"
         );
     }
+}
+
+/// The variables bash sets at start-up that scripts read: who the user is (`UID`, `EUID`),
+/// the machine (`HOSTNAME`, `OSTYPE`, `HOSTTYPE`, `MACHTYPE`) and the nesting (`SHLVL`, one
+/// more than inherited, exported). `BASH_VERSION` is deliberately not set: scripts test it to
+/// decide they run under bash itself, which this shell is not.
+fn bash_variables(sh: &mut Shell) {
+    let uid = crate::sys::process::uid();
+    // SAFETY: geteuid has no failure mode.
+    let euid = unsafe { libc::geteuid() };
+    let host = crate::sys::process::hostname().unwrap_or_default();
+    let arch = std::env::consts::ARCH.as_bytes();
+    let machtype = [arch, b"-pc-linux-gnu"].concat();
+    let shlvl = sh
+        .vars
+        .get(b"SHLVL")
+        .and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<i64>().ok())
+        .unwrap_or(0)
+        .saturating_add(1)
+        .max(0);
+    for (name, value, readonly) in [
+        (&b"UID"[..], uid.to_string().into_bytes(), true),
+        (b"EUID", euid.to_string().into_bytes(), true),
+        (b"HOSTNAME", host, false),
+        (b"OSTYPE", b"linux-gnu".to_vec(), false),
+        (b"HOSTTYPE", arch.to_vec(), false),
+        (b"MACHTYPE", machtype, false),
+    ] {
+        if sh.vars.var(name).is_none() || readonly {
+            let _ = sh.vars.set(name, value);
+        }
+        if readonly {
+            sh.vars.set_readonly(name);
+        }
+    }
+    let _ = sh.vars.set(b"SHLVL", shlvl.to_string().into_bytes());
+    sh.vars.set_exported(b"SHLVL", true);
 }

@@ -20,7 +20,10 @@ pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecRes
     let inner = if p.negated { cx.tested() } else { cx };
     let status = if p.commands.len() == 1 {
         let result = run_command(sh, &p.commands[0], inner);
-        settle(sh, result)?
+        let status = settle(sh, result)?;
+        sh.pipestatus.clear();
+        sh.pipestatus.push(status);
+        status
     } else {
         let result = run_multi_pipeline(sh, &p.commands);
         let status = settle(sh, result)?;
@@ -107,6 +110,12 @@ pub(super) fn wait_foreground(
     }
     let mut status = 0;
     let mut failed = 0;
+    sh.pipestatus.clear();
+    sh.pipestatus.extend(
+        statuses
+            .iter()
+            .map(|s| s.map_or(0, ChildStatus::exit_status)),
+    );
     sh.line.killed_by = statuses
         .last()
         .copied()

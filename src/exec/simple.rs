@@ -445,11 +445,13 @@ pub fn call_function(
         return ShellError::too_deep().raise();
     }
     let positional = args[1..].to_vec();
+    sh.calls.push((args[0].clone(), sh.lineno));
     let result = run_command(
         &mut sh.push_frame(Frame::Function { positional }),
         body,
         cx.not_last(),
     );
+    sh.calls.pop();
     match result {
         Err(Divert::Return(s)) => Ok(s),
         other => other,

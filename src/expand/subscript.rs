@@ -56,7 +56,15 @@ pub fn bad_subscript(name: &[u8]) -> ExpandError {
 
 /// The value of `name[key]`: an array's element, or for a scalar, its value at key 0.
 pub fn element(sh: &Shell, name: &[u8], key: &Key) -> Option<Vec<u8>> {
-    let var = sh.vars.var(name)?;
+    let Some(var) = sh.vars.var(name) else {
+        let Key::Index(i) = key else {
+            return None;
+        };
+        return sh
+            .dynamic_array(name)
+            .and_then(|v| usize::try_from(*i).ok().and_then(|i| v.get(i).cloned()))
+            .or_else(|| (*i == 0).then(|| sh.dynamic_var(name)).flatten());
+    };
     match &var.array {
         Some(a) => a.get(key).map(<[u8]>::to_vec),
         None if matches!(key, Key::Index(0)) => var.value.clone(),
@@ -66,7 +74,19 @@ pub fn element(sh: &Shell, name: &[u8], key: &Key) -> Option<Vec<u8>> {
 
 /// Every element of `name` in order (a scalar is an array of one), or the subscripts.
 pub fn all(sh: &Shell, name: &[u8], keys: bool) -> Option<Vec<Vec<u8>>> {
-    let var = sh.vars.var(name)?;
+    let Some(var) = sh.vars.var(name) else {
+        let values = sh
+            .dynamic_array(name)
+            .or_else(|| sh.dynamic_var(name).map(|v| vec![v]))?;
+        if keys {
+            return Some(
+                (0..values.len())
+                    .map(|i| i.to_string().into_bytes())
+                    .collect(),
+            );
+        }
+        return Some(values);
+    };
     match &var.array {
         Some(a) if keys => Some(a.keys()),
         Some(a) => Some(a.values()),

@@ -61,6 +61,14 @@ pub struct Shell {
     /// The array values of a declaration utility's operands (`declare a=(...)`), by operand
     /// index: set when its words are expanded, taken by the built-in.
     pub compound_args: Vec<(usize, Vec<crate::exec::assign::Element>)>,
+    /// The statuses of the last foreground pipeline's commands (bash's `PIPESTATUS`).
+    pub pipestatus: Vec<i32>,
+    /// The functions being run, innermost last, each with the line it was called from
+    /// (bash's `FUNCNAME` and `BASH_LINENO`).
+    pub calls: Vec<(Vec<u8>, u32)>,
+    /// The script being run, if the shell runs one (bash's `BASH_SOURCE`, and `main` at the
+    /// bottom of `FUNCNAME`).
+    pub script: Option<Vec<u8>>,
     /// Per active function call: the options to restore on return, if `local -` saved them.
     local_options: Vec<Option<Options>>,
     /// The command line being run.
@@ -164,6 +172,9 @@ impl Shell {
             origin: None,
             subst_status: None,
             compound_args: Vec::new(),
+            pipestatus: Vec::new(),
+            calls: Vec::new(),
+            script: None,
             local_options: Vec::new(),
             line: CommandLine::default(),
             started: std::time::Instant::now(),
@@ -270,6 +281,51 @@ impl Shell {
                 Some((u16::from_ne_bytes(n) & 0x7fff).to_string().into_bytes())
             }
             b"SECONDS" => Some(self.started.elapsed().as_secs().to_string().into_bytes()),
+            _ if self.options.posix => None,
+            b"EPOCHSECONDS" => Some(epoch().as_secs().to_string().into_bytes()),
+            b"EPOCHREALTIME" => {
+                let t = epoch();
+                Some(format!("{}.{:06}", t.as_secs(), t.subsec_micros()).into_bytes())
+            }
+            b"SRANDOM" => {
+                let mut n = [0u8; 4];
+                let _ = crate::sys::process::random_fill(&mut n, false);
+                Some(u32::from_ne_bytes(n).to_string().into_bytes())
+            }
+            b"BASHPID" => Some(crate::sys::process::pid().to_string().into_bytes()),
+            b"LINENO" => Some(self.lineno.to_string().into_bytes()),
+            _ => None,
+        }
+    }
+
+    /// The arrays the shell computes when they are read (bash): `PIPESTATUS`, `FUNCNAME`,
+    /// `BASH_LINENO`, `BASH_SOURCE`, unless the user has set a variable of that name.
+    pub fn dynamic_array(&self, name: &[u8]) -> Option<Vec<Vec<u8>>> {
+        if self.options.posix {
+            return None;
+        }
+        let text = |n: &dyn std::fmt::Display| n.to_string().into_bytes();
+        let main = self.script.is_some() && !self.calls.is_empty();
+        match name {
+            b"PIPESTATUS" => Some(self.pipestatus.iter().map(|s| text(s)).collect()),
+            b"FUNCNAME" => {
+                let mut v: Vec<Vec<u8>> = self.calls.iter().rev().map(|c| c.0.clone()).collect();
+                if main {
+                    v.push(b"main".to_vec());
+                }
+                (!v.is_empty()).then_some(v)
+            }
+            b"BASH_LINENO" => {
+                let mut v: Vec<Vec<u8>> = self.calls.iter().rev().map(|c| text(&c.1)).collect();
+                if main {
+                    v.push(b"0".to_vec());
+                }
+                (!v.is_empty()).then_some(v)
+            }
+            b"BASH_SOURCE" => {
+                let script = self.script.clone()?;
+                Some(vec![script; self.calls.len() + 1])
+            }
             _ => None,
         }
     }
@@ -296,6 +352,13 @@ impl Shell {
     pub fn ifs(&self) -> Option<&[u8]> {
         self.vars.get(b"IFS")
     }
+}
+
+/// The time since the epoch.
+fn epoch() -> std::time::Duration {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
 }
 
 /// True if `logical` is an absolute path naming the same directory as `other` (so an
