@@ -617,23 +617,6 @@ pub fn finish(sh: &mut Shell, status: i32, reason: EndReason) -> ! {
     std::process::exit(status & 0xff)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::internal_error_line;
-
-    #[test]
-    fn an_internal_error_is_one_line() {
-        assert_eq!(
-            internal_error_line("index out of\nbounds\x1b[2J", Some(("src/x.rs", 7))),
-            b"auditsh: internal error: index out of bounds [2J (src/x.rs:7)\n"
-        );
-        assert_eq!(
-            internal_error_line("boom", None),
-            b"auditsh: internal error: boom\n"
-        );
-    }
-}
-
 /// The variables bash sets at start-up that scripts read: who the user is (`UID`, `EUID`),
 /// the machine (`HOSTNAME`, `OSTYPE`, `HOSTTYPE`, `MACHTYPE`) and the nesting (`SHLVL`, one
 /// more than inherited, exported). `BASH_VERSION` is deliberately not set: scripts test it to
@@ -669,4 +652,21 @@ fn bash_variables(sh: &mut Shell) {
     }
     let _ = sh.vars.set(b"SHLVL", shlvl.to_string().into_bytes());
     sh.vars.set_exported(b"SHLVL", true);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::internal_error_line;
+
+    #[test]
+    fn an_internal_error_is_one_line() {
+        assert_eq!(
+            internal_error_line("index out of\nbounds\x1b[2J", Some(("src/x.rs", 7))),
+            b"auditsh: internal error: index out of bounds [2J (src/x.rs:7)\n"
+        );
+        assert_eq!(
+            internal_error_line("boom", None),
+            b"auditsh: internal error: boom\n"
+        );
+    }
 }

@@ -241,12 +241,8 @@ fn declare_one(
     }
     let err = |e: crate::expand::ExpandError| e.message;
     let existing = sh.vars.var_unresolved(&name).cloned();
-    if existing.as_ref().is_some_and(|v| v.readonly)
-        && (value.is_some() || flags.on != 0 || flags.off != 0)
-    {
-        if value.is_some() {
-            return Err([&name[..], b": readonly variable"].concat());
-        }
+    if existing.as_ref().is_some_and(|v| v.readonly) && value.is_some() {
+        return Err([&name[..], b": readonly variable"].concat());
     }
     if flags.assoc {
         if existing

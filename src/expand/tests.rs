@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::testword::word;
 use super::*;
 use crate::audit::Session;
+use crate::syntax::ast::ParamExp;
 use crate::testutil::{self, TempDir};
 
 /// The state a test sets up, applied both to a [`Shell`] and as a dash script.

@@ -116,19 +116,10 @@ const INITIAL_BUCKETS: usize = 1024;
 
 /// bash's associative table: buckets of (key, value), each bucket stored oldest first (the
 /// head of bash's list is the end of the vector).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Assoc {
     buckets: Vec<Vec<(Vec<u8>, Vec<u8>)>>,
     len: usize,
-}
-
-impl Default for Assoc {
-    fn default() -> Assoc {
-        Assoc {
-            buckets: Vec::new(),
-            len: 0,
-        }
-    }
 }
 
 fn fnv1(key: &[u8]) -> u32 {

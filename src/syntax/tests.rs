@@ -31,6 +31,12 @@ fn show_part(p: &WordPart) -> String {
                 Param::Positional(n) => n.to_string(),
                 Param::Special(c) => (*c as char).to_string(),
                 Param::Indirect(n) => format!("!{}", text(n)),
+                Param::Elem(n, sub) => match &**sub {
+                    Subscript::All { at } => {
+                        format!("{}[{}]", text(n), if *at { "@" } else { "*" })
+                    }
+                    Subscript::Index(w) => format!("{}[{}]", text(n), show_parts(&w.parts)),
+                },
             };
             let c = |colon: &bool| if *colon { ":" } else { "" };
             match &pe.op {
@@ -81,10 +87,12 @@ fn show_part(p: &WordPart) -> String {
                 ),
                 ParamOp::Transform(t) => format!("$<{name}@{}>", *t as char),
                 ParamOp::Names { at } => format!("$<!{name}{}>", if *at { "@" } else { "*" }),
+                ParamOp::Keys => format!("$<!{name}>"),
             }
         }
         WordPart::CommandSubst(l) => format!("$({})", show_list(l)),
         WordPart::Arith(w) => format!("$(({}))", show_parts(&w.parts)),
+        WordPart::Compound(ws) => format!("({})", show_words(ws)),
     }
 }
 
@@ -150,7 +158,10 @@ fn show_command(c: &Command) -> String {
             let mut out: Vec<String> = s
                 .assigns
                 .iter()
-                .map(|a| format!("{}={}", text(&a.name), show_word(&a.value)))
+                .map(|a| match &a.array {
+                    Some(els) => format!("{}=({})", text(&a.name), show_words(els)),
+                    None => format!("{}={}", text(&a.name), show_word(&a.value)),
+                })
                 .collect();
             out.extend(s.words.iter().map(show_word));
             out.extend(s.redirects.iter().map(show_redirect));

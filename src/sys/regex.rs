@@ -18,17 +18,16 @@ impl Regex {
         if icase {
             flags |= libc::REG_ICASE;
         }
-        // SAFETY: regex_t is plain data that regcomp fills in; it is freed by Drop only if
-        // regcomp succeeded.
-        unsafe {
-            let mut compiled: libc::regex_t = std::mem::zeroed();
-            if libc::regcomp(&mut compiled, c.as_ptr(), flags) != 0 {
-                return None;
-            }
-            // regex_t's group count is not a public field: counted from the text.
-            let groups = count_groups(pattern);
-            Some(Regex { compiled, groups })
+        // SAFETY: regex_t is plain data (pointers and counts) for which all zeros is valid.
+        let mut compiled: libc::regex_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `c` is a C string; regcomp fills `compiled`, freed by Drop only if it
+        // succeeded.
+        if unsafe { libc::regcomp(&mut compiled, c.as_ptr(), flags) } != 0 {
+            return None;
         }
+        // regex_t's group count is not a public field: counted from the text.
+        let groups = count_groups(pattern);
+        Some(Regex { compiled, groups })
     }
 
     /// The match and its groups as byte ranges (None for a group that took no part), or
@@ -60,7 +59,7 @@ impl Regex {
                 .iter()
                 .map(|m| {
                     (m.rm_so >= 0 && m.rm_eo >= m.rm_so)
-                        .then(|| (m.rm_so as usize, m.rm_eo as usize))
+                        .then_some((m.rm_so as usize, m.rm_eo as usize))
                 })
                 .collect(),
         )
