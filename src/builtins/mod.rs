@@ -23,6 +23,7 @@ pub mod kill;
 #[path = "let.rs"]
 pub mod let_;
 pub mod local;
+pub mod mapfile;
 pub mod newgrp;
 pub mod printf;
 pub mod pwd;
@@ -116,6 +117,8 @@ static BUILTINS: &[Builtin] = &[
 static BASH_BUILTINS: &[Builtin] = &[
     bash("declare", declare::declare),
     bash("let", let_::let_),
+    bash("mapfile", mapfile::mapfile),
+    bash("readarray", mapfile::mapfile),
     bash("typeset", declare::typeset),
 ];
 

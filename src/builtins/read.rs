@@ -37,7 +37,12 @@ impl Line {
 
 /// Read one line from `next` (None at end of input). NUL bytes are dropped; without `raw`, a
 /// backslash quotes the next byte and backslash-newline joins lines.
-pub fn read_line(mut next: impl FnMut() -> Option<u8>, raw: bool) -> Line {
+pub fn read_line(next: impl FnMut() -> Option<u8>, raw: bool) -> Line {
+    read_until(next, raw, Some(b'\n'))
+}
+
+/// As [`read_line`], up to `delim` (bash's `read -d`); with None, up to the end of input.
+pub fn read_until(mut next: impl FnMut() -> Option<u8>, raw: bool, delim: Option<u8>) -> Line {
     let mut line = Line::default();
     let mut backslash = false;
     loop {
@@ -45,7 +50,7 @@ pub fn read_line(mut next: impl FnMut() -> Option<u8>, raw: bool) -> Line {
             line.eof = true;
             return line;
         };
-        if c == 0 {
+        if c == 0 && delim != Some(0) {
             continue;
         }
         if backslash {
@@ -59,7 +64,7 @@ pub fn read_line(mut next: impl FnMut() -> Option<u8>, raw: bool) -> Line {
             backslash = true;
             continue;
         }
-        if c == b'\n' {
+        if Some(c) == delim {
             return line;
         }
         if !line.push(c, false) {
@@ -165,6 +170,9 @@ fn failure(kind: ErrorKind) -> ExecResult {
 pub fn read(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     // Reading may block: the records' syslog copies go first.
     sh.audit.flush();
+    if sh.options.bash() {
+        return bash_read(sh, args);
+    }
     let mut opts = super::getopts::NextOpt::new(args.get(1..).unwrap_or(&[]));
     let mut raw = false;
     let mut prompt: Option<&[u8]> = None;
@@ -200,6 +208,180 @@ pub fn read(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
     }
     Ok(i32::from(line.eof))
+}
+
+/// bash's options of `read`.
+struct BashRead {
+    array: Option<Vec<u8>>,
+    delim: u8,
+    /// `-n`: at most this many bytes; `-N`: exactly, the delimiter not special.
+    count: Option<(usize, bool)>,
+    prompt: Option<Vec<u8>>,
+    raw: bool,
+    silent: bool,
+    /// `-t`: milliseconds.
+    timeout: Option<i32>,
+    fd: i32,
+}
+
+fn bash_usage(m: &str) -> ExecResult {
+    ShellError::builtin("read", ErrorKind::text(m.to_string()))
+        .with_status(1)
+        .fails()
+        .raise()
+}
+
+/// `read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt]
+/// [-t timeout] [-u fd] [name ...]` (bash): no name reads into `REPLY`, unsplit.
+fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
+    let mut o = BashRead {
+        array: None,
+        delim: b'\n',
+        count: None,
+        prompt: None,
+        raw: false,
+        silent: false,
+        timeout: None,
+        fd: 0,
+    };
+    let mut opts = super::getopts::NextOpt::new(args.get(1..).unwrap_or(&[]));
+    loop {
+        match opts.next(b"a:d:ei:n:N:p:rst:u:") {
+            Ok(Some((c, a))) => {
+                let a = a.unwrap_or_default();
+                let text = String::from_utf8_lossy(a);
+                match c {
+                    b'a' => o.array = Some(a.to_vec()),
+                    b'd' => o.delim = a.first().copied().unwrap_or(0),
+                    b'n' | b'N' => match text.parse::<usize>() {
+                        Ok(n) => o.count = Some((n, c == b'N')),
+                        Err(_) => {
+                            return bash_usage(&format!("{text}: invalid number"));
+                        }
+                    },
+                    b'p' => o.prompt = Some(a.to_vec()),
+                    b'r' => o.raw = true,
+                    b's' => o.silent = true,
+                    b't' => match text.parse::<f64>() {
+                        Ok(t) if t >= 0.0 => o.timeout = Some((t * 1000.0).round() as i32),
+                        _ => return bash_usage(&format!("{text}: invalid timeout specification")),
+                    },
+                    b'u' => match text.parse::<i32>() {
+                        Ok(fd) if fd >= 0 && crate::sys::fd::is_open(fd) => o.fd = fd,
+                        _ => {
+                            return bash_usage(&format!(
+                                "{text}: invalid file descriptor specification"
+                            ))
+                        }
+                    },
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(m) => return failure(ErrorKind::Message(m)),
+        }
+    }
+    let names = opts.rest().to_vec();
+    for name in names.iter().chain(o.array.iter()) {
+        if !crate::state::vars::is_name(name) {
+            let m = format!(
+                "`{}': not a valid identifier",
+                String::from_utf8_lossy(name)
+            );
+            return ShellError::builtin("read", ErrorKind::text(m))
+                .with_status(1)
+                .fails()
+                .raise();
+        }
+    }
+    let terminal = crate::sys::fd::is_terminal(o.fd);
+    if let (Some(p), true) = (&o.prompt, terminal) {
+        crate::sys::fd::write_all(2, p);
+    }
+    if o.timeout == Some(0) {
+        // `-t 0`: only whether input is waiting.
+        return Ok(i32::from(!crate::sys::fd::wait_readable(o.fd, 0)));
+    }
+    let saved = if o.silent && terminal {
+        crate::sys::fd::terminal_modes(o.fd).ok().inspect(|m| {
+            let mut quiet = *m;
+            quiet.c_lflag &= !libc::ECHO;
+            crate::sys::fd::set_terminal_modes(o.fd, &quiet);
+        })
+    } else {
+        None
+    };
+    let deadline = o
+        .timeout
+        .map(|ms| std::time::Instant::now() + std::time::Duration::from_millis(ms as u64));
+    let mut timed_out = false;
+    let mut taken = 0usize;
+    let (limit, exact) = o.count.unwrap_or((usize::MAX, false));
+    let delim = if exact { None } else { Some(o.delim) };
+    let fd = o.fd;
+    let line = if limit == 0 {
+        Line::default()
+    } else {
+        read_until(
+            || {
+                if taken >= limit {
+                    return None;
+                }
+                if let Some(d) = deadline {
+                    let left = d.saturating_duration_since(std::time::Instant::now());
+                    if left.is_zero()
+                        || !crate::sys::fd::wait_readable(fd, left.as_millis().max(1) as i32)
+                    {
+                        timed_out = true;
+                        return None;
+                    }
+                }
+                let mut c = [0u8];
+                loop {
+                    match crate::sys::fd::read(fd, &mut c) {
+                        Ok(1) => {
+                            taken += 1;
+                            return Some(c[0]);
+                        }
+                        Err(sys::errno::EINTR) => {}
+                        _ => return None,
+                    }
+                }
+            },
+            o.raw,
+            delim,
+        )
+    };
+    if let Some(m) = saved {
+        crate::sys::fd::set_terminal_modes(o.fd, &m);
+    }
+    if line.out_of_space {
+        return failure(ErrorKind::OutOfSpace);
+    }
+    let ended = line.eof && !(o.count.is_some() && taken >= limit);
+    let ifs = sh.ifs().unwrap_or(DEFAULT_IFS).to_vec();
+    let result = if let Some(array) = &o.array {
+        let fields = split(&line, &ifs, usize::MAX);
+        let mut a = crate::state::vars::Array::indexed();
+        for (i, f) in fields.into_iter().enumerate() {
+            a.set(crate::state::vars::Key::Index(i as i64), f);
+        }
+        sh.vars.set_array(array, a)
+    } else if names.is_empty() {
+        sh.set_var(b"REPLY", line.bytes.clone())
+    } else {
+        let mut fields = split(&line, &ifs, names.len()).into_iter();
+        names
+            .iter()
+            .try_for_each(|name| sh.set_var(name, fields.next().unwrap_or_default()))
+    };
+    if let Err(e) = result {
+        return failure(ErrorKind::Variable(e));
+    }
+    if timed_out {
+        return Ok(142);
+    }
+    Ok(i32::from(ended))
 }
 
 #[cfg(test)]

@@ -239,6 +239,19 @@ pub fn wait_writable(fd: i32, ms: i32) -> Result<Option<bool>, i32> {
     }
 }
 
+/// Wait up to `ms` milliseconds for `fd` to have input (or end of input, or an error):
+/// false when the time ran out.
+pub fn wait_readable(fd: i32, ms: i32) -> bool {
+    let mut p = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: p is one valid pollfd.
+    let n = unsafe { libc::poll(&mut p, 1, ms) };
+    n != 0
+}
+
 /// Make `target` a copy of `src` (`dup2`; the copy is inherited across exec).
 pub fn dup_to(src: i32, target: i32) -> Result<(), i32> {
     // SAFETY: dup2 has no memory effects.
