@@ -443,6 +443,9 @@ fn map_value(
 
 /// `${x/pat/with}` and its forms: the longest match at the leftmost place it matches.
 fn replace(s: &[u8], pat: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u8> {
+    if !pat.is_empty() && !super::pattern::has_unescaped_glob(pat) {
+        return replace_literal(s, &super::pattern::unescape(pat), with, at);
+    }
     let m = |a: usize, b: usize| super::pattern::matches(pat, &s[a..b]);
     let n = s.len();
     let joined = |a: &[u8], b: &[u8]| [a, with, b].concat();
@@ -474,6 +477,31 @@ fn replace(s: &[u8], pat: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u8> {
                         out.push(s[i]);
                         i += 1;
                     }
+                }
+            }
+            out.extend_from_slice(&s[i..]);
+            out
+        }
+    }
+}
+
+/// `replace` for a pattern without a wildcard: a plain search for its text (the common case,
+/// and the pattern matcher would try every end of every start).
+fn replace_literal(s: &[u8], lit: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u8> {
+    let joined = |a: &[u8], b: &[u8]| [a, with, b].concat();
+    match at {
+        ReplaceWhere::Prefix if s.starts_with(lit) => joined(&[], &s[lit.len()..]),
+        ReplaceWhere::Suffix if s.ends_with(lit) => joined(&s[..s.len() - lit.len()], &[]),
+        ReplaceWhere::Prefix | ReplaceWhere::Suffix => s.to_vec(),
+        ReplaceWhere::First | ReplaceWhere::All => {
+            let mut out = Vec::with_capacity(s.len());
+            let mut i = 0;
+            while let Some(found) = s[i..].windows(lit.len()).position(|w| w == lit) {
+                out.extend_from_slice(&s[i..i + found]);
+                out.extend_from_slice(with);
+                i += found + lit.len();
+                if at == ReplaceWhere::First {
+                    break;
                 }
             }
             out.extend_from_slice(&s[i..]);
