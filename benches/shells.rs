@@ -146,6 +146,8 @@ struct Workload {
     per_round: usize,
     /// How many programs the floors start for this workload (they run only where it is set).
     floor_count: Option<usize>,
+    /// Written in the bash language: run by auditsh and bash only.
+    bash_only: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -166,7 +168,7 @@ fn main() {
         Ok(o) => o,
         Err(e) => {
             eprintln!("shells: {e}");
-            eprintln!("usage: cargo bench --bench shells -- [--quick] [--rounds N] [--only startup,programs,arith,case] [--keep]");
+            eprintln!("usage: cargo bench --bench shells -- [--quick] [--rounds N] [--only startup,programs,arith,case,bash] [--keep]");
             eprintln!("(programs selects both the 1,000-program workload and the 500-program one of the rsyslogd runner)");
             std::process::exit(2);
         }
@@ -464,6 +466,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             script: "true".into(),
             per_round: STARTUP_PER_ROUND,
             floor_count: Some(0),
+            bash_only: false,
         },
         Workload {
             key: "programs",
@@ -475,6 +478,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             ),
             per_round: 1,
             floor_count: Some(PROGRAMS),
+            bash_only: false,
         },
         Workload {
             key: "programs-rsyslogd",
@@ -488,6 +492,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             ),
             per_round: 1,
             floor_count: None,
+            bash_only: false,
         },
         Workload {
             key: "arith",
@@ -499,6 +504,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             ),
             per_round: 1,
             floor_count: None,
+            bash_only: false,
         },
         Workload {
             key: "case",
@@ -510,6 +516,43 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             ),
             per_round: 1,
             floor_count: None,
+            bash_only: false,
+        },
+        Workload {
+            key: "bash-cond",
+            group: "bash",
+            reference: Kind::AuditOn,
+            title: format!("{ITERATIONS}-iteration loop of [[ ]] with patterns (bash language)"),
+            script: format!(
+                "i=0; n=0; while [[ $i -lt {ITERATIONS} ]]; do if [[ $i == *7 && -n $i ]]; then n=$((n+1)); fi; i=$((i+1)); done; echo $n"
+            ),
+            per_round: 1,
+            floor_count: None,
+            bash_only: true,
+        },
+        Workload {
+            key: "bash-arrays",
+            group: "bash",
+            reference: Kind::AuditOn,
+            title: format!("{ITERATIONS} array elements set then summed (bash language)"),
+            script: format!(
+                "a=(); for ((i=0;i<{ITERATIONS};i++)); do a[i]=$((i*2)); done; s=0; for ((i=0;i<{ITERATIONS};i++)); do s=$((s+a[i])); done; echo $s ${{#a[@]}}"
+            ),
+            per_round: 1,
+            floor_count: None,
+            bash_only: true,
+        },
+        Workload {
+            key: "bash-replace",
+            group: "bash",
+            reference: Kind::AuditOn,
+            title: format!("{ITERATIONS}-iteration loop of ${{x//p/r}} (bash language)"),
+            script: format!(
+                "x=hello-world-foo-bar; n=0; for ((i=0;i<{ITERATIONS};i++)); do y=${{x//o/0}}; z=${{y/#h/H}}; n=$((n+${{#z}})); done; echo $n"
+            ),
+            per_round: 1,
+            floor_count: None,
+            bash_only: true,
         },
     ];
     // The 500-program workload is there for the rsyslogd runner only.
@@ -523,7 +566,7 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
             for k in keys {
                 if !all.iter().any(|w| w.group == k) {
                     return Err(format!(
-                        "--only {k}: not one of startup, programs, arith, case"
+                        "--only {k}: not one of startup, programs, arith, case, bash"
                     ));
                 }
             }
@@ -630,6 +673,9 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
                 target("1,000 programs, audit on / audit off", Kind::AuditOff, 1.03);
             }
             "arith" => target("arithmetic loop, audit on / dash", Kind::Dash, 1.0),
+            "bash-cond" => target("[[ ]] loop, audit on / bash", Kind::Bash, 0.5),
+            "bash-arrays" => target("array loop, audit on / bash", Kind::Bash, 0.5),
+            "bash-replace" => target("${x//p/r} loop, audit on / bash", Kind::Bash, 0.5),
             _ => {}
         }
         let with_daemon = med(Kind::AuditRsyslogd);
@@ -805,6 +851,9 @@ fn report_costs(out: &mut String, w: &Workload, med: &dyn Fn(Kind) -> Option<f64
 /// The rsyslogd runner runs start-up and its own 500-program workload, which runs only what
 /// its ratios need beside it: auditing on with the drained socket, auditing off, and dash.
 fn applies(r: &Runner, w: &Workload) -> bool {
+    if w.bash_only {
+        return matches!(r.kind, Kind::AuditOn | Kind::AuditOff | Kind::Bash);
+    }
     if w.reference == Kind::AuditRsyslogd {
         return matches!(
             r.kind,
