@@ -84,7 +84,7 @@ fn eval(sh: &mut Shell, e: &CondExpr) -> Result<bool, Divert> {
         CondExpr::Unary(op, w) => {
             let arg = expand::expand_word(sh, w)?;
             match op.get(1).copied().unwrap_or(b'e') {
-                b'v' => sh.vars.get(&arg).is_some(),
+                b'v' => is_set(sh, &arg)?,
                 b'o' => std::str::from_utf8(&arg)
                     .ok()
                     .and_then(|n| sh.options.get_by_name(n))
@@ -186,4 +186,23 @@ fn regex_match(sh: &mut Shell, left: &[u8], right: &Word) -> Result<bool, Divert
 
 fn is_bad_regex(err: &ShellError) -> bool {
     matches!(&err.kind, ErrorKind::Message(m) if m.is_empty()) && err.status == 2
+}
+
+/// `-v name` and `-v name[key]`: the variable (or element) is set; `name[@]`, when the
+/// array has any element.
+fn is_set(sh: &mut Shell, arg: &[u8]) -> Result<bool, Divert> {
+    let Some(open) = arg.iter().position(|&c| c == b'[').filter(|_| arg.ends_with(b"]")) else {
+        return Ok(sh.vars.var(arg).is_some_and(crate::state::Var::is_set)
+            || sh.dynamic_var(arg).is_some()
+            || sh.dynamic_array(arg).is_some());
+    };
+    let (name, sub) = (&arg[..open], &arg[open + 1..arg.len() - 1]);
+    if sub == b"@" || sub == b"*" {
+        return Ok(expand::subscript::all(sh, name, false).is_some_and(|v| !v.is_empty()));
+    }
+    let key = match expand::subscript::key(sh, name, sub, false) {
+        Ok(k) => k,
+        Err(_) => return Ok(false),
+    };
+    Ok(key.is_some_and(|k| expand::subscript::element(sh, name, &k).is_some()))
 }
