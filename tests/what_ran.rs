@@ -277,3 +277,30 @@ fn a_parent_started_by_root_for_another_user_is_trusted() {
     assert!(recs[0]["process"]["parent"]["name"].is_string());
     assert_eq!(recs[0]["auditsh"]["parent_trusted"], true, "{}", recs[0]);
 }
+
+#[test]
+fn programs_of_a_process_substitution_are_recorded_under_their_command_line() {
+    let env = AuditEnv::new();
+    let text = "/bin/cat <(/bin/echo inner) <(/bin/cat /dev/null)";
+    let script = format!("cd '{}'\n{text}\n", env.dir().display());
+    let out = env.run(&[], Some(script.as_bytes()));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "inner\n");
+    let recs = check_session(&env);
+    let line = command(&recs, text);
+    let echo = execs_by_arg0(&recs, "/bin/echo");
+    assert_eq!(echo.len(), 1, "{recs:?}");
+    assert_eq!(echo[0]["auditsh"]["command"], line["event"]["id"]);
+    let cats = execs_by_arg0(&recs, "/bin/cat");
+    assert_eq!(cats.len(), 2);
+    let outer = cats
+        .iter()
+        .find(|r| {
+            r["process"]["args"]
+                .as_array()
+                .is_some_and(|a| a.len() == 3)
+        })
+        .expect("the cat given both paths");
+    for arg in &outer["process"]["args"].as_array().unwrap()[1..] {
+        assert!(arg.as_str().unwrap().starts_with("/dev/fd/"), "{outer}");
+    }
+}

@@ -191,7 +191,11 @@ fn is_bad_regex(err: &ShellError) -> bool {
 /// `-v name` and `-v name[key]`: the variable (or element) is set; `name[@]`, when the
 /// array has any element.
 fn is_set(sh: &mut Shell, arg: &[u8]) -> Result<bool, Divert> {
-    let Some(open) = arg.iter().position(|&c| c == b'[').filter(|_| arg.ends_with(b"]")) else {
+    let Some(open) = arg
+        .iter()
+        .position(|&c| c == b'[')
+        .filter(|_| arg.ends_with(b"]"))
+    else {
         return Ok(sh.vars.var(arg).is_some_and(crate::state::Var::is_set)
             || sh.dynamic_var(arg).is_some()
             || sh.dynamic_array(arg).is_some());

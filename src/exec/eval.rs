@@ -171,6 +171,15 @@ pub fn run_command(sh: &mut Shell, cmd: &Command, cx: Context) -> ExecResult {
     if stack_exhausted() {
         return ShellError::too_deep().raise();
     }
+    let mark = sh.process_substs.len();
+    let result = run_command_inner(sh, cmd, cx);
+    if sh.process_substs.len() > mark || !sh.process_subst_children.is_empty() {
+        super::substitution::close_process_substitutions(sh, mark);
+    }
+    result
+}
+
+fn run_command_inner(sh: &mut Shell, cmd: &Command, cx: Context) -> ExecResult {
     match cmd {
         Command::Simple(sc) => simple::run_simple(sh, sc, cx),
         Command::Compound(cc, redirects, line) => {

@@ -75,6 +75,18 @@ pub fn wait_pid(audit: &mut Session, pid: sys::process::pid_t, untraced: bool) -
     }
 }
 
+/// Collect `pid` if it has exited, without waiting: true when it is gone.
+pub fn reap_if_done(audit: &mut Session, pid: sys::process::pid_t) -> bool {
+    match process::wait(pid, sys::process::WNOHANG) {
+        Ok(Some((r, raw))) if r == pid => {
+            reaped(audit, pid, ChildStatus::from_raw(raw));
+            true
+        }
+        Ok(_) => false,
+        Err(_) => true,
+    }
+}
+
 /// The terminal and process group of an interactive shell with job control.
 #[derive(Debug, Clone, Copy)]
 pub struct JobControl {

@@ -75,3 +75,68 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
         }
     }
 }
+
+/// Process substitution (bash): `<(body)` (`input`) runs `body` with its standard output to
+/// a pipe, `>(body)` with its standard input from one; the shell keeps the other end open,
+/// inherited by the command, until that command finishes ([`close_process_substitutions`]),
+/// and gives its path, `/dev/fd/N`. The child is a subshell like any other: its programs
+/// start through the exec path and are recorded.
+pub fn process_substitution(
+    sh: &mut Shell,
+    body: &List,
+    input: bool,
+) -> Result<Vec<u8>, ExpandError> {
+    let failed = |kind| ExpandError::new(ShellError::new(kind).to_string());
+    let (read, write) = crate::sys::fd::pipe().map_err(|e| failed(ErrorKind::PipeFailed(e)))?;
+    let (ours, theirs) = if input { (read, write) } else { (write, read) };
+    match spawn::fork_shell(sh) {
+        Ok(Forked::Child) => {
+            fd::close(ours);
+            move_fd(theirs, if input { 1 } else { 0 });
+            let result = run_list(
+                sh,
+                body,
+                Context {
+                    tested: false,
+                    exit_after: true,
+                },
+            );
+            let status = divert_status(sh, result);
+            exit_child(sh, status)
+        }
+        Ok(Forked::Parent(pid)) => {
+            fd::close(theirs);
+            // Out of the way of the descriptors a script names (0 to 9), and inherited.
+            let kept = match fd::dup_at_least(ours, 63) {
+                Ok(n) => {
+                    fd::close(ours);
+                    n
+                }
+                Err(_) => ours,
+            };
+            fd::set_inherited(kept);
+            sh.process_substs.push((kept, pid));
+            sh.last_bg_pid = Some(pid);
+            Ok(format!("/dev/fd/{kept}").into_bytes())
+        }
+        Err(e) => {
+            fd::close(read);
+            fd::close(write);
+            Err(failed(ErrorKind::CannotFork(e)))
+        }
+    }
+}
+
+/// Close the shell's ends of the process substitutions opened since `mark` (the command that
+/// used them has finished), and collect the children that have exited.
+pub fn close_process_substitutions(sh: &mut Shell, mark: usize) {
+    let mut pids = Vec::new();
+    for (fd, pid) in sh.process_substs.drain(mark..) {
+        fd::close(fd);
+        pids.push(pid);
+    }
+    sh.process_subst_children.extend(pids);
+    let audit = &mut sh.audit;
+    sh.process_subst_children
+        .retain(|&pid| !super::jobs::reap_if_done(audit, pid));
+}

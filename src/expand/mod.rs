@@ -259,6 +259,12 @@ impl<'a> Expander<'a> {
                 self.push_value(&out, ctx);
                 self.pending_start = false;
             }
+            WordPart::ProcessSubst { input, list } => {
+                let path = crate::exec::substitution::process_substitution(self.sh, list, *input)?;
+                self.begin_region(ctx);
+                self.push(&path, QUOTED);
+                self.pending_start = false;
+            }
             WordPart::Compound(elements) => {
                 // Only a declaration's argument holds one, and `declare` is given the
                 // elements themselves (`exec::assign`); elsewhere it reads as written.

@@ -61,6 +61,11 @@ pub struct Shell {
     /// The array values of a declaration utility's operands (`declare a=(...)`), by operand
     /// index: set when its words are expanded, taken by the built-in.
     pub compound_args: Vec<(usize, Vec<crate::exec::assign::Element>)>,
+    /// The shell's ends of the process substitutions (bash's `<(...)`) of the commands being
+    /// run, with their children: closed when the command finishes.
+    pub process_substs: Vec<(i32, i32)>,
+    /// Process substitution children not yet collected.
+    pub process_subst_children: Vec<i32>,
     /// The statuses of the last foreground pipeline's commands (bash's `PIPESTATUS`).
     pub pipestatus: Vec<i32>,
     /// The functions being run, innermost last, each with the line it was called from
@@ -172,6 +177,8 @@ impl Shell {
             origin: None,
             subst_status: None,
             compound_args: Vec::new(),
+            process_substs: Vec::new(),
+            process_subst_children: Vec::new(),
             pipestatus: Vec::new(),
             calls: Vec::new(),
             script: None,

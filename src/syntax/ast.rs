@@ -266,6 +266,9 @@ pub enum WordPart {
     /// `$((...))`: the expression text, itself subject to parameter expansion, command
     /// substitution and quote removal before it is evaluated.
     Arith(Word),
+    /// `<(...)` (`input`) or `>(...)` (bash): the list runs in a child connected by a pipe,
+    /// and the word holds a `/dev/fd/N` path to the pipe's other end.
+    ProcessSubst { input: bool, list: Rc<List> },
     /// `(...)` right after `name=` or `name+=` (bash's array assignment): the elements. Only
     /// the parser's assignments and the arguments of `declare` and its kin hold one.
     Compound(Vec<Word>),

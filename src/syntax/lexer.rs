@@ -314,8 +314,10 @@ impl Cx<'_, '_> {
             return Ok(tok(TokKind::Newline));
         }
         self.st.input.started = true;
-        if let Some(op) = self.lex_operator(c) {
-            return Ok(tok(TokKind::Op(op)));
+        if !self.opens_process_subst(c) {
+            if let Some(op) = self.lex_operator(c) {
+                return Ok(tok(TokKind::Op(op)));
+            }
         }
         if record {
             self.st.input.record = Some(Vec::new());
@@ -454,6 +456,18 @@ impl Cx<'_, '_> {
                     let elements = self.lex_compound()?;
                     b.push(WordPart::Compound(elements));
                 }
+                if self.opens_process_subst(c) {
+                    self.st.input.bump();
+                    self.st.input.bump();
+                    self.enter()?;
+                    let list = self.parse_command_subst();
+                    self.leave();
+                    b.push(WordPart::ProcessSubst {
+                        input: c == b'<',
+                        list: list?,
+                    });
+                    continue;
+                }
                 break;
             }
             self.st.input.bump();
@@ -482,6 +496,11 @@ impl Cx<'_, '_> {
             }
         }
         Ok(b.into_word())
+    }
+
+    /// `<(` or `>(` next, in bash: a process substitution, part of a word.
+    fn opens_process_subst(&self, c: u8) -> bool {
+        self.st.bash && matches!(c, b'<' | b'>') && self.st.input.peek_second() == Some(b'(')
     }
 
     /// The right side of `=~` in `[[ ]]`: one word in which `(`, `)`, `|`, `<` and `>` are

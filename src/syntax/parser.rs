@@ -1176,7 +1176,7 @@ fn fill_parts(parts: &mut [WordPart], bodies: &mut [Option<Word>]) {
                     }
                 }
             }
-            WordPart::CommandSubst(list) => {
+            WordPart::CommandSubst(list) | WordPart::ProcessSubst { list, .. } => {
                 if let Some(list) = Rc::get_mut(list) {
                     fill_list(list, bodies);
                 }

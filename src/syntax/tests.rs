@@ -91,6 +91,9 @@ fn show_part(p: &WordPart) -> String {
             }
         }
         WordPart::CommandSubst(l) => format!("$({})", show_list(l)),
+        WordPart::ProcessSubst { input, list } => {
+            format!("{}({})", if *input { "<" } else { ">" }, show_list(list))
+        }
         WordPart::Arith(w) => format!("$(({}))", show_parts(&w.parts)),
         WordPart::Compound(ws) => format!("({})", show_words(ws)),
     }
