@@ -41,7 +41,7 @@ macro_rules! areas {
     };
 }
 
-areas!(mode, ansi_c, brace, arith, cond, functions, redir, params, arrays, read, procsubst);
+areas!(mode, ansi_c, brace, arith, cond, functions, redir, params, arrays, read, procsubst, misc);
 
 #[test]
 fn every_case_file_has_a_test() {

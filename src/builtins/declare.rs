@@ -379,6 +379,21 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags) -> ExecResult {
 
 /// One line of `declare -p`: `declare -FLAGS name="value"`, or the array's elements.
 pub fn declare_line(name: &[u8], var: &Var) -> Vec<u8> {
+    let mut flags = attribute_letters(var);
+    if flags.is_empty() {
+        flags.push(b'-');
+    }
+    let mut line = b"declare -".to_vec();
+    line.extend_from_slice(&flags);
+    line.push(b' ');
+    line.extend_from_slice(name);
+    declare_value(&mut line, var);
+    line.push(b'\n');
+    line
+}
+
+/// The attributes as `declare -p` and `${x@a}` write them, in bash's order.
+pub fn attribute_letters(var: &Var) -> Vec<u8> {
     let mut flags = Vec::new();
     match var.array.as_deref() {
         Some(Array::Assoc(_)) => flags.push(b'A'),
@@ -401,13 +416,11 @@ pub fn declare_line(name: &[u8], var: &Var) -> Vec<u8> {
     if var.exported {
         flags.push(b'x');
     }
-    if flags.is_empty() {
-        flags.push(b'-');
-    }
-    let mut line = b"declare -".to_vec();
-    line.extend_from_slice(&flags);
-    line.push(b' ');
-    line.extend_from_slice(name);
+    flags
+}
+
+/// `=value` or `=(elements)` after the name, as `declare -p` writes them.
+fn declare_value(line: &mut Vec<u8>, var: &Var) {
     match var.array.as_deref() {
         Some(a) if !a.is_empty() => {
             line.extend_from_slice(b"=(");
@@ -437,8 +450,6 @@ pub fn declare_line(name: &[u8], var: &Var) -> Vec<u8> {
             }
         }
     }
-    line.push(b'\n');
-    line
 }
 
 /// A key of an associative array as `declare -p` writes it: bare when it is plain.

@@ -131,26 +131,33 @@ fn run_case(
     cx: Context,
 ) -> ExecResult {
     let subject = expand::expand_word(sh, word)?;
-    let mut matched: Option<usize> = None;
-    'arms: for (i, arm) in arms.iter().enumerate() {
-        for pat in &arm.patterns {
-            let pattern = expand::expand_pattern(sh, pat)?;
-            if expand::pattern::matches(&pattern, &subject) {
-                matched = Some(i);
-                break 'arms;
+    let mut from = 0;
+    let mut status = 0;
+    loop {
+        let mut matched: Option<usize> = None;
+        'arms: for (i, arm) in arms.iter().enumerate().skip(from) {
+            for pat in &arm.patterns {
+                let pattern = expand::expand_pattern(sh, pat)?;
+                if expand::pattern::matches(&pattern, &subject) {
+                    matched = Some(i);
+                    break 'arms;
+                }
             }
         }
-    }
-    let Some(mut i) = matched else {
-        return Ok(0);
-    };
-    loop {
-        let arm = &arms[i];
-        let status = run_list(sh, &arm.body, cx)?;
-        if arm.fallthrough && i + 1 < arms.len() {
-            i += 1;
-        } else {
+        let Some(mut i) = matched else {
             return Ok(status);
+        };
+        loop {
+            let arm = &arms[i];
+            status = run_list(sh, &arm.body, cx)?;
+            if arm.fallthrough && i + 1 < arms.len() {
+                i += 1;
+            } else if arm.test_next {
+                from = i + 1;
+                break;
+            } else {
+                return Ok(status);
+            }
         }
     }
 }

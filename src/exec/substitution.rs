@@ -15,6 +15,11 @@ use crate::syntax::ast::List;
 
 /// Run `body` in a forked child with its standard output to a pipe; return what it wrote.
 pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, ExpandError> {
+    if sh.options.bash() {
+        if let Some(file) = lone_input_redirection(body) {
+            return read_file_substitution(sh, file);
+        }
+    }
     let (read, write) = crate::sys::fd::pipe()
         .map_err(|e| ExpandError::new(ShellError::new(ErrorKind::PipeFailed(e)).to_string()))?;
     match spawn::fork_shell(sh) {
@@ -72,6 +77,54 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
             Err(ExpandError::new(
                 ShellError::new(ErrorKind::CannotFork(e)).to_string(),
             ))
+        }
+    }
+}
+
+/// `$(< file)` (bash): the file's name, when that is the whole body.
+fn lone_input_redirection(body: &List) -> Option<&crate::syntax::ast::Word> {
+    use crate::syntax::ast::{Command, RedirOp, RedirTarget};
+    let [item] = body.items.as_slice() else {
+        return None;
+    };
+    if item.is_async || !item.and_or.rest.is_empty() || item.and_or.first.negated {
+        return None;
+    }
+    let [Command::Simple(sc)] = item.and_or.first.commands.as_slice() else {
+        return None;
+    };
+    match (
+        sc.assigns.as_slice(),
+        sc.words.as_slice(),
+        sc.redirects.as_slice(),
+    ) {
+        ([], [], [r]) if r.op == RedirOp::Input && r.fd.is_none_or(|f| f == 0) => match &r.target {
+            RedirTarget::Word(w) => Some(w),
+            RedirTarget::HereDoc(_) => None,
+        },
+        _ => None,
+    }
+}
+
+/// `$(< file)`: the file's contents, read by the shell itself (as bash does: no child).
+fn read_file_substitution(
+    sh: &mut Shell,
+    file: &crate::syntax::ast::Word,
+) -> Result<Vec<u8>, ExpandError> {
+    let name = crate::expand::expand_word(sh, file)?;
+    match std::fs::read(crate::state::os(&name)) {
+        Ok(text) => {
+            sh.subst_status = Some(0);
+            Ok(text)
+        }
+        Err(e) => {
+            let reason = crate::sys::errno::io_text(&e);
+            let mut m = name.clone();
+            m.extend_from_slice(b": ");
+            m.extend_from_slice(reason.as_bytes());
+            sh.report(&ShellError::new(ErrorKind::Message(m)).fails());
+            sh.subst_status = Some(1);
+            Ok(Vec::new())
         }
     }
 }

@@ -200,6 +200,9 @@ fn expand_element(
                 ParamOp::Substring { offset, length } => {
                     return array_slice(e, pe, name, offset, length, ctx);
                 }
+                ParamOp::Transform(t @ (b'A' | b'K' | b'k')) if !keys => {
+                    return whole_array_transform(e, pe, name, *t, ctx);
+                }
                 _ => {}
             }
             let value = if list.is_empty() {
@@ -227,6 +230,53 @@ fn expand_element(
         .and_then(|k| super::subscript::element(e.sh, name, &k))
         .map_or(Value::Unset, Value::Str);
     expand_value(e, pe, value, ctx)
+}
+
+/// `${a[@]@A}` (the `declare` command that makes the array), `${a[@]@K}` (keys and quoted
+/// values, one word) and `${a[@]@k}` (keys and values, each its own word).
+fn whole_array_transform(
+    e: &mut Expander,
+    pe: &ParamExp,
+    name: &[u8],
+    t: u8,
+    ctx: Ctx,
+) -> Result<(), ExpandError> {
+    use crate::builtins::declare::{declare_line, quote_value};
+    let Some(var) = e.sh.vars.var(name).cloned() else {
+        return Ok(());
+    };
+    let entries: Vec<(Vec<u8>, Vec<u8>)> = match var.array.as_deref() {
+        Some(a) => a.entries(),
+        None => var
+            .value
+            .iter()
+            .map(|v| (b"0".to_vec(), v.clone()))
+            .collect(),
+    };
+    match t {
+        b'A' => {
+            let mut line = declare_line(name, &var);
+            line.pop();
+            e.push_value(&line, ctx);
+        }
+        b'K' => {
+            let mut out = Vec::new();
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(k);
+                out.push(b' ');
+                out.extend_from_slice(&quote_value(v));
+            }
+            e.push_value(&out, ctx);
+        }
+        _ => {
+            let words = entries.into_iter().flat_map(|(k, v)| [k, v]).collect();
+            with_args(e, words, is_at(pe), ctx);
+        }
+    }
+    Ok(())
 }
 
 /// `${a[@]:offset:length}`: the elements from index `offset` on (indexed arrays count by
@@ -380,7 +430,10 @@ fn expand_value(
             })?;
         }
         ParamOp::Transform(t) => {
-            let name = name_of(&pe.param);
+            let name = match &pe.param {
+                Param::Var(n) | Param::Elem(n, _) => n.clone(),
+                p => name_of(p),
+            };
             map_value(e, pe, value, ctx, &mut |sh, s| {
                 Ok(transform(sh, *t, &name, s))
             })?;
@@ -549,7 +602,22 @@ fn transform(sh: &Shell, t: u8, name: &[u8], s: &[u8]) -> Vec<u8> {
         b'U' => s.to_ascii_uppercase(),
         b'L' => s.to_ascii_lowercase(),
         b'u' => change_case(s, b"", true, false),
-        _ => [name, b"=", &quoted(s)].concat(),
+        b'K' | b'k' => quoted(s),
+        b'a' => sh
+            .vars
+            .var(name)
+            .map(crate::builtins::declare::attribute_letters)
+            .unwrap_or_default(),
+        _ => match sh
+            .vars
+            .var(name)
+            .map(crate::builtins::declare::attribute_letters)
+        {
+            Some(letters) if !letters.is_empty() => {
+                [b"declare -", &letters[..], b" ", name, b"=", &quoted(s)].concat()
+            }
+            _ => [name, b"=", &quoted(s)].concat(),
+        },
     }
 }
 

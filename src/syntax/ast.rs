@@ -162,6 +162,8 @@ pub struct CaseArm {
     pub body: List,
     /// The arm ended with `;&` (fall through to the next arm's body) rather than `;;`.
     pub fallthrough: bool,
+    /// The arm ended with `;;&` (bash): the arms after it are tested too.
+    pub test_next: bool,
 }
 
 /// `name() compound-command [redirections]`. The body is shared so that defining a function

@@ -160,18 +160,20 @@ impl Cx<'_, '_> {
             let body = self.compound_list(true)?;
             self.skip_newlines()?;
             let tok = self.peek_command_word(true)?;
-            let fallthrough = match (&tok.kind, keyword(tok)) {
+            let (fallthrough, test_next) = match (&tok.kind, keyword(tok)) {
                 (_, Some(Kw::Esac)) => {
                     self.take()?;
                     arms.push(CaseArm {
                         patterns,
                         body,
                         fallthrough: false,
+                        test_next: false,
                     });
                     break;
                 }
-                (TokKind::Op(Op::DSemi), _) => false,
-                (TokKind::Op(Op::SemiAnd), _) => true,
+                (TokKind::Op(Op::DSemi), _) => (false, false),
+                (TokKind::Op(Op::SemiAnd), _) => (true, false),
+                (TokKind::Op(Op::DSemiAnd), _) => (false, true),
                 _ => {
                     let tok = tok.clone();
                     return Err(self.unexpected(&tok, Some(";;")));
@@ -182,6 +184,7 @@ impl Cx<'_, '_> {
                 patterns,
                 body,
                 fallthrough,
+                test_next,
             });
         }
         Ok(CompoundCommand::Case { word, arms })

@@ -44,6 +44,8 @@ pub(crate) enum Op {
     AndIf,
     OrIf,
     DSemi,
+    /// `;;&` (bash): go on testing the next patterns.
+    DSemiAnd,
     SemiAnd,
     Semi,
     Amp,
@@ -75,6 +77,7 @@ impl Op {
             Op::AndIf => "&&",
             Op::OrIf => "||",
             Op::DSemi => ";;",
+            Op::DSemiAnd => ";;&",
             Op::SemiAnd => ";&",
             Op::Semi => ";",
             Op::Amp => "&",
@@ -380,7 +383,12 @@ impl Cx<'_, '_> {
                 match inp.peek() {
                     Some(b';') => {
                         inp.bump();
-                        Op::DSemi
+                        if bash && inp.peek() == Some(b'&') {
+                            inp.bump();
+                            Op::DSemiAnd
+                        } else {
+                            Op::DSemi
+                        }
                     }
                     Some(b'&') => {
                         inp.bump();
@@ -912,7 +920,10 @@ impl Cx<'_, '_> {
                 }
             }
             b'@' => match (self.st.input.peek(), self.st.input.peek_second()) {
-                (Some(t @ (b'Q' | b'E' | b'U' | b'L' | b'u' | b'A')), Some(b'}')) => {
+                (
+                    Some(t @ (b'Q' | b'E' | b'U' | b'L' | b'u' | b'A' | b'a' | b'K' | b'k')),
+                    Some(b'}'),
+                ) => {
                     self.st.input.bump();
                     self.st.input.bump();
                     ParamOp::Transform(t)

@@ -229,7 +229,7 @@ fn token_name(tok: &Token) -> String {
 fn ends_list(tok: &Token) -> bool {
     match &tok.kind {
         TokKind::Eof => true,
-        TokKind::Op(op) => matches!(op, Op::RParen | Op::DSemi | Op::SemiAnd),
+        TokKind::Op(op) => matches!(op, Op::RParen | Op::DSemi | Op::DSemiAnd | Op::SemiAnd),
         TokKind::Word(_) => matches!(
             keyword(tok),
             Some(

@@ -192,7 +192,13 @@ fn show_command(c: &Command) -> String {
                                 "{}) {} {}",
                                 pats.join("|"),
                                 show_list(&a.body),
-                                if a.fallthrough { ";&" } else { ";;" }
+                                if a.fallthrough {
+                                    ";&"
+                                } else if a.test_next {
+                                    ";;&"
+                                } else {
+                                    ";;"
+                                }
                             )
                         })
                         .collect();
