@@ -41,7 +41,10 @@ macro_rules! areas {
     };
 }
 
-areas!(mode, ansi_c, brace, arith, cond, functions, redir, params, arrays, read, procsubst, misc);
+areas!(
+    mode, ansi_c, brace, arith, cond, functions, redir, params, arrays, read, procsubst, misc,
+    printf
+);
 
 #[test]
 fn every_case_file_has_a_test() {

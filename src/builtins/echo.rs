@@ -1,5 +1,6 @@
 //! `echo [-n] [arg...]`, as dash does it: only a first `-n` is an option, and backslash
-//! escapes are always interpreted (`\c` ends the output).
+//! escapes are always interpreted (`\c` ends the output). In the bash language, bash's echo:
+//! leading `-n`, `-e`, `-E` options (combinable, `-neE`), escapes only with `-e`.
 
 use crate::exec::{Context, ExecResult};
 use crate::state::Shell;
@@ -27,8 +28,131 @@ pub fn render(args: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-pub fn echo(_sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    let out = render(args.get(1..).unwrap_or(&[]));
+/// The bytes bash's echo writes for `args` (without the command name).
+pub fn render_bash(args: &[Vec<u8>], utf8: bool) -> Vec<u8> {
+    let mut newline = true;
+    let mut escapes = false;
+    let mut rest = args;
+    while let Some(a) = rest.first() {
+        let is_option =
+            a.len() > 1 && a[0] == b'-' && a[1..].iter().all(|c| matches!(c, b'n' | b'e' | b'E'));
+        if !is_option {
+            break;
+        }
+        for &c in &a[1..] {
+            match c {
+                b'n' => newline = false,
+                b'e' => escapes = true,
+                _ => escapes = false,
+            }
+        }
+        rest = &rest[1..];
+    }
+    let mut out = Vec::new();
+    for (i, a) in rest.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        if escapes {
+            if bash_escapes(a, &mut out, utf8) {
+                return out;
+            }
+        } else {
+            out.extend_from_slice(a);
+        }
+    }
+    if newline {
+        out.push(b'\n');
+    }
+    out
+}
+
+/// `echo -e`'s escapes appended to `out`; true when `\c` ended the output.
+/// `\u` and `\U` need a UTF-8 locale (`utf8`) for characters past ASCII; bash writes them
+/// back as escapes, in upper case, otherwise.
+fn bash_escapes(s: &[u8], out: &mut Vec<u8>, utf8: bool) -> bool {
+    let digits = |s: &[u8], from: usize, max: usize, radix: u32| -> (u32, usize) {
+        let mut v = 0u32;
+        let mut n = 0;
+        while n < max {
+            match s.get(from + n).and_then(|&c| (c as char).to_digit(radix)) {
+                Some(d) => v = v * radix + d,
+                None => break,
+            }
+            n += 1;
+        }
+        (v, n)
+    };
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i];
+        if c != b'\\' || i + 1 == s.len() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let e = s[i + 1];
+        i += 2;
+        match e {
+            b'a' => out.push(7),
+            b'b' => out.push(8),
+            b'c' => return true,
+            b'e' | b'E' => out.push(0x1b),
+            b'f' => out.push(0x0c),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(0x0b),
+            b'\\' => out.push(b'\\'),
+            b'0' => {
+                let (v, n) = digits(s, i, 3, 8);
+                out.push(v as u8);
+                i += n;
+            }
+            b'x' => {
+                let (v, n) = digits(s, i, 2, 16);
+                if n == 0 {
+                    out.extend_from_slice(b"\\x");
+                } else {
+                    out.push(v as u8);
+                    i += n;
+                }
+            }
+            b'u' | b'U' => {
+                let (v, n) = digits(s, i, if e == b'u' { 4 } else { 8 }, 16);
+                match char::from_u32(v).filter(|_| n > 0) {
+                    Some(_) if v > 0x7f && !utf8 => {
+                        let width = if e == b'u' { 4 } else { 8 };
+                        out.extend_from_slice(format!("\\{}{:0width$X}", e as char, v).as_bytes());
+                        i += n;
+                    }
+                    Some(ch) => {
+                        let mut buf = [0u8; 4];
+                        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                        i += n;
+                    }
+                    None => {
+                        out.push(b'\\');
+                        out.push(e);
+                    }
+                }
+            }
+            _ => {
+                out.push(b'\\');
+                out.push(e);
+            }
+        }
+    }
+    false
+}
+
+pub fn echo(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    let args = args.get(1..).unwrap_or(&[]);
+    let out = if sh.options.bash() {
+        render_bash(args, sh.utf8_locale())
+    } else {
+        render(args)
+    };
     super::util::write_output("echo", &out)?;
     Ok(0)
 }

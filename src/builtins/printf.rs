@@ -2,7 +2,7 @@
 //! `echo` and `%b` share.
 
 use super::util::{add_line, is_space};
-use crate::exec::{Context, ErrorKind, ExecResult};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys;
 
@@ -342,6 +342,12 @@ fn parse_num(s: &[u8]) -> i64 {
 
 /// Run printf over `args` (without the command name).
 pub fn format(args: &[Vec<u8>]) -> Output {
+    format_in(args, None)
+}
+
+/// As [`format`]; `bash`: the bash language's conversions too (`%q`, `%(fmt)T`), given the
+/// shell's start time (seconds since the epoch) for `%(...)T` of -2.
+pub fn format_in(args: &[Vec<u8>], bash: Option<i64>) -> Output {
     let mut res = Output::default();
     let mut opts = super::getopts::NextOpt::new(args);
     if let Err(m) = opts.next(b"") {
@@ -412,6 +418,17 @@ pub fn format(args: &[Vec<u8>]) -> Output {
                     i = end;
                 }
             }
+            // `%(strftime)T` (bash): the format in parentheses.
+            let mut time_format: Option<&[u8]> = None;
+            if bash.is_some() && fmt.get(i) == Some(&b'(') {
+                match fmt[i..].iter().position(|&c| c == b')') {
+                    Some(close) => {
+                        time_format = Some(&fmt[i + 1..i + close]);
+                        i += close + 1;
+                    }
+                    None => break 'run Some(b"`(': missing closing parenthesis".to_vec()),
+                }
+            }
             let Some(&conv) = fmt.get(i) else {
                 break 'run Some(b"missing format character".to_vec());
             };
@@ -474,6 +491,24 @@ pub fn format(args: &[Vec<u8>]) -> Output {
                         spec.float(out, conv, v);
                     }
                 }
+                b'q' if bash.is_some() => {
+                    let s = shell_quote(a.str());
+                    spec.string(out, &s);
+                }
+                b'T' if time_format.is_some() => {
+                    let when = match a.take() {
+                        None => -1,
+                        Some(s) if s.is_empty() => -1,
+                        Some(s) => parse_num_signed(s),
+                    };
+                    let when = match when {
+                        -1 => now_epoch(),
+                        -2 => bash.unwrap_or(0),
+                        t => t,
+                    };
+                    let s = strftime(time_format.unwrap_or_default(), when);
+                    spec.string(out, &s);
+                }
                 _ => {
                     let mut m = fmt[start..i].to_vec();
                     m.extend_from_slice(b": invalid directive");
@@ -494,8 +529,128 @@ pub fn format(args: &[Vec<u8>]) -> Output {
     res
 }
 
+/// A signed decimal number (`%(...)T`'s argument); 0 for anything else.
+fn parse_num_signed(s: &[u8]) -> i64 {
+    std::str::from_utf8(s)
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn now_epoch() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// `strftime(3)` in the local time zone.
+fn strftime(format: &[u8], when: i64) -> Vec<u8> {
+    let Ok(cfmt) = std::ffi::CString::new(format) else {
+        return Vec::new();
+    };
+    let t: libc::time_t = when as libc::time_t;
+    // SAFETY: tm is plain data that localtime_r fills; buf is large enough for strftime's
+    // bounded write.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            return Vec::new();
+        }
+        let mut buf = vec![0u8; 4096];
+        let n = libc::strftime(buf.as_mut_ptr().cast(), buf.len(), cfmt.as_ptr(), &tm);
+        buf.truncate(n);
+        buf
+    }
+}
+
+/// `%q` (bash): the text quoted so the shell reads it back as it is: `''` when empty, `$'...'`
+/// when it holds control characters, else with a backslash before each special character.
+pub fn shell_quote(s: &[u8]) -> Vec<u8> {
+    if s.is_empty() {
+        return b"''".to_vec();
+    }
+    if s.iter().any(|&c| c < 0x20 || c == 0x7f) {
+        return crate::builtins::declare::quote_value(s);
+    }
+    let mut out = Vec::with_capacity(s.len() + 4);
+    for (i, &c) in s.iter().enumerate() {
+        let special = matches!(
+            c,
+            b' ' | b'!'
+                | b'"'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b','
+                | b';'
+                | b'<'
+                | b'>'
+                | b'?'
+                | b'['
+                | b'\\'
+                | b']'
+                | b'^'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+        ) || (i == 0 && matches!(c, b'~' | b'#'));
+        if special {
+            out.push(b'\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    let res = format(args.get(1..).unwrap_or(&[]));
+    let mut args = args.get(1..).unwrap_or(&[]);
+    // `printf -v name` (bash): the output goes to the variable.
+    let mut target: Option<Vec<u8>> = None;
+    if sh.options.bash() {
+        if let [flag, name, rest @ ..] = args {
+            if flag == b"-v" {
+                target = Some(name.clone());
+                args = rest;
+            }
+        }
+    }
+    let bash = sh
+        .options
+        .bash()
+        .then(|| now_epoch() - i64::try_from(sh.started.elapsed().as_secs()).unwrap_or(0));
+    let res = format_in(args, bash);
+    if let Some(name) = target {
+        for e in &res.errors {
+            sh.report(&ShellError::builtin("printf", ErrorKind::Message(e.clone())).fails());
+        }
+        let set = match name.iter().position(|&c| c == b'[') {
+            Some(open) if name.ends_with(b"]") && crate::state::vars::is_name(&name[..open]) => {
+                crate::exec::assign::assign_element(
+                    sh,
+                    &name[..open],
+                    &name[open + 1..name.len() - 1],
+                    res.out,
+                    false,
+                )
+                .map_err(|e| e.message)
+            }
+            _ if crate::state::vars::is_name(&name) => sh
+                .set_var(&name, res.out)
+                .map_err(|e| e.message().into_bytes()),
+            _ => Err([b"`", &name[..], b"': not a valid identifier"].concat()),
+        };
+        if let Err(m) = set {
+            return ShellError::builtin("printf", ErrorKind::Message(m))
+                .with_status(2)
+                .fails()
+                .raise();
+        }
+        return Ok(res.status);
+    }
     let mut warnings = None;
     for e in res.errors {
         warnings = Some(add_line(warnings, "printf", ErrorKind::Message(e)));
