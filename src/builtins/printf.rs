@@ -498,7 +498,7 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>) -> Output {
                 b'T' if time_format.is_some() => {
                     let when = match a.take() {
                         None => -1,
-                        Some(s) if s.is_empty() => -1,
+                        Some(b"") => -1,
                         Some(s) => parse_num_signed(s),
                     };
                     let when = match when {
@@ -549,18 +549,17 @@ fn strftime(format: &[u8], when: i64) -> Vec<u8> {
         return Vec::new();
     };
     let t: libc::time_t = when as libc::time_t;
-    // SAFETY: tm is plain data that localtime_r fills; buf is large enough for strftime's
-    // bounded write.
-    unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&t, &mut tm).is_null() {
-            return Vec::new();
-        }
-        let mut buf = vec![0u8; 4096];
-        let n = libc::strftime(buf.as_mut_ptr().cast(), buf.len(), cfmt.as_ptr(), &tm);
-        buf.truncate(n);
-        buf
+    // SAFETY: an all-zero tm is a valid value.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: t and tm are valid for localtime_r to read and fill.
+    if unsafe { libc::localtime_r(&t, &mut tm) }.is_null() {
+        return Vec::new();
     }
+    let mut buf = vec![0u8; 4096];
+    // SAFETY: strftime writes at most buf.len() bytes into buf.
+    let n = unsafe { libc::strftime(buf.as_mut_ptr().cast(), buf.len(), cfmt.as_ptr(), &tm) };
+    buf.truncate(n);
+    buf
 }
 
 /// `%q` (bash): the text quoted so the shell reads it back as it is: `''` when empty, `$'...'`
