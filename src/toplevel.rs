@@ -173,6 +173,7 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     if matches!(inv.source, Source::Stdin) {
         sh.options.stdin = true;
     }
+    sh.options.command_string = matches!(inv.source, Source::Command(_));
     install_signal_handlers(&sh);
     start_job_control(&mut sh);
 

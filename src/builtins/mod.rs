@@ -34,6 +34,7 @@ pub mod readonly;
 pub mod return_;
 pub mod set;
 pub mod shift;
+pub mod shopt;
 pub mod test;
 pub mod times;
 pub mod trap;
@@ -119,6 +120,7 @@ static BASH_BUILTINS: &[Builtin] = &[
     bash("let", let_::let_),
     bash("mapfile", mapfile::mapfile),
     bash("readarray", mapfile::mapfile),
+    bash("shopt", shopt::shopt),
     bash("typeset", declare::typeset),
 ];
 

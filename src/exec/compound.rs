@@ -138,7 +138,15 @@ fn run_case(
         'arms: for (i, arm) in arms.iter().enumerate().skip(from) {
             for pat in &arm.patterns {
                 let pattern = expand::expand_pattern(sh, pat)?;
-                if expand::pattern::matches(&pattern, &subject) {
+                let found = if sh.options.shopt.is("nocasematch") {
+                    expand::pattern::matches(
+                        &pattern.to_ascii_lowercase(),
+                        &subject.to_ascii_lowercase(),
+                    )
+                } else {
+                    expand::pattern::matches(&pattern, &subject)
+                };
+                if found {
                     matched = Some(i);
                     break 'arms;
                 }

@@ -100,7 +100,18 @@ fn eval(sh: &mut Shell, e: &CondExpr) -> Result<bool, Divert> {
             match op.as_slice() {
                 b"==" | b"=" | b"!=" => {
                     let pattern = expand::expand_pattern(sh, b)?;
-                    let m = expand::pattern::matches(&pattern, &left);
+                    // bash reads `[[ ]]` patterns as if extglob were on.
+                    let extglob = expand::pattern::extglob();
+                    expand::pattern::set_extglob(true);
+                    let m = if sh.options.shopt.is("nocasematch") {
+                        expand::pattern::matches(
+                            &pattern.to_ascii_lowercase(),
+                            &left.to_ascii_lowercase(),
+                        )
+                    } else {
+                        expand::pattern::matches(&pattern, &left)
+                    };
+                    expand::pattern::set_extglob(extglob);
                     if op == b"!=" {
                         !m
                     } else {
@@ -166,7 +177,7 @@ fn regex_text(sh: &mut Shell, w: &Word) -> Result<Vec<u8>, Divert> {
 fn regex_match(sh: &mut Shell, left: &[u8], right: &Word) -> Result<bool, Divert> {
     use crate::state::vars::{Array, Key};
     let text = regex_text(sh, right)?;
-    let Some(re) = crate::sys::regex::Regex::new(&text, false) else {
+    let Some(re) = crate::sys::regex::Regex::new(&text, sh.options.shopt.is("nocasematch")) else {
         return Err(ShellError::new(ErrorKind::Message(Vec::new()))
             .with_status(2)
             .fails()

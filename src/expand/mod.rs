@@ -63,7 +63,7 @@ pub fn expand_words(sh: &mut Shell, words: &[Word]) -> Result<Vec<Vec<u8>>, Expa
             // One scan for the glob characters and, in bash mode, a brace.
             let special = text
                 .iter()
-                .any(|&c| matches!(c, b'*' | b'?' | b'[') || (braces && c == b'{'));
+                .any(|&c| matches!(c, b'*' | b'?' | b'[') || (braces && matches!(c, b'{' | b'(')));
             if !special {
                 out.push(text.to_vec());
                 continue;
@@ -82,7 +82,7 @@ pub fn expand_words(sh: &mut Shell, words: &[Word]) -> Result<Vec<Vec<u8>>, Expa
         }
         let mut e = Expander::new(sh, Mode::Fields);
         e.parts(&word.parts, Ctx::Unquoted)?;
-        e.finish_fields(&mut out);
+        e.finish_fields(&mut out)?;
     }
     Ok(out)
 }
@@ -98,7 +98,7 @@ fn expand_braced(sh: &mut Shell, word: &Word, out: &mut Vec<Vec<u8>>) -> Result<
     for w in &each {
         let mut e = Expander::new(sh, Mode::Fields);
         e.parts(&w.parts, Ctx::Unquoted)?;
-        e.finish_fields(out);
+        e.finish_fields(out)?;
     }
     Ok(())
 }
@@ -297,7 +297,7 @@ impl<'a> Expander<'a> {
 
     /// Field splitting, pathname expansion and quote removal of everything expanded.
     #[inline(always)]
-    fn finish_fields(self, out: &mut Vec<Vec<u8>>) {
+    fn finish_fields(self, out: &mut Vec<Vec<u8>>) -> Result<(), ExpandError> {
         let Expander { sh, done, cur, .. } = self;
         let ifs = sh.ifs().unwrap_or(split::DEFAULT_IFS);
         let noglob = sh.options.noglob;
@@ -305,19 +305,32 @@ impl<'a> Expander<'a> {
         for f in done.into_iter().chain(std::iter::once(cur)) {
             split::split_field(f, ifs, &mut fields);
         }
+        let glob = pathname::Options::of(sh);
         for f in fields {
             if !noglob && f.may_glob() {
                 let pat = f.to_pattern();
                 if pattern::has_unescaped_glob(&pat) {
-                    let found = pathname::expand(&pat);
+                    let found = pathname::expand(&pat, glob);
                     if !found.is_empty() {
                         out.extend(found);
+                        continue;
+                    }
+                    if glob.failglob {
+                        let mut m = b"no match: ".to_vec();
+                        m.extend_from_slice(&f.into_text());
+                        return Err(ExpandError {
+                            message: m,
+                            status: 1,
+                        });
+                    }
+                    if glob.nullglob {
                         continue;
                     }
                 }
             }
             out.push(f.into_text());
         }
+        Ok(())
     }
 }
 

@@ -13,17 +13,150 @@ use std::os::unix::ffi::OsStrExt;
 
 use super::pattern;
 
+/// bash's options of pathname expansion (`shopt`); all off in posix mode.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// `*` and `?` match a leading `.` (never `.` and `..` themselves).
+    pub dotglob: bool,
+    /// Letters match either case.
+    pub nocaseglob: bool,
+    /// `**` alone in a component matches any number of directories.
+    pub globstar: bool,
+    /// A pattern that matches nothing expands to nothing.
+    pub nullglob: bool,
+    /// A pattern that matches nothing is an error.
+    pub failglob: bool,
+}
+
+impl Options {
+    pub fn of(sh: &crate::state::Shell) -> Options {
+        if sh.options.posix {
+            return Options::default();
+        }
+        let s = &sh.options.shopt;
+        Options {
+            dotglob: s.is("dotglob"),
+            nocaseglob: s.is("nocaseglob"),
+            globstar: s.is("globstar"),
+            nullglob: s.is("nullglob"),
+            failglob: s.is("failglob"),
+        }
+    }
+}
+
 /// The paths matching `pat` (a pattern with backslash escapes), sorted; empty if none.
-pub fn expand(pat: &[u8]) -> Vec<Vec<u8>> {
+pub fn expand(pat: &[u8], opts: Options) -> Vec<Vec<u8>> {
     let comps: Vec<&[u8]> = pat.split(|&c| c == b'/').collect();
     let mut out = Vec::new();
     let mut prefix = Vec::with_capacity(pat.len() + 32);
-    walk(&mut prefix, &comps, &mut out);
+    walk(&mut prefix, &comps, &mut out, opts);
     out.sort();
+    out.dedup();
     out
 }
 
-fn walk(prefix: &mut Vec<u8>, comps: &[&[u8]], out: &mut Vec<Vec<u8>>) {
+/// The names in `dir` that a component can match: every entry, `.` and `..` only for a
+/// pattern that starts with a dot.
+fn entries(dir: &[u8], comp: &[u8]) -> Vec<Vec<u8>> {
+    let Ok(entries) = std::fs::read_dir(OsStr::from_bytes(dir)) else {
+        return Vec::new();
+    };
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    if comp.first() == Some(&b'.') || comp.starts_with(b"\\.") {
+        names.push(b".".to_vec());
+        names.push(b"..".to_vec());
+    }
+    for entry in entries.flatten() {
+        names.push(entry.file_name().as_bytes().to_vec());
+    }
+    names
+}
+
+fn component_matches(comp: &[u8], name: &[u8], opts: Options) -> bool {
+    if opts.dotglob && name.first() == Some(&b'.') && name != b"." && name != b".." {
+        let (comp, name) = if opts.nocaseglob {
+            (comp.to_ascii_lowercase(), name.to_ascii_lowercase())
+        } else {
+            (comp.to_vec(), name.to_vec())
+        };
+        return pattern::matches(&comp, &name);
+    }
+    if opts.nocaseglob {
+        return pattern::matches_path_component(
+            &comp.to_ascii_lowercase(),
+            &name.to_ascii_lowercase(),
+        );
+    }
+    pattern::matches_path_component(comp, name)
+}
+
+/// `**` under globstar: `prefix` itself and every directory below it (not following
+/// symbolic links, skipping hidden ones unless dotglob), each then matched against the
+/// rest of the pattern.
+fn walk_globstar(prefix: &mut Vec<u8>, rest: &[&[u8]], out: &mut Vec<Vec<u8>>, opts: Options) {
+    let base = prefix.len();
+    if rest.is_empty() {
+        // `**` last: the directory itself, then every file and directory below.
+        if !prefix.is_empty() {
+            out.push(prefix.clone());
+        }
+        let mut all = Vec::new();
+        collect_tree(prefix, &mut all, opts);
+        out.extend(all);
+        return;
+    }
+    walk(prefix, rest, out, opts);
+    let dir: Vec<u8> = if prefix.is_empty() {
+        b".".to_vec()
+    } else {
+        prefix.clone()
+    };
+    let Ok(entries) = std::fs::read_dir(OsStr::from_bytes(&dir)) else {
+        return;
+    };
+    let mut names: Vec<Vec<u8>> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().as_bytes().to_vec())
+        .filter(|n| opts.dotglob || n.first() != Some(&b'.'))
+        .collect();
+    names.sort();
+    for name in names {
+        prefix.truncate(base);
+        prefix.extend_from_slice(&name);
+        prefix.push(b'/');
+        walk_globstar(prefix, rest, out, opts);
+    }
+    prefix.truncate(base);
+}
+
+fn collect_tree(prefix: &mut Vec<u8>, out: &mut Vec<Vec<u8>>, opts: Options) {
+    let base = prefix.len();
+    let dir: Vec<u8> = if prefix.is_empty() {
+        b".".to_vec()
+    } else {
+        prefix.clone()
+    };
+    let Ok(entries) = std::fs::read_dir(OsStr::from_bytes(&dir)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().as_bytes().to_vec();
+        if !opts.dotglob && name.first() == Some(&b'.') {
+            continue;
+        }
+        prefix.truncate(base);
+        prefix.extend_from_slice(&name);
+        out.push(prefix.clone());
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            prefix.push(b'/');
+            collect_tree(prefix, out, opts);
+        }
+    }
+    prefix.truncate(base);
+}
+
+fn walk(prefix: &mut Vec<u8>, comps: &[&[u8]], out: &mut Vec<Vec<u8>>, opts: Options) {
     let mut i = 0;
     // Copy the components that are not patterns.
     while i < comps.len() && !pattern::has_unescaped_glob(comps[i]) {
@@ -40,22 +173,16 @@ fn walk(prefix: &mut Vec<u8>, comps: &[&[u8]], out: &mut Vec<Vec<u8>>) {
         return;
     }
     let comp = comps[i];
+    if opts.globstar && comp == b"**" {
+        walk_globstar(prefix, &comps[i + 1..], out, opts);
+        return;
+    }
     let last = i + 1 == comps.len();
     let dir: &[u8] = if prefix.is_empty() { b"." } else { prefix };
-    let Ok(entries) = std::fs::read_dir(OsStr::from_bytes(dir)) else {
-        return;
-    };
-    let mut names: Vec<Vec<u8>> = Vec::new();
-    if comp.first() == Some(&b'.') || comp.starts_with(b"\\.") {
-        names.push(b".".to_vec());
-        names.push(b"..".to_vec());
-    }
-    for entry in entries.flatten() {
-        names.push(entry.file_name().as_bytes().to_vec());
-    }
+    let names = entries(dir, comp);
     let base = prefix.len();
     for name in names {
-        if !pattern::matches_path_component(comp, &name) {
+        if !component_matches(comp, &name, opts) {
             continue;
         }
         prefix.truncate(base);
@@ -64,7 +191,7 @@ fn walk(prefix: &mut Vec<u8>, comps: &[&[u8]], out: &mut Vec<Vec<u8>>) {
             out.push(prefix.clone());
         } else {
             prefix.push(b'/');
-            walk(prefix, &comps[i + 1..], out);
+            walk(prefix, &comps[i + 1..], out, opts);
         }
     }
     prefix.truncate(base);

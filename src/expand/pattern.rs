@@ -271,9 +271,46 @@ fn matching_prefixes<'t>(elems: &[Elem], text: impl Iterator<Item = &'t u8>) -> 
     result
 }
 
+mod extglob;
+
+/// `shopt -s extglob` is on: the extended operators of bash are patterns (a process-wide
+/// switch, as the matching functions are called from everywhere without the shell).
+static EXTGLOB: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn set_extglob(on: bool) {
+    EXTGLOB.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn extglob() -> bool {
+    EXTGLOB.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The pattern uses an extended operator that is on.
+fn is_extended(pattern: &[u8]) -> bool {
+    extglob() && extglob::has_ext(pattern)
+}
+
 /// True if `text` matches `pattern` as a whole.
 pub fn matches(pattern: &[u8], text: &[u8]) -> bool {
+    if is_extended(pattern) {
+        return extglob::matches(pattern, text);
+    }
     match_elems(&compile(pattern), text)
+}
+
+/// For an extended pattern: whether each prefix length (or, `suffix`, each suffix length)
+/// of `value` matches.
+fn extended_lengths(value: &[u8], pattern: &[u8], suffix: bool) -> Vec<bool> {
+    (0..=value.len())
+        .map(|n| {
+            let part = if suffix {
+                &value[value.len() - n..]
+            } else {
+                &value[..n]
+            };
+            extglob::matches(pattern, part)
+        })
+        .collect()
 }
 
 /// Match one component of a pathname for pathname expansion: as [`matches`], except that a
@@ -296,6 +333,9 @@ pub fn matches_path_component(pattern: &[u8], name: &[u8]) -> bool {
 /// expression (one with a closing `]`): a word without one is not subject to pathname
 /// expansion.
 pub fn has_unescaped_glob(pattern: &[u8]) -> bool {
+    if is_extended(pattern) {
+        return true;
+    }
     let mut i = 0;
     while let Some(&c) = pattern.get(i) {
         match c {
@@ -336,7 +376,11 @@ pub fn unescape(pattern: &[u8]) -> Vec<u8> {
 /// `${x#pattern}` (`largest` false) and `${x##pattern}` (`largest` true): `value` without
 /// the smallest or largest prefix that matches; all of `value` when no prefix matches.
 pub fn remove_prefix<'a>(value: &'a [u8], pattern: &[u8], largest: bool) -> &'a [u8] {
-    let ends = matching_prefixes(&compile(pattern), value.iter());
+    let ends = if is_extended(pattern) {
+        extended_lengths(value, pattern, false)
+    } else {
+        matching_prefixes(&compile(pattern), value.iter())
+    };
     let len = if largest {
         ends.iter().rposition(|&m| m)
     } else {
@@ -353,9 +397,13 @@ pub fn remove_prefix<'a>(value: &'a [u8], pattern: &[u8], largest: bool) -> &'a 
 pub fn remove_suffix<'a>(value: &'a [u8], pattern: &[u8], largest: bool) -> &'a [u8] {
     // A suffix matches the pattern exactly when, read backwards, it matches the elements in
     // reverse order.
-    let mut elems = compile(pattern);
-    elems.reverse();
-    let lens = matching_prefixes(&elems, value.iter().rev());
+    let lens = if is_extended(pattern) {
+        extended_lengths(value, pattern, true)
+    } else {
+        let mut elems = compile(pattern);
+        elems.reverse();
+        matching_prefixes(&elems, value.iter().rev())
+    };
     let len = if largest {
         lens.iter().rposition(|&m| m)
     } else {

@@ -4,6 +4,7 @@
 pub mod array;
 pub mod frame;
 pub mod options;
+pub mod shopt;
 pub mod vars;
 
 use std::rc::Rc;

@@ -51,6 +51,10 @@ pub struct Options {
     pub privileged: bool,
     /// Accepted for dash compatibility; no effect.
     pub debug: bool,
+    /// bash's `shopt` options.
+    pub shopt: super::shopt::Shopt,
+    /// Started with `-c` (bash shows a `c` in `$-`).
+    pub command_string: bool,
 }
 
 impl Options {
@@ -118,6 +122,9 @@ impl Options {
 
     /// `$-`: the letters of the options that are on, in dash's order (the reverse of `set -o`).
     pub fn flags(&self) -> Vec<u8> {
+        if self.bash() {
+            return self.bash_flags();
+        }
         let mut out = Vec::new();
         for (letter, name) in OPTIONS.iter().rev() {
             if let Some(l) = letter {
@@ -125,6 +132,41 @@ impl Options {
                     out.push(*l);
                 }
             }
+        }
+        out
+    }
+
+    /// `$-` as bash writes it: its letters in its order, with `h` (the command hash table)
+    /// and `B` (brace expansion), which are always on here, and `c` or `s` last.
+    fn bash_flags(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let on = [
+            (b'a', self.allexport),
+            (b'b', self.notify),
+            (b'e', self.errexit),
+            (b'f', self.noglob),
+            (b'h', true),
+            (b'i', self.interactive),
+            (b'm', self.monitor && self.interactive),
+            (b'n', self.noexec),
+            (b'u', self.nounset),
+            (b'v', self.verbose),
+            (b'x', self.xtrace),
+            (b'B', true),
+            (b'C', self.noclobber),
+        ];
+        for (letter, set) in on {
+            if set {
+                out.push(letter);
+            }
+        }
+        if self.interactive {
+            out.push(b'H');
+        }
+        if self.command_string {
+            out.push(b'c');
+        } else if self.stdin {
+            out.push(b's');
         }
         out
     }

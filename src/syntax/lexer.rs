@@ -224,6 +224,15 @@ fn opens_compound(parts: &[WordPart]) -> bool {
     first.get(name_end) == Some(&b'[') && (last.ends_with(b"]=") || last.ends_with(b"]+="))
 }
 
+/// The word so far ends with an unquoted `?`, `*`, `+`, `@` or `!`: a `(` next opens an
+/// extended pattern's group (bash).
+fn ends_in_ext_operator(parts: &[WordPart]) -> bool {
+    matches!(
+        parts.last(),
+        Some(WordPart::Literal(t)) if matches!(t.last(), Some(b'?' | b'*' | b'+' | b'@' | b'!'))
+    )
+}
+
 fn is_meta(c: u8) -> bool {
     matches!(
         c,
@@ -464,6 +473,12 @@ impl Cx<'_, '_> {
                     let elements = self.lex_compound()?;
                     b.push(WordPart::Compound(elements));
                 }
+                if c == b'(' && self.st.bash && ends_in_ext_operator(&b.parts) {
+                    self.st.input.bump();
+                    b.literal(b'(');
+                    self.lex_extglob_group(&mut b)?;
+                    continue;
+                }
                 if self.opens_process_subst(c) {
                     self.st.input.bump();
                     self.st.input.bump();
@@ -504,6 +519,49 @@ impl Cx<'_, '_> {
             }
         }
         Ok(b.into_word())
+    }
+
+    /// The rest of an extended pattern's group after `X(` (bash): text up to the `)` that
+    /// balances it, `|` and blanks included, quoting as in a word.
+    fn lex_extglob_group(&mut self, b: &mut Parts) -> Result<(), SyntaxError> {
+        let mut depth = 1usize;
+        while let Some(c) = self.st.input.peek() {
+            if c == b'\n' {
+                break;
+            }
+            self.st.input.bump();
+            match c {
+                b'(' => {
+                    depth += 1;
+                    b.literal(c);
+                }
+                b')' => {
+                    b.literal(c);
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                }
+                b'\\' => match self.st.input.peek_raw() {
+                    Some(e) => {
+                        self.st.input.bump();
+                        b.quoted(&[e]);
+                    }
+                    None => b.literal(b'\\'),
+                },
+                b'\'' => {
+                    let t = self.lex_single_quoted()?;
+                    b.quoted(&t);
+                }
+                b'"' => {
+                    let parts = self.lex_double_quoted()?;
+                    b.push(WordPart::DoubleQuoted(parts));
+                }
+                b'$' => self.lex_dollar(b, false)?,
+                _ => b.literal(c),
+            }
+        }
+        Err(self.err("Syntax error: end of file unexpected (expecting \")\")"))
     }
 
     /// `<(` or `>(` next, in bash: a process substitution, part of a word.
