@@ -61,6 +61,8 @@ impl Env {
 
     fn shell(&self) -> Shell {
         let mut sh = Shell::new(b"sh".to_vec(), Session::disabled());
+        // Compared with dash: the posix mode's expansions.
+        sh.options.posix = true;
         sh.set_var(b"HOME", b"/home/test-home".to_vec()).unwrap();
         for (name, value) in &self.vars {
             match value {
