@@ -7,7 +7,7 @@ use crate::exec::{spawn, Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// What a name resolves to.
-enum Kind {
+pub enum Kind {
     Alias(Vec<u8>),
     Keyword,
     Function,
@@ -18,7 +18,7 @@ enum Kind {
     NotFound,
 }
 
-fn resolve(sh: &mut Shell, name: &[u8], with_aliases: bool, default_path: bool) -> Kind {
+pub fn resolve(sh: &mut Shell, name: &[u8], with_aliases: bool, default_path: bool) -> Kind {
     if with_aliases {
         if let Some(v) = sh.aliases.get(name) {
             return Kind::Alias(v.clone());
@@ -135,6 +135,30 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     }
     let operands = &args[i..];
     match verbose {
+        Some(true) if sh.options.bash() => {
+            let mut status = 0;
+            for name in operands {
+                match resolve(sh, name, true, default_path) {
+                    Kind::NotFound => {
+                        sh.report(
+                            &ShellError::builtin(
+                                "command",
+                                ErrorKind::text(format!(
+                                    "{}: not found",
+                                    String::from_utf8_lossy(name)
+                                )),
+                            )
+                            .fails(),
+                        );
+                        status = 1;
+                    }
+                    kind => {
+                        out(&super::type_::bash_words(name, &kind));
+                    }
+                }
+            }
+            Ok(status)
+        }
         Some(true) => {
             let mut status = 0;
             for name in operands {
@@ -146,28 +170,20 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
             }
             Ok(status)
         }
+        Some(false) if sh.options.bash() => {
+            let mut status = 0;
+            for name in operands {
+                if command_v(sh, name, default_path) != 0 {
+                    status = 1;
+                }
+            }
+            Ok(status)
+        }
         Some(false) => {
             let Some(name) = operands.first() else {
                 return Ok(0);
             };
-            let line = match resolve(sh, name, true, default_path) {
-                Kind::Alias(v) => {
-                    let mut l = b"alias ".to_vec();
-                    l.extend_from_slice(name);
-                    l.push(b'=');
-                    l.extend_from_slice(&quote_for_reuse(&v));
-                    l
-                }
-                Kind::Keyword | Kind::Function | Kind::SpecialBuiltin | Kind::Builtin => {
-                    name.clone()
-                }
-                Kind::Tracked(p) | Kind::Program(p) => p,
-                Kind::NotFound => return Ok(127),
-            };
-            let mut line = line;
-            line.push(b'\n');
-            out(&line);
-            Ok(0)
+            Ok(command_v(sh, name, default_path))
         }
         None => {
             if operands.is_empty() {
@@ -187,4 +203,24 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
             )
         }
     }
+}
+
+/// `command -v name`: how the shell would run it, on one line; the status.
+fn command_v(sh: &mut Shell, name: &[u8], default_path: bool) -> i32 {
+    let line = match resolve(sh, name, true, default_path) {
+        Kind::Alias(v) => {
+            let mut l = b"alias ".to_vec();
+            l.extend_from_slice(name);
+            l.push(b'=');
+            l.extend_from_slice(&quote_for_reuse(&v));
+            l
+        }
+        Kind::Keyword | Kind::Function | Kind::SpecialBuiltin | Kind::Builtin => name.to_vec(),
+        Kind::Tracked(p) | Kind::Program(p) => p,
+        Kind::NotFound => return 127,
+    };
+    let mut line = line;
+    line.push(b'\n');
+    out(&line);
+    0
 }

@@ -106,6 +106,17 @@ pub fn search(path: &[u8], name: &[u8]) -> Option<Vec<u8>> {
     fallback
 }
 
+/// Every executable `name` in PATH, in order (`type -a`).
+pub fn all_in_path(sh: &Shell, name: &[u8]) -> Vec<Vec<u8>> {
+    if name.contains(&b'/') {
+        return vec![name.to_vec()];
+    }
+    let path = sh.get_var(b"PATH").map(|p| p.to_vec()).unwrap_or_default();
+    path_candidates(&path, name)
+        .filter(|c| is_candidate(c) && check_executable(c).is_none())
+        .collect()
+}
+
 /// `dir/name` for each directory of a PATH value, in order (an empty entry is the current
 /// directory).
 pub fn path_candidates<'a>(path: &'a [u8], name: &'a [u8]) -> impl Iterator<Item = Vec<u8>> + 'a {
