@@ -116,7 +116,114 @@ pub fn list_all() -> Vec<u8> {
     out
 }
 
+/// A signal's name as bash has it: dash's, and `STKFLT`, which dash leaves a number.
+fn bash_name(n: i32) -> Option<&'static str> {
+    if n == libc::SIGSTKFLT {
+        return Some("STKFLT");
+    }
+    signal::name(n).filter(|name| !name.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// A signal's number from a name bash accepts: any case, `SIG` or not.
+fn bash_number(a: &[u8]) -> Option<i32> {
+    let bare = if a.len() > 3 && a[..3].eq_ignore_ascii_case(b"SIG") {
+        &a[3..]
+    } else {
+        a
+    };
+    if bare.eq_ignore_ascii_case(b"STKFLT") {
+        return Some(libc::SIGSTKFLT);
+    }
+    signal::number(bare)
+}
+
+/// bash's ways of naming the signal, in dash's terms: `-n N` and `-s N` as `-N`, a `SIG`
+/// prefix or any case as the bare number.
+fn bash_signal_options(args: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut out = args.to_vec();
+    let as_number = |a: &[u8]| bash_number(a).map(|n| format!("-{n}").into_bytes());
+    match args.get(1).map(Vec::as_slice) {
+        Some(b"-n" | b"-s") if args.len() > 2 => {
+            if let Some(n) = as_number(&args[2]) {
+                out.splice(1..3, [n]);
+            }
+        }
+        Some([b'-', rest @ ..]) if !rest.is_empty() && !matches!(rest, b"l" | b"L" | b"-") => {
+            if let Some(n) = as_number(rest) {
+                out[1] = n;
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// bash's `kill -l`: the table, five to a line.
+fn bash_list_all() -> Vec<u8> {
+    let mut out = Vec::new();
+    let named = signal::all()
+        .iter()
+        .filter_map(|&(n, _)| bash_name(n).map(|name| (n, name)));
+    for (i, (n, name)) in named.enumerate() {
+        out.extend_from_slice(format!("{n:2}) SIG{name}").as_bytes());
+        out.push(if i % 5 == 4 { b'\n' } else { b'\t' });
+    }
+    if out.last() == Some(&b'\t') {
+        out.push(b'\n');
+    }
+    out
+}
+
+/// bash's `kill -l ARG...`: a number (or an exit status above 128) gives its name, a name
+/// (with or without `SIG`) its number.
+fn bash_list(args: &[Vec<u8>]) -> Result<Vec<u8>, Vec<u8>> {
+    let mut out = Vec::new();
+    for a in args {
+        if !a.is_empty() && a.iter().all(u8::is_ascii_digit) {
+            let n: i64 = std::str::from_utf8(a)
+                .ok()
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(-1);
+            let n = if n > 128 { n - 128 } else { n };
+            match i32::try_from(n).ok().filter(|n| *n > 0).and_then(bash_name) {
+                Some(name) => out.extend_from_slice(name.as_bytes()),
+                None => return Err([&a[..], b": invalid signal specification"].concat()),
+            }
+        } else {
+            match bash_number(a).filter(|n| *n > 0) {
+                Some(n) => out.extend_from_slice(n.to_string().as_bytes()),
+                None => return Err([&a[..], b": invalid signal specification"].concat()),
+            }
+        }
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
 pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    let rewritten;
+    let args = if sh.options.bash() {
+        rewritten = bash_signal_options(args);
+        &rewritten
+    } else {
+        args
+    };
+    if sh.options.bash() && matches!(args.get(1).map(Vec::as_slice), Some(b"-l" | b"-L")) {
+        if args.len() == 2 {
+            crate::sys::fd::write_all(1, &bash_list_all());
+            return Ok(0);
+        }
+        return match bash_list(&args[2..]) {
+            Ok(text) => {
+                crate::sys::fd::write_all(1, &text);
+                Ok(0)
+            }
+            Err(m) => ShellError::builtin("kill", ErrorKind::Message(m))
+                .with_status(1)
+                .fails()
+                .raise(),
+        };
+    }
     let fail = |m: Vec<u8>| {
         ShellError::builtin("kill", ErrorKind::Message(m))
             .fails()
