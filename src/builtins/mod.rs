@@ -26,6 +26,7 @@ pub mod local;
 pub mod mapfile;
 pub mod newgrp;
 pub mod printf;
+pub mod pushd;
 pub mod pwd;
 pub mod read;
 pub mod readonly;
@@ -117,8 +118,11 @@ static BUILTINS: &[Builtin] = &[
 /// posix mode looks up exactly what it did.
 static BASH_BUILTINS: &[Builtin] = &[
     bash("declare", declare::declare),
+    bash("dirs", pushd::dirs),
     bash("let", let_::let_),
     bash("mapfile", mapfile::mapfile),
+    bash("popd", pushd::popd),
+    bash("pushd", pushd::pushd),
     bash("readarray", mapfile::mapfile),
     bash("shopt", shopt::shopt),
     bash("typeset", declare::typeset),

@@ -67,6 +67,8 @@ pub struct Shell {
     pub process_substs: Vec<(i32, i32)>,
     /// Process substitution children not yet collected.
     pub process_subst_children: Vec<i32>,
+    /// `pushd`'s stack, below the current directory (bash's `DIRSTACK` from index 1).
+    pub dirstack: Vec<Vec<u8>>,
     /// The statuses of the last foreground pipeline's commands (bash's `PIPESTATUS`).
     pub pipestatus: Vec<i32>,
     /// The functions being run, innermost last, each with the line it was called from
@@ -180,6 +182,7 @@ impl Shell {
             compound_args: Vec::new(),
             process_substs: Vec::new(),
             process_subst_children: Vec::new(),
+            dirstack: Vec::new(),
             pipestatus: Vec::new(),
             calls: Vec::new(),
             script: None,
@@ -316,6 +319,11 @@ impl Shell {
         let main = self.script.is_some() && !self.calls.is_empty();
         match name {
             b"PIPESTATUS" => Some(self.pipestatus.iter().map(|s| text(s)).collect()),
+            b"DIRSTACK" => Some(
+                std::iter::once(self.cwd.clone())
+                    .chain(self.dirstack.iter().cloned())
+                    .collect(),
+            ),
             b"FUNCNAME" => {
                 let mut v: Vec<Vec<u8>> = self.calls.iter().rev().map(|c| c.0.clone()).collect();
                 if main {
