@@ -21,7 +21,12 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         let path_var = sh.get_var(b"PATH").map(|p| p.to_vec()).unwrap_or_default();
         let found = spawn::path_candidates(&path_var, name)
             .find(|p| std::fs::metadata(OsStr::from_bytes(p)).is_ok_and(|m| m.is_file()));
-        found
+        // bash looks in the current directory after PATH.
+        found.or_else(|| {
+            (sh.options.bash()
+                && std::fs::metadata(OsStr::from_bytes(name)).is_ok_and(|m| m.is_file()))
+            .then(|| name.clone())
+        })
     };
     // A shell error for `source` too, which is not special.
     let Some(path) = path else {
@@ -44,10 +49,23 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     label.extend_from_slice(b": ");
     // Unlike `eval`'s, the file's commands meet `set -e` even where `.` itself is tested
     // (`. f || x`), as in dash.
+    // bash: operands after the file are its positional parameters while it runs.
+    let saved_args = (sh.options.bash() && args.len() > 2)
+        .then(|| std::mem::replace(&mut sh.positional, args[2..].to_vec()));
     let result = run_text(sh, &text, Some(&label), Context::default());
+    if let Some(saved) = saved_args {
+        sh.positional = saved;
+    }
     sh.lineno = saved_line;
-    match result {
+    let result = match result {
         Err(Divert::Return(s)) => Ok(s),
         other => other,
+    };
+    if sh.options.bash() {
+        if let Ok(s) = result {
+            sh.set_last_status(s);
+            crate::exec::eval::run_condition_trap(sh, crate::exec::trap::RETURN)?;
+        }
     }
+    result
 }

@@ -98,6 +98,9 @@ pub fn set(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                         i += 1;
                     }
                 }
+            } else if sh.options.bash() && matches!(c, b'E' | b'T') {
+                // bash's errtrace and functrace (dash's -E is emacs).
+                sh.options.set_by_letter(c, on);
             } else {
                 let ok = OPTIONS
                     .iter()

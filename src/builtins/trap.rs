@@ -1,32 +1,62 @@
 //! `trap`: set, reset, ignore and list the actions for signals and EXIT.
 
 use super::util::{out, quote_for_reuse};
-use crate::exec::trap::Action;
+use crate::exec::trap::{self, Action};
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::sys::signal;
 
-/// The condition number of a trap operand: 0 or EXIT, a signal name or number.
-fn condition(name: &[u8]) -> Option<i32> {
+/// The condition number of a trap operand: 0 or EXIT, a signal name or number; in bash
+/// also with a `SIG` prefix, and ERR, DEBUG, RETURN.
+fn condition(name: &[u8], bash: bool) -> Option<i32> {
     if name == b"EXIT" || name == b"0" {
         return Some(0);
+    }
+    if bash {
+        let upper = name.to_ascii_uppercase();
+        let bare = upper.strip_prefix(b"SIG").unwrap_or(&upper);
+        match bare {
+            b"EXIT" => return Some(0),
+            b"ERR" => return Some(trap::ERR),
+            b"DEBUG" => return Some(trap::DEBUG),
+            b"RETURN" => return Some(trap::RETURN),
+            _ => return signal::number(bare).filter(|&n| n > 0 && n < 65),
+        }
     }
     signal::number(name).filter(|&n| n > 0 && n < 65)
 }
 
-fn condition_name(sig: i32) -> String {
-    if sig == 0 {
-        "EXIT".to_string()
-    } else {
-        signal::name(sig).map_or_else(|| sig.to_string(), |n| n.to_string())
+fn condition_name(sig: i32, bash: bool) -> String {
+    match sig {
+        0 => "EXIT".to_string(),
+        trap::ERR => "ERR".to_string(),
+        trap::DEBUG => "DEBUG".to_string(),
+        trap::RETURN => "RETURN".to_string(),
+        _ => {
+            let name = signal::name(sig).map_or_else(|| sig.to_string(), |n| n.to_string());
+            if bash {
+                format!("SIG{name}")
+            } else {
+                name
+            }
+        }
     }
 }
 
 /// `trap [action condition...]`
 pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    let bash = sh.options.bash();
     let mut operands = &args[1..];
+    let mut only: Option<&[Vec<u8>]> = None;
     match operands.first().map(|a| a.as_slice()) {
         Some(b"--") => operands = &operands[1..],
+        Some(b"-l") if bash => {
+            return super::kill::kill(sh, &[b"kill".to_vec(), b"-l".to_vec()], _cx);
+        }
+        Some(b"-p") if bash => {
+            only = Some(&operands[1..]);
+            operands = &[];
+        }
         Some([b'-', c, ..]) => {
             let message = format!("Illegal option -{}", *c as char);
             return ShellError::builtin("trap", ErrorKind::text(message)).raise();
@@ -34,8 +64,19 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         _ => {}
     }
     if operands.is_empty() {
+        let wanted: Option<Vec<i32>> = only
+            .filter(|o| !o.is_empty())
+            .map(|o| o.iter().filter_map(|n| condition(n, bash)).collect());
         let mut text = Vec::new();
-        for (sig, action) in sh.traps.all() {
+        // bash lists EXIT first, then the signals, then its own conditions.
+        let mut all: Vec<(&i32, &Action)> = sh.traps.all().collect();
+        if bash {
+            all.sort_by_key(|(s, _)| if **s < 0 { 1000 - **s } else { **s });
+        }
+        for (sig, action) in all {
+            if wanted.as_ref().is_some_and(|w| !w.contains(sig)) {
+                continue;
+            }
             let cmd: &[u8] = match action {
                 Action::Ignore => b"",
                 Action::Command(c) => c,
@@ -43,7 +84,7 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             text.extend_from_slice(b"trap -- ");
             text.extend_from_slice(&quote_for_reuse(cmd));
             text.push(b' ');
-            text.extend_from_slice(condition_name(*sig).as_bytes());
+            text.extend_from_slice(condition_name(*sig, bash).as_bytes());
             text.push(b'\n');
         }
         out(&text);
@@ -51,7 +92,7 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     // A first operand that is a condition number means "reset these" (POSIX).
     let (action, conditions) =
-        if condition(&operands[0]).is_some() && operands[0].iter().all(u8::is_ascii_digit) {
+        if condition(&operands[0], bash).is_some() && operands[0].iter().all(u8::is_ascii_digit) {
             (None, operands)
         } else {
             let action = match operands[0].as_slice() {
@@ -63,9 +104,20 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         };
     let mut status = 0;
     for name in conditions {
-        match condition(name) {
+        match condition(name, bash) {
             Some(sig) => {
+                if sig == trap::RETURN {
+                    sh.return_trap_sets += 1;
+                }
                 sh.traps.set(sig, action.clone());
+            }
+            None if bash => {
+                let m = format!(
+                    "{}: invalid signal specification",
+                    String::from_utf8_lossy(name)
+                );
+                sh.report(&ShellError::builtin("trap", ErrorKind::text(m)).fails());
+                status = 1;
             }
             None => {
                 let mut msg = b"trap: ".to_vec();

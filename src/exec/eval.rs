@@ -115,6 +115,29 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
     Ok(())
 }
 
+/// Run the trap of one of bash's conditions (ERR, DEBUG, RETURN), if one is set, `$?` kept;
+/// not from inside another.
+pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<(), Divert> {
+    if sh.in_condition_trap {
+        return Ok(());
+    }
+    let Some(cmd) = sh.traps.command(condition).map(<[u8]>::to_vec) else {
+        return Ok(());
+    };
+    sh.in_condition_trap = true;
+    let result = run_text(
+        &mut sh.push_frame(Frame::KeepStatus),
+        &cmd,
+        None,
+        Context::default(),
+    );
+    sh.in_condition_trap = false;
+    match result {
+        Err(Divert::Exit(s)) => Err(Divert::Exit(s)),
+        _ => Ok(()),
+    }
+}
+
 pub fn run_list(sh: &mut Shell, list: &List, cx: Context) -> ExecResult {
     let mut status = 0;
     let n = list.items.len();
@@ -159,6 +182,10 @@ pub(super) fn run_and_or(sh: &mut Shell, ao: &AndOr, cx: Context) -> ExecResult 
 /// and a pipeline's are those of their last command).
 pub(super) fn command_finished(sh: &mut Shell, status: i32, cx: Context) -> ExecResult {
     sh.set_last_status(status);
+    if status != 0 && !cx.tested && (sh.calls.is_empty() || sh.options.errtrace) {
+        run_condition_trap(sh, trap::ERR)?;
+        sh.set_last_status(status);
+    }
     if status != 0 && sh.options.errexit && !cx.tested {
         return Err(Divert::Exit(status));
     }

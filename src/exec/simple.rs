@@ -207,6 +207,11 @@ fn expand_declaration(
 
 pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> ExecResult {
     sh.lineno = sc.line;
+    if sh.traps.command(super::trap::DEBUG).is_some()
+        && (sh.calls.is_empty() || sh.options.functrace)
+    {
+        super::eval::run_condition_trap(sh, super::trap::DEBUG)?;
+    }
     sh.subst_status = None;
     let expanded = match declaration_operands(sh, &sc.words) {
         Some(first) => expand_declaration(sh, &sc.words, first),
@@ -446,11 +451,24 @@ pub fn call_function(
     }
     let positional = args[1..].to_vec();
     sh.calls.push((args[0].clone(), sh.lineno));
+    let return_sets = sh.return_trap_sets;
     let result = run_command(
         &mut sh.push_frame(Frame::Function { positional }),
         body,
         cx.not_last(),
     );
+    if sh.traps.command(super::trap::RETURN).is_some()
+        && (sh.options.functrace || sh.return_trap_sets != return_sets)
+    {
+        let status = match &result {
+            Ok(s) | Err(Divert::Return(s)) => Some(*s),
+            _ => None,
+        };
+        if let Some(s) = status {
+            sh.set_last_status(s);
+            super::eval::run_condition_trap(sh, super::trap::RETURN)?;
+        }
+    }
     sh.calls.pop();
     match result {
         Err(Divert::Return(s)) => Ok(s),

@@ -34,6 +34,11 @@ pub enum Action {
     Command(Vec<u8>),
 }
 
+/// bash's conditions that are not signals, by the numbers the trap table keeps them under.
+pub const ERR: i32 = -1;
+pub const DEBUG: i32 = -2;
+pub const RETURN: i32 = -3;
+
 /// The trap table: signal number (0 for EXIT) → action. Signals not in it have their default
 /// disposition (or the shell's own, for an interactive shell).
 #[derive(Debug, Default)]
@@ -206,7 +211,7 @@ impl Traps {
     pub fn set(&mut self, sig: i32, action: Option<Action>) -> bool {
         self.check_entry(sig);
         let settable = !self.ignored_at_entry.contains(&sig);
-        if sig != 0 && settable {
+        if sig > 0 && settable {
             match &action {
                 Some(Action::Ignore) => ignore(sig),
                 Some(Action::Command(_)) => catch(sig),
@@ -251,7 +256,7 @@ impl Traps {
             .collect();
         for sig in caught {
             self.actions.remove(&sig);
-            if sig != 0 && !self.ignored_at_entry.contains(&sig) {
+            if sig > 0 && !self.ignored_at_entry.contains(&sig) {
                 shell_default(sig);
             }
         }
@@ -260,6 +265,14 @@ impl Traps {
     /// All set traps, for `trap` with no operands.
     pub fn all(&self) -> impl Iterator<Item = (&i32, &Action)> {
         self.actions.iter()
+    }
+
+    /// The command of a trap (signal, EXIT or one of bash's conditions), if it has one.
+    pub fn command(&self, sig: i32) -> Option<&[u8]> {
+        match self.actions.get(&sig) {
+            Some(Action::Command(c)) => Some(c),
+            _ => None,
+        }
     }
 
     /// The EXIT trap's command, taken (it runs once).

@@ -67,6 +67,10 @@ pub struct Shell {
     pub process_substs: Vec<(i32, i32)>,
     /// Process substitution children not yet collected.
     pub process_subst_children: Vec<i32>,
+    /// A trap on ERR, DEBUG or RETURN is running (they do not run inside each other).
+    pub in_condition_trap: bool,
+    /// How many times a RETURN trap has been set: a function whose call set one runs it.
+    pub return_trap_sets: u64,
     /// `pushd`'s stack, below the current directory (bash's `DIRSTACK` from index 1).
     pub dirstack: Vec<Vec<u8>>,
     /// The statuses of the last foreground pipeline's commands (bash's `PIPESTATUS`).
@@ -183,6 +187,8 @@ impl Shell {
             process_substs: Vec::new(),
             process_subst_children: Vec::new(),
             dirstack: Vec::new(),
+            in_condition_trap: false,
+            return_trap_sets: 0,
             pipestatus: Vec::new(),
             calls: Vec::new(),
             script: None,

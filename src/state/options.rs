@@ -53,6 +53,10 @@ pub struct Options {
     pub debug: bool,
     /// bash's `shopt` options.
     pub shopt: super::shopt::Shopt,
+    /// `set -E` (bash): the ERR trap runs inside functions and subshells too.
+    pub errtrace: bool,
+    /// `set -T` (bash): the DEBUG and RETURN traps run inside functions too.
+    pub functrace: bool,
     /// Started with `-c` (bash shows a `c` in `$-`).
     pub command_string: bool,
 }
@@ -86,6 +90,8 @@ impl Options {
             "posix" => &mut self.posix,
             "privileged" => &mut self.privileged,
             "debug" => &mut self.debug,
+            "errtrace" if !self.posix => &mut self.errtrace,
+            "functrace" if !self.posix => &mut self.functrace,
             _ => return None,
         })
     }
@@ -109,6 +115,12 @@ impl Options {
 
     /// Set an option by its letter. False if there is no such letter.
     pub fn set_by_letter(&mut self, letter: u8, on: bool) -> bool {
+        // bash's letters for its own options (dash's -E is emacs).
+        match letter {
+            b'E' if self.bash() => return self.set_by_name("errtrace", on),
+            b'T' if self.bash() => return self.set_by_name("functrace", on),
+            _ => {}
+        }
         match OPTIONS.iter().find(|(l, _)| *l == Some(letter)) {
             Some((_, name)) => self.set_by_name(name, on),
             None => false,
@@ -154,6 +166,7 @@ impl Options {
             (b'x', self.xtrace),
             (b'B', true),
             (b'C', self.noclobber),
+            (b'E', self.errtrace),
         ];
         for (letter, set) in on {
             if set {
@@ -162,6 +175,9 @@ impl Options {
         }
         if self.interactive {
             out.push(b'H');
+        }
+        if self.functrace {
+            out.push(b'T');
         }
         if self.command_string {
             out.push(b'c');
