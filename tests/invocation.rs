@@ -97,7 +97,10 @@ fn usage_errors_exit_2_with_one_line() {
 #[test]
 fn login_and_set_options_on_the_command_line() {
     let sb = Sandbox::new("opts");
+    // bash's letters and order (the default language); posix mode has dash's.
     let out = sb.run(&[b"-eu", b"-c", b"echo $-"], b"");
+    assert_eq!(text(&out.stdout), "ehuBc\n");
+    let out = sb.run(&[b"-eu", b"-o", b"posix", b"-c", b"echo $-"], b"");
     assert_eq!(text(&out.stdout), "ue\n");
     let out = sb.run(&[b"-o", b"noglob", b"-c", b"echo *"], b"");
     assert_eq!(text(&out.stdout), "*\n");
