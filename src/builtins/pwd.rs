@@ -2,7 +2,6 @@
 //! (`-P`).
 
 use super::cd::physical_cwd;
-use super::util::out;
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
@@ -35,5 +34,6 @@ pub fn pwd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         sh.cwd.clone()
     };
     path.push(b'\n');
-    Ok(if out(&path) { 0 } else { 1 })
+    super::util::write_output("pwd", &path)?;
+    Ok(0)
 }

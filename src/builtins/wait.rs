@@ -2,7 +2,7 @@
 
 use super::jobs::{finish, resolve_job};
 use crate::exec::jobs::ChildStatus;
-use crate::exec::{trap, Context, ExecResult};
+use crate::exec::{trap, Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// `wait [pid|%job...]`: wait for the given children (or all); the status is the last one's,
@@ -25,6 +25,19 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     for arg in &args[1..] {
         let index = if let Some(spec) = arg.strip_prefix(b"%") {
             resolve_job(sh, spec)
+        } else if arg.is_empty() || !arg.iter().all(u8::is_ascii_digit) {
+            // dash: not a number (bash: not a pid or job specification).
+            let m = if sh.options.bash() {
+                format!(
+                    "`{}': not a pid or valid job spec",
+                    String::from_utf8_lossy(arg)
+                )
+            } else {
+                format!("Illegal number: {}", String::from_utf8_lossy(arg))
+            };
+            status = if sh.options.bash() { 1 } else { 2 };
+            sh.report(&ShellError::builtin("wait", ErrorKind::text(m)).fails());
+            continue;
         } else {
             std::str::from_utf8(arg)
                 .ok()

@@ -177,6 +177,10 @@ pub fn apply(
                             }
                             return Err(bad_fd_number());
                         }
+                        // `n>&n` is no change at all, open or not (dash, bash).
+                        if src == fd {
+                            continue;
+                        }
                         if !fd::is_open(src) {
                             return Err(bad_descriptor(&target));
                         }
