@@ -4,6 +4,7 @@
 
 pub mod alias;
 pub mod breakcontinue;
+pub mod caller;
 pub mod cd;
 pub mod command;
 pub mod declare;
@@ -117,6 +118,7 @@ static BUILTINS: &[Builtin] = &[
 /// The built-ins of the bash language only, sorted by name: a table of their own, so that
 /// posix mode looks up exactly what it did.
 static BASH_BUILTINS: &[Builtin] = &[
+    bash("caller", caller::caller),
     bash("declare", declare::declare),
     bash("dirs", pushd::dirs),
     bash("let", let_::let_),

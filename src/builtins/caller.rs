@@ -1,0 +1,38 @@
+//! `caller [N]` (bash): where the running function was called from — the line and file, or
+//! with N the line, function and file N calls out. Outside a function, or past the
+//! outermost call, it fails with status 1.
+
+use super::util::out;
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
+use crate::state::Shell;
+
+pub fn caller(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    let funcs = sh.dynamic_array(b"FUNCNAME").unwrap_or_default();
+    let lines = sh.dynamic_array(b"BASH_LINENO").unwrap_or_default();
+    // bash names the file of a `-c` string "environment".
+    let file = sh.script.clone().unwrap_or_else(|| b"environment".to_vec());
+    let Some(arg) = args.get(1) else {
+        let Some(line) = lines.first().filter(|_| !sh.calls.is_empty()) else {
+            return Ok(1);
+        };
+        out(&[&line[..], b" ", &file, b"\n"].concat());
+        return Ok(0);
+    };
+    let Some(n) = std::str::from_utf8(arg)
+        .ok()
+        .and_then(|t| t.parse::<usize>().ok())
+    else {
+        let m = format!("{}: invalid number", String::from_utf8_lossy(arg));
+        return ShellError::builtin("caller", ErrorKind::text(m))
+            .with_status(2)
+            .fails()
+            .raise();
+    };
+    match (lines.get(n), funcs.get(n + 1)) {
+        (Some(line), Some(func)) => {
+            out(&[&line[..], b" ", func, b" ", &file, b"\n"].concat());
+            Ok(0)
+        }
+        _ => Ok(1),
+    }
+}
