@@ -12,6 +12,7 @@ pub mod redirect;
 pub mod simple;
 pub mod spawn;
 pub mod substitution;
+pub mod time;
 pub mod trap;
 
 pub use error::{settle, Effect, ErrorKind, ShellError};

@@ -17,6 +17,13 @@ use crate::state::Shell;
 use crate::syntax::ast::{AndOr, Command, List, Pipeline};
 
 pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecResult {
+    if let Some(posix_format) = p.timed {
+        return super::time::timed(sh, posix_format, |sh| run_untimed(sh, p, cx));
+    }
+    run_untimed(sh, p, cx)
+}
+
+fn run_untimed(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecResult {
     let inner = if p.negated { cx.tested() } else { cx };
     let status = if p.commands.len() == 1 {
         let result = run_command(sh, &p.commands[0], inner);

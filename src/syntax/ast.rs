@@ -37,6 +37,8 @@ pub enum AndOrOp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pipeline {
     pub negated: bool,
+    /// `time [-p]` (bash): report the pipeline's times; `Some(true)` for `-p`'s format.
+    pub timed: Option<bool>,
     pub commands: Vec<Command>,
 }
 

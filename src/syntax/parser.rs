@@ -191,6 +191,11 @@ pub fn is_reserved_word(word: &[u8]) -> bool {
     RESERVED.iter().any(|(w, _)| w.as_bytes() == word)
 }
 
+/// The token is the plain word `text`.
+fn is_word(tok: &Token, text: &[u8]) -> bool {
+    matches!(&tok.kind, TokKind::Word(w) if w.as_plain_literal() == Some(text))
+}
+
 pub(super) fn keyword(tok: &Token) -> Option<Kw> {
     let TokKind::Word(w) = &tok.kind else {
         return None;
@@ -639,6 +644,15 @@ impl Cx<'_, '_> {
 
     fn pipeline(&mut self) -> Result<Pipeline, SyntaxError> {
         let mut negated = false;
+        let mut timed = None;
+        if self.st.bash && is_word(self.peek_command_word(true)?, b"time") {
+            self.take()?;
+            timed = Some(false);
+            if is_word(self.peek()?, b"-p") {
+                self.take()?;
+                timed = Some(true);
+            }
+        }
         if keyword(self.peek_command_word(true)?) == Some(Kw::Bang) {
             self.take()?;
             negated = true;
@@ -663,7 +677,11 @@ impl Cx<'_, '_> {
             self.skip_newlines()?;
             commands.push(self.command()?);
         }
-        Ok(Pipeline { negated, commands })
+        Ok(Pipeline {
+            negated,
+            timed,
+            commands,
+        })
     }
 
     // ----- commands -----
