@@ -9,13 +9,16 @@ use auditsh::audit::Session;
 use auditsh::expand;
 use auditsh::state::Shell;
 use auditsh::syntax::ast::{
-    Command, CompoundCommand, List, ParamExp, ParamOp, RedirTarget, Word, WordPart,
+    Command, CompoundCommand, List, Param, ParamExp, ParamOp, RedirTarget, Subscript, Word,
+    WordPart,
 };
 use libfuzzer_sys::fuzz_target;
 
 fn has_command_subst(word: &Word) -> bool {
     word.parts.iter().any(|p| match p {
-        WordPart::CommandSubst(_) => true,
+        // Both run the input as commands.
+        WordPart::CommandSubst(_) | WordPart::ProcessSubst { .. } => true,
+        WordPart::Compound(words) => words.iter().any(has_command_subst),
         WordPart::DoubleQuoted(parts) => has_command_subst(&Word {
             parts: parts.clone(),
         }),
@@ -26,8 +29,19 @@ fn has_command_subst(word: &Word) -> bool {
 }
 
 fn param_has_command_subst(p: &ParamExp) -> bool {
+    if let Param::Elem(_, sub) = &p.param {
+        if let Subscript::Index(w) = sub.as_ref() {
+            if has_command_subst(w) {
+                return true;
+            }
+        }
+    }
     match &p.op {
-        ParamOp::Plain | ParamOp::Length | ParamOp::Transform(_) | ParamOp::Names { .. } => false,
+        ParamOp::Plain
+        | ParamOp::Length
+        | ParamOp::Transform(_)
+        | ParamOp::Names { .. }
+        | ParamOp::Keys => false,
         ParamOp::Replace { pattern, with, .. } => {
             has_command_subst(pattern) || has_command_subst(with)
         }
@@ -63,6 +77,8 @@ fn collect_command<'a>(command: &'a Command, out: &mut Vec<&'a Word>) {
         Command::Simple(sc) => {
             out.extend(sc.words.iter());
             out.extend(sc.assigns.iter().map(|a| &a.value));
+            out.extend(sc.assigns.iter().filter_map(|a| a.index.as_ref()));
+            out.extend(sc.assigns.iter().flat_map(|a| a.array.iter().flatten()));
             for r in &sc.redirects {
                 match &r.target {
                     RedirTarget::Word(w) | RedirTarget::HereDoc(w) => out.push(w),
