@@ -8,6 +8,20 @@ use crate::state::Shell;
 /// `wait [pid|%job...]`: wait for the given children (or all); the status is the last one's,
 /// 127 for one that is not a child of this shell.
 pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if sh.options.bash() && args.get(1).is_some_and(|a| a == b"-n") {
+        return match sh.jobs.wait_any(&mut sh.audit) {
+            Some(i) => {
+                let st = sh.jobs.jobs[i].status();
+                if let Some(st) = st {
+                    crate::exec::pipeline::report_signal(st);
+                }
+                finish(sh, i);
+                Ok(st.map_or(127, ChildStatus::exit_status))
+            }
+            None if trap::any_pending() => Ok(128),
+            None => Ok(127),
+        };
+    }
     if args.len() == 1 {
         while !sh.jobs.jobs.is_empty() {
             let status = sh.jobs.wait_job(0, false, &mut sh.audit);

@@ -354,6 +354,29 @@ impl Jobs {
         job.status()
     }
 
+    /// `wait -n` (bash): wait until some job is done; its index, or None when there is no
+    /// job (or a signal interrupted the wait).
+    pub fn wait_any(&mut self, audit: &mut Session) -> Option<usize> {
+        loop {
+            if let Some(i) = self.jobs.iter().position(Job::is_done) {
+                return Some(i);
+            }
+            if self.jobs.is_empty() {
+                return None;
+            }
+            audit.flush();
+            match process::wait(-1, 0) {
+                Ok(Some((pid, raw))) => {
+                    let status = ChildStatus::from_raw(raw);
+                    reaped(audit, pid, status);
+                    self.record(pid, status);
+                }
+                Ok(None) => {}
+                Err(_) => return None,
+            }
+        }
+    }
+
     /// The job containing `pid`, by index.
     pub fn find_pid(&self, pid: sys::process::pid_t) -> Option<usize> {
         self.jobs.iter().position(|j| j.pids.contains(&pid))
