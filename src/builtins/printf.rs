@@ -548,7 +548,8 @@ fn strftime(format: &[u8], when: i64) -> Vec<u8> {
     let Ok(cfmt) = std::ffi::CString::new(format) else {
         return Vec::new();
     };
-    let t: libc::time_t = when as libc::time_t;
+    // `time_t` by inference: its alias is deprecated on musl, whose width may change.
+    let t = when as _;
     // SAFETY: an all-zero tm is a valid value.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
     // SAFETY: t and tm are valid for localtime_r to read and fill.
