@@ -127,7 +127,7 @@ mod tests {
         let d = |ms| Duration::from_millis(ms);
         assert_eq!(
             render(b"%R|%2U|%lS|%1lR|%%|%P", d(61_234), d(1_500), d(250)),
-            b"61.234|1.50|0m0.250s|1m1.2s|%|2.85".to_vec()
+            b"61.234|1.50|0m0.250s|1m1.2s|%|2.86".to_vec()
         );
     }
 }

@@ -644,15 +644,11 @@ impl Cx<'_, '_> {
 
     fn pipeline(&mut self) -> Result<Pipeline, SyntaxError> {
         let mut negated = false;
-        let mut timed = None;
-        if self.st.bash && is_word(self.peek_command_word(true)?, b"time") {
-            self.take()?;
-            timed = Some(false);
-            if is_word(self.peek()?, b"-p") {
-                self.take()?;
-                timed = Some(true);
-            }
-        }
+        let timed = if self.st.bash {
+            self.time_prefix()?
+        } else {
+            None
+        };
         if keyword(self.peek_command_word(true)?) == Some(Kw::Bang) {
             self.take()?;
             negated = true;
@@ -682,6 +678,21 @@ impl Cx<'_, '_> {
             timed,
             commands,
         })
+    }
+
+    /// `time [-p]` before a pipeline (bash): Some(posix format). Out of line: `pipeline` is
+    /// on the stack once per level of nesting.
+    #[inline(never)]
+    fn time_prefix(&mut self) -> Result<Option<bool>, SyntaxError> {
+        if !is_word(self.peek_command_word(true)?, b"time") {
+            return Ok(None);
+        }
+        self.take()?;
+        if is_word(self.peek()?, b"-p") {
+            self.take()?;
+            return Ok(Some(true));
+        }
+        Ok(Some(false))
     }
 
     // ----- commands -----
