@@ -13,6 +13,23 @@ use crate::expand::ExpandError;
 use crate::state::Shell;
 use crate::syntax::ast::List;
 
+/// In the forked child of a substitution: close the shell's end of the pipe, make the child's
+/// end descriptor `target`, run `body` and exit with its status.
+fn run_child(sh: &mut Shell, body: &List, ours: i32, theirs: i32, target: i32) -> ! {
+    fd::close(ours);
+    move_fd(theirs, target);
+    let result = run_list(
+        sh,
+        body,
+        Context {
+            tested: false,
+            exit_after: true,
+        },
+    );
+    let status = divert_status(sh, result);
+    exit_child(sh, status)
+}
+
 /// Run `body` in a forked child with its standard output to a pipe; return what it wrote.
 pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, ExpandError> {
     if sh.options.bash() {
@@ -23,20 +40,7 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
     let (read, write) = crate::sys::fd::pipe()
         .map_err(|e| ExpandError::new(ShellError::new(ErrorKind::PipeFailed(e)).to_string()))?;
     match spawn::fork_shell(sh) {
-        Ok(Forked::Child) => {
-            fd::close(read);
-            move_fd(write, 1);
-            let result = run_list(
-                sh,
-                body,
-                Context {
-                    tested: false,
-                    exit_after: true,
-                },
-            );
-            let status = divert_status(sh, result);
-            exit_child(sh, status)
-        }
+        Ok(Forked::Child) => run_child(sh, body, read, write, 1),
         Ok(Forked::Parent(pid)) => {
             fd::close(write);
             // Reading the output blocks: the records' syslog copies go first.
@@ -143,20 +147,7 @@ pub fn process_substitution(
     let (read, write) = crate::sys::fd::pipe().map_err(|e| failed(ErrorKind::PipeFailed(e)))?;
     let (ours, theirs) = if input { (read, write) } else { (write, read) };
     match spawn::fork_shell(sh) {
-        Ok(Forked::Child) => {
-            fd::close(ours);
-            move_fd(theirs, if input { 1 } else { 0 });
-            let result = run_list(
-                sh,
-                body,
-                Context {
-                    tested: false,
-                    exit_after: true,
-                },
-            );
-            let status = divert_status(sh, result);
-            exit_child(sh, status)
-        }
+        Ok(Forked::Child) => run_child(sh, body, ours, theirs, if input { 1 } else { 0 }),
         Ok(Forked::Parent(pid)) => {
             fd::close(theirs);
             // Out of the way of the descriptors a script names (0 to 9), and inherited.

@@ -279,6 +279,24 @@ fn whole_array_transform(
     Ok(())
 }
 
+/// The numbers of `${x:offset:length}`: arithmetic words, blank meaning 0.
+fn offset_and_length(
+    sh: &mut Shell,
+    offset: &Word,
+    length: &Option<Word>,
+) -> Result<(i64, Option<i64>), ExpandError> {
+    let mut number = |w: &Word| -> Result<i64, ExpandError> {
+        let text = super::expand_word(sh, w)?;
+        if text.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n')) {
+            return Ok(0);
+        }
+        super::arith::eval(sh, &text)
+    };
+    let off = number(offset)?;
+    let len = length.as_ref().map(&mut number).transpose()?;
+    Ok((off, len))
+}
+
 /// `${a[@]:offset:length}`: the elements from index `offset` on (indexed arrays count by
 /// index, so a sparse array skips its holes), at most `length` of them.
 fn array_slice(
@@ -289,15 +307,7 @@ fn array_slice(
     length: &Option<Word>,
     ctx: Ctx,
 ) -> Result<(), ExpandError> {
-    let mut number = |w: &Word| -> Result<i64, ExpandError> {
-        let text = super::expand_word(e.sh, w)?;
-        if text.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n')) {
-            return Ok(0);
-        }
-        super::arith::eval(e.sh, &text)
-    };
-    let off = number(offset)?;
-    let len = length.as_ref().map(&mut number).transpose()?;
+    let (off, len) = offset_and_length(e.sh, offset, length)?;
     let entries: Vec<(i64, Vec<u8>)> = match e.sh.vars.array(name) {
         Some(crate::state::vars::Array::Indexed(m)) => {
             m.iter().map(|(k, v)| (*k, v.clone())).collect()
@@ -632,15 +642,7 @@ fn substring(
     length: &Option<Word>,
     ctx: Ctx,
 ) -> Result<(), ExpandError> {
-    let mut number = |w: &Word| -> Result<i64, ExpandError> {
-        let text = super::expand_word(e.sh, w)?;
-        if text.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n')) {
-            return Ok(0);
-        }
-        super::arith::eval(e.sh, &text)
-    };
-    let off = number(offset)?;
-    let len = length.as_ref().map(&mut number).transpose()?;
+    let (off, len) = offset_and_length(e.sh, offset, length)?;
     let range = |n: usize| -> Result<(usize, usize), ExpandError> {
         let n = n as i64;
         let start = if off < 0 { off + n } else { off };

@@ -106,12 +106,7 @@ fn walk_globstar(prefix: &mut Vec<u8>, rest: &[&[u8]], out: &mut Vec<Vec<u8>>, o
         return;
     }
     walk(prefix, rest, out, opts);
-    let dir: Vec<u8> = if prefix.is_empty() {
-        b".".to_vec()
-    } else {
-        prefix.clone()
-    };
-    let Ok(entries) = std::fs::read_dir(OsStr::from_bytes(&dir)) else {
+    let Some(entries) = read_dir_at(prefix) else {
         return;
     };
     let mut names: Vec<Vec<u8>> = entries
@@ -130,14 +125,16 @@ fn walk_globstar(prefix: &mut Vec<u8>, rest: &[&[u8]], out: &mut Vec<Vec<u8>>, o
     prefix.truncate(base);
 }
 
+/// The entries of the directory a path prefix names (`.` for an empty one); None when it
+/// cannot be read.
+fn read_dir_at(prefix: &[u8]) -> Option<std::fs::ReadDir> {
+    let dir: &[u8] = if prefix.is_empty() { b"." } else { prefix };
+    std::fs::read_dir(OsStr::from_bytes(dir)).ok()
+}
+
 fn collect_tree(prefix: &mut Vec<u8>, out: &mut Vec<Vec<u8>>, opts: Options) {
     let base = prefix.len();
-    let dir: Vec<u8> = if prefix.is_empty() {
-        b".".to_vec()
-    } else {
-        prefix.clone()
-    };
-    let Ok(entries) = std::fs::read_dir(OsStr::from_bytes(&dir)) else {
+    let Some(entries) = read_dir_at(prefix) else {
         return;
     };
     for e in entries.flatten() {

@@ -494,31 +494,38 @@ impl Cx<'_, '_> {
                 break;
             }
             self.st.input.bump();
-            match c {
-                b'\\' => match self.st.input.peek_raw() {
-                    Some(e) => {
-                        self.st.input.bump();
-                        b.quoted(&[e]);
-                    }
-                    None => b.literal(b'\\'),
-                },
-                b'\'' => {
-                    let t = self.lex_single_quoted()?;
-                    b.quoted(&t);
-                }
-                b'"' => {
-                    let parts = self.lex_double_quoted()?;
-                    b.push(WordPart::DoubleQuoted(parts));
-                }
-                b'$' => self.lex_dollar(&mut b, false)?,
-                b'`' => {
-                    let list = self.lex_backquote(false)?;
-                    b.push(WordPart::CommandSubst(list));
-                }
-                _ => b.literal(c),
-            }
+            self.word_char(&mut b, c)?;
         }
         Ok(b.into_word())
+    }
+
+    /// One character of an unquoted word, just taken from the input: a backslash escape,
+    /// quotes, an expansion or a command substitution begin here; anything else is text.
+    fn word_char(&mut self, b: &mut Parts, c: u8) -> Result<(), SyntaxError> {
+        match c {
+            b'\\' => match self.st.input.peek_raw() {
+                Some(e) => {
+                    self.st.input.bump();
+                    b.quoted(&[e]);
+                }
+                None => b.literal(b'\\'),
+            },
+            b'\'' => {
+                let t = self.lex_single_quoted()?;
+                b.quoted(&t);
+            }
+            b'"' => {
+                let parts = self.lex_double_quoted()?;
+                b.push(WordPart::DoubleQuoted(parts));
+            }
+            b'$' => self.lex_dollar(b, false)?,
+            b'`' => {
+                let list = self.lex_backquote(false)?;
+                b.push(WordPart::CommandSubst(list));
+            }
+            _ => b.literal(c),
+        }
+        Ok(())
     }
 
     /// The rest of an extended pattern's group after `X(` (bash): text up to the `)` that
@@ -542,23 +549,8 @@ impl Cx<'_, '_> {
                         return Ok(());
                     }
                 }
-                b'\\' => match self.st.input.peek_raw() {
-                    Some(e) => {
-                        self.st.input.bump();
-                        b.quoted(&[e]);
-                    }
-                    None => b.literal(b'\\'),
-                },
-                b'\'' => {
-                    let t = self.lex_single_quoted()?;
-                    b.quoted(&t);
-                }
-                b'"' => {
-                    let parts = self.lex_double_quoted()?;
-                    b.push(WordPart::DoubleQuoted(parts));
-                }
-                b'$' => self.lex_dollar(b, false)?,
-                _ => b.literal(c),
+                b'`' => b.literal(c),
+                _ => self.word_char(b, c)?,
             }
         }
         Err(self.err("Syntax error: end of file unexpected (expecting \")\")"))
@@ -587,29 +579,7 @@ impl Cx<'_, '_> {
                 _ => {}
             }
             self.st.input.bump();
-            match c {
-                b'\\' => match self.st.input.peek_raw() {
-                    Some(e) => {
-                        self.st.input.bump();
-                        b.quoted(&[e]);
-                    }
-                    None => b.literal(b'\\'),
-                },
-                b'\'' => {
-                    let t = self.lex_single_quoted()?;
-                    b.quoted(&t);
-                }
-                b'"' => {
-                    let parts = self.lex_double_quoted()?;
-                    b.push(WordPart::DoubleQuoted(parts));
-                }
-                b'$' => self.lex_dollar(&mut b, false)?,
-                b'`' => {
-                    let list = self.lex_backquote(false)?;
-                    b.push(WordPart::CommandSubst(list));
-                }
-                _ => b.literal(c),
-            }
+            self.word_char(&mut b, c)?;
         }
         Ok(b.into_word())
     }
