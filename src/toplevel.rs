@@ -182,14 +182,32 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
         Source::Script(path) => match std::fs::read(crate::state::os(path)) {
             Ok(text) => Some((path.clone(), text)),
             Err(e) => {
-                sh.lineno = 0;
+                // The shell's own name begins the message, not the script's: dash says
+                // `sh: 0: cannot open f: No such file` (status 2), bash `bash: f: No such
+                // file or directory` (status 127, 126 for a file it may not read).
                 let kind = ErrorKind::CannotOpen {
                     create: false,
                     path: path.clone(),
                     cause: Cause::of(&e),
                 };
-                sh.report(&ShellError::new(kind));
-                finish(&mut sh, 2, EndReason::Error);
+                let err = ShellError::new(kind);
+                let name = inv.argv.first().cloned().unwrap_or_default();
+                let mut text = name;
+                let status = if sh.options.bash() {
+                    text.extend_from_slice(b": ");
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        127
+                    } else {
+                        126
+                    }
+                } else {
+                    text.extend_from_slice(b": 0: ");
+                    2
+                };
+                let mut line = Vec::new();
+                err.write_lines(&text, &mut line, sh.options.bash());
+                crate::sys::fd::write_all(2, &line);
+                finish(&mut sh, status, EndReason::Error);
             }
         },
         _ => None,
@@ -354,7 +372,9 @@ fn after_command(sh: &mut Shell, result: Result<i32, Divert>, interactive: bool)
         Err(Divert::Exit(s)) => Next::Stop(s, EndReason::Exit),
         Err(Divert::Return(s)) if !interactive => Next::Stop(s, EndReason::Exit),
         Err(Divert::Abort(s)) if !interactive => Next::Stop(s, EndReason::Error),
-        Err(Divert::Abort(s)) | Err(Divert::Return(s)) => Next::Continue(s),
+        Err(Divert::Abort(s)) | Err(Divert::Return(s)) | Err(Divert::Discard(s)) => {
+            Next::Continue(s)
+        }
         Err(Divert::Error(e)) => after_command(sh, Err(Divert::Abort(unreported(&e))), interactive),
         Err(Divert::Break(_)) | Err(Divert::Continue(_)) => Next::Continue(sh.last_status()),
     }

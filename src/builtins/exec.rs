@@ -14,11 +14,11 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     };
     let Some(path) = spawn::find_in_path(sh, name) else {
         spawn::record_never_started(sh, None, &args[1..], &SpawnError::NotFound);
-        return cannot_exec(name, SpawnError::NotFound);
+        return cannot_exec(name, SpawnError::NotFound, sh.options.bash());
     };
     if let Some(e) = spawn::check_executable(&path) {
         spawn::record_never_started(sh, Some(&path), &args[1..], &e);
-        return cannot_exec(name, e);
+        return cannot_exec(name, e, sh.options.bash());
     }
     let err = spawn::exec_program(sh, &path, &args[1..], |sh| {
         if !sh.in_subshell {
@@ -28,7 +28,7 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if err == SpawnError::Os(crate::sys::errno::ENOEXEC) {
         return exec_as_script(sh, name, &path, &args[1..]);
     }
-    cannot_exec(name, err)
+    cannot_exec(name, err, sh.options.bash())
 }
 
 /// A file the kernel would not run (no `#!` line) replaces the shell as a script, as in dash.
@@ -39,7 +39,7 @@ fn exec_as_script(sh: &mut Shell, name: &[u8], path: &[u8], argv: &[Vec<u8>]) ->
         Ok(t) => t,
         Err(e) => {
             let errno = e.raw_os_error().unwrap_or(crate::sys::errno::EACCES);
-            return cannot_exec(name, SpawnError::Os(errno));
+            return cannot_exec(name, SpawnError::Os(errno), sh.options.bash());
         }
     };
     if sh.in_subshell {
@@ -47,12 +47,12 @@ fn exec_as_script(sh: &mut Shell, name: &[u8], path: &[u8], argv: &[Vec<u8>]) ->
         crate::exec::simple::become_script(sh, &text, argv);
     }
     let err = spawn::exec_shell_on(sh, path, &argv[1..]);
-    cannot_exec(name, err)
+    cannot_exec(name, err, sh.options.bash())
 }
 
 /// The program could not replace the shell: the shell exits (`exec: cmd: not found`).
-fn cannot_exec(name: &[u8], error: SpawnError) -> ExecResult {
-    let status = error.status();
+fn cannot_exec(name: &[u8], error: SpawnError, bash: bool) -> ExecResult {
+    let status = error.status(bash);
     let kind = ErrorKind::CannotRun {
         name: name.to_vec(),
         error,

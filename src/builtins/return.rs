@@ -2,11 +2,18 @@
 //! `exec::Divert`).
 
 use super::util::parse_count;
-use crate::exec::{Context, Divert, ExecResult};
+use crate::exec::{Context, Divert, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// `return [n]`: leave the function or dot script with n (default: the last status).
 pub fn return_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if sh.options.bash() && sh.calls.is_empty() && sh.sourcing == 0 {
+        let message = "can only `return' from a function or sourced script";
+        return ShellError::builtin("return", ErrorKind::text(message))
+            .fails()
+            .with_status(2)
+            .raise();
+    }
     let status = match args.get(1) {
         Some(a) => parse_count("return", a)? as i32,
         None => sh.last_status(),

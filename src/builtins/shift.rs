@@ -10,6 +10,17 @@ pub fn shift(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         Some(a) => parse_count("shift", a)? as usize,
         None => 1,
     };
+    // bash fails with 1, and says why only under `shopt -s shift_verbose`.
+    if n > sh.positional.len() && sh.options.bash() {
+        if sh.options.shopt.get("shift_verbose") != Some(true) {
+            return Ok(1);
+        }
+        let message = format!("{n}: shift count out of range");
+        return ShellError::builtin("shift", ErrorKind::text(message))
+            .fails()
+            .with_status(1)
+            .raise();
+    }
     if n > sh.positional.len() {
         return ShellError::builtin("shift", ErrorKind::text("can't shift that many")).raise();
     }

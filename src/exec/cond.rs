@@ -151,9 +151,7 @@ fn regex_text(sh: &mut Shell, w: &Word) -> Result<Vec<u8>, Divert> {
         match part {
             WordPart::Literal(t) => re.extend_from_slice(t),
             WordPart::Quoted(_) | WordPart::DoubleQuoted(_) => {
-                let one = Word {
-                    parts: vec![part.clone()],
-                };
+                let one = Word::new(vec![part.clone()]);
                 for c in expand::expand_word(sh, &one)? {
                     if b"\\.[]()*+?{}|^$".contains(&c) {
                         re.push(b'\\');
@@ -162,9 +160,7 @@ fn regex_text(sh: &mut Shell, w: &Word) -> Result<Vec<u8>, Divert> {
                 }
             }
             _ => {
-                let one = Word {
-                    parts: vec![part.clone()],
-                };
+                let one = Word::new(vec![part.clone()]);
                 re.extend(expand::expand_word(sh, &one)?);
             }
         }

@@ -25,6 +25,8 @@ pub enum Effect {
     Aborts,
     /// The shell exits with the status (`exec` could not run its program).
     Exits,
+    /// bash: the top-level command is abandoned, the shell goes on ([`Divert::Discard`]).
+    Discards,
 }
 
 /// Why a file could not be opened: the system's errno, or the text of an I/O error that has
@@ -100,7 +102,10 @@ impl ErrorKind {
         ErrorKind::Message(message.into())
     }
 
-    fn write(&self, out: &mut Vec<u8>) {
+    fn write(&self, out: &mut Vec<u8>, bash: bool) {
+        if bash && self.write_as_bash(out) {
+            return;
+        }
         match self {
             ErrorKind::Syntax { label, message } => {
                 out.extend_from_slice(label);
@@ -160,8 +165,8 @@ impl ErrorKind {
                 out.extend_from_slice(b": not found");
             }
             ErrorKind::CannotRun { name, error } => match error {
-                SpawnError::NotFound | SpawnError::Os(errno::ENOENT) => {
-                    ErrorKind::NotFound(name.clone()).write(out)
+                SpawnError::NotFound | SpawnError::Os(errno::ENOENT | libc::ENOTDIR) => {
+                    ErrorKind::NotFound(name.clone()).write(out, false)
                 }
                 SpawnError::Os(e) => {
                     out.extend_from_slice(name);
@@ -175,6 +180,57 @@ impl ErrorKind {
                 }
             },
         }
+    }
+}
+
+impl ErrorKind {
+    /// bash's words for the errors whose text a bash user sees most (`f: No such file or
+    /// directory`, `x: command not found`); false for the rest, which keep dash's.
+    fn write_as_bash(&self, out: &mut Vec<u8>) -> bool {
+        match self {
+            ErrorKind::CannotOpen { path, cause, .. } => {
+                out.extend_from_slice(path);
+                out.extend_from_slice(b": ");
+                match cause {
+                    Cause::Errno(e) => out.extend_from_slice(errno::text(*e).as_bytes()),
+                    Cause::Other(text) => out.extend_from_slice(text.as_bytes()),
+                }
+            }
+            ErrorKind::Variable(VarError::ReadOnly(name)) => {
+                out.extend_from_slice(name);
+                out.extend_from_slice(b": readonly variable");
+            }
+            ErrorKind::BadName(name) => {
+                out.push(b'`');
+                out.extend_from_slice(name);
+                out.extend_from_slice(b"': not a valid identifier");
+            }
+            ErrorKind::CannotRun {
+                name,
+                error: SpawnError::NotFound,
+            } => {
+                out.extend_from_slice(name);
+                out.extend_from_slice(b": command not found");
+            }
+            ErrorKind::CannotRun {
+                name,
+                error: SpawnError::Os(e),
+            } => {
+                out.extend_from_slice(name);
+                out.extend_from_slice(b": ");
+                out.extend_from_slice(errno::text(*e).as_bytes());
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// A failed redirection (the file, the descriptor).
+    fn is_redirection(&self) -> bool {
+        matches!(
+            self,
+            ErrorKind::CannotOpen { .. } | ErrorKind::BadDescriptor(_)
+        )
     }
 }
 
@@ -259,26 +315,82 @@ impl ShellError {
             .chain(&self.more)
             .map(move |kind| {
                 let mut line = Vec::new();
-                self.write_line(kind, &mut line);
+                self.write_line(kind, &mut line, false);
                 line
             })
     }
 
     /// Append each line after `prefix`, each ended by a newline: what goes to standard error.
-    pub fn write_lines(&self, prefix: &[u8], out: &mut Vec<u8>) {
+    pub fn write_lines(&self, prefix: &[u8], out: &mut Vec<u8>, bash: bool) {
         for kind in std::iter::once(&self.kind).chain(&self.more) {
             out.extend_from_slice(prefix);
-            self.write_line(kind, out);
+            self.write_line(kind, out, bash);
             out.push(b'\n');
         }
     }
 
-    fn write_line(&self, kind: &ErrorKind, out: &mut Vec<u8>) {
+    fn write_line(&self, kind: &ErrorKind, out: &mut Vec<u8>, bash: bool) {
         if let Some(name) = self.builtin {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b": ");
         }
-        kind.write(out);
+        kind.write(out, bash);
+    }
+
+    /// What the error does in bash mode. bash outside its posix mode ends a script for an
+    /// expansion error or `exit`, but not for a special built-in's error (`: > /nodir/f`,
+    /// `shift 5`, `eval '('`, `return` outside a function): those only fail. A redirection
+    /// that fails, and a built-in's error that is not a usage error, leave status 1.
+    fn in_bash_mode(mut self) -> ShellError {
+        let special = self.builtin.is_some_and(|b| b != "exit")
+            || self.kind.is_redirection()
+            || matches!(&self.kind, ErrorKind::Syntax { label, .. } if !label.is_empty());
+        if self.effect == Effect::Aborts && special {
+            self.effect = Effect::Fails;
+        }
+        // An arithmetic error or an assignment to a read-only variable abandons only the
+        // command being run at the top level.
+        let discards = match &self.kind {
+            ErrorKind::Variable(VarError::ReadOnly(_)) => true,
+            ErrorKind::Expansion(m) => m.starts_with(b"arithmetic expression"),
+            _ => false,
+        };
+        if self.effect == Effect::Aborts && discards {
+            self.effect = Effect::Discards;
+            self.status = 1;
+        }
+        if self.status == 2 && (self.kind.is_redirection() || self.builtin_fails_with_one()) {
+            self.status = 1;
+        }
+        // `. FILE` names the file alone, as a redirection would.
+        if self.builtin == Some(".") {
+            self.builtin = None;
+            if let ErrorKind::NotFound(name) = &mut self.kind {
+                self.kind = ErrorKind::CannotOpen {
+                    create: false,
+                    path: std::mem::take(name),
+                    cause: Cause::Errno(errno::ENOENT),
+                };
+            }
+        }
+        self
+    }
+
+    /// The built-ins whose failures bash reports with status 1 where dash gives 2.
+    fn builtin_fails_with_one(&self) -> bool {
+        matches!(
+            self.builtin,
+            Some(
+                "cd" | "shift"
+                    | "unset"
+                    | "."
+                    | "source"
+                    | "pushd"
+                    | "popd"
+                    | "export"
+                    | "readonly"
+            )
+        ) && !matches!(&self.kind, ErrorKind::Message(m) if m.starts_with(b"Illegal option"))
     }
 
     pub fn too_deep() -> ShellError {
@@ -364,12 +476,16 @@ pub fn settle(sh: &Shell, result: ExecResult) -> ExecResult {
 // Out of line: every command passes through `settle`, few with an error.
 #[cold]
 #[inline(never)]
-fn reported(sh: &Shell, e: Box<ShellError>) -> ExecResult {
+fn reported(sh: &Shell, mut e: Box<ShellError>) -> ExecResult {
+    if sh.options.bash() {
+        *e = e.in_bash_mode();
+    }
     sh.report(&e);
     match e.effect {
         Effect::Fails => Ok(e.status),
         Effect::Aborts => Err(Divert::Abort(e.status)),
         Effect::Exits => Err(Divert::Exit(e.status)),
+        Effect::Discards => Err(Divert::Discard(e.status)),
     }
 }
 

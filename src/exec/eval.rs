@@ -79,6 +79,12 @@ pub(super) fn stack_exhausted() -> bool {
     floor != 0 && here < floor
 }
 
+/// True when deep recursion should stop: the stack is close to its end, or (where the stack's
+/// start was not marked, as in a test thread) past a fixed, safe depth.
+pub(crate) fn too_deep(depth: u32, safe_depth: u32) -> bool {
+    depth >= safe_depth && (STACK_FLOOR.with(|f| f.get()) == 0 || stack_exhausted())
+}
+
 /// Run pending traps (between commands). `$?` is preserved across the trap's commands.
 pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
     if !trap::any_pending() {
@@ -231,7 +237,10 @@ fn run_command_inner(sh: &mut Shell, cmd: &Command, cx: Context) -> ExecResult {
 pub fn divert_status(sh: &Shell, result: ExecResult) -> i32 {
     match result {
         Ok(s) => s,
-        Err(Divert::Exit(s)) | Err(Divert::Abort(s)) | Err(Divert::Return(s)) => s,
+        Err(Divert::Exit(s))
+        | Err(Divert::Abort(s))
+        | Err(Divert::Discard(s))
+        | Err(Divert::Return(s)) => s,
         Err(Divert::Error(e)) => super::error::unreported(&e),
         Err(Divert::Break(_)) | Err(Divert::Continue(_)) => sh.last_status(),
     }

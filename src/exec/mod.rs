@@ -43,6 +43,10 @@ pub enum Divert {
     /// `eval`, an expansion error, a special built-in's error), or Ctrl-C at a terminal: a
     /// non-interactive shell exits with this status; an interactive one prompts again.
     Abort(i32),
+    /// bash outside posix mode: the command being run at the top level is abandoned, its
+    /// error reported (an arithmetic error, an assignment to a read-only variable), and the
+    /// shell goes on with the next one; a subshell ends.
+    Discard(i32),
 }
 
 /// The result of running something: its exit status, or a diversion of control.

@@ -225,11 +225,23 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> Exe
 
     if fields.is_empty() {
         // Assignments and redirections only: assignments persist; redirections are performed
-        // and undone; the status is that of the last command substitution.
-        let done = assign_permanently(sh, &sc.assigns)?;
-        trace(sh, &done, &[]);
-        let status =
-            redirect::with_redirections(sh, &sc.redirects, |sh| Ok(sh.subst_status.unwrap_or(0)))?;
+        // and undone; the status is that of the last command substitution. dash performs the
+        // redirections first (a failed one leaves the variables alone, and they are in force
+        // while the values are expanded); bash assigns first.
+        let status = if sh.options.posix {
+            // The trace goes where standard error was before the redirections.
+            let mut done = Vec::new();
+            let status = redirect::with_redirections(sh, &sc.redirects, |sh| {
+                done = assign_permanently(sh, &sc.assigns)?;
+                Ok(sh.subst_status.unwrap_or(0))
+            })?;
+            trace(sh, &done, &[]);
+            status
+        } else {
+            let done = assign_permanently(sh, &sc.assigns)?;
+            trace(sh, &done, &[]);
+            redirect::with_redirections(sh, &sc.redirects, |sh| Ok(sh.subst_status.unwrap_or(0)))?
+        };
         return command_finished(sh, status, cx);
     }
 
@@ -274,6 +286,12 @@ pub fn run_fields(
         } else {
             (None, assign_permanently(sh, assigns)?)
         };
+        // `x=1 exec prog`: the program gets the assignments in its environment.
+        if name == b"exec" && fields.len() > 1 {
+            for a in assigns {
+                sh.vars.set_exported(&a.name, true);
+            }
+        }
         trace(sh, &done, fields);
         let mut saved = SavedFds::default();
         let result = match redirect::apply(sh, redirects, &mut saved) {
@@ -334,8 +352,8 @@ fn run_external(
         // Redirections are still performed (and their errors reported) before "not found",
         // which goes where they send standard error.
         spawn::record_never_started(sh, None, fields, &SpawnError::NotFound);
-        return redirect::with_redirections(sh, redirects, |_| {
-            cannot_run(name, SpawnError::NotFound).raise()
+        return redirect::with_redirections(sh, redirects, |sh| {
+            cannot_run(sh, name, SpawnError::NotFound).raise()
         });
     };
 
@@ -369,8 +387,8 @@ fn run_external(
 }
 
 /// A program that could not start: the command's status (127 or 126), the shell goes on.
-fn cannot_run(name: &[u8], error: SpawnError) -> ShellError {
-    let status = error.status();
+fn cannot_run(sh: &Shell, name: &[u8], error: SpawnError) -> ShellError {
+    let status = error.status(sh.options.bash());
     ShellError::new(ErrorKind::CannotRun {
         name: name.to_vec(),
         error,
@@ -396,7 +414,7 @@ fn exec_failure(
         saved.restore();
         return result;
     }
-    let result = settle(sh, cannot_run(&fields[0], err).raise());
+    let result = settle(sh, cannot_run(sh, &fields[0], err).raise());
     saved.restore();
     result
 }
@@ -409,7 +427,7 @@ fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>], in_place: bool
         Ok(t) => t,
         Err(e) => {
             let err = SpawnError::Os(e.raw_os_error().unwrap_or(sys::errno::EACCES));
-            return cannot_run(&fields[0], err).raise();
+            return cannot_run(sh, &fields[0], err).raise();
         }
     };
     if in_place && sh.in_subshell {

@@ -44,11 +44,13 @@ pub enum SpawnError {
 }
 
 impl SpawnError {
-    /// The exit status dash gives for this failure.
-    pub fn status(&self) -> i32 {
+    /// The exit status for this failure: dash counts a path that cannot lead to a file
+    /// (`ENOTDIR`, `ENAMETOOLONG`) as not found, 127; bash gives 126 for those.
+    pub fn status(&self, bash: bool) -> i32 {
         match self {
             SpawnError::NotFound => 127,
-            SpawnError::Os(e) if *e == libc::ENOENT => 127,
+            SpawnError::Os(libc::ENOENT) => 127,
+            SpawnError::Os(libc::ENOTDIR | libc::ENAMETOOLONG) if !bash => 127,
             SpawnError::Os(_) | SpawnError::Denied(_) => 126,
         }
     }
@@ -239,8 +241,9 @@ pub fn record_not_started(
         // A refused record is in the trail as `denied`.
         SpawnError::Denied(_) => return,
     };
+    let bash = sh.options.bash();
     sh.audit
-        .not_started(starting, path, argv, error.status(), &code, &message);
+        .not_started(starting, path, argv, error.status(bash), &code, &message);
 }
 
 /// A program the shell gave up on before writing its `exec` record (a name not found in

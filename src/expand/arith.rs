@@ -10,9 +10,10 @@
 use super::ExpandError;
 use crate::state::Shell;
 
-/// How deeply parentheses and the middle operands of `?:` may nest. Deeper input is an error
-/// instead of a stack overflow.
-const MAX_NESTING: u32 = 256;
+/// How deeply parentheses and the middle operands of `?:` nest before the stack's room is
+/// checked: deeper input is evaluated while the stack lasts (dash and bash take 10,000
+/// parentheses), then refused instead of overflowing it.
+const CHECKED_NESTING: u32 = 256;
 
 /// Evaluate an arithmetic expression (already parameter-expanded), reading and assigning shell
 /// variables.
@@ -546,7 +547,7 @@ impl<'s, 'e> Parser<'s, 'e> {
     /// An assignment expression inside parentheses or between `?` and `:`: the only places
     /// the parser recurses, so the only place nesting is limited.
     fn nested(&mut self, noeval: bool) -> Result<i64, ExpandError> {
-        if self.depth >= MAX_NESTING {
+        if crate::exec::eval::too_deep(self.depth, CHECKED_NESTING) {
             return Err(self.error("nested too deeply"));
         }
         self.depth += 1;

@@ -51,7 +51,7 @@ fn to_word(toks: &[Tok]) -> Word {
             Tok::Part(p) => parts.push((*p).clone()),
         }
     }
-    Word { parts }
+    Word::new(parts)
 }
 
 /// What the text between a `{` and its `}` is.

@@ -111,6 +111,22 @@ fn error(param: &Param, message: &[u8]) -> ExpandError {
     ExpandError::new(m)
 }
 
+/// An unset parameter expanded under `set -u` (`message` None), or `${x?message}`. bash
+/// words the first `x: unbound variable`, and a non-interactive bash exits with 127 for both.
+fn unset_error(sh: &Shell, param: &Param, message: Option<&[u8]>) -> ExpandError {
+    let bash = sh.options.bash();
+    let text: &[u8] = match message {
+        Some(m) => m,
+        None if bash => b"unbound variable",
+        None => b"parameter not set",
+    };
+    let mut err = error(param, text);
+    if bash {
+        err.status = 127;
+    }
+    err
+}
+
 /// The character joining `$*` (and `$@` where it is not split into fields): the first of IFS,
 /// a space when IFS is unset, nothing when IFS is empty.
 fn join_sep(sh: &Shell) -> Option<u8> {
@@ -363,13 +379,13 @@ fn expand_value(
     match &pe.op {
         ParamOp::Plain => {
             if unset && e.sh.options.nounset {
-                return Err(error(&pe.param, b"parameter not set"));
+                return Err(unset_error(e.sh, &pe.param, None));
             }
             push_param(e, value, is_at, ctx);
         }
         ParamOp::Length => {
             if unset && e.sh.options.nounset {
-                return Err(error(&pe.param, b"parameter not set"));
+                return Err(unset_error(e.sh, &pe.param, None));
             }
             let n = match value {
                 Value::Unset => 0,
@@ -414,7 +430,7 @@ fn expand_value(
                 } else {
                     super::expand_word(e.sh, word)?
                 };
-                return Err(error(&pe.param, &message));
+                return Err(unset_error(e.sh, &pe.param, Some(&message)));
             }
             push_param(e, value, is_at, ctx);
         }
@@ -485,7 +501,7 @@ fn map_value(
     f: &mut Map,
 ) -> Result<(), ExpandError> {
     match value {
-        Value::Unset if e.sh.options.nounset => Err(error(&pe.param, b"parameter not set")),
+        Value::Unset if e.sh.options.nounset => Err(unset_error(e.sh, &pe.param, None)),
         Value::Unset => Ok(()),
         Value::Str(s) => {
             let r = f(e.sh, &s)?;
@@ -667,7 +683,7 @@ fn substring(
         Ok((start as usize, end as usize))
     };
     match value {
-        Value::Unset if e.sh.options.nounset => Err(error(&pe.param, b"parameter not set")),
+        Value::Unset if e.sh.options.nounset => Err(unset_error(e.sh, &pe.param, None)),
         Value::Unset => Ok(()),
         Value::Str(s) => {
             let (a, b) = range(s.len())?;
@@ -770,7 +786,7 @@ fn remove(
     largest: bool,
 ) -> Result<(), ExpandError> {
     if matches!(value, Value::Unset) && e.sh.options.nounset {
-        return Err(error(&pe.param, b"parameter not set"));
+        return Err(unset_error(e.sh, &pe.param, None));
     }
     let pat = super::expand_pattern(e.sh, word)?;
     let cut = |v: &[u8]| -> Vec<u8> {

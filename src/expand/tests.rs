@@ -620,16 +620,14 @@ fn strings() {
 fn heredoc_body() {
     // Here-document bodies: quoted text and expansions, one string.
     let mut sh = env().var("IFS", ":").args(&["a", "b"]).shell();
-    let body = Word {
-        parts: vec![
-            WordPart::Quoted(b"x ".to_vec()),
-            WordPart::Param(Box::new(ParamExp {
-                param: Param::Special(b'@'),
-                op: ParamOp::Plain,
-            })),
-            WordPart::Quoted(b" *\n".to_vec()),
-        ],
-    };
+    let body = Word::new(vec![
+        WordPart::Quoted(b"x ".to_vec()),
+        WordPart::Param(Box::new(ParamExp {
+            param: Param::Special(b'@'),
+            op: ParamOp::Plain,
+        })),
+        WordPart::Quoted(b" *\n".to_vec()),
+    ]);
     assert_eq!(expand_word(&mut sh, &body).unwrap(), b"x a:b *\n");
 }
 
@@ -738,9 +736,7 @@ fn random_words_do_not_panic() {
         }
     }
     fn random_word(next: &mut dyn FnMut(u64) -> u64, depth: u32) -> Word {
-        Word {
-            parts: (0..next(4)).map(|_| part(next, depth)).collect(),
-        }
+        Word::new((0..next(4)).map(|_| part(next, depth)).collect())
     }
     let e = env().dir(t.path());
     e.with_dir(|| {

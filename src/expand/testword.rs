@@ -9,7 +9,7 @@ pub fn word(s: &str) -> Word {
     let mut i = 0;
     let parts = parts(b, &mut i, Ctx::Top);
     assert_eq!(i, b.len(), "test word not fully parsed: {s}");
-    Word { parts }
+    Word::new(parts)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -142,7 +142,7 @@ fn dollar(b: &[u8], i: &mut usize, ctx: Ctx) -> Option<WordPart> {
             *i += 2;
             let inner = parts(b, i, Ctx::Arith);
             *i += 2;
-            Some(WordPart::Arith(Word { parts: inner }))
+            Some(WordPart::Arith(Word::new(inner)))
         }
         Some(b'{') => {
             *i += 1;
@@ -160,9 +160,7 @@ fn dollar(b: &[u8], i: &mut usize, ctx: Ctx) -> Option<WordPart> {
             } else {
                 Ctx::Brace
             };
-            let op_word = |i: &mut usize| Word {
-                parts: parts(b, i, wctx),
-            };
+            let op_word = |i: &mut usize| Word::new(parts(b, i, wctx));
             let op = if length {
                 ParamOp::Length
             } else {

@@ -81,6 +81,8 @@ pub struct Shell {
     /// The script being run, if the shell runs one (bash's `BASH_SOURCE`, and `main` at the
     /// bottom of `FUNCNAME`).
     pub script: Option<Vec<u8>>,
+    /// `.` files being run (bash's `return` is an error outside them and functions).
+    pub sourcing: u32,
     /// Per active function call: the options to restore on return, if `local -` saved them.
     local_options: Vec<Option<Options>>,
     /// The command line being run.
@@ -192,6 +194,7 @@ impl Shell {
             pipestatus: Vec::new(),
             calls: Vec::new(),
             script: None,
+            sourcing: 0,
             local_options: Vec::new(),
             line: CommandLine::default(),
             started: std::time::Instant::now(),
@@ -248,13 +251,15 @@ impl Shell {
     /// each line of the message. The command runner calls it (`exec::settle`), and the top
     /// level for what no command raised.
     pub fn report(&self, err: &crate::exec::ShellError) {
+        // dash: `NAME: 3: message`; bash: `NAME: line 3: message`.
+        let bash = self.options.bash();
         let mut prefix = Vec::with_capacity(self.arg0.len() + 16);
         prefix.extend_from_slice(&self.arg0);
-        prefix.extend_from_slice(b": ");
+        prefix.extend_from_slice(if bash { b": line " } else { b": " });
         prefix.extend_from_slice(self.lineno.to_string().as_bytes());
         prefix.extend_from_slice(b": ");
         let mut text = Vec::with_capacity(prefix.len() + 128);
-        err.write_lines(&prefix, &mut text);
+        err.write_lines(&prefix, &mut text, bash);
         crate::sys::fd::write_all(2, &text);
     }
 

@@ -228,17 +228,33 @@ pub enum RedirTarget {
 }
 
 /// A word as written: a sequence of parts, each remembering how it was quoted.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Word {
     pub parts: Vec<WordPart>,
+    /// The word's text as it was written, kept for the words of a function's body only (bash
+    /// prints a function with its words as written: `declare -f`, `type`). For an assignment
+    /// it is the whole `name=value`.
+    pub raw: Option<Box<[u8]>>,
 }
 
+/// Two words are the same when their parts are: how they were written does not count.
+impl PartialEq for Word {
+    fn eq(&self, other: &Word) -> bool {
+        self.parts == other.parts
+    }
+}
+
+impl Eq for Word {}
+
 impl Word {
+    /// A word of these parts (not written anywhere).
+    pub fn new(parts: Vec<WordPart>) -> Word {
+        Word { parts, raw: None }
+    }
+
     /// A word of one unquoted literal (used by tests and by the parser for simple tokens).
     pub fn literal(text: &[u8]) -> Word {
-        Word {
-            parts: vec![WordPart::Literal(text.to_vec())],
-        }
+        Word::new(vec![WordPart::Literal(text.to_vec())])
     }
 
     /// The word's text when it contains no expansion and no quoting at all.

@@ -2,7 +2,7 @@
 //! `case`, each parsed after the token that opens it.
 
 use super::ast::{CaseArm, CompoundCommand, List, Word};
-use super::lexer::{is_name, tilde_split, Op, TokKind};
+use super::lexer::{is_name, with_tildes, Op, TokKind};
 use super::parser::{keyword, Cx, Kw};
 use super::SyntaxError;
 
@@ -94,9 +94,7 @@ impl Cx<'_, '_> {
             loop {
                 let tok = self.take()?;
                 match tok.kind {
-                    TokKind::Word(w) => list.push(Word {
-                        parts: tilde_split(w.parts, false),
-                    }),
+                    TokKind::Word(w) => list.push(with_tildes(w)),
                     TokKind::Newline | TokKind::Op(Op::Semi) => break,
                     _ => return Err(self.unexpected(&tok, None)),
                 }
@@ -138,9 +136,7 @@ impl Cx<'_, '_> {
     pub(super) fn case_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
         let tok = self.take()?;
         let word = match tok.kind {
-            TokKind::Word(w) => Word {
-                parts: tilde_split(w.parts, false),
-            },
+            TokKind::Word(w) => with_tildes(w),
             _ => return Err(self.unexpected(&tok, Some("word"))),
         };
         self.skip_newlines()?;
@@ -196,9 +192,7 @@ impl Cx<'_, '_> {
         loop {
             let tok = self.take()?;
             match tok.kind {
-                TokKind::Word(w) => patterns.push(Word {
-                    parts: tilde_split(w.parts, false),
-                }),
+                TokKind::Word(w) => patterns.push(with_tildes(w)),
                 TokKind::Eof => return Err(self.unexpected(&tok, Some(")"))),
                 _ => {
                     let next = self.take()?;

@@ -3,7 +3,7 @@
 //! quoting one makes it an operand.
 
 use super::ast::{CompoundCommand, CondExpr, Word};
-use super::lexer::{tilde_split, Op, TokKind};
+use super::lexer::{with_tildes, Op, TokKind};
 use super::parser::Cx;
 use super::SyntaxError;
 
@@ -119,9 +119,7 @@ impl Cx<'_, '_> {
                 )))
             }
         };
-        let first = Word {
-            parts: tilde_split(first.parts, false),
-        };
+        let first = with_tildes(first);
         // A unary operator followed by an operand.
         if let Some(op) = first.as_plain_literal().filter(|t| UNARY.contains(t)) {
             let next = self.cond_peek()?;
@@ -134,9 +132,7 @@ impl Cx<'_, '_> {
                 let is_binary_next = arg.as_plain_literal().is_some_and(|t| BINARY.contains(&t));
                 if !is_binary_next {
                     self.take()?;
-                    let arg = Word {
-                        parts: tilde_split(arg.parts, false),
-                    };
+                    let arg = with_tildes(arg);
                     return Ok(CondExpr::Unary(op.to_vec(), arg));
                 }
             }
@@ -158,9 +154,7 @@ impl Cx<'_, '_> {
             return Ok(CondExpr::Binary(first, op, right));
         }
         let right = match self.cond_take()? {
-            T::Word(w) => Word {
-                parts: tilde_split(w.parts, false),
-            },
+            T::Word(w) => with_tildes(w),
             _ => {
                 return Err(self
                     .err_plain("Syntax error: unexpected argument to conditional binary operator"))

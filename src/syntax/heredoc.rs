@@ -24,9 +24,7 @@ impl Cx<'_, '_> {
     pub(super) fn eof_heredocs(&mut self) {
         for h in std::mem::take(&mut self.st.pending) {
             if let Some(slot) = self.st.bodies.get_mut(h.id) {
-                *slot = Some(Word {
-                    parts: vec![WordPart::Quoted(Vec::new())],
-                });
+                *slot = Some(Word::new(vec![WordPart::Quoted(Vec::new())]));
             }
         }
     }
@@ -85,9 +83,7 @@ impl Cx<'_, '_> {
             }
         }
         if quoted {
-            return Ok(Word {
-                parts: vec![WordPart::Quoted(body)],
-            });
+            return Ok(Word::new(vec![WordPart::Quoted(body)]));
         }
         let height = self.st.input.push_barrier(body);
         let saved = std::mem::replace(&mut self.st.in_heredoc, true);

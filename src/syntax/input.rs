@@ -36,6 +36,10 @@ pub(crate) struct Input<'a> {
     frames: Vec<Frame>,
     /// When Some, every byte consumed is recorded (the raw text of a here-document delimiter).
     pub(crate) record: Option<Vec<u8>>,
+    /// The text of the words being lexed, while `raw_depth` is above 0 (words inside words
+    /// nest: each takes its slice from where it began).
+    raw: Vec<u8>,
+    raw_depth: u32,
 }
 
 impl<'a> Input<'a> {
@@ -51,7 +55,35 @@ impl<'a> Input<'a> {
             started: false,
             frames: Vec::new(),
             record: None,
+            raw: Vec::new(),
+            raw_depth: 0,
         }
+    }
+
+    /// Start keeping the text consumed from here: returns where it begins, for [`Self::raw_end`].
+    pub(crate) fn raw_begin(&mut self) -> usize {
+        self.raw_depth += 1;
+        self.raw.len()
+    }
+
+    /// How much text is kept so far (a position for [`Self::raw_slice`]).
+    pub(crate) fn raw_len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Kept text between two positions.
+    pub(crate) fn raw_slice(&self, from: usize, to: usize) -> Box<[u8]> {
+        self.raw.get(from..to).unwrap_or_default().into()
+    }
+
+    /// The text consumed since `start` (from [`Self::raw_begin`]).
+    pub(crate) fn raw_end(&mut self, start: usize) -> Box<[u8]> {
+        let text: Box<[u8]> = self.raw.get(start..).unwrap_or_default().into();
+        self.raw_depth = self.raw_depth.saturating_sub(1);
+        if self.raw_depth == 0 {
+            self.raw.clear();
+        }
+        text
     }
 
     fn fill(&mut self) {
@@ -127,6 +159,9 @@ impl<'a> Input<'a> {
         if let (Some(rec), Some(c)) = (self.record.as_mut(), consumed) {
             rec.push(c);
         }
+        if let (true, Some(c)) = (self.raw_depth > 0, consumed) {
+            self.raw.push(c);
+        }
     }
 
     /// The next byte, after removing any `\<newline>` pairs.
@@ -135,9 +170,11 @@ impl<'a> Input<'a> {
             let c = self.peek_raw()?;
             if c == b'\\' && self.peek_second() == Some(b'\n') {
                 let rec = self.record.take();
+                let depth = std::mem::take(&mut self.raw_depth);
                 self.bump();
                 self.bump();
                 self.record = rec;
+                self.raw_depth = depth;
                 continue;
             }
             return Some(c);
@@ -189,6 +226,8 @@ impl<'a> Input<'a> {
     pub(crate) fn discard_line(&mut self) {
         self.frames.clear();
         self.record = None;
+        self.raw.clear();
+        self.raw_depth = 0;
         // An interrupted read (Ctrl-C at a prompt) is not the end of the input: reading goes
         // on with the next line. A source at its real end says so again.
         self.at_eof = false;

@@ -34,7 +34,7 @@ pub(crate) const MAX_DEPTH: usize = 1000;
 
 /// The most stack the parser may use below `next_command` (on top of the nesting limit, since
 /// a level costs far more stack in an unoptimised build than in a release build).
-pub(crate) const STACK_BUDGET: usize = 1024 * 1024;
+pub(crate) const STACK_BUDGET: usize = 1536 * 1024;
 
 /// dash takes only a single digit as an IO_NUMBER (`12>f` is the word `12` and `>f`).
 pub(crate) const MAX_IO_NUMBER_DIGITS: usize = 1;
@@ -174,7 +174,7 @@ impl Parts {
     }
 
     pub(super) fn into_word(self) -> Word {
-        Word { parts: self.parts }
+        Word::new(self.parts)
     }
 }
 
@@ -334,7 +334,11 @@ impl Cx<'_, '_> {
         if record {
             self.st.input.record = Some(Vec::new());
         }
-        let word = self.lex_word()?;
+        let raw_start = (self.st.keep_raw > 0).then(|| self.st.input.raw_begin());
+        let mut word = self.lex_word()?;
+        if let Some(start) = raw_start {
+            word.raw = Some(self.st.input.raw_end(start));
+        }
         if let [WordPart::Literal(t)] = word.parts.as_slice() {
             if !t.is_empty()
                 && t.len() <= MAX_IO_NUMBER_DIGITS
@@ -1196,6 +1200,9 @@ impl Cx<'_, '_> {
         let mut words = Vec::new();
         let mut b = Parts::default();
         let mut parens = 0usize;
+        // In a function's body each expression keeps its text as written.
+        let raw_start = (self.st.keep_raw > 0).then(|| self.st.input.raw_begin());
+        let mut from = raw_start;
         loop {
             let c = match self.st.input.peek() {
                 None => return Err(self.err("Missing '))'")),
@@ -1205,14 +1212,26 @@ impl Cx<'_, '_> {
             match c {
                 b')' if parens == 0 => {
                     if self.st.input.peek() == Some(b')') {
+                        let mut word = b.into_word();
+                        if let (Some(start), Some(from)) = (raw_start, from) {
+                            let to = self.st.input.raw_len().saturating_sub(1);
+                            word.raw = Some(self.st.input.raw_slice(from, to));
+                            self.st.input.raw_end(start);
+                        }
                         self.st.input.bump();
-                        words.push(b.into_word());
+                        words.push(word);
                         return Ok(words);
                     }
                     b.quoted(b")");
                 }
                 b';' if semis && parens == 0 => {
-                    words.push(std::mem::take(&mut b).into_word());
+                    let mut word = std::mem::take(&mut b).into_word();
+                    if let Some(f) = from {
+                        let to = self.st.input.raw_len();
+                        word.raw = Some(self.st.input.raw_slice(f, to.saturating_sub(1)));
+                        from = Some(to);
+                    }
+                    words.push(word);
                 }
                 _ => self.arith_byte(&mut b, c, &mut parens, b"$`\"\\")?,
             }
@@ -1314,10 +1333,50 @@ pub(crate) fn heredoc_delimiter(raw: &[u8]) -> (Vec<u8>, bool) {
     (out, quoted)
 }
 
+/// The word with its tilde prefixes marked (outside an assignment), as it was written.
+pub(crate) fn with_tildes(w: Word) -> Word {
+    Word {
+        parts: tilde_split(w.parts, false),
+        raw: w.raw,
+    }
+}
+
+/// In an assignment value, the word of `${x-w}`, `${x?w}` and `${x+w}` is in assignment
+/// context too (as dash has it; not that of `${x=w}`): a tilde prefix also follows each `:` there. The lexer split the word as an
+/// ordinary one, so its leading prefix is undone and the split made again.
+fn assignment_tildes_inside(p: &mut ParamExp) {
+    let word = match &mut p.op {
+        ParamOp::Default { word, .. }
+        | ParamOp::Error { word, .. }
+        | ParamOp::Alternative { word, .. } => word,
+        _ => return,
+    };
+    let mut parts = std::mem::take(&mut word.parts);
+    if let Some(WordPart::Tilde(name)) = parts.first() {
+        let mut text = vec![b'~'];
+        text.extend_from_slice(name);
+        if let Some(WordPart::Literal(next)) = parts.get(1) {
+            text.extend_from_slice(next);
+            parts.remove(1);
+        }
+        if let Some(first) = parts.first_mut() {
+            *first = WordPart::Literal(text);
+        }
+    }
+    word.parts = tilde_split(parts, true);
+}
+
 /// Tilde expansion markers (XCU 2.6.1): a `~` prefix at the start of the word, and in
 /// assignment values also after each unquoted `:`. The prefix runs to the first unquoted `/`
 /// (or `:` in an assignment) and must consist of unquoted literal text only.
-pub(crate) fn tilde_split(parts: Vec<WordPart>, assign: bool) -> Vec<WordPart> {
+pub(crate) fn tilde_split(mut parts: Vec<WordPart>, assign: bool) -> Vec<WordPart> {
+    if assign {
+        for part in &mut parts {
+            if let WordPart::Param(p) = part {
+                assignment_tildes_inside(p);
+            }
+        }
+    }
     let needs = match parts.first() {
         Some(WordPart::Literal(t)) => t.first() == Some(&b'~') || (assign && t.contains(&b':')),
         _ => false,

@@ -13,7 +13,9 @@ use super::ast::{
     RedirOp, RedirTarget, Redirect, SimpleCommand, Word, WordPart,
 };
 use super::input::Input;
-use super::lexer::{self, heredoc_delimiter, is_name, tilde_split, Op, TokKind, Token};
+use super::lexer::{
+    self, heredoc_delimiter, is_name, tilde_split, with_tildes, Op, TokKind, Token,
+};
 use super::{Aliases, LineSource, ParseError, SyntaxError};
 
 /// One complete command as read, with the exact text it was parsed from.
@@ -54,6 +56,8 @@ pub(crate) struct State<'a> {
     pub(crate) bash: bool,
     /// The locale's character set is UTF-8 (for `$'\u...'`).
     pub(crate) utf8: bool,
+    /// Function bodies being parsed: their words keep their text as written.
+    pub(crate) keep_raw: u32,
 }
 
 /// The state plus the alias table of the current `next_command` call.
@@ -81,6 +85,7 @@ impl<'a> Parser<'a> {
                 blank_lines: false,
                 bash: false,
                 utf8: false,
+                keep_raw: 0,
             },
         }
     }
@@ -341,7 +346,7 @@ fn bash_assignment_split(w: &Word) -> Option<BashAssign> {
                             value.push(WordPart::Literal(rest[value_start..].to_vec()));
                         }
                         value.extend(w.parts.iter().skip(pi + 1).cloned());
-                        return Some((name.to_vec(), Some(Word { parts: sub }), append, value));
+                        return Some((name.to_vec(), Some(Word::new(sub)), append, value));
                     }
                 }
                 _ => {}
@@ -373,27 +378,26 @@ pub fn keyed_element(w: &Word) -> Option<(Word, bool, Word)> {
         t.insert(0, b'_');
     }
     let (_, key, append, value) = bash_assignment_split(&named)?;
-    Some((
-        key?,
-        append,
-        Word {
-            parts: tilde_split(value, true),
-        },
-    ))
+    Some((key?, append, Word::new(tilde_split(value, true))))
 }
 
 /// The assignment a word before the command name makes, if it is one.
-pub fn split_assignment(w: Word, bash: bool) -> Result<Assign, Word> {
-    if let Some(eq) = assignment_split(&w) {
-        return Ok(make_assign(w, eq));
-    }
-    if !bash {
-        return Err(w);
-    }
-    let Some((name, index, append, value)) = bash_assignment_split(&w) else {
-        return Err(w);
+pub fn split_assignment(mut w: Word, bash: bool) -> Result<Assign, Word> {
+    // The whole `name=value` as written goes with the value, for printing a function.
+    let raw = w.raw.take();
+    let mut assign = if let Some(eq) = assignment_split(&w) {
+        make_assign(w, eq)
+    } else {
+        match bash.then(|| bash_assignment_split(&w)).flatten() {
+            Some((name, index, append, value)) => finish_assign(name, index, append, value),
+            None => {
+                w.raw = raw;
+                return Err(w);
+            }
+        }
     };
-    Ok(finish_assign(name, index, append, value))
+    assign.value.raw = raw;
+    Ok(assign)
 }
 
 /// The value's parts, an array's elements taken out of a `Compound` part.
@@ -409,9 +413,7 @@ fn finish_assign(name: Vec<u8>, index: Option<Word>, append: bool, value: Vec<Wo
     }
     Assign {
         name,
-        value: Word {
-            parts: tilde_split(value, true),
-        },
+        value: Word::new(tilde_split(value, true)),
         index,
         append,
         array: None,
@@ -813,9 +815,7 @@ impl Cx<'_, '_> {
             } else {
                 w
             };
-            cmd.words.push(Word {
-                parts: tilde_split(w.parts, false),
-            });
+            cmd.words.push(with_tildes(w));
         }
         Ok(Command::Simple(cmd))
     }
@@ -833,7 +833,9 @@ impl Cx<'_, '_> {
             } else {
                 // `function name ( list )`: the body is a subshell.
                 self.enter()?;
+                self.st.keep_raw += 1;
                 let body = self.subshell();
+                self.st.keep_raw -= 1;
                 self.leave();
                 let body = self.with_redirects(body?, line)?;
                 return self.function_named(name, body, line);
@@ -855,7 +857,9 @@ impl Cx<'_, '_> {
         };
         self.skip_newlines()?;
         self.enter()?;
+        self.st.keep_raw += 1;
         let body = self.command();
+        self.st.keep_raw -= 1;
         self.leave();
         Ok(Command::FunctionDef(FunctionDef {
             name,
@@ -921,9 +925,7 @@ impl Cx<'_, '_> {
     fn redirect_target(&mut self) -> Result<Word, SyntaxError> {
         let target = self.take()?;
         match target.kind {
-            TokKind::Word(w) => Ok(Word {
-                parts: tilde_split(w.parts, false),
-            }),
+            TokKind::Word(w) => Ok(with_tildes(w)),
             _ => Err(self.unexpected(&target, None)),
         }
     }

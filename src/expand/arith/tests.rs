@@ -390,8 +390,8 @@ fn deep_nesting_is_an_error() {
     // Moderate nesting works.
     let e = format!(
         "{}1{}",
-        "(".repeat(MAX_NESTING as usize),
-        ")".repeat(MAX_NESTING as usize)
+        "(".repeat(CHECKED_NESTING as usize),
+        ")".repeat(CHECKED_NESTING as usize)
     );
     assert_eq!(eval(&mut sh, e.as_bytes()).unwrap(), 1);
     let e = format!("{}1{}", "1?".repeat(200), ":1".repeat(200));
