@@ -89,9 +89,24 @@ fn usage_errors_exit_2_with_one_line() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains(message), "{err}");
     }
-    let out = sb.run(&[b"/nonexistent/script"], b"");
+    // A missing script: named by the shell, not by the script; dash's words and status in
+    // posix mode, bash's in bash mode.
+    let out = sb.run(&[b"--posix", b"/nonexistent/script"], b"");
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("cannot open /nonexistent/script: No such file"));
+    let err = text(&out.stderr);
+    assert!(
+        err.ends_with(": 0: cannot open /nonexistent/script: No such file\n"),
+        "{err}"
+    );
+    assert!(!err.starts_with("/nonexistent"), "{err}");
+    let out = sb.run(&[b"/nonexistent/script"], b"");
+    assert_eq!(out.status.code(), Some(127));
+    let err = text(&out.stderr);
+    assert!(
+        err.ends_with(": /nonexistent/script: No such file or directory\n"),
+        "{err}"
+    );
+    assert!(!err.starts_with("/nonexistent"), "{err}");
 }
 
 #[test]

@@ -153,7 +153,7 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
                         status = 1;
                     }
                     kind => {
-                        out(&super::type_::bash_words(name, &kind));
+                        out(&super::type_::bash_words(sh, name, &kind));
                     }
                 }
             }

@@ -359,17 +359,22 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags) -> ExecResult {
         for n in all {
             if flags.function_names {
                 text.extend_from_slice(b"declare -f ");
+                text.extend_from_slice(n);
+                text.push(b'\n');
+            } else if let Some(body) = sh.functions.get(n.as_slice()) {
+                text.extend_from_slice(&crate::syntax::print::function(n, body));
             }
-            text.extend_from_slice(n);
-            text.push(b'\n');
         }
     } else {
         for n in names {
-            if sh.functions.contains_key(n.as_slice()) {
-                text.extend_from_slice(n);
-                text.push(b'\n');
-            } else {
-                status = 1;
+            match sh.functions.get(n.as_slice()) {
+                // `-F NAME` names it; `-f NAME` prints its definition.
+                Some(_) if flags.function_names => {
+                    text.extend_from_slice(n);
+                    text.push(b'\n');
+                }
+                Some(body) => text.extend_from_slice(&crate::syntax::print::function(n, body)),
+                None => status = 1,
             }
         }
     }

@@ -151,7 +151,7 @@ pub fn split(line: &Line, ifs: &[u8], max: usize) -> Vec<Vec<u8>> {
 }
 
 /// Read one byte from descriptor 0, retrying on EINTR; None at end of input or on error.
-fn read_byte() -> Option<u8> {
+pub(crate) fn read_byte() -> Option<u8> {
     let mut c = [0u8];
     loop {
         match crate::sys::fd::read(0, &mut c) {

@@ -22,8 +22,8 @@ pub fn type_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     Ok(status)
 }
 
-/// One line of bash's `type` for what a name is.
-pub fn bash_words(name: &[u8], kind: &Kind) -> Vec<u8> {
+/// bash's `type` for what a name is: one line, and a function's definition after it.
+pub fn bash_words(sh: &Shell, name: &[u8], kind: &Kind) -> Vec<u8> {
     let mut line = name.to_vec();
     match kind {
         Kind::Alias(v) => {
@@ -47,6 +47,9 @@ pub fn bash_words(name: &[u8], kind: &Kind) -> Vec<u8> {
         Kind::NotFound => {}
     }
     line.push(b'\n');
+    if let (Kind::Function, Some(body)) = (kind, sh.functions.get(name)) {
+        line.extend_from_slice(&crate::syntax::print::function(name, body));
+    }
     line
 }
 
@@ -162,7 +165,7 @@ fn bash_type(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                     text.push(b'\n');
                 }
             } else {
-                text.extend_from_slice(&bash_words(name, kind));
+                text.extend_from_slice(&bash_words(sh, name, kind));
             }
         }
         out(&text);

@@ -31,6 +31,9 @@ pub(super) fn run_compound(sh: &mut Shell, cc: &CompoundCommand, cx: Context) ->
         CompoundCommand::While { cond, body } => run_loop(sh, cond, body, false, cx),
         CompoundCommand::Until { cond, body } => run_loop(sh, cond, body, true, cx),
         CompoundCommand::For { var, words, body } => run_for(sh, var, words.as_deref(), body, cx),
+        CompoundCommand::Select { var, words, body } => {
+            super::select::run_select(sh, var, words.as_deref(), body, cx)
+        }
         CompoundCommand::Case { word, arms } => run_case(sh, word, arms, cx),
         CompoundCommand::Arith(w) => super::cond::run_arith(sh, w, cx),
         CompoundCommand::ArithFor {
@@ -44,7 +47,7 @@ pub(super) fn run_compound(sh: &mut Shell, cc: &CompoundCommand, cx: Context) ->
 }
 
 /// What a loop does with a diversion from its body or condition.
-enum LoopControl {
+pub(super) enum LoopControl {
     Next,
     Stop,
 }
@@ -82,7 +85,7 @@ fn run_loop(sh: &mut Shell, cond: &List, body: &List, until: bool, cx: Context) 
 
 /// Run a loop's body once: its status goes to `status`; `break` and `continue` aimed at this
 /// loop become the control value, others go on unwinding.
-fn run_body(
+pub(super) fn run_body(
     sh: &mut Shell,
     body: &List,
     cx: Context,
@@ -100,6 +103,17 @@ fn run_body(
     }
 }
 
+/// The words a `for` or `select` goes over: its list expanded, or the positional parameters.
+pub(super) fn loop_items(
+    sh: &mut Shell,
+    words: Option<&[crate::syntax::ast::Word]>,
+) -> Result<Vec<Vec<u8>>, crate::expand::ExpandError> {
+    match words {
+        Some(words) => expand::expand_words(sh, words),
+        None => Ok(sh.positional.clone()),
+    }
+}
+
 fn run_for(
     sh: &mut Shell,
     var: &[u8],
@@ -107,10 +121,7 @@ fn run_for(
     body: &List,
     cx: Context,
 ) -> ExecResult {
-    let items = match words {
-        Some(words) => expand::expand_words(sh, words)?,
-        None => sh.positional.clone(),
-    };
+    let items = loop_items(sh, words)?;
     let sh = &mut *sh.push_frame(Frame::Loop);
     let mut status = 0;
     for item in items {

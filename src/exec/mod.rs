@@ -9,6 +9,7 @@ pub mod eval;
 pub mod jobs;
 pub mod pipeline;
 pub mod redirect;
+mod select;
 pub mod simple;
 pub mod spawn;
 pub mod substitution;

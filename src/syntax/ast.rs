@@ -111,6 +111,13 @@ pub enum CompoundCommand {
         words: Option<Vec<Word>>,
         body: List,
     },
+    /// `select name [in words]; do list; done` (bash): a numbered menu on standard error, a
+    /// choice read from standard input, until `break` or the end of the input.
+    Select {
+        var: Vec<u8>,
+        words: Option<Vec<Word>>,
+        body: List,
+    },
     /// `case word in pattern) list;; ... esac`
     Case {
         word: Word,

@@ -71,9 +71,13 @@ impl Cx<'_, '_> {
         Ok(body)
     }
 
-    pub(super) fn for_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
+    /// After `for` (or bash's `select`, the same grammar without the arithmetic form).
+    pub(super) fn for_clause(&mut self, select: bool) -> Result<CompoundCommand, SyntaxError> {
         let tok = self.take()?;
-        if tok.kind == TokKind::Op(Op::LParen) && self.st.bash && self.st.input.peek() == Some(b'(')
+        if !select
+            && tok.kind == TokKind::Op(Op::LParen)
+            && self.st.bash
+            && self.st.input.peek() == Some(b'(')
         {
             self.st.input.bump();
             return self.arith_for();
@@ -106,7 +110,11 @@ impl Cx<'_, '_> {
             self.skip_newlines()?;
         }
         let body = self.do_group()?;
-        Ok(CompoundCommand::For { var, words, body })
+        Ok(if select {
+            CompoundCommand::Select { var, words, body }
+        } else {
+            CompoundCommand::For { var, words, body }
+        })
     }
 
     /// After `for ((`: the expressions, then the body (`do ... done` or `{ ... }`).

@@ -12,7 +12,18 @@ impl Cx<'_, '_> {
     pub(super) fn read_heredocs(&mut self) -> Result<(), SyntaxError> {
         let pending = std::mem::take(&mut self.st.pending);
         for h in pending {
-            let body = self.read_heredoc_body(&h.delim, h.quoted, h.strip_tabs)?;
+            let keep_text = h.written.is_some();
+            let mut body = self.read_heredoc_body(&h.delim, h.quoted, h.strip_tabs, keep_text)?;
+            // In a function's body, the here-document as bash prints it: the delimiter as
+            // written, the body, the delimiter line.
+            if let (Some(written), Some(text)) = (h.written, self.st.heredoc_text.take()) {
+                let mut raw = written;
+                raw.push(b'\n');
+                raw.extend_from_slice(&text);
+                raw.extend_from_slice(&h.delim);
+                raw.push(b'\n');
+                body.raw = Some(raw.into());
+            }
             if let Some(slot) = self.st.bodies.get_mut(h.id) {
                 *slot = Some(body);
             }
@@ -34,6 +45,7 @@ impl Cx<'_, '_> {
         delim: &[u8],
         quoted: bool,
         strip_tabs: bool,
+        keep_text: bool,
     ) -> Result<Word, SyntaxError> {
         let mut body = Vec::new();
         let mut line = Vec::new();
@@ -81,6 +93,9 @@ impl Cx<'_, '_> {
             if ended {
                 body.push(b'\n');
             }
+        }
+        if keep_text {
+            self.st.heredoc_text = Some(body.clone());
         }
         if quoted {
             return Ok(Word::new(vec![WordPart::Quoted(body)]));

@@ -40,6 +40,8 @@ pub(crate) struct Input<'a> {
     /// nest: each takes its slice from where it began).
     raw: Vec<u8>,
     raw_depth: u32,
+    /// Text read a second time (a backquoted command's, parsed from a copy) is not kept again.
+    pub(crate) raw_paused: bool,
 }
 
 impl<'a> Input<'a> {
@@ -57,6 +59,7 @@ impl<'a> Input<'a> {
             record: None,
             raw: Vec::new(),
             raw_depth: 0,
+            raw_paused: false,
         }
     }
 
@@ -159,7 +162,7 @@ impl<'a> Input<'a> {
         if let (Some(rec), Some(c)) = (self.record.as_mut(), consumed) {
             rec.push(c);
         }
-        if let (true, Some(c)) = (self.raw_depth > 0, consumed) {
+        if let (true, Some(c)) = (self.raw_depth > 0 && !self.raw_paused, consumed) {
             self.raw.push(c);
         }
     }

@@ -1264,7 +1264,9 @@ impl Cx<'_, '_> {
         }
         self.enter()?;
         let height = self.st.input.push_barrier(text);
+        let paused = std::mem::replace(&mut self.st.input.raw_paused, true);
         let r = self.parse_backquote_body();
+        self.st.input.raw_paused = paused;
         self.st.input.pop_to(height);
         self.leave();
         r

@@ -12,6 +12,7 @@ mod heredoc;
 mod input;
 pub mod lexer;
 pub mod parser;
+pub mod print;
 
 pub use parser::{keyed_element, split_assignment, ParsedCommand, Parser};
 

@@ -35,6 +35,8 @@ pub(crate) struct PendingHereDoc {
     pub(crate) delim: Vec<u8>,
     pub(crate) quoted: bool,
     pub(crate) strip_tabs: bool,
+    /// In a function's body: the delimiter as written (the body keeps its text).
+    pub(crate) written: Option<Vec<u8>>,
 }
 
 /// Everything the lexer and the parser share.
@@ -58,6 +60,8 @@ pub(crate) struct State<'a> {
     pub(crate) utf8: bool,
     /// Function bodies being parsed: their words keep their text as written.
     pub(crate) keep_raw: u32,
+    /// The text of the here-document body just read (for one in a function's body).
+    pub(crate) heredoc_text: Option<Vec<u8>>,
 }
 
 /// The state plus the alias table of the current `next_command` call.
@@ -86,6 +90,7 @@ impl<'a> Parser<'a> {
                 bash: false,
                 utf8: false,
                 keep_raw: 0,
+                heredoc_text: None,
             },
         }
     }
@@ -716,6 +721,13 @@ impl Cx<'_, '_> {
                 self.take()?;
                 return self.function_keyword(line);
             }
+            (TokKind::Word(w), None) if self.st.bash && w.as_plain_literal() == Some(b"select") => {
+                self.take()?;
+                self.enter()?;
+                let cc = self.for_clause(true);
+                self.leave();
+                return self.with_redirects(cc?, line);
+            }
             (TokKind::Word(w), None) if self.st.bash && w.as_plain_literal() == Some(b"[[") => {
                 self.take()?;
                 self.enter()?;
@@ -742,7 +754,7 @@ impl Cx<'_, '_> {
             Some(Kw::If) => self.if_clause(),
             Some(Kw::While) => self.while_clause(false),
             Some(Kw::Until) => self.while_clause(true),
-            Some(Kw::For) => self.for_clause(),
+            Some(Kw::For) => self.for_clause(false),
             Some(Kw::Case) => self.case_clause(),
             Some(_) => self.brace_group(),
             None => self.subshell(),
@@ -963,11 +975,13 @@ impl Cx<'_, '_> {
             let (delim, quoted) = heredoc_delimiter(&raw);
             let id = self.st.bodies.len();
             self.st.bodies.push(None);
+            let written = (self.st.keep_raw > 0).then_some(raw);
             self.st.pending.push(PendingHereDoc {
                 id,
                 delim,
                 quoted,
                 strip_tabs,
+                written,
             });
             return Ok(Redirect {
                 fd,
@@ -1079,7 +1093,8 @@ fn fill_command(c: &mut Command, bodies: &mut [Option<Word>]) {
                 CompoundCommand::BraceGroup(l) | CompoundCommand::Subshell(l) => {
                     fill_list(l, bodies)
                 }
-                CompoundCommand::For { words, body, .. } => {
+                CompoundCommand::For { words, body, .. }
+                | CompoundCommand::Select { words, body, .. } => {
                     for w in words.iter_mut().flatten() {
                         fill_word(w, bodies);
                     }

@@ -174,6 +174,12 @@ fn show_command(c: &Command) -> String {
             let mut s = match cc {
                 CompoundCommand::BraceGroup(l) => format!("{{ {} }}", show_list(l)),
                 CompoundCommand::Subshell(l) => format!("( {} )", show_list(l)),
+                CompoundCommand::Select { var, words, body } => format!(
+                    "select {} in {} do {} done",
+                    text(var),
+                    words.as_deref().map(show_words).unwrap_or_default(),
+                    show_list(body)
+                ),
                 CompoundCommand::For { var, words, body } => match words {
                     Some(w) => format!(
                         "for {} in {} do {} done",
