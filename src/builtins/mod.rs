@@ -4,12 +4,15 @@
 
 pub mod alias;
 pub mod breakcontinue;
+pub mod builtin;
 pub mod caller;
 pub mod cd;
 pub mod command;
 pub mod declare;
+pub mod disown;
 pub mod dot;
 pub mod echo;
+pub mod enable;
 pub mod eval;
 pub mod exec;
 pub mod exit;
@@ -37,6 +40,7 @@ pub mod return_;
 pub mod set;
 pub mod shift;
 pub mod shopt;
+pub mod suspend;
 pub mod test;
 pub mod times;
 pub mod trap;
@@ -118,15 +122,19 @@ static BUILTINS: &[Builtin] = &[
 /// The built-ins of the bash language only, sorted by name: a table of their own, so that
 /// posix mode looks up exactly what it did.
 static BASH_BUILTINS: &[Builtin] = &[
+    bash("builtin", builtin::builtin),
     bash("caller", caller::caller),
     bash("declare", declare::declare),
     bash("dirs", pushd::dirs),
+    bash("disown", disown::disown),
+    bash("enable", enable::enable),
     bash("let", let_::let_),
     bash("mapfile", mapfile::mapfile),
     bash("popd", pushd::popd),
     bash("pushd", pushd::pushd),
     bash("readarray", mapfile::mapfile),
     bash("shopt", shopt::shopt),
+    bash("suspend", suspend::suspend),
     bash("typeset", declare::typeset),
 ];
 

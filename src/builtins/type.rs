@@ -119,7 +119,7 @@ fn bash_type(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             if !no_functions && sh.functions.contains_key(name.as_slice()) {
                 kinds.push(Kind::Function);
             }
-            if super::lookup(name, true).is_some() {
+            if super::lookup(name, true).is_some() && !sh.disabled_builtins.contains(name) {
                 kinds.push(Kind::Builtin);
             }
         }

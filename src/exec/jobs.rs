@@ -159,6 +159,8 @@ pub struct Job {
     /// The command line whose end record waits for this job (it was stopped in the
     /// foreground; its end carries the final status).
     pub command: Option<CommandId>,
+    /// `disown -h`: kept in the table, but not sent SIGHUP when the terminal hangs up.
+    pub no_hangup: bool,
 }
 
 impl Job {
@@ -246,6 +248,7 @@ impl Jobs {
             statuses,
             text,
             command: None,
+            no_hangup: false,
         });
         self.touch(number);
         number
@@ -418,7 +421,7 @@ impl Jobs {
 
     /// Send SIGHUP (and SIGCONT, so a stopped job sees it) to every job: the terminal hung up.
     pub fn hang_up_all(&self) {
-        for job in &self.jobs {
+        for job in self.jobs.iter().filter(|j| !j.no_hangup) {
             let target = if job.pgid > 0 { -job.pgid } else { job.pids[0] };
             let _ = process::kill(target, sys::signal::SIGHUP);
             let _ = process::kill(target, sys::signal::SIGCONT);

@@ -153,7 +153,14 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
     let n = commands.len();
     let mut pids = Vec::with_capacity(n);
     let mut prev_read: Option<RawFd> = None;
+    // bash's `shopt -s lastpipe`, without job control: the last command runs in the shell
+    // itself (`... | read x` sets x).
+    let lastpipe =
+        sh.options.bash() && sh.options.shopt.is("lastpipe") && job_group(sh, true).is_none();
     for (i, cmd) in commands.iter().enumerate() {
+        if lastpipe && i + 1 == n {
+            return last_in_shell(sh, cmd, prev_read, pids);
+        }
         let (next_read, write) = if i + 1 < n {
             match crate::sys::fd::pipe() {
                 Ok((r, w)) => (Some(r), Some(w)),
@@ -221,6 +228,43 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
     };
     let text = sh.line.text.clone();
     Ok(wait_foreground(sh, pgid, pids, text))
+}
+
+/// The last command of a pipeline run in the shell, its standard input the pipe (`lastpipe`),
+/// then the others waited for. The status is the last command's (with `pipefail`, the last
+/// failure's).
+fn last_in_shell(
+    sh: &mut Shell,
+    cmd: &Command,
+    input: Option<RawFd>,
+    pids: Vec<sys::process::pid_t>,
+) -> ExecResult {
+    let saved = crate::sys::fd::dup_at_least(0, 10).ok();
+    if let Some(r) = input {
+        move_fd(r, 0);
+    }
+    let result = run_command(sh, cmd, Context::default());
+    let result = settle(sh, result);
+    match saved {
+        Some(s) => {
+            let _ = crate::sys::fd::dup_to(s, 0);
+            fd::close(s);
+        }
+        None => fd::close(0),
+    }
+    let text = sh.line.text.clone();
+    let others = wait_foreground(sh, 0, pids, text);
+    let status = match &result {
+        Ok(s) => *s,
+        Err(_) => sh.last_status(),
+    };
+    sh.pipestatus.push(status);
+    result?;
+    Ok(if sh.options.pipefail && status == 0 {
+        others
+    } else {
+        status
+    })
 }
 
 /// `list &`: run in a forked child; `$!` is its pid.

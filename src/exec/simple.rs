@@ -277,7 +277,8 @@ pub fn run_fields(
     lookup: Lookup,
 ) -> ExecResult {
     let name = fields[0].as_slice();
-    let builtin = builtins::lookup(name, sh.options.bash());
+    let builtin = builtins::lookup(name, sh.options.bash())
+        .filter(|_| sh.disabled_builtins.is_empty() || !sh.disabled_builtins.contains(name));
 
     if let Some(b) = builtin.filter(|b| b.special) {
         let (saved_vars, done) = if lookup.no_special {

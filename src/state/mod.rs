@@ -83,6 +83,8 @@ pub struct Shell {
     pub script: Option<Vec<u8>>,
     /// `.` files being run (bash's `return` is an error outside them and functions).
     pub sourcing: u32,
+    /// Built-ins turned off by `enable -n` (the name finds a function or a program).
+    pub disabled_builtins: std::collections::HashSet<Vec<u8>>,
     /// Per active function call: the options to restore on return, if `local -` saved them.
     local_options: Vec<Option<Options>>,
     /// The command line being run.
@@ -195,6 +197,7 @@ impl Shell {
             calls: Vec::new(),
             script: None,
             sourcing: 0,
+            disabled_builtins: std::collections::HashSet::new(),
             local_options: Vec::new(),
             line: CommandLine::default(),
             started: std::time::Instant::now(),

@@ -1,0 +1,21 @@
+//! `builtin NAME [ARG...]` (bash): run the built-in NAME, even where a function of that name
+//! exists (`cd() { builtin cd "$@"; }`).
+
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
+use crate::state::Shell;
+
+pub fn builtin(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
+    let Some(name) = args.get(1) else {
+        return Ok(0);
+    };
+    match super::lookup(name, sh.options.bash()).filter(|_| !sh.disabled_builtins.contains(name)) {
+        Some(b) => (b.func)(sh, &args[1..], cx),
+        None => {
+            let message = format!("{}: not a shell builtin", String::from_utf8_lossy(name));
+            ShellError::builtin("builtin", ErrorKind::text(message))
+                .fails()
+                .with_status(1)
+                .raise()
+        }
+    }
+}

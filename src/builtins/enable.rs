@@ -1,0 +1,67 @@
+//! `enable [-n] [-a] [-p] [-s] [NAME...]` (bash): list the built-ins, or turn some off (`-n`),
+//! so that the name finds a function or a program instead, and on again.
+
+use super::util::out;
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
+use crate::state::Shell;
+
+pub fn enable(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    let (mut off, mut every, mut special_only) = (false, false, false);
+    let mut names = Vec::new();
+    for a in &args[1..] {
+        match a.as_slice() {
+            [b'-', flags @ ..] if !flags.is_empty() && names.is_empty() => {
+                for &f in flags {
+                    match f {
+                        b'n' => off = true,
+                        b'a' => every = true,
+                        b's' => special_only = true,
+                        b'p' => {}
+                        _ => {
+                            let message = format!("-{}: invalid option", f as char);
+                            return ShellError::builtin("enable", ErrorKind::text(message))
+                                .fails()
+                                .with_status(2)
+                                .raise();
+                        }
+                    }
+                }
+            }
+            _ => names.push(a.clone()),
+        }
+    }
+    let bash = sh.options.bash();
+    if names.is_empty() {
+        let mut all: Vec<&super::Builtin> = super::all()
+            .iter()
+            .chain(super::bash_only().iter().filter(|_| bash))
+            .filter(|b| !special_only || b.special)
+            .collect();
+        all.sort_by_key(|b| b.name);
+        let mut text = Vec::new();
+        for b in all {
+            let disabled = sh.disabled_builtins.contains(b.name.as_bytes());
+            if !every && disabled != off {
+                continue;
+            }
+            text.extend_from_slice(if disabled { b"enable -n " } else { b"enable " });
+            text.extend_from_slice(b.name.as_bytes());
+            text.push(b'\n');
+        }
+        out(&text);
+        return Ok(0);
+    }
+    let mut status = 0;
+    for name in names {
+        if super::lookup(&name, bash).is_none() {
+            let message = format!("{}: not a shell builtin", String::from_utf8_lossy(&name));
+            sh.report(&ShellError::builtin("enable", ErrorKind::text(message)).fails());
+            status = 1;
+        } else if off {
+            sh.disabled_builtins.insert(name);
+        } else {
+            sh.disabled_builtins.remove(&name);
+        }
+    }
+    Ok(status)
+}

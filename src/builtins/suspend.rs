@@ -1,0 +1,17 @@
+//! `suspend [-f]` (bash): stop the shell until it gets SIGCONT. A login shell is not stopped
+//! unless forced: nothing would be left to continue it.
+
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
+use crate::state::Shell;
+
+pub fn suspend(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    let force = args.get(1).is_some_and(|a| a == b"-f");
+    if sh.options.shopt.is("login_shell") && !force {
+        return ShellError::builtin("suspend", ErrorKind::text("cannot suspend a login shell"))
+            .fails()
+            .with_status(1)
+            .raise();
+    }
+    let _ = crate::sys::process::kill(crate::sys::process::pid(), libc::SIGSTOP);
+    Ok(0)
+}
