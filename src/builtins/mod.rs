@@ -8,6 +8,7 @@ pub mod builtin;
 pub mod caller;
 pub mod cd;
 pub mod command;
+pub mod compgen;
 pub mod declare;
 pub mod disown;
 pub mod dot;
@@ -124,6 +125,7 @@ static BUILTINS: &[Builtin] = &[
 static BASH_BUILTINS: &[Builtin] = &[
     bash("builtin", builtin::builtin),
     bash("caller", caller::caller),
+    bash("compgen", compgen::compgen),
     bash("declare", declare::declare),
     bash("dirs", pushd::dirs),
     bash("disown", disown::disown),
