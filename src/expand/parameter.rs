@@ -591,12 +591,14 @@ fn replace_literal(s: &[u8], lit: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u
 
 /// `${x^pat}`, `${x^^pat}`, `${x,pat}`, `${x,,pat}`: the characters that match the pattern
 /// (any one when it is empty), the first only or all.
-fn change_case(s: &[u8], pat: &[u8], upper: bool, all: bool) -> Vec<u8> {
+fn change_case(s: &[u8], pat: &[u8], upper: Option<bool>, all: bool) -> Vec<u8> {
     let mut out = s.to_vec();
     let count = if all { out.len() } else { out.len().min(1) };
     for c in out.iter_mut().take(count) {
         if pat.is_empty() || super::pattern::matches(pat, &[*c]) {
-            *c = if upper {
+            // `~` toggles.
+            let up = upper.unwrap_or(c.is_ascii_lowercase());
+            *c = if up {
                 c.to_ascii_uppercase()
             } else {
                 c.to_ascii_lowercase()
@@ -627,7 +629,7 @@ fn transform(sh: &Shell, t: u8, name: &[u8], s: &[u8]) -> Vec<u8> {
         b'E' => crate::syntax::ansi_c::decode(s, sh.utf8_locale()),
         b'U' => s.to_ascii_uppercase(),
         b'L' => s.to_ascii_lowercase(),
-        b'u' => change_case(s, b"", true, false),
+        b'u' => change_case(s, b"", Some(true), false),
         b'K' | b'k' => quoted(s),
         b'a' => sh
             .vars

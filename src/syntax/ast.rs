@@ -374,9 +374,10 @@ pub enum ParamOp {
     },
     /// `${x:offset}`, `${x:offset:length}` (bash): arithmetic words.
     Substring { offset: Word, length: Option<Word> },
-    /// `${x^pat}`, `${x^^pat}`, `${x,pat}`, `${x,,pat}` (bash).
+    /// `${x^pat}`, `${x^^pat}`, `${x,pat}`, `${x,,pat}`, `${x~pat}`, `${x~~pat}` (bash):
+    /// `upper` is None for `~`, which toggles the case.
     Case {
-        upper: bool,
+        upper: Option<bool>,
         all: bool,
         pattern: Word,
     },

@@ -940,13 +940,17 @@ impl Cx<'_, '_> {
                 };
                 ParamOp::Replace { at, pattern, with }
             }
-            b'^' | b',' => {
+            b'^' | b',' | b'~' => {
                 let all = self.st.input.peek() == Some(c);
                 if all {
                     self.st.input.bump();
                 }
                 ParamOp::Case {
-                    upper: c == b'^',
+                    upper: match c {
+                        b'^' => Some(true),
+                        b',' => Some(false),
+                        _ => None,
+                    },
                     all,
                     pattern: self.lex_param_word(ParamWordMode::Unquoted, quoted)?,
                 }

@@ -78,10 +78,12 @@ fn show_part(p: &WordPart) -> String {
                 } => format!(
                     "$<{name}{}{}>",
                     match (upper, all) {
-                        (true, false) => "^",
-                        (true, true) => "^^",
-                        (false, false) => ",",
-                        (false, true) => ",,",
+                        (Some(true), false) => "^",
+                        (Some(true), true) => "^^",
+                        (Some(false), false) => ",",
+                        (Some(false), true) => ",,",
+                        (None, false) => "~",
+                        (None, true) => "~~",
                     },
                     show_parts(&pattern.parts)
                 ),
