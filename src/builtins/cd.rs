@@ -136,20 +136,19 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     let new = match new.or_else(|| enter(sh, &target, physical)) {
         Some(p) => p,
-        None if sh.options.bash() => {
-            // bash: `cd: DIR: No such file or directory`, from the last chdir's errno.
-            let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-            let mut msg = target.clone();
-            msg.extend_from_slice(b": ");
-            msg.extend_from_slice(crate::sys::errno::text(errno).as_bytes());
-            return ShellError::builtin("cd", ErrorKind::Message(msg))
-                .fails()
-                .with_status(1)
-                .raise();
-        }
         None => {
-            let mut msg = b"can't cd to ".to_vec();
-            msg.extend_from_slice(&target);
+            // dash: `cd: can't cd to DIR`; bash: `cd: DIR: REASON` (the last chdir's errno),
+            // status 1 (see `ShellError::in_bash_mode`).
+            let mut msg = Vec::new();
+            if sh.options.bash() {
+                let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+                msg.extend_from_slice(&target);
+                msg.extend_from_slice(b": ");
+                msg.extend_from_slice(crate::sys::errno::text(errno).as_bytes());
+            } else {
+                msg.extend_from_slice(b"can't cd to ");
+                msg.extend_from_slice(&target);
+            }
             return ShellError::builtin("cd", ErrorKind::Message(msg))
                 .fails()
                 .raise();

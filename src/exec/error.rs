@@ -44,6 +44,14 @@ impl Cause {
             None => Cause::Other(e.to_string()),
         }
     }
+
+    /// The system's words for it.
+    fn text(&self) -> String {
+        match self {
+            Cause::Errno(e) => errno::text(*e),
+            Cause::Other(text) => text.clone(),
+        }
+    }
 }
 
 /// The families of errors, each with dash's wording (the text after `NAME: LINE: `).
@@ -140,8 +148,7 @@ impl ErrorKind {
                 let reason = match (create, cause) {
                     (false, Cause::Errno(errno::ENOENT)) => "No such file".to_string(),
                     (true, Cause::Errno(errno::ENOENT)) => "Directory nonexistent".to_string(),
-                    (_, Cause::Errno(e)) => errno::text(*e),
-                    (_, Cause::Other(text)) => text.clone(),
+                    (_, cause) => cause.text(),
                 };
                 out.extend_from_slice(reason.as_bytes());
             }
@@ -191,10 +198,7 @@ impl ErrorKind {
             ErrorKind::CannotOpen { path, cause, .. } => {
                 out.extend_from_slice(path);
                 out.extend_from_slice(b": ");
-                match cause {
-                    Cause::Errno(e) => out.extend_from_slice(errno::text(*e).as_bytes()),
-                    Cause::Other(text) => out.extend_from_slice(text.as_bytes()),
-                }
+                out.extend_from_slice(cause.text().as_bytes());
             }
             ErrorKind::Variable(VarError::ReadOnly(name)) => {
                 out.extend_from_slice(name);
