@@ -148,6 +148,7 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     sh.positional = inv.positional.clone();
     sh.traps.note_ignored_at_entry(interactive);
     sh.options.posix = inv.posix_name;
+    crate::state::locale::set_bash(!inv.posix_name);
     sh.options.shopt.set("login_shell", inv.login);
     for (name, on) in &inv.options {
         sh.options.set_by_name(name, *on);

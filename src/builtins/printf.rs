@@ -49,9 +49,69 @@ pub(crate) fn conv_escape(s: &[u8], i: usize) -> (u8, usize) {
     (v, i + 1)
 }
 
+/// The escapes bash's printf adds to dash's, in a format (`format`) or a `%b` argument:
+/// `\xHH`, `\uHHHH`, `\UHHHHHHHH`, `\E`; in a format also `\'` `\"` `\?`. `s[i]` is the
+/// byte after the backslash; the index after the escape, or None when it is not one of these.
+fn bash_escape(
+    s: &[u8],
+    i: usize,
+    format: bool,
+    out: &mut Vec<u8>,
+    errors: &mut Vec<Vec<u8>>,
+) -> Option<usize> {
+    let e = *s.get(i)?;
+    let max = match e {
+        b'E' => {
+            out.push(0x1b);
+            return Some(i + 1);
+        }
+        b'\'' | b'"' | b'?' if format => {
+            out.push(e);
+            return Some(i + 1);
+        }
+        b'x' => 2,
+        b'u' => 4,
+        b'U' => 8,
+        _ => return None,
+    };
+    let digits = s[i + 1..]
+        .iter()
+        .take(max)
+        .take_while(|d| d.is_ascii_hexdigit())
+        .count();
+    if digits == 0 {
+        let what = if e == b'x' { "hex" } else { "unicode" };
+        errors.push(format!("missing {what} digit for \\{}", e as char).into_bytes());
+        out.extend_from_slice(&[b'\\', e]);
+        return Some(i + 1);
+    }
+    let text = std::str::from_utf8(&s[i + 1..i + 1 + digits]).unwrap_or("0");
+    let v = u32::from_str_radix(text, 16).unwrap_or(0);
+    if e == b'x' {
+        out.push(v as u8);
+    } else {
+        match char::from_u32(v) {
+            Some(c) if v < 0x80 || crate::state::locale::chars() => {
+                let mut buf = [0; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+            _ => {
+                let width = if e == b'u' { 4 } else { 8 };
+                out.extend_from_slice(format!("\\{}{v:0width$X}", e as char).as_bytes());
+            }
+        }
+    }
+    Some(i + 1 + digits)
+}
+
 /// The escapes of `echo` and `%b`: those of formats, `\0NNN` for octal, and `\c` which ends
 /// all output (the bool is true then).
 pub(crate) fn conv_escape_str(s: &[u8]) -> (Vec<u8>, bool) {
+    conv_escape_arg(s, None)
+}
+
+/// [`conv_escape_str`]; with `bash_errors`, bash's `%b` (its escapes too, and its messages).
+fn conv_escape_arg(s: &[u8], mut bash_errors: Option<&mut Vec<Vec<u8>>>) -> (Vec<u8>, bool) {
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
@@ -63,6 +123,12 @@ pub(crate) fn conv_escape_str(s: &[u8]) -> (Vec<u8>, bool) {
         }
         if s.get(i) == Some(&b'c') {
             return (out, true);
+        }
+        if let Some(errors) = bash_errors.as_deref_mut() {
+            if let Some(next) = bash_escape(s, i, false, &mut out, errors) {
+                i = next;
+                continue;
+            }
         }
         if s.get(i) == Some(&b'0') && is_odigit(s.get(i + 1)) {
             i += 1;
@@ -374,6 +440,12 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>) -> Output {
             let ch = fmt[i];
             i += 1;
             if ch == b'\\' {
+                if bash.is_some() {
+                    if let Some(next) = bash_escape(fmt, i, true, out, &mut res.errors) {
+                        i = next;
+                        continue;
+                    }
+                }
                 let (c, next) = conv_escape(fmt, i);
                 out.push(c);
                 i = next;
@@ -449,7 +521,11 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>) -> Output {
             lit.push(conv);
             match conv {
                 b'b' => {
-                    let (s, stop) = conv_escape_str(a.str());
+                    let (s, stop) = if bash.is_some() {
+                        conv_escape_arg(a.str(), Some(&mut res.errors))
+                    } else {
+                        conv_escape_str(a.str())
+                    };
                     if literal {
                         out.extend_from_slice(&lit);
                     } else {

@@ -316,6 +316,10 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         .map(|ms| std::time::Instant::now() + std::time::Duration::from_millis(ms as u64));
     let mut timed_out = false;
     let mut taken = 0usize;
+    // In a UTF-8 locale (bash) `-n` and `-N` count characters: the bytes that continue one
+    // are read without being counted.
+    let by_char = crate::state::locale::chars();
+    let mut continuing = 0u8;
     let (limit, exact) = o.count.unwrap_or((usize::MAX, false));
     let delim = if exact { None } else { Some(o.delim) };
     let fd = o.fd;
@@ -324,7 +328,7 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     } else {
         read_until(
             || {
-                if taken >= limit {
+                if taken >= limit && continuing == 0 {
                     return None;
                 }
                 if let Some(d) = deadline {
@@ -340,6 +344,20 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                 loop {
                     match crate::sys::fd::read(fd, &mut c) {
                         Ok(1) => {
+                            if by_char && continuing > 0 && c[0] & 0xc0 == 0x80 {
+                                continuing -= 1;
+                                return Some(c[0]);
+                            }
+                            continuing = if by_char {
+                                match c[0] {
+                                    0xc2..=0xdf => 1,
+                                    0xe0..=0xef => 2,
+                                    0xf0..=0xf4 => 3,
+                                    _ => 0,
+                                }
+                            } else {
+                                0
+                            };
                             taken += 1;
                             return Some(c[0]);
                         }

@@ -7,8 +7,9 @@
 
 use super::fields::QUOTED;
 use super::{Ctx, ExpandError, Expander, Mode, SPLIT};
-use crate::state::Shell;
+use crate::state::{locale, Shell};
 use crate::syntax::ast::{Param, ParamExp, ParamOp, ReplaceWhere, Subscript, Word};
+use locale::char_starts;
 
 enum Value {
     Unset,
@@ -389,8 +390,8 @@ fn expand_value(
             }
             let n = match value {
                 Value::Unset => 0,
-                Value::Str(s) => s.len(),
-                Value::Args => join(&e.sh.positional, join_sep(e.sh))?.len(),
+                Value::Str(s) => locale::char_count(&s),
+                Value::Args => locale::char_count(&join(&e.sh.positional, join_sep(e.sh))?),
             };
             e.push_value(n.to_string().as_bytes(), ctx);
         }
@@ -525,23 +526,25 @@ fn replace(s: &[u8], pat: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u8> {
     if !pat.is_empty() && !super::pattern::has_unescaped_glob(pat) {
         return replace_literal(s, &super::pattern::unescape(pat), with, at);
     }
-    let m = |a: usize, b: usize| super::pattern::matches(pat, &s[a..b]);
-    let n = s.len();
+    // Matches start and end only where characters do.
+    let starts = char_starts(s);
+    let n = starts.len() - 1;
+    let m = |a: usize, b: usize| super::pattern::matches(pat, &s[starts[a]..starts[b]]);
     let joined = |a: &[u8], b: &[u8]| [a, with, b].concat();
     match at {
         ReplaceWhere::Prefix => match (0..=n).rev().find(|&end| m(0, end)) {
-            Some(end) => joined(&[], &s[end..]),
+            Some(end) => joined(&[], &s[starts[end]..]),
             None => s.to_vec(),
         },
         ReplaceWhere::Suffix => match (0..=n).find(|&start| m(start, n)) {
-            Some(start) => joined(&s[..start], &[]),
+            Some(start) => joined(&s[..starts[start]], &[]),
             None => s.to_vec(),
         },
         ReplaceWhere::First | ReplaceWhere::All => {
             if pat.is_empty() {
                 return s.to_vec();
             }
-            let mut out = Vec::with_capacity(n);
+            let mut out = Vec::with_capacity(s.len());
             let mut i = 0;
             while i < n {
                 match (i + 1..=n).rev().find(|&end| m(i, end)) {
@@ -553,12 +556,12 @@ fn replace(s: &[u8], pat: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u8> {
                         }
                     }
                     None => {
-                        out.push(s[i]);
+                        out.extend_from_slice(&s[starts[i]..starts[i + 1]]);
                         i += 1;
                     }
                 }
             }
-            out.extend_from_slice(&s[i..]);
+            out.extend_from_slice(&s[starts[i]..]);
             out
         }
     }
@@ -592,6 +595,9 @@ fn replace_literal(s: &[u8], lit: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u
 /// `${x^pat}`, `${x^^pat}`, `${x,pat}`, `${x,,pat}`: the characters that match the pattern
 /// (any one when it is empty), the first only or all.
 fn change_case(s: &[u8], pat: &[u8], upper: Option<bool>, all: bool) -> Vec<u8> {
+    if !s.is_ascii() && locale::chars() {
+        return change_case_by_char(s, pat, upper, all);
+    }
     let mut out = s.to_vec();
     let count = if all { out.len() } else { out.len().min(1) };
     for c in out.iter_mut().take(count) {
@@ -603,6 +609,38 @@ fn change_case(s: &[u8], pat: &[u8], upper: Option<bool>, all: bool) -> Vec<u8> 
             } else {
                 c.to_ascii_lowercase()
             };
+        }
+    }
+    out
+}
+
+/// [`change_case`] in a UTF-8 locale: `é` becomes `É`. A character whose other case is more
+/// than one character (`ß`) stays as it is, as bash's one-for-one mapping leaves it.
+fn change_case_by_char(s: &[u8], pat: &[u8], upper: Option<bool>, all: bool) -> Vec<u8> {
+    let starts = char_starts(s);
+    let mut out = Vec::with_capacity(s.len());
+    for (k, w) in starts.windows(2).enumerate() {
+        let piece = &s[w[0]..w[1]];
+        let c = std::str::from_utf8(piece)
+            .ok()
+            .and_then(|t| t.chars().next());
+        let wanted = (all || k == 0) && (pat.is_empty() || super::pattern::matches(pat, piece));
+        match c {
+            Some(c) if wanted => {
+                let up = upper.unwrap_or(c.is_lowercase());
+                let mut other = if up {
+                    c.to_uppercase().collect::<Vec<char>>()
+                } else {
+                    c.to_lowercase().collect::<Vec<char>>()
+                };
+                let c = match other.pop() {
+                    Some(one) if other.is_empty() => one,
+                    _ => c,
+                };
+                let mut buf = [0; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+            _ => out.extend_from_slice(piece),
         }
     }
     out
@@ -688,8 +726,9 @@ fn substring(
         Value::Unset if e.sh.options.nounset => Err(unset_error(e.sh, &pe.param, None)),
         Value::Unset => Ok(()),
         Value::Str(s) => {
-            let (a, b) = range(s.len())?;
-            e.push_value(&s[a..b], ctx);
+            let starts = char_starts(&s);
+            let (a, b) = range(starts.len() - 1)?;
+            e.push_value(&s[starts[a]..starts[b]], ctx);
             Ok(())
         }
         Value::Args => {

@@ -1,24 +1,95 @@
 //! Pattern matching notation (XCU 2.13): `*`, `?`, bracket expressions, backslash escapes.
 //!
-//! Patterns are bytes in which a backslash makes the next byte literal (the expander escapes
-//! quoted characters that way). Matching is byte-oriented, as in the C locale. Bracket
-//! expressions are read as dash reads them: `]` first in the bracket is literal, `\` escapes
-//! inside it too, `[:class:]` names one of the twelve POSIX classes (an unknown name is just
-//! characters), and a `[` that has no closing `]` is a literal `[`. `[^...]` is a set containing
-//! `^`, as in dash (POSIX leaves it unspecified; `[!...]` negates). Ranges compare bytes as unsigned values.
+//! Patterns are bytes in which a backslash makes the next character literal (the expander
+//! escapes quoted characters that way). Bracket expressions are read as dash reads them: `]`
+//! first in the bracket is literal, `\` escapes inside it too, `[:class:]` names one of the
+//! twelve POSIX classes (an unknown name is just characters), and a `[` that has no closing `]`
+//! is a literal `[`. `[!...]` negates; `[^...]` does too in the bash language, and is a set
+//! containing `^` in the posix mode, as in dash (POSIX leaves it unspecified).
 //!
-//! A pattern is compiled to a list of elements that each match exactly one byte, plus `*`. Whole
-//! matches use the single-backtrack-point algorithm for `*`; prefix and suffix removal run the
-//! pattern as a set of states over the text. Both take time proportional to the pattern length
-//! times the text length, whatever the input.
+//! Matching is by byte, as in the C locale and as dash always does. In the bash language
+//! under a UTF-8 locale ([`crate::state::locale`]), a text or pattern that holds non-ASCII
+//! bytes is matched by character instead, as bash does: `?` takes `é` whole, ranges and
+//! classes compare code points. Both run the same code over "units": bytes, or code points
+//! (a byte that is not part of valid UTF-8 stands for itself, as a unit no character equals).
+//!
+//! A pattern is compiled to a list of elements that each match exactly one unit, plus `*`.
+//! Whole matches use the single-backtrack-point algorithm for `*`; prefix and suffix removal
+//! run the pattern as a set of states over the text. Both take time proportional to the
+//! pattern length times the text length, whatever the input.
 
-/// One byte-matching element of a compiled pattern, or `*`.
+use crate::state::locale;
+
+/// A byte, or a code point when matching by character.
+pub(crate) trait Unit: Copy {
+    fn code(self) -> u32;
+}
+
+impl Unit for u8 {
+    fn code(self) -> u32 {
+        u32::from(self)
+    }
+}
+
+impl Unit for u32 {
+    fn code(self) -> u32 {
+        self
+    }
+}
+
+/// The unit at `i` as a number.
+fn at<U: Unit>(s: &[U], i: usize) -> Option<u32> {
+    s.get(i).map(|u| u.code())
+}
+
+/// A byte of invalid UTF-8, as a unit: above every code point, so no character equals it.
+const STRAY_BYTE: u32 = 0x11_0000;
+
+/// `s` as code points, invalid bytes as [`STRAY_BYTE`] + the byte; with the byte offset of
+/// each unit, and `s.len()` at the end.
+pub(crate) fn decode(s: &[u8]) -> (Vec<u32>, Vec<usize>) {
+    let mut units = Vec::with_capacity(s.len());
+    let mut offsets = Vec::with_capacity(s.len() + 1);
+    let mut i = 0;
+    while i < s.len() {
+        offsets.push(i);
+        let (unit, len) = decode_one(&s[i..]);
+        units.push(unit);
+        i += len;
+    }
+    offsets.push(s.len());
+    (units, offsets)
+}
+
+/// The first unit of non-empty `s` and its length in bytes.
+fn decode_one(s: &[u8]) -> (u32, usize) {
+    let first = s[0];
+    let len = match first {
+        0x00..=0x7f => return (u32::from(first), 1),
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return (STRAY_BYTE + u32::from(first), 1),
+    };
+    match s.get(..len).and_then(|c| std::str::from_utf8(c).ok()) {
+        Some(c) => (c.chars().next().map_or(0, u32::from), len),
+        None => (STRAY_BYTE + u32::from(first), 1),
+    }
+}
+
+/// True when `s` should be taken by character: the bash language in a UTF-8 locale, and a
+/// byte that is not ASCII.
+fn by_char(parts: &[&[u8]]) -> bool {
+    parts.iter().any(|p| !p.is_ascii()) && locale::chars()
+}
+
+/// One unit-matching element of a compiled pattern, or `*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Elem {
     Star,
     Any,
-    Byte(u8),
-    Set(ByteSet),
+    Unit(u32),
+    Set(Box<UnitSet>),
 }
 
 /// A set of bytes, one bit per value.
@@ -37,145 +108,248 @@ impl ByteSet {
             .get(usize::from(b >> 6))
             .is_some_and(|w| w & (1u64 << (b & 63)) != 0)
     }
+}
 
-    fn invert(&mut self) {
-        for w in &mut self.0 {
-            *w = !*w;
+/// What a bracket expression matches: units below 256 by bit, wider ones (code points) by
+/// range and by class.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct UnitSet {
+    low: ByteSet,
+    wide: Vec<(u32, u32)>,
+    wide_classes: Vec<usize>,
+    negated: bool,
+}
+
+impl UnitSet {
+    fn insert_range(&mut self, lo: u32, hi: u32) {
+        for b in lo..=hi.min(255) {
+            self.low.insert(b as u8);
         }
+        if hi > 255 {
+            self.wide.push((lo.max(256), hi));
+        }
+    }
+
+    fn contains(&self, u: u32) -> bool {
+        let found = match u8::try_from(u) {
+            Ok(b) => self.low.contains(b) || (b >= 0x80 && self.in_wide_class(u)),
+            Err(_) => {
+                self.wide.iter().any(|&(lo, hi)| (lo..=hi).contains(&u)) || self.in_wide_class(u)
+            }
+        };
+        found != self.negated
+    }
+
+    /// A code point (a unit from 128 up, when matching by character) in one of the classes
+    /// named; classes hold no byte of a text matched by byte.
+    fn in_wide_class(&self, u: u32) -> bool {
+        if self.wide_classes.is_empty() {
+            return false;
+        }
+        let Some(c) = char::from_u32(u) else {
+            return false;
+        };
+        self.wide_classes
+            .iter()
+            .filter_map(|&k| CLASSES.get(k))
+            .any(|class| (class.wide)(c))
     }
 }
 
 impl Elem {
-    /// True if this element (not `*`) matches byte `c`.
-    fn accepts(&self, c: u8) -> bool {
+    /// True if this element (not `*`) matches unit `c`.
+    fn accepts(&self, c: u32) -> bool {
         match self {
             Elem::Star => false,
             Elem::Any => true,
-            Elem::Byte(b) => *b == c,
+            Elem::Unit(u) => *u == c,
             Elem::Set(set) => set.contains(c),
         }
     }
 }
 
-/// Whether a byte belongs to a character class.
-type ClassFn = fn(u8) -> bool;
+/// A character class: its name as written after `[`, the bytes it holds (the C locale's
+/// ASCII classes) and, matching by character, which wider characters it holds.
+struct Class {
+    name: &'static [u8],
+    ascii: fn(u8) -> bool,
+    wide: fn(char) -> bool,
+}
 
-/// The character classes of the C locale, by the name dash recognises after `[`.
-const CLASSES: &[(&[u8], ClassFn)] = &[
-    (b":alnum:]", |c| c.is_ascii_alphanumeric()),
-    (b":cntrl:]", |c| c.is_ascii_control()),
-    (b":lower:]", |c| c.is_ascii_lowercase()),
-    (b":space:]", |c| matches!(c, b' ' | b'\t'..=b'\r')),
-    (b":alpha:]", |c| c.is_ascii_alphabetic()),
-    (b":digit:]", |c| c.is_ascii_digit()),
-    (b":print:]", |c| matches!(c, b' '..=b'~')),
-    (b":upper:]", |c| c.is_ascii_uppercase()),
-    (b":blank:]", |c| c == b' ' || c == b'\t'),
-    (b":graph:]", |c| c.is_ascii_graphic()),
-    (b":punct:]", |c| c.is_ascii_punctuation()),
-    (b":xdigit:]", |c| c.is_ascii_hexdigit()),
+/// The character classes, by the name dash recognises after `[`. Their wider members are
+/// those of a UTF-8 locale as bash sees them: `é` is alpha and lower, `€` punct.
+const CLASSES: &[Class] = &[
+    Class {
+        name: b":alnum:]",
+        ascii: |c| c.is_ascii_alphanumeric(),
+        wide: char::is_alphanumeric,
+    },
+    Class {
+        name: b":cntrl:]",
+        ascii: |c| c.is_ascii_control(),
+        wide: char::is_control,
+    },
+    Class {
+        name: b":lower:]",
+        ascii: |c| c.is_ascii_lowercase(),
+        wide: char::is_lowercase,
+    },
+    Class {
+        name: b":space:]",
+        ascii: |c| matches!(c, b' ' | b'\t'..=b'\r'),
+        wide: char::is_whitespace,
+    },
+    Class {
+        name: b":alpha:]",
+        ascii: |c| c.is_ascii_alphabetic(),
+        wide: char::is_alphabetic,
+    },
+    Class {
+        name: b":digit:]",
+        ascii: |c| c.is_ascii_digit(),
+        wide: |_| false,
+    },
+    Class {
+        name: b":print:]",
+        ascii: |c| matches!(c, b' '..=b'~'),
+        wide: |c| !c.is_control(),
+    },
+    Class {
+        name: b":upper:]",
+        ascii: |c| c.is_ascii_uppercase(),
+        wide: char::is_uppercase,
+    },
+    Class {
+        name: b":blank:]",
+        ascii: |c| c == b' ' || c == b'\t',
+        wide: |c| c.is_whitespace() && !matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'),
+    },
+    Class {
+        name: b":graph:]",
+        ascii: |c| c.is_ascii_graphic(),
+        wide: |c| !c.is_control() && !c.is_whitespace(),
+    },
+    Class {
+        name: b":punct:]",
+        ascii: |c| c.is_ascii_punctuation(),
+        wide: |c| !c.is_control() && !c.is_whitespace() && !c.is_alphanumeric(),
+    },
+    Class {
+        name: b":xdigit:]",
+        ascii: |c| c.is_ascii_hexdigit(),
+        wide: |_| false,
+    },
 ];
+
+/// The class whose name starts at `i` of `pat`.
+fn class_at<U: Unit>(pat: &[U], i: usize) -> Option<(usize, &'static Class)> {
+    CLASSES.iter().enumerate().find(|(_, class)| {
+        class
+            .name
+            .iter()
+            .enumerate()
+            .all(|(k, &b)| at(pat, i + k) == Some(u32::from(b)))
+    })
+}
 
 /// Parse the bracket expression whose `[` is just before `start`. Returns the set it matches
 /// and the index after its closing `]`, or None when it is not terminated (then the `[` is
 /// an ordinary character).
-fn parse_bracket(pat: &[u8], start: usize) -> Option<(ByteSet, usize)> {
-    let mut set = ByteSet::default();
+fn parse_bracket<U: Unit>(pat: &[U], start: usize) -> Option<(UnitSet, usize)> {
+    const CLOSE: u32 = b']' as u32;
+    let mut set = UnitSet::default();
     let mut i = start;
-    let invert = matches!(pat.get(i), Some(b'!'));
-    if invert {
+    // dash reads `[^...]` as a set holding `^`; bash as `[!...]`.
+    set.negated = at(pat, i) == Some(u32::from(b'!'))
+        || (at(pat, i) == Some(u32::from(b'^')) && locale::bash());
+    if set.negated {
         i += 1;
     }
     let mut first = true;
     loop {
-        let c = *pat.get(i)?;
-        if c == b']' && !first {
-            if invert {
-                set.invert();
-            }
+        let c = at(pat, i)?;
+        if c == CLOSE && !first {
             return Some((set, i + 1));
         }
         first = false;
         i += 1;
         let lo = match c {
-            b'[' => {
-                let rest = pat.get(i..).unwrap_or_default();
-                if let Some((name, class)) = CLASSES.iter().find(|(n, _)| rest.starts_with(n)) {
+            0x5b /* [ */ => {
+                if let Some((k, class)) = class_at(pat, i) {
                     for b in 0..=u8::MAX {
-                        if class(b) {
-                            set.insert(b);
+                        if (class.ascii)(b) {
+                            set.low.insert(b);
                         }
                     }
-                    i += name.len();
+                    set.wide_classes.push(k);
+                    i += class.name.len();
                     continue;
                 }
-                b'['
+                c
             }
-            b'\\' => {
-                let e = *pat.get(i)?;
+            0x5c /* \ */ => {
+                let e = at(pat, i)?;
                 i += 1;
                 e
             }
             _ => c,
         };
-        if pat.get(i) == Some(&b'-') && pat.get(i + 1) != Some(&b']') {
+        if at(pat, i) == Some(u32::from(b'-')) && at(pat, i + 1) != Some(CLOSE) {
             i += 1;
-            let mut hi = *pat.get(i)?;
-            if hi == b'\\' {
+            let mut hi = at(pat, i)?;
+            if hi == u32::from(b'\\') {
                 i += 1;
-                hi = *pat.get(i)?;
+                hi = at(pat, i)?;
             }
             i += 1;
-            for b in lo..=hi {
-                set.insert(b);
-            }
+            set.insert_range(lo, hi);
         } else {
-            set.insert(lo);
+            set.insert_range(lo, lo);
         }
     }
 }
 
 /// Compile a pattern to its elements, with runs of `*` collapsed to one.
-fn compile(pat: &[u8]) -> Vec<Elem> {
+fn compile<U: Unit>(pat: &[U]) -> Vec<Elem> {
     let mut elems = Vec::with_capacity(pat.len());
     let mut i = 0;
-    while let Some(&c) = pat.get(i) {
+    while let Some(c) = at(pat, i) {
         let elem = match c {
-            b'*' => {
+            0x2a /* * */ => {
                 i += 1;
                 if elems.last() == Some(&Elem::Star) {
                     continue;
                 }
                 Elem::Star
             }
-            b'?' => {
+            0x3f /* ? */ => {
                 i += 1;
                 Elem::Any
             }
-            b'\\' => match pat.get(i + 1) {
-                Some(&e) => {
+            0x5c /* \ */ => match at(pat, i + 1) {
+                Some(e) => {
                     i += 2;
-                    Elem::Byte(e)
+                    Elem::Unit(e)
                 }
                 // A trailing backslash stands for itself.
                 None => {
                     i += 1;
-                    Elem::Byte(b'\\')
+                    Elem::Unit(c)
                 }
             },
-            b'[' => match parse_bracket(pat, i + 1) {
+            0x5b /* [ */ => match parse_bracket(pat, i + 1) {
                 Some((set, next)) => {
                     i = next;
-                    Elem::Set(set)
+                    Elem::Set(Box::new(set))
                 }
                 None => {
                     i += 1;
-                    Elem::Byte(b'[')
+                    Elem::Unit(c)
                 }
             },
             _ => {
                 i += 1;
-                Elem::Byte(c)
+                Elem::Unit(c)
             }
         };
         elems.push(elem);
@@ -184,8 +358,8 @@ fn compile(pat: &[u8]) -> Vec<Elem> {
 }
 
 /// Whole-string match of compiled elements: `*` keeps a single backtrack point (the latest
-/// one), which suffices because every other element matches exactly one byte.
-fn match_elems(elems: &[Elem], text: &[u8]) -> bool {
+/// one), which suffices because every other element matches exactly one unit.
+fn match_elems<U: Unit>(elems: &[Elem], text: &[U]) -> bool {
     let mut p = 0;
     let mut t = 0;
     // (element index after the latest `*`, text index that `*` currently extends to)
@@ -198,7 +372,7 @@ fn match_elems(elems: &[Elem], text: &[u8]) -> bool {
                 continue;
             }
             Some(e) => {
-                if let Some(&c) = text.get(t) {
+                if let Some(c) = at(text, t) {
                     if e.accepts(c) {
                         p += 1;
                         t += 1;
@@ -223,9 +397,9 @@ fn match_elems(elems: &[Elem], text: &[u8]) -> bool {
     }
 }
 
-/// For every `n` in `0..=text.len()`, whether the first `n` bytes of `text` match `elems`
+/// For every `n` in `0..=text.len()`, whether the first `n` units of `text` match `elems`
 /// as a whole: a simulation of the pattern as a set of states.
-fn matching_prefixes<'t>(elems: &[Elem], text: impl Iterator<Item = &'t u8>) -> Vec<bool> {
+fn matching_prefixes(elems: &[Elem], text: impl Iterator<Item = u32>) -> Vec<bool> {
     let k = elems.len();
     let mut active = vec![false; k + 1];
     let mut next = vec![false; k + 1];
@@ -243,7 +417,7 @@ fn matching_prefixes<'t>(elems: &[Elem], text: impl Iterator<Item = &'t u8>) -> 
     }
     closure(&mut active);
     let mut result = vec![active.get(k) == Some(&true)];
-    for &c in text {
+    for c in text {
         next.iter_mut().for_each(|s| *s = false);
         let mut any = false;
         for (i, e) in elems.iter().enumerate() {
@@ -273,16 +447,19 @@ fn matching_prefixes<'t>(elems: &[Elem], text: impl Iterator<Item = &'t u8>) -> 
 
 mod extglob;
 
-/// `shopt -s extglob` is on: the extended operators of bash are patterns (a process-wide
-/// switch, as the matching functions are called from everywhere without the shell).
-static EXTGLOB: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+thread_local! {
+    /// `shopt -s extglob` is on: the extended operators of bash are patterns (a per-thread
+    /// switch, as the matching functions are called from everywhere without the shell; the
+    /// shell is one thread).
+    static EXTGLOB: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 
 pub fn set_extglob(on: bool) {
-    EXTGLOB.store(on, std::sync::atomic::Ordering::Relaxed);
+    EXTGLOB.with(|e| e.set(on));
 }
 
 pub fn extglob() -> bool {
-    EXTGLOB.load(std::sync::atomic::Ordering::Relaxed)
+    EXTGLOB.with(std::cell::Cell::get)
 }
 
 /// The pattern uses an extended operator that is on.
@@ -292,7 +469,16 @@ fn is_extended(pattern: &[u8]) -> bool {
 
 /// True if `text` matches `pattern` as a whole.
 pub fn matches(pattern: &[u8], text: &[u8]) -> bool {
-    if is_extended(pattern) {
+    if by_char(&[pattern, text]) {
+        let (pattern, _) = decode(pattern);
+        let (text, _) = decode(text);
+        return matches_units(&pattern, &text);
+    }
+    matches_units(pattern, text)
+}
+
+fn matches_units<U: Unit>(pattern: &[U], text: &[U]) -> bool {
+    if extglob() && extglob::has_ext(pattern) {
         return extglob::matches(pattern, text);
     }
     match_elems(&compile(pattern), text)
@@ -300,7 +486,7 @@ pub fn matches(pattern: &[u8], text: &[u8]) -> bool {
 
 /// For an extended pattern: whether each prefix length (or, `suffix`, each suffix length)
 /// of `value` matches.
-fn extended_lengths(value: &[u8], pattern: &[u8], suffix: bool) -> Vec<bool> {
+fn extended_lengths<U: Unit>(value: &[U], pattern: &[U], suffix: bool) -> Vec<bool> {
     (0..=value.len())
         .map(|n| {
             let part = if suffix {
@@ -373,20 +559,48 @@ pub fn unescape(pattern: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Whether each prefix (or, `suffix`, each suffix) of `value`, by length in units, matches
+/// `pattern` as a whole.
+fn affix_lengths<U: Unit>(value: &[U], pattern: &[U], suffix: bool) -> Vec<bool> {
+    if extglob() && extglob::has_ext(pattern) {
+        return extended_lengths(value, pattern, suffix);
+    }
+    let mut elems = compile(pattern);
+    if suffix {
+        // A suffix matches the pattern exactly when, read backwards, it matches the elements
+        // in reverse order.
+        elems.reverse();
+        matching_prefixes(&elems, value.iter().rev().map(|u| u.code()))
+    } else {
+        matching_prefixes(&elems, value.iter().map(|u| u.code()))
+    }
+}
+
+/// The length in bytes of the smallest or largest prefix (`suffix`: suffix) of `value` that
+/// matches, if one does.
+fn affix_len(value: &[u8], pattern: &[u8], largest: bool, suffix: bool) -> Option<usize> {
+    let pick = |lens: Vec<bool>| {
+        if largest {
+            lens.iter().rposition(|&m| m)
+        } else {
+            lens.iter().position(|&m| m)
+        }
+    };
+    if by_char(&[pattern, value]) {
+        let (pattern, _) = decode(pattern);
+        let (units, offsets) = decode(value);
+        let n = pick(affix_lengths(&units, &pattern, suffix))?;
+        let at = if suffix { units.len() - n } else { n };
+        let byte = offsets.get(at).copied().unwrap_or(value.len());
+        return Some(if suffix { value.len() - byte } else { byte });
+    }
+    pick(affix_lengths(value, pattern, suffix))
+}
+
 /// `${x#pattern}` (`largest` false) and `${x##pattern}` (`largest` true): `value` without
 /// the smallest or largest prefix that matches; all of `value` when no prefix matches.
 pub fn remove_prefix<'a>(value: &'a [u8], pattern: &[u8], largest: bool) -> &'a [u8] {
-    let ends = if is_extended(pattern) {
-        extended_lengths(value, pattern, false)
-    } else {
-        matching_prefixes(&compile(pattern), value.iter())
-    };
-    let len = if largest {
-        ends.iter().rposition(|&m| m)
-    } else {
-        ends.iter().position(|&m| m)
-    };
-    match len {
+    match affix_len(value, pattern, largest, false) {
         Some(n) => value.get(n..).unwrap_or_default(),
         None => value,
     }
@@ -395,21 +609,7 @@ pub fn remove_prefix<'a>(value: &'a [u8], pattern: &[u8], largest: bool) -> &'a 
 /// `${x%pattern}` (`largest` false) and `${x%%pattern}` (`largest` true): `value` without
 /// the smallest or largest suffix that matches; all of `value` when no suffix matches.
 pub fn remove_suffix<'a>(value: &'a [u8], pattern: &[u8], largest: bool) -> &'a [u8] {
-    // A suffix matches the pattern exactly when, read backwards, it matches the elements in
-    // reverse order.
-    let lens = if is_extended(pattern) {
-        extended_lengths(value, pattern, true)
-    } else {
-        let mut elems = compile(pattern);
-        elems.reverse();
-        matching_prefixes(&elems, value.iter().rev())
-    };
-    let len = if largest {
-        lens.iter().rposition(|&m| m)
-    } else {
-        lens.iter().position(|&m| m)
-    };
-    match len {
+    match affix_len(value, pattern, largest, true) {
         Some(n) => value
             .get(..value.len().saturating_sub(n))
             .unwrap_or_default(),

@@ -3,6 +3,7 @@
 
 pub mod array;
 pub mod frame;
+pub mod locale;
 pub mod options;
 pub mod shopt;
 pub mod vars;
@@ -117,10 +118,7 @@ impl Shell {
         [&b"LC_ALL"[..], b"LC_CTYPE", b"LANG"]
             .iter()
             .find_map(|n| self.vars.get(n).filter(|v| !v.is_empty()))
-            .is_some_and(|v| {
-                let v = v.to_ascii_lowercase();
-                v.windows(5).any(|w| w == b"utf-8") || v.windows(4).any(|w| w == b"utf8")
-            })
+            .is_some_and(locale::names_utf8)
     }
 
     /// A shell with variables from the environment and the defaults dash sets: IFS (always
@@ -128,6 +126,7 @@ impl Shell {
     /// PS1/PS2/PS4, OPTIND, PPID and PWD.
     pub fn new(arg0: Vec<u8>, audit: audit::Session) -> Shell {
         let mut vars = Vars::from_env();
+        locale::set_bash(true);
         let (uid, pid, ppid) = (
             crate::sys::process::uid(),
             crate::sys::process::pid(),

@@ -106,6 +106,8 @@ impl Options {
                     self.emacs = false;
                 } else if on && name == "emacs" {
                     self.vi = false;
+                } else if name == "posix" {
+                    super::locale::set_bash(!on);
                 }
                 true
             }

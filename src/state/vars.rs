@@ -160,6 +160,7 @@ impl Vars {
                 );
             }
         }
+        vars.touched(b"LANG");
         vars
     }
 
@@ -214,6 +215,19 @@ impl Vars {
 
     /// Set a value, keeping the attributes; on an array, its element 0.
     pub fn set(&mut self, name: &[u8], value: Vec<u8>) -> Result<(), VarError> {
+        let set = self.set_value(name, value);
+        self.touched(name);
+        set
+    }
+
+    /// A locale variable changed: the character set may have.
+    fn touched(&self, name: &[u8]) {
+        if super::locale::is_locale_var(name) {
+            super::locale::note(|n| self.get(n).map(<[u8]>::to_vec));
+        }
+    }
+
+    fn set_value(&mut self, name: &[u8], value: Vec<u8>) -> Result<(), VarError> {
         if let Some(v) = self.table.get_mut(name) {
             if v.attrs == 0 && v.array.is_none() {
                 if v.readonly {
@@ -357,6 +371,7 @@ impl Vars {
                 } else {
                     self.table.remove(name);
                 }
+                self.touched(name);
                 Ok(())
             }
             None => Ok(()),
@@ -402,6 +417,7 @@ impl Vars {
             self.environ_cache.replace(None);
         }
         for (name, var) in saved.into_iter().rev() {
+            let locale = super::locale::is_locale_var(&name);
             match var {
                 Some(v) => {
                     self.table.insert(name, v);
@@ -409,6 +425,9 @@ impl Vars {
                 None => {
                     self.table.remove(&name);
                 }
+            }
+            if locale {
+                self.touched(b"LANG");
             }
         }
     }
@@ -440,6 +459,7 @@ impl Vars {
                 self.environ_cache.replace(None);
             }
             for (name, saved) in frame.into_iter().rev() {
+                let locale = super::locale::is_locale_var(&name);
                 match saved {
                     Some(v) => {
                         self.table.insert(name, v);
@@ -447,6 +467,9 @@ impl Vars {
                     None => {
                         self.table.remove(&name);
                     }
+                }
+                if locale {
+                    self.touched(b"LANG");
                 }
             }
         }

@@ -3,90 +3,82 @@
 //! ordinary notation. Matching computes, node by node, the set of text positions each
 //! alternative can end at (a bitmap per step), so no input takes exponential time.
 
-use super::{parse_bracket, ByteSet};
+use super::{at, parse_bracket, Unit, UnitSet};
 
 #[derive(Debug, Clone)]
 enum Node {
-    Byte(u8),
+    Unit(u32),
     Any,
     Star,
-    Set(ByteSet),
+    Set(Box<UnitSet>),
     /// The operator (`? * + @ !`) and its alternatives.
     Ext(u8, Vec<Vec<Node>>),
 }
 
 /// True if `pat` holds an unescaped extended-pattern operator.
-pub fn has_ext(pat: &[u8]) -> bool {
+pub fn has_ext<U: Unit>(pat: &[U]) -> bool {
     let mut i = 0;
-    while let Some(&c) = pat.get(i) {
-        match c {
-            b'\\' => i += 2,
-            b'?' | b'*' | b'+' | b'@' | b'!' if pat.get(i + 1) == Some(&b'(') => return true,
+    while let Some(c) = at(pat, i) {
+        match operator(c) {
+            Some(_) if at(pat, i + 1) == Some(OPEN) => return true,
+            _ if c == u32::from(b'\\') => i += 2,
             _ => i += 1,
         }
     }
     false
 }
 
+const OPEN: u32 = b'(' as u32;
+
+/// The extended operator `c` is, if it is one.
+fn operator(c: u32) -> Option<u8> {
+    u8::try_from(c)
+        .ok()
+        .filter(|b| matches!(b, b'?' | b'*' | b'+' | b'@' | b'!'))
+}
+
 /// Parse from `i` up to the end, or (`inner`) to the `|` or `)` that ends an alternative.
-fn parse(pat: &[u8], mut i: usize, inner: bool) -> (Vec<Node>, usize) {
+fn parse<U: Unit>(pat: &[U], mut i: usize, inner: bool) -> (Vec<Node>, usize) {
     let mut seq = Vec::new();
-    while let Some(&c) = pat.get(i) {
-        if inner && matches!(c, b'|' | b')') {
+    while let Some(c) = at(pat, i) {
+        if inner && (c == u32::from(b'|') || c == u32::from(b')')) {
             break;
         }
-        match c {
-            b'?' | b'*' | b'+' | b'@' | b'!' if pat.get(i + 1) == Some(&b'(') => {
-                if let Some((alts, next)) = parse_group(pat, i + 2) {
-                    seq.push(Node::Ext(c, alts));
-                    i = next;
-                    continue;
-                }
-                seq.push(match c {
-                    b'*' => Node::Star,
-                    b'?' => Node::Any,
-                    _ => Node::Byte(c),
-                });
-                i += 1;
-            }
-            b'*' => {
-                seq.push(Node::Star);
-                i += 1;
-            }
-            b'?' => {
-                seq.push(Node::Any);
-                i += 1;
-            }
-            b'\\' => {
-                seq.push(Node::Byte(pat.get(i + 1).copied().unwrap_or(b'\\')));
-                i += 2;
-            }
-            b'[' => match parse_bracket(pat, i + 1) {
-                Some((set, next)) => {
-                    seq.push(Node::Set(set));
-                    i = next;
-                }
-                None => {
-                    seq.push(Node::Byte(b'['));
-                    i += 1;
-                }
-            },
-            _ => {
-                seq.push(Node::Byte(c));
-                i += 1;
+        if let Some(op) = operator(c).filter(|_| at(pat, i + 1) == Some(OPEN)) {
+            if let Some((alts, next)) = parse_group(pat, i + 2) {
+                seq.push(Node::Ext(op, alts));
+                i = next;
+                continue;
             }
         }
+        i += 1;
+        seq.push(match c {
+            0x2a /* * */ => Node::Star,
+            0x3f /* ? */ => Node::Any,
+            0x5c /* \ */ => {
+                i += 1;
+                Node::Unit(at(pat, i - 1).unwrap_or(c))
+            }
+            0x5b /* [ */ => match parse_bracket(pat, i) {
+                Some((set, next)) => {
+                    i = next;
+                    Node::Set(Box::new(set))
+                }
+                None => Node::Unit(c),
+            },
+            _ => Node::Unit(c),
+        });
     }
     (seq, i)
 }
 
 /// The alternatives after `X(`, and the index after the `)`; None when it is not closed.
-fn parse_group(pat: &[u8], mut i: usize) -> Option<(Vec<Vec<Node>>, usize)> {
+fn parse_group<U: Unit>(pat: &[U], mut i: usize) -> Option<(Vec<Vec<Node>>, usize)> {
     let mut alts = Vec::new();
     loop {
         let (alt, next) = parse(pat, i, true);
         alts.push(alt);
-        match pat.get(next) {
+        match at(pat, next).and_then(|c| u8::try_from(c).ok()) {
             Some(b'|') => i = next + 1,
             Some(b')') => return Some((alts, next + 1)),
             _ => return None,
@@ -95,7 +87,7 @@ fn parse_group(pat: &[u8], mut i: usize) -> Option<(Vec<Vec<Node>>, usize)> {
 }
 
 /// The positions where `seq`, started at any position marked in `from`, can end.
-fn ends(seq: &[Node], text: &[u8], from: Vec<bool>) -> Vec<bool> {
+fn ends<U: Unit>(seq: &[Node], text: &[U], from: Vec<bool>) -> Vec<bool> {
     let n = text.len();
     let mut cur = from;
     for node in seq {
@@ -116,9 +108,9 @@ fn ends(seq: &[Node], text: &[u8], from: Vec<bool>) -> Vec<bool> {
             single => {
                 for p in (0..n).filter(|&p| cur[p]) {
                     let ok = match single {
-                        Node::Byte(b) => text[p] == *b,
+                        Node::Unit(u) => text[p].code() == *u,
                         Node::Any => true,
-                        Node::Set(s) => s.contains(text[p]),
+                        Node::Set(s) => s.contains(text[p].code()),
                         _ => false,
                     };
                     if ok {
@@ -136,7 +128,7 @@ fn ends(seq: &[Node], text: &[u8], from: Vec<bool>) -> Vec<bool> {
 }
 
 /// Where one of the alternatives, started at `p`, can end.
-fn one_of(alts: &[Vec<Node>], text: &[u8], p: usize) -> Vec<bool> {
+fn one_of<U: Unit>(alts: &[Vec<Node>], text: &[U], p: usize) -> Vec<bool> {
     let mut start = vec![false; text.len() + 1];
     start[p] = true;
     let mut out = vec![false; text.len() + 1];
@@ -148,7 +140,7 @@ fn one_of(alts: &[Vec<Node>], text: &[u8], p: usize) -> Vec<bool> {
     out
 }
 
-fn ext_ends(op: u8, alts: &[Vec<Node>], text: &[u8], p: usize) -> Vec<bool> {
+fn ext_ends<U: Unit>(op: u8, alts: &[Vec<Node>], text: &[U], p: usize) -> Vec<bool> {
     let n = text.len();
     match op {
         b'@' => one_of(alts, text, p),
@@ -188,7 +180,7 @@ fn ext_ends(op: u8, alts: &[Vec<Node>], text: &[u8], p: usize) -> Vec<bool> {
 }
 
 /// Whole-text match of an extended pattern.
-pub fn matches(pat: &[u8], text: &[u8]) -> bool {
+pub fn matches<U: Unit>(pat: &[U], text: &[U]) -> bool {
     let (seq, _) = parse(pat, 0, false);
     let mut start = vec![false; text.len() + 1];
     start[0] = true;

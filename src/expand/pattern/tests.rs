@@ -1,4 +1,5 @@
 use super::*;
+use crate::state::locale;
 use std::time::{Duration, Instant};
 
 fn dash(script: &str, args: &[&[u8]]) -> Vec<u8> {
@@ -234,6 +235,7 @@ fn affix_removal_like_dash() {
 #[test]
 fn caret_negates_too() {
     // dash reads `[^...]` as a set containing `^` (POSIX leaves it unspecified).
+    locale::set_bash(false);
     assert!(!matches(b"[^a]", b"b"));
     assert!(matches(b"[^a]", b"a"));
     assert!(matches(b"[^a]", b"^") && matches(b"[!a]", b"^"));
@@ -385,4 +387,45 @@ fn no_panics_on_odd_patterns() {
     assert!(matches(b"[a-", b"[a-"));
     assert!(matches(b"[\\", b"[\\"));
     assert!(!matches(b"[z-a]x", b"[z-a]x"));
+}
+
+#[test]
+fn caret_negates_in_bash() {
+    locale::set_bash(true);
+    assert!(matches(b"[^a]", b"b"));
+    assert!(!matches(b"[^a]", b"a"));
+    assert!(matches(b"[\\^a]", b"^"));
+    locale::set_bash(false);
+}
+
+/// In the bash language under a UTF-8 locale, units are characters; otherwise bytes.
+#[test]
+fn by_character_in_a_utf8_locale() {
+    let utf8 = |v: &'static [u8]| move |n: &[u8]| (n == b"LANG").then(|| v.to_vec());
+    locale::set_bash(true);
+    locale::note(utf8(b"C.UTF-8"));
+    let e = "é".as_bytes();
+    assert!(matches(b"?", e));
+    assert!(!matches(b"??", e));
+    assert!(matches(b"[[:alpha:]]", e) && matches(b"[[:lower:]]", e));
+    assert!(!matches(b"[[:upper:]]", e) && matches(b"[[:upper:]]", "É".as_bytes()));
+    assert!(matches(b"[[:punct:]]", "€".as_bytes()));
+    assert!(matches("[à-ë]".as_bytes(), e) && !matches(b"[a-z]", e));
+    assert!(matches("\\é".as_bytes(), e));
+    assert_eq!(remove_prefix("héllo".as_bytes(), b"h?", false), b"llo");
+    assert_eq!(remove_suffix("hellé".as_bytes(), b"?", false), b"hell");
+    assert_eq!(
+        remove_suffix("aébé".as_bytes(), "é*".as_bytes(), true),
+        b"a"
+    );
+    // A stray byte is a unit of its own, equal to no character.
+    assert!(matches(b"a?b", b"a\xffb"));
+    assert!(!matches(b"a??b", "aéb".as_bytes()));
+    locale::set_bash(true);
+    crate::expand::pattern::set_extglob(true);
+    assert!(matches(b"+(?)", "ééé".as_bytes()) && !matches(b"@(??)", e));
+    crate::expand::pattern::set_extglob(false);
+    locale::note(utf8(b"C"));
+    assert!(matches(b"??", e) && !matches(b"?", e));
+    locale::set_bash(false);
 }

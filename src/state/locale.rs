@@ -1,0 +1,99 @@
+//! Whether text is taken by character or by byte. bash, in a UTF-8 locale, counts `${#x}`,
+//! slices `${x:1:2}`, matches `?` and converts case by character; dash, and the C locale, by
+//! byte. The locale is the first of `LC_ALL`, `LC_CTYPE` and `LANG` that is set and not empty,
+//! among the shell's variables, as bash reads it (an assignment takes effect at once).
+//!
+//! The answer is kept per thread (the shell is one thread; tests run many shells side by
+//! side) so the pattern matcher can ask without the shell at hand. It is worked out again
+//! whenever one of the three variables changes ([`crate::state::vars::Vars`] says so) or the
+//! language changes (`set -o posix`).
+
+use std::cell::Cell;
+
+thread_local! {
+    static UTF8: Cell<bool> = const { Cell::new(false) };
+    static BASH: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Text is taken by character: the bash language in a UTF-8 locale.
+pub fn chars() -> bool {
+    BASH.with(Cell::get) && UTF8.with(Cell::get)
+}
+
+/// The language is bash's: a bracket expression's `[^...]` negates, as `[!...]` does.
+pub fn bash() -> bool {
+    BASH.with(Cell::get)
+}
+
+/// The language is bash's (not `set -o posix`).
+pub fn set_bash(on: bool) {
+    BASH.with(|b| b.set(on));
+}
+
+/// One of the variables that choose the character set.
+pub fn is_locale_var(name: &[u8]) -> bool {
+    matches!(name, b"LC_ALL" | b"LC_CTYPE" | b"LANG")
+}
+
+/// The variables' values changed: record whether the locale they name is UTF-8.
+pub fn note(value_of: impl Fn(&[u8]) -> Option<Vec<u8>>) {
+    let utf8 = [&b"LC_ALL"[..], b"LC_CTYPE", b"LANG"]
+        .iter()
+        .find_map(|n| value_of(n).filter(|v| !v.is_empty()))
+        .is_some_and(|v| names_utf8(&v));
+    UTF8.with(|u| u.set(utf8));
+}
+
+/// The locale name says its character set is UTF-8 (`C.UTF-8`, `en_US.utf8`).
+pub fn names_utf8(name: &[u8]) -> bool {
+    let v = name.to_ascii_lowercase();
+    v.windows(5).any(|w| w == b"utf-8") || v.windows(4).any(|w| w == b"utf8")
+}
+
+/// The number of characters in `s` (a byte of invalid UTF-8 counts as one), or of bytes
+/// when text is taken by byte.
+pub fn char_count(s: &[u8]) -> usize {
+    if s.is_ascii() || !chars() {
+        return s.len();
+    }
+    crate::expand::pattern::decode(s).0.len()
+}
+
+/// The byte offsets where each character of `s` starts, and `s.len()` last; one per byte
+/// when text is taken by byte (or is ASCII).
+pub fn char_starts(s: &[u8]) -> Vec<usize> {
+    if s.is_ascii() || !chars() {
+        return (0..=s.len()).collect();
+    }
+    crate::expand::pattern::decode(s).1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_names() {
+        assert!(names_utf8(b"C.UTF-8"));
+        assert!(names_utf8(b"en_US.utf8"));
+        assert!(!names_utf8(b"C"));
+        assert!(!names_utf8(b"POSIX"));
+        assert!(!names_utf8(b"de_DE.ISO-8859-1"));
+    }
+
+    #[test]
+    fn counts_by_character_only_in_bash_under_utf8() {
+        let value = |v: &'static [u8]| move |n: &[u8]| (n == b"LANG").then(|| v.to_vec());
+        set_bash(true);
+        note(value(b"C.UTF-8"));
+        assert_eq!(char_count("héllo".as_bytes()), 5);
+        assert_eq!(char_starts("é1".as_bytes()), vec![0, 2, 3]);
+        // A stray byte is one character.
+        assert_eq!(char_count(b"a\xffb"), 3);
+        note(value(b"C"));
+        assert_eq!(char_count("héllo".as_bytes()), 6);
+        note(value(b"C.UTF-8"));
+        set_bash(false);
+        assert_eq!(char_count("héllo".as_bytes()), 6);
+    }
+}
