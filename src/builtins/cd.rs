@@ -71,7 +71,7 @@ fn enter(sh: &Shell, dir: &[u8], physical: bool) -> Option<Vec<u8>> {
 
 /// `cd [-L|-P] [dir|-]`
 pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    let mut physical = false;
+    let mut physical = sh.options.physical;
     let mut i = 1;
     while let Some(a) = args.get(i) {
         match a.as_slice() {

@@ -7,7 +7,7 @@ use crate::state::Shell;
 
 /// `pwd [-L|-P]`
 pub fn pwd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    let mut physical = false;
+    let mut physical = sh.options.physical;
     for a in &args[1..] {
         match a.as_slice() {
             b"-P" => physical = true,

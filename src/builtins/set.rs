@@ -13,6 +13,9 @@ fn illegal(what: &[u8]) -> ShellError {
 
 /// Print the options, as `set -o` (a table) or `set +o` (commands that restore them).
 fn list_options(sh: &Shell, as_commands: bool) {
+    if sh.options.bash() {
+        return list_bash_options(sh, as_commands);
+    }
     let mut text = Vec::new();
     if !as_commands {
         text.extend_from_slice(b"Current option settings\n");
@@ -32,6 +35,25 @@ fn list_options(sh: &Shell, as_commands: bool) {
                 format!("{name:<16}{}\n", if on { "on" } else { "off" }).as_bytes(),
             );
         }
+    }
+    out(&text);
+}
+
+/// bash's listing: its option names (`histexpand` and `history` are on in an interactive
+/// shell), `NAME<tab>on` padded to 15, or `set -o NAME`.
+fn list_bash_options(sh: &Shell, as_commands: bool) {
+    let mut text = Vec::new();
+    for name in crate::state::options::BASH_OPTIONS {
+        let on = sh
+            .options
+            .get_by_name(name)
+            .unwrap_or(sh.options.interactive && matches!(*name, "histexpand" | "history"));
+        let line = if as_commands {
+            format!("set {}o {name}\n", if on { '-' } else { '+' })
+        } else {
+            format!("{name:<15}\t{}\n", if on { "on" } else { "off" })
+        };
+        text.extend_from_slice(line.as_bytes());
     }
     out(&text);
 }
@@ -98,8 +120,10 @@ pub fn set(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                         i += 1;
                     }
                 }
-            } else if sh.options.bash() && matches!(c, b'E' | b'T') {
-                // bash's errtrace and functrace (dash's -E is emacs).
+            } else if sh.options.bash()
+                && matches!(c, b'E' | b'T' | b'B' | b'h' | b'k' | b'P' | b't')
+            {
+                // bash's own letters (dash's -E is emacs).
                 sh.options.set_by_letter(c, on);
             } else {
                 let ok = OPTIONS

@@ -35,14 +35,20 @@ pub(super) fn run_compound(sh: &mut Shell, cc: &CompoundCommand, cx: Context) ->
             super::select::run_select(sh, var, words.as_deref(), body, cx)
         }
         CompoundCommand::Case { word, arms } => run_case(sh, word, arms, cx),
-        CompoundCommand::Arith(w) => super::cond::run_arith(sh, w, cx),
+        CompoundCommand::Arith(w) => {
+            super::simple::about_to_run(sh, || crate::syntax::print::test_command(cc))?;
+            super::cond::run_arith(sh, w, cx)
+        }
         CompoundCommand::ArithFor {
             init,
             cond,
             step,
             body,
         } => super::cond::run_arith_for(sh, [init, cond, step], body, cx),
-        CompoundCommand::Cond(e) => super::cond::run_cond(sh, e, cx),
+        CompoundCommand::Cond(e) => {
+            super::simple::about_to_run(sh, || crate::syntax::print::test_command(cc))?;
+            super::cond::run_cond(sh, e, cx)
+        }
     }
 }
 

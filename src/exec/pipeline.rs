@@ -14,7 +14,7 @@ use super::redirect;
 use super::spawn::{self, Forked};
 use super::{settle, Divert, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
-use crate::syntax::ast::{AndOr, Command, List, Pipeline};
+use crate::syntax::ast::{AndOr, Command, CompoundCommand, List, Pipeline};
 
 pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecResult {
     if let Some(posix_format) = p.timed {
@@ -188,6 +188,14 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
                 }
                 if let Some(w) = write {
                     move_fd(w, 1);
+                }
+                // bash counts a pipeline's simple command as run in the shell's own level, and
+                // a `( )` in a pipeline as one subshell (its own fork counts it).
+                if matches!(
+                    cmd,
+                    Command::Simple(_) | Command::Compound(CompoundCommand::Subshell(_), _, _)
+                ) {
+                    sh.subshell_depth = sh.subshell_depth.saturating_sub(1);
                 }
                 let result = run_command(
                     sh,

@@ -205,13 +205,25 @@ fn expand_declaration(
     Ok(fields)
 }
 
-pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> ExecResult {
-    sh.lineno = sc.line;
+/// Before a simple command, `[[ ]]` or `(( ))`: its text becomes `$BASH_COMMAND` (when a trap
+/// or the script may read it), and the DEBUG trap runs.
+pub(super) fn about_to_run(sh: &mut Shell, text: impl FnOnce() -> Vec<u8>) -> Result<(), Divert> {
+    if !sh.in_condition_trap
+        && (sh.traps.on_conditions() || crate::syntax::lexer::bash_command_read())
+    {
+        sh.bash_command = text();
+    }
     if sh.traps.command(super::trap::DEBUG).is_some()
         && (sh.calls.is_empty() || sh.options.functrace)
     {
         super::eval::run_condition_trap(sh, super::trap::DEBUG)?;
     }
+    Ok(())
+}
+
+pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> ExecResult {
+    sh.lineno = sc.line;
+    about_to_run(sh, || crate::syntax::print::simple_command(sc))?;
     sh.subst_status = None;
     let expanded = match declaration_operands(sh, &sc.words) {
         Some(first) => expand_declaration(sh, &sc.words, first),

@@ -739,6 +739,9 @@ fn fork_as(
     }
     if pid == 0 {
         sh.in_subshell = true;
+        if !script {
+            sh.subshell_depth += 1;
+        }
         sh.audit.after_fork(me.clone());
         sh.jobs.clear_for_subshell();
         sh.traps.reset_for_subshell();

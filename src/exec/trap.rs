@@ -268,6 +268,12 @@ impl Traps {
     }
 
     /// The command of a trap (signal, EXIT or one of bash's conditions), if it has one.
+    /// A trap on EXIT or one of bash's conditions (ERR, DEBUG, RETURN) is set: one that may
+    /// read `$BASH_COMMAND`.
+    pub fn on_conditions(&self) -> bool {
+        self.actions.range(..=0).next().is_some()
+    }
+
     pub fn command(&self, sig: i32) -> Option<&[u8]> {
         match self.actions.get(&sig) {
             Some(Action::Command(c)) => Some(c),

@@ -57,7 +57,7 @@ impl ExpandError {
 /// splitting and pathname expansion.
 pub fn expand_words(sh: &mut Shell, words: &[Word]) -> Result<Vec<Vec<u8>>, ExpandError> {
     let mut out = Vec::with_capacity(words.len());
-    let braces = sh.options.bash();
+    let braces = sh.options.bash() && !sh.options.no_braceexpand;
     for word in words {
         if let Some(text) = word.as_plain_literal() {
             // One scan for the glob characters and, in bash mode, a brace.

@@ -46,6 +46,11 @@ pub struct Shell {
     pub lineno: u32,
     /// True in a forked child (subshell, pipeline member, command substitution).
     pub in_subshell: bool,
+    /// How many subshells deep this process is (bash's `$BASH_SUBSHELL`).
+    pub subshell_depth: u32,
+    /// The text of the simple command being run, kept while a trap that may read it is set
+    /// (bash's `$BASH_COMMAND`).
+    pub bash_command: Vec<u8>,
     /// Function calls, `.` and `eval` currently active (bounded, so no input overflows the
     /// stack); frames keep it.
     depth: u32,
@@ -181,6 +186,8 @@ impl Shell {
             audit,
             lineno: 1,
             in_subshell: false,
+            subshell_depth: 0,
+            bash_command: Vec::new(),
             depth: 0,
             loop_depth: 0,
             cwd,
@@ -317,6 +324,10 @@ impl Shell {
                 Some(u32::from_ne_bytes(n).to_string().into_bytes())
             }
             b"BASHPID" => Some(crate::sys::process::pid().to_string().into_bytes()),
+            b"BASH_SUBSHELL" => Some(self.subshell_depth.to_string().into_bytes()),
+            b"SHELLOPTS" => Some(self.options.shellopts()),
+            b"BASHOPTS" => Some(self.options.shopt.enabled_names()),
+            b"BASH_COMMAND" => Some(self.bash_command.clone()),
             b"LINENO" => Some(self.lineno.to_string().into_bytes()),
             _ => None,
         }

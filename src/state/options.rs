@@ -24,6 +24,37 @@ pub const OPTIONS: &[(Option<u8>, &str)] = &[
     (None, "posix"),
 ];
 
+/// The options bash lists for `set -o`, in its order.
+pub const BASH_OPTIONS: &[&str] = &[
+    "allexport",
+    "braceexpand",
+    "emacs",
+    "errexit",
+    "errtrace",
+    "functrace",
+    "hashall",
+    "histexpand",
+    "history",
+    "ignoreeof",
+    "interactive-comments",
+    "keyword",
+    "monitor",
+    "noclobber",
+    "noexec",
+    "noglob",
+    "nolog",
+    "notify",
+    "nounset",
+    "onecmd",
+    "physical",
+    "pipefail",
+    "posix",
+    "privileged",
+    "verbose",
+    "vi",
+    "xtrace",
+];
+
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub allexport: bool,
@@ -57,6 +88,18 @@ pub struct Options {
     pub errtrace: bool,
     /// `set -T` (bash): the DEBUG and RETURN traps run inside functions too.
     pub functrace: bool,
+    /// `set +B` (bash): no brace expansion.
+    pub no_braceexpand: bool,
+    /// `set +h` (bash): kept for listings; commands are still remembered.
+    pub no_hashall: bool,
+    /// `set +o interactive-comments` (bash): kept for listings; `#` still starts a comment.
+    pub no_interactive_comments: bool,
+    /// `set -k` (bash): kept for listings; assignments after the command name stay arguments.
+    pub keyword: bool,
+    /// `set -t` (bash): kept for listings.
+    pub onecmd: bool,
+    /// `set -P` (bash): `cd` and `pwd` resolve symbolic links, as with `-P`.
+    pub physical: bool,
     /// Started with `-c` (bash shows a `c` in `$-`).
     pub command_string: bool,
 }
@@ -92,12 +135,29 @@ impl Options {
             "debug" => &mut self.debug,
             "errtrace" if !self.posix => &mut self.errtrace,
             "functrace" if !self.posix => &mut self.functrace,
+            "keyword" if !self.posix => &mut self.keyword,
+            "onecmd" if !self.posix => &mut self.onecmd,
+            "physical" if !self.posix => &mut self.physical,
+            _ => return None,
+        })
+    }
+
+    /// bash's options that are on by default, kept as their opposite.
+    fn inverted_slot(&mut self, name: &str) -> Option<&mut bool> {
+        Some(match name {
+            "braceexpand" if !self.posix => &mut self.no_braceexpand,
+            "hashall" if !self.posix => &mut self.no_hashall,
+            "interactive-comments" if !self.posix => &mut self.no_interactive_comments,
             _ => return None,
         })
     }
 
     /// Set an option by its `-o` name. False if there is no such option.
     pub fn set_by_name(&mut self, name: &str, on: bool) -> bool {
+        if let Some(off) = self.inverted_slot(name) {
+            *off = !on;
+            return true;
+        }
         match self.slot(name) {
             Some(s) => {
                 *s = on;
@@ -121,6 +181,11 @@ impl Options {
         match letter {
             b'E' if self.bash() => return self.set_by_name("errtrace", on),
             b'T' if self.bash() => return self.set_by_name("functrace", on),
+            b'B' if self.bash() => return self.set_by_name("braceexpand", on),
+            b'h' if self.bash() => return self.set_by_name("hashall", on),
+            b'k' if self.bash() => return self.set_by_name("keyword", on),
+            b'P' if self.bash() => return self.set_by_name("physical", on),
+            b't' if self.bash() => return self.set_by_name("onecmd", on),
             _ => {}
         }
         match OPTIONS.iter().find(|(l, _)| *l == Some(letter)) {
@@ -131,7 +196,21 @@ impl Options {
 
     pub fn get_by_name(&self, name: &str) -> Option<bool> {
         let mut copy = self.clone();
+        if let Some(off) = copy.inverted_slot(name) {
+            return Some(!*off);
+        }
         copy.slot(name).map(|s| *s)
+    }
+
+    /// bash's `$SHELLOPTS`: the names of the options that are on, as `set -o` lists them.
+    pub fn shellopts(&self) -> Vec<u8> {
+        BASH_OPTIONS
+            .iter()
+            .filter(|name| self.get_by_name(name) == Some(true))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(":")
+            .into_bytes()
     }
 
     /// `$-`: the letters of the options that are on, in dash's order (the reverse of `set -o`).
@@ -159,14 +238,16 @@ impl Options {
             (b'b', self.notify),
             (b'e', self.errexit),
             (b'f', self.noglob),
-            (b'h', true),
+            (b'h', !self.no_hashall),
             (b'i', self.interactive),
+            (b'k', self.keyword),
             (b'm', self.monitor && self.interactive),
             (b'n', self.noexec),
+            (b't', self.onecmd),
             (b'u', self.nounset),
             (b'v', self.verbose),
             (b'x', self.xtrace),
-            (b'B', true),
+            (b'B', !self.no_braceexpand),
             (b'C', self.noclobber),
             (b'E', self.errtrace),
         ];
@@ -177,6 +258,9 @@ impl Options {
         }
         if self.interactive {
             out.push(b'H');
+        }
+        if self.physical {
+            out.push(b'P');
         }
         if self.functrace {
             out.push(b'T');

@@ -108,6 +108,17 @@ impl Shopt {
     pub fn is(&self, name: &str) -> bool {
         self.get(name).unwrap_or(false)
     }
+
+    /// bash's `$BASHOPTS`: the names of the options that are on, sorted, `:` between.
+    pub fn enabled_names(&self) -> Vec<u8> {
+        let mut on: Vec<&str> = NAMES
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| self.is(name))
+            .collect();
+        on.sort_unstable();
+        on.join(":").into_bytes()
+    }
 }
 
 #[cfg(test)]

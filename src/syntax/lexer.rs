@@ -730,6 +730,7 @@ impl Cx<'_, '_> {
                     self.st.input.bump();
                     name.push(c);
                 }
+                note_name(&name);
                 b.push(plain(Param::Var(name)));
             }
             b'1'..=b'9' => {
@@ -1108,6 +1109,7 @@ impl Cx<'_, '_> {
             self.st.input.bump();
             text.push(c);
         }
+        note_name(&text);
         Ok(Param::Var(text))
     }
 
@@ -1436,4 +1438,21 @@ pub(crate) fn tilde_split(mut parts: Vec<WordPart>, assign: bool) -> Vec<WordPar
         }
     }
     out
+}
+
+thread_local! {
+    /// Some text read so far expands `$BASH_COMMAND`: the shell then keeps each simple
+    /// command's text, which it otherwise only does while a trap is set.
+    static BASH_COMMAND_READ: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn note_name(name: &[u8]) {
+    if name == b"BASH_COMMAND" {
+        BASH_COMMAND_READ.with(|r| r.set(true));
+    }
+}
+
+/// Whether some parsed text expands `$BASH_COMMAND`.
+pub fn bash_command_read() -> bool {
+    BASH_COMMAND_READ.with(std::cell::Cell::get)
 }

@@ -8,7 +8,7 @@
 
 use super::ast::{
     AndOr, AndOrOp, Assign, CaseArm, Command, CompoundCommand, CondExpr, List, Param, ParamExp,
-    ParamOp, Pipeline, RedirOp, RedirTarget, Redirect, Word, WordPart,
+    ParamOp, Pipeline, RedirOp, RedirTarget, Redirect, SimpleCommand, Word, WordPart,
 };
 
 /// `NAME () { ...; }` as bash prints a defined function, ending in a newline.
@@ -16,6 +16,20 @@ pub fn function(name: &[u8], body: &Command) -> Vec<u8> {
     let mut p = Printer::default();
     p.function(name, body, false);
     p.out.push(b'\n');
+    p.out
+}
+
+/// A simple command as one line (bash's `$BASH_COMMAND`).
+pub fn simple_command(sc: &SimpleCommand) -> Vec<u8> {
+    let mut p = Printer::default();
+    p.simple(sc);
+    p.out
+}
+
+/// A `[[ ]]` or `(( ))` command as one line (bash's `$BASH_COMMAND`).
+pub fn test_command(cc: &CompoundCommand) -> Vec<u8> {
+    let mut p = Printer::default();
+    p.compound(cc);
     p.out
 }
 
@@ -165,41 +179,43 @@ impl Printer {
 
     fn command(&mut self, c: &Command) {
         match c {
-            Command::Simple(s) => {
-                let mut first = true;
-                for a in &s.assigns {
-                    if !first {
-                        self.text(b" ");
-                    }
-                    first = false;
-                    self.assignment(a);
-                }
-                for w in &s.words {
-                    if !first {
-                        self.text(b" ");
-                    }
-                    first = false;
-                    self.word(w);
-                }
-                if first {
-                    // Redirections alone: no leading blank.
-                    let mut rest = s.redirects.iter();
-                    if let Some(r) = rest.next() {
-                        self.redirect(r);
-                        for r in rest {
-                            self.text(b" ");
-                            self.redirect(r);
-                        }
-                    }
-                } else {
-                    self.redirects(&s.redirects);
-                }
-            }
+            Command::Simple(s) => self.simple(s),
             Command::Compound(cc, redirects, _) => {
                 self.compound(cc);
                 self.redirects(redirects);
             }
             Command::FunctionDef(f) => self.function(&f.name, &f.body, true),
+        }
+    }
+
+    fn simple(&mut self, s: &SimpleCommand) {
+        let mut first = true;
+        for a in &s.assigns {
+            if !first {
+                self.text(b" ");
+            }
+            first = false;
+            self.assignment(a);
+        }
+        for w in &s.words {
+            if !first {
+                self.text(b" ");
+            }
+            first = false;
+            self.word(w);
+        }
+        if first {
+            // Redirections alone: no leading blank.
+            let mut rest = s.redirects.iter();
+            if let Some(r) = rest.next() {
+                self.redirect(r);
+                for r in rest {
+                    self.text(b" ");
+                    self.redirect(r);
+                }
+            }
+        } else {
+            self.redirects(&s.redirects);
         }
     }
 
@@ -517,8 +533,14 @@ impl Printer {
         let text: Vec<u8> = match &w.raw {
             Some(raw) => raw.trim_ascii().to_vec(),
             None => {
+                // Arithmetic text is kept as quoted parts: it prints as it is.
                 let mut p = Printer::default();
-                p.parts(&w.parts, false);
+                for part in &w.parts {
+                    match part {
+                        WordPart::Quoted(t) => p.text(t),
+                        other => p.parts(std::slice::from_ref(other), false),
+                    }
+                }
                 p.out.trim_ascii().to_vec()
             }
         };
@@ -609,7 +631,7 @@ impl Printer {
 
     /// A word rebuilt from its parts; `dq`: inside double quotes.
     fn parts(&mut self, parts: &[WordPart], dq: bool) {
-        for part in parts {
+        for (k, part) in parts.iter().enumerate() {
             match part {
                 WordPart::Literal(t) => self.text(t),
                 WordPart::Quoted(t) if dq => {
@@ -640,7 +662,26 @@ impl Printer {
                     self.out.push(b'~');
                     self.text(user);
                 }
-                WordPart::Param(p) => self.param(p),
+                WordPart::Param(p) => {
+                    // `$x` needs no braces unless a name character follows.
+                    let joins = match parts.get(k + 1) {
+                        Some(WordPart::Literal(t) | WordPart::Quoted(t)) => t
+                            .first()
+                            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_'),
+                        _ => false,
+                    };
+                    match (&p.op, &p.param) {
+                        (ParamOp::Plain, Param::Var(name)) if !joins => {
+                            self.out.push(b'$');
+                            self.text(name);
+                        }
+                        (ParamOp::Plain, Param::Special(c)) => self.text(&[b'$', *c]),
+                        (ParamOp::Plain, Param::Positional(n @ 1..=9)) => {
+                            self.text(format!("${n}").as_bytes())
+                        }
+                        _ => self.param(p),
+                    }
+                }
                 WordPart::CommandSubst(list) => self.substitution(b"$(", list),
                 WordPart::Arith(w) => {
                     self.text(b"$((");
