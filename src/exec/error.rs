@@ -85,6 +85,9 @@ pub enum ErrorKind {
     BadFdNumber,
     /// `N: Bad file descriptor`: a redirection copies a descriptor that is not open.
     BadDescriptor(Vec<u8>),
+    /// `{name}>...` (bash): `name` unset or empty where it must name a descriptor
+    /// (`ambiguous redirect`), or read-only (`cannot assign fd to variable`).
+    DescriptorVariable(Vec<u8>, &'static str),
     /// A here-document's descriptor could not be made.
     HereDocument(i32),
     CannotFork(i32),
@@ -153,6 +156,11 @@ impl ErrorKind {
                 out.extend_from_slice(reason.as_bytes());
             }
             ErrorKind::BadFdNumber => out.extend_from_slice(b"Syntax error: Bad fd number"),
+            ErrorKind::DescriptorVariable(name, what) => {
+                out.extend_from_slice(name);
+                out.extend_from_slice(b": ");
+                out.extend_from_slice(what.as_bytes());
+            }
             ErrorKind::BadDescriptor(fd) => {
                 out.extend_from_slice(fd);
                 out.extend_from_slice(b": Bad file descriptor");
@@ -233,7 +241,9 @@ impl ErrorKind {
     fn is_redirection(&self) -> bool {
         matches!(
             self,
-            ErrorKind::CannotOpen { .. } | ErrorKind::BadDescriptor(_)
+            ErrorKind::CannotOpen { .. }
+                | ErrorKind::BadDescriptor(_)
+                | ErrorKind::DescriptorVariable(..)
         )
     }
 }

@@ -142,11 +142,22 @@ pub fn apply(
     saved: &mut SavedFds,
 ) -> Result<(), ShellError> {
     for r in redirects {
-        let fd = r.fd.unwrap_or_else(|| r.op.default_fd());
-        if fd > 9 {
-            return Err(bad_fd_number());
+        if let Some(name) = &r.fd_var {
+            named_descriptor(sh, r, name)?;
+            continue;
         }
-        let fd = fd as RawFd;
+        let fd = r.fd.unwrap_or_else(|| r.op.default_fd());
+        // dash has ten descriptors for scripts; bash any the shell does not use itself.
+        let fd = match RawFd::try_from(fd) {
+            Ok(fd) if fd <= 9 => fd,
+            Ok(fd) if sh.options.bash() => {
+                if fd::is_private(fd) {
+                    return Err(bad_descriptor(fd.to_string().as_bytes()));
+                }
+                fd
+            }
+            _ => return Err(bad_fd_number()),
+        };
         match (&r.op, &r.target) {
             (RedirOp::HereDoc { .. }, RedirTarget::HereDoc(body))
             | (RedirOp::HereDoc { .. }, RedirTarget::Word(body)) => {
@@ -169,7 +180,18 @@ pub fn apply(
                             continue;
                         }
                         let src = parse_fd(&target).ok_or_else(bad_fd_number)?;
-                        if src > 9 {
+                        // bash names the descriptor as the word was written (`$fd`).
+                        let written = if sh.options.bash() {
+                            crate::syntax::print::word_text(word)
+                        } else {
+                            target.clone()
+                        };
+                        if src > 9 && sh.options.bash() {
+                            // The shell's own descriptors are closed on exec; the user's not.
+                            if !fd::is_open(src) || fd::is_private(src) {
+                                return Err(bad_descriptor(&written));
+                            }
+                        } else if src > 9 {
                             // The audit's own descriptors are refused as if they were not
                             // open; other large numbers are dash's syntax error.
                             if sh.audit.owned_fds().contains(&src) {
@@ -182,7 +204,7 @@ pub fn apply(
                             continue;
                         }
                         if !fd::is_open(src) {
-                            return Err(bad_descriptor(&target));
+                            return Err(bad_descriptor(&written));
                         }
                         if src != fd {
                             saved.save(fd);
@@ -221,6 +243,50 @@ pub fn apply(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// `{name}>file`, `{name}<&3`, `{name}>&-` (bash): open (or copy) onto a new descriptor from
+/// 10 up and put its number in `name`; or close the descriptor `name` holds. Nothing is
+/// saved: the descriptor outlasts the command.
+fn named_descriptor(sh: &mut Shell, r: &Redirect, name: &[u8]) -> Result<(), ShellError> {
+    let closes = matches!(r.op, RedirOp::DupInput | RedirOp::DupOutput)
+        && matches!(&r.target, RedirTarget::Word(w) if w.as_plain_literal() == Some(b"-"));
+    if closes {
+        let value = sh.get_var(name).map(<[u8]>::to_vec);
+        let Some(value) = value.filter(|v| !v.is_empty()) else {
+            let kind = ErrorKind::DescriptorVariable(name.to_vec(), "ambiguous redirect");
+            return Err(ShellError::new(kind).fails());
+        };
+        // A value that is not a descriptor of the user's is left alone, as bash does.
+        if let Some(n) = parse_fd(&value).filter(|&n| fd::is_open(n) && !fd::is_private(n)) {
+            fd::close(n);
+        }
+        return Ok(());
+    }
+    // Do the redirection onto a scratch descriptor, then move it above 9 for the variable.
+    let scratch = Redirect {
+        fd: Some(0),
+        fd_var: None,
+        op: r.op,
+        target: r.target.clone(),
+    };
+    let mut saved = SavedFds::default();
+    let result = apply(sh, std::slice::from_ref(&scratch), &mut saved);
+    let moved = result.and_then(|()| {
+        fd::dup_at_least(0, FIRST_INTERNAL_FD).map_err(|e| {
+            ShellError::new(ErrorKind::Message(sys::errno::text(e).into_bytes())).fails()
+        })
+    });
+    saved.restore();
+    let new = moved?;
+    fd::set_inherited(new);
+    if let Err(e) = sh.set_var(name, new.to_string().into_bytes()) {
+        fd::close(new);
+        sh.report(&ShellError::new(ErrorKind::Variable(e)));
+        let kind = ErrorKind::DescriptorVariable(name.to_vec(), "cannot assign fd to variable");
+        return Err(ShellError::new(kind).fails());
     }
     Ok(())
 }

@@ -190,6 +190,9 @@ pub struct Redirect {
     /// The explicit descriptor number, when one was written (`2>`); None means the operator's
     /// default (0 for input operators, 1 for output operators).
     pub fd: Option<u32>,
+    /// `{name}>file` (bash): the shell picks a descriptor from 10 up and puts its number in
+    /// the variable (with `>&-`, closes the one the variable names); it outlasts the command.
+    pub fd_var: Option<Box<[u8]>>,
     pub op: RedirOp,
     pub target: RedirTarget,
 }

@@ -48,6 +48,7 @@ impl Cx<'_, '_> {
                 TokKind::Word(w) => T::Word(w.clone()),
                 TokKind::Op(op) => T::Op(*op),
                 TokKind::IoNumber(n) => T::Word(Word::literal(n.to_string().as_bytes())),
+                TokKind::IoVar(name) => T::Word(Word::literal(&[b"{", &name[..], b"}"].concat())),
                 TokKind::Eof => {
                     return Err(self.err_plain("Syntax error: unexpected end of file in [[ ]]"))
                 }

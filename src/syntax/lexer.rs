@@ -36,8 +36,10 @@ pub(crate) const MAX_DEPTH: usize = 1000;
 /// a level costs far more stack in an unoptimised build than in a release build).
 pub(crate) const STACK_BUDGET: usize = 1536 * 1024;
 
-/// dash takes only a single digit as an IO_NUMBER (`12>f` is the word `12` and `>f`).
+/// dash takes only a single digit as an IO_NUMBER (`12>f` is the word `12` and `>f`); bash
+/// any number that fits.
 pub(crate) const MAX_IO_NUMBER_DIGITS: usize = 1;
+const MAX_BASH_IO_NUMBER_DIGITS: usize = 9;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Op {
@@ -123,6 +125,8 @@ impl Op {
 pub(crate) enum TokKind {
     Word(Word),
     IoNumber(u32),
+    /// `{name}` just before a redirection operator (bash): the variable for the descriptor.
+    IoVar(Box<[u8]>),
     Op(Op),
     Newline,
     Eof,
@@ -341,7 +345,12 @@ impl Cx<'_, '_> {
         }
         if let [WordPart::Literal(t)] = word.parts.as_slice() {
             if !t.is_empty()
-                && t.len() <= MAX_IO_NUMBER_DIGITS
+                && t.len()
+                    <= if self.st.bash {
+                        MAX_BASH_IO_NUMBER_DIGITS
+                    } else {
+                        MAX_IO_NUMBER_DIGITS
+                    }
                 && t.iter().all(u8::is_ascii_digit)
                 && matches!(self.st.input.peek(), Some(b'<' | b'>'))
             {
@@ -349,6 +358,15 @@ impl Cx<'_, '_> {
                     n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
                 });
                 return Ok(tok(TokKind::IoNumber(n)));
+            }
+            if self.st.bash && matches!(self.st.input.peek(), Some(b'<' | b'>')) {
+                if let Some(name) = t
+                    .strip_prefix(b"{")
+                    .and_then(|t| t.strip_suffix(b"}"))
+                    .filter(|name| crate::state::vars::is_name(name))
+                {
+                    return Ok(tok(TokKind::IoVar(name.into())));
+                }
             }
         }
         Ok(tok(TokKind::Word(word)))

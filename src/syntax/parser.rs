@@ -230,7 +230,7 @@ fn token_name(tok: &Token) -> String {
     match &tok.kind {
         TokKind::Eof => "end of file".into(),
         TokKind::Newline => "newline".into(),
-        TokKind::IoNumber(_) => "redirection".into(),
+        TokKind::IoNumber(_) | TokKind::IoVar(_) => "redirection".into(),
         TokKind::Op(op) if op.is_redirect() => "redirection".into(),
         TokKind::Op(op) => format!("\"{}\"", op.text()),
         TokKind::Word(w) => match (keyword(tok), w.as_plain_literal()) {
@@ -272,7 +272,7 @@ fn redir_op(op: Op) -> Option<RedirOp> {
 
 fn is_redirect_start(tok: &Token) -> bool {
     match tok.kind {
-        TokKind::IoNumber(_) => true,
+        TokKind::IoNumber(_) | TokKind::IoVar(_) => true,
         TokKind::Op(op) => op.is_redirect(),
         _ => false,
     }
@@ -742,7 +742,7 @@ impl Cx<'_, '_> {
                 return self.with_redirects(CompoundCommand::Arith(expr), line);
             }
             (TokKind::Op(Op::LParen), _) => None,
-            (TokKind::Word(_) | TokKind::IoNumber(_), _) => {
+            (TokKind::Word(_) | TokKind::IoNumber(_) | TokKind::IoVar(_), _) => {
                 return self.simple_command(line);
             }
             (TokKind::Op(op), _) if op.is_redirect() => return self.simple_command(line),
@@ -922,6 +922,7 @@ impl Cx<'_, '_> {
             let target = self.redirect_target()?;
             out.push(Redirect {
                 fd: None,
+                fd_var: None,
                 op,
                 target: RedirTarget::Word(target),
             });
@@ -944,16 +945,25 @@ impl Cx<'_, '_> {
 
     fn redirect_one(&mut self) -> Result<Redirect, SyntaxError> {
         let mut fd = None;
+        let mut fd_var = None;
         let mut tok = self.take()?;
-        if let TokKind::IoNumber(n) = tok.kind {
-            fd = Some(n);
-            tok = self.take()?;
+        match tok.kind {
+            TokKind::IoNumber(n) => {
+                fd = Some(n);
+                tok = self.take()?;
+            }
+            TokKind::IoVar(name) => {
+                fd_var = Some(name);
+                tok = self.take()?;
+            }
+            _ => {}
         }
         if tok.kind == TokKind::Op(Op::TLess) {
             let mut word = self.redirect_target()?;
             word.parts.push(WordPart::Quoted(b"\n".to_vec()));
             return Ok(Redirect {
                 fd,
+                fd_var: fd_var.clone(),
                 op: RedirOp::HereDoc { strip_tabs: false },
                 target: RedirTarget::Word(word),
             });
@@ -985,6 +995,7 @@ impl Cx<'_, '_> {
             });
             return Ok(Redirect {
                 fd,
+                fd_var: fd_var.clone(),
                 op,
                 target: RedirTarget::HereDoc(placeholder(id)),
             });
@@ -992,6 +1003,7 @@ impl Cx<'_, '_> {
         let target = self.redirect_target()?;
         Ok(Redirect {
             fd,
+            fd_var,
             op,
             target: RedirTarget::Word(target),
         })
@@ -1035,6 +1047,7 @@ impl Cx<'_, '_> {
 fn stderr_to_stdout() -> Redirect {
     Redirect {
         fd: Some(2),
+        fd_var: None,
         op: RedirOp::DupOutput,
         target: RedirTarget::Word(Word::literal(b"1")),
     }

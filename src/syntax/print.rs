@@ -26,6 +26,13 @@ pub fn simple_command(sc: &SimpleCommand) -> Vec<u8> {
     p.out
 }
 
+/// A word as written (or rebuilt from its parts), as bash names it in a message.
+pub fn word_text(w: &Word) -> Vec<u8> {
+    let mut p = Printer::default();
+    p.word(w);
+    p.out
+}
+
 /// A `[[ ]]` or `(( ))` command as one line (bash's `$BASH_COMMAND`).
 pub fn test_command(cc: &CompoundCommand) -> Vec<u8> {
     let mut p = Printer::default();
@@ -446,14 +453,19 @@ impl Printer {
                 } else {
                     b"<&"
                 };
-                self.text(fd.to_string().as_bytes());
+                // bash leaves out the default descriptor before a copy of a word (`>&$fd`),
+                // not before a number (`1>&3`).
+                let numbered = closes
+                    || target
+                        .as_plain_literal()
+                        .is_some_and(|t| t.iter().all(u8::is_ascii_digit));
+                let default = u32::from(r.op == RedirOp::DupOutput);
+                self.descriptor(r, fd, (!numbered).then_some(default));
                 self.text(op);
                 self.word(target);
             }
             RedirOp::HereDoc { strip_tabs } => {
-                if fd != 0 {
-                    self.text(fd.to_string().as_bytes());
-                }
+                self.descriptor(r, fd, Some(0));
                 match (&r.target, &target.raw) {
                     (RedirTarget::HereDoc(_), Some(text)) => {
                         self.text(if strip_tabs { b"<<-" } else { b"<<" });
@@ -478,13 +490,23 @@ impl Printer {
                     // bash writes the descriptor of `<>` unless it is 1.
                     _ => (b"<>", 1),
                 };
-                if fd != default {
-                    self.text(fd.to_string().as_bytes());
-                }
+                self.descriptor(r, fd, Some(default));
                 self.text(text);
                 self.text(b" ");
                 self.word(target);
             }
+        }
+    }
+
+    /// A redirection's descriptor: `{name}`, or its number unless it is the operator's
+    /// `default`.
+    fn descriptor(&mut self, r: &Redirect, fd: u32, default: Option<u32>) {
+        if let Some(name) = &r.fd_var {
+            self.text(b"{");
+            self.text(name);
+            self.text(b"}");
+        } else if Some(fd) != default {
+            self.text(fd.to_string().as_bytes());
         }
     }
 
