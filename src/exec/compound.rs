@@ -45,6 +45,7 @@ pub(super) fn run_compound(sh: &mut Shell, cc: &CompoundCommand, cx: Context) ->
             step,
             body,
         } => super::cond::run_arith_for(sh, [init, cond, step], body, cx),
+        CompoundCommand::Coproc { name, body } => super::coproc::run_coproc(sh, name, body),
         CompoundCommand::Cond(e) => {
             super::simple::about_to_run(sh, || crate::syntax::print::test_command(cc))?;
             super::cond::run_cond(sh, e, cx)

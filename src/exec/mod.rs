@@ -4,6 +4,7 @@
 pub mod assign;
 pub mod compound;
 mod cond;
+mod coproc;
 pub mod error;
 pub mod eval;
 pub mod jobs;

@@ -45,7 +45,7 @@ fn run_untimed(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecResult {
     Ok(status)
 }
 
-fn fork_failed(errno: i32) -> Divert {
+pub(super) fn fork_failed(errno: i32) -> Divert {
     ShellError::new(ErrorKind::CannotFork(errno)).into()
 }
 

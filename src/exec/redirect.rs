@@ -151,7 +151,7 @@ pub fn apply(
         let fd = match RawFd::try_from(fd) {
             Ok(fd) if fd <= 9 => fd,
             Ok(fd) if sh.options.bash() => {
-                if fd::is_private(fd) {
+                if !is_users(fd) {
                     return Err(bad_descriptor(fd.to_string().as_bytes()));
                 }
                 fd
@@ -188,7 +188,7 @@ pub fn apply(
                         };
                         if src > 9 && sh.options.bash() {
                             // The shell's own descriptors are closed on exec; the user's not.
-                            if !fd::is_open(src) || fd::is_private(src) {
+                            if !fd::is_open(src) || !is_users(src) {
                                 return Err(bad_descriptor(&written));
                             }
                         } else if src > 9 {
@@ -260,7 +260,7 @@ fn named_descriptor(sh: &mut Shell, r: &Redirect, name: &[u8]) -> Result<(), She
             return Err(ShellError::new(kind).fails());
         };
         // A value that is not a descriptor of the user's is left alone, as bash does.
-        if let Some(n) = parse_fd(&value).filter(|&n| fd::is_open(n) && !fd::is_private(n)) {
+        if let Some(n) = parse_fd(&value).filter(|&n| fd::is_open(n) && is_users(n)) {
             fd::close(n);
         }
         return Ok(());
@@ -289,6 +289,12 @@ fn named_descriptor(sh: &mut Shell, r: &Redirect, name: &[u8]) -> Result<(), She
         return Err(ShellError::new(kind).fails());
     }
     Ok(())
+}
+
+/// A descriptor above 9 the user may name: not one the shell keeps for itself (those, and
+/// only those, are closed on exec).
+fn is_users(fd: RawFd) -> bool {
+    !fd::is_private(fd)
 }
 
 fn parse_fd(text: &[u8]) -> Option<RawFd> {

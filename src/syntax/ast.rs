@@ -147,6 +147,13 @@ pub enum CompoundCommand {
     },
     /// `[[ expression ]]` (bash).
     Cond(CondExpr),
+    /// `coproc [NAME] command` (bash): the command runs asynchronously with its standard input
+    /// and output on pipes to the shell, whose ends are in the array `NAME` (`COPROC` when no
+    /// name is given, and always for a simple command).
+    Coproc {
+        name: Vec<u8>,
+        body: Box<Command>,
+    },
 }
 
 /// The expression of `[[ ]]`: its words are expanded without field splitting or pathname

@@ -728,6 +728,13 @@ impl Cx<'_, '_> {
                 self.leave();
                 return self.with_redirects(cc?, line);
             }
+            (TokKind::Word(w), None) if self.st.bash && w.as_plain_literal() == Some(b"coproc") => {
+                self.take()?;
+                self.enter()?;
+                let cc = self.coproc_clause(line);
+                self.leave();
+                return Ok(Command::Compound(cc?, Vec::new(), line));
+            }
             (TokKind::Word(w), None) if self.st.bash && w.as_plain_literal() == Some(b"[[") => {
                 self.take()?;
                 self.enter()?;
@@ -788,10 +795,63 @@ impl Cx<'_, '_> {
     }
 
     fn simple_command(&mut self, line: u32) -> Result<Command, SyntaxError> {
-        let mut cmd = SimpleCommand {
+        self.simple_command_from(SimpleCommand {
             line,
             ..SimpleCommand::default()
+        })
+    }
+
+    /// After `coproc` (bash): `NAME compound-command`, or a command of its own.
+    fn coproc_clause(&mut self, line: u32) -> Result<CompoundCommand, SyntaxError> {
+        let default_name = b"COPROC".to_vec();
+        let tok = self.peek_command_word(true)?;
+        let named = match &tok.kind {
+            TokKind::Word(w) if keyword(tok).is_none() => w
+                .as_plain_literal()
+                .filter(|n| crate::state::vars::is_name(n) && *n != b"[[")
+                .map(<[u8]>::to_vec),
+            _ => None,
         };
+        let Some(name) = named else {
+            let body = Box::new(self.command()?);
+            return Ok(CompoundCommand::Coproc {
+                name: default_name,
+                body,
+            });
+        };
+        let Token {
+            kind: TokKind::Word(first),
+            ..
+        } = self.take()?
+        else {
+            let tok = self.peek()?.clone();
+            return Err(self.unexpected(&tok, None));
+        };
+        let next = self.peek_command_word(true)?;
+        let compound = matches!(
+            keyword(next),
+            Some(Kw::If | Kw::While | Kw::Until | Kw::For | Kw::Case | Kw::LBrace)
+        ) || next.kind == TokKind::Op(Op::LParen)
+            || matches!(&next.kind, TokKind::Word(w)
+                if matches!(w.as_plain_literal(), Some(b"[[" | b"select")));
+        if compound {
+            let body = Box::new(self.command()?);
+            return Ok(CompoundCommand::Coproc { name, body });
+        }
+        // The word was the name of a simple command.
+        let body = self.simple_command_from(SimpleCommand {
+            line,
+            words: vec![with_tildes(first)],
+            ..SimpleCommand::default()
+        })?;
+        Ok(CompoundCommand::Coproc {
+            name: default_name,
+            body: Box::new(body),
+        })
+    }
+
+    fn simple_command_from(&mut self, mut cmd: SimpleCommand) -> Result<Command, SyntaxError> {
+        let line = cmd.line;
         loop {
             let before_name = cmd.words.is_empty();
             let tok = self.peek_command_word(before_name)?;
@@ -1151,6 +1211,7 @@ fn fill_command(c: &mut Command, bodies: &mut [Option<Word>]) {
                     fill_list(body, bodies);
                 }
                 CompoundCommand::Cond(e) => fill_cond(e, bodies),
+                CompoundCommand::Coproc { body, .. } => fill_command(body, bodies),
             }
             fill_redirects(redirects, bodies);
         }

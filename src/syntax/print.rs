@@ -228,6 +228,12 @@ impl Printer {
 
     fn compound(&mut self, cc: &CompoundCommand) {
         match cc {
+            CompoundCommand::Coproc { name, body } => {
+                self.text(b"coproc ");
+                self.text(name);
+                self.text(b" ");
+                self.command(body);
+            }
             CompoundCommand::BraceGroup(list) => {
                 self.text(b"{ ");
                 self.indent += 4;

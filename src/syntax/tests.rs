@@ -110,7 +110,10 @@ fn show_words(ws: &[Word]) -> String {
 }
 
 fn show_redirect(r: &Redirect) -> String {
-    let fd = r.fd.map(|f| f.to_string()).unwrap_or_default();
+    let fd = match &r.fd_var {
+        Some(name) => format!("{{{}}}", text(name)),
+        None => r.fd.map(|f| f.to_string()).unwrap_or_default(),
+    };
     let op = match r.op {
         RedirOp::Input => "<",
         RedirOp::Output => ">",
@@ -176,6 +179,9 @@ fn show_command(c: &Command) -> String {
             let mut s = match cc {
                 CompoundCommand::BraceGroup(l) => format!("{{ {} }}", show_list(l)),
                 CompoundCommand::Subshell(l) => format!("( {} )", show_list(l)),
+                CompoundCommand::Coproc { name, body } => {
+                    format!("coproc {} {}", text(name), show_command(body))
+                }
                 CompoundCommand::Select { var, words, body } => format!(
                     "select {} in {} do {} done",
                     text(var),
@@ -994,6 +1000,34 @@ fn bash_redirections() {
         parse_all(b"cat <<< x"),
         Err(ParseError::Syntax(_))
     ));
+}
+
+#[test]
+fn bash_descriptor_variables_and_numbers() {
+    assert_eq!(parse_bash("exec {fd}>f"), "[exec] {fd}>[f];");
+    assert_eq!(parse_bash("exec {fd}>&-"), "[exec] {fd}>&[-];");
+    assert_eq!(parse_bash("cat {in}<f 12>g"), "[cat] {in}<[f] 12>[g];");
+    // Not a name, or not just before the operator: a word.
+    assert_eq!(
+        parse_bash("echo {1x}>f {fd} >g"),
+        "[echo] [{1x}] [{fd}] >[f] >[g];"
+    );
+    // In posix mode they are what dash reads.
+    assert_eq!(show_list(&parse("exec {fd}>f")), "[exec] [{fd}] >[f];");
+    assert_eq!(show_list(&parse("echo 12>f")), "[echo] [12] >[f];");
+}
+
+#[test]
+fn bash_coprocesses() {
+    assert_eq!(parse_bash("coproc cat f"), "coproc COPROC [cat] [f];");
+    assert_eq!(parse_bash("coproc N { cat; }"), "coproc N { [cat]; };");
+    assert_eq!(parse_bash("coproc ( cat )"), "coproc COPROC ( [cat]; );");
+    assert_eq!(parse_bash("coproc N cat"), "coproc COPROC [N] [cat];");
+    assert_eq!(
+        parse_bash("coproc while x; do y; done"),
+        "coproc COPROC while [x]; do [y]; done;"
+    );
+    assert_eq!(show_list(&parse("coproc cat")), "[coproc] [cat];");
 }
 
 #[test]
