@@ -673,6 +673,8 @@ fn bash_variables(sh: &mut Shell) {
             sh.vars.set_readonly(name);
         }
     }
+    // `$_` is the shell's own (the last argument of the last command), not inherited.
+    let _ = sh.vars.unset(b"_");
     let _ = sh.vars.set(b"SHLVL", shlvl.to_string().into_bytes());
     sh.vars.set_exported(b"SHLVL", true);
 }

@@ -225,11 +225,12 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> Exe
     sh.lineno = sc.line;
     about_to_run(sh, || crate::syntax::print::simple_command(sc))?;
     sh.subst_status = None;
-    let expanded = match declaration_operands(sh, &sc.words) {
+    let declaration = declaration_operands(sh, &sc.words);
+    let expanded = match declaration {
         Some(first) => expand_declaration(sh, &sc.words, first),
         None => expand::expand_words(sh, &sc.words),
     };
-    let fields = match expanded {
+    let mut fields = match expanded {
         Ok(fields) => fields,
         Err(e) if e.is_out_of_space() => return out_of_space().raise(),
         Err(e) => return Err(e.into()),
@@ -254,9 +255,12 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> Exe
             trace(sh, &done, &[]);
             redirect::with_redirections(sh, &sc.redirects, |sh| Ok(sh.subst_status.unwrap_or(0)))?
         };
+        sh.last_arg.clear();
         return command_finished(sh, status, cx);
     }
 
+    let array_operand_last =
+        declaration.is_some() && sh.compound_args.iter().any(|(i, _)| *i + 1 == fields.len());
     let status = run_fields(
         sh,
         &fields,
@@ -265,7 +269,24 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> Exe
         cx,
         Lookup::default(),
     )?;
+    if sh.options.bash() {
+        set_last_arg(sh, &mut fields, array_operand_last);
+    }
     command_finished(sh, status, cx)
+}
+
+/// `$_` (bash) after a command: its last argument, moved out of the fields; for an array
+/// assignment operand of `declare` (`a=(1 2)`), the name alone.
+fn set_last_arg(sh: &mut Shell, fields: &mut Vec<Vec<u8>>, array_operand: bool) {
+    let mut arg = fields.pop().unwrap_or_default();
+    if array_operand {
+        let name_len = arg
+            .iter()
+            .position(|&c| c == b'=' || c == b'+')
+            .unwrap_or(arg.len());
+        arg.truncate(name_len);
+    }
+    sh.last_arg = arg;
 }
 
 /// How a command name is looked up (`command` changes it).

@@ -46,6 +46,8 @@ pub struct Shell {
     pub lineno: u32,
     /// True in a forked child (subshell, pipeline member, command substitution).
     pub in_subshell: bool,
+    /// The last argument of the last simple command (bash's `$_`).
+    pub last_arg: Vec<u8>,
     /// How many subshells deep this process is (bash's `$BASH_SUBSHELL`).
     pub subshell_depth: u32,
     /// The text of the simple command being run, kept while a trap that may read it is set
@@ -187,6 +189,7 @@ impl Shell {
             lineno: 1,
             in_subshell: false,
             subshell_depth: 0,
+            last_arg: Vec::new(),
             bash_command: Vec::new(),
             depth: 0,
             loop_depth: 0,
@@ -325,6 +328,7 @@ impl Shell {
             }
             b"BASHPID" => Some(crate::sys::process::pid().to_string().into_bytes()),
             b"BASH_SUBSHELL" => Some(self.subshell_depth.to_string().into_bytes()),
+            b"_" => Some(self.last_arg.clone()),
             b"SHELLOPTS" => Some(self.options.shellopts()),
             b"BASHOPTS" => Some(self.options.shopt.enabled_names()),
             b"BASH_COMMAND" => Some(self.bash_command.clone()),
