@@ -366,7 +366,11 @@ impl ShellError {
         // command being run at the top level.
         let discards = match &self.kind {
             ErrorKind::Variable(VarError::ReadOnly(_)) => true,
-            ErrorKind::Expansion(m) => m.starts_with(b"arithmetic expression"),
+            ErrorKind::Expansion(m) => {
+                m.starts_with(b"arithmetic expression")
+                    || m.ends_with(b": invalid indirect expansion")
+                    || m.ends_with(b": invalid variable name")
+            }
             _ => false,
         };
         if self.effect == Effect::Aborts && discards {

@@ -34,6 +34,8 @@ fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
     };
     let value = match param {
         Param::Indirect(name) => return lookup_indirect(sh, name),
+        // Resolved by `expand_indirect` before any lookup.
+        Param::IndirectElem(..) => Value::Unset,
         // Evaluated by `expand_element` before any lookup.
         Param::Elem(..) => Value::Unset,
         Param::Var(name) => sh.get_var_or_dynamic(name).map_or(Value::Unset, |v| s(&v)),
@@ -64,15 +66,91 @@ fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
 #[cold]
 #[inline(never)]
 fn lookup_indirect(sh: &Shell, name: &[u8]) -> Result<Value, ExpandError> {
-    let Some(target) = sh.get_var_or_dynamic(name) else {
-        return Ok(Value::Unset);
+    match indirect_target(sh, name)? {
+        Param::Elem(array, sub) => Ok(match *sub {
+            Subscript::Index(word) => {
+                let text = word.as_plain_literal().unwrap_or_default();
+                index_key(sh, &array, text)
+                    .and_then(|k| super::subscript::element(sh, &array, &k))
+                    .map_or(Value::Unset, Value::Str)
+            }
+            Subscript::All { .. } => super::subscript::all(sh, &array, false)
+                .map_or(Value::Unset, |v| Value::Str(v.join(&b' '))),
+        }),
+        p => lookup(sh, &p),
+    }
+}
+
+/// The key a subscript's text names in `array`, for a read through `${!x}`: arithmetic for
+/// an indexed array (a negative index counting back from the end), the text less its quotes
+/// for an associative one.
+fn index_key(sh: &Shell, array: &[u8], text: &[u8]) -> Option<crate::state::vars::Key> {
+    use crate::state::vars::Key;
+    let a = sh.vars.array(array);
+    if a.is_some_and(|a| a.is_assoc()) {
+        return Some(Key::Text(unquoted(text).to_vec()));
+    }
+    let n: i64 = std::str::from_utf8(text).ok()?.trim().parse().ok()?;
+    if n >= 0 {
+        return Some(Key::Index(n));
+    }
+    let top = a.and_then(|a| a.max_index())?;
+    (n + top + 1 >= 0).then_some(Key::Index(n + top + 1))
+}
+
+/// The parameter `${!name}` refers to: the one `name`'s value names (bash's errors when
+/// `name` is unset, or its value names no parameter).
+fn indirect_target(sh: &Shell, name: &[u8]) -> Result<Param, ExpandError> {
+    let value = sh.get_var_or_dynamic(name).map(|v| v.to_vec());
+    if let Some(arrayish) = value.as_deref().filter(|v| {
+        crate::syntax::lexer::is_name(v)
+            && (sh.vars.array(v).is_some() || sh.dynamic_array(v).is_some())
+    }) {
+        // An array's name alone means its element 0 (`FUNCNAME`, `BASH_SOURCE`).
+        let zero = Subscript::Index(Word::literal(b"0"));
+        return Ok(Param::Elem(arrayish.to_vec(), Box::new(zero)));
+    }
+    target_of(name, value)
+}
+
+/// A subscript written in a variable's value (`assoc["key"]`): without its quotes.
+fn unquoted(text: &[u8]) -> &[u8] {
+    match text {
+        [b'"', inner @ .., b'"'] | [b'\'', inner @ .., b'\''] => inner,
+        _ => text,
+    }
+}
+
+/// The parameter a value names, for `${!name}`; `name` for the message when it has none.
+fn target_of(name: &[u8], value: Option<Vec<u8>>) -> Result<Param, ExpandError> {
+    let Some(target) = value else {
+        return Err(ExpandError {
+            message: [name, b": invalid indirect expansion"].concat(),
+            status: 1,
+        });
     };
-    let Some(p) = param_named(&target) else {
-        let mut m = target.to_vec();
-        m.extend_from_slice(b": bad substitution");
-        return Err(ExpandError::new(m));
-    };
-    lookup(sh, &p)
+    if let Some(p) = param_named(&target) {
+        return Ok(p);
+    }
+    // `name[subscript]`: an element, or all of them.
+    if let Some(open) = target.iter().position(|&c| c == b'[') {
+        let array = &target[..open];
+        if let (true, Some(sub)) = (
+            crate::syntax::lexer::is_name(array),
+            target[open + 1..].strip_suffix(b"]"),
+        ) {
+            let sub = match sub {
+                b"@" => Subscript::All { at: true },
+                b"*" => Subscript::All { at: false },
+                text => Subscript::Index(Word::literal(unquoted(text))),
+            };
+            return Ok(Param::Elem(array.to_vec(), Box::new(sub)));
+        }
+    }
+    Err(ExpandError {
+        message: [&target[..], b": invalid variable name"].concat(),
+        status: 1,
+    })
 }
 
 /// The parameter a `${!x}` names: a variable, a positional or a special parameter.
@@ -95,7 +173,7 @@ fn param_named(text: &[u8]) -> Option<Param> {
 /// The parameter's name as dash prints it in messages.
 fn name_of(param: &Param) -> Vec<u8> {
     match param {
-        Param::Var(name) | Param::Indirect(name) => name.clone(),
+        Param::Var(name) | Param::Indirect(name) | Param::IndirectElem(name, _) => name.clone(),
         Param::Elem(name, sub) => match **sub {
             Subscript::All { at } => [&name[..], if at { b"[@]" } else { b"[*]" }].concat(),
             Subscript::Index(_) => name.clone(),
@@ -175,8 +253,37 @@ pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), Ex
     if let Param::Elem(name, sub) = &pe.param {
         return expand_element(e, pe, name, sub, ctx);
     }
+    if let Param::Indirect(_) | Param::IndirectElem(..) = &pe.param {
+        return expand_indirect(e, pe, ctx);
+    }
     let value = lookup(e.sh, &pe.param)?;
     expand_value(e, pe, value, ctx)
+}
+
+/// `${!name...}`: the expansion of the parameter `name`'s value names, with the operator.
+#[cold]
+#[inline(never)]
+fn expand_indirect(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), ExpandError> {
+    let param = match &pe.param {
+        Param::IndirectElem(name, sub) => {
+            let value = match &**sub {
+                Subscript::Index(word) => super::subscript::key_of_word(e.sh, name, word, false)?
+                    .and_then(|k| super::subscript::element(e.sh, name, &k)),
+                // All the elements, joined: a name only when there is one.
+                Subscript::All { .. } => {
+                    super::subscript::all(e.sh, name, false).map(|v| v.join(&b' '))
+                }
+            };
+            target_of(name, value)?
+        }
+        Param::Indirect(name) => indirect_target(e.sh, name)?,
+        _ => return Ok(()),
+    };
+    let target = ParamExp {
+        param,
+        op: pe.op.clone(),
+    };
+    expand(e, &target, ctx)
 }
 
 /// `${name[i]}`, `${name[@]}` and what applies to them: one element is a value like any
@@ -462,7 +569,12 @@ fn expand_value(
                 p => name_of(p),
             };
             map_value(e, pe, value, ctx, &mut |sh, s| {
-                Ok(transform(sh, *t, &name, s))
+                Ok(if *t == b'P' {
+                    // Expanded as a prompt is; programs it starts name the variable.
+                    crate::interactive::prompt::expand_text(sh, &name, s.to_vec())
+                } else {
+                    transform(sh, *t, &name, s)
+                })
             })?;
         }
         ParamOp::Substring { offset, length } => substring(e, pe, value, offset, length, ctx)?,

@@ -17,6 +17,13 @@ pub fn expand(sh: &mut Shell, var: &[u8]) -> Vec<u8> {
     let Some(raw) = sh.get_var(var).map(|v| v.to_vec()) else {
         return Vec::new();
     };
+    expand_text(sh, var, raw)
+}
+
+/// Prompt text `raw` expanded as a prompt is (bash's `${x@P}` too); programs it starts are
+/// recorded as coming from `origin`.
+pub fn expand_text(sh: &mut Shell, origin: &[u8], raw: Vec<u8>) -> Vec<u8> {
+    let var = origin;
     let quoted = quote_with_escapes(sh, &raw);
     let word = match parse_all(&quoted) {
         Ok(list) => list

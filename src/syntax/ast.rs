@@ -328,6 +328,8 @@ pub enum Param {
     Special(u8),
     /// `${!name...}` (bash): the parameter named by the value of `name`.
     Indirect(Vec<u8>),
+    /// `${!name[i]...}` (bash): the parameter named by the value of an element.
+    IndirectElem(Vec<u8>, Box<Subscript>),
     /// `${name[subscript]}` (bash): an element of an array, or all of them.
     Elem(Vec<u8>, Box<Subscript>),
 }

@@ -812,30 +812,33 @@ impl Cx<'_, '_> {
                 };
                 if self.st.input.peek() == Some(b'[') {
                     let p = self.subscripted(Param::Var(name.clone()), quoted)?;
-                    if let Param::Elem(_, sub) = &p {
-                        if matches!(**sub, Subscript::All { .. })
-                            && self.st.input.peek() == Some(b'}')
+                    match p {
+                        Param::Elem(_, sub)
+                            if matches!(*sub, Subscript::All { .. })
+                                && self.st.input.peek() == Some(b'}') =>
                         {
                             self.st.input.bump();
                             return Ok(ParamExp {
-                                param: p,
+                                param: Param::Elem(name, sub),
                                 op: ParamOp::Keys,
                             });
                         }
+                        Param::Elem(_, sub) => Param::IndirectElem(name, sub),
+                        _ => return Err(self.bad_substitution()),
                     }
-                    return Err(self.bad_substitution());
-                }
-                if let Some(c @ (b'*' | b'@')) = self.st.input.peek() {
-                    if self.st.input.peek_second() == Some(b'}') {
-                        self.st.input.bump();
-                        self.st.input.bump();
-                        return Ok(ParamExp {
-                            param: Param::Var(name),
-                            op: ParamOp::Names { at: c == b'@' },
-                        });
+                } else {
+                    if let Some(c @ (b'*' | b'@')) = self.st.input.peek() {
+                        if self.st.input.peek_second() == Some(b'}') {
+                            self.st.input.bump();
+                            self.st.input.bump();
+                            return Ok(ParamExp {
+                                param: Param::Var(name),
+                                op: ParamOp::Names { at: c == b'@' },
+                            });
+                        }
                     }
+                    Param::Indirect(name)
                 }
-                Param::Indirect(name)
             }
             Some(c) if is_special_param(c) => {
                 self.st.input.bump();
@@ -976,7 +979,7 @@ impl Cx<'_, '_> {
             }
             b'@' => match (self.st.input.peek(), self.st.input.peek_second()) {
                 (
-                    Some(t @ (b'Q' | b'E' | b'U' | b'L' | b'u' | b'A' | b'a' | b'K' | b'k')),
+                    Some(t @ (b'Q' | b'E' | b'P' | b'U' | b'L' | b'u' | b'A' | b'a' | b'K' | b'k')),
                     Some(b'}'),
                 ) => {
                     self.st.input.bump();

@@ -8,7 +8,7 @@
 
 use super::ast::{
     AndOr, AndOrOp, Assign, CaseArm, Command, CompoundCommand, CondExpr, List, Param, ParamExp,
-    ParamOp, Pipeline, RedirOp, RedirTarget, Redirect, SimpleCommand, Word, WordPart,
+    ParamOp, Pipeline, RedirOp, RedirTarget, Redirect, SimpleCommand, Subscript, Word, WordPart,
 };
 
 /// `NAME () { ...; }` as bash prints a defined function, ending in a newline.
@@ -737,6 +737,19 @@ impl Printer {
         self.text(b")");
     }
 
+    /// `name[subscript]`.
+    fn element(&mut self, name: &[u8], sub: &Subscript) {
+        self.text(name);
+        match sub {
+            Subscript::All { at } => self.text(if *at { b"[@]" } else { b"[*]" }),
+            Subscript::Index(w) => {
+                self.text(b"[");
+                self.word(w);
+                self.text(b"]");
+            }
+        }
+    }
+
     /// A parameter expansion rebuilt: `${name}` with the common operators.
     fn param(&mut self, p: &ParamExp) {
         self.text(b"${");
@@ -751,9 +764,10 @@ impl Printer {
                 self.text(b"!");
                 self.text(name);
             }
-            Param::Elem(name, _) => {
-                self.text(name);
-                self.text(b"[@]");
+            Param::Elem(name, sub) => self.element(name, sub),
+            Param::IndirectElem(name, sub) => {
+                self.text(b"!");
+                self.element(name, sub);
             }
         }
         let (op, word): (&[u8], Option<&Word>) = match &p.op {

@@ -31,7 +31,7 @@ fn show_part(p: &WordPart) -> String {
                 Param::Positional(n) => n.to_string(),
                 Param::Special(c) => (*c as char).to_string(),
                 Param::Indirect(n) => format!("!{}", text(n)),
-                Param::Elem(n, sub) => match &**sub {
+                Param::IndirectElem(n, sub) | Param::Elem(n, sub) => match &**sub {
                     Subscript::All { at } => {
                         format!("{}[{}]", text(n), if *at { "@" } else { "*" })
                     }
