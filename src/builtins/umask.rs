@@ -94,11 +94,88 @@ pub fn parse(arg: &[u8], current: u32) -> Result<u32, String> {
     Ok(!new & 0o777)
 }
 
-pub fn umask(_sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+/// The new mask for `arg` as bash reads it: octal up to 0777, or clauses `[ugoa]*[-+=][rwx]*`
+/// separated by commas; bash's message otherwise.
+pub fn parse_bash(arg: &[u8], current: u32) -> Result<u32, String> {
+    if arg.first().is_some_and(u8::is_ascii_digit) {
+        let mut m: u32 = 0;
+        for &c in arg {
+            if !(b'0'..=b'7').contains(&c) || m > 0o777 {
+                break;
+            }
+            m = m * 8 + u32::from(c - b'0');
+        }
+        if m > 0o777 || arg.iter().any(|c| !(b'0'..=b'7').contains(c)) {
+            return Err(format!(
+                "{}: octal number out of range",
+                String::from_utf8_lossy(arg)
+            ));
+        }
+        return Ok(m);
+    }
+    // bash shows the end of the text as the NUL that ends its C string.
+    let shown = |c: Option<&u8>| char::from(c.copied().unwrap_or(0));
+    let mut perms = !current & 0o777;
+    let mut i = 0;
+    loop {
+        let mut positions = 0u32;
+        while let Some(&c) = arg.get(i).filter(|c| b"augo".contains(c)) {
+            positions |= match c {
+                b'a' => 0o777,
+                b'u' => 0o700,
+                b'g' => 0o070,
+                _ => 0o007,
+            };
+            i += 1;
+        }
+        if positions == 0 {
+            positions = 0o777;
+        }
+        let op = arg.get(i).copied();
+        if !matches!(op, Some(b'=' | b'+' | b'-')) {
+            return Err(format!(
+                "`{}': invalid symbolic mode operator",
+                shown(arg.get(i))
+            ));
+        }
+        i += 1;
+        let mut bits = 0u32;
+        while let Some(&c) = arg.get(i).filter(|c| b"rwx".contains(c)) {
+            bits |= match c {
+                b'r' => 0o444,
+                b'w' => 0o222,
+                _ => 0o111,
+            };
+            i += 1;
+        }
+        if !matches!(arg.get(i), None | Some(b',')) {
+            return Err(format!(
+                "`{}': invalid symbolic mode character",
+                shown(arg.get(i))
+            ));
+        }
+        let bits = bits & positions;
+        perms = match op {
+            Some(b'+') => perms | bits,
+            Some(b'-') => perms & !bits,
+            _ => (perms & !positions) | bits,
+        };
+        if arg.get(i).is_none() {
+            return Ok(!perms & 0o777);
+        }
+        i += 1;
+    }
+}
+
+pub fn umask(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    let bash = sh.options.bash();
     let mut opts = super::getopts::NextOpt::new(args.get(1..).unwrap_or(&[]));
     let mut symbolic_mode = false;
+    // `umask -p` (bash): the mask as a command that sets it.
+    let mut reusable = false;
     loop {
-        match opts.next(b"S") {
+        match opts.next(if bash { b"pS" } else { b"S" }) {
+            Ok(Some((b'p', _))) => reusable = true,
             Ok(Some(_)) => symbolic_mode = true,
             Ok(None) => break,
             Err(m) => {
@@ -111,15 +188,24 @@ pub fn umask(_sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let current = crate::sys::process::umask() as u32;
     match opts.rest().first() {
         None => {
-            let out = if symbolic_mode {
-                format!("{}\n", symbolic(current))
+            let shown = if symbolic_mode {
+                symbolic(current)
             } else {
-                format!("{:04o}\n", current)
+                format!("{:04o}", current)
+            };
+            let out = match (reusable, symbolic_mode) {
+                (true, true) => format!("umask -S {shown}\n"),
+                (true, false) => format!("umask {shown}\n"),
+                _ => format!("{shown}\n"),
             };
             crate::sys::fd::write_all(1, out.as_bytes());
             Ok(0)
         }
-        Some(arg) => match parse(arg, current) {
+        Some(arg) => match if bash {
+            parse_bash(arg, current)
+        } else {
+            parse(arg, current)
+        } {
             Ok(m) => {
                 crate::sys::process::set_umask(m);
                 Ok(0)

@@ -407,6 +407,7 @@ impl ShellError {
                     | "popd"
                     | "export"
                     | "readonly"
+                    | "umask"
             )
         ) && !matches!(&self.kind, ErrorKind::Message(m) if m.starts_with(b"Illegal option"))
     }
