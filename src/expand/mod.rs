@@ -305,12 +305,25 @@ impl<'a> Expander<'a> {
         for f in done.into_iter().chain(std::iter::once(cur)) {
             split::split_field(f, ifs, &mut fields);
         }
-        let glob = pathname::Options::of(sh);
+        let mut glob = pathname::Options::of(sh);
         for f in fields {
             if !noglob && f.may_glob() {
                 let pat = f.to_pattern();
                 if pattern::has_unescaped_glob(&pat) {
-                    let found = pathname::expand(&pat, glob);
+                    // bash's GLOBIGNORE: the names it matches are dropped, and dot files are
+                    // matched as with dotglob.
+                    let ignore = sh
+                        .options
+                        .bash()
+                        .then(|| sh.get_var(b"GLOBIGNORE"))
+                        .flatten()
+                        .filter(|v| !v.is_empty())
+                        .map(<[u8]>::to_vec);
+                    glob.dotglob |= ignore.is_some();
+                    let mut found = pathname::expand(&pat, glob);
+                    if let Some(ignore) = ignore {
+                        pathname::drop_ignored(&mut found, &ignore);
+                    }
                     if !found.is_empty() {
                         out.extend(found);
                         continue;

@@ -55,6 +55,63 @@ pub fn expand(pat: &[u8], opts: Options) -> Vec<Vec<u8>> {
     out
 }
 
+/// Drop from `found` the paths a `GLOBIGNORE` pattern matches and those ending in `.` or
+/// `..`. The patterns are separated by colons outside bracket expressions (`[[:alnum:]]*`),
+/// and are matched as paths are: component by component, `*` never taking a `/`.
+pub fn drop_ignored(found: &mut Vec<Vec<u8>>, globignore: &[u8]) {
+    let mut patterns = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < globignore.len() {
+        match globignore[i] {
+            b'\\' => i += 1,
+            b'[' => i = bracket_end(globignore, i).unwrap_or(i),
+            b':' => {
+                patterns.push(&globignore[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    patterns.push(globignore.get(start..).unwrap_or_default());
+    let matches_path = |pat: &[u8], path: &[u8]| {
+        let pat: Vec<&[u8]> = pat.split(|&c| c == b'/').collect();
+        let path: Vec<&[u8]> = path.split(|&c| c == b'/').collect();
+        pat.len() == path.len() && pat.iter().zip(&path).all(|(p, n)| pattern::matches(p, n))
+    };
+    found.retain(|path| {
+        let last = path.rsplit(|&c| c == b'/').next().unwrap_or(path);
+        last != b"."
+            && last != b".."
+            && !patterns
+                .iter()
+                .any(|p| !p.is_empty() && matches_path(p, path))
+    });
+}
+
+/// The index of the `]` closing the bracket expression opened at `open`, if it is closed.
+fn bracket_end(text: &[u8], open: usize) -> Option<usize> {
+    let mut i = open + 1;
+    if matches!(text.get(i), Some(b'!' | b'^')) {
+        i += 1;
+    }
+    if text.get(i) == Some(&b']') {
+        i += 1;
+    }
+    while let Some(&c) = text.get(i) {
+        match c {
+            b']' => return Some(i),
+            b'[' if text.get(i + 1) == Some(&b':') => {
+                let close = text[i + 2..].windows(2).position(|w| w == b":]")?;
+                i += close + 4;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// The names in `dir` that a component can match: every entry, `.` and `..` only for a
 /// pattern that starts with a dot.
 fn entries(dir: &[u8], comp: &[u8]) -> Vec<Vec<u8>> {
