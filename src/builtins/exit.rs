@@ -13,3 +13,17 @@ pub fn exit(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     };
     Err(Divert::Exit(status))
 }
+
+/// `logout [n]` (bash): `exit`, in a login shell only.
+pub fn logout(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
+    if !sh.options.shopt.is("login_shell") {
+        return crate::exec::ShellError::builtin(
+            "logout",
+            crate::exec::ErrorKind::text("not login shell: use `exit'"),
+        )
+        .fails()
+        .with_status(1)
+        .raise();
+    }
+    exit(sh, args, cx)
+}

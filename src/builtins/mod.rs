@@ -22,6 +22,7 @@ pub mod fc;
 pub mod fgbg;
 pub mod getopts;
 pub mod hash;
+pub mod help;
 pub mod jobs;
 pub mod kill;
 // `let` is a Rust keyword too.
@@ -130,7 +131,9 @@ static BASH_BUILTINS: &[Builtin] = &[
     bash("dirs", pushd::dirs),
     bash("disown", disown::disown),
     bash("enable", enable::enable),
+    bash("help", help::help),
     bash("let", let_::let_),
+    bash("logout", exit::logout),
     bash("mapfile", mapfile::mapfile),
     bash("popd", pushd::popd),
     bash("pushd", pushd::pushd),
