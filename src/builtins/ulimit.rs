@@ -1,5 +1,5 @@
 //! `ulimit [-HSa] [-tfdscmlpnvwr] [limit]`, as dash does it (its options, units and `-a`
-//! listing).
+//! listing); in the bash language, as bash does it (its letters, labels and messages).
 
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
@@ -156,7 +156,209 @@ pub fn show(value: u64, factor: u64) -> String {
     }
 }
 
-pub fn ulimit(_sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+/// A resource as bash shows it: what it is, its unit, its letter, the unit in bytes.
+struct BashLimit {
+    what: &'static str,
+    unit: Option<&'static str>,
+    option: u8,
+    /// None: the pipe size, which is shown and cannot be set.
+    resource: Option<i32>,
+    factor: u64,
+}
+
+const fn bl(
+    what: &'static str,
+    unit: Option<&'static str>,
+    option: u8,
+    resource: Option<i32>,
+    factor: u64,
+) -> BashLimit {
+    BashLimit {
+        what,
+        unit,
+        option,
+        resource,
+        factor,
+    }
+}
+
+/// bash's limits on Linux, in its `-a` order.
+static BASH_LIMITS: &[BashLimit] = {
+    use sys::process::resource as r;
+    &[
+        bl(
+            "real-time non-blocking time",
+            Some("microseconds"),
+            b'R',
+            Some(r::RTTIME),
+            1,
+        ),
+        bl("core file size", Some("blocks"), b'c', Some(r::CORE), 512),
+        bl("data seg size", Some("kbytes"), b'd', Some(r::DATA), 1024),
+        bl("scheduling priority", None, b'e', Some(r::NICE), 1),
+        bl("file size", Some("blocks"), b'f', Some(r::FSIZE), 512),
+        bl("pending signals", None, b'i', Some(r::SIGPENDING), 1),
+        bl(
+            "max locked memory",
+            Some("kbytes"),
+            b'l',
+            Some(r::MEMLOCK),
+            1024,
+        ),
+        bl("max memory size", Some("kbytes"), b'm', Some(r::RSS), 1024),
+        bl("open files", None, b'n', Some(r::NOFILE), 1),
+        bl("pipe size", Some("512 bytes"), b'p', None, 512),
+        bl(
+            "POSIX message queues",
+            Some("bytes"),
+            b'q',
+            Some(r::MSGQUEUE),
+            1,
+        ),
+        bl("real-time priority", None, b'r', Some(r::RTPRIO), 1),
+        bl("stack size", Some("kbytes"), b's', Some(r::STACK), 1024),
+        bl("cpu time", Some("seconds"), b't', Some(r::CPU), 1),
+        bl("max user processes", None, b'u', Some(r::NPROC), 1),
+        bl("virtual memory", Some("kbytes"), b'v', Some(r::AS), 1024),
+        bl("file locks", None, b'x', Some(r::LOCKS), 1),
+    ]
+};
+
+const BASH_USAGE: &str = "ulimit: usage: ulimit [-SHabcdefiklmnpqrstuvxPRT] [limit]\n";
+
+/// `ulimit` in the bash language: several resources at once, each then labelled as `-a`
+/// labels it; `soft` and `hard` as values; bash's messages.
+fn bash_ulimit(sh: &Shell, args: &[Vec<u8>]) -> ExecResult {
+    let mut opts = super::getopts::NextOpt::new(args);
+    let (mut soft, mut hard, mut all) = (false, false, false);
+    let mut chosen: Vec<&BashLimit> = Vec::new();
+    loop {
+        match opts.next(b"SHacdefilmnpqrstuvxR") {
+            Ok(Some((b'S', _))) => soft = true,
+            Ok(Some((b'H', _))) => hard = true,
+            Ok(Some((b'a', _))) => all = true,
+            Ok(Some((c, _))) => chosen.extend(BASH_LIMITS.iter().find(|l| l.option == c)),
+            Ok(None) => break,
+            Err(_) => {
+                let bad = args
+                    .iter()
+                    .find(|a| a.starts_with(b"-"))
+                    .cloned()
+                    .unwrap_or_default();
+                let message = [&bad[..], b": invalid option"].concat();
+                let error = ShellError::builtin("ulimit", ErrorKind::Message(message));
+                sh.report(&error);
+                crate::sys::fd::write_all(2, BASH_USAGE.as_bytes());
+                return Ok(2);
+            }
+        }
+    }
+    let fail = |message: String| {
+        ShellError::builtin("ulimit", ErrorKind::text(message))
+            .fails()
+            .with_status(1)
+            .raise()
+    };
+    if all {
+        let mut out = String::new();
+        for l in BASH_LIMITS {
+            out.push_str(&labelled(l, current(l, hard)));
+        }
+        crate::sys::fd::write_all(1, out.as_bytes());
+        return Ok(0);
+    }
+    if chosen.is_empty() {
+        chosen.extend(BASH_LIMITS.iter().find(|l| l.option == b'f'));
+    }
+    let Some(value) = opts.rest().first() else {
+        let mut out = String::new();
+        for l in &chosen {
+            let shown = current(l, hard);
+            if chosen.len() > 1 {
+                out.push_str(&labelled(l, shown));
+            } else {
+                out.push_str(&format!("{shown}\n"));
+            }
+        }
+        crate::sys::fd::write_all(1, out.as_bytes());
+        return Ok(0);
+    };
+    for l in chosen {
+        let Some(resource) = l.resource else {
+            return fail(format!(
+                "{}: cannot modify limit: {}",
+                l.what,
+                sys::errno::text(libc::EINVAL)
+            ));
+        };
+        let mut r = limit(resource);
+        let new = match value.as_slice() {
+            b"unlimited" => sys::process::RLIM_INFINITY,
+            b"soft" => r.rlim_cur,
+            b"hard" => r.rlim_max,
+            // An empty value is 0, as bash reads it.
+            b"" => 0,
+            digits => {
+                let text = String::from_utf8_lossy(digits);
+                let n: u64 = match text.parse() {
+                    Ok(n) if digits.iter().all(u8::is_ascii_digit) => n,
+                    _ => return fail(format!("{text}: invalid number")),
+                };
+                match n
+                    .checked_mul(l.factor)
+                    .filter(|&v| v < sys::process::RLIM_INFINITY && v <= i64::MAX as u64)
+                {
+                    Some(v) => v,
+                    None => return fail(format!("{text}: limit out of range")),
+                }
+            }
+        };
+        // Neither -S nor -H: both.
+        if hard || !soft {
+            r.rlim_max = new;
+        }
+        if soft || !hard {
+            r.rlim_cur = new;
+        }
+        if let Err(e) = sys::process::set_limit(resource, &r) {
+            return fail(format!(
+                "{}: cannot modify limit: {}",
+                l.what,
+                sys::errno::text(e)
+            ));
+        }
+        if resource as i64 == sys::process::resource::STACK as i64 {
+            crate::exec::eval::refresh_stack_limit();
+        }
+    }
+    Ok(0)
+}
+
+/// The soft (or `hard`) limit as bash shows it.
+fn current(l: &BashLimit, hard: bool) -> String {
+    match l.resource {
+        Some(resource) => {
+            let r = limit(resource);
+            show(if hard { r.rlim_max } else { r.rlim_cur }, l.factor)
+        }
+        // PIPE_BUF in 512-byte blocks.
+        None => (libc::PIPE_BUF as u64 / l.factor).to_string(),
+    }
+}
+
+/// `open files                          (-n) 20000`: bash's `-a` line.
+fn labelled(l: &BashLimit, shown: String) -> String {
+    let unit = match l.unit {
+        Some(unit) => format!("({unit}, -{}) ", char::from(l.option)),
+        None => format!("(-{}) ", char::from(l.option)),
+    };
+    format!("{:<20} {unit:>20}{shown}\n", l.what)
+}
+
+pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if sh.options.bash() {
+        return bash_ulimit(sh, args.get(1..).unwrap_or(&[]));
+    }
     let req = match parse(args.get(1..).unwrap_or(&[])) {
         Ok(r) => r,
         Err(m) => {

@@ -22,6 +22,10 @@ pub mod resource {
     pub const AS: i32 = libc::RLIMIT_AS as i32;
     pub const LOCKS: i32 = libc::RLIMIT_LOCKS as i32;
     pub const RTPRIO: i32 = libc::RLIMIT_RTPRIO as i32;
+    pub const RTTIME: i32 = libc::RLIMIT_RTTIME as i32;
+    pub const NICE: i32 = libc::RLIMIT_NICE as i32;
+    pub const SIGPENDING: i32 = libc::RLIMIT_SIGPENDING as i32;
+    pub const MSGQUEUE: i32 = libc::RLIMIT_MSGQUEUE as i32;
 }
 
 /// This process's id.
