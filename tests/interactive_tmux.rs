@@ -653,7 +653,7 @@ fn ctrl_z_stops_a_job_and_bg_fg_resume_it() {
     t.text("echo stopped=$?; jobs");
     t.keys(&["Enter"]);
     t.wait_line("stopped=148");
-    let screen = t.wait_for("[1] + Stopped");
+    let screen = t.wait_for("[1]+  Stopped");
     assert!(screen.contains("ticker"), "{screen}");
     t.text("bg");
     t.keys(&["Enter"]);

@@ -44,7 +44,10 @@ pub fn jobs(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             s => specs.push(s.strip_prefix(b"%").unwrap_or(s).to_vec()),
         }
     }
-    let indices: Vec<usize> = if specs.is_empty() {
+    let listing_inherited = sh.options.bash() && sh.jobs.jobs.is_empty();
+    let indices: Vec<usize> = if listing_inherited || (specs.is_empty() && sh.options.bash()) {
+        (0..sh.jobs.jobs.len()).collect()
+    } else if specs.is_empty() {
         // The most recent job first, as dash lists them.
         (0..sh.jobs.jobs.len()).rev().collect()
     } else {
@@ -66,12 +69,33 @@ pub fn jobs(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         v
     };
     let mut text = Vec::new();
+    if sh.options.bash() && sh.jobs.jobs.is_empty() {
+        // A subshell lists its parent's jobs, as they were when it started.
+        let named = |job: &Job, mark: char| {
+            specs.is_empty()
+                || specs.iter().any(|s| match s.as_slice() {
+                    b"" | b"%" | b"+" => mark == '+',
+                    b"-" => mark == '-',
+                    n if n.iter().all(u8::is_ascii_digit) => n == job.number.to_string().as_bytes(),
+                    prefix => job.text.starts_with(prefix),
+                })
+        };
+        for (job, mark) in sh.jobs.inherited.iter().filter(|(j, m)| named(j, *m)) {
+            if pids_only {
+                text.extend_from_slice(format!("{}\n", job.pids[0]).as_bytes());
+            } else {
+                text.extend_from_slice(&jobs::describe_bash(job, *mark, long));
+            }
+        }
+    }
     for &i in &indices {
         let job: &Job = &sh.jobs.jobs[i];
         let mark = sh.jobs.mark(i);
         if pids_only {
             let pid = if job.pgid > 0 { job.pgid } else { job.pids[0] };
             text.extend_from_slice(format!("{pid}\n").as_bytes());
+        } else if sh.options.bash() {
+            text.extend_from_slice(&jobs::describe_bash(job, mark, long));
         } else if long {
             text.extend_from_slice(&jobs::describe_with(job, mark, job.pids.first().copied()));
         } else {

@@ -218,6 +218,8 @@ pub struct Jobs {
     recency: Vec<usize>,
     /// Set in an interactive shell that controls its terminal.
     pub control: Option<JobControl>,
+    /// In a subshell: the parent's jobs and their marks when it was made, to list only.
+    pub inherited: Vec<(Job, char)>,
 }
 
 impl Jobs {
@@ -283,9 +285,14 @@ impl Jobs {
         }
     }
 
-    /// A subshell does not own its parent's jobs, nor its terminal.
+    /// A subshell does not own its parent's jobs, nor its terminal. It keeps what they were,
+    /// with their marks, for bash's `jobs` (`jobs -p | wc -l`).
     pub fn clear_for_subshell(&mut self) {
-        self.jobs.clear();
+        let marks: Vec<char> = (0..self.jobs.len()).map(|i| self.mark(i)).collect();
+        self.inherited = std::mem::take(&mut self.jobs)
+            .into_iter()
+            .zip(marks)
+            .collect();
         self.recency.clear();
         if let Some(c) = self.control.take() {
             sys::fd::close(c.tty); // the subshell's copy of the terminal
@@ -442,6 +449,34 @@ pub fn describe_with(job: &Job, mark: char, pid: Option<sys::process::pid_t>) ->
     head.push_str(&job.state());
     let mut line = format!("{head:<width$} ", width = TEXT_COLUMN - 1).into_bytes();
     line.extend_from_slice(&job.text);
+    line.push(b'\n');
+    line
+}
+
+/// A job as bash's `jobs` lists it: `[1]+  Running                 sleep 5 &`; `long` adds
+/// the process id before the state.
+pub fn describe_bash(job: &Job, mark: char, long: bool) -> Vec<u8> {
+    let state = if job.is_done() {
+        match job.status() {
+            Some(ChildStatus::Exited(0)) | None => "Done".to_string(),
+            Some(ChildStatus::Exited(c)) => format!("Exit {c}"),
+            Some(ChildStatus::Signaled(s)) => sys::signal::description(s),
+            Some(ChildStatus::Stopped(_)) => "Stopped".to_string(),
+        }
+    } else {
+        job.state()
+    };
+    let mut line = format!("[{}]{mark} ", job.number);
+    match job.pids.first().filter(|_| long) {
+        Some(pid) => line.push_str(&format!("{pid:>5} ")),
+        None => line.push(' '),
+    }
+    line.push_str(&format!("{state:<24}"));
+    let mut line = line.into_bytes();
+    line.extend_from_slice(&job.text);
+    if state == "Running" {
+        line.extend_from_slice(b" &");
+    }
     line.push(b'\n');
     line
 }

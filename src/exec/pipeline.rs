@@ -307,7 +307,13 @@ pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
         Forked::Parent(pid) => {
             sh.last_bg_pid = Some(pid);
             let pgid = if group.is_some() { pid } else { 0 };
-            let number = sh.jobs.add(pgid, vec![pid], background_text(&sh.line.text));
+            // bash names a job by its own commands; dash by the line.
+            let text = if sh.options.bash() {
+                crate::syntax::print::and_or_line(ao)
+            } else {
+                background_text(&sh.line.text)
+            };
+            let number = sh.jobs.add(pgid, vec![pid], text);
             if sh.options.interactive && !sh.in_subshell {
                 crate::sys::fd::write_all(2, format!("[{number}] {pid}\n").as_bytes());
             }

@@ -33,6 +33,13 @@ pub fn word_text(w: &Word) -> Vec<u8> {
     p.out
 }
 
+/// An and-or list as one line: a background job's text in bash's `jobs`.
+pub fn and_or_line(ao: &AndOr) -> Vec<u8> {
+    let mut p = Printer::default();
+    p.and_or(ao);
+    p.out
+}
+
 /// A `[[ ]]` or `(( ))` command as one line (bash's `$BASH_COMMAND`).
 pub fn test_command(cc: &CompoundCommand) -> Vec<u8> {
     let mut p = Printer::default();
