@@ -319,34 +319,84 @@ fn declare_one(
 }
 
 /// The listing of `declare` with no operand: every variable, or those with the attributes
-/// asked for, as `declare -p` writes them (`declare` alone writes `name=value`, as `set`).
+/// asked for, as `declare -p` writes them. `declare` alone writes what `set` does; `local`
+/// alone, the function's own variables.
 fn list(sh: &Shell, flags: Flags, builtin: &'static str) {
-    let mut text = Vec::new();
     let plain =
         !flags.print && !flags.any_attribute() && builtin != "export" && builtin != "readonly";
+    if plain && builtin != "local" {
+        out(&set_listing(sh));
+        return;
+    }
+    let locals = sh.vars.locals();
+    let mut text = Vec::new();
     for (name, var) in sh.vars.sorted() {
         let pick = (flags.on == 0 || var.attrs & flags.on == flags.on)
             && (!flags.indexed || var.array.as_deref().is_some_and(|a| !a.is_assoc()))
             && (!flags.assoc || var.array.as_deref().is_some_and(Array::is_assoc))
             && (flags.export != Some(true) || var.exported)
-            && (flags.readonly != Some(true) || var.readonly);
-        if !pick {
-            continue;
-        }
-        if plain {
-            if var.is_set() {
-                let line = declare_line(name, var);
-                // `declare -- x="1"` → `x=1` as `set` shows it.
-                let start = line.iter().position(|&c| c == b' ').map_or(0, |p| p + 1);
-                let rest = &line[start..];
-                let start = rest.iter().position(|&c| c == b' ').map_or(0, |p| p + 1);
-                text.extend_from_slice(&rest[start..]);
-            }
-        } else {
+            && (flags.readonly != Some(true) || var.readonly)
+            && (builtin != "local" || locals.contains(&name));
+        if pick && (!plain || var.is_set()) {
             text.extend_from_slice(&declare_line(name, var));
         }
     }
     out(&text);
+}
+
+/// What bash's `set` (and `declare`) alone writes: every variable that has a value as
+/// `name=value`, quoted only where the shell would read it otherwise, arrays as
+/// `name=([0]="a" ...)`; then every function's definition.
+pub fn set_listing(sh: &Shell) -> Vec<u8> {
+    let mut text = Vec::new();
+    for (name, var) in sh.vars.sorted() {
+        if !var.is_set() {
+            continue;
+        }
+        text.extend_from_slice(name);
+        match var.array.as_deref() {
+            Some(_) => declare_value(&mut text, var),
+            None => {
+                text.push(b'=');
+                text.extend_from_slice(&quote_if_needed(var.value.as_deref().unwrap_or_default()));
+            }
+        }
+        text.push(b'\n');
+    }
+    let mut names: Vec<&Vec<u8>> = sh.functions.keys().collect();
+    names.sort();
+    for name in names {
+        if let Some(body) = sh.functions.get(name.as_slice()) {
+            text.extend_from_slice(&crate::syntax::print::function(name, body));
+        }
+    }
+    text
+}
+
+/// A value as bash's `set` writes it: as it is when the shell would read it back so,
+/// `$'...'` with control characters, else `'...'`.
+fn quote_if_needed(v: &[u8]) -> Vec<u8> {
+    if v.iter().any(|&c| c < 0x20 || c == 0x7f) {
+        return quote_value(v);
+    }
+    let special = v.iter().enumerate().any(|(i, &c)| {
+        b" \t\n'\"\\|&;()<>!{}*[?]^$`".contains(&c)
+            || (c == b'~' && (i == 0 || matches!(v[i - 1], b'=' | b':')))
+            || (c == b'#' && i == 0)
+    });
+    if !special {
+        return v.to_vec();
+    }
+    let mut out = vec![b'\''];
+    for &c in v {
+        if c == b'\'' {
+            out.extend_from_slice(b"'\\''");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push(b'\'');
+    out
 }
 
 /// `declare -f` / `-F`: functions.

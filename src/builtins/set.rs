@@ -65,6 +65,10 @@ pub fn set_option(sh: &mut Shell, name: &str, on: bool) -> bool {
 
 /// `set [-abCefhmnuvx] [-o name]... [--] [arg...]`
 pub fn set(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if args.len() == 1 && sh.options.bash() {
+        out(&super::declare::set_listing(sh));
+        return Ok(0);
+    }
     if args.len() == 1 {
         let mut text = Vec::new();
         for (name, var) in sh.vars.sorted() {

@@ -487,6 +487,14 @@ impl Vars {
         true
     }
 
+    /// The names made local in the innermost function call.
+    pub fn locals(&self) -> Vec<&[u8]> {
+        self.frames
+            .last()
+            .map(|f| f.iter().map(|(n, _)| n.as_slice()).collect())
+            .unwrap_or_default()
+    }
+
     pub fn in_function(&self) -> bool {
         !self.frames.is_empty()
     }
