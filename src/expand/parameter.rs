@@ -191,7 +191,8 @@ fn error(param: &Param, message: &[u8]) -> ExpandError {
 }
 
 /// An unset parameter expanded under `set -u` (`message` None), or `${x?message}`. bash
-/// words the first `x: unbound variable`, and a non-interactive bash exits with 127 for both.
+/// words the first `x: unbound variable`; a non-interactive bash exits with 127 for both
+/// when it runs `-c` commands, with 1 when it reads a script.
 fn unset_error(sh: &Shell, param: &Param, message: Option<&[u8]>) -> ExpandError {
     let bash = sh.options.bash();
     let text: &[u8] = match message {
@@ -201,7 +202,7 @@ fn unset_error(sh: &Shell, param: &Param, message: Option<&[u8]>) -> ExpandError
     };
     let mut err = error(param, text);
     if bash {
-        err.status = 127;
+        err.status = if sh.options.command_string { 127 } else { 1 };
     }
     err
 }
@@ -303,6 +304,8 @@ fn expand_element(
         Subscript::All { .. } => {
             let keys = pe.op == ParamOp::Keys;
             let list = super::subscript::all(e.sh, name, keys);
+            // bash (since 4.4) lets `${a[@]}` of an unset array expand to nothing under
+            // `set -u`; only its length is an error, named by the array.
             if list.is_none()
                 && e.sh.options.nounset
                 && !matches!(
@@ -313,7 +316,12 @@ fn expand_element(
                         | ParamOp::Error { .. }
                 )
             {
-                return Err(error(&pe.param, b"unbound variable"));
+                if e.sh.options.posix {
+                    return Err(error(&pe.param, b"unbound variable"));
+                }
+                if pe.op == ParamOp::Length {
+                    return Err(error(&Param::Var(name.to_vec()), b"unbound variable"));
+                }
             }
             let list = list.unwrap_or_default();
             match &pe.op {
@@ -329,7 +337,8 @@ fn expand_element(
                 }
                 _ => {}
             }
-            let value = if list.is_empty() {
+            // An empty array is as `$@` without parameters in bash; unset in posix mode.
+            let value = if list.is_empty() && e.sh.options.posix {
                 Value::Unset
             } else {
                 Value::Args
@@ -510,18 +519,31 @@ fn expand_value(
             }
         }
         ParamOp::Alternative { colon, word } => {
-            if !is_missing_alt(e, &value, *colon) {
+            if !is_missing_alt(e, &value, is_at, *colon) {
                 e.parts(&word.parts, word_ctx(ctx))?;
             }
         }
         ParamOp::Assign { colon, word } => {
             if is_missing(e, &value, is_at, *colon, ctx) {
-                let Param::Var(name) = &pe.param else {
-                    return Err(error(&pe.param, b"bad variable name"));
+                let v = match &pe.param {
+                    Param::Var(name) => {
+                        let v = super::expand_word(e.sh, word)?;
+                        e.sh.set_var(name, v.clone())
+                            .map_err(|err| ExpandError::new(err.message()))?;
+                        v
+                    }
+                    // `${a[i]=x}` (bash): the element.
+                    Param::Elem(name, sub) => {
+                        let Subscript::Index(index) = &**sub else {
+                            return Err(error(&pe.param, b"bad variable name"));
+                        };
+                        let key = super::expand_word(e.sh, index)?;
+                        let v = super::expand_word(e.sh, word)?;
+                        crate::exec::assign::assign_element(e.sh, name, &key, v.clone(), false)?;
+                        v
+                    }
+                    _ => return Err(error(&pe.param, b"bad variable name")),
                 };
-                let v = super::expand_word(e.sh, word)?;
-                e.sh.set_var(name, v.clone())
-                    .map_err(|err| ExpandError::new(err.message()))?;
                 e.push_value(&v, ctx);
             } else {
                 push_param(e, value, is_at, ctx);
@@ -860,6 +882,7 @@ fn is_missing(e: &Expander, value: &Value, is_at: bool, colon: bool, ctx: Ctx) -
     match value {
         Value::Unset => true,
         Value::Str(s) => colon && s.is_empty(),
+        Value::Args if e.sh.options.bash() => args_missing_in_bash(e, is_at, colon),
         Value::Args => {
             if !colon {
                 return false;
@@ -875,10 +898,26 @@ fn is_missing(e: &Expander, value: &Value, is_at: bool, colon: bool, ctx: Ctx) -
     }
 }
 
+/// bash's test of `$@` and `$*` for `-`, `+`, `:-`, `:+`: unset when there are no positional
+/// parameters; null (`colon`) when they join to nothing, `$@` with spaces, `$*` with the
+/// first character of IFS.
+fn args_missing_in_bash(e: &Expander, is_at: bool, colon: bool) -> bool {
+    let args = &e.sh.positional;
+    if args.is_empty() {
+        return true;
+    }
+    if !colon {
+        return false;
+    }
+    let separated = args.len() > 1 && (is_at || join_sep(e.sh).is_some());
+    !separated && args.iter().all(|a| a.is_empty())
+}
+
 /// The test of `${x:+word}`: for `$@` and `$*` dash counts a separator only if joining
 /// writes one (IFS not empty).
-fn is_missing_alt(e: &Expander, value: &Value, colon: bool) -> bool {
+fn is_missing_alt(e: &Expander, value: &Value, is_at: bool, colon: bool) -> bool {
     match value {
+        Value::Args if e.sh.options.bash() => args_missing_in_bash(e, is_at, colon),
         Value::Args if colon => {
             let args = &e.sh.positional;
             args.iter().all(|a| a.is_empty()) && (args.len() <= 1 || join_sep(e.sh).is_none())
