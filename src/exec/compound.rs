@@ -128,10 +128,24 @@ fn run_for(
     body: &List,
     cx: Context,
 ) -> ExecResult {
+    let line = sh.lineno;
     let items = loop_items(sh, words)?;
     let sh = &mut *sh.push_frame(Frame::Loop);
     let mut status = 0;
     for item in items {
+        // bash runs the DEBUG trap before each turn, on the loop's line.
+        sh.lineno = line;
+        super::simple::about_to_run(sh, || {
+            let mut text = [b"for ", var].concat();
+            if let Some(words) = words {
+                text.extend_from_slice(b" in");
+                for w in words {
+                    text.push(b' ');
+                    text.extend_from_slice(&crate::syntax::print::word_text(w));
+                }
+            }
+            text
+        })?;
         if let Err(e) = sh.set_var(var, item) {
             return ShellError::new(ErrorKind::Variable(e)).raise();
         }
@@ -148,6 +162,9 @@ fn run_case(
     arms: &[CaseArm],
     cx: Context,
 ) -> ExecResult {
+    super::simple::about_to_run(sh, || {
+        [b"case ", &crate::syntax::print::word_text(word)[..], b" in"].concat()
+    })?;
     let subject = expand::expand_word(sh, word)?;
     let mut from = 0;
     let mut status = 0;

@@ -37,10 +37,20 @@ pub(super) fn run_arith_for(
     body: &List,
     cx: Context,
 ) -> ExecResult {
+    // bash runs the DEBUG trap before each of the three expressions, on the loop's line.
+    let line = sh.lineno;
+    let before = |sh: &mut Shell, w: &Word| {
+        sh.lineno = line;
+        super::simple::about_to_run(sh, || {
+            [b"(( ", &crate::syntax::print::word_text(w)[..], b" ))"].concat()
+        })
+    };
+    before(sh, init)?;
     arith_value(sh, init)?;
     let sh = &mut *sh.push_frame(Frame::Loop);
     let mut status = 0;
     loop {
+        before(sh, cond)?;
         let go = cond.parts.is_empty() || arith_value(sh, cond)? != 0;
         if !go {
             break;
@@ -58,6 +68,7 @@ pub(super) fn run_arith_for(
                 }
             }
         }
+        before(sh, step)?;
         arith_value(sh, step)?;
     }
     Ok(status)
