@@ -516,13 +516,16 @@ fn read_eval_loop(
             }
             Err(e) => {
                 // A syntax error abandons the command at a terminal; any other ends the shell.
+                let keeps_status =
+                    matches!(&e, ParseError::Syntax(s) if s.keeps_status) && sh.options.bash();
                 let (err, line) = ShellError::parse(e, b"");
                 if let Some(line) = line {
                     sh.lineno = line;
                 }
                 sh.report(&err);
                 if !interactive || line.is_none() {
-                    return (2, EndReason::Error);
+                    let status = if keeps_status { sh.last_status() } else { 2 };
+                    return (status, EndReason::Error);
                 }
                 parser.recover();
                 if let Some(handoff) = &handoff {

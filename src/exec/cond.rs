@@ -154,14 +154,14 @@ fn eval(sh: &mut Shell, e: &CondExpr) -> Result<bool, Divert> {
 }
 
 /// The regular expression of `[[ s =~ re ]]`: unquoted text and expansions as written, quoted
-/// text matched literally (its special characters escaped).
+/// text and a tilde's directory matched literally (their special characters escaped).
 fn regex_text(sh: &mut Shell, w: &Word) -> Result<Vec<u8>, Divert> {
     use crate::syntax::ast::WordPart;
     let mut re = Vec::new();
     for part in &w.parts {
         match part {
             WordPart::Literal(t) => re.extend_from_slice(t),
-            WordPart::Quoted(_) | WordPart::DoubleQuoted(_) => {
+            WordPart::Quoted(_) | WordPart::DoubleQuoted(_) | WordPart::Tilde(_) => {
                 let one = Word::new(vec![part.clone()]);
                 for c in expand::expand_word(sh, &one)? {
                     if b"\\.[]()*+?{}|^$".contains(&c) {

@@ -15,9 +15,13 @@ pub const START: u8 = 4;
 /// empty. Removed with the quotes at the end.
 pub const MARK: u8 = 8;
 
-/// Bytes that mean something in a pattern, escaped with a backslash when they were quoted.
+/// Bytes that mean something in a pattern, escaped with a backslash when they were quoted
+/// (the parentheses and bar of bash's extended patterns too).
 pub fn is_pattern_special(c: u8) -> bool {
-    matches!(c, b'\\' | b'*' | b'?' | b'[' | b']' | b'!' | b'^' | b'-')
+    matches!(
+        c,
+        b'\\' | b'*' | b'?' | b'[' | b']' | b'!' | b'^' | b'-' | b'(' | b')' | b'|'
+    )
 }
 
 /// One field being built: `flags[i]` describes `text[i]`.

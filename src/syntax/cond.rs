@@ -29,6 +29,14 @@ enum T {
 impl Cx<'_, '_> {
     /// After `[[`: the expression up to `]]`.
     pub(super) fn cond_command(&mut self) -> Result<CompoundCommand, SyntaxError> {
+        self.cond_expression().map_err(|mut e| {
+            // bash ends a script on an error in `[[ ]]` with the status it had, not 2.
+            e.keeps_status = true;
+            e
+        })
+    }
+
+    fn cond_expression(&mut self) -> Result<CompoundCommand, SyntaxError> {
         let e = self.cond_or()?;
         match self.cond_take()? {
             T::End => Ok(CompoundCommand::Cond(e)),
@@ -151,7 +159,7 @@ impl Cx<'_, '_> {
         };
         self.take()?;
         if op == b"=~" && self.st.peeked.is_none() {
-            let right = self.lex_regex_word()?;
+            let right = with_tildes(self.lex_regex_word()?);
             return Ok(CondExpr::Binary(first, op, right));
         }
         let right = match self.cond_take()? {

@@ -257,6 +257,7 @@ pub(crate) fn syntax(line: u32, message: impl Into<String>) -> SyntaxError {
     SyntaxError {
         line,
         message: message.into(),
+        keeps_status: false,
     }
 }
 

@@ -104,6 +104,8 @@ impl Aliases for NoAliases {
 pub struct SyntaxError {
     pub line: u32,
     pub message: String,
+    /// An error in a `[[ ]]` expression: bash's script ends with the status it had.
+    pub keeps_status: bool,
 }
 
 impl fmt::Display for SyntaxError {
