@@ -85,9 +85,9 @@ pub enum ErrorKind {
     BadFdNumber,
     /// `N: Bad file descriptor`: a redirection copies a descriptor that is not open.
     BadDescriptor(Vec<u8>),
-    /// `{name}>...` (bash): `name` unset or empty where it must name a descriptor
-    /// (`ambiguous redirect`), or read-only (`cannot assign fd to variable`).
-    DescriptorVariable(Vec<u8>, &'static str),
+    /// bash's errors of a redirection: a target that is not one word, or a `{name}` unset
+    /// (`ambiguous redirect`), `{name}` read-only (`cannot assign fd to variable`).
+    BadRedirection(Vec<u8>, &'static str),
     /// A here-document's descriptor could not be made.
     HereDocument(i32),
     CannotFork(i32),
@@ -156,7 +156,7 @@ impl ErrorKind {
                 out.extend_from_slice(reason.as_bytes());
             }
             ErrorKind::BadFdNumber => out.extend_from_slice(b"Syntax error: Bad fd number"),
-            ErrorKind::DescriptorVariable(name, what) => {
+            ErrorKind::BadRedirection(name, what) => {
                 out.extend_from_slice(name);
                 out.extend_from_slice(b": ");
                 out.extend_from_slice(what.as_bytes());
@@ -243,7 +243,7 @@ impl ErrorKind {
             self,
             ErrorKind::CannotOpen { .. }
                 | ErrorKind::BadDescriptor(_)
-                | ErrorKind::DescriptorVariable(..)
+                | ErrorKind::BadRedirection(..)
         )
     }
 }
@@ -368,6 +368,7 @@ impl ShellError {
             ErrorKind::Variable(VarError::ReadOnly(_)) => true,
             ErrorKind::Expansion(m) => {
                 m.starts_with(b"arithmetic expression")
+                    || m.starts_with(b"no match: ")
                     || m.ends_with(b": invalid indirect expansion")
                     || m.ends_with(b": invalid variable name")
             }

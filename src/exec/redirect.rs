@@ -171,7 +171,7 @@ pub fn apply(
                 install(src, fd);
             }
             (op, RedirTarget::Word(word)) | (op, RedirTarget::HereDoc(word)) => {
-                let target = expand::expand_word(sh, word).map_err(ShellError::from)?;
+                let target = redirect_target(sh, word)?;
                 match op {
                     RedirOp::DupInput | RedirOp::DupOutput => {
                         if target == b"-" {
@@ -247,6 +247,22 @@ pub fn apply(
     Ok(())
 }
 
+/// A redirection's target. bash expands it as a command's words (braces, splitting,
+/// pathnames) and wants one word of it; dash expands it as one word.
+fn redirect_target(sh: &mut Shell, word: &crate::syntax::ast::Word) -> Result<Vec<u8>, ShellError> {
+    if sh.options.posix {
+        return expand::expand_word(sh, word).map_err(ShellError::from);
+    }
+    let mut fields = expand::expand_words(sh, std::slice::from_ref(word))?;
+    match fields.pop() {
+        Some(one) if fields.is_empty() => Ok(one),
+        _ => {
+            let written = crate::syntax::print::word_text(word);
+            Err(ShellError::new(ErrorKind::BadRedirection(written, "ambiguous redirect")).fails())
+        }
+    }
+}
+
 /// `{name}>file`, `{name}<&3`, `{name}>&-` (bash): open (or copy) onto a new descriptor from
 /// 10 up and put its number in `name`; or close the descriptor `name` holds. Nothing is
 /// saved: the descriptor outlasts the command.
@@ -256,7 +272,7 @@ fn named_descriptor(sh: &mut Shell, r: &Redirect, name: &[u8]) -> Result<(), She
     if closes {
         let value = sh.get_var(name).map(<[u8]>::to_vec);
         let Some(value) = value.filter(|v| !v.is_empty()) else {
-            let kind = ErrorKind::DescriptorVariable(name.to_vec(), "ambiguous redirect");
+            let kind = ErrorKind::BadRedirection(name.to_vec(), "ambiguous redirect");
             return Err(ShellError::new(kind).fails());
         };
         // A value that is not a descriptor of the user's is left alone, as bash does.
@@ -285,7 +301,7 @@ fn named_descriptor(sh: &mut Shell, r: &Redirect, name: &[u8]) -> Result<(), She
     if let Err(e) = sh.set_var(name, new.to_string().into_bytes()) {
         fd::close(new);
         sh.report(&ShellError::new(ErrorKind::Variable(e)));
-        let kind = ErrorKind::DescriptorVariable(name.to_vec(), "cannot assign fd to variable");
+        let kind = ErrorKind::BadRedirection(name.to_vec(), "cannot assign fd to variable");
         return Err(ShellError::new(kind).fails());
     }
     Ok(())
