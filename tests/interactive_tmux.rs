@@ -633,6 +633,28 @@ fn a_job_starts_with_the_shells_own_signals_at_their_defaults() {
     }
 }
 
+/// `read -e` at a terminal edits the line with the line editor, `-i` text already in it.
+#[test]
+fn read_e_edits_the_line_with_initial_text() {
+    if !tmux_available("read_e") {
+        return;
+    }
+    let mut t = Term::new("read_e");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("read -e -i draft -p 'name? ' v; echo \"got [$v]\"");
+    t.keys(&["Enter"]);
+    t.wait_for("name? draft");
+    // Editing: the word is changed in place, not appended to raw input.
+    t.keys(&["BSpace", "BSpace", "Home", "Right"]);
+    t.text("X");
+    t.keys(&["Enter"]);
+    t.wait_line("got [dXra]");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+}
+
 #[test]
 fn ctrl_z_stops_a_job_and_bg_fg_resume_it() {
     if !tmux_available("ctrl_z_stops_a_job_and_bg_fg_resume_it") {

@@ -222,6 +222,21 @@ struct BashRead {
     /// `-t`: milliseconds.
     timeout: Option<i32>,
     fd: i32,
+    /// `-e`: at a terminal, the line is read with the line editor, `-i` text already in it.
+    edit: bool,
+    initial: Vec<u8>,
+}
+
+/// `read -e` at a terminal: the line typed with the line editor (the prompt shown, the `-i`
+/// text already there), ending in the delimiter; None at the end of input or on Ctrl-C.
+fn edited_line(o: &BashRead) -> Option<Vec<u8>> {
+    let mut editor = rustyline::DefaultEditor::new().ok()?;
+    let prompt = String::from_utf8_lossy(o.prompt.as_deref().unwrap_or_default()).into_owned();
+    let initial = String::from_utf8_lossy(&o.initial).into_owned();
+    let text = editor.readline_with_initial(&prompt, (&initial, "")).ok()?;
+    let mut bytes = text.into_bytes();
+    bytes.push(o.delim);
+    Some(bytes)
 }
 
 fn bash_usage(m: &str) -> ExecResult {
@@ -243,6 +258,8 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         silent: false,
         timeout: None,
         fd: 0,
+        edit: false,
+        initial: Vec::new(),
     };
     let mut opts = super::getopts::NextOpt::new(args.get(1..).unwrap_or(&[]));
     loop {
@@ -260,6 +277,8 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                         }
                     },
                     b'p' => o.prompt = Some(a.to_vec()),
+                    b'e' => o.edit = true,
+                    b'i' => o.initial = a.to_vec(),
                     b'r' => o.raw = true,
                     b's' => o.silent = true,
                     b't' => match text.parse::<f64>() {
@@ -295,7 +314,15 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         }
     }
     let terminal = crate::sys::fd::is_terminal(o.fd);
-    if let (Some(p), true) = (&o.prompt, terminal) {
+    let edited = if o.edit && terminal && o.fd == 0 && o.count.is_none() && o.timeout.is_none() {
+        match edited_line(&o) {
+            Some(text) => Some(text),
+            None => return Ok(1),
+        }
+    } else {
+        None
+    };
+    if let (Some(p), true, None) = (&o.prompt, terminal, &edited) {
         crate::sys::fd::write_all(2, p);
     }
     if o.timeout == Some(0) {
@@ -323,7 +350,10 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let (limit, exact) = o.count.unwrap_or((usize::MAX, false));
     let delim = if exact { None } else { Some(o.delim) };
     let fd = o.fd;
-    let line = if limit == 0 {
+    let line = if let Some(text) = edited {
+        let mut bytes = text.into_iter();
+        read_until(|| bytes.next(), o.raw, delim)
+    } else if limit == 0 {
         Line::default()
     } else {
         read_until(
