@@ -280,7 +280,12 @@ impl<'a> Expander<'a> {
             }
             WordPart::Arith(expr) => {
                 let text = expand_word(self.sh, expr)?;
-                let value = arith::eval(self.sh, &text)?;
+                // bash: an empty `$(( ))` is 0; dash: an error.
+                let value = if self.sh.options.bash() && text.trim_ascii().is_empty() {
+                    0
+                } else {
+                    arith::eval(self.sh, &text)?
+                };
                 self.begin_region(ctx);
                 self.push_value(value.to_string().as_bytes(), ctx);
                 self.pending_start = false;

@@ -740,6 +740,14 @@ impl Cx<'_, '_> {
                 self.leave();
                 b.push(r?);
             }
+            b'[' if self.st.bash => {
+                // `$[expr]`: bash's old spelling of `$((expr))`.
+                self.st.input.bump();
+                self.enter()?;
+                let r = self.lex_bracket_arith();
+                self.leave();
+                b.push(WordPart::Arith(r?));
+            }
             _ if is_name_start(c) => {
                 let mut name = Vec::new();
                 while let Some(c) = self.st.input.peek() {
@@ -1206,6 +1214,31 @@ impl Cx<'_, '_> {
     fn lex_arith(&mut self) -> Result<Word, SyntaxError> {
         let mut words = self.lex_arith_parts(false)?;
         Ok(words.pop().unwrap_or_default())
+    }
+
+    /// After `$[`: the expression up to the matching `]` (brackets of subscripts nest).
+    fn lex_bracket_arith(&mut self) -> Result<Word, SyntaxError> {
+        let mut b = Parts::default();
+        let mut parens = 0usize;
+        let mut brackets = 0usize;
+        loop {
+            let Some(c) = self.st.input.peek() else {
+                return Err(self.err("Missing ']'"));
+            };
+            self.st.input.bump();
+            match c {
+                b']' if brackets == 0 => return Ok(b.into_word()),
+                b'[' => {
+                    brackets += 1;
+                    b.quoted(b"[");
+                }
+                b']' => {
+                    brackets -= 1;
+                    b.quoted(b"]");
+                }
+                _ => self.arith_byte(&mut b, c, &mut parens, b"$`\"\\")?,
+            }
+        }
     }
 
     /// After `for ((`: the three expressions separated by `;`, up to the matching `))`.
