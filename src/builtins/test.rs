@@ -100,8 +100,24 @@ static OPS: &[Op] = &[
     op(b")", Tok::Rparen, Kind::Paren),
 ];
 
+/// bash's additions: `==` for `=`, `-v name` (a variable is set), `-R name` (a name
+/// reference is set).
+static BASH_OPS: &[Op] = &[
+    op(b"==", Tok::Binary(Bin::StrEq), Kind::Binop),
+    op(b"-v", Tok::Unary(b'v'), Kind::Unop),
+    op(b"-R", Tok::Unary(b'R'), Kind::Unop),
+];
+
 fn getop(s: &[u8]) -> Option<&'static Op> {
     OPS.iter().find(|o| o.text == s)
+}
+
+/// An operator of the language: dash's, and in bash's (`bash`) its own too.
+fn getop_in(s: &[u8], bash: bool) -> Option<&'static Op> {
+    getop(s).or_else(|| {
+        bash.then(|| BASH_OPS.iter().find(|o| o.text == s))
+            .flatten()
+    })
 }
 
 /// An error message (what follows `test: `).
@@ -201,6 +217,8 @@ struct Parser<'a> {
     wp: usize,
     wp_op: Option<&'static Op>,
     depth: u32,
+    /// The shell, in the bash language (its operators that look at variables and options).
+    sh: Option<&'a mut Shell>,
 }
 
 impl Parser<'_> {
@@ -209,7 +227,7 @@ impl Parser<'_> {
             self.wp_op = None;
             return Tok::Eoi;
         };
-        if let Some(op) = getop(s) {
+        if let Some(op) = getop_in(s, self.sh.is_some()) {
             let operand = op.kind == Kind::Unop && self.isoperand(i);
             let lone_paren = op.tok == Tok::Lparen && i + 1 >= self.args.len();
             if !operand && !lone_paren {
@@ -228,7 +246,7 @@ impl Parser<'_> {
         if i + 2 >= self.args.len() {
             return false;
         }
-        getop(next).is_some_and(|o| o.kind == Kind::Binop)
+        getop_in(next, self.sh.is_some()).is_some_and(|o| o.kind == Kind::Binop)
     }
 
     fn oexpr(&mut self, mut n: Tok) -> Result<bool, Error> {
@@ -301,6 +319,20 @@ impl Parser<'_> {
             let Tok::Unary(u) = op.tok else {
                 return Ok(false);
             };
+            if let Some(sh) = self.sh.as_deref_mut() {
+                match u {
+                    b'v' => return Ok(crate::exec::cond::is_set(sh, arg).unwrap_or(false)),
+                    b'R' => {
+                        let nameref = sh.vars.var_unresolved(arg).is_some_and(|v| {
+                            v.attrs & crate::state::vars::NAMEREF != 0 && v.is_set()
+                        });
+                        return Ok(nameref);
+                    }
+                    // bash: a descriptor that is not a number is not a terminal.
+                    b't' if getn(arg).is_err() => return Ok(false),
+                    _ => {}
+                }
+            }
             return unary(u, arg);
         }
         self.lex(self.wp + 1);
@@ -322,18 +354,39 @@ impl Parser<'_> {
 /// Evaluate `test`'s arguments (without the command name): the exit status, or an error
 /// message for status 2.
 pub fn evaluate(args: &[Vec<u8>]) -> Result<i32, Error> {
+    evaluate_in(args, None)
+}
+
+/// [`evaluate`]; with the shell, in the bash language: `==`, `-v`, `-R`, and with two
+/// arguments `-o option` (the option is on) and `-a file` (as `-e`).
+fn evaluate_in(args: &[Vec<u8>], mut sh: Option<&mut Shell>) -> Result<i32, Error> {
     let mut args = args;
     let mut res = 1;
     loop {
         if args.is_empty() {
             return Ok(res);
         }
-        if args.len() == 3 && getop(&args[1]).is_some_and(|o| o.kind == Kind::Binop) {
+        if let (Some(sh), [op, arg]) = (sh.as_deref(), args) {
+            match op.as_slice() {
+                b"-o" => {
+                    let on = std::str::from_utf8(arg)
+                        .ok()
+                        .and_then(|name| sh.options.get_by_name(name))
+                        .unwrap_or(false);
+                    return Ok(res ^ i32::from(on));
+                }
+                b"-a" => return Ok(res ^ i32::from(unary(b'e', arg)?)),
+                _ => {}
+            }
+        }
+        let bash = sh.is_some();
+        if args.len() == 3 && getop_in(&args[1], bash).is_some_and(|o| o.kind == Kind::Binop) {
             let mut p = Parser {
                 args,
                 wp: 0,
                 wp_op: None,
                 depth: 0,
+                sh,
             };
             return finish(&mut p, Tok::Operand, res);
         }
@@ -351,6 +404,7 @@ pub fn evaluate(args: &[Vec<u8>]) -> Result<i32, Error> {
             wp: 0,
             wp_op: None,
             depth: 0,
+            sh: sh.take(),
         };
         let n = p.lex(0);
         return finish(&mut p, n, res);
@@ -365,8 +419,9 @@ fn finish(p: &mut Parser, n: Tok, res: i32) -> Result<i32, Error> {
     Ok(r)
 }
 
-fn run(name: &'static str, args: &[Vec<u8>]) -> ExecResult {
-    match evaluate(args) {
+fn run(sh: &mut Shell, name: &'static str, args: &[Vec<u8>]) -> ExecResult {
+    let bash = sh.options.bash().then_some(sh);
+    match evaluate_in(args, bash) {
         Ok(s) => Ok(s),
         Err(m) => ShellError::builtin(name, ErrorKind::Message(m))
             .fails()
@@ -374,15 +429,15 @@ fn run(name: &'static str, args: &[Vec<u8>]) -> ExecResult {
     }
 }
 
-pub fn test(_sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    run("test", args.get(1..).unwrap_or(&[]))
+pub fn test(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    run(sh, "test", args.get(1..).unwrap_or(&[]))
 }
 
 /// `[`: dash checks only that the last argument begins with `]`.
-pub fn bracket(_sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+pub fn bracket(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     match args.last() {
         Some(last) if args.len() > 1 && last.first() == Some(&b']') => {
-            run("[", &args[1..args.len() - 1])
+            run(sh, "[", &args[1..args.len() - 1])
         }
         _ => ShellError::builtin("[", ErrorKind::text("missing ]"))
             .fails()

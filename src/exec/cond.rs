@@ -208,7 +208,7 @@ fn is_bad_regex(err: &ShellError) -> bool {
 
 /// `-v name` and `-v name[key]`: the variable (or element) is set; `name[@]`, when the
 /// array has any element.
-fn is_set(sh: &mut Shell, arg: &[u8]) -> Result<bool, Divert> {
+pub(crate) fn is_set(sh: &mut Shell, arg: &[u8]) -> Result<bool, Divert> {
     let Some(open) = arg
         .iter()
         .position(|&c| c == b'[')

@@ -3,7 +3,7 @@
 
 pub mod assign;
 pub mod compound;
-mod cond;
+pub(crate) mod cond;
 mod coproc;
 pub mod error;
 pub mod eval;
