@@ -63,7 +63,15 @@ fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
 #[cold]
 #[inline(never)]
 fn lookup_indirect(sh: &Shell, name: &[u8]) -> Result<Value, ExpandError> {
-    let Some(target) = sh.get_var_or_dynamic(name) else {
+    let positional = match param_named(name) {
+        Some(Param::Positional(n)) => Some(sh.positional.get(n - 1)),
+        _ => None,
+    };
+    let target = match positional {
+        Some(value) => value.map(|v| std::borrow::Cow::Borrowed(&v[..])),
+        None => sh.get_var_or_dynamic(name),
+    };
+    let Some(target) = target else {
         return Ok(Value::Unset);
     };
     let Some(p) = param_named(&target) else {

@@ -785,13 +785,23 @@ impl Cx<'_, '_> {
                 self.subscripted(p, quoted)?
             }
             Some(b'!')
-                if self.st.bash && self.st.input.peek_second().is_some_and(is_name_start) =>
+                if self.st.bash
+                    && self
+                        .st
+                        .input
+                        .peek_second()
+                        .is_some_and(|c| is_name_start(c) || c.is_ascii_digit()) =>
             {
                 self.st.input.bump();
-                let Param::Var(name) = self.read_param_name()? else {
-                    return Err(self.bad_substitution());
+                let name = match self.read_param_name()? {
+                    Param::Var(name) => name,
+                    // `${!1}`: the variable the positional parameter names (the digits
+                    // are no variable's name, so lookup tells them apart).
+                    Param::Positional(n) => n.to_string().into_bytes(),
+                    _ => return Err(self.bad_substitution()),
                 };
-                if self.st.input.peek() == Some(b'[') {
+                let positional = name[0].is_ascii_digit();
+                if self.st.input.peek() == Some(b'[') && !positional {
                     let p = self.subscripted(Param::Var(name.clone()), quoted)?;
                     if let Param::Elem(_, sub) = &p {
                         if matches!(**sub, Subscript::All { .. })
@@ -806,7 +816,7 @@ impl Cx<'_, '_> {
                     }
                     return Err(self.bad_substitution());
                 }
-                if let Some(c @ (b'*' | b'@')) = self.st.input.peek() {
+                if let Some(c @ (b'*' | b'@')) = self.st.input.peek().filter(|_| !positional) {
                     if self.st.input.peek_second() == Some(b'}') {
                         self.st.input.bump();
                         self.st.input.bump();
