@@ -414,7 +414,16 @@ fn read_eval_loop(
         sh.audit.flush();
         parser.set_bash(sh.options.bash());
         parser.set_utf8(sh.options.bash() && sh.utf8_locale());
-        let parsed = parser.next_command(&AliasView(&sh.aliases));
+        let parsed = match &handoff {
+            // The completer may run shell functions while the line is read: the shell is
+            // lent to it, and the parser reads a copy of the aliases.
+            Some(handoff) => {
+                let aliases = sh.aliases.clone();
+                let access = handoff.borrow().shell.clone();
+                access.lend(sh, || parser.next_command(&AliasView(&aliases)))
+            }
+            None => parser.next_command(&AliasView(&sh.aliases)),
+        };
         match parsed {
             Ok(Some(cmd)) if cmd.list.items.is_empty() => {
                 // A blank line at the prompt: nothing ran, nothing to record.

@@ -939,3 +939,55 @@ fn auditsh_log_draws_its_progress_bar_at_a_terminal_only() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn complete_specs_drive_tab_completion() {
+    if !tmux_available("complete_specs_drive_tab_completion") {
+        return;
+    }
+    let mut t = Term::new("complete-spec");
+    t.program("probe-comp", "echo two; echo three");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text(
+        "complete -W 'alpha beta' -o nospace foo; \
+         f(){ COMPREPLY=($(compgen -W \"$(probe-comp)\" -- \"$2\")); \
+         echo \"$1|$2|$3|$COMP_CWORD|${COMP_WORDS[*]}|$COMP_LINE|$COMP_POINT\" > ~/args; \
+         true; }; complete -F f mycmd; false",
+    );
+    t.keys(&["Enter"]);
+    t.wait_count(P, 2);
+    // A word list, and nospace: what is typed next sticks to the word.
+    t.text("foo al");
+    t.keys(&["Tab"]);
+    t.text("X");
+    t.wait_for("P> foo alphaX");
+    t.keys(&["C-u"]);
+    // A function: its COMPREPLY, then a space after the one match.
+    t.text("mycmd x tw");
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.wait_for("P> mycmd x two Z");
+    t.keys(&["C-u"]);
+    // The function ran true and a program: `$?` is still false's.
+    t.text("echo st $?");
+    t.keys(&["Enter"]);
+    t.wait_line("st 1");
+    t.keys(&["C-d"]);
+    assert_eq!(t.wait_exit(), 0);
+    let args = std::fs::read_to_string(t.home().join("args")).unwrap();
+    assert_eq!(args, "mycmd|tw|x|2|mycmd x tw|mycmd x tw|10\n");
+    // The program the completion function started is recorded, as coming from `complete`.
+    let probe: Vec<String> = t
+        .records()
+        .iter()
+        .map(|r| r.to_string())
+        .filter(|r| r.contains("probe-comp"))
+        .collect();
+    assert!(
+        probe
+            .iter()
+            .any(|r| r.contains("\"source\":{\"file\":\"complete\"")),
+        "{probe:#?}"
+    );
+}
