@@ -991,3 +991,59 @@ fn complete_specs_drive_tab_completion() {
         "{probe:#?}"
     );
 }
+
+#[test]
+fn debian_bash_completion_works_when_sourced() {
+    const BASH_COMPLETION: &str = "/usr/share/bash-completion/bash_completion";
+    if !tmux_available("debian_bash_completion_works_when_sourced") {
+        return;
+    }
+    if !Path::new(BASH_COMPLETION).exists() {
+        common::skip(
+            "debian_bash_completion_works_when_sourced",
+            "the bash-completion package is not installed",
+        );
+        return;
+    }
+    let mut t = Term::new("bash-completion");
+    std::fs::create_dir_all(t.home().join(".ssh")).unwrap();
+    std::fs::write(
+        t.home().join(".ssh/config"),
+        "Host alpha\n    HostName 192.0.2.1\nHost beta\n    User nobody\n",
+    )
+    .unwrap();
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text(&format!(". {BASH_COMPLETION}; echo sourced $?"));
+    t.keys(&["Enter"]);
+    let screen = t.wait_line("sourced 0");
+    // Sourcing it printed nothing else.
+    assert_eq!(
+        screen.lines().filter(|l| !l.trim().is_empty()).count(),
+        3,
+        "{screen}"
+    );
+    // ls: its long options, from `ls --help` (the first Tab adds what they share, the second
+    // lists them).
+    t.text("ls --al");
+    t.keys(&["Tab"]);
+    t.keys(&["Tab"]);
+    let screen = t.wait_for("--almost-all");
+    assert!(screen.contains("--all"), "{screen}");
+    t.keys(&["C-u"]);
+    // git: a subcommand, from git's own completion loaded on demand.
+    t.text("git che");
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.wait_for("P> git checkout Z");
+    t.keys(&["C-u"]);
+    // ssh: the hosts of ~/.ssh/config.
+    t.text("ssh ");
+    t.keys(&["Tab"]);
+    t.keys(&["Tab"]);
+    let screen = t.wait_for("alpha");
+    assert!(screen.contains("beta"), "{screen}");
+    t.keys(&["C-u"]);
+    t.keys(&["C-d"]);
+    assert_eq!(t.wait_exit(), 0);
+}

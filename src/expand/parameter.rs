@@ -10,6 +10,8 @@ use super::{Ctx, ExpandError, Expander, Mode, SPLIT};
 use crate::state::Shell;
 use crate::syntax::ast::{Param, ParamExp, ParamOp, ReplaceWhere, Subscript, Word};
 
+use crate::state::array::Key;
+
 enum Value {
     Unset,
     Str(Vec<u8>),
@@ -74,12 +76,49 @@ fn lookup_indirect(sh: &Shell, name: &[u8]) -> Result<Value, ExpandError> {
     let Some(target) = target else {
         return Ok(Value::Unset);
     };
+    if let Some(value) = indirect_element(sh, &target) {
+        return Ok(value);
+    }
     let Some(p) = param_named(&target) else {
         let mut m = target.to_vec();
         m.extend_from_slice(b": bad substitution");
         return Err(ExpandError::new(m));
     };
     lookup(sh, &p)
+}
+
+/// `${!ref}` where `ref` is `name[index]`: that element (bash-completion's
+/// `ref="$2[$j]"; ${!ref}`). The index is a number, or a variable holding one (a key for an
+/// associative array); None when `target` is no such element.
+fn indirect_element(sh: &Shell, target: &[u8]) -> Option<Value> {
+    let open = target.iter().position(|&c| c == b'[')?;
+    let (name, index) = (&target[..open], target[open + 1..].strip_suffix(b"]")?);
+    if !crate::syntax::lexer::is_name(name) || matches!(index, b"@" | b"*") {
+        return None;
+    }
+    let value = match sh.vars.array(name) {
+        Some(a) if a.is_assoc() => a.get(&Key::Text(index.to_vec())).map(<[u8]>::to_vec),
+        array => {
+            let text = std::str::from_utf8(index).ok()?.trim();
+            let n: i64 = match text.parse() {
+                Ok(n) => n,
+                Err(_) if crate::syntax::lexer::is_name(text.as_bytes()) => {
+                    let v = sh.get_var(text.as_bytes()).unwrap_or(b"0");
+                    std::str::from_utf8(v).ok()?.trim().parse().ok()?
+                }
+                Err(_) => return None,
+            };
+            match array {
+                Some(a) => {
+                    let n = if n < 0 { a.max_index()? + 1 + n } else { n };
+                    a.get(&Key::Index(n)).map(<[u8]>::to_vec)
+                }
+                None if n == 0 || n == -1 => sh.get_var(name).map(<[u8]>::to_vec),
+                None => None,
+            }
+        }
+    };
+    Some(value.map_or(Value::Unset, Value::Str))
 }
 
 /// The parameter a `${!x}` names: a variable, a positional or a special parameter.
