@@ -346,7 +346,21 @@ impl Vars {
                 if v.exported {
                     self.environ_cache.replace(None);
                 }
-                if self.frames.iter().any(|f| f.iter().any(|(n, _)| n == name)) {
+                let owner = self
+                    .frames
+                    .iter()
+                    .rposition(|f| f.iter().any(|(n, _)| n == name));
+                if owner.is_some_and(|o| o + 1 < self.frames.len()) {
+                    // A local of a calling function (bash): it goes, and the variable it
+                    // shadowed is seen again (bash-completion's `_upvars` relies on it).
+                    let frame = &mut self.frames[owner.unwrap_or_default()];
+                    let at = frame.iter().rposition(|(n, _)| n == name);
+                    let shadowed = at.and_then(|at| frame.remove(at).1);
+                    match shadowed {
+                        Some(v) => self.table.insert(name.to_vec(), v),
+                        None => self.table.remove(name),
+                    };
+                } else if owner.is_some() {
                     // A local: keep the slot (so leaving the function restores), drop the value.
                     if let Some(v) = self.table.get_mut(name) {
                         v.value = None;
@@ -462,6 +476,13 @@ impl Vars {
             frame.push((name.to_vec(), self.table.get(name).cloned()));
         }
         true
+    }
+
+    /// `name` is already local to the function being run.
+    pub fn is_local_here(&self, name: &[u8]) -> bool {
+        self.frames
+            .last()
+            .is_some_and(|f| f.iter().any(|(n, _)| n == name))
     }
 
     pub fn in_function(&self) -> bool {
