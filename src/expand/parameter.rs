@@ -218,6 +218,12 @@ fn is_at(pe: &ParamExp) -> bool {
 }
 
 pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), ExpandError> {
+    if let ParamOp::Bad(text) = &pe.op {
+        let mut err = ExpandError::new([b"${", &text[..], b"}: bad substitution"].concat());
+        // bash leaves with 1 here.
+        err.status = 1;
+        return Err(err);
+    }
     if let Param::Elem(name, sub) = &pe.param {
         return expand_element(e, pe, name, sub, ctx);
     }
@@ -525,7 +531,7 @@ fn expand_value(
                     .collect();
             with_args(e, names, *at, ctx);
         }
-        ParamOp::Keys => {}
+        ParamOp::Keys | ParamOp::Bad(_) => {}
     }
     Ok(())
 }

@@ -707,7 +707,16 @@ impl Cx<'_, '_> {
                 self.enter()?;
                 let p = self.lex_braced_param(quoted);
                 self.leave();
-                b.push(WordPart::Param(Box::new(p?)));
+                let p = match p {
+                    // bash finds this out when the word is expanded: scripts written for bash
+                    // and zsh hold zsh's `${(k)...}` in branches bash never runs.
+                    Err(e) if self.st.bash && e.message == "Bad substitution" => ParamExp {
+                        param: Param::Var(Vec::new()),
+                        op: ParamOp::Bad(self.skip_to_closing_brace()),
+                    },
+                    p => p?,
+                };
+                b.push(WordPart::Param(Box::new(p)));
             }
             b'(' => {
                 self.st.input.bump();
@@ -756,6 +765,27 @@ impl Cx<'_, '_> {
             _ => b.text(b'$', quoted),
         }
         Ok(())
+    }
+
+    /// The text up to the `}` that closes a `${` (nested ones counted), consumed.
+    fn skip_to_closing_brace(&mut self) -> Vec<u8> {
+        let mut text = Vec::new();
+        let mut depth = 1;
+        while let Some(c) = self.st.input.peek() {
+            self.st.input.bump();
+            match c {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            text.push(c);
+        }
+        text
     }
 
     /// After `${`: the parameter, the operator and its word, up to the closing `}`.
