@@ -857,6 +857,11 @@ fn remove(
             let r = cut(&s);
             e.push_value(&r, ctx);
         }
+        // bash cuts each parameter (dash cuts them joined).
+        Value::Args if e.sh.options.bash() => {
+            let mapped = e.sh.positional.iter().map(|a| cut(a)).collect();
+            with_args(e, mapped, is_at(pe), ctx);
+        }
         Value::Args => {
             let is_at = is_at(pe);
             let fields = e.mode == Mode::Fields && (ctx != Ctx::Quoted || is_at);
