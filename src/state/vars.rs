@@ -346,21 +346,7 @@ impl Vars {
                 if v.exported {
                     self.environ_cache.replace(None);
                 }
-                let owner = self
-                    .frames
-                    .iter()
-                    .rposition(|f| f.iter().any(|(n, _)| n == name));
-                if owner.is_some_and(|o| o + 1 < self.frames.len()) {
-                    // A local of a calling function (bash): it goes, and the variable it
-                    // shadowed is seen again (bash-completion's `_upvars` relies on it).
-                    let frame = &mut self.frames[owner.unwrap_or_default()];
-                    let at = frame.iter().rposition(|(n, _)| n == name);
-                    let shadowed = at.and_then(|at| frame.remove(at).1);
-                    match shadowed {
-                        Some(v) => self.table.insert(name.to_vec(), v),
-                        None => self.table.remove(name),
-                    };
-                } else if owner.is_some() {
+                if self.frames.iter().any(|f| f.iter().any(|(n, _)| n == name)) {
                     // A local: keep the slot (so leaving the function restores), drop the value.
                     if let Some(v) = self.table.get_mut(name) {
                         v.value = None;
@@ -475,6 +461,30 @@ impl Vars {
         if !frame.iter().any(|(n, _)| n == name) {
             frame.push((name.to_vec(), self.table.get(name).cloned()));
         }
+        true
+    }
+
+    /// bash's `unset` of a local of a calling function: the local goes and the variable it
+    /// shadowed is seen again (bash-completion's `_upvars` relies on it; dash unsets the
+    /// local's value). False, and nothing done, if `name` is no such local.
+    pub fn unset_callers_local(&mut self, name: &[u8]) -> bool {
+        let owner = self
+            .frames
+            .iter()
+            .rposition(|f| f.iter().any(|(n, _)| n == name));
+        let Some(owner) = owner.filter(|&o| o + 1 < self.frames.len()) else {
+            return false;
+        };
+        if self.table.get(name).is_some_and(|v| v.readonly) {
+            return false;
+        }
+        self.environ_cache.replace(None);
+        let frame = &mut self.frames[owner];
+        let at = frame.iter().rposition(|(n, _)| n == name);
+        match at.and_then(|at| frame.remove(at).1) {
+            Some(v) => self.table.insert(name.to_vec(), v),
+            None => self.table.remove(name),
+        };
         true
     }
 
