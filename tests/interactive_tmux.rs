@@ -1016,8 +1016,9 @@ fn debian_bash_completion_works_when_sourced() {
     t.wait_for(P);
     t.text(&format!(". {BASH_COMPLETION}; echo sourced $?"));
     t.keys(&["Enter"]);
-    let screen = t.wait_line("sourced 0");
-    // Sourcing it printed nothing else.
+    t.wait_line("sourced 0");
+    let screen = t.wait_count(P, 2);
+    // Sourcing it printed nothing else: the command, its line, the next prompt.
     assert_eq!(
         screen.lines().filter(|l| !l.trim().is_empty()).count(),
         3,
