@@ -649,8 +649,8 @@ pub fn finish(sh: &mut Shell, status: i32, reason: EndReason) -> ! {
 }
 
 /// The variables bash sets at start-up that scripts read: who the user is (`UID`, `EUID`),
-/// the machine (`HOSTNAME`, `OSTYPE`, `HOSTTYPE`, `MACHTYPE`) and the nesting (`SHLVL`, one
-/// more than inherited, exported). `BASH_VERSION` is deliberately not set: scripts test it to
+/// the machine (`HOSTNAME`, `OSTYPE`, `HOSTTYPE`, `MACHTYPE`), the nesting (`SHLVL`, one
+/// more than inherited, exported), and where completion splits words (`COMP_WORDBREAKS`). `BASH_VERSION` is deliberately not set: scripts test it to
 /// decide they run under bash itself, which this shell is not.
 fn bash_variables(sh: &mut Shell) {
     let uid = crate::sys::process::uid();
@@ -673,6 +673,11 @@ fn bash_variables(sh: &mut Shell) {
         (b"OSTYPE", b"linux-gnu".to_vec(), false),
         (b"HOSTTYPE", arch.to_vec(), false),
         (b"MACHTYPE", machtype, false),
+        (
+            b"COMP_WORDBREAKS",
+            crate::interactive::complete::programmable::WORD_BREAKS.to_vec(),
+            false,
+        ),
     ] {
         if sh.vars.var(name).is_none() || readonly {
             let _ = sh.vars.set(name, value);

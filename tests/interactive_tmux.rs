@@ -1006,6 +1006,7 @@ fn debian_bash_completion_works_when_sourced() {
         return;
     }
     let mut t = Term::new("bash-completion");
+    std::fs::write(t.home().join("my file.txt"), "").unwrap();
     std::fs::create_dir_all(t.home().join(".ssh")).unwrap();
     std::fs::write(
         t.home().join(".ssh/config"),
@@ -1038,6 +1039,17 @@ fn debian_bash_completion_works_when_sourced() {
     t.keys(&["Tab"]);
     t.text("Z");
     t.wait_for("P> git checkout Z");
+    t.keys(&["C-u"]);
+    // File names through _filedir (-o filenames): quoted, a directory ends in `/`.
+    t.text("cat my");
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.wait_for("P> cat my\\ file.txt Z");
+    t.keys(&["C-u"]);
+    t.text("cd su");
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.wait_for("P> cd sub/Z");
     t.keys(&["C-u"]);
     // ssh: the hosts of ~/.ssh/config.
     t.text("ssh ");

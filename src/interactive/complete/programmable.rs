@@ -12,8 +12,8 @@ use crate::builtins::complete::{generate, CompOptions, Line, Spec, Special};
 use crate::state::array::{Array, Key};
 use crate::state::Shell;
 
-/// bash's `COMP_WORDBREAKS` when it is unset.
-const WORD_BREAKS: &[u8] = b" \t\n\"'><=;|&(:";
+/// bash's `COMP_WORDBREAKS` (the shell starts with it; also used when it is unset).
+pub const WORD_BREAKS: &[u8] = b" \t\n\"'@><=;|&(:";
 
 /// How many times a function may answer 124 ("try again, I loaded a specification").
 const RETRIES: usize = 5;
