@@ -173,12 +173,22 @@ pub(super) fn complete(names: &Names, line: &str, pos: usize) -> (usize, Vec<Pai
 
 /// Where the word under the cursor starts: after the last unquoted blank or operator.
 pub(super) fn word_start(before: &str) -> usize {
-    let bytes = before.as_bytes();
+    after_last_unquoted(before.as_bytes(), |b| {
+        matches!(
+            b,
+            b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' | b'`'
+        )
+    })
+}
+
+/// Where the text after the last unquoted byte that `ends_word` accepts starts (a backslash
+/// escapes the byte after it; quotes hide what they enclose).
+pub(super) fn after_last_unquoted(before: &[u8], ends_word: impl Fn(u8) -> bool) -> usize {
     let mut start = 0;
     let mut i = 0;
     let mut quote: Option<u8> = None;
-    while i < bytes.len() {
-        let b = bytes[i];
+    while i < before.len() {
+        let b = before[i];
         match quote {
             Some(q) => {
                 if b == q {
@@ -190,9 +200,7 @@ pub(super) fn word_start(before: &str) -> usize {
             None => match b {
                 b'\\' => i += 1,
                 b'\'' | b'"' => quote = Some(b),
-                b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' | b'`' => {
-                    start = i + 1
-                }
+                _ if ends_word(b) => start = i + 1,
                 _ => {}
             },
         }

@@ -178,25 +178,9 @@ fn is_directory(names: &Names, path: &str) -> bool {
 /// Where the command around the point starts: after the last unquoted `;`, `&`, `|`, `(` or
 /// newline, and the blanks after it.
 fn command_start(before: &[u8]) -> usize {
-    let mut start = 0;
-    let mut quote: Option<u8> = None;
-    let mut i = 0;
-    while i < before.len() {
-        let c = before[i];
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(b'"') if c == b'\\' => i += 1,
-            Some(_) => {}
-            None => match c {
-                b'\\' => i += 1,
-                b'\'' | b'"' => quote = Some(c),
-                b';' | b'&' | b'|' | b'(' | b')' | b'\n' | b'`' => start = i + 1,
-                _ => {}
-            },
-        }
-        i += 1;
-    }
-    let start = start.min(before.len());
+    let start = super::after_last_unquoted(before, |c| {
+        matches!(c, b';' | b'&' | b'|' | b'(' | b')' | b'\n' | b'`')
+    });
     start
         + before[start..]
             .iter()
@@ -263,27 +247,9 @@ fn split_words(text: &[u8], point: usize, breaks: &[u8]) -> (Vec<Vec<u8>>, usize
 
 /// Where readline's word starts: after the last unquoted blank or break character.
 fn readline_word_start(before: &[u8], breaks: &[u8]) -> usize {
-    let mut start = 0;
-    let mut quote: Option<u8> = None;
-    let mut i = 0;
-    while i < before.len() {
-        let c = before[i];
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None => match c {
-                b'\\' => i += 1,
-                b'\'' | b'"' => {
-                    quote = Some(c);
-                    start = i;
-                }
-                _ if c.is_ascii_whitespace() || breaks.contains(&c) => start = i + 1,
-                _ => {}
-            },
-        }
-        i += 1;
-    }
-    start.min(before.len())
+    super::after_last_unquoted(before, |c| {
+        c.is_ascii_whitespace() || (breaks.contains(&c) && !matches!(c, b'"' | b'\''))
+    })
 }
 
 /// The word without its quotes and backslashes.
