@@ -963,6 +963,19 @@ fn complete_specs_drive_tab_completion() {
     t.text("X");
     t.wait_for("P> foo alphaX");
     t.keys(&["C-u"]);
+    // -E: the empty line; -I: the first word of a command.
+    t.text("complete -E -W emptyword; complete -I -W firstword; false");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 3);
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.wait_for("P> emptyword Z");
+    t.keys(&["C-u"]);
+    t.text("echo a; fir");
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.wait_for("P> echo a; firstword Z");
+    t.keys(&["C-u"]);
     // A function: its COMPREPLY, then a space after the one match.
     t.text("mycmd x tw");
     t.keys(&["Tab"]);
