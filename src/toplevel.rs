@@ -415,7 +415,16 @@ fn read_eval_loop(
         sh.audit.flush();
         parser.set_bash(sh.options.bash());
         parser.set_utf8(sh.options.bash() && sh.utf8_locale());
-        let parsed = parser.next_command(&AliasView(&sh.aliases));
+        let parsed = match &handoff {
+            // The completer may run shell functions while the line is read: the shell is
+            // lent to it, and the parser reads a copy of the aliases.
+            Some(handoff) => {
+                let aliases = sh.aliases.clone();
+                let access = handoff.borrow().shell.clone();
+                access.lend(sh, || parser.next_command(&AliasView(&aliases)))
+            }
+            None => parser.next_command(&AliasView(&sh.aliases)),
+        };
         match parsed {
             Ok(Some(cmd)) if cmd.list.items.is_empty() => {
                 // A blank line at the prompt: nothing ran, nothing to record.
@@ -644,8 +653,8 @@ pub fn finish(sh: &mut Shell, status: i32, reason: EndReason) -> ! {
 }
 
 /// The variables bash sets at start-up that scripts read: who the user is (`UID`, `EUID`),
-/// the machine (`HOSTNAME`, `OSTYPE`, `HOSTTYPE`, `MACHTYPE`) and the nesting (`SHLVL`, one
-/// more than inherited, exported). `BASH_VERSION` is deliberately not set: scripts test it to
+/// the machine (`HOSTNAME`, `OSTYPE`, `HOSTTYPE`, `MACHTYPE`), the nesting (`SHLVL`, one
+/// more than inherited, exported), and where completion splits words (`COMP_WORDBREAKS`). `BASH_VERSION` is deliberately not set: scripts test it to
 /// decide they run under bash itself, which this shell is not.
 fn bash_variables(sh: &mut Shell) {
     let uid = crate::sys::process::uid();
@@ -668,6 +677,11 @@ fn bash_variables(sh: &mut Shell) {
         (b"OSTYPE", b"linux-gnu".to_vec(), false),
         (b"HOSTTYPE", arch.to_vec(), false),
         (b"MACHTYPE", machtype, false),
+        (
+            b"COMP_WORDBREAKS",
+            crate::interactive::complete::programmable::WORD_BREAKS.to_vec(),
+            false,
+        ),
     ] {
         if sh.vars.var(name).is_none() || readonly {
             let _ = sh.vars.set(name, value);

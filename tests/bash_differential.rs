@@ -43,7 +43,7 @@ macro_rules! areas {
 
 areas!(
     mode, ansi_c, brace, arith, cond, functions, redir, params, arrays, read, procsubst, misc,
-    printf, glob, shopt, builtins, traps, errors, chars
+    printf, glob, shopt, builtins, traps, errors, chars, complete
 );
 
 #[test]

@@ -961,3 +961,138 @@ fn auditsh_log_draws_its_progress_bar_at_a_terminal_only() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn complete_specs_drive_tab_completion() {
+    if !tmux_available("complete_specs_drive_tab_completion") {
+        return;
+    }
+    let mut t = Term::new("complete-spec");
+    t.program("probe-comp", "echo two; echo three");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text(
+        "complete -W 'alpha beta' -o nospace foo; \
+         f(){ COMPREPLY=($(compgen -W \"$(probe-comp)\" -- \"$2\")); \
+         echo \"$1|$2|$3|$COMP_CWORD|${COMP_WORDS[*]}|$COMP_LINE|$COMP_POINT\" > ~/args; \
+         true; }; complete -F f mycmd; false",
+    );
+    t.keys(&["Enter"]);
+    t.wait_count(P, 2);
+    // A word list, and nospace: what is typed next sticks to the word.
+    t.text("foo al");
+    t.keys(&["Tab"]);
+    t.text("X");
+    t.wait_for("P> foo alphaX");
+    t.keys(&["C-u"]);
+    // -E: the empty line; -I: the first word of a command.
+    t.text("complete -E -W emptyword; complete -I -W firstword; false");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 3);
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.wait_for("P> emptyword Z");
+    t.keys(&["C-u"]);
+    t.text("echo a; fir");
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.wait_for("P> echo a; firstword Z");
+    t.keys(&["C-u"]);
+    // A function: its COMPREPLY, then a space after the one match.
+    t.text("mycmd x tw");
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.wait_for("P> mycmd x two Z");
+    t.keys(&["C-u"]);
+    // The function ran true and a program: `$?` is still false's.
+    t.text("echo st $?");
+    t.keys(&["Enter"]);
+    t.wait_line("st 1");
+    t.keys(&["C-d"]);
+    assert_eq!(t.wait_exit(), 0);
+    let args = std::fs::read_to_string(t.home().join("args")).unwrap();
+    assert_eq!(args, "mycmd|tw|x|2|mycmd x tw|mycmd x tw|10\n");
+    // The program the completion function started is recorded, as coming from `complete`.
+    let probe: Vec<String> = t
+        .records()
+        .iter()
+        .map(|r| r.to_string())
+        .filter(|r| r.contains("probe-comp"))
+        .collect();
+    assert!(
+        probe
+            .iter()
+            .any(|r| r.contains("\"source\":{\"file\":\"complete\"")),
+        "{probe:#?}"
+    );
+}
+
+#[test]
+fn debian_bash_completion_works_when_sourced() {
+    const BASH_COMPLETION: &str = "/usr/share/bash-completion/bash_completion";
+    if !tmux_available("debian_bash_completion_works_when_sourced") {
+        return;
+    }
+    if !Path::new(BASH_COMPLETION).exists() {
+        common::skip(
+            "debian_bash_completion_works_when_sourced",
+            "the bash-completion package is not installed",
+        );
+        return;
+    }
+    let mut t = Term::new("bash-completion");
+    std::fs::write(t.home().join("my file.txt"), "").unwrap();
+    std::fs::create_dir_all(t.home().join(".ssh")).unwrap();
+    std::fs::write(
+        t.home().join(".ssh/config"),
+        "Host alpha\n    HostName 192.0.2.1\nHost beta\n    User nobody\n",
+    )
+    .unwrap();
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text(&format!(". {BASH_COMPLETION}; echo sourced $?"));
+    t.keys(&["Enter"]);
+    t.wait_line("sourced 0");
+    let screen = t.wait_count(P, 2);
+    // Sourcing it printed nothing else: the command, its line, the next prompt.
+    assert_eq!(
+        screen.lines().filter(|l| !l.trim().is_empty()).count(),
+        3,
+        "{screen}"
+    );
+    // ls: its long options, from `ls --help` (the first Tab adds what they share, the second
+    // lists them).
+    t.text("ls --al");
+    t.keys(&["Tab"]);
+    t.keys(&["Tab"]);
+    let screen = t.wait_for("--almost-all");
+    assert!(screen.contains("--all"), "{screen}");
+    t.keys(&["C-u"]);
+    // git: a subcommand, from git's own completion loaded on demand (`che` alone is also
+    // cherry and cherry-pick, in bash too).
+    t.text("git chec");
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.wait_for("P> git checkout Z");
+    t.keys(&["C-u"]);
+    // File names through _filedir (-o filenames): quoted, a directory ends in `/`.
+    t.text("cat my");
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.wait_for("P> cat my\\ file.txt Z");
+    t.keys(&["C-u"]);
+    t.text("cd su");
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.wait_for("P> cd sub/Z");
+    t.keys(&["C-u"]);
+    // ssh: the hosts of ~/.ssh/config.
+    t.text("ssh ");
+    t.keys(&["Tab"]);
+    t.keys(&["Tab"]);
+    let screen = t.wait_for("alpha");
+    assert!(screen.contains("beta"), "{screen}");
+    t.keys(&["C-u"]);
+    t.keys(&["C-d"]);
+    assert_eq!(t.wait_exit(), 0);
+}

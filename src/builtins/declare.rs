@@ -232,7 +232,7 @@ fn declare_one(
         Scope::Function => !flags.global && sh.vars.in_function(),
         Scope::Global => false,
     };
-    if make_local {
+    if make_local && !sh.vars.is_local_here(&name) {
         sh.vars.make_local(&name);
         if flags.on & NAMEREF == 0 {
             // A local starts without the global's value or attributes.

@@ -8,7 +8,7 @@ pub mod builtin;
 pub mod caller;
 pub mod cd;
 pub mod command;
-pub mod compgen;
+pub mod complete;
 pub mod declare;
 pub mod disown;
 pub mod dot;
@@ -126,7 +126,9 @@ static BUILTINS: &[Builtin] = &[
 static BASH_BUILTINS: &[Builtin] = &[
     bash("builtin", builtin::builtin),
     bash("caller", caller::caller),
-    bash("compgen", compgen::compgen),
+    bash("compgen", complete::compgen),
+    bash("complete", complete::complete),
+    bash("compopt", complete::compopt),
     bash("declare", declare::declare),
     bash("dirs", pushd::dirs),
     bash("disown", disown::disown),

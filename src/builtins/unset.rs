@@ -44,6 +44,12 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
         if functions {
             sh.functions.remove(name.as_slice());
+        } else if sh.options.bash()
+            && sh
+                .vars
+                .unset_callers_local(sh.vars.resolve(name).to_vec().as_slice())
+        {
+            // The variable the caller's local shadowed is seen again.
         } else if let Err(e) = sh.vars.unset(name) {
             return crate::exec::ShellError::builtin("unset", ErrorKind::Variable(e)).raise();
         } else if name == b"PATH" {

@@ -9,7 +9,7 @@ pub mod arith;
 pub mod brace;
 mod fields;
 mod parameter;
-mod pathname;
+pub(crate) mod pathname;
 pub mod pattern;
 mod split;
 pub mod subscript;

@@ -101,7 +101,16 @@ fn index_key(sh: &Shell, array: &[u8], text: &[u8]) -> Option<crate::state::vars
 /// The parameter `${!name}` refers to: the one `name`'s value names (bash's errors when
 /// `name` is unset, or its value names no parameter).
 fn indirect_target(sh: &Shell, name: &[u8]) -> Result<Param, ExpandError> {
-    let value = sh.get_var_or_dynamic(name).map(|v| v.to_vec());
+    // `${!1}`: through a positional parameter.
+    let value = match param_named(name) {
+        // An unset positional parameter names nothing, quietly (an unset variable is an
+        // error).
+        Some(Param::Positional(n)) => match sh.positional.get(n - 1) {
+            Some(v) => Some(v.clone()),
+            None => return Ok(Param::Var(Vec::new())),
+        },
+        _ => sh.get_var_or_dynamic(name).map(|v| v.to_vec()),
+    };
     if let Some(arrayish) = value.as_deref().filter(|v| {
         crate::syntax::lexer::is_name(v)
             && (sh.vars.array(v).is_some() || sh.dynamic_array(v).is_some())
@@ -251,6 +260,12 @@ fn is_at(pe: &ParamExp) -> bool {
 }
 
 pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), ExpandError> {
+    if let ParamOp::Bad(text) = &pe.op {
+        let mut err = ExpandError::new([b"${", &text[..], b"}: bad substitution"].concat());
+        // bash leaves with 1 here.
+        err.status = 1;
+        return Err(err);
+    }
     if let Param::Elem(name, sub) = &pe.param {
         return expand_element(e, pe, name, sub, ctx);
     }
@@ -613,7 +628,7 @@ fn expand_value(
                     .collect();
             with_args(e, names, *at, ctx);
         }
-        ParamOp::Keys => {}
+        ParamOp::Keys | ParamOp::Bad(_) => {}
     }
     Ok(())
 }
@@ -993,6 +1008,11 @@ fn remove(
         Value::Str(s) => {
             let r = cut(&s);
             e.push_value(&r, ctx);
+        }
+        // bash cuts each parameter (dash cuts them joined).
+        Value::Args if e.sh.options.bash() => {
+            let mapped = e.sh.positional.iter().map(|a| cut(a)).collect();
+            with_args(e, mapped, is_at(pe), ctx);
         }
         Value::Args => {
             let is_at = is_at(pe);

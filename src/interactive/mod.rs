@@ -104,6 +104,8 @@ pub struct Handoff {
     pub ignoreeof: bool,
     /// The names completion offers (shared with the editor's helper).
     pub names: Rc<RefCell<complete::Names>>,
+    /// The shell, lent to the completer while a line is read.
+    pub shell: complete::ShellAccess,
     /// The history limit (HISTSIZE).
     pub history_size: usize,
     /// The editor's history must be replaced by `history_new`.
@@ -257,8 +259,11 @@ impl TerminalSource {
         let history = MemHistory::with_config(&config);
         match rustyline::Editor::with_history(config, history) {
             Ok(mut e) => {
-                let names = Rc::clone(&self.handoff.borrow().names);
-                e.set_helper(Some(complete::ShellHelper { names }));
+                let h = self.handoff.borrow();
+                let names = Rc::clone(&h.names);
+                let shell = h.shell.clone();
+                drop(h);
+                e.set_helper(Some(complete::ShellHelper { names, shell }));
                 self.editor = Some(e);
             }
             Err(_) => self.use_editor = false,

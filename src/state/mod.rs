@@ -101,6 +101,12 @@ pub struct Shell {
     pub started: std::time::Instant,
     /// The commands entered at the terminal (for `fc` and the line editor).
     pub history: crate::interactive::history::History,
+    /// The completion specifications `complete` defined.
+    pub completion: crate::builtins::complete::Specs,
+    /// The options of the completion under way (`compopt` changes them); None outside one.
+    pub completing: Option<crate::builtins::complete::CompOptions>,
+    /// The status the last completion function returned (124: try again).
+    pub completion_status: i32,
 }
 
 /// The command line being run, as its audit record knows it.
@@ -211,6 +217,9 @@ impl Shell {
             line: CommandLine::default(),
             started: std::time::Instant::now(),
             history: crate::interactive::history::History::new(),
+            completion: Default::default(),
+            completing: None,
+            completion_status: 0,
         }
     }
 

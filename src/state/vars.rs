@@ -495,6 +495,37 @@ impl Vars {
             .unwrap_or_default()
     }
 
+    /// bash's `unset` of a local of a calling function: the local goes and the variable it
+    /// shadowed is seen again (bash-completion's `_upvars` relies on it; dash unsets the
+    /// local's value). False, and nothing done, if `name` is no such local.
+    pub fn unset_callers_local(&mut self, name: &[u8]) -> bool {
+        let owner = self
+            .frames
+            .iter()
+            .rposition(|f| f.iter().any(|(n, _)| n == name));
+        let Some(owner) = owner.filter(|&o| o + 1 < self.frames.len()) else {
+            return false;
+        };
+        if self.table.get(name).is_some_and(|v| v.readonly) {
+            return false;
+        }
+        self.environ_cache.replace(None);
+        let frame = &mut self.frames[owner];
+        let at = frame.iter().rposition(|(n, _)| n == name);
+        match at.and_then(|at| frame.remove(at).1) {
+            Some(v) => self.table.insert(name.to_vec(), v),
+            None => self.table.remove(name),
+        };
+        true
+    }
+
+    /// `name` is already local to the function being run.
+    pub fn is_local_here(&self, name: &[u8]) -> bool {
+        self.frames
+            .last()
+            .is_some_and(|f| f.iter().any(|(n, _)| n == name))
+    }
+
     pub fn in_function(&self) -> bool {
         !self.frames.is_empty()
     }

@@ -401,4 +401,7 @@ pub enum ParamOp {
     /// `${!name[@]}`, `${!name[*]}` (bash): the subscripts of an array (the parameter is
     /// `Elem(name, All)`).
     Keys,
+    /// A `${...}` bash could not make sense of (the text after what it read): an error when
+    /// it is expanded, not when it is parsed, so that code that never runs may hold one.
+    Bad(Vec<u8>),
 }

@@ -726,7 +726,16 @@ impl Cx<'_, '_> {
                 self.enter()?;
                 let p = self.lex_braced_param(quoted);
                 self.leave();
-                b.push(WordPart::Param(Box::new(p?)));
+                let p = match p {
+                    // bash finds this out when the word is expanded: scripts written for bash
+                    // and zsh hold zsh's `${(k)...}` in branches bash never runs.
+                    Err(e) if self.st.bash && e.message == "Bad substitution" => ParamExp {
+                        param: Param::Var(Vec::new()),
+                        op: ParamOp::Bad(self.skip_to_closing_brace()),
+                    },
+                    p => p?,
+                };
+                b.push(WordPart::Param(Box::new(p)));
             }
             b'(' => {
                 self.st.input.bump();
@@ -786,6 +795,27 @@ impl Cx<'_, '_> {
         Ok(())
     }
 
+    /// The text up to the `}` that closes a `${` (nested ones counted), consumed.
+    fn skip_to_closing_brace(&mut self) -> Vec<u8> {
+        let mut text = Vec::new();
+        let mut depth = 1;
+        while let Some(c) = self.st.input.peek() {
+            self.st.input.bump();
+            match c {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            text.push(c);
+        }
+        text
+    }
+
     /// After `${`: the parameter, the operator and its word, up to the closing `}`.
     fn lex_braced_param(&mut self, quoted: bool) -> Result<ParamExp, SyntaxError> {
         let mut length = false;
@@ -813,13 +843,23 @@ impl Cx<'_, '_> {
                 self.subscripted(p, quoted)?
             }
             Some(b'!')
-                if self.st.bash && self.st.input.peek_second().is_some_and(is_name_start) =>
+                if self.st.bash
+                    && self
+                        .st
+                        .input
+                        .peek_second()
+                        .is_some_and(|c| is_name_start(c) || c.is_ascii_digit()) =>
             {
                 self.st.input.bump();
-                let Param::Var(name) = self.read_param_name()? else {
-                    return Err(self.bad_substitution());
+                let name = match self.read_param_name()? {
+                    Param::Var(name) => name,
+                    // `${!1}`: the variable the positional parameter names (the digits
+                    // are no variable's name, so lookup tells them apart).
+                    Param::Positional(n) => n.to_string().into_bytes(),
+                    _ => return Err(self.bad_substitution()),
                 };
-                if self.st.input.peek() == Some(b'[') {
+                let positional = name[0].is_ascii_digit();
+                if self.st.input.peek() == Some(b'[') && !positional {
                     let p = self.subscripted(Param::Var(name.clone()), quoted)?;
                     match p {
                         Param::Elem(_, sub)
@@ -836,7 +876,7 @@ impl Cx<'_, '_> {
                         _ => return Err(self.bad_substitution()),
                     }
                 } else {
-                    if let Some(c @ (b'*' | b'@')) = self.st.input.peek() {
+                    if let Some(c @ (b'*' | b'@')) = self.st.input.peek().filter(|_| !positional) {
                         if self.st.input.peek_second() == Some(b'}') {
                             self.st.input.bump();
                             self.st.input.bump();

@@ -3,10 +3,15 @@
 //! (quoted for the shell, `~` understood, directories ending in `/`).
 //!
 //! The completer cannot reach the shell while the line is being edited, so the read-eval loop
-//! hands it a snapshot of the names before each prompt ([`Names`]).
+//! hands it a snapshot of the names before each prompt ([`Names`]); the shell itself is lent to
+//! it while a line is read ([`ShellAccess`]), for the specifications of `complete`
+//! ([`programmable`]).
+
+pub mod programmable;
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
 use std::rc::Rc;
 
 use rustyline::completion::{Completer, Pair};
@@ -59,9 +64,37 @@ impl Names {
     }
 }
 
+/// The shell, lent to the completer while the read-eval loop waits for a line, so that
+/// completion functions (`complete -F`) can run.
+#[derive(Clone, Default, Debug)]
+pub struct ShellAccess(Rc<Cell<Option<NonNull<Shell>>>>);
+
+impl ShellAccess {
+    /// Run `read` with the shell reachable from the completer. The shell is borrowed for the
+    /// whole call, so nothing else uses it meanwhile.
+    pub fn lend<R>(&self, sh: &mut Shell, read: impl FnOnce() -> R) -> R {
+        self.0.set(Some(NonNull::from(sh)));
+        let result = read();
+        self.0.set(None);
+        result
+    }
+
+    /// Run `f` on the lent shell, if it is lent (and not already in use by an outer call).
+    fn with<R>(&self, f: impl FnOnce(&mut Shell) -> R) -> Option<R> {
+        let mut ptr = self.0.take()?;
+        // SAFETY: the pointer comes from the `&mut Shell` that `lend` holds for the duration
+        // of the read, during which nothing else touches the shell; it is taken out of the
+        // cell while in use, so no second `&mut` is made from it.
+        let result = f(unsafe { ptr.as_mut() });
+        self.0.set(Some(ptr));
+        Some(result)
+    }
+}
+
 /// The rustyline helper: completion only (no hints, colours or validation).
 pub struct ShellHelper {
     pub names: Rc<RefCell<Names>>,
+    pub shell: ShellAccess,
 }
 
 impl Helper for ShellHelper {}
@@ -89,13 +122,19 @@ impl Completer for ShellHelper {
         _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let names = self.names.borrow();
+        let programmed = self
+            .shell
+            .with(|sh| programmable::complete(sh, &names, line, pos));
+        if let Some(Some(found)) = programmed {
+            return Ok(found);
+        }
         Ok(complete(&names, line, pos))
     }
 }
 
 /// Completion of the word that ends at `pos` in `line`: where the replaced text starts, and
 /// the candidates.
-pub fn complete(names: &Names, line: &str, pos: usize) -> (usize, Vec<Pair>) {
+pub(super) fn complete(names: &Names, line: &str, pos: usize) -> (usize, Vec<Pair>) {
     let pos = pos.min(line.len());
     if !line.is_char_boundary(pos) {
         return (pos, Vec::new());
@@ -133,13 +172,23 @@ pub fn complete(names: &Names, line: &str, pos: usize) -> (usize, Vec<Pair>) {
 }
 
 /// Where the word under the cursor starts: after the last unquoted blank or operator.
-fn word_start(before: &str) -> usize {
-    let bytes = before.as_bytes();
+pub(super) fn word_start(before: &str) -> usize {
+    after_last_unquoted(before.as_bytes(), |b| {
+        matches!(
+            b,
+            b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' | b'`'
+        )
+    })
+}
+
+/// Where the text after the last unquoted byte that `ends_word` accepts starts (a backslash
+/// escapes the byte after it; quotes hide what they enclose).
+pub(super) fn after_last_unquoted(before: &[u8], ends_word: impl Fn(u8) -> bool) -> usize {
     let mut start = 0;
     let mut i = 0;
     let mut quote: Option<u8> = None;
-    while i < bytes.len() {
-        let b = bytes[i];
+    while i < before.len() {
+        let b = before[i];
         match quote {
             Some(q) => {
                 if b == q {
@@ -151,9 +200,7 @@ fn word_start(before: &str) -> usize {
             None => match b {
                 b'\\' => i += 1,
                 b'\'' | b'"' => quote = Some(b),
-                b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' | b'`' => {
-                    start = i + 1
-                }
+                _ if ends_word(b) => start = i + 1,
                 _ => {}
             },
         }
@@ -291,7 +338,7 @@ fn is_executable_file(path: &std::path::Path) -> bool {
     }
 }
 
-fn file_candidates(names: &Names, word: &str) -> Vec<Pair> {
+pub(super) fn file_candidates(names: &Names, word: &str) -> Vec<Pair> {
     let typed = unquote(word);
     // `~` or `~/...`: the home directory (kept as `~` in the line).
     let (shown_base, real_base, rest) = match typed.strip_prefix('~') {
@@ -366,7 +413,7 @@ fn file_candidates(names: &Names, word: &str) -> Vec<Pair> {
 }
 
 /// The word as the shell would see it after quote removal (enough for names being typed).
-fn unquote(word: &str) -> String {
+pub(super) fn unquote(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     let mut chars = word.chars().peekable();
     let mut quote: Option<char> = None;
