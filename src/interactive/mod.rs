@@ -8,6 +8,7 @@
 
 pub mod complete;
 pub mod history;
+pub mod history_expand;
 pub mod prompt;
 
 use crate::sys;
