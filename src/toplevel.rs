@@ -149,6 +149,8 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     sh.traps.note_ignored_at_entry(interactive);
     sh.options.posix = inv.posix_name;
     sh.options.shopt.set("login_shell", inv.login);
+    // bash expands history references at an interactive prompt unless told not to.
+    sh.options.histexpand = interactive;
     for (name, on) in &inv.options {
         sh.options.set_by_name(name, *on);
     }
@@ -498,6 +500,15 @@ fn read_eval_loop(
                     fd::write_all(2, b"\n");
                 }
                 return (status, reading.at_end);
+            }
+            Err(ParseError::Io(e)) if crate::interactive::history_stop(&e).is_some() => {
+                // History expansion failed (its message is out) or was only to be shown: the
+                // command is abandoned and `$?` stays as it was.
+                parser.recover();
+                let keep = crate::interactive::history_stop(&e).is_some_and(|s| s.keep);
+                if let Some(handoff) = &handoff {
+                    crate::interactive::abandoned(sh, handoff, keep);
+                }
             }
             Err(ParseError::Io(e))
                 if interactive && e.kind() == std::io::ErrorKind::Interrupted =>

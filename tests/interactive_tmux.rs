@@ -939,3 +939,76 @@ fn auditsh_log_draws_its_progress_bar_at_a_terminal_only() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn history_expansion_rewrites_the_line_before_it_runs() {
+    if !tmux_available("history_expansion_rewrites_the_line_before_it_runs") {
+        return;
+    }
+    let mut t = Term::new("histexpand");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("echo one two three");
+    t.keys(&["Enter"]);
+    t.wait_line("one two three");
+    // The expanded line is shown before it runs, as bash shows it.
+    t.text("!!");
+    t.keys(&["Enter"]);
+    t.wait_count("one two three", 4);
+    t.text("echo !$ !^");
+    t.keys(&["Enter"]);
+    t.wait_line("echo three one");
+    t.wait_line("three one");
+    t.text("^three^3");
+    t.keys(&["Enter"]);
+    t.wait_line("3 one");
+    // A failed reference runs nothing and leaves `$?` alone.
+    t.text("false");
+    t.keys(&["Enter"]);
+    t.text("echo !nope-z9");
+    t.keys(&["Enter"]);
+    t.wait_for(": !nope-z9: event not found");
+    t.text("echo status=$?");
+    t.keys(&["Enter"]);
+    t.wait_line("status=1");
+    // `:p` shows the line and keeps it in the history without running it.
+    t.text("echo printed-only !1:2:p");
+    t.keys(&["Enter"]);
+    t.wait_line("echo printed-only two");
+    t.text("!!:s/printed-only/ran/");
+    t.keys(&["Enter"]);
+    t.wait_line("ran two");
+    t.text("echo '!!' x!= a!");
+    t.keys(&["Enter"]);
+    t.wait_line("!! x!= a!");
+    // As in bash, the line is expanded before `set +H` in it runs: it takes effect after.
+    t.text("set +H");
+    t.keys(&["Enter"]);
+    t.text("echo !!");
+    t.keys(&["Enter"]);
+    t.wait_line("!!");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    let commands = t.commands();
+    assert_eq!(
+        commands,
+        vec![
+            "echo one two three",
+            "echo one two three",
+            "echo three one",
+            "echo 3 one",
+            "false",
+            "echo status=$?",
+            "echo ran two",
+            "echo '!!' x!= a!",
+            "set +H",
+            "echo !!",
+            "exit"
+        ]
+    );
+    assert!(!t.screen().contains("printed-only two\nprinted"));
+    let saved = std::fs::read_to_string(t.home().join(".auditsh_history")).unwrap();
+    assert!(saved.contains("echo printed-only two\n"), "{saved}");
+    assert!(saved.contains("\necho ran two\n"), "{saved}");
+}

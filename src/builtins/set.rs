@@ -98,8 +98,8 @@ pub fn set(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                         i += 1;
                     }
                 }
-            } else if sh.options.bash() && matches!(c, b'E' | b'T') {
-                // bash's errtrace and functrace (dash's -E is emacs).
+            } else if sh.options.bash() && matches!(c, b'E' | b'T' | b'H') {
+                // bash's errtrace, functrace and histexpand (dash's -E is emacs).
                 sh.options.set_by_letter(c, on);
             } else {
                 let ok = OPTIONS

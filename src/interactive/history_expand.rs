@@ -353,7 +353,7 @@ fn single_quoted(text: &[u8]) -> Vec<u8> {
 /// after them.
 fn substitution_parts(line: &[u8], from: usize, delim: u8) -> (Vec<u8>, Vec<u8>, usize) {
     let mut i = from;
-    let mut part = |i: &mut usize| {
+    let part = |i: &mut usize| {
         let mut text = Vec::new();
         while *i < line.len() && line[*i] != delim && line[*i] != b'\n' {
             if line[*i] == b'\\' && line.get(*i + 1) == Some(&delim) {

@@ -113,11 +113,27 @@ pub struct Handoff {
     pub history_new: Vec<Vec<u8>>,
     /// Lines to read before the terminal: a command that `fc` re-runs, the later lines of a
     /// pasted block.
-    pub pending: VecDeque<Vec<u8>>,
+    pub pending: VecDeque<PendingLine>,
+    /// History expansion is on (`set -H`).
+    pub histexpand: bool,
+    /// The shell's name, which begins its error messages.
+    pub shell_name: Vec<u8>,
+    /// The history entries as history expansion sees them, oldest first.
+    pub recent: VecDeque<Vec<u8>>,
+    /// The history number of the command being entered.
+    pub next_number: usize,
     /// The lines returned since the last primary prompt (the command being entered).
     pub typed: Vec<u8>,
     /// The history has been set up for the session.
     started: bool,
+}
+
+/// A line waiting to be read before the terminal.
+#[derive(Debug)]
+pub struct PendingLine {
+    pub text: Vec<u8>,
+    /// History expansion applies (a pasted line, as if typed; not a line `fc` re-runs).
+    pub expand: bool,
 }
 
 /// The history file: `HISTFILE` if set (empty: none), else `~/.auditsh_history`.
@@ -164,11 +180,19 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
     *h.names.borrow_mut() = names;
     h.history_size = size;
     if reset {
+        h.recent = new.iter().cloned().collect();
         h.history_reset = true;
         h.history_new = new;
     } else {
+        h.recent.extend(new.iter().cloned());
         h.history_new.extend(new);
     }
+    while h.recent.len() > size {
+        h.recent.pop_front();
+    }
+    h.next_number = sh.history.current_number();
+    h.histexpand = sh.options.histexpand && sh.options.bash();
+    h.shell_name = sh.arg0.clone();
     if let Some(text) = rerun {
         // Before what is left of a pasted block: the re-run is the command that ran last.
         for line in text.split_inclusive(|&b| b == b'\n').rev() {
@@ -176,7 +200,10 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
             if line.last() != Some(&b'\n') {
                 line.push(b'\n');
             }
-            h.pending.push_front(line);
+            h.pending.push_front(PendingLine {
+                text: line,
+                expand: false,
+            });
         }
     }
 }
@@ -199,10 +226,10 @@ pub fn interrupted(handoff: &RefCell<Handoff>) {
 }
 
 /// The command being entered was abandoned: kept in the history after a syntax error (so
-/// that it can be recalled and corrected), forgotten after Ctrl-C.
-pub fn abandoned(sh: &mut Shell, handoff: &RefCell<Handoff>, syntax_error: bool) {
+/// that it can be recalled and corrected) or history expansion's `:p`, forgotten after Ctrl-C.
+pub fn abandoned(sh: &mut Shell, handoff: &RefCell<Handoff>, keep: bool) {
     let typed = std::mem::take(&mut handoff.borrow_mut().typed);
-    if !syntax_error {
+    if !keep {
         return;
     }
     if let Some(entry) = sh.history.add(&typed) {
@@ -294,6 +321,44 @@ impl TerminalSource {
         }
     }
 
+    /// `line` after history expansion (when on). An expanded line is shown as it will run; a
+    /// reference that fails, or `:p`, abandons the command with a [`HistoryStop`].
+    fn history_expanded(&mut self, line: Vec<u8>) -> std::io::Result<Vec<u8>> {
+        let mut guard = self.handoff.borrow_mut();
+        let h = &mut *guard;
+        if !h.histexpand {
+            return Ok(line);
+        }
+        let entries: &[Vec<u8>] = h.recent.make_contiguous();
+        let events = history_expand::Events {
+            entries,
+            next_number: h.next_number,
+        };
+        match history_expand::expand(&line, &events) {
+            Ok(None) => Ok(line),
+            Ok(Some(expanded)) => {
+                let mut shown = expanded.line.clone();
+                if shown.last() != Some(&b'\n') {
+                    shown.push(b'\n');
+                }
+                fd::write_all(2, &shown);
+                if expanded.print_only {
+                    h.typed.extend_from_slice(&shown);
+                    return Err(std::io::Error::other(HistoryStop { keep: true }));
+                }
+                Ok(expanded.line)
+            }
+            Err(e) => {
+                let mut msg = h.shell_name.clone();
+                msg.extend_from_slice(b": ");
+                msg.extend_from_slice(&e.0);
+                msg.push(b'\n');
+                fd::write_all(2, &msg);
+                Err(std::io::Error::other(HistoryStop { keep: false }))
+            }
+        }
+    }
+
     /// Show the prompt and read one line without the editor.
     fn plain_line(&mut self, prompt: &[u8], echo: bool) -> std::io::Result<Option<Vec<u8>>> {
         fd::write_all(2, prompt);
@@ -305,6 +370,27 @@ impl TerminalSource {
         }
         Ok(line)
     }
+}
+
+/// History expansion abandoned the command being entered: a reference failed, or `:p` asked
+/// for the line to be shown only (then it is kept in the history).
+#[derive(Debug)]
+pub struct HistoryStop {
+    pub keep: bool,
+}
+
+impl std::fmt::Display for HistoryStop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("history expansion")
+    }
+}
+
+impl std::error::Error for HistoryStop {}
+
+/// The [`HistoryStop`] a failed read carries, if any.
+pub fn history_stop(e: &std::io::Error) -> Option<&HistoryStop> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<HistoryStop>())
 }
 
 /// Ignore `sig`; the disposition it had.
@@ -336,7 +422,10 @@ fn queue_later_lines(h: &mut Handoff, mut text: Vec<u8>) -> Vec<u8> {
     };
     let rest = text.split_off(nl + 1);
     for line in rest.split_inclusive(|&b| b == b'\n') {
-        h.pending.push_back(line.to_vec());
+        h.pending.push_back(PendingLine {
+            text: line.to_vec(),
+            expand: true,
+        });
     }
     text
 }
@@ -346,8 +435,14 @@ impl LineSource for TerminalSource {
         {
             let mut h = self.handoff.borrow_mut();
             if let Some(line) = h.pending.pop_front() {
-                h.typed.extend_from_slice(&line);
-                return Ok(Some(line));
+                drop(h);
+                let text = if line.expand {
+                    self.history_expanded(line.text)?
+                } else {
+                    line.text
+                };
+                self.handoff.borrow_mut().typed.extend_from_slice(&text);
+                return Ok(Some(text));
             }
         }
         let prompt = self.prompt(continuation);
@@ -355,7 +450,10 @@ impl LineSource for TerminalSource {
             self.create_editor();
         }
         if self.editor.is_none() || line_typed_ahead(0) {
-            let line = self.plain_line(&prompt, self.editor.is_some())?;
+            let line = match self.plain_line(&prompt, self.editor.is_some())? {
+                Some(l) => Some(self.history_expanded(l)?),
+                None => None,
+            };
             if let Some(l) = &line {
                 self.handoff.borrow_mut().typed.extend_from_slice(l);
             }
@@ -377,6 +475,7 @@ impl LineSource for TerminalSource {
                     let mut bytes = line.into_bytes();
                     bytes.push(b'\n');
                     let first = queue_later_lines(&mut self.handoff.borrow_mut(), bytes);
+                    let first = self.history_expanded(first)?;
                     self.handoff.borrow_mut().typed.extend_from_slice(&first);
                     return Ok(Some(first));
                 }

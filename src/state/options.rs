@@ -59,6 +59,8 @@ pub struct Options {
     pub functrace: bool,
     /// Started with `-c` (bash shows a `c` in `$-`).
     pub command_string: bool,
+    /// `set -H` (bash): history expansion of the lines typed at the prompt.
+    pub histexpand: bool,
 }
 
 impl Options {
@@ -92,6 +94,7 @@ impl Options {
             "debug" => &mut self.debug,
             "errtrace" if !self.posix => &mut self.errtrace,
             "functrace" if !self.posix => &mut self.functrace,
+            "histexpand" if !self.posix => &mut self.histexpand,
             _ => return None,
         })
     }
@@ -119,6 +122,7 @@ impl Options {
         match letter {
             b'E' if self.bash() => return self.set_by_name("errtrace", on),
             b'T' if self.bash() => return self.set_by_name("functrace", on),
+            b'H' if self.bash() => return self.set_by_name("histexpand", on),
             _ => {}
         }
         match OPTIONS.iter().find(|(l, _)| *l == Some(letter)) {
@@ -173,7 +177,7 @@ impl Options {
                 out.push(letter);
             }
         }
-        if self.interactive {
+        if self.histexpand {
             out.push(b'H');
         }
         if self.functrace {
