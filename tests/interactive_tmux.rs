@@ -1012,3 +1012,74 @@ fn history_expansion_rewrites_the_line_before_it_runs() {
     assert!(saved.contains("echo printed-only two\n"), "{saved}");
     assert!(saved.contains("\necho ran two\n"), "{saved}");
 }
+
+#[test]
+fn history_builtin_lists_deletes_and_obeys_histcontrol() {
+    if !tmux_available("history_builtin_lists_deletes_and_obeys_histcontrol") {
+        return;
+    }
+    let mut t = Term::new("historybuiltin");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("HISTCONTROL=ignoreboth HISTIGNORE='ls *'");
+    t.keys(&["Enter"]);
+    t.text(" echo hidden");
+    t.keys(&["Enter"]);
+    t.wait_line("hidden");
+    for line in ["echo dup", "echo dup", "ls / >/dev/null"] {
+        t.text(line);
+        t.keys(&["Enter"]);
+    }
+    t.wait_count("P> ls /", 1);
+    t.text("history -d 1; history");
+    t.keys(&["Enter"]);
+    let s = t.wait_line("    2  history -d 1; history");
+    assert!(s.lines().any(|l| l == "    1  echo dup"), "{s}");
+    assert!(
+        !s.lines()
+            .any(|l| l.starts_with("    ") && l.contains("hidden")),
+        "{s}"
+    );
+    let year = Command::new("date").arg("+%Y").output().unwrap().stdout;
+    let year = String::from_utf8_lossy(&year).trim().to_string();
+    t.text("HISTTIMEFORMAT='[%Y] '; history 1");
+    t.keys(&["Enter"]);
+    t.wait_line(&format!(
+        "    3  [{year}] HISTTIMEFORMAT='[%Y] '; history 1"
+    ));
+    t.text("unset HISTTIMEFORMAT; history -w ~/written; history -c; history -s from-s; history");
+    t.keys(&["Enter"]);
+    t.wait_line("    1  from-s");
+    t.text("history -r ~/written; history 2");
+    t.keys(&["Enter"]);
+    // The file's entries come after this line's own (number 2), as in bash.
+    t.wait_line("    5  HISTTIMEFORMAT='[%Y] '; history 1");
+    t.wait_line(
+        "    6  unset HISTTIMEFORMAT; history -w ~/written; history -c; history -s from-s; history",
+    );
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    let written = std::fs::read_to_string(t.home().join("written")).unwrap();
+    assert_eq!(
+        written.lines().collect::<Vec<_>>(),
+        [
+            "echo dup",
+            "history -d 1; history",
+            "HISTTIMEFORMAT='[%Y] '; history 1",
+            "unset HISTTIMEFORMAT; history -w ~/written; history -c; history -s from-s; history"
+        ]
+    );
+    // The history leaves lines out; the audit does not.
+    let saved = std::fs::read_to_string(t.home().join(".auditsh_history")).unwrap();
+    assert!(
+        !saved.contains("hidden") && !saved.contains("ls /"),
+        "{saved}"
+    );
+    let commands = t.commands();
+    assert!(
+        commands.iter().any(|c| c.contains("echo hidden")),
+        "{commands:?}"
+    );
+    assert_eq!(commands.iter().filter(|c| *c == "echo dup").count(), 2);
+}

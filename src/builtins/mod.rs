@@ -22,6 +22,7 @@ pub mod fc;
 pub mod fgbg;
 pub mod getopts;
 pub mod hash;
+pub mod history;
 pub mod jobs;
 pub mod kill;
 // `let` is a Rust keyword too.
@@ -130,6 +131,7 @@ static BASH_BUILTINS: &[Builtin] = &[
     bash("dirs", pushd::dirs),
     bash("disown", disown::disown),
     bash("enable", enable::enable),
+    bash("history", history::history),
     bash("let", let_::let_),
     bash("mapfile", mapfile::mapfile),
     bash("popd", pushd::popd),

@@ -22,6 +22,11 @@ const MAX_SIZE: usize = 1_000_000;
 pub struct History {
     /// The kept entries, oldest first.
     entries: VecDeque<Vec<u8>>,
+    /// When each entry was added (seconds since the epoch), for `HISTTIMEFORMAT`.
+    times: VecDeque<i64>,
+    /// How far into the history file this session has read or written (`history -n` reads
+    /// what other sessions appended after it).
+    file_offset: u64,
     /// The number of the first kept entry.
     first: usize,
     /// The limit on kept entries.
@@ -69,6 +74,7 @@ impl History {
     fn trim(&mut self) {
         while self.entries.len() > self.size {
             self.entries.pop_front();
+            self.times.pop_front();
             self.first += 1;
         }
     }
@@ -84,6 +90,7 @@ impl History {
             return None;
         }
         self.entries.push_back(text.clone());
+        self.times.push_back(now());
         self.unsynced.push(text.clone());
         self.trim();
         Some(text)
@@ -98,6 +105,7 @@ impl History {
     /// the history by the command it runs).
     pub fn remove_current(&mut self) {
         if self.current_is_last && self.entries.pop_back().is_some() {
+            self.times.pop_back();
             self.current_is_last = false;
             self.reset = true;
         }
@@ -116,6 +124,79 @@ impl History {
             .enumerate()
             .map(|(i, e)| (self.first + i, e.as_slice()))
             .collect()
+    }
+
+    /// Every entry, the running command's too (as `history` lists them): (number, text,
+    /// time added).
+    pub fn all(&self) -> impl Iterator<Item = (usize, &[u8], i64)> {
+        self.entries
+            .iter()
+            .zip(&self.times)
+            .enumerate()
+            .map(|(i, (e, &t))| (self.first + i, e.as_slice(), t))
+    }
+
+    /// The last entry, if any.
+    pub fn last(&self) -> Option<&[u8]> {
+        self.entries.back().map(|e| e.as_slice())
+    }
+
+    /// The number of kept entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The number of the first kept entry.
+    pub fn first_number(&self) -> usize {
+        self.first
+    }
+
+    /// Forget every entry (`history -c`); numbering starts again at 1.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.times.clear();
+        self.first = 1;
+        self.current_is_last = false;
+        self.reset = true;
+    }
+
+    /// Remove the entry numbered `n` (`history -d`); the later ones move down a number. False
+    /// when there is no such entry.
+    pub fn delete(&mut self, n: usize) -> bool {
+        let Some(k) = n
+            .checked_sub(self.first)
+            .filter(|&k| k < self.entries.len())
+        else {
+            return false;
+        };
+        self.entries.remove(k);
+        self.times.remove(k);
+        if k == self.entries.len() {
+            self.current_is_last = false;
+        }
+        self.reset = true;
+        true
+    }
+
+    /// Remove every earlier entry equal to `text` (HISTCONTROL=erasedups).
+    pub fn erase(&mut self, text: &[u8]) {
+        let before = self.entries.len();
+        let mut k = 0;
+        while k < self.entries.len() {
+            if self.entries[k] == text {
+                self.entries.remove(k);
+                self.times.remove(k);
+            } else {
+                k += 1;
+            }
+        }
+        if self.entries.len() != before {
+            self.reset = true;
+        }
     }
 
     /// The number the running command has (or the next command will have).
@@ -159,10 +240,8 @@ impl History {
         let Ok(data) = std::fs::read(crate::state::os(path)) else {
             return;
         };
-        let lines: Vec<&[u8]> = data
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .collect();
+        self.file_offset = data.len() as u64;
+        let lines = file_lines(&data);
         let skip = lines.len().saturating_sub(self.size);
         for line in &lines[skip..] {
             self.add(&decode(line));
@@ -173,8 +252,51 @@ impl History {
         self.reset = true;
     }
 
+    /// Add the entries of a history file to the list (`history -r`); with `only_new`, just
+    /// the lines added to it since this session last read or wrote it (`history -n`).
+    pub fn read_file(&mut self, path: &[u8], only_new: bool) -> std::io::Result<()> {
+        let data = std::fs::read(crate::state::os(path))?;
+        let from = if only_new {
+            (self.file_offset as usize).min(data.len())
+        } else {
+            0
+        };
+        for line in file_lines(&data[from..]) {
+            self.add(&decode(line));
+        }
+        self.file_offset = data.len() as u64;
+        self.reset = true;
+        Ok(())
+    }
+
+    /// Write the whole list to a history file (`history -w`), keeping its last `limit` lines.
+    pub fn write_file(&mut self, path: &[u8], limit: Option<usize>) -> std::io::Result<()> {
+        let encoded: Vec<Vec<u8>> = self.entries.iter().map(|e| encode(e)).collect();
+        let skip = encoded.len().saturating_sub(limit.unwrap_or(usize::MAX));
+        let lines: Vec<&[u8]> = encoded[skip..].iter().map(|l| l.as_slice()).collect();
+        let mut out = Vec::new();
+        for line in &lines {
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        }
+        std::fs::write(crate::state::os(path), &out)?;
+        self.file_offset = out.len() as u64;
+        Ok(())
+    }
+
+    /// Cut a history file to its last `limit` lines (HISTFILESIZE).
+    pub fn truncate_file(path: &[u8], limit: usize) {
+        let Ok(data) = std::fs::read(crate::state::os(path)) else {
+            return;
+        };
+        let lines = file_lines(&data);
+        if lines.len() > limit {
+            rewrite(path, &lines[lines.len() - limit..]);
+        }
+    }
+
     /// Append one entry to the history file (created private to the user when missing).
-    pub fn append_to_file(&self, path: Option<&[u8]>, text: &[u8]) {
+    pub fn append_to_file(&mut self, path: Option<&[u8]>, text: &[u8]) {
         let Some(path) = path else {
             return;
         };
@@ -187,9 +309,70 @@ impl History {
         if let Ok(mut file) = file {
             let mut line = encode(text);
             line.push(b'\n');
-            let _ = file.write_all(&line);
+            let before = file.metadata().map(|m| m.len()).ok();
+            if file.write_all(&line).is_ok() && before == Some(self.file_offset) {
+                // Nothing was appended by another session in between: the file is read up to
+                // here.
+                self.file_offset += line.len() as u64;
+            }
         }
     }
+}
+
+/// What becomes of a command line under `HISTCONTROL` and `HISTIGNORE`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// It is not saved.
+    No,
+    Yes,
+    /// It is saved, and the earlier entries equal to it are removed (erasedups).
+    ErasingOthers,
+}
+
+/// Whether `line` is saved in the history, given `HISTCONTROL` (`ignorespace`, `ignoredups`,
+/// `ignoreboth`, `erasedups`, separated by colons), `HISTIGNORE` (patterns separated by colons,
+/// matched against the whole line; `&` is the previous entry) and the previous entry.
+pub fn keep(control: &[u8], ignore: &[u8], previous: Option<&[u8]>, line: &[u8]) -> Keep {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let mut erase = false;
+    for word in control.split(|&b| b == b':') {
+        match word {
+            b"ignorespace" | b"ignoreboth" if line.first() == Some(&b' ') => return Keep::No,
+            b"ignoredups" | b"ignoreboth" if previous == Some(line) => return Keep::No,
+            b"erasedups" => erase = true,
+            _ => {}
+        }
+    }
+    for pattern in ignore.split(|&b| b == b':').filter(|p| !p.is_empty()) {
+        let hit = if pattern == b"&" {
+            previous == Some(line)
+        } else {
+            crate::expand::pattern::matches(pattern, line)
+        };
+        if hit {
+            return Keep::No;
+        }
+    }
+    if erase {
+        Keep::ErasingOthers
+    } else {
+        Keep::Yes
+    }
+}
+
+/// The seconds since the epoch.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The non-empty lines of a history file.
+fn file_lines(data: &[u8]) -> Vec<&[u8]> {
+    data.split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 /// Write the kept (encoded) lines to a new file and put it in place of the old one.
@@ -293,6 +476,51 @@ mod tests {
         assert_eq!(h.current_number(), 5);
         h.remove_current();
         assert_eq!(h.visible().last().map(|e| e.0), Some(4));
+    }
+
+    #[test]
+    fn histcontrol_and_histignore() {
+        let k = |control: &str, ignore: &str, prev: Option<&str>, line: &str| {
+            keep(
+                control.as_bytes(),
+                ignore.as_bytes(),
+                prev.map(str::as_bytes),
+                line.as_bytes(),
+            )
+        };
+        assert_eq!(k("", "", Some("ls"), "ls"), Keep::Yes);
+        assert_eq!(k("ignorespace", "", None, " ls"), Keep::No);
+        assert_eq!(k("ignorespace", "", Some("ls"), "ls"), Keep::Yes);
+        assert_eq!(k("ignoredups", "", Some("ls"), "ls\n"), Keep::No);
+        assert_eq!(k("ignoreboth", "", Some("ls"), " pwd"), Keep::No);
+        assert_eq!(k("ignoreboth", "", Some("ls"), "ls"), Keep::No);
+        assert_eq!(k("erasedups", "", Some("ls"), "ls"), Keep::ErasingOthers);
+        assert_eq!(k("", "ls:cd *", None, "cd /tmp"), Keep::No);
+        assert_eq!(k("", "ls:cd *", None, "ls -l"), Keep::Yes);
+        assert_eq!(k("", "&", Some("pwd"), "pwd"), Keep::No);
+    }
+
+    #[test]
+    fn delete_clear_and_erase() {
+        let mut h = History::new();
+        for c in ["a", "b", "a", "c"] {
+            h.add(c.as_bytes());
+        }
+        assert!(h.delete(2));
+        assert!(!h.delete(9));
+        let texts = |h: &History| -> Vec<(usize, Vec<u8>)> {
+            h.all().map(|(n, t, _)| (n, t.to_vec())).collect()
+        };
+        assert_eq!(
+            texts(&h),
+            vec![(1, b"a".to_vec()), (2, b"a".to_vec()), (3, b"c".to_vec())]
+        );
+        h.erase(b"a");
+        assert_eq!(texts(&h), vec![(1, b"c".to_vec())]);
+        h.clear();
+        assert!(h.is_empty());
+        h.add(b"d");
+        assert_eq!(texts(&h), vec![(1, b"d".to_vec())]);
     }
 
     #[test]

@@ -137,7 +137,7 @@ pub struct PendingLine {
 }
 
 /// The history file: `HISTFILE` if set (empty: none), else `~/.auditsh_history`.
-fn history_file(sh: &Shell) -> Option<Vec<u8>> {
+pub fn history_file(sh: &Shell) -> Option<Vec<u8>> {
     match sh.get_var(b"HISTFILE") {
         Some([]) => None,
         Some(f) => Some(f.to_vec()),
@@ -150,6 +150,12 @@ fn history_file(sh: &Shell) -> Option<Vec<u8>> {
             p
         }),
     }
+}
+
+/// `HISTFILESIZE`: how many lines the history file keeps (None: unset or not a number).
+pub fn history_file_size(sh: &Shell) -> Option<usize> {
+    let value = sh.get_var(b"HISTFILESIZE")?;
+    std::str::from_utf8(value).ok()?.trim().parse().ok()
 }
 
 /// What the loop does before it reads a command at the terminal: the history file is read the
@@ -165,6 +171,9 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
     if first {
         let file = history_file(sh);
         sh.history.load(file.as_deref());
+        if let (Some(file), Some(limit)) = (file, history_file_size(sh)) {
+            history::History::truncate_file(&file, limit);
+        }
     }
     let ps1 = prompt::expand(sh, b"PS1");
     let ps2 = prompt::expand(sh, b"PS2");
@@ -212,11 +221,30 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
 /// history file) as its last entry.
 pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
     handoff.borrow_mut().typed.clear();
-    if let Some(entry) = sh.history.add(text) {
+    if save(sh, text) {
         sh.history.set_current_is_last(true);
-        let file = history_file(sh);
-        sh.history.append_to_file(file.as_deref(), &entry);
     }
+}
+
+/// Add a command line to the history and the history file, unless `HISTCONTROL` or
+/// `HISTIGNORE` leave it out; true if it was added.
+pub fn save(sh: &mut Shell, text: &[u8]) -> bool {
+    let control = sh.get_var(b"HISTCONTROL").unwrap_or_default().to_vec();
+    let ignore = sh.get_var(b"HISTIGNORE").unwrap_or_default().to_vec();
+    match history::keep(&control, &ignore, sh.history.last(), text) {
+        history::Keep::No => return false,
+        history::Keep::ErasingOthers => {
+            let line = text.strip_suffix(b"\n").unwrap_or(text);
+            sh.history.erase(line);
+        }
+        history::Keep::Yes => {}
+    }
+    let added = sh.history.add(text);
+    if let Some(entry) = &added {
+        let file = history_file(sh);
+        sh.history.append_to_file(file.as_deref(), entry);
+    }
+    added.is_some()
 }
 
 /// Ctrl-C interrupted the command that ran: the lines still waiting (the rest of a pasted

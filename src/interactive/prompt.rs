@@ -92,11 +92,11 @@ fn quote_with_escapes(sh: &Shell, raw: &[u8]) -> Vec<u8> {
                     b"$".to_vec()
                 }
             }
-            b't' => local_now("%H:%M:%S"),
-            b'T' => local_now("%I:%M:%S"),
-            b'@' => local_now("%I:%M %p"),
-            b'A' => local_now("%H:%M"),
-            b'd' => local_now("%a %b %d"),
+            b't' => local_now(b"%H:%M:%S"),
+            b'T' => local_now(b"%I:%M:%S"),
+            b'@' => local_now(b"%I:%M %p"),
+            b'A' => local_now(b"%H:%M"),
+            b'd' => local_now(b"%a %b %d"),
             b'n' => b"\n".to_vec(),
             b'r' => b"\r".to_vec(),
             b'e' => b"\x1b".to_vec(),
