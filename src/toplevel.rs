@@ -410,6 +410,7 @@ fn read_eval_loop(
     loop {
         if let Some(handoff) = &handoff {
             notify_finished_jobs(sh);
+            crate::interactive::prompt::run_prompt_command(sh);
             crate::interactive::before_prompt(sh, handoff);
         }
         // Reading may block: the records' syslog copies go first.

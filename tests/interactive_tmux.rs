@@ -1083,3 +1083,53 @@ fn history_builtin_lists_deletes_and_obeys_histcontrol() {
     );
     assert_eq!(commands.iter().filter(|c| *c == "echo dup").count(), 2);
 }
+
+#[test]
+fn prompt_escapes_in_full_and_prompt_command() {
+    if !tmux_available("prompt_escapes_in_full_and_prompt_command") {
+        return;
+    }
+    let mut t = Term::new("promptfull");
+    t.program("pc-probe", "echo pc-probe-ran-$$ > \"$HOME/pc-ran\"");
+    let year = Command::new("date").arg("+%Y").output().unwrap().stdout;
+    let year = String::from_utf8_lossy(&year).trim().to_string();
+    let version = env!("CARGO_PKG_VERSION");
+    t.start(Some("<\\j|\\#|\\!|\\s|\\V|\\D{%Y}|\\101|\\l> "));
+    let tty = t
+        .tmux()
+        .args(["display-message", "-p", "-t", "t", "#{pane_tty}"])
+        .output()
+        .unwrap()
+        .stdout;
+    let tty = String::from_utf8_lossy(&tty)
+        .trim()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    t.wait_for(&format!("<0|1|1|auditsh|{version}|{year}|A|{tty}> "));
+    t.text("sleep 30 &");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("<1|2|2|auditsh|{version}|{year}|A|{tty}> "));
+    // An array: each element runs before each primary prompt; `$?` is left for the prompt.
+    t.text("PROMPT_COMMAND=(pc-probe 'echo pc-second' false); kill %1; (exit 3)");
+    t.keys(&["Enter"]);
+    t.wait_line("pc-second");
+    t.text("echo status=$?");
+    t.keys(&["Enter"]);
+    t.wait_line("status=3");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    assert!(t.home().join("pc-ran").exists());
+    // The program PROMPT_COMMAND started is recorded as coming from it.
+    let recs = t.records();
+    let probe: Vec<_> = recs
+        .iter()
+        .filter(|r| r["event"]["action"] == "exec" && r["process"]["args"][0] == "pc-probe")
+        .collect();
+    assert!(!probe.is_empty(), "no exec record of pc-probe");
+    for r in probe {
+        assert_eq!(r["auditsh"]["source"]["file"], "PROMPT_COMMAND", "{r}");
+    }
+}

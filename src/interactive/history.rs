@@ -41,6 +41,8 @@ pub struct History {
     reset: bool,
     /// The history file has been read (once, at the start of the session).
     loaded: bool,
+    /// Commands entered in this session (the prompt's `\#`).
+    entered: usize,
 }
 
 impl History {
@@ -94,6 +96,15 @@ impl History {
         self.unsynced.push(text.clone());
         self.trim();
         Some(text)
+    }
+
+    /// Count a command entered at the prompt.
+    pub fn count_entered(&mut self) {
+        self.entered += 1;
+    }
+
+    pub fn commands_entered(&self) -> usize {
+        self.entered
     }
 
     /// Note whether the last entry is the command now running.

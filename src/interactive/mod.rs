@@ -221,6 +221,7 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
 /// history file) as its last entry.
 pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
     handoff.borrow_mut().typed.clear();
+    sh.history.count_entered();
     if save(sh, text) {
         sh.history.set_current_is_last(true);
     }
