@@ -300,7 +300,11 @@ fn read_startup_files(sh: &mut Shell, inv: &Invocation, interactive: bool) {
         }
     }
     for file in files {
-        run_startup_file(sh, &file);
+        if interactive && file == b"/etc/profile" {
+            run_system_profile(sh);
+        } else {
+            run_startup_file(sh, &file);
+        }
     }
     if interactive {
         let env_file = match sh.get_var(b"ENV").map(|e| e.to_vec()) {
@@ -316,6 +320,20 @@ fn read_startup_files(sh: &mut Shell, inv: &Invocation, interactive: bool) {
         if let Some(file) = env_file {
             run_startup_file(sh, &file);
         }
+    }
+}
+
+/// Run /etc/profile. Debian's (and others derived from it) sets `PS1='$ '` (`'# '` for
+/// root) for every shell but bash, which would hide the user@host:dir prompt a bash user
+/// expects: that bare prompt is taken back right after the file ran, so ~/.profile and
+/// ~/.auditshrc can still set any prompt, that one included.
+fn run_system_profile(sh: &mut Shell) {
+    let before = sh.get_var(b"PS1").map(|p| p.to_vec());
+    run_startup_file(sh, b"/etc/profile");
+    let after = sh.get_var(b"PS1").map(|p| p.to_vec());
+    let bare = matches!(after.as_deref(), Some(b"$ " | b"# "));
+    if let Some(before) = before.filter(|b| bare && Some(b) != after.as_ref()) {
+        let _ = sh.set_var(b"PS1", before);
     }
 }
 

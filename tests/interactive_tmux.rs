@@ -65,6 +65,11 @@ impl Term {
     /// Start the shell in a new tmux session (the previous one must have ended); `ps1`: the
     /// PS1 in its environment (None: none).
     fn start(&mut self, ps1: Option<&str>) {
+        self.start_with(ps1, "");
+    }
+
+    /// `start`, with arguments for the shell (`-l`).
+    fn start_with(&mut self, ps1: Option<&str>, args: &str) {
         self.sessions += 1;
         let _ = std::fs::remove_file(self.dir().join("status"));
         let script = self.dir().join("run.sh");
@@ -77,7 +82,7 @@ impl Term {
             format!(
                 "cd '{home}' || exit 1\n\
                  env -i TERM=\"$TERM\" HOME='{home}' PATH='{bin}:/usr/bin:/bin' \
-                 AUDITSH_CONFIG='{config}' {ps1_env} '{shell}'\n\
+                 AUDITSH_CONFIG='{config}' {ps1_env} '{shell}' {args}\n\
                  echo \"status $?\" > '{status}'\n",
                 home = self.home().display(),
                 bin = self.dir().join("bin").display(),
@@ -1132,4 +1137,41 @@ fn prompt_escapes_in_full_and_prompt_command() {
     for r in probe {
         assert_eq!(r["auditsh"]["source"]["file"], "PROMPT_COMMAND", "{r}");
     }
+}
+
+#[test]
+fn a_login_shell_keeps_user_at_host_after_debians_etc_profile() {
+    if !tmux_available("a_login_shell_keeps_user_at_host_after_debians_etc_profile") {
+        return;
+    }
+    let (user, sign) = user_and_sign();
+    let short = Command::new("hostname")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let short = short.split('.').next().unwrap_or("").to_string();
+    let mut t = Term::new("loginprompt");
+    std::fs::write(t.home().join(".profile"), "PROFILE_RAN=yes\n").unwrap();
+    t.start_with(None, "-l");
+    let prompt = format!("{user}@{short}:~{sign} ");
+    t.wait_for(&prompt);
+    // The system's /etc/profile ran (it sets PATH), then ~/.profile.
+    t.text("echo ran=$PROFILE_RAN path=$PATH");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("ran=yes");
+    assert!(s.contains("path=/usr/local"), "{s}");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+
+    // A prompt the user's own profile sets is kept, even the bare one.
+    std::fs::write(t.home().join(".profile"), "PS1='$ '\n").unwrap();
+    t.start_with(None, "-l");
+    t.wait_line("$");
+    t.text("echo mine");
+    t.keys(&["Enter"]);
+    t.wait_line("$ echo mine");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
 }
