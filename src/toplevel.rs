@@ -617,15 +617,18 @@ fn notify_finished_jobs(sh: &mut Shell) {
 }
 
 /// The shell is leaving: jobs still stopped (or all jobs, on a hangup) get SIGHUP, and the
-/// command lines that waited for them get their end records.
+/// command lines that waited for them get their end records. On `exit`, jobs running in the
+/// background are left running, as bash leaves them.
 fn hang_up_jobs(sh: &mut Shell, all: bool) {
     if sh.jobs.jobs.is_empty() || sh.in_subshell {
         return;
     }
-    if all || sh.jobs.has_stopped() {
-        sh.jobs.hang_up_all();
-    }
+    let hangs_up = |job: &crate::exec::jobs::Job| all || job.is_stopped();
+    sh.jobs.hang_up(hangs_up);
     for job in std::mem::take(&mut sh.jobs.jobs) {
+        if !hangs_up(&job) {
+            continue;
+        }
         if let Some(id) = job.command {
             sh.audit
                 .command_end(id, 128 + sys::signal::SIGHUP, Some(sys::signal::SIGHUP));

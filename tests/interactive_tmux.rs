@@ -725,17 +725,7 @@ fn a_hangup_ends_the_session_and_its_jobs() {
     let pidfile = t.dir().join("bgpid");
     t.text(&format!("sleep 1000 & echo $! > {}", pidfile.display()));
     t.keys(&["Enter"]);
-    let deadline = Instant::now() + TIMEOUT;
-    let pid: i32 = loop {
-        if let Some(p) = std::fs::read_to_string(&pidfile)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-        {
-            break p;
-        }
-        assert!(Instant::now() < deadline, "no background pid");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let pid = read_pid(&pidfile);
     // Closing the terminal hangs up the shell.
     let _ = t.tmux().args(["kill-session", "-t", "t"]).output();
     let deadline = Instant::now() + TIMEOUT;
@@ -744,8 +734,7 @@ fn a_hangup_ends_the_session_and_its_jobs() {
             .records()
             .iter()
             .any(|r| r["event"]["action"] == "session-end");
-        // SAFETY: kill with signal 0 only checks whether the process exists.
-        let alive = unsafe { libc::kill(pid, 0) } == 0 && !is_zombie(pid);
+        let alive = alive(pid);
         if ended && !alive {
             break;
         }
@@ -1174,4 +1163,103 @@ fn a_login_shell_keeps_user_at_host_after_debians_etc_profile() {
     t.text("exit");
     t.keys(&["Enter"]);
     assert_eq!(t.wait_exit(), 0);
+}
+
+/// The pid a program wrote to `file`, waiting for it.
+fn read_pid(file: &Path) -> i32 {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(p) = std::fs::read_to_string(file)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+        {
+            return p;
+        }
+        assert!(Instant::now() < deadline, "no pid in {}", file.display());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn alive(pid: i32) -> bool {
+    // SAFETY: kill with signal 0 only checks whether the process exists.
+    unsafe { libc::kill(pid, 0) == 0 && !is_zombie(pid) }
+}
+
+#[test]
+fn kill_reaches_a_stopped_job_and_exit_hangs_up_only_stopped_jobs() {
+    if !tmux_available("kill_reaches_a_stopped_job_and_exit_hangs_up_only_stopped_jobs") {
+        return;
+    }
+    let mut t = Term::new("stoppedjobs");
+    t.program("stopme", "echo $$ > \"$HOME/$1\"; exec sleep 200");
+    t.start(Some(P));
+    t.wait_for(P);
+    // `kill %1` with TERM on a stopped job: bash continues it, so that it dies of TERM.
+    t.text("stopme first");
+    t.keys(&["Enter"]);
+    let first = read_pid(&t.home().join("first"));
+    t.keys(&["C-z"]);
+    t.wait_for("Stopped");
+    t.text("kill %1");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 3);
+    // The notice comes before a prompt once the job is reaped.
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["Enter"]);
+    t.wait_for("Terminated");
+    assert!(!alive(first), "the stopped job did not get TERM");
+    // A running background job and a stopped one; exit warns, the second exit hangs up only
+    // the stopped one.
+    t.text("stopme running &");
+    t.keys(&["Enter"]);
+    let running = read_pid(&t.home().join("running"));
+    t.text("stopme stopped");
+    t.keys(&["Enter"]);
+    let stopped = read_pid(&t.home().join("stopped"));
+    t.keys(&["C-z"]);
+    t.wait_count("Stopped", 2);
+    t.text("exit");
+    t.keys(&["Enter"]);
+    t.wait_for("You have stopped jobs.");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    t.wait_exit();
+    let deadline = Instant::now() + TIMEOUT;
+    while alive(stopped) {
+        assert!(Instant::now() < deadline, "the stopped job was not hung up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let running_left = alive(running);
+    // SAFETY: ends the job the test started.
+    unsafe { libc::kill(running, libc::SIGKILL) };
+    assert!(running_left, "a running background job was killed on exit");
+    let recs = t.records();
+    let end_of = |text: &str| {
+        let start = recs
+            .iter()
+            .find(|r| r["event"]["type"][0] == "start" && r["process"]["command_line"] == text)
+            .unwrap_or_else(|| panic!("no record of {text:?}"));
+        recs.iter()
+            .find(|r| {
+                r["event"]["action"] == "command"
+                    && r["event"]["type"][0] == "end"
+                    && r["auditsh"]["command"] == start["event"]["id"]
+            })
+            .cloned()
+    };
+    let killed = end_of("stopme first").expect("an end for the killed job");
+    assert_eq!(killed["auditsh"]["signal"], "TERM", "{killed}");
+    let hung_up = end_of("stopme stopped").expect("an end for the stopped job");
+    assert_eq!(hung_up["auditsh"]["signal"], "HUP", "{hung_up}");
+    let background = end_of("stopme running &").expect("the background line's end");
+    assert_ne!(background["auditsh"]["signal"], "HUP", "{background}");
+    let hup_ends = recs
+        .iter()
+        .filter(|r| {
+            r["event"]["action"] == "command"
+                && r["event"]["type"][0] == "end"
+                && r["auditsh"]["signal"] == "HUP"
+        })
+        .count();
+    assert_eq!(hup_ends, 1, "only the stopped job is recorded as hung up");
 }
