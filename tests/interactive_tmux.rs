@@ -1263,3 +1263,44 @@ fn kill_reaches_a_stopped_job_and_exit_hangs_up_only_stopped_jobs() {
         .count();
     assert_eq!(hup_ends, 1, "only the stopped job is recorded as hung up");
 }
+
+#[test]
+fn an_auditshrc_written_like_a_bashrc_is_read_and_used() {
+    if !tmux_available("an_auditshrc_written_like_a_bashrc_is_read_and_used") {
+        return;
+    }
+    let mut t = Term::new("bashrc");
+    std::fs::write(t.home().join("a.txt"), "").unwrap();
+    std::fs::write(t.home().join("b.log"), "").unwrap();
+    std::fs::write(
+        t.home().join(".auditshrc"),
+        r#"# What people keep in ~/.bashrc
+[ -z "$PS1" ] && return
+shopt -s extglob
+HISTCONTROL=ignoreboth
+declare -a tools=(alpha beta gamma)
+declare -A colour=([sky]=blue [grass]=green)
+alias ll='echo ll-alias'
+greet() {
+    local who=${1:-world}
+    echo "hello, $who (${#tools[@]} tools, sky ${colour[sky]})"
+}
+if [[ $- == *i* ]]; then
+    PS1='rc:\W\$ '
+fi
+"#,
+    )
+    .unwrap();
+    t.start(None);
+    let (_, sign) = user_and_sign();
+    let prompt = format!("rc:~{sign} ");
+    t.wait_for(&prompt);
+    t.text("ll; greet you; echo ${tools[1]} @(*.log)");
+    t.keys(&["Enter"]);
+    t.wait_line("ll-alias");
+    t.wait_line("hello, you (3 tools, sky blue)");
+    t.wait_line("beta b.log");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+}
