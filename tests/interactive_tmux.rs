@@ -1304,3 +1304,83 @@ fi
     t.keys(&["Enter"]);
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+fn alt_dot_ctrl_x_ctrl_e_ctrl_l_and_vi_escape_enter() {
+    if !tmux_available("alt_dot_ctrl_x_ctrl_e_ctrl_l_and_vi_escape_enter") {
+        return;
+    }
+    let mut t = Term::new("editkeys");
+    // An editor that rewrites the file it is given.
+    t.program(
+        "rewrite-editor",
+        "sed -i 's/before-edit/after-edit/' \"$1\"",
+    );
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("echo alpha beta");
+    t.keys(&["Enter"]);
+    t.wait_line("alpha beta");
+    t.text("echo gamma delta");
+    t.keys(&["Enter"]);
+    t.wait_line("gamma delta");
+    // Alt-. inserts the last word of the previous line; again, of the one before.
+    t.text("echo ");
+    t.keys(&["M-."]);
+    t.wait_for("P> echo delta");
+    t.keys(&["M-."]);
+    t.wait_for("P> echo beta");
+    t.keys(&["Enter"]);
+    t.wait_line("beta");
+    // Ctrl-X Ctrl-E: the line goes to $EDITOR, and runs as the editor left it.
+    t.text("export EDITOR=rewrite-editor");
+    t.keys(&["Enter"]);
+    t.text("echo before-edit");
+    t.keys(&["C-x", "C-e"]);
+    t.wait_line("after-edit");
+    // Ctrl-L clears the screen, the line being typed stays.
+    t.text("echo clear-me");
+    t.keys(&["Enter"]);
+    t.wait_line("clear-me");
+    t.text("echo kept");
+    t.keys(&["C-l"]);
+    t.wait_until("a cleared screen", |s| {
+        !s.contains("clear-me") && s.lines().next() == Some("P> echo kept")
+    });
+    t.keys(&["Enter"]);
+    t.wait_line("kept");
+    // vi mode: Ctrl-L in insert mode too, and Enter right after Escape is not lost.
+    t.text("set -o vi");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 3);
+    t.text("echo vi-typed");
+    t.keys(&["C-l"]);
+    t.wait_until("a cleared screen in vi mode", |s| {
+        s.lines().next() == Some("P> echo vi-typed")
+    });
+    t.keys(&["Escape", "Enter"]);
+    t.wait_line("vi-typed");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    let commands = t.commands();
+    assert!(
+        commands.iter().any(|c| c == "echo after-edit"),
+        "{commands:?}"
+    );
+    assert!(
+        !commands.iter().any(|c| c == "echo before-edit"),
+        "{commands:?}"
+    );
+    assert!(
+        commands.iter().any(|c| c == "echo vi-typed"),
+        "{commands:?}"
+    );
+    // The editor ran as a program of the shell, recorded.
+    let recs = t.records();
+    assert!(
+        recs.iter()
+            .any(|r| r["event"]["action"] == "exec" && r["process"]["args"][0] == "rewrite-editor"),
+        "no exec record of the editor"
+    );
+}

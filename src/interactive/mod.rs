@@ -9,6 +9,7 @@
 pub mod complete;
 pub mod history;
 pub mod history_expand;
+pub mod keys;
 pub mod prompt;
 
 use crate::sys;
@@ -122,6 +123,9 @@ pub struct Handoff {
     pub recent: VecDeque<Vec<u8>>,
     /// The history number of the command being entered.
     pub next_number: usize,
+    /// A line the user asked to edit (Ctrl-X Ctrl-E): it goes into the history, for the `fc`
+    /// that edits and runs it.
+    pub edit_request: Option<Vec<u8>>,
     /// The lines returned since the last primary prompt (the command being entered).
     pub typed: Vec<u8>,
     /// The history has been set up for the session.
@@ -221,6 +225,10 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
 /// history file) as its last entry.
 pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
     handoff.borrow_mut().typed.clear();
+    let edit_request = handoff.borrow_mut().edit_request.take();
+    if let Some(line) = edit_request {
+        save(sh, &line);
+    }
     sh.history.count_entered();
     if save(sh, text) {
         sh.history.set_current_is_last(true);
@@ -283,6 +291,10 @@ pub struct TerminalSource {
     use_editor: bool,
     /// Consecutive Ctrl-D refused by ignoreeof (dash gives up after 50).
     eofs: u32,
+    /// The history's last words, for Alt-.
+    last_words: std::sync::Arc<std::sync::Mutex<keys::LastWords>>,
+    /// Set by Ctrl-X Ctrl-E: the accepted line is to be edited.
+    edit: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl TerminalSource {
@@ -294,6 +306,8 @@ impl TerminalSource {
             editor: None,
             use_editor,
             eofs: 0,
+            last_words: Default::default(),
+            edit: Default::default(),
         }
     }
 
@@ -316,6 +330,7 @@ impl TerminalSource {
             Ok(mut e) => {
                 let names = Rc::clone(&self.handoff.borrow().names);
                 e.set_helper(Some(complete::ShellHelper { names }));
+                keys::bind(&mut e, &self.last_words, &self.edit);
                 self.editor = Some(e);
             }
             Err(_) => self.use_editor = false,
@@ -340,10 +355,17 @@ impl TerminalSource {
         if editor.config_mut().max_history_size() != size {
             let _ = editor.set_max_history_size(size);
         }
+        let mut last_words = self.last_words.lock().ok();
         if std::mem::take(&mut h.history_reset) {
             let _ = editor.clear_history();
+            if let Some(w) = last_words.as_mut() {
+                w.clear();
+            }
         }
         for entry in h.history_new.drain(..) {
+            if let Some(w) = last_words.as_mut() {
+                w.push(&entry);
+            }
             let _ = editor
                 .history_mut()
                 .add_owned(String::from_utf8_lossy(&entry).into_owned());
@@ -501,6 +523,15 @@ impl LineSource for TerminalSource {
             match result {
                 Ok(line) => {
                     self.eofs = 0;
+                    let edit = self.edit.swap(false, std::sync::atomic::Ordering::SeqCst);
+                    if edit && !continuation {
+                        // The line goes to the editor through `fc`, as a command line of its
+                        // own (the editor is a program it runs), then runs as edited.
+                        let mut h = self.handoff.borrow_mut();
+                        h.edit_request = Some(line.into_bytes());
+                        h.typed.extend_from_slice(keys::EDIT_COMMAND);
+                        return Ok(Some(keys::EDIT_COMMAND.to_vec()));
+                    }
                     let mut bytes = line.into_bytes();
                     bytes.push(b'\n');
                     let first = queue_later_lines(&mut self.handoff.borrow_mut(), bytes);
