@@ -46,6 +46,8 @@ pub fn expand(line: &[u8], events: &Events<'_>) -> Result<Option<Expanded>, Expa
         out: Vec::with_capacity(line.len() + 32),
         changed: false,
         print_only: false,
+        last_substitution: None,
+        searched: None,
     };
     x.run()?;
     Ok(x.changed.then_some(Expanded {
@@ -60,6 +62,10 @@ struct Expander<'a, 'b> {
     out: Vec<u8>,
     changed: bool,
     print_only: bool,
+    /// The last `:s` on the line (old, new), which `:&` repeats.
+    last_substitution: Option<(Vec<u8>, Vec<u8>)>,
+    /// What the last `!?str?` searched for, whose word `%` designates.
+    searched: Option<Vec<u8>>,
 }
 
 const OPERATOR: &[u8] = b";&|()<>";
@@ -166,6 +172,18 @@ impl Expander<'_, '_> {
             }
             let (range, end) = designator(line, i);
             let what = &line[designator_start..end];
+            // `%`: the word that `!?str?` found.
+            let matched = self
+                .searched
+                .as_ref()
+                .and_then(|n| words.iter().position(|w| contains(w, n)));
+            let range = match range {
+                Some(r) if line[i] == b'%' => matched.map(|k| Range {
+                    from: Bound::Word(k),
+                    to: Bound::Word(k),
+                }),
+                r => r,
+            };
             let Some((from, to)) = range.and_then(|r| r.resolve(words.len())) else {
                 return fail(what, "bad word specifier");
             };
@@ -179,7 +197,7 @@ impl Expander<'_, '_> {
     }
 
     /// The event named at `start` (a `!`): its text and where the reference goes on.
-    fn event(&self, start: usize) -> Result<(Vec<u8>, usize), ExpandError> {
+    fn event(&mut self, start: usize) -> Result<(Vec<u8>, usize), ExpandError> {
         let line = self.line;
         let entries = self.events.entries;
         let first = self.events.next_number.saturating_sub(entries.len());
@@ -221,6 +239,7 @@ impl Expander<'_, '_> {
                 if line.get(i) == Some(&b'?') {
                     i += 1;
                 }
+                self.searched = Some(needle.to_vec());
                 entries
                     .iter()
                     .rev()
@@ -294,6 +313,16 @@ impl Expander<'_, '_> {
                     let (old, new, end) = substitution_parts(line, i + 1, delim);
                     i = end;
                     if !replace(text, &old, &new, global) {
+                        return fail(&line[start..i], "substitution failed");
+                    }
+                    self.last_substitution = Some((old, new));
+                }
+                Some(b'&') => {
+                    let done = match &self.last_substitution {
+                        Some((old, new)) => replace(text, old, new, global),
+                        None => false,
+                    };
+                    if !done {
                         return fail(&line[start..i], "substitution failed");
                     }
                 }
@@ -448,7 +477,7 @@ fn designator(line: &[u8], i: usize) -> (Option<Range>, usize) {
         Some(b'^') => (range(Bound::Word(1), Bound::Word(1)), i + 1),
         Some(b'$') => (range(Bound::Last, Bound::Last), i + 1),
         Some(b'*') => (range(Bound::Word(1), Bound::Last), i + 1),
-        // `%`: the word `!?str?` matched; taken as the last word.
+        // `%`: the word `!?str?` matched (the caller finds it).
         Some(b'%') => (range(Bound::Last, Bound::Last), i + 1),
         Some(b'-') => match number(i + 1) {
             (Some(n), end) => (range(Bound::Word(0), Bound::Word(n)), end),
@@ -586,6 +615,10 @@ mod tests {
         assert_eq!(ok("!12:s/a/x/"), "echo xa ab ac");
         assert_eq!(ok("!12:gs/a/x/"), "echo xx xb xc");
         assert_eq!(ok("!12:s/ab/[&]"), "echo aa [ab] ac");
+        assert_eq!(ok("!12:s/a/x/:&"), "echo xx ab ac");
+        assert_eq!(ok("!12:s/a/x/:g&"), "echo xx xb xc");
+        assert_eq!(ex("!12:&"), Err(":&: substitution failed".into()));
+        assert_eq!(ok("echo !?ab?%"), "echo ab");
         assert_eq!(ok("echo !10:q"), "echo 'echo one two three'");
         assert_eq!(ex("!12:s/q/x/"), Err(":s/q/x/: substitution failed".into()));
         let entries = history();
