@@ -428,7 +428,9 @@ fn read_eval_loop(
     loop {
         if let Some(handoff) = &handoff {
             notify_finished_jobs(sh);
-            crate::interactive::prompt::run_prompt_command(sh);
+            if let Some(status) = crate::interactive::prompt::run_prompt_command(sh) {
+                return (status, EndReason::Exit);
+            }
             crate::interactive::before_prompt(sh, handoff);
         }
         // Reading may block: the records' syslog copies go first.

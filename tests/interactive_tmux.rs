@@ -1112,9 +1112,10 @@ fn prompt_escapes_in_full_and_prompt_command() {
     t.text("echo status=$?");
     t.keys(&["Enter"]);
     t.wait_line("status=3");
-    t.text("exit");
+    // `exit` in PROMPT_COMMAND ends the shell, as in bash.
+    t.text("PROMPT_COMMAND='exit 6'");
     t.keys(&["Enter"]);
-    assert_eq!(t.wait_exit(), 0);
+    assert_eq!(t.wait_exit(), 6);
     assert!(t.home().join("pc-ran").exists());
     // The program PROMPT_COMMAND started is recorded as coming from it.
     let recs = t.records();

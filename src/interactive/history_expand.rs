@@ -178,7 +178,7 @@ impl Expander<'_, '_> {
                 .as_ref()
                 .and_then(|n| words.iter().position(|w| contains(w, n)));
             let range = match range {
-                Some(r) if line[i] == b'%' => matched.map(|k| Range {
+                Some(_) if line[i] == b'%' => matched.map(|k| Range {
                     from: Bound::Word(k),
                     to: Bound::Word(k),
                 }),

@@ -169,14 +169,11 @@ fn basename(path: &[u8]) -> &[u8] {
 
 /// Run `PROMPT_COMMAND` before a primary prompt: its value, or each element of the array
 /// (bash 5.1). `$?` is kept for the prompt; the programs it starts are recorded as coming
-/// from `PROMPT_COMMAND`.
-pub fn run_prompt_command(sh: &mut Shell) {
+/// from `PROMPT_COMMAND`. Some(status) when it ran `exit`.
+pub fn run_prompt_command(sh: &mut Shell) -> Option<i32> {
     let commands: Vec<Vec<u8>> = match sh.vars.array(b"PROMPT_COMMAND") {
         Some(array) => array.values(),
-        None => match sh.get_var(b"PROMPT_COMMAND") {
-            Some(text) => vec![text.to_vec()],
-            None => return,
-        },
+        None => vec![sh.get_var(b"PROMPT_COMMAND")?.to_vec()],
     };
     let mut keeping_status = sh.push_frame(Frame::KeepStatus);
     let mut sh = keeping_status.push_frame(Frame::Origin {
@@ -184,8 +181,13 @@ pub fn run_prompt_command(sh: &mut Shell) {
         line: 0,
     });
     for text in commands.iter().filter(|t| !t.is_empty()) {
-        let _ = crate::exec::eval::run_text(&mut sh, text, None, crate::exec::Context::default());
+        let result =
+            crate::exec::eval::run_text(&mut sh, text, None, crate::exec::Context::default());
+        if let Err(crate::exec::Divert::Exit(status)) = result {
+            return Some(status);
+        }
     }
+    None
 }
 
 /// `dir` with a leading `$HOME` written as `~`.
