@@ -674,6 +674,27 @@ mod tests {
     }
 
     #[test]
+    fn any_short_line_expands_or_fails_without_panicking() {
+        let entries = history();
+        let events = Events {
+            entries: &entries,
+            next_number: 14,
+        };
+        let alphabet = b"!^:$*-?%&sgh1 '\"/#e";
+        let mut line = Vec::new();
+        for n in 0..alphabet.len().pow(4) {
+            line.clear();
+            let mut k = n;
+            for _ in 0..4 {
+                line.push(alphabet[k % alphabet.len()]);
+                k /= alphabet.len();
+            }
+            let _ = expand(&line, &events);
+        }
+        assert!(expand(b"!!:99999999999999999999999", &events).is_err());
+    }
+
+    #[test]
     fn word_splitting() {
         let w = split_words(b"a 'b c'  d\"e f\"|x>>y");
         let w: Vec<&[u8]> = w.iter().map(|x| x.as_slice()).collect();
