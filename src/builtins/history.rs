@@ -198,6 +198,8 @@ fn file_operation(sh: &mut Shell, op: u8, file: Option<&Vec<u8>>) -> ExecResult 
         b'n' => sh.history.read_file(&path, true),
         b'w' => {
             let limit = crate::interactive::history_file_size(sh);
+            let stamp = sh.get_var(b"HISTTIMEFORMAT").is_some();
+            sh.history.set_write_times(stamp);
             sh.history.write_file(&path, limit)
         }
         // Entries are appended as they are entered.

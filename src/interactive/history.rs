@@ -8,6 +8,9 @@
 //!
 //! File format: one entry per line; a newline inside an entry (a multi-line command) is written
 //! as `\n` and a backslash as `\\`.
+//! While `HISTTIMEFORMAT` is set, an entry is preceded by
+//! its time as a line `#SECONDS`, as bash writes it; such a line gives the next entry its time
+//! when the file is read.
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -43,6 +46,9 @@ pub struct History {
     loaded: bool,
     /// Commands entered in this session (the prompt's `\#`).
     entered: usize,
+    /// Each entry written to the history file is preceded by its time, as `#SECONDS` on a
+    /// line of its own (bash does so when `HISTTIMEFORMAT` is set).
+    write_times: bool,
 }
 
 impl History {
@@ -252,15 +258,35 @@ impl History {
             return;
         };
         self.file_offset = data.len() as u64;
-        let lines = file_lines(&data);
-        let skip = lines.len().saturating_sub(self.size);
-        for line in &lines[skip..] {
-            self.add(&decode(line));
+        let entries = parse_file(&data);
+        let skip = entries.len().saturating_sub(self.size);
+        for (text, time) in &entries[skip..] {
+            self.add_with_time(text, *time);
         }
-        if lines.len() > self.size.saturating_mul(2).max(DEFAULT_SIZE) {
-            rewrite(path, &lines[skip..]);
+        if entries.len() > self.size.saturating_mul(2).max(DEFAULT_SIZE) {
+            let kept = file_text(
+                entries[skip..]
+                    .iter()
+                    .map(|(t, time)| (t.as_slice(), *time)),
+            );
+            let lines = file_lines(&kept);
+            rewrite(path, &lines);
         }
         self.reset = true;
+    }
+
+    /// Whether entries written to the history file carry their times (`HISTTIMEFORMAT` set).
+    pub fn set_write_times(&mut self, yes: bool) {
+        self.write_times = yes;
+    }
+
+    /// Add an entry read from a file, with the time the file gave it.
+    fn add_with_time(&mut self, text: &[u8], time: Option<i64>) {
+        if self.add(text).is_some() {
+            if let (Some(t), Some(last)) = (time, self.times.back_mut()) {
+                *last = t;
+            }
+        }
     }
 
     /// Add the entries of a history file to the list (`history -r`); with `only_new`, just
@@ -272,8 +298,8 @@ impl History {
         } else {
             0
         };
-        for line in file_lines(&data[from..]) {
-            self.add(&decode(line));
+        for (text, time) in parse_file(&data[from..]) {
+            self.add_with_time(&text, time);
         }
         self.file_offset = data.len() as u64;
         self.reset = true;
@@ -282,14 +308,18 @@ impl History {
 
     /// Write the whole list to a history file (`history -w`), keeping its last `limit` lines.
     pub fn write_file(&mut self, path: &[u8], limit: Option<usize>) -> std::io::Result<()> {
-        let encoded: Vec<Vec<u8>> = self.entries.iter().map(|e| encode(e)).collect();
-        let skip = encoded.len().saturating_sub(limit.unwrap_or(usize::MAX));
-        let lines: Vec<&[u8]> = encoded[skip..].iter().map(|l| l.as_slice()).collect();
-        let mut out = Vec::new();
-        for line in &lines {
-            out.extend_from_slice(line);
-            out.push(b'\n');
-        }
+        let skip = self
+            .entries
+            .len()
+            .saturating_sub(limit.unwrap_or(usize::MAX));
+        let stamp = self.write_times;
+        let out = file_text(
+            self.entries
+                .iter()
+                .zip(&self.times)
+                .skip(skip)
+                .map(|(e, &t)| (e.as_slice(), stamp.then_some(t))),
+        );
         std::fs::write(crate::state::os(path), &out)?;
         self.file_offset = out.len() as u64;
         Ok(())
@@ -318,8 +348,8 @@ impl History {
             .mode(0o600)
             .open(crate::state::os(path));
         if let Ok(mut file) = file {
-            let mut line = encode(text);
-            line.push(b'\n');
+            let time = self.times.back().copied().filter(|_| self.write_times);
+            let line = file_text(std::iter::once((text, time)));
             let before = file.metadata().map(|m| m.len()).ok();
             if file.write_all(&line).is_ok() && before == Some(self.file_offset) {
                 // Nothing was appended by another session in between: the file is read up to
@@ -377,6 +407,37 @@ fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// The entries of a history file, each with the time a `#SECONDS` line before it gave.
+fn parse_file(data: &[u8]) -> Vec<(Vec<u8>, Option<i64>)> {
+    let mut entries = Vec::new();
+    let mut time = None;
+    for line in file_lines(data) {
+        if let Some(t) = line
+            .strip_prefix(b"#")
+            .filter(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
+            .and_then(|d| std::str::from_utf8(d).ok()?.parse().ok())
+        {
+            time = Some(t);
+            continue;
+        }
+        entries.push((decode(line), time.take()));
+    }
+    entries
+}
+
+/// History file lines for entries, with a `#SECONDS` line before those that have a time.
+fn file_text<'a>(entries: impl Iterator<Item = (&'a [u8], Option<i64>)>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (text, time) in entries {
+        if let Some(t) = time {
+            out.extend_from_slice(format!("#{t}\n").as_bytes());
+        }
+        out.extend_from_slice(&encode(text));
+        out.push(b'\n');
+    }
+    out
 }
 
 /// The non-empty lines of a history file.
@@ -532,6 +593,38 @@ mod tests {
         assert!(h.is_empty());
         h.add(b"d");
         assert_eq!(texts(&h), vec![(1, b"d".to_vec())]);
+    }
+
+    #[test]
+    fn times_go_to_the_file_and_come_back() {
+        let dir = std::env::temp_dir().join(format!("auditsh-histtime-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join("h");
+        let _ = std::fs::write(&file, b"#1700000000\none\ntwo\n#12\n");
+        use std::os::unix::ffi::OsStrExt;
+        let path = file.as_os_str().as_bytes().to_vec();
+        let mut h = History::new();
+        h.load(Some(&path));
+        let entries: Vec<(Vec<u8>, i64)> = h.all().map(|(_, t, time)| (t.to_vec(), time)).collect();
+        assert_eq!(entries[0], (b"one".to_vec(), 1_700_000_000));
+        assert_eq!(entries[1].0, b"two");
+        assert!(
+            entries[1].1 > 1_700_000_000,
+            "a line without a time gets the time it is read"
+        );
+        h.set_write_times(true);
+        h.add(b"three");
+        h.append_to_file(Some(&path), b"three");
+        let data = String::from_utf8(std::fs::read(&file).unwrap_or_default()).unwrap();
+        let tail: Vec<&str> = data.lines().rev().take(2).collect();
+        assert_eq!(tail[0], "three");
+        assert!(tail[1].starts_with('#') && tail[1].len() > 5, "{data}");
+        h.write_file(&path, Some(2)).unwrap();
+        let data = String::from_utf8(std::fs::read(&file).unwrap_or_default()).unwrap();
+        let lines: Vec<&str> = data.lines().collect();
+        assert_eq!(lines.len(), 4, "{data}");
+        assert_eq!((lines[1], lines[3]), ("two", "three"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

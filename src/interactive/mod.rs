@@ -249,6 +249,8 @@ pub fn save(sh: &mut Shell, text: &[u8]) -> bool {
         history::Keep::Yes => {}
     }
     let added = sh.history.add(text);
+    sh.history
+        .set_write_times(sh.get_var(b"HISTTIMEFORMAT").is_some());
     // Only an interactive shell keeps a history file (`history -s` in a script does not).
     if let Some(entry) = added.as_ref().filter(|_| sh.options.interactive) {
         let file = history_file(sh);
