@@ -7,10 +7,9 @@
 //! reads it, and removing or editing it changes nothing in the records.
 //!
 //! File format: one entry per line; a newline inside an entry (a multi-line command) is written
-//! as `\n` and a backslash as `\\`.
-//! While `HISTTIMEFORMAT` is set, an entry is preceded by
-//! its time as a line `#SECONDS`, as bash writes it; such a line gives the next entry its time
-//! when the file is read.
+//! as `\n` and a backslash as `\\`. While `HISTTIMEFORMAT` is set, an entry is preceded by its
+//! time as a line `#SECONDS`, as bash writes it; such a line gives the next entry its time when
+//! the file is read.
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -595,14 +594,23 @@ mod tests {
         assert_eq!(texts(&h), vec![(1, b"d".to_vec())]);
     }
 
-    #[test]
-    fn times_go_to_the_file_and_come_back() {
-        let dir = std::env::temp_dir().join(format!("auditsh-histtime-{}", std::process::id()));
+    /// A history file with `content` in a directory of its own: (directory, file, path).
+    fn history_file(
+        tag: &str,
+        content: &[u8],
+    ) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = std::env::temp_dir().join(format!("auditsh-{tag}-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
         let file = dir.join("h");
-        let _ = std::fs::write(&file, b"#1700000000\none\ntwo\n#12\n");
-        use std::os::unix::ffi::OsStrExt;
+        let _ = std::fs::write(&file, content);
         let path = file.as_os_str().as_bytes().to_vec();
+        (dir, file, path)
+    }
+
+    #[test]
+    fn times_go_to_the_file_and_come_back() {
+        let (dir, file, path) = history_file("histtime", b"#1700000000\none\ntwo\n#12\n");
         let mut h = History::new();
         h.load(Some(&path));
         let entries: Vec<(Vec<u8>, i64)> = h.all().map(|(_, t, time)| (t.to_vec(), time)).collect();
@@ -629,12 +637,7 @@ mod tests {
 
     #[test]
     fn load_reads_the_file_once() {
-        let dir = std::env::temp_dir().join(format!("auditsh-hist-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
-        let file = dir.join("h");
-        let _ = std::fs::write(&file, b"one\ntwo\\nlines\n\nthree\n");
-        use std::os::unix::ffi::OsStrExt;
-        let path = file.as_os_str().as_bytes().to_vec();
+        let (dir, file, path) = history_file("hist", b"one\ntwo\\nlines\n\nthree\n");
         let mut h = History::new();
         h.load(Some(&path));
         h.load(Some(&path));
