@@ -17,7 +17,18 @@ fn list_options(sh: &Shell, as_commands: bool) {
     if !as_commands {
         text.extend_from_slice(b"Current option settings\n");
     }
-    for (_, name) in OPTIONS {
+    // bash's histexpand shows in bash mode only (dash has no such option).
+    let bash_only: &[&str] = if sh.options.bash() {
+        &["histexpand"]
+    } else {
+        &[]
+    };
+    for name in OPTIONS
+        .iter()
+        .map(|(_, n)| *n)
+        .chain(bash_only.iter().copied())
+    {
+        let name = &name;
         let on = sh.options.get_by_name(name).unwrap_or(false);
         // In posix mode the listing is dash's (plus pipefail): `posix` shows only in bash mode.
         if *name == "posix" && on {
