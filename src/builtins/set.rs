@@ -28,10 +28,9 @@ fn list_options(sh: &Shell, as_commands: bool) {
         .map(|(_, n)| *n)
         .chain(bash_only.iter().copied())
     {
-        let name = &name;
         let on = sh.options.get_by_name(name).unwrap_or(false);
         // In posix mode the listing is dash's (plus pipefail): `posix` shows only in bash mode.
-        if *name == "posix" && on {
+        if name == "posix" && on {
             continue;
         }
         if as_commands {
