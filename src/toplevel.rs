@@ -150,6 +150,8 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     sh.options.posix = inv.posix_name;
     crate::state::locale::set_bash(!inv.posix_name);
     sh.options.shopt.set("login_shell", inv.login);
+    // bash expands history references at an interactive prompt unless told not to.
+    sh.options.histexpand = interactive;
     for (name, on) in &inv.options {
         sh.options.set_by_name(name, *on);
     }
@@ -299,7 +301,11 @@ fn read_startup_files(sh: &mut Shell, inv: &Invocation, interactive: bool) {
         }
     }
     for file in files {
-        run_startup_file(sh, &file);
+        if interactive && file == b"/etc/profile" {
+            run_system_profile(sh);
+        } else {
+            run_startup_file(sh, &file);
+        }
     }
     if interactive {
         let env_file = match sh.get_var(b"ENV").map(|e| e.to_vec()) {
@@ -315,6 +321,20 @@ fn read_startup_files(sh: &mut Shell, inv: &Invocation, interactive: bool) {
         if let Some(file) = env_file {
             run_startup_file(sh, &file);
         }
+    }
+}
+
+/// Run /etc/profile. Debian's (and others derived from it) sets `PS1='$ '` (`'# '` for
+/// root) for every shell but bash, which would hide the user@host:dir prompt a bash user
+/// expects: that bare prompt is taken back right after the file ran, so ~/.profile and
+/// ~/.auditshrc can still set any prompt, that one included.
+fn run_system_profile(sh: &mut Shell) {
+    let before = sh.get_var(b"PS1").map(|p| p.to_vec());
+    run_startup_file(sh, b"/etc/profile");
+    let after = sh.get_var(b"PS1").map(|p| p.to_vec());
+    let bare = matches!(after.as_deref(), Some(b"$ " | b"# "));
+    if let Some(before) = before.filter(|b| bare && Some(b) != after.as_ref()) {
+        let _ = sh.set_var(b"PS1", before);
     }
 }
 
@@ -409,6 +429,9 @@ fn read_eval_loop(
     loop {
         if let Some(handoff) = &handoff {
             notify_finished_jobs(sh);
+            if let Some(status) = crate::interactive::prompt::run_prompt_command(sh) {
+                return (status, EndReason::Exit);
+            }
             crate::interactive::before_prompt(sh, handoff);
         }
         // Reading may block: the records' syslog copies go first.
@@ -509,6 +532,15 @@ fn read_eval_loop(
                 }
                 return (status, reading.at_end);
             }
+            Err(ParseError::Io(e)) if crate::interactive::history_stop(&e).is_some() => {
+                // History expansion failed (its message is out) or was only to be shown: the
+                // command is abandoned and `$?` stays as it was.
+                parser.recover();
+                let keep = crate::interactive::history_stop(&e).is_some_and(|s| s.keep);
+                if let Some(handoff) = &handoff {
+                    crate::interactive::abandoned(sh, handoff, keep);
+                }
+            }
             Err(ParseError::Io(e))
                 if interactive && e.kind() == std::io::ErrorKind::Interrupted =>
             {
@@ -600,15 +632,18 @@ fn notify_finished_jobs(sh: &mut Shell) {
 }
 
 /// The shell is leaving: jobs still stopped (or all jobs, on a hangup) get SIGHUP, and the
-/// command lines that waited for them get their end records.
+/// command lines that waited for them get their end records. On `exit`, jobs running in the
+/// background are left running, as bash leaves them.
 fn hang_up_jobs(sh: &mut Shell, all: bool) {
     if sh.jobs.jobs.is_empty() || sh.in_subshell {
         return;
     }
-    if all || sh.jobs.has_stopped() {
-        sh.jobs.hang_up_all();
-    }
+    let hangs_up = |job: &crate::exec::jobs::Job| all || job.is_stopped();
+    sh.jobs.hang_up(hangs_up);
     for job in std::mem::take(&mut sh.jobs.jobs) {
+        if !hangs_up(&job) {
+            continue;
+        }
         if let Some(id) = job.command {
             sh.audit
                 .command_end(id, 128 + sys::signal::SIGHUP, Some(sys::signal::SIGHUP));

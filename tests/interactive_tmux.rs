@@ -65,6 +65,11 @@ impl Term {
     /// Start the shell in a new tmux session (the previous one must have ended); `ps1`: the
     /// PS1 in its environment (None: none).
     fn start(&mut self, ps1: Option<&str>) {
+        self.start_with(ps1, "");
+    }
+
+    /// `start`, with arguments for the shell (`-l`).
+    fn start_with(&mut self, ps1: Option<&str>, args: &str) {
         self.sessions += 1;
         let _ = std::fs::remove_file(self.dir().join("status"));
         let script = self.dir().join("run.sh");
@@ -77,7 +82,7 @@ impl Term {
             format!(
                 "cd '{home}' || exit 1\n\
                  env -i TERM=\"$TERM\" HOME='{home}' PATH='{bin}:/usr/bin:/bin' \
-                 AUDITSH_CONFIG='{config}' {ps1_env} '{shell}'\n\
+                 AUDITSH_CONFIG='{config}' {ps1_env} '{shell}' {args}\n\
                  echo \"status $?\" > '{status}'\n",
                 home = self.home().display(),
                 bin = self.dir().join("bin").display(),
@@ -742,17 +747,7 @@ fn a_hangup_ends_the_session_and_its_jobs() {
     let pidfile = t.dir().join("bgpid");
     t.text(&format!("sleep 1000 & echo $! > {}", pidfile.display()));
     t.keys(&["Enter"]);
-    let deadline = Instant::now() + TIMEOUT;
-    let pid: i32 = loop {
-        if let Some(p) = std::fs::read_to_string(&pidfile)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-        {
-            break p;
-        }
-        assert!(Instant::now() < deadline, "no background pid");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let pid = read_pid(&pidfile);
     // Closing the terminal hangs up the shell.
     let _ = t.tmux().args(["kill-session", "-t", "t"]).output();
     let deadline = Instant::now() + TIMEOUT;
@@ -761,8 +756,7 @@ fn a_hangup_ends_the_session_and_its_jobs() {
             .records()
             .iter()
             .any(|r| r["event"]["action"] == "session-end");
-        // SAFETY: kill with signal 0 only checks whether the process exists.
-        let alive = unsafe { libc::kill(pid, 0) } == 0 && !is_zombie(pid);
+        let alive = alive(pid);
         if ended && !alive {
             break;
         }
@@ -1095,4 +1089,456 @@ fn debian_bash_completion_works_when_sourced() {
     t.keys(&["C-u"]);
     t.keys(&["C-d"]);
     assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn history_expansion_rewrites_the_line_before_it_runs() {
+    if !tmux_available("history_expansion_rewrites_the_line_before_it_runs") {
+        return;
+    }
+    let mut t = Term::new("histexpand");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("echo one two three");
+    t.keys(&["Enter"]);
+    t.wait_line("one two three");
+    // The expanded line is shown before it runs, as bash shows it.
+    t.text("!!");
+    t.keys(&["Enter"]);
+    t.wait_count("one two three", 4);
+    t.text("echo !$ !^");
+    t.keys(&["Enter"]);
+    t.wait_line("echo three one");
+    t.wait_line("three one");
+    t.text("^three^3");
+    t.keys(&["Enter"]);
+    t.wait_line("3 one");
+    // A failed reference runs nothing and leaves `$?` alone.
+    t.text("false");
+    t.keys(&["Enter"]);
+    t.text("echo !nope-z9");
+    t.keys(&["Enter"]);
+    t.wait_for(": !nope-z9: event not found");
+    t.text("echo status=$?");
+    t.keys(&["Enter"]);
+    t.wait_line("status=1");
+    // `:p` shows the line and keeps it in the history without running it.
+    t.text("echo printed-only !1:2:p");
+    t.keys(&["Enter"]);
+    t.wait_line("echo printed-only two");
+    t.text("!!:s/printed-only/ran/");
+    t.keys(&["Enter"]);
+    t.wait_line("ran two");
+    t.text("echo '!!' x!= a!");
+    t.keys(&["Enter"]);
+    t.wait_line("!! x!= a!");
+    // As in bash, the line is expanded before `set +H` in it runs: it takes effect after.
+    t.text("set +H");
+    t.keys(&["Enter"]);
+    t.text("echo !!");
+    t.keys(&["Enter"]);
+    t.wait_line("!!");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    let commands = t.commands();
+    assert_eq!(
+        commands,
+        vec![
+            "echo one two three",
+            "echo one two three",
+            "echo three one",
+            "echo 3 one",
+            "false",
+            "echo status=$?",
+            "echo ran two",
+            "echo '!!' x!= a!",
+            "set +H",
+            "echo !!",
+            "exit"
+        ]
+    );
+    assert!(!t.screen().contains("printed-only two\nprinted"));
+    let saved = std::fs::read_to_string(t.home().join(".auditsh_history")).unwrap();
+    assert!(saved.contains("echo printed-only two\n"), "{saved}");
+    assert!(saved.contains("\necho ran two\n"), "{saved}");
+}
+
+#[test]
+fn history_builtin_lists_deletes_and_obeys_histcontrol() {
+    if !tmux_available("history_builtin_lists_deletes_and_obeys_histcontrol") {
+        return;
+    }
+    let mut t = Term::new("historybuiltin");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("HISTCONTROL=ignoreboth HISTIGNORE='ls *'");
+    t.keys(&["Enter"]);
+    t.text(" echo hidden");
+    t.keys(&["Enter"]);
+    t.wait_line("hidden");
+    for line in ["echo dup", "echo dup", "ls / >/dev/null"] {
+        t.text(line);
+        t.keys(&["Enter"]);
+    }
+    t.wait_count("P> ls /", 1);
+    t.text("history -d 1; history");
+    t.keys(&["Enter"]);
+    let s = t.wait_line("    2  history -d 1; history");
+    assert!(s.lines().any(|l| l == "    1  echo dup"), "{s}");
+    assert!(
+        !s.lines()
+            .any(|l| l.starts_with("    ") && l.contains("hidden")),
+        "{s}"
+    );
+    let year = Command::new("date").arg("+%Y").output().unwrap().stdout;
+    let year = String::from_utf8_lossy(&year).trim().to_string();
+    t.text("HISTTIMEFORMAT='[%Y] '; history 1");
+    t.keys(&["Enter"]);
+    t.wait_line(&format!(
+        "    3  [{year}] HISTTIMEFORMAT='[%Y] '; history 1"
+    ));
+    t.text("unset HISTTIMEFORMAT; history -w ~/written; history -c; history -s from-s; history");
+    t.keys(&["Enter"]);
+    t.wait_line("    1  from-s");
+    t.text("history -r ~/written; history 2");
+    t.keys(&["Enter"]);
+    // The file's entries come after this line's own (number 2), as in bash.
+    t.wait_line("    5  HISTTIMEFORMAT='[%Y] '; history 1");
+    t.wait_line(
+        "    6  unset HISTTIMEFORMAT; history -w ~/written; history -c; history -s from-s; history",
+    );
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    let written = std::fs::read_to_string(t.home().join("written")).unwrap();
+    assert_eq!(
+        written.lines().collect::<Vec<_>>(),
+        [
+            "echo dup",
+            "history -d 1; history",
+            "HISTTIMEFORMAT='[%Y] '; history 1",
+            "unset HISTTIMEFORMAT; history -w ~/written; history -c; history -s from-s; history"
+        ]
+    );
+    // The history leaves lines out; the audit does not.
+    let saved = std::fs::read_to_string(t.home().join(".auditsh_history")).unwrap();
+    assert!(
+        !saved.contains("hidden") && !saved.contains("ls /"),
+        "{saved}"
+    );
+    let commands = t.commands();
+    assert!(
+        commands.iter().any(|c| c.contains("echo hidden")),
+        "{commands:?}"
+    );
+    assert_eq!(commands.iter().filter(|c| *c == "echo dup").count(), 2);
+}
+
+#[test]
+fn prompt_escapes_in_full_and_prompt_command() {
+    if !tmux_available("prompt_escapes_in_full_and_prompt_command") {
+        return;
+    }
+    let mut t = Term::new("promptfull");
+    t.program("pc-probe", "echo pc-probe-ran-$$ > \"$HOME/pc-ran\"");
+    let year = Command::new("date").arg("+%Y").output().unwrap().stdout;
+    let year = String::from_utf8_lossy(&year).trim().to_string();
+    let version = env!("CARGO_PKG_VERSION");
+    t.start(Some("<\\j|\\#|\\!|\\s|\\V|\\D{%Y}|\\101|\\l> "));
+    let tty = t
+        .tmux()
+        .args(["display-message", "-p", "-t", "t", "#{pane_tty}"])
+        .output()
+        .unwrap()
+        .stdout;
+    let tty = String::from_utf8_lossy(&tty)
+        .trim()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    t.wait_for(&format!("<0|1|1|auditsh|{version}|{year}|A|{tty}> "));
+    t.text("sleep 30 &");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("<1|2|2|auditsh|{version}|{year}|A|{tty}> "));
+    // An array: each element runs before each primary prompt; `$?` is left for the prompt.
+    t.text("PROMPT_COMMAND=(pc-probe 'echo pc-second' false); kill %1; (exit 3)");
+    t.keys(&["Enter"]);
+    t.wait_line("pc-second");
+    t.text("echo status=$?");
+    t.keys(&["Enter"]);
+    t.wait_line("status=3");
+    // `exit` in PROMPT_COMMAND ends the shell, as in bash.
+    t.text("PROMPT_COMMAND='exit 6'");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 6);
+    assert!(t.home().join("pc-ran").exists());
+    // The program PROMPT_COMMAND started is recorded as coming from it.
+    let recs = t.records();
+    let probe: Vec<_> = recs
+        .iter()
+        .filter(|r| r["event"]["action"] == "exec" && r["process"]["args"][0] == "pc-probe")
+        .collect();
+    assert!(!probe.is_empty(), "no exec record of pc-probe");
+    for r in probe {
+        assert_eq!(r["auditsh"]["source"]["file"], "PROMPT_COMMAND", "{r}");
+    }
+}
+
+#[test]
+fn a_login_shell_keeps_user_at_host_after_debians_etc_profile() {
+    if !tmux_available("a_login_shell_keeps_user_at_host_after_debians_etc_profile") {
+        return;
+    }
+    let (user, sign) = user_and_sign();
+    let short = Command::new("hostname")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let short = short.split('.').next().unwrap_or("").to_string();
+    let mut t = Term::new("loginprompt");
+    std::fs::write(t.home().join(".profile"), "PROFILE_RAN=yes\n").unwrap();
+    t.start_with(None, "-l");
+    let prompt = format!("{user}@{short}:~{sign} ");
+    t.wait_for(&prompt);
+    // The system's /etc/profile ran (it sets PATH), then ~/.profile.
+    t.text("echo ran=$PROFILE_RAN path=$PATH");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("ran=yes");
+    assert!(s.contains("path=/usr/local"), "{s}");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+
+    // A prompt the user's own profile sets is kept, even the bare one.
+    std::fs::write(t.home().join(".profile"), "PS1='$ '\n").unwrap();
+    t.start_with(None, "-l");
+    t.wait_line("$");
+    t.text("echo mine");
+    t.keys(&["Enter"]);
+    t.wait_line("$ echo mine");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+}
+
+/// The pid a program wrote to `file`, waiting for it.
+fn read_pid(file: &Path) -> i32 {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(p) = std::fs::read_to_string(file)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+        {
+            return p;
+        }
+        assert!(Instant::now() < deadline, "no pid in {}", file.display());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn alive(pid: i32) -> bool {
+    // SAFETY: kill with signal 0 only checks whether the process exists.
+    unsafe { libc::kill(pid, 0) == 0 && !is_zombie(pid) }
+}
+
+#[test]
+fn kill_reaches_a_stopped_job_and_exit_hangs_up_only_stopped_jobs() {
+    if !tmux_available("kill_reaches_a_stopped_job_and_exit_hangs_up_only_stopped_jobs") {
+        return;
+    }
+    let mut t = Term::new("stoppedjobs");
+    t.program("stopme", "echo $$ > \"$HOME/$1\"; exec sleep 200");
+    t.start(Some(P));
+    t.wait_for(P);
+    // `kill %1` with TERM on a stopped job: bash continues it, so that it dies of TERM.
+    t.text("stopme first");
+    t.keys(&["Enter"]);
+    let first = read_pid(&t.home().join("first"));
+    t.keys(&["C-z"]);
+    t.wait_for("Stopped");
+    t.text("kill %1");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 3);
+    // The notice comes before a prompt once the job is reaped.
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["Enter"]);
+    t.wait_for("Terminated");
+    assert!(!alive(first), "the stopped job did not get TERM");
+    // A running background job and a stopped one; exit warns, the second exit hangs up only
+    // the stopped one.
+    t.text("stopme running &");
+    t.keys(&["Enter"]);
+    let running = read_pid(&t.home().join("running"));
+    t.text("stopme stopped");
+    t.keys(&["Enter"]);
+    let stopped = read_pid(&t.home().join("stopped"));
+    t.keys(&["C-z"]);
+    t.wait_count("Stopped", 2);
+    t.text("exit");
+    t.keys(&["Enter"]);
+    t.wait_for("You have stopped jobs.");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    t.wait_exit();
+    let deadline = Instant::now() + TIMEOUT;
+    while alive(stopped) {
+        assert!(Instant::now() < deadline, "the stopped job was not hung up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let running_left = alive(running);
+    // SAFETY: ends the job the test started.
+    unsafe { libc::kill(running, libc::SIGKILL) };
+    assert!(running_left, "a running background job was killed on exit");
+    let recs = t.records();
+    let end_of = |text: &str| {
+        let start = recs
+            .iter()
+            .find(|r| r["event"]["type"][0] == "start" && r["process"]["command_line"] == text)
+            .unwrap_or_else(|| panic!("no record of {text:?}"));
+        recs.iter()
+            .find(|r| {
+                r["event"]["action"] == "command"
+                    && r["event"]["type"][0] == "end"
+                    && r["auditsh"]["command"] == start["event"]["id"]
+            })
+            .cloned()
+    };
+    let killed = end_of("stopme first").expect("an end for the killed job");
+    assert_eq!(killed["auditsh"]["signal"], "TERM", "{killed}");
+    let hung_up = end_of("stopme stopped").expect("an end for the stopped job");
+    assert_eq!(hung_up["auditsh"]["signal"], "HUP", "{hung_up}");
+    let background = end_of("stopme running &").expect("the background line's end");
+    assert_ne!(background["auditsh"]["signal"], "HUP", "{background}");
+    let hup_ends = recs
+        .iter()
+        .filter(|r| {
+            r["event"]["action"] == "command"
+                && r["event"]["type"][0] == "end"
+                && r["auditsh"]["signal"] == "HUP"
+        })
+        .count();
+    assert_eq!(hup_ends, 1, "only the stopped job is recorded as hung up");
+}
+
+#[test]
+fn an_auditshrc_written_like_a_bashrc_is_read_and_used() {
+    if !tmux_available("an_auditshrc_written_like_a_bashrc_is_read_and_used") {
+        return;
+    }
+    let mut t = Term::new("bashrc");
+    std::fs::write(t.home().join("a.txt"), "").unwrap();
+    std::fs::write(t.home().join("b.log"), "").unwrap();
+    std::fs::write(
+        t.home().join(".auditshrc"),
+        r#"# What people keep in ~/.bashrc
+[ -z "$PS1" ] && return
+shopt -s extglob
+HISTCONTROL=ignoreboth
+declare -a tools=(alpha beta gamma)
+declare -A colour=([sky]=blue [grass]=green)
+alias ll='echo ll-alias'
+greet() {
+    local who=${1:-world}
+    echo "hello, $who (${#tools[@]} tools, sky ${colour[sky]})"
+}
+if [[ $- == *i* ]]; then
+    PS1='rc:\W\$ '
+fi
+"#,
+    )
+    .unwrap();
+    t.start(None);
+    let (_, sign) = user_and_sign();
+    let prompt = format!("rc:~{sign} ");
+    t.wait_for(&prompt);
+    t.text("ll; greet you; echo ${tools[1]} @(*.log)");
+    t.keys(&["Enter"]);
+    t.wait_line("ll-alias");
+    t.wait_line("hello, you (3 tools, sky blue)");
+    t.wait_line("beta b.log");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn alt_dot_ctrl_x_ctrl_e_ctrl_l_and_vi_escape_enter() {
+    if !tmux_available("alt_dot_ctrl_x_ctrl_e_ctrl_l_and_vi_escape_enter") {
+        return;
+    }
+    let mut t = Term::new("editkeys");
+    // An editor that rewrites the file it is given.
+    t.program(
+        "rewrite-editor",
+        "sed -i 's/before-edit/after-edit/' \"$1\"",
+    );
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("echo alpha beta");
+    t.keys(&["Enter"]);
+    t.wait_line("alpha beta");
+    t.text("echo gamma delta");
+    t.keys(&["Enter"]);
+    t.wait_line("gamma delta");
+    // Alt-. inserts the last word of the previous line; again, of the one before.
+    t.text("echo ");
+    t.keys(&["M-."]);
+    t.wait_for("P> echo delta");
+    t.keys(&["M-."]);
+    t.wait_for("P> echo beta");
+    t.keys(&["Enter"]);
+    t.wait_line("beta");
+    // Ctrl-X Ctrl-E: the line goes to $EDITOR, and runs as the editor left it.
+    t.text("export EDITOR=rewrite-editor");
+    t.keys(&["Enter"]);
+    t.text("echo before-edit");
+    t.keys(&["C-x", "C-e"]);
+    t.wait_line("after-edit");
+    // Ctrl-L clears the screen, the line being typed stays.
+    t.text("echo clear-me");
+    t.keys(&["Enter"]);
+    t.wait_line("clear-me");
+    t.text("echo kept");
+    t.keys(&["C-l"]);
+    t.wait_until("a cleared screen", |s| {
+        !s.contains("clear-me") && s.lines().next() == Some("P> echo kept")
+    });
+    t.keys(&["Enter"]);
+    t.wait_line("kept");
+    // vi mode: Ctrl-L in insert mode too, and Enter right after Escape is not lost.
+    t.text("set -o vi");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 3);
+    t.text("echo vi-typed");
+    t.keys(&["C-l"]);
+    t.wait_until("a cleared screen in vi mode", |s| {
+        s.lines().next() == Some("P> echo vi-typed")
+    });
+    t.keys(&["Escape", "Enter"]);
+    t.wait_line("vi-typed");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    let commands = t.commands();
+    assert!(
+        commands.iter().any(|c| c == "echo after-edit"),
+        "{commands:?}"
+    );
+    assert!(
+        !commands.iter().any(|c| c == "echo before-edit"),
+        "{commands:?}"
+    );
+    assert!(
+        commands.iter().any(|c| c == "echo vi-typed"),
+        "{commands:?}"
+    );
+    // The editor ran as a program of the shell, recorded.
+    let recs = t.records();
+    assert!(
+        recs.iter()
+            .any(|r| r["event"]["action"] == "exec" && r["process"]["args"][0] == "rewrite-editor"),
+        "no exec record of the editor"
+    );
 }

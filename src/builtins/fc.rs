@@ -73,14 +73,8 @@ fn parse(args: &[Vec<u8>]) -> Result<Args, String> {
                 b'r' => a.reverse = true,
                 b's' => a.substitute = true,
                 b'e' => {
-                    let value = if j + 1 < arg.len() {
-                        arg[j + 1..].to_vec()
-                    } else {
-                        i += 1;
-                        match args.get(i) {
-                            Some(v) => v.clone(),
-                            None => return Err("-e: option requires an argument".to_string()),
-                        }
+                    let Some(value) = super::util::option_value(args, &mut i, j) else {
+                        return Err("-e: option requires an argument".to_string());
                     };
                     a.editor = Some(value);
                     j = arg.len();

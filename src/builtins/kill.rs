@@ -10,11 +10,12 @@ const USAGE: &str =
     "Usage: kill [-s sigspec | -signum | -sigspec] [pid | job]... or\nkill -l [exitstatus]";
 
 /// What `kill %job` signals: the job's process group under job control, else its process
-/// (negated here as the caller negates a process group).
-fn resolve_job_pid(sh: &Shell, spec: &[u8]) -> Option<i32> {
+/// (negated here as the caller negates a process group); and whether the job is stopped.
+fn resolve_job_pid(sh: &Shell, spec: &[u8]) -> Option<(i32, bool)> {
     let spec = spec.strip_prefix(b"%").unwrap_or(spec);
     let job = &sh.jobs.jobs[super::jobs::resolve_job(sh, spec)?];
-    Some(if job.pgid > 0 { job.pgid } else { -job.pids[0] })
+    let pid = if job.pgid > 0 { job.pgid } else { -job.pids[0] };
+    Some((pid, job.is_stopped()))
 }
 
 /// dash's `decode_signal(s, 1)`: a number below NSIG, or a name other than EXIT.
@@ -243,9 +244,13 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     };
     let mut status = 0;
     for t in &targets {
+        let mut stopped_job = false;
         let pid = if t.first() == Some(&b'%') {
             match resolve_job_pid(sh, t) {
-                Some(pgid) => -pgid,
+                Some((pgid, stopped)) => {
+                    stopped_job = stopped;
+                    -pgid
+                }
                 None => {
                     let mut m = b"No such job: ".to_vec();
                     m.extend_from_slice(t);
@@ -270,6 +275,13 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             let message = format!("{}\n", crate::sys::errno::text(e));
             sh.report(&ShellError::builtin("kill", ErrorKind::text(message)));
             status = 1;
+        } else if stopped_job
+            && signo != 0
+            && signo != crate::sys::signal::SIGKILL
+            && signo != crate::sys::signal::SIGCONT
+        {
+            // A stopped job would not see the signal until continued: bash continues it.
+            let _ = crate::sys::process::kill(pid, crate::sys::signal::SIGCONT);
         }
     }
     Ok(status)

@@ -23,6 +23,7 @@ pub mod fgbg;
 pub mod getopts;
 pub mod hash;
 pub mod help;
+pub mod history;
 pub mod jobs;
 pub mod kill;
 // `let` is a Rust keyword too.
@@ -134,6 +135,7 @@ static BASH_BUILTINS: &[Builtin] = &[
     bash("disown", disown::disown),
     bash("enable", enable::enable),
     bash("help", help::help),
+    bash("history", history::history),
     bash("let", let_::let_),
     bash("logout", exit::logout),
     bash("mapfile", mapfile::mapfile),

@@ -20,10 +20,10 @@ fn list_options(sh: &Shell, as_commands: bool) {
     if !as_commands {
         text.extend_from_slice(b"Current option settings\n");
     }
-    for (_, name) in OPTIONS {
+    for name in OPTIONS.iter().map(|(_, n)| *n) {
         let on = sh.options.get_by_name(name).unwrap_or(false);
         // In posix mode the listing is dash's (plus pipefail): `posix` shows only in bash mode.
-        if *name == "posix" && on {
+        if name == "posix" && on {
             continue;
         }
         if as_commands {
@@ -125,7 +125,7 @@ pub fn set(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     }
                 }
             } else if sh.options.bash()
-                && matches!(c, b'E' | b'T' | b'B' | b'h' | b'k' | b'P' | b't')
+                && matches!(c, b'E' | b'T' | b'H' | b'B' | b'h' | b'k' | b'P' | b't')
             {
                 // bash's own letters (dash's -E is emacs).
                 sh.options.set_by_letter(c, on);

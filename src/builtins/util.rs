@@ -46,6 +46,17 @@ pub fn quote_for_reuse(value: &[u8]) -> Vec<u8> {
     }
 }
 
+/// The value of the option letter at `arg[j]` (`-eVALUE` or `-e VALUE`, the next argument,
+/// `i` then moving to it); None when it is missing.
+pub fn option_value(args: &[Vec<u8>], i: &mut usize, j: usize) -> Option<Vec<u8>> {
+    let arg = &args[*i];
+    if j + 1 < arg.len() {
+        return Some(arg[j + 1..].to_vec());
+    }
+    *i += 1;
+    args.get(*i).cloned()
+}
+
 /// Write to standard output; a failed write is the built-in's failure (status 1).
 pub fn out(bytes: &[u8]) -> bool {
     fd::write_all(1, bytes)

@@ -426,9 +426,9 @@ impl Jobs {
         self.jobs.iter().any(Job::is_stopped)
     }
 
-    /// Send SIGHUP (and SIGCONT, so a stopped job sees it) to every job: the terminal hung up.
-    pub fn hang_up_all(&self) {
-        for job in self.jobs.iter().filter(|j| !j.no_hangup) {
+    /// Send SIGHUP (and SIGCONT, so a stopped job sees it) to the jobs that `hangs_up` picks.
+    pub fn hang_up(&self, hangs_up: impl Fn(&Job) -> bool) {
+        for job in self.jobs.iter().filter(|j| !j.no_hangup && hangs_up(j)) {
             let target = if job.pgid > 0 { -job.pgid } else { job.pids[0] };
             let _ = process::kill(target, sys::signal::SIGHUP);
             let _ = process::kill(target, sys::signal::SIGCONT);

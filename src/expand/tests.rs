@@ -506,6 +506,30 @@ fn field_splitting() {
 }
 
 #[test]
+fn tilde_plus_and_minus_in_the_bash_language() {
+    let mut sh = env().shell();
+    sh.options.posix = false;
+    sh.set_var(b"PWD", b"/now".to_vec()).unwrap();
+    sh.set_var(b"OLDPWD", b"/before".to_vec()).unwrap();
+    let words = [word("~+"), word("~-/x")];
+    assert_eq!(
+        expand_words(&mut sh, &words).unwrap(),
+        vec![b"/now".to_vec(), b"/before/x".to_vec()]
+    );
+    sh.vars.unset(b"OLDPWD").unwrap();
+    assert_eq!(
+        expand_words(&mut sh, &[word("~-")]).unwrap(),
+        vec![b"~-".to_vec()]
+    );
+    // dash has no such names: a user called `+` or `-`.
+    sh.options.posix = true;
+    assert_eq!(
+        expand_words(&mut sh, &[word("~+")]).unwrap(),
+        vec![b"~+".to_vec()]
+    );
+}
+
+#[test]
 fn tilde() {
     let e = env();
     fields(

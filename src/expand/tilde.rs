@@ -3,10 +3,18 @@
 use crate::state::Shell;
 
 /// The expansion of `~name` (`name` empty: `~`), or None to leave the text unchanged: when
-/// HOME is unset for `~` (as dash does), or the user is unknown.
+/// HOME is unset for `~` (as dash does), or the user is unknown. In the bash language `~+` is
+/// `$PWD` and `~-` is `$OLDPWD` (unchanged when the variable is unset).
 pub fn expand(sh: &Shell, name: &[u8]) -> Option<Vec<u8>> {
     if name.is_empty() {
         return sh.get_var(b"HOME").map(|h| h.to_vec());
+    }
+    if sh.options.bash() {
+        match name {
+            b"+" => return sh.get_var(b"PWD").map(|d| d.to_vec()),
+            b"-" => return sh.get_var(b"OLDPWD").map(|d| d.to_vec()),
+            _ => {}
+        }
     }
     crate::accounts::home_of(name)
 }

@@ -7,7 +7,9 @@
 //! reads it, and removing or editing it changes nothing in the records.
 //!
 //! File format: one entry per line; a newline inside an entry (a multi-line command) is written
-//! as `\n` and a backslash as `\\`.
+//! as `\n` and a backslash as `\\`. While `HISTTIMEFORMAT` is set, an entry is preceded by its
+//! time as a line `#SECONDS`, as bash writes it; such a line gives the next entry its time when
+//! the file is read.
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -22,6 +24,11 @@ const MAX_SIZE: usize = 1_000_000;
 pub struct History {
     /// The kept entries, oldest first.
     entries: VecDeque<Vec<u8>>,
+    /// When each entry was added (seconds since the epoch), for `HISTTIMEFORMAT`.
+    times: VecDeque<i64>,
+    /// How far into the history file this session has read or written (`history -n` reads
+    /// what other sessions appended after it).
+    file_offset: u64,
     /// The number of the first kept entry.
     first: usize,
     /// The limit on kept entries.
@@ -36,6 +43,11 @@ pub struct History {
     reset: bool,
     /// The history file has been read (once, at the start of the session).
     loaded: bool,
+    /// Commands entered in this session (the prompt's `\#`).
+    entered: usize,
+    /// Each entry written to the history file is preceded by its time, as `#SECONDS` on a
+    /// line of its own (bash does so when `HISTTIMEFORMAT` is set).
+    write_times: bool,
 }
 
 impl History {
@@ -69,6 +81,7 @@ impl History {
     fn trim(&mut self) {
         while self.entries.len() > self.size {
             self.entries.pop_front();
+            self.times.pop_front();
             self.first += 1;
         }
     }
@@ -84,9 +97,19 @@ impl History {
             return None;
         }
         self.entries.push_back(text.clone());
+        self.times.push_back(now());
         self.unsynced.push(text.clone());
         self.trim();
         Some(text)
+    }
+
+    /// Count a command entered at the prompt.
+    pub fn count_entered(&mut self) {
+        self.entered += 1;
+    }
+
+    pub fn commands_entered(&self) -> usize {
+        self.entered
     }
 
     /// Note whether the last entry is the command now running.
@@ -98,6 +121,7 @@ impl History {
     /// the history by the command it runs).
     pub fn remove_current(&mut self) {
         if self.current_is_last && self.entries.pop_back().is_some() {
+            self.times.pop_back();
             self.current_is_last = false;
             self.reset = true;
         }
@@ -116,6 +140,79 @@ impl History {
             .enumerate()
             .map(|(i, e)| (self.first + i, e.as_slice()))
             .collect()
+    }
+
+    /// Every entry, the running command's too (as `history` lists them): (number, text,
+    /// time added).
+    pub fn all(&self) -> impl Iterator<Item = (usize, &[u8], i64)> {
+        self.entries
+            .iter()
+            .zip(&self.times)
+            .enumerate()
+            .map(|(i, (e, &t))| (self.first + i, e.as_slice(), t))
+    }
+
+    /// The last entry, if any.
+    pub fn last(&self) -> Option<&[u8]> {
+        self.entries.back().map(|e| e.as_slice())
+    }
+
+    /// The number of kept entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The number of the first kept entry.
+    pub fn first_number(&self) -> usize {
+        self.first
+    }
+
+    /// Forget every entry (`history -c`); numbering starts again at 1.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.times.clear();
+        self.first = 1;
+        self.current_is_last = false;
+        self.reset = true;
+    }
+
+    /// Remove the entry numbered `n` (`history -d`); the later ones move down a number. False
+    /// when there is no such entry.
+    pub fn delete(&mut self, n: usize) -> bool {
+        let Some(k) = n
+            .checked_sub(self.first)
+            .filter(|&k| k < self.entries.len())
+        else {
+            return false;
+        };
+        self.entries.remove(k);
+        self.times.remove(k);
+        if k == self.entries.len() {
+            self.current_is_last = false;
+        }
+        self.reset = true;
+        true
+    }
+
+    /// Remove every earlier entry equal to `text` (HISTCONTROL=erasedups).
+    pub fn erase(&mut self, text: &[u8]) {
+        let before = self.entries.len();
+        let mut k = 0;
+        while k < self.entries.len() {
+            if self.entries[k] == text {
+                self.entries.remove(k);
+                self.times.remove(k);
+            } else {
+                k += 1;
+            }
+        }
+        if self.entries.len() != before {
+            self.reset = true;
+        }
     }
 
     /// The number the running command has (or the next command will have).
@@ -159,22 +256,87 @@ impl History {
         let Ok(data) = std::fs::read(crate::state::os(path)) else {
             return;
         };
-        let lines: Vec<&[u8]> = data
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .collect();
-        let skip = lines.len().saturating_sub(self.size);
-        for line in &lines[skip..] {
-            self.add(&decode(line));
+        self.file_offset = data.len() as u64;
+        let entries = parse_file(&data);
+        let skip = entries.len().saturating_sub(self.size);
+        for (text, time) in &entries[skip..] {
+            self.add_with_time(text, *time);
         }
-        if lines.len() > self.size.saturating_mul(2).max(DEFAULT_SIZE) {
-            rewrite(path, &lines[skip..]);
+        if entries.len() > self.size.saturating_mul(2).max(DEFAULT_SIZE) {
+            let kept = file_text(
+                entries[skip..]
+                    .iter()
+                    .map(|(t, time)| (t.as_slice(), *time)),
+            );
+            let lines = file_lines(&kept);
+            rewrite(path, &lines);
         }
         self.reset = true;
     }
 
+    /// Whether entries written to the history file carry their times (`HISTTIMEFORMAT` set).
+    pub fn set_write_times(&mut self, yes: bool) {
+        self.write_times = yes;
+    }
+
+    /// Add an entry read from a file, with the time the file gave it.
+    fn add_with_time(&mut self, text: &[u8], time: Option<i64>) {
+        if self.add(text).is_some() {
+            if let (Some(t), Some(last)) = (time, self.times.back_mut()) {
+                *last = t;
+            }
+        }
+    }
+
+    /// Add the entries of a history file to the list (`history -r`); with `only_new`, just
+    /// the lines added to it since this session last read or wrote it (`history -n`).
+    pub fn read_file(&mut self, path: &[u8], only_new: bool) -> std::io::Result<()> {
+        let data = std::fs::read(crate::state::os(path))?;
+        let from = if only_new {
+            (self.file_offset as usize).min(data.len())
+        } else {
+            0
+        };
+        for (text, time) in parse_file(&data[from..]) {
+            self.add_with_time(&text, time);
+        }
+        self.file_offset = data.len() as u64;
+        self.reset = true;
+        Ok(())
+    }
+
+    /// Write the whole list to a history file (`history -w`), keeping its last `limit` lines.
+    pub fn write_file(&mut self, path: &[u8], limit: Option<usize>) -> std::io::Result<()> {
+        let skip = self
+            .entries
+            .len()
+            .saturating_sub(limit.unwrap_or(usize::MAX));
+        let stamp = self.write_times;
+        let out = file_text(
+            self.entries
+                .iter()
+                .zip(&self.times)
+                .skip(skip)
+                .map(|(e, &t)| (e.as_slice(), stamp.then_some(t))),
+        );
+        std::fs::write(crate::state::os(path), &out)?;
+        self.file_offset = out.len() as u64;
+        Ok(())
+    }
+
+    /// Cut a history file to its last `limit` lines (HISTFILESIZE).
+    pub fn truncate_file(path: &[u8], limit: usize) {
+        let Ok(data) = std::fs::read(crate::state::os(path)) else {
+            return;
+        };
+        let lines = file_lines(&data);
+        if lines.len() > limit {
+            rewrite(path, &lines[lines.len() - limit..]);
+        }
+    }
+
     /// Append one entry to the history file (created private to the user when missing).
-    pub fn append_to_file(&self, path: Option<&[u8]>, text: &[u8]) {
+    pub fn append_to_file(&mut self, path: Option<&[u8]>, text: &[u8]) {
         let Some(path) = path else {
             return;
         };
@@ -185,11 +347,103 @@ impl History {
             .mode(0o600)
             .open(crate::state::os(path));
         if let Ok(mut file) = file {
-            let mut line = encode(text);
-            line.push(b'\n');
-            let _ = file.write_all(&line);
+            let time = self.times.back().copied().filter(|_| self.write_times);
+            let line = file_text(std::iter::once((text, time)));
+            let before = file.metadata().map(|m| m.len()).ok();
+            if file.write_all(&line).is_ok() && before == Some(self.file_offset) {
+                // Nothing was appended by another session in between: the file is read up to
+                // here.
+                self.file_offset += line.len() as u64;
+            }
         }
     }
+}
+
+/// What becomes of a command line under `HISTCONTROL` and `HISTIGNORE`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// It is not saved.
+    No,
+    Yes,
+    /// It is saved, and the earlier entries equal to it are removed (erasedups).
+    ErasingOthers,
+}
+
+/// Whether `line` is saved in the history, given `HISTCONTROL` (`ignorespace`, `ignoredups`,
+/// `ignoreboth`, `erasedups`, separated by colons), `HISTIGNORE` (patterns separated by colons,
+/// matched against the whole line; `&` is the previous entry) and the previous entry.
+pub fn keep(control: &[u8], ignore: &[u8], previous: Option<&[u8]>, line: &[u8]) -> Keep {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let mut erase = false;
+    for word in control.split(|&b| b == b':') {
+        match word {
+            b"ignorespace" | b"ignoreboth" if line.first() == Some(&b' ') => return Keep::No,
+            b"ignoredups" | b"ignoreboth" if previous == Some(line) => return Keep::No,
+            b"erasedups" => erase = true,
+            _ => {}
+        }
+    }
+    for pattern in ignore.split(|&b| b == b':').filter(|p| !p.is_empty()) {
+        let hit = if pattern == b"&" {
+            previous == Some(line)
+        } else {
+            crate::expand::pattern::matches(pattern, line)
+        };
+        if hit {
+            return Keep::No;
+        }
+    }
+    if erase {
+        Keep::ErasingOthers
+    } else {
+        Keep::Yes
+    }
+}
+
+/// The seconds since the epoch.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The entries of a history file, each with the time a `#SECONDS` line before it gave.
+fn parse_file(data: &[u8]) -> Vec<(Vec<u8>, Option<i64>)> {
+    let mut entries = Vec::new();
+    let mut time = None;
+    for line in file_lines(data) {
+        if let Some(t) = line
+            .strip_prefix(b"#")
+            .filter(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
+            .and_then(|d| std::str::from_utf8(d).ok()?.parse().ok())
+        {
+            time = Some(t);
+            continue;
+        }
+        entries.push((decode(line), time.take()));
+    }
+    entries
+}
+
+/// History file lines for entries, with a `#SECONDS` line before those that have a time.
+fn file_text<'a>(entries: impl Iterator<Item = (&'a [u8], Option<i64>)>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (text, time) in entries {
+        if let Some(t) = time {
+            out.extend_from_slice(format!("#{t}\n").as_bytes());
+        }
+        out.extend_from_slice(&encode(text));
+        out.push(b'\n');
+    }
+    out
+}
+
+/// The non-empty lines of a history file.
+fn file_lines(data: &[u8]) -> Vec<&[u8]> {
+    data.split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 /// Write the kept (encoded) lines to a new file and put it in place of the old one.
@@ -296,13 +550,94 @@ mod tests {
     }
 
     #[test]
-    fn load_reads_the_file_once() {
-        let dir = std::env::temp_dir().join(format!("auditsh-hist-{}", std::process::id()));
+    fn histcontrol_and_histignore() {
+        let k = |control: &str, ignore: &str, prev: Option<&str>, line: &str| {
+            keep(
+                control.as_bytes(),
+                ignore.as_bytes(),
+                prev.map(str::as_bytes),
+                line.as_bytes(),
+            )
+        };
+        assert_eq!(k("", "", Some("ls"), "ls"), Keep::Yes);
+        assert_eq!(k("ignorespace", "", None, " ls"), Keep::No);
+        assert_eq!(k("ignorespace", "", Some("ls"), "ls"), Keep::Yes);
+        assert_eq!(k("ignoredups", "", Some("ls"), "ls\n"), Keep::No);
+        assert_eq!(k("ignoreboth", "", Some("ls"), " pwd"), Keep::No);
+        assert_eq!(k("ignoreboth", "", Some("ls"), "ls"), Keep::No);
+        assert_eq!(k("erasedups", "", Some("ls"), "ls"), Keep::ErasingOthers);
+        assert_eq!(k("", "ls:cd *", None, "cd /tmp"), Keep::No);
+        assert_eq!(k("", "ls:cd *", None, "ls -l"), Keep::Yes);
+        assert_eq!(k("", "&", Some("pwd"), "pwd"), Keep::No);
+    }
+
+    #[test]
+    fn delete_clear_and_erase() {
+        let mut h = History::new();
+        for c in ["a", "b", "a", "c"] {
+            h.add(c.as_bytes());
+        }
+        assert!(h.delete(2));
+        assert!(!h.delete(9));
+        let texts = |h: &History| -> Vec<(usize, Vec<u8>)> {
+            h.all().map(|(n, t, _)| (n, t.to_vec())).collect()
+        };
+        assert_eq!(
+            texts(&h),
+            vec![(1, b"a".to_vec()), (2, b"a".to_vec()), (3, b"c".to_vec())]
+        );
+        h.erase(b"a");
+        assert_eq!(texts(&h), vec![(1, b"c".to_vec())]);
+        h.clear();
+        assert!(h.is_empty());
+        h.add(b"d");
+        assert_eq!(texts(&h), vec![(1, b"d".to_vec())]);
+    }
+
+    /// A history file with `content` in a directory of its own: (directory, file, path).
+    fn history_file(
+        tag: &str,
+        content: &[u8],
+    ) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = std::env::temp_dir().join(format!("auditsh-{tag}-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
         let file = dir.join("h");
-        let _ = std::fs::write(&file, b"one\ntwo\\nlines\n\nthree\n");
-        use std::os::unix::ffi::OsStrExt;
+        let _ = std::fs::write(&file, content);
         let path = file.as_os_str().as_bytes().to_vec();
+        (dir, file, path)
+    }
+
+    #[test]
+    fn times_go_to_the_file_and_come_back() {
+        let (dir, file, path) = history_file("histtime", b"#1700000000\none\ntwo\n#12\n");
+        let mut h = History::new();
+        h.load(Some(&path));
+        let entries: Vec<(Vec<u8>, i64)> = h.all().map(|(_, t, time)| (t.to_vec(), time)).collect();
+        assert_eq!(entries[0], (b"one".to_vec(), 1_700_000_000));
+        assert_eq!(entries[1].0, b"two");
+        assert!(
+            entries[1].1 > 1_700_000_000,
+            "a line without a time gets the time it is read"
+        );
+        h.set_write_times(true);
+        h.add(b"three");
+        h.append_to_file(Some(&path), b"three");
+        let data = String::from_utf8(std::fs::read(&file).unwrap_or_default()).unwrap();
+        let tail: Vec<&str> = data.lines().rev().take(2).collect();
+        assert_eq!(tail[0], "three");
+        assert!(tail[1].starts_with('#') && tail[1].len() > 5, "{data}");
+        h.write_file(&path, Some(2)).unwrap();
+        let data = String::from_utf8(std::fs::read(&file).unwrap_or_default()).unwrap();
+        let lines: Vec<&str> = data.lines().collect();
+        assert_eq!(lines.len(), 4, "{data}");
+        assert_eq!((lines[1], lines[3]), ("two", "three"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn load_reads_the_file_once() {
+        let (dir, file, path) = history_file("hist", b"one\ntwo\\nlines\n\nthree\n");
         let mut h = History::new();
         h.load(Some(&path));
         h.load(Some(&path));

@@ -8,6 +8,8 @@
 
 pub mod complete;
 pub mod history;
+pub mod history_expand;
+pub mod keys;
 pub mod prompt;
 
 use crate::sys;
@@ -114,15 +116,34 @@ pub struct Handoff {
     pub history_new: Vec<Vec<u8>>,
     /// Lines to read before the terminal: a command that `fc` re-runs, the later lines of a
     /// pasted block.
-    pub pending: VecDeque<Vec<u8>>,
+    pub pending: VecDeque<PendingLine>,
+    /// History expansion is on (`set -H`).
+    pub histexpand: bool,
+    /// The shell's name, which begins its error messages.
+    pub shell_name: Vec<u8>,
+    /// The history entries as history expansion sees them, oldest first.
+    pub recent: VecDeque<Vec<u8>>,
+    /// The history number of the command being entered.
+    pub next_number: usize,
+    /// A line the user asked to edit (Ctrl-X Ctrl-E): it goes into the history, for the `fc`
+    /// that edits and runs it.
+    pub edit_request: Option<Vec<u8>>,
     /// The lines returned since the last primary prompt (the command being entered).
     pub typed: Vec<u8>,
     /// The history has been set up for the session.
     started: bool,
 }
 
+/// A line waiting to be read before the terminal.
+#[derive(Debug)]
+pub struct PendingLine {
+    pub text: Vec<u8>,
+    /// History expansion applies (a pasted line, as if typed; not a line `fc` re-runs).
+    pub expand: bool,
+}
+
 /// The history file: `HISTFILE` if set (empty: none), else `~/.auditsh_history`.
-fn history_file(sh: &Shell) -> Option<Vec<u8>> {
+pub fn history_file(sh: &Shell) -> Option<Vec<u8>> {
     match sh.get_var(b"HISTFILE") {
         Some([]) => None,
         Some(f) => Some(f.to_vec()),
@@ -135,6 +156,12 @@ fn history_file(sh: &Shell) -> Option<Vec<u8>> {
             p
         }),
     }
+}
+
+/// `HISTFILESIZE`: how many lines the history file keeps (None: unset or not a number).
+pub fn history_file_size(sh: &Shell) -> Option<usize> {
+    let value = sh.get_var(b"HISTFILESIZE")?;
+    std::str::from_utf8(value).ok()?.trim().parse().ok()
 }
 
 /// What the loop does before it reads a command at the terminal: the history file is read the
@@ -150,6 +177,9 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
     if first {
         let file = history_file(sh);
         sh.history.load(file.as_deref());
+        if let (Some(file), Some(limit)) = (file, history_file_size(sh)) {
+            history::History::truncate_file(&file, limit);
+        }
     }
     let ps1 = prompt::expand(sh, b"PS1");
     let ps2 = prompt::expand(sh, b"PS2");
@@ -165,11 +195,19 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
     *h.names.borrow_mut() = names;
     h.history_size = size;
     if reset {
+        h.recent = new.iter().cloned().collect();
         h.history_reset = true;
         h.history_new = new;
     } else {
+        h.recent.extend(new.iter().cloned());
         h.history_new.extend(new);
     }
+    while h.recent.len() > size {
+        h.recent.pop_front();
+    }
+    h.next_number = sh.history.current_number();
+    h.histexpand = sh.options.histexpand && sh.options.bash();
+    h.shell_name = sh.arg0.clone();
     if let Some(text) = rerun {
         // Before what is left of a pasted block: the re-run is the command that ran last.
         for line in text.split_inclusive(|&b| b == b'\n').rev() {
@@ -177,7 +215,10 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
             if line.last() != Some(&b'\n') {
                 line.push(b'\n');
             }
-            h.pending.push_front(line);
+            h.pending.push_front(PendingLine {
+                text: line,
+                expand: false,
+            });
         }
     }
 }
@@ -186,11 +227,38 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
 /// history file) as its last entry.
 pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
     handoff.borrow_mut().typed.clear();
-    if let Some(entry) = sh.history.add(text) {
-        sh.history.set_current_is_last(true);
-        let file = history_file(sh);
-        sh.history.append_to_file(file.as_deref(), &entry);
+    let edit_request = handoff.borrow_mut().edit_request.take();
+    if let Some(line) = edit_request {
+        save(sh, &line);
     }
+    sh.history.count_entered();
+    if save(sh, text) {
+        sh.history.set_current_is_last(true);
+    }
+}
+
+/// Add a command line to the history and the history file, unless `HISTCONTROL` or
+/// `HISTIGNORE` leave it out; true if it was added.
+pub fn save(sh: &mut Shell, text: &[u8]) -> bool {
+    let control = sh.get_var(b"HISTCONTROL").unwrap_or_default().to_vec();
+    let ignore = sh.get_var(b"HISTIGNORE").unwrap_or_default().to_vec();
+    match history::keep(&control, &ignore, sh.history.last(), text) {
+        history::Keep::No => return false,
+        history::Keep::ErasingOthers => {
+            let line = text.strip_suffix(b"\n").unwrap_or(text);
+            sh.history.erase(line);
+        }
+        history::Keep::Yes => {}
+    }
+    let added = sh.history.add(text);
+    sh.history
+        .set_write_times(sh.get_var(b"HISTTIMEFORMAT").is_some());
+    // Only an interactive shell keeps a history file (`history -s` in a script does not).
+    if let Some(entry) = added.as_ref().filter(|_| sh.options.interactive) {
+        let file = history_file(sh);
+        sh.history.append_to_file(file.as_deref(), entry);
+    }
+    added.is_some()
 }
 
 /// Ctrl-C interrupted the command that ran: the lines still waiting (the rest of a pasted
@@ -200,10 +268,10 @@ pub fn interrupted(handoff: &RefCell<Handoff>) {
 }
 
 /// The command being entered was abandoned: kept in the history after a syntax error (so
-/// that it can be recalled and corrected), forgotten after Ctrl-C.
-pub fn abandoned(sh: &mut Shell, handoff: &RefCell<Handoff>, syntax_error: bool) {
+/// that it can be recalled and corrected) or history expansion's `:p`, forgotten after Ctrl-C.
+pub fn abandoned(sh: &mut Shell, handoff: &RefCell<Handoff>, keep: bool) {
     let typed = std::mem::take(&mut handoff.borrow_mut().typed);
-    if !syntax_error {
+    if !keep {
         return;
     }
     if let Some(entry) = sh.history.add(&typed) {
@@ -228,6 +296,10 @@ pub struct TerminalSource {
     use_editor: bool,
     /// Consecutive Ctrl-D refused by ignoreeof (dash gives up after 50).
     eofs: u32,
+    /// The history's last words, for Alt-.
+    last_words: std::sync::Arc<std::sync::Mutex<keys::LastWords>>,
+    /// Set by Ctrl-X Ctrl-E: the accepted line is to be edited.
+    edit: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl TerminalSource {
@@ -239,6 +311,8 @@ impl TerminalSource {
             editor: None,
             use_editor,
             eofs: 0,
+            last_words: Default::default(),
+            edit: Default::default(),
         }
     }
 
@@ -264,6 +338,7 @@ impl TerminalSource {
                 let shell = h.shell.clone();
                 drop(h);
                 e.set_helper(Some(complete::ShellHelper { names, shell }));
+                keys::bind(&mut e, &self.last_words, &self.edit);
                 self.editor = Some(e);
             }
             Err(_) => self.use_editor = false,
@@ -288,13 +363,58 @@ impl TerminalSource {
         if editor.config_mut().max_history_size() != size {
             let _ = editor.set_max_history_size(size);
         }
+        let mut last_words = self.last_words.lock().ok();
         if std::mem::take(&mut h.history_reset) {
             let _ = editor.clear_history();
+            if let Some(w) = last_words.as_mut() {
+                w.clear();
+            }
         }
         for entry in h.history_new.drain(..) {
+            if let Some(w) = last_words.as_mut() {
+                w.push(&entry);
+            }
             let _ = editor
                 .history_mut()
                 .add_owned(String::from_utf8_lossy(&entry).into_owned());
+        }
+    }
+
+    /// `line` after history expansion (when on). An expanded line is shown as it will run; a
+    /// reference that fails, or `:p`, abandons the command with a [`HistoryStop`].
+    fn history_expanded(&mut self, line: Vec<u8>) -> std::io::Result<Vec<u8>> {
+        let mut guard = self.handoff.borrow_mut();
+        let h = &mut *guard;
+        if !h.histexpand {
+            return Ok(line);
+        }
+        let entries: &[Vec<u8>] = h.recent.make_contiguous();
+        let events = history_expand::Events {
+            entries,
+            next_number: h.next_number,
+        };
+        match history_expand::expand(&line, &events) {
+            Ok(None) => Ok(line),
+            Ok(Some(expanded)) => {
+                let mut shown = expanded.line.clone();
+                if shown.last() != Some(&b'\n') {
+                    shown.push(b'\n');
+                }
+                fd::write_all(2, &shown);
+                if expanded.print_only {
+                    h.typed.extend_from_slice(&shown);
+                    return Err(std::io::Error::other(HistoryStop { keep: true }));
+                }
+                Ok(expanded.line)
+            }
+            Err(e) => {
+                let mut msg = h.shell_name.clone();
+                msg.extend_from_slice(b": ");
+                msg.extend_from_slice(&e.0);
+                msg.push(b'\n');
+                fd::write_all(2, &msg);
+                Err(std::io::Error::other(HistoryStop { keep: false }))
+            }
         }
     }
 
@@ -309,6 +429,27 @@ impl TerminalSource {
         }
         Ok(line)
     }
+}
+
+/// History expansion abandoned the command being entered: a reference failed, or `:p` asked
+/// for the line to be shown only (then it is kept in the history).
+#[derive(Debug)]
+pub struct HistoryStop {
+    pub keep: bool,
+}
+
+impl std::fmt::Display for HistoryStop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("history expansion")
+    }
+}
+
+impl std::error::Error for HistoryStop {}
+
+/// The [`HistoryStop`] a failed read carries, if any.
+pub fn history_stop(e: &std::io::Error) -> Option<&HistoryStop> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<HistoryStop>())
 }
 
 /// Ignore `sig`; the disposition it had.
@@ -340,7 +481,10 @@ fn queue_later_lines(h: &mut Handoff, mut text: Vec<u8>) -> Vec<u8> {
     };
     let rest = text.split_off(nl + 1);
     for line in rest.split_inclusive(|&b| b == b'\n') {
-        h.pending.push_back(line.to_vec());
+        h.pending.push_back(PendingLine {
+            text: line.to_vec(),
+            expand: true,
+        });
     }
     text
 }
@@ -350,8 +494,14 @@ impl LineSource for TerminalSource {
         {
             let mut h = self.handoff.borrow_mut();
             if let Some(line) = h.pending.pop_front() {
-                h.typed.extend_from_slice(&line);
-                return Ok(Some(line));
+                drop(h);
+                let text = if line.expand {
+                    self.history_expanded(line.text)?
+                } else {
+                    line.text
+                };
+                self.handoff.borrow_mut().typed.extend_from_slice(&text);
+                return Ok(Some(text));
             }
         }
         let prompt = self.prompt(continuation);
@@ -359,7 +509,10 @@ impl LineSource for TerminalSource {
             self.create_editor();
         }
         if self.editor.is_none() || line_typed_ahead(0) {
-            let line = self.plain_line(&prompt, self.editor.is_some())?;
+            let line = match self.plain_line(&prompt, self.editor.is_some())? {
+                Some(l) => Some(self.history_expanded(l)?),
+                None => None,
+            };
             if let Some(l) = &line {
                 self.handoff.borrow_mut().typed.extend_from_slice(l);
             }
@@ -378,9 +531,19 @@ impl LineSource for TerminalSource {
             match result {
                 Ok(line) => {
                     self.eofs = 0;
+                    let edit = self.edit.swap(false, std::sync::atomic::Ordering::SeqCst);
+                    if edit && !continuation {
+                        // The line goes to the editor through `fc`, as a command line of its
+                        // own (the editor is a program it runs), then runs as edited.
+                        let mut h = self.handoff.borrow_mut();
+                        h.edit_request = Some(line.into_bytes());
+                        h.typed.extend_from_slice(keys::EDIT_COMMAND);
+                        return Ok(Some(keys::EDIT_COMMAND.to_vec()));
+                    }
                     let mut bytes = line.into_bytes();
                     bytes.push(b'\n');
                     let first = queue_later_lines(&mut self.handoff.borrow_mut(), bytes);
+                    let first = self.history_expanded(first)?;
                     self.handoff.borrow_mut().typed.extend_from_slice(&first);
                     return Ok(Some(first));
                 }

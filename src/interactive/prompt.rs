@@ -1,5 +1,5 @@
-//! Prompt expansion. The backslash escapes of bash (`\u \h \H \w \W \$ \t \T \@ \A \d \n \s
-//! \e \a \\`, `\[ \]` dropped) are replaced first, then the result goes through parameter
+//! Prompt expansion. The backslash escapes of bash (`\u \h \H \w \W \$ \t \T \@ \A \d \D{fmt}
+//! \n \r \s \v \V \j \l \# \! \e \a \nnn \\`, `\[ \]` dropped) are replaced first, then the result goes through parameter
 //! expansion, command substitution and arithmetic expansion (as dash expands PS1); the text an
 //! escape produces (a directory name, say) is not expanded again.
 
@@ -73,6 +73,48 @@ fn quote_with_escapes(sh: &Shell, raw: &[u8]) -> Vec<u8> {
         };
         i += 2;
         let text: Vec<u8> = match c {
+            b'D' if raw.get(i) == Some(&b'{') => {
+                let Some(len) = raw[i..].iter().position(|&b| b == b'}') else {
+                    q.extend_from_slice(b"\\\\D");
+                    continue;
+                };
+                let format = &raw[i + 1..i + len];
+                i += len + 1;
+                // An empty format is the locale's time, as in bash.
+                local_now(if format.is_empty() { b"%X" } else { format })
+            }
+            b'0'..=b'7' => {
+                let digits = raw[i - 1..]
+                    .iter()
+                    .take(3)
+                    .take_while(|b| (b'0'..=b'7').contains(b))
+                    .count();
+                let value = raw[i - 1..i - 1 + digits]
+                    .iter()
+                    .fold(0u32, |v, &d| v * 8 + u32::from(d - b'0'));
+                i += digits - 1;
+                vec![value as u8]
+            }
+            b'j' => sh.jobs.jobs.len().to_string().into_bytes(),
+            b'l' => {
+                let tty = crate::sys::fd::tty_name(0).unwrap_or_else(|| b"tty".to_vec());
+                basename(&tty).to_vec()
+            }
+            b'v' => {
+                let v = env!("CARGO_PKG_VERSION");
+                let mut parts = v.splitn(3, '.');
+                let major = parts.next().unwrap_or("0");
+                let minor = parts.next().unwrap_or("0");
+                format!("{major}.{minor}").into_bytes()
+            }
+            b'V' => env!("CARGO_PKG_VERSION").as_bytes().to_vec(),
+            b'#' => sh
+                .history
+                .commands_entered()
+                .saturating_add(1)
+                .to_string()
+                .into_bytes(),
+            b'!' => sh.history.current_number().to_string().into_bytes(),
             b'u' => user_name(),
             b'h' => {
                 let h = host_name();
@@ -99,16 +141,16 @@ fn quote_with_escapes(sh: &Shell, raw: &[u8]) -> Vec<u8> {
                     b"$".to_vec()
                 }
             }
-            b't' => local_now("%H:%M:%S"),
-            b'T' => local_now("%I:%M:%S"),
-            b'@' => local_now("%I:%M %p"),
-            b'A' => local_now("%H:%M"),
-            b'd' => local_now("%a %b %d"),
+            b't' => local_now(b"%H:%M:%S"),
+            b'T' => local_now(b"%I:%M:%S"),
+            b'@' => local_now(b"%I:%M %p"),
+            b'A' => local_now(b"%H:%M"),
+            b'd' => local_now(b"%a %b %d"),
             b'n' => b"\n".to_vec(),
             b'r' => b"\r".to_vec(),
             b'e' => b"\x1b".to_vec(),
             b'a' => b"\x07".to_vec(),
-            b's' => b"auditsh".to_vec(),
+            b's' => basename(&sh.arg0).to_vec(),
             b'\\' => b"\\".to_vec(),
             b'[' | b']' => Vec::new(),
             other => vec![b'\\', other],
@@ -122,6 +164,37 @@ fn quote_with_escapes(sh: &Shell, raw: &[u8]) -> Vec<u8> {
     }
     q.push(b'"');
     q
+}
+
+/// The last component of a path.
+fn basename(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|&b| b == b'/') {
+        Some(p) => &path[p + 1..],
+        None => path,
+    }
+}
+
+/// Run `PROMPT_COMMAND` before a primary prompt: its value, or each element of the array
+/// (bash 5.1). `$?` is kept for the prompt; the programs it starts are recorded as coming
+/// from `PROMPT_COMMAND`. Some(status) when it ran `exit`.
+pub fn run_prompt_command(sh: &mut Shell) -> Option<i32> {
+    let commands: Vec<Vec<u8>> = match sh.vars.array(b"PROMPT_COMMAND") {
+        Some(array) => array.values(),
+        None => vec![sh.get_var(b"PROMPT_COMMAND")?.to_vec()],
+    };
+    let mut keeping_status = sh.push_frame(Frame::KeepStatus);
+    let mut sh = keeping_status.push_frame(Frame::Origin {
+        name: b"PROMPT_COMMAND".to_vec(),
+        line: 0,
+    });
+    for text in commands.iter().filter(|t| !t.is_empty()) {
+        let result =
+            crate::exec::eval::run_text(&mut sh, text, None, crate::exec::Context::default());
+        if let Err(crate::exec::Divert::Exit(status)) = result {
+            return Some(status);
+        }
+    }
+    None
 }
 
 /// `dir` with a leading `$HOME` written as `~`.

@@ -102,6 +102,8 @@ pub struct Options {
     pub physical: bool,
     /// Started with `-c` (bash shows a `c` in `$-`).
     pub command_string: bool,
+    /// `set -H` (bash): history expansion of the lines typed at the prompt.
+    pub histexpand: bool,
 }
 
 impl Options {
@@ -135,6 +137,7 @@ impl Options {
             "debug" => &mut self.debug,
             "errtrace" if !self.posix => &mut self.errtrace,
             "functrace" if !self.posix => &mut self.functrace,
+            "histexpand" if !self.posix => &mut self.histexpand,
             "keyword" if !self.posix => &mut self.keyword,
             "onecmd" if !self.posix => &mut self.onecmd,
             "physical" if !self.posix => &mut self.physical,
@@ -181,6 +184,7 @@ impl Options {
         match letter {
             b'E' if self.bash() => return self.set_by_name("errtrace", on),
             b'T' if self.bash() => return self.set_by_name("functrace", on),
+            b'H' if self.bash() => return self.set_by_name("histexpand", on),
             b'B' if self.bash() => return self.set_by_name("braceexpand", on),
             b'h' if self.bash() => return self.set_by_name("hashall", on),
             b'k' if self.bash() => return self.set_by_name("keyword", on),
@@ -256,7 +260,7 @@ impl Options {
                 out.push(letter);
             }
         }
-        if self.interactive {
+        if self.histexpand {
             out.push(b'H');
         }
         if self.physical {

@@ -60,19 +60,26 @@ pub fn format_double(out: &mut Vec<u8>, format: &CStr, width: i32, precision: i3
 
 /// The local time now, formatted by the C library's `strftime` (as the prompt's `\D{...}`
 /// and `\t` are); empty when it cannot be.
-pub fn local_now(format: &str) -> Vec<u8> {
+pub fn local_now(format: &[u8]) -> Vec<u8> {
+    // SAFETY: time with a null pointer only returns the time.
+    let now = unsafe { libc::time(std::ptr::null_mut()) };
+    local_time(format, now)
+}
+
+/// The local time `secs` (since the epoch), formatted by `strftime` (`HISTTIMEFORMAT`);
+/// empty when it cannot be.
+pub fn local_time(format: &[u8], secs: i64) -> Vec<u8> {
     let Ok(fmt) = std::ffi::CString::new(format) else {
         return Vec::new();
     };
-    // SAFETY: time with a null pointer only returns the time.
-    let now = unsafe { libc::time(std::ptr::null_mut()) };
+    let now = secs as libc::time_t;
     // SAFETY: an all-zero tm is a valid value to be filled in.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
     // SAFETY: both pointers are valid for the call.
     if unsafe { libc::localtime_r(&now, &mut tm) }.is_null() {
         return Vec::new();
     }
-    let mut buf = [0u8; 64];
+    let mut buf = [0u8; 256];
     // SAFETY: buf is valid for its length, fmt is NUL-terminated, tm was filled in.
     let n = unsafe { libc::strftime(buf.as_mut_ptr().cast(), buf.len(), fmt.as_ptr(), &tm) };
     buf[..n.min(buf.len())].to_vec()
@@ -118,9 +125,9 @@ mod tests {
 
     #[test]
     fn local_time_formats_and_secrets_erase() {
-        let year = String::from_utf8(local_now("%Y")).unwrap();
+        let year = String::from_utf8(local_now(b"%Y")).unwrap();
         assert_eq!(year.len(), 4);
-        assert!(local_now("").is_empty());
+        assert!(local_now(b"").is_empty());
         let mut secret = *b"key!";
         erase(&mut secret);
         assert_eq!(secret, [0; 4]);

@@ -1,0 +1,136 @@
+//! Key bindings the shell adds to the line editor's, as bash users know them: Alt-. (the last
+//! word of an earlier command, older ones on repeat), Ctrl-X Ctrl-E and vi's `v` (edit the line
+//! in `$VISUAL`/`$EDITOR`, then run it), Ctrl-L in every mode, and Enter typed right after
+//! Escape in vi mode.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rustyline::{
+    Cmd, ConditionalEventHandler, EditMode, Event, EventContext, EventHandler, InputMode, KeyCode,
+    KeyEvent, Modifiers, Movement, RepeatCount,
+};
+
+/// What the command `fc` runs when the line is to be edited: bash's edit-and-execute-command.
+pub const EDIT_COMMAND: &[u8] = b"fc -e \"${VISUAL:-${EDITOR:-vi}}\"\n";
+
+/// The last words of the history entries, for Alt-., and where a run of Alt-. stands.
+#[derive(Default)]
+pub struct LastWords {
+    /// The last word of each entry, oldest first.
+    words: Vec<String>,
+    /// After an Alt-.: the line and cursor it left, the word's index and its length.
+    cycle: Option<(String, usize, usize, usize)>,
+}
+
+impl LastWords {
+    pub fn clear(&mut self) {
+        self.words.clear();
+        self.cycle = None;
+    }
+
+    pub fn push(&mut self, entry: &[u8]) {
+        let words = super::history_expand::split_words(entry);
+        if let Some(last) = words.last() {
+            self.words.push(String::from_utf8_lossy(last).into_owned());
+        }
+    }
+}
+
+struct YankLastWord(Arc<Mutex<LastWords>>);
+
+impl ConditionalEventHandler for YankLastWord {
+    fn handle(&self, _: &Event, _: RepeatCount, _: bool, ctx: &EventContext) -> Option<Cmd> {
+        let mut state = self.0.lock().ok()?;
+        let count = state.words.len();
+        // The same key again right after: the word before the one inserted replaces it.
+        let (index, replace) = match &state.cycle {
+            Some((line, pos, index, len)) if line == ctx.line() && *pos == ctx.pos() => {
+                (index.checked_sub(1)?, Some(*len))
+            }
+            _ => (count.checked_sub(1)?, None),
+        };
+        let word = state.words.get(index)?.clone();
+        let mut line = ctx.line().to_string();
+        let mut pos = ctx.pos();
+        if let Some(len) = replace {
+            let start = line[..pos]
+                .char_indices()
+                .rev()
+                .nth(len.saturating_sub(1))
+                .map_or(pos, |(i, _)| i);
+            line.replace_range(start..pos, "");
+            pos = start;
+        }
+        line.insert_str(pos, &word);
+        let end = pos + word.len();
+        let before_cursor = line[..end].to_string();
+        state.cycle = Some((line, end, index, word.chars().count()));
+        Some(match replace {
+            // The editor gives a movement's count the key's own (1): the text before the
+            // cursor is replaced as a whole instead.
+            Some(_) => Cmd::Replace(Movement::BeginningOfLine, Some(before_cursor)),
+            None => Cmd::Insert(1, word),
+        })
+    }
+}
+
+/// Ctrl-X Ctrl-E (and `v` in vi's command mode): accept the line, marked to be edited.
+struct EditLine {
+    requested: Arc<AtomicBool>,
+    vi_command_only: bool,
+}
+
+impl ConditionalEventHandler for EditLine {
+    fn handle(&self, _: &Event, _: RepeatCount, _: bool, ctx: &EventContext) -> Option<Cmd> {
+        if self.vi_command_only
+            && (ctx.mode() != EditMode::Vi || ctx.input_mode() != InputMode::Command)
+        {
+            return None;
+        }
+        self.requested.store(true, Ordering::SeqCst);
+        Some(Cmd::AcceptLine)
+    }
+}
+
+/// Escape then Enter within the editor's wait for an escape sequence arrives as Alt-Enter: in
+/// vi mode that is the user leaving insert mode and accepting the line.
+struct ViEscapeEnter;
+
+impl ConditionalEventHandler for ViEscapeEnter {
+    fn handle(&self, _: &Event, _: RepeatCount, _: bool, ctx: &EventContext) -> Option<Cmd> {
+        (ctx.mode() == EditMode::Vi).then_some(Cmd::AcceptLine)
+    }
+}
+
+/// Add the shell's bindings to `editor`.
+pub fn bind<H: rustyline::Helper, I: rustyline::history::History>(
+    editor: &mut rustyline::Editor<H, I>,
+    last_words: &Arc<Mutex<LastWords>>,
+    edit: &Arc<AtomicBool>,
+) {
+    let conditional = |h: Box<dyn ConditionalEventHandler>| EventHandler::Conditional(h);
+    editor.bind_sequence(
+        KeyEvent::alt('.'),
+        conditional(Box::new(YankLastWord(Arc::clone(last_words)))),
+    );
+    editor.bind_sequence(
+        Event::KeySeq(vec![KeyEvent::ctrl('X'), KeyEvent::ctrl('E')]),
+        conditional(Box::new(EditLine {
+            requested: Arc::clone(edit),
+            vi_command_only: false,
+        })),
+    );
+    editor.bind_sequence(
+        KeyEvent(KeyCode::Char('v'), Modifiers::NONE),
+        conditional(Box::new(EditLine {
+            requested: Arc::clone(edit),
+            vi_command_only: true,
+        })),
+    );
+    editor.bind_sequence(KeyEvent::ctrl('L'), EventHandler::Simple(Cmd::ClearScreen));
+    editor.bind_sequence(
+        KeyEvent(KeyCode::Enter, Modifiers::ALT),
+        conditional(Box::new(ViEscapeEnter)),
+    );
+}
