@@ -621,22 +621,7 @@ fn now_epoch() -> i64 {
 
 /// `strftime(3)` in the local time zone.
 fn strftime(format: &[u8], when: i64) -> Vec<u8> {
-    let Ok(cfmt) = std::ffi::CString::new(format) else {
-        return Vec::new();
-    };
-    // `time_t` by inference: its alias is deprecated on musl, whose width may change.
-    let t = when as _;
-    // SAFETY: an all-zero tm is a valid value.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    // SAFETY: t and tm are valid for localtime_r to read and fill.
-    if unsafe { libc::localtime_r(&t, &mut tm) }.is_null() {
-        return Vec::new();
-    }
-    let mut buf = vec![0u8; 4096];
-    // SAFETY: strftime writes at most buf.len() bytes into buf.
-    let n = unsafe { libc::strftime(buf.as_mut_ptr().cast(), buf.len(), cfmt.as_ptr(), &tm) };
-    buf.truncate(n);
-    buf
+    crate::sys::clib::local_time(format, when)
 }
 
 /// `%q` (bash): the text quoted so the shell reads it back as it is: `''` when empty, `$'...'`

@@ -72,14 +72,15 @@ pub fn local_time(format: &[u8], secs: i64) -> Vec<u8> {
     let Ok(fmt) = std::ffi::CString::new(format) else {
         return Vec::new();
     };
-    let now = secs as libc::time_t;
+    // `time_t` by inference: its alias is deprecated on musl, whose width may change.
+    let now = secs as _;
     // SAFETY: an all-zero tm is a valid value to be filled in.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
     // SAFETY: both pointers are valid for the call.
     if unsafe { libc::localtime_r(&now, &mut tm) }.is_null() {
         return Vec::new();
     }
-    let mut buf = [0u8; 256];
+    let mut buf = [0u8; 4096];
     // SAFETY: buf is valid for its length, fmt is NUL-terminated, tm was filled in.
     let n = unsafe { libc::strftime(buf.as_mut_ptr().cast(), buf.len(), fmt.as_ptr(), &tm) };
     buf[..n.min(buf.len())].to_vec()
