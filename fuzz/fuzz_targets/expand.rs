@@ -19,9 +19,7 @@ fn has_command_subst(word: &Word) -> bool {
         // Both run the input as commands.
         WordPart::CommandSubst(_) | WordPart::ProcessSubst { .. } => true,
         WordPart::Compound(words) => words.iter().any(has_command_subst),
-        WordPart::DoubleQuoted(parts) => has_command_subst(&Word {
-            parts: parts.clone(),
-        }),
+        WordPart::DoubleQuoted(parts) => has_command_subst(&Word::new(parts.clone())),
         WordPart::Arith(w) => has_command_subst(w),
         WordPart::Param(p) => param_has_command_subst(p),
         _ => false,
@@ -29,7 +27,7 @@ fn has_command_subst(word: &Word) -> bool {
 }
 
 fn param_has_command_subst(p: &ParamExp) -> bool {
-    if let Param::Elem(_, sub) = &p.param {
+    if let Param::Elem(_, sub) | Param::IndirectElem(_, sub) = &p.param {
         if let Subscript::Index(w) = sub.as_ref() {
             if has_command_subst(w) {
                 return true;
@@ -41,7 +39,8 @@ fn param_has_command_subst(p: &ParamExp) -> bool {
         | ParamOp::Length
         | ParamOp::Transform(_)
         | ParamOp::Names { .. }
-        | ParamOp::Keys => false,
+        | ParamOp::Keys
+        | ParamOp::Bad(_) => false,
         ParamOp::Replace { pattern, with, .. } => {
             has_command_subst(pattern) || has_command_subst(with)
         }
@@ -63,7 +62,8 @@ fn param_has_command_subst(p: &ParamExp) -> bool {
 /// Every word of the tree that is safe to expand.
 fn collect<'a>(list: &'a List, out: &mut Vec<&'a Word>) {
     for item in &list.items {
-        let pipelines = std::iter::once(&item.and_or.first).chain(item.and_or.rest.iter().map(|(_, p)| p));
+        let pipelines =
+            std::iter::once(&item.and_or.first).chain(item.and_or.rest.iter().map(|(_, p)| p));
         for pipeline in pipelines {
             for command in &pipeline.commands {
                 collect_command(command, out);
@@ -87,7 +87,8 @@ fn collect_command<'a>(command: &'a Command, out: &mut Vec<&'a Word>) {
         }
         Command::Compound(cc, _, _) => match cc {
             CompoundCommand::BraceGroup(l) | CompoundCommand::Subshell(l) => collect(l, out),
-            CompoundCommand::For { words, body, .. } => {
+            CompoundCommand::For { words, body, .. }
+            | CompoundCommand::Select { words, body, .. } => {
                 if let Some(words) = words {
                     out.extend(words.iter());
                 }
@@ -100,7 +101,10 @@ fn collect_command<'a>(command: &'a Command, out: &mut Vec<&'a Word>) {
                     collect(&arm.body, out);
                 }
             }
-            CompoundCommand::If { branches, else_body } => {
+            CompoundCommand::If {
+                branches,
+                else_body,
+            } => {
                 for (c, b) in branches {
                     collect(c, out);
                     collect(b, out);
@@ -116,6 +120,7 @@ fn collect_command<'a>(command: &'a Command, out: &mut Vec<&'a Word>) {
             // Their words are arithmetic or `[[ ]]` operands: the loop bodies only.
             CompoundCommand::ArithFor { body, .. } => collect(body, out),
             CompoundCommand::Arith(_) | CompoundCommand::Cond(_) => {}
+            CompoundCommand::Coproc { body, .. } => collect_command(body, out),
         },
         Command::FunctionDef(f) => collect_command(&f.body, out),
     }
