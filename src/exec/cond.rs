@@ -184,11 +184,8 @@ impl Regex {
                 }
             }
             Some(_) => {}
-            None if quoted => {
-                if b"\\.[]()*+?{}|^$".contains(&c) {
-                    self.text.push(b'\\');
-                }
-            }
+            None if quoted && b"\\.[]()*+?{}|^$".contains(&c) => self.text.push(b'\\'),
+            None if quoted => {}
             None if self.escaped => self.escaped = false,
             None if c == b'\\' => self.escaped = true,
             None if c == b'[' => self.bracket = Some(self.text.len() + 1),
