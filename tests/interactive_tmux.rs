@@ -982,6 +982,24 @@ fn complete_specs_drive_tab_completion() {
     t.text("Z");
     t.wait_for("P> mycmd x two Z");
     t.keys(&["C-u"]);
+    // A program run in the foreground by a function leaves the editor in charge of the
+    // terminal: the keys after Tab still edit the line.
+    t.text("g(){ probe-comp > /dev/null; COMPREPLY=(zz); }; complete -F g gcmd");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 4);
+    t.text("gcmd ");
+    t.keys(&["Tab"]);
+    t.text("Z");
+    t.keys(&["Left", "Left"]);
+    t.text("Y");
+    t.wait_for("P> gcmd zzY Z");
+    t.keys(&["C-u"]);
+    t.text("false");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 5);
+    t.text("mycmd x tw");
+    t.keys(&["Tab"]);
+    t.keys(&["C-u"]);
     // The function ran true and a program: `$?` is still false's.
     t.text("echo st $?");
     t.keys(&["Enter"]);
