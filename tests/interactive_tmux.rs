@@ -221,6 +221,16 @@ impl Term {
             .collect()
     }
 
+    /// Type `typed`, press Tab, type `after`; wait for `expected` on the screen, then clear
+    /// the line.
+    fn tab_then(&self, typed: &str, after: &str, expected: &str) {
+        self.text(typed);
+        self.keys(&["Tab"]);
+        self.text(after);
+        self.wait_for(expected);
+        self.keys(&["C-u"]);
+    }
+
     /// An executable script in the bin directory on PATH.
     fn program(&self, name: &str, body: &str) {
         use std::os::unix::fs::PermissionsExt;
@@ -974,11 +984,7 @@ fn complete_specs_drive_tab_completion() {
     t.keys(&["Enter"]);
     t.wait_count(P, 2);
     // A word list, and nospace: what is typed next sticks to the word.
-    t.text("foo al");
-    t.keys(&["Tab"]);
-    t.text("X");
-    t.wait_for("P> foo alphaX");
-    t.keys(&["C-u"]);
+    t.tab_then("foo al", "X", "P> foo alphaX");
     // -E: the empty line; -I: the first word of a command.
     t.text("complete -E -W emptyword; complete -I -W firstword; false");
     t.keys(&["Enter"]);
@@ -987,16 +993,26 @@ fn complete_specs_drive_tab_completion() {
     t.text("Z");
     t.wait_for("P> emptyword Z");
     t.keys(&["C-u"]);
-    t.text("echo a; fir");
+    t.tab_then("echo a; fir", "Z", "P> echo a; firstword Z");
+    // A function: its COMPREPLY, then a space after the one match.
+    t.tab_then("mycmd x tw", "Z", "P> mycmd x two Z");
+    // A program run in the foreground by a function leaves the editor in charge of the
+    // terminal: the keys after Tab still edit the line.
+    t.text("g(){ probe-comp > /dev/null; COMPREPLY=(zz); }; complete -F g gcmd");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 4);
+    t.text("gcmd ");
     t.keys(&["Tab"]);
     t.text("Z");
-    t.wait_for("P> echo a; firstword Z");
+    t.keys(&["Left", "Left"]);
+    t.text("Y");
+    t.wait_for("P> gcmd zzY Z");
     t.keys(&["C-u"]);
-    // A function: its COMPREPLY, then a space after the one match.
+    t.text("false");
+    t.keys(&["Enter"]);
+    t.wait_count(P, 5);
     t.text("mycmd x tw");
     t.keys(&["Tab"]);
-    t.text("Z");
-    t.wait_for("P> mycmd x two Z");
     t.keys(&["C-u"]);
     // The function ran true and a program: `$?` is still false's.
     t.text("echo st $?");
@@ -1064,22 +1080,10 @@ fn debian_bash_completion_works_when_sourced() {
     t.keys(&["C-u"]);
     // git: a subcommand, from git's own completion loaded on demand (`che` alone is also
     // cherry and cherry-pick, in bash too).
-    t.text("git chec");
-    t.keys(&["Tab"]);
-    t.text("Z");
-    t.wait_for("P> git checkout Z");
-    t.keys(&["C-u"]);
+    t.tab_then("git chec", "Z", "P> git checkout Z");
     // File names through _filedir (-o filenames): quoted, a directory ends in `/`.
-    t.text("cat my");
-    t.keys(&["Tab"]);
-    t.text("Z");
-    t.wait_for("P> cat my\\ file.txt Z");
-    t.keys(&["C-u"]);
-    t.text("cd su");
-    t.keys(&["Tab"]);
-    t.text("Z");
-    t.wait_for("P> cd sub/Z");
-    t.keys(&["C-u"]);
+    t.tab_then("cat my", "Z", "P> cat my\\ file.txt Z");
+    t.tab_then("cd su", "Z", "P> cd sub/Z");
     // ssh: the hosts of ~/.ssh/config.
     t.text("ssh ");
     t.keys(&["Tab"]);

@@ -129,8 +129,8 @@ pub struct Specs {
     pub empty: Option<Spec>,
     /// `-I`: for the first word of a command.
     pub initial: Option<Spec>,
-    /// A specification was ever defined by name: before that, bash's `complete -r NAME`
-    /// finds no table to fail in.
+    /// A specification was ever defined: before that, bash's `complete -r NAME` finds no
+    /// table to fail in.
     named_once: bool,
 }
 
@@ -418,7 +418,7 @@ pub fn complete(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         crate::sys::fd::write_all(2, Caller::Complete.usage());
         return Ok(2);
     }
-    if r.remove {
+    if r.remove && !r.print {
         if names.is_empty() && r.specials.is_empty() {
             sh.completion = Specs {
                 named_once: sh.completion.named_once,
@@ -426,10 +426,15 @@ pub fn complete(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             };
             return Ok(0);
         }
-        for &s in &r.specials {
-            *sh.completion.special_mut(s) = None;
-        }
         let mut status = 0;
+        for &s in &r.specials {
+            let removed = sh.completion.special_mut(s).take();
+            if removed.is_none() && sh.completion.named_once {
+                let message = format!("{}: no completion specification", special_name(s));
+                error(sh, Caller::Complete, message);
+                status = 1;
+            }
+        }
         for n in names {
             if sh.completion.by_name.remove(n).is_none() && sh.completion.named_once {
                 error(
@@ -486,6 +491,7 @@ pub fn complete(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     for &s in &r.specials {
         *sh.completion.special_mut(s) = Some(r.spec.clone());
+        sh.completion.named_once = true;
     }
     for n in names {
         sh.completion.by_name.insert(n.clone(), r.spec.clone());
@@ -1066,4 +1072,38 @@ pub fn files(word: &[u8], dirs_only: bool) -> Vec<Vec<u8>> {
             full
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_arguments_give_a_status_never_a_panic() {
+        let mut sh = Shell::new(b"auditsh".to_vec(), crate::audit::Session::disabled());
+        let cases: &[(&[&str], i32)] = &[
+            (&["complete", "-o"], 2),
+            (&["complete", "-A"], 2),
+            (&["complete", "-A", "nope", "x"], 2),
+            (&["complete", "-Z"], 2),
+            (&["complete", "-W"], 2),
+            (&["complete", "-F", "f"], 2),
+            (&["complete", "-pr", "-DEI"], 1),
+            (&["complete", "-p", "nosuch"], 1),
+            (&["compopt", "+o"], 2),
+            (&["compopt", "-o", "nope"], 2),
+            (&["compopt", "-a"], 2),
+            (&["compopt", "-D"], 1),
+            (&["compopt", "-o", "nospace"], 1),
+            (&["compgen", "-X"], 2),
+            (&["compgen", "-p"], 2),
+            (&["compgen", "-W", "a b", "-X", "&", "--", "a"], 1),
+        ];
+        for (args, status) in cases {
+            let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+            let builtin = crate::builtins::lookup(&args[0], true).expect("a built-in");
+            let got = (builtin.func)(&mut sh, &args, Context::default());
+            assert_eq!(got.ok(), Some(*status), "{args:?}");
+        }
+    }
 }

@@ -154,29 +154,59 @@ fn eval(sh: &mut Shell, e: &CondExpr) -> Result<bool, Divert> {
 }
 
 /// The regular expression of `[[ s =~ re ]]`: unquoted text and expansions as written, quoted
-/// text and a tilde's directory matched literally (their special characters escaped).
+/// text and a tilde's directory matched literally (their special characters escaped, except
+/// inside a bracket expression, where a backslash would be one more character of the set:
+/// bash-completion's `[\]\[a-z]` is the set of `]`, `[` and the letters).
 fn regex_text(sh: &mut Shell, w: &Word) -> Result<Vec<u8>, Divert> {
     use crate::syntax::ast::WordPart;
-    let mut re = Vec::new();
+    let mut re = Regex::default();
     for part in &w.parts {
-        match part {
-            WordPart::Literal(t) => re.extend_from_slice(t),
-            WordPart::Quoted(_) | WordPart::DoubleQuoted(_) | WordPart::Tilde(_) => {
-                let one = Word::new(vec![part.clone()]);
-                for c in expand::expand_word(sh, &one)? {
-                    if b"\\.[]()*+?{}|^$".contains(&c) {
-                        re.push(b'\\');
-                    }
-                    re.push(c);
-                }
-            }
-            _ => {
-                let one = Word::new(vec![part.clone()]);
-                re.extend(expand::expand_word(sh, &one)?);
-            }
+        let one = Word::new(vec![part.clone()]);
+        let text = match part {
+            WordPart::Literal(t) => t.clone(),
+            _ => expand::expand_word(sh, &one)?,
+        };
+        let quoted = matches!(
+            part,
+            WordPart::Quoted(_) | WordPart::DoubleQuoted(_) | WordPart::Tilde(_)
+        );
+        for &c in &text {
+            re.push(c, quoted);
         }
     }
-    Ok(re)
+    Ok(re.text)
+}
+
+/// A regular expression being written, with where its bracket expression (if one is open)
+/// starts.
+#[derive(Default)]
+struct Regex {
+    text: Vec<u8>,
+    /// Inside `[...]`: where the set's characters begin (a `]` there is one of them).
+    bracket: Option<usize>,
+    escaped: bool,
+}
+
+impl Regex {
+    fn push(&mut self, c: u8, quoted: bool) {
+        match self.bracket {
+            Some(start) if !quoted => {
+                if c == b'^' && self.text.len() == start {
+                    self.bracket = Some(start + 1);
+                } else if c == b']' && self.text.len() > start {
+                    self.bracket = None;
+                }
+            }
+            Some(_) => {}
+            None if quoted && b"\\.[]()*+?{}|^$".contains(&c) => self.text.push(b'\\'),
+            None if quoted => {}
+            None if self.escaped => self.escaped = false,
+            None if c == b'\\' => self.escaped = true,
+            None if c == b'[' => self.bracket = Some(self.text.len() + 1),
+            None => {}
+        }
+        self.text.push(c);
+    }
 }
 
 /// `=~`: status 2 for a bad expression; a match sets `BASH_REMATCH` (the match, then each

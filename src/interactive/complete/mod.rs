@@ -122,9 +122,15 @@ impl Completer for ShellHelper {
         _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let names = self.names.borrow();
+        // A program a completion function runs in the foreground gets the terminal, and the
+        // shell puts back the modes it had before the prompt: the editor's are put back here.
+        let modes = crate::sys::fd::terminal_modes(0).ok();
         let programmed = self
             .shell
             .with(|sh| programmable::complete(sh, &names, line, pos));
+        if let Some(modes) = &modes {
+            crate::sys::fd::set_terminal_modes(0, modes);
+        }
         if let Some(Some(found)) = programmed {
             return Ok(found);
         }

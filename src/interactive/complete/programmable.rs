@@ -322,6 +322,28 @@ mod tests {
     }
 
     #[test]
+    fn odd_lines_do_not_panic() {
+        let mut sh = Shell::new(b"auditsh".to_vec(), crate::audit::Session::disabled());
+        let spec = Spec {
+            words: Some(b"alpha b\\c 'q r'".to_vec()),
+            ..Spec::default()
+        };
+        sh.completion.default = Some(spec.clone());
+        sh.completion.empty = Some(spec.clone());
+        sh.completion.initial = Some(spec);
+        let names = Names::default();
+        for line in [
+            "", " ", "x ", "x 'a", "x \"", "é é", "a;b|c&", "x --o=", "x :", "\\", "x $(",
+        ] {
+            for pos in 0..=line.len() + 1 {
+                let _ = complete(&mut sh, &names, line, pos);
+            }
+        }
+        let found = complete(&mut sh, &names, "cmd al", 6).map(|(at, p)| (at, p.len()));
+        assert_eq!(found, Some((4, 1)));
+    }
+
+    #[test]
     fn the_command_is_the_last_one_on_the_line() {
         assert_eq!(command_start(b"echo a; ls -"), 8);
         assert_eq!(command_start(b"echo 'a;b' | git c"), 13);
