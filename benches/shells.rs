@@ -672,7 +672,8 @@ fn run_in(opts: &Opts, dir: &Path) -> Result<(), String> {
                 target("1,000 programs, audit on / floor", Kind::Floor, 1.05);
                 target("1,000 programs, audit on / audit off", Kind::AuditOff, 1.03);
             }
-            "arith" => target("arithmetic loop, audit on / dash", Kind::Dash, 1.0),
+            "arith" => target("arithmetic loop, audit on / dash", Kind::Dash, 0.8),
+            "case" => target("case and [ loop, audit on / dash", Kind::Dash, 1.0),
             "bash-cond" => target("[[ ]] loop, audit on / bash", Kind::Bash, 0.5),
             "bash-arrays" => target("array loop, audit on / bash", Kind::Bash, 0.5),
             "bash-replace" => target("${x//p/r} loop, audit on / bash", Kind::Bash, 0.5),

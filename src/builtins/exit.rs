@@ -16,7 +16,7 @@ pub fn exit(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
 
 /// `logout [n]` (bash): `exit`, in a login shell only.
 pub fn logout(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
-    if !sh.options.shopt.is("login_shell") {
+    if !sh.options.shopt.on(crate::state::shopt::LOGIN_SHELL) {
         return crate::exec::ShellError::builtin(
             "logout",
             crate::exec::ErrorKind::text("not login shell: use `exit'"),

@@ -86,7 +86,9 @@ pub fn shopt(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 sh.report(&fail(format!("{n}: invalid shell option name"), 1));
                 status = 1;
             } else if !set_o {
-                crate::expand::pattern::set_extglob(sh.options.shopt.is("extglob"));
+                crate::expand::pattern::set_extglob(
+                    sh.options.shopt.on(crate::state::shopt::EXTGLOB),
+                );
             }
         }
         return Ok(status);

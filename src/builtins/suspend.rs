@@ -6,7 +6,7 @@ use crate::state::Shell;
 
 pub fn suspend(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let force = args.get(1).is_some_and(|a| a == b"-f");
-    if sh.options.shopt.is("login_shell") && !force {
+    if sh.options.shopt.on(crate::state::shopt::LOGIN_SHELL) && !force {
         return ShellError::builtin("suspend", ErrorKind::text("cannot suspend a login shell"))
             .fails()
             .with_status(1)

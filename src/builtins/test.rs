@@ -50,12 +50,31 @@ enum Kind {
 
 struct Op {
     text: &'static [u8],
+    /// The text packed in an integer ([`packed`]), compared instead of the bytes: `test`
+    /// looks every argument up in the table.
+    key: u32,
     tok: Tok,
     kind: Kind,
 }
 
 const fn op(text: &'static [u8], tok: Tok, kind: Kind) -> Op {
-    Op { text, tok, kind }
+    Op {
+        text,
+        key: packed(text),
+        tok,
+        kind,
+    }
+}
+
+/// Up to three bytes and the length in one integer (operators are at most three long).
+const fn packed(s: &[u8]) -> u32 {
+    let mut key = s.len() as u32;
+    let mut i = 0;
+    while i < s.len() && i < 3 {
+        key |= (s[i] as u32) << (8 * (i + 1));
+        i += 1;
+    }
+    key
 }
 
 static OPS: &[Op] = &[
@@ -109,13 +128,27 @@ static BASH_OPS: &[Op] = &[
 ];
 
 fn getop(s: &[u8]) -> Option<&'static Op> {
-    OPS.iter().find(|o| o.text == s)
+    if s.len() > 3 {
+        return None;
+    }
+    let key = packed(s);
+    OPS.iter().find(|o| o.key == key)
 }
 
 /// An operator of the language: dash's, and in bash's (`bash`) its own too.
 fn getop_in(s: &[u8], bash: bool) -> Option<&'static Op> {
+    // Most words are operands: those are told at their first byte, not by the whole table.
+    if s.len() > 3
+        || !matches!(
+            s.first(),
+            Some(b'-' | b'=' | b'!' | b'<' | b'>' | b'(' | b')')
+        )
+    {
+        return None;
+    }
     getop(s).or_else(|| {
-        bash.then(|| BASH_OPS.iter().find(|o| o.text == s))
+        let key = packed(s);
+        bash.then(|| BASH_OPS.iter().find(|o| o.key == key))
             .flatten()
     })
 }

@@ -103,7 +103,8 @@ fn bash_type(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         let mut text = Vec::new();
         let mut kinds = Vec::new();
         // bash reports aliases only where it expands them.
-        let aliases = sh.options.interactive || sh.options.shopt.is("expand_aliases");
+        let aliases =
+            sh.options.interactive || sh.options.shopt.on(crate::state::shopt::EXPAND_ALIASES);
         if !force_path {
             if let Some(v) = sh.aliases.get(name.as_slice()).filter(|_| aliases) {
                 kinds.push(Kind::Alias(v.clone()));

@@ -173,7 +173,7 @@ fn run_case(
         'arms: for (i, arm) in arms.iter().enumerate().skip(from) {
             for pat in &arm.patterns {
                 let pattern = expand::expand_pattern(sh, pat)?;
-                let found = if sh.options.shopt.is("nocasematch") {
+                let found = if sh.options.shopt.on(crate::state::shopt::NOCASEMATCH) {
                     expand::pattern::matches(
                         &pattern.to_ascii_lowercase(),
                         &subject.to_ascii_lowercase(),

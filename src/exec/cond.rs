@@ -114,7 +114,7 @@ fn eval(sh: &mut Shell, e: &CondExpr) -> Result<bool, Divert> {
                     // bash reads `[[ ]]` patterns as if extglob were on.
                     let extglob = expand::pattern::extglob();
                     expand::pattern::set_extglob(true);
-                    let m = if sh.options.shopt.is("nocasematch") {
+                    let m = if sh.options.shopt.on(crate::state::shopt::NOCASEMATCH) {
                         expand::pattern::matches(
                             &pattern.to_ascii_lowercase(),
                             &left.to_ascii_lowercase(),
@@ -214,7 +214,9 @@ impl Regex {
 fn regex_match(sh: &mut Shell, left: &[u8], right: &Word) -> Result<bool, Divert> {
     use crate::state::vars::{Array, Key};
     let text = regex_text(sh, right)?;
-    let Some(re) = crate::sys::regex::Regex::new(&text, sh.options.shopt.is("nocasematch")) else {
+    let Some(re) =
+        crate::sys::regex::Regex::new(&text, sh.options.shopt.on(crate::state::shopt::NOCASEMATCH))
+    else {
         return Err(ShellError::new(ErrorKind::Message(Vec::new()))
             .with_status(2)
             .fails()

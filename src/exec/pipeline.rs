@@ -155,8 +155,9 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
     let mut prev_read: Option<RawFd> = None;
     // bash's `shopt -s lastpipe`, without job control: the last command runs in the shell
     // itself (`... | read x` sets x).
-    let lastpipe =
-        sh.options.bash() && sh.options.shopt.is("lastpipe") && job_group(sh, true).is_none();
+    let lastpipe = sh.options.bash()
+        && sh.options.shopt.on(crate::state::shopt::LASTPIPE)
+        && job_group(sh, true).is_none();
     for (i, cmd) in commands.iter().enumerate() {
         if lastpipe && i + 1 == n {
             return last_in_shell(sh, cmd, prev_read, pids);

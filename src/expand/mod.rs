@@ -79,12 +79,50 @@ pub fn expand_words(sh: &mut Shell, words: &[Word]) -> Result<Vec<Vec<u8>>, Expa
         } else if braces && brace::may_expand(word) {
             expand_braced(sh, word, &mut out)?;
             continue;
+        } else if let Some(field) = lone_variable_field(sh, word) {
+            out.push(field);
+            continue;
         }
         let mut e = Expander::new(sh, Mode::Fields);
         e.parts(&word.parts, Ctx::Unquoted)?;
         e.finish_fields(&mut out)?;
     }
     Ok(out)
+}
+
+/// The field of a word that is a set variable alone (`$x`, `"$x"`) when nothing would split or
+/// glob it: the common argument of a loop's commands, without an [`Expander`]'s field and
+/// flags. None sends the word the general way (unset, `set -u`, splitting, patterns).
+fn lone_variable_field(sh: &Shell, word: &Word) -> Option<Vec<u8>> {
+    let (name, quoted) = lone_variable(&word.parts)?;
+    let value = sh.vars.var(name)?.scalar()?;
+    if !quoted {
+        let ifs = sh.ifs().unwrap_or(split::DEFAULT_IFS);
+        let plain = !value.is_empty()
+            && !value
+                .iter()
+                .any(|c| matches!(c, b'*' | b'?' | b'[' | b'\\' | b'(') || ifs.contains(c));
+        if !plain {
+            return None;
+        }
+    }
+    Some(value.to_vec())
+}
+
+/// The name of a word that is `$name` or `"$name"` alone, and whether it is quoted.
+fn lone_variable(parts: &[WordPart]) -> Option<(&[u8], bool)> {
+    let (pe, quoted) = match parts {
+        [WordPart::Param(pe)] => (pe, false),
+        [WordPart::DoubleQuoted(inner)] => match &inner[..] {
+            [WordPart::Param(pe)] => (pe, true),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    match (&pe.param, &pe.op) {
+        (Param::Var(name), ParamOp::Plain) => Some((name, quoted)),
+        _ => None,
+    }
 }
 
 /// A word with braces (bash mode): its brace expansion, each word then expanded as any
@@ -109,6 +147,14 @@ fn expand_braced(sh: &mut Shell, word: &Word, out: &mut Vec<Vec<u8>>) -> Result<
 pub fn expand_word(sh: &mut Shell, word: &Word) -> Result<Vec<u8>, ExpandError> {
     if let Some(text) = word.as_plain_literal() {
         return Ok(text.to_vec());
+    }
+    if let Some((name, _)) = lone_variable(&word.parts) {
+        if let Some(value) = sh.vars.var(name).and_then(|v| v.scalar()) {
+            return Ok(value.to_vec());
+        }
+    }
+    if let [WordPart::Arith(expr)] = &word.parts[..] {
+        return Ok(arith_value(sh, expr)?.to_string().into_bytes());
     }
     let mut e = Expander::new(sh, Mode::Word);
     e.parts(&word.parts, Ctx::Unquoted)?;
@@ -279,13 +325,7 @@ impl<'a> Expander<'a> {
                 self.push(b")", QUOTED);
             }
             WordPart::Arith(expr) => {
-                let text = expand_word(self.sh, expr)?;
-                // bash: an empty `$(( ))` is 0; dash: an error.
-                let value = if self.sh.options.bash() && text.trim_ascii().is_empty() {
-                    0
-                } else {
-                    arith::eval(self.sh, &text)?
-                };
+                let value = arith_value(self.sh, expr)?;
                 self.begin_region(ctx);
                 self.push_value(value.to_string().as_bytes(), ctx);
                 self.pending_start = false;
@@ -350,6 +390,16 @@ impl<'a> Expander<'a> {
         }
         Ok(())
     }
+}
+
+/// The value of `$((expr))`.
+fn arith_value(sh: &mut Shell, expr: &Word) -> Result<i64, ExpandError> {
+    let text = expand_word(sh, expr)?;
+    // bash: an empty `$(( ))` is 0; dash: an error.
+    if sh.options.bash() && text.trim_ascii().is_empty() {
+        return Ok(0);
+    }
+    arith::eval(sh, &text)
 }
 
 /// The result of a command substitution: the output without its NUL bytes and without all

@@ -35,11 +35,11 @@ impl Options {
         }
         let s = &sh.options.shopt;
         Options {
-            dotglob: s.is("dotglob"),
-            nocaseglob: s.is("nocaseglob"),
-            globstar: s.is("globstar"),
-            nullglob: s.is("nullglob"),
-            failglob: s.is("failglob"),
+            dotglob: s.on(crate::state::shopt::DOTGLOB),
+            nocaseglob: s.on(crate::state::shopt::NOCASEGLOB),
+            globstar: s.on(crate::state::shopt::GLOBSTAR),
+            nullglob: s.on(crate::state::shopt::NULLGLOB),
+            failglob: s.on(crate::state::shopt::FAILGLOB),
         }
     }
 }

@@ -84,6 +84,50 @@ fn index(name: &str) -> Option<usize> {
     NAMES.iter().position(|(n, _)| *n == name)
 }
 
+/// One option, its position in [`NAMES`] found at compile time: the shell asks some of
+/// them for every word or `case`, where a search by name would show in a loop's cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opt(u32);
+
+impl Opt {
+    /// The option of a name bash has; an unknown name stops the build.
+    pub const fn named(name: &str) -> Opt {
+        let mut i = 0;
+        while i < NAMES.len() {
+            if same(NAMES[i].0.as_bytes(), name.as_bytes()) {
+                return Opt(i as u32);
+            }
+            i += 1;
+        }
+        panic!("not a shopt option")
+    }
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+pub const DOTGLOB: Opt = Opt::named("dotglob");
+pub const EXPAND_ALIASES: Opt = Opt::named("expand_aliases");
+pub const EXTGLOB: Opt = Opt::named("extglob");
+pub const FAILGLOB: Opt = Opt::named("failglob");
+pub const GLOBSTAR: Opt = Opt::named("globstar");
+pub const LASTPIPE: Opt = Opt::named("lastpipe");
+pub const LOGIN_SHELL: Opt = Opt::named("login_shell");
+pub const NOCASEGLOB: Opt = Opt::named("nocaseglob");
+pub const NOCASEMATCH: Opt = Opt::named("nocasematch");
+pub const NULLGLOB: Opt = Opt::named("nullglob");
+
 impl Shopt {
     /// The value of a known option; None for a name bash does not have.
     pub fn get(&self, name: &str) -> Option<bool> {
@@ -105,8 +149,15 @@ impl Shopt {
         }
     }
 
+    /// The value of an option by name (false for a name bash does not have).
     pub fn is(&self, name: &str) -> bool {
         self.get(name).unwrap_or(false)
+    }
+
+    /// The value of an option named at compile time.
+    #[inline]
+    pub fn on(&self, opt: Opt) -> bool {
+        self.0 & (1 << opt.0) != 0
     }
 
     /// bash's `$BASHOPTS`: the names of the options that are on, sorted, `:` between.

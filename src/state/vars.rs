@@ -94,6 +94,9 @@ pub struct Vars {
     /// The environment for programs, built once and kept until an exported variable changes
     /// (a loop that starts programs must not rebuild it every time).
     environ_cache: RefCell<Option<Rc<Vec<CString>>>>,
+    /// Whether any variable was ever made a name reference: until one is, a name means
+    /// itself and lookups skip following references (half the cost of each one).
+    namerefs: bool,
 }
 
 /// FNV-1a for variable names: short keys, looked up on every expansion. The table holds the
@@ -175,6 +178,9 @@ impl Vars {
     /// The variable a name means: itself, or for a name reference (`declare -n`) the
     /// variable its value names (followed a few levels, as bash does, then given up).
     pub fn resolve<'a>(&'a self, mut name: &'a [u8]) -> &'a [u8] {
+        if !self.namerefs {
+            return name;
+        }
         for _ in 0..8 {
             match self.table.get(name) {
                 Some(v) if v.attrs & NAMEREF != 0 => match v.value.as_deref() {
@@ -202,10 +208,17 @@ impl Vars {
     }
 
     fn writable(&mut self, name: &[u8]) -> Result<&mut Var, VarError> {
-        let name = self.resolve(name).to_vec();
-        let v = self.table.entry(name.clone()).or_default();
+        let name: std::borrow::Cow<[u8]> = if self.namerefs {
+            self.resolve(name).to_vec().into()
+        } else {
+            name.into()
+        };
+        if !self.table.contains_key(&*name) {
+            self.table.insert(name.to_vec(), Var::default());
+        }
+        let v = self.table.get_mut(&*name).expect("inserted above");
         if v.readonly {
-            return Err(VarError::ReadOnly(name));
+            return Err(VarError::ReadOnly(name.into_owned()));
         }
         if v.exported {
             self.environ_cache.replace(None);
@@ -314,6 +327,7 @@ impl Vars {
 
     /// Give or take attributes (`declare -i`, `declare +l`...).
     pub fn set_attrs(&mut self, name: &[u8], on: u8, off: u8) {
+        self.namerefs |= on & NAMEREF != 0;
         let v = self.table.entry(name.to_vec()).or_default();
         v.attrs = (v.attrs | on) & !off;
         if on & LOWER != 0 {
