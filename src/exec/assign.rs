@@ -186,10 +186,13 @@ pub fn assign_extended(sh: &mut Shell, a: &Assign) -> Result<(Vec<u8>, Vec<u8>),
         let elements = expand_elements(sh, words)?;
         let shown = show_elements(&elements);
         match &a.index {
-            Some(_) => {
+            Some(index) => {
                 let mut m = a.name.clone();
-                m.extend_from_slice(b": cannot assign list to array member");
-                return Err(failed(m));
+                m.push(b'[');
+                m.extend_from_slice(&crate::syntax::print::word_text(index));
+                m.extend_from_slice(b"]: cannot assign list to array member");
+                // Not an assignment that fails and lets the line go on: bash abandons it.
+                return Err(ExpandError::new(m));
             }
             None => assign_array(sh, &a.name, elements, a.append)?,
         }

@@ -371,6 +371,7 @@ impl ShellError {
                     || m.starts_with(b"no match: ")
                     || m.ends_with(b": invalid indirect expansion")
                     || m.ends_with(b": invalid variable name")
+                    || m.ends_with(b": cannot assign list to array member")
             }
             _ => false,
         };

@@ -292,7 +292,17 @@ fn expand_indirect(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), Expa
             };
             target_of(name, value)?
         }
-        Param::Indirect(name) => indirect_target(e.sh, name)?,
+        Param::Indirect(name) => {
+            // `${!ref}` of a name reference is the name it refers to (bash).
+            let reference =
+                e.sh.vars
+                    .var_unresolved(name)
+                    .filter(|v| v.attrs & crate::state::vars::NAMEREF != 0 && v.value.is_some());
+            if let Some(target) = reference.and_then(|v| v.value.clone()) {
+                return expand_value(e, pe, Value::Str(target), ctx);
+            }
+            indirect_target(e.sh, name)?
+        }
         _ => return Ok(()),
     };
     let target = ParamExp {

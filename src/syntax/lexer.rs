@@ -228,6 +228,34 @@ fn opens_compound(parts: &[WordPart]) -> bool {
     first.get(name_end) == Some(&b'[') && (last.ends_with(b"]=") || last.ends_with(b"]+="))
 }
 
+/// The word so far is a name alone (unquoted), so a `[` next opens a subscript.
+fn names_so_far(parts: &[WordPart]) -> bool {
+    match parts {
+        [WordPart::Literal(t)] => crate::state::vars::is_name(t),
+        _ => false,
+    }
+}
+
+/// `name=...`, `name+=...` or `name[...]=...` as text.
+fn looks_like_assignment(t: &[u8]) -> bool {
+    let end = t.iter().position(|&c| !is_name_char(c)).unwrap_or(t.len());
+    if end == 0 || !is_name_start(t[0]) {
+        return false;
+    }
+    match &t[end..] {
+        [b'=', ..] | [b'+', b'=', ..] => true,
+        [b'[', rest @ ..] => {
+            rest.windows(2).any(|w| w == b"]=") || rest.windows(3).any(|w| w == b"]+=")
+        }
+        _ => false,
+    }
+}
+
+/// A word whose first literal text reads as an assignment (its value may be an expansion).
+fn looks_like_assignment_word(w: &Word) -> bool {
+    matches!(w.parts.first(), Some(WordPart::Literal(t)) if looks_like_assignment(t))
+}
+
 /// The word so far ends with an unquoted `?`, `*`, `+`, `@` or `!`: a `(` next opens an
 /// extended pattern's group (bash).
 fn ends_in_ext_operator(parts: &[WordPart]) -> bool {
@@ -294,6 +322,20 @@ impl Cx<'_, '_> {
 
     /// Read the next token. `record`: keep the raw text of the word (here-document delimiter).
     pub(crate) fn lex_token(&mut self, record: bool) -> Result<Token, SyntaxError> {
+        let tok = self.lex_any_token(record)?;
+        self.st.assignment_position = match &tok.kind {
+            TokKind::Word(w) => {
+                w.as_plain_literal()
+                    .is_some_and(super::parser::is_reserved_word)
+                    || looks_like_assignment_word(w)
+            }
+            TokKind::Op(op) => !op.is_redirect(),
+            _ => true,
+        };
+        Ok(tok)
+    }
+
+    fn lex_any_token(&mut self, record: bool) -> Result<Token, SyntaxError> {
         let mut after_blank_alias = false;
         loop {
             if self.st.input.pop_finished_aliases() {
@@ -489,7 +531,14 @@ impl Cx<'_, '_> {
     /// An unquoted word, up to the next metacharacter.
     fn lex_word(&mut self) -> Result<Word, SyntaxError> {
         let mut b = Parts::default();
+        let subscript_ok = self.st.bash && self.st.assignment_position;
         while let Some(c) = self.st.input.peek() {
+            if c == b'[' && subscript_ok && names_so_far(&b.parts) {
+                self.st.input.bump();
+                b.literal(b'[');
+                self.lex_assigned_subscript(&mut b)?;
+                continue;
+            }
             if is_meta(c) {
                 if c == b'(' && self.st.bash && opens_compound(&b.parts) {
                     self.st.input.bump();
@@ -522,6 +571,57 @@ impl Cx<'_, '_> {
         Ok(b.into_word())
     }
 
+    /// The rest of `name[` where an assignment may stand (bash): text up to the `]` that
+    /// balances it, blanks included (`a[i + 1]=x`), quoting as in a word. Without its `]` on
+    /// the line, what was read stays the word's text.
+    fn lex_assigned_subscript(&mut self, b: &mut Parts) -> Result<(), SyntaxError> {
+        self.lex_balanced(b, (b'[', b']'), true)?;
+        Ok(())
+    }
+
+    /// The rest of an extended pattern's group after `X(` (bash): text up to the `)` that
+    /// balances it, `|` and blanks included, quoting as in a word.
+    fn lex_extglob_group(&mut self, b: &mut Parts) -> Result<(), SyntaxError> {
+        if self.lex_balanced(b, (b'(', b')'), false)? {
+            return Ok(());
+        }
+        Err(self.err("Syntax error: end of file unexpected (expecting \")\")"))
+    }
+
+    /// Text after an opening bracket up to the closing one that balances it, on one line,
+    /// blanks included, quoting as in a word; true if the closing one was found. `stop_at_meta`:
+    /// end early, before an operator character outside nested brackets.
+    fn lex_balanced(
+        &mut self,
+        b: &mut Parts,
+        (open, close): (u8, u8),
+        stop_at_meta: bool,
+    ) -> Result<bool, SyntaxError> {
+        let mut depth = 1usize;
+        while let Some(c) = self.st.input.peek() {
+            let meta = stop_at_meta && depth == 1 && is_meta(c) && !matches!(c, b' ' | b'\t');
+            if c == b'\n' || meta {
+                return Ok(false);
+            }
+            self.st.input.bump();
+            if c == open {
+                depth += 1;
+                b.literal(c);
+            } else if c == close {
+                b.literal(c);
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(true);
+                }
+            } else if c == b'`' && !stop_at_meta {
+                b.literal(c);
+            } else {
+                self.word_char(b, c)?;
+            }
+        }
+        Ok(false)
+    }
+
     /// One character of an unquoted word, just taken from the input: a backslash escape,
     /// quotes, an expansion or a command substitution begin here; anything else is text.
     fn word_char(&mut self, b: &mut Parts, c: u8) -> Result<(), SyntaxError> {
@@ -549,34 +649,6 @@ impl Cx<'_, '_> {
             _ => b.literal(c),
         }
         Ok(())
-    }
-
-    /// The rest of an extended pattern's group after `X(` (bash): text up to the `)` that
-    /// balances it, `|` and blanks included, quoting as in a word.
-    fn lex_extglob_group(&mut self, b: &mut Parts) -> Result<(), SyntaxError> {
-        let mut depth = 1usize;
-        while let Some(c) = self.st.input.peek() {
-            if c == b'\n' {
-                break;
-            }
-            self.st.input.bump();
-            match c {
-                b'(' => {
-                    depth += 1;
-                    b.literal(c);
-                }
-                b')' => {
-                    b.literal(c);
-                    depth -= 1;
-                    if depth == 0 {
-                        return Ok(());
-                    }
-                }
-                b'`' => b.literal(c),
-                _ => self.word_char(b, c)?,
-            }
-        }
-        Err(self.err("Syntax error: end of file unexpected (expecting \")\")"))
     }
 
     /// `<(` or `>(` next, in bash: a process substitution, part of a word.

@@ -62,6 +62,9 @@ pub(crate) struct State<'a> {
     pub(crate) keep_raw: u32,
     /// The text of the here-document body just read (for one in a function's body).
     pub(crate) heredoc_text: Option<Vec<u8>>,
+    /// The next word may be an assignment (bash): the first of a command, or one after an
+    /// assignment or a reserved word. There `name[` reads to its `]` with blanks in it.
+    pub(crate) assignment_position: bool,
 }
 
 /// The state plus the alias table of the current `next_command` call.
@@ -91,6 +94,7 @@ impl<'a> Parser<'a> {
                 utf8: false,
                 keep_raw: 0,
                 heredoc_text: None,
+                assignment_position: true,
             },
         }
     }

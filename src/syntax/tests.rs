@@ -167,9 +167,15 @@ fn show_command(c: &Command) -> String {
             let mut out: Vec<String> = s
                 .assigns
                 .iter()
-                .map(|a| match &a.array {
-                    Some(els) => format!("{}=({})", text(&a.name), show_words(els)),
-                    None => format!("{}={}", text(&a.name), show_word(&a.value)),
+                .map(|a| {
+                    let name = match &a.index {
+                        Some(i) => format!("{}{{{}}}", text(&a.name), show_word(i)),
+                        None => text(&a.name),
+                    };
+                    match &a.array {
+                        Some(els) => format!("{name}=({})", show_words(els)),
+                        None => format!("{name}={}", show_word(&a.value)),
+                    }
                 })
                 .collect();
             out.extend(s.words.iter().map(show_word));
@@ -1055,4 +1061,18 @@ fn bash_parameter_operations() {
     for posix in ["echo ${x/a/b}", "echo ${x:1}", "echo ${x^}", "echo ${x@Q}"] {
         assert!(parse_all(posix.as_bytes()).is_err(), "{posix}");
     }
+}
+
+#[test]
+fn bash_subscripts_with_blanks_where_an_assignment_stands() {
+    assert_eq!(parse_bash("a[1 + 2]=x"), "a{[1 + 2]}=[x];");
+    assert_eq!(parse_bash("x=1 b[2 * 3]=y"), "x=[1] b{[2 * 3]}=[y];");
+    assert_eq!(
+        parse_bash("if :; then c[1 + 1]=q; fi"),
+        "if [:]; then c{[1 + 1]}=[q]; fi;"
+    );
+    // An argument is split at blanks as any word.
+    assert_eq!(parse_bash("echo x d[1 2]"), "[echo] [x] [d[1] [2]];");
+    // Posix mode reads `a[1` as a word.
+    assert_eq!(show_list(&parse("a[1 + 2]=x")), "[a[1] [+] [2]=x];");
 }
