@@ -131,8 +131,11 @@ fn getop(s: &[u8]) -> Option<&'static Op> {
     if s.len() > 3 {
         return None;
     }
-    let key = packed(s);
-    OPS.iter().find(|o| o.key == key)
+    find(OPS, packed(s))
+}
+
+fn find(table: &'static [Op], key: u32) -> Option<&'static Op> {
+    table.iter().find(|o| o.key == key)
 }
 
 /// An operator of the language: dash's, and in bash's (`bash`) its own too.
@@ -146,11 +149,8 @@ fn getop_in(s: &[u8], bash: bool) -> Option<&'static Op> {
     {
         return None;
     }
-    getop(s).or_else(|| {
-        let key = packed(s);
-        bash.then(|| BASH_OPS.iter().find(|o| o.key == key))
-            .flatten()
-    })
+    let key = packed(s);
+    find(OPS, key).or_else(|| bash.then(|| find(BASH_OPS, key)).flatten())
 }
 
 /// An error message (what follows `test: `).

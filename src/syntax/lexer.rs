@@ -236,26 +236,6 @@ fn names_so_far(parts: &[WordPart]) -> bool {
     }
 }
 
-/// `name=...`, `name+=...` or `name[...]=...` as text.
-fn looks_like_assignment(t: &[u8]) -> bool {
-    let end = t.iter().position(|&c| !is_name_char(c)).unwrap_or(t.len());
-    if end == 0 || !is_name_start(t[0]) {
-        return false;
-    }
-    match &t[end..] {
-        [b'=', ..] | [b'+', b'=', ..] => true,
-        [b'[', rest @ ..] => {
-            rest.windows(2).any(|w| w == b"]=") || rest.windows(3).any(|w| w == b"]+=")
-        }
-        _ => false,
-    }
-}
-
-/// A word whose first literal text reads as an assignment (its value may be an expansion).
-fn looks_like_assignment_word(w: &Word) -> bool {
-    matches!(w.parts.first(), Some(WordPart::Literal(t)) if looks_like_assignment(t))
-}
-
 /// The word so far ends with an unquoted `?`, `*`, `+`, `@` or `!`: a `(` next opens an
 /// extended pattern's group (bash).
 fn ends_in_ext_operator(parts: &[WordPart]) -> bool {
@@ -327,7 +307,7 @@ impl Cx<'_, '_> {
             TokKind::Word(w) => {
                 w.as_plain_literal()
                     .is_some_and(super::parser::is_reserved_word)
-                    || looks_like_assignment_word(w)
+                    || super::parser::is_assignment_word(w)
             }
             TokKind::Op(op) => !op.is_redirect(),
             _ => true,

@@ -282,6 +282,11 @@ fn is_redirect_start(tok: &Token) -> bool {
     }
 }
 
+/// The word is an assignment: `NAME=value`, or in bash `name+=`, `name[sub]=`...
+pub(super) fn is_assignment_word(w: &Word) -> bool {
+    assignment_split(w).is_some() || bash_assignment_split(w).is_some()
+}
+
 /// `NAME=value` with a valid name: the split point.
 fn assignment_split(w: &Word) -> Option<usize> {
     let Some(WordPart::Literal(t)) = w.parts.first() else {
