@@ -586,7 +586,7 @@ fn killed_by(sh: &Shell, status: i32) -> Option<i32> {
 }
 
 /// `set -v`: the shell writes its input to standard error as it reads it.
-fn echo_verbose(sh: &Shell, text: &[u8]) {
+pub(crate) fn echo_verbose(sh: &Shell, text: &[u8]) {
     if sh.options.verbose {
         let mut echo = text.to_vec();
         echo.push(b'\n');

@@ -69,21 +69,31 @@ fn enter(sh: &Shell, dir: &[u8], physical: bool) -> Option<Vec<u8>> {
     None
 }
 
+/// An option word of `cd` or `pwd` made of `L` and `P` only (`-P`, `-LP`): the view it
+/// leaves, the last letter winning, or None if the word is something else.
+pub(super) fn view_option(word: &[u8], physical: bool) -> Option<bool> {
+    let letters = word.strip_prefix(b"-").filter(|l| !l.is_empty())?;
+    letters.iter().try_fold(physical, |_, c| match c {
+        b'P' => Some(true),
+        b'L' => Some(false),
+        _ => None,
+    })
+}
+
 /// `cd [-L|-P] [dir|-]`
 pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut physical = sh.options.physical;
     let mut i = 1;
     while let Some(a) = args.get(i) {
-        match a.as_slice() {
-            b"-P" => physical = true,
-            b"-L" => physical = false,
-            b"--" => {
-                i += 1;
-                break;
-            }
-            _ => break,
+        if let Some(p) = view_option(a, physical) {
+            physical = p;
+            i += 1;
+            continue;
         }
-        i += 1;
+        if a == b"--" {
+            i += 1;
+        }
+        break;
     }
     let mut print = false;
     let target: Vec<u8> = match args.get(i).map(|a| a.as_slice()) {

@@ -9,7 +9,7 @@ use crate::state::Shell;
 pub fn exit(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let status = match args.get(1) {
         Some(a) => parse_count("exit", a)? as i32,
-        None => sh.last_status(),
+        None => sh.status_before_trap.unwrap_or_else(|| sh.last_status()),
     };
     Err(Divert::Exit(status))
 }

@@ -59,6 +59,23 @@ fn position(arg: &[u8], len: usize) -> Option<usize> {
     }
 }
 
+/// The entry `~N`, `~+N` or `~-N` names (`name` without the `~`), if the stack has it.
+pub fn stack_entry(sh: &Shell, name: &[u8]) -> Option<Vec<u8>> {
+    let digits = name
+        .strip_prefix(b"+")
+        .or(name.strip_prefix(b"-"))
+        .unwrap_or(name);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let all = list(sh);
+    let signed = match name.first()? {
+        b'+' | b'-' => name.to_vec(),
+        _ => [b"+", name].concat(),
+    };
+    position(&signed, all.len()).map(|i| all[i].clone())
+}
+
 fn change_to(sh: &mut Shell, dir: &[u8], cx: Context) -> Result<bool, crate::exec::Divert> {
     let status = super::cd::cd(sh, &[b"cd".to_vec(), dir.to_vec()], cx)?;
     Ok(status == 0)

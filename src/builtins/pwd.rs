@@ -9,9 +9,11 @@ use crate::state::Shell;
 pub fn pwd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut physical = sh.options.physical;
     for a in &args[1..] {
+        if let Some(p) = super::cd::view_option(a, physical) {
+            physical = p;
+            continue;
+        }
         match a.as_slice() {
-            b"-P" => physical = true,
-            b"-L" => physical = false,
             b"--" => break,
             [b'-', c, ..] => {
                 let message = format!("Illegal option -{}", *c as char);

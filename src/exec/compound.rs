@@ -103,6 +103,11 @@ pub(super) fn run_body(
             *status = s;
             Ok(LoopControl::Next)
         }
+        // `break` and `continue` succeed: the loop's status is theirs, not the command's before.
+        Err(d @ (Divert::Break(_) | Divert::Continue(_))) => {
+            *status = 0;
+            loop_divert(d)
+        }
         Err(d) => {
             *status = sh.last_status();
             loop_divert(d)

@@ -58,7 +58,10 @@ pub(super) fn run_arith_for(
         match run_list(sh, body, cx.not_last()) {
             Ok(s) => status = s,
             Err(d) => {
-                status = sh.last_status();
+                status = match d {
+                    Divert::Break(_) | Divert::Continue(_) => 0,
+                    _ => sh.last_status(),
+                };
                 match d {
                     Divert::Break(n) if n > 1 => return Err(Divert::Break(n - 1)),
                     Divert::Break(_) => break,

@@ -113,8 +113,14 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
         }
         if let Some(trap::Action::Command(cmd)) = sh.traps.get(sig).cloned() {
             let mut in_trap = sh.push_frame(Frame::KeepStatus);
-            if let Err(Divert::Exit(s)) = run_text(&mut in_trap, &cmd, None, Context::default()) {
-                return Err(Divert::Exit(s));
+            // bash's `exit` in a signal's trap uses `$?` as it stands.
+            let before = (!in_trap.options.bash()).then(|| in_trap.last_status());
+            let outer = std::mem::replace(&mut in_trap.status_before_trap, before);
+            let result = run_text(&mut in_trap, &cmd, None, Context::default());
+            in_trap.status_before_trap = outer;
+            // `exit`, or a shell error that ends a non-interactive shell, ends it from here.
+            if let Err(d @ (Divert::Exit(_) | Divert::Abort(_))) = result {
+                return Err(d);
             }
         }
     }
@@ -268,8 +274,9 @@ pub fn die_of_signal(sh: &mut Shell, sig: i32, reason: crate::audit::EndReason) 
 pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
     if let Some(cmd) = sh.traps.take_exit() {
         sh.set_last_status(status);
+        sh.status_before_trap = Some(status);
         match run_text(sh, &cmd, None, Context::default()) {
-            Err(Divert::Exit(s)) => return s,
+            Err(Divert::Exit(s) | Divert::Abort(s)) => return s,
             _ => return status,
         }
     }
@@ -294,6 +301,8 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context
     let mut parser = Parser::new(Box::new(BytesSource::new(text)), first_line);
     let mut status = 0;
     let cx = cx.not_last();
+    // `set -v` shows a sourced file's commands as they are read (bash: also eval's).
+    let echo = label.is_some_and(|l| l != b"eval: " || sh.options.bash());
     loop {
         parser.set_bash(sh.options.bash());
         parser.set_utf8(sh.options.bash() && sh.utf8_locale());
@@ -301,6 +310,9 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context
         let parsed = parser.next_command(&aliases);
         match parsed {
             Ok(Some(cmd)) => {
+                if echo {
+                    crate::toplevel::echo_verbose(sh, &cmd.text);
+                }
                 status = run_list(sh, &cmd.list, cx)?;
             }
             Ok(None) => return Ok(status),

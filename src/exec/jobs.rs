@@ -156,6 +156,9 @@ pub struct Job {
     /// The status of each process once known.
     pub statuses: Vec<Option<ChildStatus>>,
     pub text: Vec<u8>,
+    /// Each process's own command, when the job is a pipeline started from this shell
+    /// (bash's `jobs -l` gives each a line); empty otherwise.
+    pub parts: Vec<Vec<u8>>,
     /// The command line whose end record waits for this job (it was stopped in the
     /// foreground; its end carries the final status).
     pub command: Option<CommandId>,
@@ -249,6 +252,7 @@ impl Jobs {
             pids,
             statuses,
             text,
+            parts: Vec::new(),
             command: None,
             no_hangup: false,
         });
@@ -473,7 +477,17 @@ pub fn describe_bash(job: &Job, mark: char, long: bool) -> Vec<u8> {
     }
     line.push_str(&format!("{state:<24}"));
     let mut line = line.into_bytes();
-    line.extend_from_slice(&job.text);
+    if long && job.parts.len() == job.pids.len() && job.parts.len() > 1 {
+        // A line per process, the later ones under the first's command after a `|`.
+        for (i, (pid, part)) in job.pids.iter().zip(&job.parts).enumerate() {
+            if i > 0 {
+                line.extend_from_slice(format!("\n     {pid:>5} {:22}| ", "").as_bytes());
+            }
+            line.extend_from_slice(part);
+        }
+    } else {
+        line.extend_from_slice(&job.text);
+    }
     if state == "Running" {
         line.extend_from_slice(b" &");
     }

@@ -58,16 +58,21 @@ pub(super) fn run_subshell(
     let group = job_group(sh, true);
     match spawn::fork_job(sh, group).map_err(fork_failed)? {
         Forked::Child => {
-            let result = redirect::with_redirections(sh, redirects, |sh| {
-                run_list(
+            // The redirections stay in force to the end: the EXIT trap writes where the
+            // subshell's commands did.
+            let mut kept = redirect::SavedFds::default();
+            let result = match redirect::apply(sh, redirects, &mut kept) {
+                Ok(()) => run_list(
                     sh,
                     list,
                     Context {
                         tested: cx.tested,
                         exit_after: redirects.is_empty(),
                     },
-                )
-            });
+                ),
+                Err(e) => e.raise(),
+            };
+            let result = settle(sh, result);
             let status = divert_status(sh, result);
             exit_child(sh, status)
         }
@@ -150,32 +155,54 @@ pub(super) fn move_fd(src: RawFd, target: RawFd) {
 }
 
 fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
-    let n = commands.len();
-    let mut pids = Vec::with_capacity(n);
-    let mut prev_read: Option<RawFd> = None;
     // bash's `shopt -s lastpipe`, without job control: the last command runs in the shell
     // itself (`... | read x` sets x).
     let lastpipe = sh.options.bash()
         && sh.options.shopt.on(crate::state::shopt::LASTPIPE)
         && job_group(sh, true).is_none();
+    if lastpipe {
+        let (last, others) = commands.split_last().expect("a pipeline has commands");
+        let (pids, read) = start_pipeline(sh, others, true, false)?;
+        return last_in_shell(sh, last, read, pids);
+    }
+    let (pids, _) = start_pipeline(sh, commands, false, false)?;
+    let pgid = if job_group(sh, true).is_some() {
+        pids.first().copied().unwrap_or(0)
+    } else {
+        0
+    };
+    let text = sh.line.text.clone();
+    Ok(wait_foreground(sh, pgid, pids, text))
+}
+
+/// Fork one child per command, each reading the pipe from the one before: their pids, and
+/// with `open_end` the read end of a last pipe the commands write into (for the shell to
+/// read from). `background`: the pipeline is an asynchronous list of its own (XCU 2.9.3.1),
+/// started from the shell so that `$!` is its last command.
+fn start_pipeline(
+    sh: &mut Shell,
+    commands: &[Command],
+    open_end: bool,
+    background: bool,
+) -> Result<(Vec<sys::process::pid_t>, Option<RawFd>), Divert> {
+    let n = commands.len();
+    let mut pids = Vec::with_capacity(n);
+    let mut prev_read: Option<RawFd> = None;
     for (i, cmd) in commands.iter().enumerate() {
-        if lastpipe && i + 1 == n {
-            return last_in_shell(sh, cmd, prev_read, pids);
-        }
-        let (next_read, write) = if i + 1 < n {
+        let (next_read, write) = if i + 1 < n || open_end {
             match crate::sys::fd::pipe() {
                 Ok((r, w)) => (Some(r), Some(w)),
                 Err(e) => {
                     if let Some(r) = prev_read {
                         fd::close(r);
                     }
-                    return ShellError::new(ErrorKind::PipeFailed(e)).raise();
+                    return Err(ShellError::new(ErrorKind::PipeFailed(e)).into());
                 }
             }
         } else {
             (None, None)
         };
-        let group = job_group(sh, true).map(|g| spawn::JobGroup {
+        let group = job_group(sh, !background).map(|g| spawn::JobGroup {
             pgid: pids.first().copied().unwrap_or(0),
             ..g
         });
@@ -183,6 +210,9 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
             Ok(Forked::Child) => {
                 if let Some(r) = next_read {
                     fd::close(r);
+                }
+                if background {
+                    async_list_child(sh, i == 0);
                 }
                 if let Some(r) = prev_read {
                     move_fd(r, 0);
@@ -230,13 +260,24 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
             }
         }
     }
-    let pgid = if job_group(sh, true).is_some() {
-        pids.first().copied().unwrap_or(0)
-    } else {
-        0
-    };
-    let text = sh.line.text.clone();
-    Ok(wait_foreground(sh, pgid, pids, text))
+    Ok((pids, prev_read))
+}
+
+/// In the child of an asynchronous list without job control: SIGINT and SIGQUIT ignored
+/// (XCU 2.11), and standard input /dev/null unless redirected (`reads_input`: the list's
+/// first process, whose input is not a pipe).
+fn async_list_child(sh: &mut Shell, reads_input: bool) {
+    if sh.options.monitor {
+        return;
+    }
+    sh.traps.ignore_for_good(sys::signal::SIGINT);
+    sh.traps.ignore_for_good(sys::signal::SIGQUIT);
+    if reads_input {
+        if let Ok(null) = std::fs::File::open("/dev/null") {
+            use std::os::unix::io::IntoRawFd;
+            move_fd(null.into_raw_fd(), 0);
+        }
+    }
 }
 
 /// The last command of a pipeline run in the shell, its standard input the pipe (`lastpipe`),
@@ -281,19 +322,30 @@ pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
     // Collect finished jobs now and then, so a script that starts many never leaves zombies
     // behind (their statuses stay in the table for `wait`).
     sh.jobs.reap_nonblocking(&mut sh.audit);
+    // A lone pipeline is started from the shell itself, as dash does: `$!` is its last
+    // command, which `kill $!` reaches (not a shell waiting for the pipeline).
+    let p = &ao.first;
+    if ao.rest.is_empty() && p.commands.len() > 1 && !p.negated && p.timed.is_none() {
+        let (pids, _) = start_pipeline(sh, &p.commands, false, true)?;
+        let pgid = if job_group(sh, false).is_some() {
+            pids.first().copied().unwrap_or(0)
+        } else {
+            0
+        };
+        let last = pids.last().copied().unwrap_or(0);
+        background_job(sh, ao, pgid, pids, last);
+        if sh.options.bash() {
+            let parts = p.commands.iter().map(crate::syntax::print::command_line);
+            if let Some(job) = sh.jobs.jobs.last_mut() {
+                job.parts = parts.collect();
+            }
+        }
+        return Ok(0);
+    }
     let group = job_group(sh, false);
     match spawn::fork_job(sh, group).map_err(fork_failed)? {
         Forked::Child => {
-            if !sh.options.monitor {
-                // XCU 2.11: an asynchronous list without job control ignores SIGINT and
-                // SIGQUIT, and reads /dev/null unless redirected.
-                sh.traps.ignore_for_good(sys::signal::SIGINT);
-                sh.traps.ignore_for_good(sys::signal::SIGQUIT);
-                if let Ok(null) = std::fs::File::open("/dev/null") {
-                    use std::os::unix::io::IntoRawFd;
-                    move_fd(null.into_raw_fd(), 0);
-                }
-            }
+            async_list_child(sh, true);
             let result = run_and_or(
                 sh,
                 ao,
@@ -306,21 +358,33 @@ pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
             exit_child(sh, status)
         }
         Forked::Parent(pid) => {
-            sh.last_bg_pid = Some(pid);
             let pgid = if group.is_some() { pid } else { 0 };
-            // bash names a job by its own commands; dash by the line.
-            let text = if sh.options.bash() {
-                crate::syntax::print::and_or_line(ao)
-            } else {
-                background_text(&sh.line.text)
-            };
-            let number = sh.jobs.add(pgid, vec![pid], text);
-            if sh.options.interactive && !sh.in_subshell {
-                crate::sys::fd::write_all(2, format!("[{number}] {pid}\n").as_bytes());
-            }
-            Ok(0)
+            Ok(background_job(sh, ao, pgid, vec![pid], pid))
         }
     }
+}
+
+/// A background job started: in the job table, `$!` its last process, announced at an
+/// interactive shell's prompt. The status of `&`: 0.
+fn background_job(
+    sh: &mut Shell,
+    ao: &AndOr,
+    pgid: sys::process::pid_t,
+    pids: Vec<sys::process::pid_t>,
+    last: sys::process::pid_t,
+) -> i32 {
+    sh.last_bg_pid = Some(last);
+    // bash names a job by its own commands; dash by the line.
+    let text = if sh.options.bash() {
+        crate::syntax::print::and_or_line(ao)
+    } else {
+        background_text(&sh.line.text)
+    };
+    let number = sh.jobs.add(pgid, pids, text);
+    if sh.options.interactive && !sh.in_subshell {
+        crate::sys::fd::write_all(2, format!("[{number}] {last}\n").as_bytes());
+    }
+    0
 }
 
 /// The text `jobs` shows for a background job: its line without the final `&`.

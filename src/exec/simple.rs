@@ -313,12 +313,29 @@ pub fn run_fields(
     let builtin = builtins::lookup(name, sh.options.bash())
         .filter(|_| sh.disabled_builtins.is_empty() || !sh.disabled_builtins.contains(name));
 
+    // dash (and XCU 2.9.1's order): redirections are performed before the assignments'
+    // values are expanded; bash expands the assignments first.
+    let redirect_first = !sh.options.bash() && !assigns.is_empty() && !redirects.is_empty();
     if let Some(b) = builtin.filter(|b| b.special) {
-        let (saved_vars, done) = if lookup.no_special {
-            let (saved, done) = assign_temporarily(sh, assigns)?;
-            (Some(saved), done)
+        let mut saved = SavedFds::default();
+        if redirect_first {
+            if let Err(e) = redirect::apply(sh, redirects, &mut saved) {
+                let result = settle(sh, e.aborts().raise());
+                saved.restore();
+                return result;
+            }
+        }
+        let assigned = if lookup.no_special {
+            assign_temporarily(sh, assigns).map(|(saved, done)| (Some(saved), done))
         } else {
-            (None, assign_permanently(sh, assigns)?)
+            assign_permanently(sh, assigns).map(|done| (None, done))
+        };
+        let (saved_vars, done) = match assigned {
+            Ok(a) => a,
+            Err(d) => {
+                saved.restore();
+                return Err(d);
+            }
         };
         // `x=1 exec prog`: the program gets the assignments in its environment.
         if name == b"exec" && fields.len() > 1 {
@@ -327,8 +344,12 @@ pub fn run_fields(
             }
         }
         trace(sh, &done, fields);
-        let mut saved = SavedFds::default();
-        let result = match redirect::apply(sh, redirects, &mut saved) {
+        let redirected = if redirect_first {
+            Ok(())
+        } else {
+            redirect::apply(sh, redirects, &mut saved)
+        };
+        let result = match redirected {
             // `exec` with only redirections: they stay in force.
             Ok(()) if name == b"exec" && fields.len() == 1 => {
                 saved.keep();
@@ -351,6 +372,11 @@ pub fn run_fields(
         };
     }
 
+    if redirect_first {
+        return redirect::with_redirections(sh, redirects, |sh| {
+            run_fields(sh, fields, assigns, &[], cx, lookup)
+        });
+    }
     let (saved_vars, done) = assign_temporarily(sh, assigns)?;
     trace(sh, &done, fields);
     let result = if let Some(body) = sh
@@ -397,7 +423,7 @@ fn run_external(
         saved.restore();
         return result;
     }
-    if cx.exit_after && sh.traps.get(0).is_none() {
+    if cx.exit_after && !sh.traps.any_command() {
         // Nothing follows in this process: become the program.
         let err = spawn::exec_program(sh, &path, fields, |_| {});
         return exec_failure(sh, &path, fields, err, saved, true);

@@ -274,6 +274,14 @@ impl Traps {
         self.actions.range(..=0).next().is_some()
     }
 
+    /// Some trap has a command to run: the shell must outlive its last program to run it
+    /// (it cannot become that program).
+    pub fn any_command(&self) -> bool {
+        self.actions
+            .values()
+            .any(|a| matches!(a, Action::Command(_)))
+    }
+
     pub fn command(&self, sig: i32) -> Option<&[u8]> {
         match self.actions.get(&sig) {
             Some(Action::Command(c)) => Some(c),

@@ -4,7 +4,8 @@ use crate::state::Shell;
 
 /// The expansion of `~name` (`name` empty: `~`), or None to leave the text unchanged: when
 /// HOME is unset for `~` (as dash does), or the user is unknown. In the bash language `~+` is
-/// `$PWD` and `~-` is `$OLDPWD` (unchanged when the variable is unset).
+/// `$PWD` and `~-` is `$OLDPWD` (unchanged when the variable is unset); `~N`, `~+N` and `~-N`
+/// are entries of the directory stack, as `dirs +N` and `dirs -N` count them.
 pub fn expand(sh: &Shell, name: &[u8]) -> Option<Vec<u8>> {
     if name.is_empty() {
         return sh.get_var(b"HOME").map(|h| h.to_vec());
@@ -13,7 +14,11 @@ pub fn expand(sh: &Shell, name: &[u8]) -> Option<Vec<u8>> {
         match name {
             b"+" => return sh.get_var(b"PWD").map(|d| d.to_vec()),
             b"-" => return sh.get_var(b"OLDPWD").map(|d| d.to_vec()),
-            _ => {}
+            _ => {
+                if let Some(dir) = crate::builtins::pushd::stack_entry(sh, name) {
+                    return Some(dir);
+                }
+            }
         }
     }
     crate::accounts::home_of(name)

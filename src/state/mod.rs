@@ -77,6 +77,9 @@ pub struct Shell {
     pub process_subst_children: Vec<i32>,
     /// A trap on ERR, DEBUG or RETURN is running (they do not run inside each other).
     pub in_condition_trap: bool,
+    /// Inside an EXIT trap (and, in posix mode, a signal's): the status before the trap ran,
+    /// which `exit` without an operand uses (POSIX.1-2024).
+    pub status_before_trap: Option<i32>,
     /// How many times a RETURN trap has been set: a function whose call set one runs it.
     pub return_trap_sets: u64,
     /// `pushd`'s stack, below the current directory (bash's `DIRSTACK` from index 1).
@@ -207,6 +210,7 @@ impl Shell {
             process_subst_children: Vec::new(),
             dirstack: Vec::new(),
             in_condition_trap: false,
+            status_before_trap: None,
             return_trap_sets: 0,
             pipestatus: Vec::new(),
             calls: Vec::new(),

@@ -73,6 +73,8 @@ impl Cx<'_, '_> {
 
     /// After `for` (or bash's `select`, the same grammar without the arithmetic form).
     pub(super) fn for_clause(&mut self, select: bool) -> Result<CompoundCommand, SyntaxError> {
+        // After an alias ending in a blank (`alias f='for '`), the name may be an alias too.
+        self.peek_aliased(false, false)?;
         let tok = self.take()?;
         if !select
             && tok.kind == TokKind::Op(Op::LParen)

@@ -1236,7 +1236,8 @@ impl Cx<'_, '_> {
     }
 
     /// The word of `${name op word}`, up to the closing `}`. `outer_quoted`: the expansion is
-    /// inside double quotes (no tilde expansion then).
+    /// inside double quotes (no tilde expansion then, but for a pattern's, which is lexed
+    /// `Unquoted`).
     fn lex_param_word(
         &mut self,
         mode: ParamWordMode,
@@ -1296,7 +1297,8 @@ impl Cx<'_, '_> {
             }
         }
         let mut word = b.into_word();
-        if !outer_quoted {
+        // A pattern (`${x#~}`) is a word of its own: its tilde expands inside double quotes too.
+        if !outer_quoted || mode == ParamWordMode::Unquoted {
             word.parts = tilde_split(std::mem::take(&mut word.parts), false);
         }
         Ok((word, end))

@@ -462,9 +462,21 @@ impl Cx<'_, '_> {
     /// Peek at a token in a position where a command name may appear: expand aliases.
     /// `always`: command-name position (else only after an alias ending in a blank).
     pub(super) fn peek_command_word(&mut self, always: bool) -> Result<&Token, SyntaxError> {
+        self.peek_aliased(always, true)
+    }
+
+    /// As `peek_command_word`; `reserved`: reserved words are recognised here (and so not
+    /// taken for aliases), false where a name stands (after `for`).
+    pub(super) fn peek_aliased(
+        &mut self,
+        always: bool,
+        reserved: bool,
+    ) -> Result<&Token, SyntaxError> {
+        // The first word of an alias's value stands where the alias did: it is looked up too.
+        let mut expand = always;
         loop {
             let tok = self.peek()?;
-            if !(always || tok.after_blank_alias) || keyword(tok).is_some() {
+            if !(expand || tok.after_blank_alias) || (reserved && keyword(tok).is_some()) {
                 break;
             }
             let TokKind::Word(w) = &tok.kind else {
@@ -483,6 +495,7 @@ impl Cx<'_, '_> {
             };
             self.st.input.push_alias(&name, value);
             self.st.peeked = None;
+            expand = true;
         }
         self.peek()
     }
@@ -514,6 +527,17 @@ impl Cx<'_, '_> {
             self.take()?;
         }
         Ok(())
+    }
+
+    /// The newlines after `|`, `&&` or `||`, also those after an alias that stands where
+    /// the command would and expands to nothing (`a | empty` then a newline).
+    fn linebreak_before_command(&mut self) -> Result<(), SyntaxError> {
+        loop {
+            self.skip_newlines()?;
+            if self.peek_command_word(true)?.kind != TokKind::Newline {
+                return Ok(());
+            }
+        }
     }
 
     /// Consume the reserved word `kw` or fail with `... unexpected (expecting "name")`.
@@ -652,7 +676,7 @@ impl Cx<'_, '_> {
                 _ => break,
             };
             self.take()?;
-            self.skip_newlines()?;
+            self.linebreak_before_command()?;
             rest.push((op, self.pipeline()?));
         }
         Ok(AndOr { first, rest })
@@ -686,7 +710,7 @@ impl Cx<'_, '_> {
                 _ => break,
             }
             self.take()?;
-            self.skip_newlines()?;
+            self.linebreak_before_command()?;
             commands.push(self.command()?);
         }
         Ok(Pipeline {

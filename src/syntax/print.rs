@@ -40,6 +40,13 @@ pub fn and_or_line(ao: &AndOr) -> Vec<u8> {
     p.out
 }
 
+/// One command of a pipeline as one line: a line of its own in bash's `jobs -l`.
+pub fn command_line(c: &Command) -> Vec<u8> {
+    let mut p = Printer::default();
+    p.command(c);
+    p.out
+}
+
 /// A `[[ ]]` or `(( ))` command as one line (bash's `$BASH_COMMAND`).
 pub fn test_command(cc: &CompoundCommand) -> Vec<u8> {
     let mut p = Printer::default();
