@@ -178,7 +178,7 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
         sh.options.stdin = true;
     }
     sh.options.command_string = matches!(inv.source, Source::Command(_));
-    install_signal_handlers(&sh);
+    install_signal_handlers(&mut sh);
     start_job_control(&mut sh);
 
     // The script is read before anything runs, so the record carries exactly what will run.
@@ -251,19 +251,19 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
 /// Catch the signals that end a non-interactive shell, so that it can write `session-end`
 /// before it goes (it then dies of the same signal, as a caller expects). An interactive shell
 /// ignores SIGTERM and SIGQUIT, and SIGINT only abandons the line.
-fn install_signal_handlers(sh: &Shell) {
+fn install_signal_handlers(sh: &mut Shell) {
     for sig in [
         sys::signal::SIGHUP,
         sys::signal::SIGINT,
         sys::signal::SIGTERM,
     ] {
         if !sh.traps.is_ignored(sig) {
-            trap::catch(sig);
+            sh.traps.catch_for_shell(sig);
         }
     }
     if sh.options.interactive {
-        trap::ignore(sys::signal::SIGQUIT);
-        trap::ignore(sys::signal::SIGTERM);
+        sh.traps.ignore_for_shell(sys::signal::SIGQUIT);
+        sh.traps.ignore_for_shell(sys::signal::SIGTERM);
     }
 }
 
@@ -280,7 +280,7 @@ fn start_job_control(sh: &mut Shell) {
             sys::signal::SIGTTIN,
             sys::signal::SIGTTOU,
         ] {
-            trap::ignore(sig);
+            sh.traps.ignore_for_shell(sig);
         }
     }
 }

@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::os::unix::process::ExitStatusExt;
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -996,4 +997,23 @@ fn a_failed_exec_writes_nothing_after_the_sessions_end() {
     let recs = check_session(&env);
     let last = recs.last().unwrap();
     assert_eq!(last["auditsh"]["end_reason"], "exec");
+}
+
+/// `trap - TERM` gives the shell back its own handling of SIGTERM, not the bare default: a
+/// script that clears its trap and is then killed by SIGTERM still writes `session-end`.
+#[test]
+fn a_cleared_term_trap_still_ends_the_session_on_sigterm() {
+    let env = AuditEnv::new();
+    let out = env.run(
+        &[
+            "-c",
+            "trap 'echo t' TERM; trap - TERM; kill -s TERM $$; echo not reached",
+        ],
+        None,
+    );
+    assert_eq!(out.status.signal(), Some(15));
+    assert!(out.stdout.is_empty());
+    let recs = check_session(&env);
+    let last = recs.last().unwrap();
+    assert_eq!(last["event"]["action"], "session-end");
 }

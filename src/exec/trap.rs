@@ -48,6 +48,18 @@ pub struct Traps {
     ignored_at_entry: Vec<i32>,
     /// Signals whose disposition at entry has been looked at (bit per signal number).
     checked: u64,
+    /// Signals the shell catches for itself, and those it ignores for itself (bit per signal
+    /// number): `trap - SIG` puts these back, not the default (an interactive shell still
+    /// ignores SIGTERM; a script still writes `session-end` when SIGTERM ends it).
+    own_caught: u64,
+    own_ignored: u64,
+}
+
+fn bit(sig: i32) -> u64 {
+    u64::try_from(sig)
+        .ok()
+        .filter(|&b| b < 64)
+        .map_or(0, |b| 1u64 << b)
 }
 
 /// The signals whose dispositions an interactive shell changes for itself (so their state at
@@ -179,16 +191,35 @@ impl Traps {
         }
     }
 
+    /// The shell catches `sig` for itself (the disposition is set here).
+    pub fn catch_for_shell(&mut self, sig: i32) {
+        catch(sig);
+        self.own_caught |= bit(sig);
+        self.own_ignored &= !bit(sig);
+    }
+
+    /// The shell ignores `sig` for itself (the disposition is set here).
+    pub fn ignore_for_shell(&mut self, sig: i32) {
+        ignore(sig);
+        self.own_ignored |= bit(sig);
+        self.own_caught &= !bit(sig);
+    }
+
+    /// Put `sig` back to the shell's own disposition when no trap is set for it.
+    fn untrapped(&self, sig: i32) {
+        if self.own_caught & bit(sig) != 0 {
+            catch(sig);
+        } else if self.own_ignored & bit(sig) != 0 {
+            ignore(sig);
+        } else {
+            shell_default(sig);
+        }
+    }
+
     /// Record whether `sig` is ignored now, the first time it is asked.
     fn check_entry(&mut self, sig: i32) {
-        let Some(bit) = u64::try_from(sig)
-            .ok()
-            .filter(|&b| b < 64)
-            .map(|b| 1u64 << b)
-        else {
-            return;
-        };
-        if self.checked & bit != 0 {
+        let bit = bit(sig);
+        if bit == 0 || self.checked & bit != 0 {
             return;
         }
         self.checked |= bit;
@@ -215,7 +246,7 @@ impl Traps {
             match &action {
                 Some(Action::Ignore) => ignore(sig),
                 Some(Action::Command(_)) => catch(sig),
-                None => shell_default(sig),
+                None => self.untrapped(sig),
             }
         }
         match action {
@@ -248,6 +279,9 @@ impl Traps {
 
     /// In a subshell, traps with commands are reset to the default; ignored stay ignored.
     pub fn reset_for_subshell(&mut self) {
+        // A subshell handles no signal for itself: `trap -` gives the default there.
+        self.own_caught = 0;
+        self.own_ignored = 0;
         let caught: Vec<i32> = self
             .actions
             .iter()
