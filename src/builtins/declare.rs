@@ -268,6 +268,11 @@ fn declare_one(
             if !crate::state::vars::is_name(v) && !v.is_empty() {
                 return Err([b"`", v, b"': invalid variable name for name reference"].concat());
             }
+            if v == &name[..] {
+                return Err(
+                    [&name[..], b": nameref variable self references not allowed"].concat(),
+                );
+            }
             let _ = sh.vars.unset_unresolved(&name);
             sh.vars.set_attrs(&name, 0, NAMEREF);
             sh.vars

@@ -365,7 +365,7 @@ impl ShellError {
         // An arithmetic error or an assignment to a read-only variable abandons only the
         // command being run at the top level.
         let discards = match &self.kind {
-            ErrorKind::Variable(VarError::ReadOnly(_)) => true,
+            ErrorKind::Variable(VarError::ReadOnly(_) | VarError::Circular(_)) => true,
             ErrorKind::Expansion(m) => {
                 m.starts_with(b"arithmetic expression")
                     || m.starts_with(b"no match: ")

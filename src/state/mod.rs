@@ -391,6 +391,13 @@ impl Shell {
     pub fn get_var_or_dynamic(&self, name: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
         match self.vars.var(name) {
             Some(v) => v.scalar().map(std::borrow::Cow::Borrowed),
+            None if self.vars.is_circular(name) => {
+                let e = crate::state::vars::VarError::Circular(name.to_vec());
+                self.report(&crate::exec::ShellError::new(
+                    crate::exec::ErrorKind::Variable(e),
+                ));
+                None
+            }
             None => self.dynamic_var(name).map(std::borrow::Cow::Owned),
         }
     }

@@ -75,12 +75,18 @@ fn cased(attrs: u8, value: Vec<u8>) -> Vec<u8> {
 pub enum VarError {
     /// `NAME: is read only` (dash's wording, printed as `sh: 1: NAME: is read only`).
     ReadOnly(Vec<u8>),
+    /// A chain of name references that comes back on itself (bash warns, and assigns nothing).
+    Circular(Vec<u8>),
 }
 
 impl VarError {
     pub fn message(&self) -> String {
         match self {
             VarError::ReadOnly(name) => format!("{}: is read only", String::from_utf8_lossy(name)),
+            VarError::Circular(name) => format!(
+                "warning: {}: circular name reference",
+                String::from_utf8_lossy(name)
+            ),
         }
     }
 }
@@ -177,24 +183,35 @@ impl Vars {
 
     /// The variable a name means: itself, or for a name reference (`declare -n`) the
     /// variable its value names (followed a few levels, as bash does, then given up).
-    pub fn resolve<'a>(&'a self, mut name: &'a [u8]) -> &'a [u8] {
+    pub fn resolve<'a>(&'a self, name: &'a [u8]) -> &'a [u8] {
+        self.resolve_checked(name).unwrap_or(name)
+    }
+
+    /// `name` is a name reference whose chain is a cycle.
+    pub fn is_circular(&self, name: &[u8]) -> bool {
+        self.namerefs && self.resolve_checked(name).is_none()
+    }
+
+    /// As `resolve`, None when the chain goes on past bash's limit of 8 (a cycle).
+    fn resolve_checked<'a>(&'a self, mut name: &'a [u8]) -> Option<&'a [u8]> {
         if !self.namerefs {
-            return name;
+            return Some(name);
         }
         for _ in 0..8 {
             match self.table.get(name) {
                 Some(v) if v.attrs & NAMEREF != 0 => match v.value.as_deref() {
                     Some(target) if !target.is_empty() && target != name => name = target,
-                    _ => return name,
+                    _ => return Some(name),
                 },
-                _ => return name,
+                _ => return Some(name),
             }
         }
-        name
+        None
     }
 
+    /// The variable `name` stands for (through name references); none at the end of a cycle.
     pub fn var(&self, name: &[u8]) -> Option<&Var> {
-        self.table.get(self.resolve(name))
+        self.table.get(self.resolve_checked(name)?)
     }
 
     /// The variable itself, a name reference not followed (`declare -p`, `unset -n`).
@@ -209,7 +226,10 @@ impl Vars {
 
     fn writable(&mut self, name: &[u8]) -> Result<&mut Var, VarError> {
         let name: std::borrow::Cow<[u8]> = if self.namerefs {
-            self.resolve(name).to_vec().into()
+            match self.resolve_checked(name) {
+                Some(target) => target.to_vec().into(),
+                None => return Err(VarError::Circular(name.to_vec())),
+            }
         } else {
             name.into()
         };
