@@ -488,11 +488,20 @@ fn read_eval_loop(
                 let mut next = after_command(sh, result, interactive);
                 if let Next::Stop(s, EndReason::Exit) = next {
                     if interactive && sh.jobs.has_stopped() && !warned_stopped {
-                        // Leaving would hang up stopped jobs: say so once; a second exit goes.
-                        fd::write_all(2, b"You have stopped jobs.\n");
+                        // Leaving would hang up stopped jobs: say so once; an exit right
+                        // after goes.
+                        let warning: &[u8] = if sh.options.bash() {
+                            b"There are stopped jobs.\n"
+                        } else {
+                            b"You have stopped jobs.\n"
+                        };
+                        fd::write_all(2, warning);
                         warned_stopped = true;
                         next = Next::Continue(s);
                     }
+                } else {
+                    // Another command in between: the next exit warns again.
+                    warned_stopped = false;
                 }
                 let s = match next {
                     Next::Continue(s) | Next::Stop(s, _) => s,

@@ -1370,8 +1370,8 @@ fn kill_reaches_a_stopped_job_and_exit_hangs_up_only_stopped_jobs() {
     t.keys(&["Enter"]);
     t.wait_for("Terminated");
     assert!(!alive(first), "the stopped job did not get TERM");
-    // A running background job and a stopped one; exit warns, the second exit hangs up only
-    // the stopped one.
+    // A running background job and a stopped one; exit warns (again after another command),
+    // an exit right after a warning hangs up only the stopped one.
     t.text("stopme running &");
     t.keys(&["Enter"]);
     let running = read_pid(&t.home().join("running"));
@@ -1382,7 +1382,12 @@ fn kill_reaches_a_stopped_job_and_exit_hangs_up_only_stopped_jobs() {
     t.wait_count("Stopped", 2);
     t.text("exit");
     t.keys(&["Enter"]);
-    t.wait_for("You have stopped jobs.");
+    t.wait_for("There are stopped jobs.");
+    t.text("true");
+    t.keys(&["Enter"]);
+    t.text("exit");
+    t.keys(&["Enter"]);
+    t.wait_count("There are stopped jobs.", 2);
     t.text("exit");
     t.keys(&["Enter"]);
     t.wait_exit();
