@@ -1551,3 +1551,42 @@ fn alt_dot_ctrl_x_ctrl_e_ctrl_l_and_vi_escape_enter() {
         "no exec record of the editor"
     );
 }
+
+/// Key bindings in readline's language: ~/.inputrc read before the first prompt, `bind` in the
+/// session, `bind -q`/`-p`/`-v` reporting them, `bind -r` taking one away.
+#[test]
+fn bind_and_inputrc_key_bindings_reach_the_editor() {
+    if !tmux_available("bind_and_inputrc_key_bindings_reach_the_editor") {
+        return;
+    }
+    let mut t = Term::new("bind");
+    std::fs::write(
+        t.home().join(".inputrc"),
+        "set bell-style none\n$if mode=emacs\n\"\\C-o\": backward-char\n$endif\n",
+    )
+    .unwrap();
+    t.start(Some(P));
+    t.wait_for(P);
+    // From the inputrc: Ctrl-O moves back over the z, the y goes before it.
+    t.text("echo xz");
+    t.keys(&["C-o"]);
+    t.text("y");
+    t.keys(&["Enter"]);
+    t.wait_line("xyz");
+    t.text("bind '\"\\C-t\": beginning-of-line'; bind -q beginning-of-line; bind -v | grep bell");
+    t.keys(&["Enter"]);
+    t.wait_line("beginning-of-line can be invoked via \"\\C-t\".");
+    t.wait_line("set bell-style none");
+    // From `bind`: Ctrl-T goes to the start of the line.
+    t.text("cho bound");
+    t.keys(&["C-t"]);
+    t.text("e");
+    t.keys(&["Enter"]);
+    t.wait_line("bound");
+    t.text("bind -r '\\C-o'; bind -p");
+    t.keys(&["Enter"]);
+    t.wait_line("\"\\C-t\": beginning-of-line");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+}

@@ -34,6 +34,7 @@ static TOPICS: &[Topic] = &[
     t("alias", "alias [-p] [name[=value] ... ]", "Define or show aliases."),
     t("bg", "bg [job_spec ...]", "Resume stopped jobs in the background."),
     t("break", "break [n]", "Leave the innermost (or the n-th enclosing) loop."),
+    t("bind", "bind [-lpsvPSVX] [-m keymap] [-f file] [-q name] [-u name] [-r keyseq] [line ...]", "Set the line editor's key bindings and variables, in readline's language."),
     t("builtin", "builtin [shell-builtin [arg ...]]", "Run a built-in, even where a function has its name."),
     t("caller", "caller [expr]", "Show where the current function or sourced file was called from."),
     t("case", "case WORD in [PATTERN [| PATTERN]...) COMMANDS ;;]... esac", "Run the commands of the first pattern that matches the word."),

@@ -3,6 +3,7 @@
 //! breakcontinue.rs; fgbg.rs); util.rs holds what several share. [`lookup`] maps names to them.
 
 pub mod alias;
+pub mod bind;
 pub mod breakcontinue;
 pub mod builtin;
 pub mod caller;
@@ -125,6 +126,7 @@ static BUILTINS: &[Builtin] = &[
 /// The built-ins of the bash language only, sorted by name: a table of their own, so that
 /// posix mode looks up exactly what it did.
 static BASH_BUILTINS: &[Builtin] = &[
+    bash("bind", bind::bind),
     bash("builtin", builtin::builtin),
     bash("caller", caller::caller),
     bash("compgen", complete::compgen),

@@ -134,3 +134,46 @@ pub fn bind<H: rustyline::Helper, I: rustyline::history::History>(
         conditional(Box::new(ViEscapeEnter)),
     );
 }
+
+/// Give the editor the bindings and variables of `bind` and the inputrc file; returns the key
+/// sequences bound. A function the editor lacks leaves its keys as they were.
+pub fn bind_user<H: rustyline::Helper, I: rustyline::history::History>(
+    editor: &mut rustyline::Editor<H, I>,
+    readline: &super::inputrc::Readline,
+) -> Vec<Vec<KeyEvent>> {
+    use rustyline::config::{BellStyle, Configurer};
+    let on = |name: &str| readline.var(name) == Some("on");
+    let number = |name: &str| readline.var(name).and_then(|v| v.parse::<u16>().ok());
+    editor.set_bell_style(match readline.var("bell-style") {
+        Some("none" | "off") => BellStyle::None,
+        Some("visible") => BellStyle::Visible,
+        _ => BellStyle::Audible,
+    });
+    editor.set_completion_show_all_if_ambiguous(on("show-all-if-ambiguous"));
+    if let Some(n) = number("completion-query-items") {
+        editor.set_completion_prompt_limit(usize::from(n));
+    }
+    editor.set_keyseq_timeout(number("keyseq-timeout"));
+    editor.enable_bracketed_paste(on("enable-bracketed-paste"));
+    let mut bound = Vec::new();
+    for (bytes, target, is_macro) in &readline.keys {
+        let cmd = if *is_macro {
+            // The text is typed; a final newline would accept the line, which a single
+            // binding cannot do after an insert: the text stays for Enter.
+            let text = target.trim_end_matches(['\n', '\r']);
+            Cmd::Insert(1, text.to_string())
+        } else {
+            match super::inputrc::command(target) {
+                Some(cmd) => cmd,
+                None => continue,
+            }
+        };
+        let keys = super::inputrc::key_events(bytes);
+        if keys.is_empty() {
+            continue;
+        }
+        editor.bind_sequence(Event::KeySeq(keys.clone()), EventHandler::Simple(cmd));
+        bound.push(keys);
+    }
+    bound
+}

@@ -9,6 +9,7 @@
 pub mod complete;
 pub mod history;
 pub mod history_expand;
+pub mod inputrc;
 pub mod keys;
 pub mod prompt;
 
@@ -132,6 +133,10 @@ pub struct Handoff {
     pub typed: Vec<u8>,
     /// The history has been set up for the session.
     started: bool,
+    /// The key bindings and variables, when they changed since the editor took them.
+    pub readline: Option<inputrc::Readline>,
+    /// The generation of the bindings the editor has.
+    readline_generation: u64,
 }
 
 /// A line waiting to be read before the terminal.
@@ -181,6 +186,7 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
             history::History::truncate_file(&file, limit);
         }
     }
+    inputrc::start(sh);
     let ps1 = prompt::expand(sh, b"PS1");
     let ps2 = prompt::expand(sh, b"PS2");
     let names = complete::Names::of(sh);
@@ -188,6 +194,10 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
     let rerun = sh.history.take_rerun();
     let mut h = handoff.borrow_mut();
     h.started = true;
+    if h.readline_generation != sh.readline.generation {
+        h.readline_generation = sh.readline.generation;
+        h.readline = Some(sh.readline.clone());
+    }
     h.ps1 = ps1;
     h.ps2 = ps2;
     h.vi = sh.options.vi;
@@ -294,6 +304,8 @@ pub struct TerminalSource {
     input: FdSource,
     editor: Option<rustyline::Editor<complete::ShellHelper, MemHistory>>,
     use_editor: bool,
+    /// The key sequences the user's bindings gave the editor (taken back when they change).
+    user_keys: Vec<Vec<rustyline::KeyEvent>>,
     /// Consecutive Ctrl-D refused by ignoreeof (dash gives up after 50).
     eofs: u32,
     /// The history's last words, for Alt-.
@@ -311,6 +323,7 @@ impl TerminalSource {
             editor: None,
             use_editor,
             eofs: 0,
+            user_keys: Vec::new(),
             last_words: Default::default(),
             edit: Default::default(),
         }
@@ -362,6 +375,13 @@ impl TerminalSource {
         let size = h.history_size.max(1);
         if editor.config_mut().max_history_size() != size {
             let _ = editor.set_max_history_size(size);
+        }
+        if let Some(readline) = h.readline.take() {
+            for keys in self.user_keys.drain(..) {
+                editor.unbind_sequence(rustyline::Event::KeySeq(keys));
+            }
+            keys::bind(editor, &self.last_words, &self.edit);
+            self.user_keys = keys::bind_user(editor, &readline);
         }
         let mut last_words = self.last_words.lock().ok();
         if std::mem::take(&mut h.history_reset) {

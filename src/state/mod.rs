@@ -104,6 +104,8 @@ pub struct Shell {
     pub started: std::time::Instant,
     /// The commands entered at the terminal (for `fc` and the line editor).
     pub history: crate::interactive::history::History,
+    /// The line editor's bindings and variables (`bind`, the inputrc file).
+    pub readline: crate::interactive::inputrc::Readline,
     /// The completion specifications `complete` defined.
     pub completion: crate::builtins::complete::Specs,
     /// The options of the completion under way (`compopt` changes them); None outside one.
@@ -221,6 +223,7 @@ impl Shell {
             line: CommandLine::default(),
             started: std::time::Instant::now(),
             history: crate::interactive::history::History::new(),
+            readline: Default::default(),
             completion: Default::default(),
             completing: None,
             completion_status: 0,

@@ -1,0 +1,209 @@
+//! `bind` (bash): the line editor's key bindings and variables, in readline's language
+//! (`bind '"\e[A": history-search-backward'`, `bind 'set bell-style none'`), as a `.bashrc`
+//! sets them. The editor takes them before the next prompt.
+
+use super::util::out;
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
+use crate::interactive::inputrc::{self, key_text, Directive};
+use crate::state::Shell;
+
+fn fail(message: String, status: i32) -> ExecResult {
+    ShellError::builtin("bind", ErrorKind::text(message))
+        .with_status(status)
+        .fails()
+        .raise()
+}
+
+fn warn(sh: &Shell, message: &str) {
+    let e = ShellError::builtin("bind", ErrorKind::text(message.to_string()));
+    sh.report(&e);
+}
+
+/// `bind [-lpPsSvVX] [-m keymap] [-f file] [-q name] [-u name] [-r keyseq] [line ...]`
+pub fn bind(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if sh.options.interactive {
+        inputrc::start(sh);
+    } else {
+        warn(sh, "warning: line editing not enabled");
+    }
+    let mut i = 1;
+    let mut status = 0;
+    while let Some(arg) = args.get(i) {
+        let Some(flags) = arg.strip_prefix(b"-").filter(|f| !f.is_empty()) else {
+            break;
+        };
+        i += 1;
+        if flags == b"-" {
+            break;
+        }
+        for (at, &flag) in flags.iter().enumerate() {
+            // An option that takes an argument takes the rest of the word, or the next word.
+            let mut operand = || -> Option<String> {
+                let rest = &flags[at + 1..];
+                let word = if rest.is_empty() {
+                    let w = args.get(i)?.clone();
+                    i += 1;
+                    w
+                } else {
+                    rest.to_vec()
+                };
+                Some(String::from_utf8_lossy(&word).into_owned())
+            };
+            match flag {
+                b'l' => list_functions(),
+                b'p' | b'P' => list_keys(sh, flag == b'p', false),
+                b's' | b'S' => list_keys(sh, flag == b's', true),
+                b'v' | b'V' => list_vars(sh, flag == b'v'),
+                // Shell-command bindings (`-x`) are not kept: none to list.
+                b'X' => {}
+                b'm' | b'f' | b'q' | b'u' | b'r' | b'x' => {
+                    let Some(value) = operand() else {
+                        return fail(format!("-{}: option requires an argument", flag as char), 2);
+                    };
+                    status = status.max(with_operand(sh, flag, &value)?);
+                    break;
+                }
+                other => {
+                    let message = format!(
+                        "-{}: invalid option\nbind: usage: bind [-lpsvPSVX] [-m keymap] [-f filename] [-q name] [-u name] [-r keyseq] [-x keyseq:shell-command] [keyseq:readline-function or readline-command]",
+                        other as char
+                    );
+                    return fail(message, 2);
+                }
+            }
+        }
+    }
+    for line in &args[i..] {
+        let line = String::from_utf8_lossy(line);
+        match inputrc::parse(&line) {
+            Ok(Some(Directive::Conditional(_))) | Ok(None) => {}
+            Ok(Some(d)) => {
+                let mut vi = sh.options.vi;
+                sh.readline.apply(d, &mut vi);
+                sh.options.vi = vi;
+                sh.options.emacs = !vi;
+            }
+            Err(e) => {
+                warn(sh, &format!("`{line}': {e}"));
+                status = 1;
+            }
+        }
+    }
+    Ok(status)
+}
+
+fn with_operand(sh: &mut Shell, flag: u8, value: &str) -> Result<i32, crate::exec::Divert> {
+    match flag {
+        // One keymap here: the editor's own for its mode.
+        b'm' => Ok(0),
+        b'f' => {
+            let path = std::path::Path::new(value);
+            if std::fs::metadata(path).is_err() {
+                return fail(
+                    format!("{value}: cannot read: No such file or directory"),
+                    1,
+                );
+            }
+            let term = sh
+                .get_var(b"TERM")
+                .map(|t| String::from_utf8_lossy(t).into_owned());
+            let mut vi = sh.options.vi;
+            sh.readline
+                .read_file(path, &mut vi, term.as_deref().unwrap_or(""), 0);
+            sh.options.vi = vi;
+            sh.options.emacs = !vi;
+            Ok(0)
+        }
+        b'q' => {
+            if inputrc::command(value).is_none() {
+                return fail(format!("`{value}': unknown function name"), 1);
+            }
+            let keys = keys_of(sh, value);
+            if keys.is_empty() {
+                out(format!("{value} is not bound to any keys.\n").as_bytes());
+                return Ok(1);
+            }
+            out(format!("{value} can be invoked via {}.\n", keys.join(", ")).as_bytes());
+            Ok(0)
+        }
+        b'u' => {
+            if inputrc::command(value).is_none() {
+                return fail(format!("`{value}': unknown function name"), 1);
+            }
+            sh.readline.unbind(|_, t, m| m || t != value);
+            Ok(0)
+        }
+        b'r' => {
+            let bytes = inputrc::key_bytes(value, true);
+            sh.readline.unbind(|k, _, _| k != bytes.as_slice());
+            Ok(0)
+        }
+        _ => fail(
+            "-x: key bindings that run shell commands are not supported".to_string(),
+            1,
+        ),
+    }
+}
+
+/// The keys bound to `function`, as `bind -q` names them.
+fn keys_of(sh: &Shell, function: &str) -> Vec<String> {
+    sh.readline
+        .keys
+        .iter()
+        .filter(|(_, t, m)| !m && t == function)
+        .map(|(k, _, _)| format!("\"{}\"", key_text(k)))
+        .collect()
+}
+
+fn list_functions() {
+    let mut text = String::new();
+    for f in inputrc::FUNCTIONS {
+        text.push_str(f);
+        text.push('\n');
+    }
+    out(text.as_bytes());
+}
+
+/// `-p`/`-s` (re-readable) or `-P`/`-S` (prose): the bindings set to functions, or macros.
+fn list_keys(sh: &Shell, readable: bool, macros: bool) {
+    let mut text = String::new();
+    let bound = sh.readline.keys.iter().filter(|(_, _, m)| *m == macros);
+    if readable {
+        for (k, t, _) in bound {
+            let target = if macros {
+                format!("\"{}\"", key_text(t.as_bytes()))
+            } else {
+                t.clone()
+            };
+            text.push_str(&format!("\"{}\": {target}\n", key_text(k)));
+        }
+    } else if macros {
+        for (k, t, _) in bound {
+            let shown = key_text(t.as_bytes());
+            text.push_str(&format!("{} outputs {shown}\n", key_text(k)));
+        }
+    } else {
+        let mut functions: Vec<&str> = bound.map(|(_, t, _)| t.as_str()).collect();
+        functions.sort_unstable();
+        functions.dedup();
+        for f in functions {
+            text.push_str(&format!(
+                "{f} can be found on {}.\n",
+                keys_of(sh, f).join(", ")
+            ));
+        }
+    }
+    out(text.as_bytes());
+}
+
+fn list_vars(sh: &Shell, readable: bool) {
+    let mut text = String::new();
+    for (name, value) in sh.readline.all_vars() {
+        if readable {
+            text.push_str(&format!("set {name} {value}\n"));
+        } else {
+            text.push_str(&format!("{name} is set to `{value}'\n"));
+        }
+    }
+    out(text.as_bytes());
+}
