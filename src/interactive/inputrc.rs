@@ -484,13 +484,18 @@ impl Readline {
         self.generation += 1;
     }
 
-    /// A variable's value: as set, else readline's default.
-    pub fn var(&self, name: &str) -> Option<&str> {
+    /// A variable's value if it was set (not readline's default).
+    pub fn set_value(&self, name: &str) -> Option<&str> {
         self.vars
             .iter()
             .rev()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// A variable's value: as set, else readline's default.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.set_value(name)
             .or_else(|| VARIABLES.iter().find(|(n, _)| *n == name).map(|(_, v)| *v))
     }
 

@@ -142,19 +142,27 @@ pub fn bind_user<H: rustyline::Helper, I: rustyline::history::History>(
     readline: &super::inputrc::Readline,
 ) -> Vec<Vec<KeyEvent>> {
     use rustyline::config::{BellStyle, Configurer};
-    let on = |name: &str| readline.var(name) == Some("on");
-    let number = |name: &str| readline.var(name).and_then(|v| v.parse::<u16>().ok());
-    editor.set_bell_style(match readline.var("bell-style") {
-        Some("none" | "off") => BellStyle::None,
-        Some("visible") => BellStyle::Visible,
-        _ => BellStyle::Audible,
-    });
-    editor.set_completion_show_all_if_ambiguous(on("show-all-if-ambiguous"));
+    // Only what was set: the editor's own defaults (a timeout for vi's Escape only) stay.
+    let number = |name: &str| readline.set_value(name).and_then(|v| v.parse::<u16>().ok());
+    if let Some(bell) = readline.set_value("bell-style") {
+        editor.set_bell_style(match bell {
+            "none" | "off" => BellStyle::None,
+            "visible" => BellStyle::Visible,
+            _ => BellStyle::Audible,
+        });
+    }
+    if let Some(show) = readline.set_value("show-all-if-ambiguous") {
+        editor.set_completion_show_all_if_ambiguous(show == "on");
+    }
     if let Some(n) = number("completion-query-items") {
         editor.set_completion_prompt_limit(usize::from(n));
     }
-    editor.set_keyseq_timeout(number("keyseq-timeout"));
-    editor.enable_bracketed_paste(on("enable-bracketed-paste"));
+    if let Some(ms) = number("keyseq-timeout") {
+        editor.set_keyseq_timeout(Some(ms));
+    }
+    if let Some(paste) = readline.set_value("enable-bracketed-paste") {
+        editor.enable_bracketed_paste(paste == "on");
+    }
     let mut bound = Vec::new();
     for (bytes, target, is_macro) in &readline.keys {
         let cmd = if *is_macro {
