@@ -693,6 +693,12 @@ pub fn finish(sh: &mut Shell, status: i32, reason: EndReason) -> ! {
     if !sh.in_subshell {
         sh.audit.end(Some(status), reason);
     }
+    if reason == EndReason::Hangup && status == 128 + sys::signal::SIGHUP {
+        // As bash and dash: a hung-up shell dies of the hangup, which its parent sees.
+        sh.audit.flush();
+        trap::default(sys::signal::SIGHUP);
+        sys::process::die_of(sys::signal::SIGHUP);
+    }
     std::process::exit(status & 0xff)
 }
 

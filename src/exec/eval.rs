@@ -105,6 +105,10 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             };
             die_of_signal(sh, sig, reason);
         }
+        if sig == sys::signal::SIGHUP && sh.traps.get(sig).is_none() {
+            // An interactive shell hung up: its jobs hung up too, the session ended.
+            crate::toplevel::finish(sh, 128 + sig, crate::audit::EndReason::Hangup);
+        }
         if sig == sys::signal::SIGINT && sh.traps.get(sig).is_none() && sh.options.interactive {
             // Ctrl-C in an interactive shell abandons the command line being run (a loop of
             // built-ins included) and goes back to the prompt.
