@@ -9,13 +9,26 @@ use crate::sys::signal;
 const USAGE: &str =
     "Usage: kill [-s sigspec | -signum | -sigspec] [pid | job]... or\nkill -l [exitstatus]";
 
-/// What `kill %job` signals: the job's process group under job control, else its process
-/// (negated here as the caller negates a process group); and whether the job is stopped.
-fn resolve_job_pid(sh: &Shell, spec: &[u8]) -> Option<(i32, bool)> {
+/// What `kill %job` signals: the job's process group under job control, else each of its
+/// processes not known to have ended (a background pipeline has several); and whether the
+/// job is stopped.
+fn resolve_job_pids(sh: &Shell, spec: &[u8]) -> Option<(Vec<i32>, bool)> {
     let spec = spec.strip_prefix(b"%").unwrap_or(spec);
     let job = &sh.jobs.jobs[super::jobs::resolve_job(sh, spec)?];
-    let pid = if job.pgid > 0 { job.pgid } else { -job.pids[0] };
-    Some((pid, job.is_stopped()))
+    let pids = if job.pgid > 0 {
+        vec![-job.pgid]
+    } else {
+        let running: Vec<i32> = (job.pids.iter().zip(&job.statuses))
+            .filter(|(_, s)| s.is_none())
+            .map(|(p, _)| *p)
+            .collect();
+        if running.is_empty() {
+            vec![job.pids[0]]
+        } else {
+            running
+        }
+    };
+    Some((pids, job.is_stopped()))
 }
 
 /// dash's `decode_signal(s, 1)`: a number below NSIG, or a name other than EXIT.
@@ -245,11 +258,11 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut status = 0;
     for t in &targets {
         let mut stopped_job = false;
-        let pid = if t.first() == Some(&b'%') {
-            match resolve_job_pid(sh, t) {
-                Some((pgid, stopped)) => {
+        let pids = if t.first() == Some(&b'%') {
+            match resolve_job_pids(sh, t) {
+                Some((pids, stopped)) => {
                     stopped_job = stopped;
-                    -pgid
+                    pids
                 }
                 None => {
                     let mut m = b"No such job: ".to_vec();
@@ -259,29 +272,31 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             }
         } else if let Some(neg) = t.strip_prefix(b"-") {
             match number(neg) {
-                Ok(n) => -(n as i32),
+                Ok(n) => vec![-(n as i32)],
                 Err(m) => return fail(m),
             }
         } else {
             match number(t) {
-                Ok(n) => n as i32,
+                Ok(n) => vec![n as i32],
                 Err(m) => return fail(m),
             }
         };
-        if let Err(e) = crate::sys::process::kill(pid, signo) {
-            // kill goes on to the next process: the message comes now, before any signal
-            // that follows it (one may end this shell). dash's message ends with an extra
-            // newline, which shows as a blank line.
-            let message = format!("{}\n", crate::sys::errno::text(e));
-            sh.report(&ShellError::builtin("kill", ErrorKind::text(message)));
-            status = 1;
-        } else if stopped_job
-            && signo != 0
-            && signo != crate::sys::signal::SIGKILL
-            && signo != crate::sys::signal::SIGCONT
-        {
-            // A stopped job would not see the signal until continued: bash continues it.
-            let _ = crate::sys::process::kill(pid, crate::sys::signal::SIGCONT);
+        for pid in pids {
+            if let Err(e) = crate::sys::process::kill(pid, signo) {
+                // kill goes on to the next process: the message comes now, before any signal
+                // that follows it (one may end this shell). dash's message ends with an extra
+                // newline, which shows as a blank line.
+                let message = format!("{}\n", crate::sys::errno::text(e));
+                sh.report(&ShellError::builtin("kill", ErrorKind::text(message)));
+                status = 1;
+            } else if stopped_job
+                && signo != 0
+                && signo != crate::sys::signal::SIGKILL
+                && signo != crate::sys::signal::SIGCONT
+            {
+                // A stopped job would not see the signal until continued: bash continues it.
+                let _ = crate::sys::process::kill(pid, crate::sys::signal::SIGCONT);
+            }
         }
     }
     Ok(status)

@@ -5,6 +5,13 @@ use crate::exec::jobs::ChildStatus;
 use crate::exec::{trap, Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
+/// dash tells when a job it waited for was killed ("Terminated"); bash does not.
+fn report(sh: &Shell, st: ChildStatus) {
+    if !sh.options.bash() {
+        crate::exec::pipeline::report_signal(st);
+    }
+}
+
 /// `wait [pid|%job...]`: wait for the given children (or all); the status is the last one's,
 /// 127 for one that is not a child of this shell.
 pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
@@ -13,7 +20,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             Some(i) => {
                 let st = sh.jobs.jobs[i].status();
                 if let Some(st) = st {
-                    crate::exec::pipeline::report_signal(st);
+                    report(sh, st);
                 }
                 finish(sh, i);
                 Ok(st.map_or(127, ChildStatus::exit_status))
@@ -26,7 +33,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         while !sh.jobs.jobs.is_empty() {
             let status = sh.jobs.wait_job(0, false, &mut sh.audit);
             if let Some(st) = status {
-                crate::exec::pipeline::report_signal(st);
+                report(sh, st);
             }
             finish(sh, 0);
             if trap::any_pending() {
@@ -62,7 +69,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             Some(i) => {
                 let st = sh.jobs.wait_job(i, false, &mut sh.audit);
                 if let Some(st) = st {
-                    crate::exec::pipeline::report_signal(st);
+                    report(sh, st);
                 }
                 finish(sh, i);
                 st.map_or(127, ChildStatus::exit_status)
