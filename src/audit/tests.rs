@@ -1093,6 +1093,37 @@ fn the_user_day_budget_is_shared_by_the_users_sessions() {
     );
 }
 
+/// A session whose `session-end` is the record that passes the user's day budget still ends
+/// with it: no notice after the end (the day's next record carries the notice instead).
+#[test]
+fn a_session_end_past_the_day_budget_is_still_the_last_record() {
+    let t = TempDir::new("unit");
+    let mut c = config(t.path());
+    c.syslog.enabled = false;
+    let mut first = start(c.clone());
+    first
+        .exec_for_test(b"/bin/true", &argv(&["true"]), b"/", None)
+        .unwrap();
+    first.end(Some(0), EndReason::Exit);
+    let text = spool_text(&first);
+    let end_len = lines(&text).last().unwrap().len() as u64 + 1;
+    // The second session's start and exec fit; its end passes the budget.
+    c.limits.user_day_bytes = text.len() as u64 * 2 - end_len / 2;
+    let mut second = start(c);
+    second
+        .exec_for_test(b"/bin/true", &argv(&["true"]), b"/", None)
+        .unwrap();
+    second.end(Some(0), EndReason::Exit);
+    let text = spool_text(&second);
+    assert_eq!(crate::auditsh_log::verify::one_session(&text), Ok(3));
+    let recs = records(&text);
+    assert_eq!(recs.last().unwrap()["event"]["action"], "session-end");
+    assert!(
+        recs.iter().all(|r| r["auditsh"]["budget"].is_null()),
+        "{recs:?}"
+    );
+}
+
 /// Sessions one user starts per second beyond `limits.sessions_per_second` wait for the next
 /// second, and their session-start records say how long.
 #[test]

@@ -107,7 +107,10 @@ impl Writer {
             self.config.max_record_bytes
         };
         record::encode(&mut self.buf, &self.fixed, &header, action, cap);
-        if state.over_budget == 0 {
+        // `session-end` is small and last: it never trips a budget, whose notice would
+        // follow it (nothing may follow a session's end).
+        let ends = matches!(action, Action::SessionEnd { .. });
+        if state.over_budget == 0 && !ends {
             if let Some((budget, bytes)) =
                 budget::passed(&self.budgets, state.session_bytes, self.buf.len())
             {
