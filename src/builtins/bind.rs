@@ -104,14 +104,7 @@ fn with_operand(sh: &mut Shell, flag: u8, value: &str) -> Result<i32, crate::exe
                     1,
                 );
             }
-            let term = sh
-                .get_var(b"TERM")
-                .map(|t| String::from_utf8_lossy(t).into_owned());
-            let mut vi = sh.options.vi;
-            sh.readline
-                .read_file(path, &mut vi, term.as_deref().unwrap_or(""), 0);
-            sh.options.vi = vi;
-            sh.options.emacs = !vi;
+            inputrc::read_into(sh, path);
             Ok(0)
         }
         b'q' => {

@@ -455,10 +455,17 @@ pub fn start(sh: &mut crate::state::Shell) {
     let file = var(b"INPUTRC")
         .or(home_file.filter(|f| std::path::Path::new(f).exists()))
         .unwrap_or_else(|| "/etc/inputrc".to_string());
-    let term = var(b"TERM").unwrap_or_default();
+    read_into(sh, std::path::Path::new(&file));
+}
+
+/// Read an inputrc file into the shell's bindings; `editing-mode` there sets `set -o vi`.
+pub fn read_into(sh: &mut crate::state::Shell, path: &std::path::Path) {
+    let term = sh
+        .get_var(b"TERM")
+        .map(|t| String::from_utf8_lossy(t).into_owned())
+        .unwrap_or_default();
     let mut vi = sh.options.vi;
-    sh.readline
-        .read_file(std::path::Path::new(&file), &mut vi, &term, 0);
+    sh.readline.read_file(path, &mut vi, &term, 0);
     sh.options.vi = vi;
     sh.options.emacs = !vi;
 }
