@@ -37,6 +37,16 @@ pub struct Invocation {
     pub posix_name: bool,
     /// Option changes in command-line order: (`set -o` name, on).
     pub options: Vec<(&'static str, bool)>,
+    /// `shopt` options from `-O NAME` / `+O NAME`, in order.
+    pub shopts: Vec<(String, bool)>,
+    /// `--norc`: no `$ENV` / `~/.auditshrc` for an interactive shell.
+    pub no_rc: bool,
+    /// `--noprofile`: no /etc/profile or ~/.profile for a login shell.
+    pub no_profile: bool,
+    /// `--rcfile FILE` / `--init-file FILE`: read instead of `~/.auditshrc`.
+    pub rc_file: Option<Vec<u8>>,
+    /// `--noediting`: an interactive shell reads lines without the line editor.
+    pub no_editing: bool,
 }
 
 /// A command-line error: the message for `NAME: 0: MESSAGE`; the shell exits with 2.
@@ -55,6 +65,13 @@ An audited POSIX shell: every command line and every program started is recorded
   -o name     set an option by name (+o name unsets it): errexit, noglob, nounset, xtrace,
               verbose, noexec, noclobber, allexport, notify, monitor, ignoreeof, vi, emacs,
               pipefail, posix
+  -O name     set a shopt option (+O name unsets it)
+  --norc      do not read $ENV or ~/.auditshrc (interactive shell)
+  --noprofile do not read /etc/profile or ~/.profile (login shell)
+  --rcfile file, --init-file file
+              read file instead of ~/.auditshrc (interactive shell)
+  --noediting read lines without the line editor (interactive shell)
+  --verbose   the same as -v
   --version   print the version and exit
   --help      print this help and exit
 
@@ -84,72 +101,94 @@ pub fn parse(argv: Vec<Vec<u8>>) -> Result<Request, UsageError> {
     let mut command_mode = false;
     let mut stdin_mode = false;
     let mut options = Vec::new();
+    let mut shopts = Vec::new();
+    let (mut no_rc, mut no_profile, mut no_editing) = (false, false, false);
+    let mut rc_file = None;
     let mut i = 1;
     while let Some(arg) = argv.get(i) {
+        i += 1;
+        // bash's long options, each a word of its own.
         match arg.as_slice() {
-            b"--login" => {
-                login = true;
+            b"--login" => login = true,
+            b"--posix" => options.push(("posix", true)),
+            b"--norc" => no_rc = true,
+            b"--noprofile" => no_profile = true,
+            b"--noediting" => no_editing = true,
+            b"--verbose" => options.push(("verbose", true)),
+            b"--rcfile" | b"--init-file" => {
+                let Some(file) = argv.get(i) else {
+                    return Err(UsageError(format!(
+                        "{}: option requires an argument",
+                        String::from_utf8_lossy(arg)
+                    )));
+                };
+                rc_file = Some(file.clone());
                 i += 1;
-                continue;
-            }
-            b"--posix" => {
-                options.push(("posix", true));
-                i += 1;
-                continue;
             }
             b"--version" => return Ok(Request::Version),
             b"--help" => return Ok(Request::Help),
-            b"--" | b"-" => {
-                i += 1;
-                break;
+            b"--" | b"-" => break,
+            _ if arg.starts_with(b"--") => {
+                return Err(UsageError(format!(
+                    "Illegal option {} (auditsh --help lists the options)",
+                    String::from_utf8_lossy(arg)
+                )))
             }
-            _ => {}
-        }
-        let on = match arg.first() {
-            Some(b'-') => true,
-            Some(b'+') => false,
-            _ => break,
-        };
-        if arg.len() < 2 {
-            break;
-        }
-        if arg.get(1) == Some(&b'-') {
-            return Err(UsageError(format!(
-                "Illegal option {}",
-                String::from_utf8_lossy(arg)
-            )));
-        }
-        i += 1;
-        for &c in &arg[1..] {
-            match c {
-                b'c' if on => command_mode = true,
-                b's' if on => stdin_mode = true,
-                b'i' if on => force_interactive = true,
-                b'l' if on => login = true,
-                b'c' | b's' | b'i' | b'l' => {}
-                b'o' => {
-                    let Some(name) = argv.get(i) else {
-                        return Err(UsageError("-o requires an option name".into()));
-                    };
-                    let Some(n) = long_option_name(name) else {
-                        return Err(UsageError(format!(
-                            "Illegal option -o {}",
-                            String::from_utf8_lossy(name)
-                        )));
-                    };
-                    options.push((n, on));
-                    i += 1;
-                }
-                _ => match option_name(c) {
-                    Some(n) => options.push((n, on)),
-                    None => {
-                        return Err(UsageError(format!(
-                            "Illegal option {}{}",
-                            if on { '-' } else { '+' },
-                            c as char
-                        )))
+            _ => {
+                let on = match arg.first() {
+                    Some(b'-') => true,
+                    Some(b'+') => false,
+                    _ => {
+                        i -= 1;
+                        break;
                     }
-                },
+                };
+                if arg.len() < 2 {
+                    i -= 1;
+                    break;
+                }
+                for &c in &arg[1..] {
+                    match c {
+                        b'c' if on => command_mode = true,
+                        b's' if on => stdin_mode = true,
+                        b'i' if on => force_interactive = true,
+                        b'l' if on => login = true,
+                        b'c' | b's' | b'i' | b'l' => {}
+                        b'o' | b'O' => {
+                            let Some(name) = argv.get(i) else {
+                                return Err(UsageError(format!(
+                                    "-{} requires an option name",
+                                    c as char
+                                )));
+                            };
+                            i += 1;
+                            let text = String::from_utf8_lossy(name);
+                            if c == b'O' {
+                                if crate::state::shopt::Shopt::default().get(&text).is_none() {
+                                    return Err(UsageError(format!(
+                                        "{text}: invalid shell option name"
+                                    )));
+                                }
+                                shopts.push((text.into_owned(), on));
+                                continue;
+                            }
+                            let Some(n) = long_option_name(name) else {
+                                return Err(UsageError(format!("Illegal option -o {text}")));
+                            };
+                            options.push((n, on));
+                        }
+                        _ => match option_name(c) {
+                            Some(n) => options.push((n, on)),
+                            None => {
+                                return Err(UsageError(format!(
+                                    "Illegal option {}{}",
+                                    if on { '-' } else { '+' },
+                                    c as char
+                                )))
+                            }
+                        },
+                    }
+                }
             }
         }
     }
@@ -181,6 +220,11 @@ pub fn parse(argv: Vec<Vec<u8>>) -> Result<Request, UsageError> {
         login,
         force_interactive,
         options,
+        shopts,
+        no_rc,
+        no_profile,
+        rc_file,
+        no_editing,
     }))
 }
 
@@ -240,6 +284,47 @@ mod tests {
         assert_eq!(
             run(&["auditsh", "-o", "posix"]).options,
             vec![("posix", true)]
+        );
+    }
+
+    #[test]
+    fn bash_long_options_and_shopt() {
+        let inv = run(&[
+            "auditsh",
+            "--norc",
+            "--noprofile",
+            "--rcfile",
+            "f",
+            "--noediting",
+            "-O",
+            "extglob",
+            "+O",
+            "nullglob",
+            "-c",
+            "x",
+        ]);
+        assert!(inv.no_rc && inv.no_profile && inv.no_editing);
+        assert_eq!(inv.rc_file, Some(b"f".to_vec()));
+        assert_eq!(
+            inv.shopts,
+            vec![
+                ("extglob".to_string(), true),
+                ("nullglob".to_string(), false)
+            ]
+        );
+        assert_eq!(inv.source, Source::Command(b"x".to_vec()));
+        assert_eq!(
+            parse(args(&["auditsh", "-O", "nosuch"])),
+            Err(UsageError("nosuch: invalid shell option name".into()))
+        );
+        assert_eq!(
+            parse(args(&["auditsh", "--rcfile"])),
+            Err(UsageError("--rcfile: option requires an argument".into()))
+        );
+        assert!(parse(args(&["auditsh", "--nosuch"])).is_err());
+        assert_eq!(
+            run(&["auditsh", "--verbose"]).options,
+            vec![("verbose", true)]
         );
     }
 

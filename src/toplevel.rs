@@ -155,6 +155,9 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     for (name, on) in &inv.options {
         sh.options.set_by_name(name, *on);
     }
+    for (name, on) in &inv.shopts {
+        sh.options.shopt.set(name, *on);
+    }
     sh.options.interactive = interactive;
     if let Source::Script(path) = &inv.source {
         sh.script = Some(path.clone());
@@ -233,7 +236,11 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
         Source::Stdin => {
             let handoff = Rc::new(RefCell::new(Handoff::default()));
             let source: Box<dyn LineSource> = if interactive {
-                Box::new(crate::interactive::TerminalSource::new(Rc::clone(&handoff)))
+                let mut terminal = crate::interactive::TerminalSource::new(Rc::clone(&handoff));
+                if inv.no_editing {
+                    terminal.without_editor();
+                }
+                Box::new(terminal)
             } else {
                 Box::new(crate::interactive::FdSource::new(0))
             };
@@ -286,13 +293,14 @@ fn start_job_control(sh: &mut Shell) {
 }
 
 /// Read the startup files: the config's system rc (always), then for a login shell
-/// /etc/profile and ~/.profile, then for an interactive shell $ENV or ~/.auditshrc.
+/// /etc/profile and ~/.profile (not with `--noprofile`), then for an interactive shell
+/// `--rcfile`'s file, or $ENV or ~/.auditshrc (none with `--norc`).
 fn read_startup_files(sh: &mut Shell, inv: &Invocation, interactive: bool) {
     let mut files: Vec<Vec<u8>> = Vec::new();
     if let Some(rc) = sh.audit.system_rc() {
         files.push(rc);
     }
-    if inv.login {
+    if inv.login && !inv.no_profile {
         files.push(b"/etc/profile".to_vec());
         if let Some(home) = sh.get_var(b"HOME") {
             let mut p = home.to_vec();
@@ -307,8 +315,9 @@ fn read_startup_files(sh: &mut Shell, inv: &Invocation, interactive: bool) {
             run_startup_file(sh, &file);
         }
     }
-    if interactive {
+    if interactive && !inv.no_rc {
         let env_file = match sh.get_var(b"ENV").map(|e| e.to_vec()) {
+            _ if inv.rc_file.is_some() => inv.rc_file.clone(),
             Some(env) => crate::expand::expand_word(sh, &crate::syntax::ast::Word::literal(&env))
                 .ok()
                 .filter(|f| !f.is_empty()),

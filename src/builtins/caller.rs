@@ -9,13 +9,15 @@ use crate::state::Shell;
 pub fn caller(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let funcs = sh.dynamic_array(b"FUNCNAME").unwrap_or_default();
     let lines = sh.dynamic_array(b"BASH_LINENO").unwrap_or_default();
-    // bash names the file of a `-c` string "environment".
-    let file = sh.script.clone().unwrap_or_else(|| b"environment".to_vec());
+    let files = sh.dynamic_array(b"BASH_SOURCE").unwrap_or_default();
     let Some(arg) = args.get(1) else {
-        let Some(line) = lines.first().filter(|_| !sh.calls.is_empty()) else {
+        // bash: the line of the innermost call and the file it was made in (NULL past the
+        // outermost file).
+        let Some(line) = lines.first() else {
             return Ok(1);
         };
-        out(&[&line[..], b" ", &file, b"\n"].concat());
+        let file = files.get(1).map_or(&b"NULL"[..], |f| &f[..]);
+        out(&[&line[..], b" ", file, b"\n"].concat());
         return Ok(0);
     };
     let Some(n) = std::str::from_utf8(arg)
@@ -28,9 +30,9 @@ pub fn caller(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             .fails()
             .raise();
     };
-    match (lines.get(n), funcs.get(n + 1)) {
-        (Some(line), Some(func)) => {
-            out(&[&line[..], b" ", func, b" ", &file, b"\n"].concat());
+    match (lines.get(n), funcs.get(n + 1), files.get(n + 1)) {
+        (Some(line), Some(func), Some(file)) => {
+            out(&[&line[..], b" ", func, b" ", file, b"\n"].concat());
             Ok(0)
         }
         _ => Ok(1),

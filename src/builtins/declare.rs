@@ -372,7 +372,7 @@ pub fn set_listing(sh: &Shell) -> Vec<u8> {
     names.sort();
     for name in names {
         if let Some(body) = sh.functions.get(name.as_slice()) {
-            text.extend_from_slice(&crate::syntax::print::function(name, body));
+            text.extend_from_slice(&crate::syntax::print::function(name, &body.body));
         }
     }
     text
@@ -417,7 +417,7 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags) -> ExecResult {
                 text.extend_from_slice(n);
                 text.push(b'\n');
             } else if let Some(body) = sh.functions.get(n.as_slice()) {
-                text.extend_from_slice(&crate::syntax::print::function(n, body));
+                text.extend_from_slice(&crate::syntax::print::function(n, &body.body));
             }
         }
     } else {
@@ -428,7 +428,9 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags) -> ExecResult {
                     text.extend_from_slice(n);
                     text.push(b'\n');
                 }
-                Some(body) => text.extend_from_slice(&crate::syntax::print::function(n, body)),
+                Some(body) => {
+                    text.extend_from_slice(&crate::syntax::print::function(n, &body.body))
+                }
                 None => status = 1,
             }
         }

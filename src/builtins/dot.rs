@@ -52,9 +52,14 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     // bash: operands after the file are its positional parameters while it runs.
     let saved_args = (sh.options.bash() && args.len() > 2)
         .then(|| std::mem::replace(&mut sh.positional, args[2..].to_vec()));
-    sh.sourcing += 1;
+    sh.calls.push(crate::state::Call {
+        name: b"source".to_vec(),
+        line: saved_line,
+        source: path.as_slice().into(),
+        function: false,
+    });
     let result = run_text(sh, &text, Some(&label), Context::default());
-    sh.sourcing -= 1;
+    sh.calls.pop();
     if let Some(saved) = saved_args {
         sh.positional = saved;
     }

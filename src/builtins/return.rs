@@ -7,7 +7,7 @@ use crate::state::Shell;
 
 /// `return [n]`: leave the function or dot script with n (default: the last status).
 pub fn return_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    if sh.options.bash() && sh.calls.is_empty() && sh.sourcing == 0 {
+    if sh.options.bash() && sh.calls.is_empty() {
         let message = "can only `return' from a function or sourced script";
         return ShellError::builtin("return", ErrorKind::text(message))
             .fails()

@@ -48,7 +48,7 @@ pub fn bash_words(sh: &Shell, name: &[u8], kind: &Kind) -> Vec<u8> {
     }
     line.push(b'\n');
     if let (Kind::Function, Some(body)) = (kind, sh.functions.get(name)) {
-        line.extend_from_slice(&crate::syntax::print::function(name, body));
+        line.extend_from_slice(&crate::syntax::print::function(name, &body.body));
     }
     line
 }

@@ -36,7 +36,9 @@ pub(super) fn run_compound(sh: &mut Shell, cc: &CompoundCommand, cx: Context) ->
         }
         CompoundCommand::Case { word, arms } => run_case(sh, word, arms, cx),
         CompoundCommand::Arith(w) => {
-            super::simple::about_to_run(sh, || crate::syntax::print::test_command(cc))?;
+            if super::simple::about_to_run(sh, || crate::syntax::print::test_command(cc))? {
+                return Ok(0);
+            }
             super::cond::run_arith(sh, w, cx)
         }
         CompoundCommand::ArithFor {
@@ -47,7 +49,9 @@ pub(super) fn run_compound(sh: &mut Shell, cc: &CompoundCommand, cx: Context) ->
         } => super::cond::run_arith_for(sh, [init, cond, step], body, cx),
         CompoundCommand::Coproc { name, body } => super::coproc::run_coproc(sh, name, body),
         CompoundCommand::Cond(e) => {
-            super::simple::about_to_run(sh, || crate::syntax::print::test_command(cc))?;
+            if super::simple::about_to_run(sh, || crate::syntax::print::test_command(cc))? {
+                return Ok(0);
+            }
             super::cond::run_cond(sh, e, cx)
         }
     }
@@ -140,7 +144,7 @@ fn run_for(
     for item in items {
         // bash runs the DEBUG trap before each turn, on the loop's line.
         sh.lineno = line;
-        super::simple::about_to_run(sh, || {
+        let skip = super::simple::about_to_run(sh, || {
             let mut text = [b"for ", var].concat();
             if let Some(words) = words {
                 text.extend_from_slice(b" in");
@@ -151,6 +155,9 @@ fn run_for(
             }
             text
         })?;
+        if skip {
+            continue;
+        }
         if let Err(e) = sh.set_var(var, item) {
             return ShellError::new(ErrorKind::Variable(e)).raise();
         }
@@ -167,9 +174,12 @@ fn run_case(
     arms: &[CaseArm],
     cx: Context,
 ) -> ExecResult {
-    super::simple::about_to_run(sh, || {
+    let skip = super::simple::about_to_run(sh, || {
         [b"case ", &crate::syntax::print::word_text(word)[..], b" in"].concat()
     })?;
+    if skip {
+        return Ok(0);
+    }
     let subject = expand::expand_word(sh, word)?;
     let mut from = 0;
     let mut status = 0;
@@ -213,6 +223,11 @@ fn run_case(
 /// `name() command`: defining succeeds; the body runs when the name is called.
 pub(super) fn define_function(sh: &mut Shell, def: &FunctionDef) -> ExecResult {
     sh.lineno = def.line;
-    sh.functions.insert(def.name.clone(), Rc::clone(&def.body));
+    let function = crate::state::Function {
+        body: Rc::clone(&def.body),
+        source: sh.current_source(),
+        line: def.line,
+    };
+    sh.functions.insert(def.name.clone(), function);
     Ok(0)
 }

@@ -133,12 +133,12 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
 
 /// Run the trap of one of bash's conditions (ERR, DEBUG, RETURN), if one is set, `$?` kept;
 /// not from inside another.
-pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<(), Divert> {
+pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<i32, Divert> {
     if sh.in_condition_trap {
-        return Ok(());
+        return Ok(0);
     }
     let Some(cmd) = sh.traps.command(condition).map(<[u8]>::to_vec) else {
-        return Ok(());
+        return Ok(0);
     };
     sh.in_condition_trap = true;
     let result = run_text(
@@ -150,7 +150,8 @@ pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<(), Divert> 
     sh.in_condition_trap = false;
     match result {
         Err(Divert::Exit(s)) => Err(Divert::Exit(s)),
-        _ => Ok(()),
+        Ok(s) | Err(Divert::Return(s) | Divert::Abort(s)) => Ok(s),
+        _ => Ok(0),
     }
 }
 
@@ -198,7 +199,7 @@ pub(super) fn run_and_or(sh: &mut Shell, ao: &AndOr, cx: Context) -> ExecResult 
 /// and a pipeline's are those of their last command).
 pub(super) fn command_finished(sh: &mut Shell, status: i32, cx: Context) -> ExecResult {
     sh.set_last_status(status);
-    if status != 0 && !cx.tested && (sh.calls.is_empty() || sh.options.errtrace) {
+    if status != 0 && !cx.tested && (!sh.in_function() || sh.options.traces_errors()) {
         run_condition_trap(sh, trap::ERR)?;
         sh.set_last_status(status);
     }

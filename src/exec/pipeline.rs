@@ -12,6 +12,7 @@ use super::eval::{
 use super::jobs::{wait_pid, ChildStatus};
 use super::redirect;
 use super::spawn::{self, Forked};
+use super::trap;
 use super::{settle, Divert, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::syntax::ast::{AndOr, Command, CompoundCommand, List, Pipeline};
@@ -206,8 +207,17 @@ fn start_pipeline(
             pgid: pids.first().copied().unwrap_or(0),
             ..g
         });
+        // bash runs the DEBUG trap before a pipeline's simple commands too, in their
+        // processes, which (unlike a subshell's) keep it.
+        let debug = match cmd {
+            Command::Simple(_) if sh.options.bash() => sh.traps.get(trap::DEBUG).cloned(),
+            _ => None,
+        };
         match spawn::fork_job(sh, group) {
             Ok(Forked::Child) => {
+                if let Some(action) = debug {
+                    sh.traps.set(trap::DEBUG, Some(action));
+                }
                 if let Some(r) = next_read {
                     fd::close(r);
                 }

@@ -15,7 +15,7 @@ use super::{settle, Divert, ErrorKind, ExecResult, ShellError};
 use crate::builtins;
 use crate::expand;
 use crate::state::{Frame, Shell};
-use crate::syntax::ast::{Assign, Command, SimpleCommand};
+use crate::syntax::ast::{Assign, SimpleCommand};
 
 /// An expansion ran out of memory (a size the user chose): the command does not run, its
 /// status is 1, and the shell goes on (dash says the same words, then dies).
@@ -206,24 +206,34 @@ fn expand_declaration(
 }
 
 /// Before a simple command, `[[ ]]` or `(( ))`: its text becomes `$BASH_COMMAND` (when a trap
-/// or the script may read it), and the DEBUG trap runs.
-pub(super) fn about_to_run(sh: &mut Shell, text: impl FnOnce() -> Vec<u8>) -> Result<(), Divert> {
+/// or the script may read it), and the DEBUG trap runs. True: the command is to be skipped
+/// (`shopt -s extdebug` and the trap failed; a status of 2 inside a function or a sourced
+/// file returns from it instead).
+pub(super) fn about_to_run(sh: &mut Shell, text: impl FnOnce() -> Vec<u8>) -> Result<bool, Divert> {
     if !sh.in_condition_trap
         && (sh.traps.on_conditions() || crate::syntax::lexer::bash_command_read())
     {
         sh.bash_command = text();
     }
     if sh.traps.command(super::trap::DEBUG).is_some()
-        && (sh.calls.is_empty() || sh.options.functrace)
+        && (!sh.in_function() || sh.options.traces_functions())
     {
-        super::eval::run_condition_trap(sh, super::trap::DEBUG)?;
+        let status = super::eval::run_condition_trap(sh, super::trap::DEBUG)?;
+        if status != 0 && sh.options.shopt.on(crate::state::shopt::EXTDEBUG) {
+            if status == 2 && !sh.calls.is_empty() {
+                return Err(Divert::Return(status));
+            }
+            return Ok(true);
+        }
     }
-    Ok(())
+    Ok(false)
 }
 
 pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> ExecResult {
     sh.lineno = sc.line;
-    about_to_run(sh, || crate::syntax::print::simple_command(sc))?;
+    if about_to_run(sh, || crate::syntax::print::simple_command(sc))? {
+        return Ok(0);
+    }
     sh.subst_status = None;
     let declaration = declaration_operands(sh, &sc.words);
     let expanded = match declaration {
@@ -520,7 +530,7 @@ pub fn become_script(sh: &mut Shell, text: &[u8], fields: &[Vec<u8>]) -> ! {
 /// Call a function: new positional parameters and a scope for `local`; `return` ends it.
 pub fn call_function(
     sh: &mut Shell,
-    body: &Rc<Command>,
+    function: &crate::state::Function,
     args: &[Vec<u8>],
     cx: Context,
 ) -> ExecResult {
@@ -528,26 +538,36 @@ pub fn call_function(
         return ShellError::too_deep().raise();
     }
     let positional = args[1..].to_vec();
-    sh.calls.push((args[0].clone(), sh.lineno));
+    sh.calls.push(crate::state::Call {
+        name: args[0].clone(),
+        line: sh.lineno,
+        source: Rc::clone(&function.source),
+        function: true,
+    });
     let return_sets = sh.return_trap_sets;
-    let result = run_command(
-        &mut sh.push_frame(Frame::Function { positional }),
-        body,
-        cx.not_last(),
-    );
-    if sh.traps.command(super::trap::RETURN).is_some()
-        && (sh.options.functrace || sh.return_trap_sets != return_sets)
-    {
-        let status = match &result {
-            Ok(s) | Err(Divert::Return(s)) => Some(*s),
-            _ => None,
-        };
-        if let Some(s) = status {
-            sh.set_last_status(s);
-            super::eval::run_condition_trap(sh, super::trap::RETURN)?;
+    let result = {
+        let sh = &mut *sh.push_frame(Frame::Function { positional });
+        // Traced, a function meets the DEBUG trap once more on entry, as in bash.
+        let traced = sh.options.traces_functions();
+        match traced && sh.traps.command(super::trap::DEBUG).is_some() {
+            true => super::eval::run_condition_trap(sh, super::trap::DEBUG).map(|_| 0),
+            false => Ok(0),
         }
-    }
+        .and_then(|_| run_command(sh, &function.body, cx.not_last()))
+    };
+    // The RETURN trap runs while the function is still on the call stack (`FUNCNAME`), and
+    // `$?` there is the last command's (not `return`'s operand), as in bash.
+    let trap = match &result {
+        Ok(_) | Err(Divert::Return(_))
+            if sh.traps.command(super::trap::RETURN).is_some()
+                && (sh.options.traces_functions() || sh.return_trap_sets != return_sets) =>
+        {
+            super::eval::run_condition_trap(sh, super::trap::RETURN).map(|_| ())
+        }
+        _ => Ok(()),
+    };
     sh.calls.pop();
+    trap?;
     match result {
         Err(Divert::Return(s)) => Ok(s),
         other => other,

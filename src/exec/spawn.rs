@@ -744,7 +744,14 @@ fn fork_as(
         }
         sh.audit.after_fork(me.clone());
         sh.jobs.clear_for_subshell();
-        sh.traps.reset_for_subshell();
+        let mut keep = Vec::new();
+        if sh.options.traces_functions() {
+            keep.extend([super::trap::DEBUG, super::trap::RETURN]);
+        }
+        if sh.options.traces_errors() {
+            keep.push(super::trap::ERR);
+        }
+        sh.traps.reset_for_subshell(&keep);
         // The shell's own handling of signals is not a subshell's: what it catches or ignores
         // for itself goes back to the default (a signal it never set keeps what it inherited).
         // Under job control the stop signals are defaults in a job even if the shell inherited

@@ -277,15 +277,16 @@ impl Traps {
             || self.ignored_at_entry.contains(&sig)
     }
 
-    /// In a subshell, traps with commands are reset to the default; ignored stay ignored.
-    pub fn reset_for_subshell(&mut self) {
+    /// In a subshell, traps with commands are reset to the default; ignored stay ignored,
+    /// and so do the conditions in `keep` (bash's DEBUG, RETURN and ERR under `set -T`/`-E`).
+    pub fn reset_for_subshell(&mut self, keep: &[i32]) {
         // A subshell handles no signal for itself: `trap -` gives the default there.
         self.own_caught = 0;
         self.own_ignored = 0;
         let caught: Vec<i32> = self
             .actions
             .iter()
-            .filter(|(_, a)| matches!(a, Action::Command(_)))
+            .filter(|(s, a)| matches!(a, Action::Command(_)) && !keep.contains(s))
             .map(|(s, _)| *s)
             .collect();
         for sig in caught {

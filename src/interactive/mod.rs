@@ -329,6 +329,11 @@ impl TerminalSource {
         }
     }
 
+    /// Read plain lines, as `--noediting` asks.
+    pub fn without_editor(&mut self) {
+        self.use_editor = false;
+    }
+
     fn prompt(&self, continuation: bool) -> Vec<u8> {
         let h = self.handoff.borrow();
         if continuation {

@@ -34,8 +34,8 @@ pub struct Shell {
     pub last_bg_pid: Option<i32>,
     /// `$$`: the pid of the main shell, unchanged in subshells.
     pub pid: i32,
-    /// Function bodies by name.
-    pub functions: NameMap<Rc<Command>>,
+    /// Functions by name.
+    pub functions: NameMap<Function>,
     pub aliases: NameMap<Vec<u8>>,
     pub traps: Traps,
     pub jobs: Jobs,
@@ -86,14 +86,12 @@ pub struct Shell {
     pub dirstack: Vec<Vec<u8>>,
     /// The statuses of the last foreground pipeline's commands (bash's `PIPESTATUS`).
     pub pipestatus: Vec<i32>,
-    /// The functions being run, innermost last, each with the line it was called from
-    /// (bash's `FUNCNAME` and `BASH_LINENO`).
-    pub calls: Vec<(Vec<u8>, u32)>,
+    /// The functions and `source`d files being run, innermost last (bash's `FUNCNAME`,
+    /// `BASH_SOURCE` and `BASH_LINENO`, and `caller`).
+    pub calls: Vec<Call>,
     /// The script being run, if the shell runs one (bash's `BASH_SOURCE`, and `main` at the
     /// bottom of `FUNCNAME`).
     pub script: Option<Vec<u8>>,
-    /// `.` files being run (bash's `return` is an error outside them and functions).
-    pub sourcing: u32,
     /// Built-ins turned off by `enable -n` (the name finds a function or a program).
     pub disabled_builtins: std::collections::HashSet<Vec<u8>>,
     /// Per active function call: the options to restore on return, if `local -` saved them.
@@ -217,7 +215,6 @@ impl Shell {
             pipestatus: Vec::new(),
             calls: Vec::new(),
             script: None,
-            sourcing: 0,
             disabled_builtins: std::collections::HashSet::new(),
             local_options: Vec::new(),
             line: CommandLine::default(),
@@ -349,7 +346,8 @@ impl Shell {
             b"BASHOPTS" => Some(self.options.shopt.enabled_names()),
             b"BASH_COMMAND" => Some(self.bash_command.clone()),
             b"LINENO" => Some(self.lineno.to_string().into_bytes()),
-            _ => None,
+            // An array's name alone is its element 0 (`$FUNCNAME`).
+            _ => self.dynamic_array(name)?.into_iter().next(),
         }
     }
 
@@ -360,7 +358,8 @@ impl Shell {
             return None;
         }
         let text = |n: &dyn std::fmt::Display| n.to_string().into_bytes();
-        let main = self.script.is_some() && !self.calls.is_empty();
+        let in_function = self.in_function();
+        let script = self.script.as_ref();
         match name {
             b"PIPESTATUS" => Some(self.pipestatus.iter().map(|s| text(s)).collect()),
             b"DIRSTACK" => Some(
@@ -368,26 +367,44 @@ impl Shell {
                     .chain(self.dirstack.iter().cloned())
                     .collect(),
             ),
-            b"FUNCNAME" => {
-                let mut v: Vec<Vec<u8>> = self.calls.iter().rev().map(|c| c.0.clone()).collect();
-                if main {
-                    v.push(b"main".to_vec());
-                }
-                (!v.is_empty()).then_some(v)
-            }
+            // FUNCNAME exists only while a function runs; `main` stands for a script.
+            b"FUNCNAME" => in_function.then(|| {
+                let calls = self.calls.iter().rev().map(|c| c.name.clone());
+                calls.chain(script.map(|_| b"main".to_vec())).collect()
+            }),
             b"BASH_LINENO" => {
-                let mut v: Vec<Vec<u8>> = self.calls.iter().rev().map(|c| text(&c.1)).collect();
-                if main {
-                    v.push(b"0".to_vec());
-                }
+                let calls = self.calls.iter().rev().map(|c| text(&c.line));
+                let v: Vec<Vec<u8>> = calls.chain(script.map(|_| b"0".to_vec())).collect();
                 (!v.is_empty()).then_some(v)
             }
             b"BASH_SOURCE" => {
-                let script = self.script.clone()?;
-                Some(vec![script; self.calls.len() + 1])
+                let calls = self.calls.iter().rev().map(|c| c.source.to_vec());
+                let v: Vec<Vec<u8>> = calls.chain(script.cloned()).collect();
+                (!v.is_empty()).then_some(v)
             }
             _ => None,
         }
+    }
+
+    /// A function is being run (`source`d files aside).
+    pub fn in_function(&self) -> bool {
+        self.calls.iter().any(|c| c.function)
+    }
+
+    /// The file whose commands run now, as bash's `BASH_SOURCE` names it: the innermost
+    /// function's or sourced file's, else the start-up file's, the script's, `main` for
+    /// standard input and `environment` for a `-c` string.
+    pub fn current_source(&self) -> Rc<[u8]> {
+        if let Some(c) = self.calls.last() {
+            return Rc::clone(&c.source);
+        }
+        let name: &[u8] = match (&self.origin, &self.script) {
+            (Some(o), _) => o,
+            (None, Some(s)) => s,
+            _ if self.options.command_string => b"environment",
+            _ => b"main",
+        };
+        name.into()
     }
 
     /// A variable's value, or a dynamic one's when no variable of that name is set.
@@ -419,6 +436,27 @@ impl Shell {
     pub fn ifs(&self) -> Option<&[u8]> {
         self.vars.get(b"IFS")
     }
+}
+
+/// A function the shell knows: its body and where it was defined (the file is bash's
+/// `BASH_SOURCE` entry for its calls; both show in `declare -F` under `shopt -s extdebug`).
+#[derive(Debug, Clone)]
+pub struct Function {
+    pub body: Rc<Command>,
+    pub source: Rc<[u8]>,
+    pub line: u32,
+}
+
+/// One entry of bash's call stack: a function being run, or a file being `source`d.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The function's name (`FUNCNAME`), `source` for a file.
+    pub name: Vec<u8>,
+    /// The line it was called from (`BASH_LINENO`).
+    pub line: u32,
+    /// The file the function was defined in, or the file sourced (`BASH_SOURCE`).
+    pub source: Rc<[u8]>,
+    pub function: bool,
 }
 
 /// The time since the epoch.

@@ -107,6 +107,18 @@ pub struct Options {
 }
 
 impl Options {
+    /// DEBUG and RETURN traps reach functions, command substitutions and subshells
+    /// (`set -T`, or `shopt -s extdebug`).
+    pub fn traces_functions(&self) -> bool {
+        self.functrace || self.shopt.on(super::shopt::EXTDEBUG)
+    }
+
+    /// The ERR trap reaches functions, command substitutions and subshells (`set -E`, or
+    /// `shopt -s extdebug`).
+    pub fn traces_errors(&self) -> bool {
+        self.errtrace || self.shopt.on(super::shopt::EXTDEBUG)
+    }
+
     /// The bash language is on (the shell is not in posix mode).
     #[inline]
     pub fn bash(&self) -> bool {
