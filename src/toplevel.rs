@@ -736,6 +736,7 @@ fn bash_variables(sh: &mut Shell) {
         (b"OSTYPE", b"linux-gnu".to_vec(), false),
         (b"HOSTTYPE", arch.to_vec(), false),
         (b"MACHTYPE", machtype, false),
+        (b"OPTERR", b"1".to_vec(), false),
         (
             b"COMP_WORDBREAKS",
             crate::interactive::complete::programmable::WORD_BREAKS.to_vec(),

@@ -529,30 +529,8 @@ fn quote_key(k: &[u8]) -> Vec<u8> {
 /// A value as bash's `declare -p` writes it: `"..."` with `\`, `"`, `$` and `` ` `` escaped,
 /// or `$'...'` when it holds control characters.
 pub fn quote_value(v: &[u8]) -> Vec<u8> {
-    if v.iter().any(|&c| c < 0x20 || c == 0x7f) {
-        let mut out = b"$'".to_vec();
-        for &c in v {
-            match c {
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                0x1b => out.extend_from_slice(b"\\E"),
-                0x07 => out.extend_from_slice(b"\\a"),
-                0x08 => out.extend_from_slice(b"\\b"),
-                0x0b => out.extend_from_slice(b"\\v"),
-                0x0c => out.extend_from_slice(b"\\f"),
-                b'\\' | b'\'' => {
-                    out.push(b'\\');
-                    out.push(c);
-                }
-                c if c < 0x20 || c == 0x7f => {
-                    out.extend_from_slice(format!("\\{c:03o}").as_bytes());
-                }
-                c => out.push(c),
-            }
-        }
-        out.push(b'\'');
-        return out;
+    if let Some(ansi_c) = crate::syntax::ansi_c::encode(v) {
+        return ansi_c;
     }
     let mut out = b"\"".to_vec();
     for &c in v {

@@ -34,7 +34,9 @@ pub struct Step {
 
 /// One call of getopts over `args` (the words to parse), with the state left by the previous
 /// call: `optind` (1-based index of the next word) and `optoff` (see [`Step::optoff`]).
-pub fn step(optstr: &[u8], args: &[Vec<u8>], optind: usize, optoff: i64) -> Step {
+/// `bash`: bash's rules where they differ from dash's: `:` is never an option letter, and
+/// the diagnostics are bash's (`illegal option -- x`, without the shell's name).
+pub fn step(optstr: &[u8], args: &[Vec<u8>], optind: usize, optoff: i64, bash: bool) -> Step {
     let ind = optind.clamp(1, args.len() + 1);
     let mut optnext = ind - 1;
     // The position of the next option letter: (word index, byte offset).
@@ -82,7 +84,10 @@ pub fn step(optstr: &[u8], args: &[Vec<u8>], optind: usize, optoff: i64) -> Step
                     if optstr.first() == Some(&b':') {
                         step.optarg = OptArg::Set(vec![c]);
                     } else {
-                        let mut m = b"Illegal option -".to_vec();
+                        let mut m = match bash {
+                            true => b"illegal option -- ".to_vec(),
+                            false => b"Illegal option -".to_vec(),
+                        };
                         m.extend_from_slice(&[c, b'\n']);
                         step.message = Some(m);
                         step.optarg = OptArg::Unset;
@@ -90,7 +95,7 @@ pub fn step(optstr: &[u8], args: &[Vec<u8>], optind: usize, optoff: i64) -> Step
                     step.var = b'?';
                     break 'out;
                 }
-                Some(&x) if x == c => break,
+                Some(&x) if x == c && !(bash && c == b':') => break,
                 Some(_) => {
                     q += 1;
                     if optstr.get(q) == Some(&b':') {
@@ -107,9 +112,10 @@ pub fn step(optstr: &[u8], args: &[Vec<u8>], optind: usize, optoff: i64) -> Step
                         step.optarg = OptArg::Set(vec![c]);
                         step.var = b':';
                     } else {
-                        let mut m = b"No arg for -".to_vec();
-                        m.extend_from_slice(&[c]);
-                        m.extend_from_slice(b" option\n");
+                        let m = match bash {
+                            true => [&b"option requires an argument -- "[..], &[c], b"\n"].concat(),
+                            false => [&b"No arg for -"[..], &[c], b" option\n"].concat(),
+                        };
                         step.message = Some(m);
                         step.optarg = OptArg::Unset;
                         step.var = b'?';
@@ -164,17 +170,57 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     } else {
         -1
     };
+    let bash = sh.options.bash();
+    // bash's OPTIND names the word being scanned while inside a cluster of letters (`-abc`);
+    // dash's the word after it.
+    if bash && optoff >= 0 {
+        optind += 1;
+    }
     if optind > words.len() + 1 {
+        if bash {
+            // bash: past the end, the options are over.
+            let _ = sh.vars.unset(b"OPTARG");
+            let _ = sh.set_var(b"OPTIND", (words.len() + 1).to_string().into_bytes());
+            if crate::state::vars::is_name(&args[2]) {
+                let _ = sh.set_var(&args[2], b"?".to_vec());
+            }
+            LAST_OPTIND.store(-1, Ordering::Relaxed);
+            return Ok(1);
+        }
         optind = 1;
         optoff = -1;
     }
-    let st = step(&args[1], &words, optind, optoff);
+    let mut st = step(&args[1], &words, optind, optoff, bash);
     if let Some(m) = &st.message {
-        crate::sys::fd::write_all(2, m);
+        let m = match bash {
+            true => [&sh.arg0[..], b": ", m].concat(),
+            false => m.clone(),
+        };
+        crate::sys::fd::write_all(2, &m);
+    }
+    let inside_word = st.optoff >= 0
+        && (st.optind.checked_sub(2))
+            .and_then(|w| words.get(w))
+            .is_some_and(|w| (st.optoff as usize) < w.len());
+    if bash && !inside_word {
+        st.optoff = -1;
+    }
+    let shown_optind = match bash && inside_word {
+        true => st.optind - 1,
+        false => st.optind,
+    };
+    if bash && st.optarg == OptArg::Set(Vec::new()) {
+        // bash leaves OPTARG unset after an option that takes no argument.
+        st.optarg = OptArg::Unset;
     }
     // Each variable that cannot be set is a line of the error; the others are set.
     let mut failed = None;
-    match &st.optarg {
+    // bash unsets OPTARG at the end of the options; dash keeps the last one.
+    let optarg = match &st.optarg {
+        OptArg::Keep if st.done && sh.options.bash() => &OptArg::Unset,
+        other => other,
+    };
+    match optarg {
         OptArg::Set(v) => {
             if let Err(e) = sh.set_var(b"OPTARG", v.clone()) {
                 failed = Some(add_line(failed, "getopts", ErrorKind::Variable(e)));
@@ -188,7 +234,7 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
         OptArg::Keep => {}
     }
-    if let Err(e) = sh.set_var(b"OPTIND", st.optind.to_string().into_bytes()) {
+    if let Err(e) = sh.set_var(b"OPTIND", shown_optind.to_string().into_bytes()) {
         failed = Some(add_line(failed, "getopts", ErrorKind::Variable(e)));
     }
     let name = &args[2];
@@ -204,9 +250,10 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if let Some(e) = failed {
         LAST_OPTIND.store(-1, Ordering::Relaxed);
         LAST_OPTOFF.store(-1, Ordering::Relaxed);
-        return e.fails().raise();
+        let status = if bash { 1 } else { e.status };
+        return e.with_status(status).fails().raise();
     }
-    LAST_OPTIND.store(st.optind as i64, Ordering::Relaxed);
+    LAST_OPTIND.store(shown_optind as i64, Ordering::Relaxed);
     LAST_OPTOFF.store(st.optoff, Ordering::Relaxed);
     Ok(i32::from(st.done))
 }
@@ -314,7 +361,7 @@ mod tests {
         let mut optarg: Option<Vec<u8>> = None;
         let mut lines = Vec::new();
         for _ in 0..100 {
-            let st = step(optstr.as_bytes(), &args, ind, off);
+            let st = step(optstr.as_bytes(), &args, ind, off, false);
             if let Some(m) = &st.message {
                 lines.push(String::from_utf8_lossy(m).trim_end().to_string());
             }

@@ -807,6 +807,12 @@ fn change_case_by_char(s: &[u8], pat: &[u8], upper: Option<bool>, all: bool) -> 
 
 /// `'...'` with each `'` as `'\''`, as bash's `${x@Q}` writes it.
 fn quoted(s: &[u8]) -> Vec<u8> {
+    if let Some(ansi_c) = crate::syntax::ansi_c::encode(s) {
+        return ansi_c;
+    }
+    if s == b"'" {
+        return b"\\'".to_vec();
+    }
     let mut out = vec![b'\''];
     for &c in s {
         if c == b'\'' {

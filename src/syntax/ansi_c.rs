@@ -1,5 +1,79 @@
 //! bash's ANSI-C quoting, `$'...'`: the backslash escapes of C, decoded when the word is read.
 
+/// `v` as bash writes a value it must quote with `$'...'` (`${x@Q}`, `declare -p`), or None
+/// when every character prints: control characters, and bytes that are not characters of
+/// the locale (any byte past ASCII outside UTF-8), make the `$'...'` form.
+pub fn encode(v: &[u8]) -> Option<Vec<u8>> {
+    let utf8 = crate::state::locale::chars();
+    let prints = |rest: &[u8]| printable_len(rest, utf8);
+    let mut i = 0;
+    while i < v.len() {
+        match prints(&v[i..]) {
+            0 => break,
+            n => i += n,
+        }
+    }
+    if i == v.len() {
+        return None;
+    }
+    let mut out = b"$'".to_vec();
+    let mut i = 0;
+    while i < v.len() {
+        let c = v[i];
+        let escape: &[u8] = match c {
+            b'\n' => b"\\n",
+            b'\t' => b"\\t",
+            b'\r' => b"\\r",
+            0x1b => b"\\E",
+            0x07 => b"\\a",
+            0x08 => b"\\b",
+            0x0b => b"\\v",
+            0x0c => b"\\f",
+            b'\\' => b"\\\\",
+            b'\'' => b"\\'",
+            _ => b"",
+        };
+        if !escape.is_empty() {
+            out.extend_from_slice(escape);
+            i += 1;
+            continue;
+        }
+        match prints(&v[i..]) {
+            0 => {
+                out.extend_from_slice(format!("\\{c:03o}").as_bytes());
+                i += 1;
+            }
+            n => {
+                out.extend_from_slice(&v[i..i + n]);
+                i += n;
+            }
+        }
+    }
+    out.push(b'\'');
+    Some(out)
+}
+
+/// The length of the printable character `rest` starts with; 0 when it does not print.
+fn printable_len(rest: &[u8], utf8: bool) -> usize {
+    let c = rest[0];
+    if (0x20..0x7f).contains(&c) {
+        return 1;
+    }
+    if c < 0x80 || !utf8 {
+        return 0;
+    }
+    let n = match c {
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return 0,
+    };
+    match rest.get(..n).map(std::str::from_utf8) {
+        Some(Ok(s)) if !s.chars().next().is_some_and(char::is_control) => n,
+        _ => 0,
+    }
+}
+
 /// Decode the text between `$'` and `'`. `utf8`: the locale's character set is UTF-8, so
 /// `\u`/`\U` give UTF-8; otherwise a character outside ASCII stays as the escape, as bash
 /// writes it (`\u00E9`). A NUL ends the text, as in bash (a C string).
