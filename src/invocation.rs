@@ -86,11 +86,12 @@ fn option_name(letter: u8) -> Option<&'static str> {
         .map(|(_, n)| *n)
 }
 
+/// An option name `-o` takes: dash's, or bash's (which `set -o` accepts outside posix mode).
 fn long_option_name(name: &[u8]) -> Option<&'static str> {
-    crate::state::options::OPTIONS
-        .iter()
-        .find(|(_, n)| n.as_bytes() == name)
-        .map(|(_, n)| *n)
+    let dash = crate::state::options::OPTIONS.iter().map(|(_, n)| n);
+    dash.chain(crate::state::options::BASH_OPTIONS)
+        .find(|n| n.as_bytes() == name)
+        .copied()
 }
 
 /// Parse the shell's argv.

@@ -152,6 +152,7 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     sh.options.shopt.set("login_shell", inv.login);
     // bash expands history references at an interactive prompt unless told not to.
     sh.options.histexpand = interactive;
+    sh.options.history = interactive;
     for (name, on) in &inv.options {
         sh.options.set_by_name(name, *on);
     }
@@ -468,6 +469,14 @@ fn read_eval_loop(
                 }
                 if let Some(handoff) = &handoff {
                     crate::interactive::entered(sh, handoff, &cmd.text);
+                } else if sh.options.history && sh.options.bash() {
+                    sh.history.set_current_is_last(false);
+                    let size =
+                        crate::interactive::history::History::size_from(sh.get_var(b"HISTSIZE"));
+                    if size != sh.history.size() {
+                        sh.history.set_size(size);
+                    }
+                    crate::interactive::read_into_history(sh, &cmd.text);
                 }
                 let id = if reading.record_each {
                     let cwd = sh.cwd();

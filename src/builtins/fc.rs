@@ -120,8 +120,8 @@ pub fn fc(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         Ok(a) => a,
         Err(msg) => return usage(&msg),
     };
-    if !sh.options.interactive {
-        return failure("history is only kept by an interactive shell");
+    if !sh.options.interactive && !sh.options.history && !a.list {
+        return failure("no command found");
     }
     if a.list {
         list(sh, &a)
@@ -173,10 +173,17 @@ fn list(sh: &mut Shell, a: &Args) -> ExecResult {
     }
     let mut out = Vec::new();
     for (n, text) in chosen {
-        for (k, line) in text.split(|&b| b == b'\n').enumerate() {
-            if k == 0 && a.numbers {
-                out.extend_from_slice(n.to_string().as_bytes());
-            }
+        if a.numbers {
+            out.extend_from_slice(n.to_string().as_bytes());
+        }
+        if sh.options.bash() {
+            // bash: a tab and a blank (a `*` marks an edited entry), then the entry as is.
+            out.extend_from_slice(b"\t ");
+            out.extend_from_slice(&text);
+            out.push(b'\n');
+            continue;
+        }
+        for line in text.split(|&b| b == b'\n') {
             out.push(b'\t');
             out.extend_from_slice(line);
             out.push(b'\n');
@@ -212,26 +219,39 @@ fn substitute(sh: &mut Shell, a: &Args) -> ExecResult {
     let Some((_, mut text)) = pick(sh, operands.first().map(Vec::as_slice)) else {
         return out_of_range();
     };
-    if let Some((old, new)) = replace {
-        if !old.is_empty() {
-            if let Some(at) = text.windows(old.len()).position(|w| w == old.as_slice()) {
-                text.splice(at..at + old.len(), new);
+    if let Some((old, new)) = replace.filter(|(old, _)| !old.is_empty()) {
+        // POSIX replaces the first occurrence; bash every one.
+        let mut from = 0;
+        while let Some(at) = text[from..]
+            .windows(old.len())
+            .position(|w| w == old.as_slice())
+        {
+            let at = from + at;
+            text.splice(at..at + old.len(), new.iter().copied());
+            from = at + new.len();
+            if !sh.options.bash() {
+                break;
             }
         }
     }
-    rerun(sh, text);
-    Ok(0)
+    rerun(sh, text)
 }
 
-/// Hand `text` to the read-eval loop as the next command line, after showing it.
-fn rerun(sh: &mut Shell, text: Vec<u8>) {
+/// Show `text` and run it in place of the `fc` command: at the prompt, handed to the
+/// read-eval loop as the next command line; elsewhere (a script with `set -o history`), now.
+fn rerun(sh: &mut Shell, text: Vec<u8>) -> ExecResult {
     let mut shown = text.clone();
     if shown.last() != Some(&b'\n') {
         shown.push(b'\n');
     }
     crate::sys::fd::write_all(2, &shown);
     sh.history.remove_current();
-    sh.history.set_rerun(text);
+    if sh.options.interactive {
+        sh.history.set_rerun(text);
+        return Ok(0);
+    }
+    sh.history.add(&text);
+    crate::exec::eval::run_text(sh, &text, None, Context::default())
 }
 
 fn edit(sh: &mut Shell, a: &Args) -> ExecResult {
@@ -297,8 +317,7 @@ fn edit(sh: &mut Shell, a: &Args) -> ExecResult {
             while text.last() == Some(&b'\n') {
                 text.pop();
             }
-            rerun(sh, text);
-            Ok(0)
+            rerun(sh, text)
         }
         Ok(_) => Ok(0),
         Err(_) => failure("cannot read the edited file"),

@@ -202,8 +202,8 @@ fn file_operation(sh: &mut Shell, op: u8, file: Option<&Vec<u8>>) -> ExecResult 
             sh.history.set_write_times(stamp);
             sh.history.write_file(&path, limit)
         }
-        // Entries are appended as they are entered.
-        _ => Ok(()),
+        // At the prompt entries are appended as they are entered; this writes the rest.
+        _ => sh.history.append_new(&path),
     };
     match result {
         Ok(()) => Ok(0),

@@ -39,15 +39,14 @@ fn list_options(sh: &Shell, as_commands: bool) {
     out(&text);
 }
 
-/// bash's listing: its option names (`histexpand` and `history` are on in an interactive
-/// shell), `NAME<tab>on` padded to 15, or `set -o NAME`.
+/// bash's listing: its option names, `NAME<tab>on` padded to 15, or `set -o NAME`.
 fn list_bash_options(sh: &Shell, as_commands: bool) {
     let mut text = Vec::new();
     for name in crate::state::options::BASH_OPTIONS {
         let on = sh
             .options
             .get_by_name(name)
-            .unwrap_or(sh.options.interactive && matches!(*name, "histexpand" | "history"));
+            .unwrap_or(sh.options.interactive && *name == "histexpand");
         let line = if as_commands {
             format!("set {}o {name}\n", if on { '-' } else { '+' })
         } else {

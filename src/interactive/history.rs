@@ -45,6 +45,8 @@ pub struct History {
     loaded: bool,
     /// Commands entered in this session (the prompt's `\#`).
     entered: usize,
+    /// The number of the first entry not yet appended to the history file (`history -a`).
+    appended: usize,
     /// Each entry written to the history file is preceded by its time, as `#SECONDS` on a
     /// line of its own (bash does so when `HISTTIMEFORMAT` is set).
     write_times: bool,
@@ -350,12 +352,36 @@ impl History {
             let time = self.times.back().copied().filter(|_| self.write_times);
             let line = file_text(std::iter::once((text, time)));
             let before = file.metadata().map(|m| m.len()).ok();
-            if file.write_all(&line).is_ok() && before == Some(self.file_offset) {
-                // Nothing was appended by another session in between: the file is read up to
-                // here.
-                self.file_offset += line.len() as u64;
+            if file.write_all(&line).is_ok() {
+                self.appended = self.first + self.entries.len();
+                if before == Some(self.file_offset) {
+                    // Nothing was appended by another session in between: the file is read
+                    // up to here.
+                    self.file_offset += line.len() as u64;
+                }
             }
         }
+    }
+
+    /// Append the entries not yet in the history file (`history -a`).
+    pub fn append_new(&mut self, path: &[u8]) -> std::io::Result<()> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let skip = self.appended.max(self.first) - self.first;
+        if skip >= self.entries.len() {
+            return Ok(());
+        }
+        let stamps = self.write_times;
+        let new = self.entries.iter().zip(&self.times).skip(skip);
+        let text = file_text(new.map(|(e, t)| (e.as_slice(), Some(*t).filter(|_| stamps))));
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(crate::state::os(path))?
+            .write_all(&text)?;
+        self.appended = self.first + self.entries.len();
+        Ok(())
     }
 }
 

@@ -241,8 +241,14 @@ pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
     if let Some(line) = edit_request {
         save(sh, &line);
     }
+    read_into_history(sh, text);
+}
+
+/// A command was read (at the terminal, or by a shell with `set -o history`): unless the
+/// history is off, it goes into the history as its last entry.
+pub fn read_into_history(sh: &mut Shell, text: &[u8]) {
     sh.history.count_entered();
-    if save(sh, text) {
+    if sh.options.history && save(sh, text) {
         sh.history.set_current_is_last(true);
     }
 }

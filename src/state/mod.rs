@@ -340,6 +340,14 @@ impl Shell {
                 Some(u32::from_ne_bytes(n).to_string().into_bytes())
             }
             b"BASHPID" => Some(crate::sys::process::pid().to_string().into_bytes()),
+            b"HISTCMD" => {
+                let n = if self.options.history {
+                    self.history.current_number()
+                } else {
+                    0
+                };
+                Some(n.to_string().into_bytes())
+            }
             b"BASH_SUBSHELL" => Some(self.subshell_depth.to_string().into_bytes()),
             b"_" => Some(self.last_arg.clone()),
             b"SHELLOPTS" => Some(self.options.shellopts()),

@@ -104,6 +104,9 @@ pub struct Options {
     pub command_string: bool,
     /// `set -H` (bash): history expansion of the lines typed at the prompt.
     pub histexpand: bool,
+    /// `set -o history` (bash): commands read are kept in the history (on in an interactive
+    /// shell; a script may turn it on for `fc` and `history`).
+    pub history: bool,
 }
 
 impl Options {
@@ -150,6 +153,7 @@ impl Options {
             "errtrace" if !self.posix => &mut self.errtrace,
             "functrace" if !self.posix => &mut self.functrace,
             "histexpand" if !self.posix => &mut self.histexpand,
+            "history" if !self.posix => &mut self.history,
             "keyword" if !self.posix => &mut self.keyword,
             "onecmd" if !self.posix => &mut self.onecmd,
             "physical" if !self.posix => &mut self.physical,
