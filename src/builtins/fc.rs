@@ -179,7 +179,7 @@ fn list(sh: &mut Shell, a: &Args) -> ExecResult {
         if sh.options.bash() {
             // bash: a tab and a blank (a `*` marks an edited entry), then the entry as is.
             out.extend_from_slice(b"\t ");
-            out.extend_from_slice(&text);
+            out.extend_from_slice(text);
             out.push(b'\n');
             continue;
         }

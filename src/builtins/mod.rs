@@ -278,11 +278,7 @@ mod tests {
                 (&["fg"], "fg: No current job", 2),
                 (&["kill", "%5"], "kill: No such job: %5", 2),
                 (&["command", "-Z"], "command: Illegal option -Z", 2),
-                (
-                    &["fc", "-l"],
-                    "fc: history is only kept by an interactive shell",
-                    1,
-                ),
+                (&["fc", "-s"], "fc: no command found", 1),
                 (&["fc", "-Z"], fc_usage, 2),
                 (
                     &["hash", "nosuch_a_zz", "nosuch_b_zz"],
