@@ -199,6 +199,7 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
                     no_functions: true,
                     no_special: true,
                     default_path,
+                    traced: true,
                 },
             )
         }

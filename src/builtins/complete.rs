@@ -8,6 +8,7 @@ use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::expand::pattern;
 use crate::state::vars::NameMap;
 use crate::state::{Frame, Shell};
+use crate::syntax::quote::single_quoted;
 
 /// The kinds of names an action (`-A NAME` or its letter) asks for, in bash's order of
 /// generation (alphabetical).
@@ -324,20 +325,6 @@ fn parse(sh: &Shell, args: &[Vec<u8>], caller: Caller) -> Result<Request, i32> {
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// `'text'`, a single quote inside written `'\''`, as `complete -p` writes values.
-fn single_quoted(text: &[u8]) -> Vec<u8> {
-    let mut q = vec![b'\''];
-    for &c in text {
-        if c == b'\'' {
-            q.extend_from_slice(b"'\\''");
-        } else {
-            q.push(c);
-        }
-    }
-    q.push(b'\'');
-    q
 }
 
 /// `spec` as the `complete` command that defines it (without the name).

@@ -4,6 +4,7 @@
 
 use super::util::out;
 use crate::exec::assign::{self, Element};
+use crate::exec::xtrace::Assigned;
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::vars::{Array, Var, INTEGER, LOWER, NAMEREF, TRACE, UPPER};
 use crate::state::Shell;
@@ -283,6 +284,14 @@ fn declare_one(
     } else {
         sh.vars.set_attrs(&name, flags.on, flags.off);
     }
+    // bash's `set -x` shows the assignments `export` and `readonly` make, after the command.
+    if let (Some(v), None, None, "export" | "readonly") = (value, key, &elements, builtin) {
+        let mut shown = name.clone();
+        if append {
+            shown.push(b'+');
+        }
+        crate::exec::xtrace::simple(sh, &[Assigned::plain(&shown, v.to_vec())], &[]);
+    }
     if flags.on & NAMEREF == 0 {
         match (elements, value, key) {
             (Some(elements), _, None) => {
@@ -384,24 +393,10 @@ fn quote_if_needed(v: &[u8]) -> Vec<u8> {
     if v.iter().any(|&c| c < 0x20 || c == 0x7f) {
         return quote_value(v);
     }
-    let special = v.iter().enumerate().any(|(i, &c)| {
-        b" \t\n'\"\\|&;()<>!{}*[?]^$`".contains(&c)
-            || (c == b'~' && (i == 0 || matches!(v[i - 1], b'=' | b':')))
-            || (c == b'#' && i == 0)
-    });
-    if !special {
+    if !crate::exec::xtrace::needs_quotes(v) {
         return v.to_vec();
     }
-    let mut out = vec![b'\''];
-    for &c in v {
-        if c == b'\'' {
-            out.extend_from_slice(b"'\\''");
-        } else {
-            out.push(c);
-        }
-    }
-    out.push(b'\'');
-    out
+    crate::exec::xtrace::single_quoted(v)
 }
 
 /// `declare -f` / `-F`: functions.

@@ -58,7 +58,9 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         source: path.as_slice().into(),
         function: false,
     });
+    sh.trace_level += 1;
     let result = run_text(sh, &text, Some(&label), Context::default());
+    sh.trace_level -= 1;
     sh.calls.pop();
     if let Some(saved) = saved_args {
         sh.positional = saved;

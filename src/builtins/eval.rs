@@ -33,5 +33,8 @@ pub fn eval(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     if text.is_empty() {
         return Ok(0);
     }
-    run_text(sh, text, Some(b"eval: "), cx)
+    sh.trace_level += 1;
+    let result = run_text(sh, text, Some(b"eval: "), cx);
+    sh.trace_level -= 1;
+    result
 }

@@ -179,12 +179,24 @@ pub fn append_scalar(sh: &mut Shell, name: &[u8], value: Vec<u8>) -> Result<(), 
     Ok(())
 }
 
-/// An assignment before a command that is more than `name=value`. Returns the text `set -x`
+/// An assignment before a command that is more than `name=value`. Returns what `set -x`
 /// shows for it.
-pub fn assign_extended(sh: &mut Shell, a: &Assign) -> Result<(Vec<u8>, Vec<u8>), ExpandError> {
+pub fn assign_extended(
+    sh: &mut Shell,
+    a: &Assign,
+) -> Result<crate::exec::xtrace::Assigned, ExpandError> {
+    let mut shown_name = a.name.clone();
     if let Some(words) = &a.array {
         let elements = expand_elements(sh, words)?;
-        let shown = show_elements(&elements);
+        // bash shows an array assignment as written.
+        let mut shown = b"(".to_vec();
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                shown.push(b' ');
+            }
+            shown.extend_from_slice(&crate::syntax::print::word_text(w));
+        }
+        shown.push(b')');
         match &a.index {
             Some(index) => {
                 let mut m = a.name.clone();
@@ -196,42 +208,30 @@ pub fn assign_extended(sh: &mut Shell, a: &Assign) -> Result<(Vec<u8>, Vec<u8>),
             }
             None => assign_array(sh, &a.name, elements, a.append)?,
         }
-        return Ok((a.name.clone(), shown));
+        if a.append {
+            shown_name.push(b'+');
+        }
+        return Ok(crate::exec::xtrace::Assigned {
+            name: shown_name,
+            value: shown,
+            as_written: true,
+        });
     }
     let value = expand::expand_word(sh, &a.value)?;
     match &a.index {
         Some(index) => {
             let key = expand::expand_word(sh, index)?;
             assign_element(sh, &a.name, &key, value.clone(), a.append)?;
-            let mut name = a.name.clone();
-            name.push(b'[');
-            name.extend_from_slice(&key);
-            name.push(b']');
-            Ok((name, value))
+            shown_name.push(b'[');
+            shown_name.extend_from_slice(&key);
+            shown_name.push(b']');
         }
-        None => {
-            append_scalar(sh, &a.name, value.clone())?;
-            Ok((a.name.clone(), value))
-        }
+        None => append_scalar(sh, &a.name, value.clone())?,
     }
-}
-
-/// `(a b c)` as `set -x` shows an array assignment.
-fn show_elements(elements: &[Element]) -> Vec<u8> {
-    let mut out = b"(".to_vec();
-    for (i, e) in elements.iter().enumerate() {
-        if i > 0 {
-            out.push(b' ');
-        }
-        if let Some(k) = &e.key {
-            out.push(b'[');
-            out.extend_from_slice(k);
-            out.extend_from_slice(if e.append { b"]+=" } else { b"]=" });
-        }
-        out.extend_from_slice(&e.value);
+    if a.append {
+        shown_name.push(b'+');
     }
-    out.push(b')');
-    out
+    Ok(crate::exec::xtrace::Assigned::plain(&shown_name, value))
 }
 
 /// True when a word's first part is the start of `name=(`...: used by the declaration

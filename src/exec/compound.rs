@@ -144,7 +144,7 @@ fn run_for(
     for item in items {
         // bash runs the DEBUG trap before each turn, on the loop's line.
         sh.lineno = line;
-        let skip = super::simple::about_to_run(sh, || {
+        let head = || {
             let mut text = [b"for ", var].concat();
             if let Some(words) = words {
                 text.extend_from_slice(b" in");
@@ -154,10 +154,11 @@ fn run_for(
                 }
             }
             text
-        })?;
-        if skip {
+        };
+        if super::simple::about_to_run(sh, head)? {
             continue;
         }
+        super::xtrace::compound(sh, head);
         if let Err(e) = sh.set_var(var, item) {
             return ShellError::new(ErrorKind::Variable(e)).raise();
         }
@@ -174,12 +175,11 @@ fn run_case(
     arms: &[CaseArm],
     cx: Context,
 ) -> ExecResult {
-    let skip = super::simple::about_to_run(sh, || {
-        [b"case ", &crate::syntax::print::word_text(word)[..], b" in"].concat()
-    })?;
-    if skip {
+    let head = || [b"case ", &crate::syntax::print::word_text(word)[..], b" in"].concat();
+    if super::simple::about_to_run(sh, head)? {
         return Ok(0);
     }
+    super::xtrace::compound(sh, head);
     let subject = expand::expand_word(sh, word)?;
     let mut from = 0;
     let mut status = 0;

@@ -10,8 +10,17 @@ use crate::syntax::ast::{CondExpr, List, Word};
 /// The value of an arithmetic expression as written in `(( ))`: expanded, then evaluated; an
 /// empty expression is 0. An error fails the command (status 1) and the shell goes on, as in
 /// bash.
-fn arith_value(sh: &mut Shell, w: &Word) -> Result<i64, Divert> {
+/// `for_part`: one of the three expressions of `for (( ; ; ))`, traced without the blanks
+/// around it.
+fn arith_value(sh: &mut Shell, w: &Word, for_part: bool) -> Result<i64, Divert> {
     let text = expand::expand_word(sh, w)?;
+    super::xtrace::compound(sh, || {
+        let shown = match for_part {
+            true => text.trim_ascii(),
+            false => &text,
+        };
+        [b"(( ", shown, b" ))"].concat()
+    });
     arith_text(sh, &text)
 }
 
@@ -25,7 +34,7 @@ fn arith_text(sh: &mut Shell, text: &[u8]) -> Result<i64, Divert> {
 /// `(( expr ))`: status 0 when the value is not zero. Like a simple command, it is subject
 /// to `set -e`.
 pub(super) fn run_arith(sh: &mut Shell, w: &Word, cx: Context) -> ExecResult {
-    let r = arith_value(sh, w).map(|v| i32::from(v == 0));
+    let r = arith_value(sh, w, false).map(|v| i32::from(v == 0));
     let status = settle(sh, r)?;
     command_finished(sh, status, cx)
 }
@@ -46,12 +55,12 @@ pub(super) fn run_arith_for(
         })
     };
     before(sh, init)?;
-    arith_value(sh, init)?;
+    arith_value(sh, init, true)?;
     let sh = &mut *sh.push_frame(Frame::Loop);
     let mut status = 0;
     loop {
         before(sh, cond)?;
-        let go = cond.parts.is_empty() || arith_value(sh, cond)? != 0;
+        let go = cond.parts.is_empty() || arith_value(sh, cond, true)? != 0;
         if !go {
             break;
         }
@@ -72,14 +81,14 @@ pub(super) fn run_arith_for(
             }
         }
         before(sh, step)?;
-        arith_value(sh, step)?;
+        arith_value(sh, step, true)?;
     }
     Ok(status)
 }
 
 /// `[[ expression ]]`: 0 when true, 1 when false, 2 on an error; subject to `set -e`.
 pub(super) fn run_cond(sh: &mut Shell, e: &CondExpr, cx: Context) -> ExecResult {
-    let r = match eval(sh, e) {
+    let r = match eval(sh, e, false) {
         Ok(b) => Ok(i32::from(!b)),
         // A regular expression that does not compile: status 2, no message (as bash).
         Err(Divert::Error(err)) if is_bad_regex(&err) => Ok(2),
@@ -89,14 +98,33 @@ pub(super) fn run_cond(sh: &mut Shell, e: &CondExpr, cx: Context) -> ExecResult 
     command_finished(sh, status, cx)
 }
 
-fn eval(sh: &mut Shell, e: &CondExpr) -> Result<bool, Divert> {
+/// `set -x` in `[[ ]]`: each test is traced as it is made, its words expanded.
+fn trace_test(sh: &mut Shell, negated: bool, words: &[&[u8]]) {
+    super::xtrace::compound(sh, || {
+        let mut text = b"[[ ".to_vec();
+        if negated {
+            text.extend_from_slice(b"! ");
+        }
+        text.extend_from_slice(&words.join(&b' '));
+        text.extend_from_slice(b" ]]");
+        text
+    });
+}
+
+/// `negated`: the test is the operand of `!` (for the trace).
+fn eval(sh: &mut Shell, e: &CondExpr, negated: bool) -> Result<bool, Divert> {
     Ok(match e {
-        CondExpr::Word(w) => !expand::expand_word(sh, w)?.is_empty(),
-        CondExpr::Not(x) => !eval(sh, x)?,
-        CondExpr::And(a, b) => eval(sh, a)? && eval(sh, b)?,
-        CondExpr::Or(a, b) => eval(sh, a)? || eval(sh, b)?,
+        CondExpr::Word(w) => {
+            let arg = expand::expand_word(sh, w)?;
+            trace_test(sh, negated, &[b"-n", &arg]);
+            !arg.is_empty()
+        }
+        CondExpr::Not(x) => !eval(sh, x, true)?,
+        CondExpr::And(a, b) => eval(sh, a, false)? && eval(sh, b, false)?,
+        CondExpr::Or(a, b) => eval(sh, a, false)? || eval(sh, b, false)?,
         CondExpr::Unary(op, w) => {
             let arg = expand::expand_word(sh, w)?;
+            trace_test(sh, negated, &[op, &arg]);
             match op.get(1).copied().unwrap_or(b'e') {
                 b'v' => is_set(sh, &arg)?,
                 b'o' => std::str::from_utf8(&arg)
@@ -114,6 +142,7 @@ fn eval(sh: &mut Shell, e: &CondExpr) -> Result<bool, Divert> {
             match op.as_slice() {
                 b"==" | b"=" | b"!=" => {
                     let pattern = expand::expand_pattern(sh, b)?;
+                    trace_test(sh, negated, &[&left, op, &pattern]);
                     // bash reads `[[ ]]` patterns as if extglob were on.
                     let extglob = expand::pattern::extglob();
                     expand::pattern::set_extglob(true);
@@ -132,15 +161,28 @@ fn eval(sh: &mut Shell, e: &CondExpr) -> Result<bool, Divert> {
                         m
                     }
                 }
-                b"=~" => return regex_match(sh, &left, b),
-                b"<" => left < expand::expand_word(sh, b)?,
-                b">" => left > expand::expand_word(sh, b)?,
+                b"=~" => {
+                    let re = regex_text(sh, b)?;
+                    trace_test(sh, negated, &[&left, op, &re]);
+                    return regex_match(sh, &left, &re);
+                }
+                b"<" | b">" => {
+                    let right = expand::expand_word(sh, b)?;
+                    trace_test(sh, negated, &[&left, op, &right]);
+                    if op == b"<" {
+                        left < right
+                    } else {
+                        left > right
+                    }
+                }
                 b"-nt" | b"-ot" | b"-ef" => {
                     let right = expand::expand_word(sh, b)?;
+                    trace_test(sh, negated, &[&left, op, &right]);
                     crate::builtins::test::file_binary(op, &left, &right).unwrap_or(false)
                 }
                 _ => {
                     let right = expand::expand_word(sh, b)?;
+                    trace_test(sh, negated, &[&left, op, &right]);
                     let (x, y) = (arith_text(sh, &left)?, arith_text(sh, &right)?);
                     match op.as_slice() {
                         b"-eq" => x == y,
@@ -214,11 +256,11 @@ impl Regex {
 
 /// `=~`: status 2 for a bad expression; a match sets `BASH_REMATCH` (the match, then each
 /// group), a failure empties it.
-fn regex_match(sh: &mut Shell, left: &[u8], right: &Word) -> Result<bool, Divert> {
+/// `[[ left =~ text ]]`, `text` the expression as [`regex_text`] gave it.
+fn regex_match(sh: &mut Shell, left: &[u8], text: &[u8]) -> Result<bool, Divert> {
     use crate::state::vars::{Array, Key};
-    let text = regex_text(sh, right)?;
     let Some(re) =
-        crate::sys::regex::Regex::new(&text, sh.options.shopt.on(crate::state::shopt::NOCASEMATCH))
+        crate::sys::regex::Regex::new(text, sh.options.shopt.on(crate::state::shopt::NOCASEMATCH))
     else {
         return Err(ShellError::new(ErrorKind::Message(Vec::new()))
             .with_status(2)

@@ -141,6 +141,7 @@ pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<i32, Divert>
         return Ok(0);
     };
     sh.in_condition_trap = true;
+    sh.trace_level += 1;
     let result = run_text(
         &mut sh.push_frame(Frame::KeepStatus),
         &cmd,
@@ -148,6 +149,7 @@ pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<i32, Divert>
         Context::default(),
     );
     sh.in_condition_trap = false;
+    sh.trace_level -= 1;
     match result {
         Err(Divert::Exit(s)) => Err(Divert::Exit(s)),
         Ok(s) | Err(Divert::Return(s) | Divert::Abort(s)) => Ok(s),

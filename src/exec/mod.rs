@@ -16,6 +16,7 @@ pub mod spawn;
 pub mod substitution;
 pub mod time;
 pub mod trap;
+pub mod xtrace;
 
 pub use error::{settle, Effect, ErrorKind, ShellError};
 pub use eval::Context;

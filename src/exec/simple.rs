@@ -26,7 +26,7 @@ fn out_of_space() -> ShellError {
 }
 
 /// Expanded assignments of a simple command: (name, value).
-type Assignments = Vec<(Vec<u8>, Vec<u8>)>;
+type Assignments = Vec<super::xtrace::Assigned>;
 
 /// Variables saved while temporary assignments (`x=1 cmd`) are in force.
 type SavedVars = Vec<(Vec<u8>, Option<crate::state::Var>)>;
@@ -64,7 +64,7 @@ fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments,
         if let Err(e) = sh.set_var(&a.name, value.clone()) {
             return ShellError::new(ErrorKind::Variable(e)).raise();
         }
-        done.push((a.name.clone(), value));
+        done.push(super::xtrace::Assigned::plain(&a.name, value));
     }
     Ok(done)
 }
@@ -106,7 +106,7 @@ fn assign_temporarily(
         if a.name == b"PATH" {
             sh.hash.clear();
         }
-        done.push((a.name.clone(), value));
+        done.push(super::xtrace::Assigned::plain(&a.name, value));
     }
     Ok((saved, done))
 }
@@ -116,34 +116,6 @@ fn restore_temporary(sh: &mut Shell, saved: SavedVars) {
         sh.hash.clear();
     }
     sh.vars.restore(saved);
-}
-
-/// `set -x`: print the command as it will run, after PS4 (dash does not quote the words).
-fn trace(sh: &mut Shell, assigns: &[(Vec<u8>, Vec<u8>)], fields: &[Vec<u8>]) {
-    if !sh.options.xtrace || (assigns.is_empty() && fields.is_empty()) {
-        return;
-    }
-    let ps4 = crate::interactive::prompt::expand(sh, b"PS4");
-    let mut line = ps4;
-    let mut first = true;
-    for (name, value) in assigns {
-        if !first {
-            line.push(b' ');
-        }
-        first = false;
-        line.extend_from_slice(name);
-        line.push(b'=');
-        line.extend_from_slice(value);
-    }
-    for f in fields {
-        if !first {
-            line.push(b' ');
-        }
-        first = false;
-        line.extend_from_slice(f);
-    }
-    line.push(b'\n');
-    crate::sys::fd::write_all(2, &line);
 }
 
 /// The index of the first operand when the command is a declaration utility (`export`,
@@ -258,11 +230,11 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> Exe
                 done = assign_permanently(sh, &sc.assigns)?;
                 Ok(sh.subst_status.unwrap_or(0))
             })?;
-            trace(sh, &done, &[]);
+            super::xtrace::simple(sh, &done, &[]);
             status
         } else {
             let done = assign_permanently(sh, &sc.assigns)?;
-            trace(sh, &done, &[]);
+            super::xtrace::simple(sh, &done, &[]);
             redirect::with_redirections(sh, &sc.redirects, |sh| Ok(sh.subst_status.unwrap_or(0)))?
         };
         sh.last_arg.clear();
@@ -308,6 +280,8 @@ pub struct Lookup {
     pub no_special: bool,
     /// Search the default PATH instead of $PATH (`command -p`).
     pub default_path: bool,
+    /// `set -x` traced the command already (as `command name ...`).
+    pub traced: bool,
 }
 
 /// Run a command given as expanded fields, with its assignments and redirections.
@@ -353,7 +327,9 @@ pub fn run_fields(
                 sh.vars.set_exported(&a.name, true);
             }
         }
-        trace(sh, &done, fields);
+        if !lookup.traced {
+            super::xtrace::simple(sh, &done, fields);
+        }
         let redirected = if redirect_first {
             Ok(())
         } else {
@@ -388,7 +364,9 @@ pub fn run_fields(
         });
     }
     let (saved_vars, done) = assign_temporarily(sh, assigns)?;
-    trace(sh, &done, fields);
+    if !lookup.traced {
+        super::xtrace::simple(sh, &done, fields);
+    }
     let result = if let Some(body) = sh
         .functions
         .get(name)

@@ -40,7 +40,10 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
     let (read, write) = crate::sys::fd::pipe()
         .map_err(|e| ExpandError::new(ShellError::new(ErrorKind::PipeFailed(e)).to_string()))?;
     match spawn::fork_shell(sh) {
-        Ok(Forked::Child) => run_child(sh, body, read, write, 1),
+        Ok(Forked::Child) => {
+            sh.trace_level += 1;
+            run_child(sh, body, read, write, 1)
+        }
         Ok(Forked::Parent(pid)) => {
             fd::close(write);
             // Reading the output blocks: the records' syslog copies go first.

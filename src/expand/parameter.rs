@@ -810,19 +810,7 @@ fn quoted(s: &[u8]) -> Vec<u8> {
     if let Some(ansi_c) = crate::syntax::ansi_c::encode(s) {
         return ansi_c;
     }
-    if s == b"'" {
-        return b"\\'".to_vec();
-    }
-    let mut out = vec![b'\''];
-    for &c in s {
-        if c == b'\'' {
-            out.extend_from_slice(b"'\\''");
-        } else {
-            out.push(c);
-        }
-    }
-    out.push(b'\'');
-    out
+    crate::exec::xtrace::single_quoted(s)
 }
 
 /// `${x@T}`.

@@ -8,6 +8,8 @@
 //! a blank, `=` or `(`, before the closing `"` of a double-quoted string, in `$!` and `${!`,
 //! after `[` in a bracket expression, and in a comment.
 
+use crate::syntax::quote::single_quoted;
+
 /// The history as expansion sees it: the entries oldest first, and the number the line being
 /// read will have.
 pub struct Events<'a> {
@@ -362,19 +364,6 @@ fn suffix_start(text: &[u8]) -> Option<usize> {
         Some(slash) if slash > dot => None,
         _ => Some(dot),
     }
-}
-
-fn single_quoted(text: &[u8]) -> Vec<u8> {
-    let mut q = vec![b'\''];
-    for &c in text {
-        if c == b'\'' {
-            q.extend_from_slice(b"'\\''");
-        } else {
-            q.push(c);
-        }
-    }
-    q.push(b'\'');
-    q
 }
 
 /// `old` and `new` of `old<delim>new<delim>` starting at `from` (the last delimiter may be

@@ -89,6 +89,9 @@ pub struct Shell {
     /// The functions and `source`d files being run, innermost last (bash's `FUNCNAME`,
     /// `BASH_SOURCE` and `BASH_LINENO`, and `caller`).
     pub calls: Vec<Call>,
+    /// Levels of `eval`, `source`, trap and command substitution around the command being
+    /// run: bash repeats `PS4`'s first character once more for each (`set -x`).
+    pub trace_level: u32,
     /// The script being run, if the shell runs one (bash's `BASH_SOURCE`, and `main` at the
     /// bottom of `FUNCNAME`).
     pub script: Option<Vec<u8>>,
@@ -214,6 +217,7 @@ impl Shell {
             return_trap_sets: 0,
             pipestatus: Vec::new(),
             calls: Vec::new(),
+            trace_level: 0,
             script: None,
             disabled_builtins: std::collections::HashSet::new(),
             local_options: Vec::new(),

@@ -13,6 +13,7 @@ mod input;
 pub mod lexer;
 pub mod parser;
 pub mod print;
+pub mod quote;
 
 pub use parser::{keyed_element, split_assignment, ParsedCommand, Parser};
 

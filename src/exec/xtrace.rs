@@ -1,0 +1,154 @@
+//! `set -x`: the trace of each command on standard error, after `PS4`.
+//!
+//! In posix mode the trace is dash's: the words as they are, one line per simple command.
+//! In bash mode it is bash's: words quoted so that they read back (`'a b'`), each assignment
+//! on a line of its own before the command's words, `for`, `case`, `[[ ]]` and `(( ))`
+//! traced too, and the first character of `PS4` repeated once more for each level of `eval`,
+//! `source`, trap and command substitution the command runs in.
+
+use crate::state::Shell;
+
+/// `PS4`, expanded, its first character repeated for the nesting level (bash).
+fn prefix(sh: &mut Shell) -> Vec<u8> {
+    let ps4 = crate::interactive::prompt::expand(sh, b"PS4");
+    if sh.options.posix || sh.trace_level == 0 || ps4.is_empty() {
+        return ps4;
+    }
+    let mut line = vec![ps4[0]; sh.trace_level as usize];
+    line.extend_from_slice(&ps4);
+    line
+}
+
+/// Write one trace line: the prefix, then `text`.
+pub fn line(sh: &mut Shell, text: &[u8]) {
+    let mut line = prefix(sh);
+    line.extend_from_slice(text);
+    line.push(b'\n');
+    crate::sys::fd::write_all(2, &line);
+}
+
+/// A character that makes bash quote a traced word (`sh_contains_shell_metas`): blanks,
+/// quoting and expansion characters, operators, pattern characters; `~` where a tilde
+/// expansion could start and `#` at the start.
+pub fn needs_quotes(w: &[u8]) -> bool {
+    w.iter().enumerate().any(|(i, &c)| match c {
+        b' ' | b'\t' | b'\n' | b'\'' | b'"' | b'\\' | b'|' | b'&' | b';' | b'(' | b')' | b'<'
+        | b'>' | b'!' | b'{' | b'}' | b'*' | b'[' | b'?' | b']' | b'^' | b'$' | b'`' => true,
+        b'~' => i == 0 || matches!(w[i - 1], b'=' | b':'),
+        b'#' => i == 0,
+        _ => false,
+    })
+}
+
+/// `'w'`, with each `'` as `'\''`; a lone `'` is `\'`.
+pub fn single_quoted(w: &[u8]) -> Vec<u8> {
+    if w == b"'" {
+        return b"\\'".to_vec();
+    }
+    crate::syntax::quote::single_quoted(w)
+}
+
+/// A word of a traced command as bash shows it.
+pub fn word(w: &[u8]) -> Vec<u8> {
+    if w.is_empty() {
+        b"''".to_vec()
+    } else if needs_quotes(w) {
+        single_quoted(w)
+    } else {
+        crate::syntax::ansi_c::encode(w).unwrap_or_else(|| w.to_vec())
+    }
+}
+
+/// The value of a traced assignment as bash shows it (empty stays empty).
+fn value(v: &[u8]) -> Vec<u8> {
+    if needs_quotes(v) {
+        single_quoted(v)
+    } else {
+        v.to_vec()
+    }
+}
+
+/// An assignment made, as the trace shows it.
+#[derive(Debug, Clone)]
+pub struct Assigned {
+    /// The name, with its subscript and `+` for `+=` (`a[1]+`).
+    pub name: Vec<u8>,
+    pub value: Vec<u8>,
+    /// The value is shown as it was written (`a=(1 "$x")`), not quoted again.
+    pub as_written: bool,
+}
+
+impl Assigned {
+    pub fn plain(name: &[u8], value: Vec<u8>) -> Assigned {
+        Assigned {
+            name: name.to_vec(),
+            value,
+            as_written: false,
+        }
+    }
+}
+
+/// A simple command: its assignments and fields.
+pub fn simple(sh: &mut Shell, assigns: &[Assigned], fields: &[Vec<u8>]) {
+    if !sh.options.xtrace || (assigns.is_empty() && fields.is_empty()) {
+        return;
+    }
+    let bash = sh.options.bash();
+    let assignment = |a: &Assigned| {
+        let v = match bash && !a.as_written {
+            true => value(&a.value),
+            false => a.value.clone(),
+        };
+        [&a.name[..], b"=", &v].concat()
+    };
+    if bash {
+        // bash: each assignment on a line of its own, then the command.
+        for a in assigns {
+            let text = assignment(a);
+            line(sh, &text);
+        }
+        if !fields.is_empty() {
+            let words: Vec<Vec<u8>> = fields.iter().map(|f| word(f)).collect();
+            line(sh, &words.join(&b' '));
+        }
+        return;
+    }
+    let mut text = Vec::new();
+    let words = assigns.iter().map(assignment).chain(fields.iter().cloned());
+    for (i, w) in words.enumerate() {
+        if i > 0 {
+            text.push(b' ');
+        }
+        text.extend_from_slice(&w);
+    }
+    line(sh, &text);
+}
+
+/// A bash compound command's head (`for x in ...`, `case w in`, `[[ ... ]]`, `(( ... ))`),
+/// traced in bash mode only.
+pub fn compound(sh: &mut Shell, text: impl FnOnce() -> Vec<u8>) {
+    if sh.options.xtrace && sh.options.bash() {
+        let text = text();
+        line(sh, &text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word;
+
+    #[test]
+    fn words_are_quoted_as_bash_traces_them() {
+        assert_eq!(word(b"plain"), b"plain");
+        assert_eq!(word(b""), b"''");
+        assert_eq!(word(b"a b"), b"'a b'");
+        assert_eq!(word(b"d'e"), b"'d'\\''e'");
+        assert_eq!(word(b"'"), b"\\'");
+        assert_eq!(word(b"~a"), b"'~a'");
+        assert_eq!(word(b"a~"), b"a~");
+        assert_eq!(word(b"x=~"), b"'x=~'");
+        assert_eq!(word(b"#b"), b"'#b'");
+        assert_eq!(word(b"a#b"), b"a#b");
+        assert_eq!(word(b"\x01"), b"$'\\001'");
+    }
+}
