@@ -266,7 +266,7 @@ fn declare_one(
     }
     if flags.on & NAMEREF != 0 {
         if let Some(v) = value {
-            if !crate::state::vars::is_name(v) && !v.is_empty() {
+            if !is_reference_target(v) {
                 return Err([b"`", v, b"': invalid variable name for name reference"].concat());
             }
             if v == &name[..] {
@@ -317,12 +317,15 @@ fn declare_one(
             }
         }
     }
-    if let Some(export) = flags.export {
+    if flags.on & NAMEREF != 0 {
+        sh.vars
+            .mark_reference(&name, flags.export, flags.readonly == Some(true));
+    } else if let Some(export) = flags.export {
         sh.vars.set_exported(&name, export);
     } else if sh.options.allexport && value.is_some() {
         sh.vars.set_exported(&name, true);
     }
-    if flags.readonly == Some(true) {
+    if flags.readonly == Some(true) && flags.on & NAMEREF == 0 {
         sh.vars.set_readonly(&name);
     }
     if name == b"PATH" {
@@ -536,4 +539,15 @@ pub fn quote_value(v: &[u8]) -> Vec<u8> {
     }
     out.push(b'"');
     out
+}
+
+/// What `declare -n` may point at: a variable's name, an array element (`a[1]`, `m[key]`,
+/// `a[@]`), or nothing yet.
+fn is_reference_target(v: &[u8]) -> bool {
+    let name = match v.iter().position(|&c| c == b'[') {
+        Some(open) if v.len() > open + 2 && v.ends_with(b"]") => &v[..open],
+        Some(_) => return false,
+        None => v,
+    };
+    v.is_empty() || crate::state::vars::is_name(name)
 }

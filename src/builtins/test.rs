@@ -356,10 +356,7 @@ impl Parser<'_> {
                 match u {
                     b'v' => return Ok(crate::exec::cond::is_set(sh, arg).unwrap_or(false)),
                     b'R' => {
-                        let nameref = sh.vars.var_unresolved(arg).is_some_and(|v| {
-                            v.attrs & crate::state::vars::NAMEREF != 0 && v.is_set()
-                        });
-                        return Ok(nameref);
+                        return Ok(is_set_reference(sh, arg));
                     }
                     // bash: a descriptor that is not a number is not a terminal.
                     b't' if getn(arg).is_err() => return Ok(false),
@@ -476,6 +473,13 @@ pub fn bracket(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             .fails()
             .raise(),
     }
+}
+
+/// `-R name` (bash): `name` is a name reference that refers to something.
+pub fn is_set_reference(sh: &Shell, name: &[u8]) -> bool {
+    sh.vars
+        .var_unresolved(name)
+        .is_some_and(|v| v.attrs & crate::state::vars::NAMEREF != 0 && v.is_set())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::util::bad_name;
 use crate::exec::{Context, ErrorKind, ExecResult};
-use crate::state::vars::is_name;
+use crate::state::vars::{is_name, NAMEREF};
 use crate::state::Shell;
 
 /// `unset [-v|-f] name...`
@@ -34,8 +34,26 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             continue;
         }
         if nameref && !functions && is_name(name) {
+            // bash: -n leaves a variable that is no name reference alone.
+            let is_ref = sh
+                .vars
+                .var_unresolved(name)
+                .is_some_and(|v| v.attrs & NAMEREF != 0);
+            if !is_ref {
+                continue;
+            }
             if let Err(e) = sh.vars.unset_unresolved(name) {
                 return crate::exec::ShellError::builtin("unset", ErrorKind::Variable(e)).raise();
+            }
+            continue;
+        }
+        if let Some((array, sub)) = sh.vars.element_ref(name).filter(|_| !functions) {
+            let element = [array, b"[", sub, b"]"].concat();
+            if let Err(e) = unset_element(sh, &element) {
+                return crate::exec::ShellError::builtin("unset", ErrorKind::text(e.message))
+                    .with_status(1)
+                    .fails()
+                    .raise();
             }
             continue;
         }

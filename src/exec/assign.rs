@@ -60,6 +60,11 @@ pub fn assign_array(
     elements: Vec<Element>,
     append: bool,
 ) -> Result<(), ExpandError> {
+    if let Some((array, sub)) = sh.vars.element_ref(name) {
+        // A list cannot go into one element; bash abandons the line, as for `a[1]=(...)`.
+        let m = [b"`", array, b"[", sub, b"]': not a valid identifier"].concat();
+        return Err(ExpandError::new(m));
+    }
     let assoc = sh.vars.array(name).is_some_and(Array::is_assoc);
     let mut array = match sh.vars.array(name) {
         Some(a) if append => a.clone(),
@@ -169,6 +174,10 @@ pub fn assign_element(
 
 /// `name+=value` on a scalar (or element 0 of an array).
 pub fn append_scalar(sh: &mut Shell, name: &[u8], value: Vec<u8>) -> Result<(), ExpandError> {
+    if let Some((array, sub)) = sh.vars.element_ref(name) {
+        let (array, sub) = (array.to_vec(), sub.to_vec());
+        return assign_element(sh, &array, &sub, value, true);
+    }
     let integer = sh.vars.attrs(name) & INTEGER != 0;
     let old = sh.vars.get(name).map(<[u8]>::to_vec);
     let v = appended(sh, old.as_deref(), &value, integer)?;

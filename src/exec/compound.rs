@@ -159,7 +159,13 @@ fn run_for(
             continue;
         }
         super::xtrace::compound(sh, head);
-        if let Err(e) = sh.set_var(var, item) {
+        // A name reference as the loop's variable refers to each word's variable in turn.
+        let set = if sh.vars.is_reference(var) {
+            sh.vars.retarget(var, item)
+        } else {
+            sh.set_var(var, item)
+        };
+        if let Err(e) = set {
             return ShellError::new(ErrorKind::Variable(e)).raise();
         }
         if let LoopControl::Stop = run_body(sh, body, cx, &mut status)? {

@@ -133,7 +133,7 @@ fn eval(sh: &mut Shell, e: &CondExpr, negated: bool) -> Result<bool, Divert> {
                     .unwrap_or(false),
                 b'a' | b'N' => crate::builtins::test::unary(b'e', &arg).unwrap_or(false),
                 b'L' => crate::builtins::test::unary(b'h', &arg).unwrap_or(false),
-                b'R' => false,
+                b'R' => crate::builtins::test::is_set_reference(sh, &arg),
                 letter => crate::builtins::test::unary(letter, &arg).unwrap_or(false),
             }
         }

@@ -365,13 +365,16 @@ impl ShellError {
         // An arithmetic error or an assignment to a read-only variable abandons only the
         // command being run at the top level.
         let discards = match &self.kind {
-            ErrorKind::Variable(VarError::ReadOnly(_) | VarError::Circular(_)) => true,
+            ErrorKind::Variable(
+                VarError::ReadOnly(_) | VarError::Circular(_) | VarError::BadSubscript(_),
+            ) => true,
             ErrorKind::Expansion(m) => {
                 m.starts_with(b"arithmetic expression")
                     || m.starts_with(b"no match: ")
                     || m.ends_with(b": invalid indirect expansion")
                     || m.ends_with(b": invalid variable name")
                     || m.ends_with(b": cannot assign list to array member")
+                    || m.ends_with(b"': not a valid identifier")
             }
             _ => false,
         };

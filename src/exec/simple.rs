@@ -97,12 +97,14 @@ fn assign_temporarily(
                 return Err(e.into());
             }
         };
-        saved.push((a.name.clone(), sh.vars.var(&a.name).cloned()));
-        if let Err(e) = sh.vars.set(&a.name, value.clone()) {
+        // Through a name reference, the variable it stands for is the one saved and set.
+        let name = sh.vars.resolve(&a.name).to_vec();
+        saved.push((name.clone(), sh.vars.var(&name).cloned()));
+        if let Err(e) = sh.vars.set(&name, value.clone()) {
             restore_temporary(sh, saved);
             return ShellError::new(ErrorKind::Variable(e)).raise();
         }
-        sh.vars.set_exported(&a.name, true);
+        sh.vars.set_exported(&name, true);
         if a.name == b"PATH" {
             sh.hash.clear();
         }

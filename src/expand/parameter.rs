@@ -70,7 +70,7 @@ fn lookup_indirect(sh: &Shell, name: &[u8]) -> Result<Value, ExpandError> {
         Param::Elem(array, sub) => Ok(match *sub {
             Subscript::Index(word) => {
                 let text = word.as_plain_literal().unwrap_or_default();
-                index_key(sh, &array, text)
+                super::subscript::key_for_read(sh, &array, text)
                     .and_then(|k| super::subscript::element(sh, &array, &k))
                     .map_or(Value::Unset, Value::Str)
             }
@@ -79,23 +79,6 @@ fn lookup_indirect(sh: &Shell, name: &[u8]) -> Result<Value, ExpandError> {
         }),
         p => lookup(sh, &p),
     }
-}
-
-/// The key a subscript's text names in `array`, for a read through `${!x}`: arithmetic for
-/// an indexed array (a negative index counting back from the end), the text less its quotes
-/// for an associative one.
-fn index_key(sh: &Shell, array: &[u8], text: &[u8]) -> Option<crate::state::vars::Key> {
-    use crate::state::vars::Key;
-    let a = sh.vars.array(array);
-    if a.is_some_and(|a| a.is_assoc()) {
-        return Some(Key::Text(unquoted(text).to_vec()));
-    }
-    let n: i64 = std::str::from_utf8(text).ok()?.trim().parse().ok()?;
-    if n >= 0 {
-        return Some(Key::Index(n));
-    }
-    let top = a.and_then(|a| a.max_index())?;
-    (n + top + 1 >= 0).then_some(Key::Index(n + top + 1))
 }
 
 /// The parameter `${!name}` refers to: the one `name`'s value names (bash's errors when
@@ -122,14 +105,6 @@ fn indirect_target(sh: &Shell, name: &[u8]) -> Result<Param, ExpandError> {
     target_of(name, value)
 }
 
-/// A subscript written in a variable's value (`assoc["key"]`): without its quotes.
-fn unquoted(text: &[u8]) -> &[u8] {
-    match text {
-        [b'"', inner @ .., b'"'] | [b'\'', inner @ .., b'\''] => inner,
-        _ => text,
-    }
-}
-
 /// The parameter a value names, for `${!name}`; `name` for the message when it has none.
 fn target_of(name: &[u8], value: Option<Vec<u8>>) -> Result<Param, ExpandError> {
     let Some(target) = value else {
@@ -151,7 +126,7 @@ fn target_of(name: &[u8], value: Option<Vec<u8>>) -> Result<Param, ExpandError> 
             let sub = match sub {
                 b"@" => Subscript::All { at: true },
                 b"*" => Subscript::All { at: false },
-                text => Subscript::Index(Word::literal(unquoted(text))),
+                text => Subscript::Index(Word::literal(super::subscript::unquoted(text))),
             };
             return Ok(Param::Elem(array.to_vec(), Box::new(sub)));
         }
@@ -293,12 +268,14 @@ fn expand_indirect(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), Expa
             target_of(name, value)?
         }
         Param::Indirect(name) => {
-            // `${!ref}` of a name reference is the name it refers to (bash).
-            let reference =
-                e.sh.vars
+            // `${!ref}` of a name reference is the name it finally refers to (bash).
+            if e.sh.vars.is_reference(name)
+                && e.sh
+                    .vars
                     .var_unresolved(name)
-                    .filter(|v| v.attrs & crate::state::vars::NAMEREF != 0 && v.value.is_some());
-            if let Some(target) = reference.and_then(|v| v.value.clone()) {
+                    .is_some_and(crate::state::vars::Var::is_set)
+            {
+                let target = e.sh.vars.resolve(name).to_vec();
                 return expand_value(e, pe, Value::Str(target), ctx);
             }
             indirect_target(e.sh, name)?
@@ -815,6 +792,8 @@ fn quoted(s: &[u8]) -> Vec<u8> {
 
 /// `${x@T}`.
 fn transform(sh: &Shell, t: u8, name: &[u8], s: &[u8]) -> Vec<u8> {
+    // `${ref@A}` names the variable a reference stands for.
+    let name = sh.vars.resolve(name);
     match t {
         b'Q' => quoted(s),
         b'E' => crate::syntax::ansi_c::decode(s, sh.utf8_locale()),

@@ -57,6 +57,7 @@ pub fn bad_subscript(name: &[u8]) -> ExpandError {
 /// The value of `name[key]`: an array's element, or for a scalar, its value at key 0.
 pub fn element(sh: &Shell, name: &[u8], key: &Key) -> Option<Vec<u8>> {
     let Some(var) = sh.vars.var(name) else {
+        let name = sh.vars.resolve(name);
         let Key::Index(i) = key else {
             return None;
         };
@@ -75,6 +76,7 @@ pub fn element(sh: &Shell, name: &[u8], key: &Key) -> Option<Vec<u8>> {
 /// Every element of `name` in order (a scalar is an array of one), or the subscripts.
 pub fn all(sh: &Shell, name: &[u8], keys: bool) -> Option<Vec<Vec<u8>>> {
     let Some(var) = sh.vars.var(name) else {
+        let name = sh.vars.resolve(name);
         let values = sh
             .dynamic_array(name)
             .or_else(|| sh.dynamic_var(name).map(|v| vec![v]))?;
@@ -98,4 +100,46 @@ pub fn all(sh: &Shell, name: &[u8], keys: bool) -> Option<Vec<Vec<u8>>> {
             }
         }),
     }
+}
+
+/// A subscript written in a variable's value (`assoc["key"]`): without its quotes.
+pub fn unquoted(text: &[u8]) -> &[u8] {
+    match text {
+        [b'"', inner @ .., b'"'] | [b'\'', inner @ .., b'\''] => inner,
+        _ => text,
+    }
+}
+
+/// The key a subscript's text names in `array` for a read through `${!x}` or a name
+/// reference, where nothing may be changed: for an indexed array a number or a variable
+/// holding one (a negative index counting back from the end), for an associative one the
+/// text less its quotes.
+pub fn key_for_read(sh: &Shell, array: &[u8], text: &[u8]) -> Option<Key> {
+    let a = sh.vars.array(array);
+    if a.is_some_and(|a| a.is_assoc()) {
+        return Some(Key::Text(unquoted(text).to_vec()));
+    }
+    let text = text.trim_ascii();
+    let n: i64 = match std::str::from_utf8(text).ok()?.parse() {
+        Ok(n) => n,
+        Err(_) if crate::state::vars::is_name(text) => {
+            let v = sh.get_var_or_dynamic(text)?;
+            std::str::from_utf8(&v).ok()?.trim().parse().ok()?
+        }
+        Err(_) => return None,
+    };
+    if n >= 0 {
+        return Some(Key::Index(n));
+    }
+    let top = a.and_then(|a| a.max_index())?;
+    (n + top + 1 >= 0).then_some(Key::Index(n + top + 1))
+}
+
+/// The value of `array[text]` read through a name reference; `[@]` and `[*]` give every
+/// element joined by spaces.
+pub fn element_by_text(sh: &Shell, array: &[u8], text: &[u8]) -> Option<Vec<u8>> {
+    if text == b"@" || text == b"*" {
+        return all(sh, array, false).map(|v| v.join(&b' '));
+    }
+    element(sh, array, &key_for_read(sh, array, text)?)
 }

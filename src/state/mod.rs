@@ -294,6 +294,10 @@ impl Shell {
 
     /// Set a variable, honouring `set -a` (allexport).
     pub fn set_var(&mut self, name: &[u8], value: Vec<u8>) -> Result<(), VarError> {
+        if let Some((array, sub)) = self.vars.element_ref(name) {
+            let (array, sub) = (array.to_vec(), sub.to_vec());
+            return self.set_element_ref(&array, &sub, value);
+        }
         let value = self.integer_value(name, value);
         self.vars.set(name, value)?;
         if name == b"PATH" {
@@ -303,6 +307,20 @@ impl Shell {
             self.vars.set_exported(name, true);
         }
         Ok(())
+    }
+
+    /// `r=value` where `r` names an array element (`declare -n r='a[1]'`).
+    #[cold]
+    fn set_element_ref(
+        &mut self,
+        array: &[u8],
+        sub: &[u8],
+        value: Vec<u8>,
+    ) -> Result<(), VarError> {
+        let bad = || VarError::BadSubscript([array, b"[", sub, b"]"].concat());
+        let key = crate::expand::subscript::key(self, array, sub, true).map_err(|_| bad())?;
+        let value = self.integer_value(array, value);
+        self.vars.set_element(array, key.ok_or_else(bad)?, value)
     }
 
     /// For a variable with the integer attribute (`declare -i`), the value evaluated as
@@ -421,6 +439,10 @@ impl Shell {
 
     /// A variable's value, or a dynamic one's when no variable of that name is set.
     pub fn get_var_or_dynamic(&self, name: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
+        if let Some((array, sub)) = self.vars.element_ref(name) {
+            return crate::expand::subscript::element_by_text(self, array, sub)
+                .map(std::borrow::Cow::Owned);
+        }
         match self.vars.var(name) {
             Some(v) => v.scalar().map(std::borrow::Cow::Borrowed),
             None if self.vars.is_circular(name) => {
@@ -430,7 +452,9 @@ impl Shell {
                 ));
                 None
             }
-            None => self.dynamic_var(name).map(std::borrow::Cow::Owned),
+            None => self
+                .dynamic_var(self.vars.resolve(name))
+                .map(std::borrow::Cow::Owned),
         }
     }
 

@@ -77,6 +77,8 @@ pub enum VarError {
     ReadOnly(Vec<u8>),
     /// A chain of name references that comes back on itself (bash warns, and assigns nothing).
     Circular(Vec<u8>),
+    /// A name reference to an element whose subscript names none (`NAME: bad array subscript`).
+    BadSubscript(Vec<u8>),
 }
 
 impl VarError {
@@ -87,6 +89,9 @@ impl VarError {
                 "warning: {}: circular name reference",
                 String::from_utf8_lossy(name)
             ),
+            VarError::BadSubscript(name) => {
+                format!("{}: bad array subscript", String::from_utf8_lossy(name))
+            }
         }
     }
 }
@@ -197,7 +202,8 @@ impl Vars {
         if !self.namerefs {
             return Some(name);
         }
-        for _ in 0..8 {
+        // Eight references followed, and the ninth name looked at.
+        for _ in 0..9 {
             match self.table.get(name) {
                 Some(v) if v.attrs & NAMEREF != 0 => match v.value.as_deref() {
                     Some(target) if !target.is_empty() && target != name => name = target,
@@ -207,6 +213,18 @@ impl Vars {
             }
         }
         None
+    }
+
+    /// For a name reference to an array element (`declare -n r='a[1]'`): the array's name and
+    /// the subscript's text.
+    pub fn element_ref<'a>(&'a self, name: &'a [u8]) -> Option<(&'a [u8], &'a [u8])> {
+        if !self.namerefs {
+            return None;
+        }
+        let target = self.resolve_checked(name)?;
+        let open = target.iter().position(|&c| c == b'[')?;
+        let sub = target[open + 1..].strip_suffix(b"]")?;
+        is_name(&target[..open]).then_some((&target[..open], sub))
     }
 
     /// The variable `name` stands for (through name references); none at the end of a cycle.
@@ -347,8 +365,14 @@ impl Vars {
 
     /// Give or take attributes (`declare -i`, `declare +l`...).
     pub fn set_attrs(&mut self, name: &[u8], on: u8, off: u8) {
+        // Through a name reference, unless the reference itself is being made or unmade.
+        let name = if (on | off) & NAMEREF == 0 {
+            self.attribute_target(name)
+        } else {
+            name.to_vec()
+        };
         self.namerefs |= on & NAMEREF != 0;
-        let v = self.table.entry(name.to_vec()).or_default();
+        let v = self.table.entry(name).or_default();
         v.attrs = (v.attrs | on) & !off;
         if on & LOWER != 0 {
             v.attrs &= !UPPER;
@@ -366,7 +390,8 @@ impl Vars {
     /// Turn a variable into an empty array of the kind, keeping a scalar value as element 0
     /// of an indexed one (`declare -a x`), unless it already is one.
     pub fn make_array(&mut self, name: &[u8], assoc: bool) {
-        let v = self.table.entry(name.to_vec()).or_default();
+        let name = self.attribute_target(name);
+        let v = self.table.entry(name).or_default();
         if v.array.is_none() {
             let mut a = if assoc {
                 Array::assoc()
@@ -414,11 +439,53 @@ impl Vars {
 
     pub fn set_exported(&mut self, name: &[u8], exported: bool) {
         self.environ_cache.replace(None);
-        self.table.entry(name.to_vec()).or_default().exported = exported;
+        let name = self.attribute_target(name);
+        self.table.entry(name).or_default().exported = exported;
     }
 
     pub fn set_readonly(&mut self, name: &[u8]) {
-        self.table.entry(name.to_vec()).or_default().readonly = true;
+        let name = self.attribute_target(name);
+        self.table.entry(name).or_default().readonly = true;
+    }
+
+    /// `name` is a name reference (`declare -n`).
+    pub fn is_reference(&self, name: &[u8]) -> bool {
+        self.namerefs && self.table.get(name).is_some_and(|v| v.attrs & NAMEREF != 0)
+    }
+
+    /// Point a name reference at another variable (`for ref in a b`: each word in turn).
+    pub fn retarget(&mut self, name: &[u8], target: Vec<u8>) -> Result<(), VarError> {
+        match self.table.get_mut(name) {
+            Some(v) if v.readonly => Err(VarError::ReadOnly(name.to_vec())),
+            Some(v) => {
+                if v.exported {
+                    self.environ_cache.replace(None);
+                }
+                v.value = Some(target);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Export or make read-only a name reference itself (`declare -nx`, `declare -nr`): its
+    /// value, the name it refers to, is what a program sees.
+    pub fn mark_reference(&mut self, name: &[u8], exported: Option<bool>, readonly: bool) {
+        self.environ_cache.replace(None);
+        let v = self.table.entry(name.to_vec()).or_default();
+        if let Some(exported) = exported {
+            v.exported = exported;
+        }
+        v.readonly |= readonly;
+    }
+
+    /// The variable an attribute given to `name` lands on: through name references, the
+    /// array itself for a reference to one of its elements.
+    fn attribute_target(&self, name: &[u8]) -> Vec<u8> {
+        match self.element_ref(name) {
+            Some((array, _)) => array.to_vec(),
+            None => self.resolve(name).to_vec(),
+        }
     }
 
     /// All variables, sorted by name (for `set`, `export -p`, `readonly -p`).
