@@ -6,7 +6,7 @@ use super::util::out;
 use crate::exec::assign::{self, Element};
 use crate::exec::xtrace::Assigned;
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
-use crate::state::vars::{Array, Var, INTEGER, LOWER, NAMEREF, TRACE, UPPER};
+use crate::state::vars::{Array, Var, CAPITALIZE, INTEGER, LOWER, NAMEREF, TRACE, UPPER};
 use crate::state::Shell;
 
 /// Where a `declare` without `-g` puts its variables.
@@ -27,6 +27,10 @@ struct Flags {
     indexed: bool,
     assoc: bool,
     readonly: Option<bool>,
+    /// `+a`/`+A`: bash refuses to make an array a scalar.
+    unarray: bool,
+    /// `+r`: bash refuses to make a read-only variable writable.
+    unreadonly: bool,
     export: Option<bool>,
     print: bool,
     functions: bool,
@@ -130,15 +134,18 @@ fn run(
             let bit = match c {
                 b'i' => INTEGER,
                 b'l' => LOWER,
+                b'c' => CAPITALIZE,
                 b'u' => UPPER,
                 b'n' => NAMEREF,
                 b't' => TRACE,
                 _ => 0,
             };
             match c {
-                b'a' => flags.indexed = set,
-                b'A' => flags.assoc = set,
-                b'r' => flags.readonly = Some(set).filter(|s| *s).or(flags.readonly),
+                b'a' | b'A' if !set => flags.unarray = true,
+                b'a' => flags.indexed = true,
+                b'A' => flags.assoc = true,
+                b'r' if set => flags.readonly = Some(true),
+                b'r' => flags.unreadonly = true,
                 b'x' => flags.export = Some(set),
                 b'p' => flags.print = true,
                 b'f' => flags.functions = true,
@@ -224,7 +231,7 @@ fn declare_one(
         Some(b) if lhs.ends_with(b"]") => (&lhs[..b], Some(&lhs[b + 1..lhs.len() - 1])),
         _ => (lhs, None),
     };
-    if !crate::state::vars::is_name(name) {
+    if !crate::state::vars::is_name(name) || key.is_some_and(<[u8]>::is_empty) {
         return Err([b"`", arg, b"': not a valid identifier"].concat());
     }
     let name = name.to_vec();
@@ -241,8 +248,42 @@ fn declare_one(
         }
     }
     let err = |e: crate::expand::ExpandError| e.message;
+    // An operand whose quotes hid an assignment's syntax is read as what it spells:
+    // `'a=(1 $x)'` assigns the elements to an array, `'m[$k]=v'` expands the subscript.
+    let mut elements = elements;
+    let mut key = key.map(<[u8]>::to_vec);
+    if let (None, Some(v)) = (&elements, value) {
+        let is_array = flags.indexed || flags.assoc || sh.vars.array(&name).is_some();
+        if is_array && v.len() >= 2 && v[0] == b'(' && v.ends_with(b")") {
+            let text = [&name[..], b"=", v].concat();
+            if let Some(words) =
+                crate::syntax::parser::parse_assignment(&text).and_then(|a| a.array)
+            {
+                elements = Some(assign::expand_elements(sh, &words).map_err(err)?);
+                // `'a[0]=(1 2)'` is the whole array's.
+                key = None;
+            }
+        }
+    }
+    if let Some(k) = key
+        .as_ref()
+        .filter(|k| k.iter().any(|c| b"$`\"'\\".contains(c)))
+    {
+        let text = [b"_[", &k[..], b"]="].concat();
+        if let Some(index) = crate::syntax::parser::parse_assignment(&text).and_then(|a| a.index) {
+            key = Some(crate::expand::expand_word(sh, &index).map_err(err)?);
+        }
+    }
+    let key = key.as_deref();
+    if key.is_some() && value.is_none() && elements.is_none() && !flags.assoc {
+        // `declare 'a[5]'` declares an array.
+        sh.vars.make_array(&name, false);
+    }
     let existing = sh.vars.var_unresolved(&name).cloned();
-    if existing.as_ref().is_some_and(|v| v.readonly) && value.is_some() {
+    if flags.unarray && existing.as_ref().is_some_and(|v| v.array.is_some()) {
+        return Err([&name[..], b": cannot destroy array variables in this way"].concat());
+    }
+    if existing.as_ref().is_some_and(|v| v.readonly) && (value.is_some() || flags.unreadonly) {
         return Err([&name[..], b": readonly variable"].concat());
     }
     if flags.assoc {
@@ -348,11 +389,16 @@ fn list(sh: &Shell, flags: Flags, builtin: &'static str) {
     let locals = sh.vars.locals();
     let mut text = Vec::new();
     for (name, var) in sh.vars.sorted() {
-        let pick = (flags.on == 0 || var.attrs & flags.on == flags.on)
+        // Any of the attributes asked for (`-prt`: read-only or traced), and the kind of
+        // array if one is asked for.
+        let export = flags.export == Some(true);
+        let readonly = flags.readonly == Some(true);
+        let any_asked = flags.on != 0 || export || readonly;
+        let has_one =
+            var.attrs & flags.on != 0 || (export && var.exported) || (readonly && var.readonly);
+        let pick = (!any_asked || has_one)
             && (!flags.indexed || var.array.as_deref().is_some_and(|a| !a.is_assoc()))
             && (!flags.assoc || var.array.as_deref().is_some_and(Array::is_assoc))
-            && (flags.export != Some(true) || var.exported)
-            && (flags.readonly != Some(true) || var.readonly)
             && (builtin != "local" || locals.contains(&name));
         if pick && (!plain || var.is_set()) {
             text.extend_from_slice(&declare_line(name, var));
@@ -421,9 +467,17 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags) -> ExecResult {
     } else {
         for n in names {
             match sh.functions.get(n.as_slice()) {
-                // `-F NAME` names it; `-f NAME` prints its definition.
-                Some(_) if flags.function_names => {
+                // `-F NAME` names it (`-pF`: as `declare -f NAME`; under extdebug with the
+                // line and file it was defined at); `-f NAME` prints its definition.
+                Some(f) if flags.function_names => {
+                    if flags.print {
+                        text.extend_from_slice(b"declare -f ");
+                    }
                     text.extend_from_slice(n);
+                    if sh.options.shopt.on(crate::state::shopt::EXTDEBUG) {
+                        text.extend_from_slice(format!(" {} ", f.line).as_bytes());
+                        text.extend_from_slice(&f.source);
+                    }
                     text.push(b'\n');
                 }
                 Some(body) => {
@@ -475,6 +529,9 @@ pub fn attribute_letters(var: &Var) -> Vec<u8> {
     }
     if var.exported {
         flags.push(b'x');
+    }
+    if var.attrs & CAPITALIZE != 0 {
+        flags.push(b'c');
     }
     flags
 }

@@ -31,6 +31,10 @@ pub const UPPER: u8 = 4;
 pub const NAMEREF: u8 = 8;
 /// `declare -t` (accepted, kept, printed).
 pub const TRACE: u8 = 16;
+/// `declare -c`: values get a capital first letter, the rest lowered, on assignment.
+pub const CAPITALIZE: u8 = 32;
+/// The attributes that change a value's case; giving one takes the others away.
+const CASES: u8 = LOWER | UPPER | CAPITALIZE;
 
 impl Var {
     /// Set, as `${!prefix*}` and `set` see it: a value, or an array with any element.
@@ -65,6 +69,12 @@ fn cased(attrs: u8, value: Vec<u8>) -> Vec<u8> {
         value.to_ascii_lowercase()
     } else if attrs & UPPER != 0 {
         value.to_ascii_uppercase()
+    } else if attrs & CAPITALIZE != 0 {
+        let mut value = value.to_ascii_lowercase();
+        if let Some(first) = value.first_mut() {
+            first.make_ascii_uppercase();
+        }
+        value
     } else {
         value
     }
@@ -316,7 +326,7 @@ impl Vars {
     pub fn set_array(&mut self, name: &[u8], array: Array) -> Result<(), VarError> {
         let v = self.writable(name)?;
         let array = match array {
-            Array::Indexed(mut m) if v.attrs & (LOWER | UPPER) != 0 => {
+            Array::Indexed(mut m) if v.attrs & CASES != 0 => {
                 for e in m.values_mut() {
                     *e = cased(v.attrs, std::mem::take(e));
                 }
@@ -374,11 +384,10 @@ impl Vars {
         self.namerefs |= on & NAMEREF != 0;
         let v = self.table.entry(name).or_default();
         v.attrs = (v.attrs | on) & !off;
-        if on & LOWER != 0 {
-            v.attrs &= !UPPER;
-        }
-        if on & UPPER != 0 {
-            v.attrs &= !LOWER;
+        for case in [LOWER, UPPER, CAPITALIZE] {
+            if on & case != 0 {
+                v.attrs &= !(CASES & !case);
+            }
         }
     }
 

@@ -1348,3 +1348,30 @@ fn fill_parts(parts: &mut [WordPart], bodies: &mut [Option<Word>]) {
 #[cfg(test)]
 #[path = "tests.rs"]
 mod tests;
+
+/// `text` read as one bash assignment and nothing more (`a=(1 $x)`, `m[$k]=v`): how
+/// `declare` reads an operand whose quotes hid an assignment's syntax from the parser.
+pub fn parse_assignment(text: &[u8]) -> Option<Assign> {
+    let mut parser = Parser::new(Box::new(super::BytesSource::new(text)), 1);
+    parser.set_bash(true);
+    let parsed = parser.next_command(&super::NoAliases).ok()??;
+    if !matches!(parser.next_command(&super::NoAliases), Ok(None)) {
+        return None;
+    }
+    let [item] = parsed.list.items.as_slice() else {
+        return None;
+    };
+    let pipeline = &item.and_or.first;
+    if item.is_async || !item.and_or.rest.is_empty() || pipeline.negated {
+        return None;
+    }
+    match pipeline.commands.as_slice() {
+        [Command::Simple(s)] if s.words.is_empty() && s.redirects.is_empty() => {
+            match s.assigns.as_slice() {
+                [a] => Some(a.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
