@@ -146,6 +146,7 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     }
     sh.audit.end_on_panic();
     sh.positional = inv.positional.clone();
+    sh.start_args = inv.positional.clone().into();
     sh.traps.note_ignored_at_entry(interactive);
     sh.options.posix = inv.posix_name;
     crate::state::locale::set_bash(!inv.posix_name);

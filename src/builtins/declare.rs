@@ -6,7 +6,9 @@ use super::util::out;
 use crate::exec::assign::{self, Element};
 use crate::exec::xtrace::Assigned;
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
-use crate::state::vars::{Array, Var, CAPITALIZE, INTEGER, LOWER, NAMEREF, TRACE, UPPER};
+use crate::state::vars::{
+    Array, Var, CAPITALIZE, INTEGER, LOWER, NAMEREF, TRACE, UNASSIGNED, UPPER,
+};
 use crate::state::Shell;
 
 /// Where a `declare` without `-g` puts its variables.
@@ -178,6 +180,21 @@ fn run(
         for name in operands {
             match sh.vars.var_unresolved(name) {
                 Some(v) => text.extend_from_slice(&declare_line(name, v)),
+                None if sh.is_dynamic_array(name) => {
+                    // The arrays the shell computes show as arrays, unset when empty of meaning
+                    // (`FUNCNAME` outside a function).
+                    let mut array = Array::indexed();
+                    let values = sh.dynamic_array(name);
+                    for (i, v) in values.iter().flatten().enumerate() {
+                        array.set(crate::state::vars::Key::Index(i as i64), v.clone());
+                    }
+                    let var = Var {
+                        array: Some(Box::new(array)),
+                        attrs: if values.is_none() { UNASSIGNED } else { 0 },
+                        ..Var::default()
+                    };
+                    text.extend_from_slice(&declare_line(name, &var));
+                }
                 None => {
                     report(sh, builtin, &[&name[..], b": not found"].concat());
                     status = 1;
@@ -277,7 +294,11 @@ fn declare_one(
     let key = key.as_deref();
     if key.is_some() && value.is_none() && elements.is_none() && !flags.assoc {
         // `declare 'a[5]'` declares an array.
+        let fresh = sh.vars.var_unresolved(&name).is_none();
         sh.vars.make_array(&name, false);
+        if fresh {
+            sh.vars.set_attrs(&name, UNASSIGNED, 0);
+        }
     }
     let existing = sh.vars.var_unresolved(&name).cloned();
     if flags.unarray && existing.as_ref().is_some_and(|v| v.array.is_some()) {
@@ -352,8 +373,8 @@ fn declare_one(
             }
             _ => {
                 // `declare x` makes it exist (unset) so that `declare -p` shows it.
-                if sh.vars.var_unresolved(&name).is_none() {
-                    sh.vars.set_attrs(&name, 0, 0);
+                if existing.is_none() {
+                    sh.vars.set_attrs(&name, UNASSIGNED, 0);
                 }
             }
         }
@@ -559,7 +580,8 @@ fn declare_value(line: &mut Vec<u8>, var: &Var) {
             }
             line.push(b')');
         }
-        Some(_) => {}
+        Some(_) if var.attrs & UNASSIGNED != 0 => {}
+        Some(_) => line.extend_from_slice(b"=()"),
         None => {
             if let Some(v) = &var.value {
                 line.push(b'=');

@@ -64,44 +64,46 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         _ => {}
     }
     if operands.is_empty() {
-        let wanted: Option<Vec<i32>> = only
-            .filter(|o| !o.is_empty())
-            .map(|o| o.iter().filter_map(|n| condition(n, bash)).collect());
         let mut text = Vec::new();
-        // bash lists EXIT first, then the signals, then its own conditions.
-        let mut all: Vec<(&i32, &Action)> = sh.traps.all().collect();
-        if bash {
-            all.sort_by_key(|(s, _)| if **s < 0 { 1000 - **s } else { **s });
-        }
-        for (sig, action) in all {
-            if wanted.as_ref().is_some_and(|w| !w.contains(sig)) {
-                continue;
+        let mut all = sh.traps.listed();
+        match only.filter(|o| !o.is_empty()) {
+            // `trap -p A B`: in the order asked.
+            Some(wanted) => {
+                let wanted: Vec<i32> = wanted.iter().filter_map(|n| condition(n, bash)).collect();
+                all.retain(|(s, _)| wanted.contains(s));
+                all.sort_by_key(|(s, _)| wanted.iter().position(|w| w == s));
             }
-            let cmd: &[u8] = match action {
-                Action::Ignore => b"",
-                Action::Command(c) => c,
-            };
+            // bash lists EXIT first, then the signals, then its own conditions.
+            None if bash => all.sort_by_key(|(s, _)| if *s < 0 { 1000 - *s } else { *s }),
+            None => {}
+        }
+        for (sig, cmd) in all {
             text.extend_from_slice(b"trap -- ");
-            text.extend_from_slice(&quote_for_reuse(cmd));
+            if bash {
+                text.extend_from_slice(&crate::syntax::quote::single_quoted(cmd));
+            } else {
+                text.extend_from_slice(&quote_for_reuse(cmd));
+            }
             text.push(b' ');
-            text.extend_from_slice(condition_name(*sig, bash).as_bytes());
+            text.extend_from_slice(condition_name(sig, bash).as_bytes());
             text.push(b'\n');
         }
         out(&text);
         return Ok(0);
     }
-    // A first operand that is a condition number means "reset these" (POSIX).
-    let (action, conditions) =
-        if condition(&operands[0], bash).is_some() && operands[0].iter().all(u8::is_ascii_digit) {
-            (None, operands)
-        } else {
-            let action = match operands[0].as_slice() {
-                b"-" => None,
-                b"" => Some(Action::Ignore),
-                cmd => Some(Action::Command(cmd.to_vec())),
-            };
-            (action, &operands[1..])
+    // A first operand that is a condition number, or a condition alone, means "reset these"
+    // (POSIX).
+    let resets = operands[0].iter().all(u8::is_ascii_digit) || operands.len() == 1;
+    let (action, conditions) = if condition(&operands[0], bash).is_some() && resets {
+        (None, operands)
+    } else {
+        let action = match operands[0].as_slice() {
+            b"-" => None,
+            b"" => Some(Action::Ignore),
+            cmd => Some(Action::Command(cmd.to_vec())),
         };
+        (action, &operands[1..])
+    };
     let mut status = 0;
     for name in conditions {
         match condition(name, bash) {

@@ -207,17 +207,24 @@ fn start_pipeline(
             pgid: pids.first().copied().unwrap_or(0),
             ..g
         });
-        // bash runs the DEBUG trap before a pipeline's simple commands too, in their
-        // processes, which (unlike a subshell's) keep it.
-        let debug = match cmd {
-            Command::Simple(_) if sh.options.bash() => sh.traps.get(trap::DEBUG).cloned(),
-            _ => None,
-        };
+        // bash runs the DEBUG trap before each of a pipeline's simple commands, in the shell
+        // and in order, before the command's process starts.
+        let mut debug_ran = false;
+        let mut skip = false;
+        if let Command::Simple(sc) = cmd {
+            if sh.options.bash() && sh.traps.command(trap::DEBUG).is_some() {
+                sh.lineno = sc.line;
+                skip =
+                    super::simple::about_to_run(sh, || crate::syntax::print::simple_command(sc))?;
+                debug_ran = true;
+            }
+        }
         match spawn::fork_job(sh, group) {
             Ok(Forked::Child) => {
-                if let Some(action) = debug {
-                    sh.traps.set(trap::DEBUG, Some(action));
+                if skip {
+                    exit_child(sh, 0);
                 }
+                sh.debug_ran = debug_ran;
                 if let Some(r) = next_read {
                     fd::close(r);
                 }

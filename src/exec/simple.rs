@@ -184,6 +184,10 @@ fn expand_declaration(
 /// (`shopt -s extdebug` and the trap failed; a status of 2 inside a function or a sourced
 /// file returns from it instead).
 pub(super) fn about_to_run(sh: &mut Shell, text: impl FnOnce() -> Vec<u8>) -> Result<bool, Divert> {
+    if std::mem::take(&mut sh.debug_ran) {
+        // The shell ran it before starting this pipeline member.
+        return Ok(false);
+    }
     if !sh.in_condition_trap
         && (sh.traps.on_conditions() || crate::syntax::lexer::bash_command_read())
     {
@@ -523,6 +527,11 @@ pub fn call_function(
         line: sh.lineno,
         source: Rc::clone(&function.source),
         function: true,
+        args: sh
+            .options
+            .shopt
+            .on(crate::state::shopt::EXTDEBUG)
+            .then(|| positional.clone()),
     });
     let return_sets = sh.return_trap_sets;
     let result = {

@@ -751,7 +751,7 @@ fn fork_as(
         if sh.options.traces_errors() {
             keep.push(super::trap::ERR);
         }
-        sh.traps.reset_for_subshell(&keep);
+        sh.traps.reset_for_subshell(&keep, sh.options.bash());
         // The shell's own handling of signals is not a subshell's: what it catches or ignores
         // for itself goes back to the default (a signal it never set keeps what it inherited).
         // Under job control the stop signals are defaults in a job even if the shell inherited

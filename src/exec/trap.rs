@@ -53,6 +53,9 @@ pub struct Traps {
     /// ignores SIGTERM; a script still writes `session-end` when SIGTERM ends it).
     own_caught: u64,
     own_ignored: u64,
+    /// In a subshell (bash), the commands the parent had trapped, shown by `trap` until the
+    /// subshell changes a trap: `$(trap -p)` lists the parent's traps.
+    inherited: Vec<(i32, Vec<u8>)>,
 }
 
 fn bit(sig: i32) -> u64 {
@@ -240,6 +243,7 @@ impl Traps {
     /// A signal ignored when the shell started stays ignored whatever the trap says (XCU
     /// 2.11); the trap is still kept and listed, as dash does. Returns false in that case.
     pub fn set(&mut self, sig: i32, action: Option<Action>) -> bool {
+        self.inherited.clear();
         self.check_entry(sig);
         let settable = !self.ignored_at_entry.contains(&sig);
         if sig > 0 && settable {
@@ -279,7 +283,7 @@ impl Traps {
 
     /// In a subshell, traps with commands are reset to the default; ignored stay ignored,
     /// and so do the conditions in `keep` (bash's DEBUG, RETURN and ERR under `set -T`/`-E`).
-    pub fn reset_for_subshell(&mut self, keep: &[i32]) {
+    pub fn reset_for_subshell(&mut self, keep: &[i32], remember: bool) {
         // A subshell handles no signal for itself: `trap -` gives the default there.
         self.own_caught = 0;
         self.own_ignored = 0;
@@ -290,7 +294,9 @@ impl Traps {
             .map(|(s, _)| *s)
             .collect();
         for sig in caught {
-            self.actions.remove(&sig);
+            if let (true, Some(Action::Command(c))) = (remember, self.actions.remove(&sig)) {
+                self.inherited.push((sig, c));
+            }
             if sig > 0 && !self.ignored_at_entry.contains(&sig) {
                 shell_default(sig);
             }
@@ -300,6 +306,22 @@ impl Traps {
     /// All set traps, for `trap` with no operands.
     pub fn all(&self) -> impl Iterator<Item = (&i32, &Action)> {
         self.actions.iter()
+    }
+
+    /// The traps `trap` lists: the set ones, and in a subshell that has changed none, the
+    /// commands its parent had.
+    pub fn listed(&self) -> Vec<(i32, &[u8])> {
+        let mut all: Vec<(i32, &[u8])> = self
+            .actions
+            .iter()
+            .map(|(s, a)| match a {
+                Action::Ignore => (*s, &b""[..]),
+                Action::Command(c) => (*s, &c[..]),
+            })
+            .collect();
+        all.extend(self.inherited.iter().map(|(s, c)| (*s, &c[..])));
+        all.sort_by_key(|(s, _)| *s);
+        all
     }
 
     /// The command of a trap (signal, EXIT or one of bash's conditions), if it has one.

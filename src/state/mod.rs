@@ -24,6 +24,8 @@ pub struct Shell {
     pub vars: Vars,
     /// `$1`, `$2`, ...
     pub positional: Vec<Vec<u8>>,
+    /// The arguments the shell was started with (`BASH_ARGV`'s last frame for a script).
+    pub start_args: Rc<[Vec<u8>]>,
     /// `$0`: the shell's or script's name; also the prefix of error messages.
     pub arg0: Vec<u8>,
     pub options: Options,
@@ -77,6 +79,8 @@ pub struct Shell {
     pub process_subst_children: Vec<i32>,
     /// A trap on ERR, DEBUG or RETURN is running (they do not run inside each other).
     pub in_condition_trap: bool,
+    /// In a pipeline member: the shell ran the DEBUG trap for its simple command already.
+    pub debug_ran: bool,
     /// Inside an EXIT trap (and, in posix mode, a signal's): the status before the trap ran,
     /// which `exit` without an operand uses (POSIX.1-2024).
     pub status_before_trap: Option<i32>,
@@ -187,6 +191,7 @@ impl Shell {
         Shell {
             vars,
             positional: Vec::new(),
+            start_args: Rc::from(Vec::new()),
             arg0,
             options: Options::default(),
             last_status: 0,
@@ -213,6 +218,7 @@ impl Shell {
             process_subst_children: Vec::new(),
             dirstack: Vec::new(),
             in_condition_trap: false,
+            debug_ran: false,
             status_before_trap: None,
             return_trap_sets: 0,
             pipestatus: Vec::new(),
@@ -407,6 +413,12 @@ impl Shell {
                 let v: Vec<Vec<u8>> = calls.chain(script.map(|_| b"0".to_vec())).collect();
                 (!v.is_empty()).then_some(v)
             }
+            b"BASH_ARGV" => Some(
+                self.argument_frames()
+                    .flat_map(|args| args.iter().rev().cloned())
+                    .collect(),
+            ),
+            b"BASH_ARGC" => Some(self.argument_frames().map(|a| text(&a.len())).collect()),
             b"BASH_SOURCE" => {
                 let calls = self.calls.iter().rev().map(|c| c.source.to_vec());
                 let v: Vec<Vec<u8>> = calls.chain(script.cloned()).collect();
@@ -414,6 +426,31 @@ impl Shell {
             }
             _ => None,
         }
+    }
+
+    /// `name` is one of the arrays the shell computes (`FUNCNAME`, `PIPESTATUS`...).
+    pub fn is_dynamic_array(&self, name: &[u8]) -> bool {
+        const NAMES: [&[u8]; 7] = [
+            b"PIPESTATUS",
+            b"DIRSTACK",
+            b"FUNCNAME",
+            b"BASH_LINENO",
+            b"BASH_SOURCE",
+            b"BASH_ARGV",
+            b"BASH_ARGC",
+        ];
+        !self.options.posix && NAMES.contains(&name)
+    }
+
+    /// The arguments of each call `BASH_ARGV` shows, innermost first: the calls made under
+    /// `extdebug`, then the script's or `-c` string's own (standard input has them only under
+    /// `extdebug`).
+    fn argument_frames(&self) -> impl Iterator<Item = &[Vec<u8>]> {
+        let calls = self.calls.iter().rev().filter_map(|c| c.args.as_deref());
+        let main = self.script.is_some()
+            || self.options.command_string
+            || self.options.shopt.on(shopt::EXTDEBUG);
+        calls.chain(main.then_some(&self.start_args[..]))
     }
 
     /// A function is being run (`source`d files aside).
@@ -493,6 +530,9 @@ pub struct Call {
     /// The file the function was defined in, or the file sourced (`BASH_SOURCE`).
     pub source: Rc<[u8]>,
     pub function: bool,
+    /// Its arguments, kept when `shopt -s extdebug` was on at the call (`BASH_ARGV`,
+    /// `BASH_ARGC`).
+    pub args: Option<Vec<Vec<u8>>>,
 }
 
 /// The time since the epoch.

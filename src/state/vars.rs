@@ -33,6 +33,9 @@ pub const NAMEREF: u8 = 8;
 pub const TRACE: u8 = 16;
 /// `declare -c`: values get a capital first letter, the rest lowered, on assignment.
 pub const CAPITALIZE: u8 = 32;
+/// Declared (`declare -a x`) and never assigned since: bash writes `declare -a x`, where an
+/// array assigned no elements is `declare -a x=()`.
+pub const UNASSIGNED: u8 = 64;
 /// The attributes that change a value's case; giving one takes the others away.
 const CASES: u8 = LOWER | UPPER | CAPITALIZE;
 
@@ -268,6 +271,7 @@ impl Vars {
         if v.readonly {
             return Err(VarError::ReadOnly(name.into_owned()));
         }
+        v.attrs &= !UNASSIGNED;
         if v.exported {
             self.environ_cache.replace(None);
         }
