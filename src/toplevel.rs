@@ -760,8 +760,16 @@ fn bash_variables(sh: &mut Shell) {
             sh.vars.set_readonly(name);
         }
     }
-    // `$_` is the shell's own (the last argument of the last command), not inherited.
+    // `$_` is the shell's own (the last argument of the last command), not inherited; it
+    // starts as `$0`.
     let _ = sh.vars.unset(b"_");
+    sh.last_arg = sh.arg0.clone();
+    // An unset SHELL is the user's login shell, as bash sets it (not exported).
+    if sh.vars.var(b"SHELL").is_none() {
+        if let Some(shell) = crate::accounts::shell_of(uid) {
+            let _ = sh.vars.set(b"SHELL", shell);
+        }
+    }
     let _ = sh.vars.set(b"SHLVL", shlvl.to_string().into_bytes());
     sh.vars.set_exported(b"SHLVL", true);
 }

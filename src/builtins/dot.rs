@@ -58,14 +58,10 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         source: path.as_slice().into(),
         function: false,
         // Without arguments of its own, bash shows the file's name as the frame's one.
-        args: sh
-            .options
-            .shopt
-            .on(crate::state::shopt::EXTDEBUG)
-            .then(|| match args.get(2..) {
-                Some(a) if !a.is_empty() => a.to_vec(),
-                _ => vec![path.clone()],
-            }),
+        args: sh.options.bash().then(|| match args.get(2..) {
+            Some(a) if !a.is_empty() => a.to_vec(),
+            _ => vec![path.clone()],
+        }),
     });
     sh.trace_level += 1;
     let result = run_text(sh, &text, Some(&label), Context::default());

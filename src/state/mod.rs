@@ -377,6 +377,7 @@ impl Shell {
                 Some(n.to_string().into_bytes())
             }
             b"BASH_SUBSHELL" => Some(self.subshell_depth.to_string().into_bytes()),
+            b"BASH_ARGV0" => Some(self.arg0.clone()),
             b"_" => Some(self.last_arg.clone()),
             b"SHELLOPTS" => Some(self.options.shellopts()),
             b"BASHOPTS" => Some(self.options.shopt.enabled_names()),
@@ -410,8 +411,7 @@ impl Shell {
             }),
             b"BASH_LINENO" => {
                 let calls = self.calls.iter().rev().map(|c| text(&c.line));
-                let v: Vec<Vec<u8>> = calls.chain(script.map(|_| b"0".to_vec())).collect();
-                (!v.is_empty()).then_some(v)
+                Some(calls.chain(script.map(|_| b"0".to_vec())).collect())
             }
             b"BASH_ARGV" => Some(
                 self.argument_frames()
@@ -421,8 +421,7 @@ impl Shell {
             b"BASH_ARGC" => Some(self.argument_frames().map(|a| text(&a.len())).collect()),
             b"BASH_SOURCE" => {
                 let calls = self.calls.iter().rev().map(|c| c.source.to_vec());
-                let v: Vec<Vec<u8>> = calls.chain(script.cloned()).collect();
-                (!v.is_empty()).then_some(v)
+                Some(calls.chain(script.cloned()).collect())
             }
             _ => None,
         }
@@ -449,7 +448,8 @@ impl Shell {
         let calls = self.calls.iter().rev().filter_map(|c| c.args.as_deref());
         let main = self.script.is_some()
             || self.options.command_string
-            || self.options.shopt.on(shopt::EXTDEBUG);
+            || self.options.shopt.on(shopt::EXTDEBUG)
+            || self.calls.iter().any(|c| c.args.is_some());
         calls.chain(main.then_some(&self.start_args[..]))
     }
 
