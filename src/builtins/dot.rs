@@ -11,7 +11,7 @@ use crate::exec::{Context, Divert, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// `. file`: run the commands of a file (found in PATH when it has no slash) in this shell.
-pub fn dot(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     let Some(name) = args.get(1) else {
         return Ok(0);
     };
@@ -48,7 +48,7 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut label = path.clone();
     label.extend_from_slice(b": ");
     // Unlike `eval`'s, the file's commands meet `set -e` even where `.` itself is tested
-    // (`. f || x`), as in dash.
+    // (`. f || x`), as in dash; bash tests them as it tests `.`.
     // bash: operands after the file are its positional parameters while it runs.
     let saved_args = (sh.options.bash() && args.len() > 2)
         .then(|| std::mem::replace(&mut sh.positional, args[2..].to_vec()));
@@ -64,7 +64,11 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }),
     });
     sh.trace_level += 1;
-    let result = run_text(sh, &text, Some(&label), Context::default());
+    let cx = Context {
+        tested: cx.tested && sh.options.bash(),
+        exit_after: false,
+    };
+    let result = run_text(sh, &text, Some(&label), cx);
     sh.trace_level -= 1;
     sh.calls.pop();
     if let Some(saved) = saved_args {

@@ -120,7 +120,9 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             // bash's `exit` in a signal's trap uses `$?` as it stands.
             let before = (!in_trap.options.bash()).then(|| in_trap.last_status());
             let outer = std::mem::replace(&mut in_trap.status_before_trap, before);
+            let was_in_trap = std::mem::replace(&mut in_trap.in_trap, true);
             let result = run_text(&mut in_trap, &cmd, None, Context::default());
+            in_trap.in_trap = was_in_trap;
             in_trap.status_before_trap = outer;
             // `exit`, or a shell error that ends a non-interactive shell, ends it from here.
             if let Err(d @ (Divert::Exit(_) | Divert::Abort(_))) = result {
@@ -282,6 +284,7 @@ pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
     if let Some(cmd) = sh.traps.take_exit() {
         sh.set_last_status(status);
         sh.status_before_trap = Some(status);
+        sh.in_trap = true;
         match run_text(sh, &cmd, None, Context::default()) {
             Err(Divert::Exit(s) | Divert::Abort(s)) => return s,
             _ => return status,

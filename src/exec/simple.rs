@@ -189,6 +189,7 @@ pub(super) fn about_to_run(sh: &mut Shell, text: impl FnOnce() -> Vec<u8>) -> Re
         return Ok(false);
     }
     if !sh.in_condition_trap
+        && !sh.in_trap
         && (sh.traps.on_conditions() || crate::syntax::lexer::bash_command_read())
     {
         sh.bash_command = text();

@@ -42,6 +42,11 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
     match spawn::fork_shell(sh) {
         Ok(Forked::Child) => {
             sh.trace_level += 1;
+            // bash: a command substitution runs without `set -e` unless `inherit_errexit`
+            // (POSIX, and posix mode, keep it).
+            if sh.options.bash() && !sh.options.shopt.on(crate::state::shopt::INHERIT_ERREXIT) {
+                sh.options.errexit = false;
+            }
             run_child(sh, body, read, write, 1)
         }
         Ok(Forked::Parent(pid)) => {

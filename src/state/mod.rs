@@ -81,6 +81,9 @@ pub struct Shell {
     pub in_condition_trap: bool,
     /// In a pipeline member: the shell ran the DEBUG trap for its simple command already.
     pub debug_ran: bool,
+    /// A signal's or the EXIT trap is running: `$BASH_COMMAND` stays the command it came
+    /// upon (bash).
+    pub in_trap: bool,
     /// Inside an EXIT trap (and, in posix mode, a signal's): the status before the trap ran,
     /// which `exit` without an operand uses (POSIX.1-2024).
     pub status_before_trap: Option<i32>,
@@ -219,6 +222,7 @@ impl Shell {
             dirstack: Vec::new(),
             in_condition_trap: false,
             debug_ran: false,
+            in_trap: false,
             status_before_trap: None,
             return_trap_sets: 0,
             pipestatus: Vec::new(),

@@ -119,6 +119,7 @@ const fn same(a: &[u8], b: &[u8]) -> bool {
 
 pub const DOTGLOB: Opt = Opt::named("dotglob");
 pub const EXTDEBUG: Opt = Opt::named("extdebug");
+pub const INHERIT_ERREXIT: Opt = Opt::named("inherit_errexit");
 pub const EXPAND_ALIASES: Opt = Opt::named("expand_aliases");
 pub const EXTGLOB: Opt = Opt::named("extglob");
 pub const FAILGLOB: Opt = Opt::named("failglob");
