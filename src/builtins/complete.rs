@@ -594,9 +594,30 @@ pub fn compgen(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         word: word.clone(),
         previous: Vec::new(),
     };
-    let Some(found) = generate(sh, &r.spec, &line)? else {
+    // A function called by compgen sees no key and no kind of completion (bash's 0s).
+    if outside && r.spec.function.is_some() {
+        let _ = sh.set_var(b"COMP_KEY", b"0".to_vec());
+        let _ = sh.set_var(b"COMP_TYPE", b"0".to_vec());
+    }
+    let generated = generate(sh, &r.spec, &line);
+    if outside && r.spec.function.is_some() {
+        let _ = sh.vars.unset(b"COMP_KEY");
+        let _ = sh.vars.unset(b"COMP_TYPE");
+    }
+    let Some(mut found) = generated? else {
         return Ok(1);
     };
+    // The options that add names: directories always (plusdirs) or when nothing matched
+    // (dirnames), files when nothing matched (default, bashdefault).
+    let options = r.spec.options;
+    if options.has(CompOptions::PLUSDIRS)
+        || (found.is_empty() && options.has(CompOptions::DIRNAMES))
+    {
+        found.extend(files(sh, &word, true));
+    }
+    if found.is_empty() && options.has(CompOptions::DEFAULT) {
+        found.extend(files(sh, &word, false));
+    }
     let mut text = Vec::new();
     for w in &found {
         text.extend_from_slice(w);
@@ -695,9 +716,11 @@ pub fn generate(
             }
             i += 1;
         }
+        // Under extglob, `!(...)` is a pattern, not the negation.
+        let extglob = sh.options.shopt.on(crate::state::shopt::EXTGLOB);
         let (keep, pat) = match with_word.strip_prefix(b"!") {
-            Some(p) => (true, p.to_vec()),
-            None => (false, with_word),
+            Some(p) if !(extglob && p.first() == Some(&b'(')) => (true, p.to_vec()),
+            _ => (false, with_word),
         };
         found.retain(|w| pattern::matches(&pat, w) == keep);
     }
@@ -915,7 +938,7 @@ pub fn names(sh: &mut Shell, action: Action, word: &[u8]) -> Vec<Vec<u8>> {
             .filter(|(_, v)| v.is_set())
             .map(|(n, _)| n.to_vec())
             .collect(),
-        Action::File | Action::Directory => files(word, action == Action::Directory),
+        Action::File | Action::Directory => files(sh, word, action == Action::Directory),
         // The names of the account files, in their order.
         Action::User => lines_of("/etc/passwd", b':'),
         Action::Group => lines_of("/etc/group", b':'),
@@ -943,7 +966,10 @@ pub fn names(sh: &mut Shell, action: Action, word: &[u8]) -> Vec<Vec<u8>> {
             v
         }
         Action::Job | Action::Running | Action::Stopped => job_names(sh, action),
-        Action::Binding => Vec::new(),
+        Action::Binding => crate::interactive::inputrc::FUNCTIONS
+            .iter()
+            .map(|f| f.as_bytes().to_vec())
+            .collect(),
         Action::Command => {
             let mut v = names(sh, Action::Alias, word);
             v.extend(builtin_names(sh));
@@ -1028,12 +1054,22 @@ fn is_executable(path: &std::path::Path) -> bool {
 
 /// Files (or directories only) whose path begins with `word`: the entries of its directory,
 /// hidden ones included.
-pub fn files(word: &[u8], dirs_only: bool) -> Vec<Vec<u8>> {
+pub fn files(sh: &Shell, word: &[u8], dirs_only: bool) -> Vec<Vec<u8>> {
     let (dir, base) = match word.iter().rposition(|&c| c == b'/') {
         Some(p) => (&word[..=p], &word[p + 1..]),
         None => (&b""[..], word),
     };
-    let read_from = if dir.is_empty() { &b"."[..] } else { dir };
+    // `~/` or `~user/` is read from the home directory and kept as written.
+    let home_dir = dir.strip_prefix(b"~").and_then(|rest| {
+        let slash = rest.iter().position(|&c| c == b'/')?;
+        let home = crate::expand::tilde::expand(sh, &rest[..slash])?;
+        Some([&home[..], &rest[slash..]].concat())
+    });
+    let read_from = match &home_dir {
+        Some(d) => &d[..],
+        None if dir.is_empty() => &b"."[..],
+        None => dir,
+    };
     let Ok(entries) = std::fs::read_dir(crate::state::os(read_from)) else {
         return Vec::new();
     };

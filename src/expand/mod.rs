@@ -13,7 +13,7 @@ pub(crate) mod pathname;
 pub mod pattern;
 mod split;
 pub mod subscript;
-mod tilde;
+pub mod tilde;
 
 use fields::{Field, QUOTED, SPLIT, START};
 

@@ -92,7 +92,7 @@ pub fn complete(
     if options.has(CompOptions::PLUSDIRS)
         || (found.is_empty() && options.has(CompOptions::DIRNAMES))
     {
-        found.extend(crate::builtins::complete::files(&word, true));
+        found.extend(crate::builtins::complete::files(sh, &word, true));
     }
     let replaced_from = start + word_start;
     if found.is_empty() {
