@@ -1,7 +1,9 @@
-//! Prompt expansion. The backslash escapes of bash (`\u \h \H \w \W \$ \t \T \@ \A \d \D{fmt}
-//! \n \r \s \v \V \j \l \# \! \e \a \nnn \\`, `\[ \]` dropped) are replaced first, then the result goes through parameter
-//! expansion, command substitution and arithmetic expansion (as dash expands PS1); the text an
-//! escape produces (a directory name, say) is not expanded again.
+//! Prompt expansion, in bash's two passes. The backslash escapes (`\u \h \H \w \W \$ \t \T
+//! \@ \A \d \D{fmt} \n \r \s \v \V \j \l \# \! \e \a \nnn \\`, `\[ \]` as readline's
+//! markers) are replaced first; then, under `shopt -s promptvars` (the default), the result goes
+//! through parameter expansion, command substitution and arithmetic expansion as inside double
+//! quotes (as dash expands PS1). The text an escape produces (a directory name, say) is not
+//! expanded again.
 
 use crate::sys::clib::local_now;
 use std::sync::OnceLock;
@@ -24,7 +26,12 @@ pub fn expand(sh: &mut Shell, var: &[u8]) -> Vec<u8> {
 /// recorded as coming from `origin`.
 pub fn expand_text(sh: &mut Shell, origin: &[u8], raw: Vec<u8>) -> Vec<u8> {
     let var = origin;
-    let quoted = quote_with_escapes(sh, &raw);
+    let replaced = replace_escapes(sh, &raw);
+    // Without `shopt -s promptvars` the escapes are all there is.
+    if !sh.options.shopt.on(crate::state::shopt::PROMPTVARS) {
+        return replaced.into_iter().map(|(b, _)| b).collect();
+    }
+    let quoted = double_quoted(&replaced);
     let word = match parse_all(&quoted) {
         Ok(list) => list
             .items
@@ -49,33 +56,28 @@ pub fn expand_text(sh: &mut Shell, origin: &[u8], raw: Vec<u8>) -> Vec<u8> {
     crate::expand::expand_word(&mut sh, &word).unwrap_or(raw)
 }
 
-/// `raw` with its backslash escapes replaced, inside double quotes, ready for parameter
-/// expansion: the replacement texts are quoted so that they come out as they are.
-fn quote_with_escapes(sh: &Shell, raw: &[u8]) -> Vec<u8> {
-    let mut q = Vec::with_capacity(raw.len() + 16);
-    q.push(b'"');
+/// The first pass of prompt expansion: the backslash escapes replaced. Each byte says whether
+/// it is to come out as it is (the text an escape produced) or to go through the second pass
+/// (the prompt's own text, and what `\\` and an unknown `\X` leave).
+fn replace_escapes(sh: &Shell, raw: &[u8]) -> Vec<(u8, bool)> {
+    let mut out = Vec::with_capacity(raw.len() + 16);
     let mut i = 0;
     while i < raw.len() {
         let b = raw[i];
-        if b == b'"' {
-            q.extend_from_slice(b"\\\"");
-            i += 1;
-            continue;
-        }
         if b != b'\\' {
-            q.push(b);
+            out.push((b, false));
             i += 1;
             continue;
         }
         let Some(&c) = raw.get(i + 1) else {
-            q.extend_from_slice(b"\\\\");
+            out.push((b'\\', false));
             break;
         };
         i += 2;
         let text: Vec<u8> = match c {
             b'D' if raw.get(i) == Some(&b'{') => {
                 let Some(len) = raw[i..].iter().position(|&b| b == b'}') else {
-                    q.extend_from_slice(b"\\\\D");
+                    out.extend([(b'\\', false), (b'D', false)]);
                     continue;
                 };
                 let format = &raw[i + 1..i + len];
@@ -134,6 +136,11 @@ fn quote_with_escapes(sh: &Shell, raw: &[u8]) -> Vec<u8> {
                     }
                 }
             }
+            // Readline's markers around text that takes no room on the screen, for the line
+            // editor; nothing without one.
+            b'[' | b']' if !sh.options.interactive => Vec::new(),
+            b'[' => b"\x01".to_vec(),
+            b']' => b"\x02".to_vec(),
             b'$' => {
                 if crate::sys::process::euid() == 0 {
                     b"#".to_vec()
@@ -146,21 +153,60 @@ fn quote_with_escapes(sh: &Shell, raw: &[u8]) -> Vec<u8> {
             b'@' => local_now(b"%I:%M %p"),
             b'A' => local_now(b"%H:%M"),
             b'd' => local_now(b"%a %b %d"),
-            b'n' => b"\n".to_vec(),
-            b'r' => b"\r".to_vec(),
-            b'e' => b"\x1b".to_vec(),
-            b'a' => b"\x07".to_vec(),
-            b's' => basename(&sh.arg0).to_vec(),
-            b'\\' => b"\\".to_vec(),
-            b'[' | b']' => Vec::new(),
-            other => vec![b'\\', other],
-        };
-        for &t in &text {
-            if matches!(t, b'$' | b'`' | b'"' | b'\\') {
-                q.push(b'\\');
+            // Plain characters, which the second pass reads as it reads the prompt's own.
+            b'n' | b'r' | b'e' | b'a' => {
+                let plain = match c {
+                    b'n' => b'\n',
+                    b'r' => b'\r',
+                    b'e' => 0x1b,
+                    _ => 0x07,
+                };
+                out.push((plain, false));
+                continue;
             }
-            q.push(t);
+            b's' => basename(&sh.arg0).to_vec(),
+            // Left for the second pass, which reads `\\` and `\X` as inside double quotes.
+            b'\\' => {
+                out.push((b'\\', false));
+                continue;
+            }
+            other => {
+                out.extend([(b'\\', false), (other, false)]);
+                continue;
+            }
+        };
+        out.extend(text.into_iter().map(|t| (t, true)));
+    }
+    out
+}
+
+/// The first pass's text inside double quotes, ready for the second pass (parameter
+/// expansion, command substitution, arithmetic): what an escape produced is quoted to come
+/// out as it is; a backslash before `$`, `` ` ``, `"`, `\\` or a newline quotes that
+/// character (the newline goes), any other stays.
+fn double_quoted(text: &[(u8, bool)]) -> Vec<u8> {
+    let special = |b: u8| matches!(b, b'$' | b'`' | b'"' | b'\\');
+    let mut q = Vec::with_capacity(text.len() + 16);
+    q.push(b'"');
+    let mut i = 0;
+    while i < text.len() {
+        let (b, produced) = text[i];
+        i += 1;
+        if !produced && b == b'\\' {
+            match text.get(i) {
+                Some(&(b'\n', false)) => i += 1,
+                Some(&(next, false)) if special(next) => {
+                    q.extend([b'\\', next]);
+                    i += 1;
+                }
+                _ => q.extend_from_slice(b"\\\\"),
+            }
+            continue;
         }
+        if (produced && special(b)) || b == b'"' {
+            q.push(b'\\');
+        }
+        q.push(b);
     }
     q.push(b'"');
     q
@@ -240,8 +286,13 @@ fn host_name() -> Vec<u8> {
         .clone()
 }
 
-/// The prompt as the line editor shows it: `\[`/`\]` were already dropped; invalid UTF-8 is
-/// shown replaced.
+/// The prompt as the line editor shows it: without readline's markers of `\[`/`\]` (the
+/// editor measures what it shows itself); invalid UTF-8 is shown replaced.
 pub fn for_display(prompt: &[u8]) -> String {
-    String::from_utf8_lossy(prompt).into_owned()
+    let shown: Vec<u8> = prompt
+        .iter()
+        .copied()
+        .filter(|&b| b != 0x01 && b != 0x02)
+        .collect();
+    String::from_utf8_lossy(&shown).into_owned()
 }

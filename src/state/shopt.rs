@@ -129,6 +129,7 @@ pub const LOGIN_SHELL: Opt = Opt::named("login_shell");
 pub const NOCASEGLOB: Opt = Opt::named("nocaseglob");
 pub const NOCASEMATCH: Opt = Opt::named("nocasematch");
 pub const NULLGLOB: Opt = Opt::named("nullglob");
+pub const PROMPTVARS: Opt = Opt::named("promptvars");
 
 impl Shopt {
     /// The value of a known option; None for a name bash does not have.
