@@ -45,7 +45,7 @@ pub fn resolve(sh: &mut Shell, name: &[u8], with_aliases: bool, default_path: bo
     }
     if !name.contains(&b'/') {
         if let Some(p) = sh.hash.get(name) {
-            return Kind::Tracked(p.clone());
+            return Kind::Tracked(p.to_vec());
         }
     }
     match spawn::find_in_path(sh, name) {

@@ -1,46 +1,185 @@
 //! `hash`: the paths that PATH searches found, kept so that a name runs again without a
-//! search; listed, emptied (`-r`) or filled here.
+//! search; listed, emptied (`-r`) or filled here. bash's form adds `-p` (remember a path),
+//! `-d` (forget names), `-t` (print their paths) and `-l` (list as commands).
 
-use super::util::{add_line, out};
-use crate::exec::{spawn, Context, ErrorKind, ExecResult};
+use super::util::{add_line, out, OptionLetters};
+use crate::exec::{spawn, Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
-/// `hash [-r] [name...]`
-pub fn hash(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+/// `hash [-r] [name...]`; in bash mode `hash [-lr] [-p pathname] [-dt] [name ...]`.
+pub fn hash(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
+    if sh.options.bash() {
+        return bash_hash(sh, args, cx);
+    }
     let mut operands = &args[1..];
     if operands.first().map(|a| a.as_slice()) == Some(b"-r") {
         sh.hash.clear();
         operands = &operands[1..];
     }
     if args.len() == 1 {
-        let mut paths: Vec<_> = sh.hash.values().cloned().collect();
-        paths.sort();
         let mut text = Vec::new();
-        for p in paths {
-            text.extend_from_slice(&p);
+        for (_, path, _) in sh.hash.sorted() {
+            text.extend_from_slice(path);
             text.push(b'\n');
         }
         out(&text);
         return Ok(0);
     }
+    remember(sh, operands)
+}
+
+/// Search PATH for each name and remember where it is; an error for those not found.
+fn remember(sh: &mut Shell, names: &[Vec<u8>]) -> ExecResult {
     let mut not_found = None;
-    for name in operands {
+    for name in names {
         if super::lookup(name, sh.options.bash()).is_some()
             || sh.functions.contains_key(name.as_slice())
         {
             continue;
         }
-        sh.hash.remove(name.as_slice());
-        if spawn::find_in_path(sh, name).is_none() {
-            not_found = Some(add_line(
-                not_found,
-                "hash",
-                ErrorKind::NotFound(name.clone()),
-            ));
+        sh.hash.remove(name);
+        match spawn::find_in_path(sh, name) {
+            // Remembered, not yet used.
+            Some(path) => sh.hash.insert(name, path, 0),
+            None => not_found = Some(add_line(not_found, "hash", not_found_kind(name))),
         }
     }
     match not_found {
         Some(e) => e.with_status(1).fails().raise(),
         None => Ok(0),
     }
+}
+
+fn not_found_kind(name: &[u8]) -> ErrorKind {
+    ErrorKind::NotFound(name.to_vec())
+}
+
+#[derive(Default)]
+struct Request {
+    clear: bool,
+    path: Option<Vec<u8>>,
+    forget: bool,
+    print: bool,
+    reusable: bool,
+}
+
+fn bash_hash(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    let mut r = Request::default();
+    let mut letters = OptionLetters::new(args);
+    while let Some(c) = letters.next_letter() {
+        match c {
+            b'r' => r.clear = true,
+            b'd' => r.forget = true,
+            b't' => r.print = true,
+            b'l' => r.reusable = true,
+            b'p' => match letters.value() {
+                Some(p) => r.path = Some(p),
+                None => return usage("-p: option requires an argument"),
+            },
+            c => return usage(&format!("-{}: invalid option", c as char)),
+        }
+    }
+    let names = &args[letters.operands()..];
+    if (r.forget || r.print) && names.is_empty() {
+        let flag = if r.forget { 'd' } else { 't' };
+        let m = format!("-{flag}: option requires an argument");
+        return ShellError::builtin("hash", ErrorKind::text(m))
+            .with_status(1)
+            .fails()
+            .raise();
+    }
+    if r.clear {
+        sh.hash.clear();
+    }
+    if let Some(path) = r.path {
+        for name in names {
+            sh.hash.insert(name, path.clone(), 0);
+        }
+        return Ok(0);
+    }
+    if r.forget || r.print {
+        return forget_or_print(sh, names, &r);
+    }
+    if names.is_empty() {
+        if !r.clear {
+            list(sh, r.reusable);
+        }
+        return Ok(0);
+    }
+    remember(sh, names)
+}
+
+/// `-d` forgets the names; `-t` prints their paths (`name<TAB>path` for more than one, a
+/// command with `-l`).
+fn forget_or_print(sh: &mut Shell, names: &[Vec<u8>], r: &Request) -> ExecResult {
+    let mut not_found = None;
+    let mut text = Vec::new();
+    for name in names {
+        let found = if r.forget {
+            sh.hash.remove(name)
+        } else if let Some(path) = sh.hash.hit(name) {
+            // bash counts a look with `-t` as a use.
+            if r.reusable {
+                reusable_line(&mut text, name, path);
+            } else {
+                if names.len() > 1 {
+                    text.extend_from_slice(name);
+                    text.push(b'\t');
+                }
+                text.extend_from_slice(path);
+                text.push(b'\n');
+            }
+            true
+        } else {
+            false
+        };
+        if !found {
+            not_found = Some(add_line(not_found, "hash", not_found_kind(name)));
+        }
+    }
+    out(&text);
+    match not_found {
+        Some(e) => e.with_status(1).fails().raise(),
+        None => Ok(0),
+    }
+}
+
+/// The table, as bash lists it: hits and path, or (`-l`) the commands that rebuild it.
+fn list(sh: &Shell, reusable: bool) {
+    let entries = sh.hash.sorted();
+    if entries.is_empty() {
+        out(b"hash: hash table empty\n");
+        return;
+    }
+    let mut text = Vec::new();
+    if !reusable {
+        text.extend_from_slice(b"hits\tcommand\n");
+    }
+    for (name, path, hits) in entries {
+        if reusable {
+            reusable_line(&mut text, name, path);
+        } else {
+            text.extend_from_slice(format!("{hits:4}\t").as_bytes());
+            text.extend_from_slice(path);
+            text.push(b'\n');
+        }
+    }
+    out(&text);
+}
+
+/// `builtin hash -p PATH NAME`, as bash writes it (unquoted).
+fn reusable_line(text: &mut Vec<u8>, name: &[u8], path: &[u8]) {
+    text.extend_from_slice(b"builtin hash -p ");
+    text.extend_from_slice(path);
+    text.push(b' ');
+    text.extend_from_slice(name);
+    text.push(b'\n');
+}
+
+fn usage(message: &str) -> ExecResult {
+    let m = format!("{message}\nhash: usage: hash [-lr] [-p pathname] [-dt] [name ...]");
+    ShellError::builtin("hash", ErrorKind::text(m))
+        .with_status(2)
+        .fails()
+        .raise()
 }

@@ -45,35 +45,20 @@ fn with_arg(arg: &[u8], what: &str) -> Vec<u8> {
 pub fn history(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut flags = Vec::new();
     let mut delete: Option<Vec<u8>> = None;
-    let mut i = 1;
-    while i < args.len() {
-        let arg = &args[i];
-        if arg.as_slice() == b"--" {
-            i += 1;
-            break;
-        }
-        if arg.len() < 2 || arg[0] != b'-' {
-            break;
-        }
-        let mut j = 1;
-        while j < arg.len() {
-            let c = arg[j];
-            match c {
-                b'c' | b'a' | b'n' | b'r' | b'w' | b's' | b'p' => flags.push(c),
-                b'd' => {
-                    let Some(value) = super::util::option_value(args, &mut i, j) else {
-                        return usage("-d: option requires an argument");
-                    };
-                    delete = Some(value);
-                    break;
-                }
-                _ => return usage(with_arg(&[b'-', c], "invalid option")),
+    let mut letters = super::util::OptionLetters::new(args);
+    while let Some(c) = letters.next_letter() {
+        match c {
+            b'c' | b'a' | b'n' | b'r' | b'w' | b's' | b'p' => flags.push(c),
+            b'd' => {
+                let Some(value) = letters.value() else {
+                    return usage("-d: option requires an argument");
+                };
+                delete = Some(value);
             }
-            j += 1;
+            _ => return usage(with_arg(&[b'-', c], "invalid option")),
         }
-        i += 1;
     }
-    let operands = &args[i..];
+    let operands = &args[letters.operands()..];
     let has = |c: u8| flags.contains(&c);
     if has(b'c') {
         sh.history.clear();

@@ -125,10 +125,14 @@ fn bash_type(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             }
         }
         if all || force_path || kinds.is_empty() {
-            if all {
-                kinds.extend(spawn::all_in_path(sh, name).into_iter().map(Kind::Program));
-            } else if let Some(p) = sh.hash.get(name.as_slice()).filter(|_| !force_path) {
+            let hashed = sh.hash.get(name.as_slice()).map(<[u8]>::to_vec);
+            // bash: `-P` prints the remembered path (even with `-a`); `-a` alone searches.
+            if let (Some(p), true) = (&hashed, force_path) {
                 kinds.push(Kind::Tracked(p.clone()));
+            } else if all {
+                kinds.extend(spawn::all_in_path(sh, name).into_iter().map(Kind::Program));
+            } else if let Some(p) = hashed {
+                kinds.push(Kind::Tracked(p));
             } else {
                 // Looked up without being remembered, as bash's type does.
                 let search = sh.get_var(b"PATH").map(<[u8]>::to_vec).unwrap_or_default();

@@ -142,9 +142,65 @@ pub(crate) fn parse_decimal(s: &[u8]) -> Option<i64> {
     }
 }
 
+/// Option letters as bash's built-ins take them: clustered (`-abc`), a value joined or in the
+/// next argument (`-pVALUE`, `-p VALUE`), up to the first operand or `--`.
+pub struct OptionLetters<'a> {
+    args: &'a [Vec<u8>],
+    /// The argument being read, and the letter in it.
+    i: usize,
+    j: usize,
+}
+
+impl<'a> OptionLetters<'a> {
+    /// The options of `args` (`args[0]` is the built-in's name).
+    pub fn new(args: &'a [Vec<u8>]) -> Self {
+        OptionLetters { args, i: 1, j: 0 }
+    }
+
+    /// The next option letter; None at the first operand (or after `--`).
+    pub fn next_letter(&mut self) -> Option<u8> {
+        if self.j == 0 {
+            let arg = self.args.get(self.i)?;
+            if arg == b"--" {
+                self.i += 1;
+                return None;
+            }
+            if arg.len() < 2 || arg[0] != b'-' {
+                return None;
+            }
+            self.j = 1;
+        }
+        let c = self.args[self.i][self.j];
+        self.j += 1;
+        if self.j == self.args[self.i].len() {
+            self.i += 1;
+            self.j = 0;
+        }
+        Some(c)
+    }
+
+    /// The value of the letter just read: the rest of its argument, or the next argument.
+    pub fn value(&mut self) -> Option<Vec<u8>> {
+        if self.j != 0 {
+            let v = self.args[self.i][self.j..].to_vec();
+            self.i += 1;
+            self.j = 0;
+            return Some(v);
+        }
+        let v = self.args.get(self.i).cloned();
+        self.i += 1;
+        v
+    }
+
+    /// Where the operands start.
+    pub fn operands(&self) -> usize {
+        self.i.min(self.args.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_decimal;
+    use super::{parse_decimal, OptionLetters};
 
     #[test]
     fn decimals() {
@@ -154,5 +210,37 @@ mod tests {
         assert_eq!(parse_decimal(b"+"), None);
         assert_eq!(parse_decimal(b"1x"), None);
         assert_eq!(parse_decimal(b""), None);
+    }
+
+    fn args(words: &[&str]) -> Vec<Vec<u8>> {
+        words.iter().map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn option_letters_read_clusters_values_and_stop_at_operands() {
+        let a = args(&["hash", "-lt", "-pVAL", "-d", "-p", "next", "name", "-x"]);
+        let mut o = OptionLetters::new(&a);
+        assert_eq!(o.next_letter(), Some(b'l'));
+        assert_eq!(o.next_letter(), Some(b't'));
+        assert_eq!(o.next_letter(), Some(b'p'));
+        assert_eq!(o.value(), Some(b"VAL".to_vec()));
+        assert_eq!(o.next_letter(), Some(b'd'));
+        assert_eq!(o.next_letter(), Some(b'p'));
+        assert_eq!(o.value(), Some(b"next".to_vec()));
+        assert_eq!(o.next_letter(), None);
+        assert_eq!(o.operands(), 6);
+
+        let a = args(&["h", "-r", "--", "-t"]);
+        let mut o = OptionLetters::new(&a);
+        assert_eq!(o.next_letter(), Some(b'r'));
+        assert_eq!(o.next_letter(), None);
+        assert_eq!(o.operands(), 3);
+
+        let a = args(&["h", "-p"]);
+        let mut o = OptionLetters::new(&a);
+        assert_eq!(o.next_letter(), Some(b'p'));
+        assert_eq!(o.value(), None);
+        assert_eq!(o.operands(), 2);
+        assert_eq!(o.next_letter(), None);
     }
 }

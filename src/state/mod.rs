@@ -3,6 +3,7 @@
 
 pub mod array;
 pub mod frame;
+pub mod hash;
 pub mod locale;
 pub mod options;
 pub mod shopt;
@@ -42,7 +43,7 @@ pub struct Shell {
     pub traps: Traps,
     pub jobs: Jobs,
     /// Remembered command locations (`hash`).
-    pub hash: NameMap<Vec<u8>>,
+    pub hash: hash::HashTable,
     pub audit: audit::Session,
     /// The line of the command being run: the `LINE` in `NAME: LINE: message`.
     pub lineno: u32,
@@ -204,7 +205,7 @@ impl Shell {
             aliases: NameMap::default(),
             traps: Traps::default(),
             jobs: Jobs::default(),
-            hash: NameMap::default(),
+            hash: hash::HashTable::default(),
             audit,
             lineno: 1,
             in_subshell: false,
