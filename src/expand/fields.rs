@@ -83,12 +83,18 @@ impl Field {
         out
     }
 
-    /// True if an unquoted `*`, `?` or `[` could make this field a pattern.
+    /// True if an unquoted `*`, `?` or `[`, or one of bash's `@(`, `!(`, `+(` could make this
+    /// field a pattern.
     pub fn may_glob(&self) -> bool {
-        self.text
-            .iter()
-            .zip(&self.flags)
-            .any(|(&c, &f)| f & (QUOTED | MARK) == 0 && matches!(c, b'*' | b'?' | b'['))
+        let unquoted = |i: usize| self.flags[i] & (QUOTED | MARK) == 0;
+        self.text.iter().enumerate().any(|(i, &c)| {
+            unquoted(i)
+                && (matches!(c, b'*' | b'?' | b'[')
+                    || (c == b'('
+                        && i > 0
+                        && unquoted(i - 1)
+                        && matches!(self.text[i - 1], b'@' | b'!' | b'+')))
+        })
     }
 }
 

@@ -26,6 +26,8 @@ pub struct Options {
     pub nullglob: bool,
     /// A pattern that matches nothing is an error.
     pub failglob: bool,
+    /// `.` and `..` are never matched, not even by `.*` (bash's `globskipdots`, on by default).
+    pub skip_dots: bool,
 }
 
 impl Options {
@@ -40,6 +42,7 @@ impl Options {
             globstar: s.on(crate::state::shopt::GLOBSTAR),
             nullglob: s.on(crate::state::shopt::NULLGLOB),
             failglob: s.on(crate::state::shopt::FAILGLOB),
+            skip_dots: s.on(crate::state::shopt::GLOBSKIPDOTS),
         }
     }
 }
@@ -113,13 +116,13 @@ fn bracket_end(text: &[u8], open: usize) -> Option<usize> {
 }
 
 /// The names in `dir` that a component can match: every entry, `.` and `..` only for a
-/// pattern that starts with a dot.
-fn entries(dir: &[u8], comp: &[u8]) -> Vec<Vec<u8>> {
+/// pattern that starts with a dot (and never under `globskipdots`).
+fn entries(dir: &[u8], comp: &[u8], skip_dots: bool) -> Vec<Vec<u8>> {
     let Ok(entries) = std::fs::read_dir(OsStr::from_bytes(dir)) else {
         return Vec::new();
     };
     let mut names: Vec<Vec<u8>> = Vec::new();
-    if comp.first() == Some(&b'.') || comp.starts_with(b"\\.") {
+    if !skip_dots && (comp.first() == Some(&b'.') || comp.starts_with(b"\\.")) {
         names.push(b".".to_vec());
         names.push(b"..".to_vec());
     }
@@ -233,7 +236,7 @@ fn walk(prefix: &mut Vec<u8>, comps: &[&[u8]], out: &mut Vec<Vec<u8>>, opts: Opt
     }
     let last = i + 1 == comps.len();
     let dir: &[u8] = if prefix.is_empty() { b"." } else { prefix };
-    let names = entries(dir, comp);
+    let names = entries(dir, comp, opts.skip_dots);
     let base = prefix.len();
     for name in names {
         if !component_matches(comp, &name, opts) {

@@ -124,6 +124,7 @@ pub const EXPAND_ALIASES: Opt = Opt::named("expand_aliases");
 pub const EXTGLOB: Opt = Opt::named("extglob");
 pub const FAILGLOB: Opt = Opt::named("failglob");
 pub const GLOBSTAR: Opt = Opt::named("globstar");
+pub const GLOBSKIPDOTS: Opt = Opt::named("globskipdots");
 pub const LASTPIPE: Opt = Opt::named("lastpipe");
 pub const LOGIN_SHELL: Opt = Opt::named("login_shell");
 pub const NOCASEGLOB: Opt = Opt::named("nocaseglob");
