@@ -522,7 +522,8 @@ impl Cx<'_, '_> {
             if is_meta(c) {
                 if c == b'(' && self.st.bash && opens_compound(&b.parts) {
                     self.st.input.bump();
-                    let elements = self.lex_compound()?;
+                    // Each element is a word of its own: a tilde prefix at its start expands.
+                    let elements = self.lex_compound()?.into_iter().map(with_tildes).collect();
                     b.push(WordPart::Compound(elements));
                 }
                 if c == b'(' && self.st.bash && ends_in_ext_operator(&b.parts) {
