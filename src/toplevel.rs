@@ -583,6 +583,13 @@ fn read_eval_loop(
             Err(ParseError::Io(_)) if interactive && terminal_hung_up(sh) => {
                 return (128 + sys::signal::SIGHUP, EndReason::Hangup);
             }
+            Err(ParseError::Io(e))
+                if sh.options.bash() && e.raw_os_error() == Some(libc::EBADF) =>
+            {
+                // The commands closed the shell's own input (`exec 0<&-`): as in bash, that
+                // is its end.
+                return (status, reading.at_end);
+            }
             Err(e) => {
                 // A syntax error abandons the command at a terminal; any other ends the shell.
                 let keeps_status =

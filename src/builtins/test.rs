@@ -214,7 +214,7 @@ pub(crate) fn unary(op: u8, arg: &[u8]) -> Result<bool, Error> {
 /// `a -nt b`, `a -ot b`, `a -ef b` for `[[ ]]`; None for another operator.
 pub(crate) fn file_binary(op: &[u8], a: &[u8], b: &[u8]) -> Option<bool> {
     match getop(op)?.tok {
-        Tok::Binary(bin @ (Bin::FilNt | Bin::FilOt | Bin::FilEq)) => binary(bin, a, b).ok(),
+        Tok::Binary(bin @ (Bin::FilNt | Bin::FilOt | Bin::FilEq)) => binary(bin, a, b, true).ok(),
         _ => None,
     }
 }
@@ -223,7 +223,9 @@ fn mtime(p: &[u8]) -> Option<(i64, i64)> {
     stat(p, true).map(|st| (st.st_mtime, st.st_mtime_nsec))
 }
 
-fn binary(op: Bin, a: &[u8], b: &[u8]) -> Result<bool, Error> {
+/// `bash`: a file that exists is newer than one that does not (bash, and POSIX.1-2024);
+/// dash says false when either is missing.
+fn binary(op: Bin, a: &[u8], b: &[u8], bash: bool) -> Result<bool, Error> {
     Ok(match op {
         Bin::StrEq => a == b,
         Bin::StrNe => a != b,
@@ -235,8 +237,16 @@ fn binary(op: Bin, a: &[u8], b: &[u8]) -> Result<bool, Error> {
         Bin::IntGt => getn(a)? > getn(b)?,
         Bin::IntLe => getn(a)? <= getn(b)?,
         Bin::IntLt => getn(a)? < getn(b)?,
-        Bin::FilNt => matches!((mtime(a), mtime(b)), (Some(x), Some(y)) if x > y),
-        Bin::FilOt => matches!((mtime(a), mtime(b)), (Some(x), Some(y)) if x < y),
+        Bin::FilNt => match (mtime(a), mtime(b)) {
+            (Some(x), Some(y)) => x > y,
+            (Some(_), None) => bash,
+            _ => false,
+        },
+        Bin::FilOt => match (mtime(a), mtime(b)) {
+            (Some(x), Some(y)) => x < y,
+            (None, Some(_)) => bash,
+            _ => false,
+        },
         Bin::FilEq => match (stat(a, true), stat(b, true)) {
             (Some(x), Some(y)) => x.st_dev == y.st_dev && x.st_ino == y.st_ino,
             _ => false,
@@ -375,7 +385,7 @@ impl Parser<'_> {
             let Tok::Binary(bin) = op.tok else {
                 return Ok(false);
             };
-            return binary(bin, a, b);
+            return binary(bin, a, b, self.sh.is_some());
         }
         Ok(self.args.get(self.wp).is_some_and(|a| !a.is_empty()))
     }

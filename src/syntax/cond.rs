@@ -146,6 +146,12 @@ impl Cx<'_, '_> {
                 }
             }
         }
+        // A newline may not follow a word where an operator or `]]` may (bash).
+        if matches!(self.peek()?.kind, TokKind::Newline) {
+            return Err(self.err_plain(
+                "Syntax error: unexpected token `newline', conditional binary operator expected",
+            ));
+        }
         let op = match self.cond_peek()? {
             T::Op(Op::Less) => b"<".to_vec(),
             T::Op(Op::Great) => b">".to_vec(),
