@@ -672,11 +672,17 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     // `printf -v name` (bash): the output goes to the variable.
     let mut target: Option<Vec<u8>> = None;
     if sh.options.bash() {
-        if let [flag, name, rest @ ..] = args {
-            if flag == b"-v" {
+        match args {
+            [flag, name, rest @ ..] if flag == b"-v" => {
                 target = Some(name.clone());
                 args = rest;
             }
+            // `-vNAME`, the name attached.
+            [flag, rest @ ..] if flag.len() > 2 && flag.starts_with(b"-v") => {
+                target = Some(flag[2..].to_vec());
+                args = rest;
+            }
+            _ => {}
         }
     }
     let bash = sh

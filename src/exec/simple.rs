@@ -525,7 +525,7 @@ pub fn call_function(
     let positional = args[1..].to_vec();
     sh.calls.push(crate::state::Call {
         name: args[0].clone(),
-        line: sh.lineno,
+        line: sh.lineno.saturating_sub(sh.line_base),
         source: Rc::clone(&function.source),
         function: true,
         args: sh
@@ -535,6 +535,11 @@ pub fn call_function(
             .then(|| positional.clone()),
     });
     let return_sets = sh.return_trap_sets;
+    let base = match sh.options.interactive {
+        true => function.line.saturating_sub(1),
+        false => 0,
+    };
+    let outer_base = std::mem::replace(&mut sh.line_base, base);
     let result = {
         let sh = &mut *sh.push_frame(Frame::Function { positional });
         // Traced, a function meets the DEBUG trap once more on entry, as in bash.
@@ -557,6 +562,7 @@ pub fn call_function(
         _ => Ok(()),
     };
     sh.calls.pop();
+    sh.line_base = outer_base;
     trap?;
     match result {
         Err(Divert::Return(s)) => Ok(s),

@@ -24,7 +24,17 @@ pub fn line(sh: &mut Shell, text: &[u8]) {
     let mut line = prefix(sh);
     line.extend_from_slice(text);
     line.push(b'\n');
-    crate::sys::fd::write_all(2, &line);
+    // bash's BASH_XTRACEFD names another descriptor for the trace; one not open falls back
+    // to standard error.
+    let fd = sh
+        .options
+        .bash()
+        .then(|| sh.get_var(b"BASH_XTRACEFD"))
+        .flatten()
+        .and_then(|v| std::str::from_utf8(v).ok()?.parse::<i32>().ok())
+        .filter(|&fd| fd >= 0 && crate::sys::fd::is_open(fd))
+        .unwrap_or(2);
+    crate::sys::fd::write_all(fd, &line);
 }
 
 /// A character that makes bash quote a traced word (`sh_contains_shell_metas`): blanks,

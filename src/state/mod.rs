@@ -82,6 +82,9 @@ pub struct Shell {
     pub in_condition_trap: bool,
     /// In a pipeline member: the shell ran the DEBUG trap for its simple command already.
     pub debug_ran: bool,
+    /// In an interactive shell, the line before the running function's definition: bash
+    /// counts `LINENO` and the call stack's lines from a function's start there.
+    pub line_base: u32,
     /// A signal's or the EXIT trap is running: `$BASH_COMMAND` stays the command it came
     /// upon (bash).
     pub in_trap: bool,
@@ -224,6 +227,7 @@ impl Shell {
             in_condition_trap: false,
             debug_ran: false,
             in_trap: false,
+            line_base: 0,
             status_before_trap: None,
             return_trap_sets: 0,
             pipestatus: Vec::new(),
@@ -387,7 +391,12 @@ impl Shell {
             b"SHELLOPTS" => Some(self.options.shellopts()),
             b"BASHOPTS" => Some(self.options.shopt.enabled_names()),
             b"BASH_COMMAND" => Some(self.bash_command.clone()),
-            b"LINENO" => Some(self.lineno.to_string().into_bytes()),
+            b"LINENO" => Some(
+                self.lineno
+                    .saturating_sub(self.line_base)
+                    .to_string()
+                    .into_bytes(),
+            ),
             // An array's name alone is its element 0 (`$FUNCNAME`).
             _ => self.dynamic_array(name)?.into_iter().next(),
         }
