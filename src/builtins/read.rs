@@ -347,6 +347,10 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     // are read without being counted.
     let by_char = crate::state::locale::chars();
     let mut continuing = 0u8;
+    // Without -r, a backslash is not counted, nor the newline it joins (bash counts what is
+    // stored).
+    let mut escaping = false;
+    let raw = o.raw;
     let (limit, exact) = o.count.unwrap_or((usize::MAX, false));
     let delim = if exact { None } else { Some(o.delim) };
     let fd = o.fd;
@@ -377,6 +381,16 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                             if by_char && continuing > 0 && c[0] & 0xc0 == 0x80 {
                                 continuing -= 1;
                                 return Some(c[0]);
+                            }
+                            if !raw {
+                                if std::mem::take(&mut escaping) {
+                                    if c[0] == b'\n' {
+                                        return Some(c[0]);
+                                    }
+                                } else if c[0] == b'\\' {
+                                    escaping = true;
+                                    return Some(c[0]);
+                                }
                             }
                             continuing = if by_char {
                                 match c[0] {
@@ -409,7 +423,11 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let ended = line.eof && !(o.count.is_some() && taken >= limit);
     let ifs = sh.ifs().unwrap_or(DEFAULT_IFS).to_vec();
     let result = if let Some(array) = &o.array {
-        let fields = split(&line, &ifs, usize::MAX);
+        // -N reads the characters as they are: one field, not split.
+        let fields = match exact {
+            true => vec![line.bytes.clone()],
+            false => split(&line, &ifs, usize::MAX),
+        };
         let mut a = crate::state::vars::Array::indexed();
         for (i, f) in fields.into_iter().enumerate() {
             a.set(crate::state::vars::Key::Index(i as i64), f);
@@ -418,13 +436,23 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     } else if names.is_empty() {
         sh.set_var(b"REPLY", line.bytes.clone())
     } else {
-        let mut fields = split(&line, &ifs, names.len()).into_iter();
+        let mut fields = match exact {
+            true => vec![line.bytes.clone()],
+            false => split(&line, &ifs, names.len()),
+        }
+        .into_iter();
         names
             .iter()
             .try_for_each(|name| sh.set_var(name, fields.next().unwrap_or_default()))
     };
     if let Err(e) = result {
-        return failure(ErrorKind::Variable(e));
+        // bash names the variable, not the built-in, and fails with 1.
+        sh.report(
+            &ShellError::new(ErrorKind::Variable(e))
+                .with_status(1)
+                .fails(),
+        );
+        return Ok(1);
     }
     if timed_out {
         return Ok(142);
