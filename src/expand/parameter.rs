@@ -509,6 +509,8 @@ fn expand_value(
             let n = match value {
                 Value::Unset => 0,
                 Value::Str(s) => locale::char_count(&s),
+                // bash: `${#*}` and `${#@}` count the parameters; dash measures `$*`.
+                Value::Args if e.sh.options.bash() => e.sh.positional.len(),
                 Value::Args => locale::char_count(&join(&e.sh.positional, join_sep(e.sh))?),
             };
             e.push_value(n.to_string().as_bytes(), ctx);

@@ -25,7 +25,12 @@ pub fn key(
     let top = sh.vars.array(name).and_then(|a| a.max_index());
     match top {
         Some(top) if n + top + 1 >= 0 => Ok(Some(Key::Index(n + top + 1))),
-        _ if for_write || sh.vars.array(name).is_some() => Err(bad_subscript(name)),
+        _ if for_write => Err(bad_subscript(name)),
+        _ if sh.vars.array(name).is_some() => {
+            // A read says so and goes on with nothing (bash).
+            read_error(sh, name);
+            Ok(None)
+        }
         _ => Ok(None),
     }
 }
@@ -39,9 +44,24 @@ pub fn key_of_word(
 ) -> Result<Option<Key>, ExpandError> {
     let text = super::expand_word(sh, word)?;
     if text.is_empty() {
-        return Err(bad_subscript(name));
+        // An empty subscript read from an indexed array is 0, as arithmetic has it.
+        let assoc = sh.vars.array(name).is_some_and(|a| a.is_assoc());
+        if for_write || word.parts.is_empty() {
+            return Err(bad_subscript(name));
+        }
+        if assoc {
+            read_error(sh, name);
+            return Ok(None);
+        }
+        return Ok(Some(Key::Index(0)));
     }
     key(sh, name, &text, for_write)
+}
+
+/// A read of an element whose subscript names none: bash's message, and the read goes on.
+fn read_error(sh: &Shell, name: &[u8]) {
+    let e = bad_subscript(name);
+    sh.report(&crate::exec::ShellError::new(crate::exec::ErrorKind::Expansion(e.message)).fails());
 }
 
 /// `NAME: bad array subscript` (bash's words; status 1).
