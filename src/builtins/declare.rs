@@ -168,7 +168,7 @@ fn run(
     }
     let operands = &args[i..];
     if flags.functions || flags.function_names {
-        return functions(sh, operands, flags);
+        return functions(sh, operands, flags, builtin);
     }
     if operands.is_empty() {
         list(sh, flags, builtin);
@@ -470,19 +470,42 @@ fn quote_if_needed(v: &[u8]) -> Vec<u8> {
 }
 
 /// `declare -f` / `-F`: functions.
-fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags) -> ExecResult {
+fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags, builtin: &'static str) -> ExecResult {
     let mut text = Vec::new();
     let mut status = 0;
+    // `export -f NAME`, `readonly -f NAME`, `declare -fx/-fr NAME`: mark the functions.
+    let marks = (flags.export == Some(true), flags.readonly == Some(true));
+    if !names.is_empty() && (marks.0 || marks.1) {
+        for n in names {
+            match sh.functions.get_mut(n.as_slice()) {
+                Some(f) => {
+                    f.exported |= marks.0;
+                    f.readonly |= marks.1;
+                }
+                None => {
+                    report(sh, builtin, &[&n[..], b": not a function"].concat());
+                    status = 1;
+                }
+            }
+        }
+        return Ok(status);
+    }
     if names.is_empty() {
         let mut all: Vec<&Vec<u8>> = sh.functions.keys().collect();
         all.sort();
         for n in all {
-            if flags.function_names {
-                text.extend_from_slice(b"declare -f ");
-                text.extend_from_slice(n);
-                text.push(b'\n');
-            } else if let Some(body) = sh.functions.get(n.as_slice()) {
-                text.extend_from_slice(&crate::syntax::print::function(n, &body.body));
+            let Some(f) = sh.functions.get(n.as_slice()) else {
+                continue;
+            };
+            // `export -f`, `readonly -f` alone: the functions so marked.
+            if (marks.0 && !f.exported) || (marks.1 && !f.readonly) {
+                continue;
+            }
+            if !flags.function_names {
+                text.extend_from_slice(&crate::syntax::print::function(n, &f.body));
+            }
+            if flags.function_names || marks.0 || marks.1 {
+                text.extend_from_slice(&function_declaration(n, f));
             }
         }
     } else {
@@ -492,7 +515,8 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags) -> ExecResult {
                 // line and file it was defined at); `-f NAME` prints its definition.
                 Some(f) if flags.function_names => {
                     if flags.print {
-                        text.extend_from_slice(b"declare -f ");
+                        text.extend_from_slice(&function_declaration(n, f));
+                        continue;
                     }
                     text.extend_from_slice(n);
                     if sh.options.shopt.on(crate::state::shopt::EXTDEBUG) {
@@ -510,6 +534,22 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags) -> ExecResult {
     }
     out(&text);
     Ok(status)
+}
+
+/// `declare -f NAME`, with `r` and `x` for a read-only or exported function, as bash lists
+/// functions.
+fn function_declaration(name: &[u8], f: &crate::state::Function) -> Vec<u8> {
+    let mut line = b"declare -f".to_vec();
+    if f.readonly {
+        line.push(b'r');
+    }
+    if f.exported {
+        line.push(b'x');
+    }
+    line.push(b' ');
+    line.extend_from_slice(name);
+    line.push(b'\n');
+    line
 }
 
 /// One line of `declare -p`: `declare -FLAGS name="value"`, or the array's elements.

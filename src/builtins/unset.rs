@@ -61,6 +61,17 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             return bad_name("unset", name).raise();
         }
         if functions {
+            if sh
+                .functions
+                .get(name.as_slice())
+                .is_some_and(|f| f.readonly)
+            {
+                let m = [&name[..], b": cannot unset: readonly function"].concat();
+                return crate::exec::ShellError::builtin("unset", ErrorKind::text(m))
+                    .with_status(1)
+                    .fails()
+                    .raise();
+            }
             sh.functions.remove(name.as_slice());
         } else if sh.options.bash()
             && sh

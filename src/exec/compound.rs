@@ -229,10 +229,19 @@ fn run_case(
 /// `name() command`: defining succeeds; the body runs when the name is called.
 pub(super) fn define_function(sh: &mut Shell, def: &FunctionDef) -> ExecResult {
     sh.lineno = def.line;
+    if sh.functions.get(&def.name).is_some_and(|f| f.readonly) {
+        let m = [&def.name[..], b": readonly function"].concat();
+        return ShellError::new(ErrorKind::text(m))
+            .with_status(1)
+            .fails()
+            .raise();
+    }
     let function = crate::state::Function {
         body: Rc::clone(&def.body),
         source: sh.current_source(),
         line: def.line,
+        readonly: false,
+        exported: false,
     };
     sh.functions.insert(def.name.clone(), function);
     Ok(0)

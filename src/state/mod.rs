@@ -532,6 +532,11 @@ pub struct Function {
     pub body: Rc<Command>,
     pub source: Rc<[u8]>,
     pub line: u32,
+    /// `readonly -f`: it can be neither defined again nor unset.
+    pub readonly: bool,
+    /// `export -f`: marked and listed as bash lists it (it is not put in programs'
+    /// environments: a function taken from the environment is code nobody typed).
+    pub exported: bool,
 }
 
 /// One entry of bash's call stack: a function being run, or a file being `source`d.
