@@ -174,6 +174,9 @@ impl Vars {
         use std::os::unix::ffi::OsStrExt;
         let privileged = crate::audit::is_secure();
         let mut vars = Vars::default();
+        // Room for a login environment and the shell's own variables at once: growing the
+        // table step by step cost 5,000 of the 145,000 instructions of `-c true`.
+        vars.table.reserve(64);
         for (k, v) in std::env::vars_os() {
             let k = k.as_bytes();
             if is_name(k) && !dropped_from_environment(k, privileged) {
