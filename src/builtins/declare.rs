@@ -231,7 +231,37 @@ fn report(sh: &Shell, builtin: &'static str, message: &[u8]) {
 }
 
 /// One operand: `name`, `name=value`, `name+=value`, `name[key]=value`, `name=(...)`.
+/// With `-g` in a function whose locals (or a caller's) shadow the name, the operand acts on
+/// the global variable and leaves the locals as they are, as in bash.
 fn declare_one(
+    sh: &mut Shell,
+    arg: &[u8],
+    elements: Option<Vec<Element>>,
+    flags: Flags,
+    scope: Scope,
+    builtin: &'static str,
+) -> Result<(), Vec<u8>> {
+    let shadowed = match flags.global && sh.vars.in_function() {
+        true => operand_name(arg).filter(|name| sh.vars.swap_global(name)),
+        false => None,
+    };
+    let result = declare_in_scope(sh, arg, elements, flags, scope, builtin);
+    if let Some(name) = shadowed {
+        sh.vars.swap_global(name);
+    }
+    result
+}
+
+/// The name an operand declares: what comes before `=`, `+=` or `[`.
+fn operand_name(arg: &[u8]) -> Option<&[u8]> {
+    let end = arg
+        .iter()
+        .position(|&c| matches!(c, b'=' | b'[' | b'+'))
+        .unwrap_or(arg.len());
+    Some(&arg[..end]).filter(|name| crate::state::vars::is_name(name))
+}
+
+fn declare_in_scope(
     sh: &mut Shell,
     arg: &[u8],
     elements: Option<Vec<Element>>,

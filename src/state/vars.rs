@@ -637,6 +637,25 @@ impl Vars {
     }
 
     /// `name` is already local to the function being run.
+    /// Exchange the variable `name` now visible with the global one a local shadows (kept
+    /// with the outermost local), so that `declare -g` acts on the global; a second call
+    /// exchanges them back. False, and nothing done, when no local shadows `name`.
+    pub fn swap_global(&mut self, name: &[u8]) -> bool {
+        let Some(saved) = self
+            .frames
+            .iter_mut()
+            .find_map(|f| f.iter_mut().find(|(n, _)| n == name))
+        else {
+            return false;
+        };
+        let visible = self.table.remove(name);
+        if let Some(global) = std::mem::replace(&mut saved.1, visible) {
+            self.table.insert(name.to_vec(), global);
+        }
+        self.environ_cache.replace(None);
+        true
+    }
+
     pub fn is_local_here(&self, name: &[u8]) -> bool {
         self.frames
             .last()
