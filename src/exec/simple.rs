@@ -307,7 +307,10 @@ pub fn run_fields(
     // dash (and XCU 2.9.1's order): redirections are performed before the assignments'
     // values are expanded; bash expands the assignments first.
     let redirect_first = !sh.options.bash() && !assigns.is_empty() && !redirects.is_empty();
-    if let Some(b) = builtin.filter(|b| b.special) {
+    // bash outside posix mode looks a function up before a special built-in of its name.
+    let shadowed =
+        |sh: &Shell| sh.options.bash() && !lookup.no_functions && sh.functions.contains_key(name);
+    if let Some(b) = builtin.filter(|b| b.special && !shadowed(sh)) {
         let mut saved = SavedFds::default();
         if redirect_first {
             if let Err(e) = redirect::apply(sh, redirects, &mut saved) {

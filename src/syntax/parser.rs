@@ -974,14 +974,15 @@ impl Cx<'_, '_> {
     }
 
     /// A function may not take the name of a special built-in (XCU 2.9.5): dash refuses it
-    /// as it parses.
+    /// as it parses. bash outside posix mode takes any unquoted word without expansions
+    /// (`my-func`, `git.log`, `set`), as people's `.bashrc` files have them.
     fn checked_function_name(&self, name: &Word) -> Option<Vec<u8>> {
-        match name.as_plain_literal() {
-            Some(n) if is_name(n) && !super::SPECIAL_BUILTINS.iter().any(|b| b.as_bytes() == n) => {
-                Some(n.to_vec())
-            }
-            _ => None,
-        }
+        let n = name.as_plain_literal()?;
+        let fits = match self.st.bash {
+            true => !n.is_empty(),
+            false => is_name(n) && !super::SPECIAL_BUILTINS.iter().any(|b| b.as_bytes() == n),
+        };
+        fits.then(|| n.to_vec())
     }
 
     /// A function whose body is already parsed (its name checked as for any definition).

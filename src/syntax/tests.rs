@@ -1012,6 +1012,11 @@ fn bash_function_keyword() {
     assert_eq!(parse_bash("echo function"), "[echo] [function];");
     assert_eq!(show_list(&parse("function f")), "[function] [f];");
     assert!(err_bash("function 'f' { :; }").contains("Bad function name"));
+    // Outside posix mode a name is any plain word; dash's rule holds in posix mode.
+    assert_eq!(parse_bash("my-f.x() { :; }"), "my-f.x() { [:]; };");
+    assert_eq!(parse_bash("function set { :; }"), "set() { [:]; };");
+    assert!(err_bash("f$x() { :; }").contains("Bad function name"));
+    assert!(crate::syntax::parse_all(b"my-f() { :; }").is_err());
 }
 
 #[test]
