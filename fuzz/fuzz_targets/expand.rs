@@ -1,35 +1,42 @@
 //! Parse arbitrary bytes, then expand every word of every simple command in every expansion
-//! mode (fields with splitting and globbing, a single string, a pattern). Words containing a
-//! command substitution are skipped: expanding them would run the fuzzer's input as commands.
-//! Any panic, stack overflow or hang is a bug.
+//! mode (fields with splitting and globbing, a single string, a pattern), and evaluate every
+//! `(( ))`, `for (( ; ; ))` expression and `[[ ]]` (bash's arithmetic, patterns with extglob,
+//! `=~`, `-v` with subscripts). Words containing a command substitution are skipped: expanding
+//! them would run the fuzzer's input as commands. Any panic, stack overflow or hang is a bug.
 
 #![no_main]
 
 use auditsh::audit::Session;
+use auditsh::exec::eval::{run_command, Context};
 use auditsh::expand;
 use auditsh::state::Shell;
 use auditsh::syntax::ast::{
-    Command, CompoundCommand, List, Param, ParamExp, ParamOp, RedirTarget, Subscript, Word,
-    WordPart,
+    Command, CompoundCommand, CondExpr, List, Param, ParamExp, ParamOp, RedirTarget, Subscript,
+    Word, WordPart,
 };
 use libfuzzer_sys::fuzz_target;
 
-fn has_command_subst(word: &Word) -> bool {
+/// Whether expanding `word` could run the input as commands: a command or process
+/// substitution anywhere in it. With `evaluated`, also a `${v:=word}`, which stores text that
+/// arithmetic would then evaluate (a subscript in a variable's value is expanded, `$(...)`
+/// included, as in bash).
+fn runs_commands(word: &Word, evaluated: bool) -> bool {
+    let in_word = |w: &Word| runs_commands(w, evaluated);
     word.parts.iter().any(|p| match p {
-        // Both run the input as commands.
         WordPart::CommandSubst(_) | WordPart::ProcessSubst { .. } => true,
-        WordPart::Compound(words) => words.iter().any(has_command_subst),
-        WordPart::DoubleQuoted(parts) => has_command_subst(&Word::new(parts.clone())),
-        WordPart::Arith(w) => has_command_subst(w),
-        WordPart::Param(p) => param_has_command_subst(p),
+        WordPart::Compound(words) => words.iter().any(in_word),
+        WordPart::DoubleQuoted(parts) => in_word(&Word::new(parts.clone())),
+        WordPart::Arith(w) => in_word(w),
+        WordPart::Param(p) => param_runs_commands(p, evaluated),
         _ => false,
     })
 }
 
-fn param_has_command_subst(p: &ParamExp) -> bool {
+fn param_runs_commands(p: &ParamExp, evaluated: bool) -> bool {
+    let in_word = |w: &Word| runs_commands(w, evaluated);
     if let Param::Elem(_, sub) | Param::IndirectElem(_, sub) = &p.param {
         if let Subscript::Index(w) = sub.as_ref() {
-            if has_command_subst(w) {
+            if in_word(w) {
                 return true;
             }
         }
@@ -41,13 +48,12 @@ fn param_has_command_subst(p: &ParamExp) -> bool {
         | ParamOp::Names { .. }
         | ParamOp::Keys
         | ParamOp::Bad(_) => false,
-        ParamOp::Replace { pattern, with, .. } => {
-            has_command_subst(pattern) || has_command_subst(with)
-        }
+        ParamOp::Assign { .. } if evaluated => true,
+        ParamOp::Replace { pattern, with, .. } => in_word(pattern) || in_word(with),
         ParamOp::Substring { offset, length } => {
-            has_command_subst(offset) || length.as_ref().is_some_and(has_command_subst)
+            in_word(offset) || length.as_ref().is_some_and(in_word)
         }
-        ParamOp::Case { pattern, .. } => has_command_subst(pattern),
+        ParamOp::Case { pattern, .. } => in_word(pattern),
         ParamOp::Default { word, .. }
         | ParamOp::Assign { word, .. }
         | ParamOp::Error { word, .. }
@@ -55,24 +61,56 @@ fn param_has_command_subst(p: &ParamExp) -> bool {
         | ParamOp::RemoveSmallestSuffix(word)
         | ParamOp::RemoveLargestSuffix(word)
         | ParamOp::RemoveSmallestPrefix(word)
-        | ParamOp::RemoveLargestPrefix(word) => has_command_subst(word),
+        | ParamOp::RemoveLargestPrefix(word) => in_word(word),
     }
+}
+
+fn has_command_subst(word: &Word) -> bool {
+    runs_commands(word, false)
+}
+
+fn unsafe_to_evaluate(word: &Word) -> bool {
+    runs_commands(word, true)
+}
+
+fn cond_is_unsafe(e: &CondExpr) -> bool {
+    match e {
+        CondExpr::Unary(_, w) | CondExpr::Word(w) => unsafe_to_evaluate(w),
+        CondExpr::Binary(l, _, r) => unsafe_to_evaluate(l) || unsafe_to_evaluate(r),
+        CondExpr::Not(e) => cond_is_unsafe(e),
+        CondExpr::And(l, r) | CondExpr::Or(l, r) => cond_is_unsafe(l) || cond_is_unsafe(r),
+    }
+}
+
+/// The `(( ))` expressions (the three of `for (( ; ; ))` among them) and `[[ ]]` expressions
+/// of the tree, as commands to run on their own.
+fn collect_evaluable(list: &List, out: &mut Vec<Command>) {
+    let mut words = Vec::new();
+    collect_with(list, &mut words, out);
 }
 
 /// Every word of the tree that is safe to expand.
 fn collect<'a>(list: &'a List, out: &mut Vec<&'a Word>) {
+    collect_with(list, out, &mut Vec::new());
+}
+
+fn collect_with<'a>(list: &'a List, out: &mut Vec<&'a Word>, evaluable: &mut Vec<Command>) {
     for item in &list.items {
         let pipelines =
             std::iter::once(&item.and_or.first).chain(item.and_or.rest.iter().map(|(_, p)| p));
         for pipeline in pipelines {
             for command in &pipeline.commands {
-                collect_command(command, out);
+                collect_command(command, out, evaluable);
             }
         }
     }
 }
 
-fn collect_command<'a>(command: &'a Command, out: &mut Vec<&'a Word>) {
+fn collect_command<'a>(
+    command: &'a Command,
+    out: &mut Vec<&'a Word>,
+    evaluable: &mut Vec<Command>,
+) {
     match command {
         Command::Simple(sc) => {
             out.extend(sc.words.iter());
@@ -86,19 +124,21 @@ fn collect_command<'a>(command: &'a Command, out: &mut Vec<&'a Word>) {
             }
         }
         Command::Compound(cc, _, _) => match cc {
-            CompoundCommand::BraceGroup(l) | CompoundCommand::Subshell(l) => collect(l, out),
+            CompoundCommand::BraceGroup(l) | CompoundCommand::Subshell(l) => {
+                collect_with(l, out, evaluable)
+            }
             CompoundCommand::For { words, body, .. }
             | CompoundCommand::Select { words, body, .. } => {
                 if let Some(words) = words {
                     out.extend(words.iter());
                 }
-                collect(body, out);
+                collect_with(body, out, evaluable);
             }
             CompoundCommand::Case { word, arms } => {
                 out.push(word);
                 for arm in arms {
                     out.extend(arm.patterns.iter());
-                    collect(&arm.body, out);
+                    collect_with(&arm.body, out, evaluable);
                 }
             }
             CompoundCommand::If {
@@ -106,42 +146,60 @@ fn collect_command<'a>(command: &'a Command, out: &mut Vec<&'a Word>) {
                 else_body,
             } => {
                 for (c, b) in branches {
-                    collect(c, out);
-                    collect(b, out);
+                    collect_with(c, out, evaluable);
+                    collect_with(b, out, evaluable);
                 }
                 if let Some(e) = else_body {
-                    collect(e, out);
+                    collect_with(e, out, evaluable);
                 }
             }
             CompoundCommand::While { cond, body } | CompoundCommand::Until { cond, body } => {
-                collect(cond, out);
-                collect(body, out);
+                collect_with(cond, out, evaluable);
+                collect_with(body, out, evaluable);
             }
-            // Their words are arithmetic or `[[ ]]` operands: the loop bodies only.
-            CompoundCommand::ArithFor { body, .. } => collect(body, out),
-            CompoundCommand::Arith(_) | CompoundCommand::Cond(_) => {}
-            CompoundCommand::Coproc { body, .. } => collect_command(body, out),
+            // Their words are arithmetic or `[[ ]]` operands, evaluated rather than expanded;
+            // the loop's body is not run (it may hold anything).
+            CompoundCommand::ArithFor {
+                init,
+                cond,
+                step,
+                body,
+            } => {
+                for w in [init, cond, step] {
+                    if !unsafe_to_evaluate(w) {
+                        evaluable.push(on_its_own(CompoundCommand::Arith(w.clone())));
+                    }
+                }
+                collect_with(body, out, evaluable);
+            }
+            CompoundCommand::Arith(w) => {
+                if !unsafe_to_evaluate(w) {
+                    evaluable.push(on_its_own(cc.clone()));
+                }
+            }
+            CompoundCommand::Cond(e) => {
+                if !cond_is_unsafe(e) {
+                    evaluable.push(on_its_own(cc.clone()));
+                }
+            }
+            CompoundCommand::Coproc { body, .. } => collect_command(body, out, evaluable),
         },
-        Command::FunctionDef(f) => collect_command(&f.body, out),
+        Command::FunctionDef(f) => collect_command(&f.body, out, evaluable),
     }
 }
 
-fuzz_target!(|data: &[u8]| {
-    let Some((&flags, text)) = data.split_first() else {
-        return;
-    };
-    // Bit 16 of the first byte: the bash language (brace expansion, `${x/p/r}`, `${x:o:l}`...).
-    let bash = flags & 16 != 0;
-    let Ok(list) = auditsh::syntax::parse_all_in(text, bash) else {
-        return;
-    };
-    let mut words = Vec::new();
-    collect(&list, &mut words);
+fn on_its_own(cc: CompoundCommand) -> Command {
+    Command::Compound(cc, Vec::new(), 1)
+}
+
+/// A shell with a few variables of each kind, in the language and options the flags choose.
+fn shell(flags: u8, bash: bool) -> Shell {
     let mut sh = Shell::new(b"sh".to_vec(), Session::disabled());
     sh.positional = vec![b"a b".to_vec(), b"*".to_vec(), Vec::new(), b"-x".to_vec()];
     let _ = sh.set_var(b"x", b" a:b  *\t".to_vec());
     let _ = sh.set_var(b"n", b"42".to_vec());
     let _ = sh.set_var(b"e", Vec::new());
+    let _ = sh.set_var(b"i", b"n+1".to_vec());
     match flags & 3 {
         1 => {
             let _ = sh.set_var(b"IFS", b":".to_vec());
@@ -157,9 +215,42 @@ fuzz_target!(|data: &[u8]| {
     sh.options.nounset = flags & 4 != 0;
     sh.options.noglob = flags & 8 != 0;
     sh.options.posix = !bash;
+    sh
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&flags, text)) = data.split_first() else {
+        return;
+    };
+    // Bit 16 of the first byte: the bash language (brace expansion, `${x/p/r}`, `${x:o:l}`...).
+    let bash = flags & 16 != 0;
+    let Ok(list) = auditsh::syntax::parse_all_in(text, bash) else {
+        return;
+    };
+    // Bit 32: extglob in patterns and pathname expansion (`[[ == ]]` always has it).
+    expand::pattern::set_extglob(bash && flags & 32 != 0);
+    let mut words = Vec::new();
+    collect(&list, &mut words);
+    let mut sh = shell(flags, bash);
     for word in words.into_iter().filter(|w| !has_command_subst(w)).take(64) {
+        // Brace expansion multiplies words (`{a..z}{a..z}{a..z}` makes 17,576), each then
+        // globbed: slow by right, not what this target looks for.
+        if bash && expand::brace::expand(word).is_some_and(|w| w.len() > 1000) {
+            continue;
+        }
         let _ = expand::expand_words(&mut sh, std::slice::from_ref(word));
         let _ = expand::expand_word(&mut sh, word);
         let _ = expand::expand_pattern(&mut sh, word);
+    }
+    // A fresh shell, so that no text a word expansion stored is evaluated as arithmetic.
+    let mut evaluable = Vec::new();
+    collect_evaluable(&list, &mut evaluable);
+    let mut sh = shell(flags, bash);
+    let cx = Context {
+        tested: true,
+        exit_after: false,
+    };
+    for command in evaluable.iter().take(64) {
+        let _ = run_command(&mut sh, command, cx);
     }
 });
