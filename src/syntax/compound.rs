@@ -154,7 +154,8 @@ impl Cx<'_, '_> {
         let mut arms = Vec::new();
         loop {
             self.skip_newlines()?;
-            let tok = self.peek_command_word(true)?;
+            // A pattern's place: `esac` is recognised, an alias only after a blank-ending one.
+            let tok = self.peek_aliased(false, true)?;
             if keyword(tok) == Some(Kw::Esac) {
                 self.take()?;
                 break;

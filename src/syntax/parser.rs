@@ -441,7 +441,25 @@ fn placeholder(id: usize) -> Word {
 impl Cx<'_, '_> {
     // ----- tokens -----
 
+    /// The next token. A word that follows an alias whose value ends in a blank is itself
+    /// looked up as an alias wherever it stands (a `case` pattern, a here-document's
+    /// delimiter, `in`), as dash does; where reserved words are recognised,
+    /// `peek_aliased` sees the word first.
     pub(super) fn peek(&mut self) -> Result<&Token, SyntaxError> {
+        loop {
+            if self.st.peeked.is_none() {
+                let t = self.lex_token(false)?;
+                self.st.peeked = Some(t);
+            }
+            if !self.expand_after_blank_alias() {
+                break;
+            }
+        }
+        self.peek_unexpanded()
+    }
+
+    /// The next token as read, with no alias looked up.
+    fn peek_unexpanded(&mut self) -> Result<&Token, SyntaxError> {
         if self.st.peeked.is_none() {
             let t = self.lex_token(false)?;
             self.st.peeked = Some(t);
@@ -452,7 +470,42 @@ impl Cx<'_, '_> {
         }
     }
 
+    /// If the peeked token is a word after a blank-ending alias and names an alias not
+    /// already being expanded, replace it with the alias's value (its first word is looked
+    /// up in turn). True when it did.
+    fn expand_after_blank_alias(&mut self) -> bool {
+        let Some(tok) = &self.st.peeked else {
+            return false;
+        };
+        if !tok.after_blank_alias {
+            return false;
+        }
+        let TokKind::Word(w) = &tok.kind else {
+            return false;
+        };
+        let Some(name) = w.as_plain_literal() else {
+            return false;
+        };
+        if self.st.input.alias_in_use(name) {
+            return false;
+        }
+        let aliases = self.aliases;
+        let Some(value) = aliases.alias(name) else {
+            return false;
+        };
+        let name = name.to_vec();
+        self.st.input.push_alias(&name, value);
+        self.st.peeked = None;
+        // The value's first word stands where the alias did.
+        if let Ok(mut t) = self.lex_token(false) {
+            t.after_blank_alias = true;
+            self.st.peeked = Some(t);
+        }
+        true
+    }
+
     pub(super) fn take(&mut self) -> Result<Token, SyntaxError> {
+        self.peek()?;
         match self.st.peeked.take() {
             Some(t) => Ok(t),
             None => self.lex_token(false),
@@ -475,7 +528,7 @@ impl Cx<'_, '_> {
         // The first word of an alias's value stands where the alias did: it is looked up too.
         let mut expand = always;
         loop {
-            let tok = self.peek()?;
+            let tok = self.peek_unexpanded()?;
             if !(expand || tok.after_blank_alias) || (reserved && keyword(tok).is_some()) {
                 break;
             }
@@ -497,7 +550,7 @@ impl Cx<'_, '_> {
             self.st.peeked = None;
             expand = true;
         }
-        self.peek()
+        self.peek_unexpanded()
     }
 
     pub(super) fn unexpected(&self, tok: &Token, expecting: Option<&str>) -> SyntaxError {
@@ -522,11 +575,23 @@ impl Cx<'_, '_> {
         )
     }
 
+    /// Skip newlines, also those an alias after a blank-ending one expands to. A reserved
+    /// word there is left for the position to decide on (`for x in`: `in` is the keyword
+    /// even when an alias has its name).
     pub(super) fn skip_newlines(&mut self) -> Result<(), SyntaxError> {
-        while self.peek()?.kind == TokKind::Newline {
-            self.take()?;
+        loop {
+            while self.peek_unexpanded()?.kind == TokKind::Newline {
+                self.take()?;
+            }
+            let reserved = self
+                .st
+                .peeked
+                .as_ref()
+                .is_some_and(|t| keyword(t).is_some());
+            if reserved || !self.expand_after_blank_alias() {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     /// The newlines after `|`, `&&` or `||`, also those after an alias that stands where
@@ -635,8 +700,10 @@ impl Cx<'_, '_> {
     pub(super) fn compound_list(&mut self, allow_empty: bool) -> Result<List, SyntaxError> {
         let mut list = List::default();
         loop {
-            self.skip_newlines()?;
-            let tok = self.peek_command_word(true)?;
+            // An alias in command position may expand to newlines first (`alias r='
+            // )'`): they separate commands as typed ones do.
+            self.linebreak_before_command()?;
+            let tok = self.peek_unexpanded()?;
             if ends_list(tok) {
                 if list.items.is_empty() && !allow_empty && tok.kind != TokKind::Eof {
                     let tok = tok.clone();
@@ -1070,9 +1137,23 @@ impl Cx<'_, '_> {
             return Err(self.unexpected(&tok, None));
         };
         if let RedirOp::HereDoc { strip_tabs } = op {
-            let target = self.lex_token(true);
-            let raw = self.st.input.record.take().unwrap_or_default();
-            let target = target?;
+            let (target, raw) = loop {
+                let target = self.lex_token(true);
+                let raw = self.st.input.record.take().unwrap_or_default();
+                let target = target?;
+                // `alias c='cat << ' e='END'; c e`: the delimiter is the alias's value.
+                let alias = match (&target.kind, target.after_blank_alias) {
+                    (TokKind::Word(w), true) => w
+                        .as_plain_literal()
+                        .filter(|name| !self.st.input.alias_in_use(name))
+                        .and_then(|name| Some((name.to_vec(), self.aliases.alias(name)?))),
+                    _ => None,
+                };
+                match alias {
+                    Some((name, value)) => self.st.input.push_alias(&name, value),
+                    None => break (target, raw),
+                }
+            };
             if !matches!(target.kind, TokKind::Word(_)) {
                 return Err(self.unexpected(&target, None));
             }
