@@ -21,6 +21,25 @@ fn no_job(builtin: &'static str, args: &[Vec<u8>]) -> ExecResult {
         .raise()
 }
 
+/// Without job control (`set +m`, a script) there is no job to bring back. bash says so
+/// before looking for the job (status 1); dash finds the job, then refuses it as not
+/// created under job control (status 2), naming the operand as given.
+fn without_job_control(sh: &Shell, builtin: &'static str, args: &[Vec<u8>]) -> ExecResult {
+    let (message, status) = if sh.options.bash() {
+        (b"no job control".to_vec(), 1)
+    } else {
+        let operand = args.get(1).map_or(&b"(null)"[..], Vec::as_slice);
+        (
+            [b"job ", operand, b" not created under job control"].concat(),
+            2,
+        )
+    };
+    ShellError::builtin(builtin, ErrorKind::text(message))
+        .with_status(status)
+        .fails()
+        .raise()
+}
+
 fn continue_job(sh: &mut Shell, index: usize) {
     let job = &mut sh.jobs.jobs[index];
     let target = if job.pgid > 0 { -job.pgid } else { job.pids[0] };
@@ -32,6 +51,9 @@ fn continue_job(sh: &mut Shell, index: usize) {
 
 /// `fg [%job]`: continue a job in the foreground and wait for it.
 pub fn fg(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if !sh.options.monitor && sh.options.bash() {
+        return without_job_control(sh, "fg", args);
+    }
     let spec = args
         .get(1)
         .map(|a| a.strip_prefix(b"%").unwrap_or(a))
@@ -39,6 +61,9 @@ pub fn fg(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let Some(i) = resolve_job(sh, spec) else {
         return no_job("fg", args);
     };
+    if !sh.options.monitor {
+        return without_job_control(sh, "fg", args);
+    }
     let mut line = sh.jobs.jobs[i].text.clone();
     line.push(b'\n');
     fd::write_all(1, &line);
@@ -71,6 +96,9 @@ pub fn fg(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
 
 /// `bg [%job]`: continue a stopped job in the background.
 pub fn bg(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if !sh.options.monitor && sh.options.bash() {
+        return without_job_control(sh, "bg", args);
+    }
     let spec = args
         .get(1)
         .map(|a| a.strip_prefix(b"%").unwrap_or(a))
@@ -78,6 +106,9 @@ pub fn bg(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let Some(i) = resolve_job(sh, spec) else {
         return no_job("bg", args);
     };
+    if !sh.options.monitor {
+        return without_job_control(sh, "bg", args);
+    }
     continue_job(sh, i);
     let job = &sh.jobs.jobs[i];
     let mut line = format!("[{}] ", job.number).into_bytes();
