@@ -323,7 +323,20 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context
                 if echo {
                     crate::toplevel::echo_verbose(sh, &cmd.text);
                 }
-                status = run_list(sh, &cmd.list, cx)?;
+                status = match run_list(sh, &cmd.list, cx) {
+                    // bash goes on with a sourced file's next line after an arithmetic error
+                    // discarded the rest of this one, and, in an interactive shell, after an
+                    // expansion error (`~/.auditshrc` is read to its end).
+                    Err(Divert::Discard(s)) if is_sourced(sh, label) => {
+                        sh.set_last_status(s);
+                        s
+                    }
+                    Err(Divert::Abort(s)) if is_sourced(sh, label) && sh.options.interactive => {
+                        sh.set_last_status(s);
+                        s
+                    }
+                    other => other?,
+                };
             }
             Ok(None) => return Ok(status),
             Err(e) => {
@@ -335,6 +348,11 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context
             }
         }
     }
+}
+
+/// Text read by `.`/`source` in bash mode (not `eval`'s, not posix mode's).
+fn is_sourced(sh: &Shell, label: Option<&[u8]>) -> bool {
+    sh.options.bash() && label.is_some_and(|l| l != b"eval: ")
 }
 
 /// The alias table as the parser sees it.
