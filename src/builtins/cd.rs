@@ -53,8 +53,12 @@ fn enter(sh: &Shell, dir: &[u8], physical: bool) -> Option<Vec<u8>> {
     let full = if dir.first() == Some(&b'/') {
         dir.to_vec()
     } else {
+        // From `/` (or `//`), `usr` is `/usr`: a second slash would read as `//`, which
+        // POSIX lets mean something else.
         let mut f = sh.cwd.clone();
-        f.push(b'/');
+        if !f.ends_with(b"/") {
+            f.push(b'/');
+        }
         f.extend_from_slice(dir);
         f
     };
@@ -97,9 +101,15 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     let mut print = false;
     let target: Vec<u8> = match args.get(i).map(|a| a.as_slice()) {
-        // dash: with HOME unset or empty, `cd` does nothing and succeeds.
+        // dash: with HOME unset or empty, `cd` does nothing and succeeds; bash fails when
+        // it is unset.
         None => match sh.get_var(b"HOME") {
             Some(h) if !h.is_empty() => h.to_vec(),
+            None if sh.options.bash() => {
+                return ShellError::builtin("cd", ErrorKind::text(b"HOME not set".to_vec()))
+                    .fails()
+                    .raise();
+            }
             _ => return Ok(0),
         },
         // dash: with OLDPWD unset, `cd -` stays (and prints where).
