@@ -573,10 +573,16 @@ fn expand_value(
         ParamOp::RemoveSmallestPrefix(w) => remove(e, pe, value, w, ctx, true, false)?,
         ParamOp::RemoveLargestPrefix(w) => remove(e, pe, value, w, ctx, true, true)?,
         ParamOp::Replace { at, pattern, with } => {
-            let pat = super::expand_pattern(e.sh, pattern)?;
+            let mut pat = super::expand_pattern(e.sh, pattern)?;
             let with = super::expand_word(e.sh, with)?;
+            // bash's `nocasematch` covers pattern substitution too (ASCII letters).
+            let nocase =
+                e.sh.options.bash() && e.sh.options.shopt.on(crate::state::shopt::NOCASEMATCH);
+            if nocase {
+                pat.make_ascii_lowercase();
+            }
             map_value(e, pe, value, ctx, &mut |_, s| {
-                Ok(replace(s, &pat, &with, *at))
+                Ok(replace(s, &pat, &with, *at, nocase))
             })?;
         }
         ParamOp::Case {
@@ -660,14 +666,18 @@ fn map_value(
 }
 
 /// `${x/pat/with}` and its forms: the longest match at the leftmost place it matches.
-fn replace(s: &[u8], pat: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u8> {
+/// `nocase`: `pat` is in lower case, and is matched against `s` in lower case (ASCII letters
+/// keep their offsets); what is kept of `s` keeps its case.
+fn replace(s: &[u8], pat: &[u8], with: &[u8], at: ReplaceWhere, nocase: bool) -> Vec<u8> {
+    let folded = nocase.then(|| s.to_ascii_lowercase());
+    let seen = folded.as_deref().unwrap_or(s);
     if !pat.is_empty() && !super::pattern::has_unescaped_glob(pat) {
-        return replace_literal(s, &super::pattern::unescape(pat), with, at);
+        return replace_literal(s, seen, &super::pattern::unescape(pat), with, at);
     }
     // Matches start and end only where characters do.
     let starts = char_starts(s);
     let n = starts.len() - 1;
-    let m = |a: usize, b: usize| super::pattern::matches(pat, &s[starts[a]..starts[b]]);
+    let m = |a: usize, b: usize| super::pattern::matches(pat, &seen[starts[a]..starts[b]]);
     let joined = |a: &[u8], b: &[u8]| [a, with, b].concat();
     match at {
         ReplaceWhere::Prefix => match (0..=n).rev().find(|&end| m(0, end)) {
@@ -707,16 +717,17 @@ fn replace(s: &[u8], pat: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u8> {
 
 /// `replace` for a pattern without a wildcard: a plain search for its text (the common case,
 /// and the pattern matcher would try every end of every start).
-fn replace_literal(s: &[u8], lit: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u8> {
+/// `seen`: `s` as it is searched (in lower case for `nocasematch`), same length.
+fn replace_literal(s: &[u8], seen: &[u8], lit: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u8> {
     let joined = |a: &[u8], b: &[u8]| [a, with, b].concat();
     match at {
-        ReplaceWhere::Prefix if s.starts_with(lit) => joined(&[], &s[lit.len()..]),
-        ReplaceWhere::Suffix if s.ends_with(lit) => joined(&s[..s.len() - lit.len()], &[]),
+        ReplaceWhere::Prefix if seen.starts_with(lit) => joined(&[], &s[lit.len()..]),
+        ReplaceWhere::Suffix if seen.ends_with(lit) => joined(&s[..s.len() - lit.len()], &[]),
         ReplaceWhere::Prefix | ReplaceWhere::Suffix => s.to_vec(),
         ReplaceWhere::First | ReplaceWhere::All => {
             let mut out = Vec::with_capacity(s.len());
             let mut i = 0;
-            while let Some(found) = s[i..].windows(lit.len()).position(|w| w == lit) {
+            while let Some(found) = seen[i..].windows(lit.len()).position(|w| w == lit) {
                 out.extend_from_slice(&s[i..i + found]);
                 out.extend_from_slice(with);
                 i += found + lit.len();
