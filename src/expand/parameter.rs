@@ -968,7 +968,13 @@ fn push_args(e: &mut Expander, is_at: bool, ctx: Ctx) {
             e.push(a, SPLIT);
         }
     } else {
-        match join(&args, join_sep(e.sh)) {
+        // bash joins `$@` (and `${a[@]}`) with spaces where it makes one string (`y=$@`,
+        // `case $@ in`); dash with the first character of IFS, as for `$*`.
+        let sep = match is_at && e.sh.options.bash() {
+            true => Some(b' '),
+            false => join_sep(e.sh),
+        };
+        match join(&args, sep) {
             Ok(joined) => e.push_value(&joined, ctx),
             // Reported by the expander at the end of this part.
             Err(_) => e.out_of_space = true,
