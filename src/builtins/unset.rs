@@ -8,12 +8,16 @@ use crate::state::Shell;
 /// `unset [-v|-f] name...`
 pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut functions = false;
+    let mut variables_only = false;
     let mut nameref = false;
     let mut rest = &args[1..];
     while let Some(first) = rest.first() {
         match first.as_slice() {
             b"-f" => functions = true,
-            b"-v" => functions = false,
+            b"-v" => {
+                functions = false;
+                variables_only = true;
+            }
             b"-n" if sh.options.bash() => nameref = true,
             b"--" => {
                 rest = &rest[1..];
@@ -23,7 +27,14 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
         rest = &rest[1..];
     }
+    let all_functions = functions;
     for name in rest {
+        // bash: with neither -f nor -v, a name no variable has is a function's.
+        let functions = all_functions
+            || (!variables_only
+                && sh.options.bash()
+                && sh.functions.contains_key(name.as_slice())
+                && (!is_name(name) || sh.vars.var_unresolved(name).is_none()));
         if !functions && sh.options.bash() && name.ends_with(b"]") && name.contains(&b'[') {
             if let Err(e) = unset_element(sh, name) {
                 return crate::exec::ShellError::builtin("unset", ErrorKind::text(e.message))
