@@ -155,7 +155,10 @@ pub fn process_substitution(
     let (read, write) = crate::sys::fd::pipe().map_err(|e| failed(ErrorKind::PipeFailed(e)))?;
     let (ours, theirs) = if input { (read, write) } else { (write, read) };
     match spawn::fork_shell(sh) {
-        Ok(Forked::Child) => run_child(sh, body, ours, theirs, if input { 1 } else { 0 }),
+        Ok(Forked::Child) => {
+            sh.traps.forget_inherited();
+            run_child(sh, body, ours, theirs, if input { 1 } else { 0 })
+        }
         Ok(Forked::Parent(pid)) => {
             fd::close(theirs);
             // Out of the way of the descriptors a script names (0 to 9), and inherited.

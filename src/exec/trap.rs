@@ -281,6 +281,11 @@ impl Traps {
             || self.ignored_at_entry.contains(&sig)
     }
 
+    /// A process substitution's subshell does not list its parent's traps (bash).
+    pub fn forget_inherited(&mut self) {
+        self.inherited.clear();
+    }
+
     /// In a subshell, traps with commands are reset to the default; ignored stay ignored,
     /// and so do the conditions in `keep` (bash's DEBUG, RETURN and ERR under `set -T`/`-E`).
     pub fn reset_for_subshell(&mut self, keep: &[i32], remember: bool) {
