@@ -29,6 +29,14 @@ impl Context {
         }
     }
 
+    /// Tested, and still the process's last command.
+    pub fn tested_keeping_exit(self) -> Context {
+        Context {
+            tested: true,
+            ..self
+        }
+    }
+
     pub fn not_last(self) -> Context {
         Context {
             exit_after: false,

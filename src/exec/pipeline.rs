@@ -217,6 +217,11 @@ fn start_pipeline(
                 skip =
                     super::simple::about_to_run(sh, || crate::syntax::print::simple_command(sc))?;
                 debug_ran = true;
+            } else if sh.options.bash() && sh.traps.command(trap::ERR).is_some() {
+                // The ERR trap the shell runs for the pipeline reads the last one's text
+                // and line.
+                sh.lineno = sc.line;
+                sh.bash_command = crate::syntax::print::simple_command(sc);
             }
         }
         match spawn::fork_job(sh, group) {
@@ -225,6 +230,7 @@ fn start_pipeline(
                     exit_child(sh, 0);
                 }
                 sh.debug_ran = debug_ran;
+                sh.pipeline_member = sh.options.bash() && matches!(cmd, Command::Simple(_));
                 if let Some(r) = next_read {
                     fd::close(r);
                 }

@@ -209,6 +209,13 @@ pub(super) fn about_to_run(sh: &mut Shell, text: impl FnOnce() -> Vec<u8>) -> Re
 }
 
 pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> ExecResult {
+    // A pipeline member's own status is the pipeline's to trap (its process ends with it, so
+    // `set -e` has nothing left to stop either).
+    // A function it calls traps its own commands' failures as anywhere else.
+    let finish_cx = match std::mem::take(&mut sh.pipeline_member) {
+        true => cx.tested_keeping_exit(),
+        false => cx,
+    };
     sh.lineno = sc.line;
     if about_to_run(sh, || crate::syntax::print::simple_command(sc))? {
         return Ok(0);
@@ -245,7 +252,7 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> Exe
             redirect::with_redirections(sh, &sc.redirects, |sh| Ok(sh.subst_status.unwrap_or(0)))?
         };
         sh.last_arg.clear();
-        return command_finished(sh, status, cx);
+        return command_finished(sh, status, finish_cx);
     }
 
     let array_operand_last =
@@ -261,7 +268,7 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> Exe
     if sh.options.bash() {
         set_last_arg(sh, &mut fields, array_operand_last);
     }
-    command_finished(sh, status, cx)
+    command_finished(sh, status, finish_cx)
 }
 
 /// `$_` (bash) after a command: its last argument, moved out of the fields; for an array

@@ -82,6 +82,9 @@ pub struct Shell {
     pub in_condition_trap: bool,
     /// In a pipeline member: the shell ran the DEBUG trap for its simple command already.
     pub debug_ran: bool,
+    /// In a pipeline member's process, its simple command: the command's own failure runs
+    /// no ERR trap there (bash runs it once, in the shell, for the pipeline).
+    pub pipeline_member: bool,
     /// In an interactive shell, the line before the running function's definition: bash
     /// counts `LINENO` and the call stack's lines from a function's start there.
     pub line_base: u32,
@@ -226,6 +229,7 @@ impl Shell {
             dirstack: Vec::new(),
             in_condition_trap: false,
             debug_ran: false,
+            pipeline_member: false,
             in_trap: false,
             line_base: 0,
             status_before_trap: None,
