@@ -8,18 +8,89 @@ use crate::state::Shell;
 
 /// `exec cmd [arg...]`: replace the shell with a program. (`exec` with only redirections is
 /// handled by the evaluator, which keeps them in force.)
+/// bash's `exec [-cl] [-a name] command [arguments]`: `-c` an empty environment, `-l` a
+/// login program's `-` before its name, `-a` the name it is given (`argv[0]`).
+#[derive(Default)]
+struct Options {
+    clear_environment: bool,
+    login: bool,
+    name: Option<Vec<u8>>,
+}
+
+/// The options before the command (bash mode); the index of the command.
+fn options(args: &[Vec<u8>]) -> Result<(Options, usize), Vec<u8>> {
+    let mut options = Options::default();
+    let mut i = 1;
+    while let Some(arg) = args.get(i) {
+        if arg == b"--" {
+            return Ok((options, i + 1));
+        }
+        if arg.len() < 2 || arg[0] != b'-' {
+            break;
+        }
+        for (at, &letter) in arg.iter().enumerate().skip(1) {
+            match letter {
+                b'c' => options.clear_environment = true,
+                b'l' => options.login = true,
+                b'a' => {
+                    // The name is the rest of this word, or the next one.
+                    let rest = &arg[at + 1..];
+                    options.name = Some(if rest.is_empty() {
+                        i += 1;
+                        args.get(i)
+                            .cloned()
+                            .ok_or(b"-a: option requires an argument".to_vec())?
+                    } else {
+                        rest.to_vec()
+                    });
+                    break;
+                }
+                other => return Err([b"-", &[other][..], b": invalid option"].concat()),
+            }
+        }
+        i += 1;
+    }
+    Ok((options, i))
+}
+
 pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    let Some(name) = args.get(1) else {
+    let (options, first) = match sh.options.bash() {
+        true => match options(args) {
+            Ok(parsed) => parsed,
+            Err(mut message) => {
+                message.extend_from_slice(
+                    b"\nexec: usage: exec [-cl] [-a name] [command [argument ...]] [redirection ...]",
+                );
+                return ShellError::builtin("exec", ErrorKind::text(message))
+                    .with_status(2)
+                    .fails()
+                    .raise();
+            }
+        },
+        false => (Options::default(), 1),
+    };
+    let Some(name) = args.get(first) else {
         return Ok(0);
     };
     let Some(path) = spawn::find_in_path(sh, name) else {
-        spawn::record_never_started(sh, None, &args[1..], &SpawnError::NotFound);
+        spawn::record_never_started(sh, None, &args[first..], &SpawnError::NotFound);
         return cannot_exec(name, SpawnError::NotFound, sh.options.bash());
     };
     if let Some(e) = spawn::check_executable(&path) {
-        spawn::record_never_started(sh, Some(&path), &args[1..], &e);
+        spawn::record_never_started(sh, Some(&path), &args[first..], &e);
         return cannot_exec(name, e, sh.options.bash());
     }
+    let mut argv = args[first..].to_vec();
+    if let Some(given) = options.name {
+        argv[0] = given;
+    }
+    if options.login {
+        argv[0].insert(0, b'-');
+    }
+    if options.clear_environment {
+        sh.vars.unexport_all();
+    }
+    let args = &[&args[..1], &argv[..]].concat();
     let err = spawn::exec_program(sh, &path, &args[1..], |sh| {
         if !sh.in_subshell {
             sh.audit.end(None, EndReason::Exec);

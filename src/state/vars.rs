@@ -459,6 +459,14 @@ impl Vars {
         self.table.entry(name).or_default().exported = exported;
     }
 
+    /// No variable is exported any more (`exec -c`: the program gets an empty environment).
+    pub fn unexport_all(&mut self) {
+        self.environ_cache.replace(None);
+        for var in self.table.values_mut() {
+            var.exported = false;
+        }
+    }
+
     pub fn set_readonly(&mut self, name: &[u8]) {
         let name = self.attribute_target(name);
         self.table.entry(name).or_default().readonly = true;
