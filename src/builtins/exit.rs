@@ -1,14 +1,14 @@
 //! `exit`: leaving the shell, or the subshell, as a diversion that unwinds everything (see
 //! `exec::Divert`).
 
-use super::util::parse_count;
+use super::util::parse_status;
 use crate::exec::{Context, Divert, ExecResult};
 use crate::state::Shell;
 
 /// `exit [n]`: leave the shell with n (default: the last status).
 pub fn exit(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let status = match args.get(1) {
-        Some(a) => parse_count("exit", a)? as i32,
+        Some(a) => parse_status(sh, "exit", a)?,
         None => sh.status_before_trap.unwrap_or_else(|| sh.last_status()),
     };
     Err(Divert::Exit(status))

@@ -1,7 +1,7 @@
 //! `return`: leaving a function or a dot script, as a diversion that they catch (see
 //! `exec::Divert`).
 
-use super::util::parse_count;
+use super::util::parse_status;
 use crate::exec::{Context, Divert, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
@@ -15,7 +15,7 @@ pub fn return_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             .raise();
     }
     let status = match args.get(1) {
-        Some(a) => parse_count("return", a)? as i32,
+        Some(a) => parse_status(sh, "return", a)?,
         None => sh.last_status(),
     };
     Err(Divert::Return(status))

@@ -21,6 +21,32 @@ pub fn parse_count(builtin: &'static str, arg: &[u8]) -> Result<i64, ShellError>
     }
 }
 
+/// The status operand of `exit` and `return`. bash takes any integer (blanks around it, a
+/// sign) and keeps its low eight bits; dash, a count.
+pub fn parse_status(
+    sh: &crate::state::Shell,
+    builtin: &'static str,
+    arg: &[u8],
+) -> Result<i32, ShellError> {
+    if !sh.options.bash() {
+        return parse_count(builtin, arg).map(|n| n as i32);
+    }
+    std::str::from_utf8(arg)
+        .ok()
+        .map(|s| s.trim_matches([' ', '\t', '\n']))
+        .filter(|s| {
+            s.trim_start_matches(['+', '-'])
+                .bytes()
+                .all(|c| c.is_ascii_digit())
+        })
+        .and_then(|s| s.parse::<i64>().ok())
+        .map(|n| (n & 0xff) as i32)
+        .ok_or_else(|| {
+            let message = [arg, b": numeric argument required"].concat();
+            ShellError::builtin(builtin, ErrorKind::text(message)).with_status(2)
+        })
+}
+
 /// Quote a value so the shell reads it back as the same bytes, as dash's `set`, `export -p`
 /// and `alias` print values: runs of other bytes in `'...'`, runs of `'` in `"..."`
 /// (`a'b` → `'a'"'"'b'`).
