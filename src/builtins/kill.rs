@@ -153,23 +153,23 @@ fn bash_number(a: &[u8]) -> Option<i32> {
 
 /// bash's ways of naming the signal, in dash's terms: `-n N` and `-s N` as `-N`, a `SIG`
 /// prefix or any case as the bare number.
-fn bash_signal_options(args: &[Vec<u8>]) -> Vec<Vec<u8>> {
+/// A signal bash does not know is `N: invalid signal specification` (status 1).
+fn bash_signal_options(args: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, Vec<u8>> {
     let mut out = args.to_vec();
-    let as_number = |a: &[u8]| bash_number(a).map(|n| format!("-{n}").into_bytes());
+    let as_number = |a: &[u8]| match bash_number(a) {
+        Some(n) => Ok(format!("-{n}").into_bytes()),
+        None => Err([a, b": invalid signal specification"].concat()),
+    };
     match args.get(1).map(Vec::as_slice) {
         Some(b"-n" | b"-s") if args.len() > 2 => {
-            if let Some(n) = as_number(&args[2]) {
-                out.splice(1..3, [n]);
-            }
+            out.splice(1..3, [as_number(&args[2])?]);
         }
         Some([b'-', rest @ ..]) if !rest.is_empty() && !matches!(rest, b"l" | b"L" | b"-") => {
-            if let Some(n) = as_number(rest) {
-                out[1] = n;
-            }
+            out[1] = as_number(rest)?;
         }
         _ => {}
     }
-    out
+    Ok(out)
 }
 
 /// bash's `kill -l`: the table, five to a line.
@@ -199,12 +199,16 @@ fn bash_list(args: &[Vec<u8>]) -> Result<Vec<u8>, Vec<u8>> {
                 .and_then(|t| t.parse().ok())
                 .unwrap_or(-1);
             let n = if n > 128 { n - 128 } else { n };
+            if n == 0 {
+                out.extend_from_slice(b"EXIT\n");
+                continue;
+            }
             match i32::try_from(n).ok().filter(|n| *n > 0).and_then(bash_name) {
                 Some(name) => out.extend_from_slice(name.as_bytes()),
                 None => return Err([&a[..], b": invalid signal specification"].concat()),
             }
         } else {
-            match bash_number(a).filter(|n| *n > 0) {
+            match bash_number(a).filter(|n| *n >= 0) {
                 Some(n) => out.extend_from_slice(n.to_string().as_bytes()),
                 None => return Err([&a[..], b": invalid signal specification"].concat()),
             }
@@ -217,7 +221,15 @@ fn bash_list(args: &[Vec<u8>]) -> Result<Vec<u8>, Vec<u8>> {
 pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let rewritten;
     let args = if sh.options.bash() {
-        rewritten = bash_signal_options(args);
+        rewritten = match bash_signal_options(args) {
+            Ok(rewritten) => rewritten,
+            Err(m) => {
+                return ShellError::builtin("kill", ErrorKind::Message(m))
+                    .with_status(1)
+                    .fails()
+                    .raise();
+            }
+        };
         &rewritten
     } else {
         args
