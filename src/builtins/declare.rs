@@ -281,6 +281,10 @@ fn declare_in_scope(
     if !crate::state::vars::is_name(name) || key.is_some_and(<[u8]>::is_empty) {
         return Err([b"`", arg, b"': not a valid identifier"].concat());
     }
+    // `export` and `readonly` take whole variables: bash refuses an element (`e[0]=1`).
+    if key.is_some() && matches!(builtin, "export" | "readonly") {
+        return Err([b"`", lhs, b"': not a valid identifier"].concat());
+    }
     let name = name.to_vec();
     let make_local = match scope {
         Scope::Local => !flags.global,

@@ -35,7 +35,7 @@ pub fn enable(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         let mut all: Vec<&super::Builtin> = super::all()
             .iter()
             .chain(super::bash_only().iter().filter(|_| bash))
-            .filter(|b| !special_only || b.special)
+            .filter(|b| !special_only || is_special(b, bash))
             .collect();
         all.sort_by_key(|b| b.name);
         let mut text = Vec::new();
@@ -64,4 +64,13 @@ pub fn enable(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
     }
     Ok(status)
+}
+
+/// The special built-ins as bash lists them: `source` is one (it is `.`), `local` is not.
+fn is_special(b: &super::Builtin, bash: bool) -> bool {
+    match (bash, b.name) {
+        (true, "source") => true,
+        (true, "local") => false,
+        _ => b.special,
+    }
 }
