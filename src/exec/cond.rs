@@ -28,7 +28,10 @@ fn arith_text(sh: &mut Shell, text: &[u8]) -> Result<i64, Divert> {
     if text.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n')) {
         return Ok(0);
     }
-    expand::arith::eval(sh, text).map_err(|e| ShellError::from(e).with_status(1).fails().into())
+    expand::arith::eval(sh, text).map_err(|e| match e.is_unbound() {
+        true => ShellError::from(e).into(),
+        false => ShellError::from(e).with_status(1).fails().into(),
+    })
 }
 
 /// `(( expr ))`: status 0 when the value is not zero. Like a simple command, it is subject

@@ -46,7 +46,7 @@ pub fn eval(sh: &mut Shell, expr: &[u8]) -> Result<i64, ExpandError> {
 #[cold]
 #[inline(never)]
 fn with_bash_status(mut e: ExpandError, bash: bool) -> ExpandError {
-    if bash {
+    if bash && e.status == 2 {
         e.status = 1;
     }
     e
@@ -410,6 +410,7 @@ impl<'s, 'e> Parser<'s, 'e> {
         }
         let value = match self.sh.get_var_or_dynamic(name) {
             Some(v) => v,
+            None if self.bash && self.sh.options.nounset => return Err(self.unbound(name)),
             None => return Ok(0),
         };
         match parse_var_value(&value) {
@@ -419,6 +420,16 @@ impl<'s, 'e> Parser<'s, 'e> {
                 let value = value.into_owned();
                 self.nested_value(&value)
             }
+        }
+    }
+
+    /// bash's `set -u` covers the variables arithmetic reads (dash reads them as 0): the
+    /// error of an unset parameter, which ends a non-interactive shell.
+    #[cold]
+    fn unbound(&self, name: &[u8]) -> ExpandError {
+        ExpandError {
+            message: [name, b": unbound variable"].concat(),
+            status: super::parameter::unset_status(self.sh),
         }
     }
 

@@ -33,6 +33,12 @@ pub struct ExpandError {
 const OUT_OF_SPACE: &[u8] = b"Out of space";
 
 impl ExpandError {
+    /// bash's `set -u` error: it ends a non-interactive shell even where an expression's
+    /// other errors only fail the command (`(( ))`, `let`).
+    pub fn is_unbound(&self) -> bool {
+        self.message.ends_with(b": unbound variable")
+    }
+
     pub fn new(message: impl Into<Vec<u8>>) -> Self {
         ExpandError {
             message: message.into(),

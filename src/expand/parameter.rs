@@ -176,7 +176,7 @@ fn error(param: &Param, message: &[u8]) -> ExpandError {
 
 /// An unset parameter expanded under `set -u` (`message` None), or `${x?message}`. bash
 /// words the first `x: unbound variable`; a non-interactive bash exits with 127 for both
-/// when it runs `-c` commands, with 1 when it reads a script.
+/// when it runs `-c` commands, with 1 when it reads a script (and in a subshell).
 fn unset_error(sh: &Shell, param: &Param, message: Option<&[u8]>) -> ExpandError {
     let bash = sh.options.bash();
     let text: &[u8] = match message {
@@ -186,9 +186,18 @@ fn unset_error(sh: &Shell, param: &Param, message: Option<&[u8]>) -> ExpandError
     };
     let mut err = error(param, text);
     if bash {
-        err.status = if sh.options.command_string { 127 } else { 1 };
+        err.status = unset_status(sh);
     }
     err
+}
+
+/// The status a non-interactive bash exits with after `set -u` or `${x?}` stopped it.
+pub(crate) fn unset_status(sh: &Shell) -> i32 {
+    if sh.options.command_string && !sh.in_subshell {
+        127
+    } else {
+        1
+    }
 }
 
 /// The character joining `$*` (and `$@` where it is not split into fields): the first of IFS,
