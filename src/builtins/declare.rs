@@ -388,6 +388,8 @@ fn declare_in_scope(
         }
         crate::exec::xtrace::simple(sh, &[Assigned::plain(&shown, v.to_vec())], &[]);
     }
+    // `set -a` exports what is assigned, but never an array (bash).
+    let exportable = elements.is_none() && key.is_none() && !flags.indexed && !flags.assoc;
     if flags.on & NAMEREF == 0 {
         match (elements, value, key) {
             (Some(elements), _, None) => {
@@ -418,7 +420,7 @@ fn declare_in_scope(
             .mark_reference(&name, flags.export, flags.readonly == Some(true));
     } else if let Some(export) = flags.export {
         sh.vars.set_exported(&name, export);
-    } else if sh.options.allexport && value.is_some() {
+    } else if sh.options.allexport && value.is_some() && exportable {
         sh.vars.set_exported(&name, true);
     }
     if flags.readonly == Some(true) && flags.on & NAMEREF == 0 {
