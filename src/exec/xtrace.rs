@@ -69,6 +69,24 @@ pub fn word(w: &[u8]) -> Vec<u8> {
     }
 }
 
+/// Expanded array elements as bash traces them: `('1' '2 3')`, `(['k']='v')`.
+fn array_elements(elements: &[crate::exec::assign::Element]) -> Vec<u8> {
+    let mut out = b"(".to_vec();
+    for (i, e) in elements.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        if let Some(key) = &e.key {
+            out.push(b'[');
+            out.extend_from_slice(&single_quoted(key));
+            out.extend_from_slice(if e.append { b"]+=" } else { b"]=" });
+        }
+        out.extend_from_slice(&single_quoted(&e.value));
+    }
+    out.push(b')');
+    out
+}
+
 /// The value of a traced assignment as bash shows it (empty stays empty).
 fn value(v: &[u8]) -> Vec<u8> {
     if needs_quotes(v) {
@@ -118,7 +136,27 @@ pub fn simple(sh: &mut Shell, assigns: &[Assigned], fields: &[Vec<u8>]) {
             line(sh, &text);
         }
         if !fields.is_empty() {
-            let words: Vec<Vec<u8>> = fields.iter().map(|f| word(f)).collect();
+            // A declaration's array operand (`declare -a b=(1 2)`): its assignment on a
+            // line of its own, then the command with the name alone.
+            let compound = sh.compound_args.clone();
+            for (i, elements) in &compound {
+                if let Some(field) = fields.get(*i) {
+                    let name = field.strip_suffix(b"=").unwrap_or(field);
+                    line(sh, &[name, b"=", &array_elements(elements)].concat());
+                }
+            }
+            let words: Vec<Vec<u8>> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| match compound.iter().any(|(at, _)| *at == i) {
+                    true => f
+                        .split(|&c| c == b'+' || c == b'=')
+                        .next()
+                        .unwrap_or(f)
+                        .to_vec(),
+                    false => word(f),
+                })
+                .collect();
             line(sh, &words.join(&b' '));
         }
         return;
