@@ -510,7 +510,11 @@ impl Cx<'_, '_> {
 
     /// An unquoted word, up to the next metacharacter.
     fn lex_word(&mut self) -> Result<Word, SyntaxError> {
-        let mut b = Parts::default();
+        self.lex_word_after(Parts::default())
+    }
+
+    /// The rest of a word whose first parts `b` holds.
+    fn lex_word_after(&mut self, mut b: Parts) -> Result<Word, SyntaxError> {
         let subscript_ok = self.st.bash && self.st.assignment_position;
         while let Some(c) = self.st.input.peek() {
             if c == b'[' && subscript_ok && names_so_far(&b.parts) {
@@ -681,6 +685,14 @@ impl Cx<'_, '_> {
                 }
                 None => {
                     return Err(self.err("Syntax error: end of file unexpected (expecting \")\")"))
+                }
+                Some(b'[') => {
+                    // `[key]=value`: the key runs to its `]`, blanks included (`[a b]=1`).
+                    self.st.input.bump();
+                    let mut b = Parts::default();
+                    b.literal(b'[');
+                    self.lex_balanced(&mut b, (b'[', b']'), true)?;
+                    elements.push(self.lex_word_after(b)?);
                 }
                 Some(c) => {
                     let w = self.lex_word()?;
