@@ -12,15 +12,22 @@ use crate::syntax::ast::{CondExpr, List, Word};
 /// bash.
 /// `for_part`: one of the three expressions of `for (( ; ; ))`, traced without the blanks
 /// around it.
+/// An omitted expression of `for (( ; ; ))` (nothing, or blanks) is 1, and traced so, as in
+/// bash: an omitted condition is true.
 fn arith_value(sh: &mut Shell, w: &Word, for_part: bool) -> Result<i64, Divert> {
     let text = expand::expand_word(sh, w)?;
+    let omitted = for_part && text.iter().all(u8::is_ascii_whitespace);
     super::xtrace::compound(sh, || {
-        let shown = match for_part {
-            true => text.trim_ascii(),
-            false => &text,
+        let shown = match (omitted, for_part) {
+            (true, _) => b"1",
+            (false, true) => text.trim_ascii_start(),
+            (false, false) => &text[..],
         };
         [b"(( ", shown, b" ))"].concat()
     });
+    if omitted {
+        return Ok(1);
+    }
     arith_text(sh, &text)
 }
 
@@ -63,7 +70,7 @@ pub(super) fn run_arith_for(
     let mut status = 0;
     loop {
         before(sh, cond)?;
-        let go = cond.parts.is_empty() || arith_value(sh, cond, true)? != 0;
+        let go = arith_value(sh, cond, true)? != 0;
         if !go {
             break;
         }
