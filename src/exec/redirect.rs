@@ -179,12 +179,27 @@ pub fn apply(
                             fd::close(fd);
                             continue;
                         }
-                        let src = parse_fd(&target).ok_or_else(bad_fd_number)?;
                         // bash names the descriptor as the word was written (`$fd`).
                         let written = if sh.options.bash() {
                             crate::syntax::print::word_text(word)
                         } else {
                             target.clone()
+                        };
+                        let Some(src) = parse_fd(&target) else {
+                            if !sh.options.bash() {
+                                return Err(bad_fd_number());
+                            }
+                            // bash: `>&file` is `&>file`; with a descriptor or `<&`, ambiguous.
+                            if *op != RedirOp::DupOutput || r.fd.is_some() {
+                                let kind = ErrorKind::BadRedirection(written, "ambiguous redirect");
+                                return Err(ShellError::new(kind).fails());
+                            }
+                            let file = open_target(sh, &RedirOp::Output, &target)?;
+                            saved.save(1);
+                            install(file, 1);
+                            saved.save(2);
+                            let _ = fd::dup_to(1, 2);
+                            continue;
                         };
                         if src > 9 && sh.options.bash() {
                             // The shell's own descriptors are closed on exec; the user's not.
@@ -212,31 +227,7 @@ pub fn apply(
                         }
                     }
                     _ => {
-                        let (create, result) = match op {
-                            RedirOp::Input => (false, open_file(&target, sys::fd::O_RDONLY)),
-                            RedirOp::ReadWrite => (
-                                false,
-                                open_file(&target, sys::fd::O_RDWR | sys::fd::O_CREAT),
-                            ),
-                            RedirOp::Append => (
-                                true,
-                                open_file(
-                                    &target,
-                                    sys::fd::O_WRONLY | sys::fd::O_CREAT | sys::fd::O_APPEND,
-                                ),
-                            ),
-                            RedirOp::Output if sh.options.noclobber => {
-                                (true, open_noclobber(&target))
-                            }
-                            _ => (
-                                true,
-                                open_file(
-                                    &target,
-                                    sys::fd::O_WRONLY | sys::fd::O_CREAT | sys::fd::O_TRUNC,
-                                ),
-                            ),
-                        };
-                        let src = result.map_err(|e| open_error(create, &target, e))?;
+                        let src = open_target(sh, op, &target)?;
                         saved.save(fd);
                         install(src, fd);
                     }
@@ -245,6 +236,30 @@ pub fn apply(
         }
     }
     Ok(())
+}
+
+/// Open a file as the redirection `op` does.
+fn open_target(sh: &Shell, op: &RedirOp, target: &[u8]) -> Result<RawFd, ShellError> {
+    let (create, result) = match op {
+        RedirOp::Input => (false, open_file(target, sys::fd::O_RDONLY)),
+        RedirOp::ReadWrite => (false, open_file(target, sys::fd::O_RDWR | sys::fd::O_CREAT)),
+        RedirOp::Append => (
+            true,
+            open_file(
+                target,
+                sys::fd::O_WRONLY | sys::fd::O_CREAT | sys::fd::O_APPEND,
+            ),
+        ),
+        RedirOp::Output if sh.options.noclobber => (true, open_noclobber(target)),
+        _ => (
+            true,
+            open_file(
+                target,
+                sys::fd::O_WRONLY | sys::fd::O_CREAT | sys::fd::O_TRUNC,
+            ),
+        ),
+    };
+    result.map_err(|e| open_error(create, target, e))
 }
 
 /// A redirection's target. bash expands it as a command's words (braces, splitting,
