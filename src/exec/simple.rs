@@ -61,6 +61,7 @@ fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments,
             }
             Err(e) => return Err(e.into()),
         };
+        status_of_substitution(sh);
         if let Err(e) = sh.set_var(&a.name, value.clone()) {
             return ShellError::new(ErrorKind::Variable(e)).raise();
         }
@@ -97,6 +98,7 @@ fn assign_temporarily(
                 return Err(e.into());
             }
         };
+        status_of_substitution(sh);
         // Through a name reference, the variable it stands for is the one saved and set.
         let name = sh.vars.resolve(&a.name).to_vec();
         saved.push((name.clone(), sh.vars.var(&name).cloned()));
@@ -111,6 +113,14 @@ fn assign_temporarily(
         done.push(super::xtrace::Assigned::plain(&a.name, value));
     }
     Ok((saved, done))
+}
+
+/// bash: a command substitution in an assignment's value sets `$?` for the assignments
+/// after it (`out=$(cmd) rc=$?`).
+fn status_of_substitution(sh: &mut Shell) {
+    if let (Some(status), true) = (sh.subst_status, sh.options.bash()) {
+        sh.set_last_status(status);
+    }
 }
 
 fn restore_temporary(sh: &mut Shell, saved: SavedVars) {
@@ -326,7 +336,9 @@ pub fn run_fields(
                 return result;
             }
         }
-        let assigned = if lookup.no_special {
+        // bash outside posix mode: assignments before a special built-in last only while
+        // it runs, as before any command.
+        let assigned = if lookup.no_special || sh.options.bash() {
             assign_temporarily(sh, assigns).map(|(saved, done)| (Some(saved), done))
         } else {
             assign_permanently(sh, assigns).map(|done| (None, done))
