@@ -67,7 +67,17 @@ pub fn local(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             .fails()
             .raise();
     }
-    run(sh, args, "local", Scope::Local, Flags::default())
+    // `local -`: the shell's options are the function's own, put back when it returns.
+    let mut operands = Vec::with_capacity(args.len());
+    for arg in args {
+        match arg.as_slice() {
+            b"-" if !operands.is_empty() => {
+                sh.keep_options_locally();
+            }
+            _ => operands.push(arg.clone()),
+        }
+    }
+    run(sh, &operands, "local", Scope::Local, Flags::default())
 }
 
 /// `export` in bash mode: `-n` takes the attribute away.
