@@ -54,7 +54,9 @@ pub fn shopt(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         .iter()
         .map(|a| String::from_utf8_lossy(a).into_owned())
         .collect();
-    let known: Vec<&str> = if set_o {
+    let known: Vec<&str> = if set_o && sh.options.bash() {
+        crate::state::options::BASH_OPTIONS.to_vec()
+    } else if set_o {
         OPTIONS.iter().map(|(_, n)| *n).collect()
     } else {
         NAMES.iter().map(|(n, _)| *n).collect()
