@@ -1,28 +1,54 @@
 //! `alias` (XCU 2.3.1): defining and printing entries of the table the parser consults.
 
 use super::util::{out, quote_for_reuse};
-use crate::exec::{Context, ExecResult};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
-fn line(name: &[u8], value: &[u8]) -> Vec<u8> {
-    let mut l = name.to_vec();
+/// `name='value'` as dash prints it; bash puts `alias ` before it and quotes as its
+/// `alias` reads back (`'it'\''s'`).
+fn line(name: &[u8], value: &[u8], bash: bool) -> Vec<u8> {
+    let mut l = Vec::with_capacity(name.len() + value.len() + 10);
+    if bash {
+        l.extend_from_slice(b"alias ");
+    }
+    l.extend_from_slice(name);
     l.push(b'=');
-    l.extend_from_slice(&quote_for_reuse(value));
+    match bash {
+        true => l.extend_from_slice(&crate::syntax::quote::single_quoted(value)),
+        false => l.extend_from_slice(&quote_for_reuse(value)),
+    }
     l.push(b'\n');
     l
 }
 
 /// `alias [name[=value]...]`: define, or print `name='value'` (all, sorted, with no operands).
 pub fn alias(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    if args.len() == 1 {
+    // bash: `-p` prints the table (as no operand does), `--` ends the options.
+    let mut first = 1;
+    let mut print = false;
+    while sh.options.bash() {
+        match args.get(first).map(Vec::as_slice) {
+            Some(b"-p") => print = true,
+            Some(b"--") => {
+                first += 1;
+                break;
+            }
+            _ => break,
+        }
+        first += 1;
+    }
+    let args = &args[first - 1..];
+    if args.len() == 1 || print {
         let mut names: Vec<_> = sh.aliases.iter().collect();
         names.sort();
         let mut text = Vec::new();
         for (n, v) in names {
-            text.extend_from_slice(&line(n, v));
+            text.extend_from_slice(&line(n, v, sh.options.bash()));
         }
         out(&text);
-        return Ok(0);
+        if args.len() == 1 {
+            return Ok(0);
+        }
     }
     let mut status = 0;
     for arg in &args[1..] {
@@ -33,7 +59,12 @@ pub fn alias(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             }
             None => match sh.aliases.get(arg.as_slice()) {
                 Some(v) => {
-                    out(&line(arg, v));
+                    out(&line(arg, v, sh.options.bash()));
+                }
+                None if sh.options.bash() => {
+                    let message = [&arg[..], b": not found"].concat();
+                    sh.report(&ShellError::builtin("alias", ErrorKind::text(message)).fails());
+                    status = 1;
                 }
                 None => {
                     let mut msg = b"alias: ".to_vec();
