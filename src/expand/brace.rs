@@ -8,6 +8,16 @@ use crate::syntax::ast::{Word, WordPart};
 /// filling the memory (`{1..1000000000}`, `{a,b}` written thirty times).
 pub const MAX_WORDS: usize = 1 << 20;
 
+/// The most characters those words may hold together: long words multiplied (`{a..z}` four
+/// times around two hundred characters) fail too, instead of taking gigabytes.
+const MAX_CHARS: usize = 1 << 23;
+
+/// What one brace expansion may still make.
+struct Budget {
+    words: usize,
+    chars: usize,
+}
+
 #[derive(Clone, Copy)]
 enum Tok<'a> {
     Ch(u8),
@@ -32,7 +42,10 @@ pub fn expand(word: &Word) -> Option<Vec<Word>> {
             other => toks.push(Tok::Part(other)),
         }
     }
-    let mut budget = MAX_WORDS;
+    let mut budget = Budget {
+        words: MAX_WORDS,
+        chars: MAX_CHARS,
+    };
     let seqs = expand_toks(&toks, &mut budget).ok()?;
     Some(seqs.iter().map(|s| to_word(s)).collect())
 }
@@ -62,7 +75,7 @@ enum Inner {
     Sequence(Vec<Vec<u8>>),
 }
 
-fn expand_toks<'a>(toks: &[Tok<'a>], budget: &mut usize) -> Result<Vec<Vec<Tok<'a>>>, ()> {
+fn expand_toks<'a>(toks: &[Tok<'a>], budget: &mut Budget) -> Result<Vec<Vec<Tok<'a>>>, ()> {
     let mut start = 0;
     while let Some(open) = find_ch(toks, start, b'{') {
         let Some((close, inner)) = brace_at(toks, open) else {
@@ -79,7 +92,7 @@ fn expand_toks<'a>(toks: &[Tok<'a>], budget: &mut usize) -> Result<Vec<Vec<Tok<'
                 }
             }
             Inner::Sequence(items) => {
-                if items.len() > *budget {
+                if items.len() > budget.words {
                     return Err(());
                 }
                 middles.extend(
@@ -90,10 +103,16 @@ fn expand_toks<'a>(toks: &[Tok<'a>], budget: &mut usize) -> Result<Vec<Vec<Tok<'
             }
         }
         let n = middles.len().saturating_mul(suffixes.len());
-        if n > *budget {
+        let length = |words: &[Vec<Tok>]| words.iter().map(Vec::len).sum::<usize>();
+        let chars = n
+            .saturating_mul(prefix.len())
+            .saturating_add(suffixes.len().saturating_mul(length(&middles)))
+            .saturating_add(middles.len().saturating_mul(length(&suffixes)));
+        if n > budget.words || chars > budget.chars {
             return Err(());
         }
-        *budget -= n;
+        budget.words -= n;
+        budget.chars -= chars;
         let mut out = Vec::with_capacity(n);
         for m in &middles {
             for s in &suffixes {
@@ -285,5 +304,25 @@ mod tests {
             panic!()
         };
         assert!(expand(&s.words[1]).is_none());
+    }
+
+    #[test]
+    fn long_words_multiplied_are_an_error() {
+        let long = "x".repeat(100);
+        let expanded = |text: String| {
+            let list = parse_all_in(format!("echo {text}").as_bytes(), true).unwrap();
+            let Command::Simple(s) = &list.items[0].and_or.first.commands[0] else {
+                panic!()
+            };
+            expand(&s.words[1]).map(|w| w.len())
+        };
+        // 456,976 words of 204 characters: 93 million characters.
+        assert_eq!(
+            expanded(format!("{long}{{a..z}}{{a..z}}{{a..z}}{{a..z}}{long}")),
+            None
+        );
+        // The same count of short words is fine, and so are long words not multiplied.
+        assert_eq!(expanded("{a..z}{a..z}{a..z}{a..z}".into()), Some(456_976));
+        assert_eq!(expanded(format!("{long}{{a..z}}{{a..z}}{long}")), Some(676));
     }
 }
