@@ -90,14 +90,13 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if options.clear_environment {
         sh.vars.unexport_all();
     }
-    let args = &[&args[..1], &argv[..]].concat();
-    let err = spawn::exec_program(sh, &path, &args[1..], |sh| {
+    let err = spawn::exec_program(sh, &path, &argv, |sh| {
         if !sh.in_subshell {
             sh.audit.end(None, EndReason::Exec);
         }
     });
     if err == SpawnError::Os(crate::sys::errno::ENOEXEC) {
-        return exec_as_script(sh, name, &path, &args[1..]);
+        return exec_as_script(sh, name, &path, &argv);
     }
     cannot_exec(name, err, sh.options.bash())
 }

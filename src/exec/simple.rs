@@ -220,8 +220,8 @@ pub(super) fn about_to_run(sh: &mut Shell, text: impl FnOnce() -> Vec<u8>) -> Re
 
 pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> ExecResult {
     // A pipeline member's own status is the pipeline's to trap (its process ends with it, so
-    // `set -e` has nothing left to stop either).
-    // A function it calls traps its own commands' failures as anywhere else.
+    // `set -e` has nothing left to stop either); a function it calls traps its own commands'
+    // failures as anywhere else, so only the finish is tested.
     let finish_cx = match std::mem::take(&mut sh.pipeline_member) {
         true => cx.tested_keeping_exit(),
         false => cx,

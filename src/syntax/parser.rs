@@ -438,7 +438,7 @@ fn placeholder(id: usize) -> Word {
     Word::literal(id.to_string().as_bytes())
 }
 
-impl Cx<'_, '_> {
+impl<'s> Cx<'s, '_> {
     // ----- tokens -----
 
     /// The next token. A word that follows an alias whose value ends in a blank is itself
@@ -474,26 +474,12 @@ impl Cx<'_, '_> {
     /// already being expanded, replace it with the alias's value (its first word is looked
     /// up in turn). True when it did.
     fn expand_after_blank_alias(&mut self) -> bool {
-        let Some(tok) = &self.st.peeked else {
+        let Some(tok) = self.st.peeked.as_ref().filter(|t| t.after_blank_alias) else {
             return false;
         };
-        if !tok.after_blank_alias {
-            return false;
-        }
-        let TokKind::Word(w) = &tok.kind else {
+        let Some((name, value)) = self.alias_of(tok) else {
             return false;
         };
-        let Some(name) = w.as_plain_literal() else {
-            return false;
-        };
-        if self.st.input.alias_in_use(name) {
-            return false;
-        }
-        let aliases = self.aliases;
-        let Some(value) = aliases.alias(name) else {
-            return false;
-        };
-        let name = name.to_vec();
         self.st.input.push_alias(&name, value);
         self.st.peeked = None;
         // The value's first word stands where the alias did.
@@ -502,6 +488,19 @@ impl Cx<'_, '_> {
             self.st.peeked = Some(t);
         }
         true
+    }
+
+    /// The alias a token names: a plain word, an alias's name not already being expanded.
+    fn alias_of(&self, tok: &Token) -> Option<(Vec<u8>, &'s [u8])> {
+        let TokKind::Word(w) = &tok.kind else {
+            return None;
+        };
+        let name = w.as_plain_literal()?;
+        if self.st.input.alias_in_use(name) {
+            return None;
+        }
+        let aliases: &'s dyn Aliases = self.aliases;
+        Some((name.to_vec(), aliases.alias(name)?))
     }
 
     pub(super) fn take(&mut self) -> Result<Token, SyntaxError> {
@@ -532,18 +531,8 @@ impl Cx<'_, '_> {
             if !(expand || tok.after_blank_alias) || (reserved && keyword(tok).is_some()) {
                 break;
             }
-            let TokKind::Word(w) = &tok.kind else {
-                break;
-            };
-            let Some(name) = w.as_plain_literal() else {
-                break;
-            };
-            let name = name.to_vec();
-            if self.st.input.alias_in_use(&name) {
-                break;
-            }
-            let aliases = self.aliases;
-            let Some(value) = aliases.alias(&name) else {
+            let tok = tok.clone();
+            let Some((name, value)) = self.alias_of(&tok) else {
                 break;
             };
             self.st.input.push_alias(&name, value);
@@ -1142,12 +1131,9 @@ impl Cx<'_, '_> {
                 let raw = self.st.input.record.take().unwrap_or_default();
                 let target = target?;
                 // `alias c='cat << ' e='END'; c e`: the delimiter is the alias's value.
-                let alias = match (&target.kind, target.after_blank_alias) {
-                    (TokKind::Word(w), true) => w
-                        .as_plain_literal()
-                        .filter(|name| !self.st.input.alias_in_use(name))
-                        .and_then(|name| Some((name.to_vec(), self.aliases.alias(name)?))),
-                    _ => None,
+                let alias = match target.after_blank_alias {
+                    true => self.alias_of(&target),
+                    false => None,
                 };
                 match alias {
                     Some((name, value)) => self.st.input.push_alias(&name, value),
