@@ -1017,3 +1017,42 @@ fn a_cleared_term_trap_still_ends_the_session_on_sigterm() {
     let last = recs.last().unwrap();
     assert_eq!(last["event"]["action"], "session-end");
 }
+
+/// A loop that runs only built-ins and never finishes a command (`continue` in its condition or
+/// body) still dies of SIGTERM sent from outside, and the session still ends.
+#[test]
+fn a_loop_of_continue_dies_of_sigterm_and_ends_the_session() {
+    for script in [
+        "for i in 1; do until continue; do :; done; done; while continue; do :; done",
+        "for ((;;)) { continue; }",
+        "set -- $(seq 1 1000000); for i; do continue; done; while :; do continue; done",
+    ] {
+        let env = AuditEnv::new();
+        let mut child = env
+            .command()
+            .args(["-c", script])
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{script}: still running 10 s after SIGTERM");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert_eq!(status.signal(), Some(15), "{script}");
+        let recs = check_session(&env);
+        assert_eq!(
+            recs.last().unwrap()["event"]["action"],
+            "session-end",
+            "{script}"
+        );
+    }
+}

@@ -77,9 +77,14 @@ fn run_loop(sh: &mut Shell, cond: &List, body: &List, until: bool, cx: Context) 
     let sh = &mut *sh.push_frame(Frame::Loop);
     let mut status = 0;
     loop {
+        // A loop of built-ins alone (`until continue`) must still die of SIGTERM, run its traps.
+        super::eval::run_pending_traps(sh)?;
         let c = match run_list(sh, cond, cx.tested()) {
             Ok(c) => c,
             Err(d) => match loop_divert(d)? {
+                // bash takes a `continue` in an `until` condition as the condition's success:
+                // the loop ends. dash (and `while` in both) tests the condition again.
+                LoopControl::Next if until && sh.options.bash() => break,
                 LoopControl::Next => continue,
                 LoopControl::Stop => break,
             },
@@ -142,6 +147,7 @@ fn run_for(
     let sh = &mut *sh.push_frame(Frame::Loop);
     let mut status = 0;
     for item in items {
+        super::eval::run_pending_traps(sh)?;
         // bash runs the DEBUG trap before each turn, on the loop's line.
         sh.lineno = line;
         let head = || {

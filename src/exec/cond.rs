@@ -1,6 +1,6 @@
 //! bash's arithmetic and conditional commands: `(( expr ))`, `for (( ; ; ))`, `[[ ]]`.
 
-use super::eval::{command_finished, run_list, Context};
+use super::eval::{command_finished, Context};
 use super::settle;
 use super::{Divert, ErrorKind, ExecResult, ShellError};
 use crate::expand;
@@ -69,26 +69,16 @@ pub(super) fn run_arith_for(
     let sh = &mut *sh.push_frame(Frame::Loop);
     let mut status = 0;
     loop {
+        super::eval::run_pending_traps(sh)?;
         before(sh, cond)?;
         let go = arith_value(sh, cond, true)? != 0;
         if !go {
             break;
         }
-        match run_list(sh, body, cx.not_last()) {
-            Ok(s) => status = s,
-            Err(d) => {
-                status = match d {
-                    Divert::Break(_) | Divert::Continue(_) => 0,
-                    _ => sh.last_status(),
-                };
-                match d {
-                    Divert::Break(n) if n > 1 => return Err(Divert::Break(n - 1)),
-                    Divert::Break(_) => break,
-                    Divert::Continue(n) if n > 1 => return Err(Divert::Continue(n - 1)),
-                    Divert::Continue(_) => {}
-                    other => return Err(other),
-                }
-            }
+        if let super::compound::LoopControl::Stop =
+            super::compound::run_body(sh, body, cx, &mut status)?
+        {
+            break;
         }
         before(sh, step)?;
         arith_value(sh, step, true)?;
