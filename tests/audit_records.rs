@@ -1035,6 +1035,7 @@ fn a_loop_of_continue_dies_of_sigterm_and_ends_the_session() {
             .spawn()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(300));
+        // SAFETY: kill(2) with the pid of our own child, which has not been waited for.
         unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         let status = loop {
