@@ -14,6 +14,11 @@ pub fn shell_of(uid: u32) -> Option<Vec<u8>> {
     field_where(&read("/etc/passwd")?, 2, &uid.to_string().into_bytes(), 6)
 }
 
+/// The home directory of user `uid`.
+pub fn home_of_uid(uid: u32) -> Option<Vec<u8>> {
+    field_where(&read("/etc/passwd")?, 2, &uid.to_string().into_bytes(), 5)
+}
+
 /// The name of group `gid`.
 pub fn group_name(gid: u32) -> Option<Vec<u8>> {
     field_where(&read("/etc/group")?, 2, &gid.to_string().into_bytes(), 0)

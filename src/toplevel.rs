@@ -779,6 +779,16 @@ fn bash_variables(sh: &mut Shell) {
     }
     let _ = sh.vars.set(b"SHLVL", shlvl.to_string().into_bytes());
     sh.vars.set_exported(b"SHLVL", true);
+    // OLDPWD is kept only when it names a directory; otherwise it is exported with no value,
+    // so that `~-` and `cd -` do not go to a place another program left behind.
+    let oldpwd_is_dir = sh.vars.get(b"OLDPWD").is_some_and(|d| {
+        std::fs::metadata(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(d))
+            .is_ok_and(|m| m.is_dir())
+    });
+    if !oldpwd_is_dir {
+        let _ = sh.vars.unset(b"OLDPWD");
+        sh.vars.set_exported(b"OLDPWD", true);
+    }
 }
 
 #[cfg(test)]

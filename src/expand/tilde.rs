@@ -3,12 +3,17 @@
 use crate::state::Shell;
 
 /// The expansion of `~name` (`name` empty: `~`), or None to leave the text unchanged: when
-/// HOME is unset for `~` (as dash does), or the user is unknown. In the bash language `~+` is
+/// HOME is unset for `~` (as dash does; bash uses the user's home directory), or the user is
+/// unknown. In the bash language `~+` is
 /// `$PWD` and `~-` is `$OLDPWD` (unchanged when the variable is unset); `~N`, `~+N` and `~-N`
 /// are entries of the directory stack, as `dirs +N` and `dirs -N` count them.
 pub fn expand(sh: &Shell, name: &[u8]) -> Option<Vec<u8>> {
     if name.is_empty() {
-        return sh.get_var(b"HOME").map(|h| h.to_vec());
+        return match sh.get_var(b"HOME") {
+            Some(home) => Some(home.to_vec()),
+            None if sh.options.bash() => crate::accounts::home_of_uid(crate::sys::process::uid()),
+            None => None,
+        };
     }
     if sh.options.bash() {
         match name {
