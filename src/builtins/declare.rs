@@ -440,6 +440,10 @@ fn declare_in_scope(
         sh.hash.clear();
     }
     let _ = builtin;
+    if flags.assoc && flags.indexed {
+        // bash makes the associative array, then refuses the indexed one.
+        return Err([&name[..], b": cannot convert associative to indexed array"].concat());
+    }
     Ok(())
 }
 

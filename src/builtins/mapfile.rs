@@ -80,9 +80,24 @@ pub fn mapfile(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             .fails()
             .raise();
     }
-    // Without -O the array is emptied first; with it, lines go from that index on.
+    if sh.vars.array(&name).is_some_and(|a| a.is_assoc()) {
+        let m = format!("{}: not an indexed array", String::from_utf8_lossy(&name));
+        return ShellError::builtin("mapfile", ErrorKind::text(m))
+            .with_status(1)
+            .fails()
+            .raise();
+    }
+    // Without -O the array is emptied first; with it, lines go from that index on (a string
+    // variable becomes the array's element 0, as an array assignment makes it).
     let mut array = match (origin, sh.vars.array(&name)) {
-        (Some(_), Some(a)) if !a.is_assoc() => a.clone(),
+        (Some(_), Some(a)) => a.clone(),
+        (Some(_), None) => {
+            let mut a = Array::indexed();
+            if let Some(v) = sh.vars.get(&name) {
+                a.set(Key::Index(0), v.to_vec());
+            }
+            a
+        }
         _ => Array::indexed(),
     };
     let mut index = origin.unwrap_or(0);
@@ -140,6 +155,7 @@ pub fn mapfile(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     if let Err(e) = sh.vars.set_array(&name, array) {
         return ShellError::builtin("mapfile", ErrorKind::Variable(e))
+            .with_status(1)
             .fails()
             .raise();
     }

@@ -210,6 +210,8 @@ struct Args<'a> {
     next: usize,
     errors: Vec<Vec<u8>>,
     status: i32,
+    /// bash's diagnostics: `invalid number` for any argument that is not one.
+    bash: bool,
 }
 
 impl<'a> Args<'a> {
@@ -221,7 +223,9 @@ impl<'a> Args<'a> {
 
     fn check(&mut self, s: &[u8], used: usize, erange: bool) {
         let what: &[u8] = if used < s.len() {
-            if used == 0 {
+            if self.bash {
+                b"invalid number"
+            } else if used == 0 {
                 b"expected numeric value"
             } else {
                 b"not completely converted"
@@ -432,6 +436,7 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>) -> Output {
         next: 0,
         errors: Vec::new(),
         status: 0,
+        bash: bash.is_some(),
     };
     let out = &mut res.out;
     let fatal = 'run: loop {
@@ -501,8 +506,18 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>) -> Output {
                     None => break 'run Some(b"`(': missing closing parenthesis".to_vec()),
                 }
             }
+            if bash.is_some() {
+                // bash reads and ignores C's length modifiers (`%ld`, `%zu`).
+                while let Some(b'h' | b'j' | b'l' | b'L' | b't' | b'z') = fmt.get(i) {
+                    i += 1;
+                }
+            }
             let Some(&conv) = fmt.get(i) else {
-                break 'run Some(b"missing format character".to_vec());
+                break 'run Some(if bash.is_some() {
+                    b"`%': missing format character".to_vec()
+                } else {
+                    b"missing format character".to_vec()
+                });
             };
             i += 1;
             let spec = Spec {
@@ -585,6 +600,9 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>) -> Output {
                     let s = strftime(time_format.unwrap_or_default(), when);
                     spec.string(out, &s);
                 }
+                _ if bash.is_some() => {
+                    break 'run Some([b"`", &[conv][..], b"': invalid format character"].concat());
+                }
                 _ => {
                     let mut m = fmt[start..i].to_vec();
                     m.extend_from_slice(b": invalid directive");
@@ -600,7 +618,7 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>) -> Output {
     res.status = a.status;
     if let Some(m) = fatal {
         res.errors.push(m);
-        res.status = 2;
+        res.status = if bash.is_some() { 1 } else { 2 };
     }
     res
 }

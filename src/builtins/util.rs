@@ -31,6 +31,14 @@ pub fn parse_status(
     if !sh.options.bash() {
         return parse_count(builtin, arg).map(|n| n as i32);
     }
+    bash_integer(arg).map(|n| (n & 0xff) as i32).ok_or_else(|| {
+        let message = [arg, b": numeric argument required"].concat();
+        ShellError::builtin(builtin, ErrorKind::text(message)).with_status(2)
+    })
+}
+
+/// A number as bash's built-ins read one: blanks around it, an optional sign, decimal digits.
+pub fn bash_integer(arg: &[u8]) -> Option<i64> {
     std::str::from_utf8(arg)
         .ok()
         .map(|s| s.trim_matches([' ', '\t', '\n']))
@@ -40,11 +48,6 @@ pub fn parse_status(
                 .all(|c| c.is_ascii_digit())
         })
         .and_then(|s| s.parse::<i64>().ok())
-        .map(|n| (n & 0xff) as i32)
-        .ok_or_else(|| {
-            let message = [arg, b": numeric argument required"].concat();
-            ShellError::builtin(builtin, ErrorKind::text(message)).with_status(2)
-        })
 }
 
 /// Quote a value so the shell reads it back as the same bytes, as dash's `set`, `export -p`

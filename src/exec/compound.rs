@@ -112,9 +112,9 @@ pub(super) fn run_body(
             *status = s;
             Ok(LoopControl::Next)
         }
-        // `break` and `continue` succeed: the loop's status is theirs, not the command's before.
+        // The loop's status is that of `break` or `continue`, not the command's before.
         Err(d @ (Divert::Break(_) | Divert::Continue(_))) => {
-            *status = 0;
+            *status = sh.break_status;
             loop_divert(d)
         }
         Err(d) => {

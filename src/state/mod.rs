@@ -85,6 +85,9 @@ pub struct Shell {
     /// In a pipeline member's process, its simple command: the command's own failure runs
     /// no ERR trap there (bash runs it once, in the shell, for the pipeline).
     pub pipeline_member: bool,
+    /// The status the last `break` or `continue` leaves its loops with: 0, or 1 for bash's
+    /// out-of-range count, which leaves every loop.
+    pub break_status: i32,
     /// In an interactive shell, the line before the running function's definition: bash
     /// counts `LINENO` and the call stack's lines from a function's start there.
     pub line_base: u32,
@@ -230,6 +233,7 @@ impl Shell {
             in_condition_trap: false,
             debug_ran: false,
             pipeline_member: false,
+            break_status: 0,
             in_trap: false,
             line_base: 0,
             status_before_trap: None,
