@@ -21,6 +21,10 @@ pub fn eval(sh: &mut Shell, expr: &[u8]) -> Result<i64, ExpandError> {
     // dash works on C strings: a NUL byte ends the expression.
     let expr = until_nul(expr);
     let bash = sh.options.bash();
+    // bash: an empty expression (`$(( ))`, `x+=` of an integer, `a[ ]`) is 0; dash: an error.
+    if bash && expr.trim_ascii().is_empty() {
+        return Ok(0);
+    }
     let mut p = Parser {
         sh,
         src: expr,

@@ -401,10 +401,6 @@ impl<'a> Expander<'a> {
 /// The value of `$((expr))`.
 fn arith_value(sh: &mut Shell, expr: &Word) -> Result<i64, ExpandError> {
     let text = expand_word(sh, expr)?;
-    // bash: an empty `$(( ))` is 0; dash: an error.
-    if sh.options.bash() && text.trim_ascii().is_empty() {
-        return Ok(0);
-    }
     arith::eval(sh, &text)
 }
 
