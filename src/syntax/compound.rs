@@ -100,7 +100,7 @@ impl Cx<'_, '_> {
             loop {
                 let tok = self.take()?;
                 match tok.kind {
-                    TokKind::Word(w) => list.push(with_tildes(w)),
+                    TokKind::Word(w) => list.push(with_tildes(w, self.st.bash)),
                     TokKind::Newline | TokKind::Op(Op::Semi) => break,
                     _ => return Err(self.unexpected(&tok, None)),
                 }
@@ -146,7 +146,7 @@ impl Cx<'_, '_> {
     pub(super) fn case_clause(&mut self) -> Result<CompoundCommand, SyntaxError> {
         let tok = self.take()?;
         let word = match tok.kind {
-            TokKind::Word(w) => with_tildes(w),
+            TokKind::Word(w) => with_tildes(w, self.st.bash),
             _ => return Err(self.unexpected(&tok, Some("word"))),
         };
         self.skip_newlines()?;
@@ -203,7 +203,7 @@ impl Cx<'_, '_> {
         loop {
             let tok = self.take()?;
             match tok.kind {
-                TokKind::Word(w) => patterns.push(with_tildes(w)),
+                TokKind::Word(w) => patterns.push(with_tildes(w, self.st.bash)),
                 TokKind::Eof => return Err(self.unexpected(&tok, Some(")"))),
                 _ => {
                     let next = self.take()?;

@@ -128,7 +128,7 @@ impl Cx<'_, '_> {
                 )))
             }
         };
-        let first = with_tildes(first);
+        let first = with_tildes(first, true);
         // A unary operator followed by an operand.
         if let Some(op) = first.as_plain_literal().filter(|t| UNARY.contains(t)) {
             let next = self.cond_peek()?;
@@ -141,7 +141,7 @@ impl Cx<'_, '_> {
                 let is_binary_next = arg.as_plain_literal().is_some_and(|t| BINARY.contains(&t));
                 if !is_binary_next {
                     self.take()?;
-                    let arg = with_tildes(arg);
+                    let arg = with_tildes(arg, true);
                     return Ok(CondExpr::Unary(op.to_vec(), arg));
                 }
             }
@@ -165,11 +165,11 @@ impl Cx<'_, '_> {
         };
         self.take()?;
         if op == b"=~" && self.st.peeked.is_none() {
-            let right = with_tildes(self.lex_regex_word()?);
+            let right = with_tildes(self.lex_regex_word()?, true);
             return Ok(CondExpr::Binary(first, op, right));
         }
         let right = match self.cond_take()? {
-            T::Word(w) => with_tildes(w),
+            T::Word(w) => with_tildes(w, true),
             _ => {
                 return Err(self
                     .err_plain("Syntax error: unexpected argument to conditional binary operator"))

@@ -527,7 +527,11 @@ impl Cx<'_, '_> {
                 if c == b'(' && self.st.bash && opens_compound(&b.parts) {
                     self.st.input.bump();
                     // Each element is a word of its own: a tilde prefix at its start expands.
-                    let elements = self.lex_compound()?.into_iter().map(with_tildes).collect();
+                    let elements = self
+                        .lex_compound()?
+                        .into_iter()
+                        .map(|w| with_tildes(w, true))
+                        .collect();
                     b.push(WordPart::Compound(elements));
                 }
                 if c == b'(' && self.st.bash && ends_in_ext_operator(&b.parts) {
@@ -1503,12 +1507,26 @@ pub(crate) fn heredoc_delimiter(raw: &[u8]) -> (Vec<u8>, bool) {
     (out, quoted)
 }
 
-/// The word with its tilde prefixes marked (outside an assignment), as it was written.
-pub(crate) fn with_tildes(w: Word) -> Word {
+/// The word with its tilde prefixes marked (outside an assignment), as it was written. In
+/// the bash language a `:` ends the prefix too (`~:x` is `$HOME:x`), as in an assignment, but
+/// no other prefix follows it.
+pub(crate) fn with_tildes(w: Word, bash: bool) -> Word {
+    let rule = if bash { Tildes::BashWord } else { Tildes::Word };
     Word {
-        parts: tilde_split(w.parts, false),
+        parts: tilde_split_as(w.parts, rule),
         raw: w.raw,
     }
+}
+
+/// Where tilde prefixes begin and end.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tildes {
+    /// At the start, up to the first `/`.
+    Word,
+    /// At the start, up to the first `/` or `:`.
+    BashWord,
+    /// At the start and after each `:`, up to the first `/` or `:`.
+    Assignment,
 }
 
 /// In an assignment value, the word of `${x-w}`, `${x?w}` and `${x+w}` is in assignment
@@ -1539,7 +1557,20 @@ fn assignment_tildes_inside(p: &mut ParamExp) {
 /// Tilde expansion markers (XCU 2.6.1): a `~` prefix at the start of the word, and in
 /// assignment values also after each unquoted `:`. The prefix runs to the first unquoted `/`
 /// (or `:` in an assignment) and must consist of unquoted literal text only.
-pub(crate) fn tilde_split(mut parts: Vec<WordPart>, assign: bool) -> Vec<WordPart> {
+pub(crate) fn tilde_split(parts: Vec<WordPart>, assign: bool) -> Vec<WordPart> {
+    tilde_split_as(
+        parts,
+        if assign {
+            Tildes::Assignment
+        } else {
+            Tildes::Word
+        },
+    )
+}
+
+fn tilde_split_as(mut parts: Vec<WordPart>, rule: Tildes) -> Vec<WordPart> {
+    let assign = rule == Tildes::Assignment;
+    let colon_ends = rule != Tildes::Word;
     if assign {
         for part in &mut parts {
             if let WordPart::Param(p) = part {
@@ -1579,7 +1610,7 @@ pub(crate) fn tilde_split(mut parts: Vec<WordPart>, assign: bool) -> Vec<WordPar
                 let rest = t.get(i + 1..).unwrap_or(&[]);
                 let end = rest
                     .iter()
-                    .position(|&c| c == b'/' || (assign && c == b':'));
+                    .position(|&c| c == b'/' || (colon_ends && c == b':'));
                 if end.is_some() || last {
                     let n = end.unwrap_or(rest.len());
                     if !lit.is_empty() {

@@ -930,7 +930,7 @@ impl<'s> Cx<'s, '_> {
         // The word was the name of a simple command.
         let body = self.simple_command_from(SimpleCommand {
             line,
-            words: vec![with_tildes(first)],
+            words: vec![with_tildes(first, self.st.bash)],
             ..SimpleCommand::default()
         })?;
         Ok(CompoundCommand::Coproc {
@@ -976,7 +976,7 @@ impl<'s> Cx<'s, '_> {
             } else {
                 w
             };
-            cmd.words.push(with_tildes(w));
+            cmd.words.push(with_tildes(w, self.st.bash));
         }
         Ok(Command::Simple(cmd))
     }
@@ -1088,7 +1088,7 @@ impl<'s> Cx<'s, '_> {
     fn redirect_target(&mut self) -> Result<Word, SyntaxError> {
         let target = self.take()?;
         match target.kind {
-            TokKind::Word(w) => Ok(with_tildes(w)),
+            TokKind::Word(w) => Ok(with_tildes(w, self.st.bash)),
             _ => Err(self.unexpected(&target, None)),
         }
     }
