@@ -114,6 +114,20 @@ pub fn decode(raw: &[u8], utf8: bool) -> Vec<u8> {
                 }
                 (v & 0xff) as u8
             }
+            // `\x{HHH}` (bash, after ksh93): any number of hex digits, the low byte kept;
+            // the `}` is optional and `\x{}` is a NUL, which ends the text.
+            b'x' if raw.get(i) == Some(&b'{') => {
+                i += 1;
+                let mut v: u32 = 0;
+                while let Some(d) = raw.get(i).and_then(|&d| (d as char).to_digit(16)) {
+                    v = v.wrapping_mul(16).wrapping_add(d);
+                    i += 1;
+                }
+                if raw.get(i) == Some(&b'}') {
+                    i += 1;
+                }
+                (v & 0xff) as u8
+            }
             b'x' | b'u' | b'U' => {
                 let max = match e {
                     b'x' => 2,
