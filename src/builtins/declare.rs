@@ -682,7 +682,7 @@ fn declare_value(line: &mut Vec<u8>, var: &Var) {
 }
 
 /// A key of an associative array as `declare -p` writes it: bare when it is plain.
-fn quote_key(k: &[u8]) -> Vec<u8> {
+pub fn quote_key(k: &[u8]) -> Vec<u8> {
     if !k.is_empty()
         && k.iter()
             .all(|c| c.is_ascii_alphanumeric() || b"_-./:@%+,".contains(c))

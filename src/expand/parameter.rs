@@ -385,7 +385,7 @@ fn whole_array_transform(
     t: u8,
     ctx: Ctx,
 ) -> Result<(), ExpandError> {
-    use crate::builtins::declare::{declare_line, quote_value};
+    use crate::builtins::declare::{declare_line, quote_key, quote_value};
     let Some(var) = e.sh.vars.var(name).cloned() else {
         return Ok(());
     };
@@ -404,14 +404,23 @@ fn whole_array_transform(
             e.push_value(&line, ctx);
         }
         b'K' => {
+            let assoc = var.array.as_deref().is_some_and(|a| a.is_assoc());
             let mut out = Vec::new();
             for (i, (k, v)) in entries.iter().enumerate() {
                 if i > 0 {
                     out.push(b' ');
                 }
-                out.extend_from_slice(k);
+                if assoc {
+                    out.extend_from_slice(&quote_key(k));
+                } else {
+                    out.extend_from_slice(k);
+                }
                 out.push(b' ');
                 out.extend_from_slice(&quote_value(v));
+            }
+            // bash ends an associative array's list with a blank, as `declare -p` does.
+            if assoc && !entries.is_empty() {
+                out.push(b' ');
             }
             e.push_value(&out, ctx);
         }
@@ -609,6 +618,27 @@ fn expand_value(
                 Param::Var(n) | Param::Elem(n, _) => n.clone(),
                 p => name_of(p),
             };
+            // A variable with attributes but no value (`declare -i x`, an array without
+            // element 0) still has them: `${x@a}` lists them, `${x@A}` declares them.
+            if let (Value::Unset, b'A' | b'a', Param::Var(_) | Param::Elem(..)) =
+                (&value, t, &pe.param)
+            {
+                let resolved = e.sh.vars.resolve(&name).to_vec();
+                let letters =
+                    e.sh.vars
+                        .var(&resolved)
+                        .map(crate::builtins::declare::attribute_letters)
+                        .unwrap_or_default();
+                if !letters.is_empty() {
+                    let text = if *t == b'a' {
+                        letters
+                    } else {
+                        [b"declare -", &letters[..], b" ", &resolved[..]].concat()
+                    };
+                    e.push_value(&text, ctx);
+                }
+                return Ok(());
+            }
             map_value(e, pe, value, ctx, &mut |sh, s| {
                 Ok(if *t == b'P' {
                     // Expanded as a prompt is; programs it starts name the variable.
