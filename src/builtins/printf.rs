@@ -714,12 +714,13 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
         let set = match name.iter().position(|&c| c == b'[') {
             Some(open) if name.ends_with(b"]") && crate::state::vars::is_name(&name[..open]) => {
-                crate::exec::assign::assign_element(
+                crate::exec::assign::assign_element_with(
                     sh,
                     &name[..open],
                     &name[open + 1..name.len() - 1],
                     res.out,
                     false,
+                    crate::expand::subscript::key_of_text,
                 )
                 .map_err(|e| e.message)
             }

@@ -302,7 +302,8 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     }
     let names = opts.rest().to_vec();
     for name in names.iter().chain(o.array.iter()) {
-        if !crate::state::vars::is_name(name) {
+        let element = o.array.as_ref() != Some(name) && element_of(name).is_some();
+        if !crate::state::vars::is_name(name) && !element {
             let m = format!(
                 "`{}': not a valid identifier",
                 String::from_utf8_lossy(name)
@@ -441,9 +442,30 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             false => split(&line, &ifs, names.len()),
         }
         .into_iter();
-        names
-            .iter()
-            .try_for_each(|name| sh.set_var(name, fields.next().unwrap_or_default()))
+        let mut result = Ok(());
+        for name in &names {
+            let value = fields.next().unwrap_or_default();
+            // `read 'a[1]'`, `read 'm[$k]'`: an element, its subscript expanded as bash does.
+            if let Some((array, sub)) = element_of(name) {
+                if let Err(e) = crate::exec::assign::assign_element_with(
+                    sh,
+                    array,
+                    sub,
+                    value,
+                    false,
+                    crate::expand::subscript::key_of_text,
+                ) {
+                    sh.report(&ShellError::new(ErrorKind::Expansion(e.message)).fails());
+                    return Ok(1);
+                }
+                continue;
+            }
+            result = sh.set_var(name, value);
+            if result.is_err() {
+                break;
+            }
+        }
+        result
     };
     if let Err(e) = result {
         // bash names the variable, not the built-in, and fails with 1.
@@ -458,6 +480,13 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         return Ok(142);
     }
     Ok(i32::from(ended))
+}
+
+/// `name[subscript]`: the array's name and the subscript's text.
+fn element_of(name: &[u8]) -> Option<(&[u8], &[u8])> {
+    let open = name.iter().position(|&c| c == b'[')?;
+    let sub = name[open + 1..].strip_suffix(b"]")?;
+    crate::state::vars::is_name(&name[..open]).then_some((&name[..open], sub))
 }
 
 #[cfg(test)]

@@ -154,10 +154,38 @@ pub fn assign_element(
     value: Vec<u8>,
     append: bool,
 ) -> Result<(), ExpandError> {
+    assign_element_with(sh, name, key_text, value, append, subscript::key)
+}
+
+/// How a subscript's text becomes a key: [`subscript::key`] for text already expanded,
+/// [`subscript::key_of_text`] for text given at run time (`printf -v 'a[$i]'`, `read
+/// 'm["k"]'`, a name reference), which bash expands first.
+pub type KeyOf = fn(&mut Shell, &[u8], &[u8], bool) -> Result<Option<Key>, ExpandError>;
+
+/// `name[key]=value`, the key made by `key_of`.
+pub fn assign_element_with(
+    sh: &mut Shell,
+    name: &[u8],
+    key_text: &[u8],
+    value: Vec<u8>,
+    append: bool,
+    key_of: KeyOf,
+) -> Result<(), ExpandError> {
     if key_text.is_empty() {
         return Err(subscript::bad_subscript(name));
     }
-    let Some(key) = subscript::key(sh, name, key_text, true)? else {
+    let key = key_of(sh, name, key_text, true)?;
+    assign_key(sh, name, key, value, append)
+}
+
+fn assign_key(
+    sh: &mut Shell,
+    name: &[u8],
+    key: Option<Key>,
+    value: Vec<u8>,
+    append: bool,
+) -> Result<(), ExpandError> {
+    let Some(key) = key else {
         return Err(subscript::bad_subscript(name));
     };
     let integer = sh.vars.attrs(name) & INTEGER != 0;
@@ -176,7 +204,7 @@ pub fn assign_element(
 pub fn append_scalar(sh: &mut Shell, name: &[u8], value: Vec<u8>) -> Result<(), ExpandError> {
     if let Some((array, sub)) = sh.vars.element_ref(name) {
         let (array, sub) = (array.to_vec(), sub.to_vec());
-        return assign_element(sh, &array, &sub, value, true);
+        return assign_element_with(sh, &array, &sub, value, true, subscript::key_of_text);
     }
     let integer = sh.vars.attrs(name) & INTEGER != 0;
     let old = sh.vars.get(name).map(<[u8]>::to_vec);

@@ -69,8 +69,12 @@ fn lookup_indirect(sh: &Shell, name: &[u8]) -> Result<Value, ExpandError> {
     match indirect_target(sh, name)? {
         Param::Elem(array, sub) => Ok(match *sub {
             Subscript::Index(word) => {
-                let text = word.as_plain_literal().unwrap_or_default();
-                super::subscript::key_for_read(sh, &array, text)
+                // `A[$key]` is read as written: the key's variable (nothing runs on a read).
+                let text = match word.as_plain_literal() {
+                    Some(t) => t.to_vec(),
+                    None => crate::syntax::print::word_text(&word),
+                };
+                super::subscript::key_for_read(sh, &array, &text)
                     .and_then(|k| super::subscript::element(sh, &array, &k))
                     .map_or(Value::Unset, Value::Str)
             }
@@ -126,7 +130,10 @@ fn target_of(name: &[u8], value: Option<Vec<u8>>) -> Result<Param, ExpandError> 
             let sub = match sub {
                 b"@" => Subscript::All { at: true },
                 b"*" => Subscript::All { at: false },
-                text => Subscript::Index(Word::literal(super::subscript::unquoted(text))),
+                text => Subscript::Index(
+                    super::subscript::parse_subscript(text)
+                        .unwrap_or_else(|| Word::literal(super::subscript::unquoted(text))),
+                ),
             };
             return Ok(Param::Elem(array.to_vec(), Box::new(sub)));
         }

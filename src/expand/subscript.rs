@@ -35,6 +35,33 @@ pub fn key(
     }
 }
 
+/// The key a subscript names that was written inside a variable name given at run time
+/// (`unset 'a[$i]'`, `printf -v 'm["k"]'`, `read 'a[1]'`, a name reference to `a[$k]`): as
+/// bash, its text is expanded as a subscript written in place would be (quotes removed,
+/// parameters and substitutions expanded), then read as a key or an index.
+pub fn key_of_text(
+    sh: &mut Shell,
+    name: &[u8],
+    text: &[u8],
+    for_write: bool,
+) -> Result<Option<Key>, ExpandError> {
+    if let Some(word) = parse_subscript(text) {
+        let expanded = super::expand_word(sh, &word)?;
+        return key(sh, name, &expanded, for_write);
+    }
+    key(sh, name, text, for_write)
+}
+
+/// A subscript's text read as the word it would be where written, when it holds quotes or
+/// expansions; None when it is plain text (or cannot be read).
+pub fn parse_subscript(text: &[u8]) -> Option<Word> {
+    if !text.iter().any(|c| b"$`\"'\\".contains(c)) {
+        return None;
+    }
+    let assignment = [b"_[", text, b"]="].concat();
+    crate::syntax::parser::parse_assignment(&assignment).and_then(|a| a.index)
+}
+
 /// The key a written subscript names (expanded first, without field splitting).
 pub fn key_of_word(
     sh: &mut Shell,
@@ -137,7 +164,17 @@ pub fn unquoted(text: &[u8]) -> &[u8] {
 pub fn key_for_read(sh: &Shell, array: &[u8], text: &[u8]) -> Option<Key> {
     let a = sh.vars.array(array);
     if a.is_some_and(|a| a.is_assoc()) {
-        return Some(Key::Text(unquoted(text).to_vec()));
+        let text = unquoted(text);
+        // `A[$key]`, `A[${key}]`: the variable's value (nothing else is expanded on a read).
+        let named = text
+            .strip_prefix(b"${")
+            .and_then(|t| t.strip_suffix(b"}"))
+            .or_else(|| text.strip_prefix(b"$"))
+            .filter(|n| crate::state::vars::is_name(n));
+        if let Some(n) = named {
+            return Some(Key::Text(sh.get_var_or_dynamic(n)?.into_owned()));
+        }
+        return Some(Key::Text(text.to_vec()));
     }
     let text = text.trim_ascii();
     let n: i64 = match std::str::from_utf8(text).ok()?.parse() {

@@ -341,7 +341,8 @@ impl Shell {
         value: Vec<u8>,
     ) -> Result<(), VarError> {
         let bad = || VarError::BadSubscript([array, b"[", sub, b"]"].concat());
-        let key = crate::expand::subscript::key(self, array, sub, true).map_err(|_| bad())?;
+        let key =
+            crate::expand::subscript::key_of_text(self, array, sub, true).map_err(|_| bad())?;
         let value = self.integer_value(array, value);
         self.vars.set_element(array, key.ok_or_else(bad)?, value)
     }

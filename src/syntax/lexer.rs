@@ -1199,7 +1199,9 @@ impl Cx<'_, '_> {
                     b.quoted(b"]");
                 }
                 b'\\' => self.dq_backslash(&mut b, b"$`\"\\]"),
-                b'\'' if !quoted => {
+                // Single quotes quote in a subscript inside double quotes too: bash reads
+                // `"${a['k']}"` as the key `k`.
+                b'\'' => {
                     let t = self.lex_single_quoted()?;
                     b.quoted(&t);
                 }
