@@ -185,12 +185,28 @@ pub fn apply(
                         } else {
                             target.clone()
                         };
+                        // bash: `n>&m-` moves m to n (m is closed).
+                        let moved = target
+                            .strip_suffix(b"-")
+                            .filter(|_| sh.options.bash())
+                            .and_then(parse_fd);
+                        if let Some(src) = moved.filter(|&m| m != fd) {
+                            if !fd::is_open(src) || (src > 9 && !is_users(src)) {
+                                return Err(bad_descriptor(&written));
+                            }
+                            saved.save(fd);
+                            let _ = fd::dup_to(src, fd);
+                            saved.save(src);
+                            fd::close(src);
+                            continue;
+                        }
                         let Some(src) = parse_fd(&target) else {
                             if !sh.options.bash() {
                                 return Err(bad_fd_number());
                             }
-                            // bash: `>&file` is `&>file`; with a descriptor or `<&`, ambiguous.
-                            if *op != RedirOp::DupOutput || r.fd.is_some() {
+                            // bash: `>&file` (and `1>&file`) is `&>file`; with another
+                            // descriptor or `<&`, ambiguous.
+                            if *op != RedirOp::DupOutput || r.fd.is_some_and(|n| n != 1) {
                                 let kind = ErrorKind::BadRedirection(written, "ambiguous redirect");
                                 return Err(ShellError::new(kind).fails());
                             }

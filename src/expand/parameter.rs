@@ -216,6 +216,16 @@ fn join_sep(sh: &Shell) -> Option<u8> {
     }
 }
 
+/// Unquoted `$@` and `$*` in bash split as one string, the parameters joined by IFS's first
+/// character, when that character is not white space: its separator then.
+fn joined_before_split(e: &Expander, ctx: Ctx) -> Option<u8> {
+    if e.mode != Mode::Fields || ctx == Ctx::Quoted || !e.sh.options.bash() {
+        return None;
+    }
+    let first = *e.sh.ifs()?.first()?;
+    (!b" \t\n".contains(&first)).then_some(first)
+}
+
 /// The parameters joined; as large as the user made them, so allocated fallibly.
 fn join(args: &[Vec<u8>], sep: Option<u8>) -> Result<Vec<u8>, ExpandError> {
     let mut out = Vec::new();
@@ -1003,6 +1013,13 @@ fn push_args(e: &mut Expander, is_at: bool, ctx: Ctx) {
             }
             e.cur.push_mark();
             e.push(a, QUOTED);
+        }
+    } else if let Some(sep) = joined_before_split(e, ctx) {
+        // bash with IFS beginning with a character that is not white space: the parameters
+        // joined by it, then split, so an empty parameter between two is an empty field.
+        match join(&args, Some(sep)) {
+            Ok(joined) => e.push(&joined, SPLIT),
+            Err(_) => e.out_of_space = true,
         }
     } else if e.mode == Mode::Fields && ctx != Ctx::Quoted {
         // Unquoted: each parameter is split on its own.
