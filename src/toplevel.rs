@@ -779,6 +779,10 @@ fn bash_variables(sh: &mut Shell) {
     }
     let _ = sh.vars.set(b"SHLVL", shlvl.to_string().into_bytes());
     sh.vars.set_exported(b"SHLVL", true);
+    // bash exports the PWD it set, so programs started in it see where they are.
+    if sh.vars.get(b"PWD").is_some() {
+        sh.vars.set_exported(b"PWD", true);
+    }
     // OLDPWD is kept only when it names a directory; otherwise it is exported with no value,
     // so that `~-` and `cd -` do not go to a place another program left behind.
     let oldpwd_is_dir = sh.vars.get(b"OLDPWD").is_some_and(|d| {
