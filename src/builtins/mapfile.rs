@@ -130,7 +130,8 @@ pub fn mapfile(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         read_lines += 1;
         if read_lines > skip {
             let mut value = std::mem::take(&mut line);
-            if trim && value.last() == Some(&delim) {
+            // A NUL delimiter is always dropped: no value can hold one.
+            if (trim || delim == 0) && value.last() == Some(&delim) {
                 value.pop();
             }
             if let Some(cb) = &callback {
