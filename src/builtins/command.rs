@@ -135,8 +135,9 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     }
     let operands = &args[i..];
     match verbose {
+        // bash fails only when no name was found.
         Some(true) if sh.options.bash() => {
-            let mut status = 0;
+            let mut status = i32::from(!operands.is_empty());
             for name in operands {
                 match resolve(sh, name, true, default_path) {
                     Kind::NotFound => {
@@ -150,10 +151,10 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
                             )
                             .fails(),
                         );
-                        status = 1;
                     }
                     kind => {
                         out(&super::type_::bash_words(sh, name, &kind));
+                        status = 0;
                     }
                 }
             }
@@ -171,10 +172,10 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
             Ok(status)
         }
         Some(false) if sh.options.bash() => {
-            let mut status = 0;
+            let mut status = i32::from(!operands.is_empty());
             for name in operands {
-                if command_v(sh, name, default_path) != 0 {
-                    status = 1;
+                if command_v(sh, name, default_path) == 0 {
+                    status = 0;
                 }
             }
             Ok(status)
