@@ -250,7 +250,17 @@ fn run_command_inner(sh: &mut Shell, cmd: &Command, cx: Context) -> ExecResult {
             } else {
                 cx.not_last()
             };
-            redirect::with_redirections(sh, redirects, |sh| compound::run_compound(sh, cc, f))
+            let mut ran = false;
+            let result = redirect::with_redirections(sh, redirects, |sh| {
+                ran = true;
+                compound::run_compound(sh, cc, f)
+            });
+            match result {
+                // Its redirections failed (bash: reported, the command fails): `set -e` and
+                // the ERR trap see the failure, as bash 5.2 has them.
+                Ok(status) if !ran => command_finished(sh, status, cx),
+                other => other,
+            }
         }
         Command::FunctionDef(def) => compound::define_function(sh, def),
     }
