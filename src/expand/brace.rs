@@ -29,7 +29,7 @@ enum Tok<'a> {
 pub fn may_expand(word: &Word) -> bool {
     word.parts
         .iter()
-        .any(|p| matches!(p, WordPart::Literal(t) if t.contains(&b'{')))
+        .any(|p| matches!(p, WordPart::Literal(t) | WordPart::Tilde(t) if t.contains(&b'{')))
 }
 
 /// The words `word` expands to, in bash's order; None when there would be more than
@@ -39,6 +39,12 @@ pub fn expand(word: &Word) -> Option<Vec<Word>> {
     for p in &word.parts {
         match p {
             WordPart::Literal(t) => toks.extend(t.iter().map(|&c| Tok::Ch(c))),
+            // A tilde prefix is text to brace expansion, which comes first (`~{/a,root}`);
+            // each word it makes is looked at for a tilde prefix again.
+            WordPart::Tilde(name) => {
+                toks.push(Tok::Ch(b'~'));
+                toks.extend(name.iter().map(|&c| Tok::Ch(c)));
+            }
             other => toks.push(Tok::Part(other)),
         }
     }
@@ -64,7 +70,7 @@ fn to_word(toks: &[Tok]) -> Word {
             Tok::Part(p) => parts.push((*p).clone()),
         }
     }
-    Word::new(parts)
+    Word::new(crate::syntax::lexer::bash_word_tildes(parts))
 }
 
 /// What the text between a `{` and its `}` is.

@@ -1520,6 +1520,12 @@ pub(crate) fn with_tildes(w: Word, bash: bool) -> Word {
     }
 }
 
+/// The parts of a word brace expansion made, with the tilde prefix at its start marked as
+/// bash marks one in a word as written.
+pub(crate) fn bash_word_tildes(parts: Vec<WordPart>) -> Vec<WordPart> {
+    tilde_split_as(parts, Tildes::BashWord)
+}
+
 /// Where tilde prefixes begin and end.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tildes {
