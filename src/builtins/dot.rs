@@ -12,6 +12,10 @@ use crate::state::Shell;
 
 /// `. file`: run the commands of a file (found in PATH when it has no slash) in this shell.
 pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
+    // `. -- file`: the end of the (no) options, as dash and bash take it.
+    if args.get(1).is_some_and(|a| a == b"--") {
+        return dot(sh, &super::without_first_operand(args), cx);
+    }
     let Some(name) = args.get(1) else {
         return Ok(0);
     };

@@ -6,6 +6,10 @@ use crate::state::Shell;
 
 /// `eval [arg...]`: the arguments joined by spaces, run as commands.
 pub fn eval(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
+    // bash: `eval -- text`; dash runs `--` as a command.
+    if sh.options.bash() && args.get(1).is_some_and(|a| a == b"--") {
+        return eval(sh, &super::without_first_operand(args), cx);
+    }
     // One argument (`eval "$x"`) runs as it is; several are joined, fallibly (the text is as
     // large as the user made it).
     let joined;

@@ -196,6 +196,15 @@ pub fn bash_only() -> &'static [Builtin] {
     BASH_BUILTINS
 }
 
+/// The arguments without the first operand (a `--` that ends no options).
+pub(crate) fn without_first_operand(args: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    args.iter()
+        .take(1)
+        .chain(args.iter().skip(2))
+        .cloned()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use crate::exec::{Divert, Effect, ShellError};

@@ -14,6 +14,7 @@ pub fn return_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             .with_status(2)
             .raise();
     }
+    super::util::too_many_for_bash(sh, "return", args)?;
     let status = match args.get(1) {
         Some(a) => parse_status(sh, "return", a)?,
         None => sh.last_status(),

@@ -94,12 +94,15 @@ pub fn set(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             i += 1;
             break;
         }
+        if letters.is_empty() && !on {
+            // A lone `+` is an option with no letter: nothing, and the options go on.
+            i += 1;
+            continue;
+        }
         if letters.is_empty() {
-            // `set -` ends the options and turns off -v and -x; `set +` just ends them.
-            if on {
-                sh.options.verbose = false;
-                sh.options.xtrace = false;
-            }
+            // `set -` ends the options and turns off -v and -x.
+            sh.options.verbose = false;
+            sh.options.xtrace = false;
             i += 1;
             set_positional = i < args.len();
             break;

@@ -119,7 +119,7 @@ fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::Expand
             .unset(name)
             .map_err(|e| crate::expand::ExpandError::new(e.message()));
     }
-    if let Some(key) = crate::expand::subscript::key_of_text(sh, name, sub, false)? {
+    if let Some(key) = crate::expand::subscript::key_of_text(sh, name, sub, true)? {
         sh.vars
             .unset_element(name, &key)
             .map_err(|e| crate::expand::ExpandError::new(e.message()))?;

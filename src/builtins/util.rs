@@ -37,6 +37,23 @@ pub fn parse_status(
     })
 }
 
+/// bash's `exit 1 2`, `return 1 2`: the command line is abandoned with status 1 (a script
+/// ends), after the message.
+pub fn too_many_for_bash(
+    sh: &crate::state::Shell,
+    builtin: &'static str,
+    args: &[Vec<u8>],
+) -> Result<(), crate::exec::Divert> {
+    if sh.options.bash() && args.len() > 2 {
+        sh.report(&ShellError::builtin(
+            builtin,
+            ErrorKind::text("too many arguments"),
+        ));
+        return Err(crate::exec::Divert::Abort(1));
+    }
+    Ok(())
+}
+
 /// A number as bash's built-ins read one: blanks around it, an optional sign, decimal digits.
 pub fn bash_integer(arg: &[u8]) -> Option<i64> {
     std::str::from_utf8(arg)
