@@ -40,5 +40,10 @@ pub fn eval(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     sh.trace_level += 1;
     let result = run_text(sh, text, Some(b"eval: "), cx);
     sh.trace_level -= 1;
-    result
+    match result {
+        // bash: an error that abandons a command (an arithmetic one, an assignment to a
+        // read-only variable) ends the eval's text only; eval fails.
+        Err(crate::exec::Divert::Discard(s)) => Ok(s),
+        other => other,
+    }
 }

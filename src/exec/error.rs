@@ -503,6 +503,14 @@ pub fn settle(sh: &Shell, result: ExecResult) -> ExecResult {
 fn reported(sh: &Shell, mut e: Box<ShellError>) -> ExecResult {
     if sh.options.bash() {
         *e = e.in_bash_mode();
+        // bash: an assignment to a read-only variable under `set -e` ends the shell, even
+        // where `set -e` is otherwise ignored.
+        if e.effect == Effect::Discards
+            && sh.options.errexit
+            && matches!(e.kind, ErrorKind::Variable(VarError::ReadOnly(_)))
+        {
+            e.effect = Effect::Exits;
+        }
     }
     sh.report(&e);
     match e.effect {
