@@ -124,6 +124,19 @@ pub(super) fn run_body(
     }
 }
 
+/// A `for` or `select` whose name is no variable's (bash reads `for i.j in` and refuses it
+/// when it runs): the command fails with status 1.
+pub(super) fn check_loop_name(var: &[u8]) -> Result<(), Divert> {
+    if crate::state::vars::is_name(var) {
+        return Ok(());
+    }
+    let message = format!("`{}': not a valid identifier", String::from_utf8_lossy(var));
+    ShellError::new(ErrorKind::text(message))
+        .with_status(1)
+        .fails()
+        .raise()
+}
+
 /// The words a `for` or `select` goes over: its list expanded, or the positional parameters.
 pub(super) fn loop_items(
     sh: &mut Shell,
@@ -143,6 +156,7 @@ fn run_for(
     cx: Context,
 ) -> ExecResult {
     let line = sh.lineno;
+    check_loop_name(var)?;
     let items = loop_items(sh, words)?;
     let sh = &mut *sh.push_frame(Frame::Loop);
     let mut status = 0;

@@ -62,6 +62,9 @@ pub(super) fn run_subshell(
             // The redirections stay in force to the end: the EXIT trap writes where the
             // subshell's commands did.
             let mut kept = redirect::SavedFds::default();
+            if sh.options.bash() {
+                sh.forget_loops();
+            }
             let result = match redirect::apply(sh, redirects, &mut kept) {
                 Ok(()) => run_list(
                     sh,

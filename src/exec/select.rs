@@ -15,6 +15,7 @@ pub(super) fn run_select(
     body: &List,
     cx: Context,
 ) -> ExecResult {
+    super::compound::check_loop_name(var)?;
     let items = super::compound::loop_items(sh, words)?;
     if items.is_empty() {
         return Ok(0);

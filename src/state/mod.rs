@@ -275,6 +275,11 @@ impl Shell {
         self.loop_depth
     }
 
+    /// A subshell in bash starts outside any loop: `break` there reaches none of its parent's.
+    pub fn forget_loops(&mut self) {
+        self.loop_depth = 0;
+    }
+
     /// `local -`: the options as they are now come back when the current function returns.
     /// False outside a function.
     pub fn keep_options_locally(&mut self) -> bool {

@@ -87,6 +87,8 @@ impl Cx<'_, '_> {
         let var = match &tok.kind {
             TokKind::Word(w) => match w.as_plain_literal() {
                 Some(name) if is_name(name) => name.to_vec(),
+                // bash reads the loop and refuses the name when it runs.
+                _ if self.st.bash => super::print::word_text(w),
                 _ => return Err(self.err_plain("Syntax error: Bad for loop variable")),
             },
             _ => return Err(self.err_plain("Syntax error: Bad for loop variable")),
