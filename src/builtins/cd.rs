@@ -62,6 +62,10 @@ fn enter(sh: &Shell, dir: &[u8], physical: bool) -> Option<Vec<u8>> {
         f.extend_from_slice(dir);
         f
     };
+    // bash refuses `missing/..` rather than cancelling the name it cannot find.
+    if sh.options.bash() && !dirs_before_dotdot_exist(&full) {
+        return None;
+    }
     let logical = canonical(&full);
     if chdir(&logical) {
         return Some(logical);
@@ -71,6 +75,30 @@ fn enter(sh: &Shell, dir: &[u8], physical: bool) -> Option<Vec<u8>> {
         return physical_cwd();
     }
     None
+}
+
+/// Each directory a `..` of `path` (absolute) steps out of exists (the failed look-up leaves
+/// its errno for the message).
+fn dirs_before_dotdot_exist(path: &[u8]) -> bool {
+    let mut so_far: Vec<u8> = Vec::with_capacity(path.len());
+    for comp in path.split(|&b| b == b'/') {
+        match comp {
+            b"" | b"." => {}
+            b".." => {
+                let here: &[u8] = if so_far.is_empty() { b"/" } else { &so_far };
+                if !std::fs::metadata(OsStr::from_bytes(here)).is_ok_and(|m| m.is_dir()) {
+                    return false;
+                }
+                let cut = so_far.iter().rposition(|&b| b == b'/').unwrap_or(0);
+                so_far.truncate(cut);
+            }
+            c => {
+                so_far.push(b'/');
+                so_far.extend_from_slice(c);
+            }
+        }
+    }
+    true
 }
 
 /// An option word of `cd` or `pwd` made of `L` and `P` only (`-P`, `-LP`): the view it
@@ -112,11 +140,16 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             }
             _ => return Ok(0),
         },
-        // dash: with OLDPWD unset, `cd -` stays (and prints where).
+        // dash: with OLDPWD unset, `cd -` stays (and prints where); bash fails.
         Some(b"-") => {
             print = true;
             match sh.get_var(b"OLDPWD") {
                 Some(o) if !o.is_empty() => o.to_vec(),
+                None if sh.options.bash() => {
+                    return ShellError::builtin("cd", ErrorKind::text(b"OLDPWD not set".to_vec()))
+                        .fails()
+                        .raise();
+                }
                 _ => sh.cwd.clone(),
             }
         }

@@ -18,6 +18,14 @@ pub enum Kind {
     NotFound,
 }
 
+/// A file bash would name for a path (`type ./x`, `command -v ./x`): a regular file someone
+/// may execute.
+pub(super) fn runnable(path: &[u8]) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(crate::state::os(path))
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
 pub fn resolve(sh: &mut Shell, name: &[u8], with_aliases: bool, default_path: bool) -> Kind {
     if with_aliases {
         if let Some(v) = sh.aliases.get(name) {
@@ -50,7 +58,12 @@ pub fn resolve(sh: &mut Shell, name: &[u8], with_aliases: bool, default_path: bo
     }
     match spawn::find_in_path(sh, name) {
         Some(p) if name.contains(&b'/') => {
-            if std::fs::metadata(crate::state::os(&p)).is_ok() {
+            let found = if sh.options.bash() {
+                runnable(&p)
+            } else {
+                std::fs::metadata(crate::state::os(&p)).is_ok()
+            };
+            if found {
                 Kind::Program(p)
             } else {
                 Kind::NotFound

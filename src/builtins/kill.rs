@@ -268,6 +268,7 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         Ok(Action::Send { signal, targets }) => (signal, targets),
     };
     let mut status = 0;
+    let mut sent = false;
     for t in &targets {
         let mut stopped_job = false;
         let pids = if t.first() == Some(&b'%') {
@@ -275,6 +276,12 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 Some((pids, stopped)) => {
                     stopped_job = stopped;
                     pids
+                }
+                None if sh.options.bash() => {
+                    let m = [&t[..], b": no such job"].concat();
+                    sh.report(&ShellError::builtin("kill", ErrorKind::Message(m)));
+                    status = 1;
+                    continue;
                 }
                 None => {
                     let mut m = b"No such job: ".to_vec();
@@ -290,15 +297,28 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         } else {
             match number(t) {
                 Ok(n) => vec![n as i32],
+                // bash names the operand and goes on with the next.
+                Err(_) if sh.options.bash() => {
+                    let m = [&t[..], b": arguments must be process or job IDs"].concat();
+                    sh.report(&ShellError::builtin("kill", ErrorKind::Message(m)));
+                    status = 1;
+                    continue;
+                }
                 Err(m) => return fail(m),
             }
         };
         for pid in pids {
-            if let Err(e) = crate::sys::process::kill(pid, signo) {
+            let result = crate::sys::process::kill(pid, signo);
+            sent |= result.is_ok();
+            if let Err(e) = result {
                 // kill goes on to the next process: the message comes now, before any signal
                 // that follows it (one may end this shell). dash's message ends with an extra
                 // newline, which shows as a blank line.
-                let message = format!("{}\n", crate::sys::errno::text(e));
+                let message = if sh.options.bash() {
+                    format!("({pid}) - {}", crate::sys::errno::text(e))
+                } else {
+                    format!("{}\n", crate::sys::errno::text(e))
+                };
                 sh.report(&ShellError::builtin("kill", ErrorKind::text(message)));
                 status = 1;
             } else if stopped_job
@@ -310,6 +330,10 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 let _ = crate::sys::process::kill(pid, crate::sys::signal::SIGCONT);
             }
         }
+    }
+    // bash fails only when no process got the signal.
+    if sh.options.bash() && sent {
+        return Ok(0);
     }
     Ok(status)
 }

@@ -13,6 +13,32 @@ fn fail(builtin: &'static str, message: String) -> ExecResult {
         .raise()
 }
 
+/// bash's refusal of an operand (`-z: invalid number`, `zzz: invalid argument`), with the
+/// usage line, status 2.
+fn usage_error(builtin: &'static str, arg: &[u8], what: &str) -> ExecResult {
+    let usage = match builtin {
+        "pushd" => "pushd [-n] [+N | -N | dir]",
+        "popd" => "popd [-n] [+N | -N]",
+        _ => "dirs [-clpv] [+N] [-N]",
+    };
+    let message = format!(
+        "{}: {what}\n{builtin}: usage: {usage}",
+        String::from_utf8_lossy(arg)
+    );
+    ShellError::builtin(builtin, ErrorKind::text(message))
+        .with_status(2)
+        .fails()
+        .raise()
+}
+
+/// An operand that begins with `+` or `-` and is not a count (`-z`, `+x`, `-`).
+fn bad_count(arg: &[u8]) -> bool {
+    match arg.split_first() {
+        Some((b'+' | b'-', digits)) => digits.is_empty() || !digits.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
 /// The whole list: the current directory, then the stack.
 fn list(sh: &Shell) -> Vec<Vec<u8>> {
     std::iter::once(sh.cwd.clone())
@@ -89,6 +115,9 @@ pub fn pushd(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
         match a.as_slice() {
             b"-n" => no_cd = true,
             b"--" => {}
+            // `pushd -` is `cd -` kept on the stack.
+            b"-" => operand = Some(a.clone()),
+            _ if bad_count(a) => return usage_error("pushd", a, "invalid number"),
             _ => operand = Some(a.clone()),
         }
     }
@@ -125,6 +154,14 @@ pub fn pushd(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
             sh.dirstack = rotated[1..].to_vec();
         }
         Some(dir) => {
+            // `pushd -` goes where `cd -` would.
+            let dir = match &dir[..] {
+                b"-" => match sh.get_var(b"OLDPWD") {
+                    Some(old) => old.to_vec(),
+                    None => return fail("pushd", "OLDPWD not set".into()),
+                },
+                _ => dir,
+            };
             let here = sh.cwd.clone();
             if no_cd {
                 sh.dirstack.insert(0, dir);
@@ -155,7 +192,9 @@ pub fn popd(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
         match a.as_slice() {
             b"-n" => no_cd = true,
             b"--" => {}
-            _ => which = Some(a.clone()),
+            _ if bad_count(a) => return usage_error("popd", a, "invalid number"),
+            [b'+' | b'-', ..] => which = Some(a.clone()),
+            _ => return usage_error("popd", a, "invalid argument"),
         }
     }
     if sh.dirstack.is_empty() {
@@ -213,7 +252,9 @@ pub fn dirs(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     return Ok(0);
                 }
             }
-            _ => which = Some(a.clone()),
+            _ if bad_count(a) => return usage_error("dirs", a, "invalid number"),
+            [b'+' | b'-', ..] => which = Some(a.clone()),
+            _ => return usage_error("dirs", a, "invalid option"),
         }
     }
     let all = list(sh);

@@ -136,9 +136,8 @@ fn bash_type(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             } else {
                 // Looked up without being remembered, as bash's type does.
                 let search = sh.get_var(b"PATH").map(<[u8]>::to_vec).unwrap_or_default();
-                let found = spawn::search(&search, name).filter(|p| {
-                    !name.contains(&b'/') || std::fs::metadata(crate::state::os(p)).is_ok()
-                });
+                let found = spawn::search(&search, name)
+                    .filter(|p| !name.contains(&b'/') || super::command::runnable(p));
                 if let Some(p) = found {
                     kinds.push(Kind::Program(p));
                 }

@@ -414,7 +414,9 @@ impl ShellError {
                     | "readonly"
                     | "umask"
             )
-        ) && !matches!(&self.kind, ErrorKind::Message(m) if m.starts_with(b"Illegal option"))
+        ) && !matches!(&self.kind, ErrorKind::Message(m) if m.starts_with(b"Illegal option")
+            // A usage error (the usage line follows the message) keeps bash's status 2.
+            || m.windows(8).any(|w| w == b": usage:"))
     }
 
     pub fn too_deep() -> ShellError {
