@@ -94,16 +94,22 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     // A first operand that is a condition number, or a condition alone, means "reset these"
     // (POSIX).
     let resets = operands[0].iter().all(u8::is_ascii_digit) || operands.len() == 1;
-    let (action, conditions) = if condition(&operands[0], bash).is_some() && resets {
-        (None, operands)
-    } else {
-        let action = match operands[0].as_slice() {
-            b"-" => None,
-            b"" => Some(Action::Ignore),
-            cmd => Some(Action::Command(cmd.to_vec())),
+    if operands.len() == 1 && bash && condition(&operands[0], bash).is_none() {
+        // bash: an action with no condition is a usage error.
+        crate::sys::fd::write_all(2, b"trap: usage: trap [-lp] [[arg] signal_spec ...]\n");
+        return Ok(2);
+    }
+    let (action, conditions) =
+        if resets && (condition(&operands[0], bash).is_some() || operands.len() == 1) {
+            (None, operands)
+        } else {
+            let action = match operands[0].as_slice() {
+                b"-" => None,
+                b"" => Some(Action::Ignore),
+                cmd => Some(Action::Command(cmd.to_vec())),
+            };
+            (action, &operands[1..])
         };
-        (action, &operands[1..])
-    };
     let mut status = 0;
     for name in conditions {
         match condition(name, bash) {

@@ -7,6 +7,10 @@ use crate::state::Shell;
 pub fn unalias(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut status = 0;
     let mut operands = &args[1..];
+    if operands.is_empty() && sh.options.bash() {
+        crate::sys::fd::write_all(2, b"unalias: usage: unalias [-a] name [name ...]\n");
+        return Ok(2);
+    }
     if operands.first().map(|a| a.as_slice()) == Some(b"-a") {
         sh.aliases.clear();
         operands = &operands[1..];

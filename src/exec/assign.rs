@@ -172,7 +172,7 @@ pub fn assign_element_with(
     key_of: KeyOf,
 ) -> Result<(), ExpandError> {
     if key_text.is_empty() {
-        return Err(subscript::bad_subscript(name));
+        return Err(subscript::bad_subscript(&[name, b"[]"].concat()));
     }
     let key = key_of(sh, name, key_text, true)?;
     assign_key(sh, name, key, value, append)

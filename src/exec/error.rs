@@ -375,6 +375,8 @@ impl ShellError {
                     || m.ends_with(b": invalid variable name")
                     || m.ends_with(b": cannot assign list to array member")
                     || m.ends_with(b"': not a valid identifier")
+                    || m.ends_with(b": bad substitution")
+                    || m.ends_with(b": bad array subscript")
             }
             _ => false,
         };

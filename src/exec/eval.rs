@@ -304,7 +304,9 @@ pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
         sh.status_before_trap = Some(status);
         sh.in_trap = true;
         match run_text(sh, &cmd, None, Context::default()) {
-            Err(Divert::Exit(s) | Divert::Abort(s)) => return s,
+            Err(Divert::Exit(s)) => return s,
+            // bash keeps the status after a trap text it cannot parse; dash exits with 2.
+            Err(Divert::Abort(s)) if !sh.options.bash() => return s,
             _ => return status,
         }
     }

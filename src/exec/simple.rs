@@ -39,7 +39,12 @@ fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments,
         if a.append || a.index.is_some() || a.array.is_some() {
             match super::assign::assign_extended(sh, a) {
                 Ok(shown) => done.push(shown),
-                Err(e) if e.status == 1 && !e.is_out_of_space() => {
+                // bash abandons the command line at a subscript that names no element.
+                Err(e)
+                    if e.status == 1
+                        && !e.is_out_of_space()
+                        && !e.message.ends_with(b": bad array subscript") =>
+                {
                     // bash: the assignment fails with status 1, the shell goes on.
                     sh.report(&ShellError::from(e).with_status(1));
                     sh.set_last_status(1);

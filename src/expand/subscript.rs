@@ -25,7 +25,7 @@ pub fn key(
     let top = sh.vars.array(name).and_then(|a| a.max_index());
     match top {
         Some(top) if n + top + 1 >= 0 => Ok(Some(Key::Index(n + top + 1))),
-        _ if for_write => Err(bad_subscript(name)),
+        _ if for_write => Err(bad_subscript(&[name, b"[", text, b"]"].concat())),
         _ if sh.vars.array(name).is_some() => {
             // A read says so and goes on with nothing (bash).
             read_error(sh, name);
@@ -73,8 +73,15 @@ pub fn key_of_word(
     if text.is_empty() {
         // An empty subscript read from an indexed array is 0, as arithmetic has it.
         let assoc = sh.vars.array(name).is_some_and(|a| a.is_assoc());
-        if for_write || word.parts.is_empty() {
-            return Err(bad_subscript(name));
+        if for_write {
+            return Err(bad_subscript(&[name, b"[]"].concat()));
+        }
+        if word.parts.is_empty() {
+            // `${a[]}` as written: bash's bad substitution.
+            return Err(ExpandError {
+                message: [b"${", name, b"[]}: bad substitution"].concat(),
+                status: 1,
+            });
         }
         if assoc {
             read_error(sh, name);
