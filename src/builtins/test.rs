@@ -176,6 +176,28 @@ fn getn(s: &[u8]) -> Result<i64, Error> {
     super::util::parse_decimal(s).ok_or_else(bad)
 }
 
+/// An integer operand in the language being spoken: bash's (blanks are spaces and tabs only;
+/// `X: integer expression expected`) or dash's.
+fn integer(s: &[u8], bash: bool) -> Result<i64, Error> {
+    if !bash {
+        return getn(s);
+    }
+    let blank = |c: &u8| *c == b' ' || *c == b'\t';
+    let start = s.iter().position(|c| !blank(c)).unwrap_or(s.len());
+    let end = s.iter().rposition(|c| !blank(c)).map_or(start, |i| i + 1);
+    let body = &s[start..end];
+    let digits = body
+        .strip_prefix(b"-")
+        .or(body.strip_prefix(b"+"))
+        .unwrap_or(body);
+    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        if let Some(n) = std::str::from_utf8(body).ok().and_then(|t| t.parse().ok()) {
+            return Ok(n);
+        }
+    }
+    Err([s, b": integer expression expected"].concat())
+}
+
 /// A unary test by its letter (`f` for `-f`); also `[[ ]]`'s.
 pub(crate) fn unary(op: u8, arg: &[u8]) -> Result<bool, Error> {
     let fmt = |st: &sys::fs::Stat| st.st_mode & sys::fs::S_IFMT;
@@ -231,12 +253,12 @@ fn binary(op: Bin, a: &[u8], b: &[u8], bash: bool) -> Result<bool, Error> {
         Bin::StrNe => a != b,
         Bin::StrLt => a < b,
         Bin::StrGt => a > b,
-        Bin::IntEq => getn(a)? == getn(b)?,
-        Bin::IntNe => getn(a)? != getn(b)?,
-        Bin::IntGe => getn(a)? >= getn(b)?,
-        Bin::IntGt => getn(a)? > getn(b)?,
-        Bin::IntLe => getn(a)? <= getn(b)?,
-        Bin::IntLt => getn(a)? < getn(b)?,
+        Bin::IntEq => integer(a, bash)? == integer(b, bash)?,
+        Bin::IntNe => integer(a, bash)? != integer(b, bash)?,
+        Bin::IntGe => integer(a, bash)? >= integer(b, bash)?,
+        Bin::IntGt => integer(a, bash)? > integer(b, bash)?,
+        Bin::IntLe => integer(a, bash)? <= integer(b, bash)?,
+        Bin::IntLt => integer(a, bash)? < integer(b, bash)?,
         Bin::FilNt => match (mtime(a), mtime(b)) {
             (Some(x), Some(y)) => x > y,
             (Some(_), None) => bash,
