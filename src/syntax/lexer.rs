@@ -1046,11 +1046,6 @@ impl Cx<'_, '_> {
     /// The bash operators after `${name` (`c` is the byte after the name, consumed), or
     /// None for the POSIX ones.
     fn lex_bash_param_op(&mut self, c: u8, quoted: bool) -> Result<Option<ParamOp>, SyntaxError> {
-        let mode = if quoted {
-            ParamWordMode::DoubleQuoted
-        } else {
-            ParamWordMode::Unquoted
-        };
         Ok(Some(match c {
             b':' if !matches!(self.st.input.peek(), Some(b'-' | b'=' | b'?' | b'+')) => {
                 let (offset, end) = self.lex_param_arith(quoted)?;
@@ -1071,10 +1066,21 @@ impl Cx<'_, '_> {
                 if at != ReplaceWhere::First {
                     self.st.input.bump();
                 }
-                let (pattern, end) =
+                // The pattern is never empty: a `/` first is the pattern's (`${x////c}`).
+                let leading_slash = matches!(at, ReplaceWhere::First | ReplaceWhere::All)
+                    && self.st.input.peek() == Some(b'/');
+                if leading_slash {
+                    self.st.input.bump();
+                }
+                let (mut pattern, end) =
                     self.lex_param_word_until(ParamWordMode::Unquoted, quoted, true)?;
+                if leading_slash {
+                    pattern.parts.insert(0, WordPart::Literal(b"/".to_vec()));
+                }
+                // bash 5.2 reads the replacement as an unquoted word, inside double quotes
+                // too: its quotes and backslashes are removed (`"${x/a/'b'}"` is `b`).
                 let with = if end == b'/' {
-                    self.lex_param_word(mode, quoted)?
+                    self.lex_param_word(ParamWordMode::Unquoted, quoted)?
                 } else {
                     Word::default()
                 };
