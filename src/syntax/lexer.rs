@@ -1281,6 +1281,7 @@ impl Cx<'_, '_> {
     ) -> Result<(Word, u8), SyntaxError> {
         let mut b = Parts::default();
         let mut end = b'}';
+        let mut in_single = false;
         loop {
             let c = match self.st.input.peek() {
                 None => return Err(self.missing_brace(outer_quoted)),
@@ -1288,6 +1289,7 @@ impl Cx<'_, '_> {
             };
             self.st.input.bump();
             match (c, mode) {
+                (b'}', _) if in_single => b.quoted(b"}"),
                 (b'}', _) => break,
                 (b'/', _) if slash => {
                     end = b'/';
@@ -1316,6 +1318,12 @@ impl Cx<'_, '_> {
                 (b'\'', ParamWordMode::Unquoted) => {
                     let t = self.lex_single_quoted()?;
                     b.quoted(&t);
+                }
+                // bash, inside double quotes: single quotes stay, and expansions in them
+                // are made, but a `}` they hold does not end the word.
+                (b'\'', ParamWordMode::DoubleQuoted) if self.st.bash => {
+                    in_single = !in_single;
+                    b.quoted(b"'");
                 }
                 (_, ParamWordMode::Unquoted) => b.literal(c),
                 (_, ParamWordMode::DoubleQuoted) => b.quoted(&[c]),
