@@ -212,6 +212,8 @@ struct Args<'a> {
     status: i32,
     /// bash's diagnostics: `invalid number` for any argument that is not one.
     bash: bool,
+    /// `'c` is the character's code point (bash in a UTF-8 locale), not its first byte.
+    utf8: bool,
 }
 
 impl<'a> Args<'a> {
@@ -230,6 +232,11 @@ impl<'a> Args<'a> {
             } else {
                 b"not completely converted"
             }
+        } else if erange && self.bash {
+            // bash warns of a number out of range and goes on with the nearest, status 0.
+            self.errors
+                .push([b"warning: ", s, b": Numerical result out of range"].concat());
+            return;
         } else if erange {
             b"Numerical result out of range"
         } else {
@@ -245,6 +252,16 @@ impl<'a> Args<'a> {
     fn int(&mut self, signed: bool) -> u64 {
         let Some(s) = self.take() else { return 0 };
         if let Some(b'"' | b'\'') = s.first() {
+            if self.utf8 {
+                let rest = &s[1..];
+                let len = rest.len().min(4);
+                let ch = (1..=len)
+                    .rev()
+                    .find_map(|n| std::str::from_utf8(&rest[..n]).ok()?.chars().next());
+                if let Some(c) = ch {
+                    return u64::from(u32::from(c));
+                }
+            }
             return u64::from(s.get(1).copied().unwrap_or(0));
         }
         let (v, used, erange) = strtoint(s, signed);
@@ -412,12 +429,13 @@ fn parse_num(s: &[u8]) -> i64 {
 
 /// Run printf over `args` (without the command name).
 pub fn format(args: &[Vec<u8>]) -> Output {
-    format_in(args, None)
+    format_in(args, None, false)
 }
 
 /// As [`format`]; `bash`: the bash language's conversions too (`%q`, `%(fmt)T`), given the
-/// shell's start time (seconds since the epoch) for `%(...)T` of -2.
-pub fn format_in(args: &[Vec<u8>], bash: Option<i64>) -> Output {
+/// shell's start time (seconds since the epoch) for `%(...)T` of -2; `utf8`: `'c` gives the
+/// character's code point, as bash in a UTF-8 locale.
+pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
     let mut res = Output::default();
     let mut opts = super::getopts::NextOpt::new(args);
     if let Err(m) = opts.next(b"") {
@@ -437,6 +455,7 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>) -> Output {
         errors: Vec::new(),
         status: 0,
         bash: bash.is_some(),
+        utf8: utf8 && bash.is_some(),
     };
     let out = &mut res.out;
     let fatal = 'run: loop {
@@ -707,7 +726,7 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         .options
         .bash()
         .then(|| now_epoch() - i64::try_from(sh.started.elapsed().as_secs()).unwrap_or(0));
-    let res = format_in(args, bash);
+    let res = format_in(args, bash, sh.utf8_locale());
     if let Some(name) = target {
         for e in &res.errors {
             sh.report(&ShellError::builtin("printf", ErrorKind::Message(e.clone())).fails());

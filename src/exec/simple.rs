@@ -358,8 +358,12 @@ pub fn run_fields(
                 return Err(d);
             }
         };
+        // `exec` with only redirections (bash: also `exec --`) keeps them in force.
+        let exec_alone = name == b"exec"
+            && (fields.len() == 1
+                || (sh.options.bash() && fields.len() == 2 && fields[1] == b"--"));
         // `x=1 exec prog`: the program gets the assignments in its environment.
-        if name == b"exec" && fields.len() > 1 {
+        if name == b"exec" && !exec_alone {
             for a in assigns {
                 sh.vars.set_exported(&a.name, true);
             }
@@ -373,8 +377,7 @@ pub fn run_fields(
             redirect::apply(sh, redirects, &mut saved)
         };
         let result = match redirected {
-            // `exec` with only redirections: they stay in force.
-            Ok(()) if name == b"exec" && fields.len() == 1 => {
+            Ok(()) if exec_alone => {
                 saved.keep();
                 saved = SavedFds::default();
                 Ok(0)

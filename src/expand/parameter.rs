@@ -200,7 +200,7 @@ fn unset_error(sh: &Shell, param: &Param, message: Option<&[u8]>) -> ExpandError
 
 /// The status a non-interactive bash exits with after `set -u` or `${x?}` stopped it.
 pub(crate) fn unset_status(sh: &Shell) -> i32 {
-    if sh.options.command_string && !sh.in_subshell {
+    if sh.options.command_string && !sh.in_subshell && !sh.options.errexit {
         127
     } else {
         1
