@@ -1121,14 +1121,19 @@ impl Cx<'_, '_> {
     fn lex_param_arith(&mut self, quoted: bool) -> Result<(Word, u8), SyntaxError> {
         let mut b = Parts::default();
         let mut parens = 0usize;
+        // A `:` that answers a `?` is the expression's (`${s: x ? 2 : 0 : 1}`).
+        let mut questions = 0usize;
         loop {
             let c = match self.st.input.peek() {
                 None => return Err(self.missing_brace(quoted)),
                 Some(c) => c,
             };
             self.st.input.bump();
-            if matches!(c, b':' | b'}') && parens == 0 {
-                return Ok((b.into_word(), c));
+            match c {
+                b'?' if parens == 0 => questions += 1,
+                b':' if parens == 0 && questions > 0 => questions -= 1,
+                b':' | b'}' if parens == 0 => return Ok((b.into_word(), c)),
+                _ => {}
             }
             self.arith_byte(&mut b, c, &mut parens, b"$`\"\\}")?;
         }
