@@ -129,7 +129,9 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             let before = (!in_trap.options.bash()).then(|| in_trap.last_status());
             let outer = std::mem::replace(&mut in_trap.status_before_trap, before);
             let was_in_trap = std::mem::replace(&mut in_trap.in_trap, true);
+            let line = trap_first_line(&mut in_trap);
             let result = run_text(&mut in_trap, &cmd, None, Context::default());
+            in_trap.lineno = line;
             in_trap.in_trap = was_in_trap;
             in_trap.status_before_trap = outer;
             // `exit`, or a shell error that ends a non-interactive shell, ends it from here.
@@ -210,6 +212,14 @@ pub(super) fn run_and_or(sh: &mut Shell, ao: &AndOr, cx: Context) -> ExecResult 
 /// whose status is not tested ends the shell. Every command's status passes here (a list's
 /// and a pipeline's are those of their last command).
 pub(super) fn command_finished(sh: &mut Shell, status: i32, cx: Context) -> ExecResult {
+    // The ERR trap sees `PIPESTATUS` of this command (bash).
+    sh.pipestatus.clear();
+    sh.pipestatus.push(status);
+    pipeline_finished(sh, status, cx)
+}
+
+/// As [`command_finished`], for a pipeline of several commands: `PIPESTATUS` is theirs.
+pub(super) fn pipeline_finished(sh: &mut Shell, status: i32, cx: Context) -> ExecResult {
     sh.set_last_status(status);
     if status != 0 && !cx.tested && (!sh.in_function() || sh.options.traces_errors()) {
         run_condition_trap(sh, trap::ERR)?;
@@ -297,12 +307,23 @@ pub fn die_of_signal(sh: &mut Shell, sig: i32, reason: crate::audit::EndReason) 
     crate::sys::process::die_of(sig)
 }
 
+/// bash counts the lines of a signal's or the EXIT trap's text from 1 (`$LINENO` there);
+/// returns the line to put back after it.
+fn trap_first_line(sh: &mut Shell) -> u32 {
+    let line = sh.lineno;
+    if sh.options.bash() {
+        sh.lineno = 1;
+    }
+    line
+}
+
 /// Run the EXIT trap, if any; returns the status to exit with.
 pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
     if let Some(cmd) = sh.traps.take_exit() {
         sh.set_last_status(status);
         sh.status_before_trap = Some(status);
         sh.in_trap = true;
+        trap_first_line(sh);
         match run_text(sh, &cmd, None, Context::default()) {
             Err(Divert::Exit(s)) => return s,
             // bash keeps the status after a trap text it cannot parse; dash exits with 2.

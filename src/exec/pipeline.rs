@@ -7,7 +7,7 @@ use crate::sys::fd;
 use std::os::unix::io::RawFd;
 
 use super::eval::{
-    command_finished, divert_status, exit_child, run_and_or, run_command, run_list, Context,
+    divert_status, exit_child, pipeline_finished, run_and_or, run_command, run_list, Context,
 };
 use super::jobs::{wait_pid, ChildStatus};
 use super::redirect;
@@ -35,7 +35,7 @@ fn run_untimed(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecResult {
     } else {
         let result = run_multi_pipeline(sh, &p.commands);
         let status = settle(sh, result)?;
-        command_finished(sh, status, inner)?
+        pipeline_finished(sh, status, inner)?
     };
     let status = if p.negated {
         i32::from(status == 0)
