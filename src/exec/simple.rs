@@ -108,6 +108,11 @@ fn assign_temporarily(
         let name = sh.vars.resolve(&a.name).to_vec();
         saved.push((name.clone(), sh.vars.var(&name).cloned()));
         if let Err(e) = sh.vars.set(&name, value.clone()) {
+            if sh.options.bash() && matches!(e, crate::state::vars::VarError::ReadOnly(_)) {
+                // bash says so and runs the command without this assignment.
+                sh.report(&ShellError::new(ErrorKind::Variable(e)).fails());
+                continue;
+            }
             restore_temporary(sh, saved);
             return ShellError::new(ErrorKind::Variable(e)).raise();
         }

@@ -287,6 +287,30 @@ pub(super) fn is_assignment_word(w: &Word) -> bool {
     assignment_split(w).is_some() || bash_assignment_split(w).is_some()
 }
 
+/// bash expands the tildes of an argument that looks like an assignment as an assignment's
+/// (`make PREFIX=~/x`, `a=~:~`): after the first `=` and after each `:`.
+fn argument_assignment_tildes(mut w: Word) -> Word {
+    let eq = match w.parts.first() {
+        Some(WordPart::Literal(t)) => t.iter().position(|&c| c == b'='),
+        _ => None,
+    };
+    let Some(eq) = eq else {
+        return with_tildes(w, true);
+    };
+    let WordPart::Literal(first) = w.parts.remove(0) else {
+        return w;
+    };
+    let (head, tail) = first.split_at(eq + 1);
+    let mut value = Vec::with_capacity(w.parts.len() + 1);
+    if !tail.is_empty() {
+        value.push(WordPart::Literal(tail.to_vec()));
+    }
+    value.append(&mut w.parts);
+    let mut parts = vec![WordPart::Literal(head.to_vec())];
+    parts.extend(tilde_split(value, true));
+    Word { parts, raw: w.raw }
+}
+
 /// `NAME=value` with a valid name: the split point.
 fn assignment_split(w: &Word) -> Option<usize> {
     let Some(WordPart::Literal(t)) = w.parts.first() else {
@@ -976,7 +1000,12 @@ impl<'s> Cx<'s, '_> {
             } else {
                 w
             };
-            cmd.words.push(with_tildes(w, self.st.bash));
+            let w = if self.st.bash && is_assignment_word(&w) {
+                argument_assignment_tildes(w)
+            } else {
+                with_tildes(w, self.st.bash)
+            };
+            cmd.words.push(w);
         }
         Ok(Command::Simple(cmd))
     }
