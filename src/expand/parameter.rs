@@ -646,15 +646,15 @@ fn expand_value(
                         .var(&resolved)
                         .map(crate::builtins::declare::attribute_letters)
                         .unwrap_or_default();
-                if !letters.is_empty() {
+                if !letters.is_empty() && !e.sh.options.nounset {
                     let text = if *t == b'a' {
                         letters
                     } else {
                         [b"declare -", &letters[..], b" ", &resolved[..]].concat()
                     };
                     e.push_value(&text, ctx);
+                    return Ok(());
                 }
-                return Ok(());
             }
             map_value(e, pe, value, ctx, &mut |sh, s| {
                 Ok(if *t == b'P' {
