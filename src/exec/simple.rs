@@ -151,9 +151,8 @@ fn declaration_operands(sh: &Shell, words: &[crate::syntax::ast::Word]) -> Optio
             b"export" | b"readonly" | b"local" => return Some(i + 1),
             b"declare" | b"typeset" if sh.options.bash() => return Some(i + 1),
             // POSIX.1-2024 keeps the assignments after `command` whole; bash reads the words
-            // after `builtin` as any command's (split).
+            // after `builtin` (a bash built-in) as any command's (split).
             b"command" => i += 1,
-            b"builtin" if !sh.options.bash() => i += 1,
             _ => return None,
         }
     }
