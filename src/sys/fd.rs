@@ -173,6 +173,21 @@ pub fn datagram_socket() -> Result<i32, i32> {
     if fd < 0 {
         return Err(super::errno::last());
     }
+    // The kernel attaches the sender's credentials to a datagram only when the sender or the
+    // reader asks at send time; a daemon that turns SO_PASSCRED on after binding its socket
+    // would otherwise see the first records as from uid 65534. Asking here makes the
+    // credentials travel with every record. Failure is harmless: the reader may still ask.
+    let on: libc::c_int = 1;
+    // SAFETY: setsockopt on the socket just made, with a pointer to a live c_int.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_PASSCRED,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
     Ok(fd)
 }
 
@@ -568,6 +583,65 @@ mod tests {
         assert!(!is_open(-1));
         assert!(stat(-1).is_none());
         assert!(!write_all(-1, b"x"));
+    }
+
+    #[test]
+    fn records_carry_the_senders_credentials_whenever_the_reader_asks() {
+        use std::os::fd::AsRawFd;
+        let path = std::env::temp_dir().join(format!("auditsh-passcred-{}", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let reader = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        let sender = adopt_datagram(datagram_socket().unwrap());
+        sender.connect(&path).unwrap();
+        sender.send(b"record").unwrap();
+        // The reader asks for credentials only after the datagram was queued, as a daemon
+        // that enables SO_PASSCRED after binding may.
+        let on: libc::c_int = 1;
+        let size = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+        let fd = reader.as_raw_fd();
+        // SAFETY: setsockopt with a live c_int.
+        let rc = unsafe {
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                libc::SO_PASSCRED,
+                (&on as *const libc::c_int).cast(),
+                size,
+            )
+        };
+        assert_eq!(rc, 0);
+        let mut data = [0u8; 16];
+        let mut control = [0u64; 8];
+        let mut iov = libc::iovec {
+            iov_base: data.as_mut_ptr().cast(),
+            iov_len: data.len(),
+        };
+        // SAFETY: an all-zero msghdr is valid; the pointers set below outlive the call.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = std::mem::size_of_val(&control);
+        // SAFETY: msg describes live buffers.
+        let n = unsafe { libc::recvmsg(fd, &mut msg, 0) };
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(n, 6);
+        // SAFETY: the kernel filled the control buffer that msg points to.
+        let cmsg = unsafe { libc::CMSG_FIRSTHDR(&msg) };
+        assert!(!cmsg.is_null(), "no credentials came with the datagram");
+        // SAFETY: a non-null header from CMSG_FIRSTHDR inside the buffer.
+        let header = unsafe { *cmsg };
+        assert_eq!(
+            (header.cmsg_level, header.cmsg_type),
+            (libc::SOL_SOCKET, libc::SCM_CREDENTIALS)
+        );
+        // SAFETY: the data of that header lies inside the buffer.
+        let data = unsafe { libc::CMSG_DATA(cmsg) };
+        // SAFETY: SCM_CREDENTIALS data is a ucred, read unaligned.
+        let cred: libc::ucred = unsafe { std::ptr::read_unaligned(data.cast::<libc::ucred>()) };
+        // SAFETY: getuid has no preconditions.
+        assert_eq!(cred.uid, unsafe { libc::getuid() });
+        assert_eq!(cred.pid, std::process::id() as libc::pid_t);
     }
 
     #[test]
