@@ -1,23 +1,43 @@
 //! The byte stream the lexer reads: strings pushed by the lexer (alias values, the text of
 //! backquoted commands and of here-document bodies) over the lines of the [`LineSource`],
-//! which are fetched only when the lexer needs the next byte.
+//! which are fetched only when the lexer needs the next byte. Text read on trial (bash's `((`,
+//! which may turn out to be two subshells) can be given back with [`Input::rewind`].
 
 use std::io;
 
 use super::LineSource;
 
-/// A pushed string: an alias value (`alias` is its name) or a barrier (backquote or
-/// here-document text), which reads as end of input once consumed.
+/// A pushed string: an alias value, a barrier (backquote or here-document text), which reads
+/// as end of input once consumed, or text given back to be read again.
 struct Frame {
     text: Vec<u8>,
     pos: usize,
-    alias: Option<Vec<u8>>,
+    kind: FrameKind,
+}
+
+enum FrameKind {
+    /// The value of the alias of this name.
+    Alias(Vec<u8>),
+    Barrier,
+    /// Text read and given back; `from_source`: it came from the source's lines, whose
+    /// newlines count as lines again when read again.
+    Replay {
+        from_source: bool,
+    },
 }
 
 impl Frame {
     fn is_barrier(&self) -> bool {
-        self.alias.is_none()
+        matches!(self.kind, FrameKind::Barrier)
     }
+}
+
+/// Where reading on trial began (from [`Input::mark`]), for [`Input::rewind`].
+pub(crate) struct Mark {
+    line: u32,
+    raw_len: usize,
+    log_from: usize,
+    from_source: bool,
 }
 
 /// The byte stream: pushed strings over the lines of the source.
@@ -42,6 +62,9 @@ pub(crate) struct Input<'a> {
     raw_depth: u32,
     /// Text read a second time (a backquoted command's, parsed from a copy) is not kept again.
     pub(crate) raw_paused: bool,
+    /// The bytes consumed since the oldest open [`Mark`], while `marks` is above 0.
+    trial: Vec<u8>,
+    marks: u32,
 }
 
 impl<'a> Input<'a> {
@@ -60,7 +83,46 @@ impl<'a> Input<'a> {
             raw: Vec::new(),
             raw_depth: 0,
             raw_paused: false,
+            trial: Vec::new(),
+            marks: 0,
         }
+    }
+
+    /// Start reading on trial: what is consumed from here can be given back.
+    pub(crate) fn mark(&mut self) -> Mark {
+        self.marks += 1;
+        let from_frame = self
+            .frames
+            .iter()
+            .rev()
+            .find(|f| f.pos < f.text.len() || f.is_barrier())
+            .is_some();
+        Mark {
+            line: self.line,
+            raw_len: self.raw.len(),
+            log_from: self.trial.len(),
+            from_source: !from_frame,
+        }
+    }
+
+    /// Give back everything consumed since `mark`: it is read again, from the same line.
+    pub(crate) fn rewind(&mut self, mark: Mark) {
+        let text = self.trial.split_off(mark.log_from.min(self.trial.len()));
+        self.marks = self.marks.saturating_sub(1);
+        if self.marks == 0 {
+            self.trial.clear();
+        }
+        self.line = mark.line;
+        if self.raw_depth > 0 {
+            self.raw.truncate(mark.raw_len);
+        }
+        self.frames.push(Frame {
+            text,
+            pos: 0,
+            kind: FrameKind::Replay {
+                from_source: mark.from_source,
+            },
+        });
     }
 
     /// Start keeping the text consumed from here: returns where it begins, for [`Self::raw_end`].
@@ -144,6 +206,9 @@ impl<'a> Input<'a> {
                 f.pos += 1;
                 consumed = Some(c);
                 from_frames = true;
+                if c == b'\n' && matches!(f.kind, FrameKind::Replay { from_source: true }) {
+                    self.line = self.line.saturating_add(1);
+                }
                 break;
             }
             if f.is_barrier() {
@@ -164,6 +229,9 @@ impl<'a> Input<'a> {
         }
         if let (true, Some(c)) = (self.raw_depth > 0 && !self.raw_paused, consumed) {
             self.raw.push(c);
+        }
+        if let (true, Some(c)) = (self.marks > 0, consumed) {
+            self.trial.push(c);
         }
     }
 
@@ -188,12 +256,14 @@ impl<'a> Input<'a> {
         self.frames.push(Frame {
             text: value.to_vec(),
             pos: 0,
-            alias: Some(name.to_vec()),
+            kind: FrameKind::Alias(name.to_vec()),
         });
     }
 
     pub(crate) fn alias_in_use(&self, name: &[u8]) -> bool {
-        self.frames.iter().any(|f| f.alias.as_deref() == Some(name))
+        self.frames
+            .iter()
+            .any(|f| matches!(&f.kind, FrameKind::Alias(n) if n == name))
     }
 
     /// Push a barrier string; returns the stack height to restore with `pop_to`.
@@ -202,7 +272,7 @@ impl<'a> Input<'a> {
         self.frames.push(Frame {
             text,
             pos: 0,
-            alias: None,
+            kind: FrameKind::Barrier,
         });
         height
     }
@@ -216,10 +286,12 @@ impl<'a> Input<'a> {
     pub(crate) fn pop_finished_aliases(&mut self) -> bool {
         let mut blank = false;
         while let Some(f) = self.frames.last() {
-            if f.alias.is_none() || f.pos < f.text.len() {
+            if f.is_barrier() || f.pos < f.text.len() {
                 break;
             }
-            blank = matches!(f.text.last(), Some(b' ' | b'\t'));
+            if matches!(f.kind, FrameKind::Alias(_)) {
+                blank = matches!(f.text.last(), Some(b' ' | b'\t'));
+            }
             self.frames.pop();
         }
         blank
@@ -228,6 +300,8 @@ impl<'a> Input<'a> {
     /// After a syntax error: forget pushed strings and the rest of the current line.
     pub(crate) fn discard_line(&mut self) {
         self.frames.clear();
+        self.trial.clear();
+        self.marks = 0;
         self.record = None;
         self.raw.clear();
         self.raw_depth = 0;

@@ -809,11 +809,13 @@ impl Cx<'_, '_> {
             b'(' => {
                 self.st.input.bump();
                 self.enter()?;
-                let r = if self.st.input.peek() == Some(b'(') {
-                    self.st.input.bump();
-                    self.lex_arith().map(WordPart::Arith)
-                } else {
-                    self.parse_command_subst().map(WordPart::CommandSubst)
+                let r = match self.st.input.peek() == Some(b'(') {
+                    true => self.lex_arith_or_subshell().transpose(),
+                    false => None,
+                };
+                let r = match r {
+                    Some(r) => r.map(WordPart::Arith),
+                    None => self.parse_command_subst().map(WordPart::CommandSubst),
                 };
                 self.leave();
                 b.push(r?);
@@ -1342,6 +1344,63 @@ impl Cx<'_, '_> {
         Ok((word, end))
     }
 
+    /// At the second `(` of `$((` or of a `((` command: the expression up to the matching
+    /// `))`, or, in bash, None when a `)` closes the first parenthesis alone (`((a) || b)`,
+    /// `$((cmd) 2>&1)`): the text is left to be read as commands in a subshell.
+    #[inline(never)]
+    pub(super) fn lex_arith_or_subshell(&mut self) -> Result<Option<Word>, SyntaxError> {
+        if self.st.bash && !self.closes_as_expression() {
+            return Ok(None);
+        }
+        self.st.input.bump();
+        self.lex_arith().map(Some)
+    }
+
+    /// At the second `(` of `((`: whether the parenthesis that closes the first is followed by
+    /// another, as bash decides. The text is only scanned (quotes skipped, parentheses
+    /// counted) and given back, so nested cases cost one scan each, not a parse each.
+    fn closes_as_expression(&mut self) -> bool {
+        let mark = self.st.input.mark();
+        self.st.input.bump();
+        let mut depth = 0usize;
+        let verdict = loop {
+            let Some(c) = self.st.input.peek() else {
+                break true;
+            };
+            self.st.input.bump();
+            match c {
+                b'(' => depth += 1,
+                b')' if depth > 0 => depth -= 1,
+                b')' => break self.st.input.peek() == Some(b')'),
+                b'\\' => self.skip_byte(),
+                b'\'' | b'"' | b'`' => self.skip_quoted(c),
+                _ => {}
+            }
+        };
+        self.st.input.rewind(mark);
+        verdict
+    }
+
+    /// Past the text quoted by `quote` (just read) and its closing quote.
+    fn skip_quoted(&mut self, quote: u8) {
+        while let Some(c) = self.st.input.peek() {
+            self.st.input.bump();
+            if c == quote {
+                return;
+            }
+            if c == b'\\' && quote != b'\'' {
+                self.skip_byte();
+            }
+        }
+    }
+
+    /// Past the next byte (the one a backslash escapes), fetching a line if need be.
+    fn skip_byte(&mut self) {
+        if self.st.input.peek_raw().is_some() {
+            self.st.input.bump();
+        }
+    }
+
     /// After `$((`: the expression up to the matching `))`.
     fn lex_arith(&mut self) -> Result<Word, SyntaxError> {
         let mut words = self.lex_arith_parts(false)?;
@@ -1380,11 +1439,6 @@ impl Cx<'_, '_> {
             Ok(three) => Ok(three),
             Err(_) => Err(self.err("expected three expressions in for (( ))")),
         }
-    }
-
-    /// After `((` (a command, bash): the expression up to the matching `))`.
-    pub(super) fn lex_arith_command(&mut self) -> Result<Word, SyntaxError> {
-        self.lex_arith()
     }
 
     /// The text of an arithmetic expression up to the matching `))`; `semis`: a `;` outside

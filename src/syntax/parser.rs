@@ -857,9 +857,7 @@ impl<'s> Cx<'s, '_> {
             }
             (TokKind::Op(Op::LParen), _) if self.st.bash && self.st.input.peek() == Some(b'(') => {
                 self.take()?;
-                self.st.input.bump();
-                let expr = self.lex_arith_command()?;
-                return self.with_redirects(CompoundCommand::Arith(expr), line);
+                return self.arith_command(line);
             }
             (TokKind::Op(Op::LParen), _) => None,
             (TokKind::Word(_) | TokKind::IoNumber(_) | TokKind::IoVar(_), _) => {
@@ -879,6 +877,20 @@ impl<'s> Cx<'s, '_> {
             Some(_) => self.brace_group(),
             None => self.subshell(),
         };
+        self.leave();
+        self.with_redirects(cc?, line)
+    }
+
+    /// After the first `(` of `((` (bash): an arithmetic command, or a subshell whose first
+    /// command is a subshell (`((a) || b)`). Not inlined: the parser's recursion through
+    /// `command` keeps a small frame.
+    #[inline(never)]
+    fn arith_command(&mut self, line: u32) -> Result<Command, SyntaxError> {
+        if let Some(expr) = self.lex_arith_or_subshell()? {
+            return self.with_redirects(CompoundCommand::Arith(expr), line);
+        }
+        self.enter()?;
+        let cc = self.subshell();
         self.leave();
         self.with_redirects(cc?, line)
     }
