@@ -2,6 +2,7 @@
 //! `name=(...)` and `name+=(...)` — made here for assignments before a command and for the
 //! operands of `declare` and its kin, so both behave the same.
 
+use super::error::{ErrorKind, ShellError};
 use crate::expand::{self, subscript, ExpandError};
 use crate::state::vars::{Array, Key, INTEGER};
 use crate::state::Shell;
@@ -82,19 +83,37 @@ pub fn assign_array(
     let integer = sh.vars.attrs(name) & INTEGER != 0;
     let mut next = array.next_index();
     let mut pending_key: Option<Vec<u8>> = None;
-    for el in elements {
-        let key = if assoc {
+    // bash 5.1: when the first element of an associative array has no `[key]=`, the words are
+    // key, value pairs (`[k]=v` among them is a word like another); otherwise a word without
+    // one is skipped with a warning.
+    let pairs = assoc && elements.first().is_some_and(|el| el.key.is_none());
+    for mut el in elements {
+        let key = if pairs {
+            if let Some(k) = el.key.take() {
+                let op: &[u8] = if el.append { b"]+=" } else { b"]=" };
+                el.value = [b"[", &k[..], op, &el.value[..]].concat();
+                el.append = false;
+            }
+            match pending_key.take() {
+                None => {
+                    pending_key = Some(el.value);
+                    continue;
+                }
+                Some(k) => Key::Text(k),
+            }
+        } else if assoc {
             match el.key {
                 Some(k) => Key::Text(k),
                 None => {
-                    // bash 5.1: bare words of an associative array are key, value pairs.
-                    match pending_key.take() {
-                        None => {
-                            pending_key = Some(el.value);
-                            continue;
-                        }
-                        Some(k) => Key::Text(k),
-                    }
+                    let m = [
+                        name,
+                        b": ",
+                        &el.value[..],
+                        b": must use subscript when assigning associative array",
+                    ]
+                    .concat();
+                    sh.report(&ShellError::new(ErrorKind::text(m)));
+                    continue;
                 }
             }
         } else {
