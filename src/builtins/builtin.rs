@@ -9,7 +9,7 @@ pub fn builtin(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
         return Ok(0);
     };
     match super::lookup(name, sh.options.bash()).filter(|_| !sh.disabled_builtins.contains(name)) {
-        Some(b) => (b.func)(sh, &args[1..], cx),
+        Some(b) => b.run(sh, &args[1..], cx),
         None => {
             let message = format!("{}: not a shell builtin", String::from_utf8_lossy(name));
             ShellError::builtin("builtin", ErrorKind::text(message))

@@ -166,7 +166,8 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
                         );
                     }
                     kind => {
-                        out(&super::type_::bash_words(sh, name, &kind));
+                        // bash's `command -v` does not fail when its output cannot be written.
+                        crate::sys::fd::write_all(1, &super::type_::bash_words(sh, name, &kind));
                         status = 0;
                     }
                 }
@@ -236,6 +237,10 @@ fn command_v(sh: &mut Shell, name: &[u8], default_path: bool) -> i32 {
     };
     let mut line = line;
     line.push(b'\n');
-    out(&line);
+    // dash's `command -v` fails when its output cannot be written; bash's does not.
+    match sh.options.bash() {
+        true => drop(crate::sys::fd::write_all(1, &line)),
+        false => drop(out(&line)),
+    }
     0
 }

@@ -153,7 +153,7 @@ pub fn echo(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     } else {
         render(args)
     };
-    super::util::write_output("echo", &out)?;
+    super::util::write_output(sh, "echo", &out)?;
     Ok(0)
 }
 

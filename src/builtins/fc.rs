@@ -189,7 +189,7 @@ fn list(sh: &mut Shell, a: &Args) -> ExecResult {
             out.push(b'\n');
         }
     }
-    write_output("fc", &out)?;
+    write_output(sh, "fc", &out)?;
     Ok(0)
 }
 

@@ -113,7 +113,7 @@ fn list(sh: &mut Shell, operands: &[Vec<u8>]) -> ExecResult {
         out.extend_from_slice(text);
         out.push(b'\n');
     }
-    write_output("history", &out)?;
+    write_output(sh, "history", &out)?;
     Ok(0)
 }
 
@@ -161,13 +161,13 @@ fn print_expanded(sh: &mut Shell, operands: &[Vec<u8>]) -> ExecResult {
             Ok(Some(e)) => out.extend_from_slice(&e.line),
             Ok(None) => out.extend_from_slice(arg),
             Err(e) => {
-                write_output("history", &out)?;
+                write_output(sh, "history", &out)?;
                 return failure(e.0);
             }
         }
         out.push(b'\n');
     }
-    write_output("history", &out)?;
+    write_output(sh, "history", &out)?;
     Ok(0)
 }
 

@@ -235,6 +235,7 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         args
     };
     if sh.options.bash() && matches!(args.get(1).map(Vec::as_slice), Some(b"-l" | b"-L")) {
+        // bash's `kill -l` does not fail when its output cannot be written.
         if args.len() == 2 {
             crate::sys::fd::write_all(1, &bash_list_all());
             return Ok(0);
@@ -258,11 +259,11 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let (signo, targets) = match parse(args.get(1..).unwrap_or(&[])) {
         Err(m) => return fail(m),
         Ok(Action::ListAll) => {
-            crate::sys::fd::write_all(1, &list_all());
+            super::util::out(&list_all());
             return Ok(0);
         }
         Ok(Action::Name(n)) => {
-            crate::sys::fd::write_all(1, format!("{n}\n").as_bytes());
+            super::util::out(format!("{n}\n").as_bytes());
             return Ok(0);
         }
         Ok(Action::Send { signal, targets }) => (signal, targets),

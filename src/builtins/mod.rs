@@ -78,6 +78,25 @@ pub struct Builtin {
     pub bash_only: bool,
 }
 
+impl Builtin {
+    /// Run the built-in. Output it could not write (a full disk, a closed pipe) is its
+    /// failure, status 1, as in dash and bash, whichever writes it made.
+    pub fn run(&self, sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
+        let outer = util::take_write_error();
+        let result = (self.func)(sh, args, cx);
+        let failed = util::take_write_error();
+        util::restore_write_error(outer);
+        match (result, failed) {
+            (Ok(_), Some(errno)) => {
+                let e = util::write_error(self.name, errno, sh.options.bash());
+                sh.report(&e);
+                Ok(1)
+            }
+            (result, _) => result,
+        }
+    }
+}
+
 /// The built-ins, sorted by name.
 static BUILTINS: &[Builtin] = &[
     b(".", dot::dot, true),

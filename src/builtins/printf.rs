@@ -764,7 +764,7 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         // printf goes on after them: they come now, before its output, as dash's do.
         sh.report(&w);
     }
-    if let Err(e) = super::util::write_output("printf", &res.out) {
+    if let Err(e) = super::util::write_output(sh, "printf", &res.out) {
         // A conversion's failure keeps its status.
         let status = if res.status == 0 {
             e.status

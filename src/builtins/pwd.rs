@@ -36,6 +36,6 @@ pub fn pwd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         sh.cwd.clone()
     };
     path.push(b'\n');
-    super::util::write_output("pwd", &path)?;
+    super::util::write_output(sh, "pwd", &path)?;
     Ok(0)
 }

@@ -33,7 +33,7 @@ pub fn times(_sh: &mut Shell, _args: &[Vec<u8>], _cx: Context) -> ExecResult {
         i64::from(t.tms_cstime),
         i64::from(hz),
     );
-    crate::sys::fd::write_all(1, out.as_bytes());
+    super::util::out(out.as_bytes());
     Ok(0)
 }
 

@@ -264,7 +264,7 @@ fn bash_ulimit(sh: &Shell, args: &[Vec<u8>]) -> ExecResult {
         for l in BASH_LIMITS {
             out.push_str(&labelled(l, current(l, hard)));
         }
-        crate::sys::fd::write_all(1, out.as_bytes());
+        super::util::out(out.as_bytes());
         return Ok(0);
     }
     if chosen.is_empty() {
@@ -280,7 +280,7 @@ fn bash_ulimit(sh: &Shell, args: &[Vec<u8>]) -> ExecResult {
                 out.push_str(&format!("{shown}\n"));
             }
         }
-        crate::sys::fd::write_all(1, out.as_bytes());
+        super::util::out(out.as_bytes());
         return Ok(0);
     };
     for l in chosen {
@@ -374,7 +374,7 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             let r = limit(l.resource);
             out.push_str(&format!("{:<20} {}\n", l.name, show(pick(&r), l.factor)));
         }
-        crate::sys::fd::write_all(1, out.as_bytes());
+        super::util::out(out.as_bytes());
         return Ok(0);
     }
     let l = &LIMITS[req.which];
@@ -400,7 +400,7 @@ pub fn ulimit(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
         None => {
             let out = format!("{}\n", show(pick(&r), l.factor));
-            crate::sys::fd::write_all(1, out.as_bytes());
+            super::util::out(out.as_bytes());
         }
     }
     Ok(0)

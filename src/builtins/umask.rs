@@ -198,7 +198,7 @@ pub fn umask(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 (true, false) => format!("umask {shown}\n"),
                 _ => format!("{shown}\n"),
             };
-            crate::sys::fd::write_all(1, out.as_bytes());
+            super::util::out(out.as_bytes());
             Ok(0)
         }
         Some(arg) => match if bash {

@@ -2,7 +2,9 @@
 //! and `name=value` operands.
 
 use crate::exec::{ErrorKind, ShellError};
+use crate::state::Shell;
 use crate::sys::fd;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 /// Parse a non-negative decimal number as dash does for `exit`, `shift`, `break`...; else
 /// `NAME: Illegal number: ARG`, an error that ends a non-interactive shell.
@@ -103,22 +105,56 @@ pub fn option_value(args: &[Vec<u8>], i: &mut usize, j: usize) -> Option<Vec<u8>
     args.get(*i).cloned()
 }
 
-/// Write to standard output; a failed write is the built-in's failure (status 1).
+/// The error number of the first write to standard output that failed during the running
+/// built-in (0: none). One shell thread runs built-ins; the atomic only avoids `unsafe`.
+static WRITE_ERROR: AtomicI32 = AtomicI32::new(0);
+
+/// Write to standard output; a failed write is remembered and makes the built-in fail
+/// ([`super::Builtin::run`]).
 pub fn out(bytes: &[u8]) -> bool {
-    fd::write_all(1, bytes)
+    let written = fd::write_all(1, bytes);
+    if !written {
+        let errno = crate::sys::errno::last();
+        let _ = WRITE_ERROR.compare_exchange(0, errno.max(1), Ordering::Relaxed, Ordering::Relaxed);
+    }
+    written
 }
 
-/// Write a built-in's output to standard output; if that fails, the error dash gives
-/// (`echo: echo: I/O error`, status 1).
-pub fn write_output(builtin: &'static str, bytes: &[u8]) -> Result<(), ShellError> {
+/// The failed write remembered since the last call, if any, and forget it.
+pub fn take_write_error() -> Option<i32> {
+    match WRITE_ERROR.swap(0, Ordering::Relaxed) {
+        0 => None,
+        errno => Some(errno),
+    }
+}
+
+/// Put back what [`take_write_error`] took (a built-in run by another, `builtin type`).
+pub fn restore_write_error(errno: Option<i32>) {
+    WRITE_ERROR.store(errno.unwrap_or(0), Ordering::Relaxed);
+}
+
+/// A built-in's output could not be written: dash's `echo: echo: I/O error`, bash's
+/// `echo: write error: No space left on device`, status 1.
+pub fn write_error(builtin: &'static str, errno: i32, bash: bool) -> ShellError {
+    let text = match bash {
+        true => format!("write error: {}", crate::sys::errno::text(errno)),
+        false => format!("{builtin}: I/O error"),
+    };
+    ShellError::builtin(builtin, ErrorKind::text(text))
+        .with_status(1)
+        .fails()
+}
+
+/// Write a built-in's output to standard output; if that fails, the built-in's error.
+pub fn write_output(sh: &Shell, builtin: &'static str, bytes: &[u8]) -> Result<(), ShellError> {
     if bytes.is_empty() || fd::write_all(1, bytes) {
         return Ok(());
     }
-    Err(
-        ShellError::builtin(builtin, ErrorKind::text(format!("{builtin}: I/O error")))
-            .with_status(1)
-            .fails(),
-    )
+    Err(write_error(
+        builtin,
+        crate::sys::errno::last(),
+        sh.options.bash(),
+    ))
 }
 
 /// `NAME: ARG: bad variable name`, an error that ends a non-interactive shell.

@@ -386,7 +386,7 @@ pub fn run_fields(
                 saved = SavedFds::default();
                 Ok(0)
             }
-            Ok(()) => (b.func)(sh, fields, cx.not_last()),
+            Ok(()) => b.run(sh, fields, cx.not_last()),
             // Any redirection error of a special built-in is a shell error.
             Err(e) => e.aborts().raise(),
         };
@@ -419,7 +419,7 @@ pub fn run_fields(
     {
         redirect::with_redirections(sh, redirects, |sh| call_function(sh, &body, fields, cx))
     } else if let Some(b) = builtin {
-        redirect::with_redirections(sh, redirects, |sh| (b.func)(sh, fields, cx.not_last()))
+        redirect::with_redirections(sh, redirects, |sh| b.run(sh, fields, cx.not_last()))
     } else {
         run_external(sh, fields, redirects, cx, lookup)
     };
