@@ -150,11 +150,12 @@ pub fn parse(argv: Vec<Vec<u8>>) -> Result<Request, UsageError> {
                 }
                 for &c in &arg[1..] {
                     match c {
-                        b'c' if on => command_mode = true,
+                        // `+c` reads the command from the operand too, in dash and bash.
+                        b'c' => command_mode = true,
                         b's' if on => stdin_mode = true,
                         b'i' if on => force_interactive = true,
                         b'l' if on => login = true,
-                        b'c' | b's' | b'i' | b'l' => {}
+                        b's' | b'i' | b'l' => {}
                         b'o' | b'O' => {
                             let Some(name) = argv.get(i) else {
                                 return Err(UsageError(format!(
@@ -250,6 +251,16 @@ mod tests {
         assert_eq!(inv.source, Source::Command(b"echo $1".to_vec()));
         assert_eq!(inv.dollar0, b"name");
         assert_eq!(inv.positional, args(&["a", "b"]));
+    }
+
+    #[test]
+    fn plus_c_reads_the_operand_as_dash_and_bash_do() {
+        let inv = run(&["sh", "+c", "echo hi", "name"]);
+        assert_eq!(inv.source, Source::Command(b"echo hi".to_vec()));
+        assert_eq!(inv.dollar0, b"name");
+        let inv = run(&["sh", "+xc", "echo hi"]);
+        assert_eq!(inv.source, Source::Command(b"echo hi".to_vec()));
+        assert_eq!(inv.options, vec![("xtrace", false)]);
     }
 
     #[test]

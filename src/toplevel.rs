@@ -732,7 +732,7 @@ pub fn finish(sh: &mut Shell, status: i32, reason: EndReason) -> ! {
 /// the machine (`HOSTNAME`, `OSTYPE`, `HOSTTYPE`, `MACHTYPE`), the nesting (`SHLVL`, one
 /// more than inherited, exported), and where completion splits words (`COMP_WORDBREAKS`). `BASH_VERSION` is deliberately not set: scripts test it to
 /// decide they run under bash itself, which this shell is not.
-fn bash_variables(sh: &mut Shell) {
+pub(crate) fn bash_variables(sh: &mut Shell) {
     let uid = crate::sys::process::uid();
     // SAFETY: geteuid has no failure mode.
     let euid = unsafe { libc::geteuid() };

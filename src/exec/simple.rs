@@ -535,10 +535,23 @@ fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>], in_place: bool
     }
 }
 
-/// Run `text`, a file with no `#!` line, in this (forked) process as a new shell would: no
-/// functions, aliases or traps; `fields` as `$0` and the positional parameters. Exits with
-/// the script's status.
+/// Run `text`, a file with no `#!` line, in this (forked) process as a new shell would (dash
+/// execs /bin/sh on it, bash starts afresh): only the exported variables, with the defaults a
+/// new shell sets, its own `$$`, the options a shell starts with, no functions, aliases or
+/// traps; `fields` as `$0` and the positional parameters. Exits with the script's status.
 pub fn become_script(sh: &mut Shell, text: &[u8], fields: &[Vec<u8>]) -> ! {
+    let environment: Vec<_> = sh.vars.exported_pairs().collect();
+    let mut vars = crate::state::Vars::from_environment(environment.into_iter());
+    sh.cwd = crate::state::set_new_shell_defaults(&mut vars);
+    sh.vars = vars;
+    sh.pid = sys::process::pid();
+    sh.options = crate::state::Options {
+        posix: sh.options.posix,
+        ..Default::default()
+    };
+    if sh.options.bash() {
+        crate::toplevel::bash_variables(sh);
+    }
     sh.functions.clear();
     sh.aliases.clear();
     sh.arg0 = fields[0].clone();

@@ -641,8 +641,12 @@ pub fn exec_shell_on(sh: &mut Shell, script: &[u8], args: &[Vec<u8>]) -> SpawnEr
     let me = std::env::current_exe()
         .map(|p| std::os::unix::ffi::OsStringExt::into_vec(p.into_os_string()))
         .unwrap_or_else(|_| b"auditsh".to_vec());
-    let mut argv = Vec::with_capacity(args.len() + 2);
+    let mut argv = Vec::with_capacity(args.len() + 4);
     argv.push(me);
+    // The new shell speaks the language this one speaks.
+    if sh.options.posix {
+        argv.extend([b"-o".to_vec(), b"posix".to_vec()]);
+    }
     argv.push(script.to_vec());
     argv.extend_from_slice(args);
     SpawnError::Os(execve(sh, b"/proc/self/exe", &argv))

@@ -157,50 +157,13 @@ impl Shell {
             .is_some_and(locale::names_utf8)
     }
 
-    /// A shell with variables from the environment and the defaults dash sets: IFS (always
-    /// reset: an inherited IFS is a well-known way to subvert scripts), PATH when absent,
-    /// PS1/PS2/PS4, OPTIND, PPID and PWD.
+    /// A shell with variables from the environment and the defaults a new shell sets
+    /// ([`set_new_shell_defaults`]).
     pub fn new(arg0: Vec<u8>, audit: audit::Session) -> Shell {
         let mut vars = Vars::from_env();
         locale::set_bash(true);
-        let (uid, pid, ppid) = (
-            crate::sys::process::uid(),
-            crate::sys::process::pid(),
-            crate::sys::process::parent_pid(),
-        );
-        let _ = vars.set(b"IFS", b" \t\n".to_vec());
-        if vars.get(b"PATH").is_none() {
-            let _ = vars.set(b"PATH", DEFAULT_PATH.to_vec());
-        }
-        // Prompts from the environment are kept, as dash keeps them.
-        if vars.get(b"PS1").is_none() {
-            let root = uid == 0;
-            let _ = vars.set(b"PS1", if root { b"# ".to_vec() } else { b"$ ".to_vec() });
-        }
-        if vars.get(b"PS2").is_none() {
-            let _ = vars.set(b"PS2", b"> ".to_vec());
-        }
-        if vars.get(b"PS4").is_none() {
-            let _ = vars.set(b"PS4", b"+ ".to_vec());
-        }
-        let _ = vars.set(b"OPTIND", b"1".to_vec());
-        let _ = vars.set(b"PPID", ppid.to_string().into_bytes());
-        // An inherited PWD naming the current directory is kept (as dash keeps it: the
-        // logical path the user cd'd through); otherwise the physical one. Compared with "."
-        // itself, so that a right PWD costs no getcwd.
-        let mut cwd = Vec::new();
-        match vars.get(b"PWD") {
-            Some(p) if same_directory(p, b".") => cwd = p.to_vec(),
-            _ => {
-                if let Ok(physical) = std::env::current_dir() {
-                    use std::os::unix::ffi::OsStrExt;
-                    cwd = physical.as_os_str().as_bytes().to_vec();
-                }
-            }
-        }
-        if !cwd.is_empty() {
-            let _ = vars.set(b"PWD", cwd.clone());
-        }
+        let pid = crate::sys::process::pid();
+        let cwd = set_new_shell_defaults(&mut vars);
         Shell {
             vars,
             positional: Vec::new(),
@@ -573,6 +536,50 @@ fn epoch() -> std::time::Duration {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default()
+}
+
+/// The variables a new shell sets on those of its environment, as dash does: IFS (always
+/// reset: an inherited IFS is a well-known way to subvert scripts), PATH when absent,
+/// PS1/PS2/PS4, OPTIND, PPID and PWD. Returns the working directory (PWD's value).
+pub fn set_new_shell_defaults(vars: &mut Vars) -> Vec<u8> {
+    let (uid, ppid) = (
+        crate::sys::process::uid(),
+        crate::sys::process::parent_pid(),
+    );
+    let _ = vars.set(b"IFS", b" \t\n".to_vec());
+    if vars.get(b"PATH").is_none() {
+        let _ = vars.set(b"PATH", DEFAULT_PATH.to_vec());
+    }
+    // Prompts from the environment are kept, as dash keeps them.
+    if vars.get(b"PS1").is_none() {
+        let root = uid == 0;
+        let _ = vars.set(b"PS1", if root { b"# ".to_vec() } else { b"$ ".to_vec() });
+    }
+    if vars.get(b"PS2").is_none() {
+        let _ = vars.set(b"PS2", b"> ".to_vec());
+    }
+    if vars.get(b"PS4").is_none() {
+        let _ = vars.set(b"PS4", b"+ ".to_vec());
+    }
+    let _ = vars.set(b"OPTIND", b"1".to_vec());
+    let _ = vars.set(b"PPID", ppid.to_string().into_bytes());
+    // An inherited PWD naming the current directory is kept (as dash keeps it: the
+    // logical path the user cd'd through); otherwise the physical one. Compared with "."
+    // itself, so that a right PWD costs no getcwd.
+    let mut cwd = Vec::new();
+    match vars.get(b"PWD") {
+        Some(p) if same_directory(p, b".") => cwd = p.to_vec(),
+        _ => {
+            if let Ok(physical) = std::env::current_dir() {
+                use std::os::unix::ffi::OsStrExt;
+                cwd = physical.as_os_str().as_bytes().to_vec();
+            }
+        }
+    }
+    if !cwd.is_empty() {
+        let _ = vars.set(b"PWD", cwd.clone());
+    }
+    cwd
 }
 
 /// True if `logical` is an absolute path naming the same directory as `other` (so an
