@@ -193,10 +193,10 @@ static BASH_LIMITS: &[BashLimit] = {
             Some(r::RTTIME),
             1,
         ),
-        bl("core file size", Some("blocks"), b'c', Some(r::CORE), 512),
+        bl("core file size", Some("blocks"), b'c', Some(r::CORE), 1024),
         bl("data seg size", Some("kbytes"), b'd', Some(r::DATA), 1024),
         bl("scheduling priority", None, b'e', Some(r::NICE), 1),
-        bl("file size", Some("blocks"), b'f', Some(r::FSIZE), 512),
+        bl("file size", Some("blocks"), b'f', Some(r::FSIZE), 1024),
         bl("pending signals", None, b'i', Some(r::SIGPENDING), 1),
         bl(
             "max locked memory",
