@@ -16,7 +16,28 @@ fn report(sh: &Shell, st: ChildStatus) {
 /// 127 for one that is not a child of this shell.
 pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if sh.options.bash() && args.get(1).is_some_and(|a| a == b"-n") {
-        return match sh.jobs.wait_any(&mut sh.audit) {
+        // Operands narrow the wait to those jobs; one that names none is reported.
+        let mut among = Vec::new();
+        for arg in &args[2..] {
+            let index = match arg.strip_prefix(b"%") {
+                Some(spec) => resolve_job(sh, spec),
+                None => std::str::from_utf8(arg)
+                    .ok()
+                    .and_then(|t| t.parse().ok())
+                    .and_then(|pid| sh.jobs.find_pid(pid)),
+            };
+            match index {
+                Some(i) => among.push(sh.jobs.jobs[i].number),
+                None => {
+                    let m = format!("{}: no such job", String::from_utf8_lossy(arg));
+                    sh.report(&ShellError::builtin("wait", ErrorKind::text(m)).fails());
+                }
+            }
+        }
+        if args.len() > 2 && among.is_empty() {
+            return Ok(127);
+        }
+        return match sh.jobs.wait_any(&among, &mut sh.audit) {
             Some(i) => {
                 let st = sh.jobs.jobs[i].status();
                 if let Some(st) = st {

@@ -368,14 +368,16 @@ impl Jobs {
         job.status()
     }
 
-    /// `wait -n` (bash): wait until some job is done; its index, or None when there is no
-    /// job (or a signal interrupted the wait).
-    pub fn wait_any(&mut self, audit: &mut Session) -> Option<usize> {
+    /// `wait -n` (bash): wait until some job is done, one of the jobs numbered in `among`
+    /// when it is not empty; its index, or None when there is no such job (or a signal
+    /// interrupted the wait).
+    pub fn wait_any(&mut self, among: &[usize], audit: &mut Session) -> Option<usize> {
+        let counts = |j: &Job| among.is_empty() || among.contains(&j.number);
         loop {
-            if let Some(i) = self.jobs.iter().position(Job::is_done) {
+            if let Some(i) = self.jobs.iter().position(|j| j.is_done() && counts(j)) {
                 return Some(i);
             }
-            if self.jobs.is_empty() {
+            if !self.jobs.iter().any(counts) {
                 return None;
             }
             audit.flush();
