@@ -209,33 +209,35 @@ pub(crate) fn unset_status(sh: &Shell) -> i32 {
 
 /// The character joining `$*` (and `$@` where it is not split into fields): the first of IFS,
 /// a space when IFS is unset, nothing when IFS is empty.
-fn join_sep(sh: &Shell) -> Option<u8> {
+fn join_sep(sh: &Shell) -> Option<Vec<u8>> {
     match sh.ifs() {
-        None => Some(b' '),
-        Some(v) => v.first().copied(),
+        None => Some(vec![b' ']),
+        Some(v) => (!v.is_empty()).then(|| v[..locale::first_char_len(v)].to_vec()),
     }
 }
 
 /// Unquoted `$@` and `$*` in bash split as one string, the parameters joined by IFS's first
 /// character, when that character is not white space: its separator then.
-fn joined_before_split(e: &Expander, ctx: Ctx) -> Option<u8> {
+fn joined_before_split(e: &Expander, ctx: Ctx) -> Option<Vec<u8>> {
     if e.mode != Mode::Fields || ctx == Ctx::Quoted || !e.sh.options.bash() {
         return None;
     }
     let first = *e.sh.ifs()?.first()?;
-    (!b" \t\n".contains(&first)).then_some(first)
+    if b" \t\n".contains(&first) {
+        return None;
+    }
+    join_sep(e.sh)
 }
 
 /// The parameters joined; as large as the user made them, so allocated fallibly.
-fn join(args: &[Vec<u8>], sep: Option<u8>) -> Result<Vec<u8>, ExpandError> {
+fn join(args: &[Vec<u8>], sep: Option<&[u8]>) -> Result<Vec<u8>, ExpandError> {
     let mut out = Vec::new();
-    out.try_reserve_exact(args.iter().map(|a| a.len() + 1).sum())
+    let sep = sep.unwrap_or_default();
+    out.try_reserve_exact(args.iter().map(|a| a.len() + sep.len()).sum())
         .map_err(|_| ExpandError::out_of_space())?;
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
-            if let Some(c) = sep {
-                out.push(c);
-            }
+            out.extend_from_slice(sep);
         }
         out.extend_from_slice(a);
     }
@@ -546,7 +548,9 @@ fn expand_value(
                 Value::Str(s) => locale::char_count(&s),
                 // bash: `${#*}` and `${#@}` count the parameters; dash measures `$*`.
                 Value::Args if e.sh.options.bash() => e.sh.positional.len(),
-                Value::Args => locale::char_count(&join(&e.sh.positional, join_sep(e.sh))?),
+                Value::Args => {
+                    locale::char_count(&join(&e.sh.positional, join_sep(e.sh).as_deref())?)
+                }
             };
             e.push_value(n.to_string().as_bytes(), ctx);
         }
@@ -1017,7 +1021,7 @@ fn push_args(e: &mut Expander, is_at: bool, ctx: Ctx) {
     } else if let Some(sep) = joined_before_split(e, ctx) {
         // bash with IFS beginning with a character that is not white space: the parameters
         // joined by it, then split, so an empty parameter between two is an empty field.
-        match join(&args, Some(sep)) {
+        match join(&args, Some(&sep)) {
             Ok(joined) => e.push(&joined, SPLIT),
             Err(_) => e.out_of_space = true,
         }
@@ -1034,10 +1038,10 @@ fn push_args(e: &mut Expander, is_at: bool, ctx: Ctx) {
         // bash joins `$@` (and `${a[@]}`) with spaces where it makes one string (`y=$@`,
         // `case $@ in`); dash with the first character of IFS, as for `$*`.
         let sep = match is_at && e.sh.options.bash() {
-            true => Some(b' '),
+            true => Some(vec![b' ']),
             false => join_sep(e.sh),
         };
-        match join(&args, sep) {
+        match join(&args, sep.as_deref()) {
             Ok(joined) => e.push_value(&joined, ctx),
             // Reported by the expander at the end of this part.
             Err(_) => e.out_of_space = true,
@@ -1083,7 +1087,7 @@ fn remove(
             let is_at = is_at(pe);
             let fields = e.mode == Mode::Fields && (ctx != Ctx::Quoted || is_at);
             if !fields {
-                let r = cut(&join(&e.sh.positional, join_sep(e.sh))?);
+                let r = cut(&join(&e.sh.positional, join_sep(e.sh).as_deref())?);
                 e.push_value(&r, ctx);
                 return Ok(());
             }
@@ -1092,9 +1096,9 @@ fn remove(
             let sep = if ctx == Ctx::Quoted {
                 None
             } else {
-                join_sep(e.sh).filter(|&c| c != 0)
+                join_sep(e.sh).filter(|c| c[..] != [0])
             };
-            let joined = join(&e.sh.positional, Some(sep.unwrap_or(0)))?;
+            let joined = join(&e.sh.positional, Some(sep.as_deref().unwrap_or(b"\0")))?;
             if e.sh.positional.is_empty() {
                 return Ok(());
             }

@@ -26,7 +26,27 @@ pub fn split_field(field: Field, ifs: &[u8], out: &mut Vec<Field>) {
         return;
     }
     let (text, flags) = (&field.text, &field.flags);
-    let delimits = |i: usize| flags[i] & SPLIT != 0 && ifs.contains(&text[i]);
+    // bash in a UTF-8 locale: an IFS character may be several bytes.
+    let multibyte = !ifs.is_ascii() && crate::state::locale::chars();
+    // The length of the IFS character at `i`, 0 when there is none.
+    let delimiter = |i: usize| -> usize {
+        if flags[i] & SPLIT == 0 {
+            return 0;
+        }
+        if !multibyte {
+            return usize::from(ifs.contains(&text[i]));
+        }
+        let mut k = 0;
+        while k < ifs.len() {
+            let len = crate::state::locale::first_char_len(&ifs[k..]);
+            let c = &ifs[k..k + len];
+            if text[i..].starts_with(c) && flags[i..i + len].iter().all(|f| f & SPLIT != 0) {
+                return len;
+            }
+            k += len;
+        }
+        0
+    };
     let emit = |out: &mut Vec<Field>, a: usize, b: usize| {
         out.push(Field {
             text: text[a..b].to_vec(),
@@ -37,7 +57,8 @@ pub fn split_field(field: Field, ifs: &[u8], out: &mut Vec<Field>) {
     let mut start = 0;
     let mut i = 0;
     while i < n {
-        if !delimits(i) {
+        let len = delimiter(i);
+        if len == 0 {
             i += 1;
             continue;
         }
@@ -48,15 +69,19 @@ pub fn split_field(field: Field, ifs: &[u8], out: &mut Vec<Field>) {
             continue;
         }
         emit(out, start, i);
-        i += 1;
+        i += len;
         // Swallow the rest of the delimiter inside this expansion's result: white space, and
         // one non-white IFS character if the delimiter so far was white space.
-        while i < n && flags[i] & START == 0 && delimits(i) {
+        while i < n && flags[i] & START == 0 {
+            let len = delimiter(i);
+            if len == 0 {
+                break;
+            }
             if is_ifs_white(text[i]) {
                 i += 1;
             } else if white {
                 white = false;
-                i += 1;
+                i += len;
             } else {
                 break;
             }

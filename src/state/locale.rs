@@ -59,6 +59,19 @@ pub fn char_count(s: &[u8]) -> usize {
     crate::expand::pattern::decode(s).0.len()
 }
 
+/// The length in bytes of the first character of `s` (0 when empty): 1 when text is taken by
+/// byte.
+pub fn first_char_len(s: &[u8]) -> usize {
+    match s.first() {
+        None => 0,
+        Some(c) if c.is_ascii() || !chars() => 1,
+        Some(_) => char_starts(&s[..s.len().min(4)])
+            .get(1)
+            .copied()
+            .unwrap_or(1),
+    }
+}
+
 /// The byte offsets where each character of `s` starts, and `s.len()` last; one per byte
 /// when text is taken by byte (or is ASCII).
 pub fn char_starts(s: &[u8]) -> Vec<usize> {
