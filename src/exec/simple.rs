@@ -573,6 +573,7 @@ pub fn call_function(
         return ShellError::too_deep().raise();
     }
     let positional = args[1..].to_vec();
+    let call_line = sh.lineno;
     sh.calls.push(crate::state::Call {
         name: args[0].clone(),
         line: sh.lineno.saturating_sub(sh.line_base),
@@ -613,6 +614,9 @@ pub fn call_function(
     };
     sh.calls.pop();
     sh.line_base = outer_base;
+    // Back in the caller, LINENO is the call's line again (the ERR trap of a failed call
+    // shows it, as in bash).
+    sh.lineno = call_line;
     trap?;
     match result {
         Err(Divert::Return(s)) => Ok(s),
