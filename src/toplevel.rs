@@ -405,10 +405,6 @@ fn after_command(sh: &mut Shell, result: Result<i32, Divert>, interactive: bool)
         Err(Divert::Exit(s)) => Next::Stop(s, EndReason::Exit),
         Err(Divert::Return(s)) if !interactive => Next::Stop(s, EndReason::Exit),
         Err(Divert::Abort(s)) if !interactive => Next::Stop(s, EndReason::Error),
-        // bash: an abandoned command failed, and `set -e` ends the shell on it.
-        Err(Divert::Discard(s)) if !interactive && sh.options.errexit => {
-            Next::Stop(s, EndReason::Exit)
-        }
         Err(Divert::Abort(s)) | Err(Divert::Return(s)) | Err(Divert::Discard(s)) => {
             Next::Continue(s)
         }

@@ -507,12 +507,12 @@ pub fn settle(sh: &Shell, result: ExecResult) -> ExecResult {
 fn reported(sh: &Shell, mut e: Box<ShellError>) -> ExecResult {
     if sh.options.bash() {
         *e = e.in_bash_mode();
-        // bash: an assignment to a read-only variable under `set -e` ends the shell, even
-        // where `set -e` is otherwise ignored.
-        if e.effect == Effect::Discards
-            && sh.options.errexit
-            && matches!(e.kind, ErrorKind::Variable(VarError::ReadOnly(_)))
-        {
+        // bash: under `set -e` an error that abandons the command line (an assignment to a
+        // read-only variable, a bad substitution, failglob's no match) ends the shell, even
+        // where `set -e` is otherwise ignored; an arithmetic error does not.
+        let arithmetic =
+            matches!(&e.kind, ErrorKind::Expansion(m) if m.starts_with(b"arithmetic expression"));
+        if e.effect == Effect::Discards && sh.options.errexit && !arithmetic {
             e.effect = Effect::Exits;
         }
     }
