@@ -17,6 +17,21 @@ use super::{settle, Divert, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 use crate::syntax::ast::{AndOr, Command, CompoundCommand, List, Pipeline};
 
+/// A command that sets `PIPESTATUS` to its own status when it is a pipeline alone: a simple
+/// command, a subshell, `(( ))`, `[[ ]]` (bash).
+fn sets_pipestatus(cmd: &Command) -> bool {
+    match cmd {
+        Command::Compound(cc, _, _) => matches!(
+            cc,
+            CompoundCommand::Subshell(_)
+                | CompoundCommand::Arith(_)
+                | CompoundCommand::Cond(_)
+                | CompoundCommand::Coproc { .. }
+        ),
+        _ => true,
+    }
+}
+
 pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecResult {
     if let Some(posix_format) = p.timed {
         return super::time::timed(sh, posix_format, |sh| run_untimed(sh, p, cx));
@@ -29,8 +44,12 @@ fn run_untimed(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecResult {
     let status = if p.commands.len() == 1 {
         let result = run_command(sh, &p.commands[0], inner);
         let status = settle(sh, result)?;
-        sh.pipestatus.clear();
-        sh.pipestatus.push(status);
+        // bash: a compound command leaves PIPESTATUS to the commands it ran (`case` that
+        // matched nothing, `for` over nothing, keep the one before).
+        if sets_pipestatus(&p.commands[0]) || !sh.options.bash() {
+            sh.pipestatus.clear();
+            sh.pipestatus.push(status);
+        }
         status
     } else {
         let result = run_multi_pipeline(sh, &p.commands);
