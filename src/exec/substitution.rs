@@ -157,6 +157,22 @@ pub fn process_substitution(
     match spawn::fork_shell(sh) {
         Ok(Forked::Child) => {
             sh.traps.forget_inherited();
+            // `<(< file)` gives the file, as `$(< file)` does.
+            if let Some(file) = lone_input_redirection(body).filter(|_| input) {
+                fd::close(ours);
+                move_fd(theirs, 1);
+                let status = match read_file_substitution(sh, file) {
+                    Ok(text) => match fd::write_all(1, &text) {
+                        true => sh.subst_status.unwrap_or(0),
+                        false => 1,
+                    },
+                    Err(e) => {
+                        sh.report(&ShellError::new(ErrorKind::Expansion(e.message)).fails());
+                        e.status
+                    }
+                };
+                exit_child(sh, status);
+            }
             run_child(sh, body, ours, theirs, if input { 1 } else { 0 })
         }
         Ok(Forked::Parent(pid)) => {
