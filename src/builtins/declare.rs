@@ -471,7 +471,7 @@ fn list(sh: &Shell, flags: Flags, builtin: &'static str) {
             && (!flags.indexed || var.array.as_deref().is_some_and(|a| !a.is_assoc()))
             && (!flags.assoc || var.array.as_deref().is_some_and(Array::is_assoc))
             && (builtin != "local" || locals.contains(&name));
-        if pick && (!plain || var.is_set()) {
+        if pick && (!plain || builtin == "local" || var.is_set()) {
             text.extend_from_slice(&declare_line(name, var));
         }
     }

@@ -291,7 +291,8 @@ pub(crate) fn is_set(sh: &mut Shell, arg: &[u8]) -> Result<bool, Divert> {
         .position(|&c| c == b'[')
         .filter(|_| arg.ends_with(b"]"))
     else {
-        return Ok(sh.vars.var(arg).is_some_and(crate::state::Var::is_set)
+        // An array's element 0 (key "0"), as bash has it.
+        return Ok(sh.vars.var(arg).is_some_and(|v| v.scalar().is_some())
             || sh.dynamic_var(arg).is_some()
             || sh.dynamic_array(arg).is_some());
     };

@@ -40,10 +40,11 @@ pub const UNASSIGNED: u8 = 64;
 const CASES: u8 = LOWER | UPPER | CAPITALIZE;
 
 impl Var {
-    /// Set, as `${!prefix*}` and `set` see it: a value, or an array with any element.
+    /// Set, as `${!prefix*}` and `set` see it: a value, or an array that was assigned (even
+    /// no elements: `a=()`), not one only declared (`declare -a a`).
     pub fn is_set(&self) -> bool {
         match &self.array {
-            Some(a) => !a.is_empty(),
+            Some(a) => !a.is_empty() || self.attrs & UNASSIGNED == 0,
             None => self.value.is_some(),
         }
     }
