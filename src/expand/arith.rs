@@ -474,6 +474,14 @@ impl<'s, 'e> Parser<'s, 'e> {
                 Ok(n) => Ok(n),
                 Err(_) => self.nested_value(&v),
             },
+            // bash's `set -u`: an element of a variable that is not set at all (a missing
+            // element of a set array reads as 0).
+            None if self.bash
+                && self.sh.options.nounset
+                && !self.sh.vars.var(&name).is_some_and(crate::state::Var::is_set) =>
+            {
+                Err(self.unbound(&name))
+            }
             None => Ok(0),
         }
     }
