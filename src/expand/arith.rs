@@ -504,6 +504,11 @@ impl<'s, 'e> Parser<'s, 'e> {
             self.advance();
         }
         let mut value = self.conditional(noeval)?;
+        // bash: a character that is no token (`a = 1 # c`) fails the expression before the
+        // assignment is made.
+        if self.bash && self.tok == Tok::Bad && !targets.is_empty() {
+            return Err(self.error("expecting EOF"));
+        }
         if !noeval {
             for &(start, end, op) in targets.iter().rev() {
                 value = self.assign(start, end, op, value)?;
