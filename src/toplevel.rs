@@ -504,7 +504,10 @@ fn read_eval_loop(
                 let result = eval::run_list(sh, &cmd.list, Context::default());
                 let interrupted =
                     matches!(result, Err(Divert::Abort(s)) if s == 128 + sys::signal::SIGINT);
-                let mut next = after_command(sh, result, interactive);
+                // bash -i on a script: an error abandons the command, as at a prompt (dash
+                // ends the shell).
+                let forgiving = interactive || (sh.options.interactive && sh.options.bash());
+                let mut next = after_command(sh, result, forgiving);
                 if let Next::Stop(s, EndReason::Exit) = next {
                     if interactive && sh.jobs.has_stopped() && !warned_stopped {
                         // Leaving would hang up stopped jobs: say so once; an exit right
