@@ -10,7 +10,11 @@ use crate::state::Shell;
 
 /// `PS4`, expanded, its first character repeated for the nesting level (bash).
 fn prefix(sh: &mut Shell) -> Vec<u8> {
+    // Commands PS4 runs (`PS4='$(date) '`) are not traced: tracing them would expand PS4
+    // again, without end (dash loops there; bash does not trace them).
+    let tracing = std::mem::replace(&mut sh.options.xtrace, false);
     let ps4 = crate::interactive::prompt::expand(sh, b"PS4");
+    sh.options.xtrace = tracing;
     if sh.options.posix || sh.trace_level == 0 || ps4.is_empty() {
         return ps4;
     }
