@@ -150,7 +150,7 @@ pub fn assign_array(
 }
 
 /// `old` with `add` appended, or added to it for an integer variable.
-fn appended(
+pub(crate) fn appended(
     sh: &mut Shell,
     old: Option<&[u8]>,
     add: &[u8],

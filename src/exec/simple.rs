@@ -36,7 +36,12 @@ type SavedVars = Vec<(Vec<u8>, Option<crate::state::Var>)>;
 fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments, Divert> {
     let mut done = Vec::with_capacity(assigns.len());
     for a in assigns {
-        if a.append || a.index.is_some() || a.array.is_some() {
+        // `A+=b cmd` on a plain variable is temporary like `A=ab cmd` (bash).
+        let plain_append = a.append
+            && a.index.is_none()
+            && a.array.is_none()
+            && sh.vars.var(sh.vars.resolve(&a.name)).is_none_or(|v| v.array.is_none());
+        if (a.append && !plain_append) || a.index.is_some() || a.array.is_some() {
             match super::assign::assign_extended(sh, a) {
                 Ok(shown) => done.push(shown),
                 // bash abandons the command line at a subscript that names no element.
@@ -85,7 +90,12 @@ fn assign_temporarily(
     let mut saved: SavedVars = Vec::with_capacity(assigns.len());
     let mut done = Vec::with_capacity(assigns.len());
     for a in assigns {
-        if a.append || a.index.is_some() || a.array.is_some() {
+        // `A+=b cmd` on a plain variable is temporary like `A=ab cmd` (bash).
+        let plain_append = a.append
+            && a.index.is_none()
+            && a.array.is_none()
+            && sh.vars.var(sh.vars.resolve(&a.name)).is_none_or(|v| v.array.is_none());
+        if (a.append && !plain_append) || a.index.is_some() || a.array.is_some() {
             // Made for good, even before a command.
             match super::assign::assign_extended(sh, a) {
                 Ok(shown) => done.push(shown),
@@ -96,7 +106,7 @@ fn assign_temporarily(
             }
             continue;
         }
-        let value = match expand::expand_word(sh, &a.value) {
+        let mut value = match expand::expand_word(sh, &a.value) {
             Ok(v) => v,
             Err(e) => {
                 restore_temporary(sh, saved);
@@ -106,6 +116,17 @@ fn assign_temporarily(
         status_of_substitution(sh);
         // Through a name reference, the variable it stands for is the one saved and set.
         let name = sh.vars.resolve(&a.name).to_vec();
+        if plain_append {
+            let old = sh.vars.get(&name).map(<[u8]>::to_vec);
+            let integer = sh.vars.attrs(&name) & crate::state::vars::INTEGER != 0;
+            value = match super::assign::appended(sh, old.as_deref(), &value, integer) {
+                Ok(v) => v,
+                Err(e) => {
+                    restore_temporary(sh, saved);
+                    return Err(e.into());
+                }
+            };
+        }
         saved.push((name.clone(), sh.vars.var(&name).cloned()));
         if let Err(e) = sh.vars.set(&name, value.clone()) {
             if sh.options.bash() && matches!(e, crate::state::vars::VarError::ReadOnly(_)) {
