@@ -1158,6 +1158,13 @@ impl Cx<'_, '_> {
         match c {
             b'\\' => self.dq_backslash(b, special),
             b'$' => self.lex_dollar(b, true)?,
+            // bash removes double quotes from an arithmetic expression (`$(( "1 + 2" * 3 ))`).
+            b'"' if self.st.bash => {
+                self.enter()?;
+                let parts = self.lex_double_quoted();
+                self.leave();
+                b.push(WordPart::DoubleQuoted(parts?));
+            }
             b'`' => {
                 let list = self.lex_backquote(true)?;
                 b.push(WordPart::CommandSubst(list));
