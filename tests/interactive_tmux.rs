@@ -1590,3 +1590,33 @@ fn bind_and_inputrc_key_bindings_reach_the_editor() {
     t.keys(&["Enter"]);
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+fn job_control_with_no_standard_descriptor_on_the_terminal_uses_the_controlling_one() {
+    if !tmux_available(
+        "job_control_with_no_standard_descriptor_on_the_terminal_uses_the_controlling_one",
+    ) {
+        return;
+    }
+    let mut t = Term::new("m-tty");
+    // `sh -m < script > file 2>&1`: a job that stops itself is seen as stopped (the shell
+    // waits with job control, through /dev/tty), resumed by `bg`, and the script ends.
+    let script = t.dir().join("m.in");
+    std::fs::write(
+        &script,
+        "sh -c 'kill -s STOP $$; echo resumed'\nbg >/dev/null\nwait\necho done\n",
+    )
+    .unwrap();
+    let out = t.dir().join("m.out");
+    t.start_with(
+        None,
+        &format!("-m < '{}' > '{}' 2>&1", script.display(), out.display()),
+    );
+    assert_eq!(t.wait_exit(), 0);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("Stopped"), "{text}");
+    assert!(
+        text.contains("resumed\n") && text.ends_with("done\n"),
+        "{text}"
+    );
+}

@@ -102,8 +102,18 @@ impl JobControl {
     /// put it in its own process group, and take the terminal. None when there is no terminal
     /// to control.
     pub fn start() -> Option<JobControl> {
-        let fd = [2, 0, 1].into_iter().find(|&fd| sys::fd::is_terminal(fd))?;
-        let tty = sys::fd::dup_at_least(fd, super::redirect::FIRST_INTERNAL_FD).ok()?;
+        // With none of its standard descriptors on a terminal (`sh -m < script`), the
+        // process's controlling terminal, as dash takes it.
+        let tty = match [2, 0, 1].into_iter().find(|&fd| sys::fd::is_terminal(fd)) {
+            Some(fd) => sys::fd::dup_at_least(fd, super::redirect::FIRST_INTERNAL_FD).ok()?,
+            None => {
+                let flags = sys::fd::O_RDWR | sys::fd::O_CLOEXEC;
+                let fd = sys::fd::open(c"/dev/tty", flags).ok()?;
+                let high = sys::fd::dup_at_least(fd, super::redirect::FIRST_INTERNAL_FD);
+                sys::fd::close(fd);
+                high.ok()?
+            }
+        };
         // A job-control shell started in the background stops itself until it is brought to
         // the foreground (as every job-control shell does).
         loop {

@@ -36,12 +36,7 @@ type SavedVars = Vec<(Vec<u8>, Option<crate::state::Var>)>;
 fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments, Divert> {
     let mut done = Vec::with_capacity(assigns.len());
     for a in assigns {
-        // `A+=b cmd` on a plain variable is temporary like `A=ab cmd` (bash).
-        let plain_append = a.append
-            && a.index.is_none()
-            && a.array.is_none()
-            && sh.vars.var(sh.vars.resolve(&a.name)).is_none_or(|v| v.array.is_none());
-        if (a.append && !plain_append) || a.index.is_some() || a.array.is_some() {
+        if a.append || a.index.is_some() || a.array.is_some() {
             match super::assign::assign_extended(sh, a) {
                 Ok(shown) => done.push(shown),
                 // bash abandons the command line at a subscript that names no element.
@@ -94,7 +89,10 @@ fn assign_temporarily(
         let plain_append = a.append
             && a.index.is_none()
             && a.array.is_none()
-            && sh.vars.var(sh.vars.resolve(&a.name)).is_none_or(|v| v.array.is_none());
+            && sh
+                .vars
+                .var(sh.vars.resolve(&a.name))
+                .is_none_or(|v| v.array.is_none());
         if (a.append && !plain_append) || a.index.is_some() || a.array.is_some() {
             // Made for good, even before a command.
             match super::assign::assign_extended(sh, a) {

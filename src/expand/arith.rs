@@ -478,7 +478,11 @@ impl<'s, 'e> Parser<'s, 'e> {
             // element of a set array reads as 0).
             None if self.bash
                 && self.sh.options.nounset
-                && !self.sh.vars.var(&name).is_some_and(crate::state::Var::is_set) =>
+                && !self
+                    .sh
+                    .vars
+                    .var(&name)
+                    .is_some_and(crate::state::Var::is_set) =>
             {
                 Err(self.unbound(&name))
             }
