@@ -988,6 +988,27 @@ impl Cx<'_, '_> {
         let mut colon = false;
         if self.st.bash {
             if let Some(op) = self.lex_bash_param_op(c, quoted)? {
+                // `${s:}`: no offset at all is bash's bad substitution, found when expanded.
+                if let ParamOp::Substring {
+                    offset,
+                    length: None,
+                } = &op
+                {
+                    if offset.parts.is_empty() {
+                        let mut text = match &param {
+                            Param::Var(name) => name.clone(),
+                            Param::Elem(name, sub) => match sub.as_ref() {
+                                Subscript::All { at: true } => [&name[..], b"[@]"].concat(),
+                                Subscript::All { at: false } => [&name[..], b"[*]"].concat(),
+                                Subscript::Index(_) => [&name[..], b"[...]"].concat(),
+                            },
+                            _ => Vec::new(),
+                        };
+                        text.push(b':');
+                        let op = ParamOp::Bad(text);
+                        return Ok(ParamExp { param, op });
+                    }
+                }
                 return Ok(ParamExp { param, op });
             }
         }
