@@ -5,6 +5,10 @@ use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 pub fn builtin(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
+    // `builtin -- name`: the end of the (no) options.
+    if args.get(1).is_some_and(|a| a == b"--") {
+        return builtin(sh, &super::without_first_operand(args), cx);
+    }
     let Some(name) = args.get(1) else {
         return Ok(0);
     };

@@ -110,13 +110,9 @@ pub fn readonly(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 }
 
 fn usage(builtin: &'static str, arg: &[u8]) -> ShellError {
-    let msg = format!(
-        "{}: invalid option\n{builtin}: usage: {builtin} [-aAfFgiIlnrtux] [name[=value] ...]",
-        String::from_utf8_lossy(arg)
-    );
-    ShellError::builtin(builtin, ErrorKind::text(msg))
-        .with_status(2)
-        .fails()
+    let message = format!("{}: invalid option", String::from_utf8_lossy(arg));
+    let usage = format!("{builtin} [-aAfFgiIlnrtux] [name[=value] ...]");
+    super::util::usage_error(builtin, &message, &usage)
 }
 
 fn run(

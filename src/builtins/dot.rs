@@ -17,7 +17,13 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
         return dot(sh, &super::without_first_operand(args), cx);
     }
     let Some(name) = args.get(1) else {
-        return Ok(0);
+        // dash: nothing to do; bash: a usage error.
+        if !sh.options.bash() {
+            return Ok(0);
+        }
+        let builtin = if args[0] == b"source" { "source" } else { "." };
+        let usage = format!("{builtin} filename [arguments]");
+        return super::util::usage_error(builtin, "filename argument required", &usage).raise();
     };
     let path = if name.contains(&b'/') {
         Some(name.clone())

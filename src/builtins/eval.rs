@@ -10,6 +10,14 @@ pub fn eval(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     if sh.options.bash() && args.get(1).is_some_and(|a| a == b"--") {
         return eval(sh, &super::without_first_operand(args), cx);
     }
+    // bash: eval takes no options (`-` alone is a word to run).
+    if let Some(option) = args
+        .get(1)
+        .filter(|a| sh.options.bash() && a.len() > 1 && a[0] == b'-')
+    {
+        let message = format!("{}: invalid option", String::from_utf8_lossy(option));
+        return super::util::usage_error("eval", &message, "eval [arg ...]").raise();
+    }
     // One argument (`eval "$x"`) runs as it is; several are joined, fallibly (the text is as
     // large as the user made it).
     let joined;

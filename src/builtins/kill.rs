@@ -190,31 +190,28 @@ fn bash_list_all() -> Vec<u8> {
 
 /// bash's `kill -l ARG...`: a number (or an exit status above 128) gives its name, a name
 /// (with or without `SIG`) its number.
-fn bash_list(args: &[Vec<u8>]) -> Result<Vec<u8>, Vec<u8>> {
+/// One operand of bash's `kill -l`: the signal's name for a number (an exit status above 128
+/// counts as the signal that caused it), the number for a name.
+fn bash_list_one(a: &[u8]) -> Result<Vec<u8>, Vec<u8>> {
+    let bad = || [a, b": invalid signal specification"].concat();
     let mut out = Vec::new();
-    for a in args {
-        if !a.is_empty() && a.iter().all(u8::is_ascii_digit) {
-            let n: i64 = std::str::from_utf8(a)
-                .ok()
-                .and_then(|t| t.parse().ok())
-                .unwrap_or(-1);
-            let n = if n > 128 { n - 128 } else { n };
-            if n == 0 {
-                out.extend_from_slice(b"EXIT\n");
-                continue;
-            }
-            match i32::try_from(n).ok().filter(|n| *n > 0).and_then(bash_name) {
-                Some(name) => out.extend_from_slice(name.as_bytes()),
-                None => return Err([&a[..], b": invalid signal specification"].concat()),
-            }
+    if !a.is_empty() && a.iter().all(u8::is_ascii_digit) {
+        let n: i64 = std::str::from_utf8(a)
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(-1);
+        let n = if n > 128 { n - 128 } else { n };
+        if n == 0 {
+            out.extend_from_slice(b"EXIT");
         } else {
-            match bash_number(a).filter(|n| *n >= 0) {
-                Some(n) => out.extend_from_slice(n.to_string().as_bytes()),
-                None => return Err([&a[..], b": invalid signal specification"].concat()),
-            }
+            let name = i32::try_from(n).ok().filter(|n| *n > 0).and_then(bash_name);
+            out.extend_from_slice(name.ok_or_else(bad)?.as_bytes());
         }
-        out.push(b'\n');
+    } else {
+        let n = bash_number(a).filter(|n| *n >= 0).ok_or_else(bad)?;
+        out.extend_from_slice(n.to_string().as_bytes());
     }
+    out.push(b'\n');
     Ok(out)
 }
 
@@ -240,16 +237,18 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             crate::sys::fd::write_all(1, &bash_list_all());
             return Ok(0);
         }
-        return match bash_list(&args[2..]) {
-            Ok(text) => {
-                crate::sys::fd::write_all(1, &text);
-                Ok(0)
+        // Each operand in turn: a bad one is reported and the others are still listed.
+        let mut status = 0;
+        for a in &args[2..] {
+            match bash_list_one(a) {
+                Ok(text) => drop(crate::sys::fd::write_all(1, &text)),
+                Err(m) => {
+                    sh.report(&ShellError::builtin("kill", ErrorKind::Message(m)).fails());
+                    status = 1;
+                }
             }
-            Err(m) => ShellError::builtin("kill", ErrorKind::Message(m))
-                .with_status(1)
-                .fails()
-                .raise(),
-        };
+        }
+        return Ok(status);
     }
     let fail = |m: Vec<u8>| {
         ShellError::builtin("kill", ErrorKind::Message(m))

@@ -21,14 +21,8 @@ fn usage_error(builtin: &'static str, arg: &[u8], what: &str) -> ExecResult {
         "popd" => "popd [-n] [+N | -N]",
         _ => "dirs [-clpv] [+N] [-N]",
     };
-    let message = format!(
-        "{}: {what}\n{builtin}: usage: {usage}",
-        String::from_utf8_lossy(arg)
-    );
-    ShellError::builtin(builtin, ErrorKind::text(message))
-        .with_status(2)
-        .fails()
-        .raise()
+    let message = format!("{}: {what}", String::from_utf8_lossy(arg));
+    super::util::usage_error(builtin, &message, usage).raise()
 }
 
 /// An operand that begins with `+` or `-` and is not a count (`-z`, `+x`, `-`).
@@ -118,6 +112,7 @@ pub fn pushd(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
             // `pushd -` is `cd -` kept on the stack.
             b"-" => operand = Some(a.clone()),
             _ if bad_count(a) => return usage_error("pushd", a, "invalid number"),
+            _ if operand.is_some() => return fail("pushd", "too many arguments".into()),
             _ => operand = Some(a.clone()),
         }
     }

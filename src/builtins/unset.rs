@@ -30,11 +30,15 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let all_functions = functions;
     for name in rest {
         // bash: with neither -f nor -v, a name no variable has is a function's.
+        // A word that is no variable name (`unset %`) is taken as a function's name, which
+        // may be anything: removing none is no error.
         let functions = all_functions
             || (!variables_only
                 && sh.options.bash()
-                && sh.functions.contains_key(name.as_slice())
-                && (!is_name(name) || sh.vars.var_unresolved(name).is_none()));
+                && !(name.ends_with(b"]") && name.contains(&b'['))
+                && (!is_name(name)
+                    || (sh.functions.contains_key(name.as_slice())
+                        && sh.vars.var_unresolved(name).is_none())));
         if !functions && sh.options.bash() && name.ends_with(b"]") && name.contains(&b'[') {
             if let Err(e) = unset_element(sh, name) {
                 return crate::exec::ShellError::builtin("unset", ErrorKind::text(e.message))

@@ -157,6 +157,15 @@ pub fn write_output(sh: &Shell, builtin: &'static str, bytes: &[u8]) -> Result<(
     ))
 }
 
+/// bash's refusal of a built-in's arguments: `NAME: MESSAGE` and the usage line
+/// (`NAME: usage: USAGE`), status 2.
+pub fn usage_error(builtin: &'static str, message: &str, usage: &str) -> ShellError {
+    let text = format!("{message}\n{builtin}: usage: {usage}");
+    ShellError::builtin(builtin, ErrorKind::text(text))
+        .with_status(2)
+        .fails()
+}
+
 /// `NAME: ARG: bad variable name`, an error that ends a non-interactive shell.
 pub fn bad_name(builtin: &'static str, name: &[u8]) -> ShellError {
     ShellError::builtin(builtin, ErrorKind::BadName(name.to_vec()))

@@ -388,7 +388,12 @@ impl ShellError {
             self.status = 1;
         }
         // `. FILE` names the file alone, as a redirection would.
-        if self.builtin == Some(".") {
+        if self.builtin == Some(".")
+            && matches!(
+                self.kind,
+                ErrorKind::NotFound(_) | ErrorKind::CannotOpen { .. }
+            )
+        {
             self.builtin = None;
             if let ErrorKind::NotFound(name) = &mut self.kind {
                 self.kind = ErrorKind::CannotOpen {
