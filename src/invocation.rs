@@ -155,6 +155,8 @@ pub fn parse(argv: Vec<Vec<u8>>) -> Result<Request, UsageError> {
                         b's' if on => stdin_mode = true,
                         b'i' if on => force_interactive = true,
                         b'l' if on => login = true,
+                        // bash's -t: exit after one command (`set -o onecmd`).
+                        b't' => options.push(("onecmd", on)),
                         b's' | b'i' | b'l' => {}
                         b'o' | b'O' => {
                             let Some(name) = argv.get(i) else {

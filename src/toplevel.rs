@@ -549,6 +549,10 @@ fn read_eval_loop(
                     }
                     Next::Stop(s, reason) => return (s, reason),
                 }
+                // bash's `-t` (`set -o onecmd`): one command read from the input, then exit.
+                if sh.options.onecmd && reading.record_each {
+                    return (status, EndReason::Exit);
+                }
                 if let Some((s, reason)) = check_fatal_signals(sh) {
                     return (s, reason);
                 }
