@@ -1336,6 +1336,14 @@ impl Cx<'_, '_> {
                     let list = self.lex_backquote(mode == ParamWordMode::DoubleQuoted)?;
                     b.push(WordPart::CommandSubst(list));
                 }
+                // bash: inside "${x:+...}", a quoted string's backslash escapes any byte
+                // (`"${v:+"x\xy"}"` is `xxy`); dash keeps the backslash.
+                (b'"', ParamWordMode::DoubleQuoted) if self.st.bash => {
+                    self.enter()?;
+                    let r = self.lex_nested_double_quoted(&mut b);
+                    self.leave();
+                    r?;
+                }
                 (b'"', _) => {
                     self.enter()?;
                     let parts = self.lex_double_quoted();
@@ -1426,6 +1434,33 @@ impl Cx<'_, '_> {
     fn skip_byte(&mut self) {
         if self.st.input.peek_raw().is_some() {
             self.st.input.bump();
+        }
+    }
+
+    /// bash: the rest of a double-quoted string inside a double-quoted `${...}` word, up to
+    /// its closing quote: expansions made, a backslash quoting whatever byte follows.
+    fn lex_nested_double_quoted(&mut self, b: &mut Parts) -> Result<(), SyntaxError> {
+        loop {
+            let Some(c) = self.st.input.peek() else {
+                return Err(self.err("Unterminated quoted string"));
+            };
+            self.st.input.bump();
+            match c {
+                b'"' => return Ok(()),
+                b'$' => self.lex_dollar(b, true)?,
+                b'`' => {
+                    let list = self.lex_backquote(true)?;
+                    b.push(WordPart::CommandSubst(list));
+                }
+                b'\\' => match self.st.input.peek() {
+                    Some(e) => {
+                        self.st.input.bump();
+                        b.quoted(&[e]);
+                    }
+                    None => b.quoted(b"\\"),
+                },
+                _ => b.quoted(&[c]),
+            }
         }
     }
 
