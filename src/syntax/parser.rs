@@ -772,6 +772,12 @@ impl<'s> Cx<'s, '_> {
         if keyword(self.peek_command_word(true)?) == Some(Kw::Bang) {
             self.take()?;
             negated = true;
+            // bash: `! !` negates twice, and `!` with no command negates an empty one.
+            if self.st.bash {
+                if let Some(p) = self.bare_negation()? {
+                    return Ok(p);
+                }
+            }
         }
         let mut commands = vec![self.command()?];
         loop {
@@ -798,6 +804,52 @@ impl<'s> Cx<'s, '_> {
             timed,
             commands,
         })
+    }
+
+    /// After `!` (bash): a further `!` (the pipeline after it negated once more), or nothing
+    /// before the end of the command (an empty command, negated: status 1); None when a
+    /// command follows.
+    #[inline(never)]
+    fn bare_negation(&mut self) -> Result<Option<Pipeline>, SyntaxError> {
+        let tok = self.peek_command_word(true)?.clone();
+        if keyword(&tok) == Some(Kw::Bang) {
+            let p = self.pipeline()?;
+            return Ok(Some(Pipeline {
+                negated: true,
+                timed: None,
+                commands: vec![Command::Compound(
+                    CompoundCommand::BraceGroup(List {
+                        items: vec![ListItem {
+                            and_or: AndOr {
+                                first: p,
+                                rest: Vec::new(),
+                            },
+                            is_async: false,
+                        }],
+                    }),
+                    Vec::new(),
+                    tok.line,
+                )],
+            }));
+        }
+        let ends = matches!(
+            tok.kind,
+            TokKind::Eof | TokKind::Newline | TokKind::Op(Op::Semi)
+        );
+        if !ends {
+            return Ok(None);
+        }
+        let empty = SimpleCommand {
+            assigns: Vec::new(),
+            words: Vec::new(),
+            redirects: Vec::new(),
+            line: tok.line,
+        };
+        Ok(Some(Pipeline {
+            negated: true,
+            timed: None,
+            commands: vec![Command::Simple(empty)],
+        }))
     }
 
     /// `time [-p]` before a pipeline (bash): Some(posix format). Out of line: `pipeline` is
