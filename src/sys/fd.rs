@@ -621,7 +621,7 @@ mod tests {
         msg.msg_iov = &mut iov;
         msg.msg_iovlen = 1;
         msg.msg_control = control.as_mut_ptr().cast();
-        msg.msg_controllen = std::mem::size_of_val(&control);
+        msg.msg_controllen = std::mem::size_of_val(&control) as _;
         // SAFETY: msg describes live buffers.
         let n = unsafe { libc::recvmsg(fd, &mut msg, 0) };
         let _ = std::fs::remove_file(&path);
