@@ -197,6 +197,33 @@ impl<'a> Input<'a> {
         self.buf.get(self.pos + 1).copied()
     }
 
+    /// With a `\` as the next byte: whether a newline follows it. Past the end of an alias's
+    /// value (or of text given back) it looks into what comes next, as dash does: `alias
+    /// bs='\'` before the end of a line continues the line.
+    fn newline_follows(&mut self) -> bool {
+        let mut crossing = false;
+        for f in self.frames.iter().rev() {
+            let left = f.text.len().saturating_sub(f.pos);
+            if crossing && left > 0 {
+                return f.text[f.pos] == b'\n';
+            }
+            if !crossing && left > 1 {
+                return f.text[f.pos + 1] == b'\n';
+            }
+            if f.is_barrier() {
+                return false;
+            }
+            crossing |= left == 1;
+        }
+        if !crossing {
+            return self.buf.get(self.pos + 1) == Some(&b'\n');
+        }
+        if self.pos >= self.buf.len() {
+            self.fill();
+        }
+        self.buf.get(self.pos) == Some(&b'\n')
+    }
+
     /// Consume the byte `peek_raw` returned.
     pub(crate) fn bump(&mut self) {
         let mut consumed = None;
@@ -239,7 +266,7 @@ impl<'a> Input<'a> {
     pub(crate) fn peek(&mut self) -> Option<u8> {
         loop {
             let c = self.peek_raw()?;
-            if c == b'\\' && self.peek_second() == Some(b'\n') {
+            if c == b'\\' && self.newline_follows() {
                 let rec = self.record.take();
                 let depth = std::mem::take(&mut self.raw_depth);
                 self.bump();
