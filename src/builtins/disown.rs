@@ -2,7 +2,7 @@
 //! waits for them, nor sends them SIGHUP when the terminal hangs up (`-h`: keep them in the
 //! table, only spare them the SIGHUP).
 
-use super::jobs::resolve_job;
+use super::jobs::job_of_operand;
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
@@ -53,14 +53,7 @@ pub fn disown(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
     } else {
         for spec in &specs {
-            let found = match spec.strip_prefix(b"%") {
-                Some(rest) => resolve_job(sh, rest),
-                None => std::str::from_utf8(spec)
-                    .ok()
-                    .and_then(|s| s.parse().ok())
-                    .and_then(|pid| sh.jobs.find_pid(pid)),
-            };
-            match found {
+            match job_of_operand(sh, spec) {
                 Some(i) => chosen.push(i),
                 None => {
                     sh.report(&no_such_job(spec));

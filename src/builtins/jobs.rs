@@ -13,6 +13,17 @@ pub(super) fn finish(sh: &mut Shell, index: usize) {
     }
 }
 
+/// The job an operand names: a `%` spec ([`resolve_job`]) or the pid of one of its processes.
+pub fn job_of_operand(sh: &Shell, operand: &[u8]) -> Option<usize> {
+    match operand.strip_prefix(b"%") {
+        Some(spec) => resolve_job(sh, spec),
+        None => std::str::from_utf8(operand)
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .and_then(|pid| sh.jobs.find_pid(pid)),
+    }
+}
+
 /// The job a `%` spec names: `%N`, `%%`, `%+`, `%-`, `%string` (its command starts with
 /// string), `%?string` (its command contains string).
 pub fn resolve_job(sh: &Shell, spec: &[u8]) -> Option<usize> {

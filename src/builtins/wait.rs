@@ -1,6 +1,6 @@
 //! `wait`: waiting for background jobs, and their statuses.
 
-use super::jobs::{finish, resolve_job};
+use super::jobs::{finish, job_of_operand, resolve_job};
 use crate::exec::jobs::ChildStatus;
 use crate::exec::{trap, Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
@@ -19,14 +19,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         // Operands narrow the wait to those jobs; one that names none is reported.
         let mut among = Vec::new();
         for arg in &args[2..] {
-            let index = match arg.strip_prefix(b"%") {
-                Some(spec) => resolve_job(sh, spec),
-                None => std::str::from_utf8(arg)
-                    .ok()
-                    .and_then(|t| t.parse().ok())
-                    .and_then(|pid| sh.jobs.find_pid(pid)),
-            };
-            match index {
+            match job_of_operand(sh, arg) {
                 Some(i) => among.push(sh.jobs.jobs[i].number),
                 None => {
                     let m = format!("{}: no such job", String::from_utf8_lossy(arg));
