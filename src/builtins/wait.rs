@@ -2,13 +2,23 @@
 
 use super::jobs::{finish, job_of_operand, resolve_job};
 use crate::exec::jobs::ChildStatus;
-use crate::exec::{trap, Context, ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 /// dash tells when a job it waited for was killed ("Terminated"); bash does not.
 fn report(sh: &Shell, st: ChildStatus) {
     if !sh.options.bash() {
         crate::exec::pipeline::report_signal(st);
+    }
+}
+
+/// Which caught signals end a wait early. A trapped SIGCHLD does not in bash (its trap runs
+/// for each child that ends); dash returns on it as on any other.
+fn interrupting(sh: &Shell) -> fn(i32) -> bool {
+    if sh.options.bash() {
+        |sig| sig != crate::sys::signal::SIGCHLD
+    } else {
+        |_| true
     }
 }
 
@@ -30,8 +40,9 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         if args.len() > 2 && among.is_empty() {
             return Ok(127);
         }
-        return match sh.jobs.wait_any(&among, &mut sh.audit) {
-            Some(i) => {
+        let interrupts = interrupting(sh);
+        return match sh.jobs.wait_any(&among, &mut sh.audit, interrupts) {
+            Ok(Some(i)) => {
                 let st = sh.jobs.jobs[i].status();
                 if let Some(st) = st {
                     report(sh, st);
@@ -39,19 +50,21 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 finish(sh, i);
                 Ok(st.map_or(127, ChildStatus::exit_status))
             }
-            None if trap::any_pending() => Ok(128),
-            None => Ok(127),
+            Ok(None) => Ok(127),
+            Err(sig) => Ok(128 + sig),
         };
     }
     if args.len() == 1 {
         while !sh.jobs.jobs.is_empty() {
-            let status = sh.jobs.wait_job(0, false, &mut sh.audit);
-            if let Some(st) = status {
-                report(sh, st);
-            }
-            finish(sh, 0);
-            if trap::any_pending() {
-                return Ok(128);
+            let interrupts = interrupting(sh);
+            match sh.jobs.wait_job_interruptible(0, &mut sh.audit, interrupts) {
+                Ok(status) => {
+                    if let Some(st) = status {
+                        report(sh, st);
+                    }
+                    finish(sh, 0);
+                }
+                Err(sig) => return Ok(128 + sig),
             }
         }
         return Ok(0);
@@ -81,7 +94,11 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         };
         status = match index {
             Some(i) => {
-                let st = sh.jobs.wait_job(i, false, &mut sh.audit);
+                let interrupts = interrupting(sh);
+                let st = match sh.jobs.wait_job_interruptible(i, &mut sh.audit, interrupts) {
+                    Ok(st) => st,
+                    Err(sig) => return Ok(128 + sig),
+                };
                 if let Some(st) = st {
                     report(sh, st);
                 }

@@ -4,6 +4,7 @@
 
 use std::os::unix::io::RawFd;
 
+use super::trap;
 use crate::audit::{CommandId, Session};
 use crate::sys::{self, fd, process};
 
@@ -58,19 +59,35 @@ fn reaped(audit: &mut Session, pid: sys::process::pid_t, status: ChildStatus) {
 /// Wait for one child, retrying when a signal interrupts the wait. With `untraced`, a child
 /// that stops is reported as stopped.
 pub fn wait_pid(audit: &mut Session, pid: sys::process::pid_t, untraced: bool) -> ChildStatus {
+    // With no interrupting signal the wait only ends when the child does.
+    wait_child(audit, pid, untraced, None).unwrap_or(ChildStatus::Exited(127))
+}
+
+/// Wait for one child; when `interrupt_on` is given, a caught signal it accepts that arrives
+/// before the child ends stops the wait (`Err(signal)`, still pending for its trap), as the
+/// `wait` built-in must (XCU wait: it returns at once, with 128 + the signal).
+fn wait_child(
+    audit: &mut Session,
+    pid: sys::process::pid_t,
+    untraced: bool,
+    interrupt_on: Option<fn(i32) -> bool>,
+) -> Result<ChildStatus, i32> {
     // The records' syslog copies go while the child runs, before the shell sleeps.
     audit.flush();
     let flags = if untraced { sys::process::WUNTRACED } else { 0 };
     loop {
+        if let Some(sig) = interrupt_on.and_then(trap::pending_among) {
+            return Err(sig);
+        }
         match process::wait(pid, flags) {
             Ok(Some((r, raw))) if r == pid => {
                 let status = ChildStatus::from_raw(raw);
                 reaped(audit, pid, status);
-                return status;
+                return Ok(status);
             }
             Ok(_) | Err(sys::errno::EINTR) => {}
             // Already reaped or not our child: nothing to report.
-            Err(_) => return ChildStatus::Exited(127),
+            Err(_) => return Ok(ChildStatus::Exited(127)),
         }
     }
 }
@@ -353,7 +370,32 @@ impl Jobs {
         untraced: bool,
         audit: &mut Session,
     ) -> Option<ChildStatus> {
-        let pids: Vec<_> = self.jobs.get(index)?.pids.clone();
+        self.wait_job_unless(index, untraced, audit, None)
+            .unwrap_or(None)
+    }
+
+    /// [`Jobs::wait_job`] for the `wait` built-in: a caught signal `interrupts` accepts ends
+    /// the wait early, `Err(signal)`, the job left as it is.
+    pub fn wait_job_interruptible(
+        &mut self,
+        index: usize,
+        audit: &mut Session,
+        interrupts: fn(i32) -> bool,
+    ) -> Result<Option<ChildStatus>, i32> {
+        self.wait_job_unless(index, false, audit, Some(interrupts))
+    }
+
+    fn wait_job_unless(
+        &mut self,
+        index: usize,
+        untraced: bool,
+        audit: &mut Session,
+        interrupt_on: Option<fn(i32) -> bool>,
+    ) -> Result<Option<ChildStatus>, i32> {
+        let Some(job) = self.jobs.get(index) else {
+            return Ok(None);
+        };
+        let pids = job.pids.clone();
         for (i, pid) in pids.iter().enumerate() {
             let known = self.jobs[index].statuses[i];
             let finished = matches!(
@@ -363,32 +405,40 @@ impl Jobs {
             if finished || (untraced && matches!(known, Some(ChildStatus::Stopped(_)))) {
                 continue;
             }
-            let status = wait_pid(audit, *pid, untraced);
+            let status = wait_child(audit, *pid, untraced, interrupt_on)?;
             self.jobs[index].statuses[i] = Some(status);
         }
         let job = &self.jobs[index];
         if job.is_stopped() {
-            return job
+            return Ok(job
                 .statuses
                 .iter()
                 .flatten()
                 .find(|s| s.is_stopped())
-                .copied();
+                .copied());
         }
-        job.status()
+        Ok(job.status())
     }
 
     /// `wait -n` (bash): wait until some job is done, one of the jobs numbered in `among`
     /// when it is not empty; its index, or None when there is no such job (or a signal
     /// interrupted the wait).
-    pub fn wait_any(&mut self, among: &[usize], audit: &mut Session) -> Option<usize> {
+    pub fn wait_any(
+        &mut self,
+        among: &[usize],
+        audit: &mut Session,
+        interrupts: fn(i32) -> bool,
+    ) -> Result<Option<usize>, i32> {
         let counts = |j: &Job| among.is_empty() || among.contains(&j.number);
         loop {
             if let Some(i) = self.jobs.iter().position(|j| j.is_done() && counts(j)) {
-                return Some(i);
+                return Ok(Some(i));
             }
             if !self.jobs.iter().any(counts) {
-                return None;
+                return Ok(None);
+            }
+            if let Some(sig) = trap::pending_among(interrupts) {
+                return Err(sig);
             }
             audit.flush();
             match process::wait(-1, 0) {
@@ -397,8 +447,8 @@ impl Jobs {
                     reaped(audit, pid, status);
                     self.record(pid, status);
                 }
-                Ok(None) => {}
-                Err(_) => return None,
+                Ok(None) | Err(sys::errno::EINTR) => {}
+                Err(_) => return Ok(None),
             }
         }
     }

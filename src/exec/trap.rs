@@ -170,6 +170,14 @@ pub fn any_pending() -> bool {
     ANY_PENDING.load(Ordering::SeqCst)
 }
 
+/// The lowest-numbered pending signal that `accept` takes, left pending.
+pub fn pending_among(accept: fn(i32) -> bool) -> Option<i32> {
+    if !any_pending() {
+        return None;
+    }
+    (1..MAX_SIGNAL as i32).find(|&s| accept(s) && PENDING[s as usize].load(Ordering::SeqCst))
+}
+
 /// The signals that are pending, cleared.
 pub fn take_all_pending() -> Vec<i32> {
     ANY_PENDING.store(false, Ordering::SeqCst);

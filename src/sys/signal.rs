@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 /// One more than the highest signal number (Linux).
 /// The signals and dispositions the rest of the shell names.
 pub use libc::{
-    sighandler_t as Handler, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGRTMIN, SIGTERM,
-    SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ, SIG_DFL, SIG_IGN,
+    sighandler_t as Handler, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGRTMIN,
+    SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ, SIG_DFL, SIG_IGN,
 };
 
 /// A handler function as a [`Handler`] for [`set_handler`].
