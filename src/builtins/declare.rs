@@ -381,6 +381,14 @@ fn declare_in_scope(
             sh.vars
                 .set(&name, v.to_vec())
                 .map_err(|e| e.message().into_bytes())?;
+        } else if let Some(v) = existing
+            .as_ref()
+            .filter(|v| v.array.is_none())
+            .and_then(|v| v.value.as_deref())
+            .filter(|v| v.is_empty() || !is_reference_target(v))
+        {
+            // A variable becomes a reference only if its value can name one (bash).
+            return Err([b"`", v, b"': invalid variable name for name reference"].concat());
         }
         sh.vars.set_attrs(&name, NAMEREF, 0);
     } else {

@@ -193,6 +193,12 @@ pub fn assign_element_with(
     if key_text.is_empty() {
         return Err(subscript::bad_subscript(&[name, b"[]"].concat()));
     }
+    if let Some((array, sub)) = sh.vars.element_ref(name) {
+        // `ref[k]=v` where ref stands for an element: an element has no elements; bash
+        // abandons the line.
+        let m = [b"`", array, b"[", sub, b"]': not a valid identifier"].concat();
+        return Err(ExpandError::new(m));
+    }
     let key = key_of(sh, name, key_text, true)?;
     assign_key(sh, name, key, value, append)
 }

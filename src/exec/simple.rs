@@ -93,6 +93,21 @@ fn assign_temporarily(
                 .vars
                 .var(sh.vars.resolve(&a.name))
                 .is_none_or(|v| v.array.is_none());
+        if let (Some(index), true) = (&a.index, sh.options.bash()) {
+            // An element cannot be a command's temporary variable: bash says so and runs
+            // the command without it.
+            let index = crate::syntax::print::word_text(index);
+            let m = [
+                b"`",
+                &a.name[..],
+                b"[",
+                &index[..],
+                b"]': not a valid identifier",
+            ]
+            .concat();
+            sh.report(&ShellError::new(ErrorKind::text(m)).fails());
+            continue;
+        }
         if (a.append && !plain_append) || a.index.is_some() || a.array.is_some() {
             // Made for good, even before a command.
             match super::assign::assign_extended(sh, a) {

@@ -275,6 +275,18 @@ pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), Ex
     if let Param::Indirect(_) | Param::IndirectElem(..) = &pe.param {
         return expand_indirect(e, pe, ctx);
     }
+    if let (Param::Var(name), ParamOp::Plain) = (&pe.param, &pe.op) {
+        if let Some((array, sub)) = e.sh.vars.element_ref(name) {
+            // `$ref`, a name reference to `a[@]` or `a[$i + 1]`, expands as that element
+            // would written out: all the elements, or its subscript expanded in full (bash;
+            // with an operator, bash reads the joined value).
+            let target = [array, b"[", sub, b"]"].concat();
+            if let Ok(param @ Param::Elem(..)) = target_of(name, Some(target)) {
+                let op = ParamOp::Plain;
+                return expand(e, &ParamExp { param, op }, ctx);
+            }
+        }
+    }
     let value = lookup(e.sh, &pe.param)?;
     expand_value(e, pe, value, ctx)
 }
