@@ -233,7 +233,7 @@ mod tests {
     fn error_of(args: &[&str]) -> ShellError {
         let mut sh = Shell::new(b"sh".to_vec(), crate::audit::Session::disabled());
         // dash's words: the built-ins as the posix mode has them.
-        sh.options.posix = true;
+        sh.options.set_by_name("posix", true);
         let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
         let builtin = super::lookup(&args[0], true).expect("a built-in");
         match (builtin.func)(&mut sh, &args, crate::exec::Context::default()) {

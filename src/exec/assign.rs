@@ -45,13 +45,10 @@ pub fn expand_elements(sh: &mut Shell, words: &[Word]) -> Result<Vec<Element>, E
     Ok(out)
 }
 
-/// A failed assignment: bash's message, status 1.
-fn failed(message: Vec<u8>) -> ExpandError {
-    ExpandError { message, status: 1 }
-}
-
+/// An assignment to a read-only variable: as for a scalar, bash abandons the command line
+/// (the status 2 of an error that aborts, which bash mode turns into that).
 fn readonly(e: crate::state::VarError) -> ExpandError {
-    failed(e.message().into_bytes())
+    ExpandError::new(e.message())
 }
 
 /// `name=(elements)` or, `append`, `name+=(elements)`.
@@ -119,6 +116,12 @@ pub fn assign_array(
         } else {
             match el.key {
                 Some(k) => {
+                    if !k.iter().all(u8::is_ascii_digit) && k.windows(name.len()).any(|w| w == name)
+                    {
+                        // A subscript that reads the array sees the elements before it
+                        // (`a=([0]=6 [a[0]]=x)`, bash).
+                        sh.vars.set_array(name, array.clone()).map_err(readonly)?;
+                    }
                     let mut n = expand::arith::eval(sh, &k)?;
                     if n < 0 {
                         n += array.max_index().map_or(0, |m| m + 1);

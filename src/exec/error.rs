@@ -377,6 +377,7 @@ impl ShellError {
                     || m.ends_with(b"': not a valid identifier")
                     || m.ends_with(b": bad substitution")
                     || m.ends_with(b": bad array subscript")
+                    || m.ends_with(b": readonly variable")
             }
             _ => false,
         };

@@ -62,7 +62,7 @@ impl Env {
     fn shell(&self) -> Shell {
         let mut sh = Shell::new(b"sh".to_vec(), Session::disabled());
         // Compared with dash: the posix mode's expansions.
-        sh.options.posix = true;
+        sh.options.set_by_name("posix", true);
         sh.set_var(b"HOME", b"/home/test-home".to_vec()).unwrap();
         for (name, value) in &self.vars {
             match value {
@@ -522,7 +522,7 @@ fn tilde_plus_and_minus_in_the_bash_language() {
         vec![b"~-".to_vec()]
     );
     // dash has no such names: a user called `+` or `-`.
-    sh.options.posix = true;
+    sh.options.set_by_name("posix", true);
     assert_eq!(
         expand_words(&mut sh, &[word("~+")]).unwrap(),
         vec![b"~+".to_vec()]

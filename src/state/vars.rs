@@ -87,7 +87,8 @@ fn cased(attrs: u8, value: Vec<u8>) -> Vec<u8> {
 /// A variable could not be changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VarError {
-    /// `NAME: is read only` (dash's wording, printed as `sh: 1: NAME: is read only`).
+    /// `NAME: is read only` (dash's wording, printed as `sh: 1: NAME: is read only`;
+    /// `NAME: readonly variable` in the bash language).
     ReadOnly(Vec<u8>),
     /// A chain of name references that comes back on itself (bash warns, and assigns nothing).
     Circular(Vec<u8>),
@@ -98,7 +99,15 @@ pub enum VarError {
 impl VarError {
     pub fn message(&self) -> String {
         match self {
-            VarError::ReadOnly(name) => format!("{}: is read only", String::from_utf8_lossy(name)),
+            VarError::ReadOnly(name) => {
+                // bash's words in the bash language, dash's in posix mode.
+                let words = if super::locale::bash() {
+                    "readonly variable"
+                } else {
+                    "is read only"
+                };
+                format!("{}: {words}", String::from_utf8_lossy(name))
+            }
             VarError::Circular(name) => format!(
                 "warning: {}: circular name reference",
                 String::from_utf8_lossy(name)

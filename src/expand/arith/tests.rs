@@ -4,7 +4,7 @@ use crate::testutil::dash as run_dash;
 /// A shell in posix mode: the table is dash's arithmetic.
 fn shell() -> Shell {
     let mut sh = Shell::new(b"sh".to_vec(), crate::audit::Session::disabled());
-    sh.options.posix = true;
+    sh.options.set_by_name("posix", true);
     sh
 }
 
