@@ -39,11 +39,13 @@ fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments,
         if a.append || a.index.is_some() || a.array.is_some() {
             match super::assign::assign_extended(sh, a) {
                 Ok(shown) => done.push(shown),
-                // bash abandons the command line at a subscript that names no element.
+                // bash abandons the command line at a subscript that names no element or
+                // that is a bad expression.
                 Err(e)
                     if e.status == 1
                         && !e.is_out_of_space()
-                        && !e.message.ends_with(b": bad array subscript") =>
+                        && !e.message.ends_with(b": bad array subscript")
+                        && !e.message.starts_with(b"arithmetic expression") =>
                 {
                     // bash: the assignment fails with status 1, the shell goes on.
                     sh.report(&ShellError::from(e).with_status(1));
