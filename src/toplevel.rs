@@ -189,6 +189,18 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     // The script is read before anything runs, so the record carries exactly what will run.
     let script = match &inv.source {
         Source::Script(path) => match std::fs::read(crate::state::os(path)) {
+            Ok(text) if sh.options.bash() && looks_binary(&text) => {
+                // bash will not run a program's image as a script.
+                let m = [
+                    &path[..],
+                    b": ",
+                    &path[..],
+                    b": cannot execute binary file\n",
+                ]
+                .concat();
+                crate::sys::fd::write_all(2, &m);
+                finish(&mut sh, 126, EndReason::Error);
+            }
             Ok(text) => Some((path.clone(), text)),
             Err(e) => {
                 // The shell's own name begins the message, not the script's: dash says
@@ -364,6 +376,14 @@ fn run_startup_file(sh: &mut Shell, path: &[u8]) {
     if let Err(Divert::Exit(s)) = result {
         finish(sh, s, EndReason::Exit);
     }
+}
+
+/// bash's test for a binary file given as a script: a NUL in its first line, within the
+/// first 80 bytes.
+fn looks_binary(text: &[u8]) -> bool {
+    let head = &text[..text.len().min(80)];
+    let line = head.split(|&c| c == b'\n').next().unwrap_or_default();
+    line.contains(&0)
 }
 
 /// Run a whole text (the `-c` string, a script) as one recorded command line.
