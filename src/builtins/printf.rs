@@ -662,13 +662,14 @@ fn strftime(format: &[u8], when: i64) -> Vec<u8> {
 }
 
 /// `%q` (bash): the text quoted so the shell reads it back as it is: `''` when empty, `$'...'`
-/// when it holds control characters, else with a backslash before each special character.
+/// when it holds what does not print, else with a backslash before each special character.
 pub fn shell_quote(s: &[u8]) -> Vec<u8> {
     if s.is_empty() {
         return b"''".to_vec();
     }
-    if s.iter().any(|&c| c < 0x20 || c == 0x7f) {
-        return crate::builtins::declare::quote_value(s);
+    // Control characters, and bytes that are no character of the locale, need `$'...'`.
+    if let Some(ansi_c) = crate::syntax::ansi_c::encode(s) {
+        return ansi_c;
     }
     let mut out = Vec::with_capacity(s.len() + 4);
     for (i, &c) in s.iter().enumerate() {
