@@ -416,12 +416,13 @@ impl Parser<'_> {
 /// Evaluate `test`'s arguments (without the command name): the exit status, or an error
 /// message for status 2.
 pub fn evaluate(args: &[Vec<u8>]) -> Result<i32, Error> {
-    evaluate_in(args, None)
+    evaluate_in(args, None, false)
 }
 
 /// [`evaluate`]; with the shell, in the bash language: `==`, `-v`, `-R`, and with two
 /// arguments `-o option` (the option is on) and `-a file` (as `-e`).
-fn evaluate_in(args: &[Vec<u8>], mut sh: Option<&mut Shell>) -> Result<i32, Error> {
+/// `bracket`: the command is `[`, whose closing `]` bash names in its messages.
+fn evaluate_in(args: &[Vec<u8>], mut sh: Option<&mut Shell>, bracket: bool) -> Result<i32, Error> {
     let mut args = args;
     let mut res = 1;
     loop {
@@ -442,6 +443,14 @@ fn evaluate_in(args: &[Vec<u8>], mut sh: Option<&mut Shell>) -> Result<i32, Erro
             }
         }
         let bash = sh.is_some();
+        if let (true, [a, op, b]) = (bash, args) {
+            // bash: three arguments around `-a` or `-o` are two strings tested for length.
+            match op.as_slice() {
+                b"-a" => return Ok(res ^ i32::from(!a.is_empty() && !b.is_empty())),
+                b"-o" => return Ok(res ^ i32::from(!a.is_empty() || !b.is_empty())),
+                _ => {}
+            }
+        }
         if args.len() == 3 && getop_in(&args[1], bash).is_some_and(|o| o.kind == Kind::Binop) {
             let mut p = Parser {
                 args,
@@ -461,6 +470,16 @@ fn evaluate_in(args: &[Vec<u8>], mut sh: Option<&mut Shell>) -> Result<i32, Erro
                 continue;
             }
         }
+        if let (Some(sh), 3..) = (sh.as_deref_mut(), args.len()) {
+            let mut e = BashExpr {
+                args,
+                pos: 0,
+                depth: 0,
+                sh,
+                bracket,
+            };
+            return e.whole().map(|v| res ^ i32::from(v));
+        }
         let mut p = Parser {
             args,
             wp: 0,
@@ -470,6 +489,146 @@ fn evaluate_in(args: &[Vec<u8>], mut sh: Option<&mut Shell>) -> Result<i32, Erro
         };
         let n = p.lex(0);
         return finish(&mut p, n, res);
+    }
+}
+
+/// bash's grammar for an expression of three or more arguments that POSIX's rules by count
+/// do not settle. It reads by position: a term is `!` term, `( expr )`, a comparison when the
+/// next argument is a binary operator, a unary test when an argument follows, or else a
+/// string tested for length; `-a` binds tighter than `-o`. (dash's grammar looks ahead
+/// differently: `[ -a -a -a -a -a ]` is true there and false in bash.)
+struct BashExpr<'a, 'b> {
+    args: &'a [Vec<u8>],
+    pos: usize,
+    depth: u32,
+    sh: &'b mut Shell,
+    bracket: bool,
+}
+
+impl BashExpr<'_, '_> {
+    fn whole(&mut self) -> Result<bool, Error> {
+        let value = self.expr()?;
+        match self.args.get(self.pos) {
+            None => Ok(value),
+            Some(extra) if extra.first() == Some(&b'-') => {
+                Err([b"syntax error: `", &extra[..], b"' unexpected"].concat())
+            }
+            Some(_) => Err(b"too many arguments".to_vec()),
+        }
+    }
+
+    fn at(&self, word: &[u8]) -> bool {
+        self.args.get(self.pos).is_some_and(|a| a == word)
+    }
+
+    fn expr(&mut self) -> Result<bool, Error> {
+        // Every operand is evaluated (and its errors found), whatever the ones before gave.
+        let mut value = self.and()?;
+        while self.at(b"-o") {
+            self.pos += 1;
+            value |= self.and()?;
+        }
+        Ok(value)
+    }
+
+    fn and(&mut self) -> Result<bool, Error> {
+        let mut value = self.term()?;
+        while self.at(b"-a") {
+            self.pos += 1;
+            value &= self.term()?;
+        }
+        Ok(value)
+    }
+
+    fn term(&mut self) -> Result<bool, Error> {
+        let Some(word) = self.args.get(self.pos) else {
+            return Err(b"argument expected".to_vec());
+        };
+        if word == b"!" {
+            let mut negate = false;
+            while self.at(b"!") {
+                self.pos += 1;
+                negate = !negate;
+            }
+            return Ok(self.term()? ^ negate);
+        }
+        if word == b"(" {
+            if self.depth >= MAX_DEPTH {
+                return Err(syntax(b"", "expression too deeply nested"));
+            }
+            self.pos += 1;
+            self.depth += 1;
+            let value = self.expr()?;
+            self.depth -= 1;
+            return match self.args.get(self.pos) {
+                Some(close) if close == b")" => {
+                    self.pos += 1;
+                    Ok(value)
+                }
+                Some(other) => Err([b"`)' expected, found ", &other[..]].concat()),
+                None if self.bracket => Err(b"`)' expected, found ]".to_vec()),
+                None => Err(b"`)' expected".to_vec()),
+            };
+        }
+        let comparison = self
+            .args
+            .get(self.pos + 1)
+            .filter(|_| self.pos + 3 <= self.args.len())
+            .and_then(|op| getop_in(op, true))
+            .and_then(|o| match o.tok {
+                Tok::Binary(bin) => Some(bin),
+                _ => None,
+            });
+        if let Some(bin) = comparison {
+            let (a, b) = (&self.args[self.pos], &self.args[self.pos + 2]);
+            self.pos += 3;
+            return binary(bin, a, b, true);
+        }
+        if let Some(letter) = bash_unary(word).filter(|_| self.pos + 2 <= self.args.len()) {
+            self.pos += 1;
+            return self.unary(letter);
+        }
+        self.pos += 1;
+        Ok(!word.is_empty())
+    }
+
+    /// The unary test `-letter` whose operand is at `pos`.
+    fn unary(&mut self, letter: u8) -> Result<bool, Error> {
+        let arg = &self.args[self.pos];
+        if letter == b't' {
+            // `-t` takes its operand only when it is a number; `-t` alone tests descriptor 1.
+            return match integer(arg, true) {
+                Ok(fd) => {
+                    self.pos += 1;
+                    Ok(crate::sys::fd::is_terminal(fd as i32))
+                }
+                Err(_) => Ok(crate::sys::fd::is_terminal(1)),
+            };
+        }
+        self.pos += 1;
+        match letter {
+            b'a' => unary(b'e', arg),
+            b'o' => Ok(std::str::from_utf8(arg)
+                .ok()
+                .and_then(|name| self.sh.options.get_by_name(name))
+                .unwrap_or(false)),
+            b'v' => Ok(crate::exec::cond::is_set(self.sh, arg).unwrap_or(false)),
+            b'R' => Ok(is_set_reference(self.sh, arg)),
+            _ => unary(letter, arg),
+        }
+    }
+}
+
+/// bash's unary operators, by letter: the table's, and `-a` (as `-e`) and `-o` (an option),
+/// which are binary operators in dash's grammar.
+fn bash_unary(word: &[u8]) -> Option<u8> {
+    match word {
+        b"-a" => Some(b'a'),
+        b"-o" => Some(b'o'),
+        _ => match getop_in(word, true)?.tok {
+            Tok::Unary(letter) => Some(letter),
+            _ => None,
+        },
     }
 }
 
@@ -483,7 +642,7 @@ fn finish(p: &mut Parser, n: Tok, res: i32) -> Result<i32, Error> {
 
 fn run(sh: &mut Shell, name: &'static str, args: &[Vec<u8>]) -> ExecResult {
     let bash = sh.options.bash().then_some(sh);
-    match evaluate_in(args, bash) {
+    match evaluate_in(args, bash, name == "[") {
         Ok(s) => Ok(s),
         Err(m) => ShellError::builtin(name, ErrorKind::Message(m))
             .fails()
