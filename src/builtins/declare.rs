@@ -300,8 +300,13 @@ fn declare_in_scope(
     if make_local && !sh.vars.is_local_here(&name) {
         sh.vars.make_local(&name);
         if flags.on & NAMEREF == 0 {
-            // A local starts without the global's value or attributes.
+            // A local starts without the global's value or attributes, but the export
+            // attribute (bash): a local TZ or LC_ALL still reaches programs.
+            let exported = sh.vars.var_unresolved(&name).is_some_and(|v| v.exported);
             let _ = sh.vars.unset_unresolved(&name);
+            if exported {
+                sh.vars.set_exported(&name, true);
+            }
         }
     }
     let err = |e: crate::expand::ExpandError| e.message;

@@ -103,6 +103,9 @@ fn list(sh: &mut Shell, operands: &[Vec<u8>]) -> ExecResult {
         },
     };
     let format = sh.get_var(b"HISTTIMEFORMAT").map(|f| f.to_vec());
+    if format.is_some() {
+        sh.use_time_zone();
+    }
     let skip = sh.history.len().saturating_sub(count);
     let mut out = Vec::new();
     for (n, text, time) in sh.history.all().skip(skip) {

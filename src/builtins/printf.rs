@@ -727,6 +727,13 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         .options
         .bash()
         .then(|| now_epoch() - i64::try_from(sh.started.elapsed().as_secs()).unwrap_or(0));
+    if bash.is_some()
+        && args
+            .first()
+            .is_some_and(|f| f.windows(2).any(|w| w == b"%("))
+    {
+        sh.use_time_zone();
+    }
     let res = format_in(args, bash, sh.utf8_locale());
     if let Some(name) = target {
         for e in &res.errors {

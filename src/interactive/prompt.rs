@@ -60,6 +60,7 @@ pub fn expand_text(sh: &mut Shell, origin: &[u8], raw: Vec<u8>) -> Vec<u8> {
 /// it is to come out as it is (the text an escape produced) or to go through the second pass
 /// (the prompt's own text, and what `\\` and an unknown `\X` leave).
 fn replace_escapes(sh: &Shell, raw: &[u8]) -> Vec<(u8, bool)> {
+    sh.use_time_zone();
     let mut out = Vec::with_capacity(raw.len() + 16);
     let mut i = 0;
     while i < raw.len() {

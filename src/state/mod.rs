@@ -491,6 +491,17 @@ impl Shell {
         self.cwd.clone()
     }
 
+    /// Hand the C library the `TZ` a program would be given (exported, or none), before it
+    /// formats a local time (`printf '%(...)T'`, `HISTTIMEFORMAT`, the prompt's times).
+    pub fn use_time_zone(&self) {
+        let tz = self
+            .vars
+            .var(b"TZ")
+            .filter(|v| v.exported)
+            .and_then(|v| v.scalar());
+        crate::sys::clib::use_time_zone(tz);
+    }
+
     pub fn get_var(&self, name: &[u8]) -> Option<&[u8]> {
         self.vars.get(name)
     }

@@ -58,6 +58,43 @@ pub fn format_double(out: &mut Vec<u8>, format: &CStr, width: i32, precision: i3
     }
 }
 
+extern "C" {
+    /// POSIX `tzset` (the `libc` crate declares it only for Windows).
+    fn tzset();
+}
+
+thread_local! {
+    /// The time zone last handed to the C library (None until the first time).
+    static ZONE: std::cell::RefCell<Option<Option<Vec<u8>>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Make `tz` (the `TZ` a program would be given; None for none) the C library's time zone
+/// for [`local_time`], as bash does when `TZ` changes. The shell is one thread, and nothing
+/// else reads its own environment: programs get theirs from the shell's variables.
+pub fn use_time_zone(tz: Option<&[u8]>) {
+    let same = ZONE.with(|z| {
+        z.borrow()
+            .as_ref()
+            .is_some_and(|last| last.as_deref() == tz)
+    });
+    if same {
+        return;
+    }
+    match tz.and_then(|v| std::ffi::CString::new(v).ok()) {
+        // SAFETY: both strings are NUL-terminated; one thread (see above).
+        Some(value) => unsafe {
+            libc::setenv(c"TZ".as_ptr(), value.as_ptr(), 1);
+        },
+        // SAFETY: as above.
+        None => unsafe {
+            libc::unsetenv(c"TZ".as_ptr());
+        },
+    }
+    // SAFETY: tzset reads TZ, set above.
+    unsafe { tzset() };
+    ZONE.with(|z| *z.borrow_mut() = Some(tz.map(<[u8]>::to_vec)));
+}
+
 /// The local time now, formatted by the C library's `strftime` (as the prompt's `\D{...}`
 /// and `\t` are); empty when it cannot be.
 pub fn local_now(format: &[u8]) -> Vec<u8> {
