@@ -127,6 +127,12 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
         break;
     }
+    if sh.options.bash() && args.len() > i + 1 {
+        // dash ignores what follows the directory; bash refuses it.
+        return ShellError::builtin("cd", ErrorKind::text(b"too many arguments".to_vec()))
+            .fails()
+            .raise();
+    }
     let mut print = false;
     let target: Vec<u8> = match args.get(i).map(|a| a.as_slice()) {
         // dash: with HOME unset or empty, `cd` does nothing and succeeds; bash fails when
