@@ -574,7 +574,7 @@ fn expand_value(
             }
         }
         ParamOp::Alternative { colon, word } => {
-            if !is_missing_alt(e, &value, is_at, *colon) {
+            if !is_missing_alt(e, &value, is_at, *colon, ctx) {
                 e.parts(&word.parts, word_ctx(ctx))?;
             }
         }
@@ -965,7 +965,7 @@ fn is_missing(e: &Expander, value: &Value, is_at: bool, colon: bool, ctx: Ctx) -
     match value {
         Value::Unset => true,
         Value::Str(s) => colon && s.is_empty(),
-        Value::Args if e.sh.options.bash() => args_missing_in_bash(e, is_at, colon),
+        Value::Args if e.sh.options.bash() => args_missing_in_bash(e, is_at, colon, ctx),
         Value::Args => {
             if !colon {
                 return false;
@@ -983,8 +983,8 @@ fn is_missing(e: &Expander, value: &Value, is_at: bool, colon: bool, ctx: Ctx) -
 
 /// bash's test of `$@` and `$*` for `-`, `+`, `:-`, `:+`: unset when there are no positional
 /// parameters; null (`colon`) when they join to nothing, `$@` with spaces, `$*` with the
-/// first character of IFS.
-fn args_missing_in_bash(e: &Expander, is_at: bool, colon: bool) -> bool {
+/// first character of IFS, unless they become separate fields (unquoted, in command words).
+fn args_missing_in_bash(e: &Expander, is_at: bool, colon: bool, ctx: Ctx) -> bool {
     let args = &e.sh.positional;
     if args.is_empty() {
         return true;
@@ -992,15 +992,16 @@ fn args_missing_in_bash(e: &Expander, is_at: bool, colon: bool) -> bool {
     if !colon {
         return false;
     }
-    let separated = args.len() > 1 && (is_at || join_sep(e.sh).is_some());
+    let fields = e.mode == Mode::Fields && ctx != Ctx::Quoted;
+    let separated = args.len() > 1 && (is_at || fields || join_sep(e.sh).is_some());
     !separated && args.iter().all(|a| a.is_empty())
 }
 
 /// The test of `${x:+word}`: for `$@` and `$*` dash counts a separator only if joining
 /// writes one (IFS not empty).
-fn is_missing_alt(e: &Expander, value: &Value, is_at: bool, colon: bool) -> bool {
+fn is_missing_alt(e: &Expander, value: &Value, is_at: bool, colon: bool, ctx: Ctx) -> bool {
     match value {
-        Value::Args if e.sh.options.bash() => args_missing_in_bash(e, is_at, colon),
+        Value::Args if e.sh.options.bash() => args_missing_in_bash(e, is_at, colon, ctx),
         Value::Args if colon => {
             let args = &e.sh.positional;
             args.iter().all(|a| a.is_empty()) && (args.len() <= 1 || join_sep(e.sh).is_none())
