@@ -378,6 +378,7 @@ impl ShellError {
                     || m.ends_with(b": bad substitution")
                     || m.ends_with(b": bad array subscript")
                     || m.ends_with(b": readonly variable")
+                    || m.ends_with(b": substring expression < 0")
             }
             _ => false,
         };

@@ -456,10 +456,15 @@ impl<'s, 'e> Parser<'s, 'e> {
     fn element_parts(&self, start: usize, end: usize) -> (Vec<u8>, Vec<u8>) {
         let text = self.src.get(start..end).unwrap_or_default();
         let open = text.iter().position(|&c| c == b'[').unwrap_or(text.len());
-        let sub = text
+        let mut sub = text
             .get(open + 1..text.len().saturating_sub(1))
             .unwrap_or_default();
-        (text[..open].to_vec(), sub.to_vec())
+        let name = &text[..open];
+        if self.sh.vars.array(name).is_some_and(|a| a.is_assoc()) {
+            // An associative array's key loses its quotes (`A['k']`), as bash expands it.
+            sub = super::subscript::unquoted(sub);
+        }
+        (name.to_vec(), sub.to_vec())
     }
 
     #[cold]

@@ -509,7 +509,11 @@ fn array_slice(
             .collect(),
     };
     let start = if off < 0 {
-        entries.last().map_or(0, |(k, _)| k + 1) + off
+        // Wrapping, as bash's 64-bit arithmetic: past the top index counts back from it.
+        entries
+            .last()
+            .map_or(0, |(k, _)| k.wrapping_add(1))
+            .wrapping_add(off)
     } else {
         off
     };
@@ -520,12 +524,7 @@ fn array_slice(
         .collect();
     if let Some(l) = len {
         if l < 0 {
-            let mut m = name_of(&pe.param);
-            m.extend_from_slice(b": substring expression < 0");
-            return Err(ExpandError {
-                message: m,
-                status: 1,
-            });
+            return Err(negative_length(length));
         }
         chosen.truncate(usize::try_from(l).unwrap_or(usize::MAX));
     }
@@ -904,6 +903,18 @@ fn transform(sh: &Shell, t: u8, name: &[u8], s: &[u8]) -> Vec<u8> {
     }
 }
 
+/// A length that ends a substring before it begins: bash names it as written.
+fn negative_length(length: &Option<Word>) -> ExpandError {
+    let text = length
+        .as_ref()
+        .map(crate::syntax::print::word_text)
+        .unwrap_or_default();
+    ExpandError {
+        message: [&text[..], b": substring expression < 0"].concat(),
+        status: 1,
+    }
+}
+
 /// `${x:offset}`, `${x:offset:length}` (bash): a negative offset counts from the end, a
 /// negative length is where to stop, counted from the end. For `$@` and `$*` they select
 /// parameters, `$0` being number 0.
@@ -916,6 +927,8 @@ fn substring(
     ctx: Ctx,
 ) -> Result<(), ExpandError> {
     let (off, len) = offset_and_length(e.sh, offset, length)?;
+    // Parameters cannot be counted back from the end: a negative length is an error there.
+    let list = matches!(value, Value::Args);
     let range = |n: usize| -> Result<(usize, usize), ExpandError> {
         let n = n as i64;
         let start = if off < 0 { off + n } else { off };
@@ -925,13 +938,8 @@ fn substring(
         let end = match len {
             None => n,
             Some(l) if l < 0 => {
-                if n + l < start {
-                    let mut m = b"substring expression < 0".to_vec();
-                    m.splice(0..0, [name_of(&pe.param), b": ".to_vec()].concat());
-                    return Err(ExpandError {
-                        message: m,
-                        status: 1,
-                    });
+                if list || n + l < start {
+                    return Err(negative_length(length));
                 }
                 n + l
             }

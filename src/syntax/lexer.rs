@@ -1142,6 +1142,20 @@ impl Cx<'_, '_> {
     /// An arithmetic word of `${x:offset:length}`, up to a `:` or `}` outside parentheses;
     /// and which of the two ended it.
     fn lex_param_arith(&mut self, quoted: bool) -> Result<(Word, u8), SyntaxError> {
+        // Kept as written: bash names a bad length by its text.
+        let start = self.st.input.raw_begin();
+        let lexed = self.lex_param_arith_parts(quoted);
+        let raw = self.st.input.raw_end(start);
+        let (mut word, end) = lexed?;
+        word.raw = Some(
+            raw.get(..raw.len().saturating_sub(1))
+                .unwrap_or_default()
+                .into(),
+        );
+        Ok((word, end))
+    }
+
+    fn lex_param_arith_parts(&mut self, quoted: bool) -> Result<(Word, u8), SyntaxError> {
         let mut b = Parts::default();
         let mut parens = 0usize;
         // A `:` that answers a `?` is the expression's (`${s: x ? 2 : 0 : 1}`).
