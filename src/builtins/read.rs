@@ -77,7 +77,9 @@ const DEFAULT_IFS: &[u8] = b" \t\n";
 
 /// Split `line` into at most `max` fields with `ifs` (dash's ifsbreakup for read): the last
 /// field keeps the rest of the line, less trailing IFS white space. Fewer fields may result.
-pub fn split(line: &Line, ifs: &[u8], max: usize) -> Vec<Vec<u8>> {
+/// In dash a quoted byte after the last field's trailing white space is cut with it; in bash
+/// (`bash`) it ends that white space's claim to be trailing (`a \i` reads as `a i`).
+pub fn split(line: &Line, ifs: &[u8], max: usize, bash: bool) -> Vec<Vec<u8>> {
     let s = &line.bytes;
     let n = s.len();
     let mut fields = Vec::new();
@@ -89,6 +91,9 @@ pub fn split(line: &Line, ifs: &[u8], max: usize) -> Vec<Vec<u8>> {
     while p < n {
         // Quoted bytes are outside the regions that split; skip them.
         if line.quoted[p] {
+            if bash && maxargs == 0 {
+                r = None;
+            }
             p += 1;
             continue;
         }
@@ -198,7 +203,7 @@ pub fn read(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         return failure(ErrorKind::OutOfSpace);
     }
     let ifs = sh.ifs().unwrap_or(DEFAULT_IFS).to_vec();
-    let mut fields = split(&line, &ifs, names.len()).into_iter();
+    let mut fields = split(&line, &ifs, names.len(), false).into_iter();
     for name in names {
         if !crate::state::vars::is_name(name) {
             return failure(ErrorKind::BadName(name.clone()));
@@ -427,7 +432,7 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         // -N reads the characters as they are: one field, not split.
         let fields = match exact {
             true => vec![line.bytes.clone()],
-            false => split(&line, &ifs, usize::MAX),
+            false => split(&line, &ifs, usize::MAX, true),
         };
         let mut a = crate::state::vars::Array::indexed();
         for (i, f) in fields.into_iter().enumerate() {
@@ -439,7 +444,7 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     } else {
         let mut fields = match exact {
             true => vec![line.bytes.clone()],
-            false => split(&line, &ifs, names.len()),
+            false => split(&line, &ifs, names.len(), true),
         }
         .into_iter();
         let mut result = Ok(());
@@ -499,7 +504,7 @@ mod tests {
     fn run(input: &[u8], raw: bool, ifs: &[u8], names: usize) -> (Vec<Vec<u8>>, i32, Vec<u8>) {
         let mut it = input.iter().copied();
         let line = read_line(|| it.next(), raw);
-        let mut fields = split(&line, ifs, names).into_iter();
+        let mut fields = split(&line, ifs, names, false).into_iter();
         let vals = (0..names)
             .map(|_| fields.next().unwrap_or_default())
             .collect();
