@@ -166,6 +166,10 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     }
     if sh.options.bash() {
         bash_variables(&mut sh);
+        if let Source::Command(text) = &inv.source {
+            // bash keeps the `-c` string where the commands can read it.
+            let _ = sh.vars.set(b"BASH_EXECUTION_STRING", text.clone());
+        }
     }
     if interactive && !inv.options.contains(&("monitor", false)) {
         sh.options.monitor = true;

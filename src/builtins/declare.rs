@@ -492,7 +492,15 @@ fn list(sh: &Shell, flags: Flags, builtin: &'static str) {
 /// `name=([0]="a" ...)`; then every function's definition.
 pub fn set_listing(sh: &Shell) -> Vec<u8> {
     let mut text = Vec::new();
+    // `$_` is the shell's own (the last argument of the last command): bash lists it too.
+    let mut underscore = sh.vars.var(b"_").is_none().then_some(&sh.last_arg);
     for (name, var) in sh.vars.sorted() {
+        if let Some(last) = underscore.filter(|_| name[..] > b"_"[..]) {
+            text.extend_from_slice(b"_=");
+            text.extend_from_slice(&quote_if_needed(last));
+            text.push(b'\n');
+            underscore = None;
+        }
         if !var.is_set() {
             continue;
         }
@@ -504,6 +512,11 @@ pub fn set_listing(sh: &Shell) -> Vec<u8> {
                 text.extend_from_slice(&quote_if_needed(var.value.as_deref().unwrap_or_default()));
             }
         }
+        text.push(b'\n');
+    }
+    if let Some(last) = underscore {
+        text.extend_from_slice(b"_=");
+        text.extend_from_slice(&quote_if_needed(last));
         text.push(b'\n');
     }
     let mut names: Vec<&Vec<u8>> = sh.functions.keys().collect();
@@ -519,8 +532,8 @@ pub fn set_listing(sh: &Shell) -> Vec<u8> {
 /// A value as bash's `set` writes it: as it is when the shell would read it back so,
 /// `$'...'` with control characters, else `'...'`.
 fn quote_if_needed(v: &[u8]) -> Vec<u8> {
-    if v.iter().any(|&c| c < 0x20 || c == 0x7f) {
-        return quote_value(v);
+    if let Some(ansi_c) = crate::syntax::ansi_c::encode(v) {
+        return ansi_c;
     }
     if !crate::exec::xtrace::needs_quotes(v) {
         return v.to_vec();
