@@ -385,6 +385,13 @@ fn expand_element(
             } else {
                 Value::Args
             };
+            if keys {
+                let at = matches!(sub, Subscript::All { at: true });
+                if let Some(one) = names_joined_unsplit(e, &list, at, ctx, b" ") {
+                    e.push_value(&one, ctx);
+                    return Ok(());
+                }
+            }
             let saved = std::mem::replace(&mut e.sh.positional, list);
             let op = if keys { &ParamOp::Plain } else { &pe.op };
             let r = expand_value(
@@ -692,11 +699,29 @@ fn expand_value(
                     .filter(|(n, v)| n.starts_with(prefix) && v.is_set())
                     .map(|(n, _)| n.to_vec())
                     .collect();
+            if let Some(one) = names_joined_unsplit(e, &names, *at, ctx, b"") {
+                e.push_value(&one, ctx);
+                return Ok(());
+            }
             with_args(e, names, *at, ctx);
         }
         ParamOp::Keys | ParamOp::Bad(_) => {}
     }
     Ok(())
+}
+
+/// bash's unquoted `${!prefix*}` and `${!a[*]}` with IFS empty: not one field per name, as
+/// `$*` would be, but the names joined (by nothing, or for keys by a space) into one word.
+fn names_joined_unsplit(
+    e: &Expander,
+    names: &[Vec<u8>],
+    at: bool,
+    ctx: Ctx,
+    sep: &[u8],
+) -> Option<Vec<u8>> {
+    let unquoted_fields = e.mode == Mode::Fields && ctx != Ctx::Quoted;
+    let ifs_empty = e.sh.ifs().is_some_and(<[u8]>::is_empty);
+    (!at && unquoted_fields && ifs_empty && e.sh.options.bash()).then(|| names.join(sep))
 }
 
 /// Push `$@`/`$*` as if the positional parameters were `args`.
