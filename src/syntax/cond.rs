@@ -137,13 +137,12 @@ impl Cx<'_, '_> {
                     "Syntax error: unexpected argument `]]' to conditional unary operator",
                 ));
             }
+            // Whatever word follows is the operand, a comparison operator's text included:
+            // `[[ -f == x ]]` is a syntax error in bash.
             if let T::Word(arg) = next {
-                let is_binary_next = arg.as_plain_literal().is_some_and(|t| BINARY.contains(&t));
-                if !is_binary_next {
-                    self.take()?;
-                    let arg = with_tildes(arg, true);
-                    return Ok(CondExpr::Unary(op.to_vec(), arg));
-                }
+                self.take()?;
+                let arg = with_tildes(arg, true);
+                return Ok(CondExpr::Unary(op.to_vec(), arg));
             }
         }
         // A newline may not follow a word where an operator or `]]` may (bash).
