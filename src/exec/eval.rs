@@ -221,7 +221,8 @@ pub(super) fn command_finished(sh: &mut Shell, status: i32, cx: Context) -> Exec
 /// As [`command_finished`], for a pipeline of several commands: `PIPESTATUS` is theirs.
 pub(super) fn pipeline_finished(sh: &mut Shell, status: i32, cx: Context) -> ExecResult {
     sh.set_last_status(status);
-    if status != 0 && !cx.tested && (!sh.in_function() || sh.options.traces_errors()) {
+    let checked = !sh.status_unchecked || sh.in_function();
+    if status != 0 && !cx.tested && checked && (!sh.in_function() || sh.options.traces_errors()) {
         run_condition_trap(sh, trap::ERR)?;
         sh.set_last_status(status);
     }

@@ -391,6 +391,14 @@ pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
     match spawn::fork_job(sh, group).map_err(fork_failed)? {
         Forked::Child => {
             async_list_child(sh, true);
+            // bash looks at a lone command's status in the shell that waits for it, never in
+            // the child: an ERR trap does not run for `false &`.
+            sh.status_unchecked = ao.rest.is_empty()
+                && !p.negated
+                && matches!(
+                    p.commands.as_slice(),
+                    [crate::syntax::ast::Command::Simple(_)]
+                );
             let result = run_and_or(
                 sh,
                 ao,

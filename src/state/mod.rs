@@ -80,6 +80,9 @@ pub struct Shell {
     pub process_subst_children: Vec<i32>,
     /// A trap on ERR, DEBUG or RETURN is running (they do not run inside each other).
     pub in_condition_trap: bool,
+    /// In the child of `cmd &`: the status of `cmd` itself is the waiting shell's to look
+    /// at, so no ERR trap runs for it here (those of a function's commands still do).
+    pub status_unchecked: bool,
     /// In a pipeline member: the shell ran the DEBUG trap for its simple command already.
     pub debug_ran: bool,
     /// In a pipeline member's process, its simple command: the command's own failure runs
@@ -194,6 +197,7 @@ impl Shell {
             process_subst_children: Vec::new(),
             dirstack: Vec::new(),
             in_condition_trap: false,
+            status_unchecked: false,
             debug_ran: false,
             pipeline_member: false,
             break_status: 0,
