@@ -358,6 +358,7 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context
     loop {
         parser.set_bash(sh.options.bash());
         parser.set_utf8(sh.options.bash() && sh.utf8_locale());
+        parser.set_extglob(sh.options.shopt.on(crate::state::shopt::EXTGLOB));
         let aliases = AliasView(&sh.aliases);
         let parsed = parser.next_command(&aliases);
         match parsed {

@@ -167,7 +167,14 @@ impl Cx<'_, '_> {
             let right = with_tildes(self.lex_regex_word()?, true);
             return Ok(CondExpr::Binary(first, op, right));
         }
-        let right = match self.cond_take()? {
+        // The pattern of `==` and `!=` reads extended patterns whatever `shopt extglob` says
+        // (bash 5.2).
+        let pattern = matches!(op.as_slice(), b"==" | b"=" | b"!=");
+        let extglob = self.st.extglob;
+        self.st.extglob |= pattern;
+        let right = self.cond_take();
+        self.st.extglob = extglob;
+        let right = match right? {
             T::Word(w) => with_tildes(w, true),
             _ => {
                 return Err(self

@@ -534,7 +534,7 @@ impl Cx<'_, '_> {
                         .collect();
                     b.push(WordPart::Compound(elements));
                 }
-                if c == b'(' && self.st.bash && ends_in_ext_operator(&b.parts) {
+                if c == b'(' && self.st.bash && self.st.extglob && ends_in_ext_operator(&b.parts) {
                     self.st.input.bump();
                     b.literal(b'(');
                     self.lex_extglob_group(&mut b)?;

@@ -58,6 +58,9 @@ pub(crate) struct State<'a> {
     pub(crate) bash: bool,
     /// The locale's character set is UTF-8 (for `$'\u...'`).
     pub(crate) utf8: bool,
+    /// `shopt -s extglob` was on when the command was read: `@(...)` and its kin are
+    /// patterns of a word (in `[[ ]]`'s pattern they always are).
+    pub(crate) extglob: bool,
     /// Function bodies being parsed: their words keep their text as written.
     pub(crate) keep_raw: u32,
     /// The text of the here-document body just read (for one in a function's body).
@@ -92,6 +95,7 @@ impl<'a> Parser<'a> {
                 blank_lines: false,
                 bash: false,
                 utf8: false,
+                extglob: true,
                 keep_raw: 0,
                 heredoc_text: None,
                 assignment_position: true,
@@ -109,6 +113,12 @@ impl<'a> Parser<'a> {
     /// before each command, since `set -o posix` may change it between commands.
     pub fn set_bash(&mut self, on: bool) {
         self.st.bash = on;
+    }
+
+    /// Whether `@(...)`, `!(...)` and their kin are read as patterns (`shopt extglob`, which
+    /// bash looks at when it reads a command). On unless told.
+    pub fn set_extglob(&mut self, on: bool) {
+        self.st.extglob = on;
     }
 
     /// Whether `$'\u...'` gives UTF-8 (the locale's character set).
