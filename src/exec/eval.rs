@@ -239,6 +239,7 @@ pub fn run_command(sh: &mut Shell, cmd: &Command, cx: Context) -> ExecResult {
         return ShellError::too_deep().raise();
     }
     let mark = sh.process_substs.len();
+    sh.words_tested = cx.tested;
     let result = run_command_inner(sh, cmd, cx);
     if sh.process_substs.len() > mark || !sh.process_subst_children.is_empty() {
         super::substitution::close_process_substitutions(sh, mark);

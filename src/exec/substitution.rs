@@ -42,9 +42,10 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
     match spawn::fork_shell(sh) {
         Ok(Forked::Child) => {
             sh.trace_level += 1;
-            // bash: a command substitution runs without `set -e` unless `inherit_errexit`
-            // (POSIX, and posix mode, keep it).
-            if sh.options.bash() && !sh.options.shopt.on(crate::state::shopt::INHERIT_ERREXIT) {
+            // bash: a command substitution runs without `set -e` unless `inherit_errexit`,
+            // and never in a tested command's words (POSIX, and posix mode, keep it).
+            let inherits = sh.options.shopt.on(crate::state::shopt::INHERIT_ERREXIT);
+            if sh.options.bash() && (!inherits || sh.words_tested) {
                 sh.options.errexit = false;
             }
             run_child(sh, body, read, write, 1)

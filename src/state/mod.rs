@@ -83,6 +83,10 @@ pub struct Shell {
     /// In the child of `cmd &`: the status of `cmd` itself is the waiting shell's to look
     /// at, so no ERR trap runs for it here (those of a function's commands still do).
     pub status_unchecked: bool,
+    /// The words being expanded are those of a command whose status is tested (`if`,
+    /// `&&`, `!`): bash's command substitutions in them run without `set -e`, even with
+    /// `inherit_errexit`.
+    pub words_tested: bool,
     /// In a pipeline member: the shell ran the DEBUG trap for its simple command already.
     pub debug_ran: bool,
     /// In a pipeline member's process, its simple command: the command's own failure runs
@@ -198,6 +202,7 @@ impl Shell {
             dirstack: Vec::new(),
             in_condition_trap: false,
             status_unchecked: false,
+            words_tested: false,
             debug_ran: false,
             pipeline_member: false,
             break_status: 0,
