@@ -1120,14 +1120,20 @@ impl<'s> Cx<'s, '_> {
             return Err(self.err_plain("Syntax error: Bad function name"));
         };
         self.skip_newlines()?;
+        let first = self.peek()?.clone();
         self.enter()?;
         self.st.keep_raw += 1;
         let body = self.command();
         self.st.keep_raw -= 1;
         self.leave();
+        let body = body?;
+        if self.st.bash && matches!(body, Command::Simple(_) | Command::FunctionDef(_)) {
+            // bash's body is a compound command (dash also takes a simple one).
+            return Err(self.unexpected(&first, None));
+        }
         Ok(Command::FunctionDef(FunctionDef {
             name,
-            body: Rc::new(body?),
+            body: Rc::new(body),
             line,
         }))
     }
