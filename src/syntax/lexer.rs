@@ -1192,20 +1192,29 @@ impl Cx<'_, '_> {
         }
         match c {
             b'\\' => self.dq_backslash(b, special),
+            // `$"..."` is `"..."` (bash), in arithmetic too.
+            b'$' if self.st.bash && self.st.input.peek() == Some(b'"') => {
+                self.st.input.bump();
+                self.arith_double_quoted(b)?;
+            }
             b'$' => self.lex_dollar(b, true)?,
             // bash removes double quotes from an arithmetic expression (`$(( "1 + 2" * 3 ))`).
-            b'"' if self.st.bash => {
-                self.enter()?;
-                let parts = self.lex_double_quoted();
-                self.leave();
-                b.push(WordPart::DoubleQuoted(parts?));
-            }
+            b'"' if self.st.bash => self.arith_double_quoted(b)?,
             b'`' => {
                 let list = self.lex_backquote(true)?;
                 b.push(WordPart::CommandSubst(list));
             }
             _ => b.quoted(&[c]),
         }
+        Ok(())
+    }
+
+    /// The rest of a double-quoted string in arithmetic, after its `"`.
+    fn arith_double_quoted(&mut self, b: &mut Parts) -> Result<(), SyntaxError> {
+        self.enter()?;
+        let parts = self.lex_double_quoted();
+        self.leave();
+        b.push(WordPart::DoubleQuoted(parts?));
         Ok(())
     }
 
