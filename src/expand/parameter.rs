@@ -96,7 +96,12 @@ fn indirect_target(sh: &Shell, name: &[u8]) -> Result<Param, ExpandError> {
             Some(v) => Some(v.clone()),
             None => return Ok(Param::Var(Vec::new())),
         },
-        _ => sh.get_var_or_dynamic(name).map(|v| v.to_vec()),
+        _ => match sh.get_var_or_dynamic(name) {
+            Some(v) => Some(v.to_vec()),
+            // An array without element 0 names nothing, quietly (bash).
+            None if sh.vars.array(name).is_some() => return Ok(Param::Var(Vec::new())),
+            None => None,
+        },
     };
     if let Some(arrayish) = value.as_deref().filter(|v| {
         crate::syntax::lexer::is_name(v)
