@@ -96,6 +96,12 @@ fn indirect_target(sh: &Shell, name: &[u8]) -> Result<Param, ExpandError> {
             Some(v) => Some(v.clone()),
             None => return Ok(Param::Var(Vec::new())),
         },
+        // `${!#}`, `${!@}`: a special parameter's value (the parameters joined by spaces).
+        Some(special @ Param::Special(_)) => match lookup(sh, &special)? {
+            Value::Str(v) => Some(v),
+            Value::Args => Some(sh.positional.join(&b' ')),
+            Value::Unset => None,
+        },
         _ => match sh.get_var_or_dynamic(name) {
             Some(v) => Some(v.to_vec()),
             // An array without element 0 names nothing, quietly (bash).

@@ -960,6 +960,20 @@ impl Cx<'_, '_> {
                     Param::Indirect(name)
                 }
             }
+            // `${!#}`: the parameter a special parameter's value names (the last argument).
+            Some(b'!')
+                if self.st.bash
+                    && self
+                        .st
+                        .input
+                        .peek_second()
+                        .is_some_and(|c| matches!(c, b'#' | b'@' | b'*')) =>
+            {
+                self.st.input.bump();
+                let c = self.st.input.peek().unwrap_or_default();
+                self.st.input.bump();
+                Param::Indirect(vec![c])
+            }
             Some(c) if is_special_param(c) => {
                 self.st.input.bump();
                 Param::Special(c)
