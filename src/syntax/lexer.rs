@@ -887,6 +887,11 @@ impl Cx<'_, '_> {
         text
     }
 
+    /// After `${`, a `!` (bash's indirection) followed by a byte `what` takes.
+    fn indirect_before(&mut self, what: impl Fn(u8) -> bool) -> bool {
+        self.st.bash && self.st.input.peek_second().is_some_and(what)
+    }
+
     /// After `${`: the parameter, the operator and its word, up to the closing `}`.
     fn lex_braced_param(&mut self, quoted: bool) -> Result<ParamExp, SyntaxError> {
         let mut length = false;
@@ -913,14 +918,7 @@ impl Cx<'_, '_> {
                 let p = self.read_param_name()?;
                 self.subscripted(p, quoted)?
             }
-            Some(b'!')
-                if self.st.bash
-                    && self
-                        .st
-                        .input
-                        .peek_second()
-                        .is_some_and(|c| is_name_start(c) || c.is_ascii_digit()) =>
-            {
+            Some(b'!') if self.indirect_before(|c| is_name_start(c) || c.is_ascii_digit()) => {
                 self.st.input.bump();
                 let name = match self.read_param_name()? {
                     Param::Var(name) => name,
@@ -961,14 +959,7 @@ impl Cx<'_, '_> {
                 }
             }
             // `${!#}`: the parameter a special parameter's value names (the last argument).
-            Some(b'!')
-                if self.st.bash
-                    && self
-                        .st
-                        .input
-                        .peek_second()
-                        .is_some_and(|c| matches!(c, b'#' | b'@' | b'*')) =>
-            {
+            Some(b'!') if self.indirect_before(|c| matches!(c, b'#' | b'@' | b'*')) => {
                 self.st.input.bump();
                 let c = self.st.input.peek().unwrap_or_default();
                 self.st.input.bump();
