@@ -28,6 +28,23 @@ fn out_of_space() -> ShellError {
 /// Expanded assignments of a simple command: (name, value).
 type Assignments = Vec<super::xtrace::Assigned>;
 
+/// `(x y)` before a command, as bash makes it a string: each element expanded as one word,
+/// joined by spaces, between parentheses.
+fn list_as_text(
+    sh: &mut Shell,
+    words: &[crate::syntax::ast::Word],
+) -> Result<Vec<u8>, expand::ExpandError> {
+    let mut text = b"(".to_vec();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            text.push(b' ');
+        }
+        text.extend_from_slice(&expand::expand_word(sh, w)?);
+    }
+    text.push(b')');
+    Ok(text)
+}
+
 /// Variables saved while temporary assignments (`x=1 cmd`) are in force.
 type SavedVars = Vec<(Vec<u8>, Option<crate::state::Var>)>;
 
@@ -88,13 +105,15 @@ fn assign_temporarily(
     let mut done = Vec::with_capacity(assigns.len());
     for a in assigns {
         // `A+=b cmd` on a plain variable is temporary like `A=ab cmd` (bash).
+        // `A=(x y) cmd` is a string too: the elements expanded, between parentheses (bash).
+        let list = a.array.is_some();
         let plain_append = a.append
             && a.index.is_none()
-            && a.array.is_none()
-            && sh
-                .vars
-                .var(sh.vars.resolve(&a.name))
-                .is_none_or(|v| v.array.is_none());
+            && (list
+                || sh
+                    .vars
+                    .var(sh.vars.resolve(&a.name))
+                    .is_none_or(|v| v.array.is_none()));
         if let (Some(index), true) = (&a.index, sh.options.bash()) {
             // An element cannot be a command's temporary variable: bash says so and runs
             // the command without it.
@@ -110,7 +129,7 @@ fn assign_temporarily(
             sh.report(&ShellError::new(ErrorKind::text(m)).fails());
             continue;
         }
-        if (a.append && !plain_append) || a.index.is_some() || a.array.is_some() {
+        if (a.append && !plain_append) || a.index.is_some() {
             // Made for good, even before a command.
             match super::assign::assign_extended(sh, a) {
                 Ok(shown) => done.push(shown),
@@ -121,7 +140,11 @@ fn assign_temporarily(
             }
             continue;
         }
-        let mut value = match expand::expand_word(sh, &a.value) {
+        let expanded = match &a.array {
+            Some(words) => list_as_text(sh, words),
+            None => expand::expand_word(sh, &a.value),
+        };
+        let mut value = match expanded {
             Ok(v) => v,
             Err(e) => {
                 restore_temporary(sh, saved);
@@ -143,6 +166,14 @@ fn assign_temporarily(
             };
         }
         saved.push((name.clone(), sh.vars.var(&name).cloned()));
+        if sh
+            .vars
+            .var(&name)
+            .is_some_and(|v| v.array.is_some() && !v.readonly)
+        {
+            // The temporary variable is a string of its own, not the array's element 0.
+            let _ = sh.vars.unset_unresolved(&name);
+        }
         if let Err(e) = sh.vars.set(&name, value.clone()) {
             if sh.options.bash() && matches!(e, crate::state::vars::VarError::ReadOnly(_)) {
                 // bash says so and runs the command without this assignment.
