@@ -386,7 +386,7 @@ impl Parser<'_> {
             };
             if let Some(sh) = self.sh.as_deref_mut() {
                 match u {
-                    b'v' => return Ok(crate::exec::cond::is_set(sh, arg).unwrap_or(false)),
+                    b'v' => return Ok(crate::exec::cond::is_set_text(sh, arg).unwrap_or(false)),
                     b'R' => {
                         return Ok(is_set_reference(sh, arg));
                     }
@@ -612,7 +612,7 @@ impl BashExpr<'_, '_> {
                 .ok()
                 .and_then(|name| self.sh.options.get_by_name(name))
                 .unwrap_or(false)),
-            b'v' => Ok(crate::exec::cond::is_set(self.sh, arg).unwrap_or(false)),
+            b'v' => Ok(crate::exec::cond::is_set_text(self.sh, arg).unwrap_or(false)),
             b'R' => Ok(is_set_reference(self.sh, arg)),
             _ => unary(letter, arg),
         }

@@ -284,8 +284,22 @@ fn is_bad_regex(err: &ShellError) -> bool {
 }
 
 /// `-v name` and `-v name[key]`: the variable (or element) is set; `name[@]`, when the
-/// array has any element.
+/// array has any element. The subscript is already expanded (`[[ ]]`).
 pub(crate) fn is_set(sh: &mut Shell, arg: &[u8]) -> Result<bool, Divert> {
+    is_set_with(sh, arg, expand::subscript::key)
+}
+
+/// `test -v 'a[$k]'`: as [`is_set`], the subscript's text expanded first, as bash does with
+/// text given at run time.
+pub(crate) fn is_set_text(sh: &mut Shell, arg: &[u8]) -> Result<bool, Divert> {
+    is_set_with(sh, arg, expand::subscript::key_of_text)
+}
+
+fn is_set_with(
+    sh: &mut Shell,
+    arg: &[u8],
+    key_of: crate::exec::assign::KeyOf,
+) -> Result<bool, Divert> {
     let Some(open) = arg
         .iter()
         .position(|&c| c == b'[')
@@ -300,7 +314,7 @@ pub(crate) fn is_set(sh: &mut Shell, arg: &[u8]) -> Result<bool, Divert> {
     if sub == b"@" || sub == b"*" {
         return Ok(expand::subscript::all(sh, name, false).is_some_and(|v| !v.is_empty()));
     }
-    let key = match expand::subscript::key(sh, name, sub, false) {
+    let key = match key_of(sh, name, sub, false) {
         Ok(k) => k,
         Err(_) => return Ok(false),
     };
