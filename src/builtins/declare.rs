@@ -275,7 +275,21 @@ fn declare_in_scope(
     scope: Scope,
     builtin: &'static str,
 ) -> Result<(), Vec<u8>> {
-    let (lhs, value, append) = match arg.iter().position(|&c| c == b'=') {
+    // The `=` of the assignment comes after a subscript's balanced brackets
+    // (`a[a[0]=1]=X`).
+    let name_len = arg
+        .iter()
+        .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
+        .unwrap_or(arg.len());
+    let after_subscript = match arg.get(name_len) {
+        Some(b'[') => balanced_close(&arg[name_len..]).map_or(0, |close| name_len + close + 1),
+        _ => 0,
+    };
+    let equals = arg[after_subscript..]
+        .iter()
+        .position(|&c| c == b'=')
+        .map(|i| after_subscript + i);
+    let (lhs, value, append) = match equals {
         Some(eq) if eq > 0 && arg[eq - 1] == b'+' => (&arg[..eq - 1], Some(&arg[eq + 1..]), true),
         Some(eq) => (&arg[..eq], Some(&arg[eq + 1..]), false),
         None => (arg, None, false),
@@ -290,6 +304,24 @@ fn declare_in_scope(
     // `export` and `readonly` take whole variables: bash refuses an element (`e[0]=1`).
     if key.is_some() && matches!(builtin, "export" | "readonly") {
         return Err([b"`", lhs, b"': not a valid identifier"].concat());
+    }
+    if matches!(builtin, "export" | "readonly") {
+        if let Some((array, sub)) = sh.vars.element_ref(name) {
+            // A reference to an element cannot carry the attribute: bash says so, assigns
+            // the value if there is one, and does not fail.
+            let m = [b"`", array, b"[", sub, b"]': not a valid identifier"].concat();
+            sh.report(&ShellError::builtin(builtin, ErrorKind::Message(m)).fails());
+            match value {
+                Some(v) if append => {
+                    assign::append_scalar(sh, name, v.to_vec()).map_err(|e| e.message)?
+                }
+                Some(v) => sh
+                    .set_var(name, v.to_vec())
+                    .map_err(|e| e.message().into_bytes())?,
+                None => {}
+            }
+            return Ok(());
+        }
     }
     let name = name.to_vec();
     let make_local = match scope {
@@ -705,13 +737,17 @@ fn declare_value(line: &mut Vec<u8>, var: &Var) {
 
 /// A key of an associative array as `declare -p` writes it: bare when it is plain.
 pub fn quote_key(k: &[u8]) -> Vec<u8> {
-    if !k.is_empty()
-        && k.iter()
-            .all(|c| c.is_ascii_alphanumeric() || b"_-./:@%+,".contains(c))
-    {
-        k.to_vec()
-    } else {
+    // bash quotes a key with a byte the shell would read specially: a blank, a quote, an
+    // operator or pattern byte, `#` first, `~` first or after `=` or `:`.
+    let special = k.iter().enumerate().any(|(i, &c)| match c {
+        b'#' => i == 0,
+        b'~' => i == 0 || matches!(k[i - 1], b'=' | b':'),
+        _ => b" \t\n'\"\\|&;()<>!{}*[?]^$`".contains(&c) || c < 0x20 || c == 0x7f,
+    });
+    if k.is_empty() || special {
         quote_value(k)
+    } else {
+        k.to_vec()
     }
 }
 
@@ -730,6 +766,24 @@ pub fn quote_value(v: &[u8]) -> Vec<u8> {
     }
     out.push(b'"');
     out
+}
+
+/// Where the `]` balancing the `[` that `text` starts with is, if anywhere.
+fn balanced_close(text: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, &c) in text.iter().enumerate() {
+        match c {
+            b'[' => depth += 1,
+            b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// What `declare -n` may point at: a variable's name, an array element (`a[1]`, `m[key]`,

@@ -286,15 +286,24 @@ pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), Ex
     if let Param::Indirect(_) | Param::IndirectElem(..) = &pe.param {
         return expand_indirect(e, pe, ctx);
     }
-    if let (Param::Var(name), ParamOp::Plain) = (&pe.param, &pe.op) {
+    if let (Param::Var(name), ParamOp::Plain | ParamOp::Length) = (&pe.param, &pe.op) {
         if let Some((array, sub)) = e.sh.vars.element_ref(name) {
+            if pe.op == ParamOp::Length {
+                // bash measures no element through a reference: its `${#ref}` is 0.
+                e.push_value(b"0", ctx);
+                return Ok(());
+            }
             // `$ref`, a name reference to `a[@]` or `a[$i + 1]`, expands as that element
             // would written out: all the elements, or its subscript expanded in full (bash;
-            // with an operator, bash reads the joined value).
+            // with an operator, bash reads the joined value). A missing element is empty,
+            // even under `set -u`.
             let target = [array, b"[", sub, b"]"].concat();
             if let Ok(param @ Param::Elem(..)) = target_of(name, Some(target)) {
                 let op = ParamOp::Plain;
-                return expand(e, &ParamExp { param, op }, ctx);
+                let nounset = std::mem::replace(&mut e.sh.options.nounset, false);
+                let r = expand(e, &ParamExp { param, op }, ctx);
+                e.sh.options.nounset = nounset;
+                return r;
             }
         }
     }
