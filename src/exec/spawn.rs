@@ -497,13 +497,20 @@ pub fn spawn_program(
     // The path and the arguments, each NUL-terminated, in one buffer; then one array of
     // pointers: argv, NULL, the environment, NULL.
     let mut strings: Vec<u8> =
-        Vec::with_capacity(path.len() + 1 + argv.iter().map(|a| a.len() + 1).sum::<usize>());
+        Vec::with_capacity(2 * path.len() + 4 + argv.iter().map(|a| a.len() + 1).sum::<usize>());
     push_c_str(&mut strings, path);
     for a in argv {
         push_c_str(&mut strings, a);
     }
+    // bash gives a program `_` as the path it was started from.
+    let underscore = sh.options.bash().then(|| {
+        let at = strings.len();
+        strings.extend_from_slice(b"_=");
+        push_c_str(&mut strings, path);
+        at
+    });
     let env = sh.vars.environ_c();
-    let mut ptrs: Vec<*const libc::c_char> = Vec::with_capacity(argv.len() + env.len() + 2);
+    let mut ptrs: Vec<*const libc::c_char> = Vec::with_capacity(argv.len() + env.len() + 3);
     let base = strings.as_ptr() as *const libc::c_char;
     // Each argument starts after a NUL: the path's, then each argument's but the last.
     let starts = strings.iter().enumerate().filter(|&(_, &b)| b == 0);
@@ -514,7 +521,11 @@ pub fn spawn_program(
     );
     ptrs.push(std::ptr::null());
     let env_start = ptrs.len();
-    ptrs.extend(env.iter().map(|e| e.as_ptr()));
+    let own = |e: &&CString| underscore.is_none() || !e.as_bytes().starts_with(b"_=");
+    ptrs.extend(env.iter().filter(own).map(|e| e.as_ptr()));
+    if let Some(at) = underscore {
+        ptrs.push(base.wrapping_add(at));
+    }
     ptrs.push(std::ptr::null());
 
     let defaults = crate::sys::signal::mask_of(signals_to_default(sh));
@@ -660,7 +671,17 @@ fn execve(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> i32 {
     let mut argv_ptrs: Vec<*const libc::c_char> = c_argv.iter().map(|a| a.as_ptr()).collect();
     argv_ptrs.push(std::ptr::null());
     let c_env = sh.vars.environ_c();
-    let mut env_ptrs: Vec<*const libc::c_char> = c_env.iter().map(|e| e.as_ptr()).collect();
+    // bash gives a program `_` as the path it was started from.
+    let underscore = sh
+        .options
+        .bash()
+        .then(|| c_string(&[&b"_="[..], path].concat()));
+    let own = |e: &&CString| underscore.is_none() || !e.as_bytes().starts_with(b"_=");
+    let mut env_ptrs: Vec<*const libc::c_char> =
+        c_env.iter().filter(own).map(|e| e.as_ptr()).collect();
+    if let Some(u) = &underscore {
+        env_ptrs.push(u.as_ptr());
+    }
     env_ptrs.push(std::ptr::null());
     for s in signals_to_default(sh) {
         let _ = crate::sys::signal::set_handler(s, libc::SIG_DFL);
