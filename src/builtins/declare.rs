@@ -201,6 +201,20 @@ fn run(
                     };
                     text.extend_from_slice(&declare_line(name, &var));
                 }
+                None if sh.dynamic_var(name).is_some() => {
+                    // The values the shell computes (`$_`, `RANDOM`, `SHELLOPTS`) with the
+                    // attributes bash gives them.
+                    let var = Var {
+                        value: sh.dynamic_var(name),
+                        readonly: matches!(name.as_slice(), b"SHELLOPTS" | b"BASHOPTS"),
+                        attrs: match name.as_slice() {
+                            b"RANDOM" | b"SRANDOM" | b"BASHPID" | b"HISTCMD" => INTEGER,
+                            _ => 0,
+                        },
+                        ..Var::default()
+                    };
+                    text.extend_from_slice(&declare_line(name, &var));
+                }
                 None => {
                     report(sh, builtin, &[&name[..], b": not found"].concat());
                     status = 1;

@@ -341,6 +341,9 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> Exe
             redirect::with_redirections(sh, &sc.redirects, |sh| Ok(sh.subst_status.unwrap_or(0)))?
         };
         sh.last_arg.clear();
+        if sh.options.bash() {
+            shell_owns_underscore(sh);
+        }
         return command_finished(sh, status, finish_cx);
     }
 
@@ -372,6 +375,15 @@ fn set_last_arg(sh: &mut Shell, fields: &mut Vec<Vec<u8>>, array_operand: bool) 
         arg.truncate(name_len);
     }
     sh.last_arg = arg;
+    shell_owns_underscore(sh);
+}
+
+/// A `_` the user set (or exported) gives way to the shell's own after each command, as in
+/// bash.
+fn shell_owns_underscore(sh: &mut Shell) {
+    if sh.vars.var_unresolved(b"_").is_some() {
+        let _ = sh.vars.unset_unresolved(b"_");
+    }
 }
 
 /// How a command name is looked up (`command` changes it).
