@@ -751,13 +751,8 @@ fn declare_value(line: &mut Vec<u8>, var: &Var) {
 
 /// A key of an associative array as `declare -p` writes it: bare when it is plain.
 pub fn quote_key(k: &[u8]) -> Vec<u8> {
-    // bash quotes a key with a byte the shell would read specially: a blank, a quote, an
-    // operator or pattern byte, `#` first, `~` first or after `=` or `:`.
-    let special = k.iter().enumerate().any(|(i, &c)| match c {
-        b'#' => i == 0,
-        b'~' => i == 0 || matches!(k[i - 1], b'=' | b':'),
-        _ => b" \t\n'\"\\|&;()<>!{}*[?]^$`".contains(&c) || c < 0x20 || c == 0x7f,
-    });
+    // bash quotes a key with a byte the shell would read specially, as in a trace.
+    let special = crate::exec::xtrace::needs_quotes(k) || k.iter().any(|&c| c < 0x20 || c == 0x7f);
     if k.is_empty() || special {
         quote_value(k)
     } else {

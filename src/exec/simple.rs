@@ -55,6 +55,9 @@ fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments,
     for a in assigns {
         if a.append || a.index.is_some() || a.array.is_some() {
             match super::assign::assign_extended(sh, a) {
+                Ok(shown) if sh.options.xtrace && sh.options.bash() => {
+                    super::xtrace::simple(sh, &[shown], &[]);
+                }
                 Ok(shown) => done.push(shown),
                 // bash abandons the command line at a subscript that names no element or
                 // that is a bad expression.
@@ -86,10 +89,19 @@ fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments,
             Err(e) => return Err(e.into()),
         };
         status_of_substitution(sh);
-        if let Err(e) = sh.set_var(&a.name, value.clone()) {
+        let shown = super::xtrace::Assigned::plain(&a.name, value.clone());
+        if sh.options.bash() && sh.options.xtrace {
+            // bash traces an assignment before it is made (`PS4=...` with the old PS4).
+            super::xtrace::simple(sh, &[shown], &[]);
+        } else {
+            done.push(shown);
+        }
+        if a.name == b"BASH_XTRACEFD" && sh.options.bash() {
+            super::xtrace::check_trace_fd(sh, &value);
+        }
+        if let Err(e) = sh.set_var(&a.name, value) {
             return ShellError::new(ErrorKind::Variable(e)).raise();
         }
-        done.push(super::xtrace::Assigned::plain(&a.name, value));
     }
     Ok(done)
 }

@@ -41,6 +41,26 @@ pub fn line(sh: &mut Shell, text: &[u8]) {
     crate::sys::fd::write_all(fd, &line);
 }
 
+/// bash's warning when `BASH_XTRACEFD` is given what names no open descriptor (the trace
+/// then goes to standard error).
+pub fn check_trace_fd(sh: &Shell, value: &[u8]) {
+    let open = std::str::from_utf8(value)
+        .ok()
+        .and_then(|v| v.parse::<i32>().ok())
+        .is_some_and(|fd| fd >= 0 && crate::sys::fd::is_open(fd));
+    if !value.is_empty() && !open {
+        let m = [
+            b"BASH_XTRACEFD: ",
+            value,
+            b": invalid value for trace file descriptor",
+        ]
+        .concat();
+        sh.report(&crate::exec::ShellError::new(crate::exec::ErrorKind::text(
+            m,
+        )));
+    }
+}
+
 /// A character that makes bash quote a traced word (`sh_contains_shell_metas`): blanks,
 /// quoting and expansion characters, operators, pattern characters; `~` where a tilde
 /// expansion could start and `#` at the start.
