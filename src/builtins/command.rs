@@ -46,7 +46,7 @@ pub fn resolve(sh: &mut Shell, name: &[u8], with_aliases: bool, default_path: bo
         };
     }
     if default_path {
-        return match spawn::find_in_default_path(name) {
+        return match spawn::find_in_default_path(sh, name) {
             Some(p) => Kind::Program(p),
             None => Kind::NotFound,
         };

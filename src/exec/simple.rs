@@ -527,7 +527,7 @@ fn run_external(
 ) -> ExecResult {
     let name = fields[0].as_slice();
     let path = if lookup.default_path {
-        spawn::find_in_default_path(name)
+        spawn::find_in_default_path(sh, name)
     } else {
         spawn::find_in_path(sh, name)
     };

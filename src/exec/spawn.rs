@@ -85,8 +85,14 @@ pub fn find_in_path(sh: &mut Shell, name: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Search the default PATH (`command -p`), bypassing the hash table.
-pub fn find_in_default_path(name: &[u8]) -> Option<Vec<u8>> {
-    search(crate::state::DEFAULT_PATH, name)
+pub fn find_in_default_path(sh: &Shell, name: &[u8]) -> Option<Vec<u8>> {
+    // bash's is the system's standard path (`getconf PATH`), dash's its own.
+    let path: &[u8] = if sh.options.bash() {
+        b"/bin:/usr/bin"
+    } else {
+        crate::state::DEFAULT_PATH
+    };
+    search(path, name)
 }
 
 /// Search a given PATH value (a temporary `PATH=... cmd`), bypassing the hash table.
