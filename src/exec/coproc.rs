@@ -13,6 +13,15 @@ use crate::syntax::ast::Command;
 use crate::sys::fd;
 
 pub(super) fn run_coproc(sh: &mut Shell, name: &[u8], body: &Command) -> ExecResult {
+    if !crate::state::vars::is_name(name) {
+        // bash reads any word before a compound command as the name, and refuses a bad one
+        // when it runs.
+        let m = [b"`", name, b"': not a valid identifier"].concat();
+        return super::ShellError::new(super::ErrorKind::text(m))
+            .with_status(1)
+            .fails()
+            .raise();
+    }
     sh.jobs.reap_nonblocking(&mut sh.audit);
     let pipes = fd::pipe().and_then(|input| match fd::pipe() {
         Ok(output) => Ok((input, output)),

@@ -431,6 +431,8 @@ impl Jobs {
     ) -> Result<Option<usize>, i32> {
         let counts = |j: &Job| among.is_empty() || among.contains(&j.number);
         loop {
+            // Of the jobs that have ended already, the first in the table (bash).
+            self.reap_nonblocking(audit);
             if let Some(i) = self.jobs.iter().position(|j| j.is_done() && counts(j)) {
                 return Ok(Some(i));
             }

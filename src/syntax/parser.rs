@@ -995,7 +995,7 @@ impl<'s> Cx<'s, '_> {
         let named = match &tok.kind {
             TokKind::Word(w) if keyword(tok).is_none() => w
                 .as_plain_literal()
-                .filter(|n| crate::state::vars::is_name(n) && *n != b"[[")
+                .filter(|n| !n.is_empty() && *n != b"[[")
                 .map(<[u8]>::to_vec),
             _ => None,
         };
