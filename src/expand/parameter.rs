@@ -320,12 +320,24 @@ fn expand_indirect(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), Expa
             let value = match &**sub {
                 Subscript::Index(word) => super::subscript::key_of_word(e.sh, name, word, false)?
                     .and_then(|k| super::subscript::element(e.sh, name, &k)),
-                // All the elements, joined: a name only when there is one.
-                Subscript::All { .. } => {
-                    super::subscript::all(e.sh, name, false).map(|v| v.join(&b' '))
-                }
+                // All the elements, joined: a name only when there is one. No elements at
+                // all name nothing, quietly (`${!empty[@]-default}`, bash).
+                Subscript::All { .. } => match super::subscript::all(e.sh, name, false) {
+                    Some(v) if v.is_empty() => {
+                        let nothing = ParamExp {
+                            param: Param::Var(Vec::new()),
+                            op: pe.op.clone(),
+                        };
+                        return expand(e, &nothing, ctx);
+                    }
+                    v => v.map(|v| v.join(&b' ')),
+                },
             };
-            target_of(name, value)?
+            let shown = match &**sub {
+                Subscript::All { at } => [&name[..], if *at { b"[@]" } else { b"[*]" }].concat(),
+                Subscript::Index(_) => name.clone(),
+            };
+            target_of(&shown, value)?
         }
         Param::Indirect(name) => {
             // `${!ref}` of a name reference is the name it finally refers to (bash).
