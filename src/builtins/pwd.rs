@@ -27,6 +27,16 @@ pub fn pwd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut path = if physical {
         match physical_cwd() {
             Some(p) => p,
+            None if sh.options.bash() => {
+                // bash's own line, without the script's name and line.
+                let cause = crate::sys::errno::text(crate::sys::errno::last());
+                let line = format!(
+                    "pwd: error retrieving current directory: getcwd: cannot access parent \
+                     directories: {cause}\n"
+                );
+                crate::sys::fd::write_all(2, line.as_bytes());
+                return Ok(1);
+            }
             None => {
                 let message = ErrorKind::text("can't get the current directory");
                 return ShellError::builtin("pwd", message).fails().raise();
