@@ -166,6 +166,7 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
     }
     if sh.options.bash() {
         bash_variables(&mut sh);
+        options_from_environment(&mut sh);
         if let Source::Command(text) = &inv.source {
             // bash keeps the `-c` string where the commands can read it.
             let _ = sh.vars.set(b"BASH_EXECUTION_STRING", text.clone());
@@ -379,6 +380,35 @@ fn run_startup_file(sh: &mut Shell, path: &[u8]) {
     sh.arg0 = saved_arg0;
     if let Err(Divert::Exit(s)) = result {
         finish(sh, s, EndReason::Exit);
+    }
+}
+
+/// bash's `SHELLOPTS` and `BASHOPTS` in the environment: the options they name are turned
+/// on (`export SHELLOPTS` passes `set -x` on to the shells a script starts), and from then on
+/// the two follow the options, exported still.
+fn options_from_environment(sh: &mut Shell) {
+    use crate::state::{BASHOPTS_BIT, SHELLOPTS_BIT};
+    for (name, bit) in [
+        (&b"SHELLOPTS"[..], SHELLOPTS_BIT),
+        (b"BASHOPTS", BASHOPTS_BIT),
+    ] {
+        let Some(var) = sh.vars.var_unresolved(name).cloned() else {
+            continue;
+        };
+        for option in var.scalar().unwrap_or_default().split(|&c| c == b':') {
+            let Ok(option) = std::str::from_utf8(option) else {
+                continue;
+            };
+            if bit == SHELLOPTS_BIT {
+                sh.options.set_by_name(option, true);
+            } else {
+                sh.options.shopt.set(option, true);
+            }
+        }
+        let _ = sh.vars.unset_unresolved(name);
+        if var.exported {
+            sh.exported_options |= bit;
+        }
     }
 }
 
@@ -797,6 +827,13 @@ pub(crate) fn bash_variables(sh: &mut Shell) {
         }
         if readonly {
             sh.vars.set_readonly(name);
+        }
+    }
+    // A shell that is not interactive has no prompts, even from the environment (`[ -z
+    // "$PS1" ] && return`, the usual test of a bashrc, relies on it).
+    if !sh.options.interactive {
+        for prompt in [&b"PS1"[..], b"PS2"] {
+            let _ = sh.vars.unset(prompt);
         }
     }
     // `$_` is the shell's own (the last argument of the last command), not inherited; it

@@ -204,9 +204,11 @@ fn run(
                 None if sh.dynamic_var(name).is_some() => {
                     // The values the shell computes (`$_`, `RANDOM`, `SHELLOPTS`) with the
                     // attributes bash gives them.
+                    let list_bit = crate::state::option_list_bit(name);
                     let var = Var {
                         value: sh.dynamic_var(name),
-                        readonly: matches!(name.as_slice(), b"SHELLOPTS" | b"BASHOPTS"),
+                        readonly: list_bit != 0,
+                        exported: sh.exported_options & list_bit != 0,
                         attrs: match name.as_slice() {
                             b"RANDOM" | b"SRANDOM" | b"BASHPID" | b"HISTCMD" => INTEGER,
                             _ => 0,
@@ -318,6 +320,19 @@ fn declare_in_scope(
     // `export` and `readonly` take whole variables: bash refuses an element (`e[0]=1`).
     if key.is_some() && matches!(builtin, "export" | "readonly") {
         return Err([b"`", lhs, b"': not a valid identifier"].concat());
+    }
+    let list_bit = crate::state::option_list_bit(name);
+    if list_bit != 0 && sh.options.bash() {
+        // SHELLOPTS and BASHOPTS follow the options: read-only, but they may be exported.
+        if value.is_some() || key.is_some() {
+            return Err([name, b": readonly variable"].concat());
+        }
+        match (builtin, flags.export) {
+            (_, Some(false)) => sh.exported_options &= !list_bit,
+            ("export", _) | (_, Some(true)) => sh.exported_options |= list_bit,
+            _ => {}
+        }
+        return Ok(());
     }
     if matches!(builtin, "export" | "readonly") {
         if let Some((array, sub)) = sh.vars.element_ref(name) {
@@ -538,15 +553,27 @@ fn list(sh: &Shell, flags: Flags, builtin: &'static str) {
 /// `name=([0]="a" ...)`; then every function's definition.
 pub fn set_listing(sh: &Shell) -> Vec<u8> {
     let mut text = Vec::new();
-    // `$_` is the shell's own (the last argument of the last command): bash lists it too.
-    let mut underscore = sh.vars.var(b"_").is_none().then_some(&sh.last_arg);
-    for (name, var) in sh.vars.sorted() {
-        if let Some(last) = underscore.filter(|_| name[..] > b"_"[..]) {
-            text.extend_from_slice(b"_=");
-            text.extend_from_slice(&quote_if_needed(last));
+    // The values the shell keeps itself, which bash lists too (in name order, as those here).
+    let mut computed: Vec<(&[u8], Vec<u8>)> = [&b"BASHOPTS"[..], b"SHELLOPTS", b"_"]
+        .into_iter()
+        .filter(|n| sh.vars.var(n).is_none())
+        .filter_map(|n| Some((n, sh.dynamic_var(n)?)))
+        .collect();
+    computed.reverse();
+    let mut write_computed = |text: &mut Vec<u8>, before: Option<&[u8]>| {
+        while let Some((name, value)) = computed.pop() {
+            if before.is_some_and(|b| b < name) {
+                computed.push((name, value));
+                break;
+            }
+            text.extend_from_slice(name);
+            text.push(b'=');
+            text.extend_from_slice(&quote_if_needed(&value));
             text.push(b'\n');
-            underscore = None;
         }
+    };
+    for (name, var) in sh.vars.sorted() {
+        write_computed(&mut text, Some(name));
         if !var.is_set() {
             continue;
         }
@@ -560,11 +587,7 @@ pub fn set_listing(sh: &Shell) -> Vec<u8> {
         }
         text.push(b'\n');
     }
-    if let Some(last) = underscore {
-        text.extend_from_slice(b"_=");
-        text.extend_from_slice(&quote_if_needed(last));
-        text.push(b'\n');
-    }
+    write_computed(&mut text, None);
     let mut names: Vec<&Vec<u8>> = sh.functions.keys().collect();
     names.sort();
     for name in names {

@@ -75,6 +75,15 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         if !functions && !is_name(name) {
             return bad_name("unset", name).raise();
         }
+        let read_only = sh.vars.var(name).is_some_and(|v| v.readonly)
+            || crate::state::option_list_bit(name) != 0;
+        if !functions && sh.options.bash() && read_only {
+            let m = [&name[..], b": cannot unset: readonly variable"].concat();
+            return crate::exec::ShellError::builtin("unset", ErrorKind::text(m))
+                .with_status(1)
+                .fails()
+                .raise();
+        }
         if functions {
             if sh
                 .functions

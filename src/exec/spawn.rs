@@ -84,6 +84,32 @@ pub fn find_in_path(sh: &mut Shell, name: &[u8]) -> Option<Vec<u8>> {
     Some(found)
 }
 
+/// What bash adds to a program's environment: `_` as the path it was started from, and the
+/// option lists `SHELLOPTS` and `BASHOPTS` when exported, as they stand now. Nothing in
+/// posix mode.
+fn bash_environment(sh: &Shell, path: &[u8]) -> Vec<Vec<u8>> {
+    if !sh.options.bash() {
+        return Vec::new();
+    }
+    let mut extra = vec![[&b"_="[..], path].concat()];
+    if sh.exported_options & crate::state::SHELLOPTS_BIT != 0 {
+        extra.push([&b"SHELLOPTS="[..], &sh.options.shellopts()].concat());
+    }
+    if sh.exported_options & crate::state::BASHOPTS_BIT != 0 {
+        let names = sh.options.shopt.enabled_names();
+        extra.push([&b"BASHOPTS="[..], &names].concat());
+    }
+    extra
+}
+
+/// `entry` (`NAME=value`) is one of the variables `extra` gives anew.
+fn replaced(entry: &[u8], extra: &[Vec<u8>]) -> bool {
+    extra.iter().any(|e| {
+        let name_eq = e.iter().position(|&c| c == b'=').map_or(e.len(), |i| i + 1);
+        entry.starts_with(&e[..name_eq])
+    })
+}
+
 /// Search the default PATH (`command -p`), bypassing the hash table.
 pub fn find_in_default_path(sh: &Shell, name: &[u8]) -> Option<Vec<u8>> {
     // bash's is the system's standard path (`getconf PATH`), dash's its own.
@@ -502,21 +528,28 @@ pub fn spawn_program(
 
     // The path and the arguments, each NUL-terminated, in one buffer; then one array of
     // pointers: argv, NULL, the environment, NULL.
-    let mut strings: Vec<u8> =
-        Vec::with_capacity(2 * path.len() + 4 + argv.iter().map(|a| a.len() + 1).sum::<usize>());
+    let extra = bash_environment(sh, path);
+    let mut strings: Vec<u8> = Vec::with_capacity(
+        path.len()
+            + 1
+            + argv.iter().map(|a| a.len() + 1).sum::<usize>()
+            + extra.iter().map(|e| e.len() + 1).sum::<usize>(),
+    );
     push_c_str(&mut strings, path);
     for a in argv {
         push_c_str(&mut strings, a);
     }
-    // bash gives a program `_` as the path it was started from.
-    let underscore = sh.options.bash().then(|| {
-        let at = strings.len();
-        strings.extend_from_slice(b"_=");
-        push_c_str(&mut strings, path);
-        at
-    });
+    let extra_at: Vec<usize> = extra
+        .iter()
+        .map(|e| {
+            let at = strings.len();
+            push_c_str(&mut strings, e);
+            at
+        })
+        .collect();
     let env = sh.vars.environ_c();
-    let mut ptrs: Vec<*const libc::c_char> = Vec::with_capacity(argv.len() + env.len() + 3);
+    let mut ptrs: Vec<*const libc::c_char> =
+        Vec::with_capacity(argv.len() + env.len() + extra.len() + 2);
     let base = strings.as_ptr() as *const libc::c_char;
     // Each argument starts after a NUL: the path's, then each argument's but the last.
     let starts = strings.iter().enumerate().filter(|&(_, &b)| b == 0);
@@ -527,11 +560,9 @@ pub fn spawn_program(
     );
     ptrs.push(std::ptr::null());
     let env_start = ptrs.len();
-    let own = |e: &&CString| underscore.is_none() || !e.as_bytes().starts_with(b"_=");
-    ptrs.extend(env.iter().filter(own).map(|e| e.as_ptr()));
-    if let Some(at) = underscore {
-        ptrs.push(base.wrapping_add(at));
-    }
+    let kept = |e: &&CString| !replaced(e.as_bytes(), &extra);
+    ptrs.extend(env.iter().filter(kept).map(|e| e.as_ptr()));
+    ptrs.extend(extra_at.iter().map(|&at| base.wrapping_add(at)));
     ptrs.push(std::ptr::null());
 
     let defaults = crate::sys::signal::mask_of(signals_to_default(sh));
@@ -677,17 +708,12 @@ fn execve(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> i32 {
     let mut argv_ptrs: Vec<*const libc::c_char> = c_argv.iter().map(|a| a.as_ptr()).collect();
     argv_ptrs.push(std::ptr::null());
     let c_env = sh.vars.environ_c();
-    // bash gives a program `_` as the path it was started from.
-    let underscore = sh
-        .options
-        .bash()
-        .then(|| c_string(&[&b"_="[..], path].concat()));
-    let own = |e: &&CString| underscore.is_none() || !e.as_bytes().starts_with(b"_=");
+    let extra = bash_environment(sh, path);
+    let c_extra: Vec<CString> = extra.iter().map(|e| c_string(e)).collect();
+    let kept = |e: &&CString| !replaced(e.as_bytes(), &extra);
     let mut env_ptrs: Vec<*const libc::c_char> =
-        c_env.iter().filter(own).map(|e| e.as_ptr()).collect();
-    if let Some(u) = &underscore {
-        env_ptrs.push(u.as_ptr());
-    }
+        c_env.iter().filter(kept).map(|e| e.as_ptr()).collect();
+    env_ptrs.extend(c_extra.iter().map(|e| e.as_ptr()));
     env_ptrs.push(std::ptr::null());
     for s in signals_to_default(sh) {
         let _ = crate::sys::signal::set_handler(s, libc::SIG_DFL);

@@ -87,6 +87,9 @@ pub struct Shell {
     /// `&&`, `!`): bash's command substitutions in them run without `set -e`, even with
     /// `inherit_errexit`.
     pub words_tested: bool,
+    /// `export SHELLOPTS` / `export BASHOPTS` (bash): programs get the options' names as
+    /// they are when each starts (bit [`SHELLOPTS_BIT`], [`BASHOPTS_BIT`]).
+    pub exported_options: u8,
     /// In a pipeline member: the shell ran the DEBUG trap for its simple command already.
     pub debug_ran: bool,
     /// In a pipeline member's process, its simple command: the command's own failure runs
@@ -151,6 +154,20 @@ pub struct CommandLine {
     pub killed_by: Option<i32>,
 }
 
+/// [`Shell::exported_options`]: `SHELLOPTS` is exported.
+pub const SHELLOPTS_BIT: u8 = 1;
+/// [`Shell::exported_options`]: `BASHOPTS` is exported.
+pub const BASHOPTS_BIT: u8 = 2;
+
+/// bash's read-only lists of the options that are on, by name: their bit, 0 for another name.
+pub fn option_list_bit(name: &[u8]) -> u8 {
+    match name {
+        b"SHELLOPTS" => SHELLOPTS_BIT,
+        b"BASHOPTS" => BASHOPTS_BIT,
+        _ => 0,
+    }
+}
+
 /// The search path dash uses when PATH is not in the environment.
 pub const DEFAULT_PATH: &[u8] = b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -203,6 +220,7 @@ impl Shell {
             in_condition_trap: false,
             status_unchecked: false,
             words_tested: false,
+            exported_options: 0,
             debug_ran: false,
             pipeline_member: false,
             break_status: 0,
@@ -294,6 +312,10 @@ impl Shell {
 
     /// Set a variable, honouring `set -a` (allexport).
     pub fn set_var(&mut self, name: &[u8], value: Vec<u8>) -> Result<(), VarError> {
+        if option_list_bit(name) != 0 && self.options.bash() {
+            // bash's SHELLOPTS and BASHOPTS follow the options and take no value.
+            return Err(VarError::ReadOnly(name.to_vec()));
+        }
         if let Some((array, sub)) = self.vars.element_ref(name) {
             let (array, sub) = (array.to_vec(), sub.to_vec());
             return self.set_element_ref(&array, &sub, value);
