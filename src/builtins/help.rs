@@ -161,7 +161,7 @@ pub fn help(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         return Ok(0);
     }
     let mut text = String::new();
-    let mut status = 0;
+    let mut found = false;
     for pattern in patterns {
         // A glob selects by pattern; a plain word its topic, else every name it begins.
         let glob = crate::expand::pattern::has_unescaped_glob(pattern);
@@ -183,14 +183,9 @@ pub fn help(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             exact
         };
         if chosen.is_empty() {
-            let p = String::from_utf8_lossy(pattern);
-            let message = format!(
-                "no help topics match `{p}'.  Try `help help' or `man -k {p}' or `info {p}'."
-            );
-            sh.report(&ShellError::builtin("help", ErrorKind::text(message)).fails());
-            status = 1;
             continue;
         }
+        found = true;
         if glob {
             text.push_str(&format!(
                 "Shell commands matching keyword `{}'\n\n",
@@ -203,7 +198,17 @@ pub fn help(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     // bash's help does not fail when its output cannot be written.
     crate::sys::fd::write_all(1, text.as_bytes());
-    Ok(status)
+    if found {
+        return Ok(0);
+    }
+    // Nothing matched: bash names the last pattern.
+    let p = String::from_utf8_lossy(patterns.last().map_or(&[][..], |p| p.as_slice()));
+    let message =
+        format!("no help topics match `{p}'.  Try `help help' or `man -k {p}' or `info {p}'.");
+    ShellError::builtin("help", ErrorKind::text(message))
+        .with_status(1)
+        .fails()
+        .raise()
 }
 
 /// One topic in the form asked for.
