@@ -724,13 +724,19 @@ fn expand_value(
             let Param::Var(prefix) = &pe.param else {
                 return Ok(());
             };
-            let names: Vec<Vec<u8>> =
+            let mut names: Vec<Vec<u8>> =
                 e.sh.vars
                     .sorted()
                     .into_iter()
                     .filter(|(n, v)| n.starts_with(prefix) && v.is_set())
                     .map(|(n, _)| n.to_vec())
                     .collect();
+            if e.sh.options.bash() {
+                // The values the shell computes have names too (`${!BASH*}`).
+                let computed = e.sh.computed_names().filter(|n| n.starts_with(prefix));
+                names.extend(computed.map(<[u8]>::to_vec));
+                names.sort();
+            }
             if let Some(one) = names_joined_unsplit(e, &names, *at, ctx, b"") {
                 e.push_value(&one, ctx);
                 return Ok(());

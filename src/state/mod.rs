@@ -154,6 +154,35 @@ pub struct CommandLine {
     pub killed_by: Option<i32>,
 }
 
+/// The arrays the shell computes when they are read ([`Shell::dynamic_array`]).
+const DYNAMIC_ARRAYS: [&[u8]; 7] = [
+    b"PIPESTATUS",
+    b"DIRSTACK",
+    b"FUNCNAME",
+    b"BASH_LINENO",
+    b"BASH_SOURCE",
+    b"BASH_ARGV",
+    b"BASH_ARGC",
+];
+
+/// The scalars the shell computes when they are read ([`Shell::dynamic_var`]).
+const DYNAMIC_SCALARS: [&[u8]; 14] = [
+    b"RANDOM",
+    b"SECONDS",
+    b"EPOCHSECONDS",
+    b"EPOCHREALTIME",
+    b"SRANDOM",
+    b"BASHPID",
+    b"HISTCMD",
+    b"BASH_SUBSHELL",
+    b"BASH_ARGV0",
+    b"_",
+    b"SHELLOPTS",
+    b"BASHOPTS",
+    b"BASH_COMMAND",
+    b"LINENO",
+];
+
 /// [`Shell::exported_options`]: `SHELLOPTS` is exported.
 pub const SHELLOPTS_BIT: u8 = 1;
 /// [`Shell::exported_options`]: `BASHOPTS` is exported.
@@ -451,16 +480,26 @@ impl Shell {
 
     /// `name` is one of the arrays the shell computes (`FUNCNAME`, `PIPESTATUS`...).
     pub fn is_dynamic_array(&self, name: &[u8]) -> bool {
-        const NAMES: [&[u8]; 7] = [
-            b"PIPESTATUS",
-            b"DIRSTACK",
-            b"FUNCNAME",
-            b"BASH_LINENO",
-            b"BASH_SOURCE",
-            b"BASH_ARGV",
-            b"BASH_ARGC",
-        ];
-        !self.options.posix && NAMES.contains(&name)
+        !self.options.posix && DYNAMIC_ARRAYS.contains(&name)
+    }
+
+    /// The names of the values the shell computes that have one now, no variable of that
+    /// name hiding it (for `${!prefix*}`).
+    pub fn computed_names(&self) -> impl Iterator<Item = &'static [u8]> + '_ {
+        DYNAMIC_SCALARS
+            .iter()
+            .filter(|n| self.dynamic_var(n).is_some())
+            .chain(
+                DYNAMIC_ARRAYS
+                    .iter()
+                    // PIPESTATUS is there once a command has run.
+                    .filter(|n| {
+                        self.dynamic_array(n)
+                            .is_some_and(|a| !a.is_empty() || *n != b"PIPESTATUS")
+                    }),
+            )
+            .copied()
+            .filter(|n| self.vars.var_unresolved(n).is_none())
     }
 
     /// The arguments of each call `BASH_ARGV` shows, innermost first: the calls made under
