@@ -121,7 +121,8 @@ impl JobControl {
     pub fn start() -> Option<JobControl> {
         // With none of its standard descriptors on a terminal (`sh -m < script`), the
         // process's controlling terminal, as dash takes it.
-        let tty = match [2, 0, 1].into_iter().find(|&fd| sys::fd::is_terminal(fd)) {
+        let std_tty = [2, 0, 1].into_iter().find(|&fd| sys::fd::is_terminal(fd));
+        let tty = match std_tty {
             Some(fd) => sys::fd::dup_at_least(fd, super::redirect::FIRST_INTERNAL_FD).ok()?,
             None => {
                 let flags = sys::fd::O_RDWR | sys::fd::O_CLOEXEC;
@@ -132,12 +133,23 @@ impl JobControl {
             }
         };
         // A job-control shell started in the background stops itself until it is brought to
-        // the foreground (as every job-control shell does).
+        // the foreground (as every job-control shell does), SIGTTIN at its default for that
+        // (a parent may have left it ignored, and the shell would spin). One whose terminal is
+        // only its controlling one, not where it reads or writes, goes on without job control
+        // rather than wait for a terminal it does not use.
         loop {
             let own = process::group();
             match fd::foreground_group(tty) {
+                Some(fg) if fg != own && std_tty.is_none() => {
+                    sys::fd::close(tty);
+                    return None;
+                }
                 Some(fg) if fg != own => {
+                    let old = sys::signal::set_handler(sys::signal::SIGTTIN, sys::signal::SIG_DFL);
                     let _ = process::kill(-own, sys::signal::SIGTTIN);
+                    if let Some(old) = old {
+                        sys::signal::restore(sys::signal::SIGTTIN, &old);
+                    }
                 }
                 _ => break,
             }
