@@ -1188,7 +1188,18 @@ fn a_pasted_block_is_recorded_line_by_line() {
     wait_for(&r("raw-two-{RUN}"));
     let _ = tmux().args(["send-keys", "-t", "t", "-l", "exit"]).status();
     let _ = tmux().args(["send-keys", "-t", "t", "Enter"]).status();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The shell reads `exit` once the pasted commands have run: wait for its window to
+    // close (a loaded machine may take a while), then take the server down.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline
+        && tmux()
+            .args(["has-session", "-t", "t"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     let _ = tmux().arg("kill-server").status();
 
     let (_, session) = session_with(&r("pasted-one-{RUN}"));
