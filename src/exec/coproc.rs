@@ -16,8 +16,7 @@ pub(super) fn run_coproc(sh: &mut Shell, name: &[u8], body: &Command) -> ExecRes
     if !crate::state::vars::is_name(name) {
         // bash reads any word before a compound command as the name, and refuses a bad one
         // when it runs.
-        let m = [b"`", name, b"': not a valid identifier"].concat();
-        return super::ShellError::new(super::ErrorKind::text(m))
+        return super::ShellError::new(super::ErrorKind::BadName(name.to_vec()))
             .with_status(1)
             .fails()
             .raise();

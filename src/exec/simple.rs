@@ -130,15 +130,8 @@ fn assign_temporarily(
             // An element cannot be a command's temporary variable: bash says so and runs
             // the command without it.
             let index = crate::syntax::print::word_text(index);
-            let m = [
-                b"`",
-                &a.name[..],
-                b"[",
-                &index[..],
-                b"]': not a valid identifier",
-            ]
-            .concat();
-            sh.report(&ShellError::new(ErrorKind::text(m)).fails());
+            let element = [&a.name[..], b"[", &index[..], b"]"].concat();
+            sh.report(&ShellError::new(ErrorKind::BadName(element)).fails());
             continue;
         }
         if (a.append && !plain_append) || a.index.is_some() {
