@@ -264,6 +264,7 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
                 Box::new(crate::interactive::FdSource::new(0))
             };
             let reading = Reading {
+                one_text: false,
                 record_each: true,
                 at_end: EndReason::Eof,
             };
@@ -436,6 +437,7 @@ fn run_recorded(sh: &mut Shell, text: &[u8], script: Option<&[u8]>) -> (i32, End
     sh.line.id = Some(id);
     sh.line.text = text.to_vec();
     let reading = Reading {
+        one_text: script.is_none(),
         record_each: false,
         at_end: EndReason::Exit,
     };
@@ -453,22 +455,34 @@ enum Next {
 }
 
 /// Handle the result of a command: a diversion may end the shell.
-fn after_command(sh: &mut Shell, result: Result<i32, Divert>, interactive: bool) -> Next {
+fn after_command(
+    sh: &mut Shell,
+    result: Result<i32, Divert>,
+    interactive: bool,
+    one_text: bool,
+) -> Next {
     match result {
+        Err(Divert::Unwind(s)) if one_text && !interactive => Next::Stop(s, EndReason::Error),
         Ok(s) => Next::Continue(s),
         Err(Divert::Exit(s)) => Next::Stop(s, EndReason::Exit),
         Err(Divert::Return(s)) if !interactive => Next::Stop(s, EndReason::Exit),
         Err(Divert::Abort(s)) if !interactive => Next::Stop(s, EndReason::Error),
-        Err(Divert::Abort(s)) | Err(Divert::Return(s)) | Err(Divert::Discard(s)) => {
-            Next::Continue(s)
+        Err(Divert::Abort(s))
+        | Err(Divert::Return(s))
+        | Err(Divert::Discard(s))
+        | Err(Divert::Unwind(s)) => Next::Continue(s),
+        Err(Divert::Error(e)) => {
+            let abort = Err(Divert::Abort(unreported(&e)));
+            after_command(sh, abort, interactive, one_text)
         }
-        Err(Divert::Error(e)) => after_command(sh, Err(Divert::Abort(unreported(&e))), interactive),
         Err(Divert::Break(_)) | Err(Divert::Continue(_)) => Next::Continue(sh.last_status()),
     }
 }
 
 /// How the read-eval loop records what it runs.
 struct Reading {
+    /// The text is a `-c` string, abandoned whole where bash unwinds to the top level.
+    one_text: bool,
     /// Each complete command is a command line of its own, with its own records (standard
     /// input, a terminal); otherwise the caller recorded the whole text (`-c`, a script).
     record_each: bool,
@@ -556,13 +570,14 @@ fn read_eval_loop(
                     sh.line.text = cmd.text.clone();
                 }
                 sh.line.killed_by = None;
+                sh.unwind_pending.set(false);
                 let result = eval::run_list(sh, &cmd.list, Context::default());
                 let interrupted =
                     matches!(result, Err(Divert::Abort(s)) if s == 128 + sys::signal::SIGINT);
                 // bash -i on a script: an error abandons the command, as at a prompt (dash
                 // ends the shell).
                 let forgiving = interactive || (sh.options.interactive && sh.options.bash());
-                let mut next = after_command(sh, result, forgiving);
+                let mut next = after_command(sh, result, forgiving, reading.one_text);
                 if let Next::Stop(s, EndReason::Exit) = next {
                     if interactive && sh.jobs.has_stopped() && !warned_stopped {
                         // Leaving would hang up stopped jobs: say so once; an exit right

@@ -6,6 +6,7 @@ use super::util::out;
 use crate::exec::assign::{self, Element};
 use crate::exec::xtrace::Assigned;
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
+use crate::expand::ExpandError;
 use crate::state::vars::{
     Array, Var, CAPITALIZE, INTEGER, LOWER, NAMEREF, TRACE, UNASSIGNED, UPPER,
 };
@@ -180,11 +181,15 @@ fn run(
         list(sh, flags, builtin);
         return Ok(0);
     }
-    if flags.print {
+    // bash: `readonly -p NAME` and `export -p NAME` set the attribute; `-p` lists only alone.
+    if flags.print && builtin != "readonly" && builtin != "export" {
         let mut status = 0;
         let mut text = Vec::new();
         for name in operands {
-            match sh.vars.var_unresolved(name) {
+            let var = sh.vars.var_unresolved(name);
+            // `local -p NAME` shows the function's own variables only.
+            let var = var.filter(|_| scope != Scope::Local || sh.vars.is_local_here(name));
+            match var {
                 Some(v) => text.extend_from_slice(&declare_line(name, v)),
                 None if sh.is_dynamic_array(name) => {
                     // The arrays the shell computes show as arrays, unset when empty of meaning
@@ -238,8 +243,11 @@ fn run(
             .iter()
             .find(|(k, _)| *k == i + j)
             .map(|(_, e)| e.clone());
-        if let Err(message) = declare_one(sh, arg, elements, flags, scope, builtin) {
-            report(sh, builtin, &message);
+        if let Err(e) = declare_one(sh, arg, elements, flags, scope, builtin) {
+            if e.unwinds {
+                return Err(e.into());
+            }
+            report(sh, builtin, &e.message);
             status = 1;
         }
     }
@@ -262,7 +270,7 @@ fn declare_one(
     flags: Flags,
     scope: Scope,
     builtin: &'static str,
-) -> Result<(), Vec<u8>> {
+) -> Result<(), ExpandError> {
     let shadowed = match flags.global && sh.vars.in_function() {
         true => operand_name(arg).filter(|name| sh.vars.swap_global(name)),
         false => None,
@@ -290,7 +298,7 @@ fn declare_in_scope(
     flags: Flags,
     scope: Scope,
     builtin: &'static str,
-) -> Result<(), Vec<u8>> {
+) -> Result<(), ExpandError> {
     // The `=` of the assignment comes after a subscript's balanced brackets
     // (`a[a[0]=1]=X`).
     let name_len = arg
@@ -315,17 +323,21 @@ fn declare_in_scope(
         _ => (lhs, None),
     };
     if !crate::state::vars::is_name(name) || key.is_some_and(<[u8]>::is_empty) {
-        return Err([b"`", arg, b"': not a valid identifier"].concat());
+        return Err(ExpandError::new(
+            [b"`", arg, b"': not a valid identifier"].concat(),
+        ));
     }
     // `export` and `readonly` take whole variables: bash refuses an element (`e[0]=1`).
     if key.is_some() && matches!(builtin, "export" | "readonly") {
-        return Err([b"`", lhs, b"': not a valid identifier"].concat());
+        return Err(ExpandError::new(
+            [b"`", lhs, b"': not a valid identifier"].concat(),
+        ));
     }
     let list_bit = crate::state::option_list_bit(name);
     if list_bit != 0 && sh.options.bash() {
         // SHELLOPTS and BASHOPTS follow the options: read-only, but they may be exported.
         if value.is_some() || key.is_some() {
-            return Err([name, b": readonly variable"].concat());
+            return Err(ExpandError::new([name, b": readonly variable"].concat()));
         }
         match (builtin, flags.export) {
             (_, Some(false)) => sh.exported_options &= !list_bit,
@@ -341,12 +353,10 @@ fn declare_in_scope(
             let m = [b"`", array, b"[", sub, b"]': not a valid identifier"].concat();
             sh.report(&ShellError::builtin(builtin, ErrorKind::Message(m)).fails());
             match value {
-                Some(v) if append => {
-                    assign::append_scalar(sh, name, v.to_vec()).map_err(|e| e.message)?
-                }
+                Some(v) if append => assign::append_scalar(sh, name, v.to_vec())?,
                 Some(v) => sh
                     .set_var(name, v.to_vec())
-                    .map_err(|e| e.message().into_bytes())?,
+                    .map_err(|e| ExpandError::new(e.message().into_bytes()))?,
                 None => {}
             }
             return Ok(());
@@ -370,7 +380,6 @@ fn declare_in_scope(
             }
         }
     }
-    let err = |e: crate::expand::ExpandError| e.message;
     // An operand whose quotes hid an assignment's syntax is read as what it spells:
     // `'a=(1 $x)'` assigns the elements to an array, `'m[$k]=v'` expands the subscript.
     let mut elements = elements;
@@ -382,7 +391,7 @@ fn declare_in_scope(
             if let Some(words) =
                 crate::syntax::parser::parse_assignment(&text).and_then(|a| a.array)
             {
-                elements = Some(assign::expand_elements(sh, &words).map_err(err)?);
+                elements = Some(assign::expand_elements(sh, &words)?);
                 // `'a[0]=(1 2)'` is the whole array's.
                 key = None;
             }
@@ -394,7 +403,7 @@ fn declare_in_scope(
     {
         let text = [b"_[", &k[..], b"]="].concat();
         if let Some(index) = crate::syntax::parser::parse_assignment(&text).and_then(|a| a.index) {
-            key = Some(crate::expand::expand_word(sh, &index).map_err(err)?);
+            key = Some(crate::expand::expand_word(sh, &index)?);
         }
     }
     let key = key.as_deref();
@@ -408,10 +417,14 @@ fn declare_in_scope(
     }
     let existing = sh.vars.var_unresolved(&name).cloned();
     if flags.unarray && existing.as_ref().is_some_and(|v| v.array.is_some()) {
-        return Err([&name[..], b": cannot destroy array variables in this way"].concat());
+        return Err(ExpandError::new(
+            [&name[..], b": cannot destroy array variables in this way"].concat(),
+        ));
     }
     if existing.as_ref().is_some_and(|v| v.readonly) && (value.is_some() || flags.unreadonly) {
-        return Err([&name[..], b": readonly variable"].concat());
+        return Err(ExpandError::new(
+            [&name[..], b": readonly variable"].concat(),
+        ));
     }
     if flags.assoc {
         if existing
@@ -419,7 +432,9 @@ fn declare_in_scope(
             .and_then(|v| v.array.as_deref())
             .is_some_and(|a| !a.is_assoc())
         {
-            return Err([&name[..], b": cannot convert indexed to associative array"].concat());
+            return Err(ExpandError::new(
+                [&name[..], b": cannot convert indexed to associative array"].concat(),
+            ));
         }
         sh.vars.make_array(&name, true);
     } else if flags.indexed {
@@ -428,25 +443,29 @@ fn declare_in_scope(
             .and_then(|v| v.array.as_deref())
             .is_some_and(Array::is_assoc)
         {
-            return Err([&name[..], b": cannot convert associative to indexed array"].concat());
+            return Err(ExpandError::new(
+                [&name[..], b": cannot convert associative to indexed array"].concat(),
+            ));
         }
         sh.vars.make_array(&name, false);
     }
     if flags.on & NAMEREF != 0 {
         if let Some(v) = value {
             if !is_reference_target(v) {
-                return Err([b"`", v, b"': invalid variable name for name reference"].concat());
+                return Err(ExpandError::new(
+                    [b"`", v, b"': invalid variable name for name reference"].concat(),
+                ));
             }
             if v == &name[..] {
-                return Err(
+                return Err(ExpandError::new(
                     [&name[..], b": nameref variable self references not allowed"].concat(),
-                );
+                ));
             }
             let _ = sh.vars.unset_unresolved(&name);
             sh.vars.set_attrs(&name, 0, NAMEREF);
             sh.vars
                 .set(&name, v.to_vec())
-                .map_err(|e| e.message().into_bytes())?;
+                .map_err(|e| ExpandError::new(e.message().into_bytes()))?;
         } else if let Some(v) = existing
             .as_ref()
             .filter(|v| v.array.is_none())
@@ -454,7 +473,9 @@ fn declare_in_scope(
             .filter(|v| v.is_empty() || !is_reference_target(v))
         {
             // A variable becomes a reference only if its value can name one (bash).
-            return Err([b"`", v, b"': invalid variable name for name reference"].concat());
+            return Err(ExpandError::new(
+                [b"`", v, b"': invalid variable name for name reference"].concat(),
+            ));
         }
         sh.vars.set_attrs(&name, NAMEREF, 0);
     } else {
@@ -473,19 +494,19 @@ fn declare_in_scope(
     if flags.on & NAMEREF == 0 {
         match (elements, value, key) {
             (Some(elements), _, None) => {
-                assign::assign_array(sh, &name, elements, append).map_err(err)?;
+                assign::assign_array(sh, &name, elements, append)?;
             }
             (_, Some(v), Some(k)) => {
-                assign::assign_element(sh, &name, k, v.to_vec(), append).map_err(err)?;
+                assign::assign_element(sh, &name, k, v.to_vec(), append)?;
             }
             (_, Some(v), None) if append => {
-                assign::append_scalar(sh, &name, v.to_vec()).map_err(err)?;
+                assign::append_scalar(sh, &name, v.to_vec())?;
             }
             (_, Some(v), None) => {
                 let v = sh.integer_value(&name, v.to_vec());
                 sh.vars
                     .set(&name, v)
-                    .map_err(|e| e.message().into_bytes())?;
+                    .map_err(|e| ExpandError::new(e.message().into_bytes()))?;
             }
             _ => {
                 // `declare x` makes it exist (unset) so that `declare -p` shows it.
@@ -512,7 +533,9 @@ fn declare_in_scope(
     let _ = builtin;
     if flags.assoc && flags.indexed {
         // bash makes the associative array, then refuses the indexed one.
-        return Err([&name[..], b": cannot convert associative to indexed array"].concat());
+        return Err(ExpandError::new(
+            [&name[..], b": cannot convert associative to indexed array"].concat(),
+        ));
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ pub fn let_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     for expr in &args[1..] {
         last = match crate::expand::arith::eval(sh, expr) {
             Ok(v) => v,
-            Err(e) if e.is_unbound() => return Err(ShellError::from(e).into()),
+            Err(e) if e.is_unbound() || e.unwinds => return Err(ShellError::from(e).into()),
             Err(e) => {
                 return ShellError::builtin("let", ErrorKind::Expansion(e.message))
                     .with_status(1)

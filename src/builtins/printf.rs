@@ -741,15 +741,17 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
         let set = match name.iter().position(|&c| c == b'[') {
             Some(open) if name.ends_with(b"]") && crate::state::vars::is_name(&name[..open]) => {
-                crate::exec::assign::assign_element_with(
+                match crate::exec::assign::assign_element_with(
                     sh,
                     &name[..open],
                     &name[open + 1..name.len() - 1],
                     res.out,
                     false,
                     crate::expand::subscript::key_of_text,
-                )
-                .map_err(|e| e.message)
+                ) {
+                    Err(e) if e.unwinds => return Err(e.into()),
+                    other => other.map_err(|e| e.message),
+                }
             }
             _ if crate::state::vars::is_name(&name) => sh
                 .set_var(&name, res.out)

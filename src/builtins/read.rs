@@ -460,6 +460,9 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                     false,
                     crate::expand::subscript::key_of_text,
                 ) {
+                    if e.unwinds {
+                        return Err(e.into());
+                    }
                     sh.report(&ShellError::new(ErrorKind::Expansion(e.message)).fails());
                     return Ok(1);
                 }

@@ -386,7 +386,7 @@ impl Parser<'_> {
             };
             if let Some(sh) = self.sh.as_deref_mut() {
                 match u {
-                    b'v' => return Ok(crate::exec::cond::is_set_text(sh, arg).unwrap_or(false)),
+                    b'v' => return Ok(is_set_text(sh, arg)),
                     b'R' => {
                         return Ok(is_set_reference(sh, arg));
                     }
@@ -612,7 +612,7 @@ impl BashExpr<'_, '_> {
                 .ok()
                 .and_then(|name| self.sh.options.get_by_name(name))
                 .unwrap_or(false)),
-            b'v' => Ok(crate::exec::cond::is_set_text(self.sh, arg).unwrap_or(false)),
+            b'v' => Ok(is_set_text(self.sh, arg)),
             b'R' => Ok(is_set_reference(self.sh, arg)),
             _ => unary(letter, arg),
         }
@@ -671,6 +671,20 @@ pub fn is_set_reference(sh: &Shell, name: &[u8]) -> bool {
     sh.vars
         .var_unresolved(name)
         .is_some_and(|v| v.attrs & crate::state::vars::NAMEREF != 0 && v.is_set())
+}
+
+/// `-v name[subscript]`: an error in the subscript's arithmetic is reported, and abandons
+/// everything up to the top-level command, as in bash.
+fn is_set_text(sh: &mut Shell, arg: &[u8]) -> bool {
+    match crate::exec::cond::is_set_text(sh, arg) {
+        Ok(set) => set,
+        Err(crate::exec::Divert::Error(e)) => {
+            sh.report(&e);
+            sh.unwind_pending.set(true);
+            false
+        }
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]

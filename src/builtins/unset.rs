@@ -124,6 +124,7 @@ fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::Expand
         return Err(crate::expand::ExpandError {
             message: m,
             status: 1,
+            unwinds: false,
         });
     }
     if sub == b"@" || sub == b"*" {
@@ -132,7 +133,12 @@ fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::Expand
             .unset(name)
             .map_err(|e| crate::expand::ExpandError::new(e.message()));
     }
-    if let Some(key) = crate::expand::subscript::key_of_text(sh, name, sub, true)? {
+    // An error in the subscript fails `unset` alone (bash).
+    let key = crate::expand::subscript::key_of_text(sh, name, sub, true).map_err(|mut e| {
+        e.unwinds = false;
+        e
+    })?;
+    if let Some(key) = key {
         sh.vars
             .unset_element(name, &key)
             .map_err(|e| crate::expand::ExpandError::new(e.message()))?;

@@ -122,7 +122,7 @@ pub fn assign_array(
                         // (`a=([0]=6 [a[0]]=x)`, bash).
                         sh.vars.set_array(name, array.clone()).map_err(readonly)?;
                     }
-                    let mut n = expand::arith::eval(sh, &k)?;
+                    let mut n = expand::arith::eval(sh, &k).map_err(ExpandError::unwinding)?;
                     if n < 0 {
                         n += array.max_index().map_or(0, |m| m + 1);
                         if n < 0 {
@@ -142,7 +142,7 @@ pub fn assign_array(
         if el.append {
             value = appended(sh, array.get(&key), &value, integer)?;
         } else if integer {
-            value = expand::arith::eval(sh, &value)?.to_string().into_bytes();
+            value = integer_value(sh, &value)?;
         }
         array.set(key, value);
     }
@@ -150,6 +150,12 @@ pub fn assign_array(
         array.set(Key::Text(k), Vec::new());
     }
     sh.vars.set_array(name, array).map_err(readonly)
+}
+
+/// The value an integer variable is given: `text` evaluated.
+fn integer_value(sh: &mut Shell, text: &[u8]) -> Result<Vec<u8>, ExpandError> {
+    let n = expand::arith::eval(sh, text).map_err(ExpandError::unwinding)?;
+    Ok(n.to_string().into_bytes())
 }
 
 /// `old` with `add` appended, or added to it for an integer variable.
@@ -161,8 +167,8 @@ pub(crate) fn appended(
 ) -> Result<Vec<u8>, ExpandError> {
     let old = old.unwrap_or_default().to_vec();
     if integer {
-        let a = expand::arith::eval(sh, &old)?;
-        let b = expand::arith::eval(sh, add)?;
+        let a = expand::arith::eval(sh, &old).map_err(ExpandError::unwinding)?;
+        let b = expand::arith::eval(sh, add).map_err(ExpandError::unwinding)?;
         return Ok(a.wrapping_add(b).to_string().into_bytes());
     }
     Ok([&old[..], add].concat())
@@ -221,7 +227,7 @@ fn assign_key(
         let old = subscript::element(sh, name, &key);
         appended(sh, old.as_deref(), &value, integer)?
     } else if integer {
-        expand::arith::eval(sh, &value)?.to_string().into_bytes()
+        integer_value(sh, &value)?
     } else {
         value
     };

@@ -188,6 +188,10 @@ fn run_for(
         if let Err(e) = set {
             return ShellError::new(ErrorKind::Variable(e)).raise();
         }
+        if sh.unwind_pending.get() {
+            // An integer variable's arithmetic failed: the body does not run.
+            return super::settle(sh, Ok(1));
+        }
         if let LoopControl::Stop = run_body(sh, body, cx, &mut status)? {
             break;
         }

@@ -316,6 +316,7 @@ fn is_set_with(
     }
     let key = match key_of(sh, name, sub, false) {
         Ok(k) => k,
+        Err(e) if e.unwinds => return Err(e.into()),
         Err(_) => return Ok(false),
     };
     Ok(key.is_some_and(|k| expand::subscript::element(sh, name, &k).is_some()))

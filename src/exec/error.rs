@@ -27,6 +27,9 @@ pub enum Effect {
     Exits,
     /// bash: the top-level command is abandoned, the shell goes on ([`Divert::Discard`]).
     Discards,
+    /// bash: everything up to the top-level command is abandoned, even where an error would
+    /// only fail a command, and the whole of a `-c` string ([`Divert::Unwind`]).
+    Unwinds,
 }
 
 /// Why a file could not be opened: the system's errno, or the text of an I/O error that has
@@ -285,6 +288,9 @@ impl ShellError {
 
     /// Only the command fails; the shell goes on.
     pub fn fails(self) -> ShellError {
+        if self.effect == Effect::Unwinds {
+            return self;
+        }
         ShellError {
             effect: Effect::Fails,
             ..self
@@ -478,7 +484,14 @@ impl From<ExpandError> for ShellError {
         } else {
             ErrorKind::Expansion(e.message)
         };
-        ShellError::new(kind).with_status(e.status)
+        let error = ShellError::new(kind).with_status(e.status);
+        if e.unwinds {
+            return ShellError {
+                effect: Effect::Unwinds,
+                ..error
+            };
+        }
+        error
     }
 }
 
@@ -502,8 +515,24 @@ pub fn unreported(e: &ShellError) -> i32 {
 /// status, an abandoned command line, the shell's exit). Every other result passes through.
 #[inline]
 pub fn settle(sh: &Shell, result: ExecResult) -> ExecResult {
-    match result {
+    let result = match result {
         Err(Divert::Error(e)) => reported(sh, e),
+        other => other,
+    };
+    if sh.unwind_pending.get() {
+        return unwound(sh, result);
+    }
+    result
+}
+
+/// A command during which an error reported deep inside must abandon everything up to the
+/// top-level command ([`Shell::unwind_pending`]).
+#[cold]
+#[inline(never)]
+fn unwound(sh: &Shell, result: ExecResult) -> ExecResult {
+    sh.unwind_pending.set(false);
+    match result {
+        Ok(_) | Err(Divert::Discard(_)) => Err(Divert::Unwind(1)),
         other => other,
     }
 }
@@ -529,6 +558,7 @@ fn reported(sh: &Shell, mut e: Box<ShellError>) -> ExecResult {
         Effect::Aborts => Err(Divert::Abort(e.status)),
         Effect::Exits => Err(Divert::Exit(e.status)),
         Effect::Discards => Err(Divert::Discard(e.status)),
+        Effect::Unwinds => Err(Divert::Unwind(e.status)),
     }
 }
 

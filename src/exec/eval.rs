@@ -285,6 +285,7 @@ pub fn divert_status(sh: &Shell, result: ExecResult) -> i32 {
         Err(Divert::Exit(s))
         | Err(Divert::Abort(s))
         | Err(Divert::Discard(s))
+        | Err(Divert::Unwind(s))
         | Err(Divert::Return(s)) => s,
         Err(Divert::Error(e)) => super::error::unreported(&e),
         Err(Divert::Break(_)) | Err(Divert::Continue(_)) => sh.last_status(),

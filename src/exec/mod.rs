@@ -50,6 +50,10 @@ pub enum Divert {
     /// error reported (an arithmetic error, an assignment to a read-only variable), and the
     /// shell goes on with the next one; a subshell ends.
     Discard(i32),
+    /// bash: an array subscript's arithmetic failed: everything up to the command being run
+    /// at the top level is abandoned (a sourced file, an `eval`, a function, even `(( ))`),
+    /// and with it the rest of a `-c` string; a subshell ends.
+    Unwind(i32),
 }
 
 /// The result of running something: its exit status, or a diversion of control.

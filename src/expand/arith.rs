@@ -434,6 +434,7 @@ impl<'s, 'e> Parser<'s, 'e> {
         ExpandError {
             message: [name, b": unbound variable"].concat(),
             status: super::parameter::unset_status(self.sh),
+            unwinds: false,
         }
     }
 

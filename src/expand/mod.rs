@@ -27,6 +27,10 @@ use crate::syntax::ast::{Param, ParamOp, Word, WordPart};
 pub struct ExpandError {
     pub message: Vec<u8>,
     pub status: i32,
+    /// bash: an array subscript's arithmetic failed. Where other arithmetic errors only fail
+    /// a command (`(( ))`, `let`) or abandon it, this one abandons everything up to the
+    /// command being run at the top level (and the rest of a `-c` string).
+    pub unwinds: bool,
 }
 
 /// The message of an expansion that ran out of memory (dash's words).
@@ -43,6 +47,7 @@ impl ExpandError {
         ExpandError {
             message: message.into(),
             status: 2,
+            unwinds: false,
         }
     }
 
@@ -51,6 +56,16 @@ impl ExpandError {
         ExpandError {
             message: OUT_OF_SPACE.to_vec(),
             status: 1,
+            unwinds: false,
+        }
+    }
+
+    /// The error of a subscript's or an integer variable's arithmetic (bash): see
+    /// [`ExpandError::unwinds`].
+    pub fn unwinding(self) -> Self {
+        ExpandError {
+            unwinds: true,
+            ..self
         }
     }
 
@@ -385,6 +400,7 @@ impl<'a> Expander<'a> {
                         return Err(ExpandError {
                             message: m,
                             status: 1,
+                            unwinds: false,
                         });
                     }
                     if glob.nullglob {

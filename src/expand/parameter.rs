@@ -126,6 +126,7 @@ fn target_of(name: &[u8], value: Option<Vec<u8>>) -> Result<Param, ExpandError> 
         return Err(ExpandError {
             message: [name, b": invalid indirect expansion"].concat(),
             status: 1,
+            unwinds: false,
         });
     };
     if let Some(p) = param_named(&target) {
@@ -152,6 +153,7 @@ fn target_of(name: &[u8], value: Option<Vec<u8>>) -> Result<Param, ExpandError> 
     Err(ExpandError {
         message: [&target[..], b": invalid variable name"].concat(),
         status: 1,
+        unwinds: false,
     })
 }
 
@@ -503,25 +505,40 @@ fn whole_array_transform(
 }
 
 /// The numbers of `${x:offset:length}`: arithmetic words, blank meaning 0.
-fn offset_and_length(
+fn slice_number(sh: &mut Shell, w: &Word) -> Result<i64, ExpandError> {
+    let text = super::expand_word(sh, w)?;
+    if text.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n')) {
+        return Ok(0);
+    }
+    super::arith::eval(sh, &text)
+}
+
+/// The length of a slice, read only once the offset fell inside the value (bash does not
+/// evaluate it otherwise): `None` when there is none. A negative one is an error for `$@`,
+/// arrays, and a scalar where it ends before `start`; `stop` is where it stops otherwise.
+fn slice_stop(
     sh: &mut Shell,
-    offset: &Word,
     length: &Option<Word>,
-) -> Result<(i64, Option<i64>), ExpandError> {
-    let mut number = |w: &Word| -> Result<i64, ExpandError> {
-        let text = super::expand_word(sh, w)?;
-        if text.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n')) {
-            return Ok(0);
-        }
-        super::arith::eval(sh, &text)
+    start: i64,
+    n: i64,
+    from_end: bool,
+) -> Result<i64, ExpandError> {
+    let Some(w) = length else {
+        return Ok(n);
     };
-    let off = number(offset)?;
-    let len = length.as_ref().map(&mut number).transpose()?;
-    Ok((off, len))
+    let l = slice_number(sh, w)?;
+    if l < 0 {
+        if !from_end || n + l < start {
+            return Err(negative_length(length));
+        }
+        return Ok(n + l);
+    }
+    Ok(start.saturating_add(l).min(n))
 }
 
 /// `${a[@]:offset:length}`: the elements from index `offset` on (indexed arrays count by
-/// index, so a sparse array skips its holes), at most `length` of them.
+/// index, so a sparse array skips its holes), at most `length` of them. As bash, nothing is
+/// evaluated for an empty array, and the length not when the offset is past the last index.
 fn array_slice(
     e: &mut Expander,
     pe: &ParamExp,
@@ -530,7 +547,6 @@ fn array_slice(
     length: &Option<Word>,
     ctx: Ctx,
 ) -> Result<(), ExpandError> {
-    let (off, len) = offset_and_length(e.sh, offset, length)?;
     let entries: Vec<(i64, Vec<u8>)> = match e.sh.vars.array(name) {
         Some(crate::state::vars::Array::Indexed(m)) => {
             m.iter().map(|(k, v)| (*k, v.clone())).collect()
@@ -547,29 +563,46 @@ fn array_slice(
             .map(|v| (0, v))
             .collect(),
     };
-    let start = if off < 0 {
-        // Wrapping, as bash's 64-bit arithmetic: past the top index counts back from it.
-        entries
-            .last()
-            .map_or(0, |(k, _)| k.wrapping_add(1))
-            .wrapping_add(off)
+    let Some(&(top, _)) = entries.last() else {
+        return Ok(());
+    };
+    let off = slice_number(e.sh, offset)?;
+    let assoc = matches!(
+        e.sh.vars.array(name),
+        Some(crate::state::vars::Array::Assoc(_))
+    );
+    let start = if assoc {
+        // bash counts an associative array's elements from 1, and takes 0 as 1.
+        let n = top + 1;
+        let from_one = if off < 0 { n + 1 + off } else { off };
+        if from_one < 0 || from_one > n {
+            return Ok(());
+        }
+        from_one.max(1) - 1
     } else {
-        off
+        // Wrapping, as bash's 64-bit arithmetic: past the top index counts back from it.
+        let start = if off < 0 {
+            top.wrapping_add(1).wrapping_add(off)
+        } else {
+            off
+        };
+        if start < 0 || start > top {
+            return Ok(());
+        }
+        start
     };
     let mut chosen: Vec<Vec<u8>> = entries
         .into_iter()
         .filter(|(k, _)| *k >= start)
         .map(|(_, v)| v)
         .collect();
-    if let Some(l) = len {
-        if l < 0 {
-            return Err(negative_length(length));
-        }
-        chosen.truncate(usize::try_from(l).unwrap_or(usize::MAX));
+    // Counted from `start`, as many as there are at most: a negative count is an error.
+    let mut count = slice_stop(e.sh, length, 0, i64::MAX, false)?;
+    if assoc {
+        // bash takes none of an associative array's elements as one.
+        count = count.max(1);
     }
-    if off < 0 && start < 0 {
-        chosen.clear();
-    }
+    chosen.truncate(usize::try_from(count).unwrap_or(usize::MAX));
     with_args(e, chosen, is_at(pe), ctx);
     Ok(())
 }
@@ -975,6 +1008,7 @@ fn negative_length(length: &Option<Word>) -> ExpandError {
     ExpandError {
         message: [&text[..], b": substring expression < 0"].concat(),
         status: 1,
+        unwinds: false,
     }
 }
 
@@ -989,44 +1023,43 @@ fn substring(
     length: &Option<Word>,
     ctx: Ctx,
 ) -> Result<(), ExpandError> {
-    let (off, len) = offset_and_length(e.sh, offset, length)?;
-    // Parameters cannot be counted back from the end: a negative length is an error there.
-    let list = matches!(value, Value::Args);
-    let range = |n: usize| -> Result<(usize, usize), ExpandError> {
-        let n = n as i64;
-        let start = if off < 0 { off + n } else { off };
-        if start < 0 || start > n {
-            return Ok((0, 0));
-        }
-        let end = match len {
-            None => n,
-            Some(l) if l < 0 => {
-                if list || n + l < start {
-                    return Err(negative_length(length));
-                }
-                n + l
-            }
-            Some(l) => (start.saturating_add(l)).min(n),
-        };
-        Ok((start as usize, end as usize))
-    };
-    match value {
-        Value::Unset if e.sh.options.nounset => Err(unset_error(e.sh, &pe.param, None)),
-        Value::Unset => Ok(()),
+    // Nothing is evaluated for an unset parameter, and the length not when the offset is
+    // past the end (bash).
+    enum Whole {
+        Chars(Vec<u8>, Vec<usize>),
+        Params(Vec<Vec<u8>>),
+    }
+    let whole = match value {
+        Value::Unset if e.sh.options.nounset => return Err(unset_error(e.sh, &pe.param, None)),
+        Value::Unset => return Ok(()),
         Value::Str(s) => {
             let starts = char_starts(&s);
-            let (a, b) = range(starts.len() - 1)?;
-            e.push_value(&s[starts[a]..starts[b]], ctx);
-            Ok(())
+            Whole::Chars(s, starts)
         }
         Value::Args => {
             let mut all = vec![e.sh.arg0.clone()];
             all.extend(e.sh.positional.iter().cloned());
-            let (a, b) = range(all.len())?;
-            with_args(e, all[a..b].to_vec(), is_at(pe), ctx);
-            Ok(())
+            Whole::Params(all)
         }
+    };
+    let n = match &whole {
+        Whole::Chars(_, starts) => starts.len() as i64 - 1,
+        Whole::Params(all) => all.len() as i64,
+    };
+    let off = slice_number(e.sh, offset)?;
+    let start = if off < 0 { off + n } else { off };
+    if start < 0 || start > n {
+        return Ok(());
     }
+    // Parameters cannot be counted back from the end: a negative length is an error there.
+    let from_end = matches!(whole, Whole::Chars(..));
+    let stop = slice_stop(e.sh, length, start, n, from_end)?;
+    let (a, b) = (start as usize, stop as usize);
+    match whole {
+        Whole::Chars(s, starts) => e.push_value(&s[starts[a]..starts[b]], ctx),
+        Whole::Params(all) => with_args(e, all[a..b].to_vec(), is_at(pe), ctx),
+    }
+    Ok(())
 }
 
 /// True if the parameter is unset, or (`colon`) null. `$@` and `$*` are null when there are

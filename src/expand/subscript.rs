@@ -18,7 +18,7 @@ pub fn key(
     if sh.vars.array(name).is_some_and(|a| a.is_assoc()) {
         return Ok(Some(Key::Text(text.to_vec())));
     }
-    let n = super::arith::eval(sh, text)?;
+    let n = super::arith::eval(sh, text).map_err(ExpandError::unwinding)?;
     if n >= 0 {
         return Ok(Some(Key::Index(n)));
     }
@@ -81,6 +81,7 @@ pub fn key_of_word(
             return Err(ExpandError {
                 message: [b"${", name, b"[]}: bad substitution"].concat(),
                 status: 1,
+                unwinds: false,
             });
         }
         if assoc {
@@ -105,6 +106,7 @@ pub fn bad_subscript(name: &[u8]) -> ExpandError {
     ExpandError {
         message: m,
         status: 1,
+        unwinds: false,
     }
 }
 

@@ -83,6 +83,10 @@ pub struct Shell {
     /// In the child of `cmd &`: the status of `cmd` itself is the waiting shell's to look
     /// at, so no ERR trap runs for it here (those of a function's commands still do).
     pub status_unchecked: bool,
+    /// bash: an error was reported deep in a command (the arithmetic of an integer
+    /// variable's value, of a subscript `test -v` reads) that abandons everything up to the
+    /// top-level command: the command's result becomes [`crate::exec::Divert::Unwind`].
+    pub unwind_pending: std::cell::Cell<bool>,
     /// The words being expanded are those of a command whose status is tested (`if`,
     /// `&&`, `!`): bash's command substitutions in them run without `set -e`, even with
     /// `inherit_errexit`.
@@ -248,6 +252,7 @@ impl Shell {
             dirstack: Vec::new(),
             in_condition_trap: false,
             status_unchecked: false,
+            unwind_pending: std::cell::Cell::new(false),
             words_tested: false,
             exported_options: 0,
             debug_ran: false,
@@ -386,6 +391,7 @@ impl Shell {
             Err(e) => {
                 let err = crate::exec::ShellError::from(e);
                 self.report(&err);
+                self.unwind_pending.set(true);
                 b"0".to_vec()
             }
         }
