@@ -215,6 +215,7 @@ pub fn command(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
                     no_special: true,
                     default_path,
                     traced: true,
+                    written: None,
                 },
             )
         }

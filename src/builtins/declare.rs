@@ -384,6 +384,12 @@ fn declare_in_scope(
     // `'a=(1 $x)'` assigns the elements to an array, `'m[$k]=v'` expands the subscript.
     let mut elements = elements;
     let mut key = key.map(<[u8]>::to_vec);
+    let mut flags = flags;
+    if (builtin == "readonly" || builtin == "export") && value.is_none() && elements.is_none() {
+        // bash: `readonly -a NAME` with no value makes no array.
+        flags.indexed = false;
+        flags.assoc = false;
+    }
     if let (None, Some(v)) = (&elements, value) {
         let is_array = flags.indexed || flags.assoc || sh.vars.array(&name).is_some();
         if is_array && v.len() >= 2 && v[0] == b'(' && v.ends_with(b")") {

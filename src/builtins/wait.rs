@@ -5,10 +5,16 @@ use crate::exec::jobs::ChildStatus;
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
-/// dash tells when a job it waited for was killed ("Terminated"); bash does not.
-fn report(sh: &Shell, st: ChildStatus) {
+/// dash tells when a job it waited for was killed ("Terminated"); bash, when it is not
+/// interactive, tells it in its own way ([`crate::exec::jobs::tell_death`]).
+fn report(sh: &mut Shell, index: usize) {
+    let Some(st) = sh.jobs.jobs[index].status() else {
+        return;
+    };
     if !sh.options.bash() {
         crate::exec::pipeline::report_signal(st);
+    } else if !sh.options.interactive {
+        crate::exec::jobs::tell_job(sh, index);
     }
 }
 
@@ -44,9 +50,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         return match sh.jobs.wait_any(&among, &mut sh.audit, interrupts) {
             Ok(Some(i)) => {
                 let st = sh.jobs.jobs[i].status();
-                if let Some(st) = st {
-                    report(sh, st);
-                }
+                report(sh, i);
                 finish(sh, i);
                 Ok(st.map_or(127, ChildStatus::exit_status))
             }
@@ -58,10 +62,8 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         while !sh.jobs.jobs.is_empty() {
             let interrupts = interrupting(sh);
             match sh.jobs.wait_job_interruptible(0, &mut sh.audit, interrupts) {
-                Ok(status) => {
-                    if let Some(st) = status {
-                        report(sh, st);
-                    }
+                Ok(_) => {
+                    report(sh, 0);
                     finish(sh, 0);
                 }
                 Err(sig) => return Ok(128 + sig),
@@ -99,9 +101,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     Ok(st) => st,
                     Err(sig) => return Ok(128 + sig),
                 };
-                if let Some(st) = st {
-                    report(sh, st);
-                }
+                report(sh, i);
                 finish(sh, i);
                 st.map_or(127, ChildStatus::exit_status)
             }

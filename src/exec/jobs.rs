@@ -203,6 +203,8 @@ pub struct Job {
     pub command: Option<CommandId>,
     /// `disown -h`: kept in the table, but not sent SIGHUP when the terminal hangs up.
     pub no_hangup: bool,
+    /// Its death by a signal has been told, or needs no telling (bash, not interactive).
+    pub told: bool,
 }
 
 impl Job {
@@ -294,6 +296,7 @@ impl Jobs {
             parts: Vec::new(),
             command: None,
             no_hangup: false,
+            told: false,
         });
         self.touch(number);
         number
@@ -582,4 +585,111 @@ pub fn record_end(audit: &mut crate::audit::Session, job: &Job) {
     if let (Some(id), Some(status)) = (job.command, job.status()) {
         audit.command_end(id, status.exit_status(), status.signal());
     }
+}
+
+/// bash, not interactive: a job that died of a signal is told on standard error, as
+/// `NAME: line N:  PID Hangup                  cmd`, a line per process, when the signal is
+/// not SIGINT, SIGTERM or SIGPIPE and the shell does not trap it. Of a foreground job killed
+/// otherwise (SIGTERM, a trapped signal) only the signal's description is told. Nothing in a
+/// command substitution. The job's status is its last process's (with `pipefail`, its last
+/// failure's). `parts` gives each process's command when it is needed.
+pub fn tell_death(
+    sh: &crate::state::Shell,
+    pids: &[sys::process::pid_t],
+    statuses: &[Option<ChildStatus>],
+    parts: impl FnOnce() -> Vec<Vec<u8>>,
+    foreground: bool,
+) {
+    if sh.in_command_substitution {
+        return;
+    }
+    let status = match sh.options.pipefail {
+        true => statuses
+            .iter()
+            .flatten()
+            .rev()
+            .find(|s| s.exit_status() != 0)
+            .copied(),
+        false => statuses.last().copied().flatten(),
+    };
+    let Some(ChildStatus::Signaled(sig)) = status else {
+        return;
+    };
+    let quiet = [
+        sys::signal::SIGINT,
+        sys::signal::SIGTERM,
+        sys::signal::SIGPIPE,
+    ];
+    if !quiet.contains(&sig) && !sh.traps.is_trapped(sig) {
+        let mut text = sh.arg0.clone();
+        text.extend_from_slice(format!(": line {}: ", sh.lineno.max(1)).as_bytes());
+        text.extend_from_slice(&process_lines(pids, statuses, &parts()));
+        fd::write_all(2, &text);
+    } else if foreground && sig != sys::signal::SIGINT && sig != sys::signal::SIGPIPE {
+        let mut text = sys::signal::description(sig).into_bytes();
+        text.push(b'\n');
+        fd::write_all(2, &text);
+    }
+}
+
+/// bash's lines for the processes of a job that is not interactive's: `PID STATUS  command`,
+/// the later ones indented, after `| `, their status shown where it differs from the
+/// first's.
+fn process_lines(
+    pids: &[sys::process::pid_t],
+    statuses: &[Option<ChildStatus>],
+    parts: &[Vec<u8>],
+) -> Vec<u8> {
+    let word = |s: &Option<ChildStatus>| match s {
+        Some(ChildStatus::Exited(0)) => "Done".to_string(),
+        Some(ChildStatus::Exited(c)) => format!("Exit {c}"),
+        Some(ChildStatus::Signaled(sig)) => sys::signal::description(*sig),
+        Some(ChildStatus::Stopped(_)) => "Stopped".to_string(),
+        None => "Running".to_string(),
+    };
+    let mut out = Vec::new();
+    for (i, pid) in pids.iter().enumerate() {
+        let status = statuses.get(i).copied().flatten();
+        let shown = match i {
+            0 => word(&status),
+            _ if status == statuses.first().copied().flatten() => String::new(),
+            _ => word(&status),
+        };
+        let lead = if i == 0 { "" } else { "     " };
+        let pipe = if i == 0 { "" } else { "| " };
+        // The status fills 24 columns, `| ` counting as 2 when it is empty.
+        let width = if shown.is_empty() { 22 } else { 24 };
+        out.extend_from_slice(format!("{lead}{pid:>5} {shown:<width$}{pipe}").as_bytes());
+        out.extend_from_slice(parts.get(i).or(parts.last()).map_or(&b""[..], |p| p));
+        out.push(b'\n');
+    }
+    out
+}
+
+/// bash, not interactive: tell the deaths of the background jobs that ended since the last
+/// time ([`tell_death`]).
+pub fn tell_ended_jobs(sh: &mut crate::state::Shell) {
+    let untold = |j: &Job| !j.told && j.is_done();
+    if !sh.jobs.jobs.iter().any(untold) {
+        return;
+    }
+    for i in 0..sh.jobs.jobs.len() {
+        if untold(&sh.jobs.jobs[i]) {
+            tell_job(sh, i);
+        }
+    }
+}
+
+/// Tell a background job's death once ([`tell_death`]).
+pub fn tell_job(sh: &mut crate::state::Shell, index: usize) {
+    let job = &sh.jobs.jobs[index];
+    if job.told {
+        return;
+    }
+    let parts = || match job.parts.len() == job.pids.len() {
+        true => job.parts.clone(),
+        false => vec![job.text.clone()],
+    };
+    tell_death(sh, &job.pids, &job.statuses, parts, false);
+    sh.jobs.jobs[index].told = true;
 }

@@ -102,7 +102,12 @@ pub(super) fn run_subshell(
         Forked::Parent(pid) => {
             let pgid = if group.is_some() { pid } else { 0 };
             let text = sh.line.text.clone();
-            Ok(wait_foreground(sh, pgid, vec![pid], text))
+            let parts = || {
+                let subshell = CompoundCommand::Subshell(list.clone());
+                let cmd = Command::Compound(subshell, redirects.to_vec(), 0);
+                vec![crate::syntax::print::command_line(&cmd)]
+            };
+            Ok(wait_foreground(sh, pgid, vec![pid], text, Some(&parts)))
         }
     }
 }
@@ -118,12 +123,14 @@ pub(super) fn job_group(sh: &Shell, foreground: bool) -> Option<spawn::JobGroup>
 
 /// Wait for a foreground job: its status (the last process's, or with `pipefail` the last
 /// failure). Under job control (`pgid` > 0) a job that stops goes to the job table, keeping
-/// the command line it belongs to, and the shell takes the terminal back.
+/// the command line it belongs to, and the shell takes the terminal back. `parts` names
+/// each process, should bash tell of the job's death (None: bash tells nothing of it).
 pub(super) fn wait_foreground(
     sh: &mut Shell,
     pgid: sys::process::pid_t,
     pids: Vec<sys::process::pid_t>,
     text: Vec<u8>,
+    parts: Option<&dyn Fn() -> Vec<Vec<u8>>>,
 ) -> i32 {
     let control = sh.jobs.control.filter(|_| pgid > 0);
     let statuses: Vec<Option<ChildStatus>> = pids
@@ -156,10 +163,25 @@ pub(super) fn wait_foreground(
         .copied()
         .flatten()
         .and_then(ChildStatus::signal);
-    for st in statuses.into_iter().flatten() {
-        status = foreground_status(st);
+    let tells_jobs = sh.options.bash() && !sh.options.interactive;
+    for st in statuses.iter().flatten() {
+        status = match tells_jobs {
+            true => st.exit_status(),
+            false => foreground_status(*st),
+        };
         if status != 0 {
             failed = status;
+        }
+    }
+    if tells_jobs {
+        if let Some(parts) = parts {
+            super::jobs::tell_death(sh, &pids, &statuses, parts, true);
+        }
+        // The background jobs that ended meanwhile are told now, as bash does after each
+        // foreground job.
+        if sh.jobs.jobs.iter().any(|j| !j.told) {
+            sh.jobs.reap_nonblocking(&mut sh.audit);
+            super::jobs::tell_ended_jobs(sh);
         }
     }
     if sh.options.pipefail {
@@ -195,7 +217,17 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
         0
     };
     let text = sh.line.text.clone();
-    Ok(wait_foreground(sh, pgid, pids, text))
+    if let (true, Some(last)) = (sh.options.bash(), commands.last()) {
+        // The line bash tells a job's death on: where its last command was started.
+        sh.lineno = last.line();
+    }
+    let parts = || {
+        commands
+            .iter()
+            .map(crate::syntax::print::command_line)
+            .collect()
+    };
+    Ok(wait_foreground(sh, pgid, pids, text, Some(&parts)))
 }
 
 /// Fork one child per command, each reading the pipe from the one before: their pids, and
@@ -348,7 +380,8 @@ fn last_in_shell(
         None => fd::close(0),
     }
     let text = sh.line.text.clone();
-    let others = wait_foreground(sh, 0, pids, text);
+    // bash tells nothing of the programs before the last command, run by the shell itself.
+    let others = wait_foreground(sh, 0, pids, text, None);
     let status = match &result {
         Ok(s) => *s,
         Err(_) => sh.last_status(),

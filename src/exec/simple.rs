@@ -360,7 +360,10 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> Exe
         &sc.assigns,
         &sc.redirects,
         cx,
-        Lookup::default(),
+        Lookup {
+            written: Some(sc),
+            ..Lookup::default()
+        },
     )?;
     if sh.options.bash() {
         set_last_arg(sh, &mut fields, array_operand_last);
@@ -393,7 +396,7 @@ fn shell_owns_underscore(sh: &mut Shell) {
 
 /// How a command name is looked up (`command` changes it).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Lookup {
+pub struct Lookup<'a> {
     /// Skip functions (`command name`).
     pub no_functions: bool,
     /// Special built-ins lose their special properties (`command name`).
@@ -402,6 +405,8 @@ pub struct Lookup {
     pub default_path: bool,
     /// `set -x` traced the command already (as `command name ...`).
     pub traced: bool,
+    /// The command as written, to name it should bash tell of its program's death.
+    pub written: Option<&'a SimpleCommand>,
 }
 
 /// Run a command given as expanded fields, with its assignments and redirections.
@@ -411,7 +416,7 @@ pub fn run_fields(
     assigns: &[Assign],
     redirects: &[crate::syntax::ast::Redirect],
     cx: Context,
-    lookup: Lookup,
+    lookup: Lookup<'_>,
 ) -> ExecResult {
     let name = fields[0].as_slice();
     let builtin = builtins::lookup(name, sh.options.bash())
@@ -501,6 +506,20 @@ pub fn run_fields(
         .filter(|_| !lookup.no_functions)
         .cloned()
     {
+        if sh.options.bash() && !saved_vars.is_empty() {
+            // The assignments are a scope of their own below the function's: its `unset`
+            // of one of them shows the variable it hid again, as a caller's local would.
+            let path = saved_vars.iter().any(|(n, _)| n == b"PATH");
+            sh.vars.push_temporary_frame(saved_vars);
+            let result = redirect::with_redirections(sh, redirects, |sh| {
+                call_function(sh, &body, fields, cx)
+            });
+            sh.vars.pop_frame();
+            if path {
+                sh.hash.clear();
+            }
+            return settle(sh, result);
+        }
         redirect::with_redirections(sh, redirects, |sh| call_function(sh, &body, fields, cx))
     } else if let Some(b) = builtin {
         redirect::with_redirections(sh, redirects, |sh| b.run(sh, fields, cx.not_last()))
@@ -516,7 +535,7 @@ fn run_external(
     fields: &[Vec<u8>],
     redirects: &[crate::syntax::ast::Redirect],
     cx: Context,
-    lookup: Lookup,
+    lookup: Lookup<'_>,
 ) -> ExecResult {
     let name = fields[0].as_slice();
     let path = if lookup.default_path {
@@ -559,7 +578,23 @@ fn run_external(
         Some(_) => (pid, fields.join(&b' ')),
         None => (0, Vec::new()),
     };
-    Ok(wait_foreground(sh, pgid, vec![pid], text))
+    let parts = || match lookup.written {
+        Some(sc) => vec![crate::syntax::print::simple_command(sc)],
+        None => vec![quoted_fields(fields)],
+    };
+    Ok(wait_foreground(sh, pgid, vec![pid], text, Some(&parts)))
+}
+
+/// A program's arguments as one line, each quoted where bash's `set -x` would.
+fn quoted_fields(fields: &[Vec<u8>]) -> Vec<u8> {
+    let quoted: Vec<Vec<u8>> = fields
+        .iter()
+        .map(|f| match super::xtrace::needs_quotes(f) {
+            true => super::xtrace::single_quoted(f),
+            false => f.clone(),
+        })
+        .collect();
+    quoted.join(&b' ')
 }
 
 /// A program that could not start: the command's status (127 or 126), the shell goes on.

@@ -42,6 +42,7 @@ pub fn command_substitution(sh: &mut Shell, body: &List) -> Result<Vec<u8>, Expa
     match spawn::fork_shell(sh) {
         Ok(Forked::Child) => {
             sh.trace_level += 1;
+            sh.in_command_substitution = true;
             // bash: a command substitution runs without `set -e` unless `inherit_errexit`,
             // and never in a tested command's words (POSIX, and posix mode, keep it).
             let inherits = sh.options.shopt.on(crate::state::shopt::INHERIT_ERREXIT);

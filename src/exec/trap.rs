@@ -352,6 +352,11 @@ impl Traps {
             .any(|a| matches!(a, Action::Command(_)))
     }
 
+    /// A trap is set on `sig`, to a command or to ignore it.
+    pub fn is_trapped(&self, sig: i32) -> bool {
+        self.actions.contains_key(&sig)
+    }
+
     pub fn command(&self, sig: i32) -> Option<&[u8]> {
         match self.actions.get(&sig) {
             Some(Action::Command(c)) => Some(c),

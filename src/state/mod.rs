@@ -49,6 +49,8 @@ pub struct Shell {
     pub lineno: u32,
     /// True in a forked child (subshell, pipeline member, command substitution).
     pub in_subshell: bool,
+    /// This process runs a command substitution (bash tells no job's death there).
+    pub in_command_substitution: bool,
     /// The last argument of the last simple command (bash's `$_`).
     pub last_arg: Vec<u8>,
     /// How many subshells deep this process is (bash's `$BASH_SUBSHELL`).
@@ -252,6 +254,7 @@ impl Shell {
             dirstack: Vec::new(),
             in_condition_trap: false,
             status_unchecked: false,
+            in_command_substitution: false,
             unwind_pending: std::cell::Cell::new(false),
             words_tested: false,
             exported_options: 0,

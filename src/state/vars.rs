@@ -602,6 +602,16 @@ impl Vars {
         self.frames.push(Vec::new());
     }
 
+    /// Enter the scope of the temporary assignments before a function call (bash): `saved`,
+    /// what they replaced, comes back when the scope is left, or when the function unsets
+    /// one of them as it would a caller's local.
+    pub fn push_temporary_frame(&mut self, mut saved: Vec<(Vec<u8>, Option<Var>)>) {
+        // `x=1 x=2 f`: what was there before the first is what comes back.
+        let mut seen = std::collections::HashSet::new();
+        saved.retain(|(name, _)| seen.insert(name.clone()));
+        self.frames.push(saved);
+    }
+
     /// Leave a function call, restoring every variable made local in it.
     pub fn pop_frame(&mut self) {
         if let Some(frame) = self.frames.pop() {

@@ -33,16 +33,22 @@ pub fn word_text(w: &Word) -> Vec<u8> {
     p.out
 }
 
-/// An and-or list as one line: a background job's text in bash's `jobs`.
+/// An and-or list as a job's text in bash's `jobs`: the lists of `{ }` and `( )` on one line.
 pub fn and_or_line(ao: &AndOr) -> Vec<u8> {
-    let mut p = Printer::default();
+    let mut p = Printer {
+        one_line: true,
+        ..Printer::default()
+    };
     p.and_or(ao);
     p.out
 }
 
-/// One command of a pipeline as one line: a line of its own in bash's `jobs -l`.
+/// One command of a pipeline as a job's text: a line of its own in bash's `jobs -l`.
 pub fn command_line(c: &Command) -> Vec<u8> {
-    let mut p = Printer::default();
+    let mut p = Printer {
+        one_line: true,
+        ..Printer::default()
+    };
     p.command(c);
     p.out
 }
@@ -62,6 +68,9 @@ struct Printer {
     heredocs: Vec<Box<[u8]>>,
     /// The next `;` is left out (see [`Printer::list`]).
     skip_semi: bool,
+    /// A job's text: the commands of a group or subshell go on one line, `a; b`, outside a
+    /// function's body (bash).
+    one_line: bool,
 }
 
 impl Printer {
@@ -149,7 +158,9 @@ impl Printer {
             } else if !last || terminated {
                 self.semi();
             }
-            if !last {
+            if !last && self.one_line {
+                self.text(b" ");
+            } else if !last {
                 self.newline();
             }
         }
@@ -205,7 +216,11 @@ impl Printer {
                 self.compound(cc);
                 self.redirects(redirects);
             }
-            Command::FunctionDef(f) => self.function(&f.name, &f.body, true),
+            Command::FunctionDef(f) => {
+                let one_line = std::mem::take(&mut self.one_line);
+                self.function(&f.name, &f.body, true);
+                self.one_line = one_line;
+            }
         }
     }
 
@@ -247,6 +262,12 @@ impl Printer {
                 self.text(name);
                 self.text(b" ");
                 self.command(body);
+            }
+            CompoundCommand::BraceGroup(list) if self.one_line => {
+                self.text(b"{ ");
+                self.list(list, true);
+                self.flush_heredocs();
+                self.text(b" }");
             }
             CompoundCommand::BraceGroup(list) => {
                 self.text(b"{ ");
