@@ -369,6 +369,12 @@ fn declare_in_scope(
         Scope::Global => false,
     };
     if make_local && !sh.vars.is_local_here(&name) {
+        if sh.vars.var_unresolved(&name).is_some_and(|v| v.readonly) {
+            // A read-only variable cannot be shadowed (bash).
+            return Err(ExpandError::new(
+                [&name[..], b": readonly variable"].concat(),
+            ));
+        }
         sh.vars.make_local(&name);
         if flags.on & NAMEREF == 0 {
             // A local starts without the global's value or attributes, but the export
