@@ -807,7 +807,8 @@ pub fn finish(sh: &mut Shell, status: i32, reason: EndReason) -> ! {
 
 /// The variables bash sets at start-up that scripts read: who the user is (`UID`, `EUID`),
 /// the machine (`HOSTNAME`, `OSTYPE`, `HOSTTYPE`, `MACHTYPE`), the nesting (`SHLVL`, one
-/// more than inherited, exported), and where completion splits words (`COMP_WORDBREAKS`). `BASH_VERSION` is deliberately not set: scripts test it to
+/// more than inherited, exported), where completion splits words (`COMP_WORDBREAKS`), and
+/// `TERM` when there is none. `BASH_VERSION` is deliberately not set: scripts test it to
 /// decide they run under bash itself, which this shell is not.
 pub(crate) fn bash_variables(sh: &mut Shell) {
     let uid = crate::sys::process::uid();
@@ -831,6 +832,8 @@ pub(crate) fn bash_variables(sh: &mut Shell) {
         (b"HOSTTYPE", arch.to_vec(), false),
         (b"MACHTYPE", machtype, false),
         (b"OPTERR", b"1".to_vec(), false),
+        // bash gives a shell without a terminal type the dumb one (not exported).
+        (b"TERM", b"dumb".to_vec(), false),
         (
             b"COMP_WORDBREAKS",
             crate::interactive::complete::programmable::WORD_BREAKS.to_vec(),

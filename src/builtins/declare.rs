@@ -192,19 +192,7 @@ fn run(
             match var {
                 Some(v) => text.extend_from_slice(&declare_line(name, v)),
                 None if sh.is_dynamic_array(name) => {
-                    // The arrays the shell computes show as arrays, unset when empty of meaning
-                    // (`FUNCNAME` outside a function).
-                    let mut array = Array::indexed();
-                    let values = sh.dynamic_array(name);
-                    for (i, v) in values.iter().flatten().enumerate() {
-                        array.set(crate::state::vars::Key::Index(i as i64), v.clone());
-                    }
-                    let var = Var {
-                        array: Some(Box::new(array)),
-                        attrs: if values.is_none() { UNASSIGNED } else { 0 },
-                        ..Var::default()
-                    };
-                    text.extend_from_slice(&declare_line(name, &var));
+                    text.extend_from_slice(&declare_line(name, &dynamic_array_var(sh, name)));
                 }
                 None if sh.dynamic_var(name).is_some() => {
                     // The values the shell computes (`$_`, `RANDOM`, `SHELLOPTS`) with the
@@ -586,14 +574,61 @@ fn list(sh: &Shell, flags: Flags, builtin: &'static str) {
 /// What bash's `set` (and `declare`) alone writes: every variable that has a value as
 /// `name=value`, quoted only where the shell would read it otherwise, arrays as
 /// `name=([0]="a" ...)`; then every function's definition.
+/// An array the shell computes as a variable: unset when empty of meaning (`FUNCNAME`
+/// outside a function).
+fn dynamic_array_var(sh: &Shell, name: &[u8]) -> Var {
+    let mut array = Array::indexed();
+    let values = sh.dynamic_array(name);
+    for (i, v) in values.iter().flatten().enumerate() {
+        array.set(crate::state::vars::Key::Index(i as i64), v.clone());
+    }
+    Var {
+        array: Some(Box::new(array)),
+        attrs: if values.is_none() { UNASSIGNED } else { 0 },
+        ..Var::default()
+    }
+}
+
 pub fn set_listing(sh: &Shell) -> Vec<u8> {
     let mut text = Vec::new();
-    // The values the shell keeps itself, which bash lists too (in name order, as those here).
-    let mut computed: Vec<(&[u8], Vec<u8>)> = [&b"BASHOPTS"[..], b"SHELLOPTS", b"_"]
-        .into_iter()
-        .filter(|n| sh.vars.var(n).is_none())
-        .filter_map(|n| Some((n, sh.dynamic_var(n)?)))
-        .collect();
+    // The values the shell keeps itself, which bash lists too (in name order, as those here):
+    // each `=value` as written.
+    let mut computed: Vec<(&[u8], Vec<u8>)> = [
+        &b"BASHOPTS"[..],
+        b"BASH_ARGC",
+        b"BASH_ARGV",
+        b"BASH_LINENO",
+        b"BASH_SOURCE",
+        b"DIRSTACK",
+        b"FUNCNAME",
+        b"GROUPS",
+        b"PIPESTATUS",
+        b"SHELLOPTS",
+        b"_",
+    ]
+    .into_iter()
+    .filter(|n| sh.vars.var(n).is_none())
+    .filter_map(|n| {
+        let mut rest = Vec::new();
+        match n {
+            // bash lists these as they were before anything read them.
+            b"DIRSTACK" | b"GROUPS" | b"BASH_ARGC" => rest.extend_from_slice(b"=()"),
+            b"PIPESTATUS" if sh.pipestatus.is_empty() => return None,
+            _ if sh.is_dynamic_array(n) => {
+                let var = dynamic_array_var(sh, n);
+                if var.attrs & UNASSIGNED != 0 {
+                    return None;
+                }
+                declare_value(&mut rest, &var);
+            }
+            _ => {
+                rest.push(b'=');
+                rest.extend_from_slice(&quote_if_needed(&sh.dynamic_var(n)?));
+            }
+        }
+        Some((n, rest))
+    })
+    .collect();
     computed.reverse();
     let mut write_computed = |text: &mut Vec<u8>, before: Option<&[u8]>| {
         while let Some((name, value)) = computed.pop() {
@@ -602,14 +637,18 @@ pub fn set_listing(sh: &Shell) -> Vec<u8> {
                 break;
             }
             text.extend_from_slice(name);
-            text.push(b'=');
-            text.extend_from_slice(&quote_if_needed(&value));
+            text.extend_from_slice(&value);
             text.push(b'\n');
         }
     };
+    let word_breaks = crate::interactive::complete::programmable::WORD_BREAKS;
     for (name, var) in sh.vars.sorted() {
         write_computed(&mut text, Some(name));
         if !var.is_set() {
+            continue;
+        }
+        if name == b"COMP_WORDBREAKS" && var.value.as_deref() == Some(word_breaks) {
+            // bash keeps its first value out of the list, until it is assigned.
             continue;
         }
         text.extend_from_slice(name);

@@ -161,7 +161,8 @@ pub struct CommandLine {
 }
 
 /// The arrays the shell computes when they are read ([`Shell::dynamic_array`]).
-const DYNAMIC_ARRAYS: [&[u8]; 7] = [
+const DYNAMIC_ARRAYS: [&[u8]; 8] = [
+    b"GROUPS",
     b"PIPESTATUS",
     b"DIRSTACK",
     b"FUNCNAME",
@@ -459,6 +460,12 @@ impl Shell {
         let script = self.script.as_ref();
         match name {
             b"PIPESTATUS" => Some(self.pipestatus.iter().map(|s| text(s)).collect()),
+            b"GROUPS" => Some(
+                crate::sys::process::groups()
+                    .iter()
+                    .map(|g| text(g))
+                    .collect(),
+            ),
             b"DIRSTACK" => Some(
                 std::iter::once(self.cwd.clone())
                     .chain(self.dirstack.iter().cloned())

@@ -58,6 +58,20 @@ pub fn gid() -> libc::gid_t {
     unsafe { libc::getgid() }
 }
 
+/// The groups the process is in, its real group first (bash's `GROUPS`).
+pub fn groups() -> Vec<libc::gid_t> {
+    let primary = gid();
+    // SAFETY: a size of 0 asks for the count only; nothing is written.
+    let count = unsafe { libc::getgroups(0, std::ptr::null_mut()) };
+    let mut list: Vec<libc::gid_t> = vec![0; usize::try_from(count).unwrap_or(0)];
+    // SAFETY: the buffer holds `count` group ids.
+    let got = unsafe { libc::getgroups(count.max(0), list.as_mut_ptr()) };
+    list.truncate(usize::try_from(got).unwrap_or(0));
+    list.retain(|&g| g != primary);
+    list.insert(0, primary);
+    list
+}
+
 /// The effective group id.
 pub fn egid() -> libc::gid_t {
     // SAFETY: getegid has no preconditions and cannot fail.
