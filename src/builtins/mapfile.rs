@@ -134,6 +134,10 @@ pub fn mapfile(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             if (trim || delim == 0) && value.last() == Some(&delim) {
                 value.pop();
             }
+            // bash keeps a line up to its first NUL.
+            if let Some(nul) = value.iter().position(|&c| c == 0) {
+                value.truncate(nul);
+            }
             if let Some(cb) = &callback {
                 if stored % quantum == quantum - 1 || quantum == 1 {
                     let mut text = cb.clone();

@@ -138,10 +138,24 @@ fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::Expand
         e.unwinds = false;
         e
     })?;
-    if let Some(key) = key {
-        sh.vars
-            .unset_element(name, &key)
-            .map_err(|e| crate::expand::ExpandError::new(e.message()))?;
+    let scalar = sh.vars.var(name).is_some_and(|v| v.array.is_none());
+    match key {
+        // A variable that is no array is its element 0 alone (bash).
+        Some(crate::state::vars::Key::Index(0)) if scalar => sh.vars.unset(name),
+        Some(_) if scalar => {
+            return Err(crate::expand::ExpandError {
+                message: [name, b": not an array variable"].concat(),
+                status: 1,
+                unwinds: false,
+            })
+        }
+        Some(key) => sh.vars.unset_element(name, &key),
+        None => Ok(()),
     }
-    Ok(())
+    .map_err(|e| match e {
+        crate::state::VarError::ReadOnly(_) => {
+            crate::expand::ExpandError::new([name, b": cannot unset: readonly variable"].concat())
+        }
+        e => crate::expand::ExpandError::new(e.message()),
+    })
 }
