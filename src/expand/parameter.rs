@@ -356,10 +356,19 @@ fn expand_indirect(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), Expa
         }
         _ => return Ok(()),
     };
-    let target = ParamExp {
-        param,
-        op: pe.op.clone(),
-    };
+    let mut op = pe.op.clone();
+    if matches!(&param, Param::Elem(_, sub) if matches!(**sub, Subscript::All { .. })) {
+        // bash: through `${!ref}`, all of an array's elements are tested for being set
+        // only, as if the operator had no `:`.
+        if let ParamOp::Default { colon, .. }
+        | ParamOp::Assign { colon, .. }
+        | ParamOp::Error { colon, .. }
+        | ParamOp::Alternative { colon, .. } = &mut op
+        {
+            *colon = false;
+        }
+    }
+    let target = ParamExp { param, op };
     expand(e, &target, ctx)
 }
 

@@ -3,6 +3,8 @@
 //! byte. The locale is the first of `LC_ALL`, `LC_CTYPE` and `LANG` that is set and not empty,
 //! among the shell's variables, as bash reads it (an assignment takes effect at once).
 //!
+//! A locale the system does not have changes nothing, as for bash.
+//!
 //! The answer is kept per thread (the shell is one thread; tests run many shells side by
 //! side) so the pattern matcher can ask without the shell at hand. It is worked out again
 //! whenever one of the three variables changes ([`crate::state::vars::Vars`] says so) or the
@@ -37,11 +39,31 @@ pub fn is_locale_var(name: &[u8]) -> bool {
 
 /// The variables' values changed: record whether the locale they name is UTF-8.
 pub fn note(value_of: impl Fn(&[u8]) -> Option<Vec<u8>>) {
-    let utf8 = [&b"LC_ALL"[..], b"LC_CTYPE", b"LANG"]
+    let name = [&b"LC_ALL"[..], b"LC_CTYPE", b"LANG"]
         .iter()
-        .find_map(|n| value_of(n).filter(|v| !v.is_empty()))
-        .is_some_and(|v| names_utf8(&v));
-    UTF8.with(|u| u.set(utf8));
+        .find_map(|n| value_of(n).filter(|v| !v.is_empty()));
+    match name {
+        None => UTF8.with(|u| u.set(false)),
+        Some(v) if is_installed(&v) => UTF8.with(|u| u.set(names_utf8(&v))),
+        // A locale the system cannot set leaves the one in effect (bash).
+        Some(_) => {}
+    }
+}
+
+/// The system has the locale.
+fn is_installed(name: &[u8]) -> bool {
+    let Ok(name) = std::ffi::CString::new(name) else {
+        return false;
+    };
+    // SAFETY: `name` is a valid C string; a locale made here is freed at once.
+    unsafe {
+        let made = libc::newlocale(libc::LC_CTYPE_MASK, name.as_ptr(), std::ptr::null_mut());
+        if made.is_null() {
+            return false;
+        }
+        libc::freelocale(made);
+    }
+    true
 }
 
 /// The locale name says its character set is UTF-8 (`C.UTF-8`, `en_US.utf8`).
