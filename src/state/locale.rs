@@ -55,14 +55,13 @@ fn is_installed(name: &[u8]) -> bool {
     let Ok(name) = std::ffi::CString::new(name) else {
         return false;
     };
-    // SAFETY: `name` is a valid C string; a locale made here is freed at once.
-    unsafe {
-        let made = libc::newlocale(libc::LC_CTYPE_MASK, name.as_ptr(), std::ptr::null_mut());
-        if made.is_null() {
-            return false;
-        }
-        libc::freelocale(made);
+    // SAFETY: `name` is a valid C string; no base locale is given.
+    let made = unsafe { libc::newlocale(libc::LC_CTYPE_MASK, name.as_ptr(), std::ptr::null_mut()) };
+    if made.is_null() {
+        return false;
     }
+    // SAFETY: `made` was made by newlocale above and is used no more.
+    unsafe { libc::freelocale(made) };
     true
 }
 
