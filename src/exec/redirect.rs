@@ -301,7 +301,7 @@ fn named_descriptor(sh: &mut Shell, r: &Redirect, name: &[u8]) -> Result<(), She
     let closes = matches!(r.op, RedirOp::DupInput | RedirOp::DupOutput)
         && matches!(&r.target, RedirTarget::Word(w) if w.as_plain_literal() == Some(b"-"));
     if closes {
-        let value = sh.get_var(name).map(<[u8]>::to_vec);
+        let value = named_value(sh, name);
         let Some(value) = value.filter(|v| !v.is_empty()) else {
             let kind = ErrorKind::BadRedirection(name.to_vec(), "ambiguous redirect");
             return Err(ShellError::new(kind).fails());
@@ -329,13 +329,43 @@ fn named_descriptor(sh: &mut Shell, r: &Redirect, name: &[u8]) -> Result<(), She
     saved.restore();
     let new = moved?;
     fd::set_inherited(new);
-    if let Err(e) = sh.set_var(name, new.to_string().into_bytes()) {
+    if let Err(e) = set_named(sh, name, new.to_string().into_bytes()) {
         fd::close(new);
-        sh.report(&ShellError::new(ErrorKind::Variable(e)));
+        sh.report(&e);
         let kind = ErrorKind::BadRedirection(name.to_vec(), "cannot assign fd to variable");
         return Err(ShellError::new(kind).fails());
     }
     Ok(())
+}
+
+/// The value of the variable or element (`fds[1]`) of `{name}>&-`.
+fn named_value(sh: &mut Shell, name: &[u8]) -> Option<Vec<u8>> {
+    match name.iter().position(|&c| c == b'[') {
+        Some(open) => {
+            let sub = &name[open + 1..name.len() - 1];
+            let key = expand::subscript::key_of_text(sh, &name[..open], sub, false).ok()??;
+            expand::subscript::element(sh, &name[..open], &key)
+        }
+        None => sh.get_var(name).map(<[u8]>::to_vec),
+    }
+}
+
+/// Set the variable or element (`fds[1]`) of `{name}>file` to the descriptor.
+fn set_named(sh: &mut Shell, name: &[u8], value: Vec<u8>) -> Result<(), ShellError> {
+    match name.iter().position(|&c| c == b'[') {
+        Some(open) => crate::exec::assign::assign_element_with(
+            sh,
+            &name[..open],
+            &name[open + 1..name.len() - 1],
+            value,
+            false,
+            expand::subscript::key_of_text,
+        )
+        .map_err(ShellError::from),
+        None => sh
+            .set_var(name, value)
+            .map_err(|e| ShellError::new(ErrorKind::Variable(e))),
+    }
 }
 
 /// A descriptor above 9 the user may name: not one the shell keeps for itself (those, and

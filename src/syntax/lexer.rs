@@ -386,7 +386,7 @@ impl Cx<'_, '_> {
                 if let Some(name) = t
                     .strip_prefix(b"{")
                     .and_then(|t| t.strip_suffix(b"}"))
-                    .filter(|name| crate::state::vars::is_name(name))
+                    .filter(|name| is_fd_variable(name))
                 {
                     return Ok(tok(TokKind::IoVar(name.into())));
                 }
@@ -1820,4 +1820,11 @@ fn note_name(name: &[u8]) {
 /// Whether some parsed text expands `$BASH_COMMAND`.
 pub fn bash_command_read() -> bool {
     BASH_COMMAND_READ.with(std::cell::Cell::get)
+}
+/// The name in `{name}>file` (bash): a variable, or an array's element (`{fds[1]}`).
+fn is_fd_variable(name: &[u8]) -> bool {
+    match name.iter().position(|&c| c == b'[') {
+        Some(open) => name.ends_with(b"]") && crate::state::vars::is_name(&name[..open]),
+        None => crate::state::vars::is_name(name),
+    }
 }
