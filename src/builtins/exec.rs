@@ -90,7 +90,7 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if options.clear_environment {
         sh.vars.unexport_all();
     }
-    let err = spawn::exec_program(sh, &path, &argv, |sh| {
+    let err = spawn::exec_program(sh, &path, &argv, true, |sh| {
         if !sh.in_subshell {
             sh.audit.end(None, EndReason::Exec);
         }

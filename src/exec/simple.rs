@@ -560,7 +560,7 @@ fn run_external(
     }
     if cx.exit_after && !sh.traps.any_command() {
         // Nothing follows in this process: become the program.
-        let err = spawn::exec_program(sh, &path, fields, |_| {});
+        let err = spawn::exec_program(sh, &path, fields, false, |_| {});
         return exec_failure(sh, &path, fields, err, saved, true);
     }
     let group = job_group(sh, true);

@@ -84,14 +84,14 @@ pub fn find_in_path(sh: &mut Shell, name: &[u8]) -> Option<Vec<u8>> {
     Some(found)
 }
 
-/// What bash adds to a program's environment: `_` as the path it was started from, and the
-/// option lists `SHELLOPTS` and `BASHOPTS` when exported, as they stand now. Nothing in
-/// posix mode.
-fn bash_environment(sh: &Shell, path: &[u8]) -> Vec<Vec<u8>> {
+/// What bash adds to a program's environment: `_` as the path it was started from (not
+/// for the `exec` built-in's program, which gets the environment as it is), and the option
+/// lists `SHELLOPTS` and `BASHOPTS` when exported, as they stand now. Nothing in posix mode.
+fn bash_environment(sh: &Shell, path: Option<&[u8]>) -> Vec<Vec<u8>> {
     if !sh.options.bash() {
         return Vec::new();
     }
-    let mut extra = vec![[&b"_="[..], path].concat()];
+    let mut extra: Vec<Vec<u8>> = path.map(|p| [&b"_="[..], p].concat()).into_iter().collect();
     if sh.exported_options & crate::state::SHELLOPTS_BIT != 0 {
         extra.push([&b"SHELLOPTS="[..], &sh.options.shellopts()].concat());
     }
@@ -528,7 +528,7 @@ pub fn spawn_program(
 
     // The path and the arguments, each NUL-terminated, in one buffer; then one array of
     // pointers: argv, NULL, the environment, NULL.
-    let extra = bash_environment(sh, path);
+    let extra = bash_environment(sh, Some(path));
     let mut strings: Vec<u8> = Vec::with_capacity(
         path.len()
             + 1
@@ -648,11 +648,13 @@ fn push_c_str(buf: &mut Vec<u8>, bytes: &[u8]) {
 /// Replace this process with a program (`exec cmd`, or the last command of a forked child).
 /// Returns only on failure. The audit record is written first; `before` runs between the
 /// record and the exec (the `exec` built-in ends the session there, so that the session's
-/// last record is its end).
+/// last record is its end). `builtin`: the `exec` built-in's program, whose environment
+/// bash leaves as it is.
 pub fn exec_program(
     sh: &mut Shell,
     path: &[u8],
     argv: &[Vec<u8>],
+    builtin: bool,
     before: impl FnOnce(&mut Shell),
 ) -> SpawnError {
     // A forked child becomes the program its parent made it for; the shell itself (`exec`),
@@ -674,7 +676,7 @@ pub fn exec_program(
     before(sh);
     // Nothing of this process is left to send them after the exec.
     sh.audit.flush();
-    let errno = execve(sh, path, argv);
+    let errno = execve(sh, path, argv, !builtin);
     let err = SpawnError::Os(errno);
     if errno != libc::ENOEXEC {
         record_not_started(sh, &starting, Some(path), argv, &err);
@@ -697,18 +699,18 @@ pub fn exec_shell_on(sh: &mut Shell, script: &[u8], args: &[Vec<u8>]) -> SpawnEr
     }
     argv.push(script.to_vec());
     argv.extend_from_slice(args);
-    SpawnError::Os(execve(sh, b"/proc/self/exe", &argv))
+    SpawnError::Os(execve(sh, b"/proc/self/exe", &argv, true))
 }
 
 /// execve(2) with the shell's exported variables, signals as a new program gets them.
 /// Returns the error.
-fn execve(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>]) -> i32 {
+fn execve(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>], names_itself: bool) -> i32 {
     let c_path = c_string(path);
     let c_argv: Vec<CString> = argv.iter().map(|a| c_string(a)).collect();
     let mut argv_ptrs: Vec<*const libc::c_char> = c_argv.iter().map(|a| a.as_ptr()).collect();
     argv_ptrs.push(std::ptr::null());
     let c_env = sh.vars.environ_c();
-    let extra = bash_environment(sh, path);
+    let extra = bash_environment(sh, names_itself.then_some(path));
     let c_extra: Vec<CString> = extra.iter().map(|e| c_string(e)).collect();
     let kept = |e: &&CString| !replaced(e.as_bytes(), &extra);
     let mut env_ptrs: Vec<*const libc::c_char> =

@@ -239,7 +239,9 @@ impl Vars {
         for _ in 0..9 {
             match self.table.get(name) {
                 Some(v) if v.attrs & NAMEREF != 0 => match v.value.as_deref() {
-                    Some(target) if !target.is_empty() && target != name => name = target,
+                    // A reference to itself is a cycle of one (bash).
+                    Some(target) if target == name => return None,
+                    Some(target) if !target.is_empty() => name = target,
                     _ => return Some(name),
                 },
                 _ => return Some(name),
