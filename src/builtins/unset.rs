@@ -125,6 +125,7 @@ fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::Expand
             message: m,
             status: 1,
             unwinds: false,
+            arith: false,
         });
     }
     if sub == b"@" || sub == b"*" {
@@ -147,6 +148,7 @@ fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::Expand
                 message: [name, b": not an array variable"].concat(),
                 status: 1,
                 unwinds: false,
+                arith: false,
             })
         }
         Some(key) => sh.vars.unset_element(name, &key),

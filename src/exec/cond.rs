@@ -28,14 +28,17 @@ fn arith_value(sh: &mut Shell, w: &Word, for_part: bool) -> Result<i64, Divert> 
     if omitted {
         return Ok(1);
     }
-    arith_text(sh, &text)
+    arith_text(sh, &text, b"((")
 }
 
-fn arith_text(sh: &mut Shell, text: &[u8]) -> Result<i64, Divert> {
+/// `text` evaluated for `(( ))` or `[[ ]]` (`place`, which bash names in its messages).
+fn arith_text(sh: &mut Shell, text: &[u8], place: &[u8]) -> Result<i64, Divert> {
     if text.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n')) {
         return Ok(0);
     }
-    expand::arith::eval(sh, text).map_err(|e| match e.is_unbound() {
+    let bash = sh.options.bash();
+    let result = expand::arith::eval(sh, text).map_err(|e| e.within(bash, place));
+    result.map_err(|e| match e.is_unbound() {
         true => ShellError::from(e).into(),
         false => ShellError::from(e).with_status(1).fails().into(),
     })
@@ -183,7 +186,8 @@ fn eval(sh: &mut Shell, e: &CondExpr, negated: bool) -> Result<bool, Divert> {
                 _ => {
                     let right = expand::expand_word(sh, b)?;
                     trace_test(sh, negated, &[&left, op, &right]);
-                    let (x, y) = (arith_text(sh, &left)?, arith_text(sh, &right)?);
+                    let x = arith_text(sh, &left, b"[[")?;
+                    let y = arith_text(sh, &right, b"[[")?;
                     match op.as_slice() {
                         b"-eq" => x == y,
                         b"-ne" => x != y,

@@ -67,9 +67,11 @@ pub enum ErrorKind {
     },
     /// The commands could not be read.
     Input(String),
-    /// A word could not be expanded (`x: parameter not set`, arithmetic, command
-    /// substitution): the expander's words.
+    /// A word could not be expanded (`x: parameter not set`, command substitution): the
+    /// expander's words.
     Expansion(Vec<u8>),
+    /// An arithmetic expression could not be evaluated: the evaluator's words.
+    Arithmetic(Vec<u8>),
     /// Memory for a size the user chose could not be had.
     OutOfSpace,
     /// A variable could not be set or unset (`x: is read only`).
@@ -128,7 +130,9 @@ impl ErrorKind {
             ErrorKind::Input(text) | ErrorKind::Denied(text) => {
                 out.extend_from_slice(text.as_bytes())
             }
-            ErrorKind::Expansion(text) | ErrorKind::Message(text) => out.extend_from_slice(text),
+            ErrorKind::Expansion(text) | ErrorKind::Arithmetic(text) | ErrorKind::Message(text) => {
+                out.extend_from_slice(text)
+            }
             ErrorKind::OutOfSpace => out.extend_from_slice(b"Out of space"),
             ErrorKind::Variable(e) => out.extend_from_slice(e.message().as_bytes()),
             ErrorKind::BadName(name) => {
@@ -374,9 +378,9 @@ impl ShellError {
             ErrorKind::Variable(
                 VarError::ReadOnly(_) | VarError::Circular(_) | VarError::BadSubscript(_),
             ) => true,
+            ErrorKind::Arithmetic(_) => true,
             ErrorKind::Expansion(m) => {
-                m.starts_with(b"arithmetic expression")
-                    || m.starts_with(b"no match: ")
+                m.starts_with(b"no match: ")
                     || m.ends_with(b": invalid indirect expansion")
                     || m.ends_with(b": invalid variable name")
                     || m.ends_with(b": cannot assign list to array member")
@@ -481,6 +485,8 @@ impl From<ExpandError> for ShellError {
     fn from(e: ExpandError) -> ShellError {
         let kind = if e.is_out_of_space() {
             ErrorKind::OutOfSpace
+        } else if e.arith {
+            ErrorKind::Arithmetic(e.message)
         } else {
             ErrorKind::Expansion(e.message)
         };
@@ -546,8 +552,7 @@ fn reported(sh: &Shell, mut e: Box<ShellError>) -> ExecResult {
         // bash: under `set -e` an error that abandons the command line (an assignment to a
         // read-only variable, a bad substitution, failglob's no match) ends the shell, even
         // where `set -e` is otherwise ignored; an arithmetic error does not.
-        let arithmetic =
-            matches!(&e.kind, ErrorKind::Expansion(m) if m.starts_with(b"arithmetic expression"));
+        let arithmetic = matches!(&e.kind, ErrorKind::Arithmetic(_));
         if e.effect == Effect::Discards && sh.options.errexit && !arithmetic {
             e.effect = Effect::Exits;
         }

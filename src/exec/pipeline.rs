@@ -77,28 +77,7 @@ pub(super) fn run_subshell(
 ) -> ExecResult {
     let group = job_group(sh, true);
     match spawn::fork_job(sh, group).map_err(fork_failed)? {
-        Forked::Child => {
-            // The redirections stay in force to the end: the EXIT trap writes where the
-            // subshell's commands did.
-            let mut kept = redirect::SavedFds::default();
-            if sh.options.bash() {
-                sh.forget_loops();
-            }
-            let result = match redirect::apply(sh, redirects, &mut kept) {
-                Ok(()) => run_list(
-                    sh,
-                    list,
-                    Context {
-                        tested: cx.tested,
-                        exit_after: redirects.is_empty(),
-                    },
-                ),
-                Err(e) => e.raise(),
-            };
-            let result = settle(sh, result);
-            let status = divert_status(sh, result);
-            exit_child(sh, status)
-        }
+        Forked::Child => subshell_child(sh, list, redirects, cx.tested),
         Forked::Parent(pid) => {
             let pgid = if group.is_some() { pid } else { 0 };
             let text = sh.line.text.clone();
@@ -110,6 +89,35 @@ pub(super) fn run_subshell(
             Ok(wait_foreground(sh, pgid, vec![pid], text, Some(&parts)))
         }
     }
+}
+
+/// The forked child of `( list )`: its redirections, then the list, then the child ends.
+fn subshell_child(
+    sh: &mut Shell,
+    list: &List,
+    redirects: &[crate::syntax::ast::Redirect],
+    tested: bool,
+) -> ! {
+    // The redirections stay in force to the end: the EXIT trap writes where the subshell's
+    // commands did.
+    let mut kept = redirect::SavedFds::default();
+    if sh.options.bash() {
+        sh.forget_loops();
+    }
+    let result = match redirect::apply(sh, redirects, &mut kept) {
+        Ok(()) => run_list(
+            sh,
+            list,
+            Context {
+                tested,
+                exit_after: redirects.is_empty(),
+            },
+        ),
+        Err(e) => e.raise(),
+    };
+    let result = settle(sh, result);
+    let status = divert_status(sh, result);
+    exit_child(sh, status)
 }
 
 /// The process group a new job gets when this shell controls jobs (an interactive shell,
@@ -424,6 +432,14 @@ pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
     match spawn::fork_job(sh, group).map_err(fork_failed)? {
         Forked::Child => {
             async_list_child(sh, true);
+            // `( list ) &` is one process, as in bash and dash: `$!` is the subshell, which
+            // `kill $!` reaches.
+            if let (true, [Command::Compound(CompoundCommand::Subshell(list), redirects, _)]) = (
+                ao.rest.is_empty() && !p.negated && p.timed.is_none(),
+                p.commands.as_slice(),
+            ) {
+                subshell_child(sh, list, redirects, false);
+            }
             // bash looks at a lone command's status in the shell that waits for it, never in
             // the child: an ERR trap does not run for `false &`.
             sh.status_unchecked = ao.rest.is_empty()

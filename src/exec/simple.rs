@@ -65,7 +65,7 @@ fn assign_permanently(sh: &mut Shell, assigns: &[Assign]) -> Result<Assignments,
                     if e.status == 1
                         && !e.is_out_of_space()
                         && !e.message.ends_with(b": bad array subscript")
-                        && !e.message.starts_with(b"arithmetic expression") =>
+                        && !e.arith =>
                 {
                     // bash: the assignment fails with status 1, the shell goes on.
                     sh.report(&ShellError::from(e).with_status(1));

@@ -30,6 +30,8 @@ pub fn eval(sh: &mut Shell, expr: &[u8]) -> Result<i64, ExpandError> {
         src: expr,
         pos: 0,
         tok: Tok::Eof,
+        tok_start: 0,
+        prev_start: 0,
         depth: 0,
         bash,
     };
@@ -228,6 +230,9 @@ struct Parser<'s, 'e> {
     src: &'e [u8],
     pos: usize,
     tok: Tok,
+    /// Where the current token starts, and the one before it (bash's error token).
+    tok_start: usize,
+    prev_start: usize,
     depth: u32,
     /// The bash operators are on.
     bash: bool,
@@ -237,12 +242,80 @@ impl<'s, 'e> Parser<'s, 'e> {
     #[cold]
     #[inline(never)]
     fn error(&self, what: &str) -> ExpandError {
+        if self.bash {
+            return self.bash_error(what);
+        }
         let mut m = b"arithmetic expression: ".to_vec();
         m.extend_from_slice(what.as_bytes());
         m.extend_from_slice(b": \"");
         m.extend_from_slice(self.src);
         m.push(b'"');
-        ExpandError::new(m)
+        ExpandError {
+            arith: true,
+            ..ExpandError::new(m)
+        }
+    }
+
+    /// bash's words: `EXPR: what (error token is "REST")`, the expression without its leading
+    /// white space, REST from the token where the error was found (the last one read when it
+    /// was found at the end, or the operand's last for a division by 0); a bad constant
+    /// names itself (`09: value too great for base (error token is "09")`).
+    #[cold]
+    fn bash_error(&self, what: &str) -> ExpandError {
+        let (what, at) = match what {
+            "expecting primary" => ("syntax error: operand expected", None),
+            "expecting EOF" if matches!(self.tok, Tok::Assign | Tok::OpAssign(_)) => {
+                ("attempted assignment to non-variable", None)
+            }
+            "expecting EOF" => ("syntax error in expression", None),
+            "expecting ':'" => ("`:' expected for conditional expression", None),
+            "expecting ')'" => ("missing `)'", None),
+            "nested too deeply" => ("expression recursion level exceeded", None),
+            "division by zero" => ("division by 0", Some(self.prev_start)),
+            "exponent less than 0" => (what, Some(self.prev_start)),
+            "invalid number" => ("invalid integer constant", None),
+            _ => (what, None),
+        };
+        let at = at.unwrap_or(match self.tok {
+            Tok::Eof => self.prev_start,
+            _ => self.tok_start,
+        });
+        let rest = self.src.get(at..).unwrap_or_default();
+        let name_len = rest
+            .iter()
+            .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
+            .unwrap_or(rest.len());
+        let what = match rest.get(name_len) {
+            Some(b'[') if name_len > 0 && !rest[0].is_ascii_digit() => "bad array subscript",
+            _ => what,
+        };
+        let expr = if let Tok::BadNumber(_) = self.tok {
+            let len = rest
+                .iter()
+                .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'#' | b'@' | b'_')))
+                .unwrap_or(rest.len());
+            &rest[..len]
+        } else {
+            self.src.trim_ascii_start()
+        };
+        let rest = if let Tok::BadNumber(_) = self.tok {
+            expr
+        } else {
+            rest
+        };
+        let m = [
+            expr,
+            b": ",
+            what.as_bytes(),
+            b" (error token is \"",
+            rest,
+            b"\")",
+        ]
+        .concat();
+        ExpandError {
+            arith: true,
+            ..ExpandError::new(m)
+        }
     }
 
     fn at(&self, i: usize) -> u8 {
@@ -385,8 +458,23 @@ impl<'s, 'e> Parser<'s, 'e> {
 
     fn advance(&mut self) {
         let (tok, pos) = self.lex(self.pos);
+        self.prev_start = self.tok_start;
+        self.tok_start = pos - self.token_len(tok, pos);
         self.tok = tok;
         self.pos = pos;
+    }
+
+    /// How long the token that ends at `end` is: back over it to where it starts (after the
+    /// white space before it), for bash's error token.
+    fn token_len(&self, tok: Tok, end: usize) -> usize {
+        if tok == Tok::Eof {
+            return 0;
+        }
+        let mut start = self.pos;
+        while matches!(self.at(start), b' ' | b'\t' | b'\n') {
+            start += 1;
+        }
+        end.saturating_sub(start)
     }
 
     /// comma: assignment [`,` assignment]... (the value of the last; bash only)
@@ -435,6 +523,7 @@ impl<'s, 'e> Parser<'s, 'e> {
             message: [name, b": unbound variable"].concat(),
             status: super::parameter::unset_status(self.sh),
             unwinds: false,
+            arith: false,
         }
     }
 
@@ -510,6 +599,8 @@ impl<'s, 'e> Parser<'s, 'e> {
                 _ => break,
             };
             targets.push((start, end, op));
+            // The operator is the token read last (bash's error token after it).
+            self.tok_start = after - self.token_len(next, after);
             self.pos = after;
             self.advance();
         }

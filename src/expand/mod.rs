@@ -31,6 +31,9 @@ pub struct ExpandError {
     /// a command (`(( ))`, `let`) or abandon it, this one abandons everything up to the
     /// command being run at the top level (and the rest of a `-c` string).
     pub unwinds: bool,
+    /// The error is arithmetic's: it fails `(( ))` and `let` alone, and abandons only the
+    /// command being run at the top level in bash.
+    pub arith: bool,
 }
 
 /// The message of an expansion that ran out of memory (dash's words).
@@ -48,6 +51,7 @@ impl ExpandError {
             message: message.into(),
             status: 2,
             unwinds: false,
+            arith: false,
         }
     }
 
@@ -57,6 +61,7 @@ impl ExpandError {
             message: OUT_OF_SPACE.to_vec(),
             status: 1,
             unwinds: false,
+            arith: false,
         }
     }
 
@@ -67,6 +72,15 @@ impl ExpandError {
             unwinds: true,
             ..self
         }
+    }
+
+    /// An arithmetic error in bash's words, after the name of where the expression was
+    /// (`((: `, `[[: `, `x: ` for `${x:1+}`).
+    pub fn within(mut self, bash: bool, place: &[u8]) -> Self {
+        if bash && self.arith {
+            self.message = [place, b": ", &self.message[..]].concat();
+        }
+        self
     }
 
     pub fn is_out_of_space(&self) -> bool {
@@ -401,6 +415,7 @@ impl<'a> Expander<'a> {
                             message: m,
                             status: 1,
                             unwinds: false,
+                            arith: false,
                         });
                     }
                     if glob.nullglob {

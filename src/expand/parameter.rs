@@ -127,6 +127,7 @@ fn target_of(name: &[u8], value: Option<Vec<u8>>) -> Result<Param, ExpandError> 
             message: [name, b": invalid indirect expansion"].concat(),
             status: 1,
             unwinds: false,
+            arith: false,
         });
     };
     if let Some(p) = param_named(&target) {
@@ -154,6 +155,7 @@ fn target_of(name: &[u8], value: Option<Vec<u8>>) -> Result<Param, ExpandError> 
         message: [&target[..], b": invalid variable name"].concat(),
         status: 1,
         unwinds: false,
+        arith: false,
     })
 }
 
@@ -514,12 +516,13 @@ fn whole_array_transform(
 }
 
 /// The numbers of `${x:offset:length}`: arithmetic words, blank meaning 0.
-fn slice_number(sh: &mut Shell, w: &Word) -> Result<i64, ExpandError> {
+fn slice_number(sh: &mut Shell, w: &Word, param: &Param) -> Result<i64, ExpandError> {
     let text = super::expand_word(sh, w)?;
     if text.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n')) {
         return Ok(0);
     }
-    super::arith::eval(sh, &text)
+    let bash = sh.options.bash();
+    super::arith::eval(sh, &text).map_err(|e| e.within(bash, &name_of(param)))
 }
 
 /// The length of a slice, read only once the offset fell inside the value (bash does not
@@ -527,6 +530,7 @@ fn slice_number(sh: &mut Shell, w: &Word) -> Result<i64, ExpandError> {
 /// arrays, and a scalar where it ends before `start`; `stop` is where it stops otherwise.
 fn slice_stop(
     sh: &mut Shell,
+    param: &Param,
     length: &Option<Word>,
     start: i64,
     n: i64,
@@ -535,7 +539,7 @@ fn slice_stop(
     let Some(w) = length else {
         return Ok(n);
     };
-    let l = slice_number(sh, w)?;
+    let l = slice_number(sh, w, param)?;
     if l < 0 {
         if !from_end || n + l < start {
             return Err(negative_length(length));
@@ -575,7 +579,7 @@ fn array_slice(
     let Some(&(top, _)) = entries.last() else {
         return Ok(());
     };
-    let off = slice_number(e.sh, offset)?;
+    let off = slice_number(e.sh, offset, &pe.param)?;
     let assoc = matches!(
         e.sh.vars.array(name),
         Some(crate::state::vars::Array::Assoc(_))
@@ -606,7 +610,7 @@ fn array_slice(
         .map(|(_, v)| v)
         .collect();
     // Counted from `start`, as many as there are at most: a negative count is an error.
-    let mut count = slice_stop(e.sh, length, 0, i64::MAX, false)?;
+    let mut count = slice_stop(e.sh, &pe.param, length, 0, i64::MAX, false)?;
     if assoc {
         // bash takes none of an associative array's elements as one.
         count = count.max(1);
@@ -1018,6 +1022,7 @@ fn negative_length(length: &Option<Word>) -> ExpandError {
         message: [&text[..], b": substring expression < 0"].concat(),
         status: 1,
         unwinds: false,
+        arith: false,
     }
 }
 
@@ -1055,14 +1060,14 @@ fn substring(
         Whole::Chars(_, starts) => starts.len() as i64 - 1,
         Whole::Params(all) => all.len() as i64,
     };
-    let off = slice_number(e.sh, offset)?;
+    let off = slice_number(e.sh, offset, &pe.param)?;
     let start = if off < 0 { off + n } else { off };
     if start < 0 || start > n {
         return Ok(());
     }
     // Parameters cannot be counted back from the end: a negative length is an error there.
     let from_end = matches!(whole, Whole::Chars(..));
-    let stop = slice_stop(e.sh, length, start, n, from_end)?;
+    let stop = slice_stop(e.sh, &pe.param, length, start, n, from_end)?;
     let (a, b) = (start as usize, stop as usize);
     match whole {
         Whole::Chars(s, starts) => e.push_value(&s[starts[a]..starts[b]], ctx),

@@ -82,6 +82,7 @@ pub fn key_of_word(
                 message: [b"${", name, b"[]}: bad substitution"].concat(),
                 status: 1,
                 unwinds: false,
+                arith: false,
             });
         }
         if assoc {
@@ -107,6 +108,7 @@ pub fn bad_subscript(name: &[u8]) -> ExpandError {
         message: m,
         status: 1,
         unwinds: false,
+        arith: false,
     }
 }
 
