@@ -847,6 +847,11 @@ pub(crate) fn bash_variables(sh: &mut Shell) {
             sh.vars.set_readonly(name);
         }
     }
+    // bash gives these the integer attribute (`declare -p` shows it), and PPID is read-only.
+    for name in [&b"UID"[..], b"EUID", b"PPID", b"OPTIND"] {
+        sh.vars.set_attrs(name, crate::state::vars::INTEGER, 0);
+    }
+    sh.vars.set_readonly(b"PPID");
     // A shell that is not interactive has no prompts, even from the environment (`[ -z
     // "$PS1" ] && return`, the usual test of a bashrc, relies on it).
     if !sh.options.interactive {

@@ -552,7 +552,15 @@ fn list(sh: &Shell, flags: Flags, builtin: &'static str) {
     }
     let locals = sh.vars.locals();
     let mut text = Vec::new();
-    for (name, var) in sh.vars.sorted() {
+    let computed = match (flags.print, builtin) {
+        (true, "declare" | "typeset") if !flags.any_attribute() => computed_vars(sh),
+        _ => Vec::new(),
+    };
+    let mut all: Vec<(&[u8], &Var)> = sh.vars.sorted();
+    all.extend(computed.iter().map(|(n, v)| (*n, v)));
+    all.sort_by(|a, b| a.0.cmp(b.0));
+    let word_breaks = crate::interactive::complete::programmable::WORD_BREAKS;
+    for (name, var) in all {
         // Any of the attributes asked for (`-prt`: read-only or traced), and the kind of
         // array if one is asked for.
         let export = flags.export == Some(true);
@@ -565,15 +573,77 @@ fn list(sh: &Shell, flags: Flags, builtin: &'static str) {
             && (!flags.assoc || var.array.as_deref().is_some_and(Array::is_assoc))
             && (builtin != "local" || locals.contains(&name));
         if pick && (!plain || builtin == "local" || var.is_set()) {
+            if name == b"COMP_WORDBREAKS" && var.value.as_deref() == Some(word_breaks) {
+                // bash shows its first value as none, until it is assigned.
+                text.extend_from_slice(b"declare -- COMP_WORDBREAKS\n");
+                continue;
+            }
             text.extend_from_slice(&declare_line(name, var));
         }
     }
     out(&text);
 }
 
-/// What bash's `set` (and `declare`) alone writes: every variable that has a value as
-/// `name=value`, quoted only where the shell would read it otherwise, arrays as
-/// `name=([0]="a" ...)`; then every function's definition.
+/// The arrays the shell computes that bash's `set` and `declare -p` list, in name order.
+const LISTED_ARRAYS: [&[u8]; 7] = [
+    b"BASH_ARGC",
+    b"BASH_ARGV",
+    b"BASH_LINENO",
+    b"BASH_SOURCE",
+    b"DIRSTACK",
+    b"FUNCNAME",
+    b"GROUPS",
+];
+
+/// The values the shell computes, as `declare -p` lists them (bash): those it computes on
+/// each read without a value, the arrays as they were before anything read them.
+fn computed_vars(sh: &Shell) -> Vec<(&'static [u8], Var)> {
+    const UNREAD: [&[u8]; 11] = [
+        b"BASHPID",
+        b"BASH_ARGV0",
+        b"BASH_COMMAND",
+        b"BASH_SUBSHELL",
+        b"EPOCHREALTIME",
+        b"EPOCHSECONDS",
+        b"HISTCMD",
+        b"LINENO",
+        b"RANDOM",
+        b"SECONDS",
+        b"SRANDOM",
+    ];
+    let mut vars = Vec::new();
+    for name in UNREAD {
+        let integer = matches!(name, b"BASHPID" | b"HISTCMD" | b"RANDOM" | b"SRANDOM");
+        let var = Var {
+            attrs: if integer { INTEGER } else { 0 },
+            ..Var::default()
+        };
+        vars.push((name, var));
+    }
+    for name in LISTED_ARRAYS {
+        let var = match name {
+            b"BASH_ARGC" | b"BASH_ARGV" | b"DIRSTACK" | b"GROUPS" => Var {
+                array: Some(Box::new(Array::indexed())),
+                ..Var::default()
+            },
+            _ => dynamic_array_var(sh, name),
+        };
+        vars.push((name, var));
+    }
+    for name in [&b"BASHOPTS"[..], b"SHELLOPTS", b"_"] {
+        let list_bit = crate::state::option_list_bit(name);
+        let var = Var {
+            value: sh.dynamic_var(name),
+            readonly: list_bit != 0,
+            exported: sh.exported_options & list_bit != 0,
+            ..Var::default()
+        };
+        vars.push((name, var));
+    }
+    vars.retain(|(name, _)| sh.vars.var(name).is_none());
+    vars
+}
+
 /// An array the shell computes as a variable: unset when empty of meaning (`FUNCNAME`
 /// outside a function).
 fn dynamic_array_var(sh: &Shell, name: &[u8]) -> Var {
@@ -589,46 +659,39 @@ fn dynamic_array_var(sh: &Shell, name: &[u8]) -> Var {
     }
 }
 
+/// What bash's `set` (and `declare`) alone writes: every variable that has a value as
+/// `name=value`, quoted only where the shell would read it otherwise, arrays as
+/// `name=([0]="a" ...)`; then every function's definition.
 pub fn set_listing(sh: &Shell) -> Vec<u8> {
     let mut text = Vec::new();
     // The values the shell keeps itself, which bash lists too (in name order, as those here):
     // each `=value` as written.
-    let mut computed: Vec<(&[u8], Vec<u8>)> = [
-        &b"BASHOPTS"[..],
-        b"BASH_ARGC",
-        b"BASH_ARGV",
-        b"BASH_LINENO",
-        b"BASH_SOURCE",
-        b"DIRSTACK",
-        b"FUNCNAME",
-        b"GROUPS",
-        b"PIPESTATUS",
-        b"SHELLOPTS",
-        b"_",
-    ]
-    .into_iter()
-    .filter(|n| sh.vars.var(n).is_none())
-    .filter_map(|n| {
-        let mut rest = Vec::new();
-        match n {
-            // bash lists these as they were before anything read them.
-            b"DIRSTACK" | b"GROUPS" | b"BASH_ARGC" => rest.extend_from_slice(b"=()"),
-            b"PIPESTATUS" if sh.pipestatus.is_empty() => return None,
-            _ if sh.is_dynamic_array(n) => {
-                let var = dynamic_array_var(sh, n);
-                if var.attrs & UNASSIGNED != 0 {
-                    return None;
+    let names = std::iter::once(&b"BASHOPTS"[..])
+        .chain(LISTED_ARRAYS)
+        .chain([&b"PIPESTATUS"[..], b"SHELLOPTS", b"_"]);
+    let mut computed: Vec<(&[u8], Vec<u8>)> = names
+        .filter(|n| sh.vars.var(n).is_none())
+        .filter_map(|n| {
+            let mut rest = Vec::new();
+            match n {
+                // bash lists these as they were before anything read them.
+                b"DIRSTACK" | b"GROUPS" | b"BASH_ARGC" => rest.extend_from_slice(b"=()"),
+                b"PIPESTATUS" if sh.pipestatus.is_empty() => return None,
+                _ if sh.is_dynamic_array(n) => {
+                    let var = dynamic_array_var(sh, n);
+                    if var.attrs & UNASSIGNED != 0 {
+                        return None;
+                    }
+                    declare_value(&mut rest, &var);
                 }
-                declare_value(&mut rest, &var);
+                _ => {
+                    rest.push(b'=');
+                    rest.extend_from_slice(&quote_if_needed(&sh.dynamic_var(n)?));
+                }
             }
-            _ => {
-                rest.push(b'=');
-                rest.extend_from_slice(&quote_if_needed(&sh.dynamic_var(n)?));
-            }
-        }
-        Some((n, rest))
-    })
-    .collect();
+            Some((n, rest))
+        })
+        .collect();
     computed.reverse();
     let mut write_computed = |text: &mut Vec<u8>, before: Option<&[u8]>| {
         while let Some((name, value)) = computed.pop() {
