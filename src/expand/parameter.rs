@@ -691,7 +691,9 @@ fn expand_value(
         ParamOp::Error { colon, word } => {
             if is_missing(e, &value, is_at, *colon, ctx) {
                 let message = if word.parts.is_empty() {
-                    if *colon {
+                    if *colon && e.sh.options.bash() {
+                        b"parameter null or not set".to_vec()
+                    } else if *colon {
                         b"parameter not set or null".to_vec()
                     } else {
                         b"parameter not set".to_vec()
