@@ -151,6 +151,10 @@ pub(crate) fn parse_number(s: &[u8]) -> Option<i64> {
 }
 
 pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if args.len() < 3 && sh.options.bash() {
+        crate::sys::fd::write_all(2, b"getopts: usage: getopts optstring name [arg ...]\n");
+        return Ok(2);
+    }
     if args.len() < 3 {
         let usage = ErrorKind::text("Usage: getopts optstring var [arg...]");
         return ShellError::builtin("getopts", usage).fails().raise();

@@ -55,7 +55,8 @@ pub fn jobs(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             s => specs.push(s.strip_prefix(b"%").unwrap_or(s).to_vec()),
         }
     }
-    let listing_inherited = sh.options.bash() && sh.jobs.jobs.is_empty();
+    let listing_inherited =
+        sh.options.bash() && sh.jobs.jobs.is_empty() && !sh.jobs.inherited.is_empty();
     let indices: Vec<usize> = if listing_inherited || (specs.is_empty() && sh.options.bash()) {
         (0..sh.jobs.jobs.len()).collect()
     } else if specs.is_empty() {
@@ -80,7 +81,7 @@ pub fn jobs(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         v
     };
     let mut text = Vec::new();
-    if sh.options.bash() && sh.jobs.jobs.is_empty() {
+    if listing_inherited {
         // A subshell lists its parent's jobs, as they were when it started.
         let named = |job: &Job, mark: char| {
             specs.is_empty()

@@ -118,6 +118,10 @@ pub fn set(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                         let ok = std::str::from_utf8(name)
                             .map(|n| set_option(sh, n, on))
                             .unwrap_or(false);
+                        if !ok && sh.options.bash() {
+                            let m = [&name[..], b": invalid option name"].concat();
+                            return ShellError::builtin("set", ErrorKind::Message(m)).raise();
+                        }
                         if !ok {
                             let mut what = b"-o ".to_vec();
                             what.extend_from_slice(name);
@@ -137,6 +141,15 @@ pub fn set(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     .find(|(l, _)| *l == Some(c))
                     .map(|(_, n)| set_option(sh, n, on))
                     .unwrap_or(false);
+                if !ok && sh.options.bash() {
+                    let m = format!(
+                        "{}{}: invalid option",
+                        if on { '-' } else { '+' },
+                        c as char
+                    );
+                    let usage = "set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]";
+                    return super::util::usage_error("set", &m, usage).raise();
+                }
                 if !ok {
                     return illegal(&[if on { b'-' } else { b'+' }, c]).raise();
                 }

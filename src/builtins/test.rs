@@ -480,6 +480,11 @@ fn evaluate_in(args: &[Vec<u8>], mut sh: Option<&mut Shell>, bracket: bool) -> R
             };
             return e.whole().map(|v| res ^ i32::from(v));
         }
+        if let (true, [first, _]) = (bash, args) {
+            if first.as_slice() != b"!" && bash_unary(first).is_none() {
+                return Err([&first[..], b": unary operator expected"].concat());
+            }
+        }
         let mut p = Parser {
             args,
             wp: 0,

@@ -18,13 +18,21 @@ pub fn unalias(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         operands = &operands[1..];
     }
     for name in operands {
-        if sh.aliases.remove(name.as_slice()).is_none() {
+        if sh.aliases.remove(name.as_slice()).is_some() {
+            continue;
+        }
+        status = 1;
+        if sh.options.bash() {
+            let message = [&name[..], b": not found"].concat();
+            let e =
+                crate::exec::ShellError::builtin("unalias", crate::exec::ErrorKind::text(message));
+            sh.report(&e.fails());
+        } else {
             // dash's wording, without the usual NAME: LINE: prefix.
             let mut msg = b"unalias: ".to_vec();
             msg.extend_from_slice(name);
             msg.extend_from_slice(b" not found\n");
             crate::sys::fd::write_all(2, &msg);
-            status = 1;
         }
     }
     Ok(status)

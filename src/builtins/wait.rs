@@ -105,6 +105,19 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 finish(sh, i);
                 st.map_or(127, ChildStatus::exit_status)
             }
+            None if sh.options.bash() && arg.starts_with(b"%") => {
+                let m = format!("{}: no such job", String::from_utf8_lossy(arg));
+                sh.report(&ShellError::builtin("wait", ErrorKind::text(m)).fails());
+                127
+            }
+            None if sh.options.bash() && arg.iter().all(u8::is_ascii_digit) => {
+                let m = format!(
+                    "pid {} is not a child of this shell",
+                    String::from_utf8_lossy(arg)
+                );
+                sh.report(&ShellError::builtin("wait", ErrorKind::text(m)).fails());
+                127
+            }
             None => 127,
         };
     }

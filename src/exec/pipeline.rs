@@ -103,6 +103,9 @@ fn subshell_child(
     let mut kept = redirect::SavedFds::default();
     if sh.options.bash() {
         sh.forget_loops();
+        // A subshell has no jobs: bash's `(jobs)` lists none, where `jobs | cat` and
+        // `$(jobs)` list the shell's.
+        sh.jobs.inherited.clear();
     }
     let result = match redirect::apply(sh, redirects, &mut kept) {
         Ok(()) => run_list(
