@@ -77,7 +77,7 @@ pub(super) fn run_subshell(
 ) -> ExecResult {
     let group = job_group(sh, true);
     match spawn::fork_job(sh, group).map_err(fork_failed)? {
-        Forked::Child => subshell_child(sh, list, redirects, cx.tested),
+        Forked::Child => subshell_child(sh, list, redirects, cx.tested, false),
         Forked::Parent(pid) => {
             let pgid = if group.is_some() { pid } else { 0 };
             let text = sh.line.text.clone();
@@ -92,11 +92,14 @@ pub(super) fn run_subshell(
 }
 
 /// The forked child of `( list )`: its redirections, then the list, then the child ends.
+/// `waits`: the list's last program is waited for, not exec'd in place (the child of
+/// `( list ) &`, which is the job itself: its programs' end records are written here).
 fn subshell_child(
     sh: &mut Shell,
     list: &List,
     redirects: &[crate::syntax::ast::Redirect],
     tested: bool,
+    waits: bool,
 ) -> ! {
     // The redirections stay in force to the end: the EXIT trap writes where the subshell's
     // commands did.
@@ -113,7 +116,7 @@ fn subshell_child(
             list,
             Context {
                 tested,
-                exit_after: redirects.is_empty(),
+                exit_after: redirects.is_empty() && !waits,
             },
         ),
         Err(e) => e.raise(),
@@ -441,7 +444,7 @@ pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
                 ao.rest.is_empty() && !p.negated && p.timed.is_none(),
                 p.commands.as_slice(),
             ) {
-                subshell_child(sh, list, redirects, false);
+                subshell_child(sh, list, redirects, false, true);
             }
             // bash looks at a lone command's status in the shell that waits for it, never in
             // the child: an ERR trap does not run for `false &`.
