@@ -8,7 +8,7 @@ use super::pipeline::run_subshell;
 use super::{Divert, ErrorKind, ExecResult, ShellError};
 use crate::expand;
 use crate::state::{Frame, Shell};
-use crate::syntax::ast::{CaseArm, CompoundCommand, FunctionDef, List};
+use crate::syntax::ast::{CaseArm, CompoundCommand, FunctionDef, List, Word};
 
 pub(super) fn run_compound(sh: &mut Shell, cc: &CompoundCommand, cx: Context) -> ExecResult {
     match cc {
@@ -164,17 +164,7 @@ fn run_for(
         super::eval::run_pending_traps(sh)?;
         // bash runs the DEBUG trap before each turn, on the loop's line.
         sh.lineno = line;
-        let head = || {
-            let mut text = [b"for ", var].concat();
-            if let Some(words) = words {
-                text.extend_from_slice(b" in");
-                for w in words {
-                    text.push(b' ');
-                    text.extend_from_slice(&crate::syntax::print::word_text(w));
-                }
-            }
-            text
-        };
+        let head = || loop_head(b"for ", var, words);
         if super::simple::about_to_run(sh, head)? {
             continue;
         }
@@ -197,6 +187,19 @@ fn run_for(
         }
     }
     Ok(status)
+}
+
+/// The head of `for` or `select` as `set -x` shows it: the words as written.
+pub(super) fn loop_head(keyword: &[u8], var: &[u8], words: Option<&[Word]>) -> Vec<u8> {
+    let mut text = [keyword, var].concat();
+    if let Some(words) = words {
+        text.extend_from_slice(b" in");
+        for w in words {
+            text.push(b' ');
+            text.extend_from_slice(&crate::syntax::print::word_text(w));
+        }
+    }
+    text
 }
 
 fn run_case(

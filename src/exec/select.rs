@@ -23,6 +23,8 @@ pub(super) fn run_select(
     let sh = &mut *sh.push_frame(Frame::Loop);
     let mut status = 0;
     let mut show_menu = true;
+    // bash traces the head once, before the first menu.
+    super::xtrace::compound(sh, || super::compound::loop_head(b"select ", var, words));
     loop {
         if show_menu {
             let columns = sh

@@ -48,10 +48,12 @@ pub fn expand_text(sh: &mut Shell, origin: &[u8], raw: Vec<u8>) -> Vec<u8> {
     // A command substitution in the prompt does not change `$?`; programs it starts
     // (`PS1='$(git branch)'`) run outside any command line: their records name the variable
     // they came from instead.
+    // `$LINENO` in PS4 is the line of the command traced.
+    let line = if var == b"PS4" { sh.lineno } else { 0 };
     let mut keeping_status = sh.push_frame(Frame::KeepStatus);
     let mut sh = keeping_status.push_frame(Frame::Origin {
         name: var.to_vec(),
-        line: 0,
+        line,
     });
     crate::expand::expand_word(&mut sh, &word).unwrap_or(raw)
 }
