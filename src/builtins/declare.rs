@@ -760,6 +760,8 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags, builtin: &'static 
                     f.exported |= marks.0;
                     f.readonly |= marks.1;
                 }
+                // `declare -fx NAME` of no function only fails (bash).
+                None if builtin == "declare" || builtin == "typeset" => status = 1,
                 None => {
                     report(sh, builtin, &[&n[..], b": not a function"].concat());
                     status = 1;
