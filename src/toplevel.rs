@@ -858,6 +858,17 @@ pub(crate) fn bash_variables(sh: &mut Shell) {
         for prompt in [&b"PS1"[..], b"PS2"] {
             let _ = sh.vars.unset(prompt);
         }
+    } else {
+        // An interactive shell edits in emacs mode until told otherwise, and names its
+        // history file (bash), before the startup files may change either.
+        if !sh.options.vi {
+            sh.options.emacs = true;
+        }
+        if sh.vars.var(b"HISTFILE").is_none() {
+            if let Some(file) = crate::interactive::history_file(sh) {
+                let _ = sh.vars.set(b"HISTFILE", file);
+            }
+        }
     }
     // `$_` is the shell's own (the last argument of the last command), not inherited; it
     // starts as `$0`.
