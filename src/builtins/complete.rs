@@ -1038,9 +1038,7 @@ fn job_names(sh: &Shell, action: Action) -> Vec<Vec<u8>> {
 }
 
 fn builtin_names(sh: &Shell) -> Vec<Vec<u8>> {
-    let mut v: Vec<&str> = super::all()
-        .iter()
-        .chain(super::bash_only().iter().filter(|_| sh.options.bash()))
+    let mut v: Vec<&str> = super::of_language(sh.options.bash())
         .map(|b| b.name)
         .collect();
     v.sort_unstable();

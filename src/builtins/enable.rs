@@ -32,9 +32,7 @@ pub fn enable(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     let bash = sh.options.bash();
     if names.is_empty() {
-        let mut all: Vec<&super::Builtin> = super::all()
-            .iter()
-            .chain(super::bash_only().iter().filter(|_| bash))
+        let mut all: Vec<&super::Builtin> = super::of_language(bash)
             .filter(|b| !special_only || is_special(b, bash))
             .collect();
         all.sort_by_key(|b| b.name);

@@ -189,6 +189,9 @@ const fn bash(name: &'static str, func: BuiltinFn) -> Builtin {
 
 /// The built-in `name` in the shell's language (`bash`: not in posix mode).
 pub fn lookup(name: &[u8], bash: bool) -> Option<&'static Builtin> {
+    if bash && !in_bash(name) {
+        return None;
+    }
     find(BUILTINS, name).or_else(|| {
         if bash {
             find(BASH_BUILTINS, name)
@@ -213,6 +216,20 @@ pub fn all() -> &'static [Builtin] {
 /// The built-ins of the bash language only.
 pub fn bash_only() -> &'static [Builtin] {
     BASH_BUILTINS
+}
+
+/// `newgrp` is POSIX's built-in (it replaces the shell); bash has none, and runs the program
+/// as any other.
+fn in_bash(name: &[u8]) -> bool {
+    name != b"newgrp"
+}
+
+/// The built-ins of the language (bash's or POSIX's), in no order.
+pub fn of_language(bash: bool) -> impl Iterator<Item = &'static Builtin> {
+    BUILTINS
+        .iter()
+        .chain(BASH_BUILTINS.iter().filter(move |_| bash))
+        .filter(move |b| !bash || in_bash(b.name.as_bytes()))
 }
 
 /// The arguments without the first operand (a `--` that ends no options).
