@@ -256,6 +256,12 @@ pub fn kill(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             .raise()
     };
     let (signo, targets) = match parse(args.get(1..).unwrap_or(&[])) {
+        Err(m) if m == USAGE.as_bytes() && sh.options.bash() => {
+            // bash's usage line, without the line's prefix.
+            let usage = "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n";
+            crate::sys::fd::write_all(2, usage.as_bytes());
+            return Ok(2);
+        }
         Err(m) => return fail(m),
         Ok(Action::ListAll) => {
             super::util::out(&list_all());
