@@ -3,13 +3,17 @@
 //! outermost call, it fails with status 1.
 
 use super::util::out;
-use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
+use crate::exec::{Context, ExecResult};
 use crate::state::Shell;
 
 pub fn caller(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let funcs = sh.dynamic_array(b"FUNCNAME").unwrap_or_default();
     let lines = sh.dynamic_array(b"BASH_LINENO").unwrap_or_default();
     let files = sh.dynamic_array(b"BASH_SOURCE").unwrap_or_default();
+    if lines.is_empty() {
+        // Nothing called: bash fails before it reads the operand.
+        return Ok(1);
+    }
     let Some(arg) = args.get(1) else {
         // bash: the line of the innermost call and the file it was made in (NULL past the
         // outermost file).
@@ -25,10 +29,7 @@ pub fn caller(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         .and_then(|t| t.parse::<usize>().ok())
     else {
         let m = format!("{}: invalid number", String::from_utf8_lossy(arg));
-        return ShellError::builtin("caller", ErrorKind::text(m))
-            .with_status(2)
-            .fails()
-            .raise();
+        return super::util::usage_error("caller", &m, "caller [expr]").raise();
     };
     match (lines.get(n), funcs.get(n + 1), files.get(n + 1)) {
         (Some(line), Some(func), Some(file)) => {

@@ -112,8 +112,18 @@ pub fn readonly(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 
 fn usage(builtin: &'static str, arg: &[u8]) -> ShellError {
     let message = format!("{}: invalid option", String::from_utf8_lossy(arg));
-    let usage = format!("{builtin} [-aAfFgiIlnrtux] [name[=value] ...]");
-    super::util::usage_error(builtin, &message, &usage)
+    let usage = match builtin {
+        "declare" => {
+            "declare [-aAfFgiIlnrtux] [name[=value] ...] or declare -p [-aAfFilnrtux] [name ...]"
+        }
+        "typeset" => {
+            "typeset [-aAfFgiIlnrtux] name[=value] ... or typeset -p [-aAfFilnrtux] [name ...]"
+        }
+        "local" => "local [option] name[=value] ...",
+        "readonly" => "readonly [-aAf] [name[=value] ...] or readonly -p",
+        _ => "export [-fn] [name[=value] ...] or export -p",
+    };
+    super::util::usage_error(builtin, &message, usage)
 }
 
 fn run(

@@ -18,7 +18,7 @@ use crate::interactive::history_expand;
 use crate::state::Shell;
 
 const USAGE: &str =
-    "usage: history [-c] [-d offset] [n] or history -anrw [filename] or history -ps arg [arg...]";
+    "history [-c] [-d offset] [n] or history -anrw [filename] or history -ps arg [arg...]";
 
 fn failure(msg: impl Into<Vec<u8>>) -> ExecResult {
     ShellError::builtin("history", ErrorKind::text(msg))
@@ -28,11 +28,8 @@ fn failure(msg: impl Into<Vec<u8>>) -> ExecResult {
 }
 
 fn usage(msg: impl Into<Vec<u8>>) -> ExecResult {
-    ShellError::builtin("history", ErrorKind::text(msg))
-        .and(ErrorKind::text(USAGE))
-        .with_status(2)
-        .fails()
-        .raise()
+    let msg = String::from_utf8_lossy(&msg.into()).into_owned();
+    super::util::usage_error("history", &msg, USAGE).raise()
 }
 
 fn with_arg(arg: &[u8], what: &str) -> Vec<u8> {

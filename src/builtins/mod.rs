@@ -33,6 +33,7 @@ pub mod let_;
 pub mod local;
 pub mod mapfile;
 pub mod newgrp;
+mod options;
 pub mod printf;
 pub mod pushd;
 pub mod pwd;
@@ -82,6 +83,11 @@ impl Builtin {
     /// Run the built-in. Output it could not write (a full disk, a closed pipe) is its
     /// failure, status 1, as in dash and bash, whichever writes it made.
     pub fn run(&self, sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
+        if args.get(1).is_some_and(|a| a.first() == Some(&b'-')) && sh.options.bash() {
+            if let Some(e) = options::refused(self.name, args) {
+                return e.raise();
+            }
+        }
         let outer = util::take_write_error();
         let result = (self.func)(sh, args, cx);
         let failed = util::take_write_error();

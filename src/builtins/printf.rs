@@ -723,6 +723,12 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             _ => {}
         }
     }
+    if sh.options.bash() && (args.is_empty() || args == [b"--".to_vec()]) {
+        // bash's usage line, without the line's prefix.
+        let usage = b"printf: usage: printf [-v var] format [arguments]\n";
+        crate::sys::fd::write_all(2, usage);
+        return Ok(2);
+    }
     let bash = sh
         .options
         .bash()

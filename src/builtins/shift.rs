@@ -8,6 +8,7 @@ use crate::state::Shell;
 pub fn shift(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     super::util::too_many_for_bash(sh, "shift", args)?;
     let n = match args.get(1) {
+        Some(a) if sh.options.bash() => bash_count(a)?,
         Some(a) => parse_count("shift", a)? as usize,
         None => 1,
     };
@@ -27,4 +28,16 @@ pub fn shift(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     sh.positional.drain(..n);
     Ok(0)
+}
+
+/// bash's operand of `shift`: an integer, not negative.
+fn bash_count(arg: &[u8]) -> Result<usize, crate::exec::Divert> {
+    let fail = |what: &str| {
+        let message = format!("{}: {what}", String::from_utf8_lossy(arg));
+        ShellError::builtin("shift", ErrorKind::text(message))
+            .with_status(1)
+            .fails()
+    };
+    let n = super::util::bash_integer(arg).ok_or_else(|| fail("numeric argument required"))?;
+    usize::try_from(n).map_err(|_| fail("shift count out of range").into())
 }
