@@ -1,5 +1,5 @@
 //! `times` (XCU 2.14, times): user and system times of the shell, then of its children, as
-//! dash prints them (`0m0.010000s 0m0.002000s`).
+//! dash prints them (`0m0.010000s 0m0.002000s`), or bash to the millisecond (`0m0.010s`).
 
 use crate::exec::{Context, ExecResult};
 use crate::state::Shell;
@@ -22,7 +22,26 @@ pub fn render(user: i64, sys: i64, cuser: i64, csys: i64, per_second: i64) -> St
     )
 }
 
-pub fn times(_sh: &mut Shell, _args: &[Vec<u8>], _cx: Context) -> ExecResult {
+/// bash's form of a time: `0m0.004s`, to the millisecond.
+fn bash_minutes(t: std::time::Duration) -> String {
+    let ms = t.as_millis();
+    format!("{}m{}.{:03}s", ms / 60_000, ms / 1000 % 60, ms % 1000)
+}
+
+pub fn times(sh: &mut Shell, _args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if sh.options.bash() {
+        let (user, sys) = crate::sys::process::cpu_usage(false);
+        let (cuser, csys) = crate::sys::process::cpu_usage(true);
+        let out = format!(
+            "{} {}\n{} {}\n",
+            bash_minutes(user),
+            bash_minutes(sys),
+            bash_minutes(cuser),
+            bash_minutes(csys)
+        );
+        super::util::out(out.as_bytes());
+        return Ok(0);
+    }
     let (t, hz) = crate::sys::process::cpu_times();
     // clock_t and long are i64 on 64-bit Linux but not everywhere.
     #[allow(clippy::useless_conversion)]

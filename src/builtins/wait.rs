@@ -7,12 +7,12 @@ use crate::state::Shell;
 
 /// dash tells when a job it waited for was killed ("Terminated"); bash, when it is not
 /// interactive, tells it in its own way ([`crate::exec::jobs::tell_death`]).
-fn report(sh: &mut Shell, index: usize) {
-    let Some(st) = sh.jobs.jobs[index].status() else {
-        return;
-    };
+/// `waited`: the status the wait collected (None when the job had ended before).
+fn report(sh: &mut Shell, index: usize, waited: Option<ChildStatus>) {
     if !sh.options.bash() {
-        crate::exec::pipeline::report_signal(st);
+        if let Some(st) = waited {
+            crate::exec::pipeline::report_signal(st);
+        }
     } else if !sh.options.interactive {
         crate::exec::jobs::tell_job(sh, index);
     }
@@ -50,7 +50,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         return match sh.jobs.wait_any(&among, &mut sh.audit, interrupts) {
             Ok(Some(i)) => {
                 let st = sh.jobs.jobs[i].status();
-                report(sh, i);
+                report(sh, i, st);
                 finish(sh, i);
                 Ok(st.map_or(127, ChildStatus::exit_status))
             }
@@ -62,8 +62,8 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         while !sh.jobs.jobs.is_empty() {
             let interrupts = interrupting(sh);
             match sh.jobs.wait_job_interruptible(0, &mut sh.audit, interrupts) {
-                Ok(_) => {
-                    report(sh, 0);
+                Ok(st) => {
+                    report(sh, 0, st);
                     finish(sh, 0);
                 }
                 Err(sig) => return Ok(128 + sig),
@@ -101,7 +101,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     Ok(st) => st,
                     Err(sig) => return Ok(128 + sig),
                 };
-                report(sh, i);
+                report(sh, i, st);
                 finish(sh, i);
                 st.map_or(127, ChildStatus::exit_status)
             }

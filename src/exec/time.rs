@@ -12,18 +12,8 @@ const POSIX_FORMAT: &[u8] = b"real %2R\nuser %2U\nsys %2S";
 
 /// User and system CPU time of the shell and its waited-for children.
 fn cpu() -> (Duration, Duration) {
-    let usage = |who| {
-        // SAFETY: an all-zero rusage is valid; getrusage fills it.
-        let mut r: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: r is a valid rusage to fill.
-        unsafe { libc::getrusage(who, &mut r) };
-        let tv = |t: libc::timeval| {
-            Duration::new(t.tv_sec.max(0) as u64, (t.tv_usec.max(0) as u32) * 1000)
-        };
-        (tv(r.ru_utime), tv(r.ru_stime))
-    };
-    let (su, ss) = usage(libc::RUSAGE_SELF);
-    let (cu, cs) = usage(libc::RUSAGE_CHILDREN);
+    let (su, ss) = crate::sys::process::cpu_usage(false);
+    let (cu, cs) = crate::sys::process::cpu_usage(true);
     (su + cu, ss + cs)
 }
 

@@ -271,6 +271,24 @@ pub fn set_umask(mask: libc::mode_t) {
 
 /// The CPU times of the process and of its waited-for children (`times`), and the clock
 /// ticks per second they count in.
+/// The user and system CPU time of this process, or (`children`) of its waited-for
+/// children, to the microsecond.
+pub fn cpu_usage(children: bool) -> (std::time::Duration, std::time::Duration) {
+    let who = if children {
+        libc::RUSAGE_CHILDREN
+    } else {
+        libc::RUSAGE_SELF
+    };
+    // SAFETY: an all-zero rusage is valid; getrusage fills it.
+    let mut r: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: r is a valid rusage to fill.
+    unsafe { libc::getrusage(who, &mut r) };
+    let tv = |t: libc::timeval| {
+        std::time::Duration::new(t.tv_sec.max(0) as u64, (t.tv_usec.max(0) as u32) * 1000)
+    };
+    (tv(r.ru_utime), tv(r.ru_stime))
+}
+
 pub fn cpu_times() -> (libc::tms, i64) {
     let mut t = libc::tms {
         tms_utime: 0,
