@@ -22,6 +22,8 @@ struct Budget {
 enum Tok<'a> {
     Ch(u8),
     Part(&'a WordPart),
+    /// Nothing, quoted: a word made of it is still a field.
+    Nothing,
 }
 
 /// Does the word have an unquoted `{` at all (the cheap test before [`expand`])?
@@ -68,6 +70,7 @@ fn to_word(toks: &[Tok]) -> Word {
                 }
             }
             Tok::Part(p) => parts.push((*p).clone()),
+            Tok::Nothing => parts.push(WordPart::Quoted(Vec::new())),
         }
     }
     Word::new(crate::syntax::lexer::bash_word_tildes(parts))
@@ -101,11 +104,10 @@ fn expand_toks<'a>(toks: &[Tok<'a>], budget: &mut Budget) -> Result<Vec<Vec<Tok<
                 if items.len() > budget.words {
                     return Err(());
                 }
-                middles.extend(
-                    items
-                        .into_iter()
-                        .map(|i| i.into_iter().map(Tok::Ch).collect()),
-                );
+                middles.extend(items.into_iter().map(|i| match i.is_empty() {
+                    true => vec![Tok::Nothing],
+                    false => i.into_iter().map(Tok::Ch).collect(),
+                }));
             }
         }
         let n = middles.len().saturating_mul(suffixes.len());
@@ -172,13 +174,22 @@ fn brace_at(toks: &[Tok], open: usize) -> Option<(usize, Inner)> {
     None
 }
 
+/// A character of a letter range as a word: the backslash between `Z` and `a` is removed as a
+/// quoting character would be, which leaves an empty field (bash).
+fn letter(c: u8) -> Vec<u8> {
+    if c == b'\\' {
+        return Vec::new();
+    }
+    vec![c]
+}
+
 /// `X..Y[..STEP]` with integers or single letters.
 fn sequence(inner: &[Tok]) -> Option<Vec<Vec<u8>>> {
     let mut text = Vec::with_capacity(inner.len());
     for t in inner {
         match t {
             Tok::Ch(c) => text.push(*c),
-            Tok::Part(_) => return None,
+            Tok::Part(_) | Tok::Nothing => return None,
         }
     }
     let text = std::str::from_utf8(&text).ok()?;
@@ -228,9 +239,9 @@ fn sequence(inner: &[Tok]) -> Option<Vec<Vec<u8>>> {
     }
     let step = usize::try_from(step).ok()?;
     let out: Vec<Vec<u8>> = if x <= y {
-        (x..=y).step_by(step).map(|c| vec![c]).collect()
+        (x..=y).step_by(step).map(letter).collect()
     } else {
-        (y..=x).rev().step_by(step).map(|c| vec![c]).collect()
+        (y..=x).rev().step_by(step).map(letter).collect()
     };
     Some(out)
 }
