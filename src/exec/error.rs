@@ -213,7 +213,13 @@ impl ErrorKind {
             ErrorKind::CannotOpen { path, cause, .. } => {
                 out.extend_from_slice(path);
                 out.extend_from_slice(b": ");
-                out.extend_from_slice(cause.text().as_bytes());
+                // Only `set -C` opens a file to create it anew (O_EXCL).
+                match cause {
+                    Cause::Errno(errno::EEXIST) => {
+                        out.extend_from_slice(b"cannot overwrite existing file")
+                    }
+                    _ => out.extend_from_slice(cause.text().as_bytes()),
+                }
             }
             ErrorKind::Variable(VarError::ReadOnly(name)) => {
                 out.extend_from_slice(name);
