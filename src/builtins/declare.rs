@@ -562,9 +562,11 @@ fn list(sh: &Shell, flags: Flags, builtin: &'static str) {
     }
     let locals = sh.vars.locals();
     let mut text = Vec::new();
-    let computed = match (flags.print, builtin) {
-        (true, "declare" | "typeset") if !flags.any_attribute() => computed_vars(sh),
-        _ => Vec::new(),
+    // The values the shell computes are listed as variables (`readonly -p` shows SHELLOPTS),
+    // picked by the attributes asked for as the others are.
+    let computed = match builtin {
+        "local" => Vec::new(),
+        _ => computed_vars(sh),
     };
     let mut all: Vec<(&[u8], &Var)> = sh.vars.sorted();
     all.extend(computed.iter().map(|(n, v)| (*n, v)));
