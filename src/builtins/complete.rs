@@ -748,7 +748,7 @@ fn glob_matches(sh: &Shell, glob: &[u8]) -> Vec<Vec<u8>> {
         return Vec::new();
     };
     let hidden_too = opts.dotglob || glob.starts_with(b".");
-    entries
+    let mut found: Vec<Vec<u8>> = entries
         .flatten()
         .map(|e| {
             use std::os::unix::ffi::OsStrExt;
@@ -756,7 +756,10 @@ fn glob_matches(sh: &Shell, glob: &[u8]) -> Vec<Vec<u8>> {
         })
         .filter(|n| hidden_too || !n.starts_with(b"."))
         .filter(|n| pattern::matches_path_component(glob, n))
-        .collect()
+        .collect();
+    // In order, as a pathname expansion gives them.
+    found.sort();
+    found
 }
 
 fn pattern_escaped(text: &[u8]) -> Vec<u8> {
@@ -929,7 +932,21 @@ pub fn names(sh: &mut Shell, action: Action, word: &[u8]) -> Vec<Vec<u8>> {
             .collect(),
         Action::Keyword => texts(&mut KEYWORDS.iter().copied()),
         Action::Function => sorted_keys(&sh.functions),
-        Action::Variable | Action::Export | Action::Arrayvar => sh
+        Action::Variable => {
+            // With the values the shell computes (`BASH_ARGV0`, `RANDOM`), as bash lists them.
+            let mut v: Vec<Vec<u8>> = sh
+                .vars
+                .sorted()
+                .into_iter()
+                .filter(|(_, v)| v.is_set())
+                .map(|(n, _)| n.to_vec())
+                .collect();
+            v.extend(sh.computed_names().map(<[u8]>::to_vec));
+            v.sort();
+            v.dedup();
+            v
+        }
+        Action::Export | Action::Arrayvar => sh
             .vars
             .sorted()
             .into_iter()
@@ -943,6 +960,9 @@ pub fn names(sh: &mut Shell, action: Action, word: &[u8]) -> Vec<Vec<u8>> {
         Action::User => lines_of("/etc/passwd", b':'),
         Action::Group => lines_of("/etc/group", b':'),
         Action::Hostname => hostnames(sh),
+        Action::Setopt if sh.options.bash() => {
+            texts(&mut crate::state::options::BASH_OPTIONS.iter().copied())
+        }
         Action::Setopt => {
             let mut v = texts(&mut crate::state::options::OPTIONS.iter().map(|(_, n)| *n));
             v.sort();
