@@ -30,8 +30,10 @@ impl Cx<'_, '_> {
     /// After `[[`: the expression up to `]]`.
     pub(super) fn cond_command(&mut self) -> Result<CompoundCommand, SyntaxError> {
         self.cond_expression().map_err(|mut e| {
-            // bash ends a script on an error in `[[ ]]` with the status it had, not 2.
-            e.keeps_status = true;
+            // bash ends a script on an error in `[[ ]]` with the status it had, not 2; but
+            // the input ending inside it (or inside a quote in it) is an error like any other.
+            let ran_out = e.message.contains("end of file") || e.message.contains("Unterminated");
+            e.keeps_status = !ran_out;
             e
         })
     }
