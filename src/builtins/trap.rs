@@ -65,7 +65,7 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     if operands.is_empty() {
         let mut text = Vec::new();
-        let mut all = sh.traps.listed();
+        let mut all = sh.traps.listed(bash);
         match only.filter(|o| !o.is_empty()) {
             // `trap -p A B`: in the order asked.
             Some(wanted) => {
@@ -117,7 +117,11 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 if sig == trap::RETURN {
                     sh.return_trap_sets += 1;
                 }
-                sh.traps.set(sig, action.clone());
+                if bash && !sh.options.interactive && sh.traps.ignored_at_entry(sig) {
+                    // bash takes no trap on a signal ignored when it started.
+                    continue;
+                }
+                sh.traps.set(sig, action.clone(), bash);
             }
             None if bash => {
                 let m = format!(

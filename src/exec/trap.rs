@@ -53,6 +53,9 @@ pub struct Traps {
     /// ignores SIGTERM; a script still writes `session-end` when SIGTERM ends it).
     own_caught: u64,
     own_ignored: u64,
+    /// Signals an asynchronous list's child ignores (bit per signal number): bash still
+    /// takes traps on them, dash does not.
+    async_ignored: u64,
     /// In a subshell (bash), the commands the parent had trapped, shown by `trap` until the
     /// subshell changes a trap: `$(trap -p)` lists the parent's traps.
     inherited: Vec<(i32, Vec<u8>)>,
@@ -250,10 +253,12 @@ impl Traps {
     /// Set or reset (`None`) the action for a signal (0 = EXIT) and install the disposition.
     /// A signal ignored when the shell started stays ignored whatever the trap says (XCU
     /// 2.11); the trap is still kept and listed, as dash does. Returns false in that case.
-    pub fn set(&mut self, sig: i32, action: Option<Action>) -> bool {
+    pub fn set(&mut self, sig: i32, action: Option<Action>, bash: bool) -> bool {
         self.inherited.clear();
         self.check_entry(sig);
-        let settable = !self.ignored_at_entry.contains(&sig);
+        // bash takes traps on the signals an asynchronous list ignores.
+        let settable =
+            !self.ignored_at_entry.contains(&sig) || (bash && self.async_ignored & bit(sig) != 0);
         if sig > 0 && settable {
             match &action {
                 Some(Action::Ignore) => ignore(sig),
@@ -281,6 +286,7 @@ impl Traps {
         self.actions.remove(&sig);
         if !self.ignored_at_entry.contains(&sig) {
             self.ignored_at_entry.push(sig);
+            self.async_ignored |= bit(sig);
         }
     }
 
@@ -321,9 +327,30 @@ impl Traps {
         self.actions.iter()
     }
 
+    /// A signal ignored when the shell started: a trap on it is not taken (bash keeps none;
+    /// dash keeps the text and leaves the signal ignored).
+    pub fn ignored_at_entry(&mut self, sig: i32) -> bool {
+        self.check_entry(sig);
+        sig > 0 && self.ignored_at_entry.contains(&sig) && self.async_ignored & bit(sig) == 0
+    }
+
     /// The traps `trap` lists: the set ones, and in a subshell that has changed none, the
-    /// commands its parent had.
-    pub fn listed(&self) -> Vec<(i32, &[u8])> {
+    /// commands its parent had. `bash`: the signals ignored since the shell started too, as
+    /// ignored.
+    pub fn listed(&mut self, bash: bool) -> Vec<(i32, &[u8])> {
+        if bash {
+            for &(sig, _) in signal::all() {
+                self.check_entry(sig);
+            }
+        }
+        // Of the signals an asynchronous list ignores, bash lists SIGINT.
+        let async_ignored = self.async_ignored & !bit(sys::signal::SIGINT);
+        let entry_ignored = self
+            .ignored_at_entry
+            .iter()
+            .filter(|_| bash)
+            .filter(|s| !self.actions.contains_key(s) && async_ignored & bit(**s) == 0)
+            .map(|s| (*s, &b""[..]));
         let mut all: Vec<(i32, &[u8])> = self
             .actions
             .iter()
@@ -333,7 +360,9 @@ impl Traps {
             })
             .collect();
         all.extend(self.inherited.iter().map(|(s, c)| (*s, &c[..])));
+        all.extend(entry_ignored);
         all.sort_by_key(|(s, _)| *s);
+        all.dedup_by_key(|(s, _)| *s);
         all
     }
 
