@@ -774,7 +774,7 @@ impl<'s> Cx<'s, '_> {
 
     fn pipeline(&mut self) -> Result<Pipeline, SyntaxError> {
         let mut negated = false;
-        let timed = if self.st.bash {
+        let mut timed = if self.st.bash {
             self.time_prefix()?
         } else {
             None
@@ -786,6 +786,10 @@ impl<'s> Cx<'s, '_> {
             if self.st.bash {
                 if let Some(p) = self.bare_negation()? {
                     return Ok(p);
+                }
+                // `! time cmd` times the pipeline as `time ! cmd` does.
+                if timed.is_none() {
+                    timed = self.time_prefix()?;
                 }
             }
         }
