@@ -28,10 +28,11 @@ pub fn render(args: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-/// The bytes bash's echo writes for `args` (without the command name).
-pub fn render_bash(args: &[Vec<u8>], utf8: bool) -> Vec<u8> {
+/// The bytes bash's echo writes for `args` (without the command name); `xpg`: escapes
+/// are read unless `-E` (`shopt -s xpg_echo`).
+pub fn render_bash(args: &[Vec<u8>], utf8: bool, xpg: bool) -> Vec<u8> {
     let mut newline = true;
-    let mut escapes = false;
+    let mut escapes = xpg;
     let mut rest = args;
     while let Some(a) = rest.first() {
         let is_option =
@@ -149,7 +150,8 @@ fn bash_escapes(s: &[u8], out: &mut Vec<u8>, utf8: bool) -> bool {
 pub fn echo(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let args = args.get(1..).unwrap_or(&[]);
     let out = if sh.options.bash() {
-        render_bash(args, sh.utf8_locale())
+        let xpg = sh.options.shopt.on(crate::state::shopt::XPG_ECHO);
+        render_bash(args, sh.utf8_locale(), xpg)
     } else {
         render(args)
     };

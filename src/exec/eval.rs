@@ -184,6 +184,10 @@ pub fn run_list(sh: &mut Shell, list: &List, cx: Context) -> ExecResult {
             run_and_or(sh, &item.and_or, item_cx)?
         };
         run_pending_traps(sh)?;
+        if sh.options.noexec && !sh.options.interactive {
+            // `set -n`: nothing more runs, even on the same line.
+            break;
+        }
     }
     Ok(status)
 }

@@ -125,6 +125,7 @@ pub const EXTGLOB: Opt = Opt::named("extglob");
 pub const FAILGLOB: Opt = Opt::named("failglob");
 pub const GLOBSTAR: Opt = Opt::named("globstar");
 pub const GLOBSKIPDOTS: Opt = Opt::named("globskipdots");
+pub const XPG_ECHO: Opt = Opt::named("xpg_echo");
 pub const LASTPIPE: Opt = Opt::named("lastpipe");
 pub const LOGIN_SHELL: Opt = Opt::named("login_shell");
 pub const NOCASEGLOB: Opt = Opt::named("nocaseglob");
