@@ -319,6 +319,17 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                 .raise();
         }
     }
+    if let Some(array) = o
+        .array
+        .as_ref()
+        .filter(|a| sh.vars.array(a).is_some_and(|a| a.is_assoc()))
+    {
+        let m = format!("{}: not an indexed array", String::from_utf8_lossy(array));
+        return ShellError::builtin("read", ErrorKind::text(m))
+            .with_status(1)
+            .fails()
+            .raise();
+    }
     let terminal = crate::sys::fd::is_terminal(o.fd);
     let edited = if o.edit && terminal && o.fd == 0 && o.count.is_none() && o.timeout.is_none() {
         match edited_line(&o) {
