@@ -10,6 +10,10 @@ fn line(name: &[u8], value: &[u8], bash: bool) -> Vec<u8> {
     let mut l = Vec::with_capacity(name.len() + value.len() + 10);
     if bash {
         l.extend_from_slice(b"alias ");
+        // A name that looks like an option is written after `--`.
+        if name.starts_with(b"-") {
+            l.extend_from_slice(b"-- ");
+        }
     }
     l.extend_from_slice(name);
     l.push(b'=');
