@@ -11,6 +11,7 @@
 //! language changes (`set -o posix`).
 
 use std::cell::Cell;
+use std::os::unix::ffi::OsStrExt;
 
 thread_local! {
     static UTF8: Cell<bool> = const { Cell::new(false) };
@@ -50,19 +51,51 @@ pub fn note(value_of: impl Fn(&[u8]) -> Option<Vec<u8>>) {
     }
 }
 
-/// The system has the locale.
+/// The system has the locale, as the C library bash uses (glibc) finds it: `C`, `POSIX` and
+/// `C.UTF-8` always; another in its directory under /usr/lib/locale (the codeset written as
+/// glibc normalizes it: `en_US.UTF-8` is `en_US.utf8`), or, where locale-gen made an archive,
+/// in it (which is not read: a name is taken as there). Looked at in the file system, so that
+/// a build on another C library (musl takes any name) answers the same.
 fn is_installed(name: &[u8]) -> bool {
-    let Ok(name) = std::ffi::CString::new(name) else {
-        return false;
-    };
-    // SAFETY: `name` is a valid C string; no base locale is given.
-    let made = unsafe { libc::newlocale(libc::LC_CTYPE_MASK, name.as_ptr(), std::ptr::null_mut()) };
-    if made.is_null() {
-        return false;
+    let lower = name.to_ascii_lowercase();
+    if matches!(name, b"C" | b"POSIX") || lower.starts_with(b"c.utf") {
+        return true;
     }
-    // SAFETY: `made` was made by newlocale above and is used no more.
-    unsafe { libc::freelocale(made) };
-    true
+    let base = std::path::Path::new("/usr/lib/locale");
+    let (lang, codeset, modifier) = split_locale(name);
+    let mut normalized = lang.to_vec();
+    if let Some(codeset) = codeset {
+        normalized.push(b'.');
+        let letters: Vec<u8> = codeset
+            .iter()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        if letters.iter().all(u8::is_ascii_digit) {
+            normalized.extend_from_slice(b"iso");
+        }
+        normalized.extend_from_slice(&letters);
+    }
+    if let Some(modifier) = modifier {
+        normalized.push(b'@');
+        normalized.extend_from_slice(modifier);
+    }
+    [&normalized[..], name]
+        .iter()
+        .any(|n| base.join(std::ffi::OsStr::from_bytes(n)).is_dir())
+        || base.join("locale-archive").exists()
+}
+
+/// `lang_TERRITORY.codeset@modifier`: the three parts.
+fn split_locale(name: &[u8]) -> (&[u8], Option<&[u8]>, Option<&[u8]>) {
+    let (rest, modifier) = match name.iter().position(|&c| c == b'@') {
+        Some(at) => (&name[..at], Some(&name[at + 1..])),
+        None => (name, None),
+    };
+    match rest.iter().position(|&c| c == b'.') {
+        Some(dot) => (&rest[..dot], Some(&rest[dot + 1..]), modifier),
+        None => (rest, None, modifier),
+    }
 }
 
 /// The locale name says its character set is UTF-8 (`C.UTF-8`, `en_US.utf8`).
