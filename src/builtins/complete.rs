@@ -6,12 +6,13 @@
 use super::util::out;
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::expand::pattern;
+use crate::interactive::complete::programmable;
 use crate::state::vars::NameMap;
 use crate::state::{Frame, Shell};
 use crate::syntax::quote::single_quoted;
 
-/// The kinds of names an action (`-A NAME` or its letter) asks for, in bash's order of
-/// generation (alphabetical).
+/// The kinds of names an action (`-A NAME` or its letter) asks for (alphabetical, as
+/// `complete -p` prints them; [`GENERATION_ORDER`] is the order of the matches).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Action {
     Alias,
@@ -65,6 +66,35 @@ const ACTIONS: &[(Action, &str, Option<u8>)] = &[
     (Action::Stopped, "stopped", None),
     (Action::User, "user", Some(b'u')),
     (Action::Variable, "variable", Some(b'v')),
+];
+
+/// The order in which bash gives the matches of several actions: the names the shell keeps,
+/// then those it looks for (commands, files, accounts, services), directories last.
+const GENERATION_ORDER: [Action; 24] = [
+    Action::Alias,
+    Action::Arrayvar,
+    Action::Binding,
+    Action::Builtin,
+    Action::Disabled,
+    Action::Enabled,
+    Action::Export,
+    Action::Function,
+    Action::Helptopic,
+    Action::Hostname,
+    Action::Job,
+    Action::Keyword,
+    Action::Running,
+    Action::Setopt,
+    Action::Shopt,
+    Action::Signal,
+    Action::Stopped,
+    Action::Variable,
+    Action::Command,
+    Action::File,
+    Action::User,
+    Action::Group,
+    Action::Service,
+    Action::Directory,
 ];
 
 /// The `-o` options, in the order `complete -p` prints them.
@@ -594,15 +624,14 @@ pub fn compgen(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         word: word.clone(),
         previous: Vec::new(),
     };
-    // A function called by compgen sees no key and no kind of completion (bash's 0s).
-    if outside && r.spec.function.is_some() {
-        let _ = sh.set_var(b"COMP_KEY", b"0".to_vec());
-        let _ = sh.set_var(b"COMP_TYPE", b"0".to_vec());
+    // A function called by compgen sees no line, no key and no kind of completion.
+    let told = outside && r.spec.function.is_some();
+    if told {
+        programmable::set_call_variables(sh, &[], -1, b"", 0, b"0");
     }
     let generated = generate(sh, &r.spec, &line);
-    if outside && r.spec.function.is_some() {
-        let _ = sh.vars.unset(b"COMP_KEY");
-        let _ = sh.vars.unset(b"COMP_TYPE");
+    if told {
+        programmable::unset_variables(sh);
     }
     let Some(mut found) = generated? else {
         return Ok(1);
@@ -644,7 +673,7 @@ pub fn generate(
 ) -> Result<Option<Vec<Vec<u8>>>, crate::exec::Divert> {
     let word = &line.word;
     let mut found: Vec<Vec<u8>> = Vec::new();
-    for &(action, ..) in ACTIONS {
+    for action in GENERATION_ORDER {
         if spec.actions & (1 << action as u32) != 0 {
             found.extend(names(sh, action, word));
         }
@@ -654,7 +683,7 @@ pub fn generate(
     }
     if let Some(list) = &spec.words {
         found.extend(
-            expand_word_list(sh, list)
+            expand_word_list(sh, list)?
                 .into_iter()
                 .filter(|w| w.starts_with(word)),
         );
@@ -674,7 +703,7 @@ pub fn generate(
         let _ = sh.vars.unset(b"COMPREPLY");
         let status = run_quietly(sh, |sh| {
             crate::exec::simple::call_function(sh, &body, &args, Context::default())
-        });
+        })?;
         sh.completion_status = status;
         let reply = match sh.vars.array(b"COMPREPLY") {
             Some(a) => a.values(),
@@ -777,20 +806,21 @@ fn pattern_escaped(text: &[u8]) -> Vec<u8> {
 }
 
 /// Run shell code for a completion: `$?` is left as it was, and the programs it starts are
-/// recorded as coming from `complete`. An error is reported; the status is returned.
-fn run_quietly(sh: &mut Shell, run: impl FnOnce(&mut Shell) -> ExecResult) -> i32 {
+/// recorded as coming from `complete`. An error is reported; one that abandons the command
+/// line or ends the shell does so from here too, as it would from any function.
+fn run_quietly(sh: &mut Shell, run: impl FnOnce(&mut Shell) -> ExecResult) -> ExecResult {
+    use crate::exec::Divert;
     let mut keeping = sh.push_frame(Frame::KeepStatus);
     let mut sh = keeping.push_frame(Frame::Origin {
         name: b"complete".to_vec(),
         line: 0,
     });
-    match run(&mut sh) {
-        Ok(s) => s,
-        Err(crate::exec::Divert::Error(e)) => {
-            sh.report(&e);
-            e.status
+    let result = run(&mut sh);
+    match crate::exec::settle(&sh, result) {
+        Err(d @ (Divert::Abort(_) | Divert::Discard(_) | Divert::Unwind(_) | Divert::Exit(_))) => {
+            Err(d)
         }
-        Err(d) => crate::exec::eval::divert_status(&sh, Err(d)),
+        other => Ok(crate::exec::eval::divert_status(&sh, other)),
     }
 }
 
@@ -805,9 +835,9 @@ fn run_quietly_capture(sh: &mut Shell, list: &crate::syntax::ast::List) -> Vec<u
 }
 
 /// `-W`'s list: split at the characters of IFS (not inside quotes, `$(...)`, `${...}` or
-/// backquotes), then each word expanded as the shell expands a command's words, without
-/// pathname expansion.
-fn expand_word_list(sh: &mut Shell, list: &[u8]) -> Vec<Vec<u8>> {
+/// backquotes), then each piece expanded as one word of a command is (a blank that is not in
+/// IFS stays in it), without pathname expansion. An expansion's error is the command's.
+fn expand_word_list(sh: &mut Shell, list: &[u8]) -> Result<Vec<Vec<u8>>, crate::exec::Divert> {
     let ifs = sh.ifs().map_or_else(|| b" \t\n".to_vec(), <[u8]>::to_vec);
     let mut words = Vec::new();
     for piece in split_outside_quotes(list, &ifs) {
@@ -819,7 +849,13 @@ fn expand_word_list(sh: &mut Shell, list: &[u8]) -> Vec<Vec<u8>> {
             continue;
         }
         let mut text = b": ".to_vec();
-        text.extend_from_slice(&piece);
+        let blanks = unquoted_positions(&piece, b" \t\n");
+        for (i, &c) in piece.iter().enumerate() {
+            if blanks.contains(&i) {
+                text.push(b'\\');
+            }
+            text.push(c);
+        }
         let parsed = crate::syntax::parse_all_in(&text, true).ok();
         let command_words = parsed.as_ref().and_then(|l| match l.items.as_slice() {
             [item] if item.and_or.rest.is_empty() => match item.and_or.first.commands.as_slice() {
@@ -835,19 +871,31 @@ fn expand_word_list(sh: &mut Shell, list: &[u8]) -> Vec<Vec<u8>> {
         let noglob = std::mem::replace(&mut sh.options.noglob, true);
         let expanded = crate::expand::expand_words(sh, &command_words);
         sh.options.noglob = noglob;
-        match expanded {
-            Ok(fields) => words.extend(fields),
-            Err(e) => sh.report(&ShellError::from(e)),
-        }
+        words.extend(expanded?);
     }
-    words
+    Ok(words)
 }
 
-/// `text` cut at the bytes of `delims`, except inside quotes, `$(...)`, `${...}` and
-/// backquotes; empty pieces dropped.
+/// `text` cut at the bytes of `delims` outside quotes and expansions; empty pieces dropped.
 fn split_outside_quotes(text: &[u8], delims: &[u8]) -> Vec<Vec<u8>> {
     let mut pieces = Vec::new();
-    let mut cur = Vec::new();
+    let mut from = 0;
+    for at in unquoted_positions(text, delims)
+        .into_iter()
+        .chain([text.len()])
+    {
+        if at > from {
+            pieces.push(text[from..at].to_vec());
+        }
+        from = at + 1;
+    }
+    pieces
+}
+
+/// Where the bytes of `delims` stand in `text` outside quotes, backslash escapes, `$(...)`,
+/// `${...}` and backquotes.
+fn unquoted_positions(text: &[u8], delims: &[u8]) -> Vec<usize> {
+    let mut found = Vec::new();
     let mut quote: Option<u8> = None;
     let mut depth = 0usize;
     let mut i = 0;
@@ -856,41 +904,23 @@ fn split_outside_quotes(text: &[u8], delims: &[u8]) -> Vec<Vec<u8>> {
         match quote {
             Some(q) if c == q => quote = None,
             Some(b'\'') => {}
-            Some(_) | None if c == b'\\' && i + 1 < text.len() => {
-                cur.push(c);
-                i += 1;
-                cur.push(text[i]);
-                i += 1;
-                continue;
-            }
+            Some(_) | None if c == b'\\' => i += 1,
             Some(_) => {}
             None => match c {
                 b'\'' | b'"' | b'`' => quote = Some(c),
                 b'$' if matches!(text.get(i + 1), Some(b'(' | b'{')) => {
                     depth += 1;
-                    cur.extend_from_slice(&text[i..i + 2]);
-                    i += 2;
-                    continue;
+                    i += 1;
                 }
                 b'(' | b'{' if depth > 0 => depth += 1,
                 b')' | b'}' if depth > 0 => depth -= 1,
-                _ if depth == 0 && delims.contains(&c) => {
-                    if !cur.is_empty() {
-                        pieces.push(std::mem::take(&mut cur));
-                    }
-                    i += 1;
-                    continue;
-                }
+                _ if depth == 0 && delims.contains(&c) => found.push(i),
                 _ => {}
             },
         }
-        cur.push(c);
         i += 1;
     }
-    if !cur.is_empty() {
-        pieces.push(cur);
-    }
-    pieces
+    found
 }
 
 /// bash's reserved words, in the order bash lists them.

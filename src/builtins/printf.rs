@@ -656,9 +656,15 @@ fn now_epoch() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// `strftime(3)` in the local time zone.
+/// `strftime(3)` in the local time zone; nothing when the text would not fit bash's buffer of
+/// 128 bytes (with its NUL), so a script gets bash's result whatever its length.
 fn strftime(format: &[u8], when: i64) -> Vec<u8> {
-    crate::sys::clib::local_time(format, when)
+    const BASH_BUFFER: usize = 128;
+    let text = crate::sys::clib::local_time(format, when);
+    if text.len() >= BASH_BUFFER {
+        return Vec::new();
+    }
+    text
 }
 
 /// `%q` (bash): the text quoted so the shell reads it back as it is: `''` when empty, `$'...'`

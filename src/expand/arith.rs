@@ -274,6 +274,7 @@ impl<'s, 'e> Parser<'s, 'e> {
             "division by zero" => ("division by 0", Some(self.prev_start)),
             "exponent less than 0" => (what, Some(self.prev_start)),
             "invalid number" => ("invalid integer constant", None),
+            "invalid base prefix" => ("invalid number", None),
             _ => (what, None),
         };
         let at = at.unwrap_or(match self.tok {
@@ -414,7 +415,11 @@ impl<'s, 'e> Parser<'s, 'e> {
         while self.at(end).is_ascii_digit() {
             end += 1;
         }
-        let (base, start) = if self.at(end) == b'#' {
+        // A base is written in decimal: `010#1` and `0x10#1` are no numbers (bash).
+        let prefixed = self.at(pos) == b'0';
+        let (base, start) = if self.at(end) == b'#' && prefixed {
+            (36, end + 1)
+        } else if self.at(end) == b'#' {
             let text = self.src.get(pos..end).unwrap_or_default();
             let base = std::str::from_utf8(text)
                 .ok()
@@ -450,7 +455,10 @@ impl<'s, 'e> Parser<'s, 'e> {
             v = v.wrapping_mul(i64::from(base)).wrapping_add(i64::from(d));
             i += 1;
         }
-        if i == start {
+        if prefixed && (self.at(i) == b'#' || self.at(end) == b'#') {
+            return (Tok::BadNumber("invalid base prefix"), i);
+        }
+        if i == start && !(base == 16 && start == pos + 2) {
             return (Tok::BadNumber("invalid number"), i);
         }
         (Tok::Num(v), i)

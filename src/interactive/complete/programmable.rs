@@ -258,6 +258,20 @@ fn unquoted(word: &[u8]) -> Vec<u8> {
 }
 
 fn set_variables(sh: &mut Shell, words: &[Vec<u8>], cword: usize, line: &[u8], point: usize) {
+    set_call_variables(sh, words, cword as i64, line, point, b"9");
+}
+
+/// What a completion function is told of the line: its words, the one being completed, the
+/// line and the cursor, and the key and kind of completion (bash's 9, Tab, for both; `compgen
+/// -F` gives no line, the word -1 and 0s).
+pub fn set_call_variables(
+    sh: &mut Shell,
+    words: &[Vec<u8>],
+    cword: i64,
+    line: &[u8],
+    point: usize,
+    key: &[u8],
+) {
     let mut array = Array::indexed();
     for (i, w) in words.iter().enumerate() {
         array.set(Key::Index(i as i64), w.clone());
@@ -267,11 +281,12 @@ fn set_variables(sh: &mut Shell, words: &[Vec<u8>], cword: usize, line: &[u8], p
     let _ = sh.set_var(b"COMP_CWORD", cword.to_string().into_bytes());
     let _ = sh.set_var(b"COMP_LINE", line.to_vec());
     let _ = sh.set_var(b"COMP_POINT", point.to_string().into_bytes());
-    let _ = sh.set_var(b"COMP_TYPE", b"9".to_vec());
-    let _ = sh.set_var(b"COMP_KEY", b"9".to_vec());
+    let _ = sh.set_var(b"COMP_TYPE", key.to_vec());
+    let _ = sh.set_var(b"COMP_KEY", key.to_vec());
 }
 
-fn unset_variables(sh: &mut Shell) {
+/// The completion variables gone again once the function has given its matches.
+pub fn unset_variables(sh: &mut Shell) {
     for name in [
         &b"COMP_WORDS"[..],
         b"COMP_CWORD",
