@@ -306,6 +306,8 @@ fn bash_ulimit(sh: &Shell, args: &[Vec<u8>]) -> ExecResult {
                 };
                 match n
                     .checked_mul(l.factor)
+                    // Linux reads a limit as a signed offset: one past i64::MAX would fail
+                    // every write (the spool's too), so it is out of range here.
                     .filter(|&v| v < sys::process::RLIM_INFINITY && v <= i64::MAX as u64)
                 {
                     Some(v) => v,

@@ -15,6 +15,9 @@ use crate::state::Shell;
 /// parentheses), then refused instead of overflowing it.
 const CHECKED_NESTING: u32 = 256;
 
+// How deep the evaluation of variables' values as expressions is nested.
+thread_local!(static NESTED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
+
 /// Evaluate an arithmetic expression (already parameter-expanded), reading and assigning shell
 /// variables.
 pub fn eval(sh: &mut Shell, expr: &[u8]) -> Result<i64, ExpandError> {
@@ -34,6 +37,7 @@ pub fn eval(sh: &mut Shell, expr: &[u8]) -> Result<i64, ExpandError> {
         prev_start: 0,
         depth: 0,
         bash,
+        nested: NESTED.with(std::cell::Cell::get) > 0,
     };
     p.advance();
     let result = p.comma(false).and_then(|v| {
@@ -236,6 +240,8 @@ struct Parser<'s, 'e> {
     depth: u32,
     /// The bash operators are on.
     bash: bool,
+    /// The expression is a variable's value: its subscripts are not expanded yet.
+    nested: bool,
 }
 
 impl<'s, 'e> Parser<'s, 'e> {
@@ -539,35 +545,45 @@ impl<'s, 'e> Parser<'s, 'e> {
     /// (`x=1+2; $((x))` is 3), up to a depth.
     #[cold]
     fn nested_value(&mut self, value: &[u8]) -> Result<i64, ExpandError> {
-        thread_local!(static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
-        let depth = DEPTH.with(|d| d.get());
+        let depth = NESTED.with(std::cell::Cell::get);
         if depth >= 1024 {
             return Err(self.error("expression recursion level exceeded"));
         }
-        DEPTH.with(|d| d.set(depth + 1));
+        NESTED.with(|d| d.set(depth + 1));
         let r = eval(self.sh, value);
-        DEPTH.with(|d| d.set(depth));
+        NESTED.with(|d| d.set(depth));
         r
     }
 
-    /// Split `name[subscript]` (the subscript's text is already expanded).
-    fn element_parts(&self, start: usize, end: usize) -> (Vec<u8>, Vec<u8>) {
+    /// Split `name[subscript]`. The subscript of an expression as written is already expanded;
+    /// one inside a variable's value (`x='a[$i]'; $((x))`) is expanded now, as bash does.
+    fn element_parts(
+        &mut self,
+        start: usize,
+        end: usize,
+    ) -> Result<(Vec<u8>, Vec<u8>), ExpandError> {
         let text = self.src.get(start..end).unwrap_or_default();
         let open = text.iter().position(|&c| c == b'[').unwrap_or(text.len());
-        let mut sub = text
+        let sub = text
             .get(open + 1..text.len().saturating_sub(1))
             .unwrap_or_default();
         let name = &text[..open];
+        if self.nested {
+            if let Some(word) = super::subscript::parse_subscript(sub) {
+                let name = name.to_vec();
+                return Ok((name, super::expand_word(self.sh, &word)?));
+            }
+        }
         if self.sh.vars.array(name).is_some_and(|a| a.is_assoc()) {
             // An associative array's key loses its quotes (`A['k']`), as bash expands it.
-            sub = super::subscript::unquoted(sub);
+            return Ok((name.to_vec(), super::subscript::unquoted(sub).to_vec()));
         }
-        (name.to_vec(), sub.to_vec())
+        Ok((name.to_vec(), sub.to_vec()))
     }
 
     #[cold]
     fn element_value(&mut self, start: usize, end: usize) -> Result<i64, ExpandError> {
-        let (name, sub) = self.element_parts(start, end);
+        let (name, sub) = self.element_parts(start, end)?;
         let value = match super::subscript::key(self.sh, &name, &sub, false)? {
             Some(k) => super::subscript::element(self.sh, &name, &k),
             None => None,
@@ -640,7 +656,7 @@ impl<'s, 'e> Parser<'s, 'e> {
         }
         let name = self.src.get(start..end).unwrap_or_default();
         if name.last() == Some(&b']') {
-            let (name, sub) = self.element_parts(start, end);
+            let (name, sub) = self.element_parts(start, end)?;
             crate::exec::assign::assign_element(
                 self.sh,
                 &name,
