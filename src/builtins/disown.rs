@@ -71,7 +71,7 @@ pub fn disown(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     } else {
         chosen.sort_unstable();
         for &i in chosen.iter().rev() {
-            sh.jobs.remove(i);
+            sh.jobs.forget(i);
         }
     }
     Ok(status)

@@ -69,6 +69,8 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 Err(sig) => return Ok(128 + sig),
             }
         }
+        // bash: having waited for them all, it forgets what they left.
+        sh.jobs.forget_ended();
         return Ok(0);
     }
     let mut status = 0;
@@ -111,6 +113,15 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 127
             }
             None if sh.options.bash() && arg.iter().all(u8::is_ascii_digit) => {
+                // bash remembers what its ended children left, reported or not.
+                let ended = std::str::from_utf8(arg)
+                    .ok()
+                    .and_then(|s| s.parse::<i32>().ok())
+                    .and_then(|pid| sh.jobs.ended_status(pid));
+                if let Some(st) = ended {
+                    status = st.exit_status();
+                    continue;
+                }
                 let m = format!(
                     "pid {} is not a child of this shell",
                     String::from_utf8_lossy(arg)

@@ -264,7 +264,14 @@ pub struct Jobs {
     pub control: Option<JobControl>,
     /// In a subshell: the parent's jobs and their marks when it was made, to list only.
     pub inherited: Vec<(Job, char)>,
+    /// The statuses of the processes of ended jobs that left the table (reported, or
+    /// waited for), oldest first: bash's `wait PID` still returns them.
+    ended: std::collections::VecDeque<(sys::process::pid_t, ChildStatus)>,
 }
+
+/// How many ended processes' statuses are kept (POSIX asks for at least CHILD_MAX's worth of
+/// the most recent; Linux's default CHILD_MAX is far above what a session starts).
+const ENDED_KEPT: usize = 1024;
 
 impl Jobs {
     /// Remember a job; returns its number.
@@ -287,6 +294,8 @@ impl Jobs {
         text: Vec<u8>,
     ) -> usize {
         let number = self.jobs.iter().map(|j| j.number).max().unwrap_or(0) + 1;
+        // A pid used again is a new process: what the old one left is forgotten.
+        self.ended.retain(|(p, _)| !pids.contains(p));
         self.jobs.push(Job {
             number,
             pgid,
@@ -340,6 +349,7 @@ impl Jobs {
             .zip(marks)
             .collect();
         self.recency.clear();
+        self.forget_ended();
         if let Some(c) = self.control.take() {
             sys::fd::close(c.tty); // the subshell's copy of the terminal
         }
@@ -475,14 +485,45 @@ impl Jobs {
         self.jobs.iter().position(|j| j.pids.contains(&pid))
     }
 
-    /// Forget a job (after its status was reported or waited for).
+    /// Take a job out of the table (after its status was reported or waited for); the
+    /// statuses of its processes are kept if it has ended.
     pub fn remove(&mut self, index: usize) -> Option<Job> {
+        let job = self.forget(index)?;
+        if job.is_done() {
+            for (&pid, status) in job.pids.iter().zip(&job.statuses) {
+                if let Some(status) = *status {
+                    if self.ended.len() == ENDED_KEPT {
+                        self.ended.pop_front();
+                    }
+                    self.ended.push_back((pid, status));
+                }
+            }
+        }
+        Some(job)
+    }
+
+    /// Take a job out of the table and keep nothing of it (`disown`).
+    pub fn forget(&mut self, index: usize) -> Option<Job> {
         if index < self.jobs.len() {
             let job = self.jobs.remove(index);
             self.recency.retain(|&n| n != job.number);
             return Some(job);
         }
         None
+    }
+
+    /// Forget the statuses of every ended process.
+    pub fn forget_ended(&mut self) {
+        self.ended.clear();
+    }
+
+    /// The status of a process of a job that ended and left the table.
+    pub fn ended_status(&self, pid: sys::process::pid_t) -> Option<ChildStatus> {
+        self.ended
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == pid)
+            .map(|(_, s)| *s)
     }
 
     /// Jobs that finished since they were last looked at, removed from the table (for the
