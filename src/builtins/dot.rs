@@ -76,6 +76,7 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     sh.trace_level += 1;
     let cx = Context {
         tested: cx.tested && sh.options.bash(),
+        negated: false,
         exit_after: false,
     };
     let result = run_text(sh, &text, Some(&label), cx);

@@ -59,6 +59,9 @@ fn list_bash_options(sh: &Shell, as_commands: bool) {
 
 /// Apply one option change, keeping what depends on it in step.
 pub fn set_option(sh: &mut Shell, name: &str, on: bool) -> bool {
+    if name == "errexit" && on && sh.options.bash() {
+        sh.errexit_renewed = true;
+    }
     sh.options.set_by_name(name, on)
 }
 

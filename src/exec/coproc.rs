@@ -44,6 +44,7 @@ pub(super) fn run_coproc(sh: &mut Shell, name: &[u8], body: &Command) -> ExecRes
                 body,
                 Context {
                     tested: false,
+                    negated: false,
                     exit_after: true,
                 },
             );

@@ -16,6 +16,9 @@ pub struct Context {
     /// The status is tested (a condition, the left of `&&`/`||`, under `!`): `set -e` does
     /// not apply.
     pub tested: bool,
+    /// Tested only because it is under `!`: in bash, a `set -e` run inside turns `set -e`
+    /// back on for the rest of it ([`Shell::errexit_renewed`]).
+    pub negated: bool,
     /// Nothing runs in this process after this node: a program may replace the process
     /// instead of being waited for (a forked child's last command).
     pub exit_after: bool,
@@ -25,6 +28,16 @@ impl Context {
     pub fn tested(self) -> Context {
         Context {
             tested: true,
+            negated: false,
+            exit_after: false,
+        }
+    }
+
+    /// Under `!`: tested, unless something else tests it already.
+    pub fn negated(self) -> Context {
+        Context {
+            tested: true,
+            negated: self.negated || !self.tested,
             exit_after: false,
         }
     }
@@ -33,6 +46,7 @@ impl Context {
     pub fn tested_keeping_exit(self) -> Context {
         Context {
             tested: true,
+            negated: false,
             ..self
         }
     }
@@ -230,7 +244,7 @@ pub(super) fn pipeline_finished(sh: &mut Shell, status: i32, cx: Context) -> Exe
         run_condition_trap(sh, trap::ERR)?;
         sh.set_last_status(status);
     }
-    if status != 0 && sh.options.errexit && !cx.tested {
+    if status != 0 && sh.options.errexit && (!cx.tested || (cx.negated && sh.errexit_renewed)) {
         return Err(Divert::Exit(status));
     }
     Ok(status)

@@ -40,7 +40,14 @@ pub(super) fn run_pipeline(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecRes
 }
 
 fn run_untimed(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecResult {
-    let inner = if p.negated { cx.tested() } else { cx };
+    let inner = if p.negated {
+        if !cx.tested {
+            sh.errexit_renewed = false;
+        }
+        cx.negated()
+    } else {
+        cx
+    };
     let status = if p.commands.len() == 1 {
         let result = run_command(sh, &p.commands[0], inner);
         let status = settle(sh, result)?;
@@ -116,6 +123,7 @@ fn subshell_child(
             list,
             Context {
                 tested,
+                negated: false,
                 exit_after: redirects.is_empty() && !waits,
             },
         ),
@@ -324,6 +332,7 @@ fn start_pipeline(
                     cmd,
                     Context {
                         tested: false,
+                        negated: false,
                         exit_after: true,
                     },
                 );
@@ -459,6 +468,7 @@ pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
                 ao,
                 Context {
                     tested: false,
+                    negated: false,
                     exit_after: true,
                 },
             );

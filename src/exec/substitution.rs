@@ -23,6 +23,7 @@ fn run_child(sh: &mut Shell, body: &List, ours: i32, theirs: i32, target: i32) -
         body,
         Context {
             tested: false,
+            negated: false,
             exit_after: true,
         },
     );

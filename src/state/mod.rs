@@ -85,6 +85,9 @@ pub struct Shell {
     /// In the child of `cmd &`: the status of `cmd` itself is the waiting shell's to look
     /// at, so no ERR trap runs for it here (those of a function's commands still do).
     pub status_unchecked: bool,
+    /// bash: `set -e` was run since the outermost `!` being run began (see
+    /// [`crate::exec::Context::negated`]).
+    pub errexit_renewed: bool,
     /// bash: an error was reported deep in a command (the arithmetic of an integer
     /// variable's value, of a subscript `test -v` reads) that abandons everything up to the
     /// top-level command: the command's result becomes [`crate::exec::Divert::Unwind`].
@@ -255,6 +258,7 @@ impl Shell {
             dirstack: Vec::new(),
             in_condition_trap: false,
             status_unchecked: false,
+            errexit_renewed: false,
             in_command_substitution: false,
             unwind_pending: std::cell::Cell::new(false),
             words_tested: false,
