@@ -203,6 +203,23 @@ fn is_special_param(c: u8) -> bool {
 
 /// The word so far is `name=`, `name+=`, `name[...]=` or `name[...]+=`: a `(` next opens
 /// an array's elements (bash).
+/// The utilities whose operands may be `name=(...)`: bash's declaration commands, and `let`,
+/// `eval` and `alias`, which bash reads the same way.
+fn is_declaration_utility(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"declare" | b"typeset" | b"local" | b"export" | b"readonly" | b"let" | b"eval" | b"alias"
+    )
+}
+
+/// The reserved words a command may follow directly.
+fn starts_a_command(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"if" | b"then" | b"else" | b"elif" | b"do" | b"while" | b"until" | b"{" | b"!" | b"time"
+    )
+}
+
 fn opens_compound(parts: &[WordPart]) -> bool {
     let Some(WordPart::Literal(last)) = parts.last() else {
         return false;
@@ -303,13 +320,23 @@ impl Cx<'_, '_> {
     /// Read the next token. `record`: keep the raw text of the word (here-document delimiter).
     pub(crate) fn lex_token(&mut self, record: bool) -> Result<Token, SyntaxError> {
         let tok = self.lex_any_token(record)?;
-        self.st.assignment_position = match &tok.kind {
+        let at_command = self.st.assignment_position;
+        self.st.before_token = (at_command, self.st.declaration);
+        self.st.declaration = match &tok.kind {
             TokKind::Word(w) => {
-                w.as_plain_literal()
-                    .is_some_and(super::parser::is_reserved_word)
-                    || super::parser::is_assignment_word(w)
+                self.st.declaration
+                    || (at_command && w.as_plain_literal().is_some_and(is_declaration_utility))
             }
-            TokKind::Op(op) => !op.is_redirect(),
+            _ => false,
+        };
+        self.st.assignment_position = match &tok.kind {
+            // Still where a command's words begin: after its assignments, or after a
+            // reserved word that a command follows (not `for x in`, `case w in`).
+            TokKind::Word(w) => {
+                w.as_plain_literal().is_some_and(starts_a_command)
+                    || (at_command && super::parser::is_assignment_word(w))
+            }
+            TokKind::Op(op) => !op.is_redirect() || at_command,
             _ => true,
         };
         Ok(tok)
@@ -516,6 +543,7 @@ impl Cx<'_, '_> {
     /// The rest of a word whose first parts `b` holds.
     fn lex_word_after(&mut self, mut b: Parts) -> Result<Word, SyntaxError> {
         let subscript_ok = self.st.bash && self.st.assignment_position;
+        let can_assign = self.st.assignment_position || self.st.declaration;
         while let Some(c) = self.st.input.peek() {
             if c == b'[' && subscript_ok && names_so_far(&b.parts) {
                 self.st.input.bump();
@@ -524,7 +552,7 @@ impl Cx<'_, '_> {
                 continue;
             }
             if is_meta(c) {
-                if c == b'(' && self.st.bash && opens_compound(&b.parts) {
+                if c == b'(' && self.st.bash && can_assign && opens_compound(&b.parts) {
                     self.st.input.bump();
                     // Each element is a word of its own: a tilde prefix at its start expands.
                     let elements = self

@@ -68,6 +68,12 @@ pub(crate) struct State<'a> {
     /// The next word may be an assignment (bash): the first of a command, or one after an
     /// assignment or a reserved word. There `name[` reads to its `]` with blanks in it.
     pub(crate) assignment_position: bool,
+    /// The command being read is a declaration utility (`declare`, `local`, ...): its
+    /// words may be `name=(...)` too.
+    pub(crate) declaration: bool,
+    /// The two above as they were before the last token was read (an alias's name gives
+    /// its place to the alias's value).
+    pub(crate) before_token: (bool, bool),
 }
 
 /// The state plus the alias table of the current `next_command` call.
@@ -99,6 +105,8 @@ impl<'a> Parser<'a> {
                 keep_raw: 0,
                 heredoc_text: None,
                 assignment_position: true,
+                declaration: false,
+                before_token: (true, false),
             },
         }
     }
@@ -515,13 +523,20 @@ impl<'s> Cx<'s, '_> {
             return false;
         };
         self.st.input.push_alias(&name, value);
-        self.st.peeked = None;
+        self.unread_peeked();
         // The value's first word stands where the alias did.
         if let Ok(mut t) = self.lex_token(false) {
             t.after_blank_alias = true;
             self.st.peeked = Some(t);
         }
         true
+    }
+
+    /// Drop the peeked token (an alias's name, replaced by its value): the lexer is back
+    /// where it was before it.
+    fn unread_peeked(&mut self) {
+        self.st.peeked = None;
+        (self.st.assignment_position, self.st.declaration) = self.st.before_token;
     }
 
     /// The alias a token names: a plain word, an alias's name not already being expanded.
@@ -570,7 +585,7 @@ impl<'s> Cx<'s, '_> {
                 break;
             };
             self.st.input.push_alias(&name, value);
-            self.st.peeked = None;
+            self.unread_peeked();
             expand = true;
         }
         self.peek_unexpanded()
@@ -1287,32 +1302,41 @@ impl<'s> Cx<'s, '_> {
 
     /// After `$(`: the commands up to the matching `)`.
     pub(crate) fn parse_command_subst(&mut self) -> Result<Rc<List>, SyntaxError> {
-        let saved_peek = self.st.peeked.take();
-        let saved_pending = std::mem::take(&mut self.st.pending);
-        let r = self.compound_list(true).and_then(|list| {
-            self.expect_op(Op::RParen)?;
+        self.substitution_body(|p| {
+            let list = p.compound_list(true)?;
+            p.expect_op(Op::RParen)?;
             Ok(list)
-        });
-        let inner = std::mem::replace(&mut self.st.pending, saved_pending);
-        self.st.pending.extend(inner);
-        self.st.peeked = saved_peek;
-        r.map(Rc::new)
+        })
     }
 
     /// The commands of a backquoted substitution, read from a barrier string.
     pub(crate) fn parse_backquote_body(&mut self) -> Result<Rc<List>, SyntaxError> {
-        let saved_peek = self.st.peeked.take();
-        let saved_pending = std::mem::take(&mut self.st.pending);
-        let r = self.compound_list(true).and_then(|list| {
-            let tok = self.take()?;
+        self.substitution_body(|p| {
+            let list = p.compound_list(true)?;
+            let tok = p.take()?;
             if tok.kind != TokKind::Eof {
-                return Err(self.unexpected(&tok, None));
+                return Err(p.unexpected(&tok, None));
             }
             Ok(list)
-        });
+        })
+    }
+
+    /// Commands read inside a word: they begin where a command does, and the state of the
+    /// command around them is back after them.
+    fn substitution_body(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<List, SyntaxError>,
+    ) -> Result<Rc<List>, SyntaxError> {
+        let saved_peek = self.st.peeked.take();
+        let saved_pending = std::mem::take(&mut self.st.pending);
+        let saved_position = std::mem::replace(&mut self.st.assignment_position, true);
+        let saved_declaration = std::mem::replace(&mut self.st.declaration, false);
+        let r = read(self);
         let inner = std::mem::replace(&mut self.st.pending, saved_pending);
         self.st.pending.extend(inner);
         self.st.peeked = saved_peek;
+        self.st.assignment_position = saved_position;
+        self.st.declaration = saved_declaration;
         r.map(Rc::new)
     }
 }
