@@ -122,6 +122,10 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     continue;
                 }
                 sh.traps.set(sig, action.clone(), bash);
+                if sig == crate::sys::signal::SIGCHLD {
+                    // The children that ended before are none of the new trap's business.
+                    crate::sys::process::take_ended();
+                }
             }
             None if bash => {
                 let m = format!(

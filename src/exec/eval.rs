@@ -137,7 +137,24 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             crate::sys::fd::write_all(2, b"\n");
             return Err(Divert::Abort(128 + sys::signal::SIGINT));
         }
-        if let Some(trap::Action::Command(cmd)) = sh.traps.get(sig).cloned() {
+        let Some(trap::Action::Command(cmd)) = sh.traps.get(sig).cloned() else {
+            continue;
+        };
+        // bash runs the trap on SIGCHLD once for each child that ended (the signals of
+        // several may have come as one), and not for the children of its own commands;
+        // dash once for each signal.
+        let chld = sig == sys::signal::SIGCHLD && sh.options.bash();
+        if chld && sh.in_chld_trap {
+            continue;
+        }
+        let times = if chld {
+            sh.jobs.reap_nonblocking(&mut sh.audit);
+            sys::process::take_ended().max(1)
+        } else {
+            1
+        };
+        let was_in_chld_trap = std::mem::replace(&mut sh.in_chld_trap, chld);
+        for _ in 0..times {
             let mut in_trap = sh.push_frame(Frame::KeepStatus);
             // bash's `exit` in a signal's trap uses `$?` as it stands.
             let before = (!in_trap.options.bash()).then(|| in_trap.last_status());
@@ -150,8 +167,15 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             in_trap.status_before_trap = outer;
             // `exit`, or a shell error that ends a non-interactive shell, ends it from here.
             if let Err(d @ (Divert::Exit(_) | Divert::Abort(_))) = result {
+                in_trap.in_chld_trap = was_in_chld_trap;
                 return Err(d);
             }
+        }
+        sh.in_chld_trap = was_in_chld_trap;
+        if chld {
+            sh.jobs.reap_nonblocking(&mut sh.audit);
+            sys::process::take_ended();
+            trap::take_pending(sig);
         }
     }
     Ok(())

@@ -88,6 +88,8 @@ pub struct Shell {
     /// bash: `set -e` was run since the outermost `!` being run began (see
     /// [`crate::exec::Context::negated`]).
     pub errexit_renewed: bool,
+    /// bash: the trap on SIGCHLD is running; the children its commands start do not run it.
+    pub in_chld_trap: bool,
     /// bash: an error was reported deep in a command (the arithmetic of an integer
     /// variable's value, of a subscript `test -v` reads) that abandons everything up to the
     /// top-level command: the command's result becomes [`crate::exec::Divert::Unwind`].
@@ -259,6 +261,7 @@ impl Shell {
             in_condition_trap: false,
             status_unchecked: false,
             errexit_renewed: false,
+            in_chld_trap: false,
             in_command_substitution: false,
             unwind_pending: std::cell::Cell::new(false),
             words_tested: false,

@@ -145,6 +145,15 @@ pub fn set_group(pid: libc::pid_t, pgid: libc::pid_t) -> Result<(), i32> {
     }
 }
 
+/// How many children have ended (been collected dead) since [`take_ended`] was last asked:
+/// bash runs a trap on SIGCHLD once for each.
+static ENDED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// The number of children collected dead since the last call.
+pub fn take_ended() -> u32 {
+    ENDED.swap(0, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Wait for a child (`waitpid`): its pid and raw status, None when `WNOHANG` found none,
 /// or the error number (EINTR included: the caller decides whether a signal ends the wait).
 pub fn wait(pid: libc::pid_t, flags: i32) -> Result<Option<(libc::pid_t, i32)>, i32> {
@@ -152,7 +161,12 @@ pub fn wait(pid: libc::pid_t, flags: i32) -> Result<Option<(libc::pid_t, i32)>, 
     // SAFETY: raw is a valid out-pointer.
     match unsafe { libc::waitpid(pid, &mut raw, flags) } {
         0 => Ok(None),
-        p if p > 0 => Ok(Some((p, raw))),
+        p if p > 0 => {
+            if libc::WIFEXITED(raw) || libc::WIFSIGNALED(raw) {
+                ENDED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            Ok(Some((p, raw)))
+        }
         _ => Err(super::errno::last()),
     }
 }
