@@ -199,21 +199,28 @@ fn run(
             let var = sh.vars.var_unresolved(name);
             // `local -p NAME` shows the function's own variables only.
             let var = var.filter(|_| scope != Scope::Local || sh.vars.is_local_here(name));
+            // A value the shell computes is read once (RANDOM's moves on with each read).
+            let computed = match var {
+                None if !sh.is_dynamic_array(name) => sh.dynamic_var(name),
+                _ => None,
+            };
             match var {
                 Some(v) => text.extend_from_slice(&declare_line(name, v)),
                 None if sh.is_dynamic_array(name) => {
                     text.extend_from_slice(&declare_line(name, &dynamic_array_var(sh, name)));
                 }
-                None if sh.dynamic_var(name).is_some() => {
+                None if computed.is_some() => {
                     // The values the shell computes (`$_`, `RANDOM`, `SHELLOPTS`) with the
                     // attributes bash gives them.
                     let list_bit = crate::state::option_list_bit(name);
                     let var = Var {
-                        value: sh.dynamic_var(name),
+                        value: computed,
                         readonly: list_bit != 0,
                         exported: sh.exported_options & list_bit != 0,
                         attrs: match name.as_slice() {
-                            b"RANDOM" | b"SRANDOM" | b"BASHPID" | b"HISTCMD" => INTEGER,
+                            b"RANDOM" | b"SRANDOM" | b"BASHPID" | b"HISTCMD" | b"SECONDS" => {
+                                INTEGER
+                            }
                             _ => 0,
                         },
                         ..Var::default()

@@ -139,8 +139,14 @@ pub struct Shell {
     local_options: Vec<Option<Options>>,
     /// The command line being run.
     pub line: CommandLine,
-    /// When the shell started (`$SECONDS`).
+    /// When `$SECONDS` was 0: the shell's start, or the time of an assignment to it (less
+    /// the value assigned).
     pub started: std::time::Instant,
+    /// bash: `RANDOM=seed` makes `$RANDOM` a repeatable sequence in this process (the state,
+    /// and the process it belongs to: a subshell draws at random again).
+    random_seeded: std::cell::Cell<Option<(u32, crate::sys::process::pid_t)>>,
+    /// The last `$RANDOM` given: never the same twice in a row (bash).
+    random_last: std::cell::Cell<u32>,
     /// The commands entered at the terminal (for `fc` and the line editor).
     pub history: crate::interactive::history::History,
     /// The line editor's bindings and variables (`bind`, the inputrc file).
@@ -281,6 +287,8 @@ impl Shell {
             local_options: Vec::new(),
             line: CommandLine::default(),
             started: std::time::Instant::now(),
+            random_seeded: std::cell::Cell::new(None),
+            random_last: std::cell::Cell::new(0),
             history: crate::interactive::history::History::new(),
             readline: Default::default(),
             completion: Default::default(),
@@ -361,6 +369,23 @@ impl Shell {
             // bash's SHELLOPTS and BASHOPTS follow the options and take no value.
             return Err(VarError::ReadOnly(name.to_vec()));
         }
+        if matches!(name, b"RANDOM" | b"SECONDS")
+            && self.options.bash()
+            && self.vars.var(name).is_none()
+        {
+            // They stay computed: RANDOM takes a seed, SECONDS a new count.
+            let n = self.integer_value_of(value);
+            if name == b"RANDOM" {
+                self.random_seeded
+                    .set(Some((n as u32, crate::sys::process::pid())));
+                self.random_last.set(0);
+            } else {
+                let back = std::time::Duration::from_secs(n.max(0) as u64);
+                let now = std::time::Instant::now();
+                self.started = now.checked_sub(back).unwrap_or(now);
+            }
+            return Ok(());
+        }
         if let Some((array, sub)) = self.vars.element_ref(name) {
             let (array, sub) = (array.to_vec(), sub.to_vec());
             return self.set_element_ref(&array, &sub, value);
@@ -391,6 +416,46 @@ impl Shell {
         self.vars.set_element(array, key.ok_or_else(bad)?, value)
     }
 
+    /// `value` as an integer variable takes it (an expression that fails is 0).
+    fn integer_value_of(&mut self, value: Vec<u8>) -> i64 {
+        crate::expand::arith::eval(self, &value).unwrap_or(0)
+    }
+
+    /// The next `$RANDOM`, 0 to 32767: drawn from the kernel, or, once seeded, from the
+    /// Park-Miller minimal standard generator folded to 15 bits as bash folds it, so that a
+    /// seed gives bash's sequence.
+    fn next_random(&self) -> u32 {
+        let pid = crate::sys::process::pid();
+        loop {
+            let n = match self.random_seeded.get() {
+                Some((state, seeded_in)) if seeded_in == pid => {
+                    let x = if state == 0 {
+                        123_459_876
+                    } else {
+                        state as i64
+                    };
+                    let (hi, lo) = (x / 127_773, x % 127_773);
+                    let mut t = 16_807 * lo - 2_836 * hi;
+                    if t < 0 {
+                        t += 0x7fff_ffff;
+                    }
+                    self.random_seeded.set(Some((t as u32, pid)));
+                    let t = t as u32;
+                    ((t >> 16) ^ (t & 0xffff)) & 0x7fff
+                }
+                _ => {
+                    let mut n = [0u8; 2];
+                    let _ = crate::sys::process::random_fill(&mut n, false);
+                    u32::from(u16::from_ne_bytes(n) & 0x7fff)
+                }
+            };
+            if n != self.random_last.get() {
+                self.random_last.set(n);
+                return n;
+            }
+        }
+    }
+
     /// For a variable with the integer attribute (`declare -i`), the value evaluated as
     /// arithmetic (an expression that fails gives 0, after its message, as in bash).
     pub fn integer_value(&mut self, name: &[u8], value: Vec<u8>) -> Vec<u8> {
@@ -413,11 +478,7 @@ impl Shell {
     /// has set a variable of that name.
     pub fn dynamic_var(&self, name: &[u8]) -> Option<Vec<u8>> {
         match name {
-            b"RANDOM" => {
-                let mut n = [0u8; 2];
-                let _ = crate::sys::process::random_fill(&mut n, false);
-                Some((u16::from_ne_bytes(n) & 0x7fff).to_string().into_bytes())
-            }
+            b"RANDOM" => Some(self.next_random().to_string().into_bytes()),
             b"SECONDS" => Some(self.started.elapsed().as_secs().to_string().into_bytes()),
             _ if self.options.posix => None,
             b"EPOCHSECONDS" => Some(epoch().as_secs().to_string().into_bytes()),
