@@ -83,6 +83,22 @@ impl Field {
         out
     }
 
+    /// The text cut at each unquoted `sep` (the pieces without quote marks).
+    pub fn split_at_unquoted(&self, sep: u8) -> Vec<Vec<u8>> {
+        let mut pieces = vec![Vec::new()];
+        for (&c, &f) in self.text.iter().zip(&self.flags) {
+            if f & MARK != 0 {
+                continue;
+            }
+            if c == sep && f & QUOTED == 0 {
+                pieces.push(Vec::new());
+            } else if let Some(last) = pieces.last_mut() {
+                last.push(c);
+            }
+        }
+        pieces
+    }
+
     /// True if an unquoted `*`, `?` or `[`, or one of bash's `@(`, `!(`, `+(` could make this
     /// field a pattern.
     pub fn may_glob(&self) -> bool {

@@ -207,6 +207,17 @@ pub fn expand_pattern(sh: &mut Shell, word: &Word) -> Result<Vec<u8>, ExpandErro
     Ok(e.cur.to_pattern())
 }
 
+/// The replacement of `${x/pattern/replacement}` under bash's `patsub_replacement`: the
+/// pieces of its text between the unquoted `&`s, each of which stands for the match.
+pub fn expand_replacement(sh: &mut Shell, word: &Word) -> Result<Vec<Vec<u8>>, ExpandError> {
+    if let Some(text) = word.as_plain_literal() {
+        return Ok(text.split(|&c| c == b'&').map(<[u8]>::to_vec).collect());
+    }
+    let mut e = Expander::new(sh, Mode::Pattern);
+    e.parts(&word.parts, Ctx::Unquoted)?;
+    Ok(e.cur.split_at_unquoted(b'&'))
+}
+
 /// What the expansion is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {

@@ -709,9 +709,25 @@ fn expand_value(
         ParamOp::RemoveLargestSuffix(w) => remove(e, pe, value, w, ctx, false, true)?,
         ParamOp::RemoveSmallestPrefix(w) => remove(e, pe, value, w, ctx, true, false)?,
         ParamOp::RemoveLargestPrefix(w) => remove(e, pe, value, w, ctx, true, true)?,
-        ParamOp::Replace { at, pattern, with } => {
+        ParamOp::Replace {
+            at,
+            pattern,
+            with: with_word,
+        } => {
             let mut pat = super::expand_pattern(e.sh, pattern)?;
-            let with = super::expand_word(e.sh, with)?;
+            let with = super::expand_word(e.sh, with_word)?;
+            // bash 5.2's `patsub_replacement`: an unquoted `&` stands for the match.
+            let with = if with.contains(&b'&')
+                && e.sh.options.bash()
+                && e.sh
+                    .options
+                    .shopt
+                    .on(crate::state::shopt::PATSUB_REPLACEMENT)
+            {
+                With::Template(super::expand_replacement(e.sh, with_word)?)
+            } else {
+                With::Text(with)
+            };
             // bash's `nocasematch` covers pattern substitution too (ASCII letters).
             let nocase =
                 e.sh.options.bash() && e.sh.options.shopt.on(crate::state::shopt::NOCASEMATCH);
@@ -847,10 +863,42 @@ fn map_value(
     }
 }
 
+/// What replaces a match in `${x/pat/with}`: text, or under bash's `patsub_replacement`
+/// the pieces of text between which the match itself goes.
+enum With {
+    Text(Vec<u8>),
+    Template(Vec<Vec<u8>>),
+}
+
+impl With {
+    /// Append the replacement of `matched` to `out`.
+    fn push(&self, out: &mut Vec<u8>, matched: &[u8]) {
+        match self {
+            With::Text(t) => out.extend_from_slice(t),
+            With::Template(pieces) => {
+                for (i, piece) in pieces.iter().enumerate() {
+                    if i > 0 {
+                        out.extend_from_slice(matched);
+                    }
+                    out.extend_from_slice(piece);
+                }
+            }
+        }
+    }
+
+    /// `before`, the replacement of `matched`, `after`.
+    fn joined(&self, before: &[u8], matched: &[u8], after: &[u8]) -> Vec<u8> {
+        let mut out = before.to_vec();
+        self.push(&mut out, matched);
+        out.extend_from_slice(after);
+        out
+    }
+}
+
 /// `${x/pat/with}` and its forms: the longest match at the leftmost place it matches.
 /// `nocase`: `pat` is in lower case, and is matched against `s` in lower case (ASCII letters
 /// keep their offsets); what is kept of `s` keeps its case.
-fn replace(s: &[u8], pat: &[u8], with: &[u8], at: ReplaceWhere, nocase: bool) -> Vec<u8> {
+fn replace(s: &[u8], pat: &[u8], with: &With, at: ReplaceWhere, nocase: bool) -> Vec<u8> {
     let folded = nocase.then(|| s.to_ascii_lowercase());
     let seen = folded.as_deref().unwrap_or(s);
     if !pat.is_empty() && !super::pattern::has_unescaped_glob(pat) {
@@ -860,27 +908,36 @@ fn replace(s: &[u8], pat: &[u8], with: &[u8], at: ReplaceWhere, nocase: bool) ->
     let starts = char_starts(s);
     let n = starts.len() - 1;
     let m = |a: usize, b: usize| super::pattern::matches(pat, &seen[starts[a]..starts[b]]);
-    let joined = |a: &[u8], b: &[u8]| [a, with, b].concat();
     match at {
         ReplaceWhere::Prefix => match (0..=n).rev().find(|&end| m(0, end)) {
-            Some(end) => joined(&[], &s[starts[end]..]),
+            Some(end) => with.joined(&[], &s[..starts[end]], &s[starts[end]..]),
             None => s.to_vec(),
         },
         ReplaceWhere::Suffix => match (0..=n).find(|&start| m(start, n)) {
-            Some(start) => joined(&s[..starts[start]], &[]),
+            Some(start) => with.joined(&s[..starts[start]], &s[starts[start]..], &[]),
             None => s.to_vec(),
         },
         ReplaceWhere::First | ReplaceWhere::All => {
             if pat.is_empty() {
                 return s.to_vec();
             }
+            // An empty value is replaced when the pattern matches nothing (bash).
+            if n == 0 && m(0, 0) {
+                return with.joined(&[], &[], &[]);
+            }
             let mut out = Vec::with_capacity(s.len());
             let mut i = 0;
             while i < n {
-                match (i + 1..=n).rev().find(|&end| m(i, end)) {
+                // The longest match here; one of nothing (`*(z)`) goes before the character.
+                match (i..=n).rev().find(|&end| m(i, end)) {
                     Some(end) => {
-                        out.extend_from_slice(with);
-                        i = end;
+                        with.push(&mut out, &s[starts[i]..starts[end]]);
+                        if end == i {
+                            out.extend_from_slice(&s[starts[i]..starts[i + 1]]);
+                            i += 1;
+                        } else {
+                            i = end;
+                        }
                         if at == ReplaceWhere::First {
                             break;
                         }
@@ -900,18 +957,20 @@ fn replace(s: &[u8], pat: &[u8], with: &[u8], at: ReplaceWhere, nocase: bool) ->
 /// `replace` for a pattern without a wildcard: a plain search for its text (the common case,
 /// and the pattern matcher would try every end of every start).
 /// `seen`: `s` as it is searched (in lower case for `nocasematch`), same length.
-fn replace_literal(s: &[u8], seen: &[u8], lit: &[u8], with: &[u8], at: ReplaceWhere) -> Vec<u8> {
-    let joined = |a: &[u8], b: &[u8]| [a, with, b].concat();
+fn replace_literal(s: &[u8], seen: &[u8], lit: &[u8], with: &With, at: ReplaceWhere) -> Vec<u8> {
+    let end = s.len() - lit.len().min(s.len());
     match at {
-        ReplaceWhere::Prefix if seen.starts_with(lit) => joined(&[], &s[lit.len()..]),
-        ReplaceWhere::Suffix if seen.ends_with(lit) => joined(&s[..s.len() - lit.len()], &[]),
+        ReplaceWhere::Prefix if seen.starts_with(lit) => {
+            with.joined(&[], &s[..lit.len()], &s[lit.len()..])
+        }
+        ReplaceWhere::Suffix if seen.ends_with(lit) => with.joined(&s[..end], &s[end..], &[]),
         ReplaceWhere::Prefix | ReplaceWhere::Suffix => s.to_vec(),
         ReplaceWhere::First | ReplaceWhere::All => {
             let mut out = Vec::with_capacity(s.len());
             let mut i = 0;
             while let Some(found) = seen[i..].windows(lit.len()).position(|w| w == lit) {
                 out.extend_from_slice(&s[i..i + found]);
-                out.extend_from_slice(with);
+                with.push(&mut out, &s[i + found..i + found + lit.len()]);
                 i += found + lit.len();
                 if at == ReplaceWhere::First {
                     break;

@@ -130,6 +130,7 @@ pub const LASTPIPE: Opt = Opt::named("lastpipe");
 pub const LOGIN_SHELL: Opt = Opt::named("login_shell");
 pub const NOCASEGLOB: Opt = Opt::named("nocaseglob");
 pub const NOCASEMATCH: Opt = Opt::named("nocasematch");
+pub const PATSUB_REPLACEMENT: Opt = Opt::named("patsub_replacement");
 pub const NULLGLOB: Opt = Opt::named("nullglob");
 pub const PROMPTVARS: Opt = Opt::named("promptvars");
 
