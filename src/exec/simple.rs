@@ -682,6 +682,17 @@ pub fn become_script(sh: &mut Shell, text: &[u8], fields: &[Vec<u8>]) -> ! {
 }
 
 /// Call a function: new positional parameters and a scope for `local`; `return` ends it.
+/// bash's `FUNCNEST`: how many function calls may be active at once (none: no limit but
+/// the shell's own).
+fn function_nesting_limit(sh: &Shell) -> Option<usize> {
+    if !sh.options.bash() {
+        return None;
+    }
+    let value = sh.vars.get(b"FUNCNEST")?;
+    let n: usize = std::str::from_utf8(value).ok()?.trim().parse().ok()?;
+    (n > 0).then_some(n)
+}
+
 pub fn call_function(
     sh: &mut Shell,
     function: &crate::state::Function,
@@ -690,6 +701,21 @@ pub fn call_function(
 ) -> ExecResult {
     if sh.nesting() >= 10_000 || stack_exhausted() {
         return ShellError::too_deep().raise();
+    }
+    if let Some(limit) = function_nesting_limit(sh) {
+        if sh.calls.iter().filter(|c| c.function).count() >= limit {
+            let message = format!(
+                "{}: maximum function nesting level exceeded ({limit})",
+                String::from_utf8_lossy(&args[0])
+            );
+            // bash abandons the command being run at the top level.
+            let error = ShellError::new(ErrorKind::text(message)).with_status(1);
+            return ShellError {
+                effect: super::Effect::Discards,
+                ..error
+            }
+            .raise();
+        }
     }
     let positional = args[1..].to_vec();
     let call_line = sh.lineno;
