@@ -60,6 +60,7 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     // Unlike `eval`'s, the file's commands meet `set -e` even where `.` itself is tested
     // (`. f || x`), as in dash; bash tests them as it tests `.`.
     // bash: operands after the file are its positional parameters while it runs.
+    let sets_before = sh.positional_sets;
     let saved_args = (sh.options.bash() && args.len() > 2)
         .then(|| std::mem::replace(&mut sh.positional, args[2..].to_vec()));
     sh.calls.push(crate::state::Call {
@@ -83,7 +84,10 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     sh.trace_level -= 1;
     sh.calls.pop();
     if let Some(saved) = saved_args {
-        sh.positional = saved;
+        // Parameters the file set (`set --`, not `shift`) stay, as in bash.
+        if sh.positional_sets == sets_before {
+            sh.positional = saved;
+        }
     }
     sh.lineno = saved_line;
     let result = match result {

@@ -161,6 +161,7 @@ pub fn set(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     if set_positional || i < args.len() {
         sh.positional = args[i..].to_vec();
+        sh.positional_sets = sh.positional_sets.wrapping_add(1);
     }
     Ok(0)
 }

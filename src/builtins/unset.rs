@@ -128,19 +128,29 @@ fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::Expand
             arith: false,
         });
     }
-    if sub == b"@" || sub == b"*" {
-        return sh
-            .vars
-            .unset(name)
-            .map_err(|e| crate::expand::ExpandError::new(e.message()));
-    }
-    // An error in the subscript fails `unset` alone (bash).
-    let key = crate::expand::subscript::key_of_text(sh, name, sub, true).map_err(|mut e| {
-        e.unwinds = false;
-        e
-    })?;
     let scalar = sh.vars.var(name).is_some_and(|v| v.array.is_none());
+    let assoc = sh.vars.array(name).is_some_and(|a| a.is_assoc());
+    // `a[@]` empties an indexed array; an associative array has `@` as a key like any.
+    let whole = (sub == b"@" || sub == b"*") && !assoc;
+    let key = if whole {
+        None
+    } else {
+        // An error in the subscript fails `unset` alone (bash).
+        crate::expand::subscript::key_of_text(sh, name, sub, true).map_err(|mut e| {
+            e.unwinds = false;
+            e
+        })?
+    };
     match key {
+        _ if whole && scalar => {
+            return Err(crate::expand::ExpandError {
+                message: [name, b": not an array variable"].concat(),
+                status: 1,
+                unwinds: false,
+                arith: false,
+            })
+        }
+        _ if whole => sh.vars.clear_elements(name),
         // A variable that is no array is its element 0 alone (bash).
         Some(crate::state::vars::Key::Index(0)) if scalar => sh.vars.unset(name),
         Some(_) if scalar => {

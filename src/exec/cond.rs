@@ -315,7 +315,9 @@ fn is_set_with(
             || sh.dynamic_array(arg).is_some());
     };
     let (name, sub) = (&arg[..open], &arg[open + 1..arg.len() - 1]);
-    if sub == b"@" || sub == b"*" {
+    // An associative array's `@` is a key like any (bash).
+    let assoc = sh.vars.array(name).is_some_and(|a| a.is_assoc());
+    if (sub == b"@" || sub == b"*") && !assoc {
         return Ok(expand::subscript::all(sh, name, false).is_some_and(|v| !v.is_empty()));
     }
     let key = match key_of(sh, name, sub, false) {

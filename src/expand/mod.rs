@@ -65,6 +65,18 @@ impl ExpandError {
         }
     }
 
+    /// bash's `set -u` error for the length of what is not set (`${#nope[@]}`, `${#x[2]}` of
+    /// a scalar): unlike the others it abandons only the command being run at the top level,
+    /// as an arithmetic error does, with status 1.
+    pub fn unbound_length(name: &[u8]) -> Self {
+        ExpandError {
+            message: [name, b": unbound variable"].concat(),
+            status: 1,
+            unwinds: false,
+            arith: true,
+        }
+    }
+
     /// The error of a subscript's or an integer variable's arithmetic (bash): see
     /// [`ExpandError::unwinds`].
     pub fn unwinding(self) -> Self {

@@ -407,7 +407,7 @@ fn expand_element(
                     return Err(error(&pe.param, b"unbound variable"));
                 }
                 if pe.op == ParamOp::Length {
-                    return Err(error(&Param::Var(name.to_vec()), b"unbound variable"));
+                    return Err(ExpandError::unbound_length(name));
                 }
             }
             let list = list.unwrap_or_default();
@@ -637,7 +637,16 @@ fn expand_value(
         }
         ParamOp::Length => {
             if unset && e.sh.options.nounset {
-                return Err(unset_error(e.sh, &pe.param, None));
+                match &pe.param {
+                    // bash: a missing element of an array is 0 long; that of a scalar or of
+                    // nothing abandons the command.
+                    Param::Elem(name, _) if e.sh.options.bash() => {
+                        if e.sh.vars.array(name).is_none() {
+                            return Err(ExpandError::unbound_length(name));
+                        }
+                    }
+                    _ => return Err(unset_error(e.sh, &pe.param, None)),
+                }
             }
             let n = match value {
                 Value::Unset => 0,

@@ -88,6 +88,9 @@ pub struct Shell {
     /// bash: `set -e` was run since the outermost `!` being run began (see
     /// [`crate::exec::Context::negated`]).
     pub errexit_renewed: bool,
+    /// How many times `set` gave new positional parameters (a sourced file that does keeps
+    /// them, in bash).
+    pub positional_sets: u32,
     /// bash: the trap on SIGCHLD is running; the children its commands start do not run it.
     pub in_chld_trap: bool,
     /// bash: an error was reported deep in a command (the arithmetic of an integer
@@ -267,6 +270,7 @@ impl Shell {
             in_condition_trap: false,
             status_unchecked: false,
             errexit_renewed: false,
+            positional_sets: 0,
             in_chld_trap: false,
             in_command_substitution: false,
             unwind_pending: std::cell::Cell::new(false),

@@ -381,6 +381,22 @@ impl Vars {
     }
 
     /// `unset 'a[key]'`.
+    /// Remove every element of an indexed array, keeping the variable and its attributes
+    /// (bash's `unset 'a[@]'`).
+    pub fn clear_elements(&mut self, name: &[u8]) -> Result<(), VarError> {
+        let name = self.resolve(name).to_vec();
+        match self.table.get_mut(&name) {
+            Some(v) if v.readonly => Err(VarError::ReadOnly(name)),
+            Some(v) => {
+                if let Some(a) = &mut v.array {
+                    **a = Array::indexed();
+                }
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
     pub fn unset_element(&mut self, name: &[u8], key: &Key) -> Result<(), VarError> {
         let name = self.resolve(name).to_vec();
         match self.table.get_mut(&name) {
