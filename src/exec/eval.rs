@@ -149,11 +149,12 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
         }
         let times = if chld {
             sh.jobs.reap_nonblocking(&mut sh.audit);
-            sys::process::take_ended().max(1)
+            sys::process::take_ended()
         } else {
             1
         };
         let was_in_chld_trap = std::mem::replace(&mut sh.in_chld_trap, chld);
+        let counting = chld && sys::process::count_waited_children(false);
         for _ in 0..times {
             let mut in_trap = sh.push_frame(Frame::KeepStatus);
             // bash's `exit` in a signal's trap uses `$?` as it stands.
@@ -168,14 +169,15 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             // `exit`, or a shell error that ends a non-interactive shell, ends it from here.
             if let Err(d @ (Divert::Exit(_) | Divert::Abort(_))) = result {
                 in_trap.in_chld_trap = was_in_chld_trap;
+                if counting {
+                    sys::process::count_waited_children(true);
+                }
                 return Err(d);
             }
         }
         sh.in_chld_trap = was_in_chld_trap;
-        if chld {
-            sh.jobs.reap_nonblocking(&mut sh.audit);
-            sys::process::take_ended();
-            trap::take_pending(sig);
+        if counting {
+            sys::process::count_waited_children(true);
         }
     }
     Ok(())

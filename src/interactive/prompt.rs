@@ -9,7 +9,6 @@ use crate::sys::clib::local_now;
 use std::sync::OnceLock;
 
 use crate::state::{Frame, Shell};
-use crate::syntax::parse_all;
 
 /// The prompt a user sees when the environment gives none: who, where, and `$` or `#`.
 pub const DEFAULT_INTERACTIVE_PS1: &[u8] = b"\\u@\\h:\\w\\$ ";
@@ -32,7 +31,7 @@ pub fn expand_text(sh: &mut Shell, origin: &[u8], raw: Vec<u8>) -> Vec<u8> {
         return replaced.into_iter().map(|(b, _)| b).collect();
     }
     let quoted = double_quoted(&replaced);
-    let word = match parse_all(&quoted) {
+    let word = match crate::syntax::parse_all_in(&quoted, sh.options.bash()) {
         Ok(list) => list
             .items
             .first()

@@ -149,9 +149,18 @@ pub fn set_group(pid: libc::pid_t, pgid: libc::pid_t) -> Result<(), i32> {
 /// bash runs a trap on SIGCHLD once for each.
 static ENDED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
+/// While set, a child waited for by its pid is not counted in [`ENDED`]: the trap on
+/// SIGCHLD is running, and those are its own commands'.
+static UNCOUNTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The number of children collected dead since the last call.
 pub fn take_ended() -> u32 {
     ENDED.swap(0, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Count the children waited for by pid from now on (false while the SIGCHLD trap runs).
+pub fn count_waited_children(on: bool) -> bool {
+    !UNCOUNTED.swap(!on, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Wait for a child (`waitpid`): its pid and raw status, None when `WNOHANG` found none,
@@ -162,7 +171,8 @@ pub fn wait(pid: libc::pid_t, flags: i32) -> Result<Option<(libc::pid_t, i32)>, 
     match unsafe { libc::waitpid(pid, &mut raw, flags) } {
         0 => Ok(None),
         p if p > 0 => {
-            if libc::WIFEXITED(raw) || libc::WIFSIGNALED(raw) {
+            let counted = pid <= 0 || !UNCOUNTED.load(std::sync::atomic::Ordering::Relaxed);
+            if counted && (libc::WIFEXITED(raw) || libc::WIFSIGNALED(raw)) {
                 ENDED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             Ok(Some((p, raw)))
