@@ -51,7 +51,8 @@ pub fn too_many_for_bash(
             builtin,
             ErrorKind::text("too many arguments"),
         ));
-        return Err(crate::exec::Divert::Abort(1));
+        // The command being run at the top level is abandoned; the shell goes on.
+        return Err(crate::exec::Divert::Discard(1));
     }
     Ok(())
 }

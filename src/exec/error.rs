@@ -395,6 +395,7 @@ impl ShellError {
                     || m.ends_with(b": bad array subscript")
                     || m.ends_with(b": readonly variable")
                     || m.ends_with(b": substring expression < 0")
+                    || m.ends_with(b": cannot assign in this way")
             }
             _ => false,
         };

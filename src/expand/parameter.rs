@@ -690,6 +690,13 @@ fn expand_value(
                         crate::exec::assign::assign_element(e.sh, name, &key, v.clone(), false)?;
                         v
                     }
+                    // bash names the parameter with its `$`, and abandons only the command.
+                    _ if e.sh.options.bash() => {
+                        let name = [&b"$"[..], &name_of(&pe.param)].concat();
+                        let mut err = error(&Param::Var(name), b"cannot assign in this way");
+                        err.status = 1;
+                        return Err(err);
+                    }
                     _ => return Err(error(&pe.param, b"bad variable name")),
                 };
                 e.push_value(&v, ctx);
