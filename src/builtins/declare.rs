@@ -381,7 +381,9 @@ fn declare_in_scope(
             ));
         }
         sh.vars.make_local(&name);
-        if flags.on & NAMEREF == 0 {
+        // `shopt -s localvar_inherit`: the local starts as a copy of what it hides.
+        let inherit = sh.options.shopt.on(crate::state::shopt::LOCALVAR_INHERIT);
+        if flags.on & NAMEREF == 0 && !inherit {
             // A local starts without the global's value or attributes, but the export
             // attribute (bash): a local TZ or LC_ALL still reaches programs.
             let exported = sh.vars.var_unresolved(&name).is_some_and(|v| v.exported);
@@ -467,6 +469,12 @@ fn declare_in_scope(
         sh.vars.make_array(&name, false);
     }
     if flags.on & NAMEREF != 0 {
+        if existing.as_ref().is_some_and(|v| v.array.is_some()) {
+            return Err(ExpandError {
+                status: 1,
+                ..ExpandError::new([&name[..], b": reference variable cannot be an array"].concat())
+            });
+        }
         if let Some(v) = value {
             if !is_reference_target(v) {
                 return Err(ExpandError::new(
@@ -827,7 +835,13 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags, builtin: &'static 
                 Some(body) => {
                     text.extend_from_slice(&crate::syntax::print::function(n, &body.body))
                 }
-                None => status = 1,
+                // Quietly, unless asked to print it (bash).
+                None => {
+                    if flags.print {
+                        report(sh, builtin, &[&n[..], b": not found"].concat());
+                    }
+                    status = 1;
+                }
             }
         }
     }

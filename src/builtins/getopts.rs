@@ -195,7 +195,9 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         optoff = -1;
     }
     let mut st = step(&args[1], &words, optind, optoff, bash);
-    if let Some(m) = &st.message {
+    // bash: `OPTERR=0` keeps getopts quiet.
+    let quiet = bash && sh.vars.get(b"OPTERR").is_some_and(|v| v == b"0");
+    if let Some(m) = st.message.as_ref().filter(|_| !quiet) {
         let m = match bash {
             true => [&sh.arg0[..], b": ", m].concat(),
             false => m.clone(),

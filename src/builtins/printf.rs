@@ -616,7 +616,9 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
                         -2 => bash.unwrap_or(0),
                         t => t,
                     };
-                    let s = strftime(time_format.unwrap_or_default(), when);
+                    // An empty format is the locale's time (bash).
+                    let format = time_format.filter(|f| !f.is_empty()).unwrap_or(b"%X");
+                    let s = strftime(format, when);
                     spec.string(out, &s);
                 }
                 _ if bash.is_some() => {

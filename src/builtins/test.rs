@@ -120,11 +120,12 @@ static OPS: &[Op] = &[
 ];
 
 /// bash's additions: `==` for `=`, `-v name` (a variable is set), `-R name` (a name
-/// reference is set).
+/// reference is set), `-N file` (modified since it was last read).
 static BASH_OPS: &[Op] = &[
     op(b"==", Tok::Binary(Bin::StrEq), Kind::Binop),
     op(b"-v", Tok::Unary(b'v'), Kind::Unop),
     op(b"-R", Tok::Unary(b'R'), Kind::Unop),
+    op(b"-N", Tok::Unary(b'N'), Kind::Unop),
 ];
 
 fn getop(s: &[u8]) -> Option<&'static Op> {
@@ -227,6 +228,8 @@ pub(crate) fn unary(op: u8, arg: &[u8]) -> Result<bool, Error> {
                 b's' => st.st_size > 0,
                 b'O' => st.st_uid == crate::sys::process::euid(),
                 b'G' => st.st_gid == crate::sys::process::egid(),
+                // Modified since it was last read (bash): later, to the nanosecond.
+                b'N' => (st.st_mtime, st.st_mtime_nsec) > (st.st_atime, st.st_atime_nsec),
                 _ => true,
             }
         }

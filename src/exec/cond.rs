@@ -134,7 +134,7 @@ fn eval(sh: &mut Shell, e: &CondExpr, negated: bool) -> Result<bool, Divert> {
                     .ok()
                     .and_then(|n| sh.options.get_by_name(n))
                     .unwrap_or(false),
-                b'a' | b'N' => crate::builtins::test::unary(b'e', &arg).unwrap_or(false),
+                b'a' => crate::builtins::test::unary(b'e', &arg).unwrap_or(false),
                 b'L' => crate::builtins::test::unary(b'h', &arg).unwrap_or(false),
                 b'R' => crate::builtins::test::is_set_reference(sh, &arg),
                 letter => crate::builtins::test::unary(letter, &arg).unwrap_or(false),

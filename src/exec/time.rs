@@ -35,9 +35,18 @@ pub fn timed(
             .map_or_else(|| DEFAULT_FORMAT.to_vec(), <[u8]>::to_vec)
     };
     if !format.is_empty() {
-        let mut text = render(&format, real, u1.saturating_sub(u0), s1.saturating_sub(s0));
-        text.push(b'\n');
-        crate::sys::fd::write_all(2, &text);
+        match render(&format, real, u1.saturating_sub(u0), s1.saturating_sub(s0)) {
+            Ok(mut text) => {
+                text.push(b'\n');
+                crate::sys::fd::write_all(2, &text);
+            }
+            Err(c) => {
+                let message = format!("TIMEFORMAT: `{}': invalid format character", c as char);
+                sh.report(&crate::exec::ShellError::new(crate::exec::ErrorKind::text(
+                    message,
+                )));
+            }
+        }
     }
     result
 }
@@ -61,7 +70,9 @@ fn seconds(d: Duration, precision: usize, long: bool) -> String {
     }
 }
 
-pub fn render(format: &[u8], real: Duration, user: Duration, sys: Duration) -> Vec<u8> {
+/// The times in `format`; a character after `%` that names none fails it (bash prints
+/// nothing then).
+pub fn render(format: &[u8], real: Duration, user: Duration, sys: Duration) -> Result<Vec<u8>, u8> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < format.len() {
@@ -94,10 +105,7 @@ pub fn render(format: &[u8], real: Duration, user: Duration, sys: Duration) -> V
                 out.extend_from_slice(format!("{p:.2}").as_bytes());
             }
             Some(b'%') => out.push(b'%'),
-            Some(&other) => {
-                out.push(b'%');
-                out.push(other);
-            }
+            Some(&other) => return Err(other),
             None => {
                 out.push(b'%');
                 break;
@@ -105,7 +113,7 @@ pub fn render(format: &[u8], real: Duration, user: Duration, sys: Duration) -> V
         }
         i += 1;
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -117,7 +125,8 @@ mod tests {
         let d = |ms| Duration::from_millis(ms);
         assert_eq!(
             render(b"%R|%2U|%lS|%1lR|%%|%P", d(61_234), d(1_500), d(250)),
-            b"61.234|1.50|0m0.250s|1m1.2s|%|2.86".to_vec()
+            Ok(b"61.234|1.50|0m0.250s|1m1.2s|%|2.86".to_vec())
         );
+        assert_eq!(render(b"a%Qb", d(1), d(1), d(1)), Err(b'Q'));
     }
 }

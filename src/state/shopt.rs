@@ -131,6 +131,7 @@ pub const LOGIN_SHELL: Opt = Opt::named("login_shell");
 pub const NOCASEGLOB: Opt = Opt::named("nocaseglob");
 pub const NOCASEMATCH: Opt = Opt::named("nocasematch");
 pub const PATSUB_REPLACEMENT: Opt = Opt::named("patsub_replacement");
+pub const LOCALVAR_INHERIT: Opt = Opt::named("localvar_inherit");
 pub const NULLGLOB: Opt = Opt::named("nullglob");
 pub const PROMPTVARS: Opt = Opt::named("promptvars");
 
