@@ -523,10 +523,11 @@ fn read_eval_loop(
             // lent to it, and the parser reads a copy of the aliases.
             Some(handoff) => {
                 let aliases = sh.aliases.clone();
+                let on = !sh.aliases_off;
                 let access = handoff.borrow().shell.clone();
-                access.lend(sh, || parser.next_command(&AliasView(&aliases)))
+                access.lend(sh, || parser.next_command(&AliasView(&aliases, on)))
             }
-            None => parser.next_command(&AliasView(&sh.aliases)),
+            None => parser.next_command(&AliasView::of(sh)),
         };
         match parsed {
             Ok(Some(cmd)) if cmd.list.items.is_empty() => {

@@ -91,6 +91,10 @@ pub fn shopt(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 crate::expand::pattern::set_extglob(
                     sh.options.shopt.on(crate::state::shopt::EXTGLOB),
                 );
+                if n == "expand_aliases" {
+                    // Aliases are expanded unless turned off by name (see `Shell::aliases_off`).
+                    sh.aliases_off = !set;
+                }
             }
         }
         return Ok(status);

@@ -405,7 +405,7 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context
         parser.set_bash(sh.options.bash());
         parser.set_utf8(sh.options.bash() && sh.utf8_locale());
         parser.set_extglob(sh.options.shopt.on(crate::state::shopt::EXTGLOB));
-        let aliases = AliasView(&sh.aliases);
+        let aliases = AliasView::of(sh);
         let parsed = parser.next_command(&aliases);
         match parsed {
             Ok(Some(cmd)) => {
@@ -445,10 +445,20 @@ fn is_sourced(sh: &Shell, label: Option<&[u8]>) -> bool {
 }
 
 /// The alias table as the parser sees it.
-pub struct AliasView<'a>(pub &'a crate::state::vars::NameMap<Vec<u8>>);
+pub struct AliasView<'a>(pub &'a crate::state::vars::NameMap<Vec<u8>>, pub bool);
+
+impl<'a> AliasView<'a> {
+    /// The shell's aliases, none when `shopt -u expand_aliases` turned them off.
+    pub fn of(sh: &'a Shell) -> Self {
+        AliasView(&sh.aliases, !sh.aliases_off)
+    }
+}
 
 impl crate::syntax::Aliases for AliasView<'_> {
     fn alias(&self, name: &[u8]) -> Option<&[u8]> {
+        if !self.1 {
+            return None;
+        }
         self.0.get(name).map(|v| v.as_slice())
     }
 }

@@ -88,6 +88,9 @@ pub struct Shell {
     /// bash: `set -e` was run since the outermost `!` being run began (see
     /// [`crate::exec::Context::negated`]).
     pub errexit_renewed: bool,
+    /// `shopt -u expand_aliases` was run: aliases are not expanded. Otherwise they are, in
+    /// every mode (POSIX's rule; bash's non-interactive default is off).
+    pub aliases_off: bool,
     /// How many times `set` gave new positional parameters (a sourced file that does keeps
     /// them, in bash).
     pub positional_sets: u32,
@@ -270,6 +273,7 @@ impl Shell {
             in_condition_trap: false,
             status_unchecked: false,
             errexit_renewed: false,
+            aliases_off: false,
             positional_sets: 0,
             in_chld_trap: false,
             in_command_substitution: false,
