@@ -2,7 +2,7 @@
 //! as written. Only unquoted literal text takes part: a quoted brace or comma, or one that an
 //! expansion produces, is text. `${` is never a brace (the parser has made it an expansion).
 
-use crate::syntax::ast::{Word, WordPart};
+use crate::syntax::ast::{Param, ParamOp, Word, WordPart};
 
 /// The most words one brace expansion may make: past it the command fails instead of
 /// filling the memory (`{1..1000000000}`, `{a,b}` written thirty times).
@@ -73,7 +73,38 @@ fn to_word(toks: &[Tok]) -> Word {
             Tok::Nothing => parts.push(WordPart::Quoted(Vec::new())),
         }
     }
+    lengthen_names(&mut parts);
     Word::new(crate::syntax::lexer::bash_word_tildes(parts))
+}
+
+/// A `$x` that stood before a brace takes the name characters the expansion put after it
+/// (`$x{a,b}` is `$xa`, `$xb`, as bash expands the text before reading it again).
+fn lengthen_names(parts: &mut Vec<WordPart>) {
+    let mut i = 0;
+    while i < parts.len() {
+        let (head, rest) = parts.split_at_mut(i + 1);
+        let WordPart::Param(pe) = &mut head[i] else {
+            i += 1;
+            continue;
+        };
+        if pe.op != ParamOp::BeforeBrace {
+            i += 1;
+            continue;
+        }
+        pe.op = ParamOp::Plain;
+        if let (Param::Var(name), Some(WordPart::Literal(next))) = (&mut pe.param, rest.first_mut())
+        {
+            let n = next
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                .count();
+            name.extend(next.drain(..n));
+            if next.is_empty() {
+                parts.remove(i + 1);
+            }
+        }
+        i += 1;
+    }
 }
 
 /// What the text between a `{` and its `}` is.

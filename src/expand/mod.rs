@@ -167,7 +167,7 @@ fn lone_variable(parts: &[WordPart]) -> Option<(&[u8], bool)> {
         _ => return None,
     };
     match (&pe.param, &pe.op) {
-        (Param::Var(name), ParamOp::Plain) => Some((name, quoted)),
+        (Param::Var(name), ParamOp::Plain | ParamOp::BeforeBrace) => Some((name, quoted)),
         _ => None,
     }
 }

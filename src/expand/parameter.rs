@@ -278,6 +278,14 @@ fn is_at(pe: &ParamExp) -> bool {
 }
 
 pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), ExpandError> {
+    if pe.op == ParamOp::BeforeBrace {
+        // Where no brace expansion took it (an assignment, a pattern), it is `$x`.
+        let plain = ParamExp {
+            param: pe.param.clone(),
+            op: ParamOp::Plain,
+        };
+        return expand(e, &plain, ctx);
+    }
     if let ParamOp::Bad(text) = &pe.op {
         let mut err = ExpandError::new([b"${", &text[..], b"}: bad substitution"].concat());
         // bash leaves with 1 here.
@@ -629,7 +637,7 @@ fn expand_value(
     let is_at = is_at(pe);
     let unset = matches!(value, Value::Unset);
     match &pe.op {
-        ParamOp::Plain => {
+        ParamOp::Plain | ParamOp::BeforeBrace => {
             if unset && e.sh.options.nounset {
                 return Err(unset_error(e.sh, &pe.param, None));
             }

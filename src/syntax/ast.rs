@@ -360,6 +360,9 @@ pub enum ReplaceWhere {
 pub enum ParamOp {
     /// `$x`, `${x}`
     Plain,
+    /// `$x` written right before a `{` (bash): brace expansion comes first and may lengthen
+    /// the name (`$x{a,b}` is `$xa $xb`); otherwise the same as `Plain`.
+    BeforeBrace,
     /// `${#x}`
     Length,
     /// `${x-w}`, `${x:-w}` (`colon`: also when set but empty)

@@ -866,7 +866,15 @@ impl Cx<'_, '_> {
                     name.push(c);
                 }
                 note_name(&name);
-                b.push(plain(Param::Var(name)));
+                if self.st.bash && !quoted && self.st.input.peek() == Some(b'{') {
+                    // bash's brace expansion comes first and may lengthen the name.
+                    b.push(WordPart::Param(Box::new(ParamExp {
+                        param: Param::Var(name),
+                        op: ParamOp::BeforeBrace,
+                    })));
+                } else {
+                    b.push(plain(Param::Var(name)));
+                }
             }
             b'1'..=b'9' => {
                 self.st.input.bump();

@@ -734,7 +734,7 @@ impl Printer {
                         _ => false,
                     };
                     match (&p.op, &p.param) {
-                        (ParamOp::Plain, Param::Var(name)) if !joins => {
+                        (ParamOp::Plain | ParamOp::BeforeBrace, Param::Var(name)) if !joins => {
                             self.out.push(b'$');
                             self.text(name);
                         }

@@ -40,7 +40,7 @@ fn show_part(p: &WordPart) -> String {
             };
             let c = |colon: &bool| if *colon { ":" } else { "" };
             match &pe.op {
-                ParamOp::Plain => format!("$<{name}>"),
+                ParamOp::Plain | ParamOp::BeforeBrace => format!("$<{name}>"),
                 ParamOp::Length => format!("$<#{name}>"),
                 ParamOp::Default { colon, word } => {
                     format!("$<{name}{}-{}>", c(colon), show_parts(&word.parts))
