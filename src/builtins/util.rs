@@ -51,7 +51,11 @@ pub fn too_many_for_bash(
             builtin,
             ErrorKind::text("too many arguments"),
         ));
-        // The command being run at the top level is abandoned; the shell goes on.
+        // The command being run at the top level is abandoned and a script goes on; a `-c`
+        // string ends (bash).
+        if sh.options.command_string {
+            return Err(crate::exec::Divert::Abort(1));
+        }
         return Err(crate::exec::Divert::Discard(1));
     }
     Ok(())
