@@ -123,12 +123,24 @@ fn exec_as_script(sh: &mut Shell, name: &[u8], path: &[u8], argv: &[Vec<u8>]) ->
 /// The program could not replace the shell: the shell exits (`exec: cmd: not found`).
 fn cannot_exec(name: &[u8], error: SpawnError, bash: bool) -> ExecResult {
     let status = error.status(bash);
+    // bash says a missing file is missing without naming `exec` (a name not found in PATH
+    // keeps it: `exec: x: not found`).
+    let missing = matches!(error, SpawnError::Os(crate::sys::errno::ENOENT));
+    if bash && error == SpawnError::NotFound {
+        let message = format!("{}: not found", String::from_utf8_lossy(name));
+        return ShellError::builtin("exec", ErrorKind::text(message))
+            .with_status(status)
+            .exits()
+            .raise();
+    }
     let kind = ErrorKind::CannotRun {
         name: name.to_vec(),
         error,
     };
-    ShellError::builtin("exec", kind)
-        .with_status(status)
-        .exits()
-        .raise()
+    let error = if bash && missing {
+        ShellError::new(kind)
+    } else {
+        ShellError::builtin("exec", kind)
+    };
+    error.with_status(status).exits().raise()
 }

@@ -46,11 +46,9 @@ pub fn mapfile(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                         None => return usage(format!("{text}: invalid line count")),
                     },
                     b't' => trim = true,
-                    b'u' => match text.parse::<i32>() {
-                        Ok(n) if n >= 0 && crate::sys::fd::is_open(n) => fd = n,
-                        _ => {
-                            return usage(format!("{text}: invalid file descriptor specification"))
-                        }
+                    b'u' => match super::util::input_fd(&text) {
+                        Ok(n) => fd = n,
+                        Err(message) => return usage(message),
                     },
                     b'C' => callback = Some(a.to_vec()),
                     b'c' => match number() {

@@ -290,13 +290,9 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                         Ok(t) if t >= 0.0 => o.timeout = Some((t * 1000.0).round() as i32),
                         _ => return bash_usage(&format!("{text}: invalid timeout specification")),
                     },
-                    b'u' => match text.parse::<i32>() {
-                        Ok(fd) if fd >= 0 && crate::sys::fd::is_open(fd) => o.fd = fd,
-                        _ => {
-                            return bash_usage(&format!(
-                                "{text}: invalid file descriptor specification"
-                            ))
-                        }
+                    b'u' => match super::util::input_fd(&text) {
+                        Ok(fd) => o.fd = fd,
+                        Err(message) => return bash_usage(&message),
                     },
                     _ => {}
                 }

@@ -473,6 +473,10 @@ fn evaluate_in(args: &[Vec<u8>], mut sh: Option<&mut Shell>, bracket: bool) -> R
                 continue;
             }
         }
+        if bash && args.len() == 3 {
+            // Three arguments without a binary operator in the middle (bash).
+            return Err([&args[1][..], b": binary operator expected"].concat());
+        }
         if let (Some(sh), 3..) = (sh.as_deref_mut(), args.len()) {
             let mut e = BashExpr {
                 args,

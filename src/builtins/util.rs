@@ -61,6 +61,18 @@ pub fn too_many_for_bash(
     Ok(())
 }
 
+/// `-u FD` of `read` and `mapfile`: an open descriptor, or bash's message for what it is not.
+pub fn input_fd(text: &str) -> Result<i32, String> {
+    match text.parse::<i32>() {
+        Ok(fd) if fd >= 0 && crate::sys::fd::is_open(fd) => Ok(fd),
+        Ok(fd) if fd >= 0 => Err(format!(
+            "{text}: invalid file descriptor: {}",
+            crate::sys::errno::text(libc::EBADF)
+        )),
+        _ => Err(format!("{text}: invalid file descriptor specification")),
+    }
+}
+
 /// A number as bash's built-ins read one: blanks around it, an optional sign, decimal digits.
 pub fn bash_integer(arg: &[u8]) -> Option<i64> {
     std::str::from_utf8(arg)

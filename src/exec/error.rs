@@ -243,7 +243,21 @@ impl ErrorKind {
             } => {
                 out.extend_from_slice(name);
                 out.extend_from_slice(b": ");
-                out.extend_from_slice(errno::text(*e).as_bytes());
+                // bash looks at a file it could not run: a directory says so, and a file
+                // whose interpreter is missing is not itself missing.
+                let meta = name
+                    .contains(&b'/')
+                    .then(|| std::fs::metadata(crate::state::os(name)).ok())
+                    .flatten();
+                match (*e, meta) {
+                    (errno::EACCES, Some(m)) if m.is_dir() => {
+                        out.extend_from_slice(b"Is a directory")
+                    }
+                    (errno::ENOENT, Some(_)) => {
+                        out.extend_from_slice(b"cannot execute: required file not found")
+                    }
+                    _ => out.extend_from_slice(errno::text(*e).as_bytes()),
+                }
             }
             _ => return false,
         }

@@ -273,6 +273,9 @@ impl<'s, 'e> Parser<'s, 'e> {
             "expecting EOF" if matches!(self.tok, Tok::Assign | Tok::OpAssign(_)) => {
                 ("attempted assignment to non-variable", None)
             }
+            "expecting EOF" if self.tok == Tok::Bad => {
+                ("syntax error: invalid arithmetic operator", None)
+            }
             "expecting EOF" => ("syntax error in expression", None),
             "expecting ':'" => ("`:' expected for conditional expression", None),
             "expecting ')'" => ("missing `)'", None),

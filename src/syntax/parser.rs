@@ -419,6 +419,25 @@ fn bash_assignment_split(w: &Word) -> Option<BashAssign> {
     None
 }
 
+/// The token ends a command line, or a command of a list, where bash takes `!` or `time`
+/// alone as a command (`&&`, `&`, `)` after them are syntax errors there).
+fn ends_command(tok: &Token) -> bool {
+    matches!(
+        tok.kind,
+        TokKind::Eof | TokKind::Newline | TokKind::Op(Op::Semi)
+    )
+}
+
+/// A command of nothing: no assignment, word or redirection (status 0).
+fn empty_command(line: u32) -> Command {
+    Command::Simple(SimpleCommand {
+        assigns: Vec::new(),
+        words: Vec::new(),
+        redirects: Vec::new(),
+        line,
+    })
+}
+
 /// An element `[key]=value` or `[key]+=value` of `name=(...)`: the key's parts, whether it
 /// appends, and the value.
 pub fn keyed_element(w: &Word) -> Option<(Word, bool, Word)> {
@@ -808,6 +827,17 @@ impl<'s> Cx<'s, '_> {
                 }
             }
         }
+        if timed.is_some() {
+            // bash: `time` alone times nothing.
+            let tok = self.peek_command_word(true)?;
+            if ends_command(tok) {
+                return Ok(Pipeline {
+                    negated,
+                    timed,
+                    commands: vec![empty_command(tok.line)],
+                });
+            }
+        }
         let mut commands = vec![self.command()?];
         loop {
             match self.peek()?.kind {
@@ -861,23 +891,13 @@ impl<'s> Cx<'s, '_> {
                 )],
             }));
         }
-        let ends = matches!(
-            tok.kind,
-            TokKind::Eof | TokKind::Newline | TokKind::Op(Op::Semi)
-        );
-        if !ends {
+        if !ends_command(&tok) {
             return Ok(None);
         }
-        let empty = SimpleCommand {
-            assigns: Vec::new(),
-            words: Vec::new(),
-            redirects: Vec::new(),
-            line: tok.line,
-        };
         Ok(Some(Pipeline {
             negated: true,
             timed: None,
-            commands: vec![Command::Simple(empty)],
+            commands: vec![empty_command(tok.line)],
         }))
     }
 
