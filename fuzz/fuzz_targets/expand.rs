@@ -43,6 +43,7 @@ fn param_runs_commands(p: &ParamExp, evaluated: bool) -> bool {
     }
     match &p.op {
         ParamOp::Plain
+        | ParamOp::BeforeBrace
         | ParamOp::Length
         | ParamOp::Transform(_)
         | ParamOp::Names { .. }
@@ -248,6 +249,7 @@ fuzz_target!(|data: &[u8]| {
     let mut sh = shell(flags, bash);
     let cx = Context {
         tested: true,
+        negated: false,
         exit_after: false,
     };
     for command in evaluable.iter().take(64) {

@@ -28,13 +28,62 @@ fn interrupting(sh: &Shell) -> fn(i32) -> bool {
     }
 }
 
-/// `wait [pid|%job...]`: wait for the given children (or all); the status is the last one's,
-/// 127 for one that is not a child of this shell.
+/// `wait [-fn] [-p var] [pid|%job...]`: wait for the given children (or all); the status is
+/// the last one's, 127 for one that is not a child of this shell. bash's `-n` waits for the
+/// next to end, `-p var` names it (`-f` changes nothing without job control).
 pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    if sh.options.bash() && args.get(1).is_some_and(|a| a == b"-n") {
+    let mut any = false;
+    let mut var = None;
+    let mut first = 1;
+    while sh.options.bash() && first < args.len() {
+        let arg = &args[first];
+        if arg == b"--" {
+            first += 1;
+            break;
+        }
+        if arg.len() < 2 || arg[0] != b'-' || !arg[1].is_ascii_alphabetic() {
+            break;
+        }
+        first += 1;
+        for (k, &c) in arg.iter().enumerate().skip(1) {
+            match c {
+                b'n' => any = true,
+                b'p' if k + 1 < arg.len() => {
+                    var = Some(arg[k + 1..].to_vec());
+                    break;
+                }
+                b'p' => {
+                    var = args.get(first).cloned();
+                    first += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Some(name) = &var {
+        let _ = sh.vars.unset(name);
+    }
+    let mut waited = None;
+    let result = wait_for(sh, any, &args[first..], &mut waited);
+    if let (Some(name), Some(pid)) = (&var, waited) {
+        if let Err(e) = sh.set_var(name, pid.to_string().into_bytes()) {
+            return ShellError::new(ErrorKind::Variable(e)).fails().raise();
+        }
+    }
+    result
+}
+
+/// The wait itself; `waited`: the pid of the job whose status is returned.
+fn wait_for(
+    sh: &mut Shell,
+    any: bool,
+    operands: &[Vec<u8>],
+    waited: &mut Option<i32>,
+) -> ExecResult {
+    if any {
         // Operands narrow the wait to those jobs; one that names none is reported.
         let mut among = Vec::new();
-        for arg in &args[2..] {
+        for arg in operands {
             match job_of_operand(sh, arg) {
                 Some(i) => among.push(sh.jobs.jobs[i].number),
                 None => {
@@ -43,12 +92,13 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 }
             }
         }
-        if args.len() > 2 && among.is_empty() {
+        if !operands.is_empty() && among.is_empty() {
             return Ok(127);
         }
         let interrupts = interrupting(sh);
         return match sh.jobs.wait_any(&among, &mut sh.audit, interrupts) {
             Ok(Some(i)) => {
+                *waited = sh.jobs.jobs[i].pids.last().copied();
                 let st = sh.jobs.jobs[i].status();
                 report(sh, i, st);
                 finish(sh, i);
@@ -58,7 +108,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             Err(sig) => Ok(128 + sig),
         };
     }
-    if args.len() == 1 {
+    if operands.is_empty() {
         while !sh.jobs.jobs.is_empty() {
             let interrupts = interrupting(sh);
             match sh.jobs.wait_job_interruptible(0, &mut sh.audit, interrupts) {
@@ -74,7 +124,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         return Ok(0);
     }
     let mut status = 0;
-    for arg in &args[1..] {
+    for arg in operands {
         let index = if let Some(spec) = arg.strip_prefix(b"%") {
             resolve_job(sh, spec)
         } else if arg.is_empty() || !arg.iter().all(u8::is_ascii_digit) {
@@ -103,6 +153,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     Ok(st) => st,
                     Err(sig) => return Ok(128 + sig),
                 };
+                *waited = sh.jobs.jobs[i].pids.last().copied();
                 report(sh, i, st);
                 finish(sh, i);
                 st.map_or(127, ChildStatus::exit_status)
@@ -120,6 +171,7 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     .and_then(|pid| sh.jobs.ended_status(pid));
                 if let Some(st) = ended {
                     status = st.exit_status();
+                    *waited = std::str::from_utf8(arg).ok().and_then(|s| s.parse().ok());
                     continue;
                 }
                 let m = format!(

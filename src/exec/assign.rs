@@ -199,6 +199,9 @@ pub fn assign_element_with(
     append: bool,
     key_of: KeyOf,
 ) -> Result<(), ExpandError> {
+    if sh.ignores_assignment(name) {
+        return Ok(());
+    }
     if key_text.is_empty() {
         return Err(subscript::bad_subscript(&[name, b"[]"].concat()));
     }

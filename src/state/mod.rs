@@ -377,6 +377,9 @@ impl Shell {
             // bash's SHELLOPTS and BASHOPTS follow the options and take no value.
             return Err(VarError::ReadOnly(name.to_vec()));
         }
+        if self.ignores_assignment(name) {
+            return Ok(());
+        }
         if matches!(name, b"RANDOM" | b"SECONDS")
             && self.options.bash()
             && self.vars.var(name).is_none()
@@ -422,6 +425,14 @@ impl Shell {
             crate::expand::subscript::key_of_text(self, array, sub, true).map_err(|_| bad())?;
         let value = self.integer_value(array, value);
         self.vars.set_element(array, key.ok_or_else(bad)?, value)
+    }
+
+    /// bash: assignments to the arrays it keeps of the call stack and the groups have no
+    /// effect (until one is unset and made an ordinary variable).
+    pub fn ignores_assignment(&self, name: &[u8]) -> bool {
+        matches!(name, b"FUNCNAME" | b"GROUPS" | b"BASH_LINENO")
+            && self.options.bash()
+            && self.vars.var(name).is_none()
     }
 
     /// `value` as an integer variable takes it (an expression that fails is 0).
