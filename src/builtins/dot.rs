@@ -25,7 +25,9 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
         let usage = format!("{builtin} filename [arguments]");
         return super::util::usage_error(builtin, "filename argument required", &usage).raise();
     };
-    let path = if name.contains(&b'/') {
+    // bash's `shopt -u sourcepath`: the name is a path, PATH is not searched.
+    let no_search = sh.options.bash() && !sh.options.shopt.on(crate::state::shopt::SOURCEPATH);
+    let path = if name.contains(&b'/') || no_search {
         Some(name.clone())
     } else {
         let path_var = sh.get_var(b"PATH").map(|p| p.to_vec()).unwrap_or_default();

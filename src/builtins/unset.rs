@@ -98,6 +98,7 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             }
             sh.functions.remove(name.as_slice());
         } else if sh.options.bash()
+            && !sh.options.shopt.on(crate::state::shopt::LOCALVAR_UNSET)
             && sh
                 .vars
                 .unset_callers_local(sh.vars.resolve(name).to_vec().as_slice())

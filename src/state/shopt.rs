@@ -132,6 +132,10 @@ pub const NOCASEGLOB: Opt = Opt::named("nocaseglob");
 pub const NOCASEMATCH: Opt = Opt::named("nocasematch");
 pub const PATSUB_REPLACEMENT: Opt = Opt::named("patsub_replacement");
 pub const LOCALVAR_INHERIT: Opt = Opt::named("localvar_inherit");
+pub const SOURCEPATH: Opt = Opt::named("sourcepath");
+/// `shopt -s localvar_unset`: `unset` of a caller's local leaves it local and unset, instead
+/// of showing the variable it hid.
+pub const LOCALVAR_UNSET: Opt = Opt::named("localvar_unset");
 pub const NULLGLOB: Opt = Opt::named("nullglob");
 pub const PROMPTVARS: Opt = Opt::named("promptvars");
 
