@@ -166,13 +166,19 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             in_trap.lineno = line;
             in_trap.in_trap = was_in_trap;
             in_trap.status_before_trap = outer;
-            // `exit`, or a shell error that ends a non-interactive shell, ends it from here.
-            if let Err(d @ (Divert::Exit(_) | Divert::Abort(_))) = result {
+            // `exit`, or a shell error that ends a non-interactive shell, ends it from here;
+            // bash's `return` returns from the function the trap came in.
+            let leaves = match result {
+                Err(Divert::Exit(_) | Divert::Abort(_)) => true,
+                Err(Divert::Return(_)) => in_trap.options.bash() && in_trap.in_function(),
+                _ => false,
+            };
+            if leaves {
                 in_trap.in_chld_trap = was_in_chld_trap;
                 if counting {
                     sys::process::count_waited_children(true);
                 }
-                return Err(d);
+                return result.map(|_| ());
             }
         }
         sh.in_chld_trap = was_in_chld_trap;
