@@ -12,6 +12,12 @@ pub fn exit(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         Some(a) => parse_status(sh, "exit", a)?,
         None => sh.status_before_trap.unwrap_or_else(|| sh.last_status()),
     };
+    if sh.options.bash() && sh.in_function() {
+        // bash runs the EXIT trap before leaving the function: it sees FUNCNAME and the
+        // function's locals.
+        let status = crate::exec::eval::run_exit_trap(sh, status);
+        return Err(Divert::Exit(status));
+    }
     Err(Divert::Exit(status))
 }
 
