@@ -108,7 +108,12 @@ fn trace_test(sh: &mut Shell, negated: bool, words: &[&[u8]]) {
         if negated {
             text.extend_from_slice(b"! ");
         }
-        text.extend_from_slice(&words.join(&b' '));
+        // An empty operand shows as '' (bash).
+        let shown: Vec<&[u8]> = words
+            .iter()
+            .map(|w| if w.is_empty() { &b"''"[..] } else { w })
+            .collect();
+        text.extend_from_slice(&shown.join(&b' '));
         text.extend_from_slice(b" ]]");
         text
     });
@@ -144,8 +149,8 @@ fn eval(sh: &mut Shell, e: &CondExpr, negated: bool) -> Result<bool, Divert> {
             let left = expand::expand_word(sh, a)?;
             match op.as_slice() {
                 b"==" | b"=" | b"!=" => {
-                    let pattern = expand::expand_pattern(sh, b)?;
-                    trace_test(sh, negated, &[&left, op, &pattern]);
+                    let (pattern, shown) = expand::expand_pattern_traced(sh, b, sh.options.xtrace)?;
+                    trace_test(sh, negated, &[&left, op, &shown]);
                     // bash reads `[[ ]]` patterns as if extglob were on.
                     let extglob = expand::pattern::extglob();
                     expand::pattern::set_extglob(true);

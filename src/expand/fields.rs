@@ -83,6 +83,21 @@ impl Field {
         out
     }
 
+    /// The text with a backslash before every quoted character (bash's trace of a pattern).
+    pub fn to_quoted_pattern(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.text.len() * 2);
+        for (&c, &f) in self.text.iter().zip(&self.flags) {
+            if f & MARK != 0 {
+                continue;
+            }
+            if f & QUOTED != 0 {
+                out.push(b'\\');
+            }
+            out.push(c);
+        }
+        out
+    }
+
     /// The text cut at each unquoted `sep` (the pieces without quote marks).
     pub fn split_at_unquoted(&self, sep: u8) -> Vec<Vec<u8>> {
         let mut pieces = vec![Vec::new()];

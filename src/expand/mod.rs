@@ -219,6 +219,21 @@ pub fn expand_pattern(sh: &mut Shell, word: &Word) -> Result<Vec<u8>, ExpandErro
     Ok(e.cur.to_pattern())
 }
 
+/// As [`expand_pattern`], with the text `set -x` shows for it when `traced` (bash: every
+/// quoted character after a backslash).
+pub fn expand_pattern_traced(
+    sh: &mut Shell,
+    word: &Word,
+    traced: bool,
+) -> Result<(Vec<u8>, Vec<u8>), ExpandError> {
+    if !traced {
+        return Ok((expand_pattern(sh, word)?, Vec::new()));
+    }
+    let mut e = Expander::new(sh, Mode::Pattern);
+    e.parts(&word.parts, Ctx::Unquoted)?;
+    Ok((e.cur.to_pattern(), e.cur.to_quoted_pattern()))
+}
+
 /// The replacement of `${x/pattern/replacement}` under bash's `patsub_replacement`: the
 /// pieces of its text between the unquoted `&`s, each of which stands for the match.
 pub fn expand_replacement(sh: &mut Shell, word: &Word) -> Result<Vec<Vec<u8>>, ExpandError> {
