@@ -528,10 +528,11 @@ fn declare_in_scope(
                 assign::append_scalar(sh, &name, v.to_vec())?;
             }
             (_, Some(v), None) => {
-                let v = sh.integer_value(&name, v.to_vec());
-                sh.vars
-                    .set(&name, v)
-                    .map_err(|e| ExpandError::new(e.message().into_bytes()))?;
+                if let Some(v) = sh.integer_value(&name, v.to_vec()) {
+                    sh.vars
+                        .set(&name, v)
+                        .map_err(|e| ExpandError::new(e.message().into_bytes()))?;
+                }
             }
             _ => {
                 // `declare x` makes it exist (unset) so that `declare -p` shows it.

@@ -8,7 +8,7 @@
 use super::fields::QUOTED;
 use super::{Ctx, ExpandError, Expander, Mode, SPLIT};
 use crate::state::{locale, Shell};
-use crate::syntax::ast::{Param, ParamExp, ParamOp, ReplaceWhere, Subscript, Word};
+use crate::syntax::ast::{Param, ParamExp, ParamOp, ReplaceWhere, Subscript, Word, WordPart};
 use locale::char_starts;
 
 enum Value {
@@ -206,7 +206,26 @@ fn unset_error(sh: &Shell, param: &Param, message: Option<&[u8]>) -> ExpandError
         None if bash => b"unbound variable",
         None => b"parameter not set",
     };
-    let mut err = error(param, text);
+    let mut err = match param {
+        // bash names the element as its subscript is written: `a[$i]: unbound variable`.
+        Param::Elem(name, sub) if bash && message.is_none() => match &**sub {
+            Subscript::Index(w) => {
+                let mut written = Vec::new();
+                for part in &w.parts {
+                    match part {
+                        WordPart::Literal(t) | WordPart::Quoted(t) => written.extend_from_slice(t),
+                        other => written.extend(crate::syntax::print::word_text(&Word::new(vec![
+                            other.clone(),
+                        ]))),
+                    }
+                }
+                let element = [&name[..], b"[", &written, b"]"].concat();
+                error(&Param::Var(element), text)
+            }
+            Subscript::All { .. } => error(param, text),
+        },
+        _ => error(param, text),
+    };
     if bash {
         err.status = unset_status(sh);
     }

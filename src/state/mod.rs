@@ -401,7 +401,9 @@ impl Shell {
             let (array, sub) = (array.to_vec(), sub.to_vec());
             return self.set_element_ref(&array, &sub, value);
         }
-        let value = self.integer_value(name, value);
+        let Some(value) = self.integer_value(name, value) else {
+            return Ok(());
+        };
         self.vars.set(name, value)?;
         if name == b"PATH" {
             self.hash.clear();
@@ -423,7 +425,9 @@ impl Shell {
         let bad = || VarError::BadSubscript([array, b"[", sub, b"]"].concat());
         let key =
             crate::expand::subscript::key_of_text(self, array, sub, true).map_err(|_| bad())?;
-        let value = self.integer_value(array, value);
+        let Some(value) = self.integer_value(array, value) else {
+            return Ok(());
+        };
         self.vars.set_element(array, key.ok_or_else(bad)?, value)
     }
 
@@ -476,18 +480,19 @@ impl Shell {
     }
 
     /// For a variable with the integer attribute (`declare -i`), the value evaluated as
-    /// arithmetic (an expression that fails gives 0, after its message, as in bash).
-    pub fn integer_value(&mut self, name: &[u8], value: Vec<u8>) -> Vec<u8> {
+    /// arithmetic; None when the expression fails, after its message: the variable keeps its
+    /// value, as in bash.
+    pub fn integer_value(&mut self, name: &[u8], value: Vec<u8>) -> Option<Vec<u8>> {
         if self.vars.attrs(name) & vars::INTEGER == 0 {
-            return value;
+            return Some(value);
         }
         match crate::expand::arith::eval(self, &value) {
-            Ok(n) => n.to_string().into_bytes(),
+            Ok(n) => Some(n.to_string().into_bytes()),
             Err(e) => {
                 let err = crate::exec::ShellError::from(e);
                 self.report(&err);
                 self.unwind_pending.set(true);
-                b"0".to_vec()
+                None
             }
         }
     }
