@@ -767,9 +767,16 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     other => other.map_err(|e| e.message),
                 }
             }
-            _ if crate::state::vars::is_name(&name) => sh
-                .set_var(&name, res.out)
-                .map_err(|e| e.message().into_bytes()),
+            _ if crate::state::vars::is_name(&name) => {
+                if let Err(e) = sh.set_var(&name, res.out) {
+                    // bash: a read-only variable's message, without printf's name, status 1.
+                    return ShellError::new(ErrorKind::Variable(e))
+                        .with_status(1)
+                        .fails()
+                        .raise();
+                }
+                Ok(())
+            }
             _ => Err([b"`", &name[..], b"': not a valid identifier"].concat()),
         };
         if let Err(m) = set {

@@ -255,11 +255,15 @@ pub fn dirs(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let all = list(sh);
     if let Some(a) = which {
         let Some(n) = position(&a, all.len()) else {
+            if all.len() == 1 {
+                return fail("dirs", "directory stack empty".into());
+            }
+            // `dirs` names the position without its sign (pushd and popd keep it).
             return fail(
                 "dirs",
                 format!(
                     "{}: directory stack index out of range",
-                    String::from_utf8_lossy(&a)
+                    String::from_utf8_lossy(&a[1..])
                 ),
             );
         };

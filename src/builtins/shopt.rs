@@ -85,7 +85,7 @@ pub fn shopt(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 sh.options.shopt.set(n, set)
             };
             if !ok {
-                sh.report(&fail(format!("{n}: invalid shell option name"), 1));
+                sh.report(&fail(invalid_name(n, set_o), 1));
                 status = 1;
             } else if !set_o {
                 crate::expand::pattern::set_extglob(
@@ -117,7 +117,7 @@ pub fn shopt(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 }
             }
             None => {
-                sh.report(&fail(format!("{n}: invalid shell option name"), 1));
+                sh.report(&fail(invalid_name(n, set_o), 1));
                 status = 1;
             }
         }
@@ -154,4 +154,12 @@ fn list(
         }
     }
     out(&text);
+}
+
+/// bash's words for a name that is no option: `-o` names are the `set -o` ones.
+fn invalid_name(name: &str, set_o: bool) -> String {
+    match set_o {
+        true => format!("{name}: invalid option name"),
+        false => format!("{name}: invalid shell option name"),
+    }
 }
