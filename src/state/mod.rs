@@ -380,6 +380,11 @@ impl Shell {
         if self.ignores_assignment(name) {
             return Ok(());
         }
+        if name == b"BASH_ARGV0" && self.options.bash() && self.vars.var(name).is_none() {
+            // bash: assigning BASH_ARGV0 sets `$0`.
+            self.arg0 = value;
+            return Ok(());
+        }
         if matches!(name, b"RANDOM" | b"SECONDS")
             && self.options.bash()
             && self.vars.var(name).is_none()
