@@ -256,6 +256,19 @@ fn run_case(
 /// `name() command`: defining succeeds; the body runs when the name is called.
 pub(super) fn define_function(sh: &mut Shell, def: &FunctionDef) -> ExecResult {
     sh.lineno = def.line;
+    // A name bash's parser took as written, quotes or expansions in it (see the parser's
+    // `checked_function_name`): refused now.
+    if def
+        .name
+        .iter()
+        .any(|c| matches!(c, b'\'' | b'"' | b'\\' | b'$' | b'`') || c.is_ascii_whitespace())
+    {
+        let m = [b"`", &def.name[..], b"': not a valid identifier"].concat();
+        return ShellError::new(ErrorKind::text(m))
+            .with_status(1)
+            .fails()
+            .raise();
+    }
     if sh.functions.get(&def.name).is_some_and(|f| f.readonly) {
         let m = [&def.name[..], b": readonly function"].concat();
         return ShellError::new(ErrorKind::text(m))

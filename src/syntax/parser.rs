@@ -1181,6 +1181,11 @@ impl<'s> Cx<'s, '_> {
     /// as it parses. bash outside posix mode takes any unquoted word without expansions
     /// (`my-func`, `git.log`, `set`), as people's `.bashrc` files have them.
     fn checked_function_name(&self, name: &Word) -> Option<Vec<u8>> {
+        if self.st.bash && name.as_plain_literal().is_none() {
+            // bash refuses a quoted name or one with expansions when the definition runs
+            // (`'a b'`: not a valid identifier, status 1): kept as written for that.
+            return Some(super::print::word_text(name));
+        }
         let n = name.as_plain_literal()?;
         let fits = match self.st.bash {
             true => !n.is_empty(),
