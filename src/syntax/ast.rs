@@ -360,8 +360,9 @@ pub enum ReplaceWhere {
 pub enum ParamOp {
     /// `$x`, `${x}`
     Plain,
-    /// `$x` written right before a `{` (bash): brace expansion comes first and may lengthen
-    /// the name (`$x{a,b}` is `$xa $xb`); otherwise the same as `Plain`.
+    /// `$x` written right before a `{`, `,` or `}` (bash): brace expansion comes first and
+    /// may lengthen the name (`$x{a,b}` is `$xa $xb`, `{$va,$ba}r` is `$var $bar`);
+    /// otherwise the same as `Plain`.
     BeforeBrace,
     /// `${#x}`
     Length,

@@ -866,8 +866,12 @@ impl Cx<'_, '_> {
                     name.push(c);
                 }
                 note_name(&name);
-                if self.st.bash && !quoted && self.st.input.peek() == Some(b'{') {
-                    // bash's brace expansion comes first and may lengthen the name.
+                if self.st.bash
+                    && !quoted
+                    && matches!(self.st.input.peek(), Some(b'{' | b',' | b'}'))
+                {
+                    // bash's brace expansion comes first and may lengthen the name
+                    // (`$x{a,b}`, `{$va,$ba}r`).
                     b.push(WordPart::Param(Box::new(ParamExp {
                         param: Param::Var(name),
                         op: ParamOp::BeforeBrace,
