@@ -297,14 +297,6 @@ fn is_at(pe: &ParamExp) -> bool {
 }
 
 pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), ExpandError> {
-    if pe.op == ParamOp::BeforeBrace {
-        // Where no brace expansion took it (an assignment, a pattern), it is `$x`.
-        let plain = ParamExp {
-            param: pe.param.clone(),
-            op: ParamOp::Plain,
-        };
-        return expand(e, &plain, ctx);
-    }
     if let ParamOp::Bad(text) = &pe.op {
         let mut err = ExpandError::new([b"${", &text[..], b"}: bad substitution"].concat());
         // bash leaves with 1 here.
@@ -317,7 +309,10 @@ pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), Ex
     if let Param::Indirect(_) | Param::IndirectElem(..) = &pe.param {
         return expand_indirect(e, pe, ctx);
     }
-    if let (Param::Var(name), ParamOp::Plain | ParamOp::Length) = (&pe.param, &pe.op) {
+    // `BeforeBrace` where no brace expansion took it (an assignment, a pattern) is `$x`.
+    if let (Param::Var(name), ParamOp::Plain | ParamOp::BeforeBrace | ParamOp::Length) =
+        (&pe.param, &pe.op)
+    {
         if let Some((array, sub)) = e.sh.vars.element_ref(name) {
             if pe.op == ParamOp::Length {
                 // bash measures no element through a reference: its `${#ref}` is 0.
