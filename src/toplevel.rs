@@ -193,8 +193,8 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
 
     // The script is read before anything runs, so the record carries exactly what will run.
     let script = match &inv.source {
-        Source::Script(path) => match std::fs::read(crate::state::os(path)) {
-            Ok(text) if sh.options.bash() && looks_binary(&text) => {
+        Source::Script(path) => match read_script(&sh, path) {
+            Ok((_, text)) if sh.options.bash() && looks_binary(&text) => {
                 // bash will not run a program's image as a script.
                 let m = [
                     &path[..],
@@ -206,7 +206,7 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
                 crate::sys::fd::write_all(2, &m);
                 finish(&mut sh, 126, EndReason::Error);
             }
-            Ok(text) => Some((path.clone(), text)),
+            Ok((path, text)) => Some((path, text)),
             Err(e) => {
                 // The shell's own name begins the message, not the script's: dash says
                 // `sh: 0: cannot open f: No such file` (status 2), bash `bash: f: No such
@@ -804,6 +804,27 @@ pub fn finish(sh: &mut Shell, status: i32, reason: EndReason) -> ! {
         sys::process::die_of(sys::signal::SIGHUP);
     }
     std::process::exit(status & 0xff)
+}
+
+/// The script operand's text and the path it was read from: bash looks for a name without a
+/// slash in PATH when the current directory has no such file.
+fn read_script(sh: &Shell, path: &[u8]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+    let err = match std::fs::read(crate::state::os(path)) {
+        Ok(text) => return Ok((path.to_vec(), text)),
+        Err(e) => e,
+    };
+    if !sh.options.bash() || path.contains(&b'/') || err.kind() != std::io::ErrorKind::NotFound {
+        return Err(err);
+    }
+    let search = sh.get_var(b"PATH").map(<[u8]>::to_vec).unwrap_or_default();
+    let found = crate::exec::spawn::path_candidates(&search, path)
+        .filter(|p| std::fs::metadata(crate::state::os(p)).is_ok_and(|m| m.is_file()))
+        .find_map(|p| {
+            std::fs::read(crate::state::os(&p))
+                .ok()
+                .map(|text| (p, text))
+        });
+    found.ok_or(err)
 }
 
 /// The variables bash sets at start-up that scripts read: who the user is (`UID`, `EUID`),
