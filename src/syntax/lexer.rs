@@ -329,14 +329,20 @@ impl Cx<'_, '_> {
             }
             _ => false,
         };
+        let redirect_target = self.st.redirect_target.take();
         self.st.assignment_position = match &tok.kind {
+            // A redirection's target leaves the place as the redirection found it.
+            TokKind::Word(_) if redirect_target.is_some() => redirect_target == Some(true),
             // Still where a command's words begin: after its assignments, or after a
             // reserved word that a command follows (not `for x in`, `case w in`).
             TokKind::Word(w) => {
                 w.as_plain_literal().is_some_and(starts_a_command)
                     || (at_command && super::parser::is_assignment_word(w))
             }
-            TokKind::Op(op) => !op.is_redirect() || at_command,
+            TokKind::Op(op) if op.is_redirect() => {
+                self.st.redirect_target = Some(at_command);
+                at_command
+            }
             _ => true,
         };
         Ok(tok)

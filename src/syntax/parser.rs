@@ -74,6 +74,8 @@ pub(crate) struct State<'a> {
     /// The two above as they were before the last token was read (an alias's name gives
     /// its place to the alias's value).
     pub(crate) before_token: (bool, bool),
+    /// The last token was a redirection operator: whether a command's words began there.
+    pub(crate) redirect_target: Option<bool>,
 }
 
 /// The state plus the alias table of the current `next_command` call.
@@ -107,6 +109,7 @@ impl<'a> Parser<'a> {
                 assignment_position: true,
                 declaration: false,
                 before_token: (true, false),
+                redirect_target: None,
             },
         }
     }
