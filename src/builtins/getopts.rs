@@ -256,7 +256,19 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if let Some(e) = failed {
         LAST_OPTIND.store(-1, Ordering::Relaxed);
         LAST_OPTOFF.store(-1, Ordering::Relaxed);
-        let status = if bash { 1 } else { e.status };
+        // bash: a read-only variable named is status 2, a bad name 1; a read-only OPTARG
+        // or OPTIND is told and changes nothing else.
+        let status = match &e.kind {
+            _ if !bash => e.status,
+            ErrorKind::Variable(crate::state::VarError::ReadOnly(n)) if n[..] == name[..] => 2,
+            ErrorKind::Variable(crate::state::VarError::ReadOnly(_)) => {
+                sh.report(&e.fails());
+                LAST_OPTIND.store(shown_optind as i64, Ordering::Relaxed);
+                LAST_OPTOFF.store(st.optoff, Ordering::Relaxed);
+                return Ok(i32::from(st.done));
+            }
+            _ => 1,
+        };
         return e.with_status(status).fails().raise();
     }
     LAST_OPTIND.store(shown_optind as i64, Ordering::Relaxed);

@@ -169,6 +169,10 @@ fn bash_signal_options(args: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, Vec<u8>> {
         }
         _ => {}
     }
+    // A `--` after the signal (or `-l`) ends the options (bash).
+    if out.len() > 2 && out[1].first() == Some(&b'-') && out[1] != b"--" && out[2] == b"--" {
+        out.remove(2);
+    }
     Ok(out)
 }
 

@@ -673,6 +673,8 @@ pub fn become_script(sh: &mut Shell, text: &[u8], fields: &[Vec<u8>]) -> ! {
     }
     sh.functions.clear();
     sh.aliases.clear();
+    // A new shell lists no trap of the one that started it (bash's subshells do).
+    sh.traps.forget_inherited();
     sh.arg0 = fields[0].clone();
     sh.positional = fields[1..].to_vec();
     sh.lineno = 1;
@@ -681,7 +683,6 @@ pub fn become_script(sh: &mut Shell, text: &[u8], fields: &[Vec<u8>]) -> ! {
     exit_child(sh, status)
 }
 
-/// Call a function: new positional parameters and a scope for `local`; `return` ends it.
 /// bash's `FUNCNEST`: how many function calls may be active at once (none: no limit but
 /// the shell's own).
 fn function_nesting_limit(sh: &Shell) -> Option<usize> {
@@ -693,6 +694,7 @@ fn function_nesting_limit(sh: &Shell) -> Option<usize> {
     (n > 0).then_some(n)
 }
 
+/// Call a function: new positional parameters and a scope for `local`; `return` ends it.
 pub fn call_function(
     sh: &mut Shell,
     function: &crate::state::Function,
