@@ -413,9 +413,9 @@ fn options_from_environment(sh: &mut Shell) {
     }
 }
 
-/// bash's test for a binary file given as a script: a NUL in its first line, within the
-/// first 80 bytes.
-fn looks_binary(text: &[u8]) -> bool {
+/// bash's (and dash's) test for a binary file given as a script: a NUL in its first line,
+/// within the first 80 bytes.
+pub(crate) fn looks_binary(text: &[u8]) -> bool {
     let head = &text[..text.len().min(80)];
     let line = head.split(|&c| c == b'\n').next().unwrap_or_default();
     line.contains(&0)

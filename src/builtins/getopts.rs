@@ -132,7 +132,11 @@ pub fn step(optstr: &[u8], args: &[Vec<u8>], optind: usize, optoff: i64, bash: b
                 p = Some((w, args[w].len()));
             }
         } else {
-            step.optarg = OptArg::Set(Vec::new());
+            // bash leaves OPTARG unset after an option that takes no argument.
+            step.optarg = match bash {
+                true => OptArg::Unset,
+                false => OptArg::Set(Vec::new()),
+            };
         }
     }
     step.optind = optnext + 1;
@@ -215,10 +219,6 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         true => st.optind - 1,
         false => st.optind,
     };
-    if bash && st.optarg == OptArg::Set(Vec::new()) {
-        // bash leaves OPTARG unset after an option that takes no argument.
-        st.optarg = OptArg::Unset;
-    }
     // Each variable that cannot be set is a line of the error; the others are set.
     let mut failed = None;
     // bash unsets OPTARG at the end of the options; dash keeps the last one.

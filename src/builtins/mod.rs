@@ -325,7 +325,7 @@ mod tests {
                     "getopts: Usage: getopts optstring var [arg...]",
                     2,
                 ),
-                (&["jobs", "%3"], "jobs: %3: no such job", 1),
+                (&["jobs", "%3"], "jobs: No such job: %3", 2),
                 (&["fg"], "fg: No current job", 2),
                 (&["kill", "%5"], "kill: No such job: %5", 2),
                 (&["command", "-Z"], "command: Illegal option -Z", 2),

@@ -256,6 +256,9 @@ impl ErrorKind {
                     (errno::ENOENT, Some(_)) => {
                         out.extend_from_slice(b"cannot execute: required file not found")
                     }
+                    (errno::ENOEXEC, _) => {
+                        out.extend_from_slice(b"cannot execute binary file: Exec format error")
+                    }
                     _ => out.extend_from_slice(errno::text(*e).as_bytes()),
                 }
             }

@@ -492,26 +492,17 @@ fn background_job(
     last: sys::process::pid_t,
 ) -> i32 {
     sh.last_bg_pid = Some(last);
-    // bash names a job by its own commands; dash by the line.
-    let text = if sh.options.bash() {
+    // A job is named by its own commands; dash keeps no text without job control.
+    let text = if sh.options.bash() || sh.jobs.control.is_some() {
         crate::syntax::print::and_or_line(ao)
     } else {
-        background_text(&sh.line.text)
+        Vec::new()
     };
     let number = sh.jobs.add(pgid, pids, text);
     if sh.options.interactive && !sh.in_subshell {
         crate::sys::fd::write_all(2, format!("[{number}] {last}\n").as_bytes());
     }
     0
-}
-
-/// The text `jobs` shows for a background job: its line without the final `&`.
-fn background_text(line: &[u8]) -> Vec<u8> {
-    let mut text = line.trim_ascii_end();
-    if text.ends_with(b"&") && !text.ends_with(b"&&") {
-        text = text[..text.len() - 1].trim_ascii_end();
-    }
-    text.to_vec()
 }
 
 /// The status of a finished foreground program, its death by a signal reported.

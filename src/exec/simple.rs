@@ -418,6 +418,56 @@ pub fn run_fields(
     cx: Context,
     lookup: Lookup<'_>,
 ) -> ExecResult {
+    if !sh.options.bash() || assigns.is_empty() || redirects.is_empty() {
+        return run_assigned(sh, fields, assigns, None, redirects, cx, lookup);
+    }
+    // bash: the assignments' values are expanded first, then the redirections are performed
+    // as if the assignments had not been made (`n=new cmd >$n` opens the old `$n`), then
+    // the command runs with them in force.
+    let (mut made, done) = assign_temporarily(sh, assigns)?;
+    // The trace goes where standard error was before the redirections.
+    if !lookup.traced {
+        super::xtrace::simple(sh, &done, fields);
+    }
+    let path = made.iter().any(|(n, _)| n == b"PATH");
+    sh.vars.exchange_temporary(&mut made, true);
+    let mut fds = SavedFds::default();
+    let applied = redirect::apply(sh, redirects, &mut fds);
+    sh.vars.exchange_temporary(&mut made, false);
+    if path {
+        sh.hash.clear();
+    }
+    if let Err(e) = applied {
+        restore_temporary(sh, made);
+        let result = settle(sh, e.raise());
+        fds.restore();
+        return result;
+    }
+    let lookup = Lookup {
+        traced: true,
+        ..lookup
+    };
+    let result = run_assigned(sh, fields, assigns, Some((made, done)), &[], cx, lookup);
+    let result = settle(sh, result);
+    // `n=x exec >file` keeps the redirections in force.
+    let exec_alone = fields[0] == b"exec" && (fields.len() == 1 || fields[1..] == [b"--"]);
+    match result {
+        Ok(_) if exec_alone => fds.keep(),
+        _ => fds.restore(),
+    }
+    result
+}
+
+/// [`run_fields`], with the temporary assignments made already when `made` holds them.
+fn run_assigned(
+    sh: &mut Shell,
+    fields: &[Vec<u8>],
+    assigns: &[Assign],
+    mut made: Option<(SavedVars, Assignments)>,
+    redirects: &[crate::syntax::ast::Redirect],
+    cx: Context,
+    lookup: Lookup<'_>,
+) -> ExecResult {
     let name = fields[0].as_slice();
     let builtin = builtins::lookup(name, sh.options.bash())
         .filter(|_| sh.disabled_builtins.is_empty() || !sh.disabled_builtins.contains(name));
@@ -439,7 +489,9 @@ pub fn run_fields(
         }
         // bash outside posix mode: assignments before a special built-in last only while
         // it runs, as before any command.
-        let assigned = if lookup.no_special || sh.options.bash() {
+        let assigned = if let Some((saved, done)) = made.take() {
+            Ok((Some(saved), done))
+        } else if lookup.no_special || sh.options.bash() {
             assign_temporarily(sh, assigns).map(|(saved, done)| (Some(saved), done))
         } else {
             assign_permanently(sh, assigns).map(|done| (None, done))
@@ -496,7 +548,10 @@ pub fn run_fields(
             run_fields(sh, fields, assigns, &[], cx, lookup)
         });
     }
-    let (saved_vars, done) = assign_temporarily(sh, assigns)?;
+    let (saved_vars, done) = match made.take() {
+        Some(made) => made,
+        None => assign_temporarily(sh, assigns)?,
+    };
     if !lookup.traced {
         super::xtrace::simple(sh, &done, fields);
     }
@@ -641,6 +696,15 @@ fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>], in_place: bool
             return cannot_run(sh, &fields[0], err).raise();
         }
     };
+    if crate::toplevel::looks_binary(&text) {
+        // A program's image for another system, not a script: bash names the file found.
+        let name = if sh.options.bash() { path } else { &fields[0] };
+        return cannot_run(sh, name, SpawnError::Os(sys::errno::ENOEXEC)).raise();
+    }
+    // `$0` is the file found, as when a shell is started on it.
+    let mut fields = fields.to_vec();
+    fields[0] = path.to_vec();
+    let fields = &fields[..];
     if in_place && sh.in_subshell {
         // A subshell that was becoming the program runs the script itself.
         sh.audit.became_script();

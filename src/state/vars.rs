@@ -579,6 +579,31 @@ impl Vars {
             .collect()
     }
 
+    /// Exchange the variables saved before temporary assignments with those in force: with
+    /// `hide`, the saved ones come back and `saved` holds the assignments (the first saved
+    /// of a name, made before any of its assignments, is the one in force); without, the
+    /// other way back.
+    pub fn exchange_temporary(&mut self, saved: &mut [(Vec<u8>, Option<Var>)], hide: bool) {
+        if saved.is_empty() {
+            return;
+        }
+        self.environ_cache.replace(None);
+        let mut exchange = |(name, var): &mut (Vec<u8>, Option<Var>)| {
+            let current = match var.take() {
+                Some(v) => self.table.insert(name.clone(), v),
+                None => self.table.remove(name),
+            };
+            *var = current;
+            if super::locale::is_locale_var(name) {
+                self.touched(b"LANG");
+            }
+        };
+        match hide {
+            true => saved.iter_mut().rev().for_each(&mut exchange),
+            false => saved.iter_mut().for_each(&mut exchange),
+        }
+    }
+
     /// Put back variables saved before temporary assignments (`x=1 builtin`).
     pub fn restore(&mut self, saved: Vec<(Vec<u8>, Option<Var>)>) {
         if !saved.is_empty() {
