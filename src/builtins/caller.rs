@@ -7,9 +7,9 @@ use crate::exec::{Context, ExecResult};
 use crate::state::Shell;
 
 pub fn caller(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    let funcs = sh.dynamic_array(b"FUNCNAME").unwrap_or_default();
-    let lines = sh.dynamic_array(b"BASH_LINENO").unwrap_or_default();
-    let files = sh.dynamic_array(b"BASH_SOURCE").unwrap_or_default();
+    let funcs = sh.computed_array(b"FUNCNAME").unwrap_or_default();
+    let lines = sh.computed_array(b"BASH_LINENO").unwrap_or_default();
+    let files = sh.computed_array(b"BASH_SOURCE").unwrap_or_default();
     if lines.is_empty() {
         // Nothing called: bash fails before it reads the operand.
         return Ok(1);

@@ -28,6 +28,7 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         rest = &rest[1..];
     }
     let all_functions = functions;
+    let mut status = 0;
     for name in rest {
         // bash: with neither -f nor -v, a name no variable has is a function's.
         // A word that is no variable name (`unset %`) is taken as a function's name, which
@@ -77,12 +78,23 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
         let read_only = sh.vars.var(name).is_some_and(|v| v.readonly)
             || crate::state::option_list_bit(name) != 0;
-        if !functions && sh.options.bash() && read_only {
-            let m = [&name[..], b": cannot unset: readonly variable"].concat();
-            return crate::exec::ShellError::builtin("unset", ErrorKind::text(m))
-                .with_status(1)
-                .fails()
-                .raise();
+        // bash: a read-only variable, or an array of the call stack, is not unset; bash
+        // says so and goes on to the next name.
+        let refusal: Option<&[u8]> = match !functions && sh.options.bash() {
+            true if read_only => Some(b": cannot unset: readonly variable"),
+            true if sh.vars.var(name).is_none() && !sh.unset_computed(name) => {
+                Some(b": cannot unset")
+            }
+            _ => None,
+        };
+        if let Some(why) = refusal {
+            let m = [&name[..], why].concat();
+            sh.report(&crate::exec::ShellError::builtin(
+                "unset",
+                ErrorKind::text(m),
+            ));
+            status = 1;
+            continue;
         }
         if functions {
             if sh
@@ -110,7 +122,7 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             sh.hash.clear();
         }
     }
-    Ok(0)
+    Ok(status)
 }
 
 /// `unset 'name[key]'` (bash): one element; `name[@]` or `name[*]`, the whole array.

@@ -153,6 +153,8 @@ pub struct Shell {
     random_seeded: std::cell::Cell<Option<(u32, crate::sys::process::pid_t)>>,
     /// The last `$RANDOM` given: never the same twice in a row (bash).
     random_last: std::cell::Cell<u32>,
+    /// bash: the computed variables an `unset` made ordinary ([`ORDINARY_ONCE_UNSET`]).
+    made_ordinary: Vec<&'static [u8]>,
     /// The commands entered at the terminal (for `fc` and the line editor).
     pub history: crate::interactive::history::History,
     /// The line editor's bindings and variables (`bind`, the inputrc file).
@@ -206,6 +208,30 @@ const DYNAMIC_SCALARS: [&[u8]; 14] = [
     b"BASH_COMMAND",
     b"LINENO",
 ];
+
+/// bash: the computed variables an `unset` makes ordinary variables for good.
+const ORDINARY_ONCE_UNSET: [&[u8]; 17] = [
+    b"RANDOM",
+    b"SECONDS",
+    b"LINENO",
+    b"HISTCMD",
+    b"FUNCNAME",
+    b"GROUPS",
+    b"DIRSTACK",
+    b"BASH_ALIASES",
+    b"BASH_ARGV0",
+    b"BASH_CMDS",
+    b"BASH_COMMAND",
+    b"BASH_SUBSHELL",
+    b"BASHPID",
+    b"EPOCHREALTIME",
+    b"EPOCHSECONDS",
+    b"SRANDOM",
+    b"COMP_WORDBREAKS",
+];
+
+/// bash: the arrays of the call stack, which `unset` refuses.
+const CANNOT_UNSET: [&[u8]; 4] = [b"BASH_SOURCE", b"BASH_LINENO", b"BASH_ARGV", b"BASH_ARGC"];
 
 /// [`Shell::exported_options`]: `SHELLOPTS` is exported.
 pub const SHELLOPTS_BIT: u8 = 1;
@@ -297,6 +323,7 @@ impl Shell {
             started: std::time::Instant::now(),
             random_seeded: std::cell::Cell::new(None),
             random_last: std::cell::Cell::new(0),
+            made_ordinary: Vec::new(),
             history: crate::interactive::history::History::new(),
             readline: Default::default(),
             completion: Default::default(),
@@ -361,8 +388,16 @@ impl Shell {
     pub fn report(&self, err: &crate::exec::ShellError) {
         // dash: `NAME: 3: message`; bash: `NAME: line 3: message`.
         let bash = self.options.bash();
-        let mut prefix = Vec::with_capacity(self.arg0.len() + 16);
-        prefix.extend_from_slice(&self.arg0);
+        // bash names the file of the function or sourced file running (its `BASH_SOURCE`;
+        // `environment` for a function the `-c` string defined), else `$0`.
+        let name = match self.calls.last() {
+            Some(call) if bash && !self.options.interactive && !call.source.is_empty() => {
+                &call.source[..]
+            }
+            _ => &self.arg0[..],
+        };
+        let mut prefix = Vec::with_capacity(name.len() + 16);
+        prefix.extend_from_slice(name);
         prefix.extend_from_slice(if bash { b": line " } else { b": " });
         prefix.extend_from_slice(self.lineno.to_string().as_bytes());
         prefix.extend_from_slice(b": ");
@@ -373,35 +408,13 @@ impl Shell {
 
     /// Set a variable, honouring `set -a` (allexport).
     pub fn set_var(&mut self, name: &[u8], value: Vec<u8>) -> Result<(), VarError> {
-        if option_list_bit(name) != 0 && self.options.bash() {
-            // bash's SHELLOPTS and BASHOPTS follow the options and take no value.
-            return Err(VarError::ReadOnly(name.to_vec()));
-        }
-        if self.ignores_assignment(name) {
-            return Ok(());
-        }
-        if name == b"BASH_ARGV0" && self.options.bash() && self.vars.var(name).is_none() {
-            // bash: assigning BASH_ARGV0 sets `$0`.
-            self.arg0 = value;
-            return Ok(());
-        }
-        if matches!(name, b"RANDOM" | b"SECONDS")
-            && self.options.bash()
-            && self.vars.var(name).is_none()
-        {
-            // They stay computed: RANDOM takes a seed, SECONDS a new count.
-            let n = self.integer_value_of(value);
-            if name == b"RANDOM" {
-                self.random_seeded
-                    .set(Some((n as u32, crate::sys::process::pid())));
-                self.random_last.set(0);
-            } else {
-                let back = std::time::Duration::from_secs(n.max(0) as u64);
-                let now = std::time::Instant::now();
-                self.started = now.checked_sub(back).unwrap_or(now);
-            }
-            return Ok(());
-        }
+        let value = match self.options.bash() {
+            true => match self.assign_computed(name, value)? {
+                Some(value) => value,
+                None => return Ok(()),
+            },
+            false => value,
+        };
         if let Some((array, sub)) = self.vars.element_ref(name) {
             let (array, sub) = (array.to_vec(), sub.to_vec());
             return self.set_element_ref(&array, &sub, value);
@@ -417,6 +430,60 @@ impl Shell {
             self.vars.set_exported(name, true);
         }
         Ok(())
+    }
+
+    /// bash: an assignment to a variable the shell computes, while it computes it, does what
+    /// that variable means (RANDOM takes a seed, SECONDS a new count, BASH_ARGV0 sets `$0`),
+    /// nothing, or is refused; None when it was taken so, else the value to assign as usual.
+    fn assign_computed(
+        &mut self,
+        name: &[u8],
+        value: Vec<u8>,
+    ) -> Result<Option<Vec<u8>>, VarError> {
+        match name {
+            // SHELLOPTS and BASHOPTS follow the options and take no value.
+            b"SHELLOPTS" | b"BASHOPTS" => return Err(VarError::ReadOnly(name.to_vec())),
+            b"FUNCNAME" | b"GROUPS" | b"BASH_LINENO" | b"BASH_ARGV0" | b"RANDOM" | b"SECONDS" => {}
+            _ => return Ok(Some(value)),
+        }
+        if self.vars.var(name).is_some() || self.is_made_ordinary(name) {
+            return Ok(Some(value));
+        }
+        match name {
+            b"BASH_ARGV0" => self.arg0 = value,
+            b"RANDOM" => {
+                let n = self.integer_value_of(value);
+                self.random_seeded
+                    .set(Some((n as u32, crate::sys::process::pid())));
+                self.random_last.set(0);
+            }
+            b"SECONDS" => {
+                let n = self.integer_value_of(value);
+                let back = std::time::Duration::from_secs(n.max(0) as u64);
+                let now = std::time::Instant::now();
+                self.started = now.checked_sub(back).unwrap_or(now);
+            }
+            _ => {}
+        }
+        Ok(None)
+    }
+
+    /// bash: `unset name` of a variable the shell computes. Most become ordinary variables
+    /// for good; the arrays of the call stack cannot be unset (false).
+    pub fn unset_computed(&mut self, name: &[u8]) -> bool {
+        if CANNOT_UNSET.contains(&name) {
+            return false;
+        }
+        if let Some(n) = ORDINARY_ONCE_UNSET.iter().find(|n| **n == name) {
+            if !self.is_made_ordinary(name) {
+                self.made_ordinary.push(n);
+            }
+        }
+        true
+    }
+
+    fn is_made_ordinary(&self, name: &[u8]) -> bool {
+        !self.made_ordinary.is_empty() && self.made_ordinary.contains(&name)
     }
 
     /// `r=value` where `r` names an array element (`declare -n r='a[1]'`).
@@ -442,6 +509,7 @@ impl Shell {
         matches!(name, b"FUNCNAME" | b"GROUPS" | b"BASH_LINENO")
             && self.options.bash()
             && self.vars.var(name).is_none()
+            && !self.is_made_ordinary(name)
     }
 
     /// `value` as an integer variable takes it (an expression that fails is 0).
@@ -506,6 +574,9 @@ impl Shell {
     /// from 0 to 32767, and `$SECONDS`, the seconds since the shell started), unless the user
     /// has set a variable of that name.
     pub fn dynamic_var(&self, name: &[u8]) -> Option<Vec<u8>> {
+        if self.is_made_ordinary(name) {
+            return None;
+        }
         match name {
             b"RANDOM" => Some(self.next_random().to_string().into_bytes()),
             b"SECONDS" => Some(self.started.elapsed().as_secs().to_string().into_bytes()),
@@ -549,6 +620,15 @@ impl Shell {
     /// The arrays the shell computes when they are read (bash): `PIPESTATUS`, `FUNCNAME`,
     /// `BASH_LINENO`, `BASH_SOURCE`, unless the user has set a variable of that name.
     pub fn dynamic_array(&self, name: &[u8]) -> Option<Vec<Vec<u8>>> {
+        match self.is_made_ordinary(name) {
+            true => None,
+            false => self.computed_array(name),
+        }
+    }
+
+    /// [`Shell::dynamic_array`], also when an `unset` made the name ordinary (`caller`
+    /// reads the call stack still).
+    pub fn computed_array(&self, name: &[u8]) -> Option<Vec<Vec<u8>>> {
         if self.options.posix {
             return None;
         }

@@ -1046,19 +1046,16 @@ impl Cx<'_, '_> {
                 } = &op
                 {
                     if offset.parts.is_empty() {
-                        let mut text = match &param {
-                            Param::Var(name) => name.clone(),
-                            Param::Elem(name, sub) => match sub.as_ref() {
-                                Subscript::All { at: true } => [&name[..], b"[@]"].concat(),
-                                Subscript::All { at: false } => [&name[..], b"[*]"].concat(),
-                                Subscript::Index(_) => [&name[..], b"[...]"].concat(),
-                            },
-                            _ => Vec::new(),
-                        };
+                        let mut text = param_text(&param);
                         text.push(b':');
                         let op = ParamOp::Bad(text);
                         return Ok(ParamExp { param, op });
                     }
+                }
+                if let ParamOp::Bad(rest) = op {
+                    // Named whole, as written: `${x@Z}: bad substitution`.
+                    let op = ParamOp::Bad([param_text(&param), rest].concat());
+                    return Ok(ParamExp { param, op });
                 }
                 return Ok(ParamExp { param, op });
             }
@@ -1184,7 +1181,8 @@ impl Cx<'_, '_> {
                     self.st.input.bump();
                     ParamOp::Transform(t)
                 }
-                _ => return Err(self.bad_substitution()),
+                // bash finds this out when the word is expanded.
+                _ => ParamOp::Bad([&b"@"[..], &self.skip_to_closing_brace()].concat()),
             },
             _ => return Ok(None),
         }))
@@ -1872,5 +1870,21 @@ fn is_fd_variable(name: &[u8]) -> bool {
     match name.iter().position(|&c| c == b'[') {
         Some(open) => name.ends_with(b"]") && crate::state::vars::is_name(&name[..open]),
         None => crate::state::vars::is_name(name),
+    }
+}
+
+/// A parameter as an error message names it (`name`, `name[@]`).
+fn param_text(param: &Param) -> Vec<u8> {
+    match param {
+        Param::Var(name) => name.clone(),
+        Param::Elem(name, sub) => match sub.as_ref() {
+            Subscript::All { at: true } => [&name[..], b"[@]"].concat(),
+            Subscript::All { at: false } => [&name[..], b"[*]"].concat(),
+            Subscript::Index(_) => [&name[..], b"[...]"].concat(),
+        },
+        Param::Positional(n) => n.to_string().into_bytes(),
+        Param::Special(c) => vec![*c],
+        Param::Indirect(name) => [b"!", &name[..]].concat(),
+        Param::IndirectElem(name, _) => [b"!", &name[..], b"[...]"].concat(),
     }
 }

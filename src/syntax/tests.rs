@@ -1083,7 +1083,7 @@ fn bash_parameter_operations() {
         "[echo] [$<x@Q>] [$<!x>] [$<!x:-d>] [$<!pre*>] [$<!pre@>] [$<!>];"
     );
     // bash reads it, and fails when it is expanded.
-    assert_eq!(parse_bash("echo ${x@Z}"), "[echo] [$<bad Z>];");
+    assert_eq!(parse_bash("echo ${x@Z}"), "[echo] [$<bad x@Z>];");
     // In posix mode they are dash's bad substitutions.
     for posix in ["echo ${x/a/b}", "echo ${x:1}", "echo ${x^}", "echo ${x@Q}"] {
         assert!(parse_all(posix.as_bytes()).is_err(), "{posix}");
