@@ -1106,11 +1106,21 @@ impl<'s> Cx<'s, '_> {
                     }
                     Err(w) => w,
                 };
-                if cmd.assigns.is_empty()
-                    && cmd.redirects.is_empty()
-                    && self.peek()?.kind == TokKind::Op(Op::LParen)
-                {
-                    return self.function_def(w, line);
+                if cmd.assigns.is_empty() && cmd.redirects.is_empty() {
+                    let next = self.peek()?;
+                    if next.kind == TokKind::Op(Op::LParen) {
+                        return self.function_def(w, line);
+                    }
+                    // bash numbers the command by the line where the token after its name
+                    // ends (its grammar looks that far before it makes the command):
+                    // `cmd "a<newline>b"` is on the quote's last line.
+                    let next_line = match next.kind {
+                        TokKind::Newline => next.line,
+                        _ => self.st.input.line,
+                    };
+                    if self.st.bash {
+                        cmd.line = next_line;
+                    }
                 }
                 w
             } else {
