@@ -228,6 +228,8 @@ fn run(
                     text.extend_from_slice(&declare_line(name, &var));
                 }
                 None => {
+                    // What came before is written first, as bash writes it.
+                    out(&std::mem::take(&mut text));
                     report(sh, builtin, &[&name[..], b": not found"].concat());
                     status = 1;
                 }
@@ -839,6 +841,7 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags, builtin: &'static 
                 // Quietly, unless asked to print it (bash).
                 None => {
                     if flags.print {
+                        out(&std::mem::take(&mut text));
                         report(sh, builtin, &[&n[..], b": not found"].concat());
                     }
                     status = 1;

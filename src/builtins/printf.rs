@@ -15,6 +15,8 @@ pub struct Output {
     pub out: Vec<u8>,
     /// Messages (without the `printf: ` prefix), in order.
     pub errors: Vec<Vec<u8>>,
+    /// Where in `out` each message stands (bash writes what came before it first).
+    pub error_at: Vec<usize>,
     pub status: i32,
 }
 
@@ -208,7 +210,10 @@ fn strtoint(s: &[u8], signed: bool) -> (u64, usize, bool) {
 struct Args<'a> {
     args: &'a [Vec<u8>],
     next: usize,
-    errors: Vec<Vec<u8>>,
+    /// Each message, with where in the output it stands.
+    errors: Vec<(usize, Vec<u8>)>,
+    /// The output's length when the conversion being made began.
+    at: usize,
     status: i32,
     /// bash's diagnostics: `invalid number` for any argument that is not one.
     bash: bool,
@@ -234,8 +239,8 @@ impl<'a> Args<'a> {
             }
         } else if erange && self.bash {
             // bash warns of a number out of range and goes on with the nearest, status 0.
-            self.errors
-                .push([b"warning: ", s, b": Numerical result out of range"].concat());
+            let m = [b"warning: ", s, b": Numerical result out of range"].concat();
+            self.errors.push((self.at, m));
             return;
         } else if erange {
             b"Numerical result out of range"
@@ -245,7 +250,7 @@ impl<'a> Args<'a> {
         let mut m = s.to_vec();
         m.extend_from_slice(b": ");
         m.extend_from_slice(what);
-        self.errors.push(m);
+        self.errors.push((self.at, m));
         self.status = 1;
     }
 
@@ -453,12 +458,20 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
         args: &args[1..],
         next: 0,
         errors: Vec::new(),
+        at: 0,
         status: 0,
         bash: bash.is_some(),
         utf8: utf8 && bash.is_some(),
     };
     let out = &mut res.out;
+    // bash writes its output at the end of each pass through the format: the messages
+    // of a pass come before the pass's output.
+    let placed = |error_at: &mut Vec<usize>, errors: usize, at: usize| {
+        error_at.resize(errors, at);
+    };
     let fatal = 'run: loop {
+        placed(&mut res.error_at, res.errors.len(), a.at);
+        a.at = out.len();
         let mut i = 0;
         while i < fmt.len() {
             let ch = fmt[i];
@@ -635,12 +648,17 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
             break None;
         }
     };
-    res.errors.append(&mut a.errors);
+    placed(&mut res.error_at, res.errors.len(), a.at);
+    let mut errors: Vec<(usize, Vec<u8>)> =
+        res.error_at.drain(..).zip(res.errors.drain(..)).collect();
+    errors.append(&mut a.errors);
     res.status = a.status;
     if let Some(m) = fatal {
-        res.errors.push(m);
+        errors.push((a.at, m));
         res.status = if bash.is_some() { 1 } else { 2 };
     }
+    errors.sort_by_key(|(at, _)| *at);
+    (res.error_at, res.errors) = errors.into_iter().unzip();
     res
 }
 
@@ -787,15 +805,28 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
         return Ok(res.status);
     }
+    // printf goes on after its messages. bash writes each after the output before it;
+    // dash writes them all first.
+    let mut written = 0;
     let mut warnings = None;
-    for e in res.errors {
-        warnings = Some(add_line(warnings, "printf", ErrorKind::Message(e)));
+    for (i, e) in res.errors.into_iter().enumerate() {
+        let at = res.error_at.get(i).copied().unwrap_or(0).min(res.out.len());
+        if sh.options.bash() && at > written {
+            if let Err(e) = super::util::write_output(sh, "printf", &res.out[written..at]) {
+                return e.raise();
+            }
+            written = at;
+        }
+        let message = ShellError::builtin("printf", ErrorKind::Message(e));
+        match sh.options.bash() {
+            true => sh.report(&message),
+            false => warnings = Some(add_line(warnings, "printf", message.kind)),
+        }
     }
     if let Some(w) = warnings {
-        // printf goes on after them: they come now, before its output, as dash's do.
         sh.report(&w);
     }
-    if let Err(e) = super::util::write_output(sh, "printf", &res.out) {
+    if let Err(e) = super::util::write_output(sh, "printf", &res.out[written..]) {
         // A conversion's failure keeps its status.
         let status = if res.status == 0 {
             e.status

@@ -117,6 +117,8 @@ pub fn shopt(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 }
             }
             None => {
+                // What came before is written first, as bash writes it.
+                out(&std::mem::take(&mut text));
                 sh.report(&fail(invalid_name(n, set_o), 1));
                 status = 1;
             }

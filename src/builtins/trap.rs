@@ -65,19 +65,11 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     if operands.is_empty() {
         let mut text = Vec::new();
-        let mut all = sh.traps.listed(bash);
-        match only.filter(|o| !o.is_empty()) {
-            // `trap -p A B`: in the order asked.
-            Some(wanted) => {
-                let wanted: Vec<i32> = wanted.iter().filter_map(|n| condition(n, bash)).collect();
-                all.retain(|(s, _)| wanted.contains(s));
-                all.sort_by_key(|(s, _)| wanted.iter().position(|w| w == s));
-            }
-            // bash lists EXIT first, then the signals, then its own conditions.
-            None if bash => all.sort_by_key(|(s, _)| if *s < 0 { 1000 - *s } else { *s }),
-            None => {}
-        }
-        for (sig, cmd) in all {
+        let mut all: Vec<(i32, Vec<u8>)> = (sh.traps.listed(bash).into_iter())
+            .map(|(sig, cmd)| (sig, cmd.to_vec()))
+            .collect();
+        let mut status = 0;
+        let line = |text: &mut Vec<u8>, sig: i32, cmd: &[u8]| {
             text.extend_from_slice(b"trap -- ");
             if bash {
                 text.extend_from_slice(&crate::syntax::quote::single_quoted(cmd));
@@ -87,9 +79,39 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             text.push(b' ');
             text.extend_from_slice(condition_name(sig, bash).as_bytes());
             text.push(b'\n');
+        };
+        match only.filter(|o| !o.is_empty()) {
+            // `trap -p A B`: in the order asked; a name that is no condition is an error
+            // written in its place, and the rest are listed.
+            Some(wanted) => {
+                for name in wanted {
+                    match condition(name, bash) {
+                        Some(sig) => {
+                            if let Some((_, cmd)) = all.iter().find(|(s, _)| *s == sig) {
+                                line(&mut text, sig, cmd);
+                            }
+                        }
+                        None => {
+                            out(&std::mem::take(&mut text));
+                            let m = [&name[..], b": invalid signal specification"].concat();
+                            sh.report(&ShellError::builtin("trap", ErrorKind::Message(m)));
+                            status = 1;
+                        }
+                    }
+                }
+            }
+            // bash lists EXIT first, then the signals, then its own conditions.
+            None => {
+                if bash {
+                    all.sort_by_key(|(s, _)| if *s < 0 { 1000 - *s } else { *s });
+                }
+                for (sig, cmd) in &all {
+                    line(&mut text, *sig, cmd);
+                }
+            }
         }
         out(&text);
-        return Ok(0);
+        return Ok(status);
     }
     // A first operand that is a condition number, or a condition alone, means "reset these"
     // (POSIX).

@@ -232,20 +232,23 @@ fn bash_ulimit(sh: &Shell, args: &[Vec<u8>]) -> ExecResult {
     let mut opts = super::getopts::NextOpt::new(args);
     let (mut soft, mut hard, mut all) = (false, false, false);
     let mut chosen: Vec<&BashLimit> = Vec::new();
+    const LETTERS: &[u8] = b"SHacdefilmnpqrstuvxR";
     loop {
-        match opts.next(b"SHacdefilmnpqrstuvxR") {
+        match opts.next(LETTERS) {
             Ok(Some((b'S', _))) => soft = true,
             Ok(Some((b'H', _))) => hard = true,
             Ok(Some((b'a', _))) => all = true,
             Ok(Some((c, _))) => chosen.extend(BASH_LIMITS.iter().find(|l| l.option == c)),
             Ok(None) => break,
             Err(_) => {
+                // The letter refused is named, as bash names it.
                 let bad = args
                     .iter()
-                    .find(|a| a.starts_with(b"-"))
-                    .cloned()
-                    .unwrap_or_default();
-                let message = [&bad[..], b": invalid option"].concat();
+                    .take_while(|a| a.len() > 1 && a[0] == b'-' && *a != b"--")
+                    .flat_map(|a| a[1..].iter().copied())
+                    .find(|c| !LETTERS.contains(c))
+                    .unwrap_or(b'-');
+                let message = [b"-", &[bad][..], b": invalid option"].concat();
                 let error = ShellError::builtin("ulimit", ErrorKind::Message(message));
                 sh.report(&error);
                 crate::sys::fd::write_all(2, BASH_USAGE.as_bytes());
