@@ -414,8 +414,11 @@ fn options_from_environment(sh: &mut Shell) {
 }
 
 /// bash's (and dash's) test for a binary file given as a script: a NUL in its first line,
-/// within the first 80 bytes.
+/// within the first 80 bytes; bash's also: an ELF header.
 pub(crate) fn looks_binary(text: &[u8]) -> bool {
+    if text.starts_with(b"\x7fELF") {
+        return true;
+    }
     let head = &text[..text.len().min(80)];
     let line = head.split(|&c| c == b'\n').next().unwrap_or_default();
     line.contains(&0)

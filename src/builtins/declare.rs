@@ -39,6 +39,8 @@ struct Flags {
     functions: bool,
     function_names: bool,
     global: bool,
+    /// `-I`: a local starts as a copy of what it hides.
+    inherit: bool,
 }
 
 impl Flags {
@@ -170,7 +172,7 @@ fn run(
                 b'f' => flags.functions = true,
                 b'F' => flags.function_names = true,
                 b'g' => flags.global = true,
-                b'I' => {}
+                b'I' => flags.inherit = set,
                 _ if bit != 0 => {
                     if set {
                         flags.on |= bit;
@@ -384,7 +386,7 @@ fn declare_in_scope(
         }
         sh.vars.make_local(&name);
         // `shopt -s localvar_inherit`: the local starts as a copy of what it hides.
-        let inherit = sh.options.shopt.on(crate::state::shopt::LOCALVAR_INHERIT);
+        let inherit = flags.inherit || sh.options.shopt.on(crate::state::shopt::LOCALVAR_INHERIT);
         if flags.on & NAMEREF == 0 && !inherit {
             // A local starts without the global's value or attributes, but the export
             // attribute (bash): a local TZ or LC_ALL still reaches programs.

@@ -675,8 +675,10 @@ fn exec_failure(
     in_place: bool,
 ) -> ExecResult {
     if err == SpawnError::Os(sys::errno::ENOEXEC) {
-        // The script runs with the command's redirections, as the program would have.
+        // The script runs with the command's redirections, as the program would have, and
+        // a file refused is reported under them.
         let result = run_as_script(sh, path, fields, in_place);
+        let result = settle(sh, result);
         saved.restore();
         return result;
     }

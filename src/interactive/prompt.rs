@@ -190,10 +190,40 @@ fn double_quoted(text: &[(u8, bool)]) -> Vec<u8> {
     let special = |b: u8| matches!(b, b'$' | b'`' | b'"' | b'\\');
     let mut q = Vec::with_capacity(text.len() + 16);
     q.push(b'"');
+    // The closers awaited inside `$(...)` and `${...}`: their text is a command or a word of
+    // its own, whose quotes are its own (`$(echo "a b")`).
+    let mut inside: Vec<u8> = Vec::new();
     let mut i = 0;
     while i < text.len() {
         let (b, produced) = text[i];
         i += 1;
+        if !produced {
+            let opens = match (b, text.get(i)) {
+                (b'$', Some(&(b'(', false))) => Some(b')'),
+                (b'$', Some(&(b'{', false))) => Some(b'}'),
+                (b'(', _) if !inside.is_empty() => Some(b')'),
+                (b'{', _) if !inside.is_empty() => Some(b'}'),
+                _ => None,
+            };
+            if let Some(closer) = opens {
+                inside.push(closer);
+                q.push(b);
+                if b == b'$' {
+                    q.push(text[i].0);
+                    i += 1;
+                }
+                continue;
+            }
+            if inside.last() == Some(&b) {
+                inside.pop();
+                q.push(b);
+                continue;
+            }
+            if !inside.is_empty() && b == b'"' {
+                q.push(b);
+                continue;
+            }
+        }
         if !produced && b == b'\\' {
             match text.get(i) {
                 Some(&(b'\n', false)) => i += 1,
