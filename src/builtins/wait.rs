@@ -165,13 +165,10 @@ fn wait_for(
             }
             None if sh.options.bash() && arg.iter().all(u8::is_ascii_digit) => {
                 // bash remembers what its ended children left, reported or not.
-                let ended = std::str::from_utf8(arg)
-                    .ok()
-                    .and_then(|s| s.parse::<i32>().ok())
-                    .and_then(|pid| sh.jobs.ended_status(pid));
-                if let Some(st) = ended {
+                let pid = std::str::from_utf8(arg).ok().and_then(|s| s.parse().ok());
+                if let Some(st) = pid.and_then(|pid| sh.jobs.ended_status(pid)) {
                     status = st.exit_status();
-                    *waited = std::str::from_utf8(arg).ok().and_then(|s| s.parse().ok());
+                    *waited = pid;
                     continue;
                 }
                 let m = format!(
