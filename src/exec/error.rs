@@ -370,8 +370,20 @@ impl ShellError {
     /// Append each line after `prefix`, each ended by a newline: what goes to standard error.
     pub fn write_lines(&self, prefix: &[u8], out: &mut Vec<u8>, bash: bool) {
         for kind in std::iter::once(&self.kind).chain(&self.more) {
+            let start = out.len();
             out.extend_from_slice(prefix);
             self.write_line(kind, out, bash);
+            if matches!(kind, ErrorKind::Syntax { .. }) && out[start..].contains(&b'\n') {
+                // bash's syntax error shows the line under it, with the prefix again.
+                let text = out.split_off(start);
+                for (i, line) in text.split(|&c| c == b'\n').enumerate() {
+                    if i > 0 {
+                        out.push(b'\n');
+                        out.extend_from_slice(prefix);
+                    }
+                    out.extend_from_slice(line);
+                }
+            }
             out.push(b'\n');
         }
     }

@@ -398,6 +398,29 @@ impl Shell {
         };
         let mut prefix = Vec::with_capacity(name.len() + 16);
         prefix.extend_from_slice(name);
+        // bash: `NAME: eval: line N: ...` for a syntax error in `eval`'s text; one in a
+        // sourced file's is named by the file already.
+        let relabelled;
+        let err = match &err.kind {
+            crate::exec::ErrorKind::Syntax { label, message } if bash && !label.is_empty() => {
+                if label == b"eval: " {
+                    prefix.extend_from_slice(b": eval");
+                }
+                let mut e = err.clone();
+                e.kind = crate::exec::ErrorKind::Syntax {
+                    label: Vec::new(),
+                    message: message.clone(),
+                };
+                relabelled = e;
+                &relabelled
+            }
+            // A `-c` string's own: `NAME: -c: line N: ...`.
+            crate::exec::ErrorKind::Syntax { .. } if bash && self.options.command_string => {
+                prefix.extend_from_slice(b": -c");
+                err
+            }
+            _ => err,
+        };
         prefix.extend_from_slice(if bash { b": line " } else { b": " });
         prefix.extend_from_slice(self.lineno.to_string().as_bytes());
         prefix.extend_from_slice(b": ");

@@ -68,6 +68,12 @@ pub(crate) struct Input<'a> {
 }
 
 impl<'a> Input<'a> {
+    /// The source line being read, without its newline (bash shows it under a syntax error).
+    pub(crate) fn current_line(&self) -> &[u8] {
+        let line = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
+        line.strip_suffix(b"\r").unwrap_or(line)
+    }
+
     pub(crate) fn new(source: Box<dyn LineSource + 'a>, line: u32) -> Self {
         Input {
             source,

@@ -286,9 +286,26 @@ pub(crate) fn syntax(line: u32, message: impl Into<String>) -> SyntaxError {
     }
 }
 
+/// bash's words for input that ends before the `closer` of what line `opened` opened.
+fn eof_looking_for(closer: u8, opened: u32) -> SyntaxError {
+    let message = format!(
+        "unexpected EOF while looking for matching `{}'",
+        closer as char
+    );
+    syntax(opened, message)
+}
+
 impl Cx<'_, '_> {
     fn err(&self, message: &str) -> SyntaxError {
         syntax(self.st.input.line, format!("Syntax error: {message}"))
+    }
+
+    /// End of input inside a quoted string opened by `quote` on line `opened`.
+    fn unterminated(&self, quote: u8, opened: u32) -> SyntaxError {
+        match self.st.bash {
+            true => eof_looking_for(quote, opened),
+            false => self.err("Unterminated quoted string"),
+        }
     }
 
     /// End of input inside `${`: inside double quotes dash reports the open quote.
@@ -608,7 +625,7 @@ impl Cx<'_, '_> {
         if self.lex_balanced(b, (b'(', b')'), false)? {
             return Ok(());
         }
-        Err(self.err("Syntax error: end of file unexpected (expecting \")\")"))
+        Err(self.err("end of file unexpected (expecting \")\")"))
     }
 
     /// Text after an opening bracket up to the closing one that balances it, on one line,
@@ -721,9 +738,7 @@ impl Cx<'_, '_> {
                     self.st.input.bump();
                     return Ok(elements);
                 }
-                None => {
-                    return Err(self.err("Syntax error: end of file unexpected (expecting \")\")"))
-                }
+                None => return Err(self.err("end of file unexpected (expecting \")\")")),
                 Some(b'[') => {
                     // `[key]=value`: the key runs to its `]`, blanks included (`[a b]=1`).
                     self.st.input.bump();
@@ -735,10 +750,7 @@ impl Cx<'_, '_> {
                 Some(c) => {
                     let w = self.lex_word()?;
                     if w.parts.is_empty() {
-                        let msg = format!(
-                            "Syntax error: \"{}\" unexpected",
-                            String::from_utf8_lossy(&[c])
-                        );
+                        let msg = format!("\"{}\" unexpected", String::from_utf8_lossy(&[c]));
                         return Err(self.err(&msg));
                     }
                     elements.push(w);
@@ -759,10 +771,11 @@ impl Cx<'_, '_> {
 
     /// The text up to the closing `'`; `escapes`: a backslash keeps the next byte with it.
     fn lex_to_quote(&mut self, escapes: bool) -> Result<Vec<u8>, SyntaxError> {
+        let opened = self.st.input.line;
         let mut t = Vec::new();
         loop {
             match self.st.input.peek_raw() {
-                None => return Err(self.err("Unterminated quoted string")),
+                None => return Err(self.unterminated(b'\'', opened)),
                 Some(b'\'') => {
                     self.st.input.bump();
                     return Ok(t);
@@ -783,10 +796,11 @@ impl Cx<'_, '_> {
 
     /// After `"`: the parts up to the closing quote.
     fn lex_double_quoted(&mut self) -> Result<Vec<WordPart>, SyntaxError> {
+        let opened = self.st.input.line;
         let mut b = Parts::default();
         loop {
             let c = match self.st.input.peek() {
-                None => return Err(self.err("Unterminated quoted string")),
+                None => return Err(self.unterminated(b'"', opened)),
                 Some(c) => c,
             };
             self.st.input.bump();
@@ -1512,9 +1526,10 @@ impl Cx<'_, '_> {
     /// bash: the rest of a double-quoted string inside a double-quoted `${...}` word, up to
     /// its closing quote: expansions made, a backslash quoting whatever byte follows.
     fn lex_nested_double_quoted(&mut self, b: &mut Parts) -> Result<(), SyntaxError> {
+        let opened = self.st.input.line;
         loop {
             let Some(c) = self.st.input.peek() else {
-                return Err(self.err("Unterminated quoted string"));
+                return Err(self.unterminated(b'"', opened));
             };
             self.st.input.bump();
             match c {
@@ -1579,6 +1594,7 @@ impl Cx<'_, '_> {
     /// The text of an arithmetic expression up to the matching `))`; `semis`: a `;` outside
     /// parentheses separates expressions (`for ((`).
     fn lex_arith_parts(&mut self, semis: bool) -> Result<Vec<Word>, SyntaxError> {
+        let opened = self.st.input.line;
         let mut words = Vec::new();
         let mut b = Parts::default();
         let mut parens = 0usize;
@@ -1587,6 +1603,7 @@ impl Cx<'_, '_> {
         let mut from = raw_start;
         loop {
             let c = match self.st.input.peek() {
+                None if self.st.bash => return Err(eof_looking_for(b')', opened)),
                 None => return Err(self.err("Missing '))'")),
                 Some(c) => c,
             };

@@ -614,6 +614,9 @@ impl<'s> Cx<'s, '_> {
     }
 
     pub(super) fn unexpected(&self, tok: &Token, expecting: Option<&str>) -> SyntaxError {
+        if self.st.bash {
+            return self.unexpected_in_bash(tok);
+        }
         let msg = match expecting {
             Some(e) => format!(
                 "Syntax error: {} unexpected (expecting \"{e}\")",
@@ -624,8 +627,34 @@ impl<'s> Cx<'s, '_> {
         lexer::syntax(self.st.input.line, msg)
     }
 
+    /// bash's words: the token as written and the line it is on, or the end of the input.
+    fn unexpected_in_bash(&self, tok: &Token) -> SyntaxError {
+        let text = match &tok.kind {
+            TokKind::Eof => {
+                // Counted as if the text ended with a newline (a `-c` string need not).
+                let unended = !self.st.input.current_line().is_empty()
+                    && !self.st.input.text.ends_with(b"\n");
+                return lexer::syntax(
+                    self.st.input.line + u32::from(unended),
+                    "syntax error: unexpected end of file".to_string(),
+                );
+            }
+            TokKind::Newline => "newline".to_string(),
+            TokKind::Op(op) => op.text().to_string(),
+            TokKind::IoNumber(n) => n.to_string(),
+            TokKind::IoVar(name) => format!("{{{}}}", String::from_utf8_lossy(name)),
+            TokKind::Word(w) => String::from_utf8_lossy(&super::print::word_text(w)).into_owned(),
+        };
+        let line = String::from_utf8_lossy(self.st.input.current_line());
+        let message = format!("syntax error near unexpected token `{text}'\n`{line}'");
+        lexer::syntax(tok.line, message)
+    }
+
     /// As `unexpected`, for a token read where reserved words are not recognised.
     pub(super) fn unexpected_plain(&self, tok: &Token, expecting: &str) -> SyntaxError {
+        if self.st.bash {
+            return self.unexpected_in_bash(tok);
+        }
         lexer::syntax(
             self.st.input.line,
             format!(

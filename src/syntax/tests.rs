@@ -963,7 +963,7 @@ fn bash_ansi_c_and_locale_strings() {
     assert_eq!(show_list(&parse("echo $'x'")), "[echo] [$'x'];");
     assert_eq!(
         err_bash("echo $'abc"),
-        "Syntax error: Unterminated quoted string"
+        "unexpected EOF while looking for matching `''"
     );
 }
 
