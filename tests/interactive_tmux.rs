@@ -282,6 +282,29 @@ fn typed_lines_run_and_each_is_one_record() {
 }
 
 #[test]
+fn errors_at_the_prompt_are_worded_as_bash_words_them() {
+    if !tmux_available("errors_at_the_prompt_are_worded_as_bash_words_them") {
+        return;
+    }
+    let mut t = Term::new("errors");
+    t.start(Some(P));
+    t.wait_for(P);
+    // No line number at the prompt, and no line shown under a syntax error.
+    t.text("cd /nonexistent-q7");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("auditsh: cd: /nonexistent-q7: No such file");
+    assert!(!screen.contains("line 1"), "{screen}");
+    t.text("fi");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("syntax error near unexpected token `fi'");
+    assert!(!screen.contains(": `fi'"), "{screen}");
+    assert!(!screen.contains("line 2"), "{screen}");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 2);
+}
+
+#[test]
 fn cursor_movement_and_deletion_edit_the_line() {
     if !tmux_available("cursor_movement_and_deletion_edit_the_line") {
         return;

@@ -398,9 +398,12 @@ impl Shell {
         };
         let mut prefix = Vec::with_capacity(name.len() + 16);
         prefix.extend_from_slice(name);
+        if bash && self.options.interactive {
+            return self.report_at_prompt(err, prefix);
+        }
+        let relabelled;
         // bash: `NAME: eval: line N: ...` for a syntax error in `eval`'s text; one in a
         // sourced file's is named by the file already.
-        let relabelled;
         let err = match &err.kind {
             crate::exec::ErrorKind::Syntax { label, message } if bash && !label.is_empty() => {
                 if label == b"eval: " {
@@ -426,6 +429,40 @@ impl Shell {
         prefix.extend_from_slice(b": ");
         let mut text = Vec::with_capacity(prefix.len() + 128);
         err.write_lines(&prefix, &mut text, bash);
+        crate::sys::fd::write_all(2, &text);
+    }
+
+    /// [`Shell::report`] in bash at its prompt: `NAME: message`, no line, and a syntax error
+    /// (also `eval`'s) without the line under it; one in a sourced file is
+    /// `NAME: FILE: line N: ...`.
+    fn report_at_prompt(&self, err: &crate::exec::ShellError, mut prefix: Vec<u8>) {
+        let relabelled;
+        let err = match &err.kind {
+            crate::exec::ErrorKind::Syntax { label, message } => {
+                let mut e = err.clone();
+                let sourced = !label.is_empty() && label != b"eval: ";
+                let message = match sourced {
+                    false => message.lines().next().unwrap_or_default().to_string(),
+                    true => message.clone(),
+                };
+                if sourced {
+                    prefix.extend_from_slice(b": ");
+                    prefix.extend_from_slice(label.strip_suffix(b": ").unwrap_or(label));
+                    prefix.extend_from_slice(b": line ");
+                    prefix.extend_from_slice(self.lineno.to_string().as_bytes());
+                }
+                e.kind = crate::exec::ErrorKind::Syntax {
+                    label: Vec::new(),
+                    message,
+                };
+                relabelled = e;
+                &relabelled
+            }
+            _ => err,
+        };
+        prefix.extend_from_slice(b": ");
+        let mut text = Vec::with_capacity(prefix.len() + 128);
+        err.write_lines(&prefix, &mut text, true);
         crate::sys::fd::write_all(2, &text);
     }
 
