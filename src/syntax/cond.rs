@@ -32,7 +32,9 @@ impl Cx<'_, '_> {
         self.cond_expression().map_err(|mut e| {
             // bash ends a script on an error in `[[ ]]` with the status it had, not 2; but
             // the input ending inside it (or inside a quote in it) is an error like any other.
-            let ran_out = e.message.contains("end of file") || e.message.contains("Unterminated");
+            let ran_out = ["end of file", "Unterminated", "unexpected EOF"]
+                .iter()
+                .any(|m| e.message.contains(m));
             e.keeps_status = !ran_out;
             e
         })
@@ -42,7 +44,10 @@ impl Cx<'_, '_> {
         let e = self.cond_or()?;
         match self.cond_take()? {
             T::End => Ok(CompoundCommand::Cond(e)),
-            _ => Err(self.err_plain("Syntax error: `]]' expected")),
+            other => Err(self.err_plain(&format!(
+                "syntax error in conditional expression: unexpected token `{}'",
+                cond_token_text(&other)
+            ))),
         }
     }
 
@@ -59,9 +64,7 @@ impl Cx<'_, '_> {
                 TokKind::Op(op) => T::Op(*op),
                 TokKind::IoNumber(n) => T::Word(Word::literal(n.to_string().as_bytes())),
                 TokKind::IoVar(name) => T::Word(Word::literal(&[b"{", &name[..], b"}"].concat())),
-                TokKind::Eof => {
-                    return Err(self.err_plain("Syntax error: unexpected end of file in [[ ]]"))
-                }
+                TokKind::Eof => return Err(self.err_plain("syntax error: unexpected end of file")),
             });
         }
     }
@@ -118,14 +121,17 @@ impl Cx<'_, '_> {
                 let e = e?;
                 return match self.cond_take()? {
                     T::Op(Op::RParen) => Ok(e),
-                    _ => Err(self.err_plain("Syntax error: `)' expected in [[ ]]")),
+                    other => Err(self.err_plain(&format!(
+                        "unexpected token `{}', expected `)'",
+                        cond_token_text(&other)
+                    ))),
                 };
             }
             T::Word(w) => w,
-            T::End => return Err(self.err_plain("Syntax error: unexpected `]]'")),
+            T::End => return Err(self.err_plain("unexpected token `]]' in conditional command")),
             T::Op(op) => {
                 return Err(self.err_plain(&format!(
-                    "Syntax error: unexpected token `{}' in [[ ]]",
+                    "unexpected token `{}' in conditional command",
                     op.text()
                 )))
             }
@@ -135,9 +141,9 @@ impl Cx<'_, '_> {
         if let Some(op) = first.as_plain_literal().filter(|t| UNARY.contains(t)) {
             let next = self.cond_peek()?;
             if matches!(next, T::End) {
-                return Err(self.err_plain(
-                    "Syntax error: unexpected argument `]]' to conditional unary operator",
-                ));
+                return Err(
+                    self.err_plain("unexpected argument `]]' to conditional unary operator")
+                );
             }
             // Whatever word follows is the operand, a comparison operator's text included:
             // `[[ -f == x ]]` is a syntax error in bash.
@@ -148,9 +154,11 @@ impl Cx<'_, '_> {
             }
         }
         // A newline may not follow a word where an operator or `]]` may (bash).
-        if matches!(self.peek()?.kind, TokKind::Newline) {
-            return Err(self.err_plain(
-                "Syntax error: unexpected token `newline', conditional binary operator expected",
+        let next = self.peek()?;
+        if matches!(next.kind, TokKind::Newline) {
+            return Err(super::lexer::syntax(
+                next.line,
+                "unexpected token `newline', conditional binary operator expected",
             ));
         }
         let op = match self.cond_peek()? {
@@ -158,9 +166,7 @@ impl Cx<'_, '_> {
             T::Op(Op::Great) => b">".to_vec(),
             T::Word(w) => match w.as_plain_literal().filter(|t| BINARY.contains(t)) {
                 Some(t) => t.to_vec(),
-                None => {
-                    return Err(self.err_plain("Syntax error: conditional binary operator expected"))
-                }
+                None => return Err(self.err_plain("conditional binary operator expected")),
             },
             _ => return Ok(CondExpr::Word(first)),
         };
@@ -178,11 +184,22 @@ impl Cx<'_, '_> {
         self.st.extglob = extglob;
         let right = match right? {
             T::Word(w) => with_tildes(w, true),
-            _ => {
-                return Err(self
-                    .err_plain("Syntax error: unexpected argument to conditional binary operator"))
+            other => {
+                return Err(self.err_plain(&format!(
+                    "unexpected argument `{}' to conditional binary operator",
+                    cond_token_text(&other)
+                )))
             }
         };
         Ok(CondExpr::Binary(first, op, right))
+    }
+}
+
+/// A token of `[[ ]]` as bash's messages show it.
+fn cond_token_text(t: &T) -> String {
+    match t {
+        T::Word(w) => String::from_utf8_lossy(&super::print::word_text(w)).into_owned(),
+        T::Op(op) => op.text().to_string(),
+        T::End => "]]".to_string(),
     }
 }

@@ -1000,7 +1000,8 @@ fn bash_conditional_errors() {
     assert!(err_bash("[[ -f ]]").contains("unary operator"));
     assert!(err_bash("[[ a b ]]").contains("binary operator expected"));
     assert!(err_bash("[[ a ==").contains("end of file"));
-    assert!(err_bash("[[ ( a ]]").contains("`)' expected"));
+    assert!(err_bash("[[ ( a ]]").contains("unexpected token `]]', expected `)'"));
+    assert!(err_bash("[[ a == ( ]]").contains("unexpected argument `(' to conditional binary"));
 }
 
 #[test]
