@@ -722,6 +722,7 @@ impl Cx<'_, '_> {
     /// After `name=(`: the elements up to the `)`, on as many lines as they take, with
     /// comments.
     fn lex_compound(&mut self) -> Result<Vec<Word>, SyntaxError> {
+        let opened = self.st.input.line;
         let mut elements = Vec::new();
         loop {
             match self.st.input.peek() {
@@ -738,6 +739,7 @@ impl Cx<'_, '_> {
                     self.st.input.bump();
                     return Ok(elements);
                 }
+                None if self.st.bash => return Err(eof_looking_for(b')', opened)),
                 None => return Err(self.err("end of file unexpected (expecting \")\")")),
                 Some(b'[') => {
                     // `[key]=value`: the key runs to its `]`, blanks included (`[a b]=1`).
@@ -840,10 +842,15 @@ impl Cx<'_, '_> {
         match c {
             b'{' => {
                 self.st.input.bump();
+                let opened = self.st.input.line;
                 self.enter()?;
                 let p = self.lex_braced_param(quoted);
                 self.leave();
                 let p = match p {
+                    // bash: the input ended inside the braces.
+                    Err(_) if self.st.bash && self.st.input.peek().is_none() => {
+                        return Err(eof_looking_for(b'}', opened));
+                    }
                     // bash finds this out when the word is expanded: scripts written for bash
                     // and zsh hold zsh's `${(k)...}` in branches bash never runs.
                     Err(e) if self.st.bash && e.message == "Bad substitution" => ParamExp {
@@ -866,6 +873,17 @@ impl Cx<'_, '_> {
                     None => self.parse_command_subst().map(WordPart::CommandSubst),
                 };
                 self.leave();
+                // bash: the input ended before the `)`.
+                let r = match r {
+                    Err(e)
+                        if self.st.bash
+                            && self.st.input.peek().is_none()
+                            && e.message.ends_with("unexpected end of file") =>
+                    {
+                        return Err(eof_looking_for(b')', e.line));
+                    }
+                    r => r,
+                };
                 b.push(r?);
             }
             b'[' if self.st.bash => {
@@ -1640,17 +1658,22 @@ impl Cx<'_, '_> {
     /// After `` ` ``: collect the command text (resolving `\$`, `` \` ``, `\\`, and `\"` inside
     /// double quotes) and parse it.
     pub(super) fn lex_backquote(&mut self, dq: bool) -> Result<Rc<List>, SyntaxError> {
+        let opened = self.st.input.line;
+        let eof = |cx: &Self| match cx.st.bash {
+            true => eof_looking_for(b'`', opened),
+            false => cx.err("EOF in backquote substitution"),
+        };
         let mut text = Vec::new();
         loop {
             let c = match self.st.input.peek_raw() {
-                None => return Err(self.err("EOF in backquote substitution")),
+                None => return Err(eof(self)),
                 Some(c) => c,
             };
             self.st.input.bump();
             match c {
                 b'`' => break,
                 b'\\' => match self.st.input.peek_raw() {
-                    None => return Err(self.err("EOF in backquote substitution")),
+                    None => return Err(eof(self)),
                     Some(b'\n') => self.st.input.bump(),
                     Some(e) if matches!(e, b'$' | b'`' | b'\\') || (dq && e == b'"') => {
                         self.st.input.bump();
