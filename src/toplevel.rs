@@ -532,6 +532,7 @@ fn read_eval_loop(
             }
             None => parser.next_command(&AliasView::of(sh)),
         };
+        crate::exec::eval::tell_parse_warnings(sh, &mut parser);
         match parsed {
             Ok(Some(cmd)) if cmd.list.items.is_empty() => {
                 // A blank line at the prompt: nothing ran, nothing to record.

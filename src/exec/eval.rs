@@ -413,6 +413,7 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context
         parser.set_extglob(sh.options.shopt.on(crate::state::shopt::EXTGLOB));
         let aliases = AliasView::of(sh);
         let parsed = parser.next_command(&aliases);
+        tell_parse_warnings(sh, &mut parser);
         match parsed {
             Ok(Some(cmd)) => {
                 if echo {
@@ -442,6 +443,15 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context
                 return err.raise();
             }
         }
+    }
+}
+
+/// Tell the warnings the parser found (bash's), each at its line.
+pub fn tell_parse_warnings(sh: &mut Shell, parser: &mut crate::syntax::Parser) {
+    for (line, text) in parser.take_warnings() {
+        let current = std::mem::replace(&mut sh.lineno, line);
+        sh.report(&ShellError::new(super::ErrorKind::text(text)));
+        sh.lineno = current;
     }
 }
 

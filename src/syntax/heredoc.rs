@@ -13,7 +13,7 @@ impl Cx<'_, '_> {
         let pending = std::mem::take(&mut self.st.pending);
         for h in pending {
             let keep_text = h.written.is_some();
-            let mut body = self.read_heredoc_body(&h.delim, h.quoted, h.strip_tabs, keep_text)?;
+            let mut body = self.read_heredoc_body(&h, keep_text)?;
             // In a function's body, the here-document as bash prints it: the delimiter as
             // written, the body, the delimiter line.
             if let (Some(written), Some(text)) = (h.written, self.st.heredoc_text.take()) {
@@ -42,13 +42,14 @@ impl Cx<'_, '_> {
 
     fn read_heredoc_body(
         &mut self,
-        delim: &[u8],
-        quoted: bool,
-        strip_tabs: bool,
+        h: &super::parser::PendingHereDoc,
         keep_text: bool,
     ) -> Result<Word, SyntaxError> {
+        let (delim, quoted, strip_tabs) = (&h.delim[..], h.quoted, h.strip_tabs);
         let mut body = Vec::new();
         let mut line = Vec::new();
+        let mut delimited = false;
+        let mut last_ended = true;
         while self.st.input.peek_raw().is_some() {
             line.clear();
             if strip_tabs {
@@ -80,6 +81,7 @@ impl Cx<'_, '_> {
                 }
             }
             if line == delim {
+                delimited = true;
                 if !ended {
                     // dash counts the missing newline of a final delimiter line.
                     self.st.input.line = self.st.input.line.saturating_add(1);
@@ -90,9 +92,20 @@ impl Cx<'_, '_> {
                 return Err(syntax(self.st.input.line, "Out of space"));
             }
             body.extend_from_slice(&line);
-            if ended {
+            last_ended = ended;
+            // bash ends a last line cut by the end of input as the others.
+            if ended || self.st.bash {
                 body.push(b'\n');
             }
+        }
+        if !delimited && self.st.bash {
+            let warning = format!(
+                "warning: here-document at line {} delimited by end-of-file (wanted `{}')",
+                h.line,
+                String::from_utf8_lossy(delim)
+            );
+            let last_line = self.st.input.line.saturating_sub(u32::from(last_ended));
+            self.st.warnings.push((last_line, warning));
         }
         if keep_text {
             self.st.heredoc_text = Some(body.clone());

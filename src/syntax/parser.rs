@@ -37,6 +37,8 @@ pub(crate) struct PendingHereDoc {
     pub(crate) strip_tabs: bool,
     /// In a function's body: the delimiter as written (the body keeps its text).
     pub(crate) written: Option<Vec<u8>>,
+    /// The line of its operator.
+    pub(crate) line: u32,
 }
 
 /// Everything the lexer and the parser share.
@@ -45,6 +47,9 @@ pub(crate) struct State<'a> {
     pub(crate) peeked: Option<Token>,
     pub(crate) depth: usize,
     pub(crate) pending: Vec<PendingHereDoc>,
+    /// bash's warnings found while parsing (a here-document ended by the end of input): the
+    /// line each is told at, and its text.
+    pub(crate) warnings: Vec<(u32, String)>,
     /// Here-document bodies by id, filled in when read.
     pub(crate) bodies: Vec<Option<Word>>,
     /// `stack_position()` when `next_command` started.
@@ -97,6 +102,7 @@ impl<'a> Parser<'a> {
                 peeked: None,
                 depth: 0,
                 pending: Vec::new(),
+                warnings: Vec::new(),
                 bodies: Vec::new(),
                 in_heredoc: false,
                 stack_base: 0,
@@ -167,6 +173,11 @@ impl<'a> Parser<'a> {
         self.st.pending.clear();
         self.st.bodies.clear();
         self.st.input.discard_line();
+    }
+
+    /// The warnings found since the last call (bash's), each with the line to tell it at.
+    pub fn take_warnings(&mut self) -> Vec<(u32, String)> {
+        std::mem::take(&mut self.st.warnings)
     }
 
     /// The line number the parser has reached.
@@ -1348,6 +1359,7 @@ impl<'s> Cx<'s, '_> {
                 quoted,
                 strip_tabs,
                 written,
+                line: self.st.input.line,
             });
             return Ok(Redirect {
                 fd,
