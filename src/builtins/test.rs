@@ -667,14 +667,21 @@ pub fn test(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
 }
 
 /// `[`: dash checks only that the last argument begins with `]`.
+/// bash's wants exactly `]`.
 pub fn bracket(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    let bash = sh.options.bash();
     match args.last() {
-        Some(last) if args.len() > 1 && last.first() == Some(&b']') => {
+        Some(last)
+            if args.len() > 1 && (last == b"]" || (!bash && last.first() == Some(&b']'))) =>
+        {
             run(sh, "[", &args[1..args.len() - 1])
         }
-        _ => ShellError::builtin("[", ErrorKind::text("missing ]"))
-            .fails()
-            .raise(),
+        _ => {
+            let message = if bash { "missing `]'" } else { "missing ]" };
+            ShellError::builtin("[", ErrorKind::text(message))
+                .fails()
+                .raise()
+        }
     }
 }
 

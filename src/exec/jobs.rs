@@ -433,6 +433,14 @@ impl Jobs {
             let status = wait_child(audit, *pid, untraced, interrupt_on)?;
             self.jobs[index].statuses[i] = Some(status);
         }
+        // A trapped signal that came while the job ended still ends the wait (bash), but
+        // the SIGCHLD of its end: the job's status is kept for the next one.
+        if let Some(accept) = interrupt_on {
+            if let Some(sig) = trap::pending_among(|sig| sig != sys::signal::SIGCHLD && accept(sig))
+            {
+                return Err(sig);
+            }
+        }
         let job = &self.jobs[index];
         if job.is_stopped() {
             return Ok(job

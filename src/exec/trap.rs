@@ -174,7 +174,7 @@ pub fn any_pending() -> bool {
 }
 
 /// The lowest-numbered pending signal that `accept` takes, left pending.
-pub fn pending_among(accept: fn(i32) -> bool) -> Option<i32> {
+pub fn pending_among(accept: impl Fn(i32) -> bool) -> Option<i32> {
     if !any_pending() {
         return None;
     }

@@ -853,10 +853,15 @@ impl Cx<'_, '_> {
                     }
                     // bash finds this out when the word is expanded: scripts written for bash
                     // and zsh hold zsh's `${(k)...}` in branches bash never runs.
-                    Err(e) if self.st.bash && e.message == "Bad substitution" => ParamExp {
-                        param: Param::Var(Vec::new()),
-                        op: ParamOp::Bad(self.skip_to_closing_brace()),
-                    },
+                    Err(e) if self.st.bash && e.message == "Bad substitution" => {
+                        match self.skip_to_closing_brace() {
+                            Some(text) => ParamExp {
+                                param: Param::Var(Vec::new()),
+                                op: ParamOp::Bad(text),
+                            },
+                            None => return Err(eof_looking_for(b'}', opened)),
+                        }
+                    }
                     p => p?,
                 };
                 b.push(WordPart::Param(Box::new(p)));
@@ -944,8 +949,9 @@ impl Cx<'_, '_> {
         Ok(())
     }
 
-    /// The text up to the `}` that closes a `${` (nested ones counted), consumed.
-    fn skip_to_closing_brace(&mut self) -> Vec<u8> {
+    /// The text up to the `}` that closes a `${` (nested ones counted), consumed; None when
+    /// the input ends first.
+    fn skip_to_closing_brace(&mut self) -> Option<Vec<u8>> {
         let mut text = Vec::new();
         let mut depth = 1;
         while let Some(c) = self.st.input.peek() {
@@ -955,14 +961,14 @@ impl Cx<'_, '_> {
                 b'}' => {
                     depth -= 1;
                     if depth == 0 {
-                        break;
+                        return Some(text);
                     }
                 }
                 _ => {}
             }
             text.push(c);
         }
-        text
+        None
     }
 
     /// After `${`, a `!` (bash's indirection) followed by a byte `what` takes.
@@ -1214,7 +1220,10 @@ impl Cx<'_, '_> {
                     ParamOp::Transform(t)
                 }
                 // bash finds this out when the word is expanded.
-                _ => ParamOp::Bad([&b"@"[..], &self.skip_to_closing_brace()].concat()),
+                _ => match self.skip_to_closing_brace() {
+                    Some(text) => ParamOp::Bad([&b"@"[..], &text].concat()),
+                    None => return Err(self.bad_substitution()),
+                },
             },
             _ => return Ok(None),
         }))
