@@ -313,10 +313,14 @@ fn run_command_inner(sh: &mut Shell, cmd: &Command, cx: Context) -> ExecResult {
                 cx.not_last()
             };
             let mut ran = false;
+            // bash: an asynchronous list inside keeps the input given here.
+            let outer_input = sh.stdin_redirected;
+            sh.stdin_redirected |= redirect::give_input(redirects);
             let result = redirect::with_redirections(sh, redirects, |sh| {
                 ran = true;
                 compound::run_compound(sh, cc, f)
             });
+            sh.stdin_redirected = outer_input;
             match result {
                 // Its redirections failed (bash: reported, the command fails): `set -e` and
                 // the ERR trap see the failure, as bash 5.2 has them.

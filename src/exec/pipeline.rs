@@ -117,6 +117,7 @@ fn subshell_child(
         // `$(jobs)` list the shell's.
         sh.jobs.inherited.clear();
     }
+    sh.stdin_redirected |= redirect::give_input(redirects);
     let result = match redirect::apply(sh, redirects, &mut kept) {
         Ok(()) => run_list(
             sh,
@@ -315,6 +316,7 @@ fn start_pipeline(
                 }
                 if let Some(r) = prev_read {
                     move_fd(r, 0);
+                    sh.stdin_redirected = true;
                 }
                 if let Some(w) = write {
                     move_fd(w, 1);
@@ -372,7 +374,8 @@ fn async_list_child(sh: &mut Shell, reads_input: bool) {
     }
     sh.traps.ignore_for_good(sys::signal::SIGINT);
     sh.traps.ignore_for_good(sys::signal::SIGQUIT);
-    if reads_input {
+    // bash leaves an input a pipe or a redirection gave (`{ cat & wait; } < f`).
+    if reads_input && !(sh.options.bash() && sh.stdin_redirected) {
         if let Ok(null) = std::fs::File::open("/dev/null") {
             use std::os::unix::io::IntoRawFd;
             move_fd(null.into_raw_fd(), 0);

@@ -381,6 +381,13 @@ fn parse_fd(text: &[u8]) -> Option<RawFd> {
     std::str::from_utf8(text).ok()?.parse().ok()
 }
 
+/// Whether the redirections give the command its standard input.
+pub fn give_input(redirects: &[Redirect]) -> bool {
+    redirects
+        .iter()
+        .any(|r| r.fd_var.is_none() && r.fd.unwrap_or_else(|| r.op.default_fd()) == 0)
+}
+
 /// Apply redirections around `f` and restore them after: the common case for built-ins,
 /// functions and compound commands. An error, theirs or `f`'s, is reported before they are
 /// undone; with no redirections, the caller reports it.

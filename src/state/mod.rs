@@ -112,6 +112,9 @@ pub struct Shell {
     /// In a pipeline member's process, its simple command: the command's own failure runs
     /// no ERR trap there (bash runs it once, in the shell, for the pipeline).
     pub pipeline_member: bool,
+    /// bash: standard input was given by a pipe or by a redirection of an enclosing
+    /// command; an asynchronous list then keeps it instead of reading /dev/null.
+    pub stdin_redirected: bool,
     /// The status the last `break` or `continue` leaves its loops with: 0, or 1 for bash's
     /// out-of-range count, which leaves every loop.
     pub break_status: i32,
@@ -308,6 +311,7 @@ impl Shell {
             exported_options: 0,
             debug_ran: false,
             pipeline_member: false,
+            stdin_redirected: false,
             break_status: 0,
             in_trap: false,
             line_base: 0,
