@@ -355,7 +355,11 @@ pub fn exit_child(sh: &mut Shell, status: i32) -> ! {
 }
 
 /// End the session and die of `sig`, so the parent sees what it would have seen from dash.
+/// bash runs the EXIT trap first (`trap cleanup EXIT` still cleans up after a SIGTERM).
 pub fn die_of_signal(sh: &mut Shell, sig: i32, reason: crate::audit::EndReason) -> ! {
+    if sh.options.bash() {
+        run_exit_trap(sh, 128 + sig);
+    }
     if !sh.in_subshell {
         sh.audit.end(Some(128 + sig), reason);
     }
