@@ -64,6 +64,17 @@ impl Cx<'_, '_> {
         })
     }
 
+    /// The body of `for` and `select`: `do ... done`, or in bash `{ ... }`.
+    fn for_body(&mut self) -> Result<List, SyntaxError> {
+        if !self.st.bash || keyword(self.peek_command_word(true)?) != Some(Kw::LBrace) {
+            return self.do_group();
+        }
+        self.take()?;
+        let body = self.compound_list(false)?;
+        self.expect_kw(Kw::RBrace, "}")?;
+        Ok(body)
+    }
+
     pub(super) fn do_group(&mut self) -> Result<List, SyntaxError> {
         self.expect_kw(Kw::Do, "do")?;
         let body = self.compound_list(false)?;
@@ -113,7 +124,7 @@ impl Cx<'_, '_> {
             self.take()?;
             self.skip_newlines()?;
         }
-        let body = self.do_group()?;
+        let body = self.for_body()?;
         Ok(if select {
             CompoundCommand::Select { var, words, body }
         } else {
@@ -129,14 +140,7 @@ impl Cx<'_, '_> {
             self.take()?;
             self.skip_newlines()?;
         }
-        let body = if keyword(self.peek_command_word(true)?) == Some(Kw::LBrace) {
-            self.take()?;
-            let body = self.compound_list(false)?;
-            self.expect_kw(Kw::RBrace, "}")?;
-            body
-        } else {
-            self.do_group()?
-        };
+        let body = self.for_body()?;
         Ok(CompoundCommand::ArithFor {
             init,
             cond,
