@@ -157,7 +157,8 @@ pub fn mapfile(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
     }
     if let Err(e) = sh.vars.set_array(&name, array) {
-        return ShellError::builtin("mapfile", ErrorKind::Variable(e))
+        // bash names the variable alone (`a: readonly variable`).
+        return ShellError::new(ErrorKind::Variable(e))
             .with_status(1)
             .fails()
             .raise();

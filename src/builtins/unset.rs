@@ -151,6 +151,10 @@ fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::Expand
         // An error in the subscript fails `unset` alone (bash).
         crate::expand::subscript::key_of_text(sh, name, sub, true).map_err(|mut e| {
             e.unwinds = false;
+            // bash names the subscript alone here (`[-9]: bad array subscript`).
+            if e.message.ends_with(b": bad array subscript") && e.message.starts_with(name) {
+                e.message.drain(..name.len());
+            }
             e
         })?
     };

@@ -25,9 +25,20 @@ fn prefix(sh: &mut Shell) -> Vec<u8> {
 
 /// Write one trace line: the prefix, then `text`.
 pub fn line(sh: &mut Shell, text: &[u8]) {
+    let line = rendered(sh, text);
+    write(sh, &line);
+}
+
+/// A trace line: the prefix, `text`, a newline.
+fn rendered(sh: &mut Shell, text: &[u8]) -> Vec<u8> {
     let mut line = prefix(sh);
     line.extend_from_slice(text);
     line.push(b'\n');
+    line
+}
+
+/// Write trace lines where the trace goes.
+fn write(sh: &Shell, lines: &[u8]) {
     // bash's BASH_XTRACEFD names another descriptor for the trace; one not open falls back
     // to standard error.
     let fd = sh
@@ -38,7 +49,7 @@ pub fn line(sh: &mut Shell, text: &[u8]) {
         .and_then(|v| std::str::from_utf8(v).ok()?.parse::<i32>().ok())
         .filter(|&fd| fd >= 0 && crate::sys::fd::is_open(fd))
         .unwrap_or(2);
-    crate::sys::fd::write_all(fd, &line);
+    crate::sys::fd::write_all(fd, lines);
 }
 
 /// bash's warning when `BASH_XTRACEFD` is given what names no open descriptor (the trace
@@ -154,10 +165,12 @@ pub fn simple(sh: &mut Shell, assigns: &[Assigned], fields: &[Vec<u8>]) {
         [&a.name[..], b"=", &v].concat()
     };
     if bash {
-        // bash: each assignment on a line of its own, then the command.
+        // bash: each assignment on a line of its own, then the command; written at once,
+        // so that a pipeline's members do not mix their lines.
+        let mut lines = Vec::new();
         for a in assigns {
             let text = assignment(a);
-            line(sh, &text);
+            lines.extend(rendered(sh, &text));
         }
         if !fields.is_empty() {
             // A declaration's array operand (`declare -a b=(1 2)`): its assignment on a
@@ -166,7 +179,8 @@ pub fn simple(sh: &mut Shell, assigns: &[Assigned], fields: &[Vec<u8>]) {
             for (i, elements) in &compound {
                 if let Some(field) = fields.get(*i) {
                     let name = field.strip_suffix(b"=").unwrap_or(field);
-                    line(sh, &[name, b"=", &array_elements(elements)].concat());
+                    let text = [name, b"=", &array_elements(elements)].concat();
+                    lines.extend(rendered(sh, &text));
                 }
             }
             let words: Vec<Vec<u8>> = fields
@@ -181,8 +195,9 @@ pub fn simple(sh: &mut Shell, assigns: &[Assigned], fields: &[Vec<u8>]) {
                     false => word(f),
                 })
                 .collect();
-            line(sh, &words.join(&b' '));
+            lines.extend(rendered(sh, &words.join(&b' ')));
         }
+        write(sh, &lines);
         return;
     }
     let mut text = Vec::new();
