@@ -377,6 +377,13 @@ fn declare_in_scope(
         Scope::Function => !flags.global && sh.vars.in_function(),
         Scope::Global => false,
     };
+    if make_local && flags.on & NAMEREF != 0 && value == Some(&name[..]) {
+        // bash: a local reference to its own name (`local -n arr=$1` called with `arr`)
+        // warns and stands for the caller's variable: no local hides it.
+        let m = [b"warning: ", &name[..], b": circular name reference"].concat();
+        sh.report(&ShellError::builtin(builtin, ErrorKind::Message(m)));
+        return Ok(());
+    }
     if make_local && !sh.vars.is_local_here(&name) {
         if sh.vars.var_unresolved(&name).is_some_and(|v| v.readonly) {
             // A read-only variable cannot be shadowed (bash).
