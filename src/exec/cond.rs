@@ -284,7 +284,12 @@ fn regex_match(sh: &mut Shell, left: &[u8], text: &[u8]) -> Result<bool, Divert>
             array.set(Key::Index(i as i64), v);
         }
     }
+    // bash sets the global BASH_REMATCH, also under a local of that name.
+    let global = sh.vars.swap_global(b"BASH_REMATCH");
     let _ = sh.vars.set_array(b"BASH_REMATCH", array);
+    if global {
+        sh.vars.swap_global(b"BASH_REMATCH");
+    }
     Ok(found.is_some())
 }
 
