@@ -603,12 +603,9 @@ pub fn spawn_program(
     let clone_err = last_errno(libc::EAGAIN);
     let exec_err = args.err.load(Ordering::SeqCst);
     if pid > 0 && exec_err != 0 {
-        // The child has exited (127): collect it now, so that no job ever sees it.
-        let mut status = 0;
-        // SAFETY: waiting for our own child with a valid out-pointer.
-        while unsafe { libc::waitpid(pid, &mut status, 0) } < 0
-            && last_errno(libc::ECHILD) == libc::EINTR
-        {}
+        // The child has exited (127): collect it now, so that no job ever sees it (counted
+        // as any child that ended, for bash's SIGCHLD trap).
+        while crate::sys::process::wait(pid, 0) == Err(libc::EINTR) {}
     }
     crate::sys::signal::set_mask(&old);
     if pid < 0 {
