@@ -78,7 +78,7 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     };
     if let Some(e) = spawn::check_executable(&path) {
         spawn::record_never_started(sh, Some(&path), &args[first..], &e);
-        return cannot_exec(name, e, sh.options.bash());
+        return cannot_exec(&as_bash_names(sh, name), e, sh.options.bash());
     }
     let mut argv = args[first..].to_vec();
     if let Some(given) = options.name {
@@ -112,6 +112,10 @@ fn exec_as_script(sh: &mut Shell, name: &[u8], path: &[u8], argv: &[Vec<u8>]) ->
             return cannot_exec(name, SpawnError::Os(errno), sh.options.bash());
         }
     };
+    if crate::toplevel::looks_binary(&text) {
+        let error = SpawnError::Os(crate::sys::errno::ENOEXEC);
+        return cannot_exec(&as_bash_names(sh, name), error, sh.options.bash());
+    }
     if sh.in_subshell {
         sh.audit.became_script();
         crate::exec::simple::become_script(sh, &text, argv);
@@ -120,12 +124,27 @@ fn exec_as_script(sh: &mut Shell, name: &[u8], path: &[u8], argv: &[Vec<u8>]) ->
     cannot_exec(name, err, sh.options.bash())
 }
 
+/// A relative path with a slash as bash's `exec` names it in an error: from the working
+/// directory (`./x` is `/dir/x`).
+fn as_bash_names(sh: &Shell, name: &[u8]) -> Vec<u8> {
+    if !sh.options.bash() || name.starts_with(b"/") || !name.contains(&b'/') {
+        return name.to_vec();
+    }
+    let relative = name.strip_prefix(b"./").unwrap_or(name);
+    let cwd = sh.cwd();
+    let dir = cwd.strip_suffix(b"/").unwrap_or(&cwd);
+    [dir, b"/", relative].concat()
+}
+
 /// The program could not replace the shell: the shell exits (`exec: cmd: not found`).
 fn cannot_exec(name: &[u8], error: SpawnError, bash: bool) -> ExecResult {
     let status = error.status(bash);
     // bash says a missing file is missing without naming `exec` (a name not found in PATH
     // keeps it: `exec: x: not found`).
-    let missing = matches!(error, SpawnError::Os(crate::sys::errno::ENOENT));
+    let missing = matches!(
+        error,
+        SpawnError::Os(crate::sys::errno::ENOENT | crate::sys::errno::ENOEXEC)
+    );
     if bash && error == SpawnError::NotFound {
         let message = format!("{}: not found", String::from_utf8_lossy(name));
         return ShellError::builtin("exec", ErrorKind::text(message))
