@@ -15,7 +15,8 @@ pub struct Output {
     pub out: Vec<u8>,
     /// Messages (without the `printf: ` prefix), in order.
     pub errors: Vec<Vec<u8>>,
-    /// Where in `out` each message stands (bash writes what came before it first).
+    /// Where in `out` each message stands: after the last line the output had when it came
+    /// (bash writes those lines first).
     pub error_at: Vec<usize>,
     pub status: i32,
 }
@@ -464,20 +465,19 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
         utf8: utf8 && bash.is_some(),
     };
     let out = &mut res.out;
-    // bash writes its output at the end of each pass through the format: the messages
-    // of a pass come before the pass's output.
+    // Where each message stands: the output so far when it came (bash's standard output is
+    // line-buffered, so [`format_in`]'s caller writes up to the line before it).
     let placed = |error_at: &mut Vec<usize>, errors: usize, at: usize| {
         error_at.resize(errors, at);
     };
     let fatal = 'run: loop {
-        placed(&mut res.error_at, res.errors.len(), a.at);
-        a.at = out.len();
         let mut i = 0;
         while i < fmt.len() {
             let ch = fmt[i];
             i += 1;
             if ch == b'\\' {
                 if bash.is_some() {
+                    placed(&mut res.error_at, res.errors.len(), out.len());
                     if let Some(next) = bash_escape(fmt, i, true, out, &mut res.errors) {
                         i = next;
                         continue;
@@ -498,6 +498,8 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
                 continue;
             }
             let start = i - 1;
+            placed(&mut res.error_at, res.errors.len(), out.len());
+            a.at = out.len();
             let flags_end = digits_then(fmt, i, b"#-+ 0");
             let flags = &fmt[i..flags_end];
             i = flags_end;
@@ -648,14 +650,21 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
             break None;
         }
     };
-    placed(&mut res.error_at, res.errors.len(), a.at);
+    placed(&mut res.error_at, res.errors.len(), res.out.len());
     let mut errors: Vec<(usize, Vec<u8>)> =
         res.error_at.drain(..).zip(res.errors.drain(..)).collect();
     errors.append(&mut a.errors);
     res.status = a.status;
     if let Some(m) = fatal {
-        errors.push((a.at, m));
+        errors.push((res.out.len(), m));
         res.status = if bash.is_some() { 1 } else { 2 };
+    }
+    // A line-buffered output has written the lines before each message.
+    for (at, _) in &mut errors {
+        *at = res.out[..*at]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |p| p + 1);
     }
     errors.sort_by_key(|(at, _)| *at);
     (res.error_at, res.errors) = errors.into_iter().unzip();
@@ -805,8 +814,8 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
         return Ok(res.status);
     }
-    // printf goes on after its messages. bash writes each after the output before it;
-    // dash writes them all first.
+    // printf goes on after its messages. bash writes each after the lines before it; dash
+    // writes them all first.
     let mut written = 0;
     let mut warnings = None;
     for (i, e) in res.errors.into_iter().enumerate() {
