@@ -21,7 +21,7 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
         if !sh.options.bash() {
             return Ok(0);
         }
-        let builtin = if args[0] == b"source" { "source" } else { "." };
+        let builtin = bash_name(args);
         let usage = format!("{builtin} filename [arguments]");
         return super::util::usage_error(builtin, "filename argument required", &usage).raise();
     };
@@ -46,6 +46,12 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     };
     let text = match std::fs::read(OsStr::from_bytes(&path)) {
         Ok(t) => t,
+        Err(e) if sh.options.bash() && e.raw_os_error() == Some(libc::EISDIR) => {
+            let m = [&name[..], b": is a directory"].concat();
+            return ShellError::builtin(bash_name(args), ErrorKind::Message(m))
+                .with_status(1)
+                .raise();
+        }
         Err(e) => {
             let kind = ErrorKind::CannotOpen {
                 create: false,
@@ -54,6 +60,18 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
             };
             return ShellError::builtin(".", kind).raise();
         }
+    };
+    // bash takes a file with more than 256 NUL bytes for a program's image, and drops the
+    // NUL bytes of any other.
+    let text = match sh.options.bash() && text.contains(&0) {
+        true if text.iter().filter(|&&c| c == 0).count() > 256 => {
+            let m = [&path[..], b": cannot execute binary file"].concat();
+            return ShellError::builtin(bash_name(args), ErrorKind::Message(m))
+                .with_status(126)
+                .raise();
+        }
+        true => text.into_iter().filter(|&c| c != 0).collect(),
+        false => text,
     };
     let saved_line = sh.lineno;
     sh.lineno = 1;
@@ -103,4 +121,13 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
         }
     }
     result
+}
+
+/// The name bash gives the built-in in its messages: as it was called.
+fn bash_name(args: &[Vec<u8>]) -> &'static str {
+    if args[0] == b"source" {
+        "source"
+    } else {
+        "."
+    }
 }
