@@ -847,8 +847,13 @@ impl Cx<'_, '_> {
                 let p = self.lex_braced_param(quoted);
                 self.leave();
                 let p = match p {
-                    // bash: the input ended inside the braces.
-                    Err(_) if self.st.bash && self.st.input.peek().is_none() => {
+                    // bash: the input ended inside the braces (a here-document's body
+                    // ends where its text does: that is found when it is expanded).
+                    Err(_)
+                        if self.st.bash
+                            && !self.st.in_heredoc
+                            && self.st.input.peek().is_none() =>
+                    {
                         return Err(eof_looking_for(b'}', opened));
                     }
                     // bash finds this out when the word is expanded: scripts written for bash
@@ -859,7 +864,13 @@ impl Cx<'_, '_> {
                                 param: Param::Var(Vec::new()),
                                 op: ParamOp::Bad(text),
                             },
-                            None => return Err(eof_looking_for(b'}', opened)),
+                            None if !self.st.in_heredoc => {
+                                return Err(eof_looking_for(b'}', opened))
+                            }
+                            None => ParamExp {
+                                param: Param::Var(Vec::new()),
+                                op: ParamOp::Bad(Vec::new()),
+                            },
                         }
                     }
                     p => p?,
