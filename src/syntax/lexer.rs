@@ -844,7 +844,10 @@ impl Cx<'_, '_> {
                 self.st.input.bump();
                 let opened = self.st.input.line;
                 self.enter()?;
+                // bash names a bad substitution by all its text: what was read is kept.
+                let raw_start = self.st.bash.then(|| self.st.input.raw_begin());
                 let p = self.lex_braced_param(quoted);
+                let read = raw_start.map(|start| self.st.input.raw_end(start));
                 self.leave();
                 let p = match p {
                     // bash: the input ended inside the braces (a here-document's body
@@ -860,9 +863,11 @@ impl Cx<'_, '_> {
                     // and zsh hold zsh's `${(k)...}` in branches bash never runs.
                     Err(e) if self.st.bash && e.message == "Bad substitution" => {
                         match self.skip_to_closing_brace() {
-                            Some(text) => ParamExp {
+                            Some(rest) => ParamExp {
                                 param: Param::Var(Vec::new()),
-                                op: ParamOp::Bad(text),
+                                op: ParamOp::Bad(
+                                    [read.as_deref().unwrap_or_default(), &rest].concat(),
+                                ),
                             },
                             None if !self.st.in_heredoc => {
                                 return Err(eof_looking_for(b'}', opened))
