@@ -212,6 +212,16 @@ const DYNAMIC_SCALARS: [&[u8]; 14] = [
     b"LINENO",
 ];
 
+/// A syntax error with `message` and no label (bash puts the label in the prefix).
+fn unlabelled(err: &crate::exec::ShellError, message: String) -> crate::exec::ShellError {
+    let mut e = err.clone();
+    e.kind = crate::exec::ErrorKind::Syntax {
+        label: Vec::new(),
+        message,
+    };
+    e
+}
+
 /// bash: the computed variables an `unset` makes ordinary variables for good.
 const ORDINARY_ONCE_UNSET: [&[u8]; 17] = [
     b"RANDOM",
@@ -413,12 +423,7 @@ impl Shell {
                 if label == b"eval: " {
                     prefix.extend_from_slice(b": eval");
                 }
-                let mut e = err.clone();
-                e.kind = crate::exec::ErrorKind::Syntax {
-                    label: Vec::new(),
-                    message: message.clone(),
-                };
-                relabelled = e;
+                relabelled = unlabelled(err, message.clone());
                 &relabelled
             }
             // A `-c` string's own: `NAME: -c: line N: ...`.
@@ -443,7 +448,6 @@ impl Shell {
         let relabelled;
         let err = match &err.kind {
             crate::exec::ErrorKind::Syntax { label, message } => {
-                let mut e = err.clone();
                 let sourced = !label.is_empty() && label != b"eval: ";
                 let message = match sourced {
                     false => message.lines().next().unwrap_or_default().to_string(),
@@ -455,11 +459,7 @@ impl Shell {
                     prefix.extend_from_slice(b": line ");
                     prefix.extend_from_slice(self.lineno.to_string().as_bytes());
                 }
-                e.kind = crate::exec::ErrorKind::Syntax {
-                    label: Vec::new(),
-                    message,
-                };
-                relabelled = e;
+                relabelled = unlabelled(err, message);
                 &relabelled
             }
             _ => err,
