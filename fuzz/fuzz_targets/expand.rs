@@ -48,7 +48,8 @@ fn param_runs_commands(p: &ParamExp, evaluated: bool) -> bool {
         | ParamOp::Transform(_)
         | ParamOp::Names { .. }
         | ParamOp::Keys
-        | ParamOp::Bad(_) => false,
+        | ParamOp::Bad(_)
+        | ParamOp::BadTransform(_) => false,
         ParamOp::Assign { .. } if evaluated => true,
         ParamOp::Replace { pattern, with, .. } => in_word(pattern) || in_word(with),
         ParamOp::Substring { offset, length } => {

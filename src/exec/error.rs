@@ -420,7 +420,7 @@ impl ShellError {
                     || m.ends_with(b": invalid variable name")
                     || m.ends_with(b": cannot assign list to array member")
                     || m.ends_with(b"': not a valid identifier")
-                    || m.ends_with(b": bad substitution")
+                    || (m.ends_with(b": bad substitution") && !names_a_transform(m))
                     || m.ends_with(b": bad array subscript")
                     || m.ends_with(b": readonly variable")
                     || m.ends_with(b": substring expression < 0")
@@ -492,6 +492,31 @@ impl ShellError {
             ParseError::Io(e) => (ShellError::new(ErrorKind::Input(e.to_string())), None),
         }
     }
+}
+
+/// bash's `${x@Z}: bad substitution` (an operator after `@` it does not have), which ends a
+/// script as `set -u` does, unlike the other bad substitutions.
+fn names_a_transform(message: &[u8]) -> bool {
+    let Some(inner) = message
+        .strip_prefix(b"${")
+        .and_then(|m| m.strip_suffix(b"}: bad substitution"))
+    else {
+        return false;
+    };
+    let name = inner
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    let rest = &inner[name..];
+    let rest = match rest.first() {
+        Some(b'[') if name > 0 => match rest.iter().position(|&c| c == b']') {
+            Some(close) => &rest[close + 1..],
+            None => return false,
+        },
+        Some(b'#' | b'?' | b'-' | b'$' | b'!' | b'*' | b'@') if name == 0 => &rest[1..],
+        _ => rest,
+    };
+    rest.first() == Some(&b'@')
 }
 
 impl fmt::Display for ShellError {
@@ -609,6 +634,19 @@ mod tests {
 
     fn text(e: &ShellError) -> String {
         e.to_string()
+    }
+
+    #[test]
+    fn a_bad_transform_is_told_from_other_bad_substitutions() {
+        for m in ["${x@Z}", "${a[@]@Z}", "${#@Z}", "${1@Z}", "${a[k]@}"] {
+            let m = format!("{m}: bad substitution");
+            assert!(names_a_transform(m.as_bytes()), "{m}");
+        }
+        for m in ["${a b}", "${x!y}", "${(k)x}", "${a b@Q}", "${}", "${x:}"] {
+            let m = format!("{m}: bad substitution");
+            assert!(!names_a_transform(m.as_bytes()), "{m}");
+        }
+        assert!(!names_a_transform(b"${x@Z}: unbound variable"));
     }
 
     #[test]

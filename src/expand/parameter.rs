@@ -297,10 +297,14 @@ fn is_at(pe: &ParamExp) -> bool {
 }
 
 pub(super) fn expand(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), ExpandError> {
-    if let ParamOp::Bad(text) = &pe.op {
+    if let ParamOp::Bad(text) | ParamOp::BadTransform(text) = &pe.op {
         let mut err = ExpandError::new([b"${", &text[..], b"}: bad substitution"].concat());
-        // bash leaves with 1 here.
-        err.status = 1;
+        // bash abandons the command with 1 here; a bad transform ends a script as `set -u`
+        // does (1, or 127 for a `-c` string).
+        err.status = match pe.op {
+            ParamOp::BadTransform(_) => unset_status(e.sh),
+            _ => 1,
+        };
         return Err(err);
     }
     if let Param::Elem(name, sub) = &pe.param {
@@ -845,7 +849,7 @@ fn expand_value(
             }
             with_args(e, names, *at, ctx);
         }
-        ParamOp::Keys | ParamOp::Bad(_) => {}
+        ParamOp::Keys | ParamOp::Bad(_) | ParamOp::BadTransform(_) => {}
     }
     Ok(())
 }

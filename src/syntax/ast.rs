@@ -408,4 +408,7 @@ pub enum ParamOp {
     /// A `${...}` bash could not make sense of (the text after what it read): an error when
     /// it is expanded, not when it is parsed, so that code that never runs may hold one.
     Bad(Vec<u8>),
+    /// `${x@Z}` (bash): an operator after `@` that bash does not have, the text inside the
+    /// braces; when expanded, an error that ends a script, as `set -u`'s does.
+    BadTransform(Vec<u8>),
 }

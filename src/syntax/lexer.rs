@@ -1106,9 +1106,9 @@ impl Cx<'_, '_> {
                         return Ok(ParamExp { param, op });
                     }
                 }
-                if let ParamOp::Bad(rest) = op {
+                if let ParamOp::BadTransform(rest) = op {
                     // Named whole, as written: `${x@Z}: bad substitution`.
-                    let op = ParamOp::Bad([param_text(&param), rest].concat());
+                    let op = ParamOp::BadTransform([param_text(&param), rest].concat());
                     return Ok(ParamExp { param, op });
                 }
                 return Ok(ParamExp { param, op });
@@ -1237,7 +1237,7 @@ impl Cx<'_, '_> {
                 }
                 // bash finds this out when the word is expanded.
                 _ => match self.skip_to_closing_brace() {
-                    Some(text) => ParamOp::Bad([&b"@"[..], &text].concat()),
+                    Some(text) => ParamOp::BadTransform([&b"@"[..], &text].concat()),
                     None => return Err(self.bad_substitution()),
                 },
             },

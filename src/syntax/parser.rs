@@ -1605,7 +1605,14 @@ fn fill_parts(parts: &mut [WordPart], bodies: &mut [Option<Word>]) {
                             fill_word(l, bodies);
                         }
                     }
-                    Plain | BeforeBrace | Length | Transform(_) | Names { .. } | Keys | Bad(_) => {}
+                    Plain
+                    | BeforeBrace
+                    | Length
+                    | Transform(_)
+                    | Names { .. }
+                    | Keys
+                    | Bad(_)
+                    | BadTransform(_) => {}
                 }
                 if let super::ast::Param::Elem(_, sub) = &mut pe.param {
                     if let super::ast::Subscript::Index(w) = sub.as_mut() {

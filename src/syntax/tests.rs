@@ -90,7 +90,7 @@ fn show_part(p: &WordPart) -> String {
                 ParamOp::Transform(t) => format!("$<{name}@{}>", *t as char),
                 ParamOp::Names { at } => format!("$<!{name}{}>", if *at { "@" } else { "*" }),
                 ParamOp::Keys => format!("$<!{name}>"),
-                ParamOp::Bad(bad) => format!("$<bad {}>", text(bad)),
+                ParamOp::Bad(bad) | ParamOp::BadTransform(bad) => format!("$<bad {}>", text(bad)),
             }
         }
         WordPart::CommandSubst(l) => format!("$({})", show_list(l)),
