@@ -1141,6 +1141,11 @@ impl<'s> Cx<'s, '_> {
             let w = if before_name {
                 let w = match split_assignment(w, self.st.bash) {
                     Ok(a) => {
+                        // bash numbers a command that starts with an assignment by the line
+                        // where that assignment ends (`x="a<newline>$LINENO"`).
+                        if self.st.bash && cmd.assigns.is_empty() && cmd.redirects.is_empty() {
+                            cmd.line = self.st.input.line;
+                        }
                         cmd.assigns.push(a);
                         continue;
                     }
