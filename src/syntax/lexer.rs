@@ -703,6 +703,7 @@ impl Cx<'_, '_> {
             self.st.input.bump();
         }
         let mut b = Parts::default();
+        let opened = self.st.input.line;
         let mut depth = 0usize;
         while let Some(c) = self.st.input.peek() {
             match c {
@@ -715,6 +716,9 @@ impl Cx<'_, '_> {
             }
             self.st.input.bump();
             self.word_char(&mut b, c)?;
+        }
+        if depth > 0 && self.st.input.peek().is_none() {
+            return Err(eof_looking_for(b')', opened));
         }
         Ok(b.into_word())
     }
