@@ -888,8 +888,10 @@ impl Cx<'_, '_> {
             }
             b'(' => {
                 self.st.input.bump();
+                let opened = self.st.input.line;
+                let double = self.st.input.peek() == Some(b'(');
                 self.enter()?;
-                let r = match self.st.input.peek() == Some(b'(') {
+                let r = match double {
                     true => self.lex_arith_or_subshell().transpose(),
                     false => None,
                 };
@@ -905,7 +907,9 @@ impl Cx<'_, '_> {
                             && self.st.input.peek().is_none()
                             && e.message.ends_with("unexpected end of file") =>
                     {
-                        return Err(eof_looking_for(b')', e.line));
+                        // bash numbers `$((`'s by where it opened, `$(`'s by the end.
+                        let line = if double { opened } else { e.line };
+                        return Err(eof_looking_for(b')', line));
                     }
                     r => r,
                 };
