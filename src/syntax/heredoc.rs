@@ -98,7 +98,8 @@ impl Cx<'_, '_> {
                 body.push(b'\n');
             }
         }
-        if !delimited && self.st.bash {
+        // Input that could not be read (out of memory) is an error of its own, not an end.
+        if !delimited && self.st.bash && self.st.input.io_error.is_none() {
             let warning = format!(
                 "warning: here-document at line {} delimited by end-of-file (wanted `{}')",
                 h.line,
