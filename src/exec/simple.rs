@@ -450,12 +450,17 @@ pub fn run_fields(
     let result = run_assigned(sh, fields, assigns, Some((made, done)), &[], cx, lookup);
     let result = settle(sh, result);
     // `n=x exec >file` keeps the redirections in force.
-    let exec_alone = fields[0] == b"exec" && (fields.len() == 1 || fields[1..] == [b"--"]);
     match result {
-        Ok(_) if exec_alone => fds.keep(),
+        Ok(_) if exec_alone(sh, fields) => fds.keep(),
         _ => fds.restore(),
     }
     result
+}
+
+/// `exec` with only redirections (bash: also `exec --`), which keeps them in force.
+fn exec_alone(sh: &Shell, fields: &[Vec<u8>]) -> bool {
+    fields[0] == b"exec"
+        && (fields.len() == 1 || (sh.options.bash() && fields.len() == 2 && fields[1] == b"--"))
 }
 
 /// [`run_fields`], with the temporary assignments made already when `made` holds them.
@@ -503,10 +508,7 @@ fn run_assigned(
                 return Err(d);
             }
         };
-        // `exec` with only redirections (bash: also `exec --`) keeps them in force.
-        let exec_alone = name == b"exec"
-            && (fields.len() == 1
-                || (sh.options.bash() && fields.len() == 2 && fields[1] == b"--"));
+        let exec_alone = exec_alone(sh, fields);
         // `x=1 exec prog`: the program gets the assignments in its environment.
         if name == b"exec" && !exec_alone {
             for a in assigns {
