@@ -14,7 +14,7 @@ use crate::exec::{trap, Divert, ErrorKind, ShellError};
 use crate::interactive::Handoff;
 use crate::invocation::{self, Invocation, Request, Source};
 use crate::state::{Frame, Shell};
-use crate::syntax::{BytesSource, LineSource, ParseError, Parser};
+use crate::syntax::{BytesSource, LineSource, ParseError, Parser, SyntaxStatus};
 use crate::sys::fd;
 
 /// Run the shell with this argv; returns only through `finish`.
@@ -674,15 +674,17 @@ fn read_eval_loop(
             }
             Err(e) => {
                 // A syntax error abandons the command at a terminal; any other ends the shell.
-                let keeps_status =
-                    matches!(&e, ParseError::Syntax(s) if s.keeps_status) && sh.options.bash();
+                let syntax_status = match &e {
+                    ParseError::Syntax(s) if sh.options.bash() => s.status,
+                    _ => SyntaxStatus::Two,
+                };
                 let (err, line) = ShellError::parse(e, b"");
                 if let Some(line) = line {
                     sh.lineno = line;
                 }
                 sh.report(&err);
                 if !interactive || line.is_none() {
-                    let status = if keeps_status { sh.last_status() } else { 2 };
+                    let status = syntax_status.of(sh.last_status());
                     return (status, EndReason::Error);
                 }
                 parser.recover();

@@ -3,9 +3,9 @@
 //! quoting one makes it an operand.
 
 use super::ast::{CompoundCommand, CondExpr, Word};
-use super::lexer::{with_tildes, Op, TokKind};
+use super::lexer::{syntax, with_tildes, Op, TokKind};
 use super::parser::Cx;
-use super::SyntaxError;
+use super::{SyntaxError, SyntaxStatus};
 
 /// The unary operators of `[[ ]]`.
 pub const UNARY: &[&[u8]] = &[
@@ -24,26 +24,41 @@ enum T {
     Word(Word),
     Op(Op),
     End,
+    /// The end of the input.
+    Eof,
 }
 
 impl Cx<'_, '_> {
     /// After `[[`: the expression up to `]]`.
     pub(super) fn cond_command(&mut self) -> Result<CompoundCommand, SyntaxError> {
-        self.cond_expression().map_err(|mut e| {
-            // bash ends a script on an error in `[[ ]]` with the status it had, not 2; but
-            // the input ending inside it (or inside a quote in it) is an error like any other.
-            let ran_out = ["end of file", "Unterminated", "unexpected EOF"]
-                .iter()
-                .any(|m| e.message.contains(m));
-            e.keeps_status = !ran_out;
+        let opened = self.st.input.line;
+        self.cond_expression(opened).map_err(|mut e| {
+            // bash ends a script on an error in `[[ ]]` with the status it had, not 2, and
+            // also when the input ends in it (or in a quote in it), but then 2 for a status
+            // of 0; the input ending in a command substitution is an error like any other.
+            let has = |m: &str| e.message.contains(m);
+            let at_end = self.st.input.peek().is_none();
+            e.status = if has("`EOF'")
+                || has("looking for `]]'")
+                || has("matching `\"'")
+                || has("matching `''")
+                || (at_end && has("`newline'"))
+            {
+                SyntaxStatus::KeptOrTwo
+            } else if has("unexpected EOF") || has("end of file") {
+                SyntaxStatus::Two
+            } else {
+                SyntaxStatus::Kept
+            };
             e
         })
     }
 
-    fn cond_expression(&mut self) -> Result<CompoundCommand, SyntaxError> {
+    fn cond_expression(&mut self, opened: u32) -> Result<CompoundCommand, SyntaxError> {
         let e = self.cond_or()?;
         match self.cond_take()? {
             T::End => Ok(CompoundCommand::Cond(e)),
+            T::Eof => Err(syntax(opened, "unexpected EOF while looking for `]]'")),
             other => Err(self.err_plain(&format!(
                 "syntax error in conditional expression: unexpected token `{}'",
                 cond_token_text(&other)
@@ -64,7 +79,7 @@ impl Cx<'_, '_> {
                 TokKind::Op(op) => T::Op(*op),
                 TokKind::IoNumber(n) => T::Word(Word::literal(n.to_string().as_bytes())),
                 TokKind::IoVar(name) => T::Word(Word::literal(&[b"{", &name[..], b"}"].concat())),
-                TokKind::Eof => return Err(self.err_plain("syntax error: unexpected end of file")),
+                TokKind::Eof => T::Eof,
             });
         }
     }
@@ -113,14 +128,21 @@ impl Cx<'_, '_> {
     }
 
     fn cond_primary(&mut self) -> Result<CondExpr, SyntaxError> {
+        let opened = self.st.input.line;
         let first = match self.cond_take()? {
             T::Op(Op::LParen) => {
                 self.enter()?;
                 let e = self.cond_or();
                 self.leave();
-                let e = e?;
+                // bash adds what it was reading to an error inside the parentheses.
+                let e = e.map_err(|mut e| {
+                    e.message.push_str("\nexpected `)'");
+                    e
+                })?;
                 return match self.cond_take()? {
                     T::Op(Op::RParen) => Ok(e),
+                    // bash numbers the end of the input inside `( )` by where it opened.
+                    T::Eof => Err(syntax(opened, "unexpected token `EOF', expected `)'")),
                     other => Err(self.err_plain(&format!(
                         "unexpected token `{}', expected `)'",
                         cond_token_text(&other)
@@ -128,34 +150,42 @@ impl Cx<'_, '_> {
                 };
             }
             T::Word(w) => w,
-            T::End => return Err(self.err_plain("unexpected token `]]' in conditional command")),
-            T::Op(op) => {
-                return Err(self.err_plain(&format!(
-                    "unexpected token `{}' in conditional command",
-                    op.text()
-                )))
+            other => {
+                let line = match other {
+                    T::Eof => self.end_line(),
+                    _ => self.st.input.line,
+                };
+                return Err(syntax(
+                    line,
+                    format!(
+                        "unexpected token `{}' in conditional command",
+                        cond_token_text(&other)
+                    ),
+                ));
             }
         };
         let first = with_tildes(first, true);
-        // A unary operator followed by an operand.
+        // A unary operator followed by an operand, on the same line.
         if let Some(op) = first.as_plain_literal().filter(|t| UNARY.contains(t)) {
-            let next = self.cond_peek()?;
-            if matches!(next, T::End) {
-                return Err(
-                    self.err_plain("unexpected argument `]]' to conditional unary operator")
-                );
-            }
+            self.no_newline_before_argument("unary")?;
             // Whatever word follows is the operand, a comparison operator's text included:
             // `[[ -f == x ]]` is a syntax error in bash.
-            if let T::Word(arg) = next {
-                self.take()?;
-                let arg = with_tildes(arg, true);
-                return Ok(CondExpr::Unary(op.to_vec(), arg));
-            }
+            return match self.cond_peek()? {
+                T::Word(arg) => {
+                    self.take()?;
+                    let arg = with_tildes(arg, true);
+                    Ok(CondExpr::Unary(op.to_vec(), arg))
+                }
+                other => Err(self.err_plain(&format!(
+                    "unexpected argument `{}' to conditional unary operator",
+                    cond_token_text(&other)
+                ))),
+            };
         }
-        // A newline may not follow a word where an operator or `]]` may (bash).
+        // A newline (or the end of the input, a newline to bash) may not follow a word where
+        // an operator or `]]` may.
         let next = self.peek()?;
-        if matches!(next.kind, TokKind::Newline) {
+        if matches!(next.kind, TokKind::Newline | TokKind::Eof) {
             return Err(super::lexer::syntax(
                 next.line,
                 "unexpected token `newline', conditional binary operator expected",
@@ -172,15 +202,22 @@ impl Cx<'_, '_> {
         };
         self.take()?;
         if op == b"=~" && self.st.peeked.is_none() {
-            let right = with_tildes(self.lex_regex_word()?, true);
-            return Ok(CondExpr::Binary(first, op, right));
+            let right = self.lex_regex_word()?;
+            if right.parts.is_empty() && matches!(self.st.input.peek(), None | Some(b'\n')) {
+                return Err(
+                    self.err_plain("unexpected argument `newline' to conditional binary operator")
+                );
+            }
+            return Ok(CondExpr::Binary(first, op, with_tildes(right, true)));
         }
         // The pattern of `==` and `!=` reads extended patterns whatever `shopt extglob` says
         // (bash 5.2).
         let pattern = matches!(op.as_slice(), b"==" | b"=" | b"!=");
         let extglob = self.st.extglob;
         self.st.extglob |= pattern;
-        let right = self.cond_take();
+        let right = self
+            .no_newline_before_argument("binary")
+            .and_then(|()| self.cond_take());
         self.st.extglob = extglob;
         let right = match right? {
             T::Word(w) => with_tildes(w, true),
@@ -193,6 +230,19 @@ impl Cx<'_, '_> {
         };
         Ok(CondExpr::Binary(first, op, right))
     }
+
+    /// An operator's argument must be on its line: bash reads a newline (or the end of the
+    /// input) there as the argument, and says so.
+    fn no_newline_before_argument(&mut self, kind: &str) -> Result<(), SyntaxError> {
+        let next = self.peek()?;
+        match next.kind {
+            TokKind::Newline | TokKind::Eof => Err(syntax(
+                next.line,
+                format!("unexpected argument `newline' to conditional {kind} operator"),
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A token of `[[ ]]` as bash's messages show it.
@@ -201,5 +251,6 @@ fn cond_token_text(t: &T) -> String {
         T::Word(w) => String::from_utf8_lossy(&super::print::word_text(w)).into_owned(),
         T::Op(op) => op.text().to_string(),
         T::End => "]]".to_string(),
+        T::Eof => "EOF".to_string(),
     }
 }

@@ -26,7 +26,7 @@ use std::rc::Rc;
 
 use super::ast::{List, Param, ParamExp, ParamOp, ReplaceWhere, Subscript, Word, WordPart};
 use super::parser::Cx;
-use super::SyntaxError;
+use super::{SyntaxError, SyntaxStatus};
 
 /// Nesting deeper than this (parentheses, compound commands, `$(`, `${`, `$((`, backquotes)
 /// is a syntax error rather than a stack overflow.
@@ -282,7 +282,7 @@ pub(crate) fn syntax(line: u32, message: impl Into<String>) -> SyntaxError {
     SyntaxError {
         line,
         message: message.into(),
-        keeps_status: false,
+        status: SyntaxStatus::Two,
     }
 }
 
@@ -579,7 +579,14 @@ impl Cx<'_, '_> {
                     self.st.input.bump();
                     // Each element is a word of its own: a tilde prefix at its start expands.
                     let elements = self
-                        .lex_compound()?
+                        .lex_compound()
+                        .map_err(|mut e| {
+                            // bash ends with 1 when the input ends inside the array.
+                            if self.st.input.peek().is_none() && e.message.contains("EOF") {
+                                e.status = SyntaxStatus::One;
+                            }
+                            e
+                        })?
                         .into_iter()
                         .map(|w| with_tildes(w, true))
                         .collect();

@@ -105,8 +105,34 @@ impl Aliases for NoAliases {
 pub struct SyntaxError {
     pub line: u32,
     pub message: String,
-    /// An error in a `[[ ]]` expression: bash's script ends with the status it had.
-    pub keeps_status: bool,
+    /// The status a script ends with on this error (in bash; dash's is always 2).
+    pub status: SyntaxStatus,
+}
+
+/// The status a non-interactive bash ends with on a syntax error: 2, but not always.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyntaxStatus {
+    #[default]
+    Two,
+    /// The status it had: an error inside `[[ ]]`.
+    Kept,
+    /// The status it had, or 2 if that was 0: the input ended inside `[[ ]]`.
+    KeptOrTwo,
+    /// 1: the input ended inside an array's `( )`.
+    One,
+}
+
+impl SyntaxStatus {
+    /// The status to end with, the last command's being `last`.
+    pub fn of(self, last: i32) -> i32 {
+        match self {
+            SyntaxStatus::Two => 2,
+            SyntaxStatus::Kept => last,
+            SyntaxStatus::KeptOrTwo if last == 0 => 2,
+            SyntaxStatus::KeptOrTwo => last,
+            SyntaxStatus::One => 1,
+        }
+    }
 }
 
 impl fmt::Display for SyntaxError {

@@ -638,15 +638,20 @@ impl<'s> Cx<'s, '_> {
         lexer::syntax(self.st.input.line, msg)
     }
 
+    /// The line bash numbers the end of the input by: as if the text ended with a newline (a
+    /// `-c` string need not).
+    pub(super) fn end_line(&self) -> u32 {
+        let unended =
+            !self.st.input.current_line().is_empty() && !self.st.input.text.ends_with(b"\n");
+        self.st.input.line + u32::from(unended)
+    }
+
     /// bash's words: the token as written and the line it is on, or the end of the input.
     fn unexpected_in_bash(&self, tok: &Token) -> SyntaxError {
         let text = match &tok.kind {
             TokKind::Eof => {
-                // Counted as if the text ended with a newline (a `-c` string need not).
-                let unended = !self.st.input.current_line().is_empty()
-                    && !self.st.input.text.ends_with(b"\n");
                 return lexer::syntax(
-                    self.st.input.line + u32::from(unended),
+                    self.end_line(),
                     "syntax error: unexpected end of file".to_string(),
                 );
             }

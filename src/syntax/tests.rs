@@ -999,7 +999,10 @@ fn bash_conditional_command() {
 fn bash_conditional_errors() {
     assert!(err_bash("[[ -f ]]").contains("unary operator"));
     assert!(err_bash("[[ a b ]]").contains("binary operator expected"));
-    assert!(err_bash("[[ a ==").contains("end of file"));
+    assert!(err_bash("[[ a ==").contains("unexpected argument `newline' to conditional binary"));
+    assert!(err_bash("[[ a == b").contains("unexpected EOF while looking for `]]'"));
+    assert!(err_bash("[[ a &&").contains("unexpected token `EOF' in conditional command"));
+    assert!(err_bash("[[ ( a -o b ) ]]").ends_with("operator expected\nexpected `)'"));
     assert!(err_bash("[[ ( a ]]").contains("unexpected token `]]', expected `)'"));
     assert!(err_bash("[[ a == ( ]]").contains("unexpected argument `(' to conditional binary"));
 }
