@@ -319,6 +319,10 @@ fn is_set_with(
         .position(|&c| c == b'[')
         .filter(|_| arg.ends_with(b"]"))
     else {
+        // A number names a positional parameter (0 is always set), as in bash.
+        if let Some(n) = crate::builtins::util::parse_decimal(arg) {
+            return Ok(usize::try_from(n).is_ok_and(|n| n <= sh.positional.len()));
+        }
         // An array's element 0 (key "0"), as bash has it.
         return Ok(sh.vars.var(arg).is_some_and(|v| v.scalar().is_some())
             || sh.dynamic_var(arg).is_some()

@@ -8,7 +8,11 @@
 //! errors leave status 1, as bash's do.
 
 use super::ExpandError;
+use crate::state::array::Key;
 use crate::state::Shell;
+
+/// An element's name, its subscript's text and the key that text gave.
+type ElementOnce = (Vec<u8>, Vec<u8>, Option<Key>);
 
 /// How deeply parentheses and the middle operands of `?:` nest before the stack's room is
 /// checked: deeper input is evaluated while the stack lasts (dash and bash take 10,000
@@ -507,9 +511,60 @@ impl<'s, 'e> Parser<'s, 'e> {
 
     /// `++name`, `--name`, `name++`, `name--`: store the new value.
     fn step_var(&mut self, start: usize, end: usize, by: i64) -> Result<i64, ExpandError> {
+        if self.is_element(start, end) {
+            let (name, sub, key) = self.element_once(start, end)?;
+            let old = self.element_of_key(&name, key.as_ref())?;
+            self.store_element(&name, &sub, key.as_ref(), old.wrapping_add(by))?;
+            return Ok(old);
+        }
         let old = self.var_value(start, end)?;
         self.assign(start, end, None, old.wrapping_add(by))?;
         Ok(old)
+    }
+
+    fn is_element(&self, start: usize, end: usize) -> bool {
+        self.src.get(start..end).unwrap_or_default().last() == Some(&b']')
+    }
+
+    /// An element an update both reads and stores, its subscript evaluated once (`a[i++] +=
+    /// 1` steps `i` once, as in bash): the name, the subscript's text and its key.
+    #[cold]
+    fn element_once(
+        &mut self,
+        start: usize,
+        end: usize,
+    ) -> Result<ElementOnce, ExpandError> {
+        let (name, sub) = self.element_parts(start, end)?;
+        let key = super::subscript::key(self.sh, &name, &sub, false)?;
+        Ok((name, sub, key))
+    }
+
+    /// Store an element found by [`Self::element_once`]; without a key the subscript is
+    /// evaluated (again, for the error it gives, when it had been).
+    #[cold]
+    fn store_element(
+        &mut self,
+        name: &[u8],
+        sub: &[u8],
+        key: Option<&Key>,
+        value: i64,
+    ) -> Result<(), ExpandError> {
+        let index_text;
+        let key_text = match key {
+            Some(Key::Index(i)) => {
+                index_text = i.to_string().into_bytes();
+                &index_text[..]
+            }
+            Some(Key::Text(t)) => &t[..],
+            None => sub,
+        };
+        crate::exec::assign::assign_element(
+            self.sh,
+            name,
+            key_text,
+            value.to_string().into_bytes(),
+            false,
+        )
     }
 
     fn var_value(&mut self, start: usize, end: usize) -> Result<i64, ExpandError> {
@@ -586,11 +641,13 @@ impl<'s, 'e> Parser<'s, 'e> {
 
     #[cold]
     fn element_value(&mut self, start: usize, end: usize) -> Result<i64, ExpandError> {
-        let (name, sub) = self.element_parts(start, end)?;
-        let value = match super::subscript::key(self.sh, &name, &sub, false)? {
-            Some(k) => super::subscript::element(self.sh, &name, &k),
-            None => None,
-        };
+        let (name, _, key) = self.element_once(start, end)?;
+        self.element_of_key(&name, key.as_ref())
+    }
+
+    #[cold]
+    fn element_of_key(&mut self, name: &[u8], key: Option<&Key>) -> Result<i64, ExpandError> {
+        let value = key.and_then(|k| super::subscript::element(self.sh, name, k));
         match value {
             Some(v) => match parse_var_value(&v) {
                 Ok(n) => Ok(n),
@@ -603,10 +660,10 @@ impl<'s, 'e> Parser<'s, 'e> {
                 && !self
                     .sh
                     .vars
-                    .var(&name)
+                    .var(name)
                     .is_some_and(crate::state::Var::is_set) =>
             {
-                Err(self.unbound(&name))
+                Err(self.unbound(name))
             }
             None => Ok(0),
         }
@@ -653,22 +710,27 @@ impl<'s, 'e> Parser<'s, 'e> {
         op: Option<Op>,
         mut value: i64,
     ) -> Result<i64, ExpandError> {
+        if self.is_element(start, end) {
+            let (name, sub, key) = match op {
+                Some(op) => {
+                    let (name, sub, key) = self.element_once(start, end)?;
+                    let old = self.element_of_key(&name, key.as_ref())?;
+                    value = self.apply(op, old, value)?;
+                    (name, sub, key)
+                }
+                None => {
+                    let (name, sub) = self.element_parts(start, end)?;
+                    (name, sub, None)
+                }
+            };
+            self.store_element(&name, &sub, key.as_ref(), value)?;
+            return Ok(value);
+        }
         if let Some(op) = op {
             let old = self.var_value(start, end)?;
             value = self.apply(op, old, value)?;
         }
         let name = self.src.get(start..end).unwrap_or_default();
-        if name.last() == Some(&b']') {
-            let (name, sub) = self.element_parts(start, end)?;
-            crate::exec::assign::assign_element(
-                self.sh,
-                &name,
-                &sub,
-                value.to_string().into_bytes(),
-                false,
-            )?;
-            return Ok(value);
-        }
         self.sh
             .set_var(name, value.to_string().into_bytes())
             .map_err(|e| ExpandError::new(e.message()))?;
