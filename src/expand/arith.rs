@@ -529,11 +529,7 @@ impl<'s, 'e> Parser<'s, 'e> {
     /// An element an update both reads and stores, its subscript evaluated once (`a[i++] +=
     /// 1` steps `i` once, as in bash): the name, the subscript's text and its key.
     #[cold]
-    fn element_once(
-        &mut self,
-        start: usize,
-        end: usize,
-    ) -> Result<ElementOnce, ExpandError> {
+    fn element_once(&mut self, start: usize, end: usize) -> Result<ElementOnce, ExpandError> {
         let (name, sub) = self.element_parts(start, end)?;
         let key = super::subscript::key(self.sh, &name, &sub, false)?;
         Ok((name, sub, key))

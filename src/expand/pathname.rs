@@ -213,7 +213,14 @@ fn collect_tree(prefix: &mut Vec<u8>, out: &mut Vec<Vec<u8>>, opts: Options) {
     prefix.truncate(base);
 }
 
+/// Add to `out` the paths under `prefix` that `comps` match; `prefix` is left as it was.
 fn walk(prefix: &mut Vec<u8>, comps: &[&[u8]], out: &mut Vec<Vec<u8>>, opts: Options) {
+    let start = prefix.len();
+    walk_from(prefix, comps, out, opts);
+    prefix.truncate(start);
+}
+
+fn walk_from(prefix: &mut Vec<u8>, comps: &[&[u8]], out: &mut Vec<Vec<u8>>, opts: Options) {
     let mut i = 0;
     // Copy the components that are not patterns.
     while i < comps.len() && !pattern::has_unescaped_glob(comps[i]) {
