@@ -252,6 +252,94 @@ fn class_at<U: Unit>(pat: &[U], i: usize) -> Option<(usize, &'static Class)> {
     })
 }
 
+/// A collating symbol `[.c.]` or an equivalence class `[=c=]` whose `.` or `=` is at `i`:
+/// the character it stands for (the locales bash runs in have no multi-character collating
+/// elements, and each character is its own class) and the index after it. A name longer than
+/// a character is one of POSIX's names of the portable characters (`[.hyphen.]`); None for
+/// the character of a name it does not know.
+fn symbol_at<U: Unit>(pat: &[U], i: usize) -> Option<(Option<u32>, usize)> {
+    let delim = at(pat, i).filter(|&d| d == u32::from(b'.') || d == u32::from(b'='))?;
+    let end = (i + 2..pat.len())
+        .find(|&j| at(pat, j) == Some(delim) && at(pat, j + 1) == Some(u32::from(b']')))?;
+    let inside = &pat[i + 1..end];
+    if let [one] = inside {
+        return Some((Some(one.code()), end + 2));
+    }
+    let name: Option<Vec<u8>> = inside.iter().map(|u| u8::try_from(u.code()).ok()).collect();
+    let code = name.and_then(|name| {
+        PORTABLE_NAMES
+            .iter()
+            .find(|(n, _)| n.as_bytes() == name)
+            .map(|&(_, c)| u32::from(c))
+    });
+    Some((code, end + 2))
+}
+
+/// POSIX's names of the portable characters that are not letters or digits written as
+/// themselves (XBD 6.1), as collating symbols may name them.
+const PORTABLE_NAMES: &[(&str, u8)] = &[
+    ("NUL", 0),
+    ("alert", 7),
+    ("backspace", 8),
+    ("tab", b'\t'),
+    ("newline", b'\n'),
+    ("vertical-tab", 11),
+    ("form-feed", 12),
+    ("carriage-return", b'\r'),
+    ("space", b' '),
+    ("exclamation-mark", b'!'),
+    ("quotation-mark", b'"'),
+    ("number-sign", b'#'),
+    ("dollar-sign", b'$'),
+    ("percent-sign", b'%'),
+    ("ampersand", b'&'),
+    ("apostrophe", b'\''),
+    ("left-parenthesis", b'('),
+    ("right-parenthesis", b')'),
+    ("asterisk", b'*'),
+    ("plus-sign", b'+'),
+    ("comma", b','),
+    ("hyphen", b'-'),
+    ("hyphen-minus", b'-'),
+    ("period", b'.'),
+    ("full-stop", b'.'),
+    ("slash", b'/'),
+    ("solidus", b'/'),
+    ("zero", b'0'),
+    ("one", b'1'),
+    ("two", b'2'),
+    ("three", b'3'),
+    ("four", b'4'),
+    ("five", b'5'),
+    ("six", b'6'),
+    ("seven", b'7'),
+    ("eight", b'8'),
+    ("nine", b'9'),
+    ("colon", b':'),
+    ("semicolon", b';'),
+    ("less-than-sign", b'<'),
+    ("equals-sign", b'='),
+    ("greater-than-sign", b'>'),
+    ("question-mark", b'?'),
+    ("commercial-at", b'@'),
+    ("left-square-bracket", b'['),
+    ("backslash", b'\\'),
+    ("reverse-solidus", b'\\'),
+    ("right-square-bracket", b']'),
+    ("circumflex", b'^'),
+    ("circumflex-accent", b'^'),
+    ("underscore", b'_'),
+    ("low-line", b'_'),
+    ("grave-accent", b'`'),
+    ("left-brace", b'{'),
+    ("left-curly-bracket", b'{'),
+    ("vertical-line", b'|'),
+    ("right-brace", b'}'),
+    ("right-curly-bracket", b'}'),
+    ("tilde", b'~'),
+    ("DEL", 127),
+];
+
 /// Parse the bracket expression whose `[` is just before `start`. Returns the set it matches
 /// and the index after its closing `]`, or None when it is not terminated (then the `[` is
 /// an ordinary character).
@@ -285,7 +373,19 @@ fn parse_bracket<U: Unit>(pat: &[U], start: usize) -> Option<(UnitSet, usize)> {
                     i += class.name.len();
                     continue;
                 }
-                c
+                // dash reads them as characters.
+                match symbol_at(pat, i).filter(|_| locale::bash()) {
+                    Some((Some(u), next)) => {
+                        i = next;
+                        u
+                    }
+                    // A name no character has: the element holds nothing.
+                    Some((None, next)) => {
+                        i = next;
+                        continue;
+                    }
+                    None => c,
+                }
             }
             0x5c /* \ */ => {
                 let e = at(pat, i)?;
