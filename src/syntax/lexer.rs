@@ -619,11 +619,29 @@ impl Cx<'_, '_> {
     }
 
     /// The rest of `name[` where an assignment may stand (bash): text up to the `]` that
-    /// balances it, blanks included (`a[i + 1]=x`), quoting as in a word. Without its `]` on
-    /// the line, what was read stays the word's text.
+    /// balances it, quoting as in a word, and blanks, operators and newlines as text
+    /// (`a[i + 1]=x`, `a[(i+1)*2]=x`, `a[5&3]=x`); the input ending first is an error.
     fn lex_assigned_subscript(&mut self, b: &mut Parts) -> Result<(), SyntaxError> {
-        self.lex_balanced(b, (b'[', b']'), true)?;
-        Ok(())
+        let opened = self.st.input.line;
+        let mut depth = 1usize;
+        while let Some(c) = self.st.input.peek() {
+            self.st.input.bump();
+            match c {
+                b'[' => {
+                    depth += 1;
+                    b.literal(c);
+                }
+                b']' => {
+                    b.literal(c);
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                }
+                _ => self.word_char(b, c)?,
+            }
+        }
+        Err(eof_looking_for(b']', opened))
     }
 
     /// The rest of an extended pattern's group after `X(` (bash): text up to the `)` that
