@@ -32,7 +32,11 @@ pub fn resolve(sh: &mut Shell, name: &[u8], with_aliases: bool, default_path: bo
             return Kind::Alias(v.clone());
         }
     }
-    if crate::syntax::parser::is_reserved_word(name) {
+    let keyword = match sh.options.bash() {
+        true => crate::syntax::parser::is_bash_keyword(name),
+        false => crate::syntax::parser::is_reserved_word(name),
+    };
+    if keyword {
         return Kind::Keyword;
     }
     if sh.functions.contains_key(name) {

@@ -513,7 +513,8 @@ fn declare_in_scope(
                 [b"`", v, b"': invalid variable name for name reference"].concat(),
             ));
         }
-        sh.vars.set_attrs(&name, NAMEREF, 0);
+        // A reference keeps the trace attribute (bash), not the others.
+        sh.vars.set_attrs(&name, NAMEREF | (flags.on & TRACE), 0);
     } else {
         sh.vars.set_attrs(&name, flags.on, flags.off);
     }
@@ -901,7 +902,7 @@ pub fn attribute_letters(var: &Var) -> Vec<u8> {
         Some(Array::Indexed(_)) => flags.push(b'a'),
         None => {}
     }
-    for (bit, c) in [(INTEGER, b'i'), (LOWER, b'l'), (NAMEREF, b'n')] {
+    for (bit, c) in [(INTEGER, b'i'), (NAMEREF, b'n')] {
         if var.attrs & bit != 0 {
             flags.push(c);
         }
@@ -909,16 +910,16 @@ pub fn attribute_letters(var: &Var) -> Vec<u8> {
     if var.readonly {
         flags.push(b'r');
     }
-    for (bit, c) in [(TRACE, b't'), (UPPER, b'u')] {
-        if var.attrs & bit != 0 {
-            flags.push(c);
-        }
+    if var.attrs & TRACE != 0 {
+        flags.push(b't');
     }
     if var.exported {
         flags.push(b'x');
     }
-    if var.attrs & CAPITALIZE != 0 {
-        flags.push(b'c');
+    for (bit, c) in [(CAPITALIZE, b'c'), (LOWER, b'l'), (UPPER, b'u')] {
+        if var.attrs & bit != 0 {
+            flags.push(c);
+        }
     }
     flags
 }

@@ -109,12 +109,7 @@ fn bash_type(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
             if let Some(v) = sh.aliases.get(name.as_slice()).filter(|_| aliases) {
                 kinds.push(Kind::Alias(v.clone()));
             }
-            if crate::syntax::parser::is_reserved_word(name)
-                || matches!(
-                    name.as_slice(),
-                    b"[[" | b"]]" | b"function" | b"time" | b"select" | b"coproc"
-                )
-            {
+            if crate::syntax::parser::is_bash_keyword(name) {
                 kinds.push(Kind::Keyword);
             }
             if !no_functions && sh.functions.contains_key(name.as_slice()) {

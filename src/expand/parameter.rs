@@ -786,9 +786,22 @@ fn expand_value(
             pattern,
         } => {
             let pat = super::expand_pattern(e.sh, pattern)?;
-            map_value(e, pe, value, ctx, &mut |_, s| {
-                Ok(change_case(s, &pat, *upper, *all))
-            })?;
+            // An empty pattern matches every character, but one written quoted (`""`)
+            // matches none (bash).
+            let quoted = pattern
+                .parts
+                .iter()
+                .any(|p| matches!(p, WordPart::Quoted(_) | WordPart::DoubleQuoted(_)));
+            map_value(
+                e,
+                pe,
+                value,
+                ctx,
+                &mut |_, s| match pat.is_empty() && quoted {
+                    true => Ok(s.to_vec()),
+                    false => Ok(change_case(s, &pat, *upper, *all)),
+                },
+            )?;
         }
         ParamOp::Transform(t) => {
             let name = match &pe.param {

@@ -237,6 +237,15 @@ pub fn is_reserved_word(word: &[u8]) -> bool {
     RESERVED.iter().any(|(w, _)| w.as_bytes() == word)
 }
 
+/// A reserved word of the bash language: POSIX's and bash's own.
+pub fn is_bash_keyword(word: &[u8]) -> bool {
+    is_reserved_word(word)
+        || matches!(
+            word,
+            b"[[" | b"]]" | b"function" | b"time" | b"select" | b"coproc"
+        )
+}
+
 /// The token is the plain word `text`.
 fn is_word(tok: &Token, text: &[u8]) -> bool {
     matches!(&tok.kind, TokKind::Word(w) if w.as_plain_literal() == Some(text))
