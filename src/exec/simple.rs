@@ -604,6 +604,11 @@ fn run_external(
         // Redirections are still performed (and their errors reported) before "not found",
         // which goes where they send standard error.
         spawn::record_never_started(sh, None, fields, &SpawnError::NotFound);
+        if let Some(handler) = not_found_handler(sh) {
+            return redirect::with_redirections(sh, redirects, |sh| {
+                run_not_found_handler(sh, &handler, fields, cx)
+            });
+        }
         return redirect::with_redirections(sh, redirects, |sh| {
             cannot_run(sh, name, SpawnError::NotFound).raise()
         });
@@ -719,6 +724,38 @@ fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>], in_place: bool
         Ok(Forked::Parent(pid)) => Ok(wait_pid(&mut sh.audit, pid, false).exit_status()),
         // Unlike a pipeline's, this failure is the command's only.
         Err(e) => ShellError::new(ErrorKind::CannotFork(e)).fails().raise(),
+    }
+}
+
+const NOT_FOUND_HANDLER: &[u8] = b"command_not_found_handle";
+
+/// bash's `command_not_found_handle` function, when one is defined.
+fn not_found_handler(sh: &Shell) -> Option<crate::state::Function> {
+    if !sh.options.bash() {
+        return None;
+    }
+    sh.functions.get(NOT_FOUND_HANDLER).cloned()
+}
+
+/// A command not found, in bash: the `command_not_found_handle` function runs in a subshell
+/// with the command's words as its arguments, and its status is the command's.
+fn run_not_found_handler(
+    sh: &mut Shell,
+    handler: &crate::state::Function,
+    fields: &[Vec<u8>],
+    cx: Context,
+) -> ExecResult {
+    let mut args = vec![NOT_FOUND_HANDLER.to_vec()];
+    args.extend_from_slice(fields);
+    match spawn::fork_job(sh, None).map_err(super::pipeline::fork_failed)? {
+        Forked::Child => {
+            sh.forget_loops();
+            let result = call_function(sh, handler, &args, cx.not_last());
+            let result = settle(sh, result);
+            let status = divert_status(sh, result);
+            exit_child(sh, status)
+        }
+        Forked::Parent(pid) => Ok(wait_foreground(sh, 0, vec![pid], Vec::new(), None)),
     }
 }
 
