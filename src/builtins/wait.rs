@@ -119,6 +119,12 @@ fn wait_for(
                 Err(sig) => return Ok(128 + sig),
             }
         }
+        // bash waits for its process substitutions too.
+        if sh.options.bash() {
+            for pid in sh.process_subst_children.clone() {
+                crate::exec::substitution::wait_process_substitution(sh, pid);
+            }
+        }
         // bash: having waited for them all, it forgets what they left.
         sh.jobs.forget_ended();
         return Ok(0);
@@ -166,7 +172,10 @@ fn wait_for(
             None if sh.options.bash() && arg.iter().all(u8::is_ascii_digit) => {
                 // bash remembers what its ended children left, reported or not.
                 let pid = std::str::from_utf8(arg).ok().and_then(|s| s.parse().ok());
-                if let Some(st) = pid.and_then(|pid| sh.jobs.ended_status(pid)) {
+                let substitution = pid
+                    .and_then(|pid| crate::exec::substitution::wait_process_substitution(sh, pid));
+                if let Some(st) = substitution.or_else(|| pid.and_then(|p| sh.jobs.ended_status(p)))
+                {
                     status = st.exit_status();
                     *waited = pid;
                     continue;

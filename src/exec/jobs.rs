@@ -94,13 +94,19 @@ fn wait_child(
 
 /// Collect `pid` if it has exited, without waiting: true when it is gone.
 pub fn reap_if_done(audit: &mut Session, pid: sys::process::pid_t) -> bool {
+    reap_status_if_done(audit, pid).is_some()
+}
+
+/// As [`reap_if_done`], with what the child left (127 for one that could not be waited for).
+pub fn reap_status_if_done(audit: &mut Session, pid: sys::process::pid_t) -> Option<ChildStatus> {
     match process::wait(pid, sys::process::WNOHANG) {
         Ok(Some((r, raw))) if r == pid => {
-            reaped(audit, pid, ChildStatus::from_raw(raw));
-            true
+            let status = ChildStatus::from_raw(raw);
+            reaped(audit, pid, status);
+            Some(status)
         }
-        Ok(_) => false,
-        Err(_) => true,
+        Ok(_) => None,
+        Err(_) => Some(ChildStatus::Exited(127)),
     }
 }
 
@@ -500,14 +506,19 @@ impl Jobs {
         if job.is_done() {
             for (&pid, status) in job.pids.iter().zip(&job.statuses) {
                 if let Some(status) = *status {
-                    if self.ended.len() == ENDED_KEPT {
-                        self.ended.pop_front();
-                    }
-                    self.ended.push_back((pid, status));
+                    self.keep_ended(pid, status);
                 }
             }
         }
         Some(job)
+    }
+
+    /// Remember what a child that ended left, for a later `wait PID` (bash).
+    pub fn keep_ended(&mut self, pid: sys::process::pid_t, status: ChildStatus) {
+        if self.ended.len() == ENDED_KEPT {
+            self.ended.pop_front();
+        }
+        self.ended.push_back((pid, status));
     }
 
     /// Take a job out of the table and keep nothing of it (`disown`).

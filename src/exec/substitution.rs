@@ -5,7 +5,7 @@ use crate::sys;
 use crate::sys::fd;
 
 use super::eval::{divert_status, exit_child, run_list, Context};
-use super::jobs::wait_pid;
+use super::jobs::{wait_pid, ChildStatus};
 use super::pipeline::move_fd;
 use super::spawn::{self, Forked};
 use super::{ErrorKind, ShellError};
@@ -210,7 +210,22 @@ pub fn close_process_substitutions(sh: &mut Shell, mark: usize) {
         pids.push(pid);
     }
     sh.process_subst_children.extend(pids);
-    let audit = &mut sh.audit;
-    sh.process_subst_children
-        .retain(|&pid| !super::jobs::reap_if_done(audit, pid));
+    let (audit, jobs) = (&mut sh.audit, &mut sh.jobs);
+    sh.process_subst_children.retain(|&pid| {
+        let done = super::jobs::reap_status_if_done(audit, pid);
+        // bash's `wait $!` gives what a process substitution left.
+        if let Some(status) = done {
+            jobs.keep_ended(pid, status);
+        }
+        done.is_none()
+    });
+}
+
+/// Wait for a process substitution's child (`wait $!`, bash); None if `pid` is none.
+pub fn wait_process_substitution(sh: &mut Shell, pid: i32) -> Option<ChildStatus> {
+    let k = sh.process_subst_children.iter().position(|&p| p == pid)?;
+    sh.process_subst_children.remove(k);
+    let status = wait_pid(&mut sh.audit, pid, false);
+    sh.jobs.keep_ended(pid, status);
+    Some(status)
 }
