@@ -89,17 +89,25 @@ pub fn export(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         export: Some(true),
         ..Flags::default()
     };
+    // `-n` (alone or among other letters: `-nf`) takes the export away.
+    let mut options = true;
     let args: Vec<Vec<u8>> = args
         .iter()
-        .map(|a| {
-            if a == b"-n" {
+        .enumerate()
+        .map(|(k, a)| {
+            options &= k == 0 || (a.len() > 1 && a[0] == b'-' && a != b"--");
+            if k > 0 && options && a.contains(&b'n') {
                 flags.export = Some(false);
-                b"-".to_vec()
+                a.iter().copied().filter(|&c| c != b'n').collect()
             } else {
                 a.clone()
             }
         })
         .collect();
+    if options {
+        // With no name, `export -n` lists what `export` does.
+        flags.export = Some(true);
+    }
     run(sh, &args, "export", Scope::Global, flags)
 }
 
@@ -793,11 +801,13 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags, builtin: &'static 
     let mut status = 0;
     // `export -f NAME`, `readonly -f NAME`, `declare -fx/-fr NAME`: mark the functions.
     let marks = (flags.export == Some(true), flags.readonly == Some(true));
-    if !names.is_empty() && (marks.0 || marks.1) {
+    // `export -nf NAME`, `declare +fx NAME`: no longer exported.
+    let unexport = flags.export == Some(false);
+    if !names.is_empty() && (marks.0 || marks.1 || unexport) {
         for n in names {
             match sh.functions.get_mut(n.as_slice()) {
                 Some(f) => {
-                    f.exported |= marks.0;
+                    f.exported = (f.exported || marks.0) && !unexport;
                     f.readonly |= marks.1;
                 }
                 // `declare -fx NAME` of no function only fails (bash).

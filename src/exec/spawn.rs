@@ -85,8 +85,10 @@ pub fn find_in_path(sh: &mut Shell, name: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// What bash adds to a program's environment: `_` as the path it was started from (not
-/// for the `exec` built-in's program, which gets the environment as it is), and the option
-/// lists `SHELLOPTS` and `BASHOPTS` when exported, as they stand now. Nothing in posix mode.
+/// for the `exec` built-in's program, which gets the environment as it is), the option
+/// lists `SHELLOPTS` and `BASHOPTS` when exported, as they stand now, and the functions of
+/// `export -f` as `BASH_FUNC_NAME%%=() { ...}`, which a bash it starts defines. Nothing in
+/// posix mode.
 fn bash_environment(sh: &Shell, path: Option<&[u8]>) -> Vec<Vec<u8>> {
     if !sh.options.bash() {
         return Vec::new();
@@ -98,6 +100,17 @@ fn bash_environment(sh: &Shell, path: Option<&[u8]>) -> Vec<Vec<u8>> {
     if sh.exported_options & crate::state::BASHOPTS_BIT != 0 {
         let names = sh.options.shopt.enabled_names();
         extra.push([&b"BASHOPTS="[..], &names].concat());
+    }
+    if sh.functions.values().any(|f| f.exported) {
+        let mut exported: Vec<_> = sh.functions.iter().filter(|(_, f)| f.exported).collect();
+        exported.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, f) in exported {
+            // `NAME () \n{ ...}\n` as `declare -f` has it, without the name: `() { ...}`.
+            let text = crate::syntax::print::function(name, &f.body);
+            let body = text.get(name.len() + 5..).unwrap_or_default();
+            let body = body.strip_suffix(b"\n").unwrap_or(body);
+            extra.push([&b"BASH_FUNC_"[..], name, b"%%=() ", body].concat());
+        }
     }
     extra
 }

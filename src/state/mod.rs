@@ -849,8 +849,8 @@ pub struct Function {
     pub line: u32,
     /// `readonly -f`: it can be neither defined again nor unset.
     pub readonly: bool,
-    /// `export -f`: marked and listed as bash lists it (it is not put in programs'
-    /// environments: a function taken from the environment is code nobody typed).
+    /// `export -f`: put in programs' environments as bash puts it, for a bash they start
+    /// (auditsh itself reads none from its environment: that is code nobody typed).
     pub exported: bool,
 }
 
