@@ -399,9 +399,12 @@ fn declare_in_scope(
                 [&name[..], b": readonly variable"].concat(),
             ));
         }
+        // bash: a local of a variable a temporary assignment gave this call keeps its value.
+        let given = sh.vars.given_to_this_call(&name);
         sh.vars.make_local(&name);
         // `shopt -s localvar_inherit`: the local starts as a copy of what it hides.
-        let inherit = flags.inherit || sh.options.shopt.on(crate::state::shopt::LOCALVAR_INHERIT);
+        let inherit =
+            flags.inherit || given || sh.options.shopt.on(crate::state::shopt::LOCALVAR_INHERIT);
         if flags.on & NAMEREF == 0 && !inherit {
             // A local starts without the global's value or attributes, but the export
             // attribute (bash): a local TZ or LC_ALL still reaches programs.

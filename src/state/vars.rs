@@ -125,6 +125,8 @@ impl VarError {
 pub struct Vars {
     table: HashMap<Vec<u8>, Var, NameHash>,
     frames: Vec<Vec<(Vec<u8>, Option<Var>)>>,
+    /// Which of `frames` are scopes of temporary assignments (bash's temporary environment).
+    temporary_frames: Vec<usize>,
     /// The environment for programs, built once and kept until an exported variable changes
     /// (a loop that starts programs must not rebuild it every time).
     environ_cache: RefCell<Option<Rc<Vec<CString>>>>,
@@ -652,12 +654,25 @@ impl Vars {
         // `x=1 x=2 f`: what was there before the first is what comes back.
         let mut seen = std::collections::HashSet::new();
         saved.retain(|(name, _)| seen.insert(name.clone()));
+        self.temporary_frames.push(self.frames.len());
         self.frames.push(saved);
+    }
+
+    /// `name` has the value a temporary assignment gave the function being run (`v=x f`):
+    /// bash's `local v` keeps that value.
+    pub fn given_to_this_call(&self, name: &[u8]) -> bool {
+        let n = self.frames.len();
+        n >= 2
+            && self.temporary_frames.last() == Some(&(n - 2))
+            && self.frames[n - 2].iter().any(|(k, _)| k == name)
     }
 
     /// Leave a function call, restoring every variable made local in it.
     pub fn pop_frame(&mut self) {
         if let Some(frame) = self.frames.pop() {
+            if self.temporary_frames.last() == Some(&self.frames.len()) {
+                self.temporary_frames.pop();
+            }
             if !frame.is_empty() {
                 self.environ_cache.replace(None);
             }
