@@ -59,10 +59,15 @@ impl Cx<'_, '_> {
         match self.cond_take()? {
             T::End => Ok(CompoundCommand::Cond(e)),
             T::Eof => Err(syntax(opened, "unexpected EOF while looking for `]]'")),
-            other => Err(self.err_plain(&format!(
-                "syntax error in conditional expression: unexpected token `{}'",
-                cond_token_text(&other)
-            ))),
+            // bash names an operator found there, not a word, on the line `[[` is on.
+            T::Word(_) => Err(syntax(opened, "syntax error in conditional expression")),
+            other => Err(syntax(
+                opened,
+                format!(
+                    "syntax error in conditional expression: unexpected token `{}'",
+                    cond_token_text(&other)
+                ),
+            )),
         }
     }
 
