@@ -621,10 +621,11 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
                     spec.string(out, &s);
                 }
                 b'T' if time_format.is_some() => {
-                    let when = match a.take() {
-                        None => -1,
-                        Some(b"") => -1,
-                        Some(s) => parse_num_signed(s),
+                    // No argument is now; any other is read as a number (an empty one is 0,
+                    // one that is not is reported).
+                    let when = match a.next < a.args.len() {
+                        true => a.int(true) as i64,
+                        false => -1,
                     };
                     let when = match when {
                         -1 => now_epoch(),
@@ -669,14 +670,6 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
     errors.sort_by_key(|(at, _)| *at);
     (res.error_at, res.errors) = errors.into_iter().unzip();
     res
-}
-
-/// A signed decimal number (`%(...)T`'s argument); 0 for anything else.
-fn parse_num_signed(s: &[u8]) -> i64 {
-    std::str::from_utf8(s)
-        .ok()
-        .and_then(|t| t.trim().parse().ok())
-        .unwrap_or(0)
 }
 
 fn now_epoch() -> i64 {
