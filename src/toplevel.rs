@@ -683,7 +683,9 @@ fn read_eval_loop(
                     sh.lineno = line;
                 }
                 sh.report(&err);
-                if !interactive || line.is_none() {
+                // bash drops the rest of the line of an array's bad element and reads on.
+                let goes_on = interactive || syntax_status == SyntaxStatus::One;
+                if !goes_on || line.is_none() {
                     let status = syntax_status.of(sh.last_status());
                     return (status, EndReason::Error);
                 }
@@ -691,8 +693,11 @@ fn read_eval_loop(
                 if let Some(handoff) = &handoff {
                     crate::interactive::abandoned(sh, handoff, true);
                 }
-                status = 2;
-                sh.set_last_status(2);
+                status = match syntax_status {
+                    SyntaxStatus::One => 1,
+                    _ => 2,
+                };
+                sh.set_last_status(status);
             }
         }
     }

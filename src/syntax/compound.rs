@@ -102,6 +102,7 @@ impl Cx<'_, '_> {
                 _ if self.st.bash => super::print::word_text(w),
                 _ => return Err(self.err_plain("Syntax error: Bad for loop variable")),
             },
+            _ if self.st.bash => return Err(self.unexpected(&tok, None)),
             _ => return Err(self.err_plain("Syntax error: Bad for loop variable")),
         };
         self.skip_newlines()?;

@@ -209,9 +209,12 @@ impl Cx<'_, '_> {
         if op == b"=~" && self.st.peeked.is_none() {
             let right = self.lex_regex_word()?;
             if right.parts.is_empty() && matches!(self.st.input.peek(), None | Some(b'\n')) {
-                return Err(
-                    self.err_plain("unexpected argument `newline' to conditional binary operator")
-                );
+                let e =
+                    self.err_plain("unexpected argument `newline' to conditional binary operator");
+                // The newline is read, as a token would be (whether the input ends after it
+                // decides the status).
+                self.st.input.bump();
+                return Err(e);
             }
             return Ok(CondExpr::Binary(first, op, with_tildes(right, true)));
         }

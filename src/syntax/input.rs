@@ -47,6 +47,9 @@ pub(crate) struct Input<'a> {
     pos: usize,
     at_eof: bool,
     pub(crate) io_error: Option<io::Error>,
+    /// A last line without its newline is read with one (bash, which reads `echo >` at the
+    /// end of a `-c` string or a file as it would the line: an unexpected newline).
+    pub(crate) ends_lines: bool,
     /// The line number of the next byte of the source.
     pub(crate) line: u32,
     /// The lines read for the current command.
@@ -81,6 +84,7 @@ impl<'a> Input<'a> {
             pos: 0,
             at_eof: false,
             io_error: None,
+            ends_lines: false,
             line,
             text: Vec::new(),
             started: false,
@@ -160,7 +164,10 @@ impl<'a> Input<'a> {
     fn fill(&mut self) {
         while !self.at_eof && self.pos >= self.buf.len() {
             match self.source.next_line(self.started) {
-                Ok(Some(line)) => {
+                Ok(Some(mut line)) => {
+                    if self.ends_lines && !line.ends_with(b"\n") {
+                        line.push(b'\n');
+                    }
                     self.text.extend_from_slice(&line);
                     self.buf = line;
                     self.pos = 0;

@@ -780,6 +780,20 @@ impl Cx<'_, '_> {
                 }
                 Some(c) => {
                     let w = self.lex_word()?;
+                    if w.parts.is_empty() && self.st.bash {
+                        // An operator among the elements: bash's words, and status 1.
+                        let line =
+                            String::from_utf8_lossy(self.st.input.current_line()).into_owned();
+                        let op = match self.lex_operator(c) {
+                            Some(op) => op.text().to_string(),
+                            None => String::from_utf8_lossy(&[c]).into_owned(),
+                        };
+                        let message =
+                            format!("syntax error near unexpected token `{op}'\n`{line}'");
+                        let mut e = syntax(self.st.input.line, message);
+                        e.status = SyntaxStatus::One;
+                        return Err(e);
+                    }
                     if w.parts.is_empty() {
                         let msg = format!("\"{}\" unexpected", String::from_utf8_lossy(&[c]));
                         return Err(self.err(&msg));

@@ -118,7 +118,8 @@ pub enum SyntaxStatus {
     Kept,
     /// The status it had, or 2 if that was 0: the input ended inside `[[ ]]`.
     KeptOrTwo,
-    /// 1: the input ended inside an array's `( )`.
+    /// 1: an array's `( )` the input ended in, or holding an operator; bash drops the rest
+    /// of that line and reads on.
     One,
 }
 

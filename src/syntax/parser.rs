@@ -130,6 +130,7 @@ impl<'a> Parser<'a> {
     /// before each command, since `set -o posix` may change it between commands.
     pub fn set_bash(&mut self, on: bool) {
         self.st.bash = on;
+        self.st.input.ends_lines = on;
     }
 
     /// Whether `@(...)`, `!(...)` and their kin are read as patterns (`shopt extglob`, which
