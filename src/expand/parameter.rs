@@ -210,15 +210,7 @@ fn unset_error(sh: &Shell, param: &Param, message: Option<&[u8]>) -> ExpandError
         // bash names the element as its subscript is written: `a[$i]: unbound variable`.
         Param::Elem(name, sub) if bash && message.is_none() => match &**sub {
             Subscript::Index(w) => {
-                let mut written = Vec::new();
-                for part in &w.parts {
-                    match part {
-                        WordPart::Literal(t) | WordPart::Quoted(t) => written.extend_from_slice(t),
-                        other => written.extend(crate::syntax::print::word_text(&Word::new(vec![
-                            other.clone(),
-                        ]))),
-                    }
-                }
+                let written = crate::syntax::print::bare_text(w);
                 let element = [&name[..], b"[", &written, b"]"].concat();
                 error(&Param::Var(element), text)
             }

@@ -1677,6 +1677,16 @@ impl Cx<'_, '_> {
         let words = self.lex_arith_parts(true)?;
         match <[Word; 3]>::try_from(words) {
             Ok(three) => Ok(three),
+            Err(words) if self.st.bash => {
+                let what = match words.len() < 3 {
+                    true => "arithmetic expression required",
+                    false => "`;' unexpected",
+                };
+                let texts: Vec<Vec<u8>> = words.iter().map(super::print::bare_text).collect();
+                let written = String::from_utf8_lossy(&texts.join(&b';')).into_owned();
+                let message = format!("syntax error: {what}\nsyntax error: `(({written}))'");
+                Err(syntax(self.st.input.line, message))
+            }
             Err(_) => Err(self.err("expected three expressions in for (( ))")),
         }
     }

@@ -33,6 +33,19 @@ pub fn word_text(w: &Word) -> Vec<u8> {
     p.out
 }
 
+/// A word's text with its quoted characters as they are, unquoted (an arithmetic word or a
+/// subscript as bash shows it in a message); expansions as written.
+pub fn bare_text(w: &Word) -> Vec<u8> {
+    let mut out = Vec::new();
+    for part in &w.parts {
+        match part {
+            WordPart::Literal(t) | WordPart::Quoted(t) => out.extend_from_slice(t),
+            other => out.extend(word_text(&Word::new(vec![other.clone()]))),
+        }
+    }
+    out
+}
+
 /// An and-or list as a job's text in bash's `jobs`: the lists of `{ }` and `( )` on one line.
 pub fn and_or_line(ao: &AndOr) -> Vec<u8> {
     let mut p = Printer {

@@ -983,7 +983,8 @@ fn bash_arithmetic_commands() {
     assert_eq!(show_list(&parse("((true))")), "( ( [true]; ); );");
     // `( (` with a blank is two subshells in bash mode too.
     assert_eq!(parse_bash("( (true) )"), "( ( [true]; ); );");
-    assert!(err_bash("for ((i=0; i<3)); do :; done").contains("three expressions"));
+    assert!(err_bash("for ((i=0; i<3)); do :; done")
+        .ends_with("arithmetic expression required\nsyntax error: `((i=0; i<3))'"));
 }
 
 #[test]
