@@ -1289,11 +1289,11 @@ impl<'s> Cx<'s, '_> {
     /// is the word and a newline.
     fn redirect(&mut self, out: &mut Vec<Redirect>) -> Result<(), SyntaxError> {
         let both = match self.peek()?.kind {
-            TokKind::Op(Op::AmpGreat) => Some(RedirOp::Output),
-            TokKind::Op(Op::AmpDGreat) => Some(RedirOp::Append),
+            TokKind::Op(Op::AmpGreat) => Some((RedirOp::Output, &b"&>"[..])),
+            TokKind::Op(Op::AmpDGreat) => Some((RedirOp::Append, &b"&>>"[..])),
             _ => None,
         };
-        if let Some(op) = both {
+        if let Some((op, written)) = both {
             self.take()?;
             let target = self.redirect_target()?;
             out.push(Redirect {
@@ -1302,7 +1302,12 @@ impl<'s> Cx<'s, '_> {
                 op,
                 target: RedirTarget::Word(target),
             });
-            out.push(stderr_to_stdout());
+            // The copy's text as written is the operator, for the printer.
+            let mut copy = stderr_to_stdout();
+            if let RedirTarget::Word(w) = &mut copy.target {
+                w.raw = Some(written.into());
+            }
+            out.push(copy);
             return Ok(());
         }
         let r = self.redirect_one()?;

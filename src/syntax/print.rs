@@ -253,19 +253,8 @@ impl Printer {
             first = false;
             self.word(w);
         }
-        if first {
-            // Redirections alone: no leading blank.
-            let mut rest = s.redirects.iter();
-            if let Some(r) = rest.next() {
-                self.redirect(r);
-                for r in rest {
-                    self.text(b" ");
-                    self.redirect(r);
-                }
-            }
-        } else {
-            self.redirects(&s.redirects);
-        }
+        // Redirections alone: no leading blank.
+        self.redirect_list(&s.redirects, !first);
     }
 
     fn compound(&mut self, cc: &CompoundCommand) {
@@ -487,9 +476,39 @@ impl Printer {
     }
 
     fn redirects(&mut self, redirects: &[Redirect]) {
-        for r in redirects {
-            self.text(b" ");
+        self.redirect_list(redirects, true);
+    }
+
+    /// Redirections, each after a blank (`blank`: the first too). `&>w` and `&>>w`, kept
+    /// as `>w` or `>>w` and a `2>&1` whose text as written is the operator, come out as
+    /// written.
+    fn redirect_list(&mut self, redirects: &[Redirect], mut blank: bool) {
+        let mut i = 0;
+        while let Some(r) = redirects.get(i) {
+            if blank {
+                self.text(b" ");
+            }
+            blank = true;
+            let both = match (redirects.get(i + 1), &r.target) {
+                (Some(next), RedirTarget::Word(target)) => match (&next.target, next.op) {
+                    (RedirTarget::Word(w), RedirOp::DupOutput) => w
+                        .raw
+                        .as_deref()
+                        .filter(|t| t.starts_with(b"&>"))
+                        .map(|op| (op.to_vec(), target)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some((op, target)) = both {
+                self.text(&op);
+                self.text(b" ");
+                self.word(target);
+                i += 2;
+                continue;
+            }
             self.redirect(r);
+            i += 1;
         }
     }
 
