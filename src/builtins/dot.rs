@@ -33,11 +33,11 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
         let path_var = sh.get_var(b"PATH").map(|p| p.to_vec()).unwrap_or_default();
         let found = spawn::path_candidates(&path_var, name)
             .find(|p| std::fs::metadata(OsStr::from_bytes(p)).is_ok_and(|m| m.is_file()));
-        // bash looks in the current directory after PATH.
+        // bash looks in the current directory after PATH (where a directory is found, and
+        // refused as one).
         found.or_else(|| {
-            (sh.options.bash()
-                && std::fs::metadata(OsStr::from_bytes(name)).is_ok_and(|m| m.is_file()))
-            .then(|| name.clone())
+            (sh.options.bash() && std::fs::metadata(OsStr::from_bytes(name)).is_ok())
+                .then(|| name.clone())
         })
     };
     // A shell error for `source` too, which is not special.
