@@ -294,7 +294,18 @@ pub fn assign_extended(
     let value = expand::expand_word(sh, &a.value)?;
     match &a.index {
         Some(index) => {
-            let key = expand::expand_word(sh, index)?;
+            let mut key = expand::expand_word(sh, index)?;
+            if key.is_empty() && !index.parts.is_empty() {
+                // A subscript that expands to nothing: element 0 of an indexed array, as
+                // arithmetic has it; no key of an associative one (named as written).
+                if sh.vars.array(&a.name).is_some_and(|a| a.is_assoc()) {
+                    let written = crate::syntax::print::word_text(index);
+                    return Err(subscript::bad_subscript(
+                        &[&a.name[..], b"[", &written, b"]"].concat(),
+                    ));
+                }
+                key = b"0".to_vec();
+            }
             assign_element(sh, &a.name, &key, value.clone(), a.append)?;
             shown_name.push(b'[');
             shown_name.extend_from_slice(&key);

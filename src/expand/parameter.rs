@@ -389,7 +389,17 @@ fn expand_indirect(e: &mut Expander, pe: &ParamExp, ctx: Ctx) -> Result<(), Expa
         }
     }
     let target = ParamExp { param, op };
-    expand(e, &target, ctx)
+    let mut result = expand(e, &target, ctx);
+    // bash names an unset target by the reference: `!ref: unbound variable`, `!ref: msg`.
+    if let (Err(err), Param::Indirect(name)) = (&mut result, &pe.param) {
+        let prefix = [&name_of(&target.param)[..], b": "].concat();
+        if err.is_unbound() {
+            err.message = [b"!", &name[..], b": unbound variable"].concat();
+        } else if matches!(pe.op, ParamOp::Error { .. }) && err.message.starts_with(&prefix) {
+            err.message = [b"!", &name[..], b": ", &err.message[prefix.len()..]].concat();
+        }
+    }
+    result
 }
 
 /// `${name[i]}`, `${name[@]}` and what applies to them: one element is a value like any
