@@ -806,12 +806,15 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags, builtin: &'static 
     let marks = (flags.export == Some(true), flags.readonly == Some(true));
     // `export -nf NAME`, `declare +fx NAME`: no longer exported.
     let unexport = flags.export == Some(false);
-    if !names.is_empty() && (marks.0 || marks.1 || unexport) {
+    // `declare -ft NAME` / `+ft`: the trace attribute.
+    let trace = (flags.on & TRACE != 0, flags.off & TRACE != 0);
+    if !names.is_empty() && (marks.0 || marks.1 || unexport || trace.0 || trace.1) {
         for n in names {
             match sh.functions.get_mut(n.as_slice()) {
                 Some(f) => {
                     f.exported = (f.exported || marks.0) && !unexport;
                     f.readonly |= marks.1;
+                    f.traced = (f.traced || trace.0) && !trace.1;
                 }
                 // `declare -fx NAME` of no function only fails (bash).
                 None if builtin == "declare" || builtin == "typeset" => status = 1,
@@ -882,6 +885,9 @@ fn function_declaration(name: &[u8], f: &crate::state::Function) -> Vec<u8> {
     let mut line = b"declare -f".to_vec();
     if f.readonly {
         line.push(b'r');
+    }
+    if f.traced {
+        line.push(b't');
     }
     if f.exported {
         line.push(b'x');

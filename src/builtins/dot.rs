@@ -88,6 +88,7 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
         line: saved_line,
         source: path.as_slice().into(),
         function: false,
+        traced: false,
         // Without arguments of its own, bash shows the file's name as the frame's one.
         args: sh.options.bash().then(|| match args.get(2..) {
             Some(a) if !a.is_empty() => a.to_vec(),

@@ -282,6 +282,7 @@ pub(super) fn define_function(sh: &mut Shell, def: &FunctionDef) -> ExecResult {
         line: def.line,
         readonly: false,
         exported: false,
+        traced: false,
     };
     sh.functions.insert(def.name.clone(), function);
     Ok(0)

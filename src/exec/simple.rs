@@ -288,9 +288,7 @@ pub(super) fn about_to_run(sh: &mut Shell, text: impl FnOnce() -> Vec<u8>) -> Re
     {
         sh.bash_command = text();
     }
-    if sh.traps.command(super::trap::DEBUG).is_some()
-        && (!sh.in_function() || sh.options.traces_functions())
-    {
+    if sh.traps.command(super::trap::DEBUG).is_some() && (!sh.in_function() || sh.traces_here()) {
         let status = super::eval::run_condition_trap(sh, super::trap::DEBUG)?;
         if status != 0 && sh.options.shopt.on(crate::state::shopt::EXTDEBUG) {
             if status == 2 && !sh.calls.is_empty() {
@@ -831,6 +829,7 @@ pub fn call_function(
         line: sh.lineno.saturating_sub(sh.line_base),
         source: Rc::clone(&function.source),
         function: true,
+        traced: function.traced,
         args: sh
             .options
             .shopt
@@ -846,7 +845,7 @@ pub fn call_function(
     let result = {
         let sh = &mut *sh.push_frame(Frame::Function { positional });
         // Traced, a function meets the DEBUG trap once more on entry, as in bash.
-        let traced = sh.options.traces_functions();
+        let traced = sh.traces_here();
         match traced && sh.traps.command(super::trap::DEBUG).is_some() {
             true => super::eval::run_condition_trap(sh, super::trap::DEBUG).map(|_| 0),
             false => Ok(0),
@@ -858,7 +857,7 @@ pub fn call_function(
     let trap = match &result {
         Ok(_) | Err(Divert::Return(_))
             if sh.traps.command(super::trap::RETURN).is_some()
-                && (sh.options.traces_functions() || sh.return_trap_sets != return_sets) =>
+                && (sh.traces_here() || sh.return_trap_sets != return_sets) =>
         {
             super::eval::run_condition_trap(sh, super::trap::RETURN).map(|_| ())
         }

@@ -776,6 +776,18 @@ impl Shell {
         self.calls.iter().any(|c| c.function)
     }
 
+    /// The DEBUG and RETURN traps reach the function being run: `set -T` (or `extdebug`),
+    /// or the function's trace attribute.
+    pub fn traces_here(&self) -> bool {
+        self.options.traces_functions()
+            || self
+                .calls
+                .iter()
+                .rev()
+                .find(|c| c.function)
+                .is_some_and(|c| c.traced)
+    }
+
     /// The file whose commands run now, as bash's `BASH_SOURCE` names it: the innermost
     /// function's or sourced file's, else the start-up file's, the script's, `main` for
     /// standard input and `environment` for a `-c` string.
@@ -852,6 +864,8 @@ pub struct Function {
     /// `export -f`: put in programs' environments as bash puts it, for a bash they start
     /// (auditsh itself reads none from its environment: that is code nobody typed).
     pub exported: bool,
+    /// `declare -ft`: the DEBUG and RETURN traps reach it, as `set -T` makes them reach all.
+    pub traced: bool,
 }
 
 /// One entry of bash's call stack: a function being run, or a file being `source`d.
@@ -864,6 +878,8 @@ pub struct Call {
     /// The file the function was defined in, or the file sourced (`BASH_SOURCE`).
     pub source: Rc<[u8]>,
     pub function: bool,
+    /// A function with the trace attribute (`declare -ft`).
+    pub traced: bool,
     /// Its arguments, kept when `shopt -s extdebug` was on at the call (`BASH_ARGV`,
     /// `BASH_ARGC`).
     pub args: Option<Vec<Vec<u8>>>,
