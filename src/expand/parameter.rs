@@ -39,8 +39,8 @@ fn lookup(sh: &Shell, param: &Param) -> Result<Value, ExpandError> {
         // Evaluated by `expand_element` before any lookup.
         Param::Elem(..) => Value::Unset,
         Param::Var(name) => sh.get_var_or_dynamic(name).map_or(Value::Unset, |v| s(&v)),
-        Param::Positional(0) => s(&sh.arg0),
-        Param::Positional(n) => sh.positional.get(n - 1).map_or(Value::Unset, |v| s(v)),
+        Param::Positional(0, _) => s(&sh.arg0),
+        Param::Positional(n, _) => sh.positional.get(n - 1).map_or(Value::Unset, |v| s(v)),
         Param::Special(c) => match c {
             b'@' | b'*' => Value::Args,
             b'#' => Value::Str(sh.positional.len().to_string().into_bytes()),
@@ -92,7 +92,7 @@ fn indirect_target(sh: &Shell, name: &[u8]) -> Result<Param, ExpandError> {
     let value = match param_named(name) {
         // An unset positional parameter names nothing, quietly (an unset variable is an
         // error).
-        Some(Param::Positional(n)) => match sh.positional.get(n - 1) {
+        Some(Param::Positional(n, _)) => match sh.positional.get(n - 1) {
             Some(v) => Some(v.clone()),
             None => return Ok(Param::Var(Vec::new())),
         },
@@ -166,7 +166,7 @@ fn param_named(text: &[u8]) -> Option<Param> {
         return Some(if n == 0 {
             Param::Special(b'0')
         } else {
-            Param::Positional(n)
+            Param::Positional(n, false)
         });
     }
     match text {
@@ -184,7 +184,7 @@ fn name_of(param: &Param) -> Vec<u8> {
             Subscript::All { at } => [&name[..], if at { b"[@]" } else { b"[*]" }].concat(),
             Subscript::Index(_) => name.clone(),
         },
-        Param::Positional(n) => n.to_string().into_bytes(),
+        Param::Positional(n, _) => n.to_string().into_bytes(),
         Param::Special(c) => vec![*c],
     }
 }
@@ -216,6 +216,10 @@ fn unset_error(sh: &Shell, param: &Param, message: Option<&[u8]>) -> ExpandError
             }
             Subscript::All { .. } => error(param, text),
         },
+        // `$1` is named with its `$`, `${1}` without.
+        Param::Positional(n, true) if bash && message.is_none() => {
+            error(&Param::Var(format!("${n}").into_bytes()), text)
+        }
         _ => error(param, text),
     };
     if bash {

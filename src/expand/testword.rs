@@ -124,7 +124,7 @@ fn param_name(b: &[u8], i: &mut usize, braced: bool) -> Option<Param> {
         return Some(if n == 0 {
             Param::Special(b'0')
         } else {
-            Param::Positional(n)
+            Param::Positional(n, false)
         });
     }
     if b"@*#?-$!".contains(&c) {

@@ -322,8 +322,9 @@ pub struct ParamExp {
 pub enum Param {
     /// A variable name.
     Var(Vec<u8>),
-    /// `$1` .. `${10}` ... (never 0: `$0` is `Special(b'0')`).
-    Positional(usize),
+    /// `$1` .. `${10}` ... (never 0: `$0` is `Special(b'0')`); true: written without braces
+    /// (`$1`, which bash's messages name with its `$`).
+    Positional(usize, bool),
     /// One of `@ * # ? - $ ! 0`.
     Special(u8),
     /// `${!name...}` (bash): the parameter named by the value of `name`.

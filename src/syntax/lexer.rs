@@ -988,7 +988,7 @@ impl Cx<'_, '_> {
             }
             b'1'..=b'9' => {
                 self.st.input.bump();
-                b.push(plain(Param::Positional(usize::from(c - b'0'))));
+                b.push(plain(Param::Positional(usize::from(c - b'0'), true)));
             }
             b'\'' if !quoted && self.st.bash => {
                 self.st.input.bump();
@@ -1071,7 +1071,7 @@ impl Cx<'_, '_> {
                     Param::Var(name) => name,
                     // `${!1}`: the variable the positional parameter names (the digits
                     // are no variable's name, so lookup tells them apart).
-                    Param::Positional(n) => n.to_string().into_bytes(),
+                    Param::Positional(n, _) => n.to_string().into_bytes(),
                     _ => return Err(self.bad_substitution()),
                 };
                 let positional = name[0].is_ascii_digit();
@@ -1454,7 +1454,7 @@ impl Cx<'_, '_> {
             return Ok(if n == 0 {
                 Param::Special(b'0')
             } else {
-                Param::Positional(n)
+                Param::Positional(n, false)
             });
         }
         if !is_name_start(first) {
@@ -2004,7 +2004,7 @@ fn param_text(param: &Param) -> Vec<u8> {
             Subscript::All { at: false } => [&name[..], b"[*]"].concat(),
             Subscript::Index(_) => [&name[..], b"[...]"].concat(),
         },
-        Param::Positional(n) => n.to_string().into_bytes(),
+        Param::Positional(n, _) => n.to_string().into_bytes(),
         Param::Special(c) => vec![*c],
         Param::Indirect(name) => [b"!", &name[..]].concat(),
         Param::IndirectElem(name, _) => [b"!", &name[..], b"[...]"].concat(),

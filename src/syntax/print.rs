@@ -771,7 +771,7 @@ impl Printer {
                             self.text(name);
                         }
                         (ParamOp::Plain, Param::Special(c)) => self.text(&[b'$', *c]),
-                        (ParamOp::Plain, Param::Positional(n @ 1..=9)) => {
+                        (ParamOp::Plain, Param::Positional(n @ 1..=9, _)) => {
                             self.text(format!("${n}").as_bytes())
                         }
                         _ => self.param(p),
@@ -825,7 +825,7 @@ impl Printer {
         }
         match &p.param {
             Param::Var(name) => self.text(name),
-            Param::Positional(n) => self.text(n.to_string().as_bytes()),
+            Param::Positional(n, _) => self.text(n.to_string().as_bytes()),
             Param::Special(c) => self.out.push(*c),
             Param::Indirect(name) => {
                 self.text(b"!");

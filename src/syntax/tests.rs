@@ -28,7 +28,7 @@ fn show_part(p: &WordPart) -> String {
         WordPart::Param(pe) => {
             let name = match &pe.param {
                 Param::Var(n) => text(n),
-                Param::Positional(n) => n.to_string(),
+                Param::Positional(n, _) => n.to_string(),
                 Param::Special(c) => (*c as char).to_string(),
                 Param::Indirect(n) => format!("!{}", text(n)),
                 Param::IndirectElem(n, sub) | Param::Elem(n, sub) => match &**sub {
