@@ -498,6 +498,14 @@ fn declare_in_scope(
             });
         }
         if let Some(v) = value {
+            if v.is_empty() {
+                // bash refuses an empty name as it would any bad identifier (a local is
+                // made all the same).
+                if make_local && sh.vars.var_unresolved(&name).is_none() {
+                    sh.vars.set_attrs(&name, UNASSIGNED, 0);
+                }
+                return Err(ExpandError::new(&b"`': not a valid identifier"[..]));
+            }
             if !is_reference_target(v) {
                 return Err(ExpandError::new(
                     [b"`", v, b"': invalid variable name for name reference"].concat(),
