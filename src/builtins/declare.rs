@@ -821,6 +821,7 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags, builtin: &'static 
             match sh.functions.get_mut(n.as_slice()) {
                 Some(f) => {
                     f.exported = (f.exported || marks.0) && !unexport;
+                    sh.functions_exported |= f.exported;
                     f.readonly |= marks.1;
                     f.traced = (f.traced || trace.0) && !trace.1;
                 }

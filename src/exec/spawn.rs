@@ -101,7 +101,7 @@ fn bash_environment(sh: &Shell, path: Option<&[u8]>) -> Vec<Vec<u8>> {
         let names = sh.options.shopt.enabled_names();
         extra.push([&b"BASHOPTS="[..], &names].concat());
     }
-    if sh.functions.values().any(|f| f.exported) {
+    if sh.functions_exported {
         let mut exported: Vec<_> = sh.functions.iter().filter(|(_, f)| f.exported).collect();
         exported.sort_by(|a, b| a.0.cmp(b.0));
         for (name, f) in exported {

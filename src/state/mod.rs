@@ -39,6 +39,9 @@ pub struct Shell {
     pub pid: i32,
     /// Functions by name.
     pub functions: NameMap<Function>,
+    /// `export -f` has been used: only then does starting a program look for exported
+    /// functions (the exec path does not walk the functions otherwise).
+    pub functions_exported: bool,
     pub aliases: NameMap<Vec<u8>>,
     pub traps: Traps,
     pub jobs: Jobs,
@@ -290,6 +293,7 @@ impl Shell {
             last_bg_pid: None,
             pid,
             functions: NameMap::default(),
+            functions_exported: false,
             aliases: NameMap::default(),
             traps: Traps::default(),
             jobs: Jobs::default(),
