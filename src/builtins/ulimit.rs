@@ -182,7 +182,9 @@ const fn bl(
     }
 }
 
-/// bash's limits on Linux, in its `-a` order.
+/// bash's limits on Linux, in its `-a` order. `-c` and `-f` count POSIX's 512-byte blocks
+/// (as dash, and bash in posix mode) where bash counts 1024: a POSIX script that sets
+/// `ulimit -f` gets the size it asked for.
 static BASH_LIMITS: &[BashLimit] = {
     use sys::process::resource as r;
     &[
@@ -193,10 +195,10 @@ static BASH_LIMITS: &[BashLimit] = {
             Some(r::RTTIME),
             1,
         ),
-        bl("core file size", Some("blocks"), b'c', Some(r::CORE), 1024),
+        bl("core file size", Some("blocks"), b'c', Some(r::CORE), 512),
         bl("data seg size", Some("kbytes"), b'd', Some(r::DATA), 1024),
         bl("scheduling priority", None, b'e', Some(r::NICE), 1),
-        bl("file size", Some("blocks"), b'f', Some(r::FSIZE), 1024),
+        bl("file size", Some("blocks"), b'f', Some(r::FSIZE), 512),
         bl("pending signals", None, b'i', Some(r::SIGPENDING), 1),
         bl(
             "max locked memory",
