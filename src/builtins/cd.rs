@@ -101,23 +101,27 @@ fn dirs_before_dotdot_exist(path: &[u8]) -> bool {
     true
 }
 
-/// An option word of `cd` or `pwd` made of `L` and `P` only (`-P`, `-LP`): the view it
-/// leaves, the last letter winning, or None if the word is something else.
-pub(super) fn view_option(word: &[u8], physical: bool) -> Option<bool> {
+/// An option word of `cd` or `pwd` made of `L`, `P` and the letters of `also` (`-P`, `-LP`,
+/// `-Pe`): the view it leaves, the last of `L` and `P` winning, or None if the word is
+/// something else.
+pub(super) fn view_option(word: &[u8], physical: bool, also: &[u8]) -> Option<bool> {
     let letters = word.strip_prefix(b"-").filter(|l| !l.is_empty())?;
-    letters.iter().try_fold(physical, |_, c| match c {
+    letters.iter().try_fold(physical, |view, c| match c {
         b'P' => Some(true),
         b'L' => Some(false),
+        c if also.contains(c) => Some(view),
         _ => None,
     })
 }
 
-/// `cd [-L|-P] [dir|-]`
+/// `cd [-L|-P] [dir|-]`; in bash's language also `-e`, which needs nothing more here: with
+/// `-P`, a directory whose path cannot be found after entering it already fails `cd`.
 pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut physical = sh.options.physical;
+    let also: &[u8] = if sh.options.bash() { b"e" } else { b"" };
     let mut i = 1;
     while let Some(a) = args.get(i) {
-        if let Some(p) = view_option(a, physical) {
+        if let Some(p) = view_option(a, physical, also) {
             physical = p;
             i += 1;
             continue;

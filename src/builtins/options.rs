@@ -16,7 +16,8 @@ struct Options {
 /// The built-ins whose options are checked here (the others check their own), by name.
 static CHECKED: &[Options] = &[
     opts("alias", "p", "", "alias [-p] [name[=value] ... ]"),
-    opts("cd", "LPe@", "", "cd [-L|[-P [-e]] [-@]] [dir]"),
+    // bash takes `-@` only where the system has extended attributes, which Linux's bash does not.
+    opts("cd", "LPe", "", "cd [-L|[-P [-e]] [-@]] [dir]"),
     opts("command", "pVv", "", "command [-pVv] command [arg ...]"),
     opts("enable", "adnps", "f", "enable [-a] [-dnps] [-f filename] [name ...]"),
     opts("export", "fnp", "", "export [-fn] [name[=value] ...] or export -p"),
@@ -27,6 +28,7 @@ static CHECKED: &[Options] = &[
         "adinNptu",
         "read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]",
     ),
+    opts("pwd", "LP", "", "pwd [-LP]"),
     opts("readonly", "aAfp", "", "readonly [-aAf] [name[=value] ...] or readonly -p"),
     opts("suspend", "f", "", "suspend [-f]"),
     opts("trap", "lp", "", "trap [-lp] [[arg] signal_spec ...]"),

@@ -9,7 +9,7 @@ use crate::state::Shell;
 pub fn pwd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut physical = sh.options.physical;
     for a in &args[1..] {
-        if let Some(p) = super::cd::view_option(a, physical) {
+        if let Some(p) = super::cd::view_option(a, physical, b"") {
             physical = p;
             continue;
         }
