@@ -468,7 +468,9 @@ fn evaluate_in(args: &[Vec<u8>], mut sh: Option<&mut Shell>, bracket: bool) -> R
             if args[0].as_slice() == b"(" && args[args.len() - 1].as_slice() == b")" {
                 args = &args[1..args.len() - 1];
             } else if args[0].as_slice() == b"!" {
-                res = 0;
+                // bash negates once per `!` (`! ! -n x` is `-n x`); dash's `!` sets the
+                // result negated however many stand there.
+                res = if bash { res ^ 1 } else { 0 };
                 args = &args[1..];
                 continue;
             }

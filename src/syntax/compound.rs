@@ -3,7 +3,7 @@
 
 use super::ast::{CaseArm, CompoundCommand, List, Word};
 use super::lexer::{is_name, with_tildes, Op, TokKind};
-use super::parser::{keyword, Cx, Kw};
+use super::parser::{keyword, Cx, Kw, Reserved};
 use super::SyntaxError;
 
 impl Cx<'_, '_> {
@@ -85,7 +85,7 @@ impl Cx<'_, '_> {
     /// After `for` (or bash's `select`, the same grammar without the arithmetic form).
     pub(super) fn for_clause(&mut self, select: bool) -> Result<CompoundCommand, SyntaxError> {
         // After an alias ending in a blank (`alias f='for '`), the name may be an alias too.
-        self.peek_aliased(false, false)?;
+        self.peek_aliased(false, Reserved::None)?;
         let tok = self.take()?;
         if !select
             && tok.kind == TokKind::Op(Op::LParen)
@@ -105,9 +105,12 @@ impl Cx<'_, '_> {
             _ if self.st.bash => return Err(self.unexpected(&tok, None)),
             _ => return Err(self.err_plain("Syntax error: Bad for loop variable")),
         };
+        let newline = self.peek_unexpanded()?.kind == TokKind::Newline;
         self.skip_newlines()?;
         let mut words = None;
-        let tok = self.peek_command_word(true)?;
+        // dash looks up any word here as an alias; bash only one after a blank-ending alias.
+        let bash = self.st.bash;
+        let tok = self.peek_aliased(!bash, Reserved::Only(&[Kw::In, Kw::Do]))?;
         if keyword(tok) == Some(Kw::In) {
             self.take()?;
             let mut list = Vec::new();
@@ -124,6 +127,16 @@ impl Cx<'_, '_> {
         } else if tok.kind == TokKind::Op(Op::Semi) {
             self.take()?;
             self.skip_newlines()?;
+        } else if bash
+            && !matches!(
+                (keyword(tok), newline),
+                (Some(Kw::Do), _) | (Some(Kw::LBrace), true)
+            )
+        {
+            // bash names this word, not what an alias in it would become (`{` needs a `;`
+            // or a newline before it).
+            let tok = tok.clone();
+            return Err(self.unexpected(&tok, None));
         }
         let body = self.for_body()?;
         Ok(if select {
@@ -162,7 +175,7 @@ impl Cx<'_, '_> {
         loop {
             self.skip_newlines()?;
             // A pattern's place: `esac` is recognised, an alias only after a blank-ending one.
-            let tok = self.peek_aliased(false, true)?;
+            let tok = self.peek_aliased(false, Reserved::All)?;
             if keyword(tok) == Some(Kw::Esac) {
                 self.take()?;
                 break;

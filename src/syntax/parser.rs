@@ -523,6 +523,28 @@ fn placeholder(id: usize) -> Word {
     Word::literal(id.to_string().as_bytes())
 }
 
+/// Which reserved words a position recognises (a word there that is one of them is never
+/// taken for an alias).
+#[derive(Clone, Copy)]
+pub(super) enum Reserved {
+    /// None: a name stands here (after `for`).
+    None,
+    /// All of them: a command may start here.
+    All,
+    /// Only these (after `for name`: `in` and `do`, where `for` is a plain word).
+    Only(&'static [Kw]),
+}
+
+impl Reserved {
+    fn has(self, kw: Kw) -> bool {
+        match self {
+            Reserved::None => false,
+            Reserved::All => true,
+            Reserved::Only(list) => list.contains(&kw),
+        }
+    }
+}
+
 impl<'s> Cx<'s, '_> {
     // ----- tokens -----
 
@@ -544,7 +566,7 @@ impl<'s> Cx<'s, '_> {
     }
 
     /// The next token as read, with no alias looked up.
-    fn peek_unexpanded(&mut self) -> Result<&Token, SyntaxError> {
+    pub(super) fn peek_unexpanded(&mut self) -> Result<&Token, SyntaxError> {
         if self.st.peeked.is_none() {
             let t = self.lex_token(false)?;
             self.st.peeked = Some(t);
@@ -606,21 +628,29 @@ impl<'s> Cx<'s, '_> {
     /// Peek at a token in a position where a command name may appear: expand aliases.
     /// `always`: command-name position (else only after an alias ending in a blank).
     pub(super) fn peek_command_word(&mut self, always: bool) -> Result<&Token, SyntaxError> {
-        self.peek_aliased(always, true)
+        self.peek_aliased(always, Reserved::All)
     }
 
-    /// As `peek_command_word`; `reserved`: reserved words are recognised here (and so not
-    /// taken for aliases), false where a name stands (after `for`).
+    /// As `peek_command_word`; `reserved`: the reserved words recognised here (and so not
+    /// taken for aliases).
     pub(super) fn peek_aliased(
         &mut self,
         always: bool,
-        reserved: bool,
+        reserved: Reserved,
     ) -> Result<&Token, SyntaxError> {
         // The first word of an alias's value stands where the alias did: it is looked up too.
         let mut expand = always;
         loop {
             let tok = self.peek_unexpanded()?;
-            if !(expand || tok.after_blank_alias) || (reserved && keyword(tok).is_some()) {
+            if keyword(tok).is_some_and(|k| reserved.has(k)) {
+                // The reserved word it is: taking it must not look it up as an alias after
+                // all (`alias in='in 1'` leaves `for x in` alone).
+                if let Some(t) = self.st.peeked.as_mut() {
+                    t.after_blank_alias = false;
+                }
+                break;
+            }
+            if !(expand || tok.after_blank_alias) {
                 break;
             }
             let tok = tok.clone();
