@@ -648,6 +648,13 @@ impl Shell {
         match name {
             b"RANDOM" => Some(self.next_random().to_string().into_bytes()),
             b"SECONDS" => Some(self.started.elapsed().as_secs().to_string().into_bytes()),
+            // POSIX's one computed variable (Debian's dash leaves it out).
+            b"LINENO" => Some(
+                self.lineno
+                    .saturating_sub(self.line_base)
+                    .to_string()
+                    .into_bytes(),
+            ),
             _ if self.options.posix => None,
             b"EPOCHSECONDS" => Some(epoch().as_secs().to_string().into_bytes()),
             b"EPOCHREALTIME" => {
@@ -674,12 +681,6 @@ impl Shell {
             b"SHELLOPTS" => Some(self.options.shellopts()),
             b"BASHOPTS" => Some(self.options.shopt.enabled_names()),
             b"BASH_COMMAND" => Some(self.bash_command.clone()),
-            b"LINENO" => Some(
-                self.lineno
-                    .saturating_sub(self.line_base)
-                    .to_string()
-                    .into_bytes(),
-            ),
             // An array's name alone is its element 0 (`$FUNCNAME`).
             _ => self.dynamic_array(name)?.into_iter().next(),
         }
