@@ -24,6 +24,7 @@ pub fn main(argv: Vec<Vec<u8>>) -> ! {
     // A record written past the user's file size limit fails with EFBIG, which the failure
     // policy reports, instead of killing the shell (before `session-start` is written).
     trap::shell_ignores_xfsz();
+    trap::shell_waits_for_children();
     let runtime_variables = take_runtime_variables();
     let name = argv.first().cloned().unwrap_or_else(|| b"auditsh".to_vec());
     let inv = match invocation::parse(argv) {

@@ -269,6 +269,24 @@ fn signals_ignored_at_entry_stay_ignored_for_programs_as_in_dash() {
 }
 
 #[test]
+fn statuses_are_kept_when_started_with_sigchld_ignored() {
+    // With SIGCHLD ignored the kernel reaps children itself: a shell that kept it so would
+    // lose every program's status (and its record's result). `trap '' CHLD` neither.
+    let sb = Sandbox::new("chld-ignored");
+    let script = "/bin/false; echo $?; x=$(exit 4); echo $?; /bin/true | /bin/false; echo $?; \
+        (exit 3) & wait $!; echo $?; trap '' CHLD; /bin/false; echo $?; (exit 5) & wait $!; echo $?";
+    let run = |shell: &str| {
+        let mut c = sb.shell_at("env");
+        c.args(["--ignore-signal=CHLD", shell, "-c", script]);
+        let out = c.output().unwrap();
+        (out.status.code(), text(&out.stdout))
+    };
+    let ours = run(AUDITSH);
+    assert_eq!(ours, (Some(0), "1\n4\n1\n3\n1\n5\n".to_string()));
+    assert_eq!(ours, run(DASH));
+}
+
+#[test]
 fn inherited_pwd_is_kept_only_when_it_names_the_current_directory() {
     // Through a symbolic link, a stale PWD, a relative one and none: the same as dash.
     let sb = Sandbox::new("pwd");

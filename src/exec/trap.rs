@@ -116,7 +116,22 @@ pub fn shell_default(sig: i32) {
     }
 }
 
+/// Put SIGCHLD at its default if the shell started with it ignored: ignored, the kernel
+/// reaps the shell's children itself, and every program's status (and its record's result)
+/// would be lost.
+pub fn shell_waits_for_children() {
+    if signal::is_ignored(sys::signal::SIGCHLD) {
+        signal::set_handler(sys::signal::SIGCHLD, sys::signal::SIG_DFL);
+    }
+}
+
 fn set_disposition(sig: i32, handler: sys::signal::Handler) {
+    // `trap '' CHLD` is listed and kept, but the shell must still wait for its children.
+    let handler = if sig == sys::signal::SIGCHLD && handler == sys::signal::SIG_IGN {
+        sys::signal::SIG_DFL
+    } else {
+        handler
+    };
     // The handler is SIG_DFL, SIG_IGN or `note`, which only stores atomics.
     let set = signal::set_handler(sig, handler).is_some();
     if let (true, Some(state)) = (set, SET_TO.get(sig as usize)) {
