@@ -113,7 +113,10 @@ fn wait_for(
             let interrupts = interrupting(sh);
             match sh.jobs.wait_job_interruptible(0, &mut sh.audit, interrupts) {
                 Ok(st) => {
-                    report(sh, 0, st);
+                    // dash tells a death only to a wait that named the job.
+                    if sh.options.bash() {
+                        report(sh, 0, st);
+                    }
                     finish(sh, 0);
                 }
                 Err(sig) => return Ok(128 + sig),
