@@ -16,7 +16,15 @@ pub fn return_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     super::util::too_many_for_bash(sh, "return", args)?;
     let status = match args.get(1) {
-        Some(a) => parse_status(sh, "return", a)?,
+        Some(a) => match parse_status(sh, "return", a) {
+            Ok(status) => status,
+            // bash returns all the same, with status 2.
+            Err(e) if sh.options.bash() => {
+                sh.report(&e);
+                return Err(Divert::Return(2));
+            }
+            Err(e) => return Err(e.into()),
+        },
         None => sh.last_status(),
     };
     Err(Divert::Return(status))

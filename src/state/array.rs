@@ -190,6 +190,13 @@ impl Assoc {
             .iter()
             .flat_map(|b| b.iter().rev().map(|(k, v)| (k, v)))
     }
+
+    /// The values, to change in place (the keys and their order stay).
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Vec<u8>> {
+        self.buckets
+            .iter_mut()
+            .flat_map(|b| b.iter_mut().map(|(_, v)| v))
+    }
 }
 
 #[cfg(test)]

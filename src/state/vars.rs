@@ -353,15 +353,16 @@ impl Vars {
     /// Make a variable an array with these elements (`a=(...)`), keeping its attributes.
     pub fn set_array(&mut self, name: &[u8], array: Array) -> Result<(), VarError> {
         let v = self.writable(name)?;
-        let array = match array {
-            Array::Indexed(mut m) if v.attrs & CASES != 0 => {
-                for e in m.values_mut() {
-                    *e = cased(v.attrs, std::mem::take(e));
-                }
-                Array::Indexed(m)
+        let mut array = array;
+        if v.attrs & CASES != 0 {
+            let values: Box<dyn Iterator<Item = &mut Vec<u8>>> = match &mut array {
+                Array::Indexed(m) => Box::new(m.values_mut()),
+                Array::Assoc(m) => Box::new(m.values_mut()),
+            };
+            for e in values {
+                *e = cased(v.attrs, std::mem::take(e));
             }
-            a => a,
-        };
+        }
         v.value = None;
         v.array = Some(Box::new(array));
         Ok(())

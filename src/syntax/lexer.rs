@@ -1507,6 +1507,14 @@ impl Cx<'_, '_> {
                     break;
                 }
                 (b'$', ParamWordMode::Unquoted) => self.lex_dollar(&mut b, false)?,
+                // bash: `$'...'` and `$"..."` keep their meaning in "${x:-...}".
+                (b'$', ParamWordMode::DoubleQuoted)
+                    if self.st.bash
+                        && !in_single
+                        && matches!(self.st.input.peek(), Some(b'\'' | b'"')) =>
+                {
+                    self.lex_dollar(&mut b, false)?
+                }
                 (b'$', ParamWordMode::DoubleQuoted) => self.lex_dollar(&mut b, true)?,
                 (b'`', _) => {
                     let list = self.lex_backquote(mode == ParamWordMode::DoubleQuoted)?;
