@@ -34,6 +34,15 @@ fn bash_loop_count(
     let fail = |sh: &mut Shell, message: Vec<u8>| {
         sh.report(&ShellError::builtin(name, ErrorKind::text(message)));
     };
+    let depth = sh.loop_depth();
+    if depth == 0 {
+        // Outside a loop the operands are not looked at.
+        fail(
+            sh,
+            b"only meaningful in a `for', `while', or `until' loop".to_vec(),
+        );
+        return Ok(None);
+    }
     let mut operands = &args[1..];
     if operands.first().is_some_and(|a| a == b"--") {
         operands = &operands[1..];
@@ -52,14 +61,6 @@ fn bash_loop_count(
             }
         },
     };
-    let depth = sh.loop_depth();
-    if depth == 0 {
-        fail(
-            sh,
-            b"only meaningful in a `for', `while', or `until' loop".to_vec(),
-        );
-        return Ok(None);
-    }
     if n < 1 {
         fail(
             sh,

@@ -5,6 +5,11 @@ use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
 pub fn let_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    // A first `--` ends the options (it has none).
+    let args = match args.get(1) {
+        Some(a) if a == b"--" => &args[1..],
+        _ => args,
+    };
     if args.len() < 2 {
         return ShellError::builtin("let", ErrorKind::Message(b"expression expected".to_vec()))
             .with_status(1)

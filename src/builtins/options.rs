@@ -15,7 +15,10 @@ struct Options {
 
 /// The built-ins whose options are checked here (the others check their own), by name.
 static CHECKED: &[Options] = &[
+    opts(".", "", "", ". filename [arguments]"),
     opts("alias", "p", "", "alias [-p] [name[=value] ... ]"),
+    opts("builtin", "", "", "builtin [shell-builtin [arg ...]]"),
+    opts("caller", "", "", "caller [expr]"),
     // bash takes `-@` only where the system has extended attributes, which Linux's bash does not.
     opts("cd", "LPe", "", "cd [-L|[-P [-e]] [-@]] [dir]"),
     opts("command", "pVv", "", "command [-pVv] command [arg ...]"),
@@ -28,11 +31,27 @@ static CHECKED: &[Options] = &[
         "adinNptu",
         "read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]",
     ),
+    opts(
+        "mapfile",
+        "t",
+        "dnOsuCc",
+        "mapfile [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [-C callback] [-c quantum] [array]",
+    ),
+    opts("printf", "", "v", "printf [-v var] format [arguments]"),
     opts("pwd", "LP", "", "pwd [-LP]"),
     opts("readonly", "aAfp", "", "readonly [-aAf] [name[=value] ...] or readonly -p"),
+    opts(
+        "readarray",
+        "t",
+        "dnOsuCc",
+        "readarray [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [-C callback] [-c quantum] [array]",
+    ),
+    opts("source", "", "", "source filename [arguments]"),
     opts("suspend", "f", "", "suspend [-f]"),
+    opts("times", "", "", "times"),
     opts("trap", "lp", "", "trap [-lp] [[arg] signal_spec ...]"),
     opts("umask", "pS", "", "umask [-p] [-S] [mode]"),
+    opts("unalias", "a", "", "unalias [-a] name [name ...]"),
     opts("unset", "fvn", "", "unset [-f] [-v] [-n] [name ...]"),
     opts("wait", "fn", "p", "wait [-fn] [-p var] [id ...]"),
 ];
