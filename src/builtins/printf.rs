@@ -500,7 +500,9 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
             let start = i - 1;
             placed(&mut res.error_at, res.errors.len(), out.len());
             a.at = out.len();
-            let flags_end = digits_then(fmt, i, b"#-+ 0");
+            // bash takes C's `'` (group thousands), which the C locale's numbers do without.
+            let flag_bytes: &[u8] = if bash.is_some() { b"#-+ 0'" } else { b"#-+ 0" };
+            let flags_end = digits_then(fmt, i, flag_bytes);
             let flags = &fmt[i..flags_end];
             i = flags_end;
             let mut width = None;
@@ -619,6 +621,19 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
                 b'q' if bash.is_some() => {
                     let s = shell_quote(a.str());
                     spec.string(out, &s);
+                }
+                // `%Q` (bash): the precision cuts the argument, not its quoted form.
+                b'Q' if bash.is_some() => {
+                    let arg = a.str();
+                    let cut = spec
+                        .precision
+                        .map_or(arg.len(), |p| arg.len().min(p.max(0) as usize));
+                    let s = shell_quote(&arg[..cut]);
+                    let whole = Spec {
+                        precision: None,
+                        ..spec
+                    };
+                    whole.string(out, &s);
                 }
                 b'T' if time_format.is_some() => {
                     // No argument is now; any other is read as a number (an empty one is 0,
