@@ -197,7 +197,22 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             }
         }
     }
-    let new = match new.or_else(|| enter(sh, &target, physical)) {
+    let mut new = new.or_else(|| enter(sh, &target, physical));
+    // bash's `shopt -s cdable_vars`: a name that is no directory may be a variable holding one.
+    if new.is_none() && sh.options.bash() && sh.options.shopt.on(crate::state::shopt::CDABLE_VARS) {
+        let value = crate::syntax::lexer::is_name(&target)
+            .then(|| sh.get_var(&target).map(<[u8]>::to_vec))
+            .flatten();
+        if let Some(mut dir) = value.filter(|d| !d.is_empty()) {
+            new = enter(sh, &dir, physical);
+            if new.is_some() && !print {
+                // bash shows the value, as it is.
+                dir.push(b'\n');
+                out(&dir);
+            }
+        }
+    }
+    let new = match new {
         Some(p) => p,
         None => {
             // dash: `cd: can't cd to DIR`; bash: `cd: DIR: REASON` (the last chdir's errno),

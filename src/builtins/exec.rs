@@ -74,11 +74,11 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     };
     let Some(path) = spawn::find_in_path(sh, name) else {
         spawn::record_never_started(sh, None, &args[first..], &SpawnError::NotFound);
-        return cannot_exec(name, SpawnError::NotFound, sh.options.bash());
+        return cannot_exec(sh, name, SpawnError::NotFound);
     };
     if let Some(e) = spawn::check_executable(&path) {
         spawn::record_never_started(sh, Some(&path), &args[first..], &e);
-        return cannot_exec(&as_bash_names(sh, name), e, sh.options.bash());
+        return cannot_exec(sh, &as_bash_names(sh, name), e);
     }
     let mut argv = args[first..].to_vec();
     if let Some(given) = options.name {
@@ -98,7 +98,7 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if err == SpawnError::Os(crate::sys::errno::ENOEXEC) {
         return exec_as_script(sh, name, &path, &argv);
     }
-    cannot_exec(name, err, sh.options.bash())
+    cannot_exec(sh, name, err)
 }
 
 /// A file the kernel would not run (no `#!` line) replaces the shell as a script, as in dash.
@@ -109,19 +109,19 @@ fn exec_as_script(sh: &mut Shell, name: &[u8], path: &[u8], argv: &[Vec<u8>]) ->
         Ok(t) => t,
         Err(e) => {
             let errno = e.raw_os_error().unwrap_or(crate::sys::errno::EACCES);
-            return cannot_exec(name, SpawnError::Os(errno), sh.options.bash());
+            return cannot_exec(sh, name, SpawnError::Os(errno));
         }
     };
     if crate::toplevel::looks_binary(&text) {
         let error = SpawnError::Os(crate::sys::errno::ENOEXEC);
-        return cannot_exec(&as_bash_names(sh, name), error, sh.options.bash());
+        return cannot_exec(sh, &as_bash_names(sh, name), error);
     }
     if sh.in_subshell {
         sh.audit.became_script();
         crate::exec::simple::become_script(sh, &text, argv);
     }
     let err = spawn::exec_shell_on(sh, path, &argv[1..]);
-    cannot_exec(name, err, sh.options.bash())
+    cannot_exec(sh, name, err)
 }
 
 /// A relative path with a slash as bash's `exec` names it in an error: from the working
@@ -137,8 +137,17 @@ fn as_bash_names(sh: &Shell, name: &[u8]) -> Vec<u8> {
 }
 
 /// The program could not replace the shell: the shell exits (`exec: cmd: not found`).
-fn cannot_exec(name: &[u8], error: SpawnError, bash: bool) -> ExecResult {
+fn cannot_exec(sh: &Shell, name: &[u8], error: SpawnError) -> ExecResult {
+    let bash = sh.options.bash();
     let status = error.status(bash);
+    // bash's `shopt -s execfail`: the shell goes on after the failure.
+    let ends = |e: ShellError| {
+        if bash && sh.options.shopt.on(crate::state::shopt::EXECFAIL) {
+            e.fails()
+        } else {
+            e.exits()
+        }
+    };
     // bash says a missing file is missing without naming `exec` (a name not found in PATH
     // keeps it: `exec: x: not found`).
     let missing = matches!(
@@ -147,9 +156,7 @@ fn cannot_exec(name: &[u8], error: SpawnError, bash: bool) -> ExecResult {
     );
     if bash && error == SpawnError::NotFound {
         let message = format!("{}: not found", String::from_utf8_lossy(name));
-        return ShellError::builtin("exec", ErrorKind::text(message))
-            .with_status(status)
-            .exits()
+        return ends(ShellError::builtin("exec", ErrorKind::text(message)).with_status(status))
             .raise();
     }
     let kind = ErrorKind::CannotRun {
@@ -161,5 +168,5 @@ fn cannot_exec(name: &[u8], error: SpawnError, bash: bool) -> ExecResult {
     } else {
         ShellError::builtin("exec", kind)
     };
-    error.with_status(status).exits().raise()
+    ends(error.with_status(status)).raise()
 }

@@ -1,7 +1,8 @@
 //! bash's `shopt` options: every name bash 5.2 knows, with its default in a non-interactive
 //! shell, so listings read as bash's. Those the shell acts on: `extglob`, `nullglob`,
 //! `failglob`, `dotglob`, `nocaseglob`, `nocasematch`, `globstar`, `xpg_echo`,
-//! `globskipdots`; the others are kept and listed.
+//! `globskipdots`, `execfail`, `cdable_vars` and more (each has its constant below); the others
+//! are kept and listed.
 
 /// The names, sorted as bash lists them, with their defaults.
 pub const NAMES: &[(&str, bool)] = &[
@@ -121,6 +122,8 @@ pub const DOTGLOB: Opt = Opt::named("dotglob");
 pub const EXTDEBUG: Opt = Opt::named("extdebug");
 pub const INHERIT_ERREXIT: Opt = Opt::named("inherit_errexit");
 pub const EXPAND_ALIASES: Opt = Opt::named("expand_aliases");
+pub const EXECFAIL: Opt = Opt::named("execfail");
+pub const CDABLE_VARS: Opt = Opt::named("cdable_vars");
 pub const EXTGLOB: Opt = Opt::named("extglob");
 pub const FAILGLOB: Opt = Opt::named("failglob");
 pub const GLOBSTAR: Opt = Opt::named("globstar");
