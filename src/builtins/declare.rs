@@ -94,13 +94,15 @@ pub fn export(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let args: Vec<Vec<u8>> = args
         .iter()
         .enumerate()
-        .map(|(k, a)| {
+        .filter_map(|(k, a)| {
             options &= k == 0 || (a.len() > 1 && a[0] == b'-' && a != b"--");
             if k > 0 && options && a.contains(&b'n') {
                 flags.export = Some(false);
-                a.iter().copied().filter(|&c| c != b'n').collect()
+                let rest: Vec<u8> = a.iter().copied().filter(|&c| c != b'n').collect();
+                // `-n` alone leaves no option word (a lone `-` would be a name).
+                (rest != b"-").then_some(rest)
             } else {
-                a.clone()
+                Some(a.clone())
             }
         })
         .collect();
@@ -149,10 +151,7 @@ fn run(
         let (set, letters) = match arg.split_first() {
             Some((b'-', rest)) if !rest.is_empty() => (true, rest),
             Some((b'+', rest)) if !rest.is_empty() => (false, rest),
-            Some((b'-', _)) => {
-                i += 1;
-                continue;
-            }
+            // A lone `-` is a name (`declare -p -` shows `local -`).
             _ => break,
         };
         if arg == b"--" {
@@ -236,6 +235,10 @@ fn run(
                         ..Var::default()
                     };
                     text.extend_from_slice(&declare_line(name, &var));
+                }
+                // bash shows `local -` as a variable named `-`.
+                None if name == b"-" && sh.options_are_local() => {
+                    text.extend_from_slice(b"declare -- -\n");
                 }
                 None => {
                     // What came before is written first, as bash writes it.

@@ -90,8 +90,9 @@ impl Drop for InFrame<'_> {
                 loop_depth,
             }) => {
                 sh.depth -= 1;
-                // `local -` saved the options the function started with.
-                if let Some(Some(options)) = sh.local_options.pop() {
+                // `local -` saved the `set` options; `shopt`'s are not among them (bash).
+                if let Some(Some(mut options)) = sh.local_options.pop() {
+                    options.shopt = sh.options.shopt;
                     sh.options = options;
                 }
                 sh.vars.pop_frame();

@@ -381,11 +381,17 @@ impl Shell {
     pub fn keep_options_locally(&mut self) -> bool {
         match self.local_options.last_mut() {
             Some(slot) => {
-                slot.get_or_insert_with(|| self.options.clone());
+                // A second `local -` saves the options as they are then.
+                *slot = Some(self.options.clone());
                 true
             }
             None => false,
         }
+    }
+
+    /// `local -` has been used in the function running now.
+    pub fn options_are_local(&self) -> bool {
+        matches!(self.local_options.last(), Some(Some(_)))
     }
 
     /// Write the `exec` record of the program at `path`, run from the working directory; one
