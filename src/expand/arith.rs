@@ -431,6 +431,10 @@ impl<'s, 'e> Parser<'s, 'e> {
         // A base is written in decimal: `010#1` and `0x10#1` are no numbers (bash).
         let prefixed = self.at(pos) == b'0';
         let (base, start) = if self.at(end) == b'#' && prefixed {
+            // bash reads the base as an octal constant first (`08#1`).
+            if self.bash && self.src[pos..end].iter().any(|&c| c >= b'8') {
+                return (Tok::BadNumber("value too great for base"), end);
+            }
             (36, end + 1)
         } else if self.at(end) == b'#' {
             let text = self.src.get(pos..end).unwrap_or_default();
@@ -746,11 +750,23 @@ impl<'s, 'e> Parser<'s, 'e> {
                 return Ok(chosen.unwrap_or(a));
             }
             self.advance();
+            // bash names a missing branch so (dash: an operand is expected).
+            let missing = if self.bash {
+                "expression expected"
+            } else {
+                "expecting primary"
+            };
+            if self.bash && matches!(self.tok, Tok::Colon | Tok::Eof) {
+                return Err(self.error(missing));
+            }
             let b = self.nested(skip || a == 0)?;
             if self.tok != Tok::Colon {
                 return Err(self.error("expecting ':'"));
             }
             self.advance();
+            if self.bash && self.tok == Tok::Eof {
+                return Err(self.error(missing));
+            }
             if !skip && a != 0 {
                 chosen = Some(b);
             }
