@@ -951,7 +951,8 @@ pub fn names(sh: &mut Shell, action: Action, word: &[u8]) -> Vec<Vec<u8>> {
     };
     let mut found: Vec<Vec<u8>> = match action {
         Action::Alias => sorted_keys(&sh.aliases),
-        Action::Builtin | Action::Helptopic => builtin_names(sh),
+        Action::Builtin => builtin_names(sh),
+        Action::Helptopic => super::help::topic_names(sh),
         Action::Enabled => builtin_names(sh)
             .into_iter()
             .filter(|n| !sh.disabled_builtins.contains(n))
@@ -999,10 +1000,7 @@ pub fn names(sh: &mut Shell, action: Action, word: &[u8]) -> Vec<Vec<u8>> {
             v
         }
         Action::Shopt => texts(&mut crate::state::shopt::NAMES.iter().map(|(n, _)| *n)),
-        Action::Signal => texts(&mut crate::sys::signal::all().iter().map(|(_, n)| *n))
-            .into_iter()
-            .map(|n| [&b"SIG"[..], &n].concat())
-            .collect(),
+        Action::Signal => super::kill::signal_names_for_completion(),
         Action::Service => {
             let mut v: Vec<Vec<u8>> = std::fs::read_dir("/etc/init.d")
                 .map(|d| {

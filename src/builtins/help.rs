@@ -124,6 +124,19 @@ fn is_keyword(name: &str) -> bool {
     )
 }
 
+/// The names `compgen -A helptopic` offers: every topic, sorted as bash sorts them (its
+/// `job_spec` topic is named `%` there).
+pub fn topic_names(sh: &Shell) -> Vec<Vec<u8>> {
+    let mut names: Vec<&str> = topics(sh)
+        .map(|topic| match topic.name {
+            "job_spec" => "%",
+            name => name,
+        })
+        .collect();
+    names.sort_unstable();
+    names.into_iter().map(|n| n.as_bytes().to_vec()).collect()
+}
+
 /// The topics this shell has: the keywords, and the built-ins it knows in its language.
 fn topics(sh: &Shell) -> impl Iterator<Item = &'static Topic> + '_ {
     TOPICS.iter().filter(|topic| {

@@ -130,6 +130,20 @@ pub fn list_all() -> Vec<u8> {
     out
 }
 
+/// What `compgen -A signal` offers, in bash's order: `EXIT`, each signal by its `SIG` name
+/// (`SIGJUNK(N)` for a number without one), then the shell's own conditions.
+pub fn signal_names_for_completion() -> Vec<Vec<u8>> {
+    let mut names = vec![b"EXIT".to_vec()];
+    for &(n, _) in signal::all() {
+        names.push(match bash_name(n) {
+            Some(name) => format!("SIG{name}").into_bytes(),
+            None => format!("SIGJUNK({n})").into_bytes(),
+        });
+    }
+    names.extend([b"DEBUG".to_vec(), b"ERR".to_vec(), b"RETURN".to_vec()]);
+    names
+}
+
 /// A signal's name as bash has it: dash's, and `STKFLT`, which dash leaves a number.
 fn bash_name(n: i32) -> Option<&'static str> {
     if n == libc::SIGSTKFLT {
