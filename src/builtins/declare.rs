@@ -992,7 +992,10 @@ fn declare_value(line: &mut Vec<u8>, var: &Var) {
 /// A key of an associative array as `declare -p` writes it: bare when it is plain.
 pub fn quote_key(k: &[u8]) -> Vec<u8> {
     // bash quotes a key with a byte the shell would read specially, as in a trace.
-    let special = crate::exec::xtrace::needs_quotes(k) || k.iter().any(|&c| c < 0x20 || c == 0x7f);
+    // `@` alone would read as all the elements.
+    let special = crate::exec::xtrace::needs_quotes(k)
+        || k.iter().any(|&c| c < 0x20 || c == 0x7f)
+        || k == b"@";
     if k.is_empty() || special {
         quote_value(k)
     } else {
