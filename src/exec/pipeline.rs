@@ -299,6 +299,10 @@ fn start_pipeline(
                 // and line.
                 sh.lineno = sc.line;
                 sh.bash_command = crate::syntax::print::simple_command(sc);
+            } else if sh.options.bash() && super::simple::records_bash_command(sh) {
+                // As in bash, the shell's own `$BASH_COMMAND` (an EXIT trap reads it) is the
+                // last member it started.
+                sh.bash_command = crate::syntax::print::simple_command(sc);
             }
         }
         match spawn::fork_job(sh, group) {

@@ -277,15 +277,20 @@ fn expand_declaration(
 /// or the script may read it), and the DEBUG trap runs. True: the command is to be skipped
 /// (`shopt -s extdebug` and the trap failed; a status of 2 inside a function or a sourced
 /// file returns from it instead).
+/// `$BASH_COMMAND` is kept up to date: a trap that may read it is set, or some text read it;
+/// not while a trap runs (it sees the command it interrupted).
+pub(super) fn records_bash_command(sh: &Shell) -> bool {
+    !sh.in_condition_trap
+        && !sh.in_trap
+        && (sh.traps.on_conditions() || crate::syntax::lexer::bash_command_read())
+}
+
 pub(super) fn about_to_run(sh: &mut Shell, text: impl FnOnce() -> Vec<u8>) -> Result<bool, Divert> {
     if std::mem::take(&mut sh.debug_ran) {
         // The shell ran it before starting this pipeline member.
         return Ok(false);
     }
-    if !sh.in_condition_trap
-        && !sh.in_trap
-        && (sh.traps.on_conditions() || crate::syntax::lexer::bash_command_read())
-    {
+    if records_bash_command(sh) {
         sh.bash_command = text();
     }
     if sh.traps.command(super::trap::DEBUG).is_some() && (!sh.in_function() || sh.traces_here()) {
@@ -311,6 +316,14 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> Exe
     sh.lineno = sc.line;
     if about_to_run(sh, || crate::syntax::print::simple_command(sc))? {
         return Ok(0);
+    }
+    if sh.options.bash()
+        && !sh.in_trap
+        && !sh.in_condition_trap
+        && sc.words.first().and_then(|w| w.as_plain_literal()) == Some(b"trap")
+    {
+        // The `trap` that sets the first trap is `$BASH_COMMAND` until the next command.
+        sh.bash_command = crate::syntax::print::simple_command(sc);
     }
     sh.subst_status = None;
     let declaration = declaration_operands(sh, &sc.words);
