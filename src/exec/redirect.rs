@@ -327,7 +327,17 @@ fn named_descriptor(sh: &mut Shell, r: &Redirect, name: &[u8]) -> Result<(), She
         })
     });
     saved.restore();
-    let new = moved?;
+    let mut new = moved?;
+    // The saved standard input held the lowest free descriptor above 9 until now: take it,
+    // as bash would have (`exec {fd}>f` is 10 in a fresh shell).
+    if let Ok(lower) = fd::dup_at_least(new, FIRST_INTERNAL_FD) {
+        if lower < new {
+            fd::close(new);
+            new = lower;
+        } else {
+            fd::close(lower);
+        }
+    }
     fd::set_inherited(new);
     if let Err(e) = set_named(sh, name, new.to_string().into_bytes()) {
         fd::close(new);
