@@ -128,6 +128,7 @@ fn eval(sh: &mut Shell, e: &CondExpr, negated: bool) -> Result<bool, Divert> {
             !arg.is_empty()
         }
         CondExpr::Not(x) => !eval(sh, x, true)?,
+        CondExpr::Group(x) => eval(sh, x, negated)?,
         CondExpr::And(a, b) => eval(sh, a, false)? && eval(sh, b, false)?,
         CondExpr::Or(a, b) => eval(sh, a, false)? || eval(sh, b, false)?,
         CondExpr::Unary(op, w) => {

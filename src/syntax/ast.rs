@@ -168,6 +168,8 @@ pub enum CondExpr {
     /// A lone word: true when it is not empty.
     Word(Word),
     Not(Box<CondExpr>),
+    /// `( expr )`: kept so that the expression prints as written.
+    Group(Box<CondExpr>),
     And(Box<CondExpr>, Box<CondExpr>),
     Or(Box<CondExpr>, Box<CondExpr>),
 }

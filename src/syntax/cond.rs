@@ -145,7 +145,7 @@ impl Cx<'_, '_> {
                     e
                 })?;
                 return match self.cond_take()? {
-                    T::Op(Op::RParen) => Ok(e),
+                    T::Op(Op::RParen) => Ok(CondExpr::Group(Box::new(e))),
                     // bash numbers the end of the input inside `( )` by where it opened.
                     T::Eof => Err(syntax(opened, "unexpected token `EOF', expected `)'")),
                     other => Err(self.err_plain(&format!(

@@ -1603,7 +1603,7 @@ fn fill_cond(e: &mut super::ast::CondExpr, bodies: &mut [Option<Word>]) {
             fill_word(a, bodies);
             fill_word(b, bodies);
         }
-        CondExpr::Not(x) => fill_cond(x, bodies),
+        CondExpr::Not(x) | CondExpr::Group(x) => fill_cond(x, bodies),
         CondExpr::And(a, b) | CondExpr::Or(a, b) => {
             fill_cond(a, bodies);
             fill_cond(b, bodies);

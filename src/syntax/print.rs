@@ -435,8 +435,9 @@ impl Printer {
         });
     }
 
-    /// A `[[ ]]` expression; `outer`: the binding of the operator around it (2 `!`, 1 `&&`,
-    /// 0 `||` or none), to put back the parentheses its grouping needs.
+    /// A `[[ ]]` expression, as written (its parentheses are kept); `outer`: the binding of
+    /// the operator around it (2 `!`, 1 `&&`, 0 `||` or none), to put back parentheses a tree
+    /// made otherwise would need.
     fn cond(&mut self, e: &CondExpr, outer: u8) {
         match e {
             CondExpr::Unary(op, w) => {
@@ -451,10 +452,19 @@ impl Printer {
                 self.text(b" ");
                 self.word(b);
             }
-            CondExpr::Word(w) => self.word(w),
+            // bash prints a lone word as the test it is.
+            CondExpr::Word(w) => {
+                self.text(b"-n ");
+                self.word(w);
+            }
             CondExpr::Not(x) => {
                 self.text(b"! ");
                 self.cond(x, 2);
+            }
+            CondExpr::Group(x) => {
+                self.text(b"( ");
+                self.cond(x, 0);
+                self.text(b" )");
             }
             CondExpr::And(a, b) => self.cond_pair(a, b, b" && ", 1, outer),
             CondExpr::Or(a, b) => self.cond_pair(a, b, b" || ", 0, outer),
@@ -909,11 +919,11 @@ mod tests {
     fn cond_keeps_the_grouping() {
         assert_eq!(
             printed("f() { [[ ! -z $x || ( a < b && c ) ]]; }"),
-            "f () \n{ \n    [[ ! -z $x || a < b && c ]]\n}\n"
+            "f () \n{ \n    [[ ! -z $x || ( a < b && -n c ) ]]\n}\n"
         );
         assert_eq!(
             printed("f() { [[ ( a || b ) && c ]]; }"),
-            "f () \n{ \n    [[ ( a || b ) && c ]]\n}\n"
+            "f () \n{ \n    [[ ( -n a || -n b ) && -n c ]]\n}\n"
         );
     }
 }

@@ -276,6 +276,7 @@ fn show_cond(e: &CondExpr) -> String {
         CondExpr::Binary(a, op, b) => format!("{} {} {}", show_word(a), text(op), show_word(b)),
         CondExpr::Word(w) => show_word(w),
         CondExpr::Not(x) => format!("! {}", show_cond(x)),
+        CondExpr::Group(x) => show_cond(x),
         CondExpr::And(a, b) => format!("({} && {})", show_cond(a), show_cond(b)),
         CondExpr::Or(a, b) => format!("({} || {})", show_cond(a), show_cond(b)),
     }
