@@ -79,7 +79,7 @@ fn cond_is_unsafe(e: &CondExpr) -> bool {
     match e {
         CondExpr::Unary(_, w) | CondExpr::Word(w) => unsafe_to_evaluate(w),
         CondExpr::Binary(l, _, r) => unsafe_to_evaluate(l) || unsafe_to_evaluate(r),
-        CondExpr::Not(e) => cond_is_unsafe(e),
+        CondExpr::Not(e) | CondExpr::Group(e) => cond_is_unsafe(e),
         CondExpr::And(l, r) | CondExpr::Or(l, r) => cond_is_unsafe(l) || cond_is_unsafe(r),
     }
 }
