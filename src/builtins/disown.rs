@@ -23,13 +23,12 @@ pub fn disown(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                         b'r' => running = true,
                         _ => {
                             let message = format!("-{}: invalid option", f as char);
-                            return ShellError::builtin("disown", ErrorKind::text(message))
-                                .fails()
-                                .and(ErrorKind::text(
-                                    "usage: disown [-h] [-ar] [jobspec ... | pid ...]",
-                                ))
-                                .with_status(2)
-                                .raise();
+                            return super::util::usage_error(
+                                "disown",
+                                &message,
+                                "disown [-h] [-ar] [jobspec ... | pid ...]",
+                            )
+                            .raise();
                         }
                     }
                 }

@@ -25,12 +25,12 @@ struct Args {
 }
 
 fn usage(msg: &str) -> ExecResult {
-    ShellError::builtin("fc", ErrorKind::text(msg))
-        .and(ErrorKind::text(
-            "usage: fc [-e editor] [-nlr] [first [last]] or fc -s [old=new] [first]",
-        ))
-        .fails()
-        .raise()
+    super::util::usage_error(
+        "fc",
+        msg,
+        "fc [-e ename] [-lnr] [first] [last] or fc -s [pat=rep] [command]",
+    )
+    .raise()
 }
 
 /// `fc`'s other errors: status 1, the shell goes on.

@@ -155,7 +155,25 @@ pub(crate) fn parse_number(s: &[u8]) -> Option<i64> {
 }
 
 pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    // bash: a first `--` ends getopts' own options.
+    let dashes = sh.options.bash() && args.get(1).is_some_and(|a| a == b"--");
+    let args = if dashes {
+        let mut rest = vec![args[0].clone()];
+        rest.extend_from_slice(&args[2..]);
+        std::borrow::Cow::Owned(rest)
+    } else {
+        std::borrow::Cow::Borrowed(args)
+    };
+    let args: &[Vec<u8>] = &args;
     if args.len() < 3 && sh.options.bash() {
+        let option = args
+            .get(1)
+            .filter(|a| !dashes && a.len() > 1 && a[0] == b'-');
+        if let Some(option) = option {
+            let message = format!("-{}: invalid option", option[1] as char);
+            let usage = "getopts optstring name [arg ...]";
+            return super::util::usage_error("getopts", &message, usage).raise();
+        }
         crate::sys::fd::write_all(2, b"getopts: usage: getopts optstring name [arg ...]\n");
         return Ok(2);
     }

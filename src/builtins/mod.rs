@@ -310,7 +310,7 @@ mod tests {
     #[test]
     fn regular_builtin_errors_fail_the_command() {
         let fc_usage = "fc: -Z: invalid option\n\
-                        fc: usage: fc [-e editor] [-nlr] [first [last]] or fc -s [old=new] [first]";
+                        fc: usage: fc [-e ename] [-lnr] [first] [last] or fc -s [pat=rep] [command]";
         check(
             &[
                 (&["cd", "/nonexistent"], "cd: can't cd to /nonexistent", 2),
