@@ -806,6 +806,9 @@ fn check_fatal_signals(sh: &mut Shell) -> Option<(i32, EndReason)> {
 pub fn finish(sh: &mut Shell, status: i32, reason: EndReason) -> ! {
     let status = eval::run_exit_trap(sh, status);
     hang_up_jobs(sh, reason == EndReason::Hangup);
+    if let Some(control) = &sh.jobs.control {
+        control.end();
+    }
     if !sh.in_subshell {
         sh.audit.end(Some(status), reason);
     }

@@ -1654,3 +1654,39 @@ fn job_control_with_no_standard_descriptor_on_the_terminal_uses_the_controlling_
         "{text}"
     );
 }
+
+#[test]
+fn the_terminal_goes_back_to_the_parents_process_group_when_the_shell_ends() {
+    // The shell takes the terminal for its own process group under job control; when it ends
+    // (or execs a program) the group it was started in gets it back. Otherwise a parent
+    // without job control (here the /bin/sh running the test's script) is left in a
+    // background group of its own terminal.
+    if !tmux_available("terminal_back") {
+        return;
+    }
+    let mut t = Term::new("terminal-back");
+    let pg = t.dir().join("pg");
+    for (args, typed) in [
+        ("-m -c true", None),
+        ("-m -c 'exec true'", None),
+        ("", Some("exit")),
+    ] {
+        let _ = std::fs::remove_file(&pg);
+        // The parent's process group and the terminal's foreground group, after the shell.
+        let after = format!("{args}; ps -o pgid=,tpgid= -p $$ > '{}'", pg.display());
+        t.start_with(Some(P), &after);
+        if let Some(line) = typed {
+            t.wait_for(P);
+            t.text(line);
+            t.keys(&["Enter"]);
+        }
+        t.wait_exit();
+        let groups = std::fs::read_to_string(&pg).unwrap();
+        let groups: Vec<&str> = groups.split_whitespace().collect();
+        assert_eq!(groups.len(), 2, "{args}: {groups:?}");
+        assert_eq!(
+            groups[0], groups[1],
+            "{args}: pgid and the terminal's tpgid"
+        );
+    }
+}

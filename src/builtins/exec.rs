@@ -94,6 +94,9 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         if !sh.in_subshell {
             sh.audit.end(None, EndReason::Exec);
         }
+        if let Some(control) = &sh.jobs.control {
+            control.end();
+        }
     });
     if err == SpawnError::Os(crate::sys::errno::ENOEXEC) {
         return exec_as_script(sh, name, &path, &argv);

@@ -116,6 +116,8 @@ pub struct JobControl {
     /// The shell's own descriptor for the terminal (close-on-exec, above the user's range).
     pub tty: RawFd,
     pub shell_pgid: sys::process::pid_t,
+    /// The process group the shell was started in, given the terminal back when it ends.
+    pub original_pgid: sys::process::pid_t,
     /// The terminal modes to restore when the shell takes the terminal back.
     pub modes: fd::TerminalModes,
 }
@@ -161,7 +163,8 @@ impl JobControl {
             }
         }
         let pid = process::pid();
-        if process::group() != pid && process::set_group(0, pid).is_err() {
+        let original_pgid = process::group();
+        if original_pgid != pid && process::set_group(0, pid).is_err() {
             sys::fd::close(tty);
             return None;
         }
@@ -173,8 +176,21 @@ impl JobControl {
         Some(JobControl {
             tty,
             shell_pgid: pid,
+            original_pgid,
             modes,
         })
+    }
+
+    /// The shell ends (or becomes a program): the terminal goes back to the process group it
+    /// was started in, and the shell into it, as bash does. Left to the shell's own group,
+    /// the terminal would have no live foreground group, and a parent without job control
+    /// (a script that ran `sh -m`, `sudo`) would be stopped the next time it used it.
+    pub fn end(&self) {
+        if self.original_pgid == self.shell_pgid {
+            return;
+        }
+        let _ = fd::set_foreground_group(self.tty, self.original_pgid);
+        let _ = process::set_group(0, self.original_pgid);
     }
 
     /// Give the terminal to a job's process group.
