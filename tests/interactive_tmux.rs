@@ -1690,3 +1690,27 @@ fn the_terminal_goes_back_to_the_parents_process_group_when_the_shell_ends() {
         );
     }
 }
+
+#[test]
+fn a_script_without_a_shebang_line_is_a_job_that_can_stop() {
+    // A file with no `#!` runs as a script in a subshell; under job control that subshell is
+    // the foreground job the program would have been: when it stops, the shell goes on and
+    // `bg` resumes it (a plain wait for it would hang on the stopped process).
+    if !tmux_available("script_job_stops") {
+        return;
+    }
+    let mut t = Term::new("script-job");
+    let job = t.home().join("job1");
+    std::fs::write(&job, "exec /bin/sh -c 'kill -s STOP $$; echo resumed'\n").unwrap();
+    let made = Command::new("chmod").arg("+x").arg(&job).status().unwrap();
+    assert!(made.success());
+    let out = t.dir().join("out");
+    let args = format!(
+        "-m -c './job1; echo stopped=$?; bg >/dev/null; wait; echo waited=$?' > '{}'",
+        out.display()
+    );
+    t.start_with(Some(P), &args);
+    assert_eq!(t.wait_exit(), 0);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text, "stopped=147\nresumed\nwaited=0\n");
+}

@@ -730,8 +730,15 @@ fn run_as_script(sh: &mut Shell, path: &[u8], fields: &[Vec<u8>], in_place: bool
         sh.audit.became_script();
         become_script(sh, &text, fields);
     }
-    match spawn::fork_script(sh) {
+    // Under job control the script is a foreground job, as the program would have been: it
+    // may stop, and `fg`/`bg` see it.
+    let group = job_group(sh, true);
+    match spawn::fork_script(sh, group) {
         Ok(Forked::Child) => become_script(sh, &text, fields),
+        Ok(Forked::Parent(pid)) if group.is_some() => {
+            let text = fields.join(&b' ');
+            Ok(wait_foreground(sh, pid, vec![pid], text, None))
+        }
         Ok(Forked::Parent(pid)) => Ok(wait_pid(&mut sh.audit, pid, false).exit_status()),
         // Unlike a pipeline's, this failure is the command's only.
         Err(e) => ShellError::new(ErrorKind::CannotFork(e)).fails().raise(),

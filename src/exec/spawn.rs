@@ -770,10 +770,11 @@ pub fn fork_job(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> 
 
 /// Fork the subshell that runs a file the kernel would not run (no `#!` line) as a script:
 /// it is the program the file's `exec` record named (`audit::Session::spawned_as_script`).
-pub fn fork_script(sh: &mut Shell) -> Result<Forked, i32> {
+/// `group`: under job control, the job it is.
+pub fn fork_script(sh: &mut Shell, group: Option<JobGroup>) -> Result<Forked, i32> {
     match sh.audit.script_process() {
-        Some(me) => fork_as(sh, None, me, true),
-        None => fork_shell(sh),
+        Some(me) => fork_as(sh, group, me, true),
+        None => fork_job(sh, group),
     }
 }
 
