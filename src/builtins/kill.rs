@@ -79,6 +79,11 @@ pub fn parse(args: &[Vec<u8>]) -> Result<Action, Vec<u8>> {
             rest = opts.rest();
         } else {
             rest = &args[1..];
+            // `kill -1 -- -PGID`: POSIX's `--` may end the options after the signal too
+            // (dash took it for a process, and a script that signalled a group went on).
+            if rest.first().is_some_and(|a| a == b"--") {
+                rest = &rest[1..];
+            }
         }
     }
     if !list && signo.is_none() {
