@@ -1706,11 +1706,12 @@ fn a_script_without_a_shebang_line_is_a_job_that_can_stop() {
     assert!(made.success());
     let out = t.dir().join("out");
     let args = format!(
-        "-m -c './job1; echo stopped=$?; bg >/dev/null; wait; echo waited=$?' > '{}'",
+        "-m -c './job1; echo stopped=$?; ./job1; bg %1 %2 >/dev/null; wait; echo waited=$?' > '{}'",
         out.display()
     );
     t.start_with(Some(P), &args);
     assert_eq!(t.wait_exit(), 0);
     let text = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(text, "stopped=147\nresumed\nwaited=0\n");
+    // `bg` with two operands resumes both.
+    assert_eq!(text, "stopped=147\nresumed\nresumed\nwaited=0\n");
 }

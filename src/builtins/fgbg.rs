@@ -94,26 +94,49 @@ pub fn fg(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
 }
 
-/// `bg [%job]`: continue a stopped job in the background.
+/// `bg [%job...]`: continue stopped jobs in the background (the current one without an
+/// operand). A job that cannot be found is reported and the others are still continued.
 pub fn bg(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     if !sh.options.monitor && sh.options.bash() {
         return without_job_control(sh, "bg", args);
     }
-    let spec = args
-        .get(1)
-        .map(|a| a.strip_prefix(b"%").unwrap_or(a))
-        .unwrap_or(b"");
-    let Some(i) = resolve_job(sh, spec) else {
-        return no_job("bg", args);
+    let operands: Vec<&[u8]> = match args.get(1..) {
+        Some(rest) if !rest.is_empty() => rest.iter().map(Vec::as_slice).collect(),
+        _ => vec![b"" as &[u8]],
     };
-    if !sh.options.monitor {
-        return without_job_control(sh, "bg", args);
+    let mut result = Ok(0);
+    for operand in operands {
+        let spec = operand.strip_prefix(b"%").unwrap_or(operand);
+        let one: Vec<Vec<u8>> = match operand {
+            b"" => vec![args[0].clone()],
+            _ => vec![args[0].clone(), operand.to_vec()],
+        };
+        let Some(i) = resolve_job(sh, spec) else {
+            result = Ok(report_and_fail(sh, no_job("bg", &one))?);
+            continue;
+        };
+        if !sh.options.monitor {
+            result = Ok(report_and_fail(sh, without_job_control(sh, "bg", &one))?);
+            continue;
+        }
+        continue_job(sh, i);
+        let job = &sh.jobs.jobs[i];
+        let mut line = format!("[{}] ", job.number).into_bytes();
+        line.extend_from_slice(&job.text);
+        line.push(b'\n');
+        fd::write_all(1, &line);
     }
-    continue_job(sh, i);
-    let job = &sh.jobs.jobs[i];
-    let mut line = format!("[{}] ", job.number).into_bytes();
-    line.extend_from_slice(&job.text);
-    line.push(b'\n');
-    fd::write_all(1, &line);
-    Ok(0)
+    result
+}
+
+/// An operand's error is told at once and, in bash, the next operands are still done (the
+/// built-in fails with its status in the end); dash stops at it.
+fn report_and_fail(sh: &Shell, error: ExecResult) -> ExecResult {
+    match error {
+        Err(crate::exec::Divert::Error(e)) if sh.options.bash() => {
+            sh.report(&e);
+            Ok(e.status)
+        }
+        other => other,
+    }
 }
