@@ -1715,3 +1715,28 @@ fn a_script_without_a_shebang_line_is_a_job_that_can_stop() {
     // `bg` with two operands resumes both.
     assert_eq!(text, "stopped=147\nresumed\nresumed\nwaited=0\n");
 }
+
+#[test]
+fn wait_still_knows_a_job_whose_end_was_told() {
+    // POSIX: the status of a job the interactive shell reported as done is not lost; `wait`
+    // with its pid gives it, in posix mode as in bash's language.
+    if !tmux_available("wait_after_notice") {
+        return;
+    }
+    let mut t = Term::new("wait-after-notice");
+    for args in ["", "--posix"] {
+        t.start_with(Some(P), args);
+        t.wait_for(P);
+        t.text("(exit 17) & p=$!");
+        t.keys(&["Enter"]);
+        std::thread::sleep(Duration::from_millis(300));
+        t.keys(&["Enter"]);
+        t.wait_for("Done");
+        t.text("wait $p; echo \"stat\"us=$?");
+        t.keys(&["Enter"]);
+        t.wait_for("status=17");
+        t.text("exit");
+        t.keys(&["Enter"]);
+        assert_eq!(t.wait_exit(), 0, "{args}");
+    }
+}

@@ -190,6 +190,17 @@ fn wait_for(
                 sh.report(&ShellError::builtin("wait", ErrorKind::text(m)).fails());
                 127
             }
+            // POSIX: a job an interactive shell told the end of keeps its status for `wait`.
+            None if sh.options.interactive => {
+                let pid = std::str::from_utf8(arg).ok().and_then(|s| s.parse().ok());
+                match pid.and_then(|p| sh.jobs.ended_status(p)) {
+                    Some(st) => {
+                        *waited = pid;
+                        st.exit_status()
+                    }
+                    None => 127,
+                }
+            }
             None => 127,
         };
     }
