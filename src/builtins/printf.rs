@@ -766,6 +766,20 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             _ => {}
         }
     }
+    // bash looks at the variable's name before the format.
+    if let Some(name) = &target {
+        let base = match name.iter().position(|&c| c == b'[') {
+            Some(open) if name.ends_with(b"]") => &name[..open],
+            _ => &name[..],
+        };
+        if !crate::state::vars::is_name(base) {
+            let m = [b"`", &name[..], b"': not a valid identifier"].concat();
+            return ShellError::builtin("printf", ErrorKind::Message(m))
+                .with_status(2)
+                .fails()
+                .raise();
+        }
+    }
     if sh.options.bash() && (args.is_empty() || args == [b"--".to_vec()]) {
         // bash's usage line, without the line's prefix.
         let usage = b"printf: usage: printf [-v var] format [arguments]\n";
