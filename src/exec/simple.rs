@@ -273,10 +273,6 @@ fn expand_declaration(
     Ok(fields)
 }
 
-/// Before a simple command, `[[ ]]` or `(( ))`: its text becomes `$BASH_COMMAND` (when a trap
-/// or the script may read it), and the DEBUG trap runs. True: the command is to be skipped
-/// (`shopt -s extdebug` and the trap failed; a status of 2 inside a function or a sourced
-/// file returns from it instead).
 /// `$BASH_COMMAND` is kept up to date: a trap that may read it is set, or some text read it;
 /// not while a trap runs (it sees the command it interrupted).
 pub(super) fn records_bash_command(sh: &Shell) -> bool {
@@ -285,6 +281,10 @@ pub(super) fn records_bash_command(sh: &Shell) -> bool {
         && (sh.traps.on_conditions() || crate::syntax::lexer::bash_command_read())
 }
 
+/// Before a simple command, `[[ ]]` or `(( ))`: its text becomes `$BASH_COMMAND` (when a trap
+/// or the script may read it), and the DEBUG trap runs. True: the command is to be skipped
+/// (`shopt -s extdebug` and the trap failed; a status of 2 inside a function or a sourced
+/// file returns from it instead).
 pub(super) fn about_to_run(sh: &mut Shell, text: impl FnOnce() -> Vec<u8>) -> Result<bool, Divert> {
     if std::mem::take(&mut sh.debug_ran) {
         // The shell ran it before starting this pipeline member.

@@ -46,6 +46,17 @@ impl Array {
         }
     }
 
+    /// Change every value in place (the keys and their order stay).
+    pub fn map_values(&mut self, mut f: impl FnMut(Vec<u8>) -> Vec<u8>) {
+        let values: Box<dyn Iterator<Item = &mut Vec<u8>>> = match self {
+            Array::Indexed(m) => Box::new(m.values_mut()),
+            Array::Assoc(a) => Box::new(a.values_mut()),
+        };
+        for v in values {
+            *v = f(std::mem::take(v));
+        }
+    }
+
     /// The subscripts in order, as text.
     pub fn keys(&self) -> Vec<Vec<u8>> {
         match self {

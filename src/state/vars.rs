@@ -355,13 +355,8 @@ impl Vars {
         let v = self.writable(name)?;
         let mut array = array;
         if v.attrs & CASES != 0 {
-            let values: Box<dyn Iterator<Item = &mut Vec<u8>>> = match &mut array {
-                Array::Indexed(m) => Box::new(m.values_mut()),
-                Array::Assoc(m) => Box::new(m.values_mut()),
-            };
-            for e in values {
-                *e = cased(v.attrs, std::mem::take(e));
-            }
+            let attrs = v.attrs;
+            array.map_values(|e| cased(attrs, e));
         }
         v.value = None;
         v.array = Some(Box::new(array));
