@@ -342,7 +342,8 @@ fn declare_in_scope(
         Some(b) if lhs.ends_with(b"]") => (&lhs[..b], Some(&lhs[b + 1..lhs.len() - 1])),
         _ => (lhs, None),
     };
-    if !crate::state::vars::is_name(name) || key.is_some_and(<[u8]>::is_empty) {
+    let unreadable = |k: &[u8]| k.is_empty() || !crate::expand::subscript::subscript_reads(k);
+    if !crate::state::vars::is_name(name) || key.is_some_and(unreadable) {
         return Err(ExpandError::new(
             [b"`", arg, b"': not a valid identifier"].concat(),
         ));

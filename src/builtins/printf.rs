@@ -768,11 +768,11 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     // bash looks at the variable's name before the format.
     if let Some(name) = &target {
-        let base = match name.iter().position(|&c| c == b'[') {
-            Some(open) if name.ends_with(b"]") => &name[..open],
-            _ => &name[..],
+        let (base, sub) = match name.iter().position(|&c| c == b'[') {
+            Some(open) if name.ends_with(b"]") => (&name[..open], &name[open + 1..name.len() - 1]),
+            _ => (&name[..], &b""[..]),
         };
-        if !crate::state::vars::is_name(base) {
+        if !crate::state::vars::is_name(base) || !crate::expand::subscript::subscript_reads(sub) {
             let m = [b"`", &name[..], b"': not a valid identifier"].concat();
             return ShellError::builtin("printf", ErrorKind::Message(m))
                 .with_status(2)

@@ -501,7 +501,8 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 fn element_of(name: &[u8]) -> Option<(&[u8], &[u8])> {
     let open = name.iter().position(|&c| c == b'[')?;
     let sub = name[open + 1..].strip_suffix(b"]")?;
-    crate::state::vars::is_name(&name[..open]).then_some((&name[..open], sub))
+    let reads = crate::expand::subscript::subscript_reads(sub);
+    (reads && crate::state::vars::is_name(&name[..open])).then_some((&name[..open], sub))
 }
 
 #[cfg(test)]

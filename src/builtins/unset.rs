@@ -141,6 +141,10 @@ fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::Expand
             arith: false,
         });
     }
+    if !crate::expand::subscript::subscript_reads(sub) {
+        // `unset "m[a'b]"`: a quote never closed names no element; bash does nothing.
+        return Ok(());
+    }
     let scalar = sh.vars.var(name).is_some_and(|v| v.array.is_none());
     let assoc = sh.vars.array(name).is_some_and(|a| a.is_assoc());
     // `a[@]` empties an indexed array; an associative array has `@` as a key like any.

@@ -77,6 +77,12 @@ pub fn assign_array(
         _ if assoc => Array::assoc(),
         _ => Array::indexed(),
     };
+    // bash: `m=([k]=x [k]+=y)` on an associative array appends to the value `m[k]` had
+    // before the assignment, not to the `x` before it.
+    let before = match assoc && !append && elements.iter().any(|el| el.append) {
+        true => Some(sh.vars.array(name).cloned().unwrap_or_else(Array::assoc)),
+        false => None,
+    };
     let integer = sh.vars.attrs(name) & INTEGER != 0;
     let mut next = array.next_index();
     let mut pending_key: Option<Vec<u8>> = None;
@@ -140,7 +146,8 @@ pub fn assign_array(
         };
         let mut value = el.value;
         if el.append {
-            value = appended(sh, array.get(&key), &value, integer)?;
+            let old = before.as_ref().unwrap_or(&array).get(&key);
+            value = appended(sh, old, &value, integer)?;
         } else if integer {
             value = integer_value(sh, &value)?;
         }

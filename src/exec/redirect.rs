@@ -11,6 +11,7 @@ use super::error::Cause;
 use super::spawn::c_string;
 use super::{settle, Divert, ErrorKind, ShellError};
 use crate::expand;
+use crate::state::shopt;
 use crate::state::Shell;
 use crate::syntax::ast::{RedirOp, RedirTarget, Redirect};
 use crate::sys::fd;
@@ -143,7 +144,11 @@ pub fn apply(
 ) -> Result<(), ShellError> {
     for r in redirects {
         if let Some(name) = &r.fd_var {
-            named_descriptor(sh, r, name)?;
+            let opened = named_descriptor(sh, r, name)?;
+            if let Some(fd) = opened.filter(|_| sh.options.shopt.on(shopt::VARREDIR_CLOSE)) {
+                // Closed when the command ends; `exec`'s are kept.
+                saved.saved.push(Saved { fd, copy: None });
+            }
             continue;
         }
         let fd = r.fd.unwrap_or_else(|| r.op.default_fd());
@@ -296,8 +301,12 @@ fn redirect_target(sh: &mut Shell, word: &crate::syntax::ast::Word) -> Result<Ve
 
 /// `{name}>file`, `{name}<&3`, `{name}>&-` (bash): open (or copy) onto a new descriptor from
 /// 10 up and put its number in `name`; or close the descriptor `name` holds. Nothing is
-/// saved: the descriptor outlasts the command.
-fn named_descriptor(sh: &mut Shell, r: &Redirect, name: &[u8]) -> Result<(), ShellError> {
+/// saved: the descriptor outlasts the command. Returns the descriptor opened, if any.
+fn named_descriptor(
+    sh: &mut Shell,
+    r: &Redirect,
+    name: &[u8],
+) -> Result<Option<RawFd>, ShellError> {
     let closes = matches!(r.op, RedirOp::DupInput | RedirOp::DupOutput)
         && matches!(&r.target, RedirTarget::Word(w) if w.as_plain_literal() == Some(b"-"));
     if closes {
@@ -310,7 +319,7 @@ fn named_descriptor(sh: &mut Shell, r: &Redirect, name: &[u8]) -> Result<(), She
         if let Some(n) = parse_fd(&value).filter(|&n| fd::is_open(n) && is_users(n)) {
             fd::close(n);
         }
-        return Ok(());
+        return Ok(None);
     }
     // Do the redirection onto a scratch descriptor, then move it above 9 for the variable.
     let scratch = Redirect {
@@ -345,7 +354,7 @@ fn named_descriptor(sh: &mut Shell, r: &Redirect, name: &[u8]) -> Result<(), She
         let kind = ErrorKind::BadRedirection(name.to_vec(), "cannot assign fd to variable");
         return Err(ShellError::new(kind).fails());
     }
-    Ok(())
+    Ok(Some(new))
 }
 
 /// The value of the variable or element (`fds[1]`) of `{name}>&-`.

@@ -62,6 +62,12 @@ pub fn parse_subscript(text: &[u8]) -> Option<Word> {
     crate::syntax::parser::parse_assignment(&assignment).and_then(|a| a.index)
 }
 
+/// Whether a subscript given as text (to `read`, `printf -v`, `declare`, `unset`) reads as a
+/// word: bash refuses `m[a'b]`, whose quote is never closed.
+pub fn subscript_reads(text: &[u8]) -> bool {
+    !text.iter().any(|c| b"$`\"'\\".contains(c)) || parse_subscript(text).is_some()
+}
+
 /// The key a written subscript names (expanded first, without field splitting).
 pub fn key_of_word(
     sh: &mut Shell,

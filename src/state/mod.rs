@@ -443,7 +443,12 @@ impl Shell {
             }
             _ => err,
         };
-        prefix.extend_from_slice(if bash { b": line " } else { b": " });
+        // `shopt -s gnu_errfmt`: GNU's `NAME:N: message`.
+        prefix.extend_from_slice(match bash {
+            true if self.options.shopt.on(shopt::GNU_ERRFMT) => b":",
+            true => b": line ",
+            false => b": ",
+        });
         prefix.extend_from_slice(self.lineno.to_string().as_bytes());
         prefix.extend_from_slice(b": ");
         let mut text = Vec::with_capacity(prefix.len() + 128);

@@ -136,6 +136,10 @@ pub const NOCASEMATCH: Opt = Opt::named("nocasematch");
 pub const PATSUB_REPLACEMENT: Opt = Opt::named("patsub_replacement");
 pub const LOCALVAR_INHERIT: Opt = Opt::named("localvar_inherit");
 pub const SOURCEPATH: Opt = Opt::named("sourcepath");
+pub const GNU_ERRFMT: Opt = Opt::named("gnu_errfmt");
+/// `shopt -s varredir_close`: a `{name}>` redirection on a command is closed when the
+/// command ends, as any other redirection is.
+pub const VARREDIR_CLOSE: Opt = Opt::named("varredir_close");
 /// `shopt -s localvar_unset`: `unset` of a caller's local leaves it local and unset, instead
 /// of showing the variable it hid.
 pub const LOCALVAR_UNSET: Opt = Opt::named("localvar_unset");
