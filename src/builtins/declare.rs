@@ -218,6 +218,9 @@ fn run(
                 None if sh.is_dynamic_array(name) => {
                     text.extend_from_slice(&declare_line(name, &dynamic_array_var(sh, name)));
                 }
+                None if sh.is_table_array(name) => {
+                    text.extend_from_slice(&declare_line(name, &table_array_var(sh, name)));
+                }
                 None if computed.is_some() => {
                     // The values the shell computes (`$_`, `RANDOM`, `SHELLOPTS`) with the
                     // attributes bash gives them.
@@ -648,9 +651,11 @@ fn list(sh: &Shell, flags: Flags, builtin: &'static str) {
 }
 
 /// The arrays the shell computes that bash's `set` and `declare -p` list, in name order.
-const LISTED_ARRAYS: [&[u8]; 7] = [
+const LISTED_ARRAYS: [&[u8]; 9] = [
+    b"BASH_ALIASES",
     b"BASH_ARGC",
     b"BASH_ARGV",
+    b"BASH_CMDS",
     b"BASH_LINENO",
     b"BASH_SOURCE",
     b"DIRSTACK",
@@ -685,6 +690,8 @@ fn computed_vars(sh: &Shell) -> Vec<(&'static [u8], Var)> {
     }
     for name in LISTED_ARRAYS {
         let var = match name {
+            b"BASH_ALIASES" | b"BASH_CMDS" if !sh.is_table_array(name) => continue,
+            b"BASH_ALIASES" | b"BASH_CMDS" => table_array_var(sh, name),
             b"BASH_ARGC" | b"BASH_ARGV" | b"DIRSTACK" | b"GROUPS" => Var {
                 array: Some(Box::new(Array::indexed())),
                 ..Var::default()
@@ -722,6 +729,15 @@ fn dynamic_array_var(sh: &Shell, name: &[u8]) -> Var {
     }
 }
 
+/// `BASH_ALIASES` or `BASH_CMDS` as a variable: the table it shows (or nothing, once
+/// `unset` made it ordinary).
+fn table_array_var(sh: &Shell, name: &[u8]) -> Var {
+    Var {
+        array: sh.table_array(name).map(Box::new),
+        ..Var::default()
+    }
+}
+
 /// What bash's `set` (and `declare`) alone writes: every variable that has a value as
 /// `name=value`, quoted only where the shell would read it otherwise, arrays as
 /// `name=([0]="a" ...)`; then every function's definition.
@@ -740,6 +756,7 @@ pub fn set_listing(sh: &Shell) -> Vec<u8> {
                 // bash lists these as they were before anything read them.
                 b"DIRSTACK" | b"GROUPS" | b"BASH_ARGC" => rest.extend_from_slice(b"=()"),
                 b"PIPESTATUS" if sh.pipestatus.is_empty() => return None,
+                b"BASH_ALIASES" | b"BASH_CMDS" => declare_value(&mut rest, &table_array_var(sh, n)),
                 _ if sh.is_dynamic_array(n) => {
                     let var = dynamic_array_var(sh, n);
                     if var.attrs & UNASSIGNED != 0 {

@@ -146,6 +146,10 @@ fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::Expand
         return Ok(());
     }
     let scalar = sh.vars.var(name).is_some_and(|v| v.array.is_none());
+    if sh.is_table_array(name) {
+        // `unset 'BASH_ALIASES[k]'` leaves the alias be, as in bash.
+        return Ok(());
+    }
     let assoc = sh.vars.array(name).is_some_and(|a| a.is_assoc());
     // `a[@]` empties an indexed array; an associative array has `@` as a key like any.
     let whole = (sub == b"@" || sub == b"*") && !assoc;

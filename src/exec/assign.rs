@@ -58,6 +58,9 @@ pub fn assign_array(
     elements: Vec<Element>,
     append: bool,
 ) -> Result<(), ExpandError> {
+    if sh.ignores_assignment(name) {
+        return Ok(());
+    }
     if let Some((array, sub)) = sh.vars.element_ref(name) {
         // A list cannot go into one element; bash abandons the line, as for `a[1]=(...)`.
         let m = [b"`", array, b"[", sub, b"]': not a valid identifier"].concat();
@@ -241,6 +244,12 @@ fn assign_key(
     } else {
         value
     };
+    if let Key::Text(key) = &key {
+        if sh.is_table_array(name) {
+            sh.set_table_element(name, key, value);
+            return Ok(());
+        }
+    }
     sh.vars.set_element(name, key, value).map_err(readonly)
 }
 

@@ -331,7 +331,7 @@ fn is_set_with(
     };
     let (name, sub) = (&arg[..open], &arg[open + 1..arg.len() - 1]);
     // An associative array's `@` is a key like any (bash).
-    let assoc = sh.vars.array(name).is_some_and(|a| a.is_assoc());
+    let assoc = sh.vars.array(name).is_some_and(|a| a.is_assoc()) || sh.is_table_array(name);
     if (sub == b"@" || sub == b"*") && !assoc {
         return Ok(expand::subscript::all(sh, name, false).is_some_and(|v| !v.is_empty()));
     }

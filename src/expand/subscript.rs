@@ -15,7 +15,7 @@ pub fn key(
     text: &[u8],
     for_write: bool,
 ) -> Result<Option<Key>, ExpandError> {
-    if sh.vars.array(name).is_some_and(|a| a.is_assoc()) {
+    if sh.vars.array(name).is_some_and(|a| a.is_assoc()) || sh.is_table_array(name) {
         return Ok(Some(Key::Text(text.to_vec())));
     }
     let n = super::arith::eval(sh, text).map_err(ExpandError::unwinding)?;
@@ -122,6 +122,9 @@ pub fn bad_subscript(name: &[u8]) -> ExpandError {
 pub fn element(sh: &Shell, name: &[u8], key: &Key) -> Option<Vec<u8>> {
     let Some(var) = sh.vars.var(name) else {
         let name = sh.vars.resolve(name);
+        if let Some(table) = sh.table_array(name) {
+            return table.get(key).map(<[u8]>::to_vec);
+        }
         let Key::Index(i) = key else {
             return None;
         };
@@ -141,6 +144,9 @@ pub fn element(sh: &Shell, name: &[u8], key: &Key) -> Option<Vec<u8>> {
 pub fn all(sh: &Shell, name: &[u8], keys: bool) -> Option<Vec<Vec<u8>>> {
     let Some(var) = sh.vars.var(name) else {
         let name = sh.vars.resolve(name);
+        if let Some(table) = sh.table_array(name) {
+            return Some(if keys { table.keys() } else { table.values() });
+        }
         let values = sh
             .dynamic_array(name)
             .or_else(|| sh.dynamic_var(name).map(|v| vec![v]))?;

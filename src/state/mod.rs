@@ -7,6 +7,7 @@ pub mod hash;
 pub mod locale;
 pub mod options;
 pub mod shopt;
+mod table_arrays;
 pub mod vars;
 
 use std::rc::Rc;
@@ -561,7 +562,7 @@ impl Shell {
         true
     }
 
-    fn is_made_ordinary(&self, name: &[u8]) -> bool {
+    pub(super) fn is_made_ordinary(&self, name: &[u8]) -> bool {
         !self.made_ordinary.is_empty() && self.made_ordinary.contains(&name)
     }
 
@@ -582,11 +583,14 @@ impl Shell {
         self.vars.set_element(array, key.ok_or_else(bad)?, value)
     }
 
-    /// bash: assignments to the arrays it keeps of the call stack and the groups have no
-    /// effect (until one is unset and made an ordinary variable).
+    /// bash: assignments to the arrays it keeps of the call stack, the groups and the
+    /// statuses of the last pipeline have no effect (until one is unset and made an ordinary
+    /// variable; `PIPESTATUS` never is).
     pub fn ignores_assignment(&self, name: &[u8]) -> bool {
-        matches!(name, b"FUNCNAME" | b"GROUPS" | b"BASH_LINENO")
-            && self.options.bash()
+        matches!(
+            name,
+            b"FUNCNAME" | b"GROUPS" | b"BASH_LINENO" | b"PIPESTATUS"
+        ) && self.options.bash()
             && self.vars.var(name).is_none()
             && !self.is_made_ordinary(name)
     }
