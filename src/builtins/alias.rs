@@ -25,6 +25,11 @@ fn line(name: &[u8], value: &[u8], bash: bool) -> Vec<u8> {
     l
 }
 
+/// bash's rule for a name it will define: no blank, quote, operator, `$` or `/`.
+fn is_alias_name(name: &[u8]) -> bool {
+    !name.iter().any(|c| b" \t\n|&;()<>'\"\\`$/".contains(c))
+}
+
 /// `alias [name[=value]...]`: define, or print `name='value'` (all, sorted, with no operands).
 pub fn alias(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     // bash: `-p` prints the table (as no operand does), `--` ends the options.
@@ -56,7 +61,14 @@ pub fn alias(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     let mut status = 0;
     for arg in &args[1..] {
-        match arg.iter().position(|&b| b == b'=') {
+        // bash: `=v` names no alias and is looked up whole.
+        let eq = arg.iter().position(|&b| b == b'=');
+        match eq.filter(|&eq| eq > 0 || !sh.options.bash()) {
+            Some(eq) if sh.options.bash() && !is_alias_name(&arg[..eq]) => {
+                let message = [b"`", &arg[..eq], b"': invalid alias name"].concat();
+                sh.report(&ShellError::builtin("alias", ErrorKind::text(message)).fails());
+                status = 1;
+            }
             Some(eq) => {
                 sh.aliases
                     .insert(arg[..eq].to_vec(), arg[eq + 1..].to_vec());

@@ -233,14 +233,26 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
     };
     let old = std::mem::replace(&mut sh.cwd, new.clone());
-    let _ = sh.set_var(b"OLDPWD", old);
-    let _ = sh.set_var(b"PWD", new.clone());
+    // A read-only OLDPWD or PWD fails `cd` after the move: bash says so for each and goes
+    // on (status 1); dash stops at the first (status 2).
+    let mut status = 0;
+    for (name, value) in [(&b"OLDPWD"[..], old), (b"PWD", new.clone())] {
+        if let Err(e) = sh.set_var(name, value) {
+            if !sh.options.bash() {
+                return ShellError::builtin("cd", ErrorKind::Variable(e))
+                    .fails()
+                    .raise();
+            }
+            sh.report(&ShellError::new(ErrorKind::Variable(e)));
+            status = 1;
+        }
+    }
     if print {
         let mut line = new;
         line.push(b'\n');
         out(&line);
     }
-    Ok(0)
+    Ok(status)
 }
 
 #[cfg(test)]

@@ -176,7 +176,13 @@ fn run_for(
             sh.set_var(var, item)
         };
         if let Err(e) = set {
-            return ShellError::new(ErrorKind::Variable(e)).raise();
+            let e = ShellError::new(ErrorKind::Variable(e));
+            if sh.options.bash() {
+                // bash abandons the loop alone (status 1); dash, the shell.
+                sh.report(&e);
+                return Ok(1);
+            }
+            return e.raise();
         }
         if sh.unwind_pending.get() {
             // An integer variable's arithmetic failed: the body does not run.

@@ -312,6 +312,8 @@ fn start_pipeline(
                 }
                 sh.debug_ran = debug_ran;
                 sh.pipeline_member = sh.options.bash() && matches!(cmd, Command::Simple(_));
+                sh.keeps_shell_level =
+                    !matches!(cmd, Command::Compound(CompoundCommand::Subshell(_), _, _));
                 if let Some(r) = next_read {
                     fd::close(r);
                 }

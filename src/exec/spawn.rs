@@ -115,6 +115,25 @@ fn bash_environment(sh: &Shell, path: Option<&[u8]>) -> Vec<Vec<u8>> {
     extra
 }
 
+/// bash: a program that replaces the shell (`exec`, a subshell's last command) takes its
+/// place one level down, so `SHLVL` goes down by one in its environment.
+fn lowered_shell_level(sh: &Shell) -> Option<Vec<u8>> {
+    if sh.keeps_shell_level {
+        return None;
+    }
+    let var = sh
+        .vars
+        .var(b"SHLVL")
+        .filter(|v| v.exported && sh.options.bash())?;
+    let level = var.scalar().unwrap_or_default();
+    let level = std::str::from_utf8(level)
+        .ok()?
+        .trim()
+        .parse::<i64>()
+        .unwrap_or(0);
+    Some(format!("SHLVL={}", (level - 1).max(0)).into_bytes())
+}
+
 /// `entry` (`NAME=value`) is one of the variables `extra` gives anew.
 fn replaced(entry: &[u8], extra: &[Vec<u8>]) -> bool {
     extra.iter().any(|e| {
@@ -720,7 +739,10 @@ fn execve(sh: &mut Shell, path: &[u8], argv: &[Vec<u8>], names_itself: bool) -> 
     let mut argv_ptrs: Vec<*const libc::c_char> = c_argv.iter().map(|a| a.as_ptr()).collect();
     argv_ptrs.push(std::ptr::null());
     let c_env = sh.vars.environ_c();
-    let extra = bash_environment(sh, names_itself.then_some(path));
+    let mut extra = bash_environment(sh, names_itself.then_some(path));
+    if let Some(level) = lowered_shell_level(sh) {
+        extra.push(level);
+    }
     let c_extra: Vec<CString> = extra.iter().map(|e| c_string(e)).collect();
     let kept = |e: &&CString| !replaced(e.as_bytes(), &extra);
     let mut env_ptrs: Vec<*const libc::c_char> =

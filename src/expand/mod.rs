@@ -360,6 +360,11 @@ impl<'a> Expander<'a> {
                 }
             }
             WordPart::Tilde(name) => match tilde::expand(self.sh, name) {
+                // bash: an empty home is an empty field, as `""` is; dash drops it.
+                Some(home) if home.is_empty() && self.sh.options.bash() => {
+                    self.cur.push_mark();
+                    self.cur.push_mark();
+                }
                 Some(home) => self.push(&home, QUOTED),
                 None => {
                     self.push(b"~", 0);

@@ -116,6 +116,9 @@ pub struct Shell {
     /// In a pipeline member's process, its simple command: the command's own failure runs
     /// no ERR trap there (bash runs it once, in the shell, for the pipeline).
     pub pipeline_member: bool,
+    /// In a pipeline member's process other than a `( )`'s: a program that replaces it does
+    /// not take the shell's place, and `SHLVL` stays as it is (bash).
+    pub keeps_shell_level: bool,
     /// bash: standard input was given by a pipe or by a redirection of an enclosing
     /// command; an asynchronous list then keeps it instead of reading /dev/null.
     pub stdin_redirected: bool,
@@ -326,6 +329,7 @@ impl Shell {
             exported_options: 0,
             debug_ran: false,
             pipeline_member: false,
+            keeps_shell_level: false,
             stdin_redirected: false,
             break_status: 0,
             in_trap: false,
