@@ -280,7 +280,15 @@ fn run(
 /// `NAME: LINE: declare: message` on standard error; the built-in goes on with the next
 /// operand and fails at the end.
 fn report(sh: &Shell, builtin: &'static str, message: &[u8]) {
-    sh.report(&ShellError::builtin(builtin, ErrorKind::text(message.to_vec())).fails());
+    let kind = ErrorKind::text(message.to_vec());
+    // bash's `export` and `readonly` word a read-only variable as an assignment would.
+    let plain = matches!(builtin, "export" | "readonly")
+        && sh.options.bash()
+        && message.ends_with(b": readonly variable");
+    match plain {
+        true => sh.report(&ShellError::new(kind).fails()),
+        false => sh.report(&ShellError::builtin(builtin, kind).fails()),
+    }
 }
 
 /// One operand: `name`, `name=value`, `name+=value`, `name[key]=value`, `name=(...)`.

@@ -162,12 +162,18 @@ fn cannot_exec(sh: &Shell, name: &[u8], error: SpawnError) -> ExecResult {
         return ends(ShellError::builtin("exec", ErrorKind::text(message)).with_status(status))
             .raise();
     }
+    let denied = bash && error == SpawnError::Os(crate::sys::errno::EACCES);
     let kind = ErrorKind::CannotRun {
         name: name.to_vec(),
         error,
     };
     let error = if bash && missing {
         ShellError::new(kind)
+    } else if denied {
+        // bash tells why the file would not run, then that `exec` could not run it.
+        let why = crate::exec::error::cannot_run_reason(name, crate::sys::errno::EACCES);
+        let second = [b"exec: ", name, b": cannot execute: ", why.as_bytes()].concat();
+        ShellError::new(kind).and(ErrorKind::Message(second))
     } else {
         ShellError::builtin("exec", kind)
     };

@@ -271,7 +271,11 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     } else if let Err(e) = sh.set_var(name, vec![st.var]) {
         failed = Some(add_line(failed, "getopts", ErrorKind::Variable(e)));
     }
-    if let Some(e) = failed {
+    if let Some(mut e) = failed {
+        if bash && matches!(e.kind, ErrorKind::Variable(_)) {
+            // bash words a read-only variable as an assignment would: no `getopts:`.
+            e.builtin = None;
+        }
         LAST_OPTIND.store(-1, Ordering::Relaxed);
         LAST_OPTOFF.store(-1, Ordering::Relaxed);
         // bash: a read-only variable named is status 2, a bad name 1; a read-only OPTARG

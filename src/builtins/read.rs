@@ -355,6 +355,7 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         .timeout
         .map(|ms| std::time::Instant::now() + std::time::Duration::from_millis(ms as u64));
     let mut timed_out = false;
+    let mut read_error = None;
     let mut taken = 0usize;
     // In a UTF-8 locale (bash) `-n` and `-N` count characters: the bytes that continue one
     // are read without being counted.
@@ -419,6 +420,10 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                             return Some(c[0]);
                         }
                         Err(sys::errno::EINTR) => {}
+                        Err(e) => {
+                            read_error = Some(e);
+                            return None;
+                        }
                         _ => return None,
                     }
                 }
@@ -429,6 +434,14 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     };
     if let Some(m) = saved {
         crate::sys::fd::set_terminal_modes(o.fd, &m);
+    }
+    if let Some(e) = read_error {
+        // bash: `read error: 0: Is a directory`, and nothing is assigned.
+        let m = format!("read error: {}: {}", o.fd, sys::errno::text(e));
+        return ShellError::builtin("read", ErrorKind::text(m))
+            .with_status(1)
+            .fails()
+            .raise();
     }
     if line.out_of_space {
         return failure(ErrorKind::OutOfSpace);

@@ -205,6 +205,21 @@ impl ErrorKind {
     }
 }
 
+/// Why bash says the file `name` could not run: it looks at the file, so a directory says so,
+/// and a file whose interpreter is missing is not itself missing.
+pub fn cannot_run_reason(name: &[u8], e: i32) -> String {
+    let meta = name
+        .contains(&b'/')
+        .then(|| std::fs::metadata(crate::state::os(name)).ok())
+        .flatten();
+    match (e, meta) {
+        (errno::EACCES, Some(m)) if m.is_dir() => "Is a directory".into(),
+        (errno::ENOENT, Some(_)) => "cannot execute: required file not found".into(),
+        (errno::ENOEXEC, _) => "cannot execute binary file: Exec format error".into(),
+        _ => errno::text(e),
+    }
+}
+
 impl ErrorKind {
     /// bash's words for the errors whose text a bash user sees most (`f: No such file or
     /// directory`, `x: command not found`); false for the rest, which keep dash's.
@@ -243,24 +258,7 @@ impl ErrorKind {
             } => {
                 out.extend_from_slice(name);
                 out.extend_from_slice(b": ");
-                // bash looks at a file it could not run: a directory says so, and a file
-                // whose interpreter is missing is not itself missing.
-                let meta = name
-                    .contains(&b'/')
-                    .then(|| std::fs::metadata(crate::state::os(name)).ok())
-                    .flatten();
-                match (*e, meta) {
-                    (errno::EACCES, Some(m)) if m.is_dir() => {
-                        out.extend_from_slice(b"Is a directory")
-                    }
-                    (errno::ENOENT, Some(_)) => {
-                        out.extend_from_slice(b"cannot execute: required file not found")
-                    }
-                    (errno::ENOEXEC, _) => {
-                        out.extend_from_slice(b"cannot execute binary file: Exec format error")
-                    }
-                    _ => out.extend_from_slice(errno::text(*e).as_bytes()),
-                }
+                out.extend_from_slice(cannot_run_reason(name, *e).as_bytes());
             }
             _ => return false,
         }

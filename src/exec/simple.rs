@@ -700,7 +700,9 @@ fn exec_failure(
         saved.restore();
         return result;
     }
-    let result = settle(sh, cannot_run(sh, &fields[0], err).raise());
+    // bash names the file it found (`/usr/local/bin/x: Permission denied`), dash the command.
+    let name = if sh.options.bash() { path } else { &fields[0] };
+    let result = settle(sh, cannot_run(sh, name, err).raise());
     saved.restore();
     result
 }

@@ -378,7 +378,15 @@ impl<'a> Expander<'a> {
                 r?;
             }
             WordPart::CommandSubst(list) => {
-                let out = clean_command_output(crate::exec::command_substitution(self.sh, list)?);
+                let out = crate::exec::command_substitution(self.sh, list)?;
+                if self.sh.options.bash() && out.contains(&0) {
+                    let m = "warning: command substitution: ignored null byte in input";
+                    self.sh
+                        .report(&crate::exec::ShellError::new(crate::exec::ErrorKind::text(
+                            m,
+                        )));
+                }
+                let out = clean_command_output(out);
                 self.begin_region(ctx);
                 self.push_value(&out, ctx);
                 self.pending_start = false;

@@ -220,6 +220,10 @@ fn unset_error(sh: &Shell, param: &Param, message: Option<&[u8]>) -> ExpandError
         Param::Positional(n, true) if bash && message.is_none() => {
             error(&Param::Var(format!("${n}").into_bytes()), text)
         }
+        // `$!` before any job, as bash names it (its rarer `${!}` is named `!`).
+        Param::Special(b'!') if bash && message.is_none() => {
+            error(&Param::Var(b"$!".to_vec()), text)
+        }
         _ => error(param, text),
     };
     if bash {
