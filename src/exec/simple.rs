@@ -306,6 +306,11 @@ pub(super) fn about_to_run(sh: &mut Shell, text: impl FnOnce() -> Vec<u8>) -> Re
 }
 
 pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> ExecResult {
+    if sh.options.keyword && sh.options.bash() {
+        if let Some(moved) = keyword_assignments(sc) {
+            return run_simple(sh, &moved, cx);
+        }
+    }
     // A pipeline member's own status is the pipeline's to trap (its process ends with it, so
     // `set -e` has nothing left to stop either); a function it calls traps its own commands'
     // failures as anywhere else, so only the finish is tested.
@@ -380,6 +385,35 @@ pub(super) fn run_simple(sh: &mut Shell, sc: &SimpleCommand, cx: Context) -> Exe
         set_last_arg(sh, &mut fields, array_operand_last);
     }
     command_finished(sh, status, finish_cx)
+}
+
+/// `set -k` (bash): every argument written as an assignment is one, given to the command as
+/// those before its name are. None when no argument is.
+fn keyword_assignments(sc: &SimpleCommand) -> Option<SimpleCommand> {
+    let (name, args) = sc.words.split_first()?;
+    let mut moved = SimpleCommand {
+        assigns: sc.assigns.clone(),
+        words: vec![name.clone()],
+        redirects: sc.redirects.clone(),
+        line: sc.line,
+    };
+    for word in args {
+        let assign = word
+            .parts
+            .first()
+            .is_some_and(
+                |p| matches!(p, crate::syntax::ast::WordPart::Literal(t) if t.contains(&b'=')),
+            )
+            .then(|| {
+                crate::syntax::parser::parse_assignment(&crate::syntax::print::word_text(word))
+            })
+            .flatten();
+        match assign {
+            Some(a) => moved.assigns.push(a),
+            None => moved.words.push(word.clone()),
+        }
+    }
+    (moved.words.len() < sc.words.len()).then_some(moved)
 }
 
 /// `$_` (bash) after a command: its last argument, moved out of the fields; for an array
