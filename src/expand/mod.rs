@@ -324,7 +324,9 @@ impl<'a> Expander<'a> {
 
     fn parts(&mut self, parts: &[WordPart], ctx: Ctx) -> Result<(), ExpandError> {
         for part in parts {
-            self.part(part, ctx)?;
+            if let Err(e) = self.part(part, ctx) {
+                return Err(named_by_its_string(e, parts, part, ctx));
+            }
             if self.out_of_space {
                 return Err(ExpandError::out_of_space());
             }
@@ -494,6 +496,49 @@ fn clean_command_output(mut out: Vec<u8>) -> Vec<u8> {
         out.pop();
     }
     out
+}
+
+/// bash names a bad substitution by the whole string it was expanding: the word, the text
+/// between double quotes, or the word of `${x-word}` (`a${#y-}b: bad substitution`).
+#[cold]
+fn named_by_its_string(
+    mut e: ExpandError,
+    parts: &[WordPart],
+    failed: &WordPart,
+    ctx: Ctx,
+) -> ExpandError {
+    let WordPart::Param(pe) = failed else {
+        return e;
+    };
+    if !matches!(pe.op, ParamOp::Bad(_)) || parts.len() < 2 {
+        return e;
+    }
+    let mut text = Vec::new();
+    match ctx {
+        // Between double quotes: the characters as they are, but `\$` and `\``.
+        Ctx::Quoted => {
+            for part in parts {
+                match part {
+                    WordPart::Literal(t) => text.extend_from_slice(t),
+                    WordPart::Quoted(t) => {
+                        for &c in t.iter() {
+                            if c == b'$' || c == b'`' {
+                                text.push(b'\\');
+                            }
+                            text.push(c);
+                        }
+                    }
+                    other => text.extend(crate::syntax::print::word_text(&Word::new(vec![
+                        other.clone()
+                    ]))),
+                }
+            }
+        }
+        _ => text = crate::syntax::print::word_text(&Word::new(parts.to_vec())),
+    }
+    text.extend_from_slice(b": bad substitution");
+    e.message = text;
+    e
 }
 
 /// True for the parts of `"$@"`, and of `"${a[@]}"` and the operations on it (bash): alone

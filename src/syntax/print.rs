@@ -829,6 +829,13 @@ impl Printer {
 
     /// A parameter expansion rebuilt: `${name}` with the common operators.
     fn param(&mut self, p: &ParamExp) {
+        if let ParamOp::Bad(text) | ParamOp::BadTransform(text) = &p.op {
+            // All of its text, as it was read.
+            self.text(b"${");
+            self.text(text);
+            self.text(b"}");
+            return;
+        }
         self.text(b"${");
         if matches!(p.op, ParamOp::Length) {
             self.text(b"#");
