@@ -116,7 +116,10 @@ impl Cx<'_, '_> {
         }
         let height = self.st.input.push_barrier(body);
         let saved = std::mem::replace(&mut self.st.in_heredoc, true);
+        // The body is in the text of a word being kept (a `$( )` in a function) already.
+        let paused = std::mem::replace(&mut self.st.input.raw_paused, true);
         let r = self.lex_heredoc_text();
+        self.st.input.raw_paused = paused;
         self.st.in_heredoc = saved;
         self.st.input.pop_to(height);
         r

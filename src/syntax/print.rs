@@ -81,6 +81,8 @@ struct Printer {
     heredocs: Vec<Box<[u8]>>,
     /// The next `;` is left out (see [`Printer::list`]).
     skip_semi: bool,
+    /// Here-documents went out between a pipeline's commands: the `;` after it is left out.
+    flushed_in_pipeline: bool,
     /// A job's text: the commands of a group or subshell go on one line, `a; b`, outside a
     /// function's body (bash).
     one_line: bool,
@@ -158,6 +160,7 @@ impl Printer {
         for (i, item) in list.items.iter().enumerate() {
             let last = i + 1 == count;
             self.and_or(&item.and_or);
+            let flushed_in_pipeline = std::mem::take(&mut self.flushed_in_pipeline);
             if item.is_async {
                 self.text(b" &");
                 if !last && self.heredocs.is_empty() {
@@ -168,6 +171,8 @@ impl Printer {
                 // bash's quirk, kept: after the here-documents of a list's first command,
                 // the next `;` is left out.
                 self.skip_semi = i == 0;
+            } else if flushed_in_pipeline && !last {
+                // bash leaves the `;` out here too.
             } else if !last || terminated {
                 self.semi();
             }
@@ -215,7 +220,13 @@ impl Printer {
             self.text(b"! ");
         }
         for (i, c) in p.commands.iter().enumerate() {
-            if i > 0 {
+            if i > 0 && !self.heredocs.is_empty() && !self.one_line {
+                // bash: the bodies go right after the `|`, and the pipeline goes on after them.
+                self.text(b" |");
+                self.flush_heredocs();
+                self.text(b"  ");
+                self.flushed_in_pipeline = true;
+            } else if i > 0 {
                 self.text(b" | ");
             }
             self.command(c);
@@ -339,11 +350,19 @@ impl Printer {
             } => self.if_chain(branches, else_body.as_ref()),
             CompoundCommand::While { cond, body } => self.loop_("while ", cond, body),
             CompoundCommand::Until { cond, body } => self.loop_("until ", cond, body),
-            CompoundCommand::Arith(w) => {
-                self.text(b"(( ");
-                self.word_or(w, b"");
-                self.text(b" ))");
-            }
+            CompoundCommand::Arith(w) => match &w.raw {
+                // bash keeps the text between the parentheses as it was written.
+                Some(raw) => {
+                    self.text(b"((");
+                    self.text(raw);
+                    self.text(b"))");
+                }
+                None => {
+                    self.text(b"(( ");
+                    self.word_or(w, b"");
+                    self.text(b" ))");
+                }
+            },
             CompoundCommand::Cond(e) => {
                 self.text(b"[[ ");
                 self.cond(e, 0);
@@ -628,9 +647,13 @@ impl Printer {
         }
     }
 
-    /// An arithmetic expression of `for ((`: as written, trimmed; an empty one is `1`.
+    /// An arithmetic expression of `for ((`: as written without its leading blanks (bash
+    /// keeps those after it); an empty one is `1`.
     fn arith_text(&mut self, w: &Word) {
-        self.word_or(w, b"1");
+        match w.raw.as_deref().map(<[u8]>::trim_ascii_start) {
+            Some(raw) if !raw.is_empty() => self.text(raw),
+            _ => self.word_or(w, b"1"),
+        }
     }
 
     /// The word as written (trimmed of blanks), or `empty` when it has no text.
