@@ -7,7 +7,8 @@ use crate::exec::{Context, ExecResult};
 use crate::state::Shell;
 
 pub fn caller(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    let funcs = sh.computed_array(b"FUNCNAME").unwrap_or_default();
+    // Also at the top of a sourced file, where `FUNCNAME` is not shown (bash).
+    let funcs = sh.call_names();
     let lines = sh.computed_array(b"BASH_LINENO").unwrap_or_default();
     let files = sh.computed_array(b"BASH_SOURCE").unwrap_or_default();
     if lines.is_empty() {

@@ -64,6 +64,12 @@ struct Request {
 }
 
 fn bash_hash(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    if sh.options.no_hashall {
+        return ShellError::builtin("hash", ErrorKind::text("hashing disabled"))
+            .with_status(1)
+            .fails()
+            .raise();
+    }
     let mut r = Request::default();
     let mut letters = OptionLetters::new(args);
     while let Some(c) = letters.next_letter() {
@@ -116,7 +122,8 @@ fn forget_or_print(sh: &mut Shell, names: &[Vec<u8>], r: &Request) -> ExecResult
     let mut text = Vec::new();
     for name in names {
         let found = if r.forget {
-            sh.hash.remove(name)
+            // bash forgets a name without a word while it has remembered none ever.
+            sh.hash.remove(name) || (sh.options.bash() && !sh.hash.was_used())
         } else if let Some(path) = sh.hash.hit(name) {
             // bash counts a look with `-t` as a use.
             if r.reusable {

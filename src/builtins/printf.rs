@@ -739,7 +739,9 @@ pub fn shell_quote(s: &[u8]) -> Vec<u8> {
                 | b'{'
                 | b'|'
                 | b'}'
-        ) || (i == 0 && matches!(c, b'~' | b'#'));
+        ) || (i == 0 && matches!(c, b'~' | b'#'))
+            // A tilde that would expand after `=` or `:` of an assignment.
+            || (c == b'~' && i > 0 && matches!(s[i - 1], b'=' | b':'));
         if special {
             out.push(b'\\');
         }

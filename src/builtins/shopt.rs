@@ -81,6 +81,9 @@ pub fn shopt(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     sh.options.set_by_name(n, set);
                     true
                 }
+            } else if n == "login_shell" {
+                // Read-only: how the shell started, which bash lets no one change.
+                true
             } else {
                 sh.options.shopt.set(n, set)
             };

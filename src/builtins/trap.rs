@@ -100,10 +100,15 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     }
                 }
             }
-            // bash lists EXIT first, then the signals, then its own conditions.
+            // bash lists EXIT first, then the signals, then DEBUG, ERR and RETURN.
             None => {
                 if bash {
-                    all.sort_by_key(|(s, _)| if *s < 0 { 1000 - *s } else { *s });
+                    all.sort_by_key(|(s, _)| match *s {
+                        trap::DEBUG => 1001,
+                        trap::ERR => 1002,
+                        trap::RETURN => 1003,
+                        s => s,
+                    });
                 }
                 for (sig, cmd) in &all {
                     line(&mut text, *sig, cmd);

@@ -11,14 +11,30 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut variables_only = false;
     let mut nameref = false;
     let mut rest = &args[1..];
+    let bash = sh.options.bash();
+    let (mut saw_f, mut saw_v) = (false, false);
     while let Some(first) = rest.first() {
         match first.as_slice() {
-            b"-f" => functions = true,
+            b"-f" => {
+                functions = true;
+                saw_f = true;
+            }
             b"-v" => {
                 functions = false;
                 variables_only = true;
+                saw_v = true;
             }
-            b"-n" if sh.options.bash() => nameref = true,
+            b"-n" if bash => nameref = true,
+            // bash takes the letters together too (`-fv`).
+            [b'-', letters @ ..]
+                if bash && letters.len() > 1 && letters.iter().all(|c| b"fvn".contains(c)) =>
+            {
+                saw_f |= letters.contains(&b'f');
+                saw_v |= letters.contains(&b'v');
+                nameref |= letters.contains(&b'n');
+                functions = saw_f && !saw_v;
+                variables_only = saw_v;
+            }
             b"--" => {
                 rest = &rest[1..];
                 break;
@@ -26,6 +42,13 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             _ => break,
         }
         rest = &rest[1..];
+    }
+    if bash && saw_f && saw_v {
+        let m = "cannot simultaneously unset a function and a variable";
+        return crate::exec::ShellError::builtin("unset", ErrorKind::text(m))
+            .with_status(1)
+            .fails()
+            .raise();
     }
     let all_functions = functions;
     let mut status = 0;

@@ -75,12 +75,16 @@ pub fn find_in_path(sh: &mut Shell, name: &[u8]) -> Option<Vec<u8>> {
     if name.is_empty() {
         return None;
     }
-    if let Some(found) = sh.hash.hit(name) {
+    // `set +h`: no table is kept or read.
+    let hashing = !sh.options.no_hashall;
+    if let Some(found) = sh.hash.hit(name).filter(|_| hashing) {
         return Some(found.to_vec());
     }
     let path = sh.get_var(b"PATH").map(|p| p.to_vec()).unwrap_or_default();
     let found = search(&path, name)?;
-    sh.hash.insert(name, found.clone(), 1);
+    if hashing {
+        sh.hash.insert(name, found.clone(), 1);
+    }
     Some(found)
 }
 

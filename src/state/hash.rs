@@ -6,6 +6,9 @@ use super::vars::NameMap;
 #[derive(Debug, Default)]
 pub struct HashTable {
     entries: NameMap<Entry>,
+    /// Something was remembered once (bash makes its table then, and `hash -d` of an unknown
+    /// name is an error only from then on).
+    used: bool,
 }
 
 #[derive(Debug)]
@@ -29,7 +32,13 @@ impl HashTable {
 
     /// Remember `path` for `name`, with `hits` uses so far.
     pub fn insert(&mut self, name: &[u8], path: Vec<u8>, hits: u32) {
+        self.used = true;
         self.entries.insert(name.to_vec(), Entry { path, hits });
+    }
+
+    /// Anything was ever remembered.
+    pub fn was_used(&self) -> bool {
+        self.used
     }
 
     pub fn remove(&mut self, name: &[u8]) -> bool {

@@ -736,11 +736,8 @@ impl Shell {
                     .chain(self.dirstack.iter().cloned())
                     .collect(),
             ),
-            // FUNCNAME exists only while a function runs; `main` stands for a script.
-            b"FUNCNAME" => in_function.then(|| {
-                let calls = self.calls.iter().rev().map(|c| c.name.clone());
-                calls.chain(script.map(|_| b"main".to_vec())).collect()
-            }),
+            // FUNCNAME exists only while a function runs.
+            b"FUNCNAME" => in_function.then(|| self.call_names()),
             b"BASH_LINENO" => {
                 let calls = self.calls.iter().rev().map(|c| text(&c.line));
                 Some(calls.chain(script.map(|_| b"0".to_vec())).collect())
@@ -757,6 +754,14 @@ impl Shell {
             }
             _ => None,
         }
+    }
+
+    /// The names of the calls being run, innermost first (`source` for a sourced file), and
+    /// `main` for a script: `FUNCNAME` in a function, and what `caller` reads everywhere.
+    pub fn call_names(&self) -> Vec<Vec<u8>> {
+        let calls = self.calls.iter().rev().map(|c| c.name.clone());
+        let main = self.script.as_ref().map(|_| b"main".to_vec());
+        calls.chain(main).collect()
     }
 
     /// `name` is one of the arrays the shell computes (`FUNCNAME`, `PIPESTATUS`...).

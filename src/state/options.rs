@@ -261,7 +261,7 @@ impl Options {
             (b'h', !self.no_hashall),
             (b'i', self.interactive),
             (b'k', self.keyword),
-            (b'm', self.monitor && self.interactive),
+            (b'm', self.monitor),
             (b'n', self.noexec),
             (b't', self.onecmd),
             (b'u', self.nounset),

@@ -989,19 +989,27 @@ impl<'s> Cx<'s, '_> {
         }))
     }
 
-    /// `time [-p]` before a pipeline (bash): Some(posix format). Out of line: `pipeline` is
-    /// on the stack once per level of nesting.
+    /// `time [-p] [--]` before a pipeline (bash): Some(posix format, which `-p` or `--`
+    /// asks for). A `time` right after it is the same keyword again: one timing, the formats
+    /// asked for merged (`time time -p cmd`). Out of line: `pipeline` is on the stack once
+    /// per level of nesting.
     #[inline(never)]
     fn time_prefix(&mut self) -> Result<Option<bool>, SyntaxError> {
-        if !is_word(self.peek_command_word(true)?, b"time") {
-            return Ok(None);
-        }
-        self.take()?;
-        if is_word(self.peek()?, b"-p") {
+        let mut timed = None;
+        while is_word(self.peek_command_word(true)?, b"time") {
             self.take()?;
-            return Ok(Some(true));
+            let mut posix = timed.unwrap_or(false);
+            if is_word(self.peek()?, b"-p") {
+                self.take()?;
+                posix = true;
+            }
+            if is_word(self.peek()?, b"--") {
+                self.take()?;
+                posix = true;
+            }
+            timed = Some(posix);
         }
-        Ok(Some(false))
+        Ok(timed)
     }
 
     // ----- commands -----
