@@ -323,8 +323,9 @@ pub fn assign_extended(
                 key = b"0".to_vec();
             }
             assign_element(sh, &a.name, &key, value.clone(), a.append)?;
+            // bash traces the subscript as written (`h[$k]=1`).
             shown_name.push(b'[');
-            shown_name.extend_from_slice(&key);
+            shown_name.extend_from_slice(&crate::syntax::print::word_text(index));
             shown_name.push(b']');
         }
         None => append_scalar(sh, &a.name, value.clone())?,

@@ -160,6 +160,8 @@ pub fn process_substitution(
     match spawn::fork_shell(sh) {
         Ok(Forked::Child) => {
             sh.traps.forget_inherited();
+            // Traced one level in, as a command substitution is.
+            sh.trace_level += 1;
             // `<(< file)` gives the file, as `$(< file)` does.
             if let Some(file) = lone_input_redirection(body).filter(|_| input) {
                 fd::close(ours);

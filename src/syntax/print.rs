@@ -656,19 +656,23 @@ impl Printer {
         }
     }
 
+    /// Arithmetic text, kept as quoted parts: it prints as it is.
+    fn arith_parts(&mut self, w: &Word) {
+        for part in &w.parts {
+            match part {
+                WordPart::Quoted(t) => self.text(t),
+                other => self.parts(std::slice::from_ref(other), false),
+            }
+        }
+    }
+
     /// The word as written (trimmed of blanks), or `empty` when it has no text.
     fn word_or(&mut self, w: &Word, empty: &[u8]) {
         let text: Vec<u8> = match &w.raw {
             Some(raw) => raw.trim_ascii().to_vec(),
             None => {
-                // Arithmetic text is kept as quoted parts: it prints as it is.
                 let mut p = Printer::default();
-                for part in &w.parts {
-                    match part {
-                        WordPart::Quoted(t) => p.text(t),
-                        other => p.parts(std::slice::from_ref(other), false),
-                    }
-                }
+                p.arith_parts(w);
                 p.out.trim_ascii().to_vec()
             }
         };
@@ -813,7 +817,10 @@ impl Printer {
                 WordPart::CommandSubst(list) => self.substitution(b"$(", list),
                 WordPart::Arith(w) => {
                     self.text(b"$((");
-                    self.word(w);
+                    match &w.raw {
+                        Some(_) => self.word(w),
+                        None => self.arith_parts(w),
+                    }
                     self.text(b"))");
                 }
                 WordPart::ProcessSubst { input, list } => {
