@@ -5,11 +5,36 @@ use super::util::out;
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
+const USAGE: &str = "enable [-a] [-dnps] [-f filename] [name ...]";
+
 pub fn enable(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let (mut off, mut every, mut special_only) = (false, false, false);
     let mut names = Vec::new();
-    for a in &args[1..] {
+    let mut args = args[1..].iter();
+    while let Some(a) = args.next() {
         match a.as_slice() {
+            // `-f FILE`: no code is loaded into an audited shell; bash's words when the file
+            // cannot be opened, which is what a script sees most.
+            [b'-', flags @ ..] if flags.contains(&b'f') && names.is_empty() => {
+                let Some(file) = args.next() else {
+                    let m = "-f: option requires an argument";
+                    return super::util::usage_error("enable", m, USAGE).raise();
+                };
+                let file = String::from_utf8_lossy(file);
+                let why = match std::fs::File::open(&*file) {
+                    Err(e) => {
+                        let errno = e.raw_os_error().unwrap_or(crate::sys::errno::ENOENT);
+                        let text = crate::sys::errno::text(errno);
+                        format!("{file}: cannot open shared object file: {text}")
+                    }
+                    Ok(_) => "loadable built-ins are off in an audited shell".to_string(),
+                };
+                let m = format!("cannot open shared object {file}: {why}");
+                return ShellError::builtin("enable", ErrorKind::text(m))
+                    .with_status(1)
+                    .fails()
+                    .raise();
+            }
             [b'-', flags @ ..] if !flags.is_empty() && names.is_empty() => {
                 for &f in flags {
                     match f {
