@@ -884,6 +884,12 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags, builtin: &'static 
         }
     } else {
         for n in names {
+            if n.contains(&b'=') && sh.options.bash() {
+                // A function is made by its definition alone; bash stops here.
+                out(&std::mem::take(&mut text));
+                report(sh, builtin, b"cannot use `-f' to make functions");
+                return Ok(1);
+            }
             match sh.functions.get(n.as_slice()) {
                 // `-F NAME` names it (`-pF`: as `declare -f NAME`; under extdebug with the
                 // line and file it was defined at); `-f NAME` prints its definition.

@@ -183,6 +183,9 @@ fn bash_signal_options(args: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, Vec<u8>> {
         Some(b"-n" | b"-s") if args.len() > 2 => {
             out.splice(1..3, [as_number(&args[2])?]);
         }
+        Some(option @ (b"-n" | b"-s")) => {
+            return Err([option, b": option requires an argument"].concat());
+        }
         Some([b'-', rest @ ..]) if !rest.is_empty() && !matches!(rest, b"l" | b"L" | b"-") => {
             out[1] = as_number(rest)?;
         }

@@ -232,7 +232,12 @@ impl<'a> Args<'a> {
     fn check(&mut self, s: &[u8], used: usize, erange: bool) {
         let what: &[u8] = if used < s.len() {
             if self.bash {
-                b"invalid number"
+                // bash names the base the text starts in.
+                match s {
+                    [b'0', d, ..] if d.is_ascii_digit() => b"invalid octal number",
+                    [b'0', b'x', ..] => b"invalid hex number",
+                    _ => b"invalid number",
+                }
             } else if used == 0 {
                 b"expected numeric value"
             } else {
@@ -764,6 +769,11 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             [flag, rest @ ..] if flag.len() > 2 && flag.starts_with(b"-v") => {
                 target = Some(flag[2..].to_vec());
                 args = rest;
+            }
+            [flag] if flag == b"-v" => {
+                let m = "-v: option requires an argument";
+                return super::util::usage_error("printf", m, "printf [-v var] format [arguments]")
+                    .raise();
             }
             _ => {}
         }
