@@ -415,6 +415,11 @@ impl Shell {
     /// each line of the message. The command runner calls it (`exec::settle`), and the top
     /// level for what no command raised.
     pub fn report(&self, err: &crate::exec::ShellError) {
+        if matches!(&err.kind, crate::exec::ErrorKind::Syntax { message, .. } if message.is_empty())
+        {
+            // A syntax error bash tells nothing of (`[[ ]]`).
+            return;
+        }
         // dash: `NAME: 3: message`; bash: `NAME: line 3: message`.
         let bash = self.options.bash();
         // bash names the file of the function or sourced file running (its `BASH_SOURCE`;

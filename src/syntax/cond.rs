@@ -141,7 +141,10 @@ impl Cx<'_, '_> {
                 self.leave();
                 // bash adds what it was reading to an error inside the parentheses.
                 let e = e.map_err(|mut e| {
-                    e.message.push_str("\nexpected `)'");
+                    if !e.message.is_empty() {
+                        e.message.push('\n');
+                    }
+                    e.message.push_str("expected `)'");
                     e
                 })?;
                 return match self.cond_take()? {
@@ -155,6 +158,8 @@ impl Cx<'_, '_> {
                 };
             }
             T::Word(w) => w,
+            // `[[ ]]`, `[[ a && ]]`: bash fails without a word of its own.
+            T::End => return Err(syntax(self.st.input.line, String::new())),
             other => {
                 let line = match other {
                     T::Eof => self.end_line(),
