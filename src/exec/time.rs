@@ -83,18 +83,23 @@ pub fn render(format: &[u8], real: Duration, user: Duration, sys: Duration) -> R
             continue;
         }
         let mut precision = 3;
+        let mut qualified = false;
         if let Some(d) = format.get(i).filter(|d| d.is_ascii_digit()) {
             precision = usize::from(d - b'0').min(3);
+            qualified = true;
             i += 1;
         }
         let long = format.get(i) == Some(&b'l');
         if long {
+            qualified = true;
             i += 1;
         }
         match format.get(i) {
             Some(b'R') => out.extend_from_slice(seconds(real, precision, long).as_bytes()),
             Some(b'U') => out.extend_from_slice(seconds(user, precision, long).as_bytes()),
             Some(b'S') => out.extend_from_slice(seconds(sys, precision, long).as_bytes()),
+            // bash: `%P` takes neither a precision nor `l`.
+            Some(b'P') if qualified => return Err(b'P'),
             Some(b'P') => {
                 let r = real.as_secs_f64();
                 let p = if r > 0.0 {
@@ -106,6 +111,8 @@ pub fn render(format: &[u8], real: Duration, user: Duration, sys: Duration) -> R
             }
             Some(b'%') => out.push(b'%'),
             Some(&other) => return Err(other),
+            // A precision or `l` with nothing after it: bash names the end, a NUL.
+            None if qualified => return Err(0),
             None => {
                 out.push(b'%');
                 break;
