@@ -42,28 +42,8 @@ fn param_runs_commands(p: &ParamExp, evaluated: bool) -> bool {
         }
     }
     match &p.op {
-        ParamOp::Plain
-        | ParamOp::BeforeBrace
-        | ParamOp::Length
-        | ParamOp::Transform(_)
-        | ParamOp::Names { .. }
-        | ParamOp::Keys
-        | ParamOp::Bad(_)
-        | ParamOp::BadTransform(_) => false,
         ParamOp::Assign { .. } if evaluated => true,
-        ParamOp::Replace { pattern, with, .. } => in_word(pattern) || in_word(with),
-        ParamOp::Substring { offset, length } => {
-            in_word(offset) || length.as_ref().is_some_and(in_word)
-        }
-        ParamOp::Case { pattern, .. } => in_word(pattern),
-        ParamOp::Default { word, .. }
-        | ParamOp::Assign { word, .. }
-        | ParamOp::Error { word, .. }
-        | ParamOp::Alternative { word, .. }
-        | ParamOp::RemoveSmallestSuffix(word)
-        | ParamOp::RemoveLargestSuffix(word)
-        | ParamOp::RemoveSmallestPrefix(word)
-        | ParamOp::RemoveLargestPrefix(word) => in_word(word),
+        op => op.words().into_iter().any(in_word),
     }
 }
 

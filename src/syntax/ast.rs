@@ -313,6 +313,35 @@ pub enum WordPart {
     Compound(Vec<Word>),
 }
 
+impl ParamOp {
+    /// The words the operator holds (operands, patterns, offsets), in the order written.
+    pub fn words(&self) -> Vec<&Word> {
+        match self {
+            ParamOp::Plain
+            | ParamOp::BeforeBrace
+            | ParamOp::Length
+            | ParamOp::Transform(_)
+            | ParamOp::Names { .. }
+            | ParamOp::Keys
+            | ParamOp::Bad(_)
+            | ParamOp::BadTransform(_) => Vec::new(),
+            ParamOp::Replace { pattern, with, .. } => vec![pattern, with],
+            ParamOp::Substring { offset, length } => {
+                std::iter::once(offset).chain(length.as_ref()).collect()
+            }
+            ParamOp::Case { pattern, .. } => vec![pattern],
+            ParamOp::Default { word, .. }
+            | ParamOp::Assign { word, .. }
+            | ParamOp::Error { word, .. }
+            | ParamOp::Alternative { word, .. }
+            | ParamOp::RemoveSmallestSuffix(word)
+            | ParamOp::RemoveLargestSuffix(word)
+            | ParamOp::RemoveSmallestPrefix(word)
+            | ParamOp::RemoveLargestPrefix(word) => vec![word],
+        }
+    }
+}
+
 /// A parameter expansion.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParamExp {

@@ -627,7 +627,19 @@ impl Printer {
 
     fn assignment(&mut self, a: &Assign) {
         if let Some(raw) = &a.value.raw {
-            self.text(raw);
+            // bash prints an array's list anew: `a=( x  y )` is `a=(x y)`.
+            let head = raw.windows(2).position(|w| w == b"=(").map(|i| &raw[..=i]);
+            if let (Some(head), Some(elements)) = (head, &a.array) {
+                self.text(head);
+                self.text(b"(");
+                self.words(elements);
+                self.text(b")");
+                return;
+            }
+            match with_substitutions_reprinted(raw, &a.value.parts) {
+                Some(text) => self.text(&text),
+                None => self.text(raw),
+            }
             return;
         }
         self.text(&a.name);
@@ -695,7 +707,10 @@ impl Printer {
 
     fn word(&mut self, w: &Word) {
         match &w.raw {
-            Some(raw) => self.written(raw),
+            Some(raw) => match with_substitutions_reprinted(raw, &w.parts) {
+                Some(text) => self.written(&text),
+                None => self.written(raw),
+            },
             None => self.parts(&w.parts, false),
         }
     }
@@ -900,6 +915,148 @@ impl Printer {
             self.word(w);
         }
         self.text(b"}");
+    }
+}
+
+/// A word's text as written, but each `$(...)`, `<(...)` and `>(...)` in it printed anew
+/// from its commands, as bash prints a function (`$(a|b)` is `$(a | b)`); backquotes stay as
+/// written. None when the word has none, or when its text cannot be matched with them.
+fn with_substitutions_reprinted(raw: &[u8], parts: &[WordPart]) -> Option<Vec<u8>> {
+    let mut lists = Vec::new();
+    collect_substitutions(parts, &mut lists);
+    if lists.is_empty() {
+        return None;
+    }
+    let mut lists = lists.into_iter();
+    let mut out = Vec::with_capacity(raw.len());
+    let (mut i, mut in_dq) = (0, false);
+    while i < raw.len() {
+        let c = raw[i];
+        let next = raw.get(i + 1).copied();
+        match c {
+            b'\\' => {
+                out.extend_from_slice(&raw[i..(i + 2).min(raw.len())]);
+                i += 2;
+                continue;
+            }
+            b'\'' if !in_dq => {
+                // To the closing quote; in `$'...'`, past the escaped ones.
+                let ansi = i > 0 && raw[i - 1] == b'$';
+                let mut j = i + 1;
+                while j < raw.len() && raw[j] != b'\'' {
+                    j += if ansi && raw[j] == b'\\' { 2 } else { 1 };
+                }
+                let end = (j + 1).min(raw.len());
+                out.extend_from_slice(&raw[i..end]);
+                i = end;
+                continue;
+            }
+            b'"' => in_dq = !in_dq,
+            b'`' => {
+                // A backquoted substitution stays as written.
+                lists.next()?;
+                let mut j = i + 1;
+                while j < raw.len() && raw[j] != b'`' {
+                    j += if raw[j] == b'\\' { 2 } else { 1 };
+                }
+                let end = (j + 1).min(raw.len());
+                out.extend_from_slice(&raw[i..end]);
+                i = end;
+                continue;
+            }
+            b'$' if next == Some(b'(') && raw.get(i + 2) != Some(&b'(') => {
+                let (open, list) = lists.next()?;
+                if open != b"$(" {
+                    return None;
+                }
+                i = reprint_one(raw, i, open, &list, &mut out)?;
+                continue;
+            }
+            b'<' | b'>' if next == Some(b'(') && !in_dq => {
+                let (open, list) = lists.next()?;
+                if open[0] != c {
+                    return None;
+                }
+                i = reprint_one(raw, i, open, &list, &mut out)?;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        i += 1;
+    }
+    // Every substitution must have been found where it was written.
+    lists.next().is_none().then_some(out)
+}
+
+/// The substitution opened at `raw[start..]` (`open` long) printed anew into `out`: its end
+/// is the first `)` before which its text reads as as many commands as it has. Returns
+/// where the text after it begins.
+fn reprint_one(
+    raw: &[u8],
+    start: usize,
+    open: &[u8],
+    list: &List,
+    out: &mut Vec<u8>,
+) -> Option<usize> {
+    let body_start = start + open.len();
+    let mut k = body_start;
+    while k < raw.len() {
+        if raw[k] == b')' {
+            let body = &raw[body_start..k];
+            let read = crate::syntax::parse_all_in(body, true);
+            if read.is_ok_and(|l| l.items.len() == list.items.len()) {
+                // bash keeps the newlines between commands, which the commands do not
+                // record: such a body stays as written.
+                if list.items.len() > 1 && body.contains(&b'\n') {
+                    return None;
+                }
+                let mut p = Printer::default();
+                p.inline_list(list);
+                p.flush_heredocs();
+                out.extend_from_slice(open);
+                if p.out.first() == Some(&b'(') {
+                    // `$( (a))`, not the arithmetic `$((`.
+                    out.push(b' ');
+                }
+                out.extend_from_slice(&p.out);
+                out.push(b')');
+                return Some(k + 1);
+            }
+        }
+        k += 1;
+    }
+    None
+}
+
+/// The substitutions of a word's parts, in the order they are written: `$(` (also for a
+/// backquoted one, which the scan tells apart), `<(`, `>(`, each with its commands.
+fn collect_substitutions(parts: &[WordPart], out: &mut Vec<(&'static [u8], std::rc::Rc<List>)>) {
+    for part in parts {
+        match part {
+            WordPart::CommandSubst(list) => out.push((b"$(", list.clone())),
+            WordPart::ProcessSubst { input, list } => {
+                out.push((if *input { b"<(" } else { b">(" }, list.clone()))
+            }
+            WordPart::DoubleQuoted(inner) => collect_substitutions(inner, out),
+            WordPart::Arith(w) => collect_substitutions(&w.parts, out),
+            WordPart::Compound(words) => {
+                for w in words {
+                    collect_substitutions(&w.parts, out);
+                }
+            }
+            WordPart::Param(pe) => {
+                if let Param::Elem(_, sub) | Param::IndirectElem(_, sub) = &pe.param {
+                    if let Subscript::Index(w) = &**sub {
+                        collect_substitutions(&w.parts, out);
+                    }
+                }
+                for w in pe.op.words() {
+                    collect_substitutions(&w.parts, out);
+                }
+            }
+            WordPart::Literal(_) | WordPart::Quoted(_) | WordPart::Tilde(_) => {}
+        }
     }
 }
 
