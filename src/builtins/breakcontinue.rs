@@ -24,8 +24,9 @@ fn loop_count(sh: &mut Shell, name: &'static str, args: &[Vec<u8>]) -> Result<Op
     }
 }
 
-/// bash's reading: a count that is not a number, or more than one, abandons the command line
-/// (a script ends); a count below 1 leaves every loop with status 1.
+/// bash's reading: more than one count abandons everything up to the top-level command (and
+/// the rest of a `-c` string), a count that is not a number ends the shell (status 128), a
+/// count below 1 leaves every loop with status 1.
 fn bash_loop_count(
     sh: &mut Shell,
     name: &'static str,
@@ -49,7 +50,7 @@ fn bash_loop_count(
     }
     if operands.len() > 1 {
         fail(sh, b"too many arguments".to_vec());
-        return Err(Divert::Abort(1));
+        return Err(Divert::Unwind(1));
     }
     let n = match operands.first() {
         None => 1,

@@ -65,6 +65,10 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                         && sh.vars.var_unresolved(name).is_none())));
         if !functions && sh.options.bash() && name.ends_with(b"]") && name.contains(&b'[') {
             if let Err(e) = unset_element(sh, name) {
+                if e.unwinds {
+                    // An arithmetic error in the subscript: bash's own words, no `unset:`.
+                    return Err(e.into());
+                }
                 return crate::exec::ShellError::builtin("unset", ErrorKind::text(e.message))
                     .with_status(1)
                     .fails()
@@ -173,6 +177,10 @@ fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::Expand
         // `unset 'BASH_ALIASES[k]'` leaves the alias be, as in bash.
         return Ok(());
     }
+    if sh.vars.var(name).is_none() {
+        // No such variable: bash does not read the subscript.
+        return Ok(());
+    }
     let assoc = sh.vars.array(name).is_some_and(|a| a.is_assoc());
     // `a[@]` empties an indexed array; an associative array has `@` as a key like any.
     let whole = (sub == b"@" || sub == b"*") && !assoc;
@@ -181,10 +189,10 @@ fn unset_element(sh: &mut Shell, arg: &[u8]) -> Result<(), crate::expand::Expand
     } else {
         // An error in the subscript fails `unset` alone (bash).
         crate::expand::subscript::key_of_text(sh, name, sub, true).map_err(|mut e| {
-            e.unwinds = false;
             // bash names the subscript alone here (`[-9]: bad array subscript`).
             if e.message.ends_with(b": bad array subscript") && e.message.starts_with(name) {
                 e.message.drain(..name.len());
+                e.unwinds = false;
             }
             e
         })?

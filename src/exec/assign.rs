@@ -310,7 +310,7 @@ pub fn assign_extended(
     let value = expand::expand_word(sh, &a.value)?;
     match &a.index {
         Some(index) => {
-            let mut key = expand::expand_word(sh, index)?;
+            let mut key = subscript::expand_subscript(sh, &a.name, index)?;
             if key.is_empty() && !index.parts.is_empty() {
                 // A subscript that expands to nothing: element 0 of an indexed array, as
                 // arithmetic has it; no key of an associative one (named as written).

@@ -296,6 +296,16 @@ pub struct Jobs {
 const ENDED_KEPT: usize = 1024;
 
 impl Jobs {
+    /// How many jobs the prompt's `\j` counts: a subshell's own, else those it inherited
+    /// to list (bash's `echo "${PS1@P}" | cat`).
+    pub fn count(&self) -> usize {
+        if self.jobs.is_empty() {
+            self.inherited.len()
+        } else {
+            self.jobs.len()
+        }
+    }
+
     /// Remember a job; returns its number.
     pub fn add(
         &mut self,
@@ -364,12 +374,16 @@ impl Jobs {
 
     /// A subshell does not own its parent's jobs, nor its terminal. It keeps what they were,
     /// with their marks, for bash's `jobs` (`jobs -p | wc -l`).
+    /// A subshell of a subshell that started none keeps the jobs its parent kept
+    /// (`$(jobs -p | wc -l)`).
     pub fn clear_for_subshell(&mut self) {
-        let marks: Vec<char> = (0..self.jobs.len()).map(|i| self.mark(i)).collect();
-        self.inherited = std::mem::take(&mut self.jobs)
-            .into_iter()
-            .zip(marks)
-            .collect();
+        if !self.jobs.is_empty() {
+            let marks: Vec<char> = (0..self.jobs.len()).map(|i| self.mark(i)).collect();
+            self.inherited = std::mem::take(&mut self.jobs)
+                .into_iter()
+                .zip(marks)
+                .collect();
+        }
         self.recency.clear();
         self.forget_ended();
         if let Some(c) = self.control.take() {

@@ -87,9 +87,9 @@ impl ExpandError {
     }
 
     /// An arithmetic error in bash's words, after the name of where the expression was
-    /// (`((: `, `[[: `, `x: ` for `${x:1+}`).
+    /// (`((: `, `[[: `, `x: ` for `${x:1+}`). A subscript's error is not placed (bash).
     pub fn within(mut self, bash: bool, place: &[u8]) -> Self {
-        if bash && self.arith {
+        if bash && self.arith && !self.unwinds {
             self.message = [place, b": ", &self.message[..]].concat();
         }
         self

@@ -5,7 +5,7 @@
 use super::ExpandError;
 use crate::state::vars::Key;
 use crate::state::Shell;
-use crate::syntax::ast::Word;
+use crate::syntax::ast::{Word, WordPart};
 
 /// The key `text` (already expanded) names in the array `name`. `for_write`: a negative
 /// index past the start is an error for an assignment; a read of it is simply unset.
@@ -46,7 +46,7 @@ pub fn key_of_text(
     for_write: bool,
 ) -> Result<Option<Key>, ExpandError> {
     if let Some(word) = parse_subscript(text) {
-        let expanded = super::expand_word(sh, &word)?;
+        let expanded = expand_subscript(sh, name, &word)?;
         return key(sh, name, &expanded, for_write);
     }
     key(sh, name, text, for_write)
@@ -62,6 +62,40 @@ pub fn parse_subscript(text: &[u8]) -> Option<Word> {
     crate::syntax::parser::parse_assignment(&assignment).and_then(|a| a.index)
 }
 
+/// A written subscript expanded. An indexed array's is arithmetic text, which bash expands as
+/// it does `$(( ))`: single quotes and backslashes are not removed there, so `a['1']` is the
+/// error `$(( '1' ))` is (quoted text is given back between single quotes, to be refused).
+/// Nothing else in a subscript is `Quoted`: the lexer keeps plain text `Literal` there.
+pub fn expand_subscript(sh: &mut Shell, name: &[u8], word: &Word) -> Result<Vec<u8>, ExpandError> {
+    let quoted = |p: &WordPart| matches!(p, WordPart::Quoted(_));
+    if !word.parts.iter().any(quoted)
+        || sh.vars.array(name).is_some_and(|a| a.is_assoc())
+        || sh.is_table_array(name)
+    {
+        return super::expand_word(sh, word);
+    }
+    let mut text = Vec::new();
+    for part in &word.parts {
+        match part {
+            // A backslash kept (`a[\1]`) is there already.
+            WordPart::Quoted(t) if t.first() == Some(&b'\\') => text.extend_from_slice(t),
+            WordPart::Quoted(t) => {
+                text.push(b'\'');
+                text.extend_from_slice(t);
+                text.push(b'\'');
+            }
+            other => {
+                let one = Word {
+                    parts: vec![other.clone()],
+                    raw: None,
+                };
+                text.extend(super::expand_word(sh, &one)?);
+            }
+        }
+    }
+    Ok(text)
+}
+
 /// Whether a subscript given as text (to `read`, `printf -v`, `declare`, `unset`) reads as a
 /// word: bash refuses `m[a'b]`, whose quote is never closed.
 pub fn subscript_reads(text: &[u8]) -> bool {
@@ -75,7 +109,7 @@ pub fn key_of_word(
     word: &Word,
     for_write: bool,
 ) -> Result<Option<Key>, ExpandError> {
-    let text = super::expand_word(sh, word)?;
+    let text = expand_subscript(sh, name, word)?;
     if text.is_empty() {
         // An empty subscript read from an indexed array is 0, as arithmetic has it.
         let assoc = sh.vars.array(name).is_some_and(|a| a.is_assoc());

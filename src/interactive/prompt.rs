@@ -99,7 +99,7 @@ fn replace_escapes(sh: &Shell, raw: &[u8]) -> Vec<(u8, bool)> {
                 i += digits - 1;
                 vec![value as u8]
             }
-            b'j' => sh.jobs.jobs.len().to_string().into_bytes(),
+            b'j' => sh.jobs.count().to_string().into_bytes(),
             b'l' => {
                 let tty = crate::sys::fd::tty_name(0).unwrap_or_else(|| b"tty".to_vec());
                 basename(&tty).to_vec()

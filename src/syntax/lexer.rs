@@ -1409,11 +1409,11 @@ impl Cx<'_, '_> {
                 b']' if depth == 0 => return Ok(b.into_word()),
                 b'[' => {
                     depth += 1;
-                    b.quoted(b"[");
+                    b.literal(b'[');
                 }
                 b']' => {
                     depth -= 1;
-                    b.quoted(b"]");
+                    b.literal(b']');
                 }
                 b'\\' => self.dq_backslash(&mut b, b"$`\"\\]"),
                 // Single quotes quote in a subscript inside double quotes too: bash reads
@@ -1431,7 +1431,9 @@ impl Cx<'_, '_> {
                     let list = self.lex_backquote(true)?;
                     b.push(WordPart::CommandSubst(list));
                 }
-                _ => b.quoted(&[c]),
+                // Unquoted: an indexed array's subscript keeps only its quotes as written
+                // (`${a['1']}` is an arithmetic error, as in bash).
+                _ => b.literal(c),
             }
         }
     }
