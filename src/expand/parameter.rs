@@ -974,8 +974,8 @@ fn replace(s: &[u8], pat: &[u8], with: &With, at: ReplaceWhere, nocase: bool) ->
     let n = starts.len() - 1;
     let m = |a: usize, b: usize| super::pattern::matches(pat, &seen[starts[a]..starts[b]]);
     match at {
-        ReplaceWhere::Prefix => match (0..=n).rev().find(|&end| m(0, end)) {
-            Some(end) => with.joined(&[], &s[..starts[end]], &s[starts[end]..]),
+        ReplaceWhere::Prefix => match super::pattern::LongestMatch::new(seen, pat).at(0) {
+            Some(end) => with.joined(&[], &s[..end], &s[end..]),
             None => s.to_vec(),
         },
         ReplaceWhere::Suffix => match (0..=n).find(|&start| m(start, n)) {
@@ -991,10 +991,15 @@ fn replace(s: &[u8], pat: &[u8], with: &With, at: ReplaceWhere, nocase: bool) ->
                 return with.joined(&[], &[], &[]);
             }
             let mut out = Vec::with_capacity(s.len());
+            let longest = super::pattern::LongestMatch::new(seen, pat);
+            let end_at = |i: usize| {
+                let byte = longest.at(starts[i])?;
+                starts[i..].binary_search(&byte).ok().map(|k| i + k)
+            };
             let mut i = 0;
             while i < n {
                 // The longest match here; one of nothing (`*(z)`) goes before the character.
-                match (i..=n).rev().find(|&end| m(i, end)) {
+                match end_at(i) {
                     Some(end) => {
                         with.push(&mut out, &s[starts[i]..starts[end]]);
                         if end == i {

@@ -22,16 +22,20 @@ use crate::state::locale;
 
 /// A byte, or a code point when matching by character.
 pub(crate) trait Unit: Copy {
+    /// Units are characters, not bytes: a class holds characters from 128 up.
+    const CHARACTER: bool;
     fn code(self) -> u32;
 }
 
 impl Unit for u8 {
+    const CHARACTER: bool = false;
     fn code(self) -> u32 {
         u32::from(self)
     }
 }
 
 impl Unit for u32 {
+    const CHARACTER: bool = true;
     fn code(self) -> u32 {
         self
     }
@@ -369,7 +373,9 @@ fn parse_bracket<U: Unit>(pat: &[U], start: usize) -> Option<(UnitSet, usize)> {
                             set.low.insert(b);
                         }
                     }
-                    set.wide_classes.push(k);
+                    if U::CHARACTER {
+                        set.wide_classes.push(k);
+                    }
                     i += class.name.len();
                     continue;
                 }
@@ -695,6 +701,62 @@ fn affix_len(value: &[u8], pattern: &[u8], largest: bool, suffix: bool) -> Optio
         return Some(if suffix { value.len() - byte } else { byte });
     }
     pick(affix_lengths(value, pattern, suffix))
+}
+
+/// The longest match of a pattern at any place of a value, the pattern compiled and the
+/// value decoded once: `${x//pat/with}` asks at every character, and a match ends where no
+/// state of the pattern survives (`?` or `[ab]` after one character), so the search is
+/// linear for a pattern without `*`.
+pub struct LongestMatch {
+    units: Units,
+    /// The byte offset of each unit, and the value's length at the end.
+    offsets: Vec<usize>,
+}
+
+enum Units {
+    Bytes(Vec<u8>, Vec<u8>, Option<Vec<Elem>>),
+    Chars(Vec<u32>, Vec<u32>, Option<Vec<Elem>>),
+}
+
+impl LongestMatch {
+    pub fn new(value: &[u8], pattern: &[u8]) -> Self {
+        // An extended pattern is matched whole, length by length.
+        let plain = !is_extended(pattern);
+        if by_char(&[pattern, value]) {
+            let (units, offsets) = decode(value);
+            let (pat, _) = decode(pattern);
+            let compiled = plain.then(|| compile(&pat));
+            return LongestMatch {
+                units: Units::Chars(units, pat, compiled),
+                offsets,
+            };
+        }
+        let compiled = plain.then(|| compile(pattern));
+        LongestMatch {
+            units: Units::Bytes(value.to_vec(), pattern.to_vec(), compiled),
+            offsets: (0..=value.len()).collect(),
+        }
+    }
+
+    /// The byte where the longest match that starts at byte `start` (a unit's start) ends.
+    pub fn at(&self, start: usize) -> Option<usize> {
+        let k = self.offsets.binary_search(&start).ok()?;
+        let n = match &self.units {
+            Units::Bytes(v, p, e) => longest_prefix(&v[k..], p, e.as_deref()),
+            Units::Chars(v, p, e) => longest_prefix(&v[k..], p, e.as_deref()),
+        }?;
+        self.offsets.get(k + n).copied()
+    }
+}
+
+/// The length in units of the longest prefix of `value` that `pattern` (compiled: `elems`,
+/// unless it is extended) matches.
+fn longest_prefix<U: Unit>(value: &[U], pattern: &[U], elems: Option<&[Elem]>) -> Option<usize> {
+    let lens = match elems {
+        Some(elems) => matching_prefixes(elems, value.iter().map(|u| u.code())),
+        None => extended_lengths(value, pattern, false),
+    };
+    lens.iter().rposition(|&m| m)
 }
 
 /// `${x#pattern}` (`largest` false) and `${x##pattern}` (`largest` true): `value` without

@@ -429,3 +429,33 @@ fn by_character_in_a_utf8_locale() {
     assert!(matches(b"??", e) && !matches(b"?", e));
     locale::set_bash(false);
 }
+
+#[test]
+fn longest_match_at_each_place() {
+    let value = b"ab;cab".repeat(2000);
+    for (pattern, at, want) in [
+        (&b"[ab]"[..], 0, Some(1)),
+        (b"[ab]", 2, None),
+        (b"??", 3, Some(5)),
+        (b"*", 0, Some(value.len())),
+        (b"c*a", 3, Some(value.len() - 1)),
+        (b"x*", 0, None),
+    ] {
+        let found = LongestMatch::new(&value, pattern).at(at);
+        assert_eq!(found, want, "{}", String::from_utf8_lossy(pattern));
+        // The same answer as matching each prefix whole.
+        let whole = (at..=value.len())
+            .rev()
+            .find(|&e| matches(pattern, &value[at..e]));
+        assert_eq!(found, whole);
+    }
+    // A place inside a character, in a UTF-8 locale, is no place.
+    locale::set_bash(true);
+    locale::note(|n: &[u8]| (n == b"LANG").then(|| b"C.UTF-8".to_vec()));
+    let value = "é;é".as_bytes();
+    assert_eq!(LongestMatch::new(value, b"?").at(0), Some(2));
+    assert_eq!(LongestMatch::new(value, b"?").at(1), None);
+    assert_eq!(LongestMatch::new(value, b"?;*").at(0), Some(5));
+    locale::note(|_: &[u8]| None);
+    locale::set_bash(false);
+}
