@@ -58,7 +58,14 @@ impl Cx<'_, '_> {
                 }
             }
             let mut ended = false;
+            let mut cut = false;
             while let Some(c) = self.st.input.peek_raw() {
+                if line == delim && c != b'\n' && self.st.in_command_subst > 0 && self.st.bash {
+                    // `EOF)` inside `$( )`: bash's end of the here-document, with its
+                    // end-of-file warning; the rest of the line is the substitution's.
+                    cut = true;
+                    break;
+                }
                 if !super::room_for(&mut line, 2) {
                     return Err(syntax(self.st.input.line, "Out of space"));
                 }
@@ -79,6 +86,10 @@ impl Cx<'_, '_> {
                     },
                     _ => line.push(c),
                 }
+            }
+            if cut {
+                last_ended = false;
+                break;
             }
             if line == delim {
                 delimited = true;

@@ -56,6 +56,9 @@ pub(crate) struct State<'a> {
     pub(crate) stack_base: usize,
     /// Reading the text of an unquoted here-document.
     pub(crate) in_heredoc: bool,
+    /// How many `$(` the parser is inside: there, bash ends a here-document at a line that
+    /// begins with its delimiter (`EOF)`), and the rest of the line is read as commands.
+    pub(crate) in_command_subst: u32,
     /// Return an empty command for a blank line instead of reading on (an interactive shell
     /// prompts afresh for each line, and reports finished jobs before it).
     pub(crate) blank_lines: bool,
@@ -105,6 +108,7 @@ impl<'a> Parser<'a> {
                 warnings: Vec::new(),
                 bodies: Vec::new(),
                 in_heredoc: false,
+                in_command_subst: 0,
                 stack_base: 0,
                 blank_lines: false,
                 bash: false,
@@ -1444,11 +1448,14 @@ impl<'s> Cx<'s, '_> {
 
     /// After `$(`: the commands up to the matching `)`.
     pub(crate) fn parse_command_subst(&mut self) -> Result<Rc<List>, SyntaxError> {
-        self.substitution_body(|p| {
+        self.st.in_command_subst += 1;
+        let r = self.substitution_body(|p| {
             let list = p.compound_list(true)?;
             p.expect_op(Op::RParen)?;
             Ok(list)
-        })
+        });
+        self.st.in_command_subst -= 1;
+        r
     }
 
     /// The commands of a backquoted substitution, read from a barrier string.
