@@ -1,7 +1,7 @@
 //! `getopts optstring name [arg...]` (XCU getopts), as dash does it; and [`NextOpt`], the
 //! option scanner the other built-ins share (dash's `nextopt`).
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use super::util::add_line;
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
@@ -148,6 +148,47 @@ pub fn step(optstr: &[u8], args: &[Vec<u8>], optind: usize, optoff: i64, bash: b
 /// changed since (by the script) starts a new word, as dash's assignment hook does.
 static LAST_OPTIND: AtomicI64 = AtomicI64::new(-1);
 static LAST_OPTOFF: AtomicI64 = AtomicI64::new(-1);
+/// [`crate::state::vars::optind_writes`] after the last getopts call's own assignment: an
+/// assignment since, even of the same value (`local OPTIND=1`), starts afresh.
+static LAST_WRITES: AtomicU64 = AtomicU64::new(0);
+
+/// Where `getopts` stands: saved when a function is called and put back after it (bash), so
+/// that a function's own `local OPTIND` loop leaves its caller's place in a word (`-xy`).
+#[derive(Debug, Clone, Copy)]
+pub struct Place {
+    optind: i64,
+    optoff: i64,
+    /// OPTIND was not assigned since getopts last was: it goes on in its word.
+    going_on: bool,
+}
+
+pub fn place() -> Place {
+    Place {
+        optind: LAST_OPTIND.load(Ordering::Relaxed),
+        optoff: LAST_OPTOFF.load(Ordering::Relaxed),
+        going_on: LAST_WRITES.load(Ordering::Relaxed) == crate::state::vars::optind_writes(),
+    }
+}
+
+/// Back at `place` after a function call that left OPTIND's value as it found it.
+pub fn return_to(place: Place) {
+    LAST_OPTIND.store(place.optind, Ordering::Relaxed);
+    LAST_OPTOFF.store(place.optoff, Ordering::Relaxed);
+    let writes = crate::state::vars::optind_writes();
+    let last = if place.going_on {
+        writes
+    } else {
+        writes.wrapping_sub(1)
+    };
+    LAST_WRITES.store(last, Ordering::Relaxed);
+}
+
+/// Remember where getopts stands after its own assignments.
+fn remember(optind: i64, optoff: i64) {
+    LAST_OPTIND.store(optind, Ordering::Relaxed);
+    LAST_OPTOFF.store(optoff, Ordering::Relaxed);
+    LAST_WRITES.store(crate::state::vars::optind_writes(), Ordering::Relaxed);
+}
 
 /// dash's `number()`: a decimal with optional blanks and sign, 0..=INT_MAX.
 pub(crate) fn parse_number(s: &[u8]) -> Option<i64> {
@@ -191,7 +232,8 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         Some(0) | None => 1,
         Some(n) => n as usize,
     };
-    let mut optoff = if optind_var == Some(LAST_OPTIND.load(Ordering::Relaxed)) {
+    let untouched = LAST_WRITES.load(Ordering::Relaxed) == crate::state::vars::optind_writes();
+    let mut optoff = if untouched && optind_var == Some(LAST_OPTIND.load(Ordering::Relaxed)) {
         LAST_OPTOFF.load(Ordering::Relaxed)
     } else {
         -1
@@ -285,16 +327,14 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             ErrorKind::Variable(crate::state::VarError::ReadOnly(n)) if n[..] == name[..] => 2,
             ErrorKind::Variable(crate::state::VarError::ReadOnly(_)) => {
                 sh.report(&e.fails());
-                LAST_OPTIND.store(shown_optind as i64, Ordering::Relaxed);
-                LAST_OPTOFF.store(st.optoff, Ordering::Relaxed);
+                remember(shown_optind as i64, st.optoff);
                 return Ok(i32::from(st.done));
             }
             _ => 1,
         };
         return e.with_status(status).fails().raise();
     }
-    LAST_OPTIND.store(shown_optind as i64, Ordering::Relaxed);
-    LAST_OPTOFF.store(st.optoff, Ordering::Relaxed);
+    remember(shown_optind as i64, st.optoff);
     Ok(i32::from(st.done))
 }
 

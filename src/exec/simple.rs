@@ -898,6 +898,12 @@ pub fn call_function(
         false => 0,
     };
     let outer_base = std::mem::replace(&mut sh.line_base, base);
+    // bash: a function that leaves OPTIND as it found it (its own was local) leaves the
+    // caller's getopts where it was in a word.
+    let getopts_place = sh.options.bash().then(|| {
+        let optind = sh.vars.get(b"OPTIND").map(<[u8]>::to_vec);
+        (crate::builtins::getopts::place(), optind)
+    });
     let result = {
         let sh = &mut *sh.push_frame(Frame::Function { positional });
         // Traced, a function meets the DEBUG trap once more on entry, as in bash.
@@ -908,6 +914,11 @@ pub fn call_function(
         }
         .and_then(|_| run_command(sh, &function.body, cx.not_last()))
     };
+    if let Some((place, optind)) = getopts_place {
+        if sh.vars.get(b"OPTIND") == optind.as_deref() {
+            crate::builtins::getopts::return_to(place);
+        }
+    }
     // The RETURN trap runs while the function is still on the call stack (`FUNCNAME`), and
     // `$?` there is the last command's (not `return`'s operand), as in bash.
     let trap = match &result {

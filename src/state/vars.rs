@@ -119,6 +119,17 @@ impl VarError {
     }
 }
 
+thread_local! {
+    /// How many times OPTIND was set or unset: `getopts` goes on inside a word (`-abc`) only
+    /// while nothing else has assigned it since its own last assignment.
+    static OPTIND_WRITES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The count of assignments to OPTIND so far (see `getopts`).
+pub fn optind_writes() -> u64 {
+    OPTIND_WRITES.with(std::cell::Cell::get)
+}
+
 /// The variable table. Locals are kept as a stack of saved values: entering a function pushes
 /// a frame; `local x` saves x's current state in the frame; leaving the function restores them.
 #[derive(Debug, Default)]
@@ -309,10 +320,13 @@ impl Vars {
         set
     }
 
-    /// A locale variable changed: the character set may have.
+    /// A locale variable changed: the character set may have. OPTIND changed: `getopts`
+    /// starts a new word.
     fn touched(&self, name: &[u8]) {
         if super::locale::is_locale_var(name) {
             super::locale::note(|n| self.get(n).map(<[u8]>::to_vec));
+        } else if name == b"OPTIND" {
+            OPTIND_WRITES.with(|w| w.set(w.get().wrapping_add(1)));
         }
     }
 
