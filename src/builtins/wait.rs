@@ -45,18 +45,27 @@ pub fn wait(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             break;
         }
         first += 1;
+        const USAGE: &str = "wait [-fn] [-p var] [id ...]";
         for (k, &c) in arg.iter().enumerate().skip(1) {
             match c {
                 b'n' => any = true,
+                b'f' => {}
                 b'p' if k + 1 < arg.len() => {
                     var = Some(arg[k + 1..].to_vec());
                     break;
                 }
                 b'p' => {
-                    var = args.get(first).cloned();
+                    let Some(name) = args.get(first) else {
+                        let message = "-p: option requires an argument";
+                        return super::util::usage_error("wait", message, USAGE).raise();
+                    };
+                    var = Some(name.clone());
                     first += 1;
                 }
-                _ => {}
+                _ => {
+                    let message = format!("-{}: invalid option", char::from(c));
+                    return super::util::usage_error("wait", &message, USAGE).raise();
+                }
             }
         }
     }
