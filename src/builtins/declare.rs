@@ -471,7 +471,7 @@ fn declare_in_scope(
             sh.vars.set_attrs(&name, UNASSIGNED, 0);
         }
     }
-    let existing = sh.vars.var_unresolved(&name).cloned();
+    let existing = sh.vars.var_unresolved(&name).map(Var::outline);
     if flags.unarray && existing.as_ref().is_some_and(|v| v.array.is_some()) {
         return Err(ExpandError::new(
             [&name[..], b": cannot destroy array variables in this way"].concat(),

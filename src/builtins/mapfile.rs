@@ -102,18 +102,12 @@ pub fn mapfile(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let mut read_lines = 0usize;
     let mut stored = 0usize;
     let mut line = Vec::new();
+    let mut input = crate::sys::fd::ByteReader::new(fd);
     loop {
         if count.is_some_and(|n| stored >= n) {
             break;
         }
-        let mut c = [0u8];
-        let got = loop {
-            match crate::sys::fd::read(fd, &mut c) {
-                Ok(1) => break Some(c[0]),
-                Err(crate::sys::errno::EINTR) => {}
-                _ => break None,
-            }
-        };
+        let got = input.byte().ok().flatten();
         match got {
             Some(b) => {
                 line.push(b);
@@ -143,6 +137,8 @@ pub fn mapfile(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     text.extend_from_slice(index.to_string().as_bytes());
                     text.push(b' ');
                     text.extend_from_slice(&crate::builtins::quote_for_reuse(&value));
+                    // The callback may read the same file: it starts where the line ends.
+                    input = crate::sys::fd::ByteReader::new(fd);
                     let _ = crate::exec::eval::run_text(sh, &text, None, Context::default());
                 }
             }

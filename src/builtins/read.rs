@@ -368,6 +368,7 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     let (limit, exact) = o.count.unwrap_or((usize::MAX, false));
     let delim = if exact { None } else { Some(o.delim) };
     let fd = o.fd;
+    let mut input = crate::sys::fd::ByteReader::new(fd);
     let line = if let Some(text) = edited {
         let mut bytes = text.into_iter();
         read_until(|| bytes.next(), o.raw, delim)
@@ -379,7 +380,7 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                 if taken >= limit && continuing == 0 {
                     return None;
                 }
-                if let Some(d) = deadline {
+                if let Some(d) = deadline.filter(|_| !input.has_buffered()) {
                     let left = d.saturating_duration_since(std::time::Instant::now());
                     if left.is_zero()
                         || !crate::sys::fd::wait_readable(fd, left.as_millis().max(1) as i32)
@@ -388,50 +389,43 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
                         return None;
                     }
                 }
-                let mut c = [0u8];
-                loop {
-                    match crate::sys::fd::read(fd, &mut c) {
-                        Ok(1) => {
-                            if by_char && continuing > 0 && c[0] & 0xc0 == 0x80 {
-                                continuing -= 1;
-                                return Some(c[0]);
-                            }
-                            if !raw {
-                                if std::mem::take(&mut escaping) {
-                                    if c[0] == b'\n' {
-                                        return Some(c[0]);
-                                    }
-                                } else if c[0] == b'\\' {
-                                    escaping = true;
-                                    return Some(c[0]);
-                                }
-                            }
-                            continuing = if by_char {
-                                match c[0] {
-                                    0xc2..=0xdf => 1,
-                                    0xe0..=0xef => 2,
-                                    0xf0..=0xf4 => 3,
-                                    _ => 0,
-                                }
-                            } else {
-                                0
-                            };
-                            taken += 1;
-                            return Some(c[0]);
+                let b = match input.byte() {
+                    Ok(Some(b)) => b,
+                    Ok(None) => return None,
+                    Err(e) => {
+                        read_error = Some(e);
+                        return None;
+                    }
+                };
+                if by_char && continuing > 0 && b & 0xc0 == 0x80 {
+                    continuing -= 1;
+                    return Some(b);
+                }
+                if !raw {
+                    if std::mem::take(&mut escaping) {
+                        if b == b'\n' {
+                            return Some(b);
                         }
-                        Err(sys::errno::EINTR) => {}
-                        Err(e) => {
-                            read_error = Some(e);
-                            return None;
-                        }
-                        _ => return None,
+                    } else if b == b'\\' {
+                        escaping = true;
+                        return Some(b);
                     }
                 }
+                continuing = match (by_char, b) {
+                    (true, 0xc2..=0xdf) => 1,
+                    (true, 0xe0..=0xef) => 2,
+                    (true, 0xf0..=0xf4) => 3,
+                    _ => 0,
+                };
+                taken += 1;
+                Some(b)
             },
             o.raw,
             delim,
         )
     };
+    // What was read past the line goes back to the file.
+    drop(input);
     if let Some(m) = saved {
         crate::sys::fd::set_terminal_modes(o.fd, &m);
     }

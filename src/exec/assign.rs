@@ -67,6 +67,19 @@ pub fn assign_array(
         return Err(ExpandError::new(m));
     }
     let assoc = sh.vars.array(name).is_some_and(Array::is_assoc);
+    let integer = sh.vars.attrs(name) & INTEGER != 0;
+    if let (Some(a), true) = (sh.vars.array(name), append && !assoc && !integer) {
+        if !elements.is_empty() && elements.iter().all(|el| el.key.is_none()) {
+            // `a+=(x y)`: added in place, not to a copy of the whole array (a loop that
+            // builds an array one element at a time stays linear).
+            for (next, el) in (a.next_index()..).zip(elements) {
+                sh.vars
+                    .set_element(name, Key::Index(next), el.value)
+                    .map_err(readonly)?;
+            }
+            return Ok(());
+        }
+    }
     let mut array = match sh.vars.array(name) {
         Some(a) if append => a.clone(),
         None if append => {
@@ -86,7 +99,6 @@ pub fn assign_array(
         true => Some(sh.vars.array(name).cloned().unwrap_or_else(Array::assoc)),
         false => None,
     };
-    let integer = sh.vars.attrs(name) & INTEGER != 0;
     let mut next = array.next_index();
     let mut pending_key: Option<Vec<u8>> = None;
     // bash 5.1: when the first element of an associative array has no `[key]=`, the words are

@@ -426,6 +426,12 @@ fn expand_element(
         Subscript::Index(word) => word,
         Subscript::All { .. } => {
             let keys = pe.op == ParamOp::Keys;
+            if pe.op == ParamOp::Length {
+                if let Some(n) = super::subscript::count(e.sh, name) {
+                    e.push_value(n.to_string().as_bytes(), ctx);
+                    return Ok(());
+                }
+            }
             let list = super::subscript::all(e.sh, name, keys);
             // bash (since 4.4) lets `${a[@]}` of an unset array expand to nothing under
             // `set -u`; only its length is an error, named by the array.

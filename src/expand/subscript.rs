@@ -206,6 +206,17 @@ pub fn all(sh: &Shell, name: &[u8], keys: bool) -> Option<Vec<Vec<u8>>> {
     }
 }
 
+/// How many elements [`all`] would give, without copying them (`${#a[@]}` in a loop).
+pub fn count(sh: &Shell, name: &[u8]) -> Option<usize> {
+    match sh.vars.var(name) {
+        Some(var) => match &var.array {
+            Some(a) => Some(a.len()),
+            None => var.value.as_ref().map(|_| 1),
+        },
+        None => all(sh, name, false).map(|v| v.len()),
+    }
+}
+
 /// A subscript written in a variable's value (`assoc["key"]`): without its quotes.
 pub fn unquoted(text: &[u8]) -> &[u8] {
     match text {

@@ -21,6 +21,27 @@ pub struct Var {
     pub attrs: u8,
 }
 
+impl Var {
+    /// The variable as it is, but an array's elements: what it is, not what it holds (a
+    /// copy made to look at after changing it costs nothing for a large array).
+    pub fn outline(&self) -> Var {
+        let empty = |a: &Array| {
+            Box::new(if a.is_assoc() {
+                Array::assoc()
+            } else {
+                Array::indexed()
+            })
+        };
+        Var {
+            value: self.value.clone(),
+            array: self.array.as_deref().map(empty),
+            exported: self.exported,
+            readonly: self.readonly,
+            attrs: self.attrs,
+        }
+    }
+}
+
 /// `declare -i`: assignments are evaluated as arithmetic.
 pub const INTEGER: u8 = 1;
 /// `declare -l`: values are lowered on assignment.

@@ -332,6 +332,73 @@ pub fn seek_by(fd: i32, by: i64) -> Result<u64, i32> {
     u64::try_from(at).map_err(|_| super::errno::last())
 }
 
+/// Bytes read from a descriptor for `read` and `mapfile`: one at a time from a pipe or a
+/// terminal (what is not used must stay there for the next reader), in blocks from a regular
+/// file, whose offset is put back just after the last byte used when the reader is dropped
+/// (as bash does: a `while read` loop over a large file is not a system call per byte).
+pub struct ByteReader {
+    fd: i32,
+    buf: Vec<u8>,
+    pos: usize,
+    /// The size of the next block (0: one byte at a time); it grows, for a long read.
+    block: usize,
+}
+
+impl ByteReader {
+    const FIRST_BLOCK: usize = 128;
+    const LAST_BLOCK: usize = 64 * 1024;
+
+    pub fn new(fd: i32) -> ByteReader {
+        let regular = stat(fd).is_some_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG);
+        ByteReader {
+            fd,
+            buf: Vec::new(),
+            pos: 0,
+            block: if regular { Self::FIRST_BLOCK } else { 0 },
+        }
+    }
+
+    /// A byte is read already: none needs to be waited for.
+    pub fn has_buffered(&self) -> bool {
+        self.pos < self.buf.len()
+    }
+
+    /// The next byte, None at the end of input, or the error number (EINTR is retried).
+    pub fn byte(&mut self) -> Result<Option<u8>, i32> {
+        if let Some(&b) = self.buf.get(self.pos) {
+            self.pos += 1;
+            return Ok(Some(b));
+        }
+        let size = self.block.max(1);
+        self.buf.resize(size, 0);
+        let n = loop {
+            match read(self.fd, &mut self.buf) {
+                Err(libc::EINTR) => {}
+                other => break other,
+            }
+        };
+        let n = n.inspect_err(|_| self.buf.clear())?;
+        self.buf.truncate(n);
+        self.pos = 0;
+        if self.block > 0 {
+            self.block = (self.block * 2).min(Self::LAST_BLOCK);
+        }
+        Ok(self.buf.first().map(|&b| {
+            self.pos = 1;
+            b
+        }))
+    }
+}
+
+impl Drop for ByteReader {
+    fn drop(&mut self) {
+        let unused = self.buf.len() - self.pos;
+        if unused > 0 {
+            let _ = seek_by(self.fd, -(unused as i64));
+        }
+    }
+}
+
 /// Move the offset of `fd` back to its start.
 pub fn rewind(fd: i32) {
     // SAFETY: lseek has no memory effects.
