@@ -351,21 +351,22 @@ impl Jobs {
 
     /// The index of the current (`%+`) or previous (`%-`) job.
     pub fn current(&self, back: usize) -> Option<usize> {
-        let live: Vec<usize> = self
-            .recency
+        self.recency
             .iter()
-            .copied()
-            .filter(|n| self.jobs.iter().any(|j| j.number == *n))
-            .collect();
-        let number = *live.iter().rev().nth(back)?;
-        self.jobs.iter().position(|j| j.number == number)
+            .rev()
+            .filter_map(|&n| self.jobs.iter().position(|j| j.number == n))
+            .nth(back)
     }
 
     /// The mark `jobs` shows beside a job: `+` current, `-` previous.
     pub fn mark(&self, index: usize) -> char {
-        if self.current(0) == Some(index) {
+        Self::mark_of(index, self.current(0), self.current(1))
+    }
+
+    fn mark_of(index: usize, current: Option<usize>, previous: Option<usize>) -> char {
+        if current == Some(index) {
             '+'
-        } else if self.current(1) == Some(index) {
+        } else if previous == Some(index) {
             '-'
         } else {
             ' '
@@ -378,7 +379,10 @@ impl Jobs {
     /// (`$(jobs -p | wc -l)`).
     pub fn clear_for_subshell(&mut self) {
         if !self.jobs.is_empty() {
-            let marks: Vec<char> = (0..self.jobs.len()).map(|i| self.mark(i)).collect();
+            let (current, previous) = (self.current(0), self.current(1));
+            let marks: Vec<char> = (0..self.jobs.len())
+                .map(|i| Self::mark_of(i, current, previous))
+                .collect();
             self.inherited = std::mem::take(&mut self.jobs)
                 .into_iter()
                 .zip(marks)
