@@ -94,6 +94,7 @@ pub fn dot(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
             Some(a) if !a.is_empty() => a.to_vec(),
             _ => vec![path.clone()],
         }),
+        err_trap_sets: sh.err_trap_sets,
     });
     sh.trace_level += 1;
     let cx = Context {

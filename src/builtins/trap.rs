@@ -144,6 +144,9 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 if sig == trap::RETURN {
                     sh.return_trap_sets += 1;
                 }
+                if sig == trap::ERR {
+                    sh.err_trap_sets += 1;
+                }
                 if bash && !sh.options.interactive && sh.traps.ignored_at_entry(sig) {
                     // bash takes no trap on a signal ignored when it started.
                     continue;

@@ -171,6 +171,10 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             let leaves = match result {
                 Err(Divert::Exit(_) | Divert::Abort(_)) => true,
                 Err(Divert::Return(_)) => in_trap.options.bash() && in_trap.in_function(),
+                // bash: `trap break USR1` leaves the loop the signal came in.
+                Err(Divert::Break(_) | Divert::Continue(_)) => {
+                    in_trap.options.bash() && in_trap.loop_depth() > 0
+                }
                 _ => false,
             };
             if leaves {
@@ -200,6 +204,7 @@ pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<i32, Divert>
     };
     sh.in_condition_trap = true;
     sh.trace_level += 1;
+    let status_before = sh.last_status();
     let result = run_text(
         &mut sh.push_frame(Frame::KeepStatus),
         &cmd,
@@ -208,7 +213,24 @@ pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<i32, Divert>
     );
     sh.in_condition_trap = false;
     sh.trace_level -= 1;
+    // bash: `return` in an ERR or RETURN trap returns from the function it came in, `break`
+    // and `continue` in an ERR trap go on with the loop around it (`trap 'return 1' ERR`).
+    let leaves = match &result {
+        Err(Divert::Return(_)) => sh.options.bash() && condition != trap::DEBUG && sh.in_function(),
+        Err(Divert::Break(_) | Divert::Continue(_)) => {
+            sh.options.bash() && condition == trap::ERR && sh.loop_depth() > 0
+        }
+        _ => false,
+    };
     match result {
+        Err(d) if leaves => {
+            match d {
+                Divert::Return(_) => sh.returned_from_err_trap = condition == trap::ERR,
+                // The loop's status is the failed command's, as the trap found it.
+                _ => sh.break_status = status_before,
+            }
+            Err(d)
+        }
         Err(Divert::Exit(s)) => Err(Divert::Exit(s)),
         Ok(s) | Err(Divert::Return(s) | Divert::Abort(s)) => Ok(s),
         _ => Ok(0),
@@ -272,7 +294,11 @@ pub(super) fn command_finished(sh: &mut Shell, status: i32, cx: Context) -> Exec
 pub(super) fn pipeline_finished(sh: &mut Shell, status: i32, cx: Context) -> ExecResult {
     sh.set_last_status(status);
     let checked = !sh.status_unchecked || sh.in_function();
-    if status != 0 && !cx.tested && checked && (!sh.in_function() || sh.options.traces_errors()) {
+    // The call of a function that returned from its ERR trap does not run the trap again,
+    // but in a function under `set -E` (bash).
+    let returned = std::mem::take(&mut sh.returned_from_err_trap)
+        && (!sh.options.traces_errors() || !sh.in_function());
+    if status != 0 && !cx.tested && checked && !returned && err_trap_reaches(sh) {
         run_condition_trap(sh, trap::ERR)?;
         sh.set_last_status(status);
     }
@@ -280,6 +306,15 @@ pub(super) fn pipeline_finished(sh: &mut Shell, status: i32, cx: Context) -> Exe
         return Err(Divert::Exit(status));
     }
     Ok(status)
+}
+
+/// The ERR trap runs here: outside functions, in every function under `set -E`, and in a
+/// function that set it itself (bash does not pass it down to the functions it calls).
+fn err_trap_reaches(sh: &Shell) -> bool {
+    match sh.calls.iter().rev().find(|c| c.function) {
+        None => true,
+        Some(call) => sh.options.traces_errors() || call.err_trap_sets != sh.err_trap_sets,
+    }
 }
 
 /// Run one command. An error it raised outside its redirections (an expansion of its words,

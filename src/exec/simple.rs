@@ -891,6 +891,7 @@ pub fn call_function(
             .shopt
             .on(crate::state::shopt::EXTDEBUG)
             .then(|| positional.clone()),
+        err_trap_sets: sh.err_trap_sets,
     });
     let return_sets = sh.return_trap_sets;
     let base = match sh.options.interactive {
@@ -935,7 +936,11 @@ pub fn call_function(
     // Back in the caller, LINENO is the call's line again (the ERR trap of a failed call
     // shows it, as in bash).
     sh.lineno = call_line;
-    trap?;
+    match trap {
+        // `return` in the RETURN trap gives the function its status (bash).
+        Err(Divert::Return(s)) => return Ok(s),
+        other => other?,
+    }
     match result {
         Err(Divert::Return(s)) => Ok(s),
         other => other,

@@ -136,6 +136,11 @@ pub struct Shell {
     pub status_before_trap: Option<i32>,
     /// How many times a RETURN trap has been set: a function whose call set one runs it.
     pub return_trap_sets: u64,
+    /// How many times an ERR trap has been set (or reset).
+    pub err_trap_sets: u64,
+    /// A function returned from its ERR trap (`trap 'return 1' ERR`): its call does not run
+    /// the trap again (bash).
+    pub returned_from_err_trap: bool,
     /// `pushd`'s stack, below the current directory (bash's `DIRSTACK` from index 1).
     pub dirstack: Vec<Vec<u8>>,
     /// The statuses of the last foreground pipeline's commands (bash's `PIPESTATUS`).
@@ -336,6 +341,8 @@ impl Shell {
             line_base: 0,
             status_before_trap: None,
             return_trap_sets: 0,
+            err_trap_sets: 0,
+            returned_from_err_trap: false,
             pipestatus: Vec::new(),
             calls: Vec::new(),
             trace_level: 0,
@@ -917,6 +924,9 @@ pub struct Call {
     /// Its arguments, kept when `shopt -s extdebug` was on at the call (`BASH_ARGV`,
     /// `BASH_ARGC`).
     pub args: Option<Vec<Vec<u8>>>,
+    /// [`Shell::err_trap_sets`] when it was called: an ERR trap set since is the function's
+    /// own, and runs in it without `set -E` (bash).
+    pub err_trap_sets: u64,
 }
 
 /// The time since the epoch.
