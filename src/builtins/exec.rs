@@ -140,9 +140,14 @@ fn as_bash_names(sh: &Shell, name: &[u8]) -> Vec<u8> {
 }
 
 /// The program could not replace the shell: the shell exits (`exec: cmd: not found`).
-fn cannot_exec(sh: &Shell, name: &[u8], error: SpawnError) -> ExecResult {
+fn cannot_exec(sh: &mut Shell, name: &[u8], error: SpawnError) -> ExecResult {
     let bash = sh.options.bash();
     let status = error.status(bash);
+    let replaced = !sh.options.interactive && !sh.in_subshell;
+    if bash && replaced && !sh.options.shopt.on(crate::state::shopt::EXECFAIL) {
+        // The shell ends without running its EXIT trap (bash); a subshell runs it.
+        sh.traps.set(0, None, true);
+    }
     // bash's `shopt -s execfail`: the shell goes on after the failure.
     let ends = |e: ShellError| {
         if bash && sh.options.shopt.on(crate::state::shopt::EXECFAIL) {

@@ -720,7 +720,7 @@ fn expand_value(
                         let v = super::expand_word(e.sh, word)?;
                         e.sh.set_var(name, v.clone())
                             .map_err(|err| ExpandError::new(err.message()))?;
-                        v
+                        stored(e.sh, name, None).unwrap_or(v)
                     }
                     // `${a[i]=x}` (bash): the element.
                     Param::Elem(name, sub) => {
@@ -730,7 +730,7 @@ fn expand_value(
                         let key = super::expand_word(e.sh, index)?;
                         let v = super::expand_word(e.sh, word)?;
                         crate::exec::assign::assign_element(e.sh, name, &key, v.clone(), false)?;
-                        v
+                        stored(e.sh, name, Some(&key)).unwrap_or(v)
                     }
                     // bash names the parameter with its `$`, and abandons only the command.
                     _ if e.sh.options.bash() => {
@@ -1110,6 +1110,22 @@ fn change_case_by_char(s: &[u8], pat: &[u8], upper: Option<bool>, all: bool) -> 
         }
     }
     out
+}
+
+/// The value `${x=word}` gives when `x` has an attribute that changes what is stored
+/// (`declare -i x; ${x=1+2}` is 3, as in bash): what was stored. None for any other variable.
+fn stored(sh: &mut Shell, name: &[u8], key: Option<&[u8]>) -> Option<Vec<u8>> {
+    use crate::state::vars::{CAPITALIZE, INTEGER, LOWER, UPPER};
+    if sh.vars.attrs(name) & (INTEGER | LOWER | UPPER | CAPITALIZE) == 0 {
+        return None;
+    }
+    match key {
+        None => sh.vars.get(name).map(<[u8]>::to_vec),
+        Some(key) => {
+            let key = super::subscript::key(sh, name, key, false).ok()??;
+            super::subscript::element(sh, name, &key)
+        }
+    }
 }
 
 /// `'...'` with each `'` as `'\''`, as bash's `${x@Q}` writes it.
