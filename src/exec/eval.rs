@@ -162,7 +162,9 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             let outer = std::mem::replace(&mut in_trap.status_before_trap, before);
             let was_in_trap = std::mem::replace(&mut in_trap.in_trap, true);
             let line = trap_first_line(&mut in_trap);
+            let pipestatus = in_trap.pipestatus.clone();
             let result = run_text(&mut in_trap, &cmd, None, Context::default());
+            in_trap.pipestatus = pipestatus;
             in_trap.lineno = line;
             in_trap.in_trap = was_in_trap;
             in_trap.status_before_trap = outer;
@@ -205,12 +207,15 @@ pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<i32, Divert>
     sh.in_condition_trap = true;
     sh.trace_level += 1;
     let status_before = sh.last_status();
+    // The trap's pipelines leave PIPESTATUS as it was (bash).
+    let pipestatus = sh.pipestatus.clone();
     let result = run_text(
         &mut sh.push_frame(Frame::KeepStatus),
         &cmd,
         None,
         Context::default(),
     );
+    sh.pipestatus = pipestatus;
     sh.in_condition_trap = false;
     sh.trace_level -= 1;
     // bash: `return` in an ERR or RETURN trap returns from the function it came in, `break`
