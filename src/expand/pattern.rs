@@ -707,45 +707,46 @@ fn affix_len(value: &[u8], pattern: &[u8], largest: bool, suffix: bool) -> Optio
 /// value decoded once: `${x//pat/with}` asks at every character, and a match ends where no
 /// state of the pattern survives (`?` or `[ab]` after one character), so the search is
 /// linear for a pattern without `*`.
-pub struct LongestMatch {
-    units: Units,
-    /// The byte offset of each unit, and the value's length at the end.
-    offsets: Vec<usize>,
+pub struct LongestMatch<'a> {
+    units: Units<'a>,
 }
 
-enum Units {
-    Bytes(Vec<u8>, Vec<u8>, Option<Vec<Elem>>),
-    Chars(Vec<u32>, Vec<u32>, Option<Vec<Elem>>),
+enum Units<'a> {
+    /// By byte: the value and the pattern as they are; a unit's offset is its index.
+    Bytes(&'a [u8], &'a [u8], Option<Vec<Elem>>),
+    /// By character: the value's and the pattern's characters, and the byte offset of each
+    /// of the value's (its length at the end).
+    Chars(Vec<u32>, Vec<u32>, Option<Vec<Elem>>, Vec<usize>),
 }
 
-impl LongestMatch {
-    pub fn new(value: &[u8], pattern: &[u8]) -> Self {
+impl<'a> LongestMatch<'a> {
+    pub fn new(value: &'a [u8], pattern: &'a [u8]) -> Self {
         // An extended pattern is matched whole, length by length.
         let plain = !is_extended(pattern);
-        if by_char(&[pattern, value]) {
+        let units = if by_char(&[pattern, value]) {
             let (units, offsets) = decode(value);
             let (pat, _) = decode(pattern);
             let compiled = plain.then(|| compile(&pat));
-            return LongestMatch {
-                units: Units::Chars(units, pat, compiled),
-                offsets,
-            };
-        }
-        let compiled = plain.then(|| compile(pattern));
-        LongestMatch {
-            units: Units::Bytes(value.to_vec(), pattern.to_vec(), compiled),
-            offsets: (0..=value.len()).collect(),
-        }
+            Units::Chars(units, pat, compiled, offsets)
+        } else {
+            Units::Bytes(value, pattern, plain.then(|| compile(pattern)))
+        };
+        LongestMatch { units }
     }
 
     /// The byte where the longest match that starts at byte `start` (a unit's start) ends.
     pub fn at(&self, start: usize) -> Option<usize> {
-        let k = self.offsets.binary_search(&start).ok()?;
-        let n = match &self.units {
-            Units::Bytes(v, p, e) => longest_prefix(&v[k..], p, e.as_deref()),
-            Units::Chars(v, p, e) => longest_prefix(&v[k..], p, e.as_deref()),
-        }?;
-        self.offsets.get(k + n).copied()
+        match &self.units {
+            Units::Bytes(v, p, e) => {
+                let n = longest_prefix(v.get(start..)?, p, e.as_deref())?;
+                Some(start + n)
+            }
+            Units::Chars(v, p, e, offsets) => {
+                let k = offsets.binary_search(&start).ok()?;
+                let n = longest_prefix(&v[k..], p, e.as_deref())?;
+                offsets.get(k + n).copied()
+            }
+        }
     }
 }
 
