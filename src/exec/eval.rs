@@ -59,13 +59,28 @@ impl Context {
     }
 }
 
-/// Stack the evaluator may use before refusing to nest deeper (bytes below the limit).
+/// Function calls, `eval`s and `.`s inside each other the shell allows (bash has no limit but
+/// its stack; dash stops at 1,000 function calls).
+pub(crate) const MAX_NESTING: u32 = 10_000;
+
+/// Stack the evaluator keeps free below the deepest check (bytes above the end of the stack).
 const STACK_RESERVE: usize = 256 * 1024;
 
+/// The size of each further stack deep recursion runs on once the first is used up. Its pages
+/// are only taken as they are touched.
+const STACK_SEGMENT: usize = 8 << 20;
+
+/// At most this many further stacks (256 MiB): recursion deeper than the shell's own limits
+/// allow would need more.
+const MAX_SEGMENTS: u32 = 32;
+
 thread_local! {
-    /// The lowest stack address the evaluator may reach (0: no limit known).
+    /// The lowest stack address the evaluator may reach on the stack it runs on (0: no limit
+    /// known).
     static STACK_FLOOR: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     static STACK_TOP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Further stacks in use (see [`with_stack`]).
+    static SEGMENTS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// Remember where the stack starts, so deep recursion can be refused before it overflows.
@@ -79,7 +94,7 @@ pub fn mark_stack_top() {
 /// -s` changes it): checking depth is then one comparison, with no system call.
 pub fn refresh_stack_limit() {
     let top = STACK_TOP.with(|t| t.get());
-    if top == 0 {
+    if top == 0 || SEGMENTS.with(|s| s.get()) > 0 {
         return;
     }
     #[allow(clippy::unnecessary_cast)] // c_uint with glibc, c_int with musl
@@ -93,12 +108,44 @@ pub fn refresh_stack_limit() {
     STACK_FLOOR.with(|f| f.set(floor));
 }
 
-/// True when the evaluator is close to the end of its stack.
-pub(super) fn stack_exhausted() -> bool {
+/// Bytes of stack left above the floor (usize::MAX where no limit is known).
+fn stack_left() -> usize {
     let here = 0u8;
     let here = &here as *const u8 as usize;
-    let floor = STACK_FLOOR.with(|f| f.get());
-    floor != 0 && here < floor
+    match STACK_FLOOR.with(|f| f.get()) {
+        0 => usize::MAX,
+        floor => here.saturating_sub(floor),
+    }
+}
+
+/// True when the evaluator is close to the end of its stack.
+pub(super) fn stack_exhausted() -> bool {
+    stack_left() == 0
+}
+
+/// Run `f` with at least `needed` bytes of stack: on a further stack when the one in use has
+/// less left, so deep recursion is bounded by the shell's own limits (10,000 function calls),
+/// not by RLIMIT_STACK. Only when all further stacks are in use does it refuse, with
+/// `nesting too deep`.
+pub(super) fn with_stack<R>(needed: usize, f: impl FnOnce() -> R) -> Result<R, ShellError> {
+    if stack_left() >= needed {
+        return Ok(f());
+    }
+    let segments = SEGMENTS.with(|s| s.get());
+    if segments >= MAX_SEGMENTS || STACK_FLOOR.with(|fl| fl.get()) == 0 {
+        return Err(ShellError::too_deep());
+    }
+    let floor = STACK_FLOOR.with(|fl| fl.get());
+    SEGMENTS.with(|s| s.set(segments + 1));
+    let result = stacker::grow(STACK_SEGMENT, || {
+        let top = 0u8;
+        let top = &top as *const u8 as usize;
+        STACK_FLOOR.with(|fl| fl.set(top - (STACK_SEGMENT - STACK_RESERVE)));
+        f()
+    });
+    STACK_FLOOR.with(|fl| fl.set(floor));
+    SEGMENTS.with(|s| s.set(segments));
+    Ok(result)
 }
 
 /// True when deep recursion should stop: the stack is close to its end, or (where the stack's
@@ -325,9 +372,18 @@ fn err_trap_reaches(sh: &Shell) -> bool {
 /// Run one command. An error it raised outside its redirections (an expansion of its words,
 /// an assignment, a fork) comes back unreported: the caller reports it ([`settle`]).
 pub fn run_command(sh: &mut Shell, cmd: &Command, cx: Context) -> ExecResult {
-    if stack_exhausted() {
-        return ShellError::too_deep().raise();
-    }
+    with_stack(COMMAND_STACK, || run_command_on_stack(sh, cmd, cx))
+        .unwrap_or_else(|error| error.raise())
+}
+
+/// Stack a command is given before it starts: enough for the deepest walk of the tree that
+/// reaches no further [`run_command`].
+const COMMAND_STACK: usize = 256 * 1024;
+
+/// Stack the parser of `eval` and `.` text is given: its own budget, and a command's.
+const TEXT_STACK: usize = crate::syntax::lexer::STACK_BUDGET + COMMAND_STACK;
+
+fn run_command_on_stack(sh: &mut Shell, cmd: &Command, cx: Context) -> ExecResult {
     let mark = sh.process_substs.len();
     sh.words_tested = cx.tested;
     let result = run_command_inner(sh, cmd, cx);
@@ -440,10 +496,13 @@ pub fn run_exit_trap(sh: &mut Shell, status: i32) -> i32 {
 /// name for `.`). Its errors are reported here: traps and startup files run it outside any
 /// command.
 pub fn run_text(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context) -> ExecResult {
-    if sh.nesting() >= 1000 || stack_exhausted() {
+    if sh.nesting() >= MAX_NESTING {
         return settle(sh, ShellError::too_deep().raise());
     }
-    let result = run_text_inner(&mut sh.push_frame(Frame::Text), text, label, cx);
+    let result = with_stack(TEXT_STACK, || {
+        run_text_inner(&mut sh.push_frame(Frame::Text), text, label, cx)
+    })
+    .unwrap_or_else(|error| error.raise());
     settle(sh, result)
 }
 

@@ -4,9 +4,7 @@
 use crate::sys;
 use std::rc::Rc;
 
-use super::eval::{
-    command_finished, divert_status, exit_child, run_command, run_text, stack_exhausted, Context,
-};
+use super::eval::{command_finished, divert_status, exit_child, run_command, run_text, Context};
 use super::jobs::wait_pid;
 use super::pipeline::{job_group, wait_foreground};
 use super::redirect::{self, SavedFds};
@@ -860,7 +858,7 @@ pub fn call_function(
     args: &[Vec<u8>],
     cx: Context,
 ) -> ExecResult {
-    if sh.nesting() >= 10_000 || stack_exhausted() {
+    if sh.nesting() >= super::eval::MAX_NESTING {
         return ShellError::too_deep().raise();
     }
     if let Some(limit) = function_nesting_limit(sh) {
