@@ -407,7 +407,9 @@ fn declare_in_scope(
         sh.report(&ShellError::builtin(builtin, ErrorKind::Message(m)));
         return Ok(());
     }
-    if make_local && !sh.vars.is_local_here(&name) {
+    if make_local && sh.vars.is_local_here(&name) {
+        sh.vars.keep_temporary(&name);
+    } else if make_local {
         if sh.vars.var_unresolved(&name).is_some_and(|v| v.readonly) {
             // A read-only variable cannot be shadowed (bash).
             return Err(ExpandError::new(

@@ -177,6 +177,12 @@ fn assign_temporarily(
             // The temporary variable is a string of its own, not the array's element 0.
             let _ = sh.vars.unset_unresolved(&name);
         }
+        if sh.options.bash() && !plain_append {
+            // bash's temporary variable is a new one: the value as written, no attributes
+            // (`A+=b` is the variable's own value and b, as an assignment makes it).
+            use crate::state::vars::{CASES, INTEGER};
+            sh.vars.set_attrs(&name, 0, INTEGER | CASES);
+        }
         if let Err(e) = sh.vars.set(&name, value.clone()) {
             if sh.options.bash() && matches!(e, crate::state::vars::VarError::ReadOnly(_)) {
                 // bash says so and runs the command without this assignment.
@@ -208,6 +214,27 @@ fn restore_temporary(sh: &mut Shell, saved: SavedVars) {
         sh.hash.clear();
     }
     sh.vars.restore(saved);
+}
+
+/// Run a built-in with the temporary assignments before it. bash lets a declaration built-in
+/// act on them (`x=1 export x` keeps x, `x=1 local x` makes the local 1); returns what is left
+/// to restore.
+fn run_declaring(
+    sh: &mut Shell,
+    fields: &[Vec<u8>],
+    saved: SavedVars,
+    run: impl FnOnce(&mut Shell) -> ExecResult,
+) -> (ExecResult, SavedVars) {
+    let declares = matches!(
+        fields[0].as_slice(),
+        b"export" | b"readonly" | b"declare" | b"typeset" | b"local" | b"command" | b"builtin"
+    );
+    if saved.is_empty() || !declares || !sh.options.bash() {
+        return (run(sh), saved);
+    }
+    let outer = sh.vars.enter_command_scope(saved);
+    let result = run(sh);
+    (result, sh.vars.leave_command_scope(outer))
 }
 
 /// The index of the first operand when the command is a declaration utility (`export`,
@@ -544,7 +571,7 @@ fn run_assigned(
         } else {
             assign_permanently(sh, assigns).map(|done| (None, done))
         };
-        let (saved_vars, done) = match assigned {
+        let (mut saved_vars, done) = match assigned {
             Ok(a) => a,
             Err(d) => {
                 saved.restore();
@@ -572,7 +599,15 @@ fn run_assigned(
                 saved = SavedFds::default();
                 Ok(0)
             }
-            Ok(()) => b.run(sh, fields, cx.not_last()),
+            Ok(()) => match saved_vars.take() {
+                Some(vars) => {
+                    let (result, left) =
+                        run_declaring(sh, fields, vars, |sh| b.run(sh, fields, cx.not_last()));
+                    saved_vars = Some(left);
+                    result
+                }
+                None => b.run(sh, fields, cx.not_last()),
+            },
             // Any redirection error of a special built-in is a shell error.
             Err(e) => e.aborts().raise(),
         };
@@ -593,7 +628,7 @@ fn run_assigned(
             run_fields(sh, fields, assigns, &[], cx, lookup)
         });
     }
-    let (saved_vars, done) = match made.take() {
+    let (mut saved_vars, done) = match made.take() {
         Some(made) => made,
         None => assign_temporarily(sh, assigns)?,
     };
@@ -622,7 +657,12 @@ fn run_assigned(
         }
         redirect::with_redirections(sh, redirects, |sh| call_function(sh, &body, fields, cx))
     } else if let Some(b) = builtin {
-        redirect::with_redirections(sh, redirects, |sh| b.run(sh, fields, cx.not_last()))
+        let vars = std::mem::take(&mut saved_vars);
+        let (result, left) = run_declaring(sh, fields, vars, |sh| {
+            redirect::with_redirections(sh, redirects, |sh| b.run(sh, fields, cx.not_last()))
+        });
+        saved_vars = left;
+        result
     } else {
         run_external(sh, fields, redirects, cx, lookup)
     };

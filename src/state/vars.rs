@@ -58,7 +58,7 @@ pub const CAPITALIZE: u8 = 32;
 /// array assigned no elements is `declare -a x=()`.
 pub const UNASSIGNED: u8 = 64;
 /// The attributes that change a value's case; giving one takes the others away.
-const CASES: u8 = LOWER | UPPER | CAPITALIZE;
+pub const CASES: u8 = LOWER | UPPER | CAPITALIZE;
 
 impl Var {
     /// Set, as `${!prefix*}` and `set` see it: a value, or an array that was assigned (even
@@ -159,6 +159,9 @@ pub struct Vars {
     frames: Vec<Vec<(Vec<u8>, Option<Var>)>>,
     /// Which of `frames` are scopes of temporary assignments (bash's temporary environment).
     temporary_frames: Vec<usize>,
+    /// What the temporary assignments before a declaration built-in replaced, while it runs
+    /// (bash: `x=1 export x` keeps x; `x=1 local x` gives the local that value).
+    command_scope: Option<Vec<(Vec<u8>, Option<Var>)>>,
     /// The environment for programs, built once and kept until an exported variable changes
     /// (a loop that starts programs must not rebuild it every time).
     environ_cache: RefCell<Option<Rc<Vec<CString>>>>,
@@ -524,6 +527,9 @@ impl Vars {
     pub fn set_exported(&mut self, name: &[u8], exported: bool) {
         self.environ_cache.replace(None);
         let name = self.attribute_target(name);
+        if exported {
+            self.keep_temporary_value(&name);
+        }
         self.table.entry(name).or_default().exported = exported;
     }
 
@@ -537,6 +543,7 @@ impl Vars {
 
     pub fn set_readonly(&mut self, name: &[u8]) {
         let name = self.attribute_target(name);
+        self.keep_temporary_value(&name);
         self.table.entry(name).or_default().readonly = true;
     }
 
@@ -689,13 +696,63 @@ impl Vars {
         self.frames.push(saved);
     }
 
-    /// `name` has the value a temporary assignment gave the function being run (`v=x f`):
-    /// bash's `local v` keeps that value.
+    /// `name` has the value a temporary assignment gave the function being run (`v=x f`), or
+    /// the declaration built-in being run (`v=x local v`): bash's `local v` keeps that value.
     pub fn given_to_this_call(&self, name: &[u8]) -> bool {
         let n = self.frames.len();
-        n >= 2
+        let given_to_call = n >= 2
             && self.temporary_frames.last() == Some(&(n - 2))
-            && self.frames[n - 2].iter().any(|(k, _)| k == name)
+            && self.frames[n - 2].iter().any(|(k, _)| k == name);
+        given_to_call || self.in_command_scope(name)
+    }
+
+    /// Run a declaration built-in with its temporary assignments (`saved`: what they
+    /// replaced) open to it. Returns the scope this one replaces, for [`Vars::leave_command_scope`].
+    pub fn enter_command_scope(
+        &mut self,
+        saved: Vec<(Vec<u8>, Option<Var>)>,
+    ) -> Option<Vec<(Vec<u8>, Option<Var>)>> {
+        self.command_scope.replace(saved)
+    }
+
+    /// The built-in is done: what is left of its temporary assignments, to be restored (those
+    /// it exported, made read-only or made local stay as they are).
+    pub fn leave_command_scope(
+        &mut self,
+        outer: Option<Vec<(Vec<u8>, Option<Var>)>>,
+    ) -> Vec<(Vec<u8>, Option<Var>)> {
+        std::mem::replace(&mut self.command_scope, outer).unwrap_or_default()
+    }
+
+    /// `x=1 local x` where x is local already: the local keeps the temporary value (bash).
+    pub fn keep_temporary(&mut self, name: &[u8]) {
+        self.keep_past_command(name);
+    }
+
+    /// `x=1 export x`, `x=1 readonly x`: the temporary value stays, in the variable it
+    /// replaced, with that one's attributes (bash).
+    fn keep_temporary_value(&mut self, name: &[u8]) {
+        if let Some(Some(replaced)) = self.keep_past_command(name) {
+            if let Some(v) = self.table.get_mut(name) {
+                v.attrs |= replaced.attrs & (INTEGER | CASES);
+            }
+        }
+    }
+
+    fn in_command_scope(&self, name: &[u8]) -> bool {
+        self.command_scope
+            .as_ref()
+            .is_some_and(|s| s.iter().any(|(k, _)| k == name))
+    }
+
+    /// Take `name` out of the temporary assignments being restored after the command: what it
+    /// replaced first (`x=1 x=2 export x`), if it was one of them.
+    fn keep_past_command(&mut self, name: &[u8]) -> Option<Option<Var>> {
+        let scope = self.command_scope.as_mut()?;
+        let first = scope.iter().position(|(k, _)| k == name)?;
+        let replaced = scope.remove(first).1;
+        scope.retain(|(k, _)| k != name);
+        Some(replaced)
     }
 
     /// Leave a function call, restoring every variable made local in it.
@@ -727,11 +784,18 @@ impl Vars {
     /// `local name`: save the current state to be restored when the function returns. Returns
     /// false outside a function.
     pub fn make_local(&mut self, name: &[u8]) -> bool {
-        let Some(frame) = self.frames.last_mut() else {
+        if self.frames.is_empty() {
             return false;
+        }
+        // `x=1 local x`: the local keeps the temporary value, and leaving the function brings
+        // back what the temporary assignment replaced.
+        let shadowed = match self.keep_past_command(name) {
+            Some(replaced) => replaced,
+            None => self.table.get(name).cloned(),
         };
+        let frame = self.frames.last_mut().expect("a frame");
         if !frame.iter().any(|(n, _)| n == name) {
-            frame.push((name.to_vec(), self.table.get(name).cloned()));
+            frame.push((name.to_vec(), shadowed));
         }
         true
     }
