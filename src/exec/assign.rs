@@ -348,8 +348,8 @@ pub fn assign_extended(
     Ok(crate::exec::xtrace::Assigned::plain(&shown_name, value))
 }
 
-/// True when a word's first part is the start of `name=(`...: used by the declaration
-/// utilities' operand expansion.
+/// True when a word is `name=(...)`, an array's elements (not `name=(...)more`, a string):
+/// used by the declaration utilities' operand expansion.
 pub fn is_compound(w: &Word) -> bool {
-    w.parts.iter().any(|p| matches!(p, WordPart::Compound(_)))
+    matches!(w.parts.last(), Some(WordPart::Compound(_)))
 }

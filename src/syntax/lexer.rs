@@ -591,6 +591,11 @@ impl Cx<'_, '_> {
                         .map(|w| with_tildes(w, true))
                         .collect();
                     b.push(WordPart::Compound(elements));
+                    // `a=(1 2)x` is one word, a string (bash): the elements are its text.
+                    match self.st.input.peek() {
+                        Some(next) if !is_meta(next) => continue,
+                        _ => break,
+                    }
                 }
                 if c == b'(' && self.st.bash && self.st.extglob && ends_in_ext_operator(&b.parts) {
                     self.st.input.bump();

@@ -1109,3 +1109,17 @@ fn bash_subscripts_with_blanks_where_an_assignment_stands() {
     // Posix mode reads `a[1` as a word.
     assert_eq!(show_list(&parse("a[1 + 2]=x")), "[a[1] [+] [2]=x];");
 }
+
+#[test]
+fn bash_compound_assignment_then_more_word_is_a_string() {
+    assert_eq!(parse_bash("a=(1 2)"), "a=([1] [2]);");
+    // The word goes on after `)`: one assignment of a string whose text holds the elements.
+    let shown = parse_bash("a=(1 2)x");
+    assert!(!shown.contains("a=(["), "{shown}");
+    assert!(shown.contains('x'), "{shown}");
+    let shown = parse_bash("let x=(1+2)*3");
+    assert!(shown.starts_with("[let] ["), "{shown}");
+    assert!(shown.ends_with("*3];"), "{shown}");
+    // An operator after `)` ends the word as before.
+    assert!(err_bash("a=(1 2)(3)").contains("unexpected token `('"));
+}
