@@ -449,7 +449,8 @@ fn declare_in_scope(
             if let Some(words) =
                 crate::syntax::parser::parse_assignment(&text).and_then(|a| a.array)
             {
-                elements = Some(assign::expand_elements(sh, &words)?);
+                let assoc = flags.assoc || sh.vars.array(&name).is_some_and(|a| a.is_assoc());
+                elements = Some(assign::expand_elements(sh, &words, assoc)?);
                 // `'a[0]=(1 2)'` is the whole array's.
                 key = None;
             }

@@ -14,11 +14,19 @@ pub struct Element {
     pub key: Option<Vec<u8>>,
     pub append: bool,
     pub value: Vec<u8>,
+    /// A bare word of an associative array's list as written, for messages about it.
+    pub written: Vec<u8>,
 }
 
 /// Expand the elements as written: a bare word is split and globbed into as many elements
-/// as it makes; a `[key]=value` one is one element, its value expanded as an assignment's.
-pub fn expand_elements(sh: &mut Shell, words: &[Word]) -> Result<Vec<Element>, ExpandError> {
+/// as it makes, or for an associative array (`assoc`) is one element, neither split nor
+/// globbed (bash 5.2's key, value pairs); a `[key]=value` one is one element, its value
+/// expanded as an assignment's.
+pub fn expand_elements(
+    sh: &mut Shell,
+    words: &[Word],
+    assoc: bool,
+) -> Result<Vec<Element>, ExpandError> {
     let mut out = Vec::with_capacity(words.len());
     for w in words {
         match crate::syntax::keyed_element(w) {
@@ -29,14 +37,22 @@ pub fn expand_elements(sh: &mut Shell, words: &[Word]) -> Result<Vec<Element>, E
                     key: Some(key),
                     append,
                     value,
+                    written: Vec::new(),
                 });
             }
+            None if assoc => out.push(Element {
+                key: None,
+                append: false,
+                value: expand::expand_word(sh, w)?,
+                written: crate::syntax::print::word_text(w),
+            }),
             None => {
                 for value in expand::expand_words(sh, std::slice::from_ref(w))? {
                     out.push(Element {
                         key: None,
                         append: false,
                         value,
+                        written: Vec::new(),
                     });
                 }
             }
@@ -113,6 +129,12 @@ pub fn assign_array(
                 el.append = false;
             }
             match pending_key.take() {
+                None if el.value.is_empty() => {
+                    // bash stops at an empty key, keeping the pairs before it.
+                    let m = [&el.written[..], b": bad array subscript"].concat();
+                    sh.report(&ShellError::new(ErrorKind::text(m)));
+                    break;
+                }
                 None => {
                     pending_key = Some(el.value);
                     continue;
@@ -126,7 +148,7 @@ pub fn assign_array(
                     let m = [
                         name,
                         b": ",
-                        &el.value[..],
+                        &el.written[..],
                         b": must use subscript when assigning associative array",
                     ]
                     .concat();
@@ -289,7 +311,9 @@ pub fn assign_extended(
 ) -> Result<crate::exec::xtrace::Assigned, ExpandError> {
     let mut shown_name = a.name.clone();
     if let Some(words) = &a.array {
-        let elements = expand_elements(sh, words)?;
+        let name = sh.vars.resolve(&a.name);
+        let assoc = a.index.is_none() && sh.vars.array(name).is_some_and(Array::is_assoc);
+        let elements = expand_elements(sh, words, assoc)?;
         // bash shows an array assignment as written.
         let mut shown = b"(".to_vec();
         for (i, w) in words.iter().enumerate() {

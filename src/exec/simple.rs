@@ -287,7 +287,17 @@ fn expand_declaration(
         field.push(b'=');
         match &a.array {
             Some(elements) => {
-                let elements = super::assign::expand_elements(sh, elements)?;
+                // `declare -A m=(k v)`, or an associative array already: the words are keys
+                // and values, each one word.
+                let assoc = fields[1..]
+                    .iter()
+                    .any(|f| f.len() > 1 && f[0] == b'-' && f.contains(&b'A'))
+                    || (a.index.is_none()
+                        && sh
+                            .vars
+                            .array(sh.vars.resolve(&a.name))
+                            .is_some_and(|v| v.is_assoc()));
+                let elements = super::assign::expand_elements(sh, elements, assoc)?;
                 compound.push((fields.len(), elements));
             }
             None => field.extend(expand::expand_word(sh, &a.value)?),
