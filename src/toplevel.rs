@@ -578,6 +578,10 @@ fn read_eval_loop(
                 sh.line.killed_by = None;
                 sh.unwind_pending.set(false);
                 let result = eval::run_list(sh, &cmd.list, Context::default());
+                if handoff.is_none() && !sh.options.command_string {
+                    // `\#` of a script's or standard input's next command.
+                    sh.history.count_entered();
+                }
                 let interrupted =
                     matches!(result, Err(Divert::Abort(s)) if s == 128 + sys::signal::SIGINT);
                 // bash -i on a script: an error abandons the command, as at a prompt (dash

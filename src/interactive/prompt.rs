@@ -112,10 +112,12 @@ fn replace_escapes(sh: &Shell, raw: &[u8]) -> Vec<(u8, bool)> {
                 format!("{major}.{minor}").into_bytes()
             }
             b'V' => env!("CARGO_PKG_VERSION").as_bytes().to_vec(),
+            // bash numbers the commands it reads one at a time; a `-c` string is one text,
+            // command 0.
             b'#' => sh
                 .history
                 .commands_entered()
-                .saturating_add(1)
+                .saturating_add(usize::from(!sh.options.command_string))
                 .to_string()
                 .into_bytes(),
             b'!' => sh.history.current_number().to_string().into_bytes(),
