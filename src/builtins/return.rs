@@ -14,8 +14,8 @@ pub fn return_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             .with_status(2)
             .raise();
     }
-    super::util::too_many_for_bash(sh, "return", args)?;
-    let status = match args.get(1) {
+    let operand = super::util::too_many_for_bash(sh, "return", args)?;
+    let status = match operand {
         Some(a) => match parse_status(sh, "return", a) {
             Ok(status) => status,
             // bash returns all the same, with status 2.

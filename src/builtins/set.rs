@@ -44,8 +44,7 @@ fn list_bash_options(sh: &Shell, as_commands: bool) {
     let mut text = Vec::new();
     for name in crate::state::options::BASH_OPTIONS {
         let on = sh
-            .options
-            .get_by_name(name)
+            .option_on(name)
             .unwrap_or(sh.options.interactive && *name == "histexpand");
         let line = if as_commands {
             format!("set {}o {name}\n", if on { '-' } else { '+' })
@@ -61,6 +60,13 @@ fn list_bash_options(sh: &Shell, as_commands: bool) {
 pub fn set_option(sh: &mut Shell, name: &str, on: bool) -> bool {
     if name == "errexit" && on && sh.options.bash() {
         sh.errexit_renewed = true;
+    }
+    if name == "ignoreeof" && sh.options.bash() {
+        // bash keeps this option in IGNOREEOF, the number of end-of-files to refuse.
+        let _ = match on {
+            true => sh.set_var(b"IGNOREEOF", b"10".to_vec()),
+            false => sh.vars.unset(b"IGNOREEOF"),
+        };
     }
     sh.options.set_by_name(name, on)
 }

@@ -63,7 +63,7 @@ pub fn shopt(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     };
     let value = |sh: &Shell, n: &str| -> Option<bool> {
         if set_o {
-            sh.options.get_by_name(n)
+            sh.option_on(n)
         } else {
             sh.options.shopt.get(n)
         }

@@ -437,7 +437,7 @@ fn evaluate_in(args: &[Vec<u8>], mut sh: Option<&mut Shell>, bracket: bool) -> R
                 b"-o" => {
                     let on = std::str::from_utf8(arg)
                         .ok()
-                        .and_then(|name| sh.options.get_by_name(name))
+                        .and_then(|name| sh.option_on(name))
                         .unwrap_or(false);
                     return Ok(res ^ i32::from(on));
                 }
@@ -624,7 +624,7 @@ impl BashExpr<'_, '_> {
             b'a' => unary(b'e', arg),
             b'o' => Ok(std::str::from_utf8(arg)
                 .ok()
-                .and_then(|name| self.sh.options.get_by_name(name))
+                .and_then(|name| self.sh.option_on(name))
                 .unwrap_or(false)),
             b'v' => Ok(is_set_text(self.sh, arg)),
             b'R' => Ok(is_set_reference(self.sh, arg)),

@@ -39,14 +39,20 @@ pub fn parse_status(
     })
 }
 
-/// bash's `exit 1 2`, `return 1 2`: the command line is abandoned with status 1 (a script
-/// ends), after the message.
-pub fn too_many_for_bash(
+/// The one operand of `exit`, `return` or `shift`, after a first `--` in bash. bash's `exit 1
+/// 2`, `return 1 2`: the command line is abandoned with status 1 (a script ends), after the
+/// message.
+pub fn too_many_for_bash<'a>(
     sh: &crate::state::Shell,
     builtin: &'static str,
-    args: &[Vec<u8>],
-) -> Result<(), crate::exec::Divert> {
-    if sh.options.bash() && args.len() > 2 {
+    args: &'a [Vec<u8>],
+) -> Result<Option<&'a Vec<u8>>, crate::exec::Divert> {
+    // bash reads a first `--` as the end of options (`exit -- 3`).
+    let operands = match args.get(1) {
+        Some(first) if sh.options.bash() && first == b"--" => &args[2..],
+        _ => args.get(1..).unwrap_or_default(),
+    };
+    if sh.options.bash() && operands.len() > 1 {
         sh.report(&ShellError::builtin(
             builtin,
             ErrorKind::text("too many arguments"),
@@ -58,7 +64,7 @@ pub fn too_many_for_bash(
         }
         return Err(crate::exec::Divert::Discard(1));
     }
-    Ok(())
+    Ok(operands.first())
 }
 
 /// `-u FD` of `read` and `mapfile`: an open descriptor, or bash's message for what it is not.

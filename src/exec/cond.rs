@@ -138,7 +138,7 @@ fn eval(sh: &mut Shell, e: &CondExpr, negated: bool) -> Result<bool, Divert> {
                 b'v' => is_set(sh, &arg)?,
                 b'o' => std::str::from_utf8(&arg)
                     .ok()
-                    .and_then(|n| sh.options.get_by_name(n))
+                    .and_then(|n| sh.option_on(n))
                     .unwrap_or(false),
                 b'a' => crate::builtins::test::unary(b'e', &arg).unwrap_or(false),
                 b'L' => crate::builtins::test::unary(b'h', &arg).unwrap_or(false),

@@ -427,6 +427,12 @@ fn expand_element(
         Subscript::All { .. } => {
             let keys = pe.op == ParamOp::Keys;
             if pe.op == ParamOp::Length {
+                // bash: an array only declared (`declare -a a`) is unset: its length is an
+                // error under `set -u`, as that of no array.
+                let declared_only = || e.sh.vars.var(name).is_some_and(|v| !v.is_set());
+                if e.sh.options.nounset && e.sh.options.bash() && declared_only() {
+                    return Err(ExpandError::unbound_length(name));
+                }
                 if let Some(n) = super::subscript::count(e.sh, name) {
                     e.push_value(n.to_string().as_bytes(), ctx);
                     return Ok(());

@@ -201,7 +201,10 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
     h.ps1 = ps1;
     h.ps2 = ps2;
     h.vi = sh.options.vi;
-    h.ignoreeof = sh.options.ignoreeof;
+    h.ignoreeof = match sh.options.bash() {
+        true => sh.vars.get(b"IGNOREEOF").is_some(),
+        false => sh.options.ignoreeof,
+    };
     *h.names.borrow_mut() = names;
     h.history_size = size;
     if reset {

@@ -374,6 +374,15 @@ impl Shell {
     }
 
     /// Function calls, `.`, `eval` and traps being run (the caller bounds it).
+    /// Whether the option of this `set -o` name is on (None: no such option). bash keeps
+    /// `ignoreeof` in IGNOREEOF: it is on while the variable is set.
+    pub fn option_on(&self, name: &str) -> Option<bool> {
+        match name {
+            "ignoreeof" if self.options.bash() => Some(self.vars.get(b"IGNOREEOF").is_some()),
+            _ => self.options.get_by_name(name),
+        }
+    }
+
     pub fn nesting(&self) -> u32 {
         self.depth
     }
