@@ -117,6 +117,11 @@ pub(super) fn view_option(word: &[u8], physical: bool, also: &[u8]) -> Option<bo
 /// `cd [-L|-P] [dir|-]`; in bash's language also `-e`, which needs nothing more here: with
 /// `-P`, a directory whose path cannot be found after entering it already fails `cd`.
 pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
+    change_directory(sh, args, "cd")
+}
+
+/// `cd`, or bash's `pushd DIR`, which goes where `cd` would and says so under its own name.
+pub fn change_directory(sh: &mut Shell, args: &[Vec<u8>], name: &'static str) -> ExecResult {
     let mut physical = sh.options.physical;
     let also: &[u8] = if sh.options.bash() { b"e" } else { b"" };
     let mut i = 1;
@@ -133,7 +138,7 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     if sh.options.bash() && args.len() > i + 1 {
         // dash ignores what follows the directory; bash refuses it.
-        return ShellError::builtin("cd", ErrorKind::text(b"too many arguments".to_vec()))
+        return ShellError::builtin(name, ErrorKind::text(b"too many arguments".to_vec()))
             .fails()
             .raise();
     }
@@ -144,7 +149,7 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         None => match sh.get_var(b"HOME") {
             Some(h) if !h.is_empty() => h.to_vec(),
             None if sh.options.bash() => {
-                return ShellError::builtin("cd", ErrorKind::text(b"HOME not set".to_vec()))
+                return ShellError::builtin(name, ErrorKind::text(b"HOME not set".to_vec()))
                     .fails()
                     .raise();
             }
@@ -156,7 +161,7 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             match sh.get_var(b"OLDPWD") {
                 Some(o) if !o.is_empty() => o.to_vec(),
                 None if sh.options.bash() => {
-                    return ShellError::builtin("cd", ErrorKind::text(b"OLDPWD not set".to_vec()))
+                    return ShellError::builtin(name, ErrorKind::text(b"OLDPWD not set".to_vec()))
                         .fails()
                         .raise();
                 }
@@ -227,7 +232,7 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 msg.extend_from_slice(b"can't cd to ");
                 msg.extend_from_slice(&target);
             }
-            return ShellError::builtin("cd", ErrorKind::Message(msg))
+            return ShellError::builtin(name, ErrorKind::Message(msg))
                 .fails()
                 .raise();
         }
@@ -236,10 +241,10 @@ pub fn cd(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     // A read-only OLDPWD or PWD fails `cd` after the move: bash says so for each and goes
     // on (status 1); dash stops at the first (status 2).
     let mut status = 0;
-    for (name, value) in [(&b"OLDPWD"[..], old), (b"PWD", new.clone())] {
-        if let Err(e) = sh.set_var(name, value) {
+    for (var, value) in [(&b"OLDPWD"[..], old), (b"PWD", new.clone())] {
+        if let Err(e) = sh.set_var(var, value) {
             if !sh.options.bash() {
-                return ShellError::builtin("cd", ErrorKind::Variable(e))
+                return ShellError::builtin(name, ErrorKind::Variable(e))
                     .fails()
                     .raise();
             }

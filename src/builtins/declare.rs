@@ -881,7 +881,8 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags, builtin: &'static 
             if !flags.function_names {
                 text.extend_from_slice(&crate::syntax::print::function(n, &f.body));
             }
-            if flags.function_names || marks.0 || marks.1 {
+            // bash follows a function with attributes with the command that gives them.
+            if flags.function_names || marks.0 || marks.1 || has_attributes(f) {
                 text.extend_from_slice(&function_declaration(n, f));
             }
         }
@@ -909,7 +910,10 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags, builtin: &'static 
                     text.push(b'\n');
                 }
                 Some(body) => {
-                    text.extend_from_slice(&crate::syntax::print::function(n, &body.body))
+                    text.extend_from_slice(&crate::syntax::print::function(n, &body.body));
+                    if flags.print && has_attributes(body) {
+                        text.extend_from_slice(&function_declaration(n, body));
+                    }
                 }
                 // Quietly, unless asked to print it (bash).
                 None => {
@@ -924,6 +928,10 @@ fn functions(sh: &mut Shell, names: &[Vec<u8>], flags: Flags, builtin: &'static 
     }
     out(&text);
     Ok(status)
+}
+
+fn has_attributes(f: &crate::state::Function) -> bool {
+    f.exported || f.readonly || f.traced
 }
 
 /// `declare -f NAME`, with `r` and `x` for a read-only or exported function, as bash lists

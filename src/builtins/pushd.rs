@@ -149,26 +149,20 @@ pub fn pushd(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
             sh.dirstack = rotated[1..].to_vec();
         }
         Some(dir) => {
-            // `pushd -` goes where `cd -` would.
-            let dir = match &dir[..] {
-                b"-" => match sh.get_var(b"OLDPWD") {
-                    Some(old) => old.to_vec(),
-                    None => return fail("pushd", "OLDPWD not set".into()),
-                },
-                _ => dir,
-            };
             let here = sh.cwd.clone();
             if no_cd {
+                let dir = match &dir[..] {
+                    b"-" => match sh.get_var(b"OLDPWD") {
+                        Some(old) => old.to_vec(),
+                        None => return fail("pushd", "OLDPWD not set".into()),
+                    },
+                    _ => dir,
+                };
                 sh.dirstack.insert(0, dir);
             } else {
-                if let Err(e) = std::fs::read_dir(crate::state::os(&dir)) {
-                    let reason = crate::sys::errno::io_text(&e);
-                    return fail(
-                        "pushd",
-                        format!("{}: {reason}", String::from_utf8_lossy(&dir)),
-                    );
-                }
-                if !change_to(sh, &dir, cx)? {
+                // Where `cd` would go (CDPATH, cdable_vars, `-`), and what it would print.
+                let args = [b"cd".to_vec(), dir];
+                if super::cd::change_directory(sh, &args, "pushd")? != 0 {
                     return Ok(1);
                 }
                 sh.dirstack.insert(0, here);

@@ -94,24 +94,24 @@ pub fn parse(arg: &[u8], current: u32) -> Result<u32, String> {
     Ok(!new & 0o777)
 }
 
-/// The new mask for `arg` as bash reads it: octal up to 0777, or clauses `[ugoa]*[-+=][rwx]*`
-/// separated by commas; bash's message otherwise.
+/// The new mask for `arg` as bash reads it: octal up to 07777, of which the permission bits
+/// count, or clauses `[ugoa]*[-+=][rwx]*` separated by commas; bash's message otherwise.
 pub fn parse_bash(arg: &[u8], current: u32) -> Result<u32, String> {
     if arg.first().is_some_and(u8::is_ascii_digit) {
         let mut m: u32 = 0;
         for &c in arg {
-            if !(b'0'..=b'7').contains(&c) || m > 0o777 {
+            if !(b'0'..=b'7').contains(&c) || m > 0o7777 {
                 break;
             }
             m = m * 8 + u32::from(c - b'0');
         }
-        if m > 0o777 || arg.iter().any(|c| !(b'0'..=b'7').contains(c)) {
+        if m > 0o7777 || arg.iter().any(|c| !(b'0'..=b'7').contains(c)) {
             return Err(format!(
                 "{}: octal number out of range",
                 String::from_utf8_lossy(arg)
             ));
         }
-        return Ok(m);
+        return Ok(m & 0o777);
     }
     // bash shows the end of the text as the NUL that ends its C string.
     let shown = |c: Option<&u8>| char::from(c.copied().unwrap_or(0));
@@ -208,6 +208,10 @@ pub fn umask(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         } {
             Ok(m) => {
                 crate::sys::process::set_umask(m);
+                if bash && symbolic_mode {
+                    // bash shows the mask it set.
+                    super::util::out(format!("{}\n", symbolic(m)).as_bytes());
+                }
                 Ok(0)
             }
             Err(e) => ShellError::builtin("umask", ErrorKind::text(e))
