@@ -245,13 +245,16 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
 /// Run the trap of one of bash's conditions (ERR, DEBUG, RETURN), if one is set, `$?` kept;
 /// not from inside another.
 pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<i32, Divert> {
-    if sh.in_condition_trap {
+    let debug = condition == trap::DEBUG;
+    if sh.in_condition_trap && !(debug && sh.options.bash() && !sh.in_debug_trap) {
         return Ok(0);
     }
     let Some(cmd) = sh.traps.command(condition).map(<[u8]>::to_vec) else {
         return Ok(0);
     };
+    let outer = (sh.in_condition_trap, sh.in_debug_trap);
     sh.in_condition_trap = true;
+    sh.in_debug_trap |= debug;
     sh.trace_level += 1;
     let status_before = sh.last_status();
     // The trap's pipelines leave PIPESTATUS as it was (bash).
@@ -263,7 +266,7 @@ pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<i32, Divert>
         Context::default(),
     );
     sh.pipestatus = pipestatus;
-    sh.in_condition_trap = false;
+    (sh.in_condition_trap, sh.in_debug_trap) = outer;
     sh.trace_level -= 1;
     // bash: `return` in an ERR or RETURN trap returns from the function it came in, `break`
     // and `continue` in an ERR trap go on with the loop around it (`trap 'return 1' ERR`).

@@ -84,8 +84,11 @@ pub struct Shell {
     pub process_substs: Vec<(i32, i32)>,
     /// Process substitution children not yet collected.
     pub process_subst_children: Vec<i32>,
-    /// A trap on ERR, DEBUG or RETURN is running (they do not run inside each other).
+    /// A trap on ERR, DEBUG or RETURN is running (they do not run inside each other, but
+    /// for the DEBUG trap inside an ERR or RETURN trap's commands, as bash).
     pub in_condition_trap: bool,
+    /// The DEBUG trap is running.
+    pub in_debug_trap: bool,
     /// In the child of `cmd &`: the status of `cmd` itself is the waiting shell's to look
     /// at, so no ERR trap runs for it here (those of a function's commands still do).
     pub status_unchecked: bool,
@@ -323,6 +326,7 @@ impl Shell {
             process_subst_children: Vec::new(),
             dirstack: Vec::new(),
             in_condition_trap: false,
+            in_debug_trap: false,
             status_unchecked: false,
             errexit_renewed: false,
             aliases_off: false,
