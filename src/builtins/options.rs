@@ -85,6 +85,10 @@ pub fn refused(name: &str, args: &[Vec<u8>]) -> Option<ShellError> {
             if table.with_argument.as_bytes().contains(&c) {
                 // The rest of the word, or the next word, is its argument.
                 if at + 1 == letters.len() {
+                    if args.get(i).is_none() {
+                        let message = format!("-{}: option requires an argument", c as char);
+                        return Some(super::util::usage_error(table.name, &message, table.usage));
+                    }
                     i += 1;
                 }
                 break;

@@ -263,6 +263,7 @@ impl Options {
             (b'k', self.keyword),
             (b'm', self.monitor),
             (b'n', self.noexec),
+            (b'p', self.privileged),
             (b't', self.onecmd),
             (b'u', self.nounset),
             (b'v', self.verbose),
