@@ -155,7 +155,10 @@ fn forget_or_print(sh: &mut Shell, names: &[Vec<u8>], r: &Request) -> ExecResult
 fn list(sh: &Shell, reusable: bool) {
     let entries = sh.hash.sorted();
     if entries.is_empty() {
-        out(b"hash: hash table empty\n");
+        // `hash -l` of an empty table prints nothing (bash).
+        if !reusable {
+            out(b"hash: hash table empty\n");
+        }
         return;
     }
     let mut text = Vec::new();

@@ -14,13 +14,16 @@ fn condition(name: &[u8], bash: bool) -> Option<i32> {
     }
     if bash {
         let upper = name.to_ascii_uppercase();
-        let bare = upper.strip_prefix(b"SIG").unwrap_or(&upper);
-        match bare {
+        // Only a signal takes the `SIG` prefix (`SIGEXIT` is no condition).
+        match upper.as_slice() {
             b"EXIT" => return Some(0),
             b"ERR" => return Some(trap::ERR),
             b"DEBUG" => return Some(trap::DEBUG),
             b"RETURN" => return Some(trap::RETURN),
-            _ => return signal::number(bare).filter(|&n| n > 0 && n < 65),
+            _ => {
+                let bare = upper.strip_prefix(b"SIG").unwrap_or(&upper);
+                return signal::number(bare).filter(|&n| n > 0 && n < 65);
+            }
         }
     }
     signal::number(name).filter(|&n| n > 0 && n < 65)
@@ -54,7 +57,11 @@ pub fn trap(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             return super::kill::kill(sh, &[b"kill".to_vec(), b"-l".to_vec()], _cx);
         }
         Some(b"-p") if bash => {
-            only = Some(&operands[1..]);
+            let names = &operands[1..];
+            only = Some(match names.first() {
+                Some(first) if first == b"--" => &names[1..],
+                _ => names,
+            });
             operands = &[];
         }
         Some([b'-', c, ..]) => {
