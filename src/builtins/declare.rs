@@ -450,7 +450,9 @@ fn declare_in_scope(
                 crate::syntax::parser::parse_assignment(&text).and_then(|a| a.array)
             {
                 let assoc = flags.assoc || sh.vars.array(&name).is_some_and(|a| a.is_assoc());
-                elements = Some(assign::expand_elements(sh, &words, assoc)?);
+                elements = Some(assign::declared(assign::expand_elements(
+                    sh, &words, assoc,
+                )?));
                 // `'a[0]=(1 2)'` is the whole array's.
                 key = None;
             }

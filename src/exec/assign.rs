@@ -16,6 +16,34 @@ pub struct Element {
     pub value: Vec<u8>,
     /// A bare word of an associative array's list as written, for messages about it.
     pub written: Vec<u8>,
+    /// The list is an operand of `declare` or its kin, which bash names quoted in messages.
+    pub declared: bool,
+}
+
+impl Element {
+    /// The word as bash names it when it cannot be a key: as written, quoted for `declare`.
+    fn named(&self) -> Vec<u8> {
+        match self.declared {
+            true => crate::syntax::quote::single_quoted(&self.written),
+            false => self.written.clone(),
+        }
+    }
+
+    /// An empty key as bash names it: as written, or for `declare` its (empty) value quoted.
+    fn named_key(&self) -> Vec<u8> {
+        match self.declared {
+            true => crate::syntax::quote::single_quoted(&self.value),
+            false => self.written.clone(),
+        }
+    }
+}
+
+/// The elements of an operand of `declare` or its kin (see [`Element::declared`]).
+pub fn declared(mut elements: Vec<Element>) -> Vec<Element> {
+    for el in &mut elements {
+        el.declared = true;
+    }
+    elements
 }
 
 /// Expand the elements as written: a bare word is split and globbed into as many elements
@@ -38,6 +66,7 @@ pub fn expand_elements(
                     append,
                     value,
                     written: Vec::new(),
+                    declared: false,
                 });
             }
             None if assoc => out.push(Element {
@@ -45,6 +74,7 @@ pub fn expand_elements(
                 append: false,
                 value: expand::expand_word(sh, w)?,
                 written: crate::syntax::print::word_text(w),
+                declared: false,
             }),
             None => {
                 for value in expand::expand_words(sh, std::slice::from_ref(w))? {
@@ -53,6 +83,7 @@ pub fn expand_elements(
                         append: false,
                         value,
                         written: Vec::new(),
+                        declared: false,
                     });
                 }
             }
@@ -131,7 +162,7 @@ pub fn assign_array(
             match pending_key.take() {
                 None if el.value.is_empty() => {
                     // bash stops at an empty key, keeping the pairs before it.
-                    let m = [&el.written[..], b": bad array subscript"].concat();
+                    let m = [&el.named_key()[..], b": bad array subscript"].concat();
                     sh.report(&ShellError::new(ErrorKind::text(m)));
                     break;
                 }
@@ -148,7 +179,7 @@ pub fn assign_array(
                     let m = [
                         name,
                         b": ",
-                        &el.written[..],
+                        &el.named()[..],
                         b": must use subscript when assigning associative array",
                     ]
                     .concat();

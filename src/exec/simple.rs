@@ -297,7 +297,8 @@ fn expand_declaration(
                             .vars
                             .array(sh.vars.resolve(&a.name))
                             .is_some_and(|v| v.is_assoc()));
-                let elements = super::assign::expand_elements(sh, elements, assoc)?;
+                let elements =
+                    super::assign::declared(super::assign::expand_elements(sh, elements, assoc)?);
                 compound.push((fields.len(), elements));
             }
             None => field.extend(expand::expand_word(sh, &a.value)?),
