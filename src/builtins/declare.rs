@@ -408,7 +408,7 @@ fn declare_in_scope(
         return Ok(());
     }
     if make_local && sh.vars.is_local_here(&name) {
-        sh.vars.keep_temporary(&name);
+        sh.vars.keep_past_command(&name);
     } else if make_local {
         if sh.vars.var_unresolved(&name).is_some_and(|v| v.readonly) {
             // A read-only variable cannot be shadowed (bash).

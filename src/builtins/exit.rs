@@ -7,7 +7,7 @@ use crate::state::Shell;
 
 /// `exit [n]`: leave the shell with n (default: the last status).
 pub fn exit(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    let operand = super::util::too_many_for_bash(sh, "exit", args)?;
+    let operand = super::util::bash_single_operand(sh, "exit", args)?;
     let status = match operand {
         Some(a) => parse_status(sh, "exit", a)?,
         None => sh.status_before_trap.unwrap_or_else(|| sh.last_status()),

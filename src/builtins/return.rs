@@ -14,7 +14,7 @@ pub fn return_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             .with_status(2)
             .raise();
     }
-    let operand = super::util::too_many_for_bash(sh, "return", args)?;
+    let operand = super::util::bash_single_operand(sh, "return", args)?;
     let status = match operand {
         Some(a) => match parse_status(sh, "return", a) {
             Ok(status) => status,

@@ -6,7 +6,7 @@ use crate::state::Shell;
 
 /// `shift [n]`
 pub fn shift(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    let operand = super::util::too_many_for_bash(sh, "shift", args)?;
+    let operand = super::util::bash_single_operand(sh, "shift", args)?;
     let n = match operand {
         Some(a) if sh.options.bash() => bash_count(a)?,
         Some(a) => parse_count("shift", a)? as usize,

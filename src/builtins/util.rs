@@ -42,7 +42,7 @@ pub fn parse_status(
 /// The one operand of `exit`, `return` or `shift`, after a first `--` in bash. bash's `exit 1
 /// 2`, `return 1 2`: the command line is abandoned with status 1 (a script ends), after the
 /// message.
-pub fn too_many_for_bash<'a>(
+pub fn bash_single_operand<'a>(
     sh: &crate::state::Shell,
     builtin: &'static str,
     args: &'a [Vec<u8>],

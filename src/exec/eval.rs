@@ -132,10 +132,10 @@ pub(super) fn with_stack<R>(needed: usize, f: impl FnOnce() -> R) -> Result<R, S
         return Ok(f());
     }
     let segments = SEGMENTS.with(|s| s.get());
-    if segments >= MAX_SEGMENTS || STACK_FLOOR.with(|fl| fl.get()) == 0 {
+    let floor = STACK_FLOOR.with(|fl| fl.get());
+    if segments >= MAX_SEGMENTS || floor == 0 {
         return Err(ShellError::too_deep());
     }
-    let floor = STACK_FLOOR.with(|fl| fl.get());
     SEGMENTS.with(|s| s.set(segments + 1));
     let result = stacker::grow(STACK_SEGMENT, || {
         let top = 0u8;

@@ -225,16 +225,22 @@ fn run_declaring(
     saved: SavedVars,
     run: impl FnOnce(&mut Shell) -> ExecResult,
 ) -> (ExecResult, SavedVars) {
-    let declares = matches!(
-        fields[0].as_slice(),
-        b"export" | b"readonly" | b"declare" | b"typeset" | b"local" | b"command" | b"builtin"
-    );
+    let declares = is_declaration_builtin(&fields[0]) || matches!(&fields[0][..], b"builtin");
     if saved.is_empty() || !declares || !sh.options.bash() {
         return (run(sh), saved);
     }
     let outer = sh.vars.enter_command_scope(saved);
     let result = run(sh);
     (result, sh.vars.leave_command_scope(outer))
+}
+
+/// The declaration utilities (and `command`, which may run one): their operands that are
+/// assignments are assignment words, and bash lets them keep the assignments before them.
+fn is_declaration_builtin(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"export" | b"readonly" | b"declare" | b"typeset" | b"local" | b"command"
+    )
 }
 
 /// The index of the first operand when the command is a declaration utility (`export`,
@@ -245,11 +251,11 @@ fn declaration_operands(sh: &Shell, words: &[crate::syntax::ast::Word]) -> Optio
     loop {
         let name = words.get(i)?.as_plain_literal()?;
         match name {
-            b"export" | b"readonly" | b"local" => return Some(i + 1),
-            b"declare" | b"typeset" if sh.options.bash() => return Some(i + 1),
             // POSIX.1-2024 keeps the assignments after `command` whole; bash reads the words
             // after `builtin` (a bash built-in) as any command's (split).
             b"command" => i += 1,
+            b"declare" | b"typeset" if !sh.options.bash() => return None,
+            _ if is_declaration_builtin(name) => return Some(i + 1),
             _ => return None,
         }
     }

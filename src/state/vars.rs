@@ -724,11 +724,6 @@ impl Vars {
         std::mem::replace(&mut self.command_scope, outer).unwrap_or_default()
     }
 
-    /// `x=1 local x` where x is local already: the local keeps the temporary value (bash).
-    pub fn keep_temporary(&mut self, name: &[u8]) {
-        self.keep_past_command(name);
-    }
-
     /// `x=1 export x`, `x=1 readonly x`: the temporary value stays, in the variable it
     /// replaced, with that one's attributes (bash).
     fn keep_temporary_value(&mut self, name: &[u8]) {
@@ -746,8 +741,9 @@ impl Vars {
     }
 
     /// Take `name` out of the temporary assignments being restored after the command: what it
-    /// replaced first (`x=1 x=2 export x`), if it was one of them.
-    fn keep_past_command(&mut self, name: &[u8]) -> Option<Option<Var>> {
+    /// replaced first (`x=1 x=2 export x`), if it was one of them. `x=1 local x` where x is
+    /// local already: the local keeps the temporary value (bash).
+    pub fn keep_past_command(&mut self, name: &[u8]) -> Option<Option<Var>> {
         let scope = self.command_scope.as_mut()?;
         let first = scope.iter().position(|(k, _)| k == name)?;
         let replaced = scope.remove(first).1;
