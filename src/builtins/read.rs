@@ -87,6 +87,24 @@ pub fn split(line: &Line, ifs: &[u8], max: usize, bash: bool) -> Vec<Vec<u8>> {
     let mut start = 0usize;
     // Where to cut the last field (its trailing IFS), if anywhere.
     let mut r: Option<usize> = None;
+    // bash in a UTF-8 locale: an IFS character may be several bytes (`IFS=→`).
+    let multibyte = bash && !ifs.is_ascii() && crate::state::locale::chars();
+    // The length of the IFS character at `q`, 0 when there is none.
+    let ifs_len = |q: usize| -> usize {
+        if !multibyte {
+            return usize::from(ifs.contains(&s[q]));
+        }
+        let mut k = 0;
+        while k < ifs.len() {
+            let len = crate::state::locale::first_char_len(&ifs[k..]);
+            let c = &ifs[k..k + len];
+            if s[q..].starts_with(c) && !line.quoted[q..q + len].contains(&true) {
+                return len;
+            }
+            k += len;
+        }
+        0
+    };
     let mut p = 0usize;
     while p < n {
         // Quoted bytes are outside the regions that split; skip them.
@@ -101,8 +119,9 @@ pub fn split(line: &Line, ifs: &[u8], max: usize, bash: bool) -> Vec<Vec<u8>> {
         while p < n && !line.quoted[p] {
             let q = p;
             let c = s[p];
-            p += 1;
-            let isifs = ifs.contains(&c);
+            let len = ifs_len(q);
+            p += len.max(1);
+            let isifs = len > 0;
             let isdefifs = isifs && DEFAULT_IFS.contains(&c);
             if maxargs == 0 {
                 if isdefifs {
