@@ -1740,3 +1740,68 @@ fn wait_still_knows_a_job_whose_end_was_told() {
         assert_eq!(t.wait_exit(), 0, "{args}");
     }
 }
+
+#[test]
+fn a_key_bound_with_bind_x_runs_a_recorded_shell_command_on_the_line() {
+    if !tmux_available("a_key_bound_with_bind_x_runs_a_recorded_shell_command_on_the_line") {
+        return;
+    }
+    let mut t = Term::new("bindx");
+    t.program("key-probe", "echo key-probe-ran > \"$HOME/key-ran\"");
+    std::fs::write(
+        t.home().join(".auditshrc"),
+        concat!(
+            "bind -x '\"\\C-t\": READLINE_LINE=\"${READLINE_LINE:0:READLINE_POINT}INS",
+            "${READLINE_LINE:READLINE_POINT}\"; READLINE_POINT=$((READLINE_POINT + 3))'\n",
+            "bind -x '\"\\C-o\": key-probe; echo output-from-key'\n",
+        ),
+    )
+    .unwrap();
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("export LC_ALL=C.UTF-8");
+    t.keys(&["Enter"]);
+    // The command sees the line and the cursor (in characters), and sets both.
+    t.text("echo äbc");
+    t.keys(&["Left", "Left", "C-t"]);
+    t.wait_for("P> echo äINSbc");
+    t.text("x");
+    t.wait_for("P> echo äINSxbc");
+    // The line as it stood before the key was taken back: it is on the screen once.
+    assert_eq!(t.screen().matches("P> echo ä").count(), 1, "{}", t.screen());
+    // What the command writes goes above the line, which stays to be edited.
+    t.keys(&["C-o"]);
+    t.wait_line("output-from-key");
+    t.text("y");
+    t.keys(&["Enter"]);
+    t.wait_line("äINSxybc");
+    t.text("echo \"[${READLINE_LINE-unset}]\"");
+    t.keys(&["Enter"]);
+    t.wait_line("[unset]");
+    t.text("exit");
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    assert!(t.home().join("key-ran").exists());
+    // The lines that ran are the commands recorded; the key's program is recorded as coming
+    // from the binding.
+    let commands = t.commands();
+    assert!(
+        commands.iter().any(|c| c == "echo äINSxybc"),
+        "{commands:?}"
+    );
+    assert!(
+        !commands.iter().any(|c| c.contains("key-probe")),
+        "{commands:?}"
+    );
+    let recs = t.records();
+    let probe: Vec<_> = recs
+        .iter()
+        .filter(|r| r["event"]["action"] == "exec" && r["process"]["args"][0] == "key-probe")
+        .collect();
+    assert_eq!(probe.len(), 1, "exec records of key-probe");
+    assert_eq!(
+        probe[0]["auditsh"]["source"]["file"], "bind -x \"\\C-o\"",
+        "{}",
+        probe[0]
+    );
+}

@@ -2,10 +2,12 @@
 //! (`bind '"\e[A": history-search-backward'`, `bind 'set bell-style none'`), as a `.bashrc`
 //! sets them. The editor takes them before the next prompt.
 
-use super::util::out;
+use super::util::{out, usage_error};
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::interactive::inputrc::{self, key_text, Directive};
 use crate::state::Shell;
+
+const USAGE: &str = "bind [-lpsvPSVX] [-m keymap] [-f filename] [-q name] [-u name] [-r keyseq] [-x keyseq:shell-command] [keyseq:readline-function or readline-command]";
 
 fn fail(message: String, status: i32) -> ExecResult {
     ShellError::builtin("bind", ErrorKind::text(message))
@@ -28,6 +30,12 @@ pub fn bind(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     }
     let mut i = 1;
     let mut status = 0;
+    // bash reads every option before it acts: `-m` names the keymap of `-x`, `-X` and `-r`
+    // wherever it stands.
+    let mut keymap = None;
+    let mut command_keys = Vec::new();
+    let mut list_commands = false;
+    let mut removals = Vec::new();
     while let Some(arg) = args.get(i) {
         let Some(flags) = arg.strip_prefix(b"-").filter(|f| !f.is_empty()) else {
             break;
@@ -54,24 +62,48 @@ pub fn bind(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 b'p' | b'P' => list_keys(sh, flag == b'p', false),
                 b's' | b'S' => list_keys(sh, flag == b's', true),
                 b'v' | b'V' => list_vars(sh, flag == b'v'),
-                // Shell-command bindings (`-x`) are not kept: none to list.
-                b'X' => {}
+                b'X' => list_commands = true,
                 b'm' | b'f' | b'q' | b'u' | b'r' | b'x' => {
                     let Some(value) = operand() else {
-                        return fail(format!("-{}: option requires an argument", flag as char), 2);
+                        let message = format!("-{}: option requires an argument", flag as char);
+                        return usage_error("bind", &message, USAGE).raise();
                     };
-                    status = status.max(with_operand(sh, flag, &value)?);
+                    match flag {
+                        b'm' => match inputrc::keymap(&value) {
+                            Some(k) => keymap = Some(k),
+                            None => return fail(format!("`{value}': invalid keymap name"), 1),
+                        },
+                        b'x' => command_keys.push(value),
+                        b'r' => removals.push(value),
+                        _ => status = status.max(with_operand(sh, flag, &value)?),
+                    }
                     break;
                 }
                 other => {
-                    let message = format!(
-                        "-{}: invalid option\nbind: usage: bind [-lpsvPSVX] [-m keymap] [-f filename] [-q name] [-u name] [-r keyseq] [-x keyseq:shell-command] [keyseq:readline-function or readline-command]",
-                        other as char
-                    );
-                    return fail(message, 2);
+                    let message = format!("-{}: invalid option", other as char);
+                    return usage_error("bind", &message, USAGE).raise();
                 }
             }
         }
+    }
+    // Without `-m`, the keymap of the editing mode.
+    let keymap = keymap.unwrap_or(if sh.options.vi { "vi-insert" } else { "emacs" });
+    for keys in removals {
+        let bytes = inputrc::key_bytes(&keys, true);
+        sh.readline.unbind(|k, _, _| k != bytes.as_slice());
+        sh.readline.unbind_command(&bytes, keymap);
+    }
+    for binding in command_keys {
+        match inputrc::parse_command_binding(&binding) {
+            Ok((keys, command)) => sh.readline.bind_command(keys, keymap, command),
+            Err(e) => {
+                warn(sh, &e);
+                status = 1;
+            }
+        }
+    }
+    if list_commands {
+        list_command_keys(sh, keymap);
     }
     for line in &args[i..] {
         let line = String::from_utf8_lossy(line);
@@ -94,8 +126,6 @@ pub fn bind(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
 
 fn with_operand(sh: &mut Shell, flag: u8, value: &str) -> Result<i32, crate::exec::Divert> {
     match flag {
-        // One keymap here: the editor's own for its mode.
-        b'm' => Ok(0),
         b'f' => {
             let path = std::path::Path::new(value);
             if std::fs::metadata(path).is_err() {
@@ -126,16 +156,18 @@ fn with_operand(sh: &mut Shell, flag: u8, value: &str) -> Result<i32, crate::exe
             sh.readline.unbind(|_, t, m| m || t != value);
             Ok(0)
         }
-        b'r' => {
-            let bytes = inputrc::key_bytes(value, true);
-            sh.readline.unbind(|k, _, _| k != bytes.as_slice());
-            Ok(0)
-        }
-        _ => fail(
-            "-x: key bindings that run shell commands are not supported".to_string(),
-            1,
-        ),
+        _ => Ok(0),
     }
+}
+
+/// `-X`: the keys of `keymap` that run shell commands, as `-x` takes them back.
+fn list_command_keys(sh: &Shell, keymap: &str) {
+    let mut text = String::new();
+    for c in sh.readline.commands.iter().filter(|c| c.keymap == keymap) {
+        let command = c.command.replace('\\', "\\\\").replace('"', "\\\"");
+        text.push_str(&format!("\"{}\": \"{command}\"\n", key_text(&c.keys)));
+    }
+    out(text.as_bytes());
 }
 
 /// The keys bound to `function`, as `bind -q` names them.

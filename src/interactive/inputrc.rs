@@ -197,6 +197,43 @@ pub fn parse(line: &str) -> Result<Option<Directive>, String> {
     Ok(Some(Directive::Function(keys, function.to_string())))
 }
 
+/// A `bind -x` binding, `"keyseq": shell-command`: the key sequence's bytes and the command.
+/// bash wants the key sequence quoted; quotes around the whole command are removed.
+pub fn parse_command_binding(text: &str) -> Result<(Vec<u8>, String), String> {
+    let Some(quoted) = text.trim_start().strip_prefix('"') else {
+        return Err(format!(
+            "{text}: first non-whitespace character is not `\"'"
+        ));
+    };
+    let Some(end) = closing_quote(quoted, '"') else {
+        return Err(format!("{text}: no closing `\"' in key binding"));
+    };
+    let Some(command) = quoted[end + 1..].trim_start().strip_prefix(':') else {
+        return Err(format!("{text}: missing colon separator"));
+    };
+    let command = command.trim_start();
+    let trimmed = command.trim_end();
+    let command = ['"', '\'']
+        .iter()
+        .find_map(|&q| {
+            let inner = trimmed.strip_prefix(q)?.strip_suffix(q)?;
+            Some(inner)
+        })
+        .unwrap_or(command);
+    Ok((key_bytes(&quoted[..end], true), command.to_string()))
+}
+
+/// The keymap a `-m` name stands for: emacs and its prefixes are one keymap here, as are vi's
+/// command-mode names; vi's insert mode is the other.
+pub fn keymap(name: &str) -> Option<&'static str> {
+    match name {
+        "emacs" | "emacs-standard" | "emacs-meta" | "emacs-ctlx" => Some("emacs"),
+        "vi" | "vi-move" | "vi-command" => Some("vi-command"),
+        "vi-insert" => Some("vi-insert"),
+        _ => None,
+    }
+}
+
 /// Where the quote that ends `text` stands (a backslash escapes the next character).
 fn closing_quote(text: &str, quote: char) -> Option<usize> {
     let mut escaped = false;
@@ -426,11 +463,22 @@ pub fn key_text(bytes: &[u8]) -> String {
     s
 }
 
+/// A key bound to a shell command (`bind -x`), in one keymap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandKey {
+    pub keys: Vec<u8>,
+    /// `emacs`, `vi-insert` or `vi-command` (see [`keymap`]).
+    pub keymap: &'static str,
+    pub command: String,
+}
+
 /// The bindings and variables set by `bind` and the inputrc file, in the shell.
 #[derive(Debug, Default, Clone)]
 pub struct Readline {
     /// Key sequence (its bytes) → a function name, or with `macro` the text it types.
     pub keys: Vec<(Vec<u8>, String, bool)>,
+    /// Keys that run shell commands (`bind -x`).
+    pub commands: Vec<CommandKey>,
     /// Variables set, by name.
     pub vars: Vec<(String, String)>,
     /// Raised at every change: the editor takes the bindings again.
@@ -475,6 +523,28 @@ impl Readline {
         self.keys.retain(|(k, _, _)| *k != bytes);
         self.keys.push((bytes, target, is_macro));
         self.generation += 1;
+    }
+
+    /// `bind -x`: the key runs `command` in `keymap`.
+    pub fn bind_command(&mut self, keys: Vec<u8>, keymap: &'static str, command: String) {
+        self.commands
+            .retain(|c| !(c.keys == keys && c.keymap == keymap));
+        self.commands.push(CommandKey {
+            keys,
+            keymap,
+            command,
+        });
+        self.generation += 1;
+    }
+
+    /// `bind -r`: the key sequence runs no shell command in `keymap`.
+    pub fn unbind_command(&mut self, keys: &[u8], keymap: &'static str) {
+        let before = self.commands.len();
+        self.commands
+            .retain(|c| !(c.keys == keys && c.keymap == keymap));
+        if self.commands.len() != before {
+            self.generation += 1;
+        }
     }
 
     pub fn unbind(&mut self, keep: impl Fn(&[u8], &str, bool) -> bool) {
@@ -602,6 +672,27 @@ fn expand_home(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn command_bindings_as_bind_x_takes_them() {
+        let b = |t: &str| parse_command_binding(t);
+        assert_eq!(b(r#""\C-t": echo a"#), Ok((vec![0x14], "echo a".into())));
+        assert_eq!(
+            b(r#"  "\eq":"x y"  "#),
+            Ok((vec![0x1b, b'q'], "x y".into()))
+        );
+        assert_eq!(b(r#""\C-a": 'q'"#), Ok((vec![1], "q".into())));
+        // Quotes that do not enclose the whole command stay.
+        assert_eq!(b(r#""a": "x" y"#), Ok((vec![b'a'], r#""x" y"#.into())));
+        assert!(b("C-t: x").unwrap_err().contains("first non-whitespace"));
+        assert!(b(r#""\C-t" x"#).unwrap_err().contains("missing colon"));
+        assert!(b(r#""\C-t: x"#).unwrap_err().contains("no closing"));
+        assert_eq!(keymap("emacs-ctlx"), Some("emacs"));
+        assert_eq!(keymap("vi-move"), Some("vi-command"));
+        assert_eq!(keymap("vi"), Some("vi-command"));
+        assert_eq!(keymap("vi-insert"), Some("vi-insert"));
+        assert_eq!(keymap("nano"), None);
+    }
 
     #[test]
     fn directives_of_each_form() {

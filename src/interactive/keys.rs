@@ -1,7 +1,7 @@
 //! Key bindings the shell adds to the line editor's, as bash users know them: Alt-. (the last
 //! word of an earlier command, older ones on repeat), Ctrl-X Ctrl-E and vi's `v` (edit the line
-//! in `$VISUAL`/`$EDITOR`, then run it), Ctrl-L in every mode, and Enter typed right after
-//! Escape in vi mode.
+//! in `$VISUAL`/`$EDITOR`, then run it), Ctrl-L in every mode, Enter typed right after
+//! Escape in vi mode, and the keys `bind -x` binds to shell commands.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -103,6 +103,48 @@ impl ConditionalEventHandler for ViEscapeEnter {
     }
 }
 
+/// A key bound to a shell command was typed: the command, and the line as it stood (the
+/// editor gives the line back as accepted; the reader runs the command, then edits on).
+#[derive(Debug, Clone)]
+pub struct KeyCommand {
+    pub keys: Vec<u8>,
+    pub command: String,
+    pub line: String,
+    /// The cursor, a byte offset in `line`.
+    pub point: usize,
+}
+
+/// A key sequence bound to shell commands (in one or more keymaps): in a keymap with none it
+/// does what it did before.
+struct RunsCommand {
+    keys: Vec<u8>,
+    /// Keymap (`emacs`, `vi-insert`, `vi-command`) and command.
+    commands: Vec<(&'static str, String)>,
+    fallback: Option<Cmd>,
+    request: Arc<Mutex<Option<KeyCommand>>>,
+}
+
+impl ConditionalEventHandler for RunsCommand {
+    fn handle(&self, _: &Event, _: RepeatCount, _: bool, ctx: &EventContext) -> Option<Cmd> {
+        let keymap = match (ctx.mode(), ctx.input_mode()) {
+            (EditMode::Vi, InputMode::Command) => "vi-command",
+            (EditMode::Vi, _) => "vi-insert",
+            _ => "emacs",
+        };
+        let Some((_, command)) = self.commands.iter().find(|(k, _)| *k == keymap) else {
+            return self.fallback.clone();
+        };
+        let request = KeyCommand {
+            keys: self.keys.clone(),
+            command: command.clone(),
+            line: ctx.line().to_string(),
+            point: ctx.pos(),
+        };
+        *self.request.lock().ok()? = Some(request);
+        Some(Cmd::AcceptLine)
+    }
+}
+
 /// Add the shell's bindings to `editor`.
 pub fn bind<H: rustyline::Helper, I: rustyline::history::History>(
     editor: &mut rustyline::Editor<H, I>,
@@ -140,6 +182,7 @@ pub fn bind<H: rustyline::Helper, I: rustyline::history::History>(
 pub fn bind_user<H: rustyline::Helper, I: rustyline::history::History>(
     editor: &mut rustyline::Editor<H, I>,
     readline: &super::inputrc::Readline,
+    key_command: &Arc<Mutex<Option<KeyCommand>>>,
 ) -> Vec<Vec<KeyEvent>> {
     use rustyline::config::{BellStyle, Configurer};
     // Only what was set: the editor's own defaults (a timeout for vi's Escape only) stay.
@@ -163,7 +206,7 @@ pub fn bind_user<H: rustyline::Helper, I: rustyline::history::History>(
     if let Some(paste) = readline.set_value("enable-bracketed-paste") {
         editor.enable_bracketed_paste(paste == "on");
     }
-    let mut bound = Vec::new();
+    let mut plain: Vec<(&[u8], Cmd)> = Vec::new();
     for (bytes, target, is_macro) in &readline.keys {
         let cmd = if *is_macro {
             // The text is typed; a final newline would accept the line, which a single
@@ -176,12 +219,42 @@ pub fn bind_user<H: rustyline::Helper, I: rustyline::history::History>(
                 None => continue,
             }
         };
-        let keys = super::inputrc::key_events(bytes);
-        if keys.is_empty() {
+        plain.push((bytes, cmd));
+    }
+    // Keys that run shell commands, each sequence once with its command in each keymap.
+    let mut commands: Vec<RunsCommand> = Vec::new();
+    for c in &readline.commands {
+        match commands.iter_mut().find(|r| r.keys == c.keys) {
+            Some(r) => r.commands.push((c.keymap, c.command.clone())),
+            None => commands.push(RunsCommand {
+                keys: c.keys.clone(),
+                commands: vec![(c.keymap, c.command.clone())],
+                fallback: None,
+                request: Arc::clone(key_command),
+            }),
+        }
+    }
+    let mut bound = Vec::new();
+    for (bytes, cmd) in plain {
+        if let Some(r) = commands.iter_mut().find(|r| r.keys == bytes) {
+            r.fallback = Some(cmd);
             continue;
         }
-        editor.bind_sequence(Event::KeySeq(keys.clone()), EventHandler::Simple(cmd));
-        bound.push(keys);
+        let keys = super::inputrc::key_events(bytes);
+        if !keys.is_empty() {
+            editor.bind_sequence(Event::KeySeq(keys.clone()), EventHandler::Simple(cmd));
+            bound.push(keys);
+        }
+    }
+    for r in commands {
+        let keys = super::inputrc::key_events(&r.keys);
+        if !keys.is_empty() {
+            editor.bind_sequence(
+                Event::KeySeq(keys.clone()),
+                EventHandler::Conditional(Box::new(r)),
+            );
+            bound.push(keys);
+        }
     }
     bound
 }

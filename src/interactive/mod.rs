@@ -321,6 +321,8 @@ pub struct TerminalSource {
     last_words: std::sync::Arc<std::sync::Mutex<keys::LastWords>>,
     /// Set by Ctrl-X Ctrl-E: the accepted line is to be edited.
     edit: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Set by a key `bind -x` bound: the command to run, then the line to edit on.
+    key_command: std::sync::Arc<std::sync::Mutex<Option<keys::KeyCommand>>>,
 }
 
 impl TerminalSource {
@@ -335,6 +337,7 @@ impl TerminalSource {
             user_keys: Vec::new(),
             last_words: Default::default(),
             edit: Default::default(),
+            key_command: Default::default(),
         }
     }
 
@@ -395,7 +398,7 @@ impl TerminalSource {
                 editor.unbind_sequence(rustyline::Event::KeySeq(keys));
             }
             keys::bind(editor, &self.last_words, &self.edit);
-            self.user_keys = keys::bind_user(editor, &readline);
+            self.user_keys = keys::bind_user(editor, &readline, &self.key_command);
         }
         let mut last_words = self.last_words.lock().ok();
         if std::mem::take(&mut h.history_reset) {
@@ -462,6 +465,116 @@ impl TerminalSource {
             }
         }
         Ok(line)
+    }
+}
+
+/// The terminal output that takes back an accepted line (the prompt's last line, then `line`):
+/// the cursor goes up over the rows they took, which are cleared.
+fn clear_accepted(prompt_line: &str, line: &str, columns: usize) -> Vec<u8> {
+    let columns = columns.max(1);
+    let mut rows = 0;
+    let mut width = display_width(prompt_line);
+    for (i, part) in line.split('\n').enumerate() {
+        if i > 0 {
+            rows += width / columns + 1;
+            width = 0;
+        }
+        width += display_width(part);
+    }
+    rows += width / columns + 1;
+    format!("\x1b[{rows}A\r\x1b[J").into_bytes()
+}
+
+/// The columns text takes on the terminal: escape sequences (colours, titles) take none.
+fn display_width(text: &str) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    let mut width = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            width += c.width().unwrap_or(0);
+            continue;
+        }
+        match chars.next() {
+            // CSI: parameters up to a final byte.
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('\x40'..='\x7e').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            // OSC (a window title): up to BEL or ESC \.
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    width
+}
+
+/// Run the shell command a key is bound to (`bind -x`) with the line being edited in
+/// `READLINE_LINE` and the cursor in `READLINE_POINT` (characters in a UTF-8 locale, else
+/// bytes), exported as bash exports
+/// them; the programs it starts are recorded as coming from the binding. Returns the line and
+/// cursor (a byte offset) to edit on, or Err when the command ran `exit`.
+fn run_key_command(sh: &mut Shell, request: &keys::KeyCommand) -> Result<(String, usize), ()> {
+    let by_char = crate::state::locale::chars();
+    let point = match by_char {
+        true => request.line[..request.point].chars().count(),
+        false => request.point,
+    };
+    let set = |sh: &mut Shell, name: &[u8], value: Vec<u8>| {
+        if sh.set_var(name, value).is_ok() {
+            sh.vars.set_exported(name, true);
+        }
+    };
+    set(sh, b"READLINE_LINE", request.line.clone().into_bytes());
+    set(sh, b"READLINE_POINT", point.to_string().into_bytes());
+    set(sh, b"READLINE_MARK", b"0".to_vec());
+    let origin = format!("bind -x \"{}\"", inputrc::key_text(&request.keys));
+    let result = {
+        let mut keeping_status = sh.push_frame(crate::state::Frame::KeepStatus);
+        let mut sh = keeping_status.push_frame(crate::state::Frame::Origin {
+            name: origin.into_bytes(),
+            line: 0,
+        });
+        let text = request.command.as_bytes();
+        crate::exec::eval::run_text(&mut sh, text, None, crate::exec::Context::default())
+    };
+    let line = sh
+        .get_var(b"READLINE_LINE")
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .unwrap_or_default();
+    let point = sh
+        .get_var(b"READLINE_POINT")
+        .and_then(|p| std::str::from_utf8(p).ok()?.trim().parse::<usize>().ok())
+        .unwrap_or(point);
+    // The cursor as a byte offset at the start of a character, at most the end of the line.
+    let point = match by_char {
+        true => line
+            .char_indices()
+            .nth(point)
+            .map_or(line.len(), |(i, _)| i),
+        false => (0..=point.min(line.len()))
+            .rev()
+            .find(|&i| line.is_char_boundary(i))
+            .unwrap_or(0),
+    };
+    for name in [&b"READLINE_LINE"[..], b"READLINE_POINT", b"READLINE_MARK"] {
+        let _ = sh.vars.unset(name);
+    }
+    match result {
+        Err(crate::exec::Divert::Exit(status)) => {
+            sh.set_last_status(status);
+            Err(())
+        }
+        _ => Ok((line, point)),
     }
 }
 
@@ -553,18 +666,44 @@ impl LineSource for TerminalSource {
             return Ok(line);
         }
         self.sync_editor();
-        let shown = prompt::for_display(&prompt);
+        let mut shown = prompt::for_display(&prompt);
+        // After a key's shell command: the line to edit on, split at the cursor.
+        let mut initial: Option<(String, String)> = None;
         loop {
             let Some(editor) = self.editor.as_mut() else {
                 return Ok(None);
             };
             // Ctrl-Z at the prompt makes rustyline stop its process group: the shell itself.
             let tstp = ignore_signal(sys::signal::SIGTSTP);
-            let result = editor.readline(shown.as_str());
+            let result = match &initial {
+                Some((left, right)) => editor.readline_with_initial(shown.as_str(), (left, right)),
+                None => editor.readline(shown.as_str()),
+            };
             restore_signal(sys::signal::SIGTSTP, tstp);
             match result {
                 Ok(line) => {
                     self.eofs = 0;
+                    let key_command = self.key_command.lock().ok().and_then(|mut k| k.take());
+                    if let Some(request) = key_command {
+                        // The editor left the line as accepted: it is cleared, the command
+                        // runs, and the prompt's last line comes back with the line as the
+                        // command left it (bash).
+                        let last_line = shown.rsplit('\n').next().unwrap_or_default();
+                        let columns = fd::window_size(2).map_or(80, |(_, c)| usize::from(c));
+                        fd::write_all(2, &clear_accepted(last_line, &request.line, columns));
+                        let access = self.handoff.borrow().shell.clone();
+                        let outcome = access.with(|sh| run_key_command(sh, &request));
+                        let (line, point) = match outcome {
+                            Some(Ok(edit)) => edit,
+                            Some(Err(())) => return Ok(None),
+                            None => (request.line, request.point),
+                        };
+                        let (left, right) = line.split_at(point);
+                        initial = Some((left.to_string(), right.to_string()));
+                        shown = last_line.to_string();
+                        self.sync_editor();
+                        continue;
+                    }
                     let edit = self.edit.swap(false, std::sync::atomic::Ordering::SeqCst);
                     if edit && !continuation {
                         // The line goes to the editor through `fc`, as a command line of its
@@ -601,5 +740,27 @@ impl LineSource for TerminalSource {
                 Err(e) => return Err(std::io::Error::other(e.to_string())),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_leave_escape_sequences_out() {
+        assert_eq!(display_width("P> "), 3);
+        assert_eq!(display_width("\x1b[1;32muser\x1b[0m$ "), 6);
+        assert_eq!(display_width("\x1b]0;title\x07ä日"), 3);
+        assert_eq!(display_width("\x1b]0;t\x1b\\x"), 1);
+    }
+
+    #[test]
+    fn an_accepted_line_is_cleared_over_the_rows_it_took() {
+        assert_eq!(clear_accepted("P> ", "echo", 80), b"\x1b[1A\r\x1b[J");
+        let long = "x".repeat(80);
+        assert_eq!(clear_accepted("P> ", &long, 80), b"\x1b[2A\r\x1b[J");
+        assert_eq!(clear_accepted("P> ", &long, 40), b"\x1b[3A\r\x1b[J");
+        assert_eq!(clear_accepted("P> ", "a\nb", 80), b"\x1b[2A\r\x1b[J");
     }
 }

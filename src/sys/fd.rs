@@ -614,6 +614,16 @@ pub fn bytes_waiting(fd: i32) -> Option<usize> {
     (rc == 0).then(|| usize::try_from(n).unwrap_or(0))
 }
 
+/// The size of the terminal on `fd` in rows and columns (`TIOCGWINSZ`), None when it is not
+/// a terminal or does not say.
+pub fn window_size(fd: i32) -> Option<(u16, u16)> {
+    // SAFETY: an all-zero winsize is valid; TIOCGWINSZ fills it.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    // SAFETY: TIOCGWINSZ stores a winsize.
+    let rc = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) };
+    (rc == 0 && size.ws_col > 0).then_some((size.ws_row, size.ws_col))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

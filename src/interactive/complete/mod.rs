@@ -80,7 +80,7 @@ impl ShellAccess {
     }
 
     /// Run `f` on the lent shell, if it is lent (and not already in use by an outer call).
-    fn with<R>(&self, f: impl FnOnce(&mut Shell) -> R) -> Option<R> {
+    pub fn with<R>(&self, f: impl FnOnce(&mut Shell) -> R) -> Option<R> {
         let mut ptr = self.0.take()?;
         // SAFETY: the pointer comes from the `&mut Shell` that `lend` holds for the duration
         // of the read, during which nothing else touches the shell; it is taken out of the
