@@ -1805,3 +1805,32 @@ fn a_key_bound_with_bind_x_runs_a_recorded_shell_command_on_the_line() {
         probe[0]
     );
 }
+
+#[test]
+fn lines_and_columns_follow_the_terminal() {
+    if !tmux_available("lines_and_columns_follow_the_terminal") {
+        return;
+    }
+    let mut t = Term::new("winsize");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("echo \"size=$COLUMNS/$LINES\"");
+    t.keys(&["Enter"]);
+    t.wait_line("size=100/40");
+    let ok = t
+        .tmux()
+        .args(["resize-window", "-t", "t", "-x", "70", "-y", "15"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "tmux resize-window");
+    t.text("echo \"size=$COLUMNS/$LINES\"");
+    t.keys(&["Enter"]);
+    t.wait_line("size=70/15");
+    // A value the user sets stays while the size does not change.
+    t.text("COLUMNS=5");
+    t.keys(&["Enter"]);
+    t.text("echo \"cols=$COLUMNS\"");
+    t.keys(&["Enter"]);
+    t.wait_line("cols=5");
+}

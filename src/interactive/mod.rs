@@ -137,6 +137,8 @@ pub struct Handoff {
     pub readline: Option<inputrc::Readline>,
     /// The generation of the bindings the editor has.
     readline_generation: u64,
+    /// The terminal's size when LINES and COLUMNS were last set.
+    window: Option<(u16, u16)>,
 }
 
 /// A line waiting to be read before the terminal.
@@ -187,6 +189,7 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
         }
     }
     inputrc::start(sh);
+    follow_window(sh, handoff);
     let ps1 = prompt::expand(sh, b"PS1");
     let ps2 = prompt::expand(sh, b"PS2");
     let names = complete::Names::of(sh);
@@ -236,9 +239,24 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
     }
 }
 
+/// bash's LINES and COLUMNS follow the terminal's size, before each prompt and each command
+/// read (a value the user set stays until the size changes).
+fn follow_window(sh: &mut Shell, handoff: &RefCell<Handoff>) {
+    let window = fd::window_size(0).or_else(|| fd::window_size(2));
+    if window.is_none() || window == handoff.borrow().window {
+        return;
+    }
+    handoff.borrow_mut().window = window;
+    if let Some((rows, columns)) = window {
+        let _ = sh.set_var(b"LINES", rows.to_string().into_bytes());
+        let _ = sh.set_var(b"COLUMNS", columns.to_string().into_bytes());
+    }
+}
+
 /// A command was read at the terminal and is about to run: it goes into the history (and the
 /// history file) as its last entry.
 pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
+    follow_window(sh, handoff);
     handoff.borrow_mut().typed.clear();
     let edit_request = handoff.borrow_mut().edit_request.take();
     if let Some(line) = edit_request {
