@@ -522,6 +522,7 @@ fn read_eval_loop(
         parser.set_bash(sh.options.bash());
         parser.set_utf8(sh.options.bash() && sh.utf8_locale());
         parser.set_extglob(sh.options.shopt.on(crate::state::shopt::EXTGLOB));
+        parser.set_words_as_written(eval::words_as_written(sh));
         let parsed = match &handoff {
             // The completer may run shell functions while the line is read: the shell is
             // lent to it, and the parser reads a copy of the aliases.

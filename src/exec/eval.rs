@@ -509,6 +509,12 @@ pub fn run_text(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context) 
     settle(sh, result)
 }
 
+/// Whether the words read next keep their text as written: a trap that may read
+/// `$BASH_COMMAND` is set (bash shows the command as written).
+pub fn words_as_written(sh: &Shell) -> bool {
+    sh.options.bash() && sh.traps.on_conditions()
+}
+
 fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context) -> ExecResult {
     use crate::syntax::{BytesSource, Parser};
     let first_line = sh.lineno;
@@ -521,6 +527,7 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context
         parser.set_bash(sh.options.bash());
         parser.set_utf8(sh.options.bash() && sh.utf8_locale());
         parser.set_extglob(sh.options.shopt.on(crate::state::shopt::EXTGLOB));
+        parser.set_words_as_written(words_as_written(sh));
         let aliases = AliasView::of(sh);
         let parsed = parser.next_command(&aliases);
         tell_parse_warnings(sh, &mut parser);

@@ -127,7 +127,16 @@ fn replace_escapes(sh: &Shell, raw: &[u8]) -> Vec<(u8, bool)> {
                 h.split(|&b| b == b'.').next().unwrap_or(&[]).to_vec()
             }
             b'H' => host_name(),
-            b'w' => tilde_home(sh, &sh.cwd),
+            b'w' => {
+                let trim = sh
+                    .get_var(b"PROMPT_DIRTRIM")
+                    .and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<usize>().ok());
+                let w = tilde_home(sh, &sh.cwd);
+                match trim {
+                    Some(n) if n > 0 => dir_trimmed(&w, n),
+                    _ => w,
+                }
+            }
             b'W' => {
                 let w = tilde_home(sh, &sh.cwd);
                 if w == b"~" || w == b"/" {
@@ -277,16 +286,46 @@ pub fn run_prompt_command(sh: &mut Shell) -> Option<i32> {
     None
 }
 
-/// `dir` with a leading `$HOME` written as `~`.
+/// `\w` under `PROMPT_DIRTRIM=n`: the last `n` directories, the ones before them (after a `~/`)
+/// written as `...` (`~/.../c/d`, `.../share/doc`).
+fn dir_trimmed(dir: &[u8], n: usize) -> Vec<u8> {
+    let start = match dir.first() {
+        Some(b'~') => match dir.iter().position(|&b| b == b'/') {
+            Some(slash) => slash + 1,
+            None => return dir.to_vec(),
+        },
+        _ => 0,
+    };
+    let rest = &dir[start..];
+    if rest.iter().filter(|&&b| b == b'/').count() < n {
+        return dir.to_vec();
+    }
+    // bash keeps a path whose trimmed part is no longer than the `...` it would become.
+    // The slash before the n-th last directory (a slash at the very start does not count).
+    let Some(cut) = rest
+        .iter()
+        .enumerate()
+        .skip(1)
+        .rev()
+        .filter(|(_, &b)| b == b'/')
+        .nth(n - 1)
+        .map(|(i, _)| start + i)
+    else {
+        return dir.to_vec();
+    };
+    if cut - start <= 3 {
+        return dir.to_vec();
+    }
+    [&dir[..start], b"...", &dir[cut..]].concat()
+}
+
+/// `dir` with a leading `$HOME` written as `~` (bash's rule: a HOME of more than `/`, matched
+/// as it is, trailing slash included, up to a `/` of `dir` or its end).
 fn tilde_home(sh: &Shell, dir: &[u8]) -> Vec<u8> {
-    if let Some(home) = sh.get_var(b"HOME") {
-        let home = home.strip_suffix(b"/").unwrap_or(home);
-        if !home.is_empty() && dir.starts_with(home) {
-            let rest = &dir[home.len()..];
+    if let Some(home) = sh.get_var(b"HOME").filter(|h| h.len() > 1) {
+        if let Some(rest) = dir.strip_prefix(home) {
             if rest.is_empty() || rest[0] == b'/' {
-                let mut out = b"~".to_vec();
-                out.extend_from_slice(rest);
-                return out;
+                return [b"~", rest].concat();
             }
         }
     }

@@ -411,7 +411,8 @@ impl Cx<'_, '_> {
         if record {
             self.st.input.record = Some(Vec::new());
         }
-        let raw_start = (self.st.keep_raw > 0).then(|| self.st.input.raw_begin());
+        let raw_start =
+            (self.st.keep_raw > 0 || self.st.raw_always).then(|| self.st.input.raw_begin());
         let mut word = self.lex_word()?;
         if let Some(start) = raw_start {
             word.raw = Some(self.st.input.raw_end(start));
@@ -1714,7 +1715,8 @@ impl Cx<'_, '_> {
         let mut b = Parts::default();
         let mut parens = 0usize;
         // In a function's body each expression keeps its text as written.
-        let raw_start = (self.st.keep_raw > 0).then(|| self.st.input.raw_begin());
+        let raw_start =
+            (self.st.keep_raw > 0 || self.st.raw_always).then(|| self.st.input.raw_begin());
         let mut from = raw_start;
         loop {
             let c = match self.st.input.peek() {

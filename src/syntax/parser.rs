@@ -71,6 +71,8 @@ pub(crate) struct State<'a> {
     pub(crate) extglob: bool,
     /// Function bodies being parsed: their words keep their text as written.
     pub(crate) keep_raw: u32,
+    /// Every word keeps its text as written (a trap may read `$BASH_COMMAND`).
+    pub(crate) raw_always: bool,
     /// The text of the here-document body just read (for one in a function's body).
     pub(crate) heredoc_text: Option<Vec<u8>>,
     /// The next word may be an assignment (bash): the first of a command, or one after an
@@ -115,6 +117,7 @@ impl<'a> Parser<'a> {
                 utf8: false,
                 extglob: true,
                 keep_raw: 0,
+                raw_always: false,
                 heredoc_text: None,
                 assignment_position: true,
                 declaration: false,
@@ -141,6 +144,11 @@ impl<'a> Parser<'a> {
     /// bash looks at when it reads a command). On unless told.
     pub fn set_extglob(&mut self, on: bool) {
         self.st.extglob = on;
+    }
+
+    /// Keep every word's text as written, as `$BASH_COMMAND` shows it (bash).
+    pub fn set_words_as_written(&mut self, on: bool) {
+        self.st.raw_always = on;
     }
 
     /// Whether `$'\u...'` gives UTF-8 (the locale's character set).
