@@ -1834,3 +1834,33 @@ fn lines_and_columns_follow_the_terminal() {
     t.keys(&["Enter"]);
     t.wait_line("cols=5");
 }
+
+#[test]
+fn ps0_is_shown_before_a_command_runs_and_autocd_enters_a_directory() {
+    if !tmux_available("ps0_is_shown_before_a_command_runs_and_autocd_enters_a_directory") {
+        return;
+    }
+    let mut t = Term::new("ps0");
+    t.start(Some(P));
+    t.wait_for(P);
+    t.text("PS0='[ps0 \\#]\\n'");
+    t.keys(&["Enter"]);
+    t.text("echo ran");
+    t.keys(&["Enter"]);
+    // PS0 comes between the line and what the command writes; `\#` is this command's number.
+    let screen = t.wait_line("ran");
+    let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
+    let at = lines.iter().position(|l| *l == "ran").unwrap();
+    assert_eq!(lines[at - 1], "[ps0 2]", "{screen}");
+    assert_eq!(lines[at - 2], "P> echo ran", "{screen}");
+    t.text("PS0=; shopt -s autocd; sub");
+    t.keys(&["Enter"]);
+    t.wait_line("cd -- sub");
+    t.text("pwd");
+    t.keys(&["Enter"]);
+    t.wait_line(&t.home().join("sub").display().to_string());
+    // Not a directory: not found as before.
+    t.text("no-such-dir; echo \"st=$?\"");
+    t.keys(&["Enter"]);
+    t.wait_line("st=127");
+}

@@ -680,11 +680,40 @@ fn run_assigned(
         });
         saved_vars = left;
         result
+    } else if autocd(sh, name) {
+        // bash shows the command it runs instead, untraced as it is.
+        let mut words = vec![b"cd".to_vec(), b"--".to_vec()];
+        words.extend_from_slice(fields);
+        let shown: Vec<Vec<u8>> = words.iter().map(|w| super::xtrace::word(w)).collect();
+        crate::sys::fd::write_all(2, &[shown.join(&b' '), b"\n".to_vec()].concat());
+        let function = sh.functions.get(&b"cd"[..]).cloned();
+        redirect::with_redirections(sh, redirects, |sh| {
+            match (function, builtins::lookup(b"cd", true)) {
+                (Some(body), _) => call_function(sh, &body, &words, cx),
+                (None, Some(cd)) => cd.run(sh, &words, cx.not_last()),
+                (None, None) => Ok(1),
+            }
+        })
     } else {
         run_external(sh, fields, redirects, cx, lookup)
     };
     restore_temporary(sh, saved_vars);
     settle(sh, result)
+}
+
+/// bash's `shopt -s autocd` in an interactive shell: a command that is no function, built-in
+/// or program, but the name of a directory, is run as `cd -- NAME`.
+fn autocd(sh: &mut Shell, name: &[u8]) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    if !sh.options.interactive
+        || !sh.options.bash()
+        || !sh.options.shopt.on(crate::state::shopt::AUTOCD)
+    {
+        return false;
+    }
+    let program = spawn::find_in_path(sh, name);
+    let path = program.as_deref().unwrap_or(name);
+    std::fs::metadata(std::ffi::OsStr::from_bytes(path)).is_ok_and(|m| m.is_dir())
 }
 
 fn run_external(

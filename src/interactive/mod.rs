@@ -254,7 +254,7 @@ fn follow_window(sh: &mut Shell, handoff: &RefCell<Handoff>) {
 }
 
 /// A command was read at the terminal and is about to run: it goes into the history (and the
-/// history file) as its last entry.
+/// history file) as its last entry, and `PS0` is shown.
 pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
     follow_window(sh, handoff);
     handoff.borrow_mut().typed.clear();
@@ -262,13 +262,20 @@ pub fn entered(sh: &mut Shell, handoff: &RefCell<Handoff>, text: &[u8]) {
     if let Some(line) = edit_request {
         save(sh, &line);
     }
-    read_into_history(sh, text);
+    into_history(sh, text);
+    // `\#` counts it once PS0 is shown (bash).
+    prompt::show_ps0(sh);
+    sh.history.count_entered();
 }
 
 /// A command was read (at the terminal, or by a shell with `set -o history`): unless the
 /// history is off, it goes into the history as its last entry.
 pub fn read_into_history(sh: &mut Shell, text: &[u8]) {
     sh.history.count_entered();
+    into_history(sh, text);
+}
+
+fn into_history(sh: &mut Shell, text: &[u8]) {
     if sh.options.history && save(sh, text) {
         sh.history.set_current_is_last(true);
     }

@@ -21,6 +21,17 @@ pub fn expand(sh: &mut Shell, var: &[u8]) -> Vec<u8> {
     expand_text(sh, var, raw)
 }
 
+/// bash's `PS0`: expanded as a prompt and shown after a command is read, before it runs.
+pub fn show_ps0(sh: &mut Shell) {
+    if sh.get_var(b"PS0").is_none_or(|v| v.is_empty()) {
+        return;
+    }
+    let mut shown = expand(sh, b"PS0");
+    // The markers of `\[ \]` are for the line editor.
+    shown.retain(|&b| b != 0x01 && b != 0x02);
+    crate::sys::fd::write_all(2, &shown);
+}
+
 /// Prompt text `raw` expanded as a prompt is (bash's `${x@P}` too); programs it starts are
 /// recorded as coming from `origin`.
 pub fn expand_text(sh: &mut Shell, origin: &[u8], raw: Vec<u8>) -> Vec<u8> {

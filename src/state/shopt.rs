@@ -118,6 +118,7 @@ const fn same(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
+pub const AUTOCD: Opt = Opt::named("autocd");
 pub const DOTGLOB: Opt = Opt::named("dotglob");
 pub const EXTDEBUG: Opt = Opt::named("extdebug");
 pub const INHERIT_ERREXIT: Opt = Opt::named("inherit_errexit");
