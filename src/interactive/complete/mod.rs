@@ -32,6 +32,18 @@ pub struct Names {
     pub path: String,
     pub home: Option<String>,
     pub cwd: String,
+    /// readline's `completion-ignore-case`: a name matches what is typed in any case.
+    pub ignore_case: bool,
+}
+
+impl Names {
+    /// Whether `name` completes `typed`.
+    fn matches(&self, name: &str, typed: &str) -> bool {
+        match self.ignore_case {
+            false => name.starts_with(typed),
+            true => name.to_lowercase().starts_with(&typed.to_lowercase()),
+        }
+    }
 }
 
 impl Names {
@@ -60,6 +72,7 @@ impl Names {
             path: sh.get_var(b"PATH").and_then(text).unwrap_or_default(),
             home: sh.get_var(b"HOME").and_then(text),
             cwd: text(&sh.cwd).unwrap_or_else(|| ".".to_string()),
+            ignore_case: sh.readline.var("completion-ignore-case") == Some("on"),
         }
     }
 }
@@ -285,19 +298,19 @@ fn command_candidates(names: &Names, prefix: &str) -> Vec<Pair> {
         .iter()
         .chain(crate::builtins::bash_only())
     {
-        if b.name.starts_with(prefix) {
+        if names.matches(b.name, prefix) {
             found.push(b.name.to_string());
         }
     }
     // The reserved words that are words (not `!`, `{`, `}`).
     let words = crate::syntax::parser::reserved_words().filter(|w| w.len() > 1);
     for k in words {
-        if k.starts_with(prefix) {
+        if names.matches(k, prefix) {
             found.push(k.to_string());
         }
     }
     for c in &names.commands {
-        if c.starts_with(prefix) {
+        if names.matches(c, prefix) {
             found.push(c.clone());
         }
     }
@@ -310,7 +323,7 @@ fn command_candidates(names: &Names, prefix: &str) -> Vec<Pair> {
             let Ok(name) = entry.file_name().into_string() else {
                 continue;
             };
-            if !name.starts_with(prefix) || (prefix.is_empty() && name.starts_with('.')) {
+            if !names.matches(&name, prefix) || (prefix.is_empty() && name.starts_with('.')) {
                 continue;
             }
             if is_executable_file(&entry.path()) {
@@ -387,7 +400,7 @@ pub(super) fn file_candidates(names: &Names, word: &str) -> Vec<Pair> {
         let Ok(name) = entry.file_name().into_string() else {
             continue;
         };
-        if !name.starts_with(prefix) || (name.starts_with('.') && !prefix.starts_with('.')) {
+        if !names.matches(&name, prefix) || (name.starts_with('.') && !prefix.starts_with('.')) {
             continue;
         }
         let is_dir = std::fs::metadata(entry.path())
@@ -497,7 +510,32 @@ mod tests {
             path: String::new(),
             home: Some(dir.to_string()),
             cwd: dir.to_string(),
+            ignore_case: false,
         }
+    }
+
+    #[test]
+    fn completion_ignore_case_matches_names_in_any_case() {
+        let dir = std::env::temp_dir().join(format!("auditsh-compl-case-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(dir.join("Documents"));
+        let _ = std::fs::write(dir.join("README"), b"");
+        let d = dir.to_string_lossy().to_string();
+        let mut n = names(&d);
+        assert_eq!(replacements(complete(&n, "cd doc", 6)), (3, vec![]));
+        n.ignore_case = true;
+        assert_eq!(
+            replacements(complete(&n, "cd doc", 6)),
+            (3, vec!["Documents/".to_string()])
+        );
+        assert_eq!(
+            replacements(complete(&n, "cat read", 8)),
+            (4, vec!["README ".to_string()])
+        );
+        assert_eq!(
+            replacements(complete(&n, "MYF", 3)),
+            (0, vec!["myfunc ".to_string()])
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     fn replacements(r: (usize, Vec<Pair>)) -> (usize, Vec<String>) {
