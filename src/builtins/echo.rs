@@ -121,21 +121,12 @@ fn bash_escapes(s: &[u8], out: &mut Vec<u8>, utf8: bool) -> bool {
             }
             b'u' | b'U' => {
                 let (v, n) = digits(s, i, if e == b'u' { 4 } else { 8 }, 16);
-                match char::from_u32(v).filter(|_| n > 0) {
-                    Some(_) if v > 0x7f && !utf8 => {
-                        let width = if e == b'u' { 4 } else { 8 };
-                        out.extend_from_slice(format!("\\{}{:0width$X}", e as char, v).as_bytes());
-                        i += n;
-                    }
-                    Some(ch) => {
-                        let mut buf = [0u8; 4];
-                        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                        i += n;
-                    }
-                    None => {
-                        out.push(b'\\');
-                        out.push(e);
-                    }
+                if n == 0 {
+                    out.push(b'\\');
+                    out.push(e);
+                } else {
+                    crate::syntax::ansi_c::push_char(out, v, e, utf8);
+                    i += n;
                 }
             }
             _ => {

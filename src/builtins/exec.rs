@@ -72,9 +72,23 @@ pub fn exec(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let Some(name) = args.get(first) else {
         return Ok(0);
     };
-    let Some(path) = spawn::find_in_path(sh, name) else {
-        spawn::record_never_started(sh, None, &args[first..], &SpawnError::NotFound);
-        return cannot_exec(sh, name, SpawnError::NotFound);
+    // bash: a name not found in PATH that is a directory here cannot be executed (126).
+    let bash = sh.options.bash();
+    let here_dir = |name: &[u8]| {
+        use std::os::unix::ffi::OsStrExt;
+        bash && std::fs::metadata(std::ffi::OsStr::from_bytes(name)).is_ok_and(|m| m.is_dir())
+    };
+    let path = match spawn::find_in_path(sh, name) {
+        Some(path) => path,
+        None if here_dir(name) => {
+            let error = SpawnError::Os(libc::EISDIR);
+            spawn::record_never_started(sh, Some(name), &args[first..], &error);
+            return cannot_exec(sh, name, error);
+        }
+        None => {
+            spawn::record_never_started(sh, None, &args[first..], &SpawnError::NotFound);
+            return cannot_exec(sh, name, SpawnError::NotFound);
+        }
     };
     if let Some(e) = spawn::check_executable(&path) {
         spawn::record_never_started(sh, Some(&path), &args[first..], &e);
@@ -164,6 +178,14 @@ fn cannot_exec(sh: &mut Shell, name: &[u8], error: SpawnError) -> ExecResult {
     );
     if bash && error == SpawnError::NotFound {
         let message = format!("{}: not found", String::from_utf8_lossy(name));
+        return ends(ShellError::builtin("exec", ErrorKind::text(message)).with_status(status))
+            .raise();
+    }
+    if bash && error == SpawnError::Os(libc::EISDIR) {
+        let message = format!(
+            "{}: cannot execute: Is a directory",
+            String::from_utf8_lossy(name)
+        );
         return ends(ShellError::builtin("exec", ErrorKind::text(message)).with_status(status))
             .raise();
     }

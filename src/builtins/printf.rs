@@ -93,16 +93,7 @@ fn bash_escape(
     if e == b'x' {
         out.push(v as u8);
     } else {
-        match char::from_u32(v) {
-            Some(c) if v < 0x80 || crate::state::locale::chars() => {
-                let mut buf = [0; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
-            _ => {
-                let width = if e == b'u' { 4 } else { 8 };
-                out.extend_from_slice(format!("\\{}{v:0width$X}", e as char).as_bytes());
-            }
-        }
+        crate::syntax::ansi_c::push_char(out, v, e, crate::state::locale::chars());
     }
     Some(i + 1 + digits)
 }

@@ -192,9 +192,13 @@ pub fn decode(raw: &[u8], utf8: bool) -> Vec<u8> {
     out
 }
 
-/// A `\u`/`\U` character: ASCII as itself, else UTF-8 (any value below 2^31 as the
-/// extended encoding bash uses, surrogates included) or, outside UTF-8, the escape again.
-fn push_char(out: &mut Vec<u8>, v: u32, e: u8, utf8: bool) {
+/// A `\u`/`\U` character (of `$'...'`, `echo -e`, `printf`): ASCII as itself, else UTF-8
+/// (any value below 2^31 as the extended encoding bash uses, surrogates included; nothing
+/// above) or, outside UTF-8, the escape again.
+pub fn push_char(out: &mut Vec<u8>, v: u32, e: u8, utf8: bool) {
+    if v > 0x7fff_ffff {
+        return;
+    }
     if v < 0x80 {
         if v != 0 {
             out.push(v as u8);
