@@ -160,6 +160,11 @@ pub fn change_directory(sh: &mut Shell, args: &[Vec<u8>], name: &'static str) ->
             print = true;
             match sh.get_var(b"OLDPWD") {
                 Some(o) if !o.is_empty() => o.to_vec(),
+                // bash goes to the empty name, which leaves it where it is, and shows it.
+                Some(_) if sh.options.bash() => {
+                    out(b"\n");
+                    return Ok(0);
+                }
                 None if sh.options.bash() => {
                     return ShellError::builtin(name, ErrorKind::text(b"OLDPWD not set".to_vec()))
                         .fails()
