@@ -545,9 +545,9 @@ fn display_width(text: &str) -> usize {
 
 /// Run the shell command a key is bound to (`bind -x`) with the line being edited in
 /// `READLINE_LINE` and the cursor in `READLINE_POINT` (characters in a UTF-8 locale, else
-/// bytes), exported as bash exports
-/// them; the programs it starts are recorded as coming from the binding. Returns the line and
-/// cursor (a byte offset) to edit on, or Err when the command ran `exit`.
+/// bytes), exported as bash exports them; the programs it starts are recorded as coming from
+/// the binding. Returns the line and cursor (a byte offset) to edit on, or Err when the
+/// command ran `exit`.
 fn run_key_command(sh: &mut Shell, request: &keys::KeyCommand) -> Result<(String, usize), ()> {
     let by_char = crate::state::locale::chars();
     let point = match by_char {
