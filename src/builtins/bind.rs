@@ -7,7 +7,7 @@ use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::interactive::inputrc::{self, key_text, Directive};
 use crate::state::Shell;
 
-const USAGE: &str = "bind [-lpsvPSVX] [-m keymap] [-f filename] [-q name] [-u name] [-r keyseq] [-x keyseq:shell-command] [keyseq:readline-function or readline-command]";
+pub(super) const USAGE: &str = "bind [-lpsvPSVX] [-m keymap] [-f filename] [-q name] [-u name] [-r keyseq] [-x keyseq:shell-command] [keyseq:readline-function or readline-command]";
 
 fn fail(message: String, status: i32) -> ExecResult {
     ShellError::builtin("bind", ErrorKind::text(message))

@@ -5,7 +5,7 @@ use super::util::out;
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
 
-const USAGE: &str = "enable [-a] [-dnps] [-f filename] [name ...]";
+pub(super) const USAGE: &str = "enable [-a] [-dnps] [-f filename] [name ...]";
 
 pub fn enable(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     let (mut off, mut every, mut special_only) = (false, false, false);
