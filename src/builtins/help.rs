@@ -32,8 +32,8 @@ static TOPICS: &[Topic] = &[
     t("[[ ... ]]", "[[ expression ]]", "Evaluate a conditional expression without splitting or globbing its words."),
     t("alias", "alias [-p] [name[=value] ... ]", "Define or show aliases."),
     t("bg", "bg [job_spec ...]", "Resume stopped jobs in the background."),
-    t("break", "break [n]", "Leave the innermost (or the n-th enclosing) loop."),
     t("bind", super::bind::USAGE, "Set the line editor's key bindings and variables, in readline's language."),
+    t("break", "break [n]", "Leave the innermost (or the n-th enclosing) loop."),
     t("builtin", "builtin [shell-builtin [arg ...]]", "Run a built-in, even where a function has its name."),
     t("caller", "caller [expr]", "Show where the current function or sourced file was called from."),
     t("case", "case WORD in [PATTERN [| PATTERN]...) COMMANDS ;;]... esac", "Run the commands of the first pattern that matches the word."),
@@ -241,22 +241,42 @@ fn describe(topic: &Topic, form: Form) -> String {
     }
 }
 
-/// `help` alone: who answers, then every usage line in two columns of 40, cut with `>`.
+/// `help` alone: who answers, then every usage line in two columns, each half of `COLUMNS`
+/// (80 unset), cut with `>`; a `*` marks a built-in turned off with `enable -n`.
 fn list(sh: &Shell) -> String {
     let mut text = String::from(
         "auditsh, an audited shell that speaks bash.\n\
          These shell commands are defined internally.  Type `help' to see this list.\n\
          Type `help name' to find out more about the function `name'.\n\
          Use `man auditsh' to find out more about the shell in general.\n\
-         Use `man -k' or `info' to find out more about commands not in this list.\n\n",
+         Use `man -k' or `info' to find out more about commands not in this list.\n\n\
+         A star (*) next to a name means that the command is disabled.\n\n",
     );
-    let lines: Vec<String> = topics(sh).map(|topic| cut(topic.usage, 36)).collect();
-    let half = lines.len().div_ceil(2);
+    let columns = sh
+        .get_var(b"COLUMNS")
+        .and_then(|c| std::str::from_utf8(c).ok()?.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .unwrap_or(80);
+    let width = match columns / 2 {
+        w if w <= 3 => 40,
+        w => w,
+    };
+    // bash cuts the right column one character shorter.
+    let entry = |topic: &Topic, room: usize| {
+        let off = sh.disabled_builtins.contains(topic.name.as_bytes());
+        let mark = if off { '*' } else { ' ' };
+        format!("{mark}{}", cut(topic.usage, room))
+    };
+    let all: Vec<&Topic> = topics(sh).collect();
+    let half = all.len().div_ceil(2);
     for row in 0..half {
-        let left = &lines[row];
-        match lines.get(row + half) {
-            Some(right) => text.push_str(&format!(" {left:<39} {right}\n")),
-            None => text.push_str(&format!(" {left}\n")),
+        let left = entry(all[row], width - 2);
+        match all.get(row + half) {
+            Some(right) => {
+                let right = entry(right, width - 3);
+                text.push_str(&format!("{left:<width$}{right}\n"));
+            }
+            None => text.push_str(&format!("{left}\n")),
         }
     }
     text
