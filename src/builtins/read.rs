@@ -3,6 +3,7 @@
 //! unless `-r`, and IFS field splitting where the last name takes the rest of the line.
 
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
+use crate::expand::ifs_char_len;
 use crate::state::Shell;
 use crate::sys;
 
@@ -91,19 +92,9 @@ pub fn split(line: &Line, ifs: &[u8], max: usize, bash: bool) -> Vec<Vec<u8>> {
     let multibyte = bash && !ifs.is_ascii() && crate::state::locale::chars();
     // The length of the IFS character at `q`, 0 when there is none.
     let ifs_len = |q: usize| -> usize {
-        if !multibyte {
-            return usize::from(ifs.contains(&s[q]));
-        }
-        let mut k = 0;
-        while k < ifs.len() {
-            let len = crate::state::locale::first_char_len(&ifs[k..]);
-            let c = &ifs[k..k + len];
-            if s[q..].starts_with(c) && !line.quoted[q..q + len].contains(&true) {
-                return len;
-            }
-            k += len;
-        }
-        0
+        ifs_char_len(s, q, ifs, multibyte, |a, b| {
+            !line.quoted[a..b].contains(&true)
+        })
     };
     let mut p = 0usize;
     while p < n {

@@ -16,6 +16,7 @@ pub mod subscript;
 pub mod tilde;
 
 use fields::{Field, QUOTED, SPLIT, START};
+pub use split::ifs_char_len;
 
 use crate::state::Shell;
 use crate::syntax::ast::{Param, ParamOp, Word, WordPart};

@@ -16,6 +16,32 @@ fn is_ifs_white(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n')
 }
 
+/// The length of the IFS character that starts at `text[i]`, 0 when none does. With
+/// `multibyte` (bash in a UTF-8 locale) an IFS character may be several bytes, and counts only
+/// when `may_delimit(i, i + len)` holds for all of its bytes; a single byte is the caller's to
+/// vet.
+pub fn ifs_char_len(
+    text: &[u8],
+    i: usize,
+    ifs: &[u8],
+    multibyte: bool,
+    may_delimit: impl Fn(usize, usize) -> bool,
+) -> usize {
+    if !multibyte {
+        return usize::from(ifs.contains(&text[i]));
+    }
+    let mut k = 0;
+    while k < ifs.len() {
+        let len = crate::state::locale::first_char_len(&ifs[k..]);
+        let c = &ifs[k..k + len];
+        if text[i..].starts_with(c) && may_delimit(i, i + len) {
+            return len;
+        }
+        k += len;
+    }
+    0
+}
+
 /// Split `field` by `ifs`, appending the resulting fields to `out`.
 pub fn split_field(field: Field, ifs: &[u8], out: &mut Vec<Field>) {
     let n = field.text.len();
@@ -33,19 +59,9 @@ pub fn split_field(field: Field, ifs: &[u8], out: &mut Vec<Field>) {
         if flags[i] & SPLIT == 0 {
             return 0;
         }
-        if !multibyte {
-            return usize::from(ifs.contains(&text[i]));
-        }
-        let mut k = 0;
-        while k < ifs.len() {
-            let len = crate::state::locale::first_char_len(&ifs[k..]);
-            let c = &ifs[k..k + len];
-            if text[i..].starts_with(c) && flags[i..i + len].iter().all(|f| f & SPLIT != 0) {
-                return len;
-            }
-            k += len;
-        }
-        0
+        ifs_char_len(text, i, ifs, multibyte, |a, b| {
+            flags[a..b].iter().all(|f| f & SPLIT != 0)
+        })
     };
     let emit = |out: &mut Vec<Field>, a: usize, b: usize| {
         out.push(Field {
