@@ -19,6 +19,8 @@ pub struct Output {
     /// (bash writes those lines first).
     pub error_at: Vec<usize>,
     pub status: i32,
+    /// `%n` (bash): each variable named and the bytes its pass of the format had written.
+    pub counts: Vec<(Vec<u8>, usize)>,
 }
 
 fn is_odigit(c: Option<&u8>) -> bool {
@@ -467,6 +469,8 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
         error_at.resize(errors, at);
     };
     let fatal = 'run: loop {
+        // `%n` counts from the start of the format's current pass, as bash does.
+        let pass_start = out.len();
         let mut i = 0;
         while i < fmt.len() {
             let ch = fmt[i];
@@ -630,6 +634,16 @@ pub fn format_in(args: &[Vec<u8>], bash: Option<i64>, utf8: bool) -> Output {
                         ..spec
                     };
                     whole.string(out, &s);
+                }
+                b'n' if bash.is_some() => {
+                    let name = a.str();
+                    if !name.is_empty() {
+                        if !crate::state::vars::is_name(name) {
+                            let m = [b"`", name, b"': not a valid identifier"].concat();
+                            break 'run Some(m);
+                        }
+                        res.counts.push((name.to_vec(), out.len() - pass_start));
+                    }
                 }
                 b'T' if time_format.is_some() => {
                     // No argument is now; any other is read as a number (an empty one is 0,
@@ -801,6 +815,11 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         sh.use_time_zone();
     }
     let res = format_in(args, bash, sh.utf8_locale());
+    for (name, count) in &res.counts {
+        if let Err(e) = sh.set_var(name, count.to_string().into_bytes()) {
+            sh.report(&ShellError::new(ErrorKind::Variable(e)).fails());
+        }
+    }
     if let Some(name) = target {
         for e in &res.errors {
             sh.report(&ShellError::builtin("printf", ErrorKind::Message(e.clone())).fails());
