@@ -229,8 +229,8 @@ fn run_case(
                 let pattern = expand::expand_pattern(sh, pat)?;
                 let found = if sh.options.shopt.on(crate::state::shopt::NOCASEMATCH) {
                     expand::pattern::matches(
-                        &pattern.to_ascii_lowercase(),
-                        &subject.to_ascii_lowercase(),
+                        &expand::to_lower(&pattern),
+                        &expand::to_lower(&subject),
                     )
                 } else {
                     expand::pattern::matches(&pattern, &subject)

@@ -157,8 +157,8 @@ fn eval(sh: &mut Shell, e: &CondExpr, negated: bool) -> Result<bool, Divert> {
                     expand::pattern::set_extglob(true);
                     let m = if sh.options.shopt.on(crate::state::shopt::NOCASEMATCH) {
                         expand::pattern::matches(
-                            &pattern.to_ascii_lowercase(),
-                            &left.to_ascii_lowercase(),
+                            &expand::to_lower(&pattern),
+                            &expand::to_lower(&left),
                         )
                     } else {
                         expand::pattern::matches(&pattern, &left)

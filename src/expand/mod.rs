@@ -16,6 +16,7 @@ pub mod subscript;
 pub mod tilde;
 
 use fields::{Field, QUOTED, SPLIT, START};
+pub use parameter::{capitalized, to_lower, to_upper};
 pub use split::ifs_char_len;
 
 use crate::state::Shell;

@@ -792,11 +792,11 @@ fn expand_value(
             } else {
                 With::Text(with)
             };
-            // bash's `nocasematch` covers pattern substitution too (ASCII letters).
+            // bash's `nocasematch` covers pattern substitution too.
             let nocase =
                 e.sh.options.bash() && e.sh.options.shopt.on(crate::state::shopt::NOCASEMATCH);
             if nocase {
-                pat.make_ascii_lowercase();
+                pat = to_lower(&pat);
             }
             map_value(e, pe, value, ctx, &mut |_, s| {
                 Ok(replace(s, &pat, &with, *at, nocase))
@@ -973,10 +973,17 @@ impl With {
 }
 
 /// `${x/pat/with}` and its forms: the longest match at the leftmost place it matches.
-/// `nocase`: `pat` is in lower case, and is matched against `s` in lower case (ASCII letters
-/// keep their offsets); what is kept of `s` keeps its case.
+/// `nocase`: `pat` is in lower case, and is matched against `s` in lower case (by character
+/// when that keeps every offset, else ASCII letters only); what is kept of `s` keeps its case.
 fn replace(s: &[u8], pat: &[u8], with: &With, at: ReplaceWhere, nocase: bool) -> Vec<u8> {
-    let folded = nocase.then(|| s.to_ascii_lowercase());
+    let folded = nocase.then(|| {
+        let lower = to_lower(s);
+        if lower.len() == s.len() {
+            lower
+        } else {
+            s.to_ascii_lowercase()
+        }
+    });
     let seen = folded.as_deref().unwrap_or(s);
     if !pat.is_empty() && !super::pattern::has_unescaped_glob(pat) {
         return replace_literal(s, seen, &super::pattern::unescape(pat), with, at);
@@ -1062,6 +1069,22 @@ fn replace_literal(s: &[u8], seen: &[u8], lit: &[u8], with: &With, at: ReplaceWh
             out
         }
     }
+}
+
+/// `s` in lower case: by character in a UTF-8 locale (bash), else ASCII letters. What
+/// `declare -l` stores and `nocasematch` compares.
+pub fn to_lower(s: &[u8]) -> Vec<u8> {
+    change_case(s, b"", Some(false), true)
+}
+
+/// `s` in upper case, as [`to_lower`] converts: what `declare -u` stores.
+pub fn to_upper(s: &[u8]) -> Vec<u8> {
+    change_case(s, b"", Some(true), true)
+}
+
+/// `s` in lower case but its first character in upper case: what `declare -c` stores.
+pub fn capitalized(s: &[u8]) -> Vec<u8> {
+    change_case(&to_lower(s), b"", Some(true), false)
 }
 
 /// `${x^pat}`, `${x^^pat}`, `${x,pat}`, `${x,,pat}`: the characters that match the pattern

@@ -90,16 +90,13 @@ fn zero_key(a: &Array) -> Key {
 
 /// A value changed as the case attributes say.
 fn cased(attrs: u8, value: Vec<u8>) -> Vec<u8> {
+    use crate::expand as case;
     if attrs & LOWER != 0 {
-        value.to_ascii_lowercase()
+        case::to_lower(&value)
     } else if attrs & UPPER != 0 {
-        value.to_ascii_uppercase()
+        case::to_upper(&value)
     } else if attrs & CAPITALIZE != 0 {
-        let mut value = value.to_ascii_lowercase();
-        if let Some(first) = value.first_mut() {
-            first.make_ascii_uppercase();
-        }
-        value
+        case::capitalized(&value)
     } else {
         value
     }

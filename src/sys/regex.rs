@@ -3,6 +3,26 @@
 //! leftmost-longest rule, bracket classes, back-references) as they do in bash.
 
 use std::ffi::CString;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The C library's LC_CTYPE is C.UTF-8 (else the C locale it starts in).
+static CTYPE_UTF8: AtomicBool = AtomicBool::new(false);
+
+/// Set the C library's character type to the shell's: in a UTF-8 locale `.` and a bracket
+/// match a character and `nocasematch` folds `É`, as in bash. Only the regex functions read
+/// it, so it is set here, when a regex is about to be used, not at start-up (loading a locale
+/// costs). C.UTF-8 stands for any UTF-8 locale: its classes are Unicode's and its ranges go
+/// by code point.
+fn follow_locale() {
+    let utf8 = crate::state::locale::chars();
+    if CTYPE_UTF8.swap(utf8, Ordering::Relaxed) == utf8 {
+        return;
+    }
+    let name: &std::ffi::CStr = if utf8 { c"C.UTF-8" } else { c"C" };
+    // SAFETY: the shell is one thread; `name` is a C string. A failure leaves the locale as
+    // it was, and byte semantics.
+    unsafe { libc::setlocale(libc::LC_CTYPE, name.as_ptr()) };
+}
 
 pub struct Regex {
     compiled: libc::regex_t,
@@ -14,6 +34,7 @@ impl Regex {
     /// holding a NUL byte, or one `regcomp` refuses, is None.
     pub fn new(pattern: &[u8], icase: bool) -> Option<Regex> {
         let c = CString::new(pattern).ok()?;
+        follow_locale();
         let mut flags = libc::REG_EXTENDED;
         if icase {
             flags |= libc::REG_ICASE;
