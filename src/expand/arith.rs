@@ -210,8 +210,10 @@ enum Tok {
     /// A character that starts no token.
     Bad,
     Num(i64),
-    /// A variable name: `src[start..end]`.
-    Var(usize, usize),
+    /// A variable name: `src[start..end]`. Offsets are u32 and the error a `&&str` so a token
+    /// is two words, which the lexer hands back in registers (a third word cost a tenth of
+    /// an arithmetic loop in stalled copies).
+    Var(u32, u32),
     Bin(Op),
     /// `=`
     Assign,
@@ -230,7 +232,7 @@ enum Tok {
     /// `--` (bash)
     Dec,
     /// A bash constant that is not one: the error to report when it is used.
-    BadNumber(&'static str),
+    BadNumber(&'static &'static str),
 }
 
 struct Parser<'s, 'e> {
@@ -385,7 +387,7 @@ impl<'s, 'e> Parser<'s, 'e> {
                     }
                     end = i + 1;
                 }
-                (Tok::Var(pos, end), end)
+                (Tok::Var(pos as u32, end as u32), end)
             }
             b'=' if next == b'=' => (Tok::Bin(Op::Eq), pos + 2),
             b'=' => (Tok::Assign, pos + 1),
@@ -433,7 +435,7 @@ impl<'s, 'e> Parser<'s, 'e> {
         let (base, start) = if self.at(end) == b'#' && prefixed {
             // bash reads the base as an octal constant first (`08#1`).
             if self.bash && self.src[pos..end].iter().any(|&c| c >= b'8') {
-                return (Tok::BadNumber("value too great for base"), end);
+                return (Tok::BadNumber(&"value too great for base"), end);
             }
             (36, end + 1)
         } else if self.at(end) == b'#' {
@@ -443,7 +445,7 @@ impl<'s, 'e> Parser<'s, 'e> {
                 .and_then(|t| t.parse::<u32>().ok())
                 .filter(|b| (2..=64).contains(b));
             let Some(base) = base else {
-                return (Tok::BadNumber("invalid arithmetic base"), end + 1);
+                return (Tok::BadNumber(&"invalid arithmetic base"), end + 1);
             };
             (base, end + 1)
         } else if self.at(pos) == b'0' && (self.at(pos + 1) | 0x20) == b'x' {
@@ -467,16 +469,16 @@ impl<'s, 'e> Parser<'s, 'e> {
                 _ => break,
             };
             if d >= base {
-                return (Tok::BadNumber("value too great for base"), i);
+                return (Tok::BadNumber(&"value too great for base"), i);
             }
             v = v.wrapping_mul(i64::from(base)).wrapping_add(i64::from(d));
             i += 1;
         }
         if prefixed && (self.at(i) == b'#' || self.at(end) == b'#') {
-            return (Tok::BadNumber("invalid base prefix"), i);
+            return (Tok::BadNumber(&"invalid base prefix"), i);
         }
         if i == start && !(base == 16 && start == pos + 2) {
-            return (Tok::BadNumber("invalid number"), i);
+            return (Tok::BadNumber(&"invalid number"), i);
         }
         (Tok::Num(v), i)
     }
@@ -676,6 +678,7 @@ impl<'s, 'e> Parser<'s, 'e> {
     fn assignment(&mut self, noeval: bool) -> Result<i64, ExpandError> {
         let mut targets: Vec<(usize, usize, Option<Op>)> = Vec::new();
         while let Tok::Var(start, end) = self.tok {
+            let (start, end) = (start as usize, end as usize);
             let (next, after) = self.lex(self.pos);
             let op = match next {
                 Tok::Assign => None,
@@ -882,6 +885,7 @@ impl<'s, 'e> Parser<'s, 'e> {
                     break v;
                 }
                 Tok::Var(start, end) => {
+                    let (start, end) = (start as usize, end as usize);
                     self.advance();
                     if matches!(self.tok, Tok::Inc | Tok::Dec) {
                         let by = if self.tok == Tok::Inc { 1 } else { -1 };
@@ -901,6 +905,7 @@ impl<'s, 'e> Parser<'s, 'e> {
                 t @ (Tok::Inc | Tok::Dec) => {
                     let by = if t == Tok::Inc { 1 } else { -1 };
                     if let (Tok::Var(start, end), after) = self.lex(self.pos) {
+                        let (start, end) = (start as usize, end as usize);
                         self.pos = after;
                         self.advance();
                         break if noeval {
