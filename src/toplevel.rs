@@ -507,6 +507,9 @@ fn read_eval_loop(
     if interactive {
         parser.stop_at_blank_lines();
     }
+    if reading.one_text {
+        parser.set_string_input();
+    }
     let mut status = 0;
     let mut warned_stopped = false;
     loop {

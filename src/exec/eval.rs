@@ -519,6 +519,7 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context
     use crate::syntax::{BytesSource, Parser};
     let first_line = sh.lineno;
     let mut parser = Parser::new(Box::new(BytesSource::new(text)), first_line);
+    parser.set_string_input();
     let mut status = 0;
     let cx = cx.not_last();
     // `set -v` shows a sourced file's commands as they are read (bash: also eval's).

@@ -50,6 +50,10 @@ pub(crate) struct Input<'a> {
     /// A last line without its newline is read with one (bash, which reads `echo >` at the
     /// end of a `-c` string or a file as it would the line: an unexpected newline).
     pub(crate) ends_lines: bool,
+    /// The source is a string (`-c`, `eval`, `.`, a trap), not a file: a backslash that ends
+    /// it stays a backslash, where a file's last line is read as if it ended in a newline
+    /// that the backslash would join (bash: `-c 'echo a\'` prints `a\`, a script `a`).
+    pub(crate) string_input: bool,
     /// The line number of the next byte of the source.
     pub(crate) line: u32,
     /// The lines read for the current command.
@@ -85,6 +89,7 @@ impl<'a> Input<'a> {
             at_eof: false,
             io_error: None,
             ends_lines: false,
+            string_input: false,
             line,
             text: Vec::new(),
             started: false,
@@ -165,7 +170,10 @@ impl<'a> Input<'a> {
         while !self.at_eof && self.pos >= self.buf.len() {
             match self.source.next_line(self.started) {
                 Ok(Some(mut line)) => {
-                    if self.ends_lines && !line.ends_with(b"\n") {
+                    if self.ends_lines
+                        && !line.ends_with(b"\n")
+                        && !(self.string_input && line.ends_with(b"\\"))
+                    {
                         line.push(b'\n');
                     }
                     self.text.extend_from_slice(&line);

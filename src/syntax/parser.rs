@@ -140,6 +140,12 @@ impl<'a> Parser<'a> {
         self.st.input.ends_lines = on;
     }
 
+    /// The text is a string (`-c`, `eval`, `.`, a trap), whose last backslash is no line
+    /// joiner in bash.
+    pub fn set_string_input(&mut self) {
+        self.st.input.string_input = true;
+    }
+
     /// Whether `@(...)`, `!(...)` and their kin are read as patterns (`shopt extglob`, which
     /// bash looks at when it reads a command). On unless told.
     pub fn set_extglob(&mut self, on: bool) {
