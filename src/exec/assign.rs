@@ -196,12 +196,21 @@ pub fn assign_array(
                         // (`a=([0]=6 [a[0]]=x)`, bash).
                         sh.vars.set_array(name, array.clone()).map_err(readonly)?;
                     }
-                    let mut n = expand::arith::eval(sh, &k).map_err(ExpandError::unwinding)?;
-                    if n < 0 {
-                        n += array.max_index().map_or(0, |m| m + 1);
-                        if n < 0 {
-                            return Err(subscript::bad_subscript(name));
+                    let n = match expand::arith::eval(sh, &k) {
+                        Ok(n) if n < 0 => n + array.max_index().map_or(0, |m| m + 1),
+                        Ok(n) => n,
+                        Err(e) => {
+                            // bash keeps the elements assigned before the bad subscript.
+                            let _ = sh.vars.set_array(name, array);
+                            return Err(ExpandError::unwinding(e));
                         }
+                    };
+                    if n < 0 {
+                        // bash names the element, skips it and goes on.
+                        let op: &[u8] = if el.append { b"]+=" } else { b"]=" };
+                        let m = [b"[", &k[..], op, &el.value[..], b": bad array subscript"];
+                        sh.report(&ShellError::new(ErrorKind::text(m.concat())));
+                        continue;
                     }
                     next = n + 1;
                     Key::Index(n)
