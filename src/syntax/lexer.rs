@@ -1064,6 +1064,15 @@ impl Cx<'_, '_> {
                         self.st.input.bump();
                         Param::Special(n)
                     }
+                    // bash: `${#%}` is the length of a parameter named `%`, and `$#` takes no
+                    // case change (`${#^}`, `${#,x}`, `${#~}`).
+                    Some(n)
+                        if self.st.bash
+                            && (matches!(n, b'^' | b',' | b'~')
+                                || self.st.input.peek_second() == Some(b'}')) =>
+                    {
+                        return Err(self.bad_substitution());
+                    }
                     _ => Param::Special(b'#'),
                 }
             }
