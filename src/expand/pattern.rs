@@ -243,11 +243,32 @@ const CLASSES: &[Class] = &[
         ascii: |c| c.is_ascii_hexdigit(),
         wide: |_| false,
     },
+    // bash's own; last, so dash's lookup can leave it out.
+    Class {
+        name: b":ascii:]",
+        ascii: |c| c.is_ascii(),
+        wide: |_| false,
+    },
 ];
+
+/// After a bracket's `[` at `i - 1`, bash's `[:name:]` with a name it has no class for: the
+/// index after it (it matches nothing). dash reads it as characters.
+fn unknown_class_end<U: Unit>(pat: &[U], i: usize) -> Option<usize> {
+    if !locale::bash() || at(pat, i) != Some(u32::from(b':')) {
+        return None;
+    }
+    let colon = (i + 1..pat.len()).find(|&j| at(pat, j) == Some(u32::from(b':')))?;
+    (at(pat, colon + 1) == Some(u32::from(b']'))).then_some(colon + 2)
+}
 
 /// The class whose name starts at `i` of `pat`.
 fn class_at<U: Unit>(pat: &[U], i: usize) -> Option<(usize, &'static Class)> {
-    CLASSES.iter().enumerate().find(|(_, class)| {
+    let known = if locale::bash() {
+        CLASSES
+    } else {
+        &CLASSES[..CLASSES.len() - 1]
+    };
+    known.iter().enumerate().find(|(_, class)| {
         class
             .name
             .iter()
@@ -379,6 +400,10 @@ fn parse_bracket<U: Unit>(pat: &[U], start: usize) -> Option<(UnitSet, usize)> {
                     i += class.name.len();
                     continue;
                 }
+                if let Some(next) = unknown_class_end(pat, i) {
+                    i = next;
+                    continue;
+                }
                 // dash reads them as characters.
                 match symbol_at(pat, i).filter(|_| locale::bash()) {
                     Some((Some(u), next)) => {
@@ -408,6 +433,17 @@ fn parse_bracket<U: Unit>(pat: &[U], start: usize) -> Option<(UnitSet, usize)> {
                 hi = at(pat, i)?;
             }
             i += 1;
+            // bash: a collating symbol ends a range too (`[[.a.]-[.z.]]`); a range to a
+            // name no character has holds nothing.
+            if hi == u32::from(b'[') && locale::bash() {
+                if let Some((code, next)) = symbol_at(pat, i) {
+                    i = next;
+                    if let Some(hi) = code {
+                        set.insert_range(lo, hi);
+                    }
+                    continue;
+                }
+            }
             set.insert_range(lo, hi);
         } else {
             set.insert_range(lo, lo);
