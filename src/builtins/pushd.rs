@@ -147,6 +147,10 @@ pub fn pushd(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
                 return Ok(1);
             }
             sh.dirstack = rotated[1..].to_vec();
+            if no_cd {
+                // bash shows the stack after a rotation only when it changed directory.
+                return Ok(0);
+            }
         }
         Some(dir) => {
             let here = sh.cwd.clone();

@@ -113,6 +113,22 @@ pub fn assign_array(
         let m = [b"`", array, b"[", sub, b"]': not a valid identifier"].concat();
         return Err(ExpandError::new(m));
     }
+    if is_dirstack(sh, name) {
+        let mut next = if append {
+            1 + sh.dirstack.len() as i64
+        } else {
+            0
+        };
+        for el in elements {
+            let index = match &el.key {
+                Some(k) => expand::arith::eval(sh, k).map_err(ExpandError::unwinding)?,
+                None => next,
+            };
+            next = index + 1;
+            set_dirstack_entry(sh, index, el.value);
+        }
+        return Ok(());
+    }
     let assoc = sh.vars.array(name).is_some_and(Array::is_assoc);
     let integer = sh.vars.attrs(name) & INTEGER != 0;
     if let (Some(a), true) = (sh.vars.array(name), append && !assoc && !integer) {
@@ -318,6 +334,10 @@ fn assign_key(
     } else {
         value
     };
+    if let (Key::Index(index), true) = (&key, is_dirstack(sh, name)) {
+        set_dirstack_entry(sh, *index, value);
+        return Ok(());
+    }
     if let Key::Text(key) = &key {
         if sh.is_table_array(name) {
             sh.set_table_element(name, key, value);
@@ -325,6 +345,23 @@ fn assign_key(
         }
     }
     sh.vars.set_element(name, key, value).map_err(readonly)
+}
+
+/// bash's `DIRSTACK` while the shell computes it: its elements from 1 on are the directory
+/// stack's entries, which an assignment changes. Element 0 (the current directory) and
+/// elements past the end are not made; `pushd` and `popd` add and remove.
+fn is_dirstack(sh: &Shell, name: &[u8]) -> bool {
+    name == b"DIRSTACK" && sh.dynamic_array(name).is_some()
+}
+
+fn set_dirstack_entry(sh: &mut Shell, index: i64, value: Vec<u8>) {
+    let entry = usize::try_from(index)
+        .ok()
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| sh.dirstack.get_mut(i));
+    if let Some(entry) = entry {
+        *entry = value;
+    }
 }
 
 /// `name+=value` on a scalar (or element 0 of an array).

@@ -22,7 +22,13 @@ pub fn key(
     if n >= 0 {
         return Ok(Some(Key::Index(n)));
     }
-    let top = sh.vars.array(name).and_then(|a| a.max_index());
+    let top = match sh.vars.array(name) {
+        Some(a) => a.max_index(),
+        // A computed array's last element (`DIRSTACK[-1]=dir`).
+        None => sh
+            .dynamic_array(name)
+            .and_then(|a| (a.len() as i64).checked_sub(1)),
+    };
     match top {
         Some(top) if n + top + 1 >= 0 => Ok(Some(Key::Index(n + top + 1))),
         _ if for_write => Err(bad_subscript(&[name, b"[", text, b"]"].concat())),
