@@ -266,9 +266,21 @@ fn run(
             .iter()
             .find(|(k, _)| *k == i + j)
             .map(|(_, e)| e.clone());
-        if let Err(e) = declare_one(sh, arg, elements, flags, scope, builtin) {
+        let written_list = elements.is_some();
+        if let Err(mut e) = declare_one(sh, arg, elements, flags, scope, builtin) {
+            let readonly = e.message.ends_with(b": readonly variable");
+            // bash: a list written in place (`readonly a=(1)`) on a read-only variable fails
+            // as the assignment would, abandoning the line.
+            e.unwinds |= written_list && readonly && builtin != "local" && sh.options.bash();
             if e.unwinds {
                 return Err(e.into());
+            }
+            // A list given quoted (`-a 'a=(1)'`) is named by the built-in.
+            let quoted_list = (flags.indexed || flags.assoc) && arg.ends_with(b")");
+            if readonly && quoted_list {
+                sh.report(&ShellError::builtin(builtin, ErrorKind::text(e.message)).fails());
+                status = 1;
+                continue;
             }
             report(sh, builtin, &e.message);
             status = 1;
@@ -443,7 +455,10 @@ fn declare_in_scope(
         flags.assoc = false;
     }
     if let (None, Some(v)) = (&elements, value) {
-        let is_array = flags.indexed || flags.assoc || sh.vars.array(&name).is_some();
+        // `export` and `readonly` read a quoted list as one only when told `-a` or `-A`; of
+        // an array they already have, it is element 0's text (bash).
+        let plain = builtin == "readonly" || builtin == "export";
+        let is_array = flags.indexed || flags.assoc || (!plain && sh.vars.array(&name).is_some());
         if is_array && v.len() >= 2 && v[0] == b'(' && v.ends_with(b")") {
             let text = [&name[..], b"=", v].concat();
             if let Some(words) =

@@ -23,7 +23,8 @@ static CHECKED: &[Options] = &[
     opts("cd", "LPe", "", "cd [-L|[-P [-e]] [-@]] [dir]"),
     opts("command", "pVv", "", "command [-pVv] command [arg ...]"),
     opts("enable", "adnps", "f", "enable [-a] [-dnps] [-f filename] [name ...]"),
-    opts("export", "fnp", "", "export [-fn] [name[=value] ...] or export -p"),
+    // bash's `export` takes `-a` and `-A` too, undocumented.
+    opts("export", "aAfnp", "", "export [-fn] [name[=value] ...] or export -p"),
     opts("help", "dms", "", "help [-dms] [pattern ...]"),
     opts(
         "read",
