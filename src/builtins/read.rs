@@ -79,7 +79,8 @@ const DEFAULT_IFS: &[u8] = b" \t\n";
 /// Split `line` into at most `max` fields with `ifs` (dash's ifsbreakup for read): the last
 /// field keeps the rest of the line, less trailing IFS white space. Fewer fields may result.
 /// In dash a quoted byte after the last field's trailing white space is cut with it; in bash
-/// (`bash`) it ends that white space's claim to be trailing (`a \i` reads as `a i`).
+/// (`bash`) it ends that white space's claim to be trailing (`a \i` reads as `a i`), unless
+/// it is white space itself.
 pub fn split(line: &Line, ifs: &[u8], max: usize, bash: bool) -> Vec<Vec<u8>> {
     let s = &line.bytes;
     let n = s.len();
@@ -101,7 +102,13 @@ pub fn split(line: &Line, ifs: &[u8], max: usize, bash: bool) -> Vec<Vec<u8>> {
         // Quoted bytes are outside the regions that split; skip them.
         if line.quoted[p] {
             if bash && maxargs == 0 {
-                r = None;
+                // An escaped space, tab or newline counts as trailing white space too
+                // (bash strips `a\ ` to `a`); any other quoted byte ends it.
+                if matches!(s[p], b' ' | b'\t' | b'\n') {
+                    r = r.or(Some(p));
+                } else {
+                    r = None;
+                }
             }
             p += 1;
             continue;
