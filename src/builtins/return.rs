@@ -25,7 +25,14 @@ pub fn return_(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             }
             Err(e) => return Err(e.into()),
         },
-        None => sh.last_status(),
+        None => match sh.return_in_trap {
+            Some((before, depth))
+                if sh.calls.len() == depth || (sh.options.bash() && sh.calls.len() > depth) =>
+            {
+                before
+            }
+            _ => sh.last_status(),
+        },
     };
     Err(Divert::Return(status))
 }

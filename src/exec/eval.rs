@@ -207,6 +207,8 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             // bash's `exit` in a signal's trap uses `$?` as it stands.
             let before = (!in_trap.options.bash()).then(|| in_trap.last_status());
             let outer = std::mem::replace(&mut in_trap.status_before_trap, before);
+            let returning = (in_trap.last_status(), in_trap.calls.len());
+            let outer_return = in_trap.return_in_trap.replace(returning);
             let was_in_trap = std::mem::replace(&mut in_trap.in_trap, true);
             let line = trap_first_line(&mut in_trap);
             let pipestatus = in_trap.pipestatus.clone();
@@ -215,11 +217,12 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
             in_trap.lineno = line;
             in_trap.in_trap = was_in_trap;
             in_trap.status_before_trap = outer;
+            in_trap.return_in_trap = outer_return;
             // `exit`, or a shell error that ends a non-interactive shell, ends it from here;
-            // bash's `return` returns from the function the trap came in.
+            // `return` returns from the function the trap came in (bash and dash).
             let leaves = match result {
                 Err(Divert::Exit(_) | Divert::Abort(_)) => true,
-                Err(Divert::Return(_)) => in_trap.options.bash() && in_trap.in_function(),
+                Err(Divert::Return(_)) => in_trap.in_function(),
                 // bash: `trap break USR1` leaves the loop the signal came in.
                 Err(Divert::Break(_) | Divert::Continue(_)) => {
                     in_trap.options.bash() && in_trap.loop_depth() > 0

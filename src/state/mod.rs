@@ -137,6 +137,11 @@ pub struct Shell {
     /// Inside an EXIT trap (and, in posix mode, a signal's): the status before the trap ran,
     /// which `exit` without an operand uses (POSIX.1-2024).
     pub status_before_trap: Option<i32>,
+    /// Inside a signal's trap: the status before it ran and how many calls deep the shell
+    /// was. `return` without an operand leaves the function the signal came in with that
+    /// status (POSIX.1-2024); bash 5.2 uses it for a `return` in any function the trap
+    /// calls too.
+    pub return_in_trap: Option<(i32, usize)>,
     /// How many times a RETURN trap has been set: a function whose call set one runs it.
     pub return_trap_sets: u64,
     /// How many times an ERR trap has been set (or reset).
@@ -344,6 +349,7 @@ impl Shell {
             in_trap: false,
             line_base: 0,
             status_before_trap: None,
+            return_in_trap: None,
             return_trap_sets: 0,
             err_trap_sets: 0,
             returned_from_err_trap: false,
