@@ -90,13 +90,13 @@ fn zero_key(a: &Array) -> Key {
 
 /// A value changed as the case attributes say.
 fn cased(attrs: u8, value: Vec<u8>) -> Vec<u8> {
-    use crate::expand as case;
+    use crate::expand::{capitalized, to_lower, to_upper};
     if attrs & LOWER != 0 {
-        case::to_lower(&value)
+        to_lower(&value)
     } else if attrs & UPPER != 0 {
-        case::to_upper(&value)
+        to_upper(&value)
     } else if attrs & CAPITALIZE != 0 {
-        case::capitalized(&value)
+        capitalized(&value)
     } else {
         value
     }

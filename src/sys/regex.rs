@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static CTYPE_UTF8: AtomicBool = AtomicBool::new(false);
 
 /// Set the C library's character type to the shell's: in a UTF-8 locale `.` and a bracket
-/// match a character and `nocasematch` folds `É`, as in bash. Only the regex functions read
-/// it, so it is set here, when a regex is about to be used, not at start-up (loading a locale
+/// match a character and `nocasematch` folds `É`, as in bash. Of what the shell asks of the
+/// C library only the regex functions depend on it, so it is set here, when a regex is about to be used, not at start-up (loading a locale
 /// costs). C.UTF-8 stands for any UTF-8 locale: its classes are Unicode's and its ranges go
 /// by code point.
 fn follow_locale() {
