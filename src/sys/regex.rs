@@ -10,9 +10,9 @@ static CTYPE_UTF8: AtomicBool = AtomicBool::new(false);
 
 /// Set the C library's character type to the shell's: in a UTF-8 locale `.` and a bracket
 /// match a character and `nocasematch` folds `É`, as in bash. Of what the shell asks of the
-/// C library only the regex functions depend on it, so it is set here, when a regex is about to be used, not at start-up (loading a locale
-/// costs). C.UTF-8 stands for any UTF-8 locale: its classes are Unicode's and its ranges go
-/// by code point.
+/// C library only the regex functions depend on it, so it is set here, when a regex is about
+/// to be used, not at start-up (loading a locale costs). C.UTF-8 stands for any UTF-8
+/// locale: its classes are Unicode's and its ranges go by code point.
 fn follow_locale() {
     let utf8 = crate::state::locale::chars();
     if CTYPE_UTF8.swap(utf8, Ordering::Relaxed) == utf8 {
