@@ -269,9 +269,11 @@ impl Regex {
 /// `[[ left =~ text ]]`, `text` the expression as [`regex_text`] gave it.
 fn regex_match(sh: &mut Shell, left: &[u8], text: &[u8]) -> Result<bool, Divert> {
     use crate::state::vars::{Array, Key};
-    let Some(re) =
-        crate::sys::regex::Regex::new(text, sh.options.shopt.on(crate::state::shopt::NOCASEMATCH))
-    else {
+    let Some(re) = crate::sys::regex::Regex::new(
+        text,
+        sh.options.shopt.on(crate::state::shopt::NOCASEMATCH),
+        crate::state::locale::chars(),
+    ) else {
         return Err(ShellError::new(ErrorKind::Message(Vec::new()))
             .with_status(2)
             .fails()

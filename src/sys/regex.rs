@@ -13,8 +13,7 @@ static CTYPE_UTF8: AtomicBool = AtomicBool::new(false);
 /// C library only the regex functions depend on it, so it is set here, when a regex is about
 /// to be used, not at start-up (loading a locale costs). C.UTF-8 stands for any UTF-8
 /// locale: its classes are Unicode's and its ranges go by code point.
-fn follow_locale() {
-    let utf8 = crate::state::locale::chars();
+fn follow_locale(utf8: bool) {
     if CTYPE_UTF8.swap(utf8, Ordering::Relaxed) == utf8 {
         return;
     }
@@ -30,11 +29,12 @@ pub struct Regex {
 }
 
 impl Regex {
-    /// Compile `pattern` as an ERE; `icase`: ignore case (`shopt -s nocasematch`). A pattern
-    /// holding a NUL byte, or one `regcomp` refuses, is None.
-    pub fn new(pattern: &[u8], icase: bool) -> Option<Regex> {
+    /// Compile `pattern` as an ERE; `icase`: ignore case (`shopt -s nocasematch`); `utf8`:
+    /// text is taken by character. A pattern holding a NUL byte, or one `regcomp` refuses,
+    /// is None.
+    pub fn new(pattern: &[u8], icase: bool, utf8: bool) -> Option<Regex> {
         let c = CString::new(pattern).ok()?;
-        follow_locale();
+        follow_locale(utf8);
         let mut flags = libc::REG_EXTENDED;
         if icase {
             flags |= libc::REG_ICASE;
@@ -138,11 +138,17 @@ mod tests {
 
     #[test]
     fn groups_and_leftmost_longest() {
-        let r = Regex::new(b"(a|ab)(c|bcd)", false).unwrap();
+        let r = Regex::new(b"(a|ab)(c|bcd)", false, false).unwrap();
         let m = r.captures(b"xabcd").unwrap();
         assert_eq!(m[0], Some((1, 5)));
-        assert!(Regex::new(b"(", false).is_none());
-        assert!(Regex::new(b"^B", true).unwrap().captures(b"b").is_some());
-        assert!(Regex::new(b"^B", false).unwrap().captures(b"b").is_none());
+        assert!(Regex::new(b"(", false, false).is_none());
+        assert!(Regex::new(b"^B", true, false)
+            .unwrap()
+            .captures(b"b")
+            .is_some());
+        assert!(Regex::new(b"^B", false, false)
+            .unwrap()
+            .captures(b"b")
+            .is_none());
     }
 }
