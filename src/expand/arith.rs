@@ -56,6 +56,14 @@ pub fn eval(sh: &mut Shell, expr: &[u8]) -> Result<i64, ExpandError> {
     }
 }
 
+/// The decimal text of a number, as `$((...))` and assignments store it; without the
+/// formatting machinery of `to_string`, which an arithmetic loop pays for on every step.
+pub fn decimal(n: i64) -> Vec<u8> {
+    let mut text = Vec::with_capacity(20);
+    crate::audit::record::encode::push_i64(&mut text, n);
+    text
+}
+
 /// bash's arithmetic errors leave status 1.
 #[cold]
 #[inline(never)]
@@ -70,6 +78,9 @@ fn with_bash_status(mut e: ExpandError, bash: bool) -> ExpandError {
 /// surrounding white space allowed, empty or blank meaning 0); anything else is
 /// `Illegal number: VALUE`.
 pub fn parse_var_value(value: &[u8]) -> Result<i64, ExpandError> {
+    if let Some(n) = plain_decimal(value) {
+        return Ok(n);
+    }
     let value = until_nul(value);
     let illegal = || {
         let mut m = b"Illegal number: ".to_vec();
@@ -86,6 +97,18 @@ pub fn parse_var_value(value: &[u8]) -> Result<i64, ExpandError> {
     } else {
         Err(illegal())
     }
+}
+
+/// The value of the text of a counter, digits with no leading 0 and too few to overflow,
+/// read without [`strtoimax`]'s generality; None for anything else.
+#[inline]
+fn plain_decimal(text: &[u8]) -> Option<i64> {
+    if text.is_empty() || text.len() > 18 || (text[0] == b'0' && text.len() > 1) {
+        return None;
+    }
+    text.iter().try_fold(0i64, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+    })
 }
 
 fn until_nul(s: &[u8]) -> &[u8] {
@@ -338,12 +361,19 @@ impl<'s, 'e> Parser<'s, 'e> {
         self.src.get(i).copied().unwrap_or(0)
     }
 
-    /// Lex the token at `pos`: the token and the position after it.
+    /// Past the white space at `pos`.
     #[inline(always)]
-    fn lex(&self, mut pos: usize) -> (Tok, usize) {
+    fn skip_blanks(&self, mut pos: usize) -> usize {
         while matches!(self.at(pos), b' ' | b'\t' | b'\n') {
             pos += 1;
         }
+        pos
+    }
+
+    /// Lex the token that starts at `pos` (past white space): the token and the position
+    /// after it.
+    #[inline(always)]
+    fn lex(&self, pos: usize) -> (Tok, usize) {
         let c = self.at(pos);
         let next = self.at(pos + 1);
         // An operator that may be followed by `=` to make an assignment operator.
@@ -430,6 +460,13 @@ impl<'s, 'e> Parser<'s, 'e> {
         while self.at(end).is_ascii_digit() {
             end += 1;
         }
+        // The common constant, decimal and followed by no digit, letter or base mark.
+        let after = self.at(end);
+        if !(after.is_ascii_alphanumeric() || matches!(after, b'#' | b'@' | b'_')) {
+            if let Some(n) = plain_decimal(&self.src[pos..end]) {
+                return (Tok::Num(n), end);
+            }
+        }
         // A base is written in decimal: `010#1` and `0x10#1` are no numbers (bash).
         let prefixed = self.at(pos) == b'0';
         let (base, start) = if self.at(end) == b'#' && prefixed {
@@ -484,24 +521,12 @@ impl<'s, 'e> Parser<'s, 'e> {
     }
 
     fn advance(&mut self) {
-        let (tok, pos) = self.lex(self.pos);
+        let start = self.skip_blanks(self.pos);
+        let (tok, pos) = self.lex(start);
         self.prev_start = self.tok_start;
-        self.tok_start = pos - self.token_len(tok, pos);
+        self.tok_start = start;
         self.tok = tok;
         self.pos = pos;
-    }
-
-    /// How long the token that ends at `end` is: back over it to where it starts (after the
-    /// white space before it), for bash's error token.
-    fn token_len(&self, tok: Tok, end: usize) -> usize {
-        if tok == Tok::Eof {
-            return 0;
-        }
-        let mut start = self.pos;
-        while matches!(self.at(start), b' ' | b'\t' | b'\n') {
-            start += 1;
-        }
-        end.saturating_sub(start)
     }
 
     /// comma: assignment [`,` assignment]... (the value of the last; bash only)
@@ -679,7 +704,8 @@ impl<'s, 'e> Parser<'s, 'e> {
         let mut targets: Vec<(usize, usize, Option<Op>)> = Vec::new();
         while let Tok::Var(start, end) = self.tok {
             let (start, end) = (start as usize, end as usize);
-            let (next, after) = self.lex(self.pos);
+            let op_start = self.skip_blanks(self.pos);
+            let (next, after) = self.lex(op_start);
             let op = match next {
                 Tok::Assign => None,
                 Tok::OpAssign(op) => Some(op),
@@ -687,7 +713,7 @@ impl<'s, 'e> Parser<'s, 'e> {
             };
             targets.push((start, end, op));
             // The operator is the token read last (bash's error token after it).
-            self.tok_start = after - self.token_len(next, after);
+            self.tok_start = op_start;
             self.pos = after;
             self.advance();
         }
@@ -735,7 +761,7 @@ impl<'s, 'e> Parser<'s, 'e> {
         }
         let name = self.src.get(start..end).unwrap_or_default();
         self.sh
-            .set_var(name, value.to_string().into_bytes())
+            .set_var(name, decimal(value))
             .map_err(|e| ExpandError::new(e.message()))?;
         Ok(value)
     }
@@ -904,7 +930,7 @@ impl<'s, 'e> Parser<'s, 'e> {
                 }
                 t @ (Tok::Inc | Tok::Dec) => {
                     let by = if t == Tok::Inc { 1 } else { -1 };
-                    if let (Tok::Var(start, end), after) = self.lex(self.pos) {
+                    if let (Tok::Var(start, end), after) = self.lex(self.skip_blanks(self.pos)) {
                         let (start, end) = (start as usize, end as usize);
                         self.pos = after;
                         self.advance();

@@ -109,10 +109,14 @@ pub fn expand_words(sh: &mut Shell, words: &[Word]) -> Result<Vec<Vec<u8>>, Expa
     let braces = sh.options.bash() && !sh.options.no_braceexpand;
     for word in words {
         if let Some(text) = word.as_plain_literal() {
-            // One scan for the glob characters and, in bash mode, a brace.
-            let special = text
-                .iter()
-                .any(|&c| matches!(c, b'*' | b'?' | b'[') || (braces && matches!(c, b'{' | b'(')));
+            // One scan for the glob characters and, in bash mode, a brace. A `[` with no `]`
+            // after it is no bracket expression: the `[` of a test is a word like any other.
+            let special = text.iter().enumerate().any(|(i, &c)| match c {
+                b'*' | b'?' => true,
+                b'[' => text[i + 1..].contains(&b']'),
+                b'{' | b'(' => braces,
+                _ => false,
+            });
             if !special {
                 out.push(text.to_vec());
                 continue;
@@ -203,7 +207,7 @@ pub fn expand_word(sh: &mut Shell, word: &Word) -> Result<Vec<u8>, ExpandError> 
         }
     }
     if let [WordPart::Arith(expr)] = &word.parts[..] {
-        return Ok(arith_value(sh, expr)?.to_string().into_bytes());
+        return Ok(arith::decimal(arith_value(sh, expr)?));
     }
     let mut e = Expander::new(sh, Mode::Word);
     e.parts(&word.parts, Ctx::Unquoted)?;
@@ -417,7 +421,7 @@ impl<'a> Expander<'a> {
             WordPart::Arith(expr) => {
                 let value = arith_value(self.sh, expr)?;
                 self.begin_region(ctx);
-                self.push_value(value.to_string().as_bytes(), ctx);
+                self.push_value(&arith::decimal(value), ctx);
                 self.pending_start = false;
             }
         }
@@ -486,6 +490,10 @@ impl<'a> Expander<'a> {
 
 /// The value of `$((expr))`.
 fn arith_value(sh: &mut Shell, expr: &Word) -> Result<i64, ExpandError> {
+    // The common case, text with no expansion in it, is evaluated where it lies.
+    if let [WordPart::Quoted(text) | WordPart::Literal(text)] = &expr.parts[..] {
+        return arith::eval(sh, text);
+    }
     let text = expand_word(sh, expr)?;
     arith::eval(sh, &text)
 }

@@ -197,7 +197,8 @@ pub fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
     buf.extend_from_slice(&digits[i..]);
 }
 
-pub(super) fn push_i64(buf: &mut Vec<u8>, v: i64) {
+/// Decimal digits of `v`, a minus sign first when it is negative.
+pub fn push_i64(buf: &mut Vec<u8>, v: i64) {
     if v < 0 {
         buf.push(b'-');
     }

@@ -445,3 +445,47 @@ fn var_values() {
     assert!(parse_var_value(b"0x").is_err());
     assert!(parse_var_value(b"08").is_err());
 }
+
+#[test]
+fn decimal_text_matches_to_string() {
+    for n in [
+        0,
+        1,
+        -1,
+        9,
+        10,
+        -10,
+        1000003,
+        i64::MAX,
+        i64::MIN,
+        i64::MIN + 1,
+    ] {
+        assert_eq!(decimal(n), n.to_string().into_bytes(), "{n}");
+    }
+}
+
+#[test]
+fn plain_decimals_only() {
+    assert_eq!(plain_decimal(b"0"), Some(0));
+    assert_eq!(plain_decimal(b"1000003"), Some(1000003));
+    assert_eq!(
+        plain_decimal(b"999999999999999999"),
+        Some(999_999_999_999_999_999)
+    );
+    for text in [
+        &b""[..],
+        b"07",
+        b"1x",
+        b" 1",
+        b"-1",
+        b"9999999999999999999",
+        b"1\0",
+    ] {
+        assert_eq!(
+            plain_decimal(text),
+            None,
+            "{:?}",
+            String::from_utf8_lossy(text)
+        );
+    }
+}
