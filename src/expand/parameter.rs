@@ -992,6 +992,9 @@ fn replace(s: &[u8], pat: &[u8], with: &With, at: ReplaceWhere, nocase: bool) ->
     let starts = char_starts(s);
     let n = starts.len() - 1;
     let m = |a: usize, b: usize| super::pattern::matches(pat, &seen[starts[a]..starts[b]]);
+    if let Some(len) = super::pattern::bash_fixed_len(pat).filter(|&len| len > 0) {
+        return replace_fixed(s, &starts, len, m, with, at);
+    }
     match at {
         ReplaceWhere::Prefix => match super::pattern::LongestMatch::new(seen, pat).at(0) {
             Some(end) => with.joined(&[], &s[..end], &s[end..]),
@@ -1040,6 +1043,49 @@ fn replace(s: &[u8], pat: &[u8], with: &With, at: ReplaceWhere, nocase: bool) ->
             out.extend_from_slice(&s[starts[i]..]);
             out
         }
+    }
+}
+
+/// `replace` for a pattern every match of which spans `len` characters (as bash counts them):
+/// only substrings of that length are tried. `m(a, b)`: characters `a..b` match.
+fn replace_fixed(
+    s: &[u8],
+    starts: &[usize],
+    len: usize,
+    m: impl Fn(usize, usize) -> bool,
+    with: &With,
+    at: ReplaceWhere,
+) -> Vec<u8> {
+    let n = starts.len() - 1;
+    let Some(last) = n.checked_sub(len) else {
+        return s.to_vec();
+    };
+    let piece = |i: usize| (starts[i], starts[i + len]);
+    match at {
+        ReplaceWhere::Prefix if m(0, len) => with.joined(&[], &s[..piece(0).1], &s[piece(0).1..]),
+        ReplaceWhere::Suffix if m(last, n) => {
+            with.joined(&s[..starts[last]], &s[starts[last]..], &[])
+        }
+        ReplaceWhere::First | ReplaceWhere::All => {
+            let mut out = Vec::with_capacity(s.len());
+            let mut i = 0;
+            while i <= last {
+                if m(i, i + len) {
+                    let (from, to) = piece(i);
+                    with.push(&mut out, &s[from..to]);
+                    i += len;
+                    if at == ReplaceWhere::First {
+                        break;
+                    }
+                } else {
+                    out.extend_from_slice(&s[starts[i]..starts[i + 1]]);
+                    i += 1;
+                }
+            }
+            out.extend_from_slice(&s[starts[i]..]);
+            out
+        }
+        _ => s.to_vec(),
     }
 }
 

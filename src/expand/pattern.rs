@@ -681,6 +681,91 @@ pub fn has_unescaped_glob(pattern: &[u8]) -> bool {
     false
 }
 
+/// How many characters bash reckons every match of `pattern` spans, or None when that
+/// varies (`*`, an extended pattern). bash's `${x/pat/r}` tries only substrings of this length,
+/// so where its count is wrong nothing matches: it ends a bracket expression at a `]` right
+/// after `!` or `^` (`[^]]` counts 2).
+pub fn bash_fixed_len(pattern: &[u8]) -> Option<usize> {
+    let at = |k: usize| pattern.get(k).copied().unwrap_or(0);
+    let by_char = crate::state::locale::chars();
+    let mut len = 0;
+    let mut p = 0;
+    while p < pattern.len() {
+        let c = pattern[p];
+        p += 1;
+        match c {
+            b'*' => return None,
+            b'?' | b'+' | b'!' | b'@' if at(p) == b'(' => return None,
+            b'\\' if p == pattern.len() => return Some(len + 1),
+            b'\\' => {
+                len += 1;
+                p += 1;
+            }
+            b'[' => {
+                let mut bracket_len = 1;
+                let (mut in_class, mut in_symbol, mut in_equivalence) = (false, false, false);
+                let mut c = at(p);
+                p += 1;
+                loop {
+                    let next = at(p);
+                    match c {
+                        // No `]` closes it: its characters count one each.
+                        0 => return Some(len + bracket_len),
+                        b'\\' => {
+                            bracket_len += 1;
+                            if next == 0 || at(p + 1) == 0 {
+                                return Some(len + bracket_len);
+                            }
+                            p += 1;
+                        }
+                        b'[' if next == b':' => {
+                            p += 1;
+                            bracket_len += 1;
+                            in_class = true;
+                        }
+                        b':' if in_class && next == b']' => {
+                            p += 1;
+                            bracket_len += 1;
+                            in_class = false;
+                        }
+                        b'[' if matches!(next, b'.' | b'=') => {
+                            p += 1;
+                            bracket_len += 1;
+                            if at(p) == b']' {
+                                p += 1;
+                                bracket_len += 1;
+                            }
+                            in_symbol = next == b'.';
+                            in_equivalence = next == b'=';
+                        }
+                        b'.' if in_symbol && next == b']' => {
+                            p += 1;
+                            bracket_len += 1;
+                            in_symbol = false;
+                        }
+                        b'=' if in_equivalence && next == b']' => {
+                            p += 1;
+                            bracket_len += 1;
+                            in_equivalence = false;
+                        }
+                        _ => bracket_len += 1,
+                    }
+                    c = at(p);
+                    p += 1;
+                    if c == b']' {
+                        break;
+                    }
+                }
+                len += 1;
+            }
+            // A character's continuation bytes add nothing to its count.
+            0x80..=0xbf if by_char => {}
+            _ => len += 1,
+        }
+    }
+    Some(len)
+}
+
 /// The pattern with its escaping backslashes removed: the literal text it stands for when it
 /// is not used as a pattern. A trailing lone backslash is kept.
 pub fn unescape(pattern: &[u8]) -> Vec<u8> {

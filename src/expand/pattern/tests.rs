@@ -459,3 +459,28 @@ fn longest_match_at_each_place() {
     locale::note(|_: &[u8]| None);
     locale::set_bash(false);
 }
+
+#[test]
+fn bash_fixed_lengths() {
+    let cases: &[(&[u8], Option<usize>)] = &[
+        (b"abc", Some(3)),
+        (b"a?c", Some(3)),
+        (b"[ab]c", Some(2)),
+        (b"[[:alpha:]]x", Some(2)),
+        (b"[^]]", Some(2)),
+        (b"[]]", Some(1)),
+        (b"\\*x", Some(2)),
+        (b"a[", Some(2)),
+        (b"a*", None),
+        (b"@(a|b)", None),
+        (b"", Some(0)),
+    ];
+    for &(pattern, len) in cases {
+        assert_eq!(
+            bash_fixed_len(pattern),
+            len,
+            "{:?}",
+            String::from_utf8_lossy(pattern)
+        );
+    }
+}
