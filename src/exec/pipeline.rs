@@ -59,7 +59,7 @@ fn run_untimed(sh: &mut Shell, p: &Pipeline, cx: Context) -> ExecResult {
         }
         status
     } else {
-        let result = run_multi_pipeline(sh, &p.commands);
+        let result = run_multi_pipeline(sh, &p.commands, inner.tested);
         let status = settle(sh, result)?;
         pipeline_finished(sh, status, inner)?
     };
@@ -222,7 +222,9 @@ pub(super) fn move_fd(src: RawFd, target: RawFd) {
     }
 }
 
-fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
+/// `tested`: the pipeline's status is tested (`!`, `if`, `&&`), so `set -e` is off in its
+/// members too, as in dash and bash.
+fn run_multi_pipeline(sh: &mut Shell, commands: &[Command], tested: bool) -> ExecResult {
     // bash's `shopt -s lastpipe`, without job control: the last command runs in the shell
     // itself (`... | read x` sets x).
     let lastpipe = sh.options.bash()
@@ -230,10 +232,10 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
         && job_group(sh, true).is_none();
     if lastpipe {
         let (last, others) = commands.split_last().expect("a pipeline has commands");
-        let (pids, read) = start_pipeline(sh, others, true, false)?;
-        return last_in_shell(sh, last, read, pids);
+        let (pids, read) = start_pipeline(sh, others, true, false, tested)?;
+        return last_in_shell(sh, last, read, pids, tested);
     }
-    let (pids, _) = start_pipeline(sh, commands, false, false)?;
+    let (pids, _) = start_pipeline(sh, commands, false, false, tested)?;
     let pgid = if job_group(sh, true).is_some() {
         pids.first().copied().unwrap_or(0)
     } else {
@@ -256,12 +258,14 @@ fn run_multi_pipeline(sh: &mut Shell, commands: &[Command]) -> ExecResult {
 /// Fork one child per command, each reading the pipe from the one before: their pids, and
 /// with `open_end` the read end of a last pipe the commands write into (for the shell to
 /// read from). `background`: the pipeline is an asynchronous list of its own (XCU 2.9.3.1),
-/// started from the shell so that `$!` is its last command.
+/// started from the shell so that `$!` is its last command. `tested`: `set -e` is off in the
+/// commands.
 fn start_pipeline(
     sh: &mut Shell,
     commands: &[Command],
     open_end: bool,
     background: bool,
+    tested: bool,
 ) -> Result<(Vec<sys::process::pid_t>, Option<RawFd>), Divert> {
     let n = commands.len();
     let mut pids = Vec::with_capacity(n);
@@ -339,7 +343,7 @@ fn start_pipeline(
                     sh,
                     cmd,
                     Context {
-                        tested: false,
+                        tested,
                         negated: false,
                         exit_after: true,
                     },
@@ -397,12 +401,17 @@ fn last_in_shell(
     cmd: &Command,
     input: Option<RawFd>,
     pids: Vec<sys::process::pid_t>,
+    tested: bool,
 ) -> ExecResult {
     let saved = crate::sys::fd::dup_at_least(0, 10).ok();
     if let Some(r) = input {
         move_fd(r, 0);
     }
-    let result = run_command(sh, cmd, Context::default());
+    let cx = Context {
+        tested,
+        ..Context::default()
+    };
+    let result = run_command(sh, cmd, cx);
     let result = settle(sh, result);
     match saved {
         Some(s) => {
@@ -436,7 +445,7 @@ pub(super) fn run_async(sh: &mut Shell, ao: &AndOr) -> ExecResult {
     // command, which `kill $!` reaches (not a shell waiting for the pipeline).
     let p = &ao.first;
     if ao.rest.is_empty() && p.commands.len() > 1 && !p.negated && p.timed.is_none() {
-        let (pids, _) = start_pipeline(sh, &p.commands, false, true)?;
+        let (pids, _) = start_pipeline(sh, &p.commands, false, true, false)?;
         let pgid = if job_group(sh, false).is_some() {
             pids.first().copied().unwrap_or(0)
         } else {
