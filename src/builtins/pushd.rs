@@ -228,27 +228,25 @@ pub fn popd(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
 
 /// `dirs [-clpv] [+N | -N]`
 pub fn dirs(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
-    let (mut long, mut lines, mut numbered) = (false, false, false);
+    let (mut long, mut lines, mut numbered, mut clear) = (false, false, false, false);
     let mut which = None;
+    // bash reads each option as a word of its own (`-lv` is no number) and clears the
+    // stack only once every word has been read.
     for a in &args[1..] {
         match a.as_slice() {
-            [b'-', rest @ ..] if !rest.is_empty() && rest.iter().all(|c| b"clpv".contains(c)) => {
-                for c in rest {
-                    match c {
-                        b'c' => sh.dirstack.clear(),
-                        b'l' => long = true,
-                        b'p' => lines = true,
-                        _ => numbered = true,
-                    }
-                }
-                if rest.contains(&b'c') {
-                    return Ok(0);
-                }
-            }
+            b"-c" => clear = true,
+            b"-l" => long = true,
+            b"-p" => lines = true,
+            b"-v" => numbered = true,
+            b"--" => break,
             _ if bad_count(a) => return usage_error("dirs", a, "invalid number"),
             [b'+' | b'-', ..] => which = Some(a.clone()),
             _ => return usage_error("dirs", a, "invalid option"),
         }
+    }
+    if clear {
+        sh.dirstack.clear();
+        return Ok(0);
     }
     let all = list(sh);
     if let Some(a) = which {
@@ -265,7 +263,11 @@ pub fn dirs(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                 ),
             );
         };
-        let mut line = shown(sh, &all[n], long);
+        let mut line = match numbered {
+            true => format!("{n:2}  ").into_bytes(),
+            false => Vec::new(),
+        };
+        line.extend_from_slice(&shown(sh, &all[n], long));
         line.push(b'\n');
         out(&line);
         return Ok(0);

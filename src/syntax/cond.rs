@@ -208,7 +208,15 @@ impl Cx<'_, '_> {
                 Some(t) => t.to_vec(),
                 None => return Err(self.err_plain("conditional binary operator expected")),
             },
-            _ => return Ok(CondExpr::Word(first)),
+            T::End | T::Eof | T::Op(Op::AndIf | Op::OrIf | Op::RParen) => {
+                return Ok(CondExpr::Word(first))
+            }
+            other => {
+                return Err(self.err_plain(&format!(
+                    "unexpected token `{}', conditional binary operator expected",
+                    cond_token_text(&other)
+                )))
+            }
         };
         self.take()?;
         if op == b"=~" && self.st.peeked.is_none() {
