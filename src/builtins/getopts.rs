@@ -206,15 +206,16 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         std::borrow::Cow::Borrowed(args)
     };
     let args: &[Vec<u8>] = &args;
+    // bash: getopts takes no option of its own (`getopts -a opts name`).
+    let option = args
+        .get(1)
+        .filter(|a| sh.options.bash() && !dashes && a.len() > 1 && a[0] == b'-');
+    if let Some(option) = option {
+        let message = format!("-{}: invalid option", option[1] as char);
+        let usage = "getopts optstring name [arg ...]";
+        return super::util::usage_error("getopts", &message, usage).raise();
+    }
     if args.len() < 3 && sh.options.bash() {
-        let option = args
-            .get(1)
-            .filter(|a| !dashes && a.len() > 1 && a[0] == b'-');
-        if let Some(option) = option {
-            let message = format!("-{}: invalid option", option[1] as char);
-            let usage = "getopts optstring name [arg ...]";
-            return super::util::usage_error("getopts", &message, usage).raise();
-        }
         crate::sys::fd::write_all(2, b"getopts: usage: getopts optstring name [arg ...]\n");
         return Ok(2);
     }
@@ -249,8 +250,11 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             // bash: past the end, the options are over.
             let _ = sh.vars.unset(b"OPTARG");
             let _ = sh.set_var(b"OPTIND", (words.len() + 1).to_string().into_bytes());
+            // A variable that cannot be set is told; the status is still the end's.
             if crate::state::vars::is_name(&args[2]) {
-                let _ = sh.set_var(&args[2], b"?".to_vec());
+                if let Err(e) = sh.set_var(&args[2], b"?".to_vec()) {
+                    sh.report(&ShellError::new(ErrorKind::Variable(e)).fails());
+                }
             }
             LAST_OPTIND.store(-1, Ordering::Relaxed);
             return Ok(1);
@@ -324,7 +328,13 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         // or OPTIND is told and changes nothing else.
         let status = match &e.kind {
             _ if !bash => e.status,
-            ErrorKind::Variable(crate::state::VarError::ReadOnly(n)) if n[..] == name[..] => 2,
+            // At the end of the options, the end's status.
+            ErrorKind::Variable(crate::state::VarError::ReadOnly(n)) if n[..] == name[..] => {
+                match st.done {
+                    true => 1,
+                    false => 2,
+                }
+            }
             ErrorKind::Variable(crate::state::VarError::ReadOnly(_)) => {
                 sh.report(&e.fails());
                 remember(shown_optind as i64, st.optoff);
