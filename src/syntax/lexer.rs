@@ -1524,11 +1524,16 @@ impl Cx<'_, '_> {
                     break;
                 }
                 (b'$', ParamWordMode::Unquoted) => self.lex_dollar(&mut b, false)?,
-                // bash: `$'...'` and `$"..."` keep their meaning in "${x:-...}".
+                // bash: `$'...'` and `$"..."` keep their meaning in "${x:-...}"; a
+                // here-document's `$'...'` stays as written.
                 (b'$', ParamWordMode::DoubleQuoted)
                     if self.st.bash
                         && !in_single
-                        && matches!(self.st.input.peek(), Some(b'\'' | b'"')) =>
+                        && match self.st.input.peek() {
+                            Some(b'\'') => !self.st.in_heredoc,
+                            Some(b'"') => true,
+                            _ => false,
+                        } =>
                 {
                     self.lex_dollar(&mut b, false)?
                 }
