@@ -789,7 +789,9 @@ pub fn printf(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             Some(open) if name.ends_with(b"]") => (&name[..open], &name[open + 1..name.len() - 1]),
             _ => (&name[..], &b""[..]),
         };
-        if !crate::state::vars::is_name(base) || !crate::expand::subscript::subscript_reads(sub) {
+        if !crate::state::vars::is_name(base)
+            || !crate::expand::subscript::element_text_reads(sh, base, sub)
+        {
             let m = [b"`", &name[..], b"': not a valid identifier"].concat();
             return ShellError::builtin("printf", ErrorKind::Message(m))
                 .with_status(2)

@@ -320,7 +320,7 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
     }
     let names = opts.rest().to_vec();
     for name in names.iter().chain(o.array.iter()) {
-        let element = o.array.as_ref() != Some(name) && element_of(name).is_some();
+        let element = o.array.as_ref() != Some(name) && element_of(sh, name).is_some();
         if !crate::state::vars::is_name(name) && !element {
             let m = format!(
                 "`{}': not a valid identifier",
@@ -482,7 +482,7 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
         for name in &names {
             let value = fields.next().unwrap_or_default();
             // `read 'a[1]'`, `read 'm[$k]'`: an element, its subscript expanded as bash does.
-            if let Some((array, sub)) = element_of(name) {
+            if let Some((array, sub)) = element_of(sh, name) {
                 if let Err(e) = crate::exec::assign::assign_element_with(
                     sh,
                     array,
@@ -522,11 +522,11 @@ fn bash_read(sh: &mut Shell, args: &[Vec<u8>]) -> ExecResult {
 }
 
 /// `name[subscript]`: the array's name and the subscript's text.
-fn element_of(name: &[u8]) -> Option<(&[u8], &[u8])> {
+fn element_of<'n>(sh: &Shell, name: &'n [u8]) -> Option<(&'n [u8], &'n [u8])> {
     let open = name.iter().position(|&c| c == b'[')?;
-    let sub = name[open + 1..].strip_suffix(b"]")?;
-    let reads = crate::expand::subscript::subscript_reads(sub);
-    (reads && crate::state::vars::is_name(&name[..open])).then_some((&name[..open], sub))
+    let (array, sub) = (&name[..open], name[open + 1..].strip_suffix(b"]")?);
+    let reads = crate::expand::subscript::element_text_reads(sh, array, sub);
+    (reads && crate::state::vars::is_name(array)).then_some((array, sub))
 }
 
 #[cfg(test)]

@@ -51,7 +51,7 @@ pub fn key_of_text(
     text: &[u8],
     for_write: bool,
 ) -> Result<Option<Key>, ExpandError> {
-    if let Some(word) = parse_subscript(text) {
+    if let Some(word) = parse_subscript(text).filter(|_| !expanded_once(sh, name)) {
         let expanded = expand_subscript(sh, name, &word)?;
         return key(sh, name, &expanded, for_write);
     }
@@ -106,6 +106,19 @@ pub fn expand_subscript(sh: &mut Shell, name: &[u8], word: &Word) -> Result<Vec<
 /// word: bash refuses `m[a'b]`, whose quote is never closed.
 pub fn subscript_reads(text: &[u8]) -> bool {
     !text.iter().any(|c| b"$`\"'\\".contains(c)) || parse_subscript(text).is_some()
+}
+
+/// bash's `assoc_expand_once`: the subscript of an associative array given as text
+/// (`read 'm[$k]'` after `$k` was expanded) is the key as it stands, expanded no further.
+pub fn expanded_once(sh: &Shell, array: &[u8]) -> bool {
+    sh.options.shopt.on(crate::state::shopt::ASSOC_EXPAND_ONCE)
+        && sh.vars.array(array).is_some_and(|a| a.is_assoc())
+}
+
+/// Whether `array[sub]`, given as text, names an element: see [`subscript_reads`] and
+/// [`expanded_once`].
+pub fn element_text_reads(sh: &Shell, array: &[u8], sub: &[u8]) -> bool {
+    expanded_once(sh, array) || subscript_reads(sub)
 }
 
 /// The key a written subscript names (expanded first, without field splitting).
