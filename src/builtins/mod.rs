@@ -83,6 +83,14 @@ impl Builtin {
     /// Run the built-in. Output it could not write (a full disk, a closed pipe) is its
     /// failure, status 1, as in dash and bash, whichever writes it made.
     pub fn run(&self, sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
+        // bash: `NAME --help` is `help NAME`, status 2, for the built-ins that read options.
+        if sh.options.bash()
+            && args.get(1).is_some_and(|a| a == b"--help")
+            && !matches!(self.name, "echo" | ":" | "true" | "false" | "test" | "[")
+        {
+            help::help(sh, &[b"help".to_vec(), self.name.as_bytes().to_vec()], cx)?;
+            return Ok(2);
+        }
         if args.get(1).is_some_and(|a| a.first() == Some(&b'-')) && sh.options.bash() {
             if let Some(e) = options::refused(self.name, args) {
                 return e.raise();
