@@ -5,6 +5,7 @@
 use super::util::{add_line, out, OptionLetters};
 use crate::exec::{spawn, Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
+use std::os::unix::ffi::OsStrExt;
 
 /// `hash [-r] [name...]`; in bash mode `hash [-lr] [-p pathname] [-dt] [name ...]`.
 pub fn hash(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
@@ -98,10 +99,23 @@ fn bash_hash(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         sh.hash.clear();
     }
     if let Some(path) = r.path {
-        for name in names {
-            sh.hash.insert(name, path.clone(), 0);
+        // bash refuses a directory for each name, and passes over a name with a slash.
+        let is_dir =
+            std::fs::metadata(std::ffi::OsStr::from_bytes(&path)).is_ok_and(|m| m.is_dir());
+        let mut status = 0;
+        for name in names
+            .iter()
+            .filter(|n| !(sh.options.bash() && n.contains(&b'/')))
+        {
+            if is_dir && sh.options.bash() {
+                let m = format!("{}: Is a directory", String::from_utf8_lossy(&path));
+                sh.report(&ShellError::builtin("hash", ErrorKind::text(m)).fails());
+                status = 1;
+            } else {
+                sh.hash.insert(name, path.clone(), 0);
+            }
         }
-        return Ok(0);
+        return Ok(status);
     }
     if r.forget || r.print {
         return forget_or_print(sh, names, &r);

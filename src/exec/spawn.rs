@@ -77,8 +77,13 @@ pub fn find_in_path(sh: &mut Shell, name: &[u8]) -> Option<Vec<u8>> {
     }
     // `set +h`: no table is kept or read.
     let hashing = !sh.options.no_hashall;
-    if let Some(found) = sh.hash.hit(name).filter(|_| hashing) {
-        return Some(found.to_vec());
+    // bash's `checkhash`: a remembered path that is no longer a program is searched again.
+    let checked = sh.options.bash() && sh.options.shopt.on(crate::state::shopt::CHECKHASH);
+    if let Some(found) = sh.hash.hit(name).filter(|_| hashing).map(<[u8]>::to_vec) {
+        if !checked || (is_candidate(&found) && check_executable(&found).is_none()) {
+            return Some(found);
+        }
+        sh.hash.remove(name);
     }
     let path = sh.get_var(b"PATH").map(|p| p.to_vec()).unwrap_or_default();
     let found = search(&path, name)?;
