@@ -103,11 +103,8 @@ fn bash_hash(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         let is_dir =
             std::fs::metadata(std::ffi::OsStr::from_bytes(&path)).is_ok_and(|m| m.is_dir());
         let mut status = 0;
-        for name in names
-            .iter()
-            .filter(|n| !(sh.options.bash() && n.contains(&b'/')))
-        {
-            if is_dir && sh.options.bash() {
+        for name in names.iter().filter(|n| !n.contains(&b'/')) {
+            if is_dir {
                 let m = format!("{}: Is a directory", String::from_utf8_lossy(&path));
                 sh.report(&ShellError::builtin("hash", ErrorKind::text(m)).fails());
                 status = 1;
