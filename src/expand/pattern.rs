@@ -703,7 +703,9 @@ pub fn bash_fixed_len(pattern: &[u8]) -> Option<usize> {
             }
             b'[' => {
                 let mut bracket_len = 1;
-                let (mut in_class, mut in_symbol, mut in_equivalence) = (false, false, false);
+                let mut in_class = false;
+                // The `.` or `=` that closes an open `[.` or `[=`; 0 when none is open.
+                let mut open_closer = 0u8;
                 let mut c = at(p);
                 p += 1;
                 loop {
@@ -735,18 +737,12 @@ pub fn bash_fixed_len(pattern: &[u8]) -> Option<usize> {
                                 p += 1;
                                 bracket_len += 1;
                             }
-                            in_symbol = next == b'.';
-                            in_equivalence = next == b'=';
+                            open_closer = next;
                         }
-                        b'.' if in_symbol && next == b']' => {
+                        b'.' | b'=' if c == open_closer && next == b']' => {
                             p += 1;
                             bracket_len += 1;
-                            in_symbol = false;
-                        }
-                        b'=' if in_equivalence && next == b']' => {
-                            p += 1;
-                            bracket_len += 1;
-                            in_equivalence = false;
+                            open_closer = 0;
                         }
                         _ => bracket_len += 1,
                     }
