@@ -70,10 +70,15 @@ impl History {
             .unwrap_or(DEFAULT_SIZE)
     }
 
-    /// Change the limit; drops the oldest entries beyond it.
+    /// Change the limit; drops the oldest entries beyond it. As in bash, the first kept entry
+    /// is then numbered by how many were dropped (one less than counting on would give).
     pub fn set_size(&mut self, size: usize) {
         self.size = size;
+        let dropped = self.entries.len().saturating_sub(size);
         self.trim();
+        if dropped > 0 {
+            self.first = dropped;
+        }
     }
 
     pub fn size(&self) -> usize {

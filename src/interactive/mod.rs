@@ -171,6 +171,27 @@ pub fn history_file_size(sh: &Shell) -> Option<usize> {
     std::str::from_utf8(value).ok()?.trim().parse().ok()
 }
 
+/// The session's history begins: the history file is cut to `HISTFILESIZE` lines and read. In
+/// bash's language `HISTSIZE` and `HISTFILESIZE` are given their defaults first when unset, as
+/// bash does, so that the user sees the limits in force.
+pub fn start_history(sh: &mut Shell, file: Option<Vec<u8>>) {
+    if sh.options.bash() {
+        if sh.get_var(b"HISTSIZE").is_none() {
+            let _ = sh.set_var(b"HISTSIZE", history::DEFAULT_SIZE.to_string().into_bytes());
+        }
+        if sh.get_var(b"HISTFILESIZE").is_none() {
+            let size = sh.get_var(b"HISTSIZE").unwrap_or_default().to_vec();
+            let _ = sh.set_var(b"HISTFILESIZE", size);
+        }
+    }
+    let size = history::History::size_from(sh.get_var(b"HISTSIZE"));
+    sh.history.set_size(size);
+    if let (Some(file), Some(limit)) = (&file, history_file_size(sh)) {
+        history::History::truncate_file(file, limit);
+    }
+    sh.history.load(file.as_deref());
+}
+
 /// What the loop does before it reads a command at the terminal: the history file is read the
 /// first time (after the startup files, which may set HISTFILE and HISTSIZE), then the prompts
 /// are expanded and the editor's state brought up to date.
@@ -183,10 +204,7 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
     let first = !handoff.borrow().started;
     if first {
         let file = history_file(sh);
-        sh.history.load(file.as_deref());
-        if let (Some(file), Some(limit)) = (file, history_file_size(sh)) {
-            history::History::truncate_file(&file, limit);
-        }
+        start_history(sh, file);
     }
     inputrc::start(sh);
     follow_window(sh, handoff);

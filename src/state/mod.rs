@@ -541,10 +541,38 @@ impl Shell {
         if name == b"PATH" {
             self.hash.clear();
         }
+        if name.starts_with(b"HIST") {
+            self.history_limit_assigned(name);
+        }
         if self.options.allexport {
             self.vars.set_exported(name, true);
         }
         Ok(())
+    }
+
+    /// bash: an assignment to `HISTSIZE` shrinks the kept history and one to `HISTFILESIZE`
+    /// cuts the history file at once, not at the next prompt, where history is kept.
+    #[cold]
+    fn history_limit_assigned(&mut self, name: &[u8]) {
+        use crate::interactive::history::History;
+        if !self.options.bash() || !(self.options.interactive || self.options.history) {
+            return;
+        }
+        match name {
+            b"HISTSIZE" => {
+                let size = History::size_from(self.get_var(b"HISTSIZE"));
+                self.history.set_size(size);
+            }
+            b"HISTFILESIZE" => {
+                let file = crate::interactive::history_file(self);
+                if let (Some(file), Some(limit)) =
+                    (file, crate::interactive::history_file_size(self))
+                {
+                    History::truncate_file(&file, limit);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// bash: an assignment to a variable the shell computes, while it computes it, does what
