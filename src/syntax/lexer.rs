@@ -1544,6 +1544,9 @@ impl Cx<'_, '_> {
                 }
                 // bash: inside "${x:+...}", a quoted string's backslash escapes any byte
                 // (`"${v:+"x\xy"}"` is `xxy`); dash keeps the backslash.
+                // bash: a double quote inside those single quotes opens nothing and is
+                // removed (`"${x-'"'y}"` is `''y`).
+                (b'"', ParamWordMode::DoubleQuoted) if self.st.bash && in_single => {}
                 (b'"', ParamWordMode::DoubleQuoted) if self.st.bash => {
                     self.enter()?;
                     let r = self.lex_nested_double_quoted(&mut b);
