@@ -56,6 +56,14 @@ pub fn history(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         }
     }
     let operands = &args[letters.operands()..];
+    let mut file_ops = flags
+        .iter()
+        .copied()
+        .filter(|c| matches!(c, b'a' | b'n' | b'r' | b'w'));
+    let file_op = file_ops.next();
+    if file_ops.any(|other| Some(other) != file_op) {
+        return failure("cannot use more than one of -anrw");
+    }
     let has = |c: u8| flags.contains(&c);
     if has(b'c') {
         sh.history.clear();
@@ -75,10 +83,7 @@ pub fn history(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         sh.history.remove_current();
         return print_expanded(sh, operands);
     }
-    if let Some(&op) = flags
-        .iter()
-        .find(|c| matches!(c, b'a' | b'n' | b'r' | b'w'))
-    {
+    if let Some(op) = file_op {
         return file_operation(sh, op, operands.first());
     }
     list(sh, operands)

@@ -269,6 +269,8 @@ impl History {
         for (text, time) in &entries[skip..] {
             self.add_with_time(text, *time);
         }
+        // What the file held is not this session's to append (`history -a`).
+        self.appended = self.first + self.entries.len();
         if entries.len() > self.size.saturating_mul(2).max(DEFAULT_SIZE) {
             let kept = file_text(
                 entries[skip..]
