@@ -549,7 +549,9 @@ fn read_eval_loop(
                 }
                 if let Some(handoff) = &handoff {
                     crate::interactive::entered(sh, handoff, &cmd.text);
-                } else if sh.options.history && sh.options.bash() {
+                } else if sh.options.history && sh.options.bash() && !reading.one_text {
+                    // A script's lines go into the history as they are read; a `-c` string
+                    // does not (bash).
                     sh.history.set_current_is_last(false);
                     let size =
                         crate::interactive::history::History::size_from(sh.get_var(b"HISTSIZE"));
@@ -813,6 +815,9 @@ fn check_fatal_signals(sh: &mut Shell) -> Option<(i32, EndReason)> {
 /// Leave the shell: the EXIT trap, then `session-end`, then exit.
 pub fn finish(sh: &mut Shell, status: i32, reason: EndReason) -> ! {
     let status = eval::run_exit_trap(sh, status);
+    if !sh.in_subshell {
+        crate::interactive::save_history_at_exit(sh);
+    }
     hang_up_jobs(sh, reason == EndReason::Hangup);
     if let Some(control) = &sh.jobs.control {
         control.end();

@@ -370,6 +370,11 @@ impl History {
         }
     }
 
+    /// Some entries are not yet in the history file.
+    pub fn has_unappended(&self) -> bool {
+        self.appended.max(self.first) < self.first + self.entries.len()
+    }
+
     /// Append the entries not yet in the history file (`history -a`).
     pub fn append_new(&mut self, path: &[u8]) -> std::io::Result<()> {
         use std::io::Write;

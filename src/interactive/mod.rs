@@ -323,6 +323,31 @@ pub fn save(sh: &mut Shell, text: &[u8]) -> bool {
     added.is_some()
 }
 
+/// The shell ends: as bash, where history is kept and `HISTFILE` is set, the entries not yet in
+/// the file are appended to it and the file is cut to `HISTFILESIZE`. At a terminal each entry
+/// was appended as it was entered, so this writes only what was added otherwise.
+pub fn save_history_at_exit(sh: &mut Shell) {
+    if !sh.options.history || !sh.options.bash() || !sh.history.has_unappended() {
+        return;
+    }
+    let file = match sh.options.interactive {
+        true => history_file(sh),
+        // A script has no history file unless it names one.
+        false => sh
+            .get_var(b"HISTFILE")
+            .filter(|f| !f.is_empty())
+            .map(<[u8]>::to_vec),
+    };
+    let Some(file) = file else {
+        return;
+    };
+    if sh.history.append_new(&file).is_ok() {
+        if let Some(limit) = history_file_size(sh) {
+            history::History::truncate_file(&file, limit);
+        }
+    }
+}
+
 /// Ctrl-C interrupted the command that ran: the lines still waiting (the rest of a pasted
 /// block) are dropped, as the terminal drops the lines typed ahead when it sends SIGINT.
 pub fn interrupted(handoff: &RefCell<Handoff>) {
