@@ -177,6 +177,12 @@ fn run(inv: Invocation, runtime_variables: Vec<(&'static str, Vec<u8>)>) -> ! {
         sh.options.monitor = true;
     }
     if interactive {
+        if sh.options.bash() && sh.get_var(b"HISTFILE").is_none() {
+            // As bash sets HISTFILE: the file is the variable's (unset, none is kept).
+            if let Some(file) = crate::interactive::default_history_file(&sh) {
+                let _ = sh.set_var(b"HISTFILE", file);
+            }
+        }
         // A prompt that shows where the user is, unless the environment gives one.
         if std::env::var_os("PS1").is_none() {
             let _ = sh.set_var(
@@ -378,7 +384,14 @@ fn run_startup_file(sh: &mut Shell, path: &[u8]) {
         name: path.to_vec(),
         line: 1,
     };
-    let result = eval::run_text(&mut sh.push_frame(origin), &text, None, Context::default());
+    // bash names the file in its errors (`bash: ~/.bashrc: line 3: syntax error ...`).
+    let label = sh.options.bash().then(|| [path, b": "].concat());
+    let result = eval::run_text(
+        &mut sh.push_frame(origin),
+        &text,
+        label.as_deref(),
+        Context::default(),
+    );
     sh.arg0 = saved_arg0;
     if let Err(Divert::Exit(s)) = result {
         finish(sh, s, EndReason::Exit);

@@ -156,14 +156,12 @@ fn list(sh: &mut Shell, a: &Args) -> ExecResult {
     };
     let first = first.clamp(oldest, newest);
     let last = last.clamp(oldest, newest);
-    let (lo, hi, mut reverse) = if first <= last {
-        (first, last, false)
+    // A range given newest first is listed so; -r does not turn it back (bash).
+    let (lo, hi, reverse) = if first <= last {
+        (first, last, a.reverse)
     } else {
         (last, first, true)
     };
-    if a.reverse {
-        reverse = !reverse;
-    }
     let mut chosen: Vec<&(usize, &[u8])> = entries
         .iter()
         .filter(|(n, _)| *n >= lo && *n <= hi)
@@ -282,7 +280,7 @@ fn edit(sh: &mut Shell, a: &Args) -> ExecResult {
     if chosen.is_empty() {
         return out_of_range();
     }
-    if (first > last) != a.reverse {
+    if first > last || a.reverse {
         chosen.reverse();
     }
     let mut body = Vec::new();

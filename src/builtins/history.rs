@@ -181,7 +181,8 @@ fn file_operation(sh: &mut Shell, op: u8, file: Option<&Vec<u8>>) -> ExecResult 
         .cloned()
         .or_else(|| crate::interactive::history_file(sh))
     else {
-        return Ok(0);
+        // bash: with no file there is nothing to append to (it fails, silently).
+        return Ok(if op == b'a' { 1 } else { 0 });
     };
     let result = match op {
         b'r' => sh.history.read_file(&path, false),

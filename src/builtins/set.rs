@@ -71,10 +71,9 @@ pub fn set_option(sh: &mut Shell, name: &str, on: bool) -> bool {
     let turns_history_on = name == "history" && on && !sh.options.history;
     let known = sh.options.set_by_name(name, on);
     if turns_history_on && sh.options.bash() && !sh.options.interactive {
-        // bash reads HISTFILE (only if set: a script has no default file) when a script turns
-        // history on; a terminal session reads it before its first prompt.
-        if let Some(file) = sh.get_var(b"HISTFILE").filter(|f| !f.is_empty()) {
-            let file = file.to_vec();
+        // bash reads the history file when a script turns history on; a terminal session
+        // reads it before its first prompt.
+        if let Some(file) = crate::interactive::history_file(sh) {
             crate::interactive::start_history(sh, Some(file));
         }
     }

@@ -1,7 +1,8 @@
 //! The command history of an interactive shell: the commands entered, numbered from 1 for the
 //! session (entries loaded from the history file count too), kept in memory for `fc` and the
 //! line editor, and appended one entry per line to the history file (`HISTFILE`, by default
-//! `~/.auditsh_history`) so that the next session can recall them.
+//! `~/.auditsh_history`) when the shell ends, as bash does, so that the next session can recall
+//! them.
 //!
 //! The history file is a convenience for the user, not part of the audit trail: the audit never
 //! reads it, and removing or editing it changes nothing in the records.
@@ -45,11 +46,12 @@ pub struct History {
     loaded: bool,
     /// Commands entered in this session (the prompt's `\#`).
     entered: usize,
-    /// The number of the first entry not yet appended to the history file (`history -a`).
-    appended: usize,
     /// Each entry written to the history file is preceded by its time, as `#SECONDS` on a
     /// line of its own (bash does so when `HISTTIMEFORMAT` is set).
     write_times: bool,
+    /// How many entries this session added (not read from a file) since it last appended to
+    /// the history file: bash appends that many of the last entries (`history -a`, the end).
+    session_added: usize,
 }
 
 impl History {
@@ -96,6 +98,17 @@ impl History {
     /// Add a command as entered; trailing newlines are not kept. Empty entries are ignored.
     /// The entry as added.
     pub fn add(&mut self, text: &[u8]) -> Option<Vec<u8>> {
+        let added = self.push(text);
+        self.session_added += added.is_some() as usize;
+        added
+    }
+
+    /// More entries were added this session than the list keeps (HISTSIZE dropped some).
+    pub fn session_outgrew_list(&self) -> bool {
+        self.session_added > self.entries.len()
+    }
+
+    fn push(&mut self, text: &[u8]) -> Option<Vec<u8>> {
         let mut text = text.to_vec();
         while text.last() == Some(&b'\n') {
             text.pop();
@@ -129,6 +142,7 @@ impl History {
     pub fn remove_current(&mut self) {
         if self.current_is_last && self.entries.pop_back().is_some() {
             self.times.pop_back();
+            self.session_added = self.session_added.saturating_sub(1);
             self.current_is_last = false;
             self.reset = true;
         }
@@ -183,6 +197,7 @@ impl History {
         self.entries.clear();
         self.times.clear();
         self.first = 1;
+        self.session_added = 0;
         self.current_is_last = false;
         self.reset = true;
     }
@@ -269,8 +284,6 @@ impl History {
         for (text, time) in &entries[skip..] {
             self.add_with_time(text, *time);
         }
-        // What the file held is not this session's to append (`history -a`).
-        self.appended = self.first + self.entries.len();
         if entries.len() > self.size.saturating_mul(2).max(DEFAULT_SIZE) {
             let kept = file_text(
                 entries[skip..]
@@ -290,7 +303,7 @@ impl History {
 
     /// Add an entry read from a file, with the time the file gave it.
     fn add_with_time(&mut self, text: &[u8], time: Option<i64>) {
-        if self.add(text).is_some() {
+        if self.push(text).is_some() {
             if let (Some(t), Some(last)) = (time, self.times.back_mut()) {
                 *last = t;
             }
@@ -308,6 +321,8 @@ impl History {
         };
         for (text, time) in parse_file(&data[from..]) {
             self.add_with_time(&text, time);
+            // bash counts the lines `history -n` reads as the session's own.
+            self.session_added += only_new as usize;
         }
         self.file_offset = data.len() as u64;
         self.reset = true;
@@ -344,42 +359,16 @@ impl History {
         }
     }
 
-    /// Append one entry to the history file (created private to the user when missing).
-    pub fn append_to_file(&mut self, path: Option<&[u8]>, text: &[u8]) {
-        let Some(path) = path else {
-            return;
-        };
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .mode(0o600)
-            .open(crate::state::os(path));
-        if let Ok(mut file) = file {
-            let time = self.times.back().copied().filter(|_| self.write_times);
-            let line = file_text(std::iter::once((text, time)));
-            let before = file.metadata().map(|m| m.len()).ok();
-            if file.write_all(&line).is_ok() {
-                self.appended = self.first + self.entries.len();
-                if before == Some(self.file_offset) {
-                    // Nothing was appended by another session in between: the file is read
-                    // up to here.
-                    self.file_offset += line.len() as u64;
-                }
-            }
-        }
-    }
-
     /// Some entries are not yet in the history file.
     pub fn has_unappended(&self) -> bool {
-        self.appended.max(self.first) < self.first + self.entries.len()
+        self.session_added > 0 && !self.entries.is_empty()
     }
 
     /// Append the entries not yet in the history file (`history -a`).
     pub fn append_new(&mut self, path: &[u8]) -> std::io::Result<()> {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
-        let skip = self.appended.max(self.first) - self.first;
+        let skip = self.entries.len().saturating_sub(self.session_added);
         if skip >= self.entries.len() {
             return Ok(());
         }
@@ -392,7 +381,7 @@ impl History {
             .mode(0o600)
             .open(crate::state::os(path))?
             .write_all(&text)?;
-        self.appended = self.first + self.entries.len();
+        self.session_added = 0;
         Ok(())
     }
 }
@@ -660,7 +649,7 @@ mod tests {
         );
         h.set_write_times(true);
         h.add(b"three");
-        h.append_to_file(Some(&path), b"three");
+        h.append_new(&path).unwrap();
         let data = String::from_utf8(std::fs::read(&file).unwrap_or_default()).unwrap();
         let tail: Vec<&str> = data.lines().rev().take(2).collect();
         assert_eq!(tail[0], "three");
@@ -684,7 +673,8 @@ mod tests {
             v,
             vec![b"one".to_vec(), b"two\nlines".to_vec(), b"three".to_vec()]
         );
-        h.append_to_file(Some(&path), b"four\nfive");
+        h.add(b"four\nfive");
+        h.append_new(&path).unwrap();
         let data = std::fs::read(&file).unwrap_or_default();
         assert!(data.ends_with(b"three\nfour\\nfive\n"));
         let _ = std::fs::remove_dir_all(&dir);

@@ -149,20 +149,32 @@ pub struct PendingLine {
     pub expand: bool,
 }
 
-/// The history file: `HISTFILE` if set (empty: none), else `~/.auditsh_history`.
+/// The history file: `HISTFILE` if set (empty: none). Unset, an interactive shell in POSIX
+/// mode keeps `~/.auditsh_history`; in bash's language an interactive shell set `HISTFILE` to
+/// that at start-up, and unset it means no file, as in bash.
 pub fn history_file(sh: &Shell) -> Option<Vec<u8>> {
     match sh.get_var(b"HISTFILE") {
         Some([]) => None,
         Some(f) => Some(f.to_vec()),
-        None => sh.get_var(b"HOME").filter(|h| !h.is_empty()).map(|h| {
-            let mut p = h.to_vec();
-            if !p.ends_with(b"/") {
-                p.push(b'/');
-            }
-            p.extend_from_slice(b".auditsh_history");
-            p
-        }),
+        None if sh.options.interactive && !sh.options.bash() => default_history_file(sh),
+        None => None,
     }
+}
+
+/// `~/.auditsh_history` (the home directory the password database gives when `HOME` is unset).
+pub fn default_history_file(sh: &Shell) -> Option<Vec<u8>> {
+    let home = match sh.get_var(b"HOME") {
+        Some(h) => Some(h.to_vec()),
+        None => crate::accounts::home_of_uid(crate::sys::process::uid()),
+    };
+    home.filter(|h| !h.is_empty()).map(|h| {
+        let mut p = h;
+        if !p.ends_with(b"/") {
+            p.push(b'/');
+        }
+        p.extend_from_slice(b".auditsh_history");
+        p
+    })
 }
 
 /// `HISTFILESIZE`: how many lines the history file keeps (None: unset or not a number).
@@ -315,33 +327,26 @@ pub fn save(sh: &mut Shell, text: &[u8]) -> bool {
     let added = sh.history.add(text);
     sh.history
         .set_write_times(sh.get_var(b"HISTTIMEFORMAT").is_some());
-    // Only an interactive shell keeps a history file (`history -s` in a script does not).
-    if let Some(entry) = added.as_ref().filter(|_| sh.options.interactive) {
-        let file = history_file(sh);
-        sh.history.append_to_file(file.as_deref(), entry);
-    }
     added.is_some()
 }
 
-/// The shell ends: as bash, where history is kept and `HISTFILE` is set, the entries not yet in
-/// the file are appended to it and the file is cut to `HISTFILESIZE`. At a terminal each entry
-/// was appended as it was entered, so this writes only what was added otherwise.
+/// The shell ends: as bash, where history is kept and there is a history file, the session's
+/// entries not yet in it are appended and the file is cut to `HISTFILESIZE`. When more entries
+/// were added than `HISTSIZE` kept, the file is written anew with the kept ones, unless
+/// `shopt -s histappend` (bash's rule).
 pub fn save_history_at_exit(sh: &mut Shell) {
-    if !sh.options.history || !sh.options.bash() || !sh.history.has_unappended() {
+    if !sh.options.history || !sh.history.has_unappended() {
         return;
     }
-    let file = match sh.options.interactive {
-        true => history_file(sh),
-        // A script has no history file unless it names one.
-        false => sh
-            .get_var(b"HISTFILE")
-            .filter(|f| !f.is_empty())
-            .map(<[u8]>::to_vec),
-    };
-    let Some(file) = file else {
+    let Some(file) = history_file(sh) else {
         return;
     };
-    if sh.history.append_new(&file).is_ok() {
+    let append = sh.options.shopt.on(crate::state::shopt::HISTAPPEND);
+    let written = match append || !sh.history.session_outgrew_list() {
+        true => sh.history.append_new(&file),
+        false => sh.history.write_file(&file, None),
+    };
+    if written.is_ok() {
         if let Some(limit) = history_file_size(sh) {
             history::History::truncate_file(&file, limit);
         }
@@ -361,10 +366,7 @@ pub fn abandoned(sh: &mut Shell, handoff: &RefCell<Handoff>, keep: bool) {
     if !keep {
         return;
     }
-    if let Some(entry) = sh.history.add(&typed) {
-        let file = history_file(sh);
-        sh.history.append_to_file(file.as_deref(), &entry);
-    }
+    sh.history.add(&typed);
 }
 
 /// Reads lines from the terminal, showing PS1 before a command and PS2 on continuation lines:

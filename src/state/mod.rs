@@ -551,11 +551,11 @@ impl Shell {
     }
 
     /// bash: an assignment to `HISTSIZE` shrinks the kept history and one to `HISTFILESIZE`
-    /// cuts the history file at once, not at the next prompt, where history is kept.
+    /// cuts the history file at once, not at the next prompt.
     #[cold]
     fn history_limit_assigned(&mut self, name: &[u8]) {
         use crate::interactive::history::History;
-        if !self.options.bash() || !(self.options.interactive || self.options.history) {
+        if !self.options.bash() {
             return;
         }
         match name {

@@ -138,6 +138,7 @@ pub const PATSUB_REPLACEMENT: Opt = Opt::named("patsub_replacement");
 pub const LOCALVAR_INHERIT: Opt = Opt::named("localvar_inherit");
 pub const ASSOC_EXPAND_ONCE: Opt = Opt::named("assoc_expand_once");
 pub const CHECKHASH: Opt = Opt::named("checkhash");
+pub const HISTAPPEND: Opt = Opt::named("histappend");
 pub const SOURCEPATH: Opt = Opt::named("sourcepath");
 pub const GNU_ERRFMT: Opt = Opt::named("gnu_errfmt");
 /// `shopt -s varredir_close`: a `{name}>` redirection on a command is closed when the
