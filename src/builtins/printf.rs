@@ -256,15 +256,8 @@ impl<'a> Args<'a> {
     fn int(&mut self, signed: bool) -> u64 {
         let Some(s) = self.take() else { return 0 };
         if let Some(b'"' | b'\'') = s.first() {
-            if self.utf8 {
-                let rest = &s[1..];
-                let len = rest.len().min(4);
-                let ch = (1..=len)
-                    .rev()
-                    .find_map(|n| std::str::from_utf8(&rest[..n]).ok()?.chars().next());
-                if let Some(c) = ch {
-                    return u64::from(u32::from(c));
-                }
+            if let Some(code) = leading_code(&s[1..]).filter(|_| self.utf8) {
+                return u64::from(code);
             }
             return u64::from(s.get(1).copied().unwrap_or(0));
         }
@@ -286,6 +279,23 @@ impl<'a> Args<'a> {
     fn str(&mut self) -> &'a [u8] {
         self.take().unwrap_or(b"")
     }
+}
+
+/// The code of the UTF-8 character `s` starts with, read as the C library's decoder reads it:
+/// a lead byte and up to three continuation bytes, values past U+10FFFF included (bash gives
+/// `printf %x "'$c"` as 111111 for the bytes F4 91 84 91). None when the bytes are no character.
+fn leading_code(s: &[u8]) -> Option<u32> {
+    let (&lead, rest) = s.split_first()?;
+    let (len, bits) = match lead {
+        0x00..=0x7f => return Some(u32::from(lead)),
+        0xc2..=0xdf => (1, lead & 0x1f),
+        0xe0..=0xef => (2, lead & 0x0f),
+        0xf0..=0xf7 => (3, lead & 0x07),
+        _ => return None,
+    };
+    rest.get(..len)?.iter().try_fold(u32::from(bits), |v, &b| {
+        (b & 0xc0 == 0x80).then_some(v << 6 | u32::from(b & 0x3f))
+    })
 }
 
 /// A parsed conversion specification.
