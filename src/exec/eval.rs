@@ -249,15 +249,20 @@ pub fn run_pending_traps(sh: &mut Shell) -> Result<(), Divert> {
 /// not from inside another.
 pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<i32, Divert> {
     let debug = condition == trap::DEBUG;
-    if sh.in_condition_trap && !(debug && sh.options.bash() && !sh.in_debug_trap) {
+    let err = condition == trap::ERR;
+    // bash: the DEBUG trap runs for the commands of the others, and the ERR trap for those
+    // of the DEBUG trap; none runs inside itself.
+    let nests = (debug && !sh.in_debug_trap) || (err && !sh.in_err_trap);
+    if sh.in_condition_trap && !(sh.options.bash() && nests) {
         return Ok(0);
     }
     let Some(cmd) = sh.traps.command(condition).map(<[u8]>::to_vec) else {
         return Ok(0);
     };
-    let outer = (sh.in_condition_trap, sh.in_debug_trap);
+    let outer = (sh.in_condition_trap, sh.in_debug_trap, sh.in_err_trap);
     sh.in_condition_trap = true;
     sh.in_debug_trap |= debug;
+    sh.in_err_trap |= err;
     sh.trace_level += 1;
     let status_before = sh.last_status();
     // The trap's pipelines leave PIPESTATUS as it was (bash).
@@ -269,7 +274,7 @@ pub fn run_condition_trap(sh: &mut Shell, condition: i32) -> Result<i32, Divert>
         Context::default(),
     );
     sh.pipestatus = pipestatus;
-    (sh.in_condition_trap, sh.in_debug_trap) = outer;
+    (sh.in_condition_trap, sh.in_debug_trap, sh.in_err_trap) = outer;
     sh.trace_level -= 1;
     // bash: `return` in an ERR or RETURN trap returns from the function it came in, `break`
     // and `continue` in an ERR trap go on with the loop around it (`trap 'return 1' ERR`).

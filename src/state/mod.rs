@@ -85,10 +85,13 @@ pub struct Shell {
     /// Process substitution children not yet collected.
     pub process_subst_children: Vec<i32>,
     /// A trap on ERR, DEBUG or RETURN is running (they do not run inside each other, but
-    /// for the DEBUG trap inside an ERR or RETURN trap's commands, as bash).
+    /// for the DEBUG trap inside an ERR or RETURN trap's commands and the ERR trap inside the
+    /// DEBUG trap's, as bash).
     pub in_condition_trap: bool,
     /// The DEBUG trap is running.
     pub in_debug_trap: bool,
+    /// The ERR trap is running (bash runs it inside the DEBUG trap, not inside itself).
+    pub in_err_trap: bool,
     /// In the child of `cmd &`: the status of `cmd` itself is the waiting shell's to look
     /// at, so no ERR trap runs for it here (those of a function's commands still do).
     pub status_unchecked: bool,
@@ -332,6 +335,7 @@ impl Shell {
             dirstack: Vec::new(),
             in_condition_trap: false,
             in_debug_trap: false,
+            in_err_trap: false,
             status_unchecked: false,
             errexit_renewed: false,
             aliases_off: false,
