@@ -1609,7 +1609,7 @@ fn bind_and_inputrc_key_bindings_reach_the_editor() {
     t.wait_line("xyz");
     t.text("bind '\"\\C-t\": beginning-of-line'; bind -q beginning-of-line; bind -v | grep bell");
     t.keys(&["Enter"]);
-    t.wait_line("beginning-of-line can be invoked via \"\\C-t\".");
+    t.wait_line("beginning-of-line can be invoked via \"\\C-a\", \"\\C-t\".");
     t.wait_line("set bell-style none");
     // From `bind`: Ctrl-T goes to the start of the line.
     t.text("cho bound");
@@ -1617,9 +1617,11 @@ fn bind_and_inputrc_key_bindings_reach_the_editor() {
     t.text("e");
     t.keys(&["Enter"]);
     t.wait_line("bound");
-    t.text("bind -r '\\C-o'; bind -p");
+    t.text("bind -r '\\C-o'; bind -p | grep -e beginning-of-line -e '^# abort' -e C-o");
     t.keys(&["Enter"]);
     t.wait_line("\"\\C-t\": beginning-of-line");
+    let s = t.wait_line("\"\\C-a\": beginning-of-line");
+    assert!(!s.contains("\"\\C-o\""), "{s}");
     t.text("exit");
     t.keys(&["Enter"]);
     assert_eq!(t.wait_exit(), 0);

@@ -170,13 +170,18 @@ fn list_command_keys(sh: &Shell, keymap: &str) {
     out(text.as_bytes());
 }
 
-/// The keys bound to `function`, as `bind -q` names them.
+/// The keys bound to `function`, in readline's order, as `bind -q` names them.
 fn keys_of(sh: &Shell, function: &str) -> Vec<String> {
-    sh.readline
-        .keys
-        .iter()
+    let mut keys: Vec<Vec<u8>> = sh
+        .readline
+        .effective_keys(sh.options.vi)
+        .into_iter()
         .filter(|(_, t, m)| !m && t == function)
-        .map(|(k, _, _)| format!("\"{}\"", key_text(k)))
+        .map(|(k, _, _)| k)
+        .collect();
+    keys.sort_unstable();
+    keys.iter()
+        .map(|k| format!("\"{}\"", key_text(k)))
         .collect()
 }
 
@@ -189,33 +194,37 @@ fn list_functions() {
     out(text.as_bytes());
 }
 
-/// `-p`/`-s` (re-readable) or `-P`/`-S` (prose): the bindings set to functions, or macros.
+/// `-p`/`-s` (re-readable) or `-P`/`-S` (prose): the bindings to functions (every function,
+/// the unbound ones said so, as bash lists them), or the macros.
 fn list_keys(sh: &Shell, readable: bool, macros: bool) {
     let mut text = String::new();
-    let bound = sh.readline.keys.iter().filter(|(_, _, m)| *m == macros);
+    if !macros {
+        for f in inputrc::FUNCTIONS {
+            let keys = keys_of(sh, f);
+            match (readable, keys.is_empty()) {
+                (true, true) => text.push_str(&format!("# {f} (not bound)\n")),
+                (true, false) => keys
+                    .iter()
+                    .for_each(|k| text.push_str(&format!("{k}: {f}\n"))),
+                (false, true) => text.push_str(&format!("{f} is not bound to any keys\n")),
+                (false, false) => {
+                    text.push_str(&format!("{f} can be found on {}.\n", keys.join(", ")))
+                }
+            }
+        }
+        out(text.as_bytes());
+        return;
+    }
+    let bound = sh.readline.keys.iter().filter(|(_, _, m)| *m);
     if readable {
         for (k, t, _) in bound {
-            let target = if macros {
-                format!("\"{}\"", key_text(t.as_bytes()))
-            } else {
-                t.clone()
-            };
-            text.push_str(&format!("\"{}\": {target}\n", key_text(k)));
+            let (k, t) = (key_text(k), key_text(t.as_bytes()));
+            text.push_str(&format!("\"{k}\": \"{t}\"\n"));
         }
-    } else if macros {
+    } else {
         for (k, t, _) in bound {
             let shown = key_text(t.as_bytes());
             text.push_str(&format!("{} outputs {shown}\n", key_text(k)));
-        }
-    } else {
-        let mut functions: Vec<&str> = bound.map(|(_, t, _)| t.as_str()).collect();
-        functions.sort_unstable();
-        functions.dedup();
-        for f in functions {
-            text.push_str(&format!(
-                "{f} can be found on {}.\n",
-                keys_of(sh, f).join(", ")
-            ));
         }
     }
     out(text.as_bytes());

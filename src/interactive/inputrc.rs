@@ -455,13 +455,57 @@ pub fn key_text(bytes: &[u8]) -> String {
             b'"' => s.push_str("\\\""),
             0..=0x1f => {
                 s.push_str("\\C-");
-                s.push((b | 0x60) as char);
+                match (b | 0x40).to_ascii_lowercase() {
+                    b'\\' => s.push_str("\\\\"),
+                    c => s.push(c as char),
+                }
             }
             _ => s.push(b as char),
         }
     }
     s
 }
+
+/// The keys the editor binds in emacs mode before any `bind` or inputrc line, by readline's
+/// function names (`bind -p`, `-P` and `-q` show them as bash shows readline's).
+const EMACS_KEYS: &[(&str, &str)] = &[
+    (r"\C-a", "beginning-of-line"),
+    (r"\C-b", "backward-char"),
+    (r"\C-d", "delete-char"),
+    (r"\C-e", "end-of-line"),
+    (r"\C-f", "forward-char"),
+    (r"\C-g", "abort"),
+    (r"\C-h", "backward-delete-char"),
+    (r"\C-i", "complete"),
+    (r"\C-j", "accept-line"),
+    (r"\C-k", "kill-line"),
+    (r"\C-l", "clear-screen"),
+    (r"\C-m", "accept-line"),
+    (r"\C-n", "next-history"),
+    (r"\C-p", "previous-history"),
+    (r"\C-q", "quoted-insert"),
+    (r"\C-r", "reverse-search-history"),
+    (r"\C-s", "forward-search-history"),
+    (r"\C-t", "transpose-chars"),
+    (r"\C-u", "unix-line-discard"),
+    (r"\C-v", "quoted-insert"),
+    (r"\C-w", "unix-word-rubout"),
+    (r"\C-x\C-u", "undo"),
+    (r"\C-y", "yank"),
+    (r"\C-_", "undo"),
+    (r"\e\C-?", "backward-kill-word"),
+    (r"\e<", "beginning-of-history"),
+    (r"\e>", "end-of-history"),
+    (r"\eb", "backward-word"),
+    (r"\ec", "capitalize-word"),
+    (r"\ed", "kill-word"),
+    (r"\ef", "forward-word"),
+    (r"\el", "downcase-word"),
+    (r"\et", "transpose-words"),
+    (r"\eu", "upcase-word"),
+    (r"\ey", "yank-pop"),
+    (r"\C-?", "backward-delete-char"),
+];
 
 /// A key bound to a shell command (`bind -x`), in one keymap.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -485,6 +529,23 @@ pub struct Readline {
     pub generation: u64,
     /// The inputrc file has been read.
     started: bool,
+}
+
+impl Readline {
+    /// The keys bound to functions or macros as the editor has them: its emacs keys (in emacs
+    /// mode), then those `bind` and the inputrc set, which take their keys' place.
+    pub fn effective_keys(&self, vi: bool) -> Vec<(Vec<u8>, String, bool)> {
+        let defaults = EMACS_KEYS
+            .iter()
+            .filter(|_| !vi)
+            .map(|(k, f)| (key_bytes(k, true), f));
+        let mut keys: Vec<(Vec<u8>, String, bool)> = defaults
+            .filter(|(k, _)| !self.keys.iter().any(|(set, _, _)| set == k))
+            .map(|(k, f)| (k, f.to_string(), false))
+            .collect();
+        keys.extend(self.keys.iter().cloned());
+        keys
+    }
 }
 
 /// Read the inputrc file once, before the first `bind` or the first prompt, whichever comes
