@@ -232,7 +232,14 @@ fn list_keys(sh: &Shell, readable: bool, macros: bool) {
 
 fn list_vars(sh: &Shell, readable: bool) {
     let mut text = String::new();
-    for (name, value) in sh.readline.all_vars() {
+    for (name, mut value) in sh.readline.all_vars() {
+        // The editing mode is the shell's (`set -o vi`), whichever way it was chosen.
+        let vi = sh.options.vi;
+        match name.as_str() {
+            "editing-mode" => value = if vi { "vi" } else { "emacs" }.to_string(),
+            "keymap" => value = if vi { "vi-insert" } else { "emacs" }.to_string(),
+            _ => {}
+        }
         if readable {
             text.push_str(&format!("set {name} {value}\n"));
         } else {

@@ -31,18 +31,56 @@ impl Keys {
     }
 }
 
-/// The variables `bind -v` lists, with readline's defaults; a `set` of another name is kept too.
+/// The variables `bind -v` lists, with the values readline starts with in bash on a Debian
+/// system (UTF-8, /etc/inputrc's 8-bit settings); a `set` of another name is kept too. The
+/// editor acts on `bell-style`, `completion-ignore-case`, `editing-mode` and `keyseq-timeout`.
 const VARIABLES: &[(&str, &str)] = &[
-    ("bell-style", "audible"),
+    ("bind-tty-special-chars", "on"),
+    ("blink-matching-paren", "off"),
+    ("byte-oriented", "off"),
     ("colored-completion-prefix", "off"),
     ("colored-stats", "off"),
     ("completion-ignore-case", "off"),
+    ("completion-map-case", "off"),
+    ("convert-meta", "off"),
+    ("disable-completion", "off"),
+    ("echo-control-characters", "on"),
+    ("enable-active-region", "on"),
+    ("enable-bracketed-paste", "on"),
+    ("enable-keypad", "off"),
+    ("enable-meta-key", "on"),
+    ("expand-tilde", "off"),
+    ("history-preserve-point", "off"),
+    ("horizontal-scroll-mode", "off"),
+    ("input-meta", "on"),
+    ("mark-directories", "on"),
+    ("mark-modified-lines", "off"),
+    ("mark-symlinked-directories", "off"),
+    ("match-hidden-files", "on"),
+    ("menu-complete-display-prefix", "off"),
+    ("meta-flag", "on"),
+    ("output-meta", "on"),
+    ("page-completions", "on"),
+    ("prefer-visible-bell", "on"),
+    ("print-completions-horizontally", "off"),
+    ("revert-all-at-newline", "off"),
+    ("show-all-if-ambiguous", "off"),
+    ("show-all-if-unmodified", "off"),
+    ("show-mode-in-prompt", "off"),
+    ("skip-completed-text", "off"),
+    ("visible-stats", "off"),
+    ("bell-style", "audible"),
+    ("comment-begin", "#"),
+    ("completion-display-width", "-1"),
+    ("completion-prefix-display-length", "0"),
     ("completion-query-items", "100"),
     ("editing-mode", "emacs"),
-    ("enable-bracketed-paste", "on"),
+    ("emacs-mode-string", "@"),
+    ("history-size", "0"),
+    ("keymap", "emacs"),
     ("keyseq-timeout", "500"),
-    ("mark-directories", "on"),
-    ("show-all-if-ambiguous", "off"),
+    ("vi-cmd-mode-string", "(cmd)"),
+    ("vi-ins-mode-string", "(ins)"),
 ];
 
 /// The readline functions the editor has, by readline's names.
@@ -637,16 +675,19 @@ impl Readline {
             .or_else(|| VARIABLES.iter().find(|(n, _)| *n == name).map(|(_, v)| *v))
     }
 
-    /// Every variable with its value, sorted (`bind -v`).
+    /// Every variable with its value (`bind -v`), as readline lists them: the on/off ones
+    /// first, each part sorted by name.
     pub fn all_vars(&self) -> Vec<(String, String)> {
         let mut names: Vec<&str> = VARIABLES.iter().map(|(n, _)| *n).collect();
         names.extend(self.vars.iter().map(|(n, _)| n.as_str()));
         names.sort_unstable();
         names.dedup();
-        names
+        let mut vars: Vec<(String, String)> = names
             .into_iter()
             .map(|n| (n.to_string(), self.var(n).unwrap_or("").to_string()))
-            .collect()
+            .collect();
+        vars.sort_by_key(|(_, value)| !matches!(value.as_str(), "on" | "off"));
+        vars
     }
 
     /// Apply one directive (not a conditional). `vi`: the shell's `set -o vi`, which
