@@ -283,7 +283,8 @@ impl<'a> Args<'a> {
 
 /// The code of the UTF-8 character `s` starts with, read as the C library's decoder reads it:
 /// a lead byte and up to three continuation bytes, values past U+10FFFF included (bash gives
-/// `printf %x "'$c"` as 111111 for the bytes F4 91 84 91). None when the bytes are no character.
+/// `printf %x "'$c"` as 111111 for the bytes F4 91 84 91). None when the bytes are no character
+/// or an overlong form of one.
 fn leading_code(s: &[u8]) -> Option<u32> {
     let (&lead, rest) = s.split_first()?;
     let (len, bits) = match lead {
@@ -293,9 +294,12 @@ fn leading_code(s: &[u8]) -> Option<u32> {
         0xf0..=0xf7 => (3, lead & 0x07),
         _ => return None,
     };
-    rest.get(..len)?.iter().try_fold(u32::from(bits), |v, &b| {
+    let code = rest.get(..len)?.iter().try_fold(u32::from(bits), |v, &b| {
         (b & 0xc0 == 0x80).then_some(v << 6 | u32::from(b & 0x3f))
-    })
+    })?;
+    // An overlong form (E0 81 81 for `A`) is no character.
+    let least = [0x80, 0x800, 0x10000][len - 1];
+    (code >= least).then_some(code)
 }
 
 /// A parsed conversion specification.
