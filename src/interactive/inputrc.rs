@@ -581,7 +581,7 @@ impl Readline {
             .filter(|(k, _)| !self.keys.iter().any(|(set, _, _)| set == k))
             .map(|(k, f)| (k, f.to_string(), false))
             .collect();
-        keys.extend(self.keys.iter().cloned());
+        keys.extend(self.keys.iter().filter(|(_, t, _)| !t.is_empty()).cloned());
         keys
     }
 }
@@ -646,10 +646,18 @@ impl Readline {
         }
     }
 
+    /// Take away the bindings `keep` refuses, the editor's own emacs keys too: such a key is
+    /// kept bound to nothing (an empty function name), which hides the editor's binding.
     pub fn unbind(&mut self, keep: impl Fn(&[u8], &str, bool) -> bool) {
-        let before = self.keys.len();
-        self.keys.retain(|(k, t, m)| keep(k, t, *m));
-        if self.keys.len() != before {
+        let before = self.keys.clone();
+        self.keys.retain(|(k, t, m)| t.is_empty() || keep(k, t, *m));
+        for (k, f) in EMACS_KEYS {
+            let k = key_bytes(k, true);
+            if !keep(&k, f, false) && !self.keys.iter().any(|(set, _, _)| *set == k) {
+                self.keys.push((k, String::new(), false));
+            }
+        }
+        if self.keys != before {
             self.generation += 1;
         }
     }

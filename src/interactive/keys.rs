@@ -213,6 +213,9 @@ pub fn bind_user<H: rustyline::Helper, I: rustyline::history::History>(
             // binding cannot do after an insert: the text stays for Enter.
             let text = target.trim_end_matches(['\n', '\r']);
             Cmd::Insert(1, text.to_string())
+        } else if target.is_empty() {
+            // Unbound with `bind -r` or `-u`: the key does nothing.
+            Cmd::Noop
         } else {
             match super::inputrc::command(target) {
                 Some(cmd) => cmd,
