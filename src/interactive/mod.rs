@@ -187,13 +187,17 @@ pub fn history_file_size(sh: &Shell) -> Option<usize> {
 /// bash's language `HISTSIZE` and `HISTFILESIZE` are given their defaults first when unset, as
 /// bash does, so that the user sees the limits in force.
 pub fn start_history(sh: &mut Shell, file: Option<Vec<u8>>) {
+    // The defaults go straight into the table: through set_var they would fire the
+    // assignment hook, which trims the list and cuts the file that are trimmed and cut below.
     if sh.options.bash() {
         if sh.get_var(b"HISTSIZE").is_none() {
-            let _ = sh.set_var(b"HISTSIZE", history::DEFAULT_SIZE.to_string().into_bytes());
+            let _ = sh
+                .vars
+                .set(b"HISTSIZE", history::DEFAULT_SIZE.to_string().into_bytes());
         }
         if sh.get_var(b"HISTFILESIZE").is_none() {
             let size = sh.get_var(b"HISTSIZE").unwrap_or_default().to_vec();
-            let _ = sh.set_var(b"HISTFILESIZE", size);
+            let _ = sh.vars.set(b"HISTFILESIZE", size);
         }
     }
     let size = history::History::size_from(sh.get_var(b"HISTSIZE"));
