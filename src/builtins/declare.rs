@@ -428,8 +428,8 @@ fn declare_in_scope(
                 [&name[..], b": readonly variable"].concat(),
             ));
         }
-        // bash: a local of a variable a temporary assignment gave this call keeps its value.
-        let given = sh.vars.given_to_this_call(&name);
+        // bash: a local of a variable a temporary assignment gave keeps its value.
+        let given = sh.vars.hides_temporary(&name);
         sh.vars.make_local(&name);
         // `shopt -s localvar_inherit`: the local starts as a copy of what it hides.
         let inherit =
@@ -618,6 +618,9 @@ fn declare_in_scope(
     }
     if flags.readonly == Some(true) && flags.on & NAMEREF == 0 {
         sh.vars.set_readonly(&name);
+    }
+    if matches!(builtin, "export" | "readonly") {
+        sh.vars.propagate(&name);
     }
     if name == b"PATH" {
         sh.hash.clear();

@@ -136,13 +136,14 @@ pub fn unset(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
                     .raise();
             }
             sh.functions.remove(name.as_slice());
-        } else if sh.options.bash()
-            && !sh.options.shopt.on(crate::state::shopt::LOCALVAR_UNSET)
-            && sh
-                .vars
-                .unset_callers_local(sh.vars.resolve(name).to_vec().as_slice())
-        {
-            // The variable the caller's local shadowed is seen again.
+        } else if sh.options.bash() {
+            let localvar_unset = sh.options.shopt.on(crate::state::shopt::LOCALVAR_UNSET);
+            if let Err(e) = sh.vars.unset_binding(name, localvar_unset) {
+                return crate::exec::ShellError::builtin("unset", ErrorKind::Variable(e)).raise();
+            }
+            if name == b"PATH" {
+                sh.hash.clear();
+            }
         } else if let Err(e) = sh.vars.unset(name) {
             return crate::exec::ShellError::builtin("unset", ErrorKind::Variable(e)).raise();
         } else if name == b"PATH" {

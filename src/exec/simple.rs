@@ -217,14 +217,26 @@ fn restore_temporary(sh: &mut Shell, saved: SavedVars) {
 }
 
 /// Run a built-in with the temporary assignments before it. bash lets a declaration built-in
-/// act on them (`x=1 export x` keeps x, `x=1 local x` makes the local 1); returns what is left
-/// to restore.
+/// act on them (`x=1 export x` keeps x, `x=1 local x` makes the local 1), and runs `eval`,
+/// `source`, `unset` and `mapfile` with them as a scope; returns what is left to restore.
 fn run_declaring(
     sh: &mut Shell,
     fields: &[Vec<u8>],
     saved: SavedVars,
     run: impl FnOnce(&mut Shell) -> ExecResult,
 ) -> (ExecResult, SavedVars) {
+    if opens_scope(sh, fields, &saved) {
+        // What these run sees the assignments as a scope of their own, which `unset` peels
+        // and `local` (in a function) takes over, as it does a function's (bash).
+        let path = saved.iter().any(|(n, _)| n == b"PATH");
+        sh.vars.push_temporary_frame(saved, false);
+        let result = run(sh);
+        sh.vars.pop_frame();
+        if path {
+            sh.hash.clear();
+        }
+        return (result, Vec::new());
+    }
     let declares = is_declaration_builtin(&fields[0]) || matches!(&fields[0][..], b"builtin");
     if saved.is_empty() || !declares || !sh.options.bash() {
         return (run(sh), saved);
@@ -662,7 +674,7 @@ fn run_assigned(
             // The assignments are a scope of their own below the function's: its `unset`
             // of one of them shows the variable it hid again, as a caller's local would.
             let path = saved_vars.iter().any(|(n, _)| n == b"PATH");
-            sh.vars.push_temporary_frame(saved_vars);
+            sh.vars.push_temporary_frame(saved_vars, true);
             let result = redirect::with_redirections(sh, redirects, |sh| {
                 call_function(sh, &body, fields, cx)
             });
@@ -699,6 +711,17 @@ fn run_assigned(
     };
     restore_temporary(sh, saved_vars);
     settle(sh, result)
+}
+
+/// bash runs `eval`, `source` (`.`), `unset` and `mapfile` with their temporary assignments
+/// as a scope, as it does a function.
+fn opens_scope(sh: &Shell, fields: &[Vec<u8>], saved: &SavedVars) -> bool {
+    !saved.is_empty()
+        && sh.options.bash()
+        && matches!(
+            &fields[0][..],
+            b"eval" | b"source" | b"." | b"unset" | b"mapfile" | b"readarray"
+        )
 }
 
 /// bash's `shopt -s autocd` in an interactive shell: a command that is no function, built-in

@@ -148,14 +148,16 @@ pub fn optind_writes() -> u64 {
     OPTIND_WRITES.with(std::cell::Cell::get)
 }
 
-/// The variable table. Locals are kept as a stack of saved values: entering a function pushes
-/// a frame; `local x` saves x's current state in the frame; leaving the function restores them.
+/// The variable table. The table holds the value in force of every name; the scopes entered
+/// (function calls, and bash's temporary environments) keep what their bindings hide, which
+/// comes back when the scope is left or the binding is unset.
 #[derive(Debug, Default)]
 pub struct Vars {
     table: HashMap<Vec<u8>, Var, NameHash>,
-    frames: Vec<Vec<(Vec<u8>, Option<Var>)>>,
-    /// Which of `frames` are scopes of temporary assignments (bash's temporary environment).
-    temporary_frames: Vec<usize>,
+    /// The scopes entered, innermost last.
+    scopes: Vec<Scope>,
+    /// How many of `scopes` are function calls: the level of the function being run.
+    calls: usize,
     /// What the temporary assignments before a declaration built-in replaced, while it runs
     /// (bash: `x=1 export x` keeps x; `x=1 local x` gives the local that value).
     command_scope: Option<Vec<(Vec<u8>, Option<Var>)>>,
@@ -503,7 +505,7 @@ impl Vars {
                 if v.exported {
                     self.environ_cache.replace(None);
                 }
-                if self.frames.iter().any(|f| f.iter().any(|(n, _)| n == name)) {
+                if self.innermost(name).is_some() {
                     // A local: keep the slot (so leaving the function restores), drop the value.
                     if let Some(v) = self.table.get_mut(name) {
                         v.value = None;
@@ -647,18 +649,7 @@ impl Vars {
             self.environ_cache.replace(None);
         }
         for (name, var) in saved.into_iter().rev() {
-            let locale = super::locale::is_locale_var(&name);
-            match var {
-                Some(v) => {
-                    self.table.insert(name, v);
-                }
-                None => {
-                    self.table.remove(&name);
-                }
-            }
-            if locale {
-                self.touched(b"LANG");
-            }
+            self.put_back(name, var);
         }
     }
 
@@ -679,28 +670,187 @@ impl Vars {
 
     /// Enter a function call.
     pub fn push_frame(&mut self) {
-        self.frames.push(Vec::new());
+        self.calls += 1;
+        self.scopes.push(Scope {
+            level: self.calls,
+            temporary: false,
+            bindings: Vec::new(),
+        });
     }
 
-    /// Enter the scope of the temporary assignments before a function call (bash): `saved`,
-    /// what they replaced, comes back when the scope is left, or when the function unsets
-    /// one of them as it would a caller's local.
-    pub fn push_temporary_frame(&mut self, mut saved: Vec<(Vec<u8>, Option<Var>)>) {
+    /// Enter a scope of temporary assignments (bash's temporary environment): those before a
+    /// function call (`for_call`: the scope is the function's, entered before its frame) or
+    /// before `eval`, `source`, `unset` or `mapfile`. `saved` holds what they replaced, which
+    /// comes back when the scope is left, or when one of them is unset.
+    pub fn push_temporary_frame(&mut self, mut saved: Vec<(Vec<u8>, Option<Var>)>, for_call: bool) {
         // `x=1 x=2 f`: what was there before the first is what comes back.
         let mut seen = std::collections::HashSet::new();
         saved.retain(|(name, _)| seen.insert(name.clone()));
-        self.temporary_frames.push(self.frames.len());
-        self.frames.push(saved);
+        let bindings = saved
+            .into_iter()
+            .map(|(name, hidden)| Binding {
+                name,
+                hidden,
+                local: false,
+                temporary: true,
+                propagate: false,
+            })
+            .collect();
+        self.scopes.push(Scope {
+            level: self.calls + usize::from(for_call),
+            temporary: true,
+            bindings,
+        });
     }
 
-    /// `name` has the value a temporary assignment gave the function being run (`v=x f`), or
-    /// the declaration built-in being run (`v=x local v`): bash's `local v` keeps that value.
-    pub fn given_to_this_call(&self, name: &[u8]) -> bool {
-        let n = self.frames.len();
-        let given_to_call = n >= 2
-            && self.temporary_frames.last() == Some(&(n - 2))
-            && self.frames[n - 2].iter().any(|(k, _)| k == name);
-        given_to_call || self.in_command_scope(name)
+    /// Leave the innermost scope: what its bindings hid comes back, but for a temporary
+    /// variable `export`ed or made read-only by the function (or by what `eval` ran in one),
+    /// whose value passes to what it hid (bash).
+    pub fn pop_frame(&mut self) {
+        let Some(scope) = self.scopes.pop() else {
+            return;
+        };
+        if !scope.temporary {
+            self.calls -= 1;
+        }
+        if !scope.bindings.is_empty() {
+            self.environ_cache.replace(None);
+        }
+        let passes_on = scope.temporary && scope.level > 0;
+        for b in scope.bindings.into_iter().rev() {
+            if passes_on && b.propagate && !b.local {
+                continue;
+            }
+            self.put_back(b.name, b.hidden);
+        }
+    }
+
+    fn put_back(&mut self, name: Vec<u8>, hidden: Option<Var>) {
+        let locale = super::locale::is_locale_var(&name);
+        match hidden {
+            Some(v) => {
+                self.table.insert(name, v);
+            }
+            None => {
+                self.table.remove(&name);
+            }
+        }
+        if locale {
+            self.touched(b"LANG");
+        }
+    }
+
+    /// Where the binding in force of `name` is: (scope, binding), None for a global.
+    fn innermost(&self, name: &[u8]) -> Option<(usize, usize)> {
+        self.scopes.iter().enumerate().rev().find_map(|(i, s)| {
+            s.bindings
+                .iter()
+                .rposition(|b| b.name == name)
+                .map(|j| (i, j))
+        })
+    }
+
+    /// The value in force of `name` came from a temporary assignment (`v=x f`, or one before
+    /// an `eval` or a caller), or from one before the declaration built-in being run (`v=x
+    /// local v`): bash's `local v` starts with that value.
+    pub fn hides_temporary(&self, name: &[u8]) -> bool {
+        let temporary = self
+            .innermost(name)
+            .is_some_and(|(i, j)| self.scopes[i].bindings[j].temporary);
+        temporary || self.in_command_scope(name)
+    }
+
+    /// `local name`: a binding in the function being run, unless it has one. A temporary
+    /// variable of this call (`v=x f`, or `v=x eval` in it) is made local where it is, and
+    /// keeps its value (bash). Returns false outside a function.
+    pub fn make_local(&mut self, name: &[u8]) -> bool {
+        if self.calls == 0 {
+            return false;
+        }
+        // `x=1 local x`: the local keeps the temporary value, and leaving the function brings
+        // back what the temporary assignment replaced.
+        let replaced = self.keep_past_command(name);
+        if let Some((i, j)) = self.innermost(name) {
+            let level = self.scopes[i].level;
+            let b = &mut self.scopes[i].bindings[j];
+            if level == self.calls && (b.local || b.temporary) {
+                b.local = true;
+                return true;
+            }
+        }
+        let hidden = match replaced {
+            Some(replaced) => replaced,
+            None => self.table.get(name).cloned(),
+        };
+        // The function's own scope: the temporary ones above it bind other names.
+        let call = self.scopes.iter().rposition(|s| !s.temporary);
+        let scope = &mut self.scopes[call.expect("a function's scope")];
+        scope.bindings.push(Binding {
+            name: name.to_vec(),
+            hidden,
+            local: true,
+            temporary: false,
+            propagate: false,
+        });
+        true
+    }
+
+    /// The names local to the function being run.
+    pub fn locals(&self) -> Vec<&[u8]> {
+        let calls = self.calls;
+        let mut names: Vec<&[u8]> = self
+            .scopes
+            .iter()
+            .filter(|s| s.level == calls && calls > 0)
+            .flat_map(|s| s.bindings.iter().filter(|b| b.local))
+            .map(|b| b.name.as_slice())
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        names.retain(|n| seen.insert(*n));
+        names
+    }
+
+    /// bash's `unset name`: a local of the function being run (or, with `localvar_unset`, of
+    /// a caller) stays local with no value; any other binding goes, and what it hid is seen
+    /// again: a caller's local, a temporary assignment, then the global (bash-completion's
+    /// `_upvars` relies on it; dash unsets the value).
+    pub fn unset_binding(&mut self, name: &[u8], localvar_unset: bool) -> Result<(), VarError> {
+        let name = self.resolve(name).to_vec();
+        let Some((i, j)) = self.innermost(&name) else {
+            return self.unset_unresolved(&name);
+        };
+        if self.table.get(&name).is_some_and(|v| v.readonly) {
+            return Err(VarError::ReadOnly(name));
+        }
+        self.environ_cache.replace(None);
+        let level = self.scopes[i].level;
+        let b = &mut self.scopes[i].bindings[j];
+        let here = level == self.calls || (localvar_unset && level < self.calls);
+        if b.local && here {
+            // Only a temporary variable keeps its export attribute (bash).
+            let exported = b.temporary && self.table.get(&name).is_some_and(|v| v.exported);
+            b.temporary = false;
+            let v = self.table.entry(name.clone()).or_default();
+            *v = Var {
+                exported,
+                ..Var::default()
+            };
+            self.touched(&name);
+            return Ok(());
+        }
+        let b = self.scopes[i].bindings.remove(j);
+        self.put_back(name.clone(), b.hidden);
+        self.touched(&name);
+        Ok(())
+    }
+
+    /// `export` or `readonly` of a temporary variable in a function (or in what `eval` runs
+    /// in one): its value outlives the scope (bash).
+    pub fn propagate(&mut self, name: &[u8]) {
+        if let Some((i, j)) = self.innermost(name) {
+            let b = &mut self.scopes[i].bindings[j];
+            b.propagate |= b.temporary;
+        }
     }
 
     /// Run a declaration built-in with its temporary assignments (`saved`: what they
@@ -748,110 +898,134 @@ impl Vars {
         Some(replaced)
     }
 
-    /// Leave a function call, restoring every variable made local in it.
-    pub fn pop_frame(&mut self) {
-        if let Some(frame) = self.frames.pop() {
-            if self.temporary_frames.last() == Some(&self.frames.len()) {
-                self.temporary_frames.pop();
-            }
-            if !frame.is_empty() {
-                self.environ_cache.replace(None);
-            }
-            for (name, saved) in frame.into_iter().rev() {
-                let locale = super::locale::is_locale_var(&name);
-                match saved {
-                    Some(v) => {
-                        self.table.insert(name, v);
-                    }
-                    None => {
-                        self.table.remove(&name);
-                    }
-                }
-                if locale {
-                    self.touched(b"LANG");
-                }
-            }
-        }
-    }
-
-    /// `local name`: save the current state to be restored when the function returns. Returns
-    /// false outside a function.
-    pub fn make_local(&mut self, name: &[u8]) -> bool {
-        if self.frames.is_empty() {
-            return false;
-        }
-        // `x=1 local x`: the local keeps the temporary value, and leaving the function brings
-        // back what the temporary assignment replaced.
-        let shadowed = match self.keep_past_command(name) {
-            Some(replaced) => replaced,
-            None => self.table.get(name).cloned(),
-        };
-        let frame = self.frames.last_mut().expect("a frame");
-        if !frame.iter().any(|(n, _)| n == name) {
-            frame.push((name.to_vec(), shadowed));
-        }
-        true
-    }
-
-    /// The names made local in the innermost function call.
-    pub fn locals(&self) -> Vec<&[u8]> {
-        self.frames
-            .last()
-            .map(|f| f.iter().map(|(n, _)| n.as_slice()).collect())
-            .unwrap_or_default()
-    }
-
-    /// bash's `unset` of a local of a calling function: the local goes and the variable it
-    /// shadowed is seen again (bash-completion's `_upvars` relies on it; dash unsets the
-    /// local's value). False, and nothing done, if `name` is no such local.
-    pub fn unset_callers_local(&mut self, name: &[u8]) -> bool {
-        let owner = self
-            .frames
-            .iter()
-            .rposition(|f| f.iter().any(|(n, _)| n == name));
-        let Some(owner) = owner.filter(|&o| o + 1 < self.frames.len()) else {
-            return false;
-        };
-        if self.table.get(name).is_some_and(|v| v.readonly) {
-            return false;
-        }
-        self.environ_cache.replace(None);
-        let frame = &mut self.frames[owner];
-        let at = frame.iter().rposition(|(n, _)| n == name);
-        match at.and_then(|at| frame.remove(at).1) {
-            Some(v) => self.table.insert(name.to_vec(), v),
-            None => self.table.remove(name),
-        };
-        true
-    }
-
-    /// `name` is already local to the function being run.
     /// Exchange the variable `name` now visible with the global one a local shadows (kept
     /// with the outermost local), so that `declare -g` acts on the global; a second call
     /// exchanges them back. False, and nothing done, when no local shadows `name`.
     pub fn swap_global(&mut self, name: &[u8]) -> bool {
-        let Some(saved) = self
-            .frames
+        let Some(outermost) = self
+            .scopes
             .iter_mut()
-            .find_map(|f| f.iter_mut().find(|(n, _)| n == name))
+            .find_map(|s| s.bindings.iter_mut().find(|b| b.name == name))
         else {
             return false;
         };
         let visible = self.table.remove(name);
-        if let Some(global) = std::mem::replace(&mut saved.1, visible) {
+        if let Some(global) = std::mem::replace(&mut outermost.hidden, visible) {
             self.table.insert(name.to_vec(), global);
         }
         self.environ_cache.replace(None);
         true
     }
 
+    /// `name` is already local to the function being run.
     pub fn is_local_here(&self, name: &[u8]) -> bool {
-        self.frames
-            .last()
-            .is_some_and(|f| f.iter().any(|(n, _)| n == name))
+        self.innermost(name).is_some_and(|(i, j)| {
+            self.scopes[i].level == self.calls && self.calls > 0 && self.scopes[i].bindings[j].local
+        })
     }
 
     pub fn in_function(&self) -> bool {
-        !self.frames.is_empty()
+        self.calls > 0
+    }
+}
+
+/// A function call's variables, or a temporary environment's.
+#[derive(Debug)]
+struct Scope {
+    /// The function call it belongs to (0: none, the shell's own level).
+    level: usize,
+    /// Made by temporary assignments (`v=x f`, `v=x eval ...`), not by a call.
+    temporary: bool,
+    bindings: Vec<Binding>,
+}
+
+/// A name bound in a scope: a local, or a temporary assignment.
+#[derive(Debug)]
+struct Binding {
+    name: Vec<u8>,
+    /// What the binding hides, back in force when it goes.
+    hidden: Option<Var>,
+    local: bool,
+    /// Its value came from a temporary assignment (bash's tempvar).
+    temporary: bool,
+    /// `export`ed or made read-only while temporary: its value passes on when the scope is
+    /// left.
+    propagate: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(vars: &Vars, name: &[u8]) -> Option<String> {
+        vars.get(name)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    }
+
+    fn temporary(vars: &mut Vars, name: &[u8], text: &[u8], for_call: bool) {
+        let hidden = vars.var(name).cloned();
+        vars.set(name, text.to_vec()).unwrap();
+        vars.push_temporary_frame(vec![(name.to_vec(), hidden)], for_call);
+    }
+
+    #[test]
+    fn unset_peels_bindings_from_the_innermost_out() {
+        let mut vars = Vars::default();
+        vars.set(b"v", b"global".to_vec()).unwrap();
+        temporary(&mut vars, b"v", b"t1", true);
+        vars.push_frame();
+        temporary(&mut vars, b"v", b"t2", false);
+        assert_eq!(value(&vars, b"v").as_deref(), Some("t2"));
+        vars.unset_binding(b"v", false).unwrap();
+        assert_eq!(value(&vars, b"v").as_deref(), Some("t1"));
+        vars.unset_binding(b"v", false).unwrap();
+        assert_eq!(value(&vars, b"v").as_deref(), Some("global"));
+        vars.unset_binding(b"v", false).unwrap();
+        assert_eq!(value(&vars, b"v"), None);
+        vars.pop_frame();
+        vars.pop_frame();
+        vars.pop_frame();
+        assert_eq!(value(&vars, b"v"), None);
+    }
+
+    #[test]
+    fn local_takes_over_a_temporary_of_its_call_and_unset_leaves_it_local() {
+        let mut vars = Vars::default();
+        vars.set(b"v", b"global".to_vec()).unwrap();
+        temporary(&mut vars, b"v", b"temp", true);
+        vars.push_frame();
+        assert!(vars.hides_temporary(b"v"));
+        assert!(vars.make_local(b"v"));
+        assert!(vars.is_local_here(b"v"));
+        assert_eq!(value(&vars, b"v").as_deref(), Some("temp"));
+        vars.unset_binding(b"v", false).unwrap();
+        assert_eq!(value(&vars, b"v"), None);
+        assert!(vars.is_local_here(b"v"));
+        vars.pop_frame();
+        vars.pop_frame();
+        assert_eq!(value(&vars, b"v").as_deref(), Some("global"));
+    }
+
+    #[test]
+    fn a_callers_local_is_peeled_and_an_exported_temporary_passes_on() {
+        let mut vars = Vars::default();
+        vars.set(b"v", b"global".to_vec()).unwrap();
+        vars.push_frame();
+        vars.make_local(b"v");
+        vars.set(b"v", b"local".to_vec()).unwrap();
+        vars.push_frame();
+        assert!(!vars.is_local_here(b"v"));
+        vars.unset_binding(b"v", false).unwrap();
+        assert_eq!(value(&vars, b"v").as_deref(), Some("global"));
+        vars.pop_frame();
+        vars.pop_frame();
+        temporary(&mut vars, b"w", b"temp", true);
+        vars.push_frame();
+        vars.set_exported(b"w", true);
+        vars.propagate(b"w");
+        vars.pop_frame();
+        vars.pop_frame();
+        assert_eq!(value(&vars, b"w").as_deref(), Some("temp"));
+        assert!(!vars.in_function());
     }
 }
