@@ -539,6 +539,9 @@ fn read_eval_loop(
         parser.set_utf8(sh.options.bash() && sh.utf8_locale());
         parser.set_extglob(sh.options.shopt.on(crate::state::shopt::EXTGLOB));
         parser.set_words_as_written(eval::words_as_written(sh));
+        if !interactive {
+            parser.set_stop_at_blank_lines(sh.options.history && sh.options.bash());
+        }
         let parsed = match &handoff {
             // The completer may run shell functions while the line is read: the shell is
             // lent to it, and the parser reads a copy of the aliases.
@@ -553,7 +556,11 @@ fn read_eval_loop(
         crate::exec::eval::tell_parse_warnings(sh, &mut parser);
         match parsed {
             Ok(Some(cmd)) if cmd.list.items.is_empty() => {
-                // A blank line at the prompt: nothing ran, nothing to record.
+                // A blank line at the prompt: nothing ran, nothing to record. A comment is
+                // kept in the history.
+                if handoff.is_some() || (sh.options.history && !reading.one_text) {
+                    crate::interactive::comment_read(sh, handoff.as_deref(), &cmd.text);
+                }
             }
             Ok(Some(cmd)) => {
                 echo_verbose(sh, &cmd.text);

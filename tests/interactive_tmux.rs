@@ -392,6 +392,35 @@ fn history_recall_also_after_a_new_login() {
 }
 
 #[test]
+fn a_command_of_several_lines_is_recalled_as_one_line() {
+    if !tmux_available("a_command_of_several_lines_is_recalled_as_one_line") {
+        return;
+    }
+    let mut t = Term::new("cmdhist");
+    t.start(Some(P));
+    t.wait_for(P);
+    for line in ["for i in 1 2", "do echo loop-$i", "done"] {
+        t.text(line);
+        t.keys(&["Enter"]);
+    }
+    t.wait_line("loop-2");
+    // A comment runs nothing but is kept, as bash keeps it.
+    t.text("# a note");
+    t.keys(&["Enter"]);
+    t.keys(&["Up"]);
+    t.wait_for("P> # a note");
+    t.keys(&["Up"]);
+    t.wait_for("P> for i in 1 2; do echo loop-$i; done");
+    t.keys(&["Enter"]);
+    t.wait_count("loop-2", 2);
+    t.text("history 3");
+    t.keys(&["Enter"]);
+    t.wait_line("    2  # a note");
+    t.keys(&["C-d"]);
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
 fn tab_completes_commands_and_quoted_file_names() {
     if !tmux_available("tab_completes_commands_and_quoted_file_names") {
         return;

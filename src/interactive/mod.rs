@@ -6,6 +6,7 @@
 //! new history entries, a snapshot of names for completion, lines that `fc` re-runs), since the
 //! editor cannot reach the shell while a line is being read.
 
+mod cmdhist;
 pub mod complete;
 pub mod history;
 pub mod history_expand;
@@ -21,7 +22,7 @@ use std::rc::Rc;
 use rustyline::config::Configurer;
 use rustyline::history::{History as _, MemHistory};
 
-use crate::state::Shell;
+use crate::state::{shopt, Shell};
 use crate::syntax::LineSource;
 use crate::sys::fd;
 
@@ -310,9 +311,39 @@ pub fn read_into_history(sh: &mut Shell, text: &[u8]) {
 }
 
 fn into_history(sh: &mut Shell, text: &[u8]) {
-    if sh.options.history && save(sh, text) {
+    if !sh.options.history {
+        return;
+    }
+    let saved = match (sh.options.bash(), sh.options.shopt.on(shopt::CMDHIST)) {
+        (true, true) => {
+            let literal = sh.options.shopt.on(shopt::LITHIST);
+            save(sh, &cmdhist::joined(text, literal))
+        }
+        // bash without cmdhist: each line is an entry of its own.
+        (true, false) => {
+            let mut saved = false;
+            for line in text.split(|&b| b == b'\n') {
+                saved |= save(sh, line);
+            }
+            saved
+        }
+        (false, _) => save(sh, text),
+    };
+    if saved {
         sh.history.set_current_is_last(true);
     }
+}
+
+/// A line that held only a comment was read: it runs nothing, but bash keeps it in the
+/// history (readline's insert-comment relies on it).
+pub fn comment_read(sh: &mut Shell, handoff: Option<&RefCell<Handoff>>, text: &[u8]) {
+    if !sh.options.bash() || text.iter().all(u8::is_ascii_whitespace) {
+        return;
+    }
+    if let Some(handoff) = handoff {
+        handoff.borrow_mut().typed.clear();
+    }
+    into_history(sh, text);
 }
 
 /// Add a command line to the history and the history file, unless `HISTCONTROL` or

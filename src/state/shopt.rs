@@ -139,6 +139,10 @@ pub const LOCALVAR_INHERIT: Opt = Opt::named("localvar_inherit");
 pub const ASSOC_EXPAND_ONCE: Opt = Opt::named("assoc_expand_once");
 pub const CHECKHASH: Opt = Opt::named("checkhash");
 pub const HISTAPPEND: Opt = Opt::named("histappend");
+/// `shopt -s cmdhist` (on by default): a command of several lines is one history entry.
+pub const CMDHIST: Opt = Opt::named("cmdhist");
+/// `shopt -s lithist`: that entry keeps the command's newlines.
+pub const LITHIST: Opt = Opt::named("lithist");
 pub const SOURCEPATH: Opt = Opt::named("sourcepath");
 pub const GNU_ERRFMT: Opt = Opt::named("gnu_errfmt");
 /// `shopt -s varredir_close`: a `{name}>` redirection on a command is closed when the

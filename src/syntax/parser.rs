@@ -127,10 +127,16 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Make `next_command` return an empty command (an empty list, empty text) for each blank
-    /// or comment-only line, rather than read the next line itself.
+    /// Make `next_command` return an empty command (an empty list, the line's text) for each
+    /// blank or comment-only line, rather than read the next line itself.
     pub fn stop_at_blank_lines(&mut self) {
         self.st.blank_lines = true;
+    }
+
+    /// As [`Parser::stop_at_blank_lines`], or not: a script keeping history (`set -o history`)
+    /// keeps its comment lines too.
+    pub fn set_stop_at_blank_lines(&mut self, on: bool) {
+        self.st.blank_lines = on;
     }
 
     /// Read the bash language (true) or only the POSIX one (posix mode). The shell sets it
@@ -789,12 +795,12 @@ impl<'s> Cx<'s, '_> {
                 TokKind::Newline => {
                     let line = tok.line;
                     self.take()?;
-                    self.st.input.text.clear();
+                    let text = std::mem::take(&mut self.st.input.text);
                     self.st.input.started = false;
                     if self.st.blank_lines {
                         return Ok(Some(ParsedCommand {
                             list: List::default(),
-                            text: Vec::new(),
+                            text,
                             line,
                         }));
                     }

@@ -929,9 +929,11 @@ fn blank_lines_can_end_a_read() {
     let mut p = Parser::new(Box::new(BytesSource::new(b"\n# comment\necho a\n")), 1);
     p.stop_at_blank_lines();
     let blank = p.next_command(&NoAliases).unwrap().unwrap();
-    assert!(blank.list.items.is_empty() && blank.text.is_empty());
+    assert!(blank.list.items.is_empty());
+    assert!(blank.text.iter().all(u8::is_ascii_whitespace));
     let comment = p.next_command(&NoAliases).unwrap().unwrap();
     assert!(comment.list.items.is_empty());
+    assert_eq!(comment.text.trim_ascii_end(), b"# comment");
     let cmd = p.next_command(&NoAliases).unwrap().unwrap();
     assert_eq!(cmd.text, b"echo a");
     assert!(p.next_command(&NoAliases).unwrap().is_none());
