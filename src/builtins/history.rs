@@ -184,13 +184,15 @@ fn file_operation(sh: &mut Shell, op: u8, file: Option<&Vec<u8>>) -> ExecResult 
         // bash: with no file there is nothing to append to (it fails, silently).
         return Ok(if op == b'a' { 1 } else { 0 });
     };
+    // Times are written, and entries of several lines read back whole, while
+    // HISTTIMEFORMAT is set (bash).
+    let stamp = sh.get_var(b"HISTTIMEFORMAT").is_some();
+    sh.history.set_write_times(stamp);
     let result = match op {
         b'r' => sh.history.read_file(&path, false),
         b'n' => sh.history.read_file(&path, true),
         b'w' => {
             let limit = crate::interactive::history_file_size(sh);
-            let stamp = sh.get_var(b"HISTTIMEFORMAT").is_some();
-            sh.history.set_write_times(stamp);
             sh.history.write_file(&path, limit)
         }
         // At the prompt entries are appended as they are entered; this writes the rest.

@@ -279,7 +279,7 @@ impl History {
             return;
         };
         self.file_offset = data.len() as u64;
-        let entries = parse_file(&data);
+        let entries = parse_file(&data, self.write_times);
         let skip = entries.len().saturating_sub(self.size);
         for (text, time) in &entries[skip..] {
             self.add_with_time(text, *time);
@@ -319,7 +319,7 @@ impl History {
         } else {
             0
         };
-        for (text, time) in parse_file(&data[from..]) {
+        for (text, time) in parse_file(&data[from..], self.write_times) {
             self.add_with_time(&text, time);
             // bash counts the lines `history -n` reads as the session's own.
             self.session_added += only_new as usize;
@@ -435,42 +435,65 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// The entries of a history file, each with the time a `#SECONDS` line before it gave.
-fn parse_file(data: &[u8]) -> Vec<(Vec<u8>, Option<i64>)> {
-    let mut entries = Vec::new();
+/// The entries of a history file, each with the time a `#SECONDS` line before it gave. The
+/// format is bash's: an entry is a line, unless the file starts with a time and times are
+/// kept (`times`: HISTTIMEFORMAT is set), when an entry is all the lines up to the next time
+/// (so that a command of several lines comes back whole).
+fn parse_file(data: &[u8], times: bool) -> Vec<(Vec<u8>, Option<i64>)> {
+    let lines = file_lines(data);
+    let several_lines = times && lines.first().is_some_and(|l| time_line(l).is_some());
+    let mut entries: Vec<(Vec<u8>, Option<i64>)> = Vec::new();
     let mut time = None;
-    for line in file_lines(data) {
-        if let Some(t) = line
-            .strip_prefix(b"#")
-            .filter(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
-            .and_then(|d| std::str::from_utf8(d).ok()?.parse().ok())
-        {
+    let mut open = false;
+    for line in lines {
+        if let Some(t) = time_line(line) {
             time = Some(t);
+            open = false;
             continue;
         }
-        entries.push((decode(line), time.take()));
+        match entries.last_mut() {
+            Some((entry, _)) if open => {
+                entry.push(b'\n');
+                entry.extend_from_slice(line);
+            }
+            _ if line.is_empty() && !several_lines => {}
+            _ => {
+                entries.push((line.to_vec(), time.take()));
+                open = several_lines;
+            }
+        }
     }
     entries
 }
 
-/// History file lines for entries, with a `#SECONDS` line before those that have a time.
+/// The time a `#SECONDS` line of a history file gives.
+fn time_line(line: &[u8]) -> Option<i64> {
+    line.strip_prefix(b"#")
+        .filter(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
+        .and_then(|d| std::str::from_utf8(d).ok()?.parse().ok())
+}
+
+/// History file text for entries, as bash writes it: each as it is, after a `#SECONDS` line
+/// for those that have a time.
 fn file_text<'a>(entries: impl Iterator<Item = (&'a [u8], Option<i64>)>) -> Vec<u8> {
     let mut out = Vec::new();
     for (text, time) in entries {
         if let Some(t) = time {
             out.extend_from_slice(format!("#{t}\n").as_bytes());
         }
-        out.extend_from_slice(&encode(text));
+        out.extend_from_slice(text);
         out.push(b'\n');
     }
     out
 }
 
-/// The non-empty lines of a history file.
+/// The lines of a history file.
 fn file_lines(data: &[u8]) -> Vec<&[u8]> {
-    data.split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-        .collect()
+    let data = data.strip_suffix(b"\n").unwrap_or(data);
+    match data.is_empty() {
+        true => Vec::new(),
+        false => data.split(|&b| b == b'\n').collect(),
+    }
 }
 
 /// Write the kept (encoded) lines to a new file and put it in place of the old one.
@@ -498,58 +521,31 @@ fn rewrite(path: &[u8], lines: &[&[u8]]) {
     }
 }
 
-/// An entry as one line of the history file.
-pub fn encode(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    for &b in text {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            _ => out.push(b),
-        }
-    }
-    out
-}
-
-/// An entry from one line of the history file.
-pub fn decode(line: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(line.len());
-    let mut i = 0;
-    while i < line.len() {
-        match (line[i], line.get(i + 1)) {
-            (b'\\', Some(b'n')) => {
-                out.push(b'\n');
-                i += 2;
-            }
-            (b'\\', Some(b'\\')) => {
-                out.push(b'\\');
-                i += 2;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn encoding_round_trips() {
-        for text in [
-            &b"echo a"[..],
-            b"for i in 1\ndo echo \\n; done",
-            b"\\",
-            b"a\\nb",
-        ] {
-            let line = encode(text);
-            assert!(!line.contains(&b'\n'));
-            assert_eq!(decode(&line), text);
-        }
+    fn the_file_is_bash_s_and_entries_of_several_lines_come_back_after_a_time() {
+        let entries = [&b"echo a\\nb"[..], b"echo 'x\n\ny'", b"\\"];
+        let text = file_text(entries.iter().map(|e| (*e, Some(1700000000))));
+        assert!(text.starts_with(b"#1700000000\necho a\\nb\n#"));
+        let read: Vec<Vec<u8>> = parse_file(&text, true)
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
+        assert_eq!(read, entries);
+        // Unless times are kept, a line is an entry; blank lines are none.
+        assert_eq!(parse_file(&text, false).len(), 4);
+        let plain = parse_file(b"echo 'x\n\ny'\n#12\n: z\n", true);
+        assert_eq!(
+            plain,
+            [
+                (b"echo 'x".to_vec(), None),
+                (b"y'".to_vec(), None),
+                (b": z".to_vec(), Some(12))
+            ]
+        );
     }
 
     #[test]
@@ -665,18 +661,19 @@ mod tests {
     #[test]
     fn load_reads_the_file_once() {
         let (dir, file, path) = history_file("hist", b"one\ntwo\\nlines\n\nthree\n");
+        // bash's format: lines as they are, a blank one no entry.
         let mut h = History::new();
         h.load(Some(&path));
         h.load(Some(&path));
         let v: Vec<_> = h.visible().into_iter().map(|(_, t)| t.to_vec()).collect();
         assert_eq!(
             v,
-            vec![b"one".to_vec(), b"two\nlines".to_vec(), b"three".to_vec()]
+            vec![b"one".to_vec(), b"two\\nlines".to_vec(), b"three".to_vec()]
         );
         h.add(b"four\nfive");
         h.append_new(&path).unwrap();
         let data = std::fs::read(&file).unwrap_or_default();
-        assert!(data.ends_with(b"three\nfour\\nfive\n"));
+        assert!(data.ends_with(b"three\nfour\nfive\n"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

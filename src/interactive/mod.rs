@@ -203,6 +203,8 @@ pub fn start_history(sh: &mut Shell, file: Option<Vec<u8>>) {
     }
     let size = history::History::size_from(sh.get_var(b"HISTSIZE"));
     sh.history.set_size(size);
+    sh.history
+        .set_write_times(sh.get_var(b"HISTTIMEFORMAT").is_some());
     if let (Some(file), Some(limit)) = (&file, history_file_size(sh)) {
         history::History::truncate_file(file, limit);
     }
