@@ -112,8 +112,13 @@ fn list(sh: &mut Shell, operands: &[Vec<u8>]) -> ExecResult {
     let mut out = Vec::new();
     for (n, text, time) in sh.history.all().skip(skip) {
         out.extend_from_slice(format!("{n:5}  ").as_bytes());
-        if let Some(format) = &format {
-            out.extend_from_slice(&crate::sys::clib::local_time(format, time));
+        match (&format, time) {
+            (Some(format), Some(time)) => {
+                out.extend_from_slice(&crate::sys::clib::local_time(format, time))
+            }
+            // Kept while HISTTIMEFORMAT was unset, the entry has no time (bash).
+            (Some(_), None) => out.extend_from_slice(b"??"),
+            (None, _) => {}
         }
         out.extend_from_slice(text);
         out.push(b'\n');

@@ -25,8 +25,9 @@ const MAX_SIZE: usize = 1_000_000;
 pub struct History {
     /// The kept entries, oldest first.
     entries: VecDeque<Vec<u8>>,
-    /// When each entry was added (seconds since the epoch), for `HISTTIMEFORMAT`.
-    times: VecDeque<i64>,
+    /// When each entry was added (seconds since the epoch), for `HISTTIMEFORMAT`: none for
+    /// one added while it was unset (bash).
+    times: VecDeque<Option<i64>>,
     /// How far into the history file this session has read or written (`history -n` reads
     /// what other sessions appended after it).
     file_offset: u64,
@@ -49,6 +50,8 @@ pub struct History {
     /// Each entry written to the history file is preceded by its time, as `#SECONDS` on a
     /// line of its own (bash does so when `HISTTIMEFORMAT` is set).
     write_times: bool,
+    /// Entries added get a time (see [`History::keep_times`]).
+    keeps_times: bool,
     /// How many entries this session added (not read from a file) since it last appended to
     /// the history file: bash appends that many of the last entries (`history -a`, the end).
     session_added: usize,
@@ -117,7 +120,7 @@ impl History {
             return None;
         }
         self.entries.push_back(text.clone());
-        self.times.push_back(now());
+        self.times.push_back(self.keeps_times.then(now));
         self.unsynced.push(text.clone());
         self.trim();
         Some(text)
@@ -165,7 +168,7 @@ impl History {
 
     /// Every entry, the running command's too (as `history` lists them): (number, text,
     /// time added).
-    pub fn all(&self) -> impl Iterator<Item = (usize, &[u8], i64)> {
+    pub fn all(&self) -> impl Iterator<Item = (usize, &[u8], Option<i64>)> {
         self.entries
             .iter()
             .zip(&self.times)
@@ -299,13 +302,20 @@ impl History {
     /// Whether entries written to the history file carry their times (`HISTTIMEFORMAT` set).
     pub fn set_write_times(&mut self, yes: bool) {
         self.write_times = yes;
+        self.keeps_times |= yes;
     }
 
-    /// Add an entry read from a file, with the time the file gave it.
+    /// Entries get their times from now on (bash: always at a prompt; in a script once
+    /// HISTTIMEFORMAT has been set).
+    pub fn keep_times(&mut self) {
+        self.keeps_times = true;
+    }
+
+    /// Add an entry read from a file, with the time the file gave it, if any.
     fn add_with_time(&mut self, text: &[u8], time: Option<i64>) {
         if self.push(text).is_some() {
-            if let (Some(t), Some(last)) = (time, self.times.back_mut()) {
-                *last = t;
+            if let Some(last) = self.times.back_mut() {
+                *last = time.or(*last);
             }
         }
     }
@@ -341,7 +351,7 @@ impl History {
                 .iter()
                 .zip(&self.times)
                 .skip(skip)
-                .map(|(e, &t)| (e.as_slice(), stamp.then_some(t))),
+                .map(|(e, t)| (e.as_slice(), t.filter(|_| stamp))),
         );
         std::fs::write(crate::state::os(path), &out)?;
         self.file_offset = out.len() as u64;
@@ -374,7 +384,7 @@ impl History {
         }
         let stamps = self.write_times;
         let new = self.entries.iter().zip(&self.times).skip(skip);
-        let text = file_text(new.map(|(e, t)| (e.as_slice(), Some(*t).filter(|_| stamps))));
+        let text = file_text(new.map(|(e, t)| (e.as_slice(), t.filter(|_| stamps))));
         std::fs::OpenOptions::new()
             .append(true)
             .create(true)
@@ -636,13 +646,11 @@ mod tests {
         let (dir, file, path) = history_file("histtime", b"#1700000000\none\ntwo\n#12\n");
         let mut h = History::new();
         h.load(Some(&path));
-        let entries: Vec<(Vec<u8>, i64)> = h.all().map(|(_, t, time)| (t.to_vec(), time)).collect();
-        assert_eq!(entries[0], (b"one".to_vec(), 1_700_000_000));
-        assert_eq!(entries[1].0, b"two");
-        assert!(
-            entries[1].1 > 1_700_000_000,
-            "a line without a time gets the time it is read"
-        );
+        let entries: Vec<(Vec<u8>, Option<i64>)> =
+            h.all().map(|(_, t, time)| (t.to_vec(), time)).collect();
+        assert_eq!(entries[0], (b"one".to_vec(), Some(1_700_000_000)));
+        // HISTTIMEFORMAT unset: a line without a time has none (bash).
+        assert_eq!(entries[1], (b"two".to_vec(), None));
         h.set_write_times(true);
         h.add(b"three");
         h.append_new(&path).unwrap();
@@ -653,8 +661,10 @@ mod tests {
         h.write_file(&path, Some(2)).unwrap();
         let data = String::from_utf8(std::fs::read(&file).unwrap_or_default()).unwrap();
         let lines: Vec<&str> = data.lines().collect();
-        assert_eq!(lines.len(), 4, "{data}");
-        assert_eq!((lines[1], lines[3]), ("two", "three"));
+        // "two" has no time to write.
+        assert_eq!(lines.len(), 3, "{data}");
+        assert_eq!((lines[0], lines[2]), ("two", "three"));
+        assert!(lines[1].starts_with('#'), "{data}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

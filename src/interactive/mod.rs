@@ -223,6 +223,7 @@ pub fn before_prompt(sh: &mut Shell, handoff: &RefCell<Handoff>) {
     let first = !handoff.borrow().started;
     if first {
         let file = history_file(sh);
+        sh.history.keep_times();
         start_history(sh, file);
     }
     inputrc::start(sh);
@@ -361,10 +362,9 @@ pub fn save(sh: &mut Shell, text: &[u8]) -> bool {
         }
         history::Keep::Yes => {}
     }
-    let added = sh.history.add(text);
     sh.history
         .set_write_times(sh.get_var(b"HISTTIMEFORMAT").is_some());
-    added.is_some()
+    sh.history.add(text).is_some()
 }
 
 /// The shell ends: as bash, where history is kept and there is a history file, the session's
