@@ -1,6 +1,8 @@
 //! The command line of the shell (README, "Using it"): `sh` options, login detection, and
 //! where commands come from.
 
+use crate::state::options::bash_letter;
+
 /// Where the shell reads its commands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -105,13 +107,21 @@ pub fn parse(argv: Vec<Vec<u8>>) -> Result<Request, UsageError> {
     let mut shopts = Vec::new();
     let (mut no_rc, mut no_profile, mut no_editing) = (false, false, false);
     let mut rc_file = None;
+    let base = arg0.rsplit(|&c| c == b'/').next().unwrap_or_default();
+    let posix_name = base.strip_prefix(b"-").unwrap_or(base) == b"sh";
+    // bash's own letters (-E -T -H -B -h -k -P -t) unless posix mode was asked for; as in
+    // bash, `--posix` comes before the letters.
+    let mut bash_letters = !posix_name;
     let mut i = 1;
     while let Some(arg) = argv.get(i) {
         i += 1;
         // bash's long options, each a word of its own.
         match arg.as_slice() {
             b"--login" => login = true,
-            b"--posix" => options.push(("posix", true)),
+            b"--posix" => {
+                options.push(("posix", true));
+                bash_letters = false;
+            }
             b"--norc" => no_rc = true,
             b"--noprofile" => no_profile = true,
             b"--noediting" => no_editing = true,
@@ -155,8 +165,6 @@ pub fn parse(argv: Vec<Vec<u8>>) -> Result<Request, UsageError> {
                         b's' if on => stdin_mode = true,
                         b'i' if on => force_interactive = true,
                         b'l' if on => login = true,
-                        // bash's -t: exit after one command (`set -o onecmd`).
-                        b't' => options.push(("onecmd", on)),
                         b's' | b'i' | b'l' => {}
                         b'o' | b'O' => {
                             let Some(name) = argv.get(i) else {
@@ -179,9 +187,14 @@ pub fn parse(argv: Vec<Vec<u8>>) -> Result<Request, UsageError> {
                             let Some(n) = long_option_name(name) else {
                                 return Err(UsageError(format!("Illegal option -o {text}")));
                             };
+                            bash_letters &= !(n == "posix" && on);
                             options.push((n, on));
                         }
-                        _ => match option_name(c) {
+                        _ => match bash_letters
+                            .then(|| bash_letter(c))
+                            .flatten()
+                            .or_else(|| option_name(c))
+                        {
                             Some(n) => options.push((n, on)),
                             None => {
                                 return Err(UsageError(format!(
@@ -213,8 +226,6 @@ pub fn parse(argv: Vec<Vec<u8>>) -> Result<Request, UsageError> {
             operands[1..].to_vec(),
         )
     };
-    let base = arg0.rsplit(|&c| c == b'/').next().unwrap_or_default();
-    let posix_name = base.strip_prefix(b"-").unwrap_or(base) == b"sh";
     Ok(Request::Run(Invocation {
         posix_name,
         argv,
@@ -299,6 +310,19 @@ mod tests {
             run(&["auditsh", "-o", "posix"]).options,
             vec![("posix", true)]
         );
+    }
+
+    #[test]
+    fn bash_letters_outside_posix_mode_only() {
+        assert_eq!(
+            run(&["auditsh", "-Eh", "+k", "-c", "x"]).options,
+            vec![("errtrace", true), ("hashall", true), ("keyword", false)]
+        );
+        // dash's -E is emacs, and dash has no -h.
+        assert_eq!(run(&["sh", "-E"]).options, vec![("emacs", true)]);
+        assert!(parse(args(&["sh", "-h"])).is_err());
+        assert!(parse(args(&["auditsh", "--posix", "-T"])).is_err());
+        assert!(parse(args(&["auditsh", "-o", "posix", "-P"])).is_err());
     }
 
     #[test]

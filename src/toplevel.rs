@@ -781,7 +781,7 @@ fn is_plain_exit(list: &crate::syntax::ast::List) -> bool {
 /// records of command lines that waited for them.
 fn notify_finished_jobs(sh: &mut Shell) {
     for (job, mark) in sh.jobs.take_finished(&mut sh.audit) {
-        fd::write_all(2, &crate::exec::jobs::describe(&job, mark));
+        fd::write_all(2, &crate::exec::jobs::notice(sh.options.bash(), &job, mark));
         crate::exec::jobs::record_end(&mut sh.audit, &job);
     }
 }

@@ -1,7 +1,7 @@
 //! `fg` and `bg`: a stopped or background job continued, in the foreground (waited for, with
 //! the terminal) or in the background.
 
-use super::jobs::{finish, resolve_job};
+use super::jobs::resolve_job;
 use crate::exec::jobs::{self, ChildStatus};
 use crate::exec::{Context, ErrorKind, ExecResult, ShellError};
 use crate::state::Shell;
@@ -80,7 +80,7 @@ pub fn fg(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
     match status {
         Some(st) if st.is_stopped() => {
             let mut line = b"\n".to_vec();
-            line.extend_from_slice(&jobs::describe(&sh.jobs.jobs[i], '+'));
+            line.extend_from_slice(&jobs::notice(sh.options.bash(), &sh.jobs.jobs[i], '+'));
             fd::write_all(2, &line);
             Ok(st.exit_status())
         }
@@ -88,7 +88,11 @@ pub fn fg(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
             if let Some(st) = st {
                 crate::exec::pipeline::report_signal(st);
             }
-            finish(sh, i);
+            // A job brought to the foreground is no background job any more: `wait PID`
+            // finds no status of it afterwards (bash; dash forgets every reaped job).
+            if let Some(job) = sh.jobs.forget(i) {
+                jobs::record_end(&mut sh.audit, &job);
+            }
             Ok(st.map_or(127, ChildStatus::exit_status))
         }
     }

@@ -268,8 +268,14 @@ impl Job {
                 Some(ChildStatus::Stopped(_)) => "Stopped".to_string(),
             };
         }
-        if self.is_stopped() {
-            "Stopped".to_string()
+        // dash names the stop signal as the C library does: "Stopped" (SIGTSTP), "Stopped
+        // (signal)" (SIGSTOP), "Stopped (tty input)" (SIGTTIN).
+        let stop = self.statuses.iter().rev().find_map(|s| match s {
+            Some(ChildStatus::Stopped(sig)) => Some(*sig),
+            _ => None,
+        });
+        if let Some(sig) = stop.filter(|_| !self.is_done()) {
+            sys::signal::description(sig)
         } else {
             "Running".to_string()
         }
@@ -640,6 +646,8 @@ pub fn describe_bash(job: &Job, mark: char, long: bool) -> Vec<u8> {
             Some(ChildStatus::Signaled(s)) => sys::signal::description(s),
             Some(ChildStatus::Stopped(_)) => "Stopped".to_string(),
         }
+    } else if job.is_stopped() {
+        "Stopped".to_string()
     } else {
         job.state()
     };
@@ -671,6 +679,15 @@ pub fn describe_bash(job: &Job, mark: char, long: bool) -> Vec<u8> {
 /// `describe_with` without the pid.
 pub fn describe(job: &Job, mark: char) -> Vec<u8> {
     describe_with(job, mark, None)
+}
+
+/// The line that tells of a job that stopped or ended, in the form of the shell's language:
+/// bash's (`[1]+  Stopped                 vim`) or dash's (`[1] + Stopped (signal)   vim`).
+pub fn notice(bash: bool, job: &Job, mark: char) -> Vec<u8> {
+    match bash {
+        true => describe_bash(job, mark, false),
+        false => describe(job, mark),
+    }
 }
 
 /// A job that was stopped in the foreground has finished: write the end record of the command

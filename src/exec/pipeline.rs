@@ -165,10 +165,15 @@ pub(super) fn wait_foreground(
     }
     if let Some(stop) = statuses.iter().flatten().copied().find(|s| s.is_stopped()) {
         let number = sh.jobs.add_with(pgid, pids, statuses, text);
+        // A bash script (`bash -m`) tells nothing of a job that stops; `jobs` shows it.
+        let tells_stop = !sh.options.bash() || sh.options.interactive;
         if let Some(job) = sh.jobs.jobs.iter_mut().find(|j| j.number == number) {
             job.command = sh.line.id;
+            if !tells_stop {
+                return stop.exit_status();
+            }
             let mut line = b"\n".to_vec();
-            line.extend_from_slice(&super::jobs::describe(job, '+'));
+            line.extend_from_slice(&super::jobs::notice(sh.options.bash(), job, '+'));
             crate::sys::fd::write_all(2, &line);
         }
         return stop.exit_status();

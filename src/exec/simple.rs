@@ -787,14 +787,15 @@ fn run_external(
         Err(err) => return exec_failure(sh, &path, fields, err, saved, false),
     };
     saved.restore();
-    // The command's text is kept only for a job that stops, which needs job control.
-    let (pgid, text) = match group {
-        Some(_) => (pid, fields.join(&b' ')),
-        None => (0, Vec::new()),
-    };
     let parts = || match lookup.written {
         Some(sc) => vec![crate::syntax::print::simple_command(sc)],
         None => vec![quoted_fields(fields)],
+    };
+    // The command's text, as written, is kept only for a job that stops, which needs job
+    // control.
+    let (pgid, text) = match group {
+        Some(_) => (pid, parts().concat()),
+        None => (0, Vec::new()),
     };
     Ok(wait_foreground(sh, pgid, vec![pid], text, Some(&parts)))
 }

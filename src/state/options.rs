@@ -109,6 +109,22 @@ pub struct Options {
     pub history: bool,
 }
 
+/// The long name of one of bash's own option letters (dash's -E is emacs, so a caller asks
+/// this only outside posix mode).
+pub fn bash_letter(letter: u8) -> Option<&'static str> {
+    Some(match letter {
+        b'E' => "errtrace",
+        b'T' => "functrace",
+        b'H' => "histexpand",
+        b'B' => "braceexpand",
+        b'h' => "hashall",
+        b'k' => "keyword",
+        b'P' => "physical",
+        b't' => "onecmd",
+        _ => return None,
+    })
+}
+
 impl Options {
     /// DEBUG and RETURN traps reach functions, command substitutions and subshells
     /// (`set -T`, or `shopt -s extdebug`).
@@ -196,17 +212,8 @@ impl Options {
 
     /// Set an option by its letter. False if there is no such letter.
     pub fn set_by_letter(&mut self, letter: u8, on: bool) -> bool {
-        // bash's letters for its own options (dash's -E is emacs).
-        match letter {
-            b'E' if self.bash() => return self.set_by_name("errtrace", on),
-            b'T' if self.bash() => return self.set_by_name("functrace", on),
-            b'H' if self.bash() => return self.set_by_name("histexpand", on),
-            b'B' if self.bash() => return self.set_by_name("braceexpand", on),
-            b'h' if self.bash() => return self.set_by_name("hashall", on),
-            b'k' if self.bash() => return self.set_by_name("keyword", on),
-            b'P' if self.bash() => return self.set_by_name("physical", on),
-            b't' if self.bash() => return self.set_by_name("onecmd", on),
-            _ => {}
+        if let Some(name) = bash_letter(letter).filter(|_| self.bash()) {
+            return self.set_by_name(name, on);
         }
         match OPTIONS.iter().find(|(l, _)| *l == Some(letter)) {
             Some((_, name)) => self.set_by_name(name, on),
