@@ -238,7 +238,21 @@ fn walk_from(prefix: &mut Vec<u8>, comps: &[&[u8]], out: &mut Vec<Vec<u8>>, opts
     }
     let comp = comps[i];
     if opts.globstar && comp == b"**" {
-        walk_globstar(prefix, &comps[i + 1..], out, opts);
+        // `**/**` is `**`, as in bash (each would otherwise walk the tree again).
+        let rest = comps[i + 1..]
+            .iter()
+            .position(|c| *c != b"**")
+            .map_or(comps.len(), |n| i + 1 + n);
+        let start = out.len();
+        walk_globstar(prefix, &comps[rest..], out, opts);
+        if rest == comps.len() && rest > i + 1 {
+            // bash: `a/**/**` gives `a` where `a/**` gives `a/`.
+            if let Some(first) = out.get_mut(start).filter(|p| p.len() > 1) {
+                if first.ends_with(b"/") {
+                    first.pop();
+                }
+            }
+        }
         return;
     }
     let last = i + 1 == comps.len();
