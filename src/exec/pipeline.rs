@@ -169,12 +169,11 @@ pub(super) fn wait_foreground(
         let tells_stop = !sh.options.bash() || sh.options.interactive;
         if let Some(job) = sh.jobs.jobs.iter_mut().find(|j| j.number == number) {
             job.command = sh.line.id;
-            if !tells_stop {
-                return stop.exit_status();
+            if tells_stop {
+                let mut line = b"\n".to_vec();
+                line.extend_from_slice(&super::jobs::notice(sh.options.bash(), job, '+'));
+                crate::sys::fd::write_all(2, &line);
             }
-            let mut line = b"\n".to_vec();
-            line.extend_from_slice(&super::jobs::notice(sh.options.bash(), job, '+'));
-            crate::sys::fd::write_all(2, &line);
         }
         return stop.exit_status();
     }
