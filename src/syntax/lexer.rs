@@ -739,7 +739,7 @@ impl Cx<'_, '_> {
         while let Some(c) = self.st.input.peek() {
             match c {
                 b' ' | b'\t' | b'\n' if depth == 0 => break,
-                b';' | b'&' if depth == 0 => break,
+                b';' | b'&' | b'<' | b'>' if depth == 0 => break,
                 b'(' => depth += 1,
                 b')' if depth == 0 => break,
                 b')' => depth -= 1,
