@@ -133,7 +133,8 @@ pub fn fc(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
 }
 
 fn list(sh: &mut Shell, a: &Args) -> ExecResult {
-    if a.operands.len() > 2 {
+    if a.operands.len() > 2 && !sh.options.bash() {
+        // bash reads the first two and ignores the rest.
         return usage("too many arguments");
     }
     let entries = sh.history.visible();
@@ -253,7 +254,8 @@ fn rerun(sh: &mut Shell, text: Vec<u8>) -> ExecResult {
 }
 
 fn edit(sh: &mut Shell, a: &Args) -> ExecResult {
-    if a.operands.len() > 2 {
+    if a.operands.len() > 2 && !sh.options.bash() {
+        // bash reads the first two and ignores the rest.
         return usage("too many arguments");
     }
     let entries = sh.history.visible();

@@ -182,9 +182,8 @@ const fn bl(
     }
 }
 
-/// bash's limits on Linux, in its `-a` order. `-c` and `-f` count POSIX's 512-byte blocks
-/// (as dash, and bash in posix mode) where bash counts 1024: a POSIX script that sets
-/// `ulimit -f` gets the size it asked for.
+/// bash's limits on Linux, in its `-a` order. `-c` and `-f` count 1024-byte blocks, as bash
+/// does outside posix mode (posix mode, dash's `ulimit`, counts POSIX's 512).
 static BASH_LIMITS: &[BashLimit] = {
     use sys::process::resource as r;
     &[
@@ -195,10 +194,10 @@ static BASH_LIMITS: &[BashLimit] = {
             Some(r::RTTIME),
             1,
         ),
-        bl("core file size", Some("blocks"), b'c', Some(r::CORE), 512),
+        bl("core file size", Some("blocks"), b'c', Some(r::CORE), 1024),
         bl("data seg size", Some("kbytes"), b'd', Some(r::DATA), 1024),
         bl("scheduling priority", None, b'e', Some(r::NICE), 1),
-        bl("file size", Some("blocks"), b'f', Some(r::FSIZE), 512),
+        bl("file size", Some("blocks"), b'f', Some(r::FSIZE), 1024),
         bl("pending signals", None, b'i', Some(r::SIGPENDING), 1),
         bl(
             "max locked memory",
