@@ -627,6 +627,22 @@ impl Session {
         v
     }
 
+    /// A redirection names `fd`, one of [`Audit::owned_fds`]: move it to another descriptor,
+    /// as bash moves its own out of a script's way. False when the audit does not hold `fd`
+    /// or there is no room elsewhere (the redirection then fails).
+    pub fn release_fd(&self, fd: RawFd) -> bool {
+        let Some(cell) = &self.inner else {
+            return false;
+        };
+        let inner = &mut *cell.borrow_mut();
+        if let Some(new) = inner.w.sinks.relocate(fd) {
+            // The spool's descriptor is also the lock of the session's shared state.
+            inner.shared.relocate(fd, Some(new));
+            return true;
+        }
+        inner.shared.relocate(fd, None).is_some()
+    }
+
     /// The system rc file the config names, read before any user startup file.
     pub fn system_rc(&self) -> Option<Vec<u8>> {
         let inner = self.inner.as_ref()?.borrow();

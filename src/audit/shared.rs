@@ -135,6 +135,20 @@ impl Shared {
         })
     }
 
+    /// The lock's descriptor `old` is now `new`: the spool file's moved, or (`new` is `None`)
+    /// move the memfd this owns. The new number, when this held `old`.
+    pub fn relocate(&mut self, old: RawFd, new: Option<RawFd>) -> Option<RawFd> {
+        if self.fd != old || old < 0 {
+            return None;
+        }
+        self.fd = match new {
+            Some(new) if self.borrowed_fd => new,
+            None if !self.borrowed_fd => super::sink::relocate(old).ok()?,
+            _ => return None,
+        };
+        Some(self.fd)
+    }
+
     /// The descriptor this owns (the memfd), if any.
     pub fn fd(&self) -> Option<RawFd> {
         (self.fd >= 0 && !self.borrowed_fd).then_some(self.fd)

@@ -156,7 +156,9 @@ pub fn apply(
         let fd = match RawFd::try_from(fd) {
             Ok(fd) if fd <= 9 => fd,
             Ok(fd) if sh.options.bash() => {
-                if !is_users(fd) {
+                // The audit's descriptors move out of the way (as bash moves its own); the
+                // shell's other ones (copies saved for the duration of a command) are refused.
+                if !is_users(fd) && !sh.audit.release_fd(fd) {
                     return Err(bad_descriptor(fd.to_string().as_bytes()));
                 }
                 fd

@@ -33,10 +33,7 @@ pub fn move_high(fd: RawFd) -> io::Result<RawFd> {
             return Ok(fd);
         }
     }
-    let moved = dup_at_or_above(fd, FD_FLOOR)
-        .or_else(|_| dup_highest_free_below(fd))
-        .or_else(|_| dup_above_soft_limit(fd));
-    match moved {
+    match duplicate_elsewhere(fd) {
         Ok(high) => {
             fd::close(fd); // ours, and no longer used
             Ok(high)
@@ -48,6 +45,22 @@ pub fn move_high(fd: RawFd) -> io::Result<RawFd> {
             Err(e)
         }
     }
+}
+
+/// Move one of the audit's descriptors to another number, closing the old one, so that a
+/// redirection may name it (bash lets scripts use any descriptor the shell does not hold,
+/// and moves its own out of the way). The copy goes where [`move_high`] would put it.
+pub fn relocate(fd: RawFd) -> io::Result<RawFd> {
+    let moved = duplicate_elsewhere(fd)?;
+    fd::close(fd); // ours, replaced by `moved`
+    Ok(moved)
+}
+
+/// A close-on-exec copy of `fd` out of the user's range (see [`move_high`]); `fd` stays open.
+fn duplicate_elsewhere(fd: RawFd) -> io::Result<RawFd> {
+    dup_at_or_above(fd, FD_FLOOR)
+        .or_else(|_| dup_highest_free_below(fd))
+        .or_else(|_| dup_above_soft_limit(fd))
 }
 
 fn dup_at_or_above(fd: RawFd, lowest: RawFd) -> io::Result<RawFd> {
@@ -197,6 +210,18 @@ impl Sinks {
     }
 
     /// Every descriptor the sinks hold.
+    /// Move whichever sink holds descriptor `fd` to another; the new number, or `None` when
+    /// no sink holds it or there is no room elsewhere.
+    pub fn relocate(&mut self, fd: RawFd) -> Option<RawFd> {
+        if let Some(s) = self.spool.as_mut().filter(|s| s.fd() == Some(fd)) {
+            return s.relocate();
+        }
+        if let Some(s) = self.syslog.as_mut().filter(|s| s.fd() == Some(fd)) {
+            return s.relocate();
+        }
+        None
+    }
+
     pub fn fds(&self) -> Vec<RawFd> {
         let mut v = Vec::new();
         if let Some(s) = &self.spool {

@@ -85,6 +85,12 @@ impl Spool {
         Some(self.fd)
     }
 
+    /// Move the file to another descriptor (see [`super::relocate`]).
+    pub fn relocate(&mut self) -> Option<RawFd> {
+        self.fd = super::relocate(self.fd).ok()?;
+        Some(self.fd)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -106,6 +106,16 @@ impl Syslog {
         Some(self.sock.as_raw_fd())
     }
 
+    /// Move the socket to another descriptor (see [`super::relocate`]); a copy of the same
+    /// socket, so its connection is kept.
+    pub fn relocate(&mut self) -> Option<RawFd> {
+        let moved = super::relocate(self.sock.as_raw_fd()).ok()?;
+        // The old descriptor is closed already: the socket it held must not close it again.
+        let old = std::mem::replace(&mut self.sock, crate::sys::fd::adopt_datagram(moved));
+        std::mem::forget(old);
+        Some(moved)
+    }
+
     /// In a forked child: the lines its parent was holding are the parent's to send.
     pub fn forget_batch(&mut self) {
         self.batch.clear();
