@@ -192,6 +192,10 @@ fn run(
         }
         i += 1;
     }
+    // An array cannot be a reference: with -a or -A, bash drops -n.
+    if flags.indexed || flags.assoc {
+        flags.on &= !NAMEREF;
+    }
     let operands = &args[i..];
     if flags.functions || flags.function_names {
         return functions(sh, operands, flags, builtin);
