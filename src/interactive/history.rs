@@ -21,13 +21,20 @@ pub const DEFAULT_SIZE: usize = 500;
 /// An upper bound on `HISTSIZE`, so that a huge value cannot exhaust memory.
 const MAX_SIZE: usize = 1_000_000;
 
+/// When an entry was added, and whether times were marked then.
+#[derive(Clone, Copy, Debug)]
+struct Stamp {
+    time: i64,
+    marked: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct History {
     /// The kept entries, oldest first.
     entries: VecDeque<Vec<u8>>,
-    /// When each entry was added (seconds since the epoch), for `HISTTIMEFORMAT`: none for
-    /// one added while it was unset (bash).
-    times: VecDeque<Option<i64>>,
+    /// When each entry was added (seconds since the epoch), for `HISTTIMEFORMAT`, and whether
+    /// times were marked then ([`History::keep_times`]).
+    times: VecDeque<Stamp>,
     /// How far into the history file this session has read or written (`history -n` reads
     /// what other sessions appended after it).
     file_offset: u64,
@@ -50,8 +57,8 @@ pub struct History {
     /// Each entry written to the history file is preceded by its time, as `#SECONDS` on a
     /// line of its own (bash does so when `HISTTIMEFORMAT` is set).
     write_times: bool,
-    /// Entries added get a time (see [`History::keep_times`]).
-    keeps_times: bool,
+    /// Times are marked (see [`History::keep_times`]).
+    marked: bool,
     /// How many entries this session added (not read from a file) since it last appended to
     /// the history file: bash appends that many of the last entries (`history -a`, the end).
     session_added: usize,
@@ -120,7 +127,10 @@ impl History {
             return None;
         }
         self.entries.push_back(text.clone());
-        self.times.push_back(self.keeps_times.then(now));
+        self.times.push_back(Stamp {
+            time: now(),
+            marked: self.marked,
+        });
         self.unsynced.push(text.clone());
         self.trim();
         Some(text)
@@ -173,7 +183,7 @@ impl History {
             .iter()
             .zip(&self.times)
             .enumerate()
-            .map(|(i, (e, &t))| (self.first + i, e.as_slice(), t))
+            .map(|(i, (e, &t))| (self.first + i, e.as_slice(), self.valid_time(t)))
     }
 
     /// The last entry, if any.
@@ -300,22 +310,36 @@ impl History {
     }
 
     /// Whether entries written to the history file carry their times (`HISTTIMEFORMAT` set).
+    /// Only the entries kept with one have one ([`History::keep_times`]).
     pub fn set_write_times(&mut self, yes: bool) {
         self.write_times = yes;
-        self.keeps_times |= yes;
     }
 
     /// Entries get their times from now on (bash: always at a prompt; in a script once
     /// HISTTIMEFORMAT has been set).
     pub fn keep_times(&mut self) {
-        self.keeps_times = true;
+        self.marked = true;
+    }
+
+    /// bash keeps a time with every entry, marked as the times are when it is added (marked
+    /// once HISTTIMEFORMAT has been seen); a time is shown only while the marking is the
+    /// same as the entry's, so an entry added before it was first seen shows `??`.
+    fn valid_time(&self, stamp: Stamp) -> Option<i64> {
+        (stamp.marked == self.marked).then_some(stamp.time)
+    }
+
+    /// The time written before an entry in the history file: only a marked one, and only
+    /// while HISTTIMEFORMAT is set.
+    fn written_time(&self, stamp: Stamp) -> Option<i64> {
+        (stamp.marked && self.write_times).then_some(stamp.time)
     }
 
     /// Add an entry read from a file, with the time the file gave it, if any.
     fn add_with_time(&mut self, text: &[u8], time: Option<i64>) {
         if self.push(text).is_some() {
-            if let Some(last) = self.times.back_mut() {
-                *last = time.or(*last);
+            if let (Some(last), Some(time)) = (self.times.back_mut(), time) {
+                // A time the file gave is a marked one (`#SECONDS`).
+                *last = Stamp { time, marked: true };
             }
         }
     }
@@ -345,13 +369,12 @@ impl History {
             .entries
             .len()
             .saturating_sub(limit.unwrap_or(usize::MAX));
-        let stamp = self.write_times;
         let out = file_text(
             self.entries
                 .iter()
                 .zip(&self.times)
                 .skip(skip)
-                .map(|(e, t)| (e.as_slice(), t.filter(|_| stamp))),
+                .map(|(e, &t)| (e.as_slice(), self.written_time(t))),
         );
         std::fs::write(crate::state::os(path), &out)?;
         self.file_offset = out.len() as u64;
@@ -382,9 +405,8 @@ impl History {
         if skip >= self.entries.len() {
             return Ok(());
         }
-        let stamps = self.write_times;
         let new = self.entries.iter().zip(&self.times).skip(skip);
-        let text = file_text(new.map(|(e, t)| (e.as_slice(), t.filter(|_| stamps))));
+        let text = file_text(new.map(|(e, &t)| (e.as_slice(), self.written_time(t))));
         std::fs::OpenOptions::new()
             .append(true)
             .create(true)

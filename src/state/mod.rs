@@ -555,7 +555,8 @@ impl Shell {
     }
 
     /// bash: an assignment to `HISTSIZE` shrinks the kept history and one to `HISTFILESIZE`
-    /// cuts the history file at once, not at the next prompt.
+    /// cuts the history file at once, not at the next prompt; one to `HISTTIMEFORMAT` starts
+    /// keeping times.
     #[cold]
     fn history_limit_assigned(&mut self, name: &[u8]) {
         use crate::interactive::history::History;
@@ -567,6 +568,9 @@ impl Shell {
                 let size = History::size_from(self.get_var(b"HISTSIZE"));
                 self.history.set_size(size);
             }
+            // Entries kept from now on carry their times (in a script, only once the shell
+            // itself sets HISTTIMEFORMAT: bash ignores one it inherits there).
+            b"HISTTIMEFORMAT" => self.history.keep_times(),
             b"HISTFILESIZE" => {
                 let file = crate::interactive::history_file(self);
                 if let (Some(file), Some(limit)) =
