@@ -667,12 +667,16 @@ mod tests {
     fn times_go_to_the_file_and_come_back() {
         let (dir, file, path) = history_file("histtime", b"#1700000000\none\ntwo\n#12\n");
         let mut h = History::new();
+        // As at a prompt: times marked from the start.
+        h.keep_times();
         h.load(Some(&path));
         let entries: Vec<(Vec<u8>, Option<i64>)> =
             h.all().map(|(_, t, time)| (t.to_vec(), time)).collect();
         assert_eq!(entries[0], (b"one".to_vec(), Some(1_700_000_000)));
-        // HISTTIMEFORMAT unset: a line without a time has none (bash).
-        assert_eq!(entries[1], (b"two".to_vec(), None));
+        // A line without a time gets the time it was read (bash).
+        let read_at = entries[1].1.unwrap_or(0);
+        assert_eq!(entries[1].0, b"two".to_vec());
+        assert!(read_at >= 1_700_000_000, "{entries:?}");
         h.set_write_times(true);
         h.add(b"three");
         h.append_new(&path).unwrap();
@@ -683,10 +687,20 @@ mod tests {
         h.write_file(&path, Some(2)).unwrap();
         let data = String::from_utf8(std::fs::read(&file).unwrap_or_default()).unwrap();
         let lines: Vec<&str> = data.lines().collect();
-        // "two" has no time to write.
-        assert_eq!(lines.len(), 3, "{data}");
-        assert_eq!((lines[0], lines[2]), ("two", "three"));
-        assert!(lines[1].starts_with('#'), "{data}");
+        assert_eq!(lines.len(), 4, "{data}");
+        assert_eq!(lines[0], format!("#{read_at}"));
+        assert_eq!((lines[1], lines[3]), ("two", "three"));
+        assert!(lines[2].starts_with('#'), "{data}");
+        // Unmarked times (a script that never set HISTTIMEFORMAT) are listed, not written.
+        let mut script = History::new();
+        script.set_write_times(true);
+        script.add(b"four");
+        assert!(script.all().next().is_some_and(|(_, _, t)| t.is_some()));
+        script.write_file(&path, None).unwrap();
+        assert_eq!(std::fs::read(&file).unwrap_or_default(), b"four\n");
+        // Marked later, the entry added before shows no time.
+        script.keep_times();
+        assert!(script.all().next().is_some_and(|(_, _, t)| t.is_none()));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
