@@ -276,7 +276,9 @@ pub fn getopts(sh: &mut Shell, args: &[Vec<u8>], _cx: Context) -> ExecResult {
         && (st.optind.checked_sub(2))
             .and_then(|w| words.get(w))
             .is_some_and(|w| (st.optoff as usize) < w.len());
-    if bash && !inside_word {
+    // At the end of a word the next call starts at the next word, whatever words it is
+    // given (dash keeps no place in a word it finished).
+    if !inside_word {
         st.optoff = -1;
     }
     let shown_optind = match bash && inside_word {
