@@ -554,6 +554,7 @@ fn read_eval_loop(
             None => parser.next_command(&AliasView::of(sh)),
         };
         crate::exec::eval::tell_parse_warnings(sh, &mut parser);
+        sh.parser_line = parser.line();
         match parsed {
             Ok(Some(cmd)) if cmd.list.items.is_empty() => {
                 // A blank line at the prompt: nothing ran, nothing to record. A comment is

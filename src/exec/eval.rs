@@ -525,7 +525,9 @@ pub fn words_as_written(sh: &Shell) -> bool {
 
 fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context) -> ExecResult {
     use crate::syntax::{BytesSource, Parser};
-    let first_line = sh.lineno;
+    // bash numbers the lines of an `eval` or a trap from the line running it; dash from 1, as
+    // it numbers a sourced file's.
+    let first_line = if sh.options.bash() { sh.lineno } else { 1 };
     let mut parser = Parser::new(Box::new(BytesSource::new(text)), first_line);
     parser.set_string_input();
     let mut status = 0;
@@ -545,7 +547,17 @@ fn run_text_inner(sh: &mut Shell, text: &[u8], label: Option<&[u8]>, cx: Context
                 if echo {
                     crate::toplevel::echo_verbose(sh, &cmd.text);
                 }
-                status = match run_list(sh, &cmd.list, cx) {
+                // The text's own parser, while its commands run (the outer one's after), and
+                // dash's name for the errors they raise (`eval: `, the sourced file's).
+                let outer_parser_line = std::mem::replace(&mut sh.parser_line, parser.line());
+                let outer_label = match label.filter(|_| !sh.options.bash()) {
+                    Some(label) => sh.text_label.replace(label.into()),
+                    None => sh.text_label.clone(),
+                };
+                let ran = run_list(sh, &cmd.list, cx);
+                sh.parser_line = outer_parser_line;
+                sh.text_label = outer_label;
+                status = match ran {
                     // bash goes on with a sourced file's next line after an arithmetic error
                     // discarded the rest of this one, and, in an interactive shell, after an
                     // expansion error (`~/.auditshrc` is read to its end).

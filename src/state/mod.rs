@@ -51,6 +51,13 @@ pub struct Shell {
     pub audit: audit::Session,
     /// The line of the command being run: the `LINE` in `NAME: LINE: message`.
     pub lineno: u32,
+    /// The line the parser reading the commands has reached (past the newline that ended
+    /// the command being run): dash tells "Bad fd number", raised as a syntax error while a
+    /// command runs, at this line.
+    pub parser_line: u32,
+    /// dash's name for the errors of the commands an `eval` or a sourced file runs (`eval: `,
+    /// `FILE: `), written after the line unless a built-in names itself there.
+    pub text_label: Option<Rc<[u8]>>,
     /// True in a forked child (subshell, pipeline member, command substitution).
     pub in_subshell: bool,
     /// This process runs a command substitution (bash tells no job's death there).
@@ -320,6 +327,8 @@ impl Shell {
             hash: hash::HashTable::default(),
             audit,
             lineno: 1,
+            parser_line: 1,
+            text_label: None,
             in_subshell: false,
             subshell_depth: 0,
             last_arg: Vec::new(),
@@ -489,8 +498,17 @@ impl Shell {
             true => b": line ",
             false => b": ",
         });
-        prefix.extend_from_slice(self.lineno.to_string().as_bytes());
+        let line = match err.kind {
+            crate::exec::ErrorKind::BadFdNumber if !bash => self.parser_line,
+            _ => self.lineno,
+        };
+        prefix.extend_from_slice(line.to_string().as_bytes());
         prefix.extend_from_slice(b": ");
+        if let Some(label) = self.text_label.as_deref() {
+            if err.builtin.is_none() && !matches!(err.kind, crate::exec::ErrorKind::Syntax { .. }) {
+                prefix.extend_from_slice(label);
+            }
+        }
         let mut text = Vec::with_capacity(prefix.len() + 128);
         err.write_lines(&prefix, &mut text, bash);
         crate::sys::fd::write_all(2, &text);
