@@ -12,11 +12,20 @@ pub fn hash(sh: &mut Shell, args: &[Vec<u8>], cx: Context) -> ExecResult {
     if sh.options.bash() {
         return bash_hash(sh, args, cx);
     }
-    let mut operands = &args[1..];
-    if operands.first().map(|a| a.as_slice()) == Some(b"-r") {
-        sh.hash.clear();
-        operands = &operands[1..];
+    // dash's one option, `-r` (also `-rr`, `-r -r`); any other letter is refused.
+    let mut opts = super::getopts::NextOpt::new(&args[1..]);
+    loop {
+        match opts.next(b"r") {
+            Ok(Some(_)) => sh.hash.clear(),
+            Ok(None) => break,
+            Err(m) => {
+                return ShellError::builtin("hash", ErrorKind::Message(m))
+                    .fails()
+                    .raise()
+            }
+        }
     }
+    let operands = opts.rest();
     if args.len() == 1 {
         let mut text = Vec::new();
         for (_, path, _) in sh.hash.sorted() {
