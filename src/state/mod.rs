@@ -504,7 +504,7 @@ impl Shell {
         };
         prefix.extend_from_slice(line.to_string().as_bytes());
         prefix.extend_from_slice(b": ");
-        if let Some(label) = self.text_label.as_deref() {
+        if let Some(label) = self.text_label.as_deref().filter(|_| !bash) {
             if err.builtin.is_none() && !matches!(err.kind, crate::exec::ErrorKind::Syntax { .. }) {
                 prefix.extend_from_slice(label);
             }
